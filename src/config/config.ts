@@ -1,0 +1,173 @@
+// Start-up options: flags, then environment variables, then defaults. Pure: no I/O here.
+
+export interface SubscriptionConfig {
+  subscriptionId: string;
+  tenantId: string;
+  displayName: string;
+}
+
+export interface ServicePrincipalConfig {
+  clientId: string;
+  clientSecret: string;
+  tenantId: string;
+  displayName?: string;
+}
+
+export interface EmulatorConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  inMemory: boolean;
+  /** Multiplies every simulated duration; 0 = as fast as possible (still asynchronous). */
+  timeScale: number;
+  /** Seconds sent in Retry-After. */
+  retryAfter: number;
+  auth: boolean;
+  tls: boolean;
+  certPath?: string;
+  keyPath?: string;
+  /** Extra subscriptions / service principals / sites. */
+  configFile?: string;
+  fsync: boolean;
+  tenantId: string;
+  subscriptions: SubscriptionConfig[];
+  servicePrincipals: ServicePrincipalConfig[];
+  /** Token lifetime in seconds. */
+  tokenLifetime: number;
+  /** Largest request body accepted, in bytes (ARM's limit is 4 MB). */
+  maxBodyBytes: number;
+  /** Lines to the console. */
+  quiet: boolean;
+}
+
+export const WELL_KNOWN = {
+  tenantId: 'aaaaaaaa-0000-0000-0000-000000000001',
+  subscriptionId: 'bbbbbbbb-0000-0000-0000-000000000001',
+  clientId: 'cccccccc-0000-0000-0000-000000000001',
+  clientSecret: 'emulator-secret',
+};
+
+type Env = Record<string, string | undefined>;
+
+const FLAGS: Record<string, { env: string; kind: 'number' | 'string' | 'bool' }> = {
+  port: { env: 'ARM_EMULATOR_PORT', kind: 'number' },
+  host: { env: 'ARM_EMULATOR_HOST', kind: 'string' },
+  'data-dir': { env: 'ARM_EMULATOR_DATA_DIR', kind: 'string' },
+  'in-memory': { env: 'ARM_EMULATOR_IN_MEMORY', kind: 'bool' },
+  'time-scale': { env: 'ARM_EMULATOR_TIME_SCALE', kind: 'number' },
+  'retry-after': { env: 'ARM_EMULATOR_RETRY_AFTER', kind: 'number' },
+  'no-auth': { env: 'ARM_EMULATOR_NO_AUTH', kind: 'bool' },
+  http: { env: 'ARM_EMULATOR_HTTP', kind: 'bool' },
+  cert: { env: 'ARM_EMULATOR_CERT', kind: 'string' },
+  key: { env: 'ARM_EMULATOR_KEY', kind: 'string' },
+  config: { env: 'ARM_EMULATOR_CONFIG', kind: 'string' },
+  'no-fsync': { env: 'ARM_EMULATOR_NO_FSYNC', kind: 'bool' },
+  quiet: { env: 'ARM_EMULATOR_QUIET', kind: 'bool' },
+};
+
+export class ConfigError extends Error {}
+
+function truthy(v: string): boolean {
+  return !/^(0|false|no|off)$/i.test(v);
+}
+
+/** Parses argv (without node and script) and the environment into a config. */
+export function parseConfig(argv: string[], env: Env = process.env, cwd = process.cwd()): EmulatorConfig {
+  const raw: Record<string, string> = {};
+  for (const [flag, spec] of Object.entries(FLAGS)) {
+    const v = env[spec.env];
+    if (v !== undefined && v !== '') raw[flag] = v;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new ConfigError(`unexpected argument '${a}'`);
+    let [name, value] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const spec = FLAGS[name];
+    if (!spec) throw new ConfigError(`unknown option '--${name}'`);
+    if (spec.kind === 'bool') {
+      raw[name] = value ?? 'true';
+    } else {
+      if (value === undefined) {
+        value = argv[++i];
+        if (value === undefined) throw new ConfigError(`option '--${name}' needs a value`);
+      }
+      raw[name] = value;
+    }
+  }
+  const num = (name: string, def: number, min: number): number => {
+    if (raw[name] === undefined) return def;
+    const n = Number(raw[name]);
+    if (!Number.isFinite(n) || n < min) throw new ConfigError(`--${name} must be a number >= ${min}, got '${raw[name]}'`);
+    return n;
+  };
+  const bool = (name: string) => (raw[name] === undefined ? false : truthy(raw[name]));
+  const tenantId = env.ARM_EMULATOR_TENANT_ID || WELL_KNOWN.tenantId;
+  const port = num('port', 8443, 0);
+  if (!Number.isInteger(port) || port > 65535) throw new ConfigError(`--port must be an integer 0-65535`);
+  return {
+    port,
+    host: raw.host ?? '127.0.0.1',
+    dataDir: raw['data-dir'] ?? `${cwd}/.arm-emulator`,
+    inMemory: bool('in-memory'),
+    timeScale: num('time-scale', 1, 0),
+    retryAfter: num('retry-after', 1, 0),
+    auth: !bool('no-auth'),
+    tls: !bool('http'),
+    certPath: raw.cert,
+    keyPath: raw.key,
+    configFile: raw.config,
+    fsync: !bool('no-fsync'),
+    quiet: bool('quiet'),
+    tenantId,
+    subscriptions: [
+      {
+        subscriptionId: env.ARM_EMULATOR_SUBSCRIPTION_ID || WELL_KNOWN.subscriptionId,
+        tenantId,
+        displayName: 'Emulator Subscription',
+      },
+    ],
+    servicePrincipals: [
+      {
+        clientId: env.ARM_EMULATOR_CLIENT_ID || WELL_KNOWN.clientId,
+        clientSecret: env.ARM_EMULATOR_CLIENT_SECRET || WELL_KNOWN.clientSecret,
+        tenantId,
+        displayName: 'Emulator Service Principal',
+      },
+    ],
+    tokenLifetime: 3600,
+    maxBodyBytes: 4 * 1024 * 1024,
+  };
+}
+
+/** Merges a config file's {subscriptions, servicePrincipals} into the config. */
+export function mergeConfigFile(cfg: EmulatorConfig, file: any): EmulatorConfig {
+  const out = { ...cfg };
+  if (file == null || typeof file !== 'object') throw new ConfigError('config file must hold a JSON object');
+  if (file.subscriptions !== undefined) {
+    if (!Array.isArray(file.subscriptions)) throw new ConfigError('config: subscriptions must be an array');
+    out.subscriptions = [...cfg.subscriptions];
+    for (const s of file.subscriptions) {
+      if (typeof s?.subscriptionId !== 'string') throw new ConfigError('config: each subscription needs a subscriptionId');
+      out.subscriptions.push({
+        subscriptionId: s.subscriptionId,
+        tenantId: typeof s.tenantId === 'string' ? s.tenantId : cfg.tenantId,
+        displayName: typeof s.displayName === 'string' ? s.displayName : s.subscriptionId,
+      });
+    }
+  }
+  if (file.servicePrincipals !== undefined) {
+    if (!Array.isArray(file.servicePrincipals)) throw new ConfigError('config: servicePrincipals must be an array');
+    out.servicePrincipals = [...cfg.servicePrincipals];
+    for (const p of file.servicePrincipals) {
+      if (typeof p?.clientId !== 'string' || typeof p?.clientSecret !== 'string')
+        throw new ConfigError('config: each service principal needs clientId and clientSecret');
+      out.servicePrincipals.push({
+        clientId: p.clientId,
+        clientSecret: p.clientSecret,
+        tenantId: typeof p.tenantId === 'string' ? p.tenantId : cfg.tenantId,
+        displayName: p.displayName,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,177 @@
+// The small interface a resource provider implements. A provider declares its resource types;
+// the front door does routing, api-version checks, auth, envelopes, ETags, systemData, tags PATCH,
+// paging and cascade deletes. Adding a type never touches the front door.
+
+import type { ErrorDetail } from '../arm/errors.js';
+import type { OperationPlan, OperationRecord } from '../lro/types.js';
+import type { Services } from './services.js';
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+export interface SystemData {
+  createdBy?: string;
+  createdByType?: string;
+  createdAt?: string;
+  lastModifiedBy?: string;
+  lastModifiedByType?: string;
+  lastModifiedAt?: string;
+}
+
+/** A resource as ARM shows it (before per-api-version shaping). */
+export interface ArmResource {
+  id: string;
+  name: string;
+  type: string;
+  location?: string;
+  tags?: Record<string, string>;
+  properties?: Record<string, any>;
+  systemData?: SystemData;
+  etag?: string;
+  [k: string]: any;
+}
+
+/** How a resource is kept in the store. */
+export interface StoredResource {
+  resource: ArmResource;
+  /** Provider-private state never returned on the wire (secrets, fabric links). */
+  internal: Record<string, any>;
+  /** Lowercased id of the scope it lives in (resource group, parent resource, subscription). */
+  parent: string;
+  /** Lowercased 'namespace/type[/childType]' of its definition. */
+  typeKey: string;
+  /** The operation in flight on it, if any. */
+  operationId?: string;
+  /** Set while its resource group (or parent) is being deleted. */
+  deleting?: boolean;
+}
+
+/** Where a type lives. */
+export type Scope =
+  | 'tenant' //         /providers/{ns}/{type}
+  | 'subscription' //   /subscriptions/{s}/providers/{ns}/{type}
+  | 'resourceGroup' //  /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}
+  | 'extension'; //     {any resource id}/providers/{ns}/{type}
+
+/** A parsed request path. Casing is as the client sent it. */
+export interface ParsedPath {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  /** Everything above the resource itself: '/subscriptions/s/resourceGroups/rg' or a parent resource id. */
+  scopeId: string;
+  namespace: string;
+  /** Type segments, e.g. ['managedClusters', 'agentPools']. */
+  types: string[];
+  /** Names, one per type segment, or one fewer for a collection. */
+  names: string[];
+  /** A trailing action segment (POST) or child collection beyond the names. */
+  action?: string;
+  /** For extension scope: the parsed path of the resource extended. */
+  extendedParent?: ParsedPath;
+  /** Canonical id of the addressed resource (or collection), without query. */
+  id: string;
+}
+
+export interface Principal {
+  tenantId: string;
+  clientId: string;
+  objectId: string;
+}
+
+export interface RequestContext {
+  method: string;
+  apiVersion: string;
+  path: ParsedPath;
+  def: ResourceTypeDefinition;
+  query: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  /** Parsed JSON body (undefined when none). */
+  body: any;
+  /** https://host:port of this request, for absolute URLs. */
+  baseUrl: string;
+  principal: Principal;
+  services: Services;
+  /** The stored resource addressed, when it exists. */
+  existing?: StoredResource;
+  /** The parent resource for child and extension types. */
+  parent?: StoredResource;
+}
+
+/** What a PUT or PATCH hook decides. */
+export interface WriteOutcome {
+  /** The resource to store (id/name/type/systemData/etag are filled by the framework). */
+  resource: ArmResource;
+  internal?: Record<string, any>;
+  /** Present when the work is asynchronous; the resource is stored with a non-terminal state. */
+  operation?: OperationPlan;
+}
+
+export interface DeleteOutcome {
+  /** Present when the delete is asynchronous. */
+  operation?: OperationPlan;
+}
+
+export interface ActionOutcome {
+  /** Synchronous result. */
+  status?: number;
+  body?: unknown;
+  /** Present for an asynchronous action (202 + Location). */
+  operation?: OperationPlan;
+}
+
+export type ActionHandler = (ctx: RequestContext & { existing: StoredResource }) => ActionOutcome | Promise<ActionOutcome>;
+
+/** A fully custom handler, for types not kept in the resource store (subscriptions, providers...). */
+export type CustomHandler = (ctx: RequestContext) => { status: number; body?: unknown; headers?: Record<string, string> } | Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+
+export interface ResourceTypeDefinition {
+  namespace: string;
+  /** 'managedClusters' or 'managedClusters/agentPools'. */
+  type: string;
+  scope: Scope;
+  /** Newest first (az picks the first non-preview one). */
+  apiVersions: string[];
+  /** Tracked resources have location and tags and are cascade-deleted by their resource group. */
+  tracked: boolean;
+  /** Locations offered ('*' = every known location). */
+  locations?: string[] | '*';
+  /** Name rule beyond ARM's defaults. */
+  nameRule?: { pattern: RegExp; message: string };
+  /** JSON Schema file under schemas/ for PUT bodies; may depend on api-version. */
+  schema?: string | ((apiVersion: string) => string | undefined);
+  /** Collection GETs offered. Default: the parent's collection. */
+  listBySubscription?: boolean;
+  /** PATCH semantics: 'tags' (default for tracked: tags replaced), 'merge' (RFC 7396 on properties), or none. */
+  patch?: 'tags' | 'merge' | false;
+  /** Operations for /providers/{ns}/operations. */
+  operations?: { name: string; operation: string; description: string }[];
+  /** Shown in the provider document. */
+  capabilities?: string;
+
+  /** Custom handlers replace the stored behaviour for that verb. */
+  handlers?: Partial<Record<'get' | 'list' | 'put' | 'patch' | 'delete' | 'head' | 'post', CustomHandler>>;
+
+  /** Runs before anything is created; throws an ArmError to refuse. */
+  validate?(ctx: RequestContext, candidate: ArmResource): void | Promise<void>;
+  /** Decides what a PUT stores and whether it is asynchronous. Default: synchronous Succeeded. */
+  onPut?(ctx: RequestContext, candidate: ArmResource): WriteOutcome | Promise<WriteOutcome>;
+  /** Decides what a PATCH stores; gets the merged candidate. */
+  onPatch?(ctx: RequestContext & { existing: StoredResource }, candidate: ArmResource): WriteOutcome | Promise<WriteOutcome>;
+  onDelete?(ctx: RequestContext & { existing: StoredResource }): DeleteOutcome | Promise<DeleteOutcome>;
+  actions?: Record<string, ActionHandler>;
+  /** Shapes a stored resource for an api-version (drop fields the version lacks, hide secrets). */
+  toWire?(stored: StoredResource, apiVersion: string): ArmResource;
+
+  /** Called when an operation on a resource of this type succeeds; returns the resource's new state (undefined = deleted). */
+  onOperationSucceeded?(op: OperationRecord, stored: StoredResource | undefined, services: Services): StoredResource | undefined | Promise<StoredResource | undefined>;
+  /** Called when it fails or is canceled. */
+  onOperationFailed?(op: OperationRecord, stored: StoredResource | undefined, error: ErrorDetail, services: Services): StoredResource | undefined | Promise<StoredResource | undefined>;
+}
+
+export interface ResourceProvider {
+  namespace: string;
+  types: ResourceTypeDefinition[];
+  /** Registered for every subscription unless said otherwise. */
+  registeredByDefault?: boolean;
+  /** Register task kinds, admin routes... once services exist. */
+  init?(services: Services): void | Promise<void>;
+}

@@ -1,0 +1,450 @@
+// One engine for every provider's long-running operations. An operation is a persisted plan of
+// tasks; the engine runs ready tasks in parallel, each after its simulated duration (scaled by
+// --time-scale), records each transition, and on failure or cancel undoes what was done in reverse.
+// After a restart, resumeAll() reruns interrupted tasks (task kinds are idempotent) or finishes an
+// interrupted rollback, so no resource is left in a non-terminal state.
+
+import { v4 as uuidv4 } from 'uuid';
+import { ArmError, type ErrorDetail } from '../arm/errors.js';
+import type { Store, WriteOp } from '../store/store.js';
+import type { Registry } from '../framework/registry.js';
+import type { ResourceRepository } from '../framework/repository.js';
+import type { StoredResource } from '../framework/types.js';
+import type { Services } from '../framework/services.js';
+import type {
+  CompletionGate,
+  OperationPlan,
+  OperationRecord,
+  TaskKind,
+  TaskRecord,
+} from './types.js';
+
+const COLLECTION = 'operations';
+const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+
+export interface OperationTarget {
+  resourceId: string;
+  typeKey: string;
+  namespace: string;
+  location: string;
+  subscriptionId: string;
+  method: OperationRecord['method'];
+  apiVersion: string;
+}
+
+/** A rule deciding how fast operations complete, for tests (most specific match wins). */
+export interface GateRule {
+  /** lowercase type key ('microsoft.containerservice/managedclusters') or '*' */
+  typeKey: string;
+  /** operation kind or action name, or '*' */
+  operation: string;
+  gate: CompletionGate;
+}
+
+export class OperationEngine {
+  private readonly kinds = new Map<string, TaskKind>();
+  private readonly waiters = new Map<string, ((op: OperationRecord) => void)[]>();
+  private readonly driving = new Set<string>();
+  private readonly finishing = new Set<string>();
+  private services!: Services;
+  private gateRules: GateRule[] = [];
+  private stopped = false;
+  /** Timers of simulated durations, so stop() can release them. */
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly registry: Registry,
+    private readonly resources: ResourceRepository,
+    private timeScale: number,
+  ) {}
+
+  attach(services: Services): void {
+    this.services = services;
+  }
+
+  setTimeScale(scale: number): void {
+    this.timeScale = scale;
+  }
+
+  registerTaskKind(kind: string, impl: TaskKind): void {
+    this.kinds.set(kind, impl);
+  }
+
+  // ---- completion gates (test control over time) ---------------------------------------------
+
+  setGateRules(rules: GateRule[]): void {
+    this.gateRules = rules;
+  }
+  getGateRules(): GateRule[] {
+    return this.gateRules;
+  }
+  private gateFor(typeKey: string, op: string): CompletionGate | undefined {
+    let best: { score: number; gate: CompletionGate } | undefined;
+    for (const r of this.gateRules) {
+      const t = r.typeKey === '*' || r.typeKey === typeKey;
+      const o = r.operation === '*' || r.operation.toLowerCase() === op.toLowerCase();
+      if (!t || !o) continue;
+      const score = (r.typeKey === '*' ? 0 : 2) + (r.operation === '*' ? 0 : 1);
+      if (!best || score >= best.score) best = { score, gate: r.gate };
+    }
+    return best?.gate;
+  }
+
+  // ---- reads -----------------------------------------------------------------------------------
+
+  get(id: string): OperationRecord | undefined {
+    return this.store.get<OperationRecord>(COLLECTION, id.toLowerCase());
+  }
+
+  list(): OperationRecord[] {
+    return [...this.store.values<OperationRecord>(COLLECTION)];
+  }
+
+  /** A poll of the operation: counts toward a 'polls' gate, and may release a finished operation. */
+  async poll(id: string): Promise<OperationRecord | undefined> {
+    const op = this.get(id);
+    if (!op) return undefined;
+    if (op.status === 'InProgress' && op.gate) {
+      op.gate.pollsSeen = (op.gate.pollsSeen ?? 0) + 1;
+      await this.save(op);
+      await this.maybeRelease(op);
+    }
+    return this.get(id);
+  }
+
+  /** The Azure-AsyncOperation status resource. */
+  statusBody(op: OperationRecord, baseUrl: string): Record<string, unknown> {
+    const body: Record<string, unknown> = {
+      id: `/subscriptions/${op.subscriptionId}/providers/${op.namespace}/locations/${op.location}/operationStatuses/${op.id}`,
+      name: op.id,
+      resourceId: op.resourceId,
+      status: op.status,
+      startTime: op.startTime,
+      percentComplete: op.percentComplete,
+    };
+    if (op.endTime) body.endTime = op.endTime;
+    if (op.error && (op.status === 'Failed' || op.status === 'Canceled')) body.error = op.error;
+    void baseUrl;
+    return body;
+  }
+
+  waitFor(id: string): Promise<OperationRecord> {
+    const op = this.get(id);
+    if (!op) return Promise.reject(new Error(`operation ${id} not found`));
+    if (TERMINAL.has(op.status)) return Promise.resolve(op);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(op.id) ?? [];
+      list.push(resolve);
+      this.waiters.set(op.id, list);
+    });
+  }
+
+  // ---- start / cancel ----------------------------------------------------------------------------
+
+  /** Builds the record for a plan; the caller persists it with the resource (one atomic write) then calls run(). */
+  create(plan: OperationPlan, target: OperationTarget): OperationRecord {
+    const tasks: TaskRecord[] = plan.tasks.map((t) => ({ ...t, state: 'pending' as const }));
+    for (const t of tasks) {
+      if (!this.kinds.has(t.kind)) throw new Error(`unknown task kind '${t.kind}'`);
+      for (const d of t.dependsOn ?? []) {
+        if (!tasks.some((x) => x.id === d)) throw new Error(`task ${t.id} depends on unknown task ${d}`);
+      }
+    }
+    const opName = plan.kind === 'action' ? plan.action ?? 'action' : plan.kind;
+    const gate = this.gateFor(target.typeKey, opName);
+    const op: OperationRecord = {
+      id: uuidv4(),
+      namespace: target.namespace,
+      location: plan.location ?? target.location,
+      subscriptionId: target.subscriptionId,
+      resourceId: target.resourceId,
+      typeKey: target.typeKey,
+      kind: plan.kind,
+      action: plan.action,
+      method: target.method,
+      apiVersion: target.apiVersion,
+      status: 'InProgress',
+      startTime: new Date().toISOString(),
+      percentComplete: 0,
+      tasks,
+      data: plan.data,
+    };
+    if (gate && gate.mode !== 'immediate') {
+      op.gate = { ...gate, pollsSeen: 0 };
+      if (gate.mode === 'time') op.gate.readyAt = new Date(Date.now() + gate.seconds * 1000).toISOString();
+    }
+    return op;
+  }
+
+  writeOp(op: OperationRecord): WriteOp {
+    return { collection: COLLECTION, key: op.id.toLowerCase(), value: op };
+  }
+
+  /** Starts driving a persisted operation (does not wait for it). */
+  run(op: OperationRecord): void {
+    if (this.driving.has(op.id) || this.stopped) return;
+    this.driving.add(op.id);
+    this.drive(op)
+      .catch((e) => this.finishFailed(op, toDetail(e)).catch(() => undefined))
+      .finally(() => this.driving.delete(op.id));
+  }
+
+  /** Asks a running operation to stop; it rolls back and ends Canceled. */
+  async cancel(id: string, message = 'The operation was canceled.'): Promise<OperationRecord> {
+    const op = this.get(id);
+    if (!op) throw new ArmError(404, 'NotFound', `Operation '${id}' was not found.`);
+    if (TERMINAL.has(op.status)) {
+      throw new ArmError(409, 'OperationNotCancellable', `Operation '${id}' has already ${op.status.toLowerCase()} and cannot be canceled.`);
+    }
+    op.cancelRequested = true;
+    op.error = { code: 'OperationCanceled', message };
+    await this.save(op);
+    if (!this.driving.has(op.id)) this.run(op);
+    return op;
+  }
+
+  // ---- the driver ----------------------------------------------------------------------------------
+
+  private async save(op: OperationRecord): Promise<void> {
+    await this.store.write([this.writeOp(op)]);
+  }
+
+  private delay(task: TaskRecord): Promise<void> {
+    const ms = (task.durationMs ?? 0) * this.timeScale;
+    return new Promise((resolve) => {
+      if (ms <= 0) {
+        setImmediate(resolve);
+        return;
+      }
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
+  private async drive(op: OperationRecord): Promise<void> {
+    if ((op as any).rollingBack) return this.rollback(op, op.error ?? { code: 'OperationFailed', message: 'The operation failed.' });
+    let failure: ErrorDetail | undefined;
+    const running = new Map<string, Promise<void>>();
+    const byId = new Map(op.tasks.map((t) => [t.id, t]));
+    const ready = () =>
+      op.tasks.filter((t) => t.state === 'pending' && (t.dependsOn ?? []).every((d) => byId.get(d)?.state === 'done'));
+
+    const runTask = async (t: TaskRecord): Promise<void> => {
+      await this.delay(t);
+      if (this.stopped) throw new Stopped();
+      if (op.cancelRequested) {
+        t.state = 'pending';
+        return;
+      }
+      try {
+        t.result = await this.kinds.get(t.kind)!.run(t, op);
+        t.state = 'done';
+      } catch (e) {
+        if (e instanceof Stopped) throw e;
+        t.state = 'failed';
+        t.error = toDetail(e);
+        failure ??= t.error;
+      }
+      this.updatePercent(op);
+      await this.save(op);
+    };
+
+    for (;;) {
+      if (this.stopped) return;
+      if (op.cancelRequested || failure) break;
+      for (const t of ready()) {
+        t.state = 'running';
+        running.set(t.id, runTask(t).finally(() => running.delete(t.id)));
+      }
+      if (running.size === 0) break;
+      await this.save(op);
+      await Promise.race(running.values());
+    }
+    // let siblings already running settle before deciding
+    await Promise.allSettled(running.values());
+    if (this.stopped) return;
+    if (op.cancelRequested) return this.rollback(op, op.error ?? { code: 'OperationCanceled', message: 'The operation was canceled.' }, 'Canceled');
+    if (failure) return this.rollback(op, failure);
+    if (op.tasks.some((t) => t.state !== 'done' && t.state !== 'skipped')) {
+      return this.rollback(op, { code: 'InternalOperationError', message: 'The operation plan could not be completed (unsatisfiable task dependencies).' });
+    }
+    await this.save(op);
+    await this.maybeRelease(op);
+    if (op.status === 'InProgress' && op.gate?.mode === 'time') {
+      const wait = Date.parse(op.gate.readyAt!) - Date.now();
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        this.maybeRelease(op).catch(() => undefined);
+      }, Math.max(0, wait));
+      this.timers.add(t);
+    }
+  }
+
+  private updatePercent(op: OperationRecord): void {
+    const total = op.tasks.reduce((s, t) => s + (t.weight ?? 1), 0);
+    const done = op.tasks.filter((t) => t.state === 'done').reduce((s, t) => s + (t.weight ?? 1), 0);
+    // 100 is reserved for the moment the operation is reported finished.
+    op.percentComplete = total === 0 ? 99 : Math.min(99, Math.round((done / total) * 1000) / 10);
+  }
+
+  /** Finishes an operation whose tasks are all done once its gate allows. */
+  private async maybeRelease(op: OperationRecord): Promise<void> {
+    if (op.status !== 'InProgress') return;
+    if (op.tasks.some((t) => t.state !== 'done' && t.state !== 'skipped')) return;
+    const g = op.gate;
+    if (g?.mode === 'polls' && (g.pollsSeen ?? 0) < g.polls) return;
+    if (g?.mode === 'time' && Date.now() < Date.parse(g.readyAt!)) return;
+    await this.finishSucceeded(op);
+  }
+
+  private async rollback(op: OperationRecord, error: ErrorDetail, status: 'Failed' | 'Canceled' = 'Failed'): Promise<void> {
+    (op as any).rollingBack = status;
+    op.error = error;
+    await this.save(op);
+    for (const t of [...op.tasks].reverse()) {
+      if (t.state !== 'done' && t.state !== 'failed') continue;
+      const undo = this.kinds.get(t.kind)?.undo;
+      if (undo) {
+        try {
+          await undo(t, op);
+        } catch {
+          // undo is best effort and idempotent; a failing undo must not wedge the operation
+        }
+      }
+      t.state = 'undone';
+      await this.save(op);
+    }
+    await this.finishFailed(op, error, ((op as any).rollingBack as 'Failed' | 'Canceled') ?? status);
+  }
+
+  private async finishSucceeded(op: OperationRecord): Promise<void> {
+    if (TERMINAL.has(op.status) || this.finishing.has(op.id)) return;
+    this.finishing.add(op.id);
+    let next: StoredResource | undefined;
+    const stored = this.resources.get(op.resourceId);
+    try {
+      const def = this.registry.typeByKey(op.typeKey);
+      next = def?.onOperationSucceeded ? await def.onOperationSucceeded(op, stored, this.services) : defaultSucceeded(op, stored);
+    } catch (e) {
+      // A completion hook that throws turns success into a clean failure, never a stuck operation.
+      this.finishing.delete(op.id);
+      return this.rollback(op, toDetail(e));
+    }
+    op.status = 'Succeeded';
+    op.percentComplete = 100;
+    op.endTime = new Date().toISOString();
+    delete op.gate;
+    await this.commitFinal(op, stored, next);
+  }
+
+  private async finishFailed(op: OperationRecord, error: ErrorDetail, status: 'Failed' | 'Canceled' = 'Failed'): Promise<void> {
+    if (TERMINAL.has(op.status) || this.finishing.has(op.id)) return;
+    this.finishing.add(op.id);
+    const stored = this.resources.get(op.resourceId);
+    let next: StoredResource | undefined;
+    try {
+      const def = this.registry.typeByKey(op.typeKey);
+      next = def?.onOperationFailed ? await def.onOperationFailed(op, stored, error, this.services) : defaultFailed(op, stored, status);
+    } catch {
+      next = defaultFailed(op, stored, status);
+    }
+    op.status = status;
+    op.error = error;
+    op.endTime = new Date().toISOString();
+    delete (op as any).rollingBack;
+    await this.commitFinal(op, stored, next);
+  }
+
+  /** Resource and operation reach their terminal state in one atomic write. */
+  private async commitFinal(op: OperationRecord, before: StoredResource | undefined, next: StoredResource | undefined): Promise<void> {
+    const ops = [this.writeOp(op)];
+    if (next) {
+      if (next.operationId === op.id) delete next.operationId;
+      ops.push(...this.resources.putOps(next));
+    } else if (before) {
+      for (const d of this.resources.descendants(before.resource.id)) ops.push(...this.resources.deleteOps(d.resource.id));
+      ops.push(...this.resources.deleteOps(before.resource.id));
+    }
+    try {
+      await this.store.write(ops);
+    } finally {
+      this.finishing.delete(op.id);
+    }
+    const list = this.waiters.get(op.id) ?? [];
+    this.waiters.delete(op.id);
+    for (const w of list) w(op);
+  }
+
+  // ---- restart -----------------------------------------------------------------------------------
+
+  /** After a restart: resume every operation that was in flight, and heal resources left mid-operation. */
+  async resumeAll(): Promise<number> {
+    let n = 0;
+    for (const op of this.list()) {
+      if (TERMINAL.has(op.status)) continue;
+      for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
+      op.resumed = (op.resumed ?? 0) + 1;
+      await this.save(op);
+      this.run(op);
+      n++;
+    }
+    // A resource pointing at an operation that no longer exists is stuck: settle it as failed.
+    const stuck: StoredResource[] = [];
+    for (const r of this.resources.all()) {
+      if (r.operationId && !this.get(r.operationId)) stuck.push(r);
+    }
+    for (const r of stuck) {
+      const copy: StoredResource = structuredClone(r);
+      delete copy.operationId;
+      if (copy.resource.properties?.provisioningState && !TERMINAL.has(copy.resource.properties.provisioningState)) {
+        copy.resource.properties.provisioningState = 'Failed';
+      }
+      await this.resources.put(copy);
+    }
+    return n;
+  }
+
+  /** Stops driving (process shutdown); persisted state lets the next start resume. */
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** Operations still running in this process (for tests and shutdown). */
+  active(): number {
+    return this.driving.size;
+  }
+}
+
+class Stopped extends Error {}
+
+function toDetail(e: unknown): ErrorDetail {
+  if (e instanceof ArmError) return e.toDetail();
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    return { code: String((e as any).code), message: String((e as any).message) };
+  }
+  return { code: 'InternalOperationError', message: e instanceof Error ? e.message : String(e) };
+}
+
+function withState(stored: StoredResource, state: string): StoredResource {
+  const copy: StoredResource = structuredClone(stored);
+  copy.resource.properties = { ...(copy.resource.properties ?? {}), provisioningState: state };
+  delete copy.operationId;
+  return copy;
+}
+
+export function defaultSucceeded(op: OperationRecord, stored: StoredResource | undefined): StoredResource | undefined {
+  if (!stored) return undefined;
+  if (op.kind === 'delete') return undefined;
+  return withState(stored, 'Succeeded');
+}
+
+export function defaultFailed(op: OperationRecord, stored: StoredResource | undefined, status: 'Failed' | 'Canceled'): StoredResource | undefined {
+  if (!stored) return undefined;
+  return withState(stored, status);
+}
