@@ -1,0 +1,130 @@
+// The Express edge: normalises the URL, stamps request ids, reads bodies with a limit, and hands
+// ARM requests to the framework-independent dispatcher. Every error leaves as an ARM envelope.
+
+import express, { type Request, type Response, type NextFunction } from 'express';
+import { randomUUID } from 'node:crypto';
+import { ArmError, isArmError } from './errors.js';
+import { handleArm } from './dispatcher.js';
+import type { Services } from '../framework/services.js';
+import type { TokenService } from '../identity/tokens.js';
+import { identityRouter } from '../identity/routes.js';
+
+export function createHttpApp(services: Services, tokens: TokenService): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  const scheme = services.config.tls ? 'https' : 'http';
+  const baseUrlOf = (req: Request) => `${scheme}://${req.headers.host ?? `127.0.0.1:${services.config.port}`}`;
+
+  // az builds '//metadata/endpoints' from a trailing-slash endpoint: collapse repeated slashes.
+  app.use((req, res, next) => {
+    const q = req.url.indexOf('?');
+    const p = q < 0 ? req.url : req.url.slice(0, q);
+    if (p.includes('//')) req.url = p.replace(/\/{2,}/g, '/') + (q < 0 ? '' : req.url.slice(q));
+    const requestId = randomUUID();
+    const correlation = header(req, 'x-ms-correlation-request-id') ?? requestId;
+    res.setHeader('x-ms-request-id', requestId);
+    res.setHeader('x-ms-correlation-request-id', correlation);
+    res.setHeader('x-ms-routing-request-id', `LOCAL:${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z:${requestId}`);
+    const clientId = header(req, 'x-ms-client-request-id');
+    if (clientId) res.setHeader('x-ms-client-request-id', clientId);
+    res.setHeader('Cache-Control', 'no-cache');
+    next();
+  });
+
+  app.use(identityRouter(tokens, baseUrlOf));
+  app.use('/_emulator', services.adminRouter);
+
+  app.use(async (req, res, next) => {
+    try {
+      const rawBody = await readBody(req, services.config.maxBodyBytes);
+      const out = await handleArm(
+        {
+          method: req.method,
+          pathname: req.path,
+          query: flatQuery(req.query as Record<string, unknown>),
+          headers: req.headers as Record<string, string | undefined>,
+          rawBody,
+          baseUrl: baseUrlOf(req),
+        },
+        services,
+        services.config.auth ? tokens : null,
+      );
+      for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+      res.status(out.status);
+      if (out.body === undefined || req.method === 'HEAD') res.end();
+      else {
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.end(JSON.stringify(out.body));
+      }
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = isArmError(err) ? err : fromUnknown(err);
+    if (!isArmError(err) && !services.config.quiet) console.error(`[arm-emulator] ${req.method} ${req.url}:`, err);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+    if (e.status === 413) res.setHeader('Connection', 'close');
+    res.status(e.status);
+    if (req.method === 'HEAD') res.end();
+    else res.type('application/json').send(JSON.stringify(e.toBody()));
+  });
+  return app;
+}
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function flatQuery(q: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q)) out[k] = Array.isArray(v) ? String(v[v.length - 1]) : String(v);
+  return out;
+}
+
+function fromUnknown(err: unknown): ArmError {
+  const type = (err as any)?.type;
+  if (type === 'entity.too.large') return new ArmError(413, 'RequestEntityTooLarge', 'The request content is too large.');
+  return new ArmError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
+}
+
+/** Reads the request body up to `limit` bytes; past it, answers 413 without buffering the rest. */
+export function readBody(req: Request, limit: number): Promise<Buffer | undefined> {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' && !req.headers['content-length']) return Promise.resolve(undefined);
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  const tooLarge = () =>
+    new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum allowed size of ${limit} bytes.`);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume(); // drain so the socket can answer
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      size += c.length;
+      if (size > limit) {
+        failed = true;
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(size ? Buffer.concat(chunks) : undefined);
+    });
+    req.on('error', (e) => {
+      if (!failed) reject(new ArmError(400, 'InvalidRequestContent', `The request body could not be read: ${e.message}`));
+    });
+  });
+}

@@ -1,0 +1,101 @@
+// Assembles one emulator: store, registry, engine, providers, identity and the HTTP(S) server.
+// Tests start it in-process on port 0; main.ts starts it from the command line.
+
+import https from 'node:https';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { mergeConfigFile, type EmulatorConfig } from './config/config.js';
+import { JournalStore } from './store/store.js';
+import { Registry } from './framework/registry.js';
+import { ResourceRepository } from './framework/repository.js';
+import { LocationCatalog } from './framework/locations.js';
+import { OperationEngine } from './lro/engine.js';
+import { operationTypes } from './lro/routes.js';
+import { TokenService } from './identity/tokens.js';
+import { ensureCertificate } from './identity/certificate.js';
+import { createHttpApp } from './arm/http.js';
+import { allProviders } from './providers/index.js';
+import type { Services } from './framework/services.js';
+import type { ResourceProvider } from './framework/types.js';
+
+export interface Emulator {
+  services: Services;
+  tokens: TokenService;
+  app: express.Express;
+  server: http.Server | https.Server;
+  url: string;
+  caPath?: string;
+  close(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  providers?: ResourceProvider[];
+  /** Extra set-up after services exist (e.g. the fabric), before the server listens. */
+  extend?: (services: Services) => void | Promise<void>;
+}
+
+export async function createServices(config: EmulatorConfig, providers: ResourceProvider[] = allProviders()): Promise<Services> {
+  const dataDir = config.inMemory ? null : config.dataDir;
+  const store = await JournalStore.open({ dir: dataDir, fsync: config.fsync });
+  const registry = new Registry();
+  const resources = new ResourceRepository(store);
+  const operations = new OperationEngine(store, registry, resources, config.timeScale);
+  const locations = LocationCatalog.withAzureRegions();
+  locations.add({ name: 'local', displayName: 'local', kind: 'AzureStackHub', regionalDisplayName: 'Azure Stack Hub (local)' });
+  const services: Services = { config, store, registry, resources, operations, locations, adminRouter: express.Router(), extensions: {} };
+  operations.attach(services);
+  for (const p of providers) {
+    registry.addProvider(p);
+    registry.addProvider({ namespace: p.namespace, types: operationTypes(p) });
+  }
+  for (const p of providers) await p.init?.(services);
+  return services;
+}
+
+export async function startEmulator(config: EmulatorConfig, opts: EmulatorOptions = {}): Promise<Emulator> {
+  if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
+  const services = await createServices(config, opts.providers);
+  await opts.extend?.(services);
+  services.adminRouter.get('/health', (_req, res) => {
+    res.json({ status: 'Healthy', operationsInFlight: services.operations.active() });
+  });
+  const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);
+  const app = createHttpApp(services, tokens);
+  let server: http.Server | https.Server;
+  let caPath: string | undefined;
+  if (config.tls) {
+    const tls = await ensureCertificate({ dataDir: config.inMemory ? null : config.dataDir, certPath: config.certPath, keyPath: config.keyPath });
+    caPath = tls.caPath;
+    server = https.createServer({ cert: tls.cert, key: tls.key }, app);
+  } else {
+    server = http.createServer(app);
+  }
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+  // Resume what a previous run left in flight, now that every task kind is registered.
+  await services.operations.resumeAll();
+  return {
+    services,
+    tokens,
+    app,
+    server,
+    url,
+    caPath,
+    async close() {
+      services.operations.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as any).closeAllConnections?.();
+      });
+      await services.store.close();
+    },
+  };
+}

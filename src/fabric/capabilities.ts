@@ -1,0 +1,510 @@
+// What each target can do. Azure regions offer every AKS feature; an Azure Stack Hub stamp and an
+// Azure Stack HCI site offer a subset (the Hub list follows "AKS on Azure Stack Hub overview for
+// users": basic load balancer only, service principals only, no autoscaler, one node pool, no
+// private clusters, no authorized IP ranges, no managed outbound IPs, no `az aks update`, no zones
+// or availability sets). Resource providers check a request against its target's document before
+// anything is created, so a refusal names the limit, the target, and what to do instead.
+
+import { ArmError, type ErrorDetail } from '../arm/errors.js';
+import { describeSite, type SiteKind } from './model.js';
+
+export interface VmSize {
+  name: string;
+  cores: number;
+  memoryGB: number;
+  /** OS disk the node VM gets. */
+  storageGB: number;
+  gpu?: boolean;
+}
+
+export interface KubernetesVersion {
+  version: string;
+  isDefault?: boolean;
+  /** Versions an in-place upgrade may go to (same minor, newer patch; or the next minor). */
+  upgrades: string[];
+}
+
+export type IdentityType = 'ServicePrincipal' | 'SystemAssigned' | 'UserAssigned';
+
+export interface CapabilityDocument {
+  target: { name: string; kind: SiteKind; location?: string; description: string };
+  loadBalancerSkus: string[];
+  defaultLoadBalancerSku: string;
+  identityTypes: IdentityType[];
+  clusterAutoscaler: boolean;
+  multipleNodePools: boolean;
+  maxAgentPools: number;
+  maxNodesPerPool: number;
+  /** Azure runs the control plane for you; on Hub and HCI it is VMs in your capacity. */
+  hiddenControlPlane: boolean;
+  controlPlaneCounts: number[];
+  privateCluster: boolean;
+  authorizedIpRanges: boolean;
+  managedOutboundIps: boolean;
+  /** Zone names; empty when the target has none. */
+  availabilityZones: string[];
+  availabilitySets: boolean;
+  /** PATCH of a cluster beyond tags (`az aks update`). */
+  aksUpdate: boolean;
+  azureAdRbac: boolean;
+  monitoring: boolean;
+  virtualNodes: boolean;
+  gpu: boolean;
+  windowsNodePools: boolean;
+  networkPlugins: string[];
+  vmSizes: VmSize[];
+  defaults: {
+    controlPlaneVmSize: string;
+    workerVmSize: string;
+    loadBalancerVmSize: string;
+    controlPlaneCount: number;
+    nodeCount: number;
+  };
+  kubernetesVersions: KubernetesVersion[];
+}
+
+/** Settings a site's config entry may override. */
+export interface CapabilityOverrides {
+  kubernetesVersions?: string[];
+  defaultKubernetesVersion?: string;
+  vmSizes?: string[];
+  maxAgentPools?: number;
+  maxNodesPerPool?: number;
+}
+
+// ---- VM sizes (real Azure sizes: vCPUs, memory) -------------------------------------------------
+
+const OS_DISK_GB = 128;
+const size = (name: string, cores: number, memoryGB: number, gpu = false): VmSize =>
+  gpu ? { name, cores, memoryGB, storageGB: OS_DISK_GB, gpu } : { name, cores, memoryGB, storageGB: OS_DISK_GB };
+
+export const VM_SIZES: Record<string, VmSize> = Object.fromEntries(
+  [
+    size('Standard_B2s', 2, 4),
+    size('Standard_B2ms', 2, 8),
+    size('Standard_B4ms', 4, 16),
+    size('Standard_A2_v2', 2, 4),
+    size('Standard_A4_v2', 4, 8),
+    size('Standard_A8_v2', 8, 16),
+    size('Standard_D2_v2', 2, 7),
+    size('Standard_D3_v2', 4, 14),
+    size('Standard_D4_v2', 8, 28),
+    size('Standard_DS2_v2', 2, 7),
+    size('Standard_DS3_v2', 4, 14),
+    size('Standard_DS4_v2', 8, 28),
+    size('Standard_DS5_v2', 16, 56),
+    size('Standard_DS13_v2', 8, 56),
+    size('Standard_F2s_v2', 2, 4),
+    size('Standard_F4s_v2', 4, 8),
+    size('Standard_F8s_v2', 8, 16),
+    size('Standard_D2s_v3', 2, 8),
+    size('Standard_D4s_v3', 4, 16),
+    size('Standard_D8s_v3', 8, 32),
+    size('Standard_D16s_v3', 16, 64),
+    size('Standard_D32s_v3', 32, 128),
+    size('Standard_E4s_v3', 4, 32),
+    size('Standard_D2s_v5', 2, 8),
+    size('Standard_D4s_v5', 4, 16),
+    size('Standard_D8s_v5', 8, 32),
+    size('Standard_D2ds_v5', 2, 8),
+    size('Standard_D4ds_v5', 4, 16),
+    size('Standard_D8ds_v5', 8, 32),
+    size('Standard_NC6s_v3', 6, 112, true),
+    // AKS hybrid's own sizes for small nodes and the HAProxy load balancer
+    size('Standard_K8S_v1', 4, 2),
+    size('Standard_K8S2_v1', 2, 2),
+    size('Standard_K8S3_v1', 4, 6),
+    size('Standard_K8S4_v1', 4, 8),
+  ].map((s) => [s.name, s]),
+);
+
+const AZURE_SIZES = Object.keys(VM_SIZES).filter((n) => !n.startsWith('Standard_K8S'));
+const HUB_SIZES = [
+  'Standard_A2_v2',
+  'Standard_A4_v2',
+  'Standard_A8_v2',
+  'Standard_D2_v2',
+  'Standard_D3_v2',
+  'Standard_D4_v2',
+  'Standard_DS2_v2',
+  'Standard_DS3_v2',
+  'Standard_DS4_v2',
+  'Standard_DS5_v2',
+  'Standard_DS13_v2',
+  'Standard_F2s_v2',
+  'Standard_F4s_v2',
+  'Standard_F8s_v2',
+  'Standard_D2s_v3',
+  'Standard_D4s_v3',
+  'Standard_D8s_v3',
+];
+const HCI_SIZES = [
+  'Standard_K8S_v1',
+  'Standard_K8S2_v1',
+  'Standard_K8S3_v1',
+  'Standard_K8S4_v1',
+  'Standard_A2_v2',
+  'Standard_A4_v2',
+  'Standard_D2s_v3',
+  'Standard_D4s_v3',
+  'Standard_D8s_v3',
+  'Standard_D16s_v3',
+  'Standard_D32s_v3',
+  'Standard_DS2_v2',
+  'Standard_DS3_v2',
+  'Standard_DS4_v2',
+  'Standard_DS5_v2',
+  'Standard_DS13_v2',
+];
+
+// ---- Kubernetes versions --------------------------------------------------------------------------
+
+// On-prem targets lag Azure: shipping Kubernetes into customers' datacenters takes longer.
+const VERSIONS: Record<SiteKind, { versions: string[]; default: string }> = {
+  AzureRegion: { versions: ['1.29.9', '1.29.11', '1.30.6', '1.30.7', '1.31.2', '1.31.3'], default: '1.30.7' },
+  AzureStackHub: { versions: ['1.19.11', '1.20.7', '1.21.2'], default: '1.20.7' },
+  AzureStackHCI: { versions: ['1.25.11', '1.26.6', '1.27.3'], default: '1.26.6' },
+};
+
+export function parseVersion(v: string): [number, number, number] | undefined {
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(v.trim());
+  return m ? [Number(m[1]), Number(m[2]), m[3] === undefined ? -1 : Number(m[3])] : undefined;
+}
+
+function compareVersions(a: string, b: string): number {
+  const x = parseVersion(a)!;
+  const y = parseVersion(b)!;
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+}
+
+/** Upgrade edges: a newer patch of the same minor, or any patch of the next minor (no skipping minors). */
+export function upgradeGraph(versions: string[], defaultVersion: string): KubernetesVersion[] {
+  const sorted = [...versions].sort(compareVersions);
+  return sorted.map((version) => {
+    const [maj, min, pat] = parseVersion(version)!;
+    const upgrades = sorted.filter((w) => {
+      const [wm, wn, wp] = parseVersion(w)!;
+      return wm === maj && ((wn === min && wp > pat) || wn === min + 1);
+    });
+    return version === defaultVersion ? { version, isDefault: true, upgrades } : { version, upgrades };
+  });
+}
+
+/** '1.20' means the newest patch of 1.20 (as AKS accepts); undefined when not offered. */
+export function resolveKubernetesVersion(doc: CapabilityDocument, requested: string | undefined): string | undefined {
+  if (requested === undefined || requested === '') return doc.kubernetesVersions.find((k) => k.isDefault)?.version;
+  const p = parseVersion(requested);
+  if (!p) return undefined;
+  if (p[2] >= 0) return doc.kubernetesVersions.find((k) => k.version === requested.trim())?.version;
+  const candidates = doc.kubernetesVersions.filter((k) => {
+    const q = parseVersion(k.version)!;
+    return q[0] === p[0] && q[1] === p[1];
+  });
+  return candidates.at(-1)?.version;
+}
+
+export function defaultKubernetesVersion(doc: CapabilityDocument): string {
+  return (doc.kubernetesVersions.find((k) => k.isDefault) ?? doc.kubernetesVersions.at(-1))!.version;
+}
+
+// ---- documents ---------------------------------------------------------------------------------------
+
+export interface TargetDescription {
+  name: string;
+  kind: SiteKind;
+  location?: string;
+  capabilities?: CapabilityOverrides;
+}
+
+/** The capability document of a target: a pure function of its kind and its config. */
+export function capabilityDocument(site: TargetDescription): CapabilityDocument {
+  const o = site.capabilities ?? {};
+  const versions = o.kubernetesVersions ?? VERSIONS[site.kind].versions;
+  const defVersion = o.defaultKubernetesVersion ?? (versions.includes(VERSIONS[site.kind].default) ? VERSIONS[site.kind].default : [...versions].sort(compareVersions).at(-1)!);
+  const sizes = (names: string[]) => (o.vmSizes ?? names).map((n) => VM_SIZES[n]).filter((s): s is VmSize => !!s);
+  const target = { name: site.name, kind: site.kind, location: site.location, description: describeSite(site.kind, site.name) };
+  const kubernetesVersions = upgradeGraph(versions, defVersion);
+  if (site.kind === 'AzureRegion') {
+    return {
+      target,
+      loadBalancerSkus: ['standard', 'basic'],
+      defaultLoadBalancerSku: 'standard',
+      identityTypes: ['SystemAssigned', 'UserAssigned', 'ServicePrincipal'],
+      clusterAutoscaler: true,
+      multipleNodePools: true,
+      maxAgentPools: o.maxAgentPools ?? 100,
+      maxNodesPerPool: o.maxNodesPerPool ?? 1000,
+      hiddenControlPlane: true,
+      controlPlaneCounts: [],
+      privateCluster: true,
+      authorizedIpRanges: true,
+      managedOutboundIps: true,
+      availabilityZones: ['1', '2', '3'],
+      availabilitySets: true,
+      aksUpdate: true,
+      azureAdRbac: true,
+      monitoring: true,
+      virtualNodes: true,
+      gpu: true,
+      windowsNodePools: true,
+      networkPlugins: ['azure', 'kubenet', 'none'],
+      vmSizes: sizes(AZURE_SIZES),
+      defaults: { controlPlaneVmSize: 'Standard_DS2_v2', workerVmSize: 'Standard_DS2_v2', loadBalancerVmSize: 'Standard_DS2_v2', controlPlaneCount: 0, nodeCount: 3 },
+      kubernetesVersions,
+    };
+  }
+  if (site.kind === 'AzureStackHub') {
+    return {
+      target,
+      loadBalancerSkus: ['basic'],
+      defaultLoadBalancerSku: 'basic',
+      identityTypes: ['ServicePrincipal'],
+      clusterAutoscaler: false,
+      multipleNodePools: false,
+      maxAgentPools: 1,
+      maxNodesPerPool: o.maxNodesPerPool ?? 50,
+      hiddenControlPlane: false,
+      controlPlaneCounts: [1, 3, 5],
+      privateCluster: false,
+      authorizedIpRanges: false,
+      managedOutboundIps: false,
+      availabilityZones: [],
+      availabilitySets: false,
+      aksUpdate: false,
+      azureAdRbac: false,
+      monitoring: false,
+      virtualNodes: false,
+      gpu: false,
+      windowsNodePools: false,
+      networkPlugins: ['kubenet', 'azure'],
+      vmSizes: sizes(HUB_SIZES),
+      defaults: { controlPlaneVmSize: 'Standard_DS2_v2', workerVmSize: 'Standard_DS2_v2', loadBalancerVmSize: 'Standard_DS2_v2', controlPlaneCount: 3, nodeCount: 3 },
+      kubernetesVersions,
+    };
+  }
+  return {
+    target,
+    loadBalancerSkus: ['basic'],
+    defaultLoadBalancerSku: 'basic',
+    identityTypes: ['ServicePrincipal'],
+    clusterAutoscaler: false,
+    multipleNodePools: true,
+    maxAgentPools: o.maxAgentPools ?? 16,
+    maxNodesPerPool: o.maxNodesPerPool ?? 64,
+    hiddenControlPlane: false,
+    controlPlaneCounts: [1, 3, 5],
+    privateCluster: false,
+    authorizedIpRanges: false,
+    managedOutboundIps: false,
+    availabilityZones: [],
+    availabilitySets: false,
+    aksUpdate: true,
+    azureAdRbac: false,
+    monitoring: false,
+    virtualNodes: false,
+    gpu: false,
+    windowsNodePools: true,
+    networkPlugins: ['calico'],
+    vmSizes: sizes(HCI_SIZES),
+    defaults: { controlPlaneVmSize: 'Standard_A4_v2', workerVmSize: 'Standard_K8S3_v1', loadBalancerVmSize: 'Standard_K8S3_v1', controlPlaneCount: 1, nodeCount: 1 },
+    kubernetesVersions,
+  };
+}
+
+export function vmSizeOf(doc: CapabilityDocument, name: string): VmSize | undefined {
+  const k = name.toLowerCase();
+  return doc.vmSizes.find((s) => s.name.toLowerCase() === k);
+}
+
+// ---- checking a request -------------------------------------------------------------------------------
+
+/** One requested feature: its name, the value asked for, and the ARM property it came from. */
+export interface FeatureRequest {
+  feature: string;
+  value: unknown;
+  target?: string;
+}
+
+export interface Refusal {
+  code: string;
+  message: string;
+  target: string;
+}
+
+type Rule = { target: string; check: (doc: CapabilityDocument, value: unknown, where: string) => Omit<Refusal, 'target'> | undefined };
+
+const on = (v: unknown): boolean => v === true || (Array.isArray(v) ? v.length > 0 : typeof v === 'number' ? v > 0 : typeof v === 'string' ? v !== '' && v.toLowerCase() !== 'false' : false);
+const notSupported = (message: string) => ({ code: 'FeatureNotSupportedOnTarget', message });
+
+/** A feature that is either on or off on a target. */
+function flag(key: keyof CapabilityDocument, target: string, what: string, instead: string): Rule {
+  return {
+    target,
+    check: (doc, v, where) => (on(v) && doc[key] === false ? notSupported(`${where} does not support ${what}; ${instead}`) : undefined),
+  };
+}
+
+const RULES: Record<string, Rule> = {
+  loadBalancerSku: {
+    target: 'properties.networkProfile.loadBalancerSku',
+    check: (doc, v, where) => {
+      if (typeof v !== 'string' || v === '') return undefined;
+      if (doc.loadBalancerSkus.includes(v.toLowerCase())) return undefined;
+      if (doc.loadBalancerSkus.length === 1)
+        return notSupported(`${where} supports only the ${doc.loadBalancerSkus[0]} load balancer; pass --load-balancer-sku ${doc.loadBalancerSkus[0]}.`);
+      return { code: 'InvalidParameter', message: `The load balancer SKU '${v}' is not valid on ${where}; use one of: ${doc.loadBalancerSkus.join(', ')}.` };
+    },
+  },
+  identityType: {
+    target: 'identity.type',
+    check: (doc, v, where) => {
+      if (typeof v !== 'string' || v === '' || v.toLowerCase() === 'none') return undefined;
+      if (doc.identityTypes.some((t) => t.toLowerCase() === v.toLowerCase())) return undefined;
+      if (doc.identityTypes.length === 1 && doc.identityTypes[0] === 'ServicePrincipal')
+        return notSupported(`${where} does not support managed identities (${v}); only service principals are supported: pass --service-principal and --client-secret.`);
+      return { code: 'InvalidParameter', message: `The identity type '${v}' is not valid on ${where}; use one of: ${doc.identityTypes.join(', ')}.` };
+    },
+  },
+  clusterAutoscaler: flag('clusterAutoscaler', 'properties.agentPoolProfiles.enableAutoScaling', 'the cluster autoscaler', 'remove --enable-cluster-autoscaler and scale node pools with az aks scale.'),
+  privateCluster: flag('privateCluster', 'properties.apiServerAccessProfile.enablePrivateCluster', 'private clusters', 'remove --enable-private-cluster.'),
+  authorizedIpRanges: flag('authorizedIpRanges', 'properties.apiServerAccessProfile.authorizedIPRanges', 'API server authorized IP ranges', 'remove --api-server-authorized-ip-ranges.'),
+  managedOutboundIpCount: flag('managedOutboundIps', 'properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count', 'managed outbound IPs for the load balancer (they need the standard load balancer)', 'remove --load-balancer-managed-outbound-ip-count.'),
+  availabilitySet: flag('availabilitySets', 'properties.agentPoolProfiles.type', 'availability sets', "use virtual machine scale sets (agent pool type 'VirtualMachineScaleSets')."),
+  update: flag('aksUpdate', 'properties', 'updating a cluster in place (az aks update); only tags can be changed', 'use az aks scale or az aks upgrade, or recreate the cluster with the new settings.'),
+  azureAdRbac: flag('azureAdRbac', 'properties.aadProfile', 'Azure AD integration', 'use Kubernetes RBAC with the cluster\'s client certificates.'),
+  monitoring: flag('monitoring', 'properties.addonProfiles.omsagent', 'the monitoring add-on (Azure Log Analytics)', 'disable the omsagent add-on.'),
+  virtualNodes: flag('virtualNodes', 'properties.addonProfiles.aciConnectorLinux', 'virtual nodes (Azure Container Instances)', 'disable the virtual-node add-on.'),
+  gpu: flag('gpu', 'properties.agentPoolProfiles.vmSize', 'GPU node pools', 'pick a VM size without a GPU.'),
+  windows: flag('windowsNodePools', 'properties.agentPoolProfiles.osType', 'Windows node pools', "use osType 'Linux'."),
+  agentPoolType: {
+    target: 'properties.agentPoolProfiles.type',
+    check: (doc, v, where) =>
+      typeof v === 'string' && v.toLowerCase() === 'availabilityset' && !doc.availabilitySets
+        ? notSupported(`${where} does not support availability sets; use virtual machine scale sets (agent pool type 'VirtualMachineScaleSets').`)
+        : undefined,
+  },
+  availabilityZones: {
+    target: 'properties.agentPoolProfiles.availabilityZones',
+    check: (doc, v, where) => {
+      if (!Array.isArray(v) || v.length === 0) return undefined;
+      if (doc.availabilityZones.length === 0) return notSupported(`${where} has no availability zones; remove --zones.`);
+      const bad = v.map(String).filter((z) => !doc.availabilityZones.includes(z));
+      return bad.length ? { code: 'InvalidParameter', message: `Availability zone(s) ${bad.join(', ')} do not exist in ${where}; use ${doc.availabilityZones.join(', ')}.` } : undefined;
+    },
+  },
+  nodePoolCount: {
+    target: 'properties.agentPoolProfiles',
+    check: (doc, v, where) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 1) return undefined;
+      if (!doc.multipleNodePools)
+        return notSupported(`${where} supports a single node pool per cluster (multiple node pools are not available); the request has ${n}.`);
+      return n > doc.maxAgentPools ? { code: 'MaxAgentPoolCountExceeded', message: `${where} supports at most ${doc.maxAgentPools} node pools per cluster; the request has ${n}.` } : undefined;
+    },
+  },
+  nodeCount: {
+    target: 'properties.agentPoolProfiles.count',
+    check: (doc, v, where) => {
+      const n = Number(v);
+      if (!Number.isFinite(n)) return undefined;
+      if (!Number.isInteger(n) || n < 0) return { code: 'InvalidParameter', message: `The node count must be a whole number of at least 0; got ${String(v)}.` };
+      return n > doc.maxNodesPerPool ? { code: 'MaxNodeCountExceeded', message: `${where} supports at most ${doc.maxNodesPerPool} nodes per node pool; the request has ${n}.` } : undefined;
+    },
+  },
+  controlPlaneCount: {
+    target: 'properties.controlPlane.count',
+    check: (doc, v, where) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || doc.hiddenControlPlane) return undefined;
+      return doc.controlPlaneCounts.includes(n) ? undefined : { code: 'InvalidParameter', message: `A cluster on ${where} needs ${doc.controlPlaneCounts.join(', ')} control-plane nodes (an odd number, for etcd quorum); the request has ${n}.` };
+    },
+  },
+  vmSize: {
+    target: 'properties.agentPoolProfiles.vmSize',
+    check: (doc, v, where) => {
+      const names = Array.isArray(v) ? v : [v];
+      const bad = names.filter((n) => typeof n === 'string' && n !== '' && !vmSizeOf(doc, n));
+      return bad.length
+        ? { code: 'VMSizeNotSupported', message: `The VM size '${bad[0]}' is not available on ${where}. Available sizes: ${doc.vmSizes.map((s) => s.name).join(', ')}.` }
+        : undefined;
+    },
+  },
+  kubernetesVersion: {
+    target: 'properties.kubernetesVersion',
+    check: (doc, v, where) => {
+      if (typeof v !== 'string' || v === '') return undefined;
+      return resolveKubernetesVersion(doc, v)
+        ? undefined
+        : {
+            code: 'KubernetesVersionNotSupported',
+            message: `Kubernetes version '${v}' is not supported on ${where}. Supported versions: ${doc.kubernetesVersions.map((k) => k.version).join(', ')} (default ${defaultKubernetesVersion(doc)}).`,
+          };
+    },
+  },
+  upgrade: {
+    target: 'properties.kubernetesVersion',
+    check: (doc, v, where) => {
+      const { from, to } = (v ?? {}) as { from?: string; to?: string };
+      if (!from || !to) return undefined;
+      const target = resolveKubernetesVersion(doc, to);
+      if (!target) return RULES.kubernetesVersion.check(doc, to, where);
+      if (target === from) return undefined;
+      const node = doc.kubernetesVersions.find((k) => k.version === from);
+      if (node?.upgrades.includes(target)) return undefined;
+      const pf = parseVersion(from);
+      const pt = parseVersion(target)!;
+      if (pf && compareVersions(target, from) < 0)
+        return { code: 'InvalidUpgradePath', message: `Downgrading Kubernetes from ${from} to ${target} is not supported on ${where}.` };
+      if (pf && pt[1] > pf[1] + 1) {
+        const step = doc.kubernetesVersions.filter((k) => parseVersion(k.version)![1] === pf[1] + 1).at(-1)?.version;
+        return {
+          code: 'InvalidUpgradePath',
+          message: `Upgrading Kubernetes from ${from} to ${target} skips a minor version, which ${where} does not allow; upgrade to ${step ?? `${pf[0]}.${pf[1] + 1}`} first.`,
+        };
+      }
+      return { code: 'InvalidUpgradePath', message: `Kubernetes ${from} cannot be upgraded to ${target} on ${where}; available upgrades: ${node?.upgrades.join(', ') || 'none'}.` };
+    },
+  },
+  networkPlugin: {
+    target: 'properties.networkProfile.networkPlugin',
+    check: (doc, v, where) =>
+      typeof v === 'string' && v !== '' && !doc.networkPlugins.includes(v.toLowerCase())
+        ? { code: 'InvalidParameter', message: `The network plugin '${v}' is not available on ${where}; use one of: ${doc.networkPlugins.join(', ')}.` }
+        : undefined,
+  },
+};
+
+/** Names checkCapabilities understands. */
+export const CAPABILITY_FEATURES = Object.keys(RULES);
+
+/**
+ * Checks a request (named features with values) against a target's document; returns every
+ * refusal, empty when the request fits. A feature set to undefined/false/empty is not requested.
+ */
+export function checkCapabilities(doc: CapabilityDocument, request: FeatureRequest[] | Record<string, unknown>): Refusal[] {
+  const list: FeatureRequest[] = Array.isArray(request)
+    ? request
+    : Object.entries(request).map(([feature, value]) => ({ feature, value }));
+  const out: Refusal[] = [];
+  for (const r of list) {
+    if (r.value === undefined || r.value === null) continue;
+    const rule = RULES[r.feature];
+    if (!rule) throw new Error(`checkCapabilities: unknown feature '${r.feature}' (known: ${CAPABILITY_FEATURES.join(', ')})`);
+    const refusal = rule.check(doc, r.value, doc.target.description);
+    if (refusal) out.push({ ...refusal, target: r.target ?? rule.target });
+  }
+  return out;
+}
+
+/** The ARM error for refusals (400; the first refusal leads, all are in details). */
+export function capabilityError(refusals: Refusal[]): ArmError {
+  const first = refusals[0];
+  const details: ErrorDetail[] = refusals.map((r) => ({ code: r.code, message: r.message, target: r.target }));
+  return new ArmError(400, first.code, first.message, { target: first.target, details: refusals.length > 1 ? details : undefined });
+}
+
+/** Throws the ARM error when the request does not fit the target. */
+export function assertCapabilities(doc: CapabilityDocument, request: FeatureRequest[] | Record<string, unknown>): void {
+  const refusals = checkCapabilities(doc, request);
+  if (refusals.length) throw capabilityError(refusals);
+}

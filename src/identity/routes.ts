@@ -1,0 +1,119 @@
+// The login surface real clients use: cloud metadata (az cloud register), OpenID discovery under
+// any prefix (MSAL asks /adfs/..., /adfs/adfs/..., /{tenant}/v2.0/...), client-credentials token
+// endpoints (ADFS style, AAD v1 and v2), and the signing keys. Only service principals are served.
+
+import express, { type Request, type Response, type NextFunction } from 'express';
+import { OAuthError, ARM_AUDIENCES, type TokenService } from './tokens.js';
+
+const OPENID_RE = /^(.*)\/\.well-known\/openid-configuration$/i;
+const TOKEN_RE = /^\/([^/]+)\/oauth2\/(v2\.0\/)?token$/i;
+const KEYS_RE = /^\/([^/]+)\/discovery\/(v2\.0\/)?keys$/i;
+const DEVICE_RE = /^\/([^/]+)\/oauth2\/(v2\.0\/)?devicecode$/i;
+const AUTHORIZE_RE = /^\/([^/]+)\/oauth2\/(v2\.0\/)?authorize$/i;
+
+export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) => string): express.Router {
+  const r = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
+
+  r.get('/metadata/endpoints', (req, res) => {
+    const base = baseUrlOf(req);
+    const doc = {
+      galleryEndpoint: `${base}/`,
+      graphEndpoint: `${base}/graph/`,
+      portalEndpoint: `${base}/`,
+      resourceManagerEndpoint: `${base}/`,
+      authentication: { loginEndpoint: `${base}/adfs`, audiences: [ARM_AUDIENCES[2]], tenant: 'adfs', identityProvider: 'ADFS' },
+    };
+    const v = String(req.query['api-version'] ?? '');
+    if (v >= '2019-05-01') {
+      // newer clients ask for the list of clouds
+      res.json([{ name: 'ArmEmulator', resourceManager: `${base}/`, authentication: doc.authentication, graph: doc.graphEndpoint, gallery: doc.galleryEndpoint, portal: doc.portalEndpoint, suffixes: {} }]);
+      return;
+    }
+    res.json(doc);
+  });
+
+  r.get(OPENID_RE, (req, res) => {
+    const base = baseUrlOf(req);
+    const prefix = OPENID_RE.exec(req.path)![1];
+    const first = prefix.split('/').filter(Boolean)[0] ?? 'adfs';
+    const adfs = first.toLowerCase() === 'adfs' || prefix === '';
+    const v2 = /\/v2\.0$/i.test(prefix);
+    const tenant = adfs ? 'adfs' : first;
+    const tokenPath = adfs ? '/adfs/oauth2/token' : `/${tenant}/oauth2/${v2 ? 'v2.0/' : ''}token`;
+    res.json({
+      issuer: adfs ? `${base}/adfs` : `${base}/${tenant}${v2 ? '/v2.0' : '/'}`,
+      authorization_endpoint: `${base}/${tenant}/oauth2/${v2 ? 'v2.0/' : ''}authorize`,
+      token_endpoint: `${base}${tokenPath}`,
+      device_authorization_endpoint: `${base}/${tenant}/oauth2/${v2 ? 'v2.0/' : ''}devicecode`,
+      end_session_endpoint: `${base}/${tenant}/oauth2/${v2 ? 'v2.0/' : ''}logout`,
+      jwks_uri: `${base}/${tenant}/discovery/${v2 ? 'v2.0/' : ''}keys`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      response_types_supported: ['token'],
+      grant_types_supported: ['client_credentials'],
+      scopes_supported: ['openid'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      tenant_region_scope: 'WW',
+      cloud_instance_name: 'emulator.local',
+    });
+  });
+
+  r.get('/common/discovery/instance', (req, res) => {
+    const base = baseUrlOf(req);
+    const host = new URL(base).host;
+    res.json({
+      tenant_discovery_endpoint: `${base}/common/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    });
+  });
+
+  r.get(KEYS_RE, (_req, res) => {
+    res.json(tokens.jwks());
+  });
+
+  r.post(TOKEN_RE, form, (req, res) => {
+    const tenant = TOKEN_RE.exec(req.path)![1];
+    const body = { ...(req.body ?? {}) } as Record<string, string>;
+    // client_secret_basic
+    const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    if (basic && !body.client_id) {
+      const [id, secret] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+      body.client_id = decodeURIComponent(id ?? '');
+      body.client_secret = decodeURIComponent(secret ?? '');
+    }
+    try {
+      if (!tokens.knownTenant(tenant)) throw new OAuthError(400, 'invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
+      res.set('Cache-Control', 'no-store').json(tokens.issue(body, tenant, baseUrlOf(req)));
+    } catch (e) {
+      if (e instanceof OAuthError) res.status(e.status).json(e.body());
+      else throw e;
+    }
+  });
+
+  const refuse = (what: string) => (_req: Request, res: Response) => {
+    const e = new OAuthError(
+      400,
+      'unsupported_grant_type',
+      `AADSTS70003: ${what} is not supported by the ARM emulator. Only service principals are supported: sign in with a client id and secret (az login --service-principal -u <appId> -p <secret> --tenant <tenant>).`,
+    );
+    res.status(400).json(e.body());
+  };
+  r.post(DEVICE_RE, form, refuse('The device code flow'));
+  r.get(AUTHORIZE_RE, refuse('Interactive sign-in'));
+  r.all(/^\/metadata\/identity\/oauth2\/token$/i, refuse('Managed identity'));
+
+  r.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if ((err as any)?.type === 'entity.too.large') {
+      res.status(413).json(new OAuthError(413, 'invalid_request', 'The token request is too large.').body());
+      return;
+    }
+    if ((err as any)?.type === 'entity.parse.failed') {
+      res.status(400).json(new OAuthError(400, 'invalid_request', 'The token request body could not be parsed.').body());
+      return;
+    }
+    next(err);
+  });
+  return r;
+}

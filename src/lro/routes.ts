@@ -1,0 +1,110 @@
+// The operation resources every namespace serves: locations/{l}/operationStatuses/{id} (the
+// Azure-AsyncOperation status) and locations/{l}/operationResults/{id} (the Location URL), plus
+// the tenant-wide /providers/{ns}/operations list. Added to each provider by the emulator.
+
+import { ArmError } from '../arm/errors.js';
+import { lroHeaders, toWire } from '../arm/dispatcher.js';
+import type { RequestContext, ResourceProvider, ResourceTypeDefinition } from '../framework/types.js';
+import type { OperationRecord } from './types.js';
+
+function findOp(ctx: RequestContext): OperationRecord {
+  const id = ctx.path.names[1];
+  const op = ctx.services.operations.get(id);
+  if (
+    !op ||
+    op.namespace.toLowerCase() !== ctx.def.namespace.toLowerCase() ||
+    op.subscriptionId.toLowerCase() !== (ctx.path.subscriptionId ?? '').toLowerCase()
+  ) {
+    throw new ArmError(404, 'OperationNotFound', `The operation '${id}' could not be found in namespace '${ctx.def.namespace}'.`);
+  }
+  return op;
+}
+
+function allVersions(p: ResourceProvider): string[] {
+  const set = new Set<string>();
+  for (const t of p.types) for (const v of t.apiVersions) set.add(v);
+  return [...set].sort().reverse();
+}
+
+export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
+  const apiVersions = allVersions(p);
+  const ns = p.namespace;
+  const statuses: ResourceTypeDefinition = {
+    namespace: ns,
+    type: 'locations/operationStatuses',
+    scope: 'subscription',
+    tracked: false,
+    apiVersions,
+    handlers: {
+      get: async (ctx) => {
+        findOp(ctx);
+        const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
+        const headers: Record<string, string> = op.status === 'InProgress' ? { 'Retry-After': String(ctx.services.config.retryAfter) } : {};
+        return { status: 200, headers, body: ctx.services.operations.statusBody(op, ctx.baseUrl) };
+      },
+    },
+  };
+  const results: ResourceTypeDefinition = {
+    namespace: ns,
+    type: 'locations/operationResults',
+    scope: 'subscription',
+    tracked: false,
+    apiVersions,
+    handlers: {
+      get: async (ctx) => {
+        findOp(ctx);
+        const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
+        if (op.status === 'InProgress') {
+          const h = lroHeaders(ctx, op, true);
+          return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
+        }
+        if (op.status !== 'Succeeded') {
+          const err = op.error ?? { code: op.status === 'Canceled' ? 'OperationCanceled' : 'OperationFailed', message: `The operation ${op.status.toLowerCase()}.` };
+          return { status: op.status === 'Canceled' ? 409 : 400, body: { error: err } };
+        }
+        if (op.result) return { status: op.result.status, body: op.result.body };
+        if (op.kind === 'delete') return { status: 200 };
+        if (op.kind === 'action') return { status: 204 };
+        const stored = ctx.services.resources.get(op.resourceId);
+        const def = ctx.services.registry.typeByKey(op.typeKey);
+        if (!stored || !def) return { status: 204 };
+        return { status: 200, body: toWire(stored, def, op.apiVersion) };
+      },
+    },
+  };
+  const operations: ResourceTypeDefinition = {
+    namespace: ns,
+    type: 'operations',
+    scope: 'tenant',
+    tracked: false,
+    apiVersions,
+    handlers: {
+      list: (ctx) => {
+        const provider = ctx.services.registry.provider(ns)!;
+        const value: unknown[] = [
+          op(ns, `${ns}/register/action`, 'Register Subscription', 'Registers the subscription for the resource provider.', ns),
+          op(ns, `${ns}/unregister/action`, 'Unregister Subscription', 'Unregisters the subscription for the resource provider.', ns),
+        ];
+        for (const t of provider.types) {
+          if (t.handlers && !t.tracked && t.type.startsWith('locations/operation')) continue;
+          if (t.operations) {
+            for (const o of t.operations) value.push(op(ns, `${ns}/${o.name}`, o.operation, o.description, t.type));
+          } else if (t.type !== 'operations' && !t.type.startsWith('locations/operation')) {
+            value.push(op(ns, `${ns}/${t.type}/read`, `Get ${t.type}`, `Gets ${t.type}.`, t.type));
+            if (!t.handlers) {
+              value.push(op(ns, `${ns}/${t.type}/write`, `Create or update ${t.type}`, `Creates or updates ${t.type}.`, t.type));
+              value.push(op(ns, `${ns}/${t.type}/delete`, `Delete ${t.type}`, `Deletes ${t.type}.`, t.type));
+            }
+            for (const a of Object.keys(t.actions ?? {})) value.push(op(ns, `${ns}/${t.type}/${a}/action`, a, `Runs ${a} on ${t.type}.`, t.type));
+          }
+        }
+        return { status: 200, body: { value } };
+      },
+    },
+  };
+  return [statuses, results, operations];
+}
+
+function op(ns: string, name: string, operation: string, description: string, resource: string) {
+  return { name, isDataAction: false, display: { provider: ns, resource, operation, description }, origin: 'user,system' };
+}

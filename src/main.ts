@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Command-line entry: `npm start -- [--port 8443] [--data-dir DIR] [--in-memory] [--time-scale F] ...`
+
+import { ConfigError, parseConfig } from './config/config.js';
+import { startEmulator } from './emulator.js';
+import { startupExtensions } from './extensions.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = parseConfig(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`arm-emulator: ${e.message}`);
+      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet');
+      process.exit(2);
+    }
+    throw e;
+  }
+  const emu = await startEmulator(config, { extend: startupExtensions });
+  const sp = config.servicePrincipals[0];
+  const sub = config.subscriptions[0];
+  const lines = [
+    `ARM emulator listening on ${emu.url}`,
+    `  store:        ${config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
+    `  time scale:   ${config.timeScale}${config.auth ? '' : '   AUTH DISABLED (--no-auth)'}`,
+    emu.caPath ? `  CA cert:      ${emu.caPath}   (export REQUESTS_CA_BUNDLE=... for az, NODE_EXTRA_CA_CERTS=... for Node)` : '  TLS:          off (--http)',
+    `  tenant:       ${sub.tenantId}`,
+    `  subscription: ${sub.subscriptionId}`,
+    `  client id:    ${sp.clientId}`,
+    `  secret:       ${sp.clientSecret}`,
+    '',
+    `  az cloud register -n Emulator --endpoint-resource-manager ${emu.url}/ && az cloud set -n Emulator`,
+    `  az login --service-principal -u ${sp.clientId} -p ${sp.clientSecret} --tenant ${sub.tenantId}`,
+  ];
+  console.log(lines.join('\n'));
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (state is saved; operations in flight resume at next start)`);
+    await emu.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((e) => {
+  console.error('arm-emulator failed to start:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,327 @@
+// Microsoft.Resources: ARM's own surfaces (subscriptions, tenants, locations, resource groups,
+// provider registrations, generic resource lists), declared through the same framework as any
+// provider. Resource groups are stored resources whose DELETE is a long-running cascade.
+
+import { ArmError, Errors } from '../../arm/errors.js';
+import { findSubscription, registrationState, startDelete, toWire } from '../../arm/dispatcher.js';
+import { pageOf } from '../../arm/paging.js';
+import { idKey } from '../../framework/repository.js';
+import type { Services } from '../../framework/services.js';
+import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import { filterResources, parseFilter } from './filter.js';
+
+/** Newest first; az picks the first non-preview entry. */
+export const RESOURCES_API_VERSIONS = [
+  '2025-04-01', '2024-11-01', '2024-07-01', '2024-03-01', '2023-07-01', '2022-12-01', '2022-09-01', '2021-04-01',
+  '2021-01-01', '2020-10-01', '2020-08-01', '2020-06-01', '2020-01-01', '2019-11-01', '2019-10-01', '2019-09-01',
+  '2019-08-01', '2019-07-01', '2019-06-01', '2019-05-10', '2019-05-01', '2019-03-01', '2018-05-01', '2018-02-01',
+  '2017-05-10', '2016-09-01', '2016-07-01', '2016-06-01', '2016-02-01', '2015-11-01', '2015-01-01', '2014-04-01',
+];
+
+const NS = 'Microsoft.Resources';
+
+function subscriptionBody(s: { subscriptionId: string; tenantId: string; displayName: string }) {
+  return {
+    id: `/subscriptions/${s.subscriptionId}`,
+    authorizationSource: 'RoleBased',
+    managedByTenants: [],
+    subscriptionId: s.subscriptionId,
+    tenantId: s.tenantId,
+    displayName: s.displayName,
+    state: 'Enabled',
+    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+  };
+}
+
+const subscriptions: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'subscriptions',
+  scope: 'tenant',
+  tracked: false,
+  apiVersions: RESOURCES_API_VERSIONS,
+  handlers: {
+    list: (ctx) => ({
+      status: 200,
+      body: {
+        value: ctx.services.config.subscriptions
+          .filter((s) => !ctx.services.config.auth || s.tenantId.toLowerCase() === ctx.principal.tenantId.toLowerCase())
+          .map(subscriptionBody),
+        count: { type: 'Total', value: ctx.services.config.subscriptions.length },
+      },
+    }),
+    get: (ctx) => {
+      const s = findSubscription(ctx.services, ctx.path.names[0]);
+      if (!s) throw Errors.subscriptionNotFound(ctx.path.names[0]);
+      return { status: 200, body: subscriptionBody(s) };
+    },
+  },
+};
+
+const tenants: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'tenants',
+  scope: 'tenant',
+  tracked: false,
+  apiVersions: RESOURCES_API_VERSIONS,
+  handlers: {
+    list: (ctx) => {
+      const ids = [...new Set(ctx.services.config.subscriptions.map((s) => s.tenantId))];
+      return {
+        status: 200,
+        body: {
+          value: ids.map((t) => ({ id: `/tenants/${t}`, tenantId: t, tenantCategory: 'Home', displayName: 'ARM Emulator', defaultDomain: 'emulator.local', domains: ['emulator.local'], tenantType: 'AAD' })),
+        },
+      };
+    },
+  },
+};
+
+const locations: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'locations',
+  scope: 'subscription',
+  tracked: false,
+  apiVersions: RESOURCES_API_VERSIONS,
+  handlers: {
+    list: (ctx) => ({
+      status: 200,
+      body: {
+        value: ctx.services.locations.list().map((l) => ({
+          id: `/subscriptions/${ctx.path.subscriptionId}/locations/${l.name}`,
+          name: l.name,
+          type: 'Region',
+          displayName: l.displayName,
+          regionalDisplayName: l.regionalDisplayName ?? l.displayName,
+          metadata: {
+            regionType: l.kind === 'AzureRegion' ? 'Physical' : 'Logical',
+            regionCategory: l.kind === 'AzureRegion' ? 'Recommended' : 'Other',
+            physicalLocation: l.kind === 'AzureRegion' ? l.displayName : 'On-premises',
+            latitude: l.latitude,
+            longitude: l.longitude,
+            geographyGroup: l.kind === 'AzureRegion' ? 'Azure' : 'Azure Stack Hub',
+            pairedRegion: [],
+          },
+        })),
+      },
+    }),
+  },
+};
+
+// ---- resource groups -----------------------------------------------------------------------------
+
+const resourceGroups: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'resourceGroups',
+  scope: 'subscription',
+  tracked: true,
+  locations: '*',
+  apiVersions: RESOURCES_API_VERSIONS,
+  schema: 'Microsoft.Resources/resourceGroup.json',
+  patch: 'tags',
+  operations: [
+    { name: 'subscriptions/resourceGroups/read', operation: 'Get Resource Group', description: 'Gets or lists resource groups.' },
+    { name: 'subscriptions/resourceGroups/write', operation: 'Update Resource Group', description: 'Creates or updates a resource group.' },
+    { name: 'subscriptions/resourceGroups/delete', operation: 'Delete Resource Group', description: 'Deletes a resource group and all its resources.' },
+  ],
+  onPut(ctx, candidate) {
+    const r: ArmResource = { ...candidate, properties: { provisioningState: 'Succeeded' } };
+    if (ctx.body?.managedBy !== undefined) r.managedBy = ctx.body.managedBy;
+    return { resource: r };
+  },
+  toWire(s) {
+    const r = s.resource;
+    const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
+    if (r.managedBy) out.managedBy = r.managedBy;
+    out.tags = r.tags ?? {};
+    out.properties = { provisioningState: s.deleting ? 'Deleting' : r.properties?.provisioningState ?? 'Succeeded' };
+    return out as any;
+  },
+  onDelete(ctx) {
+    return {
+      operation: {
+        kind: 'delete',
+        tasks: [{ id: 'cascade', kind: 'resources.deleteResourceGroupContents', params: { resourceGroupId: ctx.existing.resource.id }, durationMs: 0 }],
+        data: { apiVersion: ctx.apiVersion },
+      },
+    };
+  },
+  // The group stays visible as Deleting while its contents go, then disappears.
+  onOperationFailed(op, stored) {
+    if (!stored) return undefined;
+    const copy: StoredResource = structuredClone(stored);
+    delete copy.deleting;
+    copy.resource.properties = { provisioningState: 'Succeeded' };
+    return copy;
+  },
+};
+
+/** The cascade: every tracked resource in the group goes through its own type's delete. */
+function registerCascade(services: Services): void {
+  services.operations.registerTaskKind('resources.deleteResourceGroupContents', {
+    async run(task, op) {
+      const rgId = String(task.params.resourceGroupId);
+      const rg = services.resources.get(rgId);
+      if (rg && !rg.deleting) {
+        await services.resources.put({ ...rg, deleting: true });
+      }
+      // ARM retries resources that refuse until no progress is made.
+      for (let round = 0; round < 5; round++) {
+        const members = services.resources.listByParent(rgId);
+        if (members.length === 0) return { deleted: true };
+        const waits: Promise<unknown>[] = [];
+        let refused: ArmError | undefined;
+        for (const m of members) {
+          const inflight = m.operationId ? services.operations.get(m.operationId) : undefined;
+          if (inflight && inflight.status === 'InProgress') {
+            waits.push(services.operations.waitFor(inflight.id));
+            continue;
+          }
+          const def = services.registry.typeByKey(m.typeKey);
+          if (!def) {
+            await services.resources.commit(services.resources.deleteOps(m.resource.id));
+            continue;
+          }
+          try {
+            const res = await startDelete(services, m, def, {
+              apiVersion: def.apiVersions[0],
+              principal: { tenantId: '', clientId: 'Microsoft.Resources', objectId: '' },
+              baseUrl: '',
+            });
+            if (res.op) waits.push(services.operations.waitFor(res.op.id));
+          } catch (e) {
+            if (e instanceof ArmError) refused = e;
+            else throw e;
+          }
+        }
+        await Promise.all(waits);
+        if (refused && services.resources.listByParent(rgId).length > 0 && round === 4) throw refused;
+      }
+      const left = services.resources.listByParent(rgId);
+      if (left.length) {
+        throw new ArmError(409, 'ResourceGroupDeletionBlocked', `Deletion of resource group '${rgId.split('/').pop()}' failed as resources could not be deleted: ${left.map((l) => l.resource.id).join(', ')}.`);
+      }
+      void op;
+      return { deleted: true };
+    },
+  });
+}
+
+// ---- providers -------------------------------------------------------------------------------------
+
+function providerDocument(services: Services, ns: string, subscriptionId?: string) {
+  const p = services.registry.provider(ns);
+  if (!p) return undefined;
+  const state = subscriptionId ? registrationState(services, subscriptionId, p.namespace) : 'Registered';
+  const resourceTypes = p.types
+    .filter((t) => !t.type.startsWith('operation') || t.type === 'operations')
+    .map((t) => ({
+      resourceType: t.type,
+      locations: t.locations === '*' || !t.locations ? services.locations.list().map((l) => l.displayName) : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
+      apiVersions: t.apiVersions,
+      defaultApiVersion: t.apiVersions.find((v) => !v.includes('-preview')) ?? t.apiVersions[0],
+      capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),
+    }));
+  return {
+    id: `${subscriptionId ? `/subscriptions/${subscriptionId}` : ''}/providers/${p.namespace}`,
+    namespace: p.namespace,
+    registrationState: state,
+    registrationPolicy: 'RegistrationRequired',
+    resourceTypes,
+  };
+}
+
+const providers: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'providers',
+  scope: 'subscription',
+  tracked: false,
+  apiVersions: RESOURCES_API_VERSIONS,
+  handlers: {
+    list: (ctx) => {
+      const docs = ctx.services.registry.providerList().map((p) => providerDocument(ctx.services, p.namespace, ctx.path.subscriptionId)!);
+      return pageOf(ctx, docs, (d) => d, (d) => d.namespace.toLowerCase());
+    },
+    get: (ctx) => {
+      const doc = providerDocument(ctx.services, ctx.path.names[0], ctx.path.subscriptionId);
+      if (!doc) throw Errors.invalidResourceNamespace(ctx.path.names[0]);
+      return { status: 200, body: doc };
+    },
+    post: async (ctx) => {
+      const ns = ctx.path.names[0];
+      const p = ctx.services.registry.provider(ns);
+      const action = (ctx.path.action ?? '').toLowerCase();
+      if (!p) throw Errors.invalidResourceNamespace(ns);
+      if (!ctx.path.subscriptionId || (action !== 'register' && action !== 'unregister')) {
+        throw Errors.methodNotAllowed('POST', `${NS}/providers`);
+      }
+      if (p.namespace === NS) {
+        if (action === 'unregister') throw new ArmError(409, 'CannotUnregisterProvider', `The provider '${NS}' is part of ARM and cannot be unregistered.`);
+      } else {
+        await ctx.services.store.write([
+          {
+            collection: 'registrations',
+            key: `${ctx.path.subscriptionId}/${p.namespace}`.toLowerCase(),
+            value: { state: action === 'register' ? 'Registered' : 'Unregistered', at: new Date().toISOString() },
+          },
+        ]);
+      }
+      return { status: 200, body: providerDocument(ctx.services, p.namespace, ctx.path.subscriptionId) };
+    },
+  },
+};
+
+// ---- generic resource lists ------------------------------------------------------------------------
+
+const resources: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'resources',
+  scope: 'subscription',
+  tracked: false,
+  apiVersions: RESOURCES_API_VERSIONS,
+  handlers: {
+    list: (ctx) => {
+      const { services, path } = ctx;
+      let items: StoredResource[];
+      if (path.resourceGroup !== undefined) {
+        const rgId = `/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`;
+        if (!services.resources.get(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup);
+        items = services.resources.listByParent(rgId);
+      } else {
+        const prefix = idKey(`/subscriptions/${path.subscriptionId}/resourcegroups/`);
+        items = [];
+        for (const r of services.resources.all()) {
+          const def = services.registry.typeByKey(r.typeKey);
+          if (def?.tracked && def.type !== 'resourceGroups' && r.parent.startsWith(prefix) && !r.parent.includes('/providers/')) items.push(r);
+        }
+      }
+      items = items.filter((r) => services.registry.typeByKey(r.typeKey)?.tracked);
+      const filter = parseFilter(ctx.query.$filter);
+      items = filterResources(items, filter);
+      const expand = new Set((ctx.query.$expand ?? '').split(',').map((s) => s.trim().toLowerCase()));
+      return pageOf(ctx, items, (s) => genericShape(s, expand));
+    },
+  },
+};
+
+function genericShape(s: StoredResource, expand: Set<string>) {
+  const r = s.resource;
+  const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
+  for (const k of ['kind', 'sku', 'identity', 'managedBy', 'extendedLocation', 'plan']) if (r[k] !== undefined) out[k] = r[k];
+  out.tags = r.tags ?? {};
+  if (expand.has('createdtime')) out.createdTime = r.systemData?.createdAt;
+  if (expand.has('changedtime')) out.changedTime = r.systemData?.lastModifiedAt;
+  if (expand.has('provisioningstate')) out.provisioningState = r.properties?.provisioningState;
+  return out;
+}
+
+export const resourcesProvider: ResourceProvider = {
+  namespace: NS,
+  registeredByDefault: true,
+  types: [subscriptions, tenants, locations, resourceGroups, providers, resources],
+  init(services) {
+    registerCascade(services);
+  },
+};
+
+export { toWire };
+export type { RequestContext };

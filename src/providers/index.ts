@@ -1,0 +1,8 @@
+// Every resource provider the emulator serves. Adding a provider is one line here.
+
+import type { ResourceProvider } from '../framework/types.js';
+import { resourcesProvider } from './Microsoft.Resources/index.js';
+
+export function allProviders(): ResourceProvider[] {
+  return [resourcesProvider];
+}
