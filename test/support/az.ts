@@ -1,0 +1,73 @@
+// Runs the real az CLI (Debian's azure-cli 2.45) against a test emulator, in its own config dir.
+// When az is missing, installs it if it can (root + apt-get); otherwise fails saying how.
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CA_PATH, CLIENT_ID, SECRET, TENANT, tmpDir, type TestEmulator } from './emulator.js';
+
+let ensured = false;
+
+export function ensureAz(): void {
+  if (ensured) return;
+  const found = spawnSync('sh', ['-c', 'command -v az'], { encoding: 'utf8' }).stdout.trim();
+  if (!found) {
+    const root = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (!root || !existsSync('/usr/bin/apt-get')) {
+      throw new Error("The tests need the real az CLI (Debian's azure-cli 2.45). Install it with: sudo apt-get update && sudo apt-get install -y azure-cli");
+    }
+    console.log('    installing azure-cli with apt-get (one-time, about a minute)...');
+    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq azure-cli >/dev/null'], { stdio: 'inherit' });
+  }
+  ensured = true;
+}
+
+export interface AzResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json?: any;
+}
+
+export class AzSession {
+  readonly configDir = tmpDir('az-config-');
+  constructor(readonly emu: TestEmulator) {}
+
+  env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      AZURE_CONFIG_DIR: this.configDir,
+      AZURE_CORE_COLLECT_TELEMETRY: 'false',
+      AZURE_CORE_NO_COLOR: 'true',
+      AZURE_CORE_ONLY_SHOW_ERRORS: 'true',
+      REQUESTS_CA_BUNDLE: CA_PATH,
+    };
+  }
+
+  run(args: string[], timeoutMs = 120_000): Promise<AzResult> {
+    return new Promise((resolve) => {
+      execFile('az', args, { env: this.env(), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0;
+        let json: any;
+        try {
+          json = stdout.trim() ? JSON.parse(stdout) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ code, stdout, stderr, json });
+      });
+    });
+  }
+
+  /** Runs and insists on success. */
+  async ok(args: string[]): Promise<any> {
+    const r = await this.run([...args, '-o', 'json']);
+    if (r.code !== 0) throw new Error(`az ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return r.json;
+  }
+
+  /** cloud register + login with the well-known service principal. */
+  async login(profile?: string): Promise<void> {
+    await this.ok(['cloud', 'register', '-n', 'Emu', '--endpoint-resource-manager', `${this.emu.url}/`, ...(profile ? ['--profile', profile] : [])]);
+    await this.ok(['cloud', 'set', '-n', 'Emu']);
+    await this.ok(['login', '--service-principal', '-u', CLIENT_ID, '-p', SECRET, '--tenant', TENANT]);
+  }
+}

@@ -1,0 +1,51 @@
+// Starts an emulator in-process for a test, on a free loopback port, with the test certificate.
+import path from 'node:path';
+import os from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import request from 'supertest';
+import { parseConfig, WELL_KNOWN, type EmulatorConfig } from '../../src/config/config.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator.js';
+import { startupExtensions } from '../../src/extensions.js';
+
+export const TLS_DIR = path.resolve('.test-tls');
+export const CA_PATH = path.join(TLS_DIR, 'cert.pem');
+export const SUB = WELL_KNOWN.subscriptionId;
+export const TENANT = WELL_KNOWN.tenantId;
+export const CLIENT_ID = WELL_KNOWN.clientId;
+export const SECRET = WELL_KNOWN.clientSecret;
+
+export function tmpDir(prefix = 'arm-emu-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestEmulator extends Emulator {
+  token: string;
+  /** supertest against the live HTTPS server. */
+  http: () => request.Agent;
+  config: EmulatorConfig;
+}
+
+/** Flags as on the command line; by default in memory, time scale 0, quiet. */
+export async function startTestEmulator(args: string[] = [], opts: EmulatorOptions & { env?: Record<string, string> } = {}): Promise<TestEmulator> {
+  const hasStore = args.some((a) => a.startsWith('--data-dir') || a === '--in-memory');
+  const all = ['--port', '0', '--quiet', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem'), ...(hasStore ? [] : ['--in-memory']), ...(args.some((a) => a.startsWith('--time-scale')) ? [] : ['--time-scale', '0']), ...args];
+  const config = parseConfig(all, { ...(opts.env ?? {}) });
+  const emu = await startEmulator(config, { extend: opts.extend ?? startupExtensions, providers: opts.providers });
+  const token = emu.tokens.issue({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' }, TENANT, emu.url).access_token;
+  const http = () => request.agent(emu.url).set('Authorization', `Bearer ${token}`);
+  return Object.assign(emu, { token, http, config });
+}
+
+export const rgPath = (rg: string) => `/subscriptions/${SUB}/resourceGroups/${rg}`;
+
+/** Polls an Azure-AsyncOperation URL until the status is terminal. */
+export async function waitForOperation(emu: TestEmulator, asyncUrl: string, maxPolls = 500): Promise<any> {
+  const u = new URL(asyncUrl);
+  for (let i = 0; i < maxPolls; i++) {
+    const r = await emu.http().get(u.pathname + u.search);
+    if (r.status !== 200) throw new Error(`operation status returned ${r.status}: ${JSON.stringify(r.body)}`);
+    if (['Succeeded', 'Failed', 'Canceled'].includes(r.body.status)) return r.body;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  throw new Error(`operation ${asyncUrl} did not finish`);
+}
