@@ -140,7 +140,8 @@ const resourceGroups: ResourceTypeDefinition = {
     return {
       operation: {
         kind: 'delete',
-        tasks: [{ id: 'cascade', kind: 'resources.deleteResourceGroupContents', params: { resourceGroupId: ctx.existing.resource.id }, durationMs: 0 }],
+        // Azure takes several seconds even for an empty group; scaled by --time-scale.
+        tasks: [{ id: 'cascade', kind: 'resources.deleteResourceGroupContents', params: { resourceGroupId: ctx.existing.resource.id }, durationMs: 5000 }],
         data: { apiVersion: ctx.apiVersion },
       },
     };
