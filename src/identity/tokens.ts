@@ -51,6 +51,8 @@ export interface TokenResponse {
 export class TokenService {
   readonly kid: string;
   private readonly privateKey: string;
+  /** Bounded cache of tokens whose signature was verified (insertion order = eviction order). */
+  private readonly verified = new Map<string, jwt.JwtPayload>();
   readonly publicKey: string;
 
   constructor(private readonly config: EmulatorConfig, dataDir: string | null) {
@@ -143,6 +145,17 @@ export class TokenService {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw fail('AuthenticationFailedInvalidHeader', "Authentication failed. The 'Authorization' header is provided in an invalid format.", 'invalid_request');
     const token = m[1];
+    // A token verified once need not pay for an RSA check again; its claims are still checked each time.
+    let claims = this.verified.get(token);
+    if (claims && (claims.exp ?? 0) * 1000 <= Date.now() - 60_000) {
+      this.verified.delete(token);
+      claims = undefined;
+    }
+    if (!claims) claims = this.verifySignature(token, fail);
+    return this.checkClaims(claims, fail, subscriptionTenant);
+  }
+
+  private verifySignature(token: string, fail: (code: string, message: string) => ArmError): jwt.JwtPayload {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload !== 'object') throw fail('InvalidAuthenticationToken', 'The access token is invalid.');
     let claims: jwt.JwtPayload;
@@ -158,6 +171,12 @@ export class TokenService {
       if (e instanceof jwt.NotBeforeError) throw fail('InvalidAuthenticationToken', 'The access token is not yet valid.');
       throw fail('InvalidAuthenticationTokenSignature', 'The access token has an invalid signature: it was not issued by this ARM emulator.');
     }
+    if (this.verified.size >= 1024) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private checkClaims(claims: jwt.JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string): Principal {
     const aud = String(claims.aud ?? '');
     if (!audienceAccepted(aud)) {
       throw fail(

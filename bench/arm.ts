@@ -1,0 +1,105 @@
+// Front-door benchmark: authenticated GET and PUT of resource groups against the emulator (its own
+// process, durable store with fsync), each as a ratio to a bare Express HTTPS server in the same
+// run; and PUT throughput with 10,000 groups stored as a ratio to PUT with 100 stored.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import os from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { load } from './load.js';
+import { ensureCertificate } from '../src/identity/certificate.js';
+import { WELL_KNOWN } from '../src/config/config.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SUB = WELL_KNOWN.subscriptionId;
+const CONCURRENCY = 16;
+const SECONDS = 3;
+
+function startProcess(script: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (https:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (c) => reject(new Error(`${script} exited ${c}`)));
+  });
+}
+
+async function getToken(url: string, ca: string): Promise<string> {
+  const https = await import('node:https');
+  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://management.azure.com/.default' }).toString();
+  return new Promise((resolve, reject) => {
+    const u = new URL(`${url}/${WELL_KNOWN.tenantId}/oauth2/v2.0/token`);
+    const req = https.request({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+      let d = '';
+      res.on('data', (c) => (d += c));
+      res.on('end', () => resolve(JSON.parse(d).access_token));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface ArmBench {
+  bareRps: number;
+  getRps: number;
+  putRps: number;
+  put100Rps: number;
+  put10kRps: number;
+  getRatio: number;
+  putRatio: number;
+  scaleRatio: number;
+}
+
+export async function benchArm(): Promise<ArmBench> {
+  const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tls-'));
+  const tls = await ensureCertificate({ dataDir: tlsDir });
+  const ca = readFileSync(tls.caPath, 'utf8');
+  const certArgs = [path.join(tlsDir, 'cert.pem'), path.join(tlsDir, 'key.pem')];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-data-'));
+
+  const bare = await startProcess(path.join(here, 'bare-server.js'), certArgs);
+  const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', certArgs[0], '--key', certArgs[1]]);
+  try {
+    const token = await getToken(emu.url, ca);
+    const auth = { authorization: `Bearer ${token}` };
+    const rg = (name: string) => `/subscriptions/${SUB}/resourcegroups/${name}?api-version=2021-04-01`;
+    const putBody = () => JSON.stringify({ location: 'eastus', tags: { bench: 'true' } });
+    // warm-up both
+    await load({ url: bare.url, method: 'GET', concurrency: CONCURRENCY, seconds: 1, ca, path: () => '/x' });
+    const seed = async (from: number, to: number) => {
+      const r = await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: 600, maxRequests: to - from, ca, headers: auth, path: (i) => rg(`seed-${from + i}`), body: putBody, expect: [201] });
+      if (r.errors) throw new Error(`seeding failed: ${r.errors} errors`);
+    };
+    await seed(0, 100);
+    // warm the emulator's hot paths before measuring
+    await load({ url: emu.url, method: 'GET', concurrency: CONCURRENCY, seconds: 1, ca, headers: auth, path: (i) => rg(`seed-${i % 100}`) });
+    await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: 1, ca, headers: auth, path: (i) => rg(`seed-${i % 100}`), body: putBody });
+    const bareR = await load({ url: bare.url, method: 'GET', concurrency: CONCURRENCY, seconds: SECONDS, ca, path: () => '/x' });
+    const getR = await load({ url: emu.url, method: 'GET', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: auth, path: (i) => rg(`seed-${i % 100}`), expect: [200] });
+    const put100 = await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: auth, path: (i) => rg(`p100-${i}`), body: putBody, expect: [201] });
+    const stored = 100 + put100.requests;
+    if (stored < 10_000) await seed(stored, 10_000);
+    const put10k = await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: auth, path: (i) => rg(`p10k-${i}`), body: putBody, expect: [201] });
+    for (const [name, r] of [['get', getR], ['put100', put100], ['put10k', put10k]] as const) {
+      if (r.errors) throw new Error(`${name}: ${r.errors} unexpected responses`);
+    }
+    return {
+      bareRps: bareR.perSecond,
+      getRps: getR.perSecond,
+      putRps: put100.perSecond,
+      put100Rps: put100.perSecond,
+      put10kRps: put10k.perSecond,
+      getRatio: getR.perSecond / bareR.perSecond,
+      putRatio: put100.perSecond / bareR.perSecond,
+      scaleRatio: put10k.perSecond / put100.perSecond,
+    };
+  } finally {
+    bare.child.kill();
+    emu.child.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,38 @@
+// npm run bench: prints each benchmark's figures and its ratio against the target.
+import { benchArm } from './arm.js';
+
+const fmt = (n: number, d = 2) => n.toFixed(d);
+const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW TARGET');
+
+async function main() {
+  const only = process.argv[2];
+  if (!only || only === 'arm') {
+    console.log('== ARM front door (emulator in its own process, durable store with fsync, 16 connections, loopback) ==');
+    const a = await benchArm();
+    console.log(`bare Express HTTPS, fixed JSON:       ${fmt(a.bareRps, 0)} req/s`);
+    console.log(`GET resource group (authenticated):   ${fmt(a.getRps, 0)} req/s   ratio ${fmt(a.getRatio)} (target >= 0.5: ${verdict(a.getRatio >= 0.5)})`);
+    console.log(`PUT resource group (100 stored):      ${fmt(a.put100Rps, 0)} req/s   ratio ${fmt(a.putRatio)} (target >= 0.25: ${verdict(a.putRatio >= 0.25)})`);
+    console.log(`PUT resource group (10,000 stored):   ${fmt(a.put10kRps, 0)} req/s   10k/100 ratio ${fmt(a.scaleRatio)} (target >= 0.8: ${verdict(a.scaleRatio >= 0.8)})`);
+  }
+  for (const [name, mod, fn] of [
+    ['fabric', './fabric.js', 'benchFabric'],
+    ['aks', './aks.js', 'benchAks'],
+  ] as const) {
+    if (only && only !== name) continue;
+    let m: any;
+    try {
+      m = await import(mod);
+    } catch {
+      continue; // that part of the emulator is not built yet
+    }
+    if (typeof m[fn] !== 'function') continue;
+    console.log(`\n== ${name} ==`);
+    const r = await m[fn]();
+    for (const [k, v] of Object.entries(r)) console.log(`${k}: ${typeof v === 'number' ? fmt(v as number, 3) : v}`);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
