@@ -42,8 +42,8 @@ export async function createServices(config: EmulatorConfig, providers: Resource
   const registry = new Registry();
   const resources = new ResourceRepository(store);
   const operations = new OperationEngine(store, registry, resources, config.timeScale);
+  // Azure regions; the fabric adds its Azure Stack Hub stamps (each is an ARM location).
   const locations = LocationCatalog.withAzureRegions();
-  locations.add({ name: 'local', displayName: 'local', kind: 'AzureStackHub', regionalDisplayName: 'Azure Stack Hub (local)' });
   const services: Services = { config, store, registry, resources, operations, locations, adminRouter: express.Router(), extensions: {} };
   operations.attach(services);
   for (const p of providers) {
@@ -58,9 +58,6 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
   const services = await createServices(config, opts.providers);
   await opts.extend?.(services);
-  services.adminRouter.get('/health', (_req, res) => {
-    res.json({ status: 'Healthy', operationsInFlight: services.operations.active() });
-  });
   const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);
   const app = createHttpApp(services, tokens);
   let server: http.Server | https.Server;
@@ -95,6 +92,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
         server.close(() => resolve());
         (server as any).closeAllConnections?.();
       });
+      for (const hook of services.onClose ?? []) await hook();
       await services.store.close();
     },
   };

@@ -144,6 +144,8 @@ export interface SiteSnapshot {
   location?: string;
   /** Set when the site runs in its own process. */
   remote?: string;
+  /** False when the site's process could not be reached (the rest is the last known state). */
+  reachable?: boolean;
   hosts: HostView[];
   capacity: { cores: number; freeCores: number; memoryGB: number; freeMemoryGB: number; storageGB: number; freeStorageGB: number } | null;
   logicalNetworks: (LogicalNetwork & { usedIps: number; freeIps: number })[];

@@ -21,6 +21,19 @@ export interface PlacementRequest extends Demand {
 /** How many VMs of the same owner (and of the same owner and role) already sit on a host. */
 export type PeerCounter = (host: string, owner: string, role: VmRole) => { sameRole: number; sameOwner: number };
 
+/** Per host, per owner: VMs in all and by role (the shape a site keeps to answer a PeerCounter). */
+export type PeerIndex = Map<string, Map<string, { all: number; roles: Partial<Record<VmRole, number>> }>>;
+
+export function addPeer(index: PeerIndex, host: string, owner: string, role: VmRole, sign: 1 | -1): void {
+  let byOwner = index.get(host);
+  if (!byOwner) index.set(host, (byOwner = new Map()));
+  const p = byOwner.get(owner) ?? { all: 0, roles: {} };
+  p.all += sign;
+  p.roles[role] = (p.roles[role] ?? 0) + sign;
+  if (p.all <= 0) byOwner.delete(owner);
+  else byOwner.set(owner, p);
+}
+
 export const freeOf = (h: Host): Demand => ({
   cores: h.cores - h.usedCores,
   memoryGB: h.memoryGB - h.usedMemoryGB,
@@ -33,23 +46,25 @@ const fits = (h: Host, d: Demand): boolean =>
 /** The best Up host for a VM, or undefined when none has room. */
 export function chooseHost(hosts: readonly Host[], req: PlacementRequest, peers: PeerCounter, exclude?: string): Host | undefined {
   let best: Host | undefined;
-  let bestKey: number[] = [];
+  let b0 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let b3 = 0;
   for (const h of hosts) {
     if (h.name === exclude || !fits(h, req)) continue;
     const p = peers(h.name, req.owner, req.role);
     // lower is better: same-role peers, same-owner peers, then most free cores and memory
-    const key = [p.sameRole, p.sameOwner, -(h.cores - h.usedCores), -(h.memoryGB - h.usedMemoryGB)];
-    if (!best || lexLess(key, bestKey)) {
+    const k2 = h.usedCores - h.cores;
+    const k3 = h.usedMemoryGB - h.memoryGB;
+    if (!best || p.sameRole < b0 || (p.sameRole === b0 && (p.sameOwner < b1 || (p.sameOwner === b1 && (k2 < b2 || (k2 === b2 && k3 < b3)))))) {
       best = h;
-      bestKey = key;
+      b0 = p.sameRole;
+      b1 = p.sameOwner;
+      b2 = k2;
+      b3 = k3;
     }
   }
   return best;
-}
-
-function lexLess(a: number[], b: number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
-  return false;
 }
 
 export interface Shortfall {
@@ -120,10 +135,11 @@ export function placeAll(
   peers: PeerCounter,
 ): { ok: true; placements: Map<string, string> } | { ok: false; shortfall: Shortfall } {
   const sim = hosts.map((h) => ({ ...h }));
-  const extra = new Map<string, number>(); // `${host}|${owner}|${role}` and `${host}|${owner}` added in this run
+  const extra: PeerIndex = new Map(); // peers added by this dry run
   const simPeers: PeerCounter = (host, owner, role) => {
     const p = peers(host, owner, role);
-    return { sameRole: p.sameRole + (extra.get(`${host}|${owner}|${role}`) ?? 0), sameOwner: p.sameOwner + (extra.get(`${host}|${owner}`) ?? 0) };
+    const x = extra.get(host)?.get(owner);
+    return x ? { sameRole: p.sameRole + (x.roles[role] ?? 0), sameOwner: p.sameOwner + x.all } : p;
   };
   // Biggest first packs better and makes the error point at the VM that matters.
   const order = [...reqs].sort((a, b) => b.cores - a.cores || b.memoryGB - a.memoryGB);
@@ -135,8 +151,7 @@ export function placeAll(
     h.usedCores += r.cores;
     h.usedMemoryGB += r.memoryGB;
     h.usedStorageGB += r.storageGB;
-    extra.set(`${h.name}|${r.owner}|${r.role}`, (extra.get(`${h.name}|${r.owner}|${r.role}`) ?? 0) + 1);
-    extra.set(`${h.name}|${r.owner}`, (extra.get(`${h.name}|${r.owner}`) ?? 0) + 1);
+    addPeer(extra, h.name, r.owner, r.role, 1);
     placements.set(r.name, h.name);
   }
   return { ok: true, placements };
@@ -168,6 +183,11 @@ export function parseCidr(cidr: string): [number, number] | undefined {
   return [first, first + size - 1];
 }
 
+/** Pools as [first, last] integer pairs (parse once, allocate many times). */
+export function toRanges(pools: readonly IpRange[] | readonly (readonly [number, number])[]): (readonly [number, number])[] {
+  return pools.map((p) => (Array.isArray(p) ? (p as readonly [number, number]) : ([ipToInt((p as IpRange).start)!, ipToInt((p as IpRange).end)!] as const)));
+}
+
 export function poolSize(pools: readonly IpRange[]): number {
   return pools.reduce((s, p) => s + (ipToInt(p.end)! - ipToInt(p.start)! + 1), 0);
 }
@@ -176,8 +196,8 @@ export function poolSize(pools: readonly IpRange[]): number {
  * The next free address of the pools at or after `cursor` (wrapping around), or undefined when all
  * are taken. A cursor keeps allocation O(1) on average instead of rescanning from the start.
  */
-export function allocateIp(pools: readonly IpRange[], used: ReadonlySet<number>, cursor?: number): number | undefined {
-  const ranges = pools.map((p) => [ipToInt(p.start)!, ipToInt(p.end)!] as const);
+export function allocateIp(pools: readonly IpRange[] | readonly (readonly [number, number])[], used: ReadonlySet<number>, cursor?: number): number | undefined {
+  const ranges = toRanges(pools);
   const total = ranges.reduce((s, [a, b]) => s + (b - a + 1), 0);
   if (used.size >= total) {
     // used may hold addresses outside the pools; fall through only if some pool address is free

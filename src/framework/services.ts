@@ -19,4 +19,6 @@ export interface Services {
   adminRouter: Router;
   /** Extra services (the fabric...) hang here by name. */
   extensions: Record<string, unknown>;
+  /** Run at shutdown, before the store closes. */
+  onClose?: (() => void | Promise<void>)[];
 }

@@ -65,6 +65,8 @@ export class OperationEngine {
 
   setTimeScale(scale: number): void {
     this.timeScale = scale;
+    // Others (the fabric's bounded waits) read the scale from the config.
+    if (this.services) this.services.config.timeScale = scale;
   }
 
   registerTaskKind(kind: string, impl: TaskKind): void {

@@ -1,0 +1,225 @@
+// The emulator's own admin API (mounted at /_emulator, no ARM auth): readiness, the fabric's
+// state, faults to inject, and control over how fast operations complete, for tests and scripts.
+
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { ArmError } from '../arm/errors.js';
+import type { GateRule } from '../lro/engine.js';
+import type { CompletionGate, OperationRecord } from '../lro/types.js';
+import type { Services } from '../framework/services.js';
+import type { Fabric } from './fabric.js';
+
+type Handler = (req: Request, res: Response) => unknown | Promise<unknown>;
+
+const wrap =
+  (fn: Handler) =>
+  async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      const out = await fn(req, res);
+      if (!res.headersSent) res.json(out ?? {});
+    } catch (e) {
+      next(e);
+    }
+  };
+
+function badRequest(message: string): ArmError {
+  return new ArmError(400, 'InvalidRequestContent', message);
+}
+
+function parseGate(g: unknown, at: string): CompletionGate {
+  if (!g || typeof g !== 'object') throw badRequest(`${at} must be an object {mode, polls?, seconds?}`);
+  const { mode, polls, seconds } = g as Record<string, unknown>;
+  if (mode === 'immediate') return { mode };
+  if (mode === 'polls') {
+    if (!Number.isInteger(polls) || (polls as number) < 0) throw badRequest(`${at}.polls must be a whole number >= 0`);
+    return { mode, polls: polls as number };
+  }
+  if (mode === 'time') {
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw badRequest(`${at}.seconds must be a number >= 0`);
+    return { mode, seconds };
+  }
+  throw badRequest(`${at}.mode must be 'immediate', 'polls' or 'time'`);
+}
+
+export function parseGateRules(body: unknown): GateRule[] {
+  const list = Array.isArray(body) ? body : (body as any)?.rules;
+  if (!Array.isArray(list)) throw badRequest('expected {"rules": [{"typeKey", "operation", "gate": {"mode", ...}}]}');
+  return list.map((r, i) => {
+    const at = `rules[${i}]`;
+    if (!r || typeof r !== 'object') throw badRequest(`${at} must be an object`);
+    const typeKey = r.typeKey ?? '*';
+    const operation = r.operation ?? '*';
+    if (typeof typeKey !== 'string' || typeof operation !== 'string') throw badRequest(`${at}.typeKey and .operation must be strings ('*' for any)`);
+    return { typeKey: typeKey === '*' ? '*' : typeKey.toLowerCase(), operation, gate: parseGate(r.gate, `${at}.gate`) };
+  });
+}
+
+function operationSummary(op: OperationRecord) {
+  const counts: Record<string, number> = {};
+  for (const t of op.tasks) counts[t.state] = (counts[t.state] ?? 0) + 1;
+  return {
+    id: op.id,
+    resourceId: op.resourceId,
+    typeKey: op.typeKey,
+    kind: op.kind,
+    action: op.action,
+    status: op.status,
+    percentComplete: op.percentComplete,
+    startTime: op.startTime,
+    endTime: op.endTime,
+    error: op.error,
+    tasks: counts,
+    gate: op.gate,
+  };
+}
+
+/** Adds the fabric and operation routes to the admin router. */
+export function mountFabricAdmin(router: Router, services: Services, fabric: Fabric): void {
+  const json = express.json({ limit: '1mb' });
+
+  router.get(
+    '/health',
+    wrap(async () => {
+      const sites = fabric.sites();
+      return {
+        status: 'Healthy',
+        time: new Date().toISOString(),
+        timeScale: services.config.timeScale,
+        sites: sites.length,
+        disconnectedSites: sites.filter((s) => !fabric.site(s.name).connected()).map((s) => s.name),
+        operationsInProgress: services.operations.active(),
+      };
+    }),
+  );
+
+  // ?kind=AzureStackHub&site=local narrows the list (all 20-odd Azure regions are listed otherwise).
+  router.get(
+    '/fabric',
+    wrap((req) => fabric.snapshot({ kind: req.query.kind as string | undefined, site: req.query.site as string | undefined })),
+  );
+  router.get(
+    '/fabric/sites/:site',
+    wrap(async (req) => {
+      const b = fabric.site(String(req.params.site));
+      return { ...(await fabric.snapshot({ site: b.definition.name })).sites[0], capabilities: fabric.capabilities(b.definition.name) };
+    }),
+  );
+  router.get(
+    '/fabric/sites/:site/capabilities',
+    wrap((req) => fabric.capabilities(fabric.site(String(req.params.site)).definition.name)),
+  );
+  router.get(
+    '/fabric/owners',
+    wrap((req) => {
+      const owner = String(req.query.id ?? '');
+      if (!owner) throw badRequest("pass the ARM id of the resource as ?id=");
+      const s = fabric.ownerStatus(owner);
+      return { ...s, vms: s.vms.map((v) => ({ name: v.name, role: v.role, pool: v.pool, host: v.host, state: v.state, ip: v.ip, joined: v.joined, kubernetesVersion: v.kubernetesVersion })) };
+    }),
+  );
+
+  const siteView = async (site: string) => (await fabric.snapshot({ site })).sites[0];
+  router.post(
+    '/fabric/sites/:site/disconnect',
+    wrap(async (req) => {
+      const name = fabric.site(String(req.params.site)).definition.name;
+      await fabric.disconnect(name);
+      return siteView(name);
+    }),
+  );
+  router.post(
+    '/fabric/sites/:site/connect',
+    wrap(async (req) => {
+      const name = fabric.site(String(req.params.site)).definition.name;
+      await fabric.connect(name);
+      return siteView(name);
+    }),
+  );
+  router.post(
+    '/fabric/sites/:site/hosts/:host/fail',
+    wrap((req) => fabric.failHost(fabric.site(String(req.params.site)).definition.name, String(req.params.host))),
+  );
+  router.post(
+    '/fabric/sites/:site/hosts/:host/recover',
+    wrap((req) => fabric.recoverHost(fabric.site(String(req.params.site)).definition.name, String(req.params.host))),
+  );
+
+  // ---- time control -------------------------------------------------------------------------------------
+
+  router.get('/operations/gates', wrap(() => ({ rules: services.operations.getGateRules() })));
+  router.put(
+    '/operations/gates',
+    json,
+    wrap((req) => {
+      const rules = parseGateRules(req.body);
+      services.operations.setGateRules(rules);
+      return { rules };
+    }),
+  );
+  router.post(
+    '/operations/gates',
+    json,
+    wrap((req) => {
+      const added = parseGateRules(Array.isArray(req.body) || req.body?.rules ? req.body : [req.body]);
+      const rules = [...services.operations.getGateRules(), ...added];
+      services.operations.setGateRules(rules);
+      return { rules };
+    }),
+  );
+  router.delete(
+    '/operations/gates',
+    wrap(() => {
+      services.operations.setGateRules([]);
+      return { rules: [] };
+    }),
+  );
+  router.get(
+    '/operations/time-scale',
+    wrap(() => ({ timeScale: services.config.timeScale })),
+  );
+  router.put(
+    '/operations/time-scale',
+    json,
+    wrap((req) => {
+      const v = req.body?.timeScale;
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw badRequest('expected {"timeScale": number >= 0}');
+      services.config.timeScale = v;
+      services.operations.setTimeScale(v);
+      return { timeScale: v };
+    }),
+  );
+  router.get(
+    '/operations',
+    wrap((req) => {
+      const status = req.query.status as string | undefined;
+      const ops = services.operations
+        .list()
+        .filter((o) => !status || o.status.toLowerCase() === status.toLowerCase())
+        .sort((a, b) => a.startTime.localeCompare(b.startTime));
+      return { value: ops.map(operationSummary) };
+    }),
+  );
+  router.get(
+    '/operations/:id',
+    wrap((req) => {
+      const op = services.operations.get(String(req.params.id));
+      if (!op) throw new ArmError(404, 'NotFound', `Operation '${req.params.id}' was not found.`);
+      return op;
+    }),
+  );
+  router.post(
+    '/operations/:id/cancel',
+    wrap(async (req) => operationSummary(await services.operations.cancel(String(req.params.id)))),
+  );
+
+  // Errors on these routes answer in ARM's envelope.
+  router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const e =
+      err instanceof ArmError
+        ? err
+        : (err as any)?.type === 'entity.parse.failed'
+          ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
+          : new ArmError(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+    res.status(e.status).json(e.toBody());
+  });
+}

@@ -1,0 +1,613 @@
+// One site's fabric, in process: hosts, logical networks and VMs, kept in the store's 'fabric'
+// collection as one small key per VM plus one per site (connection, failed hosts). Capacity used,
+// addresses taken and placement peers are never stored: they are recomputed from the VMs, so a
+// VM can be neither leaked by a crash nor counted twice. Each mutation updates memory at once
+// (so concurrent tasks see it) and resolves once it is durable.
+
+import { ArmError } from '../arm/errors.js';
+import type { Store, WriteOp } from '../store/store.js';
+import { capabilityDocument, vmSizeOf, type CapabilityDocument } from './capabilities.js';
+import type { FabricBackend, PowerAction } from './fabric.js';
+import {
+  describeSite,
+  holdsCapacity,
+  vmView,
+  type FaultReport,
+  type Host,
+  type SiteSnapshot,
+  type SiteState,
+  type Vm,
+  type VmChange,
+  type VmRequest,
+} from './model.js';
+import {
+  addPeer,
+  allocateIp,
+  chooseHost,
+  diagnose,
+  intToIp,
+  ipToInt,
+  placeAll,
+  poolSize,
+  shortfallMessage,
+  toRanges,
+  type PeerCounter,
+  type PeerIndex,
+  type PlacementRequest,
+} from './placement.js';
+
+const NO_PEERS = Object.freeze({ sameRole: 0, sameOwner: 0 });
+import type { SiteDefinition } from './sites.js';
+
+export const FABRIC_COLLECTION = 'fabric';
+const ELASTIC_HOST = 'elastic';
+const SETUP_OP = 'site-setup';
+
+const vmKey = (site: string, name: string) => `vm:${site.toLowerCase()}:${name}`;
+const siteKey = (site: string) => `site:${site.toLowerCase()}`;
+
+export class LocalSiteFabric implements FabricBackend {
+  readonly definition: SiteDefinition;
+  private readonly doc: CapabilityDocument;
+  private readonly where: string;
+  private state: SiteState;
+  private readonly hosts = new Map<string, Host>();
+  private readonly vms = new Map<string, Vm>();
+  private readonly byOwner = new Map<string, Set<string>>();
+  /** host -> owner (lowercase) -> VMs in all and by role, for spreading a cluster's VMs. */
+  private readonly peers: PeerIndex = new Map();
+  /** Each network's IP pools, parsed once. */
+  private readonly ipRanges = new Map<string, (readonly [number, number])[]>();
+  private readonly usedIps = new Map<string, Set<number>>();
+  private readonly ipCursor = new Map<string, number>();
+  private failedCount = 0;
+  private lastRev = 0;
+  private readonly listeners = new Set<(c: VmChange) => void>();
+
+  constructor(
+    definition: SiteDefinition,
+    private readonly store: Store,
+  ) {
+    this.definition = definition;
+    this.doc = capabilityDocument(definition);
+    this.where = describeSite(definition.kind, definition.name);
+    this.state = { name: definition.name, connected: true, failedHosts: [] };
+    for (const h of definition.hosts) this.hosts.set(h.name, { ...h, state: 'Up', usedCores: 0, usedMemoryGB: 0, usedStorageGB: 0 });
+    for (const n of definition.logicalNetworks) {
+      this.usedIps.set(n.name, new Set());
+      this.ipRanges.set(n.name, toRanges(n.ipPools));
+    }
+  }
+
+  // ---- loading -------------------------------------------------------------------------------------------
+
+  async open(): Promise<void> {
+    const saved = this.store.get<SiteState>(FABRIC_COLLECTION, siteKey(this.definition.name));
+    if (saved) this.state = { ...saved, failedHosts: saved.failedHosts.filter((h) => this.hosts.has(h)) };
+    for (const h of this.state.failedHosts) this.hosts.get(h)!.state = 'Failed';
+    const prefix = `vm:${this.definition.name.toLowerCase()}:`;
+    for (const [key, vm] of this.store.entries<Vm>(FABRIC_COLLECTION)) {
+      if (!key.startsWith(prefix)) continue;
+      // A host removed from the config since: its VMs need a new home (restarted below, or Failed).
+      const moved = vm.host !== null && !this.definition.elastic && !this.hosts.has(vm.host) ? { ...vm, state: 'Failed' as const, failedFrom: vm.state } : vm;
+      this.index(moved);
+      if (vm.rev > this.lastRev) this.lastRev = vm.rev;
+    }
+    await this.ensureInfrastructure();
+    if (this.failedCount > 0 && this.state.connected) await this.healFailed();
+  }
+
+  /** The site's own VMs (management cluster, resource bridge) exist from the start. */
+  private async ensureInfrastructure(): Promise<void> {
+    const missing = this.definition.infrastructureVms.filter((v) => !this.vms.has(v.name));
+    if (missing.length === 0) return;
+    const reqs = missing.map((v) => ({ name: v.name, owner: v.owner, role: v.role, vmSize: v.vmSize }));
+    let vms: Vm[];
+    try {
+      vms = this.placeNew(reqs, SETUP_OP, 'Running');
+    } catch (e) {
+      throw new Error(`${this.where}: its infrastructure VMs (${missing.map((v) => v.name).join(', ')}) do not fit on its hosts: ${(e as Error).message}`);
+    }
+    await this.commit(vms.map((vm) => this.put(vm)));
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+
+  // ---- sync reads ---------------------------------------------------------------------------------------
+
+  /** The newest change stamp (a remote client syncs from it). */
+  currentRev(): number {
+    return this.lastRev;
+  }
+
+  connected(): boolean {
+    return this.state.connected;
+  }
+  getVm(name: string): Vm | undefined {
+    return this.vms.get(name);
+  }
+  vmsOf(owner: string): Vm[] {
+    const names = this.byOwner.get(owner.toLowerCase());
+    return names ? [...names].map((n) => this.vms.get(n)!) : [];
+  }
+  allVms(): Vm[] {
+    return [...this.vms.values()];
+  }
+
+  onChange(listener: (c: VmChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async snapshot(): Promise<SiteSnapshot> {
+    return this.snapshotSync();
+  }
+
+  snapshotSync(): SiteSnapshot {
+    const d = this.definition;
+    const hostViews = [...this.hosts.values()].map((h) => ({
+      name: h.name,
+      state: h.state,
+      cores: h.cores,
+      freeCores: h.state === 'Up' ? h.cores - h.usedCores : 0,
+      memoryGB: h.memoryGB,
+      freeMemoryGB: h.state === 'Up' ? h.memoryGB - h.usedMemoryGB : 0,
+      storageGB: h.storageGB,
+      freeStorageGB: h.state === 'Up' ? h.storageGB - h.usedStorageGB : 0,
+      vmCount: this.peers.get(h.name) ? [...this.peers.get(h.name)!.values()].reduce((s, p) => s + p.all, 0) : 0,
+    }));
+    const total = (k: 'cores' | 'memoryGB' | 'storageGB', f: 'freeCores' | 'freeMemoryGB' | 'freeStorageGB') => [
+      hostViews.reduce((s, h) => s + h[k], 0),
+      hostViews.reduce((s, h) => s + h[f], 0),
+    ];
+    const [cores, freeCores] = total('cores', 'freeCores');
+    const [memoryGB, freeMemoryGB] = total('memoryGB', 'freeMemoryGB');
+    const [storageGB, freeStorageGB] = total('storageGB', 'freeStorageGB');
+    const snap: SiteSnapshot = {
+      name: d.name,
+      kind: d.kind,
+      connected: this.state.connected,
+      elastic: d.elastic,
+      hosts: hostViews,
+      capacity: d.elastic ? null : { cores, freeCores, memoryGB, freeMemoryGB, storageGB, freeStorageGB },
+      logicalNetworks: d.logicalNetworks.map((n) => {
+        const used = this.usedIps.get(n.name)?.size ?? 0;
+        return { ...n, usedIps: used, freeIps: poolSize(n.ipPools) - used };
+      }),
+      vms: [...this.vms.values()].map(vmView),
+    };
+    if (d.location) snap.location = d.location;
+    return snap;
+  }
+
+  // ---- the index (memory) --------------------------------------------------------------------------------
+
+  /** Owners are passed lowercased (placement requests carry the index key, not the display id). */
+  private peerCounter: PeerCounter = (host, owner, role) => {
+    const p = this.peers.get(host)?.get(owner);
+    return p ? { sameRole: p.roles[role] ?? 0, sameOwner: p.all } : NO_PEERS;
+  };
+
+  private account(vm: Vm, sign: 1 | -1): void {
+    if (vm.state === 'Failed') this.failedCount += sign;
+    if (vm.ip && vm.logicalNetwork) {
+      const used = this.usedIps.get(vm.logicalNetwork);
+      const n = ipToInt(vm.ip);
+      if (used && n !== undefined) sign > 0 ? used.add(n) : used.delete(n);
+    }
+    if (!holdsCapacity(vm) || this.definition.elastic) return;
+    const h = this.hosts.get(vm.host!);
+    if (!h) return;
+    h.usedCores += sign * vm.cores;
+    h.usedMemoryGB += sign * vm.memoryGB;
+    h.usedStorageGB += sign * vm.storageGB;
+    addPeer(this.peers, h.name, vm.owner.toLowerCase(), vm.role, sign);
+  }
+
+  private index(vm: Vm): void {
+    const prev = this.vms.get(vm.name);
+    if (prev) this.account(prev, -1);
+    this.vms.set(vm.name, vm);
+    this.account(vm, 1);
+    const o = vm.owner.toLowerCase();
+    let set = this.byOwner.get(o);
+    if (!set) this.byOwner.set(o, (set = new Set()));
+    set.add(vm.name);
+  }
+
+  private unindex(name: string): Vm | undefined {
+    const prev = this.vms.get(name);
+    if (!prev) return undefined;
+    this.account(prev, -1);
+    this.vms.delete(name);
+    const o = prev.owner.toLowerCase();
+    const set = this.byOwner.get(o);
+    set?.delete(name);
+    if (set?.size === 0) this.byOwner.delete(o);
+    return prev;
+  }
+
+  private rev(): number {
+    this.lastRev = Math.max(this.lastRev + 1, Date.now() * 1000);
+    return this.lastRev;
+  }
+
+  /** Applies an upsert to memory now; returns the write to make it durable. */
+  private put(vm: Vm): WriteOp {
+    // plain JSON: no keys holding undefined
+    for (const k of Object.keys(vm) as (keyof Vm)[]) if (vm[k] === undefined) delete vm[k];
+    vm.rev = this.rev();
+    this.index(vm);
+    this.emit({ type: 'upsert', vm });
+    return { collection: FABRIC_COLLECTION, key: vmKey(this.definition.name, vm.name), value: vm };
+  }
+
+  private remove(name: string): WriteOp | undefined {
+    const prev = this.unindex(name);
+    if (!prev) return undefined;
+    this.emit({ type: 'delete', site: this.definition.name, name, owner: prev.owner, rev: this.rev() });
+    return { collection: FABRIC_COLLECTION, key: vmKey(this.definition.name, name), value: undefined };
+  }
+
+  private emit(c: VmChange): void {
+    for (const l of this.listeners) l(c);
+  }
+
+  private commit(ops: (WriteOp | undefined)[]): Promise<void> {
+    return this.store.write(ops.filter((o): o is WriteOp => o !== undefined));
+  }
+
+  private saveState(): WriteOp {
+    const value: SiteState = { name: this.state.name, connected: this.state.connected, failedHosts: [...this.state.failedHosts] };
+    if (this.state.disconnectedAt) value.disconnectedAt = this.state.disconnectedAt;
+    return { collection: FABRIC_COLLECTION, key: siteKey(this.definition.name), value };
+  }
+
+  // ---- checks ------------------------------------------------------------------------------------------
+
+  private requireConnected(what: string): void {
+    if (!this.state.connected)
+      throw new ArmError(503, 'SiteDisconnected', `${this.where} is disconnected from Azure; cannot ${what}.`);
+  }
+
+  private sizeOf(req: VmRequest): { cores: number; memoryGB: number; storageGB: number } {
+    const s = vmSizeOf(this.doc, req.vmSize);
+    if (!s) throw new ArmError(400, 'VMSizeNotSupported', `The VM size '${req.vmSize}' is not available on ${this.where}. Available sizes: ${this.doc.vmSizes.map((x) => x.name).join(', ')}.`);
+    return { cores: s.cores, memoryGB: s.memoryGB, storageGB: s.storageGB };
+  }
+
+  private ownedBy(vm: Vm, owner: string): void {
+    if (vm.owner.toLowerCase() !== owner.toLowerCase())
+      throw new ArmError(409, 'VmNameConflict', `A VM named '${vm.name}' already exists on ${this.where} and belongs to '${vm.owner}'.`);
+  }
+
+  private capacityError(s: ReturnType<typeof diagnose>): ArmError {
+    const code = s.kind === 'noHostUp' ? 'HostsUnavailable' : 'InsufficientCapacity';
+    return new ArmError(409, code, shortfallMessage(this.where, s));
+  }
+
+  private network(req: VmRequest) {
+    const nets = this.definition.logicalNetworks;
+    const net = req.logicalNetwork ? nets.find((n) => n.name.toLowerCase() === req.logicalNetwork!.toLowerCase()) : nets[0];
+    if (!net)
+      throw new ArmError(404, 'LogicalNetworkNotFound', `${this.where} has no logical network '${req.logicalNetwork}'. Networks: ${nets.map((n) => n.name).join(', ') || 'none'}.`);
+    return net;
+  }
+
+  /** Takes an address (memory only; the VM's write makes it durable). */
+  private takeIp(req: VmRequest): { ip: string; logicalNetwork: string } | undefined {
+    if (this.definition.logicalNetworks.length === 0) return undefined;
+    const net = this.network(req);
+    const used = this.usedIps.get(net.name)!;
+    const ip = allocateIp(this.ipRanges.get(net.name)!, used, this.ipCursor.get(net.name));
+    if (ip === undefined)
+      throw new ArmError(
+        409,
+        'InsufficientIpAddresses',
+        `Logical network '${net.name}' on ${this.where} has no free IP addresses: all ${poolSize(net.ipPools)} addresses of its IP pools are in use.`,
+      );
+    used.add(ip); // reserved now so parallel requests get distinct addresses
+    this.ipCursor.set(net.name, ip + 1);
+    return { ip: intToIp(ip), logicalNetwork: net.name };
+  }
+
+  private newVm(req: VmRequest, opId: string, host: string, state: Vm['state'], addr: { ip: string; logicalNetwork: string } | undefined): Vm {
+    const size = this.sizeOf(req);
+    const vm: Vm = {
+      name: req.name,
+      site: this.definition.name,
+      role: req.role,
+      owner: req.owner,
+      vmSize: this.doc.vmSizes.find((s) => s.name.toLowerCase() === req.vmSize.toLowerCase())!.name,
+      cores: size.cores,
+      memoryGB: size.memoryGB,
+      storageGB: size.storageGB,
+      host,
+      state,
+      createdBy: opId,
+      createdAt: new Date().toISOString(),
+      rev: 0,
+    };
+    if (req.pool) vm.pool = req.pool;
+    if (req.kubernetesVersion) vm.kubernetesVersion = req.kubernetesVersion;
+    if (req.replaces) vm.replaces = req.replaces;
+    if (req.role === 'worker') vm.joined = false;
+    if (addr) {
+      vm.ip = addr.ip;
+      vm.logicalNetwork = addr.logicalNetwork;
+    }
+    return vm;
+  }
+
+  /** Places new VMs all together (or throws the shortfall) and builds their records. Memory only. */
+  private placeNew(reqs: VmRequest[], opId: string, state: Vm['state']): Vm[] {
+    const demands: PlacementRequest[] = reqs.map((r) => ({ name: r.name, owner: r.owner.toLowerCase(), role: r.role, vmSize: r.vmSize, ...this.sizeOf(r) }));
+    let placements: Map<string, string> | undefined;
+    if (!this.definition.elastic) {
+      const res = placeAll([...this.hosts.values()], demands, this.peerCounter);
+      if (!res.ok) throw this.capacityError(res.shortfall);
+      placements = res.placements;
+    }
+    const taken: { net: string; ip: string }[] = [];
+    try {
+      return reqs.map((r) => {
+        const addr = this.takeIp(r);
+        if (addr) taken.push({ net: addr.logicalNetwork, ip: addr.ip });
+        return this.newVm(r, opId, placements?.get(r.name) ?? ELASTIC_HOST, state, addr);
+      });
+    } catch (e) {
+      for (const t of taken) this.usedIps.get(t.net)?.delete(ipToInt(t.ip)!);
+      throw e;
+    }
+  }
+
+  /** A new home for one VM (Failed or Deallocated), or undefined. */
+  private findHost(vm: Vm, exclude?: string): string | undefined {
+    if (this.definition.elastic) return ELASTIC_HOST;
+    return chooseHost([...this.hosts.values()], { ...vm, owner: vm.owner.toLowerCase() }, this.peerCounter, exclude)?.name;
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------
+
+  async reserve(reqs: VmRequest[], opId: string): Promise<Vm[]> {
+    this.requireConnected(`reserve capacity for ${reqs.length} VM(s)`);
+    const fresh: VmRequest[] = [];
+    for (const r of reqs) {
+      const existing = this.vms.get(r.name);
+      if (existing) this.ownedBy(existing, r.owner);
+      else fresh.push(r);
+    }
+    if (fresh.length === 0) return reqs.map((r) => this.vms.get(r.name)!);
+    const vms = this.placeNew(fresh, opId, 'Creating');
+    await this.commit(vms.map((vm) => this.put(vm)));
+    return reqs.map((r) => this.vms.get(r.name)!);
+  }
+
+  async createVm(req: VmRequest, opId: string): Promise<Vm> {
+    this.requireConnected(`create VM '${req.name}'`);
+    const existing = this.vms.get(req.name);
+    if (existing) {
+      this.ownedBy(existing, req.owner);
+      if (existing.state === 'Creating') {
+        await this.commit([this.put({ ...existing, state: 'Running' })]);
+      } else if (existing.state === 'Failed') {
+        const host = this.findHost(existing);
+        if (!host) {
+          const s = diagnose([...this.hosts.values()], [{ ...existing }], { ...existing });
+          throw new ArmError(
+            409,
+            'HostFailed',
+            `VM '${existing.name}' could not be created on ${this.where}: its host '${existing.host}' failed and no other host has room. ${shortfallMessage(this.where, s)}`,
+          );
+        }
+        await this.commit([this.put({ ...existing, host, state: 'Running', restarts: (existing.restarts ?? 0) + 1, failedFrom: undefined })]);
+      } else if (existing.state === 'Deleting') {
+        throw new ArmError(409, 'Conflict', `VM '${existing.name}' on ${this.where} is being deleted.`);
+      }
+      return this.vms.get(req.name)!;
+    }
+    const [vm] = this.placeNew([req], opId, 'Running');
+    await this.commit([this.put(vm)]);
+    return vm;
+  }
+
+  /** Delete now, or mark for deletion when the site comes back (rollback must not wait on a link). */
+  private dropOps(names: string[]): (WriteOp | undefined)[] {
+    if (this.state.connected) return names.map((n) => this.remove(n));
+    return names.map((n) => {
+      const vm = this.vms.get(n)!;
+      return vm.state === 'Deleting' ? undefined : this.put({ ...vm, state: 'Deleting' });
+    });
+  }
+
+  private ownCreation(vm: Vm | undefined, opId: string): boolean {
+    if (!vm || vm.createdBy !== opId) return false;
+    // A rolling upgrade's replacement stays once the node it replaced is gone: removing it would lose a node.
+    if (vm.replaces && !this.vms.has(vm.replaces)) return false;
+    return true;
+  }
+
+  async undoCreate(name: string, opId: string): Promise<void> {
+    if (!this.ownCreation(this.vms.get(name), opId)) return;
+    await this.commit(this.dropOps([name]));
+    await this.afterRelease();
+  }
+
+  async releaseOp(owner: string, opId: string): Promise<void> {
+    const names = this.vmsOf(owner)
+      .filter((vm) => this.ownCreation(vm, opId))
+      .map((vm) => vm.name);
+    if (names.length === 0) return;
+    await this.commit(this.dropOps(names));
+    await this.afterRelease();
+  }
+
+  async deleteVm(name: string, owner: string): Promise<void> {
+    this.requireConnected(`delete VM '${name}'`);
+    const vm = this.vms.get(name);
+    if (!vm) return;
+    this.ownedBy(vm, owner);
+    await this.commit([this.remove(name)]);
+    await this.afterRelease();
+  }
+
+  async deleteOwner(owner: string): Promise<string[]> {
+    this.requireConnected(`delete the VMs of '${owner}'`);
+    const names = this.vmsOf(owner).map((v) => v.name);
+    if (names.length === 0) return [];
+    await this.commit(names.map((n) => this.remove(n)));
+    await this.afterRelease();
+    return names;
+  }
+
+  private requireVm(name: string): Vm {
+    const vm = this.vms.get(name);
+    if (!vm) throw new ArmError(404, 'VmNotFound', `${this.where} has no VM named '${name}'.`);
+    return vm;
+  }
+
+  async power(name: string, action: PowerAction, opId: string): Promise<Vm> {
+    this.requireConnected(`${action} VM '${name}'`);
+    const vm = this.requireVm(name);
+    if (vm.lastChange?.op === opId) return vm; // already done by this operation (re-run after a crash)
+    const change = { op: opId, from: vm.state };
+    let next: Vm | undefined;
+    if (action === 'stop') {
+      if (vm.state === 'Running' || vm.state === 'Creating') next = { ...vm, state: 'Stopped', lastChange: change };
+    } else if (action === 'deallocate') {
+      if (vm.state === 'Running' || vm.state === 'Stopped' || vm.state === 'Creating') next = { ...vm, state: 'Deallocated', host: null, lastChange: change };
+    } else if (vm.state === 'Stopped') {
+      next = { ...vm, state: 'Running', lastChange: change };
+    } else if (vm.state === 'Deallocated' || vm.state === 'Failed') {
+      const host = this.findHost(vm);
+      if (!host) {
+        const s = diagnose([...this.hosts.values()], [{ ...vm }], { ...vm });
+        throw this.capacityError(s);
+      }
+      next = { ...vm, state: 'Running', host, lastChange: change, failedFrom: undefined };
+    }
+    if (!next) return vm;
+    await this.commit([this.put(next)]);
+    if (action === 'deallocate') await this.afterRelease();
+    return next;
+  }
+
+  async revertPower(name: string, opId: string): Promise<void> {
+    const vm = this.vms.get(name);
+    if (!vm || vm.lastChange?.op !== opId) return;
+    this.requireConnected(`revert VM '${name}'`);
+    const from = vm.lastChange.from;
+    let next: Vm = { ...vm, lastChange: undefined };
+    if (from === 'Deallocated') next = { ...next, state: 'Deallocated', host: null };
+    else if (vm.state === 'Deallocated' && (from === 'Running' || from === 'Stopped' || from === 'Creating')) {
+      const host = this.findHost(vm);
+      next = host ? { ...next, state: from === 'Creating' ? 'Running' : from, host } : next; // no room: stays deallocated
+    } else if (from === 'Running' || from === 'Stopped') next = { ...next, state: from };
+    else if (from === 'Creating') next = { ...next, state: 'Running' };
+    await this.commit([this.put(next)]);
+    await this.afterRelease();
+  }
+
+  async joinNode(name: string, opId: string): Promise<Vm> {
+    this.requireConnected(`join VM '${name}' to its cluster`);
+    const vm = this.requireVm(name);
+    if (vm.joined) return vm;
+    if (vm.state !== 'Running')
+      throw new ArmError(409, 'NodeNotReady', `VM '${name}' on ${this.where} is ${vm.state}, so it cannot join its cluster.`);
+    const next: Vm = { ...vm, joined: true };
+    void opId; // joining is idempotent by itself
+    await this.commit([this.put(next)]);
+    return next;
+  }
+
+  // ---- faults -----------------------------------------------------------------------------------------------
+
+  async setConnected(connected: boolean): Promise<void> {
+    if (this.state.connected === connected) return;
+    this.state = connected ? { ...this.state, connected, disconnectedAt: undefined } : { ...this.state, connected, disconnectedAt: new Date().toISOString() };
+    const ops: (WriteOp | undefined)[] = [this.saveState()];
+    if (connected) {
+      // Deletions queued while the site was unreachable are carried out now.
+      for (const vm of [...this.vms.values()]) if (vm.state === 'Deleting') ops.push(this.remove(vm.name));
+    }
+    await this.commit(ops);
+    if (connected) await this.afterRelease();
+  }
+
+  private requireHost(name: string): Host {
+    const h = this.hosts.get(name);
+    if (!h) throw new ArmError(404, 'HostNotFound', `${this.where} has no host named '${name}'. Hosts: ${[...this.hosts.keys()].join(', ') || 'none (elastic)'}.`);
+    return h;
+  }
+
+  async failHost(name: string): Promise<FaultReport> {
+    const h = this.requireHost(name);
+    const report: FaultReport = { site: this.definition.name, host: name, restarted: [], failed: [], degradedOwners: [] };
+    if (h.state === 'Failed') return report;
+    h.state = 'Failed';
+    this.state = { ...this.state, failedHosts: [...this.state.failedHosts, name] };
+    const ops: (WriteOp | undefined)[] = [this.saveState()];
+    // Biggest first: they are the hardest to fit elsewhere.
+    const victims = [...this.vms.values()].filter((v) => v.host === name && holdsCapacity(v)).sort((a, b) => b.cores - a.cores || b.memoryGB - a.memoryGB);
+    const degraded = new Set<string>();
+    for (const vm of victims) {
+      if (vm.state === 'Deleting') {
+        ops.push(this.remove(vm.name));
+        continue;
+      }
+      const to = this.findHost(vm, name);
+      if (to) {
+        ops.push(this.put({ ...vm, host: to, restarts: (vm.restarts ?? 0) + 1 }));
+        report.restarted.push({ vm: vm.name, to });
+      } else {
+        ops.push(this.put({ ...vm, state: 'Failed', failedFrom: vm.state }));
+        report.failed.push(vm.name);
+        degraded.add(vm.owner);
+      }
+    }
+    report.degradedOwners = [...degraded];
+    await this.commit(ops);
+    return report;
+  }
+
+  async recoverHost(name: string): Promise<FaultReport> {
+    const h = this.requireHost(name);
+    const report: FaultReport = { site: this.definition.name, host: name, restarted: [], failed: [], degradedOwners: [] };
+    if (h.state === 'Up') return report;
+    h.state = 'Up';
+    this.state = { ...this.state, failedHosts: this.state.failedHosts.filter((x) => x !== name) };
+    await this.commit([this.saveState()]);
+    const healed = await this.healFailed();
+    report.restarted = healed.restarted;
+    report.failed = healed.failed;
+    report.degradedOwners = [...new Set(healed.failed.map((n) => this.vms.get(n)!.owner))];
+    return report;
+  }
+
+  /** Restarts Failed VMs wherever there is room now. */
+  private async healFailed(): Promise<{ restarted: { vm: string; to: string }[]; failed: string[] }> {
+    const restarted: { vm: string; to: string }[] = [];
+    const failed: string[] = [];
+    if (this.failedCount === 0) return { restarted, failed };
+    const ops: WriteOp[] = [];
+    const down = [...this.vms.values()].filter((v) => v.state === 'Failed').sort((a, b) => b.cores - a.cores);
+    for (const vm of down) {
+      const to = this.findHost(vm);
+      if (!to) {
+        failed.push(vm.name);
+        continue;
+      }
+      ops.push(this.put({ ...vm, host: to, state: vm.failedFrom && vm.failedFrom !== 'Failed' ? vm.failedFrom : 'Running', failedFrom: undefined, restarts: (vm.restarts ?? 0) + 1 }));
+      restarted.push({ vm: vm.name, to });
+    }
+    if (ops.length) await this.commit(ops);
+    return { restarted, failed };
+  }
+
+  /** Capacity came back: VMs waiting for room restart. */
+  private async afterRelease(): Promise<void> {
+    if (this.failedCount > 0 && this.state.connected) await this.healFailed();
+  }
+}

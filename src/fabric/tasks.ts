@@ -1,0 +1,149 @@
+// The fabric's task kinds for the operation engine. Each runs against a site's FabricBackend (in
+// process or remote, the task does not know), is idempotent (a re-run after a crash finds its own
+// VM by name), and has an undo that removes only what its own operation made. A site that is
+// disconnected or unreachable makes a task wait, bounded (30 s at time-scale 1), then fail with
+// an error that says which site and what to do.
+
+import { ArmError } from '../arm/errors.js';
+import type { OperationEngine } from '../lro/engine.js';
+import type { OperationRecord, TaskRecord } from '../lro/types.js';
+import type { Fabric, FabricBackend } from './fabric.js';
+import { describeSite, type VmRequest } from './model.js';
+
+export interface FabricTaskOptions {
+  /** How long a task waits for a disconnected site, at time-scale 1 (ms). */
+  disconnectWaitMs: number;
+  /** The current time scale (read at each wait, so a change applies to the next one). */
+  timeScale: () => number;
+}
+
+export const DEFAULT_DISCONNECT_WAIT_MS = 30_000;
+
+const RETRYABLE = new Set(['SiteDisconnected', 'SiteUnreachable']);
+
+const str = (v: unknown, name: string): string => {
+  if (typeof v !== 'string' || v === '') throw new ArmError(500, 'InternalOperationError', `fabric task parameter '${name}' is missing`);
+  return v;
+};
+
+export function registerFabricTasks(engine: OperationEngine, fabric: Fabric, opts: FabricTaskOptions): void {
+  let closed = false;
+  const sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const entry = { timer: setTimeout(() => (sleeps.delete(entry), resolve()), ms), resolve };
+      entry.timer.unref?.();
+      sleeps.add(entry);
+    });
+  // Waiting tasks give up at once when the fabric closes (shutdown, tests).
+  fabric.onClose(() => {
+    closed = true;
+    for (const s of sleeps) {
+      clearTimeout(s.timer);
+      s.resolve();
+    }
+    sleeps.clear();
+  });
+
+  /** Runs fn against the site, waiting (bounded) while it is disconnected or unreachable. */
+  async function onSite<T>(siteName: string, what: string, fn: (b: FabricBackend) => Promise<T>): Promise<T> {
+    const site = fabric.site(siteName);
+    const waitMs = opts.disconnectWaitMs * opts.timeScale();
+    const deadline = Date.now() + waitMs;
+    const interval = Math.min(250, Math.max(5, waitMs / 20));
+    for (;;) {
+      try {
+        return await fn(site);
+      } catch (e) {
+        const code = e instanceof ArmError ? e.code : undefined;
+        if (!code || !RETRYABLE.has(code)) throw e;
+        if (closed || Date.now() >= deadline) {
+          const where = describeSite(site.definition.kind, site.definition.name);
+          const waited = Math.round(opts.disconnectWaitMs / 1000);
+          if (code === 'SiteUnreachable')
+            throw new ArmError(503, 'SiteUnreachable', `${where} could not be reached to ${what}; the operation waited ${waited} s for it and gave up. ${(e as Error).message}`);
+          throw new ArmError(
+            503,
+            'SiteDisconnected',
+            `${where} is disconnected from Azure: the operation waited ${waited} s for it to reconnect to ${what}, then gave up. ` +
+              `Reconnect the site (POST /_emulator/fabric/sites/${site.definition.name}/connect) and retry the operation.`,
+          );
+        }
+        await sleep(Math.min(interval, Math.max(1, deadline - Date.now())));
+      }
+    }
+  }
+
+  const p = (t: TaskRecord) => t.params as Record<string, any>;
+
+  engine.registerTaskKind('fabric.reserve', {
+    async run(t: TaskRecord, op: OperationRecord) {
+      const site = str(p(t).site, 'site');
+      const owner = str(p(t).owner, 'owner');
+      const only: Set<string> | undefined = Array.isArray(p(t).vms) ? new Set(p(t).vms as string[]) : undefined;
+      // The VMs to reserve are the ones this operation's createVm tasks will boot on this site.
+      const reqs: VmRequest[] = [];
+      for (const x of op.tasks) {
+        if (x.kind !== 'fabric.createVm' || (x.params as any).site !== site) continue;
+        const vm = (x.params as any).vm as VmRequest;
+        if (vm.owner === owner && (!only || only.has(vm.name))) reqs.push(vm);
+      }
+      const vms = await onSite(site, `reserve capacity for ${reqs.length} VM(s)`, (b) => b.reserve(reqs, op.id));
+      return { vms: vms.length };
+    },
+    async undo(t: TaskRecord, op: OperationRecord) {
+      await fabric.site(str(p(t).site, 'site')).releaseOp(str(p(t).owner, 'owner'), op.id);
+    },
+  });
+
+  engine.registerTaskKind('fabric.createVm', {
+    async run(t: TaskRecord, op: OperationRecord) {
+      const vm = p(t).vm as VmRequest;
+      const made = await onSite(str(p(t).site, 'site'), `create VM '${vm.name}'`, (b) => b.createVm(vm, op.id));
+      return { host: made.host, ip: made.ip };
+    },
+    async undo(t: TaskRecord, op: OperationRecord) {
+      const vm = p(t).vm as VmRequest;
+      await fabric.site(str(p(t).site, 'site')).undoCreate(vm.name, op.id);
+    },
+  });
+
+  engine.registerTaskKind('fabric.joinNode', {
+    async run(t: TaskRecord, op: OperationRecord) {
+      const name = str(p(t).vmName, 'vmName');
+      await onSite(str(p(t).site, 'site'), `join node '${name}' to its cluster`, (b) => b.joinNode(name, op.id));
+      return undefined;
+    },
+  });
+
+  // Deletion cannot be undone: a failed delete leaves the resource Failed, and a retry finishes it.
+  engine.registerTaskKind('fabric.deleteVm', {
+    async run(t: TaskRecord) {
+      const name = str(p(t).vmName, 'vmName');
+      await onSite(str(p(t).site, 'site'), `delete VM '${name}'`, (b) => b.deleteVm(name, str(p(t).owner, 'owner')));
+      return undefined;
+    },
+  });
+
+  engine.registerTaskKind('fabric.deleteOwner', {
+    async run(t: TaskRecord) {
+      const owner = str(p(t).owner, 'owner');
+      const names = await onSite(str(p(t).site, 'site'), `delete the VMs of '${owner}'`, (b) => b.deleteOwner(owner));
+      return { deleted: names.length };
+    },
+  });
+
+  const power = (action: 'start' | 'stop') => ({
+    async run(t: TaskRecord, op: OperationRecord) {
+      const name = str(p(t).vmName, 'vmName');
+      const a = action === 'stop' ? (p(t).deallocate ? 'deallocate' : 'stop') : 'start';
+      const vm = await onSite(str(p(t).site, 'site'), `${a} VM '${name}'`, (b) => b.power(name, a, op.id));
+      return { state: vm.state };
+    },
+    async undo(t: TaskRecord, op: OperationRecord) {
+      await fabric.site(str(p(t).site, 'site')).revertPower(str(p(t).vmName, 'vmName'), op.id);
+    },
+  });
+  engine.registerTaskKind('fabric.startVm', power('start'));
+  engine.registerTaskKind('fabric.stopVm', power('stop'));
+}

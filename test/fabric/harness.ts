@@ -1,0 +1,212 @@
+// Builds an emulator core (store, engine, fabric) for fabric tests, with the on-prem sites either
+// in process or each behind its own HTTP site server (the remote mode), so one behavioural suite
+// runs against both.
+
+import express from 'express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../../src/config/config.js';
+import { LocationCatalog } from '../../src/framework/locations.js';
+import { Registry } from '../../src/framework/registry.js';
+import { ResourceRepository } from '../../src/framework/repository.js';
+import type { Services } from '../../src/framework/services.js';
+import { OperationEngine } from '../../src/lro/engine.js';
+import type { OperationRecord, TaskSpec } from '../../src/lro/types.js';
+import { JournalStore } from '../../src/store/store.js';
+import type { Fabric } from '../../src/fabric/fabric.js';
+import { initFabric, type FabricOptions } from '../../src/fabric/index.js';
+import { LocalSiteFabric } from '../../src/fabric/site.js';
+import { startSiteServer, type RunningSiteServer } from '../../src/fabric/remote.js';
+import { azureRegionSite, type SiteDefinition } from '../../src/fabric/sites.js';
+
+export type Mode = 'local' | 'remote';
+export const MODES: Mode[] = ['local', 'remote'];
+
+export const SUB = 'bbbbbbbb-0000-0000-0000-000000000001';
+export const clusterId = (name: string, rg = 'rg1') => `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+
+/** A small Hub stamp (4 x 16 cores / 64 GB) and a small HCI site (2 x 16 cores / 64 GB, 10 addresses). */
+export function testSites(): SiteDefinition[] {
+  return [
+    azureRegionSite('eastus', 'East US'),
+    {
+      name: 'local',
+      kind: 'AzureStackHub',
+      displayName: 'local',
+      location: 'local',
+      elastic: false,
+      hosts: [1, 2, 3, 4].map((i) => ({ name: `hub-node-0${i}`, cores: 16, memoryGB: 64, storageGB: 2048 })),
+      logicalNetworks: [{ name: 'aks-subnet', addressPrefix: '10.240.0.0/16', ipPools: [{ start: '10.240.0.4', end: '10.240.3.254' }] }],
+      infrastructureVms: [],
+    },
+    {
+      name: 'hci-test',
+      kind: 'AzureStackHCI',
+      displayName: 'hci-test',
+      elastic: false,
+      hosts: [1, 2].map((i) => ({ name: `hci-node-0${i}`, cores: 16, memoryGB: 64, storageGB: 2048 })),
+      logicalNetworks: [{ name: 'lnet-1', addressPrefix: '192.168.1.0/24', gateway: '192.168.1.1', ipPools: [{ start: '192.168.1.10', end: '192.168.1.19' }] }],
+      infrastructureVms: [{ name: 'arc-resource-bridge-0', role: 'appliance', vmSize: 'Standard_A4_v2', owner: '/infra/bridge' }],
+    },
+  ];
+}
+
+export async function makeServices(opts: { dir: string | null; timeScale?: number }): Promise<Services> {
+  const store = await JournalStore.open({ dir: opts.dir, fsync: false });
+  const registry = new Registry();
+  const resources = new ResourceRepository(store);
+  const config = parseConfig(['--in-memory', '--time-scale', String(opts.timeScale ?? 0)], {}, os.tmpdir());
+  const operations = new OperationEngine(store, registry, resources, config.timeScale);
+  const services: Services = {
+    config,
+    store,
+    resources,
+    registry,
+    operations,
+    locations: LocationCatalog.withAzureRegions(),
+    adminRouter: express.Router(),
+    extensions: {},
+  };
+  operations.attach(services);
+  return services;
+}
+
+interface SiteProcess {
+  def: SiteDefinition;
+  store: JournalStore;
+  site: LocalSiteFabric;
+  server: RunningSiteServer;
+  dir: string | null;
+}
+
+/** One emulator (front door core + fabric) and, in remote mode, its site servers. */
+export class World {
+  services!: Services;
+  fabric!: Fabric;
+  readonly sites: SiteProcess[] = [];
+  private tmp?: string;
+
+  private constructor(
+    readonly mode: Mode,
+    private readonly opts: { durable: boolean; timeScale: number; defs: SiteDefinition[]; fabric: FabricOptions },
+  ) {}
+
+  static async create(
+    mode: Mode,
+    opts: { durable?: boolean; timeScale?: number; sites?: SiteDefinition[]; fabric?: FabricOptions } = {},
+  ): Promise<World> {
+    const w = new World(mode, { durable: !!opts.durable, timeScale: opts.timeScale ?? 0, defs: opts.sites ?? testSites(), fabric: opts.fabric ?? {} });
+    if (w.opts.durable) w.tmp = mkdtempSync(path.join(os.tmpdir(), 'fabric-test-'));
+    if (mode === 'remote') {
+      for (const def of w.opts.defs) if (def.kind !== 'AzureRegion') await w.startSite(def);
+    }
+    await w.startFrontDoor();
+    return w;
+  }
+
+  private dirFor(name: string): string | null {
+    return this.tmp ? path.join(this.tmp, name) : null;
+  }
+
+  async startSite(def: SiteDefinition, port = 0): Promise<SiteProcess> {
+    const dir = this.dirFor(`site-${def.name}`);
+    const store = await JournalStore.open({ dir, fsync: false });
+    const site = new LocalSiteFabric(def, store);
+    await site.open();
+    const server = await startSiteServer(site, { port });
+    const p = { def, store, site, server, dir };
+    const i = this.sites.findIndex((s) => s.def.name === def.name);
+    if (i >= 0) this.sites[i] = p;
+    else this.sites.push(p);
+    return p;
+  }
+
+  /** Stops a site server (as if its process died) and returns its port so it can come back on it. */
+  async stopSite(name: string): Promise<number> {
+    const p = this.sites.find((s) => s.def.name === name)!;
+    await p.server.close();
+    await p.store.close();
+    return Number(new URL(p.server.url).port);
+  }
+
+  private defsForFrontDoor(): SiteDefinition[] {
+    if (this.mode === 'local') return this.opts.defs;
+    return this.opts.defs.map((d) => {
+      const p = this.sites.find((s) => s.def.name === d.name);
+      return p ? { ...d, remote: p.server.url } : d;
+    });
+  }
+
+  async startFrontDoor(): Promise<void> {
+    this.services = await makeServices({ dir: this.dirFor('arm'), timeScale: this.opts.timeScale });
+    this.fabric = await initFabric(this.services, {
+      ...this.opts.fabric,
+      sites: this.defsForFrontDoor(),
+      remote: { retryMs: 50, ...this.opts.fabric.remote },
+    });
+  }
+
+  /** A crash of the front door: stop driving, close, reopen from disk, resume. */
+  async restartFrontDoor(beforeResume?: () => Promise<void>): Promise<void> {
+    this.services.operations.stop();
+    await this.fabric.close();
+    await this.services.store.close();
+    await this.startFrontDoor();
+    if (beforeResume) await beforeResume();
+    await this.services.operations.resumeAll();
+  }
+
+  get engine(): OperationEngine {
+    return this.services.operations;
+  }
+
+  /** Starts an operation on a resource the way a provider does (record + resource in one write). */
+  async start(owner: string, tasks: TaskSpec[], kind: OperationRecord['kind'] = 'create', location = 'local'): Promise<OperationRecord> {
+    const op = this.engine.create(
+      { kind, tasks },
+      {
+        resourceId: owner,
+        typeKey: 'microsoft.containerservice/managedclusters',
+        namespace: 'Microsoft.ContainerService',
+        location,
+        subscriptionId: SUB,
+        method: kind === 'delete' ? 'DELETE' : 'PUT',
+        apiVersion: '2024-01-01',
+      },
+    );
+    await this.services.store.write([this.engine.writeOp(op)]);
+    this.engine.run(op);
+    return op;
+  }
+
+  async run(owner: string, tasks: TaskSpec[], kind: OperationRecord['kind'] = 'create'): Promise<OperationRecord> {
+    const op = await this.start(owner, tasks, kind);
+    return this.engine.waitFor(op.id);
+  }
+
+  async siteSnapshot(name: string) {
+    return (await this.fabric.snapshot({ site: name })).sites[0];
+  }
+
+  async close(): Promise<void> {
+    this.services.operations.stop();
+    await this.fabric.close();
+    await this.services.store.close().catch(() => undefined);
+    for (const s of this.sites) {
+      await s.server.close().catch(() => undefined);
+      await s.store.close().catch(() => undefined);
+    }
+    if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}

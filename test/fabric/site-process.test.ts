@@ -1,0 +1,107 @@
+// A site as its own OS process (dist/src/fabric/site-main.js), declared in the config file with
+// "remote", reached by the front door over loopback HTTP; killed and restarted, its state remains.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initFabric } from '../../src/fabric/index.js';
+import type { Fabric } from '../../src/fabric/fabric.js';
+import { clusterCreatePlan } from '../../src/fabric/plans.js';
+import type { Services } from '../../src/framework/services.js';
+import { makeServices, clusterId, SUB } from './harness.js';
+
+const SITE_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/fabric/site-main.js');
+
+function startProcess(args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SITE_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.includes('"listening"'));
+      if (line) resolve({ child, url: JSON.parse(line).url });
+    });
+    child.stderr!.on('data', (d) => (err += d));
+    child.once('exit', (code) => reject(new Error(`site process exited (${code}): ${err}`)));
+  });
+}
+
+describe('fabric site as its own process', function () {
+  this.timeout(30_000);
+  let tmp: string;
+  let child: ChildProcess | undefined;
+  let services: Services | undefined;
+  let fabric: Fabric | undefined;
+
+  beforeEach(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'site-proc-'));
+  });
+  afterEach(async () => {
+    services?.operations.stop();
+    await fabric?.close();
+    await services?.store.close();
+    child?.kill('SIGKILL');
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('serves a configured HCI site; the front door creates a cluster on it; state survives kill -9', async () => {
+    const configFile = path.join(tmp, 'emulator.json');
+    const site = {
+      name: 'edge-1',
+      kind: 'AzureStackHCI',
+      hosts: { count: 2, cores: 16, memoryGB: 128, storageGB: 2048 },
+      logicalNetworks: [{ name: 'lnet-edge', addressPrefix: '172.16.0.0/24', ipPools: [{ start: '172.16.0.50', end: '172.16.0.99' }] }],
+      infrastructureVms: [],
+    };
+    writeFileSync(configFile, JSON.stringify({ sites: [site] }));
+    const dataDir = path.join(tmp, 'edge-1');
+    let p = await startProcess(['--config', configFile, '--site', 'edge-1', '--data-dir', dataDir, '--no-fsync']);
+    child = p.child;
+    const port = new URL(p.url).port;
+    // the front door reads the same file, where the site now says where its process listens
+    writeFileSync(configFile, JSON.stringify({ subscriptions: [{ subscriptionId: SUB }], sites: [{ ...site, remote: p.url }] }));
+    services = await makeServices({ dir: null });
+    services.config.configFile = configFile;
+    fabric = await initFabric(services);
+
+    const owner = clusterId('edge-cluster');
+    const tasks = clusterCreatePlan({
+      owner,
+      site: 'edge-1',
+      controlPlane: { count: 1, vmSize: 'Standard_A4_v2' },
+      loadBalancer: { count: 1, vmSize: 'Standard_K8S3_v1' },
+      pools: [{ name: 'linux', count: 2, vmSize: 'Standard_K8S3_v1' }],
+    });
+    const op = services.operations.create(
+      { kind: 'create', tasks },
+      { resourceId: owner, typeKey: 'microsoft.hybridcontainerservice/provisionedclusterinstances', namespace: 'Microsoft.HybridContainerService', location: 'eastus', subscriptionId: SUB, method: 'PUT', apiVersion: '2024-01-01' },
+    );
+    await services.store.write([services.operations.writeOp(op)]);
+    services.operations.run(op);
+    const done = await services.operations.waitFor(op.id);
+    assert.equal(done.status, 'Succeeded', JSON.stringify(done.error));
+    assert.deepEqual(fabric.ownerStatus(owner).nodeCounts, { linux: 2 });
+    let snap = (await fabric.snapshot({ site: 'edge-1' })).sites[0];
+    assert.equal(snap.remote, p.url);
+    assert.equal(snap.vms.length, 4);
+    assert.ok(snap.vms.every((v) => v.ip!.startsWith('172.16.0.')));
+
+    // crash the site process, start it again on its port and data dir
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    p = await startProcess(['--config', configFile, '--site', 'edge-1', '--data-dir', dataDir, '--port', port, '--no-fsync']);
+    child = p.child;
+    snap = (await fabric.snapshot({ site: 'edge-1' })).sites[0];
+    assert.equal(snap.reachable, true);
+    assert.equal(snap.vms.length, 4);
+    assert.equal(snap.capacity!.cores - snap.capacity!.freeCores, 16);
+  });
+
+  it('refuses to start for a site that is not in the config', async () => {
+    await assert.rejects(startProcess(['--site', 'nowhere', '--in-memory']), /site 'nowhere' is not in the default sites/);
+  });
+});
