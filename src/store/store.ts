@@ -5,7 +5,8 @@
 // arrive while one batch is being flushed go out together in the next append + fdatasync. So the
 // cost of a write depends on the size of what changed, never on how much is stored.
 // The journal is folded into a lowdb snapshot (written atomically: temp file + rename) once it has
-// grown past the size of the last snapshot, which keeps the amortised cost per write constant.
+// grown past four times the size of the last snapshot, which keeps the amortised cost per write
+// constant and small; the snapshot is serialised in chunks so requests keep flowing meanwhile.
 // A crash can at worst leave a torn last journal line, which replay ignores: that write was never
 // acknowledged, because acknowledgement waits for the flush.
 
@@ -56,6 +57,10 @@ export interface StoreOptions {
 }
 
 const JOURNAL_RE = /^journal-(\d{12})\.jsonl$/;
+/** The journal may grow to this many times the snapshot before it is folded in. */
+const COMPACT_FACTOR = 4;
+/** Entries serialised between yields to the event loop while snapshotting. */
+const SNAPSHOT_CHUNK = 2000;
 
 export class JournalStore implements Store {
   private readonly data = new Map<string, Map<string, unknown>>();
@@ -182,7 +187,7 @@ export class JournalStore implements Store {
 
   private maybeCompact(): void {
     if (this.compacting || !this.dir) return;
-    if (this.journalBytes < Math.max(this.minCompactBytes, this.snapshotBytes)) return;
+    if (this.journalBytes < Math.max(this.minCompactBytes, COMPACT_FACTOR * this.snapshotBytes)) return;
     this.compacting = this.compact().finally(() => {
       this.compacting = null;
     });
@@ -196,14 +201,31 @@ export class JournalStore implements Store {
     const old = this.journalFd;
     this.journalFd = null;
     if (old) await old.close();
-    const snap: Snapshot = { format: 1, seq: covered, collections: {} };
-    for (const [name, m] of this.data) snap.collections[name] = Object.fromEntries(m);
-    const text = JSON.stringify(snap);
+    // Serialised in chunks, yielding between them. Entries written meanwhile may or may not be in
+    // the snapshot; either way the journal after `covered` replays them on top, and replaying
+    // whole-value sets and deletes over any in-between state converges to the right one.
+    const parts: string[] = [`{"format":1,"seq":${covered},"collections":{`];
+    let n = 0;
+    let firstColl = true;
+    for (const [name, m] of [...this.data]) {
+      parts.push(`${firstColl ? '' : ','}${JSON.stringify(name)}:{`);
+      firstColl = false;
+      let first = true;
+      for (const [k, v] of m) {
+        parts.push(`${first ? '' : ','}${JSON.stringify(k)}:${JSON.stringify(v)}`);
+        first = false;
+        if (++n % SNAPSHOT_CHUNK === 0) await new Promise((r) => setImmediate(r));
+      }
+      parts.push('}');
+    }
+    parts.push('}}');
+    const text = parts.join('');
     this.snapshotBytes = Buffer.byteLength(text);
+    const snap = { format: 1, seq: covered, collections: {} } as Snapshot;
     const db = new Low<Snapshot>(
       new DataFile<Snapshot>(path.join(this.dir, 'snapshot.json'), {
         parse: JSON.parse,
-        stringify: () => text, // serialised above, at the instant the journal was rotated
+        stringify: () => text, // serialised above, in chunks
       }),
       snap,
     );
