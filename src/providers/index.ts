@@ -2,7 +2,8 @@
 
 import type { ResourceProvider } from '../framework/types.js';
 import { resourcesProvider } from './Microsoft.Resources/index.js';
+import { containerServiceProvider } from './Microsoft.ContainerService/index.js';
 
 export function allProviders(): ResourceProvider[] {
-  return [resourcesProvider];
+  return [resourcesProvider, containerServiceProvider];
 }

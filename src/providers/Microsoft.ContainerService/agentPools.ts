@@ -1,0 +1,329 @@
+// managedClusters/agentPools: PUT (add, scale, upgrade a pool), GET, list, DELETE, kept in step
+// with the cluster's agentPoolProfiles both ways: a pool write updates the cluster's profile entry,
+// a cluster write rewrites the pool resources (syncPoolsFromCluster).
+
+import { ArmError, Errors } from '../../arm/errors.js';
+import type { Services } from '../../framework/services.js';
+import type { RequestContext, ResourceTypeDefinition, StoredResource, ArmResource } from '../../framework/types.js';
+import type { OperationRecord, TaskSpec } from '../../lro/types.js';
+import { parseVersion } from '../../fabric/capabilities.js';
+import { clusterStatus, poolPowerTasks, poolUpgradeTasks, scalePlan } from './fabric.js';
+import {
+  applyFabricStatus,
+  credentials,
+  assertFits,
+  clusterIdOf,
+  isStopped,
+  poolFeatures,
+  poolsOf,
+  refuseIfBusy,
+  settleTask,
+  targetOfStored,
+  type OpData,
+} from './clusters.js';
+import { checkPoolName, nodeImageVersion, normalizePool, NS, poolWire, stripReadOnly, type Profile } from './shape.js';
+import { AKS_API_VERSIONS } from './versions.js';
+
+/** Replaces (or adds, or with profile undefined removes) one entry of the cluster's agentPoolProfiles. */
+async function writeClusterProfile(services: Services, clusterId: string, name: string, profile: Profile | undefined): Promise<void> {
+  const cluster = services.resources.get(clusterId);
+  if (!cluster) return;
+  const s: StoredResource = structuredClone(cluster);
+  const pools = poolsOf(s).filter((p) => p.name.toLowerCase() !== name.toLowerCase());
+  if (profile) {
+    const i = poolsOf(s).findIndex((p) => p.name.toLowerCase() === name.toLowerCase());
+    if (i >= 0) pools.splice(i, 0, { name, ...profile });
+    else pools.push({ name, ...profile });
+  }
+  s.resource.properties = { ...(s.resource.properties ?? {}), agentPoolProfiles: pools };
+  await services.resources.put(s);
+}
+
+async function putPool(ctx: RequestContext, candidate: ArmResource) {
+  const { services } = ctx;
+  const cluster = ctx.parent!;
+  const clusterId = cluster.resource.id;
+  const name = candidate.name;
+  if (cluster.deleting) throw Errors.conflict(`The managed cluster '${cluster.resource.name}' is being deleted.`);
+  refuseIfBusy(services, clusterId, `changing agent pool '${name}'`);
+  const target = targetOfStored(services, cluster);
+  const doc = target.doc;
+  const cprops = cluster.resource.properties ?? {};
+  const pools = poolsOf(cluster);
+  const exPool = pools.find((p) => p.name.toLowerCase() === name.toLowerCase());
+  const raw = stripReadOnly(candidate.properties ?? {}, 'pool');
+  for (const [k, v] of Object.entries(raw)) if (v === null) delete raw[k];
+  checkPoolName(name, String(raw.osType ?? exPool?.osType ?? 'Linux'), 'name');
+  const { profile, version } = normalizePool(raw, name, {
+    doc,
+    clusterVersion: cprops.currentKubernetesVersion,
+    networkPlugin: cprops.networkProfile?.networkPlugin ?? 'kubenet',
+    where: 'properties',
+    existing: exPool,
+    defaultMode: 'User',
+  });
+  const features = poolFeatures(profile, 'properties');
+  if (!exPool) features.unshift({ feature: 'nodePoolCount', value: pools.length + 1, target: 'name' });
+  assertFits(doc, features);
+  if (exPool?.mode === 'System' && profile.mode !== 'System' && !pools.some((p) => p !== exPool && p.mode === 'System')) {
+    throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${name}' is the cluster's only System pool; it cannot become a User pool.`, { target: 'properties.mode' });
+  }
+  const scaled = !exPool || exPool.count !== profile.count;
+  const upgraded = !!exPool && version !== exPool.currentOrchestratorVersion;
+  // az aks nodepool stop / start: a PUT with the power state asked for
+  const askedPower = String(candidate.properties?.powerState?.code ?? '').toLowerCase();
+  const power: 'stop' | 'start' | undefined =
+    exPool && askedPower === 'stopped' && exPool.powerState?.code !== 'Stopped' ? 'stop' : exPool && askedPower === 'running' && exPool.powerState?.code === 'Stopped' ? 'start' : undefined;
+  if (power && (scaled || upgraded)) {
+    throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${name}' cannot change its power state and its size or version in one request.`);
+  }
+  if (power === 'stop' && profile.mode === 'System' && !pools.some((p) => p !== exPool && p.mode === 'System' && p.powerState?.code !== 'Stopped')) {
+    throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${name}' is the cluster's only running System pool; stop the whole cluster (az aks stop) instead.`);
+  }
+  if (exPool?.powerState?.code === 'Stopped' && !power && (scaled || upgraded)) {
+    throw new ArmError(409, 'OperationNotAllowed', `Agent pool '${name}' is stopped; start it (az aks nodepool start) before scaling or upgrading it.`);
+  }
+  if (isStopped(cluster) && (scaled || upgraded || power)) {
+    throw new ArmError(409, 'OperationNotAllowed', `Managed cluster '${cluster.resource.name}' is stopped; start it (az aks start) before changing its node pools.`);
+  }
+  if (scaled && upgraded) {
+    throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${name}' cannot be scaled and upgraded in one request; do one, then the other.`);
+  }
+  const tasks: TaskSpec[] = [];
+  if (scaled) tasks.push(...scalePlan(services, clusterId, target, { name, count: profile.count, vmSize: profile.vmSize, kubernetesVersion: version }));
+  if (upgraded) tasks.push(...poolUpgradeTasks(services, clusterId, target, name, version));
+  if (power) tasks.push(...poolPowerTasks(services, clusterId, target, name, power));
+  tasks.push(settleTask(tasks.map((t) => t.id)));
+  profile.provisioningState = !exPool ? 'Creating' : upgraded ? 'Upgrading' : scaled ? 'Scaling' : power === 'stop' ? 'Stopping' : power === 'start' ? 'Starting' : 'Updating';
+  if (!exPool) profile.powerState = cprops.powerState ?? { code: 'Running' };
+  const { name: _n, ...props } = profile;
+  void _n;
+  await writeClusterProfile(services, clusterId, name, props);
+  const data: OpData = { verb: 'poolPut', pool: name, version, power, before: exPool ? structuredClone(exPool) : undefined };
+  const resource: ArmResource = { ...candidate, properties: props };
+  delete resource.location;
+  return { resource, operation: { kind: exPool ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
+}
+
+async function poolSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Promise<StoredResource | undefined> {
+  const clusterId = clusterIdOf(op.resourceId);
+  const name = op.resourceId.split('/').pop()!;
+  if (op.kind === 'delete' || !stored) {
+    await writeClusterProfile(services, clusterId, name, undefined);
+    return undefined;
+  }
+  const data = (op.data ?? {}) as OpData;
+  const s: StoredResource = structuredClone(stored);
+  delete s.operationId;
+  const p = s.resource.properties!;
+  const cluster = services.resources.get(clusterId);
+  if (data.version && data.version !== p.currentOrchestratorVersion) {
+    p.currentOrchestratorVersion = data.version;
+    p.nodeImageVersion = nodeImageVersion(p.osType, p.osSKU, data.version, cluster ? targetOfStored(services, cluster).kind : 'AzureRegion');
+  }
+  if (data.power) p.powerState = { code: data.power === 'stop' ? 'Stopped' : 'Running' };
+  const status = clusterStatus(services, clusterId);
+  if (status && status.vms.length) {
+    const n = Object.entries(status.workerCounts).find(([k]) => k.toLowerCase() === s.resource.name.toLowerCase())?.[1];
+    if (n !== undefined) p.count = n;
+  }
+  p.provisioningState = 'Succeeded';
+  await writeClusterProfile(services, clusterId, s.resource.name, p);
+  return s;
+}
+
+async function poolFailed(op: OperationRecord, stored: StoredResource | undefined, _e: unknown, services: Services): Promise<StoredResource | undefined> {
+  if (!stored) return undefined;
+  const clusterId = clusterIdOf(op.resourceId);
+  const data = (op.data ?? {}) as OpData;
+  const state = op.cancelRequested ? 'Canceled' : 'Failed';
+  const s: StoredResource = structuredClone(stored);
+  delete s.operationId;
+  delete s.deleting;
+  let p = s.resource.properties!;
+  if (op.kind !== 'delete' && data.before) {
+    // The fabric undid the change: the pool is as it was.
+    const { name: _n, ...before } = data.before as Profile;
+    void _n;
+    p = before;
+  }
+  s.resource.properties = p;
+  const cluster = services.resources.get(clusterId);
+  if (cluster) {
+    const tmp: StoredResource = structuredClone(cluster);
+    tmp.resource.properties!.agentPoolProfiles = [{ name: s.resource.name, ...p }];
+    applyFabricStatus(services, tmp);
+    p.count = poolsOf(tmp)[0].count;
+  }
+  p.provisioningState = state;
+  await writeClusterProfile(services, clusterId, s.resource.name, p);
+  return s;
+}
+
+export const agentPools: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'managedClusters/agentPools',
+  scope: 'resourceGroup',
+  tracked: false,
+  apiVersions: AKS_API_VERSIONS,
+  schema: 'Microsoft.ContainerService/agentPool.json',
+  patch: false,
+  nameRule: {
+    pattern: /^[a-z][a-z0-9]{0,11}$/,
+    message: 'An agent pool name must start with a lowercase letter and hold only lowercase letters and digits, at most 12 characters (6 for Windows pools).',
+  },
+  onPut: putPool,
+  async onDelete(ctx) {
+    const { services } = ctx;
+    const clusterId = clusterIdOf(ctx.existing.resource.id);
+    const cluster = services.resources.get(clusterId);
+    if (!cluster) return {};
+    refuseIfBusy(services, clusterId, `deleting agent pool '${ctx.existing.resource.name}'`);
+    const pools = poolsOf(cluster);
+    const me = pools.find((p) => p.name.toLowerCase() === ctx.existing.resource.name.toLowerCase());
+    if (me?.mode === 'System' && !pools.some((p) => p !== me && p.mode === 'System')) {
+      throw new ArmError(400, 'OperationNotAllowed', `There has to be at least one system agent pool: '${me.name}' is the only one, so it cannot be deleted.`);
+    }
+    const target = targetOfStored(services, cluster);
+    const tasks = me ? scalePlan(services, clusterId, target, { name: me.name, count: 0, vmSize: me.vmSize, kubernetesVersion: me.currentOrchestratorVersion }) : [];
+    tasks.push(settleTask(tasks.map((t) => t.id)));
+    if (me) {
+      const { name: _n, ...rest } = me;
+      void _n;
+      await writeClusterProfile(services, clusterId, me.name, { ...rest, provisioningState: 'Deleting' });
+    }
+    const data: OpData = { verb: 'poolDelete', pool: ctx.existing.resource.name };
+    return { operation: { kind: 'delete', tasks, data: data as Record<string, unknown> } };
+  },
+  toWire: poolWire,
+  onOperationSucceeded: poolSucceeded,
+  onOperationFailed: poolFailed,
+};
+
+// ---- upgrade profiles ---------------------------------------------------------------------------------------
+
+function cmp(a: string, b: string): number {
+  const x = parseVersion(a)!;
+  const y = parseVersion(b)!;
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+}
+
+/** Versions a pool at `from` may go to: newer, not past the control plane, no skipped minor. */
+export function poolUpgrades(doc: { kubernetesVersions: { version: string }[] }, from: string, controlPlane: string): string[] {
+  const f = parseVersion(from)!;
+  return doc.kubernetesVersions
+    .map((k) => k.version)
+    .filter((v) => cmp(v, from) > 0 && cmp(v, controlPlane) <= 0 && parseVersion(v)![1] <= f[1] + 1)
+    .sort(cmp);
+}
+
+/** Looks up a cluster for an upgradeProfiles read, with ARM's 404s. */
+function clusterFor(ctx: RequestContext): StoredResource {
+  const { path, services } = ctx;
+  const rgId = `/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`;
+  if (path.resourceGroup === undefined || !services.resources.get(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup ?? '');
+  const id = `${rgId}/providers/${NS}/managedClusters/${path.names[0]}`;
+  const c = services.resources.get(id);
+  if (!c) throw Errors.resourceNotFound(`${NS}/managedClusters/${path.names[0]}`, path.resourceGroup);
+  return c;
+}
+
+export const clusterUpgradeProfiles: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'managedClusters/upgradeProfiles',
+  scope: 'resourceGroup',
+  tracked: false,
+  apiVersions: AKS_API_VERSIONS,
+  handlers: {
+    get(ctx) {
+      const c = clusterFor(ctx);
+      if (ctx.path.names[1].toLowerCase() !== 'default') throw Errors.resourceNotFound(`${NS}/managedClusters/${ctx.path.names[0]}/upgradeProfiles/${ctx.path.names[1]}`, ctx.path.resourceGroup);
+      const doc = targetOfStored(ctx.services, c).doc;
+      const props = c.resource.properties ?? {};
+      const current: string = props.currentKubernetesVersion;
+      const node = doc.kubernetesVersions.find((k) => k.version === current);
+      const upgrades = (node?.upgrades ?? []).map((v) => ({ kubernetesVersion: v, isPreview: false }));
+      return {
+        status: 200,
+        body: {
+          id: `${c.resource.id}/upgradeprofiles/default`,
+          name: 'default',
+          type: 'Microsoft.ContainerService/managedClusters/upgradeprofiles',
+          properties: {
+            controlPlaneProfile: { kubernetesVersion: current, name: null, osType: 'Linux', upgrades },
+            agentPoolProfiles: poolsOf(c).map((p) => ({
+              kubernetesVersion: p.currentOrchestratorVersion,
+              name: p.name,
+              osType: p.osType ?? 'Linux',
+              upgrades: (node?.upgrades ?? []).filter((v) => cmp(v, p.currentOrchestratorVersion) > 0).map((v) => ({ kubernetesVersion: v, isPreview: false })),
+            })),
+          },
+        },
+      };
+    },
+  },
+};
+
+export const poolUpgradeProfiles: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'managedClusters/agentPools/upgradeProfiles',
+  scope: 'resourceGroup',
+  tracked: false,
+  apiVersions: AKS_API_VERSIONS,
+  handlers: {
+    get(ctx) {
+      const c = clusterFor(ctx);
+      const [, poolName, profileName] = ctx.path.names;
+      const pool = poolsOf(c).find((p) => p.name.toLowerCase() === poolName.toLowerCase());
+      if (!pool || profileName.toLowerCase() !== 'default') {
+        throw Errors.resourceNotFound(`${NS}/managedClusters/${ctx.path.names[0]}/agentPools/${poolName}${pool ? `/upgradeProfiles/${profileName}` : ''}`, ctx.path.resourceGroup);
+      }
+      const doc = targetOfStored(ctx.services, c).doc;
+      const cp: string = c.resource.properties?.currentKubernetesVersion;
+      const kind = targetOfStored(ctx.services, c).kind;
+      return {
+        status: 200,
+        body: {
+          id: `${c.resource.id}/agentPools/${pool.name}/upgradeProfiles/default`,
+          name: 'default',
+          type: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles',
+          properties: {
+            kubernetesVersion: pool.currentOrchestratorVersion,
+            osType: pool.osType ?? 'Linux',
+            upgrades: poolUpgrades(doc, pool.currentOrchestratorVersion, cp).map((v) => ({ kubernetesVersion: v, isPreview: false })),
+            latestNodeImageVersion: nodeImageVersion(pool.osType ?? 'Linux', pool.osSKU ?? 'Ubuntu', pool.currentOrchestratorVersion, kind),
+          },
+        },
+      };
+    },
+  },
+};
+
+
+/** The deprecated POST .../accessProfiles/{clusterAdmin|clusterUser}/listCredential. */
+export const accessProfiles: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'managedClusters/accessProfiles',
+  scope: 'resourceGroup',
+  tracked: false,
+  apiVersions: AKS_API_VERSIONS,
+  handlers: {
+    post(ctx) {
+      const c = clusterFor(ctx);
+      const role = ctx.path.names[1];
+      const kind = { clusteradmin: 'clusterAdmin', clusteruser: 'clusterUser' }[role.toLowerCase()] as 'clusterAdmin' | 'clusterUser' | undefined;
+      if (!kind) throw new ArmError(400, 'InvalidParameter', `The role '${role}' is invalid; use clusterAdmin or clusterUser.`, { target: 'roleName' });
+      const res = credentials([kind])({ ...ctx, existing: c }) as { body: { kubeconfigs: { value: string }[] } };
+      return {
+        status: 200,
+        body: {
+          id: `${c.resource.id}/accessProfiles/${kind}`,
+          name: kind,
+          type: `${NS}/ManagedClusters/AccessProfiles`,
+          location: c.resource.location,
+          properties: { kubeConfig: res.body.kubeconfigs[0].value },
+        },
+      };
+    },
+  },
+};

@@ -1,0 +1,19 @@
+// Microsoft.ContainerService (AKS): managed clusters and their agent pools on Azure regions and
+// Azure Stack Hub stamps, with the location-level version lists. The work of each long-running
+// operation is a fabric task plan (see fabric.ts); the settle task gives every operation a short,
+// time-scaled tail so polling clients see it in progress.
+
+import type { ResourceProvider } from '../../framework/types.js';
+import { managedClusters, SETTLE_TASK } from './clusters.js';
+import { accessProfiles, agentPools, clusterUpgradeProfiles, poolUpgradeProfiles } from './agentPools.js';
+import { kubernetesVersions, orchestrators } from './locations.js';
+import { NS } from './shape.js';
+
+export const containerServiceProvider: ResourceProvider = {
+  namespace: NS,
+  registeredByDefault: true,
+  types: [managedClusters, agentPools, clusterUpgradeProfiles, poolUpgradeProfiles, accessProfiles, kubernetesVersions, orchestrators],
+  init(services) {
+    services.operations.registerTaskKind(SETTLE_TASK, { run: () => undefined });
+  },
+};
