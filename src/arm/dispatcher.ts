@@ -80,6 +80,7 @@ export async function handleArm(req: ArmRequest, services: Services, tokens: Tok
   const custom = target.def.handlers;
   const verb = target.kind === 'action' ? 'post' : (method.toLowerCase() as 'get');
   if (target.kind === 'collection' && method === 'GET' && custom?.list) return custom.list(ctx);
+  if (target.kind === 'action') ctx.path.action = target.action; // custom POST handlers read it here
   if (target.kind !== 'collection' && custom && (custom as any)[verb]) {
     if (target.kind === 'action' && method !== 'POST') throw Errors.methodNotAllowed(method, `${target.def.namespace}/${target.def.type}/${(target as any).action}`);
     return (custom as any)[verb](ctx);

@@ -46,6 +46,8 @@ export class OperationEngine {
   private readonly waiters = new Map<string, ((op: OperationRecord) => void)[]>();
   private readonly driving = new Set<string>();
   private readonly finishing = new Set<string>();
+  private readonly pendingSaves = new Map<string, OperationRecord>();
+  private saveBatch: Promise<void> | null = null;
   private services!: Services;
   private gateRules: GateRule[] = [];
   private stopped = false;
@@ -208,8 +210,21 @@ export class OperationEngine {
 
   // ---- the driver ----------------------------------------------------------------------------------
 
-  private async save(op: OperationRecord): Promise<void> {
-    await this.store.write([this.writeOp(op)]);
+  /**
+   * Persists an operation. Saves made in the same tick (many tasks finishing together) share one
+   * store write, and an operation saved several times in it is serialised once.
+   */
+  private save(op: OperationRecord): Promise<void> {
+    this.pendingSaves.set(op.id, op);
+    if (!this.saveBatch) {
+      this.saveBatch = new Promise<void>((r) => setImmediate(r)).then(() => {
+        const ops = [...this.pendingSaves.values()].map((o) => this.writeOp(o));
+        this.pendingSaves.clear();
+        this.saveBatch = null;
+        return this.store.write(ops);
+      });
+    }
+    return this.saveBatch;
   }
 
   private delay(task: TaskRecord): Promise<void> {

@@ -20,6 +20,15 @@ function findOp(ctx: RequestContext): OperationRecord {
   return op;
 }
 
+/**
+ * At --time-scale 0 an operation finishes within milliseconds, but clients poll at once and then
+ * wait a whole Retry-After: answer the poll once it has finished (or after a short, bounded wait).
+ */
+async function settle(ctx: RequestContext, op: OperationRecord): Promise<void> {
+  if (op.status !== 'InProgress' || ctx.services.config.timeScale !== 0 || op.gate) return;
+  await Promise.race([ctx.services.operations.waitFor(op.id), new Promise((r) => setTimeout(r, 250))]);
+}
+
 function allVersions(p: ResourceProvider): string[] {
   const set = new Set<string>();
   for (const t of p.types) for (const v of t.apiVersions) set.add(v);
@@ -37,7 +46,7 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
     apiVersions,
     handlers: {
       get: async (ctx) => {
-        findOp(ctx);
+        await settle(ctx, findOp(ctx));
         const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
         const headers: Record<string, string> = op.status === 'InProgress' ? { 'Retry-After': String(ctx.services.config.retryAfter) } : {};
         return { status: 200, headers, body: ctx.services.operations.statusBody(op, ctx.baseUrl) };
@@ -52,7 +61,7 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
     apiVersions,
     handlers: {
       get: async (ctx) => {
-        findOp(ctx);
+        await settle(ctx, findOp(ctx));
         const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
         if (op.status === 'InProgress') {
           const h = lroHeaders(ctx, op, true);
