@@ -4,11 +4,12 @@
 //
 //   node dist/bench/aks.js            (or through npm run bench)
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startProcess } from './process.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
@@ -21,18 +22,7 @@ export interface AksBench {
   ratio: number;
 }
 
-function startEmulator(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(here, '../src/main.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (https:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (c) => reject(new Error(`the emulator exited ${c}`)));
-  });
-}
+const startEmulator = (args: string[]) => startProcess(path.join(here, '../src/main.js'), args);
 
 function az(env: NodeJS.ProcessEnv, args: string[]): Promise<{ seconds: number; stdout: string }> {
   const t0 = process.hrtime.bigint();

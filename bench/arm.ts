@@ -1,12 +1,12 @@
 // Front-door benchmark: authenticated GET and PUT of resource groups against the emulator (its own
 // process, durable store with fsync), each as a ratio to a bare Express HTTPS server in the same
 // run; and PUT throughput with 10,000 groups stored as a ratio to PUT with 100 stored.
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import os from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
+import { startProcess } from './process.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
@@ -14,19 +14,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SUB = WELL_KNOWN.subscriptionId;
 const CONCURRENCY = 16;
 const SECONDS = 3;
-
-function startProcess(script: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (https:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (c) => reject(new Error(`${script} exited ${c}`)));
-  });
-}
 
 async function getToken(url: string, ca: string): Promise<string> {
   const https = await import('node:https');

@@ -38,28 +38,23 @@ function allVersions(p: ResourceProvider): string[] {
 export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
   const apiVersions = allVersions(p);
   const ns = p.namespace;
-  const statuses: ResourceTypeDefinition = {
+  const proxy = (type: string, scope: ResourceTypeDefinition['scope'], handlers: ResourceTypeDefinition['handlers']): ResourceTypeDefinition => ({
     namespace: ns,
-    type: 'locations/operationStatuses',
-    scope: 'subscription',
+    type,
+    scope,
     tracked: false,
     apiVersions,
-    handlers: {
+    handlers,
+  });
+  const statuses = proxy('locations/operationStatuses', 'subscription', {
       get: async (ctx) => {
         await settle(ctx, findOp(ctx));
         const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
         const headers: Record<string, string> = op.status === 'InProgress' ? { 'Retry-After': String(ctx.services.config.retryAfter) } : {};
         return { status: 200, headers, body: ctx.services.operations.statusBody(op, ctx.baseUrl) };
       },
-    },
-  };
-  const results: ResourceTypeDefinition = {
-    namespace: ns,
-    type: 'locations/operationResults',
-    scope: 'subscription',
-    tracked: false,
-    apiVersions,
-    handlers: {
+  });
+  const results = proxy('locations/operationResults', 'subscription', {
       get: async (ctx) => {
         await settle(ctx, findOp(ctx));
         const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
@@ -79,15 +74,8 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
         if (!stored || !def) return { status: 204 };
         return { status: 200, body: toWire(stored, def, op.apiVersion) };
       },
-    },
-  };
-  const operations: ResourceTypeDefinition = {
-    namespace: ns,
-    type: 'operations',
-    scope: 'tenant',
-    tracked: false,
-    apiVersions,
-    handlers: {
+  });
+  const operations = proxy('operations', 'tenant', {
       list: (ctx) => {
         const provider = ctx.services.registry.provider(ns)!;
         const value: unknown[] = [
@@ -109,8 +97,7 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
         }
         return { status: 200, body: { value } };
       },
-    },
-  };
+  });
   return [statuses, results, operations];
 }
 
