@@ -4,19 +4,13 @@
 //
 //   node dist/bench/fabric.js            (or through npm run bench)
 
-import express from 'express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/config.js';
-import { LocationCatalog } from '../src/framework/locations.js';
-import { Registry } from '../src/framework/registry.js';
-import { ResourceRepository } from '../src/framework/repository.js';
-import type { Services } from '../src/framework/services.js';
+import { createServices } from '../src/emulator.js';
 import type { StoredResource } from '../src/framework/types.js';
-import { OperationEngine } from '../src/lro/engine.js';
-import { JournalStore } from '../src/store/store.js';
 import { initFabric } from '../src/fabric/index.js';
 import { clusterCreatePlan } from '../src/fabric/plans.js';
 import type { SiteDefinition } from '../src/fabric/sites.js';
@@ -49,23 +43,9 @@ function benchStamp(): SiteDefinition {
 export async function benchFabric(opts: { operations?: number; quiet?: boolean } = {}): Promise<FabricBenchResult> {
   const n = opts.operations ?? 200;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-fabric-'));
-  const store = await JournalStore.open({ dir, fsync: true });
+  const services = await createServices(parseConfig(['--time-scale', '0', '--data-dir', dir], {}, dir), []);
+  const { store, resources, operations } = services;
   try {
-    const config = parseConfig(['--time-scale', '0', '--data-dir', dir], {}, dir);
-    const registry = new Registry();
-    const resources = new ResourceRepository(store);
-    const operations = new OperationEngine(store, registry, resources, 0);
-    const services: Services = {
-      config,
-      store,
-      resources,
-      registry,
-      operations,
-      locations: LocationCatalog.withAzureRegions(),
-      adminRouter: express.Router(),
-      extensions: {},
-    };
-    operations.attach(services);
     const fabric = await initFabric(services, { sites: [benchStamp()], noAdmin: true });
 
     const cpu0 = process.cpuUsage();

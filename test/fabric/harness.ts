@@ -2,14 +2,11 @@
 // in process or each behind its own HTTP site server (the remote mode), so one behavioural suite
 // runs against both.
 
-import express from 'express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/config.js';
-import { LocationCatalog } from '../../src/framework/locations.js';
-import { Registry } from '../../src/framework/registry.js';
-import { ResourceRepository } from '../../src/framework/repository.js';
+import { createServices } from '../../src/emulator.js';
 import type { Services } from '../../src/framework/services.js';
 import { OperationEngine } from '../../src/lro/engine.js';
 import type { OperationRecord, TaskSpec } from '../../src/lro/types.js';
@@ -53,23 +50,9 @@ export function testSites(): SiteDefinition[] {
 }
 
 export async function makeServices(opts: { dir: string | null; timeScale?: number }): Promise<Services> {
-  const store = await JournalStore.open({ dir: opts.dir, fsync: false });
-  const registry = new Registry();
-  const resources = new ResourceRepository(store);
-  const config = parseConfig(['--in-memory', '--time-scale', String(opts.timeScale ?? 0)], {}, os.tmpdir());
-  const operations = new OperationEngine(store, registry, resources, config.timeScale);
-  const services: Services = {
-    config,
-    store,
-    resources,
-    registry,
-    operations,
-    locations: LocationCatalog.withAzureRegions(),
-    adminRouter: express.Router(),
-    extensions: {},
-  };
-  operations.attach(services);
-  return services;
+  const store = opts.dir ? ['--data-dir', opts.dir] : ['--in-memory'];
+  const config = parseConfig([...store, '--no-fsync', '--time-scale', String(opts.timeScale ?? 0)], {}, os.tmpdir());
+  return createServices(config, []);
 }
 
 interface SiteProcess {
