@@ -12,7 +12,7 @@ import { parseConfig } from '../src/config/config.js';
 import { createServices } from '../src/emulator.js';
 import type { StoredResource } from '../src/framework/types.js';
 import { initFabric } from '../src/fabric/index.js';
-import { clusterCreatePlan } from '../src/fabric/plans.js';
+import { clusterCreatePlan } from '../src/kubernetes/plans.js';
 import type { SiteDefinition } from '../src/fabric/sites.js';
 
 export interface FabricBenchResult {

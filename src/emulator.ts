@@ -10,8 +10,10 @@ import { mergeConfigFile, type EmulatorConfig } from './config/config.js';
 import { JournalStore } from './store/store.js';
 import { Registry } from './framework/registry.js';
 import { ResourceRepository } from './framework/repository.js';
-import { LocationCatalog } from './framework/locations.js';
+import { LocationCatalog } from './framework/locationCatalog.js';
 import { OperationEngine } from './lro/engine.js';
+import { ResourceOperations } from './framework/operations.js';
+import { registerCascade } from './framework/cascade.js';
 import { operationTypes } from './lro/routes.js';
 import { TokenService } from './identity/tokens.js';
 import { ensureCertificate } from './identity/certificate.js';
@@ -44,8 +46,10 @@ export async function createServices(config: EmulatorConfig, providers: Resource
   const operations = new OperationEngine(store, registry, resources, config.timeScale);
   // Azure regions; the fabric adds its Azure Stack Hub stamps (each is an ARM location).
   const locations = LocationCatalog.withAzureRegions();
-  const services: Services = { config, store, registry, resources, operations, locations, adminRouter: express.Router(), extensions: {} };
+  const services = { config, store, registry, resources, operations, locations, adminRouter: express.Router() } as Omit<Services, 'core'> as Services;
+  services.core = new ResourceOperations(services);
   operations.attach(services);
+  registerCascade(services);
   for (const p of providers) {
     registry.addProvider(p);
     registry.addProvider({ namespace: p.namespace, types: operationTypes(p) });

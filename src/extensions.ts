@@ -3,8 +3,9 @@
 
 import type { Services } from './framework/services.js';
 import { initFabric } from './fabric/index.js';
+import { capabilityDocument } from './kubernetes/capabilities.js';
 
 export async function startupExtensions(services: Services): Promise<void> {
-  const fabric = await initFabric(services);
+  const fabric = await initFabric(services, { describeSite: (site) => capabilityDocument(site) });
   (services.onClose ??= []).push(() => fabric.close());
 }

@@ -127,5 +127,43 @@ export const Errors = {
       'LocationNotAvailableForResourceType',
       `The provided location '${location}' is not available for resource type '${type}'. List of available regions for the resource type is '${locations.join(',')}'.`,
     ),
+  // ---- the framework core and providers ----
+  /** A generic 400 with a provider's own code (the one place such errors are built). */
+  invalid: (code: string, message: string, target?: string) => new ArmError(400, code, message, { target }),
+  /** A generic 409 with a provider's own code. */
+  conflictWith: (code: string, message: string, target?: string) => new ArmError(409, code, message, { target }),
+  /** Any other status with a provider's own code (404s of provider lookups, 503 of a disconnected site). */
+  withStatus: (status: number, code: string, message: string, target?: string) => new ArmError(status, code, message, { target }),
+  operationNotAllowed: (message: string, target?: string, status = 409) => new ArmError(status, 'OperationNotAllowed', message, { target }),
+  propertyChangeNotAllowed: (property: string, current: string, target: string, hint = '') =>
+    new ArmError(400, 'PropertyChangeNotAllowed', `Changing property '${property}' is not allowed (it is '${current}')${hint ? `; ${hint}` : ''}.`, { target }),
+  invalidTag: (message: string, target: string) => new ArmError(400, 'InvalidTag', message, { target }),
+  tagRule: (code: 'InvalidTagCount' | 'InvalidTagNameCharacters' | 'InvalidTagValueLength', message: string, target: string) => new ArmError(400, code, message, { target }),
+  locationRequired: () => new ArmError(400, 'LocationRequired', 'The location property is required for this definition.', { target: 'location' }),
+  invalidResourceGroupLocation: (asked: string, was: string) =>
+    new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${asked}'. The Resource group already exists in location '${was}'.`),
+  invalidResourceLocation: (name: string, was: string, rg: string, asked: string) =>
+    new ArmError(
+      409,
+      'InvalidResourceLocation',
+      `The resource '${name}' already exists in location '${was}' in resource group '${rg}'. A resource with the same name cannot be created in location '${asked}'. Please select a new resource name.`,
+    ),
+  parentResourceNotFound: (verb: 'read' | 'write', type: string, parent: string) =>
+    new ArmError(404, 'ParentResourceNotFound', `Failed to perform '${verb}' on resource(s) of type '${type}', because the parent resource '${parent}' could not be found.`),
+  resourceTypeInResourceGroup: (type: string) =>
+    new ArmError(
+      400,
+      'InvalidResourceType',
+      `The resource type '${type}' lives in a resource group; address it as /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/${type}/{name}.`,
+    ),
+  resourceTypeNotFound: (type: string, ns: string) => new ArmError(400, 'InvalidResourceType', `The resource type '${type}' could not be found in the namespace '${ns}'.`),
+  actionNotFound: (typeAndAction: string, ns: string, v: string) =>
+    new ArmError(404, 'InvalidResourceType', `The resource type '${typeAndAction}' could not be found in the namespace '${ns}' for api version '${v}'.`),
+  routeNotFound: (path: string) => new ArmError(404, 'InvalidResourceType', `The request path '${path}' does not address an ARM resource or collection.`),
+  invalidRequestUri: (segment: string) => new ArmError(400, 'InvalidRequestUri', `The request URI segment '${segment}' is not correctly encoded.`),
+  operationNotFound: (id: string, ns: string) => new ArmError(404, 'OperationNotFound', `The operation '${id}' could not be found in namespace '${ns}'.`),
+  operationNotCancellable: (id: string, status: string) => new ArmError(409, 'OperationNotCancellable', `Operation '${id}' has already ${status.toLowerCase()} and cannot be canceled.`),
+  invalidExtendedLocation: (message: string, target = 'extendedLocation') => new ArmError(400, 'InvalidExtendedLocation', message, { target }),
+  requestTooLarge: (message: string) => new ArmError(413, 'RequestEntityTooLarge', message),
   internal: (message: string) => new ArmError(500, 'InternalServerError', message),
 };

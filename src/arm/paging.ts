@@ -2,12 +2,11 @@
 
 import { ArmError } from './errors.js';
 import type { RequestContext } from '../framework/types.js';
-import type { ArmResponse } from './dispatcher.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
-export function pageOf<T>(ctx: RequestContext, items: T[], shape: (t: T) => unknown, sortKey: (t: T) => string = (t: any) => (t.resource?.id ?? t.id ?? '').toLowerCase()): ArmResponse {
+export function pageOf<T>(ctx: RequestContext, items: T[], shape: (t: T) => unknown, sortKey: (t: T) => string = (t: any) => (t.resource?.id ?? t.id ?? '').toLowerCase()): { status: number; body: unknown } {
   const sorted = [...items].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
   const { offset, size } = pageWindow(ctx);
   const page = sorted.slice(offset, offset + size);

@@ -5,14 +5,14 @@ import { RESOURCES_NS, buildId } from './paths.js';
 import type { Registry } from '../framework/registry.js';
 import type { ParsedPath, ResourceTypeDefinition } from '../framework/types.js';
 
-export type Target =
+export type Route =
   | { kind: 'instance'; def: ResourceTypeDefinition; path: ParsedPath }
   | { kind: 'collection'; def: ResourceTypeDefinition; path: ParsedPath }
   | { kind: 'action'; def: ResourceTypeDefinition; path: ParsedPath; action: string };
 
 const API_VERSION_RE = /^\d{4}-\d{2}-\d{2}(-(preview|alpha|beta|rc|privatepreview))?$/i;
 
-export function resolve(registry: Registry, p: ParsedPath, method: string): Target {
+export function resolve(registry: Registry, p: ParsedPath, method: string): Route {
   const provider = registry.provider(p.namespace);
   if (!provider) throw Errors.invalidResourceNamespace(p.namespace);
   const full = registry.type(p.namespace, p.types.join('/'));
@@ -38,7 +38,7 @@ export function resolve(registry: Registry, p: ParsedPath, method: string): Targ
   );
 }
 
-function withId<T extends Target>(t: T): T {
+function withId<T extends Route>(t: T): T {
   const canonical = t.def.type.split('/');
   t.path.id = buildId(t.path, canonical, t.def.namespace);
   return t;

@@ -7,6 +7,7 @@ import type { GateRule } from '../lro/engine.js';
 import type { CompletionGate, OperationRecord } from '../lro/types.js';
 import type { Services } from '../framework/services.js';
 import type { Fabric } from './fabric.js';
+import type { SiteDefinition } from './sites.js';
 
 type Handler = (req: Request, res: Response) => unknown | Promise<unknown>;
 
@@ -73,7 +74,7 @@ function operationSummary(op: OperationRecord) {
 }
 
 /** Adds the fabric and operation routes to the admin router. */
-export function mountFabricAdmin(router: Router, services: Services, fabric: Fabric): void {
+export function mountFabricAdmin(router: Router, services: Services, fabric: Fabric, describe: (site: SiteDefinition) => unknown): void {
   const json = express.json({ limit: '1mb' });
 
   router.get(
@@ -100,12 +101,12 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     '/fabric/sites/:site',
     wrap(async (req) => {
       const b = fabric.site(String(req.params.site));
-      return { ...(await fabric.snapshot({ site: b.definition.name })).sites[0], capabilities: fabric.capabilities(b.definition.name) };
+      return { ...(await fabric.snapshot({ site: b.definition.name })).sites[0], capabilities: describe(b.definition) };
     }),
   );
   router.get(
     '/fabric/sites/:site/capabilities',
-    wrap((req) => fabric.capabilities(fabric.site(String(req.params.site)).definition.name)),
+    wrap((req) => describe(fabric.site(String(req.params.site)).definition)),
   );
   router.get(
     '/fabric/owners',

@@ -4,7 +4,6 @@
 // providers talk to this interface only, so they do not care where a site runs.
 
 import { ArmError } from '../arm/errors.js';
-import { capabilityDocument, type CapabilityDocument } from './capabilities.js';
 import type { FabricSnapshot, FaultReport, OwnerStatus, SiteSnapshot, Vm, VmChange, VmRequest } from './model.js';
 import type { SiteDefinition } from './sites.js';
 
@@ -53,7 +52,6 @@ export type OwnerListener = (owner: string, status: OwnerStatus) => void;
 export class Fabric {
   private readonly backends = new Map<string, FabricBackend>();
   private readonly byLocation = new Map<string, string>();
-  private readonly docs = new Map<string, CapabilityDocument>();
   private readonly ownerListeners = new Set<OwnerListener>();
   private readonly unsubscribe: (() => void)[] = [];
   private readonly closers: (() => void | Promise<void>)[] = [];
@@ -63,7 +61,6 @@ export class Fabric {
       const name = b.definition.name.toLowerCase();
       this.backends.set(name, b);
       if (b.definition.location) this.byLocation.set(b.definition.location.toLowerCase(), name);
-      this.docs.set(name, capabilityDocument(b.definition));
       this.unsubscribe.push(b.onChange((c) => this.changed(c)));
     }
   }
@@ -106,13 +103,6 @@ export class Fabric {
     return name ? this.backends.get(name)!.definition : undefined;
   }
 
-  /** The capability document of a site (by site name or ARM location). */
-  capabilities(siteOrLocation: string): CapabilityDocument {
-    const key = siteOrLocation.replace(/\s+/g, '').toLowerCase();
-    const doc = this.docs.get(key) ?? this.docs.get(this.byLocation.get(key) ?? '');
-    if (!doc) throw new ArmError(404, 'SiteNotFound', `No fabric target named '${siteOrLocation}'.`);
-    return doc;
-  }
 
   // ---- what a provider reads -----------------------------------------------------------------------------
 

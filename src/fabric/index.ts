@@ -1,6 +1,6 @@
 // Wiring: loads the sites, makes each a backend (in process, or a client of its own process),
 // adds Hub stamps to the ARM locations, registers the fabric's task kinds with the operation
-// engine, mounts the admin API, and hangs the Fabric on services.extensions.fabric.
+// engine, mounts the admin API, and sets services.fabric.
 // Call initFabric before engine.resumeAll(), so resumed tasks find their sites.
 
 import type { Services } from '../framework/services.js';
@@ -17,6 +17,8 @@ export interface FabricOptions {
   /** How long a task waits for a disconnected site at time-scale 1 (default 30 s). */
   disconnectWaitMs?: number;
   remote?: RemoteOptions;
+  /** What the admin API shows as a site's capabilities (the Kubernetes providers' view of it). */
+  describeSite?: (site: SiteDefinition) => unknown;
   /** Skip mounting the admin routes (a second fabric in one process). */
   noAdmin?: boolean;
 }
@@ -41,21 +43,20 @@ export async function initFabric(services: Services, options: FabricOptions = {}
     disconnectWaitMs: options.disconnectWaitMs ?? DEFAULT_DISCONNECT_WAIT_MS,
     timeScale: () => services.config.timeScale,
   });
-  if (!options.noAdmin) mountFabricAdmin(services.adminRouter, services, fabric);
-  services.extensions.fabric = fabric;
+  if (!options.noAdmin) mountFabricAdmin(services.adminRouter, services, fabric, options.describeSite ?? ((s) => ({ name: s.name, kind: s.kind })));
+  services.fabric = fabric;
   return fabric;
 }
 
 export function getFabric(services: Services): Fabric {
-  const f = services.extensions.fabric;
-  if (!(f instanceof Fabric)) throw new Error('the fabric is not initialised (call initFabric first)');
+  const f = services.fabric;
+  if (!f) throw new Error('the fabric is not initialised (call initFabric first)');
   return f;
 }
 
 export { Fabric, ownerStatusOf, type FabricBackend, type PowerAction } from './fabric.js';
 export * from './model.js';
-export * from './capabilities.js';
-export * from './plans.js';
+export * from './vmSizes.js';
 export { parseSites, loadSites, defaultSites, type SiteDefinition } from './sites.js';
 export { LocalSiteFabric, FABRIC_COLLECTION } from './site.js';
 export { RemoteSiteFabric, startSiteServer, siteApp } from './remote.js';

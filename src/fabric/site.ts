@@ -6,7 +6,7 @@
 
 import { ArmError } from '../arm/errors.js';
 import type { Store, WriteOp } from '../store/store.js';
-import { capabilityDocument, vmSizeOf, type CapabilityDocument } from './capabilities.js';
+import { findVmSize, siteVmSizes, type VmSize } from './vmSizes.js';
 import type { FabricBackend, PowerAction } from './fabric.js';
 import {
   describeSite,
@@ -48,7 +48,7 @@ const siteKey = (site: string) => `site:${site.toLowerCase()}`;
 
 export class LocalSiteFabric implements FabricBackend {
   readonly definition: SiteDefinition;
-  private readonly doc: CapabilityDocument;
+  private readonly vmSizes: VmSize[];
   private readonly where: string;
   private state: SiteState;
   private readonly hosts = new Map<string, Host>();
@@ -69,7 +69,7 @@ export class LocalSiteFabric implements FabricBackend {
     private readonly store: Store,
   ) {
     this.definition = definition;
-    this.doc = capabilityDocument(definition);
+    this.vmSizes = siteVmSizes(definition);
     this.where = describeSite(definition.kind, definition.name);
     this.state = { name: definition.name, connected: true, failedHosts: [] };
     for (const h of definition.hosts) this.hosts.set(h.name, { ...h, state: 'Up', usedCores: 0, usedMemoryGB: 0, usedStorageGB: 0 });
@@ -273,8 +273,8 @@ export class LocalSiteFabric implements FabricBackend {
   }
 
   private sizeOf(req: VmRequest): { cores: number; memoryGB: number; storageGB: number } {
-    const s = vmSizeOf(this.doc, req.vmSize);
-    if (!s) throw new ArmError(400, 'VMSizeNotSupported', `The VM size '${req.vmSize}' is not available on ${this.where}. Available sizes: ${this.doc.vmSizes.map((x) => x.name).join(', ')}.`);
+    const s = findVmSize(this.vmSizes, req.vmSize);
+    if (!s) throw new ArmError(400, 'VMSizeNotSupported', `The VM size '${req.vmSize}' is not available on ${this.where}. Available sizes: ${this.vmSizes.map((x) => x.name).join(', ')}.`);
     return { cores: s.cores, memoryGB: s.memoryGB, storageGB: s.storageGB };
   }
 
@@ -320,7 +320,7 @@ export class LocalSiteFabric implements FabricBackend {
       site: this.definition.name,
       role: req.role,
       owner: req.owner,
-      vmSize: this.doc.vmSizes.find((s) => s.name.toLowerCase() === req.vmSize.toLowerCase())!.name,
+      vmSize: findVmSize(this.vmSizes, req.vmSize)!.name,
       cores: size.cores,
       memoryGB: size.memoryGB,
       storageGB: size.storageGB,

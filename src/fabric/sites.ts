@@ -4,9 +4,9 @@
 // Parsing is pure; only loadSites() touches the disk.
 
 import { readFileSync } from 'node:fs';
-import { AZURE_REGIONS } from '../framework/locations.js';
+import { AZURE_REGIONS } from '../framework/locationCatalog.js';
 import { ConfigError, type EmulatorConfig } from '../config/config.js';
-import { VM_SIZES, type CapabilityOverrides } from './capabilities.js';
+import { VM_SIZES } from './vmSizes.js';
 import type { HostSpec, IpRange, LogicalNetwork, SiteKind, VmRole } from './model.js';
 import { ipToInt, parseCidr } from './placement.js';
 
@@ -16,6 +16,15 @@ export interface InfrastructureVm {
   role: VmRole;
   vmSize: string;
   owner: string;
+}
+
+/** Settings a site's config entry may override (Kubernetes versions and VM sizes it offers, limits). */
+export interface SiteOfferings {
+  kubernetesVersions?: string[];
+  defaultKubernetesVersion?: string;
+  vmSizes?: string[];
+  maxAgentPools?: number;
+  maxNodesPerPool?: number;
 }
 
 export interface SiteDefinition {
@@ -31,7 +40,8 @@ export interface SiteDefinition {
   infrastructureVms: InfrastructureVm[];
   /** Base URL of the site's own process, when it runs out of process. */
   remote?: string;
-  capabilities?: CapabilityOverrides;
+  /** What the site's installed software offers; read by the Kubernetes providers, not by the fabric. */
+  capabilities?: SiteOfferings;
   latitude?: string;
   longitude?: string;
 }
@@ -184,10 +194,10 @@ function parseNetworks(raw: unknown, at: string): LogicalNetwork[] {
   });
 }
 
-function parseCapabilities(raw: unknown, at: string): CapabilityOverrides | undefined {
+function parseCapabilities(raw: unknown, at: string): SiteOfferings | undefined {
   if (raw === undefined) return undefined;
   if (!isObj(raw)) throw new ConfigError(`config: ${at} must be an object`);
-  const out: CapabilityOverrides = {};
+  const out: SiteOfferings = {};
   if (raw.kubernetesVersions !== undefined) {
     if (!Array.isArray(raw.kubernetesVersions) || !raw.kubernetesVersions.every((v: unknown) => typeof v === 'string' && /^\d+\.\d+\.\d+$/.test(v)) || raw.kubernetesVersions.length === 0)
       throw new ConfigError(`config: ${at}.kubernetesVersions must be a non-empty list of versions like "1.27.3"`);

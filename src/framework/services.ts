@@ -1,11 +1,14 @@
 // Everything a provider can reach, passed explicitly (no globals), so tests can build their own.
+// Providers read through it; only the core (services.core) and the engine write resources.
 
 import type { EmulatorConfig } from '../config/config.js';
 import type { Store } from '../store/store.js';
 import type { ResourceRepository } from './repository.js';
 import type { Registry } from './registry.js';
 import type { OperationEngine } from '../lro/engine.js';
-import type { LocationCatalog } from './locations.js';
+import type { LocationCatalog } from './locationCatalog.js';
+import type { ResourceOperations } from './operations.js';
+import type { Fabric } from '../fabric/fabric.js';
 import type { Router } from 'express';
 
 export interface Services {
@@ -14,11 +17,13 @@ export interface Services {
   resources: ResourceRepository;
   registry: Registry;
   operations: OperationEngine;
+  /** The resource-operations core: the one path for every change, in process or over HTTP. */
+  core: ResourceOperations;
   locations: LocationCatalog;
+  /** The on-prem fabric (sites, hosts, VMs, networks, tasks); absent when a test starts the ARM core alone. */
+  fabric?: Fabric;
   /** Routes mounted under /_emulator (admin API; no ARM auth). */
   adminRouter: Router;
-  /** Extra services (the fabric...) hang here by name. */
-  extensions: Record<string, unknown>;
   /** Run at shutdown, before the store closes. */
   onClose?: (() => void | Promise<void>)[];
 }

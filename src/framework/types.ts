@@ -1,9 +1,12 @@
-// The small interface a resource provider implements. A provider declares its resource types;
-// the front door does routing, api-version checks, auth, envelopes, ETags, systemData, tags PATCH,
-// paging and cascade deletes. Adding a type never touches the front door.
+// The framework: the small interface a resource provider implements. A provider declares its
+// resource types and pure hooks (request and current state in; resource, related resources and an
+// operation plan out). The resource-operations core (operations.ts) is the only writer: it owns
+// routing by id, conditions, ETags, systemData, tags, merge patch, cascades and the single atomic
+// commit of everything one change touches. Adding a type never touches the core or the front door.
 
 import type { ErrorDetail } from '../arm/errors.js';
 import type { OperationPlan, OperationRecord } from '../lro/types.js';
+import type { WriteOp } from '../store/store.js';
 import type { Services } from './services.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -86,7 +89,7 @@ export interface RequestContext {
   headers: Record<string, string | undefined>;
   /** Parsed JSON body (undefined when none). */
   body: any;
-  /** https://host:port of this request, for absolute URLs. */
+  /** https://host:port of this request, for absolute URLs ('' in process). */
   baseUrl: string;
   principal: Principal;
   services: Services;
@@ -96,6 +99,24 @@ export interface RequestContext {
   parent?: StoredResource;
 }
 
+/** A resource written together with the one a hook decides about (children, side resources). */
+export interface RelatedResource {
+  /** The resource as stored (id/type must be set; name defaults to the id's last segment). */
+  resource: ArmResource;
+  internal?: Record<string, any>;
+  /** Shown as taking part in this change's operation (409s other writers until it ends). */
+  busy?: boolean;
+}
+
+/** Everything besides the addressed resource that one change writes, committed in the same write. */
+export interface Related {
+  put?: RelatedResource[];
+  /** Resource ids removed (with their descendants). */
+  delete?: string[];
+  /** Side records outside the resource store (e.g. provider registrations). */
+  records?: WriteOp[];
+}
+
 /** What a PUT or PATCH hook decides. */
 export interface WriteOutcome {
   /** The resource to store (id/name/type/systemData/etag are filled by the framework). */
@@ -103,11 +124,13 @@ export interface WriteOutcome {
   internal?: Record<string, any>;
   /** Present when the work is asynchronous; the resource is stored with a non-terminal state. */
   operation?: OperationPlan;
+  related?: Related;
 }
 
 export interface DeleteOutcome {
   /** Present when the delete is asynchronous. */
   operation?: OperationPlan;
+  related?: Related;
 }
 
 export interface ActionOutcome {
@@ -116,12 +139,31 @@ export interface ActionOutcome {
   body?: unknown;
   /** Present for an asynchronous action (202 + Location). */
   operation?: OperationPlan;
+  /** The addressed resource's new state, committed with the operation (e.g. provisioningState 'Stopping'). */
+  resource?: ArmResource;
+  related?: Related;
+  /** An operation in flight to cancel (e.g. managedClusters/abort). */
+  cancel?: { operationId: string; message: string };
+}
+
+/** What a completion hook decides: the resource's final state (undefined = gone) and related writes. */
+export interface Completion {
+  resource: StoredResource | undefined;
+  related?: Related;
 }
 
 export type ActionHandler = (ctx: RequestContext & { existing: StoredResource }) => ActionOutcome | Promise<ActionOutcome>;
 
+export interface CustomResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Side records the core commits before answering (custom handlers never write themselves). */
+  records?: WriteOp[];
+}
+
 /** A fully custom handler, for types not kept in the resource store (subscriptions, providers...). */
-export type CustomHandler = (ctx: RequestContext) => { status: number; body?: unknown; headers?: Record<string, string> } | Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+export type CustomHandler = (ctx: RequestContext) => CustomResult | Promise<CustomResult>;
 
 export interface ResourceTypeDefinition {
   namespace: string;
@@ -158,13 +200,13 @@ export interface ResourceTypeDefinition {
   onPatch?(ctx: RequestContext & { existing: StoredResource }, candidate: ArmResource): WriteOutcome | Promise<WriteOutcome>;
   onDelete?(ctx: RequestContext & { existing: StoredResource }): DeleteOutcome | Promise<DeleteOutcome>;
   actions?: Record<string, ActionHandler>;
-  /** Shapes a stored resource for an api-version (drop fields the version lacks, hide secrets). */
-  toWire?(stored: StoredResource, apiVersion: string): ArmResource;
+  /** Shapes a stored resource for an api-version (drop fields the version lacks, hide secrets); may read children. */
+  toWire?(stored: StoredResource, apiVersion: string, services: Services): ArmResource;
 
   /** Called when an operation on a resource of this type succeeds; returns the resource's new state (undefined = deleted). */
-  onOperationSucceeded?(op: OperationRecord, stored: StoredResource | undefined, services: Services): StoredResource | undefined | Promise<StoredResource | undefined>;
-  /** Called when it fails or is canceled. */
-  onOperationFailed?(op: OperationRecord, stored: StoredResource | undefined, error: ErrorDetail, services: Services): StoredResource | undefined | Promise<StoredResource | undefined>;
+  onOperationSucceeded?(op: OperationRecord, stored: StoredResource | undefined, services: Services): Completion | Promise<Completion>;
+  /** Called when it fails or is canceled (after the plan's work was undone). */
+  onOperationFailed?(op: OperationRecord, stored: StoredResource | undefined, error: ErrorDetail, services: Services): Completion | Promise<Completion>;
 }
 
 export interface ResourceProvider {

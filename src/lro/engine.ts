@@ -9,7 +9,8 @@ import { ArmError, type ErrorDetail } from '../arm/errors.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { Registry } from '../framework/registry.js';
 import type { ResourceRepository } from '../framework/repository.js';
-import type { StoredResource } from '../framework/types.js';
+import type { Completion, StoredResource } from '../framework/types.js';
+import { relatedOps, deleteTreeOps } from '../framework/related.js';
 import type { Services } from '../framework/services.js';
 import type {
   CompletionGate,
@@ -22,7 +23,7 @@ import type {
 const COLLECTION = 'operations';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
 
-export interface OperationTarget {
+export interface OperationSubject {
   resourceId: string;
   typeKey: string;
   namespace: string;
@@ -147,7 +148,7 @@ export class OperationEngine {
   // ---- start / cancel ----------------------------------------------------------------------------
 
   /** Builds the record for a plan; the caller persists it with the resource (one atomic write) then calls run(). */
-  create(plan: OperationPlan, target: OperationTarget): OperationRecord {
+  create(plan: OperationPlan, target: OperationSubject): OperationRecord {
     const tasks: TaskRecord[] = plan.tasks.map((t) => ({ ...t, state: 'pending' as const }));
     for (const t of tasks) {
       if (!this.kinds.has(t.kind)) throw new Error(`unknown task kind '${t.kind}'`);
@@ -190,7 +191,12 @@ export class OperationEngine {
     if (this.driving.has(op.id) || this.stopped) return;
     this.driving.add(op.id);
     this.drive(op)
-      .catch((e) => this.finishFailed(op, toDetail(e)).catch(() => undefined))
+      .catch((e) => {
+        if (this.stopped || e instanceof Stopped) return undefined; // resumed at the next start
+        // Whatever the driver threw, the operation ends Failed and what its tasks did is undone.
+        return this.rollback(op, toDetail(e)).catch(() => this.finishFailed(op, toDetail(e)));
+      })
+      .catch(() => undefined)
       .finally(() => this.driving.delete(op.id));
   }
 
@@ -319,11 +325,11 @@ export class OperationEngine {
   }
 
   private async rollback(op: OperationRecord, error: ErrorDetail, status: 'Failed' | 'Canceled' = 'Failed'): Promise<void> {
-    (op as any).rollingBack = status;
+    (op as any).rollingBack = (op as any).rollingBack ?? status;
     op.error = error;
-    await this.save(op);
+    await this.trySave(op);
     for (const t of [...op.tasks].reverse()) {
-      if (t.state !== 'done' && t.state !== 'failed') continue;
+      if (t.state !== 'done' && t.state !== 'failed' && t.state !== 'running') continue;
       const undo = this.kinds.get(t.kind)?.undo;
       if (undo) {
         try {
@@ -333,19 +339,28 @@ export class OperationEngine {
         }
       }
       t.state = 'undone';
-      await this.save(op);
+      await this.trySave(op);
     }
     await this.finishFailed(op, error, ((op as any).rollingBack as 'Failed' | 'Canceled') ?? status);
+  }
+
+  /** A save during rollback that fails must not stop the undo of what was allocated. */
+  private async trySave(op: OperationRecord): Promise<void> {
+    try {
+      await this.save(op);
+    } catch {
+      /* the final write reports it */
+    }
   }
 
   private async finishSucceeded(op: OperationRecord): Promise<void> {
     if (TERMINAL.has(op.status) || this.finishing.has(op.id)) return;
     this.finishing.add(op.id);
-    let next: StoredResource | undefined;
+    let next: Completion;
     const stored = this.resources.get(op.resourceId);
     try {
       const def = this.registry.typeByKey(op.typeKey);
-      next = def?.onOperationSucceeded ? await def.onOperationSucceeded(op, stored, this.services) : defaultSucceeded(op, stored);
+      next = def?.onOperationSucceeded ? await def.onOperationSucceeded(op, stored, this.services) : { resource: defaultSucceeded(op, stored) };
     } catch (e) {
       // A completion hook that throws turns success into a clean failure, never a stuck operation.
       this.finishing.delete(op.id);
@@ -362,12 +377,12 @@ export class OperationEngine {
     if (TERMINAL.has(op.status) || this.finishing.has(op.id)) return;
     this.finishing.add(op.id);
     const stored = this.resources.get(op.resourceId);
-    let next: StoredResource | undefined;
+    let next: Completion;
     try {
       const def = this.registry.typeByKey(op.typeKey);
-      next = def?.onOperationFailed ? await def.onOperationFailed(op, stored, error, this.services) : defaultFailed(op, stored, status);
+      next = def?.onOperationFailed ? await def.onOperationFailed(op, stored, error, this.services) : { resource: defaultFailed(op, stored, status) };
     } catch {
-      next = defaultFailed(op, stored, status);
+      next = { resource: defaultFailed(op, stored, status) };
     }
     op.status = status;
     op.error = error;
@@ -376,18 +391,22 @@ export class OperationEngine {
     await this.commitFinal(op, stored, next);
   }
 
-  /** Resource and operation reach their terminal state in one atomic write. */
-  private async commitFinal(op: OperationRecord, before: StoredResource | undefined, next: StoredResource | undefined): Promise<void> {
+  /** Resource, related resources and operation reach their terminal state in one atomic write. */
+  private async commitFinal(op: OperationRecord, before: StoredResource | undefined, next: Completion): Promise<void> {
     const ops = [this.writeOp(op)];
-    if (next) {
-      if (next.operationId === op.id) delete next.operationId;
-      ops.push(...this.resources.putOps(next));
-    } else if (before) {
-      for (const d of this.resources.descendants(before.resource.id)) ops.push(...this.resources.deleteOps(d.resource.id));
-      ops.push(...this.resources.deleteOps(before.resource.id));
-    }
     try {
+      if (next.resource) {
+        if (next.resource.operationId === op.id) delete next.resource.operationId;
+        ops.push(...this.resources.putOps(next.resource));
+      } else if (before) {
+        ops.push(...deleteTreeOps(this.resources, before.resource.id));
+      }
+      ops.push(...relatedOps(this.registry, this.resources, next.related).map((w) => clearOperation(w, op.id)));
       await this.store.write(ops);
+    } catch (e) {
+      // The final write itself failed (e.g. a hook built something unstorable): end the operation
+      // Failed with the resource settled, rather than leave it InProgress forever.
+      await this.store.write(lastResort(this.resources, op, before, e)).catch(() => undefined);
     } finally {
       this.finishing.delete(op.id);
     }
@@ -446,6 +465,30 @@ function toDetail(e: unknown): ErrorDetail {
     return { code: String((e as any).code), message: String((e as any).message) };
   }
   return { code: 'InternalOperationError', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** Related resources leave the finished operation. */
+function clearOperation(w: WriteOp, opId: string): WriteOp {
+  const v = w.value as StoredResource | undefined;
+  if (w.collection === 'resources' && v?.operationId === opId) delete v.operationId;
+  return w;
+}
+
+/** The minimal terminal writes when the normal final write failed: the operation Failed, the resource Failed. */
+function lastResort(resources: ResourceRepository, op: OperationRecord, before: StoredResource | undefined, e: unknown): WriteOp[] {
+  const detail = toDetail(e);
+  op.status = 'Failed';
+  op.error = { code: 'InternalOperationError', message: detail.message };
+  op.endTime ??= new Date().toISOString();
+  delete op.data;
+  const ops: WriteOp[] = [{ collection: COLLECTION, key: op.id.toLowerCase(), value: structuredClone(op) }];
+  if (before) {
+    const settled: StoredResource = { ...before, resource: { ...before.resource, properties: { ...(before.resource.properties ?? {}), provisioningState: 'Failed' } } };
+    delete settled.operationId;
+    delete settled.deleting;
+    ops.push(...resources.putOps(settled));
+  }
+  return ops;
 }
 
 function withState(stored: StoredResource, state: string): StoredResource {

@@ -2,8 +2,8 @@
 // Azure-AsyncOperation status) and locations/{l}/operationResults/{id} (the Location URL), plus
 // the tenant-wide /providers/{ns}/operations list. Added to each provider by the emulator.
 
-import { ArmError } from '../arm/errors.js';
-import { lroHeaders, toWire } from '../arm/dispatcher.js';
+import { Errors } from '../arm/errors.js';
+import { lroHeaders } from './urls.js';
 import type { RequestContext, ResourceProvider, ResourceTypeDefinition } from '../framework/types.js';
 import type { OperationRecord } from './types.js';
 
@@ -15,7 +15,7 @@ function findOp(ctx: RequestContext): OperationRecord {
     op.namespace.toLowerCase() !== ctx.def.namespace.toLowerCase() ||
     op.subscriptionId.toLowerCase() !== (ctx.path.subscriptionId ?? '').toLowerCase()
   ) {
-    throw new ArmError(404, 'OperationNotFound', `The operation '${id}' could not be found in namespace '${ctx.def.namespace}'.`);
+    throw Errors.operationNotFound(id, ctx.def.namespace);
   }
   return op;
 }
@@ -59,7 +59,7 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
         await settle(ctx, findOp(ctx));
         const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
         if (op.status === 'InProgress') {
-          const h = lroHeaders(ctx, op, true);
+          const h = lroHeaders(ctx.baseUrl, ctx.services.config.retryAfter, op, true);
           return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
         }
         if (op.status !== 'Succeeded') {
@@ -72,7 +72,7 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
         const stored = ctx.services.resources.get(op.resourceId);
         const def = ctx.services.registry.typeByKey(op.typeKey);
         if (!stored || !def) return { status: 204 };
-        return { status: 200, body: toWire(stored, def, op.apiVersion) };
+        return { status: 200, body: ctx.services.core.wire(stored, def, op.apiVersion) };
       },
   });
   const operations = proxy('operations', 'tenant', {

@@ -17,13 +17,13 @@ export async function startAksEmulator(args: string[] = []): Promise<TestEmulato
   return startTestEmulator(args, {
     extend: async (s) => {
       await startupExtensions(s);
-      if (!s.extensions.fabric) await initFabric(s);
+      if (!s.fabric) await initFabric(s);
     },
   });
 }
 
 export function fabricOf(emu: TestEmulator): Fabric {
-  return emu.services.extensions.fabric as Fabric;
+  return emu.services.fabric!;
 }
 
 export const clusterPath = (rg: string, name: string) => `${rgPath(rg)}/providers/${NS}/managedClusters/${name}`;

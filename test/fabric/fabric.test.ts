@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { ArmError } from '../../src/arm/errors.js';
-import { clusterCreatePlan, deletePlan, poolScalePlan, startPlan, stopPlan, upgradePlan } from '../../src/fabric/plans.js';
+import { clusterCreatePlan, deletePlan, poolScalePlan, startPlan, stopPlan, upgradePlan } from '../../src/kubernetes/plans.js';
 import { MODES, World, clusterId, sleep, until } from './harness.js';
 
 const hubCluster = (owner: string, workers = 3, vmSize = 'Standard_D4s_v3') =>

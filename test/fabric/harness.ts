@@ -13,6 +13,7 @@ import type { OperationRecord, TaskSpec } from '../../src/lro/types.js';
 import { JournalStore } from '../../src/store/store.js';
 import type { Fabric } from '../../src/fabric/fabric.js';
 import { initFabric, type FabricOptions } from '../../src/fabric/index.js';
+import { capabilityDocument } from '../../src/kubernetes/capabilities.js';
 import { LocalSiteFabric } from '../../src/fabric/site.js';
 import { startSiteServer, type RunningSiteServer } from '../../src/fabric/remote.js';
 import { azureRegionSite, type SiteDefinition } from '../../src/fabric/sites.js';
@@ -127,6 +128,7 @@ export class World {
       ...this.opts.fabric,
       sites: this.defsForFrontDoor(),
       remote: { retryMs: 50, ...this.opts.fabric.remote },
+      describeSite: (site) => capabilityDocument(site),
     });
   }
 

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { ArmError } from '../../src/arm/errors.js';
-import { clusterCreatePlan } from '../../src/fabric/plans.js';
+import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
 import { MODES, World, clusterId, until } from './harness.js';
 
 const plan = (owner: string) =>

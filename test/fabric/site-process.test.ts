@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initFabric } from '../../src/fabric/index.js';
 import type { Fabric } from '../../src/fabric/fabric.js';
-import { clusterCreatePlan } from '../../src/fabric/plans.js';
+import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
 import type { Services } from '../../src/framework/services.js';
 import { makeServices, clusterId, SUB } from './harness.js';
 

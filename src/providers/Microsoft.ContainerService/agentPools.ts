@@ -1,45 +1,29 @@
-// managedClusters/agentPools: PUT (add, scale, upgrade a pool), GET, list, DELETE, kept in step
-// with the cluster's agentPoolProfiles both ways: a pool write updates the cluster's profile entry,
-// a cluster write rewrites the pool resources (syncPoolsFromCluster).
+// managedClusters/agentPools: PUT (add, scale, upgrade, stop/start a pool), GET, list, DELETE.
+// Pools are kept once, as these child resources; a cluster shows them as agentPoolProfiles.
 
 import { ArmError, Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/services.js';
-import type { RequestContext, ResourceTypeDefinition, StoredResource, ArmResource } from '../../framework/types.js';
+import type { RequestContext, ResourceTypeDefinition, StoredResource, ArmResource, Completion, WriteOutcome } from '../../framework/types.js';
 import type { OperationRecord, TaskSpec } from '../../lro/types.js';
-import { parseVersion } from '../../fabric/capabilities.js';
-import { clusterStatus, poolPowerTasks, poolUpgradeTasks, scalePlan } from './fabric.js';
+import { parseVersion } from '../../kubernetes/capabilities.js';
+import { clusterStatus, poolPowerTasks, poolUpgradeTasks, scalePlan } from './work.js';
 import {
   applyFabricStatus,
   credentials,
   assertFits,
   clusterIdOf,
   isStopped,
+  nextPoolOrder,
   poolFeatures,
-  poolsOf,
   refuseIfBusy,
   settleTask,
   targetOfStored,
   type OpData,
 } from './clusters.js';
-import { checkPoolName, nodeImageVersion, normalizePool, NS, poolWire, stripReadOnly, type Profile } from './shape.js';
+import { checkPoolName, nodeImageVersion, normalizePool, NS, poolsOf, poolWire, stripReadOnly, type Profile } from './shape.js';
 import { AKS_API_VERSIONS } from './versions.js';
 
-/** Replaces (or adds, or with profile undefined removes) one entry of the cluster's agentPoolProfiles. */
-async function writeClusterProfile(services: Services, clusterId: string, name: string, profile: Profile | undefined): Promise<void> {
-  const cluster = services.resources.get(clusterId);
-  if (!cluster) return;
-  const s: StoredResource = structuredClone(cluster);
-  const pools = poolsOf(s).filter((p) => p.name.toLowerCase() !== name.toLowerCase());
-  if (profile) {
-    const i = poolsOf(s).findIndex((p) => p.name.toLowerCase() === name.toLowerCase());
-    if (i >= 0) pools.splice(i, 0, { name, ...profile });
-    else pools.push({ name, ...profile });
-  }
-  s.resource.properties = { ...(s.resource.properties ?? {}), agentPoolProfiles: pools };
-  await services.resources.put(s);
-}
-
-async function putPool(ctx: RequestContext, candidate: ArmResource) {
+async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<WriteOutcome> {
   const { services } = ctx;
   const cluster = ctx.parent!;
   const clusterId = cluster.resource.id;
@@ -49,7 +33,7 @@ async function putPool(ctx: RequestContext, candidate: ArmResource) {
   const target = targetOfStored(services, cluster);
   const doc = target.doc;
   const cprops = cluster.resource.properties ?? {};
-  const pools = poolsOf(cluster);
+  const pools = poolsOf(services, clusterId);
   const exPool = pools.find((p) => p.name.toLowerCase() === name.toLowerCase());
   const raw = stripReadOnly(candidate.properties ?? {}, 'pool');
   for (const [k, v] of Object.entries(raw)) if (v === null) delete raw[k];
@@ -98,20 +82,16 @@ async function putPool(ctx: RequestContext, candidate: ArmResource) {
   if (!exPool) profile.powerState = cprops.powerState ?? { code: 'Running' };
   const { name: _n, ...props } = profile;
   void _n;
-  await writeClusterProfile(services, clusterId, name, props);
   const data: OpData = { verb: 'poolPut', pool: name, version, power, before: exPool ? structuredClone(exPool) : undefined };
   const resource: ArmResource = { ...candidate, properties: props };
   delete resource.location;
-  return { resource, operation: { kind: exPool ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
+  const internal = exPool ? undefined : { order: nextPoolOrder(services, clusterId) };
+  return { resource, internal, operation: { kind: exPool ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
 }
 
-async function poolSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Promise<StoredResource | undefined> {
+function poolSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Completion {
+  if (op.kind === 'delete' || !stored) return { resource: undefined };
   const clusterId = clusterIdOf(op.resourceId);
-  const name = op.resourceId.split('/').pop()!;
-  if (op.kind === 'delete' || !stored) {
-    await writeClusterProfile(services, clusterId, name, undefined);
-    return undefined;
-  }
   const data = (op.data ?? {}) as OpData;
   const s: StoredResource = structuredClone(stored);
   delete s.operationId;
@@ -128,12 +108,11 @@ async function poolSucceeded(op: OperationRecord, stored: StoredResource | undef
     if (n !== undefined) p.count = n;
   }
   p.provisioningState = 'Succeeded';
-  await writeClusterProfile(services, clusterId, s.resource.name, p);
-  return s;
+  return { resource: s };
 }
 
-async function poolFailed(op: OperationRecord, stored: StoredResource | undefined, _e: unknown, services: Services): Promise<StoredResource | undefined> {
-  if (!stored) return undefined;
+function poolFailed(op: OperationRecord, stored: StoredResource | undefined, _e: unknown, services: Services): Completion {
+  if (!stored) return { resource: undefined };
   const clusterId = clusterIdOf(op.resourceId);
   const data = (op.data ?? {}) as OpData;
   const state = op.cancelRequested ? 'Canceled' : 'Failed';
@@ -148,16 +127,11 @@ async function poolFailed(op: OperationRecord, stored: StoredResource | undefine
     p = before;
   }
   s.resource.properties = p;
-  const cluster = services.resources.get(clusterId);
-  if (cluster) {
-    const tmp: StoredResource = structuredClone(cluster);
-    tmp.resource.properties!.agentPoolProfiles = [{ name: s.resource.name, ...p }];
-    applyFabricStatus(services, tmp);
-    p.count = poolsOf(tmp)[0].count;
-  }
+  const pool: Profile[] = [{ name: s.resource.name, ...p }];
+  applyFabricStatus(services, clusterId, {}, pool);
+  p.count = pool[0].count;
   p.provisioningState = state;
-  await writeClusterProfile(services, clusterId, s.resource.name, p);
-  return s;
+  return { resource: s };
 }
 
 export const agentPools: ResourceTypeDefinition = {
@@ -173,13 +147,13 @@ export const agentPools: ResourceTypeDefinition = {
     message: 'An agent pool name must start with a lowercase letter and hold only lowercase letters and digits, at most 12 characters (6 for Windows pools).',
   },
   onPut: putPool,
-  async onDelete(ctx) {
+  onDelete(ctx) {
     const { services } = ctx;
     const clusterId = clusterIdOf(ctx.existing.resource.id);
     const cluster = services.resources.get(clusterId);
     if (!cluster) return {};
     refuseIfBusy(services, clusterId, `deleting agent pool '${ctx.existing.resource.name}'`);
-    const pools = poolsOf(cluster);
+    const pools = poolsOf(services, clusterId);
     const me = pools.find((p) => p.name.toLowerCase() === ctx.existing.resource.name.toLowerCase());
     if (me?.mode === 'System' && !pools.some((p) => p !== me && p.mode === 'System')) {
       throw new ArmError(400, 'OperationNotAllowed', `There has to be at least one system agent pool: '${me.name}' is the only one, so it cannot be deleted.`);
@@ -187,11 +161,6 @@ export const agentPools: ResourceTypeDefinition = {
     const target = targetOfStored(services, cluster);
     const tasks = me ? scalePlan(services, clusterId, target, { name: me.name, count: 0, vmSize: me.vmSize, kubernetesVersion: me.currentOrchestratorVersion }) : [];
     tasks.push(settleTask(tasks.map((t) => t.id)));
-    if (me) {
-      const { name: _n, ...rest } = me;
-      void _n;
-      await writeClusterProfile(services, clusterId, me.name, { ...rest, provisioningState: 'Deleting' });
-    }
     const data: OpData = { verb: 'poolDelete', pool: ctx.existing.resource.name };
     return { operation: { kind: 'delete', tasks, data: data as Record<string, unknown> } };
   },
@@ -251,7 +220,7 @@ export const clusterUpgradeProfiles: ResourceTypeDefinition = {
           type: 'Microsoft.ContainerService/managedClusters/upgradeprofiles',
           properties: {
             controlPlaneProfile: { kubernetesVersion: current, name: null, osType: 'Linux', upgrades },
-            agentPoolProfiles: poolsOf(c).map((p) => ({
+            agentPoolProfiles: poolsOf(ctx.services, c.resource.id).map((p) => ({
               kubernetesVersion: p.currentOrchestratorVersion,
               name: p.name,
               osType: p.osType ?? 'Linux',
@@ -274,7 +243,7 @@ export const poolUpgradeProfiles: ResourceTypeDefinition = {
     get(ctx) {
       const c = clusterFor(ctx);
       const [, poolName, profileName] = ctx.path.names;
-      const pool = poolsOf(c).find((p) => p.name.toLowerCase() === poolName.toLowerCase());
+      const pool = poolsOf(ctx.services, c.resource.id).find((p) => p.name.toLowerCase() === poolName.toLowerCase());
       if (!pool || profileName.toLowerCase() !== 'default') {
         throw Errors.resourceNotFound(`${NS}/managedClusters/${ctx.path.names[0]}/agentPools/${poolName}${pool ? `/upgradeProfiles/${profileName}` : ''}`, ctx.path.resourceGroup);
       }

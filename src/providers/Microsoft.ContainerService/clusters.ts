@@ -2,14 +2,16 @@
 // carried out by the fabric, tags PATCH, delete, credentials, start/stop/abort, certificate rotation
 // and service principal reset. Requests are checked against the target's capability document
 // first, so an Azure Stack Hub stamp refuses what it cannot do, synchronously, naming the limit.
+// Hooks are pure: they return the cluster, its agent pools (kept once, as child resources; the
+// cluster's agentPoolProfiles are built from them when it is shown) and the plan; the core writes.
 
 import { ArmError, Errors } from '../../arm/errors.js';
-import { idKey } from '../../framework/repository.js';
 import type { Services } from '../../framework/services.js';
-import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { ActionOutcome, ArmResource, Completion, RelatedResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
+import { resolveTarget } from '../../framework/targets.js';
 import type { OperationRecord, TaskSpec } from '../../lro/types.js';
-import { capabilityError, checkCapabilities, resolveKubernetesVersion, type CapabilityDocument, type FeatureRequest, type Refusal } from '../../fabric/capabilities.js';
-import { clusterStatus, createPlan, deleteTasks, poolUpgradeTasks, scalePlan, startTasks, stopTasks, targetFor, upgradeTasks, type Target } from './fabric.js';
+import { capabilityError, checkCapabilities, kubernetesTarget, resolveKubernetesVersion, type CapabilityDocument, type FeatureRequest, type KubernetesTarget, type Refusal } from '../../kubernetes/capabilities.js';
+import { clusterStatus, createPlan, deleteTasks, poolUpgradeTasks, scalePlan, startTasks, stopTasks, upgradeTasks } from './work.js';
 import { credentialResults, newClusterSecrets, type ClusterSecrets, type CredentialKind } from './kubeconfig.js';
 import {
   clusterWire,
@@ -17,12 +19,12 @@ import {
   checkPoolName,
   guidFrom,
   isObj,
-  newEtag,
   nodeImageVersion,
   normalizePool,
   NS,
   POOL_TYPE,
   POOL_TYPE_KEY,
+  poolsOf,
   shortHash,
   stripReadOnly,
   type Profile,
@@ -56,10 +58,6 @@ export function clusterIdOf(poolOrClusterId: string): string {
   return i < 0 ? poolOrClusterId : poolOrClusterId.slice(0, i);
 }
 
-export function poolsOf(s: StoredResource): Profile[] {
-  return (s.resource.properties?.agentPoolProfiles as Profile[] | undefined) ?? [];
-}
-
 /** 409 while the cluster or one of its pools has an operation in flight. */
 export function refuseIfBusy(services: Services, clusterId: string, what: string): void {
   const cluster = services.resources.get(clusterId);
@@ -82,59 +80,41 @@ export function isStopped(s: StoredResource): boolean {
   return s.resource.properties?.powerState?.code === 'Stopped';
 }
 
-export function targetOfStored(services: Services, s: StoredResource): Target {
+/** Where a location lands, with what it can do for a Kubernetes cluster. */
+export function targetFor(services: Services, location: string): KubernetesTarget {
+  return kubernetesTarget(resolveTarget(services, { location }));
+}
+
+export function targetOfStored(services: Services, s: StoredResource): KubernetesTarget {
   return targetFor(services, s.resource.location ?? 'eastus');
 }
 
-/** Writes the agentPools child resources from the cluster's agentPoolProfiles (the cluster is the source of truth). */
-export async function syncPoolsFromCluster(services: Services, cluster: StoredResource, opts: { removeMissing?: boolean } = {}): Promise<void> {
-  const ops = [];
-  const clusterId = cluster.resource.id;
-  const seen = new Set<string>();
-  for (const p of poolsOf(cluster)) {
-    const id = `${clusterId}/agentPools/${p.name}`;
-    seen.add(idKey(id));
-    const ex = services.resources.get(id);
-    const { name, ...props } = p;
-    void name;
-    const same = ex && JSON.stringify(ex.resource.properties) === JSON.stringify(props);
-    if (same) continue;
-    const child: StoredResource = {
-      resource: {
-        id: ex?.resource.id ?? id,
-        name: ex?.resource.name ?? p.name,
-        type: POOL_TYPE,
-        properties: structuredClone(props),
-        systemData: ex?.resource.systemData ?? cluster.resource.systemData,
-        etag: newEtag(),
-      },
-      internal: ex?.internal ?? {},
-      parent: idKey(clusterId),
-      typeKey: POOL_TYPE_KEY,
-    };
-    if (ex?.operationId) child.operationId = ex.operationId;
-    ops.push(...services.resources.putOps(child));
-  }
-  if (opts.removeMissing) {
-    for (const c of services.resources.listByParent(clusterId)) {
-      if (c.typeKey === POOL_TYPE_KEY && !seen.has(idKey(c.resource.id))) ops.push(...services.resources.deleteOps(c.resource.id));
-    }
-  }
-  if (ops.length) await services.resources.commit(ops);
+/** A pool as a child resource to store with a cluster change; `order` keeps agentPoolProfiles in creation order. */
+export function poolResource(clusterId: string, p: Profile, opts: { busy?: boolean; order?: number } = {}): RelatedResource {
+  const { name, ...props } = p;
+  const r: RelatedResource = { resource: { id: `${clusterId}/agentPools/${name}`, name, type: POOL_TYPE, properties: props }, busy: opts.busy };
+  if (opts.order !== undefined) r.internal = { order: opts.order };
+  return r;
 }
 
-/** Node counts and power state from what the fabric actually runs for the cluster. */
-export function applyFabricStatus(services: Services, s: StoredResource): void {
-  const status = clusterStatus(services, s.resource.id);
+/** The next free position for a new pool of a cluster. */
+export function nextPoolOrder(services: Services, clusterId: string): number {
+  let max = -1;
+  for (const c of services.resources.listByParent(clusterId)) if (c.typeKey === POOL_TYPE_KEY) max = Math.max(max, Number(c.internal.order ?? 0));
+  return max + 1;
+}
+
+/** Node counts and power state from what the fabric actually runs for the cluster (updates `props` and `pools`). */
+export function applyFabricStatus(services: Services, clusterId: string, props: Record<string, any>, pools: Profile[]): void {
+  const status = clusterStatus(services, clusterId);
   if (!status || status.vms.length === 0) return;
-  const props = s.resource.properties!;
-  for (const p of poolsOf(s)) {
+  for (const p of pools) {
     const n = status.workerCounts[p.name] ?? Object.entries(status.workerCounts).find(([k]) => k.toLowerCase() === p.name.toLowerCase())?.[1];
     if (n !== undefined) p.count = n;
   }
   if (status.powerState === 'Running' || status.powerState === 'Stopped') {
     props.powerState = { code: status.powerState };
-    for (const p of poolsOf(s)) p.powerState = { code: status.powerState };
+    for (const p of pools) p.powerState = { code: status.powerState };
   }
 }
 
@@ -337,7 +317,7 @@ function skuFor(body: any, existing: ArmResource | undefined): Record<string, an
 
 // ---- PUT ------------------------------------------------------------------------------------------------------
 
-async function putCluster(ctx: RequestContext, candidate: ArmResource) {
+async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<WriteOutcome> {
   const { services } = ctx;
   const ex = ctx.existing;
   const body = ctx.body ?? {};
@@ -419,7 +399,7 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource) {
   }
 
   props.networkProfile = networkDefaults(props.networkProfile, doc, sub, nodeRg, id);
-  const exPools = (exProps.agentPoolProfiles as Profile[] | undefined) ?? [];
+  const exPools = ex ? poolsOf(services, id) : [];
   const pools: Profile[] = [];
   const poolVersions: Record<string, string> = {};
   const names = new Set<string>();
@@ -535,7 +515,7 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource) {
     const before = exPools.find((x) => x.name === p.name);
     p.provisioningState = !before ? 'Creating' : upgradedPools.includes(p) ? 'Upgrading' : scaled.includes(p) ? 'Scaling' : ex ? 'Updating' : 'Creating';
   }
-  props.agentPoolProfiles = pools;
+  delete props.agentPoolProfiles; // kept once: as the agentPools children below
 
   if (!internal.secrets) internal.secrets = await newClusterSecrets(name);
   internal.site = target.site;
@@ -564,22 +544,22 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource) {
   const resource: ArmResource = { ...candidate, sku: skuFor(body, ex?.resource), properties: props };
   if (identityOut) resource.identity = identityOut;
   else delete resource.identity;
-  const data: OpData = { verb: ex ? 'update' : 'create', before: ex ? exProps : undefined, version, poolVersions };
-  // The pools show the operation too.
-  await syncPoolsFromCluster(services, { ...(ex ?? { internal, parent: '', typeKey: CLUSTER_TYPE_KEY }), resource: { ...resource, id } });
-  return { resource, internal, operation: { kind: ex ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
+  const data: OpData = { verb: ex ? 'update' : 'create', before: ex ? { ...exProps, agentPoolProfiles: exPools } : undefined, version, poolVersions };
+  // The pools are stored with the cluster, in the same write (their own writes wait on the cluster's operation).
+  let order = ex ? nextPoolOrder(services, id) : 0;
+  const related = { put: pools.map((p) => poolResource(id, p, { order: exPools.some((x) => x.name === p.name) ? undefined : order++ })) };
+  return { resource, internal, related, operation: { kind: ex ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
 }
 
 // ---- completion --------------------------------------------------------------------------------------------
 
-async function clusterSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Promise<StoredResource | undefined> {
-  if (!stored) return undefined;
-  if (op.kind === 'delete') return undefined;
+async function clusterSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Promise<Completion> {
+  if (!stored || op.kind === 'delete') return { resource: undefined };
   const data = (op.data ?? { verb: op.action ?? op.kind }) as OpData;
   const s: StoredResource = structuredClone(stored);
   delete s.operationId;
   const props = s.resource.properties!;
-  const pools = poolsOf(s);
+  const pools = poolsOf(services, s.resource.id);
   const kind = targetOfStored(services, s).kind;
   switch (data.verb) {
     case 'create':
@@ -612,43 +592,44 @@ async function clusterSucceeded(op: OperationRecord, stored: StoredResource | un
     default:
       break;
   }
-  applyFabricStatus(services, s);
+  applyFabricStatus(services, s.resource.id, props, pools);
   props.provisioningState = 'Succeeded';
   for (const p of pools) p.provisioningState = 'Succeeded';
-  await syncPoolsFromCluster(services, s);
-  return s;
+  return { resource: s, related: { put: pools.map((p) => poolResource(s.resource.id, p)) } };
 }
 
-async function clusterFailed(op: OperationRecord, stored: StoredResource | undefined, _error: unknown, services: Services): Promise<StoredResource | undefined> {
-  if (!stored) return undefined;
+function clusterFailed(op: OperationRecord, stored: StoredResource | undefined, _error: unknown, services: Services): Completion {
+  if (!stored) return { resource: undefined };
   const data = (op.data ?? { verb: op.action ?? op.kind }) as OpData;
   const state = op.cancelRequested ? 'Canceled' : 'Failed';
   const s: StoredResource = structuredClone(stored);
   delete s.operationId;
   delete s.deleting;
   const props = s.resource.properties!;
+  let pools = poolsOf(services, s.resource.id);
+  const gone: string[] = [];
   if (data.verb === 'update' && data.before) {
-    // The fabric undid its work: show the cluster as it is (previous counts and versions), failed.
+    // The fabric undid its work: show the cluster as it is (previous pools, counts and versions), failed.
     const before = data.before;
     const beforePools = (before.agentPoolProfiles as Profile[]) ?? [];
     props.kubernetesVersion = before.kubernetesVersion;
     props.currentKubernetesVersion = before.currentKubernetesVersion;
-    const kept: Profile[] = [];
-    for (const p of poolsOf(s)) {
-      const b = beforePools.find((x) => x.name === p.name);
-      if (b) kept.push({ ...structuredClone(b) });
-    }
-    props.agentPoolProfiles = kept;
+    for (const p of pools) if (!beforePools.some((b) => b.name === p.name)) gone.push(`${s.resource.id}/agentPools/${p.name}`);
+    pools = pools.filter((p) => beforePools.some((b) => b.name === p.name)).map((p) => structuredClone(beforePools.find((b) => b.name === p.name)!));
   }
   if ((data.verb === 'stop' || data.verb === 'start') && data.before?.powerState) {
     props.powerState = data.before.powerState;
-    for (const p of poolsOf(s)) p.powerState = data.before.powerState;
+    for (const p of pools) p.powerState = data.before.powerState;
   }
-  if (data.verb !== 'create') applyFabricStatus(services, s);
+  // What is true after a failed create: no VMs run.
+  if (data.verb === 'create' && (clusterStatus(services, s.resource.id)?.vms.length ?? 0) === 0 && services.fabric && targetOfStored(services, s).site) {
+    props.powerState = { code: 'Stopped' };
+    for (const p of pools) p.powerState = { code: 'Stopped' };
+  }
+  if (data.verb !== 'create') applyFabricStatus(services, s.resource.id, props, pools);
   props.provisioningState = state;
-  for (const p of poolsOf(s)) p.provisioningState = state;
-  await syncPoolsFromCluster(services, s, { removeMissing: data.verb === 'update' });
-  return s;
+  for (const p of pools) p.provisioningState = state;
+  return { resource: s, related: { put: pools.map((p) => poolResource(s.resource.id, p)), delete: gone } };
 }
 
 // ---- actions ---------------------------------------------------------------------------------------------------
@@ -683,15 +664,15 @@ export function credentials(kinds: CredentialKind[]) {
   };
 }
 
-/** Marks the cluster with a transient state before an action's operation starts. */
-async function markCluster(ctx: ActionCtx, state: string): Promise<void> {
-  const s: StoredResource = structuredClone(ctx.services.resources.get(ctx.existing.resource.id) ?? ctx.existing);
-  s.resource.properties = { ...(s.resource.properties ?? {}), provisioningState: state };
-  await ctx.services.resources.put(s);
+/** The cluster with a transient state, stored with an action's operation. */
+function marked(ctx: ActionCtx, state: string): ArmResource {
+  const r = structuredClone(ctx.existing.resource);
+  r.properties = { ...(r.properties ?? {}), provisioningState: state };
+  return r;
 }
 
 function powerAction(verb: 'stop' | 'start') {
-  return async (ctx: ActionCtx) => {
+  return (ctx: ActionCtx): ActionOutcome => {
     const s = ctx.existing;
     refuseIfBusy(ctx.services, s.resource.id, `${verb === 'stop' ? 'stopping' : 'starting'} the cluster`);
     const stopped = isStopped(s);
@@ -699,37 +680,34 @@ function powerAction(verb: 'stop' | 'start') {
     const target = targetOfStored(ctx.services, s);
     const tasks = verb === 'stop' ? stopTasks(ctx.services, s.resource.id, target) : startTasks(ctx.services, s.resource.id, target);
     tasks.push(settleTask(tasks.map((t) => t.id)));
-    await markCluster(ctx, verb === 'stop' ? 'Stopping' : 'Starting');
     const data: OpData = { verb, before: { powerState: s.resource.properties?.powerState } };
-    return { operation: { kind: 'action' as const, action: verb, tasks, data: data as Record<string, unknown> } };
+    return { resource: marked(ctx, verb === 'stop' ? 'Stopping' : 'Starting'), operation: { kind: 'action', action: verb, tasks, data: data as Record<string, unknown> } };
   };
 }
 
-async function rotate(ctx: ActionCtx) {
+function rotate(ctx: ActionCtx): ActionOutcome {
   refuseIfBusy(ctx.services, ctx.existing.resource.id, 'rotating certificates');
-  if (isStopped(ctx.existing)) throw new ArmError(409, 'OperationNotAllowed', `Managed cluster '${ctx.existing.resource.name}' is stopped; start it before rotating its certificates.`);
-  await markCluster(ctx, 'RotatingClusterCertificates');
+  if (isStopped(ctx.existing)) throw Errors.operationNotAllowed(`Managed cluster '${ctx.existing.resource.name}' is stopped; start it before rotating its certificates.`);
   const data: OpData = { verb: 'rotate' };
-  return { operation: { kind: 'action' as const, action: 'rotateClusterCertificates', tasks: [settleTask([], 10_000)], data: data as Record<string, unknown> } };
+  return { resource: marked(ctx, 'RotatingClusterCertificates'), operation: { kind: 'action', action: 'rotateClusterCertificates', tasks: [settleTask([], 10_000)], data: data as Record<string, unknown> } };
 }
 
-async function resetServicePrincipal(ctx: ActionCtx) {
+function resetServicePrincipal(ctx: ActionCtx): ActionOutcome {
   const s = ctx.existing;
   const body = ctx.body;
   if (!isObj(body) || typeof body.clientId !== 'string' || body.clientId === '') {
-    throw new ArmError(400, 'InvalidParameter', 'The request body needs clientId (and secret) of the new service principal.', { target: 'clientId' });
+    throw Errors.invalidParameter('The request body needs clientId (and secret) of the new service principal.', 'clientId');
   }
-  if (typeof body.secret !== 'string' || body.secret === '') throw new ArmError(400, 'InvalidParameter', 'The request body needs the secret of the service principal.', { target: 'secret' });
+  if (typeof body.secret !== 'string' || body.secret === '') throw Errors.invalidParameter('The request body needs the secret of the service principal.', 'secret');
   if (s.resource.identity || s.resource.properties?.servicePrincipalProfile?.clientId === 'msi') {
-    throw new ArmError(400, 'BadRequest', `Managed cluster '${s.resource.name}' uses a managed identity; it has no service principal to reset.`);
+    throw Errors.badRequest(`Managed cluster '${s.resource.name}' uses a managed identity; it has no service principal to reset.`);
   }
   refuseIfBusy(ctx.services, s.resource.id, 'resetting the service principal');
-  await markCluster(ctx, 'Updating');
   const data: OpData = { verb: 'resetServicePrincipal', sp: { clientId: body.clientId, secret: body.secret } };
-  return { operation: { kind: 'action' as const, action: 'resetServicePrincipalProfile', tasks: [settleTask([], 5_000)], data: data as Record<string, unknown> } };
+  return { resource: marked(ctx, 'Updating'), operation: { kind: 'action', action: 'resetServicePrincipalProfile', tasks: [settleTask([], 5_000)], data: data as Record<string, unknown> } };
 }
 
-async function abort(ctx: ActionCtx) {
+function abort(ctx: ActionCtx): ActionOutcome {
   const { services } = ctx;
   const s = ctx.existing;
   const candidates = [s, ...services.resources.listByParent(s.resource.id)];
@@ -738,15 +716,13 @@ async function abort(ctx: ActionCtx) {
     const op = c.operationId ? services.operations.get(c.operationId) : undefined;
     if (op && op.status === 'InProgress' && !op.cancelRequested) found = { res: c, op };
   }
-  if (!found) {
-    throw new ArmError(409, 'OperationNotAllowed', `There is no operation in progress on managed cluster '${s.resource.name}' to abort.`);
-  }
-  if (found.op.kind === 'delete') throw new ArmError(409, 'OperationNotAllowed', `The delete of managed cluster '${s.resource.name}' cannot be aborted.`);
-  const fresh: StoredResource = structuredClone(services.resources.get(found.res.resource.id) ?? found.res);
-  fresh.resource.properties = { ...(fresh.resource.properties ?? {}), provisioningState: 'Canceling' };
-  await services.resources.put(fresh);
-  await services.operations.cancel(found.op.id, `The ${found.op.kind === 'action' ? found.op.action : found.op.kind} operation was aborted by an abort request.`);
-  return { status: 204 };
+  if (!found) throw Errors.operationNotAllowed(`There is no operation in progress on managed cluster '${s.resource.name}' to abort.`);
+  if (found.op.kind === 'delete') throw Errors.operationNotAllowed(`The delete of managed cluster '${s.resource.name}' cannot be aborted.`);
+  const canceling = structuredClone(found.res.resource);
+  canceling.properties = { ...(canceling.properties ?? {}), provisioningState: 'Canceling' };
+  const cancel = { operationId: found.op.id, message: `The ${found.op.kind === 'action' ? found.op.action : found.op.kind} operation was aborted by an abort request.` };
+  if (found.res === s) return { status: 204, resource: canceling, cancel };
+  return { status: 204, related: { put: [{ resource: canceling }] }, cancel };
 }
 
 // ---- the definition ------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 import type { ResourceProvider } from '../../framework/types.js';
 import { managedClusters, SETTLE_TASK } from './clusters.js';
 import { accessProfiles, agentPools, clusterUpgradeProfiles, poolUpgradeProfiles } from './agentPools.js';
-import { kubernetesVersions, orchestrators } from './locations.js';
+import { kubernetesVersions, orchestrators } from './locationVersions.js';
 import { NS } from './shape.js';
 
 export const containerServiceProvider: ResourceProvider = {

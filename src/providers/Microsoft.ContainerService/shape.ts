@@ -1,10 +1,12 @@
 // Managed cluster and agent pool bodies: defaults filled as AKS fills them, read-only fields
 // dropped from requests, and the per-api-version wire shape of responses.
 
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { ArmError } from '../../arm/errors.js';
+import { bareEtag } from '../../framework/etag.js';
+import type { Services } from '../../framework/services.js';
 import type { ArmResource, StoredResource } from '../../framework/types.js';
-import { parseVersion, resolveKubernetesVersion, type CapabilityDocument } from '../../fabric/capabilities.js';
+import { parseVersion, resolveKubernetesVersion, type CapabilityDocument } from '../../kubernetes/capabilities.js';
 import { atLeast, CLUSTER_PROPERTY_SINCE, POOL_PROPERTY_SINCE } from './versions.js';
 
 export const NS = 'Microsoft.ContainerService';
@@ -17,6 +19,22 @@ export type Profile = Record<string, any>;
 
 const CLUSTER_READ_ONLY = ['provisioningState', 'powerState', 'maxAgentPools', 'currentKubernetesVersion', 'fqdn', 'privateFQDN', 'azurePortalFQDN', 'resourceUID'];
 const POOL_READ_ONLY = ['provisioningState', 'powerState', 'currentOrchestratorVersion', 'nodeImageVersion', 'eTag'];
+
+/**
+ * A cluster's agent pools, read from its agentPools children in creation order, as profiles
+ * (name plus properties; a pool being deleted shows Deleting). Fresh copies: callers may change them.
+ */
+export function poolsOf(services: Services, clusterId: string): Profile[] {
+  return services.resources
+    .listByParent(clusterId)
+    .filter((c) => c.typeKey === POOL_TYPE_KEY)
+    .sort((a, b) => Number(a.internal.order ?? 0) - Number(b.internal.order ?? 0) || (a.resource.name < b.resource.name ? -1 : 1))
+    .map((c) => {
+      const p: Profile = { name: c.resource.name, ...structuredClone(c.resource.properties ?? {}) };
+      if (c.deleting) p.provisioningState = 'Deleting';
+      return p;
+    });
+}
 
 export const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -189,18 +207,18 @@ function skuWire(sku: Record<string, any> | undefined, apiVersion: string): Reco
 }
 
 /** A managed cluster as the requested api-version shows it. */
-export function clusterWire(s: StoredResource, apiVersion: string): ArmResource {
+export function clusterWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
   const r = s.resource;
   const out: ArmResource = { id: r.id, location: r.location, name: r.name, type: CLUSTER_TYPE_WIRE };
   if (r.tags && Object.keys(r.tags).length) out.tags = { ...r.tags };
-  if (r.etag && atLeast(apiVersion, POOL_PROPERTY_SINCE.eTag)) out.eTag = r.etag.replace(/^"|"$/g, '');
+  if (r.etag && atLeast(apiVersion, POOL_PROPERTY_SINCE.eTag)) out.eTag = bareEtag(r.etag);
   const sku = skuWire(r.sku, apiVersion);
   if (sku) out.sku = sku;
   if (r.identity) out.identity = structuredClone(r.identity);
   if (r.extendedLocation) out.extendedLocation = structuredClone(r.extendedLocation);
   const props = pickSince(structuredClone(r.properties ?? {}), CLUSTER_PROPERTY_SINCE, apiVersion);
   if (props.servicePrincipalProfile) delete props.servicePrincipalProfile.secret;
-  if (Array.isArray(props.agentPoolProfiles)) props.agentPoolProfiles = props.agentPoolProfiles.map((p: Profile) => poolPropsWire(p, apiVersion));
+  props.agentPoolProfiles = poolsOf(services, r.id).map((p) => poolPropsWire(p, apiVersion));
   if (s.deleting) props.provisioningState = 'Deleting';
   out.properties = props;
   if (r.systemData && atLeast(apiVersion, '2021-03-01')) out.systemData = { ...r.systemData };
@@ -212,11 +230,7 @@ export function poolWire(s: StoredResource, apiVersion: string): ArmResource {
   const props = poolPropsWire(r.properties ?? {}, apiVersion);
   if (s.deleting) props.provisioningState = 'Deleting';
   const out: ArmResource = { id: r.id, name: r.name, type: POOL_TYPE, properties: props };
-  if (r.etag && atLeast(apiVersion, POOL_PROPERTY_SINCE.eTag)) out.properties!.eTag = r.etag.replace(/^"|"$/g, '');
+  if (r.etag && atLeast(apiVersion, POOL_PROPERTY_SINCE.eTag)) out.properties!.eTag = bareEtag(r.etag);
   if (r.systemData && atLeast(apiVersion, '2021-03-01')) out.systemData = { ...r.systemData };
   return out;
-}
-
-export function newEtag(): string {
-  return `"${randomUUID()}"`;
 }

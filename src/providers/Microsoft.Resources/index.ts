@@ -2,13 +2,14 @@
 // provider registrations, generic resource lists), declared through the same framework as any
 // provider. Resource groups are stored resources whose DELETE is a long-running cascade.
 
-import { ArmError, Errors } from '../../arm/errors.js';
-import { findSubscription, registrationState, startDelete, toWire } from '../../arm/dispatcher.js';
+import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../arm/paging.js';
 import { idKey } from '../../framework/repository.js';
+import { findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
+import { filterResources, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/services.js';
-import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import { filterResources, parseFilter } from './filter.js';
+import { CASCADE_TASK } from '../../framework/cascade.js';
+import type { ArmResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 
 /** Newest first; az picks the first non-preview entry. */
 export const RESOURCES_API_VERSIONS = [
@@ -141,71 +142,20 @@ const resourceGroups: ResourceTypeDefinition = {
       operation: {
         kind: 'delete',
         // Azure takes several seconds even for an empty group; scaled by --time-scale.
-        tasks: [{ id: 'cascade', kind: 'resources.deleteResourceGroupContents', params: { resourceGroupId: ctx.existing.resource.id }, durationMs: 5000 }],
+        tasks: [{ id: 'cascade', kind: CASCADE_TASK, params: { resourceGroupId: ctx.existing.resource.id }, durationMs: 5000 }],
         data: { apiVersion: ctx.apiVersion },
       },
     };
   },
-  // The group stays visible as Deleting while its contents go, then disappears.
-  onOperationFailed(op, stored) {
-    if (!stored) return undefined;
+  // The group stays visible as Deleting while its contents go, then disappears; a failed delete leaves it as it was.
+  onOperationFailed(_op, stored) {
+    if (!stored) return { resource: undefined };
     const copy: StoredResource = structuredClone(stored);
     delete copy.deleting;
     copy.resource.properties = { provisioningState: 'Succeeded' };
-    return copy;
+    return { resource: copy };
   },
 };
-
-/** The cascade: every tracked resource in the group goes through its own type's delete. */
-function registerCascade(services: Services): void {
-  services.operations.registerTaskKind('resources.deleteResourceGroupContents', {
-    async run(task, op) {
-      const rgId = String(task.params.resourceGroupId);
-      const rg = services.resources.get(rgId);
-      if (rg && !rg.deleting) {
-        await services.resources.put({ ...rg, deleting: true });
-      }
-      // ARM retries resources that refuse until no progress is made.
-      for (let round = 0; round < 5; round++) {
-        const members = services.resources.listByParent(rgId);
-        if (members.length === 0) return { deleted: true };
-        const waits: Promise<unknown>[] = [];
-        let refused: ArmError | undefined;
-        for (const m of members) {
-          const inflight = m.operationId ? services.operations.get(m.operationId) : undefined;
-          if (inflight && inflight.status === 'InProgress') {
-            waits.push(services.operations.waitFor(inflight.id));
-            continue;
-          }
-          const def = services.registry.typeByKey(m.typeKey);
-          if (!def) {
-            await services.resources.commit(services.resources.deleteOps(m.resource.id));
-            continue;
-          }
-          try {
-            const res = await startDelete(services, m, def, {
-              apiVersion: def.apiVersions[0],
-              principal: { tenantId: '', clientId: 'Microsoft.Resources', objectId: '' },
-              baseUrl: '',
-            });
-            if (res.op) waits.push(services.operations.waitFor(res.op.id));
-          } catch (e) {
-            if (e instanceof ArmError) refused = e;
-            else throw e;
-          }
-        }
-        await Promise.all(waits);
-        if (refused && services.resources.listByParent(rgId).length > 0 && round === 4) throw refused;
-      }
-      const left = services.resources.listByParent(rgId);
-      if (left.length) {
-        throw new ArmError(409, 'ResourceGroupDeletionBlocked', `Deletion of resource group '${rgId.split('/').pop()}' failed as resources could not be deleted: ${left.map((l) => l.resource.id).join(', ')}.`);
-      }
-      void op;
-      return { deleted: true };
-    },
-  });
-}
 
 // ---- providers -------------------------------------------------------------------------------------
 
@@ -256,17 +206,17 @@ const providers: ResourceTypeDefinition = {
         throw Errors.methodNotAllowed('POST', `${NS}/providers`);
       }
       if (p.namespace === NS) {
-        if (action === 'unregister') throw new ArmError(409, 'CannotUnregisterProvider', `The provider '${NS}' is part of ARM and cannot be unregistered.`);
-      } else {
-        await ctx.services.store.write([
-          {
-            collection: 'registrations',
-            key: `${ctx.path.subscriptionId}/${p.namespace}`.toLowerCase(),
-            value: { state: action === 'register' ? 'Registered' : 'Unregistered', at: new Date().toISOString() },
-          },
-        ]);
+        if (action === 'unregister') throw Errors.conflictWith('CannotUnregisterProvider', `The provider '${NS}' is part of ARM and cannot be unregistered.`);
+        return { status: 200, body: providerDocument(ctx.services, p.namespace, ctx.path.subscriptionId) };
       }
-      return { status: 200, body: providerDocument(ctx.services, p.namespace, ctx.path.subscriptionId) };
+      const state = action === 'register' ? 'Registered' : 'Unregistered';
+      const doc = providerDocument(ctx.services, p.namespace, ctx.path.subscriptionId)!;
+      // The core commits the registration record; the answer shows the state it will have.
+      return {
+        status: 200,
+        body: { ...doc, registrationState: state },
+        records: [{ collection: REGISTRATIONS, key: registrationKey(ctx.path.subscriptionId, p.namespace), value: { state, at: new Date().toISOString() } }],
+      };
     },
   },
 };
@@ -319,10 +269,6 @@ export const resourcesProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
   types: [subscriptions, tenants, locations, resourceGroups, providers, resources],
-  init(services) {
-    registerCascade(services);
-  },
 };
 
-export { toWire };
-export type { RequestContext };
+

@@ -1,4 +1,5 @@
-// What each target can do. Azure regions offer every AKS feature; an Azure Stack Hub stamp and an
+// Kubernetes knowledge shared by both Kubernetes providers (ContainerService and, next,
+// HybridContainerService): what each target can do for a cluster. Azure regions offer every AKS feature; an Azure Stack Hub stamp and an
 // Azure Stack HCI site offer a subset (the Hub list follows "AKS on Azure Stack Hub overview for
 // users": basic load balancer only, service principals only, no autoscaler, one node pool, no
 // private clusters, no authorized IP ranges, no managed outbound IPs, no `az aks update`, no zones
@@ -6,16 +7,10 @@
 // anything is created, so a refusal names the limit, the target, and what to do instead.
 
 import { ArmError, type ErrorDetail } from '../arm/errors.js';
-import { describeSite, type SiteKind } from './model.js';
-
-export interface VmSize {
-  name: string;
-  cores: number;
-  memoryGB: number;
-  /** OS disk the node VM gets. */
-  storageGB: number;
-  gpu?: boolean;
-}
+import { describeSite, type SiteKind } from '../fabric/model.js';
+import { siteVmSizes, type VmSize } from '../fabric/vmSizes.js';
+import type { SiteOfferings } from '../fabric/sites.js';
+import type { Target } from '../framework/targets.js';
 
 export interface KubernetesVersion {
   version: string;
@@ -63,99 +58,6 @@ export interface CapabilityDocument {
   kubernetesVersions: KubernetesVersion[];
 }
 
-/** Settings a site's config entry may override. */
-export interface CapabilityOverrides {
-  kubernetesVersions?: string[];
-  defaultKubernetesVersion?: string;
-  vmSizes?: string[];
-  maxAgentPools?: number;
-  maxNodesPerPool?: number;
-}
-
-// ---- VM sizes (real Azure sizes: vCPUs, memory) -------------------------------------------------
-
-const OS_DISK_GB = 128;
-const size = (name: string, cores: number, memoryGB: number, gpu = false): VmSize =>
-  gpu ? { name, cores, memoryGB, storageGB: OS_DISK_GB, gpu } : { name, cores, memoryGB, storageGB: OS_DISK_GB };
-
-export const VM_SIZES: Record<string, VmSize> = Object.fromEntries(
-  [
-    size('Standard_B2s', 2, 4),
-    size('Standard_B2ms', 2, 8),
-    size('Standard_B4ms', 4, 16),
-    size('Standard_A2_v2', 2, 4),
-    size('Standard_A4_v2', 4, 8),
-    size('Standard_A8_v2', 8, 16),
-    size('Standard_D2_v2', 2, 7),
-    size('Standard_D3_v2', 4, 14),
-    size('Standard_D4_v2', 8, 28),
-    size('Standard_DS2_v2', 2, 7),
-    size('Standard_DS3_v2', 4, 14),
-    size('Standard_DS4_v2', 8, 28),
-    size('Standard_DS5_v2', 16, 56),
-    size('Standard_DS13_v2', 8, 56),
-    size('Standard_F2s_v2', 2, 4),
-    size('Standard_F4s_v2', 4, 8),
-    size('Standard_F8s_v2', 8, 16),
-    size('Standard_D2s_v3', 2, 8),
-    size('Standard_D4s_v3', 4, 16),
-    size('Standard_D8s_v3', 8, 32),
-    size('Standard_D16s_v3', 16, 64),
-    size('Standard_D32s_v3', 32, 128),
-    size('Standard_E4s_v3', 4, 32),
-    size('Standard_D2s_v5', 2, 8),
-    size('Standard_D4s_v5', 4, 16),
-    size('Standard_D8s_v5', 8, 32),
-    size('Standard_D2ds_v5', 2, 8),
-    size('Standard_D4ds_v5', 4, 16),
-    size('Standard_D8ds_v5', 8, 32),
-    size('Standard_NC6s_v3', 6, 112, true),
-    // AKS hybrid's own sizes for small nodes and the HAProxy load balancer
-    size('Standard_K8S_v1', 4, 2),
-    size('Standard_K8S2_v1', 2, 2),
-    size('Standard_K8S3_v1', 4, 6),
-    size('Standard_K8S4_v1', 4, 8),
-  ].map((s) => [s.name, s]),
-);
-
-const AZURE_SIZES = Object.keys(VM_SIZES).filter((n) => !n.startsWith('Standard_K8S'));
-const HUB_SIZES = [
-  'Standard_A2_v2',
-  'Standard_A4_v2',
-  'Standard_A8_v2',
-  'Standard_D2_v2',
-  'Standard_D3_v2',
-  'Standard_D4_v2',
-  'Standard_DS2_v2',
-  'Standard_DS3_v2',
-  'Standard_DS4_v2',
-  'Standard_DS5_v2',
-  'Standard_DS13_v2',
-  'Standard_F2s_v2',
-  'Standard_F4s_v2',
-  'Standard_F8s_v2',
-  'Standard_D2s_v3',
-  'Standard_D4s_v3',
-  'Standard_D8s_v3',
-];
-const HCI_SIZES = [
-  'Standard_K8S_v1',
-  'Standard_K8S2_v1',
-  'Standard_K8S3_v1',
-  'Standard_K8S4_v1',
-  'Standard_A2_v2',
-  'Standard_A4_v2',
-  'Standard_D2s_v3',
-  'Standard_D4s_v3',
-  'Standard_D8s_v3',
-  'Standard_D16s_v3',
-  'Standard_D32s_v3',
-  'Standard_DS2_v2',
-  'Standard_DS3_v2',
-  'Standard_DS4_v2',
-  'Standard_DS5_v2',
-  'Standard_DS13_v2',
-];
 
 // ---- Kubernetes versions --------------------------------------------------------------------------
 
@@ -213,7 +115,7 @@ export interface TargetDescription {
   name: string;
   kind: SiteKind;
   location?: string;
-  capabilities?: CapabilityOverrides;
+  capabilities?: SiteOfferings;
 }
 
 /** The capability document of a target: a pure function of its kind and its config. */
@@ -221,7 +123,7 @@ export function capabilityDocument(site: TargetDescription): CapabilityDocument 
   const o = site.capabilities ?? {};
   const versions = o.kubernetesVersions ?? VERSIONS[site.kind].versions;
   const defVersion = o.defaultKubernetesVersion ?? (versions.includes(VERSIONS[site.kind].default) ? VERSIONS[site.kind].default : [...versions].sort(compareVersions).at(-1)!);
-  const sizes = (names: string[]) => (o.vmSizes ?? names).map((n) => VM_SIZES[n]).filter((s): s is VmSize => !!s);
+  const vmSizes = siteVmSizes(site);
   const target = { name: site.name, kind: site.kind, location: site.location, description: describeSite(site.kind, site.name) };
   const kubernetesVersions = upgradeGraph(versions, defVersion);
   if (site.kind === 'AzureRegion') {
@@ -248,7 +150,7 @@ export function capabilityDocument(site: TargetDescription): CapabilityDocument 
       gpu: true,
       windowsNodePools: true,
       networkPlugins: ['azure', 'kubenet', 'none'],
-      vmSizes: sizes(AZURE_SIZES),
+      vmSizes,
       defaults: { controlPlaneVmSize: 'Standard_DS2_v2', workerVmSize: 'Standard_DS2_v2', loadBalancerVmSize: 'Standard_DS2_v2', controlPlaneCount: 0, nodeCount: 3 },
       kubernetesVersions,
     };
@@ -277,7 +179,7 @@ export function capabilityDocument(site: TargetDescription): CapabilityDocument 
       gpu: false,
       windowsNodePools: false,
       networkPlugins: ['kubenet', 'azure'],
-      vmSizes: sizes(HUB_SIZES),
+      vmSizes,
       defaults: { controlPlaneVmSize: 'Standard_DS2_v2', workerVmSize: 'Standard_DS2_v2', loadBalancerVmSize: 'Standard_DS2_v2', controlPlaneCount: 3, nodeCount: 3 },
       kubernetesVersions,
     };
@@ -305,7 +207,7 @@ export function capabilityDocument(site: TargetDescription): CapabilityDocument 
     gpu: false,
     windowsNodePools: true,
     networkPlugins: ['calico'],
-    vmSizes: sizes(HCI_SIZES),
+    vmSizes,
     defaults: { controlPlaneVmSize: 'Standard_A4_v2', workerVmSize: 'Standard_K8S3_v1', loadBalancerVmSize: 'Standard_K8S3_v1', controlPlaneCount: 1, nodeCount: 1 },
     kubernetesVersions,
   };
@@ -507,4 +409,15 @@ export function capabilityError(refusals: Refusal[]): ArmError {
 export function assertCapabilities(doc: CapabilityDocument, request: FeatureRequest[] | Record<string, unknown>): void {
   const refusals = checkCapabilities(doc, request);
   if (refusals.length) throw capabilityError(refusals);
+}
+
+// ---- a target as the Kubernetes providers see it ---------------------------------------------------
+
+/** A resolved target with its Kubernetes capability document. */
+export interface KubernetesTarget extends Target {
+  doc: CapabilityDocument;
+}
+
+export function kubernetesTarget(target: Target): KubernetesTarget {
+  return { ...target, doc: capabilityDocument(target.definition) };
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { assertCapabilities, capabilityDocument, checkCapabilities, resolveKubernetesVersion } from '../../src/fabric/capabilities.js';
+import { assertCapabilities, capabilityDocument, checkCapabilities, resolveKubernetesVersion } from '../../src/kubernetes/capabilities.js';
 
 const hub = capabilityDocument({ name: 'local', kind: 'AzureStackHub', location: 'local' });
 const hci = capabilityDocument({ name: 'hci-site-1', kind: 'AzureStackHCI' });

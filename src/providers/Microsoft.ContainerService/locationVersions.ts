@@ -2,10 +2,10 @@
 // versions, `az aks get-versions` after 2.45) and locations/{l}/orchestrators (what az 2.45 calls).
 // Both come from the target's capability document, so a Hub stamp lists its own (older) versions.
 
-import { ArmError } from '../../arm/errors.js';
+import { Errors } from '../../arm/errors.js';
 import type { RequestContext, ResourceTypeDefinition } from '../../framework/types.js';
-import { parseVersion } from '../../fabric/capabilities.js';
-import { targetFor } from './fabric.js';
+import { parseVersion } from '../../kubernetes/capabilities.js';
+import { targetFor } from './clusters.js';
 import { NS } from './shape.js';
 import { AKS_API_VERSIONS } from './versions.js';
 
@@ -13,7 +13,7 @@ function docFor(ctx: RequestContext) {
   const loc = ctx.path.names[0];
   const known = ctx.services.locations.normalize(loc);
   if (!known) {
-    throw new ArmError(
+    throw Errors.withStatus(
       404,
       'LocationNotFound',
       `The location '${loc}' is not available for resource type '${NS}/managedClusters'. Available locations: ${ctx.services.locations.names().join(', ')}.`,
@@ -59,7 +59,7 @@ export const orchestrators: ResourceTypeDefinition = {
       const { location, doc } = docFor(ctx);
       const rt = ctx.query['resource-type'];
       if (rt !== undefined && rt.toLowerCase() !== 'managedclusters') {
-        throw new ArmError(400, 'InvalidParameter', `The resource type '${rt}' is invalid; use managedClusters.`, { target: 'resource-type' });
+        throw Errors.invalidParameter(`The resource type '${rt}' is invalid; use managedClusters.`, 'resource-type');
       }
       return {
         status: 200,

@@ -1,4 +1,5 @@
-// Pure plan builders: what a provider hands the operation engine for a cluster operation. A plan is
+// Pure plan builders for Kubernetes clusters (shared by both Kubernetes providers): what a provider
+// hands the operation engine for a cluster operation, in the fabric's generic VM task kinds. A plan is
 // a list of fabric tasks with dependencies; the engine runs independent tasks in parallel, each
 // after its simulated duration (seconds to a minute per VM at --time-scale 1, as a real deployment
 // takes), and percentComplete follows the tasks' weights.
@@ -7,7 +8,7 @@
 // crash finds the VM it already made instead of making a second one.
 
 import type { TaskSpec } from '../lro/types.js';
-import type { Vm, VmRequest, VmRole } from './model.js';
+import type { Vm, VmRequest, VmRole } from '../fabric/model.js';
 
 /** Simulated durations at time-scale 1, in ms. */
 export const DURATIONS = {

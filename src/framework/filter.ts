@@ -2,8 +2,8 @@
 // "<field> eq '<value>'" (resourceType, name, resourceGroup, location, tagName, tagValue,
 // provisioningState) or "substringof('<text>', name)". Pure.
 
-import { ArmError } from '../../arm/errors.js';
-import type { StoredResource } from '../../framework/types.js';
+import { ArmError } from '../arm/errors.js';
+import type { StoredResource } from './types.js';
 
 export type Clause = { field: string; value: string; op: 'eq' | 'substringof' };
 

@@ -1,0 +1,425 @@
+// The resource-operations core: put, patch, delete, action, get, list and waitFor by resource id,
+// callable in process (the resource-group cascade, the template engine) and from HTTP alike. It
+// owns routing by id, conditions (If-Match / If-None-Match), systemData, ETags, tags, merge patch,
+// cascades, the creation of long-running operations and the single atomic commit of everything
+// one change touches. Provider hooks only decide; this file is the only writer of resources.
+
+import { Errors, type ArmError } from '../arm/errors.js';
+import { parsePath, splitPath, RESOURCES_NS } from '../arm/paths.js';
+import { resolve, checkApiVersion, type Route } from '../arm/resolve.js';
+import { validateAgainst } from '../arm/body.js';
+import { checkName } from '../arm/names.js';
+import { pageOf } from '../arm/paging.js';
+import type { WriteOp } from '../store/store.js';
+import type { OperationPlan, OperationRecord } from '../lro/types.js';
+import type { OperationSubject } from '../lro/engine.js';
+import { typeKeyOf } from './registry.js';
+import { idKey } from './repository.js';
+import { newEtag, etagMatches } from './etag.js';
+import { systemDataFor } from './systemData.js';
+import { candidateFromBody, checkDepth, checkTags, mergePatch, requireObject, typeName } from './candidate.js';
+import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
+import { findSubscription, registrationState } from './registration.js';
+import { filterResources, parseFilter } from './filter.js';
+import type { Services } from './services.js';
+import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
+
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
+
+/** One change or read, from HTTP or from in-process callers. */
+export interface Call {
+  method: Method;
+  /** Resource id, collection path or action path, casing as the caller wrote it. */
+  path: string;
+  /** Defaults to the type's newest stable api-version. */
+  apiVersion?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Defaults to the emulator itself (Microsoft.Resources acting for the platform). */
+  principal?: Principal;
+  /** https://host:port for absolute URLs; '' in process. */
+  baseUrl?: string;
+  /** Set by cascades: writes are allowed while the enclosing group is being deleted. */
+  internal?: boolean;
+}
+
+export interface Result {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The long-running operation the change started (the HTTP edge turns it into LRO headers). */
+  operation?: OperationRecord;
+  /** Whether the LRO headers should include Location (PUT on create answers 201 with both). */
+  location?: boolean;
+}
+
+export const SYSTEM_PRINCIPAL: Principal = { tenantId: '', clientId: 'Microsoft.Resources', objectId: '00000000-0000-0000-0000-000000000000' };
+
+const WRITES = new Set<Method>(['PUT', 'PATCH', 'DELETE', 'POST']);
+
+export class ResourceOperations {
+  /** Ids with a change between its checks and its commit: a second writer gets 409, as at ARM. */
+  private readonly changing = new Set<string>();
+
+  constructor(private readonly services: Services) {}
+
+  // ---- in-process verbs ----------------------------------------------------------------------------
+
+  get(id: string, opts: Partial<Call> = {}): Promise<Result> {
+    return this.execute({ ...opts, method: 'GET', path: id });
+  }
+  list(collectionId: string, opts: Partial<Call> = {}): Promise<Result> {
+    return this.execute({ ...opts, method: 'GET', path: collectionId });
+  }
+  put(id: string, body: unknown, opts: Partial<Call> = {}): Promise<Result> {
+    return this.execute({ ...opts, method: 'PUT', path: id, body });
+  }
+  patch(id: string, body: unknown, opts: Partial<Call> = {}): Promise<Result> {
+    return this.execute({ ...opts, method: 'PATCH', path: id, body });
+  }
+  delete(id: string, opts: Partial<Call> = {}): Promise<Result> {
+    return this.execute({ ...opts, method: 'DELETE', path: id });
+  }
+  action(id: string, action: string, body?: unknown, opts: Partial<Call> = {}): Promise<Result> {
+    return this.execute({ ...opts, method: 'POST', path: `${id}/${action}`, body });
+  }
+  /** Resolves once the operation has ended (Succeeded, Failed or Canceled). */
+  waitFor(operationId: string): Promise<OperationRecord> {
+    return this.services.operations.waitFor(operationId);
+  }
+
+  // ---- the pipeline --------------------------------------------------------------------------------
+
+  async execute(call: Call): Promise<Result> {
+    const { services } = this;
+    const parsed = parsePath(splitPath(call.path));
+    const route = resolve(services.registry, parsed, call.method);
+    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
+    if (parsed.subscriptionId && !findSubscription(services, parsed.subscriptionId)) throw Errors.subscriptionNotFound(parsed.subscriptionId);
+    if (call.body !== undefined) checkDepth(call.body);
+    const ctx: RequestContext = {
+      method: call.method,
+      apiVersion,
+      path: route.path,
+      def: route.def,
+      query: call.query ?? {},
+      headers: call.headers ?? {},
+      body: call.body,
+      baseUrl: call.baseUrl ?? '',
+      principal: call.principal ?? { ...SYSTEM_PRINCIPAL, tenantId: services.config.tenantId },
+      services,
+    };
+    if (WRITES.has(call.method) && route.def.namespace !== RESOURCES_NS && parsed.subscriptionId) {
+      if (registrationState(services, parsed.subscriptionId, route.def.namespace) !== 'Registered') {
+        throw Errors.missingSubscriptionRegistration(services.registry.provider(route.def.namespace)!.namespace);
+      }
+    }
+    const custom = route.def.handlers;
+    if (route.kind === 'action') ctx.path.action = route.action; // custom POST handlers read it here
+    if (route.kind === 'collection' && call.method === 'GET' && custom?.list) return this.custom(custom.list, ctx);
+    const verb = route.kind === 'action' ? 'post' : (call.method.toLowerCase() as 'get');
+    const handler = route.kind !== 'collection' ? custom?.[verb] : undefined;
+    if (handler) {
+      if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`);
+      return this.custom(handler, ctx);
+    }
+    return this.stored(route, ctx, call.internal === true);
+  }
+
+  private async custom(handler: NonNullable<ResourceTypeDefinition['handlers']>['get'], ctx: RequestContext): Promise<Result> {
+    const out = await handler!(ctx);
+    if (out.records?.length) await this.services.store.write(out.records);
+    return { status: out.status, body: out.body, headers: out.headers };
+  }
+
+  private async stored(route: Route, ctx: RequestContext, internal: boolean): Promise<Result> {
+    const { services } = this;
+    this.checkParents(ctx, route, internal);
+    if (route.kind === 'collection') {
+      if (ctx.method !== 'GET') throw Errors.methodNotAllowed(ctx.method, typeName(ctx));
+      return this.listStored(ctx);
+    }
+    ctx.existing = services.resources.get(ctx.path.id);
+    if (route.kind === 'action') {
+      if (ctx.method !== 'POST') throw Errors.methodNotAllowed(ctx.method, `${typeName(ctx)}/${route.action}`);
+      return this.runAction(ctx, route.action);
+    }
+    switch (ctx.method) {
+      case 'GET':
+        if (!ctx.existing) throw notFound(ctx);
+        return { status: 200, body: this.wire(ctx.existing, ctx.def, ctx.apiVersion), headers: etagHeader(ctx.existing) };
+      case 'HEAD':
+        return { status: ctx.existing ? 204 : 404 };
+      case 'PUT':
+        return this.exclusive(ctx, () => this.putStored(ctx));
+      case 'PATCH':
+        return this.exclusive(ctx, () => this.patchStored(ctx));
+      case 'DELETE':
+        return this.exclusive(ctx, () => this.deleteStored(ctx));
+      default:
+        throw Errors.methodNotAllowed(ctx.method, typeName(ctx));
+    }
+  }
+
+  /** One change per resource between its checks and its commit. */
+  private async exclusive(ctx: RequestContext, fn: () => Promise<Result>): Promise<Result> {
+    const key = idKey(ctx.path.id);
+    if (this.changing.has(key)) {
+      throw Errors.anotherOperationInProgress(`Operation is not allowed because another request is changing resource '${ctx.path.names[ctx.path.names.length - 1]}'. Retry after it completes.`);
+    }
+    this.changing.add(key);
+    try {
+      return await fn();
+    } finally {
+      this.changing.delete(key);
+    }
+  }
+
+  /** The resource's wire shape at an api-version. */
+  wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource {
+    if (def.toWire) return def.toWire(s, apiVersion, this.services);
+    return structuredClone(s.resource);
+  }
+
+  /** Resource group (and parent resource) must exist; writes into a deleting group are refused. */
+  private checkParents(ctx: RequestContext, route: Route, internal: boolean): void {
+    const { path, def, services } = ctx;
+    const write = WRITES.has(ctx.method as Method);
+    if (path.resourceGroup !== undefined && !(def.namespace === RESOURCES_NS && def.type === 'resourceGroups')) {
+      const rg = services.resources.get(`/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`);
+      if (!rg) throw Errors.resourceGroupNotFound(path.resourceGroup);
+      if (write && rg.deleting && !internal) throw Errors.resourceGroupBeingDeleted(rg.resource.name);
+    }
+    if (def.scope === 'resourceGroup' && route.kind !== 'collection' && !def.type.includes('/') && !path.extendedParent && path.resourceGroup === undefined) {
+      throw Errors.resourceTypeInResourceGroup(typeName(ctx));
+    }
+    const parentId = def.type.includes('/') ? parentIdOf(path, def) : path.extendedParent ? idKey(path.scopeId) : undefined;
+    if (parentId) {
+      const parent = services.resources.get(parentId);
+      if (!parent) throw Errors.parentResourceNotFound(write ? 'write' : 'read', typeName(ctx), path.extendedParent ? path.scopeId : parentId);
+      ctx.parent = parent;
+    }
+  }
+
+  // ---- conditions and busy resources ---------------------------------------------------------------
+
+  /** If-Match / If-None-Match, per ARM's matrix. */
+  private checkConditions(ctx: RequestContext): void {
+    const ifMatch = ctx.headers['if-match'];
+    const ifNoneMatch = ctx.headers['if-none-match'];
+    const cur = ctx.existing?.resource.etag;
+    if (ifMatch !== undefined && ifMatch !== '') {
+      if (!ctx.existing) {
+        if (ctx.method === 'PATCH') throw notFound(ctx);
+        if (ctx.method !== 'DELETE') throw Errors.preconditionFailed(`The resource does not exist, but the request's If-Match condition '${ifMatch}' requires it to.`);
+      } else if (!etagMatches(ifMatch, cur)) {
+        throw Errors.preconditionFailed(`The ETag '${ifMatch}' in the If-Match header does not match the resource's current ETag '${cur ?? ''}'.`);
+      }
+    }
+    if (ifNoneMatch !== undefined && ifNoneMatch.trim() === '*' && ctx.existing && ctx.method === 'PUT') {
+      throw Errors.preconditionFailed(`The resource '${ctx.path.names[ctx.path.names.length - 1]}' already exists and the request's If-None-Match is '*'.`);
+    }
+  }
+
+  private refuseWhileBusy(s: StoredResource | undefined): void {
+    if (!s?.operationId) return;
+    const op = this.services.operations.get(s.operationId);
+    if (op && op.status === 'InProgress') {
+      throw Errors.anotherOperationInProgress(
+        `Operation is not allowed because there's an in progress ${op.kind === 'action' ? op.action : op.kind} operation (${op.id}) on resource '${s.resource.name}'. Retry after it completes.`,
+      );
+    }
+  }
+
+  // ---- PUT / PATCH -----------------------------------------------------------------------------------
+
+  private async putStored(ctx: RequestContext): Promise<Result> {
+    const { def, path } = ctx;
+    checkName(def, path.names[path.names.length - 1]);
+    this.checkConditions(ctx);
+    this.refuseWhileBusy(ctx.existing);
+    if (ctx.existing?.deleting) throw Errors.conflict(`The resource '${ctx.existing.resource.name}' is being deleted.`);
+    const schema = typeof def.schema === 'function' ? def.schema(ctx.apiVersion) : def.schema;
+    if (schema) validateAgainst(schema, ctx.body ?? {});
+    const candidate = candidateFromBody(ctx);
+    if (def.validate) await def.validate(ctx, candidate);
+    const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
+    const created = !ctx.existing;
+    return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? 201 : 200, created ? 'create' : 'update');
+  }
+
+  private async patchStored(ctx: RequestContext): Promise<Result> {
+    const { def } = ctx;
+    this.checkConditions(ctx);
+    if (!ctx.existing) throw notFound(ctx);
+    this.refuseWhileBusy(ctx.existing);
+    const mode = def.patch ?? (def.tracked ? 'tags' : false);
+    if (mode === false) throw Errors.methodNotAllowed('PATCH', typeName(ctx));
+    const body = requireObject(ctx.body);
+    const candidate = structuredClone(ctx.existing.resource);
+    // Tags are replaced as a whole (RPC); everything in properties is a JSON merge patch.
+    if (body.tags !== undefined) candidate.tags = checkTags(body.tags);
+    if (mode === 'merge') {
+      if (body.properties !== undefined) candidate.properties = mergePatch(candidate.properties ?? {}, body.properties);
+      for (const k of ['sku', 'identity', 'kind']) if (body[k] !== undefined) candidate[k] = mergePatch(candidate[k], body[k]);
+    }
+    const existing = ctx.existing;
+    const outcome = def.onPatch ? await def.onPatch(ctx as RequestContext & { existing: StoredResource }, candidate) : { resource: candidate };
+    const r = await this.commitWrite(ctx, outcome.resource, outcome.internal ?? existing.internal, outcome.operation, outcome.related, 200, 'update');
+    return outcome.operation ? { ...r, status: 202 } : r;
+  }
+
+  /** The addressed resource, its operation and everything related, in one write. */
+  private async commitWrite(
+    ctx: RequestContext,
+    resource: ArmResource,
+    internal: Record<string, any> | undefined,
+    plan: OperationPlan | undefined,
+    related: Related | undefined,
+    status: number,
+    kind: 'create' | 'update',
+  ): Promise<Result> {
+    const { def, path, services } = ctx;
+    const existing = ctx.existing;
+    resource.id = path.id;
+    resource.name = path.names[path.names.length - 1];
+    resource.type = typeName(ctx);
+    resource.systemData = systemDataFor(ctx.principal, ctx.headers['x-ms-arm-resource-system-data'], existing?.resource.systemData);
+    resource.etag = newEtag();
+    const stored: StoredResource = { resource, internal: internal ?? existing?.internal ?? {}, parent: parentIdOf(path, def), typeKey: typeKeyOf(def.namespace, def.type) };
+    const ops: WriteOp[] = [];
+    let op: OperationRecord | undefined;
+    if (plan) {
+      op = services.operations.create({ ...plan, kind: plan.kind ?? kind }, subjectOf(ctx, stored));
+      stored.operationId = op.id;
+      ops.push(services.operations.writeOp(op));
+    } else if (resource.properties && resource.properties.provisioningState === undefined) {
+      resource.properties.provisioningState = 'Succeeded';
+    }
+    ops.push(...services.resources.putOps(stored));
+    ops.push(...relatedOps(services.registry, services.resources, related, op?.id, resource.systemData));
+    await services.resources.commit(ops);
+    if (op) services.operations.run(op);
+    return { status, headers: etagHeader(stored), body: this.wire(stored, def, ctx.apiVersion), operation: op, location: true };
+  }
+
+  // ---- DELETE ---------------------------------------------------------------------------------------
+
+  private async deleteStored(ctx: RequestContext): Promise<Result> {
+    this.checkConditions(ctx);
+    const existing = ctx.existing;
+    if (!existing) return { status: 204 };
+    const running = existing.operationId ? this.services.operations.get(existing.operationId) : undefined;
+    // A delete already under way: answer with the same operation, as ARM does for a repeated DELETE.
+    if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
+    this.refuseWhileBusy(existing);
+    const op = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
+    return op ? { status: 202, operation: op, location: true } : { status: 200 };
+  }
+
+  /** Deletes through the type's hook: asynchronously (the resource shows Deleting) or at once with its descendants. */
+  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<OperationRecord | undefined> {
+    const { services, def, existing } = ctx;
+    const outcome = def.onDelete ? await def.onDelete(ctx) : {};
+    if (outcome.operation) {
+      const stored: StoredResource = structuredClone(existing);
+      stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
+      stored.deleting = true;
+      const op = services.operations.create({ ...outcome.operation, kind: 'delete' }, { ...subjectOf(ctx, stored), method: 'DELETE' });
+      stored.operationId = op.id;
+      await services.resources.commit([services.operations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
+      services.operations.run(op);
+      return op;
+    }
+    await services.resources.commit([...deleteTreeOps(services.resources, existing.resource.id), ...relatedOps(services.registry, services.resources, outcome.related)]);
+    return undefined;
+  }
+
+  // ---- POST actions ----------------------------------------------------------------------------------
+
+  private async runAction(ctx: RequestContext, action: string): Promise<Result> {
+    const { def, services } = ctx;
+    const entry = Object.entries(def.actions ?? {}).find(([k]) => k.toLowerCase() === action.toLowerCase());
+    if (!entry) throw Errors.actionNotFound(`${def.type}/${action}`, def.namespace, ctx.apiVersion);
+    if (!ctx.existing) throw notFound(ctx);
+    const existing = ctx.existing;
+    const outcome: ActionOutcome = await entry[1](ctx as RequestContext & { existing: StoredResource });
+    if (!outcome.operation) {
+      await this.commitActionState(ctx, outcome);
+      if (outcome.cancel) await services.operations.cancel(outcome.cancel.operationId, outcome.cancel.message);
+      return { status: outcome.status ?? (outcome.body === undefined ? 204 : 200), body: outcome.body };
+    }
+    this.refuseWhileBusy(existing);
+    const stored: StoredResource = structuredClone(existing);
+    if (outcome.resource) stored.resource = { ...outcome.resource, id: existing.resource.id, name: existing.resource.name, type: existing.resource.type, etag: newEtag(), systemData: existing.resource.systemData };
+    const op = services.operations.create({ ...outcome.operation, kind: 'action', action: entry[0] }, { ...subjectOf(ctx, stored), method: 'POST' });
+    stored.operationId = op.id;
+    await services.resources.commit([services.operations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
+    services.operations.run(op);
+    return { status: 202, operation: op, location: true };
+  }
+
+  /** A synchronous action may still change the resource or related ones (one write). */
+  private async commitActionState(ctx: RequestContext, outcome: ActionOutcome): Promise<void> {
+    const { services } = ctx;
+    const ops: WriteOp[] = [];
+    if (outcome.resource && ctx.existing) {
+      const stored: StoredResource = { ...ctx.existing, resource: { ...outcome.resource, id: ctx.existing.resource.id, name: ctx.existing.resource.name, type: ctx.existing.resource.type, etag: newEtag() } };
+      ops.push(...services.resources.putOps(stored));
+    }
+    ops.push(...relatedOps(services.registry, services.resources, outcome.related));
+    if (ops.length) await services.resources.commit(ops);
+  }
+
+  // ---- lists -------------------------------------------------------------------------------------------
+
+  private listStored(ctx: RequestContext): Result {
+    const { def, path, services } = ctx;
+    const typeKey = typeKeyOf(def.namespace, def.type);
+    let items: StoredResource[];
+    if (!def.type.includes('/') && !path.extendedParent && path.resourceGroup === undefined && def.scope === 'resourceGroup') {
+      if (def.listBySubscription === false) throw Errors.methodNotAllowed('GET', typeName(ctx));
+      items = services.resources.listByType(typeKey, path.subscriptionId);
+    } else {
+      items = services.resources.listByParent(parentIdOf(path, def)).filter((r) => r.typeKey === typeKey);
+    }
+    items = filterResources(items, parseFilter(ctx.query.$filter ?? ctx.query['%24filter']));
+    return pageOf(ctx, items, (s) => this.wire(s, def, ctx.apiVersion));
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------------------------------------
+
+function defaultApiVersion(def: ResourceTypeDefinition): string {
+  return def.apiVersions.find((v) => !v.toLowerCase().includes('preview')) ?? def.apiVersions[0];
+}
+
+function etagHeader(s: StoredResource): Record<string, string> {
+  return s.resource.etag ? { ETag: s.resource.etag } : {};
+}
+
+/** 'Microsoft.X/type/name/child/childName' as ARM's ResourceNotFound message writes it. */
+function typeAndName(p: ParsedPath, def: ResourceTypeDefinition): string {
+  const ts = def.type.split('/');
+  return `${def.namespace}/${ts.map((t, i) => (p.names[i] !== undefined ? `${t}/${p.names[i]}` : t)).join('/')}`;
+}
+
+export function notFound(ctx: RequestContext): ArmError {
+  const { def, path } = ctx;
+  if (def.namespace === RESOURCES_NS && def.type === 'resourceGroups') return Errors.resourceGroupNotFound(path.names[0]);
+  return Errors.resourceNotFound(typeAndName(path, def), path.resourceGroup);
+}
+
+/** What the engine records about the resource an operation works on. */
+function subjectOf(ctx: RequestContext, stored: StoredResource): OperationSubject {
+  return {
+    resourceId: stored.resource.id,
+    typeKey: stored.typeKey,
+    namespace: ctx.def.namespace,
+    location: (stored.resource.location as string | undefined) ?? ctx.parent?.resource.location ?? 'global',
+    subscriptionId: ctx.path.subscriptionId ?? '',
+    method: ctx.method as OperationRecord['method'],
+    apiVersion: ctx.apiVersion,
+  };
+}
