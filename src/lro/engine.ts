@@ -369,8 +369,20 @@ export class OperationEngine {
     op.status = 'Succeeded';
     op.percentComplete = 100;
     op.endTime = new Date().toISOString();
+    const gate = op.gate;
     delete op.gate;
-    await this.commitFinal(op, stored, next);
+    try {
+      await this.commitFinal(op, stored, next);
+    } catch (e) {
+      // The final state could not be stored: undo the work and end Failed instead.
+      op.status = 'InProgress';
+      op.percentComplete = 99;
+      delete op.endTime;
+      if (gate) op.gate = gate;
+      this.finishing.delete(op.id);
+      return this.rollback(op, { code: 'InternalOperationError', message: `The operation's final state could not be stored: ${toDetail(e).message}` });
+    }
+    this.settled(op);
   }
 
   private async finishFailed(op: OperationRecord, error: ErrorDetail, status: 'Failed' | 'Canceled' = 'Failed'): Promise<void> {
@@ -388,28 +400,32 @@ export class OperationEngine {
     op.error = error;
     op.endTime = new Date().toISOString();
     delete (op as any).rollingBack;
-    await this.commitFinal(op, stored, next);
+    try {
+      await this.commitFinal(op, stored, next);
+    } catch (e) {
+      // Even the failure could not be stored as the hook built it: store the minimum, so the
+      // operation and its resource still reach a terminal state.
+      await this.store.write(lastResort(this.resources, op, stored, e)).catch(() => undefined);
+    }
+    this.settled(op);
   }
 
-  /** Resource, related resources and operation reach their terminal state in one atomic write. */
+  /** Resource, related resources and operation reach their terminal state in one atomic write (throws if it cannot be stored). */
   private async commitFinal(op: OperationRecord, before: StoredResource | undefined, next: Completion): Promise<void> {
     const ops = [this.writeOp(op)];
-    try {
-      if (next.resource) {
-        if (next.resource.operationId === op.id) delete next.resource.operationId;
-        ops.push(...this.resources.putOps(next.resource));
-      } else if (before) {
-        ops.push(...deleteTreeOps(this.resources, before.resource.id));
-      }
-      ops.push(...relatedOps(this.registry, this.resources, next.related).map((w) => clearOperation(w, op.id)));
-      await this.store.write(ops);
-    } catch (e) {
-      // The final write itself failed (e.g. a hook built something unstorable): end the operation
-      // Failed with the resource settled, rather than leave it InProgress forever.
-      await this.store.write(lastResort(this.resources, op, before, e)).catch(() => undefined);
-    } finally {
-      this.finishing.delete(op.id);
+    if (next.resource) {
+      if (next.resource.operationId === op.id) delete next.resource.operationId;
+      ops.push(...this.resources.putOps(next.resource));
+    } else if (before) {
+      ops.push(...deleteTreeOps(this.resources, before.resource.id));
     }
+    ops.push(...relatedOps(this.registry, this.resources, next.related).map((w) => clearOperation(w, op.id)));
+    await this.store.write(ops);
+  }
+
+  /** The operation has reached its terminal state: release whoever waits for it. */
+  private settled(op: OperationRecord): void {
+    this.finishing.delete(op.id);
     const list = this.waiters.get(op.id) ?? [];
     this.waiters.delete(op.id);
     for (const w of list) w(op);
@@ -481,10 +497,29 @@ function lastResort(resources: ResourceRepository, op: OperationRecord, before: 
   op.error = { code: 'InternalOperationError', message: detail.message };
   op.endTime ??= new Date().toISOString();
   delete op.data;
-  const ops: WriteOp[] = [{ collection: COLLECTION, key: op.id.toLowerCase(), value: structuredClone(op) }];
+  let record: OperationRecord;
+  try {
+    record = JSON.parse(JSON.stringify(op));
+  } catch {
+    record = { ...op, tasks: op.tasks.map((t) => ({ ...t, result: undefined })) };
+  }
+  const ops: WriteOp[] = [{ collection: COLLECTION, key: op.id.toLowerCase(), value: record }];
   if (before) {
-    const settled: StoredResource = { ...before, resource: { ...before.resource, properties: { ...(before.resource.properties ?? {}), provisioningState: 'Failed' } } };
-    delete settled.operationId;
+    const r = before.resource;
+    let resource: typeof r;
+    try {
+      resource = JSON.parse(JSON.stringify(r));
+    } catch {
+      // What the resource holds cannot be stored: keep its identity, drop the rest.
+      resource = { id: r.id, name: r.name, type: r.type, location: r.location, properties: {} };
+    }
+    resource.properties = { ...(resource.properties ?? {}), provisioningState: 'Failed' };
+    const settled: StoredResource = { resource, internal: {}, parent: before.parent, typeKey: before.typeKey };
+    try {
+      settled.internal = JSON.parse(JSON.stringify(before.internal));
+    } catch {
+      /* drop unstorable internals */
+    }
     delete settled.deleting;
     ops.push(...resources.putOps(settled));
   }
