@@ -130,6 +130,8 @@ export const Errors = {
   // ---- the framework core and providers ----
   /** A generic 400 with a provider's own code (the one place such errors are built). */
   invalid: (code: string, message: string, target?: string) => new ArmError(400, code, message, { target }),
+  /** A 400 that lists every reason in details (capability refusals). */
+  refused: (code: string, message: string, target?: string, details?: ErrorDetail[]) => new ArmError(400, code, message, { target, details }),
   /** A generic 409 with a provider's own code. */
   conflictWith: (code: string, message: string, target?: string) => new ArmError(409, code, message, { target }),
   /** Any other status with a provider's own code (404s of provider lookups, 503 of a disconnected site). */

@@ -1,6 +1,6 @@
 // Lists with $top / $skipToken and an absolute nextLink, as ARM pages them.
 
-import { ArmError } from './errors.js';
+import { Errors } from './errors.js';
 import type { RequestContext } from '../framework/types.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -20,7 +20,7 @@ export function pageWindow(ctx: RequestContext): { offset: number; size: number 
   const top = ctx.query.$top ?? ctx.query['%24top'];
   if (top !== undefined) {
     const n = Number(top);
-    if (!Number.isInteger(n) || n < 1) throw new ArmError(400, 'InvalidTopInQueryString', `The value '${top}' of the $top query parameter is invalid: it must be a positive integer.`);
+    if (!Number.isInteger(n) || n < 1) throw Errors.invalid('InvalidTopInQueryString', `The value '${top}' of the $top query parameter is invalid: it must be a positive integer.`);
     size = Math.min(n, MAX_PAGE_SIZE);
   }
   let offset = 0;
@@ -31,7 +31,7 @@ export function pageWindow(ctx: RequestContext): { offset: number; size: number 
       if (!Number.isInteger(o.o) || o.o < 0) throw new Error('bad');
       offset = o.o;
     } catch {
-      throw new ArmError(400, 'InvalidSkipToken', `The $skipToken '${token}' is invalid.`);
+      throw Errors.invalid('InvalidSkipToken', `The $skipToken '${token}' is invalid.`);
     }
   }
   return { offset, size };

@@ -4,7 +4,7 @@
 // resource groups, tenants, locations, the /resources lists, provider registrations) are mapped to
 // Microsoft.Resources types so they go through the same framework as every provider.
 
-import { ArmError } from './errors.js';
+import { Errors, ArmError } from './errors.js';
 import type { ParsedPath } from '../framework/types.js';
 
 export const RESOURCES_NS = 'Microsoft.Resources';
@@ -19,7 +19,7 @@ export function splitPath(pathname: string): string[] {
     try {
       s = decodeURIComponent(raw);
     } catch {
-      throw new ArmError(400, 'InvalidRequestUri', `The request URI segment '${raw}' is not correctly encoded.`);
+      throw Errors.invalid('InvalidRequestUri', `The request URI segment '${raw}' is not correctly encoded.`);
     }
     segs.push(s);
   }
@@ -27,7 +27,7 @@ export function splitPath(pathname: string): string[] {
 }
 
 function routeNotFound(segs: string[]): ArmError {
-  return new ArmError(404, 'InvalidResourceType', `The request path '/${segs.join('/')}' does not address an ARM resource or collection.`);
+  return Errors.withStatus(404, 'InvalidResourceType', `The request path '/${segs.join('/')}' does not address an ARM resource or collection.`);
 }
 
 /** Parses segments; `id` is filled in later by the dispatcher once the type is known. */
@@ -77,7 +77,7 @@ function parseProviders(
     if (inResourceGroup) throw routeNotFound(segs);
     return { ...builtin(scopeId, ['providers'], []), ...base };
   }
-  if (!/^[A-Za-z0-9.]+$/.test(ns)) throw new ArmError(400, 'InvalidResourceNamespace', `The resource namespace '${ns}' is invalid.`);
+  if (!/^[A-Za-z0-9.]+$/.test(ns)) throw Errors.invalid('InvalidResourceNamespace', `The resource namespace '${ns}' is invalid.`);
   if (!inResourceGroup) {
     // provider registration document: /subscriptions/{s}/providers/{ns}[/register|/unregister]
     if (rest.length === 0) return { ...builtin(scopeId, ['providers'], [ns]), ...base };

@@ -31,11 +31,7 @@ export function resolve(registry: Registry, p: ParsedPath, method: string): Rout
     }
   }
   void method;
-  throw new ArmError(
-    400,
-    'InvalidResourceType',
-    `The resource type '${p.types.join('/')}' could not be found in the namespace '${provider.namespace}'.`,
-  );
+  throw Errors.invalid('InvalidResourceType', `The resource type '${p.types.join('/')}' could not be found in the namespace '${provider.namespace}'.`);
 }
 
 function withId<T extends Route>(t: T): T {
@@ -54,11 +50,7 @@ export function checkApiVersion(v: string | undefined, def: ResourceTypeDefiniti
     if (def.namespace === RESOURCES_NS) throw Errors.invalidApiVersion(v, supported);
   }
   if (!API_VERSION_RE.test(v)) {
-    throw new ArmError(
-      400,
-      'InvalidApiVersionParameter',
-      `The api-version '${v}' is invalid. The supported versions are '${supported.join(',')}'.`,
-    );
+    throw Errors.invalid('InvalidApiVersionParameter', `The api-version '${v}' is invalid. The supported versions are '${supported.join(',')}'.`);
   }
   const locations = Array.isArray(def.locations) ? def.locations : [];
   throw Errors.noRegisteredProvider(location ?? 'global', v, `${def.namespace}/${def.type}`, supported, locations);

@@ -3,7 +3,7 @@
 // client of the site's own process (RemoteSiteFabric, over loopback HTTP); task kinds and
 // providers talk to this interface only, so they do not care where a site runs.
 
-import { ArmError } from '../arm/errors.js';
+import { Errors } from '../arm/errors.js';
 import type { FabricSnapshot, FaultReport, OwnerStatus, SiteSnapshot, Vm, VmChange, VmRequest } from './model.js';
 import type { SiteDefinition } from './sites.js';
 
@@ -93,7 +93,7 @@ export class Fabric {
   /** The backend of a site; 404 with the known names when unknown. */
   site(name: string): FabricBackend {
     const b = this.backends.get(String(name).toLowerCase());
-    if (!b) throw new ArmError(404, 'SiteNotFound', `The fabric has no site named '${name}'. Known sites: ${[...this.backends.values()].filter((x) => x.definition.kind !== 'AzureRegion').map((x) => x.definition.name).join(', ')} and the Azure regions.`);
+    if (!b) throw Errors.withStatus(404, 'SiteNotFound', `The fabric has no site named '${name}'. Known sites: ${[...this.backends.values()].filter((x) => x.definition.kind !== 'AzureRegion').map((x) => x.definition.name).join(', ')} and the Azure regions.`);
     return b;
   }
 

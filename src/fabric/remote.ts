@@ -12,7 +12,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { ArmError } from '../arm/errors.js';
+import { Errors, ArmError } from '../arm/errors.js';
 import type { Store } from '../store/store.js';
 import type { FabricBackend, PowerAction } from './fabric.js';
 import { describeSite, vmView, type FaultReport, type SiteSnapshot, type Vm, type VmChange, type VmRequest } from './model.js';
@@ -85,7 +85,7 @@ export function siteApp(site: LocalSiteFabric): { app: express.Express; detach: 
   app.post('/rpc/:method', async (req: Request, res: Response, next: NextFunction) => {
     const method = String(req.params.method);
     try {
-      if (!METHODS.has(method)) throw new ArmError(404, 'UnknownMethod', `The site has no method '${method}'.`);
+      if (!METHODS.has(method)) throw Errors.withStatus(404, 'UnknownMethod', `The site has no method '${method}'.`);
       const args = Array.isArray(req.body?.args) ? req.body.args : [];
       const result = await (site as any)[method](...args);
       res.json(envelope(req, result));
@@ -94,7 +94,7 @@ export function siteApp(site: LocalSiteFabric): { app: express.Express; detach: 
     }
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = err instanceof ArmError ? err : new ArmError(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+    const e = err instanceof ArmError ? err : Errors.withStatus(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
     res.status(e.status).json({ ...e.toBody(), ...envelope(req) });
   });
   return { app, detach };
@@ -211,7 +211,7 @@ export class RemoteSiteFabric implements FabricBackend {
     } catch (e) {
       this.reachable = false;
       const cause = (e as any)?.cause?.code ?? (e as Error).message;
-      throw new ArmError(503, 'SiteUnreachable', `The process of ${this.where} at ${this.url} did not answer (${cause}).`);
+      throw Errors.withStatus(503, 'SiteUnreachable', `The process of ${this.where} at ${this.url} did not answer (${cause}).`);
     }
     this.reachable = true;
     const text = await res.text();
@@ -229,7 +229,7 @@ export class RemoteSiteFabric implements FabricBackend {
     if (body && typeof body.upTo === 'number') await this.absorb(body as Envelope<unknown>);
     if (status >= 400) {
       const err = body?.error ?? {};
-      throw new ArmError(status, String(err.code ?? 'SiteError'), String(err.message ?? `${this.where} answered HTTP ${status}.`));
+      throw Errors.withStatus(status, String(err.code ?? 'SiteError'), String(err.message ?? `${this.where} answered HTTP ${status}.`));
     }
     return body?.result as T;
   }
@@ -251,7 +251,7 @@ export class RemoteSiteFabric implements FabricBackend {
   /** Replaces the cache with every VM of the site. */
   private async resync(): Promise<void> {
     const { status, body } = await this.http('/vms');
-    if (status !== 200 || !Array.isArray(body?.vms)) throw new ArmError(502, 'SiteError', `${this.where} at ${this.url} answered HTTP ${status} to a sync.`);
+    if (status !== 200 || !Array.isArray(body?.vms)) throw Errors.withStatus(502, 'SiteError', `${this.where} at ${this.url} answered HTTP ${status} to a sync.`);
     const seen = new Set<string>();
     for (const vm of body.vms as Vm[]) {
       seen.add(vm.name);

@@ -4,7 +4,7 @@
 // VM can be neither leaked by a crash nor counted twice. Each mutation updates memory at once
 // (so concurrent tasks see it) and resolves once it is durable.
 
-import { ArmError } from '../arm/errors.js';
+import { Errors, ArmError } from '../arm/errors.js';
 import type { Store, WriteOp } from '../store/store.js';
 import { findVmSize, siteVmSizes, type VmSize } from './vmSizes.js';
 import type { FabricBackend, PowerAction } from './fabric.js';
@@ -269,30 +269,30 @@ export class LocalSiteFabric implements FabricBackend {
 
   private requireConnected(what: string): void {
     if (!this.state.connected)
-      throw new ArmError(503, 'SiteDisconnected', `${this.where} is disconnected from Azure; cannot ${what}.`);
+      throw Errors.withStatus(503, 'SiteDisconnected', `${this.where} is disconnected from Azure; cannot ${what}.`);
   }
 
   private sizeOf(req: VmRequest): { cores: number; memoryGB: number; storageGB: number } {
     const s = findVmSize(this.vmSizes, req.vmSize);
-    if (!s) throw new ArmError(400, 'VMSizeNotSupported', `The VM size '${req.vmSize}' is not available on ${this.where}. Available sizes: ${this.vmSizes.map((x) => x.name).join(', ')}.`);
+    if (!s) throw Errors.invalid('VMSizeNotSupported', `The VM size '${req.vmSize}' is not available on ${this.where}. Available sizes: ${this.vmSizes.map((x) => x.name).join(', ')}.`);
     return { cores: s.cores, memoryGB: s.memoryGB, storageGB: s.storageGB };
   }
 
   private ownedBy(vm: Vm, owner: string): void {
     if (vm.owner.toLowerCase() !== owner.toLowerCase())
-      throw new ArmError(409, 'VmNameConflict', `A VM named '${vm.name}' already exists on ${this.where} and belongs to '${vm.owner}'.`);
+      throw Errors.conflictWith('VmNameConflict', `A VM named '${vm.name}' already exists on ${this.where} and belongs to '${vm.owner}'.`);
   }
 
   private capacityError(s: ReturnType<typeof diagnose>): ArmError {
     const code = s.kind === 'noHostUp' ? 'HostsUnavailable' : 'InsufficientCapacity';
-    return new ArmError(409, code, shortfallMessage(this.where, s));
+    return Errors.conflictWith(code, shortfallMessage(this.where, s));
   }
 
   private network(req: VmRequest) {
     const nets = this.definition.logicalNetworks;
     const net = req.logicalNetwork ? nets.find((n) => n.name.toLowerCase() === req.logicalNetwork!.toLowerCase()) : nets[0];
     if (!net)
-      throw new ArmError(404, 'LogicalNetworkNotFound', `${this.where} has no logical network '${req.logicalNetwork}'. Networks: ${nets.map((n) => n.name).join(', ') || 'none'}.`);
+      throw Errors.withStatus(404, 'LogicalNetworkNotFound', `${this.where} has no logical network '${req.logicalNetwork}'. Networks: ${nets.map((n) => n.name).join(', ') || 'none'}.`);
     return net;
   }
 
@@ -303,11 +303,7 @@ export class LocalSiteFabric implements FabricBackend {
     const used = this.usedIps.get(net.name)!;
     const ip = allocateIp(this.ipRanges.get(net.name)!, used, this.ipCursor.get(net.name));
     if (ip === undefined)
-      throw new ArmError(
-        409,
-        'InsufficientIpAddresses',
-        `Logical network '${net.name}' on ${this.where} has no free IP addresses: all ${poolSize(net.ipPools)} addresses of its IP pools are in use.`,
-      );
+      throw Errors.conflictWith('InsufficientIpAddresses', `Logical network '${net.name}' on ${this.where} has no free IP addresses: all ${poolSize(net.ipPools)} addresses of its IP pools are in use.`);
     used.add(ip); // reserved now so parallel requests get distinct addresses
     this.ipCursor.set(net.name, ip + 1);
     return { ip: intToIp(ip), logicalNetwork: net.name };
@@ -396,15 +392,11 @@ export class LocalSiteFabric implements FabricBackend {
         const host = this.findHost(existing);
         if (!host) {
           const s = diagnose([...this.hosts.values()], [{ ...existing }], { ...existing });
-          throw new ArmError(
-            409,
-            'HostFailed',
-            `VM '${existing.name}' could not be created on ${this.where}: its host '${existing.host}' failed and no other host has room. ${shortfallMessage(this.where, s)}`,
-          );
+          throw Errors.conflictWith('HostFailed', `VM '${existing.name}' could not be created on ${this.where}: its host '${existing.host}' failed and no other host has room. ${shortfallMessage(this.where, s)}`);
         }
         await this.commit([this.put({ ...existing, host, state: 'Running', restarts: (existing.restarts ?? 0) + 1, failedFrom: undefined })]);
       } else if (existing.state === 'Deleting') {
-        throw new ArmError(409, 'Conflict', `VM '${existing.name}' on ${this.where} is being deleted.`);
+        throw Errors.conflictWith('Conflict', `VM '${existing.name}' on ${this.where} is being deleted.`);
       }
       return this.vms.get(req.name)!;
     }
@@ -464,7 +456,7 @@ export class LocalSiteFabric implements FabricBackend {
 
   private requireVm(name: string): Vm {
     const vm = this.vms.get(name);
-    if (!vm) throw new ArmError(404, 'VmNotFound', `${this.where} has no VM named '${name}'.`);
+    if (!vm) throw Errors.withStatus(404, 'VmNotFound', `${this.where} has no VM named '${name}'.`);
     return vm;
   }
 
@@ -515,7 +507,7 @@ export class LocalSiteFabric implements FabricBackend {
     const vm = this.requireVm(name);
     if (vm.joined) return vm;
     if (vm.state !== 'Running')
-      throw new ArmError(409, 'NodeNotReady', `VM '${name}' on ${this.where} is ${vm.state}, so it cannot join its cluster.`);
+      throw Errors.conflictWith('NodeNotReady', `VM '${name}' on ${this.where} is ${vm.state}, so it cannot join its cluster.`);
     const next: Vm = { ...vm, joined: true };
     void opId; // joining is idempotent by itself
     await this.commit([this.put(next)]);
@@ -538,7 +530,7 @@ export class LocalSiteFabric implements FabricBackend {
 
   private requireHost(name: string): Host {
     const h = this.hosts.get(name);
-    if (!h) throw new ArmError(404, 'HostNotFound', `${this.where} has no host named '${name}'. Hosts: ${[...this.hosts.keys()].join(', ') || 'none (elastic)'}.`);
+    if (!h) throw Errors.withStatus(404, 'HostNotFound', `${this.where} has no host named '${name}'. Hosts: ${[...this.hosts.keys()].join(', ') || 'none (elastic)'}.`);
     return h;
   }
 

@@ -4,7 +4,7 @@
 // disconnected or unreachable makes a task wait, bounded (30 s at time-scale 1), then fail with
 // an error that says which site and what to do.
 
-import { ArmError } from '../arm/errors.js';
+import { Errors, ArmError } from '../arm/errors.js';
 import type { OperationEngine } from '../lro/engine.js';
 import type { OperationRecord, TaskRecord } from '../lro/types.js';
 import type { Fabric, FabricBackend } from './fabric.js';
@@ -22,7 +22,7 @@ export const DEFAULT_DISCONNECT_WAIT_MS = 30_000;
 const RETRYABLE = new Set(['SiteDisconnected', 'SiteUnreachable']);
 
 const str = (v: unknown, name: string): string => {
-  if (typeof v !== 'string' || v === '') throw new ArmError(500, 'InternalOperationError', `fabric task parameter '${name}' is missing`);
+  if (typeof v !== 'string' || v === '') throw Errors.withStatus(500, 'InternalOperationError', `fabric task parameter '${name}' is missing`);
   return v;
 };
 
@@ -61,13 +61,9 @@ export function registerFabricTasks(engine: OperationEngine, fabric: Fabric, opt
           const where = describeSite(site.definition.kind, site.definition.name);
           const waited = Math.round(opts.disconnectWaitMs / 1000);
           if (code === 'SiteUnreachable')
-            throw new ArmError(503, 'SiteUnreachable', `${where} could not be reached to ${what}; the operation waited ${waited} s for it and gave up. ${(e as Error).message}`);
-          throw new ArmError(
-            503,
-            'SiteDisconnected',
-            `${where} is disconnected from Azure: the operation waited ${waited} s for it to reconnect to ${what}, then gave up. ` +
-              `Reconnect the site (POST /_emulator/fabric/sites/${site.definition.name}/connect) and retry the operation.`,
-          );
+            throw Errors.withStatus(503, 'SiteUnreachable', `${where} could not be reached to ${what}; the operation waited ${waited} s for it and gave up. ${(e as Error).message}`);
+          throw Errors.withStatus(503, 'SiteDisconnected', `${where} is disconnected from Azure: the operation waited ${waited} s for it to reconnect to ${what}, then gave up. ` +
+              `Reconnect the site (POST /_emulator/fabric/sites/${site.definition.name}/connect) and retry the operation.`);
         }
         await sleep(Math.min(interval, Math.max(1, deadline - Date.now())));
       }

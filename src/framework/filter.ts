@@ -2,7 +2,7 @@
 // "<field> eq '<value>'" (resourceType, name, resourceGroup, location, tagName, tagValue,
 // provisioningState) or "substringof('<text>', name)". Pure.
 
-import { ArmError } from '../arm/errors.js';
+import { Errors } from '../arm/errors.js';
 import type { StoredResource } from './types.js';
 
 export type Clause = { field: string; value: string; op: 'eq' | 'substringof' };
@@ -24,7 +24,7 @@ export function parseFilter(filter: string | undefined): Clause[] {
       clauses.push({ field: 'name', value: m[1].replace(/''/g, "'"), op: 'substringof' });
       continue;
     }
-    throw new ArmError(400, 'InvalidFilterInQueryString', `Invalid $filter '${filter}': the clause '${part.trim()}' is not supported. Use "<resourceType|name|resourceGroup|location|tagName|tagValue> eq '<value>'" or "substringof('<text>', name)", joined by 'and'.`);
+    throw Errors.invalid('InvalidFilterInQueryString', `Invalid $filter '${filter}': the clause '${part.trim()}' is not supported. Use "<resourceType|name|resourceGroup|location|tagName|tagValue> eq '<value>'" or "substringof('<text>', name)", joined by 'and'.`);
   }
   return clauses;
 }

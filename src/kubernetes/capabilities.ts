@@ -6,7 +6,7 @@
 // or availability sets). Resource providers check a request against its target's document before
 // anything is created, so a refusal names the limit, the target, and what to do instead.
 
-import { ArmError, type ErrorDetail } from '../arm/errors.js';
+import { Errors, ArmError, type ErrorDetail } from '../arm/errors.js';
 import { describeSite, type SiteKind } from '../fabric/model.js';
 import { siteVmSizes, type VmSize } from '../fabric/vmSizes.js';
 import type { SiteOfferings } from '../fabric/sites.js';
@@ -402,7 +402,7 @@ export function checkCapabilities(doc: CapabilityDocument, request: FeatureReque
 export function capabilityError(refusals: Refusal[]): ArmError {
   const first = refusals[0];
   const details: ErrorDetail[] = refusals.map((r) => ({ code: r.code, message: r.message, target: r.target }));
-  return new ArmError(400, first.code, first.message, { target: first.target, details: refusals.length > 1 ? details : undefined });
+  return Errors.refused(first.code, first.message, first.target, refusals.length > 1 ? details : undefined);
 }
 
 /** Throws the ARM error when the request does not fit the target. */

@@ -5,7 +5,7 @@
 // interrupted rollback, so no resource is left in a non-terminal state.
 
 import { v4 as uuidv4 } from 'uuid';
-import { ArmError, type ErrorDetail } from '../arm/errors.js';
+import { Errors, ArmError, type ErrorDetail } from '../arm/errors.js';
 import type { Store, WriteOp } from '../store/store.js';
 import type { Registry } from '../framework/registry.js';
 import type { ResourceRepository } from '../framework/repository.js';
@@ -203,9 +203,9 @@ export class OperationEngine {
   /** Asks a running operation to stop; it rolls back and ends Canceled. */
   async cancel(id: string, message = 'The operation was canceled.'): Promise<OperationRecord> {
     const op = this.get(id);
-    if (!op) throw new ArmError(404, 'NotFound', `Operation '${id}' was not found.`);
+    if (!op) throw Errors.withStatus(404, 'NotFound', `Operation '${id}' was not found.`);
     if (TERMINAL.has(op.status)) {
-      throw new ArmError(409, 'OperationNotCancellable', `Operation '${id}' has already ${op.status.toLowerCase()} and cannot be canceled.`);
+      throw Errors.conflictWith('OperationNotCancellable', `Operation '${id}' has already ${op.status.toLowerCase()} and cannot be canceled.`);
     }
     op.cancelRequested = true;
     op.error = { code: 'OperationCanceled', message };

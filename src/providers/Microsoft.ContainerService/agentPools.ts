@@ -50,7 +50,7 @@ async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<Wri
   if (!exPool) features.unshift({ feature: 'nodePoolCount', value: pools.length + 1, target: 'name' });
   assertFits(doc, features);
   if (exPool?.mode === 'System' && profile.mode !== 'System' && !pools.some((p) => p !== exPool && p.mode === 'System')) {
-    throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${name}' is the cluster's only System pool; it cannot become a User pool.`, { target: 'properties.mode' });
+    throw Errors.invalid('OperationNotAllowed', `Agent pool '${name}' is the cluster's only System pool; it cannot become a User pool.`, 'properties.mode');
   }
   const scaled = !exPool || exPool.count !== profile.count;
   const upgraded = !!exPool && version !== exPool.currentOrchestratorVersion;
@@ -59,19 +59,19 @@ async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<Wri
   const power: 'stop' | 'start' | undefined =
     exPool && askedPower === 'stopped' && exPool.powerState?.code !== 'Stopped' ? 'stop' : exPool && askedPower === 'running' && exPool.powerState?.code === 'Stopped' ? 'start' : undefined;
   if (power && (scaled || upgraded)) {
-    throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${name}' cannot change its power state and its size or version in one request.`);
+    throw Errors.invalid('OperationNotAllowed', `Agent pool '${name}' cannot change its power state and its size or version in one request.`);
   }
   if (power === 'stop' && profile.mode === 'System' && !pools.some((p) => p !== exPool && p.mode === 'System' && p.powerState?.code !== 'Stopped')) {
-    throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${name}' is the cluster's only running System pool; stop the whole cluster (az aks stop) instead.`);
+    throw Errors.invalid('OperationNotAllowed', `Agent pool '${name}' is the cluster's only running System pool; stop the whole cluster (az aks stop) instead.`);
   }
   if (exPool?.powerState?.code === 'Stopped' && !power && (scaled || upgraded)) {
-    throw new ArmError(409, 'OperationNotAllowed', `Agent pool '${name}' is stopped; start it (az aks nodepool start) before scaling or upgrading it.`);
+    throw Errors.operationNotAllowed(`Agent pool '${name}' is stopped; start it (az aks nodepool start) before scaling or upgrading it.`);
   }
   if (isStopped(cluster) && (scaled || upgraded || power)) {
-    throw new ArmError(409, 'OperationNotAllowed', `Managed cluster '${cluster.resource.name}' is stopped; start it (az aks start) before changing its node pools.`);
+    throw Errors.operationNotAllowed(`Managed cluster '${cluster.resource.name}' is stopped; start it (az aks start) before changing its node pools.`);
   }
   if (scaled && upgraded) {
-    throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${name}' cannot be scaled and upgraded in one request; do one, then the other.`);
+    throw Errors.invalid('OperationNotAllowed', `Agent pool '${name}' cannot be scaled and upgraded in one request; do one, then the other.`);
   }
   const tasks: TaskSpec[] = [];
   if (scaled) tasks.push(...scalePlan(services, clusterId, target, { name, count: profile.count, vmSize: profile.vmSize, kubernetesVersion: version }));
@@ -156,7 +156,7 @@ export const agentPools: ResourceTypeDefinition = {
     const pools = poolsOf(services, clusterId);
     const me = pools.find((p) => p.name.toLowerCase() === ctx.existing.resource.name.toLowerCase());
     if (me?.mode === 'System' && !pools.some((p) => p !== me && p.mode === 'System')) {
-      throw new ArmError(400, 'OperationNotAllowed', `There has to be at least one system agent pool: '${me.name}' is the only one, so it cannot be deleted.`);
+      throw Errors.invalid('OperationNotAllowed', `There has to be at least one system agent pool: '${me.name}' is the only one, so it cannot be deleted.`);
     }
     const target = targetOfStored(services, cluster);
     const tasks = me ? scalePlan(services, clusterId, target, { name: me.name, count: 0, vmSize: me.vmSize, kubernetesVersion: me.currentOrchestratorVersion }) : [];
@@ -281,7 +281,7 @@ export const accessProfiles: ResourceTypeDefinition = {
       const c = clusterFor(ctx);
       const role = ctx.path.names[1];
       const kind = { clusteradmin: 'clusterAdmin', clusteruser: 'clusterUser' }[role.toLowerCase()] as 'clusterAdmin' | 'clusterUser' | undefined;
-      if (!kind) throw new ArmError(400, 'InvalidParameter', `The role '${role}' is invalid; use clusterAdmin or clusterUser.`, { target: 'roleName' });
+      if (!kind) throw Errors.invalidParameter(`The role '${role}' is invalid; use clusterAdmin or clusterUser.`, 'roleName');
       const res = credentials([kind])({ ...ctx, existing: c }) as { body: { kubeconfigs: { value: string }[] } };
       return {
         status: 200,

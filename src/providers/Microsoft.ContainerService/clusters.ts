@@ -67,11 +67,7 @@ export function refuseIfBusy(services: Services, clusterId: string, what: string
     const op = services.operations.get(s.operationId);
     if (op && op.status === 'InProgress') {
       const running = op.kind === 'action' ? op.action : `${op.kind}${s.typeKey === POOL_TYPE_KEY ? ` of agent pool '${s.resource.name}'` : ''}`;
-      throw new ArmError(
-        409,
-        'OperationNotAllowed',
-        `Operation is not allowed because there's an in progress ${running} operation on managed cluster '${cluster?.resource.name ?? clusterId.split('/').pop()}'. Wait for it to finish before ${what}.`,
-      );
+      throw Errors.operationNotAllowed(`Operation is not allowed because there's an in progress ${running} operation on managed cluster '${cluster?.resource.name ?? clusterId.split('/').pop()}'. Wait for it to finish before ${what}.`);
     }
   }
 }
@@ -284,7 +280,7 @@ function endpoints(dnsPrefix: string, id: string, location: string, kind: string
 function identityFor(body: any, existing: ArmResource | undefined, id: string, tenantId: string): Record<string, any> | undefined {
   const raw = body.identity;
   if (raw === undefined || raw === null) return existing?.identity;
-  if (!isObj(raw)) throw new ArmError(400, 'InvalidRequestContent', "The property 'identity' must be an object.", { target: 'identity' });
+  if (!isObj(raw)) throw Errors.invalidRequestContent("The property 'identity' must be an object.", 'identity');
   const type = String(raw.type ?? '');
   const t = type.toLowerCase();
   if (t === 'none' || t === '') return undefined;
@@ -294,24 +290,24 @@ function identityFor(body: any, existing: ArmResource | undefined, id: string, t
   if (t === 'userassigned') {
     const ua = raw.userAssignedIdentities;
     if (!isObj(ua) || Object.keys(ua).length !== 1) {
-      throw new ArmError(400, 'InvalidParameter', 'A UserAssigned cluster identity needs exactly one entry in identity.userAssignedIdentities.', { target: 'identity.userAssignedIdentities' });
+      throw Errors.invalidParameter('A UserAssigned cluster identity needs exactly one entry in identity.userAssignedIdentities.', 'identity.userAssignedIdentities');
     }
     const userAssignedIdentities: Record<string, any> = {};
     for (const k of Object.keys(ua)) userAssignedIdentities[k] = { principalId: guidFrom(`${k}/principal`), clientId: guidFrom(`${k}/client`) };
     return { type: 'UserAssigned', userAssignedIdentities };
   }
-  throw new ArmError(400, 'InvalidParameter', `The identity type '${type}' is invalid; use SystemAssigned, UserAssigned or None.`, { target: 'identity.type' });
+  throw Errors.invalidParameter(`The identity type '${type}' is invalid; use SystemAssigned, UserAssigned or None.`, 'identity.type');
 }
 
 function skuFor(body: any, existing: ArmResource | undefined): Record<string, any> {
   const raw = body.sku;
   if (raw === undefined || raw === null) return existing?.sku ?? { name: 'Base', tier: 'Free' };
-  if (!isObj(raw)) throw new ArmError(400, 'InvalidRequestContent', "The property 'sku' must be an object.", { target: 'sku' });
+  if (!isObj(raw)) throw Errors.invalidRequestContent("The property 'sku' must be an object.", 'sku');
   const tier = String(raw.tier ?? 'Free');
   const canon = { free: 'Free', paid: 'Standard', standard: 'Standard', premium: 'Premium' }[tier.toLowerCase()];
-  if (!canon) throw new ArmError(400, 'InvalidParameter', `The SKU tier '${tier}' is invalid; use Free, Standard or Premium.`, { target: 'sku.tier' });
+  if (!canon) throw Errors.invalidParameter(`The SKU tier '${tier}' is invalid; use Free, Standard or Premium.`, 'sku.tier');
   const name = String(raw.name ?? 'Base');
-  if (!['base', 'basic', 'automatic'].includes(name.toLowerCase())) throw new ArmError(400, 'InvalidParameter', `The SKU name '${name}' is invalid; use Base.`, { target: 'sku.name' });
+  if (!['base', 'basic', 'automatic'].includes(name.toLowerCase())) throw Errors.invalidParameter(`The SKU name '${name}' is invalid; use Base.`, 'sku.name');
   return { name: name.toLowerCase() === 'automatic' ? 'Automatic' : 'Base', tier: canon };
 }
 
@@ -342,14 +338,14 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     props.dnsPrefix = props.fqdnSubdomain ? undefined : `${name.slice(0, 10)}-${rg.slice(0, 16)}-${sub.slice(0, 6)}`.replace(/[^a-zA-Z0-9-]/g, '').replace(/^-+|-+$/g, '');
   }
   if (props.dnsPrefix !== undefined && (typeof props.dnsPrefix !== 'string' || !DNS_PREFIX.test(props.dnsPrefix))) {
-    throw new ArmError(400, 'InvalidDNSPrefix', `The dnsPrefix '${String(props.dnsPrefix)}' is invalid: it must be 1-54 letters, digits and hyphens, starting and ending with a letter or digit.`, { target: 'properties.dnsPrefix' });
+    throw Errors.invalid('InvalidDNSPrefix', `The dnsPrefix '${String(props.dnsPrefix)}' is invalid: it must be 1-54 letters, digits and hyphens, starting and ending with a letter or digit.`, 'properties.dnsPrefix');
   }
   if (ex && exProps.dnsPrefix && props.dnsPrefix !== exProps.dnsPrefix) {
-    throw new ArmError(400, 'PropertyChangeNotAllowed', `Changing property 'dnsPrefix' is not allowed (it is '${exProps.dnsPrefix}').`, { target: 'properties.dnsPrefix' });
+    throw Errors.invalid('PropertyChangeNotAllowed', `Changing property 'dnsPrefix' is not allowed (it is '${exProps.dnsPrefix}').`, 'properties.dnsPrefix');
   }
   const nodeRg = ex ? exProps.nodeResourceGroup : typeof props.nodeResourceGroup === 'string' && props.nodeResourceGroup !== '' ? props.nodeResourceGroup : nodeResourceGroupName(rg, name, location);
   if (ex && bodyProps.nodeResourceGroup && String(bodyProps.nodeResourceGroup).toLowerCase() !== String(nodeRg).toLowerCase()) {
-    throw new ArmError(400, 'PropertyChangeNotAllowed', `Changing property 'nodeResourceGroup' is not allowed (it is '${nodeRg}').`, { target: 'properties.nodeResourceGroup' });
+    throw Errors.invalid('PropertyChangeNotAllowed', `Changing property 'nodeResourceGroup' is not allowed (it is '${nodeRg}').`, 'properties.nodeResourceGroup');
   }
   props.nodeResourceGroup = nodeRg;
 
@@ -363,7 +359,7 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     if (typeof spRaw.secret === 'string' && spRaw.secret !== '') internal.spSecret = spRaw.secret;
     else if (!ex || spClientId !== exProps.servicePrincipalProfile?.clientId) {
       if (spClientId.toLowerCase() !== 'msi' && !identity) {
-        throw new ArmError(400, 'InvalidParameter', "The service principal's secret (properties.servicePrincipalProfile.secret) is required; pass --client-secret.", { target: 'properties.servicePrincipalProfile.secret' });
+        throw Errors.invalidParameter("The service principal's secret (properties.servicePrincipalProfile.secret) is required; pass --client-secret.", 'properties.servicePrincipalProfile.secret');
       }
     }
   }
@@ -373,9 +369,9 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
 
   // Agent pools: merged with what exists by name.
   const rawPools = bodyProps.agentPoolProfiles;
-  if (rawPools !== undefined && !Array.isArray(rawPools)) throw new ArmError(400, 'InvalidRequestContent', "The property 'properties.agentPoolProfiles' must be an array.", { target: 'properties.agentPoolProfiles' });
+  if (rawPools !== undefined && !Array.isArray(rawPools)) throw Errors.invalidRequestContent("The property 'properties.agentPoolProfiles' must be an array.", 'properties.agentPoolProfiles');
   if (!ex && (!Array.isArray(rawPools) || rawPools.length === 0)) {
-    throw new ArmError(400, 'InvalidParameter', 'A managed cluster needs at least one agent pool in properties.agentPoolProfiles, and one of them in System mode.', { target: 'properties.agentPoolProfiles' });
+    throw Errors.invalidParameter('A managed cluster needs at least one agent pool in properties.agentPoolProfiles, and one of them in System mode.', 'properties.agentPoolProfiles');
   }
 
   // Kubernetes version of the control plane.
@@ -389,7 +385,7 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     const full = resolveKubernetesVersion(doc, askedVersion);
     if (!full) {
       assertFits(doc, [{ feature: 'kubernetesVersion', value: askedVersion, target: 'properties.kubernetesVersion' }]);
-      throw new ArmError(400, 'KubernetesVersionNotSupported', `Kubernetes version '${askedVersion}' is not supported on ${target.where}.`, { target: 'properties.kubernetesVersion' });
+      throw Errors.invalid('KubernetesVersionNotSupported', `Kubernetes version '${askedVersion}' is not supported on ${target.where}.`, 'properties.kubernetesVersion');
     }
     version = full;
     props.kubernetesVersion = askedVersion === '' ? full : askedVersion;
@@ -405,9 +401,9 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
   const names = new Set<string>();
   (Array.isArray(rawPools) ? rawPools : []).forEach((raw: any, i: number) => {
     const where = `properties.agentPoolProfiles[${i}]`;
-    if (!isObj(raw)) throw new ArmError(400, 'InvalidRequestContent', `${where} must be an object.`, { target: where });
+    if (!isObj(raw)) throw Errors.invalidRequestContent(`${where} must be an object.`, where);
     const pname = checkPoolName(raw.name, String(raw.osType ?? 'Linux'), `${where}.name`);
-    if (names.has(pname)) throw new ArmError(400, 'InvalidParameter', `The agent pool name '${pname}' appears twice in properties.agentPoolProfiles.`, { target: `${where}.name` });
+    if (names.has(pname)) throw Errors.invalidParameter(`The agent pool name '${pname}' appears twice in properties.agentPoolProfiles.`, `${where}.name`);
     names.add(pname);
     const exPool = exPools.find((p) => p.name === pname);
     const { profile, version: pv } = normalizePool(raw, pname, {
@@ -429,7 +425,7 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     }
   }
   if (!pools.some((p) => p.mode === 'System')) {
-    throw new ArmError(400, 'InvalidParameter', 'A managed cluster needs at least one agent pool in System mode (properties.agentPoolProfiles[].mode).', { target: 'properties.agentPoolProfiles' });
+    throw Errors.invalidParameter('A managed cluster needs at least one agent pool in System mode (properties.agentPoolProfiles[].mode).', 'properties.agentPoolProfiles');
   }
 
   // What the target can do.
@@ -452,17 +448,17 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     throw capabilityError(refusals);
   }
   if (props.disableLocalAccounts === true && !props.aadProfile?.managed) {
-    throw new ArmError(400, 'BadRequest', 'Local accounts can only be disabled on clusters with managed Azure AD integration (properties.aadProfile.managed); add --enable-aad or keep local accounts.', { target: 'properties.disableLocalAccounts' });
+    throw Errors.badRequest('Local accounts can only be disabled on clusters with managed Azure AD integration (properties.aadProfile.managed); add --enable-aad or keep local accounts.', 'properties.disableLocalAccounts');
   }
   if (props.apiServerAccessProfile?.enablePrivateCluster === true && Array.isArray(props.apiServerAccessProfile?.authorizedIPRanges) && props.apiServerAccessProfile.authorizedIPRanges.length) {
-    throw new ArmError(400, 'BadRequest', 'API server authorized IP ranges cannot be used with a private cluster.', { target: 'properties.apiServerAccessProfile.authorizedIPRanges' });
+    throw Errors.badRequest('API server authorized IP ranges cannot be used with a private cluster.', 'properties.apiServerAccessProfile.authorizedIPRanges');
   }
   if (ex && exProps.apiServerAccessProfile?.enablePrivateCluster !== props.apiServerAccessProfile?.enablePrivateCluster && 'apiServerAccessProfile' in bodyProps && !!exProps.apiServerAccessProfile?.enablePrivateCluster !== !!props.apiServerAccessProfile?.enablePrivateCluster) {
-    throw new ArmError(400, 'PropertyChangeNotAllowed', "Changing property 'apiServerAccessProfile.enablePrivateCluster' is not allowed: a cluster is private or not from creation.", { target: 'properties.apiServerAccessProfile.enablePrivateCluster' });
+    throw Errors.invalid('PropertyChangeNotAllowed', "Changing property 'apiServerAccessProfile.enablePrivateCluster' is not allowed: a cluster is private or not from creation.", 'properties.apiServerAccessProfile.enablePrivateCluster');
   }
   for (const ipr of (props.apiServerAccessProfile?.authorizedIPRanges as unknown[] | undefined) ?? []) {
     if (typeof ipr !== 'string' || !/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(ipr)) {
-      throw new ArmError(400, 'InvalidParameter', `The authorized IP range '${String(ipr)}' is not an IPv4 address or CIDR.`, { target: 'properties.apiServerAccessProfile.authorizedIPRanges' });
+      throw Errors.invalidParameter(`The authorized IP range '${String(ipr)}' is not an IPv4 address or CIDR.`, 'properties.apiServerAccessProfile.authorizedIPRanges');
     }
   }
 
@@ -477,11 +473,11 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
   }
   const cpUpgrade = !!ex && version !== currentVersion;
   if (stopped && (scaled.length || upgradedPools.length || cpUpgrade)) {
-    throw new ArmError(409, 'OperationNotAllowed', `Managed cluster '${name}' is stopped; start it (az aks start) before scaling, upgrading or adding node pools.`);
+    throw Errors.operationNotAllowed(`Managed cluster '${name}' is stopped; start it (az aks start) before scaling, upgrading or adding node pools.`);
   }
   for (const p of scaled) {
     if (upgradedPools.includes(p) && exPools.some((x) => x.name === p.name)) {
-      throw new ArmError(400, 'OperationNotAllowed', `Agent pool '${p.name}' cannot be scaled and upgraded in one request; do one, then the other.`, { target: 'properties.agentPoolProfiles' });
+      throw Errors.invalid('OperationNotAllowed', `Agent pool '${p.name}' cannot be scaled and upgraded in one request; do one, then the other.`, 'properties.agentPoolProfiles');
     }
   }
 
@@ -641,20 +637,20 @@ export function credentials(kinds: CredentialKind[]) {
     const s = ctx.existing;
     const props = s.resource.properties ?? {};
     if (kinds[0] === 'clusterAdmin' && props.disableLocalAccounts === true) {
-      throw new ArmError(400, 'BadRequest', 'Getting static credential is not allowed because this cluster is set to disable local accounts.');
+      throw Errors.badRequest('Getting static credential is not allowed because this cluster is set to disable local accounts.');
     }
     const secrets = s.internal.secrets as ClusterSecrets | undefined;
-    if (!secrets) throw new ArmError(409, 'OperationNotAllowed', `The credentials of managed cluster '${s.resource.name}' are not ready yet.`);
+    if (!secrets) throw Errors.operationNotAllowed(`The credentials of managed cluster '${s.resource.name}' are not ready yet.`);
     let host = props.fqdn ?? props.privateFQDN;
     const asked = ctx.query['server-fqdn'] ?? ctx.query.serverFqdn;
     if (asked) {
       const allowed = [props.fqdn, props.privateFQDN, props.azurePortalFQDN].filter(Boolean).map((x: string) => x.toLowerCase());
-      if (!allowed.includes(asked.toLowerCase())) throw new ArmError(400, 'InvalidParameter', `The server FQDN '${asked}' is not one of the cluster's FQDNs (${allowed.join(', ')}).`, { target: 'server-fqdn' });
+      if (!allowed.includes(asked.toLowerCase())) throw Errors.invalidParameter(`The server FQDN '${asked}' is not one of the cluster's FQDNs (${allowed.join(', ')}).`, 'server-fqdn');
       host = asked;
     }
     const format = ctx.query.format;
     if (format !== undefined && !['azure', 'exec'].includes(format.toLowerCase())) {
-      throw new ArmError(400, 'InvalidParameter', `The credential format '${format}' is invalid; use azure or exec.`, { target: 'format' });
+      throw Errors.invalidParameter(`The credential format '${format}' is invalid; use azure or exec.`, 'format');
     }
     const aad = props.aadProfile ? { tenantId: props.aadProfile.tenantID ?? ctx.services.config.tenantId, environment: 'AzurePublicCloud' } : undefined;
     const body = credentialResults(
@@ -766,7 +762,7 @@ export const managedClusters: ResourceTypeDefinition = {
       assertFits(target.doc, [{ feature: 'update', value: true, target: others[0] === 'properties' ? `properties.${Object.keys(body.properties ?? {})[0] ?? ''}`.replace(/\.$/, '') : others[0] }]);
     }
     if (others.length) {
-      throw new ArmError(400, 'InvalidParameter', `Only tags can be updated with PATCH on a managed cluster; the request also sets ${others.join(', ')}. Use a PUT (az aks update) for other changes.`, { target: others[0] });
+      throw Errors.invalidParameter(`Only tags can be updated with PATCH on a managed cluster; the request also sets ${others.join(', ')}. Use a PUT (az aks update) for other changes.`, others[0]);
     }
     refuseIfBusy(ctx.services, ctx.existing.resource.id, 'updating tags');
     return { resource: candidate };

@@ -2,7 +2,7 @@
 // dropped from requests, and the per-api-version wire shape of responses.
 
 import { createHash } from 'node:crypto';
-import { ArmError } from '../../arm/errors.js';
+import { Errors, ArmError } from '../../arm/errors.js';
 import { bareEtag } from '../../framework/etag.js';
 import type { Services } from '../../framework/services.js';
 import type { ArmResource, StoredResource } from '../../framework/types.js';
@@ -67,15 +67,10 @@ const POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
 
 export function checkPoolName(name: unknown, osType: string, where: string): string {
   if (typeof name !== 'string' || !POOL_NAME.test(name)) {
-    throw new ArmError(
-      400,
-      'InvalidParameter',
-      `The agent pool name '${String(name)}' at ${where} is invalid: it must start with a lowercase letter and hold only lowercase letters and digits, at most 12 characters (6 for Windows pools).`,
-      { target: where },
-    );
+    throw Errors.invalidParameter(`The agent pool name '${String(name)}' at ${where} is invalid: it must start with a lowercase letter and hold only lowercase letters and digits, at most 12 characters (6 for Windows pools).`, where);
   }
   if (osType.toLowerCase() === 'windows' && name.length > 6) {
-    throw new ArmError(400, 'InvalidParameter', `The Windows agent pool name '${name}' is longer than 6 characters.`, { target: where });
+    throw Errors.invalidParameter(`The Windows agent pool name '${name}' is longer than 6 characters.`, where);
   }
   return name;
 }
@@ -93,7 +88,7 @@ export interface PoolContext {
 
 function intIn(v: unknown, lo: number, hi: number, what: string, target: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) {
-    throw new ArmError(400, 'InvalidParameter', `The value '${JSON.stringify(v)}' of ${what} is invalid: it must be a whole number from ${lo} to ${hi}.`, { target });
+    throw Errors.invalidParameter(`The value '${JSON.stringify(v)}' of ${what} is invalid: it must be a whole number from ${lo} to ${hi}.`, target);
   }
   return v;
 }
@@ -103,22 +98,22 @@ function intIn(v: unknown, lo: number, hi: number, what: string, target: string)
  * asked ('' means the control plane's); the full version it resolves to is returned alongside.
  */
 export function normalizePool(raw: Record<string, any>, name: string, pc: PoolContext): { profile: Profile; version: string } {
-  if (!isObj(raw)) throw new ArmError(400, 'InvalidRequestContent', `${pc.where} must be an object.`, { target: pc.where });
+  if (!isObj(raw)) throw Errors.invalidRequestContent(`${pc.where} must be an object.`, pc.where);
   const p: Profile = stripReadOnly(raw, 'pool');
   delete p.name;
   const ex = pc.existing;
   const osType = String(p.osType ?? ex?.osType ?? 'Linux');
-  if (!['linux', 'windows'].includes(osType.toLowerCase())) throw new ArmError(400, 'InvalidParameter', `The osType '${osType}' of ${pc.where} must be Linux or Windows.`, { target: `${pc.where}.osType` });
+  if (!['linux', 'windows'].includes(osType.toLowerCase())) throw Errors.invalidParameter(`The osType '${osType}' of ${pc.where} must be Linux or Windows.`, `${pc.where}.osType`);
   p.osType = osType.toLowerCase() === 'windows' ? 'Windows' : 'Linux';
   p.count = p.count === undefined || p.count === null ? ex?.count ?? 1 : intIn(p.count, 0, 1000, `${pc.where}.count`, `${pc.where}.count`);
   const mode = String(p.mode ?? ex?.mode ?? pc.defaultMode);
-  if (!['system', 'user', 'gateway'].includes(mode.toLowerCase())) throw new ArmError(400, 'InvalidParameter', `The mode '${mode}' of ${pc.where} must be System or User.`, { target: `${pc.where}.mode` });
+  if (!['system', 'user', 'gateway'].includes(mode.toLowerCase())) throw Errors.invalidParameter(`The mode '${mode}' of ${pc.where} must be System or User.`, `${pc.where}.mode`);
   p.mode = mode.toLowerCase() === 'system' ? 'System' : mode.toLowerCase() === 'user' ? 'User' : 'Gateway';
-  if (p.mode === 'System' && p.count < 1) throw new ArmError(400, 'InvalidParameter', `The System agent pool '${name}' needs at least 1 node; ${pc.where}.count is 0.`, { target: `${pc.where}.count` });
-  if (p.mode === 'System' && p.osType === 'Windows') throw new ArmError(400, 'InvalidParameter', `A System agent pool must run Linux; '${name}' is a Windows pool.`, { target: `${pc.where}.mode` });
+  if (p.mode === 'System' && p.count < 1) throw Errors.invalidParameter(`The System agent pool '${name}' needs at least 1 node; ${pc.where}.count is 0.`, `${pc.where}.count`);
+  if (p.mode === 'System' && p.osType === 'Windows') throw Errors.invalidParameter(`A System agent pool must run Linux; '${name}' is a Windows pool.`, `${pc.where}.mode`);
   p.vmSize = typeof p.vmSize === 'string' && p.vmSize !== '' ? p.vmSize : ex?.vmSize ?? pc.doc.defaults.workerVmSize;
   if (ex && ex.vmSize && String(ex.vmSize).toLowerCase() !== String(p.vmSize).toLowerCase()) {
-    throw new ArmError(400, 'PropertyChangeNotAllowed', `Changing property 'vmSize' of agent pool '${name}' is not allowed (it is '${ex.vmSize}'); add a new node pool with the new size instead.`, { target: `${pc.where}.vmSize` });
+    throw Errors.invalid('PropertyChangeNotAllowed', `Changing property 'vmSize' of agent pool '${name}' is not allowed (it is '${ex.vmSize}'); add a new node pool with the new size instead.`, `${pc.where}.vmSize`);
   }
   p.osDiskSizeGB = typeof p.osDiskSizeGB === 'number' && p.osDiskSizeGB > 0 ? p.osDiskSizeGB : ex?.osDiskSizeGB ?? 128;
   p.osDiskType = p.osDiskType ?? ex?.osDiskType ?? 'Managed';
@@ -126,14 +121,14 @@ export function normalizePool(raw: Record<string, any>, name: string, pc: PoolCo
   p.maxPods = typeof p.maxPods === 'number' && p.maxPods > 0 ? intIn(p.maxPods, 10, 250, `${pc.where}.maxPods`, `${pc.where}.maxPods`) : ex?.maxPods ?? (pc.networkPlugin === 'azure' ? 30 : 110);
   p.type = p.type ?? ex?.type ?? 'VirtualMachineScaleSets';
   if (!['virtualmachinescalesets', 'availabilityset', 'virtualmachines'].includes(String(p.type).toLowerCase())) {
-    throw new ArmError(400, 'InvalidParameter', `The agent pool type '${p.type}' of ${pc.where} must be VirtualMachineScaleSets, AvailabilitySet or VirtualMachines.`, { target: `${pc.where}.type` });
+    throw Errors.invalidParameter(`The agent pool type '${p.type}' of ${pc.where} must be VirtualMachineScaleSets, AvailabilitySet or VirtualMachines.`, `${pc.where}.type`);
   }
   if (Array.isArray(p.availabilityZones) && p.availabilityZones.length === 0) delete p.availabilityZones;
   p.enableAutoScaling = p.enableAutoScaling === true;
   if (p.enableAutoScaling) {
     const min = intIn(p.minCount, 0, 1000, `${pc.where}.minCount`, `${pc.where}.minCount`);
     const max = intIn(p.maxCount, 0, 1000, `${pc.where}.maxCount`, `${pc.where}.maxCount`);
-    if (min > max) throw new ArmError(400, 'InvalidParameter', `minCount (${min}) of ${pc.where} is larger than maxCount (${max}).`, { target: `${pc.where}.minCount` });
+    if (min > max) throw Errors.invalidParameter(`minCount (${min}) of ${pc.where} is larger than maxCount (${max}).`, `${pc.where}.minCount`);
     if (p.count < min || p.count > max) p.count = Math.min(Math.max(p.count, min), max);
   } else {
     delete p.minCount;
@@ -148,12 +143,7 @@ export function normalizePool(raw: Record<string, any>, name: string, pc: PoolCo
   } else {
     const full = resolveKubernetesVersion(pc.doc, asked);
     if (!full) {
-      throw new ArmError(
-        400,
-        'KubernetesVersionNotSupported',
-        `Kubernetes version '${asked}' of agent pool '${name}' is not supported on ${pc.doc.target.description}. Supported versions: ${pc.doc.kubernetesVersions.map((k) => k.version).join(', ')}.`,
-        { target: `${pc.where}.orchestratorVersion` },
-      );
+      throw Errors.invalid('KubernetesVersionNotSupported', `Kubernetes version '${asked}' of agent pool '${name}' is not supported on ${pc.doc.target.description}. Supported versions: ${pc.doc.kubernetesVersions.map((k) => k.version).join(', ')}.`, `${pc.where}.orchestratorVersion`);
     }
     version = full;
     p.orchestratorVersion = asked;
@@ -161,15 +151,10 @@ export function normalizePool(raw: Record<string, any>, name: string, pc: PoolCo
   const pv = parseVersion(version)!;
   const cv = parseVersion(pc.clusterVersion)!;
   if (pv[0] > cv[0] || (pv[0] === cv[0] && (pv[1] > cv[1] || (pv[1] === cv[1] && pv[2] > cv[2])))) {
-    throw new ArmError(
-      400,
-      'NodePoolMcVersionIncompatible',
-      `Node pool version ${version} of '${name}' is newer than the control plane version ${pc.clusterVersion}; upgrade the control plane first.`,
-      { target: `${pc.where}.orchestratorVersion` },
-    );
+    throw Errors.invalid('NodePoolMcVersionIncompatible', `Node pool version ${version} of '${name}' is newer than the control plane version ${pc.clusterVersion}; upgrade the control plane first.`, `${pc.where}.orchestratorVersion`);
   }
   if (cv[1] - pv[1] > 2) {
-    throw new ArmError(400, 'NodePoolMcVersionIncompatible', `Node pool version ${version} of '${name}' is more than two minor versions older than the control plane version ${pc.clusterVersion}.`, { target: `${pc.where}.orchestratorVersion` });
+    throw Errors.invalid('NodePoolMcVersionIncompatible', `Node pool version ${version} of '${name}' is more than two minor versions older than the control plane version ${pc.clusterVersion}.`, `${pc.where}.orchestratorVersion`);
   }
   p.osSKU = p.osSKU ?? ex?.osSKU ?? (p.osType === 'Windows' ? 'Windows2019' : 'Ubuntu');
   p.enableNodePublicIP = p.enableNodePublicIP === true;
