@@ -9,6 +9,7 @@ import { azureCloudEnvironment } from './environment.js';
 import { TemplateError, TemplateErrors } from './errors.js';
 import { expandResources, type Expansion } from './expand.js';
 import { checkCycles } from './graph.js';
+import { lintTemplate } from './lint.js';
 import type { TemplateHost } from './host.js';
 import { bindParameters, type ParameterInfo } from './parameters.js';
 import { scopePrefix } from './scope.js';
@@ -121,6 +122,7 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   if (parameters === undefined && p.parametersLink?.uri) parameters = await fetchLinked(host, p.parametersLink.uri);
 
   const template = readTemplate(rawTemplate);
+  lintTemplate(template);
   if (template.languageVersion?.startsWith('2') && req.apiVersion && req.apiVersion < '2020-09-01') {
     throw new TemplateError(
       400,
