@@ -83,6 +83,7 @@ export function expandResources(
   const addGroup = (name: string, inst: Instance) => {
     const k = name.toLowerCase();
     const g = groups.get(k) ?? [];
+    if (g.includes(inst)) return;
     g.push(inst);
     groups.set(k, g);
   };

@@ -1,0 +1,108 @@
+// languageVersion 2.0 (symbolic names, existing, typed definitions), apiProfile, template text with
+// comments, secure parameters never echoed, and what-if.
+
+import assert from 'node:assert/strict';
+import { deploy, parseTemplateText, prepareDeployment, redactorFor, redactParameters, whatIf } from '../../src/templates/index.js';
+import { profileApiVersion } from '../../src/templates/api-profiles.js';
+import { FakeHost, RG_ID, request } from './helpers.js';
+
+const tid = (name: string) => `${RG_ID}/providers/Microsoft.Test/things/${name}`;
+
+describe('languageVersion 2.0', () => {
+  it('symbolic names: dependsOn and reference() by symbol, existing resources are read not written, typed definitions', async () => {
+    const host = new FakeHost();
+    host.seed(tid('pre'), { location: 'eastus', properties: { color: 'blue' } });
+    const t = {
+      languageVersion: '2.0',
+      contentVersion: '1.0.0.0',
+      definitions: { cfg: { type: 'object', properties: { size: { type: 'int' } } } },
+      parameters: { cfg: { $ref: '#/definitions/cfg' }, tag: { type: 'string', nullable: true } },
+      resources: {
+        pre: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'pre', existing: true },
+        missing: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'never', existing: true },
+        second: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'second', location: 'eastus', dependsOn: ['first'], properties: { from: "[reference('first').size]", color: "[reference('pre').color]" } },
+        first: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'first', location: 'eastus', properties: { size: "[parameters('cfg').size]" } },
+        many: { copy: { name: 'many', count: 2 }, type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: "[format('m{0}', copyIndex())]", location: 'eastus', properties: {} },
+      },
+      outputs: {
+        size: { type: 'int', value: "[reference('second').from]" },
+        n: { type: 'int', value: "[length(references('many'))]" },
+        info: { type: 'string', value: "[resourceInfo('first').id]" },
+        tag: { type: 'string', nullable: true, value: "[coalesce(parameters('tag'), 'none')]" },
+      },
+    };
+    const r = await deploy(host, request(t, { cfg: { size: 7 } }));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.ok(!host.putOrder.includes(tid('pre')), 'existing resources are never written');
+    assert.equal(r.outputs!.size.value, 7);
+    assert.equal(r.outputs!.n.value, 2);
+    assert.equal(r.outputs!.info.value, tid('first'));
+    assert.equal(r.outputs!.tag.value, 'none');
+    assert.equal(((await host.get(tid('second'))) as any).properties.color, 'blue');
+    assert.ok(host.log.indexOf(`PUT ${tid('second')}`) > host.log.indexOf(`DONE ${tid('first')}`));
+  });
+
+  it('needs deployments api-version 2020-09-01 or later', async () => {
+    const host = new FakeHost();
+    await assert.rejects(prepareDeployment(host, { ...request({ languageVersion: '2.0', resources: {} }), apiVersion: '2019-10-01' }), (e: any) => e.code === 'InvalidDeployment');
+  });
+});
+
+describe('apiProfile', () => {
+  it('resources without apiVersion take the profile version', async () => {
+    assert.equal(profileApiVersion('2020-09-01-hybrid', 'Microsoft.Network/virtualNetworks'), '2018-11-01');
+    assert.equal(profileApiVersion('2020-09-01-hybrid', 'Microsoft.Network/virtualNetworks/subnets'), '2018-11-01');
+    assert.equal(profileApiVersion('2019-03-01-hybrid', 'Microsoft.Storage/storageAccounts'), '2017-10-01');
+    assert.equal(profileApiVersion('2018-03-01-hybrid', 'Microsoft.Compute/virtualMachines'), '2017-03-30');
+    const host = new FakeHost();
+    const t = { apiProfile: '2020-09-01-hybrid', resources: [{ type: 'Microsoft.Network/virtualNetworks', name: 'vnet', location: 'local', properties: {} }] };
+    const p = await prepareDeployment(host, request(t));
+    assert.equal(p.exp.instances[0].apiVersion, '2018-11-01');
+  });
+});
+
+describe('template text as az sends it', () => {
+  it('accepts // and /* */ comments and trailing commas, keeps // inside strings', () => {
+    const t = parseTemplateText('{\n // comment\n "a": "http://x", /* block */ "b": [1, 2,],\n}');
+    assert.deepEqual(t, { a: 'http://x', b: [1, 2] });
+  });
+});
+
+describe('secure parameters', () => {
+  it('are never echoed: GET parameters show only the type; errors that echo them are scrubbed', async () => {
+    const host = new FakeHost();
+    host.refuse.add('/things/pw');
+    const t = { parameters: { pw: { type: 'securestring' }, obj: { type: 'secureObject' }, plain: { type: 'string' } },
+      resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'pw', location: 'eastus', properties: { password: "[parameters('pw')]" } }] };
+    const r = await deploy(host, request(t, { pw: 'S3cret-Passw0rd', obj: { k: 'hidden-value' }, plain: 'visible' }));
+    assert.deepEqual(r.parameters, { pw: { type: 'SecureString' }, obj: { type: 'SecureObject' }, plain: { type: 'String', value: 'visible' } });
+    assert.ok(!JSON.stringify(r).includes('S3cret-Passw0rd'));
+    const p = await prepareDeployment(host, request(t, { pw: 'S3cret-Passw0rd', obj: { k: 'hidden-value' }, plain: 'visible' }));
+    assert.equal(redactorFor(p)({ message: 'bad password S3cret-Passw0rd and hidden-value' }).message, 'bad password *** and ***');
+    assert.deepEqual(redactParameters(p).pw, { type: 'SecureString' });
+  });
+});
+
+describe('what-if', () => {
+  it('Create, Modify with property deltas, NoChange, Ignore, and Delete in Complete mode', async () => {
+    const host = new FakeHost();
+    host.seed(tid('same'), { location: 'eastus', properties: { size: 1, provisioningState: 'Succeeded' } });
+    host.seed(tid('changed'), { location: 'eastus', properties: { size: 1, tags: ['a'] } });
+    host.seed(tid('stray'), { location: 'eastus' });
+    const mk = (name: string, properties: unknown, extra = {}) => ({ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name, location: 'eastus', properties, ...extra });
+    const t = { resources: [mk('new', { size: 1 }), mk('same', { size: 1 }), mk('changed', { size: 2, tags: ['a', 'b'] }), mk('off', {}, { condition: false })] };
+    const inc = await whatIf(host, request(t));
+    const by = (res: typeof inc, name: string) => res.properties!.changes.find((c) => c.resourceId.endsWith('/' + name))!;
+    assert.equal(by(inc, 'new').changeType, 'Create');
+    assert.equal(by(inc, 'same').changeType, 'NoChange');
+    assert.equal(by(inc, 'changed').changeType, 'Modify');
+    const props = by(inc, 'changed').delta!;
+    assert.deepEqual(props.find((d) => d.path === 'properties.size'), { path: 'properties.size', propertyChangeType: 'Modify', before: 1, after: 2 });
+    assert.deepEqual(props.find((d) => d.path === 'properties.tags'), { path: 'properties.tags', propertyChangeType: 'Array', children: [{ path: '1', propertyChangeType: 'Create', after: 'b' }] });
+    assert.equal(by(inc, 'off').changeType, 'Ignore');
+    assert.equal(by(inc, 'stray').changeType, 'Ignore');
+    const complete = await whatIf(host, request(t, {}, { mode: 'Complete' }), { resultFormat: 'ResourceIdOnly' });
+    assert.deepEqual(by(complete, 'stray'), { resourceId: tid('stray'), changeType: 'Delete' });
+    assert.equal(host.putOrder.length, 0, 'what-if writes nothing');
+  });
+});
