@@ -48,7 +48,6 @@ export interface ResourceHooks {
   references?(ctx: EvalContext, target: string, full: boolean): unknown;
   list(ctx: EvalContext, target: string, action: string, apiVersion: string, body: unknown): unknown;
   resourceInfo?(ctx: EvalContext, symbol: string): unknown;
-  providers?(namespace: string, type?: string): unknown;
   /** Records a reference()/list*() target for implicit dependencies (during expansion). */
   observe?(target: string, kind: 'reference' | 'list'): void;
 }
@@ -79,6 +78,8 @@ export interface EvalContext {
   udfParams?: Map<string, unknown>;
   /** languageVersion 2.0 templates (symbolic names, lambdas everywhere). */
   languageVersion?: string;
+  /** The type catalogue (providers()), available wherever expressions run. */
+  catalog?(namespace: string, type: string): { apiVersions: string[]; locations?: string[] } | undefined;
   /** Guards variable evaluation against cycles. */
   evaluatingVariables?: Set<string>;
 }

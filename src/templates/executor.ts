@@ -142,7 +142,7 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
         environment: prepared.ctx.environment,
         now: prepared.ctx.now,
       },
-      { outerContext: useOuter ? prepared.ctx : undefined, parentTemplateUri: prepared.templateUri },
+      { outerContext: useOuter ? inst.ctx : undefined, parentTemplateUri: prepared.templateUri },
     );
     const result = await executeDeployment(host, nestedPrepared, { ...options, onOperation: undefined });
     state.nested.set(inst.key, result);

@@ -9,7 +9,7 @@ import { withCopy, type EvalContext, type ScopeInfo } from './context.js';
 import { ExpressionError, TemplateErrors, TemplateError } from './errors.js';
 import { copyCount, evaluateValue } from './evaluator.js';
 import { classify, parseExpression, walkCalls } from './parser.js';
-import { qualifiedName, resourceIdAt, scopePrefix } from './scope.js';
+import { canonicalId, qualifiedName, resourceIdAt, scopePrefix } from './scope.js';
 import { section, type NormalizedTemplate, type RawResource } from './template.js';
 import { isObject } from './values.js';
 
@@ -164,8 +164,7 @@ export function expandResources(
               const scopeId = sc.startsWith('/') ? sc : resolveScope(sc, instances, prefix);
               id = `${scopeId.replace(/\/$/, '')}/providers/${qualifiedName(type, name, displayName)}`;
             } else {
-              qualifiedName(type, name, displayName);
-              id = resourceIdAt(prefix, type, name);
+              id = type.toLowerCase() === 'microsoft.resources/resourcegroups' ? resourceIdAt(prefix, type, name) : `${prefix}/providers/${qualifiedName(type, name, displayName)}`;
             }
           }
         } catch (e) {
@@ -191,6 +190,15 @@ export function expandResources(
     }
     byRaw.set(r, made);
   }
+  const seen = new Map<string, Instance>();
+  for (const i of instances) {
+    if (!i.condition || i.existing) continue;
+    const k = i.id.toLowerCase();
+    if (seen.has(k)) {
+      throw TemplateErrors.invalid(`The resource '${i.type}/${i.name}' at line '0' and column '0' is defined multiple times in a template. Please see https://aka.ms/arm-syntax-resources/#resources for usage details.`);
+    }
+    seen.set(k, i);
+  }
   const exp: Expansion = { instances, byKey, groups };
   resolveDependencies(exp, prefix);
   return exp;
@@ -208,7 +216,8 @@ export function findTargets(exp: Expansion, ref: string, prefix: string, allowId
   const g = exp.groups.get(lower);
   if (g) return g;
   if (ref.startsWith('/')) {
-    return allowIds ? exp.instances.filter((i) => i.id.toLowerCase() === lower) : [];
+    const c = canonicalId(ref);
+    return allowIds ? exp.instances.filter((i) => canonicalId(i.id) === c) : [];
   }
   const first = ref.split('/')[0];
   if (ref.includes('/') && first.includes('.')) {
@@ -286,7 +295,14 @@ function referencedNames(inst: Instance): string[] {
     else if (isObject(v)) for (const [k, x] of Object.entries(v)) if (!isHeaderKey(k) || k.toLowerCase() === 'resourcegroup') visit(x);
   };
   for (const [k, v] of Object.entries(inst.raw.body)) {
-    if (!isHeaderKey(k)) visit(v);
+    if (isHeaderKey(k)) continue;
+    if (inst.isDeployment && k.toLowerCase() === 'properties' && isObject(v)) {
+      // An inner-scope template's expressions name its own resources, not ours.
+      const inner = JSON.stringify(section(v, 'expressionEvaluationOptions') ?? {}).toLowerCase().includes('"inner"');
+      for (const [pk, pv] of Object.entries(v)) if (!(inner && pk.toLowerCase() === 'template')) visit(pv);
+      continue;
+    }
+    visit(v);
   }
   return out;
 }

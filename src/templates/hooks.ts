@@ -1,4 +1,4 @@
-// reference()/references()/list*()/providers()/resourceInfo() at deploy time. Evaluation is
+// reference()/references()/list*()/resourceInfo() at deploy time. Evaluation is
 // synchronous; a hook that needs a value it has not fetched yet throws NeedData, and
 // `evaluateWithFetch` fetches it through the host and evaluates again. So if() stays lazy (an
 // untaken branch never fetches) and a 200-copy loop evaluates without promises per expression.
@@ -134,14 +134,6 @@ export function createHooks(state: HookState, cache: Map<string, unknown>): Reso
       if (!g?.length) throw ExprErrors.generic(`The template resource '${symbol}' is not found.`);
       const i = g[0];
       return { id: i.id, name: i.name, type: i.type, apiVersion: i.apiVersion };
-    },
-    providers(namespace, type) {
-      const types = type ? [type] : [];
-      const known = type ? state.host.knownType(namespace, type) : undefined;
-      if (type && !known) throw ExprErrors.generic(`The resource type '${namespace}/${type}' is not registered.`);
-      return type
-        ? { namespace, resourceType: type, locations: known!.locations ?? [], apiVersions: known!.apiVersions }
-        : { namespace, resourceTypes: types };
     },
   };
 }

@@ -148,7 +148,7 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   let declared: ParameterInfo[] = [];
   if (opts.outerContext) {
     // Outer scope: the nested template sees its parent's parameters, variables and functions.
-    ctx = { ...opts.outerContext, site: 'other', copy: undefined, innermostCopy: undefined, lambdaVars: undefined };
+    ctx = { ...opts.outerContext, site: 'other', hooks: undefined, lambdaVars: undefined };
   } else {
     const base = {
       scope: req.scope,
@@ -157,6 +157,7 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
       functions: template.functions,
       now: req.now ?? new Date(),
       languageVersion: template.languageVersion,
+      catalog: (ns: string, type: string) => host.knownType(ns, type),
     };
     const bound = bindParameters(template, parameters, base);
     declared = bound.declared;

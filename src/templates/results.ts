@@ -2,7 +2,7 @@
 // (`.../deployments/{name}/operations`), the deployment's outcome (state, timing, outputs,
 // outputResources, dependencies, error), and helpers for ids, timing and HTTP status names.
 
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ErrorDetail } from '../arm/errors.js';
 
 export type OperationState = 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
@@ -49,7 +49,7 @@ export interface DeploymentResult {
 }
 
 export function newOperationId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  return randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
 }
 
 export function isoDuration(ms: number): string {

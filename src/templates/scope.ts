@@ -18,14 +18,16 @@ export function scopeKind(s: ScopeInfo): 'resourceGroup' | 'subscription' | 'man
 
 /** `NS/t1/t2` and `n1/n2` → `NS/t1/n1/t2/n2`, or ARM's "incorrect segment lengths" error. */
 export function qualifiedName(type: string, name: string, displayName = name): string {
-  const t = type.split('/').filter((x) => x);
-  const n = name.split('/').filter((x) => x);
-  if (t.length < 2 || n.length !== t.length - 1) {
+  const t = type.split('/');
+  const n = name.split('/');
+  if (t.length < 2 || n.length !== t.length - 1 || t.includes('') || n.includes('')) {
     throw TemplateErrors.invalid(
       `The template resource '${displayName}' for type '${type}' at line '0' and column '0' has incorrect segment lengths. A nested resource type must have identical number of segments as its resource name. A root resource type must have segment length one greater than its resource name. Please see https://aka.ms/arm-syntax-resources for usage details.`,
     );
   }
-  return [t[0], ...t.slice(1).flatMap((x, i) => [x, n[i]])].join('/');
+  let out = t[0];
+  for (let i = 1; i < t.length; i++) out += `/${t[i]}/${n[i - 1]}`;
+  return out;
 }
 
 export function resourceIdAt(prefix: string, type: string, name: string): string {
@@ -56,4 +58,9 @@ export function parseResourceId(id: string): { type: string; name: string; scope
 
 export function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
+}
+
+/** Lower-cased id with ARM's two spellings of a resource group id made one. */
+export function canonicalId(id: string): string {
+  return id.toLowerCase().replace(/^(\/subscriptions\/[^/]+)\/providers\/microsoft\.resources\/resourcegroups\//, '$1/resourcegroups/');
 }

@@ -59,7 +59,7 @@ async function validateInto(host: TemplateHost, prepared: PreparedDeployment, ou
       const nested = await prepareDeployment(
         host,
         { name: i.name, scope: target, properties: { template: evaluated.template, parameters: inner ? evaluated.parameters : undefined, mode: evaluated.mode as string } },
-        { outerContext: inner ? undefined : prepared.ctx },
+        { outerContext: inner ? undefined : i.ctx },
       );
       await validateInto(host, nested, out, depth + 1);
     } catch (e) {

@@ -192,7 +192,7 @@ async function nestedPrepared(host: TemplateHost, parent: PreparedDeployment, in
     return await prepareDeployment(
       host,
       { name: inst.name, scope: target, properties: { template: props.template, templateLink: props.templateLink as never, parameters: inner ? props.parameters : undefined, mode: props.mode as string } },
-      { outerContext: inner ? undefined : parent.ctx, parentTemplateUri: parent.templateUri },
+      { outerContext: inner ? undefined : inst.ctx, parentTemplateUri: parent.templateUri },
     );
   } catch {
     return undefined;

@@ -294,6 +294,56 @@ describe('template executor: nested deployments', () => {
   });
 });
 
+describe('template executor: more language', () => {
+  it('providers() answers from the type catalogue, even in variables (Hub quickstarts use it for apiVersion)', async () => {
+    const host = new FakeHost();
+    const t = { variables: { api: "[providers('Microsoft.Test', 'things').apiVersions[0]]" }, resources: [thing('pv', { apiVersion: "[variables('api')]" })] };
+    const r = await deploy(host, request(t));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.equal(r.operations[0].targetResource.apiVersion, '2020-01-01');
+  });
+  it('a copied nested deployment with outer scope sees its copyIndex()', async () => {
+    const host = new FakeHost();
+    const t = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: "[concat('nd', copyIndex())]", copy: { name: 'nds', count: 2 },
+      properties: { mode: 'Incremental', template: { resources: [thing("[concat('from-nested-', copyIndex('nds'))]")] } } }] };
+    const r = await deploy(host, request(t));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.ok(await host.get(tid('from-nested-0')));
+    assert.ok(await host.get(tid('from-nested-1')));
+  });
+  it('a resource defined twice is refused', async () => {
+    const host = new FakeHost();
+    await rejects(prepareDeployment(host, request({ resources: [thing('dup'), thing('dup')] })), 'InvalidTemplate', /is defined multiple times in a template/);
+    assert.ok(await prepareDeployment(host, request({ resources: [thing('dup'), thing('dup', { condition: false })] })));
+  });
+  it('user-defined functions in a template', async () => {
+    const host = new FakeHost();
+    const t = {
+      functions: [{ namespace: 'contoso', members: { uniqueName: { parameters: [{ name: 'namePrefix', type: 'string' }], output: { type: 'string', value: "[concat(toLower(parameters('namePrefix')), 'x')]" } } } }],
+      resources: [thing("[contoso.uniqueName('ABC')]")],
+    };
+    const r = await deploy(host, request(t));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.ok(await host.get(tid('abcx')));
+  });
+  it('subscription-scope deployment creating a resource group and deploying into it', async () => {
+    const host = new FakeHost();
+    host.groups.set(`${SUB}/newrg`.toLowerCase(), { location: 'westus' });
+    const t = { resources: [
+      { type: 'Microsoft.Resources/resourceGroups', apiVersion: '2021-04-01', name: 'newrg', location: 'westus' },
+      { type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'intoRg', resourceGroup: 'newrg', dependsOn: ["[subscriptionResourceId('Microsoft.Resources/resourceGroups', 'newrg')]"],
+        properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('in-new-rg', { location: '[resourceGroup().location]' })] } } },
+    ] };
+    const rq = { ...request(t), scope: { tenantId: 'aaaaaaaa-0000-0000-0000-000000000001', subscriptionId: SUB }, location: 'westus' };
+    const knownType = host.knownType.bind(host);
+    host.knownType = (ns: string, type: string) => (`${ns}/${type}`.toLowerCase() === 'microsoft.resources/resourcegroups' ? { apiVersions: ['2021-04-01'], locations: [] } : knownType(ns, type));
+    const r = await deploy(host, rq);
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.equal(host.putOrder[0], `/subscriptions/${SUB}/resourceGroups/newrg`);
+    assert.equal(((await host.get(`/subscriptions/${SUB}/resourceGroups/newrg/providers/Microsoft.Test/things/in-new-rg`)) as any).location, 'westus');
+  });
+});
+
 describe('template validation errors (ARM codes and messages)', () => {
   const host = new FakeHost();
   it('circular dependency', async () => {

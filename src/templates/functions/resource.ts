@@ -119,8 +119,14 @@ export const resourceFunctions: Library = {
   providers: {
     min: 1, max: 2,
     fn: ([ns, type], ctx, fn) => {
-      if (!ctx.hooks?.providers) throw ExprErrors.notExpectedHere(fn);
-      return ctx.hooks.providers(expectString(ns, fn), type === undefined ? undefined : expectString(type, fn));
+      const namespace = expectString(ns, fn);
+      if (type === undefined) return { namespace, resourceTypes: [] };
+      const t = expectString(type, fn);
+      const known = ctx.catalog?.(namespace, t);
+      if (!known) {
+        throw ExprErrors.generic(`The resource type '${namespace}/${t}' could not be found. Please see https://aka.ms/arm-template-expressions/#providers for usage details.`);
+      }
+      return { namespace, resourceType: t, locations: known.locations ?? [], apiVersions: known.apiVersions };
     },
   },
   pickzones: {
