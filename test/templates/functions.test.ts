@@ -128,6 +128,11 @@ describe('template functions: comparison and logical', () => {
     assert.equal(ev("[equals('a', 'A')]"), false);
     assert.equal(ev('[less(1, 2)]'), true);
     assert.equal(ev("[less('a', 'b')]"), true);
+    // MS docs examples: greater('A', 'a') and greaterOrEquals('A', 'a') are true, less('A', 'a') false.
+    assert.equal(ev("[greater('A', 'a')]"), true);
+    assert.equal(ev("[greaterOrEquals('A', 'a')]"), true);
+    assert.equal(ev("[less('A', 'a')]"), false);
+    assert.equal(ev("[lessOrEquals('A', 'a')]"), false);
     assert.equal(ev('[lessOrEquals(2, 2)]'), true);
     assert.equal(ev('[greater(3, 2)]'), true);
     assert.equal(ev('[greaterOrEquals(1, 2)]'), false);
@@ -208,6 +213,7 @@ describe('template functions: strings', () => {
     assert.equal(ev("[uri('http://contoso.org/firstpath/', 'myscript.sh')]"), 'http://contoso.org/firstpath/myscript.sh');
     assert.equal(ev("[uriComponent('http://contoso.com/resources/nested/azuredeploy.json')]"), 'http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json');
     assert.equal(ev("[uriComponentToString('http%3A%2F%2Fcontoso.com')]"), 'http://contoso.com');
+    assert.equal(ev("[uriComponent('a b!(c)')]"), 'a%20b%21%28c%29');
   });
   it('newGuid and utcNow only in parameter defaults', () => {
     throwsExpr('[utcNow()]', /can only be used with parameter default value/);

@@ -7,9 +7,12 @@ import { ExprErrors } from '../errors.js';
 import { armType, deepEqual } from '../values.js';
 import { expectBool, expectInt, expectNumber, type Library } from './types.js';
 
+// Strings compare culture-aware, as .NET does: greater('A', 'a') is true (MS docs example).
+const collator = new Intl.Collator('en-US');
+
 function compare(a: unknown, b: unknown, fn: string): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return collator.compare(a, b);
   throw ExprErrors.generic(
     `The template language function '${fn}' expects two parameters of the same type: Integer or String. Found '${armType(a)}' and '${armType(b)}'.`,
   );

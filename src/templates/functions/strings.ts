@@ -103,7 +103,11 @@ export const strings: Library = {
       try { return new URL(rel, base).toString(); } catch { throw ExprErrors.generic(`The template language function '${fn}' expects an absolute base URI. The provided value '${base}' is not valid.`); }
     },
   },
-  uricomponent: { min: 1, max: 1, fn: ([s], _c, fn) => encodeURIComponent(expectString(s, fn)) },
+  // Uri.EscapeDataString: everything but the RFC 3986 unreserved characters is escaped.
+  uricomponent: {
+    min: 1, max: 1,
+    fn: ([s], _c, fn) => encodeURIComponent(expectString(s, fn)).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()),
+  },
   uricomponenttostring: { min: 1, max: 1, fn: ([s], _c, fn) => decodeURIComponent(expectString(s, fn)) },
   like: {
     min: 2, max: 2,
