@@ -79,6 +79,7 @@ export function expandResources(
   const byKey = new Map<string, Instance>();
   const groups = new Map<string, Instance[]>();
   const byRaw = new Map<RawResource, Instance[]>();
+  const pendingScopes: { sc: string; type: string; name: string; displayName: string; inst?: Instance }[] = [];
   const prefix = scopePrefix(target);
   const addGroup = (name: string, inst: Instance) => {
     const k = name.toLowerCase();
@@ -160,9 +161,16 @@ export function expandResources(
             id = resourceIdAt(scopePrefix(nestedTarget), type, name);
           } else {
             const sc = headerValue(r, ictx, 'scope', displayName) as string | undefined;
+            const sub = headerValue(r, ictx, 'subscriptionId', displayName) as string | undefined;
+            const rg = headerValue(r, ictx, 'resourceGroup', displayName) as string | undefined;
             if (sc) {
-              const scopeId = sc.startsWith('/') ? sc : resolveScope(sc, instances, prefix);
-              id = `${scopeId.replace(/\/$/, '')}/providers/${qualifiedName(type, name, displayName)}`;
+              // Resolved once every instance exists: the scope may name a symbol declared later.
+              pendingScopes.push({ sc, type, name, displayName });
+              id = '';
+            } else if (sub || rg) {
+              // languageVersion 2.0 `existing` resources in another group or subscription.
+              const s2 = sub ?? target.subscriptionId;
+              id = `${rg ? `/subscriptions/${s2}/resourceGroups/${rg}` : `/subscriptions/${s2}`}/providers/${qualifiedName(type, name, displayName)}`;
             } else {
               id = type.toLowerCase() === 'microsoft.resources/resourcegroups' ? resourceIdAt(prefix, type, name) : `${prefix}/providers/${qualifiedName(type, name, displayName)}`;
             }
@@ -180,6 +188,7 @@ export function expandResources(
         if (cond !== undefined && typeof cond !== 'boolean') {
           throw TemplateErrors.invalidResource(displayName, `The 'condition' property must evaluate to a boolean; found '${JSON.stringify(cond)}'.`, `properties.template.${r.path}.condition`);
         }
+        if (!id) pendingScopes[pendingScopes.length - 1].inst = inst;
         instances.push(inst);
         byKey.set(key, inst);
         made.push(inst);
@@ -189,6 +198,10 @@ export function expandResources(
       }
     }
     byRaw.set(r, made);
+  }
+  for (const p of pendingScopes) {
+    const scopeId = p.sc.startsWith('/') ? p.sc : resolveScope(p.sc, instances, prefix);
+    p.inst!.id = `${scopeId.replace(/\/$/, '')}/providers/${qualifiedName(p.type, p.name, p.displayName)}`;
   }
   const seen = new Map<string, Instance>();
   for (const i of instances) {

@@ -9,6 +9,7 @@ import { section, type NormalizedTemplate } from './template.js';
 import { armType } from './values.js';
 
 const LABEL: Record<string, string> = { string: 'String', int: 'Int', bool: 'Bool', object: 'Object', array: 'Array', securestring: 'SecureString', secureobject: 'SecureObject' };
+const ARM_LABEL: Record<string, string> = { String: 'String', Integer: 'Int', Float: 'Int', Boolean: 'Bool', Object: 'Object', Array: 'Array' };
 const EXPECT: Record<string, string[]> = { string: ['String'], securestring: ['String'], int: ['Integer'], bool: ['Boolean'], object: ['Object', 'Null'], secureobject: ['Object'], array: ['Array'] };
 
 export function evaluateOutputs(t: NormalizedTemplate, ctx: EvalContext): Record<string, { type: string; value: unknown }> {
@@ -18,7 +19,8 @@ export function evaluateOutputs(t: NormalizedTemplate, ctx: EvalContext): Record
     try {
       const cond = section(o, 'condition');
       if (cond !== undefined && evaluateValue(cond, octx) !== true) continue;
-      const type = String(evaluateValue(section(o, 'type') ?? 'object', octx)).toLowerCase();
+      const declared = section(o, 'type');
+      const type = declared === undefined ? '' : String(evaluateValue(declared, octx)).toLowerCase();
       let value: unknown;
       const copy = section<Record<string, unknown>>(o, 'copy');
       if (copy) {
@@ -34,7 +36,7 @@ export function evaluateOutputs(t: NormalizedTemplate, ctx: EvalContext): Record
         throw new ExpressionError(`Template output JToken type is not valid. Expected '${expected[0]}'. Actual '${armType(value)}'.`);
       }
       if (type === 'securestring' || type === 'secureobject') continue;
-      out[name] = { type: LABEL[type] ?? type, value };
+      out[name] = { type: LABEL[type] ?? (value === null ? 'Object' : ARM_LABEL[armType(value)] ?? 'Object'), value };
     } catch (e) {
       if (e instanceof ExpressionError) throw TemplateErrors.invalidOutput(name, e.message);
       throw e;

@@ -42,6 +42,30 @@ describe('languageVersion 2.0', () => {
     assert.ok(host.log.indexOf(`PUT ${tid('second')}`) > host.log.indexOf(`DONE ${tid('first')}`));
   });
 
+  it('extension resources: scope by symbol (declared later) or relative Type/name; existing resources in another group', async () => {
+    const host = new FakeHost();
+    host.seed(`/subscriptions/${'bbbbbbbb-0000-0000-0000-000000000001'}/resourceGroups/shared/providers/Microsoft.Test/things/elsewhere`, { properties: { v: 42 } });
+    const t = {
+      languageVersion: '2.0',
+      resources: {
+        ra: { type: 'Microsoft.Authorization/roleAssignments', apiVersion: '2022-04-01', name: "[guid('x')]", scope: 'sa', dependsOn: ['sa'], properties: { principalId: "[reference('other').v]" } },
+        ra2: { type: 'Microsoft.Authorization/roleAssignments', apiVersion: '2022-04-01', name: "[guid('y')]", scope: 'Microsoft.Storage/storageAccounts/sa1', dependsOn: ['sa'], properties: {} },
+        sa: { type: 'Microsoft.Storage/storageAccounts', apiVersion: '2022-09-01', name: 'sa1', location: 'eastus', properties: {} },
+        other: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'elsewhere', existing: true, resourceGroup: 'shared' },
+      },
+      outputs: { untyped: { value: "[reference('other').v]" } },
+    };
+    const r = await deploy(host, request(t));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    const sa = `${RG_ID}/providers/Microsoft.Storage/storageAccounts/sa1`;
+    const ras = host.putOrder.filter((id) => id.includes('roleAssignments'));
+    assert.equal(ras.length, 2);
+    assert.ok(ras.every((id) => id.startsWith(`${sa}/providers/Microsoft.Authorization/roleAssignments/`)));
+    const bodies = await Promise.all(ras.map((id) => host.get(id)));
+    assert.ok(bodies.some((b: any) => b.properties.principalId === 42), 'reference() read the existing resource in the other group');
+    assert.deepEqual(r.outputs!.untyped, { type: 'Int', value: 42 });
+  });
+
   it('needs deployments api-version 2020-09-01 or later', async () => {
     const host = new FakeHost();
     await assert.rejects(prepareDeployment(host, { ...request({ languageVersion: '2.0', resources: {} }), apiVersion: '2019-10-01' }), (e: any) => e.code === 'InvalidDeployment');
