@@ -54,7 +54,7 @@ export const ExprErrors = {
     ),
   indexOutOfBounds: (i: number) =>
     new ExpressionError(`The language expression property array index '${i}' is out of bounds.`),
-  badAccess: (what: string, on: string) =>
+  badAccess: (what: string, _on: string) =>
     new ExpressionError(`The language expression property '${what}' can't be evaluated, property name must be a string.`),
   notIndexable: (type: string) =>
     new ExpressionError(`The language expression property access is not valid on a value of type '${type}'.`),

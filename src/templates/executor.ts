@@ -7,10 +7,10 @@
 
 import { ArmError, type ErrorDetail } from '../arm/errors.js';
 import type { EvalContext } from './context.js';
-import { DEPLOYMENT_FAILED_MESSAGE, ExpressionError, TemplateError, TemplateErrors } from './errors.js';
+import { DEPLOYMENT_FAILED_MESSAGE, ExpressionError, TemplateErrors } from './errors.js';
 import { evaluateValue } from './evaluator.js';
 import { isHeaderKey, type Instance } from './expand.js';
-import { createHooks, deploymentProperties, evaluateWithFetch, type HookState } from './hooks.js';
+import { createHooks, evaluateWithFetch, type HookState } from './hooks.js';
 import type { HostError, TemplateHost } from './host.js';
 import { evaluateOutputs } from './outputs.js';
 import { prepareDeployment, type DeploymentRequest, type PreparedDeployment } from './prepare.js';
@@ -20,8 +20,7 @@ import {
   type DeploymentDependency, type DeploymentOperation, type DeploymentResult,
 } from './results.js';
 import { parseResourceId, scopePrefix } from './scope.js';
-import { section } from './template.js';
-import { findKey, isObject } from './values.js';
+import { isObject } from './values.js';
 
 export interface DeployOptions {
   signal?: AbortSignal;
@@ -48,7 +47,7 @@ function errorDetail(e: unknown): ErrorDetail {
 }
 
 /** The body sent in the PUT: the resource without its template-only properties. */
-export function resourceBody(inst: Instance, evaluated: Record<string, unknown>): Record<string, unknown> {
+export function resourceBody(evaluated: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(evaluated)) if (!isHeaderKey(k)) out[k] = v;
   return out;
@@ -173,7 +172,7 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
         throw e;
       }
       if (inst.isDeployment) return await runNested(inst, op, body);
-      const put = await host.put(inst.id, inst.apiVersion, resourceBody(inst, body));
+      const put = await host.put(inst.id, inst.apiVersion, resourceBody(body));
       if (put.operationId) {
         const done = await waitOrAbort(host, put.operationId, signal);
         if (done.status === 'Succeeded') {

@@ -6,9 +6,9 @@
 
 import { profileApiVersion } from './api-profiles.js';
 import { withCopy, type EvalContext, type ScopeInfo } from './context.js';
-import { ExpressionError, TemplateErrors, TemplateError } from './errors.js';
+import { ExpressionError, TemplateErrors } from './errors.js';
 import { copyCount, evaluateValue } from './evaluator.js';
-import { classify, parseExpression, walkCalls } from './parser.js';
+import { classify, parseExpression, walkCalls, type Expr } from './parser.js';
 import { canonicalId, qualifiedName, resourceIdAt, scopePrefix } from './scope.js';
 import { section, type NormalizedTemplate, type RawResource } from './template.js';
 import { isObject } from './values.js';
@@ -147,37 +147,38 @@ export function expandResources(
         const isDeployment = type.toLowerCase() === 'microsoft.resources/deployments';
         let id: string;
         let nestedTarget: ScopeInfo | undefined;
-        try {
-          if (isDeployment) {
-            const sub = headerValue(r, ictx, 'subscriptionId', displayName) as string | undefined;
-            const rg = headerValue(r, ictx, 'resourceGroup', displayName) as string | undefined;
-            nestedTarget = { ...target };
-            if (sub) {
-              nestedTarget.subscriptionId = sub;
-              if (!rg) delete nestedTarget.resourceGroup;
-            }
-            if (rg) nestedTarget.resourceGroup = { name: rg, location: sub || rg !== target.resourceGroup?.name ? '' : target.resourceGroup!.location };
-            if (!nestedTarget.subscriptionId && target.subscriptionId) nestedTarget.subscriptionId = target.subscriptionId;
-            id = resourceIdAt(scopePrefix(nestedTarget), type, name);
-          } else {
-            const sc = headerValue(r, ictx, 'scope', displayName) as string | undefined;
-            const sub = headerValue(r, ictx, 'subscriptionId', displayName) as string | undefined;
-            const rg = headerValue(r, ictx, 'resourceGroup', displayName) as string | undefined;
-            if (sc) {
-              // Resolved once every instance exists: the scope may name a symbol declared later.
-              pendingScopes.push({ sc, type, name, displayName });
-              id = '';
-            } else if (sub || rg) {
-              // languageVersion 2.0 `existing` resources in another group or subscription.
-              const s2 = sub ?? target.subscriptionId;
-              id = `${rg ? `/subscriptions/${s2}/resourceGroups/${rg}` : `/subscriptions/${s2}`}/providers/${qualifiedName(type, name, displayName)}`;
-            } else {
-              id = type.toLowerCase() === 'microsoft.resources/resourcegroups' ? resourceIdAt(prefix, type, name) : `${prefix}/providers/${qualifiedName(type, name, displayName)}`;
-            }
+        if (isDeployment) {
+          const sub = headerValue(r, ictx, 'subscriptionId', displayName) as string | undefined;
+          const rg = headerValue(r, ictx, 'resourceGroup', displayName) as string | undefined;
+          nestedTarget = { ...target };
+          if (sub) {
+            nestedTarget.subscriptionId = sub;
+            if (!rg) delete nestedTarget.resourceGroup;
           }
-        } catch (e) {
-          if (e instanceof TemplateError) throw e;
-          throw e;
+          if (rg) nestedTarget.resourceGroup = { name: rg, location: sub || rg !== target.resourceGroup?.name ? '' : target.resourceGroup!.location };
+          if (!nestedTarget.subscriptionId && target.subscriptionId) nestedTarget.subscriptionId = target.subscriptionId;
+          const sc = headerValue(r, ictx, 'scope', displayName) as string | undefined;
+          if (sc !== undefined) {
+            // Deployments at tenant ("/") or management-group scope.
+            const mg = /managementGroups\/([^/]+)\/?$/i.exec(sc);
+            nestedTarget = { tenantId: target.tenantId, ...(mg ? { managementGroup: mg[1] } : {}) };
+          }
+          id = resourceIdAt(scopePrefix(nestedTarget), type, name);
+        } else {
+          const sc = headerValue(r, ictx, 'scope', displayName) as string | undefined;
+          const sub = headerValue(r, ictx, 'subscriptionId', displayName) as string | undefined;
+          const rg = headerValue(r, ictx, 'resourceGroup', displayName) as string | undefined;
+          if (sc) {
+            // Resolved once every instance exists: the scope may name a symbol declared later.
+            pendingScopes.push({ sc, type, name, displayName });
+            id = '';
+          } else if (sub || rg) {
+            // languageVersion 2.0 `existing` resources in another group or subscription.
+            const s2 = sub ?? target.subscriptionId;
+            id = `${rg ? `/subscriptions/${s2}/resourceGroups/${rg}` : `/subscriptions/${s2}`}/providers/${qualifiedName(type, name, displayName)}`;
+          } else {
+            id = type.toLowerCase() === 'microsoft.resources/resourcegroups' ? resourceIdAt(prefix, type, name) : `${prefix}/providers/${qualifiedName(type, name, displayName)}`;
+          }
         }
         const key = (r.symbolicName ?? `#${r.index}`) + (it.loop ? `[${it.loop.index}]` : '') + (parent ? `@${parent.key}` : '');
         const inst: Instance = {
@@ -320,7 +321,6 @@ function referencedNames(inst: Instance): string[] {
   return out;
 }
 
-import type { Expr } from './parser.js';
 /** Prints an expression tree back as expression text. */
 export function exprText(e: Expr): string {
   switch (e.kind) {

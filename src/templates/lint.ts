@@ -1,6 +1,7 @@
 // Static checks ARM makes before evaluating anything: every expression in the template parses, and
 // every function it calls exists (built-in, list*, or a user-defined `namespace.name`). Reported with
-// the section they are in, as validation errors. Nested inline templates are checked too.
+// the section they are in, as validation errors. A nested deployment's inline template is checked when
+// that deployment is prepared (its own functions and scope apply).
 
 import type { UserFunction } from './context.js';
 import { ExpressionError, ExprErrors, TemplateErrors } from './errors.js';
@@ -23,19 +24,19 @@ function checkString(s: string, functions: Map<string, UserFunction>): void {
   });
 }
 
-/** Checks every string in a value; `skipTemplate` leaves a nested deployment's inline template to its own check. */
-function walk(v: unknown, functions: Map<string, UserFunction>, nested: (t: unknown) => void): void {
+/** Checks every string in a value (object keys too). */
+function walk(v: unknown, functions: Map<string, UserFunction>): void {
   if (typeof v === 'string') checkString(v, functions);
-  else if (Array.isArray(v)) v.forEach((x) => walk(x, functions, nested));
+  else if (Array.isArray(v)) v.forEach((x) => walk(x, functions));
   else if (isObject(v)) {
     for (const [k, x] of Object.entries(v)) {
       if (k.startsWith('[')) checkString(k, functions);
-      walk(x, functions, nested);
+      walk(x, functions);
     }
   }
 }
 
-export function lintTemplate(t: NormalizedTemplate, depth = 0): void {
+export function lintTemplate(t: NormalizedTemplate): void {
   const fns = t.functions;
   const guard = (fn: () => void, wrap: (msg: string) => Error) => {
     try {
@@ -46,10 +47,10 @@ export function lintTemplate(t: NormalizedTemplate, depth = 0): void {
     }
   };
   for (const [name, def] of Object.entries(t.parameters)) {
-    guard(() => walk(section(def, 'defaultValue'), fns, () => {}), (m) => TemplateErrors.invalidParameter(name, m));
+    guard(() => walk(section(def, 'defaultValue'), fns), (m) => TemplateErrors.invalidParameter(name, m));
   }
   for (const [name, v] of Object.entries(t.variables)) {
-    guard(() => walk(v, fns, () => {}), (m) => TemplateErrors.invalidVariable(name, m));
+    guard(() => walk(v, fns), (m) => TemplateErrors.invalidVariable(name, m));
   }
   for (const r of t.resources) {
     const isDeployment = String(section(r.body, 'type') ?? '').toLowerCase() === 'microsoft.resources/deployments';
@@ -59,18 +60,17 @@ export function lintTemplate(t: NormalizedTemplate, depth = 0): void {
       if (isDeployment && k.toLowerCase() === 'properties' && isObject(v)) {
         for (const [pk, pv] of Object.entries(v)) {
           if (pk.toLowerCase() === 'template') continue;
-          guard(() => walk(pv, fns, () => {}), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}.properties.${pk}`));
+          guard(() => walk(pv, fns), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}.properties.${pk}`));
         }
         continue;
       }
-      guard(() => walk(v, fns, () => {}), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}.${k}`));
+      guard(() => walk(v, fns), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}.${k}`));
     }
   }
   for (const [name, o] of Object.entries(t.outputs)) {
-    guard(() => walk(o, fns, () => {}), (m) => TemplateErrors.invalidOutput(name, m));
+    guard(() => walk(o, fns), (m) => TemplateErrors.invalidOutput(name, m));
   }
   for (const [key, f] of fns) {
-    guard(() => walk(f.output.value, fns, () => {}), (m) => TemplateErrors.invalidFunction(key, m));
+    guard(() => walk(f.output.value, fns), (m) => TemplateErrors.invalidFunction(key, m));
   }
-  void depth;
 }
