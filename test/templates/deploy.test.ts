@@ -32,14 +32,17 @@ describe('template executor: ordering, copy, condition', () => {
       thing('a'),
       thing('b'),
     ] };
-    const r = await deploy(host, request(t));
+    const seen: string[] = [];
+    const r = await deploy(host, request(t), { onOperation: (op) => seen.push(`${op.targetResource.resourceName}:${op.provisioningState}`) });
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.ok(seen.includes('a:Running') && seen.includes('a:Succeeded') && seen.indexOf('c:Running') > seen.indexOf('a:Succeeded'));
     const at = (s: string) => host.log.indexOf(s);
     assert.ok(at(`PUT ${tid('c')}`) > at(`DONE ${tid('a')}`));
     assert.ok(at(`PUT ${tid('c')}`) > at(`DONE ${tid('b')}`));
     assert.equal(host.maxActive, 2, 'a and b ran together');
     assert.equal(r.operations.length, 3);
     assert.ok(r.operations.every((o) => o.provisioningState === 'Succeeded' && o.provisioningOperation === 'Create'));
+    assert.ok(r.operations.every((o) => /^[0-9A-F]{16}$/.test(o.operationId) && /^PT[\d.]+S$/.test(o.duration) && o.statusCode === 'OK'));
     assert.deepEqual(r.outputResources.map((o) => o.id).sort(), [tid('a'), tid('b'), tid('c')].sort());
     assert.deepEqual(r.dependencies[0].dependsOn.map((d) => d.resourceName).sort(), ['a', 'b']);
   });
@@ -388,6 +391,16 @@ describe('template validation errors (ARM codes and messages)', () => {
   });
   it('segment lengths', async () => {
     await rejects(prepareDeployment(host, request({ resources: [thing('a/b')] })), 'InvalidTemplate', /has incorrect segment lengths/);
+  });
+  it('copy count beyond 800 is refused', async () => {
+    await rejects(prepareDeployment(host, request({ resources: [thing("[string(copyIndex())]", { copy: { name: 'big', count: 801 } })] })), 'InvalidTemplate', /copy count/);
+  });
+  it('validate checks inline nested templates too', async () => {
+    const t = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('x', { properties: { y: "[nope()]" } })] } } }] };
+    await rejects(validateDeployment(host, request(t)), 'InvalidTemplate', /The template function 'nope' is not valid/);
+    const ok = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', properties: { mode: 'Incremental', template: { resources: [thing('x')] } } }] };
+    const v = await validateDeployment(host, request(ok));
+    assert.deepEqual(v.validatedResources.map((x) => x.type), ['Microsoft.Resources/deployments', 'Microsoft.Test/things']);
   });
   it('validate has no side effects and lists what it validated', async () => {
     const h = new FakeHost();

@@ -129,4 +129,16 @@ describe('what-if', () => {
     assert.deepEqual(by(complete, 'stray'), { resourceId: tid('stray'), changeType: 'Delete' });
     assert.equal(host.putOrder.length, 0, 'what-if writes nothing');
   });
+  it('expands inline nested deployments and keeps unevaluable properties as their expressions', async () => {
+    const host = new FakeHost();
+    const t = { resources: [
+      { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'src', location: 'eastus', properties: {} },
+      { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'dst', location: 'eastus', dependsOn: ['src'], properties: { from: "[reference('src').provisioningState]" } },
+      { type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'nest', properties: { mode: 'Incremental', template: { resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'innerThing', location: 'eastus', properties: {} }] } } },
+    ] };
+    const res = await whatIf(host, request(t));
+    const changes = res.properties!.changes;
+    assert.deepEqual(changes.map((c) => [c.resourceId.split('/').pop(), c.changeType]), [['src', 'Create'], ['dst', 'Create'], ['innerThing', 'Create']]);
+    assert.equal((changes[1].after as any).properties.from, "[reference('src').provisioningState]");
+  });
 });
