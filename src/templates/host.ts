@@ -36,6 +36,8 @@ export interface TemplateHost {
   knownNamespace?(namespace: string): boolean;
   /** Fetches a linked template or parameters file (templateLink.uri, parametersLink.uri). */
   fetchTemplate?(url: string): Promise<unknown>;
+  /** Reads a Key Vault secret for a parameter given as `{reference: {keyVault: {id}, secretName, secretVersion?}}`. */
+  keyVaultSecret?(vaultId: string, secretName: string, secretVersion?: string): Promise<string | undefined>;
   /** A resource group's location/tags for deployments into another group; undefined when missing. */
   resourceGroup?(subscriptionId: string, name: string): Promise<{ location: string; tags?: Record<string, string>; managedBy?: string } | undefined>;
 }

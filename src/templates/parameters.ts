@@ -16,6 +16,8 @@ export interface ParameterInfo {
   type: string;
   secure: boolean;
   def: Record<string, unknown>;
+  /** Supplied as a Key Vault reference: shown like a secure value. */
+  fromKeyVault?: boolean;
 }
 
 const TYPE_LABEL: Record<string, string> = {
@@ -125,11 +127,6 @@ export function bindParameters(
     let v: unknown;
     if (isObject(entry) && 'value' in entry) {
       v = entry.value;
-    } else if (isObject(entry) && 'reference' in entry) {
-      throw TemplateErrors.invalid(
-        `The template parameter '${p.name}' references a Key Vault secret; Key Vault references are not supported by this emulator.`,
-        `properties.parameters.${p.name}`,
-      );
     } else if (section(p.def, 'defaultValue') !== undefined) {
       if (evaluating.has(key)) throw TemplateErrors.invalidParameter(p.name, 'The parameter default value refers to itself.');
       evaluating.add(key);

@@ -11,7 +11,7 @@ import { expandResources, type Expansion } from './expand.js';
 import { checkCycles } from './graph.js';
 import { lintTemplate } from './lint.js';
 import type { TemplateHost } from './host.js';
-import { bindParameters, type ParameterInfo } from './parameters.js';
+import { bindParameters, suppliedValues, type ParameterInfo } from './parameters.js';
 import { scopePrefix } from './scope.js';
 import { readTemplate, section, type NormalizedTemplate } from './template.js';
 import { murmurHash64 } from './unique-string.js';
@@ -121,6 +121,8 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   let parameters = p.parameters;
   if (parameters === undefined && p.parametersLink?.uri) parameters = await fetchLinked(host, p.parametersLink.uri);
 
+  const kv = await resolveKeyVaultReferences(host, parameters);
+  parameters = kv.parameters;
   const template = readTemplate(rawTemplate);
   lintTemplate(template);
   if (template.languageVersion?.startsWith('2') && req.apiVersion && req.apiVersion < '2020-09-01') {
@@ -181,8 +183,35 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
     else if (isObject(v)) Object.values(v).forEach(collect);
   };
   for (const d of declared) if (d.secure) collect(ctx.parameters.get(d.name.toLowerCase()));
+  for (const v of kv.secrets) collect(v);
+  for (const d of declared) if (kv.names.includes(d.name.toLowerCase())) d.fromKeyVault = true;
 
   return { request: req, template, ctx, declared, exp, prefix, target, mode, templateHash: deployment.templateHash!, templateUri, secrets };
+}
+
+/** Replaces Key Vault parameter references by the secret's value (read through the host). */
+async function resolveKeyVaultReferences(host: TemplateHost, parameters: unknown): Promise<{ parameters: unknown; secrets: string[]; names: string[] }> {
+  const supplied = suppliedValues(parameters);
+  const refs = Object.entries(supplied).filter(([, v]) => isObject(v) && isObject(v.reference) && !('value' in v));
+  if (!refs.length) return { parameters, secrets: [], names: [] };
+  const secrets: string[] = [];
+  const out: Record<string, unknown> = { ...supplied };
+  for (const [name, v] of refs) {
+    const ref = v.reference as Record<string, unknown>;
+    const vaultId = String((ref.keyVault as Record<string, unknown> | undefined)?.id ?? '');
+    const secretName = String(ref.secretName ?? '');
+    const secret = host.keyVaultSecret ? await host.keyVaultSecret(vaultId, secretName, ref.secretVersion as string | undefined) : undefined;
+    if (secret === undefined) {
+      throw new TemplateError(
+        400,
+        'KeyVaultParameterReferenceSecretRetrieveFailed',
+        `Unable to retrieve secret '${secretName}' from key vault '${vaultId}' for the template parameter '${name}'.`,
+      );
+    }
+    out[name] = { value: secret };
+    secrets.push(secret);
+  }
+  return { parameters: out, secrets, names: refs.map(([n]) => n.toLowerCase()) };
 }
 
 function checkTypes(host: TemplateHost, exp: Expansion): void {

@@ -12,7 +12,7 @@ export const MASK = '***';
 export function redactParameters(p: Pick<PreparedDeployment, 'declared' | 'ctx'>): Record<string, { type: string; value?: unknown }> {
   const out: Record<string, { type: string; value?: unknown }> = {};
   for (const d of p.declared) {
-    if (d.secure) out[d.name] = { type: typeLabel(d.type) };
+    if (d.secure || d.fromKeyVault) out[d.name] = { type: typeLabel(d.type) };
     else out[d.name] = { type: typeLabel(d.type), value: p.ctx.parameters.get(d.name.toLowerCase()) };
   }
   return out;
@@ -45,5 +45,6 @@ export function redactorFor(p: Pick<PreparedDeployment, 'secrets'>): <T>(v: T) =
  */
 export function redactSuppliedParameters(p: Pick<PreparedDeployment, 'declared'>, supplied: Record<string, unknown>): Record<string, unknown> {
   const secure = new Set(p.declared.filter((d) => d.secure).map((d) => d.name.toLowerCase()));
+  // Key Vault references stay as they were sent (they carry no secret).
   return Object.fromEntries(Object.entries(supplied).map(([k, v]) => [k, secure.has(k.toLowerCase()) ? { type: 'SecureString' } : v]));
 }

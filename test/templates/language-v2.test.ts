@@ -107,6 +107,23 @@ describe('secure parameters', () => {
   });
 });
 
+describe('Key Vault parameter references', () => {
+  it('resolve through the host, and are never echoed', async () => {
+    const host = new FakeHost();
+    const vault = `${RG_ID}/providers/Microsoft.KeyVault/vaults/kv1`;
+    (host as any).keyVaultSecret = async (id: string, name: string) => (id === vault && name === 'adminPassword' ? 'from-the-vault-123' : undefined);
+    const t = { parameters: { pw: { type: 'string' } }, resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'kvuser', location: 'eastus', properties: { p: "[parameters('pw')]" } }] };
+    const rq = request(t);
+    rq.properties.parameters = { pw: { reference: { keyVault: { id: vault }, secretName: 'adminPassword' } } };
+    const r = await deploy(host, rq);
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.equal(((await host.get(tid('kvuser'))) as any).properties.p, 'from-the-vault-123');
+    assert.deepEqual(r.parameters.pw, { type: 'String' });
+    rq.properties.parameters = { pw: { reference: { keyVault: { id: vault }, secretName: 'nope' } } };
+    await assert.rejects(prepareDeployment(host, rq), (e: any) => e.code === 'KeyVaultParameterReferenceSecretRetrieveFailed');
+  });
+});
+
 describe('what-if', () => {
   it('Create, Modify with property deltas, NoChange, Ignore, and Delete in Complete mode', async () => {
     const host = new FakeHost();
