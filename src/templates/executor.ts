@@ -243,7 +243,7 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
         const inst = ready.shift()!;
         if (outcome.has(inst.key)) continue;
         running++;
-        runOne(inst).then((o) => {
+        runOne(inst).catch((): Outcome => 'failed').then((o) => {
           running--;
           outcome.set(inst.key, o);
           settled++;

@@ -77,6 +77,12 @@ export function templateHash(template: unknown): string {
   return BigInt.asUintN(63, murmurHash64(new TextEncoder().encode(JSON.stringify(template)))).toString();
 }
 
+/** POST /providers/Microsoft.Resources/calculateTemplateHash: the minified template and its hash. */
+export function calculateTemplateHash(template: unknown): { minifiedTemplate: string; templateHash: string } {
+  const t = typeof template === 'string' ? readTemplate(template).raw : template;
+  return { minifiedTemplate: JSON.stringify(t), templateHash: templateHash(t) };
+}
+
 async function fetchLinked(host: TemplateHost, uri: string): Promise<unknown> {
   if (!host.fetchTemplate) {
     throw new TemplateError(400, 'InvalidContentLink', `Unable to download deployment content from '${uri}'. Linked templates are not available here.`);
