@@ -372,6 +372,26 @@ export class ResourceOperations {
     if (ops.length) await services.resources.commit(ops);
   }
 
+  /**
+   * Starts an operation that works on no stored resource (e.g. a deployment's what-if): its result
+   * is what the plan's resultTask returns, served at the operation's Location URL.
+   */
+  async startDetached(ctx: RequestContext, subjectId: string, plan: OperationPlan): Promise<OperationRecord> {
+    const { services } = ctx;
+    const op = services.operations.create(plan, {
+      resourceId: subjectId,
+      typeKey: `${typeKeyOf(ctx.def.namespace, ctx.def.type)}/${(plan.action ?? plan.kind).toLowerCase()}`,
+      namespace: ctx.def.namespace,
+      location: ctx.parent?.resource.location ?? 'global',
+      subscriptionId: ctx.path.subscriptionId ?? '',
+      method: 'POST',
+      apiVersion: ctx.apiVersion,
+    });
+    await services.store.write([services.operations.writeOp(op)]);
+    services.operations.run(op);
+    return op;
+  }
+
   // ---- lists -------------------------------------------------------------------------------------------
 
   private listStored(ctx: RequestContext): Result {

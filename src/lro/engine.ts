@@ -175,6 +175,7 @@ export class OperationEngine {
       tasks,
       data: plan.data,
     };
+    if (plan.resultTask) op.resultTask = plan.resultTask;
     if (gate && gate.mode !== 'immediate') {
       op.gate = { ...gate, pollsSeen: 0 };
       if (gate.mode === 'time') op.gate.readyAt = new Date(Date.now() + gate.seconds * 1000).toISOString();
@@ -369,6 +370,7 @@ export class OperationEngine {
     op.status = 'Succeeded';
     op.percentComplete = 100;
     op.endTime = new Date().toISOString();
+    if (op.resultTask) op.result = { status: 200, body: op.tasks.find((t) => t.id === op.resultTask)?.result };
     const gate = op.gate;
     delete op.gate;
     try {
