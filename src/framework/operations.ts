@@ -42,6 +42,8 @@ export interface Call {
   baseUrl?: string;
   /** Set by cascades: writes are allowed while the enclosing group is being deleted. */
   internal?: boolean;
+  /** The path already parsed by the caller (the HTTP edge parses it to authenticate). */
+  parsed?: ParsedPath;
 }
 
 export interface Result {
@@ -93,7 +95,7 @@ export class ResourceOperations {
 
   async execute(call: Call): Promise<Result> {
     const { services } = this;
-    const parsed = parsePath(splitPath(call.path));
+    const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
     const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
     if (parsed.subscriptionId && !findSubscription(services, parsed.subscriptionId)) throw Errors.subscriptionNotFound(parsed.subscriptionId);
