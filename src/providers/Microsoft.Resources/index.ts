@@ -269,7 +269,7 @@ function genericShape(s: StoredResource, expand: Set<string>) {
 export const resourcesProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
-  types: [subscriptions, tenants, locations, resourceGroups, providers, resources, ...deploymentTypes(RESOURCES_API_VERSIONS)],
+  types: [subscriptions, tenants, locations, resourceGroups, providers, resources, ...deploymentTypes(['2026-06-01', ...RESOURCES_API_VERSIONS])],
   init(services) {
     initDeployments(services);
   },
