@@ -144,4 +144,51 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     const name = file('aks-azure.parameters.json').parameters.clusterName?.value ?? 'aks1';
     assert.equal((await emu.http().get(`${rgPath('d1')}/providers/Microsoft.ContainerService/managedClusters/${name}?api-version=2022-11-01`)).status, 200);
   });
+
+  it('cancel stops a running deployment (Canceled); a finished one cannot be canceled', async () => {
+    emu.services.operations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1_000_000 } }]);
+    try {
+      const r = await emu.http().put(`${dep('d1', 'slow')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'held' } } } });
+      assert.equal(r.status, 201);
+      const running = await emu.http().get(`${dep('d1', 'slow')}?${V}`);
+      assert.ok(['Accepted', 'Running'].includes(running.body.properties.provisioningState));
+      const del = await emu.http().delete(`${dep('d1', 'slow')}?${V}`);
+      assert.equal(del.status, 409);
+      const c = await emu.http().post(`${dep('d1', 'slow')}/cancel?${V}`);
+      assert.equal(c.status, 204);
+      const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
+      assert.equal(st.status, 'Canceled');
+      assert.equal((await emu.http().get(`${dep('d1', 'slow')}?${V}`)).body.properties.provisioningState, 'Canceled');
+      const again = await emu.http().post(`${dep('d1', 'slow')}/cancel?${V}`);
+      assert.equal(again.status, 409);
+    } finally {
+      emu.services.operations.setGateRules([]);
+    }
+  });
+
+  it('secure parameters are never shown: not in GET, operations, export or the operation status', async () => {
+    const r = await emu.http().put(`${dep('hub', 'sec')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-hub.json'), parameters: { ...file('aks-hub.parameters.json').parameters, servicePrincipalClientSecret: { value: 'top-secret-value-42' }, clusterName: { value: 'sec1' } } } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
+    assert.equal(st.status, 'Succeeded', JSON.stringify(st));
+    const seen = [JSON.stringify(r.body), JSON.stringify(st)];
+    seen.push(JSON.stringify((await emu.http().get(`${dep('hub', 'sec')}?${V}`)).body));
+    seen.push(JSON.stringify((await emu.http().get(`${dep('hub', 'sec')}/operations?${V}`)).body));
+    seen.push(JSON.stringify((await emu.http().post(`${dep('hub', 'sec')}/exportTemplate?${V}`)).body));
+    for (const s of seen) assert.doesNotMatch(s, /top-secret-value-42/);
+    const g = (await emu.http().get(`${dep('hub', 'sec')}?${V}`)).body;
+    assert.deepEqual(Object.keys(g.properties.parameters.servicePrincipalClientSecret), ['type']);
+  });
+
+  it('Complete mode deletes what the group holds that the template does not declare', async () => {
+    await createGroup(emu, 'cm', 'eastus');
+    const ident = (n: string) => ({ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: n, location: 'eastus' });
+    const t = (names: string[]) => ({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: names.map(ident) });
+    for (const [name, mode, names] of [['one', 'Incremental', ['a', 'b']], ['two', 'Complete', ['b']]] as const) {
+      const r = await emu.http().put(`${dep('cm', name)}?${V}`).send({ properties: { mode, template: t([...names]) } });
+      { const st = await waitForOperation(emu, r.headers["azure-asyncoperation"]); assert.equal(st.status, "Succeeded", JSON.stringify(st)); }
+    }
+    const left = await emu.http().get(`${rgPath('cm')}/resources?${V}`);
+    assert.deepEqual(left.body.value.map((x: any) => x.name), ['b']);
+  });
 });
