@@ -17,6 +17,7 @@ async function main() {
   for (const [name, mod, fn] of [
     ['fabric', './fabric.js', 'benchFabric'],
     ['aks', './aks.js', 'benchAks'],
+    ['deployments', './deployments.js', 'benchDeployments'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;
