@@ -65,7 +65,13 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
   const state: HookState = { host, exp, prefix: prepared.prefix, nested: new Map() };
   const redact = (v: unknown) => scrub(v, prepared.secrets);
 
-  const emit = (op: DeploymentOperation) => options.onOperation?.(op);
+  const emit = (op: DeploymentOperation) => {
+    try {
+      options.onOperation?.(op);
+    } catch {
+      /* an observer's failure is not the deployment's */
+    }
+  };
   const newOp = (inst: { id: string; type: string; name: string; apiVersion?: string }, kind: DeploymentOperation['provisioningOperation']): DeploymentOperation => {
     const now = new Date().toISOString();
     const op: DeploymentOperation = {
@@ -136,7 +142,8 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
           templateLink: props.templateLink as never,
           parameters: useOuter ? undefined : props.parameters,
           parametersLink: props.parametersLink as never,
-          mode: props.mode as string | undefined,
+          // Nested deployments are always Incremental: only the root deployment deletes in Complete mode.
+          mode: 'Incremental',
         },
         environment: prepared.ctx.environment,
         now: prepared.ctx.now,
