@@ -78,6 +78,9 @@ export const TemplateErrors = {
     TemplateErrors.invalid(`The template variable '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.variables.${name}`),
   invalidOutput: (name: string, inner: string) =>
     TemplateErrors.invalid(`The template output '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.outputs.${name}`),
+  /** An output that fails at deploy time (inside DeploymentOutputEvaluationFailed). */
+  outputFailed: (name: string, inner: string) =>
+    new TemplateError(400, 'InvalidTemplate', `The template output '${name}' is not valid: ${inner}`, { target: name }),
   invalidParameter: (name: string, inner: string) =>
     TemplateErrors.invalid(`The template parameter '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.parameters.${name}`),
   invalidFunction: (name: string, inner: string) =>

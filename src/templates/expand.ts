@@ -31,6 +31,8 @@ export interface Instance {
   apiVersion: string;
   /** The full name (`parent/child` for child resources). */
   name: string;
+  /** The name as the template writes it (a nested child's own segment). */
+  localName: string;
   id: string;
   condition: boolean;
   existing: boolean;
@@ -127,6 +129,7 @@ export function expandResources(
         const cond = headerValue(r, ictx, 'condition', displayName);
         let type = String(headerValue(r, ictx, 'type', displayName) ?? '');
         let name = String(headerValue(r, ictx, 'name', displayName) ?? '');
+        const localName = name;
         if (!type) throw TemplateErrors.invalidResource(displayName, "The resource 'type' property is required.", `properties.template.${r.path}`);
         if (parent && isRelativeChildType(type)) {
           type = `${parent.type}/${type}`;
@@ -182,7 +185,7 @@ export function expandResources(
         }
         const key = (r.symbolicName ?? `#${r.index}`) + (it.loop ? `[${it.loop.index}]` : '') + (parent ? `@${parent.key}` : '');
         const inst: Instance = {
-          key, raw: r, symbolicName: r.symbolicName, loop: it.loop, ctx: ictx, type, apiVersion, name, id,
+          key, raw: r, symbolicName: r.symbolicName, loop: it.loop, ctx: ictx, type, apiVersion, name, localName, id,
           condition: cond === undefined ? true : cond === true, existing: section(r.body, 'existing') === true,
           isDeployment, target: nestedTarget, dependsOn: new Set(), parentKey: parent?.key,
         };
@@ -240,7 +243,11 @@ export function findTargets(exp: Expansion, ref: string, prefix: string, allowId
     if (matches.length || !allowIds) return matches;
     return exp.instances.filter((i) => i.id.toLowerCase() === `${prefix}/providers/${lower}`);
   }
-  return exp.instances.filter((i) => i.name.toLowerCase() === lower);
+  const byName = exp.instances.filter((i) => i.name.toLowerCase() === lower);
+  if (byName.length) return byName;
+  // A child nested in its parent's `resources`, named as the template writes it.
+  const nested = exp.instances.filter((i) => i.parentKey && i.localName.toLowerCase() === lower);
+  return nested.length === 1 ? nested : [];
 }
 
 function resolveDependencies(exp: Expansion, prefix: string): void {

@@ -319,6 +319,17 @@ describe('template executor: more language', () => {
     await rejects(prepareDeployment(host, request({ resources: [thing('dup'), thing('dup')] })), 'InvalidTemplate', /is defined multiple times in a template/);
     assert.ok(await prepareDeployment(host, request({ resources: [thing('dup'), thing('dup', { condition: false })] })));
   });
+  it('child resources nested in their parent: type and name qualified, reachable by their own name', async () => {
+    const host = new FakeHost();
+    const t = { resources: [
+      thing('parent', { resources: [{ type: 'children', apiVersion: '2020-01-01', name: 'kid', properties: { n: 1 } }] }),
+      { type: 'Microsoft.Test/things/children', apiVersion: '2020-01-01', name: 'parent/kid2', dependsOn: ["[resourceId('Microsoft.Test/things/children', 'parent', 'kid')]"], properties: {} },
+    ], outputs: { n: { type: 'int', value: "[reference('kid').n]" } } };
+    const r = await deploy(host, request(t));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.deepEqual(host.putOrder, [tid('parent'), `${tid('parent')}/children/kid`, `${tid('parent')}/children/kid2`]);
+    assert.equal(r.outputs!.n.value, 1);
+  });
   it('user-defined functions in a template', async () => {
     const host = new FakeHost();
     const t = {
