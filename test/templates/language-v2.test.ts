@@ -177,6 +177,10 @@ describe('what-if', () => {
     assert.equal(by(inc, 'stray').changeType, 'Ignore');
     const complete = await whatIf(host, request(t, {}, { mode: 'Complete' }), { resultFormat: 'ResourceIdOnly' });
     assert.deepEqual(by(complete, 'stray'), { resourceId: tid('stray'), changeType: 'Delete' });
+    assert.equal(by(complete, 'off').changeType, 'Ignore', 'absent condition-false resources are ignored');
+    host.seed(tid('off'), { location: 'eastus' });
+    assert.equal(by(await whatIf(host, request(t, {}, { mode: 'Complete' })), 'off').changeType, 'Delete');
+    assert.equal(by(await whatIf(host, request(t)), 'off').changeType, 'Ignore');
     assert.equal(host.putOrder.length, 0, 'what-if writes nothing');
   });
   it('expands inline nested deployments and keeps unevaluable properties as their expressions', async () => {
