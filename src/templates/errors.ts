@@ -92,7 +92,7 @@ export const TemplateErrors = {
     ),
   undeclaredParameters: (names: string[], supported: string[]) =>
     TemplateErrors.invalid(
-      `The template parameters '${names.join(', ')}' in the parameters file are not valid; they are not present in the original template and can therefore not be provided at deployment time. The only supported parameters for this template are '${supported.join(', ')}'. Please see https://aka.ms/arm-pass-parameter-values for usage details.`,
+      `The template parameters '${names.join(', ')}' in the parameters file are not valid; they are not present in the original template and can therefore not be provided at deployment time. The only supported parameters for this template are '${supported.join(', ')}'. Please see https://aka.ms/arm-deploy/#parameter-file for usage details.`,
       'properties.parameters',
     ),
   notAllowedValue: (name: string, value: unknown, allowed: unknown[]) =>
@@ -100,9 +100,10 @@ export const TemplateErrors = {
       `The provided value '${display(value)}' for the template parameter '${name}' at line '0' and column '0' is not valid. The parameter value is not part of the allowed value(s): '${allowed.map(display).join(',')}'. Please see https://aka.ms/arm-syntax-parameters for usage details.`,
       `properties.template.parameters.${name}`,
     ),
-  parameterRange: (name: string, value: unknown, rule: string) =>
+  /** Length and range checks: ARM does not repeat the value ("The provided value for the template parameter ..."). */
+  parameterRange: (name: string, _value: unknown, rule: string) =>
     TemplateErrors.invalid(
-      `The provided value '${display(value)}' for the template parameter '${name}' at line '0' and column '0' is not valid. ${rule} Please see https://aka.ms/arm-syntax-parameters for usage details.`,
+      `The provided value for the template parameter '${name}' at line '0' and column '0' is not valid. ${rule} Please see https://aka.ms/arm-syntax-parameters for usage details.`,
       `properties.template.parameters.${name}`,
     ),
   parameterType: (name: string, expected: string, actual: unknown) =>

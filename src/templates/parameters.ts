@@ -78,14 +78,14 @@ function checkValue(p: ParameterInfo, v: unknown): void {
   const minValue = section<number>(p.def, 'minValue');
   const maxValue = section<number>(p.def, 'maxValue');
   if (typeof v === 'number') {
-    if (typeof minValue === 'number' && v < minValue) throw TemplateErrors.parameterRange(p.name, v, `The value must be greater than or equal to '${minValue}'.`);
-    if (typeof maxValue === 'number' && v > maxValue) throw TemplateErrors.parameterRange(p.name, v, `The value must be less than or equal to '${maxValue}'.`);
+    if (typeof minValue === 'number' && v < minValue) throw TemplateErrors.parameterRange(p.name, v, `Value should be greater than or equal to '${minValue}'.`);
+    if (typeof maxValue === 'number' && v > maxValue) throw TemplateErrors.parameterRange(p.name, v, `Value should be less than or equal to '${maxValue}'.`);
   }
   const minLength = section<number>(p.def, 'minLength');
   const maxLength = section<number>(p.def, 'maxLength');
   if (typeof v === 'string' || Array.isArray(v)) {
-    if (typeof minLength === 'number' && v.length < minLength) throw TemplateErrors.parameterRange(p.name, v, `The length of the value must be greater than or equal to '${minLength}'.`);
-    if (typeof maxLength === 'number' && v.length > maxLength) throw TemplateErrors.parameterRange(p.name, v, `The length of the value must be less than or equal to '${maxLength}'.`);
+    if (typeof minLength === 'number' && v.length < minLength) throw TemplateErrors.parameterRange(p.name, v, `Length of the value should be greater than '${minLength}'.`);
+    if (typeof maxLength === 'number' && v.length > maxLength) throw TemplateErrors.parameterRange(p.name, v, `Length of the value should be less than '${maxLength}'.`);
   }
 }
 

@@ -376,7 +376,9 @@ describe('template validation errors (ARM codes and messages)', () => {
       /The provided value 'Basic' for the template parameter 'sku' at line '\d+' and column '\d+' is not valid. The parameter value is not part of the allowed value\(s\): 'Standard_LRS,Premium_LRS'./);
     assert.ok(await prepareDeployment(host, request(t, { sku: 'standard_lrs' })), 'allowedValues compare strings case-insensitively');
     await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: '2' })), 'InvalidTemplate', /Template parameter JToken type is not valid. Expected 'Integer'. Actual 'String'./);
-    await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: 9 })), 'InvalidTemplate', /less than or equal to '3'/);
+    await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: 9 })), 'InvalidTemplate', /The provided value for the template parameter 'n' at line '\d+' and column '\d+' is not valid. Value should be less than or equal to '3'/);
+    const long = { parameters: { vmssName: { type: 'string', maxLength: 9 } }, resources: [] };
+    await rejects(prepareDeployment(host, request(long, { vmssName: 'muchtoolongname' })), 'InvalidTemplate', /The provided value for the template parameter 'vmssName' at line '\d+' and column '\d+' is not valid. Length of the value should be less than '9'./);
     await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', extra: 1 })), 'InvalidTemplate',
       /The template parameters 'extra' in the parameters file are not valid; they are not present in the original template/);
   });
