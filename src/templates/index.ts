@@ -3,9 +3,10 @@
 // Language:   tokenizer.ts → parser.ts → evaluator.ts, with functions/ (the built-in library, one file
 //             per family), values.ts (ARM value semantics), dotnet-format.ts, datetime.ts,
 //             unique-string.ts, context.ts (what an expression can see), errors.ts (ARM's wording).
-// Templates:  json-text.ts (comments), template.ts (sections, symbolic names, UDFs), parameters.ts,
-//             variables.ts, api-profiles.ts (apiProfile data), scope.ts (ids), expand.ts (copy,
-//             condition, dependsOn), graph.ts (cycles), environment.ts.
+// Templates:  json-text.ts (comments), template.ts (sections, symbolic names, UDFs), lint.ts (syntax and
+//             unknown functions up front), parameters.ts, variables.ts, api-profiles.ts (apiProfile
+//             data), scope.ts (ids), expand.ts (copy, condition, dependsOn), graph.ts (cycles),
+//             environment.ts.
 // Deploying:  host.ts (the injected TemplateHost), prepare.ts (validation, no side effects),
 //             executor.ts (deploy), hooks.ts (reference()/list*() through the host), outputs.ts,
 //             results.ts (operation records), validate.ts, whatif.ts, redact.ts (secure values).
