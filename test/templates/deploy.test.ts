@@ -402,6 +402,10 @@ describe('template validation errors (ARM codes and messages)', () => {
     await rejects(prepareDeployment(host, request({ resources: [{ type: 'Microsoft.Nope/things', apiVersion: '2020-01-01', name: 'x' }] })), 'InvalidResourceNamespace', /The resource namespace 'Microsoft.Nope' is invalid./);
     await rejects(prepareDeployment(host, request({ resources: [thing('x', { apiVersion: '1999-01-01' })] })), 'NoRegisteredProviderFound', /API version '1999-01-01'/);
   });
+  it('unknown template members and a missing resources section are InvalidRequestContent', async () => {
+    await rejects(prepareDeployment(host, request({ resources: [], resource: [] })), 'InvalidRequestContent', /Could not find member 'resource' on object of type 'Template'/);
+    await rejects(prepareDeployment(host, request({ parameters: {} })), 'InvalidRequestContent', /Required property 'resources' not found in JSON/);
+  });
   it('segment lengths', async () => {
     await rejects(prepareDeployment(host, request({ resources: [thing('a/b')] })), 'InvalidTemplate', /has incorrect segment lengths/);
   });
