@@ -13,6 +13,9 @@ import { canonicalId, qualifiedName, resourceIdAt, scopePrefix } from './scope.j
 import { section, type NormalizedTemplate, type RawResource } from './template.js';
 import { isObject } from './values.js';
 
+/** ARM's limit on resources in one template, copies included. */
+export const MAX_RESOURCES = 800;
+
 export interface LoopInfo {
   name: string;
   index: number;
@@ -202,6 +205,10 @@ export function expandResources(
       }
     }
     byRaw.set(r, made);
+  }
+  const deployable = instances.filter((i) => !i.existing).length;
+  if (deployable > MAX_RESOURCES) {
+    throw TemplateErrors.invalid(`The number of template resources limit exceeded. Limit: '${MAX_RESOURCES}' and actual '${deployable}'. Please see https://aka.ms/arm-resource-limits for usage details.`);
   }
   for (const p of pendingScopes) {
     const scopeId = p.sc.startsWith('/') ? p.sc : resolveScope(p.sc, instances, prefix);

@@ -409,6 +409,10 @@ describe('template validation errors (ARM codes and messages)', () => {
   it('segment lengths', async () => {
     await rejects(prepareDeployment(host, request({ resources: [thing('a/b')] })), 'InvalidTemplate', /has incorrect segment lengths/);
   });
+  it('more than 800 resources in one template are refused', async () => {
+    const t = { resources: [thing("[concat('a', copyIndex())]", { copy: { name: 'a', count: 500 } }), thing("[concat('b', copyIndex())]", { copy: { name: 'b', count: 301 } })] };
+    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /resources limit exceeded. Limit: '800' and actual '801'/);
+  });
   it('copy count beyond 800 is refused', async () => {
     await rejects(prepareDeployment(host, request({ resources: [thing("[string(copyIndex())]", { copy: { name: 'big', count: 801 } })] })), 'InvalidTemplate', /copy count/);
   });
