@@ -28,6 +28,11 @@ export interface DeployOptions {
   concurrency?: number;
   /** Called whenever an operation record is created or changes (for a live `operations` list). */
   onOperation?(op: DeploymentOperation): void;
+  /**
+   * Nested deployments as they start and end (ARM keeps each as a deployment of its own in its scope):
+   * `start` before it runs, `end` with its outcome; `onOperation` inside it reports its own operations.
+   */
+  onNestedDeployment?(e: { phase: 'start' | 'end'; name: string; scopeId: string; result?: DeploymentResult; }): void;
 }
 
 type Outcome = 'succeeded' | 'failed' | 'skipped' | 'canceled';
@@ -150,7 +155,17 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
       },
       { outerContext: useOuter ? inst.ctx : undefined, parentTemplateUri: prepared.templateUri },
     );
+    const scopeId = scopePrefix(nestedPrepared.target);
+    const notify = (e: Parameters<NonNullable<DeployOptions['onNestedDeployment']>>[0]) => {
+      try {
+        options.onNestedDeployment?.(e);
+      } catch {
+        /* an observer's failure is not the deployment's */
+      }
+    };
+    notify({ phase: 'start', name: inst.name, scopeId });
     const result = await executeDeployment(host, nestedPrepared, { ...options, onOperation: undefined });
+    notify({ phase: 'end', name: inst.name, scopeId, result });
     state.nested.set(inst.key, result);
     op.nested = result;
     if (result.provisioningState === 'Succeeded') {

@@ -261,8 +261,10 @@ describe('template executor: nested deployments', () => {
       ],
       outputs: { fromGrandChild: { type: 'string', value: "[reference('innerDep').outputs.fromchild.value]" } },
     };
-    const r = await deploy(host, request(t));
+    const events: string[] = [];
+    const r = await deploy(host, request(t), { onNestedDeployment: (e) => events.push(`${e.phase}:${e.name}:${e.scopeId.split('/').pop()}:${e.result?.provisioningState ?? ''}`) });
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.ok(events.includes('start:innerDep:other-rg:') && events.includes('end:innerDep:other-rg:Succeeded'), events.join(' '));
     assert.ok(await host.get(tid('px-outer')));
     const inner = `/subscriptions/${SUB}/resourceGroups/other-rg/providers/Microsoft.Test/things/px-inner`;
     const body = (await host.get(inner)) as any;
