@@ -59,11 +59,13 @@ export function isHeaderKey(k: string): boolean {
   return HEADER_KEYS.has(k.toLowerCase());
 }
 
+/** Evaluates a header property (`ctx` is already the instance's header context). */
 function headerValue(r: RawResource, ctx: EvalContext, key: string, displayName: string): unknown {
   const v = section(r.body, key);
   if (v === undefined) return undefined;
+  if (typeof v === 'string' && v[0] !== '[') return v;
   try {
-    return evaluateValue(v, { ...ctx, site: 'resourceHeader' });
+    return evaluateValue(v, ctx);
   } catch (e) {
     if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}.${key}`);
     throw e;
@@ -98,7 +100,8 @@ export function expandResources(
     const parents = r.parent ? byRaw.get(r.parent) ?? [] : [undefined];
     const made: Instance[] = [];
     for (const parent of parents) {
-      const baseCtx = parent ? parent.ctx : ctx;
+      const from = parent ? parent.ctx : ctx;
+      const baseCtx: EvalContext = from.site === 'resourceHeader' ? from : { ...from, site: 'resourceHeader' };
       const displayName = String(section(r.body, 'name') ?? r.symbolicName ?? r.path);
       const copy = section<Record<string, unknown>>(r.body, 'copy');
       const iterations: { ctx: EvalContext; loop?: LoopInfo }[] = [];
@@ -128,7 +131,7 @@ export function expandResources(
         iterations.push({ ctx: baseCtx });
       }
       for (const it of iterations) {
-        const ictx = it.ctx;
+        const ictx = it.ctx.site === 'resourceHeader' ? it.ctx : { ...it.ctx, site: 'resourceHeader' as const };
         const cond = headerValue(r, ictx, 'condition', displayName);
         let type = String(headerValue(r, ictx, 'type', displayName) ?? '');
         let name = String(headerValue(r, ictx, 'name', displayName) ?? '');
