@@ -9,11 +9,12 @@ import { ArmError, type ErrorDetail } from '../arm/errors.js';
 import type { EvalContext } from './context.js';
 import { DEPLOYMENT_FAILED_MESSAGE, ExpressionError, TemplateErrors } from './errors.js';
 import { evaluateValue } from './evaluator.js';
-import { isHeaderKey, type Instance } from './expand.js';
+import { isHeaderKey, resourceBody, type Instance } from './expand.js';
 import { createHooks, evaluateWithFetch, type HookState } from './hooks.js';
 import type { HostError, TemplateHost } from './host.js';
 import { evaluateOutputs } from './outputs.js';
 import { prepareDeployment, type DeploymentRequest, type PreparedDeployment } from './prepare.js';
+import { preflightDeployment } from './preflight.js';
 import { redactParameters, scrub } from './redact.js';
 import {
   isoDuration, newOperationId, statusName,
@@ -39,9 +40,10 @@ type Outcome = 'succeeded' | 'failed' | 'skipped' | 'canceled';
 
 const RESOURCE_FAILED = "The resource write operation failed to complete successfully, because it reached terminal provisioning state '{0}'.";
 
-/** Prepares and runs a deployment. Validation failures throw (ArmError, 400) before anything is written. */
+/** Prepares, preflights and runs a deployment. Validation failures throw (ArmError, 400) before anything is written. */
 export async function deploy(host: TemplateHost, request: DeploymentRequest, options: DeployOptions = {}): Promise<DeploymentResult> {
   const prepared = await prepareDeployment(host, request);
+  await preflightDeployment(host, prepared);
   return executeDeployment(host, prepared, options);
 }
 
@@ -51,12 +53,6 @@ function errorDetail(e: unknown): ErrorDetail {
   return { code: 'InternalServerError', message: (e as Error)?.message ?? String(e) };
 }
 
-/** The body sent in the PUT: the resource without its template-only properties. */
-export function resourceBody(evaluated: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(evaluated)) if (!isHeaderKey(k)) out[k] = v;
-  return out;
-}
 
 export async function executeDeployment(host: TemplateHost, prepared: PreparedDeployment, options: DeployOptions = {}): Promise<DeploymentResult> {
   const start = Date.now();

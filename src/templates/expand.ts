@@ -59,6 +59,13 @@ export function isHeaderKey(k: string): boolean {
   return HEADER_KEYS.has(k.toLowerCase());
 }
 
+/** The body sent in the PUT: the resource without its template-only properties. */
+export function resourceBody(evaluated: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(evaluated)) if (!isHeaderKey(k)) out[k] = v;
+  return out;
+}
+
 /** Evaluates a header property (`ctx` is already the instance's header context). */
 function headerValue(r: RawResource, ctx: EvalContext, key: string, displayName: string): unknown {
   const v = section(r.body, key);

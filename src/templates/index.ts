@@ -8,16 +8,18 @@
 //             data), scope.ts (ids), expand.ts (copy, condition, dependsOn), graph.ts (cycles),
 //             environment.ts.
 // Deploying:  host.ts (the injected TemplateHost), prepare.ts (validation, no side effects),
+//             preflight.ts (providers' checks before acceptance),
 //             executor.ts (deploy), hooks.ts (reference()/list*() through the host), outputs.ts,
 //             results.ts (operation records), validate.ts, whatif.ts, redact.ts (secure values).
 //
-// Entry points for the deployment API: prepareDeployment + executeDeployment (or deploy),
+// Entry points for the deployment API: prepareDeployment + preflightDeployment + executeDeployment (or deploy),
 // validateDeployment, whatIf, redactParameters / redactorFor / redactSuppliedParameters.
 
 export type { TemplateHost, PutResult, HostError } from './host.js';
 export type { ScopeInfo, ResourceGroupInfo, EvalContext } from './context.js';
 export { prepareDeployment, templateHash, calculateTemplateHash, type DeploymentRequest, type PreparedDeployment, type TemplateLink } from './prepare.js';
 export { deploy, executeDeployment, type DeployOptions } from './executor.js';
+export { preflightDeployment } from './preflight.js';
 export { validateDeployment, validationErrorBody, type ValidationResult } from './validate.js';
 export { whatIf, diff, type WhatIfResult, type WhatIfChange, type WhatIfPropertyChange } from './whatif.js';
 export { redactParameters, redactorFor, redactSuppliedParameters, scrub, MASK } from './redact.js';

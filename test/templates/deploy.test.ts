@@ -188,6 +188,20 @@ describe('template executor: failures', () => {
     assert.equal(r.operations[0].statusCode, 'BadRequest');
   });
 
+  it('preflight: a provider refusal fails validate and the deployment at once with InvalidTemplateDeployment; nothing is written', async () => {
+    const host = new FakeHost();
+    (host as any).preflight = async (id: string, _api: string, body: any) => {
+      if (body.properties?.lb === 'standard') {
+        throw new ArmError(400, 'FeatureNotSupportedOnTarget', "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.", { target: 'properties.networkProfile.loadBalancerSku' });
+      }
+    };
+    const t = { resources: [thing('ok'), thing('hub', { properties: { lb: 'standard' } }), thing('later', { properties: { x: "[reference('ok').provisioningState]" } })] };
+    const e = await rejects(validateDeployment(host, request(t)), 'InvalidTemplateDeployment', /^The template deployment 'dep1' is not valid according to the validation procedure. The tracking id is '[0-9a-f-]{36}'. See inner errors for details.$/);
+    assert.deepEqual(e.details, [{ code: 'FeatureNotSupportedOnTarget', message: "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.", target: 'properties.networkProfile.loadBalancerSku' }]);
+    await rejects(deploy(host, request(t)), 'InvalidTemplateDeployment', /not valid according to the validation procedure/);
+    assert.equal(host.putOrder.length, 0);
+  });
+
   it('a reference() to a missing resource fails that resource with ResourceNotFound', async () => {
     const host = new FakeHost();
     const t = { resources: [thing('r', { properties: { x: "[reference(resourceId('Microsoft.Test/things', 'ghost'), '2020-01-01').y]" } })] };
