@@ -35,7 +35,7 @@ const USAGE_EXPR = 'Please see https://aka.ms/arm-template-expressions for usage
 const USAGE_FUNCS = 'Please see https://aka.ms/arm-functions for usage details.';
 
 export const ExprErrors = {
-  unknownFunction: (name: string) => new ExpressionError(`The template function '${name}' is not valid. ${USAGE_FUNCS}`),
+  unknownFunction: (name: string) => new ExpressionError(`The template function '${name}' is not valid. ${USAGE_EXPR}`),
   notExpectedHere: (name: string, extra = '') =>
     new ExpressionError(`The template function '${name}' is not expected at this location.${extra} ${USAGE_FUNCS}`),
   arity: (name: string, expected: string, actual: number) =>
@@ -72,19 +72,20 @@ const typeNames: Record<string, string> = {
 export const TemplateErrors = {
   /** InvalidTemplate at validation time ("Deployment template validation failed: '...'."). */
   invalid: (inner: string, path?: string) => new TemplateError(400, 'InvalidTemplate', wrap(inner), { path }),
+  // ARM appends its own ". Please see ..." to the inner message (hence "details.. Please see").
   invalidResource: (name: string, inner: string, path: string) =>
-    TemplateErrors.invalid(`The template resource '${name}' is not valid: ${inner} ${USAGE_EXPR}`, path),
+    TemplateErrors.invalid(`The template resource '${name}' at line '0' and column '0' is not valid: ${inner}. ${USAGE_EXPR}`, path),
   invalidVariable: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template variable '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.variables.${name}`),
+    TemplateErrors.invalid(`The template variable '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.variables.${name}`),
   invalidOutput: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template output '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.outputs.${name}`),
+    TemplateErrors.invalid(`The template output '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.outputs.${name}`),
   /** An output that fails at deploy time (inside DeploymentOutputEvaluationFailed). */
   outputFailed: (name: string, inner: string) =>
     new TemplateError(400, 'InvalidTemplate', `The template output '${name}' is not valid: ${inner}`, { target: name }),
   invalidParameter: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template parameter '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.parameters.${name}`),
+    TemplateErrors.invalid(`The template parameter '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.parameters.${name}`),
   invalidFunction: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template function '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.functions`),
+    TemplateErrors.invalid(`The template function '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.functions`),
   missingParameter: (name: string) =>
     TemplateErrors.invalid(
       `The value for the template parameter '${name}' at line '0' and column '0' is not provided. Please see https://aka.ms/arm-create-parameter-file for usage details.`,

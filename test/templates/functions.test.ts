@@ -338,7 +338,7 @@ describe('template language: parsing and access', () => {
   });
   it('function names are case-insensitive; unknown functions are reported as ARM does', () => {
     assert.equal(ev("[TOUPPER('a')]"), 'A');
-    throwsExpr("[notAFunction('a')]", /^The template function 'notAFunction' is not valid\. Please see https:\/\/aka\.ms\/arm-functions/);
+    throwsExpr("[notAFunction('a')]", /^The template function 'notAFunction' is not valid\. Please see https:\/\/aka\.ms\/arm-template-expressions for usage details\.$/);
   });
   it('bad syntax is reported with the expression', () => {
     assert.equal(ev("[concat('a'"), "[concat('a'", 'no closing bracket: a literal');
