@@ -46,8 +46,12 @@ export const ExprErrors = {
     new ExpressionError(
       `Unable to evaluate template language function '${name}': the argument is of type '${actual}', expected '${expected}'. ${USAGE_FUNCS}`,
     ),
+  /** Lexical errors: ARM quotes the expression without its brackets. */
   syntax: (expr: string, detail: string) =>
     new ExpressionError(`The language expression '${expr}' is not valid: ${detail}`),
+  /** Grammar errors ("Unable to parse language expression '': expected token 'Identifier' and actual 'EndOfData'."). */
+  parse: (expr: string, expected: string, actual: string) =>
+    new ExpressionError(`Unable to parse language expression '${expr}': expected token '${expected}' and actual '${actual}'.`),
   noProperty: (name: string, available: string[]) =>
     new ExpressionError(
       `The language expression property '${name}' doesn't exist, available properties are '${available.join(', ')}'.`,

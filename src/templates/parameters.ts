@@ -133,7 +133,8 @@ export function bindParameters(
       try {
         v = evaluateValue(section(p.def, 'defaultValue'), { ...base, parameters: lazy, site: 'parameterDefault' } as EvalContext);
       } catch (e) {
-        if (e instanceof ExpressionError) throw TemplateErrors.invalidParameter(p.name, e.message);
+        // ARM reports parameter default failures at the top level of the language.
+        if (e instanceof ExpressionError) throw TemplateErrors.language(e.message);
         throw e;
       } finally {
         evaluating.delete(key);

@@ -406,7 +406,7 @@ describe('template validation errors (ARM codes and messages)', () => {
   });
   it('bad expression syntax', async () => {
     const t = { resources: [thing("[concat('a', ]")] };
-    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /The template resource .* is not valid: The language expression '\[concat\('a', \]' is not valid: expected token 'Identifier' or 'Literal' and actual 'EndOfData'/);
+    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /The template resource .* is not valid: Unable to parse language expression 'concat\('a', ': expected token 'Identifier' and actual 'EndOfData'.. Please see/);
   });
   it('reference() where it is not allowed', async () => {
     const t = { resources: [thing("[reference('x').name]")] };

@@ -342,9 +342,12 @@ describe('template language: parsing and access', () => {
   });
   it('bad syntax is reported with the expression', () => {
     assert.equal(ev("[concat('a'"), "[concat('a'", 'no closing bracket: a literal');
-    throwsExpr("[concat('a']", /The language expression '\[concat\('a'\]' is not valid: expected token 'RightParenthesis' and actual 'EndOfData'/);
+    // Wording observed from ARM: grammar errors "Unable to parse language expression ...", lexical ones
+    // "The language expression '...' is not valid: the string character ... is not expected".
+    throwsExpr("[concat('a']", /^Unable to parse language expression 'concat\('a'': expected token 'RightParenthesis' and actual 'EndOfData'.$/);
+    throwsExpr('[]', /^Unable to parse language expression '': expected token 'Identifier' and actual 'EndOfData'.$/);
     throwsExpr("[concat('a)]", /the string character ''' at position '7' is not terminated/);
-    throwsExpr('[]', /is not valid/);
+    throwsExpr("[ {x} ]", /^The language expression ' \{x\} ' is not valid: the string character '\{' at position '1' is not expected.$/);
   });
   it('user-defined functions see only their own parameters', () => {
     const functions = new Map([[
