@@ -74,7 +74,7 @@ function headerValue(r: RawResource, ctx: EvalContext, key: string, displayName:
   try {
     return evaluateValue(v, ctx);
   } catch (e) {
-    if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}.${key}`);
+    if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}`);
     throw e;
   }
 }
@@ -113,7 +113,7 @@ export function expandResources(
       const copy = section<Record<string, unknown>>(r.body, 'copy');
       const iterations: { ctx: EvalContext; loop?: LoopInfo }[] = [];
       if (isObject(copy)) {
-        if (r.parent) throw TemplateErrors.invalidResource(displayName, 'Copying nested resources is not supported.', `properties.template.${r.path}.copy`);
+        if (r.parent) throw TemplateErrors.invalidResource(displayName, 'Copying nested resources is not supported.', `properties.template.${r.path}`);
         let loopName: string;
         let count: number;
         let mode: 'Parallel' | 'Serial' = 'Parallel';
@@ -127,7 +127,7 @@ export function expandResources(
           const b = section(copy, 'batchSize');
           if (b !== undefined) batchSize = Number(evaluateValue(b, c));
         } catch (e) {
-          if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}.copy`);
+          if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}`);
           throw e;
         }
         if (mode === 'Serial' && !(batchSize >= 1)) batchSize = 1;
@@ -157,7 +157,7 @@ export function expandResources(
             t.apiProfile
               ? `The api-version for resource type '${type}' is not found in the API profile '${t.apiProfile}'.`
               : "The resource 'apiVersion' property is required.",
-            `properties.template.${r.path}.apiVersion`,
+            `properties.template.${r.path}`,
           );
         }
         const isDeployment = type.toLowerCase() === 'microsoft.resources/deployments';
@@ -203,7 +203,7 @@ export function expandResources(
           isDeployment, target: nestedTarget, dependsOn: new Set(), parentKey: parent?.key,
         };
         if (cond !== undefined && typeof cond !== 'boolean') {
-          throw TemplateErrors.invalidResource(displayName, `The 'condition' property must evaluate to a boolean; found '${JSON.stringify(cond)}'.`, `properties.template.${r.path}.condition`);
+          throw TemplateErrors.invalidResource(displayName, `The 'condition' property must evaluate to a boolean; found '${JSON.stringify(cond)}'.`, `properties.template.${r.path}`);
         }
         if (!id) pendingScopes[pendingScopes.length - 1].inst = inst;
         instances.push(inst);
@@ -275,7 +275,7 @@ function resolveDependencies(exp: Expansion, prefix: string): void {
       try {
         list = evaluateValue(deps, { ...inst.ctx, site: 'resourceHeader' });
       } catch (e) {
-        if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(inst.name, e.message, `properties.template.${inst.raw.path}.dependsOn`);
+        if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(inst.name, e.message, `properties.template.${inst.raw.path}`);
         throw e;
       }
       for (const d of Array.isArray(list) ? list : [list]) {

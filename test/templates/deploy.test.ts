@@ -402,7 +402,7 @@ describe('template validation errors (ARM codes and messages)', () => {
     const t = { resources: [thing('a', { properties: { x: "[fooBar('x')]" } })] };
     const e = await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate',
       /^Deployment template validation failed: 'The template resource 'a' at line '\d+' and column '\d+' is not valid: The template function 'fooBar' is not valid. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.'.$/);
-    assert.deepEqual((e.toDetail() as any).additionalInfo[0].info.path, 'properties.template.resources[0].properties');
+    assert.deepEqual((e.toDetail() as any).additionalInfo[0].info.path, 'properties.template.resources[0]');
   });
   it('bad expression syntax', async () => {
     const t = { resources: [thing("[concat('a', ]")] };
