@@ -28,7 +28,7 @@ const JTOKEN: Record<string, string> = {
 };
 
 export function typeLabel(type: string): string {
-  return TYPE_LABEL[type.toLowerCase()] ?? type;
+  return TYPE_LABEL[type.toLowerCase()] ?? (type || 'Object');
 }
 
 function resolveDef(t: NormalizedTemplate, def: Record<string, unknown>, seen = 0): Record<string, unknown> {
@@ -46,7 +46,8 @@ function resolveDef(t: NormalizedTemplate, def: Record<string, unknown>, seen = 
 export function declaredParameters(t: NormalizedTemplate): ParameterInfo[] {
   return Object.entries(t.parameters).map(([name, d]) => {
     const def = resolveDef(t, isObject(d) ? d : {});
-    const type = String(section(def, 'type') ?? 'object').toLowerCase();
+    // A declaration without a type (only possible through definitions) is not type-checked.
+    const type = String(section(def, 'type') ?? '').toLowerCase();
     return { name, type, secure: type === 'securestring' || type === 'secureobject', def };
   });
 }
