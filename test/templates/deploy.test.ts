@@ -47,6 +47,30 @@ describe('template executor: ordering, copy, condition', () => {
     assert.deepEqual(r.dependencies[0].dependsOn.map((d) => d.resourceName).sort(), ['a', 'b']);
   });
 
+  it('random dependency graphs: every resource starts only after all it depends on are done', async () => {
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let round = 0; round < 5; round++) {
+      const host = new FakeHost();
+      host.delay = 1 + Math.floor(rnd() * 4);
+      const n = 40;
+      const deps: string[][] = [];
+      const resources = [];
+      for (let i = 0; i < n; i++) {
+        const d = [...new Set(Array.from({ length: Math.floor(rnd() * 3) }, () => (i ? `r${Math.floor(rnd() * i)}` : '')).filter(Boolean))];
+        deps.push(d);
+        resources.push(thing(`r${i}`, d.length ? { dependsOn: d } : {}));
+      }
+      resources.reverse(); // template order must not matter
+      const r = await deploy(host, request({ resources }));
+      assert.equal(r.provisioningState, 'Succeeded');
+      for (let i = 0; i < n; i++) {
+        for (const d of deps[i]) assert.ok(host.log.indexOf(`PUT ${tid(`r${i}`)}`) > host.log.indexOf(`DONE ${tid(d)}`), `r${i} after ${d}`);
+      }
+      assert.ok(host.maxActive > 1);
+    }
+  });
+
   it('dependsOn by Type/name and resourceId; a dependency not in the template is an error', async () => {
     const host = new FakeHost();
     const ok = { resources: [thing('x'), thing('y', { dependsOn: ['Microsoft.Test/things/x'] })] };
