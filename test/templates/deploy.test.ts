@@ -314,6 +314,19 @@ describe('template executor: nested deployments', () => {
     assert.equal(op.nested!.provisioningState, 'Succeeded');
   });
 
+  it('into another subscription and group', async () => {
+    const host = new FakeHost();
+    host.groups.set('cccccccc-0000-0000-0000-000000000009/far-rg', { location: 'northeurope' });
+    const t = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'far', subscriptionId: 'cccccccc-0000-0000-0000-000000000009', resourceGroup: 'far-rg',
+      properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('remote', { location: '[resourceGroup().location]' })], outputs: { sub: { type: 'string', value: '[subscription().subscriptionId]' } } } } }],
+      outputs: { sub: { type: 'string', value: "[reference('far').outputs.sub.value]" } } };
+    const r = await deploy(host, request(t));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    const remote = (await host.get('/subscriptions/cccccccc-0000-0000-0000-000000000009/resourceGroups/far-rg/providers/Microsoft.Test/things/remote')) as any;
+    assert.equal(remote.location, 'northeurope');
+    assert.equal(r.outputs!.sub.value, 'cccccccc-0000-0000-0000-000000000009');
+  });
+
   it('a failing nested deployment nests its error in the parent', async () => {
     const host = new FakeHost();
     host.failAsync.add('/things/deep');
