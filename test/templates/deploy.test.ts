@@ -214,7 +214,7 @@ describe('template executor: failures', () => {
 
   it('preflight: a provider refusal fails validate and the deployment at once with InvalidTemplateDeployment; nothing is written', async () => {
     const host = new FakeHost();
-    (host as any).preflight = async (id: string, _api: string, body: any) => {
+    (host as any).preflight = async (_id: string, _api: string, body: any) => {
       if (body.properties?.lb === 'standard') {
         throw new ArmError(400, 'FeatureNotSupportedOnTarget', "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.", { target: 'properties.networkProfile.loadBalancerSku' });
       }

@@ -161,4 +161,3 @@ function expectStringish(v: unknown, fn: string): unknown {
   return v;
 }
 
-export { expectArray };
