@@ -89,7 +89,7 @@ export function child(ctx: EvalContext, patch: Partial<EvalContext>): EvalContex
 }
 
 export function withCopy(ctx: EvalContext, loop: string, i: number): EvalContext {
-  const copy = new Map(ctx.copy ?? []);
+  const copy = ctx.copy ? new Map(ctx.copy) : new Map<string, number>();
   copy.set(loop.toLowerCase(), i);
   return { ...ctx, copy, innermostCopy: loop.toLowerCase() };
 }

@@ -35,7 +35,7 @@ const USAGE_EXPR = 'Please see https://aka.ms/arm-template-expressions for usage
 const USAGE_FUNCS = 'Please see https://aka.ms/arm-functions for usage details.';
 
 export const ExprErrors = {
-  unknownFunction: (name: string) => new ExpressionError(`The template function '${name}' is not valid. ${USAGE_FUNCS}`),
+  unknownFunction: (name: string) => new ExpressionError(`The template function '${name}' is not valid. ${USAGE_EXPR}`),
   notExpectedHere: (name: string, extra = '') =>
     new ExpressionError(`The template function '${name}' is not expected at this location.${extra} ${USAGE_FUNCS}`),
   arity: (name: string, expected: string, actual: number) =>
@@ -46,8 +46,12 @@ export const ExprErrors = {
     new ExpressionError(
       `Unable to evaluate template language function '${name}': the argument is of type '${actual}', expected '${expected}'. ${USAGE_FUNCS}`,
     ),
+  /** Lexical errors: ARM quotes the expression without its brackets. */
   syntax: (expr: string, detail: string) =>
     new ExpressionError(`The language expression '${expr}' is not valid: ${detail}`),
+  /** Grammar errors ("Unable to parse language expression '': expected token 'Identifier' and actual 'EndOfData'."). */
+  parse: (expr: string, expected: string, actual: string) =>
+    new ExpressionError(`Unable to parse language expression '${expr}': expected token '${expected}' and actual '${actual}'.`),
   noProperty: (name: string, available: string[]) =>
     new ExpressionError(
       `The language expression property '${name}' doesn't exist, available properties are '${available.join(', ')}'.`,
@@ -72,16 +76,20 @@ const typeNames: Record<string, string> = {
 export const TemplateErrors = {
   /** InvalidTemplate at validation time ("Deployment template validation failed: '...'."). */
   invalid: (inner: string, path?: string) => new TemplateError(400, 'InvalidTemplate', wrap(inner), { path }),
+  // ARM appends its own ". Please see ..." to the inner message (hence "details.. Please see").
   invalidResource: (name: string, inner: string, path: string) =>
-    TemplateErrors.invalid(`The template resource '${name}' is not valid: ${inner} ${USAGE_EXPR}`, path),
+    TemplateErrors.invalid(`The template resource '${name}' at line '0' and column '0' is not valid: ${inner}. ${USAGE_EXPR}`, path),
   invalidVariable: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template variable '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.variables.${name}`),
+    TemplateErrors.invalid(`The template variable '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.variables.${name}`),
   invalidOutput: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template output '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.outputs.${name}`),
+    TemplateErrors.invalid(`The template output '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.outputs.${name}`),
+  /** An output that fails at deploy time (inside DeploymentOutputEvaluationFailed). */
+  outputFailed: (name: string, inner: string) =>
+    new TemplateError(400, 'InvalidTemplate', `The template output '${name}' is not valid: ${inner}`, { target: name }),
   invalidParameter: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template parameter '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.parameters.${name}`),
+    TemplateErrors.invalid(`The template parameter '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.parameters.${name}`),
   invalidFunction: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template function '${name}' is not valid: ${inner} ${USAGE_EXPR}`, `properties.template.functions`),
+    TemplateErrors.invalid(`The template function '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.functions`),
   missingParameter: (name: string) =>
     TemplateErrors.invalid(
       `The value for the template parameter '${name}' at line '0' and column '0' is not provided. Please see https://aka.ms/arm-create-parameter-file for usage details.`,
@@ -89,7 +97,7 @@ export const TemplateErrors = {
     ),
   undeclaredParameters: (names: string[], supported: string[]) =>
     TemplateErrors.invalid(
-      `The template parameters '${names.join(', ')}' in the parameters file are not valid; they are not present in the original template and can therefore not be provided at deployment time. The only supported parameters for this template are '${supported.join(', ')}'. Please see https://aka.ms/arm-pass-parameter-values for usage details.`,
+      `The template parameters '${names.join(', ')}' in the parameters file are not valid; they are not present in the original template and can therefore not be provided at deployment time. The only supported parameters for this template are '${supported.join(', ')}'. Please see https://aka.ms/arm-deploy/#parameter-file for usage details.`,
       'properties.parameters',
     ),
   notAllowedValue: (name: string, value: unknown, allowed: unknown[]) =>
@@ -97,9 +105,10 @@ export const TemplateErrors = {
       `The provided value '${display(value)}' for the template parameter '${name}' at line '0' and column '0' is not valid. The parameter value is not part of the allowed value(s): '${allowed.map(display).join(',')}'. Please see https://aka.ms/arm-syntax-parameters for usage details.`,
       `properties.template.parameters.${name}`,
     ),
-  parameterRange: (name: string, value: unknown, rule: string) =>
+  /** Length and range checks: ARM does not repeat the value ("The provided value for the template parameter ..."). */
+  parameterRange: (name: string, _value: unknown, rule: string) =>
     TemplateErrors.invalid(
-      `The provided value '${display(value)}' for the template parameter '${name}' at line '0' and column '0' is not valid. ${rule} Please see https://aka.ms/arm-syntax-parameters for usage details.`,
+      `The provided value for the template parameter '${name}' at line '0' and column '0' is not valid. ${rule} Please see https://aka.ms/arm-syntax-parameters for usage details.`,
       `properties.template.parameters.${name}`,
     ),
   parameterType: (name: string, expected: string, actual: unknown) =>

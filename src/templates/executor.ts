@@ -9,11 +9,12 @@ import { ArmError, type ErrorDetail } from '../arm/errors.js';
 import type { EvalContext } from './context.js';
 import { DEPLOYMENT_FAILED_MESSAGE, ExpressionError, TemplateErrors } from './errors.js';
 import { evaluateValue } from './evaluator.js';
-import { isHeaderKey, type Instance } from './expand.js';
+import { isHeaderKey, resourceBody, type Instance } from './expand.js';
 import { createHooks, evaluateWithFetch, type HookState } from './hooks.js';
 import type { HostError, TemplateHost } from './host.js';
 import { evaluateOutputs } from './outputs.js';
 import { prepareDeployment, type DeploymentRequest, type PreparedDeployment } from './prepare.js';
+import { preflightDeployment } from './preflight.js';
 import { redactParameters, scrub } from './redact.js';
 import {
   isoDuration, newOperationId, statusName,
@@ -28,15 +29,21 @@ export interface DeployOptions {
   concurrency?: number;
   /** Called whenever an operation record is created or changes (for a live `operations` list). */
   onOperation?(op: DeploymentOperation): void;
+  /**
+   * Nested deployments as they start and end (ARM keeps each as a deployment of its own in its scope):
+   * `start` before it runs, `end` with its outcome; `onOperation` inside it reports its own operations.
+   */
+  onNestedDeployment?(e: { phase: 'start' | 'end'; name: string; scopeId: string; result?: DeploymentResult; }): void;
 }
 
 type Outcome = 'succeeded' | 'failed' | 'skipped' | 'canceled';
 
 const RESOURCE_FAILED = "The resource write operation failed to complete successfully, because it reached terminal provisioning state '{0}'.";
 
-/** Prepares and runs a deployment. Validation failures throw (ArmError, 400) before anything is written. */
+/** Prepares, preflights and runs a deployment. Validation failures throw (ArmError, 400) before anything is written. */
 export async function deploy(host: TemplateHost, request: DeploymentRequest, options: DeployOptions = {}): Promise<DeploymentResult> {
   const prepared = await prepareDeployment(host, request);
+  await preflightDeployment(host, prepared);
   return executeDeployment(host, prepared, options);
 }
 
@@ -46,12 +53,6 @@ function errorDetail(e: unknown): ErrorDetail {
   return { code: 'InternalServerError', message: (e as Error)?.message ?? String(e) };
 }
 
-/** The body sent in the PUT: the resource without its template-only properties. */
-export function resourceBody(evaluated: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(evaluated)) if (!isHeaderKey(k)) out[k] = v;
-  return out;
-}
 
 export async function executeDeployment(host: TemplateHost, prepared: PreparedDeployment, options: DeployOptions = {}): Promise<DeploymentResult> {
   const start = Date.now();
@@ -65,7 +66,13 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
   const state: HookState = { host, exp, prefix: prepared.prefix, nested: new Map() };
   const redact = (v: unknown) => scrub(v, prepared.secrets);
 
-  const emit = (op: DeploymentOperation) => options.onOperation?.(op);
+  const emit = (op: DeploymentOperation) => {
+    try {
+      options.onOperation?.(op);
+    } catch {
+      /* an observer's failure is not the deployment's */
+    }
+  };
   const newOp = (inst: { id: string; type: string; name: string; apiVersion?: string }, kind: DeploymentOperation['provisioningOperation']): DeploymentOperation => {
     const now = new Date().toISOString();
     const op: DeploymentOperation = {
@@ -136,14 +143,25 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
           templateLink: props.templateLink as never,
           parameters: useOuter ? undefined : props.parameters,
           parametersLink: props.parametersLink as never,
-          mode: props.mode as string | undefined,
+          // Nested deployments are always Incremental: only the root deployment deletes in Complete mode.
+          mode: 'Incremental',
         },
         environment: prepared.ctx.environment,
         now: prepared.ctx.now,
       },
       { outerContext: useOuter ? inst.ctx : undefined, parentTemplateUri: prepared.templateUri },
     );
+    const scopeId = scopePrefix(nestedPrepared.target);
+    const notify = (e: Parameters<NonNullable<DeployOptions['onNestedDeployment']>>[0]) => {
+      try {
+        options.onNestedDeployment?.(e);
+      } catch {
+        /* an observer's failure is not the deployment's */
+      }
+    };
+    notify({ phase: 'start', name: inst.name, scopeId });
     const result = await executeDeployment(host, nestedPrepared, { ...options, onOperation: undefined });
+    notify({ phase: 'end', name: inst.name, scopeId, result });
     state.nested.set(inst.key, result);
     op.nested = result;
     if (result.provisioningState === 'Succeeded') {

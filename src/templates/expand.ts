@@ -13,6 +13,9 @@ import { canonicalId, qualifiedName, resourceIdAt, scopePrefix } from './scope.j
 import { section, type NormalizedTemplate, type RawResource } from './template.js';
 import { isObject } from './values.js';
 
+/** ARM's limit on resources in one template, copies included. */
+export const MAX_RESOURCES = 800;
+
 export interface LoopInfo {
   name: string;
   index: number;
@@ -31,6 +34,8 @@ export interface Instance {
   apiVersion: string;
   /** The full name (`parent/child` for child resources). */
   name: string;
+  /** The name as the template writes it (a nested child's own segment). */
+  localName: string;
   id: string;
   condition: boolean;
   existing: boolean;
@@ -54,13 +59,22 @@ export function isHeaderKey(k: string): boolean {
   return HEADER_KEYS.has(k.toLowerCase());
 }
 
+/** The body sent in the PUT: the resource without its template-only properties. */
+export function resourceBody(evaluated: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(evaluated)) if (!isHeaderKey(k)) out[k] = v;
+  return out;
+}
+
+/** Evaluates a header property (`ctx` is already the instance's header context). */
 function headerValue(r: RawResource, ctx: EvalContext, key: string, displayName: string): unknown {
   const v = section(r.body, key);
   if (v === undefined) return undefined;
+  if (typeof v === 'string' && v[0] !== '[') return v;
   try {
-    return evaluateValue(v, { ...ctx, site: 'resourceHeader' });
+    return evaluateValue(v, ctx);
   } catch (e) {
-    if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}.${key}`);
+    if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}`);
     throw e;
   }
 }
@@ -93,12 +107,13 @@ export function expandResources(
     const parents = r.parent ? byRaw.get(r.parent) ?? [] : [undefined];
     const made: Instance[] = [];
     for (const parent of parents) {
-      const baseCtx = parent ? parent.ctx : ctx;
+      const from = parent ? parent.ctx : ctx;
+      const baseCtx: EvalContext = from.site === 'resourceHeader' ? from : { ...from, site: 'resourceHeader' };
       const displayName = String(section(r.body, 'name') ?? r.symbolicName ?? r.path);
       const copy = section<Record<string, unknown>>(r.body, 'copy');
       const iterations: { ctx: EvalContext; loop?: LoopInfo }[] = [];
       if (isObject(copy)) {
-        if (r.parent) throw TemplateErrors.invalidResource(displayName, 'Copying nested resources is not supported.', `properties.template.${r.path}.copy`);
+        if (r.parent) throw TemplateErrors.invalidResource(displayName, 'Copying nested resources is not supported.', `properties.template.${r.path}`);
         let loopName: string;
         let count: number;
         let mode: 'Parallel' | 'Serial' = 'Parallel';
@@ -112,7 +127,7 @@ export function expandResources(
           const b = section(copy, 'batchSize');
           if (b !== undefined) batchSize = Number(evaluateValue(b, c));
         } catch (e) {
-          if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}.copy`);
+          if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(displayName, e.message, `properties.template.${r.path}`);
           throw e;
         }
         if (mode === 'Serial' && !(batchSize >= 1)) batchSize = 1;
@@ -123,10 +138,11 @@ export function expandResources(
         iterations.push({ ctx: baseCtx });
       }
       for (const it of iterations) {
-        const ictx = it.ctx;
+        const ictx = it.ctx.site === 'resourceHeader' ? it.ctx : { ...it.ctx, site: 'resourceHeader' as const };
         const cond = headerValue(r, ictx, 'condition', displayName);
         let type = String(headerValue(r, ictx, 'type', displayName) ?? '');
         let name = String(headerValue(r, ictx, 'name', displayName) ?? '');
+        const localName = name;
         if (!type) throw TemplateErrors.invalidResource(displayName, "The resource 'type' property is required.", `properties.template.${r.path}`);
         if (parent && isRelativeChildType(type)) {
           type = `${parent.type}/${type}`;
@@ -141,7 +157,7 @@ export function expandResources(
             t.apiProfile
               ? `The api-version for resource type '${type}' is not found in the API profile '${t.apiProfile}'.`
               : "The resource 'apiVersion' property is required.",
-            `properties.template.${r.path}.apiVersion`,
+            `properties.template.${r.path}`,
           );
         }
         const isDeployment = type.toLowerCase() === 'microsoft.resources/deployments';
@@ -182,12 +198,12 @@ export function expandResources(
         }
         const key = (r.symbolicName ?? `#${r.index}`) + (it.loop ? `[${it.loop.index}]` : '') + (parent ? `@${parent.key}` : '');
         const inst: Instance = {
-          key, raw: r, symbolicName: r.symbolicName, loop: it.loop, ctx: ictx, type, apiVersion, name, id,
+          key, raw: r, symbolicName: r.symbolicName, loop: it.loop, ctx: ictx, type, apiVersion, name, localName, id,
           condition: cond === undefined ? true : cond === true, existing: section(r.body, 'existing') === true,
           isDeployment, target: nestedTarget, dependsOn: new Set(), parentKey: parent?.key,
         };
         if (cond !== undefined && typeof cond !== 'boolean') {
-          throw TemplateErrors.invalidResource(displayName, `The 'condition' property must evaluate to a boolean; found '${JSON.stringify(cond)}'.`, `properties.template.${r.path}.condition`);
+          throw TemplateErrors.invalidResource(displayName, `The 'condition' property must evaluate to a boolean; found '${JSON.stringify(cond)}'.`, `properties.template.${r.path}`);
         }
         if (!id) pendingScopes[pendingScopes.length - 1].inst = inst;
         instances.push(inst);
@@ -199,6 +215,10 @@ export function expandResources(
       }
     }
     byRaw.set(r, made);
+  }
+  const deployable = instances.filter((i) => !i.existing).length;
+  if (deployable > MAX_RESOURCES) {
+    throw TemplateErrors.invalid(`The number of template resources limit exceeded. Limit: '${MAX_RESOURCES}' and actual '${deployable}'. Please see https://aka.ms/arm-resource-limits for usage details.`);
   }
   for (const p of pendingScopes) {
     const scopeId = p.sc.startsWith('/') ? p.sc : resolveScope(p.sc, instances, prefix);
@@ -240,7 +260,11 @@ export function findTargets(exp: Expansion, ref: string, prefix: string, allowId
     if (matches.length || !allowIds) return matches;
     return exp.instances.filter((i) => i.id.toLowerCase() === `${prefix}/providers/${lower}`);
   }
-  return exp.instances.filter((i) => i.name.toLowerCase() === lower);
+  const byName = exp.instances.filter((i) => i.name.toLowerCase() === lower);
+  if (byName.length) return byName;
+  // A child nested in its parent's `resources`, named as the template writes it.
+  const nested = exp.instances.filter((i) => i.parentKey && i.localName.toLowerCase() === lower);
+  return nested.length === 1 ? nested : [];
 }
 
 function resolveDependencies(exp: Expansion, prefix: string): void {
@@ -251,7 +275,7 @@ function resolveDependencies(exp: Expansion, prefix: string): void {
       try {
         list = evaluateValue(deps, { ...inst.ctx, site: 'resourceHeader' });
       } catch (e) {
-        if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(inst.name, e.message, `properties.template.${inst.raw.path}.dependsOn`);
+        if (e instanceof ExpressionError) throw TemplateErrors.invalidResource(inst.name, e.message, `properties.template.${inst.raw.path}`);
         throw e;
       }
       for (const d of Array.isArray(list) ? list : [list]) {

@@ -22,6 +22,12 @@ export interface TemplateHost {
   put(id: string, apiVersion: string, body: unknown): Promise<PutResult>;
   /** Waits until a long-running operation ends. */
   waitFor(operationId: string, signal?: AbortSignal): Promise<{ status: 'Succeeded' | 'Failed' | 'Canceled'; error?: HostError }>;
+  /**
+   * Optional preflight: would this PUT be accepted? Throws the ArmError the PUT would (400 refusals such
+   * as FeatureNotSupportedOnTarget); must not change anything. Lets validate and the deployment PUT fail
+   * at once with InvalidTemplateDeployment, as ARM's preflight does.
+   */
+  preflight?(id: string, apiVersion: string, body: unknown): Promise<void>;
   /** GET a resource (reference(), what-if); undefined when it does not exist. */
   get(id: string, apiVersion?: string): Promise<any | undefined>;
   /** POST an action (list*()); throws an ArmError on refusal. */

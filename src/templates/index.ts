@@ -3,20 +3,23 @@
 // Language:   tokenizer.ts → parser.ts → evaluator.ts, with functions/ (the built-in library, one file
 //             per family), values.ts (ARM value semantics), dotnet-format.ts, datetime.ts,
 //             unique-string.ts, context.ts (what an expression can see), errors.ts (ARM's wording).
-// Templates:  json-text.ts (comments), template.ts (sections, symbolic names, UDFs), parameters.ts,
-//             variables.ts, api-profiles.ts (apiProfile data), scope.ts (ids), expand.ts (copy,
-//             condition, dependsOn), graph.ts (cycles), environment.ts.
+// Templates:  json-text.ts (comments), template.ts (sections, symbolic names, UDFs), lint.ts (syntax and
+//             unknown functions up front), parameters.ts, variables.ts, api-profiles.ts (apiProfile
+//             data), scope.ts (ids), expand.ts (copy, condition, dependsOn), graph.ts (cycles),
+//             environment.ts.
 // Deploying:  host.ts (the injected TemplateHost), prepare.ts (validation, no side effects),
+//             preflight.ts (providers' checks before acceptance),
 //             executor.ts (deploy), hooks.ts (reference()/list*() through the host), outputs.ts,
 //             results.ts (operation records), validate.ts, whatif.ts, redact.ts (secure values).
 //
-// Entry points for the deployment API: prepareDeployment + executeDeployment (or deploy),
+// Entry points for the deployment API: prepareDeployment + preflightDeployment + executeDeployment (or deploy),
 // validateDeployment, whatIf, redactParameters / redactorFor / redactSuppliedParameters.
 
 export type { TemplateHost, PutResult, HostError } from './host.js';
 export type { ScopeInfo, ResourceGroupInfo, EvalContext } from './context.js';
 export { prepareDeployment, templateHash, calculateTemplateHash, type DeploymentRequest, type PreparedDeployment, type TemplateLink } from './prepare.js';
 export { deploy, executeDeployment, type DeployOptions } from './executor.js';
+export { preflightDeployment } from './preflight.js';
 export { validateDeployment, validationErrorBody, type ValidationResult } from './validate.js';
 export { whatIf, diff, type WhatIfResult, type WhatIfChange, type WhatIfPropertyChange } from './whatif.js';
 export { redactParameters, redactorFor, redactSuppliedParameters, scrub, MASK } from './redact.js';

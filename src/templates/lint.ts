@@ -60,11 +60,11 @@ export function lintTemplate(t: NormalizedTemplate): void {
       if (isDeployment && k.toLowerCase() === 'properties' && isObject(v)) {
         for (const [pk, pv] of Object.entries(v)) {
           if (pk.toLowerCase() === 'template') continue;
-          guard(() => walk(pv, fns), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}.properties.${pk}`));
+          guard(() => walk(pv, fns), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}`));
         }
         continue;
       }
-      guard(() => walk(v, fns), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}.${k}`));
+      guard(() => walk(v, fns), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}`));
     }
   }
   for (const [name, o] of Object.entries(t.outputs)) {

@@ -38,7 +38,7 @@ export function evaluateOutputs(t: NormalizedTemplate, ctx: EvalContext): Record
       if (type === 'securestring' || type === 'secureobject') continue;
       out[name] = { type: LABEL[type] ?? (value === null ? 'Object' : ARM_LABEL[armType(value)] ?? 'Object'), value };
     } catch (e) {
-      if (e instanceof ExpressionError) throw TemplateErrors.invalidOutput(name, e.message);
+      if (e instanceof ExpressionError) throw TemplateErrors.outputFailed(name, e.message);
       throw e;
     }
   }

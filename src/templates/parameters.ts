@@ -28,7 +28,7 @@ const JTOKEN: Record<string, string> = {
 };
 
 export function typeLabel(type: string): string {
-  return TYPE_LABEL[type.toLowerCase()] ?? type;
+  return TYPE_LABEL[type.toLowerCase()] ?? (type || 'Object');
 }
 
 function resolveDef(t: NormalizedTemplate, def: Record<string, unknown>, seen = 0): Record<string, unknown> {
@@ -46,7 +46,8 @@ function resolveDef(t: NormalizedTemplate, def: Record<string, unknown>, seen = 
 export function declaredParameters(t: NormalizedTemplate): ParameterInfo[] {
   return Object.entries(t.parameters).map(([name, d]) => {
     const def = resolveDef(t, isObject(d) ? d : {});
-    const type = String(section(def, 'type') ?? 'object').toLowerCase();
+    // A declaration without a type (only possible through definitions) is not type-checked.
+    const type = String(section(def, 'type') ?? '').toLowerCase();
     return { name, type, secure: type === 'securestring' || type === 'secureobject', def };
   });
 }
@@ -78,14 +79,14 @@ function checkValue(p: ParameterInfo, v: unknown): void {
   const minValue = section<number>(p.def, 'minValue');
   const maxValue = section<number>(p.def, 'maxValue');
   if (typeof v === 'number') {
-    if (typeof minValue === 'number' && v < minValue) throw TemplateErrors.parameterRange(p.name, v, `The value must be greater than or equal to '${minValue}'.`);
-    if (typeof maxValue === 'number' && v > maxValue) throw TemplateErrors.parameterRange(p.name, v, `The value must be less than or equal to '${maxValue}'.`);
+    if (typeof minValue === 'number' && v < minValue) throw TemplateErrors.parameterRange(p.name, v, `Value should be greater than or equal to '${minValue}'.`);
+    if (typeof maxValue === 'number' && v > maxValue) throw TemplateErrors.parameterRange(p.name, v, `Value should be less than or equal to '${maxValue}'.`);
   }
   const minLength = section<number>(p.def, 'minLength');
   const maxLength = section<number>(p.def, 'maxLength');
   if (typeof v === 'string' || Array.isArray(v)) {
-    if (typeof minLength === 'number' && v.length < minLength) throw TemplateErrors.parameterRange(p.name, v, `The length of the value must be greater than or equal to '${minLength}'.`);
-    if (typeof maxLength === 'number' && v.length > maxLength) throw TemplateErrors.parameterRange(p.name, v, `The length of the value must be less than or equal to '${maxLength}'.`);
+    if (typeof minLength === 'number' && v.length < minLength) throw TemplateErrors.parameterRange(p.name, v, `Length of the value should be greater than '${minLength}'.`);
+    if (typeof maxLength === 'number' && v.length > maxLength) throw TemplateErrors.parameterRange(p.name, v, `Length of the value should be less than '${maxLength}'.`);
   }
 }
 
@@ -133,7 +134,8 @@ export function bindParameters(
       try {
         v = evaluateValue(section(p.def, 'defaultValue'), { ...base, parameters: lazy, site: 'parameterDefault' } as EvalContext);
       } catch (e) {
-        if (e instanceof ExpressionError) throw TemplateErrors.invalidParameter(p.name, e.message);
+        // ARM reports parameter default failures at the top level of the language.
+        if (e instanceof ExpressionError) throw TemplateErrors.language(e.message);
         throw e;
       } finally {
         evaluating.delete(key);

@@ -35,12 +35,10 @@ const cache = new Map<string, Expr>();
 export function parseExpression(text: string): Expr {
   const hit = cache.get(text);
   if (hit) return hit;
-  const whole = `[${text}]`;
-  if (whole.length > MAX_EXPRESSION_LENGTH) {
-    throw ExprErrors.syntax(whole.slice(0, 64) + '...', `the expression is longer than ${MAX_EXPRESSION_LENGTH} characters.`);
+  if (text.length + 2 > MAX_EXPRESSION_LENGTH) {
+    throw ExprErrors.generic(`The language expression length limit exceeded. Limit: '${MAX_EXPRESSION_LENGTH}' and actual: '${text.length + 2}'.`);
   }
-  const p = new Parser(tokenize(text, whole), whole);
-  if (p.peek().kind === 'end') throw ExprErrors.syntax(whole, 'the expression is empty.');
+  const p = new Parser(tokenize(text, text), text);
   const e = p.expr();
   p.expect('end');
   if (cache.size > 50000) cache.clear();
@@ -60,12 +58,7 @@ class Parser {
   }
   expect(kind: TokenKind): Token {
     const t = this.next();
-    if (t.kind !== kind) {
-      throw ExprErrors.syntax(
-        this.whole,
-        `expected token '${TOKEN_NAMES[kind]}' and actual '${TOKEN_NAMES[t.kind]}'${t.kind === 'end' ? '' : ` at position '${t.pos}'`}.`,
-      );
-    }
+    if (t.kind !== kind) throw ExprErrors.parse(this.whole, TOKEN_NAMES[kind], TOKEN_NAMES[t.kind]);
     return t;
   }
 
@@ -112,10 +105,7 @@ class Parser {
       this.expect(')');
       return namespace ? { kind: 'call', name, namespace, args } : { kind: 'call', name, args };
     }
-    throw ExprErrors.syntax(
-      this.whole,
-      `expected token 'Identifier' or 'Literal' and actual '${TOKEN_NAMES[t.kind]}'${t.kind === 'end' ? '' : ` at position '${t.pos}'`}.`,
-    );
+    throw ExprErrors.parse(this.whole, 'Identifier', TOKEN_NAMES[t.kind]);
   }
 }
 

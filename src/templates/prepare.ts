@@ -7,6 +7,7 @@ import { ArmError } from '../arm/errors.js';
 import type { DeploymentInfo, EvalContext, ScopeInfo } from './context.js';
 import { azureCloudEnvironment } from './environment.js';
 import { TemplateError, TemplateErrors } from './errors.js';
+import { evaluateValue } from './evaluator.js';
 import { expandResources, type Expansion } from './expand.js';
 import { checkCycles } from './graph.js';
 import { lintTemplate } from './lint.js';
@@ -228,7 +229,12 @@ function checkTypes(host: TemplateHost, exp: Expansion): void {
     const known = host.knownType(ns, type);
     if (known) {
       if (known.apiVersions.length && !known.apiVersions.some((v) => v.toLowerCase() === i.apiVersion.toLowerCase())) {
-        const location = String(section(i.raw.body, 'location') ?? '');
+        let location = '';
+        try {
+          location = String(evaluateValue(section(i.raw.body, 'location') ?? '', { ...i.ctx, site: 'resourceHeader' }));
+        } catch {
+          location = '';
+        }
         throw new ArmError(
           400,
           'NoRegisteredProviderFound',

@@ -4,7 +4,7 @@
 // indexed by `namespace.name`. Structural errors are InvalidTemplate, as ARM reports them.
 
 import type { UserFunction } from './context.js';
-import { TemplateErrors } from './errors.js';
+import { TemplateError, TemplateErrors } from './errors.js';
 import { parseTemplateText } from './json-text.js';
 import { findKey, isObject } from './values.js';
 
@@ -35,9 +35,26 @@ export function section<T>(obj: Record<string, unknown>, name: string): T | unde
   return k === undefined ? undefined : (obj[k] as T);
 }
 
+const TEMPLATE_MEMBERS = new Set([
+  '$schema', 'contentversion', 'apiprofile', 'languageversion', 'definitions', 'functions', 'parameters', 'variables',
+  'resources', 'outputs', 'metadata', 'imports', 'extensions', 'asserts', '$comment',
+]);
+
+function contentError(message: string): TemplateError {
+  return new TemplateError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${message}'.`);
+}
+
 export function readTemplate(input: unknown): NormalizedTemplate {
   const raw = typeof input === 'string' ? parseText(input) : input;
   if (!isObject(raw)) throw TemplateErrors.invalid('The template must be a JSON object.', 'properties.template');
+  for (const k of Object.keys(raw)) {
+    if (!TEMPLATE_MEMBERS.has(k.toLowerCase())) {
+      throw contentError(`Could not find member '${k}' on object of type 'Template'. Path 'properties.template.${k}'`);
+    }
+  }
+  if (section(raw, 'resources') === undefined) {
+    throw contentError("Required property 'resources' not found in JSON. Path 'properties.template'");
+  }
   const languageVersion = section<string>(raw, 'languageVersion');
   const resourcesRaw = section<unknown>(raw, 'resources') ?? [];
   const resources: RawResource[] = [];

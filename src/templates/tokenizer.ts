@@ -68,7 +68,7 @@ export function tokenize(text: string, whole: string = text): Token[] {
       tokens.push({ kind: 'identifier', value: text.slice(start, i), pos: start });
       continue;
     }
-    throw ExprErrors.syntax(whole, `the character '${c}' at position '${i}' is not expected.`);
+    throw ExprErrors.syntax(whole, `the string character '${c}' at position '${i}' is not expected.`);
   }
   tokens.push({ kind: 'end', value: '', pos: text.length });
   return tokens;

@@ -8,6 +8,7 @@ import type { EvalContext } from './context.js';
 import { ExpressionError, TemplateErrors } from './errors.js';
 import { evaluateValue } from './evaluator.js';
 import type { TemplateHost } from './host.js';
+import { preflightDeployment } from './preflight.js';
 import { prepareDeployment, type DeploymentRequest, type PreparedDeployment } from './prepare.js';
 import { redactParameters } from './redact.js';
 import { isObject } from './values.js';
@@ -26,6 +27,7 @@ export async function validateDeployment(host: TemplateHost, request: Deployment
   const prepared = await prepareDeployment(host, request);
   const validatedResources: ValidationResult['validatedResources'] = [];
   await validateInto(host, prepared, validatedResources, 0);
+  await preflightDeployment(host, prepared);
   return {
     provisioningState: 'Succeeded',
     mode: prepared.mode,

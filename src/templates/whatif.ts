@@ -125,7 +125,9 @@ async function planInto(host: TemplateHost, prepared: PreparedDeployment, change
   for (const inst of prepared.exp.instances) {
     if (inst.existing) continue;
     if (!inst.condition) {
-      changes.push({ resourceId: inst.id, changeType: 'Ignore' });
+      // Complete mode deletes condition-false resources that exist (api-version 2019-05-10 and later).
+      const before = prepared.mode === 'Complete' && depth === 0 ? await host.get(inst.id, inst.apiVersion) : undefined;
+      changes.push(before ? { resourceId: inst.id, changeType: 'Delete', before } : { resourceId: inst.id, changeType: 'Ignore' });
       continue;
     }
     const after = await evaluateLeniently(inst, state);

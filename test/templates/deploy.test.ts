@@ -47,6 +47,30 @@ describe('template executor: ordering, copy, condition', () => {
     assert.deepEqual(r.dependencies[0].dependsOn.map((d) => d.resourceName).sort(), ['a', 'b']);
   });
 
+  it('random dependency graphs: every resource starts only after all it depends on are done', async () => {
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let round = 0; round < 5; round++) {
+      const host = new FakeHost();
+      host.delay = 1 + Math.floor(rnd() * 4);
+      const n = 40;
+      const deps: string[][] = [];
+      const resources = [];
+      for (let i = 0; i < n; i++) {
+        const d = [...new Set(Array.from({ length: Math.floor(rnd() * 3) }, () => (i ? `r${Math.floor(rnd() * i)}` : '')).filter(Boolean))];
+        deps.push(d);
+        resources.push(thing(`r${i}`, d.length ? { dependsOn: d } : {}));
+      }
+      resources.reverse(); // template order must not matter
+      const r = await deploy(host, request({ resources }));
+      assert.equal(r.provisioningState, 'Succeeded');
+      for (let i = 0; i < n; i++) {
+        for (const d of deps[i]) assert.ok(host.log.indexOf(`PUT ${tid(`r${i}`)}`) > host.log.indexOf(`DONE ${tid(d)}`), `r${i} after ${d}`);
+      }
+      assert.ok(host.maxActive > 1);
+    }
+  });
+
   it('dependsOn by Type/name and resourceId; a dependency not in the template is an error', async () => {
     const host = new FakeHost();
     const ok = { resources: [thing('x'), thing('y', { dependsOn: ['Microsoft.Test/things/x'] })] };
@@ -188,6 +212,20 @@ describe('template executor: failures', () => {
     assert.equal(r.operations[0].statusCode, 'BadRequest');
   });
 
+  it('preflight: a provider refusal fails validate and the deployment at once with InvalidTemplateDeployment; nothing is written', async () => {
+    const host = new FakeHost();
+    (host as any).preflight = async (_id: string, _api: string, body: any) => {
+      if (body.properties?.lb === 'standard') {
+        throw new ArmError(400, 'FeatureNotSupportedOnTarget', "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.", { target: 'properties.networkProfile.loadBalancerSku' });
+      }
+    };
+    const t = { resources: [thing('ok'), thing('hub', { properties: { lb: 'standard' } }), thing('later', { properties: { x: "[reference('ok').provisioningState]" } })] };
+    const e = await rejects(validateDeployment(host, request(t)), 'InvalidTemplateDeployment', /^The template deployment 'dep1' is not valid according to the validation procedure. The tracking id is '[0-9a-f-]{36}'. See inner errors for details.$/);
+    assert.deepEqual(e.details, [{ code: 'FeatureNotSupportedOnTarget', message: "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.", target: 'properties.networkProfile.loadBalancerSku' }]);
+    await rejects(deploy(host, request(t)), 'InvalidTemplateDeployment', /not valid according to the validation procedure/);
+    assert.equal(host.putOrder.length, 0);
+  });
+
   it('a reference() to a missing resource fails that resource with ResourceNotFound', async () => {
     const host = new FakeHost();
     const t = { resources: [thing('r', { properties: { x: "[reference(resourceId('Microsoft.Test/things', 'ghost'), '2020-01-01').y]" } })] };
@@ -261,8 +299,10 @@ describe('template executor: nested deployments', () => {
       ],
       outputs: { fromGrandChild: { type: 'string', value: "[reference('innerDep').outputs.fromchild.value]" } },
     };
-    const r = await deploy(host, request(t));
+    const events: string[] = [];
+    const r = await deploy(host, request(t), { onNestedDeployment: (e) => events.push(`${e.phase}:${e.name}:${e.scopeId.split('/').pop()}:${e.result?.provisioningState ?? ''}`) });
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.ok(events.includes('start:innerDep:other-rg:') && events.includes('end:innerDep:other-rg:Succeeded'), events.join(' '));
     assert.ok(await host.get(tid('px-outer')));
     const inner = `/subscriptions/${SUB}/resourceGroups/other-rg/providers/Microsoft.Test/things/px-inner`;
     const body = (await host.get(inner)) as any;
@@ -272,6 +312,19 @@ describe('template executor: nested deployments', () => {
     const op = r.operations.find((o) => o.targetResource.resourceName === 'innerDep')!;
     assert.equal(op.targetResource.id, `/subscriptions/${SUB}/resourceGroups/other-rg/providers/Microsoft.Resources/deployments/innerDep`);
     assert.equal(op.nested!.provisioningState, 'Succeeded');
+  });
+
+  it('into another subscription and group', async () => {
+    const host = new FakeHost();
+    host.groups.set('cccccccc-0000-0000-0000-000000000009/far-rg', { location: 'northeurope' });
+    const t = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'far', subscriptionId: 'cccccccc-0000-0000-0000-000000000009', resourceGroup: 'far-rg',
+      properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('remote', { location: '[resourceGroup().location]' })], outputs: { sub: { type: 'string', value: '[subscription().subscriptionId]' } } } } }],
+      outputs: { sub: { type: 'string', value: "[reference('far').outputs.sub.value]" } } };
+    const r = await deploy(host, request(t));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    const remote = (await host.get('/subscriptions/cccccccc-0000-0000-0000-000000000009/resourceGroups/far-rg/providers/Microsoft.Test/things/remote')) as any;
+    assert.equal(remote.location, 'northeurope');
+    assert.equal(r.outputs!.sub.value, 'cccccccc-0000-0000-0000-000000000009');
   });
 
   it('a failing nested deployment nests its error in the parent', async () => {
@@ -319,6 +372,17 @@ describe('template executor: more language', () => {
     await rejects(prepareDeployment(host, request({ resources: [thing('dup'), thing('dup')] })), 'InvalidTemplate', /is defined multiple times in a template/);
     assert.ok(await prepareDeployment(host, request({ resources: [thing('dup'), thing('dup', { condition: false })] })));
   });
+  it('child resources nested in their parent: type and name qualified, reachable by their own name', async () => {
+    const host = new FakeHost();
+    const t = { resources: [
+      thing('parent', { resources: [{ type: 'children', apiVersion: '2020-01-01', name: 'kid', properties: { n: 1 } }] }),
+      { type: 'Microsoft.Test/things/children', apiVersion: '2020-01-01', name: 'parent/kid2', dependsOn: ["[resourceId('Microsoft.Test/things/children', 'parent', 'kid')]"], properties: {} },
+    ], outputs: { n: { type: 'int', value: "[reference('kid').n]" } } };
+    const r = await deploy(host, request(t));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.deepEqual(host.putOrder, [tid('parent'), `${tid('parent')}/children/kid`, `${tid('parent')}/children/kid2`]);
+    assert.equal(r.outputs!.n.value, 1);
+  });
   it('user-defined functions in a template', async () => {
     const host = new FakeHost();
     const t = {
@@ -365,19 +429,21 @@ describe('template validation errors (ARM codes and messages)', () => {
       /The provided value 'Basic' for the template parameter 'sku' at line '\d+' and column '\d+' is not valid. The parameter value is not part of the allowed value\(s\): 'Standard_LRS,Premium_LRS'./);
     assert.ok(await prepareDeployment(host, request(t, { sku: 'standard_lrs' })), 'allowedValues compare strings case-insensitively');
     await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: '2' })), 'InvalidTemplate', /Template parameter JToken type is not valid. Expected 'Integer'. Actual 'String'./);
-    await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: 9 })), 'InvalidTemplate', /less than or equal to '3'/);
+    await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: 9 })), 'InvalidTemplate', /The provided value for the template parameter 'n' at line '\d+' and column '\d+' is not valid. Value should be less than or equal to '3'/);
+    const long = { parameters: { vmssName: { type: 'string', maxLength: 9 } }, resources: [] };
+    await rejects(prepareDeployment(host, request(long, { vmssName: 'muchtoolongname' })), 'InvalidTemplate', /The provided value for the template parameter 'vmssName' at line '\d+' and column '\d+' is not valid. Length of the value should be less than '9'./);
     await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', extra: 1 })), 'InvalidTemplate',
       /The template parameters 'extra' in the parameters file are not valid; they are not present in the original template/);
   });
   it('unknown function', async () => {
     const t = { resources: [thing('a', { properties: { x: "[fooBar('x')]" } })] };
     const e = await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate',
-      /^Deployment template validation failed: 'The template resource 'a' is not valid: The template function 'fooBar' is not valid. Please see https:\/\/aka.ms\/arm-functions for usage details. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.'.$/);
-    assert.deepEqual((e.toDetail() as any).additionalInfo[0].info.path, 'properties.template.resources[0].properties');
+      /^Deployment template validation failed: 'The template resource 'a' at line '\d+' and column '\d+' is not valid: The template function 'fooBar' is not valid. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.'.$/);
+    assert.deepEqual((e.toDetail() as any).additionalInfo[0].info.path, 'properties.template.resources[0]');
   });
   it('bad expression syntax', async () => {
     const t = { resources: [thing("[concat('a', ]")] };
-    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /The template resource .* is not valid: The language expression '\[concat\('a', \]' is not valid: expected token 'Identifier' or 'Literal' and actual 'EndOfData'/);
+    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /The template resource .* is not valid: Unable to parse language expression 'concat\('a', ': expected token 'Identifier' and actual 'EndOfData'.. Please see/);
   });
   it('reference() where it is not allowed', async () => {
     const t = { resources: [thing("[reference('x').name]")] };
@@ -389,8 +455,16 @@ describe('template validation errors (ARM codes and messages)', () => {
     await rejects(prepareDeployment(host, request({ resources: [{ type: 'Microsoft.Nope/things', apiVersion: '2020-01-01', name: 'x' }] })), 'InvalidResourceNamespace', /The resource namespace 'Microsoft.Nope' is invalid./);
     await rejects(prepareDeployment(host, request({ resources: [thing('x', { apiVersion: '1999-01-01' })] })), 'NoRegisteredProviderFound', /API version '1999-01-01'/);
   });
+  it('unknown template members and a missing resources section are InvalidRequestContent', async () => {
+    await rejects(prepareDeployment(host, request({ resources: [], resource: [] })), 'InvalidRequestContent', /Could not find member 'resource' on object of type 'Template'/);
+    await rejects(prepareDeployment(host, request({ parameters: {} })), 'InvalidRequestContent', /Required property 'resources' not found in JSON/);
+  });
   it('segment lengths', async () => {
     await rejects(prepareDeployment(host, request({ resources: [thing('a/b')] })), 'InvalidTemplate', /has incorrect segment lengths/);
+  });
+  it('more than 800 resources in one template are refused', async () => {
+    const t = { resources: [thing("[concat('a', copyIndex())]", { copy: { name: 'a', count: 500 } }), thing("[concat('b', copyIndex())]", { copy: { name: 'b', count: 301 } })] };
+    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /resources limit exceeded. Limit: '800' and actual '801'/);
   });
   it('copy count beyond 800 is refused', async () => {
     await rejects(prepareDeployment(host, request({ resources: [thing("[string(copyIndex())]", { copy: { name: 'big', count: 801 } })] })), 'InvalidTemplate', /copy count/);

@@ -232,7 +232,12 @@ describe('template functions: strings', () => {
     assert.equal(ev('[dateTimeFromEpoch(1683040573)]'), '2023-05-02T15:16:13Z');
     assert.equal(ev("[dateTimeToEpoch('2023-05-02T15:16:13Z')]"), 1683040573);
   });
+  it('toLogicalZone(s)/toPhysicalZone(s) answer the zone given (one zone mapping in the emulator)', () => {
+    assert.equal(ev("[toLogicalZone(subscription().subscriptionId, 'eastus', 'eastus-az1', '1')]"), '1');
+    assert.deepEqual(ev("[toPhysicalZones(subscription().subscriptionId, 'eastus', 'eastus', createArray('1', '2'))]"), ['1', '2']);
+  });
   it('like, parseUri/buildUri', () => {
+    assert.equal(ev("[buildUri(createObject('scheme', 'https', 'host', 'example.com', 'port', 8443, 'path', '/a', 'query', '?b=1'))]"), 'https://example.com:8443/a?b=1');
     assert.equal(ev("[like('abcdef', 'a*F')]"), true);
     assert.deepEqual(ev("[parseUri('https://example.com:8443/path?x=1')]"), { scheme: 'https', host: 'example.com', port: 8443, path: '/path', query: '?x=1', absoluteUri: 'https://example.com:8443/path?x=1' });
   });
@@ -250,6 +255,14 @@ describe('template functions: deployment and scope', () => {
     assert.deepEqual(ev('[subscription()]'), { id: `/subscriptions/${SUB}`, subscriptionId: SUB, tenantId: TENANT, displayName: SUB });
     assert.equal(ev('[tenant().tenantId]'), TENANT);
     throwsExpr('[resourceGroup()]', /not expected at this location/, { scope: { tenantId: TENANT, subscriptionId: SUB } });
+  });
+  it('managementGroup(), deployer()', () => {
+    const mg = { scope: { tenantId: TENANT, managementGroup: 'mg1' } };
+    assert.equal(ev('[managementGroup().id]', mg), '/providers/Microsoft.Management/managementGroups/mg1');
+    assert.equal(ev('[managementGroup().name]', mg), 'mg1');
+    throwsExpr('[managementGroup()]', /not expected at this location/);
+    assert.equal(ev('[deployer().tenantId]'), TENANT);
+    assert.match(String(ev('[deployer().objectId]')), /^[0-9a-f-]{36}$/);
   });
   it('deployment() and environment()', () => {
     assert.equal(ev('[deployment().name]'), 'dep1');
@@ -338,13 +351,16 @@ describe('template language: parsing and access', () => {
   });
   it('function names are case-insensitive; unknown functions are reported as ARM does', () => {
     assert.equal(ev("[TOUPPER('a')]"), 'A');
-    throwsExpr("[notAFunction('a')]", /^The template function 'notAFunction' is not valid\. Please see https:\/\/aka\.ms\/arm-functions/);
+    throwsExpr("[notAFunction('a')]", /^The template function 'notAFunction' is not valid\. Please see https:\/\/aka\.ms\/arm-template-expressions for usage details\.$/);
   });
   it('bad syntax is reported with the expression', () => {
     assert.equal(ev("[concat('a'"), "[concat('a'", 'no closing bracket: a literal');
-    throwsExpr("[concat('a']", /The language expression '\[concat\('a'\]' is not valid: expected token 'RightParenthesis' and actual 'EndOfData'/);
+    // Wording observed from ARM: grammar errors "Unable to parse language expression ...", lexical ones
+    // "The language expression '...' is not valid: the string character ... is not expected".
+    throwsExpr("[concat('a']", /^Unable to parse language expression 'concat\('a'': expected token 'RightParenthesis' and actual 'EndOfData'.$/);
+    throwsExpr('[]', /^Unable to parse language expression '': expected token 'Identifier' and actual 'EndOfData'.$/);
     throwsExpr("[concat('a)]", /the string character ''' at position '7' is not terminated/);
-    throwsExpr('[]', /is not valid/);
+    throwsExpr("[ {x} ]", /^The language expression ' \{x\} ' is not valid: the string character '\{' at position '1' is not expected.$/);
   });
   it('user-defined functions see only their own parameters', () => {
     const functions = new Map([[

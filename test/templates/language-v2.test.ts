@@ -66,6 +66,39 @@ describe('languageVersion 2.0', () => {
     assert.deepEqual(r.outputs!.untyped, { type: 'Int', value: 42 });
   });
 
+  it('shapes the Bicep compiler emits: dotted variable names, a __bicep function namespace, $ref outputs, modules read by id', async () => {
+    const host = new FakeHost();
+    const t = {
+      languageVersion: '2.0',
+      definitions: { word: { type: 'string', minLength: 2 }, choice: { type: 'string', allowedValues: ['left', 'right'] } },
+      functions: [{ namespace: '__bicep', members: { shout: { parameters: [{ type: 'string', name: 'w' }], output: { type: 'string', value: "[format('{0}!', toUpper(parameters('w')))]" } } } }],
+      parameters: { side: { $ref: '#/definitions/choice' } },
+      variables: {
+        copy: [{ name: '_1.items', count: "[length(range(0, variables('_1.n')))]", input: { i: "[copyIndex('_1.items')]", w: "[variables('_1.words')[mod(copyIndex('_1.items'), 2)]]" } }],
+        '_1.n': 4,
+        '_1.words': ['even', 'odd'],
+      },
+      resources: {
+        mod: {
+          type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'mod',
+          properties: {
+            mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' },
+            parameters: { side: { value: "[parameters('side')]" } },
+            template: { languageVersion: '2.0', parameters: { side: { type: 'string' } }, resources: {}, outputs: { echoed: { type: 'string', value: "[parameters('side')]" } } },
+          },
+        },
+      },
+      outputs: {
+        word: { $ref: '#/definitions/word', value: "[variables('_1.items')[3].w]" },
+        loud: { type: 'string', value: "[__bicep.shout(reference(resourceId('Microsoft.Resources/deployments', 'mod'), '2022-09-01').outputs.echoed.value)]" },
+      },
+    };
+    const r = await deploy(host, request(t, { side: 'left' }));
+    assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
+    assert.deepEqual(r.outputs, { word: { type: 'String', value: 'odd' }, loud: { type: 'String', value: 'LEFT!' } });
+    await assert.rejects(prepareDeployment(host, request(t, { side: 'up' })), /not part of the allowed value/);
+  });
+
   it('needs deployments api-version 2020-09-01 or later', async () => {
     const host = new FakeHost();
     await assert.rejects(prepareDeployment(host, { ...request({ languageVersion: '2.0', resources: {} }), apiVersion: '2019-10-01' }), (e: any) => e.code === 'InvalidDeployment');
@@ -144,6 +177,10 @@ describe('what-if', () => {
     assert.equal(by(inc, 'stray').changeType, 'Ignore');
     const complete = await whatIf(host, request(t, {}, { mode: 'Complete' }), { resultFormat: 'ResourceIdOnly' });
     assert.deepEqual(by(complete, 'stray'), { resourceId: tid('stray'), changeType: 'Delete' });
+    assert.equal(by(complete, 'off').changeType, 'Ignore', 'absent condition-false resources are ignored');
+    host.seed(tid('off'), { location: 'eastus' });
+    assert.equal(by(await whatIf(host, request(t, {}, { mode: 'Complete' })), 'off').changeType, 'Delete');
+    assert.equal(by(await whatIf(host, request(t)), 'off').changeType, 'Ignore');
     assert.equal(host.putOrder.length, 0, 'what-if writes nothing');
   });
   it('expands inline nested deployments and keeps unevaluable properties as their expressions', async () => {

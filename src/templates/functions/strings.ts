@@ -11,7 +11,7 @@ import { dotnetFormat } from '../dotnet-format.js';
 import { ExprErrors } from '../errors.js';
 import { uniqueString } from '../unique-string.js';
 import { armType, isObject, toArmString } from '../values.js';
-import { expectArray, expectInt, expectObject, expectString, type Library } from './types.js';
+import { expectInt, expectObject, expectString, type Library } from './types.js';
 
 export const GUID_NAMESPACE = '11fb06fb-712d-4ddd-98c7-e71bbd588830';
 
@@ -161,4 +161,3 @@ function expectStringish(v: unknown, fn: string): unknown {
   return v;
 }
 
-export { expectArray };
