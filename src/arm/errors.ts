@@ -128,4 +128,12 @@ export const Errors = {
       `The provided location '${location}' is not available for resource type '${type}'. List of available regions for the resource type is '${locations.join(',')}'.`,
     ),
   internal: (message: string) => new ArmError(500, 'InternalServerError', message),
+  requestEntityTooLarge: (limit: number) =>
+    new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum allowed size of ${limit} bytes.`),
+  forbiddenOrigin: (origin: string) =>
+    new ArmError(
+      403,
+      'ForbiddenOrigin',
+      `Requests from origin '${origin}' are not allowed: the emulator's admin API only answers the emulator's own origin and clients that send no Origin (curl, scripts).`,
+    ),
 };

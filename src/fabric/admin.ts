@@ -1,8 +1,10 @@
-// The emulator's own admin API (mounted at /_emulator, no ARM auth): readiness, the fabric's
-// state, faults to inject, and control over how fast operations complete, for tests and scripts.
+// The emulator's own admin API (mounted at /_emulator): readiness, the fabric's state, faults to inject,
+// and control over how fast operations complete, for tests and scripts. The front door guards it
+// (adminGuard in src/arm/http.ts: own Origin only; with auth on, changes need a service principal's bearer
+// token). Views never carry secrets: operation records are redacted (redactSecrets).
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ArmError } from '../arm/errors.js';
+import { ArmError, Errors } from '../arm/errors.js';
 import type { GateRule } from '../lro/engine.js';
 import type { CompletionGate, OperationRecord } from '../lro/types.js';
 import type { Services } from '../framework/services.js';
@@ -53,6 +55,17 @@ export function parseGateRules(body: unknown): GateRule[] {
   });
 }
 
+const SECRET_KEY = /secret|password|passwd|private.?key|access.?token|refresh.?token|credential/i;
+
+/** A deep copy with the value of every secret-looking key replaced (service-principal secrets, keys, tokens). */
+export function redactSecrets<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(redactSecrets) as T;
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = SECRET_KEY.test(k) && x !== null && x !== undefined && x !== '' ? '[redacted]' : redactSecrets(x);
+  return out as T;
+}
+
 function operationSummary(op: OperationRecord) {
   const counts: Record<string, number> = {};
   for (const t of op.tasks) counts[t.state] = (counts[t.state] ?? 0) + 1;
@@ -66,7 +79,7 @@ function operationSummary(op: OperationRecord) {
     percentComplete: op.percentComplete,
     startTime: op.startTime,
     endTime: op.endTime,
-    error: op.error,
+    error: redactSecrets(op.error),
     tasks: counts,
     gate: op.gate,
   };
@@ -203,7 +216,7 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     wrap((req) => {
       const op = services.operations.get(String(req.params.id));
       if (!op) throw new ArmError(404, 'NotFound', `Operation '${req.params.id}' was not found.`);
-      return op;
+      return redactSecrets(op);
     }),
   );
   router.post(
@@ -219,7 +232,11 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
         ? err
         : (err as any)?.type === 'entity.parse.failed'
           ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
-          : new ArmError(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+          : (err as any)?.type === 'entity.too.large'
+            ? Errors.requestEntityTooLarge(1024 * 1024)
+            : new ArmError(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+    if (e.status === 413) res.setHeader('Connection', 'close');
     res.status(e.status).json(e.toBody());
   });
 }
