@@ -127,6 +127,9 @@ function flatQuery(q: Record<string, unknown>): Record<string, string> {
 function fromUnknown(err: unknown): ArmError {
   const type = (err as any)?.type;
   if (type === 'entity.too.large') return new ArmError(413, 'RequestEntityTooLarge', 'The request content is too large.');
+  // Express marks the client's own mistakes (e.g. a path segment that is not valid percent-encoding) with a 4xx.
+  const st = (err as any)?.status ?? (err as any)?.statusCode;
+  if (Number.isInteger(st) && st >= 400 && st < 500) return new ArmError(st, 'BadRequest', `The request is invalid: ${(err as Error).message}.`);
   return new ArmError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
 }
 

@@ -42,6 +42,12 @@ function parseGate(g: unknown, at: string): CompletionGate {
   throw badRequest(`${at}.mode must be 'immediate', 'polls' or 'time'`);
 }
 
+/** The 4xx status Express attaches to errors that are the client's (e.g. a path that is not valid percent-encoding). */
+function clientErrorStatus(err: unknown): number | undefined {
+  const st = (err as any)?.status ?? (err as any)?.statusCode;
+  return Number.isInteger(st) && st >= 400 && st < 500 ? st : undefined;
+}
+
 export function parseGateRules(body: unknown): GateRule[] {
   const list = Array.isArray(body) ? body : (body as any)?.rules;
   if (!Array.isArray(list)) throw badRequest('expected {"rules": [{"typeKey", "operation", "gate": {"mode", ...}}]}');
@@ -234,7 +240,9 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
           ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
           : (err as any)?.type === 'entity.too.large'
             ? Errors.requestEntityTooLarge(1024 * 1024)
-            : new ArmError(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+            : clientErrorStatus(err)
+              ? new ArmError(clientErrorStatus(err)!, 'BadRequest', (err as Error).message)
+              : new ArmError(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
     for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
     if (e.status === 413) res.setHeader('Connection', 'close');
     res.status(e.status).json(e.toBody());

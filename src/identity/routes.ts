@@ -119,7 +119,8 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
       res.status(413).json(new OAuthError(413, 'invalid_request', 'The token request is too large.').body());
       return;
     }
-    if ((err as any)?.type === 'entity.parse.failed') {
+    const st = (err as any)?.status ?? (err as any)?.statusCode;
+    if ((err as any)?.type === 'entity.parse.failed' || (Number.isInteger(st) && st >= 400 && st < 500)) {
       res.status(400).json(new OAuthError(400, 'invalid_request', 'The token request body could not be parsed.').body());
       return;
     }
