@@ -131,7 +131,7 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
       // one more burst, stopped cleanly, so the journal has many records after the snapshot
       await Promise.all(Array.from({ length: 40 }, (_, i) => api(c).put(`${rgPath(`tail-${i}`)}?${RV}`).send({ location: 'eastus' }).then((r) => assert.equal(r.status, 201))));
       for (let i = 0; i < 40; i++) acknowledged.add(`tail-${i}`);
-      assert.ok(acknowledged.size > 100, `only ${acknowledged.size} writes acknowledged`);
+      assert.ok(acknowledged.size >= 40 + 10, `only ${acknowledged.size - 40} writes acknowledged during the bursts`);
     } finally {
       await stop(c);
     }
