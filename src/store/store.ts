@@ -126,6 +126,8 @@ export class JournalStore implements Store {
   private readonly recover: boolean;
   /** What load() had to do that a user should hear about (torn tail cut, fallback, recovery). */
   readonly notices: string[] = [];
+  /** Damaged snapshot files to move aside once the journals replayed cleanly (so a refused start changes nothing). */
+  private asideAfterLoad: string[] = [];
 
   private constructor(opts: StoreOptions) {
     this.dir = opts.dir;
@@ -353,8 +355,8 @@ export class JournalStore implements Store {
       const prev = hasPrev ? this.readSnapshot(prevPath) : undefined;
       if (prev && 'snap' in prev) {
         if (cur) {
-          const aside = this.moveAside(dir, SNAPSHOT);
-          this.notices.push(`snapshot ${curPath} is damaged (${cur.error}); fell back to the previous snapshot ${prevPath} (seq ${prev.snap.seq}) and the journals after it, nothing lost. The damaged file was moved to ${path.join(dir, aside)}.`);
+          this.asideAfterLoad.push(SNAPSHOT);
+          this.notices.push(`snapshot ${curPath} is damaged (${cur.error}); fell back to the previous snapshot ${prevPath} (seq ${prev.snap.seq}) and the journals after it, nothing lost. The damaged file is moved aside to ${curPath}.damaged-<time>.`);
         } else {
           this.notices.push(`snapshot ${curPath} is missing (a snapshot was being replaced); used the previous snapshot ${prevPath} (seq ${prev.snap.seq}) and the journals after it.`);
         }
@@ -415,6 +417,12 @@ export class JournalStore implements Store {
             this.notices.push(`journal ${file}: ignored a torn last record (${Buffer.byteLength(line)} bytes without a newline, from a crash mid-append; it was never acknowledged).`);
             break;
           }
+          // A journal that the current snapshot already covers (a later journal is named at most the snapshot's
+          // seq + 1: journals are named after the first seq they may hold, and rotate at each snapshot) is kept only to rebuild from the previous snapshot: its damage loses nothing now.
+          if (journals.slice(fi + 1).some((g) => Number(JOURNAL_RE.exec(g)![1]) <= snapSeq + 1)) {
+            this.notices.push(`journal ${file} line ${li + 1} is damaged (${parsed.error}), but every record in it is already in ${path.join(dir, SNAPSHOT)}: nothing is lost (the file is only needed to rebuild from the previous snapshot, and is dropped at the next snapshot).`);
+            break;
+          }
           this.damaged(dir, journals, fi, li, lines, parsed.error, replayed);
           break;
         }
@@ -430,8 +438,9 @@ export class JournalStore implements Store {
       }
       if (!existsSync(file)) break; // moved aside by recovery, with every later journal
     }
+    for (const f of this.asideAfterLoad) if (existsSync(path.join(dir, f))) this.moveAside(dir, f);
     // Start clean: fold what was replayed into a snapshot (the journals stay until the next snapshot).
-    if (journals.length) await this.compact();
+    if (journals.length || this.asideAfterLoad.length) await this.compact();
   }
 
   /** A damaged record: refuse to start, or with `recover` keep what precedes it and move the rest aside. */

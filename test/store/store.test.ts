@@ -127,6 +127,29 @@ describe('store: journal + snapshots', () => {
       await t.close();
     });
 
+    it('damage in a journal the current snapshot already covers loses nothing: start-up goes on and says so', async () => {
+      const dir = tmpDir();
+      await fifty(dir);
+      const old = journals(dir)[0];
+      const s = await JournalStore.open({ dir }); // folds the 50 into snapshot.json; the journal stays for the fallback
+      for (let i = 50; i < 60; i++) await s.write([{ collection: 'rg', key: `g${i}`, value: { i } }]);
+      await s.close();
+      assert.equal(journals(dir).length, 2);
+      flipLine(path.join(dir, old), 5);
+      const t = await JournalStore.open({ dir });
+      assert.equal(t.size('rg'), 60);
+      assert.match(t.notices[0], /line 5 is damaged .*already in .*snapshot\.json: nothing is lost/);
+      await t.close();
+      // the same damage in the journal after the snapshot is fatal
+      const dir2 = tmpDir();
+      await fifty(dir2);
+      const u = await JournalStore.open({ dir: dir2 });
+      for (let i = 50; i < 60; i++) await u.write([{ collection: 'rg', key: `g${i}`, value: { i } }]);
+      await u.close();
+      flipLine(path.join(dir2, journals(dir2)[1]), 5);
+      await assert.rejects(JournalStore.open({ dir: dir2 }), /line 5: checksum mismatch .*; 5 record\(s\) follow it/);
+    });
+
     it('reads format-1 journals (no checksums) as legacy records', async () => {
       const dir = tmpDir();
       writeFileSync(path.join(dir, 'journal-000000000000.jsonl'), '{"s":1,"o":[["c","a",1]]}\n{"s":2,"o":[["c","b",2]]}\n');
