@@ -294,8 +294,9 @@ export class JournalStore implements Store {
     this.snapshotSeq = covered;
     for (const f of readdirSync(dir)) {
       const m = JOURNAL_RE.exec(f);
-      // A journal named N holds seqs after N, and rotation happens at each snapshot, so a journal
-      // named below a snapshot's seq holds nothing after it.
+      // A journal is named after the seq current when it was opened (its first batch may hold a few seqs up
+      // to that name) and rotates at each snapshot, so one named below a snapshot's seq was opened before that
+      // snapshot and holds nothing after it.
       if (m && Number(m[1]) < prevSeq) await fsp.rm(path.join(dir, f), { force: true });
     }
   }
