@@ -86,6 +86,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   const host = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
   // Absolute URLs handed to clients come from the public URL (default: the listen URL), never a Host header.
+  const derivedPublicUrl = config.publicUrl === undefined;
   config.publicUrl ??= url;
   const listenOrigins = [url];
   if (host === 'localhost') listenOrigins.push(`${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
@@ -107,6 +108,8 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
       });
       for (const hook of services.onClose ?? []) await hook();
       await services.store.close();
+      // a config started again (next port) derives its public URL again
+      if (derivedPublicUrl) config.publicUrl = undefined;
     },
   };
 }
