@@ -509,11 +509,19 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** The data directory 0700 and its files 0600 (older versions left them 0755 / 0644). */
+/** Files the emulator keeps in its data directory (and their moved-aside or temporary forms). */
+const OWN_FILE_RE = /^(journal-\d+\.jsonl|snapshot(\.prev)?\.json|token-signing-key\.pem|key\.pem|cert\.pem)(\.tmp|\.damaged-.+)?$/;
+
+/**
+ * The data directory 0700 and the emulator's files in it 0600 (older versions left them 0755 / 0644). Only files
+ * the emulator owns are touched, and the directory only when it is empty or holds them, so a --data-dir pointed
+ * at a shared folder by mistake is not locked down.
+ */
 export function tightenModes(dir: string): void {
   try {
-    if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
-    for (const f of readdirSync(dir)) {
+    const ours = readdirSync(dir).filter((f) => OWN_FILE_RE.test(f));
+    if ((ours.length || readdirSync(dir).length === 0) && (statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+    for (const f of ours) {
       const p = path.join(dir, f);
       const st = statSync(p);
       if (st.isFile() && (st.mode & 0o077) !== 0) chmodSync(p, 0o600);

@@ -1,7 +1,7 @@
 // Issue 11 (hardening), one reproduction per item: each of these failed before its fix.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import https from 'node:https';
@@ -293,6 +293,15 @@ describe('hardening (issue 11)', () => {
     for (const f of ['snapshot.json', 'token-signing-key.pem']) assert.ok(files.includes(f), `${f} in ${files}`);
     assert.ok(files.some((f) => f.startsWith('journal-')));
     for (const f of files) assert.equal(statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
+    // a directory left 0755 / 0644 by an older version is tightened; files that are not the emulator's are left alone
+    chmodSync(dir, 0o755);
+    for (const f of files) chmodSync(path.join(dir, f), 0o644);
+    writeFileSync(path.join(dir, 'notes.txt'), 'mine', { mode: 0o644 });
+    chmodSync(path.join(dir, 'notes.txt'), 0o644);
+    await (await startTestEmulator(['--data-dir', dir])).close();
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    for (const f of readdirSync(dir).filter((x) => x !== 'notes.txt')) assert.equal(statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
+    assert.equal(statSync(path.join(dir, 'notes.txt')).mode & 0o777, 0o644);
     const tlsDir = path.join(tmpDir(), 'tls');
     await ensureCertificate({ dataDir: tlsDir });
     assert.equal(statSync(tlsDir).mode & 0o777, 0o700);
