@@ -298,14 +298,20 @@ export class OperationEngine {
     }
     await this.save(op);
     await this.maybeRelease(op);
-    if (op.status === 'InProgress' && op.gate?.mode === 'time') {
-      const wait = Date.parse(op.gate.readyAt!) - Date.now();
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.maybeRelease(op).catch(() => undefined);
-      }, Math.max(0, wait));
-      this.timers.add(t);
-    }
+    this.armTimeGate(op);
+  }
+
+  /** Releases a time-gated operation when its time comes; a timer that fires early re-arms itself. */
+  private armTimeGate(op: OperationRecord): void {
+    if (op.status !== 'InProgress' || op.gate?.mode !== 'time' || this.stopped) return;
+    const wait = Date.parse(op.gate.readyAt!) - Date.now();
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.maybeRelease(op)
+        .then(() => this.armTimeGate(op))
+        .catch(() => undefined);
+    }, Math.max(0, wait) + 1);
+    this.timers.add(t);
   }
 
   private updatePercent(op: OperationRecord): void {
