@@ -23,6 +23,7 @@ import { typeKeyOf } from '../framework/registry.js';
 import type { OperationPlan, OperationRecord } from '../lro/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { idKey } from '../framework/repository.js';
+import { authorize } from '../authorization/enforce.js';
 
 export interface ArmRequest {
   method: string;
@@ -71,6 +72,8 @@ export async function handleArm(req: ArmRequest, services: Services, tokens: Tok
     services,
   };
   if (method === 'PUT' || method === 'PATCH' || method === 'POST') ctx.body = parseJsonBody(req.rawBody);
+  // RBAC: throws 403 unless the caller's role assignments allow the action; narrows lists (src/authorization).
+  const access = authorize(ctx, target);
 
   if (WRITE_METHODS.has(method) && target.def.namespace !== RESOURCES_NS && parsed.subscriptionId) {
     const state = registrationState(services, parsed.subscriptionId, target.def.namespace);
@@ -79,13 +82,13 @@ export async function handleArm(req: ArmRequest, services: Services, tokens: Tok
 
   const custom = target.def.handlers;
   const verb = target.kind === 'action' ? 'post' : (method.toLowerCase() as 'get');
-  if (target.kind === 'collection' && method === 'GET' && custom?.list) return custom.list(ctx);
+  if (target.kind === 'collection' && method === 'GET' && custom?.list) return access.filter(await custom.list(ctx));
   if (target.kind === 'action') ctx.path.action = target.action; // custom POST handlers read it here
   if (target.kind !== 'collection' && custom && (custom as any)[verb]) {
     if (target.kind === 'action' && method !== 'POST') throw Errors.methodNotAllowed(method, `${target.def.namespace}/${target.def.type}/${(target as any).action}`);
     return (custom as any)[verb](ctx);
   }
-  return dispatchStored(target, ctx);
+  return target.kind === 'collection' ? access.filter(await dispatchStored(target, ctx)) : dispatchStored(target, ctx);
 }
 
 export function findSubscription(services: Services, id: string) {

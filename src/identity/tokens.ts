@@ -80,6 +80,17 @@ export class TokenService {
     return this.config.servicePrincipals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase());
   }
 
+  /** Service principals created at run time (Microsoft Graph): checks a client's secret, gives its tenant. */
+  private directory?: (clientId: string, secret: string) => { clientId: string; tenantId: string } | undefined;
+  setDirectoryLookup(lookup: (clientId: string, secret: string) => { clientId: string; tenantId: string } | undefined): void {
+    this.directory = lookup;
+  }
+  private authenticateClient(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined {
+    const sp = this.principal(clientId);
+    if (sp) return safeEqual(sp.clientSecret, secret) ? sp : undefined;
+    return this.directory?.(clientId, secret);
+  }
+
   knownTenant(tenant: string): boolean {
     const t = tenant.toLowerCase();
     return t === 'adfs' || t === 'common' || t === 'organizations' || this.config.servicePrincipals.some((p) => p.tenantId.toLowerCase() === t) || this.config.subscriptions.some((s) => s.tenantId.toLowerCase() === t);
@@ -101,8 +112,8 @@ export class TokenService {
     }
     const clientId = form.client_id;
     if (!clientId) throw new OAuthError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
-    const sp = this.principal(clientId);
-    if (!sp || !safeEqual(sp.clientSecret, form.client_secret ?? '')) {
+    const sp = this.authenticateClient(clientId, form.client_secret ?? '');
+    if (!sp) {
       throw new OAuthError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided for application '${clientId}'.`);
     }
     const t = tenant.toLowerCase();

@@ -3,7 +3,8 @@
 import type { ResourceProvider } from '../framework/types.js';
 import { resourcesProvider } from './Microsoft.Resources/index.js';
 import { containerServiceProvider } from './Microsoft.ContainerService/index.js';
+import { authorizationProvider } from './Microsoft.Authorization/index.js';
 
 export function allProviders(): ResourceProvider[] {
-  return [resourcesProvider, containerServiceProvider];
+  return [resourcesProvider, containerServiceProvider, authorizationProvider];
 }
