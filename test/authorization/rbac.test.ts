@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { objectIdFor } from '../../src/identity/tokens.js';
+import { newPrincipal } from './helpers.js';
 import { startTestEmulator, rgPath, SUB, TENANT, CLIENT_ID, type TestEmulator } from '../support/emulator.js';
 import { clusterBody, clusterPath, createGroup, startAksEmulator, writeAndWait } from '../containerservice/helpers.js';
 
@@ -14,24 +15,6 @@ const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
 const roleId = (g: string) => `/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions/${g}`;
 const guid = () => crypto.randomUUID();
-
-/** Creates application + password + service principal through Graph; returns a token-bearing agent. */
-export async function newPrincipal(emu: TestEmulator, name: string): Promise<{ appId: string; oid: string; secret: string; http: () => request.Agent }> {
-  const g = () => emu.http().set('Content-Type', 'application/json');
-  const app = await g().post('/graph/v1.0/applications').send({ displayName: name });
-  assert.equal(app.status, 201, JSON.stringify(app.body));
-  const pw = await g().post(`/graph/v1.0/applications/${app.body.id}/addPassword`).send({ passwordCredential: { displayName: 'rbac' } });
-  assert.equal(pw.status, 200, JSON.stringify(pw.body));
-  const sp = await g().post('/graph/v1.0/servicePrincipals').send({ appId: app.body.appId });
-  assert.equal(sp.status, 201, JSON.stringify(sp.body));
-  const tok = await request(emu.url)
-    .post(`/${TENANT}/oauth2/v2.0/token`)
-    .type('form')
-    .send({ grant_type: 'client_credentials', client_id: app.body.appId, client_secret: pw.body.secretText, scope: 'https://management.azure.com/.default' });
-  assert.equal(tok.status, 200, JSON.stringify(tok.body));
-  const token = tok.body.access_token;
-  return { appId: app.body.appId, oid: sp.body.id, secret: pw.body.secretText, http: () => request.agent(emu.url).set('Authorization', `Bearer ${token}`) };
-}
 
 async function assign(emu: TestEmulator, scope: string, role: string, principalId: string, name: string = guid()) {
   const r = await emu.http().put(`${scope}/providers/${AUTH}/roleAssignments/${name}?api-version=${API}`).send({ properties: { roleDefinitionId: roleId(role), principalId, principalType: 'ServicePrincipal' } });
