@@ -180,6 +180,19 @@ function assignmentFilter(f: string | undefined): { atScope: boolean; principalI
   return out;
 }
 
+/**
+ * The assignment's input properties. az 2.45's hybrid profile (2015-07-01) sends them unwrapped,
+ * at the top level of the body ({"roleDefinitionId","principalId"}); both forms are accepted.
+ */
+function assignmentInput(ctx: RequestContext, candidate: ArmResource): Record<string, any> {
+  const p = { ...(candidate.properties ?? {}) };
+  const body = ctx.body && typeof ctx.body === 'object' ? ctx.body : {};
+  for (const k of ['roleDefinitionId', 'principalId', 'principalType', 'description', 'condition', 'conditionVersion']) {
+    if (p[k] === undefined && body[k] !== undefined) p[k] = body[k];
+  }
+  return p;
+}
+
 const roleAssignments: ResourceTypeDefinition = {
   namespace: NS,
   type: 'roleAssignments',
@@ -207,7 +220,7 @@ const roleAssignments: ResourceTypeDefinition = {
   validate(ctx, candidate) {
     const name = ctx.path.names[0];
     if (!GUID_RE.test(name)) throw new ArmError(400, 'InvalidRoleAssignmentId', `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
-    const p = candidate.properties ?? {};
+    const p = assignmentInput(ctx, candidate);
     if (typeof p.roleDefinitionId !== 'string' || !p.roleDefinitionId) {
       throw new ArmError(400, 'InvalidRoleDefinitionId', 'The role definition ID is missing; set properties.roleDefinitionId.', { target: 'properties.roleDefinitionId' });
     }
@@ -239,7 +252,7 @@ const roleAssignments: ResourceTypeDefinition = {
     }
   },
   onPut(ctx, candidate) {
-    const p = candidate.properties ?? {};
+    const p = assignmentInput(ctx, candidate);
     const resource: ArmResource = {
       ...candidate,
       properties: {
