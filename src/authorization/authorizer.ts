@@ -32,9 +32,15 @@ export function customRoleData(s: StoredResource): RoleDefinitionData {
 }
 
 export class Authorizer implements RoleSource {
-  private readonly byPrincipal = new Map<string, Map<string, AssignmentRef>>();
+  /** principal -> assignment key -> its ref and the stored object it was read from (same object = unchanged). */
+  private readonly byPrincipal = new Map<string, Map<string, { ref: AssignmentRef; stored?: StoredResource }>>();
   private readonly customKeys = new Map<string, string>();
   private readonly customCompiled = new Map<string, { etag?: string; role: CompiledRole }>();
+  /**
+   * Whether authorize() checks anything. Off only for the benchmark's baseline
+   * (ARM_EMULATOR_RBAC_ENFORCEMENT=off); --no-auth is the switch for users.
+   */
+  enforce = true;
 
   constructor(private readonly resources: ResourceRepository) {
     for (const s of resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
@@ -47,7 +53,7 @@ export class Authorizer implements RoleSource {
     if (!ref) return;
     let m = this.byPrincipal.get(ref.principalId);
     if (!m) this.byPrincipal.set(ref.principalId, (m = new Map()));
-    m.set(ref.key, ref);
+    m.set(ref.key, { ref });
   }
 
   noteDefinition(r: ArmResource): void {
@@ -59,14 +65,20 @@ export class Authorizer implements RoleSource {
     const m = this.byPrincipal.get(pid);
     if (!m) return [];
     const out: AssignmentRef[] = [];
-    for (const [key, ref] of m) {
+    for (const [key, entry] of m) {
       const s = this.resources.get(key);
+      if (s && s === entry.stored) {
+        out.push(entry.ref);
+        continue;
+      }
       const now = s && assignmentRef(s.resource);
       if (!now || now.principalId !== pid) {
         m.delete(key);
         continue;
       }
-      out.push(now.scope === ref.scope && now.roleDefinitionGuid === ref.roleDefinitionGuid ? ref : now);
+      entry.ref = now;
+      entry.stored = s;
+      out.push(now);
     }
     return out;
   }

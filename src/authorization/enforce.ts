@@ -49,7 +49,7 @@ export function authorize(ctx: RequestContext, target: Target): Access {
   const { services } = ctx;
   if (!services.config.auth) return PASS;
   const authz = authorizerOf(services);
-  if (!authz) return PASS;
+  if (!authz || !authz.enforce) return PASS;
   const oid = ctx.principal.objectId;
   const ns = lower(target.def.namespace);
   const type = lower(target.def.type);

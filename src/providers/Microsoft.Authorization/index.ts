@@ -353,6 +353,7 @@ export const authorizationProvider: ResourceProvider = {
   types: [roleDefinitions, roleAssignments, permissions],
   async init(services) {
     const authorizer = new Authorizer(services.resources);
+    authorizer.enforce = process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
     services.extensions[AUTHORIZER] = authorizer;
     await bootstrapOwners(services, authorizer);
   },
