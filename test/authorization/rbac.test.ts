@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import { objectIdFor } from '../../src/identity/tokens.js';
 import { newPrincipal } from './helpers.js';
-import { startTestEmulator, rgPath, SUB, TENANT, CLIENT_ID, type TestEmulator } from '../support/emulator.js';
+import { startTestEmulator, rgPath, tmpDir, SUB, TENANT, CLIENT_ID, type TestEmulator } from '../support/emulator.js';
 import { clusterBody, clusterPath, createGroup, startAksEmulator, writeAndWait } from '../containerservice/helpers.js';
 
 const AUTH = 'Microsoft.Authorization';
@@ -255,6 +255,37 @@ describe('RBAC with --no-auth', function () {
       assert.equal(r.status, 201);
       const l = await request(emu.url).get(`/subscriptions/${SUB}/providers/${AUTH}/roleAssignments?api-version=${API}`);
       assert.equal(l.status, 200);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe('RBAC state across a restart', function () {
+  this.timeout(60_000);
+  it('Graph principals, their secrets and their role assignments survive a restart', async () => {
+    const dir = tmpDir('rbac-restart-');
+    let emu = await startTestEmulator(['--data-dir', dir]);
+    let op: Awaited<ReturnType<typeof newPrincipal>>;
+    try {
+      await emu.http().put(`${rgPath('keep')}?api-version=2021-04-01`).send({ location: 'eastus' });
+      op = await newPrincipal(emu, 'persisted');
+      assert.equal((await assign(emu, rgPath('keep'), READER, op.oid)).status, 201);
+    } finally {
+      await emu.close();
+    }
+    emu = await startTestEmulator(['--data-dir', dir]);
+    try {
+      const tok = await request(emu.url)
+        .post(`/${TENANT}/oauth2/v2.0/token`)
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: op.appId, client_secret: op.secret, scope: 'https://management.azure.com/.default' });
+      assert.equal(tok.status, 200, JSON.stringify(tok.body));
+      const agent = () => request.agent(emu.url).set('Authorization', `Bearer ${tok.body.access_token}`);
+      assert.equal((await agent().get(`${rgPath('keep')}?api-version=2021-04-01`)).status, 200);
+      assert.equal((await agent().put(`${rgPath('keep')}?api-version=2021-04-01`).send({ location: 'eastus' })).status, 403);
+      const owners = await emu.http().get(`/subscriptions/${SUB}/providers/${AUTH}/roleAssignments?api-version=${API}&$filter=principalId%20eq%20'${objectIdFor(CLIENT_ID)}'`);
+      assert.equal(owners.body.value.length, 1, 'the Owner bootstrap is not repeated');
     } finally {
       await emu.close();
     }
