@@ -17,7 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SUB = WELL_KNOWN.subscriptionId;
 const CONCURRENCY = 16;
 const ROUND_SECONDS = 2;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 
 function call(url: string, ca: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
@@ -49,9 +49,24 @@ export interface RbacBench {
   get1000AssignmentsRps: number;
   ratio1000VsOff: number;
   ratio1000VsOwnerOnly: number;
+  /** CPU the emulator process spent per GET (microseconds): insensitive to other load on the machine. */
+  cpuPerGetOffMicros: number;
+  cpuPerGetOwnerOnlyMicros: number;
+  cpuPerGet1000Micros: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
+}
 
 export async function benchRbac(): Promise<RbacBench> {
   const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tls-'));
@@ -107,16 +122,32 @@ export async function benchRbac(): Promise<RbacBench> {
     const count = (await call(loaded.url, ca, 'GET', `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$top=1000`, undefined, h)).json.value.length;
 
     const runs: number[][] = [[], [], []];
+    const cpu: number[][] = [[], [], []];
     for (let p = 0; p < 3; p++) await load({ url: procs[p].url, method: 'GET', concurrency: CONCURRENCY, seconds: 1, ca, headers: auth[p], path: (i) => rg(i % 100) });
     for (let round = 0; round < ROUNDS; round++) {
-      for (let p = 0; p < 3; p++) {
+      for (let k = 0; k < 3; k++) {
+        const p = (round + k) % 3; // rotate the order so no configuration always runs first
+        const c0 = cpuSeconds(procs[p].child.pid);
         const r = await load({ url: procs[p].url, method: 'GET', concurrency: CONCURRENCY, seconds: ROUND_SECONDS, ca, headers: auth[p], path: (i) => rg(i % 100), expect: [200] });
+        const c1 = cpuSeconds(procs[p].child.pid);
         if (r.errors) throw new Error(`GET: ${r.errors} unexpected responses`);
         runs[p].push(r.perSecond);
+        cpu[p].push(((c1 - c0) * 1e6) / r.requests);
       }
     }
     const [o, w, l] = runs.map(median);
-    return { assignmentsStored: count, getEnforcementOffRps: o, getOwnerOnlyRps: w, get1000AssignmentsRps: l, ratio1000VsOff: l / o, ratio1000VsOwnerOnly: l / w };
+    const [co, cw, cl] = cpu.map(median);
+    return {
+      assignmentsStored: count,
+      getEnforcementOffRps: o,
+      getOwnerOnlyRps: w,
+      get1000AssignmentsRps: l,
+      ratio1000VsOff: l / o,
+      ratio1000VsOwnerOnly: l / w,
+      cpuPerGetOffMicros: co,
+      cpuPerGetOwnerOnlyMicros: cw,
+      cpuPerGet1000Micros: cl,
+    };
   } finally {
     for (const p of procs) p.child.kill();
     for (const d of [...dirs, tlsDir]) rmSync(d, { recursive: true, force: true });
