@@ -238,6 +238,12 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     const onCluster = await emu.http().get(`${clusterPath('doomed-rg', 'c9')}/providers/${AUTH}/roleAssignments/${n2}?api-version=${API}`);
     assert.equal(onCluster.status, 200);
     assert.equal(onCluster.body.properties.scope, clusterPath('doomed-rg', 'c9'));
+    // deleting the resource alone deletes the assignments on it
+    await writeAndWait(emu, 'put', `${clusterPath('doomed-rg', 'c8')}?api-version=2022-11-01`, clusterBody('eastus'));
+    const n3 = guid();
+    assert.equal((await assign(emu, clusterPath('doomed-rg', 'c8'), READER, op.oid, n3)).status, 201);
+    await writeAndWait(emu, 'delete', `${clusterPath('doomed-rg', 'c8')}?api-version=2022-11-01`);
+    assert.equal(emu.services.resources.get(`${clusterPath('doomed-rg', 'c8')}/providers/${AUTH}/roleAssignments/${n3}`), undefined);
     const del = await emu.http().delete(`${rgPath('doomed-rg')}?api-version=2021-04-01`);
     assert.equal(del.status, 202);
     for (let i = 0; i < 400 && emu.services.resources.get(rgPath('doomed-rg')); i++) await new Promise((r) => setTimeout(r, 25));
