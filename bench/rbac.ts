@@ -37,8 +37,8 @@ function call(url: string, ca: string, method: string, p: string, body?: unknown
   });
 }
 
-async function token(url: string, ca: string): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://management.azure.com/.default' }).toString();
+async function token(url: string, ca: string, scope = 'https://management.azure.com/.default'): Promise<string> {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope }).toString();
   return (await call(url, ca, 'POST', `/${WELL_KNOWN.tenantId}/oauth2/v2.0/token`, form)).json.access_token;
 }
 
@@ -99,10 +99,11 @@ export async function benchRbac(): Promise<RbacBench> {
     }
     // 1,000 role assignments on the loaded emulator: 50 service principals made through Graph, 20 groups each
     const h = auth[2];
+    const g = { authorization: `Bearer ${await token(loaded.url, ca, `${loaded.url}/graph/.default`)}` };
     const principals: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const app = await call(loaded.url, ca, 'POST', '/graph/v1.0/applications', { displayName: `bench-${i}` }, h);
-      const sp = await call(loaded.url, ca, 'POST', '/graph/v1.0/servicePrincipals', { appId: app.json.appId }, h);
+      const app = await call(loaded.url, ca, 'POST', '/graph/v1.0/applications', { displayName: `bench-${i}` }, g);
+      const sp = await call(loaded.url, ca, 'POST', '/graph/v1.0/servicePrincipals', { appId: app.json.appId }, g);
       if (sp.status !== 201) throw new Error(`graph: ${sp.status} ${JSON.stringify(sp.json)}`);
       principals.push(sp.json.id);
     }

@@ -137,12 +137,15 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
   // Bearer token, as for ARM (tokens minted for the Graph resource).
   r.use((req, _res, next) => {
     if (!services.config.auth) return next();
+    const graph = graphResourceOf(baseUrlOf(req)).replace(/\/+$/, '').toLowerCase();
+    const isGraph = (aud: string) => aud.replace(/\/+$/, '').toLowerCase() === graph || aud === 'https://graph.microsoft.com' || aud === 'https://graph.microsoft.com/' || aud === '00000003-0000-0000-c000-000000000000';
     try {
-      tokens.verify(req.headers.authorization, `${baseUrlOf(req)}/adfs`);
+      tokens.verify(req.headers.authorization, `${baseUrlOf(req)}/adfs`, undefined, isGraph);
       next();
     } catch (e) {
-      if (isArmError(e)) next(new GraphError(401, 'InvalidAuthenticationToken', e.message));
-      else next(e);
+      if (!isArmError(e)) return next(e);
+      const message = e.code === 'InvalidAuthenticationTokenAudience' ? 'Access token validation failure. Invalid audience.' : e.code === 'AuthenticationFailed' ? 'Access token is empty.' : e.message;
+      next(new GraphError(401, 'InvalidAuthenticationToken', message));
     }
   });
 

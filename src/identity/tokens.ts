@@ -146,7 +146,8 @@ export class TokenService {
   }
 
   /** Checks an Authorization header; throws ArmError 401 with the code for what is wrong. */
-  verify(header: string | undefined, authorizationUri: string, subscriptionTenant?: string): Principal {
+  /** `audience`: which token audiences this surface accepts (default: ARM's); the Graph routes pass the Graph resource. */
+  verify(header: string | undefined, authorizationUri: string, subscriptionTenant?: string, audience: (aud: string) => boolean = audienceAccepted): Principal {
     const challenge = (error: string, desc: string) => ({
       'WWW-Authenticate': `Bearer authorization_uri="${authorizationUri}", error="${error}", error_description="${desc.replace(/"/g, "'")}"`,
     });
@@ -163,7 +164,7 @@ export class TokenService {
       claims = undefined;
     }
     if (!claims) claims = this.verifySignature(token, fail);
-    return this.checkClaims(claims, fail, subscriptionTenant);
+    return this.checkClaims(claims, fail, subscriptionTenant, audience);
   }
 
   private verifySignature(token: string, fail: (code: string, message: string) => ArmError): jwt.JwtPayload {
@@ -187,9 +188,9 @@ export class TokenService {
     return claims;
   }
 
-  private checkClaims(claims: jwt.JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string): Principal {
+  private checkClaims(claims: jwt.JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string, audience: (aud: string) => boolean = audienceAccepted): Principal {
     const aud = String(claims.aud ?? '');
-    if (!audienceAccepted(aud)) {
+    if (!audience(aud)) {
       throw fail(
         'InvalidAuthenticationTokenAudience',
         `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences '${ARM_AUDIENCES.join("','")}'.`,

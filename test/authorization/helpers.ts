@@ -1,11 +1,17 @@
 // Shared by the RBAC tests: principals created through the emulator's Microsoft Graph surface.
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { TENANT, type TestEmulator } from '../support/emulator.js';
+import { TENANT, CLIENT_ID, SECRET, type TestEmulator } from '../support/emulator.js';
+
+/** A token for the emulator's Graph resource, for the well-known (administrator) service principal. */
+export function graphToken(emu: TestEmulator): string {
+  return emu.tokens.issue({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: `${emu.url}/graph/.default` }, TENANT, emu.url).access_token;
+}
 
 /** Creates application + password + service principal through Graph; returns a token-bearing agent. */
 export async function newPrincipal(emu: TestEmulator, name: string): Promise<{ appId: string; oid: string; secret: string; http: () => request.Agent }> {
-  const g = () => emu.http().set('Content-Type', 'application/json');
+  const token = graphToken(emu);
+  const g = () => request.agent(emu.url).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json');
   const app = await g().post('/graph/v1.0/applications').send({ displayName: name });
   assert.equal(app.status, 201, JSON.stringify(app.body));
   const pw = await g().post(`/graph/v1.0/applications/${app.body.id}/addPassword`).send({ passwordCredential: { displayName: 'rbac' } });
@@ -17,7 +23,7 @@ export async function newPrincipal(emu: TestEmulator, name: string): Promise<{ a
     .type('form')
     .send({ grant_type: 'client_credentials', client_id: app.body.appId, client_secret: pw.body.secretText, scope: 'https://management.azure.com/.default' });
   assert.equal(tok.status, 200, JSON.stringify(tok.body));
-  const token = tok.body.access_token;
-  return { appId: app.body.appId, oid: sp.body.id, secret: pw.body.secretText, http: () => request.agent(emu.url).set('Authorization', `Bearer ${token}`) };
+  const armToken = tok.body.access_token;
+  return { appId: app.body.appId, oid: sp.body.id, secret: pw.body.secretText, http: () => request.agent(emu.url).set('Authorization', `Bearer ${armToken}`) };
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { objectIdFor } from '../../src/identity/tokens.js';
-import { newPrincipal } from './helpers.js';
+import { newPrincipal, graphToken } from './helpers.js';
 import { startTestEmulator, rgPath, tmpDir, SUB, TENANT, CLIENT_ID, type TestEmulator } from '../support/emulator.js';
 import { clusterBody, clusterPath, createGroup, startAksEmulator, writeAndWait } from '../containerservice/helpers.js';
 
@@ -89,6 +89,15 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     // admin routes are not ARM
     const health = await request(emu.url).get('/_emulator/health');
     assert.equal(health.status, 200);
+    // Graph wants a Graph token: an ARM token is refused, as Graph does
+    const armOnGraph = await emu.http().get('/graph/v1.0/servicePrincipals');
+    assert.equal(armOnGraph.status, 401);
+    assert.deepEqual([armOnGraph.body.error.code, armOnGraph.body.error.message], ['InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.']);
+    const byAppId = await request(emu.url).get(`/graph/v1.0/servicePrincipals(appId='${op.appId}')`).set('Authorization', `Bearer ${graphToken(emu)}`);
+    assert.equal(byAppId.status, 200);
+    assert.equal(byAppId.body.id, op.oid);
+    const byIds = await request(emu.url).post('/graph/v1.0/directoryObjects/getByIds').set('Authorization', `Bearer ${graphToken(emu)}`).send({ ids: [op.oid, objectIdFor(CLIENT_ID)], types: ['servicePrincipal'] });
+    assert.deepEqual(byIds.body.value.map((o: any) => [o['@odata.type'], o.appId]), [['#microsoft.graph.servicePrincipal', op.appId], ['#microsoft.graph.servicePrincipal', CLIENT_ID]]);
   });
 
   it('Contributor on one group: create there, 403 elsewhere, lists narrowed, no role assignments; access ends with the assignment', async () => {
