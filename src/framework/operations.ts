@@ -21,6 +21,7 @@ import { candidateFromBody, checkDepth, checkTags, mergePatch, requireObject, ty
 import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
 import { filterResources, parseFilter } from './filter.js';
+import { authorize } from '../authorization/enforce.js';
 import type { Services } from './services.js';
 import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
 
@@ -117,9 +118,14 @@ export class ResourceOperations {
         throw Errors.missingSubscriptionRegistration(services.registry.provider(route.def.namespace)!.namespace);
       }
     }
+    // RBAC for every caller that names a principal (HTTP requests, deployments); the platform's own calls pass none.
+    const access = call.principal ? authorize(ctx, route) : undefined;
     const custom = route.def.handlers;
     if (route.kind === 'action') ctx.path.action = route.action; // custom POST handlers read it here
-    if (route.kind === 'collection' && call.method === 'GET' && custom?.list) return this.custom(custom.list, ctx);
+    if (route.kind === 'collection' && call.method === 'GET') {
+      const listed = custom?.list ? await this.custom(custom.list, ctx) : await this.stored(route, ctx, call.internal === true);
+      return access ? (access.filter(listed) as Result) : listed;
+    }
     const verb = route.kind === 'action' ? 'post' : (call.method.toLowerCase() as 'get');
     const handler = route.kind !== 'collection' ? custom?.[verb] : undefined;
     if (handler) {
@@ -372,6 +378,12 @@ export class ResourceOperations {
     }
     ops.push(...relatedOps(services.registry, services.resources, outcome.related));
     if (ops.length) await services.resources.commit(ops);
+  }
+
+  /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */
+  async seed(related: Related): Promise<void> {
+    const ops = relatedOps(this.services.registry, this.services.resources, related);
+    if (ops.length) await this.services.store.write(ops);
   }
 
   /**

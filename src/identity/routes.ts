@@ -20,6 +20,7 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
     const doc = {
       galleryEndpoint: `${base}/`,
       graphEndpoint: `${base}/graph/`,
+      microsoftGraphResourceId: `${base}/graph/`,
       portalEndpoint: `${base}/`,
       resourceManagerEndpoint: `${base}/`,
       authentication: { loginEndpoint: `${base}/adfs`, audiences: [ARM_AUDIENCES[2]], tenant: 'adfs', identityProvider: 'ADFS' },
@@ -27,7 +28,7 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
     const v = String(req.query['api-version'] ?? '');
     if (v >= '2019-05-01') {
       // newer clients ask for the list of clouds
-      res.json([{ name: 'ArmEmulator', resourceManager: `${base}/`, authentication: doc.authentication, graph: doc.graphEndpoint, gallery: doc.galleryEndpoint, portal: doc.portalEndpoint, suffixes: {} }]);
+      res.json([{ name: 'ArmEmulator', resourceManager: `${base}/`, authentication: doc.authentication, graph: doc.graphEndpoint, microsoftGraphResourceId: doc.microsoftGraphResourceId, gallery: doc.galleryEndpoint, portal: doc.portalEndpoint, suffixes: {} }]);
       return;
     }
     res.json(doc);

@@ -114,6 +114,28 @@ export class TokenService {
     return this.config.servicePrincipals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase());
   }
 
+  /** Service principals created at run time (Microsoft Graph): checks a client's secret, gives its tenant. */
+  private directory?: DirectoryLookup;
+  setDirectoryLookup(lookup: DirectoryLookup): void {
+    this.directory = lookup;
+  }
+  private authenticateClient(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined {
+    const sp = this.principal(clientId);
+    if (sp) return safeEqual(sp.clientSecret, secret) ? sp : undefined;
+    return this.directory?.authenticate(clientId, secret);
+  }
+  /** A configured service principal or one created through Graph. */
+  private knownClient(clientId: string): { clientId: string; tenantId: string } | undefined {
+    return this.principal(clientId) ?? this.directory?.find(clientId);
+  }
+
+  /** The Graph resource of this emulator ({origin}/graph/, what the cloud metadata publishes); nothing foreign. */
+  graphAudienceAccepted(aud: unknown): boolean {
+    if (typeof aud !== 'string') return false;
+    const a = aud.toLowerCase().replace(/\/+$/, '');
+    return this.own.some((o) => a === `${o}/graph`);
+  }
+
   knownTenant(tenant: string): boolean {
     const t = tenant.toLowerCase();
     return t === 'adfs' || t === 'common' || t === 'organizations' || this.config.servicePrincipals.some((p) => p.tenantId.toLowerCase() === t) || this.config.subscriptions.some((s) => s.tenantId.toLowerCase() === t);
@@ -135,8 +157,8 @@ export class TokenService {
     }
     const clientId = form.client_id;
     if (!clientId) throw new OAuthError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
-    const sp = this.principal(clientId);
-    if (!sp || !safeEqual(sp.clientSecret, form.client_secret ?? '')) {
+    const sp = this.authenticateClient(clientId, form.client_secret ?? '');
+    if (!sp) {
       throw new OAuthError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided for application '${clientId}'.`);
     }
     const t = tenant.toLowerCase();
@@ -144,7 +166,7 @@ export class TokenService {
       throw new OAuthError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
     }
     const resource = resourceFromRequest(form);
-    if (!this.audienceAccepted(resource)) {
+    if (!this.audienceAccepted(resource) && !this.graphAudienceAccepted(resource)) {
       throw new OAuthError(
         400,
         'invalid_resource',
@@ -176,7 +198,8 @@ export class TokenService {
   }
 
   /** Checks an Authorization header; throws ArmError 401 with the code for what is wrong. */
-  verify(header: string | undefined, authorizationUri: string, subscriptionTenant?: string): Principal {
+  /** `audience`: which token audiences this surface accepts (default: ARM's); the Graph routes pass the Graph resource. */
+  verify(header: string | undefined, authorizationUri: string, subscriptionTenant?: string, audience: (aud: string) => boolean = (x) => this.audienceAccepted(x)): Principal {
     const challenge = (error: string, desc: string) => ({
       'WWW-Authenticate': `Bearer authorization_uri="${authorizationUri}", error="${error}", error_description="${desc.replace(/"/g, "'")}"`,
     });
@@ -193,7 +216,7 @@ export class TokenService {
       claims = undefined;
     }
     if (!claims) claims = this.verifySignature(token, fail);
-    return this.checkClaims(claims, fail, subscriptionTenant);
+    return this.checkClaims(claims, fail, subscriptionTenant, audience);
   }
 
   private verifySignature(token: string, fail: (code: string, message: string) => ArmError): jwt.JwtPayload {
@@ -217,9 +240,9 @@ export class TokenService {
     return claims;
   }
 
-  private checkClaims(claims: jwt.JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string): Principal {
+  private checkClaims(claims: jwt.JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string, audience: (aud: string) => boolean = (x) => this.audienceAccepted(x)): Principal {
     const aud = claims.aud;
-    if (!this.audienceAccepted(aud)) {
+    if (typeof aud !== 'string' || !audience(aud)) {
       throw fail(
         'InvalidAuthenticationTokenAudience',
         `The access token has been obtained for wrong audience or resource '${Array.isArray(aud) ? aud.join(',') : String(aud ?? '')}'. It should exactly match with one of the allowed audiences '${[...ARM_AUDIENCES, ...this.own.map((o) => `${o}/`)].join("','")}'.`,
@@ -234,7 +257,7 @@ export class TokenService {
     }
     if (typeof claims.exp !== 'number') throw fail('InvalidAuthenticationToken', "The access token has no expiry time ('exp' claim); it was not issued by this ARM emulator's token endpoint.");
     const appid = typeof claims.appid === 'string' ? claims.appid : '';
-    const sp = this.principal(appid);
+    const sp = this.knownClient(appid);
     if (!sp || sp.tenantId.toLowerCase() !== tid.toLowerCase()) {
       throw fail('InvalidAuthenticationToken', `The access token names an application ('appid' '${appid}') that is not a service principal of tenant '${tid}' on this ARM emulator.`);
     }
@@ -250,6 +273,12 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Service principals created at run time (Microsoft Graph): sign-in by secret, and lookup by client id. */
+export interface DirectoryLookup {
+  authenticate(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined;
+  find(clientId: string): { clientId: string; tenantId: string } | undefined;
 }
 
 /** A stable object id per client id, so systemData and tokens agree across restarts. */

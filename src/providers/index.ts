@@ -3,8 +3,9 @@
 import type { ResourceProvider } from '../framework/types.js';
 import { resourcesProvider } from './Microsoft.Resources/index.js';
 import { containerServiceProvider } from './Microsoft.ContainerService/index.js';
+import { authorizationProvider } from './Microsoft.Authorization/index.js';
 import { catalogueProviders } from './catalogue/index.js';
 
 export function allProviders(): ResourceProvider[] {
-  return [resourcesProvider, containerServiceProvider, ...catalogueProviders()];
+  return [resourcesProvider, containerServiceProvider, authorizationProvider, ...catalogueProviders()];
 }

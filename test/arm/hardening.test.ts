@@ -1,4 +1,5 @@
 // Issue 11 (hardening), one reproduction per item: each of these failed before its fix.
+import { objectIdFor } from '../../src/identity/tokens.js';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -57,7 +58,7 @@ describe('hardening (issue 11)', () => {
     const anon = () => request(emu.url);
     const privateKey = () => (emu.tokens as any).privateKey as string;
     const sign = (claims: Record<string, unknown>) => {
-      const all: Record<string, unknown> = { aud: 'https://management.azure.com/', iss: `${emu.url}/${TENANT}/`, tid: TENANT, appid: CLIENT_ID, oid: 'x', exp: Math.floor(Date.now() / 1000) + 600, ...claims };
+      const all: Record<string, unknown> = { aud: 'https://management.azure.com/', iss: `${emu.url}/${TENANT}/`, tid: TENANT, appid: CLIENT_ID, oid: objectIdFor(CLIENT_ID), exp: Math.floor(Date.now() / 1000) + 600, ...claims };
       for (const k of Object.keys(all)) if (all[k] === undefined) delete all[k];
       return jwt.sign(all, privateKey(), { algorithm: 'RS256' });
     };
