@@ -45,6 +45,8 @@ export interface Call {
   internal?: boolean;
   /** The path already parsed by the caller (the HTTP edge parses it to authenticate). */
   parsed?: ParsedPath;
+  /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
+  dryRun?: boolean;
 }
 
 export interface Result {
@@ -129,10 +131,11 @@ export class ResourceOperations {
     const verb = route.kind === 'action' ? 'post' : (call.method.toLowerCase() as 'get');
     const handler = route.kind !== 'collection' ? custom?.[verb] : undefined;
     if (handler) {
+      if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
       if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`);
       return this.custom(handler, ctx);
     }
-    return this.stored(route, ctx, call.internal === true);
+    return this.stored(route, ctx, call.internal === true, call.dryRun === true);
   }
 
   private async custom(handler: NonNullable<ResourceTypeDefinition['handlers']>['get'], ctx: RequestContext): Promise<Result> {
@@ -141,7 +144,7 @@ export class ResourceOperations {
     return { status: out.status, body: out.body, headers: out.headers };
   }
 
-  private async stored(route: Route, ctx: RequestContext, internal: boolean): Promise<Result> {
+  private async stored(route: Route, ctx: RequestContext, internal: boolean, dryRun = false): Promise<Result> {
     const { services } = this;
     this.checkParents(ctx, route, internal);
     if (route.kind === 'collection') {
@@ -160,6 +163,7 @@ export class ResourceOperations {
       case 'HEAD':
         return { status: ctx.existing ? 204 : 404 };
       case 'PUT':
+        if (dryRun) return this.putStored(ctx, true);
         return this.exclusive(ctx, () => this.putStored(ctx));
       case 'PATCH':
         return this.exclusive(ctx, () => this.patchStored(ctx));
@@ -242,7 +246,7 @@ export class ResourceOperations {
 
   // ---- PUT / PATCH -----------------------------------------------------------------------------------
 
-  private async putStored(ctx: RequestContext): Promise<Result> {
+  private async putStored(ctx: RequestContext, dryRun = false): Promise<Result> {
     const { def, path } = ctx;
     checkName(def, path.names[path.names.length - 1]);
     this.checkConditions(ctx);
@@ -254,6 +258,7 @@ export class ResourceOperations {
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
+    if (dryRun) return { status: created ? 201 : 200, body: outcome.resource };
     return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? 201 : 200, created ? 'create' : 'update');
   }
 

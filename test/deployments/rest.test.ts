@@ -114,7 +114,7 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     assert.deepEqual(list.body.value.map((d: any) => d.name), ['s1']);
   });
 
-  it('a failing resource fails the deployment with DeploymentFailed and the resource error nested; what succeeded stays', async () => {
+  it('what a provider refuses is refused at once by preflight (400 InvalidTemplateDeployment), nothing stored', async () => {
     const template = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',
@@ -122,15 +122,35 @@ describe('deployments: the ARM template deployment API (REST)', function () {
         { type: 'Microsoft.ContainerService/managedClusters', apiVersion: '2020-11-01', name: 'hubbad', location: 'local', properties: { dnsPrefix: 'hubbad', agentPoolProfiles: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_DS2_v2', mode: 'System', enableAutoScaling: true, minCount: 1, maxCount: 3 }], servicePrincipalProfile: { clientId: 'x', secret: 'y' } } },
       ],
     };
+    const r = await emu.http().put(`${dep('hub', 'refused')}?${V}`).send({ properties: { mode: 'Incremental', template } });
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'InvalidTemplateDeployment');
+    assert.match(JSON.stringify(r.body.error.details), /autoscaler/i);
+    assert.equal((await emu.http().get(`${dep('hub', 'refused')}?${V}`)).status, 404);
+    assert.equal((await emu.http().get(`${rgPath('hub')}/providers/Microsoft.ContainerService/managedClusters/hubbad?api-version=2020-11-01`)).status, 404);
+  });
+
+  it('a resource that fails while deploying fails the deployment with DeploymentFailed and its error nested; what succeeded stays', async () => {
+    const ident = { type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: 'kept', location: 'local' };
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        ident,
+        // passes preflight, then does not fit on the stamp's hosts
+        { type: 'Microsoft.ContainerService/managedClusters', apiVersion: '2020-11-01', name: 'toobig', location: 'local', dependsOn: ['kept'], properties: { dnsPrefix: 'toobig', agentPoolProfiles: [{ name: 'nodepool1', count: 20, vmSize: 'Standard_DS5_v2', mode: 'System' }], servicePrincipalProfile: { clientId: 'x', secret: 'y' }, networkProfile: { loadBalancerSku: 'basic' } } },
+      ],
+    };
     const r = await emu.http().put(`${dep('hub', 'fails')}?${V}`).send({ properties: { mode: 'Incremental', template } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
     assert.equal(st.status, 'Failed');
     assert.equal(st.error.code, 'DeploymentFailed');
-    assert.match(JSON.stringify(st.error.details), /autoscaler/i);
+    assert.match(JSON.stringify(st.error.details), /InsufficientCapacity/);
     const g = await emu.http().get(`${dep('hub', 'fails')}?${V}`);
     assert.equal(g.body.properties.provisioningState, 'Failed');
     assert.equal(g.body.properties.error.code, 'DeploymentFailed');
+    assert.equal((await emu.http().get(`${rgPath('hub')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/kept?api-version=2023-01-31`)).status, 200);
   });
 
   it('exportTemplate returns the template; DELETE removes the history entry, not the resources', async () => {

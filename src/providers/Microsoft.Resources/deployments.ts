@@ -17,6 +17,7 @@ import {
   deploymentProperties,
   executeDeployment,
   prepareDeployment,
+  preflightDeployment,
   redactSuppliedParameters,
   redactorFor,
   validateDeployment,
@@ -125,6 +126,8 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   // Validation errors (bad template, missing parameter, cycle...) are synchronous 400s, as at ARM.
   const host = hostFor(services, ctx.principal, ctx.baseUrl);
   const prepared = await prepareDeployment(host, req);
+  // Preflight: what a provider would refuse is refused now, for the whole deployment (InvalidTemplateDeployment).
+  await preflightDeployment(host, prepared);
   const correlationId = ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID();
   const shown = { templateHash: prepared.templateHash, mode: prepared.mode, parameters: redactSuppliedParameters(prepared, (req.properties.parameters as Record<string, unknown>) ?? {}) };
   const resource: ArmResource = { ...candidate, properties: runningProperties(req, shown, correlationId) };

@@ -15,6 +15,15 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
       const r = await core.put(id, body, opts(apiVersion));
       return { status: r.status, body: r.body, operationId: r.operation?.id };
     },
+    /** Preflight: the PUT's checks and hook without storing anything; only the client errors a PUT would give count. */
+    async preflight(id, apiVersion, body) {
+      try {
+        await core.put(id, body, { ...opts(apiVersion), dryRun: true });
+      } catch (e) {
+        // A parent the same deployment creates, or a resource busy right now, is not the template's fault.
+        if (isArmError(e) && e.status === 400) throw e;
+      }
+    },
     async waitFor(operationId, signal) {
       const done = core.waitFor(operationId);
       const op = signal
