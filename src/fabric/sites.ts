@@ -86,7 +86,10 @@ export function defaultHubStamp(name = 'local'): SiteDefinition {
   };
 }
 
-/** A two-node HCI cluster with one compute network, the AKS host management cluster and the Arc resource bridge. */
+/**
+ * A two-node HCI cluster with one compute network and the AKS host management cluster. The Arc
+ * resource bridge's VM is not built in: a Microsoft.ResourceConnector/appliances resource brings it up.
+ */
 export function defaultHciSite(name = 'hci-site-1'): SiteDefinition {
   return {
     name,
@@ -108,7 +111,6 @@ export function defaultHciSite(name = 'hci-site-1'): SiteDefinition {
     infrastructureVms: [
       { name: 'akshci-mgmt-control-plane-0', role: 'managementCluster', vmSize: 'Standard_A4_v2', owner: infrastructureOwner(name, 'managementCluster') },
       { name: 'akshci-mgmt-load-balancer-0', role: 'loadBalancer', vmSize: 'Standard_K8S3_v1', owner: infrastructureOwner(name, 'managementCluster') },
-      { name: 'arc-resource-bridge-0', role: 'appliance', vmSize: 'Standard_D4s_v3', owner: infrastructureOwner(name, 'resourceBridge') },
     ],
   };
 }

@@ -3,7 +3,11 @@
 import type { ResourceProvider } from '../framework/types.js';
 import { resourcesProvider } from './Microsoft.Resources/index.js';
 import { containerServiceProvider } from './Microsoft.ContainerService/index.js';
+import { resourceConnectorProvider } from './Microsoft.ResourceConnector/index.js';
+import { kubernetesConfigurationProvider } from './Microsoft.KubernetesConfiguration/index.js';
+import { extendedLocationProvider } from './Microsoft.ExtendedLocation/index.js';
+import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
 
 export function allProviders(): ResourceProvider[] {
-  return [resourcesProvider, containerServiceProvider];
+  return [resourcesProvider, containerServiceProvider, resourceConnectorProvider, kubernetesConfigurationProvider, extendedLocationProvider, azureStackHciProvider];
 }
