@@ -2,7 +2,8 @@
 // bridge, later a connected cluster) and its installed cluster extensions make. The types a custom
 // location can deploy come from its extensions (src/kubernetes/extensionTypes.ts); the check on
 // every resource arriving with an extendedLocation, and where its work lands, are the framework's
-// (src/framework/targets.ts). A custom location is a record, not fabric work: its writes are synchronous.
+// (src/framework/targets.ts). A custom location is a record, not fabric work: PUT and PATCH are
+// synchronous; DELETE answers 202 as the service does.
 
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
@@ -108,7 +109,11 @@ const customLocations: ResourceTypeDefinition = {
         `Custom location '${ctx.existing.resource.name}' still has ${users.length} resource(s) deployed to it: ${users.map((u) => u.resource.id).join(', ')}. Delete them first.`,
       );
     }
-    return {};
+    // Asynchronous as at ARM (clients expect 202/204), with nothing to do on the site.
+    return { operation: { kind: 'delete', tasks: [] } };
+  },
+  onOperationSucceeded(op, stored) {
+    return op.kind === 'delete' ? { resource: undefined } : { resource: stored };
   },
   actions: {
     findTargetResourceGroup(ctx) {

@@ -117,7 +117,9 @@ function toWire(s: StoredResource, apiVersion: string): ArmResource {
   const p = (r.properties ??= {});
   delete p.configurationProtectedSettings;
   if (apiVersion < '2022-11-01') {
+    // Older versions call the running version installedVersion (renamed currentVersion in 2022-11-01).
     delete p.isSystemExtension;
+    p.installedVersion = p.currentVersion;
     delete p.currentVersion;
   }
   return r;
