@@ -17,6 +17,7 @@ async function main() {
   for (const [name, mod, fn] of [
     ['fabric', './fabric.js', 'benchFabric'],
     ['aks', './aks.js', 'benchAks'],
+    ['arc', './arc.js', 'benchArc'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;
