@@ -278,4 +278,25 @@ describe('Arc platform on an HCI site (REST)', function () {
     assert.equal((await emu.http().get(`${mon}?api-version=${V.extension}`)).status, 404);
     assert.deepEqual((await emu.http().get('/_emulator/fabric?site=eastus')).body.sites[0].packages, []);
   });
+
+  it('deleting the resource group takes the whole platform down in an order that works, and frees the site', async () => {
+    const before = await site(emu);
+    await buildPlatform(emu, { lnet: true });
+    const r = await emu.http().delete(`${rg()}?api-version=${V.rg}`);
+    assert.equal(r.status, 202);
+    const loc = new URL(r.headers.location);
+    for (let i = 0; i < 500; i++) {
+      const p = await emu.http().get(loc.pathname + loc.search);
+      if (p.status !== 202) {
+        assert.ok(p.status === 200 || p.status === 204, JSON.stringify(p.body));
+        break;
+      }
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    assert.equal((await emu.http().get(`${rg()}?api-version=${V.rg}`)).status, 404);
+    const s = await site(emu);
+    assert.deepEqual(s.packages, []);
+    assert.deepEqual(s.capacity, before.capacity);
+    assert.deepEqual(s.logicalNetworks.map((x: any) => x.name), ['lnet-compute']);
+  });
 });
