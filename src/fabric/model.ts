@@ -190,7 +190,7 @@ export interface SiteSnapshot {
   logicalNetworks: (LogicalNetwork & { usedIps: number; freeIps: number })[];
   vms: VmView[];
   /** Packages installed on the site's clusters (cluster extensions). */
-  packages?: Omit<PackageInstall, 'rev' | 'previous'>[];
+  packages?: Omit<PackageInstall, 'rev' | 'previous' | 'createdBy'>[];
 }
 
 export interface FabricSnapshot {

@@ -192,12 +192,12 @@ export class LocalSiteFabric implements FabricBackend {
       elastic: d.elastic,
       hosts: hostViews,
       capacity: d.elastic ? null : { cores, freeCores, memoryGB, freeMemoryGB, storageGB, freeStorageGB },
-      logicalNetworks: this.networks().map((n) => {
+      logicalNetworks: this.networks().map(({ createdBy: _c, ...n }) => {
         const used = this.usedIps.get(n.name)?.size ?? 0;
-        return { ...n, usedIps: used, freeIps: poolSize(n.ipPools) - used };
+        return { ...n, usedIps: used, freeIps: n.dhcp ? 0 : poolSize(n.ipPools) - used };
       }),
       vms: [...this.vms.values()].map(vmView),
-      packages: [...this.packages.values()].map(({ rev: _r, previous: _p, ...rest }) => rest),
+      packages: [...this.packages.values()].map(({ rev: _r, previous: _p, createdBy: _c, ...rest }) => rest),
     };
     if (d.location) snap.location = d.location;
     return snap;
