@@ -25,6 +25,8 @@ export interface SiteOfferings {
   vmSizes?: string[];
   maxAgentPools?: number;
   maxNodesPerPool?: number;
+  /** Names of the Arc resource bridges (appliances) that bind to this site; read by Microsoft.ResourceConnector. */
+  arcResourceBridges?: string[];
 }
 
 export interface SiteDefinition {
@@ -216,6 +218,11 @@ function parseCapabilities(raw: unknown, at: string): SiteOfferings | undefined 
     for (const s of raw.vmSizes)
       if (typeof s !== 'string' || !VM_SIZES[s]) throw new ConfigError(`config: ${at}.vmSizes: unknown VM size ${JSON.stringify(s)} (known: ${Object.keys(VM_SIZES).join(', ')})`);
     out.vmSizes = raw.vmSizes;
+  }
+  if (raw.arcResourceBridges !== undefined) {
+    if (!Array.isArray(raw.arcResourceBridges) || !raw.arcResourceBridges.every((v: unknown) => typeof v === 'string' && v !== ''))
+      throw new ConfigError(`config: ${at}.arcResourceBridges must be a list of appliance names`);
+    out.arcResourceBridges = raw.arcResourceBridges;
   }
   for (const k of ['maxAgentPools', 'maxNodesPerPool'] as const) {
     if (raw[k] !== undefined) {

@@ -1,7 +1,9 @@
 // The administrator's whole path over REST, checking the fabric after each step, then deleting in
 // reverse and checking that everything was freed; and every refusal the path can meet.
 import assert from 'node:assert/strict';
-import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startTestEmulator, tmpDir, type TestEmulator } from '../support/emulator.js';
 import {
   applianceBody,
   applianceId,
@@ -298,5 +300,20 @@ describe('Arc platform on an HCI site (REST)', function () {
     assert.deepEqual(s.packages, []);
     assert.deepEqual(s.capacity, before.capacity);
     assert.deepEqual(s.logicalNetworks.map((x: any) => x.name), ['lnet-compute']);
+  });
+
+  it('binds each bridge deterministically: the site whose config names it, else the first free HCI site', async () => {
+    await emu.close();
+    const file = path.join(tmpDir(), 'sites.json');
+    writeFileSync(file, JSON.stringify({ sites: [{ name: 'branch-a', kind: 'AzureStackHCI', hosts: { count: 1, cores: 16, memoryGB: 64 }, capabilities: { arcResourceBridges: ['edge-bridge'] } }] }));
+    emu = await startTestEmulator(['--config', file]);
+    await put(emu, rg(), V.rg, { location: 'eastus' }, 201);
+    await settle(emu, await put(emu, applianceId('first'), V.appliance, applianceBody(), 201), applianceId('first'), V.appliance);
+    await settle(emu, await put(emu, applianceId('edge-bridge'), V.appliance, applianceBody(), 201), applianceId('edge-bridge'), V.appliance);
+    assert.ok((await site(emu, 'hci-site-1')).vms.some((v: any) => v.owner === applianceId('first')), "'first' is on the first HCI site that reserves no names");
+    assert.ok((await site(emu, 'branch-a')).vms.some((v: any) => v.owner === applianceId('edge-bridge')), "'edge-bridge' is on the site that names it");
+    const r = await put(emu, applianceId('third'), V.appliance, applianceBody(), 409);
+    assert.equal(r.body.error.code, 'ApplianceAlreadyExists');
+    assert.match(r.body.error.message, /'hci-site-1' has .*first'; 'branch-a' has .*edge-bridge'/);
   });
 });

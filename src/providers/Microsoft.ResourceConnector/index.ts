@@ -1,6 +1,7 @@
 // Microsoft.ResourceConnector: the Arc resource bridge (appliances) that connects an Azure Stack HCI
-// site to Azure. An appliance binds to an HCI site of the fabric deterministically: the first HCI
-// site (in configuration order) that has no appliance yet. Creating it brings up its appliance VM on
+// site to Azure. An appliance binds to an HCI site of the fabric deterministically: the site whose
+// config names it (capabilities.arcResourceBridges), else the first HCI site (in configuration
+// order) that reserves no names and has no appliance yet. Creating it brings up its appliance VM on
 // the site; its status moves WaitingForHeartbeat → Validating → Connecting → Running with the
 // operation's tasks, and reads Offline while the site is disconnected. Deleting it removes its VM,
 // its cluster extensions and what they installed.
@@ -32,19 +33,32 @@ function vmName(id: string): string {
   return `arc-bridge-${createHash('sha256').update(id.toLowerCase()).digest('hex').slice(0, 8)}-0`;
 }
 
-/** The HCI site an appliance is (or would be) bound to. */
-function bindSite(services: Services, id: string): string {
+/**
+ * The HCI site an appliance binds to: the site whose config names it in
+ * capabilities.arcResourceBridges, else the first HCI site (in configuration order) that names no
+ * bridges and has none yet.
+ */
+function bindSite(services: Services, id: string, name: string): string {
   const fabric = services.fabric;
   if (!fabric) throw Errors.invalid('NoFabric', 'This emulator runs without a fabric, so there is no Azure Stack HCI site for an Arc resource bridge.');
   const hci = fabric.sites().filter((s) => s.kind === 'AzureStackHCI');
   if (hci.length === 0) throw Errors.invalid('NoHciSite', "This emulator has no Azure Stack HCI site; declare one in the config file's \"sites\" to deploy an Arc resource bridge.");
   const taken = new Map<string, string>();
   for (const a of services.resources.listByType(APPLIANCES)) if (a.internal.site && a.resource.id.toLowerCase() !== id.toLowerCase()) taken.set(String(a.internal.site).toLowerCase(), a.resource.id);
-  const free = hci.find((s) => !taken.has(s.name.toLowerCase()));
+  const named = hci.find((s) => (s.capabilities?.arcResourceBridges ?? []).some((n) => n.toLowerCase() === name.toLowerCase()));
+  if (named) {
+    const holder = taken.get(named.name.toLowerCase());
+    if (holder) {
+      throw Errors.conflictWith('ApplianceAlreadyExists', `Azure Stack HCI site '${named.name}', which the config names for '${name}', already has the Arc resource bridge '${holder}'. A site takes one resource bridge; delete that one first.`);
+    }
+    return named.name;
+  }
+  const free = hci.find((s) => !taken.has(s.name.toLowerCase()) && !(s.capabilities?.arcResourceBridges ?? []).length);
   if (!free) {
+    const why = hci.map((s) => (taken.has(s.name.toLowerCase()) ? `'${s.name}' has '${taken.get(s.name.toLowerCase())}'` : `'${s.name}' is reserved for ${(s.capabilities?.arcResourceBridges ?? []).map((n) => `'${n}'`).join(', ')}`));
     throw Errors.conflictWith(
       'ApplianceAlreadyExists',
-      `Every Azure Stack HCI site already has an Arc resource bridge: ${hci.map((s) => `'${s.name}' has '${taken.get(s.name.toLowerCase())}'`).join('; ')}. A site takes one resource bridge; delete the existing one or add an HCI site to the config.`,
+      `No Azure Stack HCI site is free for the Arc resource bridge '${name}': ${why.join('; ')}. A site takes one resource bridge; delete the existing one, or add an HCI site (or name '${name}' in a site's capabilities.arcResourceBridges) in the config.`,
     );
   }
   return free.name;
@@ -127,7 +141,7 @@ const appliances: ResourceTypeDefinition = {
       const was = ex.resource.properties?.infrastructureConfig?.provider;
       if (String(was).toLowerCase() !== provider.toLowerCase()) throw Errors.propertyChangeNotAllowed('infrastructureConfig.provider', String(was), 'properties.infrastructureConfig.provider', 'delete the appliance and create it again');
     }
-    const site = ex?.internal.site ?? bindSite(ctx.services, ctx.path.id);
+    const site = ex?.internal.site ?? bindSite(ctx.services, ctx.path.id, ctx.path.names[0]);
     const def = ctx.services.fabric!.site(site).definition;
     if (known !== 'HCI') {
       throw Errors.invalid(
