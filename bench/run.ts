@@ -30,6 +30,7 @@ async function main() {
     ['fabric', './fabric.js', 'benchFabric'],
     ['aks', './aks.js', 'benchAks'],
     ['deployments', './deployments.js', 'benchDeployments'],
+    ['arc', './arc.js', 'benchArc'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;

@@ -4,7 +4,7 @@
 // providers talk to this interface only, so they do not care where a site runs.
 
 import { Errors } from '../arm/errors.js';
-import type { FabricSnapshot, FaultReport, OwnerStatus, SiteSnapshot, Vm, VmChange, VmRequest } from './model.js';
+import type { FabricSnapshot, FaultReport, LogicalNetwork, OwnerStatus, PackageInstall, PackageRequest, SiteSnapshot, Vm, VmChange, VmRequest } from './model.js';
 import type { SiteDefinition } from './sites.js';
 
 export type PowerAction = 'start' | 'stop' | 'deallocate';
@@ -39,6 +39,18 @@ export interface FabricBackend {
   /** Undo of power: returns the VM to its state before this operation's change. */
   revertPower(name: string, opId: string): Promise<void>;
   joinNode(name: string, opId: string): Promise<Vm>;
+
+  /** Adds (or updates) a logical network at run time; refuses an overlap on the same VLAN. */
+  addNetwork(net: LogicalNetwork, opId: string): Promise<LogicalNetwork>;
+  /** Undo of addNetwork: removes it if this operation added it and no VM holds an address on it. */
+  undoAddNetwork(name: string, opId: string): Promise<void>;
+  /** Removes a network added at run time; refuses (409) while VMs hold addresses on it. */
+  removeNetwork(name: string, owner: string): Promise<void>;
+  /** Installs (or updates) a package on a cluster of the site. */
+  installPackage(req: PackageRequest, opId: string): Promise<PackageInstall>;
+  undoInstallPackage(name: string, opId: string): Promise<void>;
+  /** Uninstalls; with force it does not wait for a disconnected site (queued until it reconnects). */
+  uninstallPackage(name: string, owner: string, force?: boolean): Promise<void>;
 
   setConnected(connected: boolean): Promise<void>;
   failHost(host: string): Promise<FaultReport>;

@@ -33,6 +33,45 @@ export interface LogicalNetwork {
   ipPools: IpRange[];
   /** Virtual IPs for the load balancer (kept for the Arc chain; not allocated by the fabric yet). */
   vipPools?: IpRange[];
+  /** Addresses come from the site's DHCP server, not from the fabric's pools. */
+  dhcp?: boolean;
+  /** Set on networks added at run time: the id of whatever asked for it (absent for configured ones). */
+  owner?: string;
+  /** The operation that added it (its undo removes only its own network). */
+  createdBy?: string;
+}
+
+/**
+ * A software package installed on a cluster that runs on the site (a Kubernetes cluster extension:
+ * an operator, an agent). The fabric only keeps what is installed where; it does not know what the
+ * package does.
+ */
+export interface PackageInstall {
+  /** Unique on the site. */
+  name: string;
+  site: string;
+  /** Id of whatever asked for the install. */
+  owner: string;
+  /** Id of the cluster it is installed on: deleting that owner's VMs removes its installs too. */
+  host: string;
+  packageType: string;
+  version: string;
+  namespace?: string;
+  state: 'Installed' | 'Uninstalling';
+  createdBy: string;
+  createdAt: string;
+  /** What an update replaced, so its undo can put it back. */
+  previous?: { version: string; createdBy: string };
+  rev: number;
+}
+
+export interface PackageRequest {
+  name: string;
+  owner: string;
+  host: string;
+  packageType: string;
+  version: string;
+  namespace?: string;
 }
 
 /** A physical host as configured (the hardware does not change at run time). */
@@ -150,6 +189,8 @@ export interface SiteSnapshot {
   capacity: { cores: number; freeCores: number; memoryGB: number; freeMemoryGB: number; storageGB: number; freeStorageGB: number } | null;
   logicalNetworks: (LogicalNetwork & { usedIps: number; freeIps: number })[];
   vms: VmView[];
+  /** Packages installed on the site's clusters (cluster extensions). */
+  packages?: Omit<PackageInstall, 'rev' | 'previous' | 'createdBy'>[];
 }
 
 export interface FabricSnapshot {

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Errors, ArmError } from '../arm/errors.js';
 import type { Store } from '../store/store.js';
 import type { FabricBackend, PowerAction } from './fabric.js';
-import { describeSite, vmView, type FaultReport, type SiteSnapshot, type Vm, type VmChange, type VmRequest } from './model.js';
+import { describeSite, vmView, type FaultReport, type LogicalNetwork, type PackageInstall, type PackageRequest, type SiteSnapshot, type Vm, type VmChange, type VmRequest } from './model.js';
 import { FABRIC_COLLECTION, type LocalSiteFabric } from './site.js';
 import type { SiteDefinition } from './sites.js';
 
@@ -33,6 +33,12 @@ const METHODS = new Set([
   'setConnected',
   'failHost',
   'recoverHost',
+  'addNetwork',
+  'undoAddNetwork',
+  'removeNetwork',
+  'installPackage',
+  'undoInstallPackage',
+  'uninstallPackage',
 ]);
 
 const LOG_LIMIT = 20_000;
@@ -131,7 +137,7 @@ export function startSiteServer(site: LocalSiteFabric, opts: { port?: number; ho
 
 interface PendingCall {
   site: string;
-  method: 'undoCreate' | 'releaseOp';
+  method: 'undoCreate' | 'releaseOp' | 'undoAddNetwork' | 'undoInstallPackage';
   args: unknown[];
 }
 
@@ -415,5 +421,23 @@ export class RemoteSiteFabric implements FabricBackend {
   }
   recoverHost(host: string): Promise<FaultReport> {
     return this.call('recoverHost', [host]);
+  }
+  addNetwork(net: LogicalNetwork, opId: string): Promise<LogicalNetwork> {
+    return this.call('addNetwork', [net, opId]);
+  }
+  undoAddNetwork(name: string, opId: string): Promise<void> {
+    return this.undoCall('undoAddNetwork', [name, opId], `${opId}:lnet:${name.toLowerCase()}`);
+  }
+  async removeNetwork(name: string, owner: string): Promise<void> {
+    await this.call('removeNetwork', [name, owner]);
+  }
+  installPackage(req: PackageRequest, opId: string): Promise<PackageInstall> {
+    return this.call('installPackage', [req, opId]);
+  }
+  undoInstallPackage(name: string, opId: string): Promise<void> {
+    return this.undoCall('undoInstallPackage', [name, opId], `${opId}:pkg:${name.toLowerCase()}`);
+  }
+  async uninstallPackage(name: string, owner: string, force = false): Promise<void> {
+    await this.call('uninstallPackage', [name, owner, force]);
   }
 }

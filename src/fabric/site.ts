@@ -14,6 +14,9 @@ import {
   vmView,
   type FaultReport,
   type Host,
+  type LogicalNetwork,
+  type PackageInstall,
+  type PackageRequest,
   type SiteSnapshot,
   type SiteState,
   type Vm,
@@ -28,6 +31,7 @@ import {
   intToIp,
   ipToInt,
   placeAll,
+  parseCidr,
   poolSize,
   shortfallMessage,
   toRanges,
@@ -45,6 +49,9 @@ const SETUP_OP = 'site-setup';
 
 const vmKey = (site: string, name: string) => `vm:${site.toLowerCase()}:${name}`;
 const siteKey = (site: string) => `site:${site.toLowerCase()}`;
+const netKey = (site: string, name: string) => `lnet:${site.toLowerCase()}:${name.toLowerCase()}`;
+const pkgKey = (site: string, name: string) => `pkg:${site.toLowerCase()}:${name.toLowerCase()}`;
+const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export class LocalSiteFabric implements FabricBackend {
   readonly definition: SiteDefinition;
@@ -60,6 +67,10 @@ export class LocalSiteFabric implements FabricBackend {
   private readonly ipRanges = new Map<string, (readonly [number, number])[]>();
   private readonly usedIps = new Map<string, Set<number>>();
   private readonly ipCursor = new Map<string, number>();
+  /** Logical networks added at run time (the configured ones stay in the definition). */
+  private readonly addedNets = new Map<string, LogicalNetwork>();
+  /** Packages installed on the site's clusters, by lowercased name. */
+  private readonly packages = new Map<string, PackageInstall>();
   private failedCount = 0;
   private lastRev = 0;
   private readonly listeners = new Set<(c: VmChange) => void>();
@@ -85,6 +96,15 @@ export class LocalSiteFabric implements FabricBackend {
     const saved = this.store.get<SiteState>(FABRIC_COLLECTION, siteKey(this.definition.name));
     if (saved) this.state = { ...saved, failedHosts: saved.failedHosts.filter((h) => this.hosts.has(h)) };
     for (const h of this.state.failedHosts) this.hosts.get(h)!.state = 'Failed';
+    // Networks first: a VM's address is counted against its network when it is indexed.
+    const netPrefix = `lnet:${this.definition.name.toLowerCase()}:`;
+    for (const [key, net] of this.store.entries<LogicalNetwork>(FABRIC_COLLECTION)) if (key.startsWith(netPrefix)) this.indexNet(net);
+    const pkgPrefix = `pkg:${this.definition.name.toLowerCase()}:`;
+    for (const [key, p] of this.store.entries<PackageInstall>(FABRIC_COLLECTION)) {
+      if (!key.startsWith(pkgPrefix)) continue;
+      this.packages.set(p.name.toLowerCase(), p);
+      if (p.rev > this.lastRev) this.lastRev = p.rev;
+    }
     const prefix = `vm:${this.definition.name.toLowerCase()}:`;
     for (const [key, vm] of this.store.entries<Vm>(FABRIC_COLLECTION)) {
       if (!key.startsWith(prefix)) continue;
@@ -172,11 +192,12 @@ export class LocalSiteFabric implements FabricBackend {
       elastic: d.elastic,
       hosts: hostViews,
       capacity: d.elastic ? null : { cores, freeCores, memoryGB, freeMemoryGB, storageGB, freeStorageGB },
-      logicalNetworks: d.logicalNetworks.map((n) => {
+      logicalNetworks: this.networks().map(({ createdBy: _c, ...n }) => {
         const used = this.usedIps.get(n.name)?.size ?? 0;
-        return { ...n, usedIps: used, freeIps: poolSize(n.ipPools) - used };
+        return { ...n, usedIps: used, freeIps: n.dhcp ? 0 : poolSize(n.ipPools) - used };
       }),
       vms: [...this.vms.values()].map(vmView),
+      packages: [...this.packages.values()].map(({ rev: _r, previous: _p, createdBy: _c, ...rest }) => rest),
     };
     if (d.location) snap.location = d.location;
     return snap;
@@ -288,9 +309,14 @@ export class LocalSiteFabric implements FabricBackend {
     return Errors.conflictWith(code, shortfallMessage(this.where, s));
   }
 
+  /** Configured networks, then those added at run time. */
+  private networks(): LogicalNetwork[] {
+    return [...this.definition.logicalNetworks, ...this.addedNets.values()];
+  }
+
   private network(req: VmRequest) {
-    const nets = this.definition.logicalNetworks;
-    const net = req.logicalNetwork ? nets.find((n) => n.name.toLowerCase() === req.logicalNetwork!.toLowerCase()) : nets[0];
+    const nets = this.networks();
+    const net = req.logicalNetwork ? nets.find((n) => n.name.toLowerCase() === req.logicalNetwork!.toLowerCase()) : this.definition.logicalNetworks[0];
     if (!net)
       throw Errors.withStatus(404, 'LogicalNetworkNotFound', `${this.where} has no logical network '${req.logicalNetwork}'. Networks: ${nets.map((n) => n.name).join(', ') || 'none'}.`);
     return net;
@@ -298,8 +324,9 @@ export class LocalSiteFabric implements FabricBackend {
 
   /** Takes an address (memory only; the VM's write makes it durable). */
   private takeIp(req: VmRequest): { ip: string; logicalNetwork: string } | undefined {
-    if (this.definition.logicalNetworks.length === 0) return undefined;
+    if (this.definition.logicalNetworks.length === 0 && !req.logicalNetwork) return undefined;
     const net = this.network(req);
+    if (net.dhcp) return { ip: '', logicalNetwork: net.name };
     const used = this.usedIps.get(net.name)!;
     const ip = allocateIp(this.ipRanges.get(net.name)!, used, this.ipCursor.get(net.name));
     if (ip === undefined)
@@ -331,7 +358,7 @@ export class LocalSiteFabric implements FabricBackend {
     if (req.replaces) vm.replaces = req.replaces;
     if (req.role === 'worker') vm.joined = false;
     if (addr) {
-      vm.ip = addr.ip;
+      if (addr.ip) vm.ip = addr.ip;
       vm.logicalNetwork = addr.logicalNetwork;
     }
     return vm;
@@ -350,7 +377,7 @@ export class LocalSiteFabric implements FabricBackend {
     try {
       return reqs.map((r) => {
         const addr = this.takeIp(r);
-        if (addr) taken.push({ net: addr.logicalNetwork, ip: addr.ip });
+        if (addr?.ip) taken.push({ net: addr.logicalNetwork, ip: addr.ip });
         return this.newVm(r, opId, placements?.get(r.name) ?? ELASTIC_HOST, state, addr);
       });
     } catch (e) {
@@ -448,8 +475,13 @@ export class LocalSiteFabric implements FabricBackend {
   async deleteOwner(owner: string): Promise<string[]> {
     this.requireConnected(`delete the VMs of '${owner}'`);
     const names = this.vmsOf(owner).map((v) => v.name);
-    if (names.length === 0) return [];
-    await this.commit(names.map((n) => this.remove(n)));
+    // Packages installed on the owner's cluster go with it.
+    const pkgs = this.packagesOf(owner).map((p) => this.dropPkg(p.name));
+    if (names.length === 0) {
+      if (pkgs.length) await this.commit(pkgs);
+      return [];
+    }
+    await this.commit([...pkgs, ...names.map((n) => this.remove(n))]);
     await this.afterRelease();
     return names;
   }
@@ -514,6 +546,147 @@ export class LocalSiteFabric implements FabricBackend {
     return next;
   }
 
+  // ---- logical networks added at run time -------------------------------------------------------------
+
+  private indexNet(net: LogicalNetwork): void {
+    this.addedNets.set(net.name.toLowerCase(), net);
+    if (!this.usedIps.has(net.name)) this.usedIps.set(net.name, new Set());
+    this.ipRanges.set(net.name, toRanges(net.ipPools));
+  }
+
+  private findNet(name: string): LogicalNetwork | undefined {
+    return this.networks().find((n) => n.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /** VMs holding an address on a network. */
+  private vmsOnNet(name: string): Vm[] {
+    return [...this.vms.values()].filter((vm) => vm.logicalNetwork !== undefined && vm.logicalNetwork.toLowerCase() === name.toLowerCase());
+  }
+
+  /** Refuses a network whose prefix overlaps another one on the same VLAN of this site. */
+  checkNetwork(net: LogicalNetwork): void {
+    const mine = net.addressPrefix ? parseCidr(net.addressPrefix) : undefined;
+    if (!mine) return;
+    for (const other of this.networks()) {
+      if (other.name.toLowerCase() === net.name.toLowerCase()) continue;
+      if ((other.vlan ?? 0) !== (net.vlan ?? 0)) continue;
+      const theirs = other.addressPrefix ? parseCidr(other.addressPrefix) : undefined;
+      if (theirs && mine[0] <= theirs[1] && theirs[0] <= mine[1]) {
+        throw Errors.invalid(
+          'LogicalNetworkOverlap',
+          `The address prefix ${net.addressPrefix} on VLAN ${net.vlan ?? 0} overlaps logical network '${other.name}' (${other.addressPrefix}, VLAN ${other.vlan ?? 0}) on ${this.where}; choose another prefix or VLAN.`,
+        );
+      }
+    }
+  }
+
+  async addNetwork(net: LogicalNetwork, opId: string): Promise<LogicalNetwork> {
+    this.requireConnected(`add logical network '${net.name}'`);
+    const existing = this.findNet(net.name);
+    if (existing && (!existing.owner || !net.owner || !sameId(existing.owner, net.owner))) {
+      throw Errors.conflictWith('LogicalNetworkNameConflict', `${this.where} already has a logical network named '${existing.name}'${existing.owner ? ` (it belongs to '${existing.owner}')` : ''}; choose another name.`);
+    }
+    this.checkNetwork(net);
+    if (existing) {
+      // An update: the pools must still hold every address handed out.
+      const ranges = toRanges(net.ipPools);
+      const outside = this.vmsOnNet(existing.name).filter((vm) => vm.ip !== undefined && !ranges.some(([a, b]) => ipToInt(vm.ip!)! >= a && ipToInt(vm.ip!)! <= b));
+      if (outside.length && !net.dhcp)
+        throw Errors.conflictWith('LogicalNetworkInUse', `The new IP pools of logical network '${net.name}' leave out addresses in use by ${outside.map((v) => `${v.name} (${v.ip})`).join(', ')}.`);
+    }
+    const value: LogicalNetwork = { ...structuredClone(net), name: existing?.name ?? net.name, createdBy: existing?.createdBy ?? opId };
+    for (const k of Object.keys(value) as (keyof LogicalNetwork)[]) if (value[k] === undefined) delete value[k];
+    this.indexNet(value);
+    await this.commit([{ collection: FABRIC_COLLECTION, key: netKey(this.definition.name, value.name), value }]);
+    return value;
+  }
+
+  /** Undo of addNetwork: removes the network if this operation added it and nothing uses it. */
+  async undoAddNetwork(name: string, opId: string): Promise<void> {
+    const net = this.addedNets.get(name.toLowerCase());
+    if (!net || net.createdBy !== opId || this.vmsOnNet(name).length) return;
+    await this.dropNet(net);
+  }
+
+  async removeNetwork(name: string, owner: string): Promise<void> {
+    const net = this.addedNets.get(name.toLowerCase());
+    if (!net) return;
+    if (net.owner && !sameId(net.owner, owner)) throw Errors.conflictWith('LogicalNetworkNameConflict', `Logical network '${net.name}' on ${this.where} belongs to '${net.owner}'.`);
+    const users = this.vmsOnNet(name);
+    if (users.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} is in use by ${users.length} VM(s): ${users.map((v) => `${v.name} (${v.ip}, ${v.owner})`).join(', ')}.`);
+    this.requireConnected(`remove logical network '${net.name}'`);
+    await this.dropNet(net);
+  }
+
+  private async dropNet(net: LogicalNetwork): Promise<void> {
+    this.addedNets.delete(net.name.toLowerCase());
+    this.usedIps.delete(net.name);
+    this.ipRanges.delete(net.name);
+    this.ipCursor.delete(net.name);
+    await this.commit([{ collection: FABRIC_COLLECTION, key: netKey(this.definition.name, net.name), value: undefined }]);
+  }
+
+  // ---- packages installed on the site's clusters ---------------------------------------------------------
+
+  private putPkg(p: PackageInstall): WriteOp {
+    for (const k of Object.keys(p) as (keyof PackageInstall)[]) if (p[k] === undefined) delete p[k];
+    p.rev = this.rev();
+    this.packages.set(p.name.toLowerCase(), p);
+    return { collection: FABRIC_COLLECTION, key: pkgKey(this.definition.name, p.name), value: p };
+  }
+
+  private dropPkg(name: string): WriteOp | undefined {
+    if (!this.packages.delete(name.toLowerCase())) return undefined;
+    return { collection: FABRIC_COLLECTION, key: pkgKey(this.definition.name, name), value: undefined };
+  }
+
+  packagesOf(owner: string): PackageInstall[] {
+    return [...this.packages.values()].filter((p) => sameId(p.owner, owner) || sameId(p.host, owner));
+  }
+
+  async installPackage(req: PackageRequest, opId: string): Promise<PackageInstall> {
+    this.requireConnected(`install '${req.packageType}' on '${req.host}'`);
+    const ex = this.packages.get(req.name.toLowerCase());
+    if (ex && !sameId(ex.owner, req.owner)) throw Errors.conflictWith('PackageNameConflict', `A package named '${req.name}' is already installed on ${this.where} for '${ex.owner}'.`);
+    if (ex && ex.createdBy === opId) return ex; // re-run after a crash
+    const p: PackageInstall = {
+      ...req,
+      site: this.definition.name,
+      state: 'Installed',
+      createdBy: opId,
+      createdAt: ex?.createdAt ?? new Date().toISOString(),
+      previous: ex ? { version: ex.version, createdBy: ex.createdBy } : undefined,
+      rev: 0,
+    };
+    await this.commit([this.putPkg(p)]);
+    return p;
+  }
+
+  /** Undo of installPackage: an update goes back to the version it replaced, a new install goes away. */
+  async undoInstallPackage(name: string, opId: string): Promise<void> {
+    const p = this.packages.get(name.toLowerCase());
+    if (!p || p.createdBy !== opId) return;
+    if (p.previous) await this.commit([this.putPkg({ ...p, version: p.previous.version, createdBy: p.previous.createdBy, previous: undefined })]);
+    else await this.commit([this.connectedOr(p)]);
+  }
+
+  /** Removes now, or marks it Uninstalling until the site reconnects (undo must not wait on a link). */
+  private connectedOr(p: PackageInstall): WriteOp | undefined {
+    return this.state.connected ? this.dropPkg(p.name) : this.putPkg({ ...p, state: 'Uninstalling' });
+  }
+
+  async uninstallPackage(name: string, owner: string, force = false): Promise<void> {
+    const p = this.packages.get(name.toLowerCase());
+    if (!p) return;
+    if (!sameId(p.owner, owner)) throw Errors.conflictWith('PackageNameConflict', `Package '${p.name}' on ${this.where} belongs to '${p.owner}'.`);
+    if (force) {
+      await this.commit([this.connectedOr(p)]);
+      return;
+    }
+    this.requireConnected(`uninstall '${p.packageType}' from '${p.host}'`);
+    await this.commit([this.dropPkg(p.name)]);
+  }
+
   // ---- faults -----------------------------------------------------------------------------------------------
 
   async setConnected(connected: boolean): Promise<void> {
@@ -523,6 +696,7 @@ export class LocalSiteFabric implements FabricBackend {
     if (connected) {
       // Deletions queued while the site was unreachable are carried out now.
       for (const vm of [...this.vms.values()]) if (vm.state === 'Deleting') ops.push(this.remove(vm.name));
+      for (const p of [...this.packages.values()]) if (p.state === 'Uninstalling') ops.push(this.dropPkg(p.name));
     }
     await this.commit(ops);
     if (connected) await this.afterRelease();

@@ -25,6 +25,8 @@ export interface SiteOfferings {
   vmSizes?: string[];
   maxAgentPools?: number;
   maxNodesPerPool?: number;
+  /** Names of the Arc resource bridges (appliances) that bind to this site; read by Microsoft.ResourceConnector. */
+  arcResourceBridges?: string[];
 }
 
 export interface SiteDefinition {
@@ -86,7 +88,10 @@ export function defaultHubStamp(name = 'local'): SiteDefinition {
   };
 }
 
-/** A two-node HCI cluster with one compute network, the AKS host management cluster and the Arc resource bridge. */
+/**
+ * A two-node HCI cluster with one compute network and the AKS host management cluster. The Arc
+ * resource bridge's VM is not built in: a Microsoft.ResourceConnector/appliances resource brings it up.
+ */
 export function defaultHciSite(name = 'hci-site-1'): SiteDefinition {
   return {
     name,
@@ -108,7 +113,6 @@ export function defaultHciSite(name = 'hci-site-1'): SiteDefinition {
     infrastructureVms: [
       { name: 'akshci-mgmt-control-plane-0', role: 'managementCluster', vmSize: 'Standard_A4_v2', owner: infrastructureOwner(name, 'managementCluster') },
       { name: 'akshci-mgmt-load-balancer-0', role: 'loadBalancer', vmSize: 'Standard_K8S3_v1', owner: infrastructureOwner(name, 'managementCluster') },
-      { name: 'arc-resource-bridge-0', role: 'appliance', vmSize: 'Standard_D4s_v3', owner: infrastructureOwner(name, 'resourceBridge') },
     ],
   };
 }
@@ -214,6 +218,11 @@ function parseCapabilities(raw: unknown, at: string): SiteOfferings | undefined 
     for (const s of raw.vmSizes)
       if (typeof s !== 'string' || !VM_SIZES[s]) throw new ConfigError(`config: ${at}.vmSizes: unknown VM size ${JSON.stringify(s)} (known: ${Object.keys(VM_SIZES).join(', ')})`);
     out.vmSizes = raw.vmSizes;
+  }
+  if (raw.arcResourceBridges !== undefined) {
+    if (!Array.isArray(raw.arcResourceBridges) || !raw.arcResourceBridges.every((v: unknown) => typeof v === 'string' && v !== ''))
+      throw new ConfigError(`config: ${at}.arcResourceBridges must be a list of appliance names`);
+    out.arcResourceBridges = raw.arcResourceBridges;
   }
   for (const k of ['maxAgentPools', 'maxNodesPerPool'] as const) {
     if (raw[k] !== undefined) {

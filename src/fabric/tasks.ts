@@ -8,7 +8,7 @@ import { Errors, ArmError } from '../arm/errors.js';
 import type { OperationEngine } from '../lro/engine.js';
 import type { OperationRecord, TaskRecord } from '../lro/types.js';
 import type { Fabric, FabricBackend } from './fabric.js';
-import { describeSite, type VmRequest } from './model.js';
+import { describeSite, type LogicalNetwork, type PackageRequest, type VmRequest } from './model.js';
 
 export interface FabricTaskOptions {
   /** How long a task waits for a disconnected site, at time-scale 1 (ms). */
@@ -142,4 +142,47 @@ export function registerFabricTasks(engine: OperationEngine, fabric: Fabric, opt
   });
   engine.registerTaskKind('fabric.startVm', power('start'));
   engine.registerTaskKind('fabric.stopVm', power('stop'));
+
+  // Logical networks added at run time (their IP pools back later VMs' addresses).
+  engine.registerTaskKind('fabric.addNetwork', {
+    async run(t: TaskRecord, op: OperationRecord) {
+      const net = p(t).network as LogicalNetwork;
+      const made = await onSite(str(p(t).site, 'site'), `add logical network '${net.name}'`, (b) => b.addNetwork(net, op.id));
+      return { name: made.name };
+    },
+    async undo(t: TaskRecord, op: OperationRecord) {
+      await fabric.site(str(p(t).site, 'site')).undoAddNetwork((p(t).network as LogicalNetwork).name, op.id);
+    },
+  });
+
+  engine.registerTaskKind('fabric.removeNetwork', {
+    async run(t: TaskRecord) {
+      const name = str(p(t).name, 'name');
+      await onSite(str(p(t).site, 'site'), `remove logical network '${name}'`, (b) => b.removeNetwork(name, str(p(t).owner, 'owner')));
+      return undefined;
+    },
+  });
+
+  // Packages (cluster extensions) installed on a cluster that runs on the site.
+  engine.registerTaskKind('fabric.installPackage', {
+    async run(t: TaskRecord, op: OperationRecord) {
+      const req = p(t).package as PackageRequest;
+      const made = await onSite(str(p(t).site, 'site'), `install '${req.packageType}' ${req.version}`, (b) => b.installPackage(req, op.id));
+      return { version: made.version };
+    },
+    async undo(t: TaskRecord, op: OperationRecord) {
+      await fabric.site(str(p(t).site, 'site')).undoInstallPackage((p(t).package as PackageRequest).name, op.id);
+    },
+  });
+
+  engine.registerTaskKind('fabric.uninstallPackage', {
+    async run(t: TaskRecord) {
+      const name = str(p(t).name, 'name');
+      const force = p(t).force === true;
+      const site = str(p(t).site, 'site');
+      if (force) await fabric.site(site).uninstallPackage(name, str(p(t).owner, 'owner'), true);
+      else await onSite(site, `uninstall '${name}'`, (b) => b.uninstallPackage(name, str(p(t).owner, 'owner')));
+      return undefined;
+    },
+  });
 }

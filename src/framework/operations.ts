@@ -22,6 +22,7 @@ import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
 import { filterResources, parseFilter } from './filter.js';
 import { authorize } from '../authorization/enforce.js';
+import { checkExtendedLocation } from './targets.js';
 import type { Services } from './services.js';
 import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
 
@@ -247,7 +248,7 @@ export class ResourceOperations {
   // ---- PUT / PATCH -----------------------------------------------------------------------------------
 
   private async putStored(ctx: RequestContext, dryRun = false): Promise<Result> {
-    const { def, path } = ctx;
+    const { def, path, services } = ctx;
     checkName(def, path.names[path.names.length - 1]);
     this.checkConditions(ctx);
     this.refuseWhileBusy(ctx.existing);
@@ -255,6 +256,8 @@ export class ResourceOperations {
     const schema = typeof def.schema === 'function' ? def.schema(ctx.apiVersion) : def.schema;
     if (schema) validateAgainst(schema, ctx.body ?? {});
     const candidate = candidateFromBody(ctx);
+    // Every resource deployed to a custom location: it exists, has succeeded and enables this type.
+    if (candidate.extendedLocation !== undefined) checkExtendedLocation(services, typeName(ctx), candidate.extendedLocation);
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;

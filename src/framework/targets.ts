@@ -6,8 +6,10 @@
 import { Errors } from '../arm/errors.js';
 import { describeSite, type SiteKind } from '../fabric/model.js';
 import { defaultSites, type SiteDefinition } from '../fabric/sites.js';
+import { extensionsEnabling, findExtensionType } from '../kubernetes/extensionTypes.js';
 import { typeKeyOf } from './registry.js';
 import type { Services } from './services.js';
+import type { StoredResource } from './types.js';
 
 export interface Target {
   /** The fabric site's name; undefined when no fabric runs (a test of the ARM core alone). */
@@ -25,6 +27,7 @@ export interface Placement {
 }
 
 const CUSTOM_LOCATIONS = typeKeyOf('Microsoft.ExtendedLocation', 'customLocations');
+const EXTENSIONS = typeKeyOf('Microsoft.KubernetesConfiguration', 'extensions');
 const fallback = new Map<string, SiteDefinition>(defaultSites().filter((s) => s.location).map((s) => [s.location!.toLowerCase(), s]));
 
 export function resolveTarget(services: Services, where: Placement): Target {
@@ -69,4 +72,70 @@ function resolveExtendedLocation(services: Services, ext: { type?: string; name?
     throw Errors.invalidExtendedLocation(`The custom location '${cl.resource.name}' has no running host on a fabric site (host '${String(hostId)}').`, 'extendedLocation.name');
   }
   return of(site, true);
+}
+
+// ---- the extendedLocation check every resource goes through ---------------------------------------------
+
+const isCustomLocation = (ext: unknown): ext is { type?: string; name?: string } =>
+  typeof ext === 'object' && ext !== null && String((ext as { type?: unknown }).type ?? '').toLowerCase() === 'customlocation';
+
+/** What a custom location can deploy: each named extension that is installed, with the types it enables. */
+export function customLocationExtensions(services: Services, cl: StoredResource): { id: string; extensionType: string; installed: boolean; types: string[] }[] {
+  const ids: unknown[] = Array.isArray(cl.resource.properties?.clusterExtensionIds) ? cl.resource.properties!.clusterExtensionIds : [];
+  return ids.map((raw) => {
+    const id = String(raw);
+    const ext = services.resources.get(id);
+    const extensionType = String(ext?.resource.properties?.extensionType ?? '');
+    const installed = !!ext && ext.typeKey === EXTENSIONS && ext.resource.properties?.provisioningState === 'Succeeded';
+    const types = (findExtensionType(extensionType)?.enables ?? []).map((e) => `${e.resourceProviderNamespace}/${e.resourceType}`);
+    return { id, extensionType, installed, types };
+  });
+}
+
+/**
+ * A resource arriving with extendedLocation {type: CustomLocation, name}: the custom location exists,
+ * has succeeded, and one of its installed extensions enables the resource's type. Called by the core
+ * on every PUT, so every provider gets it; refusals are 400s that name the fix.
+ */
+export function checkExtendedLocation(services: Services, resourceType: string, ext: unknown): void {
+  if (ext === undefined || ext === null || !isCustomLocation(ext)) return;
+  const target = resolveExtendedLocationRecord(services, ext);
+  const state = target.resource.properties?.provisioningState;
+  if (state !== 'Succeeded') {
+    throw Errors.invalidExtendedLocation(`The custom location '${target.resource.name}' is ${state ?? 'not ready'}; resources can be deployed to it once its provisioningState is Succeeded.`, 'extendedLocation.name');
+  }
+  const exts = customLocationExtensions(services, target);
+  const k = resourceType.toLowerCase();
+  if (exts.some((e) => e.installed && e.types.some((t) => t.toLowerCase() === k))) return;
+  const would = extensionsEnabling(resourceType).map((t) => t.name);
+  const fix = would.length
+    ? `Install a cluster extension of type ${would.map((w) => `'${w}'`).join(' or ')} on its host '${String(target.resource.properties?.hostResourceId)}' and add its id to the custom location's clusterExtensionIds.`
+    : 'No cluster extension known to this emulator enables it.';
+  throw Errors.invalid(
+    'ResourceTypeNotEnabled',
+    `The resource type '${resourceType}' is not enabled on custom location '${target.resource.name}'. ${fix}`,
+    'extendedLocation.name',
+  );
+}
+
+function resolveExtendedLocationRecord(services: Services, ext: { type?: string; name?: string }): StoredResource {
+  if (typeof ext.name !== 'string' || ext.name === '') {
+    throw Errors.invalidExtendedLocation("The extendedLocation needs 'type' (CustomLocation) and 'name' (the custom location's resource id).", 'extendedLocation.name');
+  }
+  const cl = services.resources.get(ext.name);
+  if (!cl || cl.typeKey !== CUSTOM_LOCATIONS) {
+    throw Errors.invalidExtendedLocation(`The custom location '${ext.name}' was not found; create it (Microsoft.ExtendedLocation/customLocations) or name an existing one.`, 'extendedLocation.name');
+  }
+  return cl;
+}
+
+/** Resources deployed to a custom location (its delete is refused while there are any). */
+export function resourcesOnCustomLocation(services: Services, customLocationId: string): StoredResource[] {
+  const k = customLocationId.toLowerCase();
+  const out: StoredResource[] = [];
+  for (const r of services.resources.all()) {
+    const ext = r.resource.extendedLocation;
+    if (isCustomLocation(ext) && typeof ext.name === 'string' && ext.name.toLowerCase() === k) out.push(r);
+  }
+  return out;
 }

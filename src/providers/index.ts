@@ -4,8 +4,21 @@ import type { ResourceProvider } from '../framework/types.js';
 import { resourcesProvider } from './Microsoft.Resources/index.js';
 import { containerServiceProvider } from './Microsoft.ContainerService/index.js';
 import { authorizationProvider } from './Microsoft.Authorization/index.js';
+import { resourceConnectorProvider } from './Microsoft.ResourceConnector/index.js';
+import { kubernetesConfigurationProvider } from './Microsoft.KubernetesConfiguration/index.js';
+import { extendedLocationProvider } from './Microsoft.ExtendedLocation/index.js';
+import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
 import { catalogueProviders } from './catalogue/index.js';
 
 export function allProviders(): ResourceProvider[] {
-  return [resourcesProvider, containerServiceProvider, authorizationProvider, ...catalogueProviders()];
+  return [
+    resourcesProvider,
+    containerServiceProvider,
+    authorizationProvider,
+    resourceConnectorProvider,
+    kubernetesConfigurationProvider,
+    extendedLocationProvider,
+    azureStackHciProvider,
+    ...catalogueProviders(),
+  ];
 }

@@ -101,6 +101,41 @@ describe('fabric site as its own process', function () {
     assert.equal(snap.capacity!.cores - snap.capacity!.freeCores, 16);
   });
 
+  it('run-time logical networks and installed packages go through the site process and survive kill -9', async () => {
+    const configFile = path.join(tmp, 'emulator.json');
+    const site = { name: 'edge-2', kind: 'AzureStackHCI', hosts: { count: 1, cores: 16, memoryGB: 128 }, infrastructureVms: [] };
+    writeFileSync(configFile, JSON.stringify({ sites: [site] }));
+    const dataDir = path.join(tmp, 'edge-2');
+    let p = await startProcess(['--config', configFile, '--site', 'edge-2', '--data-dir', dataDir, '--no-fsync']);
+    child = p.child;
+    const port = new URL(p.url).port;
+    writeFileSync(configFile, JSON.stringify({ subscriptions: [{ subscriptionId: SUB }], sites: [{ ...site, remote: p.url }] }));
+    services = await makeServices({ dir: null });
+    services.config.configFile = configFile;
+    fabric = await initFabric(services);
+    const b = fabric.site('edge-2');
+    await b.addNetwork({ name: 'lnet-run', addressPrefix: '10.9.0.0/24', vlan: 9, ipPools: [{ start: '10.9.0.10', end: '10.9.0.11' }], owner: '/lnet' }, 'op-net');
+    await assert.rejects(b.addNetwork({ name: 'other', addressPrefix: '10.9.0.128/25', vlan: 9, ipPools: [{ start: '10.9.0.130', end: '10.9.0.131' }], owner: '/o' }, 'op-2'), /overlaps logical network 'lnet-run'/);
+    const vm = await b.createVm({ name: 'bridge-vm', owner: '/bridge', role: 'appliance', vmSize: 'Standard_A4_v2', logicalNetwork: 'lnet-run' }, 'op-vm');
+    assert.equal(vm.ip, '10.9.0.10');
+    await b.installPackage({ name: 'pkg-1', owner: '/ext', host: '/bridge', packageType: 'microsoft.flux', version: '1.0.0' }, 'op-pkg');
+    await assert.rejects(b.removeNetwork('lnet-run', '/lnet'), /in use by 1 VM/);
+
+    child.kill('SIGKILL');
+    await new Promise((r) => child!.once('exit', r));
+    p = await startProcess(['--config', configFile, '--site', 'edge-2', '--data-dir', dataDir, '--port', port, '--no-fsync']);
+    child = p.child;
+    let snap = (await fabric.snapshot({ site: 'edge-2' })).sites[0];
+    assert.deepEqual(snap.logicalNetworks.filter((n) => n.owner).map((n) => [n.name, n.usedIps, n.freeIps]), [['lnet-run', 1, 1]]);
+    assert.deepEqual(snap.packages!.map((x) => x.name), ['pkg-1']);
+    // deleting the host's VMs takes its packages; then the network can go
+    await b.deleteOwner('/bridge');
+    await b.removeNetwork('lnet-run', '/lnet');
+    snap = (await fabric.snapshot({ site: 'edge-2' })).sites[0];
+    assert.deepEqual(snap.packages, []);
+    assert.ok(!snap.logicalNetworks.some((n) => n.name === 'lnet-run'));
+  });
+
   it('refuses to start for a site that is not in the config', async () => {
     await assert.rejects(startProcess(['--site', 'nowhere', '--in-memory']), /site 'nowhere' is not in the default sites/);
   });

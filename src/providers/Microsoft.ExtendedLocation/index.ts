@@ -1,0 +1,164 @@
+// Microsoft.ExtendedLocation: custom locations, the on-premises "region" a host (an Arc resource
+// bridge, later a connected cluster) and its installed cluster extensions make. The types a custom
+// location can deploy come from its extensions (src/kubernetes/extensionTypes.ts); the check on
+// every resource arriving with an extendedLocation, and where its work lands, are the framework's
+// (src/framework/targets.ts). A custom location is a record, not fabric work: PUT and PATCH are
+// synchronous; DELETE answers 202 as the service does.
+
+import { Errors } from '../../arm/errors.js';
+import { typeKeyOf } from '../../framework/registry.js';
+import { customLocationExtensions, resourcesOnCustomLocation } from '../../framework/targets.js';
+import type { Services } from '../../framework/services.js';
+import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import { APPLIANCE_KEY, CONNECTED_CLUSTER_KEY, findExtensionType } from '../../kubernetes/extensionTypes.js';
+
+export const NS = 'Microsoft.ExtendedLocation';
+const EXTENSIONS = typeKeyOf('Microsoft.KubernetesConfiguration', 'extensions');
+const API_VERSIONS = ['2024-09-15-preview', '2021-08-31-preview', '2021-08-15', '2021-03-15-preview'];
+const HOSTS = [APPLIANCE_KEY, CONNECTED_CLUSTER_KEY];
+
+function checkHost(services: Services, raw: unknown): StoredResource {
+  if (typeof raw !== 'string' || raw === '') {
+    throw Errors.invalidParameter('properties.hostResourceId is required: the id of the Arc resource bridge (Microsoft.ResourceConnector/appliances) or connected cluster the custom location runs on.', 'properties.hostResourceId');
+  }
+  const host = services.resources.get(raw);
+  if (!host) throw Errors.invalidParameter(`The host resource '${raw}' was not found; create the Arc resource bridge (or connected cluster) first.`, 'properties.hostResourceId');
+  if (!HOSTS.includes(host.typeKey)) {
+    throw Errors.invalidParameter(`The host resource '${raw}' is a ${host.resource.type}; a custom location's host must be an Arc resource bridge (Microsoft.ResourceConnector/appliances) or a connected cluster (Microsoft.Kubernetes/connectedClusters).`, 'properties.hostResourceId');
+  }
+  const state = host.resource.properties?.provisioningState;
+  if (state !== 'Succeeded') throw Errors.invalidParameter(`The host resource '${raw}' is ${state}; wait until its provisioningState is Succeeded.`, 'properties.hostResourceId');
+  const site = host.internal.site as string | undefined;
+  if (site && services.fabric?.hasSite(site) && !services.fabric.site(site).connected()) {
+    throw Errors.invalidParameter(`The host resource '${raw}' is offline: its site '${site}' is disconnected from Azure. Reconnect the site and retry.`, 'properties.hostResourceId');
+  }
+  return host;
+}
+
+function checkExtensions(services: Services, host: StoredResource, raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw Errors.invalidParameter('properties.clusterExtensionIds must be an array of extension resource ids.', 'properties.clusterExtensionIds');
+  return raw.map((x, i) => {
+    const id = String(x);
+    const ext = services.resources.get(id);
+    const target = `properties.clusterExtensionIds[${i}]`;
+    if (!ext || ext.typeKey !== EXTENSIONS) throw Errors.invalidParameter(`The cluster extension '${id}' was not found; install it on '${host.resource.id}' first.`, target);
+    if (ext.parent !== host.resource.id.toLowerCase()) throw Errors.invalidParameter(`The cluster extension '${id}' is not installed on the host '${host.resource.id}'; name extensions of the custom location's own host.`, target);
+    const state = ext.resource.properties?.provisioningState;
+    if (state !== 'Succeeded') throw Errors.invalidParameter(`The cluster extension '${id}' is ${state}, not installed; wait until its provisioningState is Succeeded.`, target);
+    return ext.resource.id;
+  });
+}
+
+function build(ctx: RequestContext, candidate: ArmResource, prev?: StoredResource): { resource: ArmResource; internal: Record<string, any> } {
+  const p = { ...(candidate.properties ?? {}) };
+  if (prev && String(p.hostResourceId ?? '').toLowerCase() !== String(prev.resource.properties?.hostResourceId ?? '').toLowerCase()) {
+    throw Errors.propertyChangeNotAllowed('hostResourceId', String(prev.resource.properties?.hostResourceId), 'properties.hostResourceId', 'create a new custom location for another host');
+  }
+  const host = checkHost(ctx.services, p.hostResourceId);
+  const ids = checkExtensions(ctx.services, host, p.clusterExtensionIds);
+  const name = ctx.path.names[0];
+  const internal: Record<string, any> = { ...(prev?.internal ?? {}), site: host.internal.site };
+  if (p.authentication && typeof p.authentication === 'object') internal.authentication = p.authentication;
+  if (typeof p.hostType === 'string' && p.hostType.toLowerCase() !== 'kubernetes') throw Errors.invalidParameter(`hostType '${p.hostType}' is not supported; the only host type is 'Kubernetes'.`, 'properties.hostType');
+  const resource: ArmResource = {
+    ...candidate,
+    properties: {
+      ...p,
+      hostResourceId: host.resource.id,
+      hostType: 'Kubernetes',
+      namespace: typeof p.namespace === 'string' && p.namespace !== '' ? p.namespace : name.toLowerCase(),
+      displayName: typeof p.displayName === 'string' && p.displayName !== '' ? p.displayName : name,
+      clusterExtensionIds: ids,
+      authentication: {},
+      provisioningState: 'Succeeded',
+    },
+  };
+  if (resource.identity && String(resource.identity.type).toLowerCase() === 'systemassigned') {
+    resource.identity = { type: 'SystemAssigned', principalId: prev?.resource.identity?.principalId ?? globalThis.crypto.randomUUID(), tenantId: ctx.services.config.tenantId };
+  }
+  return { resource, internal };
+}
+
+const customLocations: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'customLocations',
+  scope: 'resourceGroup',
+  tracked: true,
+  locations: '*',
+  apiVersions: API_VERSIONS,
+  listBySubscription: true,
+  patch: 'merge',
+  operations: [
+    { name: 'Microsoft.ExtendedLocation/customLocations/read', operation: 'Get custom location', description: 'Gets a custom location' },
+    { name: 'Microsoft.ExtendedLocation/customLocations/write', operation: 'Create or update custom location', description: 'Creates or updates a custom location' },
+    { name: 'Microsoft.ExtendedLocation/customLocations/delete', operation: 'Delete custom location', description: 'Deletes a custom location' },
+    { name: 'Microsoft.ExtendedLocation/customLocations/deploy/action', operation: 'Deploy to custom location', description: 'Deploys resources to a custom location' },
+  ],
+  onPut(ctx, candidate) {
+    return build(ctx, candidate, ctx.existing);
+  },
+  onPatch(ctx, candidate) {
+    return build(ctx, candidate, ctx.existing);
+  },
+  onDelete(ctx) {
+    const users = resourcesOnCustomLocation(ctx.services, ctx.existing.resource.id);
+    if (users.length) {
+      throw Errors.conflictWith(
+        'CustomLocationInUse',
+        `Custom location '${ctx.existing.resource.name}' still has ${users.length} resource(s) deployed to it: ${users.map((u) => u.resource.id).join(', ')}. Delete them first.`,
+      );
+    }
+    // Asynchronous as at ARM (clients expect 202/204), with nothing to do on the site.
+    return { operation: { kind: 'delete', tasks: [] } };
+  },
+  onOperationSucceeded(op, stored) {
+    return op.kind === 'delete' ? { resource: undefined } : { resource: stored };
+  },
+  actions: {
+    findTargetResourceGroup(ctx) {
+      if (ctx.apiVersion === '2021-08-15' || ctx.apiVersion === '2021-03-15-preview') throw Errors.actionNotFound('customLocations/findTargetResourceGroup', NS, ctx.apiVersion);
+      // No resource sync rules exist, so no rule matches: the result names no group.
+      return { status: 200, body: {} };
+    },
+  },
+  toWire(s) {
+    const r = structuredClone(s.resource);
+    if (r.properties) r.properties.authentication = {};
+    return r;
+  },
+};
+
+const enabledResourceTypes: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'customLocations/enabledResourceTypes',
+  scope: 'resourceGroup',
+  tracked: false,
+  apiVersions: API_VERSIONS,
+  handlers: {
+    list(ctx) {
+      const clId = ctx.path.id.slice(0, ctx.path.id.toLowerCase().lastIndexOf('/enabledresourcetypes'));
+      const cl = ctx.services.resources.get(clId);
+      if (!cl) throw Errors.resourceNotFound(`${NS}/customLocations/${ctx.path.names[0]}`, ctx.path.resourceGroup);
+      const value = customLocationExtensions(ctx.services, cl)
+        .filter((e) => e.installed)
+        .map((e) => {
+          const t = findExtensionType(e.extensionType);
+          const name = e.id.split('/').pop()!;
+          return {
+            id: `${cl.resource.id}/enabledResourceTypes/${name}`,
+            name,
+            type: `${NS}/customLocations/enabledResourceTypes`,
+            properties: { clusterExtensionId: e.id, extensionType: e.extensionType, typesMetadata: (t?.enables ?? []).map((x) => ({ ...x })) },
+          };
+        });
+      return { status: 200, body: { value } };
+    },
+  },
+};
+
+export const extendedLocationProvider: ResourceProvider = {
+  namespace: NS,
+  registeredByDefault: true,
+  types: [customLocations, enabledResourceTypes],
+};

@@ -1,0 +1,117 @@
+// Site faults reach the Arc resources (disconnect → bridge Offline, work fails with SiteDisconnected
+// after the bounded wait, reconnect → Running), and a crash in the middle of a bridge or extension
+// install ends, after a restart, in a terminal state with nothing leaked.
+import assert from 'node:assert/strict';
+import { startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { applianceBody, applianceId, buildPlatform, extensionBody, extensionId, put, rg, site, V } from './helpers.js';
+
+const admin = (emu: TestEmulator, what: 'disconnect' | 'connect') => emu.http().post(`/_emulator/fabric/sites/hci-site-1/${what}`);
+
+describe('Arc platform: site faults and restarts', function () {
+  this.timeout(60_000);
+
+  it('disconnect → bridge Offline and installs fail with SiteDisconnected; reconnect → Running', async () => {
+    const emu = await startTestEmulator();
+    try {
+      const { app } = await buildPlatform(emu);
+      assert.equal((await admin(emu, 'disconnect')).status, 200);
+      let a = (await emu.http().get(`${app}?api-version=${V.appliance}`)).body;
+      assert.equal(a.properties.status, 'Offline');
+      assert.equal(a.properties.provisioningState, 'Succeeded');
+      // an install on the disconnected site waits (bounded; 0 at --time-scale 0), then fails, leaving no package
+      const ext = extensionId(app, 'late');
+      const r = await put(emu, ext, V.extension, extensionBody('Microsoft.HybridAKSOperator'), 201);
+      const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
+      assert.equal(st.status, 'Failed');
+      assert.equal(st.error.code, 'SiteDisconnected');
+      assert.match(st.error.message, /hci-site-1.*disconnected/);
+      const e = (await emu.http().get(`${ext}?api-version=${V.extension}`)).body;
+      assert.equal(e.properties.provisioningState, 'Failed');
+      assert.equal(e.properties.errorInfo.code, 'SiteDisconnected');
+      // a custom location cannot be made on an offline bridge
+      const cl = await put(emu, `${rg()}/providers/Microsoft.ExtendedLocation/customLocations/cl-off`, V.customLocation, { location: 'eastus', properties: { hostResourceId: app, namespace: 'x' } }, 400);
+      assert.match(cl.body.error.message, /offline/);
+      // an update of the bridge fails the same way
+      const u = await put(emu, app, V.appliance, applianceBody(), 200);
+      assert.equal((await waitForOperation(emu, u.headers['azure-asyncoperation'])).error.code, 'SiteDisconnected');
+      assert.equal((await admin(emu, 'connect')).status, 200);
+      a = (await emu.http().get(`${app}?api-version=${V.appliance}`)).body;
+      assert.equal(a.properties.status, 'Running');
+      // the failed update is retried once the site is back
+      const u2 = await put(emu, app, V.appliance, applianceBody(), 200);
+      assert.equal((await waitForOperation(emu, u2.headers['azure-asyncoperation'])).status, 'Succeeded');
+      const s = await site(emu);
+      assert.ok(!s.packages.some((p: any) => p.owner === ext));
+      // the failed extension can be retried once the site is back
+      const again = await put(emu, ext, V.extension, extensionBody('Microsoft.HybridAKSOperator'), 200);
+      assert.equal((await waitForOperation(emu, again.headers['azure-asyncoperation'])).status, 'Succeeded');
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('the bridge status moves WaitingForHeartbeat → Validating → Connecting → Running as the fabric brings it up', async () => {
+    const emu = await startTestEmulator(['--time-scale', '0.01']);
+    try {
+      await put(emu, rg(), V.rg, { location: 'eastus' }, 201);
+      const id = applianceId();
+      const first = await put(emu, id, V.appliance, applianceBody(), 201);
+      const seen = [first.body.properties.status];
+      for (let i = 0; i < 500; i++) {
+        const g = (await emu.http().get(`${id}?api-version=${V.appliance}`)).body.properties;
+        if (seen[seen.length - 1] !== g.status) seen.push(g.status);
+        if (g.provisioningState === 'Succeeded') break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.deepEqual(seen.filter((x, i) => seen.indexOf(x) === i), ['WaitingForHeartbeat', 'Validating', 'Connecting', 'Running']);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  for (const what of ['bridge', 'extension'] as const) {
+    it(`a crash in the middle of a ${what} install ends, after restart, in a terminal state with nothing leaked`, async () => {
+      const dir = tmpDir();
+      let emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0']);
+      let id: string;
+      try {
+        if (what === 'extension') {
+          const { app } = await buildPlatform(emu);
+          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.05 });
+          id = extensionId(app, 'crashy');
+          await put(emu, id, V.extension, extensionBody('Microsoft.AZStackHCI.Operator'), 201);
+          await new Promise((r) => setTimeout(r, 300)); // inside the install's simulated second
+        } else {
+          await put(emu, rg(), V.rg, { location: 'eastus' }, 201);
+          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.02 });
+          id = applianceId();
+          await put(emu, id, V.appliance, applianceBody(), 201);
+          // crash once its VM is up, before the bridge has connected
+          for (let i = 0; i < 400 && emu.services.fabric!.ownerVms(id).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+          assert.equal(emu.services.fabric!.ownerVms(id).length, 1);
+        }
+      } finally {
+        await emu.close();
+      }
+      emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0']);
+      try {
+        const op = emu.services.operations.list().find((o) => o.resourceId.toLowerCase() === id.toLowerCase())!;
+        const done = await emu.services.core.waitFor(op.id);
+        assert.ok(['Succeeded', 'Failed'].includes(done.status), done.status);
+        const v = what === 'bridge' ? V.appliance : V.extension;
+        const r = (await emu.http().get(`${id}?api-version=${v}`)).body;
+        assert.equal(r.properties.provisioningState, done.status);
+        const s = await site(emu);
+        if (what === 'bridge') {
+          assert.equal(s.vms.filter((x: any) => x.role === 'appliance').length, done.status === 'Succeeded' ? 1 : 0);
+          if (done.status === 'Succeeded') assert.equal(r.properties.status, 'Running');
+        } else {
+          assert.equal(s.packages.filter((p: any) => p.owner === id).length, done.status === 'Succeeded' ? 1 : 0);
+        }
+        assert.equal(emu.services.operations.list().filter((o) => o.status === 'InProgress').length, 0);
+      } finally {
+        await emu.close();
+      }
+    });
+  }
+});
