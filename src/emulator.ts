@@ -40,7 +40,7 @@ export interface EmulatorOptions {
 
 export async function createServices(config: EmulatorConfig, providers: ResourceProvider[] = allProviders()): Promise<Services> {
   const dataDir = config.inMemory ? null : config.dataDir;
-  const store = await JournalStore.open({ dir: dataDir, fsync: config.fsync });
+  const store = await JournalStore.open({ dir: dataDir, fsync: config.fsync, recover: config.recover });
   const registry = new Registry();
   const resources = new ResourceRepository(store);
   const operations = new OperationEngine(store, registry, resources, config.timeScale);
@@ -65,13 +65,21 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);
   const app = createHttpApp(services, tokens);
   let server: http.Server | https.Server;
+  // ARM-like timeouts: a client gets --request-timeout seconds (default 60) to send a whole request, and at
+  // most 30 s for its headers; a half-sent body no longer holds a connection for Node's 300 s default.
+  const requestMs = Math.round(config.requestTimeout * 1000);
+  const timeouts = {
+    requestTimeout: requestMs,
+    headersTimeout: Math.min(requestMs, 30_000),
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestMs / 4))),
+  };
   let caPath: string | undefined;
   if (config.tls) {
     const tls = await ensureCertificate({ dataDir: config.inMemory ? null : config.dataDir, certPath: config.certPath, keyPath: config.keyPath });
     caPath = tls.caPath;
-    server = https.createServer({ cert: tls.cert, key: tls.key }, app);
+    server = https.createServer({ cert: tls.cert, key: tls.key, ...timeouts }, app);
   } else {
-    server = http.createServer(app);
+    server = http.createServer(timeouts, app);
   }
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -81,6 +89,12 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
   const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+  // Absolute URLs handed to clients come from the public URL (default: the listen URL), never a Host header.
+  const derivedPublicUrl = config.publicUrl === undefined;
+  config.publicUrl ??= url;
+  const listenOrigins = [url];
+  if (host === 'localhost') listenOrigins.push(`${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
+  tokens.setOrigins([config.publicUrl, ...listenOrigins]);
   // Resume what a previous run left in flight, now that every task kind is registered.
   await services.operations.resumeAll();
   return {
@@ -98,6 +112,8 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
       });
       for (const hook of services.onClose ?? []) await hook();
       await services.store.close();
+      // a config started again (next port) derives its public URL again
+      if (derivedPublicUrl) config.publicUrl = undefined;
     },
   };
 }

@@ -12,16 +12,19 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`arm-emulator: ${e.message}`);
-      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet');
+      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --recover  --public-url URL  --request-timeout S');
       process.exit(2);
     }
     throw e;
   }
   const emu = await startEmulator(config, { extend: startupExtensions });
+  // What start-up had to repair or recover (torn journal tail, snapshot fallback, --recover): always said.
+  for (const n of (emu.services.store as { notices?: string[] }).notices ?? []) console.error(`arm-emulator: ${n}`);
   const sp = config.servicePrincipals[0];
   const sub = config.subscriptions[0];
   const lines = [
     `ARM emulator listening on ${emu.url}`,
+    ...(config.publicUrl && config.publicUrl !== emu.url ? [`  public URL:   ${config.publicUrl}`] : []),
     `  store:        ${config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
     `  time scale:   ${config.timeScale}${config.auth ? '' : '   AUTH DISABLED (--no-auth)'}`,
     emu.caPath ? `  CA cert:      ${emu.caPath}   (export REQUESTS_CA_BUNDLE=... for az, NODE_EXTRA_CA_CERTS=... for Node)` : '  TLS:          off (--http)',

@@ -5,6 +5,7 @@
 import { Errors } from './errors.js';
 import { parsePath, splitPath } from './paths.js';
 import { parseJsonBody } from './body.js';
+import { parseTolerantJson } from './tolerantJson.js';
 import { findSubscription } from '../framework/registration.js';
 import type { Method } from '../framework/operations.js';
 import type { Services } from '../framework/services.js';
@@ -41,9 +42,11 @@ export async function handleArm(req: ArmRequest, services: Services, tokens: Tok
   const apiVersion = req.query['api-version'];
   if (apiVersion === undefined || apiVersion === '') throw Errors.missingApiVersion();
   if (!METHODS.has(method)) throw Errors.methodNotAllowed(method, req.pathname);
-  const body = method === 'PUT' || method === 'PATCH' || method === 'POST' ? parseJsonBody(req.rawBody) : undefined;
+  const deployment = /\/providers\/microsoft\.resources\/deployments\//i.test(req.pathname);
+  const parse = deployment ? parseTolerantJson : parseJsonBody;
+  const body = method === 'PUT' || method === 'PATCH' || method === 'POST' ? parse(req.rawBody) : undefined;
 
-  const out = await services.core.execute({ method: method as Method, path: req.pathname, apiVersion, query: req.query, headers: req.headers, body, principal, baseUrl: req.baseUrl });
+  const out = await services.core.execute({ method: method as Method, path: req.pathname, parsed, apiVersion, query: req.query, headers: req.headers, body, principal, baseUrl: req.baseUrl });
   const headers = { ...(out.headers ?? {}) };
   if (out.operation) Object.assign(headers, lroHeaders(req.baseUrl, services.config.retryAfter, out.operation, out.location !== false));
   return { status: out.status, headers, body: out.body };

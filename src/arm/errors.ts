@@ -130,6 +130,8 @@ export const Errors = {
   // ---- the framework core and providers ----
   /** A generic 400 with a provider's own code (the one place such errors are built). */
   invalid: (code: string, message: string, target?: string) => new ArmError(400, code, message, { target }),
+  /** 401 with the WWW-Authenticate challenge (bearer token checks). */
+  unauthorized: (code: string, message: string, headers: Record<string, string>) => new ArmError(401, code, message, { headers }),
   /** A 400 that lists every reason in details (capability refusals). */
   refused: (code: string, message: string, target?: string, details?: ErrorDetail[]) => new ArmError(400, code, message, { target, details }),
   /** A generic 409 with a provider's own code. */
@@ -168,4 +170,12 @@ export const Errors = {
   invalidExtendedLocation: (message: string, target = 'extendedLocation') => new ArmError(400, 'InvalidExtendedLocation', message, { target }),
   requestTooLarge: (message: string) => new ArmError(413, 'RequestEntityTooLarge', message),
   internal: (message: string) => new ArmError(500, 'InternalServerError', message),
+  requestEntityTooLarge: (limit: number) =>
+    new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum allowed size of ${limit} bytes.`),
+  forbiddenOrigin: (origin: string) =>
+    new ArmError(
+      403,
+      'ForbiddenOrigin',
+      `Requests from origin '${origin}' are not allowed: the emulator's admin API only answers the emulator's own origin and clients that send no Origin (curl, scripts).`,
+    ),
 };

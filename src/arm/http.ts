@@ -3,11 +3,12 @@
 
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
-import { ArmError, isArmError } from './errors.js';
+import { ArmError, Errors, isArmError } from './errors.js';
 import { handleArm } from './dispatcher.js';
 import type { Services } from '../framework/services.js';
 import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
+import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 
 export function createHttpApp(services: Services, tokens: TokenService): express.Express {
   const app = express();
@@ -15,7 +16,10 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   app.set('etag', false);
   app.set('query parser', 'simple');
   const scheme = services.config.tls ? 'https' : 'http';
-  const baseUrlOf = (req: Request) => `${scheme}://${req.headers.host ?? `127.0.0.1:${services.config.port}`}`;
+  // Absolute URLs (Azure-AsyncOperation, Location, cloud metadata, token issuer) come from the configured
+  // public URL (--public-url, default the listen URL), never from the client's Host header: a forged Host
+  // must not be able to point a poller elsewhere.
+  const baseUrlOf = (_req?: Request) => services.config.publicUrl ?? `${scheme}://localhost:${services.config.port}`;
 
   // az builds '//metadata/endpoints' from a trailing-slash endpoint: collapse repeated slashes.
   app.use((req, res, next) => {
@@ -34,7 +38,8 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   });
 
   app.use(identityRouter(tokens, baseUrlOf));
-  app.use('/_emulator', services.adminRouter);
+  app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), services.adminRouter);
+  app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
 
   app.use(async (req, res, next) => {
     try {
@@ -79,6 +84,37 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   return app;
 }
 
+/** Largest admin request body (the admin API takes small JSON documents). */
+export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * In front of the admin API (/_emulator): a browser page must not drive it, so a request whose Origin is not
+ * the emulator's own is refused; with auth on, a change (any method but GET/HEAD) needs the bearer token of a
+ * configured service principal (reads stay open; the views hold no secrets); bodies over 1 MB get 413.
+ */
+export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: () => string) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const origin = header(req, 'origin');
+      if (origin !== undefined) {
+        const own = new Set([baseUrlOf(), ...tokens.origins()].map((o) => o.toLowerCase().replace(/\/+$/, '')));
+        if (!own.has(origin.toLowerCase().replace(/\/+$/, ''))) throw Errors.forbiddenOrigin(origin);
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        if (services.config.auth) tokens.verify(header(req, 'authorization'), `${baseUrlOf()}/adfs`);
+        const declared = Number(req.headers['content-length'] ?? NaN);
+        if (Number.isFinite(declared) && declared > ADMIN_MAX_BODY_BYTES) {
+          req.resume();
+          throw Errors.requestEntityTooLarge(ADMIN_MAX_BODY_BYTES);
+        }
+      }
+      next();
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
 function header(req: Request, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -92,16 +128,18 @@ function flatQuery(q: Record<string, unknown>): Record<string, string> {
 
 function fromUnknown(err: unknown): ArmError {
   const type = (err as any)?.type;
-  if (type === 'entity.too.large') return new ArmError(413, 'RequestEntityTooLarge', 'The request content is too large.');
-  return new ArmError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
+  if (type === 'entity.too.large') return Errors.withStatus(413, 'RequestEntityTooLarge', 'The request content is too large.');
+  // Express marks the client's own mistakes (e.g. a path segment that is not valid percent-encoding) with a 4xx.
+  const st = (err as any)?.status ?? (err as any)?.statusCode;
+  if (Number.isInteger(st) && st >= 400 && st < 500) return Errors.withStatus(st, 'BadRequest', `The request is invalid: ${(err as Error).message}.`);
+  return Errors.withStatus(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
 }
 
 /** Reads the request body up to `limit` bytes; past it, answers 413 without buffering the rest. */
 export function readBody(req: Request, limit: number): Promise<Buffer | undefined> {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' && !req.headers['content-length']) return Promise.resolve(undefined);
   const declared = Number(req.headers['content-length'] ?? NaN);
-  const tooLarge = () =>
-    new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum allowed size of ${limit} bytes.`);
+  const tooLarge = () => Errors.requestEntityTooLarge(limit);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume(); // drain so the socket can answer
     return Promise.reject(tooLarge());
@@ -124,7 +162,7 @@ export function readBody(req: Request, limit: number): Promise<Buffer | undefine
       if (!failed) resolve(size ? Buffer.concat(chunks) : undefined);
     });
     req.on('error', (e) => {
-      if (!failed) reject(new ArmError(400, 'InvalidRequestContent', `The request body could not be read: ${e.message}`));
+      if (!failed) reject(Errors.invalidRequestContent(`The request body could not be read: ${e.message}`));
     });
   });
 }

@@ -45,6 +45,7 @@ export function parsePath(segs: string[]): ParsedPath {
   if (eq(third, 'locations') && segs.length === 3) return { ...builtin(subScope, ['locations'], []), subscriptionId: sub };
   if (eq(third, 'resources') && segs.length === 3) return { ...builtin(subScope, ['resources'], []), subscriptionId: sub };
   if (eq(third, 'providers')) return parseProviders(segs, 2, subScope, { subscriptionId: sub });
+  if (eq(third, 'deployments') && segs.length >= 4) return deploymentPath(segs.slice(2), subScope, { subscriptionId: sub });
   if (eq(third, 'resourceGroups')) {
     if (segs.length === 3) return { ...builtin(subScope, ['resourceGroups'], []), subscriptionId: sub };
     const rg = segs[3];
@@ -53,10 +54,23 @@ export function parsePath(segs: string[]): ParsedPath {
     const rgScope = `${subScope}/resourceGroups/${rg}`;
     if (eq(segs[4], 'resources') && segs.length === 5) return { ...builtin(rgScope, ['resources'], []), ...base };
     if (eq(segs[4], 'providers')) return parseProviders(segs, 4, rgScope, base);
+    // The older deployment paths az 2.45 still uses: .../resourcegroups/{rg}/deployments/{name}[/operations[/{id}]]
+    if (eq(segs[4], 'deployments') && segs.length >= 6) return deploymentPath(segs.slice(4), rgScope, base);
     // an action on the resource group itself, e.g. POST .../resourceGroups/rg/exportTemplate
     if (segs.length === 5) return { ...builtin(subScope, ['resourceGroups'], [rg]), ...base, action: segs[4] };
   }
   throw routeNotFound(segs);
+}
+
+/** A Microsoft.Resources/deployments path written without its /providers/ segment. */
+function deploymentPath(rest: string[], scopeId: string, base: { subscriptionId?: string; resourceGroup?: string }): ParsedPath {
+  const types: string[] = [];
+  const names: string[] = [];
+  for (let j = 0; j < rest.length; j += 2) {
+    types.push(rest[j]);
+    if (j + 1 < rest.length) names.push(rest[j + 1]);
+  }
+  return { scopeId, namespace: RESOURCES_NS, types, names, id: '', ...base };
 }
 
 function builtin(scopeId: string, types: string[], names: string[]): ParsedPath {

@@ -1,4 +1,7 @@
 // Start-up options: flags, then environment variables, then defaults. Pure: no I/O here.
+// argv is read by Node's util.parseArgs (the one argv parser); each flag also has an environment variable.
+
+import { parseArgs } from 'node:util';
 
 export interface SubscriptionConfig {
   subscriptionId: string;
@@ -38,6 +41,16 @@ export interface EmulatorConfig {
   maxBodyBytes: number;
   /** Lines to the console. */
   quiet: boolean;
+  /** Start even if the journal or snapshot is damaged: keep what precedes the damage, move the damaged files aside. */
+  recover: boolean;
+  /**
+   * The URL clients reach the emulator at; absolute URLs it hands out (Azure-AsyncOperation, Location, cloud
+   * metadata, token issuer) are built from it, never from a request's Host header. Default: the listen URL,
+   * filled in by startEmulator once the port is known.
+   */
+  publicUrl?: string;
+  /** Seconds a client may take to send a whole request (headers and body) before the connection is closed. */
+  requestTimeout: number;
 }
 
 export const WELL_KNOWN = {
@@ -63,6 +76,9 @@ const FLAGS: Record<string, { env: string; kind: 'number' | 'string' | 'bool' }>
   config: { env: 'ARM_EMULATOR_CONFIG', kind: 'string' },
   'no-fsync': { env: 'ARM_EMULATOR_NO_FSYNC', kind: 'bool' },
   quiet: { env: 'ARM_EMULATOR_QUIET', kind: 'bool' },
+  recover: { env: 'ARM_EMULATOR_RECOVER', kind: 'bool' },
+  'public-url': { env: 'ARM_EMULATOR_PUBLIC_URL', kind: 'string' },
+  'request-timeout': { env: 'ARM_EMULATOR_REQUEST_TIMEOUT', kind: 'number' },
 };
 
 export class ConfigError extends Error {}
@@ -78,20 +94,25 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     const v = env[spec.env];
     if (v !== undefined && v !== '') raw[flag] = v;
   }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new ConfigError(`unexpected argument '${a}'`);
-    let [name, value] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const spec = FLAGS[name];
-    if (!spec) throw new ConfigError(`unknown option '--${name}'`);
-    if (spec.kind === 'bool') {
-      raw[name] = value ?? 'true';
-    } else {
-      if (value === undefined) {
-        value = argv[++i];
-        if (value === undefined) throw new ConfigError(`option '--${name}' needs a value`);
-      }
-      raw[name] = value;
+  // Non-strict so that a boolean flag may still carry a value (--quiet=false), as it always could; unknown
+  // options, positionals and missing values are refused below, from the tokens parseArgs returns.
+  const { tokens } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.entries(FLAGS).map(([n, f]) => [n, { type: f.kind === 'bool' ? ('boolean' as const) : ('string' as const) }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const t of tokens ?? []) {
+    if (t.kind === 'positional') throw new ConfigError(`unexpected argument '${t.value}'`);
+    if (t.kind === 'option-terminator') throw new ConfigError(`unexpected argument '--'`);
+    if (t.kind !== 'option') continue;
+    const spec = FLAGS[t.name];
+    if (!spec || !t.rawName.startsWith('--')) throw new ConfigError(`unknown option '${t.rawName}'`);
+    if (spec.kind === 'bool') raw[t.name] = t.value ?? 'true';
+    else {
+      if (t.value === undefined) throw new ConfigError(`option '--${t.name}' needs a value`);
+      raw[t.name] = t.value;
     }
   }
   const num = (name: string, def: number, min: number): number => {
@@ -118,6 +139,9 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     configFile: raw.config,
     fsync: !bool('no-fsync'),
     quiet: bool('quiet'),
+    recover: bool('recover'),
+    publicUrl: raw['public-url'] === undefined ? undefined : publicUrl(raw['public-url']),
+    requestTimeout: num('request-timeout', 60, 0.1),
     tenantId,
     subscriptions: [
       {
@@ -137,6 +161,18 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     tokenLifetime: 3600,
     maxBodyBytes: 4 * 1024 * 1024,
   };
+}
+
+function publicUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ConfigError(`--public-url must be an absolute http(s) URL, got '${v}'`);
+  }
+  if (!/^https?:$/.test(u.protocol) || u.search || u.hash || u.username || u.password || (u.pathname !== '/' && u.pathname !== ''))
+    throw new ConfigError(`--public-url must be an http(s) origin such as https://arm.example.test:8443 (no path, query or credentials), got '${v}'`);
+  return `${u.protocol}//${u.host}`;
 }
 
 /** Merges a config file's {subscriptions, servicePrincipals} into the config. */

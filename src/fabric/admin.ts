@@ -1,8 +1,10 @@
-// The emulator's own admin API (mounted at /_emulator, no ARM auth): readiness, the fabric's
-// state, faults to inject, and control over how fast operations complete, for tests and scripts.
+// The emulator's own admin API (mounted at /_emulator): readiness, the fabric's state, faults to inject,
+// and control over how fast operations complete, for tests and scripts. The front door guards it
+// (adminGuard in src/arm/http.ts: own Origin only; with auth on, changes need a service principal's bearer
+// token). Views never carry secrets: operation records are redacted (redactSecrets).
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ArmError } from '../arm/errors.js';
+import { ArmError, Errors } from '../arm/errors.js';
 import type { GateRule } from '../lro/engine.js';
 import type { CompletionGate, OperationRecord } from '../lro/types.js';
 import type { Services } from '../framework/services.js';
@@ -23,7 +25,7 @@ const wrap =
   };
 
 function badRequest(message: string): ArmError {
-  return new ArmError(400, 'InvalidRequestContent', message);
+  return Errors.invalidRequestContent(message);
 }
 
 function parseGate(g: unknown, at: string): CompletionGate {
@@ -41,6 +43,12 @@ function parseGate(g: unknown, at: string): CompletionGate {
   throw badRequest(`${at}.mode must be 'immediate', 'polls' or 'time'`);
 }
 
+/** The 4xx status Express attaches to errors that are the client's (e.g. a path that is not valid percent-encoding). */
+function clientErrorStatus(err: unknown): number | undefined {
+  const st = (err as any)?.status ?? (err as any)?.statusCode;
+  return Number.isInteger(st) && st >= 400 && st < 500 ? st : undefined;
+}
+
 export function parseGateRules(body: unknown): GateRule[] {
   const list = Array.isArray(body) ? body : (body as any)?.rules;
   if (!Array.isArray(list)) throw badRequest('expected {"rules": [{"typeKey", "operation", "gate": {"mode", ...}}]}');
@@ -52,6 +60,17 @@ export function parseGateRules(body: unknown): GateRule[] {
     if (typeof typeKey !== 'string' || typeof operation !== 'string') throw badRequest(`${at}.typeKey and .operation must be strings ('*' for any)`);
     return { typeKey: typeKey === '*' ? '*' : typeKey.toLowerCase(), operation, gate: parseGate(r.gate, `${at}.gate`) };
   });
+}
+
+const SECRET_KEY = /secret|password|passwd|private.?key|access.?token|refresh.?token|credential/i;
+
+/** A deep copy with the value of every secret-looking key replaced (service-principal secrets, keys, tokens). */
+export function redactSecrets<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(redactSecrets) as T;
+  if (!v || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = SECRET_KEY.test(k) && x !== null && x !== undefined && x !== '' ? '[redacted]' : redactSecrets(x);
+  return out as T;
 }
 
 function operationSummary(op: OperationRecord) {
@@ -67,7 +86,7 @@ function operationSummary(op: OperationRecord) {
     percentComplete: op.percentComplete,
     startTime: op.startTime,
     endTime: op.endTime,
-    error: op.error,
+    error: redactSecrets(op.error),
     tasks: counts,
     gate: op.gate,
   };
@@ -203,8 +222,8 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     '/operations/:id',
     wrap((req) => {
       const op = services.operations.get(String(req.params.id));
-      if (!op) throw new ArmError(404, 'NotFound', `Operation '${req.params.id}' was not found.`);
-      return op;
+      if (!op) throw Errors.withStatus(404, 'NotFound', `Operation '${req.params.id}' was not found.`);
+      return redactSecrets(op);
     }),
   );
   router.post(
@@ -220,7 +239,13 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
         ? err
         : (err as any)?.type === 'entity.parse.failed'
           ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
-          : new ArmError(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+          : (err as any)?.type === 'entity.too.large'
+            ? Errors.requestEntityTooLarge(1024 * 1024)
+            : clientErrorStatus(err)
+              ? Errors.withStatus(clientErrorStatus(err)!, 'BadRequest', (err as Error).message)
+              : Errors.withStatus(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+    for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
+    if (e.status === 413) res.setHeader('Connection', 'close');
     res.status(e.status).json(e.toBody());
   });
 }

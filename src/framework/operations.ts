@@ -22,6 +22,7 @@ import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
 import { filterResources, parseFilter } from './filter.js';
 import { checkExtendedLocation } from './targets.js';
+import { authorize } from '../authorization/enforce.js';
 import type { Services } from './services.js';
 import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
 
@@ -43,6 +44,10 @@ export interface Call {
   baseUrl?: string;
   /** Set by cascades: writes are allowed while the enclosing group is being deleted. */
   internal?: boolean;
+  /** The path already parsed by the caller (the HTTP edge parses it to authenticate). */
+  parsed?: ParsedPath;
+  /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
+  dryRun?: boolean;
 }
 
 export interface Result {
@@ -94,7 +99,7 @@ export class ResourceOperations {
 
   async execute(call: Call): Promise<Result> {
     const { services } = this;
-    const parsed = parsePath(splitPath(call.path));
+    const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
     const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
     if (parsed.subscriptionId && !findSubscription(services, parsed.subscriptionId)) throw Errors.subscriptionNotFound(parsed.subscriptionId);
@@ -116,16 +121,22 @@ export class ResourceOperations {
         throw Errors.missingSubscriptionRegistration(services.registry.provider(route.def.namespace)!.namespace);
       }
     }
+    // RBAC for every caller that names a principal (HTTP requests, deployments); the platform's own calls pass none.
+    const access = call.principal ? authorize(ctx, route) : undefined;
     const custom = route.def.handlers;
     if (route.kind === 'action') ctx.path.action = route.action; // custom POST handlers read it here
-    if (route.kind === 'collection' && call.method === 'GET' && custom?.list) return this.custom(custom.list, ctx);
+    if (route.kind === 'collection' && call.method === 'GET') {
+      const listed = custom?.list ? await this.custom(custom.list, ctx) : await this.stored(route, ctx, call.internal === true);
+      return access ? (access.filter(listed) as Result) : listed;
+    }
     const verb = route.kind === 'action' ? 'post' : (call.method.toLowerCase() as 'get');
     const handler = route.kind !== 'collection' ? custom?.[verb] : undefined;
     if (handler) {
+      if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
       if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`);
       return this.custom(handler, ctx);
     }
-    return this.stored(route, ctx, call.internal === true);
+    return this.stored(route, ctx, call.internal === true, call.dryRun === true);
   }
 
   private async custom(handler: NonNullable<ResourceTypeDefinition['handlers']>['get'], ctx: RequestContext): Promise<Result> {
@@ -134,7 +145,7 @@ export class ResourceOperations {
     return { status: out.status, body: out.body, headers: out.headers };
   }
 
-  private async stored(route: Route, ctx: RequestContext, internal: boolean): Promise<Result> {
+  private async stored(route: Route, ctx: RequestContext, internal: boolean, dryRun = false): Promise<Result> {
     const { services } = this;
     this.checkParents(ctx, route, internal);
     if (route.kind === 'collection') {
@@ -153,6 +164,7 @@ export class ResourceOperations {
       case 'HEAD':
         return { status: ctx.existing ? 204 : 404 };
       case 'PUT':
+        if (dryRun) return this.putStored(ctx, true);
         return this.exclusive(ctx, () => this.putStored(ctx));
       case 'PATCH':
         return this.exclusive(ctx, () => this.patchStored(ctx));
@@ -235,7 +247,7 @@ export class ResourceOperations {
 
   // ---- PUT / PATCH -----------------------------------------------------------------------------------
 
-  private async putStored(ctx: RequestContext): Promise<Result> {
+  private async putStored(ctx: RequestContext, dryRun = false): Promise<Result> {
     const { def, path, services } = ctx;
     checkName(def, path.names[path.names.length - 1]);
     this.checkConditions(ctx);
@@ -249,6 +261,7 @@ export class ResourceOperations {
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
+    if (dryRun) return { status: created ? 201 : 200, body: outcome.resource };
     return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? 201 : 200, created ? 'create' : 'update');
   }
 
@@ -373,6 +386,32 @@ export class ResourceOperations {
     }
     ops.push(...relatedOps(services.registry, services.resources, outcome.related));
     if (ops.length) await services.resources.commit(ops);
+  }
+
+  /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */
+  async seed(related: Related): Promise<void> {
+    const ops = relatedOps(this.services.registry, this.services.resources, related);
+    if (ops.length) await this.services.store.write(ops);
+  }
+
+  /**
+   * Starts an operation that works on no stored resource (e.g. a deployment's what-if): its result
+   * is what the plan's resultTask returns, served at the operation's Location URL.
+   */
+  async startDetached(ctx: RequestContext, subjectId: string, plan: OperationPlan): Promise<OperationRecord> {
+    const { services } = ctx;
+    const op = services.operations.create(plan, {
+      resourceId: subjectId,
+      typeKey: `${typeKeyOf(ctx.def.namespace, ctx.def.type)}/${(plan.action ?? plan.kind).toLowerCase()}`,
+      namespace: ctx.def.namespace,
+      location: ctx.parent?.resource.location ?? 'global',
+      subscriptionId: ctx.path.subscriptionId ?? '',
+      method: 'POST',
+      apiVersion: ctx.apiVersion,
+    });
+    await services.store.write([services.operations.writeOp(op)]);
+    services.operations.run(op);
+    return op;
   }
 
   // ---- lists -------------------------------------------------------------------------------------------

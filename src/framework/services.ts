@@ -9,6 +9,7 @@ import type { OperationEngine } from '../lro/engine.js';
 import type { LocationCatalog } from './locationCatalog.js';
 import type { ResourceOperations } from './operations.js';
 import type { Fabric } from '../fabric/fabric.js';
+import type { Authorizer } from '../authorization/authorizer.js';
 import type { Router } from 'express';
 
 export interface Services {
@@ -22,7 +23,9 @@ export interface Services {
   locations: LocationCatalog;
   /** The on-prem fabric (sites, hosts, VMs, networks, tasks); absent when a test starts the ARM core alone. */
   fabric?: Fabric;
-  /** Routes mounted under /_emulator (admin API; no ARM auth). */
+  /** Role assignments indexed for enforcement (set by Microsoft.Authorization); absent = no RBAC. */
+  authorizer?: Authorizer;
+  /** Routes mounted under /_emulator (admin API: reads open, changes need a configured principal's token). */
   adminRouter: Router;
   /** Run at shutdown, before the store closes. */
   onClose?: (() => void | Promise<void>)[];

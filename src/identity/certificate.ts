@@ -2,7 +2,9 @@
 // file is its own CA bundle for REQUESTS_CA_BUNDLE / NODE_EXTRA_CA_CERTS), or brought with --cert/--key.
 // Node cannot write X.509 itself, hence the selfsigned package.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { writeFileDurably } from './tokens.js';
 import path from 'node:path';
 import os from 'node:os';
 import { generate } from 'selfsigned';
@@ -17,15 +19,21 @@ export interface TlsMaterial {
 export async function ensureCertificate(opts: { dataDir: string | null; certPath?: string; keyPath?: string }): Promise<TlsMaterial> {
   if (opts.certPath || opts.keyPath) {
     if (!opts.certPath || !opts.keyPath) throw new Error('--cert and --key go together');
-    return { cert: readFileSync(opts.certPath, 'utf8'), key: readFileSync(opts.keyPath, 'utf8'), caPath: path.resolve(opts.certPath) };
+    const cert = readFileSync(opts.certPath, 'utf8');
+    const key = readFileSync(opts.keyPath, 'utf8');
+    checkPem(opts.certPath, cert, opts.keyPath, key, 'fix or replace the file given with --cert/--key');
+    return { cert, key, caPath: path.resolve(opts.certPath) };
   }
   // --in-memory still needs a file for clients to trust: keep it in a per-user temp folder.
   const dir = opts.dataDir ?? path.join(os.tmpdir(), 'arm-emulator-tls');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
   if (existsSync(certFile) && existsSync(keyFile)) {
-    return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), caPath: certFile };
+    const cert = readFileSync(certFile, 'utf8');
+    const key = readFileSync(keyFile, 'utf8');
+    checkPem(certFile, cert, keyFile, key, `delete both ${certFile} and ${keyFile} to have a new certificate generated at the next start (clients must then trust the new cert.pem)`);
+    return { cert, key, caPath: certFile };
   }
   const now = Date.now();
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
@@ -40,7 +48,23 @@ export async function ensureCertificate(opts: { dataDir: string | null; certPath
       { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
     ],
   });
-  writeFileSync(keyFile, pems.private, { mode: 0o600 });
-  writeFileSync(certFile, pems.cert);
+  // The key first: a cert.pem without its key.pem is regenerated, never served with a missing key.
+  writeFileDurably(keyFile, pems.private);
+  writeFileDurably(certFile, pems.cert);
   return { cert: pems.cert, key: pems.private, caPath: certFile };
+}
+
+/** A damaged certificate or key stops start-up naming the file and how to get a new one. */
+function checkPem(certFile: string, cert: string, keyFile: string, key: string, fix: string): void {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (e) {
+    throw new Error(`the TLS certificate ${certFile} is damaged (${(e as Error).message}); ${fix}.`);
+  }
+  try {
+    if (!x509.checkPrivateKey(createPrivateKey(key))) throw new Error(`it does not belong to ${certFile}`);
+  } catch (e) {
+    throw new Error(`the TLS private key ${keyFile} is damaged (${(e as Error).message}); ${fix}.`);
+  }
 }

@@ -20,6 +20,7 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
     const doc = {
       galleryEndpoint: `${base}/`,
       graphEndpoint: `${base}/graph/`,
+      microsoftGraphResourceId: `${base}/graph/`,
       portalEndpoint: `${base}/`,
       resourceManagerEndpoint: `${base}/`,
       authentication: { loginEndpoint: `${base}/adfs`, audiences: [ARM_AUDIENCES[2]], tenant: 'adfs', identityProvider: 'ADFS' },
@@ -27,7 +28,7 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
     const v = String(req.query['api-version'] ?? '');
     if (v >= '2019-05-01') {
       // newer clients ask for the list of clouds
-      res.json([{ name: 'ArmEmulator', resourceManager: `${base}/`, authentication: doc.authentication, graph: doc.graphEndpoint, gallery: doc.galleryEndpoint, portal: doc.portalEndpoint, suffixes: {} }]);
+      res.json([{ name: 'ArmEmulator', resourceManager: `${base}/`, authentication: doc.authentication, graph: doc.graphEndpoint, microsoftGraphResourceId: doc.microsoftGraphResourceId, gallery: doc.galleryEndpoint, portal: doc.portalEndpoint, suffixes: {} }]);
       return;
     }
     res.json(doc);
@@ -75,15 +76,25 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
 
   r.post(TOKEN_RE, form, (req, res) => {
     const tenant = TOKEN_RE.exec(req.path)![1];
-    const body = { ...(req.body ?? {}) } as Record<string, string>;
-    // client_secret_basic
-    const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    if (basic && !body.client_id) {
-      const [id, secret] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
-      body.client_id = decodeURIComponent(id ?? '');
-      body.client_secret = decodeURIComponent(secret ?? '');
-    }
     try {
+      const body: Record<string, string> = {};
+      for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
+        // A field sent twice arrives as an array: AAD answers invalid_request, never a server error.
+        if (typeof v !== 'string') throw new OAuthError(400, 'invalid_request', `AADSTS90014: The request parameter '${k}' must appear once; it was sent ${Array.isArray(v) ? v.length : 'several'} times.`);
+        body[k] = v;
+      }
+      // client_secret_basic: base64(urlencode(id) ':' urlencode(secret)), RFC 6749 2.3.1
+      const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
+      if (basic && !body.client_id) {
+        const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+        const colon = decoded.indexOf(':');
+        try {
+          body.client_id = decodeURIComponent(colon < 0 ? decoded : decoded.slice(0, colon));
+          body.client_secret = decodeURIComponent(colon < 0 ? '' : decoded.slice(colon + 1));
+        } catch {
+          throw new OAuthError(400, 'invalid_request', 'AADSTS50012: The client credentials in the Authorization header (Basic) are not valid: the client id and secret must be form-urlencoded.');
+        }
+      }
       if (!tokens.knownTenant(tenant)) throw new OAuthError(400, 'invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
       res.set('Cache-Control', 'no-store').json(tokens.issue(body, tenant, baseUrlOf(req)));
     } catch (e) {
@@ -109,7 +120,8 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
       res.status(413).json(new OAuthError(413, 'invalid_request', 'The token request is too large.').body());
       return;
     }
-    if ((err as any)?.type === 'entity.parse.failed') {
+    const st = (err as any)?.status ?? (err as any)?.statusCode;
+    if ((err as any)?.type === 'entity.parse.failed' || (Number.isInteger(st) && st >= 400 && st < 500)) {
       res.status(400).json(new OAuthError(400, 'invalid_request', 'The token request body could not be parsed.').body());
       return;
     }

@@ -2,15 +2,21 @@
 // identity), JWTs signed with the emulator's own RSA key, published as JWKS so clients that care
 // can verify them. verify() maps each way a bearer token can be wrong to ARM's 401 codes.
 
-import { createPublicKey, generateKeyPairSync, randomUUID, createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
-import { ArmError } from '../arm/errors.js';
+import { ArmError, Errors } from '../arm/errors.js';
 import type { EmulatorConfig, ServicePrincipalConfig } from '../config/config.js';
 import type { Principal } from '../framework/types.js';
 
-/** Audiences ARM accepts (the classic SDKs ask for '<endpoint>/.default'; loopback origins are accepted too). */
+/**
+ * ARM's well-known resource identifiers. The emulator accepts these and its own origins (the public URL and the
+ * listen URL, with or without a trailing slash, see TokenService.setOrigins) as audience, nothing else. What real
+ * clients ask for: az 2.45 (default and 2020-09-01-hybrid profiles) asks for the audience the cloud metadata
+ * names ('https://management.azure.com/', scope 'https://management.azure.com//.default'); @azure/identity with
+ * an ARM SDK client and Python azure-identity ask for '<endpoint>/.default', i.e. the emulator's own origin.
+ */
 export const ARM_AUDIENCES = [
   'https://management.core.windows.net/',
   'https://management.core.windows.net',
@@ -27,10 +33,11 @@ export class OAuthError extends Error {
     super(description);
   }
   body() {
+    const aadsts = /^AADSTS(\d+)/.exec(this.description);
     return {
       error: this.error,
       error_description: this.description,
-      error_codes: [this.error === 'unsupported_grant_type' ? 70003 : this.error === 'invalid_client' ? 7000215 : 900144],
+      error_codes: [aadsts ? Number(aadsts[1]) : this.error === 'unsupported_grant_type' ? 70003 : this.error === 'invalid_client' ? 7000215 : 900144],
       timestamp: new Date().toISOString().replace('T', ' ').replace(/\..*/, 'Z'),
       trace_id: randomUUID(),
       correlation_id: randomUUID(),
@@ -54,21 +61,48 @@ export class TokenService {
   /** Bounded cache of tokens whose signature was verified (insertion order = eviction order). */
   private readonly verified = new Map<string, jwt.JwtPayload>();
   readonly publicKey: string;
+  /** The emulator's own origins (public URL first), lowercase, no trailing slash. */
+  private own: string[] = [];
 
   constructor(private readonly config: EmulatorConfig, dataDir: string | null) {
     let keyPem: string | undefined;
     const file = dataDir ? path.join(dataDir, 'token-signing-key.pem') : undefined;
-    if (file && existsSync(file)) keyPem = readFileSync(file, 'utf8');
+    if (file && existsSync(file)) {
+      keyPem = readFileSync(file, 'utf8');
+      try {
+        createPrivateKey(keyPem);
+      } catch (e) {
+        throw new Error(
+          `the token-signing key ${file} is damaged (${(e as Error).message}). Delete it to have a new key generated at the next start (tokens issued with the old key stop working: sign in again, e.g. az login).`,
+        );
+      }
+    }
     if (!keyPem) {
       keyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       if (file) {
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, keyPem, { mode: 0o600 });
+        mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+        writeFileDurably(file, keyPem);
       }
     }
     this.privateKey = keyPem;
     this.publicKey = createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }).toString();
+    if (config.publicUrl) this.setOrigins([config.publicUrl]);
     this.kid = createHash('sha256').update(this.publicKey).digest('base64url').slice(0, 27);
+  }
+
+  /** The emulator's own origins: accepted as token audience and issuer base (set once the server listens). */
+  setOrigins(urls: string[]): void {
+    this.own = [...new Set(urls.map((u) => u.toLowerCase().replace(/\/+$/, '')))];
+  }
+  origins(): string[] {
+    return this.own;
+  }
+
+  /** ARM's resource identifiers and the emulator's own origins, with or without a trailing slash. */
+  audienceAccepted(aud: unknown): boolean {
+    if (typeof aud !== 'string') return false;
+    if (ARM_AUDIENCES.includes(aud)) return true;
+    return this.own.includes(aud.toLowerCase().replace(/\/$/, ''));
   }
 
   jwks() {
@@ -78,6 +112,28 @@ export class TokenService {
 
   private principal(clientId: string): ServicePrincipalConfig | undefined {
     return this.config.servicePrincipals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase());
+  }
+
+  /** Service principals created at run time (Microsoft Graph): checks a client's secret, gives its tenant. */
+  private directory?: DirectoryLookup;
+  setDirectoryLookup(lookup: DirectoryLookup): void {
+    this.directory = lookup;
+  }
+  private authenticateClient(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined {
+    const sp = this.principal(clientId);
+    if (sp) return safeEqual(sp.clientSecret, secret) ? sp : undefined;
+    return this.directory?.authenticate(clientId, secret);
+  }
+  /** A configured service principal or one created through Graph. */
+  private knownClient(clientId: string): { clientId: string; tenantId: string } | undefined {
+    return this.principal(clientId) ?? this.directory?.find(clientId);
+  }
+
+  /** The Graph resource of this emulator ({origin}/graph/, what the cloud metadata publishes); nothing foreign. */
+  graphAudienceAccepted(aud: unknown): boolean {
+    if (typeof aud !== 'string') return false;
+    const a = aud.toLowerCase().replace(/\/+$/, '');
+    return this.own.some((o) => a === `${o}/graph`);
   }
 
   knownTenant(tenant: string): boolean {
@@ -101,8 +157,8 @@ export class TokenService {
     }
     const clientId = form.client_id;
     if (!clientId) throw new OAuthError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
-    const sp = this.principal(clientId);
-    if (!sp || !safeEqual(sp.clientSecret, form.client_secret ?? '')) {
+    const sp = this.authenticateClient(clientId, form.client_secret ?? '');
+    if (!sp) {
       throw new OAuthError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided for application '${clientId}'.`);
     }
     const t = tenant.toLowerCase();
@@ -110,6 +166,13 @@ export class TokenService {
       throw new OAuthError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
     }
     const resource = resourceFromRequest(form);
+    if (!this.audienceAccepted(resource) && !this.graphAudienceAccepted(resource)) {
+      throw new OAuthError(
+        400,
+        'invalid_resource',
+        `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant. (The ARM emulator issues tokens for ARM only: ${[...ARM_AUDIENCES.filter((a) => a.endsWith('/')), ...this.own.map((o) => `${o}/`)].join(', ')}.)`,
+      );
+    }
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.config.tokenLifetime;
     const token = jwt.sign(
@@ -135,12 +198,13 @@ export class TokenService {
   }
 
   /** Checks an Authorization header; throws ArmError 401 with the code for what is wrong. */
-  verify(header: string | undefined, authorizationUri: string, subscriptionTenant?: string): Principal {
+  /** `audience`: which token audiences this surface accepts (default: ARM's); the Graph routes pass the Graph resource. */
+  verify(header: string | undefined, authorizationUri: string, subscriptionTenant?: string, audience: (aud: string) => boolean = (x) => this.audienceAccepted(x)): Principal {
     const challenge = (error: string, desc: string) => ({
       'WWW-Authenticate': `Bearer authorization_uri="${authorizationUri}", error="${error}", error_description="${desc.replace(/"/g, "'")}"`,
     });
     const fail = (code: string, message: string, error = 'invalid_token') =>
-      new ArmError(401, code, message, { headers: challenge(error, message) });
+      Errors.unauthorized(code, message, challenge(error, message));
     if (!header) throw fail('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", 'invalid_request');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw fail('AuthenticationFailedInvalidHeader', "Authentication failed. The 'Authorization' header is provided in an invalid format.", 'invalid_request');
@@ -152,7 +216,7 @@ export class TokenService {
       claims = undefined;
     }
     if (!claims) claims = this.verifySignature(token, fail);
-    return this.checkClaims(claims, fail, subscriptionTenant);
+    return this.checkClaims(claims, fail, subscriptionTenant, audience);
   }
 
   private verifySignature(token: string, fail: (code: string, message: string) => ArmError): jwt.JwtPayload {
@@ -176,20 +240,30 @@ export class TokenService {
     return claims;
   }
 
-  private checkClaims(claims: jwt.JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string): Principal {
-    const aud = String(claims.aud ?? '');
-    if (!audienceAccepted(aud)) {
+  private checkClaims(claims: jwt.JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string, audience: (aud: string) => boolean = (x) => this.audienceAccepted(x)): Principal {
+    const aud = claims.aud;
+    if (typeof aud !== 'string' || !audience(aud)) {
       throw fail(
         'InvalidAuthenticationTokenAudience',
-        `The access token has been obtained for wrong audience or resource '${aud}'. It should exactly match with one of the allowed audiences '${ARM_AUDIENCES.join("','")}'.`,
+        `The access token has been obtained for wrong audience or resource '${Array.isArray(aud) ? aud.join(',') : String(aud ?? '')}'. It should exactly match with one of the allowed audiences '${[...ARM_AUDIENCES, ...this.own.map((o) => `${o}/`)].join("','")}'.`,
       );
     }
-    const tid = String(claims.tid ?? '');
+    const tid = typeof claims.tid === 'string' ? claims.tid : '';
     if (subscriptionTenant && tid.toLowerCase() !== subscriptionTenant.toLowerCase()) {
       throw fail(
         'InvalidAuthenticationTokenTenant',
         `The access token is from the wrong issuer '${claims.iss}'. It must match the tenant 'https://sts.windows.net/${subscriptionTenant}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/${subscriptionTenant}' to get the token.`,
       );
+    }
+    if (typeof claims.exp !== 'number') throw fail('InvalidAuthenticationToken', "The access token has no expiry time ('exp' claim); it was not issued by this ARM emulator's token endpoint.");
+    const appid = typeof claims.appid === 'string' ? claims.appid : '';
+    const sp = this.knownClient(appid);
+    if (!sp || sp.tenantId.toLowerCase() !== tid.toLowerCase()) {
+      throw fail('InvalidAuthenticationToken', `The access token names an application ('appid' '${appid}') that is not a service principal of tenant '${tid}' on this ARM emulator.`);
+    }
+    const iss = typeof claims.iss === 'string' ? claims.iss.toLowerCase() : '';
+    if (!this.own.some((o) => iss === `${o}/${tid.toLowerCase()}/`)) {
+      throw fail('InvalidAuthenticationToken', `The access token is from the wrong issuer '${String(claims.iss)}'. It must be issued by this ARM emulator ('${this.own[0] ?? ''}/${tid}/').`);
     }
     return { tenantId: tid, clientId: String(claims.appid ?? ''), objectId: String(claims.oid ?? '') };
   }
@@ -199,6 +273,12 @@ function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Service principals created at run time (Microsoft Graph): sign-in by secret, and lookup by client id. */
+export interface DirectoryLookup {
+  authenticate(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined;
+  find(clientId: string): { clientId: string; tenantId: string } | undefined;
 }
 
 /** A stable object id per client id, so systemData and tokens agree across restarts. */
@@ -216,13 +296,25 @@ export function resourceFromRequest(form: Record<string, string>): string {
   return r.endsWith('//') ? r.slice(0, -1) : r;
 }
 
-export function audienceAccepted(aud: string): boolean {
-  if (ARM_AUDIENCES.includes(aud)) return true;
+/** Writes a file 0600 through a temp file: fsynced, renamed into place, directory fsynced. */
+export function writeFileDurably(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
   try {
-    const u = new URL(aud);
-    // Classic SDK clients ask for '<endpoint>/.default' where the endpoint is this emulator.
-    return u.protocol === 'https:' && (u.hostname === 'localhost' || u.hostname.startsWith('127.') || u.hostname === '[::1]');
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+  try {
+    const d = openSync(path.dirname(file), 'r');
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
   } catch {
-    return false;
+    // a directory that cannot be fsynced: the rename is still atomic
   }
 }

@@ -175,6 +175,7 @@ export class OperationEngine {
       tasks,
       data: plan.data,
     };
+    if (plan.resultTask) op.resultTask = plan.resultTask;
     if (gate && gate.mode !== 'immediate') {
       op.gate = { ...gate, pollsSeen: 0 };
       if (gate.mode === 'time') op.gate.readyAt = new Date(Date.now() + gate.seconds * 1000).toISOString();
@@ -297,14 +298,20 @@ export class OperationEngine {
     }
     await this.save(op);
     await this.maybeRelease(op);
-    if (op.status === 'InProgress' && op.gate?.mode === 'time') {
-      const wait = Date.parse(op.gate.readyAt!) - Date.now();
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.maybeRelease(op).catch(() => undefined);
-      }, Math.max(0, wait));
-      this.timers.add(t);
-    }
+    this.armTimeGate(op);
+  }
+
+  /** Releases a time-gated operation when its time comes; a timer that fires early re-arms itself. */
+  private armTimeGate(op: OperationRecord): void {
+    if (op.status !== 'InProgress' || op.gate?.mode !== 'time' || this.stopped) return;
+    const wait = Date.parse(op.gate.readyAt!) - Date.now();
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.maybeRelease(op)
+        .then(() => this.armTimeGate(op))
+        .catch(() => undefined);
+    }, Math.max(0, wait) + 1);
+    this.timers.add(t);
   }
 
   private updatePercent(op: OperationRecord): void {
@@ -369,6 +376,7 @@ export class OperationEngine {
     op.status = 'Succeeded';
     op.percentComplete = 100;
     op.endTime = new Date().toISOString();
+    if (op.resultTask) op.result = { status: 200, body: op.tasks.find((t) => t.id === op.resultTask)?.result };
     const gate = op.gate;
     delete op.gate;
     try {

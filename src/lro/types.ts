@@ -60,6 +60,8 @@ export interface OperationRecord {
   /** Final synchronous-equivalent response for the Location URL (POST actions, DELETE). */
   result?: { status: number; body?: unknown };
   cancelRequested?: boolean;
+  /** The task whose result becomes `result` when the operation succeeds. */
+  resultTask?: string;
   gate?: CompletionGate & { pollsSeen?: number; readyAt?: string };
   /** Set when the engine resumed this operation after a restart. */
   resumed?: number;
@@ -72,6 +74,8 @@ export interface OperationPlan {
   data?: Record<string, unknown>;
   /** Defaults to the resource's location. */
   location?: string;
+  /** The task whose result is the operation's result (200 body at the Location URL). */
+  resultTask?: string;
 }
 
 /** What a task kind does. run() must be idempotent: after a crash a running task is run again. */

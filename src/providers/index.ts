@@ -7,7 +7,18 @@ import { resourceConnectorProvider } from './Microsoft.ResourceConnector/index.j
 import { kubernetesConfigurationProvider } from './Microsoft.KubernetesConfiguration/index.js';
 import { extendedLocationProvider } from './Microsoft.ExtendedLocation/index.js';
 import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
+import { authorizationProvider } from './Microsoft.Authorization/index.js';
+import { catalogueProviders } from './catalogue/index.js';
 
 export function allProviders(): ResourceProvider[] {
-  return [resourcesProvider, containerServiceProvider, resourceConnectorProvider, kubernetesConfigurationProvider, extendedLocationProvider, azureStackHciProvider];
+  return [
+    resourcesProvider,
+    containerServiceProvider,
+    authorizationProvider,
+    resourceConnectorProvider,
+    kubernetesConfigurationProvider,
+    extendedLocationProvider,
+    azureStackHciProvider,
+    ...catalogueProviders(),
+  ];
 }

@@ -409,13 +409,25 @@ for (const mode of MODES) {
       });
 
       it('completes after T seconds', async () => {
+        // Deterministic: the gate's clock is driven by the test (Date.now stubbed), never raced against real time.
         w = await World.create(mode);
-        w.engine.setGateRules([{ typeKey: '*', operation: '*', gate: { mode: 'time', seconds: 0.3 } }]);
+        w.engine.setGateRules([{ typeKey: '*', operation: '*', gate: { mode: 'time', seconds: 600 } }]);
         const owner = clusterId('timed');
-        const t0 = Date.now();
-        const op = await w.run(owner, hubCluster(owner, 1));
-        assert.equal(op.status, 'Succeeded');
-        assert.ok(Date.now() - t0 >= 280);
+        const op = await w.start(owner, hubCluster(owner, 1));
+        await until(() => w.engine.get(op.id)!.tasks.every((t) => t.state === 'done'), 10_000, 'tasks');
+        const readyAt = Date.parse(w.engine.get(op.id)!.gate!.readyAt!);
+        const realNow = Date.now;
+        try {
+          Date.now = () => readyAt - 1000; // 1 s before the gate opens: a poll does not release it
+          await w.engine.poll(op.id);
+          assert.equal(w.engine.get(op.id)!.status, 'InProgress');
+          Date.now = () => readyAt + 1; // T seconds later
+          await w.engine.poll(op.id);
+        } finally {
+          Date.now = realNow;
+        }
+        assert.equal((await w.engine.waitFor(op.id)).status, 'Succeeded');
+        assert.equal(w.fabric.ownerVms(owner).length, 5);
       });
     });
   });

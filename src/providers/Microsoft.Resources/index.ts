@@ -9,6 +9,7 @@ import { findSubscription, registrationKey, registrationState, REGISTRATIONS } f
 import { filterResources, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/services.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
+import { deploymentTypes, initDeployments } from './deployments.js';
 import type { ArmResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 
 /** Newest first; az picks the first non-preview entry. */
@@ -268,7 +269,10 @@ function genericShape(s: StoredResource, expand: Set<string>) {
 export const resourcesProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
-  types: [subscriptions, tenants, locations, resourceGroups, providers, resources],
+  types: [subscriptions, tenants, locations, resourceGroups, providers, resources, ...deploymentTypes(['2026-06-01', ...RESOURCES_API_VERSIONS])],
+  init(services) {
+    initDeployments(services);
+  },
 };
 
 

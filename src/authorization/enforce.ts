@@ -1,0 +1,150 @@
+// Enforcement at the ARM front door. The dispatcher calls authorize() once per request, after
+// authentication and routing, and passes list results through the returned filter. Everything
+// here is pure apart from reading the role index.
+
+import { Errors, ArmError } from '../arm/errors.js';
+import type { Route as Target } from '../arm/resolve.js';
+import type { ArmResponse } from '../arm/dispatcher.js';
+import type { RequestContext } from '../framework/types.js';
+import type { Authorizer } from './authorizer.js';
+import { actionFor, readActionOfWireType, typeOfResourceId } from './actions.js';
+import { hasAccessBelow, hasAnyAccess, isAllowed } from './evaluator.js';
+
+export function authorizerOf(services: { authorizer?: Authorizer }): Authorizer | undefined {
+  return services.authorizer;
+}
+
+export interface Access {
+  /** Narrows a list response to what the caller may read (identity when nothing to narrow). */
+  filter(res: ArmResponse): ArmResponse;
+}
+
+const PASS: Access = { filter: (r) => r };
+
+export function authorizationFailed(ctx: Pick<RequestContext, 'principal'>, action: string, scope: string): ArmError {
+  return Errors.withStatus(403, 'AuthorizationFailed', `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+}
+
+export function linkedAuthorizationFailed(ctx: Pick<RequestContext, 'principal'>, action: string, scope: string, linked: { action: string; scope: string }[]): ArmError {
+  return Errors.withStatus(403, 'LinkedAuthorizationFailed', `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action(s) '${linked.map((l) => l.action).join(',')}' on the linked scope(s) '${linked.map((l) => l.scope).join(',')}' (respectively) or the linked scope(s) are invalid.`);
+}
+
+const lower = (s: string | undefined) => (s ?? '').toLowerCase();
+
+/**
+ * Checks the request against the caller's role assignments; throws 403 when it is not allowed.
+ * No-op with --no-auth, and when the Microsoft.Authorization provider is not loaded.
+ */
+export function authorize(ctx: RequestContext, target: Target): Access {
+  const { services } = ctx;
+  if (!services.config.auth) return PASS;
+  const authz = authorizerOf(services);
+  if (!authz || !authz.enforce) return PASS;
+  const oid = ctx.principal.objectId;
+  const ns = lower(target.def.namespace);
+  const type = lower(target.def.type);
+  const sub = ctx.path.subscriptionId;
+  const subScope = sub ? `/subscriptions/${sub}` : '';
+
+  // Surfaces every principal reaches: operation polling (whoever started an operation polls it at
+  // subscription scope), operations catalogues, role definitions, its own permissions.
+  if (type === 'operations' || type.startsWith('locations/operation')) return PASS;
+  if (ns === 'microsoft.authorization' && (type === 'permissions' || (type === 'roledefinitions' && ctx.method === 'GET'))) return PASS;
+
+  if (ns === 'microsoft.resources') {
+    if (type === 'tenants') return PASS;
+    if (type === 'subscriptions') {
+      if (target.kind === 'collection') return { filter: (res) => filterValue(res, (item) => hasAnyAccess(authz, oid, String(item.id ?? ''))) };
+      if (!hasAnyAccess(authz, oid, ctx.path.id)) throw authorizationFailed(ctx, 'Microsoft.Resources/subscriptions/read', ctx.path.id);
+      return PASS;
+    }
+    if ((type === 'providers' || type === 'locations') && ctx.method === 'GET') {
+      if (!sub || hasAnyAccess(authz, oid, subScope)) return PASS;
+      throw authorizationFailed(ctx, actionFor(target.def.namespace, target.def.type, 'GET'), ctx.path.id);
+    }
+    if (type === 'providers' && target.kind === 'action') {
+      const action = `${ctx.path.names[0]}/${ctx.path.action}/action`;
+      if (!isAllowed(authz, oid, action, subScope)) throw authorizationFailed(ctx, action, subScope);
+      return PASS;
+    }
+  }
+
+  const scope = ctx.path.id;
+  const action = actionFor(target.def.namespace, target.def.type, ctx.method, target.kind === 'action' ? target.action : undefined);
+
+  if (target.kind === 'collection' && ctx.method === 'GET') {
+    if (isAllowed(authz, oid, action, scope)) return PASS;
+    // Access to part of the scope: the list shows that part.
+    if (hasAccessBelow(authz, oid, collectionScope(ctx))) {
+      return {
+        filter: (res) =>
+          filterValue(res, (item) => {
+            const id = String(item.id ?? '');
+            const read = typeof item.type === 'string' ? readActionOfWireType(item.type) : action;
+            return !!id && !!read && isAllowed(authz, oid, read, id);
+          }),
+      };
+    }
+    throw authorizationFailed(ctx, action, scope);
+  }
+
+  if (!isAllowed(authz, oid, action, scope)) throw authorizationFailed(ctx, action, scope);
+
+  if ((ctx.method === 'PUT' || ctx.method === 'PATCH') && ctx.body && typeof ctx.body === 'object') {
+    const denied = linkedScopes(ctx.body).filter((l) => !isAllowed(authz, oid, l.action, l.scope));
+    if (denied.length) throw linkedAuthorizationFailed(ctx, action, scope, denied);
+  }
+  return PASS;
+}
+
+/** The scope a collection lives in ('/subscriptions/s/resourceGroups/rg/providers/NS/type' -> the group). */
+function collectionScope(ctx: RequestContext): string {
+  return ctx.path.scopeId || ctx.path.id;
+}
+
+function filterValue(res: ArmResponse, keep: (item: Record<string, unknown>) => boolean): ArmResponse {
+  const body = res.body as { value?: unknown[] } | undefined;
+  if (!body || !Array.isArray(body.value)) return res;
+  return { ...res, body: { ...body, value: body.value.filter((v) => v && typeof v === 'object' && keep(v as Record<string, unknown>)) } };
+}
+
+/** Properties whose value names another resource the caller must be allowed to join. */
+const LINK_KEYS = new Set(['vnetsubnetid', 'vnetsubnetids', 'podsubnetid', 'subnetid', 'subnetids', 'networkid', 'logicalnetworkid', 'virtualnetworkid']);
+const ID_RE = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/[^/]+\/[^/]+\/[^/]+/i;
+
+/**
+ * The linked checks ARM makes on a write: a custom location named in extendedLocation needs
+ * 'Microsoft.ExtendedLocation/customLocations/deploy/action' on it; a network named in a known
+ * property needs '{its type}/join/action' on it.
+ */
+export function linkedScopes(body: Record<string, any>): { action: string; scope: string }[] {
+  const out: { action: string; scope: string }[] = [];
+  const el = body.extendedLocation;
+  if (el && typeof el === 'object' && typeof el.name === 'string' && ID_RE.test(el.name) && (el.type === undefined || lower(el.type) === 'customlocation')) {
+    out.push({ action: 'Microsoft.ExtendedLocation/customLocations/deploy/action', scope: el.name });
+  }
+  const seen = new Set<string>();
+  const visit = (v: unknown, depth: number) => {
+    if (depth > 8 || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) visit(x, depth + 1);
+      return;
+    }
+    for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+      if (LINK_KEYS.has(k.toLowerCase())) {
+        for (const id of Array.isArray(val) ? val : [val]) {
+          if (typeof id !== 'string' || !ID_RE.test(id) || seen.has(id.toLowerCase())) continue;
+          const t = typeOfResourceId(id);
+          if (!t) continue;
+          seen.add(id.toLowerCase());
+          out.push({ action: `${t}/join/action`, scope: id });
+        }
+      } else {
+        visit(val, depth + 1);
+      }
+    }
+  };
+  visit(body.properties, 0);
+  return out;
+}
+

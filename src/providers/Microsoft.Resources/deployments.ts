@@ -1,0 +1,376 @@
+// Microsoft.Resources/deployments at resource-group and subscription scope: the ARM template
+// deployment API over the template engine (src/templates). A PUT validates the template at once
+// (400 InvalidTemplate before anything is written), then runs it as a long-running operation whose
+// one task deploys through the resource-operations core in process (templateHost.ts); the outcome
+// (outputs, per-resource operations, error) is kept on the deployment as ARM keeps its history.
+// validate, whatIf (long-running, result at the Location URL), cancel, exportTemplate and the
+// operations list are served here too. Secure parameters and outputs are never shown.
+
+import { Errors } from '../../arm/errors.js';
+import { pageOf } from '../../arm/paging.js';
+import { findSubscription } from '../../framework/registration.js';
+import type { Services } from '../../framework/services.js';
+import type { ActionOutcome, ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { OperationRecord } from '../../lro/types.js';
+import { lroHeaders } from '../../lro/urls.js';
+import {
+  deploymentProperties,
+  executeDeployment,
+  prepareDeployment,
+  preflightDeployment,
+  redactSuppliedParameters,
+  redactorFor,
+  validateDeployment,
+  validationErrorBody,
+  whatIf,
+  azureStackEnvironment,
+  type DeploymentOperation,
+  type DeploymentRequest,
+  type DeploymentResult,
+  type ScopeInfo,
+} from '../../templates/index.js';
+import { hostFor } from './templateHost.js';
+
+export const DEPLOY_TASK = 'resources.deploy';
+export const WHATIF_TASK = 'resources.whatIf';
+const NS = 'Microsoft.Resources';
+const TYPE = `${NS}/deployments`;
+/** ARM keeps at most this many deployments per scope and removes the oldest beyond it. */
+const HISTORY_LIMIT = 800;
+
+/** Live per-resource records of running deployments (by operation id), for the operations list while they run. */
+const live = new Map<string, DeploymentOperation[]>();
+
+function scopeOf(ctx: { path: RequestContext['path']; services: Services; principal: RequestContext['principal'] }): ScopeInfo {
+  const { services, path } = ctx;
+  const sub = path.subscriptionId ? findSubscription(services, path.subscriptionId) : undefined;
+  const scope: ScopeInfo = { tenantId: sub?.tenantId ?? services.config.tenantId, deployerObjectId: ctx.principal.objectId };
+  if (sub) {
+    scope.subscriptionId = sub.subscriptionId;
+    scope.subscriptionDisplayName = sub.displayName;
+  }
+  if (path.resourceGroup !== undefined) {
+    const rg = services.resources.get(`/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`)!;
+    scope.resourceGroup = { name: rg.resource.name, location: rg.resource.location!, tags: rg.resource.tags, managedBy: rg.resource.managedBy };
+  }
+  return scope;
+}
+
+function requestOf(ctx: RequestContext, name: string): DeploymentRequest {
+  const body = ctx.body ?? {};
+  if (typeof body !== 'object' || Array.isArray(body) || body === null) throw Errors.invalidRequestContent('The request content must be a JSON object.');
+  if (typeof body.properties !== 'object' || body.properties === null || Array.isArray(body.properties)) {
+    throw Errors.invalidRequestContent("The request content is invalid: property 'properties' is required.", 'properties');
+  }
+  if (ctx.path.resourceGroup === undefined && (typeof body.location !== 'string' || body.location === '')) {
+    throw Errors.invalid('InvalidDeploymentLocation', 'The location of a deployment at subscription scope is required: pass --location (the body\'s location).', 'location');
+  }
+  const isHub = (ctx.path.resourceGroup !== undefined ? scopeOf(ctx).resourceGroup?.location : body.location) === 'local' || ctx.services.locations.get(String(body.location ?? ''))?.kind === 'AzureStackHub';
+  return {
+    name,
+    scope: scopeOf(ctx),
+    location: typeof body.location === 'string' ? ctx.services.locations.normalize(body.location) ?? body.location : undefined,
+    properties: body.properties,
+    apiVersion: ctx.apiVersion,
+    environment: isHub ? azureStackEnvironment(`${ctx.baseUrl || 'https://localhost'}/`) : undefined,
+  };
+}
+
+/** The deployment as GET shows it. */
+function deploymentWire(s: StoredResource): ArmResource {
+  const r = s.resource;
+  const out: ArmResource = { id: r.id, name: r.name, type: TYPE };
+  if (r.location) out.location = r.location;
+  if (r.tags && Object.keys(r.tags).length) out.tags = { ...r.tags };
+  out.properties = structuredClone(r.properties ?? {});
+  return out;
+}
+
+function operationWire(deploymentId: string, o: DeploymentOperation) {
+  const props: Record<string, unknown> = {
+    provisioningOperation: o.provisioningOperation,
+    provisioningState: o.provisioningState,
+    timestamp: o.timestamp,
+    duration: o.duration,
+    trackingId: o.operationId.toLowerCase(),
+    serviceRequestId: o.operationId.toLowerCase(),
+    targetResource: o.targetResource,
+  };
+  if (o.statusCode) props.statusCode = o.statusCode;
+  if (o.statusMessage !== undefined) props.statusMessage = o.statusMessage;
+  return { id: `${deploymentId}/operations/${o.operationId}`, operationId: o.operationId, properties: props };
+}
+
+/** The deployment's state while it runs, before it has a result. */
+function runningProperties(req: DeploymentRequest, prepared: { templateHash: string; mode: string; parameters: unknown }, correlationId: string) {
+  const p: Record<string, unknown> = {
+    templateHash: prepared.templateHash,
+    parameters: prepared.parameters,
+    mode: prepared.mode,
+    provisioningState: 'Accepted',
+    timestamp: new Date().toISOString(),
+    duration: 'PT0S',
+    correlationId,
+    providers: [],
+    dependencies: [],
+  };
+  if (req.properties.templateLink) p.templateLink = req.properties.templateLink;
+  if (req.properties.parametersLink) p.parametersLink = req.properties.parametersLink;
+  return p;
+}
+
+async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
+  const { services } = ctx;
+  const name = candidate.name;
+  const req = requestOf(ctx, name);
+  // Validation errors (bad template, missing parameter, cycle...) are synchronous 400s, as at ARM.
+  const host = hostFor(services, ctx.principal, ctx.baseUrl);
+  const prepared = await prepareDeployment(host, req);
+  // Preflight: what a provider would refuse is refused now, for the whole deployment (InvalidTemplateDeployment).
+  await preflightDeployment(host, prepared);
+  const correlationId = ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID();
+  const shown = { templateHash: prepared.templateHash, mode: prepared.mode, parameters: redactSuppliedParameters(prepared, (req.properties.parameters as Record<string, unknown>) ?? {}) };
+  const resource: ArmResource = { ...candidate, properties: runningProperties(req, shown, correlationId) };
+  if (req.location) resource.location = req.location;
+  if (ctx.body?.tags) resource.tags = ctx.body.tags;
+  // History as ARM keeps it: beyond the limit the oldest deployments of the scope go.
+  const siblings = services.resources.listByParent(ctx.parent?.resource.id ?? (ctx.path.resourceGroup !== undefined ? `/subscriptions/${ctx.path.subscriptionId}/resourceGroups/${ctx.path.resourceGroup}` : `/subscriptions/${ctx.path.subscriptionId}`)).filter((r) => r.typeKey === 'microsoft.resources/deployments' && r.resource.name.toLowerCase() !== name.toLowerCase());
+  const excess = siblings.length + 1 - HISTORY_LIMIT;
+  const drop = excess > 0 ? siblings.sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt))).slice(0, excess).map((s) => s.resource.id) : [];
+  return {
+    resource,
+    internal: { request: { ...req, environment: undefined }, secrets: prepared.secrets, correlationId },
+    related: drop.length ? { delete: drop } : undefined,
+    operation: { kind: ctx.existing ? ('update' as const) : ('create' as const), tasks: [{ id: 'deploy', kind: DEPLOY_TASK, params: {}, durationMs: 0 }] },
+  };
+}
+
+/** The one task of a deployment's operation: prepare again (so a restart can resume) and execute. */
+function registerDeployTask(services: Services): void {
+  services.operations.registerTaskKind(DEPLOY_TASK, {
+    async run(_task, op) {
+      const stored = services.resources.get(op.resourceId);
+      if (!stored) throw Errors.conflictWith('DeploymentNotFound', `The deployment '${op.resourceId}' no longer exists.`);
+      const req = stored.internal.request as DeploymentRequest;
+      const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
+      const prepared = await prepareDeployment(host, req);
+      const abort = new AbortController();
+      const watch = setInterval(() => op.cancelRequested && abort.abort(), 20);
+      const records: DeploymentOperation[] = [];
+      live.set(op.id, records);
+      try {
+        const result = await executeDeployment(host, prepared, {
+          signal: abort.signal,
+          onOperation: (o) => {
+            const i = records.findIndex((x) => x.operationId === o.operationId);
+            if (i >= 0) records[i] = o;
+            else records.push(o);
+          },
+        });
+        if (result.provisioningState === 'Canceled') throw Errors.conflictWith('DeploymentCanceled', `The deployment '${req.name}' was canceled.`);
+        if (result.provisioningState === 'Failed') {
+          const e = Errors.refused(result.error?.code ?? 'DeploymentFailed', result.error?.message ?? 'The deployment failed.', undefined, result.error?.details);
+          (e as any).result = result;
+          op.data = { ...(op.data ?? {}), result: redactorFor(prepared)(result) as unknown as Record<string, unknown> };
+          throw e;
+        }
+        op.data = { ...(op.data ?? {}), result: redactorFor(prepared)(result) as unknown as Record<string, unknown> };
+        return { outputs: Object.keys(result.outputs ?? {}).length };
+      } finally {
+        clearInterval(watch);
+        live.delete(op.id);
+      }
+    },
+  });
+  services.operations.registerTaskKind(WHATIF_TASK, {
+    async run(task) {
+      const req = task.params.request as DeploymentRequest;
+      const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
+      try {
+        return await whatIf(host, req, { resultFormat: task.params.resultFormat as 'FullResourcePayloads' | undefined });
+      } catch (e) {
+        return { status: 'Failed', error: validationErrorBody(e).error };
+      }
+    },
+  });
+}
+
+/** Nested deployments are kept as deployments of their own, where they ran. */
+function nestedDeployments(result: DeploymentResult): { resource: ArmResource }[] {
+  const out: { resource: ArmResource }[] = [];
+  for (const o of result.operations ?? []) {
+    const n = o.nested;
+    if (!n || !o.targetResource?.id) continue;
+    out.push({ resource: { id: o.targetResource.id, name: n.name, type: TYPE, properties: { ...deploymentProperties(n), operations: n.operations } } });
+    out.push(...nestedDeployments(n));
+  }
+  return out;
+}
+
+function finish(op: OperationRecord, stored: StoredResource | undefined, state: 'Succeeded' | 'Failed' | 'Canceled', error?: unknown): Completion {
+  if (!stored) return { resource: undefined };
+  if (op.kind === 'delete') return { resource: undefined };
+  const s = structuredClone(stored);
+  const result = op.data?.result as unknown as DeploymentResult | undefined;
+  const props = s.resource.properties ?? {};
+  if (result) Object.assign(props, deploymentProperties(result));
+  props.provisioningState = state;
+  props.timestamp = new Date().toISOString();
+  if (result?.duration) props.duration = result.duration;
+  else props.duration = isoSince(op.startTime);
+  if (state !== 'Succeeded') {
+    props.error = result?.error ?? error ?? { code: state === 'Canceled' ? 'DeploymentCanceled' : 'DeploymentFailed', message: `The deployment ${state.toLowerCase()}.` };
+    delete props.outputs;
+  }
+  s.resource.properties = props;
+  s.internal = { ...s.internal, operations: result?.operations?.map(({ nested: _n, ...o }) => o) ?? [] };
+  delete s.internal.request?.properties?.parameters; // secure values are not kept past the run
+  return { resource: s, related: result ? { put: nestedDeployments(result).filter((n) => n.resource.id.toLowerCase() !== s.resource.id.toLowerCase()) } : undefined };
+}
+
+function isoSince(start: string): string {
+  return `PT${Math.max(0, (Date.now() - Date.parse(start)) / 1000).toFixed(3)}S`;
+}
+
+// ---- actions -------------------------------------------------------------------------------------------
+
+async function validateAction(ctx: RequestContext & { existing?: StoredResource }): Promise<{ status: number; body: unknown }> {
+  const name = ctx.path.names[ctx.path.names.length - 1];
+  const req = requestOf(ctx, name);
+  const host = hostFor(ctx.services, ctx.principal, ctx.baseUrl);
+  try {
+    const v = await validateDeployment(host, req);
+    const id = ctx.path.id;
+    const body: Record<string, unknown> = {
+      id,
+      name,
+      type: TYPE,
+      properties: {
+        templateHash: v.templateHash,
+        parameters: redactSuppliedParameters(v.prepared, (req.properties.parameters as Record<string, unknown>) ?? {}),
+        mode: v.mode,
+        provisioningState: 'Succeeded',
+        timestamp: new Date().toISOString(),
+        duration: 'PT0S',
+        correlationId: ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID(),
+        validatedResources: v.validatedResources.map((r) => ({ id: r.id })),
+      },
+    };
+    if (req.location) body.location = req.location;
+    return { status: 200, body };
+  } catch (e) {
+    const b = validationErrorBody(e);
+    return { status: 400, body: b };
+  }
+}
+
+/** POST .../deployments/{name}/{validate|whatIf|cancel|exportTemplate}: served without the deployment having to exist. */
+async function postHandler(ctx: RequestContext) {
+  const action = (ctx.path.action ?? '').toLowerCase();
+  const id = ctx.path.id;
+  const existing = ctx.services.resources.get(id);
+  switch (action) {
+    case 'validate':
+      return validateAction(ctx);
+    case 'whatif': {
+      const req = requestOf(ctx, ctx.path.names[ctx.path.names.length - 1]);
+      // Fail fast on what is wrong with the template itself, as ARM does before accepting.
+      await prepareDeployment(hostFor(ctx.services, ctx.principal, ctx.baseUrl), req);
+      const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: { ...req, environment: undefined }, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
+      // The what-if runs as an operation of its own; its result is served at the Location URL.
+      const op = await ctx.services.core.startDetached(ctx, `${id}/whatIf`, plan);
+      const h = lroHeaders(ctx.baseUrl, ctx.services.config.retryAfter, op, true);
+      return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
+    }
+    case 'cancel': {
+      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      const op = existing.operationId ? ctx.services.operations.get(existing.operationId) : undefined;
+      if (!op || op.status !== 'InProgress') {
+        throw Errors.conflictWith('DeploymentCannotBeCancelled', `The deployment '${existing.resource.name}' cannot be cancelled: it is not running (provisioning state '${existing.resource.properties?.provisioningState}').`);
+      }
+      await ctx.services.operations.cancel(op.id, `The deployment '${existing.resource.name}' was canceled.`);
+      return { status: 204 };
+    }
+    case 'exporttemplate': {
+      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      const req = existing.internal.request as DeploymentRequest | undefined;
+      const template = req?.properties.template ?? {};
+      return { status: 200, body: { template: redactorFor({ secrets: (existing.internal.secrets as string[]) ?? [] })(template) } };
+    }
+    default:
+      throw Errors.actionNotFound(`deployments/${ctx.path.action}`, NS, ctx.apiVersion);
+  }
+}
+
+export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[] {
+  const deployments: ResourceTypeDefinition = {
+    namespace: NS,
+    type: 'deployments',
+    scope: 'subscription',
+    tracked: false,
+    apiVersions,
+    patch: false,
+    nameRule: { pattern: /^[-\w._()]{1,64}$/, message: 'A deployment name is 1-64 letters, digits, and -._() characters.' },
+    operations: [
+      { name: 'deployments/read', operation: 'Get Deployment', description: 'Gets or lists deployments.' },
+      { name: 'deployments/write', operation: 'Create Deployment', description: 'Creates or updates a deployment.' },
+      { name: 'deployments/delete', operation: 'Delete Deployment', description: 'Deletes a deployment.' },
+      { name: 'deployments/cancel/action', operation: 'Cancel Deployment', description: 'Cancels a deployment.' },
+      { name: 'deployments/validate/action', operation: 'Validate Deployment', description: 'Validates a deployment.' },
+      { name: 'deployments/whatIf/action', operation: 'Predict Template Changes', description: 'Predicts template deployment changes.' },
+      { name: 'deployments/exportTemplate/action', operation: 'Export Template', description: 'Exports the template of a deployment.' },
+    ],
+    onPut: putDeployment,
+    onDelete(ctx) {
+      const op = ctx.existing.operationId ? ctx.services.operations.get(ctx.existing.operationId) : undefined;
+      if (op && op.status === 'InProgress') {
+        throw Errors.conflictWith('DeploymentActive', `The deployment '${ctx.existing.resource.name}' is running; cancel it or wait for it to finish before deleting it.`);
+      }
+      return { operation: { kind: 'delete', tasks: [] } };
+    },
+    handlers: { post: postHandler },
+    toWire: deploymentWire,
+    onOperationSucceeded: (op, stored) => finish(op, stored, 'Succeeded'),
+    onOperationFailed: (op, stored, error) => finish(op, stored, op.cancelRequested ? 'Canceled' : 'Failed', error),
+  };
+  const operations: ResourceTypeDefinition = {
+    namespace: NS,
+    type: 'deployments/operations',
+    scope: 'subscription',
+    tracked: false,
+    apiVersions,
+    handlers: {
+      list(ctx) {
+        const dep = findDeployment(ctx);
+        return pageOf(ctx, operationsOf(ctx.services, dep), (o) => operationWire(dep.resource.id, o), (o) => o.startTime + o.operationId);
+      },
+      get(ctx) {
+        const dep = findDeployment(ctx);
+        const want = ctx.path.names[ctx.path.names.length - 1].toLowerCase();
+        const o = operationsOf(ctx.services, dep).find((x) => x.operationId.toLowerCase() === want);
+        if (!o) throw Errors.notFound(`Deployment operation '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+        return { status: 200, body: operationWire(dep.resource.id, o) };
+      },
+    },
+  };
+  return [deployments, operations];
+}
+
+function findDeployment(ctx: RequestContext): StoredResource {
+  const id = ctx.path.id.replace(/\/operations(\/[^/]*)?$/i, '');
+  const dep = ctx.services.resources.get(id);
+  if (!dep) throw Errors.notFound(`Deployment '${ctx.path.names[0]}' could not be found.`);
+  return dep;
+}
+
+function operationsOf(services: Services, dep: StoredResource): DeploymentOperation[] {
+  const running = dep.operationId ? live.get(dep.operationId) : undefined;
+  const ops = running ?? (dep.internal.operations as DeploymentOperation[] | undefined) ?? [];
+  const secrets = (dep.internal.secrets as string[]) ?? [];
+  void services;
+  return redactorFor({ secrets })(ops);
+}
+
+export function initDeployments(services: Services): void {
+  registerDeployTask(services);
+}
