@@ -30,6 +30,7 @@ import {
   type Profile,
 } from './shape.js';
 import { AKS_API_VERSIONS } from './versions.js';
+import { nodeGroupResources, nodeResourceGroupId, staleIds, type NodeGroupInput } from './nodeResourceGroup.js';
 
 export const SETTLE_TASK = 'containerservice.settle';
 
@@ -112,6 +113,43 @@ export function applyFabricStatus(services: Services, clusterId: string, props: 
     props.powerState = { code: status.powerState };
     for (const p of pools) p.powerState = { code: status.powerState };
   }
+}
+
+// ---- the node resource group ------------------------------------------------------------------------------
+
+function nodeGroupInput(services: Services, s: { resource: ArmResource }, pools: Profile[], target?: KubernetesTarget): NodeGroupInput {
+  const r = s.resource;
+  const parts = r.id.split('/');
+  return {
+    subscriptionId: parts[2],
+    clusterId: r.id,
+    clusterName: r.name,
+    clusterResourceGroup: parts[4],
+    location: r.location ?? 'eastus',
+    props: r.properties ?? {},
+    pools,
+    target: target ?? targetFor(services, r.location ?? 'eastus'),
+  };
+}
+
+/** The node resource group as the cluster now is: its resources to put, and those it no longer holds. */
+export function nodeGroupSync(services: Services, s: { resource: ArmResource }, pools: Profile[]): { put: RelatedResource[]; delete: string[] } {
+  const input = nodeGroupInput(services, s, pools);
+  if (!input.props.nodeResourceGroup) return { put: [], delete: [] };
+  const put = nodeGroupResources(input);
+  const groupId = nodeResourceGroupId(input.subscriptionId, input.props.nodeResourceGroup);
+  const group = services.resources.get(groupId);
+  if (group && String(group.internal.managedByCluster ?? '').toLowerCase() !== s.resource.id.toLowerCase()) return { put: [], delete: [] };
+  return { put, delete: group ? staleIds(services.resources.listByParent(groupId), put) : [] };
+}
+
+/** The node resource group and everything in it, when it is this cluster's. */
+export function nodeGroupOf(services: Services, s: StoredResource): string[] {
+  const nodeRg = s.resource.properties?.nodeResourceGroup;
+  if (!nodeRg) return [];
+  const groupId = nodeResourceGroupId(s.resource.id.split('/')[2], nodeRg);
+  const group = services.resources.get(groupId);
+  return group && String(group.internal.managedByCluster ?? '').toLowerCase() === s.resource.id.toLowerCase() ? [group.resource.id] : [];
 }
 
 // ---- validation -----------------------------------------------------------------------------------------
@@ -348,6 +386,14 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     throw Errors.invalid('PropertyChangeNotAllowed', `Changing property 'nodeResourceGroup' is not allowed (it is '${nodeRg}').`, 'properties.nodeResourceGroup');
   }
   props.nodeResourceGroup = nodeRg;
+  if (!ex) {
+    if (String(nodeRg).toLowerCase() === rg.toLowerCase()) {
+      throw Errors.invalidParameter(`The node resource group '${nodeRg}' must not be the cluster's own resource group; AKS creates it and manages it (properties.nodeResourceGroup, az aks create --node-resource-group).`, 'properties.nodeResourceGroup');
+    }
+    if (services.resources.get(nodeResourceGroupId(sub, nodeRg))) {
+      throw Errors.invalid('NodeResourceGroupAlreadyExists', `The node resource group '${nodeRg}' already exists; AKS creates the node resource group itself. Pick a name that is not in use (properties.nodeResourceGroup, az aks create --node-resource-group).`, 'properties.nodeResourceGroup');
+    }
+  }
 
   // Identity: managed identity or a service principal.
   const identity = identityFor(body, ex?.resource, id, ctx.principal.tenantId || services.config.tenantId);
@@ -544,13 +590,17 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
   // The pools are stored with the cluster, in the same write (their own writes wait on the cluster's operation).
   let order = ex ? nextPoolOrder(services, id) : 0;
   const related = { put: pools.map((p) => poolResource(id, p, { order: exPools.some((x) => x.name === p.name) ? undefined : order++ })) };
+  // A new cluster's node resource group, managed by it, with its infrastructure: in the same write.
+  if (!ex) related.put.push(...nodeGroupResources(nodeGroupInput(services, { resource: { ...resource, id, name } }, pools, target)));
   return { resource, internal, related, operation: { kind: ex ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
 }
 
 // ---- completion --------------------------------------------------------------------------------------------
 
 async function clusterSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Promise<Completion> {
-  if (!stored || op.kind === 'delete') return { resource: undefined };
+  if (!stored) return { resource: undefined };
+  // The node resource group goes with the cluster.
+  if (op.kind === 'delete') return { resource: undefined, related: { delete: nodeGroupOf(services, stored) } };
   const data = (op.data ?? { verb: op.action ?? op.kind }) as OpData;
   const s: StoredResource = structuredClone(stored);
   delete s.operationId;
@@ -591,7 +641,8 @@ async function clusterSucceeded(op: OperationRecord, stored: StoredResource | un
   applyFabricStatus(services, s.resource.id, props, pools);
   props.provisioningState = 'Succeeded';
   for (const p of pools) p.provisioningState = 'Succeeded';
-  return { resource: s, related: { put: pools.map((p) => poolResource(s.resource.id, p)) } };
+  const infra = nodeGroupSync(services, s, pools);
+  return { resource: s, related: { put: [...pools.map((p) => poolResource(s.resource.id, p)), ...infra.put], delete: infra.delete } };
 }
 
 function clusterFailed(op: OperationRecord, stored: StoredResource | undefined, _error: unknown, services: Services): Completion {
@@ -625,7 +676,8 @@ function clusterFailed(op: OperationRecord, stored: StoredResource | undefined, 
   if (data.verb !== 'create') applyFabricStatus(services, s.resource.id, props, pools);
   props.provisioningState = state;
   for (const p of pools) p.provisioningState = state;
-  return { resource: s, related: { put: pools.map((p) => poolResource(s.resource.id, p)), delete: gone } };
+  const infra = nodeGroupSync(services, s, pools);
+  return { resource: s, related: { put: [...pools.map((p) => poolResource(s.resource.id, p)), ...infra.put], delete: [...gone, ...infra.delete] } };
 }
 
 // ---- actions ---------------------------------------------------------------------------------------------------
