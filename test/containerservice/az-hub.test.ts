@@ -37,8 +37,8 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     const create = (name: string, ...extra: string[]) => ['aks', 'create', '-g', 'hub-rg', '-n', name, ...BASE, ...extra];
     // az's defaults: managed identity and the standard load balancer
     await refused(az, create('x1'), 'FeatureNotSupportedOnTarget', 'does not support managed identities', '--service-principal and --client-secret', 'supports only the basic load balancer');
-    await refused(az, create('x2', ...SP), 'FeatureNotSupportedOnTarget', 'supports only the basic load balancer; pass --load-balancer-sku basic');
-    await refused(az, create('x4', ...SP, '--load-balancer-sku', 'basic', '--enable-cluster-autoscaler', '--min-count', '1', '--max-count', '3'), 'does not support the cluster autoscaler', 'remove --enable-cluster-autoscaler');
+    await refused(az, create('x2', ...SP), 'FeatureNotSupportedOnTarget', "supports only the basic load balancer; set properties.networkProfile.loadBalancerSku to 'basic' (az: pass --load-balancer-sku basic)");
+    await refused(az, create('x4', ...SP, '--load-balancer-sku', 'basic', '--enable-cluster-autoscaler', '--min-count', '1', '--max-count', '3'), 'does not support the cluster autoscaler', 'set properties.agentPoolProfiles[0].enableAutoScaling to false (az: remove --enable-cluster-autoscaler)');
     // az itself insists on the standard load balancer for these two; the stamp names both limits
     await refused(az, create('x5', ...SP, '--enable-private-cluster'), 'basic load balancer', 'does not support private clusters');
     await refused(az, create('x6', ...SP, '--api-server-authorized-ip-ranges', '1.2.3.4/32'), 'basic load balancer', 'does not support API server authorized IP ranges');

@@ -191,7 +191,7 @@ export function poolFeatures(p: Profile, where: string): FeatureRequest[] {
 function withHints(refusals: Refusal[]): Refusal[] {
   for (const r of refusals) {
     if (/single node pool/.test(r.message) && !/instead/.test(r.message)) {
-      r.message += ' Scale the existing node pool instead (az aks scale --node-count N).';
+      r.message += ' Scale the existing node pool instead (its count; az aks scale --node-count N).';
     }
   }
   return refusals;
@@ -431,7 +431,7 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     const full = resolveKubernetesVersion(doc, askedVersion);
     if (!full) {
       assertFits(doc, [{ feature: 'kubernetesVersion', value: askedVersion, target: 'properties.kubernetesVersion' }]);
-      throw Errors.invalid('KubernetesVersionNotSupported', `Kubernetes version '${askedVersion}' is not supported on ${target.where}.`, 'properties.kubernetesVersion');
+      throw Errors.invalid('KubernetesVersionNotSupported', `Kubernetes version '${askedVersion}' (properties.kubernetesVersion, az: --kubernetes-version) is not supported on ${target.where}.`, 'properties.kubernetesVersion');
     }
     version = full;
     props.kubernetesVersion = askedVersion === '' ? full : askedVersion;
@@ -490,7 +490,9 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
   const refusals = withHints(checkCapabilities(doc, features));
   if (refusals.length) {
     const missingSp = refusals.find((r) => r.target === 'properties.servicePrincipalProfile');
-    if (missingSp) missingSp.message = `${target.where} does not support managed identities and the request names no service principal; only service principals are supported: pass --service-principal and --client-secret.`;
+    if (missingSp) {
+      missingSp.message = `${target.where} does not support managed identities and the request names no service principal; only service principals are supported: set properties.servicePrincipalProfile.clientId and .secret (az: pass --service-principal and --client-secret).`;
+    }
     throw capabilityError(refusals);
   }
   if (props.disableLocalAccounts === true && !props.aadProfile?.managed) {
