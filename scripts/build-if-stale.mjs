@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start` runs this first: it compiles (tsc -p .) only when a source file, tsconfig.json or
-// package.json is newer than its last successful build (dist/.build-stamp), so starting an unchanged checkout does not rebuild.
+// `npm start` and `npm test` run this first: it compiles (tsc -p .) only when a TypeScript file (src, test,
+// bench), tsconfig.json or package.json is newer than the last build it made (dist/.build-stamp), so starting
+// an unchanged checkout does not rebuild.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,7 @@ function newest(dir) {
 }
 const stamp = path.join(root, 'dist/.build-stamp');
 const built = Math.min(mtime(stamp), mtime(path.join(root, 'dist/src/main.js')));
-const sources = Math.max(newest(path.join(root, 'src')), mtime(path.join(root, 'tsconfig.json')), mtime(path.join(root, 'package.json')));
+const sources = Math.max(...['src', 'test', 'bench'].map((d) => newest(path.join(root, d))), mtime(path.join(root, 'tsconfig.json')), mtime(path.join(root, 'package.json')));
 if (built < 0 || sources > built) {
   execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
   writeFileSync(stamp, `${new Date().toISOString()}\n`);

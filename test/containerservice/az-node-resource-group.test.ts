@@ -5,29 +5,15 @@
 // finishes within seconds by the emulator's own time model.
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/config.js';
-import type { TaskSpec } from '../../src/lro/types.js';
 import { AzSession, ensureAz } from '../support/az.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { startAksEmulator } from './helpers.js';
+import { criticalPathMs } from '../support/time.js';
 
 const SP = ['--service-principal', 'cccccccc-0000-0000-0000-000000000001', '--client-secret', 'emulator-secret'];
 
 const types = (list: any[]) => list.map((r) => r.type).sort();
 const count = (list: any[], type: string) => list.filter((r) => r.type === type).length;
-
-/** Longest chain of simulated task durations (ms at time scale 1): how long the plan takes. */
-export function criticalPathMs(tasks: TaskSpec[]): number {
-  const byId = new Map(tasks.map((t) => [t.id, t]));
-  const memo = new Map<string, number>();
-  const end = (id: string): number => {
-    if (memo.has(id)) return memo.get(id)!;
-    const t = byId.get(id)!;
-    const v = (t.durationMs ?? 0) + Math.max(0, ...(t.dependsOn ?? []).filter((d) => byId.has(d)).map(end));
-    memo.set(id, v);
-    return v;
-  };
-  return Math.max(0, ...tasks.map((t) => end(t.id)));
-}
 
 describe('the node resource group (real az CLI)', function () {
   this.timeout(300_000);
