@@ -70,9 +70,12 @@ describe('the node resource group (real az CLI)', function () {
     assert.equal(count(list, 'Microsoft.Compute/virtualMachineScaleSets'), 1, 'the pool’s scale set went with it');
 
     await az.ok(['aks', 'stop', '-g', 'nrg', '-n', 'n1']);
+    list = await az.ok(['resource', 'list', '-g', c.nodeResourceGroup]);
+    assert.equal(list.length, 6, 'a stopped cluster keeps its infrastructure');
+    assert.equal(list.find((r: any) => r.name === vmss.name).sku.capacity, 0, 'a stopped cluster’s scale sets have no instances');
     await az.ok(['aks', 'start', '-g', 'nrg', '-n', 'n1']);
     list = await az.ok(['resource', 'list', '-g', c.nodeResourceGroup]);
-    assert.equal(list.length, 6, 'stop and start keep the infrastructure (the VMs are deallocated, not removed)');
+    assert.equal(list.find((r: any) => r.name === vmss.name).sku.capacity, 3, 'start brings the instances back');
 
     // users may read, not write: a deny assignment on the group, as Azure refuses it
     for (const args of [

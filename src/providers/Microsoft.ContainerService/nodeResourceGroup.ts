@@ -89,7 +89,8 @@ export function poolScaleSet(i: NodeGroupInput, p: Profile): RelatedResource {
     type: `${COMPUTE}/virtualMachineScaleSets`,
     location: i.location,
     tags,
-    sku: { name: p.vmSize, tier: 'Standard', capacity: p.count ?? 0 },
+    // A stopped pool (az aks stop, az aks nodepool stop) has its instances removed; the scale set stays.
+    sku: { name: p.vmSize, tier: 'Standard', capacity: p.powerState?.code === 'Stopped' ? 0 : p.count ?? 0 },
     properties: {
       singlePlacementGroup: false,
       orchestrationMode: 'Uniform',
