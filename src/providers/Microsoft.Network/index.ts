@@ -2,6 +2,9 @@
 // cluster's load balancer, public IP, network security group, route table and virtual network in its
 // node resource group), declared as minimal stored types so that GET, `az resource list` and
 // `az resource show` work on them. No network behaviour behind them (see Microsoft.Compute).
+// Merge note: the template work's catalogue (src/providers/catalogue/network.ts) declares the same five
+// types with PUT behaviour; where both exist, keep the catalogue's and drop this file (node resource groups
+// write these resources as related resources, so they work with either declaration).
 
 import type { ResourceProvider } from '../../framework/types.js';
 import { minimalType } from '../Microsoft.Compute/index.js';
