@@ -153,6 +153,7 @@ export class ResourceOperations {
       return this.listStored(ctx);
     }
     ctx.existing = services.resources.get(ctx.path.id);
+    if (WRITES.has(ctx.method as Method) && !internal && ctx.principal.clientId !== SYSTEM_PRINCIPAL.clientId) this.refuseDenied(ctx);
     if (route.kind === 'action') {
       if (ctx.method !== 'POST') throw Errors.methodNotAllowed(ctx.method, `${typeName(ctx)}/${route.action}`);
       return this.runAction(ctx, route.action);
@@ -213,6 +214,29 @@ export class ResourceOperations {
       if (!parent) throw Errors.parentResourceNotFound(write ? 'write' : 'read', typeName(ctx), path.extendedParent ? path.scopeId : parentId);
       ctx.parent = parent;
     }
+  }
+
+  /**
+   * A deny assignment on a resource group (kept on the group as internal.denyAssignment: an AKS node
+   * resource group, managed by its cluster, has one): users may read the group and its resources but
+   * every write to them is refused with a 403, as Azure's deny assignments refuse it. The platform's
+   * own writes (the managing resource's related writes, cascades: internal) do not pass here.
+   */
+  private refuseDenied(ctx: RequestContext): void {
+    const { path, def, services } = ctx;
+    if (path.resourceGroup === undefined || path.subscriptionId === undefined) return;
+    const rg = services.resources.get(`/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`);
+    const deny = rg?.internal.denyAssignment as { name: string; id: string } | undefined;
+    if (!rg || !deny) return;
+    const verb = ctx.method === 'DELETE' ? 'delete' : ctx.method === 'POST' ? `${path.action ?? ''}/action` : 'write';
+    const isGroup = def.namespace === RESOURCES_NS && def.type === 'resourceGroups';
+    const action = isGroup ? `Microsoft.Resources/subscriptions/resourceGroups/${verb}` : `${def.namespace}/${def.type}/${verb}`;
+    throw Errors.withStatus(
+      403,
+      'DenyAssignmentAuthorizationFailed',
+      `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' has permission to perform action '${action}' on scope '${path.id}'; ` +
+        `however, the access is denied because of the deny assignment with name '${deny.name}' and Id '${deny.id}' at scope '${rg.resource.id}'.`,
+    );
   }
 
   // ---- conditions and busy resources ---------------------------------------------------------------

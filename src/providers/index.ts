@@ -8,6 +8,7 @@ import { resourceConnectorProvider } from './Microsoft.ResourceConnector/index.j
 import { kubernetesConfigurationProvider } from './Microsoft.KubernetesConfiguration/index.js';
 import { extendedLocationProvider } from './Microsoft.ExtendedLocation/index.js';
 import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
+import { computeProvider } from './Microsoft.Compute/index.js';
 import { catalogueProviders } from './catalogue/index.js';
 
 export function allProviders(): ResourceProvider[] {
@@ -19,6 +20,7 @@ export function allProviders(): ResourceProvider[] {
     kubernetesConfigurationProvider,
     extendedLocationProvider,
     azureStackHciProvider,
+    computeProvider,
     ...catalogueProviders(),
   ];
 }

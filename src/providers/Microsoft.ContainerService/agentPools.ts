@@ -14,6 +14,7 @@ import {
   clusterIdOf,
   isStopped,
   nextPoolOrder,
+  nodeGroupSync,
   poolFeatures,
   refuseIfBusy,
   settleTask,
@@ -89,8 +90,17 @@ async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<Wri
   return { resource, internal, operation: { kind: exPool ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
 }
 
+/** The cluster's node resource group once the pool is as `pool` says (undefined = the pool is gone). */
+function infraAfter(services: Services, clusterId: string, poolName: string, pool: Profile | undefined): { put?: any[]; delete?: string[] } {
+  const cluster = services.resources.get(clusterId);
+  if (!cluster) return {};
+  const pools = poolsOf(services, clusterId).filter((p) => p.name.toLowerCase() !== poolName.toLowerCase());
+  if (pool) pools.push(pool);
+  return nodeGroupSync(services, cluster, pools);
+}
+
 function poolSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Completion {
-  if (op.kind === 'delete' || !stored) return { resource: undefined };
+  if (op.kind === 'delete' || !stored) return { resource: undefined, related: infraAfter(services, clusterIdOf(op.resourceId), op.resourceId.split('/').pop()!, undefined) };
   const clusterId = clusterIdOf(op.resourceId);
   const data = (op.data ?? {}) as OpData;
   const s: StoredResource = structuredClone(stored);
@@ -108,7 +118,7 @@ function poolSucceeded(op: OperationRecord, stored: StoredResource | undefined, 
     if (n !== undefined) p.count = n;
   }
   p.provisioningState = 'Succeeded';
-  return { resource: s };
+  return { resource: s, related: infraAfter(services, clusterId, s.resource.name, { name: s.resource.name, ...p }) };
 }
 
 function poolFailed(op: OperationRecord, stored: StoredResource | undefined, _e: unknown, services: Services): Completion {

@@ -4,6 +4,7 @@
 
 export const AKS_API_VERSIONS = [
   '2026-06-01',
+  '2026-04-01',
   '2025-10-01',
   '2025-09-01',
   '2025-08-01',
@@ -65,8 +66,8 @@ export const AKS_API_VERSIONS = [
   '2019-02-01',
 ];
 
-/** The version the pinned @azure/arm-containerservice (25.5.0) sends. */
-export const SDK_DEFAULT_API_VERSION = '2026-06-01';
+/** The version the pinned @azure/arm-containerservice (25.3.0, the newest whose engines accept Node 20) sends. */
+export const SDK_DEFAULT_API_VERSION = '2026-04-01';
 
 /** True when api-version v is at least min (dates compare as strings; a -preview suffix is ignored). */
 export function atLeast(v: string, min: string): boolean {
