@@ -142,6 +142,8 @@ export interface ActionOutcome {
   /** The addressed resource's new state, committed with the operation (e.g. provisioningState 'Stopping'). */
   resource?: ArmResource;
   related?: Related;
+  /** Headers of a synchronous answer (e.g. runCommand's Location of its command result). */
+  headers?: Record<string, string>;
   /** An operation in flight to cancel (e.g. managedClusters/abort). */
   cancel?: { operationId: string; message: string };
 }
