@@ -22,6 +22,8 @@ import {
 } from './clusters.js';
 import { checkPoolName, nodeImageVersion, normalizePool, NS, poolsOf, poolWire, stripReadOnly, type Profile } from './shape.js';
 import { AKS_API_VERSIONS } from './versions.js';
+import { poolFromSnapshot } from './snapshots.js';
+import { abortPool, deleteMachines, upgradeNodeImageVersion } from './poolActions.js';
 
 async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<WriteOutcome> {
   const { services } = ctx;
@@ -37,6 +39,7 @@ async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<Wri
   const exPool = pools.find((p) => p.name.toLowerCase() === name.toLowerCase());
   const raw = stripReadOnly(candidate.properties ?? {}, 'pool');
   for (const [k, v] of Object.entries(raw)) if (v === null) delete raw[k];
+  const fromSnapshot = exPool ? {} : poolFromSnapshot(services, raw, cluster.resource.location ?? '', 'properties');
   checkPoolName(name, String(raw.osType ?? exPool?.osType ?? 'Linux'), 'name');
   const { profile, version } = normalizePool(raw, name, {
     doc,
@@ -46,6 +49,7 @@ async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<Wri
     existing: exPool,
     defaultMode: 'User',
   });
+  if (fromSnapshot.nodeImageVersion) profile.nodeImageVersion = fromSnapshot.nodeImageVersion;
   const features = poolFeatures(profile, 'properties');
   if (!exPool) features.unshift({ feature: 'nodePoolCount', value: pools.length + 1, target: 'name' });
   assertFits(doc, features);
@@ -102,6 +106,7 @@ function poolSucceeded(op: OperationRecord, stored: StoredResource | undefined, 
     p.nodeImageVersion = nodeImageVersion(p.osType, p.osSKU, data.version, cluster ? targetOfStored(services, cluster).kind : 'AzureRegion');
   }
   if (data.power) p.powerState = { code: data.power === 'stop' ? 'Stopped' : 'Running' };
+  if (typeof data.nodeImageVersion === 'string') p.nodeImageVersion = data.nodeImageVersion;
   const status = clusterStatus(services, clusterId);
   if (status && status.vms.length) {
     const n = Object.entries(status.workerCounts).find(([k]) => k.toLowerCase() === s.resource.name.toLowerCase())?.[1];
@@ -164,6 +169,7 @@ export const agentPools: ResourceTypeDefinition = {
     const data: OpData = { verb: 'poolDelete', pool: ctx.existing.resource.name };
     return { operation: { kind: 'delete', tasks, data: data as Record<string, unknown> } };
   },
+  actions: { upgradeNodeImageVersion, abort: abortPool, deleteMachines },
   toWire: poolWire,
   onOperationSucceeded: poolSucceeded,
   onOperationFailed: poolFailed,

@@ -30,6 +30,7 @@ import {
   type Profile,
 } from './shape.js';
 import { AKS_API_VERSIONS } from './versions.js';
+import { runCommand } from './runCommand.js';
 
 export const SETTLE_TASK = 'containerservice.settle';
 
@@ -786,6 +787,7 @@ export const managedClusters: ResourceTypeDefinition = {
     abort,
     rotateClusterCertificates: rotate,
     resetServicePrincipalProfile: resetServicePrincipal,
+    runCommand,
   },
 
   toWire: clusterWire,
