@@ -68,7 +68,7 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
         }
         if (op.result) return { status: op.result.status, body: op.result.body };
         if (op.kind === 'delete') return { status: 200 };
-        if (op.kind === 'action') return { status: 204 };
+        if (op.kind === 'action' && !op.resultIsResource) return { status: 204 };
         const stored = ctx.services.resources.get(op.resourceId);
         const def = ctx.services.registry.typeByKey(op.typeKey);
         if (!stored || !def) return { status: 204 };

@@ -55,8 +55,16 @@ export function upgradeNodeImageVersion(ctx: ActionCtx): ActionOutcome {
   }
   const tasks = nodeImageTasks(services, cluster.resource.id, target, name);
   tasks.push(settleTask(tasks.map((t) => t.id)));
-  const data: OpData = { verb: 'poolPut', pool: name, nodeImageVersion: latestNodeImage(services, cluster, pool.resource.properties ?? {}) };
-  return { resource: marked(ctx, 'UpgradingNodeImageVersion'), operation: { kind: 'action', action: 'upgradeNodeImageVersion', tasks, data: data as Record<string, unknown> } };
+  // az aks nodepool upgrade --node-image-only --snapshot-id: the snapshot's node image, named in a header
+  const snapId = ctx.headers['akssnapshotid'];
+  let image = latestNodeImage(services, cluster, pool.resource.properties ?? {});
+  if (snapId) {
+    const snap = services.resources.get(snapId);
+    if (!snap || snap.typeKey !== 'microsoft.containerservice/snapshots') throw Errors.invalidParameter(`The snapshot '${snapId}' named in the AKSSnapshotId header does not exist.`, 'AKSSnapshotId');
+    image = snap.resource.properties?.nodeImageVersion ?? image;
+  }
+  const data: OpData = { verb: 'poolPut', pool: name, nodeImageVersion: image };
+  return { resource: marked(ctx, 'UpgradingNodeImageVersion'), operation: { kind: 'action', action: 'upgradeNodeImageVersion', tasks, data: data as Record<string, unknown>, resultIsResource: true } };
 }
 
 export function abortPool(ctx: ActionCtx): ActionOutcome {
