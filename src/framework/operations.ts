@@ -248,7 +248,8 @@ export class ResourceOperations {
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
-    return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? 201 : 200, created ? 'create' : 'update');
+    const createdStatus = 'createdStatus' in outcome && outcome.createdStatus ? outcome.createdStatus : 201;
+    return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? createdStatus : 200, created ? 'create' : 'update');
   }
 
   private async patchStored(ctx: RequestContext): Promise<Result> {

@@ -21,7 +21,7 @@ import {
   type OpData,
 } from './clusters.js';
 import { checkPoolName, nodeImageVersion, normalizePool, NS, poolsOf, poolWire, stripReadOnly, type Profile } from './shape.js';
-import { AKS_API_VERSIONS } from './versions.js';
+import { AKS_API_VERSIONS, atLeast, shapeFor, UPGRADE_OBJECTS_SINCE } from './versions.js';
 import { poolFromSnapshot } from './snapshots.js';
 import { abortPool, deleteMachines, upgradeNodeImageVersion } from './poolActions.js';
 
@@ -217,7 +217,9 @@ export const clusterUpgradeProfiles: ResourceTypeDefinition = {
       const props = c.resource.properties ?? {};
       const current: string = props.currentKubernetesVersion;
       const node = doc.kubernetesVersions.find((k) => k.version === current);
-      const upgrades = (node?.upgrades ?? []).map((v) => ({ kubernetesVersion: v, isPreview: false }));
+      const asObjects = atLeast(ctx.apiVersion, UPGRADE_OBJECTS_SINCE);
+      const up = (v: string) => (asObjects ? { kubernetesVersion: v, isPreview: false } : v);
+      const upgrades = (node?.upgrades ?? []).map(up);
       return {
         status: 200,
         body: {
@@ -230,7 +232,7 @@ export const clusterUpgradeProfiles: ResourceTypeDefinition = {
               kubernetesVersion: p.currentOrchestratorVersion,
               name: p.name,
               osType: p.osType ?? 'Linux',
-              upgrades: (node?.upgrades ?? []).filter((v) => cmp(v, p.currentOrchestratorVersion) > 0).map((v) => ({ kubernetesVersion: v, isPreview: false })),
+              upgrades: (node?.upgrades ?? []).filter((v) => cmp(v, p.currentOrchestratorVersion) > 0).map(up),
             })),
           },
         },
@@ -258,7 +260,7 @@ export const poolUpgradeProfiles: ResourceTypeDefinition = {
       const kind = targetOfStored(ctx.services, c).kind;
       return {
         status: 200,
-        body: {
+        body: shapeFor('poolUpgradeProfile', {
           id: `${c.resource.id}/agentPools/${pool.name}/upgradeProfiles/default`,
           name: 'default',
           type: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles',
@@ -268,7 +270,7 @@ export const poolUpgradeProfiles: ResourceTypeDefinition = {
             upgrades: poolUpgrades(doc, pool.currentOrchestratorVersion, cp).map((v) => ({ kubernetesVersion: v, isPreview: false })),
             latestNodeImageVersion: nodeImageVersion(pool.osType ?? 'Linux', pool.osSKU ?? 'Ubuntu', pool.currentOrchestratorVersion, kind),
           },
-        },
+        }, ctx.apiVersion),
       };
     },
   },

@@ -29,7 +29,7 @@ import {
   stripReadOnly,
   type Profile,
 } from './shape.js';
-import { AKS_API_VERSIONS } from './versions.js';
+import { AKS_API_VERSIONS, offeredAt } from './versions.js';
 import { runCommand } from './runCommand.js';
 
 export const SETTLE_TASK = 'containerservice.settle';
@@ -670,6 +670,7 @@ function marked(ctx: ActionCtx, state: string): ArmResource {
 
 function powerAction(verb: 'stop' | 'start') {
   return (ctx: ActionCtx): ActionOutcome => {
+    if (!offeredAt(`managedClusters/${verb}`, ctx.apiVersion)) throw Errors.actionNotFound(`managedClusters/${verb}`, NS, ctx.apiVersion);
     const s = ctx.existing;
     refuseIfBusy(ctx.services, s.resource.id, `${verb === 'stop' ? 'stopping' : 'starting'} the cluster`);
     const stopped = isStopped(s);

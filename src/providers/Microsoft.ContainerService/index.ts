@@ -26,6 +26,8 @@ import {
 export const containerServiceProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
+  // OperationValue in the AKS spec: origin, name, display (no isDataAction)
+  operationFields: ['origin'],
   types: [
     managedClusters,
     agentPools,

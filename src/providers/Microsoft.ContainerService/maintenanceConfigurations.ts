@@ -162,7 +162,8 @@ export const maintenanceConfigurations: ResourceTypeDefinition = {
     const resource: ArmResource = { ...candidate, properties: { ...candidate.properties } };
     delete resource.location;
     delete resource.tags;
-    return { resource };
+    // The spec declares 200 for a create before 2024 (201 only later): 200 fits every version.
+    return { resource, createdStatus: 200 };
   },
   toWire: (s, apiVersion) => maintenanceWire(s, apiVersion),
 };
