@@ -190,6 +190,16 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     expectError(await get(`/subscriptions/${SUB}/providers/${NS}/locations/local/meshRevisionProfiles`), 400, 'FeatureNotSupportedOnTarget', /mesh/);
   });
 
+  it('resetAADProfile (legacy AAD) and rotateServiceAccountSigningKeys; both refused on the Hub stamp', async () => {
+    const rot = await post(`${az()}/rotateServiceAccountSigningKeys`);
+    assert.equal(rot.status, 202, JSON.stringify(rot.body));
+    assert.equal((await waitForOperation(emu, rot.headers['azure-asyncoperation'])).status, 'Succeeded');
+    expectError(await post(`${az()}/rotateServiceAccountSigningKeys`, {}, '2022-06-01'), 404, 'InvalidResourceType');
+    expectError(await post(`${az()}/resetAADProfile`, { serverAppID: 'a', clientAppID: 'b' }), 400, 'BadRequest', /no Azure AD integration/);
+    expectError(await post(`${hub()}/resetAADProfile`, { serverAppID: 'a', clientAppID: 'b' }), 400, 'FeatureNotSupportedOnTarget', /Azure AD/);
+    expectError(await post(`${hub()}/rotateServiceAccountSigningKeys`), 400, 'FeatureNotSupportedOnTarget');
+  });
+
   it('a 405 always carries Allow', async () => {
     const collection = await emu.http().post(`${rgPath('ops')}/providers/${NS}/managedClusters/c1/agentPools?api-version=${V}`).send({});
     assert.equal(collection.status, 405, JSON.stringify(collection.body));

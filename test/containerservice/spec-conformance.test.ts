@@ -107,9 +107,9 @@ describe('Microsoft.ContainerService conforms to its spec, per api-version', fun
   });
   after(async () => emu?.close());
 
-  it('has a spec fixture for the Hub profile (2020-11-01), az 2.45 (2022-11-01) and a 2024 version, each advertised', () => {
+  it('has a spec fixture for the Hub profile (2020-11-01), az 2.45 (2022-11-01), 2024-02-01 and the SDK default (2026-06-01), each advertised', () => {
     const have = specs.map((s) => s.apiVersion);
-    for (const v of ['2020-11-01', '2022-11-01', '2024-02-01']) assert.ok(have.includes(v), `spec fixture for ${v}`);
+    for (const v of ['2020-11-01', '2022-11-01', '2024-02-01', '2026-06-01']) assert.ok(have.includes(v), `spec fixture for ${v}`);
     for (const v of have) assert.ok(AKS_API_VERSIONS.includes(v), `${v} is advertised`);
   });
 

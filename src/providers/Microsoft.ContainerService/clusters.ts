@@ -31,6 +31,7 @@ import {
 } from './shape.js';
 import { AKS_API_VERSIONS, offeredAt } from './versions.js';
 import { runCommand } from './runCommand.js';
+import { resetAADProfile, rotateServiceAccountSigningKeys } from './clusterActions.js';
 
 export const SETTLE_TASK = 'containerservice.settle';
 
@@ -789,6 +790,8 @@ export const managedClusters: ResourceTypeDefinition = {
     rotateClusterCertificates: rotate,
     resetServicePrincipalProfile: resetServicePrincipal,
     runCommand,
+    resetAADProfile,
+    rotateServiceAccountSigningKeys,
   },
 
   toWire: clusterWire,

@@ -182,6 +182,7 @@ export const OPERATIONS: Record<string, Span> = {
   'managedClusters/agentPools/machines': { since: '2024-07-01' },
   'managedClusters/availableAgentPoolVersions': { since: '2019-06-01' },
   'managedClusters/start': { since: '2020-09-01' },
+  'managedClusters/rotateServiceAccountSigningKeys': { since: '2022-09-01' },
   'managedClusters/stop': { since: '2020-09-01' },
   'locations/osOptions': { since: '2021-03-01', until: '2024-02-01' },
   'locations/trustedAccessRoles': { since: '2023-09-01' },
