@@ -139,7 +139,7 @@ export const SHAPES = {
     eTag: '2024-07-01',
   },
   pool: {
-    systemData: '2025-10-01',
+    systemData: '2026-06-01',
   },
   maintenanceConfiguration: {
     systemData: '2020-12-01',
