@@ -177,7 +177,6 @@ describe('Microsoft.ContainerService conforms to its spec, per api-version', fun
         if (has('GET', `${cid}/agentPools/pool2/upgradeProfiles/default`)) await call('GET', `${cid}/agentPools/pool2/upgradeProfiles/default`);
         if (has('POST', `${cid}/agentPools/pool2/upgradeNodeImageVersion`)) await settle(await call('POST', `${cid}/agentPools/pool2/upgradeNodeImageVersion`));
       }
-      if (has('GET', `${cid}/availableAgentPoolVersions`)) await call('GET', `${cid}/availableAgentPoolVersions`);
       // sub-resources, where the version has them
       if (has('PUT', `${cid}/maintenanceConfigurations/default`)) {
         await call('PUT', `${cid}/maintenanceConfigurations/default`, { properties: { timeInWeek: [{ day: 'Monday', hourSlots: [1] }] } });
@@ -190,14 +189,27 @@ describe('Microsoft.ContainerService conforms to its spec, per api-version', fun
         const u = new URL(r.headers.location, emu.url);
         await call('GET', u.pathname);
       }
-      if (has('GET', `${cid}/outboundNetworkDependenciesEndpoints`)) await call('GET', `${cid}/outboundNetworkDependenciesEndpoints`);
-      if (has('GET', `${cid}/privateLinkResources`)) await call('GET', `${cid}/privateLinkResources`);
-      if (has('GET', `${cid}/privateEndpointConnections`)) await call('GET', `${cid}/privateEndpointConnections`);
-      if (has('GET', `${cid}/meshUpgradeProfiles`)) await call('GET', `${cid}/meshUpgradeProfiles`);
-      if (has('GET', `${sub}/locations/eastus/osOptions/default`)) await call('GET', `${sub}/locations/eastus/osOptions/default`);
-      if (has('GET', `${sub}/locations/eastus/trustedAccessRoles`)) await call('GET', `${sub}/locations/eastus/trustedAccessRoles`);
-      if (has('GET', `${sub}/locations/eastus/meshRevisionProfiles`)) await call('GET', `${sub}/locations/eastus/meshRevisionProfiles`);
-      if (has('GET', `${sub}/locations/eastus/kubernetesVersions`)) await call('GET', `${sub}/locations/eastus/kubernetesVersions`);
+      // reads probed at every version: where the version's spec lacks them they must be refused (see call())
+      await call('GET', `${cid}/outboundNetworkDependenciesEndpoints`);
+      await call('GET', `${cid}/privateLinkResources`);
+      await call('GET', `${cid}/privateEndpointConnections`);
+      await call('GET', `${cid}/meshUpgradeProfiles`);
+      await call('GET', `${cid}/availableAgentPoolVersions`);
+      await call('GET', `${sub}/locations/eastus/osOptions/default`);
+      await call('GET', `${sub}/locations/eastus/trustedAccessRoles`);
+      await call('GET', `${sub}/locations/eastus/meshRevisionProfiles`);
+      await call('GET', `${sub}/locations/eastus/kubernetesVersions`);
+      await call('GET', `${cid}/maintenanceConfigurations`);
+      await call('GET', `${rgPath('conf')}/providers/${NS}/snapshots`);
+      if (has('GET', `${cid}/agentPools`)) await call('GET', `${cid}/agentPools/nodepool1/machines`);
+      if (has('GET', `${cid}/agentPools/nodepool1/machines`)) {
+        const ms = (await call('GET', `${cid}/agentPools/nodepool1/machines`)).body.value;
+        await call('GET', `${cid}/agentPools/nodepool1/machines/${ms[0].name}`);
+        await settle(await call('POST', `${cid}/agentPools/nodepool1/deleteMachines`, { machineNames: [ms[0].name] }));
+      } else {
+        await call('POST', `${cid}/agentPools/nodepool1/deleteMachines`, { machineNames: ['x'] });
+      }
+      await settle(await call('POST', `${cid}/rotateServiceAccountSigningKeys`));
       if (has('GET', `${rgPath('conf')}/providers/${NS}/snapshots/s${tag}`)) {
         await call('PUT', `${rgPath('conf')}/providers/${NS}/snapshots/s${tag}`, { location: 'eastus', properties: { creationData: { sourceResourceId: `${cid}/agentPools/nodepool1` } } });
         await call('GET', `${rgPath('conf')}/providers/${NS}/snapshots/s${tag}`);

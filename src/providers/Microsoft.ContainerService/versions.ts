@@ -185,6 +185,7 @@ export const OPERATIONS: Record<string, Span> = {
   'managedClusters/rotateServiceAccountSigningKeys': { since: '2022-09-01' },
   'managedClusters/stop': { since: '2020-09-01' },
   'locations/osOptions': { since: '2021-03-01', until: '2024-02-01' },
+  'locations/kubernetesVersions': { since: '2023-04-01' },
   'locations/trustedAccessRoles': { since: '2023-09-01' },
   'managedClusters/outboundNetworkDependenciesEndpoints': { since: '2021-05-01' },
   'managedClusters/privateLinkResources': { since: '2020-09-01' },
