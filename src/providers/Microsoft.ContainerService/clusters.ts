@@ -707,6 +707,7 @@ function resetServicePrincipal(ctx: ActionCtx): ActionOutcome {
 }
 
 function abort(ctx: ActionCtx): ActionOutcome {
+  if (!offeredAt('managedClusters/abort', ctx.apiVersion)) throw Errors.actionNotFound('managedClusters/abort', NS, ctx.apiVersion);
   const { services } = ctx;
   const s = ctx.existing;
   const candidates = [s, ...services.resources.listByParent(s.resource.id)];

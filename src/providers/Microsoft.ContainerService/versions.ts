@@ -178,6 +178,7 @@ export const OPERATIONS: Record<string, Span> = {
   'managedClusters/commandResults': { since: '2021-03-01' },
   'managedClusters/agentPools/upgradeNodeImageVersion': { since: '2020-07-01' },
   'managedClusters/agentPools/abort': { since: '2023-10-01' },
+  'managedClusters/abort': { since: '2023-10-01' },
   'managedClusters/agentPools/deleteMachines': { since: '2025-01-01' },
   'managedClusters/agentPools/machines': { since: '2024-07-01' },
   'managedClusters/availableAgentPoolVersions': { since: '2019-06-01' },
