@@ -299,14 +299,18 @@ export class OperationEngine {
     }
     await this.save(op);
     await this.maybeRelease(op);
-    if (op.status === 'InProgress' && op.gate?.mode === 'time') {
-      const wait = Date.parse(op.gate.readyAt!) - Date.now();
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        this.maybeRelease(op).catch(() => undefined);
-      }, Math.max(0, wait));
-      this.timers.add(t);
-    }
+    if (op.status === 'InProgress' && op.gate?.mode === 'time') this.releaseAt(op);
+  }
+
+  /** Releases a time-gated operation at its time; a timer that fires early (timers may, by a millisecond) waits again. */
+  private releaseAt(op: OperationRecord): void {
+    const wait = Date.parse(op.gate!.readyAt!) - Date.now();
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (op.status === 'InProgress' && op.gate?.mode === 'time' && Date.now() < Date.parse(op.gate.readyAt!)) this.releaseAt(op);
+      else this.maybeRelease(op).catch(() => undefined);
+    }, Math.max(0, wait) + 1);
+    this.timers.add(t);
   }
 
   private updatePercent(op: OperationRecord): void {
