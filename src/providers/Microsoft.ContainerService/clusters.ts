@@ -29,8 +29,10 @@ import {
   stripReadOnly,
   type Profile,
 } from './shape.js';
-import { AKS_API_VERSIONS } from './versions.js';
+import { AKS_API_VERSIONS, offeredAt } from './versions.js';
 import { nodeGroupResources, nodeResourceGroupId, staleIds, type NodeGroupInput } from './nodeResourceGroup.js';
+import { runCommand } from './runCommand.js';
+import { resetAADProfile, rotateServiceAccountSigningKeys } from './clusterActions.js';
 
 export const SETTLE_TASK = 'containerservice.settle';
 
@@ -723,6 +725,7 @@ function marked(ctx: ActionCtx, state: string): ArmResource {
 
 function powerAction(verb: 'stop' | 'start') {
   return (ctx: ActionCtx): ActionOutcome => {
+    if (!offeredAt(`managedClusters/${verb}`, ctx.apiVersion)) throw Errors.actionNotFound(`managedClusters/${verb}`, NS, ctx.apiVersion);
     const s = ctx.existing;
     refuseIfBusy(ctx.services, s.resource.id, `${verb === 'stop' ? 'stopping' : 'starting'} the cluster`);
     const stopped = isStopped(s);
@@ -758,6 +761,7 @@ function resetServicePrincipal(ctx: ActionCtx): ActionOutcome {
 }
 
 function abort(ctx: ActionCtx): ActionOutcome {
+  if (!offeredAt('managedClusters/abort', ctx.apiVersion)) throw Errors.actionNotFound('managedClusters/abort', NS, ctx.apiVersion);
   const { services } = ctx;
   const s = ctx.existing;
   const candidates = [s, ...services.resources.listByParent(s.resource.id)];
@@ -840,6 +844,9 @@ export const managedClusters: ResourceTypeDefinition = {
     abort,
     rotateClusterCertificates: rotate,
     resetServicePrincipalProfile: resetServicePrincipal,
+    runCommand,
+    resetAADProfile,
+    rotateServiceAccountSigningKeys,
   },
 
   toWire: clusterWire,
