@@ -8,6 +8,8 @@ import { resourceConnectorProvider } from './Microsoft.ResourceConnector/index.j
 import { kubernetesConfigurationProvider } from './Microsoft.KubernetesConfiguration/index.js';
 import { extendedLocationProvider } from './Microsoft.ExtendedLocation/index.js';
 import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
+import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
+import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
 import { catalogueProviders } from './catalogue/index.js';
 
 export function allProviders(): ResourceProvider[] {
@@ -19,6 +21,8 @@ export function allProviders(): ResourceProvider[] {
     kubernetesConfigurationProvider,
     extendedLocationProvider,
     azureStackHciProvider,
+    kubernetesProvider,
+    hybridContainerServiceProvider,
     ...catalogueProviders(),
   ];
 }
