@@ -86,8 +86,8 @@ describe('connected-cluster clients and kubectl', function () {
       writeFileSync(file, Buffer.from(b64, 'base64'));
       return JSON.parse(execFileSync('kubectl', ['--kubeconfig', file, 'config', 'view', '--raw', '-o', 'json'], { encoding: 'utf8' }));
     };
-    const admin = view('admin', (await action(emu, `${pci}/listAdminKubeconfig?api-version=${HV.hcs}`)).kubeconfigs[0].value);
-    const user = view('user', (await action(emu, `${pci}/listUserKubeconfig?api-version=${HV.hcs}`)).kubeconfigs[0].value);
+    const admin = view('admin', (await action(emu, `${pci}/listAdminKubeconfig?api-version=${HV.hcs}`)).properties.kubeconfigs[0].value);
+    const user = view('user', (await action(emu, `${pci}/listUserKubeconfig?api-version=${HV.hcs}`)).properties.kubeconfigs[0].value);
     const proxy = view('cc', (await action(emu, `${cc}/listClusterUserCredential?api-version=${HV.cc}`, { authenticationMethod: 'Token', clientProxy: false })).kubeconfigs[0].value);
     for (const k of [admin, user, proxy]) {
       assert.equal(k.clusters[0].cluster.server, `https://${ep}:6443`);
@@ -102,7 +102,7 @@ describe('connected-cluster clients and kubectl', function () {
     const body2 = pciBody(p.cl, p.lnet);
     (body2.properties as any).disableLocalAccounts = true;
     await settle(emu, await put(emu, pci2, HV.hcs, body2, 201), pci2, HV.hcs);
-    const user2 = view('user2', (await action(emu, `${pci2}/listUserKubeconfig?api-version=${HV.hcs}`)).kubeconfigs[0].value);
+    const user2 = view('user2', (await action(emu, `${pci2}/listUserKubeconfig?api-version=${HV.hcs}`)).properties.kubeconfigs[0].value);
     assert.notEqual(user2.clusters[0].cluster['certificate-authority-data'], admin.clusters[0].cluster['certificate-authority-data']);
     assert.equal(user2.users[0].user.exec.command, 'kubelogin');
     const refused = await emu.http().post(`${pci2}/listAdminKubeconfig?api-version=${HV.hcs}`).send({});

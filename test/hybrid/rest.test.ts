@@ -109,7 +109,7 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
       assert.equal(st.status, 'Succeeded');
       const res = await emu.http().get(new URL(r.headers.location).pathname + new URL(r.headers.location).search);
       assert.equal(res.status, 200);
-      kc[which] = Buffer.from(res.body.kubeconfigs[0].value, 'base64').toString('utf8');
+      kc[which] = Buffer.from(res.body.properties.kubeconfigs[0].value, 'base64').toString('utf8');
       assert.match(kc[which], new RegExp(`server: https://${ep.replace(/\./g, '\\.')}:6443`));
       assert.match(kc[which], /certificate-authority-data: /);
     }

@@ -324,7 +324,14 @@ export const hybridContainerServiceProvider: ResourceProvider = {
       run(t, o) {
         const inst = services.resources.get(o.resourceId);
         if (!inst) throw Errors.notFound(`The AKS hybrid cluster '${o.resourceId}' no longer exists.`);
-        return kubeconfigFor(services, inst, (t.params as { which: 'admin' | 'user' }).which);
+        // The final body is shaped like an operation status with the kubeconfigs in properties (as the spec's example).
+        return {
+          id: `/providers/${NS}/locations/${o.location}/operationStatuses/${o.id}`,
+          name: o.id,
+          resourceId: inst.resource.id,
+          status: 'Succeeded',
+          properties: kubeconfigFor(services, inst, (t.params as { which: 'admin' | 'user' }).which),
+        };
       },
     });
   },
