@@ -31,6 +31,7 @@ async function main() {
     ['aks', './aks.js', 'benchAks'],
     ['deployments', './deployments.js', 'benchDeployments'],
     ['arc', './arc.js', 'benchArc'],
+    ['hybrid', './hybrid.js', 'benchHybrid'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;

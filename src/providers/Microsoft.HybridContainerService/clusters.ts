@@ -181,7 +181,11 @@ function requireConnectedCluster(ctx: RequestContext): StoredResource {
   return cc;
 }
 
-export async function putInstance(ctx: RequestContext, candidate: ArmResource): Promise<WriteOutcome> {
+/**
+ * Synchronous on purpose: the control-plane endpoint is chosen from what is stored and committed by
+ * the core right after, with no await in between (the cluster's CA is made when the create succeeds).
+ */
+export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
   const { services } = ctx;
   const cc = requireConnectedCluster(ctx);
   const id = ctx.path.id;
@@ -311,7 +315,6 @@ export async function putInstance(ctx: RequestContext, candidate: ArmResource): 
   // The connected cluster learns its site (extensions installed on it land there).
   if (cc.internal.site !== t.site) related.push({ resource: cc.resource, internal: { ...cc.internal, site: t.site } });
   const internal: Props = { ...(ex?.internal ?? {}), site: t.site, network: cn.fabricName };
-  if (!internal.secrets) internal.secrets = await newClusterSecrets(`${cc.resource.name}`);
   const resource: ArmResource = { ...candidate, extendedLocation: { type: 'CustomLocation', name: t.customLocation }, properties: props };
   delete resource.location;
   delete resource.tags;
@@ -332,6 +335,21 @@ export async function putInstance(ctx: RequestContext, candidate: ArmResource): 
 function fabricPoolStatus(services: Services, owner: string, pool: string, props: Props): Props {
   const vms = (services.fabric?.ownerVms(owner) ?? []).filter((x) => x.role === 'worker' && (x.pool ?? '').toLowerCase() === pool.toLowerCase() && x.state === 'Running' && x.joined !== false);
   return { readyReplicas: vms.length ? [{ count: vms.length, vmSize: props.vmSize, kubernetesVersion: props.kubernetesVersion }] : [] };
+}
+
+/**
+ * A created cluster gets its CA and credentials (kept in internal, only ever shown in kubeconfigs):
+ * those of its connected cluster, which is the same Kubernetes cluster seen by Arc (so the connected
+ * cluster's kubeconfig and the cluster's trust one CA); fresh ones if the connected cluster has none.
+ */
+export async function withSecrets(c: Completion, services: Services): Promise<Completion> {
+  const r = c.resource;
+  if (r && r.resource.properties?.provisioningState === 'Succeeded' && !r.internal.secrets) {
+    const ccId = r.resource.id.split(/\/providers\/Microsoft\.HybridContainerService\//i)[0];
+    const shared = services.resources.get(ccId)?.internal.secrets;
+    r.internal = { ...r.internal, secrets: shared ?? (await newClusterSecrets(ccId.split('/').at(-1) ?? 'cluster')) };
+  }
+  return c;
 }
 
 export function settleInstance(op: OperationRecord, stored: StoredResource | undefined, services: Services, ok: boolean, message?: string): Completion {

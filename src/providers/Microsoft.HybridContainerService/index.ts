@@ -26,6 +26,7 @@ import {
   settleInstance,
   settlePool,
   targetOf,
+  withSecrets,
 } from './clusters.js';
 import { clustersOn, networkFromVnet } from './network.js';
 
@@ -113,7 +114,7 @@ const instances: ResourceTypeDefinition = {
   },
   actions: { listAdminKubeconfig: kubeconfigAction('admin'), listUserKubeconfig: kubeconfigAction('user') },
   toWire: instanceWire,
-  onOperationSucceeded: (o, s, services) => settleInstance(o, s, services, true),
+  onOperationSucceeded: (o, s, services) => withSecrets(settleInstance(o, s, services, true), services),
   onOperationFailed: (o, s, e, services) => settleInstance(o, s, services, false, e.message),
 };
 

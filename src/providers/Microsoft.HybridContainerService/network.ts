@@ -138,7 +138,13 @@ export function controlPlaneEndpoint(services: Services, cn: ClusterNetwork, ask
     if (holder) throw Errors.conflictWith('ControlPlaneEndpointInUse', `The control-plane endpoint ${asked} is already used by the cluster '${holder}'; pick another address of ${cn.net.addressPrefix} outside the IP pools.`);
     return asked as string;
   }
-  for (let n = lo + 1; n < hi; n++) {
+  // Start at an offset from the cluster's id, so clusters created at the same moment do not all
+  // reach for the same first free address.
+  const span = hi - lo - 1;
+  let h = 0;
+  for (const ch of self.toLowerCase()) h = (Math.imul(h, 31) + ch.charCodeAt(0)) >>> 0;
+  for (let k = 0; k < span; k++) {
+    const n = lo + 1 + ((h + k) % span);
     const ip = intToIp(n);
     if (inRanges(n, cn.net.ipPools) || inRanges(n, cn.net.vipPools) || reserved.has(ip) || taken.has(ip)) continue;
     return ip;
