@@ -120,8 +120,16 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.equal(cred.status, 200);
     assert.match(Buffer.from(cred.body.kubeconfigs[0].value, 'base64').toString(), new RegExp(`https://${ep.replace(/\./g, '\\.')}:6443`));
 
-    // 6. delete the connected cluster: the instance, its pools and VMs go with it
+    // an extension on the connected cluster installs on the cluster's site
+    const flux = `${cc}/providers/Microsoft.KubernetesConfiguration/extensions/flux`;
+    const fx = await settle(emu, await put(emu, flux, '2023-05-01', { properties: { extensionType: 'microsoft.flux' } }, 201), flux, '2023-05-01');
+    assert.equal(fx.properties.provisioningState, 'Succeeded');
+    assert.ok((await site(emu)).packages.some((x: any) => x.owner === flux && x.host === cc));
+
+    // 6. delete the connected cluster: the instance, its pools, VMs and extensions go with it
     await del(emu, cc, HV.cc);
+    assert.equal((await emu.http().get(`${flux}?api-version=2023-05-01`)).status, 404);
+    assert.ok(!(await site(emu)).packages.some((x: any) => x.owner === flux));
     assert.equal((await emu.http().get(`${pci}?api-version=${HV.hcs}`)).status, 404);
     s = await site(emu);
     assert.equal(mine(s, pci).length, 0);
