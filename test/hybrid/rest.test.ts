@@ -120,6 +120,18 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.equal(cred.status, 200);
     assert.match(Buffer.from(cred.body.kubeconfigs[0].value, 'base64').toString(), new RegExp(`https://${ep.replace(/\./g, '\\.')}:6443`));
 
+    // a pool scaled through the cluster's own PUT (agentPoolProfiles), and a pool deleted
+    const r5 = await put(emu, pci, HV.hcs, { ...body, properties: { ...body.properties, kubernetesVersion: '1.27.3', agentPoolProfiles: [{ name: 'linux1', count: 3, vmSize: 'Standard_K8S3_v1' }] } }, 200);
+    const c5 = await settle(emu, r5, pci, HV.hcs);
+    assert.deepEqual(c5.properties.agentPoolProfiles.map((a: any) => [a.name, a.count]), [['linux1', 3], ['win1', 1]]);
+    await del(emu, win, HV.hcs);
+    s = await site(emu);
+    vms = mine(s, pci);
+    assert.deepEqual(vms.filter((v: any) => v.role === 'worker').map((v: any) => v.pool), ['linux1', 'linux1', 'linux1']);
+    assert.equal(lnetUse(s, 'aks-lnet'), 6);
+    assert.equal(s.capacity.freeCores, base.capacity.freeCores - cores(vms));
+    assert.equal((await emu.http().get(`${cc}?api-version=${HV.cc}`)).body.properties.totalNodeCount, 6);
+
     // an extension on the connected cluster installs on the cluster's site
     const flux = `${cc}/providers/Microsoft.KubernetesConfiguration/extensions/flux`;
     const fx = await settle(emu, await put(emu, flux, '2023-05-01', { properties: { extensionType: 'microsoft.flux' } }, 201), flux, '2023-05-01');

@@ -17,7 +17,7 @@ export const NS = 'Microsoft.Kubernetes';
 export const CONNECTED_CLUSTERS = typeKeyOf(NS, 'connectedClusters');
 const INSTANCES = typeKeyOf('Microsoft.HybridContainerService', 'provisionedClusterInstances');
 const STEP = 'kubernetes.connect';
-const API_VERSIONS = ['2024-01-01', '2021-10-01', '2021-03-01', '2024-07-01-preview'];
+const API_VERSIONS = ['2026-05-01', '2024-01-01', '2021-10-01', '2021-03-01', '2024-07-01-preview'];
 const AGENT_VERSION = '1.18.3';
 const NAME_RULE = { pattern: /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/, message: 'Connected cluster names are 1-63 letters, digits, dashes, underscores and dots, starting and ending with a letter or digit.' };
 
