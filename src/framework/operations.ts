@@ -21,8 +21,8 @@ import { candidateFromBody, checkDepth, checkTags, mergePatch, requireObject, ty
 import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
 import { filterResources, parseFilter } from './filter.js';
-import { authorize } from '../authorization/enforce.js';
 import { checkExtendedLocation } from './targets.js';
+import { authorize } from '../authorization/enforce.js';
 import type { Services } from './services.js';
 import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
 

@@ -50,6 +50,25 @@ describe('Arc platform: site faults and restarts', function () {
     }
   });
 
+  it('an install waiting on a disconnected site carries on when the site reconnects within the bounded wait', async () => {
+    const emu = await startTestEmulator();
+    try {
+      const { app } = await buildPlatform(emu);
+      // install: 20 s x 0.05 = 1 s of work; the wait for a disconnected site: 30 s x 0.05 = 1.5 s
+      await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.05 });
+      await admin(emu, 'disconnect');
+      const ext = extensionId(app, 'patient');
+      const r = await put(emu, ext, V.extension, extensionBody('Microsoft.HybridAKSOperator'), 201);
+      await new Promise((res) => setTimeout(res, 1500));
+      assert.equal((await emu.http().get(`${ext}?api-version=${V.extension}`)).body.properties.provisioningState, 'Creating');
+      await admin(emu, 'connect');
+      const st = await waitForOperation(emu, r.headers['azure-asyncoperation'], 2000);
+      assert.equal(st.status, 'Succeeded', JSON.stringify(st.error));
+    } finally {
+      await emu.close();
+    }
+  });
+
   it('the bridge status moves WaitingForHeartbeat → Validating → Connecting → Running as the fabric brings it up', async () => {
     const emu = await startTestEmulator(['--time-scale', '0.01']);
     try {

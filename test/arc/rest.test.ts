@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTestEmulator, tmpDir, type TestEmulator } from '../support/emulator.js';
+import { startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import {
   applianceBody,
   applianceId,
@@ -315,5 +315,18 @@ describe('Arc platform on an HCI site (REST)', function () {
     const r = await put(emu, applianceId('third'), V.appliance, applianceBody(), 409);
     assert.equal(r.body.error.code, 'ApplianceAlreadyExists');
     assert.match(r.body.error.message, /'hci-site-1' has .*first'; 'branch-a' has .*edge-bridge'/);
+  });
+
+  it('two bridges racing for the one HCI site: one gets it, the other is refused or fails, one bridge VM', async () => {
+    await put(emu, rg(), V.rg, { location: 'eastus' }, 201);
+    const [a, b] = await Promise.all(['race-a', 'race-b'].map((n) => put(emu, applianceId(n), V.appliance, applianceBody())));
+    const outcomes: string[] = [];
+    for (const r of [a, b]) {
+      if (r.status === 409) outcomes.push('refused');
+      else outcomes.push((await waitForOperation(emu, r.headers['azure-asyncoperation'])).status);
+    }
+    assert.equal(outcomes.filter((o) => o === 'Succeeded').length, 1, outcomes.join());
+    const s = await site(emu);
+    assert.equal(s.vms.filter((v: any) => v.role === 'appliance').length, 1);
   });
 });

@@ -29,9 +29,11 @@ const NAME_RULE = {
 
 const durations = { vm: 30_000, validate: 10_000, connect: 10_000 };
 
-function vmName(id: string): string {
-  return `arc-bridge-${createHash('sha256').update(id.toLowerCase()).digest('hex').slice(0, 8)}-0`;
-}
+/**
+ * One bridge VM per site, under one name: two appliances racing for the same site cannot both get
+ * one (the fabric refuses the second VM as owned by the first, and that operation rolls back).
+ */
+const BRIDGE_VM = 'arc-resource-bridge-0';
 
 /**
  * The HCI site an appliance binds to: the site whose config names it in
@@ -102,7 +104,7 @@ async function kubeconfig(s: StoredResource, services: Services): Promise<{ name
   const secrets = s.internal.secrets as ClusterSecrets | undefined;
   if (!secrets) return [];
   const rg = s.resource.id.split('/')[4] ?? '';
-  const server = `https://${vmName(s.resource.id)}.${String(s.internal.site ?? 'site')}.local:6443`;
+  const server = `https://${String(s.internal.vm ?? BRIDGE_VM)}.${String(s.internal.site ?? 'site')}.local:6443`;
   void services;
   return [
     { name: 'clusterUser', value: b64(kubeconfigYaml({ kind: 'clusterUser', clusterName: s.resource.name, resourceGroup: rg, server, secrets })) },
@@ -165,7 +167,7 @@ const appliances: ResourceTypeDefinition = {
     if (String(resource.identity.type).toLowerCase() === 'systemassigned') {
       resource.identity = { ...resource.identity, type: 'SystemAssigned', principalId: ex?.resource.identity?.principalId ?? cryptoUuid(), tenantId: ctx.principal.tenantId || ctx.services.config.tenantId };
     }
-    const internal: Record<string, any> = { ...(ex?.internal ?? {}), site, vm: vmName(ctx.path.id) };
+    const internal: Record<string, any> = { ...(ex?.internal ?? {}), site, vm: ex?.internal.vm ?? BRIDGE_VM };
     if (!internal.secrets) internal.secrets = await newClusterSecrets(ctx.path.names[0]);
     const tasks: TaskSpec[] = ex
       ? [{ id: 'vm', kind: 'fabric.createVm', params: { site, vm: { name: internal.vm, owner: ctx.path.id, role: 'appliance', vmSize: 'Standard_D4s_v3' } }, durationMs: 0 }]
@@ -210,7 +212,7 @@ const appliances: ResourceTypeDefinition = {
       return {
         status: 200,
         body: {
-          artifactProfiles: { LogsArtifactType: { endpoint: `https://${vmName(s.resource.id)}.local:50000/logs` } },
+          artifactProfiles: { LogsArtifactType: { endpoint: `https://${String(s.internal.vm ?? BRIDGE_VM)}.${String(s.internal.site ?? 'site')}.local:50000/logs` } },
           kubeconfigs: await kubeconfig(s, ctx.services),
           sshKeys: { SSHCustomerUser: key('SSHCustomerUser'), LogsKey: key('LogsKey') },
         },
