@@ -107,6 +107,10 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     assert.equal(gp.properties.provisioningState, 'Failed');
     s = await site(emu);
     assert.equal(mine(s, pci).filter((v: any) => v.role === 'worker').length, 1);
+    // a failed scale does not disconnect the running cluster
+    const c = (await emu.http().get(`${cc}?api-version=${HV.cc}`)).body;
+    assert.equal(c.properties.connectivityStatus, 'Connected');
+    assert.equal(c.properties.totalNodeCount, 2);
   });
 
   it('disconnect → Offline and work fails with SiteDisconnected; a failed host restarts VMs elsewhere or leaves the cluster degraded', async () => {

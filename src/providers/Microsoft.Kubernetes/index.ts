@@ -35,9 +35,13 @@ function connectivity(services: Services, s: StoredResource): string {
   if (site && services.fabric?.hasSite(site) && !services.fabric.site(site).connected()) return 'Offline';
   if (!isProvisioned(s.resource)) return s.resource.properties?.provisioningState === 'Succeeded' ? 'Connected' : 'Connecting';
   if (!inst) return 'Connecting';
+  // The agents run on the cluster: connected while its control plane runs (a failed scale does not
+  // disconnect a running cluster; a cluster whose VMs are all down is Offline).
   const ps = inst.resource.properties?.provisioningState;
-  if (ps === 'Creating' || ps === 'Failed' || ps === 'Canceled') return ps === 'Creating' ? 'Connecting' : 'Offline';
-  return 'Connected';
+  if (!site || !services.fabric?.hasSite(site)) return ps === 'Creating' ? 'Connecting' : ps === 'Failed' ? 'Offline' : 'Connected';
+  const up = services.fabric.ownerVms(inst.resource.id).some((v) => v.role === 'controlPlane' && v.state === 'Running');
+  if (up) return 'Connected';
+  return ps === 'Creating' ? 'Connecting' : 'Offline';
 }
 
 function toWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
