@@ -108,10 +108,12 @@ export async function benchHybrid(): Promise<HybridBench> {
       await settle(id, '2024-01-01');
     }));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    // every cluster has its own endpoint and its VMs
+    // every cluster has its VMs and its own endpoint
     const snap = await call('GET', '/_emulator/fabric?site=hci-site-1', undefined, token);
     const vms = snap.body.sites[0].vms.filter((v: any) => v.owner.includes('provisionedClusterInstances'));
     if (vms.length !== CLUSTERS * 2) throw new Error(`expected ${CLUSTERS * 2} cluster VMs, found ${vms.length}`);
+    const eps = await Promise.all(ccs.map(async (cc) => (await call('GET', `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default?api-version=2024-01-01`, undefined, token)).body.properties.controlPlane.controlPlaneEndpoint.hostIP));
+    if (new Set(eps).size !== CLUSTERS) throw new Error(`control-plane endpoints are not distinct: ${eps.join(', ')}`);
     const rate = CLUSTERS / seconds;
     return { clusters: CLUSTERS, createSeconds: seconds, clustersPerSecond: rate, target: `>= ${TARGET}/s: ${rate >= TARGET ? 'meets target' : 'BELOW TARGET'}` };
   } finally {

@@ -175,4 +175,19 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     assert.equal(mine(s2, pci).length, 0);
     assert.equal(s2.logicalNetworks.find((n: any) => n.name === 'aks-lnet').usedIps, 0);
   });
+  it('clusters created at the same moment get distinct control-plane endpoints and exact IP accounting', async () => {
+    emu = await startTestEmulator();
+    const p = await platform(emu);
+    const ccs = await Promise.all(Array.from({ length: 5 }, (_, i) => connectedCluster(emu, `par${i}`)));
+    const rs = await Promise.all(ccs.map((cc) => put(emu, pciId(cc), HV.hcs, pciBody(p.cl, p.lnet, { pools: [{ name: 'lin', count: 1 }] }))));
+    assert.ok(rs.every((r) => r.status === 201), JSON.stringify(rs.map((r) => r.status)));
+    const done = await Promise.all(ccs.map((cc, i) => settle(emu, rs[i], pciId(cc), HV.hcs)));
+    const eps = done.map((d) => d.properties.controlPlane.controlPlaneEndpoint.hostIP);
+    assert.equal(new Set(eps).size, 5, eps.join(', '));
+    const s = await site(emu);
+    assert.equal(s.logicalNetworks.find((n: any) => n.name === 'aks-lnet').usedIps, 10);
+    await Promise.all(ccs.map(async (cc) => settle(emu, await emu.http().delete(`${cc}?api-version=${HV.cc}`), cc, HV.cc)));
+    const s2 = await site(emu);
+    assert.equal(s2.logicalNetworks.find((n: any) => n.name === 'aks-lnet').usedIps, 0);
+  });
 });
