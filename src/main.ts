@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     `ARM emulator listening on ${emu.url}`,
     ...(config.publicUrl && config.publicUrl !== emu.url ? [`  public URL:   ${config.publicUrl}`] : []),
     `  store:        ${config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
-    `  time scale:   ${config.timeScale}${config.auth ? '' : '   AUTH DISABLED (--no-auth)'}`,
+    `  time scale:   ${config.timeScale}${timeScaleNote(config.timeScale)}${config.auth ? '' : '   AUTH DISABLED (--no-auth)'}`,
     emu.caPath ? `  CA cert:      ${emu.caPath}   (export REQUESTS_CA_BUNDLE=... for az, NODE_EXTRA_CA_CERTS=... for Node)` : '  TLS:          off (--http)',
     `  tenant:       ${sub.tenantId}`,
     `  subscription: ${sub.subscriptionId}`,
@@ -47,6 +47,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** What the time scale means for a user, e.g. 'az aks create' taking a second or two minutes. */
+function timeScaleNote(scale: number): string {
+  if (scale === 0) return '   (operations finish as fast as possible, still asynchronous)';
+  if (scale < 0.1) return `   (fast: long-running operations finish in about a second; --time-scale 1 for real durations)`;
+  if (scale < 1) return `   (operations take ${scale} x their real duration; --time-scale 1 for real durations)`;
+  return `   (real durations: az aks create takes about two minutes)`;
 }
 
 main().catch((e) => {

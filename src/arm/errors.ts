@@ -115,11 +115,13 @@ export const Errors = {
   preconditionFailed: (message: string) => new ArmError(412, 'PreconditionFailed', message),
   invalidResourceName: (name: string, type: string, rule: string) =>
     new ArmError(400, 'InvalidResourceName', `The resource name '${name}' is invalid for type '${type}'. ${rule}`),
-  methodNotAllowed: (method: string, type: string) =>
+  /** A 405 always names what is allowed (RFC 9110 Allow header). */
+  methodNotAllowed: (method: string, type: string, allow: string[] = ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST']) =>
     new ArmError(
       405,
       'MethodNotAllowed',
       `The requested method '${method}' is not allowed for resource type '${type}'.`,
+      { headers: { Allow: allow.join(', ') } },
     ),
   locationNotAvailable: (location: string, type: string, locations: string[]) =>
     new ArmError(

@@ -130,7 +130,7 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     host: raw.host ?? '127.0.0.1',
     dataDir: raw['data-dir'] ?? `${cwd}/.arm-emulator`,
     inMemory: bool('in-memory'),
-    timeScale: num('time-scale', 1, 0),
+    timeScale: num('time-scale', 0.01, 0),
     retryAfter: num('retry-after', 1, 0),
     auth: !bool('no-auth'),
     tls: !bool('http'),

@@ -21,8 +21,8 @@ import { candidateFromBody, checkDepth, checkTags, mergePatch, requireObject, ty
 import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
 import { filterResources, parseFilter } from './filter.js';
-import { checkExtendedLocation } from './targets.js';
 import { authorize } from '../authorization/enforce.js';
+import { checkExtendedLocation } from './targets.js';
 import type { Services } from './services.js';
 import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
 
@@ -133,7 +133,7 @@ export class ResourceOperations {
     const handler = route.kind !== 'collection' ? custom?.[verb] : undefined;
     if (handler) {
       if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
-      if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`);
+      if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`, ['POST']);
       return this.custom(handler, ctx);
     }
     return this.stored(route, ctx, call.internal === true, call.dryRun === true);
@@ -149,12 +149,13 @@ export class ResourceOperations {
     const { services } = this;
     this.checkParents(ctx, route, internal);
     if (route.kind === 'collection') {
-      if (ctx.method !== 'GET') throw Errors.methodNotAllowed(ctx.method, typeName(ctx));
+      if (ctx.method !== 'GET') throw Errors.methodNotAllowed(ctx.method, typeName(ctx), ['GET']);
       return this.listStored(ctx);
     }
     ctx.existing = services.resources.get(ctx.path.id);
+    if (WRITES.has(ctx.method as Method) && !internal && ctx.principal.clientId !== SYSTEM_PRINCIPAL.clientId) this.refuseDenied(ctx);
     if (route.kind === 'action') {
-      if (ctx.method !== 'POST') throw Errors.methodNotAllowed(ctx.method, `${typeName(ctx)}/${route.action}`);
+      if (ctx.method !== 'POST') throw Errors.methodNotAllowed(ctx.method, `${typeName(ctx)}/${route.action}`, ['POST']);
       return this.runAction(ctx, route.action);
     }
     switch (ctx.method) {
@@ -171,7 +172,7 @@ export class ResourceOperations {
       case 'DELETE':
         return this.exclusive(ctx, () => this.deleteStored(ctx));
       default:
-        throw Errors.methodNotAllowed(ctx.method, typeName(ctx));
+        throw Errors.methodNotAllowed(ctx.method, typeName(ctx), allowedOn(ctx.def));
     }
   }
 
@@ -213,6 +214,29 @@ export class ResourceOperations {
       if (!parent) throw Errors.parentResourceNotFound(write ? 'write' : 'read', typeName(ctx), path.extendedParent ? path.scopeId : parentId);
       ctx.parent = parent;
     }
+  }
+
+  /**
+   * A deny assignment on a resource group (kept on the group as internal.denyAssignment: an AKS node
+   * resource group, managed by its cluster, has one): users may read the group and its resources but
+   * every write to them is refused with a 403, as Azure's deny assignments refuse it. The platform's
+   * own writes (the managing resource's related writes, cascades: internal) do not pass here.
+   */
+  private refuseDenied(ctx: RequestContext): void {
+    const { path, def, services } = ctx;
+    if (path.resourceGroup === undefined || path.subscriptionId === undefined) return;
+    const rg = services.resources.get(`/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`);
+    const deny = rg?.internal.denyAssignment as { name: string; id: string } | undefined;
+    if (!rg || !deny) return;
+    const verb = ctx.method === 'DELETE' ? 'delete' : ctx.method === 'POST' ? `${path.action ?? ''}/action` : 'write';
+    const isGroup = def.namespace === RESOURCES_NS && def.type === 'resourceGroups';
+    const action = isGroup ? `Microsoft.Resources/subscriptions/resourceGroups/${verb}` : `${def.namespace}/${def.type}/${verb}`;
+    throw Errors.withStatus(
+      403,
+      'DenyAssignmentAuthorizationFailed',
+      `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' has permission to perform action '${action}' on scope '${path.id}'; ` +
+        `however, the access is denied because of the deny assignment with name '${deny.name}' and Id '${deny.id}' at scope '${rg.resource.id}'.`,
+    );
   }
 
   // ---- conditions and busy resources ---------------------------------------------------------------
@@ -261,8 +285,9 @@ export class ResourceOperations {
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
-    if (dryRun) return { status: created ? 201 : 200, body: outcome.resource };
-    return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? 201 : 200, created ? 'create' : 'update');
+    const createdStatus = 'createdStatus' in outcome && outcome.createdStatus ? outcome.createdStatus : 201;
+    if (dryRun) return { status: created ? createdStatus : 200, body: outcome.resource };
+    return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? createdStatus : 200, created ? 'create' : 'update');
   }
 
   private async patchStored(ctx: RequestContext): Promise<Result> {
@@ -271,7 +296,7 @@ export class ResourceOperations {
     if (!ctx.existing) throw notFound(ctx);
     this.refuseWhileBusy(ctx.existing);
     const mode = def.patch ?? (def.tracked ? 'tags' : false);
-    if (mode === false) throw Errors.methodNotAllowed('PATCH', typeName(ctx));
+    if (mode === false) throw Errors.methodNotAllowed('PATCH', typeName(ctx), allowedOn(def));
     const body = requireObject(ctx.body);
     const candidate = structuredClone(ctx.existing.resource);
     // Tags are replaced as a whole (RPC); everything in properties is a JSON merge patch.
@@ -364,7 +389,7 @@ export class ResourceOperations {
     if (!outcome.operation) {
       await this.commitActionState(ctx, outcome);
       if (outcome.cancel) await services.operations.cancel(outcome.cancel.operationId, outcome.cancel.message);
-      return { status: outcome.status ?? (outcome.body === undefined ? 204 : 200), body: outcome.body };
+      return { status: outcome.status ?? (outcome.body === undefined ? 204 : 200), body: outcome.body, headers: outcome.headers };
     }
     this.refuseWhileBusy(existing);
     const stored: StoredResource = structuredClone(existing);
@@ -421,7 +446,7 @@ export class ResourceOperations {
     const typeKey = typeKeyOf(def.namespace, def.type);
     let items: StoredResource[];
     if (!def.type.includes('/') && !path.extendedParent && path.resourceGroup === undefined && def.scope === 'resourceGroup') {
-      if (def.listBySubscription === false) throw Errors.methodNotAllowed('GET', typeName(ctx));
+      if (def.listBySubscription === false) throw Errors.methodNotAllowed('GET', typeName(ctx), []);
       items = services.resources.listByType(typeKey, path.subscriptionId);
     } else {
       items = services.resources.listByParent(parentIdOf(path, def)).filter((r) => r.typeKey === typeKey);
@@ -435,6 +460,12 @@ export class ResourceOperations {
 
 function defaultApiVersion(def: ResourceTypeDefinition): string {
   return def.apiVersions.find((v) => !v.toLowerCase().includes('preview')) ?? def.apiVersions[0];
+}
+
+/** The methods a stored resource of this type answers (for a 405's Allow header). */
+function allowedOn(def: ResourceTypeDefinition): string[] {
+  const patch = def.patch ?? (def.tracked ? 'tags' : false);
+  return ['GET', 'HEAD', 'PUT', ...(patch === false ? [] : ['PATCH']), 'DELETE'];
 }
 
 function etagHeader(s: StoredResource): Record<string, string> {

@@ -125,6 +125,8 @@ export interface WriteOutcome {
   /** Present when the work is asynchronous; the resource is stored with a non-terminal state. */
   operation?: OperationPlan;
   related?: Related;
+  /** The status of a synchronous create when the type's spec declares no 201 (e.g. 200). */
+  createdStatus?: 200 | 201;
 }
 
 export interface DeleteOutcome {
@@ -142,6 +144,8 @@ export interface ActionOutcome {
   /** The addressed resource's new state, committed with the operation (e.g. provisioningState 'Stopping'). */
   resource?: ArmResource;
   related?: Related;
+  /** Headers of a synchronous answer (e.g. runCommand's Location of its command result). */
+  headers?: Record<string, string>;
   /** An operation in flight to cancel (e.g. managedClusters/abort). */
   cancel?: { operationId: string; message: string };
 }
@@ -214,6 +218,8 @@ export interface ResourceProvider {
   types: ResourceTypeDefinition[];
   /** Registered for every subscription unless said otherwise. */
   registeredByDefault?: boolean;
+  /** Optional fields its spec declares on /providers/{ns}/operations entries (none by default). */
+  operationFields?: ('isDataAction' | 'origin')[];
   /** Register task kinds, admin routes... once services exist. */
   init?(services: Services): void | Promise<void>;
 }

@@ -238,7 +238,11 @@ type Rule = { target: string; check: (doc: CapabilityDocument, value: unknown, w
 const on = (v: unknown): boolean => v === true || (Array.isArray(v) ? v.length > 0 : typeof v === 'number' ? v > 0 : typeof v === 'string' ? v !== '' && v.toLowerCase() !== 'false' : false);
 const notSupported = (message: string) => ({ code: 'FeatureNotSupportedOnTarget', message });
 
-/** A feature that is either on or off on a target. */
+/**
+ * A feature that is either on or off on a target. `instead` says what to do, for an SDK or template
+ * user (the property, written {property}: the request's own path, e.g. properties.agentPoolProfiles[0].enableAutoScaling)
+ * and for an az user (the flag), e.g. "set {property} to false (az: remove --enable-cluster-autoscaler)."
+ */
 function flag(key: keyof CapabilityDocument, target: string, what: string, instead: string): Rule {
   return {
     target,
@@ -253,8 +257,8 @@ const RULES: Record<string, Rule> = {
       if (typeof v !== 'string' || v === '') return undefined;
       if (doc.loadBalancerSkus.includes(v.toLowerCase())) return undefined;
       if (doc.loadBalancerSkus.length === 1)
-        return notSupported(`${where} supports only the ${doc.loadBalancerSkus[0]} load balancer; pass --load-balancer-sku ${doc.loadBalancerSkus[0]}.`);
-      return { code: 'InvalidParameter', message: `The load balancer SKU '${v}' is not valid on ${where}; use one of: ${doc.loadBalancerSkus.join(', ')}.` };
+        return notSupported(`${where} supports only the ${doc.loadBalancerSkus[0]} load balancer; set {property} to '${doc.loadBalancerSkus[0]}' (az: pass --load-balancer-sku ${doc.loadBalancerSkus[0]}).`);
+      return { code: 'InvalidParameter', message: `The load balancer SKU '${v}' ({property}, az: --load-balancer-sku) is not valid on ${where}; use one of: ${doc.loadBalancerSkus.join(', ')}.` };
     },
   },
   identityType: {
@@ -263,35 +267,37 @@ const RULES: Record<string, Rule> = {
       if (typeof v !== 'string' || v === '' || v.toLowerCase() === 'none') return undefined;
       if (doc.identityTypes.some((t) => t.toLowerCase() === v.toLowerCase())) return undefined;
       if (doc.identityTypes.length === 1 && doc.identityTypes[0] === 'ServicePrincipal')
-        return notSupported(`${where} does not support managed identities (${v}); only service principals are supported: pass --service-principal and --client-secret.`);
-      return { code: 'InvalidParameter', message: `The identity type '${v}' is not valid on ${where}; use one of: ${doc.identityTypes.join(', ')}.` };
+        return notSupported(
+          `${where} does not support managed identities (${v}); only service principals are supported: leave out identity and set properties.servicePrincipalProfile.clientId and .secret (az: pass --service-principal and --client-secret).`,
+        );
+      return { code: 'InvalidParameter', message: `The identity type '${v}' ({property}) is not valid on ${where}; use one of: ${doc.identityTypes.join(', ')}.` };
     },
   },
-  clusterAutoscaler: flag('clusterAutoscaler', 'properties.agentPoolProfiles.enableAutoScaling', 'the cluster autoscaler', 'remove --enable-cluster-autoscaler and scale node pools with az aks scale.'),
-  privateCluster: flag('privateCluster', 'properties.apiServerAccessProfile.enablePrivateCluster', 'private clusters', 'remove --enable-private-cluster.'),
-  authorizedIpRanges: flag('authorizedIpRanges', 'properties.apiServerAccessProfile.authorizedIPRanges', 'API server authorized IP ranges', 'remove --api-server-authorized-ip-ranges.'),
-  managedOutboundIpCount: flag('managedOutboundIps', 'properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count', 'managed outbound IPs for the load balancer (they need the standard load balancer)', 'remove --load-balancer-managed-outbound-ip-count.'),
-  availabilitySet: flag('availabilitySets', 'properties.agentPoolProfiles.type', 'availability sets', "use virtual machine scale sets (agent pool type 'VirtualMachineScaleSets')."),
-  update: flag('aksUpdate', 'properties', 'updating a cluster in place (az aks update); only tags can be changed', 'use az aks scale or az aks upgrade, or recreate the cluster with the new settings.'),
-  azureAdRbac: flag('azureAdRbac', 'properties.aadProfile', 'Azure AD integration', 'use Kubernetes RBAC with the cluster\'s client certificates.'),
-  monitoring: flag('monitoring', 'properties.addonProfiles.omsagent', 'the monitoring add-on (Azure Log Analytics)', 'disable the omsagent add-on.'),
-  virtualNodes: flag('virtualNodes', 'properties.addonProfiles.aciConnectorLinux', 'virtual nodes (Azure Container Instances)', 'disable the virtual-node add-on.'),
-  gpu: flag('gpu', 'properties.agentPoolProfiles.vmSize', 'GPU node pools', 'pick a VM size without a GPU.'),
-  windows: flag('windowsNodePools', 'properties.agentPoolProfiles.osType', 'Windows node pools', "use osType 'Linux'."),
+  clusterAutoscaler: flag('clusterAutoscaler', 'properties.agentPoolProfiles.enableAutoScaling', 'the cluster autoscaler', 'set {property} to false (az: remove --enable-cluster-autoscaler) and scale node pools with az aks scale.'),
+  privateCluster: flag('privateCluster', 'properties.apiServerAccessProfile.enablePrivateCluster', 'private clusters', 'set {property} to false (az: remove --enable-private-cluster).'),
+  authorizedIpRanges: flag('authorizedIpRanges', 'properties.apiServerAccessProfile.authorizedIPRanges', 'API server authorized IP ranges', 'leave out {property} (az: remove --api-server-authorized-ip-ranges).'),
+  managedOutboundIpCount: flag('managedOutboundIps', 'properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count', 'managed outbound IPs for the load balancer (they need the standard load balancer)', 'leave out {property} (az: remove --load-balancer-managed-outbound-ip-count).'),
+  availabilitySet: flag('availabilitySets', 'properties.agentPoolProfiles.type', 'availability sets', "use virtual machine scale sets: set {property} to 'VirtualMachineScaleSets' (az: --vm-set-type VirtualMachineScaleSets)."),
+  update: flag('aksUpdate', 'properties', 'updating a cluster in place (az aks update); only tags can be changed', 'the request changes {property}. Change node counts and versions with az aks scale or az aks upgrade, or recreate the cluster with the new settings.'),
+  azureAdRbac: flag('azureAdRbac', 'properties.aadProfile', 'Azure AD integration', 'leave out {property} (az: remove --enable-aad) and use Kubernetes RBAC with the cluster\'s client certificates.'),
+  monitoring: flag('monitoring', 'properties.addonProfiles.omsagent', 'the monitoring add-on (Azure Log Analytics)', 'disable {property} (az: remove monitoring from --enable-addons).'),
+  virtualNodes: flag('virtualNodes', 'properties.addonProfiles.aciConnectorLinux', 'virtual nodes (Azure Container Instances)', 'disable {property} (az: remove virtual-node from --enable-addons).'),
+  gpu: flag('gpu', 'properties.agentPoolProfiles.vmSize', 'GPU node pools', 'set {property} to a VM size without a GPU (az: --node-vm-size).'),
+  windows: flag('windowsNodePools', 'properties.agentPoolProfiles.osType', 'Windows node pools', "set {property} to 'Linux' (az: --os-type Linux)."),
   agentPoolType: {
     target: 'properties.agentPoolProfiles.type',
     check: (doc, v, where) =>
       typeof v === 'string' && v.toLowerCase() === 'availabilityset' && !doc.availabilitySets
-        ? notSupported(`${where} does not support availability sets; use virtual machine scale sets (agent pool type 'VirtualMachineScaleSets').`)
+        ? notSupported(`${where} does not support availability sets; use virtual machine scale sets: set {property} to 'VirtualMachineScaleSets' (az: --vm-set-type VirtualMachineScaleSets).`)
         : undefined,
   },
   availabilityZones: {
     target: 'properties.agentPoolProfiles.availabilityZones',
     check: (doc, v, where) => {
       if (!Array.isArray(v) || v.length === 0) return undefined;
-      if (doc.availabilityZones.length === 0) return notSupported(`${where} has no availability zones; remove --zones.`);
+      if (doc.availabilityZones.length === 0) return notSupported(`${where} has no availability zones; leave out {property} (az: remove --zones).`);
       const bad = v.map(String).filter((z) => !doc.availabilityZones.includes(z));
-      return bad.length ? { code: 'InvalidParameter', message: `Availability zone(s) ${bad.join(', ')} do not exist in ${where}; use ${doc.availabilityZones.join(', ')}.` } : undefined;
+      return bad.length ? { code: 'InvalidParameter', message: `Availability zone(s) ${bad.join(', ')} ({property}, az: --zones) do not exist in ${where}; use ${doc.availabilityZones.join(', ')}.` } : undefined;
     },
   },
   nodePoolCount: {
@@ -300,8 +306,8 @@ const RULES: Record<string, Rule> = {
       const n = Number(v);
       if (!Number.isFinite(n) || n <= 1) return undefined;
       if (!doc.multipleNodePools)
-        return notSupported(`${where} supports a single node pool per cluster (multiple node pools are not available); the request has ${n}.`);
-      return n > doc.maxAgentPools ? { code: 'MaxAgentPoolCountExceeded', message: `${where} supports at most ${doc.maxAgentPools} node pools per cluster; the request has ${n}.` } : undefined;
+        return notSupported(`${where} supports a single node pool per cluster (multiple node pools are not available); the request has ${n} ({property}, az: az aks nodepool add).`);
+      return n > doc.maxAgentPools ? { code: 'MaxAgentPoolCountExceeded', message: `${where} supports at most ${doc.maxAgentPools} node pools per cluster; the request has ${n} ({property}, az: az aks nodepool add).` } : undefined;
     },
   },
   nodeCount: {
@@ -309,8 +315,8 @@ const RULES: Record<string, Rule> = {
     check: (doc, v, where) => {
       const n = Number(v);
       if (!Number.isFinite(n)) return undefined;
-      if (!Number.isInteger(n) || n < 0) return { code: 'InvalidParameter', message: `The node count must be a whole number of at least 0; got ${String(v)}.` };
-      return n > doc.maxNodesPerPool ? { code: 'MaxNodeCountExceeded', message: `${where} supports at most ${doc.maxNodesPerPool} nodes per node pool; the request has ${n}.` } : undefined;
+      if (!Number.isInteger(n) || n < 0) return { code: 'InvalidParameter', message: `The node count ({property}, az: --node-count) must be a whole number of at least 0; got ${String(v)}.` };
+      return n > doc.maxNodesPerPool ? { code: 'MaxNodeCountExceeded', message: `${where} supports at most ${doc.maxNodesPerPool} nodes per node pool; the request has ${n} ({property}, az: --node-count).` } : undefined;
     },
   },
   controlPlaneCount: {
@@ -327,7 +333,7 @@ const RULES: Record<string, Rule> = {
       const names = Array.isArray(v) ? v : [v];
       const bad = names.filter((n) => typeof n === 'string' && n !== '' && !vmSizeOf(doc, n));
       return bad.length
-        ? { code: 'VMSizeNotSupported', message: `The VM size '${bad[0]}' is not available on ${where}. Available sizes: ${doc.vmSizes.map((s) => s.name).join(', ')}.` }
+        ? { code: 'VMSizeNotSupported', message: `The VM size '${bad[0]}' ({property}, az: --node-vm-size) is not available on ${where}. Available sizes: ${doc.vmSizes.map((s) => s.name).join(', ')}.` }
         : undefined;
     },
   },
@@ -339,7 +345,7 @@ const RULES: Record<string, Rule> = {
         ? undefined
         : {
             code: 'KubernetesVersionNotSupported',
-            message: `Kubernetes version '${v}' is not supported on ${where}. Supported versions: ${doc.kubernetesVersions.map((k) => k.version).join(', ')} (default ${defaultKubernetesVersion(doc)}).`,
+            message: `Kubernetes version '${v}' ({property}, az: --kubernetes-version) is not supported on ${where}. Supported versions: ${doc.kubernetesVersions.map((k) => k.version).join(', ')} (default ${defaultKubernetesVersion(doc)}).`,
           };
     },
   },
@@ -371,7 +377,7 @@ const RULES: Record<string, Rule> = {
     target: 'properties.networkProfile.networkPlugin',
     check: (doc, v, where) =>
       typeof v === 'string' && v !== '' && !doc.networkPlugins.includes(v.toLowerCase())
-        ? { code: 'InvalidParameter', message: `The network plugin '${v}' is not available on ${where}; use one of: ${doc.networkPlugins.join(', ')}.` }
+        ? { code: 'InvalidParameter', message: `The network plugin '${v}' ({property}, az: --network-plugin) is not available on ${where}; use one of: ${doc.networkPlugins.join(', ')}.` }
         : undefined,
   },
 };
@@ -393,7 +399,10 @@ export function checkCapabilities(doc: CapabilityDocument, request: FeatureReque
     const rule = RULES[r.feature];
     if (!rule) throw new Error(`checkCapabilities: unknown feature '${r.feature}' (known: ${CAPABILITY_FEATURES.join(', ')})`);
     const refusal = rule.check(doc, r.value, doc.target.description);
-    if (refusal) out.push({ ...refusal, target: r.target ?? rule.target });
+    if (refusal) {
+      const target = r.target ?? rule.target;
+      out.push({ ...refusal, message: refusal.message.replaceAll('{property}', target), target });
+    }
   }
   return out;
 }

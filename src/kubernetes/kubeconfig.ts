@@ -63,7 +63,8 @@ function y(s: string): string {
 /** A kubeconfig as AKS returns it (YAML, apiVersion v1, kind Config). */
 export function kubeconfigYaml(k: KubeconfigInput): string {
   const user = `${k.kind}_${k.resourceGroup}_${k.clusterName}`;
-  const context = k.kind === 'clusterAdmin' ? `${k.clusterName}-admin` : k.clusterName;
+  // AKS names every context after the cluster; `az aks get-credentials --admin` appends '-admin' itself when merging.
+  const context = k.clusterName;
   const lines = [
     'apiVersion: v1',
     'clusters:',

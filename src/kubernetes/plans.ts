@@ -239,9 +239,10 @@ export function startPlan(spec: { owner: string; site: string; current: Vm[] }):
  * each worker, create a replacement on the new version, join it, then drain and delete the old
  * node. A rollback keeps replacements whose old node is already gone, so no node is lost.
  */
-export function upgradePlan(spec: { owner: string; site: string; current: Vm[]; kubernetesVersion: string; controlPlaneOnly?: boolean }): TaskSpec[] {
+export function upgradePlan(spec: { owner: string; site: string; current: Vm[]; kubernetesVersion: string; controlPlaneOnly?: boolean; reimage?: boolean }): TaskSpec[] {
+  // reimage: every VM is replaced, whatever its version (a node image upgrade).
   const vms = spec.current.filter(
-    (v) => v.site.toLowerCase() === spec.site.toLowerCase() && v.state !== 'Deleting' && v.kubernetesVersion !== spec.kubernetesVersion,
+    (v) => v.site.toLowerCase() === spec.site.toLowerCase() && v.state !== 'Deleting' && (spec.reimage === true || v.kubernetesVersion !== spec.kubernetesVersion),
   );
   const order = [
     ...vms.filter((v) => v.role === 'controlPlane'),
@@ -271,6 +272,18 @@ export function upgradePlan(spec: { owner: string; site: string; current: Vm[]; 
       ready = j.id;
     }
     const d = deleteTask(spec.site, old, [ready], DURATIONS.drainAndDelete);
+    tasks.push(d);
+    prev = [d.id];
+  }
+  return tasks;
+}
+
+/** Drains and deletes the named machines (workers) of a cluster, one after the other. */
+export function deleteMachinesPlan(spec: { site: string; machines: Vm[] }): TaskSpec[] {
+  const tasks: TaskSpec[] = [];
+  let prev: string[] = [];
+  for (const vm of spec.machines) {
+    const d = deleteTask(spec.site, vm, prev, DURATIONS.drainAndDelete);
     tasks.push(d);
     prev = [d.id];
   }

@@ -180,6 +180,7 @@ export class OperationEngine {
       data: plan.data,
     };
     if (plan.resultTask) op.resultTask = plan.resultTask;
+    if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {
       op.gate = { ...gate, pollsSeen: 0 };
       if (gate.mode === 'time') op.gate.readyAt = new Date(Date.now() + gate.seconds * 1000).toISOString();

@@ -68,7 +68,7 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
         }
         if (op.result) return { status: op.result.status, body: op.result.body };
         if (op.kind === 'delete') return { status: 200 };
-        if (op.kind === 'action') return { status: 204 };
+        if (op.kind === 'action' && !op.resultIsResource) return { status: 204 };
         const stored = ctx.services.resources.get(op.resourceId);
         const def = ctx.services.registry.typeByKey(op.typeKey);
         if (!stored || !def) return { status: 204 };
@@ -78,21 +78,22 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
   const operations = proxy('operations', 'tenant', {
       list: (ctx) => {
         const provider = ctx.services.registry.provider(ns)!;
+        const fields = provider.operationFields;
         const value: unknown[] = [
-          op(ns, `${ns}/register/action`, 'Register Subscription', 'Registers the subscription for the resource provider.', ns),
-          op(ns, `${ns}/unregister/action`, 'Unregister Subscription', 'Unregisters the subscription for the resource provider.', ns),
+          op(fields, ns, `${ns}/register/action`, 'Register Subscription', 'Registers the subscription for the resource provider.', ns),
+          op(fields, ns, `${ns}/unregister/action`, 'Unregister Subscription', 'Unregisters the subscription for the resource provider.', ns),
         ];
         for (const t of provider.types) {
           if (t.handlers && !t.tracked && t.type.startsWith('locations/operation')) continue;
           if (t.operations) {
-            for (const o of t.operations) value.push(op(ns, `${ns}/${o.name}`, o.operation, o.description, t.type));
+            for (const o of t.operations) value.push(op(fields, ns, `${ns}/${o.name}`, o.operation, o.description, t.type));
           } else if (t.type !== 'operations' && !t.type.startsWith('locations/operation')) {
-            value.push(op(ns, `${ns}/${t.type}/read`, `Get ${t.type}`, `Gets ${t.type}.`, t.type));
+            value.push(op(fields, ns, `${ns}/${t.type}/read`, `Get ${t.type}`, `Gets ${t.type}.`, t.type));
             if (!t.handlers) {
-              value.push(op(ns, `${ns}/${t.type}/write`, `Create or update ${t.type}`, `Creates or updates ${t.type}.`, t.type));
-              value.push(op(ns, `${ns}/${t.type}/delete`, `Delete ${t.type}`, `Deletes ${t.type}.`, t.type));
+              value.push(op(fields, ns, `${ns}/${t.type}/write`, `Create or update ${t.type}`, `Creates or updates ${t.type}.`, t.type));
+              value.push(op(fields, ns, `${ns}/${t.type}/delete`, `Delete ${t.type}`, `Deletes ${t.type}.`, t.type));
             }
-            for (const a of Object.keys(t.actions ?? {})) value.push(op(ns, `${ns}/${t.type}/${a}/action`, a, `Runs ${a} on ${t.type}.`, t.type));
+            for (const a of Object.keys(t.actions ?? {})) value.push(op(fields, ns, `${ns}/${t.type}/${a}/action`, a, `Runs ${a} on ${t.type}.`, t.type));
           }
         }
         return { status: 200, body: { value } };
@@ -101,6 +102,11 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
   return [statuses, results, operations];
 }
 
-function op(ns: string, name: string, operation: string, description: string, resource: string) {
-  return { name, isDataAction: false, display: { provider: ns, resource, operation, description }, origin: 'user,system' };
+function op(fields: ResourceProvider['operationFields'], ns: string, name: string, operation: string, description: string, resource: string) {
+  // Only what the provider's spec declares for an operation (isDataAction and origin are not everywhere).
+  const o: Record<string, unknown> = { name };
+  if (fields?.includes('isDataAction')) o.isDataAction = false;
+  o.display = { provider: ns, resource, operation, description };
+  if (fields?.includes('origin')) o.origin = 'user,system';
+  return o;
 }

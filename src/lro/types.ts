@@ -62,6 +62,8 @@ export interface OperationRecord {
   cancelRequested?: boolean;
   /** The task whose result becomes `result` when the operation succeeds. */
   resultTask?: string;
+  /** The Location answers with the resource worked on, also for an action. */
+  resultIsResource?: boolean;
   gate?: CompletionGate & { pollsSeen?: number; readyAt?: string };
   /** Set when the engine resumed this operation after a restart. */
   resumed?: number;
@@ -76,6 +78,8 @@ export interface OperationPlan {
   location?: string;
   /** The task whose result is the operation's result (200 body at the Location URL). */
   resultTask?: string;
+  /** An action whose Location answers, once done, with the resource it worked on (e.g. upgradeNodeImageVersion). */
+  resultIsResource?: boolean;
 }
 
 /** What a task kind does. run() must be idempotent: after a crash a running task is run again. */

@@ -8,6 +8,7 @@ import { resourceConnectorProvider } from './Microsoft.ResourceConnector/index.j
 import { kubernetesConfigurationProvider } from './Microsoft.KubernetesConfiguration/index.js';
 import { extendedLocationProvider } from './Microsoft.ExtendedLocation/index.js';
 import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
+import { computeProvider } from './Microsoft.Compute/index.js';
 import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
 import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
 import { catalogueProviders } from './catalogue/index.js';
@@ -21,6 +22,7 @@ export function allProviders(): ResourceProvider[] {
     kubernetesConfigurationProvider,
     extendedLocationProvider,
     azureStackHciProvider,
+    computeProvider,
     kubernetesProvider,
     hybridContainerServiceProvider,
     ...catalogueProviders(),

@@ -2,6 +2,8 @@
 // the full `az aks` flow, with the default profile (api-version 2022-11-01) and with the
 // 2020-09-01-hybrid profile (api-version 2020-11-01). The fabric's VMs are checked along the way.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { AzSession, ensureAz } from '../support/az.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { checkKubeconfig, fabricOf, freeCores, startAksEmulator, vmSummary } from './helpers.js';
@@ -37,8 +39,8 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     const create = (name: string, ...extra: string[]) => ['aks', 'create', '-g', 'hub-rg', '-n', name, ...BASE, ...extra];
     // az's defaults: managed identity and the standard load balancer
     await refused(az, create('x1'), 'FeatureNotSupportedOnTarget', 'does not support managed identities', '--service-principal and --client-secret', 'supports only the basic load balancer');
-    await refused(az, create('x2', ...SP), 'FeatureNotSupportedOnTarget', 'supports only the basic load balancer; pass --load-balancer-sku basic');
-    await refused(az, create('x4', ...SP, '--load-balancer-sku', 'basic', '--enable-cluster-autoscaler', '--min-count', '1', '--max-count', '3'), 'does not support the cluster autoscaler', 'remove --enable-cluster-autoscaler');
+    await refused(az, create('x2', ...SP), 'FeatureNotSupportedOnTarget', "supports only the basic load balancer; set properties.networkProfile.loadBalancerSku to 'basic' (az: pass --load-balancer-sku basic)");
+    await refused(az, create('x4', ...SP, '--load-balancer-sku', 'basic', '--enable-cluster-autoscaler', '--min-count', '1', '--max-count', '3'), 'does not support the cluster autoscaler', 'set properties.agentPoolProfiles[0].enableAutoScaling to false (az: remove --enable-cluster-autoscaler)');
     // az itself insists on the standard load balancer for these two; the stamp names both limits
     await refused(az, create('x5', ...SP, '--enable-private-cluster'), 'basic load balancer', 'does not support private clusters');
     await refused(az, create('x6', ...SP, '--api-server-authorized-ip-ranges', '1.2.3.4/32'), 'basic load balancer', 'does not support API server authorized IP ranges');
@@ -84,6 +86,15 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     const a = checkKubeconfig(admin.stdout, `https://${c.fqdn}:443`, 'admin');
     assert.notEqual(user.stdout, admin.stdout);
     assert.equal(u.ca.fingerprint256, a.ca.fingerprint256, 'one cluster CA');
+    // AKS names both contexts after the cluster; az appends '-admin' when it merges the admin one
+    assert.match(admin.stdout, /^current-context: h1$/m);
+    const kc = path.join(az.configDir, 'merged.kubeconfig');
+    await az.ok(['aks', 'get-credentials', '-g', 'hub-rg', '-n', 'h1', '--file', kc]);
+    await az.ok(['aks', 'get-credentials', '-g', 'hub-rg', '-n', 'h1', '--admin', '--file', kc]);
+    const merged = readFileSync(kc, 'utf8');
+    assert.match(merged, /^current-context: h1-admin$/m);
+    assert.match(merged, /^  name: h1$/m);
+    assert.doesNotMatch(merged, /h1-admin-admin/);
 
     const pools = await az.ok(['aks', 'nodepool', 'list', '-g', 'hub-rg', '--cluster-name', 'h1']);
     assert.deepEqual(pools.map((p: any) => [p.name, p.count, p.mode]), [['nodepool1', 2, 'System']]);

@@ -50,7 +50,9 @@ describe('Microsoft.ContainerService over REST', function () {
     assert.ok(p.agentPoolProfiles[0].nodeImageVersion);
     const everything = JSON.stringify([r.body, (await get(`${rgPath('hub')}/providers/${NS}/managedClusters`)).body, (await get(`/subscriptions/${SUB}/providers/${NS}/managedClusters`)).body]);
     assert.ok(!everything.includes('emulator-secret'), 'the secret is nowhere on the wire');
-    assert.equal(r.headers.etag?.replace(/"/g, ''), r.body.eTag);
+    assert.equal(r.body.eTag, undefined, `${V} defines no eTag on a cluster`);
+    const recent = await get(clusterPath('hub', 'd1'), '2025-10-01');
+    assert.equal(recent.headers.etag?.replace(/"/g, ''), recent.body.eTag);
   });
 
   it('shapes responses by api-version', async () => {
@@ -73,6 +75,17 @@ describe('Microsoft.ContainerService over REST', function () {
     const pool = (await get(`${clusterPath('hub', 'd1')}/agentPools/nodepool1`, HUB_API)).body;
     assert.equal(pool.type, 'Microsoft.ContainerService/managedClusters/agentPools');
     assert.equal(pool.properties.currentOrchestratorVersion, undefined);
+    // what 2020-11-01 (the Hub profile) does not define: osSKU, kubeletDiskType, scaleDownMode, pod/service CIDR lists
+    for (const k of ['osSKU', 'kubeletDiskType', 'scaleDownMode']) {
+      assert.equal(pool.properties[k], undefined, k);
+      assert.equal(old.properties.agentPoolProfiles[0][k], undefined, k);
+    }
+    for (const k of ['podCidrs', 'serviceCidrs', 'ipFamilies']) assert.equal(old.properties.networkProfile[k], undefined, k);
+    assert.equal(pool.systemData, undefined);
+    const pool24 = (await get(`${clusterPath('hub', 'd1')}/agentPools/nodepool1`, '2024-02-01')).body;
+    assert.equal(pool24.systemData, undefined, 'no stable version up to 2024-02-01 defines systemData on a pool');
+    assert.equal(pool24.properties.eTag, undefined);
+    assert.equal(pool24.properties.osSKU, 'Ubuntu');
     const bad = await emu.http().get(`${clusterPath('hub', 'd1')}?api-version=2018-01-01`);
     expectError(bad, 400, 'NoRegisteredProviderFound');
   });

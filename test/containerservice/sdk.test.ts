@@ -1,4 +1,4 @@
-// The pinned @azure/arm-containerservice (25.5.0, modular, api-version 2026-06-01) against the
+// The pinned @azure/arm-containerservice (25.3.0, modular, api-version 2026-04-01) against the
 // emulator: long-running create/update/delete, paging, credentials, tags, start/stop, upgrade
 // profiles, versions, a synchronous refusal and a failed operation surfacing its error code.
 import assert from 'node:assert/strict';
@@ -6,7 +6,7 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TestEmulator } from '../support/emulator.js';
 import { SUB, checkKubeconfig, clusterPath, createGroup, fabricOf, freeCores, startAksEmulator, vmSummary } from './helpers.js';
 
-describe('@azure/arm-containerservice 25.5.0 against the emulator', function () {
+describe('@azure/arm-containerservice 25.3.0 against the emulator', function () {
   this.timeout(120_000);
   let emu: TestEmulator;
   let client: ContainerServiceClient;
@@ -31,7 +31,7 @@ describe('@azure/arm-containerservice 25.5.0 against the emulator', function () 
   });
   after(async () => emu?.close());
 
-  it('sends its default api-version 2026-06-01 and creates a cluster with beginCreateOrUpdateAndWait', async () => {
+  it('sends its default api-version 2026-04-01 and creates a cluster with beginCreateOrUpdateAndWait', async () => {
     const mc = await client.managedClusters.beginCreateOrUpdateAndWait(
       'sdk-rg',
       'sdk1',
@@ -44,7 +44,7 @@ describe('@azure/arm-containerservice 25.5.0 against the emulator', function () 
       },
       poll,
     );
-    assert.ok(seen.some((s) => s.startsWith('PUT ') && s.includes('api-version=2026-06-01')));
+    assert.ok(seen.some((s) => s.startsWith('PUT ') && s.includes('api-version=2026-04-01')));
     assert.equal(mc.provisioningState, 'Succeeded');
     assert.equal(mc.kubernetesVersion, '1.30.7');
     assert.equal(mc.currentKubernetesVersion, '1.30.7');
@@ -56,7 +56,7 @@ describe('@azure/arm-containerservice 25.5.0 against the emulator', function () 
     assert.equal(mc.powerState?.code, 'Running');
     assert.equal(mc.maxAgentPools, 100);
     assert.equal(mc.sku?.name, 'Base');
-    assert.ok(mc.eTag, 'eTag in the 2026-06-01 shape');
+    assert.ok(mc.eTag, 'eTag in the 2026-04-01 shape');
     assert.equal(mc.agentPoolProfiles?.[0].currentOrchestratorVersion, '1.30.7');
     assert.ok(mc.agentPoolProfiles?.[0].nodeImageVersion);
     assert.deepEqual(vmSummary(fabricOf(emu), mc.id!).workers, { system: 2 });
@@ -156,7 +156,7 @@ describe('@azure/arm-containerservice 25.5.0 against the emulator', function () 
     await client.managedClusters.beginDeleteAndWait('sdk-rg', 'sdk1', poll);
     await assert.rejects(client.managedClusters.get('sdk-rg', 'sdk1'), (e: any) => e.statusCode === 404 && e.code === 'ResourceNotFound');
     assert.equal(fabricOf(emu).ownerVms(id).length, 0);
-    const r = await emu.http().get(`${clusterPath('sdk-rg', 'sdk1')}/agentPools/system?api-version=2026-06-01`);
+    const r = await emu.http().get(`${clusterPath('sdk-rg', 'sdk1')}/agentPools/system?api-version=2026-04-01`);
     assert.equal(r.status, 404);
   });
 });

@@ -27,7 +27,7 @@ describe('fabric capability documents', () => {
   it('refuses the standard load balancer on Hub, naming the target and the fix', () => {
     const r = checkCapabilities(hub, { loadBalancerSku: 'standard' });
     assert.equal(r.length, 1);
-    assert.equal(r[0].message, "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.");
+    assert.equal(r[0].message, "Azure Stack Hub stamp 'local' supports only the basic load balancer; set properties.networkProfile.loadBalancerSku to 'basic' (az: pass --load-balancer-sku basic).");
     assert.equal(r[0].target, 'properties.networkProfile.loadBalancerSku');
     assert.deepEqual(checkCapabilities(azure, { loadBalancerSku: 'standard' }), []);
   });
@@ -48,6 +48,11 @@ describe('fabric capability documents', () => {
     assert.match(r[0].message, /does not support managed identities/);
     assert.equal(r.at(-1)!.code, 'VMSizeNotSupported');
     assert.equal(r.at(-1)!.target, 'properties.agentPoolProfiles[0].vmSize');
+    // every refusal names the property (for SDK and template users) and the az flag
+    for (const x of r) {
+      assert.ok(x.message.includes(x.target) || x.message.includes('properties.servicePrincipalProfile'), `'${x.message}' names ${x.target}`);
+      assert.match(x.message, /\baz\b/, `'${x.message}' names the az flag`);
+    }
     assert.throws(() => assertCapabilities(hub, { clusterAutoscaler: true }), (e: any) => e.status === 400 && /autoscaler/.test(e.message));
   });
 

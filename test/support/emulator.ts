@@ -1,7 +1,7 @@
 // Starts an emulator in-process for a test, on a free loopback port, with the test certificate.
 import path from 'node:path';
 import os from 'node:os';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import request from 'supertest';
 import { parseConfig, WELL_KNOWN, type EmulatorConfig } from '../../src/config/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator.js';
@@ -14,8 +14,23 @@ export const TENANT = WELL_KNOWN.tenantId;
 export const CLIENT_ID = WELL_KNOWN.clientId;
 export const SECRET = WELL_KNOWN.clientSecret;
 
+const made: string[] = [];
+let cleanupHooked = false;
+
+/** A fresh folder under the system temp dir, removed when the test process exits (whatever the outcome). */
 export function tmpDir(prefix = 'arm-emu-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  if (!cleanupHooked) {
+    cleanupHooked = true;
+    process.on('exit', removeTmpDirs);
+  }
+  return dir;
+}
+
+/** Removes every folder tmpDir made so far (also run at exit). */
+export function removeTmpDirs(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export interface TestEmulator extends Emulator {

@@ -14,6 +14,7 @@ import {
   clusterIdOf,
   isStopped,
   nextPoolOrder,
+  nodeGroupSync,
   poolFeatures,
   refuseIfBusy,
   settleTask,
@@ -21,7 +22,9 @@ import {
   type OpData,
 } from './clusters.js';
 import { checkPoolName, nodeImageVersion, normalizePool, NS, poolsOf, poolWire, stripReadOnly, type Profile } from './shape.js';
-import { AKS_API_VERSIONS } from './versions.js';
+import { AKS_API_VERSIONS, atLeast, shapeFor, UPGRADE_OBJECTS_SINCE } from './versions.js';
+import { poolFromSnapshot } from './snapshots.js';
+import { abortPool, deleteMachines, upgradeNodeImageVersion } from './poolActions.js';
 
 async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<WriteOutcome> {
   const { services } = ctx;
@@ -37,6 +40,7 @@ async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<Wri
   const exPool = pools.find((p) => p.name.toLowerCase() === name.toLowerCase());
   const raw = stripReadOnly(candidate.properties ?? {}, 'pool');
   for (const [k, v] of Object.entries(raw)) if (v === null) delete raw[k];
+  const fromSnapshot = exPool ? {} : poolFromSnapshot(services, raw, cluster.resource.location ?? '', 'properties');
   checkPoolName(name, String(raw.osType ?? exPool?.osType ?? 'Linux'), 'name');
   const { profile, version } = normalizePool(raw, name, {
     doc,
@@ -46,6 +50,7 @@ async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<Wri
     existing: exPool,
     defaultMode: 'User',
   });
+  if (fromSnapshot.nodeImageVersion) profile.nodeImageVersion = fromSnapshot.nodeImageVersion;
   const features = poolFeatures(profile, 'properties');
   if (!exPool) features.unshift({ feature: 'nodePoolCount', value: pools.length + 1, target: 'name' });
   assertFits(doc, features);
@@ -89,8 +94,17 @@ async function putPool(ctx: RequestContext, candidate: ArmResource): Promise<Wri
   return { resource, internal, operation: { kind: exPool ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
 }
 
+/** The cluster's node resource group once the pool is as `pool` says (undefined = the pool is gone). */
+function infraAfter(services: Services, clusterId: string, poolName: string, pool: Profile | undefined): { put?: any[]; delete?: string[] } {
+  const cluster = services.resources.get(clusterId);
+  if (!cluster) return {};
+  const pools = poolsOf(services, clusterId).filter((p) => p.name.toLowerCase() !== poolName.toLowerCase());
+  if (pool) pools.push(pool);
+  return nodeGroupSync(services, cluster, pools);
+}
+
 function poolSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Completion {
-  if (op.kind === 'delete' || !stored) return { resource: undefined };
+  if (op.kind === 'delete' || !stored) return { resource: undefined, related: infraAfter(services, clusterIdOf(op.resourceId), op.resourceId.split('/').pop()!, undefined) };
   const clusterId = clusterIdOf(op.resourceId);
   const data = (op.data ?? {}) as OpData;
   const s: StoredResource = structuredClone(stored);
@@ -102,13 +116,14 @@ function poolSucceeded(op: OperationRecord, stored: StoredResource | undefined, 
     p.nodeImageVersion = nodeImageVersion(p.osType, p.osSKU, data.version, cluster ? targetOfStored(services, cluster).kind : 'AzureRegion');
   }
   if (data.power) p.powerState = { code: data.power === 'stop' ? 'Stopped' : 'Running' };
+  if (typeof data.nodeImageVersion === 'string') p.nodeImageVersion = data.nodeImageVersion;
   const status = clusterStatus(services, clusterId);
   if (status && status.vms.length) {
     const n = Object.entries(status.workerCounts).find(([k]) => k.toLowerCase() === s.resource.name.toLowerCase())?.[1];
     if (n !== undefined) p.count = n;
   }
   p.provisioningState = 'Succeeded';
-  return { resource: s };
+  return { resource: s, related: infraAfter(services, clusterId, s.resource.name, { name: s.resource.name, ...p }) };
 }
 
 function poolFailed(op: OperationRecord, stored: StoredResource | undefined, _e: unknown, services: Services): Completion {
@@ -164,6 +179,7 @@ export const agentPools: ResourceTypeDefinition = {
     const data: OpData = { verb: 'poolDelete', pool: ctx.existing.resource.name };
     return { operation: { kind: 'delete', tasks, data: data as Record<string, unknown> } };
   },
+  actions: { upgradeNodeImageVersion, abort: abortPool, deleteMachines },
   toWire: poolWire,
   onOperationSucceeded: poolSucceeded,
   onOperationFailed: poolFailed,
@@ -211,7 +227,9 @@ export const clusterUpgradeProfiles: ResourceTypeDefinition = {
       const props = c.resource.properties ?? {};
       const current: string = props.currentKubernetesVersion;
       const node = doc.kubernetesVersions.find((k) => k.version === current);
-      const upgrades = (node?.upgrades ?? []).map((v) => ({ kubernetesVersion: v, isPreview: false }));
+      const asObjects = atLeast(ctx.apiVersion, UPGRADE_OBJECTS_SINCE);
+      const up = (v: string) => (asObjects ? { kubernetesVersion: v, isPreview: false } : v);
+      const upgrades = (node?.upgrades ?? []).map(up);
       return {
         status: 200,
         body: {
@@ -224,7 +242,7 @@ export const clusterUpgradeProfiles: ResourceTypeDefinition = {
               kubernetesVersion: p.currentOrchestratorVersion,
               name: p.name,
               osType: p.osType ?? 'Linux',
-              upgrades: (node?.upgrades ?? []).filter((v) => cmp(v, p.currentOrchestratorVersion) > 0).map((v) => ({ kubernetesVersion: v, isPreview: false })),
+              upgrades: (node?.upgrades ?? []).filter((v) => cmp(v, p.currentOrchestratorVersion) > 0).map(up),
             })),
           },
         },
@@ -252,7 +270,7 @@ export const poolUpgradeProfiles: ResourceTypeDefinition = {
       const kind = targetOfStored(ctx.services, c).kind;
       return {
         status: 200,
-        body: {
+        body: shapeFor('poolUpgradeProfile', {
           id: `${c.resource.id}/agentPools/${pool.name}/upgradeProfiles/default`,
           name: 'default',
           type: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles',
@@ -262,7 +280,7 @@ export const poolUpgradeProfiles: ResourceTypeDefinition = {
             upgrades: poolUpgrades(doc, pool.currentOrchestratorVersion, cp).map((v) => ({ kubernetesVersion: v, isPreview: false })),
             latestNodeImageVersion: nodeImageVersion(pool.osType ?? 'Linux', pool.osSKU ?? 'Ubuntu', pool.currentOrchestratorVersion, kind),
           },
-        },
+        }, ctx.apiVersion),
       };
     },
   },

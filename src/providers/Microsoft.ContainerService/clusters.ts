@@ -29,7 +29,10 @@ import {
   stripReadOnly,
   type Profile,
 } from './shape.js';
-import { AKS_API_VERSIONS } from './versions.js';
+import { AKS_API_VERSIONS, offeredAt } from './versions.js';
+import { nodeGroupResources, nodeResourceGroupId, staleIds, type NodeGroupInput } from './nodeResourceGroup.js';
+import { runCommand } from './runCommand.js';
+import { resetAADProfile, rotateServiceAccountSigningKeys } from './clusterActions.js';
 
 export const SETTLE_TASK = 'containerservice.settle';
 
@@ -114,6 +117,43 @@ export function applyFabricStatus(services: Services, clusterId: string, props: 
   }
 }
 
+// ---- the node resource group ------------------------------------------------------------------------------
+
+function nodeGroupInput(services: Services, s: { resource: ArmResource }, pools: Profile[], target?: KubernetesTarget): NodeGroupInput {
+  const r = s.resource;
+  const parts = r.id.split('/');
+  return {
+    subscriptionId: parts[2],
+    clusterId: r.id,
+    clusterName: r.name,
+    clusterResourceGroup: parts[4],
+    location: r.location ?? 'eastus',
+    props: r.properties ?? {},
+    pools,
+    target: target ?? targetFor(services, r.location ?? 'eastus'),
+  };
+}
+
+/** The node resource group as the cluster now is: its resources to put, and those it no longer holds. */
+export function nodeGroupSync(services: Services, s: { resource: ArmResource }, pools: Profile[]): { put: RelatedResource[]; delete: string[] } {
+  const input = nodeGroupInput(services, s, pools);
+  if (!input.props.nodeResourceGroup) return { put: [], delete: [] };
+  const put = nodeGroupResources(input);
+  const groupId = nodeResourceGroupId(input.subscriptionId, input.props.nodeResourceGroup);
+  const group = services.resources.get(groupId);
+  if (group && String(group.internal.managedByCluster ?? '').toLowerCase() !== s.resource.id.toLowerCase()) return { put: [], delete: [] };
+  return { put, delete: group ? staleIds(services.resources.listByParent(groupId), put) : [] };
+}
+
+/** The node resource group and everything in it, when it is this cluster's. */
+export function nodeGroupOf(services: Services, s: StoredResource): string[] {
+  const nodeRg = s.resource.properties?.nodeResourceGroup;
+  if (!nodeRg) return [];
+  const groupId = nodeResourceGroupId(s.resource.id.split('/')[2], nodeRg);
+  const group = services.resources.get(groupId);
+  return group && String(group.internal.managedByCluster ?? '').toLowerCase() === s.resource.id.toLowerCase() ? [group.resource.id] : [];
+}
+
 // ---- validation -----------------------------------------------------------------------------------------
 
 const DNS_PREFIX = /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-a-zA-Z0-9]{0,52}[a-zA-Z0-9]$/;
@@ -153,7 +193,7 @@ export function poolFeatures(p: Profile, where: string): FeatureRequest[] {
 function withHints(refusals: Refusal[]): Refusal[] {
   for (const r of refusals) {
     if (/single node pool/.test(r.message) && !/instead/.test(r.message)) {
-      r.message += ' Scale the existing node pool instead (az aks scale --node-count N).';
+      r.message += ' Scale the existing node pool instead (its count; az aks scale --node-count N).';
     }
   }
   return refusals;
@@ -348,6 +388,14 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     throw Errors.invalid('PropertyChangeNotAllowed', `Changing property 'nodeResourceGroup' is not allowed (it is '${nodeRg}').`, 'properties.nodeResourceGroup');
   }
   props.nodeResourceGroup = nodeRg;
+  if (!ex) {
+    if (String(nodeRg).toLowerCase() === rg.toLowerCase()) {
+      throw Errors.invalidParameter(`The node resource group '${nodeRg}' must not be the cluster's own resource group; AKS creates it and manages it (properties.nodeResourceGroup, az aks create --node-resource-group).`, 'properties.nodeResourceGroup');
+    }
+    if (services.resources.get(nodeResourceGroupId(sub, nodeRg))) {
+      throw Errors.invalid('NodeResourceGroupAlreadyExists', `The node resource group '${nodeRg}' already exists; AKS creates the node resource group itself. Pick a name that is not in use (properties.nodeResourceGroup, az aks create --node-resource-group).`, 'properties.nodeResourceGroup');
+    }
+  }
 
   // Identity: managed identity or a service principal.
   const identity = identityFor(body, ex?.resource, id, ctx.principal.tenantId || services.config.tenantId);
@@ -385,7 +433,7 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
     const full = resolveKubernetesVersion(doc, askedVersion);
     if (!full) {
       assertFits(doc, [{ feature: 'kubernetesVersion', value: askedVersion, target: 'properties.kubernetesVersion' }]);
-      throw Errors.invalid('KubernetesVersionNotSupported', `Kubernetes version '${askedVersion}' is not supported on ${target.where}.`, 'properties.kubernetesVersion');
+      throw Errors.invalid('KubernetesVersionNotSupported', `Kubernetes version '${askedVersion}' (properties.kubernetesVersion, az: --kubernetes-version) is not supported on ${target.where}.`, 'properties.kubernetesVersion');
     }
     version = full;
     props.kubernetesVersion = askedVersion === '' ? full : askedVersion;
@@ -444,7 +492,9 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
   const refusals = withHints(checkCapabilities(doc, features));
   if (refusals.length) {
     const missingSp = refusals.find((r) => r.target === 'properties.servicePrincipalProfile');
-    if (missingSp) missingSp.message = `${target.where} does not support managed identities and the request names no service principal; only service principals are supported: pass --service-principal and --client-secret.`;
+    if (missingSp) {
+      missingSp.message = `${target.where} does not support managed identities and the request names no service principal; only service principals are supported: set properties.servicePrincipalProfile.clientId and .secret (az: pass --service-principal and --client-secret).`;
+    }
     throw capabilityError(refusals);
   }
   if (props.disableLocalAccounts === true && !props.aadProfile?.managed) {
@@ -544,13 +594,17 @@ async function putCluster(ctx: RequestContext, candidate: ArmResource): Promise<
   // The pools are stored with the cluster, in the same write (their own writes wait on the cluster's operation).
   let order = ex ? nextPoolOrder(services, id) : 0;
   const related = { put: pools.map((p) => poolResource(id, p, { order: exPools.some((x) => x.name === p.name) ? undefined : order++ })) };
+  // A new cluster's node resource group, managed by it, with its infrastructure: in the same write.
+  if (!ex) related.put.push(...nodeGroupResources(nodeGroupInput(services, { resource: { ...resource, id, name } }, pools, target)));
   return { resource, internal, related, operation: { kind: ex ? ('update' as const) : ('create' as const), tasks, data: data as Record<string, unknown> } };
 }
 
 // ---- completion --------------------------------------------------------------------------------------------
 
 async function clusterSucceeded(op: OperationRecord, stored: StoredResource | undefined, services: Services): Promise<Completion> {
-  if (!stored || op.kind === 'delete') return { resource: undefined };
+  if (!stored) return { resource: undefined };
+  // The node resource group goes with the cluster.
+  if (op.kind === 'delete') return { resource: undefined, related: { delete: nodeGroupOf(services, stored) } };
   const data = (op.data ?? { verb: op.action ?? op.kind }) as OpData;
   const s: StoredResource = structuredClone(stored);
   delete s.operationId;
@@ -591,7 +645,8 @@ async function clusterSucceeded(op: OperationRecord, stored: StoredResource | un
   applyFabricStatus(services, s.resource.id, props, pools);
   props.provisioningState = 'Succeeded';
   for (const p of pools) p.provisioningState = 'Succeeded';
-  return { resource: s, related: { put: pools.map((p) => poolResource(s.resource.id, p)) } };
+  const infra = nodeGroupSync(services, s, pools);
+  return { resource: s, related: { put: [...pools.map((p) => poolResource(s.resource.id, p)), ...infra.put], delete: infra.delete } };
 }
 
 function clusterFailed(op: OperationRecord, stored: StoredResource | undefined, _error: unknown, services: Services): Completion {
@@ -625,7 +680,8 @@ function clusterFailed(op: OperationRecord, stored: StoredResource | undefined, 
   if (data.verb !== 'create') applyFabricStatus(services, s.resource.id, props, pools);
   props.provisioningState = state;
   for (const p of pools) p.provisioningState = state;
-  return { resource: s, related: { put: pools.map((p) => poolResource(s.resource.id, p)), delete: gone } };
+  const infra = nodeGroupSync(services, s, pools);
+  return { resource: s, related: { put: [...pools.map((p) => poolResource(s.resource.id, p)), ...infra.put], delete: [...gone, ...infra.delete] } };
 }
 
 // ---- actions ---------------------------------------------------------------------------------------------------
@@ -669,6 +725,7 @@ function marked(ctx: ActionCtx, state: string): ArmResource {
 
 function powerAction(verb: 'stop' | 'start') {
   return (ctx: ActionCtx): ActionOutcome => {
+    if (!offeredAt(`managedClusters/${verb}`, ctx.apiVersion)) throw Errors.actionNotFound(`managedClusters/${verb}`, NS, ctx.apiVersion);
     const s = ctx.existing;
     refuseIfBusy(ctx.services, s.resource.id, `${verb === 'stop' ? 'stopping' : 'starting'} the cluster`);
     const stopped = isStopped(s);
@@ -704,6 +761,7 @@ function resetServicePrincipal(ctx: ActionCtx): ActionOutcome {
 }
 
 function abort(ctx: ActionCtx): ActionOutcome {
+  if (!offeredAt('managedClusters/abort', ctx.apiVersion)) throw Errors.actionNotFound('managedClusters/abort', NS, ctx.apiVersion);
   const { services } = ctx;
   const s = ctx.existing;
   const candidates = [s, ...services.resources.listByParent(s.resource.id)];
@@ -786,6 +844,9 @@ export const managedClusters: ResourceTypeDefinition = {
     abort,
     rotateClusterCertificates: rotate,
     resetServicePrincipalProfile: resetServicePrincipal,
+    runCommand,
+    resetAADProfile,
+    rotateServiceAccountSigningKeys,
   },
 
   toWire: clusterWire,

@@ -8,11 +8,47 @@ import { managedClusters, SETTLE_TASK } from './clusters.js';
 import { accessProfiles, agentPools, clusterUpgradeProfiles, poolUpgradeProfiles } from './agentPools.js';
 import { kubernetesVersions, orchestrators } from './locationVersions.js';
 import { NS } from './shape.js';
+import { maintenanceConfigurations } from './maintenanceConfigurations.js';
+import { snapshots } from './snapshots.js';
+import { commandResults } from './runCommand.js';
+import { machines } from './poolActions.js';
+import {
+  availableAgentPoolVersions,
+  meshRevisionProfiles,
+  meshUpgradeProfiles,
+  osOptions,
+  outboundNetworkDependenciesEndpoints,
+  privateEndpointConnections,
+  privateLinkResources,
+  trustedAccessRoles,
+} from './clusterReads.js';
 
 export const containerServiceProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
-  types: [managedClusters, agentPools, clusterUpgradeProfiles, poolUpgradeProfiles, accessProfiles, kubernetesVersions, orchestrators],
+  // OperationValue in the AKS spec: origin, name, display (no isDataAction)
+  operationFields: ['origin'],
+  types: [
+    managedClusters,
+    agentPools,
+    clusterUpgradeProfiles,
+    poolUpgradeProfiles,
+    accessProfiles,
+    kubernetesVersions,
+    orchestrators,
+    maintenanceConfigurations,
+    snapshots,
+    commandResults,
+    machines,
+    availableAgentPoolVersions,
+    outboundNetworkDependenciesEndpoints,
+    privateLinkResources,
+    privateEndpointConnections,
+    meshUpgradeProfiles,
+    osOptions,
+    trustedAccessRoles,
+    meshRevisionProfiles,
+  ],
   init(services) {
     services.operations.registerTaskKind(SETTLE_TASK, { run: () => undefined });
   },

@@ -7,7 +7,7 @@ import type { RequestContext, ResourceTypeDefinition } from '../../framework/typ
 import { parseVersion } from '../../kubernetes/capabilities.js';
 import { targetFor } from './clusters.js';
 import { NS } from './shape.js';
-import { AKS_API_VERSIONS } from './versions.js';
+import { AKS_API_VERSIONS, versionsOf } from './versions.js';
 
 function docFor(ctx: RequestContext) {
   const loc = ctx.path.names[0];
@@ -27,7 +27,7 @@ export const kubernetesVersions: ResourceTypeDefinition = {
   type: 'locations/kubernetesVersions',
   scope: 'subscription',
   tracked: false,
-  apiVersions: AKS_API_VERSIONS,
+  apiVersions: versionsOf('locations/kubernetesVersions'),
   handlers: {
     list(ctx) {
       const { doc } = docFor(ctx);

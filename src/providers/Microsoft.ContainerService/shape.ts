@@ -7,7 +7,7 @@ import { bareEtag } from '../../framework/etag.js';
 import type { Services } from '../../framework/services.js';
 import type { ArmResource, StoredResource } from '../../framework/types.js';
 import { parseVersion, resolveKubernetesVersion, type CapabilityDocument } from '../../kubernetes/capabilities.js';
-import { atLeast, CLUSTER_PROPERTY_SINCE, POOL_PROPERTY_SINCE } from './versions.js';
+import { atLeast, shapeFor } from './versions.js';
 
 export const NS = 'Microsoft.ContainerService';
 export const CLUSTER_TYPE_WIRE = 'Microsoft.ContainerService/ManagedClusters';
@@ -167,21 +167,12 @@ export function normalizePool(raw: Record<string, any>, name: string, pc: PoolCo
   return { profile: { name, ...p }, version };
 }
 
-// ---- wire shapes ---------------------------------------------------------------------------------------
-
-function pickSince(props: Record<string, any>, since: Record<string, string>, apiVersion: string): Record<string, any> {
-  const out: Record<string, any> = {};
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined) continue;
-    const min = since[k];
-    if (min && !atLeast(apiVersion, min)) continue;
-    out[k] = v;
-  }
-  return out;
-}
+// ---- wire shapes (what each api-version defines: versions.ts SHAPES) ---------------------------------------
 
 export function poolPropsWire(p: Profile, apiVersion: string): Profile {
-  return pickSince(structuredClone(p), POOL_PROPERTY_SINCE, apiVersion);
+  const out: Profile = {};
+  for (const [k, v] of Object.entries(structuredClone(p))) if (v !== undefined) out[k] = v;
+  return shapeFor('poolProperties', out, apiVersion);
 }
 
 function skuWire(sku: Record<string, any> | undefined, apiVersion: string): Record<string, any> | undefined {
@@ -196,18 +187,19 @@ export function clusterWire(s: StoredResource, apiVersion: string, services: Ser
   const r = s.resource;
   const out: ArmResource = { id: r.id, location: r.location, name: r.name, type: CLUSTER_TYPE_WIRE };
   if (r.tags && Object.keys(r.tags).length) out.tags = { ...r.tags };
-  if (r.etag && atLeast(apiVersion, POOL_PROPERTY_SINCE.eTag)) out.eTag = bareEtag(r.etag);
+  if (r.etag) out.eTag = bareEtag(r.etag);
   const sku = skuWire(r.sku, apiVersion);
   if (sku) out.sku = sku;
   if (r.identity) out.identity = structuredClone(r.identity);
   if (r.extendedLocation) out.extendedLocation = structuredClone(r.extendedLocation);
-  const props = pickSince(structuredClone(r.properties ?? {}), CLUSTER_PROPERTY_SINCE, apiVersion);
+  const props: Record<string, any> = {};
+  for (const [k, v] of Object.entries(structuredClone(r.properties ?? {}))) if (v !== undefined) props[k] = v;
   if (props.servicePrincipalProfile) delete props.servicePrincipalProfile.secret;
   props.agentPoolProfiles = poolsOf(services, r.id).map((p) => poolPropsWire(p, apiVersion));
   if (s.deleting) props.provisioningState = 'Deleting';
   out.properties = props;
-  if (r.systemData && atLeast(apiVersion, '2021-03-01')) out.systemData = { ...r.systemData };
-  return out;
+  if (r.systemData) out.systemData = { ...r.systemData };
+  return shapeFor('cluster', out, apiVersion);
 }
 
 export function poolWire(s: StoredResource, apiVersion: string): ArmResource {
@@ -215,7 +207,8 @@ export function poolWire(s: StoredResource, apiVersion: string): ArmResource {
   const props = poolPropsWire(r.properties ?? {}, apiVersion);
   if (s.deleting) props.provisioningState = 'Deleting';
   const out: ArmResource = { id: r.id, name: r.name, type: POOL_TYPE, properties: props };
-  if (r.etag && atLeast(apiVersion, POOL_PROPERTY_SINCE.eTag)) out.properties!.eTag = bareEtag(r.etag);
-  if (r.systemData && atLeast(apiVersion, '2021-03-01')) out.systemData = { ...r.systemData };
-  return out;
+  if (r.etag) out.properties!.eTag = bareEtag(r.etag);
+  shapeFor('poolProperties', out.properties, apiVersion);
+  if (r.systemData) out.systemData = { ...r.systemData };
+  return shapeFor('pool', out, apiVersion);
 }

@@ -9,7 +9,7 @@ import type { Services } from '../../framework/services.js';
 import type { TaskSpec } from '../../lro/types.js';
 import type { OwnerStatus, Vm } from '../../fabric/model.js';
 import type { KubernetesTarget } from '../../kubernetes/capabilities.js';
-import { clusterCreatePlan, deletePlan, poolScalePlan, startPlan, stopPlan, upgradePlan } from '../../kubernetes/plans.js';
+import { clusterCreatePlan, deleteMachinesPlan, deletePlan, poolScalePlan, startPlan, stopPlan, upgradePlan } from '../../kubernetes/plans.js';
 
 type Target = KubernetesTarget;
 
@@ -104,6 +104,25 @@ export function clusterStatus(services: Services, owner: string): OwnerStatus | 
 
 export function clusterVms(services: Services, owner: string): Vm[] {
   return services.fabric?.ownerVms(owner) ?? [];
+}
+
+/** The worker VMs of one pool (the pool's machines). */
+export function poolVms(services: Services, owner: string, pool: string): Vm[] {
+  return clusterVms(services, owner).filter((v) => v.role === 'worker' && (v.pool ?? '').toLowerCase() === pool.toLowerCase() && v.state !== 'Deleting');
+}
+
+/** Replaces every worker of one pool with a fresh one on the latest node image (rolling, as an upgrade). */
+export function nodeImageTasks(services: Services, owner: string, target: Target, pool: string): TaskSpec[] {
+  if (!services.fabric || !target.site) return [];
+  const mine = poolVms(services, owner, pool);
+  const version = mine[0]?.kubernetesVersion ?? '';
+  return prefixTasks(upgradePlan({ owner, site: target.site, current: mine, kubernetesVersion: version, reimage: true }), `${pool}/nodeimage/`);
+}
+
+/** Drains and deletes the named machines of one pool. */
+export function deleteMachinesTasks(services: Services, target: Target, machines: Vm[]): TaskSpec[] {
+  if (!services.fabric || !target.site) return [];
+  return deleteMachinesPlan({ site: target.site, machines });
 }
 
 function prefixTasks(tasks: TaskSpec[], prefix: string): TaskSpec[] {

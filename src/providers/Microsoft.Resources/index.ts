@@ -204,7 +204,7 @@ const providers: ResourceTypeDefinition = {
       const action = (ctx.path.action ?? '').toLowerCase();
       if (!p) throw Errors.invalidResourceNamespace(ns);
       if (!ctx.path.subscriptionId || (action !== 'register' && action !== 'unregister')) {
-        throw Errors.methodNotAllowed('POST', `${NS}/providers`);
+        throw Errors.methodNotAllowed('POST', `${NS}/providers`, ['GET']);
       }
       if (p.namespace === NS) {
         if (action === 'unregister') throw Errors.conflictWith('CannotUnregisterProvider', `The provider '${NS}' is part of ARM and cannot be unregistered.`);
