@@ -29,8 +29,9 @@ async function main() {
   for (const [name, mod, fn] of [
     ['fabric', './fabric.js', 'benchFabric'],
     ['aks', './aks.js', 'benchAks'],
-    ['deployments', './deployments.js', 'benchDeployments'],
     ['arc', './arc.js', 'benchArc'],
+    ['deployments', './deployments.js', 'benchDeployments'],
+    ['hybrid', './hybrid.js', 'benchHybrid'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;

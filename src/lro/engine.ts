@@ -130,6 +130,10 @@ export class OperationEngine {
     };
     if (op.endTime) body.endTime = op.endTime;
     if (op.error && (op.status === 'Failed' || op.status === 'Canceled')) body.error = op.error;
+    // Some services (AKS hybrid's listAdminKubeconfig) put an action's result in the operation
+    // status's properties; a result shaped as a status with properties is shown here too.
+    const result = op.status === 'Succeeded' ? (op.result?.body as { status?: unknown; properties?: unknown } | undefined) : undefined;
+    if (result && typeof result === 'object' && result.status === 'Succeeded' && result.properties !== undefined) body.properties = result.properties;
     void baseUrl;
     return body;
   }

@@ -9,6 +9,8 @@ import { kubernetesConfigurationProvider } from './Microsoft.KubernetesConfigura
 import { extendedLocationProvider } from './Microsoft.ExtendedLocation/index.js';
 import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
 import { computeProvider } from './Microsoft.Compute/index.js';
+import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
+import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
 import { catalogueProviders } from './catalogue/index.js';
 
 export function allProviders(): ResourceProvider[] {
@@ -21,6 +23,8 @@ export function allProviders(): ResourceProvider[] {
     extendedLocationProvider,
     azureStackHciProvider,
     computeProvider,
+    kubernetesProvider,
+    hybridContainerServiceProvider,
     ...catalogueProviders(),
   ];
 }

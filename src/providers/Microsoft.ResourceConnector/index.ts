@@ -13,7 +13,7 @@ import type { Services } from '../../framework/services.js';
 import type { ArmResource, Completion, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord, TaskSpec } from '../../lro/types.js';
 import { describeSite } from '../../fabric/model.js';
-import { kubeconfigYaml, newClusterSecrets, type ClusterSecrets } from '../Microsoft.ContainerService/kubeconfig.js';
+import { kubeconfigYaml, newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 
 export const NS = 'Microsoft.ResourceConnector';
 export const APPLIANCES = typeKeyOf(NS, 'appliances');
