@@ -5,12 +5,12 @@
 //
 //   node dist/bench/arc.js            (or through npm run bench arc)
 
-import https from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProcess } from './process.js';
+import { armClient, arcPlatformSteps } from './client.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
@@ -30,46 +30,15 @@ export async function benchArc(): Promise<ArcBench> {
   const tls = await ensureCertificate({ dataDir: tlsDir });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-arc-data-'));
   const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
-  const agent = new https.Agent({ keepAlive: true, ca: readFileSync(tls.caPath) });
-  let requests = 0;
-  const call = (method: string, p: string, body?: unknown, token?: string, form?: string): Promise<{ status: number; body: any }> =>
-    new Promise((resolve, reject) => {
-      requests++;
-      const data = form ?? (body === undefined ? undefined : JSON.stringify(body));
-      const req = https.request(
-        `${emu.url}${p}`,
-        { method, agent, headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } },
-        (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-        },
-      );
-      req.on('error', reject);
-      if (data) req.write(data);
-      req.end();
-    });
+  const client = await armClient(emu.url, readFileSync(tls.caPath));
+  const call = (method: string, p: string, body?: unknown) => client.call(method, p, body);
   try {
-    const tok = await call('POST', `/${WELL_KNOWN.tenantId}/oauth2/v2.0/token`, undefined, undefined,
-      new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://management.azure.com/.default' }).toString());
-    const token = tok.body.access_token as string;
-    const sub = `/subscriptions/${WELL_KNOWN.subscriptionId}`;
-    const rg = `${sub}/resourceGroups/bench-arc`;
-    await call('PUT', `${rg}?api-version=2021-04-01`, { location: 'eastus' }, token);
-    const app = `${rg}/providers/Microsoft.ResourceConnector/appliances/bridge`;
-    const ext = (n: string) => `${app}/providers/Microsoft.KubernetesConfiguration/extensions/${n}`;
-    const cl = `${rg}/providers/Microsoft.ExtendedLocation/customLocations/site`;
-    const ln = `${rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/lnet`;
-    const steps: [string, string, unknown][] = [
-      [app, '2022-10-27', { location: 'eastus', properties: { distro: 'AKSEdge', infrastructureConfig: { provider: 'HCI' } } }],
-      [ext('aks'), '2023-05-01', { properties: { extensionType: 'Microsoft.HybridAKSOperator' } }],
-      [ext('vm'), '2023-05-01', { properties: { extensionType: 'Microsoft.AZStackHCI.Operator' } }],
-      [cl, '2021-08-15', { location: 'eastus', properties: { hostResourceId: app, namespace: 'site', clusterExtensionIds: [ext('aks'), ext('vm')] } }],
-      [ln, '2024-01-01', { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: cl }, properties: { subnets: [{ name: 's', properties: { addressPrefix: '172.30.0.0/24', ipAllocationMethod: 'Static', vlan: 30, ipPools: [{ start: '172.30.0.10', end: '172.30.0.200' }] } }] } }],
-    ];
+    const rg = `/subscriptions/${WELL_KNOWN.subscriptionId}/resourceGroups/bench-arc`;
+    await call('PUT', `${rg}?api-version=2021-04-01`, { location: 'eastus' });
+    const { steps } = arcPlatformSteps(rg, { name: 'lnet', addressPrefix: '172.30.0.0/24', vlan: 30, pool: ['172.30.0.10', '172.30.0.200'] });
     const settle = async (id: string, v: string, gone: boolean) => {
       for (let i = 0; i < 10_000; i++) {
-        const r = await call('GET', `${id}?api-version=${v}`, undefined, token);
+        const r = await call('GET', `${id}?api-version=${v}`);
         if (gone ? r.status === 404 : r.body?.properties?.provisioningState === 'Succeeded') return;
         if (!gone && r.body?.properties?.provisioningState === 'Failed') throw new Error(`${id} failed: ${JSON.stringify(r.body)}`);
       }
@@ -79,26 +48,26 @@ export async function benchArc(): Promise<ArcBench> {
     const down: number[] = [];
     let perPath = 0;
     for (let run = 0; run < RUNS; run++) {
-      const r0 = requests;
+      const r0 = client.requests();
       let t0 = process.hrtime.bigint();
       for (const [id, v, body] of steps) {
-        const r = await call('PUT', `${id}?api-version=${v}`, body, token);
+        const r = await call('PUT', `${id}?api-version=${v}`, body);
         if (r.status >= 300) throw new Error(`PUT ${id}: ${r.status} ${JSON.stringify(r.body)}`);
         await settle(id, v, false);
       }
       up.push(Number(process.hrtime.bigint() - t0) / 1e9);
       t0 = process.hrtime.bigint();
       for (const [id, v] of [...steps].reverse()) {
-        const r = await call('DELETE', `${id}?api-version=${v}`, undefined, token);
+        const r = await call('DELETE', `${id}?api-version=${v}`);
         if (r.status >= 300 && r.status !== 202) throw new Error(`DELETE ${id}: ${r.status} ${JSON.stringify(r.body)}`);
         await settle(id, v, true);
       }
       down.push(Number(process.hrtime.bigint() - t0) / 1e9);
-      perPath = requests - r0;
+      perPath = client.requests() - r0;
     }
     return { adminPathUpSeconds: median(up), adminPathDownSeconds: median(down), requestsPerPath: perPath };
   } finally {
-    agent.destroy();
+    client.close();
     emu.child.kill();
     for (const d of [dataDir, tlsDir]) rmSync(d, { recursive: true, force: true });
   }

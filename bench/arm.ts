@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
 import { startProcess } from './process.js';
+import { armClient } from './client.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
@@ -14,21 +15,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const SUB = WELL_KNOWN.subscriptionId;
 const CONCURRENCY = 16;
 const SECONDS = 3;
-
-async function getToken(url: string, ca: string): Promise<string> {
-  const https = await import('node:https');
-  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://management.azure.com/.default' }).toString();
-  return new Promise((resolve, reject) => {
-    const u = new URL(`${url}/${WELL_KNOWN.tenantId}/oauth2/v2.0/token`);
-    const req = https.request({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      let d = '';
-      res.on('data', (c) => (d += c));
-      res.on('end', () => resolve(JSON.parse(d).access_token));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 export interface ArmBench {
   bareRps: number;
@@ -51,7 +37,9 @@ export async function benchArm(): Promise<ArmBench> {
   const bare = await startProcess(path.join(here, 'bare-server.js'), certArgs);
   const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', certArgs[0], '--key', certArgs[1]]);
   try {
-    const token = await getToken(emu.url, ca);
+    const client = await armClient(emu.url, ca);
+    const token = client.token;
+    client.close();
     const auth = { authorization: `Bearer ${token}` };
     const rg = (name: string) => `/subscriptions/${SUB}/resourcegroups/${name}?api-version=2021-04-01`;
     const putBody = () => JSON.stringify({ location: 'eastus', tags: { bench: 'true' } });

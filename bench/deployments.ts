@@ -4,11 +4,11 @@
 // emulator in its own process at --time-scale 0 with a durable store. Target: ratio >= 0.5.
 import path from 'node:path';
 import os from 'node:os';
-import https from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
 import { startProcess } from './process.js';
+import { armClient } from './client.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
@@ -23,19 +23,6 @@ export interface DeploymentBench {
   templateSeconds: number;
 }
 
-function call(url: string, ca: string, method: string, p: string, token: string, body?: unknown): Promise<{ status: number; headers: Record<string, any>; body: any }> {
-  const u = new URL(p, url);
-  return new Promise((resolve, reject) => {
-    const req = https.request({ hostname: u.hostname, port: u.port, path: u.pathname + u.search, method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-      let d = '';
-      res.on('data', (c) => (d += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: d ? JSON.parse(d) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
 export async function benchDeployments(): Promise<DeploymentBench> {
   const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-dep-tls-'));
   const tls = await ensureCertificate({ dataDir: tlsDir });
@@ -43,9 +30,10 @@ export async function benchDeployments(): Promise<DeploymentBench> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-dep-data-'));
   const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
   try {
-    const token = await getToken(emu.url, ca);
+    const client = await armClient(emu.url, ca);
+    const token = client.token;
     const rg = (n: string) => `/subscriptions/${SUB}/resourcegroups/${n}`;
-    for (const g of ['direct', 'template']) await call(emu.url, ca, 'PUT', `${rg(g)}?api-version=2021-04-01`, token, { location: 'eastus' });
+    for (const g of ['direct', 'template']) await client.call('PUT', `${rg(g)}?api-version=2021-04-01`, { location: 'eastus' });
     const ident = (g: string, i: number) => `${rg(g)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id${i}?api-version=2023-01-31`;
 
     const direct = await load({
@@ -62,37 +50,24 @@ export async function benchDeployments(): Promise<DeploymentBench> {
 
     const template = JSON.parse(readFileSync(path.join(here, '../../arm-templates/identities-200.json'), 'utf8'));
     const t0 = process.hrtime.bigint();
-    const put = await call(emu.url, ca, 'PUT', `${rg('template')}/providers/Microsoft.Resources/deployments/ids?api-version=2021-04-01`, token, { properties: { mode: 'Incremental', template, parameters: { count: { value: COUNT } } } });
+    const put = await client.call('PUT', `${rg('template')}/providers/Microsoft.Resources/deployments/ids?api-version=2021-04-01`, { properties: { mode: 'Incremental', template, parameters: { count: { value: COUNT } } } });
     if (put.status !== 201) throw new Error(`deployment PUT answered ${put.status}: ${JSON.stringify(put.body)}`);
-    const poll = new URL(put.headers['azure-asyncoperation']);
+    const poll = new URL(String(put.headers['azure-asyncoperation']));
     for (;;) {
-      const st = await call(emu.url, ca, 'GET', poll.pathname + poll.search, token);
+      const st = await client.call('GET', poll.pathname + poll.search);
       if (st.body.status === 'Succeeded') break;
       if (st.body.status !== 'InProgress') throw new Error(`deployment ended ${JSON.stringify(st.body)}`);
       await new Promise((r) => setTimeout(r, 5));
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const templateRate = COUNT / seconds;
+    client.close();
     return { directPutsPerSecond: direct.perSecond, templatePutsPerSecond: templateRate, ratio: templateRate / direct.perSecond, templateSeconds: seconds };
   } finally {
     emu.child.kill('SIGTERM');
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(tlsDir, { recursive: true, force: true });
   }
-}
-
-async function getToken(url: string, ca: string): Promise<string> {
-  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://management.azure.com/.default' }).toString();
-  return new Promise((resolve, reject) => {
-    const u = new URL(`${url}/${WELL_KNOWN.tenantId}/oauth2/v2.0/token`);
-    const req = https.request({ hostname: u.hostname, port: u.port, path: u.pathname, method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-      let d = '';
-      res.on('data', (c) => (d += c));
-      res.on('end', () => resolve(JSON.parse(d).access_token));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -8,12 +8,12 @@
 //
 //   node dist/bench/hybrid.js            (or through npm run bench hybrid)
 
-import https from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startProcess } from './process.js';
+import { armClient, arcPlatformSteps } from './client.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
@@ -38,36 +38,17 @@ export async function benchHybrid(): Promise<HybridBench> {
       logicalNetworks: [{ name: 'lnet-compute', addressPrefix: '192.168.0.0/24', gateway: '192.168.0.1', ipPools: [{ start: '192.168.0.100', end: '192.168.0.199' }] }] }],
   }));
   const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--config', config, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 16, ca: readFileSync(tls.caPath) });
-  const call = (method: string, p: string, body?: unknown, token?: string, form?: string): Promise<{ status: number; body: any }> =>
-    new Promise((resolve, reject) => {
-      const data = form ?? (body === undefined ? undefined : JSON.stringify(body));
-      const req = https.request(
-        `${emu.url}${p}`,
-        { method, agent, headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } },
-        (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-        },
-      );
-      req.on('error', reject);
-      if (data) req.write(data);
-      req.end();
-    });
+  const client = await armClient(emu.url, readFileSync(tls.caPath), 16);
+  const call = (method: string, p: string, body?: unknown) => client.call(method, p, body);
   try {
-    const tok = await call('POST', `/${WELL_KNOWN.tenantId}/oauth2/v2.0/token`, undefined, undefined,
-      new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://management.azure.com/.default' }).toString());
-    const token = tok.body.access_token as string;
     const rg = `/subscriptions/${WELL_KNOWN.subscriptionId}/resourceGroups/bench-hybrid`;
-    await call('PUT', `${rg}?api-version=2021-04-01`, { location: 'eastus' }, token);
-    const app = `${rg}/providers/Microsoft.ResourceConnector/appliances/bridge`;
-    const ext = (n: string) => `${app}/providers/Microsoft.KubernetesConfiguration/extensions/${n}`;
-    const cl = `${rg}/providers/Microsoft.ExtendedLocation/customLocations/site`;
-    const ln = `${rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/aks`;
+    await call('PUT', `${rg}?api-version=2021-04-01`, { location: 'eastus' });
+    const platform = arcPlatformSteps(rg, { name: 'aks', addressPrefix: '10.40.0.0/16', vlan: 40, pool: ['10.40.1.0', '10.40.4.255'] });
+    const cl = platform.customLocation;
+    const ln = platform.logicalNetwork;
     const settle = async (id: string, v: string) => {
       for (let i = 0; i < 100_000; i++) {
-        const r = await call('GET', `${id}?api-version=${v}`, undefined, token);
+        const r = await call('GET', `${id}?api-version=${v}`);
         const s = r.body?.properties?.provisioningState;
         if (s === 'Succeeded') return;
         if (s === 'Failed' || s === 'Canceled') throw new Error(`${id} ${s}: ${JSON.stringify(r.body)}`);
@@ -75,16 +56,10 @@ export async function benchHybrid(): Promise<HybridBench> {
       throw new Error(`${id} did not settle`);
     };
     const put = async (id: string, v: string, body: unknown) => {
-      const r = await call('PUT', `${id}?api-version=${v}`, body, token);
+      const r = await call('PUT', `${id}?api-version=${v}`, body);
       if (r.status >= 300) throw new Error(`PUT ${id}: ${r.status} ${JSON.stringify(r.body)}`);
     };
-    for (const [id, v, body] of [
-      [app, '2022-10-27', { location: 'eastus', properties: { distro: 'AKSEdge', infrastructureConfig: { provider: 'HCI' } } }],
-      [ext('aks'), '2023-05-01', { properties: { extensionType: 'Microsoft.HybridAKSOperator' } }],
-      [ext('vm'), '2023-05-01', { properties: { extensionType: 'Microsoft.AZStackHCI.Operator' } }],
-      [cl, '2021-08-15', { location: 'eastus', properties: { hostResourceId: app, namespace: 'site', clusterExtensionIds: [ext('aks'), ext('vm')] } }],
-      [ln, '2024-01-01', { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: cl }, properties: { subnets: [{ name: 's', properties: { addressPrefix: '10.40.0.0/16', ipAllocationMethod: 'Static', vlan: 40, ipPools: [{ start: '10.40.1.0', end: '10.40.4.255' }] } }] } }],
-    ] as [string, string, unknown][]) {
+    for (const [id, v, body] of platform.steps) {
       await put(id, v, body);
       await settle(id, v);
     }
@@ -109,15 +84,15 @@ export async function benchHybrid(): Promise<HybridBench> {
     }));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     // every cluster has its VMs and its own endpoint
-    const snap = await call('GET', '/_emulator/fabric?site=hci-site-1', undefined, token);
+    const snap = await call('GET', '/_emulator/fabric?site=hci-site-1');
     const vms = snap.body.sites[0].vms.filter((v: any) => v.owner.includes('provisionedClusterInstances'));
     if (vms.length !== CLUSTERS * 2) throw new Error(`expected ${CLUSTERS * 2} cluster VMs, found ${vms.length}`);
-    const eps = await Promise.all(ccs.map(async (cc) => (await call('GET', `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default?api-version=2024-01-01`, undefined, token)).body.properties.controlPlane.controlPlaneEndpoint.hostIP));
+    const eps = await Promise.all(ccs.map(async (cc) => (await call('GET', `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default?api-version=2024-01-01`)).body.properties.controlPlane.controlPlaneEndpoint.hostIP));
     if (new Set(eps).size !== CLUSTERS) throw new Error(`control-plane endpoints are not distinct: ${eps.join(', ')}`);
     const rate = CLUSTERS / seconds;
     return { clusters: CLUSTERS, createSeconds: seconds, clustersPerSecond: rate, target: `>= ${TARGET}/s: ${rate >= TARGET ? 'meets target' : 'BELOW TARGET'}` };
   } finally {
-    agent.destroy();
+    client.close();
     emu.child.kill();
     for (const d of [dataDir, tlsDir]) rmSync(d, { recursive: true, force: true });
   }
