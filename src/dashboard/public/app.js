@@ -26,7 +26,7 @@
   }
   function append(el, children) {
     for (const c of children.flat(Infinity)) {
-      if (c === undefined || c === null || c === false) continue;
+      if (c === undefined || c === null || c === false || c === '') continue;
       el.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
   }
@@ -81,7 +81,7 @@
     const t = num(total);
     const u = Math.max(0, num(used));
     const ratio = t > 0 ? Math.min(1, u / t) : 0;
-    const level = ratio >= 0.999 ? 'full' : ratio >= 0.8 ? 'high' : 'normal';
+    const level = opts.percent ? (opts.failed ? 'failed' : ratio >= 0.999 ? 'done' : 'normal') : ratio >= 0.999 ? 'full' : ratio >= 0.8 ? 'high' : 'normal';
     const fill = h('div', { class: 'bar-fill' });
     fill.style.width = `${(ratio * 100).toFixed(1)}%`;
     const track = h(
@@ -109,7 +109,7 @@
   const ui = {
     tab: TABS.includes(location.hash.slice(1)) ? location.hash.slice(1) : sessionStorage.getItem('dash.tab') || 'fabric',
     allRegions: sessionStorage.getItem('dash.allRegions') === 'true',
-    expandedSubs: new Set(JSON.parse(sessionStorage.getItem('dash.subs') || '[]')),
+    collapsedSubs: new Set(JSON.parse(sessionStorage.getItem('dash.collapsedSubs') || '[]')),
     expandedScopes: new Set(JSON.parse(sessionStorage.getItem('dash.scopes') || '[]')),
     expandedOps: new Set(JSON.parse(sessionStorage.getItem('dash.ops') || '[]')),
     collapsedSites: new Set(JSON.parse(sessionStorage.getItem('dash.collapsedSites') || '[]')),
@@ -119,7 +119,7 @@
   function saveUi() {
     sessionStorage.setItem('dash.tab', ui.tab);
     sessionStorage.setItem('dash.allRegions', String(ui.allRegions));
-    sessionStorage.setItem('dash.subs', JSON.stringify([...ui.expandedSubs]));
+    sessionStorage.setItem('dash.collapsedSubs', JSON.stringify([...ui.collapsedSubs]));
     sessionStorage.setItem('dash.scopes', JSON.stringify([...ui.expandedScopes]));
     sessionStorage.setItem('dash.ops', JSON.stringify([...ui.expandedOps]));
     sessionStorage.setItem('dash.collapsedSites', JSON.stringify([...ui.collapsedSites]));
@@ -465,7 +465,7 @@
     renderHeader();
     const focus = focusKey(document.activeElement);
     renderSection('fabric', state ? JSON.stringify([state.sites, state.hiddenRegions, ui.collapsedSites.size && [...ui.collapsedSites]]) : null, renderFabric);
-    renderSection('resources', state ? JSON.stringify([state.version, [...ui.expandedSubs], [...ui.expandedScopes]]) : null, renderResources);
+    renderSection('resources', state ? JSON.stringify([state.version, [...ui.collapsedSubs], [...ui.expandedScopes]]) : null, renderResources);
     renderSection('operations', state ? JSON.stringify([state.operations, [...ui.expandedOps]]) : null, renderOperations);
     if (focus && focusKey(document.activeElement) !== focus) {
       const again = $$('[data-action]').find((el) => focusKey(el) === focus);
@@ -535,8 +535,25 @@
     root.replaceChildren(...sites.map(siteCard));
   }
 
+  /** A hue per owner: its hash, moved on by the golden angle while too close to one already taken. */
+  const hueCache = new Map();
+  function ownerHues(ids) {
+    const taken = [];
+    const out = new Map();
+    for (const id of [...new Set(ids)].sort()) {
+      let hue = hueCache.get(id) ?? hashHue(id);
+      for (let i = 0; i < 12 && taken.some((t) => Math.min(Math.abs(t - hue), 360 - Math.abs(t - hue)) < 28); i++) hue = (hue + 137.5) % 360;
+      taken.push(hue);
+      out.set(id, Math.round(hue));
+    }
+    return out;
+  }
+  let siteHues = new Map();
+  const hueOf = (id) => siteHues.get(id) ?? hashHue(id);
+
   function siteCard(site) {
     const ownersById = new Map((site.owners ?? []).map((o) => [o.id, o]));
+    siteHues = ownerHues([...(site.owners ?? []).map((o) => o.id), ...(site.vms ?? []).map((v) => v.owner ?? '')]);
     const collapsed = ui.collapsedSites.has(site.name);
     const vms = site.vms ?? [];
     const hosts = site.hosts ?? [];
@@ -653,7 +670,7 @@
     for (const [owner, list] of groups) {
       const o = ownersById.get(owner);
       const g = h('div', { class: 'vm-group owner-colour', 'data-group-owner': owner });
-      g.style.setProperty('--hue', String(hashHue(owner)));
+      g.style.setProperty('--hue', String(hueOf(owner)));
       g.append(h('div', { class: 'vm-group-head' },
         h('span', { class: 'swatch', 'aria-hidden': 'true' }),
         h('span', { class: 'owner-name', title: owner }, ownerName(owner, ownersById)),
@@ -665,7 +682,7 @@
       }
       for (const [role, rvms] of roles) {
         g.append(h('div', { class: 'role-row' },
-          h('span', { class: 'role-name' }, `${ROLE_LABEL[role] ?? role} (${role})`),
+          h('span', { class: 'role-name' }, ROLE_LABEL[role] ?? role, ROLE_LABEL[role] ? h('span', { class: 'role-key' }, ` · ${role}`) : null),
           h('ul', { class: 'chips', 'aria-label': `${ownerName(owner, ownersById)} ${role} VMs` },
             rvms.map((vm) => h('li', {
               class: ['vm-chip', `tone-${tone(vm.state)}`],
@@ -693,7 +710,7 @@
     }
     const rows = owners.map((o) => {
       const sw = h('span', { class: 'swatch owner-colour', 'aria-hidden': 'true' });
-      sw.style.setProperty('--hue', String(hashHue(o.id)));
+      sw.style.setProperty('--hue', String(hueOf(o.id)));
       return h('tr', { 'data-owner-row': o.id },
         h('th', { scope: 'row' }, h('span', { class: 'owner-cell' }, sw, h('span', { title: o.id }, o.name))),
         h('td', null, h('span', { title: o.type }, ownerKindLabel(o))),
@@ -744,13 +761,11 @@
       root.replaceChildren(emptyOrError('No subscriptions.'));
       return;
     }
-    // A single subscription starts open.
-    if (subs.length === 1 && !sessionStorage.getItem('dash.subs')) ui.expandedSubs.add(subs[0].subscriptionId);
     root.replaceChildren(...subs.map(subscriptionCard));
   }
 
   function subscriptionCard(sub) {
-    const open = ui.expandedSubs.has(sub.subscriptionId);
+    const open = !ui.collapsedSubs.has(sub.subscriptionId);
     const subScope = `/subscriptions/${sub.subscriptionId}`;
     const card = h('article', { class: 'card sub', 'data-subscription': sub.subscriptionId },
       h('header', { class: 'sub-head-row' },
@@ -878,7 +893,7 @@
         h('td', null, capital(opLabel(o)), taskCounts ? h('div', { class: 'muted small' }, `tasks: ${taskCounts}`) : null),
         h('td', null, pill(o.status === 'InProgress' ? 'InProgress' : o.status, { 'data-testid': 'operation-status', class: running ? 'tone-busy' : null }),
           o.held ? pill('held', { 'data-testid': 'operation-held', class: 'tone-warn' }) : null),
-        h('td', { class: 'progress-cell' }, bar('Percent complete', pct, 100, `${fmt(Math.round(pct))}%`, { compact: true, hideLabel: true, percent: true })),
+        h('td', { class: 'progress-cell' }, bar('Percent complete', pct, 100, `${fmt(Math.round(pct))}%`, { compact: true, hideLabel: true, percent: true, failed: o.status === 'Failed' || o.status === 'Canceled' })),
         h('td', { class: 'time' }, h('time', { datetime: o.startTime, title: o.startTime }, fmtTime(o.startTime))),
         h('td', { class: 'time' }, o.endTime
           ? h('time', { datetime: o.endTime, title: o.endTime }, fmtTime(o.endTime), h('div', { class: 'muted small' }, fmtDuration(Date.parse(o.endTime) - Date.parse(o.startTime))))
@@ -893,10 +908,23 @@
       if (open) rows.push(h('tr', { class: 'detail-row', 'data-operation-tasks': o.id }, h('td', { colspan: 8 }, tasksView(o))));
     }
     root.replaceChildren(h('div', { class: 'table-wrap' },
-      h('table', { class: 'data operations' },
+      labelCells(h('table', { class: 'data operations stack' },
         h('caption', { class: 'visually-hidden' }, 'Operations, newest first'),
         h('thead', null, h('tr', null, ['Resource', 'Operation', 'Status', 'Complete', 'Started', 'Ended', 'Error', 'Controls'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, rows))));
+        h('tbody', null, rows)))));
+  }
+
+  /** Gives each body cell its column's name (data-label), so narrow screens can stack rows as cards. */
+  function labelCells(table) {
+    const heads = [...table.tHead.rows[0].cells].map((c) => c.textContent);
+    for (const row of table.tBodies[0].rows) {
+      if (row.classList.contains('detail-row')) continue;
+      [...row.cells].forEach((c, i) => {
+        c.setAttribute('data-label', heads[i] ?? '');
+        if (c.tagName === 'TD' && c.childNodes.length) c.replaceChildren(h('div', { class: 'cell' }, ...c.childNodes));
+      });
+    }
+    return table;
   }
 
   function paramsSummary(params) {
@@ -929,9 +957,9 @@
     const tasks = d.op?.tasks ?? [];
     if (!tasks.length) return h('p', { class: 'empty small' }, 'This operation has no tasks.');
     return h('div', { class: 'inner' },
-      h('table', { class: 'data tasks' },
+      labelCells(h('table', { class: 'data tasks stack' },
         h('caption', { class: 'visually-hidden' }, `Tasks of operation ${o.id}`),
-        h('thead', null, h('tr', null, ['Task', 'Kind', 'State', 'Details', 'Depends on', 'Duration', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', null, h('tr', null, ['Task', 'Kind', 'State', 'Details', 'Depends on', 'Duration at scale 1', 'Error'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', null, tasks.map((t) => h('tr', { 'data-task': t.id },
           h('th', { scope: 'row', class: 'mono' }, t.id),
           h('td', { class: 'mono' }, t.kind),
@@ -939,7 +967,7 @@
           h('td', { title: JSON.stringify(t.params ?? {}) }, paramsSummary(t.params)),
           h('td', { class: 'mono small' }, (t.dependsOn ?? []).join(', ')),
           h('td', null, t.durationMs !== undefined ? fmtDuration(t.durationMs) : ''),
-          h('td', { class: 'error-cell' }, t.error ? `${t.error.code ?? 'Error'}: ${t.error.message ?? ''}` : ''))))),
+          h('td', { class: 'error-cell' }, t.error ? `${t.error.code ?? 'Error'}: ${t.error.message ?? ''}` : '')))))),
       h('p', { class: 'muted small mono' }, `Operation ${o.id}`));
   }
 
@@ -1074,7 +1102,7 @@
         render();
         break;
       case 'toggle-sub':
-        toggle(ui.expandedSubs, target.dataset.id);
+        toggle(ui.collapsedSubs, target.dataset.id);
         rendered.resources = null;
         render();
         break;
