@@ -320,7 +320,7 @@
     announceQueue.push(text);
     clearTimeout(announceTimer);
     announceTimer = setTimeout(() => {
-      $('#announcer').textContent = announceQueue.splice(0).join('. ');
+      $('#announcer').textContent = [...new Set(announceQueue.splice(0))].join('. ');
     }, 150);
   }
 
@@ -535,16 +535,16 @@
     root.replaceChildren(...sites.map(siteCard));
   }
 
-  /** A hue per owner: its hash, moved on by the golden angle while too close to one already taken. */
-  const hueCache = new Map();
+  /** A hue per owner on a site: a slot of a palette of well-separated hues, picked by hash, next free on a clash. */
+  const PALETTE = [212, 330, 140, 32, 272, 180, 4, 95, 52, 300, 160, 240];
   function ownerHues(ids) {
-    const taken = [];
     const out = new Map();
+    const used = new Set();
     for (const id of [...new Set(ids)].sort()) {
-      let hue = hueCache.get(id) ?? hashHue(id);
-      for (let i = 0; i < 12 && taken.some((t) => Math.min(Math.abs(t - hue), 360 - Math.abs(t - hue)) < 28); i++) hue = (hue + 137.5) % 360;
-      taken.push(hue);
-      out.set(id, Math.round(hue));
+      let slot = hashHue(id) % PALETTE.length;
+      for (let i = 0; i < PALETTE.length && used.has(slot); i++) slot = (slot + 1) % PALETTE.length;
+      used.add(slot);
+      out.set(id, used.size > PALETTE.length ? hashHue(id) : PALETTE[slot]);
     }
     return out;
   }
@@ -575,6 +575,11 @@
         h('button', { type: 'button', class: 'btn ghost', 'data-action': 'toggle-site', 'aria-expanded': String(!collapsed), 'aria-label': `${collapsed ? 'Show' : 'Hide'} details of ${site.name}` }, collapsed ? 'Show' : 'Hide')));
 
     const card = h('article', { class: ['site', 'card', connected ? 'is-connected' : 'is-disconnected'], 'data-site': site.name, 'data-kind': site.kind, 'aria-labelledby': titleId }, head);
+    if (!connected || site.reachable === false) {
+      card.append(h('p', { class: 'site-note' }, !connected
+        ? `Disconnected: Azure cannot reach ${site.name}; its VMs show their last known state and changes wait until it connects again.`
+        : `Unreachable: the emulator cannot reach ${site.name}'s fabric; its VMs show their last known state.`));
+    }
     if (collapsed) return card;
 
     if (site.capacity) {
@@ -598,6 +603,7 @@
     if (hosts.length) {
       const full = hosts.filter((x) => hostLevel(x) === 'full').length;
       card.append(h('h4', { class: 'sub-head' }, `Hosts (${hosts.length})`, full ? h('span', { class: 'muted' }, ` · ${full} full`) : null));
+      card.append(hostStrip(hosts));
       card.append(h('div', { class: 'hosts' }, hosts.map((host) => hostCard(host, byHost.get(host.name) ?? [], ownersById))));
     }
     // VMs on hosts the site does not list (e.g. an elastic region's): one plain group per host name.
@@ -627,6 +633,25 @@
     const mr = num(host.memoryGB) ? 1 - num(host.freeMemoryGB) / num(host.memoryGB) : 0;
     const r = Math.max(cr, mr);
     return (num(host.cores) && num(host.freeCores) <= 0) || (num(host.memoryGB) && num(host.freeMemoryGB) <= 0) ? 'full' : r >= 0.8 ? 'high' : 'normal';
+  }
+
+  /** One small tile per host: name, state, how full, at a glance (the cards below hold the detail). */
+  function hostStrip(hosts) {
+    return h('ul', { class: 'host-strip', 'aria-label': 'Hosts at a glance' }, hosts.map((x) => {
+      const level = hostLevel(x);
+      const up = x.state !== 'Failed';
+      const used = num(x.cores) - num(x.freeCores);
+      const ratio = num(x.cores) ? used / num(x.cores) : 0;
+      const mratio = num(x.memoryGB) ? 1 - num(x.freeMemoryGB) / num(x.memoryGB) : 0;
+      const fill = h('span', { class: 'mini-fill' });
+      fill.style.width = `${Math.round(Math.min(1, Math.max(ratio, mratio)) * 100)}%`;
+      const word = !up ? 'Failed' : level === 'full' ? 'Full' : level === 'high' ? 'Nearly full' : 'Has room';
+      return h('li', { class: ['host-tile', `level-${level}`, up ? 'is-up' : 'is-failed'], title: `${x.name}: ${x.state}; ${fmt(used)} of ${fmt(x.cores)} cores, ${fmt(num(x.memoryGB) - num(x.freeMemoryGB))} of ${fmt(x.memoryGB)} GB used` },
+        h('span', { class: 'tile-name' }, x.name),
+        h('span', { class: 'tile-word' }, word),
+        h('span', { class: 'mini-bar', 'aria-hidden': 'true' }, fill),
+        h('span', { class: 'tile-num' }, `${fmt(num(x.freeCores))} cores · ${fmt(x.freeMemoryGB)} GB free`));
+    }));
   }
 
   function hostCard(host, vms, ownersById) {
