@@ -9,6 +9,7 @@ import type { Services } from '../framework/services.js';
 import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
+import { mountDashboard } from '../dashboard/routes.js';
 
 export function createHttpApp(services: Services, tokens: TokenService): express.Express {
   const app = express();
@@ -38,6 +39,7 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   });
 
   app.use(identityRouter(tokens, baseUrlOf));
+  mountDashboard(services.adminRouter, services); // the page at /_emulator/ (src/dashboard)
   app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), services.adminRouter);
   app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
 

@@ -8,6 +8,7 @@ import { ArmError, Errors } from '../arm/errors.js';
 import type { GateRule } from '../lro/engine.js';
 import type { CompletionGate, OperationRecord } from '../lro/types.js';
 import type { Services } from '../framework/services.js';
+import { ARM_AUDIENCES } from '../identity/tokens.js';
 import type { Fabric } from './fabric.js';
 import type { SiteDefinition } from './sites.js';
 
@@ -73,7 +74,7 @@ export function redactSecrets<T>(v: T): T {
   return out as T;
 }
 
-function operationSummary(op: OperationRecord) {
+export function operationSummary(op: OperationRecord) {
   const counts: Record<string, number> = {};
   for (const t of op.tasks) counts[t.state] = (counts[t.state] ?? 0) + 1;
   return {
@@ -89,6 +90,7 @@ function operationSummary(op: OperationRecord) {
     error: redactSecrets(op.error),
     tasks: counts,
     gate: op.gate,
+    held: op.held === true,
   };
 }
 
@@ -107,6 +109,10 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
         sites: sites.length,
         disconnectedSites: sites.filter((s) => !fabric.site(s.name).connected()).map((s) => s.name),
         operationsInProgress: services.operations.active(),
+        // How a page signs in for the changes (the guard wants a service principal's token when auth is on).
+        auth: services.config.auth,
+        tokenEndpoint: '/adfs/oauth2/token',
+        audience: ARM_AUDIENCES[2],
       };
     }),
   );
@@ -229,6 +235,15 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
   router.post(
     '/operations/:id/cancel',
     wrap(async (req) => operationSummary(await services.operations.cancel(String(req.params.id)))),
+  );
+  // Hold keeps an operation InProgress (its tasks still run) until released: a moment to look at.
+  router.post(
+    '/operations/:id/hold',
+    wrap(async (req) => operationSummary(await services.operations.hold(String(req.params.id)))),
+  );
+  router.post(
+    '/operations/:id/release',
+    wrap(async (req) => operationSummary(await services.operations.release(String(req.params.id)))),
   );
 
   // Errors on these routes answer in ARM's envelope.

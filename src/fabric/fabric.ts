@@ -65,6 +65,7 @@ export class Fabric {
   private readonly backends = new Map<string, FabricBackend>();
   private readonly byLocation = new Map<string, string>();
   private readonly ownerListeners = new Set<OwnerListener>();
+  private changes = 0;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly closers: (() => void | Promise<void>)[] = [];
 
@@ -136,7 +137,16 @@ export class Fabric {
     return () => this.ownerListeners.delete(listener);
   }
 
+  /**
+   * Grows with every VM change and fault a site reports, also from a site in its own process (whose
+   * writes are not in this store): with the store's version, what a watcher compares.
+   */
+  changeCount(): number {
+    return this.changes;
+  }
+
   private changed(c: VmChange): void {
+    this.changes++;
     if (this.ownerListeners.size === 0) return;
     const owner = c.type === 'upsert' ? c.vm.owner : c.owner;
     const status = this.ownerStatus(owner);
@@ -159,16 +169,24 @@ export class Fabric {
   // ---- faults ---------------------------------------------------------------------------------------------
 
   disconnect(site: string): Promise<void> {
-    return this.site(site).setConnected(false);
+    return this.counted(this.site(site).setConnected(false));
   }
   connect(site: string): Promise<void> {
-    return this.site(site).setConnected(true);
+    return this.counted(this.site(site).setConnected(true));
   }
   failHost(site: string, host: string): Promise<FaultReport> {
-    return this.site(site).failHost(host);
+    return this.counted(this.site(site).failHost(host));
   }
   recoverHost(site: string, host: string): Promise<FaultReport> {
-    return this.site(site).recoverHost(host);
+    return this.counted(this.site(site).recoverHost(host));
+  }
+
+  private async counted<T>(p: Promise<T>): Promise<T> {
+    try {
+      return await p;
+    } finally {
+      this.changes++;
+    }
   }
 }
 

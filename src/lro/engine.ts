@@ -220,6 +220,35 @@ export class OperationEngine {
     return op;
   }
 
+  /**
+   * Holds an operation in flight: its tasks go on, but it is not reported finished (it stays InProgress at
+   * most 99%) until released. For watching a state that is normally gone in a moment (the dashboard's Hold).
+   */
+  async hold(id: string): Promise<OperationRecord> {
+    const op = this.inFlight(id, 'held');
+    op.held = true;
+    await this.save(op);
+    return op;
+  }
+
+  /** Releases a held operation: it finishes as soon as its tasks and its gate allow. */
+  async release(id: string): Promise<OperationRecord> {
+    const op = this.inFlight(id, 'released');
+    if (!op.held) return op;
+    delete op.held;
+    await this.save(op);
+    await this.maybeRelease(op);
+    this.armTimeGate(op);
+    return this.get(id) ?? op;
+  }
+
+  private inFlight(id: string, verb: string): OperationRecord {
+    const op = this.get(id);
+    if (!op) throw Errors.withStatus(404, 'NotFound', `Operation '${id}' was not found.`);
+    if (TERMINAL.has(op.status)) throw Errors.conflictWith('OperationNotInProgress', `Operation '${id}' has already ${op.status.toLowerCase()} and cannot be ${verb}.`);
+    return op;
+  }
+
   // ---- the driver ----------------------------------------------------------------------------------
 
   /**
@@ -308,7 +337,8 @@ export class OperationEngine {
 
   /** Releases a time-gated operation when its time comes; a timer that fires early re-arms itself. */
   private armTimeGate(op: OperationRecord): void {
-    if (op.status !== 'InProgress' || op.gate?.mode !== 'time' || this.stopped) return;
+    // A held operation re-arms when released (release() calls this), not in a loop while held.
+    if (op.status !== 'InProgress' || op.gate?.mode !== 'time' || op.held || this.stopped) return;
     const wait = Date.parse(op.gate.readyAt!) - Date.now();
     const t = setTimeout(() => {
       this.timers.delete(t);
@@ -330,6 +360,7 @@ export class OperationEngine {
   private async maybeRelease(op: OperationRecord): Promise<void> {
     if (op.status !== 'InProgress') return;
     if (op.tasks.some((t) => t.state !== 'done' && t.state !== 'skipped')) return;
+    if (op.held) return;
     const g = op.gate;
     if (g?.mode === 'polls' && (g.pollsSeen ?? 0) < g.polls) return;
     if (g?.mode === 'time' && Date.now() < Date.parse(g.readyAt!)) return;

@@ -60,6 +60,8 @@ export interface OperationRecord {
   /** Final synchronous-equivalent response for the Location URL (POST actions, DELETE). */
   result?: { status: number; body?: unknown };
   cancelRequested?: boolean;
+  /** Held by the admin API: not reported finished until released (its tasks still run). */
+  held?: boolean;
   /** The task whose result becomes `result` when the operation succeeds. */
   resultTask?: string;
   /** The Location answers with the resource worked on, also for an action. */

@@ -56,6 +56,8 @@ export interface Store {
   write(ops: WriteOp[]): Promise<void>;
   /** Resolves once everything written so far is durable. */
   flush(): Promise<void>;
+  /** Grows with every write: a cheap "has anything changed?" for watchers (the dashboard's live feed). */
+  version(): number;
   close(): Promise<void>;
 }
 
@@ -168,6 +170,9 @@ export class JournalStore implements Store {
   }
   size(collection: string): number {
     return this.data.get(collection)?.size ?? 0;
+  }
+  version(): number {
+    return this.seq;
   }
 
   // ---- writes ------------------------------------------------------------------------------

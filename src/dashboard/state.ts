@@ -1,0 +1,214 @@
+// The dashboard's read model: what the page at /_emulator/ shows, built on demand from the fabric, the
+// operation engine and the resources (the page asks again when the live feed says something changed).
+// Small pure functions over plain data; nothing here writes.
+
+import type { Services } from '../framework/services.js';
+import type { StoredResource } from '../framework/types.js';
+import type { OperationRecord } from '../lro/types.js';
+import { describeSite, type SiteSnapshot, type VmView } from '../fabric/model.js';
+import { operationSummary } from '../fabric/admin.js';
+
+/** How many finished operations the page lists (every one in flight is listed too). */
+export const RECENT_OPERATIONS = 50;
+/** Rows one resources answer holds at most (a resource group with more says how many were left out). */
+export const RESOURCE_ROWS = 1000;
+
+const RESOURCE_GROUPS = 'microsoft.resources/resourcegroups';
+const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+
+export type OwnerKind = 'cluster' | 'bridge' | 'infrastructure' | 'other';
+
+export interface OwnerView {
+  id: string;
+  name: string;
+  type: string;
+  kind: OwnerKind;
+  provisioningState?: string;
+  /** One word, readable without colour: Running, Stopped, Degraded, Unreachable, Creating, Deleting, Failed... */
+  state: string;
+  /** A sentence saying why. */
+  stateText: string;
+  vmCount: number;
+}
+
+export type SiteView = SiteSnapshot & { displayName: string; owners: OwnerView[] };
+
+const OWNER_KINDS: Record<string, OwnerKind> = {
+  'microsoft.containerservice/managedclusters': 'cluster',
+  'microsoft.kubernetes/connectedclusters': 'cluster',
+  'microsoft.hybridcontainerservice/provisionedclusterinstances': 'cluster',
+  'microsoft.resourceconnector/appliances': 'bridge',
+};
+
+/** A resource's short name; a singleton child ('.../provisionedClusterInstances/default') goes by the resource it extends. */
+export function displayName(id: string): string {
+  const parts = id.split('/').filter(Boolean);
+  const last = parts.at(-1) ?? id;
+  if (last.toLowerCase() !== 'default') return last;
+  const i = parts.map((p) => p.toLowerCase()).lastIndexOf('providers');
+  return i > 0 ? `${parts[i - 1]}/${last}` : last;
+}
+
+/** The type as Azure spells it ('Microsoft.ContainerService/managedClusters'). */
+function typeName(services: Services, typeKey: string, fallback?: string): string {
+  const def = services.registry.typeByKey(typeKey);
+  return def ? `${def.namespace}/${def.type}` : fallback ?? typeKey;
+}
+
+/** What a resource's VMs on one site say about it, in one word and a sentence. */
+export function ownerState(site: SiteSnapshot, stored: StoredResource | undefined, vms: VmView[], name: string): { state: string; stateText: string } {
+  const where = describeSite(site.kind, site.name);
+  if (!site.connected || site.reachable === false) {
+    return { state: 'Unreachable', stateText: `${where} is ${site.connected ? 'not answering' : 'disconnected'}: ${name} cannot be reached; its VMs show their last known state.` };
+  }
+  if (!stored) return { state: 'Infrastructure', stateText: `Platform VMs of ${where}, not an ARM resource.` };
+  const ps = stored.resource.properties?.provisioningState as string | undefined;
+  if (ps && !TERMINAL.has(ps)) return { state: ps, stateText: `${ps}: an operation on ${name} is in progress.` };
+  const failed = vms.filter((v) => v.state === 'Failed');
+  if (failed.length) {
+    return { state: 'Degraded', stateText: `${failed.length} of ${vms.length} VMs down (${failed.map((v) => v.name).join(', ')}): their host failed and no other host had room.` };
+  }
+  if (ps === 'Failed') return { state: 'Failed', stateText: `The last operation on ${name} failed; see Operations.` };
+  const running = vms.filter((v) => v.state === 'Running').length;
+  const creating = vms.filter((v) => v.state === 'Creating').length;
+  if (running === vms.length) return { state: 'Running', stateText: `All ${vms.length} VMs running.` };
+  if (creating === vms.length) return { state: 'Creating', stateText: `${vms.length} VMs placed, not yet booted.` };
+  if (running === 0) return { state: 'Stopped', stateText: `None of its ${vms.length} VMs is running.` };
+  return { state: 'Running', stateText: `${running} of ${vms.length} VMs running.` };
+}
+
+function ownersOf(services: Services, site: SiteSnapshot): OwnerView[] {
+  const byOwner = new Map<string, VmView[]>();
+  for (const vm of site.vms) {
+    const list = byOwner.get(vm.owner);
+    if (list) list.push(vm);
+    else byOwner.set(vm.owner, [vm]);
+  }
+  return [...byOwner].map(([id, vms]) => {
+    const stored = id.startsWith('/subscriptions/') ? services.resources.get(id) : undefined;
+    const name = stored?.resource.name && stored.resource.name.toLowerCase() !== 'default' ? stored.resource.name : displayName(id);
+    const kind: OwnerKind = stored ? OWNER_KINDS[stored.typeKey] ?? 'other' : vms.every((v) => v.role === 'appliance') ? 'bridge' : 'infrastructure';
+    const view: OwnerView = {
+      id,
+      name,
+      type: stored ? typeName(services, stored.typeKey, stored.resource.type) : 'infrastructure',
+      kind,
+      ...ownerState(site, stored, vms, name),
+      vmCount: vms.length,
+    };
+    const ps = stored?.resource.properties?.provisioningState;
+    if (typeof ps === 'string') view.provisioningState = ps;
+    return view;
+  });
+}
+
+export interface OperationView extends ReturnType<typeof operationSummary> {
+  resourceName: string;
+  resourceType: string;
+}
+
+export function operationView(services: Services, op: OperationRecord): OperationView {
+  return { ...operationSummary(op), resourceName: displayName(op.resourceId), resourceType: typeName(services, op.typeKey) };
+}
+
+/** Every operation in flight (newest first), then the most recent finished ones. */
+export function operationsView(services: Services): { inProgress: number; value: OperationView[] } {
+  const running: OperationRecord[] = [];
+  const done: OperationRecord[] = [];
+  for (const op of services.operations.list()) (TERMINAL.has(op.status) ? done : running).push(op);
+  running.sort((a, b) => b.startTime.localeCompare(a.startTime));
+  done.sort((a, b) => (b.endTime ?? b.startTime).localeCompare(a.endTime ?? a.startTime));
+  return { inProgress: running.length, value: [...running, ...done.slice(0, RECENT_OPERATIONS)].map((op) => operationView(services, op)) };
+}
+
+export function subscriptionsView(services: Services) {
+  return services.config.subscriptions.map((s) => {
+    const subId = `/subscriptions/${s.subscriptionId}`;
+    const members = services.resources.listByParent(subId);
+    const groups = members.filter((r) => r.typeKey === RESOURCE_GROUPS);
+    return {
+      subscriptionId: s.subscriptionId,
+      displayName: s.displayName,
+      state: 'Enabled',
+      resourceCount: members.length - groups.length,
+      resourceGroups: groups
+        .map((g) => ({
+          id: g.resource.id,
+          name: g.resource.name,
+          location: g.resource.location,
+          provisioningState: g.resource.properties?.provisioningState ?? 'Succeeded',
+          resourceCount: services.resources.listByParent(g.resource.id).length,
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    };
+  });
+}
+
+export interface ResourceRow {
+  id: string;
+  name: string;
+  type: string;
+  location?: string;
+  extendedLocation?: string;
+  provisioningState?: string;
+  depth: number;
+}
+
+/**
+ * A scope's resources as rows, each child after its parent (depth 1, 2...): a resource group's members, or a
+ * subscription's own resources (its resource groups left out: the tree shows them).
+ */
+export function resourceRows(services: Services, scopeId: string, limit = RESOURCE_ROWS): { value: ResourceRow[]; truncated?: number } {
+  const value: ResourceRow[] = [];
+  let total = 0;
+  const walk = (parentId: string, depth: number) => {
+    const members = services.resources
+      .listByParent(parentId)
+      .filter((r) => r.typeKey !== RESOURCE_GROUPS)
+      .sort((a, b) => a.resource.id.localeCompare(b.resource.id));
+    for (const r of members) {
+      total++;
+      if (value.length < limit) value.push(row(services, r, depth));
+      walk(r.resource.id, depth + 1);
+    }
+  };
+  walk(scopeId, 0);
+  return total > value.length ? { value, truncated: total - value.length } : { value };
+}
+
+function row(services: Services, r: StoredResource, depth: number): ResourceRow {
+  const out: ResourceRow = { id: r.resource.id, name: r.resource.name, type: typeName(services, r.typeKey, r.resource.type), depth };
+  if (r.resource.location) out.location = r.resource.location;
+  const ext = (r.resource as { extendedLocation?: { name?: string } }).extendedLocation;
+  if (ext?.name) out.extendedLocation = ext.name;
+  const ps = r.resource.properties?.provisioningState;
+  if (typeof ps === 'string') out.provisioningState = ps;
+  return out;
+}
+
+/** The fabric's sites as the page shows them: Azure regions with nothing on them are left out unless asked for. */
+export async function sitesView(services: Services, allRegions: boolean): Promise<{ sites: SiteView[]; hiddenRegions: number }> {
+  const fabric = services.fabric;
+  if (!fabric) return { sites: [], hiddenRegions: 0 };
+  const { sites } = await fabric.snapshot();
+  const shown = sites.filter((s) => allRegions || s.kind !== 'AzureRegion' || s.vms.length > 0);
+  const order = { AzureStackHub: 0, AzureStackHCI: 1, AzureRegion: 2 } as const;
+  shown.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
+  return {
+    sites: shown.map((s) => ({ ...s, displayName: fabric.site(s.name).definition.displayName, owners: ownersOf(services, s) })),
+    hiddenRegions: sites.length - shown.length,
+  };
+}
+
+/** Everything the page shows at once (resource groups' members come separately, when one is opened). */
+export async function dashboardState(services: Services, opts: { allRegions: boolean; version: number }) {
+  return {
+    version: opts.version,
+    time: new Date().toISOString(),
+    timeScale: services.config.timeScale,
+    auth: services.config.auth,
+    ...(await sitesView(services, opts.allRegions)),
+    operations: operationsView(services),
+    subscriptions: subscriptionsView(services),
+  };
+}
