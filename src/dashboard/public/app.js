@@ -760,10 +760,10 @@
     }
     const rows = nets.map((n) => {
       const total = num(n.usedIps) + num(n.freeIps);
-      const pools = (n.ipPools ?? []).map((p) => `${p.start} – ${p.end}`);
+      const pools = [...(n.ipPools ?? []).map((p) => `${p.start} – ${p.end}`), ...(n.vipPools ?? []).map((p) => `VIP ${p.start} – ${p.end}`)];
       return h('tr', { 'data-network': n.name },
         h('th', { scope: 'row' }, n.name, n.owner ? h('div', { class: 'muted small', title: n.owner }, `owner ${lastSegment(n.owner)}`) : null),
-        h('td', null, n.addressPrefix ?? ''),
+        h('td', null, n.addressPrefix ?? '', n.gateway ? h('div', { class: 'muted small' }, `gateway ${n.gateway}`) : null),
         h('td', null, n.vlan ?? '—'),
         h('td', null, n.dhcp ? 'DHCP' : 'Static'),
         h('td', null, pools.length ? h('ul', { class: 'plain' }, pools.map((p) => h('li', null, p))) : '—'),
@@ -828,7 +828,7 @@
           h('span', null, g.name))),
       h('td', null, g.location ?? ''),
       h('td', null, g.provisioningState ? pill(g.provisioningState) : ''),
-      h('td', { class: 'num' }, g.resourceCount === null || g.resourceCount === undefined ? '' : fmt(g.resourceCount)));
+      h('td', { class: 'num' }, g.resourceCount === null || g.resourceCount === undefined ? '' : h('span', { class: 'count-n' }, fmt(g.resourceCount), h('span', { class: 'narrow-only' }, ` ${num(g.resourceCount) === 1 ? 'resource' : 'resources'}`))));
     if (!open) return [row];
     return [row, h('tr', { class: 'detail-row' }, h('td', { colspan: 4 }, resourcesTable(scope)))];
   }
@@ -857,9 +857,9 @@
         h('td', null, r.provisioningState ? pill(r.provisioningState) : ''));
     });
     return h('div', { class: 'inner' },
-      h('table', { class: 'data resources' },
+      labelCells(h('table', { class: 'data resources stack' },
         h('thead', null, h('tr', null, ['Name', 'Type', 'Location', 'Provisioning state'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', null, rows)),
+        h('tbody', null, rows))),
       entry.truncated ? h('p', { class: 'muted small' }, 'The list was cut short; only the first resources are shown.') : null,
       entry.error ? h('p', { class: 'muted small error' }, `Last refresh failed: ${describeError(entry.error)}`) : null);
   }
