@@ -463,22 +463,23 @@
     renderAuth();
     renderTimeScale();
     renderHeader();
-    const focus = focusKey(document.activeElement);
     renderSection('fabric', state ? JSON.stringify([state.sites, state.hiddenRegions, ui.collapsedSites.size && [...ui.collapsedSites]]) : null, renderFabric);
-    renderSection('resources', state ? JSON.stringify([state.version, [...ui.collapsedSubs], [...ui.expandedScopes]]) : null, renderResources);
+    renderSection('resources', state ? JSON.stringify([state.subscriptions, [...ui.collapsedSubs], [...ui.expandedScopes]]) : null, renderResources);
     renderSection('operations', state ? JSON.stringify([state.operations, [...ui.expandedOps]]) : null, renderOperations);
-    if (focus && focusKey(document.activeElement) !== focus) {
-      const again = $$('[data-action]').find((el) => focusKey(el) === focus);
-      if (again) again.focus({ preventScroll: true });
-    }
     refreshDetails();
   }
   /** Re-renders a section only when what it shows changed (keeps buttons in place while nothing happens). */
   function renderSection(name, key, fn) {
     if (key !== null && rendered[name] === key) return;
     rendered[name] = key;
+    // The focused control survives the re-render: its twin in the new DOM takes the focus back.
+    const focus = focusKey(document.activeElement);
     try {
       fn();
+      if (focus && focusKey(document.activeElement) !== focus) {
+        const again = $$(`#${name} [data-action]`).find((el) => focusKey(el) === focus);
+        if (again) again.focus({ preventScroll: true });
+      }
     } catch (e) {
       console.error(e);
       $(`#${name}`).replaceChildren(h('p', { class: 'empty error' }, `Could not show this section: ${e.message}`));
@@ -623,7 +624,7 @@
     }
     if (!vms.length) card.append(h('p', { class: 'empty' }, 'No VMs on this site.'));
 
-    card.append(ownersTable(site));
+    if ((site.owners ?? []).length || vms.length) card.append(ownersTable(site));
     card.append(networksTable(site));
     return card;
   }
