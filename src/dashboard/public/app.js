@@ -114,6 +114,7 @@
     expandedOps: new Set(JSON.parse(sessionStorage.getItem('dash.ops') || '[]')),
     collapsedSites: new Set(JSON.parse(sessionStorage.getItem('dash.collapsedSites') || '[]')),
     jsonId: sessionStorage.getItem('dash.json') || null,
+    allTasks: new Set(),
   };
   if (!TABS.includes(ui.tab)) ui.tab = 'fabric';
   function saveUi() {
@@ -973,6 +974,7 @@
     return parts.join(' · ');
   }
 
+  const TASKS_SHOWN = 25;
   function tasksView(o) {
     const d = opDetails.get(o.id);
     if (!d || (!d.op && d.loading)) {
@@ -980,8 +982,11 @@
       return h('p', { class: 'empty small' }, 'Loading tasks…');
     }
     if (d.error && !d.op) return h('p', { class: 'empty small error' }, `Could not load the tasks: ${describeError(d.error)}`);
-    const tasks = d.op?.tasks ?? [];
-    if (!tasks.length) return h('p', { class: 'empty small' }, 'This operation has no tasks.');
+    const all = d.op?.tasks ?? [];
+    if (!all.length) return h('p', { class: 'empty small' }, 'This operation has no tasks.');
+    const showAll = ui.allTasks.has(o.id);
+    const tasks = showAll ? all : all.slice(0, TASKS_SHOWN);
+    const deps = (list) => (list.length <= 2 ? list.join(', ') : `${list.slice(0, 2).join(', ')} and ${list.length - 2} more`);
     return h('div', { class: 'inner' },
       labelCells(h('table', { class: 'data tasks stack' },
         h('caption', { class: 'visually-hidden' }, `Tasks of operation ${o.id}`),
@@ -991,9 +996,12 @@
           h('td', { class: 'mono' }, t.kind),
           h('td', null, pill(t.state, { 'data-testid': 'task-state', class: t.state === 'running' ? 'tone-busy' : null })),
           h('td', { title: JSON.stringify(t.params ?? {}) }, paramsSummary(t.params)),
-          h('td', { class: 'mono small' }, (t.dependsOn ?? []).join(', ')),
+          h('td', { class: 'mono small', title: (t.dependsOn ?? []).join('\n') || null }, deps(t.dependsOn ?? [])),
           h('td', null, t.durationMs !== undefined ? fmtDuration(t.durationMs) : ''),
           h('td', { class: 'error-cell' }, t.error ? `${t.error.code ?? 'Error'}: ${t.error.message ?? ''}` : '')))))),
+      all.length > TASKS_SHOWN
+        ? h('button', { type: 'button', class: 'btn small', 'data-action': 'toggle-all-tasks', 'aria-expanded': String(showAll) }, showAll ? `Show the first ${TASKS_SHOWN} tasks` : `Show all ${all.length} tasks`)
+        : null,
       h('p', { class: 'muted small mono' }, `Operation ${o.id}`));
   }
 
@@ -1105,7 +1113,7 @@
     const action = target.dataset.action;
     const siteName = target.closest('[data-site]')?.getAttribute('data-site');
     const hostName = target.closest('[data-host]')?.getAttribute('data-host');
-    const opId = target.closest('[data-operation]')?.getAttribute('data-operation');
+    const opId = target.closest('[data-operation]')?.getAttribute('data-operation') ?? target.closest('[data-operation-tasks]')?.getAttribute('data-operation-tasks');
     const enc = encodeURIComponent;
     switch (action) {
       case 'disconnect':
@@ -1139,6 +1147,11 @@
         break;
       case 'toggle-op':
         if (toggle(ui.expandedOps, opId)) loadOpDetails(opId);
+        rendered.operations = null;
+        render();
+        break;
+      case 'toggle-all-tasks':
+        toggle(ui.allTasks, opId);
         rendered.operations = null;
         render();
         break;
