@@ -1,5 +1,6 @@
 // Starts a Node script as a child process and resolves with the URL it prints ('listening on ...').
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export function startProcess(script: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -12,4 +13,15 @@ export function startProcess(script: string, args: string[]): Promise<{ child: C
     });
     child.once('exit', (c) => reject(new Error(`${script} exited ${c}`)));
   });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
 }

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
-import { startProcess } from './process.js';
+import { startProcess, cpuSeconds } from './process.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
@@ -56,17 +56,6 @@ export interface RbacBench {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-  } catch {
-    return NaN;
-  }
-}
 
 export async function benchRbac(): Promise<RbacBench> {
   const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tls-'));

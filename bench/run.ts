@@ -32,6 +32,7 @@ async function main() {
     ['arc', './arc.js', 'benchArc'],
     ['deployments', './deployments.js', 'benchDeployments'],
     ['hybrid', './hybrid.js', 'benchHybrid'],
+    ['dashboard', './dashboard.js', 'benchDashboard'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;

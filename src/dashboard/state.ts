@@ -12,6 +12,8 @@ import { operationSummary } from '../fabric/admin.js';
 export const RECENT_OPERATIONS = 50;
 /** Rows one resources answer holds at most (a resource group with more says how many were left out). */
 export const RESOURCE_ROWS = 1000;
+/** Resource groups one state answer lists per subscription (the rest are counted). */
+export const RESOURCE_GROUPS_SHOWN = 500;
 
 const RESOURCE_GROUPS = 'microsoft.resources/resourcegroups';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
@@ -121,26 +123,34 @@ export function operationsView(services: Services): { inProgress: number; value:
   return { inProgress: running.length, value: [...running, ...done.slice(0, RECENT_OPERATIONS)].map((op) => operationView(services, op)) };
 }
 
-export function subscriptionsView(services: Services) {
+/**
+ * Subscriptions with how many resource groups and subscription-level resources each holds; with
+ * `groups`, also their resource groups by name (at most RESOURCE_GROUPS_SHOWN: the page asks for them only
+ * while its Resources tab is open, so an open Fabric tab costs nothing per stored group).
+ */
+export function subscriptionsView(services: Services, groups = false) {
   return services.config.subscriptions.map((s) => {
     const subId = `/subscriptions/${s.subscriptionId}`;
-    const members = services.resources.listByParent(subId);
-    const groups = members.filter((r) => r.typeKey === RESOURCE_GROUPS);
-    return {
+    const count = services.resources.countByParent(subId, RESOURCE_GROUPS);
+    const view: Record<string, unknown> = {
       subscriptionId: s.subscriptionId,
       displayName: s.displayName,
       state: 'Enabled',
-      resourceCount: members.length - groups.length,
-      resourceGroups: groups
-        .map((g) => ({
-          id: g.resource.id,
-          name: g.resource.name,
-          location: g.resource.location,
-          provisioningState: g.resource.properties?.provisioningState ?? 'Succeeded',
-          resourceCount: services.resources.listByParent(g.resource.id).length,
-        }))
-        .sort((a, b) => a.name.localeCompare(b.name)),
+      resourceGroupCount: count.ofType,
+      resourceCount: count.all - count.ofType,
     };
+    if (!groups) return view;
+    const all = services.resources.listByParent(subId).filter((r) => r.typeKey === RESOURCE_GROUPS);
+    all.sort((a, b) => a.resource.name.localeCompare(b.resource.name));
+    view.resourceGroups = all.slice(0, RESOURCE_GROUPS_SHOWN).map((g) => ({
+      id: g.resource.id,
+      name: g.resource.name,
+      location: g.resource.location,
+      provisioningState: g.resource.properties?.provisioningState ?? 'Succeeded',
+      resourceCount: services.resources.countByParent(g.resource.id).all,
+    }));
+    if (all.length > RESOURCE_GROUPS_SHOWN) view.resourceGroupsTruncated = all.length - RESOURCE_GROUPS_SHOWN;
+    return view;
   });
 }
 
@@ -201,7 +211,7 @@ export async function sitesView(services: Services, allRegions: boolean): Promis
 }
 
 /** Everything the page shows at once (resource groups' members come separately, when one is opened). */
-export async function dashboardState(services: Services, opts: { allRegions: boolean; version: number }) {
+export async function dashboardState(services: Services, opts: { allRegions: boolean; resourceGroups: boolean; version: number }) {
   return {
     version: opts.version,
     time: new Date().toISOString(),
@@ -209,6 +219,6 @@ export async function dashboardState(services: Services, opts: { allRegions: boo
     auth: services.config.auth,
     ...(await sitesView(services, opts.allRegions)),
     operations: operationsView(services),
-    subscriptions: subscriptionsView(services),
+    subscriptions: subscriptionsView(services, opts.resourceGroups),
   };
 }

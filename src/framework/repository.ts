@@ -66,6 +66,16 @@ export class ResourceRepository {
     return out;
   }
 
+  /** How many direct members a scope has, and how many of them are of one type (no copies made). */
+  countByParent(parentId: string, typeKey?: string): { all: number; ofType: number } {
+    const keys = this.byParent.get(idKey(parentId));
+    if (!keys) return { all: 0, ofType: 0 };
+    if (!typeKey) return { all: keys.size, ofType: 0 };
+    let ofType = 0;
+    for (const k of keys) if (this.store.get<StoredResource>(COLLECTION, k)?.typeKey === typeKey) ofType++;
+    return { all: keys.size, ofType };
+  }
+
   /** Everything below a resource, deepest first (the order a cascade deletes in). */
   descendants(id: string): StoredResource[] {
     const out: StoredResource[] = [];

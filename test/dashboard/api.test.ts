@@ -101,7 +101,10 @@ describe('dashboard API (/_emulator/dashboard)', function () {
     const detail = (await emu.http().get(`/_emulator/operations/${op.id}`).expect(200)).body;
     assert.ok(detail.tasks.some((t: any) => t.kind.startsWith('fabric.') && t.state === 'done'));
 
-    const sub = s.subscriptions.find((x: any) => x.subscriptionId === SUB);
+    assert.equal(s.subscriptions.find((x: any) => x.subscriptionId === SUB).resourceGroups, undefined, 'groups only when asked for');
+    const withGroups = (await emu.http().get('/_emulator/dashboard/state?resourceGroups=true').expect(200)).body;
+    const sub = withGroups.subscriptions.find((x: any) => x.subscriptionId === SUB);
+    assert.equal(sub.resourceGroupCount, sub.resourceGroups.length);
     const groups = sub.resourceGroups.map((g: any) => g.name);
     assert.ok(groups.includes('dash') && groups.includes('MC_dash_c1_local'), groups.join());
     const rows = (await emu.http().get('/_emulator/dashboard/resources').query({ scope: `/subscriptions/${SUB}/resourceGroups/dash` }).expect(200)).body.value;

@@ -1,0 +1,171 @@
+// Does an open dashboard page slow the emulator down? Authenticated GETs and PUTs of resource groups
+// (emulator in its own process, durable store with fsync, 16 connections), in alternating rounds without a
+// page, with a page as the server sees it (the live feed open, and the state re-read on every change event,
+// as app.js does), and with the real page open in headless chromium when it is installed. Medians of the
+// rounds; ratios of "with" to "without".
+import path from 'node:path';
+import os from 'node:os';
+import https from 'node:https';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { load } from './load.js';
+import { startProcess, cpuSeconds } from './process.js';
+import { armClient } from './client.js';
+import { ensureCertificate } from '../src/identity/certificate.js';
+import { WELL_KNOWN } from '../src/config/config.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const SUB = WELL_KNOWN.subscriptionId;
+const CONCURRENCY = 16;
+const SECONDS = 2;
+const ROUNDS = 5;
+
+/** The server-side load of an open page: the event stream, and a state read after each change event. */
+function pageAsServerSeesIt(url: string, ca: string): { reads: () => number; close: () => void } {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 2, ca });
+  let reads = 0;
+  let closed = false;
+  let busy = false;
+  const readState = () => {
+    if (busy || closed) return;
+    busy = true;
+    https
+      .get(`${url}/_emulator/dashboard/state`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          reads++;
+          busy = false;
+        });
+      })
+      .on('error', () => (busy = false));
+  };
+  const stream = https.get(`${url}/_emulator/dashboard/events`, { agent }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      if (chunk.includes('event: change')) readState();
+    });
+  });
+  stream.on('error', () => undefined);
+  return {
+    reads: () => reads,
+    close: () => {
+      closed = true;
+      stream.destroy();
+      agent.destroy();
+    },
+  };
+}
+
+interface Series {
+  get: number[];
+  put: number[];
+  /** Emulator CPU per request (µs): what the page costs the emulator, whatever else the machine does. */
+  getCpu: number[];
+  putCpu: number[];
+}
+const series = (): Series => ({ get: [], put: [], getCpu: [], putCpu: [] });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchDashboard(): Promise<Record<string, number | string>> {
+  const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tls-'));
+  const tls = await ensureCertificate({ dataDir: tlsDir });
+  const ca = readFileSync(tls.caPath, 'utf8');
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-data-'));
+  const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
+  let browser: any;
+  try {
+    const client = await armClient(emu.url, ca);
+    const auth = { authorization: `Bearer ${client.token}` };
+    const rg = (name: string) => `/subscriptions/${SUB}/resourcegroups/${name}?api-version=2021-04-01`;
+    const putBody = () => JSON.stringify({ location: 'eastus', tags: { bench: 'true' } });
+    // Something for the page to show: 100 groups and a cluster on the Hub stamp.
+    await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: 600, maxRequests: 100, ca, headers: auth, path: (i) => rg(`seed-${i}`), body: putBody, expect: [201] });
+    const aks = `/subscriptions/${SUB}/resourceGroups/seed-0/providers/Microsoft.ContainerService/managedClusters/c1?api-version=2020-11-01`;
+    const created = await client.call('PUT', aks, {
+      location: 'local',
+      properties: {
+        dnsPrefix: 'c1',
+        agentPoolProfiles: [{ name: 'nodepool1', count: 3, vmSize: 'Standard_DS2_v2', mode: 'System', type: 'VirtualMachineScaleSets' }],
+        servicePrincipalProfile: { clientId: WELL_KNOWN.clientId, secret: WELL_KNOWN.clientSecret },
+        networkProfile: { loadBalancerSku: 'basic' },
+      },
+    });
+    if (created.status !== 201) throw new Error(`cluster create: ${created.status} ${JSON.stringify(created.body)}`);
+    client.close();
+
+    let putN = 0;
+    const measure = async () => {
+      const c0 = cpuSeconds(emu.child.pid);
+      const get = await load({ url: emu.url, method: 'GET', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: auth, path: (i) => rg(`seed-${i % 100}`), expect: [200] });
+      const c1 = cpuSeconds(emu.child.pid);
+      const put = await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: auth, path: () => rg(`p-${putN++}`), body: putBody, expect: [201] });
+      if (get.errors || put.errors) throw new Error(`unexpected responses: ${get.errors} GET, ${put.errors} PUT`);
+      const c2 = cpuSeconds(emu.child.pid);
+      return { get: get.perSecond, put: put.perSecond, getCpu: ((c1 - c0) / get.requests) * 1e6, putCpu: ((c2 - c1) / put.requests) * 1e6 };
+    };
+    await measure(); // warm-up
+
+    // 'again' is a second round without a page: its ratio to 'none' is the run-to-run noise to compare with.
+    type Mode = 'none' | 'again' | 'feed' | 'chromium';
+    const modes: Mode[] = ['none', 'feed', 'again'];
+    const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    let page: any;
+    if (existsSync(chromiumPath)) {
+      const { chromium } = await import('playwright-core');
+      browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      modes.push('chromium');
+    }
+    const results: Record<Mode, Series> = { none: series(), again: series(), feed: series(), chromium: series() };
+    let stateReads = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of modes) {
+        let feed: ReturnType<typeof pageAsServerSeesIt> | undefined;
+        let context: any;
+        if (mode === 'feed') feed = pageAsServerSeesIt(emu.url, ca);
+        if (mode === 'chromium') {
+          context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+          page = await context.newPage();
+          await page.goto(`${emu.url}/_emulator/`);
+          await page.waitForSelector('[data-site="local"]', { timeout: 15_000 });
+        }
+        const r = await measure();
+        for (const k of ['get', 'put', 'getCpu', 'putCpu'] as const) results[mode][k].push(r[k]);
+        if (feed) {
+          stateReads += feed.reads();
+          feed.close();
+        }
+        await context?.close();
+      }
+    }
+    const out: Record<string, number | string> = {
+      'GET rg, no page (req/s, median)': median(results.none.get),
+      'PUT rg, no page (req/s, median)': median(results.none.put),
+      'noise: GET without a page, second set of rounds / first': median(results.again.get) / median(results.none.get),
+      'noise: PUT without a page, second set of rounds / first': median(results.again.put) / median(results.none.put),
+      'GET with the live feed open / without': median(results.feed.get) / median(results.none.get),
+      'PUT with the live feed open / without': median(results.feed.put) / median(results.none.put),
+      'emulator CPU per GET, no page / live feed open (µs, medians)': `${median(results.none.getCpu).toFixed(0)} / ${median(results.feed.getCpu).toFixed(0)}`,
+      'emulator CPU per PUT, no page / live feed open (µs, medians)': `${median(results.none.putCpu).toFixed(0)} / ${median(results.feed.putCpu).toFixed(0)}`,
+      'CPU noise: per GET, first rounds without a page / second rounds without': median(results.none.getCpu) / median(results.again.getCpu),
+      'CPU noise: per PUT, first rounds without a page / second rounds without': median(results.none.putCpu) / median(results.again.putCpu),
+      'CPU ratio GET no page / feed open': median(results.none.getCpu) / median(results.feed.getCpu),
+      'CPU ratio PUT no page / feed open': median(results.none.putCpu) / median(results.feed.putCpu),
+      'state reads by the feed client (all rounds)': stateReads,
+    };
+    if (modes.includes('chromium')) {
+      out['GET with the page open in chromium / without'] = median(results.chromium.get) / median(results.none.get);
+      out['PUT with the page open in chromium / without'] = median(results.chromium.put) / median(results.none.put);
+      out['CPU ratio GET no page / chromium page open'] = median(results.none.getCpu) / median(results.chromium.getCpu);
+      out['CPU ratio PUT no page / chromium page open'] = median(results.none.putCpu) / median(results.chromium.putCpu);
+    } else {
+      out['chromium'] = 'not installed: the real-page rounds were skipped';
+    }
+    out['target'] = '>= 0.9 each (an open page does not change the figures beyond the run-to-run noise)';
+    return out;
+  } finally {
+    await browser?.close().catch(() => undefined);
+    emu.child.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(tlsDir, { recursive: true, force: true });
+  }
+}
