@@ -346,9 +346,17 @@
     });
     return inFlight;
   }
+  /** The state, with resource groups only while the Resources tab is open (they can be many). */
+  function stateUrl() {
+    const q = new URLSearchParams();
+    if (ui.allRegions) q.set('allRegions', 'true');
+    if (ui.tab === 'resources') q.set('resourceGroups', 'true');
+    const qs = q.toString();
+    return `dashboard/state${qs ? `?${qs}` : ''}`;
+  }
   async function loadState() {
     try {
-      const s = await getJson(`dashboard/state${ui.allRegions ? '?allRegions=true' : ''}`);
+      const s = await getJson(stateUrl());
       stateError = null;
       if (liveMode === 'offline') setLive(es && es.readyState === EventSource.OPEN ? 'live' : 'polling');
       const changed = !state || s.version !== state.version || forceRender;
@@ -510,7 +518,10 @@
   }
   function selectTab(tab, focus = false) {
     if (!TABS.includes(tab)) return;
+    const before = ui.tab;
     ui.tab = tab;
+    // Resource groups come with the state only while the Resources tab asks for them.
+    if ((before === 'resources') !== (tab === 'resources') && state) refresh(true);
     saveUi();
     for (const b of $$('[data-tab]')) {
       const on = b.dataset.tab === tab;
@@ -801,11 +812,15 @@
           h('span', { class: 'sub-name' }, sub.displayName || sub.subscriptionId)),
         h('span', { class: 'muted mono' }, sub.subscriptionId),
         pill(sub.state ?? 'Enabled'),
-        h('span', { class: 'muted' }, `${plural(num(sub.resourceCount), 'resource')} · ${plural((sub.resourceGroups ?? []).length, 'resource group')}`)));
+        h('span', { class: 'muted' }, `${plural(num(sub.resourceCount), 'subscription-level resource')} · ${plural(num(sub.resourceGroupCount ?? (sub.resourceGroups ?? []).length), 'resource group')}`)));
     if (!open) return card;
-    const groups = sub.resourceGroups ?? [];
+    if (!Array.isArray(sub.resourceGroups)) {
+      card.append(h('p', { class: 'empty small' }, 'Loading resource groups…'));
+      return card;
+    }
+    const groups = sub.resourceGroups;
     const rows = [];
-    rows.push(...scopeRows({ scope: subScope, name: 'Subscription-level resources', location: '', provisioningState: '', resourceCount: null, isSub: true }));
+    rows.push(...scopeRows({ scope: subScope, name: 'Subscription-level resources', location: '', provisioningState: '', resourceCount: sub.resourceCount ?? null, isSub: true }));
     for (const g of groups) rows.push(...scopeRows(g));
     card.append(h('div', { class: 'table-wrap' },
       h('table', { class: 'data groups' },
@@ -817,6 +832,7 @@
           h('th', { scope: 'col', class: 'num' }, 'Resources'))),
         h('tbody', null, rows))));
     if (!groups.length) card.append(h('p', { class: 'empty small' }, 'No resource groups in this subscription.'));
+    if (num(sub.resourceGroupsTruncated)) card.append(h('p', { class: 'muted small' }, `${plural(num(sub.resourceGroupsTruncated), 'more resource group')} not listed (the first ${groups.length} by name are shown).`));
     return card;
   }
 
