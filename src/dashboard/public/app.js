@@ -201,12 +201,23 @@
     signedIn.textContent = token ? `Signed in as ${auth.clientId ?? 'a service principal'}` : '';
     $('#sign-out').hidden = !(required && token);
     $('#show-sign-in').hidden = !(required && !token);
-    if (!required) $('#signin-panel').hidden = true;
+    // With auth on, the sign-in form stays in view until signed in (the controls need it).
+    const panel = $('#signin-panel');
+    const show = required && !token;
+    if (show && panel.hidden) {
+      panel.hidden = false;
+      const id = panel.querySelector('[name="client_id"]');
+      if (!id.value && auth.clientId) id.value = auth.clientId;
+    }
+    if (!show) panel.hidden = true;
   }
   function showSignIn(reason) {
     const panel = $('#signin-panel');
-    $('#signin-reason').textContent = reason || "Changes to the emulator need a service principal's token.";
+    $('#signin-reason').textContent = reason || 'The controls change the emulator: sign in with a service principal.';
     panel.hidden = false;
+    panel.classList.remove('attention');
+    void panel.offsetWidth;
+    if (reason) panel.classList.add('attention');
     const id = panel.querySelector('[name="client_id"]');
     if (!id.value && auth.clientId) id.value = auth.clientId;
     (id.value ? panel.querySelector('[name="client_secret"]') : id).focus();
@@ -237,7 +248,8 @@
       if (!out.access_token) throw new ApiError(res.status, 'NoToken', 'The token endpoint answered without an access_token.');
       auth.set(out.access_token, clientId, out.expires_in);
       form.client_secret.value = '';
-      $('#signin-panel').hidden = true;
+      $('#signin-reason').textContent = 'The controls change the emulator: sign in with a service principal.';
+      $('#signin-panel').classList.remove('attention');
       clearMessage();
       announce(`Signed in as ${clientId}`);
       renderAuth();
@@ -255,7 +267,7 @@
   async function control(method, url, body, retry) {
     if (authRequired() && !auth.token) {
       pendingAction = retry ?? null;
-      showSignIn('Sign in to change the emulator: this control needs a service principal’s token.');
+      showSignIn('Sign in to use this control: changes need a service principal’s token. It runs once you are signed in.');
       showMessage('Sign in first: changes need a service principal’s token.', 'info');
       return null;
     }
@@ -1188,10 +1200,6 @@
         break;
       case 'show-sign-in':
         showSignIn();
-        break;
-      case 'cancel-sign-in':
-        pendingAction = null;
-        $('#signin-panel').hidden = true;
         break;
       case 'dismiss-message':
         clearMessage();
