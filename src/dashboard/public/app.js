@@ -200,7 +200,7 @@
     signedIn.hidden = !(required && token);
     signedIn.textContent = token ? `Signed in as ${auth.clientId ?? 'a service principal'}` : '';
     $('#sign-out').hidden = !(required && token);
-    $('#show-sign-in').hidden = !(required && !token);
+    $('#show-sign-in').hidden = true; // the form itself is in view while signed out
     // With auth on, the sign-in form stays in view until signed in (the controls need it).
     const panel = $('#signin-panel');
     const show = required && !token;
@@ -597,7 +597,7 @@
         connected
           ? h('button', { type: 'button', class: 'btn danger', 'data-action': 'disconnect' }, 'Disconnect')
           : h('button', { type: 'button', class: 'btn primary', 'data-action': 'connect' }, 'Connect'),
-        h('button', { type: 'button', class: 'btn ghost', 'data-action': 'toggle-site', 'aria-expanded': String(!collapsed), 'aria-label': `${collapsed ? 'Show' : 'Hide'} details of ${site.name}` }, collapsed ? 'Show' : 'Hide')));
+        h('button', { type: 'button', class: 'btn ghost small', 'data-action': 'toggle-site', 'aria-expanded': String(!collapsed), 'aria-label': `${collapsed ? 'Show' : 'Hide'} details of ${site.name}` }, collapsed ? 'Show' : 'Hide')));
 
     const card = h('article', { class: ['site', 'card', connected ? 'is-connected' : 'is-disconnected'], 'data-site': site.name, 'data-kind': site.kind, 'aria-labelledby': titleId }, head);
     if (!connected || site.reachable === false) {
@@ -990,15 +990,20 @@
     else if (typeof vm === 'string') parts.push(`VM ${vm}`);
     if (Array.isArray(params.vms)) parts.push(`VMs ${params.vms.map((v) => (typeof v === 'object' ? v?.name : v)).filter(Boolean).join(', ')}`);
     for (const [k, v] of Object.entries(params)) {
-      if (k === 'vm' || k === 'vms') continue;
+      if (k === 'vm' || k === 'vms' || k === 'site') continue;
       if (v === null || v === undefined) continue;
       if (typeof v === 'object') {
         if (!Array.isArray(v) && typeof v.name === 'string') parts.push(`${k} ${v.name}`);
         continue;
       }
       const s = String(v);
+      if (/^vm_?name$/i.test(k)) {
+        parts.push(`VM ${s}`);
+        continue;
+      }
       parts.push(`${k} ${k === 'owner' || s.startsWith('/subscriptions/') ? lastSegment(s) : s.length > 40 ? s.slice(0, 39) + '…' : s}`);
     }
+    if (!parts.length && typeof params.site === 'string') parts.push(`site ${params.site}`);
     return parts.join(' · ');
   }
 
