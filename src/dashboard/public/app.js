@@ -1060,7 +1060,9 @@
   /** After a new state: expanded operations, open resource lists and the JSON panel fetch again. */
   function refreshDetails() {
     if (!state) return;
+    const listed = new Set((state.operations?.value ?? []).map((o) => o.id));
     for (const id of ui.expandedOps) {
+      if (!listed.has(id)) continue; // gone from the list (e.g. after a restart): nothing to ask for
       const d = opDetails.get(id);
       if (d && !d.loading && d.version !== state.version) loadOpDetails(id);
     }
