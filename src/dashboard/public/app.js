@@ -369,6 +369,8 @@
   async function loadState() {
     try {
       const s = await getJson(stateUrl());
+      // Back after an outage: the emulator may have restarted with its version counter from the start.
+      if (stateError) forceRender = true;
       stateError = null;
       if (liveMode === 'offline') setLive(es && es.readyState === EventSource.OPEN ? 'live' : 'polling');
       const changed = !state || s.version !== state.version || forceRender;
@@ -404,6 +406,7 @@
     const el = $('[data-testid="live-state"]');
     el.textContent = { live: 'Live', polling: 'Polling', offline: 'Offline' }[mode];
     el.dataset.live = mode;
+    renderClock();
     el.title = { live: 'Updates arrive as they happen (server-sent events).', polling: 'The event stream is down: checking every 2 seconds.', offline: 'The emulator cannot be reached.' }[mode];
   }
   function startPolling() {
@@ -512,11 +515,16 @@
     return [el.dataset.action, at('data-site'), at('data-host'), at('data-operation'), el.dataset.id ?? '', el.dataset.scope ?? ''].join('|');
   }
   function renderHeader() {
-    $('#server-time').textContent = state?.time ? `Server time ${fmtTime(state.time)}` : '';
+    renderClock();
     const n = state?.operations?.inProgress ?? 0;
-    $('#ops-count').textContent = n ? String(n) : '';
-    $('#ops-count').hidden = !n;
-    $('#ops-count').setAttribute('aria-label', `${n} in progress`);
+    const count = $('#ops-count');
+    count.replaceChildren(String(n), h('span', { class: 'visually-hidden' }, ' in progress'));
+    count.hidden = !n;
+  }
+  function renderClock() {
+    const clock = $('#server-time');
+    if (liveMode === 'offline') clock.textContent = state?.time ? `Unreachable: showing the state of ${fmtTime(state.time)}` : 'The emulator cannot be reached';
+    else clock.textContent = state?.time ? `Server time ${fmtTime(state.time)}` : '';
   }
   function renderTimeScale() {
     const ts = state?.timeScale ?? health?.timeScale;
