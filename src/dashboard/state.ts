@@ -42,13 +42,18 @@ const OWNER_KINDS: Record<string, OwnerKind> = {
   'microsoft.resourceconnector/appliances': 'bridge',
 };
 
-/** A resource's short name; a singleton child ('.../provisionedClusterInstances/default') goes by the resource it extends. */
+/**
+ * A resource's short name: a child keeps its parent's ('web/nodepool1'); a singleton extension resource
+ * ('.../connectedClusters/cc1/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default')
+ * goes by the resource it extends ('cc1/default').
+ */
 export function displayName(id: string): string {
   const parts = id.split('/').filter(Boolean);
-  const last = parts.at(-1) ?? id;
-  if (last.toLowerCase() !== 'default') return last;
   const i = parts.map((p) => p.toLowerCase()).lastIndexOf('providers');
-  return i > 0 ? `${parts[i - 1]}/${last}` : last;
+  if (i < 0) return parts.at(-1) ?? id;
+  const names = parts.slice(i + 1).filter((_, k) => k >= 2 && k % 2 === 0);
+  if (names.length === 1 && names[0].toLowerCase() === 'default' && i > 0) return `${parts[i - 1]}/default`;
+  return names.join('/') || (parts.at(-1) ?? id);
 }
 
 /** The type as Azure spells it ('Microsoft.ContainerService/managedClusters'). */

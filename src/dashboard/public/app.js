@@ -662,6 +662,8 @@
   }
 
   function hostLevel(host) {
+    // A failed host offers nothing (the fabric reports it with no free capacity): it is down, not full.
+    if (host.state === 'Failed') return 'failed';
     const cr = num(host.cores) ? 1 - num(host.freeCores) / num(host.cores) : 0;
     const mr = num(host.memoryGB) ? 1 - num(host.freeMemoryGB) / num(host.memoryGB) : 0;
     const r = Math.max(cr, mr);
@@ -677,21 +679,23 @@
       const ratio = num(x.cores) ? used / num(x.cores) : 0;
       const mratio = num(x.memoryGB) ? 1 - num(x.freeMemoryGB) / num(x.memoryGB) : 0;
       const fill = h('span', { class: 'mini-fill' });
-      fill.style.width = `${Math.round(Math.min(1, Math.max(ratio, mratio)) * 100)}%`;
+      fill.style.width = up ? `${Math.round(Math.min(1, Math.max(ratio, mratio)) * 100)}%` : '0%';
       const word = !up ? 'Failed' : level === 'full' ? 'Full' : level === 'high' ? 'Nearly full' : 'Has room';
       return h('li', { class: ['host-tile', `level-${level}`, up ? 'is-up' : 'is-failed'], title: `${x.name}: ${x.state}; ${fmt(used)} of ${fmt(x.cores)} cores, ${fmt(num(x.memoryGB) - num(x.freeMemoryGB))} of ${fmt(x.memoryGB)} GB used` },
         h('span', { class: 'tile-name' }, x.name),
         h('span', { class: 'tile-word' }, word),
         h('span', { class: 'mini-bar', 'aria-hidden': 'true' }, fill),
-        h('span', { class: 'tile-num' }, `${fmt(num(x.freeCores))} cores · ${fmt(x.freeMemoryGB)} GB free`));
+        h('span', { class: 'tile-num' }, up ? `${fmt(num(x.freeCores))} cores · ${fmt(x.freeMemoryGB)} GB free` : 'offers no capacity'));
     }));
   }
 
   function hostCard(host, vms, ownersById) {
     const up = host.state !== 'Failed';
     const level = hostLevel(host);
-    const usedCores = num(host.cores) - num(host.freeCores);
-    const usedMem = num(host.memoryGB) - num(host.freeMemoryGB);
+    const usedCores = up ? num(host.cores) - num(host.freeCores) : vms.reduce((n, v) => n + num(v.cores), 0);
+    const usedMem = up ? num(host.memoryGB) - num(host.freeMemoryGB) : vms.reduce((n, v) => n + num(v.memoryGB), 0);
+    const coresText = up ? `${fmt(usedCores)} of ${fmt(host.cores)} cores used, ${fmt(host.freeCores)} free` : `${fmt(usedCores)} of ${fmt(host.cores)} cores held; none offered while the host is failed`;
+    const memText = up ? `${fmt(usedMem)} of ${fmt(host.memoryGB)} GB used, ${fmt(host.freeMemoryGB)} free` : `${fmt(usedMem)} of ${fmt(host.memoryGB)} GB held; none offered while the host is failed`;
     return h('section', { class: ['host', 'card', up ? 'is-up' : 'is-failed', `level-${level}`], 'data-host': host.name, 'aria-label': `Host ${host.name}` },
       h('div', { class: 'host-head' },
         h('h5', null, host.name),
@@ -701,8 +705,8 @@
         up
           ? h('button', { type: 'button', class: 'btn danger small', 'data-action': 'fail', 'aria-label': `Fail host ${host.name}` }, 'Fail')
           : h('button', { type: 'button', class: 'btn primary small', 'data-action': 'recover', 'aria-label': `Recover host ${host.name}` }, 'Recover')),
-      bar('Cores', usedCores, host.cores, `${fmt(usedCores)} of ${fmt(host.cores)} cores used, ${fmt(host.freeCores)} free`, { compact: true }),
-      bar('Memory', usedMem, host.memoryGB, `${fmt(usedMem)} of ${fmt(host.memoryGB)} GB used, ${fmt(host.freeMemoryGB)} free`, { compact: true }),
+      bar('Cores', usedCores, host.cores, coresText, { compact: true }),
+      bar('Memory', usedMem, host.memoryGB, memText, { compact: true }),
       vms.length ? vmGroups(vms, ownersById) : h('p', { class: 'empty small' }, 'No VMs on this host.'));
   }
 
