@@ -11,6 +11,8 @@ export const idKey = (id: string): string => id.toLowerCase();
 export class ResourceRepository {
   private readonly byParent = new Map<string, Set<string>>();
   private readonly byType = new Map<string, Set<string>>();
+  /** How many members of each type a scope has (counts without reading the members). */
+  private readonly typeCounts = new Map<string, Map<string, number>>();
 
   constructor(private readonly store: Store) {
     for (const [key, r] of store.entries<StoredResource>(COLLECTION)) this.index(key, r);
@@ -19,10 +21,20 @@ export class ResourceRepository {
   private index(key: string, r: StoredResource): void {
     add(this.byParent, r.parent, key);
     add(this.byType, r.typeKey, key);
+    this.countType(r, 1);
   }
   private unindex(key: string, r: StoredResource): void {
     remove(this.byParent, r.parent, key);
     remove(this.byType, r.typeKey, key);
+    this.countType(r, -1);
+  }
+  private countType(r: StoredResource, delta: number): void {
+    let m = this.typeCounts.get(r.parent);
+    if (!m) this.typeCounts.set(r.parent, (m = new Map()));
+    const n = (m.get(r.typeKey) ?? 0) + delta;
+    if (n > 0) m.set(r.typeKey, n);
+    else m.delete(r.typeKey);
+    if (m.size === 0) this.typeCounts.delete(r.parent);
   }
 
   get(id: string): StoredResource | undefined {
@@ -68,12 +80,9 @@ export class ResourceRepository {
 
   /** How many direct members a scope has, and how many of them are of one type (no copies made). */
   countByParent(parentId: string, typeKey?: string): { all: number; ofType: number } {
-    const keys = this.byParent.get(idKey(parentId));
-    if (!keys) return { all: 0, ofType: 0 };
-    if (!typeKey) return { all: keys.size, ofType: 0 };
-    let ofType = 0;
-    for (const k of keys) if (this.store.get<StoredResource>(COLLECTION, k)?.typeKey === typeKey) ofType++;
-    return { all: keys.size, ofType };
+    const key = idKey(parentId);
+    const all = this.byParent.get(key)?.size ?? 0;
+    return { all, ofType: typeKey ? this.typeCounts.get(key)?.get(typeKey) ?? 0 : 0 };
   }
 
   /** Everything below a resource, deepest first (the order a cascade deletes in). */
