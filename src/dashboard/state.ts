@@ -164,7 +164,8 @@ export interface ResourceRow {
   name: string;
   type: string;
   location?: string;
-  extendedLocation?: string;
+  /** As on the resource: { type: 'CustomLocation', name: <custom location id> }. */
+  extendedLocation?: { type?: string; name: string };
   provisioningState?: string;
   depth: number;
 }
@@ -194,8 +195,8 @@ export function resourceRows(services: Services, scopeId: string, limit = RESOUR
 function row(services: Services, r: StoredResource, depth: number): ResourceRow {
   const out: ResourceRow = { id: r.resource.id, name: r.resource.name, type: typeName(services, r.typeKey, r.resource.type), depth };
   if (r.resource.location) out.location = r.resource.location;
-  const ext = (r.resource as { extendedLocation?: { name?: string } }).extendedLocation;
-  if (ext?.name) out.extendedLocation = ext.name;
+  const ext = (r.resource as { extendedLocation?: { type?: string; name?: string } }).extendedLocation;
+  if (ext?.name) out.extendedLocation = ext.type ? { type: ext.type, name: ext.name } : { name: ext.name };
   const ps = r.resource.properties?.provisioningState;
   if (typeof ps === 'string') out.provisioningState = ps;
   return out;

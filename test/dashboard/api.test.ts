@@ -114,6 +114,25 @@ describe('dashboard API (/_emulator/dashboard)', function () {
     await emu.http().get('/_emulator/dashboard/resources').query({ scope: 'nope' }).expect(400);
   });
 
+  it('names the custom location a resource is placed on', async () => {
+    const rg = `/subscriptions/${SUB}/resourceGroups/dash`;
+    const cl = `${rg}/providers/Microsoft.ExtendedLocation/customLocations/site`;
+    const id = `${rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/lnet`;
+    // The read model only: stored directly, as the Arc chain would have stored it.
+    await emu.services.resources.put({
+      resource: { id, name: 'lnet', type: 'Microsoft.AzureStackHCI/logicalNetworks', location: 'eastus', extendedLocation: { type: 'CustomLocation', name: cl }, properties: { provisioningState: 'Succeeded' } } as any,
+      internal: {},
+      parent: rg.toLowerCase(),
+      typeKey: 'microsoft.azurestackhci/logicalnetworks',
+    });
+    try {
+      const rows = (await emu.http().get('/_emulator/dashboard/resources').query({ scope: rg }).expect(200)).body.value;
+      assert.deepEqual(rows.find((r: any) => r.name === 'lnet').extendedLocation, { type: 'CustomLocation', name: cl });
+    } finally {
+      await emu.services.resources.delete(id);
+    }
+  });
+
   it("shows a resource's JSON as ARM's GET does, with no secret in it", async () => {
     const r = await emu.http().get('/_emulator/dashboard/resource').query({ id: cluster }).expect(200);
     assert.equal(r.body.name, 'c1');
