@@ -7,20 +7,8 @@ import type { RequestContext, ResourceTypeDefinition, StoredResource, ArmResourc
 import type { OperationRecord, TaskSpec } from '../../lro/types.js';
 import { parseVersion } from '../../kubernetes/capabilities.js';
 import { clusterStatus, poolPowerTasks, poolUpgradeTasks, scalePlan } from './work.js';
-import {
-  applyFabricStatus,
-  credentials,
-  assertFits,
-  clusterIdOf,
-  isStopped,
-  nextPoolOrder,
-  nodeGroupSync,
-  poolFeatures,
-  refuseIfBusy,
-  settleTask,
-  targetOfStored,
-  type OpData,
-} from './clusters.js';
+import { applyFabricStatus, credentials, assertFits, nextPoolOrder, nodeGroupSync, poolFeatures } from './clusters.js';
+import { clusterIdOf, isStopped, refuseIfBusy, settleTask, targetOfStored, type OpData } from './clusterCommon.js';
 import { checkPoolName, nodeImageVersion, normalizePool, NS, poolsOf, poolWire, stripReadOnly, type Profile } from './shape.js';
 import { AKS_API_VERSIONS, atLeast, shapeFor, UPGRADE_OBJECTS_SINCE } from './versions.js';
 import { poolFromSnapshot } from './snapshots.js';

@@ -7,7 +7,7 @@
 import { Errors } from '../../arm/errors.js';
 import type { ActionOutcome, RequestContext, StoredResource } from '../../framework/types.js';
 import { assertCapabilities } from '../../kubernetes/capabilities.js';
-import { refuseIfBusy, isStopped, settleTask, targetOfStored } from './clusters.js';
+import { refuseIfBusy, isStopped, settleTask, targetOfStored } from './clusterCommon.js';
 import { isObj, NS } from './shape.js';
 import { offeredAt } from './versions.js';
 

@@ -5,7 +5,7 @@
 import { Errors } from '../../arm/errors.js';
 import type { RequestContext, ResourceTypeDefinition } from '../../framework/types.js';
 import { parseVersion } from '../../kubernetes/capabilities.js';
-import { targetFor } from './clusters.js';
+import { targetFor } from './clusterCommon.js';
 import { NS } from './shape.js';
 import { AKS_API_VERSIONS, versionsOf } from './versions.js';
 

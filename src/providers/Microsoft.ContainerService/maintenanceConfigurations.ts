@@ -6,7 +6,7 @@
 import { Errors } from '../../arm/errors.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { assertOperationOffered } from '../../kubernetes/operations.js';
-import { targetOfStored } from './clusters.js';
+import { targetOfStored } from './clusterCommon.js';
 import { isObj, NS } from './shape.js';
 import { atLeast, shapeFor, versionsOf } from './versions.js';
 

@@ -13,7 +13,7 @@ import type { ActionOutcome, RequestContext, ResourceTypeDefinition, StoredResou
 import type { OperationRecord } from '../../lro/types.js';
 import type { Vm } from '../../fabric/model.js';
 import { assertOperationOffered } from '../../kubernetes/operations.js';
-import { clusterIdOf, isStopped, refuseIfBusy, settleTask, targetOfStored, type OpData } from './clusters.js';
+import { clusterIdOf, isStopped, refuseIfBusy, settleTask, targetOfStored, type OpData } from './clusterCommon.js';
 import { deleteMachinesTasks, nodeImageTasks, poolVms } from './work.js';
 import { isObj, nodeImageVersion, NS } from './shape.js';
 import { offeredAt, versionsOf } from './versions.js';

@@ -13,7 +13,7 @@ import type { Services } from '../../framework/services.js';
 import type { ActionOutcome, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { Vm } from '../../fabric/model.js';
 import { assertOperationOffered } from '../../kubernetes/operations.js';
-import { isStopped, targetOfStored } from './clusters.js';
+import { isStopped, targetOfStored } from './clusterCommon.js';
 import { clusterVms } from './work.js';
 import { isObj, NS, poolsOf, shortHash } from './shape.js';
 import { offeredAt, shapeFor, versionsOf } from './versions.js';

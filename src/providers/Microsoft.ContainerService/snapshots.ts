@@ -8,7 +8,7 @@ import type { Services } from '../../framework/services.js';
 import type { ArmResource, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { idKey } from '../../framework/repository.js';
 import { assertOperationOffered } from '../../kubernetes/operations.js';
-import { targetFor } from './clusters.js';
+import { targetFor } from './clusterCommon.js';
 import { isObj, NS, POOL_TYPE_KEY, type Profile } from './shape.js';
 import { shapeFor, versionsOf } from './versions.js';
 
