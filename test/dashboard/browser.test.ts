@@ -56,21 +56,21 @@ describe('dashboard in a real browser (/_emulator/, headless chromium)', functio
   beforeEach(async () => {
     context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
-    page.on('console', (m) => {
+    context.on('console', (m) => {
       // Chromium logs every 4xx answer; a refused change (401 before signing in) is the page's to show, and the
       // 'response' check below catches any read that fails.
       if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(`console: ${m.text()}`);
     });
-    page.on('response', (r) => {
+    context.on('response', (r) => {
       if (r.status() >= 500 || (r.status() >= 400 && r.request().method() === 'GET')) problems.push(`${r.request().method()} ${r.url()} answered ${r.status()}`);
     });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => {
+    context.on('weberror', (e) => problems.push(`page error: ${e.error().message}`));
+    context.on('requestfailed', (r) => {
       // The live feed's stream is cut when the page closes; anything else failing is a defect.
       if (!r.url().endsWith('/dashboard/events')) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
     });
-    page.on('request', (r) => {
-      if (!r.url().startsWith(emu.url)) problems.push(`asked something other than the emulator: ${r.url()}`);
+    context.on('request', (r) => {
+      if (!/^https:\/\/localhost:\d+\//.test(r.url())) problems.push(`asked something other than the emulator: ${r.url()}`);
     });
   });
   afterEach(async () => {
@@ -172,6 +172,24 @@ describe('dashboard in a real browser (/_emulator/, headless chromium)', functio
     await textOf(row.locator('[data-testid="operation-status"]'), /Succeeded/, 30_000);
     await emu.http().delete('/_emulator/operations/gates').expect(200);
     await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0 }).expect(200);
+  });
+
+  it('with --no-auth the controls work without a sign-in', async () => {
+    const open = await startAksEmulator(['--no-auth']);
+    try {
+      const p = await context.newPage();
+      await p.goto(`${open.url}/_emulator/`);
+      const site = p.locator('[data-site="hci-site-1"]');
+      await textOf(site.locator('[data-testid="site-state"]'), /^Connected$/);
+      assert.equal(await p.locator('input[name="client_secret"]').isVisible(), false, 'no sign-in form');
+      await site.locator('[data-action="disconnect"]').click();
+      await textOf(site.locator('[data-testid="site-state"]'), /^Disconnected$/);
+      assert.equal(open.services.fabric!.site('hci-site-1').connected(), false);
+      await site.locator('[data-action="connect"]').click();
+      await textOf(site.locator('[data-testid="site-state"]'), /^Connected$/);
+    } finally {
+      await open.close();
+    }
   });
 
   it('is usable on a narrow window: no sideways scrolling, states in words', async () => {
