@@ -8,6 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { Errors } from '../arm/errors.js';
 import { redactSecrets } from '../fabric/admin.js';
 import type { Services } from '../framework/services.js';
+import { findSubscription } from '../framework/registration.js';
 import { LiveFeed } from './events.js';
 import { dashboardState, resourceRows } from './state.js';
 
@@ -71,7 +72,11 @@ export function mountDashboard(router: Router, services: Services): LiveFeed {
       if (!scope || !/^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/?$/i.test(scope)) {
         throw Errors.invalidRequestContent("pass ?scope= a subscription id ('/subscriptions/{id}') or a resource group id ('/subscriptions/{id}/resourceGroups/{name}')");
       }
-      return resourceRows(services, scope.replace(/\/$/, ''));
+      const id = scope.replace(/\/$/, '');
+      const [, , sub, , group] = id.split('/');
+      if (!findSubscription(services, sub)) throw Errors.subscriptionNotFound(sub);
+      if (group !== undefined && !services.resources.get(id)) throw Errors.resourceGroupNotFound(group);
+      return resourceRows(services, id);
     }),
   );
   router.get(

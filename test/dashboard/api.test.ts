@@ -112,6 +112,9 @@ describe('dashboard API (/_emulator/dashboard)', function () {
     assert.deepEqual([c.type, c.location, c.provisioningState, c.depth], ['Microsoft.ContainerService/managedClusters', 'local', 'Succeeded', 0]);
     assert.ok(rows.some((r: any) => r.type === 'Microsoft.ContainerService/managedClusters/agentPools' && r.depth === 1), 'pools follow their cluster');
     await emu.http().get('/_emulator/dashboard/resources').query({ scope: 'nope' }).expect(400);
+    const gone = await emu.http().get('/_emulator/dashboard/resources').query({ scope: `/subscriptions/${SUB}/resourceGroups/none` }).expect(404);
+    assert.equal(gone.body.error.code, 'ResourceGroupNotFound');
+    await emu.http().get('/_emulator/dashboard/resources').query({ scope: '/subscriptions/00000000-0000-0000-0000-00000000dead' }).expect(404);
   });
 
   it('names the custom location a resource is placed on', async () => {
