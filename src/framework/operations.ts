@@ -67,6 +67,8 @@ const WRITES = new Set<Method>(['PUT', 'PATCH', 'DELETE', 'POST']);
 export class ResourceOperations {
   /** Ids with a change between its checks and its commit: a second writer gets 409, as at ARM. */
   private readonly changing = new Set<string>();
+  /** The last PUT queued per type, for types with serialPuts. */
+  private readonly queues = new Map<string, Promise<void>>();
 
   constructor(private readonly services: Services) {}
 
@@ -166,7 +168,7 @@ export class ResourceOperations {
         return { status: ctx.existing ? 204 : 404 };
       case 'PUT':
         if (dryRun) return this.putStored(ctx, true);
-        return this.exclusive(ctx, () => this.putStored(ctx));
+        return this.exclusive(ctx, () => (ctx.def.serialPuts ? this.serially(typeKeyOf(ctx.def.namespace, ctx.def.type), () => this.putStored(ctx)) : this.putStored(ctx)));
       case 'PATCH':
         return this.exclusive(ctx, () => this.patchStored(ctx));
       case 'DELETE':
@@ -174,6 +176,20 @@ export class ResourceOperations {
       default:
         throw Errors.methodNotAllowed(ctx.method, typeName(ctx), allowedOn(ctx.def));
     }
+  }
+
+  /** Runs fn once every fn queued earlier under the same key has ended (a type's serial PUTs). */
+  private serially<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(key, tail);
+    void tail.then(() => {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    });
+    return run;
   }
 
   /** One change per resource between its checks and its commit. */

@@ -186,6 +186,12 @@ export interface ResourceTypeDefinition {
   schema?: string | ((apiVersion: string) => string | undefined);
   /** Collection GETs offered. Default: the parent's collection. */
   listBySubscription?: boolean;
+  /**
+   * The PUT hook hands out something shared by every resource of the type (an address from a network, say)
+   * by reading the stored ones: PUTs of the type then run one at a time from their checks to their commit,
+   * so two creates at the same moment cannot both take the same thing.
+   */
+  serialPuts?: boolean;
   /** PATCH semantics: 'tags' (default for tracked: tags replaced), 'merge' (RFC 7396 on properties), or none. */
   patch?: 'tags' | 'merge' | false;
   /** Operations for /providers/{ns}/operations. */

@@ -17,6 +17,20 @@ describe('framework: resource-provider contract', () => {
   });
   after(async () => emu.close());
 
+  it('a type with serialPuts: creates at the same moment never take the same shared thing (without it they do)', async () => {
+    const put = (type: string, i: number) => emu.http().put(`${rgPath('fw')}/providers/${TEST_NS}/${type}/s${i}?${V}`).send({ properties: {} });
+    const serial = await Promise.all(Array.from({ length: 12 }, (_, i) => put('slots', i)));
+    assert.ok(serial.every((r) => r.status === 201), serial.map((r) => r.status).join());
+    assert.deepEqual(serial.map((r) => r.body.properties.slot).sort((a, b) => a - b), [...Array(12).keys()]);
+    // In process, 12 creates started in one tick interleave the same way every run: with serialPuts they
+    // still take distinct slots; the same hook without it shows the race the option closes.
+    const inProcess = (type: string) => Promise.all(Array.from({ length: 12 }, (_, i) => emu.services.core.put(`${rgPath('fw')}/providers/${TEST_NS}/${type}/p${i}`, { properties: {} }, { apiVersion: '2024-01-01' })));
+    const serialSlots = (await inProcess('slots')).map((r: any) => r.body.properties.slot);
+    assert.deepEqual(serialSlots.sort((a: number, b: number) => a - b), [...Array(24).keys()].slice(12));
+    const looseSlots = (await inProcess('looseSlots')).map((r: any) => r.body.properties.slot);
+    assert.ok(new Set(looseSlots).size < 12, `without serialPuts two creates took one slot: ${looseSlots}`);
+  });
+
   it('async PUT: 201 with a non-terminal state and absolute Azure-AsyncOperation, Location and Retry-After', async () => {
     const r = await emu.http().put(`${W('a1')}?${V}`).send({ location: 'eastus', properties: { size: 2 } });
     assert.equal(r.status, 201);

@@ -2,7 +2,7 @@
 // namespace: tracked 'widgets' with an async create/delete, child 'widgets/gadgets', and an async
 // 'restart' action. Its task kind sleeps for the simulated duration the body asks for and can fail.
 import { ArmError } from '../../src/arm/errors.js';
-import type { ResourceProvider } from '../../src/framework/types.js';
+import type { ResourceProvider, ResourceTypeDefinition } from '../../src/framework/types.js';
 
 export const TEST_NS = 'Microsoft.Test';
 export const runs: { task: string; op: string }[] = [];
@@ -61,6 +61,10 @@ export function testProvider(): ResourceProvider {
         tracked: false,
         apiVersions: ['2024-01-01', '2023-01-01-preview', '2022-01-01'],
       },
+      // 'slots' and 'looseSlots': each PUT takes the lowest slot number no stored sibling holds, reading the
+      // stored ones and then yielding before it returns (as a hook that awaits would); only 'slots' is serial.
+      slotType('slots', true),
+      slotType('looseSlots', false),
     ],
     init(services) {
       services.operations.registerTaskKind('test.work', {
@@ -73,6 +77,25 @@ export function testProvider(): ResourceProvider {
           runs.push({ task: `undo:${task.id}`, op: '' });
         },
       });
+    },
+  };
+}
+
+function slotType(type: string, serialPuts: boolean): ResourceTypeDefinition {
+  return {
+    namespace: TEST_NS,
+    type,
+    scope: 'resourceGroup',
+    tracked: false,
+    apiVersions: ['2024-01-01'],
+    serialPuts,
+    async onPut(ctx, candidate) {
+      if (ctx.existing) return { resource: ctx.existing.resource };
+      const held = new Set(ctx.services.resources.listByType(`${TEST_NS.toLowerCase()}/${type.toLowerCase()}`).map((r) => r.resource.properties?.slot));
+      let slot = 0;
+      while (held.has(slot)) slot++;
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      return { resource: { ...candidate, properties: { ...candidate.properties, slot, provisioningState: 'Succeeded' } } };
     },
   };
 }

@@ -100,6 +100,8 @@ const instances: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: API_VERSIONS,
   patch: false,
+  // Its PUT picks a free control-plane endpoint on the logical network from the clusters stored there.
+  serialPuts: true,
   operations: [
     op('provisionedClusterInstances/read', 'Get provisioned cluster instance'),
     op('provisionedClusterInstances/write', 'Create or update provisioned cluster instance'),
