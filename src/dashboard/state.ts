@@ -118,14 +118,27 @@ export function operationView(services: Services, op: OperationRecord): Operatio
   return { ...operationSummary(op), resourceName: displayName(op.resourceId), resourceType: typeName(services, op.typeKey) };
 }
 
-/** Every operation in flight (newest first), then the most recent finished ones. */
+/**
+ * Every operation in flight (newest first), then the most recent finished ones. Operation records are
+ * kept, so there may be many thousands: one pass keeps the newest few, nothing sorts them all.
+ */
 export function operationsView(services: Services): { inProgress: number; value: OperationView[] } {
   const running: OperationRecord[] = [];
-  const done: OperationRecord[] = [];
-  for (const op of services.operations.list()) (TERMINAL.has(op.status) ? done : running).push(op);
+  const recent: OperationRecord[] = []; // newest first, at most RECENT_OPERATIONS
+  const ended = (op: OperationRecord) => op.endTime ?? op.startTime;
+  for (const op of services.operations.list()) {
+    if (!TERMINAL.has(op.status)) {
+      running.push(op);
+      continue;
+    }
+    if (recent.length === RECENT_OPERATIONS && ended(op) <= ended(recent[recent.length - 1])) continue;
+    let i = recent.length;
+    while (i > 0 && ended(recent[i - 1]) < ended(op)) i--;
+    recent.splice(i, 0, op);
+    if (recent.length > RECENT_OPERATIONS) recent.pop();
+  }
   running.sort((a, b) => b.startTime.localeCompare(a.startTime));
-  done.sort((a, b) => (b.endTime ?? b.startTime).localeCompare(a.endTime ?? a.startTime));
-  return { inProgress: running.length, value: [...running, ...done.slice(0, RECENT_OPERATIONS)].map((op) => operationView(services, op)) };
+  return { inProgress: running.length, value: [...running, ...recent].map((op) => operationView(services, op)) };
 }
 
 /**
