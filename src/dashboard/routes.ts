@@ -4,9 +4,9 @@
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { Errors } from '../arm/errors.js';
-import { redactSecrets } from '../fabric/admin.js';
+import { redactSecrets, wrap } from '../fabric/admin.js';
 import type { Services } from '../framework/services.js';
 import { findSubscription } from '../framework/registration.js';
 import { LiveFeed } from './events.js';
@@ -22,18 +22,6 @@ const PAGE_HEADERS: Record<string, string> = {
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
 };
-
-type Handler = (req: Request, res: Response) => unknown | Promise<unknown>;
-const wrap =
-  (fn: Handler) =>
-  async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    try {
-      const out = await fn(req, res);
-      if (!res.headersSent) res.json(out);
-    } catch (e) {
-      next(e);
-    }
-  };
 
 function query(req: Request, name: string): string | undefined {
   const v = req.query[name];

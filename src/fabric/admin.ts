@@ -14,7 +14,8 @@ import type { SiteDefinition } from './sites.js';
 
 type Handler = (req: Request, res: Response) => unknown | Promise<unknown>;
 
-const wrap =
+/** An async route whose return value is the JSON answer (errors go on to the ARM error handler). */
+export const wrap =
   (fn: Handler) =>
   async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {

@@ -176,8 +176,8 @@ describe('dashboard in a real browser (/_emulator/, headless chromium)', functio
 
   it('with --no-auth the controls work without a sign-in', async () => {
     const open = await startAksEmulator(['--no-auth']);
+    const p = await context.newPage();
     try {
-      const p = await context.newPage();
       await p.goto(`${open.url}/_emulator/`);
       const site = p.locator('[data-site="hci-site-1"]');
       await textOf(site.locator('[data-testid="site-state"]'), /^Connected$/);
@@ -188,6 +188,8 @@ describe('dashboard in a real browser (/_emulator/, headless chromium)', functio
       await site.locator('[data-action="connect"]').click();
       await textOf(site.locator('[data-testid="site-state"]'), /^Connected$/);
     } finally {
+      // The page first: an emulator closing under an open page cuts its event stream mid-chunk.
+      await p.close();
       await open.close();
     }
   });

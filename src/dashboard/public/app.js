@@ -906,25 +906,34 @@
       entry.error ? h('p', { class: 'muted small error' }, `Last refresh failed: ${describeError(entry.error)}`) : null);
   }
 
-  async function loadResources(scope) {
-    const entry = resources.get(scope) ?? {};
+  /**
+   * Fetches one expandable part (a resource group's resources, an operation's tasks) into its cache entry,
+   * once at a time, and re-renders its section when the answer (or the error) is in.
+   */
+  async function loadInto(cache, key, url, apply, section, render) {
+    const entry = cache.get(key) ?? {};
     if (entry.loading) return;
     entry.loading = true;
-    resources.set(scope, entry);
+    cache.set(key, entry);
     const version = state?.version;
     try {
-      const out = await getJson(`dashboard/resources?scope=${encodeURIComponent(scope)}`);
-      entry.value = out.value ?? [];
-      entry.truncated = Boolean(out.truncated);
+      apply(entry, await getJson(url));
       entry.error = null;
     } catch (e) {
       entry.error = e;
     } finally {
       entry.loading = false;
       entry.version = version;
-      rendered.resources = null;
-      renderSection('resources', null, renderResources);
+      rendered[section] = null;
+      renderSection(section, null, render);
     }
+  }
+
+  function loadResources(scope) {
+    return loadInto(resources, scope, `dashboard/resources?scope=${encodeURIComponent(scope)}`, (entry, out) => {
+      entry.value = out.value ?? [];
+      entry.truncated = Boolean(out.truncated);
+    }, 'resources', renderResources);
   }
 
   // ---- render: operations ----------------------------------------------------------------------------------
@@ -1050,24 +1059,12 @@
       h('p', { class: 'muted small mono' }, `Operation ${o.id}`));
   }
 
-  async function loadOpDetails(id) {
-    const entry = opDetails.get(id) ?? {};
-    if (entry.loading) return;
-    entry.loading = true;
-    opDetails.set(id, entry);
-    const version = state?.version;
-    try {
-      entry.op = await getJson(`operations/${encodeURIComponent(id)}`);
-      entry.error = null;
-    } catch (e) {
-      entry.error = e;
-    } finally {
-      entry.loading = false;
-      entry.version = version;
-      rendered.operations = null;
-      renderSection('operations', null, renderOperations);
-    }
+  function loadOpDetails(id) {
+    return loadInto(opDetails, id, `operations/${encodeURIComponent(id)}`, (entry, op) => {
+      entry.op = op;
+    }, 'operations', renderOperations);
   }
+
 
   /** After a new state: expanded operations, open resource lists and the JSON panel fetch again. */
   function refreshDetails() {
