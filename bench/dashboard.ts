@@ -15,6 +15,8 @@ import { startProcess, cpuSeconds } from './process.js';
 import { armClient } from './client.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
+// The same browser and flags as the dashboard's browser test (chromium is not installed here if missing).
+import { CHROMIUM, CHROMIUM_FLAGS } from '../test/support/browser.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SUB = WELL_KNOWN.subscriptionId;
@@ -116,11 +118,11 @@ export async function benchDashboard(): Promise<Record<string, number | string>>
     // 'again' is a second round without a page: its ratio to 'none' is the run-to-run noise to compare with.
     type Mode = 'none' | 'again' | 'feed' | 'chromium';
     const modes: Mode[] = ['none', 'feed', 'again'];
-    const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+    const chromiumPath = CHROMIUM;
     let page: any;
     if (existsSync(chromiumPath)) {
       const { chromium } = await import('playwright-core');
-      browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_FLAGS });
       modes.push('chromium');
     }
     const results: Record<Mode, Series> = { none: series(), again: series(), feed: series(), chromium: series() };

@@ -19,15 +19,22 @@ export function parseTolerantJson(raw: Buffer | undefined): unknown {
   }
 }
 
+/** Index of the quote that closes the JSON string opening at `start` (or past the end if none does). */
+function stringEnd(text: string, start: number): number {
+  let i = start + 1;
+  while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+  return i;
+}
+
 /** Removes // and /* *\/ comments outside strings, and trailing commas before } or ]. */
 function stripComments(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
-      const start = i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-      out += text.slice(start, i + 1);
+      const end = stringEnd(text, i);
+      out += text.slice(i, end + 1);
+      i = end;
       continue;
     }
     if (c === '/' && text[i + 1] === '/') {
@@ -52,9 +59,9 @@ function quoteBareKeys(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
-      const start = i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
-      out += text.slice(start, i + 1);
+      const end = stringEnd(text, i);
+      out += text.slice(i, end + 1);
+      i = end;
       continue;
     }
     if ((c === '{' || c === ',') && /^\s*[A-Za-z_$][\w$]*\s*:/.test(text.slice(i + 1, i + 200))) {

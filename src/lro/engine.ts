@@ -208,11 +208,7 @@ export class OperationEngine {
 
   /** Asks a running operation to stop; it rolls back and ends Canceled. */
   async cancel(id: string, message = 'The operation was canceled.'): Promise<OperationRecord> {
-    const op = this.get(id);
-    if (!op) throw Errors.withStatus(404, 'NotFound', `Operation '${id}' was not found.`);
-    if (TERMINAL.has(op.status)) {
-      throw Errors.conflictWith('OperationNotCancellable', `Operation '${id}' has already ${op.status.toLowerCase()} and cannot be canceled.`);
-    }
+    const op = this.inFlight(id, 'canceled', 'OperationNotCancellable');
     op.cancelRequested = true;
     op.error = { code: 'OperationCanceled', message };
     await this.save(op);
@@ -242,10 +238,11 @@ export class OperationEngine {
     return this.get(id) ?? op;
   }
 
-  private inFlight(id: string, verb: string): OperationRecord {
+  /** The operation, still in progress: 404 when unknown, 409 `code` once it has ended. */
+  private inFlight(id: string, verb: string, code = 'OperationNotInProgress'): OperationRecord {
     const op = this.get(id);
     if (!op) throw Errors.withStatus(404, 'NotFound', `Operation '${id}' was not found.`);
-    if (TERMINAL.has(op.status)) throw Errors.conflictWith('OperationNotInProgress', `Operation '${id}' has already ${op.status.toLowerCase()} and cannot be ${verb}.`);
+    if (TERMINAL.has(op.status)) throw Errors.conflictWith(code, `Operation '${id}' has already ${op.status.toLowerCase()} and cannot be ${verb}.`);
     return op;
   }
 
