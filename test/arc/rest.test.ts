@@ -77,8 +77,15 @@ describe('Arc platform on an HCI site (REST)', function () {
     // 3. the custom location
     const cl = customLocationId();
     const r3 = await put(emu, cl, V.customLocation, customLocationBody(app, [aks, hci]), 201);
-    assert.equal(r3.body.properties.provisioningState, 'Succeeded');
-    assert.equal(r3.body.properties.hostType, 'Kubernetes');
+    // asynchronous, as real ARM answers it: Creating with Azure-AsyncOperation, then Succeeded
+    assert.equal(r3.body.properties.provisioningState, 'Creating');
+    assert.ok(r3.headers['azure-asyncoperation']);
+    const c3 = await settle(emu, r3, cl, V.customLocation);
+    assert.equal(c3.properties.provisioningState, 'Succeeded');
+    assert.equal(c3.properties.hostType, 'Kubernetes');
+    const u3 = await put(emu, cl, V.customLocation, customLocationBody(app, [aks, hci]), 200);
+    assert.equal(u3.body.properties.provisioningState, 'Updating');
+    assert.equal((await settle(emu, u3, cl, V.customLocation)).properties.provisioningState, 'Succeeded');
     const types = await emu.http().get(`${cl}/enabledResourceTypes?api-version=${V.customLocation}`);
     assert.equal(types.status, 200);
     const all = types.body.value.flatMap((t: any) => t.properties.typesMetadata.map((m: any) => `${m.resourceProviderNamespace}/${m.resourceType}`));
@@ -175,7 +182,7 @@ describe('Arc platform on an HCI site (REST)', function () {
     assert.equal(r.body.error.target, 'properties.clusterExtensionIds[1]');
     assert.match(r.body.error.message, /missing/);
     // a custom location with only the AKS hybrid extension does not enable logical networks
-    await put(emu, customLocationId('aks-only'), V.customLocation, customLocationBody(app, [aks]), 201);
+    await settle(emu, await put(emu, customLocationId('aks-only'), V.customLocation, customLocationBody(app, [aks]), 201), customLocationId('aks-only'), V.customLocation);
     r = await put(emu, lnetId('ln-x'), V.lnet, lnetBody(customLocationId('aks-only')), 400);
     assert.equal(r.body.error.code, 'ResourceTypeNotEnabled');
     assert.match(r.body.error.message, /'Microsoft\.AzureStackHCI\/logicalNetworks'.*'Microsoft\.AZStackHCI\.Operator'/);
