@@ -372,7 +372,8 @@ export class ResourceOperations {
     if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
     this.refuseWhileBusy(existing);
     const op = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
-    return op ? { status: 202, operation: op, location: true } : { status: 200 };
+    if (op) return { status: 202, operation: op, location: true };
+    return ctx.def.deleteReturnsResource ? { status: 200, body: this.wire(existing, ctx.def, ctx.apiVersion) } : { status: 200 };
   }
 
   /** Deletes through the type's hook: asynchronously (the resource shows Deleting) or at once with its descendants. */
@@ -496,6 +497,7 @@ function typeAndName(p: ParsedPath, def: ResourceTypeDefinition): string {
 
 export function notFound(ctx: RequestContext): ArmError {
   const { def, path } = ctx;
+  if (def.notFound) return def.notFound(path);
   if (def.namespace === RESOURCES_NS && def.type === 'resourceGroups') return Errors.resourceGroupNotFound(path.names[0]);
   return Errors.resourceNotFound(typeAndName(path, def), path.resourceGroup);
 }

@@ -4,7 +4,7 @@
 // routing by id, conditions, ETags, systemData, tags, merge patch, cascades and the single atomic
 // commit of everything one change touches. Adding a type never touches the core or the front door.
 
-import type { ErrorDetail } from '../arm/errors.js';
+import type { ArmError, ErrorDetail } from '../arm/errors.js';
 import type { OperationPlan, OperationRecord } from '../lro/types.js';
 import type { WriteOp } from '../store/store.js';
 import type { Services } from './services.js';
@@ -192,6 +192,10 @@ export interface ResourceTypeDefinition {
    * so two creates at the same moment cannot both take the same thing.
    */
   serialPuts?: boolean;
+  /** A synchronous DELETE answers 200 with the deleted resource (as Microsoft.Authorization's do), not an empty 200. */
+  deleteReturnsResource?: boolean;
+  /** The type's own 404 for a missing resource (e.g. DeploymentNotFound); default ARM's ResourceNotFound. */
+  notFound?(path: ParsedPath): ArmError;
   /** PATCH semantics: 'tags' (default for tracked: tags replaced), 'merge' (RFC 7396 on properties), or none. */
   patch?: 'tags' | 'merge' | false;
   /** Operations for /providers/{ns}/operations. */

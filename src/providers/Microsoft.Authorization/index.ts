@@ -142,6 +142,8 @@ const roleDefinitions: ResourceTypeDefinition = {
   toWire(s) {
     return roleDefinitionWire(customRoleData(s), s.resource.id.match(/^\/subscriptions\/([^/]+)/i)?.[1], s) as unknown as ArmResource;
   },
+  // The spec's RoleDefinitions_Delete answers 200 with the deleted role definition.
+  deleteReturnsResource: true,
 };
 
 // ---- role assignments ------------------------------------------------------------------------
@@ -270,6 +272,9 @@ const roleAssignments: ResourceTypeDefinition = {
   toWire(s, apiVersion) {
     return assignmentWire(s, apiVersion) as unknown as ArmResource;
   },
+  // RoleAssignments_Delete answers 200 with the deleted assignment; a missing one is RoleAssignmentNotFound.
+  deleteReturnsResource: true,
+  notFound: (path) => Errors.withStatus(404, 'RoleAssignmentNotFound', `The role assignment '${path.names[path.names.length - 1]}' is not found.`),
 };
 
 // ---- permissions ----------------------------------------------------------------------------------

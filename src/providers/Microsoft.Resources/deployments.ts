@@ -283,7 +283,7 @@ async function postHandler(ctx: RequestContext) {
       return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
     }
     case 'cancel': {
-      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const op = existing.operationId ? ctx.services.operations.get(existing.operationId) : undefined;
       if (!op || op.status !== 'InProgress') {
         throw Errors.conflictWith('DeploymentCannotBeCancelled', `The deployment '${existing.resource.name}' cannot be cancelled: it is not running (provisioning state '${existing.resource.properties?.provisioningState}').`);
@@ -292,7 +292,7 @@ async function postHandler(ctx: RequestContext) {
       return { status: 204 };
     }
     case 'exporttemplate': {
-      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const req = existing.internal.request as DeploymentRequest | undefined;
       const template = req?.properties.template ?? {};
       return { status: 200, body: { template: redactorFor({ secrets: (existing.internal.secrets as string[]) ?? [] })(template) } };
@@ -301,6 +301,9 @@ async function postHandler(ctx: RequestContext) {
       throw Errors.actionNotFound(`deployments/${ctx.path.action}`, NS, ctx.apiVersion);
   }
 }
+
+/** ARM's 404 for a deployment that does not exist. */
+const deploymentNotFound = (name: string) => Errors.withStatus(404, 'DeploymentNotFound', `Deployment '${name}' could not be found.`);
 
 export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[] {
   const deployments: ResourceTypeDefinition = {
@@ -321,6 +324,7 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
       { name: 'deployments/exportTemplate/action', operation: 'Export Template', description: 'Exports the template of a deployment.' },
     ],
     onPut: putDeployment,
+    notFound: (path) => deploymentNotFound(path.names[path.names.length - 1]),
     onDelete(ctx) {
       const op = ctx.existing.operationId ? ctx.services.operations.get(ctx.existing.operationId) : undefined;
       if (op && op.status === 'InProgress') {
@@ -359,7 +363,7 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
 function findDeployment(ctx: RequestContext): StoredResource {
   const id = ctx.path.id.replace(/\/operations(\/[^/]*)?$/i, '');
   const dep = ctx.services.resources.get(id);
-  if (!dep) throw Errors.notFound(`Deployment '${ctx.path.names[0]}' could not be found.`);
+  if (!dep) throw deploymentNotFound(ctx.path.names[0]);
   return dep;
 }
 
