@@ -194,7 +194,7 @@ export class LocalSiteFabric implements FabricBackend {
       capacity: d.elastic ? null : { cores, freeCores, memoryGB, freeMemoryGB, storageGB, freeStorageGB },
       logicalNetworks: this.networks().map(({ createdBy: _c, ...n }) => {
         const used = this.usedIps.get(n.name)?.size ?? 0;
-        return { ...n, usedIps: used, freeIps: n.dhcp ? 0 : poolSize(n.ipPools) - used };
+        return { ...n, usedIps: used, freeIps: n.dhcp && n.ipPools.length === 0 ? 0 : poolSize(n.ipPools) - used };
       }),
       vms: [...this.vms.values()].map(vmView),
       packages: [...this.packages.values()].map(({ rev: _r, previous: _p, createdBy: _c, ...rest }) => rest),
@@ -326,7 +326,8 @@ export class LocalSiteFabric implements FabricBackend {
   private takeIp(req: VmRequest): { ip: string; logicalNetwork: string } | undefined {
     if (this.definition.logicalNetworks.length === 0 && !req.logicalNetwork) return undefined;
     const net = this.network(req);
-    if (net.dhcp) return { ip: '', logicalNetwork: net.name };
+    // A DHCP network hands out addresses of its own; with pools, the pools are its DHCP scope.
+    if (net.dhcp && net.ipPools.length === 0) return { ip: '', logicalNetwork: net.name };
     const used = this.usedIps.get(net.name)!;
     const ip = allocateIp(this.ipRanges.get(net.name)!, used, this.ipCursor.get(net.name));
     if (ip === undefined)

@@ -228,6 +228,12 @@ export interface ResourceProvider {
   types: ResourceTypeDefinition[];
   /** Registered for every subscription unless said otherwise. */
   registeredByDefault?: boolean;
+  /**
+   * GET {resource id}/providers/{ns}/operations, where the provider's spec declares it (e.g.
+   * KubernetesConfiguration's OperationStatus_List: the operations in progress on a cluster). Without
+   * it, that path is refused; /providers/{ns}/operations stays the operation catalogue.
+   */
+  scopedOperations?: CustomHandler;
   /** Optional fields its spec declares on /providers/{ns}/operations entries (none by default). */
   operationFields?: ('isDataAction' | 'origin')[];
   /** Register task kinds, admin routes... once services exist. */

@@ -54,7 +54,7 @@ export function networkFromBody(name: string, owner: string, p: Record<string, a
   const vipPools: IpRange[] = [];
   const rawPools = sp.ipPools ?? [];
   if (!Array.isArray(rawPools)) throw bad('ipPools must be an array of {start, end}.', `${at}.ipPools`);
-  if (rawPools.length && !isStatic) throw bad('ipPools are only allowed with ipAllocationMethod Static (a Dynamic network takes its addresses from DHCP).', `${at}.ipPools`);
+  // A Dynamic network may name pools too (the quickstarts' prerequisites do): they are its DHCP scope.
   const seen: [number, number, number][] = [];
   rawPools.forEach((pool: any, i: number) => {
     const where = `${at}.ipPools[${i}]`;
@@ -154,13 +154,34 @@ async function plan(ctx: RequestContext, candidate: ArmResource, ex?: StoredReso
   }
   const resource: ArmResource = {
     ...candidate,
-    properties: { ...(candidate.properties ?? {}), provisioningState: ex ? 'Updating' : 'Creating', status: { provisioningStatus: { status: 'InProgress' } } },
+    // The service's ProvisioningStateEnum has no Creating/Updating: a write is Accepted until it is done.
+    properties: { ...normalized(candidate.properties ?? {}), provisioningState: 'Accepted', status: { errorCode: '', errorMessage: '', provisioningStatus: { status: 'InProgress' } } },
   };
   return {
     resource,
     internal: { site: target.site, network: name },
     operation: { kind: ex ? ('update' as const) : ('create' as const), tasks: [{ id: 'network', kind: 'fabric.addNetwork', params: { site: target.site, network: net }, durationMs: ADD_MS }] },
   };
+}
+
+/**
+ * The properties as the service returns them: every subnet with its vlan (0 when not given),
+ * ipAllocationMethod, ipPools, routeTable and ipConfigurationReferences, and dhcpOptions, as real
+ * responses always carry them.
+ */
+function normalized(p: Record<string, any>): Record<string, any> {
+  const out = { ...p };
+  out.dhcpOptions = { dnsServers: Array.isArray(p.dhcpOptions?.dnsServers) ? p.dhcpOptions.dnsServers.map(String) : [] };
+  out.subnets = (Array.isArray(p.subnets) ? p.subnets : []).map((sn: any) => {
+    const sp = { ...(sn?.properties ?? {}) };
+    sp.vlan = sp.vlan ?? 0;
+    sp.ipAllocationMethod = String(sp.ipAllocationMethod ?? 'Dynamic').toLowerCase() === 'static' ? 'Static' : 'Dynamic';
+    sp.ipPools = Array.isArray(sp.ipPools) ? sp.ipPools : [];
+    sp.routeTable = { properties: { routes: Array.isArray(sp.routeTable?.properties?.routes) ? sp.routeTable.properties.routes : [] } };
+    sp.ipConfigurationReferences = Array.isArray(sp.ipConfigurationReferences) ? sp.ipConfigurationReferences : [];
+    return { ...sn, properties: sp };
+  });
+  return out;
 }
 
 function settle(stored: StoredResource | undefined, state: string, status: Record<string, unknown>): Completion {
@@ -200,10 +221,10 @@ const logicalNetworks: ResourceTypeDefinition = {
   },
   onOperationSucceeded(op, stored) {
     if (op.kind === 'delete') return { resource: undefined };
-    return settle(stored, 'Succeeded', { provisioningStatus: { operationId: op.id, status: 'Succeeded' } });
+    return settle(stored, 'Succeeded', { errorCode: '', errorMessage: '', provisioningStatus: { operationId: op.id, status: 'Succeeded' } });
   },
   onOperationFailed(op, stored, error) {
-    if (op.kind === 'delete') return settle(stored, 'Failed', { errorCode: error.code, errorMessage: error.message });
+    if (op.kind === 'delete') return settle(stored, 'Failed', { errorCode: error.code, errorMessage: error.message, provisioningStatus: { operationId: op.id, status: 'Failed' } });
     return settle(stored, op.cancelRequested ? 'Canceled' : 'Failed', { errorCode: error.code, errorMessage: error.message, provisioningStatus: { operationId: op.id, status: 'Failed' } });
   },
 };

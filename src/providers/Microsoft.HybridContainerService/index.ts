@@ -38,6 +38,22 @@ const op = (name: string, operation: string) => ({ name: `${NS}/${name}`, operat
 
 // ---- provisionedClusterInstances ---------------------------------------------------------------------
 
+/** A control-plane VM's state in the service's words (AddonStatusProfile.phase). */
+function controlPlanePhase(state: string): string {
+  switch (state) {
+    case 'Running':
+      return 'provisioned';
+    case 'Creating':
+      return 'provisioning';
+    case 'Deleting':
+      return 'deleting';
+    case 'Failed':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
+
 function instanceWire(s: StoredResource, _v: string, services: Services): ArmResource {
   const r = structuredClone(s.resource);
   r.type = INSTANCE_WIRE_TYPE;
@@ -52,7 +68,7 @@ function instanceWire(s: StoredResource, _v: string, services: Services): ArmRes
     p.status = { ...(p.status ?? {}) };
     p.status.controlPlaneStatus = st.vms
       .filter((v) => v.role === 'controlPlane')
-      .map((v) => ({ name: v.name, ready: v.state === 'Running', ...(v.state === 'Running' ? {} : { errorMessage: `VM ${v.name} is ${v.state}` }) }));
+      .map((v) => ({ name: v.name, phase: controlPlanePhase(v.state), ready: v.state === 'Running', ...(v.state === 'Running' ? {} : { errorMessage: `VM ${v.name} is ${v.state}` }) }));
     if (st.degraded) p.status.errorMessage = `Degraded: VM(s) ${st.failedVms.join(', ')} are down (their host failed and no other host had room); they restart when capacity comes back.`;
   }
   const site = s.internal.site as string | undefined;
@@ -161,6 +177,8 @@ const upgradeProfiles: ResourceTypeDefinition = {
           id: `${inst.resource.id}/upgradeProfiles/default`,
           name: 'default',
           type: 'Microsoft.HybridContainerService/provisionedClusterInstances/upgradeProfiles',
+          // The service answers with the cluster's systemData (the profile is computed from it).
+          ...(inst.resource.systemData ? { systemData: { ...inst.resource.systemData } } : {}),
           properties: {
             provisioningState: 'Succeeded',
             controlPlaneProfile: { kubernetesVersion: v, name: 'control-plane', osType: 'Linux', upgrades: ups },
@@ -186,6 +204,12 @@ const hybridIdentityMetadata: ResourceTypeDefinition = {
     if (p.publicKey !== undefined && typeof p.publicKey !== 'string') throw Errors.invalidParameter('properties.publicKey must be a string.', 'properties.publicKey');
     return { resource: { ...candidate, properties: { resourceUid: p.resourceUid ?? ctx.parent.resource.id, ...p, provisioningState: 'Succeeded' } } };
   },
+  // The spec's HybridIdentityMetadata_Delete is long-running (202, then 204 once gone).
+  onDelete() {
+    return { operation: { kind: 'delete', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] } };
+  },
+  onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
+  onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),
 };
 
 // ---- what a custom location offers ----------------------------------------------------------------------

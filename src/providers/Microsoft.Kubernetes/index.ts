@@ -60,6 +60,8 @@ function toWire(s: StoredResource, apiVersion: string, services: Services): ArmR
     if (p.connectivityStatus === 'Connected') p.lastConnectivityTime = new Date().toISOString();
   }
   if (apiVersion < '2024-01-01') {
+    // kind exists from 2024-01-01 on (2021-10-01 and before have none)
+    delete r.kind;
     for (const k of ['aadProfile', 'arcAgentProfile', 'securityProfile', 'oidcIssuerProfile', 'azureHybridBenefit', 'distributionVersion', 'privateLinkState', 'privateLinkScopeResourceId']) delete p[k];
   }
   return r;
@@ -96,6 +98,11 @@ const connectedClusters: ResourceTypeDefinition = {
     }
     const type = ['systemassigned', 'none'].includes(id.type.toLowerCase()) ? (id.type.toLowerCase() === 'none' ? 'None' : 'SystemAssigned') : undefined;
     if (!type) throw Errors.invalidParameter(`identity.type '${id.type}' is not one of SystemAssigned, None.`, 'identity.type');
+    // Versions before 2024-01-01 have no kind: a PUT through them keeps what the cluster is.
+    if (ctx.apiVersion < '2024-01-01') {
+      if (ex?.resource.kind !== undefined) candidate.kind = ex.resource.kind;
+      else delete candidate.kind;
+    }
     if (ex && String(ex.resource.kind ?? '').toLowerCase() !== String(candidate.kind ?? '').toLowerCase()) {
       throw Errors.propertyChangeNotAllowed('kind', String(ex.resource.kind ?? ''), 'kind', 'delete the connected cluster and create it again');
     }

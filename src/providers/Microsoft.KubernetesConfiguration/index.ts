@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
 import type { Services } from '../../framework/services.js';
-import type { ArmResource, Completion, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { ArmResource, Completion, CustomResult, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { OperationRecord } from '../../lro/types.js';
 import type { TaskSpec } from '../../lro/types.js';
 import { EXTENSION_TYPES, findExtensionType, type ExtensionType } from '../../kubernetes/extensionTypes.js';
 
@@ -247,16 +248,39 @@ const extensionOperations: ResourceTypeDefinition = {
       const extId = ctx.path.id.slice(0, ctx.path.id.toLowerCase().lastIndexOf('/operations/'));
       const op = ctx.services.operations.get(opId);
       if (!op || op.resourceId.toLowerCase() !== extId.toLowerCase()) throw Errors.operationNotFound(opId, NS);
-      const body = ctx.services.operations.statusBody(op, ctx.baseUrl);
-      return { status: 200, body: { ...body, id: ctx.path.id, name: opId } };
+      return { status: 200, body: operationStatusResult(op) };
     },
   },
 };
+
+/** An operation as the spec's OperationStatusResult shows it: id, name, status, properties, error. */
+function operationStatusResult(op: OperationRecord): Record<string, unknown> {
+  const body: Record<string, unknown> = { id: `${op.resourceId}/operations/${op.id}`, name: op.id, status: op.status, properties: {} };
+  if (op.error && (op.status === 'Failed' || op.status === 'Canceled')) body.error = op.error;
+  return body;
+}
+
+/** GET {cluster}/providers/Microsoft.KubernetesConfiguration/operations: the operations in progress on the cluster's configuration. */
+function clusterOperations(ctx: RequestContext): CustomResult {
+  const host = ctx.services.resources.get(ctx.path.scopeId);
+  if (!host) throw Errors.parentResourceNotFound('read', `${NS}/operations`, ctx.path.scopeId);
+  if (!HOST_NAMES[host.typeKey]) {
+    throw Errors.invalid('InvalidClusterResourceType', `Operations of ${NS} are listed on ${Object.values(HOST_NAMES).join(', ')}; '${host.resource.type}' is not a Kubernetes cluster.`, 'id');
+  }
+  const prefix = `${host.resource.id}/providers/${NS}/`.toLowerCase();
+  const value = ctx.services.operations
+    .list()
+    .filter((o) => o.status === 'InProgress' && o.resourceId.toLowerCase().startsWith(prefix))
+    .sort((a, b) => a.startTime.localeCompare(b.startTime))
+    .map(operationStatusResult);
+  return { status: 200, body: { value } };
+}
 
 export const kubernetesConfigurationProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
   types: [extensions, extensionOperations],
+  scopedOperations: clusterOperations,
 };
 
 export function installedExtensions(services: Services, hostId: string): StoredResource[] {
