@@ -1,6 +1,7 @@
 // Assembles one emulator: store, registry, engine, providers, identity and the HTTP(S) server.
 // Tests start it in-process on port 0; main.ts starts it from the command line.
 
+import { Clock } from './framework/clock.js';
 import https from 'node:https';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -46,7 +47,7 @@ export async function createServices(config: EmulatorConfig, providers: Resource
   const operations = new OperationEngine(store, registry, resources, config.timeScale);
   // Azure regions; the fabric adds its Azure Stack Hub stamps (each is an ARM location).
   const locations = LocationCatalog.withAzureRegions();
-  const services = { config, store, registry, resources, operations, locations, adminRouter: express.Router() } as Omit<Services, 'core'> as Services;
+  const services = { config, store, registry, resources, operations, locations, clock: new Clock(store), adminRouter: express.Router() } as Omit<Services, 'core'> as Services;
   services.core = new ResourceOperations(services);
   operations.attach(services);
   registerCascade(services);

@@ -214,6 +214,19 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
       return { timeScale: v };
     }),
   );
+  // The calendar: periods no work shortens (a certificate's lifetime) pass by advancing it.
+  const clockView = () => ({ now: new Date(services.clock.now()).toISOString(), offsetSeconds: services.clock.offsetMs() / 1000 });
+  router.get('/clock', wrap(() => clockView()));
+  router.post(
+    '/clock/advance',
+    json,
+    wrap(async (req) => {
+      const s = req.body?.seconds ?? (typeof req.body?.days === 'number' ? req.body.days * 86_400 : undefined);
+      if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) throw badRequest('expected {"seconds": number >= 0} or {"days": number >= 0}');
+      await services.clock.advance(s * 1000);
+      return clockView();
+    }),
+  );
   router.get(
     '/operations',
     wrap((req) => {

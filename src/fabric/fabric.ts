@@ -20,6 +20,8 @@ export interface FabricBackend {
   close(): Promise<void>;
 
   connected(): boolean;
+  /** When the site lost its link to Azure (ISO time), while it is disconnected. */
+  disconnectedSince(): string | undefined;
   getVm(name: string): Vm | undefined;
   vmsOf(owner: string): Vm[];
   allVms(): Vm[];

@@ -177,6 +177,8 @@ export interface SiteSnapshot {
   name: string;
   kind: SiteKind;
   connected: boolean;
+  /** While disconnected: since when (ISO time). */
+  disconnectedAt?: string;
   /** Azure regions have no capacity limit. */
   elastic: boolean;
   /** The ARM location a Hub stamp or region answers to. */

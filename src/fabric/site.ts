@@ -145,6 +145,9 @@ export class LocalSiteFabric implements FabricBackend {
   connected(): boolean {
     return this.state.connected;
   }
+  disconnectedSince(): string | undefined {
+    return this.state.connected ? undefined : this.state.disconnectedAt;
+  }
   getVm(name: string): Vm | undefined {
     return this.vms.get(name);
   }
@@ -189,6 +192,7 @@ export class LocalSiteFabric implements FabricBackend {
       name: d.name,
       kind: d.kind,
       connected: this.state.connected,
+      ...(!this.state.connected && this.state.disconnectedAt ? { disconnectedAt: this.state.disconnectedAt } : {}),
       elastic: d.elastic,
       hosts: hostViews,
       capacity: d.elastic ? null : { cores, freeCores, memoryGB, freeMemoryGB, storageGB, freeStorageGB },

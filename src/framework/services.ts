@@ -11,6 +11,7 @@ import type { ResourceOperations } from './operations.js';
 import type { Fabric } from '../fabric/fabric.js';
 import type { Authorizer } from '../authorization/authorizer.js';
 import type { Router } from 'express';
+import type { Clock } from './clock.js';
 
 export interface Services {
   config: EmulatorConfig;
@@ -21,6 +22,8 @@ export interface Services {
   /** The resource-operations core: the one path for every change, in process or over HTTP. */
   core: ResourceOperations;
   locations: LocationCatalog;
+  /** The emulator's calendar: real time plus what the time control advanced it by. */
+  clock: Clock;
   /** The on-prem fabric (sites, hosts, VMs, networks, tasks); absent when a test starts the ARM core alone. */
   fabric?: Fabric;
   /** Role assignments indexed for enforcement (set by Microsoft.Authorization); absent = no RBAC. */
