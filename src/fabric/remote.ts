@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Errors, ArmError } from '../arm/errors.js';
 import type { Store } from '../store/store.js';
 import type { FabricBackend, PowerAction } from './fabric.js';
-import { describeSite, vmView, type FaultReport, type LogicalNetwork, type PackageInstall, type PackageRequest, type SiteSnapshot, type Vm, type VmChange, type VmRequest } from './model.js';
+import { describeSite, vmView, type AddressReservation, type FaultReport, type LogicalNetwork, type PackageInstall, type PackageRequest, type SiteSnapshot, type Vm, type VmChange, type VmRequest } from './model.js';
 import { FABRIC_COLLECTION, type LocalSiteFabric } from './site.js';
 import type { SiteDefinition } from './sites.js';
 
@@ -39,6 +39,9 @@ const METHODS = new Set([
   'installPackage',
   'undoInstallPackage',
   'uninstallPackage',
+  'reserveAddress',
+  'undoReserveAddress',
+  'releaseAddress',
 ]);
 
 const LOG_LIMIT = 20_000;
@@ -138,7 +141,7 @@ export function startSiteServer(site: LocalSiteFabric, opts: { port?: number; ho
 
 interface PendingCall {
   site: string;
-  method: 'undoCreate' | 'releaseOp' | 'undoAddNetwork' | 'undoInstallPackage';
+  method: 'undoCreate' | 'releaseOp' | 'undoAddNetwork' | 'undoInstallPackage' | 'undoReserveAddress';
   args: unknown[];
 }
 
@@ -446,5 +449,14 @@ export class RemoteSiteFabric implements FabricBackend {
   }
   async uninstallPackage(name: string, owner: string, force = false): Promise<void> {
     await this.call('uninstallPackage', [name, owner, force]);
+  }
+  reserveAddress(req: { network: string; owner: string; ip?: string }, opId: string): Promise<AddressReservation> {
+    return this.call('reserveAddress', [req, opId]);
+  }
+  undoReserveAddress(owner: string, network: string, opId: string): Promise<void> {
+    return this.undoCall('undoReserveAddress', [owner, network, opId], `${opId}:addr:${owner.toLowerCase()}`);
+  }
+  async releaseAddress(owner: string, network: string): Promise<void> {
+    await this.call('releaseAddress', [owner, network]);
   }
 }

@@ -192,6 +192,11 @@ export interface ResourceTypeDefinition {
    * so two creates at the same moment cannot both take the same thing.
    */
   serialPuts?: boolean;
+  /**
+   * Types of extension resources on this one that a resource-group delete removes through their own
+   * delete (awaited) before it deletes this one (an Arc machine's VM instance, whose VM is fabric work).
+   */
+  cascadeFirst?: string[];
   /** A synchronous DELETE answers 200 with the deleted resource (as Microsoft.Authorization's do), not an empty 200. */
   deleteReturnsResource?: boolean;
   /** The type's own 404 for a missing resource (e.g. DeploymentNotFound); default ARM's ResourceNotFound. */
