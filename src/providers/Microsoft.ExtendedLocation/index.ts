@@ -6,6 +6,7 @@
 // answers a PUT asynchronously (201/200 with Creating/Updating and Azure-AsyncOperation, as real
 // ARM does: it sets up the namespace on the host); PATCH is synchronous; DELETE answers 202.
 
+import { atApiVersion } from '../versionShapes.js';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
 import { customLocationExtensions, resourcesOnCustomLocation } from '../../framework/targets.js';
@@ -142,10 +143,11 @@ const customLocations: ResourceTypeDefinition = {
       return { status: 200, body: {} };
     },
   },
-  toWire(s) {
+  toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
     if (r.properties) r.properties.authentication = {};
-    return r;
+    if (s.deleting && r.properties) r.properties.provisioningState = 'Deleting';
+    return atApiVersion('Microsoft.ExtendedLocation/customLocations', apiVersion, r);
   },
 };
 

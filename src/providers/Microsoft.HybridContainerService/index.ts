@@ -4,6 +4,7 @@
 // object a cluster may name. Cluster work is fabric work on the custom location's HCI site
 // (clusters.ts); the network rules are in network.ts.
 
+import { atApiVersion } from '../versionShapes.js';
 import { Errors } from '../../arm/errors.js';
 import { checkExtendedLocation, resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
@@ -54,7 +55,7 @@ function controlPlanePhase(state: string): string {
   }
 }
 
-function instanceWire(s: StoredResource, _v: string, services: Services): ArmResource {
+function instanceWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
   const r = structuredClone(s.resource);
   r.type = INSTANCE_WIRE_TYPE;
   const p = (r.properties ??= {});
@@ -75,7 +76,7 @@ function instanceWire(s: StoredResource, _v: string, services: Services): ArmRes
   if (site && services.fabric?.hasSite(site) && !services.fabric.site(site).connected()) {
     p.status = { ...(p.status ?? {}), errorMessage: `The Azure Stack HCI site '${site}' is disconnected from Azure; the cluster state shown is the last one reported.` };
   }
-  return r;
+  return atApiVersion(INSTANCE_WIRE_TYPE, apiVersion, r);
 }
 
 function kubeconfigFor(services: Services, inst: StoredResource, which: 'admin' | 'user'): { kubeconfigs: { name: string; value: string }[] } {
@@ -146,11 +147,11 @@ const agentPools: ResourceTypeDefinition = {
   operations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
   onPut: putPool,
   onDelete: deletePool,
-  toWire(s) {
+  toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
     r.type = 'Microsoft.HybridContainerService/provisionedClusterInstances/agentPools';
     if (s.deleting) r.properties = { ...r.properties, provisioningState: 'Deleting' };
-    return r;
+    return atApiVersion(r.type, apiVersion, r);
   },
   onOperationSucceeded: (o, s, services) => settlePool(o, s, services, true),
   onOperationFailed: (o, s, e, services) => settlePool(o, s, services, false, e.message),
@@ -167,13 +168,13 @@ const upgradeProfiles: ResourceTypeDefinition = {
   handlers: {
     get(ctx) {
       const inst = instanceOf(ctx.services, ctx.path.id);
-      if (!inst) throw Errors.notFound(`The AKS hybrid cluster '${ctx.path.id.replace(/\/upgradeProfiles.*$/i, '')}' was not found.`);
+      if (!inst) throw Errors.parentResourceNotFound('read', `${NS}/provisionedClusterInstances/upgradeProfiles`, ctx.path.id.replace(/\/upgradeProfiles.*$/i, ''));
       const doc = targetOf(ctx.services, inst.resource.extendedLocation).doc;
       const v = String(inst.resource.properties?.kubernetesVersion);
       const ups = (doc.kubernetesVersions.find((k) => k.version === v)?.upgrades ?? []).map((u) => ({ kubernetesVersion: u, isPreview: false }));
       return {
         status: 200,
-        body: {
+        body: atApiVersion(`${NS}/provisionedClusterInstances/upgradeProfiles`, ctx.apiVersion, {
           id: `${inst.resource.id}/upgradeProfiles/default`,
           name: 'default',
           type: 'Microsoft.HybridContainerService/provisionedClusterInstances/upgradeProfiles',
@@ -184,7 +185,7 @@ const upgradeProfiles: ResourceTypeDefinition = {
             controlPlaneProfile: { kubernetesVersion: v, name: 'control-plane', osType: 'Linux', upgrades: ups },
             agentPoolProfiles: poolsOf(ctx.services, inst.resource.id).map((p) => ({ kubernetesVersion: p.resource.properties?.kubernetesVersion ?? v, name: p.resource.name, osType: p.resource.properties?.osType, upgrades: ups })),
           },
-        },
+        }),
       };
     },
   },
@@ -204,6 +205,7 @@ const hybridIdentityMetadata: ResourceTypeDefinition = {
     if (p.publicKey !== undefined && typeof p.publicKey !== 'string') throw Errors.invalidParameter('properties.publicKey must be a string.', 'properties.publicKey');
     return { resource: { ...candidate, properties: { resourceUid: p.resourceUid ?? ctx.parent.resource.id, ...p, provisioningState: 'Succeeded' } } };
   },
+  toWire: (s, apiVersion) => atApiVersion('Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata', apiVersion, { ...structuredClone(s.resource), type: 'Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata' }),
   // The spec's HybridIdentityMetadata_Delete is long-running (202, then 204 once gone).
   onDelete() {
     return { operation: { kind: 'delete', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] } };
@@ -270,13 +272,14 @@ function offerings(kind: 'kubernetesVersions' | 'skus'): ResourceTypeDefinition 
               ],
             }));
       return {
-        resource: { ...candidate, extendedLocation: ext, properties: { values, provisioningState: 'Pending' } },
+        resource: { ...candidate, extendedLocation: ext, properties: { values, provisioningState: ctx.existing ? 'Updating' : 'Creating' } },
         operation: { kind: ctx.existing ? 'update' : 'create', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] },
       };
     },
     onDelete() {
       return { operation: { kind: 'delete', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] } };
     },
+    toWire: (s, apiVersion) => atApiVersion(`${NS}/${kind}`, apiVersion, { ...structuredClone(s.resource), type: `${NS}/${kind}` }),
     onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
     onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),
   };
@@ -318,7 +321,8 @@ const virtualNetworks: ResourceTypeDefinition = {
     const clash = snap.logicalNetworks.find((n) => n.name.toLowerCase() === fabricName && (!n.owner || n.owner.toLowerCase() !== ctx.path.id.toLowerCase()));
     if (clash) throw Errors.conflictWith('VirtualNetworkNameConflict', `${t.where} already has a network named '${clash.name}'; choose another name.`);
     return {
-      resource: { ...candidate, properties: { ...p, provisioningState: ex ? 'Updating' : 'Creating', status: {} } },
+      // Accepted: in both versions' enums (2023-11-15-preview's has no Creating for networks)
+      resource: { ...candidate, properties: { ...p, provisioningState: ex ? 'Updating' : 'Accepted', status: {} } },
       internal: { site: t.site, network: fabricName },
       operation: { kind: ex ? 'update' : 'create', tasks: [{ id: 'network', kind: 'fabric.addNetwork', params: { site: t.site, network: net }, durationMs: 5000 }] },
     };
@@ -332,10 +336,11 @@ const virtualNetworks: ResourceTypeDefinition = {
       : [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }];
     return { operation: { kind: 'delete', tasks } };
   },
-  toWire(s) {
+  toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
     r.type = 'Microsoft.HybridContainerService/virtualNetworks';
-    return r;
+    if (s.deleting) r.properties = { ...r.properties, provisioningState: 'Deleting' };
+    return atApiVersion(r.type, apiVersion, r);
   },
   onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
   onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),

@@ -164,6 +164,8 @@ const connectedClusters: ResourceTypeDefinition = {
   },
   actions: {
     listClusterUserCredential(ctx) {
+      // from 2021-10-01 (2021-03-01 has no credential action)
+      if (ctx.apiVersion < '2021-10-01') throw Errors.actionNotFound('connectedClusters/listClusterUserCredential', NS, ctx.apiVersion);
       const s = ctx.existing;
       const method = String(ctx.body?.authenticationMethod ?? 'Token');
       if (!['token', 'aad'].includes(method.toLowerCase())) throw Errors.invalidParameter(`authenticationMethod '${method}' is not one of Token, AAD.`, 'authenticationMethod');
