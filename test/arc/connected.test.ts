@@ -63,14 +63,14 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
   it('connect: the resource, the cluster behind it on the fabric, then the agents report in; delete frees it', async () => {
     const id = ccId('k3s-1');
     // the connect operation held open (time control): the agents have not reported yet
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.kubernetes/connectedclusters', operation: 'create', gate: { mode: 'polls', polls: 2 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.kubernetes/connectedclusters', operation: 'create', gate: { mode: 'polls', polls: 2 } }]);
     const r = await put(emu, id, CV, connectBody(), 201);
     assert.equal(r.body.properties.provisioningState, 'Accepted');
     assert.ok(r.headers['azure-asyncoperation']);
     const during = await get(emu, id, CV);
     assert.equal(during.properties.connectivityStatus, 'Connecting');
     assert.equal(during.properties.agentVersion, undefined);
-    emu.services.operations.setGateRules([]);
+    emu.services.asyncOperations.setGateRules([]);
     // registered, agents installed; at time scale 1 their first report is still half a minute away
     await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 1 });
     const done = await settle(emu, r, id, CV);
@@ -233,7 +233,7 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
     await refuse(gitBody({ gitRepository: { url: 'https://github.com/org/repo', repositoryRef: { branch: 'main' }, httpsUser: 'me' } }), /httpsKey/);
     assert.equal((await emu.http().get(`${fc}?api-version=${FV}`)).status, 404);
     // created: Creating / Pending, then Succeeded / Compliant
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.kubernetesconfiguration/fluxconfigurations', operation: 'create', gate: { mode: 'polls', polls: 2 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.kubernetesconfiguration/fluxconfigurations', operation: 'create', gate: { mode: 'polls', polls: 2 } }]);
     r = await put(emu, fc, FV, { ...gitBody(), properties: { ...gitBody().properties, configurationProtectedSettings: { sshPrivateKey: 'unused' } } });
     assert.equal(r.status, 400, 'an SSH key for an https URL is refused');
     r = await put(emu, fc, FV, gitBody(), 201);
@@ -241,7 +241,7 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
     assert.equal(r.body.properties.complianceState, 'Pending');
     const busy = await emu.http().get(`${cc}/providers/Microsoft.KubernetesConfiguration/operations?api-version=${FV}`);
     assert.equal(busy.body.value.length, 1);
-    emu.services.operations.setGateRules([]);
+    emu.services.asyncOperations.setGateRules([]);
     const f = await settle(emu, r, fc, FV);
     assert.equal(f.properties.provisioningState, 'Succeeded');
     assert.equal(f.properties.complianceState, 'Compliant');

@@ -249,11 +249,11 @@ describe('Arc platform on an HCI site (REST)', function () {
     assert.equal(ops.status, 200);
     assert.deepEqual(ops.body, { value: [] });
     // an update held open (the emulator's time control) shows as in progress there
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.kubernetesconfiguration/extensions', operation: 'update', gate: { mode: 'polls', polls: 2 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.kubernetesconfiguration/extensions', operation: 'update', gate: { mode: 'polls', polls: 2 } }]);
     const hold = await emu.http().patch(`${flux}?api-version=${V.extension}`).send({ properties: { configurationSettings: { a: '2' } } });
     const busy = await emu.http().get(`${app}/providers/Microsoft.KubernetesConfiguration/operations?api-version=${V.extension}`);
     assert.deepEqual(busy.body.value.map((o: any) => [o.id.split('/operations/')[0], o.status]), [[flux, 'InProgress']]);
-    emu.services.operations.setGateRules([]);
+    emu.services.asyncOperations.setGateRules([]);
     await settle(emu, hold, flux, V.extension); // its polls open the gate
     const ghost = await emu.http().get(`${applianceId('ghost')}/providers/Microsoft.KubernetesConfiguration/operations?api-version=${V.extension}`);
     assert.equal(ghost.status, 404);

@@ -4,11 +4,10 @@
 // Creating/Updating) and their status carries errorCode, errorMessage and provisioningStatus.
 
 import { Errors } from '../../arm/errors.js';
-import { resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RequestContext, StoredResource } from '../../framework/types.js';
-import type { OperationRecord } from '../../lro/types.js';
+import type { OperationRecord } from '../../arm/asyncOperations.js';
 
 export const NS = 'Microsoft.AzureStackHCI';
 export const HCI_API_VERSIONS = ['2024-01-01', '2023-09-01-preview'];
@@ -31,7 +30,8 @@ export function hciTarget(ctx: RequestContext, candidate: ArmResource, what: str
   if (!ext) throw Errors.invalid('InvalidExtendedLocation', `${what} is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"}.`, 'extendedLocation');
   const ex = ctx.existing;
   if (ex && !sameId(ex.resource.extendedLocation?.name, ext.name)) throw Errors.propertyChangeNotAllowed('extendedLocation', String(ex.resource.extendedLocation?.name), 'extendedLocation.name');
-  const t = resolveTarget(ctx.services, { extendedLocation: ext });
+  // resolved once for the PUT (the custom location the core already checked)
+  const t = ctx.target ? ctx.target() : ctx.services.targets.resolve({ extendedLocation: ext });
   if (t.kind !== 'AzureStackHCI' || !t.site) throw Errors.invalid('InvalidExtendedLocation', `${what} lives on Azure Stack HCI sites; the custom location resolves to ${t.where}.`, 'extendedLocation.name');
   return { site: t.site, where: t.where, customLocation: String(ext.name) };
 }

@@ -6,7 +6,7 @@
 // deleted.
 
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
 import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, referenced, sameId, settleHci, STEP } from './common.js';
@@ -80,7 +80,7 @@ export const galleryImages: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.AzureStackHCI/galleryImages/read', operation: 'Get gallery image', description: 'Gets a gallery image' },
     { name: 'Microsoft.AzureStackHCI/galleryImages/write', operation: 'Create or update gallery image', description: 'Creates or updates a gallery image' },
     { name: 'Microsoft.AzureStackHCI/galleryImages/delete', operation: 'Delete gallery image', description: 'Deletes a gallery image' },
@@ -123,7 +123,7 @@ export const storageContainers: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.AzureStackHCI/storageContainers/read', operation: 'Get storage container', description: 'Gets a storage container' },
     { name: 'Microsoft.AzureStackHCI/storageContainers/write', operation: 'Create or update storage container', description: 'Creates or updates a storage container' },
     { name: 'Microsoft.AzureStackHCI/storageContainers/delete', operation: 'Delete storage container', description: 'Deletes a storage container' },

@@ -21,7 +21,7 @@ export const azureStackHciProvider: ResourceProvider = {
   types: [logicalNetworks, networkInterfaces, galleryImages, storageContainers, virtualMachineInstances],
   init(services) {
     // The HCI VM operator's own work on the site (not fabric VMs): it needs the site reachable.
-    services.operations.registerTaskKind(STEP, {
+    services.asyncOperations.registerTaskKind(STEP, {
       run(t) {
         const site = String(t.params.site ?? '');
         if (site && services.fabric?.hasSite(site) && !services.fabric.site(site).connected()) {

@@ -6,7 +6,7 @@
 // draw addresses from its pools. Deleting a network that VMs or resources still use is refused.
 
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
 import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, sameId, settleHci } from './common.js';
@@ -203,7 +203,7 @@ export const logicalNetworks: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/read', operation: 'Get logical network', description: 'Gets a logical network' },
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/write', operation: 'Create or update logical network', description: 'Creates or updates a logical network' },
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/delete', operation: 'Delete logical network', description: 'Deletes a logical network' },

@@ -7,9 +7,9 @@
 
 import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { atApiVersion } from '../versionShapes.js';
 import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, referenced, sameId, settleHci } from './common.js';
 
@@ -92,7 +92,7 @@ export const networkInterfaces: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.AzureStackHCI/networkInterfaces/read', operation: 'Get network interface', description: 'Gets a network interface' },
     { name: 'Microsoft.AzureStackHCI/networkInterfaces/write', operation: 'Create or update network interface', description: 'Creates or updates a network interface' },
     { name: 'Microsoft.AzureStackHCI/networkInterfaces/delete', operation: 'Delete network interface', description: 'Deletes a network interface' },

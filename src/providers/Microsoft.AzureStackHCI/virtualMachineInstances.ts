@@ -10,9 +10,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ActionHandler, ArmResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import type { VmRequest } from '../../fabric/model.js';
 import { VM_SIZES } from '../../fabric/vmSizes.js';
 import { atApiVersion } from '../versionShapes.js';
@@ -150,7 +150,7 @@ function plan(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
 
 /** The VM's power state: what the fabric says, or the transition an action in flight makes. */
 function powerState(services: Services, s: StoredResource): string {
-  const op = s.operationId ? services.operations.get(s.operationId) : undefined;
+  const op = s.operationId ? services.asyncOperations.get(s.operationId) : undefined;
   if (op && op.status === 'InProgress' && op.kind === 'action') return op.action === 'stop' ? 'Stopping' : 'Starting';
   const site = s.internal.site as string | undefined;
   const vm = site && services.fabric?.hasSite(site) ? services.fabric.site(site).getVm(String(s.internal.vm)) : undefined;
@@ -210,7 +210,7 @@ export const virtualMachineInstances: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: HCI_API_VERSIONS,
   patch: 'merge',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/read', operation: 'Get virtual machine instance', description: 'Gets a virtual machine instance' },
     { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/write', operation: 'Create or update virtual machine instance', description: 'Creates or updates a virtual machine instance' },
     { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/delete', operation: 'Delete virtual machine instance', description: 'Deletes a virtual machine instance' },

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
 
@@ -71,7 +71,7 @@ const machines: ResourceTypeDefinition = {
   listBySubscription: true,
   nameRule: NAME_RULE,
   patch: 'merge',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.HybridCompute/machines/read', operation: 'Read machines', description: 'Read any Azure Arc machines' },
     { name: 'Microsoft.HybridCompute/machines/write', operation: 'Write machines', description: 'Writes an Azure Arc machines' },
     { name: 'Microsoft.HybridCompute/machines/delete', operation: 'Delete machines', description: 'Deletes an Azure Arc machines' },

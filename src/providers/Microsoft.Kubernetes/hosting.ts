@@ -9,13 +9,13 @@
 
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { StoredResource } from '../../framework/types.js';
 import { describeSite, type Vm } from '../../fabric/model.js';
 import type { SiteDefinition } from '../../fabric/sites.js';
 import { capabilityDocument, defaultKubernetesVersion, vmSizeOf } from '../../kubernetes/capabilities.js';
 import { clusterCreatePlan } from '../../kubernetes/plans.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { agentState, AGENT_VERSION, type AgentState } from './agent.js';
 
 const INSTANCES = typeKeyOf('Microsoft.HybridContainerService', 'provisionedClusterInstances');

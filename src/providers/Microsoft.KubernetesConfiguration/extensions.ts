@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
 import type { ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { EXTENSION_TYPES, findExtensionType, type ExtensionType, type SettingSpec } from '../../kubernetes/extensionTypes.js';
 import { atApiVersion } from '../versionShapes.js';
 import { fluxConfigurationsOn, HOST_NAMES, hostSite, installedExtensions, NS, packageName, requireHost } from './hosts.js';
@@ -159,7 +159,7 @@ export const extensions: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: EXTENSION_API_VERSIONS,
   patch: 'merge',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.KubernetesConfiguration/extensions/read', operation: 'Get extension', description: 'Gets an extension resource' },
     { name: 'Microsoft.KubernetesConfiguration/extensions/write', operation: 'Create or update extension', description: 'Creates or updates an extension resource' },
     { name: 'Microsoft.KubernetesConfiguration/extensions/delete', operation: 'Delete extension', description: 'Deletes an extension resource' },

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import type { ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { HYBRID_SHAPES } from '../hybridShapes.generated.js';
 import { atApiVersion } from '../versionShapes.js';
 import { hostSite, installedExtensions, NS, packageName, requireHost } from './hosts.js';
@@ -388,7 +388,7 @@ export const fluxConfigurations: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: FLUX_API_VERSIONS,
   patch: 'merge',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.KubernetesConfiguration/fluxConfigurations/read', operation: 'Get fluxConfiguration', description: 'Gets a Flux configuration' },
     { name: 'Microsoft.KubernetesConfiguration/fluxConfigurations/write', operation: 'Create or update fluxConfiguration', description: 'Creates or updates a Flux configuration' },
     { name: 'Microsoft.KubernetesConfiguration/fluxConfigurations/delete', operation: 'Delete fluxConfiguration', description: 'Deletes a Flux configuration' },

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { RequestContext, StoredResource } from '../../framework/types.js';
 
 export const NS = 'Microsoft.KubernetesConfiguration';

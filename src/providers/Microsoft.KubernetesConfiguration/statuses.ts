@@ -4,7 +4,7 @@
 
 import { Errors } from '../../arm/errors.js';
 import type { CustomResult, RequestContext, ResourceTypeDefinition } from '../../framework/types.js';
-import type { OperationRecord } from '../../lro/types.js';
+import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { HOST_NAMES, NS } from './hosts.js';
 
 export function operationStatusResult(op: OperationRecord): Record<string, unknown> {
@@ -25,7 +25,7 @@ export function resourceOperations(type: string, apiVersions: string[]): Resourc
       get(ctx) {
         const opId = ctx.path.names[1];
         const owner = ctx.path.id.slice(0, ctx.path.id.toLowerCase().lastIndexOf('/operations/'));
-        const op = ctx.services.operations.get(opId);
+        const op = ctx.services.asyncOperations.get(opId);
         if (!op || op.resourceId.toLowerCase() !== owner.toLowerCase()) throw Errors.operationNotFound(opId, NS);
         return { status: 200, body: operationStatusResult(op) };
       },
@@ -41,7 +41,7 @@ export function clusterOperations(ctx: RequestContext): CustomResult {
     throw Errors.invalid('InvalidClusterResourceType', `Operations of ${NS} are listed on ${Object.values(HOST_NAMES).join(', ')}; '${host.resource.type}' is not a Kubernetes cluster.`, 'id');
   }
   const prefix = `${host.resource.id}/providers/${NS}/`.toLowerCase();
-  const value = ctx.services.operations
+  const value = ctx.services.asyncOperations
     .list()
     .filter((o) => o.status === 'InProgress' && o.resourceId.toLowerCase().startsWith(prefix))
     .sort((a, b) => a.startTime.localeCompare(b.startTime))
