@@ -36,7 +36,8 @@ export function requireHost(ctx: RequestContext, type: string): StoredResource {
 export function hostSite(host: StoredResource): string {
   const site = host.internal.site as string | undefined;
   const state = host.resource.properties?.provisioningState;
-  if (!site || (state !== undefined && !['Succeeded', 'Updating'].includes(String(state)))) {
+  // Not yet created (its cluster is still coming up) or going away; a cluster being updated takes them.
+  if (!site || ['Accepted', 'Creating', 'Provisioning', 'Deleting'].includes(String(state)) || host.deleting) {
     throw Errors.invalid(
       'ClusterNotReady',
       `The cluster '${host.resource.name}' is ${site ? String(state) : 'not running on any site yet'}; install extensions and configurations once it has been created (provisioningState Succeeded).`,
