@@ -64,7 +64,9 @@ export function parseGateRules(body: unknown): GateRule[] {
   });
 }
 
-const SECRET_KEY = /secret|password|passwd|private.?key|access.?token|refresh.?token|credential/i;
+// Keys whose values are secrets wherever they appear: passwords and keys, tokens, and kubeconfigs (an admin
+// kubeconfig carries a client key: the result of listAdminKubeconfig / listClusterAdminCredential).
+const SECRET_KEY = /secret|password|passwd|private.?key|access.?token|refresh.?token|credential|kubeconfig|^token$|^keys$|^(primary|secondary)(key|connectionString)$|connectionString|sharedKey/i;
 
 /** A deep copy with the value of every secret-looking key replaced (service-principal secrets, keys, tokens). */
 export function redactSecrets<T>(v: T): T {

@@ -114,6 +114,12 @@ export class TokenService {
     return this.config.servicePrincipals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase());
   }
 
+  /** Is this a service principal of the emulator's configuration (of that tenant)? The admin API trusts these. */
+  isConfigured(clientId: string, tenantId: string): boolean {
+    const sp = this.principal(clientId);
+    return !!sp && sp.tenantId.toLowerCase() === tenantId.toLowerCase();
+  }
+
   /** Service principals created at run time (Microsoft Graph): checks a client's secret, gives its tenant. */
   private directory?: DirectoryLookup;
   setDirectoryLookup(lookup: DirectoryLookup): void {

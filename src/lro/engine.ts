@@ -31,6 +31,8 @@ export interface OperationSubject {
   subscriptionId: string;
   method: OperationRecord['method'];
   apiVersion: string;
+  /** Object id of the principal whose request starts it. */
+  startedBy?: string;
 }
 
 /** A rule deciding how fast operations complete, for tests (most specific match wins). */
@@ -179,6 +181,7 @@ export class OperationEngine {
       tasks,
       data: plan.data,
     };
+    if (target.startedBy) op.startedBy = target.startedBy;
     if (plan.resultTask) op.resultTask = plan.resultTask;
     if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {
