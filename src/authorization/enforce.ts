@@ -149,7 +149,7 @@ const ID_RE = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/[^/]+\
 export function linkedScopes(body: Record<string, any>): { action: string; scope: string }[] {
   const out: { action: string; scope: string }[] = [];
   const el = body.extendedLocation;
-  if (el && typeof el === 'object' && typeof el.name === 'string' && ID_RE.test(el.name) && (el.type === undefined || lower(el.type) === 'customlocation')) {
+  if (el && typeof el === 'object' && typeof el.name === 'string' && ID_RE.test(el.name) && (el.type === undefined || (typeof el.type === 'string' && lower(el.type) === 'customlocation'))) {
     out.push({ action: 'Microsoft.ExtendedLocation/customLocations/deploy/action', scope: el.name });
   }
   const seen = new Set<string>();

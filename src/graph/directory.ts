@@ -339,6 +339,7 @@ export class Directory {
   async removePassword(caller: Caller, id: string, keyId: unknown): Promise<void> {
     const app = this.appFor(caller, id, [`${APPS}/credentials/update`]);
     if (app.builtIn) throw configured();
+    if (typeof keyId !== 'string' || !GUID.test(keyId)) throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'keyId' of resource 'PasswordCredential': a GUID is required.");
     const before = app.passwordCredentials.length;
     app.passwordCredentials = app.passwordCredentials.filter((p) => p.keyId.toLowerCase() !== String(keyId).toLowerCase());
     if (app.passwordCredentials.length === before) {
