@@ -419,6 +419,23 @@ export class Directory {
     return sp;
   }
 
+  /** PATCH: accountEnabled (a disabled principal cannot sign in and its tokens stop working) and tags. */
+  async updateServicePrincipal(caller: Caller, id: string, body: Record<string, any>, byAppId = false): Promise<void> {
+    const actions = new Set<string>();
+    if (body.accountEnabled !== undefined && typeof body.accountEnabled !== 'boolean') {
+      throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'accountEnabled' of resource 'ServicePrincipal'.");
+    }
+    if (body.accountEnabled === false) actions.add(`${SPS}/disable`);
+    if (body.accountEnabled === true) actions.add(`${SPS}/enable`);
+    if (Array.isArray(body.tags)) actions.add(`${SPS}/tag/update`);
+    if (!actions.size) actions.add(`${SPS}/basic/update`);
+    const sp = this.spFor(caller, id, [...actions], byAppId);
+    if (sp.builtIn) throw configured();
+    if (typeof body.accountEnabled === 'boolean') sp.accountEnabled = body.accountEnabled;
+    if (Array.isArray(body.tags)) sp.tags = body.tags.map(String);
+    await this.save(this.op('servicePrincipals', sp.id, sp));
+  }
+
   async deleteServicePrincipal(caller: Caller, id: string, byAppId = false): Promise<void> {
     const sp = this.spFor(caller, id, [`${SPS}/delete`], byAppId);
     if (sp.builtIn) throw configured();
@@ -494,17 +511,22 @@ export class Directory {
 
   // ---- sign-in -----------------------------------------------------------------------------------------
 
-  /** For the token service: a Graph-created principal that may hold tokens (application + service principal). */
+  /** For the token service: is the principal's service principal disabled? */
+  disabled(clientId: string): boolean {
+    return this.servicePrincipalByAppId(clientId)?.accountEnabled === false;
+  }
+
+  /** For the token service: a Graph-created principal that may hold tokens (application + enabled service principal). */
   find(clientId: string): { clientId: string; tenantId: string } | undefined {
     const app = this.applicationByAppId(clientId);
-    if (!app || app.builtIn || !this.servicePrincipalByAppId(clientId)) return undefined;
+    if (!app || app.builtIn || !this.servicePrincipalByAppId(clientId) || this.disabled(clientId)) return undefined;
     return { clientId: app.appId, tenantId: this.tenantId };
   }
 
   /** For the token service: a Graph-created application with this appId, a service principal and this secret. */
   authenticate(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined {
     const app = this.applicationByAppId(clientId);
-    if (!app || app.builtIn || !this.servicePrincipalByAppId(clientId)) return undefined;
+    if (!app || app.builtIn || !this.servicePrincipalByAppId(clientId) || this.disabled(clientId)) return undefined;
     const h = Buffer.from(sha256(secret));
     const now = Date.now();
     const ok = app.passwordCredentials.some((p) => {

@@ -136,7 +136,7 @@ export function roleAssignmentWire(a: DirectoryRoleAssignment): Record<string, u
 
 export function graphRouter(services: Services, tokens: TokenService, baseUrlOf: (req: Request) => string): express.Router {
   const dir = directoryOf(services);
-  tokens.setDirectoryLookup({ authenticate: (clientId, secret) => dir.authenticate(clientId, secret), find: (clientId) => dir.find(clientId) });
+  tokens.setDirectoryLookup({ authenticate: (clientId, secret) => dir.authenticate(clientId, secret), find: (clientId) => dir.find(clientId), disabled: (clientId) => dir.disabled(clientId) });
   const r = express.Router();
   const ctxUrl = (req: Request, what: string) => `${baseUrlOf(req)}${GRAPH_PREFIX}/v1.0/$metadata#${what}`;
   /** Who calls (set by the token check below); null with --no-auth. */
@@ -258,6 +258,11 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     r.get(path(), wrap((req, res) => {
       const [id, alt] = target(req);
       res.json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(dir.readServicePrincipal(caller(req), id, alt)) });
+    }));
+    r.patch(path(), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.updateServicePrincipal(caller(req), id, body(req), alt);
+      res.status(204).end();
     }));
     r.delete(path(), wrap(async (req, res) => {
       const [id, alt] = target(req);

@@ -163,6 +163,9 @@ export class TokenService {
     }
     const clientId = form.client_id;
     if (!clientId) throw new OAuthError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
+    if (this.directory?.disabled?.(clientId)) {
+      throw new OAuthError(400, 'unauthorized_client', `AADSTS7000112: Application '${clientId}' is disabled.`);
+    }
     const sp = this.authenticateClient(clientId, form.client_secret ?? '');
     if (!sp) {
       throw new OAuthError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided for application '${clientId}'.`);
@@ -285,6 +288,8 @@ function safeEqual(a: string, b: string): boolean {
 export interface DirectoryLookup {
   authenticate(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined;
   find(clientId: string): { clientId: string; tenantId: string } | undefined;
+  /** A principal whose service principal is disabled (accountEnabled false): no sign-in, no token accepted. */
+  disabled?(clientId: string): boolean;
 }
 
 /** A stable object id per client id, so systemData and tokens agree across restarts. */

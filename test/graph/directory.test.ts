@@ -167,6 +167,24 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     assert.deepEqual((await admin('get', `/applications/${app.id}/owners`)).body.value, []);
   });
 
+  it('a disabled service principal cannot sign in and its tokens stop working; enabling it again restores both', async () => {
+    const p = await newPrincipal(emu, 'switchable');
+    const arm = p.http();
+    assert.equal((await arm.get('/subscriptions?api-version=2021-04-01')).status, 200);
+    const off = await admin('patch', `/servicePrincipals/${p.oid}`, { accountEnabled: false });
+    assert.equal(off.status, 204, off.text);
+    assert.equal((await admin('get', `/servicePrincipals/${p.oid}`)).body.accountEnabled, false);
+    const token = await request(emu.url).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: p.appId, client_secret: p.secret, scope: 'https://management.azure.com/.default' });
+    assert.equal(token.status, 400);
+    assert.equal(token.body.error, 'unauthorized_client');
+    assert.match(token.body.error_description, /^AADSTS7000112: /);
+    const refused = await arm.get('/subscriptions?api-version=2021-04-01');
+    assert.equal(refused.status, 401, 'a token issued before is no longer accepted');
+    assert.equal((await admin('patch', `/servicePrincipals/${p.oid}`, { accountEnabled: 'no' })).status, 400);
+    assert.equal((await admin('patch', `/servicePrincipals/${p.oid}`, { accountEnabled: true })).status, 204);
+    assert.equal((await arm.get('/subscriptions?api-version=2021-04-01')).status, 200);
+  });
+
   it('owners and directory role assignments survive a restart', async () => {
     const dir = tmpDir();
     const first = await startTestEmulator(['--data-dir', dir]);

@@ -52,6 +52,8 @@ export function graphCases(c: GraphCtx): Case[] {
     add(`delete service principal ${id}`, 'DELETE', `/servicePrincipals/${id}`, undefined);
     add(`ownedObjects of ${id}`, 'GET', `/servicePrincipals/${id}/ownedObjects`, undefined);
   }
+  for (const v of ['no', 1, null, [false], {}]) add(`patch service principal accountEnabled ${JSON.stringify(v)}`, 'PATCH', `/servicePrincipals/${c.spId}`, { accountEnabled: v });
+  add('disable a configured service principal', 'PATCH', `/servicePrincipals(appId='cccccccc-0000-0000-0000-000000000001')`, { accountEnabled: false });
   add('delete a configured service principal', 'DELETE', `/servicePrincipals(appId='cccccccc-0000-0000-0000-000000000001')`, undefined);
   // lists and filters
   for (const f of ["displayName eq 'a", 'displayName gt 1', "displayName eq 'a' or 1 eq 1", 'startswith(displayName)', "tags/any(t:t ne 'x')", '((', "' ; DROP"]) add(`filter ${f}`, 'GET', `/applications?$filter=${encodeURIComponent(f)}`, undefined);
@@ -91,6 +93,7 @@ export function graphCases(c: GraphCtx): Case[] {
     nobody(`take ownership ${p}`, 'POST', `${p}/owners/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${c.spId}` });
   }
   nobody('delete a service principal', 'DELETE', `/servicePrincipals/${c.spId}`);
+  nobody('disable a service principal', 'PATCH', `/servicePrincipals/${c.spId}`, { accountEnabled: false });
   nobody('owners of a service principal', 'GET', `/servicePrincipals/${c.spId}/owners`);
   nobody('getByIds', 'POST', '/directoryObjects/getByIds', { ids: [c.spId] });
   nobody('role definitions', 'GET', '/roleManagement/directory/roleDefinitions');
