@@ -143,11 +143,27 @@ export class Directory {
         this.assignments.set(a.id, a);
       }
     }
-    for (const [key, v] of services.store.entries<any>(GRAPH_COLLECTION)) {
-      if (key.startsWith('applications/')) this.apps.set(v.id, v);
-      else if (key.startsWith('servicePrincipals/')) this.sps.set(v.id, v);
-      else if (key.startsWith('roleAssignments/')) this.assignments.set(v.id, v);
-    }
+    for (const [key, v] of services.store.entries<any>(GRAPH_COLLECTION)) this.apply(key, v);
+    // Another instance's writes (several emulators on one database), a refused write put back, a reset: follow them.
+    services.store.onExternalChange((changes) => {
+      if (changes === 'all') {
+        for (const m of [this.apps, this.sps, this.assignments]) for (const [k, v] of [...m]) if (!(v as { builtIn?: boolean }).builtIn) m.delete(k);
+        for (const [key, v] of services.store.entries<any>(GRAPH_COLLECTION)) this.apply(key, v);
+        return;
+      }
+      for (const c of changes) if (c.collection === GRAPH_COLLECTION) this.apply(c.key, c.value);
+    });
+  }
+
+  /** One stored record into the maps (undefined: deleted). */
+  private apply(key: string, v: any): void {
+    const slash = key.indexOf('/');
+    const kind = key.slice(0, slash);
+    const id = key.slice(slash + 1);
+    const m = kind === 'applications' ? this.apps : kind === 'servicePrincipals' ? this.sps : kind === 'roleAssignments' ? this.assignments : undefined;
+    if (!m) return;
+    if (v === undefined || v === null) m.delete(id);
+    else m.set(v.id, v);
   }
 
   private op(kind: 'applications' | 'servicePrincipals' | 'roleAssignments', id: string, value: unknown): WriteOp {

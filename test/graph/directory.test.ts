@@ -3,7 +3,7 @@
 // and everyone else gets 403 Authorization_RequestDenied in Graph's error shape, learning nothing.
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { startTestEmulator, tmpDir, TENANT, CLIENT_ID, type TestEmulator } from '../support/emulator.js';
+import { startTestEmulator, tmpDir, SUB, TENANT, CLIENT_ID, type TestEmulator } from '../support/emulator.js';
 import { objectIdFor } from '../../src/identity/tokens.js';
 import { graphToken, newPrincipal } from '../authorization/helpers.js';
 
@@ -183,6 +183,24 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     assert.equal((await admin('patch', `/servicePrincipals/${p.oid}`, { accountEnabled: 'no' })).status, 400);
     assert.equal((await admin('patch', `/servicePrincipals/${p.oid}`, { accountEnabled: true })).status, 204);
     assert.equal((await arm.get('/subscriptions?api-version=2021-04-01')).status, 200);
+  });
+
+  it('follows directory and role-assignment records written elsewhere (another instance, a reset)', async () => {
+    const p = await newPrincipal(emu, 'elsewhere');
+    const g = graphClient(emu, await graphTokenOf(emu, p.appId, p.secret));
+    assertDenied(await g('post', '/applications', { displayName: 'x' }), 'before');
+    const a = { id: `external-${p.oid}`, principalId: p.oid, roleDefinitionId: APP_DEVELOPER, directoryScopeId: '/' };
+    await emu.services.store.write([{ collection: 'graph', key: `roleAssignments/${a.id}`, value: a }], { external: true });
+    assert.equal((await g('post', '/applications', { displayName: 'x' })).status, 201, 'the directory saw the assignment');
+    await emu.services.store.write([{ collection: 'graph', key: `roleAssignments/${a.id}`, value: undefined }], { external: true });
+    assertDenied(await g('post', '/applications', { displayName: 'y' }), 'and its removal');
+    // an ARM role assignment written elsewhere counts at once
+    const arm = p.http();
+    assert.equal((await arm.get(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`)).status, 403);
+    const id = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}`;
+    const resource = { id, name: id.split('/').pop(), type: 'Microsoft.Authorization/roleAssignments', properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`, principalId: p.oid, scope: `/subscriptions/${SUB}` } };
+    await emu.services.store.write([{ collection: 'resources', key: id.toLowerCase(), value: { resource, internal: {}, parent: `/subscriptions/${SUB}`.toLowerCase(), typeKey: 'microsoft.authorization/roleassignments' } }], { external: true });
+    assert.equal((await arm.get(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`)).status, 200, 'the authorizer saw the assignment');
   });
 
   it('owners and directory role assignments survive a restart', async () => {

@@ -397,7 +397,7 @@ export const authorizationProvider: ResourceProvider = {
   registeredByDefault: true,
   types: [roleDefinitions, roleAssignments, permissions, elevateAccess],
   async init(services) {
-    const authorizer = new Authorizer(services.resources);
+    const authorizer = new Authorizer(services.resources, services.store);
     authorizer.enforce = process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
     services.authorizer = authorizer;
     // The core commits the seed (provider modules never write the store).
