@@ -10,7 +10,7 @@
 // the object exists (403 before 404).
 
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type { WriteOp } from '../store/store.js';
 import { objectIdFor } from '../identity/tokens.js';
 import { DIRECTORY_ROLES, GLOBAL_ADMINISTRATOR, directoryRole, roleAllows, type DirectoryRole } from './roles.js';

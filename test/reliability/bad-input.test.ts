@@ -11,8 +11,6 @@ import { startTestEmulator, rgPath, TENANT, type TestEmulator } from '../support
 import { testProvider } from '../support/test-provider.js';
 import { LoopProbe } from '../support/loop.js';
 import { allProviders } from '../../src/providers/index.js';
-import { startupExtensions } from '../../src/extensions.js';
-import { initFabric } from '../../src/fabric/index.js';
 import { clusterBody } from '../containerservice/helpers.js';
 import { graphToken, newPrincipal } from '../authorization/helpers.js';
 import { put, settle } from '../arc/helpers.js';
@@ -41,17 +39,11 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
   let hybrid: HybridCtx;
 
   before(async () => {
-    emu = await startTestEmulator([], {
-      providers: [...allProviders(), testProvider()],
-      extend: async (s) => {
-        await startupExtensions(s);
-        if (!s.fabric) await initFabric(s);
-      },
-    });
+    emu = await startTestEmulator([], { providers: [...allProviders(), testProvider()] });
     for (const g of ['corpus', 'corpus-t']) assert.equal((await emu.http().put(`${rgPath(g)}?${RV}`).send({ location: 'eastus' })).status, 201);
     const base = await emu.http().put(`${rgPath('corpus')}/providers/Microsoft.ContainerService/managedClusters/base?${CS}`).send(clusterBody('eastus', { lb: 'standard' }));
     assert.equal(base.status, 201, base.text);
-    await emu.services.operations.waitFor(emu.services.operations.list().find((o) => o.resourceId.endsWith('/base'))!.id);
+    await emu.services.asyncOperations.waitFor(emu.services.asyncOperations.list().find((o) => o.resourceId.endsWith('/base'))!.id);
 
     // principals: a victim application with a password, one with no role at all, a Reader of the subscription
     const admin = graphToken(emu);
@@ -89,13 +81,13 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     const fabric = (await send(emu, { what: 'fabric', method: 'GET', path: '/_emulator/fabric?site=hci-site-1', kind: 'admin' })).text;
     const hosts = JSON.parse(fabric).sites[0].hosts.map((h: any) => `${h.name}:${h.state}`).join(',');
     const health = JSON.parse((await send(emu, { what: 'health', method: 'GET', path: '/_emulator/health', kind: 'admin' })).text);
-    return JSON.stringify({ gates: emu.services.operations.getGateRules(), timeScale: emu.services.config.timeScale, disconnected: health.disconnectedSites, hosts });
+    return JSON.stringify({ gates: emu.services.asyncOperations.getGateRules(), timeScale: emu.services.config.timeScale, disconnected: health.disconnectedSites, hosts });
   };
 
   async function runBatch(surface: string, cases: Case[]): Promise<void> {
     const resourcesBefore = emu.services.store.size('resources');
     const graphBefore = emu.services.store.size('graph');
-    const opsBefore = emu.services.operations.list().length;
+    const opsBefore = emu.services.asyncOperations.list().length;
     const adminBefore = await adminState();
     const failures: string[] = [];
     for (const c of cases) {
@@ -122,11 +114,11 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     if (cases.every((c) => c.refuse || (c.status !== undefined && c.status >= 400))) {
       assert.equal(emu.services.store.size('resources'), resourcesBefore, 'no resource stored by refused requests');
       assert.equal(emu.services.store.size('graph'), graphBefore, 'nothing stored in the directory by refused requests');
-      assert.equal(emu.services.operations.list().length, opsBefore, 'no operation started by refused requests');
+      assert.equal(emu.services.asyncOperations.list().length, opsBefore, 'no operation started by refused requests');
     }
     // every operation started ends, and none ends with an internal error
-    for (const op of emu.services.operations.list().filter((o) => o.status === 'InProgress')) await emu.services.operations.waitFor(op.id);
-    const internal = emu.services.operations.list().filter((o) => codesIn(o.error).includes('InternalServerError') || codesIn(o.result).includes('InternalServerError'));
+    for (const op of emu.services.asyncOperations.list().filter((o) => o.status === 'InProgress')) await emu.services.asyncOperations.waitFor(op.id);
+    const internal = emu.services.asyncOperations.list().filter((o) => codesIn(o.error).includes('InternalServerError') || codesIn(o.result).includes('InternalServerError'));
     assert.deepEqual(internal.map((o) => `${o.resourceId}: ${JSON.stringify(o.error).slice(0, 300)}`), [], 'no operation failed with an internal error');
     assert.equal(await adminState(), adminBefore, 'admin state unchanged');
   }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import { objectIdFor } from '../../src/identity/tokens.js';
-import { redactSecrets } from '../../src/fabric/admin.js';
+import { redactSecrets } from '../../src/admin/routes.js';
 import { newPrincipal, graphToken } from '../authorization/helpers.js';
 import { rgPath, SUB, TENANT, CLIENT_ID, type TestEmulator } from '../support/emulator.js';
 import { clusterBody, clusterPath, createGroup, startAksEmulator, writeAndWait, NS, AZ_API } from '../containerservice/helpers.js';
@@ -110,7 +110,7 @@ describe('issue 22: the holes stay closed', function () {
         }
       }
       assert.equal(emu.services.config.timeScale, scaleBefore);
-      assert.deepEqual(emu.services.operations.getGateRules(), []);
+      assert.deepEqual(emu.services.asyncOperations.getGateRules(), []);
       const health = await request(emu.url).get('/_emulator/health');
       assert.deepEqual(health.body.disconnectedSites, []);
       const fabric = await request(emu.url).get('/_emulator/fabric?site=local');
@@ -154,8 +154,8 @@ describe('issue 22: the holes stay closed', function () {
       const kc = Buffer.from('apiVersion: v1\nusers:\n- user:\n    client-key-data: c2VjcmV0\n').toString('base64');
       const result = { status: 200, body: { status: 'Succeeded', properties: { kubeconfigs: [{ name: 'clusterAdmin', value: kc }] } } };
       assert.equal(JSON.stringify(redactSecrets(result)).includes(kc), false);
-      const op = { ...emu.services.operations.list()[0], id: crypto.randomUUID(), result };
-      await emu.services.store.write([emu.services.operations.writeOp(op)]);
+      const op = { ...emu.services.asyncOperations.list()[0], id: crypto.randomUUID(), result };
+      await emu.services.store.write([emu.services.asyncOperations.writeOp(op)]);
       const shown = await request(emu.url).get(`/_emulator/operations/${op.id}`);
       assert.equal(shown.status, 200);
       assert.equal(shown.text.includes(kc), false, 'the kubeconfig is masked');

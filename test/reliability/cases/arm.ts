@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { rgPath, SUB, TENANT, CLIENT_ID, SECRET } from '../../support/emulator.js';
 import { TEST_NS } from '../../support/test-provider.js';
-import { SCHEMAS_DIR } from '../../../src/arm/body.js';
+import { SCHEMAS_DIR } from '../../../src/framework/schema.js';
 import { clusterBody } from '../../containerservice/helpers.js';
 import { badValues, schemaLeaves, setDeep, type Case, type Kind } from '../corpus.js';
 
