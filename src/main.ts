@@ -4,6 +4,7 @@
 import { ConfigError, parseConfig } from './config/config.js';
 import { startEmulator } from './emulator.js';
 import { startupExtensions } from './extensions.js';
+import { redactUrl } from './store/postgres.js';
 
 async function main(): Promise<void> {
   let config;
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`arm-emulator: ${e.message}`);
-      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --recover  --public-url URL  --request-timeout S');
+      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --recover  --public-url URL  --request-timeout S  --store postgres://…');
       process.exit(2);
     }
     throw e;
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const lines = [
     `ARM emulator listening on ${emu.url}`,
     ...(config.publicUrl && config.publicUrl !== emu.url ? [`  public URL:   ${config.publicUrl}`] : []),
-    `  store:        ${config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
+    `  store:        ${config.store ? `PostgreSQL ${redactUrl(config.store)} (shared by every instance started with it)` : config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
     `  time scale:   ${config.timeScale}${timeScaleNote(config.timeScale)}${config.auth ? '' : '   AUTH DISABLED (--no-auth)'}`,
     emu.caPath ? `  CA cert:      ${emu.caPath}   (export REQUESTS_CA_BUNDLE=... for az, NODE_EXTRA_CA_CERTS=... for Node)` : '  TLS:          off (--http)',
     `  tenant:       ${sub.tenantId}`,

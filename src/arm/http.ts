@@ -10,6 +10,8 @@ import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
+import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
+import { SNAPSHOT_MAX_BODY_BYTES } from '../farm/routes.js';
 
 export function createHttpApp(services: Services, tokens: TokenService): express.Express {
   const app = express();
@@ -36,6 +38,12 @@ export function createHttpApp(services: Services, tokens: TokenService): express
     if (clientId) res.setHeader('x-ms-client-request-id', clientId);
     res.setHeader('Cache-Control', 'no-cache');
     next();
+  });
+
+  // Several instances on one database: memory catches up with every commit made anywhere before a request is
+  // served, so reads see writes made through any instance (one query, shared by the requests waiting for it).
+  app.use((_req, _res, next) => {
+    services.store.sync().then(() => next(), next);
   });
 
   app.use(identityRouter(tokens, baseUrlOf));
@@ -72,7 +80,7 @@ export function createHttpApp(services: Services, tokens: TokenService): express
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = isArmError(err) ? err : fromUnknown(err);
-    if (!isArmError(err) && !services.config.quiet) console.error(`[arm-emulator] ${req.method} ${req.url}:`, err);
+    if (!isArmError(err) && !(err instanceof StoreUnavailableError) && !(err instanceof StoreConflictError) && !services.config.quiet) console.error(`[arm-emulator] ${req.method} ${req.url}:`, err);
     if (res.headersSent) {
       res.end();
       return;
@@ -105,9 +113,10 @@ export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: 
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         if (services.config.auth) tokens.verify(header(req, 'authorization'), `${baseUrlOf()}/adfs`);
         const declared = Number(req.headers['content-length'] ?? NaN);
-        if (Number.isFinite(declared) && declared > ADMIN_MAX_BODY_BYTES) {
+        const limit = req.path === '/snapshots' ? SNAPSHOT_MAX_BODY_BYTES : ADMIN_MAX_BODY_BYTES;
+        if (Number.isFinite(declared) && declared > limit) {
           req.resume();
-          throw Errors.requestEntityTooLarge(ADMIN_MAX_BODY_BYTES);
+          throw Errors.requestEntityTooLarge(limit);
         }
       }
       next();
@@ -129,6 +138,10 @@ function flatQuery(q: Record<string, unknown>): Record<string, string> {
 }
 
 function fromUnknown(err: unknown): ArmError {
+  if (err instanceof StoreUnavailableError) return Errors.storeUnavailable(err);
+  if (err instanceof StoreConflictError) {
+    return Errors.anotherOperationInProgress('Operation is not allowed because another request changed the same resource at the same time (through another instance). Retry the request.');
+  }
   const type = (err as any)?.type;
   if (type === 'entity.too.large') return Errors.withStatus(413, 'RequestEntityTooLarge', 'The request content is too large.');
   // Express marks the client's own mistakes (e.g. a path segment that is not valid percent-encoding) with a 4xx.
@@ -168,3 +181,4 @@ export function readBody(req: Request, limit: number): Promise<Buffer | undefine
     });
   });
 }
+

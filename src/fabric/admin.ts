@@ -5,6 +5,7 @@
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ArmError, Errors } from '../arm/errors.js';
+import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
 import type { GateRule } from '../lro/engine.js';
 import type { CompletionGate, OperationRecord } from '../lro/types.js';
 import type { Services } from '../framework/services.js';
@@ -253,6 +254,10 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     const e =
       err instanceof ArmError
         ? err
+        : err instanceof StoreUnavailableError
+          ? Errors.storeUnavailable(err)
+          : err instanceof StoreConflictError
+            ? Errors.conflictWith('Conflict', `Another request changed the same state at the same time: ${err.message}. Retry the request.`)
         : (err as any)?.type === 'entity.parse.failed'
           ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
           : (err as any)?.type === 'entity.too.large'

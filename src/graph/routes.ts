@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from '../framework/services.js';
 import type { TokenService } from '../identity/tokens.js';
 import { isArmError } from '../arm/errors.js';
+import { StoreUnavailableError } from '../store/store.js';
 import { directoryOf, GraphError, notFound, type GraphApplication, type GraphServicePrincipal } from './directory.js';
 
 export const GRAPH_PREFIX = '/graph';
@@ -248,10 +249,13 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     const e =
       err instanceof GraphError
         ? err
+        : err instanceof StoreUnavailableError
+          ? new GraphError(503, 'ServiceUnavailable', err.message)
         : (err as any)?.type === 'entity.parse.failed'
           ? new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.')
           : new GraphError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
     if (e.status === 500 && !services.config.quiet) console.error('[arm-emulator] graph', req.method, req.url, err);
+    if (err instanceof StoreUnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
     res.status(e.status).json({
       error: { code: e.code, message: e.message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': randomUUID(), 'client-request-id': String(req.headers['client-request-id'] ?? req.headers['x-ms-client-request-id'] ?? randomUUID()) } },
     });
