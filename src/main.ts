@@ -5,8 +5,18 @@ import { ConfigError, parseConfig } from './config/config.js';
 import { startEmulator } from './emulator.js';
 import { startupExtensions } from './extensions.js';
 import { redactUrl } from './store/postgres.js';
+import { snapshotCommand } from './farm/cli.js';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'snapshot') {
+    try {
+      console.log(await snapshotCommand(process.argv.slice(3)));
+      process.exit(0);
+    } catch (e) {
+      console.error(`arm-emulator: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(e instanceof ConfigError ? 2 : 1);
+    }
+  }
   let config;
   try {
     config = parseConfig(process.argv.slice(2));

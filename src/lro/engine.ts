@@ -64,7 +64,8 @@ export class OperationEngine {
   /** Operations whose record was deleted or replaced from elsewhere (reset, import): their driver gives up. */
   private readonly abandoned = new Set<string>();
   private sweepTimer: NodeJS.Timeout | null = null;
-  private sweeping: Promise<void> | null = null;
+  /** Created here and about to be run by their creator once committed: not for the sweep to take. */
+  private readonly starting = new Set<string>();
   private services!: Services;
   private gateRules: GateRule[] = [];
   private stopped = false;
@@ -250,6 +251,7 @@ export class OperationEngine {
       tasks,
       data: plan.data,
     };
+    this.starting.add(op.id);
     if (plan.resultTask) op.resultTask = plan.resultTask;
     if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {
@@ -265,6 +267,7 @@ export class OperationEngine {
 
   /** Starts driving a persisted operation (does not wait for it). */
   run(op: OperationRecord, adopt = false): void {
+    if (!adopt) this.starting.delete(op.id);
     if (this.driving.has(op.id) || this.stopped) return;
     this.driving.add(op.id);
     this.leased(op.id)
@@ -387,19 +390,12 @@ export class OperationEngine {
   }
 
   /** Every operation in flight that no instance drives is taken over (another instance died, or a snapshot brought it). */
-  sweep(): Promise<void> {
-    this.sweeping ??= (async () => {
-      try {
-        for (const op of this.list()) {
-          if (this.stopped) return;
-          if (TERMINAL.has(op.status) || this.driving.has(op.id) || this.leases.has(op.id)) continue;
-          this.run(op, true);
-        }
-      } finally {
-        this.sweeping = null;
-      }
-    })();
-    return this.sweeping;
+  async sweep(): Promise<void> {
+    for (const op of this.list()) {
+      if (this.stopped) return;
+      if (TERMINAL.has(op.status) || this.driving.has(op.id) || this.leases.has(op.id) || this.starting.has(op.id)) continue;
+      this.run(op, true);
+    }
   }
 
   /** Asks a running operation to stop; it rolls back and ends Canceled. */
