@@ -24,19 +24,20 @@ export interface SnapshotDocument {
 /** Refused: not a snapshot, damaged, or of another version; nothing was changed. */
 export class SnapshotError extends Error {}
 
-const SUM_KEY = ',"sha256":"';
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/** The document as text, its checksum appended as the last member. */
+/**
+ * The document as text, with `sha256` as its last member: the SHA-256 of the document's JSON without it (as
+ * JSON.stringify writes it). Checked against the parsed content, so a tool that re-indents the file (az rest
+ * does) keeps it valid, while any change to what it holds is refused.
+ */
 export function encodeSnapshot(doc: SnapshotDocument): string {
   const body = JSON.stringify(doc);
-  const open = body.slice(0, -1); // without the closing brace
-  return `${open}${SUM_KEY}${sha256(open)}"}`;
+  return `${body.slice(0, -1)},"sha256":"${sha256(body)}"}`;
 }
 
 /** Parses and checks a snapshot's text; throws SnapshotError saying what is wrong. */
 export function decodeSnapshot(text: string, what = 'the snapshot'): SnapshotDocument {
-  const at = text.lastIndexOf(SUM_KEY);
   let doc: SnapshotDocument & { sha256?: string };
   try {
     doc = JSON.parse(text);
@@ -49,15 +50,15 @@ export function decodeSnapshot(text: string, what = 'the snapshot'): SnapshotDoc
   if (doc.version !== SNAPSHOT_VERSION) {
     throw new SnapshotError(`${what} is of snapshot version ${String(doc.version)}; this emulator reads version ${SNAPSHOT_VERSION}. Nothing was changed.`);
   }
-  const want = at < 0 ? undefined : sha256(text.slice(0, at));
-  if (!doc.sha256 || doc.sha256 !== want) {
-    throw new SnapshotError(`${what} is damaged: its checksum does not match its content (sha256 ${doc.sha256 ?? 'missing'}, content has ${want ?? '?'}). Nothing was changed.`);
+  const { sha256: sum, ...rest } = doc;
+  const want = sha256(JSON.stringify(rest));
+  if (!sum || sum !== want) {
+    throw new SnapshotError(`${what} is damaged: its checksum does not match its content (sha256 ${sum ?? 'missing'}, content has ${want}). Nothing was changed.`);
   }
-  if (!doc.collections || typeof doc.collections !== 'object' || Object.values(doc.collections).some((c) => !c || typeof c !== 'object' || Array.isArray(c))) {
+  if (!rest.collections || typeof rest.collections !== 'object' || Object.values(rest.collections).some((c) => !c || typeof c !== 'object' || Array.isArray(c))) {
     throw new SnapshotError(`${what} has no valid collections. Nothing was changed.`);
   }
-  delete doc.sha256;
-  return doc;
+  return rest as SnapshotDocument;
 }
 
 /** lowdb adapter: checked read, atomic durable 0600 write. */

@@ -4,6 +4,7 @@
 // Graph directory, operation drivers) follows, on this instance and, through the change feed, on all others.
 
 import { randomUUID } from 'node:crypto';
+import { objectIdFor } from '../identity/tokens.js';
 import { Errors } from '../arm/errors.js';
 import type { Services } from '../framework/services.js';
 import { allSubscriptions, SUBSCRIPTIONS } from '../framework/registration.js';
@@ -254,7 +255,10 @@ export async function createSubscription(
     sp = await makePrincipal(`${displayName} (service principal)`);
     rec.servicePrincipal = sp.appId;
   }
-  const put = sp ? [{ resource: ownerAssignment(id, sp.objectId, sp.appId) }] : [];
+  // As with the configured subscriptions, the configured principals (the farm's administrators) are its Owners
+  // too, so they can list and use it; its own principal, if any, is Owner of it alone.
+  const admins = services.config.servicePrincipals.filter((p) => p.tenantId.toLowerCase() === rec.tenantId.toLowerCase());
+  const put = [...admins.map((p) => ({ resource: ownerAssignment(id, objectIdFor(p.clientId), p.clientId) })), ...(sp ? [{ resource: ownerAssignment(id, sp.objectId, sp.appId) }] : [])];
   for (const p of put) services.authorizer?.noteAssignment(p.resource);
   try {
     await services.core.seed({ put, records: [{ collection: SUBSCRIPTIONS, key: id.toLowerCase(), value: rec }] });

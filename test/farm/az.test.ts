@@ -3,7 +3,7 @@
 // them; a subscription reset and a snapshot round trip go through az rest.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { rgPath, SUB, tmpDir, type TestEmulator } from '../support/emulator.js';
+import { rgPath, SUB, tmpDir, CLIENT_ID, SECRET, TENANT, type TestEmulator } from '../support/emulator.js';
 import { AzSession, ensureAz } from '../support/az.js';
 import { sharedPostgres } from '../support/postgres.js';
 import { startAksEmulator } from '../containerservice/helpers.js';
@@ -63,6 +63,8 @@ describe('real az CLI on two instances sharing one PostgreSQL database', functio
     const resource = ['--resource', 'https://management.azure.com/'];
     const sub = await azA.ok(['rest', '--method', 'post', '--url', adminUrl(a, '/subscriptions'), ...resource, '--body', JSON.stringify({ displayName: 'job-az' })]);
     const id = sub.subscriptionId;
+    // az rest picks its token by the subscription in the URL: az learns the new one at its next login
+    for (const az of [azA, azB]) await az.ok(['login', '--service-principal', '-u', CLIENT_ID, '-p', SECRET, '--tenant', TENANT]);
     await azB.ok(['rest', '--method', 'put', '--url', `${b.url}/subscriptions/${id}/resourceGroups/work?api-version=2021-04-01`, ...resource, '--body', JSON.stringify({ location: 'eastus', tags: { v: '1' } })]);
     const file = path.join(tmpDir(), 'job.json');
     const snap = await azB.run(['rest', '--method', 'get', '--url', adminUrl(b, `/snapshots?subscriptionId=${id}`), ...resource, '--output-file', file]);
