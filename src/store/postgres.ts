@@ -68,47 +68,39 @@ CREATE TABLE IF NOT EXISTS arm_emulator_kv (
   PRIMARY KEY (collection, key)
 );
 CREATE INDEX IF NOT EXISTS arm_emulator_kv_seq ON arm_emulator_kv (seq);
+`;
+
+/** The commit function (replaced at every start: its body may improve without a schema change). */
+const COMMIT_FN_SQL = `
 CREATE OR REPLACE FUNCTION arm_emulator_commit(batch json) RETURNS json LANGUAGE plpgsql AS $fn$
 DECLARE
   s bigint;
   w json;
-  o json;
   i int := 0;
   results json[] := ARRAY[]::json[];
-  conflicts json[];
+  conflicts json;
   lw jsonb := '{}'::jsonb;
-  ck text;
-  cur bigint;
 BEGIN
   PERFORM pg_advisory_xact_lock(${COMMIT_LOCK[0]}, ${COMMIT_LOCK[1]});
   s := nextval('arm_emulator_seq');
   FOR w IN SELECT value FROM json_array_elements(batch) LOOP
-    conflicts := ARRAY[]::json[];
-    FOR o IN SELECT value FROM json_array_elements(w) LOOP
-      ck := (o->>0) || chr(1) || (o->>1);
-      IF json_typeof(o->3) = 'object' THEN
-        -- builds on an earlier write of this batch: that write must have been the last to write the key
-        IF (lw->>ck) IS NULL OR (lw->>ck)::int <> (o->3->>'w')::int THEN
-          conflicts := conflicts || json_build_array(o->0, o->1);
-        END IF;
-      ELSE
-        SELECT CASE WHEN value IS NULL THEN 0 ELSE seq END INTO cur FROM arm_emulator_kv WHERE collection = o->>0 AND key = o->>1;
-        IF cur IS NULL THEN cur := 0; END IF;
-        IF cur <> (o->>3)::bigint THEN
-          conflicts := conflicts || json_build_array(o->0, o->1);
-        END IF;
-      END IF;
-    END LOOP;
-    IF array_length(conflicts, 1) IS NULL THEN
-      FOR o IN SELECT value FROM json_array_elements(w) LOOP
-        INSERT INTO arm_emulator_kv (collection, key, value, seq)
-          VALUES (o->>0, o->>1, CASE WHEN json_typeof(o->2) = 'null' THEN NULL ELSE o->2 END, s)
-          ON CONFLICT (collection, key) DO UPDATE SET value = EXCLUDED.value, seq = EXCLUDED.seq;
-        lw := lw || jsonb_build_object((o->>0) || chr(1) || (o->>1), i);
-      END LOOP;
+    -- Each op: [collection, key, value|null, expected seq (0: absent) | {"w": index of the earlier write it builds on}].
+    SELECT json_agg(json_build_array(o->0, o->1)) INTO conflicts
+      FROM json_array_elements(w) AS o
+      LEFT JOIN arm_emulator_kv kv ON kv.collection = o->>0 AND kv.key = o->>1
+      WHERE CASE WHEN json_typeof(o->3) = 'object'
+              THEN coalesce((lw->>((o->>0) || chr(1) || (o->>1)))::int, -1) <> (o->3->>'w')::int
+              ELSE coalesce(CASE WHEN kv.value IS NULL THEN 0 ELSE kv.seq END, 0) <> (o->>3)::bigint END;
+    IF conflicts IS NULL THEN
+      INSERT INTO arm_emulator_kv (collection, key, value, seq)
+        SELECT DISTINCT ON (o->>0, o->>1) o->>0, o->>1, CASE WHEN json_typeof(o->2) = 'null' THEN NULL ELSE o->2 END, s
+          FROM json_array_elements(w) WITH ORDINALITY AS t(o, n)
+          ORDER BY o->>0, o->>1, n DESC
+        ON CONFLICT (collection, key) DO UPDATE SET value = EXCLUDED.value, seq = EXCLUDED.seq;
+      lw := lw || (SELECT coalesce(jsonb_object_agg((o->>0) || chr(1) || (o->>1), i), '{}'::jsonb) FROM json_array_elements(w) AS o);
       results := results || 'true'::json;
     ELSE
-      results := results || array_to_json(conflicts);
+      results := results || conflicts;
     END IF;
     i := i + 1;
   END LOOP;
@@ -240,6 +232,7 @@ export class PgStore implements Store {
         await c.query(SCHEMA_SQL);
         await c.query(`INSERT INTO arm_emulator_meta (key, value) VALUES ('schema_version', $1)`, [String(PG_SCHEMA_VERSION)]);
       }
+      await c.query(COMMIT_FN_SQL);
       await c.query('COMMIT');
     } catch (e) {
       await c.query('ROLLBACK').catch(() => undefined);
@@ -367,6 +360,25 @@ export class PgStore implements Store {
 
   // ---- the change feed --------------------------------------------------------------------------------------
 
+  /** One query at a time on the reader connection (catch-ups and read-backs take turns). */
+  private readerTurn: Promise<unknown> = Promise.resolve();
+  private onReader<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    const run = this.readerTurn.then(async () => {
+      this.reader ??= await this.client();
+      return fn(this.reader);
+    });
+    this.readerTurn = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One query at a time on the lease connection. */
+  private leaseTurn: Promise<unknown> = Promise.resolve();
+  private onLeaseConn<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    const run = this.leaseTurn.then(async () => fn(await this.leaseConn()));
+    this.leaseTurn = run.catch(() => undefined);
+    return run;
+  }
+
   sync(): Promise<void> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (this.down) return Promise.reject(this.unavailable());
@@ -389,8 +401,7 @@ export class PgStore implements Store {
     if (this.down) return Promise.reject(this.unavailable());
     const p: Promise<void> = (async () => {
       try {
-        this.reader ??= await this.client();
-        await this.catchUp(this.reader);
+        await this.onReader((c) => this.catchUp(c));
       } catch (e) {
         if (isConnectionError(e)) {
           this.lost(e);
@@ -408,6 +419,7 @@ export class PgStore implements Store {
   private async catchUp(c: pg.Client): Promise<void> {
     const from = this.lastSeq;
     const res = await c.query({
+      name: 'arm_emulator_sync',
       text: `SELECT collection, key, value, seq::float8 FROM arm_emulator_kv WHERE seq > $1
              UNION ALL SELECT NULL, NULL, NULL, value::float8 FROM arm_emulator_meta WHERE key = 'pruned_below' AND value::bigint > $1`,
       values: [from],
@@ -569,7 +581,7 @@ export class PgStore implements Store {
     try {
       if (this.down) throw this.unavailable();
       this.writer ??= await this.client();
-      result = (await this.writer.query('SELECT arm_emulator_commit($1::json) AS r', [text])).rows[0].r;
+      result = (await this.writer.query({ name: 'arm_emulator_commit', text: 'SELECT arm_emulator_commit($1::json) AS r', values: [text] })).rows[0].r;
     } catch (e) {
       const err = isConnectionError(e) ? (this.lost(e), this.unavailable()) : e instanceof StoreUnavailableError ? e : e;
       // Unknown outcome: every key of the batch is read back once the database answers again.
@@ -624,8 +636,7 @@ export class PgStore implements Store {
 
   private async readBackNow(): Promise<void> {
     try {
-      this.reader ??= await this.client();
-      this.emit(await this.readBack(this.reader));
+      this.emit(await this.onReader((c) => this.readBack(c)));
     } catch (e) {
       if (isConnectionError(e)) this.lost(e);
     }
@@ -720,14 +731,18 @@ export class PgStore implements Store {
   async lease(id: string): Promise<Lease | undefined> {
     if (this.down || this.closed || this.leases.has(id)) return undefined;
     const key = lockKey(`op:${id.toLowerCase()}`);
-    let c: pg.Client;
+    let c!: pg.Client;
     try {
-      c = await this.leaseConn();
-      const got = (await c.query('SELECT pg_try_advisory_lock($1::bigint) AS g', [key])).rows[0].g as boolean;
-      if (!got || this.leases.has(id)) {
-        if (got) await c.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
-        return undefined;
-      }
+      const got = await this.onLeaseConn(async (conn) => {
+        c = conn;
+        const g = (await conn.query('SELECT pg_try_advisory_lock($1::bigint) AS g', [key])).rows[0].g as boolean;
+        if (g && this.leases.has(id)) {
+          await conn.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+          return false;
+        }
+        return g;
+      });
+      if (!got) return undefined;
     } catch (e) {
       if (isConnectionError(e)) this.lost(e);
       return undefined;
@@ -739,7 +754,9 @@ export class PgStore implements Store {
       release: async () => {
         if (this.leases.get(id) !== ctl) return;
         this.leases.delete(id);
-        await c.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
+        await this.onLeaseConn(async (conn) => {
+          if (conn === c) await conn.query('SELECT pg_advisory_unlock($1::bigint)', [key]);
+        }).catch(() => undefined);
       },
     };
   }

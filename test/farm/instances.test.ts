@@ -2,8 +2,10 @@
 // see writes made through any instance, tokens of one are accepted by all, ETags hold across them, fabric
 // capacity stays exact under concurrent creates split over both, and admin resets and snapshots reach all.
 import assert from 'node:assert/strict';
-import { startTestEmulator, rgPath, waitForOperation, SUB, type TestEmulator } from '../support/emulator.js';
-import { sharedPostgres } from '../support/postgres.js';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { startTestEmulator, rgPath, waitForOperation, SUB, CA_PATH, type TestEmulator } from '../support/emulator.js';
+import { sharedPostgres, TestPostgres } from '../support/postgres.js';
 import { clusterBody, clusterPath, createGroup, startAksEmulator } from '../containerservice/helpers.js';
 import { holdsCapacity } from '../../src/fabric/model.js';
 
@@ -37,6 +39,28 @@ describe('two instances on one PostgreSQL database', function () {
     assert.ok([200, 202].includes(del.status));
     if (del.status === 202) await waitForOperation(b, del.headers['azure-asyncoperation'] ?? del.headers.location);
     assert.equal((await a.http().get(`${rgPath('shared')}?${RV}`)).status, 404);
+  });
+
+  it("the dashboard's live feed on one instance hears of a write made through the other (LISTEN/NOTIFY, no request to it)", async () => {
+    const u = new URL(`${b.url}/_emulator/dashboard/events`);
+    const versions: number[] = [];
+    let more: () => void = () => undefined;
+    const req = https.get({ hostname: u.hostname, port: u.port, path: u.pathname, ca: readFileSync(CA_PATH) }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        for (const m of chunk.matchAll(/data: \{"version":(\d+)\}/g)) versions.push(Number(m[1]));
+        more();
+      });
+    });
+    try {
+      const next = () => new Promise<void>((r) => (more = r));
+      while (versions.length === 0) await next();
+      const first = versions[0];
+      assert.equal((await a.http().put(`${rgPath('live')}?${RV}`).send({ location: 'eastus' })).status, 201);
+      while (!versions.some((v) => v > first)) await next();
+    } finally {
+      req.destroy();
+    }
   });
 
   it('If-Match holds across instances: an ETag superseded through one instance is refused on the other', async () => {
@@ -144,7 +168,34 @@ describe('two instances on one PostgreSQL database', function () {
 });
 
 describe('a single instance on PostgreSQL', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
+  it('answers 503 with Retry-After while its database is away, loses nothing acknowledged, and serves again when it is back', async () => {
+    const server = await TestPostgres.start();
+    const emu = await startTestEmulator(['--store', await server.createDatabase('away')]);
+    try {
+      assert.equal((await emu.http().put(`${rgPath('kept')}?${RV}`).send({ location: 'eastus' })).status, 201);
+      await server.stop();
+      const during = await emu.http().get(`${rgPath('kept')}?${RV}`);
+      assert.equal(during.status, 503);
+      assert.equal(during.body.error.code, 'ServiceUnavailable');
+      assert.ok(Number(during.headers['retry-after']) > 0);
+      const write = await emu.http().put(`${rgPath('lost')}?${RV}`).send({ location: 'eastus' });
+      assert.equal(write.status, 503);
+      await server.resume();
+      let back = 0;
+      for (let i = 0; i < 200 && back !== 200; i++) {
+        back = (await emu.http().get(`${rgPath('kept')}?${RV}`)).status;
+        if (back !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(back, 200);
+      assert.equal((await emu.http().get(`${rgPath('lost')}?${RV}`)).status, 404, 'the refused write did not happen');
+      assert.equal((await emu.http().put(`${rgPath('after')}?${RV}`).send({ location: 'eastus' })).status, 201);
+    } finally {
+      await emu.close();
+      await server.stop();
+    }
+  });
+
   it('starts with a clear error naming a database that is down', async () => {
     await assert.rejects(startTestEmulator(['--store', 'postgres://nobody:pw@127.0.0.1:1/none']), (e: Error) => /postgres:\/\/nobody@127\.0\.0\.1:1\/none/.test(e.message) && !e.message.includes(':pw@'));
   });
