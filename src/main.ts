@@ -3,9 +3,11 @@
 
 import { ConfigError, parseConfig } from './config/config.js';
 import { startEmulator } from './emulator.js';
-import { startupExtensions } from './extensions.js';
 import { redactUrl } from './store/postgres.js';
-import { snapshotCommand } from './farm/cli.js';
+import { readSnapshotFile, writeSnapshotFile, SnapshotError } from './farm/snapshotFile.js';
+import { exportState, importState } from './farm/state.js';
+import { createServices, openStore } from './emulator.js';
+import type { Services } from './framework/types.js';
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'snapshot') {
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const emu = await startEmulator(config, { extend: startupExtensions });
+  const emu = await startEmulator(config);
   // What start-up had to repair or recover (torn journal tail, snapshot fallback, --recover): always said.
   for (const n of (emu.services.store as { notices?: string[] }).notices ?? []) console.error(`arm-emulator: ${n}`);
   const sp = config.servicePrincipals[0];
@@ -72,3 +74,52 @@ main().catch((e) => {
   console.error('arm-emulator failed to start:', e instanceof Error ? e.message : e);
   process.exit(1);
 });
+
+// ---- `arm-emulator snapshot export FILE [--subscription ID]` / `arm-emulator snapshot import FILE` ----------------
+// The same snapshots as /_emulator/snapshots, straight against the store the usual options name (--store
+// postgres://… or --data-dir). With PostgreSQL, running instances follow an import at once; the embedded journal
+// store belongs to one process, so stop the emulator using that data directory first.
+
+export const SNAPSHOT_USAGE = 'usage: arm-emulator snapshot export FILE [--subscription ID] | arm-emulator snapshot import FILE   (plus --store postgres://… or --data-dir DIR)';
+
+export async function snapshotCommand(argv: string[]): Promise<string> {
+  const [verb, file, ...rest] = argv;
+  if ((verb !== 'export' && verb !== 'import') || !file || file.startsWith('--')) throw new ConfigError(SNAPSHOT_USAGE);
+  let subscription: string | undefined;
+  const opts: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--subscription') subscription = rest[++i];
+    else if (rest[i].startsWith('--subscription=')) subscription = rest[i].slice('--subscription='.length);
+    else opts.push(rest[i]);
+  }
+  if (verb === 'import' && subscription) throw new ConfigError('import takes the subscription from the snapshot: drop --subscription');
+  const config = parseConfig([...opts, '--quiet']);
+  let doc;
+  try {
+    doc = verb === 'import' ? await readSnapshotFile(file) : undefined; // refused before anything is opened
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new ConfigError(e.message);
+    throw e;
+  }
+  const store = await openStore(config);
+  let services: Services | undefined;
+  try {
+    await store.exclusive('startup', async () => {
+      services = await createServices(config, {}, store);
+    });
+    if (verb === 'export') {
+      const out = exportState(services!, subscription);
+      await writeSnapshotFile(file, out);
+      return `exported ${Object.values(out.collections).reduce((n, c) => n + Object.keys(c).length, 0)} keys${subscription ? ` of subscription ${subscription}` : ''} to ${file}`;
+    }
+    const r = await importState(services!, doc!);
+    return `imported ${r.written} keys${r.subscriptionId ? ` into subscription ${r.subscriptionId}` : ''} (${r.deleted} removed) from ${file}`;
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new ConfigError(e.message);
+    throw e;
+  } finally {
+    services?.asyncOperations.stop();
+    for (const hook of services?.onClose ?? []) await hook();
+    await store.close();
+  }
+}

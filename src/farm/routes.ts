@@ -3,9 +3,9 @@
 
 import express, { type Router } from 'express';
 import { Errors } from '../arm/errors.js';
-import { wrap } from '../fabric/admin.js';
+import { wrap } from '../admin/routes.js';
 import { allSubscriptions } from '../framework/registration.js';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import { directoryOf } from '../graph/directory.js';
 import { objectIdFor } from '../identity/tokens.js';
 import { decodeSnapshot, encodeSnapshot, SnapshotError } from './snapshotFile.js';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { objectIdFor } from '../identity/tokens.js';
 import { Errors } from '../arm/errors.js';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import { allSubscriptions, SUBSCRIPTIONS } from '../framework/registration.js';
 import { StoreConflictError, type Store, type WriteOp } from '../store/store.js';
 import { holdsCapacity, type Vm } from '../fabric/model.js';
@@ -145,7 +145,7 @@ async function commitExternal(services: Services, compute: () => WriteOp[]): Pro
 export async function reset(services: Services, sub?: string): Promise<{ deleted: number }> {
   if (sub && !allSubscriptions(services).some((s) => s.subscriptionId.toLowerCase() === sub.toLowerCase())) throw Errors.subscriptionNotFound(sub);
   const deleted = await services.store.exclusive(['farm', ...fabricLocks(services)], () => commitExternal(services, () => resetOps(services, sub)));
-  if (!sub) await services.operations.sweep();
+  if (!sub) await services.asyncOperations.sweep();
   return { deleted };
 }
 
@@ -185,7 +185,7 @@ export async function importState(services: Services, doc: SnapshotDocument): Pr
       return [...dels, ...ops];
     }),
   );
-  await services.operations.sweep();
+  await services.asyncOperations.sweep();
   return { subscriptionId: sub, written, deleted };
 }
 
@@ -261,7 +261,7 @@ export async function createSubscription(
   const put = [...admins.map((p) => ({ resource: ownerAssignment(id, objectIdFor(p.clientId), p.clientId) })), ...(sp ? [{ resource: ownerAssignment(id, sp.objectId, sp.appId) }] : [])];
   for (const p of put) services.authorizer?.noteAssignment(p.resource);
   try {
-    await services.core.seed({ put, records: [{ collection: SUBSCRIPTIONS, key: id.toLowerCase(), value: rec }] });
+    await services.resourceManager.seed({ put, records: [{ collection: SUBSCRIPTIONS, key: id.toLowerCase(), value: rec }] });
   } catch (e) {
     if (e instanceof StoreConflictError) throw Errors.conflictWith('SubscriptionAlreadyExists', `Subscription '${id}' already exists.`);
     throw e;
