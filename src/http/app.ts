@@ -11,7 +11,7 @@ import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
 import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
-import { SNAPSHOT_MAX_BODY_BYTES } from '../farm/routes.js';
+import { mountFarmAdmin, SNAPSHOT_MAX_BODY_BYTES } from '../farm/routes.js';
 import { mountFabricAdmin } from '../admin/routes.js';
 import { capabilityDocument } from '../kubernetes/capabilities.js';
 
@@ -53,6 +53,7 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   // dashboard page (src/dashboard), both under /_emulator.
   const admin = express.Router();
   if (services.fabric) mountFabricAdmin(admin, services, services.fabric, capabilityDocument);
+  mountFarmAdmin(admin, services); // subscriptions per job, resets, snapshots (src/farm)
   mountDashboard(admin, services);
   app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), admin);
   app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
