@@ -234,6 +234,7 @@ export class OperationEngine implements AsyncOperations {
       data: plan.data,
     };
     this.starting.add(op.id);
+    if (target.startedBy) op.startedBy = target.startedBy;
     if (plan.resultTask) op.resultTask = plan.resultTask;
     if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {
