@@ -50,23 +50,6 @@ export class Authorizer implements RoleSource {
    */
   enforce = true;
 
-<<<<<<< HEAD
-  constructor(private readonly resources: ResourceReader) {
-    this.scan();
-    // Assignments made through another instance (or imported) count here too; deleted ones drop out when used.
-    resources.onExternalChange?.((changes) => {
-      if (changes === 'all') return this.scan();
-      for (const c of changes) {
-        if (c.resource?.typeKey === ASSIGNMENT_TYPE_KEY) this.noteAssignment(c.resource.resource);
-        else if (c.resource?.typeKey === DEFINITION_TYPE_KEY) this.noteDefinition(c.resource.resource);
-      }
-    });
-  }
-
-  private scan(): void {
-    for (const s of this.resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
-    for (const s of this.resources.listByType(DEFINITION_TYPE_KEY)) this.noteDefinition(s.resource);
-=======
   constructor(private readonly resources: ResourceReader, store?: Pick<Store, 'onExternalChange'>) {
     const all = () => {
       for (const s of resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
@@ -84,7 +67,6 @@ export class Authorizer implements RoleSource {
         else if (v.typeKey === DEFINITION_TYPE_KEY) this.noteDefinition(v.resource);
       }
     });
->>>>>>> main
   }
 
   /** Indexes an assignment about to be stored (or already stored). */

@@ -609,12 +609,12 @@ export class LocalSiteFabric implements FabricBackend {
   }
 
   async power(name: string, action: PowerAction, opId: string): Promise<Vm> {
-<<<<<<< HEAD
     return this.locked(async () => {
       this.requireConnected(`${action} VM '${name}'`);
       const vm = this.requireVm(name);
-      if (vm.lastChange?.op === opId) return vm; // already done by this operation (re-run after a crash)
-      const change = { op: opId, from: vm.state };
+      // already done by this operation (re-run after a crash); a second, other change of the same operation goes on
+      if (vm.lastChange?.op === opId && (vm.lastChange.action === undefined || vm.lastChange.action === action)) return vm;
+      const change = { op: opId, from: vm.lastChange?.op === opId ? vm.lastChange.from : vm.state, action };
       let next: Vm | undefined;
       if (action === 'stop') {
         if (vm.state === 'Running' || vm.state === 'Creating') next = { ...vm, state: 'Stopped', lastChange: change };
@@ -629,25 +629,6 @@ export class LocalSiteFabric implements FabricBackend {
           throw this.capacityError(s);
         }
         next = { ...vm, state: 'Running', host, lastChange: change, failedFrom: undefined };
-=======
-    this.requireConnected(`${action} VM '${name}'`);
-    const vm = this.requireVm(name);
-    // already done by this operation (re-run after a crash); a second, other change of the same operation goes on
-    if (vm.lastChange?.op === opId && (vm.lastChange.action === undefined || vm.lastChange.action === action)) return vm;
-    const change = { op: opId, from: vm.lastChange?.op === opId ? vm.lastChange.from : vm.state, action };
-    let next: Vm | undefined;
-    if (action === 'stop') {
-      if (vm.state === 'Running' || vm.state === 'Creating') next = { ...vm, state: 'Stopped', lastChange: change };
-    } else if (action === 'deallocate') {
-      if (vm.state === 'Running' || vm.state === 'Stopped' || vm.state === 'Creating') next = { ...vm, state: 'Deallocated', host: null, lastChange: change };
-    } else if (vm.state === 'Stopped') {
-      next = { ...vm, state: 'Running', lastChange: change };
-    } else if (vm.state === 'Deallocated' || vm.state === 'Failed') {
-      const host = this.findHost(vm);
-      if (!host) {
-        const s = diagnose([...this.hosts.values()], [{ ...vm }], { ...vm });
-        throw this.capacityError(s);
->>>>>>> main
       }
       if (!next) return vm;
       await this.commit([this.put(next)]);
@@ -755,27 +736,17 @@ export class LocalSiteFabric implements FabricBackend {
   }
 
   async removeNetwork(name: string, owner: string): Promise<void> {
-<<<<<<< HEAD
     return this.locked(async () => {
       const net = this.addedNets.get(name.toLowerCase());
       if (!net) return;
       if (net.owner && !sameId(net.owner, owner)) throw Errors.conflictWith('LogicalNetworkNameConflict', `Logical network '${net.name}' on ${this.where} belongs to '${net.owner}'.`);
       const users = this.vmsOnNet(name);
       if (users.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} is in use by ${users.length} VM(s): ${users.map((v) => `${v.name} (${v.ip}, ${v.owner})`).join(', ')}.`);
+      const held = this.reservationsOn(name);
+      if (held.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} has addresses held by ${held.map((a) => `${a.owner} (${a.ip})`).join(', ')}.`);
       this.requireConnected(`remove logical network '${net.name}'`);
       await this.dropNet(net);
     });
-=======
-    const net = this.addedNets.get(name.toLowerCase());
-    if (!net) return;
-    if (net.owner && !sameId(net.owner, owner)) throw Errors.conflictWith('LogicalNetworkNameConflict', `Logical network '${net.name}' on ${this.where} belongs to '${net.owner}'.`);
-    const users = this.vmsOnNet(name);
-    if (users.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} is in use by ${users.length} VM(s): ${users.map((v) => `${v.name} (${v.ip}, ${v.owner})`).join(', ')}.`);
-    const held = this.reservationsOn(name);
-    if (held.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} has addresses held by ${held.map((a) => `${a.owner} (${a.ip})`).join(', ')}.`);
-    this.requireConnected(`remove logical network '${net.name}'`);
-    await this.dropNet(net);
->>>>>>> main
   }
 
   private async dropNet(net: LogicalNetwork): Promise<void> {

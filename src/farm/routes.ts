@@ -28,9 +28,9 @@ export function mountFarmAdmin(router: Router, services: Services): void {
     wrap(async (req, res) => {
       const out = await createSubscription(services, (req.body ?? {}) as Record<string, unknown>, async (displayName) => {
         const dir = directoryOf(services);
-        const app = await dir.createApplication({ displayName });
-        const pw = await dir.addPassword(app.id, { passwordCredential: { displayName: 'created with its subscription' } });
-        await dir.createServicePrincipal({ appId: app.appId });
+        const app = await dir.createApplication(null, { displayName }); // the emulator itself (the admin API is already guarded)
+        const pw = await dir.addPassword(null, app.id, { passwordCredential: { displayName: 'created with its subscription' } });
+        await dir.createServicePrincipal(null, { appId: app.appId });
         return { appId: app.appId, objectId: objectIdFor(app.appId), secret: pw.secretText };
       });
       res.status(201);

@@ -143,31 +143,6 @@ export class Directory {
         this.assignments.set(a.id, a);
       }
     }
-<<<<<<< HEAD
-    this.loadStored();
-    // Objects created or deleted through another instance (or by a reset or import) are followed here.
-    services.store.onExternalChange((changes) => {
-      if (changes === 'all') {
-        for (const m of [this.apps, this.sps]) for (const [k, v] of m) if (!v.builtIn) m.delete(k);
-        return this.loadStored();
-      }
-      for (const c of changes) {
-        if (c.collection !== GRAPH_COLLECTION) continue;
-        const [kind, id] = [c.key.slice(0, c.key.indexOf('/')), c.key.slice(c.key.indexOf('/') + 1)];
-        const m: Map<string, unknown> | undefined = kind === 'applications' ? this.apps : kind === 'servicePrincipals' ? this.sps : undefined;
-        if (!m) continue;
-        if (c.value) m.set((c.value as { id: string }).id, c.value);
-        else m.delete(id);
-      }
-    });
-  }
-
-  private loadStored(): void {
-    for (const [key, v] of this.services.store.entries<any>(GRAPH_COLLECTION)) {
-      if (key.startsWith('applications/')) this.apps.set(v.id, v);
-      else if (key.startsWith('servicePrincipals/')) this.sps.set(v.id, v);
-    }
-=======
     for (const [key, v] of services.store.entries<any>(GRAPH_COLLECTION)) this.apply(key, v);
     // Another instance's writes (several emulators on one database), a refused write put back, a reset: follow them.
     services.store.onExternalChange((changes) => {
@@ -178,7 +153,6 @@ export class Directory {
       }
       for (const c of changes) if (c.collection === GRAPH_COLLECTION) this.apply(c.key, c.value);
     });
->>>>>>> main
   }
 
   /** One stored record into the maps (undefined: deleted). */

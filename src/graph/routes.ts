@@ -10,13 +10,9 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { isArmError } from '../arm/errors.js';
-<<<<<<< HEAD
 import { StoreUnavailableError } from '../store/store.js';
-import { directoryOf, GraphError, notFound, type GraphApplication, type GraphServicePrincipal } from './directory.js';
-=======
 import { directoryOf, GraphError, notFound, type Caller, type DirectoryRoleAssignment, type GraphApplication, type GraphServicePrincipal } from './directory.js';
 import { roleDefinitionWire } from './roles.js';
->>>>>>> main
 
 export const GRAPH_PREFIX = '/graph';
 
@@ -347,13 +343,9 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     const e =
       err instanceof GraphError
         ? err
-<<<<<<< HEAD
         : err instanceof StoreUnavailableError
           ? new GraphError(503, 'ServiceUnavailable', err.message)
-        : (err as any)?.type === 'entity.parse.failed'
-=======
         : type === 'entity.parse.failed'
->>>>>>> main
           ? new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.')
           : type === 'entity.too.large'
             ? new GraphError(413, 'Request_EntityTooLarge', 'The request is larger than the 1 MB Graph accepts.')

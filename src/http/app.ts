@@ -10,12 +10,9 @@ import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
-<<<<<<< HEAD
 import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
 import { mountFarmAdmin, SNAPSHOT_MAX_BODY_BYTES } from '../farm/routes.js';
-=======
 import { isRootOwner } from '../authorization/enforce.js';
->>>>>>> main
 import { mountFabricAdmin } from '../admin/routes.js';
 import { capabilityDocument } from '../kubernetes/capabilities.js';
 
