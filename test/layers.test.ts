@@ -18,6 +18,7 @@ export const LAYERS: { layer: string; parts: string[] }[] = [
   { layer: 'on the framework', parts: ['lro', 'kubernetes', 'graph'] },
   { layer: 'providers', parts: ['providers'] },
   { layer: 'admin API', parts: ['admin'] },
+  { layer: 'CI farm admin (subscriptions, resets, snapshots)', parts: ['farm'] },
   { layer: 'dashboard', parts: ['dashboard'] },
   { layer: 'HTTP edge', parts: ['http'] },
   { layer: 'assembly', parts: ['emulator.ts'] },

@@ -5,6 +5,7 @@
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ArmError, Errors } from '../arm/errors.js';
+import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
 import type { GateRule } from '../arm/asyncOperations.js';
 import type { CompletionGate, OperationRecord } from '../arm/asyncOperations.js';
 import type { Services } from '../framework/types.js';
@@ -268,6 +269,10 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     const e =
       err instanceof ArmError
         ? err
+        : err instanceof StoreUnavailableError
+          ? Errors.storeUnavailable(err)
+          : err instanceof StoreConflictError
+            ? Errors.conflictWith('Conflict', `Another request changed the same state at the same time: ${err.message}. Retry the request.`)
         : (err as any)?.type === 'entity.parse.failed'
           ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
           : (err as any)?.type === 'entity.too.large'

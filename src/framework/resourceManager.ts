@@ -10,7 +10,7 @@ import { resolve, checkApiVersion, type Route } from './routing.js';
 import { validateAgainst } from './schema.js';
 import { checkName } from './names.js';
 import { pageOf } from './paging.js';
-import type { WriteOp } from '../store/store.js';
+import { StoreConflictError, type WriteOp } from '../store/store.js';
 import type { OperationPlan, OperationRecord } from '../arm/asyncOperations.js';
 import type { OperationSubject } from '../arm/asyncOperations.js';
 import { typeKeyOf } from './registry.js';
@@ -172,9 +172,9 @@ export class ResourceManagerCore implements ResourceManager {
     }
   }
 
-  /** Runs fn once every fn queued earlier under the same key has ended (a type's serial PUTs). */
+  /** Runs fn once every fn queued earlier under the same key has ended (a type's serial PUTs), on every instance sharing the store. */
   private serially<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.queues.get(key) ?? Promise.resolve()).then(fn);
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.services.store.exclusive(`serialPuts:${key}`, fn));
     const tail = run.then(
       () => undefined,
       () => undefined,
@@ -195,6 +195,14 @@ export class ResourceManagerCore implements ResourceManager {
     this.changing.add(key);
     try {
       return await fn();
+    } catch (e) {
+      // Another instance changed the resource between this request's checks and its commit: the first writer
+      // wins, as at ARM; with If-Match the caller's ETag is the one that no longer holds.
+      if (e instanceof StoreConflictError) {
+        if (ctx.headers['if-match']) throw Errors.preconditionFailed(`The resource was changed by another request while this one was being processed; its ETag no longer matches '${ctx.headers['if-match']}'.`);
+        throw Errors.anotherOperationInProgress(`Operation is not allowed because another request is changing resource '${ctx.path.names[ctx.path.names.length - 1]}'. Retry after it completes.`);
+      }
+      throw e;
     } finally {
       this.changing.delete(key);
     }

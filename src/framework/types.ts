@@ -291,6 +291,8 @@ export interface ResourceManager {
 
 /** The long-running (asynchronous) operation engine (src/lro/engine.ts). */
 export interface AsyncOperations extends TaskKindRegistry {
+  /** Takes over every operation in flight that no instance drives (another instance died, a snapshot brought it). */
+  sweep(): Promise<void>;
   setTimeScale(scale: number): void;
   setGateRules(rules: GateRule[]): void;
   getGateRules(): GateRule[];

@@ -5,7 +5,7 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
-import { registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
+import { allSubscriptions, findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
 import { filterResources, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
@@ -45,10 +45,10 @@ const subscriptions: ResourceTypeDefinition = {
     list: (ctx) => ({
       status: 200,
       body: {
-        value: ctx.services.config.subscriptions
+        value: allSubscriptions(ctx.services)
           .filter((s) => !ctx.services.config.auth || s.tenantId.toLowerCase() === ctx.principal.tenantId.toLowerCase())
           .map(subscriptionBody),
-        count: { type: 'Total', value: ctx.services.config.subscriptions.length },
+        count: { type: 'Total', value: allSubscriptions(ctx.services).length },
       },
     }),
     get: (ctx) => {
@@ -67,7 +67,7 @@ const tenants: ResourceTypeDefinition = {
   apiVersions: RESOURCES_API_VERSIONS,
   handlers: {
     list: (ctx) => {
-      const ids = [...new Set(ctx.services.config.subscriptions.map((s) => s.tenantId))];
+      const ids = [...new Set(allSubscriptions(ctx.services).map((s) => s.tenantId))];
       return {
         status: 200,
         body: {
