@@ -19,6 +19,7 @@ import { TokenService } from './identity/tokens.js';
 import { ensureCertificate } from './identity/certificate.js';
 import { createHttpApp } from './arm/http.js';
 import { allProviders } from './providers/index.js';
+import { GenericTypes } from './providers/generic/index.js';
 import type { Services } from './framework/services.js';
 import type { ResourceProvider } from './framework/types.js';
 
@@ -54,6 +55,8 @@ export async function createServices(config: EmulatorConfig, providers: Resource
     registry.addProvider(p);
     registry.addProvider({ namespace: p.namespace, types: operationTypes(p) });
   }
+  // Every other type of the public catalogue, read on first use (src/providers/generic).
+  if (config.catalogue !== false) registry.setSource(new GenericTypes(services));
   for (const p of providers) await p.init?.(services);
   return services;
 }

@@ -71,8 +71,10 @@ export function candidateFromBody(ctx: RequestContext): ArmResource {
   }
   if (def.tracked) {
     if (typeof body.location !== 'string' || body.location.trim() === '') throw Errors.locationRequired();
-    const loc = services.locations.normalize(body.location);
     const allowed = allowedLocations(ctx);
+    // 'global' is no region of the location catalogue, yet the location of some types (DNS zones, Front Door...)
+    const key = body.location.replace(/\s+/g, '').toLowerCase();
+    const loc = services.locations.normalize(body.location) ?? (allowed.includes(key) ? key : undefined);
     if (!loc || !allowed.includes(loc)) throw Errors.locationNotAvailable(body.location, typeName(ctx), allowed);
     r.location = loc;
     const was = ctx.existing?.resource.location;

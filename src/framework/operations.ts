@@ -103,7 +103,8 @@ export class ResourceOperations {
     const { services } = this;
     const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
-    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
+    const listed = () => services.registry.catalogue()?.apiVersions(route.def.namespace, route.def.type);
+    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def, undefined, listed);
     if (parsed.subscriptionId && !findSubscription(services, parsed.subscriptionId)) throw Errors.subscriptionNotFound(parsed.subscriptionId);
     if (call.body !== undefined) checkDepth(call.body);
     const ctx: RequestContext = {

@@ -198,6 +198,8 @@ export interface ResourceTypeDefinition {
   operations?: { name: string; operation: string; description: string }[];
   /** Shown in the provider document. */
   capabilities?: string;
+  /** Made from the public catalogue (src/providers/generic): stored and validated, no behaviour of its own. */
+  generic?: boolean;
 
   /** Custom handlers replace the stored behaviour for that verb. */
   handlers?: Partial<Record<'get' | 'list' | 'put' | 'patch' | 'delete' | 'head' | 'post', CustomHandler>>;

@@ -11,7 +11,7 @@ import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
 import { computeProvider } from './Microsoft.Compute/index.js';
 import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
 import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
-import { catalogueProviders } from './catalogue/index.js';
+import { declaredProviders } from './declared/index.js';
 
 export function allProviders(): ResourceProvider[] {
   return [
@@ -25,6 +25,6 @@ export function allProviders(): ResourceProvider[] {
     computeProvider,
     kubernetesProvider,
     hybridContainerServiceProvider,
-    ...catalogueProviders(),
+    ...declaredProviders(),
   ];
 }

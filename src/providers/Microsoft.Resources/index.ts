@@ -9,6 +9,7 @@ import { findSubscription, registrationKey, registrationState, REGISTRATIONS } f
 import { filterResources, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/services.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
+import { mergeVersions } from '../../catalogue/versions.js';
 import { deploymentTypes, initDeployments } from './deployments.js';
 import type { ArmResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 
@@ -164,15 +165,24 @@ function providerDocument(services: Services, ns: string, subscriptionId?: strin
   const p = services.registry.provider(ns);
   if (!p) return undefined;
   const state = subscriptionId ? registrationState(services, subscriptionId, p.namespace) : 'Registered';
-  const resourceTypes = p.types
+  // A hand-built namespace lists the catalogue's other types of it too, and every api-version the catalogue has
+  // for its own types (they are accepted, shaped by the nearest version modelled).
+  const catalogue = services.registry.catalogue();
+  const handBuilt = catalogue !== undefined && services.registry.handBuiltProvider(ns) === p;
+  const types = handBuilt ? [...p.types, ...catalogue.typesBeside(p)] : p.types;
+  const regions = services.locations.list().map((l) => l.displayName);
+  const resourceTypes = types
     .filter((t) => !t.type.startsWith('operation') || t.type === 'operations')
-    .map((t) => ({
-      resourceType: t.type,
-      locations: t.locations === '*' || !t.locations ? services.locations.list().map((l) => l.displayName) : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
-      apiVersions: t.apiVersions,
-      defaultApiVersion: t.apiVersions.find((v) => !v.includes('-preview')) ?? t.apiVersions[0],
-      capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),
-    }));
+    .map((t) => {
+      const apiVersions = handBuilt && !t.generic ? mergeVersions(t.apiVersions, catalogue.apiVersions(t.namespace, t.type) ?? []) : t.apiVersions;
+      return {
+        resourceType: t.type,
+        locations: t.locations === '*' || !t.locations ? regions : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
+        apiVersions,
+        defaultApiVersion: apiVersions.find((v) => !v.includes('-preview')) ?? apiVersions[0],
+        capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),
+      };
+    });
   return {
     id: `${subscriptionId ? `/subscriptions/${subscriptionId}` : ''}/providers/${p.namespace}`,
     namespace: p.namespace,
@@ -191,6 +201,9 @@ const providers: ResourceTypeDefinition = {
   handlers: {
     list: (ctx) => {
       const docs = ctx.services.registry.providerList().map((p) => providerDocument(ctx.services, p.namespace, ctx.path.subscriptionId)!);
+      // ARM answers the whole list at once; $top pages it
+      const paged = ctx.query.$top !== undefined || ctx.query.$skipToken !== undefined || ctx.query.$skiptoken !== undefined;
+      if (!paged) return { status: 200, body: { value: docs.sort((a, b) => (a.namespace.toLowerCase() < b.namespace.toLowerCase() ? -1 : 1)) } };
       return pageOf(ctx, docs, (d) => d, (d) => d.namespace.toLowerCase());
     },
     get: (ctx) => {

@@ -1,4 +1,4 @@
-// The catalogue of commonly co-deployed types (see README.md in this folder).
+// Types commonly co-deployed with Kubernetes, declared with the read-only values templates read back (see README.md in this folder).
 
 import type { ResourceProvider } from '../../framework/types.js';
 import { networkProvider } from './network.js';
@@ -7,6 +7,6 @@ import { operationalInsightsProvider } from './operationalInsights.js';
 import { managedIdentityProvider } from './managedIdentity.js';
 import { keyVaultProvider } from './keyVault.js';
 
-export function catalogueProviders(): ResourceProvider[] {
+export function declaredProviders(): ResourceProvider[] {
   return [networkProvider, storageProvider, operationalInsightsProvider, managedIdentityProvider, keyVaultProvider];
 }
