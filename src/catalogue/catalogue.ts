@@ -91,8 +91,10 @@ export class Catalogue {
           type,
           scopes,
           writableScopes: writable,
-          tracked: (flags & TRACKED) !== 0,
-          locationOptional: (flags & LOCATION_OPTIONAL) !== 0,
+          // Specs often leave a tracked resource's location optional; ARM still requires it. A writable location
+          // makes a tracked type, except on extension types (a policy assignment's optional location).
+          tracked: (flags & TRACKED) !== 0 || ((flags & LOCATION_OPTIONAL) !== 0 && !(scopes & SCOPE.extension)),
+          locationOptional: (flags & LOCATION_OPTIONAL) !== 0 && (scopes & SCOPE.extension) !== 0,
           global: flags & GLOBAL_ONLY ? 'only' : flags & GLOBAL_TOO ? 'also' : undefined,
           schemaless: (flags & NO_SCHEMA) !== 0,
           apiVersions: versions.map((i) => file.versions[i]),
