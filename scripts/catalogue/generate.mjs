@@ -246,7 +246,7 @@ function typeEntry(g, typeName) {
 
 function versionEntry(e, version) {
   let v = e.versions.get(version);
-  if (!v) e.versions.set(version, (v = { body: undefined, scopesR: 0, scopesW: 0, functions: new Map(), locations: new Set() }));
+  if (!v) e.versions.set(version, (v = { body: undefined, scopesR: 0, scopesW: 0, functions: new Map(), locations: new Set(), statuses: {} }));
   return v;
 }
 
@@ -297,8 +297,8 @@ function readSamples(text) {
 
 // ---- python3-azure: URL templates of the management SDKs ------------------------------------------------------------
 
-const URL_RE = /["'](\/[^"'\s]*?providers\/[A-Za-z0-9.]+\/[^"'\s]*)["']/g;
-const METHOD_RE = /method=["'](PUT|GET|DELETE|PATCH|POST)["']|self\._client\.(put|get|delete|patch|post)\(/i;
+const URL_RE = /["'](\/[^"'\s]*?providers\/[A-Za-z0-9.]+\/[^"'\s]*)["']/;
+const VERSION_RE = /api_version\b[^\n]*?["'](\d{4}-\d{2}-\d{2}(?:-preview)?)["']/;
 
 function scopeOfUrl(url) {
   const segs = url.split('/').filter(Boolean);
@@ -311,6 +311,24 @@ function scopeOfUrl(url) {
   return SCOPE.extension;
 }
 
+/** The resource type a URL template addresses, when it addresses one resource of a fixed type. */
+function typeOfUrl(url) {
+  const segs = url.split('/').filter(Boolean);
+  const at = segs.map((s) => s.toLowerCase()).lastIndexOf('providers');
+  const ns = segs[at + 1];
+  const rest = segs.slice(at + 2);
+  if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/.test(ns ?? '') || rest.length === 0 || rest.length % 2 !== 0) return undefined;
+  const types = rest.filter((_, i) => i % 2 === 0);
+  if (types.some((t) => t.includes('{'))) return undefined; // a type chosen by a parameter ({recordType})
+  return { ns, type: types.join('/') };
+}
+
+/**
+ * PUT and DELETE operations of the management SDKs: the URL template, the api-version and the status codes the
+ * spec declares (a typed client refuses any other: an App Service plan's PUT answers 200 or 202, never 201).
+ * Both code generations are read: build_*_request functions (method, URL, api-version) called by the operation,
+ * and the older self._client.put(url...) with the URL in the operation's metadata.
+ */
 function readPython(dir) {
   const found = [];
   if (!existsSync(dir)) return found;
@@ -324,27 +342,31 @@ function readPython(dir) {
   };
   const readOperations = (file) => {
     const m = /\/v(\d{4})_(\d{2})_(\d{2})(_preview)?\//.exec(file);
-    let version = m ? `${m[1]}-${m[2]}-${m[3]}${m[4] ? '-preview' : ''}` : undefined;
+    const folderVersion = m ? `${m[1]}-${m[2]}-${m[3]}${m[4] ? '-preview' : ''}` : undefined;
     const src = readFileSync(file, 'utf8');
-    if (!version) {
-      const v = /api_version\s*=\s*[^\n]*?["'](\d{4}-\d{2}-\d{2}(?:-preview)?)["']/.exec(src);
-      version = v?.[1];
+    const fileVersion = folderVersion ?? VERSION_RE.exec(src)?.[1];
+    const chunks = src.split(/\n(?=def |    def )/);
+    const builds = new Map();
+    for (const c of chunks) {
+      const b = /^def (build_\w+)\(/.exec(c);
+      if (!b) continue;
+      const method = /method=["'](PUT|GET|DELETE|PATCH|POST)["']/.exec(c)?.[1];
+      const url = URL_RE.exec(c)?.[1];
+      builds.set(b[1], { method, url, version: VERSION_RE.exec(c)?.[1] });
     }
-    if (!version) return;
-    for (const chunk of src.split(/\n(?=def |    def )/)) {
-      const method = METHOD_RE.exec(chunk);
-      const url = [...chunk.matchAll(URL_RE)][0]?.[1];
-      if (!method || !url) continue;
-      const verb = (method[1] ?? method[2]).toUpperCase();
-      const segs = url.split('/').filter(Boolean);
-      const at = segs.map((s) => s.toLowerCase()).lastIndexOf('providers');
-      const ns = segs[at + 1];
-      const rest = segs.slice(at + 2);
-      if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+$/.test(ns) || rest.length === 0) continue;
-      const types = rest.filter((_, i) => i % 2 === 0);
-      if (types.some((t) => t.includes('{'))) continue; // a type chosen by a parameter ({recordType}): no fixed type
-      if (verb !== 'PUT' || rest.length % 2 !== 0) continue;
-      found.push({ ns, type: types.join('/'), version, scope: scopeOfUrl(url) });
+    for (const c of chunks) {
+      if (/^def build_/.test(c)) continue;
+      const call = /\b(build_\w+)\(/.exec(c);
+      const build = call ? builds.get(call[1]) : undefined;
+      const verb = (build?.method ?? /self\._client\.(put|delete)\(/.exec(c)?.[1] ?? '').toUpperCase();
+      if (verb !== 'PUT' && verb !== 'DELETE') continue;
+      const url = /\.metadata = \{\s*["']url["']:\s*["']([^"']+)["']/.exec(c)?.[1] ?? build?.url;
+      const statuses = /status_code not in \[([\d,\s]+)\]/.exec(c)?.[1].split(',').map((x) => Number(x.trim()));
+      const version = folderVersion ?? build?.version ?? VERSION_RE.exec(c)?.[1] ?? fileVersion;
+      if (!url || !version) continue;
+      const t = typeOfUrl(url);
+      if (!t) continue;
+      found.push({ ...t, version, scope: scopeOfUrl(url), verb, statuses });
     }
   };
   walk(dir);
@@ -468,6 +490,7 @@ async function main() {
   for (const p of py) {
     const g = nsGraph(p.ns);
     const had = g.types.has(p.type.toLowerCase());
+    if (p.verb !== 'PUT' && !had) continue;
     const e = typeEntry(g, p.type);
     if (!had) {
       e.casing = p.type;
@@ -475,11 +498,15 @@ async function main() {
     }
     if (!e.versions.has(p.version)) pyVersions++;
     const v = versionEntry(e, p.version);
-    e.sources.add('python');
-    if (!v.scopesW) v.scopesW = p.scope;
-    if (!v.scopesR) v.scopesR = p.scope;
+    if (p.verb === 'PUT') {
+      e.sources.add('python');
+      if (!v.scopesW) v.scopesW = p.scope;
+      if (!v.scopesR) v.scopesR = p.scope;
+    }
+    if (p.statuses) v.statuses[p.verb] = p.statuses;
   }
-  console.error(`python3-azure: ${py.length} PUT operations; ${pyTypes} types and ${pyVersions} type api-versions not in the Bicep index`);
+  const puts = py.filter((p) => p.verb === 'PUT').length;
+  console.error(`python3-azure: ${puts} PUT and ${py.length - puts} DELETE operations; ${pyTypes} types and ${pyVersions} type api-versions not in the Bicep index`);
 
   rmSync(path.join(OUT, 'ns'), { recursive: true, force: true });
   mkdirSync(path.join(OUT, 'ns'), { recursive: true });
@@ -488,6 +515,7 @@ async function main() {
   const versions = [...versionTable].sort(newestFirst);
   const vIndex = new Map(versions.map((v, i) => [v, i]));
   const index = [];
+  const statusStats = {};
   let totalNodes = 0;
   let totalBytes = 0;
   let typeCount = 0;
@@ -509,6 +537,8 @@ async function main() {
         scopes |= v.scopesR | v.scopesW;
         writable |= v.scopesW;
       }
+      // functions the index gives a path that is no resource (a location's checkNameAvailability...): not a type
+      if (scopes === 0) continue;
       // Tracked or proxy, from the newest version that can be written: a required location makes a tracked type.
       const newest = vs.map((v) => e.versions.get(v)).find((v) => v.scopesW && v.body !== undefined) ?? e.versions.get(vs[0]);
       const loc = newest.body !== undefined ? locationFlags(g, newest.body) : 0;
@@ -524,6 +554,15 @@ async function main() {
       if (global === 2) flags |= 4; // 'global' is its only location
       else if (global === 1) flags |= 8; // 'global' besides the regions
       if (!e.sources.has('bicep')) flags |= 16; // known from the SDKs only: no schema
+      // What a typed client accepts, from the newest SDK version that says: a create answered 200 (no 201
+      // declared), a delete answered 204 (no 200 declared).
+      const said = (verb) => vs.map((v) => e.versions.get(v).statuses[verb]).find((x) => x);
+      const put = said('PUT');
+      const del = said('DELETE');
+      if (put && !put.includes(201) && put.includes(200)) flags |= 32;
+      if (del && !del.includes(200) && del.includes(204)) flags |= 64;
+      statusStats[`PUT ${put ? put.join(',') : '-'}`] = (statusStats[`PUT ${put ? put.join(',') : '-'}`] ?? 0) + 1;
+      statusStats[`DELETE ${del ? del.join(',') : '-'}`] = (statusStats[`DELETE ${del ? del.join(',') : '-'}`] ?? 0) + 1;
       const entry = [e.casing, scopes, writable, flags, vs.map((v) => vIndex.get(v))];
       if (fnNames.size) entry.push([...fnNames].sort());
       nsTypes.push(entry);
@@ -547,12 +586,13 @@ async function main() {
     totalNodes += shared.nodes.length;
     totalBytes += gz.length;
   }
+  console.error(JSON.stringify(statusStats));
   const indexDoc = {
     format: 1,
     generated: new Date().toISOString().slice(0, 10),
     sources: {
       bicepTypes: { repository: 'https://github.com/Azure/bicep-types-az', commit, commitDate, files: typeFiles },
-      pythonAzure: { package: 'python3-azure (Debian)', version: pythonVersion(), putOperations: py.length },
+      pythonAzure: { package: 'python3-azure (Debian)', version: pythonVersion(), operations: py.length },
     },
     versions,
     namespaces: index,

@@ -23,6 +23,8 @@ const LOCATION_OPTIONAL = 2;
 const GLOBAL_ONLY = 4;
 const GLOBAL_TOO = 8;
 const NO_SCHEMA = 16;
+const CREATE_200 = 32;
+const DELETE_204 = 64;
 
 export interface CatalogueType {
   /** Canonical casing: 'Microsoft.Web', 'sites'. */
@@ -43,6 +45,9 @@ export interface CatalogueType {
   apiVersions: string[];
   /** POST functions the spec gives it (listKeys...). */
   functions: string[];
+  /** What a create and a delete answer (a typed client refuses a status its spec does not declare). */
+  createdStatus: 200 | 201;
+  deletedStatus: 200 | 204;
 }
 
 export interface VersionSchema {
@@ -99,6 +104,8 @@ export class Catalogue {
           schemaless: (flags & NO_SCHEMA) !== 0,
           apiVersions: versions.map((i) => file.versions[i]),
           functions: functions ?? [],
+          createdStatus: flags & CREATE_200 ? 200 : 201,
+          deletedStatus: flags & DELETE_204 ? 204 : 200,
         });
       }
       byNamespace.set(ns.toLowerCase(), { name: ns, types: m });

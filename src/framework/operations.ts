@@ -372,12 +372,12 @@ export class ResourceOperations {
     // A delete already under way: answer with the same operation, as ARM does for a repeated DELETE.
     if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
     this.refuseWhileBusy(existing);
-    const op = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
-    return op ? { status: 202, operation: op, location: true } : { status: 200 };
+    const { op, status } = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
+    return op ? { status: 202, operation: op, location: true } : { status };
   }
 
   /** Deletes through the type's hook: asynchronously (the resource shows Deleting) or at once with its descendants. */
-  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<OperationRecord | undefined> {
+  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<{ op?: OperationRecord; status: number }> {
     const { services, def, existing } = ctx;
     const outcome = def.onDelete ? await def.onDelete(ctx) : {};
     if (outcome.operation) {
@@ -388,10 +388,10 @@ export class ResourceOperations {
       stored.operationId = op.id;
       await services.resources.commit([services.operations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
       services.operations.run(op);
-      return op;
+      return { op, status: 202 };
     }
     await services.resources.commit([...deleteTreeOps(services.resources, existing.resource.id), ...relatedOps(services.registry, services.resources, outcome.related)]);
-    return undefined;
+    return { status: outcome.deletedStatus ?? 200 };
   }
 
   // ---- POST actions ----------------------------------------------------------------------------------

@@ -133,6 +133,8 @@ export interface DeleteOutcome {
   /** Present when the delete is asynchronous. */
   operation?: OperationPlan;
   related?: Related;
+  /** The status of a synchronous delete when the type's spec declares no 200 (e.g. 204). */
+  deletedStatus?: 200 | 204;
 }
 
 export interface ActionOutcome {

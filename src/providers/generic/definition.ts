@@ -78,7 +78,10 @@ export function genericDefinition(ct: CatalogueType, catalogue: Catalogue, servi
       }
     },
     onPut(ctx, candidate) {
-      return { resource: shape(ctx, candidate, ct, catalogue) };
+      return { resource: shape(ctx, candidate, ct, catalogue), createdStatus: ct.createdStatus };
+    },
+    onDelete() {
+      return { deletedStatus: ct.deletedStatus };
     },
     onPatch(ctx, candidate) {
       // a merge of what is stored (with its write-only values) and the patch, checked like a PUT
