@@ -6,13 +6,14 @@
 
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { SCHEMAS_DIR } from '../arm/body.js';
 import type { SchemaNode } from './schema.js';
 
 export { versionKey, mergeVersions, nearestVersion } from './versions.js';
 
-export const CATALOGUE_DIR = path.join(SCHEMAS_DIR, 'catalogue');
+/** schemas/catalogue of the checkout (this file runs from dist/src/catalogue). */
+export const CATALOGUE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas/catalogue');
 
 /** Bicep's scope bits, as the index keeps them. */
 export const SCOPE = { tenant: 1, managementGroup: 2, subscription: 4, resourceGroup: 8, extension: 16 } as const;
@@ -102,14 +103,15 @@ export class Catalogue {
           locationOptional: (flags & LOCATION_OPTIONAL) !== 0 && (scopes & SCOPE.extension) !== 0,
           global: flags & GLOBAL_ONLY ? 'only' : flags & GLOBAL_TOO ? 'also' : undefined,
           schemaless: (flags & NO_SCHEMA) !== 0,
-          apiVersions: versions.map((i) => file.versions[i]),
           functions: functions ?? [],
           createdStatus: flags & CREATE_200 ? 200 : 201,
           deletedStatus: flags & DELETE_204 ? 204 : 200,
+          apiVersions: versions.map((i) => file.versions[i]),
         });
       }
       byNamespace.set(ns.toLowerCase(), { name: ns, types: m });
     }
+    file.namespaces = []; // read into byNamespace: the parsed arrays can go
     this.index = { file, byNamespace };
     return this.index;
   }

@@ -31,7 +31,8 @@ export function checkTags(tags: unknown): Record<string, string> {
   const entries = Object.entries(tags as Record<string, unknown>);
   if (entries.length > 50) throw Errors.tagRule('InvalidTagCount', `A resource can have at most 50 tags; the request has ${entries.length}.`, 'tags');
   for (const [k, v] of entries) {
-    if (k.length === 0 || k.length > 512 || /[<>%&\\?/]/.test(k)) {
+    // 'hidden-' tags (the portal's hidden-related:/subscriptions/... links in exported templates) keep their slashes
+    if (k.length === 0 || k.length > 512 || (/[<>%&\\?/]/.test(k) && !(/^hidden-/i.test(k) && !/[<>%&\\?]/.test(k)))) {
       throw Errors.tagRule('InvalidTagNameCharacters', `The tag name '${k}' is invalid: it must be 1-512 characters without '<', '>', '%', '&', '\\', '?' or '/'.`, 'tags');
     }
     if (typeof v !== 'string') throw Errors.invalidTag(`The value of tag '${k}' must be a string.`, `tags.${k}`);

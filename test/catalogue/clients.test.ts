@@ -37,7 +37,7 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     const shown = await az.ok(['resource', 'show', '--ids', dbId]);
     assert.equal(shown.sku.name, 'Basic');
     const listed = await az.ok(['resource', 'list', '-g', rg]);
-    assert.deepEqual(listed.map((r: any) => r.type).sort(), ['Microsoft.HybridCompute/machines', 'Microsoft.Sql/servers', 'Microsoft.Web/sites']);
+    assert.deepEqual(listed.map((r: any) => `${r.type} ${r.name}`).sort(), ['Microsoft.HybridCompute/machines m1', 'Microsoft.Sql/servers sqlsrv', 'Microsoft.Sql/servers/databases sqlsrv/db1', 'Microsoft.Web/sites site1'], 'tracked child resources are listed, by their full name');
     const byType = await az.ok(['resource', 'list', '--resource-type', 'Microsoft.Web/sites']);
     assert.ok(byType.some((r: any) => r.name === 'site1'));
     const updated = await az.ok(['resource', 'update', '--ids', site.id, '--set', 'properties.clientAffinityEnabled=false']);
@@ -88,7 +88,7 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     assert.equal(got.kind, 'app');
     const names: string[] = [];
     for await (const r of client.resources.listByResourceGroup('js-gen')) names.push(`${r.type}/${r.name}`);
-    assert.deepEqual(names.sort(), ['Microsoft.Sql/servers/js-sql', 'Microsoft.Web/sites/js-site']);
+    assert.deepEqual(names.sort(), ['Microsoft.Sql/servers/databases/js-sql/js-db', 'Microsoft.Sql/servers/js-sql', 'Microsoft.Web/sites/js-site']);
     await assert.rejects(
       client.resources.beginCreateOrUpdateByIdAndWait(id, '2022-09-01', { location: 'eastus', properties: { httpsOnly: { yes: 1 } } } as any, { updateIntervalInMs: 10 }),
       (e: any) => e.statusCode === 400 && e.code === 'InvalidRequestContent' && /properties\.httpsOnly/.test(e.message),

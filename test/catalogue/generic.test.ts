@@ -4,6 +4,7 @@
 // for; hand-built types still win and accept every api-version the catalogue lists for them.
 import assert from 'node:assert/strict';
 import { startTestEmulator, rgPath, SUB, type TestEmulator } from '../support/emulator.js';
+import { newPrincipal } from '../authorization/helpers.js';
 
 const WEB = '2022-09-01';
 const SQL = '2021-11-01';
@@ -46,7 +47,8 @@ describe('generic provider: every catalogued type through the core (REST)', func
     assert.deepEqual(r.body.tags, { env: 'dev' });
     assert.equal(r.body.properties.provisioningState, 'Succeeded');
     assert.equal(r.body.properties.httpsOnly, true, "a boolean sent as 'true' is read as the deserializer reads it");
-    assert.equal(r.body.properties.defaultHostName, undefined, 'read-only: what the client sends is dropped');
+    assert.equal(r.body.properties.defaultHostName, 'app1.azurewebsites.net', "read-only: what the client sent is dropped; the documented host name is the service's");
+    assert.equal(r.body.properties.state, 'Running');
     assert.equal(r.body.unknownTopLevel, undefined, 'not part of the api-version: dropped');
     assert.deepEqual(r.body.properties.siteConfig.appSettings, [{ name: 'A', value: '1' }]);
     assert.ok(r.body.systemData.createdAt && r.body.systemData.createdBy);
@@ -213,6 +215,50 @@ describe('generic provider: every catalogued type through the core (REST)', func
     const ops = await get('/providers/Microsoft.Web/operations', '2022-09-01');
     const opNames = ops.body.value.map((o: any) => o.name);
     for (const a of ['Microsoft.Web/sites/write', 'Microsoft.Web/sites/read', 'Microsoft.Web/sites/delete', 'Microsoft.Web/register/action']) assert.ok(opNames.includes(a), a);
+  });
+
+  it('RBAC: the actions of a generic type are derived as for any type ({ns}/{type}/write, .../read)', async () => {
+    const reader = await newPrincipal(emu, 'generic-reader');
+    const assign = await emu.http().put(`${rgPath('gen')}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`).send({
+      properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`, principalId: reader.oid, principalType: 'ServicePrincipal' },
+    });
+    assert.equal(assign.status, 201, JSON.stringify(assign.body));
+    assert.equal((await reader.http().get(`${site('app1')}?api-version=${WEB}`)).status, 200, 'Reader reads Microsoft.Web/sites');
+    const w = await reader.http().put(`${site('byreader')}?api-version=${WEB}`).send({ location: 'eastus' });
+    error(w, 403, 'AuthorizationFailed');
+    assert.match(w.body.error.message, /'Microsoft\.Web\/sites\/write'/);
+    const d = await reader.http().put(`${rgPath('gen')}/providers/Microsoft.Sql/servers/sqlx/databases/d?api-version=${SQL}`).send({ location: 'eastus' });
+    error(d, 403, 'AuthorizationFailed');
+    assert.match(d.body.error.message, /'Microsoft\.Sql\/servers\/databases\/write'/);
+  });
+
+  it('templates: never-modelled types deploy; a condition-false resource of any type or api-version is never refused', async () => {
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        { type: 'Microsoft.Web/serverfarms', apiVersion: '2022-09-01', name: 'tplan', location: 'eastus', sku: { name: 'B1' }, kind: 'linux', properties: { reserved: true } },
+        { type: 'Microsoft.Web/sites', apiVersion: '2022-09-01', name: 'tsite', location: 'eastus', dependsOn: ['tplan'], properties: { serverFarmId: "[resourceId('Microsoft.Web/serverfarms', 'tplan')]" } },
+        { type: 'Microsoft.Sql/servers', apiVersion: '2021-11-01', name: 'tsql', location: 'eastus', properties: { administratorLogin: 'a', administratorLoginPassword: 'P@ssw0rd-1' } },
+        { type: 'Microsoft.Sql/servers/databases', apiVersion: '2021-11-01', name: 'tsql/tdb', location: 'eastus', dependsOn: ['tsql'], sku: { name: 'S0' } },
+        { condition: false, type: 'Microsoft.Nope/things', apiVersion: '2099-01-01', name: 'never' },
+        { condition: false, type: 'Microsoft.Web/sites', apiVersion: '1999-01-01', name: 'neverEither' },
+        { condition: false, type: 'Microsoft.Kubernetes/connectedClusters', apiVersion: '2024-01-01', name: 'noIdentity', location: 'eastus' },
+      ],
+      outputs: { host: { type: 'string', value: "[reference('tsite').defaultHostName]" }, fqdn: { type: 'string', value: "[reference('tsql').fullyQualifiedDomainName]" } },
+    };
+    const url = `${rgPath('gen')}/providers/Microsoft.Resources/deployments/generic-tpl?api-version=2021-04-01`;
+    const r = await emu.http().put(url).send({ properties: { mode: 'Incremental', template } });
+    assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
+    let d: any;
+    for (let i = 0; i < 500; i++) {
+      d = (await emu.http().get(url)).body;
+      if (!['Accepted', 'Running'].includes(d.properties.provisioningState)) break;
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    assert.equal(d.properties.provisioningState, 'Succeeded', JSON.stringify(d.properties.error));
+    assert.deepEqual(d.properties.outputs, { host: { type: 'String', value: 'tsite.azurewebsites.net' }, fqdn: { type: 'String', value: 'tsql.database.windows.net' } });
+    assert.equal((await get(`${rgPath('gen')}/providers/Microsoft.Sql/servers/tsql/databases/tdb`, SQL)).status, 200);
   });
 
   it('POST functions of the spec answer in its shape, with stable placeholders', async () => {

@@ -246,20 +246,28 @@ const resources: ResourceTypeDefinition = {
   handlers: {
     list: (ctx) => {
       const { services, path } = ctx;
-      let items: StoredResource[];
+      // Tracked resources of the group, child resources included (a SQL database, a VM extension), as ARM lists
+      // them; extension resources (locks, diagnostic settings) and proxy children (subnets) are not listed.
+      const tracked = (r: StoredResource) => {
+        const def = services.registry.typeByKey(r.typeKey);
+        return !!def?.tracked && def.type !== 'resourceGroups' && (def.type.includes('/') || !r.parent.includes('/providers/'));
+      };
+      let items: StoredResource[] = [];
       if (path.resourceGroup !== undefined) {
         const rgId = `/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`;
         if (!services.resources.get(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup);
-        items = services.resources.listByParent(rgId);
+        const walk = (id: string) => {
+          for (const r of services.resources.listByParent(id)) {
+            if (!tracked(r)) continue;
+            items.push(r);
+            walk(r.resource.id);
+          }
+        };
+        walk(rgId);
       } else {
         const prefix = idKey(`/subscriptions/${path.subscriptionId}/resourcegroups/`);
-        items = [];
-        for (const r of services.resources.all()) {
-          const def = services.registry.typeByKey(r.typeKey);
-          if (def?.tracked && def.type !== 'resourceGroups' && r.parent.startsWith(prefix) && !r.parent.includes('/providers/')) items.push(r);
-        }
+        for (const r of services.resources.all()) if (r.parent.startsWith(prefix) && tracked(r)) items.push(r);
       }
-      items = items.filter((r) => services.registry.typeByKey(r.typeKey)?.tracked);
       const filter = parseFilter(ctx.query.$filter);
       items = filterResources(items, filter);
       const expand = new Set((ctx.query.$expand ?? '').split(',').map((s) => s.trim().toLowerCase()));
@@ -268,9 +276,17 @@ const resources: ResourceTypeDefinition = {
   },
 };
 
+/** A child resource is listed by its full name, 'server/database', as ARM lists it. */
+function nameInList(r: StoredResource['resource']): string {
+  const segs = r.id.split('/');
+  const at = segs.map((x) => x.toLowerCase()).lastIndexOf('providers');
+  const names = segs.slice(at + 2).filter((_, i) => i % 2 === 1);
+  return names.length > 1 ? names.join('/') : r.name;
+}
+
 function genericShape(s: StoredResource, expand: Set<string>) {
   const r = s.resource;
-  const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
+  const out: Record<string, unknown> = { id: r.id, name: nameInList(r), type: r.type, location: r.location };
   for (const k of ['kind', 'sku', 'identity', 'managedBy', 'extendedLocation', 'plan']) if (r[k] !== undefined) out[k] = r[k];
   out.tags = r.tags ?? {};
   if (expand.has('createdtime')) out.createdTime = r.systemData?.createdAt;

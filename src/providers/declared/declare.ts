@@ -14,7 +14,7 @@ export interface DeclaredType {
   tracked?: boolean;
   nameRule?: ResourceTypeDefinition['nameRule'];
   /** Read-only properties, computed from the candidate (never from the client). */
-  fill?(r: ArmResource, services: Services): Record<string, unknown>;
+  fill?(r: ArmResource, services: Services, existing?: ArmResource): Record<string, unknown>;
   /** Properties the client must send (the ARM error names the first missing one). */
   required?: string[];
   actions?: Record<string, ActionHandler>;
@@ -37,7 +37,7 @@ export function declaredType(d: DeclaredType): ResourceTypeDefinition {
       }
     },
     onPut(ctx, candidate) {
-      const filled = d.fill ? d.fill(candidate, ctx.services) : {};
+      const filled = d.fill ? d.fill(candidate, ctx.services, ctx.existing?.resource) : {};
       return { resource: { ...candidate, properties: { ...candidate.properties, ...filled, provisioningState: 'Succeeded' } } };
     },
     actions: d.actions,

@@ -22,6 +22,13 @@ function subnets(r: ArmResource): unknown[] | undefined {
   return list.map((s: any) => ({ ...s, id: `${r.id}/subnets/${s?.name}`, type: `${NS}/virtualNetworks/subnets`, properties: { ...(s?.properties ?? {}), provisioningState: 'Succeeded' } }));
 }
 
+/** A DNS name label gets its FQDN in the region's cloudapp domain, as Azure documents it. */
+function dnsOf(r: ArmResource): Record<string, unknown> {
+  const d = r.properties?.dnsSettings;
+  if (!d || typeof d !== 'object' || typeof d.domainNameLabel !== 'string' || d.domainNameLabel === '') return {};
+  return { dnsSettings: { ...d, fqdn: `${d.domainNameLabel.toLowerCase()}.${r.location}.cloudapp.azure.com` } };
+}
+
 /** A public address from the documentation range, stable per resource. */
 function addressOf(id: string): string {
   const h = guidOf(id, 'ip').replace(/-/g, '');
@@ -38,7 +45,7 @@ export const networkProvider: ResourceProvider = {
       namespace: NS,
       type: 'publicIPAddresses',
       apiVersions: V,
-      fill: (r) => ({ ...common(r), ipAddress: addressOf(r.id), publicIPAllocationMethod: r.properties?.publicIPAllocationMethod ?? 'Static', publicIPAddressVersion: r.properties?.publicIPAddressVersion ?? 'IPv4', idleTimeoutInMinutes: r.properties?.idleTimeoutInMinutes ?? 4 }),
+      fill: (r) => ({ ...common(r), ipAddress: addressOf(r.id), publicIPAllocationMethod: r.properties?.publicIPAllocationMethod ?? 'Static', publicIPAddressVersion: r.properties?.publicIPAddressVersion ?? 'IPv4', idleTimeoutInMinutes: r.properties?.idleTimeoutInMinutes ?? 4, ...dnsOf(r) }),
     }),
     declaredType({ namespace: NS, type: 'networkSecurityGroups', apiVersions: V, fill: (r) => ({ ...common(r), securityRules: r.properties?.securityRules ?? [] }) }),
     declaredType({ namespace: NS, type: 'routeTables', apiVersions: V, fill: (r) => ({ ...common(r), routes: r.properties?.routes ?? [] }) }),

@@ -16,23 +16,26 @@ export const storageProvider: ResourceProvider = {
       apiVersions: V,
       required: ['sku.name', 'kind'],
       nameRule: { pattern: /^[a-z0-9]{3,24}$/, message: 'Storage account names are 3-24 lowercase letters and digits.' },
-      fill: (r) => {
+      fill: (r, _services, existing) => {
         const n = r.name.toLowerCase();
         const ep = (svc: string) => `https://${n}.${svc}.core.windows.net/`;
         return {
           primaryEndpoints: { blob: ep('blob'), queue: ep('queue'), table: ep('table'), file: ep('file'), dfs: ep('dfs'), web: `https://${n}.z13.web.core.windows.net/` },
           primaryLocation: r.location,
           statusOfPrimary: 'available',
-          creationTime: new Date().toISOString(),
-          accessTier: r.properties?.accessTier ?? 'Hot',
+          creationTime: existing?.properties?.creationTime ?? new Date().toISOString(),
+          // general-purpose v1 accounts (kind Storage) have no access tier
+          ...(String(r.kind ?? '').toLowerCase() === 'storage' ? {} : { accessTier: r.properties?.accessTier ?? 'Hot' }),
           supportsHttpsTrafficOnly: r.properties?.supportsHttpsTrafficOnly ?? true,
         };
       },
       actions: {
-        listKeys: (ctx) => ({
-          status: 200,
-          body: { keys: ['key1', 'key2'].map((k) => ({ keyName: k, value: keyOf(ctx.existing.resource.id, k), permissions: 'FULL', creationTime: ctx.existing.resource.systemData?.createdAt })) },
-        }),
+        listKeys: (ctx) => {
+          const id = ctx.existing.resource.id;
+          // before 2016-01-01 the keys came back as key1 and key2
+          if (ctx.apiVersion < '2016-01-01') return { status: 200, body: { key1: keyOf(id, 'key1'), key2: keyOf(id, 'key2') } };
+          return { status: 200, body: { keys: ['key1', 'key2'].map((k) => ({ keyName: k, value: keyOf(id, k), permissions: 'FULL', creationTime: ctx.existing.resource.systemData?.createdAt })) } };
+        },
       },
     }),
   ],

@@ -14,6 +14,7 @@ import { keyOf, guidOf } from '../declared/declare.js';
 import type { Services } from '../../framework/services.js';
 import type { ActionHandler, ArmResource, RequestContext, ResourceTypeDefinition, Scope, StoredResource } from '../../framework/types.js';
 import { sampleOf } from './sample.js';
+import { withComputed } from './computed.js';
 
 /** Keys of a body the framework owns: never taken from the schema walk. */
 const ENVELOPE = new Set(['id', 'name', 'type', 'apiversion', 'location', 'tags', 'etag', 'systemdata']);
@@ -144,7 +145,10 @@ function shape(ctx: RequestContext, candidate: ArmResource, ct: CatalogueType, c
     secrets = {};
   }
   if (r.properties === undefined && hasProperties) r.properties = {};
-  if (r.properties && typeof r.properties === 'object') r.properties.provisioningState = 'Succeeded';
+  if (r.properties && typeof r.properties === 'object') {
+    r.properties = withComputed(`${ct.namespace}/${ct.type}`.toLowerCase(), r).properties;
+    r.properties!.provisioningState = 'Succeeded';
+  }
   if (r.identity && typeof r.identity === 'object') r.identity = withIdentityIds(r.identity, r.id, ctx.services, ctx.existing);
   r[SECRETS] = secrets;
   return r;
