@@ -33,6 +33,7 @@ async function main() {
     ['deployments', './deployments.js', 'benchDeployments'],
     ['hybrid', './hybrid.js', 'benchHybrid'],
     ['dashboard', './dashboard.js', 'benchDashboard'],
+    ['catalogue', './catalogue.js', 'benchCatalogue'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;
