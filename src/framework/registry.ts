@@ -2,25 +2,13 @@
 // added at start; every other type of the public catalogue comes from a TypeSource (the generic provider),
 // asked only when no hand-built definition matches, so a hand-built type always wins.
 
-import type { ResourceProvider, ResourceTypeDefinition } from './types.js';
+import type { ResourceProvider, ResourceTypeDefinition, TypeRegistry, TypeSource } from './types.js';
+
+export type { TypeSource } from './types.js';
 
 export const typeKeyOf = (namespace: string, type: string): string => `${namespace}/${type}`.toLowerCase();
 
-/** Types no provider declares: definitions made on demand from the public catalogue. */
-export interface TypeSource {
-  /** A definition for a type of the catalogue, or undefined. */
-  type(namespace: string, type: string): ResourceTypeDefinition | undefined;
-  /** A provider for a namespace no hand-built provider serves. */
-  provider(namespace: string): ResourceProvider | undefined;
-  /** Every namespace of the catalogue (canonical casing). */
-  namespaces(): string[];
-  /** Every api-version the catalogue lists for a type, hand-built or not (newest first). */
-  apiVersions(namespace: string, type: string): string[] | undefined;
-  /** The catalogue's types of a namespace that a hand-built provider leaves out, as definitions. */
-  typesBeside(provider: ResourceProvider): ResourceTypeDefinition[];
-}
-
-export class Registry {
+export class Registry implements TypeRegistry {
   private readonly types = new Map<string, ResourceTypeDefinition>();
   private readonly providers = new Map<string, ResourceProvider>();
   private source?: TypeSource;
@@ -53,7 +41,6 @@ export class Registry {
     return this.providers.get(namespace.toLowerCase()) ?? this.source?.provider(namespace);
   }
 
-  /** Hand-built providers only. */
   handBuiltProvider(namespace: string): ResourceProvider | undefined {
     return this.providers.get(namespace.toLowerCase());
   }
@@ -80,7 +67,6 @@ export class Registry {
     return i < 0 ? undefined : this.source.type(key.slice(0, i), key.slice(i + 1));
   }
 
-  /** Whether a hand-built provider declares the type. */
   isHandBuilt(namespace: string, type: string): boolean {
     return this.types.has(typeKeyOf(namespace, type));
   }

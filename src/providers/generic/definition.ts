@@ -11,7 +11,7 @@ import { SCOPE } from '../../catalogue/catalogue.js';
 import { SchemaWalker } from '../../catalogue/schema.js';
 import type { SchemaNode } from '../../catalogue/schema.js';
 import { keyOf, guidOf } from '../declared/declare.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ActionHandler, ArmResource, RequestContext, ResourceTypeDefinition, Scope, StoredResource } from '../../framework/types.js';
 import { sampleOf } from './sample.js';
 import { withComputed } from './computed.js';

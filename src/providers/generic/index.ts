@@ -5,7 +5,7 @@
 
 import { Catalogue } from '../../catalogue/catalogue.js';
 import { typeKeyOf, type TypeSource } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ResourceProvider, ResourceTypeDefinition } from '../../framework/types.js';
 import { operationTypes } from '../../lro/routes.js';
 import { genericDefinition } from './definition.js';
