@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { rgPath, SUB, TENANT, tmpDir, type TestEmulator } from '../support/emulator.js';
+import { rgPath, SUB, TENANT, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { AzSession, ensureAz } from '../support/az.js';
 import { startAksEmulator } from '../containerservice/helpers.js';
 import { platform } from '../hybrid/helpers.js';
@@ -64,6 +64,11 @@ describe('real public templates deploy with az 2.45, their outputs as ARM docume
     az = new AzSession(emu);
     await az.login();
     const p = await platform(emu);
+    // the gallery image the Azure Local VM quickstart boots from (its imageName parameter), made as a user would
+    const image = `${rgPath('arc')}/providers/Microsoft.AzureStackHCI/galleryImages/ubuntu-01`;
+    const img = await emu.http().put(`${image}?api-version=2024-01-01`).send({ location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { osType: 'Linux', imagePath: 'C:\\images\\ubuntu-01.vhdx' } });
+    assert.ok([200, 201].includes(img.status), JSON.stringify(img.body));
+    if (img.headers['azure-asyncoperation']) await waitForOperation(emu, img.headers['azure-asyncoperation']);
     hci = { customLocationId: p.cl, customLocationName: p.cl.split('/').pop()!, logicalNetworkId: p.lnet, logicalNetworkName: p.lnet.split('/').pop()!, location: 'eastus' };
     principalId = emu.tokens.verify(`Bearer ${emu.token}`, `${emu.url}/adfs`).objectId;
   });
