@@ -202,15 +202,25 @@ function checkNameAgainst(walker: SchemaWalker, root: number, ctx: RequestContex
     const rule: string[] = [];
     if (typeof min === 'number' && name.length < min) rule.push(`at least ${min} characters`);
     if (typeof max === 'number' && name.length > max) rule.push(`at most ${max} characters`);
-    let re: RegExp | undefined;
-    try {
-      re = pattern ? new RegExp(pattern, 'u') : undefined;
-    } catch {
-      re = undefined;
-    }
+    const re = pattern ? nameRegex(pattern) : undefined;
     if (re && !re.test(name)) rule.push(`match the pattern '${pattern}'`);
     if (rule.length) throw Errors.invalid('InvalidResourceName', `The resource name '${name}' is invalid for type '${ct.namespace}/${ct.type}'. It must be ${rule.join(' and ')}.`);
   }
+}
+
+const nameRegexes = new Map<string, RegExp | undefined>();
+/** A name rule's pattern, compiled once (a .NET-only construct is not checked). */
+function nameRegex(pattern: string): RegExp | undefined {
+  if (!nameRegexes.has(pattern)) {
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(pattern, 'u');
+    } catch {
+      re = undefined;
+    }
+    nameRegexes.set(pattern, re);
+  }
+  return nameRegexes.get(pattern);
 }
 
 function literalsOf(walker: SchemaWalker, id: number): string[] | undefined {
