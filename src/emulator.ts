@@ -62,7 +62,7 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
   const fabric = opts.fabric === false ? undefined : await openFabric({ config, store, locations, tasks: asyncOperations }, opts.fabric);
   // Role assignments are enforced where they can exist: when Microsoft.Authorization is served (and unless the
   // benchmark's baseline turns enforcement off; --no-auth is the switch for users).
-  const authorizer = new Authorizer(resources);
+  const authorizer = new Authorizer(resources, store);
   authorizer.enforce = providers.some((p) => p.namespace.toLowerCase() === 'microsoft.authorization') && process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
   const services: Services = {
     config,

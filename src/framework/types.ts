@@ -262,6 +262,11 @@ export interface ResourceManager {
   /** Resolves once the operation has ended (Succeeded, Failed or Canceled). */
   waitFor(operationId: string): Promise<OperationRecord>;
   execute(call: Call): Promise<Result>;
+  /**
+   * Would this principal be allowed to write here (RBAC, linked checks, deny assignments)? Throws the refusal a
+   * write would get; changes nothing (a nested deployment's own record in its target scope).
+   */
+  checkWrite(call: Call): void;
   /** The resource's wire shape at an api-version. */
   wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource;
   /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */

@@ -9,7 +9,7 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
 import type { Services } from '../../framework/types.js';
-import type { ActionOutcome, ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { ActionOutcome, ArmResource, Completion, Principal, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { lroHeaders } from '../../lro/urls.js';
 import {
@@ -138,7 +138,8 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const drop = excess > 0 ? siblings.sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt))).slice(0, excess).map((s) => s.resource.id) : [];
   return {
     resource,
-    internal: { request: { ...req, environment: undefined }, secrets: prepared.secrets, correlationId },
+    // The deployment writes as its deployer (RBAC, deny assignments), also when it resumes after a restart.
+    internal: { request: { ...req, environment: undefined }, secrets: prepared.secrets, correlationId, deployer: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } },
     related: drop.length ? { delete: drop } : undefined,
     operation: { kind: ctx.existing ? ('update' as const) : ('create' as const), tasks: [{ id: 'deploy', kind: DEPLOY_TASK, params: {}, durationMs: 0 }] },
   };
@@ -151,7 +152,8 @@ function registerDeployTask(services: Services): void {
       const stored = services.resources.get(op.resourceId);
       if (!stored) throw Errors.conflictWith('DeploymentNotFound', `The deployment '${op.resourceId}' no longer exists.`);
       const req = stored.internal.request as DeploymentRequest;
-      const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
+      const deployer = (stored.internal.deployer as Principal | undefined) ?? { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' };
+      const host = hostFor(services, deployer, '');
       const prepared = await prepareDeployment(host, req);
       const abort = new AbortController();
       const watch = setInterval(() => op.cancelRequested && abort.abort(), 20);
