@@ -34,6 +34,7 @@ async function main() {
     ['hybrid', './hybrid.js', 'benchHybrid'],
     ['dashboard', './dashboard.js', 'benchDashboard'],
     ['postgres', './postgres.js', 'benchPostgres'],
+    ['catalogue', './catalogue.js', 'benchCatalogue'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;

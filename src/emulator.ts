@@ -21,6 +21,7 @@ import { TokenService, newSigningKey } from './identity/tokens.js';
 import { ensureCertificate } from './identity/certificate.js';
 import { createHttpApp } from './http/app.js';
 import { allProviders } from './providers/index.js';
+import { GenericTypes } from './providers/generic/index.js';
 import { openFabric, type FabricOptions } from './fabric/index.js';
 import { Authorizer } from './authorization/authorizer.js';
 import { KubernetesTargets } from './kubernetes/targets.js';
@@ -109,6 +110,8 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
     registry.addProvider(p);
     registry.addProvider({ namespace: p.namespace, types: operationTypes(p) });
   }
+  // Every other type of the public catalogue, read on first use (src/providers/generic).
+  if (config.catalogue !== false) registry.setSource(new GenericTypes(services));
   for (const p of providers) await p.init?.(services);
   return services;
 }

@@ -53,6 +53,8 @@ export interface EmulatorConfig {
   requestTimeout: number;
   /** postgres://… : the state lives in that PostgreSQL database, shared by every instance started with it. */
   store?: string;
+  /** Serve every type of the public catalogue (the generic provider) besides the hand-built ones; default on. */
+  catalogue?: boolean;
 }
 
 export const WELL_KNOWN = {
@@ -82,6 +84,7 @@ const FLAGS: Record<string, { env: string; kind: 'number' | 'string' | 'bool' }>
   'public-url': { env: 'ARM_EMULATOR_PUBLIC_URL', kind: 'string' },
   'request-timeout': { env: 'ARM_EMULATOR_REQUEST_TIMEOUT', kind: 'number' },
   store: { env: 'ARM_EMULATOR_STORE', kind: 'string' },
+  'no-catalogue': { env: 'ARM_EMULATOR_NO_CATALOGUE', kind: 'bool' },
 };
 
 export class ConfigError extends Error {}
@@ -146,6 +149,7 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     publicUrl: raw['public-url'] === undefined ? undefined : publicUrl(raw['public-url']),
     requestTimeout: num('request-timeout', 60, 0.1),
     store: raw.store === undefined ? undefined : storeUrl(raw.store),
+    catalogue: !bool('no-catalogue'),
     tenantId,
     subscriptions: [
       {

@@ -99,7 +99,8 @@ export class ResourceManagerCore implements ResourceManager {
     const { services } = this;
     const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
-    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
+    const listed = () => services.registry.catalogue()?.apiVersions(route.def.namespace, route.def.type);
+    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def, undefined, listed);
     const subscription = call.subscription !== undefined ? (call.subscription ?? undefined) : parsed.subscriptionId ? findSubscription(services, parsed.subscriptionId) : undefined;
     if (parsed.subscriptionId && !subscription) throw Errors.subscriptionNotFound(parsed.subscriptionId);
     if (call.body !== undefined) checkDepth(call.body);
@@ -376,13 +377,13 @@ export class ResourceManagerCore implements ResourceManager {
     // A delete already under way: answer with the same operation, as ARM does for a repeated DELETE.
     if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
     this.refuseWhileBusy(existing);
-    const op = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
+    const { op, status } = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
     if (op) return { status: 202, operation: op, location: true };
-    return ctx.def.deleteReturnsResource ? { status: 200, body: this.wire(existing, ctx.def, ctx.apiVersion) } : { status: 200 };
+    return ctx.def.deleteReturnsResource && status === 200 ? { status, body: this.wire(existing, ctx.def, ctx.apiVersion) } : { status };
   }
 
   /** Deletes through the type's hook: asynchronously (the resource shows Deleting) or at once with its descendants. */
-  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<OperationRecord | undefined> {
+  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<{ op?: OperationRecord; status: number }> {
     const { services, def, existing } = ctx;
     const outcome = def.onDelete ? await def.onDelete(ctx) : {};
     if (outcome.operation) {
@@ -393,10 +394,10 @@ export class ResourceManagerCore implements ResourceManager {
       stored.operationId = op.id;
       await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
       services.asyncOperations.run(op);
-      return op;
+      return { op, status: 202 };
     }
     await services.resources.commit([...deleteTreeOps(services.resources, existing.resource.id), ...relatedOps(services.registry, services.resources, outcome.related)]);
-    return undefined;
+    return { status: outcome.deletedStatus ?? 200 };
   }
 
   // ---- POST actions ----------------------------------------------------------------------------------

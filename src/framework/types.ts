@@ -87,6 +87,8 @@ export interface DeleteOutcome {
   /** Present when the delete is asynchronous. */
   operation?: OperationPlan;
   related?: Related;
+  /** The status of a synchronous delete when the type's spec declares no 200 (e.g. 204). */
+  deletedStatus?: 200 | 204;
 }
 
 export interface ActionOutcome {
@@ -161,6 +163,8 @@ export interface ResourceTypeDefinition {
   providerOperations?: { name: string; operation: string; description: string }[];
   /** Shown in the provider document. */
   capabilities?: string;
+  /** Made from the public catalogue (src/providers/generic): stored and validated, no behaviour of its own. */
+  generic?: boolean;
 
   /** Custom handlers replace the stored behaviour for that verb. */
   handlers?: Partial<Record<'get' | 'list' | 'put' | 'patch' | 'delete' | 'head' | 'post', CustomHandler>>;
@@ -319,9 +323,30 @@ export interface AsyncOperations extends TaskKindRegistry {
 
 /** The served providers and types, looked up case-insensitively (framework/registry.ts). */
 export interface TypeRegistry {
+  /** Hand-built first, then the public catalogue's (the generic provider). */
   provider(namespace: string): ResourceProvider | undefined;
   providerList(): ResourceProvider[];
   type(namespace: string, type: string): ResourceTypeDefinition | undefined;
   /** By lowercased 'namespace/type' (typeKeyOf). */
   typeByKey(key: string): ResourceTypeDefinition | undefined;
+  /** A hand-built provider of the namespace, if any. */
+  handBuiltProvider(namespace: string): ResourceProvider | undefined;
+  /** Whether a hand-built provider declares the type. */
+  isHandBuilt(namespace: string, type: string): boolean;
+  /** The public catalogue's types (src/providers/generic), when served. */
+  catalogue(): TypeSource | undefined;
+}
+
+/** Types no provider declares: definitions made on demand from the public catalogue (src/providers/generic). */
+export interface TypeSource {
+  /** A definition for a type of the catalogue, or undefined. */
+  type(namespace: string, type: string): ResourceTypeDefinition | undefined;
+  /** A provider for a namespace no hand-built provider serves. */
+  provider(namespace: string): ResourceProvider | undefined;
+  /** Every namespace of the catalogue (canonical casing). */
+  namespaces(): string[];
+  /** Every api-version the catalogue lists for a type, hand-built or not (newest first). */
+  apiVersions(namespace: string, type: string): string[] | undefined;
+  /** The catalogue's types of a namespace that a hand-built provider leaves out, as definitions. */
+  typesBeside(provider: ResourceProvider): ResourceTypeDefinition[];
 }

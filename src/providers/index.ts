@@ -12,7 +12,7 @@ import { computeProvider } from './Microsoft.Compute/index.js';
 import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
 import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
 import { hybridComputeProvider } from './Microsoft.HybridCompute/index.js';
-import { catalogueProviders } from './catalogue/index.js';
+import { declaredProviders } from './declared/index.js';
 
 export function allProviders(): ResourceProvider[] {
   return [
@@ -27,6 +27,6 @@ export function allProviders(): ResourceProvider[] {
     kubernetesProvider,
     hybridContainerServiceProvider,
     hybridComputeProvider,
-    ...catalogueProviders(),
+    ...declaredProviders(),
   ];
 }

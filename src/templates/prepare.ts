@@ -223,7 +223,8 @@ async function resolveKeyVaultReferences(host: TemplateHost, parameters: unknown
 
 function checkTypes(host: TemplateHost, exp: Expansion): void {
   for (const i of exp.instances) {
-    if (i.isDeployment) continue;
+    // a resource with condition false is never deployed, so never refused, whatever its type or api-version
+    if (i.isDeployment || !i.condition) continue;
     const [ns, ...rest] = i.type.split('/');
     const type = rest.join('/');
     const known = host.knownType(ns, type);

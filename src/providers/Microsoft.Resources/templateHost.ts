@@ -3,6 +3,7 @@
 // is sent over HTTP to the emulator itself. Linked templates are fetched over https.
 
 import { isArmError } from '../../arm/errors.js';
+import { mergeVersions } from '../../catalogue/versions.js';
 import type { Services } from '../../framework/types.js';
 import type { Principal, StoredResource } from '../../framework/types.js';
 import type { TemplateHost } from '../../templates/index.js';
@@ -59,8 +60,12 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
     },
     knownType(namespace, type) {
       const def = registry.type(namespace, type);
-      if (!def || def.handlers?.get) return def ? { apiVersions: def.apiVersions } : undefined;
-      return { apiVersions: def.apiVersions, locations: Array.isArray(def.locations) ? def.locations : undefined };
+      if (!def) return undefined;
+      // a hand-built type accepts every api-version the public catalogue lists for it (the core maps it to the nearest)
+      const listed = def.generic ? undefined : registry.catalogue()?.apiVersions(def.namespace, def.type);
+      const apiVersions = listed?.length ? mergeVersions(def.apiVersions, listed) : def.apiVersions;
+      if (def.handlers?.get) return { apiVersions };
+      return { apiVersions, locations: Array.isArray(def.locations) ? def.locations : undefined };
     },
     knownNamespace(namespace) {
       return !!registry.provider(namespace);
