@@ -21,6 +21,7 @@ import { createHttpApp } from './arm/http.js';
 import { allProviders } from './providers/index.js';
 import type { Services } from './framework/services.js';
 import type { ResourceProvider } from './framework/types.js';
+import { watchEventLoop } from './framework/eventLoop.js';
 
 export interface Emulator {
   services: Services;
@@ -60,6 +61,7 @@ export async function createServices(config: EmulatorConfig, providers: Resource
 
 export async function startEmulator(config: EmulatorConfig, opts: EmulatorOptions = {}): Promise<Emulator> {
   if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
+  watchEventLoop();
   const services = await createServices(config, opts.providers);
   await opts.extend?.(services);
   const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);

@@ -51,6 +51,8 @@ export interface EmulatorConfig {
   publicUrl?: string;
   /** Seconds a client may take to send a whole request (headers and body) before the connection is closed. */
   requestTimeout: number;
+  /** Seconds one stretch of template expression evaluation may run before the deployment fails. */
+  templateTimeLimit: number;
 }
 
 export const WELL_KNOWN = {
@@ -79,6 +81,7 @@ const FLAGS: Record<string, { env: string; kind: 'number' | 'string' | 'bool' }>
   recover: { env: 'ARM_EMULATOR_RECOVER', kind: 'bool' },
   'public-url': { env: 'ARM_EMULATOR_PUBLIC_URL', kind: 'string' },
   'request-timeout': { env: 'ARM_EMULATOR_REQUEST_TIMEOUT', kind: 'number' },
+  'template-time-limit': { env: 'ARM_EMULATOR_TEMPLATE_TIME_LIMIT', kind: 'number' },
 };
 
 export class ConfigError extends Error {}
@@ -142,6 +145,7 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     recover: bool('recover'),
     publicUrl: raw['public-url'] === undefined ? undefined : publicUrl(raw['public-url']),
     requestTimeout: num('request-timeout', 60, 0.1),
+    templateTimeLimit: num('template-time-limit', 10, 0.1),
     tenantId,
     subscriptions: [
       {

@@ -11,6 +11,7 @@ import type { Services } from '../framework/services.js';
 import { ARM_AUDIENCES } from '../identity/tokens.js';
 import type { Fabric } from './fabric.js';
 import type { SiteDefinition } from './sites.js';
+import { eventLoopDelay } from '../framework/eventLoop.js';
 
 type Handler = (req: Request, res: Response) => unknown | Promise<unknown>;
 
@@ -101,7 +102,7 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
 
   router.get(
     '/health',
-    wrap(async () => {
+    wrap(async (req) => {
       const sites = fabric.sites();
       return {
         status: 'Healthy',
@@ -110,6 +111,8 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
         sites: sites.length,
         disconnectedSites: sites.filter((s) => !fabric.site(s.name).connected()).map((s) => s.name),
         operationsInProgress: services.operations.active(),
+        // perf_hooks' event-loop delay since start (or the last ?reset=eventLoop): the longest the emulator could not answer.
+        eventLoopDelay: eventLoopDelay(req.query.reset === 'eventLoop'),
         // How a page signs in for the changes (the guard wants a service principal's token when auth is on).
         auth: services.config.auth,
         tokenEndpoint: '/adfs/oauth2/token',

@@ -32,3 +32,5 @@ export { azureCloudEnvironment, azureStackEnvironment } from './environment.js';
 export { API_PROFILES, profileApiVersion } from './api-profiles.js';
 export { uniqueString } from './unique-string.js';
 export { evaluateString, evaluateValue } from './evaluator.js';
+export { TemplateWorkers, type PoolOptions } from './worker/pool.js';
+export { MAX_VALUE_DEPTH, MAX_VALUE_SIZE, setEvaluationTimeLimit } from './limits.js';

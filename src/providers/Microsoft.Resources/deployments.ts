@@ -15,21 +15,30 @@ import type { OperationRecord } from '../../lro/types.js';
 import { lroHeaders } from '../../lro/urls.js';
 import {
   deploymentProperties,
-  executeDeployment,
-  prepareDeployment,
-  preflightDeployment,
-  redactSuppliedParameters,
   redactorFor,
-  validateDeployment,
   validationErrorBody,
-  whatIf,
   azureStackEnvironment,
+  TemplateWorkers,
   type DeploymentOperation,
   type DeploymentRequest,
   type DeploymentResult,
   type ScopeInfo,
 } from '../../templates/index.js';
 import { hostFor } from './templateHost.js';
+
+/** Each emulator's template workers: evaluation runs there, never on the event loop. */
+const pools = new WeakMap<Services, TemplateWorkers>();
+
+export function templateWorkers(services: Services): TemplateWorkers {
+  let p = pools.get(services);
+  if (!p) {
+    p = new TemplateWorkers({ timeLimitMs: Math.round(services.config.templateTimeLimit * 1000) });
+    pools.set(services, p);
+    const pool = p;
+    (services.onClose ??= []).push(() => pool.close());
+  }
+  return p;
+}
 
 export const DEPLOY_TASK = 'resources.deploy';
 export const WHATIF_TASK = 'resources.whatIf';
@@ -125,11 +134,10 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const req = requestOf(ctx, name);
   // Validation errors (bad template, missing parameter, cycle...) are synchronous 400s, as at ARM.
   const host = hostFor(services, ctx.principal, ctx.baseUrl);
-  const prepared = await prepareDeployment(host, req);
-  // Preflight: what a provider would refuse is refused now, for the whole deployment (InvalidTemplateDeployment).
-  await preflightDeployment(host, prepared);
+  // Preflight too: what a provider would refuse is refused now, for the whole deployment (InvalidTemplateDeployment).
+  const accepted = await templateWorkers(services).accept(host, { request: req, preflight: true });
   const correlationId = ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID();
-  const shown = { templateHash: prepared.templateHash, mode: prepared.mode, parameters: redactSuppliedParameters(prepared, (req.properties.parameters as Record<string, unknown>) ?? {}) };
+  const shown = { templateHash: accepted.templateHash, mode: accepted.mode, parameters: accepted.parameters };
   const resource: ArmResource = { ...candidate, properties: runningProperties(req, shown, correlationId) };
   if (req.location) resource.location = req.location;
   if (ctx.body?.tags) resource.tags = ctx.body.tags;
@@ -139,7 +147,7 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const drop = excess > 0 ? siblings.sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt))).slice(0, excess).map((s) => s.resource.id) : [];
   return {
     resource,
-    internal: { request: { ...req, environment: undefined }, secrets: prepared.secrets, correlationId },
+    internal: { request: req, secrets: accepted.secrets, correlationId },
     related: drop.length ? { delete: drop } : undefined,
     operation: { kind: ctx.existing ? ('update' as const) : ('create' as const), tasks: [{ id: 'deploy', kind: DEPLOY_TASK, params: {}, durationMs: 0 }] },
   };
@@ -153,13 +161,13 @@ function registerDeployTask(services: Services): void {
       if (!stored) throw Errors.conflictWith('DeploymentNotFound', `The deployment '${op.resourceId}' no longer exists.`);
       const req = stored.internal.request as DeploymentRequest;
       const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
-      const prepared = await prepareDeployment(host, req);
       const abort = new AbortController();
       const watch = setInterval(() => op.cancelRequested && abort.abort(), 20);
       const records: DeploymentOperation[] = [];
       live.set(op.id, records);
       try {
-        const result = await executeDeployment(host, prepared, {
+        // Prepared again in the worker (so that a restart can resume), then executed; the result comes back scrubbed.
+        const result = await templateWorkers(services).deploy(host, { request: req }, {
           signal: abort.signal,
           onOperation: (o) => {
             const i = records.findIndex((x) => x.operationId === o.operationId);
@@ -171,10 +179,10 @@ function registerDeployTask(services: Services): void {
         if (result.provisioningState === 'Failed') {
           const e = Errors.refused(result.error?.code ?? 'DeploymentFailed', result.error?.message ?? 'The deployment failed.', undefined, result.error?.details);
           (e as any).result = result;
-          op.data = { ...(op.data ?? {}), result: redactorFor(prepared)(result) as unknown as Record<string, unknown> };
+          op.data = { ...(op.data ?? {}), result: result as unknown as Record<string, unknown> };
           throw e;
         }
-        op.data = { ...(op.data ?? {}), result: redactorFor(prepared)(result) as unknown as Record<string, unknown> };
+        op.data = { ...(op.data ?? {}), result: result as unknown as Record<string, unknown> };
         return { outputs: Object.keys(result.outputs ?? {}).length };
       } finally {
         clearInterval(watch);
@@ -187,7 +195,7 @@ function registerDeployTask(services: Services): void {
       const req = task.params.request as DeploymentRequest;
       const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
       try {
-        return await whatIf(host, req, { resultFormat: task.params.resultFormat as 'FullResourcePayloads' | undefined });
+        return await templateWorkers(services).whatIf(host, { request: req, resultFormat: task.params.resultFormat as 'FullResourcePayloads' | undefined });
       } catch (e) {
         return { status: 'Failed', error: validationErrorBody(e).error };
       }
@@ -239,7 +247,7 @@ async function validateAction(ctx: RequestContext & { existing?: StoredResource 
   const req = requestOf(ctx, name);
   const host = hostFor(ctx.services, ctx.principal, ctx.baseUrl);
   try {
-    const v = await validateDeployment(host, req);
+    const v = await templateWorkers(ctx.services).validate(host, { request: req });
     const id = ctx.path.id;
     const body: Record<string, unknown> = {
       id,
@@ -247,13 +255,13 @@ async function validateAction(ctx: RequestContext & { existing?: StoredResource 
       type: TYPE,
       properties: {
         templateHash: v.templateHash,
-        parameters: redactSuppliedParameters(v.prepared, (req.properties.parameters as Record<string, unknown>) ?? {}),
+        parameters: v.parameters,
         mode: v.mode,
         provisioningState: 'Succeeded',
         timestamp: new Date().toISOString(),
         duration: 'PT0S',
         correlationId: ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID(),
-        validatedResources: v.validatedResources.map((r) => ({ id: r.id })),
+        validatedResources: v.validatedResources,
       },
     };
     if (req.location) body.location = req.location;
@@ -275,8 +283,8 @@ async function postHandler(ctx: RequestContext) {
     case 'whatif': {
       const req = requestOf(ctx, ctx.path.names[ctx.path.names.length - 1]);
       // Fail fast on what is wrong with the template itself, as ARM does before accepting.
-      await prepareDeployment(hostFor(ctx.services, ctx.principal, ctx.baseUrl), req);
-      const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: { ...req, environment: undefined }, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
+      await templateWorkers(ctx.services).accept(hostFor(ctx.services, ctx.principal, ctx.baseUrl), { request: req, preflight: false });
+      const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: req, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
       // The what-if runs as an operation of its own; its result is served at the Location URL.
       const op = await ctx.services.core.startDetached(ctx, `${id}/whatIf`, plan);
       const h = lroHeaders(ctx.baseUrl, ctx.services.config.retryAfter, op, true);

@@ -1,6 +1,6 @@
 // The template engine's view of the emulator (TemplateHost): every resource a deployment writes or
 // reads goes through the resource-operations core in process, as the deploying principal; nothing
-// is sent over HTTP to the emulator itself. Linked templates are fetched over https.
+// is sent over HTTP to the emulator itself. Linked templates are fetched over http or https.
 
 import { isArmError } from '../../arm/errors.js';
 import type { Services } from '../../framework/services.js';
@@ -59,8 +59,14 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
       return !!registry.provider(namespace);
     },
     async fetchTemplate(url) {
-      const u = new URL(url);
-      if (u.protocol !== 'https:') throw new Error(`only https:// template links are supported, not '${u.protocol}'`);
+      let u: URL;
+      try {
+        u = new URL(url);
+      } catch {
+        throw new Error('The content link must be an absolute URI.');
+      }
+      // az sends the URI it read the template from (--template-uri): https, or http (a local server).
+      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`The content link must be an http or https URI, not '${u.protocol}'.`);
       const res = await fetch(u, { signal: AbortSignal.timeout(30_000) });
       if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
       return JSON.parse(await res.text());

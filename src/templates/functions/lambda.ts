@@ -65,11 +65,12 @@ export const lambdas: Library = {
       return o;
     },
   },
+  // groupBy(array, keyLambda[, valueLambda]): the optional third maps each element before it is grouped.
   groupby: {
-    min: 2, max: 2,
-    fn: ([a, k], _c, fn) => {
+    min: 2, max: 3,
+    fn: ([a, k, v], _c, fn) => {
       const o: Record<string, unknown[]> = {};
-      for (const x of expectArray(a, fn)) (o[expectString(call(k, [x], fn), fn)] ??= []).push(x);
+      for (const x of expectArray(a, fn)) (o[expectString(call(k, [x], fn), fn)] ??= []).push(v === undefined ? x : call(v, [x], fn));
       return o;
     },
   },
