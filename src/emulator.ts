@@ -113,6 +113,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
         (server as any).closeAllConnections?.();
       });
       for (const hook of services.onClose ?? []) await hook();
+      await services.operations.stoppedCleanly();
       await services.store.close();
       // a config started again (next port) derives its public URL again
       if (derivedPublicUrl) config.publicUrl = undefined;

@@ -48,6 +48,8 @@ export interface Call {
   parsed?: ParsedPath;
   /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
   dryRun?: boolean;
+  /** The operation this change is made for (a deployment's): recorded on the operation it starts. */
+  initiatedBy?: string;
 }
 
 export interface Result {
@@ -118,6 +120,7 @@ export class ResourceOperations {
       principal: call.principal ?? { ...SYSTEM_PRINCIPAL, tenantId: services.config.tenantId },
       services,
     };
+    if (call.initiatedBy) ctx.initiatedBy = call.initiatedBy;
     if (WRITES.has(call.method) && route.def.namespace !== RESOURCES_NS && parsed.subscriptionId) {
       if (registrationState(services, parsed.subscriptionId, route.def.namespace) !== 'Registered') {
         throw Errors.missingSubscriptionRegistration(services.registry.provider(route.def.namespace)!.namespace);
@@ -348,7 +351,7 @@ export class ResourceOperations {
     const ops: WriteOp[] = [];
     let op: OperationRecord | undefined;
     if (plan) {
-      op = services.operations.create({ ...plan, kind: plan.kind ?? kind }, subjectOf(ctx, stored));
+      op = services.operations.create({ ...plan, kind: plan.kind ?? kind, initiatedBy: plan.initiatedBy ?? ctx.initiatedBy }, subjectOf(ctx, stored));
       stored.operationId = op.id;
       ops.push(services.operations.writeOp(op));
     } else if (resource.properties && resource.properties.provisioningState === undefined) {
@@ -383,7 +386,7 @@ export class ResourceOperations {
       const stored: StoredResource = structuredClone(existing);
       stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
       stored.deleting = true;
-      const op = services.operations.create({ ...outcome.operation, kind: 'delete' }, { ...subjectOf(ctx, stored), method: 'DELETE' });
+      const op = services.operations.create({ ...outcome.operation, kind: 'delete', initiatedBy: outcome.operation.initiatedBy ?? ctx.initiatedBy }, { ...subjectOf(ctx, stored), method: 'DELETE' });
       stored.operationId = op.id;
       await services.resources.commit([services.operations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
       services.operations.run(op);

@@ -97,6 +97,8 @@ export interface RequestContext {
   existing?: StoredResource;
   /** The parent resource for child and extension types. */
   parent?: StoredResource;
+  /** The operation this request is made for (a deployment's writes), recorded on the operation it starts. */
+  initiatedBy?: string;
 }
 
 /** A resource written together with the one a hook decides about (children, side resources). */

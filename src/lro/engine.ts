@@ -22,6 +22,8 @@ import type {
 
 const COLLECTION = 'operations';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+/** Restarts in a row an operation may be resumed without progress before it ends Failed (a crash loop ends). */
+export const MAX_RESUME_ATTEMPTS = 3;
 
 export interface OperationSubject {
   resourceId: string;
@@ -46,6 +48,8 @@ export class OperationEngine {
   private readonly kinds = new Map<string, TaskKind>();
   private readonly waiters = new Map<string, ((op: OperationRecord) => void)[]>();
   private readonly driving = new Set<string>();
+  /** The records of the operations being driven (the same objects the drivers change). */
+  private readonly live = new Map<string, OperationRecord>();
   private readonly finishing = new Set<string>();
   private readonly pendingSaves = new Map<string, OperationRecord>();
   private saveBatch: Promise<void> | null = null;
@@ -180,6 +184,7 @@ export class OperationEngine {
       data: plan.data,
     };
     if (plan.resultTask) op.resultTask = plan.resultTask;
+    if (plan.initiatedBy) op.initiatedBy = plan.initiatedBy;
     if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {
       op.gate = { ...gate, pollsSeen: 0 };
@@ -196,6 +201,7 @@ export class OperationEngine {
   run(op: OperationRecord): void {
     if (this.driving.has(op.id) || this.stopped) return;
     this.driving.add(op.id);
+    this.live.set(op.id, op);
     this.drive(op)
       .catch((e) => {
         if (this.stopped || e instanceof Stopped) return undefined; // resumed at the next start
@@ -203,7 +209,21 @@ export class OperationEngine {
         return this.rollback(op, toDetail(e)).catch(() => this.finishFailed(op, toDetail(e)));
       })
       .catch(() => undefined)
-      .finally(() => this.driving.delete(op.id));
+      .finally(() => {
+        this.driving.delete(op.id);
+        this.live.delete(op.id);
+      });
+  }
+
+  /**
+   * A long task reports progress (a deployment, each resource it finished): the operation is not stuck,
+   * so restarts in a row no longer count against it.
+   */
+  progress(id: string): void {
+    const op = this.live.get(id);
+    if (!op || !op.resumeAttempts || this.stopped) return;
+    op.resumeAttempts = 0;
+    void this.save(op).catch(() => undefined);
   }
 
   /** Asks a running operation to stop; it rolls back and ends Canceled. */
@@ -298,8 +318,10 @@ export class OperationEngine {
       try {
         t.result = await this.kinds.get(t.kind)!.run(t, op);
         t.state = 'done';
+        delete op.resumeAttempts; // progress: restarts in a row start counting again
       } catch (e) {
-        if (e instanceof Stopped) throw e;
+        // A task that fails because the emulator is shutting down did not fail: it runs again at the next start.
+        if (e instanceof Stopped || this.stopped) throw new Stopped();
         t.state = 'failed';
         t.error = toDetail(e);
         failure ??= t.error;
@@ -474,16 +496,43 @@ export class OperationEngine {
 
   // ---- restart -----------------------------------------------------------------------------------
 
-  /** After a restart: resume every operation that was in flight, and heal resources left mid-operation. */
+  /**
+   * After a restart: resume every operation that was in flight, and heal resources left mid-operation.
+   * The attempt is counted (and stored) before the operation runs, so one whose resumption crashes the
+   * process is not run for ever: past MAX_RESUME_ATTEMPTS restarts in a row it is undone and ends Failed,
+   * and if even undoing it never finishes, it ends Failed without.
+   */
   async resumeAll(): Promise<number> {
     let n = 0;
     for (const op of this.list()) {
       if (TERMINAL.has(op.status)) continue;
       for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
       op.resumed = (op.resumed ?? 0) + 1;
+      const attempts = (op.resumeAttempts ?? 0) + 1;
+      op.resumeAttempts = attempts;
       await this.save(op);
-      this.run(op);
       n++;
+      if (attempts <= MAX_RESUME_ATTEMPTS) {
+        this.run(op);
+        continue;
+      }
+      const error: ErrorDetail = {
+        code: 'OperationResumeFailed',
+        message: `The operation was interrupted ${attempts - 1} times in a row while resuming after a restart of the emulator, without progress; it was stopped and what it had done was undone.`,
+      };
+      if (attempts === MAX_RESUME_ATTEMPTS + 1 && !(op as any).rollingBack) {
+        this.driving.add(op.id);
+        this.live.set(op.id, op);
+        void this.rollback(op, error)
+          .catch(() => this.finishFailed(op, error))
+          .catch(() => undefined)
+          .finally(() => {
+            this.driving.delete(op.id);
+            this.live.delete(op.id);
+          });
+      } else {
+        await this.finishFailed(op, (op as any).rollingBack ? op.error ?? error : error).catch(() => undefined);
+      }
     }
     // A resource pointing at an operation that no longer exists is stuck: settle it as failed.
     const stuck: StoredResource[] = [];
@@ -506,6 +555,16 @@ export class OperationEngine {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+  }
+
+  /**
+   * After stop(), on a clean shutdown: the operations that were running did not crash anything, so their
+   * restarts in a row start counting again at the next start. (A killed process never gets here.)
+   */
+  async stoppedCleanly(): Promise<void> {
+    const ops = [...this.live.values()].filter((op) => op.status === 'InProgress' && op.resumeAttempts);
+    for (const op of ops) delete op.resumeAttempts;
+    if (ops.length) await this.store.write(ops.map((op) => this.writeOp(op))).catch(() => undefined);
   }
 
   /** Operations still running in this process (for tests and shutdown). */

@@ -18,7 +18,7 @@
 export type { TemplateHost, PutResult, HostError } from './host.js';
 export type { ScopeInfo, ResourceGroupInfo, EvalContext } from './context.js';
 export { prepareDeployment, templateHash, calculateTemplateHash, type DeploymentRequest, type PreparedDeployment, type TemplateLink } from './prepare.js';
-export { deploy, executeDeployment, type DeployOptions } from './executor.js';
+export { deploy, executeDeployment, type DeployOptions, type AdoptedWrite } from './executor.js';
 export { preflightDeployment } from './preflight.js';
 export { validateDeployment, validationErrorBody, type ValidationResult } from './validate.js';
 export { whatIf, diff, type WhatIfResult, type WhatIfChange, type WhatIfPropertyChange } from './whatif.js';

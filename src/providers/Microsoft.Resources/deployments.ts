@@ -19,6 +19,7 @@ import {
   validationErrorBody,
   azureStackEnvironment,
   TemplateWorkers,
+  type AdoptedWrite,
   type DeploymentOperation,
   type DeploymentRequest,
   type DeploymentResult,
@@ -160,19 +161,21 @@ function registerDeployTask(services: Services): void {
       const stored = services.resources.get(op.resourceId);
       if (!stored) throw Errors.conflictWith('DeploymentNotFound', `The deployment '${op.resourceId}' no longer exists.`);
       const req = stored.internal.request as DeploymentRequest;
-      const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
+      const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '', op.id);
       const abort = new AbortController();
       const watch = setInterval(() => op.cancelRequested && abort.abort(), 20);
       const records: DeploymentOperation[] = [];
       live.set(op.id, records);
       try {
         // Prepared again in the worker (so that a restart can resume), then executed; the result comes back scrubbed.
-        const result = await templateWorkers(services).deploy(host, { request: req }, {
+        const result = await templateWorkers(services).deploy(host, { request: req, adopt: op.resumed ? adoptable(services, op.id) : undefined }, {
           signal: abort.signal,
           onOperation: (o) => {
             const i = records.findIndex((x) => x.operationId === o.operationId);
             if (i >= 0) records[i] = o;
             else records.push(o);
+            // A resource done is progress: restarts in a row no longer count against the deployment.
+            if (o.provisioningState !== 'Running') services.operations.progress(op.id);
           },
         });
         if (result.provisioningState === 'Canceled') throw Errors.conflictWith('DeploymentCanceled', `The deployment '${req.name}' was canceled.`);
@@ -201,6 +204,21 @@ function registerDeployTask(services: Services): void {
       }
     },
   });
+}
+
+/**
+ * After a crash, the writes a deployment's operation had started (the operations its PUTs began, newest
+ * per resource): the resumed deployment waits for them instead of writing those resources again.
+ */
+function adoptable(services: Services, deploymentOpId: string): Record<string, AdoptedWrite> {
+  const out: Record<string, AdoptedWrite & { startTime: string }> = {};
+  for (const o of services.operations.list()) {
+    if (o.initiatedBy !== deploymentOpId || (o.kind !== 'create' && o.kind !== 'update')) continue;
+    const k = o.resourceId.toLowerCase();
+    if (out[k] && out[k].startTime >= o.startTime) continue;
+    out[k] = { operationId: o.id, status: o.status, startTime: o.startTime, ...(o.error ? { error: o.error } : {}) };
+  }
+  return out;
 }
 
 /** Nested deployments are kept as deployments of their own, where they ran. */

@@ -7,9 +7,10 @@ import type { Services } from '../../framework/services.js';
 import type { Principal, StoredResource } from '../../framework/types.js';
 import type { TemplateHost } from '../../templates/index.js';
 
-export function hostFor(services: Services, principal: Principal, baseUrl: string): TemplateHost {
+/** `initiatedBy`: the deployment's operation, recorded on the operations its writes start (to adopt them after a crash). */
+export function hostFor(services: Services, principal: Principal, baseUrl: string, initiatedBy?: string): TemplateHost {
   const { core, registry, resources } = services;
-  const opts = (apiVersion?: string) => ({ apiVersion, principal, baseUrl });
+  const opts = (apiVersion?: string) => ({ apiVersion, principal, baseUrl, initiatedBy });
   return {
     async put(id, apiVersion, body) {
       const r = await core.put(id, body, opts(apiVersion));

@@ -5,7 +5,7 @@
 
 import { calculateTemplateHash, prepareDeployment, type DeploymentRequest } from '../prepare.js';
 import { preflightDeployment } from '../preflight.js';
-import { executeDeployment } from '../executor.js';
+import { executeDeployment, type AdoptedWrite } from '../executor.js';
 import { validateDeployment } from '../validate.js';
 import { whatIf, type WhatIfResult } from '../whatif.js';
 import { redactorFor, redactSuppliedParameters } from '../redact.js';
@@ -45,6 +45,8 @@ export async function acceptJob(host: TemplateHost, args: AcceptArgs): Promise<A
 
 export interface DeployArgs {
   request: DeploymentRequest;
+  /** After a crash: the writes the deployment had started (see DeployOptions.adopt). */
+  adopt?: Record<string, AdoptedWrite>;
 }
 
 /** Deploys; the result and every operation record are already scrubbed of secure values. */
@@ -57,6 +59,7 @@ export async function deployJob(
   const redact = redactorFor(prepared);
   const result = await executeDeployment(host, prepared, {
     signal: opts.signal,
+    adopt: args.adopt,
     onOperation: opts.onOperation ? (o) => opts.onOperation!(redact(o)) : undefined,
   });
   return redact(result);
