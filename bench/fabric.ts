@@ -44,7 +44,7 @@ export async function benchFabric(opts: { operations?: number; quiet?: boolean }
   const n = opts.operations ?? 200;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-fabric-'));
   const services = await createServices(parseConfig(['--time-scale', '0', '--data-dir', dir], {}, dir), []);
-  const { store, resources, operations } = services;
+  const { store, resources, asyncOperations: operations } = services;
   try {
     const fabric = await initFabric(services, { sites: [benchStamp()], noAdmin: true });
 

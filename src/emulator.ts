@@ -10,16 +10,16 @@ import { mergeConfigFile, type EmulatorConfig } from './config/config.js';
 import { JournalStore } from './store/store.js';
 import { Registry } from './framework/registry.js';
 import { ResourceRepository } from './framework/repository.js';
-import { LocationCatalog } from './framework/locationCatalog.js';
+import { LocationCatalog } from './arm/locations.js';
 import { OperationEngine } from './lro/engine.js';
-import { ResourceOperations } from './framework/operations.js';
+import { ResourceManager } from './framework/resourceManager.js';
 import { registerCascade } from './framework/cascade.js';
 import { operationTypes } from './lro/routes.js';
 import { TokenService } from './identity/tokens.js';
 import { ensureCertificate } from './identity/certificate.js';
-import { createHttpApp } from './arm/http.js';
+import { createHttpApp } from './http/app.js';
 import { allProviders } from './providers/index.js';
-import type { Services } from './framework/services.js';
+import type { Services } from './framework/types.js';
 import type { ResourceProvider } from './framework/types.js';
 import { watchEventLoop } from './framework/eventLoop.js';
 
@@ -44,12 +44,12 @@ export async function createServices(config: EmulatorConfig, providers: Resource
   const store = await JournalStore.open({ dir: dataDir, fsync: config.fsync, recover: config.recover });
   const registry = new Registry();
   const resources = new ResourceRepository(store);
-  const operations = new OperationEngine(store, registry, resources, config.timeScale);
+  const asyncOperations = new OperationEngine(store, registry, resources, config.timeScale);
   // Azure regions; the fabric adds its Azure Stack Hub stamps (each is an ARM location).
   const locations = LocationCatalog.withAzureRegions();
-  const services = { config, store, registry, resources, operations, locations, adminRouter: express.Router() } as Omit<Services, 'core'> as Services;
-  services.core = new ResourceOperations(services);
-  operations.attach(services);
+  const services = { config, store, registry, resources, asyncOperations, locations, adminRouter: express.Router() } as Omit<Services, 'resourceManager'> as Services;
+  services.resourceManager = new ResourceManager(services);
+  asyncOperations.attach(services);
   registerCascade(services);
   for (const p of providers) {
     registry.addProvider(p);
@@ -98,7 +98,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   if (host === 'localhost') listenOrigins.push(`${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
   tokens.setOrigins([config.publicUrl, ...listenOrigins]);
   // Resume what a previous run left in flight, now that every task kind is registered.
-  await services.operations.resumeAll();
+  await services.asyncOperations.resumeAll();
   return {
     services,
     tokens,
@@ -107,13 +107,13 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     url,
     caPath,
     async close() {
-      services.operations.stop();
+      services.asyncOperations.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as any).closeAllConnections?.();
       });
       for (const hook of services.onClose ?? []) await hook();
-      await services.operations.stoppedCleanly();
+      await services.asyncOperations.stoppedCleanly();
       await services.store.close();
       // a config started again (next port) derives its public URL again
       if (derivedPublicUrl) config.publicUrl = undefined;

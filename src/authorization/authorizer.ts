@@ -4,7 +4,7 @@
 // against the store when it is used, so anything deleted (directly or by a cascade) stops counting.
 
 import type { ResourceRepository } from '../framework/repository.js';
-import type { ArmResource, StoredResource } from '../framework/types.js';
+import type { ArmResource, StoredResource } from '../arm/types.js';
 import { builtinRole, BUILTIN_ROLES, type RoleDefinitionData } from './builtin-roles.js';
 import { compileRole, normScope, type AssignmentRef, type CompiledRole, type RoleSource } from './evaluator.js';
 

@@ -3,8 +3,8 @@
 // here is pure apart from reading the role index.
 
 import { Errors, ArmError } from '../arm/errors.js';
-import type { Route as Target } from '../arm/resolve.js';
-import type { ArmResponse } from '../arm/dispatcher.js';
+import type { Route as Target } from '../framework/routing.js';
+import type { ArmResponse } from '../http/dispatcher.js';
 import type { RequestContext } from '../framework/types.js';
 import type { Authorizer } from './authorizer.js';
 import { actionFor, readActionOfWireType, typeOfResourceId } from './actions.js';

@@ -3,9 +3,9 @@
 // engine, mounts the admin API, and sets services.fabric.
 // Call initFabric before engine.resumeAll(), so resumed tasks find their sites.
 
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import { Fabric, type FabricBackend } from './fabric.js';
-import { mountFabricAdmin } from './admin.js';
+import { mountFabricAdmin } from '../admin/routes.js';
 import { RemoteSiteFabric, type RemoteOptions } from './remote.js';
 import { LocalSiteFabric } from './site.js';
 import { loadSites, type SiteDefinition } from './sites.js';
@@ -39,7 +39,7 @@ export async function initFabric(services: Services, options: FabricOptions = {}
   const backends: FabricBackend[] = defs.map((d) => (d.remote ? new RemoteSiteFabric(d, services.store, options.remote) : new LocalSiteFabric(d, services.store)));
   const fabric = new Fabric(backends);
   await fabric.open();
-  registerFabricTasks(services.operations, fabric, {
+  registerFabricTasks(services.asyncOperations, fabric, {
     disconnectWaitMs: options.disconnectWaitMs ?? DEFAULT_DISCONNECT_WAIT_MS,
     timeScale: () => services.config.timeScale,
   });

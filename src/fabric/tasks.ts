@@ -6,7 +6,7 @@
 
 import { Errors, ArmError } from '../arm/errors.js';
 import type { OperationEngine } from '../lro/engine.js';
-import type { OperationRecord, TaskRecord } from '../lro/types.js';
+import type { OperationRecord, TaskRecord } from '../arm/asyncOperations.js';
 import type { Fabric, FabricBackend } from './fabric.js';
 import { describeSite, type LogicalNetwork, type PackageRequest, type VmRequest } from './model.js';
 

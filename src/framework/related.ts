@@ -2,7 +2,7 @@
 // the core and the operation engine commit a change the same way: one write for everything.
 
 import { parsePath, splitPath } from '../arm/paths.js';
-import { resolve } from '../arm/resolve.js';
+import { resolve } from './routing.js';
 import type { WriteOp } from '../store/store.js';
 import { typeKeyOf, type Registry } from './registry.js';
 import { idKey, type ResourceRepository } from './repository.js';

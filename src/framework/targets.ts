@@ -8,7 +8,7 @@ import { describeSite, type SiteKind } from '../fabric/model.js';
 import { defaultSites, type SiteDefinition } from '../fabric/sites.js';
 import { extensionsEnabling, findExtensionType } from '../kubernetes/extensionTypes.js';
 import { typeKeyOf } from './registry.js';
-import type { Services } from './services.js';
+import type { Services } from './types.js';
 import type { StoredResource } from './types.js';
 
 export interface Target {

@@ -1,52 +1,26 @@
-// The framework: the small interface a resource provider implements. A provider declares its
-// resource types and pure hooks (request and current state in; resource, related resources and an
-// operation plan out). The resource-operations core (operations.ts) is the only writer: it owns
-// routing by id, conditions, ETags, systemData, tags, merge patch, cascades and the single atomic
-// commit of everything one change touches. Adding a type never touches the core or the front door.
+// The framework's contract: the small interface a resource provider implements, and the Services it
+// reaches. A provider declares its resource types and pure hooks (request and current state in;
+// resource, related resources and an operation plan out). The resource manager (resourceManager.ts) is
+// the only writer: it owns routing by id, conditions, ETags, systemData, tags, merge patch, cascades and
+// the single atomic commit of everything one change touches. Adding a type never touches the core or
+// the HTTP edge.
 
 import type { ErrorDetail } from '../arm/errors.js';
-import type { OperationPlan, OperationRecord } from '../lro/types.js';
+import type { OperationPlan, OperationRecord } from '../arm/asyncOperations.js';
 import type { WriteOp } from '../store/store.js';
-import type { Services } from './services.js';
+import type { EmulatorConfig } from '../config/config.js';
+import type { Store } from '../store/store.js';
+import type { Router } from 'express';
+import type { LocationCatalog } from '../arm/locations.js';
+import type { Fabric } from '../fabric/fabric.js';
+import type { Authorizer } from '../authorization/authorizer.js';
+import type { ResourceRepository } from './repository.js';
+import type { Registry } from './registry.js';
+import type { OperationEngine } from '../lro/engine.js';
+import type { ResourceManager } from './resourceManager.js';
+import type { ArmResource, ParsedPath, Principal, StoredResource } from '../arm/types.js';
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-export interface SystemData {
-  createdBy?: string;
-  createdByType?: string;
-  createdAt?: string;
-  lastModifiedBy?: string;
-  lastModifiedByType?: string;
-  lastModifiedAt?: string;
-}
-
-/** A resource as ARM shows it (before per-api-version shaping). */
-export interface ArmResource {
-  id: string;
-  name: string;
-  type: string;
-  location?: string;
-  tags?: Record<string, string>;
-  properties?: Record<string, any>;
-  systemData?: SystemData;
-  etag?: string;
-  [k: string]: any;
-}
-
-/** How a resource is kept in the store. */
-export interface StoredResource {
-  resource: ArmResource;
-  /** Provider-private state never returned on the wire (secrets, fabric links). */
-  internal: Record<string, any>;
-  /** Lowercased id of the scope it lives in (resource group, parent resource, subscription). */
-  parent: string;
-  /** Lowercased 'namespace/type[/childType]' of its definition. */
-  typeKey: string;
-  /** The operation in flight on it, if any. */
-  operationId?: string;
-  /** Set while its resource group (or parent) is being deleted. */
-  deleting?: boolean;
-}
+export type { Json, SystemData, ArmResource, StoredResource, ParsedPath, Principal } from '../arm/types.js';
 
 /** Where a type lives. */
 export type Scope =
@@ -54,31 +28,6 @@ export type Scope =
   | 'subscription' //   /subscriptions/{s}/providers/{ns}/{type}
   | 'resourceGroup' //  /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}
   | 'extension'; //     {any resource id}/providers/{ns}/{type}
-
-/** A parsed request path. Casing is as the client sent it. */
-export interface ParsedPath {
-  subscriptionId?: string;
-  resourceGroup?: string;
-  /** Everything above the resource itself: '/subscriptions/s/resourceGroups/rg' or a parent resource id. */
-  scopeId: string;
-  namespace: string;
-  /** Type segments, e.g. ['managedClusters', 'agentPools']. */
-  types: string[];
-  /** Names, one per type segment, or one fewer for a collection. */
-  names: string[];
-  /** A trailing action segment (POST) or child collection beyond the names. */
-  action?: string;
-  /** For extension scope: the parsed path of the resource extended. */
-  extendedParent?: ParsedPath;
-  /** Canonical id of the addressed resource (or collection), without query. */
-  id: string;
-}
-
-export interface Principal {
-  tenantId: string;
-  clientId: string;
-  objectId: string;
-}
 
 export interface RequestContext {
   method: string;
@@ -196,8 +145,8 @@ export interface ResourceTypeDefinition {
   serialPuts?: boolean;
   /** PATCH semantics: 'tags' (default for tracked: tags replaced), 'merge' (RFC 7396 on properties), or none. */
   patch?: 'tags' | 'merge' | false;
-  /** Operations for /providers/{ns}/operations. */
-  operations?: { name: string; operation: string; description: string }[];
+  /** The provider operations catalogue entries (/providers/{ns}/operations, `az provider operation`). */
+  providerOperations?: { name: string; operation: string; description: string }[];
   /** Shown in the provider document. */
   capabilities?: string;
 
@@ -227,7 +176,32 @@ export interface ResourceProvider {
   /** Registered for every subscription unless said otherwise. */
   registeredByDefault?: boolean;
   /** Optional fields its spec declares on /providers/{ns}/operations entries (none by default). */
-  operationFields?: ('isDataAction' | 'origin')[];
+  providerOperationFields?: ('isDataAction' | 'origin')[];
   /** Register task kinds, admin routes... once services exist. */
   init?(services: Services): void | Promise<void>;
+}
+
+/**
+ * Everything a provider can reach, passed explicitly (no globals), so tests can build their own.
+ * Providers read through it; only the resource manager (services.resourceManager) and the async-operation
+ * engine write resources.
+ */
+export interface Services {
+  config: EmulatorConfig;
+  store: Store;
+  resources: ResourceRepository;
+  registry: Registry;
+  /** The long-running (asynchronous) operation engine: plans of tasks behind Azure-AsyncOperation. */
+  asyncOperations: OperationEngine;
+  /** The resource manager: put/patch/delete/action/get/list by id, the one path for every change, in process or over HTTP. */
+  resourceManager: ResourceManager;
+  locations: LocationCatalog;
+  /** The on-prem fabric (sites, hosts, VMs, networks, tasks); absent when a test starts the ARM core alone. */
+  fabric?: Fabric;
+  /** Role assignments indexed for enforcement (set by Microsoft.Authorization); absent = no RBAC. */
+  authorizer?: Authorizer;
+  /** Routes mounted under /_emulator (admin API: reads open, changes need a configured principal's token). */
+  adminRouter: Router;
+  /** Run at shutdown, before the store closes. */
+  onClose?: (() => void | Promise<void>)[];
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { ArmError, Errors } from '../arm/errors.js';
 import type { EmulatorConfig, ServicePrincipalConfig } from '../config/config.js';
-import type { Principal } from '../framework/types.js';
+import type { Principal } from '../arm/types.js';
 
 /**
  * ARM's well-known resource identifiers. The emulator accepts these and its own origins (the public URL and the

@@ -11,38 +11,21 @@ import type { Registry } from '../framework/registry.js';
 import type { ResourceRepository } from '../framework/repository.js';
 import type { Completion, StoredResource } from '../framework/types.js';
 import { relatedOps, deleteTreeOps } from '../framework/related.js';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type {
   CompletionGate,
+  GateRule,
+  OperationSubject,
   OperationPlan,
   OperationRecord,
   TaskKind,
   TaskRecord,
-} from './types.js';
+} from '../arm/asyncOperations.js';
 
 const COLLECTION = 'operations';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
 /** Restarts in a row an operation may be resumed without progress before it ends Failed (a crash loop ends). */
 export const MAX_RESUME_ATTEMPTS = 3;
-
-export interface OperationSubject {
-  resourceId: string;
-  typeKey: string;
-  namespace: string;
-  location: string;
-  subscriptionId: string;
-  method: OperationRecord['method'];
-  apiVersion: string;
-}
-
-/** A rule deciding how fast operations complete, for tests (most specific match wins). */
-export interface GateRule {
-  /** lowercase type key ('microsoft.containerservice/managedclusters') or '*' */
-  typeKey: string;
-  /** operation kind or action name, or '*' */
-  operation: string;
-  gate: CompletionGate;
-}
 
 export class OperationEngine {
   private readonly kinds = new Map<string, TaskKind>();

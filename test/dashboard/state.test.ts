@@ -1,8 +1,8 @@
 // The dashboard's read model as pure functions: which operations it lists, and how it names resources.
 import assert from 'node:assert/strict';
 import { displayName, operationsView, RECENT_OPERATIONS } from '../../src/dashboard/state.js';
-import type { OperationRecord } from '../../src/lro/types.js';
-import type { Services } from '../../src/framework/services.js';
+import type { OperationRecord } from '../../src/arm/asyncOperations.js';
+import type { Services } from '../../src/framework/types.js';
 
 function op(i: number, status: OperationRecord['status'], endMinute?: number): OperationRecord {
   const t = (m: number) => new Date(Date.UTC(2026, 0, 1, 0, m)).toISOString();

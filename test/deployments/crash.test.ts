@@ -166,13 +166,13 @@ describe('deployments and kill -9', function () {
     };
     const put = await emu.http().put(`${rgPath('stopdep')}/providers/Microsoft.Resources/deployments/dep?${RV}`).send({ properties: { mode: 'Incremental', template } });
     assert.equal(put.status, 201, put.text);
-    await until('the cluster create', async () => emu.services.operations.list().find((o) => o.typeKey === 'microsoft.containerservice/managedclusters' && o.status === 'InProgress'));
+    await until('the cluster create', async () => emu.services.asyncOperations.list().find((o) => o.typeKey === 'microsoft.containerservice/managedclusters' && o.status === 'InProgress'));
     await emu.close();
     emu = await startTestEmulator(['--data-dir', dir, '--no-fsync', '--time-scale', '0']);
     try {
       const st = await waitForOperation(emu, put.headers['azure-asyncoperation']);
       assert.equal(st.status, 'Succeeded', JSON.stringify(st.error));
-      const op = emu.services.operations.get(st.name)!;
+      const op = emu.services.asyncOperations.get(st.name)!;
       assert.equal(op.resumed, 1);
     } finally {
       await emu.close();

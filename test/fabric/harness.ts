@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/config.js';
 import { createServices } from '../../src/emulator.js';
-import type { Services } from '../../src/framework/services.js';
+import type { Services } from '../../src/framework/types.js';
 import { OperationEngine } from '../../src/lro/engine.js';
-import type { OperationRecord, TaskSpec } from '../../src/lro/types.js';
+import type { OperationRecord, TaskSpec } from '../../src/arm/asyncOperations.js';
 import { JournalStore } from '../../src/store/store.js';
 import type { Fabric } from '../../src/fabric/fabric.js';
 import { initFabric, type FabricOptions } from '../../src/fabric/index.js';
@@ -134,16 +134,16 @@ export class World {
 
   /** A crash of the front door: stop driving, close, reopen from disk, resume. */
   async restartFrontDoor(beforeResume?: () => Promise<void>): Promise<void> {
-    this.services.operations.stop();
+    this.services.asyncOperations.stop();
     await this.fabric.close();
     await this.services.store.close();
     await this.startFrontDoor();
     if (beforeResume) await beforeResume();
-    await this.services.operations.resumeAll();
+    await this.services.asyncOperations.resumeAll();
   }
 
   get engine(): OperationEngine {
-    return this.services.operations;
+    return this.services.asyncOperations;
   }
 
   /** Starts an operation on a resource the way a provider does (record + resource in one write). */
@@ -175,7 +175,7 @@ export class World {
   }
 
   async close(): Promise<void> {
-    this.services.operations.stop();
+    this.services.asyncOperations.stop();
     await this.fabric.close();
     await this.services.store.close().catch(() => undefined);
     for (const s of this.sites) {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { initFabric } from '../../src/fabric/index.js';
 import type { Fabric } from '../../src/fabric/fabric.js';
 import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
-import type { Services } from '../../src/framework/services.js';
+import type { Services } from '../../src/framework/types.js';
 import { makeServices, clusterId, SUB } from './harness.js';
 
 const SITE_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/fabric/site-main.js');
@@ -41,7 +41,7 @@ describe('fabric site as its own process', function () {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'site-proc-'));
   });
   afterEach(async () => {
-    services?.operations.stop();
+    services?.asyncOperations.stop();
     await fabric?.close();
     await services?.store.close();
     child?.kill('SIGKILL');
@@ -76,13 +76,13 @@ describe('fabric site as its own process', function () {
       loadBalancer: { count: 1, vmSize: 'Standard_K8S3_v1' },
       pools: [{ name: 'linux', count: 2, vmSize: 'Standard_K8S3_v1' }],
     });
-    const op = services.operations.create(
+    const op = services.asyncOperations.create(
       { kind: 'create', tasks },
       { resourceId: owner, typeKey: 'microsoft.hybridcontainerservice/provisionedclusterinstances', namespace: 'Microsoft.HybridContainerService', location: 'eastus', subscriptionId: SUB, method: 'PUT', apiVersion: '2024-01-01' },
     );
-    await services.store.write([services.operations.writeOp(op)]);
-    services.operations.run(op);
-    const done = await services.operations.waitFor(op.id);
+    await services.store.write([services.asyncOperations.writeOp(op)]);
+    services.asyncOperations.run(op);
+    const done = await services.asyncOperations.waitFor(op.id);
     assert.equal(done.status, 'Succeeded', JSON.stringify(done.error));
     assert.deepEqual(fabric.ownerStatus(owner).nodeCounts, { linux: 2 });
     let snap = (await fabric.snapshot({ site: 'edge-1' })).sites[0];

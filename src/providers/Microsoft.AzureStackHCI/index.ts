@@ -7,7 +7,7 @@
 
 import { Errors } from '../../arm/errors.js';
 import { resolveTarget } from '../../framework/targets.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { LogicalNetwork, IpRange } from '../../fabric/model.js';
 import { ipToInt, parseCidr } from '../../fabric/placement.js';
@@ -179,7 +179,7 @@ const logicalNetworks: ResourceTypeDefinition = {
   apiVersions: API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/read', operation: 'Get logical network', description: 'Gets a logical network' },
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/write', operation: 'Create or update logical network', description: 'Creates or updates a logical network' },
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/delete', operation: 'Delete logical network', description: 'Deletes a logical network' },

@@ -8,9 +8,9 @@
 import { Errors } from '../../arm/errors.js';
 import { resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RelatedResource, RequestContext, StoredResource, WriteOutcome } from '../../framework/types.js';
-import type { OperationRecord, TaskSpec } from '../../lro/types.js';
+import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import {
   assertCapabilities,
   capabilityDocument,
@@ -138,7 +138,7 @@ export function refuseIfBusy(services: Services, instanceId: string, what: strin
   const inst = services.resources.get(instanceId);
   for (const s of [inst, ...services.resources.listByParent(instanceId)]) {
     if (!s?.operationId) continue;
-    const op = services.operations.get(s.operationId);
+    const op = services.asyncOperations.get(s.operationId);
     if (op && op.status === 'InProgress') {
       const running = op.kind === 'action' ? op.action : `${op.kind}${s.typeKey === POOLS ? ` of agent pool '${s.resource.name}'` : ''}`;
       throw Errors.operationNotAllowed(`There is an ${running} operation in progress on the AKS hybrid cluster '${instanceId.split('/')[8] ?? instanceId}'. Wait for it to finish before ${what}.`);
@@ -463,6 +463,6 @@ export function deleteInstanceTasks(services: Services, s: StoredResource): Task
 }
 
 export const registerHybridTasks = (services: Services) => {
-  services.operations.registerTaskKind(STEP, { run: () => undefined });
+  services.asyncOperations.registerTaskKind(STEP, { run: () => undefined });
 };
 

@@ -7,9 +7,9 @@
 import { Errors } from '../../arm/errors.js';
 import { checkExtendedLocation, resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { OperationRecord } from '../../lro/types.js';
+import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { capabilityDocument } from '../../kubernetes/capabilities.js';
 import { kubeconfigYaml, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 import {
@@ -102,7 +102,7 @@ const instances: ResourceTypeDefinition = {
   patch: false,
   // Its PUT picks a free control-plane endpoint on the logical network from the clusters stored there.
   serialPuts: true,
-  operations: [
+  providerOperations: [
     op('provisionedClusterInstances/read', 'Get provisioned cluster instance'),
     op('provisionedClusterInstances/write', 'Create or update provisioned cluster instance'),
     op('provisionedClusterInstances/delete', 'Delete provisioned cluster instance'),
@@ -127,7 +127,7 @@ const agentPools: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: API_VERSIONS,
   patch: false,
-  operations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
+  providerOperations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
   onPut: putPool,
   onDelete: deletePool,
   toWire(s) {
@@ -204,7 +204,7 @@ function offerings(kind: 'kubernetesVersions' | 'skus'): ResourceTypeDefinition 
     tracked: false,
     apiVersions: API_VERSIONS,
     patch: false,
-    operations: [op(`${kind}/read`, `Get ${kind}`), op(`${kind}/write`, `Put ${kind}`), op(`${kind}/delete`, `Delete ${kind}`)],
+    providerOperations: [op(`${kind}/read`, `Get ${kind}`), op(`${kind}/write`, `Put ${kind}`), op(`${kind}/delete`, `Delete ${kind}`)],
     onPut(ctx, candidate) {
       if (ctx.path.names.at(-1)?.toLowerCase() !== 'default') throw Errors.invalid('InvalidResourceName', `${kind} is always named 'default'.`, 'name');
       const cl = requireCustomLocation(ctx, kind);
@@ -276,7 +276,7 @@ const virtualNetworks: ResourceTypeDefinition = {
   apiVersions: API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [op('virtualNetworks/read', 'Get virtual network'), op('virtualNetworks/write', 'Create or update virtual network'), op('virtualNetworks/delete', 'Delete virtual network')],
+  providerOperations: [op('virtualNetworks/read', 'Get virtual network'), op('virtualNetworks/write', 'Create or update virtual network'), op('virtualNetworks/delete', 'Delete virtual network')],
   async onPut(ctx, candidate) {
     if (!candidate.extendedLocation) {
       throw Errors.invalidExtendedLocation('A virtual network is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"}.');
@@ -323,7 +323,7 @@ export const hybridContainerServiceProvider: ResourceProvider = {
   types: [instances, agentPools, upgradeProfiles, hybridIdentityMetadata, offerings('kubernetesVersions'), offerings('skus'), virtualNetworks],
   init(services) {
     registerHybridTasks(services);
-    services.operations.registerTaskKind(KUBECONFIG_TASK, {
+    services.asyncOperations.registerTaskKind(KUBECONFIG_TASK, {
       run(t, o) {
         const inst = services.resources.get(o.resourceId);
         if (!inst) throw Errors.notFound(`The AKS hybrid cluster '${o.resourceId}' no longer exists.`);

@@ -1,7 +1,7 @@
 // Lists with $top / $skipToken and an absolute nextLink, as ARM pages them.
 
-import { Errors } from './errors.js';
-import type { RequestContext } from '../framework/types.js';
+import { Errors } from '../arm/errors.js';
+import type { RequestContext } from './types.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;

@@ -1,4 +1,4 @@
-// The resource-operations core: put, patch, delete, action, get, list and waitFor by resource id,
+// The resource manager: put, patch, delete, action, get, list and waitFor by resource id,
 // callable in process (the resource-group cascade, the template engine) and from HTTP alike. It
 // owns routing by id, conditions (If-Match / If-None-Match), systemData, ETags, tags, merge patch,
 // cascades, the creation of long-running operations and the single atomic commit of everything
@@ -6,13 +6,13 @@
 
 import { Errors, type ArmError } from '../arm/errors.js';
 import { parsePath, splitPath, RESOURCES_NS } from '../arm/paths.js';
-import { resolve, checkApiVersion, type Route } from '../arm/resolve.js';
-import { validateAgainst } from '../arm/body.js';
-import { checkName } from '../arm/names.js';
-import { pageOf } from '../arm/paging.js';
+import { resolve, checkApiVersion, type Route } from './routing.js';
+import { validateAgainst } from './schema.js';
+import { checkName } from './names.js';
+import { pageOf } from './paging.js';
 import type { WriteOp } from '../store/store.js';
-import type { OperationPlan, OperationRecord } from '../lro/types.js';
-import type { OperationSubject } from '../lro/engine.js';
+import type { OperationPlan, OperationRecord } from '../arm/asyncOperations.js';
+import type { OperationSubject } from '../arm/asyncOperations.js';
 import { typeKeyOf } from './registry.js';
 import { idKey } from './repository.js';
 import { newEtag, etagMatches } from './etag.js';
@@ -23,7 +23,7 @@ import { findSubscription, registrationState } from './registration.js';
 import { filterResources, parseFilter } from './filter.js';
 import { authorize } from '../authorization/enforce.js';
 import { checkExtendedLocation } from './targets.js';
-import type { Services } from './services.js';
+import type { Services } from './types.js';
 import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
@@ -66,7 +66,7 @@ export const SYSTEM_PRINCIPAL: Principal = { tenantId: '', clientId: 'Microsoft.
 
 const WRITES = new Set<Method>(['PUT', 'PATCH', 'DELETE', 'POST']);
 
-export class ResourceOperations {
+export class ResourceManager {
   /** Ids with a change between its checks and its commit: a second writer gets 409, as at ARM. */
   private readonly changing = new Set<string>();
   /** The last PUT queued per type, for types with serialPuts. */
@@ -96,7 +96,7 @@ export class ResourceOperations {
   }
   /** Resolves once the operation has ended (Succeeded, Failed or Canceled). */
   waitFor(operationId: string): Promise<OperationRecord> {
-    return this.services.operations.waitFor(operationId);
+    return this.services.asyncOperations.waitFor(operationId);
   }
 
   // ---- the pipeline --------------------------------------------------------------------------------
@@ -280,7 +280,7 @@ export class ResourceOperations {
 
   private refuseWhileBusy(s: StoredResource | undefined): void {
     if (!s?.operationId) return;
-    const op = this.services.operations.get(s.operationId);
+    const op = this.services.asyncOperations.get(s.operationId);
     if (op && op.status === 'InProgress') {
       throw Errors.anotherOperationInProgress(
         `Operation is not allowed because there's an in progress ${op.kind === 'action' ? op.action : op.kind} operation (${op.id}) on resource '${s.resource.name}'. Retry after it completes.`,
@@ -351,16 +351,16 @@ export class ResourceOperations {
     const ops: WriteOp[] = [];
     let op: OperationRecord | undefined;
     if (plan) {
-      op = services.operations.create({ ...plan, kind: plan.kind ?? kind, initiatedBy: plan.initiatedBy ?? ctx.initiatedBy }, subjectOf(ctx, stored));
+      op = services.asyncOperations.create({ ...plan, kind: plan.kind ?? kind, initiatedBy: plan.initiatedBy ?? ctx.initiatedBy }, subjectOf(ctx, stored));
       stored.operationId = op.id;
-      ops.push(services.operations.writeOp(op));
+      ops.push(services.asyncOperations.writeOp(op));
     } else if (resource.properties && resource.properties.provisioningState === undefined) {
       resource.properties.provisioningState = 'Succeeded';
     }
     ops.push(...services.resources.putOps(stored));
     ops.push(...relatedOps(services.registry, services.resources, related, op?.id, resource.systemData));
     await services.resources.commit(ops);
-    if (op) services.operations.run(op);
+    if (op) services.asyncOperations.run(op);
     return { status, headers: etagHeader(stored), body: this.wire(stored, def, ctx.apiVersion), operation: op, location: true };
   }
 
@@ -370,7 +370,7 @@ export class ResourceOperations {
     this.checkConditions(ctx);
     const existing = ctx.existing;
     if (!existing) return { status: 204 };
-    const running = existing.operationId ? this.services.operations.get(existing.operationId) : undefined;
+    const running = existing.operationId ? this.services.asyncOperations.get(existing.operationId) : undefined;
     // A delete already under way: answer with the same operation, as ARM does for a repeated DELETE.
     if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
     this.refuseWhileBusy(existing);
@@ -386,10 +386,10 @@ export class ResourceOperations {
       const stored: StoredResource = structuredClone(existing);
       stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
       stored.deleting = true;
-      const op = services.operations.create({ ...outcome.operation, kind: 'delete', initiatedBy: outcome.operation.initiatedBy ?? ctx.initiatedBy }, { ...subjectOf(ctx, stored), method: 'DELETE' });
+      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete', initiatedBy: outcome.operation.initiatedBy ?? ctx.initiatedBy }, { ...subjectOf(ctx, stored), method: 'DELETE' });
       stored.operationId = op.id;
-      await services.resources.commit([services.operations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
-      services.operations.run(op);
+      await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
+      services.asyncOperations.run(op);
       return op;
     }
     await services.resources.commit([...deleteTreeOps(services.resources, existing.resource.id), ...relatedOps(services.registry, services.resources, outcome.related)]);
@@ -407,16 +407,16 @@ export class ResourceOperations {
     const outcome: ActionOutcome = await entry[1](ctx as RequestContext & { existing: StoredResource });
     if (!outcome.operation) {
       await this.commitActionState(ctx, outcome);
-      if (outcome.cancel) await services.operations.cancel(outcome.cancel.operationId, outcome.cancel.message);
+      if (outcome.cancel) await services.asyncOperations.cancel(outcome.cancel.operationId, outcome.cancel.message);
       return { status: outcome.status ?? (outcome.body === undefined ? 204 : 200), body: outcome.body, headers: outcome.headers };
     }
     this.refuseWhileBusy(existing);
     const stored: StoredResource = structuredClone(existing);
     if (outcome.resource) stored.resource = { ...outcome.resource, id: existing.resource.id, name: existing.resource.name, type: existing.resource.type, etag: newEtag(), systemData: existing.resource.systemData };
-    const op = services.operations.create({ ...outcome.operation, kind: 'action', action: entry[0] }, { ...subjectOf(ctx, stored), method: 'POST' });
+    const op = services.asyncOperations.create({ ...outcome.operation, kind: 'action', action: entry[0] }, { ...subjectOf(ctx, stored), method: 'POST' });
     stored.operationId = op.id;
-    await services.resources.commit([services.operations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
-    services.operations.run(op);
+    await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
+    services.asyncOperations.run(op);
     return { status: 202, operation: op, location: true };
   }
 
@@ -444,7 +444,7 @@ export class ResourceOperations {
    */
   async startDetached(ctx: RequestContext, subjectId: string, plan: OperationPlan): Promise<OperationRecord> {
     const { services } = ctx;
-    const op = services.operations.create(plan, {
+    const op = services.asyncOperations.create(plan, {
       resourceId: subjectId,
       typeKey: `${typeKeyOf(ctx.def.namespace, ctx.def.type)}/${(plan.action ?? plan.kind).toLowerCase()}`,
       namespace: ctx.def.namespace,
@@ -453,8 +453,8 @@ export class ResourceOperations {
       method: 'POST',
       apiVersion: ctx.apiVersion,
     });
-    await services.store.write([services.operations.writeOp(op)]);
-    services.operations.run(op);
+    await services.store.write([services.asyncOperations.writeOp(op)]);
+    services.asyncOperations.run(op);
     return op;
   }
 

@@ -3,9 +3,9 @@
 
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
-import { ArmError, Errors, isArmError } from './errors.js';
+import { ArmError, Errors, isArmError } from '../arm/errors.js';
 import { handleArm } from './dispatcher.js';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';

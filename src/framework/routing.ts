@@ -1,9 +1,9 @@
 // Finds the type definition a parsed path addresses and checks the api-version against it.
 
-import { ArmError, Errors } from './errors.js';
-import { RESOURCES_NS, buildId } from './paths.js';
-import type { Registry } from '../framework/registry.js';
-import type { ParsedPath, ResourceTypeDefinition } from '../framework/types.js';
+import { ArmError, Errors } from '../arm/errors.js';
+import { RESOURCES_NS, buildId } from '../arm/paths.js';
+import type { Registry } from './registry.js';
+import type { ParsedPath, ResourceTypeDefinition } from './types.js';
 
 export type Route =
   | { kind: 'instance'; def: ResourceTypeDefinition; path: ParsedPath }
