@@ -2,9 +2,17 @@
 // type; `scrub` replaces any secure value found inside something about to be shown (an RP error that
 // echoes a password, an operation's status message, a log line) with a fixed mask.
 
-import { typeLabel } from './parameters.js';
 import type { PreparedDeployment } from './prepare.js';
 import { isObject } from './values.js';
+
+const TYPE_LABEL: Record<string, string> = {
+  string: 'String', securestring: 'SecureString', int: 'Int', bool: 'Bool', object: 'Object', secureobject: 'SecureObject', array: 'Array',
+};
+
+/** A declared parameter type as ARM shows it ('securestring' → 'SecureString'). */
+export function typeLabel(type: string): string {
+  return TYPE_LABEL[type.toLowerCase()] ?? (type || 'Object');
+}
 
 export const MASK = '***';
 

@@ -13,18 +13,13 @@ import type { Services } from '../../framework/types.js';
 import type { ActionOutcome, ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { lroHeaders } from '../../lro/urls.js';
-import {
-  deploymentProperties,
-  redactorFor,
-  validationErrorBody,
-  azureStackEnvironment,
-  TemplateWorkers,
-  type AdoptedWrite,
-  type DeploymentOperation,
-  type DeploymentRequest,
-  type DeploymentResult,
-  type ScopeInfo,
-} from '../../templates/index.js';
+// Only the engine's light modules load here (at start); the engine itself loads in the worker threads.
+import { deploymentProperties, type DeploymentOperation, type DeploymentResult } from '../../templates/results.js';
+import { redactorFor } from '../../templates/redact.js';
+import { validationErrorBody } from '../../templates/errors.js';
+import { azureStackEnvironment } from '../../templates/environment.js';
+import { TemplateWorkers } from '../../templates/worker/pool.js';
+import type { AdoptedWrite, DeploymentRequest, ScopeInfo } from '../../templates/index.js';
 import { hostFor } from './templateHost.js';
 
 /** Each emulator's template workers: evaluation runs there, never on the event loop. */

@@ -5,7 +5,7 @@
 import { isArmError } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { Principal, StoredResource } from '../../framework/types.js';
-import type { TemplateHost } from '../../templates/index.js';
+import type { TemplateHost } from '../../templates/host.js';
 
 /** `initiatedBy`: the deployment's operation, recorded on the operations its writes start (to adopt them after a crash). */
 export function hostFor(services: Services, principal: Principal, baseUrl: string, initiatedBy?: string): TemplateHost {
