@@ -74,14 +74,23 @@ export interface PrepareOptions {
   parentTemplateUri?: string;
 }
 
+/**
+ * ARM's template hash: MurmurHash64 (the uniqueString variant) of the UTF-8 bytes of the template's
+ * minified JSON in upper case, as an unsigned decimal. Checked against the REST spec's example
+ * (CalculateTemplateHash.json: 695440707931307747).
+ */
 export function templateHash(template: unknown): string {
-  return BigInt.asUintN(63, murmurHash64(new TextEncoder().encode(JSON.stringify(template)))).toString();
+  return murmurHash64(new TextEncoder().encode(minified(template))).toString();
+}
+
+function minified(template: unknown): string {
+  return JSON.stringify(template).toUpperCase();
 }
 
 /** POST /providers/Microsoft.Resources/calculateTemplateHash: the minified template and its hash. */
 export function calculateTemplateHash(template: unknown): { minifiedTemplate: string; templateHash: string } {
   const t = typeof template === 'string' ? readTemplate(template).raw : template;
-  return { minifiedTemplate: JSON.stringify(t), templateHash: templateHash(t) };
+  return { minifiedTemplate: minified(t), templateHash: templateHash(t) };
 }
 
 async function fetchLinked(host: TemplateHost, uri: string): Promise<unknown> {

@@ -58,7 +58,20 @@ function scopeOf(ctx: { path: RequestContext['path']; services: Services; princi
     const rg = services.resources.get(`/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`)!;
     scope.resourceGroup = { name: rg.resource.name, location: rg.resource.location!, tags: rg.resource.tags, managedBy: rg.resource.managedBy };
   }
+  const mg = managementGroupOf(path);
+  if (mg) {
+    const g = services.resources.get(`/providers/Microsoft.Management/managementGroups/${mg}`);
+    scope.managementGroup = g?.resource.name ?? mg;
+    if (g?.resource.properties?.displayName) scope.managementGroupDisplayName = String(g.resource.properties.displayName);
+  }
   return scope;
+}
+
+/** The management group a deployment path lives in (`/providers/Microsoft.Management/managementGroups/{g}/providers/...`). */
+function managementGroupOf(path: RequestContext['path']): string | undefined {
+  const p = path.extendedParent;
+  if (!p || p.namespace.toLowerCase() !== 'microsoft.management' || p.types[0]?.toLowerCase() !== 'managementgroups') return undefined;
+  return p.names[0];
 }
 
 function requestOf(ctx: RequestContext, name: string): DeploymentRequest {
@@ -68,7 +81,8 @@ function requestOf(ctx: RequestContext, name: string): DeploymentRequest {
     throw Errors.invalidRequestContent("The request content is invalid: property 'properties' is required.", 'properties');
   }
   if (ctx.path.resourceGroup === undefined && (typeof body.location !== 'string' || body.location === '')) {
-    throw Errors.invalid('InvalidDeploymentLocation', 'The location of a deployment at subscription scope is required: pass --location (the body\'s location).', 'location');
+    const at = managementGroupOf(ctx.path) ? 'management group' : ctx.path.subscriptionId ? 'subscription' : 'tenant';
+    throw Errors.invalid('InvalidDeploymentLocation', `The location of a deployment at ${at} scope is required: pass --location (the body's location).`, 'location');
   }
   const isHub = (ctx.path.resourceGroup !== undefined ? scopeOf(ctx).resourceGroup?.location : body.location) === 'local' || ctx.services.locations.get(String(body.location ?? ''))?.kind === 'AzureStackHub';
   return {
@@ -374,7 +388,25 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
       },
     },
   };
-  return [deployments, operations];
+  // POST /providers/Microsoft.Resources/calculateTemplateHash: the template's minified form and hash.
+  const calculateTemplateHash: ResourceTypeDefinition = {
+    namespace: NS,
+    type: 'calculateTemplateHash',
+    scope: 'tenant',
+    tracked: false,
+    apiVersions,
+    providerOperations: [{ name: 'calculateTemplateHash/action', operation: 'Calculate Template Hash', description: 'Calculates the hash of a template.' }],
+    handlers: {
+      post: async (ctx) => {
+        const t = ctx.body;
+        if (t === undefined || t === null || typeof t !== 'object' || Array.isArray(t)) {
+          throw Errors.invalidRequestContent('The request content must be a template: a JSON object.');
+        }
+        return { status: 200, body: await templateWorkers(ctx.services).hash(hostFor(ctx.services, ctx.principal, ctx.baseUrl), { template: t }) };
+      },
+    },
+  };
+  return [deployments, operations, calculateTemplateHash];
 }
 
 function findDeployment(ctx: RequestContext): StoredResource {
