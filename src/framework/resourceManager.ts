@@ -305,7 +305,13 @@ export class ResourceManager {
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
     const createdStatus = 'createdStatus' in outcome && outcome.createdStatus ? outcome.createdStatus : 201;
-    if (dryRun) return { status: created ? createdStatus : 200, body: outcome.resource };
+    if (dryRun) {
+      // What a GET would show once the PUT is done (what-if compares it with what exists).
+      const resource: ArmResource = { ...outcome.resource, id: path.id, name: path.names[path.names.length - 1], type: typeName(ctx) };
+      if (ctx.existing?.resource.systemData) resource.systemData = ctx.existing.resource.systemData;
+      const would: StoredResource = { resource, internal: outcome.internal ?? ctx.existing?.internal ?? {}, parent: parentIdOf(path, def), typeKey: typeKeyOf(def.namespace, def.type) };
+      return { status: created ? createdStatus : 200, body: this.wire(would, def, ctx.apiVersion) };
+    }
     return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? createdStatus : 200, created ? 'create' : 'update');
   }
 

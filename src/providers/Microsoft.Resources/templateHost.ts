@@ -25,6 +25,13 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
         if (isArmError(e) && e.status === 400) throw e;
       }
     },
+    async predict(id, apiVersion, body) {
+      try {
+        return (await resourceManager.put(id, body, { ...opts(apiVersion), dryRun: true })).body;
+      } catch {
+        return undefined; // refused, or a parent the template creates first: what-if falls back to the template's body
+      }
+    },
     async waitFor(operationId, signal) {
       const done = resourceManager.waitFor(operationId);
       const op = signal
