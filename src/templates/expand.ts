@@ -279,7 +279,8 @@ function resolveDependencies(exp: Expansion, prefix: string): void {
         throw e;
       }
       for (const d of Array.isArray(list) ? list : [list]) {
-        if (typeof d !== 'string' || d === '') continue;
+        if (d === '' || d === null) continue;
+        if (typeof d !== 'string') throw TemplateErrors.notDefined(String(d));
         const targets = findTargets(exp, d, prefix);
         if (!targets.length) throw TemplateErrors.notDefined(d);
         // A resource that names itself (or its own copy loop) waits for itself: ARM refuses it as a cycle.

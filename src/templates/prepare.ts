@@ -14,7 +14,7 @@ import { lintTemplate } from './lint.js';
 import type { TemplateHost } from './host.js';
 import { bindParameters, suppliedValues, type ParameterInfo } from './parameters.js';
 import { scopePrefix } from './scope.js';
-import { readTemplate, section, type NormalizedTemplate } from './template.js';
+import { readTemplate, section, TEMPLATE_TYPES, type NormalizedTemplate } from './template.js';
 import { murmurHash64 } from './unique-string.js';
 import { isObject } from './values.js';
 import { VariableTable } from './variables.js';
@@ -126,6 +126,7 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   if (p.template !== undefined && p.templateLink !== undefined) {
     throw new TemplateError(400, 'InvalidDeployment', "The deployment must have either 'template' or 'templateLink', not both.");
   }
+  checkRequestShape(p);
   let rawTemplate = p.template;
   let templateUri: string | undefined;
   if (rawTemplate === undefined) {
@@ -140,7 +141,8 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   const kv = await resolveKeyVaultReferences(host, parameters);
   parameters = kv.parameters;
   const template = readTemplate(rawTemplate);
-  lintTemplate(template);
+  // An outer-scope nested template uses its parent's parameters and variables: they are not its own.
+  lintTemplate(template, { ownScope: !opts.outerContext });
   if (template.languageVersion?.startsWith('2') && req.apiVersion && req.apiVersion < '2020-09-01') {
     throw new TemplateError(
       400,
@@ -205,6 +207,25 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   return { request: req, template, ctx, declared, exp, prefix, target, mode, templateHash: deployment.templateHash!, templateUri, secrets };
 }
 
+function contentError(message: string, path: string): TemplateError {
+  return new TemplateError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${message}. Path '${path}''.`, { target: path });
+}
+
+/** What ARM refuses when it reads the request, before it looks at the template. */
+function checkRequestShape(p: DeploymentRequest['properties']): void {
+  const mode = p.mode as unknown;
+  if (mode !== undefined && mode !== null && !(typeof mode === 'string' && /^(incremental|complete)$/i.test(mode))) {
+    throw contentError(`Error converting value ${JSON.stringify(mode)} to type 'DeploymentMode'; the allowed values are 'Incremental' and 'Complete'`, 'properties.mode');
+  }
+  const params = p.parameters as unknown;
+  if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
+    throw contentError('The deployment parameters must be a JSON object of {"name": {"value": ...}}', 'properties.parameters');
+  }
+  if (params !== undefined && params !== null && p.parametersLink !== undefined) {
+    throw new TemplateError(400, 'InvalidDeployment', "The deployment must have either 'parameters' or 'parametersLink', not both.");
+  }
+}
+
 /** Replaces Key Vault parameter references by the secret's value (read through the host). */
 async function resolveKeyVaultReferences(host: TemplateHost, parameters: unknown): Promise<{ parameters: unknown; secrets: string[]; names: string[] }> {
   const supplied = suppliedValues(parameters);
@@ -264,6 +285,10 @@ function checkOutputs(t: NormalizedTemplate): void {
   for (const [name, o] of Object.entries(t.outputs)) {
     if (!isObject(o) || (!('value' in o) && !('copy' in o))) {
       throw TemplateErrors.invalidOutput(name, "The output must have a 'value' or a 'copy'.");
+    }
+    const type = section<unknown>(o, 'type');
+    if (type !== undefined && !(typeof type === 'string' && (TEMPLATE_TYPES.has(type.toLowerCase()) || type.startsWith('[')))) {
+      throw TemplateErrors.invalidOutput(name, `The output type '${String(type)}' is not valid. The valid types are 'string', 'securestring', 'int', 'bool', 'object', 'secureobject' and 'array'`);
     }
   }
 }
