@@ -69,6 +69,21 @@ export function authorize(ctx: RequestContext, target: Target): Access {
     }
   }
 
+  // Management groups: the list shows those the caller may read (none is not an error).
+  if (ns === 'microsoft.management' && type === 'managementgroups' && target.kind === 'collection' && ctx.method === 'GET') {
+    return { filter: (res) => filterValue(res, (item) => isAllowed(authz, oid, 'Microsoft.Management/managementGroups/read', String(item.id ?? ''))) };
+  }
+  // Management groups, as Azure's default hierarchy settings have it: any principal may create a group
+  // (and is made its Owner); under a parent other than the root it needs write on that parent.
+  if (ns === 'microsoft.management' && type === 'managementgroups' && ctx.method === 'PUT' && target.kind === 'instance' && !services.resources.get(ctx.path.id)) {
+    const parent = /managementGroups\/([^/]+)\/?$/i.exec(String(ctx.body?.properties?.details?.parent?.id ?? ''))?.[1];
+    const parentScope = parent ? `/providers/Microsoft.Management/managementGroups/${parent}` : undefined;
+    const parentGroup = parentScope ? services.resources.get(parentScope) : undefined;
+    // A parent that does not exist is the handler's 404.
+    if (!parentGroup || parentGroup.internal.root === true || isAllowed(authz, oid, 'Microsoft.Management/managementGroups/write', parentScope!)) return PASS;
+    throw authorizationFailed(ctx, 'Microsoft.Management/managementGroups/write', parentScope!);
+  }
+
   const scope = ctx.path.id;
   const action = actionFor(target.def.namespace, target.def.type, ctx.method, target.kind === 'action' ? target.action : undefined);
 

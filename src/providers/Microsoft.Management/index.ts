@@ -6,7 +6,9 @@
 // (`/providers/Microsoft.Management/managementGroups/{g}/providers/Microsoft.Resources/deployments/{d}`).
 // Creates and deletes answer at once (200 / 204: the spec allows it; clients poll only on 202).
 
+import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
+import { OWNER_ID } from '../../authorization/builtin-roles.js';
 import { typeKeyOf } from '../../framework/registry.js';
 import { idKey } from '../../framework/repository.js';
 import type { WriteOp } from '../../store/store.js';
@@ -161,6 +163,9 @@ const managementGroups: ResourceTypeDefinition = {
     const parent = requested ?? (existing?.internal.parent as string | undefined) ?? (existing && isRoot(existing) ? undefined : root?.resource.name);
     if (parent && !(existing && isRoot(existing))) checkParent(services, name, parent);
     const version = Number(existing?.resource.properties?.details?.version ?? 0) + 1;
+    // As in Azure, whoever creates a group is Owner of it (so a principal can build its own hierarchy).
+    const creator = !existing && ctx.principal.objectId && services.authorizer ? ownerAssignment(groupId(name), ctx.principal.objectId) : undefined;
+    if (creator) services.authorizer!.noteAssignment(creator.resource);
     const resource: ArmResource = {
       ...candidate,
       properties: {
@@ -172,6 +177,7 @@ const managementGroups: ResourceTypeDefinition = {
     return {
       resource,
       internal: { ...(existing?.internal ?? {}), ...(parent && !(existing && isRoot(existing)) ? { parent } : {}) },
+      related: creator ? { put: [creator] } : undefined,
       createdStatus: 200,
     };
   },
@@ -289,6 +295,47 @@ function subscriptionUnder(services: Services, s: StoredResource, sub: string) {
   };
 }
 
+/** The Owner assignment a group's creator gets on it. */
+function ownerAssignment(scope: string, principalId: string): { resource: ArmResource } {
+  const name = createHash('sha256').update(`mg-owner:${scope.toLowerCase()}:${principalId.toLowerCase()}`).digest('hex');
+  const guid = `${name.slice(0, 8)}-${name.slice(8, 12)}-4${name.slice(13, 16)}-9${name.slice(17, 20)}-${name.slice(20, 32)}`;
+  const now = new Date().toISOString();
+  return {
+    resource: {
+      id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${guid}`,
+      name: guid,
+      type: 'Microsoft.Authorization/roleAssignments',
+      properties: {
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${OWNER_ID}`,
+        principalId,
+        principalType: 'ServicePrincipal',
+        scope,
+        condition: null,
+        conditionVersion: null,
+        description: 'The creator of a management group is Owner of it.',
+        createdBy: principalId,
+        updatedBy: principalId,
+        createdOn: now,
+        updatedOn: now,
+      },
+    },
+  };
+}
+
+/** The management groups above a scope, nearest first (normalised), for RBAC through the hierarchy. */
+function groupsAbove(services: Services, target: string): string[] {
+  const chain = (g: StoredResource | undefined) => (g ? [g, ...ancestors(services, g).reverse()] : []);
+  const scope = (g: StoredResource) => g.resource.id.toLowerCase();
+  const sub = /^\/subscriptions\/([^/]+)/.exec(target);
+  if (sub) return chain(groupOfSubscription(services, sub[1])).map(scope);
+  const mg = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)/.exec(target);
+  if (mg) {
+    const g = group(services, mg[1]);
+    return g ? ancestors(services, g).reverse().map(scope) : [];
+  }
+  return [];
+}
+
 /** Each configured tenant's root group ("Tenant Root Group", named after the tenant), made once. */
 function rootGroups(services: Services): StoredResource[] {
   const out: StoredResource[] = [];
@@ -313,6 +360,7 @@ export const managementProvider: ResourceProvider = {
   registeredByDefault: true,
   types: [managementGroups, groupSubscriptions],
   async init(services) {
+    if (services.authorizer) services.authorizer.managementGroupsAbove = (target) => groupsAbove(services, target);
     // The core commits the seed (provider modules never write the store).
     const roots = rootGroups(services);
     if (roots.length) await services.resourceManager.seed({ put: roots.map((r) => ({ resource: r.resource, internal: r.internal })) });
