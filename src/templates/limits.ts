@@ -153,8 +153,8 @@ export function checkLength(length: number, what = 'expression value'): void {
 }
 
 /** Parses JSON text as ARM's json() reads it: at most MAX_VALUE_DEPTH levels deep. */
-export function parseJsonLimited(text: string): unknown {
-  checkLength(text.length, "function 'json' argument");
+export function parseJsonLimited(text: string, what = "template language function 'json'"): unknown {
+  checkLength(text.length, `${what.replace(/^template language /, '')} argument`);
   // Count nesting outside strings before parsing, so a deep document never reaches the parser.
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
@@ -162,7 +162,7 @@ export function parseJsonLimited(text: string): unknown {
     if (c === 34 /* " */) {
       for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
-      if (++depth > MAX_VALUE_DEPTH) throw new ExpressionError(`The template language function 'json' failed: the reader's MaxDepth of ${MAX_VALUE_DEPTH} has been exceeded at position '${i}'.`);
+      if (++depth > MAX_VALUE_DEPTH) throw new ExpressionError(`The ${what} failed: the reader's MaxDepth of ${MAX_VALUE_DEPTH} has been exceeded at position '${i}'.`);
     } else if (c === 93 || c === 125) {
       depth--;
     }

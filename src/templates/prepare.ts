@@ -16,6 +16,8 @@ import { bindParameters, suppliedValues, type ParameterInfo } from './parameters
 import { scopePrefix } from './scope.js';
 import { readTemplate, section, TEMPLATE_TYPES, type NormalizedTemplate } from './template.js';
 import { murmurHash64 } from './unique-string.js';
+import { parseJsonLimited } from './limits.js';
+import { stripComments } from './json-text.js';
 import { isObject } from './values.js';
 import { VariableTable } from './variables.js';
 
@@ -97,10 +99,18 @@ async function fetchLinked(host: TemplateHost, uri: string): Promise<unknown> {
   if (!host.fetchTemplate) {
     throw new TemplateError(400, 'InvalidContentLink', `Unable to download deployment content from '${uri}'. Linked templates are not available here.`);
   }
+  let content: unknown;
   try {
-    return await host.fetchTemplate(uri);
+    content = await host.fetchTemplate(uri);
   } catch (e) {
     throw new TemplateError(400, 'InvalidContentLink', `Unable to download deployment content from '${uri}'. ${(e as Error).message ?? ''}`.trim());
+  }
+  if (typeof content !== 'string') return content;
+  // Text (as the emulator's host hands it over): parsed here, comments allowed, at most 64 levels deep.
+  try {
+    return parseJsonLimited(stripComments(content), 'linked content');
+  } catch (e) {
+    throw new TemplateError(400, 'InvalidContentLink', `The content downloaded from '${uri}' is not a valid template or parameters file: ${(e as Error).message}`);
   }
 }
 

@@ -8,6 +8,9 @@ import type { Principal, StoredResource } from '../../framework/types.js';
 import type { TemplateHost } from '../../templates/host.js';
 
 /** `initiatedBy`: the deployment's operation, recorded on the operations its writes start (to adopt them after a crash). */
+/** ARM's limit on a template (or parameters file) a link points at. */
+const LINK_LIMIT = 4 * 1024 * 1024;
+
 export function hostFor(services: Services, principal: Principal, baseUrl: string, initiatedBy?: string): TemplateHost {
   const { resourceManager, registry, resources } = services;
   const opts = (apiVersion?: string) => ({ apiVersion, principal, baseUrl, initiatedBy });
@@ -77,7 +80,23 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error(`The content link must be an http or https URI, not '${u.protocol}'.`);
       const res = await fetch(u, { signal: AbortSignal.timeout(30_000) });
       if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
-      return JSON.parse(await res.text());
+      // The text, read up to ARM's 4 MB: the engine parses it (in its worker, off the event loop).
+      const declared = Number(res.headers.get('content-length') ?? 0);
+      if (declared > LINK_LIMIT) throw new Error(`The content is larger than ${LINK_LIMIT} bytes.`);
+      const reader = res.body?.getReader();
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for (;;) {
+        const { done, value } = reader ? await reader.read() : { done: true, value: undefined };
+        if (done || !value) break;
+        size += value.length;
+        if (size > LINK_LIMIT) {
+          await reader!.cancel().catch(() => undefined);
+          throw new Error(`The content is larger than ${LINK_LIMIT} bytes.`);
+        }
+        chunks.push(value);
+      }
+      return Buffer.concat(chunks).toString('utf8');
     },
     async resourceGroup(subscriptionId, name) {
       const rg = resources.get(`/subscriptions/${subscriptionId}/resourceGroups/${name}`);
