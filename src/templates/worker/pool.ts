@@ -1,7 +1,7 @@
 // Template workers, seen from the emulator: jobs (jobs.ts) run in worker threads so that evaluating a
 // template never holds the emulator's event loop; the emulator answers each worker's host calls with
 // the real TemplateHost. Workers start on first use, take jobs by least load, and are replaced when
-// one dies (out of memory, say): the jobs it had fail with InternalServerError, nothing else does.
+// one dies (out of memory, say): the jobs it had fail (InvalidTemplate), nothing else does.
 
 import { Worker } from 'node:worker_threads';
 import { ArmError } from '../../arm/errors.js';
@@ -138,7 +138,8 @@ export class TemplateWorkers {
       for (const j of [...slot.jobs.values()]) {
         slot.jobs.delete(j.id);
         j.abort.abort();
-        j.reject(new ArmError(500, 'InternalServerError', `The template engine stopped while evaluating this deployment (${why}). Simplify the template's expressions and try again.`));
+        // Only a template can make the engine run out of memory: it is the template's error (never a 5xx).
+        j.reject(new ArmError(400, 'InvalidTemplate', `Deployment template validation failed: 'The template engine stopped while evaluating the template (${why}). Simplify the template's expressions and try again.'.`));
       }
     };
     worker.on('error', (e) => gone(/memory/i.test(e.message) ? 'it ran out of memory' : e.message));
