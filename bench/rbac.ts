@@ -156,7 +156,7 @@ export async function benchAuthorizeCall(): Promise<{ ownerOnlyMicros: number; w
   const { resolve } = await import('../src/framework/routing.js');
   const { parsePath, splitPath } = await import('../src/arm/paths.js');
   const { objectIdFor } = await import('../src/identity/tokens.js');
-  const services = await createServices(parseConfig(['--in-memory', '--quiet']));
+  const services = await createServices(parseConfig(['--in-memory', '--quiet']), { fabric: false });
   const principal = { tenantId: WELL_KNOWN.tenantId, clientId: WELL_KNOWN.clientId, objectId: objectIdFor(WELL_KNOWN.clientId) };
   const pathname = `/subscriptions/${SUB}/resourceGroups/seed-7`;
   const target = resolve(services.registry, parsePath(splitPath(pathname)), 'GET');

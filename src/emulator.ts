@@ -1,4 +1,4 @@
-// Assembles one emulator: store, registry, engine, providers, identity and the HTTP(S) server.
+// Assembles one emulator: store, registry, engine, fabric, providers, identity and the HTTP(S) server.
 // Tests start it in-process on port 0; main.ts starts it from the command line.
 
 import https from 'node:https';
@@ -12,13 +12,16 @@ import { Registry } from './framework/registry.js';
 import { ResourceRepository } from './framework/repository.js';
 import { LocationCatalog } from './arm/locations.js';
 import { OperationEngine } from './lro/engine.js';
-import { ResourceManager } from './framework/resourceManager.js';
+import { ResourceManagerCore } from './framework/resourceManager.js';
 import { registerCascade } from './framework/cascade.js';
 import { operationTypes } from './lro/routes.js';
 import { TokenService } from './identity/tokens.js';
 import { ensureCertificate } from './identity/certificate.js';
 import { createHttpApp } from './http/app.js';
 import { allProviders } from './providers/index.js';
+import { openFabric, type FabricOptions } from './fabric/index.js';
+import { Authorizer } from './authorization/authorizer.js';
+import { KubernetesTargets } from './kubernetes/targets.js';
 import type { Services } from './framework/types.js';
 import type { ResourceProvider } from './framework/types.js';
 import { watchEventLoop } from './framework/eventLoop.js';
@@ -33,23 +36,47 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-export interface EmulatorOptions {
+export interface ServicesOptions {
+  /** The providers to serve (default: all of them). */
   providers?: ResourceProvider[];
-  /** Extra set-up after services exist (e.g. the fabric), before the server listens. */
-  extend?: (services: Services) => void | Promise<void>;
+  /** The on-prem fabric: its options, or false for none (a test of the ARM core alone). Default: the config's sites. */
+  fabric?: FabricOptions | false;
 }
 
-export async function createServices(config: EmulatorConfig, providers: ResourceProvider[] = allProviders()): Promise<Services> {
+export type EmulatorOptions = ServicesOptions;
+
+/**
+ * Builds Services once, complete: the store, registry, repository, locations, the operation engine, the
+ * fabric and the role index exist before any provider starts, so providers only read them (their init
+ * registers task kinds and seeds data through the resource manager; none assigns a service).
+ */
+export async function createServices(config: EmulatorConfig, opts: ServicesOptions = {}): Promise<Services> {
+  const providers = opts.providers ?? allProviders();
   const dataDir = config.inMemory ? null : config.dataDir;
   const store = await JournalStore.open({ dir: dataDir, fsync: config.fsync, recover: config.recover });
   const registry = new Registry();
   const resources = new ResourceRepository(store);
-  const asyncOperations = new OperationEngine(store, registry, resources, config.timeScale);
+  const asyncOperations = new OperationEngine(store, registry, resources, config.timeScale, () => services);
   // Azure regions; the fabric adds its Azure Stack Hub stamps (each is an ARM location).
   const locations = LocationCatalog.withAzureRegions();
-  const services = { config, store, registry, resources, asyncOperations, locations, adminRouter: express.Router() } as Omit<Services, 'resourceManager'> as Services;
-  services.resourceManager = new ResourceManager(services);
-  asyncOperations.attach(services);
+  const fabric = opts.fabric === false ? undefined : await openFabric({ config, store, locations, tasks: asyncOperations }, opts.fabric);
+  // Role assignments are enforced where they can exist: when Microsoft.Authorization is served (and unless the
+  // benchmark's baseline turns enforcement off; --no-auth is the switch for users).
+  const authorizer = new Authorizer(resources);
+  authorizer.enforce = providers.some((p) => p.namespace.toLowerCase() === 'microsoft.authorization') && process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
+  const services: Services = {
+    config,
+    store,
+    registry,
+    resources,
+    locations,
+    asyncOperations,
+    resourceManager: new ResourceManagerCore(() => services),
+    targets: new KubernetesTargets({ resources, registry, locations, fabric }),
+    fabric,
+    authorizer,
+    onClose: fabric ? [() => fabric.close()] : [],
+  };
   registerCascade(services);
   for (const p of providers) {
     registry.addProvider(p);
@@ -62,8 +89,7 @@ export async function createServices(config: EmulatorConfig, providers: Resource
 export async function startEmulator(config: EmulatorConfig, opts: EmulatorOptions = {}): Promise<Emulator> {
   if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
   watchEventLoop();
-  const services = await createServices(config, opts.providers);
-  await opts.extend?.(services);
+  const services = await createServices(config, opts);
   const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);
   const app = createHttpApp(services, tokens);
   let server: http.Server | https.Server;
@@ -112,8 +138,8 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
         server.close(() => resolve());
         (server as any).closeAllConnections?.();
       });
-      for (const hook of services.onClose ?? []) await hook();
-      await services.asyncOperations.stoppedCleanly();
+      for (const hook of services.onClose) await hook();
+  await services.asyncOperations.stoppedCleanly();
       await services.store.close();
       // a config started again (next port) derives its public URL again
       if (derivedPublicUrl) config.publicUrl = undefined;

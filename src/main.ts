@@ -3,7 +3,6 @@
 
 import { ConfigError, parseConfig } from './config/config.js';
 import { startEmulator } from './emulator.js';
-import { startupExtensions } from './extensions.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const emu = await startEmulator(config, { extend: startupExtensions });
+  const emu = await startEmulator(config);
   // What start-up had to repair or recover (torn journal tail, snapshot fallback, --recover): always said.
   for (const n of (emu.services.store as { notices?: string[] }).notices ?? []) console.error(`arm-emulator: ${n}`);
   const sp = config.servicePrincipals[0];

@@ -100,6 +100,11 @@ export interface TaskKind {
   undo?(task: TaskRecord, op: OperationRecord): void | Promise<void>;
 }
 
+/** Where task kinds are registered (the operation engine): whoever owns the work registers its kinds. */
+export interface TaskKindRegistry {
+  registerTaskKind(kind: string, impl: TaskKind): void;
+}
+
 export interface OperationSubject {
   resourceId: string;
   typeKey: string;

@@ -41,7 +41,7 @@ export function mountDashboard(router: Router, services: Services): LiveFeed {
     return services.store.version() + (services.fabric?.changeCount() ?? 0) + bumps;
   };
   const feed = new LiveFeed(version);
-  (services.onClose ??= []).push(() => feed.close());
+  services.onClose.push(() => feed.close());
 
   const page = (req: Request, res: Response) => {
     // Relative links need the trailing slash: /_emulator → /_emulator/.

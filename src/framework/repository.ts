@@ -2,7 +2,7 @@
 // so a list never scans everything and a write never rewrites anything but the resource.
 
 import type { Store, WriteOp } from '../store/store.js';
-import type { StoredResource } from './types.js';
+import type { StoredResource } from '../arm/types.js';
 
 const COLLECTION = 'resources';
 

@@ -22,57 +22,26 @@ import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
 import { filterResources, parseFilter } from './filter.js';
 import { authorize } from '../authorization/enforce.js';
-import { checkExtendedLocation } from './targets.js';
+import type { Target } from './targets.js';
 import type { Services } from './types.js';
-import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
-
-export type Method = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
-
-/** One change or read, from HTTP or from in-process callers. */
-export interface Call {
-  method: Method;
-  /** Resource id, collection path or action path, casing as the caller wrote it. */
-  path: string;
-  /** Defaults to the type's newest stable api-version. */
-  apiVersion?: string;
-  query?: Record<string, string>;
-  headers?: Record<string, string | undefined>;
-  body?: unknown;
-  /** Defaults to the emulator itself (Microsoft.Resources acting for the platform). */
-  principal?: Principal;
-  /** https://host:port for absolute URLs; '' in process. */
-  baseUrl?: string;
-  /** Set by cascades: writes are allowed while the enclosing group is being deleted. */
-  internal?: boolean;
-  /** The path already parsed by the caller (the HTTP edge parses it to authenticate). */
-  parsed?: ParsedPath;
-  /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
-  dryRun?: boolean;
-  /** The operation this change is made for (a deployment's): recorded on the operation it starts. */
-  initiatedBy?: string;
-}
-
-export interface Result {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** The long-running operation the change started (the HTTP edge turns it into LRO headers). */
-  operation?: OperationRecord;
-  /** Whether the LRO headers should include Location (PUT on create answers 201 with both). */
-  location?: boolean;
-}
+import type { ActionOutcome, ArmResource, Call, Method, ParsedPath, Principal, Related, RequestContext, ResourceManager, ResourceTypeDefinition, Result, StoredResource } from './types.js';
 
 export const SYSTEM_PRINCIPAL: Principal = { tenantId: '', clientId: 'Microsoft.Resources', objectId: '00000000-0000-0000-0000-000000000000' };
 
 const WRITES = new Set<Method>(['PUT', 'PATCH', 'DELETE', 'POST']);
 
-export class ResourceManager {
+export class ResourceManagerCore implements ResourceManager {
   /** Ids with a change between its checks and its commit: a second writer gets 409, as at ARM. */
   private readonly changing = new Set<string>();
   /** The last PUT queued per type, for types with serialPuts. */
   private readonly queues = new Map<string, Promise<void>>();
 
-  constructor(private readonly services: Services) {}
+  /** services: the Services this manager is part of (they hold it, so it reads them when called). */
+  constructor(private readonly servicesOf: () => Services) {}
+
+  private get services(): Services {
+    return this.servicesOf();
+  }
 
   // ---- in-process verbs ----------------------------------------------------------------------------
 
@@ -106,7 +75,8 @@ export class ResourceManager {
     const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
     const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
-    if (parsed.subscriptionId && !findSubscription(services, parsed.subscriptionId)) throw Errors.subscriptionNotFound(parsed.subscriptionId);
+    const subscription = call.subscription !== undefined ? (call.subscription ?? undefined) : parsed.subscriptionId ? findSubscription(services, parsed.subscriptionId) : undefined;
+    if (parsed.subscriptionId && !subscription) throw Errors.subscriptionNotFound(parsed.subscriptionId);
     if (call.body !== undefined) checkDepth(call.body);
     const ctx: RequestContext = {
       method: call.method,
@@ -118,6 +88,7 @@ export class ResourceManager {
       body: call.body,
       baseUrl: call.baseUrl ?? '',
       principal: call.principal ?? { ...SYSTEM_PRINCIPAL, tenantId: services.config.tenantId },
+      subscription,
       services,
     };
     if (call.initiatedBy) ctx.initiatedBy = call.initiatedBy;
@@ -299,8 +270,11 @@ export class ResourceManager {
     const schema = typeof def.schema === 'function' ? def.schema(ctx.apiVersion) : def.schema;
     if (schema) validateAgainst(schema, ctx.body ?? {});
     const candidate = candidateFromBody(ctx);
-    // Every resource deployed to a custom location: it exists, has succeeded and enables this type.
-    if (candidate.extendedLocation !== undefined) checkExtendedLocation(services, typeName(ctx), candidate.extendedLocation);
+    // Every resource deployed to a custom location: it exists, has succeeded and enables this type. The custom
+    // location read here is the one the hooks' ctx.target() resolves on (read once per PUT).
+    const customLocation = candidate.extendedLocation !== undefined ? services.targets.checkExtendedLocation(typeName(ctx), candidate.extendedLocation) : undefined;
+    let target: Target | undefined;
+    ctx.target = () => (target ??= services.targets.resolve(candidate, customLocation));
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;

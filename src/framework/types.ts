@@ -6,18 +6,15 @@
 // the HTTP edge.
 
 import type { ErrorDetail } from '../arm/errors.js';
-import type { OperationPlan, OperationRecord } from '../arm/asyncOperations.js';
+import type { CompletionGate, GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKind, TaskKindRegistry } from '../arm/asyncOperations.js';
 import type { WriteOp } from '../store/store.js';
-import type { EmulatorConfig } from '../config/config.js';
+import type { EmulatorConfig, SubscriptionConfig } from '../config/config.js';
 import type { Store } from '../store/store.js';
-import type { Router } from 'express';
 import type { LocationCatalog } from '../arm/locations.js';
 import type { Fabric } from '../fabric/fabric.js';
 import type { Authorizer } from '../authorization/authorizer.js';
 import type { ResourceRepository } from './repository.js';
-import type { Registry } from './registry.js';
-import type { OperationEngine } from '../lro/engine.js';
-import type { ResourceManager } from './resourceManager.js';
+import type { Target, TargetResolver } from './targets.js';
 import type { ArmResource, ParsedPath, Principal, StoredResource } from '../arm/types.js';
 
 export type { Json, SystemData, ArmResource, StoredResource, ParsedPath, Principal } from '../arm/types.js';
@@ -41,6 +38,8 @@ export interface RequestContext {
   /** https://host:port of this request, for absolute URLs ('' in process). */
   baseUrl: string;
   principal: Principal;
+  /** The subscription the path names, looked up once per request (undefined when the path names none). */
+  subscription?: SubscriptionConfig;
   services: Services;
   /** The stored resource addressed, when it exists. */
   existing?: StoredResource;
@@ -48,6 +47,11 @@ export interface RequestContext {
   parent?: StoredResource;
   /** The operation this request is made for (a deployment's writes), recorded on the operation it starts. */
   initiatedBy?: string;
+  /**
+   * PUT only: where the resource lands (its location or extendedLocation), resolved on first call and then kept;
+   * a custom location is the record the core's extendedLocation check already read.
+   */
+  target?: () => Target;
 }
 
 /** A resource written together with the one a hook decides about (children, side resources). */
@@ -190,18 +194,117 @@ export interface Services {
   config: EmulatorConfig;
   store: Store;
   resources: ResourceRepository;
-  registry: Registry;
+  registry: TypeRegistry;
   /** The long-running (asynchronous) operation engine: plans of tasks behind Azure-AsyncOperation. */
-  asyncOperations: OperationEngine;
+  asyncOperations: AsyncOperations;
   /** The resource manager: put/patch/delete/action/get/list by id, the one path for every change, in process or over HTTP. */
   resourceManager: ResourceManager;
   locations: LocationCatalog;
+  /** Where work lands: locations and custom locations resolved to fabric sites (implemented by src/kubernetes/targets.ts). */
+  targets: TargetResolver;
   /** The on-prem fabric (sites, hosts, VMs, networks, tasks); absent when a test starts the ARM core alone. */
   fabric?: Fabric;
-  /** Role assignments indexed for enforcement (set by Microsoft.Authorization); absent = no RBAC. */
-  authorizer?: Authorizer;
-  /** Routes mounted under /_emulator (admin API: reads open, changes need a configured principal's token). */
-  adminRouter: Router;
-  /** Run at shutdown, before the store closes. */
-  onClose?: (() => void | Promise<void>)[];
+  /** Role assignments indexed for enforcement (enforce is off when Microsoft.Authorization is not served). */
+  authorizer: Authorizer;
+  /** Run at shutdown, before the store closes (the fabric's close; the dashboard's feed). */
+  onClose: (() => void | Promise<void>)[];
+}
+
+// ---- the services the framework's own classes provide, as Services shows them ---------------------------
+// (Declared here because they and the provider contract speak of each other: the classes implement them.)
+
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
+
+/** One change or read, from HTTP or from in-process callers. */
+export interface Call {
+  method: Method;
+  /** Resource id, collection path or action path, casing as the caller wrote it. */
+  path: string;
+  /** Defaults to the type's newest stable api-version. */
+  apiVersion?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Defaults to the emulator itself (Microsoft.Resources acting for the platform). */
+  principal?: Principal;
+  /** https://host:port for absolute URLs; '' in process. */
+  baseUrl?: string;
+  /** Set by cascades: writes are allowed while the enclosing group is being deleted. */
+  internal?: boolean;
+  /** The path already parsed by the caller (the HTTP edge parses it to authenticate). */
+  parsed?: ParsedPath;
+  /** The subscription the path names, when the caller already looked it up (the HTTP edge, for the token's tenant); null = none found. */
+  subscription?: SubscriptionConfig | null;
+  /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
+  dryRun?: boolean;
+  /** The operation this change is made for (a deployment's): recorded on the operation it starts. */
+  initiatedBy?: string;
+}
+
+export interface Result {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The long-running operation the change started (the HTTP edge turns it into LRO headers). */
+  operation?: OperationRecord;
+  /** Whether the LRO headers should include Location (PUT on create answers 201 with both). */
+  location?: boolean;
+}
+
+/** The resource manager (framework/resourceManager.ts): every change and read by resource id, in process or over HTTP. */
+export interface ResourceManager {
+  get(id: string, opts?: Partial<Call>): Promise<Result>;
+  list(collectionId: string, opts?: Partial<Call>): Promise<Result>;
+  put(id: string, body: unknown, opts?: Partial<Call>): Promise<Result>;
+  patch(id: string, body: unknown, opts?: Partial<Call>): Promise<Result>;
+  delete(id: string, opts?: Partial<Call>): Promise<Result>;
+  action(id: string, action: string, body?: unknown, opts?: Partial<Call>): Promise<Result>;
+  /** Resolves once the operation has ended (Succeeded, Failed or Canceled). */
+  waitFor(operationId: string): Promise<OperationRecord>;
+  execute(call: Call): Promise<Result>;
+  /** The resource's wire shape at an api-version. */
+  wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource;
+  /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */
+  seed(related: Related): Promise<void>;
+  /** Starts an operation that works on no stored resource (e.g. a deployment's what-if). */
+  startDetached(ctx: RequestContext, subjectId: string, plan: OperationPlan): Promise<OperationRecord>;
+}
+
+/** The long-running (asynchronous) operation engine (src/lro/engine.ts). */
+export interface AsyncOperations extends TaskKindRegistry {
+  setTimeScale(scale: number): void;
+  setGateRules(rules: GateRule[]): void;
+  getGateRules(): GateRule[];
+  get(id: string): OperationRecord | undefined;
+  list(): OperationRecord[];
+  /** A poll of the operation: counts toward a 'polls' gate, and may release a finished operation. */
+  poll(id: string): Promise<OperationRecord | undefined>;
+  /** The Azure-AsyncOperation status body. */
+  statusBody(op: OperationRecord, baseUrl: string): Record<string, unknown>;
+  waitFor(id: string): Promise<OperationRecord>;
+  create(plan: OperationPlan, target: OperationSubject): OperationRecord;
+  /** The write that stores the record, committed with the resource it works on. */
+  writeOp(op: OperationRecord): WriteOp;
+  /** Starts driving an operation whose record is stored. */
+  run(op: OperationRecord): void;
+  cancel(id: string, message?: string): Promise<OperationRecord>;
+  hold(id: string): Promise<OperationRecord>;
+  release(id: string): Promise<OperationRecord>;
+  resumeAll(): Promise<number>;
+  stop(): void;
+  /** After stop(), on a clean shutdown: the operations that were running do not count a failed resume. */
+  stoppedCleanly(): Promise<void>;
+  /** A long task made progress (a deployment finished a resource): restarts in a row no longer count against it. */
+  progress(id: string): void;
+  /** Operations being driven now. */
+  active(): number;
+}
+
+/** The served providers and types, looked up case-insensitively (framework/registry.ts). */
+export interface TypeRegistry {
+  provider(namespace: string): ResourceProvider | undefined;
+  providerList(): ResourceProvider[];
+  type(namespace: string, type: string): ResourceTypeDefinition | undefined;
+  /** By lowercased 'namespace/type' (typeKeyOf). */
+  typeByKey(key: string): ResourceTypeDefinition | undefined;
 }

@@ -1,7 +1,8 @@
 // Evaluates parsed expressions and whole template values. `evaluateValue` walks any JSON value and
 // evaluates every expression string in it (object keys too); `evaluateExpression` evaluates one
 // expression tree. Functions come from the library (functions/index.ts) or from the template's
-// user-defined `functions`; lazy functions (if, lambda, ...) receive their argument trees unevaluated.
+// user-defined `functions`; lazy functions (if, lambda, ...) receive their argument trees unevaluated,
+// and every function gets this evaluator as an argument (the functions never import it: no circle).
 
 import type { EvalContext } from './context.js';
 import { ExprErrors, ExpressionError } from './errors.js';
@@ -53,7 +54,7 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
     case 'call': {
       // Every call counts against the time limit, and what it returns against the size and depth limits.
       tick();
-      if (e.namespace) return checkValue(callUserFunction(e.namespace, e.name, e.args.map((a) => evaluateExpression(a, ctx)), ctx), `function '${e.namespace}.${e.name}' result`);
+      if (e.namespace) return checkValue(callUserFunction(e.namespace, e.name, e.args.map((a) => evaluateExpression(a, ctx)), ctx, evaluateValue), `function '${e.namespace}.${e.name}' result`);
       const def = lookupFunction(e.name);
       if (!def) throw ExprErrors.unknownFunction(e.name);
       const n = e.args.length;
@@ -61,9 +62,9 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
         const expected = def.max === def.min ? `${def.min}` : def.max === undefined ? `at least ${def.min}` : `${def.min} to ${def.max}`;
         throw ExprErrors.arity(e.name, expected, n);
       }
-      if (def.lazy) return checkValue(def.lazy(e.args, ctx, e.name), `function '${e.name}' result`);
+      if (def.lazy) return checkValue(def.lazy(e.args, ctx, e.name, evaluateExpression), `function '${e.name}' result`);
       const args = e.args.map((a) => evaluateExpression(a, ctx));
-      return checkValue(def.fn!(args, ctx, e.name), `function '${e.name}' result`);
+      return checkValue(def.fn!(args, ctx, e.name, evaluateExpression), `function '${e.name}' result`);
     }
   }
 }

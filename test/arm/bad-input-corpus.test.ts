@@ -8,8 +8,6 @@ import https from 'node:https';
 import { startTestEmulator, rgPath, SUB, TENANT, CLIENT_ID, SECRET, type TestEmulator } from '../support/emulator.js';
 import { testProvider, TEST_NS } from '../support/test-provider.js';
 import { allProviders } from '../../src/providers/index.js';
-import { startupExtensions } from '../../src/extensions.js';
-import { initFabric } from '../../src/fabric/index.js';
 import { SCHEMAS_DIR } from '../../src/framework/schema.js';
 import { clusterBody } from '../containerservice/helpers.js';
 
@@ -234,10 +232,6 @@ describe('bad-input corpus (issue 11): no 5xx, always an envelope, healthy after
   before(async () => {
     emu = await startTestEmulator([], {
       providers: [...allProviders(), testProvider()],
-      extend: async (s) => {
-        await startupExtensions(s);
-        if (!s.fabric) await initFabric(s);
-      },
     });
     assert.equal((await emu.http().put(`${rgPath('corpus')}?${RV}`).send({ location: 'eastus' })).status, 201);
     const base = await emu.http().put(`${rgPath('corpus')}/providers/${NS_CS}/managedClusters/base?${CS}`).send(clusterBody('eastus', { lb: 'standard' }));

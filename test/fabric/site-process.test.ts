@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initFabric } from '../../src/fabric/index.js';
 import type { Fabric } from '../../src/fabric/fabric.js';
 import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
 import type { Services } from '../../src/framework/types.js';
@@ -64,9 +63,8 @@ describe('fabric site as its own process', function () {
     const port = new URL(p.url).port;
     // the front door reads the same file, where the site now says where its process listens
     writeFileSync(configFile, JSON.stringify({ subscriptions: [{ subscriptionId: SUB }], sites: [{ ...site, remote: p.url }] }));
-    services = await makeServices({ dir: null });
-    services.config.configFile = configFile;
-    fabric = await initFabric(services);
+    services = await makeServices({ dir: null, configFile });
+    fabric = services.fabric!;
 
     const owner = clusterId('edge-cluster');
     const tasks = clusterCreatePlan({
@@ -110,9 +108,8 @@ describe('fabric site as its own process', function () {
     child = p.child;
     const port = new URL(p.url).port;
     writeFileSync(configFile, JSON.stringify({ subscriptions: [{ subscriptionId: SUB }], sites: [{ ...site, remote: p.url }] }));
-    services = await makeServices({ dir: null });
-    services.config.configFile = configFile;
-    fabric = await initFabric(services);
+    services = await makeServices({ dir: null, configFile });
+    fabric = services.fabric!;
     const b = fabric.site('edge-2');
     await b.addNetwork({ name: 'lnet-run', addressPrefix: '10.9.0.0/24', vlan: 9, ipPools: [{ start: '10.9.0.10', end: '10.9.0.11' }], owner: '/lnet' }, 'op-net');
     await assert.rejects(b.addNetwork({ name: 'other', addressPrefix: '10.9.0.128/25', vlan: 9, ipPools: [{ start: '10.9.0.130', end: '10.9.0.131' }], owner: '/o' }, 'op-2'), /overlaps logical network 'lnet-run'/);

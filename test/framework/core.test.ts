@@ -5,7 +5,6 @@
 // get one 201 and 409s.
 import assert from 'node:assert/strict';
 import { startTestEmulator, rgPath, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
-import { startupExtensions } from '../../src/extensions.js';
 import { allProviders } from '../../src/providers/index.js';
 import { sampleProvider, SAMPLE_API, SAMPLE_NS } from '../support/providers/Microsoft.Sample/index.js';
 
@@ -13,7 +12,7 @@ const machine = (rg: string, n: string) => `${rgPath(rg)}/providers/${SAMPLE_NS}
 const Q = `api-version=${SAMPLE_API}`;
 
 async function start(args: string[] = []): Promise<TestEmulator> {
-  return startTestEmulator(args, { providers: [...allProviders(), sampleProvider()], extend: startupExtensions });
+  return startTestEmulator(args, { providers: [...allProviders(), sampleProvider()] });
 }
 
 async function freeCores(emu: TestEmulator, site = 'local'): Promise<number> {

@@ -348,11 +348,8 @@ export const authorizationProvider: ResourceProvider = {
   registeredByDefault: true,
   types: [roleDefinitions, roleAssignments, permissions],
   async init(services) {
-    const authorizer = new Authorizer(services.resources);
-    authorizer.enforce = process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
-    services.authorizer = authorizer;
     // The core commits the seed (provider modules never write the store).
-    const seed = bootstrapOwners(services, authorizer);
+    const seed = bootstrapOwners(services, services.authorizer);
     if (seed.put?.length) await services.resourceManager.seed(seed);
   },
 };

@@ -6,7 +6,6 @@
 // draw addresses from its pools. Deleting a network that VMs or resources still use is refused.
 
 import { Errors } from '../../arm/errors.js';
-import { resolveTarget } from '../../framework/targets.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { LogicalNetwork, IpRange } from '../../fabric/model.js';
@@ -128,7 +127,7 @@ async function plan(ctx: RequestContext, candidate: ArmResource, ex?: StoredReso
   if (ex && String(ex.resource.extendedLocation?.name ?? '').toLowerCase() !== String(candidate.extendedLocation.name ?? '').toLowerCase()) {
     throw Errors.propertyChangeNotAllowed('extendedLocation', String(ex.resource.extendedLocation?.name), 'extendedLocation.name');
   }
-  const target = resolveTarget(ctx.services, { extendedLocation: candidate.extendedLocation });
+  const target = ctx.target!();
   if (target.kind !== 'AzureStackHCI' || !target.site) throw Errors.invalid('InvalidExtendedLocation', `Logical networks live on Azure Stack HCI sites; the custom location resolves to ${target.where}.`, 'extendedLocation.name');
   const name = ctx.path.names[0];
   const net = networkFromBody(name, ctx.path.id, candidate.properties ?? {});

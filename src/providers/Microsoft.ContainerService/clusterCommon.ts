@@ -5,7 +5,6 @@
 import { Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { StoredResource } from '../../framework/types.js';
-import { resolveTarget } from '../../framework/targets.js';
 import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { kubernetesTarget, type KubernetesTarget } from '../../kubernetes/capabilities.js';
 import { POOL_TYPE_KEY } from './shape.js';
@@ -55,7 +54,7 @@ export function isStopped(s: StoredResource): boolean {
 
 /** Where a location lands, with what it can do for a Kubernetes cluster. */
 export function targetFor(services: Services, location: string): KubernetesTarget {
-  return kubernetesTarget(resolveTarget(services, { location }));
+  return kubernetesTarget(services.targets.resolve({ location }));
 }
 
 export function targetOfStored(services: Services, s: StoredResource): KubernetesTarget {

@@ -8,7 +8,6 @@
 import { ArmError, Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { ActionOutcome, ArmResource, Completion, RelatedResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
-import { resolveTarget } from '../../framework/targets.js';
 import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { capabilityError, checkCapabilities, kubernetesTarget, resolveKubernetesVersion, type CapabilityDocument, type FeatureRequest, type KubernetesTarget, type Refusal } from '../../kubernetes/capabilities.js';
 import { clusterStatus, createPlan, deleteTasks, poolUpgradeTasks, scalePlan, startTasks, stopTasks, upgradeTasks } from './work.js';

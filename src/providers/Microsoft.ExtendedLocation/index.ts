@@ -7,7 +7,7 @@
 
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import { customLocationExtensions, resourcesOnCustomLocation } from '../../framework/targets.js';
+import { customLocationExtensions, resourcesOnCustomLocation } from '../../kubernetes/targets.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { APPLIANCE_KEY, CONNECTED_CLUSTER_KEY, findExtensionType } from '../../kubernetes/extensionTypes.js';

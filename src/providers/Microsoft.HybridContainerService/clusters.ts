@@ -6,7 +6,6 @@
 // commits what they return.
 
 import { Errors } from '../../arm/errors.js';
-import { resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RelatedResource, RequestContext, StoredResource, WriteOutcome } from '../../framework/types.js';
@@ -44,12 +43,13 @@ export interface HybridTarget {
   customLocation: string;
 }
 
-export function targetOf(services: Services, extendedLocation: unknown): HybridTarget {
+/** Where an AKS hybrid resource lands; in a PUT hook pass its ctx, so the target the core resolved once is used. */
+export function targetOf(services: Services, extendedLocation: unknown, put?: RequestContext): HybridTarget {
   const ext = extendedLocation as { type?: string; name?: string } | undefined;
   if (!isObj(ext)) {
     throw Errors.invalidExtendedLocation('An AKS hybrid cluster is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"} (a custom location with the Microsoft.HybridAKSOperator extension).');
   }
-  const t = resolveTarget(services, { extendedLocation: ext });
+  const t = put?.target ? put.target() : services.targets.resolve({ extendedLocation: ext });
   if (t.kind !== 'AzureStackHCI' || !t.site) {
     throw Errors.invalidExtendedLocation(`AKS hybrid clusters run on Azure Stack HCI sites; the custom location resolves to ${t.where}.`, 'extendedLocation.name');
   }
@@ -201,7 +201,7 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
       throw Errors.propertyChangeNotAllowed('extendedLocation', was, 'extendedLocation.name', 'an AKS hybrid cluster stays on its custom location');
     }
   }
-  const t = targetOf(services, candidate.extendedLocation);
+  const t = targetOf(services, candidate.extendedLocation, ctx);
   const doc = t.doc;
   const raw: Props = { ...(candidate.properties ?? {}) };
   for (const k of ['provisioningState', 'status']) delete raw[k];

@@ -5,7 +5,6 @@
 // (clusters.ts); the network rules are in network.ts.
 
 import { Errors } from '../../arm/errors.js';
-import { checkExtendedLocation, resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
@@ -209,8 +208,8 @@ function offerings(kind: 'kubernetesVersions' | 'skus'): ResourceTypeDefinition 
       if (ctx.path.names.at(-1)?.toLowerCase() !== 'default') throw Errors.invalid('InvalidResourceName', `${kind} is always named 'default'.`, 'name');
       const cl = requireCustomLocation(ctx, kind);
       const ext = { type: 'CustomLocation', name: cl.resource.id };
-      checkExtendedLocation(ctx.services, `${NS}/${kind}`, ext);
-      const t = resolveTarget(ctx.services, { extendedLocation: ext });
+      const checked = ctx.services.targets.checkExtendedLocation(`${NS}/${kind}`, ext);
+      const t = ctx.services.targets.resolve({ extendedLocation: ext }, checked);
       const doc = capabilityDocument(t.definition);
       const values =
         kind === 'kubernetesVersions'
@@ -285,7 +284,7 @@ const virtualNetworks: ResourceTypeDefinition = {
     if (ex && String(ex.resource.extendedLocation?.name).toLowerCase() !== String(candidate.extendedLocation.name).toLowerCase()) {
       throw Errors.propertyChangeNotAllowed('extendedLocation', String(ex.resource.extendedLocation?.name), 'extendedLocation.name');
     }
-    const t = targetOf(ctx.services, candidate.extendedLocation);
+    const t = targetOf(ctx.services, candidate.extendedLocation, ctx);
     const fabricName = `vnet-${ctx.path.names[0]}`.toLowerCase();
     const p = { ...(candidate.properties ?? {}) };
     if (p.infraVnetProfile?.vmware) throw Errors.invalidParameter('infraVnetProfile.vmware is for VMware private clouds, which this emulator does not model; use infraVnetProfile.hci.', 'properties.infraVnetProfile');

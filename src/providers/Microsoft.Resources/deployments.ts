@@ -8,7 +8,6 @@
 
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
-import { findSubscription } from '../../framework/registration.js';
 import type { Services } from '../../framework/types.js';
 import type { ActionOutcome, ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
@@ -46,9 +45,9 @@ const HISTORY_LIMIT = 800;
 /** Live per-resource records of running deployments (by operation id), for the operations list while they run. */
 const live = new Map<string, DeploymentOperation[]>();
 
-function scopeOf(ctx: { path: RequestContext['path']; services: Services; principal: RequestContext['principal'] }): ScopeInfo {
+function scopeOf(ctx: Pick<RequestContext, 'path' | 'services' | 'principal' | 'subscription'>): ScopeInfo {
   const { services, path } = ctx;
-  const sub = path.subscriptionId ? findSubscription(services, path.subscriptionId) : undefined;
+  const sub = ctx.subscription; // looked up once, by the core
   const scope: ScopeInfo = { tenantId: sub?.tenantId ?? services.config.tenantId, deployerObjectId: ctx.principal.objectId };
   if (sub) {
     scope.subscriptionId = sub.subscriptionId;

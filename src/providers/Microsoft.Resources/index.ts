@@ -5,7 +5,7 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
-import { findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
+import { registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
 import { filterResources, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
@@ -52,7 +52,7 @@ const subscriptions: ResourceTypeDefinition = {
       },
     }),
     get: (ctx) => {
-      const s = findSubscription(ctx.services, ctx.path.names[0]);
+      const s = ctx.subscription; // the core looked it up (and refused a subscription that does not exist)
       if (!s) throw Errors.subscriptionNotFound(ctx.path.names[0]);
       return { status: 200, body: subscriptionBody(s) };
     },

@@ -5,7 +5,6 @@
 // always end.
 
 import { Errors } from '../../../../src/arm/errors.js';
-import { resolveTarget } from '../../../../src/framework/targets.js';
 import type { Services } from '../../../../src/framework/types.js';
 import type { Completion, ResourceProvider, StoredResource } from '../../../../src/framework/types.js';
 import type { TaskSpec } from '../../../../src/arm/asyncOperations.js';
@@ -48,7 +47,7 @@ export function sampleProvider(): ResourceProvider {
           const p = candidate.properties ?? {};
           const count = Number(p.vmCount ?? 1);
           if (!Number.isInteger(count) || count < 0 || count > 20) throw Errors.invalidParameter('vmCount must be a whole number from 0 to 20.', 'properties.vmCount');
-          const target = resolveTarget(ctx.services, { location: candidate.location, extendedLocation: candidate.extendedLocation });
+          const target = ctx.target!();
           const id = ctx.path.id;
           const tasks: TaskSpec[] = [];
           if (target.site) {
