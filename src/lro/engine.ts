@@ -22,8 +22,12 @@ import type {
 
 const COLLECTION = 'operations';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
-/** Restarts in a row an operation may be resumed without progress before it ends Failed (a crash loop ends). */
-export const MAX_RESUME_ATTEMPTS = 3;
+/**
+ * Restarts in a row an operation may be resumed without progress before it ends Failed (a crash loop ends).
+ * A process killed from outside while the operation waits looks the same as one the operation crashed,
+ * so the bound leaves room for a few such kills (the crash suite kills six times in a row).
+ */
+export const MAX_RESUME_ATTEMPTS = 10;
 
 export class OperationEngine implements AsyncOperations {
   private readonly kinds = new Map<string, TaskKind>();

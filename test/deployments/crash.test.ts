@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
+import { MAX_RESUME_ATTEMPTS } from '../../src/lro/engine.js';
 import { rgPath, startTestEmulator, tmpDir, waitForOperation, TLS_DIR, CLIENT_ID, SECRET, TENANT } from '../support/emulator.js';
 
 const RV = 'api-version=2021-04-01';
@@ -122,7 +123,7 @@ describe('deployments and kill -9', function () {
     assert.deepEqual(creates.map((o) => [o.id, o.status]), [[clusterOp.id, 'Succeeded']]);
   });
 
-  it('an operation interrupted on every resume ends Failed after three restarts in a row, its work undone', async () => {
+  it('an operation interrupted on every resume ends Failed after ten restarts in a row, its work undone', async () => {
     const dir = tmpDir('arm-emu-resumeloop-');
     let c = await start(dir, '1');
     children.push(c);
@@ -131,7 +132,7 @@ describe('deployments and kill -9', function () {
     const del = await api(c).delete(`${rgPath('loop')}?${RV}`);
     assert.equal(del.status, 202);
     const status = new URL(del.headers['azure-asyncoperation']);
-    for (let restart = 1; restart <= 3; restart++) {
+    for (let restart = 1; restart <= MAX_RESUME_ATTEMPTS; restart++) {
       await kill9(c);
       c = await start(dir, '1');
       children.push(c);
@@ -139,7 +140,7 @@ describe('deployments and kill -9', function () {
       assert.equal(st.body.status, 'InProgress', `resumed after restart ${restart}`);
     }
     await kill9(c);
-    // The fourth start in a row without progress does not run it again: it is undone and ends Failed.
+    // The next start in a row without progress does not run it again: it is undone and ends Failed.
     c = await start(dir, '1');
     children.push(c);
     const st = await until('the operation to end', async () => {
