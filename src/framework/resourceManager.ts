@@ -105,8 +105,10 @@ export class ResourceManagerCore implements ResourceManager {
       const listed = custom?.list ? await this.custom(custom.list, ctx) : await this.stored(route, ctx, call.internal === true);
       return access ? (access.filter(listed) as Result) : listed;
     }
-    const verb = route.kind === 'action' ? 'post' : (call.method.toLowerCase() as 'get');
-    const handler = route.kind !== 'collection' ? custom?.[verb] : undefined;
+    // A POST on a type's own path (no name) is a tenant- or scope-level action served by the type (elevateAccess).
+    const collectionPost = route.kind === 'collection' && call.method === 'POST';
+    const verb = route.kind === 'action' || collectionPost ? 'post' : (call.method.toLowerCase() as 'get');
+    const handler = route.kind !== 'collection' || collectionPost ? custom?.[verb] : undefined;
     if (handler) {
       if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
       if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`, ['POST']);
