@@ -70,7 +70,8 @@ export function authorize(ctx: AccessRequest, target: AccessTarget): Access {
   if (ns === 'microsoft.authorization' && (type === 'permissions' || (type === 'roledefinitions' && ctx.method === 'GET'))) return PASS;
 
   if (ns === 'microsoft.resources') {
-    if (type === 'tenants') return PASS;
+    // calculateTemplateHash touches nothing: anyone signed in may ask it.
+    if (type === 'tenants' || type === 'calculatetemplatehash') return PASS;
     if (type === 'subscriptions') {
       if (target.kind === 'collection') return { filter: (res) => filterValue(res, (item) => hasAnyAccess(authz, oid, String(item.id ?? ''))) };
       if (!hasAnyAccess(authz, oid, ctx.path.id)) throw authorizationFailed(ctx, 'Microsoft.Resources/subscriptions/read', ctx.path.id);
