@@ -1,5 +1,6 @@
-// Microsoft.Resources/deployments at resource-group and subscription scope: the ARM template
-// deployment API over the template engine (src/templates). A PUT validates the template at once
+// Microsoft.Resources/deployments at every scope (resource group, subscription, management group,
+// tenant), and calculateTemplateHash: the ARM template deployment API over the template engine
+// (src/templates), whose evaluation runs in worker threads. A PUT validates the template at once
 // (400 InvalidTemplate before anything is written), then runs it as a long-running operation whose
 // one task deploys through the resource manager in process (templateHost.ts); the outcome
 // (outputs, per-resource operations, error) is kept on the deployment as ARM keeps its history.
