@@ -76,6 +76,8 @@ export interface OperationRecord {
   resumeAttempts?: number;
   /** The operation that started this one (a deployment's, for the resources it writes). */
   initiatedBy?: string;
+  /** Object id of the principal whose request started it (it may poll it whatever its roles); absent for the platform's own. */
+  startedBy?: string;
 }
 
 export interface OperationPlan {
@@ -113,6 +115,8 @@ export interface OperationSubject {
   subscriptionId: string;
   method: OperationRecord['method'];
   apiVersion: string;
+  /** Object id of the principal whose request starts it. */
+  startedBy?: string;
 }
 
 /** A rule deciding how fast operations complete, for tests (most specific match wins). */

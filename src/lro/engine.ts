@@ -169,6 +169,7 @@ export class OperationEngine implements AsyncOperations {
       tasks,
       data: plan.data,
     };
+    if (target.startedBy) op.startedBy = target.startedBy;
     if (plan.resultTask) op.resultTask = plan.resultTask;
     if (plan.initiatedBy) op.initiatedBy = plan.initiatedBy;
     if (plan.resultIsResource) op.resultIsResource = true;

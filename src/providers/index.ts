@@ -12,6 +12,7 @@ import { computeProvider } from './Microsoft.Compute/index.js';
 import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
 import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
 import { managementProvider } from './Microsoft.Management/index.js';
+import { hybridComputeProvider } from './Microsoft.HybridCompute/index.js';
 import { catalogueProviders } from './catalogue/index.js';
 
 export function allProviders(): ResourceProvider[] {
@@ -27,6 +28,7 @@ export function allProviders(): ResourceProvider[] {
     kubernetesProvider,
     hybridContainerServiceProvider,
     managementProvider,
+    hybridComputeProvider,
     ...catalogueProviders(),
   ];
 }

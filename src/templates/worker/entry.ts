@@ -57,6 +57,7 @@ function proxyHost(id: number, signal: AbortSignal): TemplateHost {
     put: (resourceId, apiVersion, body) => call(id, 'put', [resourceId, apiVersion, body]),
     preflight: (resourceId, apiVersion, body) => call(id, 'preflight', [resourceId, apiVersion, body]),
     predict: (resourceId, apiVersion, body) => call(id, 'predict', [resourceId, apiVersion, body]),
+    checkWrite: (resourceId, apiVersion) => call(id, 'checkWrite', [resourceId, apiVersion]),
     waitFor: (operationId, s) => {
       // The job's own signal cancels on the emulator's side; a narrower one only stops waiting here.
       const p = call(id, 'waitFor', [operationId]);
