@@ -15,6 +15,8 @@ import { SUB, tmpDir, type TestEmulator } from '../support/emulator.js';
 import { startAksEmulator } from '../containerservice/helpers.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
+const TENANT_SCHEMA = 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#';
+const MG_SCHEMA = 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#';
 
 describe('az at tenant and management-group scope, linked templates, nullable parameters (real az CLI)', function () {
   this.timeout(300_000);
@@ -60,6 +62,50 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
     await az.run(['account', 'management-group', 'delete', '--name', 'mg-b', '--no-register']).then((r) => assert.equal(r.code, 0, r.stderr));
     await az.run(['account', 'management-group', 'delete', '--name', 'mg-a', '--no-register']).then((r) => assert.equal(r.code, 0, r.stderr));
     assert.deepEqual(await az.ok(['account', 'management-group', 'list', '--no-register']), []);
+  });
+
+  it('az deployment tenant and mg: create (a management group, then into it), show, list, validate, what-if, delete', async () => {
+    // Rights at the root, the documented way: elevate, then make yourself Owner at '/'.
+    await az.ok(['rest', '--method', 'post', '--url', '/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01']);
+    const me = (await az.ok(['ad', 'sp', 'show', '--id', 'cccccccc-0000-0000-0000-000000000001'])).id;
+    await az.ok(['role', 'assignment', 'create', '--assignee-object-id', me, '--assignee-principal-type', 'ServicePrincipal', '--role', 'Owner', '--scope', '/']);
+
+    const tenantTemplate = file('tenant.json', {
+      $schema: TENANT_SCHEMA, contentVersion: '1.0.0.0',
+      parameters: { mg: { type: 'string' } },
+      resources: [{ type: 'Microsoft.Management/managementGroups', apiVersion: '2021-04-01', name: "[parameters('mg')]", properties: { displayName: 'From a template' } }],
+      outputs: { tenant: { type: 'string', value: '[tenant().tenantId]' }, mgId: { type: 'string', value: "[tenantResourceId('Microsoft.Management/managementGroups', parameters('mg'))]" } },
+    });
+    const v = await az.ok(['deployment', 'tenant', 'validate', '-l', 'eastus', '--template-file', tenantTemplate, '--parameters', 'mg=mg-t']);
+    assert.equal(v.properties.provisioningState, 'Succeeded');
+    const wi = await az.run(['deployment', 'tenant', 'what-if', '-l', 'eastus', '--template-file', tenantTemplate, '--parameters', 'mg=mg-t', '--no-pretty-print', '-o', 'json']);
+    assert.equal(wi.code, 0, wi.stderr);
+    assert.deepEqual(JSON.parse(wi.stdout).changes.map((c: any) => [c.changeType, c.resourceId]), [['Create', '/providers/Microsoft.Management/managementGroups/mg-t']]);
+    const t = await az.ok(['deployment', 'tenant', 'create', '-l', 'eastus', '-n', 'tdep', '--template-file', tenantTemplate, '--parameters', 'mg=mg-t']);
+    assert.equal(t.properties.provisioningState, 'Succeeded');
+    assert.equal(t.properties.outputs.tenant.value, 'aaaaaaaa-0000-0000-0000-000000000001');
+    assert.equal((await az.ok(['account', 'management-group', 'show', '--name', 'mg-t', '--no-register'])).displayName, 'From a template');
+    assert.equal((await az.ok(['deployment', 'tenant', 'show', '-n', 'tdep'])).properties.outputs.mgId.value, '/providers/Microsoft.Management/managementGroups/mg-t');
+    assert.ok((await az.ok(['deployment', 'tenant', 'list'])).some((d: any) => d.name === 'tdep'));
+
+    const mgTemplate = file('mg.json', {
+      $schema: MG_SCHEMA, contentVersion: '1.0.0.0',
+      resources: [],
+      outputs: { mg: { type: 'string', value: '[managementGroup().name]' }, shown: { type: 'string', value: '[managementGroup().properties.displayName]' } },
+    });
+    assert.equal((await az.ok(['deployment', 'mg', 'validate', '-m', 'mg-t', '-l', 'eastus', '--template-file', mgTemplate])).properties.provisioningState, 'Succeeded');
+    const mwi = await az.run(['deployment', 'mg', 'what-if', '-m', 'mg-t', '-l', 'eastus', '--template-file', mgTemplate, '--no-pretty-print', '-o', 'json']);
+    assert.equal(mwi.code, 0, mwi.stderr);
+    const m = await az.ok(['deployment', 'mg', 'create', '-m', 'mg-t', '-l', 'eastus', '-n', 'mdep', '--template-file', mgTemplate]);
+    assert.equal(m.properties.provisioningState, 'Succeeded');
+    assert.equal(m.properties.outputs.mg.value, 'mg-t');
+    assert.equal(m.properties.outputs.shown.value, 'From a template');
+    assert.equal((await az.ok(['deployment', 'mg', 'show', '-m', 'mg-t', '-n', 'mdep'])).id, '/providers/Microsoft.Management/managementGroups/mg-t/providers/Microsoft.Resources/deployments/mdep');
+    assert.deepEqual((await az.ok(['deployment', 'mg', 'list', '-m', 'mg-t'])).map((d: any) => d.name), ['mdep']);
+    await az.ok(['deployment', 'mg', 'delete', '-m', 'mg-t', '-n', 'mdep']);
+    assert.deepEqual(await az.ok(['deployment', 'mg', 'list', '-m', 'mg-t']), []);
+    await az.ok(['deployment', 'tenant', 'delete', '-n', 'tdep']);
+    assert.ok(!(await az.ok(['deployment', 'tenant', 'list'])).some((d: any) => d.name === 'tdep'));
   });
 
   it('--template-uri over http on loopback, with a nested template linked by relativePath', async () => {

@@ -65,6 +65,33 @@ describe('real SDK clients: deployments', function () {
     assert.match(out.outputs.controlPlaneFQDN.value, /azmk8s\.io$/);
   });
 
+  it('JS @azure/arm-resourcesdeployments at management-group and tenant scope, and calculateTemplateHash', async () => {
+    // Rights at the root for the tenant calls, the documented way (elevate, then Owner at '/').
+    const me = (await emu.http().get(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`)).body.value[0].properties.principalId;
+    assert.equal((await emu.http().post('/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01')).status, 200);
+    await emu.http().put('/providers/Microsoft.Authorization/roleAssignments/33333333-0000-0000-0000-000000000001?api-version=2022-04-01').send({ properties: { roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635', principalId: me } });
+    assert.equal((await emu.http().put('/providers/Microsoft.Management/managementGroups/sdk-mg?api-version=2021-04-01').send({ properties: { displayName: 'SDK' } })).status, 200);
+    const credential = new ClientSecretCredential(TENANT, CLIENT_ID, SECRET, { authorityHost: emu.url, disableInstanceDiscovery: true });
+    const client = new DeploymentsClient(credential, SUB, { endpoint: emu.url, retryOptions: { maxRetries: 0 } } as any);
+    const template = { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [], outputs: { mg: { type: 'string', value: '[managementGroup().name]' } } };
+    const m = await client.deployments.createOrUpdateAtManagementGroupScope('sdk-mg', 'jsmg', { location: 'eastus', properties: { mode: 'Incremental', template } } as any);
+    assert.equal(m.properties?.provisioningState, 'Succeeded');
+    assert.equal((m.properties?.outputs as any).mg.value, 'sdk-mg');
+    assert.equal(await client.deployments.checkExistenceAtManagementGroupScope('sdk-mg', 'jsmg'), true);
+    const tenantTemplate = { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.Management/managementGroups', apiVersion: '2021-04-01', name: 'sdk-child', properties: { details: { parent: { id: '/providers/Microsoft.Management/managementGroups/sdk-mg' } } } }] };
+    const wi = await client.deployments.whatIfAtTenantScope('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
+    assert.deepEqual(wi.changes?.map((c: any) => [c.changeType, c.resourceId]), [['Create', '/providers/Microsoft.Management/managementGroups/sdk-child']]);
+    const t = await client.deployments.createOrUpdateAtTenantScope('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
+    assert.equal(t.properties?.provisioningState, 'Succeeded');
+    const tenants: any[] = [];
+    for await (const d of client.deployments.listAtTenantScope()) tenants.push(d.name);
+    assert.ok(tenants.includes('jst'));
+    const hash = await client.deployments.calculateTemplateHash(tenantTemplate);
+    assert.match(hash.templateHash ?? '', /^\d+$/);
+    assert.equal(hash.minifiedTemplate, JSON.stringify(tenantTemplate).toUpperCase());
+    assert.equal(hash.templateHash, (await client.deployments.getAtTenantScope('jst')).properties?.templateHash);
+  });
+
   it('Python azure-mgmt-managementgroups (Debian): create, get with children, delete', async () => {
     ensureAz();
     const dir = tmpDir();

@@ -15,6 +15,7 @@ const SCOPES: { name: string; prefix: string; location: boolean; whatIf: boolean
   { name: 'resource group', prefix: rgPath('spec'), location: false, whatIf: true },
   { name: 'subscription', prefix: `/subscriptions/${SUB}`, location: true, whatIf: true },
   { name: 'management group', prefix: MG, location: true, whatIf: true },
+  { name: 'tenant', prefix: '', location: true, whatIf: true },
 ];
 
 async function poll(emu: TestEmulator, url: string): Promise<any> {
@@ -32,6 +33,13 @@ describe('deployments: every operation of the REST spec, at every scope', functi
   let emu: TestEmulator;
   before(async () => {
     emu = await startTestEmulator([]);
+    // Tenant and management-group scopes need rights at the root, as in Azure: a Global Administrator
+    // elevates (User Access Administrator at '/') and makes itself Owner there.
+    const me = (await emu.http().get(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?${V}`)).body.value[0].properties.principalId;
+    assert.equal((await emu.http().post('/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01')).status, 200);
+    const owner = `/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`;
+    const ra = await emu.http().put(`/providers/Microsoft.Authorization/roleAssignments/11111111-2222-3333-4444-555555555555?api-version=2022-04-01`).send({ properties: { roleDefinitionId: owner, principalId: me } });
+    assert.ok([200, 201].includes(ra.status), JSON.stringify(ra.body));
     assert.equal((await emu.http().put(`${rgPath('spec')}?${V}`).send({ location: 'eastus' })).status, 201);
     assert.equal((await emu.http().put(`${MG}?${V}`).send({ properties: { displayName: 'Spec MG' } })).status, 200);
   });
