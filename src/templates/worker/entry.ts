@@ -51,9 +51,9 @@ function syncCall(id: number, method: string, args: unknown[]): any {
   return text === '' ? undefined : JSON.parse(text);
 }
 
-function proxyHost(id: number, signal: AbortSignal): TemplateHost {
+function proxyHost(id: number, signal: AbortSignal, optional: string[]): TemplateHost {
   const types = new Map<string, unknown>();
-  return {
+  const host: TemplateHost = {
     put: (resourceId, apiVersion, body) => call(id, 'put', [resourceId, apiVersion, body]),
     preflight: (resourceId, apiVersion, body) => call(id, 'preflight', [resourceId, apiVersion, body]),
     predict: (resourceId, apiVersion, body) => call(id, 'predict', [resourceId, apiVersion, body]),
@@ -82,13 +82,18 @@ function proxyHost(id: number, signal: AbortSignal): TemplateHost {
     keyVaultSecret: (vaultId, secretName, secretVersion) => call(id, 'keyVaultSecret', [vaultId, secretName, secretVersion]),
     resourceGroup: (subscriptionId, name) => call(id, 'resourceGroup', [subscriptionId, name]),
   };
+  // What the emulator's host lacks, this one lacks too: the engine checks for them.
+  for (const m of ['preflight', 'predict', 'checkWrite', 'knownNamespace', 'fetchTemplate', 'keyVaultSecret', 'resourceGroup']) {
+    if (!optional.includes(m)) delete (host as unknown as Record<string, unknown>)[m];
+  }
+  return host;
 }
 
 async function runJob(m: Extract<ToWorker, { t: 'job' }>): Promise<unknown> {
   setEvaluationTimeLimit(m.timeLimitMs);
   const ac = new AbortController();
   running.set(m.id, ac);
-  const host = proxyHost(m.id, ac.signal);
+  const host = proxyHost(m.id, ac.signal, m.optional);
   const args = m.args as any;
   try {
     switch (m.job) {

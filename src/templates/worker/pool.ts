@@ -39,6 +39,8 @@ interface Slot {
 }
 
 const encoder = new TextEncoder();
+/** The TemplateHost methods a host may lack (the engine then does without). */
+const OPTIONAL = ['preflight', 'predict', 'checkWrite', 'knownNamespace', 'fetchTemplate', 'keyVaultSecret', 'resourceGroup'];
 
 export class TemplateWorkers {
   private readonly slots: Slot[] = [];
@@ -100,7 +102,8 @@ export class TemplateWorkers {
       const done = () => signal?.removeEventListener('abort', cancel);
       job.resolve = (v) => { done(); resolve(v); };
       job.reject = (e) => { done(); reject(e); };
-      this.post(slot, { t: 'job', id, job: name, args, timeLimitMs: this.timeLimitMs });
+      const optional = OPTIONAL.filter((m) => typeof (host as unknown as Record<string, unknown>)[m] === 'function');
+      this.post(slot, { t: 'job', id, job: name, args, timeLimitMs: this.timeLimitMs, optional });
     });
   }
 

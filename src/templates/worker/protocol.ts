@@ -10,7 +10,8 @@ export type JobName = 'accept' | 'deploy' | 'validate' | 'whatIf' | 'hash';
 
 /** Emulator → worker. */
 export type ToWorker =
-  | { t: 'job'; id: number; job: JobName; args: unknown; timeLimitMs: number }
+  /** `optional`: the optional TemplateHost methods the emulator's host has (the proxy offers only those). */
+  | { t: 'job'; id: number; job: JobName; args: unknown; timeLimitMs: number; optional: string[] }
   | { t: 'cancel'; id: number }
   | { t: 'reply'; call: number; ok: boolean; value?: unknown; error?: SerializedError };
 
