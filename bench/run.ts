@@ -31,6 +31,7 @@ async function main() {
     ['aks', './aks.js', 'benchAks'],
     ['arc', './arc.js', 'benchArc'],
     ['deployments', './deployments.js', 'benchDeployments'],
+    ['templates', './templates.js', 'benchTemplates'],
     ['hybrid', './hybrid.js', 'benchHybrid'],
     ['dashboard', './dashboard.js', 'benchDashboard'],
     ['postgres', './postgres.js', 'benchPostgres'],

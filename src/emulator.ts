@@ -27,6 +27,7 @@ import { Authorizer } from './authorization/authorizer.js';
 import { KubernetesTargets } from './kubernetes/targets.js';
 import type { Services } from './framework/types.js';
 import type { ResourceProvider } from './framework/types.js';
+import { watchEventLoop } from './framework/eventLoop.js';
 
 export interface Emulator {
   services: Services;
@@ -118,6 +119,7 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
 
 export async function startEmulator(config: EmulatorConfig, opts: EmulatorOptions = {}): Promise<Emulator> {
   if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
+  watchEventLoop();
   const store = await openStore(config);
   let services!: Services;
   try {
@@ -187,6 +189,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
         (server as any).closeAllConnections?.();
       });
       for (const hook of services.onClose) await hook();
+  await services.asyncOperations.stoppedCleanly();
       await services.store.close();
       // a config started again (next port) derives its public URL again
       if (derivedPublicUrl) config.publicUrl = undefined;

@@ -49,6 +49,8 @@ export class Authorizer implements RoleSource {
    * (ARM_EMULATOR_RBAC_ENFORCEMENT=off); --no-auth is the switch for users.
    */
   enforce = true;
+  /** Set by Microsoft.Management: the management groups above a scope (see RoleSource). */
+  managementGroupsAbove?: (target: string) => string[];
 
   constructor(private readonly resources: ResourceReader, store?: Pick<Store, 'onExternalChange'>) {
     const all = () => {

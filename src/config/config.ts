@@ -55,6 +55,8 @@ export interface EmulatorConfig {
   store?: string;
   /** Serve every type of the public catalogue (the generic provider) besides the hand-built ones; default on. */
   catalogue?: boolean;
+  /** Seconds one stretch of template expression evaluation may run before the deployment fails. */
+  templateTimeLimit: number;
 }
 
 export const WELL_KNOWN = {
@@ -85,6 +87,7 @@ const FLAGS: Record<string, { env: string; kind: 'number' | 'string' | 'bool' }>
   'request-timeout': { env: 'ARM_EMULATOR_REQUEST_TIMEOUT', kind: 'number' },
   store: { env: 'ARM_EMULATOR_STORE', kind: 'string' },
   'no-catalogue': { env: 'ARM_EMULATOR_NO_CATALOGUE', kind: 'bool' },
+  'template-time-limit': { env: 'ARM_EMULATOR_TEMPLATE_TIME_LIMIT', kind: 'number' },
 };
 
 export class ConfigError extends Error {}
@@ -150,6 +153,7 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     requestTimeout: num('request-timeout', 60, 0.1),
     store: raw.store === undefined ? undefined : storeUrl(raw.store),
     catalogue: !bool('no-catalogue'),
+    templateTimeLimit: num('template-time-limit', 10, 0.1),
     tenantId,
     subscriptions: [
       {

@@ -117,6 +117,7 @@ export class ResourceManagerCore implements ResourceManager {
       subscription,
       services,
     };
+    if (call.initiatedBy) ctx.initiatedBy = call.initiatedBy;
     if (WRITES.has(call.method) && route.def.namespace !== RESOURCES_NS && parsed.subscriptionId) {
       if (registrationState(services, parsed.subscriptionId, route.def.namespace) !== 'Registered') {
         throw Errors.missingSubscriptionRegistration(services.registry.provider(route.def.namespace)!.namespace);
@@ -308,7 +309,13 @@ export class ResourceManagerCore implements ResourceManager {
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
     const createdStatus = 'createdStatus' in outcome && outcome.createdStatus ? outcome.createdStatus : 201;
-    if (dryRun) return { status: created ? createdStatus : 200, body: outcome.resource };
+    if (dryRun) {
+      // What a GET would show once the PUT is done (what-if compares it with what exists).
+      const resource: ArmResource = { ...outcome.resource, id: path.id, name: path.names[path.names.length - 1], type: typeName(ctx) };
+      if (ctx.existing?.resource.systemData) resource.systemData = ctx.existing.resource.systemData;
+      const would: StoredResource = { resource, internal: outcome.internal ?? ctx.existing?.internal ?? {}, parent: parentIdOf(path, def), typeKey: typeKeyOf(def.namespace, def.type) };
+      return { status: created ? createdStatus : 200, body: this.wire(would, def, ctx.apiVersion) };
+    }
     return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? createdStatus : 200, created ? 'create' : 'update');
   }
 
@@ -354,7 +361,7 @@ export class ResourceManagerCore implements ResourceManager {
     const ops: WriteOp[] = [];
     let op: OperationRecord | undefined;
     if (plan) {
-      op = services.asyncOperations.create({ ...plan, kind: plan.kind ?? kind }, subjectOf(ctx, stored));
+      op = services.asyncOperations.create({ ...plan, kind: plan.kind ?? kind, initiatedBy: plan.initiatedBy ?? ctx.initiatedBy }, subjectOf(ctx, stored));
       stored.operationId = op.id;
       ops.push(services.asyncOperations.writeOp(op));
     } else if (resource.properties && resource.properties.provisioningState === undefined) {
@@ -390,7 +397,7 @@ export class ResourceManagerCore implements ResourceManager {
       const stored: StoredResource = structuredClone(existing);
       stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
       stored.deleting = true;
-      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete' }, { ...subjectOf(ctx, stored), method: 'DELETE' });
+      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete', initiatedBy: outcome.operation.initiatedBy ?? ctx.initiatedBy }, { ...subjectOf(ctx, stored), method: 'DELETE' });
       stored.operationId = op.id;
       await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
       services.asyncOperations.run(op);

@@ -46,6 +46,8 @@ export interface RequestContext {
   existing?: StoredResource;
   /** The parent resource for child and extension types. */
   parent?: StoredResource;
+  /** The operation this request is made for (a deployment's writes), recorded on the operation it starts. */
+  initiatedBy?: string;
   /**
    * PUT only: where the resource lands (its location or extendedLocation), resolved on first call and then kept;
    * a custom location is the record the core's extendedLocation check already read.
@@ -257,6 +259,8 @@ export interface Call {
   subscription?: SubscriptionConfig | null;
   /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
   dryRun?: boolean;
+  /** The operation this change is made for (a deployment's): recorded on the operation it starts. */
+  initiatedBy?: string;
 }
 
 export interface Result {
@@ -317,6 +321,10 @@ export interface AsyncOperations extends TaskKindRegistry {
   release(id: string): Promise<OperationRecord>;
   resumeAll(): Promise<number>;
   stop(): void;
+  /** After stop(), on a clean shutdown: the operations that were running do not count a failed resume. */
+  stoppedCleanly(): Promise<void>;
+  /** A long task made progress (a deployment finished a resource): restarts in a row no longer count against it. */
+  progress(id: string): void;
   /** Operations being driven now. */
   active(): number;
 }

@@ -32,11 +32,19 @@ interface OperationControl {
   held?: boolean;
   polls?: number;
 }
+/**
+ * Restarts in a row an operation may be resumed without progress before it ends Failed (a crash loop ends).
+ * A process killed from outside while the operation waits looks the same as one the operation crashed,
+ * so the bound leaves room for a few such kills (the crash suite kills six times in a row).
+ */
+export const MAX_RESUME_ATTEMPTS = 10;
 
 export class OperationEngine implements AsyncOperations {
   private readonly kinds = new Map<string, TaskKind>();
   private readonly waiters = new Map<string, ((op: OperationRecord) => void)[]>();
   private readonly driving = new Set<string>();
+  /** The records of the operations being driven (the same objects the drivers change). */
+  private readonly live = new Map<string, OperationRecord>();
   private readonly finishing = new Set<string>();
   private readonly pendingSaves = new Map<string, { op: OperationRecord; done: Promise<void> }>();
   private saveBatch: Promise<void> | null = null;
@@ -236,6 +244,7 @@ export class OperationEngine implements AsyncOperations {
     this.starting.add(op.id);
     if (target.startedBy) op.startedBy = target.startedBy;
     if (plan.resultTask) op.resultTask = plan.resultTask;
+    if (plan.initiatedBy) op.initiatedBy = plan.initiatedBy;
     if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {
       op.gate = { ...gate, pollsSeen: 0 };
@@ -253,10 +262,11 @@ export class OperationEngine implements AsyncOperations {
     if (!adopt) this.starting.delete(op.id);
     if (this.driving.has(op.id) || this.stopped) return;
     this.driving.add(op.id);
+    this.live.set(op.id, op);
     this.leased(op.id)
       .then(async (ok) => {
         if (!ok) return;
-        if (adopt) await this.adopt(op);
+        if (adopt && !(await this.adopt(op))) return;
         await this.drive(op);
       })
       .catch((e) => {
@@ -267,7 +277,21 @@ export class OperationEngine implements AsyncOperations {
       })
       .catch((e) => (e instanceof Abandoned ? this.abandon(op) : undefined))
       .catch(() => undefined)
-      .finally(() => this.driving.delete(op.id));
+      .finally(() => {
+        this.driving.delete(op.id);
+        this.live.delete(op.id);
+      });
+  }
+
+  /**
+   * A long task reports progress (a deployment, each resource it finished): the operation is not stuck,
+   * so restarts in a row no longer count against it.
+   */
+  progress(id: string): void {
+    const op = this.live.get(id);
+    if (!op || !op.resumeAttempts || this.stopped) return;
+    op.resumeAttempts = 0;
+    void this.save(op).catch(() => undefined);
   }
 
   /** Holds (or takes) the lease of an operation: only its holder drives it. */
@@ -294,16 +318,35 @@ export class OperationEngine implements AsyncOperations {
     void lease.release().catch(() => undefined);
   }
 
-  /** Taking over an operation someone else was driving (it died, or a snapshot brought it): tasks it was running run again. */
-  private async adopt(op: OperationRecord): Promise<void> {
+  /**
+   * Taking over an operation someone else was driving (this process before a restart, another instance that
+   * died, a snapshot): tasks it was running run again. The attempt is counted (and stored) before the
+   * operation runs, so one whose resumption crashes the process is not run for ever: past MAX_RESUME_ATTEMPTS
+   * takeovers in a row without progress it is undone and ends Failed, and if even undoing it never finishes,
+   * it ends Failed without. Answers whether the operation is still to be driven.
+   */
+  private async adopt(op: OperationRecord): Promise<boolean> {
     await this.store.sync();
     const fresh = this.get(op.id);
     if (!fresh || TERMINAL.has(fresh.status)) throw new Abandoned();
     if (fresh !== op) Object.assign(op, fresh);
     for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
     op.resumed = (op.resumed ?? 0) + 1;
+    const attempts = (op.resumeAttempts ?? 0) + 1;
+    op.resumeAttempts = attempts;
     await this.save(op);
+    if (attempts > MAX_RESUME_ATTEMPTS) {
+      const error: ErrorDetail = {
+        code: 'OperationResumeFailed',
+        message: `The operation was interrupted ${attempts - 1} times in a row while resuming after a restart of the emulator, without progress; it was stopped and what it had done was undone.`,
+      };
+      const rollingBack = (op as any).rollingBack;
+      if (attempts === MAX_RESUME_ATTEMPTS + 1 && !rollingBack) await this.rollback(op, error).catch(() => this.finishFailed(op, error));
+      else await this.finishFailed(op, rollingBack ? op.error ?? error : error);
+      return false;
+    }
     await this.applyControl(op);
+    return true;
   }
 
   /**
@@ -499,8 +542,11 @@ export class OperationEngine implements AsyncOperations {
       try {
         t.result = await this.kinds.get(t.kind)!.run(t, op);
         t.state = 'done';
+        delete op.resumeAttempts; // progress: restarts in a row start counting again
       } catch (e) {
         if (e instanceof Stopped || e instanceof Abandoned) throw e;
+        // A task that fails because the emulator is shutting down did not fail: it runs again at the next start.
+        if (this.stopped) throw new Stopped();
         t.state = 'failed';
         t.error = toDetail(e);
         failure ??= t.error;
@@ -677,7 +723,12 @@ export class OperationEngine implements AsyncOperations {
 
   // ---- restart -----------------------------------------------------------------------------------
 
-  /** After a restart: resume every operation that was in flight, and heal resources left mid-operation. */
+  /**
+   * After a restart: resume every operation that was in flight, and heal resources left mid-operation.
+   * The attempt is counted (and stored) before the operation runs, so one whose resumption crashes the
+   * process is not run for ever: past MAX_RESUME_ATTEMPTS restarts in a row it is undone and ends Failed,
+   * and if even undoing it never finishes, it ends Failed without.
+   */
   async resumeAll(): Promise<number> {
     let n = 0;
     for (const op of this.list()) if (!TERMINAL.has(op.status) && !this.driving.has(op.id)) n++;
@@ -710,6 +761,16 @@ export class OperationEngine implements AsyncOperations {
     this.timers.clear();
     // Free the leases at once so another instance takes over without waiting for this one's connections to close.
     for (const id of [...this.leases.keys()]) this.dropLease(id);
+  }
+
+  /**
+   * After stop(), on a clean shutdown: the operations that were running did not crash anything, so their
+   * restarts in a row start counting again at the next start. (A killed process never gets here.)
+   */
+  async stoppedCleanly(): Promise<void> {
+    const ops = [...this.live.values()].filter((op) => op.status === 'InProgress' && op.resumeAttempts);
+    for (const op of ops) delete op.resumeAttempts;
+    if (ops.length) await this.store.write(ops.map((op) => this.writeOp(op))).catch(() => undefined);
   }
 
   /** Operations still running in this process (for tests and shutdown). */

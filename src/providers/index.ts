@@ -11,6 +11,7 @@ import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
 import { computeProvider } from './Microsoft.Compute/index.js';
 import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
 import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
+import { managementProvider } from './Microsoft.Management/index.js';
 import { hybridComputeProvider } from './Microsoft.HybridCompute/index.js';
 import { declaredProviders } from './declared/index.js';
 
@@ -26,6 +27,7 @@ export function allProviders(): ResourceProvider[] {
     computeProvider,
     kubernetesProvider,
     hybridContainerServiceProvider,
+    managementProvider,
     hybridComputeProvider,
     ...declaredProviders(),
   ];

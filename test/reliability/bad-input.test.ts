@@ -17,7 +17,7 @@ import { put, rg, settle } from '../arc/helpers.js';
 import { connectedCluster, pciBody, pciId, platform, HV } from '../hybrid/helpers.js';
 import { codesIn, judge, send, type Case } from './corpus.js';
 import { hostileArm, hostileOauth, schemaCases } from './cases/arm.js';
-import { functionOutputCases, functionVariableCases, structureCases } from './cases/templates.js';
+import { budgetCases, functionOutputCases, functionVariableCases, structureCases } from './cases/templates.js';
 import { graphCases, type GraphCtx } from './cases/graph.js';
 import { rbacCases, type RbacCtx } from './cases/rbac.js';
 import { adminCases } from './cases/admin.js';
@@ -39,7 +39,8 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
   let hybrid: HybridCtx;
 
   before(async () => {
-    emu = await startTestEmulator([], { providers: [...allProviders(), testProvider()] });
+    // A short evaluation time limit: the corpus's runaway replace loop ends in seconds.
+    emu = await startTestEmulator(['--template-time-limit', '3'], { providers: [...allProviders(), testProvider()] });
     for (const g of ['corpus', 'corpus-t']) assert.equal((await emu.http().put(`${rgPath(g)}?${RV}`).send({ location: 'eastus' })).status, 201);
     const base = await emu.http().put(`${rgPath('corpus')}/providers/Microsoft.ContainerService/managedClusters/base?${CS}`).send(clusterBody('eastus', { lb: 'standard' }));
     assert.equal(base.status, 201, base.text);
@@ -158,6 +159,7 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
 
   it('templates: broken structure, parameters, loops, nested deployments, links, and the deployment API\'s actions', async () => {
     await inBatches('templates', structureCases('corpus-t'));
+    await inBatches('templates', budgetCases('corpus-t'));
   });
 
   it('Graph: malformed bodies and keys, unknown objects, filters, tokens; a principal with no role is refused everything', async () => {
