@@ -34,6 +34,8 @@ export function createHttpApp(services: Services, tokens: TokenService): express
     if (p.includes('//')) req.url = p.replace(/\/{2,}/g, '/') + (q < 0 ? '' : req.url.slice(q));
     const requestId = randomUUID();
     const correlation = header(req, 'x-ms-correlation-request-id') ?? requestId;
+    // providers see the correlation id ARM assigned when the client sent none
+    req.headers['x-ms-correlation-request-id'] = correlation;
     res.setHeader('x-ms-request-id', requestId);
     res.setHeader('x-ms-correlation-request-id', correlation);
     res.setHeader('x-ms-routing-request-id', `LOCAL:${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}Z:${requestId}`);

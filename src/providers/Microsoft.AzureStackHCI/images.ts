@@ -92,7 +92,17 @@ export const galleryImages: ResourceTypeDefinition = {
     return { operation: { kind: 'delete', tasks: step(String(ctx.existing.internal.site), 10_000) } };
   },
   toWire: wire('galleryImages'),
-  onOperationSucceeded: (op, s) => settleHci(op, s, true, undefined, { downloadStatus: { downloadSizeInMB: Number(s?.internal.sizeMB ?? DEFAULT_IMAGE_MB) }, progressPercentage: 100 }),
+  onOperationSucceeded(op, s) {
+    const sizeInMB = Number(s?.internal.sizeMB ?? DEFAULT_IMAGE_MB);
+    const done = settleHci(op, s, true, undefined, { downloadStatus: { downloadSizeInMB: sizeInMB }, progressPercentage: 100 });
+    // the copied image's OS disk, as the operator reports it under the image's version
+    const p = done.resource?.resource.properties;
+    if (p) {
+      const v = p.version && typeof p.version === 'object' ? p.version : {};
+      p.version = { ...v, properties: { ...(v.properties ?? {}), storageProfile: { ...(v.properties?.storageProfile ?? {}), osDiskImage: { sizeInMB } } } };
+    }
+    return done;
+  },
   onOperationFailed: (op, s, e) => settleHci(op, s, false, e),
 };
 

@@ -66,7 +66,9 @@ function build(ctx: RequestContext, candidate: ArmResource, prev: StoredResource
   const ids = checkExtensions(ctx.services, host, p.clusterExtensionIds);
   const name = ctx.path.names[0];
   const internal: Record<string, any> = { ...(prev?.internal ?? {}), site: host.internal.site };
-  if (p.authentication && typeof p.authentication === 'object') internal.authentication = p.authentication;
+  // a new kubeconfig replaces the kept one; the shown (value-less) authentication of a PATCH keeps it
+  const auth = p.authentication;
+  if (auth && typeof auth === 'object' && !Array.isArray(auth) && (auth.type !== undefined || auth.value !== undefined)) internal.authentication = auth;
   if (typeof p.hostType === 'string' && p.hostType.toLowerCase() !== 'kubernetes') throw Errors.invalidParameter(`hostType '${p.hostType}' is not supported; the only host type is 'Kubernetes'.`, 'properties.hostType');
   const resource: ArmResource = {
     ...candidate,
@@ -145,7 +147,9 @@ const customLocations: ResourceTypeDefinition = {
   },
   toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
-    if (r.properties) r.properties.authentication = {};
+    // the kubeconfig (value) is write-only; its type is shown, as at ARM
+    const authType = s.internal?.authentication?.type;
+    if (r.properties) r.properties.authentication = typeof authType === 'string' && authType !== '' ? { type: authType } : {};
     if (s.deleting && r.properties) r.properties.provisioningState = 'Deleting';
     return atApiVersion('Microsoft.ExtendedLocation/customLocations', apiVersion, r);
   },
@@ -172,6 +176,8 @@ const enabledResourceTypes: ResourceTypeDefinition = {
             name,
             type: `${NS}/customLocations/enabledResourceTypes`,
             properties: { clusterExtensionId: e.id, extensionType: e.extensionType, typesMetadata: (t?.enables ?? []).map((x) => ({ ...x })) },
+            // enabled with the custom location: its creation and last change
+            ...(cl.resource.systemData ? { systemData: structuredClone(cl.resource.systemData) } : {}),
           };
         });
       return { status: 200, body: { value } };

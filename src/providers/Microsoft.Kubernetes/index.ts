@@ -45,6 +45,8 @@ function toWire(s: StoredResource, apiVersion: string, services: Services): ArmR
     p.totalCoreCount = a.totalCoreCount;
     if (p.infrastructure === undefined && a.infrastructure) p.infrastructure = a.infrastructure;
     if (p.distribution === undefined) p.distribution = 'generic';
+    // what the service keeps of the onboarding (the create's correlation id), as a string map
+    if (typeof s.internal.createCorrelationId === 'string') p.miscellaneousProperties = { createCorrelationId: s.internal.createCorrelationId };
   }
   for (const k of Object.keys(p)) if (p[k] === undefined) delete p[k];
   // kind exists from 2024-01-01 on; each version shows only what its model has
@@ -116,6 +118,7 @@ const connectedClusters: ResourceTypeDefinition = {
     const identity = type === 'None' ? { type } : { type, principalId: ex?.resource.identity?.principalId ?? randomUUID(), tenantId: ctx.principal.tenantId || ctx.services.config.tenantId };
     const internal: Record<string, any> = { ...(ex?.internal ?? {}) };
     if (!internal.secrets) internal.secrets = await newClusterSecrets(ctx.path.names[0]);
+    if (!ex) internal.createCorrelationId = ctx.headers['x-ms-correlation-request-id'] ?? randomUUID();
     const tasks: TaskSpec[] = [];
     if (!provisioned && !ex) {
       // The cluster behind it (its VMs on the site its infrastructure names), then the agents.

@@ -215,7 +215,7 @@ const appliances: ResourceTypeDefinition = {
         body: {
           artifactProfiles: { LogsArtifactType: { endpoint: `https://${String(s.internal.vm ?? BRIDGE_VM)}.${String(s.internal.site ?? 'site')}.local:50000/logs` } },
           kubeconfigs: await kubeconfig(s, ctx.services),
-          sshKeys: { SSHCustomerUser: key('SSHCustomerUser'), ManagementCAKey: key('ManagementCAKey'), LogsKey: key('LogsKey') },
+          sshKeys: { SSHCustomerUser: key('SSHCustomerUser'), ManagementCAKey: key('ManagementCAKey'), LogsKey: key('LogsKey'), ScopedAccessKey: key('ScopedAccessKey') },
         },
       };
     },
