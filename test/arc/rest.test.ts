@@ -277,7 +277,7 @@ describe('Arc platform on an HCI site (REST)', function () {
     r = await emu.http().post(`${app}/listkeys?api-version=${V.appliance}&artifactType=LogsArtifactType`).send({});
     assert.equal(r.status, 200);
     assert.ok(r.body.sshKeys.SSHCustomerUser.publicKey);
-    assert.deepEqual(Object.keys(r.body.sshKeys).sort(), ['LogsKey', 'ManagementCAKey', 'SSHCustomerUser']);
+    assert.deepEqual(Object.keys(r.body.sshKeys).sort(), ['LogsKey', 'ManagementCAKey', 'SSHCustomerUser', 'ScopedAccessKey']);
     assert.match(r.body.sshKeys.ManagementCAKey.publicKey, /ManagementCAKey$/);
     r = await emu.http().get(`${app}/upgradeGraphs/stable?api-version=${V.appliance}`);
     assert.equal(r.status, 200);
