@@ -1,4 +1,4 @@
-// Types never hand-built (Microsoft.Web/sites, Microsoft.Sql/servers/databases, Microsoft.Automation/automationAccounts)
+// Types never hand-built (Microsoft.Web/sites, Microsoft.Sql/servers/databases, Microsoft.HybridCompute/privateLinkScopes; machines are hand-built since the Arc VMs)
 // through the real clients: az 2.45's generic `az resource` commands (which find the api-version in the provider
 // document), @azure/arm-resources' generic calls, and Debian's python3-azure (generic calls and the typed App
 // Service and SQL SDKs).
@@ -32,13 +32,12 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     const dbId = `${server.id}/databases/db1`;
     const db = await az.ok(['resource', 'create', '--id', dbId, '--is-full-object', '--properties', '{"location":"eastus","sku":{"name":"Basic"},"properties":{"collation":"SQL_Latin1_General_CP1_CI_AS"}}']);
     assert.equal(db.type, 'Microsoft.Sql/servers/databases');
-    const account = await az.ok(['resource', 'create', '-g', rg, '-n', 'auto1', '--resource-type', 'Microsoft.Automation/automationAccounts', '--is-full-object', '--properties', '{"location":"eastus","identity":{"type":"SystemAssigned"},"properties":{"sku":{"name":"Basic"}}}']);
-    assert.match(account.identity.principalId, /^[0-9a-f-]{36}$/);
-    assert.equal(emu.services.registry.isHandBuilt('Microsoft.Automation', 'automationAccounts'), false, 'the type is generic');
+    const machine = await az.ok(['resource', 'create', '-g', rg, '-n', 'm1', '--resource-type', 'Microsoft.HybridCompute/machines', '--is-full-object', '--properties', '{"location":"eastus","kind":"HCI","identity":{"type":"SystemAssigned"},"properties":{}}']);
+    assert.match(machine.identity.principalId, /^[0-9a-f-]{36}$/);
     const shown = await az.ok(['resource', 'show', '--ids', dbId]);
     assert.equal(shown.sku.name, 'Basic');
     const listed = await az.ok(['resource', 'list', '-g', rg]);
-    assert.deepEqual(listed.map((r: any) => `${r.type} ${r.name}`).sort(), ['Microsoft.Automation/automationAccounts auto1', 'Microsoft.Sql/servers sqlsrv', 'Microsoft.Sql/servers/databases sqlsrv/db1', 'Microsoft.Web/sites site1'], 'tracked child resources are listed, by their full name');
+    assert.deepEqual(listed.map((r: any) => `${r.type} ${r.name}`).sort(), ['Microsoft.HybridCompute/machines m1', 'Microsoft.Sql/servers sqlsrv', 'Microsoft.Sql/servers/databases sqlsrv/db1', 'Microsoft.Web/sites site1'], 'tracked child resources are listed, by their full name');
     const byType = await az.ok(['resource', 'list', '--resource-type', 'Microsoft.Web/sites']);
     assert.ok(byType.some((r: any) => r.name === 'site1'));
     const updated = await az.ok(['resource', 'update', '--ids', site.id, '--set', 'properties.clientAffinityEnabled=false']);
@@ -49,11 +48,11 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     const bad = await az.run(['resource', 'create', '-g', rg, '-n', 'site2', '--resource-type', 'Microsoft.Web/sites', '-l', 'eastus', '--properties', '{"siteConfig":{"appSettings":"A=1"}}']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /InvalidRequestContent.*properties\.siteConfig\.appSettings/s);
-    const del = await az.run(['resource', 'delete', '--ids', dbId, account.id]);
+    const del = await az.run(['resource', 'delete', '--ids', dbId, machine.id]);
     assert.equal(del.code, 0, del.stderr);
     assert.equal((await az.run(['resource', 'show', '--ids', dbId])).code, 3);
-    const prov = await az.ok(['provider', 'show', '-n', 'Microsoft.Automation']);
-    assert.ok(prov.resourceTypes.some((t: any) => t.resourceType === 'automationAccounts' && t.apiVersions.includes('2023-11-01')));
+    const prov = await az.ok(['provider', 'show', '-n', 'Microsoft.HybridCompute']);
+    assert.ok(prov.resourceTypes.some((t: any) => t.resourceType === 'machines' && t.apiVersions.includes('2024-07-10')));
     const gone = await az.run(['group', 'delete', '-n', rg, '--yes']);
     assert.equal(gone.code, 0, gone.stderr);
     assert.equal(emu.services.resources.get(site.id), undefined, "the group's delete took the generic resources");
@@ -67,7 +66,7 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     assert.equal(zone.location, 'global');
     const vault = await az.ok(['resource', 'create', '-g', 'az-gen-hub', '-n', 'hubsite', '--resource-type', 'Microsoft.Web/sites', '-l', 'local', '--properties', '{}']);
     assert.equal(vault.location, 'local', 'App Service runs on a Hub stamp');
-    const refused = await az.run(['resource', 'create', '-g', 'az-gen-hub', '-n', 'auto1', '--resource-type', 'Microsoft.Automation/automationAccounts', '-l', 'local', '--properties', '{}']);
+    const refused = await az.run(['resource', 'create', '-g', 'az-gen-hub', '-n', 'pls1', '--resource-type', 'Microsoft.HybridCompute/privateLinkScopes', '-l', 'local', '--properties', '{}']);
     assert.match(refused.stderr, /LocationNotAvailableForResourceType/);
     assert.equal((await az.ok(['resource', 'show', '--ids', zone.id])).name, 'hub.example');
     assert.equal((await az.run(['resource', 'delete', '--ids', zone.id, vault.id])).code, 0);
@@ -100,9 +99,9 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
 
   it('python3-azure: generic calls, and the typed App Service and SQL SDKs', async () => {
     const out = await runPython(emu, 'generic_clients.py', { RG: 'py-gen' });
-    assert.deepEqual(out.account, { type: 'Microsoft.Automation/automationAccounts', location: 'westeurope', state: 'Succeeded', principal: true });
-    assert.equal(out.accountGet, 'py-automation');
-    assert.deepEqual(out.listed, ['Microsoft.Automation/automationAccounts']);
+    assert.deepEqual(out.machine, { type: 'Microsoft.HybridCompute/machines', location: 'westeurope', state: 'Succeeded', principal: true });
+    assert.equal(out.machineGet, 'py-machine');
+    assert.deepEqual(out.listed, ['Microsoft.HybridCompute/machines']);
     assert.deepEqual(out.badBody, { status: 400, code: 'InvalidRequestContent', target: 'properties.publicNetworkAccess' });
     assert.equal(out.site.type, 'Microsoft.Web/sites');
     assert.equal(out.site.plan, true);

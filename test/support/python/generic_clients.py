@@ -21,15 +21,17 @@ out = {}
 
 res = ResourceManagementClient(cred, sub, **kw)
 res.resource_groups.create_or_update(rg, {"location": "westeurope"})
-account_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Automation/automationAccounts/py-automation"
-m = res.resources.begin_create_or_update_by_id(account_id, "2023-11-01", {
-    "location": "westeurope", "identity": {"type": "SystemAssigned"}, "properties": {"sku": {"name": "Basic"}},
+machine_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/machines/py-machine"
+m = res.resources.begin_create_or_update_by_id(machine_id, "2024-07-10", {
+    "location": "westeurope", "kind": "HCI", "identity": {"type": "SystemAssigned"}, "properties": {"osType": "linux"},
 }, polling_interval=0.1).result()
-out["account"] = {"type": m.type, "location": m.location, "state": m.properties.get("provisioningState"), "principal": bool(m.identity.principal_id)}
-out["accountGet"] = res.resources.get_by_id(account_id, "2023-11-01").name
+out["machine"] = {"type": m.type, "location": m.location, "state": m.properties.get("provisioningState"), "principal": bool(m.identity.principal_id)}
+out["machineGet"] = res.resources.get_by_id(machine_id, "2024-07-10").name
 out["listed"] = sorted(r.type for r in res.resources.list_by_resource_group(rg))
 try:
-    res.resources.begin_create_or_update_by_id(account_id, "2023-11-01", {"location": "westeurope", "properties": {"publicNetworkAccess": ["not", "a", "boolean"]}}).result()
+    # a never-modelled type (a private link scope of Arc) with a body its schema refuses
+    scope_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/privateLinkScopes/py-scope"
+    res.resources.begin_create_or_update_by_id(scope_id, "2024-07-10", {"location": "westeurope", "properties": {"publicNetworkAccess": ["not", "a", "string"]}}).result()
     out["badBody"] = "accepted"
 except HttpResponseError as e:
     out["badBody"] = {"status": e.status_code, "code": e.error.code, "target": e.error.target}
@@ -51,6 +53,6 @@ out["dbs"] = [d.name for d in sql.databases.list_by_server(rg, "py-sql")]
 sql.databases.begin_delete(rg, "py-sql", "py-db", polling_interval=0.1).result()
 out["dbsAfterDelete"] = [d.name for d in sql.databases.list_by_server(rg, "py-sql")]
 
-res.resources.begin_delete_by_id(account_id, "2023-11-01", polling_interval=0.1).result()
+res.resources.begin_delete_by_id(machine_id, "2024-07-10", polling_interval=0.1).result()
 out["afterDelete"] = sorted(r.name for r in res.resources.list_by_resource_group(rg))
 print(json.dumps(out))
