@@ -73,6 +73,12 @@ interface IndexFile {
   namespaces: [string, [string, number, number, number, number[], string[]?][]][];
 }
 
+/**
+ * Types whose REST spec examples use 'global' besides the regions where the Bicep samples the generator reads have
+ * no example of the type: Azure Maps accounts (Microsoft.Maps 2023-06-01 CreateAccount.json, location 'global').
+ */
+const GLOBAL_ALSO = new Set(['microsoft.maps/accounts']);
+
 export class Catalogue {
   private index?: { file: IndexFile; byNamespace: Map<string, { name: string; types: Map<string, CatalogueType> }> };
   private readonly files = new Map<string, NamespaceFile | null>();
@@ -101,7 +107,7 @@ export class Catalogue {
           // makes a tracked type, except on extension types (a policy assignment's optional location).
           tracked: (flags & TRACKED) !== 0 || ((flags & LOCATION_OPTIONAL) !== 0 && !(scopes & SCOPE.extension)),
           locationOptional: (flags & LOCATION_OPTIONAL) !== 0 && (scopes & SCOPE.extension) !== 0,
-          global: flags & GLOBAL_ONLY ? 'only' : flags & GLOBAL_TOO ? 'also' : undefined,
+          global: flags & GLOBAL_ONLY ? 'only' : flags & GLOBAL_TOO || GLOBAL_ALSO.has(`${ns}/${type}`.toLowerCase()) ? 'also' : undefined,
           schemaless: (flags & NO_SCHEMA) !== 0,
           functions: functions ?? [],
           createdStatus: flags & CREATE_200 ? 200 : 201,

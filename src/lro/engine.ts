@@ -183,7 +183,8 @@ export class OperationEngine implements AsyncOperations {
   /** The Azure-AsyncOperation status resource. */
   statusBody(op: OperationRecord, baseUrl: string): Record<string, unknown> {
     const body: Record<string, unknown> = {
-      id: `/subscriptions/${op.subscriptionId}/providers/${op.namespace}/locations/${op.location}/operationStatuses/${op.id}`,
+      // as its Azure-AsyncOperation URL: tenant-scope operations (management groups, tenant deployments) have no subscription
+      id: `${op.subscriptionId ? `/subscriptions/${op.subscriptionId}` : ''}/providers/${op.namespace}/locations/${op.location}/operationStatuses/${op.id}`,
       name: op.id,
       resourceId: op.resourceId,
       status: op.status,

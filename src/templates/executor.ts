@@ -40,6 +40,8 @@ export interface DeployOptions {
    * written again (a second PUT would collide with the first: AnotherOperationInProgress).
    */
   adopt?: Record<string, AdoptedWrite>;
+  /** For an outer-scope nested template: its parent's resources, which its expressions may name. */
+  outer?: HookState;
 }
 
 export interface AdoptedWrite {
@@ -75,7 +77,7 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
   const operations: DeploymentOperation[] = [];
   const failures: ErrorDetail[] = [];
   const outcome = new Map<string, Outcome>();
-  const state: HookState = { host, exp, prefix: prepared.prefix, nested: new Map() };
+  const state: HookState = { host, exp, prefix: prepared.prefix, nested: new Map(), outer: options.outer };
   const redact = (v: unknown) => scrub(v, prepared.secrets);
 
   const emit = (op: DeploymentOperation) => {
@@ -174,7 +176,7 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
       }
     };
     notify({ phase: 'start', name: inst.name, scopeId });
-    const result = await executeDeployment(host, nestedPrepared, { ...options, onOperation: undefined });
+    const result = await executeDeployment(host, nestedPrepared, { ...options, onOperation: undefined, outer: useOuter ? state : undefined });
     notify({ phase: 'end', name: inst.name, scopeId, result });
     state.nested.set(inst.key, result);
     op.nested = result;

@@ -17,6 +17,11 @@ export interface HookState {
   prefix: string;
   /** Outcomes of nested deployments, by instance key. */
   nested: Map<string, DeploymentResult>;
+  /**
+   * An outer-scope nested template's parent: its expressions are the parent's, so a name the nested template does
+   * not declare is looked up among the parent's resources (reference('a-parent-resource')).
+   */
+  outer?: HookState;
 }
 
 export async function evaluateWithFetch<T>(fn: (cache: Map<string, unknown>) => T, cache = new Map<string, unknown>()): Promise<T> {
@@ -50,6 +55,16 @@ function notFound(id: string): ArmError {
 import { deploymentProperties } from './results.js';
 export { deploymentProperties };
 
+/**
+ * A 'Full' reference's scope: what the resource is in, below its subscription and group, without the leading
+ * '/providers/' ('' for a group's resource, 'Microsoft.Management/managementGroups/mg' for one of a management group).
+ */
+function relativeScope(id: string): string {
+  const at = id.toLowerCase().lastIndexOf('/providers/');
+  const prefix = (at > 0 ? id.slice(0, at) : '').replace(/^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?/i, '');
+  return prefix.replace(/^\/providers\//i, '').replace(/^\//, '');
+}
+
 export function createHooks(state: HookState, cache: Map<string, unknown>): ResourceHooks {
   const resolve = (target: string): { id: string; inst?: Instance } => {
     const matches = findTargets(state.exp, target, state.prefix);
@@ -71,8 +86,8 @@ export function createHooks(state: HookState, cache: Map<string, unknown>): Reso
   const read = (id: string, inst: Instance | undefined, api: string | undefined): any => {
     if (inst?.isDeployment) {
       const r = state.nested.get(inst.key);
-      if (!r) throw notFound(id);
-      return { id, name: inst.name, type: inst.type, properties: deploymentProperties(r) };
+      // not run here (what-if): the deployment as it stands from an earlier run, if there is one
+      if (r) return { id, name: inst.name, type: inst.type, properties: deploymentProperties(r) };
     }
     const key = `get|${id.toLowerCase()}|${api ?? ''}`;
     if (!cache.has(key)) throw new NeedData(key, () => state.host.get(id, api));
@@ -89,6 +104,7 @@ export function createHooks(state: HookState, cache: Map<string, unknown>): Reso
     if (!('properties' in o)) o.properties = {};
     if (sub) o.subscriptionId = sub;
     if (rg) o.resourceGroupName = rg;
+    o.scope = relativeScope(id);
     o.resourceId = p ? `${p.type}/${p.name}` : id;
     o.referenceApiVersion = api;
     o.condition = inst ? inst.condition : true;
@@ -104,21 +120,27 @@ export function createHooks(state: HookState, cache: Map<string, unknown>): Reso
     const body = read(id, inst, api);
     return full ? fullObject(body, id, inst, api) : (body.properties ?? {});
   };
+  const outer = state.outer ? createHooks(state.outer, cache) : undefined;
+  const declaredHere = (target: string) =>
+    target.startsWith('/') || findTargets(state.exp, target, state.prefix).length > 0 || (target.includes('/') && target.split('/')[0].includes('.'));
   return {
-    reference,
+    reference: (ctx, target, apiVersion, full) => (outer && !declaredHere(target) ? outer.reference(ctx, target, apiVersion, full) : reference(ctx, target, apiVersion, full)),
     references(ctx, target, full) {
       const g = state.exp.groups.get(target.toLowerCase());
+      if (!g && outer?.references) return outer.references(ctx, target, full);
       if (!g) throw ExprErrors.generic(`The template resource collection '${target}' is not found.`);
       return g.filter((i) => i.condition).map((i) => reference(ctx, i.id, undefined, full));
     },
-    list(_ctx, target, action, apiVersion, body) {
+    list(ctx, target, action, apiVersion, body) {
+      if (outer && !declaredHere(target)) return outer.list(ctx, target, action, apiVersion, body);
       const { id } = resolve(target);
       const key = `list|${id.toLowerCase()}|${action.toLowerCase()}|${apiVersion}|${JSON.stringify(body ?? null)}`;
       if (!cache.has(key)) throw new NeedData(key, () => state.host.action(id, action, apiVersion, body));
       return cache.get(key) ?? {};
     },
-    resourceInfo(_ctx, symbol) {
+    resourceInfo(ctx, symbol) {
       const g = state.exp.groups.get(symbol.toLowerCase());
+      if (!g?.length && outer?.resourceInfo) return outer.resourceInfo(ctx, symbol);
       if (!g?.length) throw ExprErrors.generic(`The template resource '${symbol}' is not found.`);
       const i = g[0];
       return { id: i.id, name: i.name, type: i.type, apiVersion: i.apiVersion };

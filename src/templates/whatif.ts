@@ -127,8 +127,8 @@ export async function whatIf(
   return { status: 'Succeeded', properties: { changes: scrub(shown, prepared.secrets) } };
 }
 
-async function planInto(host: TemplateHost, prepared: PreparedDeployment, changes: WhatIfChange[], depth: number, unknownIds?: Set<string>): Promise<void> {
-  const state: HookState = { host, exp: prepared.exp, prefix: prepared.prefix, nested: new Map() };
+async function planInto(host: TemplateHost, prepared: PreparedDeployment, changes: WhatIfChange[], depth: number, unknownIds?: Set<string>, outer?: HookState): Promise<void> {
+  const state: HookState = { host, exp: prepared.exp, prefix: prepared.prefix, nested: new Map(), outer };
   for (const inst of prepared.exp.instances) {
     if (inst.existing) continue;
     if (unknownIds?.has(inst.key)) {
@@ -144,7 +144,7 @@ async function planInto(host: TemplateHost, prepared: PreparedDeployment, change
     const after = await evaluateLeniently(inst, state);
     if (inst.isDeployment) {
       const nested = depth < 8 ? await nestedPlan(host, prepared, inst, after) : { reason: 'Nested deployments go more than 8 levels deep.' };
-      if (nested.prepared) await planInto(host, nested.prepared, changes, depth + 1, nested.unknownIds);
+      if (nested.prepared) await planInto(host, nested.prepared, changes, depth + 1, nested.unknownIds, nested.outer ? state : undefined);
       else changes.push({ resourceId: inst.id, changeType: 'Unsupported', unsupportedReason: nested.reason });
       continue;
     }
@@ -171,6 +171,13 @@ function asksForDefault(v: unknown): boolean {
   return v === 0 || v === '' || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
 }
 
+/** The same scalar written another way: as text ('80', 'true'), or in another case or with a 'v' prefix. */
+function spelling(after: unknown, before: unknown): boolean {
+  if (isObject(after) || Array.isArray(after) || isObject(before) || Array.isArray(before)) return false;
+  const norm = (v: unknown) => String(v).toLowerCase().replace(/^v(?=\d)/, '');
+  return norm(after) === norm(before);
+}
+
 function at(v: unknown, path: string): unknown {
   let cur = v;
   for (const seg of path.split('.').filter(Boolean)) {
@@ -193,7 +200,9 @@ function withoutNoise(delta: WhatIfPropertyChange[], predicted: Record<string, u
   for (const d of delta) {
     const full = base ? `${base}.${d.path}` : d.path;
     if (d.propertyChangeType === 'Create' && at(predicted, full) === undefined) continue;
-    if (d.propertyChangeType === 'Modify' && !d.children && asksForDefault(d.after) && equalValue(at(predicted, full), d.before, d.path)) continue;
+    // The provider would keep the value as it is: a default the template leaves to it (0, ''), or another
+    // spelling of what it holds that it normalises ('80' for the integer 80, 'true' for true, 'v1.29.4' for 1.29.4).
+    if (d.propertyChangeType === 'Modify' && !d.children && (asksForDefault(d.after) || spelling(d.after, d.before)) && equalValue(at(predicted, full), d.before, d.path)) continue;
     if (d.children) {
       const children = withoutNoise(d.children, predicted, full);
       if (!significant(children)) continue;
@@ -258,6 +267,8 @@ interface NestedPlan {
   /** Instances whose id depends on a value only the deployment produces (reference(), list*()). */
   unknownIds?: Set<string>;
   reason?: string;
+  /** Its expressions are its parent's (expressionEvaluationOptions scope outer). */
+  outer?: boolean;
 }
 
 /**
@@ -297,7 +308,7 @@ async function nestedPlan(host: TemplateHost, parent: PreparedDeployment, inst: 
     return out;
   };
   try {
-    if (!unknown.length) return { prepared: await prepare(props.parameters) };
+    if (!unknown.length) return { prepared: await prepare(props.parameters), outer: !inner };
     const [a, b] = [await prepare(withStandIns(false)), await prepare(withStandIns(true))];
     if (a.exp.instances.length !== b.exp.instances.length) {
       return { reason: 'The resources of the nested deployment depend on values only the deployment produces (reference(), list*()).' };
@@ -306,7 +317,7 @@ async function nestedPlan(host: TemplateHost, parent: PreparedDeployment, inst: 
     a.exp.instances.forEach((x, i) => {
       if (x.id.toLowerCase() !== b.exp.instances[i].id.toLowerCase()) unknownIds.add(x.key);
     });
-    return { prepared: a, unknownIds };
+    return { prepared: a, unknownIds, outer: !inner };
   } catch (e) {
     return { reason: `The nested deployment could not be evaluated before it runs: ${(e as Error).message}` };
   }

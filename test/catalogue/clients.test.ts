@@ -10,7 +10,7 @@ import { AzSession, ensureAz } from '../support/az.js';
 import { runPython } from '../support/python.js';
 
 describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3-azure)', function () {
-  this.timeout(240_000);
+  this.timeout(600_000); // az starts slowly on a loaded machine
   let emu: TestEmulator;
   before(async () => {
     ensureAz();

@@ -122,8 +122,9 @@ describe('generic provider: every catalogued type through the core (REST)', func
     assert.equal((await get(`${server}/databases/db1`, SQL)).status, 404);
   });
 
-  it('managed identities get their ids; HybridCompute machines (never modelled) work', async () => {
-    const m = await put(`${rgPath('gen')}/providers/Microsoft.HybridCompute/machines/edge1`, { location: 'eastus', kind: 'HCI', identity: { type: 'SystemAssigned', principalId: 'forged' } }, '2024-07-10');
+  it('managed identities get their ids (an Automation account, never modelled)', async () => {
+    const m = await put(`${rgPath('gen')}/providers/Microsoft.Automation/automationAccounts/auto1`, { location: 'eastus', identity: { type: 'SystemAssigned', principalId: 'forged' }, properties: { sku: { name: 'Basic' } } }, '2023-11-01');
+    assert.equal(emu.services.registry.isHandBuilt('Microsoft.Automation', 'automationAccounts'), false);
     created(m);
     assert.match(m.body.identity.principalId, /^[0-9a-f-]{36}$/);
     assert.notEqual(m.body.identity.principalId, 'forged');
@@ -259,6 +260,34 @@ describe('generic provider: every catalogued type through the core (REST)', func
     assert.equal(d.properties.provisioningState, 'Succeeded', JSON.stringify(d.properties.error));
     assert.deepEqual(d.properties.outputs, { host: { type: 'String', value: 'tsite.azurewebsites.net' }, fqdn: { type: 'String', value: 'tsql.database.windows.net' } });
     assert.equal((await get(`${rgPath('gen')}/providers/Microsoft.Sql/servers/tsql/databases/tdb`, SQL)).status, 200);
+    // what-if (evaluated in a template worker, judged against a dry-run PUT of each generic type): the same template
+    // changes nothing, the condition-false resources are ignored; another SKU is a Modify naming it
+    const whatIf = async (t: object) => {
+      const w = await emu.http().post(`${rgPath('gen')}/providers/Microsoft.Resources/deployments/generic-tpl/whatIf?api-version=2021-04-01`).send({ properties: { mode: 'Incremental', template: t } });
+      assert.equal(w.status, 202, JSON.stringify(w.body));
+      const loc = new URL(w.headers.location);
+      for (let i = 0; i < 500; i++) {
+        const res = await emu.http().get(loc.pathname + loc.search);
+        if (res.status === 200) return res.body.properties.changes as any[];
+        await new Promise((ok) => setTimeout(ok, 10));
+      }
+      throw new Error('what-if did not finish');
+    };
+    // (the group's other resources, not in the template, are Ignore too)
+    const same = (await whatIf(template)).filter((c) => c.changeType !== 'Ignore' || ['never', 'neverEither', 'noIdentity'].includes(c.resourceId.split('/').pop()));
+    assert.deepEqual(same.map((c) => `${c.changeType} ${c.resourceId.split('/providers/')[1]}`).sort(), [
+      'Ignore Microsoft.Kubernetes/connectedClusters/noIdentity',
+      'Ignore Microsoft.Nope/things/never',
+      'Ignore Microsoft.Web/sites/neverEither',
+      'NoChange Microsoft.Sql/servers/tsql',
+      'NoChange Microsoft.Sql/servers/tsql/databases/tdb',
+      'NoChange Microsoft.Web/serverfarms/tplan',
+      'NoChange Microsoft.Web/sites/tsite',
+    ]);
+    const bigger = structuredClone(template);
+    bigger.resources[0].sku = { name: 'B2' };
+    const changed = (await whatIf(bigger)).filter((c) => c.changeType !== 'NoChange' && c.changeType !== 'Ignore');
+    assert.deepEqual(changed.map((c) => [c.changeType, c.resourceId.split('/').pop(), c.delta.filter((d: any) => d.propertyChangeType !== 'NoEffect').map((d: any) => d.path)]), [['Modify', 'tplan', ['sku.name']]]);
   });
 
   it('POST functions of the spec answer in its shape, with stable placeholders', async () => {

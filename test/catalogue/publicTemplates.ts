@@ -11,13 +11,21 @@ export interface TemplateEnv {
   /** Object id of the deploying service principal. */
   principalId: string;
   group: string;
+  /** The management group a managementGroup-scope template is deployed to (made for it, under the tenant root). */
+  managementGroup: string;
   /** The HCI platform (bridge, operators, custom location, logical network) for templates that need one. */
   hci?: { customLocationId: string; customLocationName: string; logicalNetworkId: string; logicalNetworkName: string; location: string };
 }
 
 export interface PublicTemplate {
   name: string;
-  scope: 'group' | 'subscription' | 'managementGroup';
+  scope: 'group' | 'subscription' | 'managementGroup' | 'tenant';
+  /** The template's file in its folder when it is not azuredeploy.json. */
+  file?: string;
+  /** Deployed by its link (--template-uri over http), its nested templates linked by relativePath beside it. */
+  linked?: boolean;
+  /** Management groups made under the deployment's group before it is deployed (names). */
+  childGroups?: (env: TemplateEnv) => string[];
   /** The resource group's location ('local' is the Azure Stack Hub stamp). */
   location: string;
   parameters?: (env: TemplateEnv) => Record<string, unknown>;
@@ -30,6 +38,8 @@ export interface PublicTemplate {
   expectFailure?: string;
   /** What the outputs are (a RegExp for values real ARM makes unique per deployment). */
   outputs?: (env: TemplateEnv) => Record<string, unknown>;
+  /** Resources the what-if of a redeploy shows as NoChange (ids; a RegExp for one with a generated name). */
+  whatIf?: (env: TemplateEnv) => (string | RegExp)[];
   /** Resource types the group holds afterwards (az resource list: tracked resources). */
   resources?: string[];
 }
@@ -254,10 +264,77 @@ export const PUBLIC_TEMPLATES: PublicTemplate[] = [
   },
   { name: 'docs-policy-define-and-assign', scope: 'subscription', location: 'eastus' },
   {
+    // a management-group deployment that makes a policy and its assignment at the group, then a resource group and
+    // a storage account in a subscription, through two nested deployments (mg -> subscription -> group)
+    // Its storage account (api-version 2021-04-01) has no 'kind', which Microsoft.Storage requires (the spec's
+    // StorageAccountCreateParameters; every other storage account of the documentation's samples names one): the
+    // deployment fails there, after the policy, its assignment and the resource group are made.
     name: 'docs-management-level-deployment',
     scope: 'managementGroup',
     location: 'eastus',
-    waitsFor: 'the templates branch: management-group scope deployments (az deployment mg create)',
+    parameters: (e) => ({ targetMG: e.managementGroup, nestedsubId: e.subscriptionId, nestedRG: 'pt-mg-level-rg', storageAccountName: 'ptmglevelstore1', location: 'eastus' }),
+    expectFailure: "MissingRequiredProperty.*The property 'kind' is required",
+  },
+  {
+    // a management group made at tenant scope from a management-group deployment (scope '/')
+    name: 'docs-management-group-create-mg',
+    scope: 'managementGroup',
+    location: 'eastus',
+    parameters: () => ({ mgName: 'pt-made-by-mg-deployment' }),
+    outputs: () => ({ output: 'pt-made-by-mg-deployment' }),
+    whatIf: () => ['/providers/Microsoft.Management/managementGroups/pt-made-by-mg-deployment'],
+  },
+  {
+    // three levels of templates linked by relativePath; the output names differ in case between levels (fromChild
+    // is read from an output declared fromGrandChild), which ARM matches case-insensitively
+    name: 'docs-linked-template-relpath',
+    scope: 'group',
+    location: 'eastus',
+    file: 'mainTemplate.json',
+    linked: true,
+    outputs: () => ({ fromSibling: 'grandChild' }),
+    resources: [],
+  },
+  // ---- Azure quickstarts at tenant and management-group scope ----
+  {
+    name: 'quickstart-tenant-new-mg',
+    scope: 'tenant',
+    location: 'eastus',
+    parameters: () => ({ mgName: 'pt-tenant-new-mg' }),
+    whatIf: () => ['/providers/Microsoft.Management/managementGroups/pt-tenant-new-mg'],
+  },
+  {
+    name: 'quickstart-tenant-role-assignment',
+    scope: 'tenant',
+    location: 'eastus',
+    // Reader at '/' for the deploying principal (it is Owner there already, by the documented elevation)
+    parameters: (e) => ({ principalId: e.principalId, roleDefinitionId: 'acdd72a7-3385-48ef-bd42-f606fba81ae7' }),
+    whatIf: () => [/^\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}$/],
+  },
+  {
+    name: 'quickstart-mg-policy',
+    scope: 'managementGroup',
+    location: 'eastus',
+    parameters: (e) => ({ targetMG: e.managementGroup }),
+    whatIf: (e) => [
+      `/providers/Microsoft.Management/managementGroups/${e.managementGroup}/providers/Microsoft.Authorization/policyDefinitions/LocationRestriction`,
+      `/providers/Microsoft.Management/managementGroups/${e.managementGroup}/providers/Microsoft.Authorization/policyAssignments/location-lock`,
+    ],
+  },
+  {
+    // a nested deployment per child group (scope: another management group), each assigning the policy defined at
+    // the deploying group, found through reference(..., 'Full').scope of a no-op deployment
+    name: 'quickstart-mg-policy-different-targets',
+    scope: 'managementGroup',
+    location: 'eastus',
+    childGroups: (e) => [`${e.managementGroup}-a`, `${e.managementGroup}-b`],
+    parameters: (e) => ({ targetMGs: [`${e.managementGroup}-a`, `${e.managementGroup}-b`] }),
+    // the assignments made by the nested deployments into the two child groups are listed, unchanged
+    whatIf: (e) => [
+      `/providers/Microsoft.Management/managementGroups/${e.managementGroup}/providers/Microsoft.Authorization/policyDefinitions/LocationRestriction`,
+      `/providers/Microsoft.Management/managementGroups/${e.managementGroup}-a/providers/Microsoft.Authorization/policyAssignments/location-lock`,
+      `/providers/Microsoft.Management/managementGroups/${e.managementGroup}-b/providers/Microsoft.Authorization/policyAssignments/location-lock`,
+    ],
   },
 ];
 

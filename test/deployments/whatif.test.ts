@@ -67,6 +67,18 @@ describe('deployments: what-if against what exists', function () {
     });
   }
 
+  it('an unchanged redeploy of identities-200.json is NoChange for each of its 200 identities', async () => {
+    await createGroup(emu, 'wi', 'eastus');
+    const dep = `${rgPath('wi')}/providers/Microsoft.Resources/deployments/d`;
+    const body = { properties: { mode: 'Incremental', template: file('identities-200.json'), parameters: file('identities-200.parameters.json').parameters } };
+    const put = await emu.http().put(`${dep}?${V}`).send(body);
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+    assert.equal((await waitForOperation(emu, put.headers['azure-asyncoperation'])).status, 'Succeeded');
+    const same = await whatIf(emu, dep, body);
+    assert.equal(same.filter((c) => c.changeType === 'NoChange').length, 200);
+    assert.deepEqual(same.filter((c) => c.changeType !== 'NoChange').map((c) => `${c.changeType} ${c.resourceId}`), []);
+  });
+
   it('nested deployments into another group or a group the template creates list their resources; an id that needs reference() is Unsupported', async () => {
     const vnet = (n: string, loc: string) => ({ type: 'Microsoft.Network/virtualNetworks', apiVersion: '2022-07-01', name: n, location: loc, properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] } } });
     const inner = (resources: unknown[], parameters = {}) => ({ $schema: SCHEMA, contentVersion: '1.0.0.0', parameters, resources });

@@ -158,7 +158,7 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   return {
     resource,
     // The deployment writes as its deployer (RBAC, deny assignments), also when it resumes after a restart.
-    internal: { request: req, secrets: accepted.secrets, correlationId, deployer: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } },
+    internal: { request: req, secrets: accepted.secrets, linkedTemplate: accepted.linkedTemplate, correlationId, deployer: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } },
     related: drop.length ? { delete: drop } : undefined,
     operation: { kind: ctx.existing ? ('update' as const) : ('create' as const), tasks: [{ id: 'deploy', kind: DEPLOY_TASK, params: {}, durationMs: 0 }] },
   };
@@ -331,7 +331,8 @@ async function postHandler(ctx: RequestContext) {
     case 'exporttemplate': {
       if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const req = existing.internal.request as DeploymentRequest | undefined;
-      const template = req?.properties.template ?? {};
+      // a linked deployment's template is the one fetched from its link when it was accepted
+      const template = req?.properties.template ?? existing.internal.linkedTemplate ?? {};
       return { status: 200, body: { template: redactorFor({ secrets: (existing.internal.secrets as string[]) ?? [] })(template) } };
     }
     default:

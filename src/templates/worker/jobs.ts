@@ -25,6 +25,8 @@ export interface Accepted {
   parameters: Record<string, unknown>;
   /** Secure values, to scrub from anything shown about the deployment. */
   secrets: string[];
+  /** The template fetched from its link (templateLink), for exportTemplate. */
+  linkedTemplate?: unknown;
 }
 
 function supplied(request: DeploymentRequest): Record<string, unknown> {
@@ -40,6 +42,7 @@ export async function acceptJob(host: TemplateHost, args: AcceptArgs): Promise<A
     mode: prepared.mode,
     parameters: redactSuppliedParameters(prepared, supplied(args.request)),
     secrets: prepared.secrets,
+    ...(args.request.properties.templateLink ? { linkedTemplate: prepared.template.raw } : {}),
   };
 }
 
