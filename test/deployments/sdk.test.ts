@@ -1,5 +1,6 @@
-// The real SDK clients drive the deployment API: JS @azure/arm-resourcesdeployments
-// (createOrUpdate and whatIf pollers) and Python azure-mgmt-resource from Debian
+// The real SDK clients drive the deployment API: JS @azure/arm-resources 6.1.0, the last version with the
+// deployment operations (beginCreateOrUpdateAndWait and beginWhatIfAndWait pollers; installed under the alias
+// arm-resources-6 beside 7.0.0, which moved them to @azure/arm-resourcesdeployments, a package that needs Node 22) and Python azure-mgmt-resource from Debian
 // (deployments.begin_create_or_update(...).result()).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
-import { DeploymentsClient } from '@azure/arm-resourcesdeployments';
+import { ResourceManagementClient } from 'arm-resources-6';
 import { CA_PATH, CLIENT_ID, SECRET, SUB, TENANT, tmpDir, type TestEmulator } from '../support/emulator.js';
 import { createGroup, startAksEmulator } from '../containerservice/helpers.js';
 import { ensureAz } from '../support/az.js';
@@ -23,14 +24,14 @@ describe('real SDK clients: deployments', function () {
   });
   after(async () => emu.close());
 
-  it('JS @azure/arm-resourcesdeployments: createOrUpdate waits for the deployment, whatIf reports the changes', async () => {
+  it('JS @azure/arm-resources 6.1.0: beginCreateOrUpdateAndWait waits for the deployment, whatIf reports the changes', async () => {
     const credential = new ClientSecretCredential(TENANT, CLIENT_ID, SECRET, { authorityHost: emu.url, disableInstanceDiscovery: true });
-    const client = new DeploymentsClient(credential, SUB, { endpoint: emu.url, retryOptions: { maxRetries: 0 } } as any);
-    const d = await client.deployments.createOrUpdate('sdkdep', 'js1', {
+    const client = new ResourceManagementClient(credential, SUB, { endpoint: emu.url, credentialScopes: [`${emu.url}/.default`], retryOptions: { maxRetries: 0 } } as any);
+    const d = await client.deployments.beginCreateOrUpdateAndWait('sdkdep', 'js1', {
       properties: { mode: 'Incremental', template: file('identities-200.json'), parameters: { count: { value: 3 } } },
     } as any);
     assert.equal(d.properties?.provisioningState, 'Succeeded');
-    const wi = await client.deployments.whatIf('sdkdep', 'js2', {
+    const wi = await client.deployments.beginWhatIfAndWait('sdkdep', 'js2', {
       properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'jswhatif' } } },
     } as any);
     assert.equal(wi.status, 'Succeeded');
