@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, parseOptions, usage, type OptionSpec } from './args.js';
 import { findEmulator, type Target } from './endpoint.js';
-import { request } from './http.js';
+import { isTlsTrustError, request } from './http.js';
 
 /** The package's folder (dist/src/cli/env.js is three levels below it). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -53,8 +53,18 @@ export async function envCommand(argv: string[], out: (s: string) => void): Prom
 
 /** The emulator answers its cloud metadata, over TLS with the CA we are about to hand out. */
 async function probe(target: Target): Promise<void> {
+  const get = (ca?: string) => request('GET', `${target.url}/metadata/endpoints?api-version=2015-01-01`, { ca, timeoutMs: 15_000 });
   try {
-    const r = await request('GET', `${target.url}/metadata/endpoints?api-version=2015-01-01`, { ca: target.ca, timeoutMs: 15_000 });
+    let r;
+    try {
+      r = await get(target.ca);
+    } catch (e) {
+      // the certificate found is not this emulator's: one NODE_EXTRA_CA_CERTS names may be
+      const extra = process.env.NODE_EXTRA_CA_CERTS;
+      if (!isTlsTrustError(e) || !extra || extra === target.ca) throw e;
+      r = await get(extra);
+      target.ca = extra;
+    }
     if (r.status === 200 && r.json?.resourceManagerEndpoint) return;
     throw new Error(`it answered ${r.status} to /metadata/endpoints`);
   } catch (e) {

@@ -96,7 +96,15 @@ export class ArmClient {
 
   private async send(method: string, url: string, opts: RequestOptions): Promise<Response> {
     try {
-      return await request(method, url, { ...opts, ca: this.target.ca });
+      try {
+        return await request(method, url, { ...opts, ca: this.target.ca });
+      } catch (e) {
+        // a guessed CA file that is not this emulator's: Node's own trust (NODE_EXTRA_CA_CERTS) may still know it
+        if (!this.target.ca || !isTlsTrustError(e)) throw e;
+        const r = await request(method, url, opts);
+        this.target.ca = undefined;
+        return r;
+      }
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       throw new CliError(`cannot reach the emulator at ${this.target.url} (${why}). Is it running? Start it with \`npm start\` in its folder, then \`eval "$(npm run -s env)"\`.`);
@@ -199,6 +207,12 @@ export class ArmClient {
       wait = retryAfter(r);
     }
   }
+}
+
+/** The server's certificate is not trusted by the CA we were given. */
+export function isTlsTrustError(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? '';
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 }
 
 function header(r: Response, name: string): string | undefined {

@@ -77,6 +77,8 @@ export async function runCli(argv: string[], io: Io = stdio): Promise<number> {
     print(result, opts.output as string | undefined, opts.query as string | undefined, io);
     return 0;
   } catch (e) {
+    // `eval "$(npm run -s env)"` must fail too, not evaluate nothing and carry on
+    if (argv[0] === 'env') io.out('false\n');
     if (e instanceof CliError) {
       io.err(`ERROR: ${e.message}\n`);
       return e.exitCode;
