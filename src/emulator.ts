@@ -1,6 +1,7 @@
 // Assembles one emulator: store, registry, engine, fabric, providers, identity and the HTTP(S) server.
 // Tests start it in-process on port 0; main.ts starts it from the command line.
 
+import { Clock } from './framework/clock.js';
 import https from 'node:https';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -61,7 +62,7 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
   const fabric = opts.fabric === false ? undefined : await openFabric({ config, store, locations, tasks: asyncOperations }, opts.fabric);
   // Role assignments are enforced where they can exist: when Microsoft.Authorization is served (and unless the
   // benchmark's baseline turns enforcement off; --no-auth is the switch for users).
-  const authorizer = new Authorizer(resources);
+  const authorizer = new Authorizer(resources, store);
   authorizer.enforce = providers.some((p) => p.namespace.toLowerCase() === 'microsoft.authorization') && process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
   const services: Services = {
     config,
@@ -69,6 +70,7 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
     registry,
     resources,
     locations,
+    clock: new Clock(store),
     asyncOperations,
     resourceManager: new ResourceManagerCore(() => services),
     targets: new KubernetesTargets({ resources, registry, locations, fabric }),

@@ -69,6 +69,8 @@ export interface OperationRecord {
   gate?: CompletionGate & { pollsSeen?: number; readyAt?: string };
   /** Set when the engine resumed this operation after a restart. */
   resumed?: number;
+  /** Object id of the principal whose request started it (it may poll it whatever its roles); absent for the platform's own. */
+  startedBy?: string;
 }
 
 export interface OperationPlan {
@@ -104,6 +106,8 @@ export interface OperationSubject {
   subscriptionId: string;
   method: OperationRecord['method'];
   apiVersion: string;
+  /** Object id of the principal whose request starts it. */
+  startedBy?: string;
 }
 
 /** A rule deciding how fast operations complete, for tests (most specific match wins). */

@@ -4,6 +4,7 @@
 // against the store when it is used, so anything deleted (directly or by a cascade) stops counting.
 
 import type { ArmResource, StoredResource } from '../arm/types.js';
+import type { Store } from '../store/store.js';
 import { builtinRole, BUILTIN_ROLES, type RoleDefinitionData } from './builtin-roles.js';
 import { compileRole, normScope, type AssignmentRef, type CompiledRole, type RoleSource } from './evaluator.js';
 
@@ -47,9 +48,23 @@ export class Authorizer implements RoleSource {
    */
   enforce = true;
 
-  constructor(private readonly resources: ResourceReader) {
-    for (const s of resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
-    for (const s of resources.listByType(DEFINITION_TYPE_KEY)) this.noteDefinition(s.resource);
+  constructor(private readonly resources: ResourceReader, store?: Pick<Store, 'onExternalChange'>) {
+    const all = () => {
+      for (const s of resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
+      for (const s of resources.listByType(DEFINITION_TYPE_KEY)) this.noteDefinition(s.resource);
+    };
+    all();
+    // Assignments and roles written by another instance (several emulators on one database) count here too;
+    // deleted ones stop counting anyway (every use re-checks the store).
+    store?.onExternalChange((changes) => {
+      if (changes === 'all') return all();
+      for (const c of changes) {
+        const v = c.value as StoredResource | undefined;
+        if (c.collection !== 'resources' || !v?.resource) continue;
+        if (v.typeKey === ASSIGNMENT_TYPE_KEY) this.noteAssignment(v.resource);
+        else if (v.typeKey === DEFINITION_TYPE_KEY) this.noteDefinition(v.resource);
+      }
+    });
   }
 
   /** Indexes an assignment about to be stored (or already stored). */

@@ -17,6 +17,7 @@ import {
   type LogicalNetwork,
   type PackageInstall,
   type PackageRequest,
+  type AddressReservation,
   type SiteSnapshot,
   type SiteState,
   type Vm,
@@ -51,6 +52,7 @@ const vmKey = (site: string, name: string) => `vm:${site.toLowerCase()}:${name}`
 const siteKey = (site: string) => `site:${site.toLowerCase()}`;
 const netKey = (site: string, name: string) => `lnet:${site.toLowerCase()}:${name.toLowerCase()}`;
 const pkgKey = (site: string, name: string) => `pkg:${site.toLowerCase()}:${name.toLowerCase()}`;
+const addrKey = (site: string, net: string, ip: string) => `addr:${site.toLowerCase()}:${net.toLowerCase()}:${ip}`;
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export class LocalSiteFabric implements FabricBackend {
@@ -71,6 +73,8 @@ export class LocalSiteFabric implements FabricBackend {
   private readonly addedNets = new Map<string, LogicalNetwork>();
   /** Packages installed on the site's clusters, by lowercased name. */
   private readonly packages = new Map<string, PackageInstall>();
+  /** Addresses held for owners (network interfaces), by addrKey. */
+  private readonly reservations = new Map<string, AddressReservation>();
   private failedCount = 0;
   private lastRev = 0;
   private readonly listeners = new Set<(c: VmChange) => void>();
@@ -99,6 +103,12 @@ export class LocalSiteFabric implements FabricBackend {
     // Networks first: a VM's address is counted against its network when it is indexed.
     const netPrefix = `lnet:${this.definition.name.toLowerCase()}:`;
     for (const [key, net] of this.store.entries<LogicalNetwork>(FABRIC_COLLECTION)) if (key.startsWith(netPrefix)) this.indexNet(net);
+    const addrPrefix = `addr:${this.definition.name.toLowerCase()}:`;
+    for (const [key, a] of this.store.entries<AddressReservation>(FABRIC_COLLECTION)) {
+      if (!key.startsWith(addrPrefix)) continue;
+      this.indexAddress(a);
+      if (a.rev > this.lastRev) this.lastRev = a.rev;
+    }
     const pkgPrefix = `pkg:${this.definition.name.toLowerCase()}:`;
     for (const [key, p] of this.store.entries<PackageInstall>(FABRIC_COLLECTION)) {
       if (!key.startsWith(pkgPrefix)) continue;
@@ -145,6 +155,9 @@ export class LocalSiteFabric implements FabricBackend {
   connected(): boolean {
     return this.state.connected;
   }
+  disconnectedSince(): string | undefined {
+    return this.state.connected ? undefined : this.state.disconnectedAt;
+  }
   getVm(name: string): Vm | undefined {
     return this.vms.get(name);
   }
@@ -189,12 +202,14 @@ export class LocalSiteFabric implements FabricBackend {
       name: d.name,
       kind: d.kind,
       connected: this.state.connected,
+      ...(!this.state.connected && this.state.disconnectedAt ? { disconnectedAt: this.state.disconnectedAt } : {}),
       elastic: d.elastic,
       hosts: hostViews,
       capacity: d.elastic ? null : { cores, freeCores, memoryGB, freeMemoryGB, storageGB, freeStorageGB },
       logicalNetworks: this.networks().map(({ createdBy: _c, ...n }) => {
         const used = this.usedIps.get(n.name)?.size ?? 0;
-        return { ...n, usedIps: used, freeIps: n.dhcp ? 0 : poolSize(n.ipPools) - used };
+        const held = [...this.reservations.values()].filter((a) => a.network.toLowerCase() === n.name.toLowerCase()).map((a) => ({ ip: a.ip, owner: a.owner }));
+        return { ...n, usedIps: used, freeIps: n.dhcp && n.ipPools.length === 0 ? 0 : poolSize(n.ipPools) - used, ...(held.length ? { reservedIps: held } : {}) };
       }),
       vms: [...this.vms.values()].map(vmView),
       packages: [...this.packages.values()].map(({ rev: _r, previous: _p, createdBy: _c, ...rest }) => rest),
@@ -213,7 +228,7 @@ export class LocalSiteFabric implements FabricBackend {
 
   private account(vm: Vm, sign: 1 | -1): void {
     if (vm.state === 'Failed') this.failedCount += sign;
-    if (vm.ip && vm.logicalNetwork) {
+    if (vm.ip && vm.logicalNetwork && !vm.addressOwner) {
       const used = this.usedIps.get(vm.logicalNetwork);
       const n = ipToInt(vm.ip);
       if (used && n !== undefined) sign > 0 ? used.add(n) : used.delete(n);
@@ -294,6 +309,11 @@ export class LocalSiteFabric implements FabricBackend {
   }
 
   private sizeOf(req: VmRequest): { cores: number; memoryGB: number; storageGB: number } {
+    if (req.custom) {
+      const c = req.custom;
+      if (![c.cores, c.memoryGB, c.storageGB].every((x) => Number.isFinite(x) && x > 0)) throw Errors.invalid('VMSizeNotSupported', `A custom VM size needs cores, memory and storage above 0 (got ${c.cores} cores, ${c.memoryGB} GB, ${c.storageGB} GB).`);
+      return { cores: c.cores, memoryGB: c.memoryGB, storageGB: c.storageGB };
+    }
     const s = findVmSize(this.vmSizes, req.vmSize);
     if (!s) throw Errors.invalid('VMSizeNotSupported', `The VM size '${req.vmSize}' is not available on ${this.where}. Available sizes: ${this.vmSizes.map((x) => x.name).join(', ')}.`);
     return { cores: s.cores, memoryGB: s.memoryGB, storageGB: s.storageGB };
@@ -323,10 +343,19 @@ export class LocalSiteFabric implements FabricBackend {
   }
 
   /** Takes an address (memory only; the VM's write makes it durable). */
-  private takeIp(req: VmRequest): { ip: string; logicalNetwork: string } | undefined {
+  private takeIp(req: VmRequest): { ip: string; logicalNetwork: string; addressOwner?: string } | undefined {
     if (this.definition.logicalNetworks.length === 0 && !req.logicalNetwork) return undefined;
     const net = this.network(req);
-    if (net.dhcp) return { ip: '', logicalNetwork: net.name };
+    if (req.ip) {
+      // An address its owner (a network interface) holds: the VM uses it, the reservation keeps counting it.
+      const held = this.reservations.get(addrKey(this.definition.name, net.name, req.ip));
+      if (!held || !req.addressOwner || !sameId(held.owner, req.addressOwner)) {
+        throw Errors.conflictWith('AddressNotReserved', `Address ${req.ip} of logical network '${net.name}' on ${this.where} is not held by '${req.addressOwner ?? '(none)'}'.`);
+      }
+      return { ip: req.ip, logicalNetwork: net.name, addressOwner: held.owner };
+    }
+    // A DHCP network hands out addresses of its own; with pools, the pools are its DHCP scope.
+    if (net.dhcp && net.ipPools.length === 0) return { ip: '', logicalNetwork: net.name };
     const used = this.usedIps.get(net.name)!;
     const ip = allocateIp(this.ipRanges.get(net.name)!, used, this.ipCursor.get(net.name));
     if (ip === undefined)
@@ -336,14 +365,14 @@ export class LocalSiteFabric implements FabricBackend {
     return { ip: intToIp(ip), logicalNetwork: net.name };
   }
 
-  private newVm(req: VmRequest, opId: string, host: string, state: Vm['state'], addr: { ip: string; logicalNetwork: string } | undefined): Vm {
+  private newVm(req: VmRequest, opId: string, host: string, state: Vm['state'], addr: { ip: string; logicalNetwork: string; addressOwner?: string } | undefined): Vm {
     const size = this.sizeOf(req);
     const vm: Vm = {
       name: req.name,
       site: this.definition.name,
       role: req.role,
       owner: req.owner,
-      vmSize: findVmSize(this.vmSizes, req.vmSize)!.name,
+      vmSize: req.custom ? req.vmSize : findVmSize(this.vmSizes, req.vmSize)!.name,
       cores: size.cores,
       memoryGB: size.memoryGB,
       storageGB: size.storageGB,
@@ -360,6 +389,7 @@ export class LocalSiteFabric implements FabricBackend {
     if (addr) {
       if (addr.ip) vm.ip = addr.ip;
       vm.logicalNetwork = addr.logicalNetwork;
+      if (addr.addressOwner) vm.addressOwner = addr.addressOwner;
     }
     return vm;
   }
@@ -377,7 +407,7 @@ export class LocalSiteFabric implements FabricBackend {
     try {
       return reqs.map((r) => {
         const addr = this.takeIp(r);
-        if (addr?.ip) taken.push({ net: addr.logicalNetwork, ip: addr.ip });
+        if (addr?.ip && !addr.addressOwner) taken.push({ net: addr.logicalNetwork, ip: addr.ip });
         return this.newVm(r, opId, placements?.get(r.name) ?? ELASTIC_HOST, state, addr);
       });
     } catch (e) {
@@ -495,8 +525,9 @@ export class LocalSiteFabric implements FabricBackend {
   async power(name: string, action: PowerAction, opId: string): Promise<Vm> {
     this.requireConnected(`${action} VM '${name}'`);
     const vm = this.requireVm(name);
-    if (vm.lastChange?.op === opId) return vm; // already done by this operation (re-run after a crash)
-    const change = { op: opId, from: vm.state };
+    // already done by this operation (re-run after a crash); a second, other change of the same operation goes on
+    if (vm.lastChange?.op === opId && (vm.lastChange.action === undefined || vm.lastChange.action === action)) return vm;
+    const change = { op: opId, from: vm.lastChange?.op === opId ? vm.lastChange.from : vm.state, action };
     let next: Vm | undefined;
     if (action === 'stop') {
       if (vm.state === 'Running' || vm.state === 'Creating') next = { ...vm, state: 'Stopped', lastChange: change };
@@ -614,6 +645,8 @@ export class LocalSiteFabric implements FabricBackend {
     if (net.owner && !sameId(net.owner, owner)) throw Errors.conflictWith('LogicalNetworkNameConflict', `Logical network '${net.name}' on ${this.where} belongs to '${net.owner}'.`);
     const users = this.vmsOnNet(name);
     if (users.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} is in use by ${users.length} VM(s): ${users.map((v) => `${v.name} (${v.ip}, ${v.owner})`).join(', ')}.`);
+    const held = this.reservationsOn(name);
+    if (held.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} has addresses held by ${held.map((a) => `${a.owner} (${a.ip})`).join(', ')}.`);
     this.requireConnected(`remove logical network '${net.name}'`);
     await this.dropNet(net);
   }
@@ -624,6 +657,81 @@ export class LocalSiteFabric implements FabricBackend {
     this.ipRanges.delete(net.name);
     this.ipCursor.delete(net.name);
     await this.commit([{ collection: FABRIC_COLLECTION, key: netKey(this.definition.name, net.name), value: undefined }]);
+  }
+
+  // ---- addresses held for owners (network interfaces) -------------------------------------------------------
+
+  private indexAddress(a: AddressReservation): void {
+    this.reservations.set(addrKey(this.definition.name, a.network, a.ip), a);
+    const n = ipToInt(a.ip);
+    if (n !== undefined) this.usedIps.get(a.network)?.add(n);
+  }
+
+  private reservationsOn(network: string): AddressReservation[] {
+    return [...this.reservations.values()].filter((a) => a.network.toLowerCase() === network.toLowerCase());
+  }
+
+  /** The address an owner holds on a network, if any. */
+  addressOf(owner: string, network: string): AddressReservation | undefined {
+    return this.reservationsOn(network).find((a) => sameId(a.owner, owner));
+  }
+
+  /**
+   * Holds an address of a network for an owner (a network interface): the one asked for, if it is inside
+   * the network's prefix and free, else the next free one of its pools. Idempotent per owner and network.
+   */
+  async reserveAddress(req: { network: string; owner: string; ip?: string }, opId: string): Promise<AddressReservation> {
+    this.requireConnected(`reserve an address of logical network '${req.network}'`);
+    const net = this.findNet(req.network);
+    if (!net) throw Errors.withStatus(404, 'LogicalNetworkNotFound', `${this.where} has no logical network '${req.network}'.`);
+    const mine = this.addressOf(req.owner, net.name);
+    if (mine && (!req.ip || mine.ip === req.ip)) return mine;
+    const used = this.usedIps.get(net.name)!;
+    let ip: number | undefined;
+    if (req.ip) {
+      const n = ipToInt(req.ip);
+      const prefix = net.addressPrefix ? parseCidr(net.addressPrefix) : undefined;
+      if (n === undefined || (prefix && (n < prefix[0] || n > prefix[1]))) throw Errors.invalid('InvalidPrivateIPAddress', `${req.ip} is not an address of logical network '${net.name}' (${net.addressPrefix || 'DHCP'}).`);
+      if (used.has(n)) throw Errors.conflictWith('PrivateIPAddressInUse', `Address ${req.ip} of logical network '${net.name}' on ${this.where} is already in use.`);
+      if (net.gateway && ipToInt(net.gateway) === n) throw Errors.invalid('InvalidPrivateIPAddress', `${req.ip} is the gateway of logical network '${net.name}'.`);
+      ip = n;
+    } else {
+      if (net.ipPools.length === 0) throw Errors.invalid('NoIpPool', `Logical network '${net.name}' on ${this.where} has no IP pool to take an address from (its addresses come from DHCP).`);
+      ip = allocateIp(this.ipRanges.get(net.name)!, used, this.ipCursor.get(net.name));
+      if (ip === undefined) throw Errors.conflictWith('InsufficientIpAddresses', `Logical network '${net.name}' on ${this.where} has no free IP addresses: all ${poolSize(net.ipPools)} addresses of its IP pools are in use.`);
+      this.ipCursor.set(net.name, ip + 1);
+    }
+    const ops: (WriteOp | undefined)[] = [];
+    if (mine) ops.push(this.dropAddress(mine));
+    const a: AddressReservation = { site: this.definition.name, network: net.name, ip: intToIp(ip), owner: req.owner, createdBy: opId, rev: this.rev() };
+    this.indexAddress(a);
+    ops.push({ collection: FABRIC_COLLECTION, key: addrKey(this.definition.name, a.network, a.ip), value: a });
+    await this.commit(ops);
+    return a;
+  }
+
+  private dropAddress(a: AddressReservation): WriteOp {
+    this.reservations.delete(addrKey(this.definition.name, a.network, a.ip));
+    const n = ipToInt(a.ip);
+    // still counted while a VM uses it on its own (never: a VM with a held address does not count it)
+    if (n !== undefined) this.usedIps.get(a.network)?.delete(n);
+    return { collection: FABRIC_COLLECTION, key: addrKey(this.definition.name, a.network, a.ip), value: undefined };
+  }
+
+  /** Undo of reserveAddress: gives back what this operation took. */
+  async undoReserveAddress(owner: string, network: string, opId: string): Promise<void> {
+    const a = this.addressOf(owner, network);
+    if (!a || a.createdBy !== opId) return;
+    await this.commit([this.dropAddress(a)]);
+  }
+
+  /** Gives an owner's address back; refused while a VM still uses it. */
+  async releaseAddress(owner: string, network: string): Promise<void> {
+    const a = this.addressOf(owner, network);
+    if (!a) return;
+    const user = [...this.vms.values()].find((vm) => vm.addressOwner && sameId(vm.addressOwner, owner) && vm.ip === a.ip);
+    if (user) throw Errors.conflictWith('AddressInUse', `Address ${a.ip} held by '${owner}' is used by VM '${user.name}' of '${user.owner}'; delete the VM first.`);
+    await this.commit([this.dropAddress(a)]);
   }
 
   // ---- packages installed on the site's clusters ---------------------------------------------------------

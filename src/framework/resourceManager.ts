@@ -71,6 +71,31 @@ export class ResourceManagerCore implements ResourceManager {
   // ---- the pipeline --------------------------------------------------------------------------------
 
   async execute(call: Call): Promise<Result> {
+    const { ctx, route, access } = this.admit(call);
+    const custom = route.def.handlers;
+    if (route.kind === 'collection' && call.method === 'GET') {
+      const listed = custom?.list ? await this.custom(custom.list, ctx) : await this.stored(route, ctx, call.internal === true);
+      return access ? (access.filter(listed) as Result) : listed;
+    }
+    // A POST on a type's own path (no name) is a tenant- or scope-level action served by the type (elevateAccess).
+    const collectionPost = route.kind === 'collection' && call.method === 'POST';
+    const verb = route.kind === 'action' || collectionPost ? 'post' : (call.method.toLowerCase() as 'get');
+    const handler = route.kind !== 'collection' || collectionPost ? custom?.[verb] : undefined;
+    if (handler) {
+      if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
+      if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`, ['POST']);
+      return this.custom(handler, ctx);
+    }
+    return this.stored(route, ctx, call.internal === true, call.dryRun === true);
+  }
+
+  /**
+   * Everything a call must pass before its handler runs: routing, api-version, subscription, body depth,
+   * provider registration, RBAC (for every caller that names a principal: HTTP requests, deployments; the
+   * platform's own calls pass none) and deny assignments (every write by a principal, whatever the type's
+   * handler: the platform's writes and cascades, internal, are the managing resource's own).
+   */
+  private admit(call: Call): { ctx: RequestContext; route: Route; access: ReturnType<typeof authorize> | undefined } {
     const { services } = this;
     const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
@@ -96,22 +121,19 @@ export class ResourceManagerCore implements ResourceManager {
         throw Errors.missingSubscriptionRegistration(services.registry.provider(route.def.namespace)!.namespace);
       }
     }
-    // RBAC for every caller that names a principal (HTTP requests, deployments); the platform's own calls pass none.
+    if (route.kind === 'action') ctx.path.action = route.action; // custom POST handlers and the deny check read it
     const access = call.principal ? authorize(ctx, route) : undefined;
-    const custom = route.def.handlers;
-    if (route.kind === 'action') ctx.path.action = route.action; // custom POST handlers read it here
-    if (route.kind === 'collection' && call.method === 'GET') {
-      const listed = custom?.list ? await this.custom(custom.list, ctx) : await this.stored(route, ctx, call.internal === true);
-      return access ? (access.filter(listed) as Result) : listed;
-    }
-    const verb = route.kind === 'action' ? 'post' : (call.method.toLowerCase() as 'get');
-    const handler = route.kind !== 'collection' ? custom?.[verb] : undefined;
-    if (handler) {
-      if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
-      if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`, ['POST']);
-      return this.custom(handler, ctx);
-    }
-    return this.stored(route, ctx, call.internal === true, call.dryRun === true);
+    if (call.principal && WRITES.has(call.method) && !call.internal) this.refuseDenied(ctx);
+    return { ctx, route, access };
+  }
+
+  /**
+   * Would this principal be allowed to write here (RBAC, linked checks, deny assignments)? Throws the refusal
+   * a write would get and changes nothing. For writes the core does not route itself: a nested deployment's
+   * record, kept in its target scope when the deployment ends.
+   */
+  checkWrite(call: Call): void {
+    this.admit(call);
   }
 
   private async custom(handler: NonNullable<ResourceTypeDefinition['handlers']>['get'], ctx: RequestContext): Promise<Result> {
@@ -128,7 +150,6 @@ export class ResourceManagerCore implements ResourceManager {
       return this.listStored(ctx);
     }
     ctx.existing = services.resources.get(ctx.path.id);
-    if (WRITES.has(ctx.method as Method) && !internal && ctx.principal.clientId !== SYSTEM_PRINCIPAL.clientId) this.refuseDenied(ctx);
     if (route.kind === 'action') {
       if (ctx.method !== 'POST') throw Errors.methodNotAllowed(ctx.method, `${typeName(ctx)}/${route.action}`, ['POST']);
       return this.runAction(ctx, route.action);
@@ -348,7 +369,8 @@ export class ResourceManagerCore implements ResourceManager {
     if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
     this.refuseWhileBusy(existing);
     const op = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
-    return op ? { status: 202, operation: op, location: true } : { status: 200 };
+    if (op) return { status: 202, operation: op, location: true };
+    return ctx.def.deleteReturnsResource ? { status: 200, body: this.wire(existing, ctx.def, ctx.apiVersion) } : { status: 200 };
   }
 
   /** Deletes through the type's hook: asynchronously (the resource shows Deleting) or at once with its descendants. */
@@ -425,6 +447,7 @@ export class ResourceManagerCore implements ResourceManager {
       subscriptionId: ctx.path.subscriptionId ?? '',
       method: 'POST',
       apiVersion: ctx.apiVersion,
+      startedBy: startedBy(ctx),
     });
     await services.store.write([services.asyncOperations.writeOp(op)]);
     services.asyncOperations.run(op);
@@ -472,6 +495,7 @@ function typeAndName(p: ParsedPath, def: ResourceTypeDefinition): string {
 
 export function notFound(ctx: RequestContext): ArmError {
   const { def, path } = ctx;
+  if (def.notFound) return def.notFound(path);
   if (def.namespace === RESOURCES_NS && def.type === 'resourceGroups') return Errors.resourceGroupNotFound(path.names[0]);
   return Errors.resourceNotFound(typeAndName(path, def), path.resourceGroup);
 }
@@ -486,5 +510,12 @@ function subjectOf(ctx: RequestContext, stored: StoredResource): OperationSubjec
     subscriptionId: ctx.path.subscriptionId ?? '',
     method: ctx.method as OperationRecord['method'],
     apiVersion: ctx.apiVersion,
+    startedBy: startedBy(ctx),
   };
+}
+
+/** The caller's object id, unless the call is the platform's own. */
+function startedBy(ctx: RequestContext): string | undefined {
+  const oid = ctx.principal.objectId;
+  return oid && oid !== SYSTEM_PRINCIPAL.objectId ? oid : undefined;
 }

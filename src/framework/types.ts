@@ -5,7 +5,7 @@
 // the single atomic commit of everything one change touches. Adding a type never touches the core or
 // the HTTP edge.
 
-import type { ErrorDetail } from '../arm/errors.js';
+import type { ArmError, ErrorDetail } from '../arm/errors.js';
 import type { CompletionGate, GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKind, TaskKindRegistry } from '../arm/asyncOperations.js';
 import type { WriteOp } from '../store/store.js';
 import type { EmulatorConfig, SubscriptionConfig } from '../config/config.js';
@@ -14,6 +14,7 @@ import type { LocationCatalog } from '../arm/locations.js';
 import type { Fabric } from '../fabric/fabric.js';
 import type { Authorizer } from '../authorization/authorizer.js';
 import type { ResourceRepository } from './repository.js';
+import type { Clock } from './clock.js';
 import type { Target, TargetResolver } from './targets.js';
 import type { ArmResource, ParsedPath, Principal, StoredResource } from '../arm/types.js';
 
@@ -145,6 +146,15 @@ export interface ResourceTypeDefinition {
    * so two creates at the same moment cannot both take the same thing.
    */
   serialPuts?: boolean;
+  /**
+   * Types of extension resources on this one that a resource-group delete removes through their own
+   * delete (awaited) before it deletes this one (an Arc machine's VM instance, whose VM is fabric work).
+   */
+  cascadeFirst?: string[];
+  /** A synchronous DELETE answers 200 with the deleted resource (as Microsoft.Authorization's do), not an empty 200. */
+  deleteReturnsResource?: boolean;
+  /** The type's own 404 for a missing resource (e.g. DeploymentNotFound); default ARM's ResourceNotFound. */
+  notFound?(path: ParsedPath): ArmError;
   /** PATCH semantics: 'tags' (default for tracked: tags replaced), 'merge' (RFC 7396 on properties), or none. */
   patch?: 'tags' | 'merge' | false;
   /** The provider operations catalogue entries (/providers/{ns}/operations, `az provider operation`). */
@@ -177,6 +187,12 @@ export interface ResourceProvider {
   types: ResourceTypeDefinition[];
   /** Registered for every subscription unless said otherwise. */
   registeredByDefault?: boolean;
+  /**
+   * GET {resource id}/providers/{ns}/operations, where the provider's spec declares it (e.g.
+   * KubernetesConfiguration's OperationStatus_List: the operations in progress on a cluster). Without
+   * it, that path is refused; /providers/{ns}/operations stays the operation catalogue.
+   */
+  scopedOperations?: CustomHandler;
   /** Optional fields its spec declares on /providers/{ns}/operations entries (none by default). */
   providerOperationFields?: ('isDataAction' | 'origin')[];
   /** Register task kinds, admin routes... once services exist. */
@@ -198,6 +214,8 @@ export interface Services {
   /** The resource manager: put/patch/delete/action/get/list by id, the one path for every change, in process or over HTTP. */
   resourceManager: ResourceManager;
   locations: LocationCatalog;
+  /** The emulator's calendar: real time plus what the time control advanced it by (clock.ts). */
+  clock: Clock;
   /** Where work lands: locations and custom locations resolved to fabric sites (implemented by src/kubernetes/targets.ts). */
   targets: TargetResolver;
   /** The on-prem fabric (sites, hosts, VMs, networks, tasks); absent when a test starts the ARM core alone. */
@@ -258,6 +276,11 @@ export interface ResourceManager {
   /** Resolves once the operation has ended (Succeeded, Failed or Canceled). */
   waitFor(operationId: string): Promise<OperationRecord>;
   execute(call: Call): Promise<Result>;
+  /**
+   * Would this principal be allowed to write here (RBAC, linked checks, deny assignments)? Throws the refusal a
+   * write would get; changes nothing (a nested deployment's own record in its target scope).
+   */
+  checkWrite(call: Call): void;
   /** The resource's wire shape at an api-version. */
   wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource;
   /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */

@@ -10,6 +10,7 @@ import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
+import { isRootOwner } from '../authorization/enforce.js';
 import { mountFabricAdmin } from '../admin/routes.js';
 import { capabilityDocument } from '../kubernetes/capabilities.js';
 
@@ -97,8 +98,10 @@ export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * In front of the admin API (/_emulator): a browser page must not drive it, so a request whose Origin is not
- * the emulator's own is refused; with auth on, a change (any method but GET/HEAD) needs the bearer token of a
- * configured service principal (reads stay open; the views hold no secrets); bodies over 1 MB get 413.
+ * the emulator's own is refused; with auth on, a change (any method but GET/HEAD) needs the bearer token of an
+ * identity the emulator trusts with its fabric and clock: a service principal of its configuration, or a
+ * principal holding Owner at the root scope '/' (403 AuthorizationFailed, with the reason, for anyone else).
+ * Reads stay open (the views mask secrets); bodies over 1 MB get 413.
  */
 export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: () => string) {
   return (req: Request, _res: Response, next: NextFunction) => {
@@ -109,7 +112,17 @@ export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: 
         if (!own.has(origin.toLowerCase().replace(/\/+$/, ''))) throw Errors.forbiddenOrigin(origin);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        if (services.config.auth) tokens.verify(header(req, 'authorization'), `${baseUrlOf()}/adfs`);
+        if (services.config.auth) {
+          const p = tokens.verify(header(req, 'authorization'), `${baseUrlOf()}/adfs`);
+          if (!tokens.isConfigured(p.clientId, p.tenantId) && !isRootOwner(services, p.objectId)) {
+            throw Errors.withStatus(
+              403,
+              'AuthorizationFailed',
+              `The client '${p.clientId}' with object id '${p.objectId}' may not change the emulator through its admin API ('${req.method} /_emulator${req.path}'): ` +
+                "changes need a service principal of the emulator's configuration (the well-known one, or --config servicePrincipals) or the Owner role at the root scope '/'.",
+            );
+          }
+        }
         const declared = Number(req.headers['content-length'] ?? NaN);
         if (Number.isFinite(declared) && declared > ADMIN_MAX_BODY_BYTES) {
           req.resume();

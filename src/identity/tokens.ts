@@ -114,6 +114,12 @@ export class TokenService {
     return this.config.servicePrincipals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase());
   }
 
+  /** Is this a service principal of the emulator's configuration (of that tenant)? The admin API trusts these. */
+  isConfigured(clientId: string, tenantId: string): boolean {
+    const sp = this.principal(clientId);
+    return !!sp && sp.tenantId.toLowerCase() === tenantId.toLowerCase();
+  }
+
   /** Service principals created at run time (Microsoft Graph): checks a client's secret, gives its tenant. */
   private directory?: DirectoryLookup;
   setDirectoryLookup(lookup: DirectoryLookup): void {
@@ -157,6 +163,9 @@ export class TokenService {
     }
     const clientId = form.client_id;
     if (!clientId) throw new OAuthError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
+    if (this.directory?.disabled?.(clientId)) {
+      throw new OAuthError(400, 'unauthorized_client', `AADSTS7000112: Application '${clientId}' is disabled.`);
+    }
     const sp = this.authenticateClient(clientId, form.client_secret ?? '');
     if (!sp) {
       throw new OAuthError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided for application '${clientId}'.`);
@@ -279,6 +288,8 @@ function safeEqual(a: string, b: string): boolean {
 export interface DirectoryLookup {
   authenticate(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined;
   find(clientId: string): { clientId: string; tenantId: string } | undefined;
+  /** A principal whose service principal is disabled (accountEnabled false): no sign-in, no token accepted. */
+  disabled?(clientId: string): boolean;
 }
 
 /** A stable object id per client id, so systemData and tokens agree across restarts. */

@@ -161,6 +161,7 @@ export class OperationEngine implements AsyncOperations {
       tasks,
       data: plan.data,
     };
+    if (target.startedBy) op.startedBy = target.startedBy;
     if (plan.resultTask) op.resultTask = plan.resultTask;
     if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {

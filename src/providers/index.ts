@@ -11,6 +11,7 @@ import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
 import { computeProvider } from './Microsoft.Compute/index.js';
 import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
 import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
+import { hybridComputeProvider } from './Microsoft.HybridCompute/index.js';
 import { catalogueProviders } from './catalogue/index.js';
 
 export function allProviders(): ResourceProvider[] {
@@ -25,6 +26,7 @@ export function allProviders(): ResourceProvider[] {
     computeProvider,
     kubernetesProvider,
     hybridContainerServiceProvider,
+    hybridComputeProvider,
     ...catalogueProviders(),
   ];
 }

@@ -61,7 +61,13 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
       }
       if (def.lazy) return def.lazy(e.args, ctx, e.name, evaluateExpression);
       const args = e.args.map((a) => evaluateExpression(a, ctx));
-      return def.fn!(args, ctx, e.name, evaluateExpression);
+      try {
+        return def.fn!(args, ctx, e.name, evaluateExpression);
+      } catch (err) {
+        // A value a function cannot take (new URL('x'), decodeURIComponent('%')) is the template's error, not the emulator's.
+        if (err instanceof TypeError || err instanceof URIError) throw new ExpressionError(`Unable to evaluate template language function '${e.name}': ${err.message}.`);
+        throw err;
+      }
     }
   }
 }

@@ -118,6 +118,8 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
   };
 
   const runNested = async (inst: Instance, op: DeploymentOperation, body: Record<string, unknown>): Promise<Outcome> => {
+    // The nested deployment is a write in its target scope (another group, a subscription): allowed there or refused.
+    await host.checkWrite?.(inst.id, inst.apiVersion);
     const props = (body.properties ?? {}) as Record<string, unknown>;
     const evalScope = String((props.expressionEvaluationOptions as Record<string, unknown> | undefined)?.scope ?? 'outer').toLowerCase();
     const target = { ...inst.target! };

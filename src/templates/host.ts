@@ -28,6 +28,11 @@ export interface TemplateHost {
    * at once with InvalidTemplateDeployment, as ARM's preflight does.
    */
   preflight?(id: string, apiVersion: string, body: unknown): Promise<void>;
+  /**
+   * Optional: may the deployer write this id (a nested deployment's own record in its target scope)? Throws
+   * the refusal (403 AuthorizationFailed, DenyAssignmentAuthorizationFailed); changes nothing.
+   */
+  checkWrite?(id: string, apiVersion: string): Promise<void>;
   /** GET a resource (reference(), what-if); undefined when it does not exist. */
   get(id: string, apiVersion?: string): Promise<any | undefined>;
   /** POST an action (list*()); throws an ArmError on refusal. */

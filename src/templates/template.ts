@@ -83,7 +83,9 @@ export function readTemplate(input: unknown): NormalizedTemplate {
     const members = section<Record<string, unknown>>(ns, 'members') ?? {};
     for (const [name, def] of Object.entries(members)) {
       if (!isObject(def)) continue;
-      const parameters = (section<unknown[]>(def, 'parameters') ?? []).map((p) => {
+      const declared = section<unknown[]>(def, 'parameters') ?? [];
+      if (!Array.isArray(declared) || declared.some((p) => !isObject(p))) throw TemplateErrors.invalidFunction(`${namespace}.${name}`, "The function's 'parameters' must be an array of {name, type}.");
+      const parameters = declared.map((p) => {
         const po = p as Record<string, unknown>;
         return { name: String(section(po, 'name')), type: String(section(po, 'type') ?? 'string') };
       });

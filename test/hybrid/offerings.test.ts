@@ -79,7 +79,7 @@ describe('AKS hybrid: custom location offerings, virtual networks, hybrid identi
     assert.ok(!s.logicalNetworks.some((n: any) => n.name === 'vnet-test-vnet-static'));
   });
 
-  it('hybridIdentityMetadata/default: synchronous PUT, GET, list', async () => {
+  it('hybridIdentityMetadata/default: synchronous PUT, GET, list; long-running DELETE (202, then gone)', async () => {
     const p = await platform(emu);
     const cc = await connectedCluster(emu);
     const pci = pciId(cc);
@@ -89,6 +89,12 @@ describe('AKS hybrid: custom location offerings, virtual networks, hybrid identi
     assert.equal(r.body.properties.provisioningState, 'Succeeded');
     const list = await emu.http().get(`${pci}/hybridIdentityMetadata?api-version=${HV.hcs}`);
     assert.equal(list.body.value[0].properties.resourceUid, 'f8b82dff-38ef-4220-99ef-43a6a2a2db56');
+    const hd = await emu.http().delete(`${id}?api-version=${HV.hcs}`);
+    assert.equal(hd.status, 202);
+    assert.equal((await waitForOperation(emu, hd.headers['azure-asyncoperation'])).status, 'Succeeded');
+    assert.equal((await emu.http().get(`${id}?api-version=${HV.hcs}`)).status, 404);
+    assert.equal((await emu.http().delete(`${id}?api-version=${HV.hcs}`)).status, 204);
+    await put(emu, id, HV.hcs, { properties: { resourceUid: 'f8b82dff-38ef-4220-99ef-43a6a2a2db56' } }, 201);
     const d = await emu.http().delete(`${pci}?api-version=${HV.hcs}`);
     assert.equal(d.status, 202);
     assert.equal((await waitForOperation(emu, d.headers['azure-asyncoperation'])).status, 'Succeeded');

@@ -39,6 +39,7 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.equal(c1.type, 'Microsoft.HybridContainerService/provisionedClusterInstances');
     assert.equal(c1.properties.kubernetesVersion, '1.26.6');
     assert.deepEqual(c1.properties.agentPoolProfiles.map((a: any) => [a.name, a.count, a.osType]), [['linux1', 2, 'Linux']]);
+    assert.deepEqual(c1.properties.status.controlPlaneStatus.map((x: any) => [x.phase, x.ready]), [['provisioned', true], ['provisioned', true], ['provisioned', true]]);
     const ep = c1.properties.controlPlane.controlPlaneEndpoint.hostIP;
     assert.match(ep, /^172\.20\.0\.\d+$/);
     const last = Number(ep.split('.')[3]);
@@ -65,6 +66,8 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.equal(w.properties.provisioningState, 'Succeeded');
     assert.equal(w.properties.osSKU, 'Windows2022');
     assert.equal(w.properties.status.readyReplicas[0].count, 1);
+    assert.equal(w.properties.status.currentState, 'Succeeded');
+    assert.equal(r2.body.properties.status.currentState, 'Creating');
     s = await site(emu);
     assert.equal(mine(s, pci).filter((v: any) => v.pool === 'win1').length, 1);
     assert.equal(lnetUse(s, 'aks-lnet'), 6);
@@ -86,6 +89,7 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     const up = await emu.http().get(`${pci}/upgradeProfiles/default?api-version=${HV.hcs}`);
     assert.equal(up.status, 200);
     assert.equal(up.body.properties.controlPlaneProfile.kubernetesVersion, '1.26.6');
+    assert.equal(up.body.systemData.createdAt, c1.systemData.createdAt);
     assert.ok(up.body.properties.controlPlaneProfile.upgrades.some((u: any) => u.kubernetesVersion === '1.27.3'));
     const r4 = await put(emu, pci, HV.hcs, { ...body, properties: { ...body.properties, kubernetesVersion: '1.27.3', agentPoolProfiles: undefined } }, 200);
     assert.equal(r4.body.properties.provisioningState, 'Upgrading');

@@ -272,11 +272,14 @@ export const osOptions: ResourceTypeDefinition = {
         name: 'default',
         type: `${NS}/locations/osOptions`,
         properties: {
+          // Real AKS names the OS SKU of each entry ('os-sku'), which the spec's OSOptionProperty leaves out.
           osOptionPropertyList: hub
-            ? [{ 'os-type': 'Linux', 'enable-fips-image': false }]
+            ? [{ 'os-type': 'Linux', 'os-sku': 'Ubuntu', 'enable-fips-image': false }]
             : [
-                { 'os-type': 'Linux', 'enable-fips-image': true },
-                { 'os-type': 'Windows', 'enable-fips-image': true },
+                { 'os-type': 'Linux', 'os-sku': 'Ubuntu', 'enable-fips-image': true },
+                { 'os-type': 'Linux', 'os-sku': 'AzureLinux', 'enable-fips-image': true },
+                { 'os-type': 'Windows', 'os-sku': 'Windows2019', 'enable-fips-image': true },
+                { 'os-type': 'Windows', 'os-sku': 'Windows2022', 'enable-fips-image': true },
               ],
         },
       });

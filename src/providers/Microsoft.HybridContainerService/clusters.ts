@@ -308,7 +308,7 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   };
   delete props.agentPoolProfiles;
   const related: RelatedResource[] = changes.map((c) => ({
-    resource: poolResource(id, c.name, { ...c.props, kubernetesVersion: c.before?.kubernetesVersion ?? v, provisioningState: c.before ? 'Updating' : 'Creating', status: c.before?.status ?? {} }, candidate.extendedLocation),
+    resource: poolResource(id, c.name, { ...c.props, kubernetesVersion: c.before?.kubernetesVersion ?? v, provisioningState: c.before ? 'Updating' : 'Creating', status: { ...(c.before?.status ?? {}), currentState: c.before ? 'Updating' : 'Creating' } }, candidate.extendedLocation),
     internal: { order: c.order },
     busy: true,
   }));
@@ -334,7 +334,10 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
 
 function fabricPoolStatus(services: Services, owner: string, pool: string, props: Props): Props {
   const vms = (services.fabric?.ownerVms(owner) ?? []).filter((x) => x.role === 'worker' && (x.pool ?? '').toLowerCase() === pool.toLowerCase() && x.state === 'Running' && x.joined !== false);
-  return { readyReplicas: vms.length ? [{ count: vms.length, vmSize: props.vmSize, kubernetesVersion: props.kubernetesVersion }] : [] };
+  const out: Props = { readyReplicas: vms.length ? [{ count: vms.length, vmSize: props.vmSize, kubernetesVersion: props.kubernetesVersion }] : [] };
+  // The pool's own state, as the service reports it beside its provisioningState.
+  if (typeof props.provisioningState === 'string') out.currentState = props.provisioningState;
+  return out;
 }
 
 /**
@@ -418,7 +421,7 @@ export function putPool(ctx: RequestContext, candidate: ArmResource): WriteOutco
   const resource: ArmResource = {
     ...candidate,
     extendedLocation: inst.resource.extendedLocation,
-    properties: { ...props, kubernetesVersion: iv, provisioningState: ex ? 'Updating' : 'Creating', status: ex?.resource.properties?.status ?? {} },
+    properties: { ...props, kubernetesVersion: iv, provisioningState: ex ? 'Updating' : 'Creating', status: { ...(ex?.resource.properties?.status ?? {}), currentState: ex ? 'Updating' : 'Creating' } },
   };
   if (typeof ctx.body?.location === 'string') resource.location = ctx.body.location;
   return {

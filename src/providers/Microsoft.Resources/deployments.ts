@@ -9,7 +9,7 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
 import type { Services } from '../../framework/types.js';
-import type { ActionOutcome, ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { ActionOutcome, ArmResource, Completion, Principal, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { lroHeaders } from '../../lro/urls.js';
 import {
@@ -138,7 +138,8 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const drop = excess > 0 ? siblings.sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt))).slice(0, excess).map((s) => s.resource.id) : [];
   return {
     resource,
-    internal: { request: { ...req, environment: undefined }, secrets: prepared.secrets, correlationId },
+    // The deployment writes as its deployer (RBAC, deny assignments), also when it resumes after a restart.
+    internal: { request: { ...req, environment: undefined }, secrets: prepared.secrets, correlationId, deployer: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } },
     related: drop.length ? { delete: drop } : undefined,
     operation: { kind: ctx.existing ? ('update' as const) : ('create' as const), tasks: [{ id: 'deploy', kind: DEPLOY_TASK, params: {}, durationMs: 0 }] },
   };
@@ -151,7 +152,8 @@ function registerDeployTask(services: Services): void {
       const stored = services.resources.get(op.resourceId);
       if (!stored) throw Errors.conflictWith('DeploymentNotFound', `The deployment '${op.resourceId}' no longer exists.`);
       const req = stored.internal.request as DeploymentRequest;
-      const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
+      const deployer = (stored.internal.deployer as Principal | undefined) ?? { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' };
+      const host = hostFor(services, deployer, '');
       const prepared = await prepareDeployment(host, req);
       const abort = new AbortController();
       const watch = setInterval(() => op.cancelRequested && abort.abort(), 20);
@@ -282,7 +284,7 @@ async function postHandler(ctx: RequestContext) {
       return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
     }
     case 'cancel': {
-      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const op = existing.operationId ? ctx.services.asyncOperations.get(existing.operationId) : undefined;
       if (!op || op.status !== 'InProgress') {
         throw Errors.conflictWith('DeploymentCannotBeCancelled', `The deployment '${existing.resource.name}' cannot be cancelled: it is not running (provisioning state '${existing.resource.properties?.provisioningState}').`);
@@ -291,7 +293,7 @@ async function postHandler(ctx: RequestContext) {
       return { status: 204 };
     }
     case 'exporttemplate': {
-      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const req = existing.internal.request as DeploymentRequest | undefined;
       const template = req?.properties.template ?? {};
       return { status: 200, body: { template: redactorFor({ secrets: (existing.internal.secrets as string[]) ?? [] })(template) } };
@@ -300,6 +302,9 @@ async function postHandler(ctx: RequestContext) {
       throw Errors.actionNotFound(`deployments/${ctx.path.action}`, NS, ctx.apiVersion);
   }
 }
+
+/** ARM's 404 for a deployment that does not exist. */
+const deploymentNotFound = (name: string) => Errors.withStatus(404, 'DeploymentNotFound', `Deployment '${name}' could not be found.`);
 
 export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[] {
   const deployments: ResourceTypeDefinition = {
@@ -320,6 +325,7 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
       { name: 'deployments/exportTemplate/action', operation: 'Export Template', description: 'Exports the template of a deployment.' },
     ],
     onPut: putDeployment,
+    notFound: (path) => deploymentNotFound(path.names[path.names.length - 1]),
     onDelete(ctx) {
       const op = ctx.existing.operationId ? ctx.services.asyncOperations.get(ctx.existing.operationId) : undefined;
       if (op && op.status === 'InProgress') {
@@ -358,7 +364,7 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
 function findDeployment(ctx: RequestContext): StoredResource {
   const id = ctx.path.id.replace(/\/operations(\/[^/]*)?$/i, '');
   const dep = ctx.services.resources.get(id);
-  if (!dep) throw Errors.notFound(`Deployment '${ctx.path.names[0]}' could not be found.`);
+  if (!dep) throw deploymentNotFound(ctx.path.names[0]);
   return dep;
 }
 

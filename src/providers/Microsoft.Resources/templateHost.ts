@@ -15,14 +15,21 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
       const r = await resourceManager.put(id, body, opts(apiVersion));
       return { status: r.status, body: r.body, operationId: r.operation?.id };
     },
-    /** Preflight: the PUT's checks and hook without storing anything; only the client errors a PUT would give count. */
+    /**
+     * Preflight: the PUT's checks and hook without storing anything; only the client errors a PUT would give
+     * count: refusals (400) and what the deployer may not do (403: RBAC, linked checks, deny assignments).
+     */
     async preflight(id, apiVersion, body) {
       try {
         await resourceManager.put(id, body, { ...opts(apiVersion), dryRun: true });
       } catch (e) {
         // A parent the same deployment creates, or a resource busy right now, is not the template's fault.
-        if (isArmError(e) && e.status === 400) throw e;
+        if (isArmError(e) && (e.status === 400 || e.status === 403)) throw e;
       }
+    },
+    /** A nested deployment is a write in its own scope: the deployer must be allowed it there. */
+    async checkWrite(id, apiVersion) {
+      resourceManager.checkWrite({ method: 'PUT', path: id, apiVersion, principal, baseUrl });
     },
     async waitFor(operationId, signal) {
       const done = resourceManager.waitFor(operationId);
