@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mergeConfigFile, parseConfig } from '../src/config/config.js';
 import { parseSites } from '../src/fabric/sites.js';
+import { ensureAnsible } from './support/ansible.js';
 import { ensureAz } from './support/az.js';
 import { tmpDir } from './support/emulator.js';
 import { criticalPathMs } from './support/time.js';
@@ -278,6 +279,7 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
 
     before(async function () {
       ensureAz();
+      ensureAnsible();
       work = tmpDir('readme-');
       clone = path.join(work, 'arm-hybrid-k8s-emulator');
       home = path.join(work, 'home');
