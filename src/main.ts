@@ -7,11 +7,21 @@ import path from 'node:path';
 import { ConfigError, parseConfig } from './config/config.js';
 import { CLI_GROUPS, runCli } from './cli/index.js';
 import { removeEndpointFile, writeEndpointFile } from './cli/endpoint.js';
+import type { Services } from './framework/types.js';
 
 async function main(): Promise<void> {
   if (CLI_GROUPS.has(process.argv[2] ?? '')) {
     process.exitCode = await runCli(process.argv.slice(2));
     return;
+  }
+  if (process.argv[2] === 'snapshot') {
+    try {
+      console.log(await snapshotCommand(process.argv.slice(3)));
+      process.exit(0);
+    } catch (e) {
+      console.error(`arm-emulator: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(e instanceof ConfigError ? 2 : 1);
+    }
   }
   let config;
   try {
@@ -19,12 +29,13 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`arm-emulator: ${e.message}`);
-      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --recover  --public-url URL  --request-timeout S');
+      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --recover  --public-url URL  --request-timeout S  --store postgres://…  --no-catalogue');
       process.exit(2);
     }
     throw e;
   }
   const { startEmulator } = await import('./emulator.js');
+  const { redactUrl } = await import('./store/postgres.js');
   const emu = await startEmulator(config);
   // What start-up had to repair or recover (torn journal tail, snapshot fallback, --recover): always said.
   for (const n of (emu.services.store as { notices?: string[] }).notices ?? []) console.error(`arm-emulator: ${n}`);
@@ -55,7 +66,7 @@ async function main(): Promise<void> {
   const lines = [
     `ARM emulator listening on ${emu.url}`,
     ...(config.publicUrl && config.publicUrl !== emu.url ? [`  public URL:   ${config.publicUrl}`] : []),
-    `  store:        ${config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
+    `  store:        ${config.store ? `PostgreSQL ${redactUrl(config.store)} (shared by every instance started with it)` : config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
     `  time scale:   ${config.timeScale}${timeScaleNote(config.timeScale)}${config.auth ? '' : '   AUTH DISABLED (--no-auth)'}`,
     emu.caPath ? `  CA cert:      ${emu.caPath}   (export REQUESTS_CA_BUNDLE=... for az, NODE_EXTRA_CA_CERTS=... for Node)` : '  TLS:          off (--http)',
     `  tenant:       ${sub.tenantId}`,
@@ -86,6 +97,60 @@ function timeScaleNote(scale: number): string {
   if (scale < 0.1) return `   (fast: long-running operations finish in about a second; --time-scale 1 for real durations)`;
   if (scale < 1) return `   (operations take ${scale} x their real duration; --time-scale 1 for real durations)`;
   return `   (real durations: az aks create takes about two minutes)`;
+}
+
+
+// ---- `arm-emulator snapshot export FILE [--subscription ID]` / `arm-emulator snapshot import FILE` ----------------
+// The same snapshots as /_emulator/snapshots, straight against the store the usual options name (--store
+// postgres://… or --data-dir). With PostgreSQL, running instances follow an import at once; the embedded journal
+// store belongs to one process, so stop the emulator using that data directory first.
+
+export const SNAPSHOT_USAGE = 'usage: arm-emulator snapshot export FILE [--subscription ID] | arm-emulator snapshot import FILE   (plus --store postgres://… or --data-dir DIR)';
+
+export async function snapshotCommand(argv: string[]): Promise<string> {
+  const [verb, file, ...rest] = argv;
+  if ((verb !== 'export' && verb !== 'import') || !file || file.startsWith('--')) throw new ConfigError(SNAPSHOT_USAGE);
+  let subscription: string | undefined;
+  const opts: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--subscription') subscription = rest[++i];
+    else if (rest[i].startsWith('--subscription=')) subscription = rest[i].slice('--subscription='.length);
+    else opts.push(rest[i]);
+  }
+  if (verb === 'import' && subscription) throw new ConfigError('import takes the subscription from the snapshot: drop --subscription');
+  const config = parseConfig([...opts, '--quiet']);
+  // loaded here, not at the top: `arm-emulator env` and the client commands start without the emulator's code
+  const { readSnapshotFile, writeSnapshotFile, SnapshotError } = await import('./farm/snapshotFile.js');
+  const { exportState, importState } = await import('./farm/state.js');
+  const { createServices, openStore } = await import('./emulator.js');
+  let doc;
+  try {
+    doc = verb === 'import' ? await readSnapshotFile(file) : undefined; // refused before anything is opened
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new ConfigError(e.message);
+    throw e;
+  }
+  const store = await openStore(config);
+  let services: Services | undefined;
+  try {
+    await store.exclusive('startup', async () => {
+      services = await createServices(config, {}, store);
+    });
+    if (verb === 'export') {
+      const out = exportState(services!, subscription);
+      await writeSnapshotFile(file, out);
+      return `exported ${Object.values(out.collections).reduce((n, c) => n + Object.keys(c).length, 0)} keys${subscription ? ` of subscription ${subscription}` : ''} to ${file}`;
+    }
+    const r = await importState(services!, doc!);
+    return `imported ${r.written} keys${r.subscriptionId ? ` into subscription ${r.subscriptionId}` : ''} (${r.deleted} removed) from ${file}`;
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new ConfigError(e.message);
+    throw e;
+  } finally {
+    services?.asyncOperations.stop();
+    for (const hook of services?.onClose ?? []) await hook();
+    await store.close();
+  }
 }
 
 main().catch((e) => {

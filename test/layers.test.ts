@@ -15,11 +15,12 @@ export const LAYERS: { layer: string; parts: string[] }[] = [
   { layer: 'wire types', parts: ['arm'] },
   // the client commands (arm-emulator env, aksarc, ...) reach the emulator over HTTPS only: config and wire types are all they may import
   { layer: 'client commands', parts: ['cli'] },
-  { layer: 'below the framework', parts: ['identity', 'authorization', 'fabric', 'templates'] },
+  { layer: 'below the framework', parts: ['identity', 'authorization', 'fabric', 'templates', 'catalogue'] },
   { layer: 'framework', parts: ['framework'] },
   { layer: 'on the framework', parts: ['lro', 'kubernetes', 'graph'] },
   { layer: 'providers', parts: ['providers'] },
   { layer: 'admin API', parts: ['admin'] },
+  { layer: 'CI farm admin (subscriptions, resets, snapshots)', parts: ['farm'] },
   { layer: 'dashboard', parts: ['dashboard'] },
   { layer: 'HTTP edge', parts: ['http'] },
   { layer: 'assembly', parts: ['emulator.ts'] },

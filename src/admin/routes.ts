@@ -5,12 +5,14 @@
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ArmError, Errors } from '../arm/errors.js';
+import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
 import type { GateRule } from '../arm/asyncOperations.js';
 import type { CompletionGate, OperationRecord } from '../arm/asyncOperations.js';
 import type { Services } from '../framework/types.js';
 import { ARM_AUDIENCES } from '../identity/tokens.js';
 import type { Fabric } from '../fabric/fabric.js';
 import type { SiteDefinition } from '../fabric/sites.js';
+import { eventLoopDelay } from '../framework/eventLoop.js';
 
 type Handler = (req: Request, res: Response) => unknown | Promise<unknown>;
 
@@ -103,7 +105,7 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
 
   router.get(
     '/health',
-    wrap(async () => {
+    wrap(async (req) => {
       const sites = fabric.sites();
       return {
         status: 'Healthy',
@@ -112,6 +114,8 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
         sites: sites.length,
         disconnectedSites: sites.filter((s) => !fabric.site(s.name).connected()).map((s) => s.name),
         operationsInProgress: services.asyncOperations.active(),
+        // perf_hooks' event-loop delay since start (or the last ?reset=eventLoop): the longest the emulator could not answer.
+        eventLoopDelay: eventLoopDelay(req.query.reset === 'eventLoop'),
         // How a page signs in for the changes (with auth on, the guard wants a trusted principal's token).
         auth: services.config.auth,
         tokenEndpoint: '/adfs/oauth2/token',
@@ -268,6 +272,10 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     const e =
       err instanceof ArmError
         ? err
+        : err instanceof StoreUnavailableError
+          ? Errors.storeUnavailable(err)
+          : err instanceof StoreConflictError
+            ? Errors.conflictWith('Conflict', `Another request changed the same state at the same time: ${err.message}. Retry the request.`)
         : (err as any)?.type === 'entity.parse.failed'
           ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
           : (err as any)?.type === 'entity.too.large'

@@ -15,6 +15,8 @@ export const DEFINITION_TYPE_KEY = 'microsoft.authorization/roledefinitions';
 export interface ResourceReader {
   get(id: string): StoredResource | undefined;
   listByType(typeKey: string): StoredResource[];
+  /** Resources changed elsewhere (another instance, a reset, an import). */
+  onExternalChange?(listener: (changes: { key: string; resource: StoredResource | undefined }[] | 'all') => void): () => void;
 }
 
 const BUILTIN_COMPILED = new Map(BUILTIN_ROLES.map((r) => [r.name, compileRole(r)]));
@@ -47,6 +49,8 @@ export class Authorizer implements RoleSource {
    * (ARM_EMULATOR_RBAC_ENFORCEMENT=off); --no-auth is the switch for users.
    */
   enforce = true;
+  /** Set by Microsoft.Management: the management groups above a scope (see RoleSource). */
+  managementGroupsAbove?: (target: string) => string[];
 
   constructor(private readonly resources: ResourceReader, store?: Pick<Store, 'onExternalChange'>) {
     const all = () => {

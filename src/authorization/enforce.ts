@@ -19,7 +19,7 @@ export interface AccessRequest {
   path: ParsedPath;
   principal: Principal;
   body?: unknown;
-  services: { config: { auth: boolean }; authorizer?: Authorizer; asyncOperations?: { get(id: string): { startedBy?: string; typeKey: string; resourceId: string } | undefined } };
+  services: { config: { auth: boolean }; authorizer?: Authorizer; asyncOperations?: { get(id: string): { startedBy?: string; typeKey: string; resourceId: string } | undefined }; resources?: { get(id: string): { internal: Record<string, unknown> } | undefined } };
 }
 
 /** The type (and action) a request was routed to. */
@@ -75,7 +75,8 @@ export function authorize(ctx: AccessRequest, target: AccessTarget): Access {
   }
 
   if (ns === 'microsoft.resources') {
-    if (type === 'tenants') return PASS;
+    // calculateTemplateHash touches nothing: anyone signed in may ask it.
+    if (type === 'tenants' || type === 'calculatetemplatehash') return PASS;
     if (type === 'subscriptions') {
       if (target.kind === 'collection') return { filter: (res) => filterValue(res, (item) => hasAnyAccess(authz, oid, String(item.id ?? ''))) };
       if (!hasAnyAccess(authz, oid, ctx.path.id)) throw authorizationFailed(ctx, 'Microsoft.Resources/subscriptions/read', ctx.path.id);
@@ -90,6 +91,22 @@ export function authorize(ctx: AccessRequest, target: AccessTarget): Access {
       if (!isAllowed(authz, oid, action, subScope)) throw authorizationFailed(ctx, action, subScope);
       return PASS;
     }
+  }
+
+  // Management groups: the list shows those the caller may read (none is not an error).
+  if (ns === 'microsoft.management' && type === 'managementgroups' && target.kind === 'collection' && ctx.method === 'GET') {
+    return { filter: (res) => filterValue(res, (item) => isAllowed(authz, oid, 'Microsoft.Management/managementGroups/read', String(item.id ?? ''))) };
+  }
+  // Management groups, as Azure's default hierarchy settings have it: any principal may create a group
+  // (and is made its Owner); under a parent other than the root it needs write on that parent.
+  if (ns === 'microsoft.management' && type === 'managementgroups' && ctx.method === 'PUT' && target.kind === 'instance' && services.resources && !services.resources.get(ctx.path.id)) {
+    const body = ctx.body as { properties?: { details?: { parent?: { id?: unknown } } } } | undefined;
+    const parent = /managementGroups\/([^/]+)\/?$/i.exec(String(body?.properties?.details?.parent?.id ?? ''))?.[1];
+    const parentScope = parent ? `/providers/Microsoft.Management/managementGroups/${parent}` : undefined;
+    const parentGroup = parentScope ? services.resources.get(parentScope) : undefined;
+    // A parent that does not exist is the handler's 404.
+    if (!parentGroup || parentGroup.internal.root === true || isAllowed(authz, oid, 'Microsoft.Management/managementGroups/write', parentScope!)) return PASS;
+    throw authorizationFailed(ctx, 'Microsoft.Management/managementGroups/write', parentScope!);
   }
 
   const scope = ctx.path.id;

@@ -10,7 +10,7 @@ import { resolve, checkApiVersion, type Route } from './routing.js';
 import { validateAgainst } from './schema.js';
 import { checkName } from './names.js';
 import { pageOf } from './paging.js';
-import type { WriteOp } from '../store/store.js';
+import { StoreConflictError, type WriteOp } from '../store/store.js';
 import type { OperationPlan, OperationRecord } from '../arm/asyncOperations.js';
 import type { OperationSubject } from '../arm/asyncOperations.js';
 import { typeKeyOf } from './registry.js';
@@ -99,7 +99,8 @@ export class ResourceManagerCore implements ResourceManager {
     const { services } = this;
     const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
-    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
+    const listed = () => services.registry.catalogue()?.apiVersions(route.def.namespace, route.def.type);
+    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def, undefined, listed);
     const subscription = call.subscription !== undefined ? (call.subscription ?? undefined) : parsed.subscriptionId ? findSubscription(services, parsed.subscriptionId) : undefined;
     if (parsed.subscriptionId && !subscription) throw Errors.subscriptionNotFound(parsed.subscriptionId);
     if (call.body !== undefined) checkDepth(call.body);
@@ -116,6 +117,7 @@ export class ResourceManagerCore implements ResourceManager {
       subscription,
       services,
     };
+    if (call.initiatedBy) ctx.initiatedBy = call.initiatedBy;
     if (WRITES.has(call.method) && route.def.namespace !== RESOURCES_NS && parsed.subscriptionId) {
       if (registrationState(services, parsed.subscriptionId, route.def.namespace) !== 'Registered') {
         throw Errors.missingSubscriptionRegistration(services.registry.provider(route.def.namespace)!.namespace);
@@ -172,9 +174,9 @@ export class ResourceManagerCore implements ResourceManager {
     }
   }
 
-  /** Runs fn once every fn queued earlier under the same key has ended (a type's serial PUTs). */
+  /** Runs fn once every fn queued earlier under the same key has ended (a type's serial PUTs), on every instance sharing the store. */
   private serially<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.queues.get(key) ?? Promise.resolve()).then(fn);
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.services.store.exclusive(`serialPuts:${key}`, fn));
     const tail = run.then(
       () => undefined,
       () => undefined,
@@ -195,6 +197,14 @@ export class ResourceManagerCore implements ResourceManager {
     this.changing.add(key);
     try {
       return await fn();
+    } catch (e) {
+      // Another instance changed the resource between this request's checks and its commit: the first writer
+      // wins, as at ARM; with If-Match the caller's ETag is the one that no longer holds.
+      if (e instanceof StoreConflictError) {
+        if (ctx.headers['if-match']) throw Errors.preconditionFailed(`The resource was changed by another request while this one was being processed; its ETag no longer matches '${ctx.headers['if-match']}'.`);
+        throw Errors.anotherOperationInProgress(`Operation is not allowed because another request is changing resource '${ctx.path.names[ctx.path.names.length - 1]}'. Retry after it completes.`);
+      }
+      throw e;
     } finally {
       this.changing.delete(key);
     }
@@ -299,7 +309,13 @@ export class ResourceManagerCore implements ResourceManager {
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
     const createdStatus = 'createdStatus' in outcome && outcome.createdStatus ? outcome.createdStatus : 201;
-    if (dryRun) return { status: created ? createdStatus : 200, body: outcome.resource };
+    if (dryRun) {
+      // What a GET would show once the PUT is done (what-if compares it with what exists).
+      const resource: ArmResource = { ...outcome.resource, id: path.id, name: path.names[path.names.length - 1], type: typeName(ctx) };
+      if (ctx.existing?.resource.systemData) resource.systemData = ctx.existing.resource.systemData;
+      const would: StoredResource = { resource, internal: outcome.internal ?? ctx.existing?.internal ?? {}, parent: parentIdOf(path, def), typeKey: typeKeyOf(def.namespace, def.type) };
+      return { status: created ? createdStatus : 200, body: this.wire(would, def, ctx.apiVersion) };
+    }
     return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? createdStatus : 200, created ? 'create' : 'update');
   }
 
@@ -345,7 +361,7 @@ export class ResourceManagerCore implements ResourceManager {
     const ops: WriteOp[] = [];
     let op: OperationRecord | undefined;
     if (plan) {
-      op = services.asyncOperations.create({ ...plan, kind: plan.kind ?? kind }, subjectOf(ctx, stored));
+      op = services.asyncOperations.create({ ...plan, kind: plan.kind ?? kind, initiatedBy: plan.initiatedBy ?? ctx.initiatedBy }, subjectOf(ctx, stored));
       stored.operationId = op.id;
       ops.push(services.asyncOperations.writeOp(op));
     } else if (resource.properties && resource.properties.provisioningState === undefined) {
@@ -368,27 +384,27 @@ export class ResourceManagerCore implements ResourceManager {
     // A delete already under way: answer with the same operation, as ARM does for a repeated DELETE.
     if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
     this.refuseWhileBusy(existing);
-    const op = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
+    const { op, status } = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
     if (op) return { status: 202, operation: op, location: true };
-    return ctx.def.deleteReturnsResource ? { status: 200, body: this.wire(existing, ctx.def, ctx.apiVersion) } : { status: 200 };
+    return ctx.def.deleteReturnsResource && status === 200 ? { status, body: this.wire(existing, ctx.def, ctx.apiVersion) } : { status };
   }
 
   /** Deletes through the type's hook: asynchronously (the resource shows Deleting) or at once with its descendants. */
-  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<OperationRecord | undefined> {
+  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<{ op?: OperationRecord; status: number }> {
     const { services, def, existing } = ctx;
     const outcome = def.onDelete ? await def.onDelete(ctx) : {};
     if (outcome.operation) {
       const stored: StoredResource = structuredClone(existing);
       stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
       stored.deleting = true;
-      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete' }, { ...subjectOf(ctx, stored), method: 'DELETE' });
+      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete', initiatedBy: outcome.operation.initiatedBy ?? ctx.initiatedBy }, { ...subjectOf(ctx, stored), method: 'DELETE' });
       stored.operationId = op.id;
       await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
       services.asyncOperations.run(op);
-      return op;
+      return { op, status: 202 };
     }
     await services.resources.commit([...deleteTreeOps(services.resources, existing.resource.id), ...relatedOps(services.registry, services.resources, outcome.related)]);
-    return undefined;
+    return { status: outcome.deletedStatus ?? 200 };
   }
 
   // ---- POST actions ----------------------------------------------------------------------------------

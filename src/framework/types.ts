@@ -46,6 +46,8 @@ export interface RequestContext {
   existing?: StoredResource;
   /** The parent resource for child and extension types. */
   parent?: StoredResource;
+  /** The operation this request is made for (a deployment's writes), recorded on the operation it starts. */
+  initiatedBy?: string;
   /**
    * PUT only: where the resource lands (its location or extendedLocation), resolved on first call and then kept;
    * a custom location is the record the core's extendedLocation check already read.
@@ -87,6 +89,8 @@ export interface DeleteOutcome {
   /** Present when the delete is asynchronous. */
   operation?: OperationPlan;
   related?: Related;
+  /** The status of a synchronous delete when the type's spec declares no 200 (e.g. 204). */
+  deletedStatus?: 200 | 204;
 }
 
 export interface ActionOutcome {
@@ -161,6 +165,8 @@ export interface ResourceTypeDefinition {
   providerOperations?: { name: string; operation: string; description: string }[];
   /** Shown in the provider document. */
   capabilities?: string;
+  /** Made from the public catalogue (src/providers/generic): stored and validated, no behaviour of its own. */
+  generic?: boolean;
 
   /** Custom handlers replace the stored behaviour for that verb. */
   handlers?: Partial<Record<'get' | 'list' | 'put' | 'patch' | 'delete' | 'head' | 'post', CustomHandler>>;
@@ -253,6 +259,8 @@ export interface Call {
   subscription?: SubscriptionConfig | null;
   /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
   dryRun?: boolean;
+  /** The operation this change is made for (a deployment's): recorded on the operation it starts. */
+  initiatedBy?: string;
 }
 
 export interface Result {
@@ -291,6 +299,8 @@ export interface ResourceManager {
 
 /** The long-running (asynchronous) operation engine (src/lro/engine.ts). */
 export interface AsyncOperations extends TaskKindRegistry {
+  /** Takes over every operation in flight that no instance drives (another instance died, a snapshot brought it). */
+  sweep(): Promise<void>;
   setTimeScale(scale: number): void;
   setGateRules(rules: GateRule[]): void;
   getGateRules(): GateRule[];
@@ -311,15 +321,40 @@ export interface AsyncOperations extends TaskKindRegistry {
   release(id: string): Promise<OperationRecord>;
   resumeAll(): Promise<number>;
   stop(): void;
+  /** After stop(), on a clean shutdown: the operations that were running do not count a failed resume. */
+  stoppedCleanly(): Promise<void>;
+  /** A long task made progress (a deployment finished a resource): restarts in a row no longer count against it. */
+  progress(id: string): void;
   /** Operations being driven now. */
   active(): number;
 }
 
 /** The served providers and types, looked up case-insensitively (framework/registry.ts). */
 export interface TypeRegistry {
+  /** Hand-built first, then the public catalogue's (the generic provider). */
   provider(namespace: string): ResourceProvider | undefined;
   providerList(): ResourceProvider[];
   type(namespace: string, type: string): ResourceTypeDefinition | undefined;
   /** By lowercased 'namespace/type' (typeKeyOf). */
   typeByKey(key: string): ResourceTypeDefinition | undefined;
+  /** A hand-built provider of the namespace, if any. */
+  handBuiltProvider(namespace: string): ResourceProvider | undefined;
+  /** Whether a hand-built provider declares the type. */
+  isHandBuilt(namespace: string, type: string): boolean;
+  /** The public catalogue's types (src/providers/generic), when served. */
+  catalogue(): TypeSource | undefined;
+}
+
+/** Types no provider declares: definitions made on demand from the public catalogue (src/providers/generic). */
+export interface TypeSource {
+  /** A definition for a type of the catalogue, or undefined. */
+  type(namespace: string, type: string): ResourceTypeDefinition | undefined;
+  /** A provider for a namespace no hand-built provider serves. */
+  provider(namespace: string): ResourceProvider | undefined;
+  /** Every namespace of the catalogue (canonical casing). */
+  namespaces(): string[];
+  /** Every api-version the catalogue lists for a type, hand-built or not (newest first). */
+  apiVersions(namespace: string, type: string): string[] | undefined;
+  /** The catalogue's types of a namespace that a hand-built provider leaves out, as definitions. */
+  typesBeside(provider: ResourceProvider): ResourceTypeDefinition[];
 }

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { isArmError } from '../arm/errors.js';
+import { StoreUnavailableError } from '../store/store.js';
 import { directoryOf, GraphError, notFound, type Caller, type DirectoryRoleAssignment, type GraphApplication, type GraphServicePrincipal } from './directory.js';
 import { roleDefinitionWire } from './roles.js';
 
@@ -342,6 +343,8 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     const e =
       err instanceof GraphError
         ? err
+        : err instanceof StoreUnavailableError
+          ? new GraphError(503, 'ServiceUnavailable', err.message)
         : type === 'entity.parse.failed'
           ? new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.')
           : type === 'entity.too.large'
@@ -350,6 +353,7 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
               ? new GraphError(status, 'BadRequest', `The request is invalid: ${(err as Error).message}.`)
               : new GraphError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
     if (e.status === 500 && !services.config.quiet) console.error('[arm-emulator] graph', req.method, req.url, err);
+    if (err instanceof StoreUnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
     res.status(e.status).json({
       error: { code: e.code, message: e.message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': randomUUID(), 'client-request-id': String(req.headers['client-request-id'] ?? req.headers['x-ms-client-request-id'] ?? randomUUID()) } },
     });

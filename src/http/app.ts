@@ -10,6 +10,8 @@ import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
+import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
+import { mountFarmAdmin, SNAPSHOT_MAX_BODY_BYTES } from '../farm/routes.js';
 import { isRootOwner } from '../authorization/enforce.js';
 import { mountFabricAdmin } from '../admin/routes.js';
 import { capabilityDocument } from '../kubernetes/capabilities.js';
@@ -41,11 +43,18 @@ export function createHttpApp(services: Services, tokens: TokenService): express
     next();
   });
 
+  // Several instances on one database: memory catches up with every commit made anywhere before a request is
+  // served, so reads see writes made through any instance (one query, shared by the requests waiting for it).
+  app.use((_req, _res, next) => {
+    services.store.sync().then(() => next(), next);
+  });
+
   app.use(identityRouter(tokens, baseUrlOf));
   // The admin API (src/admin; the capabilities it shows per site are the Kubernetes providers' view) and the
   // dashboard page (src/dashboard), both under /_emulator.
   const admin = express.Router();
   if (services.fabric) mountFabricAdmin(admin, services, services.fabric, capabilityDocument);
+  mountFarmAdmin(admin, services); // subscriptions per job, resets, snapshots (src/farm)
   mountDashboard(admin, services);
   app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), admin);
   app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
@@ -79,7 +88,7 @@ export function createHttpApp(services: Services, tokens: TokenService): express
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = isArmError(err) ? err : fromUnknown(err);
-    if (!isArmError(err) && !services.config.quiet) console.error(`[arm-emulator] ${req.method} ${req.url}:`, err);
+    if (!isArmError(err) && !(err instanceof StoreUnavailableError) && !(err instanceof StoreConflictError) && !services.config.quiet) console.error(`[arm-emulator] ${req.method} ${req.url}:`, err);
     if (res.headersSent) {
       res.end();
       return;
@@ -124,9 +133,10 @@ export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: 
           }
         }
         const declared = Number(req.headers['content-length'] ?? NaN);
-        if (Number.isFinite(declared) && declared > ADMIN_MAX_BODY_BYTES) {
+        const limit = req.path === '/snapshots' ? SNAPSHOT_MAX_BODY_BYTES : ADMIN_MAX_BODY_BYTES;
+        if (Number.isFinite(declared) && declared > limit) {
           req.resume();
-          throw Errors.requestEntityTooLarge(ADMIN_MAX_BODY_BYTES);
+          throw Errors.requestEntityTooLarge(limit);
         }
       }
       next();
@@ -148,6 +158,10 @@ function flatQuery(q: Record<string, unknown>): Record<string, string> {
 }
 
 function fromUnknown(err: unknown): ArmError {
+  if (err instanceof StoreUnavailableError) return Errors.storeUnavailable(err);
+  if (err instanceof StoreConflictError) {
+    return Errors.anotherOperationInProgress('Operation is not allowed because another request changed the same resource at the same time (through another instance). Retry the request.');
+  }
   const type = (err as any)?.type;
   if (type === 'entity.too.large') return Errors.withStatus(413, 'RequestEntityTooLarge', 'The request content is too large.');
   // Express marks the client's own mistakes (e.g. a path segment that is not valid percent-encoding) with a 4xx.
@@ -187,3 +201,4 @@ export function readBody(req: Request, limit: number): Promise<Buffer | undefine
     });
   });
 }
+

@@ -64,9 +64,10 @@ export class TokenService {
   /** The emulator's own origins (public URL first), lowercase, no trailing slash. */
   private own: string[] = [];
 
-  constructor(private readonly config: EmulatorConfig, dataDir: string | null) {
-    let keyPem: string | undefined;
-    const file = dataDir ? path.join(dataDir, 'token-signing-key.pem') : undefined;
+  /** `signingKey`: a PEM shared by every instance of a farm (kept in the database); otherwise the data dir's file. */
+  constructor(private readonly config: EmulatorConfig, dataDir: string | null, signingKey?: string) {
+    let keyPem: string | undefined = signingKey;
+    const file = dataDir && !signingKey ? path.join(dataDir, 'token-signing-key.pem') : undefined;
     if (file && existsSync(file)) {
       keyPem = readFileSync(file, 'utf8');
       try {
@@ -98,11 +99,22 @@ export class TokenService {
     return this.own;
   }
 
+  /** The origins of the other instances of a farm (one database): their tokens are accepted here too. */
+  private peers: () => Iterable<string> = () => [];
+  setPeerOrigins(peers: () => Iterable<string>): void {
+    this.peers = peers;
+  }
+  private ownOrPeer(origin: string): boolean {
+    if (this.own.includes(origin)) return true;
+    for (const p of this.peers()) if (p === origin) return true;
+    return false;
+  }
+
   /** ARM's resource identifiers and the emulator's own origins, with or without a trailing slash. */
   audienceAccepted(aud: unknown): boolean {
     if (typeof aud !== 'string') return false;
     if (ARM_AUDIENCES.includes(aud)) return true;
-    return this.own.includes(aud.toLowerCase().replace(/\/$/, ''));
+    return this.ownOrPeer(aud.toLowerCase().replace(/\/$/, ''));
   }
 
   jwks() {
@@ -271,7 +283,8 @@ export class TokenService {
       throw fail('InvalidAuthenticationToken', `The access token names an application ('appid' '${appid}') that is not a service principal of tenant '${tid}' on this ARM emulator.`);
     }
     const iss = typeof claims.iss === 'string' ? claims.iss.toLowerCase() : '';
-    if (!this.own.some((o) => iss === `${o}/${tid.toLowerCase()}/`)) {
+    const issOrigin = iss.endsWith(`/${tid.toLowerCase()}/`) ? iss.slice(0, -(tid.length + 2)) : '';
+    if (!issOrigin || !this.ownOrPeer(issOrigin)) {
       throw fail('InvalidAuthenticationToken', `The access token is from the wrong issuer '${String(claims.iss)}'. It must be issued by this ARM emulator ('${this.own[0] ?? ''}/${tid}/').`);
     }
     return { tenantId: tid, clientId: String(claims.appid ?? ''), objectId: String(claims.oid ?? '') };
@@ -328,4 +341,9 @@ export function writeFileDurably(file: string, text: string): void {
   } catch {
     // a directory that cannot be fsynced: the rename is still atomic
   }
+}
+
+/** New RSA signing key (PKCS#8 PEM). */
+export function newSigningKey(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

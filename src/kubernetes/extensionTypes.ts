@@ -43,6 +43,8 @@ export interface ExtensionType {
   singleton?: boolean;
   /** The Kubernetes objects its release makes in its namespace (what shows in a cluster's API). */
   deployments?: string[];
+  /** Its DaemonSets (a pod on every node). */
+  daemonSets?: string[];
 }
 
 export const APPLIANCE_KEY = 'microsoft.resourceconnector/appliances';
@@ -126,6 +128,7 @@ export const EXTENSION_TYPES: ExtensionType[] = [
     singleton: true,
     settings: { logAnalyticsWorkspaceResourceID: workspace, 'omsagent.domain': { kind: 'string' }, 'amalogs.useAADAuth': bool, 'amalogs.enableHighLogScaleMode': bool },
     deployments: ['ama-logs-rs'],
+    daemonSets: ['ama-logs'],
   },
   {
     name: 'microsoft.arcnetworking',
@@ -139,6 +142,7 @@ export const EXTENSION_TYPES: ExtensionType[] = [
     singleton: true,
     settings: { k8sRuntimeFpaObjectId: { kind: 'guid' } },
     deployments: ['metallb-controller'],
+    daemonSets: ['metallb-speaker'],
   },
   {
     name: 'microsoft.certmanagement',
@@ -206,6 +210,7 @@ export const EXTENSION_TYPES: ExtensionType[] = [
     singleton: true,
     settings: { logAnalyticsWorkspaceResourceID: workspace, auditLogPath: { kind: 'string' } },
     deployments: ['microsoft-defender-collector-misc'],
+    daemonSets: ['microsoft-defender-collector-ds'],
   },
   {
     name: 'Microsoft.AzureKeyVaultSecretsProvider',
@@ -221,7 +226,7 @@ export const EXTENSION_TYPES: ExtensionType[] = [
       'secrets-store-csi-driver.rotationPollInterval': { kind: 'duration' },
       'secrets-store-csi-driver.syncSecret.enabled': bool,
     },
-    deployments: ['secrets-store-csi-driver', 'secrets-store-provider-azure'],
+    daemonSets: ['secrets-store-csi-driver', 'secrets-store-provider-azure'],
   },
 ];
 

@@ -11,8 +11,9 @@ import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
 import { computeProvider } from './Microsoft.Compute/index.js';
 import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
 import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
+import { managementProvider } from './Microsoft.Management/index.js';
 import { hybridComputeProvider } from './Microsoft.HybridCompute/index.js';
-import { catalogueProviders } from './catalogue/index.js';
+import { declaredProviders } from './declared/index.js';
 
 export function allProviders(): ResourceProvider[] {
   return [
@@ -26,7 +27,8 @@ export function allProviders(): ResourceProvider[] {
     computeProvider,
     kubernetesProvider,
     hybridContainerServiceProvider,
+    managementProvider,
     hybridComputeProvider,
-    ...catalogueProviders(),
+    ...declaredProviders(),
   ];
 }

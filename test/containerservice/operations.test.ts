@@ -124,7 +124,7 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.equal(o.properties.exitCode, 1);
     assert.match(o.properties.logs, /not emulated/);
     const ver = await post(`${az()}/runCommand`, { command: 'kubectl version' });
-    assert.match((await emu.http().get(new URL(ver.headers.location, emu.url).pathname + `?api-version=${V}`)).body.properties.logs, /Server Version: v1\.30\.7/);
+    assert.match((await emu.http().get(new URL(ver.headers.location, emu.url).pathname + `?api-version=${V}`)).body.properties.logs, /Server Version: v1\.35\.6/);
     expectError(await post(`${az()}/runCommand`, {}), 400, 'InvalidParameter', /command/);
     expectError(await get(`${az()}/commandResults/0123456789abcdef0123456789abcdef`), 404, 'ResourceNotFound');
     expectError(await post(`${hub()}/runCommand`, { command: 'kubectl get nodes' }), 400, 'FeatureNotSupportedOnTarget', /run command/);
@@ -174,8 +174,8 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
 
   it('reads: available pool versions, OS options, trusted access roles, outbound endpoints, private link, mesh profiles', async () => {
     const av = (await get(`${az()}/availableAgentPoolVersions`)).body;
-    assert.ok(av.properties.agentPoolVersions.some((v: any) => v.default === true && v.kubernetesVersion === '1.30.7'));
-    assert.ok(av.properties.agentPoolVersions.every((v: any) => v.kubernetesVersion <= '1.30.7'));
+    assert.ok(av.properties.agentPoolVersions.some((v: any) => v.default === true && v.kubernetesVersion === '1.35.6'));
+    assert.ok(av.properties.agentPoolVersions.every((v: any) => v.kubernetesVersion <= '1.35.6'));
     expectError(await get(`${hub()}/availableAgentPoolVersions`, '2020-11-01'), 400, 'FeatureNotSupportedOnTarget', /az aks get-upgrades/);
     const os = (await get(`/subscriptions/${SUB}/providers/${NS}/locations/eastus/osOptions/default`, '2022-11-01')).body;
     assert.deepEqual(os.properties.osOptionPropertyList.map((o: any) => `${o['os-type']}/${o['os-sku']}`), ['Linux/Ubuntu', 'Linux/AzureLinux', 'Windows/Windows2019', 'Windows/Windows2022']);

@@ -22,10 +22,12 @@ describe('AKS hybrid: custom location offerings, virtual networks, hybrid identi
     assert.equal((await emu.http().get(`${kv}?api-version=${HV.hcs}`)).status, 404);
     const v = await settle(emu, await put(emu, kv, HV.hcs, { extendedLocation: { type: 'CustomLocation', name: p.cl } }, 201), kv, HV.hcs);
     assert.equal(v.properties.provisioningState, 'Succeeded');
-    assert.deepEqual(v.properties.values.map((x: any) => x.version), ['1.25', '1.26', '1.27']);
-    const v126 = v.properties.values.find((x: any) => x.version === '1.26');
-    assert.deepEqual(v126.patchVersions['1.26.6'].upgrades, ['1.27.3']);
-    assert.ok(v126.patchVersions['1.26.6'].readiness.some((r: any) => r.osType === 'Windows' && r.ready));
+    assert.deepEqual(v.properties.values.map((x: any) => x.version), ['1.29', '1.30', '1.31'], 'what AKS on Azure Local offers (1.29.4 and newer)');
+    const v130 = v.properties.values.find((x: any) => x.version === '1.30');
+    assert.deepEqual(Object.keys(v130.patchVersions), ['1.30.3', '1.30.4', '1.30.8', '1.30.9']);
+    assert.deepEqual(v130.patchVersions['1.30.9'].upgrades, ['1.31.4', '1.31.5']);
+    assert.deepEqual(v130.patchVersions['1.30.4'].upgrades, ['1.30.8', '1.30.9', '1.31.4', '1.31.5']);
+    assert.ok(v130.patchVersions['1.30.9'].readiness.some((r: any) => r.osType === 'Windows' && r.ready));
     const s = await settle(emu, await put(emu, sk, HV.hcs, { extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: {} }, 201), sk, HV.hcs);
     const a4 = s.properties.values.find((x: any) => x.name === 'Standard_A4_v2');
     assert.equal(a4.resourceType, 'VirtualMachines');

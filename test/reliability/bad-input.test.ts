@@ -13,11 +13,11 @@ import { LoopProbe } from '../support/loop.js';
 import { allProviders } from '../../src/providers/index.js';
 import { clusterBody } from '../containerservice/helpers.js';
 import { graphToken, newPrincipal } from '../authorization/helpers.js';
-import { put, settle } from '../arc/helpers.js';
+import { put, rg, settle } from '../arc/helpers.js';
 import { connectedCluster, pciBody, pciId, platform, HV } from '../hybrid/helpers.js';
 import { codesIn, judge, send, type Case } from './corpus.js';
 import { hostileArm, hostileOauth, schemaCases } from './cases/arm.js';
-import { functionOutputCases, functionVariableCases, structureCases } from './cases/templates.js';
+import { budgetCases, functionOutputCases, functionVariableCases, structureCases } from './cases/templates.js';
 import { graphCases, type GraphCtx } from './cases/graph.js';
 import { rbacCases, type RbacCtx } from './cases/rbac.js';
 import { adminCases } from './cases/admin.js';
@@ -39,7 +39,8 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
   let hybrid: HybridCtx;
 
   before(async () => {
-    emu = await startTestEmulator([], { providers: [...allProviders(), testProvider()] });
+    // A short evaluation time limit: the corpus's runaway replace loop ends in seconds.
+    emu = await startTestEmulator(['--template-time-limit', '3'], { providers: [...allProviders(), testProvider()] });
     for (const g of ['corpus', 'corpus-t']) assert.equal((await emu.http().put(`${rgPath(g)}?${RV}`).send({ location: 'eastus' })).status, 201);
     const base = await emu.http().put(`${rgPath('corpus')}/providers/Microsoft.ContainerService/managedClusters/base?${CS}`).send(clusterBody('eastus', { lb: 'standard' }));
     assert.equal(base.status, 201, base.text);
@@ -65,7 +66,14 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     const p = await platform(emu);
     const cc = await connectedCluster(emu);
     await settle(emu, await put(emu, pciId(cc), HV.hcs, pciBody(p.cl, p.lnet), 201), pciId(cc), HV.hcs);
-    hybrid = { app: p.app, cl: p.cl, lnet: p.lnet, cc };
+    // an Arc VM's prerequisites: a gallery image, a network interface, a machine of kind HCI
+    const image = `${rg()}/providers/Microsoft.AzureStackHCI/galleryImages/corpus-image`;
+    await settle(emu, await put(emu, image, '2023-09-01-preview', { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { hyperVGeneration: 'V2', osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_01\\corpus.vhdx' } }, 201), image, '2023-09-01-preview');
+    const nic = `${rg()}/providers/Microsoft.AzureStackHCI/networkInterfaces/corpus-nic`;
+    await settle(emu, await put(emu, nic, '2023-09-01-preview', { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: p.lnet } } }] } }, 201), nic, '2023-09-01-preview');
+    const machine = `${rg()}/providers/Microsoft.HybridCompute/machines/corpus-machine`;
+    await put(emu, machine, '2023-10-03-preview', { location: 'eastus', kind: 'HCI', identity: { type: 'SystemAssigned' } }, 200);
+    hybrid = { app: p.app, cl: p.cl, lnet: p.lnet, cc, image, nic, machine };
     probe.start();
   });
 
@@ -81,7 +89,7 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     const fabric = (await send(emu, { what: 'fabric', method: 'GET', path: '/_emulator/fabric?site=hci-site-1', kind: 'admin' })).text;
     const hosts = JSON.parse(fabric).sites[0].hosts.map((h: any) => `${h.name}:${h.state}`).join(',');
     const health = JSON.parse((await send(emu, { what: 'health', method: 'GET', path: '/_emulator/health', kind: 'admin' })).text);
-    return JSON.stringify({ gates: emu.services.asyncOperations.getGateRules(), timeScale: emu.services.config.timeScale, disconnected: health.disconnectedSites, hosts });
+    return JSON.stringify({ gates: emu.services.asyncOperations.getGateRules(), timeScale: emu.services.config.timeScale, clock: emu.services.clock.offsetMs(), disconnected: health.disconnectedSites, hosts });
   };
 
   async function runBatch(surface: string, cases: Case[]): Promise<void> {
@@ -151,6 +159,7 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
 
   it('templates: broken structure, parameters, loops, nested deployments, links, and the deployment API\'s actions', async () => {
     await inBatches('templates', structureCases('corpus-t'));
+    await inBatches('templates', budgetCases('corpus-t'));
   });
 
   it('Graph: malformed bodies and keys, unknown objects, filters, tokens; a principal with no role is refused everything', async () => {
@@ -165,7 +174,7 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     await inBatches('admin', adminCases(untrusted));
   });
 
-  it('hybrid types: generated bad bodies for the bridge, extensions, custom locations, networks, connected clusters, cluster instances and pools', async () => {
+  it('hybrid types: generated bad bodies for the bridge, extensions, custom locations, networks, connected clusters, cluster instances and pools, flux configurations, Arc machines and VMs', async () => {
     await inBatches('hybrid', hybridCases(hybrid));
   });
 

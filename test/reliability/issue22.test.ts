@@ -97,6 +97,7 @@ describe('issue 22: the holes stay closed', function () {
         ['post', `/_emulator/operations/${crypto.randomUUID()}/hold`, undefined],
         ['post', `/_emulator/operations/${crypto.randomUUID()}/cancel`, undefined],
         ['post', `/_emulator/operations/${crypto.randomUUID()}/release`, undefined],
+        ['post', '/_emulator/clock/advance', { days: 90 }],
       ];
       for (const [m, p, b] of changes) {
         for (const origin of [undefined, emu.url]) {
@@ -110,6 +111,7 @@ describe('issue 22: the holes stay closed', function () {
         }
       }
       assert.equal(emu.services.config.timeScale, scaleBefore);
+      assert.equal(emu.services.clock.offsetMs(), 0, 'the calendar did not move');
       assert.deepEqual(emu.services.asyncOperations.getGateRules(), []);
       const health = await request(emu.url).get('/_emulator/health');
       assert.deepEqual(health.body.disconnectedSites, []);

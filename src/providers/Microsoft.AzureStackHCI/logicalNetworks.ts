@@ -69,8 +69,9 @@ export function networkFromBody(name: string, owner: string, p: Record<string, a
     if (type !== 'vm' && type !== 'vippool') throw bad(`ipPoolType '${pool.ipPoolType}' is not one of vm, vippool.`, `${where}.ipPoolType`);
     (type === 'vippool' ? vipPools : pools).push({ start: intToIp(a), end: intToIp(b) });
   });
-  if (isStatic && pools.length === 0 && prefix) {
-    // No pool: every host address of the prefix but the first (kept for the gateway).
+  if (isStatic && pools.length === 0 && vipPools.length === 0 && prefix) {
+    // No pool at all: every host address of the prefix but the first (kept for the gateway). A network that names
+    // only a VIP pool gets no VM pool: its addresses are the VIP pool's, never the whole prefix.
     if (prefix[1] - prefix[0] < 3) throw bad(`addressPrefix ${prefixText} is too small to hand out addresses; give an ipPool.`, `${at}.addressPrefix`);
     pools.push({ start: intToIp(prefix[0] + 2), end: intToIp(prefix[1] - 1) });
   }

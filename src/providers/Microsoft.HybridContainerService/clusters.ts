@@ -103,6 +103,25 @@ export function normalizePool(raw: Props, name: string, doc: CapabilityDocument,
   }
   p.maxPods = typeof p.maxPods === 'number' ? p.maxPods : ex?.maxPods ?? 110;
   p.enableAutoScaling = p.enableAutoScaling === true;
+  if (p.enableAutoScaling) {
+    // AKS on Azure Local's autoscaler: minCount and maxCount bound the pool, and its count starts inside them
+    const bound = (k: 'minCount' | 'maxCount') => {
+      const v = p[k] ?? ex?.[k];
+      if (!Number.isInteger(v) || v < 1 || v > doc.maxNodesPerPool) {
+        throw Errors.invalidParameter(`${where}.${k} must be a whole number from 1 to ${doc.maxNodesPerPool} when enableAutoScaling is true; got ${JSON.stringify(v)}.`, `${where}.${k}`);
+      }
+      return v as number;
+    };
+    const min = bound('minCount');
+    const max = bound('maxCount');
+    if (min > max) throw Errors.invalidParameter(`${where}.minCount (${min}) is larger than maxCount (${max}).`, `${where}.minCount`);
+    p.minCount = min;
+    p.maxCount = max;
+    p.count = Math.min(Math.max(p.count, min), max);
+  } else {
+    delete p.minCount;
+    delete p.maxCount;
+  }
   if (p.nodeLabels === undefined && ex?.nodeLabels) p.nodeLabels = ex.nodeLabels;
   if (p.nodeTaints === undefined && ex?.nodeTaints) p.nodeTaints = ex.nodeTaints;
   return p;

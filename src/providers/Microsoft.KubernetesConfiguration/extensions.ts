@@ -13,6 +13,7 @@ import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { EXTENSION_TYPES, findExtensionType, type ExtensionType, type SettingSpec } from '../../kubernetes/extensionTypes.js';
 import { atApiVersion } from '../versionShapes.js';
 import { fluxConfigurationsOn, HOST_NAMES, hostSite, installedExtensions, NS, packageName, requireHost } from './hosts.js';
+import { applyTask, deleteTask, extensionObjects, extensionRefs, hasKubeApi, releaseNamespace } from './inCluster.js';
 
 const TYPE = `${NS}/extensions`;
 export const EXTENSION_API_VERSIONS = ['2025-03-01', '2024-11-01', '2023-05-01', '2022-11-01', '2022-07-01', '2022-03-01', '2021-09-01', '2022-04-02-preview', '2022-01-01-preview', '2021-11-01-preview'];
@@ -122,6 +123,17 @@ function checkCluster(ctx: RequestContext, host: StoredResource, t: ExtensionTyp
   }
 }
 
+/** The chart installed on the cluster's site, then (where the cluster has a Kubernetes API) its objects in it. */
+function installTasks(ctx: RequestContext, host: StoredResource, t: ExtensionType, version: string, scope: Record<string, any>): TaskSpec[] {
+  const tasks = [installTask(ctx, host, t, version, scope)];
+  if (hasKubeApi(ctx.services, host.resource.id)) {
+    const name = ctx.path.names.at(-1)!;
+    const objects = extensionObjects(name, t, version, releaseNamespace(scope, t.defaultReleaseNamespace));
+    tasks.push(applyTask({ id: 'kubernetes', cluster: host.resource.id, fieldManager: `extension-${name}`, dependsOn: ['install'], objects, created: !ctx.existing }));
+  }
+  return tasks;
+}
+
 function installTask(ctx: RequestContext, host: StoredResource, t: ExtensionType, version: string, scope: Record<string, any>): TaskSpec {
   const id = ctx.path.id;
   return {
@@ -178,7 +190,7 @@ export const extensions: ResourceTypeDefinition = {
     const settings = settingsOf(t, p.configurationSettings, 'properties.configurationSettings') ?? {};
     const secrets = settingsOf(t, p.configurationProtectedSettings, 'properties.configurationProtectedSettings');
     checkCluster(ctx, host, t);
-    const task = installTask(ctx, host, t, v.version, scope);
+    const tasks = installTasks(ctx, host, t, v.version, scope);
     delete p.configurationProtectedSettings;
     const resource: ArmResource = {
       ...candidate,
@@ -205,7 +217,7 @@ export const extensions: ResourceTypeDefinition = {
       resource.identity = { type: 'SystemAssigned', principalId: ex?.resource.identity?.principalId ?? randomUUID(), tenantId: ctx.services.config.tenantId };
     }
     const internal = { ...(ex?.internal ?? {}), protectedSettings: secrets ?? ex?.internal.protectedSettings ?? {}, version: v.version };
-    return { resource, internal, operation: { kind: ex ? 'update' : 'create', tasks: [task], data: { version: v.version } } };
+    return { resource, internal, operation: { kind: ex ? 'update' : 'create', tasks, data: { version: v.version } } };
   },
   onPatch(ctx, candidate) {
     const host = requireHost(ctx, 'extensions');
@@ -231,7 +243,7 @@ export const extensions: ResourceTypeDefinition = {
     return {
       resource,
       internal: { ...ctx.existing.internal, protectedSettings: secrets, version: v.version },
-      operation: { kind: 'update', tasks: [installTask(ctx, host, t, v.version, scope)], data: { version: v.version } },
+      operation: { kind: 'update', tasks: installTasks(ctx, host, t, v.version, scope), data: { version: v.version } },
     };
   },
   onDelete(ctx) {
@@ -260,6 +272,14 @@ export const extensions: ResourceTypeDefinition = {
     const site = host?.internal.site as string | undefined;
     const tasks: TaskSpec[] =
       site && services.fabric?.hasSite(site) ? [{ id: 'uninstall', kind: 'fabric.uninstallPackage', params: { site, name: packageName(id), owner: id, force }, durationMs: force ? 0 : INSTALL_MS / 2 }] : [];
+    const t = findExtensionType(mine);
+    if (host && t && hasKubeApi(services, host.resource.id)) {
+      // Its release goes from the cluster; the namespace stays while another extension releases into it.
+      const p = ctx.existing.resource.properties ?? {};
+      const ns = releaseNamespace(p.scope, t.defaultReleaseNamespace);
+      const shared = installedExtensions(services, host.resource.id).some((e) => e.resource.id.toLowerCase() !== id.toLowerCase() && releaseNamespace(e.resource.properties?.scope, findExtensionType(typeOf(e))?.defaultReleaseNamespace ?? '') === ns);
+      tasks.unshift(deleteTask('kubernetes', host.resource.id, extensionRefs(ctx.existing.resource.name, t, String(p.currentVersion ?? ''), ns, shared)));
+    }
     return { operation: { kind: 'delete', tasks } };
   },
   toWire,

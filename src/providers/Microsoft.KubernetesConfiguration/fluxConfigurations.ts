@@ -15,6 +15,7 @@ import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { HYBRID_SHAPES } from '../hybridShapes.generated.js';
 import { atApiVersion } from '../versionShapes.js';
 import { hostSite, installedExtensions, NS, packageName, requireHost } from './hosts.js';
+import { applyTask, deleteTask, fluxObjects, fluxRefs, hasKubeApi } from './inCluster.js';
 
 const TYPE = `${NS}/fluxConfigurations`;
 export const FLUX_API_VERSIONS = ['2025-04-01', '2024-11-01', '2023-05-01', '2022-11-01', '2022-07-01', '2022-03-01', '2024-04-01-preview', '2022-01-01-preview', '2021-11-01-preview'];
@@ -325,6 +326,34 @@ function publicKeyFor(p: Props, id: string, secrets: Record<string, string>): st
   return Buffer.from(`ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${body} flux@${id.split('/').at(-1)}`).toString('base64');
 }
 
+/** The configuration's Flux objects as the cluster has them once reconciled (built when the task runs). */
+export function reconciledObjects(args: { name: string; p: Props }) {
+  const done = reconciled(args.name, args.p, new Date().toISOString());
+  return fluxObjects(args.name, { ...args.p, ...done }, done.statuses);
+}
+
+/** Flux reconciling on the cluster's site, then (where the cluster has a Kubernetes API) its objects in it. */
+function reconcileTasks(ctx: RequestContext, host: StoredResource, p: Props, ex?: StoredResource): TaskSpec[] {
+  const tasks = [reconcileTask(ctx, host, p)];
+  if (hasKubeApi(ctx.services, host.resource.id)) {
+    const name = ctx.path.names.at(-1)!;
+    const clean = { ...p };
+    delete clean.configurationProtectedSettings;
+    tasks.push(
+      applyTask({
+        id: 'kubernetes',
+        cluster: host.resource.id,
+        fieldManager: 'fluxconfig-agent',
+        dependsOn: ['reconcile'],
+        build: { kind: 'flux', args: { name, p: clean } },
+        remove: ex ? fluxRefs(name, ex.resource.properties ?? {}) : [],
+        created: !ex,
+      }),
+    );
+  }
+  return tasks;
+}
+
 function reconcileTask(ctx: RequestContext, host: StoredResource, p: Props): TaskSpec {
   const id = ctx.path.id;
   return {
@@ -355,7 +384,7 @@ function outcome(ctx: RequestContext, host: StoredResource, p: Props, secrets: R
       errorMessage: '',
     },
   };
-  return { resource, internal: { ...(ex?.internal ?? {}), protectedSettings: secrets }, operation: { kind: ex ? 'update' : 'create', tasks: [reconcileTask(ctx, host, p)] } };
+  return { resource, internal: { ...(ex?.internal ?? {}), protectedSettings: secrets }, operation: { kind: ex ? 'update' : 'create', tasks: reconcileTasks(ctx, host, p, ex) } };
 }
 
 function toWire(s: StoredResource, apiVersion: string): ArmResource {
@@ -433,6 +462,7 @@ export const fluxConfigurations: ResourceTypeDefinition = {
     const site = host?.internal.site as string | undefined;
     const tasks: TaskSpec[] =
       site && ctx.services.fabric?.hasSite(site) ? [{ id: 'prune', kind: 'fabric.uninstallPackage', params: { site, name: packageName(id, 'flux'), owner: id, force }, durationMs: force ? 0 : RECONCILE_MS / 2 }] : [];
+    if (host && hasKubeApi(ctx.services, host.resource.id)) tasks.unshift(deleteTask('kubernetes', host.resource.id, fluxRefs(ctx.existing.resource.name, ctx.existing.resource.properties ?? {})));
     return { operation: { kind: 'delete', tasks } };
   },
   toWire,

@@ -2,11 +2,12 @@
 // resources of the cluster (an Arc resource bridge, a connected or AKS hybrid cluster, an AKS
 // cluster): cluster extensions (extensions.ts), GitOps with Flux v2 (fluxConfigurations.ts), their
 // operation statuses and the cluster's operations in progress (statuses.ts). Which clusters take them
-// and where their work lands: hosts.ts.
+// and where their work lands: hosts.ts; what they put into a cluster's Kubernetes API: inCluster.ts.
 
 import type { ResourceProvider } from '../../framework/types.js';
 import { EXTENSION_API_VERSIONS, extensions } from './extensions.js';
-import { FLUX_API_VERSIONS, fluxConfigurations } from './fluxConfigurations.js';
+import { FLUX_API_VERSIONS, fluxConfigurations, reconciledObjects } from './fluxConfigurations.js';
+import { registerKubeTasks } from './inCluster.js';
 import { clusterOperations, resourceOperations } from './statuses.js';
 
 export { NS, EXTENSIONS, installedExtensions } from './hosts.js';
@@ -16,4 +17,7 @@ export const kubernetesConfigurationProvider: ResourceProvider = {
   registeredByDefault: true,
   types: [extensions, resourceOperations('extensions', EXTENSION_API_VERSIONS), fluxConfigurations, resourceOperations('fluxConfigurations', FLUX_API_VERSIONS)],
   scopedOperations: clusterOperations,
+  init(services) {
+    registerKubeTasks(services, { flux: reconciledObjects });
+  },
 };

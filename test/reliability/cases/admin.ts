@@ -41,6 +41,11 @@ export function adminCases(untrusted: string): Case[] {
     ['garbage token', 'POST', '/_emulator/fabric/sites/local/disconnect', { token: 'a.b.c' }, true],
     ['fabric kind filter garbage', 'GET', '/_emulator/fabric?kind=%27%3B&site[]=x', {}, false],
     ['unknown admin path', 'GET', '/_emulator/nope', {}, true],
+    ['clock advance not JSON', 'POST', '/_emulator/clock/advance', json('{'), true],
+    ['clock advance negative', 'POST', '/_emulator/clock/advance', json('{"days":-1}'), true],
+    ['clock advance a string', 'POST', '/_emulator/clock/advance', json('{"seconds":"soon"}'), true],
+    ['clock advance nothing', 'POST', '/_emulator/clock/advance', json('{}'), true],
+    ['clock advance huge', 'POST', '/_emulator/clock/advance', json('{"days":1e308}'), true],
   ];
   const out: Case[] = list.map(([what, method, p, extra, refuse]) => ({ what: `admin: ${what}`, method, path: p, kind: 'admin' as Kind, refuse, ...extra }));
   // a principal the emulator does not trust: every change refused with the reason, from a script and from the page's origin
@@ -53,6 +58,7 @@ export function adminCases(untrusted: string): Case[] {
     ['PUT', '/_emulator/operations/gates', '{"rules":[]}'],
     ['POST', '/_emulator/operations/gates', '{"typeKey":"*","gate":{"mode":"immediate"}}'],
     ['DELETE', '/_emulator/operations/gates'],
+    ['POST', '/_emulator/clock/advance', '{"days":1}'],
     ['POST', '/_emulator/operations/00000000-0000-0000-0000-000000000000/hold'],
     ['POST', '/_emulator/operations/00000000-0000-0000-0000-000000000000/release'],
     ['POST', '/_emulator/operations/00000000-0000-0000-0000-000000000000/cancel'],

@@ -1,6 +1,7 @@
 // Bad bodies for the hybrid types, generated from a good body of each (the Arc bridge, cluster extensions,
 // custom locations, logical networks, connected clusters, AKS hybrid cluster instances and their pools,
-// hybrid virtual networks, the custom location's offerings): every leaf given values of the wrong kind,
+// hybrid virtual networks, the custom location's offerings, flux configurations, gallery images, network
+// interfaces, Arc machines and their VM instances): every leaf given values of the wrong kind,
 // every leaf dropped, and whole bodies of the wrong shape. Valid ones may be accepted: the checks are no 5xx,
 // the envelope, and that every operation they start ends.
 import { applianceBody, customLocationBody, extensionBody, lnetBody, rg } from '../../arc/helpers.js';
@@ -12,6 +13,9 @@ export interface HybridCtx {
   cl: string; // the custom location
   lnet: string; // a static logical network for clusters
   cc: string; // a connected cluster with its cluster instance
+  image: string; // a gallery image on the custom location
+  nic: string; // a network interface on the logical network
+  machine: string; // an Arc machine of kind HCI (the VM instance's parent)
 }
 
 const SHAPES = ['[]', '"text"', '42', 'null', '{}', '{"properties":[]}', '{"properties":"x"}', '{"location":{"x":1}}', '{"extendedLocation":"x"}', '{"identity":[1]}'];
@@ -32,6 +36,16 @@ export function hybridCases(c: HybridCtx): Case[] {
       v: '2024-01-01',
       body: { location: 'westus', extendedLocation: { type: 'CustomLocation', name: c.cl }, properties: { infraVnetProfile: { hci: { mocGroup: 'g', mocLocation: 'l', mocVnetName: 'v' } }, vipPool: [{ startIP: '192.168.40.10', endIP: '192.168.40.50' }], vmipPool: [{ startIP: '192.168.40.110', endIP: '192.168.40.130' }], dnsServers: ['192.168.40.1'], gateway: '192.168.40.1', ipAddressPrefix: '192.168.40.0/24', vlanID: 40 } },
     },
+    { what: 'galleryImage', path: () => `${rg()}/providers/Microsoft.AzureStackHCI/galleryImages/corpus${n++}`, v: '2023-09-01-preview', body: { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: c.cl }, properties: { hyperVGeneration: 'V2', osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_01\\corpus.vhdx' } } },
+    { what: 'networkInterface', path: () => `${rg()}/providers/Microsoft.AzureStackHCI/networkInterfaces/corpus${n++}`, v: '2023-09-01-preview', body: { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: c.cl }, properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: c.lnet } } }] } } },
+    { what: 'machine', path: () => `${rg()}/providers/Microsoft.HybridCompute/machines/corpus${n++}`, v: '2023-10-03-preview', body: { location: 'eastus', kind: 'HCI', identity: { type: 'SystemAssigned' } } },
+    {
+      what: 'virtualMachineInstance',
+      path: () => `${c.machine}/providers/Microsoft.AzureStackHCI/virtualMachineInstances/default`,
+      v: '2023-09-01-preview',
+      body: { extendedLocation: { type: 'CustomLocation', name: c.cl }, properties: { hardwareProfile: { vmSize: 'Default' }, osProfile: { adminUsername: 'azureuser', adminPassword: 'P@ssw0rd-1', computerName: 'corpus', linuxConfiguration: { provisionVMConfigAgent: true } }, storageProfile: { imageReference: { id: c.image } }, networkProfile: { networkInterfaces: [{ id: c.nic }] } } },
+    },
+    { what: 'fluxConfiguration', path: () => `${c.cc}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/corpus${n++}`, v: '2023-05-01', body: { properties: { scope: 'cluster', namespace: 'cluster-config', sourceKind: 'GitRepository', gitRepository: { url: 'https://github.com/Azure/arc-k8s-demo', repositoryRef: { branch: 'main' } }, kustomizations: { infra: { path: './infrastructure', prune: true } } } } },
     { what: 'kubernetesVersions', path: () => `${c.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions/default`, v: '2024-01-01', body: { extendedLocation: { type: 'CustomLocation', name: c.cl } } },
     { what: 'skus', path: () => `${c.cl}/providers/Microsoft.HybridContainerService/skus/default`, v: '2024-01-01', body: { extendedLocation: { type: 'CustomLocation', name: c.cl } } },
   ];
