@@ -412,14 +412,14 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
           assert.match(out, /^Succeeded\s+172\.20\.0\.\d+$/m);
           assert.match(out, /^nodepool1\s+2\s+Linux$/m);
           assert.match(out, /^win1\s+1\s+Windows$/m);
-          assert.match(out, /^1\.27\.3$/m);
+          assert.match(out, /^Succeeded\s+1\.31\.5$/m); // upgraded
           assert.match(out, /^aks1$/m);
           assert.match(out, /^Connected\n4$/m); // 1 control plane, 2 Linux and 1 Windows node
           assert.match(out, /^Succeeded$/m);
           break;
         case 'hybrid-rest':
           assert.match(out, /^linux1\s+3\s+Succeeded$/m);
-          assert.match(out, /^1\.27\.3$/m);
+          assert.match(out, /^Succeeded\s+1\.31\.5$/m); // upgraded
           assert.match(out, /^https:\/\/172\.20\.0\.\d+:6443$/m);
           break;
         case 'arc-teardown': {

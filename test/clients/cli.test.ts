@@ -213,9 +213,10 @@ describe('arm-emulator client commands', function () {
 
     it('upgrade: to the newest version offered unless one is named', async () => {
       await ok('aksarc', 'delete', '-g', 'arc', '-n', 'c1', '--yes');
-      await ok('aksarc', 'create', '-g', 'arc', '-n', 'c2', '--custom-location', 'cl1', '--vnet-ids', p.lnet, '--kubernetes-version', '1.26.6', '--generate-ssh-keys', '-o', 'none');
-      assert.deepEqual((await ok('aksarc', 'get-upgrades', '-g', 'arc', '-n', 'c2', '--query', 'properties.controlPlaneProfile.upgrades[].kubernetesVersion', '-o', 'tsv')).out.trim().split('\n'), ['1.27.3']);
-      assert.equal((await ok('aksarc', 'upgrade', '-g', 'arc', '-n', 'c2', '--yes', '--query', 'properties.kubernetesVersion', '-o', 'tsv')).out, '1.27.3\n');
+      await ok('aksarc', 'create', '-g', 'arc', '-n', 'c2', '--custom-location', 'cl1', '--vnet-ids', p.lnet, '--kubernetes-version', '1.30.9', '--generate-ssh-keys', '-o', 'none');
+      const upgrades = (await ok('aksarc', 'get-upgrades', '-g', 'arc', '-n', 'c2', '--query', 'properties.controlPlaneProfile.upgrades[].kubernetesVersion', '-o', 'tsv')).out.trim().split('\n');
+      assert.ok(upgrades.includes('1.31.5') && !upgrades.includes('1.30.9'), upgrades.join(' '));
+      assert.equal((await ok('aksarc', 'upgrade', '-g', 'arc', '-n', 'c2', '--yes', '--query', 'properties.kubernetesVersion', '-o', 'tsv')).out, '1.31.5\n');
     });
 
     it('connectedk8s, k8s-extension and customlocation: the basics, and ARM\'s errors as az prints them', async () => {
