@@ -2,7 +2,7 @@
 // with the real az, and the stand-ins for the hybrid az extensions against an emulator over HTTPS.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -119,6 +119,19 @@ describe('arm-emulator client commands', function () {
       const before = statSync(profile).mtimeMs;
       await env();
       assert.equal(statSync(profile).mtimeMs, before);
+    });
+
+    it('an az that is not the azure.cli Python script (a wrapper here): one az process per set-up command, the same result', async () => {
+      const bin = path.join(dir, 'wrapper-bin');
+      const calls = path.join(dir, 'az-calls');
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(path.join(bin, 'az'), `#!/bin/sh\necho "$1 $2" >> ${calls}\nexec /usr/bin/az "$@"\n`, { mode: 0o755 });
+      rmSync(path.join(dir, 'data', 'az'), { recursive: true, force: true });
+      const r = await run(process.execPath, [MAIN, 'env', '--data-dir', path.join(dir, 'data')], { env: cleanEnv({ PATH: `${bin}:${process.env.PATH}` }), cwd: dir });
+      assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['cloud register', 'cloud set', 'login --service-principal']);
+      const folder = /^export AZURE_CONFIG_DIR=(\S+)$/m.exec(r.stdout)![1];
+      const show = await run('az', ['account', 'show', '--query', '[user.name, environmentName]', '-o', 'tsv'], { env: cleanEnv({ AZURE_CONFIG_DIR: folder }) });
+      assert.equal(show.stdout, 'cccccccc-0000-0000-0000-000000000001\nEmulator\n');
     });
 
     it('--profile 2020-09-01-hybrid: a second folder, registered with the Hub profile', async () => {
