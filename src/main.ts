@@ -1,15 +1,19 @@
 #!/usr/bin/env node
-// Command-line entry: `npm start -- [--port 8443] [--data-dir DIR] [--in-memory] [--time-scale F] ...`
+// Command-line entry: `npm start -- [--port 8443] [--data-dir DIR] [--in-memory] [--time-scale F] ...` starts
+// the emulator; `arm-emulator env|aksarc|connectedk8s|k8s-extension|customlocation ...` runs a client command
+// (src/cli) without loading the emulator.
 
+import path from 'node:path';
 import { ConfigError, parseConfig } from './config/config.js';
-import { startEmulator } from './emulator.js';
-import { redactUrl } from './store/postgres.js';
-import { readSnapshotFile, writeSnapshotFile, SnapshotError } from './farm/snapshotFile.js';
-import { exportState, importState } from './farm/state.js';
-import { createServices, openStore } from './emulator.js';
+import { CLI_GROUPS, runCli } from './cli/index.js';
+import { removeEndpointFile, writeEndpointFile } from './cli/endpoint.js';
 import type { Services } from './framework/types.js';
 
 async function main(): Promise<void> {
+  if (CLI_GROUPS.has(process.argv[2] ?? '')) {
+    process.exitCode = await runCli(process.argv.slice(2));
+    return;
+  }
   if (process.argv[2] === 'snapshot') {
     try {
       console.log(await snapshotCommand(process.argv.slice(3)));
@@ -30,11 +34,35 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  const { startEmulator } = await import('./emulator.js');
+  const { redactUrl } = await import('./store/postgres.js');
   const emu = await startEmulator(config);
   // What start-up had to repair or recover (torn journal tail, snapshot fallback, --recover): always said.
   for (const n of (emu.services.store as { notices?: string[] }).notices ?? []) console.error(`arm-emulator: ${n}`);
   const sp = config.servicePrincipals[0];
   const sub = config.subscriptions[0];
+  // written before the banner: where `arm-emulator env` and the client commands find this emulator (removed at a clean stop)
+  const dataDir = config.inMemory ? undefined : config.dataDir;
+  if (dataDir) {
+    try {
+      writeEndpointFile(dataDir, {
+        url: config.publicUrl ?? emu.url,
+        ...(emu.caPath ? { ca: emu.caPath } : {}),
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        tenantId: sub.tenantId,
+        subscriptionId: sub.subscriptionId,
+        clientId: sp.clientId,
+        clientSecret: sp.clientSecret,
+      });
+    } catch (e) {
+      console.error(`arm-emulator: could not write ${dataDir}/endpoint.json (${e instanceof Error ? e.message : e}): \`arm-emulator env\` will need --url`);
+    }
+  }
+  const envArgs = [
+    ...(config.inMemory ? ['--url', config.publicUrl ?? emu.url] : []),
+    ...(!config.inMemory && path.resolve(config.dataDir) !== path.resolve('.arm-emulator') ? ['--data-dir', config.dataDir] : []),
+  ];
   const lines = [
     `ARM emulator listening on ${emu.url}`,
     ...(config.publicUrl && config.publicUrl !== emu.url ? [`  public URL:   ${config.publicUrl}`] : []),
@@ -46,8 +74,8 @@ async function main(): Promise<void> {
     `  client id:    ${sp.clientId}`,
     `  secret:       ${sp.clientSecret}`,
     '',
-    `  az cloud register -n Emulator --endpoint-resource-manager ${emu.url}/ && az cloud set -n Emulator`,
-    `  az login --service-principal -u ${sp.clientId} -p ${sp.clientSecret} --tenant ${sub.tenantId}`,
+    '  In another terminal, in this folder: az (signed in, in a config folder of its own), curl, Node, Python, Ansible:',
+    `  eval "$(npm run -s env${envArgs.length ? ` -- ${envArgs.join(' ')}` : ''})"`,
   ];
   console.log(lines.join('\n'));
   let stopping = false;
@@ -55,6 +83,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping (state is saved; operations in flight resume at next start)`);
+    if (dataDir) removeEndpointFile(dataDir, process.pid);
     await emu.close();
     process.exit(0);
   };
@@ -70,10 +99,6 @@ function timeScaleNote(scale: number): string {
   return `   (real durations: az aks create takes about two minutes)`;
 }
 
-main().catch((e) => {
-  console.error('arm-emulator failed to start:', e instanceof Error ? e.message : e);
-  process.exit(1);
-});
 
 // ---- `arm-emulator snapshot export FILE [--subscription ID]` / `arm-emulator snapshot import FILE` ----------------
 // The same snapshots as /_emulator/snapshots, straight against the store the usual options name (--store
@@ -94,6 +119,10 @@ export async function snapshotCommand(argv: string[]): Promise<string> {
   }
   if (verb === 'import' && subscription) throw new ConfigError('import takes the subscription from the snapshot: drop --subscription');
   const config = parseConfig([...opts, '--quiet']);
+  // loaded here, not at the top: `arm-emulator env` and the client commands start without the emulator's code
+  const { readSnapshotFile, writeSnapshotFile, SnapshotError } = await import('./farm/snapshotFile.js');
+  const { exportState, importState } = await import('./farm/state.js');
+  const { createServices, openStore } = await import('./emulator.js');
   let doc;
   try {
     doc = verb === 'import' ? await readSnapshotFile(file) : undefined; // refused before anything is opened
@@ -123,3 +152,8 @@ export async function snapshotCommand(argv: string[]): Promise<string> {
     await store.close();
   }
 }
+
+main().catch((e) => {
+  console.error('arm-emulator failed to start:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});

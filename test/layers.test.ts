@@ -13,6 +13,8 @@ import ts from 'typescript';
 export const LAYERS: { layer: string; parts: string[] }[] = [
   { layer: 'foundation', parts: ['config', 'store'] },
   { layer: 'wire types', parts: ['arm'] },
+  // the client commands (arm-emulator env, aksarc, ...) reach the emulator over HTTPS only: config and wire types are all they may import
+  { layer: 'client commands', parts: ['cli'] },
   { layer: 'below the framework', parts: ['identity', 'authorization', 'fabric', 'templates', 'catalogue'] },
   { layer: 'framework', parts: ['framework'] },
   { layer: 'on the framework', parts: ['lro', 'kubernetes', 'graph'] },

@@ -1,27 +1,38 @@
-// README.md's code blocks, run as a user would run them, so they cannot rot.
+// README.md's code blocks, run as a user runs them, in the order they are written, so they cannot rot.
 //
 // Every sh / js / mjs / ts / py block in the README carries a marker comment just before it:
-// `<!-- readme-test: NAME -->` (run here) or `<!-- readme-test: skip (why) -->`. This test fails on an
-// unmarked block. It starts the emulator with the README's own `npm start` (in this checkout, with
-// ARM_EMULATOR_PORT=0 and a temporary data dir), then runs each client block with bash in a temporary
-// "clone" folder holding that data dir as `.arm-emulator`, the way a user runs them from the emulator's
-// folder; the only change made to a block is the port (8443 -> the emulator's, 8444 -> a free one), so
-// parallel test runs on one machine do not collide. The JS block runs `npm install` for real (from the
-// npm cache when it can). Everything is created under one temporary folder, removed at the end.
+// `<!-- readme-test: NAME -->` or `<!-- readme-test: skip (why) -->`; this test fails on an unmarked block.
+// `start` is the quick start's `npm start` (the first terminal): the test runs it in the clone (below) with
+// ARM_EMULATOR_PORT=0. `config` blocks are configuration files, checked to
+// parse. Every other named block is a copy-paste into the second terminal: they all run, in README order, in
+// ONE bash session (variables, exports and the working directory carry from block to block, as in a
+// terminal), opened in a temporary "clone" (the checkout's files linked into a fresh folder whose
+// `.arm-emulator` is the emulator's data directory). `eval "$(npm run -s env)"` finds the emulator through the
+// endpoint.json it wrote there, so the blocks run unchanged; the only edits are the two port variables a block
+// may set (`ARM=https://localhost:8443`, `ADMIN_PORT=8444`), pointed at free ports so that parallel runs do
+// not collide. A block that fails stops its session (set -e); the next block gets a fresh session, so one
+// failure is reported once. HOME is a fresh folder too (aksarc's --generate-ssh-keys, Ansible's temp files),
+// with the npm cache kept.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { mergeConfigFile, parseConfig } from '../src/config/config.js';
 import { parseSites } from '../src/fabric/sites.js';
+import { ensureAnsible } from './support/ansible.js';
 import { ensureAz } from './support/az.js';
 import { tmpDir } from './support/emulator.js';
 import { criticalPathMs } from './support/time.js';
 
 const ROOT = process.cwd();
 const RUNNABLE = new Set(['sh', 'bash', 'shell', 'js', 'mjs', 'ts', 'py', 'python']);
+/** The second terminal's blocks, in README order; each must be there. */
+const CHAIN = ['quickstart', 'by-hand', 'az', 'az-hub', 'js', 'python', 'ansible', 'az-ops', 'arc', 'hybrid-aksarc', 'hybrid-rest', 'arc-teardown', 'templates', 'admin'];
+/** The one line of a block that may name a port, and what it becomes. */
+const PORT_LINES: Record<string, RegExp> = { 'by-hand': /^ARM=https:\/\/localhost:8443\b/m, admin: /^ADMIN_PORT=8444\b/m };
 
 interface Block {
   line: number;
@@ -62,16 +73,37 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Resolves true once nothing accepts connections on the port (polled, at most `ms`). */
+async function portClosed(port: number, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const open = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (!open) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
 /** The environment a user's fresh terminal has, without the test's own trust and az settings. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function userEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['AZURE_CONFIG_DIR', 'REQUESTS_CA_BUNDLE', 'NODE_EXTRA_CA_CERTS', 'ARM_EMULATOR_PORT', 'ARM_EMULATOR_DATA_DIR']) delete env[k];
+  for (const k of Object.keys(env)) {
+    if (/^(AZURE_|ARM_EMULATOR_|npm_|NODE_EXTRA_CA_CERTS$|REQUESTS_CA_BUNDLE$|CURL_CA_BUNDLE$|KUBECONFIG$|PYTHONPATH$|INIT_CWD$)/.test(k)) delete env[k];
+  }
   return {
     ...env,
-    AZURE_CORE_COLLECT_TELEMETRY: 'false',
-    AZURE_CORE_NO_COLOR: 'true',
+    HOME: home,
+    npm_config_cache: process.env.npm_config_cache || path.join(os.homedir(), '.npm'),
     npm_config_prefer_offline: 'true',
     npm_config_update_notifier: 'false',
+    AZURE_CORE_NO_COLOR: 'true',
     ...extra,
   };
 }
@@ -80,26 +112,86 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** The session's working directory after the block. */
+  cwd?: string;
 }
 
-/** Runs a block with bash (set -e: the first failing command fails the block), in its own process group. */
-function runBlock(code: string, cwd: string, timeoutMs: number, env = userEnv()): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', `set -e\n${code}`], { cwd, env, detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => killGroup(child), timeoutMs);
-    // 'exit', not 'close': a process the block left in the background would hold the pipes open.
-    child.on('exit', (c) => {
-      clearTimeout(timer);
-      killGroup(child); // whatever the block left in the background
-      const done = () => resolve({ code: c, stdout, stderr });
-      child.on('close', done);
-      setTimeout(done, 2_000);
+/**
+ * One bash session, like a terminal: each block is written to a file and sourced (stdin from /dev/null, so a
+ * command that reads stdin cannot eat the next block) under `set -e`; a marker line after it says it finished
+ * and where the session stands.
+ */
+class Session {
+  private child: ChildProcess;
+  private stdout = '';
+  private stderr = '';
+  private exited: number | null | undefined;
+  private waiters: (() => void)[] = [];
+  private n = 0;
+
+  constructor(
+    readonly cwd: string,
+    readonly env: NodeJS.ProcessEnv,
+    private readonly scratch: string,
+  ) {
+    this.child = spawn('bash', ['--noprofile', '--norc'], { cwd, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const wake = () => this.waiters.splice(0).forEach((w) => w());
+    this.child.stdout!.on('data', (d) => {
+      this.stdout += d;
+      wake();
     });
-  });
+    this.child.stderr!.on('data', (d) => {
+      this.stderr += d;
+      wake();
+    });
+    this.child.on('exit', (c, sig) => {
+      this.exited = c ?? (sig ? 128 : null);
+      wake();
+    });
+  }
+
+  private killed = false;
+
+  get alive(): boolean {
+    return this.exited === undefined && !this.killed;
+  }
+
+  async run(code: string, timeoutMs: number): Promise<Run> {
+    const n = ++this.n;
+    const file = path.join(this.scratch, `block-${n}.sh`);
+    writeFileSync(file, `${code}\n`);
+    const done = `__README_BLOCK_${n}_DONE__`;
+    const out0 = this.stdout.length;
+    const err0 = this.stderr.length;
+    this.child.stdin!.write(`set -e; source ${file} < /dev/null; set +e; echo; echo "${done} $(pwd)"; echo "${done}" >&2\n`);
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const out = this.stdout.slice(out0);
+      const at = out.indexOf(`${done} `);
+      if (at >= 0 && this.stderr.slice(err0).includes(done)) {
+        const cwd = out.slice(at + done.length + 1).split('\n')[0];
+        return { code: 0, stdout: out.slice(0, at), stderr: this.stderr.slice(err0).replace(`${done}\n`, ''), cwd };
+      }
+      if (this.exited !== undefined) return { code: this.exited, stdout: out, stderr: this.stderr.slice(err0) };
+      if (Date.now() > end) {
+        this.kill();
+        return { code: null, stdout: `${out}\n[timed out after ${timeoutMs / 1000} s]`, stderr: this.stderr.slice(err0) };
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 1000);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The session and whatever it left in the background. */
+  kill(): void {
+    this.killed = true; // at once: the next block must not be written to a session that is going away
+    killGroup(this.child);
+  }
 }
 
 function killGroup(child: ChildProcess): void {
@@ -107,6 +199,18 @@ function killGroup(child: ChildProcess): void {
     if (child.pid) process.kill(-child.pid, 'SIGTERM');
   } catch {
     /* already gone */
+  }
+}
+
+/** Resolves once no process of the child's group is left (at most 20 s). */
+async function groupGone(child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 400 && child.pid; i++) {
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -122,32 +226,33 @@ function getJson(url: string, ca: Buffer): Promise<any> {
   });
 }
 
-describe('README.md: every block a user would copy runs as shown', function () {
-  this.timeout(600_000);
+/** A folder that looks like a fresh clone with `npm install` done: the checkout's files linked in, no state. */
+function makeClone(dir: string): void {
+  mkdirSync(dir);
+  const state = new Set(['.git', '.arm-emulator', '.azure-emulator', '.azure-emulator-hub', '.test-tls', '.bench-data', 'test-output']);
+  for (const e of readdirSync(ROOT)) if (!state.has(e) && !e.endsWith('.log')) symlinkSync(path.join(ROOT, e), path.join(dir, e));
+}
+
+describe('README.md: every block a user would copy runs as shown, in order', function () {
+  this.timeout(1_800_000);
   const blocks = readmeBlocks(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
   const named = (name: string) => blocks.filter((b) => b.marker === name);
-  let work: string;
-  let clone: string;
-  let emulator: ChildProcess | undefined;
-  let port = 0;
-  let banner = '';
-
-  const show = (b: Block, r: Run) => `README.md:${b.line} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-  const run = async (name: string, timeoutMs = 300_000): Promise<string> => {
-    const [b, ...more] = named(name);
-    assert.ok(b, `README.md has a '${name}' block`);
-    assert.equal(more.length, 0, `one '${name}' block`);
-    const r = await runBlock(b.code.replaceAll('localhost:8443', `localhost:${port}`), clone, timeoutMs);
-    assert.equal(r.code, 0, show(b, r));
-    return r.stdout;
-  };
+  const chain = blocks.filter((b) => b.marker && !['skip', 'start', 'config'].includes(b.marker));
 
   it('marks every code block a user would run: run by this test or skipped with a reason', () => {
     const unmarked = blocks.filter((b) => RUNNABLE.has(b.lang) && !b.marker);
     assert.deepEqual(unmarked.map((b) => `README.md:${b.line}`), []);
-    const known = new Set(['skip', 'start', 'config', 'az', 'az-hub', 'js', 'python', 'admin']);
-    for (const b of blocks) if (b.marker) assert.ok(known.has(b.marker), `README.md:${b.line}: unknown marker '${b.marker}'`);
-    for (const name of ['start', 'az', 'az-hub', 'js', 'python', 'admin']) assert.ok(named(name).length > 0, `a '${name}' block`);
+    for (const name of ['start', ...CHAIN]) assert.ok(named(name).length > 0, `a '${name}' block`);
+    const order = [...new Set(chain.map((b) => b.marker!))].filter((m) => CHAIN.includes(m));
+    assert.deepEqual(order, CHAIN, 'the second terminal\'s sections, in this order');
+  });
+
+  it('keeps the emulator\'s URL out of the blocks (env finds it), but for one variable line where a block names a port', () => {
+    for (const b of chain) {
+      const rest = PORT_LINES[b.marker!] ? b.code.replace(PORT_LINES[b.marker!], '') : b.code;
+      assert.ok(!/localhost:84\d\d/.test(rest), `README.md:${b.line} (${b.marker}) names a port outside its one variable line`);
+      assert.ok(!/^\s*cd\s/m.test(b.code), `README.md:${b.line} (${b.marker}) changes directory for the blocks after it (use a subshell)`);
+    }
   });
 
   it('the configuration examples are accepted', () => {
@@ -161,18 +266,29 @@ describe('README.md: every block a user would copy runs as shown', function () {
     }
   });
 
-  describe('against the emulator the quick start starts', () => {
+  describe('in a second terminal, against the emulator the quick start starts', () => {
+    let work: string;
+    let clone: string;
+    let home: string;
+    let emulator: ChildProcess | undefined;
+    let session: Session | undefined;
+    let port = 0;
+    let adminPort = 0;
+    let banner = '';
+    const outputs = new Map<string, string>();
+
     before(async function () {
       ensureAz();
+      ensureAnsible();
       work = tmpDir('readme-');
       clone = path.join(work, 'arm-hybrid-k8s-emulator');
-      mkdirSync(clone);
+      home = path.join(work, 'home');
+      mkdirSync(home);
+      makeClone(clone);
+      adminPort = await freePort();
       const [start] = named('start');
-      emulator = spawn('bash', ['-c', start.code], {
-        cwd: ROOT,
-        env: userEnv({ ARM_EMULATOR_PORT: '0', ARM_EMULATOR_DATA_DIR: path.join(clone, '.arm-emulator') }),
-        detached: true,
-      });
+      // in the clone, as the README says (its default data directory is the clone's .arm-emulator)
+      emulator = spawn('bash', ['-c', start.code], { cwd: clone, env: userEnv(home, { ARM_EMULATOR_PORT: '0' }), detached: true });
       let err = '';
       emulator.stderr!.on('data', (d) => (err += d));
       port = await new Promise<number>((resolve, reject) => {
@@ -180,7 +296,7 @@ describe('README.md: every block a user would copy runs as shown', function () {
         emulator!.stdout!.on('data', (d) => {
           banner += d;
           const m = /listening on https:\/\/localhost:(\d+)/.exec(banner);
-          if (m && /secret:/.test(banner)) {
+          if (m && /eval "\$\(npm run -s env/.test(banner)) {
             clearTimeout(timer);
             resolve(Number(m[1]));
           }
@@ -188,65 +304,146 @@ describe('README.md: every block a user would copy runs as shown', function () {
         emulator!.on('exit', (c) => reject(new Error(`npm start exited ${c}:\n${banner}\n${err}`)));
       });
     });
-    after(() => {
-      if (emulator) killGroup(emulator);
+    after(async () => {
+      session?.kill();
+      if (emulator) {
+        killGroup(emulator);
+        await groupGone(emulator); // a clean stop writes a snapshot into the data directory: let it finish
+      }
       if (work) rmSync(work, { recursive: true, force: true });
     });
 
-    it('npm start prints the banner with the fast default time scale', () => {
+    it('npm start prints the banner with the fast default time scale and the env line', () => {
       assert.match(banner, /time scale:\s+0\.01\s+\(fast: long-running operations finish in about a second; --time-scale 1 for real durations\)/);
       assert.match(banner, /CA cert:\s+\S+\.arm-emulator\/cert\.pem/);
+      assert.match(banner, /eval "\$\(npm run -s env\)"/);
     });
 
-    it('az, default profile: a cluster, its node resource group with its infrastructure, admin credentials named <cluster>-admin', async () => {
-      const out = await run('az');
-      assert.match(out, /MC_demo_aks1_eastus/);
-      assert.match(out, /Microsoft\.Compute\/virtualMachineScaleSets/);
-      assert.match(out, /Microsoft\.Network\/loadBalancers/);
-      assert.match(out, /current-context: aks1-admin$/m);
-      // az aks create at the default settings: its plan takes about a second of simulated time (under 10 s)
+    const scratch = () => {
+      const d = path.join(work, 'blocks');
+      mkdirSync(d, { recursive: true });
+      return d;
+    };
+
+    // README_TEST_BLOCKS=arc,hybrid-aksarc runs only those sections (while editing them); npm test runs them all
+    const only = process.env.README_TEST_BLOCKS?.split(',').map((x) => x.trim());
+    for (const b of chain.filter((x) => !only || only.includes(x.marker!))) {
+      it(`README.md:${b.line} (${b.marker}) runs in the session`, async function () {
+        let code = b.code;
+        if (b.marker === 'by-hand') code = code.replace(PORT_LINES['by-hand'], `ARM=https://localhost:${port}`);
+        if (b.marker === 'admin') code = code.replace(PORT_LINES.admin, `ADMIN_PORT=${adminPort}`);
+        if (!session?.alive) session = new Session(clone, userEnv(home), scratch());
+        const r = await session.run(code, b.marker === 'ansible' ? 1_500_000 : 600_000);
+        outputs.set(b.marker!, (outputs.get(b.marker!) ?? '') + r.stdout);
+        assert.equal(r.code, 0, `README.md:${b.line} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+        assert.equal(r.cwd, clone, `README.md:${b.line} left the session in ${r.cwd}: the next block would not find the emulator's folder`);
+        await check(b.marker!, r.stdout, b === named(b.marker!).at(-1));
+      });
+    }
+
+    /** What each section's output must show (beyond exiting 0). */
+    async function check(name: string, out: string, last: boolean): Promise<void> {
       const ca = readFileSync(path.join(clone, '.arm-emulator', 'cert.pem'));
-      const base = `https://localhost:${port}/_emulator`;
-      const { timeScale } = await getJson(`${base}/operations/time-scale`, ca);
-      const ops = (await getJson(`${base}/operations`, ca)).value.filter((o: any) => /managedClusters\/aks1$/i.test(o.resourceId ?? '') && o.kind === 'create');
-      assert.equal(ops.length, 1, JSON.stringify(ops));
-      const op = await getJson(`${base}/operations/${ops[0].id}`, ca);
-      const simulatedMs = criticalPathMs(op.tasks) * timeScale;
-      assert.ok(simulatedMs < 10_000, `az aks create takes ${simulatedMs} ms of simulated time at time scale ${timeScale}`);
-    });
-
-    it('az, Hub profile: a stamp cluster and what the stamp creates in its node resource group', async () => {
-      const out = await run('az-hub');
-      assert.match(out, /Microsoft\.Compute\/virtualMachines\b/);
-      assert.match(out, /Microsoft\.Compute\/availabilitySets/);
-      assert.match(out, /k8s-master-lb-\d{8}/);
-      assert.match(out, /apiVersion: v1/);
-    });
-
-    it('JavaScript: a standalone project with the install line and demo.mjs', async () => {
-      const out = await run('js');
-      assert.match(out, /^jsaks Succeeded MC_jsdemo_jsaks_eastus$/m);
-      assert.match(out, /Microsoft\.Compute\/virtualMachineScaleSets/);
-      assert.match(out, /^deleted$/m);
-    });
-
-    it("Python: Debian's python3-azure with instance_discovery=False", async () => {
-      const out = await run('python');
-      assert.match(out, /^pyaks Succeeded MC_pydemo_pyaks_eastus$/m);
-      assert.match(out, /^deleted$/m);
-    });
-
-    it('the admin API examples, on a second emulator that does not collide with the first', async () => {
-      const admin = named('admin');
-      const second = await freePort();
-      const script = admin.map((b) => b.code).join('\n').replaceAll('localhost:8444', `localhost:${second}`).replaceAll('--port 8444', `--port ${second}`);
-      assert.ok(!script.includes('8443'), 'the admin examples do not use the first emulator’s port');
-      const r = await runBlock(script, ROOT, 180_000);
-      assert.equal(r.code, 0, show(admin[0], r));
-      assert.match(r.stdout, /"status":"Healthy"/);
-      assert.match(r.stdout, /"disconnectedSites":\["hci-site-1"\]/);
-      assert.match(r.stdout, /"host":"hci-site-1-host-01"/);
-      assert.match(r.stdout, /"rules"/);
-    });
+      const admin = `https://localhost:${port}/_emulator`;
+      switch (name) {
+        case 'quickstart': {
+          assert.match(out, /^aks1\s+Succeeded\s+2\s*$/m);
+          // az aks create at the default settings: its plan takes about a second of simulated time (under 10 s)
+          const { timeScale } = await getJson(`${admin}/operations/time-scale`, ca);
+          const ops = (await getJson(`${admin}/operations`, ca)).value.filter((o: any) => /managedClusters\/aks1$/i.test(o.resourceId ?? '') && o.kind === 'create');
+          assert.equal(ops.length, 1, JSON.stringify(ops));
+          const op = await getJson(`${admin}/operations/${ops[0].id}`, ca);
+          const simulatedMs = criticalPathMs(op.tasks) * timeScale;
+          assert.ok(simulatedMs < 10_000, `az aks create takes ${simulatedMs} ms of simulated time at time scale ${timeScale}`);
+          // env set up az in a config folder of its own, in the data directory, and left the user's alone
+          assert.ok(readdirSync(path.join(clone, '.arm-emulator', 'az')).includes('azureProfile.json'));
+          assert.deepEqual(readdirSync(home).filter((f) => f === '.azure'), []);
+          break;
+        }
+        case 'by-hand':
+          assert.match(out, /^demo$/m);
+          break;
+        case 'az':
+          assert.match(out, /MC_demo_aks1_eastus/);
+          assert.match(out, /Microsoft\.Compute\/virtualMachineScaleSets/);
+          assert.match(out, /Microsoft\.Network\/loadBalancers/);
+          assert.match(out, /^aks1-admin$/m);
+          assert.match(readFileSync(path.join(clone, '.arm-emulator', 'kubeconfig'), 'utf8'), /current-context: aks1-admin/);
+          break;
+        case 'az-hub':
+          assert.match(out, /Microsoft\.Compute\/virtualMachines\b/);
+          assert.match(out, /Microsoft\.Compute\/availabilitySets/);
+          assert.match(out, /k8s-master-lb-\d{8}/);
+          assert.match(out, /apiVersion: v1/);
+          assert.match(out, /"team": "platform"/);
+          break;
+        case 'js':
+          assert.match(out, /^jsaks Succeeded MC_jsdemo_jsaks_eastus$/m);
+          assert.match(out, /Microsoft\.Compute\/virtualMachineScaleSets/);
+          assert.match(out, /^deleted$/m);
+          break;
+        case 'python':
+          assert.match(out, /^pyaks Succeeded MC_pydemo_pyaks_eastus$/m);
+          assert.match(out, /^deleted$/m);
+          break;
+        case 'ansible': {
+          const recaps = [...out.matchAll(/^localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)].map((m) => m.slice(1).map(Number));
+          assert.equal(recaps.length, 2, out);
+          assert.ok(recaps.every(([, , unreachable, failed]) => unreachable === 0 && failed === 0), out);
+          assert.match(out, /aks-region in eastus: Succeeded, Kubernetes [\d.]+, 2 nodes, load balancer standard/);
+          assert.match(out, /aks-hub in local: Succeeded, Kubernetes [\d.]+, 2 nodes, load balancer basic/);
+          assert.match(out, /TASK \[Role assignment on the region's cluster[^\n]*\]\s*\*+\s*\nchanged: \[localhost\]/);
+          assert.match(out, /changed: \[localhost\] => \(item=ansible-region\)/, 'the teardown deleted the region\'s group');
+          assert.match(out, /changed: \[localhost\] => \(item=ansible-hub\)/, 'the teardown deleted the Hub\'s group');
+          break;
+        }
+        case 'az-ops':
+          assert.match(out, /with exitcode=0/);
+          assert.match(out, /aks-nodepool1-\S+\s+Ready\s+agent/);
+          assert.match(out, /\/snapshots\/s1/);
+          break;
+        case 'arc':
+          assert.match(out, /^"Running"$/m);
+          assert.match(out, /^Microsoft\.HybridContainerService\/provisionedClusterInstances$/m);
+          assert.match(out, /"name":"hci-site-1"/);
+          break;
+        case 'hybrid-aksarc':
+          assert.match(out, /^Microsoft\.HybridContainerService\/provisionedClusterInstances$/m);
+          assert.match(out, /^Succeeded\s+172\.20\.0\.\d+$/m);
+          assert.match(out, /^nodepool1\s+2\s+Linux$/m);
+          assert.match(out, /^win1\s+1\s+Windows$/m);
+          assert.match(out, /^Succeeded\s+1\.31\.5$/m); // upgraded
+          assert.match(out, /^aks1$/m);
+          assert.match(out, /^Connected\n4$/m); // 1 control plane, 2 Linux and 1 Windows node
+          assert.match(out, /^Succeeded$/m);
+          break;
+        case 'hybrid-rest':
+          assert.match(out, /^linux1\s+3\s+Succeeded$/m);
+          assert.match(out, /^Succeeded\s+1\.31\.5$/m); // upgraded
+          assert.match(out, /^https:\/\/172\.20\.0\.\d+:6443$/m);
+          break;
+        case 'arc-teardown': {
+          const left = await getJson(`${admin}/fabric?site=hci-site-1`, ca);
+          const site = left.sites.find((s: any) => s.name === 'hci-site-1');
+          assert.deepEqual(site.vms.filter((v: any) => /\/resourceGroups\/arc\//i.test(v.owner ?? '')).map((v: any) => v.name), [], 'no VM of the arc group is left on the site');
+          assert.ok(!JSON.stringify(site.logicalNetworks ?? []).includes('lnet-vlan20'), 'the logical network is gone from the site');
+          break;
+        }
+        case 'templates':
+          assert.match(out, /controlPlaneFQDN/);
+          assert.match(out, /^Succeeded$/m);
+          break;
+        case 'admin':
+          if (last) {
+            const all = outputs.get('admin')!;
+            assert.match(all, /"status":"Healthy"/);
+            assert.match(all, /"disconnectedSites":\["hci-site-1"\]/);
+            assert.match(all, /"host":"hci-site-1-host-01"/);
+            assert.match(all, /"rules"/);
+            assert.ok(await portClosed(adminPort, 20_000), `kill $EMU_PID stopped the admin emulator: port ${adminPort} is free`);
+          }
+          break;
+      }
+    }
   });
 });

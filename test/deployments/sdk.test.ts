@@ -1,5 +1,6 @@
-// The real SDK clients drive the deployment API: JS @azure/arm-resourcesdeployments
-// (createOrUpdate and whatIf pollers) and Python azure-mgmt-resource from Debian
+// The real SDK clients drive the deployment API: JS @azure/arm-resources 6.1.0, the last version with the
+// deployment operations (beginCreateOrUpdateAndWait and beginWhatIfAndWait pollers; installed under the alias
+// arm-resources-6 beside 7.0.0, which moved them to @azure/arm-resourcesdeployments, a package that needs Node 22) and Python azure-mgmt-resource from Debian
 // (deployments.begin_create_or_update(...).result()).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
-import { DeploymentsClient } from '@azure/arm-resourcesdeployments';
+import { ResourceManagementClient } from 'arm-resources-6';
 import { CA_PATH, CLIENT_ID, SECRET, SUB, TENANT, tmpDir, type TestEmulator } from '../support/emulator.js';
 import { createGroup, startAksEmulator } from '../containerservice/helpers.js';
 import { ensureAz } from '../support/az.js';
@@ -23,14 +24,14 @@ describe('real SDK clients: deployments', function () {
   });
   after(async () => emu.close());
 
-  it('JS @azure/arm-resourcesdeployments: createOrUpdate waits for the deployment, whatIf reports the changes', async () => {
+  it('JS @azure/arm-resources 6.1.0: beginCreateOrUpdateAndWait waits for the deployment, whatIf reports the changes', async () => {
     const credential = new ClientSecretCredential(TENANT, CLIENT_ID, SECRET, { authorityHost: emu.url, disableInstanceDiscovery: true });
-    const client = new DeploymentsClient(credential, SUB, { endpoint: emu.url, retryOptions: { maxRetries: 0 } } as any);
-    const d = await client.deployments.createOrUpdate('sdkdep', 'js1', {
+    const client = new ResourceManagementClient(credential, SUB, { endpoint: emu.url, credentialScopes: [`${emu.url}/.default`], retryOptions: { maxRetries: 0 } } as any);
+    const d = await client.deployments.beginCreateOrUpdateAndWait('sdkdep', 'js1', {
       properties: { mode: 'Incremental', template: file('identities-200.json'), parameters: { count: { value: 3 } } },
     } as any);
     assert.equal(d.properties?.provisioningState, 'Succeeded');
-    const wi = await client.deployments.whatIf('sdkdep', 'js2', {
+    const wi = await client.deployments.beginWhatIfAndWait('sdkdep', 'js2', {
       properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'jswhatif' } } },
     } as any);
     assert.equal(wi.status, 'Succeeded');
@@ -65,23 +66,23 @@ describe('real SDK clients: deployments', function () {
     assert.match(out.outputs.controlPlaneFQDN.value, /azmk8s\.io$/);
   });
 
-  it('JS @azure/arm-resourcesdeployments at management-group and tenant scope, and calculateTemplateHash', async () => {
+  it('JS @azure/arm-resources 6.1.0 at management-group and tenant scope (pollers), and calculateTemplateHash', async () => {
     // Rights at the root for the tenant calls, the documented way (elevate, then Owner at '/').
     const me = (await emu.http().get(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`)).body.value[0].properties.principalId;
     assert.equal((await emu.http().post('/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01')).status, 200);
     await emu.http().put('/providers/Microsoft.Authorization/roleAssignments/33333333-0000-0000-0000-000000000001?api-version=2022-04-01').send({ properties: { roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635', principalId: me } });
     assert.equal((await emu.http().put('/providers/Microsoft.Management/managementGroups/sdk-mg?api-version=2021-04-01').send({ properties: { displayName: 'SDK' } })).status, 200);
     const credential = new ClientSecretCredential(TENANT, CLIENT_ID, SECRET, { authorityHost: emu.url, disableInstanceDiscovery: true });
-    const client = new DeploymentsClient(credential, SUB, { endpoint: emu.url, retryOptions: { maxRetries: 0 } } as any);
+    const client = new ResourceManagementClient(credential, SUB, { endpoint: emu.url, credentialScopes: [`${emu.url}/.default`], retryOptions: { maxRetries: 0 } } as any);
     const template = { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [], outputs: { mg: { type: 'string', value: '[managementGroup().name]' } } };
-    const m = await client.deployments.createOrUpdateAtManagementGroupScope('sdk-mg', 'jsmg', { location: 'eastus', properties: { mode: 'Incremental', template } } as any);
+    const m = await client.deployments.beginCreateOrUpdateAtManagementGroupScopeAndWait('sdk-mg', 'jsmg', { location: 'eastus', properties: { mode: 'Incremental', template } } as any);
     assert.equal(m.properties?.provisioningState, 'Succeeded');
     assert.equal((m.properties?.outputs as any).mg.value, 'sdk-mg');
     assert.equal((await client.deployments.checkExistenceAtManagementGroupScope('sdk-mg', 'jsmg')).body, true);
     const tenantTemplate = { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.Management/managementGroups', apiVersion: '2021-04-01', name: 'sdk-child', properties: { details: { parent: { id: '/providers/Microsoft.Management/managementGroups/sdk-mg' } } } }] };
-    const wi = await client.deployments.whatIfAtTenantScope('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
+    const wi = await client.deployments.beginWhatIfAtTenantScopeAndWait('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
     assert.deepEqual(wi.changes?.map((c: any) => [c.changeType, c.resourceId]), [['Create', '/providers/Microsoft.Management/managementGroups/sdk-child']]);
-    const t = await client.deployments.createOrUpdateAtTenantScope('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
+    const t = await client.deployments.beginCreateOrUpdateAtTenantScopeAndWait('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
     assert.equal(t.properties?.provisioningState, 'Succeeded');
     const tenants: any[] = [];
     for await (const d of client.deployments.listAtTenantScope()) tenants.push(d.name);
