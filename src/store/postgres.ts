@@ -201,6 +201,8 @@ export class PgStore implements Store {
   private readonly dirty = new Set<string>();
   private queue: PendingWrite[] = [];
   private flushing: Promise<void> | null = null;
+  /** The batch being committed (settled: resolved). */
+  private sending: Promise<unknown> = Promise.resolve();
   private syncing: Promise<void> | null = null;
   private syncNext: Promise<void> | null = null;
   private readonly listeners = new Set<(changes: StoreChange[] | 'all') => void>();
@@ -305,7 +307,12 @@ export class PgStore implements Store {
   private async startListening(): Promise<void> {
     const c = await this.client();
     c.on('notification', (n) => {
-      if (Number(n.payload) > this.lastSeq) void this.sync().catch(() => undefined);
+      const seq = Number(n.payload);
+      // The notice of this instance's own commit can arrive before the commit's answer: look again once the
+      // batch in flight is settled (its seq is then known, and its rows need not be read back).
+      void this.sending.then(() => {
+        if (seq > this.lastSeq) void this.sync().catch(() => undefined);
+      });
     });
     c.on('end', () => this.lost(new Error('the notification connection ended')));
     await c.query(`LISTEN ${CHANNEL}`);
@@ -580,7 +587,11 @@ export class PgStore implements Store {
           batch.push(w);
           bytes += size;
         }
-        if (batch.length) await this.send(batch, arrays);
+        if (batch.length) {
+          const sent = this.send(batch, arrays);
+          this.sending = sent.catch(() => undefined);
+          await sent;
+        }
       }
     } finally {
       this.flushing = null;
