@@ -98,16 +98,18 @@ export class LocalSiteFabric implements FabricBackend {
     for (const h of this.state.failedHosts) this.hosts.get(h)!.state = 'Failed';
     // Networks first: a VM's address is counted against its network when it is indexed.
     const netPrefix = `lnet:${this.definition.name.toLowerCase()}:`;
-    for (const [key, net] of this.store.entries<LogicalNetwork>(FABRIC_COLLECTION)) if (key.startsWith(netPrefix)) this.indexNet(net);
+    // Keys first: only this site's records are read (every site shares the collection).
+    const mine = (prefix: string) => [...this.store.keys(FABRIC_COLLECTION)].filter((k) => k.startsWith(prefix));
+    for (const key of mine(netPrefix)) this.indexNet(this.store.get<LogicalNetwork>(FABRIC_COLLECTION, key)!);
     const pkgPrefix = `pkg:${this.definition.name.toLowerCase()}:`;
-    for (const [key, p] of this.store.entries<PackageInstall>(FABRIC_COLLECTION)) {
-      if (!key.startsWith(pkgPrefix)) continue;
+    for (const key of mine(pkgPrefix)) {
+      const p = this.store.get<PackageInstall>(FABRIC_COLLECTION, key)!;
       this.packages.set(p.name.toLowerCase(), p);
       if (p.rev > this.lastRev) this.lastRev = p.rev;
     }
     const prefix = `vm:${this.definition.name.toLowerCase()}:`;
-    for (const [key, vm] of this.store.entries<Vm>(FABRIC_COLLECTION)) {
-      if (!key.startsWith(prefix)) continue;
+    for (const key of mine(prefix)) {
+      const vm = this.store.get<Vm>(FABRIC_COLLECTION, key)!;
       // A host removed from the config since: its VMs need a new home (restarted below, or Failed).
       const moved = vm.host !== null && !this.definition.elastic && !this.hosts.has(vm.host) ? { ...vm, state: 'Failed' as const, failedFrom: vm.state } : vm;
       this.index(moved);

@@ -48,6 +48,12 @@ export class OperationEngine {
   private readonly driving = new Set<string>();
   private readonly finishing = new Set<string>();
   private readonly pendingSaves = new Map<string, OperationRecord>();
+  /**
+   * The operations this process drives, by lowercased id, from run() until they end. The store hands out a
+   * fresh copy on every read, so the driver's record is kept here: cancel, hold, release and polls change the
+   * very record the driver reads.
+   */
+  private readonly live = new Map<string, OperationRecord>();
   private saveBatch: Promise<void> | null = null;
   private services!: Services;
   private gateRules: GateRule[] = [];
@@ -99,11 +105,58 @@ export class OperationEngine {
   // ---- reads -----------------------------------------------------------------------------------
 
   get(id: string): OperationRecord | undefined {
-    return this.store.get<OperationRecord>(COLLECTION, id.toLowerCase());
+    const key = id.toLowerCase();
+    return this.live.get(key) ?? this.store.get<OperationRecord>(COLLECTION, key);
   }
 
   list(): OperationRecord[] {
-    return [...this.store.values<OperationRecord>(COLLECTION)];
+    const out: OperationRecord[] = [];
+    for (const [key, text] of this.store.texts(COLLECTION)) out.push(this.live.get(key) ?? (JSON.parse(text) as OperationRecord));
+    return out;
+  }
+
+  /**
+   * Every operation not yet ended and the `n` that ended last (in no order): the others are skipped from their
+   * stored text (status and endTime read from it), so a dashboard with thousands of operations stored parses n.
+   */
+  listRecent(n: number): OperationRecord[] {
+    const out: OperationRecord[] = [];
+    const ended: [string, string][] = []; // [endTime, key], newest first, at most n
+    for (const [key, text] of this.store.texts(COLLECTION)) {
+      const live = this.live.get(key);
+      if (live || text.includes('"status":"InProgress"')) {
+        const op = live ?? (JSON.parse(text) as OperationRecord);
+        if (!TERMINAL.has(op.status)) {
+          out.push(op);
+          continue;
+        }
+      }
+      const at = text.lastIndexOf('"endTime":"');
+      const end = at < 0 ? '' : text.slice(at + 11, text.indexOf('"', at + 11));
+      if (ended.length === n && end <= ended[n - 1][0]) continue;
+      let i = ended.length;
+      while (i > 0 && ended[i - 1][0] < end) i--;
+      ended.splice(i, 0, [end, key]);
+      if (ended.length > n) ended.pop();
+    }
+    for (const [, key] of ended) {
+      const op = this.get(key);
+      if (op) out.push(op);
+    }
+    return out;
+  }
+
+  /** Operations not yet ended, read from the store without parsing the others (a restart with many stored). */
+  private unfinished(): OperationRecord[] {
+    const out: OperationRecord[] = [];
+    for (const [key, text] of this.store.texts(COLLECTION)) {
+      // Records are written with status first; older ones are searched (a false hit only costs a parse).
+      const maybe = text.startsWith('{"status":') ? text.startsWith('{"status":"InProgress"') : text.includes('"status":"InProgress"');
+      if (!maybe) continue;
+      const op = this.live.get(key) ?? (JSON.parse(text) as OperationRecord);
+      if (!TERMINAL.has(op.status)) out.push(op);
+    }
+    return out;
   }
 
   /** A poll of the operation: counts toward a 'polls' gate, and may release a finished operation. */
@@ -162,7 +215,9 @@ export class OperationEngine {
     }
     const opName = plan.kind === 'action' ? plan.action ?? 'action' : plan.kind;
     const gate = this.gateFor(target.typeKey, opName);
+    // status first: a restart finds the unfinished ones from the head of each stored text
     const op: OperationRecord = {
+      status: 'InProgress',
       id: uuidv4(),
       namespace: target.namespace,
       location: plan.location ?? target.location,
@@ -173,7 +228,6 @@ export class OperationEngine {
       action: plan.action,
       method: target.method,
       apiVersion: target.apiVersion,
-      status: 'InProgress',
       startTime: new Date().toISOString(),
       percentComplete: 0,
       tasks,
@@ -195,6 +249,8 @@ export class OperationEngine {
   /** Starts driving a persisted operation (does not wait for it). */
   run(op: OperationRecord): void {
     if (this.driving.has(op.id) || this.stopped) return;
+    if (TERMINAL.has(op.status)) return;
+    this.live.set(op.id.toLowerCase(), op);
     this.driving.add(op.id);
     this.drive(op)
       .catch((e) => {
@@ -467,6 +523,7 @@ export class OperationEngine {
   /** The operation has reached its terminal state: release whoever waits for it. */
   private settled(op: OperationRecord): void {
     this.finishing.delete(op.id);
+    this.live.delete(op.id.toLowerCase());
     const list = this.waiters.get(op.id) ?? [];
     this.waiters.delete(op.id);
     for (const w of list) w(op);
@@ -477,8 +534,7 @@ export class OperationEngine {
   /** After a restart: resume every operation that was in flight, and heal resources left mid-operation. */
   async resumeAll(): Promise<number> {
     let n = 0;
-    for (const op of this.list()) {
-      if (TERMINAL.has(op.status)) continue;
+    for (const op of this.unfinished()) {
       for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
       op.resumed = (op.resumed ?? 0) + 1;
       await this.save(op);
@@ -487,8 +543,9 @@ export class OperationEngine {
     }
     // A resource pointing at an operation that no longer exists is stuck: settle it as failed.
     const stuck: StoredResource[] = [];
-    for (const r of this.resources.all()) {
-      if (r.operationId && !this.get(r.operationId)) stuck.push(r);
+    for (const key of this.resources.keysWithOperation()) {
+      const r = this.resources.byKey(key);
+      if (r?.operationId && !this.get(r.operationId)) stuck.push(r);
     }
     for (const r of stuck) {
       const copy: StoredResource = structuredClone(r);
