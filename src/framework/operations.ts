@@ -9,7 +9,7 @@ import { parsePath, splitPath, RESOURCES_NS } from '../arm/paths.js';
 import { resolve, checkApiVersion, type Route } from '../arm/resolve.js';
 import { validateAgainst } from '../arm/body.js';
 import { checkName } from '../arm/names.js';
-import { pageOf } from '../arm/paging.js';
+import { pageOfKeys } from '../arm/paging.js';
 import type { WriteOp } from '../store/store.js';
 import type { OperationPlan, OperationRecord } from '../lro/types.js';
 import type { OperationSubject } from '../lro/engine.js';
@@ -20,7 +20,7 @@ import { systemDataFor } from './systemData.js';
 import { candidateFromBody, checkDepth, checkTags, mergePatch, requireObject, typeName } from './candidate.js';
 import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
-import { filterResources, parseFilter } from './filter.js';
+import { matchesFilter, parseFilter } from './filter.js';
 import { authorize } from '../authorization/enforce.js';
 import { checkExtendedLocation } from './targets.js';
 import type { Services } from './services.js';
@@ -457,18 +457,28 @@ export class ResourceOperations {
 
   // ---- lists -------------------------------------------------------------------------------------------
 
-  private listStored(ctx: RequestContext): Result {
+  /** A page of a type's resources, read from the repository's ordered indexes. */
+  private listStored(ctx: RequestContext): Promise<Result> {
     const { def, path, services } = ctx;
+    const { resources } = services;
     const typeKey = typeKeyOf(def.namespace, def.type);
-    let items: StoredResource[];
+    let keys: (after: string | undefined) => Iterable<string>;
     if (!def.type.includes('/') && !path.extendedParent && path.resourceGroup === undefined && def.scope === 'resourceGroup') {
       if (def.listBySubscription === false) throw Errors.methodNotAllowed('GET', typeName(ctx), []);
-      items = services.resources.listByType(typeKey, path.subscriptionId);
+      const prefix = path.subscriptionId ? `/subscriptions/${path.subscriptionId.toLowerCase()}/` : undefined;
+      keys = (after) => resources.keysByType(typeKey, prefix, after);
     } else {
-      items = services.resources.listByParent(parentIdOf(path, def)).filter((r) => r.typeKey === typeKey);
+      const parent = parentIdOf(path, def);
+      keys = (after) => resources.keysByParent(parent, typeKey, after);
     }
-    items = filterResources(items, parseFilter(ctx.query.$filter ?? ctx.query['%24filter']));
-    return pageOf(ctx, items, (s) => this.wire(s, def, ctx.apiVersion));
+    const clauses = parseFilter(ctx.query.$filter ?? ctx.query['%24filter']);
+    return pageOfKeys(
+      ctx,
+      keys,
+      (k) => resources.byKey(k),
+      (s) => this.wire(s, def, ctx.apiVersion),
+      clauses.length ? (s) => matchesFilter(s, clauses) : undefined,
+    );
   }
 }
 

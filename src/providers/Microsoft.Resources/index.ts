@@ -3,10 +3,10 @@
 // provider. Resource groups are stored resources whose DELETE is a long-running cascade.
 
 import { Errors } from '../../arm/errors.js';
-import { pageOf } from '../../arm/paging.js';
+import { pageOf, pageOfKeys } from '../../arm/paging.js';
 import { idKey } from '../../framework/repository.js';
 import { findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
-import { filterResources, parseFilter } from '../../framework/filter.js';
+import { matchesFilter, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/services.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
 import { deploymentTypes, initDeployments } from './deployments.js';
@@ -233,24 +233,33 @@ const resources: ResourceTypeDefinition = {
   handlers: {
     list: (ctx) => {
       const { services, path } = ctx;
-      let items: StoredResource[];
+      const { resources, registry } = services;
+      const tracked = (typeKey: string | undefined) => {
+        const def = typeKey === undefined ? undefined : registry.typeByKey(typeKey);
+        return !!def?.tracked && !(def.namespace === NS && def.type === 'resourceGroups');
+      };
+      let keys: (after: string | undefined) => Iterable<string>;
+      let inGroup: ((s: StoredResource) => boolean) | undefined;
       if (path.resourceGroup !== undefined) {
         const rgId = `/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`;
-        if (!services.resources.get(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup);
-        items = services.resources.listByParent(rgId);
+        if (!resources.has(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup);
+        keys = (after) => resources.keysByParent(rgId, undefined, after);
       } else {
+        // every resource whose parent is a resource group of the subscription (not child resources)
         const prefix = idKey(`/subscriptions/${path.subscriptionId}/resourcegroups/`);
-        items = [];
-        for (const r of services.resources.all()) {
-          const def = services.registry.typeByKey(r.typeKey);
-          if (def?.tracked && def.type !== 'resourceGroups' && r.parent.startsWith(prefix) && !r.parent.includes('/providers/')) items.push(r);
-        }
+        keys = (after) => resources.keysUnder(prefix, after);
+        inGroup = (r) => r.parent.startsWith(prefix) && !r.parent.includes('/providers/');
       }
-      items = items.filter((r) => services.registry.typeByKey(r.typeKey)?.tracked);
-      const filter = parseFilter(ctx.query.$filter);
-      items = filterResources(items, filter);
+      const clauses = parseFilter(ctx.query.$filter);
       const expand = new Set((ctx.query.$expand ?? '').split(',').map((s) => s.trim().toLowerCase()));
-      return pageOf(ctx, items, (s) => genericShape(s, expand));
+      return pageOfKeys(
+        ctx,
+        keys,
+        // the type is known from the index: resources of untracked types are never read
+        (k) => (tracked(resources.typeKeyOf(k)) ? resources.byKey(k) : undefined),
+        (s) => genericShape(s, expand),
+        (s) => (!inGroup || inGroup(s)) && matchesFilter(s, clauses),
+      );
     },
   },
 };
