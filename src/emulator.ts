@@ -36,6 +36,11 @@ export interface EmulatorOptions {
   providers?: ResourceProvider[];
   /** Extra set-up after services exist (e.g. the fabric), before the server listens. */
   extend?: (services: Services) => void | Promise<void>;
+  /**
+   * Resolve once listening, without waiting for a new token-signing key (generated on a worker thread; the
+   * token endpoint waits for it). The command line does this; in-process callers get a ready TokenService.
+   */
+  answerBeforeKeys?: boolean;
 }
 
 export async function createServices(config: EmulatorConfig, providers: ResourceProvider[] = allProviders()): Promise<Services> {
@@ -60,9 +65,10 @@ export async function createServices(config: EmulatorConfig, providers: Resource
 
 export async function startEmulator(config: EmulatorConfig, opts: EmulatorOptions = {}): Promise<Emulator> {
   if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
+  // First: a new token-signing key is generated on a worker thread while the rest starts.
+  const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);
   const services = await createServices(config, opts.providers);
   await opts.extend?.(services);
-  const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);
   const app = createHttpApp(services, tokens);
   let server: http.Server | https.Server;
   // ARM-like timeouts: a client gets --request-timeout seconds (default 60) to send a whole request, and at
@@ -97,6 +103,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   tokens.setOrigins([config.publicUrl, ...listenOrigins]);
   // Resume what a previous run left in flight, now that every task kind is registered.
   await services.operations.resumeAll();
+  if (!opts.answerBeforeKeys) await tokens.ready;
   return {
     services,
     tokens,
