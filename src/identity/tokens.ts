@@ -111,6 +111,10 @@ export class TokenService {
     if (!this.key) throw new Error('the token-signing key is not ready yet (await tokens.ready)');
     return this.key;
   }
+  /** The signing key's PEM (tests sign tokens of their own with it). */
+  private get privateKey(): string {
+    return this.signingKey().privatePem;
+  }
   get kid(): string {
     return this.signingKey().kid;
   }

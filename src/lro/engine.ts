@@ -116,23 +116,20 @@ export class OperationEngine {
   }
 
   /**
-   * Every operation not yet ended and the `n` that ended last (in no order): the others are skipped from their
-   * stored text (status and endTime read from it), so a dashboard with thousands of operations stored parses n.
+   * Every operation not yet ended and the `n` that ended last (in no order): the others are skipped from the
+   * head of their stored text (status and endTime come first), so a dashboard with thousands stored parses n.
    */
   listRecent(n: number): OperationRecord[] {
     const out: OperationRecord[] = [];
     const ended: [string, string][] = []; // [endTime, key], newest first, at most n
     for (const [key, text] of this.store.texts(COLLECTION)) {
       const live = this.live.get(key);
-      if (live || text.includes('"status":"InProgress"')) {
-        const op = live ?? (JSON.parse(text) as OperationRecord);
-        if (!TERMINAL.has(op.status)) {
-          out.push(op);
-          continue;
-        }
+      const head = live ?? opHead(text);
+      if (!TERMINAL.has(head.status)) {
+        out.push(live ?? (JSON.parse(text) as OperationRecord));
+        continue;
       }
-      const at = text.lastIndexOf('"endTime":"');
-      const end = at < 0 ? '' : text.slice(at + 11, text.indexOf('"', at + 11));
+      const end = head.endTime ?? '';
       if (ended.length === n && end <= ended[n - 1][0]) continue;
       let i = ended.length;
       while (i > 0 && ended[i - 1][0] < end) i--;
@@ -150,11 +147,10 @@ export class OperationEngine {
   private unfinished(): OperationRecord[] {
     const out: OperationRecord[] = [];
     for (const [key, text] of this.store.texts(COLLECTION)) {
-      // Records are written with status first; older ones are searched (a false hit only costs a parse).
-      const maybe = text.startsWith('{"status":') ? text.startsWith('{"status":"InProgress"') : text.includes('"status":"InProgress"');
-      if (!maybe) continue;
-      const op = this.live.get(key) ?? (JSON.parse(text) as OperationRecord);
-      if (!TERMINAL.has(op.status)) out.push(op);
+      const op = this.live.get(key);
+      if (op) {
+        if (!TERMINAL.has(op.status)) out.push(op);
+      } else if (!TERMINAL.has(opHead(text).status)) out.push(JSON.parse(text) as OperationRecord);
     }
     return out;
   }
@@ -243,7 +239,9 @@ export class OperationEngine {
   }
 
   writeOp(op: OperationRecord): WriteOp {
-    return { collection: COLLECTION, key: op.id.toLowerCase(), value: op };
+    // status and endTime first: listRecent() and a restart read them from the head of the stored text
+    const value: OperationRecord = Object.assign({ status: op.status }, op.endTime !== undefined ? { endTime: op.endTime } : {}, op);
+    return { collection: COLLECTION, key: op.id.toLowerCase(), value };
   }
 
   /** Starts driving a persisted operation (does not wait for it). */
@@ -572,6 +570,16 @@ export class OperationEngine {
 }
 
 class Stopped extends Error {}
+
+const STATUS_HEAD = /^\{"status":"([A-Za-z]+)"(?:,"endTime":"([^"\\]*)")?/;
+
+/** status and endTime from the head of a stored operation (parsed when an older record has them elsewhere). */
+function opHead(text: string): { status: string; endTime?: string } {
+  const m = STATUS_HEAD.exec(text);
+  if (m) return { status: m[1], endTime: m[2] };
+  const op = JSON.parse(text) as OperationRecord;
+  return { status: op.status, endTime: op.endTime };
+}
 
 function toDetail(e: unknown): ErrorDetail {
   if (e instanceof ArmError) return e.toDetail();
