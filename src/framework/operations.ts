@@ -209,7 +209,7 @@ export class ResourceOperations {
   /** The resource's wire shape at an api-version. */
   wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource {
     if (def.toWire) return def.toWire(s, apiVersion, this.services);
-    return structuredClone(s.resource);
+    return s.resource; // a read from the store is already a copy of its own
   }
 
   /** Resource group (and parent resource) must exist; writes into a deleting group are refused. */
