@@ -3,7 +3,6 @@
 
 import { ConfigError, parseConfig } from './config/config.js';
 import { startEmulator } from './emulator.js';
-import { startupExtensions } from './extensions.js';
 
 async function main(): Promise<void> {
   let config;
@@ -17,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const emu = await startEmulator(config, { extend: startupExtensions, answerBeforeKeys: true });
+  const emu = await startEmulator(config, { answerBeforeKeys: true });
   emu.tokens.ready.catch((e) => {
     console.error('arm-emulator: the token-signing key could not be generated:', e instanceof Error ? e.message : e);
     process.exit(1);

@@ -3,13 +3,18 @@
 // keeps an in-memory index by principal and compiled roles, and re-checks each indexed entry
 // against the store when it is used, so anything deleted (directly or by a cascade) stops counting.
 
-import type { ResourceRepository } from '../framework/repository.js';
-import type { ArmResource, StoredResource } from '../framework/types.js';
+import type { ArmResource, StoredResource } from '../arm/types.js';
 import { builtinRole, BUILTIN_ROLES, type RoleDefinitionData } from './builtin-roles.js';
 import { compileRole, normScope, type AssignmentRef, type CompiledRole, type RoleSource } from './evaluator.js';
 
 export const ASSIGNMENT_TYPE_KEY = 'microsoft.authorization/roleassignments';
 export const DEFINITION_TYPE_KEY = 'microsoft.authorization/roledefinitions';
+
+/** What the index reads of the resource store (the framework's ResourceRepository). */
+export interface ResourceReader {
+  get(id: string): StoredResource | undefined;
+  listByType(typeKey: string): StoredResource[];
+}
 
 const BUILTIN_COMPILED = new Map(BUILTIN_ROLES.map((r) => [r.name, compileRole(r)]));
 
@@ -42,7 +47,7 @@ export class Authorizer implements RoleSource {
    */
   enforce = true;
 
-  constructor(private readonly resources: ResourceRepository) {
+  constructor(private readonly resources: ResourceReader) {
     for (const s of resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
     for (const s of resources.listByType(DEFINITION_TYPE_KEY)) this.noteDefinition(s.resource);
   }

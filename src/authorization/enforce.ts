@@ -1,11 +1,10 @@
-// Enforcement at the ARM front door. The dispatcher calls authorize() once per request, after
-// authentication and routing, and passes list results through the returned filter. Everything
-// here is pure apart from reading the role index.
+// Enforcement of role assignments. The resource manager calls authorize() once per call that names a
+// principal, after routing, and passes list results through the returned filter. Everything here is
+// pure apart from reading the role index. It takes the request and its route as plain data (below the
+// framework: the framework's RequestContext and Route fit these shapes).
 
 import { Errors, ArmError } from '../arm/errors.js';
-import type { Route as Target } from '../arm/resolve.js';
-import type { ArmResponse } from '../arm/dispatcher.js';
-import type { RequestContext } from '../framework/types.js';
+import type { ParsedPath, Principal } from '../arm/types.js';
 import type { Authorizer } from './authorizer.js';
 import { actionFor, readActionOfWireType, typeOfResourceId } from './actions.js';
 import { hasAccessBelow, hasAnyAccess, isAllowed } from './evaluator.js';
@@ -14,18 +13,37 @@ export function authorizerOf(services: { authorizer?: Authorizer }): Authorizer 
   return services.authorizer;
 }
 
+/** What authorize() reads of a request. */
+export interface AccessRequest {
+  method: string;
+  path: ParsedPath;
+  principal: Principal;
+  body?: unknown;
+  services: { config: { auth: boolean }; authorizer?: Authorizer };
+}
+
+/** The type (and action) a request was routed to. */
+export interface AccessTarget {
+  kind: 'instance' | 'collection' | 'action';
+  def: { namespace: string; type: string };
+  action?: string;
+}
+
+/** A response whose body may be a list ({ value: [...] }). */
+type Listed = { body?: unknown };
+
 export interface Access {
   /** Narrows a list response to what the caller may read (identity when nothing to narrow). */
-  filter(res: ArmResponse): ArmResponse;
+  filter<R extends Listed>(res: R): R;
 }
 
 const PASS: Access = { filter: (r) => r };
 
-export function authorizationFailed(ctx: Pick<RequestContext, 'principal'>, action: string, scope: string): ArmError {
+export function authorizationFailed(ctx: Pick<AccessRequest, 'principal'>, action: string, scope: string): ArmError {
   return Errors.withStatus(403, 'AuthorizationFailed', `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
 }
 
-export function linkedAuthorizationFailed(ctx: Pick<RequestContext, 'principal'>, action: string, scope: string, linked: { action: string; scope: string }[]): ArmError {
+export function linkedAuthorizationFailed(ctx: Pick<AccessRequest, 'principal'>, action: string, scope: string, linked: { action: string; scope: string }[]): ArmError {
   return Errors.withStatus(403, 'LinkedAuthorizationFailed', `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action(s) '${linked.map((l) => l.action).join(',')}' on the linked scope(s) '${linked.map((l) => l.scope).join(',')}' (respectively) or the linked scope(s) are invalid.`);
 }
 
@@ -35,7 +53,7 @@ const lower = (s: string | undefined) => (s ?? '').toLowerCase();
  * Checks the request against the caller's role assignments; throws 403 when it is not allowed.
  * No-op with --no-auth, and when the Microsoft.Authorization provider is not loaded.
  */
-export function authorize(ctx: RequestContext, target: Target): Access {
+export function authorize(ctx: AccessRequest, target: AccessTarget): Access {
   const { services } = ctx;
   if (!services.config.auth) return PASS;
   const authz = authorizerOf(services);
@@ -98,11 +116,11 @@ export function authorize(ctx: RequestContext, target: Target): Access {
 }
 
 /** The scope a collection lives in ('/subscriptions/s/resourceGroups/rg/providers/NS/type' -> the group). */
-function collectionScope(ctx: RequestContext): string {
+function collectionScope(ctx: AccessRequest): string {
   return ctx.path.scopeId || ctx.path.id;
 }
 
-function filterValue(res: ArmResponse, keep: (item: Record<string, unknown>) => boolean): ArmResponse {
+function filterValue<R extends Listed>(res: R, keep: (item: Record<string, unknown>) => boolean): R {
   const body = res.body as { value?: unknown[] } | undefined;
   if (!body || !Array.isArray(body.value)) return res;
   return { ...res, body: { ...body, value: body.value.filter((v) => v && typeof v === 'object' && keep(v as Record<string, unknown>)) } };

@@ -5,8 +5,7 @@
 // an error that says which site and what to do.
 
 import { Errors, ArmError } from '../arm/errors.js';
-import type { OperationEngine } from '../lro/engine.js';
-import type { OperationRecord, TaskRecord } from '../lro/types.js';
+import type { OperationRecord, TaskKindRegistry, TaskRecord } from '../arm/asyncOperations.js';
 import type { Fabric, FabricBackend } from './fabric.js';
 import { describeSite, type LogicalNetwork, type PackageRequest, type VmRequest } from './model.js';
 
@@ -26,7 +25,7 @@ const str = (v: unknown, name: string): string => {
   return v;
 };
 
-export function registerFabricTasks(engine: OperationEngine, fabric: Fabric, opts: FabricTaskOptions): void {
+export function registerFabricTasks(engine: TaskKindRegistry, fabric: Fabric, opts: FabricTaskOptions): void {
   let closed = false;
   const sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   const sleep = (ms: number) =>

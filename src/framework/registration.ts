@@ -1,6 +1,6 @@
 // Provider registration per subscription: the state ARM checks before any write to a namespace.
 
-import type { Services } from './services.js';
+import type { Services } from './types.js';
 
 export const REGISTRATIONS = 'registrations';
 

@@ -1,10 +1,10 @@
 // Resource type definitions by namespace and type path, looked up case-insensitively.
 
-import type { ResourceProvider, ResourceTypeDefinition } from './types.js';
+import type { ResourceProvider, ResourceTypeDefinition, TypeRegistry } from './types.js';
 
 export const typeKeyOf = (namespace: string, type: string): string => `${namespace}/${type}`.toLowerCase();
 
-export class Registry {
+export class Registry implements TypeRegistry {
   private readonly types = new Map<string, ResourceTypeDefinition>();
   private readonly providers = new Map<string, ResourceProvider>();
 

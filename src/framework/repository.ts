@@ -7,7 +7,7 @@
 // without parsing a single resource.
 
 import type { Store, WriteOp } from '../store/store.js';
-import type { StoredResource } from './types.js';
+import type { StoredResource } from '../arm/types.js';
 import { SortedKeys } from './sortedKeys.js';
 
 const COLLECTION = 'resources';

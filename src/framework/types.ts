@@ -1,52 +1,23 @@
-// The framework: the small interface a resource provider implements. A provider declares its
-// resource types and pure hooks (request and current state in; resource, related resources and an
-// operation plan out). The resource-operations core (operations.ts) is the only writer: it owns
-// routing by id, conditions, ETags, systemData, tags, merge patch, cascades and the single atomic
-// commit of everything one change touches. Adding a type never touches the core or the front door.
+// The framework's contract: the small interface a resource provider implements, and the Services it
+// reaches. A provider declares its resource types and pure hooks (request and current state in;
+// resource, related resources and an operation plan out). The resource manager (resourceManager.ts) is
+// the only writer: it owns routing by id, conditions, ETags, systemData, tags, merge patch, cascades and
+// the single atomic commit of everything one change touches. Adding a type never touches the core or
+// the HTTP edge.
 
 import type { ErrorDetail } from '../arm/errors.js';
-import type { OperationPlan, OperationRecord } from '../lro/types.js';
+import type { CompletionGate, GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKind, TaskKindRegistry } from '../arm/asyncOperations.js';
 import type { WriteOp } from '../store/store.js';
-import type { Services } from './services.js';
+import type { EmulatorConfig, SubscriptionConfig } from '../config/config.js';
+import type { Store } from '../store/store.js';
+import type { LocationCatalog } from '../arm/locations.js';
+import type { Fabric } from '../fabric/fabric.js';
+import type { Authorizer } from '../authorization/authorizer.js';
+import type { ResourceRepository } from './repository.js';
+import type { Target, TargetResolver } from './targets.js';
+import type { ArmResource, ParsedPath, Principal, StoredResource } from '../arm/types.js';
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-export interface SystemData {
-  createdBy?: string;
-  createdByType?: string;
-  createdAt?: string;
-  lastModifiedBy?: string;
-  lastModifiedByType?: string;
-  lastModifiedAt?: string;
-}
-
-/** A resource as ARM shows it (before per-api-version shaping). */
-export interface ArmResource {
-  id: string;
-  name: string;
-  type: string;
-  location?: string;
-  tags?: Record<string, string>;
-  properties?: Record<string, any>;
-  systemData?: SystemData;
-  etag?: string;
-  [k: string]: any;
-}
-
-/** How a resource is kept in the store. */
-export interface StoredResource {
-  resource: ArmResource;
-  /** Provider-private state never returned on the wire (secrets, fabric links). */
-  internal: Record<string, any>;
-  /** Lowercased id of the scope it lives in (resource group, parent resource, subscription). */
-  parent: string;
-  /** Lowercased 'namespace/type[/childType]' of its definition. */
-  typeKey: string;
-  /** The operation in flight on it, if any. */
-  operationId?: string;
-  /** Set while its resource group (or parent) is being deleted. */
-  deleting?: boolean;
-}
+export type { Json, SystemData, ArmResource, StoredResource, ParsedPath, Principal } from '../arm/types.js';
 
 /** Where a type lives. */
 export type Scope =
@@ -54,31 +25,6 @@ export type Scope =
   | 'subscription' //   /subscriptions/{s}/providers/{ns}/{type}
   | 'resourceGroup' //  /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}
   | 'extension'; //     {any resource id}/providers/{ns}/{type}
-
-/** A parsed request path. Casing is as the client sent it. */
-export interface ParsedPath {
-  subscriptionId?: string;
-  resourceGroup?: string;
-  /** Everything above the resource itself: '/subscriptions/s/resourceGroups/rg' or a parent resource id. */
-  scopeId: string;
-  namespace: string;
-  /** Type segments, e.g. ['managedClusters', 'agentPools']. */
-  types: string[];
-  /** Names, one per type segment, or one fewer for a collection. */
-  names: string[];
-  /** A trailing action segment (POST) or child collection beyond the names. */
-  action?: string;
-  /** For extension scope: the parsed path of the resource extended. */
-  extendedParent?: ParsedPath;
-  /** Canonical id of the addressed resource (or collection), without query. */
-  id: string;
-}
-
-export interface Principal {
-  tenantId: string;
-  clientId: string;
-  objectId: string;
-}
 
 export interface RequestContext {
   method: string;
@@ -92,11 +38,18 @@ export interface RequestContext {
   /** https://host:port of this request, for absolute URLs ('' in process). */
   baseUrl: string;
   principal: Principal;
+  /** The subscription the path names, looked up once per request (undefined when the path names none). */
+  subscription?: SubscriptionConfig;
   services: Services;
   /** The stored resource addressed, when it exists. */
   existing?: StoredResource;
   /** The parent resource for child and extension types. */
   parent?: StoredResource;
+  /**
+   * PUT only: where the resource lands (its location or extendedLocation), resolved on first call and then kept;
+   * a custom location is the record the core's extendedLocation check already read.
+   */
+  target?: () => Target;
 }
 
 /** A resource written together with the one a hook decides about (children, side resources). */
@@ -194,8 +147,8 @@ export interface ResourceTypeDefinition {
   serialPuts?: boolean;
   /** PATCH semantics: 'tags' (default for tracked: tags replaced), 'merge' (RFC 7396 on properties), or none. */
   patch?: 'tags' | 'merge' | false;
-  /** Operations for /providers/{ns}/operations. */
-  operations?: { name: string; operation: string; description: string }[];
+  /** The provider operations catalogue entries (/providers/{ns}/operations, `az provider operation`). */
+  providerOperations?: { name: string; operation: string; description: string }[];
   /** Shown in the provider document. */
   capabilities?: string;
 
@@ -225,7 +178,127 @@ export interface ResourceProvider {
   /** Registered for every subscription unless said otherwise. */
   registeredByDefault?: boolean;
   /** Optional fields its spec declares on /providers/{ns}/operations entries (none by default). */
-  operationFields?: ('isDataAction' | 'origin')[];
+  providerOperationFields?: ('isDataAction' | 'origin')[];
   /** Register task kinds, admin routes... once services exist. */
   init?(services: Services): void | Promise<void>;
+}
+
+/**
+ * Everything a provider can reach, passed explicitly (no globals), so tests can build their own.
+ * Providers read through it; only the resource manager (services.resourceManager) and the async-operation
+ * engine write resources.
+ */
+export interface Services {
+  config: EmulatorConfig;
+  store: Store;
+  resources: ResourceRepository;
+  registry: TypeRegistry;
+  /** The long-running (asynchronous) operation engine: plans of tasks behind Azure-AsyncOperation. */
+  asyncOperations: AsyncOperations;
+  /** The resource manager: put/patch/delete/action/get/list by id, the one path for every change, in process or over HTTP. */
+  resourceManager: ResourceManager;
+  locations: LocationCatalog;
+  /** Where work lands: locations and custom locations resolved to fabric sites (implemented by src/kubernetes/targets.ts). */
+  targets: TargetResolver;
+  /** The on-prem fabric (sites, hosts, VMs, networks, tasks); absent when a test starts the ARM core alone. */
+  fabric?: Fabric;
+  /** Role assignments indexed for enforcement (enforce is off when Microsoft.Authorization is not served). */
+  authorizer: Authorizer;
+  /** Run at shutdown, before the store closes (the fabric's close; the dashboard's feed). */
+  onClose: (() => void | Promise<void>)[];
+}
+
+// ---- the services the framework's own classes provide, as Services shows them ---------------------------
+// (Declared here because they and the provider contract speak of each other: the classes implement them.)
+
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
+
+/** One change or read, from HTTP or from in-process callers. */
+export interface Call {
+  method: Method;
+  /** Resource id, collection path or action path, casing as the caller wrote it. */
+  path: string;
+  /** Defaults to the type's newest stable api-version. */
+  apiVersion?: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string | undefined>;
+  body?: unknown;
+  /** Defaults to the emulator itself (Microsoft.Resources acting for the platform). */
+  principal?: Principal;
+  /** https://host:port for absolute URLs; '' in process. */
+  baseUrl?: string;
+  /** Set by cascades: writes are allowed while the enclosing group is being deleted. */
+  internal?: boolean;
+  /** The path already parsed by the caller (the HTTP edge parses it to authenticate). */
+  parsed?: ParsedPath;
+  /** The subscription the path names, when the caller already looked it up (the HTTP edge, for the token's tenant); null = none found. */
+  subscription?: SubscriptionConfig | null;
+  /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
+  dryRun?: boolean;
+}
+
+export interface Result {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The long-running operation the change started (the HTTP edge turns it into LRO headers). */
+  operation?: OperationRecord;
+  /** Whether the LRO headers should include Location (PUT on create answers 201 with both). */
+  location?: boolean;
+}
+
+/** The resource manager (framework/resourceManager.ts): every change and read by resource id, in process or over HTTP. */
+export interface ResourceManager {
+  get(id: string, opts?: Partial<Call>): Promise<Result>;
+  list(collectionId: string, opts?: Partial<Call>): Promise<Result>;
+  put(id: string, body: unknown, opts?: Partial<Call>): Promise<Result>;
+  patch(id: string, body: unknown, opts?: Partial<Call>): Promise<Result>;
+  delete(id: string, opts?: Partial<Call>): Promise<Result>;
+  action(id: string, action: string, body?: unknown, opts?: Partial<Call>): Promise<Result>;
+  /** Resolves once the operation has ended (Succeeded, Failed or Canceled). */
+  waitFor(operationId: string): Promise<OperationRecord>;
+  execute(call: Call): Promise<Result>;
+  /** The resource's wire shape at an api-version. */
+  wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource;
+  /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */
+  seed(related: Related): Promise<void>;
+  /** Starts an operation that works on no stored resource (e.g. a deployment's what-if). */
+  startDetached(ctx: RequestContext, subjectId: string, plan: OperationPlan): Promise<OperationRecord>;
+}
+
+/** The long-running (asynchronous) operation engine (src/lro/engine.ts). */
+export interface AsyncOperations extends TaskKindRegistry {
+  setTimeScale(scale: number): void;
+  setGateRules(rules: GateRule[]): void;
+  getGateRules(): GateRule[];
+  get(id: string): OperationRecord | undefined;
+  list(): OperationRecord[];
+  /** Every operation in flight and the `n` that ended last (the others are not read). */
+  listRecent(n: number): OperationRecord[];
+  /** A poll of the operation: counts toward a 'polls' gate, and may release a finished operation. */
+  poll(id: string): Promise<OperationRecord | undefined>;
+  /** The Azure-AsyncOperation status body. */
+  statusBody(op: OperationRecord, baseUrl: string): Record<string, unknown>;
+  waitFor(id: string): Promise<OperationRecord>;
+  create(plan: OperationPlan, target: OperationSubject): OperationRecord;
+  /** The write that stores the record, committed with the resource it works on. */
+  writeOp(op: OperationRecord): WriteOp;
+  /** Starts driving an operation whose record is stored. */
+  run(op: OperationRecord): void;
+  cancel(id: string, message?: string): Promise<OperationRecord>;
+  hold(id: string): Promise<OperationRecord>;
+  release(id: string): Promise<OperationRecord>;
+  resumeAll(): Promise<number>;
+  stop(): void;
+  /** Operations being driven now. */
+  active(): number;
+}
+
+/** The served providers and types, looked up case-insensitively (framework/registry.ts). */
+export interface TypeRegistry {
+  provider(namespace: string): ResourceProvider | undefined;
+  providerList(): ResourceProvider[];
+  type(namespace: string, type: string): ResourceTypeDefinition | undefined;
+  /** By lowercased 'namespace/type' (typeKeyOf). */
+  typeByKey(key: string): ResourceTypeDefinition | undefined;
 }

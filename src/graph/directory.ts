@@ -5,7 +5,7 @@
 // assignments made to it apply to the tokens it gets.
 
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import { objectIdFor } from '../identity/tokens.js';
 
 export const GRAPH_COLLECTION = 'graph';

@@ -5,7 +5,7 @@
 
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { isArmError } from '../arm/errors.js';
 import { directoryOf, GraphError, notFound, type GraphApplication, type GraphServicePrincipal } from './directory.js';

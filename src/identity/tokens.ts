@@ -9,7 +9,7 @@ import type { JwtPayload } from 'jsonwebtoken';
 import { createRequire } from 'node:module';
 import { ArmError, Errors } from '../arm/errors.js';
 import type { EmulatorConfig, ServicePrincipalConfig } from '../config/config.js';
-import type { Principal } from '../framework/types.js';
+import type { Principal } from '../arm/types.js';
 
 // jsonwebtoken (and the sixty modules it loads) is read on the first token signed or checked, not at start-up.
 const requireCjs = createRequire(import.meta.url);

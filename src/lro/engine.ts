@@ -7,42 +7,23 @@
 import { v4 as uuidv4 } from 'uuid';
 import { Errors, ArmError, type ErrorDetail } from '../arm/errors.js';
 import type { Store, WriteOp } from '../store/store.js';
-import type { Registry } from '../framework/registry.js';
 import type { ResourceRepository } from '../framework/repository.js';
-import type { Completion, StoredResource } from '../framework/types.js';
 import { relatedOps, deleteTreeOps } from '../framework/related.js';
-import type { Services } from '../framework/services.js';
+import type { AsyncOperations, Completion, Services, StoredResource, TypeRegistry } from '../framework/types.js';
 import type {
   CompletionGate,
+  GateRule,
+  OperationSubject,
   OperationPlan,
   OperationRecord,
   TaskKind,
   TaskRecord,
-} from './types.js';
+} from '../arm/asyncOperations.js';
 
 const COLLECTION = 'operations';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
 
-export interface OperationSubject {
-  resourceId: string;
-  typeKey: string;
-  namespace: string;
-  location: string;
-  subscriptionId: string;
-  method: OperationRecord['method'];
-  apiVersion: string;
-}
-
-/** A rule deciding how fast operations complete, for tests (most specific match wins). */
-export interface GateRule {
-  /** lowercase type key ('microsoft.containerservice/managedclusters') or '*' */
-  typeKey: string;
-  /** operation kind or action name, or '*' */
-  operation: string;
-  gate: CompletionGate;
-}
-
-export class OperationEngine {
+export class OperationEngine implements AsyncOperations {
   private readonly kinds = new Map<string, TaskKind>();
   private readonly waiters = new Map<string, ((op: OperationRecord) => void)[]>();
   private readonly driving = new Set<string>();
@@ -55,7 +36,6 @@ export class OperationEngine {
    */
   private readonly live = new Map<string, OperationRecord>();
   private saveBatch: Promise<void> | null = null;
-  private services!: Services;
   private gateRules: GateRule[] = [];
   private stopped = false;
   /** Timers of simulated durations, so stop() can release them. */
@@ -63,19 +43,21 @@ export class OperationEngine {
 
   constructor(
     private readonly store: Store,
-    private readonly registry: Registry,
+    private readonly registry: TypeRegistry,
     private readonly resources: ResourceRepository,
     private timeScale: number,
+    /** The services the completion hooks get (built with the engine in them, so read when needed). */
+    private readonly servicesOf: () => Services,
   ) {}
 
-  attach(services: Services): void {
-    this.services = services;
+  private get services(): Services {
+    return this.servicesOf();
   }
 
   setTimeScale(scale: number): void {
     this.timeScale = scale;
     // Others (the fabric's bounded waits) read the scale from the config.
-    if (this.services) this.services.config.timeScale = scale;
+    this.services.config.timeScale = scale;
   }
 
   registerTaskKind(kind: string, impl: TaskKind): void {

@@ -55,7 +55,7 @@ import {
   type Mark,
   type TextOp,
 } from './format.js';
-import type { Lease, Store, StoreChange, WriteOp, WriteOptions } from './store.js';
+import type { Lease, Store, StoreChange, WriteOp, WriteOptions } from './types.js';
 
 export interface StoreOptions {
   /** null: in memory only. */

@@ -1,7 +1,8 @@
 // Evaluates parsed expressions and whole template values. `evaluateValue` walks any JSON value and
 // evaluates every expression string in it (object keys too); `evaluateExpression` evaluates one
 // expression tree. Functions come from the library (functions/index.ts) or from the template's
-// user-defined `functions`; lazy functions (if, lambda, ...) receive their argument trees unevaluated.
+// user-defined `functions`; lazy functions (if, lambda, ...) receive their argument trees unevaluated,
+// and every function gets this evaluator as an argument (the functions never import it: no circle).
 
 import type { EvalContext } from './context.js';
 import { ExprErrors, ExpressionError } from './errors.js';
@@ -50,7 +51,7 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
     case 'index':
       return index(evaluateExpression(e.object, ctx), evaluateExpression(e.index, ctx));
     case 'call': {
-      if (e.namespace) return callUserFunction(e.namespace, e.name, e.args.map((a) => evaluateExpression(a, ctx)), ctx);
+      if (e.namespace) return callUserFunction(e.namespace, e.name, e.args.map((a) => evaluateExpression(a, ctx)), ctx, evaluateValue);
       const def = lookupFunction(e.name);
       if (!def) throw ExprErrors.unknownFunction(e.name);
       const n = e.args.length;
@@ -58,9 +59,9 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
         const expected = def.max === def.min ? `${def.min}` : def.max === undefined ? `at least ${def.min}` : `${def.min} to ${def.max}`;
         throw ExprErrors.arity(e.name, expected, n);
       }
-      if (def.lazy) return def.lazy(e.args, ctx, e.name);
+      if (def.lazy) return def.lazy(e.args, ctx, e.name, evaluateExpression);
       const args = e.args.map((a) => evaluateExpression(a, ctx));
-      return def.fn!(args, ctx, e.name);
+      return def.fn!(args, ctx, e.name, evaluateExpression);
     }
   }
 }

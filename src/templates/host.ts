@@ -1,5 +1,5 @@
 // What the template engine needs from the emulator, injected by the deployment API: resource
-// operations by id (the in-process resource-operations core), the type catalogue, and fetching
+// operations by id (the in-process resource manager), the type catalogue, and fetching
 // linked templates. The engine never talks HTTP to the emulator itself.
 
 export interface HostError {

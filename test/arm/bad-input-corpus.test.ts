@@ -8,9 +8,7 @@ import https from 'node:https';
 import { startTestEmulator, rgPath, SUB, TENANT, CLIENT_ID, SECRET, type TestEmulator } from '../support/emulator.js';
 import { testProvider, TEST_NS } from '../support/test-provider.js';
 import { allProviders } from '../../src/providers/index.js';
-import { startupExtensions } from '../../src/extensions.js';
-import { initFabric } from '../../src/fabric/index.js';
-import { SCHEMAS_DIR } from '../../src/arm/body.js';
+import { SCHEMAS_DIR } from '../../src/framework/schema.js';
 import { clusterBody } from '../containerservice/helpers.js';
 
 type Kind = 'arm' | 'oauth' | 'admin';
@@ -234,10 +232,6 @@ describe('bad-input corpus (issue 11): no 5xx, always an envelope, healthy after
   before(async () => {
     emu = await startTestEmulator([], {
       providers: [...allProviders(), testProvider()],
-      extend: async (s) => {
-        await startupExtensions(s);
-        if (!s.fabric) await initFabric(s);
-      },
     });
     assert.equal((await emu.http().put(`${rgPath('corpus')}?${RV}`).send({ location: 'eastus' })).status, 201);
     const base = await emu.http().put(`${rgPath('corpus')}/providers/${NS_CS}/managedClusters/base?${CS}`).send(clusterBody('eastus', { lb: 'standard' }));
@@ -251,8 +245,8 @@ describe('bad-input corpus (issue 11): no 5xx, always an envelope, healthy after
 
   async function runBatch(cases: Case[]): Promise<void> {
     const resourcesBefore = emu.services.store.size('resources');
-    const opsBefore = emu.services.operations.list().length;
-    const gatesBefore = JSON.stringify(emu.services.operations.getGateRules());
+    const opsBefore = emu.services.asyncOperations.list().length;
+    const gatesBefore = JSON.stringify(emu.services.asyncOperations.getGateRules());
     const failures: string[] = [];
     for (const c of cases) {
       let r;
@@ -291,9 +285,9 @@ describe('bad-input corpus (issue 11): no 5xx, always an envelope, healthy after
     const refusedOnly = cases.every((c) => c.refuse);
     if (refusedOnly) {
       assert.equal(emu.services.store.size('resources'), resourcesBefore, 'no resource stored by refused requests');
-      assert.equal(emu.services.operations.list().length, opsBefore, 'no operation started by refused requests');
+      assert.equal(emu.services.asyncOperations.list().length, opsBefore, 'no operation started by refused requests');
     }
-    assert.equal(JSON.stringify(emu.services.operations.getGateRules()), gatesBefore, 'admin state unchanged');
+    assert.equal(JSON.stringify(emu.services.asyncOperations.getGateRules()), gatesBefore, 'admin state unchanged');
     assert.equal(emu.services.config.timeScale, 0);
   }
 

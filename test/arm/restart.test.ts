@@ -42,7 +42,7 @@ describe('restart and crash recovery', () => {
       assert.equal(st.status, 'Succeeded');
       const g = await emu.http().get(`${rgPath('r')}/providers/${TEST_NS}/widgets/w?${V}`);
       assert.equal(g.body.properties.provisioningState, 'Succeeded');
-      assert.equal(emu.services.operations.get(st.name)!.resumed, 1);
+      assert.equal(emu.services.asyncOperations.get(st.name)!.resumed, 1);
     } finally {
       await emu.close();
     }

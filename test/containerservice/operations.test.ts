@@ -30,7 +30,7 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.equal(h.status.status, 'Succeeded', JSON.stringify(h.status));
   });
   after(async () => emu?.close());
-  afterEach(() => emu.services.operations.setGateRules([]));
+  afterEach(() => emu.services.asyncOperations.setGateRules([]));
 
   const get = (path: string, v = V) => emu.http().get(`${path}${path.includes('?') ? '&' : '?'}api-version=${v}`);
   const put = (path: string, body: unknown, v = V) => emu.http().put(`${path}?api-version=${v}`).send(body as object);
@@ -153,7 +153,7 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     expectError(await post(`${az()}/agentPools/nodepool1/deleteMachines`, { machineNames: [after[1]] }, '2022-11-01'), 404, 'InvalidResourceType');
 
     // abort: a scale held open, then aborted
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters/agentpools', operation: 'update', gate: { mode: 'polls', polls: 1000 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters/agentpools', operation: 'update', gate: { mode: 'polls', polls: 1000 } }]);
     expectError(await post(`${az()}/agentPools/nodepool1/abort`), 409, 'OperationNotAllowed', /no operation in progress/);
     const scale = await put(`${az()}/agentPools/nodepool1`, { properties: { count: 2 } });
     assert.equal(scale.status, 200);

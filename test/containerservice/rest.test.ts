@@ -23,7 +23,7 @@ describe('Microsoft.ContainerService over REST', function () {
     await createGroup(emu, 'az', 'eastus');
   });
   after(async () => emu?.close());
-  afterEach(() => emu.services.operations.setGateRules([]));
+  afterEach(() => emu.services.asyncOperations.setGateRules([]));
 
   const put = (path: string, body: unknown, v = V) => writeAndWait(emu, 'put', `${path}?api-version=${v}`, body);
   const get = (path: string, v = V) => emu.http().get(`${path}?api-version=${v}`);
@@ -215,7 +215,7 @@ describe('Microsoft.ContainerService over REST', function () {
   });
 
   it('abort cancels the operation in flight: the cluster ends Canceled and the fabric undoes its VMs', async () => {
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1000 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1000 } }]);
     const res = await emu.http().put(`${clusterPath('hub', 'ab1')}?api-version=${V}`).send(clusterBody('local'));
     assert.equal(res.status, 201);
     // the tasks have run (VMs exist), the gate holds the operation open

@@ -166,7 +166,7 @@ describe('deployments: the ARM template deployment API (REST)', function () {
   });
 
   it('cancel stops a running deployment (Canceled); a finished one cannot be canceled', async () => {
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1_000_000 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1_000_000 } }]);
     try {
       const r = await emu.http().put(`${dep('d1', 'slow')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'held' } } } });
       assert.equal(r.status, 201);
@@ -182,7 +182,7 @@ describe('deployments: the ARM template deployment API (REST)', function () {
       const again = await emu.http().post(`${dep('d1', 'slow')}/cancel?${V}`);
       assert.equal(again.status, 409);
     } finally {
-      emu.services.operations.setGateRules([]);
+      emu.services.asyncOperations.setGateRules([]);
     }
   });
 

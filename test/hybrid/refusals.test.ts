@@ -160,8 +160,8 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     assert.ok(emu.services.fabric!.ownerVms(pci).length > 0);
     await emu.close();
     emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0']);
-    const op = emu.services.operations.list().find((o) => o.resourceId.toLowerCase() === pci.toLowerCase())!;
-    const done = await emu.services.core.waitFor(op.id);
+    const op = emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === pci.toLowerCase())!;
+    const done = await emu.services.resourceManager.waitFor(op.id);
     assert.ok(['Succeeded', 'Failed'].includes(done.status), done.status);
     const g = (await emu.http().get(`${pci}?api-version=${HV.hcs}`)).body;
     assert.equal(g.properties.provisioningState, done.status);

@@ -5,10 +5,10 @@
 
 import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
-import { pageOf } from '../../arm/paging.js';
+import { pageOf } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
 import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource, Related } from '../../framework/types.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import { Authorizer, ASSIGNMENT_TYPE_KEY, DEFINITION_TYPE_KEY, assignmentRef, customRoleData, roleGuidOf } from '../../authorization/authorizer.js';
 import { BUILTIN_ROLES, OWNER_ID, type RoleDefinitionData } from '../../authorization/builtin-roles.js';
 import { below, covers, normScope, permissionsAt } from '../../authorization/evaluator.js';
@@ -80,7 +80,7 @@ const roleDefinitions: ResourceTypeDefinition = {
   scope: 'extension',
   tracked: false,
   apiVersions: AUTHORIZATION_API_VERSIONS,
-  operations: [
+  providerOperations: [
     { name: 'roleDefinitions/read', operation: 'Get role definition', description: 'Get information about a role definition.' },
     { name: 'roleDefinitions/write', operation: 'Create or update custom role definition', description: 'Create or update a custom role definition with specified permissions and assignable scopes.' },
     { name: 'roleDefinitions/delete', operation: 'Delete custom role definition', description: 'Delete the specified custom role definition.' },
@@ -199,7 +199,7 @@ const roleAssignments: ResourceTypeDefinition = {
   scope: 'extension',
   tracked: false,
   apiVersions: AUTHORIZATION_API_VERSIONS,
-  operations: [
+  providerOperations: [
     { name: 'roleAssignments/read', operation: 'Get role assignment', description: 'Get information about a role assignment.' },
     { name: 'roleAssignments/write', operation: 'Create role assignment', description: 'Create a role assignment at the specified scope.' },
     { name: 'roleAssignments/delete', operation: 'Delete role assignment', description: 'Delete a role assignment at the specified scope.' },
@@ -348,12 +348,9 @@ export const authorizationProvider: ResourceProvider = {
   registeredByDefault: true,
   types: [roleDefinitions, roleAssignments, permissions],
   async init(services) {
-    const authorizer = new Authorizer(services.resources);
-    authorizer.enforce = process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
-    services.authorizer = authorizer;
     // The core commits the seed (provider modules never write the store).
-    const seed = bootstrapOwners(services, authorizer);
-    if (seed.put?.length) await services.core.seed(seed);
+    const seed = bootstrapOwners(services, services.authorizer);
+    if (seed.put?.length) await services.resourceManager.seed(seed);
   },
 };
 

@@ -6,8 +6,7 @@
 // draw addresses from its pools. Deleting a network that VMs or resources still use is refused.
 
 import { Errors } from '../../arm/errors.js';
-import { resolveTarget } from '../../framework/targets.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { LogicalNetwork, IpRange } from '../../fabric/model.js';
 import { ipToInt, parseCidr } from '../../fabric/placement.js';
@@ -128,7 +127,7 @@ async function plan(ctx: RequestContext, candidate: ArmResource, ex?: StoredReso
   if (ex && String(ex.resource.extendedLocation?.name ?? '').toLowerCase() !== String(candidate.extendedLocation.name ?? '').toLowerCase()) {
     throw Errors.propertyChangeNotAllowed('extendedLocation', String(ex.resource.extendedLocation?.name), 'extendedLocation.name');
   }
-  const target = resolveTarget(ctx.services, { extendedLocation: candidate.extendedLocation });
+  const target = ctx.target!();
   if (target.kind !== 'AzureStackHCI' || !target.site) throw Errors.invalid('InvalidExtendedLocation', `Logical networks live on Azure Stack HCI sites; the custom location resolves to ${target.where}.`, 'extendedLocation.name');
   const name = ctx.path.names[0];
   const net = networkFromBody(name, ctx.path.id, candidate.properties ?? {});
@@ -179,7 +178,7 @@ const logicalNetworks: ResourceTypeDefinition = {
   apiVersions: API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/read', operation: 'Get logical network', description: 'Gets a logical network' },
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/write', operation: 'Create or update logical network', description: 'Creates or updates a logical network' },
     { name: 'Microsoft.AzureStackHCI/logicalNetworks/delete', operation: 'Delete logical network', description: 'Deletes a logical network' },

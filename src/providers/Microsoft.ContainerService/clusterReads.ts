@@ -11,7 +11,7 @@
 import { Errors } from '../../arm/errors.js';
 import type { CustomResult, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { parseVersion, type CapabilityDocument } from '../../kubernetes/capabilities.js';
-import { assertOperationOffered } from '../../kubernetes/operations.js';
+import { assertOperationOffered } from '../../kubernetes/clusterOperations.js';
 import { targetFor, targetOfStored } from './clusterCommon.js';
 import { NS } from './shape.js';
 import { versionsOf } from './versions.js';

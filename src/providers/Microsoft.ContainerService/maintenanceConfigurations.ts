@@ -5,7 +5,7 @@
 
 import { Errors } from '../../arm/errors.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import { assertOperationOffered } from '../../kubernetes/operations.js';
+import { assertOperationOffered } from '../../kubernetes/clusterOperations.js';
 import { targetOfStored } from './clusterCommon.js';
 import { isObj, NS } from './shape.js';
 import { atLeast, shapeFor, versionsOf } from './versions.js';
@@ -147,7 +147,7 @@ export const maintenanceConfigurations: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: versionsOf('managedClusters/maintenanceConfigurations'),
   patch: false,
-  operations: [
+  providerOperations: [
     { name: 'managedClusters/maintenanceConfigurations/read', operation: 'Get maintenance configuration', description: 'Gets a maintenance configuration of a managed cluster.' },
     { name: 'managedClusters/maintenanceConfigurations/write', operation: 'Create or update maintenance configuration', description: 'Creates or updates a maintenance configuration of a managed cluster.' },
     { name: 'managedClusters/maintenanceConfigurations/delete', operation: 'Delete maintenance configuration', description: 'Deletes a maintenance configuration of a managed cluster.' },

@@ -7,8 +7,8 @@
 
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import { customLocationExtensions, resourcesOnCustomLocation } from '../../framework/targets.js';
-import type { Services } from '../../framework/services.js';
+import { customLocationExtensions, resourcesOnCustomLocation } from '../../kubernetes/targets.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { APPLIANCE_KEY, CONNECTED_CLUSTER_KEY, findExtensionType } from '../../kubernetes/extensionTypes.js';
 
@@ -89,7 +89,7 @@ const customLocations: ResourceTypeDefinition = {
   apiVersions: API_VERSIONS,
   listBySubscription: true,
   patch: 'merge',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.ExtendedLocation/customLocations/read', operation: 'Get custom location', description: 'Gets a custom location' },
     { name: 'Microsoft.ExtendedLocation/customLocations/write', operation: 'Create or update custom location', description: 'Creates or updates a custom location' },
     { name: 'Microsoft.ExtendedLocation/customLocations/delete', operation: 'Delete custom location', description: 'Deletes a custom location' },

@@ -6,11 +6,10 @@
 // commits what they return.
 
 import { Errors } from '../../arm/errors.js';
-import { resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RelatedResource, RequestContext, StoredResource, WriteOutcome } from '../../framework/types.js';
-import type { OperationRecord, TaskSpec } from '../../lro/types.js';
+import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import {
   assertCapabilities,
   capabilityDocument,
@@ -44,12 +43,13 @@ export interface HybridTarget {
   customLocation: string;
 }
 
-export function targetOf(services: Services, extendedLocation: unknown): HybridTarget {
+/** Where an AKS hybrid resource lands; in a PUT hook pass its ctx, so the target the core resolved once is used. */
+export function targetOf(services: Services, extendedLocation: unknown, put?: RequestContext): HybridTarget {
   const ext = extendedLocation as { type?: string; name?: string } | undefined;
   if (!isObj(ext)) {
     throw Errors.invalidExtendedLocation('An AKS hybrid cluster is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"} (a custom location with the Microsoft.HybridAKSOperator extension).');
   }
-  const t = resolveTarget(services, { extendedLocation: ext });
+  const t = put?.target ? put.target() : services.targets.resolve({ extendedLocation: ext });
   if (t.kind !== 'AzureStackHCI' || !t.site) {
     throw Errors.invalidExtendedLocation(`AKS hybrid clusters run on Azure Stack HCI sites; the custom location resolves to ${t.where}.`, 'extendedLocation.name');
   }
@@ -138,7 +138,7 @@ export function refuseIfBusy(services: Services, instanceId: string, what: strin
   const inst = services.resources.get(instanceId);
   for (const s of [inst, ...services.resources.listByParent(instanceId)]) {
     if (!s?.operationId) continue;
-    const op = services.operations.get(s.operationId);
+    const op = services.asyncOperations.get(s.operationId);
     if (op && op.status === 'InProgress') {
       const running = op.kind === 'action' ? op.action : `${op.kind}${s.typeKey === POOLS ? ` of agent pool '${s.resource.name}'` : ''}`;
       throw Errors.operationNotAllowed(`There is an ${running} operation in progress on the AKS hybrid cluster '${instanceId.split('/')[8] ?? instanceId}'. Wait for it to finish before ${what}.`);
@@ -201,7 +201,7 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
       throw Errors.propertyChangeNotAllowed('extendedLocation', was, 'extendedLocation.name', 'an AKS hybrid cluster stays on its custom location');
     }
   }
-  const t = targetOf(services, candidate.extendedLocation);
+  const t = targetOf(services, candidate.extendedLocation, ctx);
   const doc = t.doc;
   const raw: Props = { ...(candidate.properties ?? {}) };
   for (const k of ['provisioningState', 'status']) delete raw[k];
@@ -463,6 +463,6 @@ export function deleteInstanceTasks(services: Services, s: StoredResource): Task
 }
 
 export const registerHybridTasks = (services: Services) => {
-  services.operations.registerTaskKind(STEP, { run: () => undefined });
+  services.asyncOperations.registerTaskKind(STEP, { run: () => undefined });
 };
 

@@ -5,11 +5,10 @@
 // (clusters.ts); the network rules are in network.ts.
 
 import { Errors } from '../../arm/errors.js';
-import { checkExtendedLocation, resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { OperationRecord } from '../../lro/types.js';
+import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { capabilityDocument } from '../../kubernetes/capabilities.js';
 import { kubeconfigYaml, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 import {
@@ -102,7 +101,7 @@ const instances: ResourceTypeDefinition = {
   patch: false,
   // Its PUT picks a free control-plane endpoint on the logical network from the clusters stored there.
   serialPuts: true,
-  operations: [
+  providerOperations: [
     op('provisionedClusterInstances/read', 'Get provisioned cluster instance'),
     op('provisionedClusterInstances/write', 'Create or update provisioned cluster instance'),
     op('provisionedClusterInstances/delete', 'Delete provisioned cluster instance'),
@@ -127,7 +126,7 @@ const agentPools: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: API_VERSIONS,
   patch: false,
-  operations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
+  providerOperations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
   onPut: putPool,
   onDelete: deletePool,
   toWire(s) {
@@ -204,13 +203,13 @@ function offerings(kind: 'kubernetesVersions' | 'skus'): ResourceTypeDefinition 
     tracked: false,
     apiVersions: API_VERSIONS,
     patch: false,
-    operations: [op(`${kind}/read`, `Get ${kind}`), op(`${kind}/write`, `Put ${kind}`), op(`${kind}/delete`, `Delete ${kind}`)],
+    providerOperations: [op(`${kind}/read`, `Get ${kind}`), op(`${kind}/write`, `Put ${kind}`), op(`${kind}/delete`, `Delete ${kind}`)],
     onPut(ctx, candidate) {
       if (ctx.path.names.at(-1)?.toLowerCase() !== 'default') throw Errors.invalid('InvalidResourceName', `${kind} is always named 'default'.`, 'name');
       const cl = requireCustomLocation(ctx, kind);
       const ext = { type: 'CustomLocation', name: cl.resource.id };
-      checkExtendedLocation(ctx.services, `${NS}/${kind}`, ext);
-      const t = resolveTarget(ctx.services, { extendedLocation: ext });
+      const checked = ctx.services.targets.checkExtendedLocation(`${NS}/${kind}`, ext);
+      const t = ctx.services.targets.resolve({ extendedLocation: ext }, checked);
       const doc = capabilityDocument(t.definition);
       const values =
         kind === 'kubernetesVersions'
@@ -276,7 +275,7 @@ const virtualNetworks: ResourceTypeDefinition = {
   apiVersions: API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [op('virtualNetworks/read', 'Get virtual network'), op('virtualNetworks/write', 'Create or update virtual network'), op('virtualNetworks/delete', 'Delete virtual network')],
+  providerOperations: [op('virtualNetworks/read', 'Get virtual network'), op('virtualNetworks/write', 'Create or update virtual network'), op('virtualNetworks/delete', 'Delete virtual network')],
   async onPut(ctx, candidate) {
     if (!candidate.extendedLocation) {
       throw Errors.invalidExtendedLocation('A virtual network is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"}.');
@@ -285,7 +284,7 @@ const virtualNetworks: ResourceTypeDefinition = {
     if (ex && String(ex.resource.extendedLocation?.name).toLowerCase() !== String(candidate.extendedLocation.name).toLowerCase()) {
       throw Errors.propertyChangeNotAllowed('extendedLocation', String(ex.resource.extendedLocation?.name), 'extendedLocation.name');
     }
-    const t = targetOf(ctx.services, candidate.extendedLocation);
+    const t = targetOf(ctx.services, candidate.extendedLocation, ctx);
     const fabricName = `vnet-${ctx.path.names[0]}`.toLowerCase();
     const p = { ...(candidate.properties ?? {}) };
     if (p.infraVnetProfile?.vmware) throw Errors.invalidParameter('infraVnetProfile.vmware is for VMware private clouds, which this emulator does not model; use infraVnetProfile.hci.', 'properties.infraVnetProfile');
@@ -323,7 +322,7 @@ export const hybridContainerServiceProvider: ResourceProvider = {
   types: [instances, agentPools, upgradeProfiles, hybridIdentityMetadata, offerings('kubernetesVersions'), offerings('skus'), virtualNetworks],
   init(services) {
     registerHybridTasks(services);
-    services.operations.registerTaskKind(KUBECONFIG_TASK, {
+    services.asyncOperations.registerTaskKind(KUBECONFIG_TASK, {
       run(t, o) {
         const inst = services.resources.get(o.resourceId);
         if (!inst) throw Errors.notFound(`The AKS hybrid cluster '${o.resourceId}' no longer exists.`);

@@ -5,7 +5,7 @@
 // its node pools, held by one cluster at a time.
 
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { StoredResource } from '../../framework/types.js';
 import type { LogicalNetwork } from '../../fabric/model.js';
 import { intToIp, ipToInt, parseCidr } from '../../fabric/placement.js';

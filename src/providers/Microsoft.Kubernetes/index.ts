@@ -7,9 +7,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RelatedResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { deletePlan } from '../../kubernetes/plans.js';
 import { kubeconfigYaml, newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 
@@ -82,7 +82,7 @@ const connectedClusters: ResourceTypeDefinition = {
   listBySubscription: true,
   nameRule: NAME_RULE,
   patch: 'merge',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.Kubernetes/connectedClusters/read', operation: 'Read connectedClusters', description: 'Read connectedClusters' },
     { name: 'Microsoft.Kubernetes/connectedClusters/write', operation: 'Writes connectedClusters', description: 'Writes connectedClusters' },
     { name: 'Microsoft.Kubernetes/connectedClusters/delete', operation: 'Deletes connectedClusters', description: 'Deletes connectedClusters' },
@@ -132,7 +132,7 @@ const connectedClusters: ResourceTypeDefinition = {
     const tasks: TaskSpec[] = [];
     const related: RelatedResource[] = [];
     if (inst) {
-      const running = inst.operationId ? services.operations.get(inst.operationId) : undefined;
+      const running = inst.operationId ? services.asyncOperations.get(inst.operationId) : undefined;
       if (running && running.status === 'InProgress' && running.kind !== 'delete') {
         throw Errors.operationNotAllowed(`The AKS hybrid cluster on '${s.resource.name}' has a ${running.kind} operation in progress; wait for it to finish before deleting the connected cluster.`);
       }
@@ -192,6 +192,6 @@ export const kubernetesProvider: ResourceProvider = {
   registeredByDefault: true,
   types: [connectedClusters],
   init(services) {
-    services.operations.registerTaskKind(STEP, { run: () => undefined });
+    services.asyncOperations.registerTaskKind(STEP, { run: () => undefined });
   },
 };

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { EXTENSION_TYPES, findExtensionType, type ExtensionType } from '../../kubernetes/extensionTypes.js';
 
 export const NS = 'Microsoft.KubernetesConfiguration';
@@ -132,7 +132,7 @@ const extensions: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: API_VERSIONS,
   patch: 'merge',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.KubernetesConfiguration/extensions/read', operation: 'Get extension', description: 'Gets an extension resource' },
     { name: 'Microsoft.KubernetesConfiguration/extensions/write', operation: 'Create or update extension', description: 'Creates or updates an extension resource' },
     { name: 'Microsoft.KubernetesConfiguration/extensions/delete', operation: 'Delete extension', description: 'Deletes an extension resource' },
@@ -245,9 +245,9 @@ const extensionOperations: ResourceTypeDefinition = {
     get(ctx) {
       const opId = ctx.path.names[1];
       const extId = ctx.path.id.slice(0, ctx.path.id.toLowerCase().lastIndexOf('/operations/'));
-      const op = ctx.services.operations.get(opId);
+      const op = ctx.services.asyncOperations.get(opId);
       if (!op || op.resourceId.toLowerCase() !== extId.toLowerCase()) throw Errors.operationNotFound(opId, NS);
-      const body = ctx.services.operations.statusBody(op, ctx.baseUrl);
+      const body = ctx.services.asyncOperations.statusBody(op, ctx.baseUrl);
       return { status: 200, body: { ...body, id: ctx.path.id, name: opId } };
     },
   },

@@ -9,9 +9,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { OperationRecord, TaskSpec } from '../../lro/types.js';
+import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { describeSite } from '../../fabric/model.js';
 import { kubeconfigYaml, newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 
@@ -84,7 +84,7 @@ function statusFromOperation(op: OperationRecord | undefined): string | undefine
 function toWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
   const r = structuredClone(s.resource);
   const p = (r.properties ??= {});
-  const live = statusFromOperation(s.operationId ? services.operations.get(s.operationId) : undefined);
+  const live = statusFromOperation(s.operationId ? services.asyncOperations.get(s.operationId) : undefined);
   if (live) p.status = live;
   if (!siteConnected(services, s.internal.site) && p.provisioningState !== 'Failed') p.status = 'Offline';
   if (apiVersion < '2022-10-27') delete p.publicKey;
@@ -121,7 +121,7 @@ const appliances: ResourceTypeDefinition = {
   listBySubscription: true,
   nameRule: NAME_RULE,
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.ResourceConnector/appliances/read', operation: 'Get Appliance', description: 'Gets an Appliance resource' },
     { name: 'Microsoft.ResourceConnector/appliances/write', operation: 'Create or Update Appliance', description: 'Creates or Updates an Appliance resource' },
     { name: 'Microsoft.ResourceConnector/appliances/delete', operation: 'Delete Appliance', description: 'Deletes an Appliance resource' },
@@ -279,6 +279,6 @@ export const resourceConnectorProvider: ResourceProvider = {
   registeredByDefault: true,
   types: [appliances, upgradeGraphs, telemetryConfig],
   init(services) {
-    services.operations.registerTaskKind(STEP, { run: () => undefined });
+    services.asyncOperations.registerTaskKind(STEP, { run: () => undefined });
   },
 };

@@ -1,17 +1,16 @@
 // Microsoft.Resources/deployments at resource-group and subscription scope: the ARM template
 // deployment API over the template engine (src/templates). A PUT validates the template at once
 // (400 InvalidTemplate before anything is written), then runs it as a long-running operation whose
-// one task deploys through the resource-operations core in process (templateHost.ts); the outcome
+// one task deploys through the resource manager in process (templateHost.ts); the outcome
 // (outputs, per-resource operations, error) is kept on the deployment as ARM keeps its history.
 // validate, whatIf (long-running, result at the Location URL), cancel, exportTemplate and the
 // operations list are served here too. Secure parameters and outputs are never shown.
 
 import { Errors } from '../../arm/errors.js';
-import { pageOf } from '../../arm/paging.js';
-import { findSubscription } from '../../framework/registration.js';
-import type { Services } from '../../framework/services.js';
+import { pageOf } from '../../framework/paging.js';
+import type { Services } from '../../framework/types.js';
 import type { ActionOutcome, ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { OperationRecord } from '../../lro/types.js';
+import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { lroHeaders } from '../../lro/urls.js';
 import {
   deploymentProperties,
@@ -41,9 +40,9 @@ const HISTORY_LIMIT = 800;
 /** Live per-resource records of running deployments (by operation id), for the operations list while they run. */
 const live = new Map<string, DeploymentOperation[]>();
 
-function scopeOf(ctx: { path: RequestContext['path']; services: Services; principal: RequestContext['principal'] }): ScopeInfo {
+function scopeOf(ctx: Pick<RequestContext, 'path' | 'services' | 'principal' | 'subscription'>): ScopeInfo {
   const { services, path } = ctx;
-  const sub = path.subscriptionId ? findSubscription(services, path.subscriptionId) : undefined;
+  const sub = ctx.subscription; // looked up once, by the core
   const scope: ScopeInfo = { tenantId: sub?.tenantId ?? services.config.tenantId, deployerObjectId: ctx.principal.objectId };
   if (sub) {
     scope.subscriptionId = sub.subscriptionId;
@@ -147,7 +146,7 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
 
 /** The one task of a deployment's operation: prepare again (so a restart can resume) and execute. */
 function registerDeployTask(services: Services): void {
-  services.operations.registerTaskKind(DEPLOY_TASK, {
+  services.asyncOperations.registerTaskKind(DEPLOY_TASK, {
     async run(_task, op) {
       const stored = services.resources.get(op.resourceId);
       if (!stored) throw Errors.conflictWith('DeploymentNotFound', `The deployment '${op.resourceId}' no longer exists.`);
@@ -182,7 +181,7 @@ function registerDeployTask(services: Services): void {
       }
     },
   });
-  services.operations.registerTaskKind(WHATIF_TASK, {
+  services.asyncOperations.registerTaskKind(WHATIF_TASK, {
     async run(task) {
       const req = task.params.request as DeploymentRequest;
       const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
@@ -278,17 +277,17 @@ async function postHandler(ctx: RequestContext) {
       await prepareDeployment(hostFor(ctx.services, ctx.principal, ctx.baseUrl), req);
       const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: { ...req, environment: undefined }, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
       // The what-if runs as an operation of its own; its result is served at the Location URL.
-      const op = await ctx.services.core.startDetached(ctx, `${id}/whatIf`, plan);
+      const op = await ctx.services.resourceManager.startDetached(ctx, `${id}/whatIf`, plan);
       const h = lroHeaders(ctx.baseUrl, ctx.services.config.retryAfter, op, true);
       return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
     }
     case 'cancel': {
       if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
-      const op = existing.operationId ? ctx.services.operations.get(existing.operationId) : undefined;
+      const op = existing.operationId ? ctx.services.asyncOperations.get(existing.operationId) : undefined;
       if (!op || op.status !== 'InProgress') {
         throw Errors.conflictWith('DeploymentCannotBeCancelled', `The deployment '${existing.resource.name}' cannot be cancelled: it is not running (provisioning state '${existing.resource.properties?.provisioningState}').`);
       }
-      await ctx.services.operations.cancel(op.id, `The deployment '${existing.resource.name}' was canceled.`);
+      await ctx.services.asyncOperations.cancel(op.id, `The deployment '${existing.resource.name}' was canceled.`);
       return { status: 204 };
     }
     case 'exporttemplate': {
@@ -311,7 +310,7 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
     apiVersions,
     patch: false,
     nameRule: { pattern: /^[-\w._()]{1,64}$/, message: 'A deployment name is 1-64 letters, digits, and -._() characters.' },
-    operations: [
+    providerOperations: [
       { name: 'deployments/read', operation: 'Get Deployment', description: 'Gets or lists deployments.' },
       { name: 'deployments/write', operation: 'Create Deployment', description: 'Creates or updates a deployment.' },
       { name: 'deployments/delete', operation: 'Delete Deployment', description: 'Deletes a deployment.' },
@@ -322,7 +321,7 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
     ],
     onPut: putDeployment,
     onDelete(ctx) {
-      const op = ctx.existing.operationId ? ctx.services.operations.get(ctx.existing.operationId) : undefined;
+      const op = ctx.existing.operationId ? ctx.services.asyncOperations.get(ctx.existing.operationId) : undefined;
       if (op && op.status === 'InProgress') {
         throw Errors.conflictWith('DeploymentActive', `The deployment '${ctx.existing.resource.name}' is running; cancel it or wait for it to finish before deleting it.`);
       }

@@ -3,11 +3,11 @@
 // provider. Resource groups are stored resources whose DELETE is a long-running cascade.
 
 import { Errors } from '../../arm/errors.js';
-import { pageOf, pageOfKeys } from '../../arm/paging.js';
+import { pageOf, pageOfKeys } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
-import { findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
+import { registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
 import { matchesFilter, parseFilter } from '../../framework/filter.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
 import { deploymentTypes, initDeployments } from './deployments.js';
 import type { ArmResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
@@ -52,7 +52,7 @@ const subscriptions: ResourceTypeDefinition = {
       },
     }),
     get: (ctx) => {
-      const s = findSubscription(ctx.services, ctx.path.names[0]);
+      const s = ctx.subscription; // the core looked it up (and refused a subscription that does not exist)
       if (!s) throw Errors.subscriptionNotFound(ctx.path.names[0]);
       return { status: 200, body: subscriptionBody(s) };
     },
@@ -120,7 +120,7 @@ const resourceGroups: ResourceTypeDefinition = {
   apiVersions: RESOURCES_API_VERSIONS,
   schema: 'Microsoft.Resources/resourceGroup.json',
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'subscriptions/resourceGroups/read', operation: 'Get Resource Group', description: 'Gets or lists resource groups.' },
     { name: 'subscriptions/resourceGroups/write', operation: 'Update Resource Group', description: 'Creates or updates a resource group.' },
     { name: 'subscriptions/resourceGroups/delete', operation: 'Delete Resource Group', description: 'Deletes a resource group and all its resources.' },

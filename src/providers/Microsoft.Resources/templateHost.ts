@@ -1,31 +1,31 @@
 // The template engine's view of the emulator (TemplateHost): every resource a deployment writes or
-// reads goes through the resource-operations core in process, as the deploying principal; nothing
+// reads goes through the resource manager in process, as the deploying principal; nothing
 // is sent over HTTP to the emulator itself. Linked templates are fetched over https.
 
 import { isArmError } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { Principal, StoredResource } from '../../framework/types.js';
 import type { TemplateHost } from '../../templates/index.js';
 
 export function hostFor(services: Services, principal: Principal, baseUrl: string): TemplateHost {
-  const { core, registry, resources } = services;
+  const { resourceManager, registry, resources } = services;
   const opts = (apiVersion?: string) => ({ apiVersion, principal, baseUrl });
   return {
     async put(id, apiVersion, body) {
-      const r = await core.put(id, body, opts(apiVersion));
+      const r = await resourceManager.put(id, body, opts(apiVersion));
       return { status: r.status, body: r.body, operationId: r.operation?.id };
     },
     /** Preflight: the PUT's checks and hook without storing anything; only the client errors a PUT would give count. */
     async preflight(id, apiVersion, body) {
       try {
-        await core.put(id, body, { ...opts(apiVersion), dryRun: true });
+        await resourceManager.put(id, body, { ...opts(apiVersion), dryRun: true });
       } catch (e) {
         // A parent the same deployment creates, or a resource busy right now, is not the template's fault.
         if (isArmError(e) && e.status === 400) throw e;
       }
     },
     async waitFor(operationId, signal) {
-      const done = core.waitFor(operationId);
+      const done = resourceManager.waitFor(operationId);
       const op = signal
         ? await Promise.race([done, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('canceled'), { name: 'AbortError' })), { once: true }))])
         : await done;
@@ -33,17 +33,17 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
     },
     async get(id, apiVersion) {
       try {
-        return (await core.get(id, opts(apiVersion))).body;
+        return (await resourceManager.get(id, opts(apiVersion))).body;
       } catch (e) {
         if (isArmError(e) && e.status === 404) return undefined;
         throw e;
       }
     },
     async action(id, action, apiVersion, body) {
-      return (await core.action(id, action, body, opts(apiVersion))).body;
+      return (await resourceManager.action(id, action, body, opts(apiVersion))).body;
     },
     async delete(id, apiVersion) {
-      const r = await core.delete(id, opts(apiVersion));
+      const r = await resourceManager.delete(id, opts(apiVersion));
       return { status: r.status, operationId: r.operation?.id };
     },
     async list(scopeId) {

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ActionHandler, ArmResource, ResourceTypeDefinition } from '../../framework/types.js';
 
 export interface DeclaredType {

@@ -3,13 +3,15 @@
 
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
-import { ArmError, Errors, isArmError } from './errors.js';
+import { ArmError, Errors, isArmError } from '../arm/errors.js';
 import { handleArm } from './dispatcher.js';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
+import { mountFabricAdmin } from '../admin/routes.js';
+import { capabilityDocument } from '../kubernetes/capabilities.js';
 
 export function createHttpApp(services: Services, tokens: TokenService): express.Express {
   const app = express();
@@ -39,8 +41,12 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   });
 
   app.use(identityRouter(tokens, baseUrlOf));
-  mountDashboard(services.adminRouter, services); // the page at /_emulator/ (src/dashboard)
-  app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), services.adminRouter);
+  // The admin API (src/admin; the capabilities it shows per site are the Kubernetes providers' view) and the
+  // dashboard page (src/dashboard), both under /_emulator.
+  const admin = express.Router();
+  if (services.fabric) mountFabricAdmin(admin, services, services.fabric, capabilityDocument);
+  mountDashboard(admin, services);
+  app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), admin);
   app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
 
   app.use(async (req, res, next) => {

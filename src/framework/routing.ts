@@ -1,9 +1,8 @@
 // Finds the type definition a parsed path addresses and checks the api-version against it.
 
-import { ArmError, Errors } from './errors.js';
-import { RESOURCES_NS, buildId } from './paths.js';
-import type { Registry } from '../framework/registry.js';
-import type { ParsedPath, ResourceTypeDefinition } from '../framework/types.js';
+import { ArmError, Errors } from '../arm/errors.js';
+import { RESOURCES_NS, buildId } from '../arm/paths.js';
+import type { ParsedPath, ResourceTypeDefinition, TypeRegistry } from './types.js';
 
 export type Route =
   | { kind: 'instance'; def: ResourceTypeDefinition; path: ParsedPath }
@@ -12,7 +11,7 @@ export type Route =
 
 const API_VERSION_RE = /^\d{4}-\d{2}-\d{2}(-(preview|alpha|beta|rc|privatepreview))?$/i;
 
-export function resolve(registry: Registry, p: ParsedPath, method: string): Route {
+export function resolve(registry: TypeRegistry, p: ParsedPath, method: string): Route {
   const provider = registry.provider(p.namespace);
   if (!provider) throw Errors.invalidResourceNamespace(p.namespace);
   const full = registry.type(p.namespace, p.types.join('/'));

@@ -1,16 +1,16 @@
 // The emulator's own admin API (mounted at /_emulator): readiness, the fabric's state, faults to inject,
 // and control over how fast operations complete, for tests and scripts. The front door guards it
-// (adminGuard in src/arm/http.ts: own Origin only; with auth on, changes need a service principal's bearer
+// (adminGuard in src/http/app.ts: own Origin only; with auth on, changes need a service principal's bearer
 // token). Views never carry secrets: operation records are redacted (redactSecrets).
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ArmError, Errors } from '../arm/errors.js';
-import type { GateRule } from '../lro/engine.js';
-import type { CompletionGate, OperationRecord } from '../lro/types.js';
-import type { Services } from '../framework/services.js';
+import type { GateRule } from '../arm/asyncOperations.js';
+import type { CompletionGate, OperationRecord } from '../arm/asyncOperations.js';
+import type { Services } from '../framework/types.js';
 import { ARM_AUDIENCES } from '../identity/tokens.js';
-import type { Fabric } from './fabric.js';
-import type { SiteDefinition } from './sites.js';
+import type { Fabric } from '../fabric/fabric.js';
+import type { SiteDefinition } from '../fabric/sites.js';
 
 type Handler = (req: Request, res: Response) => unknown | Promise<unknown>;
 
@@ -109,7 +109,7 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
         timeScale: services.config.timeScale,
         sites: sites.length,
         disconnectedSites: sites.filter((s) => !fabric.site(s.name).connected()).map((s) => s.name),
-        operationsInProgress: services.operations.active(),
+        operationsInProgress: services.asyncOperations.active(),
         // How a page signs in for the changes (the guard wants a service principal's token when auth is on).
         auth: services.config.auth,
         tokenEndpoint: '/adfs/oauth2/token',
@@ -172,13 +172,13 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
 
   // ---- time control -------------------------------------------------------------------------------------
 
-  router.get('/operations/gates', wrap(() => ({ rules: services.operations.getGateRules() })));
+  router.get('/operations/gates', wrap(() => ({ rules: services.asyncOperations.getGateRules() })));
   router.put(
     '/operations/gates',
     json,
     wrap((req) => {
       const rules = parseGateRules(req.body);
-      services.operations.setGateRules(rules);
+      services.asyncOperations.setGateRules(rules);
       return { rules };
     }),
   );
@@ -187,15 +187,15 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     json,
     wrap((req) => {
       const added = parseGateRules(Array.isArray(req.body) || req.body?.rules ? req.body : [req.body]);
-      const rules = [...services.operations.getGateRules(), ...added];
-      services.operations.setGateRules(rules);
+      const rules = [...services.asyncOperations.getGateRules(), ...added];
+      services.asyncOperations.setGateRules(rules);
       return { rules };
     }),
   );
   router.delete(
     '/operations/gates',
     wrap(() => {
-      services.operations.setGateRules([]);
+      services.asyncOperations.setGateRules([]);
       return { rules: [] };
     }),
   );
@@ -210,7 +210,7 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
       const v = req.body?.timeScale;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw badRequest('expected {"timeScale": number >= 0}');
       services.config.timeScale = v;
-      services.operations.setTimeScale(v);
+      services.asyncOperations.setTimeScale(v);
       return { timeScale: v };
     }),
   );
@@ -218,7 +218,7 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     '/operations',
     wrap((req) => {
       const status = req.query.status as string | undefined;
-      const ops = services.operations
+      const ops = services.asyncOperations
         .list()
         .filter((o) => !status || o.status.toLowerCase() === status.toLowerCase())
         .sort((a, b) => a.startTime.localeCompare(b.startTime));
@@ -228,23 +228,23 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
   router.get(
     '/operations/:id',
     wrap((req) => {
-      const op = services.operations.get(String(req.params.id));
+      const op = services.asyncOperations.get(String(req.params.id));
       if (!op) throw Errors.withStatus(404, 'NotFound', `Operation '${req.params.id}' was not found.`);
       return redactSecrets(op);
     }),
   );
   router.post(
     '/operations/:id/cancel',
-    wrap(async (req) => operationSummary(await services.operations.cancel(String(req.params.id)))),
+    wrap(async (req) => operationSummary(await services.asyncOperations.cancel(String(req.params.id)))),
   );
   // Hold keeps an operation InProgress (its tasks still run) until released: a moment to look at.
   router.post(
     '/operations/:id/hold',
-    wrap(async (req) => operationSummary(await services.operations.hold(String(req.params.id)))),
+    wrap(async (req) => operationSummary(await services.asyncOperations.hold(String(req.params.id)))),
   );
   router.post(
     '/operations/:id/release',
-    wrap(async (req) => operationSummary(await services.operations.release(String(req.params.id)))),
+    wrap(async (req) => operationSummary(await services.asyncOperations.release(String(req.params.id)))),
   );
 
   // Errors on these routes answer in ARM's envelope.

@@ -1,4 +1,4 @@
-// The resource-operations core: put, patch, delete, action, get, list and waitFor by resource id,
+// The resource manager: put, patch, delete, action, get, list and waitFor by resource id,
 // callable in process (the resource-group cascade, the template engine) and from HTTP alike. It
 // owns routing by id, conditions (If-Match / If-None-Match), systemData, ETags, tags, merge patch,
 // cascades, the creation of long-running operations and the single atomic commit of everything
@@ -6,13 +6,13 @@
 
 import { Errors, type ArmError } from '../arm/errors.js';
 import { parsePath, splitPath, RESOURCES_NS } from '../arm/paths.js';
-import { resolve, checkApiVersion, type Route } from '../arm/resolve.js';
-import { validateAgainst } from '../arm/body.js';
-import { checkName } from '../arm/names.js';
-import { pageOfKeys } from '../arm/paging.js';
+import { resolve, checkApiVersion, type Route } from './routing.js';
+import { validateAgainst } from './schema.js';
+import { checkName } from './names.js';
+import { pageOfKeys } from './paging.js';
 import type { WriteOp } from '../store/store.js';
-import type { OperationPlan, OperationRecord } from '../lro/types.js';
-import type { OperationSubject } from '../lro/engine.js';
+import type { OperationPlan, OperationRecord } from '../arm/asyncOperations.js';
+import type { OperationSubject } from '../arm/asyncOperations.js';
 import { typeKeyOf } from './registry.js';
 import { idKey } from './repository.js';
 import { newEtag, etagMatches } from './etag.js';
@@ -22,55 +22,26 @@ import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
 import { matchesFilter, parseFilter } from './filter.js';
 import { authorize } from '../authorization/enforce.js';
-import { checkExtendedLocation } from './targets.js';
-import type { Services } from './services.js';
-import type { ActionOutcome, ArmResource, ParsedPath, Principal, Related, RequestContext, ResourceTypeDefinition, StoredResource } from './types.js';
-
-export type Method = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
-
-/** One change or read, from HTTP or from in-process callers. */
-export interface Call {
-  method: Method;
-  /** Resource id, collection path or action path, casing as the caller wrote it. */
-  path: string;
-  /** Defaults to the type's newest stable api-version. */
-  apiVersion?: string;
-  query?: Record<string, string>;
-  headers?: Record<string, string | undefined>;
-  body?: unknown;
-  /** Defaults to the emulator itself (Microsoft.Resources acting for the platform). */
-  principal?: Principal;
-  /** https://host:port for absolute URLs; '' in process. */
-  baseUrl?: string;
-  /** Set by cascades: writes are allowed while the enclosing group is being deleted. */
-  internal?: boolean;
-  /** The path already parsed by the caller (the HTTP edge parses it to authenticate). */
-  parsed?: ParsedPath;
-  /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
-  dryRun?: boolean;
-}
-
-export interface Result {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** The long-running operation the change started (the HTTP edge turns it into LRO headers). */
-  operation?: OperationRecord;
-  /** Whether the LRO headers should include Location (PUT on create answers 201 with both). */
-  location?: boolean;
-}
+import type { Target } from './targets.js';
+import type { Services } from './types.js';
+import type { ActionOutcome, ArmResource, Call, Method, ParsedPath, Principal, Related, RequestContext, ResourceManager, ResourceTypeDefinition, Result, StoredResource } from './types.js';
 
 export const SYSTEM_PRINCIPAL: Principal = { tenantId: '', clientId: 'Microsoft.Resources', objectId: '00000000-0000-0000-0000-000000000000' };
 
 const WRITES = new Set<Method>(['PUT', 'PATCH', 'DELETE', 'POST']);
 
-export class ResourceOperations {
+export class ResourceManagerCore implements ResourceManager {
   /** Ids with a change between its checks and its commit: a second writer gets 409, as at ARM. */
   private readonly changing = new Set<string>();
   /** The last PUT queued per type, for types with serialPuts. */
   private readonly queues = new Map<string, Promise<void>>();
 
-  constructor(private readonly services: Services) {}
+  /** services: the Services this manager is part of (they hold it, so it reads them when called). */
+  constructor(private readonly servicesOf: () => Services) {}
+
+  private get services(): Services {
+    return this.servicesOf();
+  }
 
   // ---- in-process verbs ----------------------------------------------------------------------------
 
@@ -94,7 +65,7 @@ export class ResourceOperations {
   }
   /** Resolves once the operation has ended (Succeeded, Failed or Canceled). */
   waitFor(operationId: string): Promise<OperationRecord> {
-    return this.services.operations.waitFor(operationId);
+    return this.services.asyncOperations.waitFor(operationId);
   }
 
   // ---- the pipeline --------------------------------------------------------------------------------
@@ -104,7 +75,8 @@ export class ResourceOperations {
     const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
     const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
-    if (parsed.subscriptionId && !findSubscription(services, parsed.subscriptionId)) throw Errors.subscriptionNotFound(parsed.subscriptionId);
+    const subscription = call.subscription !== undefined ? (call.subscription ?? undefined) : parsed.subscriptionId ? findSubscription(services, parsed.subscriptionId) : undefined;
+    if (parsed.subscriptionId && !subscription) throw Errors.subscriptionNotFound(parsed.subscriptionId);
     if (call.body !== undefined) checkDepth(call.body);
     const ctx: RequestContext = {
       method: call.method,
@@ -116,6 +88,7 @@ export class ResourceOperations {
       body: call.body,
       baseUrl: call.baseUrl ?? '',
       principal: call.principal ?? { ...SYSTEM_PRINCIPAL, tenantId: services.config.tenantId },
+      subscription,
       services,
     };
     if (WRITES.has(call.method) && route.def.namespace !== RESOURCES_NS && parsed.subscriptionId) {
@@ -277,7 +250,7 @@ export class ResourceOperations {
 
   private refuseWhileBusy(s: StoredResource | undefined): void {
     if (!s?.operationId) return;
-    const op = this.services.operations.get(s.operationId);
+    const op = this.services.asyncOperations.get(s.operationId);
     if (op && op.status === 'InProgress') {
       throw Errors.anotherOperationInProgress(
         `Operation is not allowed because there's an in progress ${op.kind === 'action' ? op.action : op.kind} operation (${op.id}) on resource '${s.resource.name}'. Retry after it completes.`,
@@ -296,8 +269,11 @@ export class ResourceOperations {
     const schema = typeof def.schema === 'function' ? def.schema(ctx.apiVersion) : def.schema;
     if (schema) validateAgainst(schema, ctx.body ?? {});
     const candidate = candidateFromBody(ctx);
-    // Every resource deployed to a custom location: it exists, has succeeded and enables this type.
-    if (candidate.extendedLocation !== undefined) checkExtendedLocation(services, typeName(ctx), candidate.extendedLocation);
+    // Every resource deployed to a custom location: it exists, has succeeded and enables this type. The custom
+    // location read here is the one the hooks' ctx.target() resolves on (read once per PUT).
+    const customLocation = candidate.extendedLocation !== undefined ? services.targets.checkExtendedLocation(typeName(ctx), candidate.extendedLocation) : undefined;
+    let target: Target | undefined;
+    ctx.target = () => (target ??= services.targets.resolve(candidate, customLocation));
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
@@ -348,16 +324,16 @@ export class ResourceOperations {
     const ops: WriteOp[] = [];
     let op: OperationRecord | undefined;
     if (plan) {
-      op = services.operations.create({ ...plan, kind: plan.kind ?? kind }, subjectOf(ctx, stored));
+      op = services.asyncOperations.create({ ...plan, kind: plan.kind ?? kind }, subjectOf(ctx, stored));
       stored.operationId = op.id;
-      ops.push(services.operations.writeOp(op));
+      ops.push(services.asyncOperations.writeOp(op));
     } else if (resource.properties && resource.properties.provisioningState === undefined) {
       resource.properties.provisioningState = 'Succeeded';
     }
     ops.push(...services.resources.putOps(stored));
     ops.push(...relatedOps(services.registry, services.resources, related, op?.id, resource.systemData));
     await services.resources.commit(ops);
-    if (op) services.operations.run(op);
+    if (op) services.asyncOperations.run(op);
     return { status, headers: etagHeader(stored), body: this.wire(stored, def, ctx.apiVersion), operation: op, location: true };
   }
 
@@ -367,7 +343,7 @@ export class ResourceOperations {
     this.checkConditions(ctx);
     const existing = ctx.existing;
     if (!existing) return { status: 204 };
-    const running = existing.operationId ? this.services.operations.get(existing.operationId) : undefined;
+    const running = existing.operationId ? this.services.asyncOperations.get(existing.operationId) : undefined;
     // A delete already under way: answer with the same operation, as ARM does for a repeated DELETE.
     if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
     this.refuseWhileBusy(existing);
@@ -383,10 +359,10 @@ export class ResourceOperations {
       const stored: StoredResource = structuredClone(existing);
       stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
       stored.deleting = true;
-      const op = services.operations.create({ ...outcome.operation, kind: 'delete' }, { ...subjectOf(ctx, stored), method: 'DELETE' });
+      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete' }, { ...subjectOf(ctx, stored), method: 'DELETE' });
       stored.operationId = op.id;
-      await services.resources.commit([services.operations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
-      services.operations.run(op);
+      await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
+      services.asyncOperations.run(op);
       return op;
     }
     await services.resources.commit([...deleteTreeOps(services.resources, existing.resource.id), ...relatedOps(services.registry, services.resources, outcome.related)]);
@@ -404,16 +380,16 @@ export class ResourceOperations {
     const outcome: ActionOutcome = await entry[1](ctx as RequestContext & { existing: StoredResource });
     if (!outcome.operation) {
       await this.commitActionState(ctx, outcome);
-      if (outcome.cancel) await services.operations.cancel(outcome.cancel.operationId, outcome.cancel.message);
+      if (outcome.cancel) await services.asyncOperations.cancel(outcome.cancel.operationId, outcome.cancel.message);
       return { status: outcome.status ?? (outcome.body === undefined ? 204 : 200), body: outcome.body, headers: outcome.headers };
     }
     this.refuseWhileBusy(existing);
     const stored: StoredResource = structuredClone(existing);
     if (outcome.resource) stored.resource = { ...outcome.resource, id: existing.resource.id, name: existing.resource.name, type: existing.resource.type, etag: newEtag(), systemData: existing.resource.systemData };
-    const op = services.operations.create({ ...outcome.operation, kind: 'action', action: entry[0] }, { ...subjectOf(ctx, stored), method: 'POST' });
+    const op = services.asyncOperations.create({ ...outcome.operation, kind: 'action', action: entry[0] }, { ...subjectOf(ctx, stored), method: 'POST' });
     stored.operationId = op.id;
-    await services.resources.commit([services.operations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
-    services.operations.run(op);
+    await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
+    services.asyncOperations.run(op);
     return { status: 202, operation: op, location: true };
   }
 
@@ -441,7 +417,7 @@ export class ResourceOperations {
    */
   async startDetached(ctx: RequestContext, subjectId: string, plan: OperationPlan): Promise<OperationRecord> {
     const { services } = ctx;
-    const op = services.operations.create(plan, {
+    const op = services.asyncOperations.create(plan, {
       resourceId: subjectId,
       typeKey: `${typeKeyOf(ctx.def.namespace, ctx.def.type)}/${(plan.action ?? plan.kind).toLowerCase()}`,
       namespace: ctx.def.namespace,
@@ -450,8 +426,8 @@ export class ResourceOperations {
       method: 'POST',
       apiVersion: ctx.apiVersion,
     });
-    await services.store.write([services.operations.writeOp(op)]);
-    services.operations.run(op);
+    await services.store.write([services.asyncOperations.writeOp(op)]);
+    services.asyncOperations.run(op);
     return op;
   }
 

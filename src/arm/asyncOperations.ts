@@ -3,7 +3,7 @@
 // restart can resume or roll back. Task kinds are registered by whoever owns the work (the fabric
 // registers VM tasks, Microsoft.Resources registers cascade deletes), never by the engine.
 
-import type { ErrorDetail } from '../arm/errors.js';
+import type { ErrorDetail } from './errors.js';
 
 export type OperationStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
 export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'undone' | 'skipped';
@@ -89,4 +89,28 @@ export interface TaskKind {
   run(task: TaskRecord, op: OperationRecord): unknown | Promise<unknown>;
   /** Reverses a done task when the operation fails or is canceled. Must be idempotent. */
   undo?(task: TaskRecord, op: OperationRecord): void | Promise<void>;
+}
+
+/** Where task kinds are registered (the operation engine): whoever owns the work registers its kinds. */
+export interface TaskKindRegistry {
+  registerTaskKind(kind: string, impl: TaskKind): void;
+}
+
+export interface OperationSubject {
+  resourceId: string;
+  typeKey: string;
+  namespace: string;
+  location: string;
+  subscriptionId: string;
+  method: OperationRecord['method'];
+  apiVersion: string;
+}
+
+/** A rule deciding how fast operations complete, for tests (most specific match wins). */
+export interface GateRule {
+  /** lowercase type key ('microsoft.containerservice/managedclusters') or '*' */
+  typeKey: string;
+  /** operation kind or action name, or '*' */
+  operation: string;
+  gate: CompletionGate;
 }

@@ -1,15 +1,13 @@
 // The ARM front door's request pipeline, independent of the HTTP framework and thin: authenticate,
-// require an api-version, parse the body, hand the call to the resource-operations core, and turn
+// require an api-version, parse the body, hand the call to the resource manager, and turn
 // a long-running operation into ARM's polling headers.
 
-import { Errors } from './errors.js';
-import { parsePath, splitPath } from './paths.js';
-import { parseJsonBody } from './body.js';
-import { parseTolerantJson } from './tolerantJson.js';
+import { Errors } from '../arm/errors.js';
+import { parsePath, splitPath } from '../arm/paths.js';
+import { parseJsonBody } from '../arm/body.js';
+import { parseTolerantJson } from '../arm/tolerantJson.js';
 import { findSubscription } from '../framework/registration.js';
-import type { Method } from '../framework/operations.js';
-import type { Services } from '../framework/services.js';
-import type { Principal } from '../framework/types.js';
+import type { Method, Principal, Services } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { lroHeaders } from '../lro/urls.js';
 
@@ -46,7 +44,7 @@ export async function handleArm(req: ArmRequest, services: Services, tokens: Tok
   const parse = deployment ? parseTolerantJson : parseJsonBody;
   const body = method === 'PUT' || method === 'PATCH' || method === 'POST' ? parse(req.rawBody) : undefined;
 
-  const out = await services.core.execute({ method: method as Method, path: req.pathname, parsed, apiVersion, query: req.query, headers: req.headers, body, principal, baseUrl: req.baseUrl });
+  const out = await services.resourceManager.execute({ method: method as Method, path: req.pathname, parsed, subscription: sub ?? null, apiVersion, query: req.query, headers: req.headers, body, principal, baseUrl: req.baseUrl });
   const headers = { ...(out.headers ?? {}) };
   if (out.operation) Object.assign(headers, lroHeaders(req.baseUrl, services.config.retryAfter, out.operation, out.location !== false));
   return { status: out.status, headers, body: out.body };

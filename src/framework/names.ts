@@ -1,7 +1,7 @@
 // ARM's resource-name rules, with a type's own tighter rule on top.
 
-import { Errors } from './errors.js';
-import type { ResourceTypeDefinition } from '../framework/types.js';
+import { Errors } from '../arm/errors.js';
+import type { ResourceTypeDefinition } from './types.js';
 
 const RG_NAME = /^[-\w._()\p{L}\p{N}]{1,90}$/u;
 

@@ -2,8 +2,8 @@
 // ordered index (pageOfKeys): its $skipToken is the last key of the page, so a page costs its own size
 // whatever is stored, and long scans (a $filter matching little) yield to other requests as they go.
 
-import { Errors } from './errors.js';
-import type { RequestContext } from '../framework/types.js';
+import { Errors } from '../arm/errors.js';
+import type { RequestContext } from './types.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
