@@ -220,6 +220,27 @@ export class ResourceRepository {
     return [...this.withOperation];
   }
 
+  /**
+   * Every resource whose stored text passes `text` (a cheap test on the unparsed text, which must hold for any
+   * resource `keep` accepts) and then `keep`, read without holding the event loop: it yields every few ms, so
+   * a scan of 100,000 resources never stops other requests.
+   */
+  async scan(text: (t: string) => boolean, keep: (r: StoredResource) => boolean): Promise<StoredResource[]> {
+    const out: StoredResource[] = [];
+    let n = 0;
+    let sliceEnd = performance.now() + 8;
+    for (const [, t] of this.store.texts(COLLECTION)) {
+      if (++n % 256 === 0 && performance.now() > sliceEnd) {
+        await new Promise((r) => setImmediate(r));
+        sliceEnd = performance.now() + 8;
+      }
+      if (!text(t)) continue;
+      const r = JSON.parse(t) as StoredResource;
+      if (keep(r)) out.push(r);
+    }
+    return out;
+  }
+
   all(): IterableIterator<StoredResource> {
     return this.store.values<StoredResource>(COLLECTION);
   }

@@ -101,8 +101,8 @@ const customLocations: ResourceTypeDefinition = {
   onPatch(ctx, candidate) {
     return build(ctx, candidate, ctx.existing);
   },
-  onDelete(ctx) {
-    const users = resourcesOnCustomLocation(ctx.services, ctx.existing.resource.id);
+  async onDelete(ctx) {
+    const users = await resourcesOnCustomLocation(ctx.services, ctx.existing.resource.id);
     if (users.length) {
       throw Errors.conflictWith(
         'CustomLocationInUse',
