@@ -110,7 +110,11 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
           }
         }
       });
-      await sleep(500 + round * 60);
+      // kill once the burst is under way (some writes acknowledged, whatever the machine's load), at a
+      // different point in each round
+      const before = acknowledged.size;
+      for (let i = 0; i < 3000 && acknowledged.size < before + 8; i++) await sleep(20);
+      await sleep(round * 40);
       await kill9(c);
       kills++;
       stopBurst = true;
