@@ -52,7 +52,11 @@ export class ResourceRepository {
     });
   }
 
-  /** Every index from the stored texts, in bulk: keys gathered per bucket, each bucket sorted once. */
+  /**
+   * Every index from the stored texts, in bulk: keys gathered per bucket (each bucket sorted once, or not at
+   * all when the texts come in key order, as a snapshot writes them), and a run of resources with the same
+   * parent and type (a snapshot's long runs of groups) costs one comparison each, no lookup.
+   */
   private build(): void {
     this.byParent = new Map();
     this.byParentType = new Map();
@@ -61,30 +65,46 @@ export class ResourceRepository {
     this.places = new Map();
     this.withOperation = new Set();
     const byParent = new Map<string, string[]>();
-    const byParentType = new Map<string, Map<string, string[]>>();
+    const byParentType = new Map<Place, string[]>();
     const byType = new Map<string, string[]>();
     const all: string[] = [];
-    const push = <K>(m: Map<K, string[]>, k: K, v: string) => {
-      const a = m.get(k);
-      if (a) a.push(v);
-      else m.set(k, [v]);
+    const arrayOf = <K>(m: Map<K, string[]>, k: K) => {
+      let a = m.get(k);
+      if (!a) m.set(k, (a = []));
+      return a;
     };
+    let head = ''; // the previous text's head: {"parent":"...","typeKey":"..."
+    let place: Place | undefined;
+    let lists: string[][] = [];
+    let sorted = true;
+    let last = '';
     for (const [key, text] of this.store.texts(COLLECTION)) {
-      const f = indexFields(text);
-      const place = this.place(f);
-      push(byParent, place.parent, key);
-      let pt = byParentType.get(place.parent);
-      if (!pt) byParentType.set(place.parent, (pt = new Map()));
-      push(pt, place.typeKey, key);
-      push(byType, place.typeKey, key);
+      if (key <= last) sorted = false;
+      last = key;
+      let operationId: string | undefined;
+      if (head && text.startsWith(head)) {
+        if (text.startsWith(OPERATION_AFTER_HEAD, head.length)) operationId = indexFields(text).operationId;
+      } else {
+        const f = indexFields(text);
+        operationId = f.operationId;
+        place = this.place(f);
+        head = headOf(text, place);
+        lists = [arrayOf(byParent, place.parent), arrayOf(byParentType, place), arrayOf(byType, place.typeKey)];
+      }
+      for (const l of lists) l.push(key);
       all.push(key);
-      this.placeOf.set(key, place);
-      if (f.operationId) this.withOperation.add(key);
+      this.placeOf.set(key, place!);
+      if (operationId) this.withOperation.add(key);
     }
-    for (const [k, keys] of byParent) this.byParent.set(k, SortedKeys.from(keys));
-    for (const [k, m] of byParentType) this.byParentType.set(k, new Map([...m].map(([t, keys]) => [t, SortedKeys.from(keys)])));
-    for (const [k, keys] of byType) this.byType.set(k, SortedKeys.from(keys));
-    this.everything = SortedKeys.from(all);
+    const make = (keys: string[]) => (sorted ? SortedKeys.fromSorted(keys) : SortedKeys.from(keys));
+    for (const [k, keys] of byParent) this.byParent.set(k, make(keys));
+    for (const [p, keys] of byParentType) {
+      let m = this.byParentType.get(p.parent);
+      if (!m) this.byParentType.set(p.parent, (m = new Map()));
+      m.set(p.typeKey, make(keys));
+    }
+    for (const [k, keys] of byType) this.byType.set(k, make(keys));
+    this.everything = make(all);
   }
 
   private place(f: IndexFields): Place {
@@ -295,6 +315,13 @@ function canonical(r: StoredResource): StoredResource {
 }
 
 const PARENT = '{"parent":"';
+const OPERATION_AFTER_HEAD = ',"operationId":"';
+
+/** The head a text starts with when written by canonical() for this place ('' when it is not in that form). */
+function headOf(text: string, place: Place): string {
+  const head = `${PARENT}${place.parent}${TYPE}${place.typeKey}"`;
+  return text.startsWith(head) ? head : '';
+}
 const TYPE = '","typeKey":"';
 const OPERATION = '","operationId":"';
 

@@ -27,6 +27,15 @@ export class SortedKeys {
     return s;
   }
 
+  /** Builds from keys already in order, without duplicates (not checked). */
+  static fromSorted(keys: string[]): SortedKeys {
+    const s = new SortedKeys();
+    const half = MAX / 2;
+    for (let i = 0; i < keys.length; i += half) s.chunks.push(keys.slice(i, i + half));
+    s.count = keys.length;
+    return s;
+  }
+
   get size(): number {
     return this.count;
   }

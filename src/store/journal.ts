@@ -38,7 +38,9 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { MemoryTable, serialise, StoreValueError } from './memory.js';
 import {
+  decodeJournalBytes,
   decodeJournalLine,
+  forEachTextLine,
   forEachLineAsync,
   lastLine,
   decodeMark,
@@ -388,40 +390,47 @@ export class JournalStore implements Store {
     let seq = -1;
     let crc = 0;
     let records = 0;
-    let coll: string | undefined;
+    let coll: Map<string, string> | undefined;
     let trailer: { records: number; crc32: string } | undefined;
     let error: string | undefined;
     let bytes = 0;
+    /** Where the trailer starts in the current region's bytes (the checksum covers what precedes it). */
+    let trailerAt: number | undefined;
+    const fail = (msg: string) => {
+      error = msg;
+      return false;
+    };
     try {
-      const fail = (msg: string) => {
-        error = msg;
-        return false;
-      };
-      forEachLine(file, (b, start, end, offset, terminated) => {
-        bytes = offset + end - start + (terminated ? 1 : 0);
-        if (!terminated) return fail('it ends in the middle of a line (truncated)');
+      const tail = forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
+        bytes = offset + byteEnd - byteStart + 1;
         if (trailer) return fail('there is data after its trailer');
-        const first = b[start];
+        const first = text.charCodeAt(start);
         if (seq < 0) {
-          const h = JSON.parse(b.toString('utf8', start, end)) as { format: number; seq: number };
+          const h = JSON.parse(text.slice(start, end)) as { format: number; seq: number };
           if (h.format !== 3 || !Number.isSafeInteger(h.seq) || h.seq < 0) return fail('its header is not a snapshot header');
           seq = h.seq;
         } else if (first === 0x7b /* { */) {
-          trailer = JSON.parse(b.toString('utf8', start, end));
+          trailer = JSON.parse(text.slice(start, end));
+          trailerAt = byteStart;
           return true;
         } else if (first === 0x09 /* TAB */) {
-          coll = jsonString(b.toString('utf8', start + 1, end));
-          if (coll === undefined) return fail(`the line at byte ${offset} is not a collection name`);
+          const name = jsonString(text.slice(start + 1, end));
+          if (name === undefined) return fail(`the line at byte ${offset} is not a collection name`);
+          coll = this.table.collection(name);
         } else {
-          const tab = b.indexOf(0x09, start);
-          const key = tab > start && tab < end - 1 ? keyAt(b, start, tab) : undefined;
+          const tab = text.indexOf('\t', start);
+          const key = tab > start && tab < end - 1 ? keyIn(text, start, tab) : undefined;
           if (key === undefined || coll === undefined) return fail(`the line at byte ${offset} is not a record`);
-          this.table.set(coll, key, b.toString('utf8', tab + 1, end));
+          // the key and the value stay views of the region's text: nothing copied
+          coll.set(key, text.slice(tab + 1, end));
           records++;
         }
-        crc = crc32(b.subarray(start, end + 1), crc);
         return true;
+      }, (region) => {
+        crc = crc32(trailerAt === undefined ? region : region.subarray(0, trailerAt), crc);
+        trailerAt = undefined;
       });
+      if (tail && !error) error = 'it ends in the middle of a line (truncated)';
     } catch (e) {
       error ??= (e as Error).message;
     }
@@ -540,7 +549,7 @@ export class JournalStore implements Store {
     if (!snap.lost) {
       for (const f of journals) {
         const last = lastLine(path.join(dir, f));
-        const rec = last && decodeJournalLine(last, 0, last.length, reserialise);
+        const rec = last && decodeJournalBytes(last, 0, last.length, reserialise);
         if (!rec || 'error' in rec) continue;
         if (rec.format === 3) format3 = true;
         if (rec.seq <= snapSeq) covered.add(f);
@@ -553,13 +562,9 @@ export class JournalStore implements Store {
       let fileFormat = 0;
       let li = 0;
       let problem: { line: number; error: string; offset: number; torn?: number } | undefined;
-      forEachLine(file, (buf, start, end, offset, terminated) => {
+      const tail = forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
         li++;
-        if (!terminated) {
-          problem = { line: li, error: `the file ends in the middle of a record (${end - start} bytes without a newline)`, offset, torn: end - start };
-          return false;
-        }
-        const rec = decodeJournalLine(buf, start, end, reserialise);
+        const rec = decodeJournalLine(text.slice(start, end), region.subarray(byteStart, byteEnd), reserialise);
         if ('error' in rec) {
           problem = { line: li, error: rec.error, offset };
           return false;
@@ -588,9 +593,10 @@ export class JournalStore implements Store {
         this.seq = rec.seq;
         expected = rec.seq + 1;
         replayed++;
-        this.tailBytes += end - start + 1;
+        this.tailBytes += byteEnd - byteStart + 1;
         return true;
       });
+      if (!problem && tail) problem = { line: li + 1, error: `the file ends in the middle of a record (${tail.length} bytes without a newline)`, offset: tail.offset, torn: tail.length };
       if (!problem) continue;
       if (problem.torn !== undefined && lastFile) {
         // A torn append. Never acknowledged, unless the mark says a later record was.
@@ -655,7 +661,7 @@ export class JournalStore implements Store {
           li++;
           if (!terminated) problem = 'the file ends in the middle of a record';
           else {
-            const rec = decodeJournalLine(buf, start, end, reserialise);
+            const rec = decodeJournalBytes(buf, start, end, reserialise);
             if ('error' in rec) problem = rec.error;
           }
           return problem === undefined;
@@ -681,7 +687,7 @@ export class JournalStore implements Store {
       forEachLine(path.join(dir, journals[j]), (buf, start, end, _offset, terminated) => {
         i++;
         if (!terminated) return false;
-        const rec = decodeJournalLine(buf, start, end, reserialise);
+        const rec = decodeJournalBytes(buf, start, end, reserialise);
         if ('error' in rec) return true;
         if (j === fi && i < line) before = rec.seq;
         else if (j > fi || i > line) {
@@ -792,14 +798,14 @@ export { StoreValueError };
 
 const reserialise = (v: unknown) => serialise(v, 'a value');
 
-/** The JSON string buf[start, end) decoded; without escapes (every key the emulator makes) straight from the bytes. */
-function keyAt(buf: Buffer, start: number, end: number): string | undefined {
-  if (end - start < 2 || buf[start] !== 0x22 || buf[end - 1] !== 0x22) return undefined;
+/** The JSON string text[start, end) decoded; without escapes (every key the emulator makes) a view of the text. */
+function keyIn(text: string, start: number, end: number): string | undefined {
+  if (end - start < 2 || text.charCodeAt(start) !== 34 || text.charCodeAt(end - 1) !== 34) return undefined;
   for (let i = start + 1; i < end - 1; i++) {
-    const c = buf[i];
-    if (c === 0x5c || c === 0x22 || c < 0x20) return jsonString(buf.toString('utf8', start, end));
+    const c = text.charCodeAt(i);
+    if (c === 92 || c === 34 || c < 32) return jsonString(text.slice(start, end));
   }
-  return buf.toString('utf8', start + 1, end - 1);
+  return text.slice(start + 1, end - 1);
 }
 
 /** Sorts strings without holding the event loop for long: slices sorted apart, then merged, yielding between steps. */

@@ -102,6 +102,13 @@ export class MemoryTable {
     m.set(key, text);
   }
 
+  /** A collection's map itself, created if missing: for a loader that fills it (values must be JSON texts). */
+  collection(name: string): Map<string, string> {
+    let m = this.data.get(name);
+    if (!m) this.data.set(name, (m = new Map()));
+    return m;
+  }
+
   clear(): void {
     this.data.clear();
   }
