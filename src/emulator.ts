@@ -1,13 +1,14 @@
 // Assembles one emulator: store, registry, engine, fabric, providers, identity and the HTTP(S) server.
 // Tests start it in-process on port 0; main.ts starts it from the command line.
 
+import { Clock } from './framework/clock.js';
 import https from 'node:https';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { mergeConfigFile, type EmulatorConfig } from './config/config.js';
-import { JournalStore } from './store/store.js';
+import { JournalStore, StoreConflictError, type Store } from './store/store.js';
 import { Registry } from './framework/registry.js';
 import { ResourceRepository } from './framework/repository.js';
 import { LocationCatalog } from './arm/locations.js';
@@ -15,15 +16,17 @@ import { OperationEngine } from './lro/engine.js';
 import { ResourceManagerCore } from './framework/resourceManager.js';
 import { registerCascade } from './framework/cascade.js';
 import { operationTypes } from './lro/routes.js';
-import { TokenService } from './identity/tokens.js';
+import { TokenService, newSigningKey } from './identity/tokens.js';
 import { ensureCertificate } from './identity/certificate.js';
 import { createHttpApp } from './http/app.js';
 import { allProviders } from './providers/index.js';
+import { GenericTypes } from './providers/generic/index.js';
 import { openFabric, type FabricOptions } from './fabric/index.js';
 import { Authorizer } from './authorization/authorizer.js';
 import { KubernetesTargets } from './kubernetes/targets.js';
 import type { Services } from './framework/types.js';
 import type { ResourceProvider } from './framework/types.js';
+import { watchEventLoop } from './framework/eventLoop.js';
 
 export interface Emulator {
   services: Services;
@@ -42,6 +45,39 @@ export interface ServicesOptions {
   fabric?: FabricOptions | false;
 }
 
+/** The store the config names: PostgreSQL (--store postgres://…, shared by instances) or the embedded journal. */
+export async function openStore(config: EmulatorConfig): Promise<Store> {
+  if (config.store) {
+    // loaded only for a farm: the driver is not part of a plain start
+    const { PgStore } = await import('./store/postgres.js');
+    return PgStore.open({ url: config.store, retryAfter: Math.max(1, config.retryAfter) });
+  }
+  return JournalStore.open({ dir: config.inMemory ? null : config.dataDir, fsync: config.fsync, recover: config.recover });
+}
+
+const SECRETS = 'secrets';
+/** Origins of the instances of a farm (their tokens are accepted by all). */
+const FARM_ORIGINS = 'farmOrigins';
+
+/** The token-signing key every instance of a farm shares (kept in the database), made by whichever instance starts first. */
+async function sharedSigningKey(store: Store): Promise<string> {
+  for (let i = 0; ; i++) {
+    await store.sync();
+    const have = store.get<{ pem: string }>(SECRETS, 'token-signing-key');
+    if (have) return have.pem;
+    const pem = await newSigningKey();
+    await store.sync();
+    const made = store.get<{ pem: string }>(SECRETS, 'token-signing-key');
+    if (made) return made.pem;
+    try {
+      await store.write([{ collection: SECRETS, key: 'token-signing-key', value: { pem, createdAt: new Date().toISOString() } }]);
+      return pem;
+    } catch (e) {
+      if (!(e instanceof StoreConflictError) || i > 5) throw e; // another instance made it first: use theirs
+    }
+  }
+}
+
 export interface EmulatorOptions extends ServicesOptions {
   /**
    * Resolve once listening, without waiting for a new token-signing key (generated on a worker thread; the
@@ -55,10 +91,9 @@ export interface EmulatorOptions extends ServicesOptions {
  * fabric and the role index exist before any provider starts, so providers only read them (their init
  * registers task kinds and seeds data through the resource manager; none assigns a service).
  */
-export async function createServices(config: EmulatorConfig, opts: ServicesOptions = {}): Promise<Services> {
+export async function createServices(config: EmulatorConfig, opts: ServicesOptions = {}, opened?: Store): Promise<Services> {
   const providers = opts.providers ?? allProviders();
-  const dataDir = config.inMemory ? null : config.dataDir;
-  const store = await JournalStore.open({ dir: dataDir, fsync: config.fsync, recover: config.recover });
+  const store = opened ?? (await openStore(config));
   const registry = new Registry();
   const resources = new ResourceRepository(store);
   const asyncOperations = new OperationEngine(store, registry, resources, config.timeScale, () => services);
@@ -67,7 +102,7 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
   const fabric = opts.fabric === false ? undefined : await openFabric({ config, store, locations, tasks: asyncOperations }, opts.fabric);
   // Role assignments are enforced where they can exist: when Microsoft.Authorization is served (and unless the
   // benchmark's baseline turns enforcement off; --no-auth is the switch for users).
-  const authorizer = new Authorizer(resources);
+  const authorizer = new Authorizer(resources, store);
   authorizer.enforce = providers.some((p) => p.namespace.toLowerCase() === 'microsoft.authorization') && process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
   const services: Services = {
     config,
@@ -75,6 +110,7 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
     registry,
     resources,
     locations,
+    clock: new Clock(store),
     asyncOperations,
     resourceManager: new ResourceManagerCore(() => services),
     targets: new KubernetesTargets({ resources, registry, locations, fabric }),
@@ -87,15 +123,30 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
     registry.addProvider(p);
     registry.addProvider({ namespace: p.namespace, types: operationTypes(p) });
   }
+  // Every other type of the public catalogue, read on first use (src/providers/generic).
+  if (config.catalogue !== false) registry.setSource(new GenericTypes(services));
   for (const p of providers) await p.init?.(services);
   return services;
 }
 
 export async function startEmulator(config: EmulatorConfig, opts: EmulatorOptions = {}): Promise<Emulator> {
   if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
-  // First: a new token-signing key is generated on a worker thread while the rest starts.
-  const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);
-  const services = await createServices(config, opts);
+  watchEventLoop();
+  // A new token-signing key is generated on a worker thread while the rest starts (a farm's is in its database).
+  const farm = !!config.store;
+  let tokens = farm ? undefined : new TokenService(config, config.inMemory ? null : config.dataDir);
+  const store = await openStore(config);
+  let services!: Services;
+  try {
+    // Instances starting together on one database seed one after the other (each sees the other's seeds).
+    await store.exclusive('startup', async () => {
+      services = await createServices(config, opts, store);
+    });
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  tokens ??= new TokenService(config, null, await sharedSigningKey(services.store));
   const app = createHttpApp(services, tokens);
   let server: http.Server | https.Server;
   // ARM-like timeouts: a client gets --request-timeout seconds (default 60) to send a whole request, and at
@@ -128,6 +179,15 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   const listenOrigins = [url];
   if (host === 'localhost') listenOrigins.push(`${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
   tokens.setOrigins([config.publicUrl, ...listenOrigins]);
+  if (farm) {
+    // A farm: every instance accepts the tokens the others issue (their origins are in the database).
+    const mine = tokens.origins();
+    const missing = mine.filter((o) => !services.store.has(FARM_ORIGINS, o));
+    if (missing.length) await services.store.write(missing.map((o) => ({ collection: FARM_ORIGINS, key: o, value: { since: new Date().toISOString() } }))).catch(() => undefined);
+    tokens.setPeerOrigins(function* () {
+      for (const [origin] of services.store.entries<unknown>(FARM_ORIGINS)) yield origin;
+    });
+  }
   // Resume what a previous run left in flight, now that every task kind is registered.
   await services.asyncOperations.resumeAll();
   if (!opts.answerBeforeKeys) await tokens.ready;
@@ -145,6 +205,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
         (server as any).closeAllConnections?.();
       });
       for (const hook of services.onClose) await hook();
+  await services.asyncOperations.stoppedCleanly();
       await services.store.close();
       // a config started again (next port) derives its public URL again
       if (derivedPublicUrl) config.publicUrl = undefined;

@@ -13,11 +13,12 @@ import ts from 'typescript';
 export const LAYERS: { layer: string; parts: string[] }[] = [
   { layer: 'foundation', parts: ['config', 'store'] },
   { layer: 'wire types', parts: ['arm'] },
-  { layer: 'below the framework', parts: ['identity', 'authorization', 'fabric', 'templates'] },
+  { layer: 'below the framework', parts: ['identity', 'authorization', 'fabric', 'templates', 'catalogue'] },
   { layer: 'framework', parts: ['framework'] },
   { layer: 'on the framework', parts: ['lro', 'kubernetes', 'graph'] },
   { layer: 'providers', parts: ['providers'] },
   { layer: 'admin API', parts: ['admin'] },
+  { layer: 'CI farm admin (subscriptions, resets, snapshots)', parts: ['farm'] },
   { layer: 'dashboard', parts: ['dashboard'] },
   { layer: 'HTTP edge', parts: ['http'] },
   { layer: 'assembly', parts: ['emulator.ts'] },

@@ -1,16 +1,18 @@
 // The emulator's own admin API (mounted at /_emulator): readiness, the fabric's state, faults to inject,
 // and control over how fast operations complete, for tests and scripts. The front door guards it
-// (adminGuard in src/http/app.ts: own Origin only; with auth on, changes need a service principal's bearer
-// token). Views never carry secrets: operation records are redacted (redactSecrets).
+// (adminGuard in src/http/app.ts: own Origin only; with auth on, changes need the token of a configured
+// service principal or of an Owner of the root scope). Views never carry secrets: operation records are redacted (redactSecrets).
 
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { ArmError, Errors } from '../arm/errors.js';
+import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
 import type { GateRule } from '../arm/asyncOperations.js';
 import type { CompletionGate, OperationRecord } from '../arm/asyncOperations.js';
 import type { Services } from '../framework/types.js';
 import { ARM_AUDIENCES } from '../identity/tokens.js';
 import type { Fabric } from '../fabric/fabric.js';
 import type { SiteDefinition } from '../fabric/sites.js';
+import { eventLoopDelay } from '../framework/eventLoop.js';
 
 type Handler = (req: Request, res: Response) => unknown | Promise<unknown>;
 
@@ -64,7 +66,9 @@ export function parseGateRules(body: unknown): GateRule[] {
   });
 }
 
-const SECRET_KEY = /secret|password|passwd|private.?key|access.?token|refresh.?token|credential/i;
+// Keys whose values are secrets wherever they appear: passwords and keys, tokens, and kubeconfigs (an admin
+// kubeconfig carries a client key: the result of listAdminKubeconfig / listClusterAdminCredential).
+const SECRET_KEY = /secret|password|passwd|private.?key|access.?token|refresh.?token|credential|kubeconfig|^token$|^keys$|^(primary|secondary)(key|connectionString)$|connectionString|sharedKey/i;
 
 /** A deep copy with the value of every secret-looking key replaced (service-principal secrets, keys, tokens). */
 export function redactSecrets<T>(v: T): T {
@@ -101,7 +105,7 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
 
   router.get(
     '/health',
-    wrap(async () => {
+    wrap(async (req) => {
       const sites = fabric.sites();
       return {
         status: 'Healthy',
@@ -110,7 +114,9 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
         sites: sites.length,
         disconnectedSites: sites.filter((s) => !fabric.site(s.name).connected()).map((s) => s.name),
         operationsInProgress: services.asyncOperations.active(),
-        // How a page signs in for the changes (the guard wants a service principal's token when auth is on).
+        // perf_hooks' event-loop delay since start (or the last ?reset=eventLoop): the longest the emulator could not answer.
+        eventLoopDelay: eventLoopDelay(req.query.reset === 'eventLoop'),
+        // How a page signs in for the changes (with auth on, the guard wants a trusted principal's token).
         auth: services.config.auth,
         tokenEndpoint: '/adfs/oauth2/token',
         audience: ARM_AUDIENCES[2],
@@ -214,6 +220,19 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
       return { timeScale: v };
     }),
   );
+  // The calendar: periods no work shortens (a certificate's lifetime) pass by advancing it.
+  const clockView = () => ({ now: new Date(services.clock.now()).toISOString(), offsetSeconds: services.clock.offsetMs() / 1000 });
+  router.get('/clock', wrap(() => clockView()));
+  router.post(
+    '/clock/advance',
+    json,
+    wrap(async (req) => {
+      const s = req.body?.seconds ?? (typeof req.body?.days === 'number' ? req.body.days * 86_400 : undefined);
+      if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) throw badRequest('expected {"seconds": number >= 0} or {"days": number >= 0}');
+      await services.clock.advance(s * 1000);
+      return clockView();
+    }),
+  );
   router.get(
     '/operations',
     wrap((req) => {
@@ -253,6 +272,10 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     const e =
       err instanceof ArmError
         ? err
+        : err instanceof StoreUnavailableError
+          ? Errors.storeUnavailable(err)
+          : err instanceof StoreConflictError
+            ? Errors.conflictWith('Conflict', `Another request changed the same state at the same time: ${err.message}. Retry the request.`)
         : (err as any)?.type === 'entity.parse.failed'
           ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
           : (err as any)?.type === 'entity.too.large'

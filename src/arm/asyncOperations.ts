@@ -69,10 +69,21 @@ export interface OperationRecord {
   gate?: CompletionGate & { pollsSeen?: number; readyAt?: string };
   /** Set when the engine resumed this operation after a restart. */
   resumed?: number;
+  /**
+   * Restarts in a row that resumed this operation without it making progress since (a task finished) and
+   * without a clean shutdown in between: past MAX_RESUME_ATTEMPTS it ends Failed instead of being run again.
+   */
+  resumeAttempts?: number;
+  /** The operation that started this one (a deployment's, for the resources it writes). */
+  initiatedBy?: string;
+  /** Object id of the principal whose request started it (it may poll it whatever its roles); absent for the platform's own. */
+  startedBy?: string;
 }
 
 export interface OperationPlan {
   kind: OperationKind;
+  /** The operation on whose behalf this one runs (a deployment's): it can find and adopt it after a crash. */
+  initiatedBy?: string;
   action?: string;
   tasks: TaskSpec[];
   data?: Record<string, unknown>;
@@ -104,6 +115,8 @@ export interface OperationSubject {
   subscriptionId: string;
   method: OperationRecord['method'];
   apiVersion: string;
+  /** Object id of the principal whose request starts it. */
+  startedBy?: string;
 }
 
 /** A rule deciding how fast operations complete, for tests (most specific match wins). */

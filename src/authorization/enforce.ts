@@ -6,7 +6,7 @@
 import { Errors, ArmError } from '../arm/errors.js';
 import type { ParsedPath, Principal } from '../arm/types.js';
 import type { Authorizer } from './authorizer.js';
-import { actionFor, readActionOfWireType, typeOfResourceId } from './actions.js';
+import { actionFor, actionTypeOf, readActionOfWireType, typeOfResourceId } from './actions.js';
 import { hasAccessBelow, hasAnyAccess, isAllowed } from './evaluator.js';
 
 export function authorizerOf(services: { authorizer?: Authorizer }): Authorizer | undefined {
@@ -19,7 +19,7 @@ export interface AccessRequest {
   path: ParsedPath;
   principal: Principal;
   body?: unknown;
-  services: { config: { auth: boolean }; authorizer?: Authorizer };
+  services: { config: { auth: boolean }; authorizer?: Authorizer; asyncOperations?: { get(id: string): { startedBy?: string; typeKey: string; resourceId: string } | undefined }; resources?: { get(id: string): { internal: Record<string, unknown> } | undefined } };
 }
 
 /** The type (and action) a request was routed to. */
@@ -64,13 +64,19 @@ export function authorize(ctx: AccessRequest, target: AccessTarget): Access {
   const sub = ctx.path.subscriptionId;
   const subScope = sub ? `/subscriptions/${sub}` : '';
 
-  // Surfaces every principal reaches: operation polling (whoever started an operation polls it at
-  // subscription scope), operations catalogues, role definitions, its own permissions.
-  if (type === 'operations' || type.startsWith('locations/operation')) return PASS;
-  if (ns === 'microsoft.authorization' && (type === 'permissions' || (type === 'roledefinitions' && ctx.method === 'GET'))) return PASS;
+  // Surfaces every principal reaches: operations catalogues, role definitions, its own permissions;
+  // elevateAccess decides itself (a Global Administrator of the directory, not an Azure role).
+  if (type === 'operations') return PASS;
+  if (ns === 'microsoft.authorization' && (type === 'permissions' || type === 'elevateaccess' || (type === 'roledefinitions' && ctx.method === 'GET'))) return PASS;
+  // Operation polling (at subscription scope): whoever started the operation, or whoever may read what it works on.
+  if (type.startsWith('locations/operation')) {
+    checkOperationRead(ctx, authz, target);
+    return PASS;
+  }
 
   if (ns === 'microsoft.resources') {
-    if (type === 'tenants') return PASS;
+    // calculateTemplateHash touches nothing: anyone signed in may ask it.
+    if (type === 'tenants' || type === 'calculatetemplatehash') return PASS;
     if (type === 'subscriptions') {
       if (target.kind === 'collection') return { filter: (res) => filterValue(res, (item) => hasAnyAccess(authz, oid, String(item.id ?? ''))) };
       if (!hasAnyAccess(authz, oid, ctx.path.id)) throw authorizationFailed(ctx, 'Microsoft.Resources/subscriptions/read', ctx.path.id);
@@ -85,6 +91,22 @@ export function authorize(ctx: AccessRequest, target: AccessTarget): Access {
       if (!isAllowed(authz, oid, action, subScope)) throw authorizationFailed(ctx, action, subScope);
       return PASS;
     }
+  }
+
+  // Management groups: the list shows those the caller may read (none is not an error).
+  if (ns === 'microsoft.management' && type === 'managementgroups' && target.kind === 'collection' && ctx.method === 'GET') {
+    return { filter: (res) => filterValue(res, (item) => isAllowed(authz, oid, 'Microsoft.Management/managementGroups/read', String(item.id ?? ''))) };
+  }
+  // Management groups, as Azure's default hierarchy settings have it: any principal may create a group
+  // (and is made its Owner); under a parent other than the root it needs write on that parent.
+  if (ns === 'microsoft.management' && type === 'managementgroups' && ctx.method === 'PUT' && target.kind === 'instance' && services.resources && !services.resources.get(ctx.path.id)) {
+    const body = ctx.body as { properties?: { details?: { parent?: { id?: unknown } } } } | undefined;
+    const parent = /managementGroups\/([^/]+)\/?$/i.exec(String(body?.properties?.details?.parent?.id ?? ''))?.[1];
+    const parentScope = parent ? `/providers/Microsoft.Management/managementGroups/${parent}` : undefined;
+    const parentGroup = parentScope ? services.resources.get(parentScope) : undefined;
+    // A parent that does not exist is the handler's 404.
+    if (!parentGroup || parentGroup.internal.root === true || isAllowed(authz, oid, 'Microsoft.Management/managementGroups/write', parentScope!)) return PASS;
+    throw authorizationFailed(ctx, 'Microsoft.Management/managementGroups/write', parentScope!);
   }
 
   const scope = ctx.path.id;
@@ -115,6 +137,30 @@ export function authorize(ctx: AccessRequest, target: AccessTarget): Access {
   return PASS;
 }
 
+/**
+ * An operation's status or result may hold what only its resource's readers may see (a kubeconfig, a
+ * deployment's outputs): the principal that started it, or one allowed to read the resource it works on,
+ * polls it; anyone else gets 403, as for the resource itself. An unknown id is left to the route (404).
+ */
+function checkOperationRead(ctx: AccessRequest, authz: Authorizer, target: AccessTarget): void {
+  const id = ctx.path.names[1];
+  const op = id ? ctx.services.asyncOperations?.get(id) : undefined;
+  if (!op) return;
+  const oid = ctx.principal.objectId.toLowerCase();
+  if (op.startedBy && op.startedBy.toLowerCase() === oid) return;
+  const slash = op.typeKey.indexOf('/');
+  const read = slash > 0 ? `${actionTypeOf(op.typeKey.slice(0, slash), op.typeKey.slice(slash + 1))}/read` : undefined;
+  if (read && isAllowed(authz, oid, read, op.resourceId)) return;
+  throw authorizationFailed(ctx, `${target.def.namespace}/${target.def.type}/read`, ctx.path.id);
+}
+
+/** Is the principal Owner (a role allowing every action) at the root scope '/'? */
+export function isRootOwner(services: { authorizer?: Authorizer }, objectId: string): boolean {
+  const authz = authorizerOf(services);
+  if (!authz) return false;
+  return authz.assignmentsOf(objectId).some((a) => a.scope === '/' && authz.role(a.roleDefinitionGuid)?.all === true);
+}
+
 /** The scope a collection lives in ('/subscriptions/s/resourceGroups/rg/providers/NS/type' -> the group). */
 function collectionScope(ctx: AccessRequest): string {
   return ctx.path.scopeId || ctx.path.id;
@@ -138,7 +184,7 @@ const ID_RE = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/[^/]+\
 export function linkedScopes(body: Record<string, any>): { action: string; scope: string }[] {
   const out: { action: string; scope: string }[] = [];
   const el = body.extendedLocation;
-  if (el && typeof el === 'object' && typeof el.name === 'string' && ID_RE.test(el.name) && (el.type === undefined || lower(el.type) === 'customlocation')) {
+  if (el && typeof el === 'object' && typeof el.name === 'string' && ID_RE.test(el.name) && (el.type === undefined || (typeof el.type === 'string' && lower(el.type) === 'customlocation'))) {
     out.push({ action: 'Microsoft.ExtendedLocation/customLocations/deploy/action', scope: el.name });
   }
   const seen = new Set<string>();

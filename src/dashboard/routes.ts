@@ -1,6 +1,6 @@
 // The dashboard's routes under /_emulator: the page and its assets (public/, served as they are), the read
 // model (state.ts) and the live feed (events.ts). Its controls use the admin API's own routes, so a
-// change from the page passes the same guard (a service principal's token when auth is on) as one from a script.
+// change from the page passes the same guard (a trusted principal's token when auth is on) as one from a script.
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,6 +3,7 @@
 // Small pure functions over plain data; nothing here writes.
 
 import type { Services } from '../framework/types.js';
+import { allSubscriptions } from '../framework/registration.js';
 import type { StoredResource } from '../framework/types.js';
 import type { OperationRecord } from '../arm/asyncOperations.js';
 import { describeSite, type SiteSnapshot, type VmView } from '../fabric/model.js';
@@ -147,7 +148,7 @@ export function operationsView(services: Services): { inProgress: number; value:
  * while its Resources tab is open, so an open Fabric tab costs nothing per stored group).
  */
 export function subscriptionsView(services: Services, groups = false) {
-  return services.config.subscriptions.map((s) => {
+  return allSubscriptions(services).map((s) => {
     const subId = `/subscriptions/${s.subscriptionId}`;
     const count = services.resources.countByParent(subId, RESOURCE_GROUPS);
     const view: Record<string, unknown> = {

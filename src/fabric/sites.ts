@@ -49,7 +49,7 @@ export interface SiteDefinition {
 }
 
 const KINDS: SiteKind[] = ['AzureRegion', 'AzureStackHub', 'AzureStackHCI'];
-const ROLES: VmRole[] = ['controlPlane', 'worker', 'loadBalancer', 'managementCluster', 'appliance'];
+const ROLES: VmRole[] = ['controlPlane', 'worker', 'loadBalancer', 'managementCluster', 'appliance', 'virtualMachine'];
 
 export const infrastructureOwner = (site: string, what: string): string =>
   `/providers/Microsoft.Emulator/fabricSites/${site}/infrastructure/${what}`;

@@ -174,6 +174,27 @@ export function registerFabricTasks(engine: TaskKindRegistry, fabric: Fabric, op
     },
   });
 
+  // Addresses held for a network interface (whether or not a VM uses it yet).
+  engine.registerTaskKind('fabric.reserveAddress', {
+    async run(t: TaskRecord, op: OperationRecord) {
+      const req = p(t).address as { network: string; owner: string; ip?: string };
+      const a = await onSite(str(p(t).site, 'site'), `reserve an address of '${req.network}'`, (b) => b.reserveAddress(req, op.id));
+      return { ip: a.ip, network: a.network };
+    },
+    async undo(t: TaskRecord, op: OperationRecord) {
+      const req = p(t).address as { network: string; owner: string };
+      await fabric.site(str(p(t).site, 'site')).undoReserveAddress(req.owner, req.network, op.id);
+    },
+  });
+
+  engine.registerTaskKind('fabric.releaseAddress', {
+    async run(t: TaskRecord) {
+      const network = str(p(t).network, 'network');
+      await onSite(str(p(t).site, 'site'), `release the address held on '${network}'`, (b) => b.releaseAddress(str(p(t).owner, 'owner'), network));
+      return undefined;
+    },
+  });
+
   engine.registerTaskKind('fabric.uninstallPackage', {
     async run(t: TaskRecord) {
       const name = str(p(t).name, 'name');

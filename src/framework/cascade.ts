@@ -24,6 +24,26 @@ export function registerCascade(services: Services): void {
             waits.push(services.asyncOperations.waitFor(inflight.id));
             continue;
           }
+          const first = services.registry.typeByKey(m.typeKey)?.cascadeFirst;
+          const before = first?.length ? services.resources.listByParent(m.resource.id).filter((c) => first.includes(c.typeKey)) : [];
+          if (before.length) {
+            // Its extension resources that must go first, through their own deletes; the member goes next round.
+            for (const c of before) {
+              const busy = c.operationId ? services.asyncOperations.get(c.operationId) : undefined;
+              if (busy && busy.status === 'InProgress') {
+                waits.push(services.asyncOperations.waitFor(busy.id));
+                continue;
+              }
+              try {
+                const res = await services.resourceManager.delete(c.resource.id, { internal: true });
+                if (res.operation) waits.push(services.resourceManager.waitFor(res.operation.id));
+              } catch (e) {
+                if (e instanceof ArmError) refused = e;
+                else throw e;
+              }
+            }
+            continue;
+          }
           if (!services.registry.typeByKey(m.typeKey)) {
             // A record of a type no provider serves any more: nothing to ask, remove it.
             await services.resources.commit(deleteTreeOps(services.resources, m.resource.id));

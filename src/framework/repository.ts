@@ -6,13 +6,19 @@
 // "resource","internal"}): a restart builds every index from the stored texts by reading those few fields,
 // without parsing a single resource.
 
-import type { Store, WriteOp } from '../store/store.js';
+import type { Store, StoreChange, WriteOp } from '../store/store.js';
 import type { StoredResource } from '../arm/types.js';
 import { SortedKeys } from './sortedKeys.js';
 
 const COLLECTION = 'resources';
 
 export const idKey = (id: string): string => id.toLowerCase();
+
+/** A resource changed from elsewhere (resource undefined: deleted). */
+export interface ResourceChange {
+  key: string;
+  resource: StoredResource | undefined;
+}
 
 interface IndexFields {
   parent: string;
@@ -39,17 +45,36 @@ export class ResourceRepository {
 
   constructor(private readonly store: Store) {
     this.build();
-    // Changes this process's code did not make (another instance, a reset): follow them.
-    store.onExternalChange((changes) => {
-      if (changes === 'all') return this.build();
+    store.onExternalChange((changes) => this.external(changes));
+  }
+
+  private readonly listeners = new Set<(changes: ResourceChange[] | 'all') => void>();
+
+  /** Resources another instance (or a reset or import) changed: the indexes follow, then the listeners hear of it. */
+  private external(changes: StoreChange[] | 'all'): void {
+    let mine: ResourceChange[] | 'all';
+    if (changes === 'all') {
+      this.build();
+      mine = 'all';
+    } else {
+      mine = [];
       for (const c of changes) {
         if (c.collection !== COLLECTION) continue;
         const old = this.placeOf.get(c.key);
         if (old) this.unindex(c.key, old);
-        const text = store.text(COLLECTION, c.key);
+        const text = this.store.text(COLLECTION, c.key);
         if (text !== undefined) this.index(c.key, indexFields(text));
+        mine.push({ key: c.key, resource: c.value as StoredResource | undefined });
       }
-    });
+      if (mine.length === 0) return;
+    }
+    for (const l of this.listeners) l(mine);
+  }
+
+  /** Resources changed without this instance's core writing them (another instance, a reset, an import). */
+  onExternalChange(listener: (changes: ResourceChange[] | 'all') => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -228,6 +253,11 @@ export class ResourceRepository {
   /** Every resource under a lowercased id prefix, in id order. */
   *keysUnder(prefix: string, after?: string): IterableIterator<string> {
     yield* withPrefix(this.everything, prefix, after);
+  }
+
+  /** The parent (lowercased id) of a stored resource (nothing read). */
+  parentOf(key: string): string | undefined {
+    return this.placeOf.get(key)?.parent;
   }
 
   /** The type key of a stored resource (nothing read). */

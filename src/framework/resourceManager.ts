@@ -10,7 +10,7 @@ import { resolve, checkApiVersion, type Route } from './routing.js';
 import { validateAgainst } from './schema.js';
 import { checkName } from './names.js';
 import { pageOfKeys } from './paging.js';
-import type { WriteOp } from '../store/store.js';
+import { StoreConflictError, type WriteOp } from '../store/store.js';
 import type { OperationPlan, OperationRecord } from '../arm/asyncOperations.js';
 import type { OperationSubject } from '../arm/asyncOperations.js';
 import { typeKeyOf } from './registry.js';
@@ -71,10 +71,36 @@ export class ResourceManagerCore implements ResourceManager {
   // ---- the pipeline --------------------------------------------------------------------------------
 
   async execute(call: Call): Promise<Result> {
+    const { ctx, route, access } = this.admit(call);
+    const custom = route.def.handlers;
+    if (route.kind === 'collection' && call.method === 'GET') {
+      const listed = custom?.list ? await this.custom(custom.list, ctx) : await this.stored(route, ctx, call.internal === true);
+      return access ? (access.filter(listed) as Result) : listed;
+    }
+    // A POST on a type's own path (no name) is a tenant- or scope-level action served by the type (elevateAccess).
+    const collectionPost = route.kind === 'collection' && call.method === 'POST';
+    const verb = route.kind === 'action' || collectionPost ? 'post' : (call.method.toLowerCase() as 'get');
+    const handler = route.kind !== 'collection' || collectionPost ? custom?.[verb] : undefined;
+    if (handler) {
+      if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
+      if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`, ['POST']);
+      return this.custom(handler, ctx);
+    }
+    return this.stored(route, ctx, call.internal === true, call.dryRun === true);
+  }
+
+  /**
+   * Everything a call must pass before its handler runs: routing, api-version, subscription, body depth,
+   * provider registration, RBAC (for every caller that names a principal: HTTP requests, deployments; the
+   * platform's own calls pass none) and deny assignments (every write by a principal, whatever the type's
+   * handler: the platform's writes and cascades, internal, are the managing resource's own).
+   */
+  private admit(call: Call): { ctx: RequestContext; route: Route; access: ReturnType<typeof authorize> | undefined } {
     const { services } = this;
     const parsed = call.parsed ?? parsePath(splitPath(call.path));
     const route = resolve(services.registry, parsed, call.method);
-    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def);
+    const listed = () => services.registry.catalogue()?.apiVersions(route.def.namespace, route.def.type);
+    const apiVersion = call.apiVersion === undefined ? defaultApiVersion(route.def) : checkApiVersion(call.apiVersion, route.def, undefined, listed);
     const subscription = call.subscription !== undefined ? (call.subscription ?? undefined) : parsed.subscriptionId ? findSubscription(services, parsed.subscriptionId) : undefined;
     if (parsed.subscriptionId && !subscription) throw Errors.subscriptionNotFound(parsed.subscriptionId);
     if (call.body !== undefined) checkDepth(call.body);
@@ -91,27 +117,25 @@ export class ResourceManagerCore implements ResourceManager {
       subscription,
       services,
     };
+    if (call.initiatedBy) ctx.initiatedBy = call.initiatedBy;
     if (WRITES.has(call.method) && route.def.namespace !== RESOURCES_NS && parsed.subscriptionId) {
       if (registrationState(services, parsed.subscriptionId, route.def.namespace) !== 'Registered') {
         throw Errors.missingSubscriptionRegistration(services.registry.provider(route.def.namespace)!.namespace);
       }
     }
-    // RBAC for every caller that names a principal (HTTP requests, deployments); the platform's own calls pass none.
+    if (route.kind === 'action') ctx.path.action = route.action; // custom POST handlers and the deny check read it
     const access = call.principal ? authorize(ctx, route) : undefined;
-    const custom = route.def.handlers;
-    if (route.kind === 'action') ctx.path.action = route.action; // custom POST handlers read it here
-    if (route.kind === 'collection' && call.method === 'GET') {
-      const listed = custom?.list ? await this.custom(custom.list, ctx) : await this.stored(route, ctx, call.internal === true);
-      return access ? (access.filter(listed) as Result) : listed;
-    }
-    const verb = route.kind === 'action' ? 'post' : (call.method.toLowerCase() as 'get');
-    const handler = route.kind !== 'collection' ? custom?.[verb] : undefined;
-    if (handler) {
-      if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
-      if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`, ['POST']);
-      return this.custom(handler, ctx);
-    }
-    return this.stored(route, ctx, call.internal === true, call.dryRun === true);
+    if (call.principal && WRITES.has(call.method) && !call.internal) this.refuseDenied(ctx);
+    return { ctx, route, access };
+  }
+
+  /**
+   * Would this principal be allowed to write here (RBAC, linked checks, deny assignments)? Throws the refusal
+   * a write would get and changes nothing. For writes the core does not route itself: a nested deployment's
+   * record, kept in its target scope when the deployment ends.
+   */
+  checkWrite(call: Call): void {
+    this.admit(call);
   }
 
   private async custom(handler: NonNullable<ResourceTypeDefinition['handlers']>['get'], ctx: RequestContext): Promise<Result> {
@@ -128,7 +152,6 @@ export class ResourceManagerCore implements ResourceManager {
       return this.listStored(ctx);
     }
     ctx.existing = services.resources.get(ctx.path.id);
-    if (WRITES.has(ctx.method as Method) && !internal && ctx.principal.clientId !== SYSTEM_PRINCIPAL.clientId) this.refuseDenied(ctx);
     if (route.kind === 'action') {
       if (ctx.method !== 'POST') throw Errors.methodNotAllowed(ctx.method, `${typeName(ctx)}/${route.action}`, ['POST']);
       return this.runAction(ctx, route.action);
@@ -151,9 +174,9 @@ export class ResourceManagerCore implements ResourceManager {
     }
   }
 
-  /** Runs fn once every fn queued earlier under the same key has ended (a type's serial PUTs). */
+  /** Runs fn once every fn queued earlier under the same key has ended (a type's serial PUTs), on every instance sharing the store. */
   private serially<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.queues.get(key) ?? Promise.resolve()).then(fn);
+    const run = (this.queues.get(key) ?? Promise.resolve()).then(() => this.services.store.exclusive(`serialPuts:${key}`, fn));
     const tail = run.then(
       () => undefined,
       () => undefined,
@@ -174,6 +197,14 @@ export class ResourceManagerCore implements ResourceManager {
     this.changing.add(key);
     try {
       return await fn();
+    } catch (e) {
+      // Another instance changed the resource between this request's checks and its commit: the first writer
+      // wins, as at ARM; with If-Match the caller's ETag is the one that no longer holds.
+      if (e instanceof StoreConflictError) {
+        if (ctx.headers['if-match']) throw Errors.preconditionFailed(`The resource was changed by another request while this one was being processed; its ETag no longer matches '${ctx.headers['if-match']}'.`);
+        throw Errors.anotherOperationInProgress(`Operation is not allowed because another request is changing resource '${ctx.path.names[ctx.path.names.length - 1]}'. Retry after it completes.`);
+      }
+      throw e;
     } finally {
       this.changing.delete(key);
     }
@@ -278,7 +309,13 @@ export class ResourceManagerCore implements ResourceManager {
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
     const created = !ctx.existing;
     const createdStatus = 'createdStatus' in outcome && outcome.createdStatus ? outcome.createdStatus : 201;
-    if (dryRun) return { status: created ? createdStatus : 200, body: outcome.resource };
+    if (dryRun) {
+      // What a GET would show once the PUT is done (what-if compares it with what exists).
+      const resource: ArmResource = { ...outcome.resource, id: path.id, name: path.names[path.names.length - 1], type: typeName(ctx) };
+      if (ctx.existing?.resource.systemData) resource.systemData = ctx.existing.resource.systemData;
+      const would: StoredResource = { resource, internal: outcome.internal ?? ctx.existing?.internal ?? {}, parent: parentIdOf(path, def), typeKey: typeKeyOf(def.namespace, def.type) };
+      return { status: created ? createdStatus : 200, body: this.wire(would, def, ctx.apiVersion) };
+    }
     return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? createdStatus : 200, created ? 'create' : 'update');
   }
 
@@ -324,7 +361,7 @@ export class ResourceManagerCore implements ResourceManager {
     const ops: WriteOp[] = [];
     let op: OperationRecord | undefined;
     if (plan) {
-      op = services.asyncOperations.create({ ...plan, kind: plan.kind ?? kind }, subjectOf(ctx, stored));
+      op = services.asyncOperations.create({ ...plan, kind: plan.kind ?? kind, initiatedBy: plan.initiatedBy ?? ctx.initiatedBy }, subjectOf(ctx, stored));
       stored.operationId = op.id;
       ops.push(services.asyncOperations.writeOp(op));
     } else if (resource.properties && resource.properties.provisioningState === undefined) {
@@ -347,26 +384,27 @@ export class ResourceManagerCore implements ResourceManager {
     // A delete already under way: answer with the same operation, as ARM does for a repeated DELETE.
     if (running && running.status === 'InProgress' && (existing.deleting || running.kind === 'delete')) return { status: 202, operation: running, location: true };
     this.refuseWhileBusy(existing);
-    const op = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
-    return op ? { status: 202, operation: op, location: true } : { status: 200 };
+    const { op, status } = await this.startDelete(ctx as RequestContext & { existing: StoredResource });
+    if (op) return { status: 202, operation: op, location: true };
+    return ctx.def.deleteReturnsResource && status === 200 ? { status, body: this.wire(existing, ctx.def, ctx.apiVersion) } : { status };
   }
 
   /** Deletes through the type's hook: asynchronously (the resource shows Deleting) or at once with its descendants. */
-  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<OperationRecord | undefined> {
+  private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<{ op?: OperationRecord; status: number }> {
     const { services, def, existing } = ctx;
     const outcome = def.onDelete ? await def.onDelete(ctx) : {};
     if (outcome.operation) {
       const stored: StoredResource = structuredClone(existing);
       stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
       stored.deleting = true;
-      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete' }, { ...subjectOf(ctx, stored), method: 'DELETE' });
+      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete', initiatedBy: outcome.operation.initiatedBy ?? ctx.initiatedBy }, { ...subjectOf(ctx, stored), method: 'DELETE' });
       stored.operationId = op.id;
       await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
       services.asyncOperations.run(op);
-      return op;
+      return { op, status: 202 };
     }
     await services.resources.commit([...deleteTreeOps(services.resources, existing.resource.id), ...relatedOps(services.registry, services.resources, outcome.related)]);
-    return undefined;
+    return { status: outcome.deletedStatus ?? 200 };
   }
 
   // ---- POST actions ----------------------------------------------------------------------------------
@@ -425,6 +463,7 @@ export class ResourceManagerCore implements ResourceManager {
       subscriptionId: ctx.path.subscriptionId ?? '',
       method: 'POST',
       apiVersion: ctx.apiVersion,
+      startedBy: startedBy(ctx),
     });
     await services.store.write([services.asyncOperations.writeOp(op)]);
     services.asyncOperations.run(op);
@@ -482,6 +521,7 @@ function typeAndName(p: ParsedPath, def: ResourceTypeDefinition): string {
 
 export function notFound(ctx: RequestContext): ArmError {
   const { def, path } = ctx;
+  if (def.notFound) return def.notFound(path);
   if (def.namespace === RESOURCES_NS && def.type === 'resourceGroups') return Errors.resourceGroupNotFound(path.names[0]);
   return Errors.resourceNotFound(typeAndName(path, def), path.resourceGroup);
 }
@@ -496,5 +536,12 @@ function subjectOf(ctx: RequestContext, stored: StoredResource): OperationSubjec
     subscriptionId: ctx.path.subscriptionId ?? '',
     method: ctx.method as OperationRecord['method'],
     apiVersion: ctx.apiVersion,
+    startedBy: startedBy(ctx),
   };
+}
+
+/** The caller's object id, unless the call is the platform's own. */
+function startedBy(ctx: RequestContext): string | undefined {
+  const oid = ctx.principal.objectId;
+  return oid && oid !== SYSTEM_PRINCIPAL.objectId ? oid : undefined;
 }

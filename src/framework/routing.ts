@@ -2,6 +2,7 @@
 
 import { ArmError, Errors } from '../arm/errors.js';
 import { RESOURCES_NS, buildId } from '../arm/paths.js';
+import { mergeVersions, nearestVersion } from '../catalogue/versions.js';
 import type { ParsedPath, ResourceTypeDefinition, TypeRegistry } from './types.js';
 
 export type Route =
@@ -39,15 +40,20 @@ function withId<T extends Route>(t: T): T {
   return t;
 }
 
-/** Enforces api-version: required everywhere, and one the type supports. */
-export function checkApiVersion(v: string | undefined, def: ResourceTypeDefinition, location?: string): string {
+/**
+ * Enforces api-version: required everywhere, and one the type supports. `listed` gives, on demand, every
+ * api-version the public catalogue lists for the type: a hand-built type accepts those too, shaped by the
+ * nearest version it models (which is what this returns).
+ */
+export function checkApiVersion(v: string | undefined, def: ResourceTypeDefinition, location?: string, listed?: () => string[] | undefined): string {
   if (v === undefined || v === '') throw Errors.missingApiVersion();
-  const supported = def.apiVersions;
-  const match = supported.find((s) => s.toLowerCase() === v.toLowerCase());
+  const modelled = def.apiVersions;
+  const match = modelled.find((s) => s.toLowerCase() === v.toLowerCase());
   if (match) return match;
-  if (def.namespace === RESOURCES_NS || !API_VERSION_RE.test(v)) {
-    if (def.namespace === RESOURCES_NS) throw Errors.invalidApiVersion(v, supported);
-  }
+  const catalogue = def.namespace === RESOURCES_NS ? undefined : listed?.();
+  if (catalogue?.some((s) => s.toLowerCase() === v.toLowerCase()) && modelled.length) return nearestVersion(modelled, v);
+  const supported = catalogue?.length ? mergeVersions(modelled, catalogue) : modelled;
+  if (def.namespace === RESOURCES_NS) throw Errors.invalidApiVersion(v, supported);
   if (!API_VERSION_RE.test(v)) {
     throw Errors.invalid('InvalidApiVersionParameter', `The api-version '${v}' is invalid. The supported versions are '${supported.join(',')}'.`);
   }

@@ -5,7 +5,7 @@
 // the single atomic commit of everything one change touches. Adding a type never touches the core or
 // the HTTP edge.
 
-import type { ErrorDetail } from '../arm/errors.js';
+import type { ArmError, ErrorDetail } from '../arm/errors.js';
 import type { CompletionGate, GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKind, TaskKindRegistry } from '../arm/asyncOperations.js';
 import type { WriteOp } from '../store/store.js';
 import type { EmulatorConfig, SubscriptionConfig } from '../config/config.js';
@@ -14,6 +14,7 @@ import type { LocationCatalog } from '../arm/locations.js';
 import type { Fabric } from '../fabric/fabric.js';
 import type { Authorizer } from '../authorization/authorizer.js';
 import type { ResourceRepository } from './repository.js';
+import type { Clock } from './clock.js';
 import type { Target, TargetResolver } from './targets.js';
 import type { ArmResource, ParsedPath, Principal, StoredResource } from '../arm/types.js';
 
@@ -45,6 +46,8 @@ export interface RequestContext {
   existing?: StoredResource;
   /** The parent resource for child and extension types. */
   parent?: StoredResource;
+  /** The operation this request is made for (a deployment's writes), recorded on the operation it starts. */
+  initiatedBy?: string;
   /**
    * PUT only: where the resource lands (its location or extendedLocation), resolved on first call and then kept;
    * a custom location is the record the core's extendedLocation check already read.
@@ -86,6 +89,8 @@ export interface DeleteOutcome {
   /** Present when the delete is asynchronous. */
   operation?: OperationPlan;
   related?: Related;
+  /** The status of a synchronous delete when the type's spec declares no 200 (e.g. 204). */
+  deletedStatus?: 200 | 204;
 }
 
 export interface ActionOutcome {
@@ -145,12 +150,23 @@ export interface ResourceTypeDefinition {
    * so two creates at the same moment cannot both take the same thing.
    */
   serialPuts?: boolean;
+  /**
+   * Types of extension resources on this one that a resource-group delete removes through their own
+   * delete (awaited) before it deletes this one (an Arc machine's VM instance, whose VM is fabric work).
+   */
+  cascadeFirst?: string[];
+  /** A synchronous DELETE answers 200 with the deleted resource (as Microsoft.Authorization's do), not an empty 200. */
+  deleteReturnsResource?: boolean;
+  /** The type's own 404 for a missing resource (e.g. DeploymentNotFound); default ARM's ResourceNotFound. */
+  notFound?(path: ParsedPath): ArmError;
   /** PATCH semantics: 'tags' (default for tracked: tags replaced), 'merge' (RFC 7396 on properties), or none. */
   patch?: 'tags' | 'merge' | false;
   /** The provider operations catalogue entries (/providers/{ns}/operations, `az provider operation`). */
   providerOperations?: { name: string; operation: string; description: string }[];
   /** Shown in the provider document. */
   capabilities?: string;
+  /** Made from the public catalogue (src/providers/generic): stored and validated, no behaviour of its own. */
+  generic?: boolean;
 
   /** Custom handlers replace the stored behaviour for that verb. */
   handlers?: Partial<Record<'get' | 'list' | 'put' | 'patch' | 'delete' | 'head' | 'post', CustomHandler>>;
@@ -177,6 +193,12 @@ export interface ResourceProvider {
   types: ResourceTypeDefinition[];
   /** Registered for every subscription unless said otherwise. */
   registeredByDefault?: boolean;
+  /**
+   * GET {resource id}/providers/{ns}/operations, where the provider's spec declares it (e.g.
+   * KubernetesConfiguration's OperationStatus_List: the operations in progress on a cluster). Without
+   * it, that path is refused; /providers/{ns}/operations stays the operation catalogue.
+   */
+  scopedOperations?: CustomHandler;
   /** Optional fields its spec declares on /providers/{ns}/operations entries (none by default). */
   providerOperationFields?: ('isDataAction' | 'origin')[];
   /** Register task kinds, admin routes... once services exist. */
@@ -198,6 +220,8 @@ export interface Services {
   /** The resource manager: put/patch/delete/action/get/list by id, the one path for every change, in process or over HTTP. */
   resourceManager: ResourceManager;
   locations: LocationCatalog;
+  /** The emulator's calendar: real time plus what the time control advanced it by (clock.ts). */
+  clock: Clock;
   /** Where work lands: locations and custom locations resolved to fabric sites (implemented by src/kubernetes/targets.ts). */
   targets: TargetResolver;
   /** The on-prem fabric (sites, hosts, VMs, networks, tasks); absent when a test starts the ARM core alone. */
@@ -235,6 +259,8 @@ export interface Call {
   subscription?: SubscriptionConfig | null;
   /** Run every check and the hook, store nothing (deployment preflight); hooks are pure, so this is safe. */
   dryRun?: boolean;
+  /** The operation this change is made for (a deployment's): recorded on the operation it starts. */
+  initiatedBy?: string;
 }
 
 export interface Result {
@@ -258,6 +284,11 @@ export interface ResourceManager {
   /** Resolves once the operation has ended (Succeeded, Failed or Canceled). */
   waitFor(operationId: string): Promise<OperationRecord>;
   execute(call: Call): Promise<Result>;
+  /**
+   * Would this principal be allowed to write here (RBAC, linked checks, deny assignments)? Throws the refusal a
+   * write would get; changes nothing (a nested deployment's own record in its target scope).
+   */
+  checkWrite(call: Call): void;
   /** The resource's wire shape at an api-version. */
   wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource;
   /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */
@@ -268,6 +299,8 @@ export interface ResourceManager {
 
 /** The long-running (asynchronous) operation engine (src/lro/engine.ts). */
 export interface AsyncOperations extends TaskKindRegistry {
+  /** Takes over every operation in flight that no instance drives (another instance died, a snapshot brought it). */
+  sweep(): Promise<void>;
   setTimeScale(scale: number): void;
   setGateRules(rules: GateRule[]): void;
   getGateRules(): GateRule[];
@@ -290,15 +323,40 @@ export interface AsyncOperations extends TaskKindRegistry {
   release(id: string): Promise<OperationRecord>;
   resumeAll(): Promise<number>;
   stop(): void;
+  /** After stop(), on a clean shutdown: the operations that were running do not count a failed resume. */
+  stoppedCleanly(): Promise<void>;
+  /** A long task made progress (a deployment finished a resource): restarts in a row no longer count against it. */
+  progress(id: string): void;
   /** Operations being driven now. */
   active(): number;
 }
 
 /** The served providers and types, looked up case-insensitively (framework/registry.ts). */
 export interface TypeRegistry {
+  /** Hand-built first, then the public catalogue's (the generic provider). */
   provider(namespace: string): ResourceProvider | undefined;
   providerList(): ResourceProvider[];
   type(namespace: string, type: string): ResourceTypeDefinition | undefined;
   /** By lowercased 'namespace/type' (typeKeyOf). */
   typeByKey(key: string): ResourceTypeDefinition | undefined;
+  /** A hand-built provider of the namespace, if any. */
+  handBuiltProvider(namespace: string): ResourceProvider | undefined;
+  /** Whether a hand-built provider declares the type. */
+  isHandBuilt(namespace: string, type: string): boolean;
+  /** The public catalogue's types (src/providers/generic), when served. */
+  catalogue(): TypeSource | undefined;
+}
+
+/** Types no provider declares: definitions made on demand from the public catalogue (src/providers/generic). */
+export interface TypeSource {
+  /** A definition for a type of the catalogue, or undefined. */
+  type(namespace: string, type: string): ResourceTypeDefinition | undefined;
+  /** A provider for a namespace no hand-built provider serves. */
+  provider(namespace: string): ResourceProvider | undefined;
+  /** Every namespace of the catalogue (canonical casing). */
+  namespaces(): string[];
+  /** Every api-version the catalogue lists for a type, hand-built or not (newest first). */
+  apiVersions(namespace: string, type: string): string[] | undefined;
+  /** The catalogue's types of a namespace that a hand-built provider leaves out, as definitions. */
+  typesBeside(provider: ResourceProvider): ResourceTypeDefinition[];
 }

@@ -10,6 +10,9 @@ import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
+import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
+import { mountFarmAdmin, SNAPSHOT_MAX_BODY_BYTES } from '../farm/routes.js';
+import { isRootOwner } from '../authorization/enforce.js';
 import { mountFabricAdmin } from '../admin/routes.js';
 import { capabilityDocument } from '../kubernetes/capabilities.js';
 
@@ -40,11 +43,18 @@ export function createHttpApp(services: Services, tokens: TokenService): express
     next();
   });
 
+  // Several instances on one database: memory catches up with every commit made anywhere before a request is
+  // served, so reads see writes made through any instance (one query, shared by the requests waiting for it).
+  app.use((_req, _res, next) => {
+    services.store.sync().then(() => next(), next);
+  });
+
   app.use(identityRouter(tokens, baseUrlOf));
   // The admin API (src/admin; the capabilities it shows per site are the Kubernetes providers' view) and the
   // dashboard page (src/dashboard), both under /_emulator.
   const admin = express.Router();
   if (services.fabric) mountFabricAdmin(admin, services, services.fabric, capabilityDocument);
+  mountFarmAdmin(admin, services); // subscriptions per job, resets, snapshots (src/farm)
   mountDashboard(admin, services);
   app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), admin);
   app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
@@ -78,7 +88,7 @@ export function createHttpApp(services: Services, tokens: TokenService): express
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = isArmError(err) ? err : fromUnknown(err);
-    if (!isArmError(err) && !services.config.quiet) console.error(`[arm-emulator] ${req.method} ${req.url}:`, err);
+    if (!isArmError(err) && !(err instanceof StoreUnavailableError) && !(err instanceof StoreConflictError) && !services.config.quiet) console.error(`[arm-emulator] ${req.method} ${req.url}:`, err);
     if (res.headersSent) {
       res.end();
       return;
@@ -97,8 +107,10 @@ export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * In front of the admin API (/_emulator): a browser page must not drive it, so a request whose Origin is not
- * the emulator's own is refused; with auth on, a change (any method but GET/HEAD) needs the bearer token of a
- * configured service principal (reads stay open; the views hold no secrets); bodies over 1 MB get 413.
+ * the emulator's own is refused; with auth on, a change (any method but GET/HEAD) needs the bearer token of an
+ * identity the emulator trusts with its fabric and clock: a service principal of its configuration, or a
+ * principal holding Owner at the root scope '/' (403 AuthorizationFailed, with the reason, for anyone else).
+ * Reads stay open (the views mask secrets); bodies over 1 MB get 413.
  */
 export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: () => string) {
   return (req: Request, _res: Response, next: NextFunction) => {
@@ -109,11 +121,22 @@ export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: 
         if (!own.has(origin.toLowerCase().replace(/\/+$/, ''))) throw Errors.forbiddenOrigin(origin);
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        if (services.config.auth) tokens.verify(header(req, 'authorization'), `${baseUrlOf()}/adfs`);
+        if (services.config.auth) {
+          const p = tokens.verify(header(req, 'authorization'), `${baseUrlOf()}/adfs`);
+          if (!tokens.isConfigured(p.clientId, p.tenantId) && !isRootOwner(services, p.objectId)) {
+            throw Errors.withStatus(
+              403,
+              'AuthorizationFailed',
+              `The client '${p.clientId}' with object id '${p.objectId}' may not change the emulator through its admin API ('${req.method} /_emulator${req.path}'): ` +
+                "changes need a service principal of the emulator's configuration (the well-known one, or --config servicePrincipals) or the Owner role at the root scope '/'.",
+            );
+          }
+        }
         const declared = Number(req.headers['content-length'] ?? NaN);
-        if (Number.isFinite(declared) && declared > ADMIN_MAX_BODY_BYTES) {
+        const limit = req.path === '/snapshots' ? SNAPSHOT_MAX_BODY_BYTES : ADMIN_MAX_BODY_BYTES;
+        if (Number.isFinite(declared) && declared > limit) {
           req.resume();
-          throw Errors.requestEntityTooLarge(ADMIN_MAX_BODY_BYTES);
+          throw Errors.requestEntityTooLarge(limit);
         }
       }
       next();
@@ -135,6 +158,10 @@ function flatQuery(q: Record<string, unknown>): Record<string, string> {
 }
 
 function fromUnknown(err: unknown): ArmError {
+  if (err instanceof StoreUnavailableError) return Errors.storeUnavailable(err);
+  if (err instanceof StoreConflictError) {
+    return Errors.anotherOperationInProgress('Operation is not allowed because another request changed the same resource at the same time (through another instance). Retry the request.');
+  }
   const type = (err as any)?.type;
   if (type === 'entity.too.large') return Errors.withStatus(413, 'RequestEntityTooLarge', 'The request content is too large.');
   // Express marks the client's own mistakes (e.g. a path segment that is not valid percent-encoding) with a 4xx.
@@ -174,3 +201,4 @@ export function readBody(req: Request, limit: number): Promise<Buffer | undefine
     });
   });
 }
+

@@ -74,9 +74,15 @@ export class TokenService {
   /** The emulator's own origins (public URL first), lowercase, no trailing slash. */
   private own: string[] = [];
 
-  constructor(private readonly config: EmulatorConfig, dataDir: string | null) {
-    const file = dataDir ? path.join(dataDir, 'token-signing-key.pem') : undefined;
+  /** `signingKey`: a PEM shared by every instance of a farm (kept in the database); otherwise the data dir's file. */
+  constructor(private readonly config: EmulatorConfig, dataDir: string | null, signingKey?: string) {
+    const file = dataDir && !signingKey ? path.join(dataDir, 'token-signing-key.pem') : undefined;
     if (config.publicUrl) this.setOrigins([config.publicUrl]);
+    if (signingKey) {
+      this.useKey(signingKey);
+      this.ready = Promise.resolve();
+      return;
+    }
     if (file && existsSync(file)) {
       const keyPem = readFileSync(file, 'utf8');
       try {
@@ -90,9 +96,7 @@ export class TokenService {
       this.ready = Promise.resolve();
       return;
     }
-    this.ready = new Promise<string>((resolve, reject) =>
-      generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }, (e, _pub, priv) => (e ? reject(e) : resolve(priv))),
-    ).then((keyPem) => {
+    this.ready = newSigningKey().then((keyPem) => {
       if (file) {
         mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
         writeFileDurably(file, keyPem);
@@ -130,11 +134,22 @@ export class TokenService {
     return this.own;
   }
 
+  /** The origins of the other instances of a farm (one database): their tokens are accepted here too. */
+  private peers: () => Iterable<string> = () => [];
+  setPeerOrigins(peers: () => Iterable<string>): void {
+    this.peers = peers;
+  }
+  private ownOrPeer(origin: string): boolean {
+    if (this.own.includes(origin)) return true;
+    for (const p of this.peers()) if (p === origin) return true;
+    return false;
+  }
+
   /** ARM's resource identifiers and the emulator's own origins, with or without a trailing slash. */
   audienceAccepted(aud: unknown): boolean {
     if (typeof aud !== 'string') return false;
     if (ARM_AUDIENCES.includes(aud)) return true;
-    return this.own.includes(aud.toLowerCase().replace(/\/$/, ''));
+    return this.ownOrPeer(aud.toLowerCase().replace(/\/$/, ''));
   }
 
   jwks() {
@@ -144,6 +159,12 @@ export class TokenService {
 
   private principal(clientId: string): ServicePrincipalConfig | undefined {
     return this.config.servicePrincipals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase());
+  }
+
+  /** Is this a service principal of the emulator's configuration (of that tenant)? The admin API trusts these. */
+  isConfigured(clientId: string, tenantId: string): boolean {
+    const sp = this.principal(clientId);
+    return !!sp && sp.tenantId.toLowerCase() === tenantId.toLowerCase();
   }
 
   /** Service principals created at run time (Microsoft Graph): checks a client's secret, gives its tenant. */
@@ -189,6 +210,9 @@ export class TokenService {
     }
     const clientId = form.client_id;
     if (!clientId) throw new OAuthError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
+    if (this.directory?.disabled?.(clientId)) {
+      throw new OAuthError(400, 'unauthorized_client', `AADSTS7000112: Application '${clientId}' is disabled.`);
+    }
     const sp = this.authenticateClient(clientId, form.client_secret ?? '');
     if (!sp) {
       throw new OAuthError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided for application '${clientId}'.`);
@@ -295,7 +319,8 @@ export class TokenService {
       throw fail('InvalidAuthenticationToken', `The access token names an application ('appid' '${appid}') that is not a service principal of tenant '${tid}' on this ARM emulator.`);
     }
     const iss = typeof claims.iss === 'string' ? claims.iss.toLowerCase() : '';
-    if (!this.own.some((o) => iss === `${o}/${tid.toLowerCase()}/`)) {
+    const issOrigin = iss.endsWith(`/${tid.toLowerCase()}/`) ? iss.slice(0, -(tid.length + 2)) : '';
+    if (!issOrigin || !this.ownOrPeer(issOrigin)) {
       throw fail('InvalidAuthenticationToken', `The access token is from the wrong issuer '${String(claims.iss)}'. It must be issued by this ARM emulator ('${this.own[0] ?? ''}/${tid}/').`);
     }
     return { tenantId: tid, clientId: String(claims.appid ?? ''), objectId: String(claims.oid ?? '') };
@@ -312,6 +337,8 @@ function safeEqual(a: string, b: string): boolean {
 export interface DirectoryLookup {
   authenticate(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined;
   find(clientId: string): { clientId: string; tenantId: string } | undefined;
+  /** A principal whose service principal is disabled (accountEnabled false): no sign-in, no token accepted. */
+  disabled?(clientId: string): boolean;
 }
 
 /** A stable object id per client id, so systemData and tokens agree across restarts. */
@@ -350,4 +377,11 @@ export function writeFileDurably(file: string, text: string): void {
   } catch {
     // a directory that cannot be fsynced: the rename is still atomic
   }
+}
+
+/** New RSA signing key (PKCS#8 PEM). */
+export function newSigningKey(): Promise<string> {
+  return new Promise<string>((resolve, reject) =>
+    generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }, (e, _pub, priv) => (e ? reject(e) : resolve(priv))),
+  );
 }

@@ -6,7 +6,7 @@
 
 import { v4 as uuidv4 } from 'uuid';
 import { Errors, ArmError, type ErrorDetail } from '../arm/errors.js';
-import type { Store, WriteOp } from '../store/store.js';
+import { StoreConflictError, StoreUnavailableError, type Lease, type Store, type StoreChange, type WriteOp } from '../store/store.js';
 import type { ResourceRepository } from '../framework/repository.js';
 import { relatedOps, deleteTreeOps } from '../framework/related.js';
 import type { AsyncOperations, Completion, Services, StoredResource, TypeRegistry } from '../framework/types.js';
@@ -21,14 +21,35 @@ import type {
 } from '../arm/asyncOperations.js';
 
 const COLLECTION = 'operations';
+/** Requests to an operation from an instance that does not drive it (cancel, hold, release, polls): its driver applies them. */
+export const CONTROL_COLLECTION = 'operationControl';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+/** How often operations nobody drives are looked for (another instance died, a snapshot was imported). */
+const SWEEP_MS = 1000;
+
+interface OperationControl {
+  cancel?: { message: string };
+  held?: boolean;
+  polls?: number;
+}
+/**
+ * Restarts in a row an operation may be resumed without progress before it ends Failed (a crash loop ends).
+ * A process killed from outside while the operation waits looks the same as one the operation crashed,
+ * so the bound leaves room for a few such kills (the crash suite kills six times in a row).
+ */
+export const MAX_RESUME_ATTEMPTS = 10;
 
 export class OperationEngine implements AsyncOperations {
   private readonly kinds = new Map<string, TaskKind>();
   private readonly waiters = new Map<string, ((op: OperationRecord) => void)[]>();
   private readonly driving = new Set<string>();
+  /**
+   * Keys of the stored operations not yet ended (kept from the writes and external changes, built once from
+   * the head of each stored text): the sweep and a restart look at these, never at every operation stored.
+   */
+  private inFlightKeys = new Set<string>();
   private readonly finishing = new Set<string>();
-  private readonly pendingSaves = new Map<string, OperationRecord>();
+  private readonly pendingSaves = new Map<string, { op: OperationRecord; done: Promise<void> }>();
   /**
    * The operations this process drives, by lowercased id, from run() until they end. The store hands out a
    * fresh copy on every read, so the driver's record is kept here: cancel, hold, release and polls change the
@@ -36,6 +57,13 @@ export class OperationEngine implements AsyncOperations {
    */
   private readonly live = new Map<string, OperationRecord>();
   private saveBatch: Promise<void> | null = null;
+  /** Operations this instance holds the lease of (it alone drives them until they end). */
+  private readonly leases = new Map<string, Lease>();
+  /** Operations whose record was deleted or replaced from elsewhere (reset, import): their driver gives up. */
+  private readonly abandoned = new Set<string>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  /** Created here and about to be run by their creator once committed: not for the sweep to take. */
+  private readonly starting = new Set<string>();
   private gateRules: GateRule[] = [];
   private stopped = false;
   /** Timers of simulated durations, so stop() can release them. */
@@ -48,7 +76,10 @@ export class OperationEngine implements AsyncOperations {
     private timeScale: number,
     /** The services the completion hooks get (built with the engine in them, so read when needed). */
     private readonly servicesOf: () => Services,
-  ) {}
+  ) {
+    this.inFlightKeys = this.unfinishedKeys();
+    store.onExternalChange((changes) => this.external(changes));
+  }
 
   private get services(): Services {
     return this.servicesOf();
@@ -125,15 +156,10 @@ export class OperationEngine implements AsyncOperations {
     return out;
   }
 
-  /** Operations not yet ended, read from the store without parsing the others (a restart with many stored). */
-  private unfinished(): OperationRecord[] {
-    const out: OperationRecord[] = [];
-    for (const [key, text] of this.store.texts(COLLECTION)) {
-      const op = this.live.get(key);
-      if (op) {
-        if (!TERMINAL.has(op.status)) out.push(op);
-      } else if (!TERMINAL.has(opHead(text).status)) out.push(JSON.parse(text) as OperationRecord);
-    }
+  /** Keys of the stored operations not yet ended, from the head of each stored text (nothing else parsed). */
+  private unfinishedKeys(): Set<string> {
+    const out = new Set<string>();
+    for (const [key, text] of this.store.texts(COLLECTION)) if (!TERMINAL.has(opHead(text).status)) out.add(key);
     return out;
   }
 
@@ -141,12 +167,65 @@ export class OperationEngine implements AsyncOperations {
   async poll(id: string): Promise<OperationRecord | undefined> {
     const op = this.get(id);
     if (!op) return undefined;
-    if (op.status === 'InProgress' && op.gate) {
+    if (op.status === 'InProgress' && op.gate?.mode === 'polls') {
+      if (!this.leases.has(op.id)) {
+        // Driven by another instance: the poll is counted in the control record its driver follows.
+        await this.control(op.id, (c) => ({ ...c, polls: (c.polls ?? 0) + 1 }));
+        return this.get(id);
+      }
+      op.gate.pollsSeen = (op.gate.pollsSeen ?? 0) + 1;
+      await this.save(op);
+      await this.maybeRelease(op);
+    } else if (op.status === 'InProgress' && op.gate && this.leases.has(op.id)) {
       op.gate.pollsSeen = (op.gate.pollsSeen ?? 0) + 1;
       await this.save(op);
       await this.maybeRelease(op);
     }
     return this.get(id);
+  }
+
+  /** Changes the control record of an operation driven elsewhere (read-modify-write, retried on a conflict). */
+  private async control(id: string, change: (c: OperationControl) => OperationControl): Promise<void> {
+    const key = id.toLowerCase();
+    for (let i = 0; ; i++) {
+      const cur = this.store.get<OperationControl>(CONTROL_COLLECTION, key) ?? {};
+      try {
+        await this.store.write([{ collection: CONTROL_COLLECTION, key, value: change(structuredClone(cur)) }]);
+        return;
+      } catch (e) {
+        if (!(e instanceof StoreConflictError) || i >= 20) throw e;
+        await this.store.sync();
+      }
+    }
+  }
+
+  /** A control record changed: the driver applies what it asks. */
+  private async applyControl(op: OperationRecord): Promise<void> {
+    const c = this.store.get<OperationControl>(CONTROL_COLLECTION, op.id.toLowerCase());
+    if (!c || op.status !== 'InProgress') return;
+    let changed = false;
+    if (c.cancel && !op.cancelRequested) {
+      op.cancelRequested = true;
+      op.error = { code: 'OperationCanceled', message: c.cancel.message };
+      changed = true;
+    }
+    if (c.held !== undefined && !!op.held !== c.held) {
+      if (c.held) op.held = true;
+      else delete op.held;
+      changed = true;
+    }
+    if (op.gate?.mode === 'polls' && (c.polls ?? 0) > 0) {
+      op.gate.pollsSeen = (op.gate.pollsSeen ?? 0) + c.polls!;
+      await this.store.write([{ collection: CONTROL_COLLECTION, key: op.id.toLowerCase(), value: { ...c, polls: 0 } }]).catch(() => undefined);
+      changed = true;
+    }
+    if (!changed) return;
+    await this.save(op);
+    if (op.cancelRequested && !this.driving.has(op.id)) this.run(op);
+    else {
+      await this.maybeRelease(op);
+      this.armTimeGate(op);
+    }
   }
 
   /** The Azure-AsyncOperation status resource. */
@@ -211,7 +290,10 @@ export class OperationEngine implements AsyncOperations {
       tasks,
       data: plan.data,
     };
+    this.starting.add(op.id);
+    if (target.startedBy) op.startedBy = target.startedBy;
     if (plan.resultTask) op.resultTask = plan.resultTask;
+    if (plan.initiatedBy) op.initiatedBy = plan.initiatedBy;
     if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {
       op.gate = { ...gate, pollsSeen: 0 };
@@ -223,28 +305,196 @@ export class OperationEngine implements AsyncOperations {
   writeOp(op: OperationRecord): WriteOp {
     // status and endTime first: listRecent() and a restart read them from the head of the stored text
     const value: OperationRecord = Object.assign({ status: op.status }, op.endTime !== undefined ? { endTime: op.endTime } : {}, op);
-    return { collection: COLLECTION, key: op.id.toLowerCase(), value };
+    const key = op.id.toLowerCase();
+    // (a write that is refused puts the stored record back, which reaches external(): the set follows)
+    if (TERMINAL.has(op.status)) this.inFlightKeys.delete(key);
+    else this.inFlightKeys.add(key);
+    return { collection: COLLECTION, key, value };
   }
 
   /** Starts driving a persisted operation (does not wait for it). */
-  run(op: OperationRecord): void {
+  run(op: OperationRecord, adopt = false): void {
+    if (!adopt) this.starting.delete(op.id);
     if (this.driving.has(op.id) || this.stopped) return;
     if (TERMINAL.has(op.status)) return;
     this.live.set(op.id.toLowerCase(), op);
     this.driving.add(op.id);
-    this.drive(op)
+    this.leased(op.id)
+      .then(async (ok) => {
+        if (!ok) return;
+        if (adopt && !(await this.adopt(op))) return;
+        await this.drive(op);
+      })
       .catch((e) => {
-        if (this.stopped || e instanceof Stopped) return undefined; // resumed at the next start
+        if (e instanceof Abandoned) return this.abandon(op);
+        if (this.stopped || e instanceof Stopped || !this.leases.has(op.id)) return undefined; // resumed at the next start, or by whoever holds it now
         // Whatever the driver threw, the operation ends Failed and what its tasks did is undone.
         return this.rollback(op, toDetail(e)).catch(() => this.finishFailed(op, toDetail(e)));
       })
+      .catch((e) => (e instanceof Abandoned ? this.abandon(op) : undefined))
       .catch(() => undefined)
-      .finally(() => this.driving.delete(op.id));
+      .finally(() => {
+        this.driving.delete(op.id);
+        this.live.delete(op.id.toLowerCase());
+      });
+  }
+
+  /**
+   * A long task reports progress (a deployment, each resource it finished): the operation is not stuck,
+   * so restarts in a row no longer count against it.
+   */
+  progress(id: string): void {
+    const op = this.live.get(id.toLowerCase());
+    if (!op || !op.resumeAttempts || this.stopped) return;
+    op.resumeAttempts = 0;
+    void this.save(op).catch(() => undefined);
+  }
+
+  /** Holds (or takes) the lease of an operation: only its holder drives it. */
+  private async leased(id: string): Promise<boolean> {
+    if (this.leases.has(id)) return true;
+    const lease = await this.store.lease(id);
+    if (!lease) return false;
+    if (this.stopped) {
+      await lease.release();
+      return false;
+    }
+    this.leases.set(id, lease);
+    // Lost with the database connection: stop driving; whoever gets it next resumes from the stored record.
+    lease.signal.addEventListener('abort', () => {
+      if (this.leases.get(id) === lease) this.leases.delete(id);
+    });
+    return true;
+  }
+
+  private dropLease(id: string): void {
+    const lease = this.leases.get(id);
+    if (!lease) return;
+    this.leases.delete(id);
+    void lease.release().catch(() => undefined);
+  }
+
+  /**
+   * Taking over an operation someone else was driving (this process before a restart, another instance that
+   * died, a snapshot): tasks it was running run again. The attempt is counted (and stored) before the
+   * operation runs, so one whose resumption crashes the process is not run for ever: past MAX_RESUME_ATTEMPTS
+   * takeovers in a row without progress it is undone and ends Failed, and if even undoing it never finishes,
+   * it ends Failed without. Answers whether the operation is still to be driven.
+   */
+  private async adopt(op: OperationRecord): Promise<boolean> {
+    await this.store.sync();
+    const fresh = this.store.get<OperationRecord>(COLLECTION, op.id.toLowerCase());
+    if (!fresh || TERMINAL.has(fresh.status)) throw new Abandoned();
+    Object.assign(op, fresh);
+    for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
+    op.resumed = (op.resumed ?? 0) + 1;
+    const attempts = (op.resumeAttempts ?? 0) + 1;
+    op.resumeAttempts = attempts;
+    await this.save(op);
+    if (attempts > MAX_RESUME_ATTEMPTS) {
+      const error: ErrorDetail = {
+        code: 'OperationResumeFailed',
+        message: `The operation was interrupted ${attempts - 1} times in a row while resuming after a restart of the emulator, without progress; it was stopped and what it had done was undone.`,
+      };
+      const rollingBack = (op as any).rollingBack;
+      if (attempts === MAX_RESUME_ATTEMPTS + 1 && !rollingBack) await this.rollback(op, error).catch(() => this.finishFailed(op, error));
+      else await this.finishFailed(op, rollingBack ? op.error ?? error : error);
+      return false;
+    }
+    await this.applyControl(op);
+    return true;
+  }
+
+  /**
+   * The operation's record went away under its driver (its subscription was reset, a snapshot replaced the
+   * state): undo what its tasks did, write nothing of it, release whoever waits.
+   */
+  private async abandon(op: OperationRecord): Promise<void> {
+    this.abandoned.delete(op.id);
+    for (const t of [...op.tasks].reverse()) {
+      if (t.state !== 'done' && t.state !== 'failed' && t.state !== 'running') continue;
+      try {
+        await this.kinds.get(t.kind)?.undo?.(t, op);
+      } catch {
+        // best effort, as in a rollback
+      }
+    }
+    this.dropLease(op.id);
+    this.wake(op.id, { ...op, status: 'Canceled', error: { code: 'OperationReset', message: 'The operation was removed by a reset or a snapshot import.' } });
+  }
+
+  /** Resolves whoever waits for an operation. */
+  private wake(id: string, op: OperationRecord): void {
+    const list = this.waiters.get(id) ?? [];
+    this.waiters.delete(id);
+    for (const w of list) w(op);
+  }
+
+  /** Changes made elsewhere: waiters of operations finished by another instance, and drivers whose record vanished. */
+  private external(changes: StoreChange[] | 'all'): void {
+    if (changes === 'all') {
+      // Everything was reloaded (this instance fell far behind): only a record that is gone ends its driver.
+      this.inFlightKeys = this.unfinishedKeys();
+      for (const id of this.leases.keys()) if (!this.store.has(COLLECTION, id.toLowerCase())) this.abandoned.add(id);
+      for (const id of [...this.waiters.keys()]) {
+        const now = this.get(id);
+        if (!now) this.wake(id, { id, status: 'Canceled', error: { code: 'OperationReset', message: 'The operation was removed by a reset or a snapshot import.' } } as OperationRecord);
+        else if (TERMINAL.has(now.status)) this.wake(id, now);
+      }
+      return;
+    }
+    for (const c of changes) {
+      if (c.collection === CONTROL_COLLECTION) {
+        const op = this.get(c.key);
+        if (op && this.leases.has(op.id) && c.value) void this.applyControl(op).catch(() => undefined);
+        continue;
+      }
+      if (c.collection !== COLLECTION) continue;
+      const now = c.value as OperationRecord | undefined;
+      if (now && !TERMINAL.has(now.status)) this.inFlightKeys.add(c.key);
+      else this.inFlightKeys.delete(c.key);
+      const id = now?.id ?? [...this.leases.keys(), ...this.waiters.keys()].find((k) => k.toLowerCase() === c.key);
+      if (!id) continue;
+      if (this.leases.has(id)) {
+        // Only this instance writes an operation it drives: any other change is a reset or an import.
+        this.abandoned.add(id);
+        continue;
+      }
+      if (!now) this.wake(id, { id, status: 'Canceled', error: { code: 'OperationReset', message: 'The operation was removed by a reset or a snapshot import.' } } as OperationRecord);
+      else if (TERMINAL.has(now.status)) this.wake(id, now);
+    }
+  }
+
+  // ---- taking over operations nobody drives ----------------------------------------------------------------
+
+  /** Starts the periodic look for operations nobody drives (after start-up has registered every task kind). */
+  startSweeping(): void {
+    if (this.sweepTimer || this.stopped) return;
+    this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** Every operation in flight that no instance drives is taken over (another instance died, or a snapshot brought it). */
+  async sweep(): Promise<void> {
+    for (const key of [...this.inFlightKeys]) {
+      if (this.stopped) return;
+      const op = this.get(key);
+      if (!op || TERMINAL.has(op.status)) {
+        this.inFlightKeys.delete(key);
+        continue;
+      }
+      if (this.driving.has(op.id) || this.leases.has(op.id) || this.starting.has(op.id)) continue;
+      this.run(op, true);
+    }
   }
 
   /** Asks a running operation to stop; it rolls back and ends Canceled. */
   async cancel(id: string, message = 'The operation was canceled.'): Promise<OperationRecord> {
     const op = this.inFlight(id, 'canceled', 'OperationNotCancellable');
+    if (!this.leases.has(op.id)) {
+      await this.control(op.id, (c) => ({ ...c, cancel: { message } }));
+      return { ...op, cancelRequested: true, error: { code: 'OperationCanceled', message } };
+    }
     op.cancelRequested = true;
     op.error = { code: 'OperationCanceled', message };
     await this.save(op);
@@ -258,6 +508,10 @@ export class OperationEngine implements AsyncOperations {
    */
   async hold(id: string): Promise<OperationRecord> {
     const op = this.inFlight(id, 'held');
+    if (!this.leases.has(op.id)) {
+      await this.control(op.id, (c) => ({ ...c, held: true }));
+      return { ...op, held: true };
+    }
     op.held = true;
     await this.save(op);
     return op;
@@ -266,6 +520,11 @@ export class OperationEngine implements AsyncOperations {
   /** Releases a held operation: it finishes as soon as its tasks and its gate allow. */
   async release(id: string): Promise<OperationRecord> {
     const op = this.inFlight(id, 'released');
+    if (!this.leases.has(op.id)) {
+      await this.control(op.id, (c) => ({ ...c, held: false }));
+      const { held: _h, ...rest } = op;
+      return rest;
+    }
     if (!op.held) return op;
     delete op.held;
     await this.save(op);
@@ -289,16 +548,28 @@ export class OperationEngine implements AsyncOperations {
    * store write, and an operation saved several times in it is serialised once.
    */
   private save(op: OperationRecord): Promise<void> {
-    this.pendingSaves.set(op.id, op);
+    if (this.abandoned.has(op.id)) return Promise.reject(new Abandoned());
+    if (!this.leases.has(op.id)) return Promise.reject(new Stopped()); // the lease was lost: whoever holds it now writes it
+    const pending = this.pendingSaves.get(op.id);
+    if (pending) return pending.done;
     if (!this.saveBatch) {
       this.saveBatch = new Promise<void>((r) => setImmediate(r)).then(() => {
-        const ops = [...this.pendingSaves.values()].map((o) => this.writeOp(o));
-        this.pendingSaves.clear();
         this.saveBatch = null;
-        return this.store.write(ops);
       });
     }
-    return this.saveBatch;
+    // Each operation is its own write (one refused write must not take others with it); the store still
+    // commits the writes of one tick together.
+    const done = this.saveBatch.then(() => {
+      this.pendingSaves.delete(op.id);
+      if (this.abandoned.has(op.id)) throw new Abandoned();
+      return this.store.write([this.writeOp(op)]).catch((e) => {
+        if (e instanceof StoreConflictError) throw new Abandoned();
+        if (e instanceof StoreUnavailableError) throw new Stopped();
+        throw e;
+      });
+    });
+    this.pendingSaves.set(op.id, { op, done });
+    return done;
   }
 
   private delay(task: TaskRecord): Promise<void> {
@@ -326,7 +597,8 @@ export class OperationEngine implements AsyncOperations {
 
     const runTask = async (t: TaskRecord): Promise<void> => {
       await this.delay(t);
-      if (this.stopped) throw new Stopped();
+      if (this.stopped || !this.leases.has(op.id)) throw new Stopped();
+      if (this.abandoned.has(op.id)) throw new Abandoned();
       if (op.cancelRequested) {
         t.state = 'pending';
         return;
@@ -334,8 +606,11 @@ export class OperationEngine implements AsyncOperations {
       try {
         t.result = await this.kinds.get(t.kind)!.run(t, op);
         t.state = 'done';
+        delete op.resumeAttempts; // progress: restarts in a row start counting again
       } catch (e) {
-        if (e instanceof Stopped) throw e;
+        if (e instanceof Stopped || e instanceof Abandoned) throw e;
+        // A task that fails because the emulator is shutting down did not fail: it runs again at the next start.
+        if (this.stopped) throw new Stopped();
         t.state = 'failed';
         t.error = toDetail(e);
         failure ??= t.error;
@@ -424,7 +699,8 @@ export class OperationEngine implements AsyncOperations {
   private async trySave(op: OperationRecord): Promise<void> {
     try {
       await this.save(op);
-    } catch {
+    } catch (e) {
+      if (e instanceof Abandoned || e instanceof Stopped) throw e;
       /* the final write reports it */
     }
   }
@@ -489,7 +765,9 @@ export class OperationEngine implements AsyncOperations {
 
   /** Resource, related resources and operation reach their terminal state in one atomic write (throws if it cannot be stored). */
   private async commitFinal(op: OperationRecord, before: StoredResource | undefined, next: Completion): Promise<void> {
+    if (this.abandoned.has(op.id)) throw new Abandoned();
     const ops = [this.writeOp(op)];
+    if (this.store.has(CONTROL_COLLECTION, op.id.toLowerCase())) ops.push({ collection: CONTROL_COLLECTION, key: op.id.toLowerCase(), value: undefined });
     if (next.resource) {
       if (next.resource.operationId === op.id) delete next.resource.operationId;
       ops.push(...this.resources.putOps(next.resource));
@@ -503,24 +781,23 @@ export class OperationEngine implements AsyncOperations {
   /** The operation has reached its terminal state: release whoever waits for it. */
   private settled(op: OperationRecord): void {
     this.finishing.delete(op.id);
-    this.live.delete(op.id.toLowerCase());
-    const list = this.waiters.get(op.id) ?? [];
-    this.waiters.delete(op.id);
-    for (const w of list) w(op);
+    this.dropLease(op.id);
+    this.wake(op.id, op);
   }
 
   // ---- restart -----------------------------------------------------------------------------------
 
-  /** After a restart: resume every operation that was in flight, and heal resources left mid-operation. */
+  /**
+   * After a restart: resume every operation that was in flight, and heal resources left mid-operation.
+   * The attempt is counted (and stored) before the operation runs, so one whose resumption crashes the
+   * process is not run for ever: past MAX_RESUME_ATTEMPTS restarts in a row it is undone and ends Failed,
+   * and if even undoing it never finishes, it ends Failed without.
+   */
   async resumeAll(): Promise<number> {
     let n = 0;
-    for (const op of this.unfinished()) {
-      for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
-      op.resumed = (op.resumed ?? 0) + 1;
-      await this.save(op);
-      this.run(op);
-      n++;
-    }
+    for (const key of this.inFlightKeys) if (!this.driving.has(this.get(key)?.id ?? key)) n++;
+    await this.sweep();
+    this.startSweeping();
     // A resource pointing at an operation that no longer exists is stuck: settle it as failed.
     const stuck: StoredResource[] = [];
     for (const key of this.resources.keysWithOperation()) {
@@ -533,7 +810,9 @@ export class OperationEngine implements AsyncOperations {
       if (copy.resource.properties?.provisioningState && !TERMINAL.has(copy.resource.properties.provisioningState)) {
         copy.resource.properties.provisioningState = 'Failed';
       }
-      await this.resources.put(copy);
+      await this.resources.put(copy).catch((e) => {
+        if (!(e instanceof StoreConflictError)) throw e; // another instance settled it first
+      });
     }
     return n;
   }
@@ -541,8 +820,22 @@ export class OperationEngine implements AsyncOperations {
   /** Stops driving (process shutdown); persisted state lets the next start resume. */
   stop(): void {
     this.stopped = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    // Free the leases at once so another instance takes over without waiting for this one's connections to close.
+    for (const id of [...this.leases.keys()]) this.dropLease(id);
+  }
+
+  /**
+   * After stop(), on a clean shutdown: the operations that were running did not crash anything, so their
+   * restarts in a row start counting again at the next start. (A killed process never gets here.)
+   */
+  async stoppedCleanly(): Promise<void> {
+    const ops = [...this.live.values()].filter((op) => op.status === 'InProgress' && op.resumeAttempts);
+    for (const op of ops) delete op.resumeAttempts;
+    if (ops.length) await this.store.write(ops.map((op) => this.writeOp(op))).catch(() => undefined);
   }
 
   /** Operations still running in this process (for tests and shutdown). */
@@ -552,6 +845,8 @@ export class OperationEngine implements AsyncOperations {
 }
 
 class Stopped extends Error {}
+/** The operation's record was removed or replaced from elsewhere (reset, import). */
+class Abandoned extends Error {}
 
 const STATUS_HEAD = /^\{"status":"([A-Za-z]+)"(?:,"endTime":"([^"\\]*)")?/;
 

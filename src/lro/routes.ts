@@ -78,6 +78,11 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
   const operations = proxy('operations', 'tenant', {
       list: (ctx) => {
         const provider = ctx.services.registry.provider(ns)!;
+        if (ctx.path.extendedParent) {
+          // {resource}/providers/{ns}/operations is another operation: the provider's own, or none.
+          if (provider.scopedOperations) return provider.scopedOperations(ctx);
+          throw Errors.routeNotFound(ctx.path.id);
+        }
         const fields = provider.providerOperationFields;
         const value: unknown[] = [
           op(fields, ns, `${ns}/register/action`, 'Register Subscription', 'Registers the subscription for the resource provider.', ns),

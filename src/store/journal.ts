@@ -154,6 +154,10 @@ export class JournalStore implements Store {
   size(collection: string): number {
     return this.table.size(collection);
   }
+  /** The collections held (for resets and snapshots, which cover collections they do not know by name). */
+  collections(): IterableIterator<string> {
+    return this.table.collections();
+  }
   version(): number {
     return this.seq;
   }
@@ -166,7 +170,7 @@ export class JournalStore implements Store {
   sync(): Promise<void> {
     return Promise.resolve();
   }
-  exclusive<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+  exclusive<T>(_name: string | string[], fn: () => Promise<T>): Promise<T> {
     return fn();
   }
   async lease(id: string): Promise<Lease | undefined> {

@@ -60,10 +60,10 @@ export interface Store {
   /**
    * Runs fn as the only holder of `name` among all instances, with memory caught up first; fn's writes are
    * durable before another instance gets `name`. For check-then-allocate state that spans keys (fabric
-   * capacity and addresses, serial PUTs). One process: fn runs at once (its checks and memory updates are
-   * synchronous, so nothing interleaves).
+   * capacity and addresses, serial PUTs); several names are taken together (no order to get wrong). One
+   * process: fn runs at once (its checks and memory updates are synchronous, so nothing interleaves).
    */
-  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  exclusive<T>(name: string | string[], fn: () => Promise<T>): Promise<T>;
   /** Claims the right to drive operation `id` (one instance at a time); undefined while another live instance holds it. */
   lease(id: string): Promise<Lease | undefined>;
   /**

@@ -52,7 +52,9 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     const r = await emu.http().put(`${dep('d1', 'bad')}?${V}`).send({ properties: { mode: 'Incremental', template } });
     assert.equal(r.status, 400);
     assert.equal(r.body.error.code, 'InvalidTemplate');
-    assert.equal((await emu.http().get(`${dep('d1', 'bad')}?${V}`)).status, 404);
+    const notThere = await emu.http().get(`${dep('d1', 'bad')}?${V}`);
+    assert.equal(notThere.status, 404);
+    assert.equal(notThere.body.error.code, 'DeploymentNotFound');
     const missing = await emu.http().put(`${dep('d1', 'bad2')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-hub.json') } });
     assert.equal(missing.status, 400);
     assert.match(JSON.stringify(missing.body.error), /servicePrincipalClientId/);

@@ -63,3 +63,17 @@ export async function waitForOperation(emu: TestEmulator, asyncUrl: string, maxP
   }
   throw new Error(`operation ${asyncUrl} did not finish`);
 }
+
+/** The stores the store-facing suites run against (ARM_EMULATOR_TEST_STORES=journal,postgres narrows it). */
+export type StoreKind = 'journal' | 'postgres';
+export const STORE_KINDS: StoreKind[] = (process.env.ARM_EMULATOR_TEST_STORES ?? 'journal,postgres').split(',').map((s) => s.trim() as StoreKind).filter((s) => s === 'journal' || s === 'postgres');
+
+/**
+ * Flags naming a fresh durable store of this kind: emulators started (or restarted) with the same flags share it.
+ * Journal: a temp data directory; PostgreSQL: a new database on the test run's own server.
+ */
+export async function durableStore(kind: StoreKind): Promise<string[]> {
+  if (kind === 'journal') return ['--data-dir', tmpDir()];
+  const { sharedPostgres } = await import('./postgres.js');
+  return ['--store', await (await sharedPostgres()).createDatabase('t')];
+}

@@ -103,6 +103,25 @@ export function normalizePool(raw: Props, name: string, doc: CapabilityDocument,
   }
   p.maxPods = typeof p.maxPods === 'number' ? p.maxPods : ex?.maxPods ?? 110;
   p.enableAutoScaling = p.enableAutoScaling === true;
+  if (p.enableAutoScaling) {
+    // AKS on Azure Local's autoscaler: minCount and maxCount bound the pool, and its count starts inside them
+    const bound = (k: 'minCount' | 'maxCount') => {
+      const v = p[k] ?? ex?.[k];
+      if (!Number.isInteger(v) || v < 1 || v > doc.maxNodesPerPool) {
+        throw Errors.invalidParameter(`${where}.${k} must be a whole number from 1 to ${doc.maxNodesPerPool} when enableAutoScaling is true; got ${JSON.stringify(v)}.`, `${where}.${k}`);
+      }
+      return v as number;
+    };
+    const min = bound('minCount');
+    const max = bound('maxCount');
+    if (min > max) throw Errors.invalidParameter(`${where}.minCount (${min}) is larger than maxCount (${max}).`, `${where}.minCount`);
+    p.minCount = min;
+    p.maxCount = max;
+    p.count = Math.min(Math.max(p.count, min), max);
+  } else {
+    delete p.minCount;
+    delete p.maxCount;
+  }
   if (p.nodeLabels === undefined && ex?.nodeLabels) p.nodeLabels = ex.nodeLabels;
   if (p.nodeTaints === undefined && ex?.nodeTaints) p.nodeTaints = ex.nodeTaints;
   return p;
@@ -308,7 +327,7 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   };
   delete props.agentPoolProfiles;
   const related: RelatedResource[] = changes.map((c) => ({
-    resource: poolResource(id, c.name, { ...c.props, kubernetesVersion: c.before?.kubernetesVersion ?? v, provisioningState: c.before ? 'Updating' : 'Creating', status: c.before?.status ?? {} }, candidate.extendedLocation),
+    resource: poolResource(id, c.name, { ...c.props, kubernetesVersion: c.before?.kubernetesVersion ?? v, provisioningState: c.before ? 'Updating' : 'Creating', status: { ...(c.before?.status ?? {}), currentState: c.before ? 'Updating' : 'Creating' } }, candidate.extendedLocation),
     internal: { order: c.order },
     busy: true,
   }));
@@ -334,7 +353,10 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
 
 function fabricPoolStatus(services: Services, owner: string, pool: string, props: Props): Props {
   const vms = (services.fabric?.ownerVms(owner) ?? []).filter((x) => x.role === 'worker' && (x.pool ?? '').toLowerCase() === pool.toLowerCase() && x.state === 'Running' && x.joined !== false);
-  return { readyReplicas: vms.length ? [{ count: vms.length, vmSize: props.vmSize, kubernetesVersion: props.kubernetesVersion }] : [] };
+  const out: Props = { readyReplicas: vms.length ? [{ count: vms.length, vmSize: props.vmSize, kubernetesVersion: props.kubernetesVersion }] : [] };
+  // The pool's own state, as the service reports it beside its provisioningState.
+  if (typeof props.provisioningState === 'string') out.currentState = props.provisioningState;
+  return out;
 }
 
 /**
@@ -418,7 +440,7 @@ export function putPool(ctx: RequestContext, candidate: ArmResource): WriteOutco
   const resource: ArmResource = {
     ...candidate,
     extendedLocation: inst.resource.extendedLocation,
-    properties: { ...props, kubernetesVersion: iv, provisioningState: ex ? 'Updating' : 'Creating', status: ex?.resource.properties?.status ?? {} },
+    properties: { ...props, kubernetesVersion: iv, provisioningState: ex ? 'Updating' : 'Creating', status: { ...(ex?.resource.properties?.status ?? {}), currentState: ex ? 'Updating' : 'Creating' } },
   };
   if (typeof ctx.body?.location === 'string') resource.location = ctx.body.location;
   return {

@@ -4,6 +4,7 @@
 // object a cluster may name. Cluster work is fabric work on the custom location's HCI site
 // (clusters.ts); the network rules are in network.ts.
 
+import { atApiVersion } from '../versionShapes.js';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
 import type { Services } from '../../framework/types.js';
@@ -37,7 +38,23 @@ const op = (name: string, operation: string) => ({ name: `${NS}/${name}`, operat
 
 // ---- provisionedClusterInstances ---------------------------------------------------------------------
 
-function instanceWire(s: StoredResource, _v: string, services: Services): ArmResource {
+/** A control-plane VM's state in the service's words (AddonStatusProfile.phase). */
+function controlPlanePhase(state: string): string {
+  switch (state) {
+    case 'Running':
+      return 'provisioned';
+    case 'Creating':
+      return 'provisioning';
+    case 'Deleting':
+      return 'deleting';
+    case 'Failed':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
+
+function instanceWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
   const r = structuredClone(s.resource);
   r.type = INSTANCE_WIRE_TYPE;
   const p = (r.properties ??= {});
@@ -51,14 +68,14 @@ function instanceWire(s: StoredResource, _v: string, services: Services): ArmRes
     p.status = { ...(p.status ?? {}) };
     p.status.controlPlaneStatus = st.vms
       .filter((v) => v.role === 'controlPlane')
-      .map((v) => ({ name: v.name, ready: v.state === 'Running', ...(v.state === 'Running' ? {} : { errorMessage: `VM ${v.name} is ${v.state}` }) }));
+      .map((v) => ({ name: v.name, phase: controlPlanePhase(v.state), ready: v.state === 'Running', ...(v.state === 'Running' ? {} : { errorMessage: `VM ${v.name} is ${v.state}` }) }));
     if (st.degraded) p.status.errorMessage = `Degraded: VM(s) ${st.failedVms.join(', ')} are down (their host failed and no other host had room); they restart when capacity comes back.`;
   }
   const site = s.internal.site as string | undefined;
   if (site && services.fabric?.hasSite(site) && !services.fabric.site(site).connected()) {
     p.status = { ...(p.status ?? {}), errorMessage: `The Azure Stack HCI site '${site}' is disconnected from Azure; the cluster state shown is the last one reported.` };
   }
-  return r;
+  return atApiVersion(INSTANCE_WIRE_TYPE, apiVersion, r);
 }
 
 function kubeconfigFor(services: Services, inst: StoredResource, which: 'admin' | 'user'): { kubeconfigs: { name: string; value: string }[] } {
@@ -129,11 +146,11 @@ const agentPools: ResourceTypeDefinition = {
   providerOperations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
   onPut: putPool,
   onDelete: deletePool,
-  toWire(s) {
+  toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
     r.type = 'Microsoft.HybridContainerService/provisionedClusterInstances/agentPools';
     if (s.deleting) r.properties = { ...r.properties, provisioningState: 'Deleting' };
-    return r;
+    return atApiVersion(r.type, apiVersion, r);
   },
   onOperationSucceeded: (o, s, services) => settlePool(o, s, services, true),
   onOperationFailed: (o, s, e, services) => settlePool(o, s, services, false, e.message),
@@ -150,22 +167,24 @@ const upgradeProfiles: ResourceTypeDefinition = {
   handlers: {
     get(ctx) {
       const inst = instanceOf(ctx.services, ctx.path.id);
-      if (!inst) throw Errors.notFound(`The AKS hybrid cluster '${ctx.path.id.replace(/\/upgradeProfiles.*$/i, '')}' was not found.`);
+      if (!inst) throw Errors.parentResourceNotFound('read', `${NS}/provisionedClusterInstances/upgradeProfiles`, ctx.path.id.replace(/\/upgradeProfiles.*$/i, ''));
       const doc = targetOf(ctx.services, inst.resource.extendedLocation).doc;
       const v = String(inst.resource.properties?.kubernetesVersion);
       const ups = (doc.kubernetesVersions.find((k) => k.version === v)?.upgrades ?? []).map((u) => ({ kubernetesVersion: u, isPreview: false }));
       return {
         status: 200,
-        body: {
+        body: atApiVersion(`${NS}/provisionedClusterInstances/upgradeProfiles`, ctx.apiVersion, {
           id: `${inst.resource.id}/upgradeProfiles/default`,
           name: 'default',
           type: 'Microsoft.HybridContainerService/provisionedClusterInstances/upgradeProfiles',
+          // The service answers with the cluster's systemData (the profile is computed from it).
+          ...(inst.resource.systemData ? { systemData: { ...inst.resource.systemData } } : {}),
           properties: {
             provisioningState: 'Succeeded',
             controlPlaneProfile: { kubernetesVersion: v, name: 'control-plane', osType: 'Linux', upgrades: ups },
             agentPoolProfiles: poolsOf(ctx.services, inst.resource.id).map((p) => ({ kubernetesVersion: p.resource.properties?.kubernetesVersion ?? v, name: p.resource.name, osType: p.resource.properties?.osType, upgrades: ups })),
           },
-        },
+        }),
       };
     },
   },
@@ -185,6 +204,13 @@ const hybridIdentityMetadata: ResourceTypeDefinition = {
     if (p.publicKey !== undefined && typeof p.publicKey !== 'string') throw Errors.invalidParameter('properties.publicKey must be a string.', 'properties.publicKey');
     return { resource: { ...candidate, properties: { resourceUid: p.resourceUid ?? ctx.parent.resource.id, ...p, provisioningState: 'Succeeded' } } };
   },
+  toWire: (s, apiVersion) => atApiVersion('Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata', apiVersion, { ...structuredClone(s.resource), type: 'Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata' }),
+  // The spec's HybridIdentityMetadata_Delete is long-running (202, then 204 once gone).
+  onDelete() {
+    return { operation: { kind: 'delete', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] } };
+  },
+  onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
+  onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),
 };
 
 // ---- what a custom location offers ----------------------------------------------------------------------
@@ -245,13 +271,14 @@ function offerings(kind: 'kubernetesVersions' | 'skus'): ResourceTypeDefinition 
               ],
             }));
       return {
-        resource: { ...candidate, extendedLocation: ext, properties: { values, provisioningState: 'Pending' } },
+        resource: { ...candidate, extendedLocation: ext, properties: { values, provisioningState: ctx.existing ? 'Updating' : 'Creating' } },
         operation: { kind: ctx.existing ? 'update' : 'create', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] },
       };
     },
     onDelete() {
       return { operation: { kind: 'delete', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] } };
     },
+    toWire: (s, apiVersion) => atApiVersion(`${NS}/${kind}`, apiVersion, { ...structuredClone(s.resource), type: `${NS}/${kind}` }),
     onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
     onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),
   };
@@ -293,7 +320,8 @@ const virtualNetworks: ResourceTypeDefinition = {
     const clash = snap.logicalNetworks.find((n) => n.name.toLowerCase() === fabricName && (!n.owner || n.owner.toLowerCase() !== ctx.path.id.toLowerCase()));
     if (clash) throw Errors.conflictWith('VirtualNetworkNameConflict', `${t.where} already has a network named '${clash.name}'; choose another name.`);
     return {
-      resource: { ...candidate, properties: { ...p, provisioningState: ex ? 'Updating' : 'Creating', status: {} } },
+      // Accepted: in both versions' enums (2023-11-15-preview's has no Creating for networks)
+      resource: { ...candidate, properties: { ...p, provisioningState: ex ? 'Updating' : 'Accepted', status: {} } },
       internal: { site: t.site, network: fabricName },
       operation: { kind: ex ? 'update' : 'create', tasks: [{ id: 'network', kind: 'fabric.addNetwork', params: { site: t.site, network: net }, durationMs: 5000 }] },
     };
@@ -307,10 +335,11 @@ const virtualNetworks: ResourceTypeDefinition = {
       : [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }];
     return { operation: { kind: 'delete', tasks } };
   },
-  toWire(s) {
+  toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
     r.type = 'Microsoft.HybridContainerService/virtualNetworks';
-    return r;
+    if (s.deleting) r.properties = { ...r.properties, provisioningState: 'Deleting' };
+    return atApiVersion(r.type, apiVersion, r);
   },
   onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
   onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),

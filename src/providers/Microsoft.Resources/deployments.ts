@@ -1,5 +1,6 @@
-// Microsoft.Resources/deployments at resource-group and subscription scope: the ARM template
-// deployment API over the template engine (src/templates). A PUT validates the template at once
+// Microsoft.Resources/deployments at every scope (resource group, subscription, management group,
+// tenant), and calculateTemplateHash: the ARM template deployment API over the template engine
+// (src/templates), whose evaluation runs in worker threads. A PUT validates the template at once
 // (400 InvalidTemplate before anything is written), then runs it as a long-running operation whose
 // one task deploys through the resource manager in process (templateHost.ts); the outcome
 // (outputs, per-resource operations, error) is kept on the deployment as ARM keeps its history.
@@ -9,26 +10,31 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
 import type { Services } from '../../framework/types.js';
-import type { ActionOutcome, ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { ActionOutcome, ArmResource, Completion, Principal, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { lroHeaders } from '../../lro/urls.js';
-import {
-  deploymentProperties,
-  executeDeployment,
-  prepareDeployment,
-  preflightDeployment,
-  redactSuppliedParameters,
-  redactorFor,
-  validateDeployment,
-  validationErrorBody,
-  whatIf,
-  azureStackEnvironment,
-  type DeploymentOperation,
-  type DeploymentRequest,
-  type DeploymentResult,
-  type ScopeInfo,
-} from '../../templates/index.js';
+// Only the engine's light modules load here (at start); the engine itself loads in the worker threads.
+import { deploymentProperties, type DeploymentOperation, type DeploymentResult } from '../../templates/results.js';
+import { redactorFor } from '../../templates/redact.js';
+import { validationErrorBody } from '../../templates/errors.js';
+import { azureStackEnvironment } from '../../templates/environment.js';
+import { TemplateWorkers } from '../../templates/worker/pool.js';
+import type { AdoptedWrite, DeploymentRequest, ScopeInfo } from '../../templates/index.js';
 import { hostFor } from './templateHost.js';
+
+/** Each emulator's template workers: evaluation runs there, never on the event loop. */
+const pools = new WeakMap<Services, TemplateWorkers>();
+
+export function templateWorkers(services: Services): TemplateWorkers {
+  let p = pools.get(services);
+  if (!p) {
+    p = new TemplateWorkers({ timeLimitMs: Math.round(services.config.templateTimeLimit * 1000) });
+    pools.set(services, p);
+    const pool = p;
+    (services.onClose ??= []).push(() => pool.close());
+  }
+  return p;
+}
 
 export const DEPLOY_TASK = 'resources.deploy';
 export const WHATIF_TASK = 'resources.whatIf';
@@ -52,7 +58,20 @@ function scopeOf(ctx: Pick<RequestContext, 'path' | 'services' | 'principal' | '
     const rg = services.resources.get(`/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`)!;
     scope.resourceGroup = { name: rg.resource.name, location: rg.resource.location!, tags: rg.resource.tags, managedBy: rg.resource.managedBy };
   }
+  const mg = managementGroupOf(path);
+  if (mg) {
+    const g = services.resources.get(`/providers/Microsoft.Management/managementGroups/${mg}`);
+    scope.managementGroup = g?.resource.name ?? mg;
+    if (g?.resource.properties?.displayName) scope.managementGroupDisplayName = String(g.resource.properties.displayName);
+  }
   return scope;
+}
+
+/** The management group a deployment path lives in (`/providers/Microsoft.Management/managementGroups/{g}/providers/...`). */
+function managementGroupOf(path: RequestContext['path']): string | undefined {
+  const p = path.extendedParent;
+  if (!p || p.namespace.toLowerCase() !== 'microsoft.management' || p.types[0]?.toLowerCase() !== 'managementgroups') return undefined;
+  return p.names[0];
 }
 
 function requestOf(ctx: RequestContext, name: string): DeploymentRequest {
@@ -62,7 +81,8 @@ function requestOf(ctx: RequestContext, name: string): DeploymentRequest {
     throw Errors.invalidRequestContent("The request content is invalid: property 'properties' is required.", 'properties');
   }
   if (ctx.path.resourceGroup === undefined && (typeof body.location !== 'string' || body.location === '')) {
-    throw Errors.invalid('InvalidDeploymentLocation', 'The location of a deployment at subscription scope is required: pass --location (the body\'s location).', 'location');
+    const at = managementGroupOf(ctx.path) ? 'management group' : ctx.path.subscriptionId ? 'subscription' : 'tenant';
+    throw Errors.invalid('InvalidDeploymentLocation', `The location of a deployment at ${at} scope is required: pass --location (the body's location).`, 'location');
   }
   const isHub = (ctx.path.resourceGroup !== undefined ? scopeOf(ctx).resourceGroup?.location : body.location) === 'local' || ctx.services.locations.get(String(body.location ?? ''))?.kind === 'AzureStackHub';
   return {
@@ -124,11 +144,10 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const req = requestOf(ctx, name);
   // Validation errors (bad template, missing parameter, cycle...) are synchronous 400s, as at ARM.
   const host = hostFor(services, ctx.principal, ctx.baseUrl);
-  const prepared = await prepareDeployment(host, req);
-  // Preflight: what a provider would refuse is refused now, for the whole deployment (InvalidTemplateDeployment).
-  await preflightDeployment(host, prepared);
+  // Preflight too: what a provider would refuse is refused now, for the whole deployment (InvalidTemplateDeployment).
+  const accepted = await templateWorkers(services).accept(host, { request: req, preflight: true });
   const correlationId = ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID();
-  const shown = { templateHash: prepared.templateHash, mode: prepared.mode, parameters: redactSuppliedParameters(prepared, (req.properties.parameters as Record<string, unknown>) ?? {}) };
+  const shown = { templateHash: accepted.templateHash, mode: accepted.mode, parameters: accepted.parameters };
   const resource: ArmResource = { ...candidate, properties: runningProperties(req, shown, correlationId) };
   if (req.location) resource.location = req.location;
   if (ctx.body?.tags) resource.tags = ctx.body.tags;
@@ -138,7 +157,8 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const drop = excess > 0 ? siblings.sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt))).slice(0, excess).map((s) => s.resource.id) : [];
   return {
     resource,
-    internal: { request: { ...req, environment: undefined }, secrets: prepared.secrets, correlationId },
+    // The deployment writes as its deployer (RBAC, deny assignments), also when it resumes after a restart.
+    internal: { request: req, secrets: accepted.secrets, correlationId, deployer: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } },
     related: drop.length ? { delete: drop } : undefined,
     operation: { kind: ctx.existing ? ('update' as const) : ('create' as const), tasks: [{ id: 'deploy', kind: DEPLOY_TASK, params: {}, durationMs: 0 }] },
   };
@@ -151,29 +171,32 @@ function registerDeployTask(services: Services): void {
       const stored = services.resources.get(op.resourceId);
       if (!stored) throw Errors.conflictWith('DeploymentNotFound', `The deployment '${op.resourceId}' no longer exists.`);
       const req = stored.internal.request as DeploymentRequest;
-      const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
-      const prepared = await prepareDeployment(host, req);
+      const deployer = (stored.internal.deployer as Principal | undefined) ?? { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' };
+      const host = hostFor(services, deployer, '', op.id);
       const abort = new AbortController();
       const watch = setInterval(() => op.cancelRequested && abort.abort(), 20);
       const records: DeploymentOperation[] = [];
       live.set(op.id, records);
       try {
-        const result = await executeDeployment(host, prepared, {
+        // Prepared again in the worker (so that a restart can resume), then executed; the result comes back scrubbed.
+        const result = await templateWorkers(services).deploy(host, { request: req, adopt: op.resumed ? adoptable(services, op.id) : undefined }, {
           signal: abort.signal,
           onOperation: (o) => {
             const i = records.findIndex((x) => x.operationId === o.operationId);
             if (i >= 0) records[i] = o;
             else records.push(o);
+            // A resource done is progress: restarts in a row no longer count against the deployment.
+            if (o.provisioningState !== 'Running') services.asyncOperations.progress(op.id);
           },
         });
         if (result.provisioningState === 'Canceled') throw Errors.conflictWith('DeploymentCanceled', `The deployment '${req.name}' was canceled.`);
         if (result.provisioningState === 'Failed') {
           const e = Errors.refused(result.error?.code ?? 'DeploymentFailed', result.error?.message ?? 'The deployment failed.', undefined, result.error?.details);
           (e as any).result = result;
-          op.data = { ...(op.data ?? {}), result: redactorFor(prepared)(result) as unknown as Record<string, unknown> };
+          op.data = { ...(op.data ?? {}), result: result as unknown as Record<string, unknown> };
           throw e;
         }
-        op.data = { ...(op.data ?? {}), result: redactorFor(prepared)(result) as unknown as Record<string, unknown> };
+        op.data = { ...(op.data ?? {}), result: result as unknown as Record<string, unknown> };
         return { outputs: Object.keys(result.outputs ?? {}).length };
       } finally {
         clearInterval(watch);
@@ -186,12 +209,27 @@ function registerDeployTask(services: Services): void {
       const req = task.params.request as DeploymentRequest;
       const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
       try {
-        return await whatIf(host, req, { resultFormat: task.params.resultFormat as 'FullResourcePayloads' | undefined });
+        return await templateWorkers(services).whatIf(host, { request: req, resultFormat: task.params.resultFormat as 'FullResourcePayloads' | undefined });
       } catch (e) {
         return { status: 'Failed', error: validationErrorBody(e).error };
       }
     },
   });
+}
+
+/**
+ * After a crash, the writes a deployment's operation had started (the operations its PUTs began, newest
+ * per resource): the resumed deployment waits for them instead of writing those resources again.
+ */
+function adoptable(services: Services, deploymentOpId: string): Record<string, AdoptedWrite> {
+  const out: Record<string, AdoptedWrite & { startTime: string }> = {};
+  for (const o of services.asyncOperations.list()) {
+    if (o.initiatedBy !== deploymentOpId || (o.kind !== 'create' && o.kind !== 'update')) continue;
+    const k = o.resourceId.toLowerCase();
+    if (out[k] && out[k].startTime >= o.startTime) continue;
+    out[k] = { operationId: o.id, status: o.status, startTime: o.startTime, ...(o.error ? { error: o.error } : {}) };
+  }
+  return out;
 }
 
 /** Nested deployments are kept as deployments of their own, where they ran. */
@@ -238,7 +276,7 @@ async function validateAction(ctx: RequestContext & { existing?: StoredResource 
   const req = requestOf(ctx, name);
   const host = hostFor(ctx.services, ctx.principal, ctx.baseUrl);
   try {
-    const v = await validateDeployment(host, req);
+    const v = await templateWorkers(ctx.services).validate(host, { request: req });
     const id = ctx.path.id;
     const body: Record<string, unknown> = {
       id,
@@ -246,13 +284,13 @@ async function validateAction(ctx: RequestContext & { existing?: StoredResource 
       type: TYPE,
       properties: {
         templateHash: v.templateHash,
-        parameters: redactSuppliedParameters(v.prepared, (req.properties.parameters as Record<string, unknown>) ?? {}),
+        parameters: v.parameters,
         mode: v.mode,
         provisioningState: 'Succeeded',
         timestamp: new Date().toISOString(),
         duration: 'PT0S',
         correlationId: ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID(),
-        validatedResources: v.validatedResources.map((r) => ({ id: r.id })),
+        validatedResources: v.validatedResources,
       },
     };
     if (req.location) body.location = req.location;
@@ -274,15 +312,15 @@ async function postHandler(ctx: RequestContext) {
     case 'whatif': {
       const req = requestOf(ctx, ctx.path.names[ctx.path.names.length - 1]);
       // Fail fast on what is wrong with the template itself, as ARM does before accepting.
-      await prepareDeployment(hostFor(ctx.services, ctx.principal, ctx.baseUrl), req);
-      const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: { ...req, environment: undefined }, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
+      await templateWorkers(ctx.services).accept(hostFor(ctx.services, ctx.principal, ctx.baseUrl), { request: req, preflight: false });
+      const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: req, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
       // The what-if runs as an operation of its own; its result is served at the Location URL.
       const op = await ctx.services.resourceManager.startDetached(ctx, `${id}/whatIf`, plan);
       const h = lroHeaders(ctx.baseUrl, ctx.services.config.retryAfter, op, true);
       return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
     }
     case 'cancel': {
-      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const op = existing.operationId ? ctx.services.asyncOperations.get(existing.operationId) : undefined;
       if (!op || op.status !== 'InProgress') {
         throw Errors.conflictWith('DeploymentCannotBeCancelled', `The deployment '${existing.resource.name}' cannot be cancelled: it is not running (provisioning state '${existing.resource.properties?.provisioningState}').`);
@@ -291,7 +329,7 @@ async function postHandler(ctx: RequestContext) {
       return { status: 204 };
     }
     case 'exporttemplate': {
-      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const req = existing.internal.request as DeploymentRequest | undefined;
       const template = req?.properties.template ?? {};
       return { status: 200, body: { template: redactorFor({ secrets: (existing.internal.secrets as string[]) ?? [] })(template) } };
@@ -300,6 +338,9 @@ async function postHandler(ctx: RequestContext) {
       throw Errors.actionNotFound(`deployments/${ctx.path.action}`, NS, ctx.apiVersion);
   }
 }
+
+/** ARM's 404 for a deployment that does not exist. */
+const deploymentNotFound = (name: string) => Errors.withStatus(404, 'DeploymentNotFound', `Deployment '${name}' could not be found.`);
 
 export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[] {
   const deployments: ResourceTypeDefinition = {
@@ -320,6 +361,7 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
       { name: 'deployments/exportTemplate/action', operation: 'Export Template', description: 'Exports the template of a deployment.' },
     ],
     onPut: putDeployment,
+    notFound: (path) => deploymentNotFound(path.names[path.names.length - 1]),
     onDelete(ctx) {
       const op = ctx.existing.operationId ? ctx.services.asyncOperations.get(ctx.existing.operationId) : undefined;
       if (op && op.status === 'InProgress') {
@@ -352,13 +394,31 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
       },
     },
   };
-  return [deployments, operations];
+  // POST /providers/Microsoft.Resources/calculateTemplateHash: the template's minified form and hash.
+  const calculateTemplateHash: ResourceTypeDefinition = {
+    namespace: NS,
+    type: 'calculateTemplateHash',
+    scope: 'tenant',
+    tracked: false,
+    apiVersions,
+    providerOperations: [{ name: 'calculateTemplateHash/action', operation: 'Calculate Template Hash', description: 'Calculates the hash of a template.' }],
+    handlers: {
+      post: async (ctx) => {
+        const t = ctx.body;
+        if (t === undefined || t === null || typeof t !== 'object' || Array.isArray(t)) {
+          throw Errors.invalidRequestContent('The request content must be a template: a JSON object.');
+        }
+        return { status: 200, body: await templateWorkers(ctx.services).hash(hostFor(ctx.services, ctx.principal, ctx.baseUrl), { template: t }) };
+      },
+    },
+  };
+  return [deployments, operations, calculateTemplateHash];
 }
 
 function findDeployment(ctx: RequestContext): StoredResource {
   const id = ctx.path.id.replace(/\/operations(\/[^/]*)?$/i, '');
   const dep = ctx.services.resources.get(id);
-  if (!dep) throw Errors.notFound(`Deployment '${ctx.path.names[0]}' could not be found.`);
+  if (!dep) throw deploymentNotFound(ctx.path.names[0]);
   return dep;
 }
 

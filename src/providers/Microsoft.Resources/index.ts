@@ -5,10 +5,11 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf, pageOfKeys } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
-import { registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
+import { allSubscriptions, findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
 import { matchesFilter, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
+import { mergeVersions } from '../../catalogue/versions.js';
 import { deploymentTypes, initDeployments } from './deployments.js';
 import type { ArmResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 
@@ -45,10 +46,10 @@ const subscriptions: ResourceTypeDefinition = {
     list: (ctx) => ({
       status: 200,
       body: {
-        value: ctx.services.config.subscriptions
+        value: allSubscriptions(ctx.services)
           .filter((s) => !ctx.services.config.auth || s.tenantId.toLowerCase() === ctx.principal.tenantId.toLowerCase())
           .map(subscriptionBody),
-        count: { type: 'Total', value: ctx.services.config.subscriptions.length },
+        count: { type: 'Total', value: allSubscriptions(ctx.services).length },
       },
     }),
     get: (ctx) => {
@@ -67,7 +68,7 @@ const tenants: ResourceTypeDefinition = {
   apiVersions: RESOURCES_API_VERSIONS,
   handlers: {
     list: (ctx) => {
-      const ids = [...new Set(ctx.services.config.subscriptions.map((s) => s.tenantId))];
+      const ids = [...new Set(allSubscriptions(ctx.services).map((s) => s.tenantId))];
       return {
         status: 200,
         body: {
@@ -164,15 +165,24 @@ function providerDocument(services: Services, ns: string, subscriptionId?: strin
   const p = services.registry.provider(ns);
   if (!p) return undefined;
   const state = subscriptionId ? registrationState(services, subscriptionId, p.namespace) : 'Registered';
-  const resourceTypes = p.types
+  // A hand-built namespace lists the catalogue's other types of it too, and every api-version the catalogue has
+  // for its own types (they are accepted, shaped by the nearest version modelled).
+  const catalogue = services.registry.catalogue();
+  const handBuilt = catalogue !== undefined && services.registry.handBuiltProvider(ns) === p;
+  const types = handBuilt ? [...p.types, ...catalogue.typesBeside(p)] : p.types;
+  const regions = services.locations.list().map((l) => l.displayName);
+  const resourceTypes = types
     .filter((t) => !t.type.startsWith('operation') || t.type === 'operations')
-    .map((t) => ({
-      resourceType: t.type,
-      locations: t.locations === '*' || !t.locations ? services.locations.list().map((l) => l.displayName) : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
-      apiVersions: t.apiVersions,
-      defaultApiVersion: t.apiVersions.find((v) => !v.includes('-preview')) ?? t.apiVersions[0],
-      capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),
-    }));
+    .map((t) => {
+      const apiVersions = handBuilt && !t.generic ? mergeVersions(t.apiVersions, catalogue.apiVersions(t.namespace, t.type) ?? []) : t.apiVersions;
+      return {
+        resourceType: t.type,
+        locations: t.locations === '*' || !t.locations ? regions : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
+        apiVersions,
+        defaultApiVersion: apiVersions.find((v) => !v.includes('-preview')) ?? apiVersions[0],
+        capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),
+      };
+    });
   return {
     id: `${subscriptionId ? `/subscriptions/${subscriptionId}` : ''}/providers/${p.namespace}`,
     namespace: p.namespace,
@@ -191,6 +201,9 @@ const providers: ResourceTypeDefinition = {
   handlers: {
     list: (ctx) => {
       const docs = ctx.services.registry.providerList().map((p) => providerDocument(ctx.services, p.namespace, ctx.path.subscriptionId)!);
+      // ARM answers the whole list at once; $top pages it
+      const paged = ctx.query.$top !== undefined || ctx.query.$skipToken !== undefined || ctx.query.$skiptoken !== undefined;
+      if (!paged) return { status: 200, body: { value: docs.sort((a, b) => (a.namespace.toLowerCase() < b.namespace.toLowerCase() ? -1 : 1)) } };
       return pageOf(ctx, docs, (d) => d, (d) => d.namespace.toLowerCase());
     },
     get: (ctx) => {
@@ -234,39 +247,47 @@ const resources: ResourceTypeDefinition = {
     list: (ctx) => {
       const { services, path } = ctx;
       const { resources, registry } = services;
-      const tracked = (typeKey: string | undefined) => {
+      // Tracked resources of the group, child resources included (a SQL database, a VM extension), as ARM lists
+      // them; extension resources (locks, diagnostic settings) and proxy children (subnets) are not listed.
+      // Decided from the index (type and parent), so resources that are not listed are never read.
+      const tracked = (key: string) => {
+        const typeKey = resources.typeKeyOf(key);
         const def = typeKey === undefined ? undefined : registry.typeByKey(typeKey);
-        return !!def?.tracked && !(def.namespace === NS && def.type === 'resourceGroups');
+        return !!def?.tracked && def.type !== 'resourceGroups' && (def.type.includes('/') || !resources.parentOf(key)!.includes('/providers/'));
       };
-      let keys: (after: string | undefined) => Iterable<string>;
-      let inGroup: ((s: StoredResource) => boolean) | undefined;
+      let prefix: string;
       if (path.resourceGroup !== undefined) {
         const rgId = `/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`;
         if (!resources.has(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup);
-        keys = (after) => resources.keysByParent(rgId, undefined, after);
+        prefix = `${idKey(rgId)}/`;
       } else {
-        // every resource whose parent is a resource group of the subscription (not child resources)
-        const prefix = idKey(`/subscriptions/${path.subscriptionId}/resourcegroups/`);
-        keys = (after) => resources.keysUnder(prefix, after);
-        inGroup = (r) => r.parent.startsWith(prefix) && !r.parent.includes('/providers/');
+        // every resource in a resource group of the subscription
+        prefix = idKey(`/subscriptions/${path.subscriptionId}/resourcegroups/`);
       }
       const clauses = parseFilter(ctx.query.$filter);
       const expand = new Set((ctx.query.$expand ?? '').split(',').map((s) => s.trim().toLowerCase()));
       return pageOfKeys(
         ctx,
-        keys,
-        // the type is known from the index: resources of untracked types are never read
-        (k) => (tracked(resources.typeKeyOf(k)) ? resources.byKey(k) : undefined),
+        (after) => resources.keysUnder(prefix, after),
+        (k) => (tracked(k) ? resources.byKey(k) : undefined),
         (s) => genericShape(s, expand),
-        (s) => (!inGroup || inGroup(s)) && matchesFilter(s, clauses),
+        (s) => matchesFilter(s, clauses),
       );
     },
   },
 };
 
+/** A child resource is listed by its full name, 'server/database', as ARM lists it. */
+function nameInList(r: StoredResource['resource']): string {
+  const segs = r.id.split('/');
+  const at = segs.map((x) => x.toLowerCase()).lastIndexOf('providers');
+  const names = segs.slice(at + 2).filter((_, i) => i % 2 === 1);
+  return names.length > 1 ? names.join('/') : r.name;
+}
+
 function genericShape(s: StoredResource, expand: Set<string>) {
   const r = s.resource;
-  const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
+  const out: Record<string, unknown> = { id: r.id, name: nameInList(r), type: r.type, location: r.location };
   for (const k of ['kind', 'sku', 'identity', 'managedBy', 'extendedLocation', 'plan']) if (r[k] !== undefined) out[k] = r[k];
   out.tags = r.tags ?? {};
   if (expand.has('createdtime')) out.createdTime = r.systemData?.createdAt;

@@ -64,11 +64,12 @@ export const lambdas: Library = {
       return o;
     },
   },
+  // groupBy(array, keyLambda[, valueLambda]): the optional third maps each element before it is grouped.
   groupby: {
-    min: 2, max: 2,
-    fn: ([a, k], _c, fn, evaluate) => {
+    min: 2, max: 3,
+    fn: ([a, k, v], _c, fn, evaluate) => {
       const o: Record<string, unknown[]> = {};
-      for (const x of expectArray(a, fn)) (o[expectString(call(k, [x], fn, evaluate), fn)] ??= []).push(x);
+      for (const x of expectArray(a, fn)) (o[expectString(call(k, [x], fn, evaluate), fn)] ??= []).push(v === undefined ? x : call(v, [x], fn, evaluate));
       return o;
     },
   },
