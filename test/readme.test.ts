@@ -110,6 +110,18 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
+/** Resolves once no process of the child's group is left (at most 20 s). */
+async function groupGone(child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 400 && child.pid; i++) {
+    try {
+      process.kill(-child.pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function getJson(url: string, ca: Buffer): Promise<any> {
   return new Promise((resolve, reject) => {
     https
@@ -188,8 +200,11 @@ describe('README.md: every block a user would copy runs as shown', function () {
         emulator!.on('exit', (c) => reject(new Error(`npm start exited ${c}:\n${banner}\n${err}`)));
       });
     });
-    after(() => {
-      if (emulator) killGroup(emulator);
+    after(async () => {
+      if (emulator) {
+        killGroup(emulator);
+        await groupGone(emulator); // a clean stop writes a snapshot into the data directory: let it finish
+      }
       if (work) rmSync(work, { recursive: true, force: true });
     });
 

@@ -23,8 +23,9 @@
 
 import pg from 'pg';
 import { createHash } from 'node:crypto';
-import type { Lease, Store, StoreChange, WriteOp, WriteOptions } from './store.js';
-import { StoreConflictError, StoreUnavailableError } from './store.js';
+import type { Lease, Store, StoreChange, WriteOp, WriteOptions } from './types.js';
+import { StoreConflictError, StoreUnavailableError } from './types.js';
+import { MemoryTable, serialise } from './memory.js';
 
 /** Bumped whenever the tables or the commit function change shape; an instance refuses a database of another version. */
 export const PG_SCHEMA_VERSION = 1;
@@ -128,7 +129,8 @@ interface WriteEntry {
   c: string;
   k: string;
   ck: string;
-  v: unknown;
+  /** The value's JSON text (undefined: a delete). */
+  v: string | undefined;
   /** The last local write of this key not yet settled when this one was made: this one builds on it. */
   prev?: PendingWrite;
 }
@@ -188,7 +190,8 @@ function lockKey(name: string): string {
 }
 
 export class PgStore implements Store {
-  private readonly data = new Map<string, Map<string, unknown>>();
+  /** Every value as its JSON text (the text the database's json column holds, byte for byte). */
+  private readonly data = new MemoryTable();
   /** Seq of the commit that wrote each present key. */
   private readonly seqs = new Map<string, number>();
   /** Seq of deletes this instance applied, so an older feed row cannot bring the key back (dropped once seen past). */
@@ -288,13 +291,14 @@ export class PgStore implements Store {
     try {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const max = (await c.query('SELECT coalesce(max(seq), 0)::text AS m FROM arm_emulator_kv')).rows[0].m as string;
-      const rows = (await c.query({ text: 'SELECT collection, key, value, seq::float8 AS seq FROM arm_emulator_kv WHERE value IS NOT NULL', rowMode: 'array' })).rows as [string, string, unknown, number][];
+      // value::text: the json column keeps the text as written, so memory holds what JSON.stringify made (nothing parsed here)
+      const rows = (await c.query({ text: 'SELECT collection, key, value::text, seq::float8 AS seq FROM arm_emulator_kv WHERE value IS NOT NULL', rowMode: 'array' })).rows as [string, string, string, number][];
       await c.query('COMMIT');
       this.data.clear();
       this.seqs.clear();
       this.tombs.clear();
       for (const [col, key, value, seq] of rows) {
-        this.coll(col).set(key, value);
+        this.data.set(col, key, value);
         this.seqs.set(ck(col, key), seq);
       }
       this.lastSeq = Number(max);
@@ -321,29 +325,34 @@ export class PgStore implements Store {
 
   // ---- reads ------------------------------------------------------------------------------------------------
 
-  private coll(name: string): Map<string, unknown> {
-    let m = this.data.get(name);
-    if (!m) this.data.set(name, (m = new Map()));
-    return m;
-  }
+  // Reads parse a fresh copy from the stored text (the caller owns it), as in the journal store.
   get<T>(collection: string, key: string): T | undefined {
-    return this.data.get(collection)?.get(key) as T | undefined;
+    return this.data.get<T>(collection, key);
   }
   has(collection: string, key: string): boolean {
-    return this.data.get(collection)?.has(key) ?? false;
+    return this.data.has(collection, key);
   }
   values<T>(collection: string): IterableIterator<T> {
-    return this.coll(collection).values() as IterableIterator<T>;
+    return this.data.values<T>(collection);
   }
   entries<T>(collection: string): IterableIterator<[string, T]> {
-    return this.coll(collection).entries() as IterableIterator<[string, T]>;
+    return this.data.entries<T>(collection);
+  }
+  keys(collection: string): IterableIterator<string> {
+    return this.data.keys(collection);
+  }
+  text(collection: string, key: string): string | undefined {
+    return this.data.text(collection, key);
+  }
+  texts(collection: string): IterableIterator<[string, string]> {
+    return this.data.texts(collection);
   }
   size(collection: string): number {
-    return this.data.get(collection)?.size ?? 0;
+    return this.data.size(collection);
   }
   /** The collections held (for resets and snapshots, which cover collections they do not know by name). */
   collections(): IterableIterator<string> {
-    return this.data.keys();
+    return this.data.collections();
   }
   version(): number {
     return this.changes;
@@ -465,12 +474,12 @@ export class PgStore implements Store {
     const from = this.lastSeq;
     const res = await c.query({
       name: 'arm_emulator_sync',
-      text: `SELECT collection, key, value, seq::float8 FROM arm_emulator_kv WHERE seq > $1
+      text: `SELECT collection, key, value::text, seq::float8 FROM arm_emulator_kv WHERE seq > $1
              UNION ALL SELECT NULL, NULL, NULL, value::float8 FROM arm_emulator_meta WHERE key = 'pruned_below' AND value::bigint > $1`,
       values: [from],
       rowMode: 'array',
     });
-    const rows = res.rows as [string | null, string | null, unknown, number][];
+    const rows = res.rows as [string | null, string | null, string | null, number][];
     if (rows.some((r) => r[0] === null)) {
       // Deletes this instance never saw were pruned: start over from a full load.
       await this.loadAll();
@@ -480,14 +489,14 @@ export class PgStore implements Store {
     }
     const changes: StoreChange[] = [];
     let max = from;
-    for (const [col, key, value, seq] of rows as [string, string, unknown, number][]) {
+    for (const [col, key, value, seq] of rows as [string, string, string | null, number][]) {
       if (seq > max) max = seq;
       const k = ck(col, key);
       if (this.unsettled.has(k)) continue; // our own write on it settles it (refused: read back)
       if ((this.seqs.get(k) ?? this.tombs.get(k) ?? 0) >= seq) continue;
       this.applyCommitted(k, col, key, value, seq);
       this.dirty.delete(k);
-      changes.push({ collection: col, key, value: value ?? undefined });
+      changes.push({ collection: col, key, value: value === null ? undefined : JSON.parse(value) });
     }
     if (max > this.lastSeq) this.lastSeq = max;
     for (const [k, s] of this.tombs) if (s <= this.lastSeq) this.tombs.delete(k);
@@ -495,13 +504,13 @@ export class PgStore implements Store {
     this.emit(changes);
   }
 
-  private applyCommitted(k: string, col: string, key: string, value: unknown, seq: number): void {
-    if (value === null || value === undefined) {
-      this.data.get(col)?.delete(key);
+  private applyCommitted(k: string, col: string, key: string, value: string | null, seq: number): void {
+    if (value === null) {
+      this.data.set(col, key, undefined);
       this.seqs.delete(k);
       this.tombs.set(k, seq);
     } else {
-      this.coll(col).set(key, value);
+      this.data.set(col, key, value);
       this.seqs.set(k, seq);
       this.tombs.delete(k);
     }
@@ -514,12 +523,12 @@ export class PgStore implements Store {
     const cols = keys.map((k) => splitCk(k)[0]);
     const ks = keys.map((k) => splitCk(k)[1]);
     const res = await c.query({
-      text: 'SELECT collection, key, value, seq::float8 FROM arm_emulator_kv WHERE (collection, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+      text: 'SELECT collection, key, value::text, seq::float8 FROM arm_emulator_kv WHERE (collection, key) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
       values: [cols, ks],
       rowMode: 'array',
     });
-    const found = new Map<string, [unknown, number]>();
-    for (const [col, key, value, seq] of res.rows as [string, string, unknown, number][]) found.set(ck(col, key), [value, seq]);
+    const found = new Map<string, [string | null, number]>();
+    for (const [col, key, value, seq] of res.rows as [string, string, string | null, number][]) found.set(ck(col, key), [value, seq]);
     const out: StoreChange[] = [];
     for (const k of keys) {
       if (this.unsettled.has(k)) continue;
@@ -527,7 +536,7 @@ export class PgStore implements Store {
       const [value, seq] = found.get(k) ?? [null, 0];
       this.applyCommitted(k, col, key, value, seq);
       this.dirty.delete(k);
-      out.push({ collection: col, key, value: value ?? undefined });
+      out.push({ collection: col, key, value: value === null ? undefined : JSON.parse(value) });
     }
     return out;
   }
@@ -538,6 +547,13 @@ export class PgStore implements Store {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (ops.length === 0) return Promise.resolve();
     if (this.down) return Promise.reject(this.unavailable());
+    // Serialise everything before applying anything: a value that cannot be kept (StoreValueError) refuses the whole write.
+    const texts: (string | undefined)[] = [];
+    try {
+      for (const op of ops) texts.push(op.value === undefined ? undefined : serialise(op.value, `the value of ${op.collection}/${op.key}`));
+    } catch (e) {
+      return Promise.reject(e);
+    }
     let resolve!: () => void;
     let reject!: (e: unknown) => void;
     const done = new Promise<void>((res, rej) => {
@@ -545,15 +561,13 @@ export class PgStore implements Store {
       reject = rej;
     });
     const w: PendingWrite = { entries: [], state: 'queued', resolve, reject };
-    for (const op of ops) {
+    ops.forEach((op, i) => {
       const k = ck(op.collection, op.key);
-      const c = this.coll(op.collection);
-      if (op.value === undefined) c.delete(op.key);
-      else c.set(op.key, op.value);
+      this.data.set(op.collection, op.key, texts[i]);
       const prev = this.unsettled.get(k);
-      w.entries.push({ c: op.collection, k: op.key, ck: k, v: op.value, prev: prev && prev !== w ? prev : undefined });
+      w.entries.push({ c: op.collection, k: op.key, ck: k, v: texts[i], prev: prev && prev !== w ? prev : undefined });
       this.unsettled.set(k, w);
-    }
+    });
     this.changes++;
     this.queue.push(w);
     if (opts?.external) this.emitLocal(ops);
@@ -613,14 +627,7 @@ export class PgStore implements Store {
         return undefined;
       }
       es.push(e.prev && e.prev.state === 'sending' ? -(e.prev.idx! + 1) : (this.seqs.get(e.ck) ?? 0));
-      let v: string | null;
-      try {
-        v = e.v === undefined ? null : JSON.stringify(e.v);
-        if (v === undefined) throw new Error('not JSON');
-      } catch (err) {
-        this.settleFailed(w, new Error(`the value of ${e.c}/${e.k} cannot be stored as JSON: ${(err as Error).message}`));
-        return undefined;
-      }
+      const v = e.v ?? null; // serialised (and checked) when written
       vs.push(v);
       bytes += e.c.length + e.k.length + (v?.length ?? 0) + 16;
     }
