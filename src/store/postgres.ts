@@ -291,14 +291,20 @@ export class PgStore implements Store {
     try {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const max = (await c.query('SELECT coalesce(max(seq), 0)::text AS m FROM arm_emulator_kv')).rows[0].m as string;
-      // value::text: the json column keeps the text as written, so memory holds what JSON.stringify made (nothing parsed here)
-      const rows = (await c.query({ text: 'SELECT collection, key, value::text, seq::float8 AS seq FROM arm_emulator_kv WHERE value IS NOT NULL', rowMode: 'array' })).rows as [string, string, string, number][];
+      // value::text: the json column keeps the text as written, so memory holds what JSON.stringify made (nothing
+      // parsed here). In key order (byte order, as JavaScript compares these keys): the repository's index build
+      // then takes each bucket as it comes instead of sorting it (it checks the order, so another order is only slower).
+      await c.query(`SET LOCAL work_mem = '256MB'`);
+      const rows = (await c.query({ text: 'SELECT collection, key, value::text, seq::float8 AS seq FROM arm_emulator_kv WHERE value IS NOT NULL ORDER BY collection, key COLLATE "C"', rowMode: 'array' })).rows as [string, string, string, number][];
       await c.query('COMMIT');
       this.data.clear();
       this.seqs.clear();
       this.tombs.clear();
+      let table: Map<string, string> | undefined;
+      let tableName = '';
       for (const [col, key, value, seq] of rows) {
-        this.data.set(col, key, value);
+        if (col !== tableName || !table) table = this.data.collection((tableName = col));
+        table.set(key, value);
         this.seqs.set(ck(col, key), seq);
       }
       this.lastSeq = Number(max);
