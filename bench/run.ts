@@ -27,6 +27,8 @@ async function main() {
     console.log(`  = ${fmt((c.with1000Micros / (1e6 / r.getEnforcementOffRps)) * 100, 2)} % of one GET's wall time at the baseline rate`);
   }
   for (const [name, mod, fn] of [
+    ['startup', './startup.js', 'benchStartup'],
+    ['scale', './scale.js', 'benchScale'],
     ['fabric', './fabric.js', 'benchFabric'],
     ['aks', './aks.js', 'benchAks'],
     ['arc', './arc.js', 'benchArc'],
@@ -38,6 +40,7 @@ async function main() {
     ['catalogue', './catalogue.js', 'benchCatalogue'],
   ] as const) {
     if (only && only !== name) continue;
+    if (!only && name === 'scale') continue; // minutes: only as `npm run bench scale`
     let m: any;
     try {
       m = await import(mod);

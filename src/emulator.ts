@@ -9,7 +9,6 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { mergeConfigFile, type EmulatorConfig } from './config/config.js';
 import { JournalStore, StoreConflictError, type Store } from './store/store.js';
-import { PgStore } from './store/postgres.js';
 import { Registry } from './framework/registry.js';
 import { ResourceRepository } from './framework/repository.js';
 import { LocationCatalog } from './arm/locations.js';
@@ -48,7 +47,11 @@ export interface ServicesOptions {
 
 /** The store the config names: PostgreSQL (--store postgres://…, shared by instances) or the embedded journal. */
 export async function openStore(config: EmulatorConfig): Promise<Store> {
-  if (config.store) return PgStore.open({ url: config.store, retryAfter: Math.max(1, config.retryAfter) });
+  if (config.store) {
+    // loaded only for a farm: the driver is not part of a plain start
+    const { PgStore } = await import('./store/postgres.js');
+    return PgStore.open({ url: config.store, retryAfter: Math.max(1, config.retryAfter) });
+  }
   return JournalStore.open({ dir: config.inMemory ? null : config.dataDir, fsync: config.fsync, recover: config.recover });
 }
 
@@ -62,7 +65,10 @@ async function sharedSigningKey(store: Store): Promise<string> {
     await store.sync();
     const have = store.get<{ pem: string }>(SECRETS, 'token-signing-key');
     if (have) return have.pem;
-    const pem = newSigningKey();
+    const pem = await newSigningKey();
+    await store.sync();
+    const made = store.get<{ pem: string }>(SECRETS, 'token-signing-key');
+    if (made) return made.pem;
     try {
       await store.write([{ collection: SECRETS, key: 'token-signing-key', value: { pem, createdAt: new Date().toISOString() } }]);
       return pem;
@@ -72,7 +78,13 @@ async function sharedSigningKey(store: Store): Promise<string> {
   }
 }
 
-export type EmulatorOptions = ServicesOptions;
+export interface EmulatorOptions extends ServicesOptions {
+  /**
+   * Resolve once listening, without waiting for a new token-signing key (generated on a worker thread; the
+   * token endpoint waits for it). The command line does this; in-process callers get a ready TokenService.
+   */
+  answerBeforeKeys?: boolean;
+}
 
 /**
  * Builds Services once, complete: the store, registry, repository, locations, the operation engine, the
@@ -120,6 +132,9 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
 export async function startEmulator(config: EmulatorConfig, opts: EmulatorOptions = {}): Promise<Emulator> {
   if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
   watchEventLoop();
+  // A new token-signing key is generated on a worker thread while the rest starts (a farm's is in its database).
+  const farm = !!config.store;
+  let tokens = farm ? undefined : new TokenService(config, config.inMemory ? null : config.dataDir);
   const store = await openStore(config);
   let services!: Services;
   try {
@@ -131,7 +146,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     await store.close().catch(() => undefined);
     throw e;
   }
-  const tokens = new TokenService(config, config.inMemory ? null : config.dataDir, services.store instanceof PgStore ? await sharedSigningKey(services.store) : undefined);
+  tokens ??= new TokenService(config, null, await sharedSigningKey(services.store));
   const app = createHttpApp(services, tokens);
   let server: http.Server | https.Server;
   // ARM-like timeouts: a client gets --request-timeout seconds (default 60) to send a whole request, and at
@@ -164,7 +179,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   const listenOrigins = [url];
   if (host === 'localhost') listenOrigins.push(`${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
   tokens.setOrigins([config.publicUrl, ...listenOrigins]);
-  if (services.store instanceof PgStore) {
+  if (farm) {
     // A farm: every instance accepts the tokens the others issue (their origins are in the database).
     const mine = tokens.origins();
     const missing = mine.filter((o) => !services.store.has(FARM_ORIGINS, o));
@@ -175,6 +190,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   }
   // Resume what a previous run left in flight, now that every task kind is registered.
   await services.asyncOperations.resumeAll();
+  if (!opts.answerBeforeKeys) await tokens.ready;
   return {
     services,
     tokens,

@@ -36,9 +36,16 @@ async function main(): Promise<void> {
   }
   const { startEmulator } = await import('./emulator.js');
   const { redactUrl } = await import('./store/postgres.js');
-  const emu = await startEmulator(config);
+  const emu = await startEmulator(config, { answerBeforeKeys: true });
+  emu.tokens.ready.catch((e) => {
+    console.error('arm-emulator: the token-signing key could not be generated:', e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
   // What start-up had to repair or recover (torn journal tail, snapshot fallback, --recover): always said.
-  for (const n of (emu.services.store as { notices?: string[] }).notices ?? []) console.error(`arm-emulator: ${n}`);
+  const store = emu.services.store as { notices?: string[]; onNotice?: (fn: (n: string) => void) => void };
+  for (const n of store.notices ?? []) console.error(`arm-emulator: ${n}`);
+  // and what is found after start-up (journals the snapshot covers are checked in the background)
+  store.onNotice?.((n) => console.error(`arm-emulator: ${n}`));
   const sp = config.servicePrincipals[0];
   const sub = config.subscriptions[0];
   // written before the banner: where `arm-emulator env` and the client commands find this emulator (removed at a clean stop)

@@ -127,7 +127,7 @@ export function operationsView(services: Services): { inProgress: number; value:
   const running: OperationRecord[] = [];
   const recent: OperationRecord[] = []; // newest first, at most RECENT_OPERATIONS
   const ended = (op: OperationRecord) => op.endTime ?? op.startTime;
-  for (const op of services.asyncOperations.list()) {
+  for (const op of services.asyncOperations.listRecent(RECENT_OPERATIONS)) {
     if (!TERMINAL.has(op.status)) {
       running.push(op);
       continue;
@@ -159,16 +159,21 @@ export function subscriptionsView(services: Services, groups = false) {
       resourceCount: count.all - count.ofType,
     };
     if (!groups) return view;
-    const all = services.resources.listByParent(subId).filter((r) => r.typeKey === RESOURCE_GROUPS);
-    all.sort((a, b) => a.resource.name.localeCompare(b.resource.name));
-    view.resourceGroups = all.slice(0, RESOURCE_GROUPS_SHOWN).map((g) => ({
+    // the first ones by name from the index (ids differ only in their names): never every group read and sorted
+    const shown: StoredResource[] = [];
+    for (const k of services.resources.keysByParent(subId, RESOURCE_GROUPS)) {
+      if (shown.length === RESOURCE_GROUPS_SHOWN) break;
+      const g = services.resources.byKey(k);
+      if (g) shown.push(g);
+    }
+    view.resourceGroups = shown.map((g) => ({
       id: g.resource.id,
       name: g.resource.name,
       location: g.resource.location,
       provisioningState: g.resource.properties?.provisioningState ?? 'Succeeded',
       resourceCount: services.resources.countByParent(g.resource.id).all,
     }));
-    if (all.length > RESOURCE_GROUPS_SHOWN) view.resourceGroupsTruncated = all.length - RESOURCE_GROUPS_SHOWN;
+    if (count.ofType > RESOURCE_GROUPS_SHOWN) view.resourceGroupsTruncated = count.ofType - RESOURCE_GROUPS_SHOWN;
     return view;
   });
 }

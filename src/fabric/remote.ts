@@ -185,7 +185,7 @@ export class RemoteSiteFabric implements FabricBackend {
   }
 
   async open(): Promise<void> {
-    for (const [key] of this.store.entries(FABRIC_COLLECTION)) if (key.startsWith(this.pendingPrefix())) this.pending.add(key);
+    for (const key of this.store.keys(FABRIC_COLLECTION)) if (key.startsWith(this.pendingPrefix())) this.pending.add(key);
     try {
       await this.resync();
       await this.flushPending();

@@ -112,22 +112,24 @@ export class LocalSiteFabric implements FabricBackend {
     this.applySiteState(saved);
     // Networks first: a VM's address is counted against its network when it is indexed.
     const netPrefix = `lnet:${this.definition.name.toLowerCase()}:`;
-    for (const [key, net] of this.store.entries<LogicalNetwork>(FABRIC_COLLECTION)) if (key.startsWith(netPrefix)) this.indexNet(net);
+    // Keys first: only this site's records are read (every site shares the collection).
+    const mine = (prefix: string) => [...this.store.keys(FABRIC_COLLECTION)].filter((k) => k.startsWith(prefix));
+    for (const key of mine(netPrefix)) this.indexNet(this.store.get<LogicalNetwork>(FABRIC_COLLECTION, key)!);
     const addrPrefix = `addr:${this.definition.name.toLowerCase()}:`;
-    for (const [key, a] of this.store.entries<AddressReservation>(FABRIC_COLLECTION)) {
-      if (!key.startsWith(addrPrefix)) continue;
+    for (const key of mine(addrPrefix)) {
+      const a = this.store.get<AddressReservation>(FABRIC_COLLECTION, key)!;
       this.indexAddress(a);
       if (a.rev > this.lastRev) this.lastRev = a.rev;
     }
     const pkgPrefix = `pkg:${this.definition.name.toLowerCase()}:`;
-    for (const [key, p] of this.store.entries<PackageInstall>(FABRIC_COLLECTION)) {
-      if (!key.startsWith(pkgPrefix)) continue;
+    for (const key of mine(pkgPrefix)) {
+      const p = this.store.get<PackageInstall>(FABRIC_COLLECTION, key)!;
       this.packages.set(p.name.toLowerCase(), p);
       if (p.rev > this.lastRev) this.lastRev = p.rev;
     }
     const prefix = `vm:${this.definition.name.toLowerCase()}:`;
-    for (const [key, vm] of this.store.entries<Vm>(FABRIC_COLLECTION)) {
-      if (!key.startsWith(prefix)) continue;
+    for (const key of mine(prefix)) {
+      const vm = this.store.get<Vm>(FABRIC_COLLECTION, key)!;
       this.index(this.homed(vm));
       if (vm.rev > this.lastRev) this.lastRev = vm.rev;
     }

@@ -31,29 +31,32 @@ export function parseFilter(filter: string | undefined): Clause[] {
 
 export function filterResources(items: StoredResource[], clauses: Clause[]): StoredResource[] {
   if (clauses.length === 0) return items;
+  return items.filter((s) => matchesFilter(s, clauses));
+}
+
+/** Whether one resource passes every clause. */
+export function matchesFilter(s: StoredResource, clauses: Clause[]): boolean {
   const tagName = clauses.find((c) => c.field === 'tagname')?.value;
-  return items.filter((s) => {
-    const r = s.resource;
-    for (const c of clauses) {
-      const eq = (a: string | undefined) => (a ?? '').toLowerCase() === c.value.toLowerCase();
-      switch (c.field) {
-        case 'resourcetype': if (!eq(r.type)) return false; break;
-        case 'name':
-          if (c.op === 'substringof' ? !r.name.toLowerCase().includes(c.value.toLowerCase()) : !eq(r.name)) return false;
-          break;
-        case 'resourcegroup': if (!eq(r.id.split('/')[4])) return false; break;
-        case 'location': if (!eq(r.location)) return false; break;
-        case 'provisioningstate': if (!eq(r.properties?.provisioningState)) return false; break;
-        case 'tagname': if (!Object.keys(r.tags ?? {}).some((k) => k.toLowerCase() === c.value.toLowerCase())) return false; break;
-        case 'tagvalue': {
-          const entries = Object.entries(r.tags ?? {});
-          const ok = entries.some(([k, v]) => (!tagName || k.toLowerCase() === tagName.toLowerCase()) && v === c.value);
-          if (!ok) return false;
-          break;
-        }
-        default: break;
+  const r = s.resource;
+  for (const c of clauses) {
+    const eq = (a: string | undefined) => (a ?? '').toLowerCase() === c.value.toLowerCase();
+    switch (c.field) {
+      case 'resourcetype': if (!eq(r.type)) return false; break;
+      case 'name':
+        if (c.op === 'substringof' ? !r.name.toLowerCase().includes(c.value.toLowerCase()) : !eq(r.name)) return false;
+        break;
+      case 'resourcegroup': if (!eq(r.id.split('/')[4])) return false; break;
+      case 'location': if (!eq(r.location)) return false; break;
+      case 'provisioningstate': if (!eq(r.properties?.provisioningState)) return false; break;
+      case 'tagname': if (!Object.keys(r.tags ?? {}).some((k) => k.toLowerCase() === c.value.toLowerCase())) return false; break;
+      case 'tagvalue': {
+        const entries = Object.entries(r.tags ?? {});
+        const ok = entries.some(([k, v]) => (!tagName || k.toLowerCase() === tagName.toLowerCase()) && v === c.value);
+        if (!ok) return false;
+        break;
       }
+      default: break;
     }
-    return true;
-  });
+  }
+  return true;
 }

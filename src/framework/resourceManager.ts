@@ -9,7 +9,7 @@ import { parsePath, splitPath, RESOURCES_NS } from '../arm/paths.js';
 import { resolve, checkApiVersion, type Route } from './routing.js';
 import { validateAgainst } from './schema.js';
 import { checkName } from './names.js';
-import { pageOf } from './paging.js';
+import { pageOfKeys } from './paging.js';
 import { StoreConflictError, type WriteOp } from '../store/store.js';
 import type { OperationPlan, OperationRecord } from '../arm/asyncOperations.js';
 import type { OperationSubject } from '../arm/asyncOperations.js';
@@ -20,7 +20,7 @@ import { systemDataFor } from './systemData.js';
 import { candidateFromBody, checkDepth, checkTags, mergePatch, requireObject, typeName } from './candidate.js';
 import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
-import { filterResources, parseFilter } from './filter.js';
+import { matchesFilter, parseFilter } from './filter.js';
 import { authorize } from '../authorization/enforce.js';
 import type { Target } from './targets.js';
 import type { Services } from './types.js';
@@ -213,7 +213,7 @@ export class ResourceManagerCore implements ResourceManager {
   /** The resource's wire shape at an api-version. */
   wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource {
     if (def.toWire) return def.toWire(s, apiVersion, this.services);
-    return structuredClone(s.resource);
+    return s.resource; // a read from the store is already a copy of its own
   }
 
   /** Resource group (and parent resource) must exist; writes into a deleting group are refused. */
@@ -472,18 +472,28 @@ export class ResourceManagerCore implements ResourceManager {
 
   // ---- lists -------------------------------------------------------------------------------------------
 
-  private listStored(ctx: RequestContext): Result {
+  /** A page of a type's resources, read from the repository's ordered indexes. */
+  private listStored(ctx: RequestContext): Promise<Result> {
     const { def, path, services } = ctx;
+    const { resources } = services;
     const typeKey = typeKeyOf(def.namespace, def.type);
-    let items: StoredResource[];
+    let keys: (after: string | undefined) => Iterable<string>;
     if (!def.type.includes('/') && !path.extendedParent && path.resourceGroup === undefined && def.scope === 'resourceGroup') {
       if (def.listBySubscription === false) throw Errors.methodNotAllowed('GET', typeName(ctx), []);
-      items = services.resources.listByType(typeKey, path.subscriptionId);
+      const prefix = path.subscriptionId ? `/subscriptions/${path.subscriptionId.toLowerCase()}/` : undefined;
+      keys = (after) => resources.keysByType(typeKey, prefix, after);
     } else {
-      items = services.resources.listByParent(parentIdOf(path, def)).filter((r) => r.typeKey === typeKey);
+      const parent = parentIdOf(path, def);
+      keys = (after) => resources.keysByParent(parent, typeKey, after);
     }
-    items = filterResources(items, parseFilter(ctx.query.$filter ?? ctx.query['%24filter']));
-    return pageOf(ctx, items, (s) => this.wire(s, def, ctx.apiVersion));
+    const clauses = parseFilter(ctx.query.$filter ?? ctx.query['%24filter']);
+    return pageOfKeys(
+      ctx,
+      keys,
+      (k) => resources.byKey(k),
+      (s) => this.wire(s, def, ctx.apiVersion),
+      clauses.length ? (s) => matchesFilter(s, clauses) : undefined,
+    );
   }
 }
 

@@ -4,15 +4,11 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import AjvModule from 'ajv';
+import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Errors } from '../arm/errors.js';
 
-const Ajv = (AjvModule as any).default ?? AjvModule;
-
 export const SCHEMAS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas');
-
-const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
 
 // ---- formats: every provider schema gets these by writing "format": "<name>" ---------------------------------
 
@@ -57,7 +53,18 @@ export const FORMATS: Record<string, { validate: (v: string) => boolean; says: s
   'arm-id': { validate: (v) => ARM_ID_RE.test(v), says: 'an ARM resource id (/subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name})' },
   uuid: { validate: (v) => UUID_RE.test(v), says: 'a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)' },
 };
-for (const [name, f] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: f.validate });
+// ajv (and its sixty modules) is loaded with the first body validated, not at start-up; schemas compile on first use.
+let ajvInstance: { compile(schema: unknown): ValidateFunction } | undefined;
+function ajv() {
+  if (!ajvInstance) {
+    const mod = createRequire(import.meta.url)('ajv');
+    const Ajv = mod.default ?? mod;
+    const a = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
+    for (const [name, f] of Object.entries(FORMATS)) a.addFormat(name, { type: 'string', validate: f.validate });
+    ajvInstance = a;
+  }
+  return ajvInstance!;
+}
 
 const compiled = new Map<string, ValidateFunction>();
 
@@ -66,7 +73,7 @@ function validatorFor(file: string): ValidateFunction {
   if (!v) {
     const full = path.join(SCHEMAS_DIR, file);
     if (!existsSync(full)) throw new Error(`schema ${file} not found in ${SCHEMAS_DIR}`);
-    v = ajv.compile(JSON.parse(readFileSync(full, 'utf8'))) as ValidateFunction;
+    v = ajv().compile(JSON.parse(readFileSync(full, 'utf8'))) as ValidateFunction;
     compiled.set(file, v);
   }
   return v;

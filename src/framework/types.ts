@@ -306,6 +306,8 @@ export interface AsyncOperations extends TaskKindRegistry {
   getGateRules(): GateRule[];
   get(id: string): OperationRecord | undefined;
   list(): OperationRecord[];
+  /** Every operation in flight and the `n` that ended last (the others are not read). */
+  listRecent(n: number): OperationRecord[];
   /** A poll of the operation: counts toward a 'polls' gate, and may release a finished operation. */
   poll(id: string): Promise<OperationRecord | undefined>;
   /** The Azure-AsyncOperation status body. */

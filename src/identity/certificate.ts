@@ -1,13 +1,14 @@
 // The HTTPS certificate: generated once into the data dir (SAN localhost + 127.0.0.1, CA:TRUE so the
 // file is its own CA bundle for REQUESTS_CA_BUNDLE / NODE_EXTRA_CA_CERTS), or brought with --cert/--key.
-// Node cannot write X.509 itself, hence the selfsigned package.
+// Generated with an ECDSA P-256 key by x509.ts (a millisecond, nothing to load); older data directories keep
+// the RSA certificate they have.
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { writeFileDurably } from './tokens.js';
 import path from 'node:path';
 import os from 'node:os';
-import { generate } from 'selfsigned';
+import { selfSignedCertificate } from './x509.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -36,22 +37,17 @@ export async function ensureCertificate(opts: { dataDir: string | null; certPath
     return { cert, key, caPath: certFile };
   }
   const now = Date.now();
-  const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now - 60_000),
-    notAfterDate: new Date(now + 825 * 24 * 3600 * 1000),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
-    ],
+  const pems = selfSignedCertificate({
+    commonName: 'localhost',
+    dnsName: 'localhost',
+    ip: '127.0.0.1',
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + 825 * 24 * 3600 * 1000),
   });
   // The key first: a cert.pem without its key.pem is regenerated, never served with a missing key.
-  writeFileDurably(keyFile, pems.private);
+  writeFileDurably(keyFile, pems.key);
   writeFileDurably(certFile, pems.cert);
-  return { cert: pems.cert, key: pems.private, caPath: certFile };
+  return { cert: pems.cert, key: pems.key, caPath: certFile };
 }
 
 /** A damaged certificate or key stops start-up naming the file and how to get a new one. */

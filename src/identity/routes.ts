@@ -70,12 +70,14 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
     });
   });
 
-  r.get(KEYS_RE, (_req, res) => {
+  r.get(KEYS_RE, async (_req, res) => {
+    await tokens.ready;
     res.json(tokens.jwks());
   });
 
-  r.post(TOKEN_RE, form, (req, res) => {
+  r.post(TOKEN_RE, form, async (req, res) => {
     const tenant = TOKEN_RE.exec(req.path)![1];
+    await tokens.ready;
     try {
       const body: Record<string, string> = {};
       for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {

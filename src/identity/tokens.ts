@@ -2,13 +2,19 @@
 // identity), JWTs signed with the emulator's own RSA key, published as JWKS so clients that care
 // can verify them. verify() maps each way a bearer token can be wrong to ARM's 401 codes.
 
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomUUID, createHash, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import jwt from 'jsonwebtoken';
+import type { JwtPayload } from 'jsonwebtoken';
+import { createRequire } from 'node:module';
 import { ArmError, Errors } from '../arm/errors.js';
 import type { EmulatorConfig, ServicePrincipalConfig } from '../config/config.js';
 import type { Principal } from '../arm/types.js';
+
+// jsonwebtoken (and the sixty modules it loads) is read on the first token signed or checked, not at start-up.
+const requireCjs = createRequire(import.meta.url);
+let jwtModule: typeof import('jsonwebtoken') | undefined;
+const jwt = (): typeof import('jsonwebtoken') => (jwtModule ??= requireCjs('jsonwebtoken') as typeof import('jsonwebtoken'));
 
 /**
  * ARM's well-known resource identifiers. The emulator accepts these and its own origins (the public URL and the
@@ -56,20 +62,29 @@ export interface TokenResponse {
 }
 
 export class TokenService {
-  readonly kid: string;
-  private readonly privateKey: string;
+  private key?: { privatePem: string; publicPem: string; kid: string };
+  /**
+   * Settles once the signing key is there: read at once from the data directory, or generated (RSA-2048 takes
+   * a hundred milliseconds or more) on a worker thread while the rest of start-up goes on. Until then no token
+   * of this key can exist, so verify() refuses every token and issue() must wait (the token route does).
+   */
+  readonly ready: Promise<void>;
   /** Bounded cache of tokens whose signature was verified (insertion order = eviction order). */
-  private readonly verified = new Map<string, jwt.JwtPayload>();
-  readonly publicKey: string;
+  private readonly verified = new Map<string, JwtPayload>();
   /** The emulator's own origins (public URL first), lowercase, no trailing slash. */
   private own: string[] = [];
 
   /** `signingKey`: a PEM shared by every instance of a farm (kept in the database); otherwise the data dir's file. */
   constructor(private readonly config: EmulatorConfig, dataDir: string | null, signingKey?: string) {
-    let keyPem: string | undefined = signingKey;
     const file = dataDir && !signingKey ? path.join(dataDir, 'token-signing-key.pem') : undefined;
+    if (config.publicUrl) this.setOrigins([config.publicUrl]);
+    if (signingKey) {
+      this.useKey(signingKey);
+      this.ready = Promise.resolve();
+      return;
+    }
     if (file && existsSync(file)) {
-      keyPem = readFileSync(file, 'utf8');
+      const keyPem = readFileSync(file, 'utf8');
       try {
         createPrivateKey(keyPem);
       } catch (e) {
@@ -77,18 +92,38 @@ export class TokenService {
           `the token-signing key ${file} is damaged (${(e as Error).message}). Delete it to have a new key generated at the next start (tokens issued with the old key stop working: sign in again, e.g. az login).`,
         );
       }
+      this.useKey(keyPem);
+      this.ready = Promise.resolve();
+      return;
     }
-    if (!keyPem) {
-      keyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    this.ready = newSigningKey().then((keyPem) => {
       if (file) {
         mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
         writeFileDurably(file, keyPem);
       }
-    }
-    this.privateKey = keyPem;
-    this.publicKey = createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }).toString();
-    if (config.publicUrl) this.setOrigins([config.publicUrl]);
-    this.kid = createHash('sha256').update(this.publicKey).digest('base64url').slice(0, 27);
+      this.useKey(keyPem);
+    });
+    this.ready.catch(() => undefined); // (awaited by start-up, which reports a failure)
+  }
+
+  private useKey(privatePem: string): void {
+    const publicPem = createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString();
+    this.key = { privatePem, publicPem, kid: createHash('sha256').update(publicPem).digest('base64url').slice(0, 27) };
+  }
+
+  private signingKey(): { privatePem: string; publicPem: string; kid: string } {
+    if (!this.key) throw new Error('the token-signing key is not ready yet (await tokens.ready)');
+    return this.key;
+  }
+  /** The signing key's PEM (tests sign tokens of their own with it). */
+  private get privateKey(): string {
+    return this.signingKey().privatePem;
+  }
+  get kid(): string {
+    return this.signingKey().kid;
+  }
+  get publicKey(): string {
+    return this.signingKey().publicPem;
   }
 
   /** The emulator's own origins: accepted as token audience and issuer base (set once the server listens). */
@@ -118,7 +153,7 @@ export class TokenService {
   }
 
   jwks() {
-    const jwk = createPublicKey(this.privateKey).export({ format: 'jwk' }) as Record<string, string>;
+    const jwk = createPublicKey(this.signingKey().privatePem).export({ format: 'jwk' }) as Record<string, string>;
     return { keys: [{ kty: 'RSA', use: 'sig', kid: this.kid, x5t: this.kid, n: jwk.n, e: jwk.e }] };
   }
 
@@ -196,7 +231,7 @@ export class TokenService {
     }
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.config.tokenLifetime;
-    const token = jwt.sign(
+    const token = jwt().sign(
       {
         aud: resource,
         iss: `${issuerBase}/${sp.tenantId}/`,
@@ -212,7 +247,7 @@ export class TokenService {
         ver: '1.0',
         uti: randomUUID(),
       },
-      this.privateKey,
+      this.signingKey().privatePem,
       { algorithm: 'RS256', keyid: this.kid, header: { alg: 'RS256', typ: 'JWT', x5t: this.kid } as any },
     );
     return { token_type: 'Bearer', expires_in: this.config.tokenLifetime, ext_expires_in: this.config.tokenLifetime, expires_on: exp, not_before: now, resource, access_token: token };
@@ -240,20 +275,21 @@ export class TokenService {
     return this.checkClaims(claims, fail, subscriptionTenant, audience);
   }
 
-  private verifySignature(token: string, fail: (code: string, message: string) => ArmError): jwt.JwtPayload {
-    const decoded = jwt.decode(token, { complete: true });
+  private verifySignature(token: string, fail: (code: string, message: string) => ArmError): JwtPayload {
+    if (!this.key) throw fail('InvalidAuthenticationTokenSignature', 'The access token has an invalid signature: it was not issued by this ARM emulator.');
+    const decoded = jwt().decode(token, { complete: true });
     if (!decoded || typeof decoded.payload !== 'object') throw fail('InvalidAuthenticationToken', 'The access token is invalid.');
-    let claims: jwt.JwtPayload;
+    let claims: JwtPayload;
     try {
-      claims = jwt.verify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 60 }) as jwt.JwtPayload;
+      claims = jwt().verify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 60 }) as JwtPayload;
     } catch (e) {
-      if (e instanceof jwt.TokenExpiredError) {
+      if (e instanceof jwt().TokenExpiredError) {
         throw fail(
           'ExpiredAuthenticationToken',
           `The access token expiry UTC time '${e.expiredAt.toUTCString()}' is earlier than current UTC time '${new Date().toUTCString()}'.`,
         );
       }
-      if (e instanceof jwt.NotBeforeError) throw fail('InvalidAuthenticationToken', 'The access token is not yet valid.');
+      if (e instanceof jwt().NotBeforeError) throw fail('InvalidAuthenticationToken', 'The access token is not yet valid.');
       throw fail('InvalidAuthenticationTokenSignature', 'The access token has an invalid signature: it was not issued by this ARM emulator.');
     }
     if (this.verified.size >= 1024) this.verified.delete(this.verified.keys().next().value!);
@@ -261,7 +297,7 @@ export class TokenService {
     return claims;
   }
 
-  private checkClaims(claims: jwt.JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string, audience: (aud: string) => boolean = (x) => this.audienceAccepted(x)): Principal {
+  private checkClaims(claims: JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string, audience: (aud: string) => boolean = (x) => this.audienceAccepted(x)): Principal {
     const aud = claims.aud;
     if (typeof aud !== 'string' || !audience(aud)) {
       throw fail(
@@ -344,6 +380,8 @@ export function writeFileDurably(file: string, text: string): void {
 }
 
 /** New RSA signing key (PKCS#8 PEM). */
-export function newSigningKey(): string {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+export function newSigningKey(): Promise<string> {
+  return new Promise<string>((resolve, reject) =>
+    generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }, (e, _pub, priv) => (e ? reject(e) : resolve(priv))),
+  );
 }

@@ -4,7 +4,6 @@
 // kubeconfig a credential action returns.
 
 import { randomBytes } from 'node:crypto';
-import { generate } from 'selfsigned';
 
 export interface ClusterSecrets {
   caCert: string;
@@ -19,6 +18,8 @@ export interface ClusterSecrets {
 
 export async function newClusterSecrets(clusterName: string): Promise<ClusterSecrets> {
   const now = Date.now();
+  // loaded on the first cluster create, not at start-up (two hundred modules)
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: `ca-${clusterName}` }], {
     keyType: 'ec',
     algorithm: 'sha256',

@@ -138,15 +138,16 @@ function resolveExtendedLocationRecord(services: TargetSources, ext: { type?: st
   return cl;
 }
 
-/** Resources deployed to a custom location (its delete is refused while there are any). */
-export function resourcesOnCustomLocation(services: Pick<TargetSources, 'resources'>, customLocationId: string): StoredResource[] {
+/** Resources deployed to a custom location (its delete is refused while there are any); only those with an extendedLocation are read. */
+export function resourcesOnCustomLocation(services: Pick<TargetSources, 'resources'>, customLocationId: string): Promise<StoredResource[]> {
   const k = customLocationId.toLowerCase();
-  const out: StoredResource[] = [];
-  for (const r of services.resources.all()) {
-    const ext = r.resource.extendedLocation;
-    if (isCustomLocation(ext) && typeof ext.name === 'string' && ext.name.toLowerCase() === k) out.push(r);
-  }
-  return out;
+  return services.resources.scan(
+    (t) => t.includes('"extendedLocation":'),
+    (r) => {
+      const ext = r.resource.extendedLocation;
+      return isCustomLocation(ext) && typeof ext.name === 'string' && ext.name.toLowerCase() === k;
+    },
+  );
 }
 
 /** The one resolver of where work lands, as the framework asks for it (Services.targets). */

@@ -43,10 +43,19 @@ export class OperationEngine implements AsyncOperations {
   private readonly kinds = new Map<string, TaskKind>();
   private readonly waiters = new Map<string, ((op: OperationRecord) => void)[]>();
   private readonly driving = new Set<string>();
-  /** The records of the operations being driven (the same objects the drivers change). */
-  private readonly live = new Map<string, OperationRecord>();
+  /**
+   * Keys of the stored operations not yet ended (kept from the writes and external changes, built once from
+   * the head of each stored text): the sweep and a restart look at these, never at every operation stored.
+   */
+  private inFlightKeys = new Set<string>();
   private readonly finishing = new Set<string>();
   private readonly pendingSaves = new Map<string, { op: OperationRecord; done: Promise<void> }>();
+  /**
+   * The operations this process drives, by lowercased id, from run() until they end. The store hands out a
+   * fresh copy on every read, so the driver's record is kept here: cancel, hold, release and polls change the
+   * very record the driver reads.
+   */
+  private readonly live = new Map<string, OperationRecord>();
   private saveBatch: Promise<void> | null = null;
   /** Operations this instance holds the lease of (it alone drives them until they end). */
   private readonly leases = new Map<string, Lease>();
@@ -68,6 +77,7 @@ export class OperationEngine implements AsyncOperations {
     /** The services the completion hooks get (built with the engine in them, so read when needed). */
     private readonly servicesOf: () => Services,
   ) {
+    this.inFlightKeys = this.unfinishedKeys();
     store.onExternalChange((changes) => this.external(changes));
   }
 
@@ -108,11 +118,49 @@ export class OperationEngine implements AsyncOperations {
   // ---- reads -----------------------------------------------------------------------------------
 
   get(id: string): OperationRecord | undefined {
-    return this.store.get<OperationRecord>(COLLECTION, id.toLowerCase());
+    const key = id.toLowerCase();
+    return this.live.get(key) ?? this.store.get<OperationRecord>(COLLECTION, key);
   }
 
   list(): OperationRecord[] {
-    return [...this.store.values<OperationRecord>(COLLECTION)];
+    const out: OperationRecord[] = [];
+    for (const [key, text] of this.store.texts(COLLECTION)) out.push(this.live.get(key) ?? (JSON.parse(text) as OperationRecord));
+    return out;
+  }
+
+  /**
+   * Every operation not yet ended and the `n` that ended last (in no order): the others are skipped from the
+   * head of their stored text (status and endTime come first), so a dashboard with thousands stored parses n.
+   */
+  listRecent(n: number): OperationRecord[] {
+    const out: OperationRecord[] = [];
+    const ended: [string, string][] = []; // [endTime, key], newest first, at most n
+    for (const [key, text] of this.store.texts(COLLECTION)) {
+      const live = this.live.get(key);
+      const head = live ?? opHead(text);
+      if (!TERMINAL.has(head.status)) {
+        out.push(live ?? (JSON.parse(text) as OperationRecord));
+        continue;
+      }
+      const end = head.endTime ?? '';
+      if (ended.length === n && end <= ended[n - 1][0]) continue;
+      let i = ended.length;
+      while (i > 0 && ended[i - 1][0] < end) i--;
+      ended.splice(i, 0, [end, key]);
+      if (ended.length > n) ended.pop();
+    }
+    for (const [, key] of ended) {
+      const op = this.get(key);
+      if (op) out.push(op);
+    }
+    return out;
+  }
+
+  /** Keys of the stored operations not yet ended, from the head of each stored text (nothing else parsed). */
+  private unfinishedKeys(): Set<string> {
+    const out = new Set<string>();
+    for (const [key, text] of this.store.texts(COLLECTION)) if (!TERMINAL.has(opHead(text).status)) out.add(key);
+    return out;
   }
 
   /** A poll of the operation: counts toward a 'polls' gate, and may release a finished operation. */
@@ -225,7 +273,9 @@ export class OperationEngine implements AsyncOperations {
     }
     const opName = plan.kind === 'action' ? plan.action ?? 'action' : plan.kind;
     const gate = this.gateFor(target.typeKey, opName);
+    // status first: a restart finds the unfinished ones from the head of each stored text
     const op: OperationRecord = {
+      status: 'InProgress',
       id: uuidv4(),
       namespace: target.namespace,
       location: plan.location ?? target.location,
@@ -236,7 +286,6 @@ export class OperationEngine implements AsyncOperations {
       action: plan.action,
       method: target.method,
       apiVersion: target.apiVersion,
-      status: 'InProgress',
       startTime: new Date().toISOString(),
       percentComplete: 0,
       tasks,
@@ -255,15 +304,22 @@ export class OperationEngine implements AsyncOperations {
   }
 
   writeOp(op: OperationRecord): WriteOp {
-    return { collection: COLLECTION, key: op.id.toLowerCase(), value: op };
+    // status and endTime first: listRecent() and a restart read them from the head of the stored text
+    const value: OperationRecord = Object.assign({ status: op.status }, op.endTime !== undefined ? { endTime: op.endTime } : {}, op);
+    const key = op.id.toLowerCase();
+    // (a write that is refused puts the stored record back, which reaches external(): the set follows)
+    if (TERMINAL.has(op.status)) this.inFlightKeys.delete(key);
+    else this.inFlightKeys.add(key);
+    return { collection: COLLECTION, key, value };
   }
 
   /** Starts driving a persisted operation (does not wait for it). */
   run(op: OperationRecord, adopt = false): void {
     if (!adopt) this.starting.delete(op.id);
     if (this.driving.has(op.id) || this.stopped) return;
+    if (TERMINAL.has(op.status)) return;
+    this.live.set(op.id.toLowerCase(), op);
     this.driving.add(op.id);
-    this.live.set(op.id, op);
     this.leased(op.id)
       .then(async (ok) => {
         if (!ok) return;
@@ -280,7 +336,7 @@ export class OperationEngine implements AsyncOperations {
       .catch(() => undefined)
       .finally(() => {
         this.driving.delete(op.id);
-        this.live.delete(op.id);
+        this.live.delete(op.id.toLowerCase());
       });
   }
 
@@ -289,7 +345,7 @@ export class OperationEngine implements AsyncOperations {
    * so restarts in a row no longer count against it.
    */
   progress(id: string): void {
-    const op = this.live.get(id);
+    const op = this.live.get(id.toLowerCase());
     if (!op || !op.resumeAttempts || this.stopped) return;
     op.resumeAttempts = 0;
     void this.save(op).catch(() => undefined);
@@ -328,9 +384,9 @@ export class OperationEngine implements AsyncOperations {
    */
   private async adopt(op: OperationRecord): Promise<boolean> {
     await this.store.sync();
-    const fresh = this.get(op.id);
+    const fresh = this.store.get<OperationRecord>(COLLECTION, op.id.toLowerCase());
     if (!fresh || TERMINAL.has(fresh.status)) throw new Abandoned();
-    if (fresh !== op) Object.assign(op, fresh);
+    Object.assign(op, fresh);
     for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
     op.resumed = (op.resumed ?? 0) + 1;
     const attempts = (op.resumeAttempts ?? 0) + 1;
@@ -379,7 +435,8 @@ export class OperationEngine implements AsyncOperations {
   private external(changes: StoreChange[] | 'all'): void {
     if (changes === 'all') {
       // Everything was reloaded (this instance fell far behind): only a record that is gone ends its driver.
-      for (const id of this.leases.keys()) if (!this.get(id)) this.abandoned.add(id);
+      this.inFlightKeys = this.unfinishedKeys();
+      for (const id of this.leases.keys()) if (!this.store.has(COLLECTION, id.toLowerCase())) this.abandoned.add(id);
       for (const id of [...this.waiters.keys()]) {
         const now = this.get(id);
         if (!now) this.wake(id, { id, status: 'Canceled', error: { code: 'OperationReset', message: 'The operation was removed by a reset or a snapshot import.' } } as OperationRecord);
@@ -395,6 +452,8 @@ export class OperationEngine implements AsyncOperations {
       }
       if (c.collection !== COLLECTION) continue;
       const now = c.value as OperationRecord | undefined;
+      if (now && !TERMINAL.has(now.status)) this.inFlightKeys.add(c.key);
+      else this.inFlightKeys.delete(c.key);
       const id = now?.id ?? [...this.leases.keys(), ...this.waiters.keys()].find((k) => k.toLowerCase() === c.key);
       if (!id) continue;
       if (this.leases.has(id)) {
@@ -418,9 +477,14 @@ export class OperationEngine implements AsyncOperations {
 
   /** Every operation in flight that no instance drives is taken over (another instance died, or a snapshot brought it). */
   async sweep(): Promise<void> {
-    for (const op of this.list()) {
+    for (const key of [...this.inFlightKeys]) {
       if (this.stopped) return;
-      if (TERMINAL.has(op.status) || this.driving.has(op.id) || this.leases.has(op.id) || this.starting.has(op.id)) continue;
+      const op = this.get(key);
+      if (!op || TERMINAL.has(op.status)) {
+        this.inFlightKeys.delete(key);
+        continue;
+      }
+      if (this.driving.has(op.id) || this.leases.has(op.id) || this.starting.has(op.id)) continue;
       this.run(op, true);
     }
   }
@@ -732,13 +796,14 @@ export class OperationEngine implements AsyncOperations {
    */
   async resumeAll(): Promise<number> {
     let n = 0;
-    for (const op of this.list()) if (!TERMINAL.has(op.status) && !this.driving.has(op.id)) n++;
+    for (const key of this.inFlightKeys) if (!this.driving.has(this.get(key)?.id ?? key)) n++;
     await this.sweep();
     this.startSweeping();
     // A resource pointing at an operation that no longer exists is stuck: settle it as failed.
     const stuck: StoredResource[] = [];
-    for (const r of this.resources.all()) {
-      if (r.operationId && !this.get(r.operationId)) stuck.push(r);
+    for (const key of this.resources.keysWithOperation()) {
+      const r = this.resources.byKey(key);
+      if (r?.operationId && !this.get(r.operationId)) stuck.push(r);
     }
     for (const r of stuck) {
       const copy: StoredResource = structuredClone(r);
@@ -783,6 +848,16 @@ export class OperationEngine implements AsyncOperations {
 class Stopped extends Error {}
 /** The operation's record was removed or replaced from elsewhere (reset, import). */
 class Abandoned extends Error {}
+
+const STATUS_HEAD = /^\{"status":"([A-Za-z]+)"(?:,"endTime":"([^"\\]*)")?/;
+
+/** status and endTime from the head of a stored operation (parsed when an older record has them elsewhere). */
+function opHead(text: string): { status: string; endTime?: string } {
+  const m = STATUS_HEAD.exec(text);
+  if (m) return { status: m[1], endTime: m[2] };
+  const op = JSON.parse(text) as OperationRecord;
+  return { status: op.status, endTime: op.endTime };
+}
 
 function toDetail(e: unknown): ErrorDetail {
   if (e instanceof ArmError) return e.toDetail();

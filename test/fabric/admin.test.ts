@@ -6,7 +6,7 @@ import request from 'supertest';
 import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
 import { capabilityDocument } from '../../src/kubernetes/capabilities.js';
 import { mountFabricAdmin } from '../../src/admin/routes.js';
-import { MODES, World, clusterId, until } from './harness.js';
+import { MATRIX, World, clusterId, until } from './harness.js';
 
 const plan = (owner: string) =>
   clusterCreatePlan({
@@ -17,12 +17,12 @@ const plan = (owner: string) =>
     pools: [{ name: 'nodepool1', count: 3, vmSize: 'Standard_D4s_v3' }],
   });
 
-for (const mode of MODES) {
-  describe(`fabric admin API (${mode} sites)`, function () {
+for (const { mode, store, name } of MATRIX) {
+  describe(`fabric admin API (${name})`, function () {
     let w: World;
     let app: express.Express;
     beforeEach(async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       app = express();
       const admin = express.Router();
       mountFabricAdmin(admin, w.services, w.fabric, capabilityDocument);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { ArmError } from '../../src/arm/errors.js';
 import { clusterCreatePlan, deletePlan, poolScalePlan, startPlan, stopPlan, upgradePlan } from '../../src/kubernetes/plans.js';
-import { MODES, World, clusterId, sleep, until } from './harness.js';
+import { MATRIX, World, clusterId, sleep, until } from './harness.js';
 
 const hubCluster = (owner: string, workers = 3, vmSize = 'Standard_D4s_v3') =>
   clusterCreatePlan({
@@ -16,15 +16,15 @@ const hubCluster = (owner: string, workers = 3, vmSize = 'Standard_D4s_v3') =>
     pools: [{ name: 'nodepool1', count: workers, vmSize }],
   });
 
-for (const mode of MODES) {
-  describe(`fabric (${mode} sites)`, function () {
+for (const { mode, store, name } of MATRIX) {
+  describe(`fabric (${name})`, function () {
     let w: World;
     afterEach(async () => {
       await w?.close();
     });
 
     it('creates a cluster: control plane, load balancer, workers spread over hosts, nodes joined', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const owner = clusterId('c1');
       const op = await w.run(owner, hubCluster(owner));
       assert.equal(op.status, 'Succeeded', JSON.stringify(op.error));
@@ -51,7 +51,7 @@ for (const mode of MODES) {
     });
 
     it('percentComplete follows the tasks while the fan-out runs', async () => {
-      w = await World.create(mode, { timeScale: 0.002 });
+      w = await World.create(mode, { store, timeScale: 0.002 });
       const owner = clusterId('c-progress');
       const op = await w.start(owner, hubCluster(owner));
       const seen: number[] = [];
@@ -65,7 +65,7 @@ for (const mode of MODES) {
     });
 
     it('refuses a cluster that does not fit, naming the shortfall, and leaks nothing', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const before = await w.siteSnapshot('local');
       const owner = clusterId('too-big');
       // 3 x 2 + 2 + 10 x 8 = 88 cores on a 64-core stamp
@@ -80,7 +80,7 @@ for (const mode of MODES) {
     });
 
     it('two clusters compete: the second is refused with the numbers, the first keeps its capacity', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const a = clusterId('a');
       const b = clusterId('b');
       // 3 x 2 + 2 + 7 x 4 = 36 cores each, on a 64-core stamp
@@ -96,7 +96,7 @@ for (const mode of MODES) {
     });
 
     it('rolls back every VM the operation made when a later task fails', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const other = clusterId('bystander');
       assert.equal((await w.run(other, hubCluster(other, 1))).status, 'Succeeded');
       const before = await w.siteSnapshot('local');
@@ -119,7 +119,7 @@ for (const mode of MODES) {
     });
 
     it('an unknown VM size on the site fails cleanly', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const owner = clusterId('bad-size');
       const op = await w.run(owner, hubCluster(owner, 1, 'Standard_K8S3_v1'));
       assert.equal(op.status, 'Failed');
@@ -128,7 +128,7 @@ for (const mode of MODES) {
     });
 
     it('runs out of addresses on an HCI logical network with a clear error', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       // 10 addresses, the appliance holds one: 9 VMs fit, 10 do not
       const owner = clusterId('many');
       const plan = clusterCreatePlan({ owner, site: 'hci-test', controlPlane: { count: 1, vmSize: 'Standard_K8S2_v1' }, pools: [{ name: 'p', count: 9, vmSize: 'Standard_K8S2_v1' }] });
@@ -141,7 +141,7 @@ for (const mode of MODES) {
     });
 
     it('Azure regions are elastic but still track VMs', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const owner = clusterId('cloud');
       const op = await w.run(owner, clusterCreatePlan({ owner, site: 'eastus', pools: [{ name: 'nodepool1', count: 50, vmSize: 'Standard_D8s_v3' }] }));
       assert.equal(op.status, 'Succeeded');
@@ -153,7 +153,7 @@ for (const mode of MODES) {
     });
 
     it('scales a pool out and in, and deletes a cluster without leftovers', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const owner = clusterId('scaler');
       await w.run(owner, hubCluster(owner, 2));
       const up = await w.run(owner, poolScalePlan({ owner, site: 'local', pool: 'nodepool1', vmSize: 'Standard_D4s_v3', count: 4, current: w.fabric.ownerVms(owner) }), 'update');
@@ -173,7 +173,7 @@ for (const mode of MODES) {
     });
 
     it('stop deallocates workers (freeing capacity) and start brings them back', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const owner = clusterId('sleepy');
       await w.run(owner, hubCluster(owner, 3));
       const stop = await w.run(owner, stopPlan({ owner, site: 'local', current: w.fabric.ownerVms(owner) }), 'action');
@@ -193,7 +193,7 @@ for (const mode of MODES) {
     });
 
     it('upgrades with a rolling replacement, one node of surge', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const owner = clusterId('upgrader');
       await w.run(owner, hubCluster(owner, 2));
       const before = new Set(w.fabric.ownerVms(owner).map((v) => v.name));
@@ -208,7 +208,7 @@ for (const mode of MODES) {
     });
 
     it('a failed upgrade keeps replacements whose old node is gone, so no node is lost', async () => {
-      w = await World.create(mode);
+      w = await World.create(mode, { store });
       const owner = clusterId('half-upgraded');
       await w.run(owner, hubCluster(owner, 2));
       w.engine.registerTaskKind('test.fail', {
@@ -233,7 +233,7 @@ for (const mode of MODES) {
 
     describe('faults', () => {
       it('an operation on a disconnected site waits (bounded, scaled) and fails with SiteDisconnected', async () => {
-        w = await World.create(mode, { timeScale: 0.01 }); // 30 s -> 300 ms
+        w = await World.create(mode, { store, timeScale: 0.01 }); // 30 s -> 300 ms
         await w.fabric.disconnect('local');
         const owner = clusterId('cut-off');
         const t0 = Date.now();
@@ -247,7 +247,7 @@ for (const mode of MODES) {
       });
 
       it('reconnecting within the wait lets the operation finish', async () => {
-        w = await World.create(mode, { timeScale: 0.01 });
+        w = await World.create(mode, { store, timeScale: 0.01 });
         await w.fabric.disconnect('local');
         const owner = clusterId('patient');
         const op = await w.start(owner, hubCluster(owner, 1));
@@ -257,7 +257,7 @@ for (const mode of MODES) {
       });
 
       it('a site cut off mid-operation: rollback deletions are queued and carried out on reconnect', async () => {
-        w = await World.create(mode, { timeScale: 0.005 });
+        w = await World.create(mode, { store, timeScale: 0.005 });
         const owner = clusterId('mid-cut');
         const op = await w.start(owner, hubCluster(owner, 3));
         await until(() => w.fabric.ownerVms(owner).some((v) => v.state === 'Running'), 5000, 'a running VM');
@@ -275,7 +275,7 @@ for (const mode of MODES) {
       });
 
       it('a failed host: its VMs restart on other hosts when there is room', async () => {
-        w = await World.create(mode);
+        w = await World.create(mode, { store });
         const owner = clusterId('resilient');
         await w.run(owner, hubCluster(owner, 3));
         const victim = w.fabric.ownerVms(owner)[0].host!;
@@ -298,7 +298,7 @@ for (const mode of MODES) {
       });
 
       it('a failed host with no room elsewhere: the cluster is degraded until the host recovers', async () => {
-        w = await World.create(mode);
+        w = await World.create(mode, { store });
         const hci = clusterId('edge');
         // 2 hosts x 16 cores; the appliance takes 4. 1 x 4 + 4 x 4 + 1 x 4 = 24 cores more: 28 of 32 used.
         const plan = clusterCreatePlan({
@@ -328,7 +328,7 @@ for (const mode of MODES) {
       });
 
       it('Failed VMs restart as soon as capacity is freed elsewhere (another cluster deleted)', async () => {
-        w = await World.create(mode);
+        w = await World.create(mode, { store });
         const small = clusterId('small');
         const big = clusterId('big');
         const mk = (owner: string, workers: number) =>
@@ -349,7 +349,7 @@ for (const mode of MODES) {
       });
 
       it('canceling a fan-out rolls it back', async () => {
-        w = await World.create(mode, { timeScale: 0.005 });
+        w = await World.create(mode, { store, timeScale: 0.005 });
         const owner = clusterId('changed-mind');
         const op = await w.start(owner, hubCluster(owner));
         await until(() => w.fabric.ownerVms(owner).some((v) => v.state === 'Running'), 5000, 'a running VM');
@@ -362,7 +362,7 @@ for (const mode of MODES) {
       });
 
       it('a host failing under a VM being created fails the operation (HostFailed) and rolls back', async () => {
-        w = await World.create(mode, { timeScale: 0.01 });
+        w = await World.create(mode, { store, timeScale: 0.01 });
         const owner = clusterId('unlucky');
         // fills both HCI hosts: 12 cores + 12 cores on top of the appliance's 4
         const plan = clusterCreatePlan({
@@ -385,7 +385,7 @@ for (const mode of MODES) {
       });
 
       it('unknown sites and hosts are 404s', async () => {
-        w = await World.create(mode);
+        w = await World.create(mode, { store });
         await assert.rejects(w.fabric.failHost('local', 'nope'), (e: any) => e.status === 404 && e.code === 'HostNotFound');
         assert.throws(() => w.fabric.site('atlantis'), (e: any) => e.code === 'SiteNotFound');
       });
@@ -393,7 +393,7 @@ for (const mode of MODES) {
 
     describe('completion gates', () => {
       it('completes only after N polls', async () => {
-        w = await World.create(mode);
+        w = await World.create(mode, { store });
         w.engine.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 3 } }]);
         const owner = clusterId('gated');
         const op = await w.start(owner, hubCluster(owner, 1));
@@ -410,7 +410,7 @@ for (const mode of MODES) {
 
       it('completes after T seconds', async () => {
         // Deterministic: the gate's clock is driven by the test (Date.now stubbed), never raced against real time.
-        w = await World.create(mode);
+        w = await World.create(mode, { store });
         w.engine.setGateRules([{ typeKey: '*', operation: '*', gate: { mode: 'time', seconds: 600 } }]);
         const owner = clusterId('timed');
         const op = await w.start(owner, hubCluster(owner, 1));

@@ -15,9 +15,20 @@ import type { FabricOptions } from '../../src/fabric/index.js';
 import { LocalSiteFabric } from '../../src/fabric/site.js';
 import { startSiteServer, type RunningSiteServer } from '../../src/fabric/remote.js';
 import { azureRegionSite, type SiteDefinition } from '../../src/fabric/sites.js';
+import { STORE_KINDS, durableStore, type StoreKind } from '../support/emulator.js';
 
 export type Mode = 'local' | 'remote';
 export const MODES: Mode[] = ['local', 'remote'];
+
+/**
+ * The combinations the behavioural suites run in: in-process sites on each store the run tests (the front door's
+ * store holds their state), and sites behind their own servers (their state in the site's own journal) on the
+ * journal. One suite, not two copies.
+ */
+export const MATRIX: { mode: Mode; store: StoreKind; name: string }[] = [
+  ...STORE_KINDS.map((store) => ({ mode: 'local' as Mode, store, name: `local sites, ${store} store` })),
+  ...(STORE_KINDS.includes('journal') ? [{ mode: 'remote' as Mode, store: 'journal' as StoreKind, name: 'remote sites, journal store' }] : []),
+];
 
 export const SUB = 'bbbbbbbb-0000-0000-0000-000000000001';
 export const clusterId = (name: string, rg = 'rg1') => `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
@@ -49,8 +60,8 @@ export function testSites(): SiteDefinition[] {
 }
 
 /** Services with no provider and the fabric (its sites from `fabric.sites`, else from the config file). */
-export async function makeServices(opts: { dir: string | null; timeScale?: number; configFile?: string; fabric?: FabricOptions }): Promise<Services> {
-  const store = opts.dir ? ['--data-dir', opts.dir] : ['--in-memory'];
+export async function makeServices(opts: { dir: string | null; storeFlags?: string[]; timeScale?: number; configFile?: string; fabric?: FabricOptions }): Promise<Services> {
+  const store = opts.storeFlags ?? (opts.dir ? ['--data-dir', opts.dir] : ['--in-memory']);
   const config = parseConfig([...store, '--no-fsync', '--time-scale', String(opts.timeScale ?? 0)], {}, os.tmpdir());
   config.configFile = opts.configFile;
   return createServices(config, { providers: [], fabric: opts.fabric ?? {} });
@@ -75,13 +86,16 @@ export class World {
     readonly mode: Mode,
     private readonly opts: { durable: boolean; timeScale: number; defs: SiteDefinition[]; fabric: FabricOptions },
   ) {}
+  /** The front door's store on PostgreSQL: its flags (a fresh database, the same across restarts). */
+  private storeFlags?: string[];
 
   static async create(
     mode: Mode,
-    opts: { durable?: boolean; timeScale?: number; sites?: SiteDefinition[]; fabric?: FabricOptions } = {},
+    opts: { durable?: boolean; timeScale?: number; sites?: SiteDefinition[]; fabric?: FabricOptions; store?: StoreKind } = {},
   ): Promise<World> {
     const w = new World(mode, { durable: !!opts.durable, timeScale: opts.timeScale ?? 0, defs: opts.sites ?? testSites(), fabric: opts.fabric ?? {} });
     if (w.opts.durable) w.tmp = mkdtempSync(path.join(os.tmpdir(), 'fabric-test-'));
+    if (opts.store === 'postgres') w.storeFlags = await durableStore('postgres');
     if (mode === 'remote') {
       for (const def of w.opts.defs) if (def.kind !== 'AzureRegion') await w.startSite(def);
     }
@@ -125,6 +139,7 @@ export class World {
   async startFrontDoor(): Promise<void> {
     this.services = await makeServices({
       dir: this.dirFor('arm'),
+      storeFlags: this.storeFlags,
       timeScale: this.opts.timeScale,
       fabric: { ...this.opts.fabric, sites: this.defsForFrontDoor(), remote: { retryMs: 50, ...this.opts.fabric.remote } },
     });

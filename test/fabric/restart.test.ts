@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { ArmError } from '../../src/arm/errors.js';
 import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
-import { MODES, World, clusterId, until } from './harness.js';
+import { MATRIX, World, clusterId, until } from './harness.js';
 
 const plan = (owner: string) =>
   clusterCreatePlan({
@@ -16,15 +16,15 @@ const plan = (owner: string) =>
     pools: [{ name: 'nodepool1', count: 3, vmSize: 'Standard_D4s_v3' }],
   });
 
-for (const mode of MODES) {
-  describe(`fabric restart (${mode} sites)`, function () {
+for (const { mode, store, name } of MATRIX) {
+  describe(`fabric restart (${name})`, function () {
     let w: World;
     afterEach(async () => {
       await w?.close();
     });
 
     it('a front-door crash in the middle of a fan-out resumes: same VMs, counted once', async () => {
-      w = await World.create(mode, { durable: true, timeScale: 0.004 });
+      w = await World.create(mode, { store, durable: true, timeScale: 0.004 });
       const owner = clusterId('phoenix');
       const op = await w.start(owner, plan(owner));
       // some VMs booted, others not yet
@@ -46,7 +46,7 @@ for (const mode of MODES) {
     });
 
     it('an operation that fails after a restart rolls back what was made before the crash', async () => {
-      w = await World.create(mode, { durable: true, timeScale: 0.004 });
+      w = await World.create(mode, { store, durable: true, timeScale: 0.004 });
       const fail = {
         run() {
           throw new ArmError(500, 'BootstrapFailed', 'kubeadm join failed');
@@ -69,7 +69,7 @@ for (const mode of MODES) {
     });
 
     it('faults persist: a disconnected site and a failed host are still so after a restart', async () => {
-      w = await World.create(mode, { durable: true });
+      w = await World.create(mode, { store, durable: true });
       const owner = clusterId('steady');
       assert.equal((await w.run(owner, plan(owner))).status, 'Succeeded');
       const host = w.fabric.ownerVms(owner)[0].host!;

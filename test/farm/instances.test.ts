@@ -37,7 +37,7 @@ describe('two instances on one PostgreSQL database', function () {
     assert.equal(withA.status, 200);
     const del = await b.http().delete(`${rgPath('shared')}?${RV}`);
     assert.ok([200, 202].includes(del.status));
-    if (del.status === 202) await waitForOperation(b, del.headers['azure-asyncoperation'] ?? del.headers.location);
+    if (del.status === 202) await waitForOperation(b, del.headers['azure-asyncoperation'] ?? del.headers.location, Infinity);
     assert.equal((await a.http().get(`${rgPath('shared')}?${RV}`)).status, 404);
   });
 
@@ -84,7 +84,7 @@ describe('two instances on one PostgreSQL database', function () {
     const finals = await Promise.all(
       names.map(async (n, i) => {
         if (puts[i].status !== 201) return 'Refused';
-        return (await waitForOperation(i % 2 ? b : a, puts[i].headers['azure-asyncoperation'])).status as string;
+        return (await waitForOperation(i % 2 ? b : a, puts[i].headers['azure-asyncoperation'], Infinity)).status as string;
       }),
     );
     const ok = names.filter((_, i) => finals[i] === 'Succeeded');
@@ -127,7 +127,7 @@ describe('two instances on one PostgreSQL database', function () {
     assert.equal((await job(b)('put', `${rg}?${RV}`).send({ location: 'local' })).status, 201);
     const put = await job(b)('put', `${rg}/providers/Microsoft.ContainerService/managedClusters/k?${AKS}`).send(clusterBody('local', { count: 1 }));
     assert.equal(put.status, 201, JSON.stringify(put.body));
-    assert.equal((await waitForOperation(b, put.headers['azure-asyncoperation'])).status, 'Succeeded');
+    assert.equal((await waitForOperation(b, put.headers['azure-asyncoperation'], Infinity)).status, 'Succeeded');
     // the job's principal cannot see the default subscription's groups
     assert.equal((await job(a)('get', `${rgPath('etag')}?${RV}`)).status, 403);
     const usedBefore = (await a.services.fabric!.site('local').snapshot()).capacity!.freeCores;

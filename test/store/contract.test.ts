@@ -1,6 +1,6 @@
 // The Store contract, run against both stores (one matrix): what every caller of the interface relies on.
 import assert from 'node:assert/strict';
-import { JournalStore, type Store, type StoreChange } from '../../src/store/store.js';
+import { JournalStore, StoreValueError, type Store, type StoreChange } from '../../src/store/store.js';
 import { PgStore } from '../../src/store/postgres.js';
 import { STORE_KINDS, tmpDir, type StoreKind } from '../support/emulator.js';
 import { sharedPostgres } from '../support/postgres.js';
@@ -66,6 +66,45 @@ for (const kind of STORE_KINDS) {
           ['imported', 2],
         ],
       );
+    });
+
+    it('every read is a copy the caller owns; keys and stored texts come unparsed, in the key order written, across a reopen', async () => {
+      const { store, again } = await fresh(kind);
+      open.push(store);
+      // index fields first, as the repository writes them: the stored text keeps that order byte for byte
+      const value = { parent: '/subscriptions/s', typeKey: 'microsoft.resources/resourcegroups', resource: { name: 'rg', tags: {} } };
+      await store.write([{ collection: 'r', key: 'k1', value }, { collection: 'r', key: 'k2', value: { n: 2 } }]);
+      const a = store.get<typeof value>('r', 'k1')!;
+      a.resource.name = 'changed';
+      assert.equal(store.get<typeof value>('r', 'k1')!.resource.name, 'rg', 'mutating a read changes nothing stored');
+      assert.notEqual(store.get('r', 'k1'), store.get('r', 'k1'), 'two reads never share an object');
+      value.resource.name = 'after';
+      assert.equal(store.get<typeof value>('r', 'k1')!.resource.name, 'rg', 'mutating what was written changes nothing stored');
+      value.resource.name = 'rg';
+      for (const s of [store, await again()]) {
+        if (s !== store) open.push(s);
+        assert.deepEqual([...s.keys('r')].sort(), ['k1', 'k2']);
+        assert.equal(s.text('r', 'k1'), JSON.stringify(value));
+        assert.deepEqual(new Map(s.texts('r')).get('k2'), '{"n":2}');
+        assert.equal(s.text('r', 'nope'), undefined);
+      }
+    });
+
+    it('a value that cannot be stored (too deep, circular, BigInt) refuses the whole write: nothing applied, nothing kept', async () => {
+      const { store, again } = await fresh(kind);
+      open.push(store);
+      let deep: unknown = 1;
+      for (let i = 0; i < 10_000; i++) deep = [deep];
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      for (const bad of [deep, circular, { n: 1n }]) {
+        await assert.rejects(store.write([{ collection: 'c', key: 'ok', value: 1 }, { collection: 'c', key: 'bad', value: bad }]), StoreValueError);
+        assert.equal(store.has('c', 'ok'), false, 'the good half of the write is not applied either');
+      }
+      await store.write([{ collection: 'c', key: 'after', value: 2 }]);
+      const reopened = await again();
+      open.push(reopened);
+      assert.deepEqual([...reopened.keys('c')], ['after']);
     });
 
     it('a lease is held once until released; exclusive runs its function and returns its value', async () => {

@@ -4,7 +4,7 @@
 // (start-up refused unless --recover), a torn tail is not damage, and nothing is ever deleted.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, statSync, writeFileSync, appendFileSync, truncateSync, existsSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync, appendFileSync, truncateSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { rgPath, tmpDir, TLS_DIR, CLIENT_ID, SECRET, TENANT, SUB } from '../support/emulator.js';
@@ -110,7 +110,11 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
           }
         }
       });
-      await sleep(500 + round * 60);
+      // kill once the burst is under way (some writes acknowledged, whatever the machine's load), at a
+      // different point in each round
+      const before = acknowledged.size;
+      for (let i = 0; i < 3000 && acknowledged.size < before + 8; i++) await sleep(20);
+      await sleep(round * 40);
       await kill9(c);
       kills++;
       stopBurst = true;
@@ -128,12 +132,21 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
       for (const g of deleted) assert.ok(!names.has(g), `group ${g} whose delete was acknowledged still exists`);
       const ops = (await request(c.url).get('/_emulator/operations?status=InProgress')).body.value;
       assert.deepEqual(ops ?? [], [], 'no operation left in flight');
-      // one more burst, stopped cleanly, so the journal has many records after the snapshot
+      // one more burst, stopped cleanly: a clean stop folds the journal into a snapshot
       await Promise.all(Array.from({ length: 40 }, (_, i) => api(c).put(`${rgPath(`tail-${i}`)}?${RV}`).send({ location: 'eastus' }).then((r) => assert.equal(r.status, 201))));
       for (let i = 0; i < 40; i++) acknowledged.add(`tail-${i}`);
       assert.ok(acknowledged.size >= 40 + 10, `only ${acknowledged.size - 40} writes acknowledged during the bursts`);
     } finally {
       await stop(c);
+    }
+    // a second clean stop (a second snapshot, the first becomes the previous one), then a burst killed with
+    // -9, so the journal has many records after the snapshot
+    for (const [round, clean] of [['more', true], ['last', false]] as const) {
+      const d = await start(dir, ['--time-scale', '0']);
+      await Promise.all(Array.from({ length: 40 }, (_, i) => api(d).put(`${rgPath(`${round}-${i}`)}?${RV}`).send({ location: 'eastus' }).then((r) => assert.equal(r.status, 201))));
+      for (let i = 0; i < 40; i++) acknowledged.add(`${round}-${i}`);
+      if (clean) await stop(d);
+      else await kill9(d);
     }
     console.log(`      (${kills} kills, ${acknowledged.size} acknowledged writes, ${deleted.size} deletes in flight at a kill, ${refusedWrites} writes cut off)`);
   });
@@ -202,6 +215,48 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
     appendFileSync(j, `{"s":999999,"o":[["resources","/subscriptions/${SUB}/resourcegroups/evil",{"x":1}]]}\n`);
     await expectRefusal(d, /journal damaged: .* record without a checksum in a checksummed journal; 0 record\(s\) follow it/);
     damages.push('appended journal line');
+  });
+
+  it('missing records (a deleted line, a journal cut at a record boundary, emptied, deleted) are refused like damage; --recover goes on with what is left', async () => {
+    const cases: [string, (d: string, j: string) => void, RegExp][] = [
+      [
+        'deleted line',
+        (_d, j) => {
+          const ls = readFileSync(j, 'utf8').split('\n');
+          ls.splice(Math.floor(ls.length / 2), 1);
+          writeFileSync(j, ls.join('\n'));
+        },
+        /record seq \d+ follows seq \d+: 1 record\(s\) \(seq \d+\) are missing here \(lines removed\)/,
+      ],
+      [
+        'cut at a record boundary',
+        (_d, j) => {
+          const ls = readFileSync(j, 'utf8').split('\n').filter(Boolean);
+          writeFileSync(j, ls.slice(0, ls.length - 10).join('\n') + '\n');
+        },
+        /10 acknowledged record\(s\) \(seq \d+\.\.\d+\) are missing: .*journal\.mark says seq \d+ was made durable in journal-\d+\.jsonl, and .* ends before it/,
+      ],
+      ['emptied', (_d, j) => truncateSync(j, 0), /acknowledged record\(s\) \(seq \d+\.\.\d+\) are missing: .* ends before it/],
+      ['deleted (the newest, after the snapshot)', (_d, j) => rmSync(j), /acknowledged record\(s\) \(seq \d+\.\.\d+\) are missing: .* is missing \(deleted\)/],
+    ];
+    for (const [what, damage, re] of cases) {
+      const d = copy();
+      const j = path.join(d, journalsOf(d).at(-1)!);
+      damage(d, j);
+      await expectRefusal(d, re);
+      damages.push(what);
+    }
+    // --recover on the last kind: starts, says what is gone, and everything before the lost tail is there
+    const d = copy();
+    rmSync(path.join(d, journalsOf(d).at(-1)!));
+    const c = await start(d, ['--recover']);
+    try {
+      assert.match(c.stderr(), /--recover: \d+ acknowledged record\(s\) .* are missing/);
+      const names = await groupNames(c);
+      for (const g of acknowledged) if (!deleted.has(g) && !g.startsWith('last-')) assert.ok(names.has(g), g);
+    } finally {
+      await stop(c);
+    }
   });
 
   it('a truncated or bit-flipped snapshot is named and the previous snapshot is used: nothing acknowledged is lost, the damaged file is kept', async () => {

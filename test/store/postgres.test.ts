@@ -55,6 +55,52 @@ describe('store: PostgreSQL, several instances', function () {
     assert.equal(a.get('c', 'k'), 'b2');
   });
 
+  it('in one batch, a write building on a refused one is refused with it, and the others are applied', async () => {
+    const a = await open();
+    const b = await open();
+    await a.write([{ collection: 'c', key: 'k', value: 'a1' }]);
+    // b has not caught up: its first write on k is refused; the second builds on it (same batch) and goes with
+    // it, its other key included; the third touches other keys only and is applied.
+    const w1 = b.write([{ collection: 'c', key: 'k', value: 'b1' }]);
+    const w2 = b.write([{ collection: 'c', key: 'k', value: 'b2' }, { collection: 'c', key: 'other', value: 'b2' }]);
+    const w3 = b.write([{ collection: 'c', key: 'free', value: 'b3' }]);
+    const [r1, r2, r3] = await Promise.allSettled([w1, w2, w3]);
+    assert.ok(r1.status === 'rejected' && r1.reason instanceof StoreConflictError, 'the stale write is refused');
+    assert.ok(r2.status === 'rejected' && r2.reason instanceof StoreConflictError, 'the write building on it is refused too');
+    assert.equal(r3.status, 'fulfilled');
+    assert.equal(b.get('c', 'k'), 'a1');
+    assert.equal(b.get('c', 'other'), undefined, 'nothing of a refused write stays in memory');
+    const c = await open();
+    assert.equal(c.get('c', 'k'), 'a1');
+    assert.equal(c.get('c', 'other'), undefined, 'nothing of a refused write was committed');
+    assert.equal(c.get('c', 'free'), 'b3');
+  });
+
+  it('a snapshot-sized write (10,000 keys, one transaction) is committed whole and another instance follows it', async () => {
+    const a = await open();
+    const b = await open();
+    const ops = Array.from({ length: 10_000 }, (_, i) => ({ collection: 'big', key: `k${i}`, value: { i, text: 'x'.repeat(100) } }));
+    await a.write(ops);
+    await b.sync();
+    assert.equal(b.size('big'), 10_000);
+    assert.deepEqual(b.get('big', 'k9999'), { i: 9999, text: 'x'.repeat(100) });
+    await a.write(ops.map((o) => ({ ...o, value: undefined })));
+    await b.sync();
+    assert.equal(b.size('big'), 0);
+  });
+
+  it('keys with control characters or empty keys are stored as they are (the batch goes as arrays then)', async () => {
+    const a = await open();
+    const odd = ['a\u0001b', '\u0002', '', 'plain'];
+    await a.write(odd.map((key, i) => ({ collection: 'c', key, value: { i, s: 'x\u0001y\u0002' } })));
+    await a.write([{ collection: 'c', key: 'gone', value: 1 }]);
+    await a.write([{ collection: 'c', key: 'gone', value: undefined }, { collection: 'c', key: 'kept', value: '\u0002' }]);
+    const b = await open();
+    for (const [i, key] of odd.entries()) assert.deepEqual(b.get('c', key), { i, s: 'x\u0001y\u0002' });
+    assert.equal(b.has('c', 'gone'), false, 'a delete in a joined batch is a delete');
+    assert.equal(b.get('c', 'kept'), '\u0002', 'a value that is the marker text itself is kept as a value');
+  });
+
   it('writes on the same key in one instance build on each other (group commit), across batches too', async () => {
     const a = await open();
     await Promise.all(Array.from({ length: 50 }, (_, i) => a.write([{ collection: 'c', key: 'same', value: i }, { collection: 'c', key: `k${i}`, value: i }])));

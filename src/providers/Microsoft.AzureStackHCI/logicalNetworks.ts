@@ -108,13 +108,15 @@ function intToIp(n: number): string {
 }
 
 /** Other resources that point at this network (by id) or VMs holding addresses on it. */
-function usersOf(services: Services, s: StoredResource): string[] {
+async function usersOf(services: Services, s: StoredResource): Promise<string[]> {
   const id = s.resource.id.toLowerCase();
-  const out: string[] = [];
-  for (const r of services.resources.all()) {
-    if (r.resource.id.toLowerCase() === id) continue;
-    if (JSON.stringify(r.resource.properties ?? {}).toLowerCase().includes(id)) out.push(r.resource.id);
-  }
+  // only resources whose stored text names the network (in any case) are read, and the scan yields
+  const named = new RegExp(id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i');
+  const users = await services.resources.scan(
+    (t) => named.test(t),
+    (r) => r.resource.id.toLowerCase() !== id && JSON.stringify(r.resource.properties ?? {}).toLowerCase().includes(id),
+  );
+  const out = users.map((r) => r.resource.id);
   const site = s.internal.site as string | undefined;
   if (site && services.fabric?.hasSite(site)) {
     const name = String(s.internal.network ?? '').toLowerCase();
@@ -212,8 +214,8 @@ export const logicalNetworks: ResourceTypeDefinition = {
   onPut(ctx, candidate) {
     return plan(ctx, candidate, ctx.existing);
   },
-  onDelete(ctx) {
-    const users = usersOf(ctx.services, ctx.existing);
+  async onDelete(ctx) {
+    const users = await usersOf(ctx.services, ctx.existing);
     if (users.length) {
       throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${ctx.existing.resource.name}' is in use by ${users.join(', ')}; delete them first.`);
     }

@@ -115,8 +115,8 @@ const customLocations: ResourceTypeDefinition = {
     }
     return build(ctx, candidate, ctx.existing, 'Succeeded');
   },
-  onDelete(ctx) {
-    const users = resourcesOnCustomLocation(ctx.services, ctx.existing.resource.id);
+  async onDelete(ctx) {
+    const users = await resourcesOnCustomLocation(ctx.services, ctx.existing.resource.id);
     if (users.length) {
       throw Errors.conflictWith(
         'CustomLocationInUse',

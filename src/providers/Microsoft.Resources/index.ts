@@ -3,10 +3,10 @@
 // provider. Resource groups are stored resources whose DELETE is a long-running cascade.
 
 import { Errors } from '../../arm/errors.js';
-import { pageOf } from '../../framework/paging.js';
+import { pageOf, pageOfKeys } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
 import { allSubscriptions, findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
-import { filterResources, parseFilter } from '../../framework/filter.js';
+import { matchesFilter, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
 import { mergeVersions } from '../../catalogue/versions.js';
@@ -246,32 +246,33 @@ const resources: ResourceTypeDefinition = {
   handlers: {
     list: (ctx) => {
       const { services, path } = ctx;
+      const { resources, registry } = services;
       // Tracked resources of the group, child resources included (a SQL database, a VM extension), as ARM lists
       // them; extension resources (locks, diagnostic settings) and proxy children (subnets) are not listed.
-      const tracked = (r: StoredResource) => {
-        const def = services.registry.typeByKey(r.typeKey);
-        return !!def?.tracked && def.type !== 'resourceGroups' && (def.type.includes('/') || !r.parent.includes('/providers/'));
+      // Decided from the index (type and parent), so resources that are not listed are never read.
+      const tracked = (key: string) => {
+        const typeKey = resources.typeKeyOf(key);
+        const def = typeKey === undefined ? undefined : registry.typeByKey(typeKey);
+        return !!def?.tracked && def.type !== 'resourceGroups' && (def.type.includes('/') || !resources.parentOf(key)!.includes('/providers/'));
       };
-      let items: StoredResource[] = [];
+      let prefix: string;
       if (path.resourceGroup !== undefined) {
         const rgId = `/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`;
-        if (!services.resources.get(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup);
-        const walk = (id: string) => {
-          for (const r of services.resources.listByParent(id)) {
-            if (!tracked(r)) continue;
-            items.push(r);
-            walk(r.resource.id);
-          }
-        };
-        walk(rgId);
+        if (!resources.has(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup);
+        prefix = `${idKey(rgId)}/`;
       } else {
-        const prefix = idKey(`/subscriptions/${path.subscriptionId}/resourcegroups/`);
-        for (const r of services.resources.all()) if (r.parent.startsWith(prefix) && tracked(r)) items.push(r);
+        // every resource in a resource group of the subscription
+        prefix = idKey(`/subscriptions/${path.subscriptionId}/resourcegroups/`);
       }
-      const filter = parseFilter(ctx.query.$filter);
-      items = filterResources(items, filter);
+      const clauses = parseFilter(ctx.query.$filter);
       const expand = new Set((ctx.query.$expand ?? '').split(',').map((s) => s.trim().toLowerCase()));
-      return pageOf(ctx, items, (s) => genericShape(s, expand));
+      return pageOfKeys(
+        ctx,
+        (after) => resources.keysUnder(prefix, after),
+        (k) => (tracked(k) ? resources.byKey(k) : undefined),
+        (s) => genericShape(s, expand),
+        (s) => matchesFilter(s, clauses),
+      );
     },
   },
 };
