@@ -21,6 +21,7 @@ import { createHttpApp } from './arm/http.js';
 import { allProviders } from './providers/index.js';
 import type { Services } from './framework/services.js';
 import type { ResourceProvider } from './framework/types.js';
+import { KubeService } from './kube/service.js';
 
 export interface Emulator {
   services: Services;
@@ -55,6 +56,7 @@ export async function createServices(config: EmulatorConfig, providers: Resource
     registry.addProvider({ namespace: p.namespace, types: operationTypes(p) });
   }
   for (const p of providers) await p.init?.(services);
+  services.kube = new KubeService(services);
   return services;
 }
 
@@ -74,9 +76,11 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestMs / 4))),
   };
   let caPath: string | undefined;
+  let caPem: string | undefined;
   if (config.tls) {
     const tls = await ensureCertificate({ dataDir: config.inMemory ? null : config.dataDir, certPath: config.certPath, keyPath: config.keyPath });
     caPath = tls.caPath;
+    caPem = tls.cert;
     server = https.createServer({ cert: tls.cert, key: tls.key, ...timeouts }, app);
   } else {
     server = http.createServer(timeouts, app);
@@ -97,6 +101,9 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   tokens.setOrigins([config.publicUrl, ...listenOrigins]);
   // Resume what a previous run left in flight, now that every task kind is registered.
   await services.operations.resumeAll();
+  // Kubernetes API servers of the clusters: they know where they are served and which certificate clients trust.
+  services.kube?.attach({ tokens, caPem });
+  await services.kube?.start();
   return {
     services,
     tokens,
@@ -106,6 +113,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     caPath,
     async close() {
       services.operations.stop();
+      await services.kube?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as any).closeAllConnections?.();

@@ -10,6 +10,7 @@ import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
+import { KUBE_PREFIX } from '../kube/clusters.js';
 
 export function createHttpApp(services: Services, tokens: TokenService): express.Express {
   const app = express();
@@ -42,6 +43,7 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   mountDashboard(services.adminRouter, services); // the page at /_emulator/ (src/dashboard)
   app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), services.adminRouter);
   app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
+  if (services.kube) app.use(KUBE_PREFIX, services.kube.router()); // the clusters' Kubernetes APIs (src/kube)
 
   app.use(async (req, res, next) => {
     try {

@@ -11,6 +11,7 @@ import type { ResourceOperations } from './operations.js';
 import type { Fabric } from '../fabric/fabric.js';
 import type { Authorizer } from '../authorization/authorizer.js';
 import type { Router } from 'express';
+import type { KubeService } from '../kube/service.js';
 
 export interface Services {
   config: EmulatorConfig;
@@ -27,6 +28,8 @@ export interface Services {
   authorizer?: Authorizer;
   /** Routes mounted under /_emulator (admin API: reads open, changes need a configured principal's token). */
   adminRouter: Router;
+  /** The Kubernetes API behind every cluster (src/kube). */
+  kube?: KubeService;
   /** Run at shutdown, before the store closes. */
   onClose?: (() => void | Promise<void>)[];
 }
