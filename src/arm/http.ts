@@ -43,7 +43,11 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   mountDashboard(services.adminRouter, services); // the page at /_emulator/ (src/dashboard)
   app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), services.adminRouter);
   app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
-  if (services.kube) app.use(KUBE_PREFIX, services.kube.router()); // the clusters' Kubernetes APIs (src/kube)
+  if (services.kube) {
+    app.use(KUBE_PREFIX, services.kube.router()); // the clusters' Kubernetes APIs (src/kube)
+    // Root paths ARM never serves, for clients that drop the server URL's path (kubectl get --raw).
+    app.use(['/api', '/apis', '/version', '/openapi', '/healthz', '/livez', '/readyz'], services.kube.rootRouter());
+  }
 
   app.use(async (req, res, next) => {
     try {

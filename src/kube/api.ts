@@ -111,6 +111,7 @@ export class KubeApi {
     return {
       cluster: this.opts.facts(cluster),
       get: (g, r, ns, n) => this.store.get(cluster, grKey(g, r), ns, n),
+      list: (g, r, ns) => this.store.list(cluster, grKey(g, r), ns),
       now: this.now(),
     };
   }

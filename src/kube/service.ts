@@ -17,6 +17,12 @@ import { authenticate } from './auth/authn.js';
 import { bootstrapObjects, BOOTSTRAP_VERSION } from './bootstrap.js';
 import { ControllerRuntime, type Controller } from './controllers/runtime.js';
 import { namespaceController } from './controllers/namespaces.js';
+import { nodeController } from './controllers/nodes.js';
+import { deploymentController, replicaSetController } from './controllers/workloads.js';
+import { cronJobController, daemonSetController, jobController, statefulSetController } from './controllers/sets.js';
+import { schedulerController } from './controllers/scheduler.js';
+import { kubeletController, nodeLifecycleController } from './controllers/kubelet.js';
+import { garbageCollector } from './controllers/gc.js';
 import { kubeRouter, type KubeHost } from './http/router.js';
 import { KubeErrors } from './status.js';
 import { apiVersionOf, type KubeObject } from './model.js';
@@ -76,6 +82,7 @@ export class KubeService implements KubeHost {
       store: this.store,
       view: (c) => this.views.get(c),
       timeScale: () => services.config.timeScale,
+      fabric: () => services.fabric,
       quiet: this.quiet,
     });
     for (const c of CONTROLLERS) this.runtime.register(c);
@@ -203,7 +210,9 @@ export class KubeService implements KubeHost {
     await this.api.batch(view.key, objs.filter((o) => o.gr === 'core/namespaces').map(change));
     await this.api.batch(view.key, objs.filter((o) => o.gr !== 'core/namespaces').map(change));
     await this.store.commit(view.key, [], { record: { bootstrap: BOOTSTRAP_VERSION } });
+    // The first answer already shows the nodes and system workloads.
     this.runtime.wake(view.key);
+    await this.runtime.idle(view.key);
   }
 
   /** Where a cluster's API server is, as its `kubernetes` endpoints show it. */
@@ -234,6 +243,34 @@ export class KubeService implements KubeHost {
 
   router() {
     return kubeRouter(this);
+  }
+
+  /** For root paths (/api, /apis, /version...): the cluster named by the caller's credential. */
+  rootRouter() {
+    return kubeRouter(this, true);
+  }
+
+  keyForToken(authorization: string | undefined): string | undefined {
+    const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
+    if (!m) return undefined;
+    const token = m[1];
+    const parts = token.split('.');
+    if (parts.length === 3) {
+      // A service account token names its cluster in its key id.
+      try {
+        const head = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as { kid?: string };
+        if (head.kid && this.anchors.has(head.kid)) return head.kid;
+      } catch {
+        return undefined;
+      }
+      return undefined;
+    }
+    for (const v of this.views.values()) {
+      if (!v.secrets) continue;
+      const t = localTokens(v.secrets);
+      if (token === t.admin || token === t.user || token === t.monitoring) return v.key;
+    }
+    return undefined;
   }
 
   // ---- kubeconfigs ---------------------------------------------------------------------------------------------
@@ -328,4 +365,17 @@ function defOf(kinds: KindRegistry, gr: string, o: KubeObject): ResourceDef {
   return d;
 }
 
-const CONTROLLERS: Controller[] = [namespaceController];
+const CONTROLLERS: Controller[] = [
+  namespaceController,
+  nodeController,
+  nodeLifecycleController,
+  garbageCollector,
+  deploymentController,
+  replicaSetController,
+  statefulSetController,
+  daemonSetController,
+  jobController,
+  cronJobController,
+  schedulerController,
+  kubeletController,
+];

@@ -9,6 +9,7 @@ import type { KubeStore, StoreEvent } from '../store.js';
 import type { ClusterView } from '../clusters.js';
 import { clone, grKey, microTime, nowTime, randomSuffix, type KubeObject } from '../model.js';
 import { BUILTINS } from '../kinds/index.js';
+import type { Fabric } from '../../fabric/fabric.js';
 
 export interface ControllerContext {
   cluster: string;
@@ -24,6 +25,10 @@ export interface ControllerContext {
   event(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void;
   /** Wakes this controller again after a simulated delay (ms at time scale 1). */
   after(simMs: number): void;
+  /** Wakes this controller again after wall-clock ms (a deadline computed from stored times). */
+  afterWall(ms: number): void;
+  /** The fabric (sites, VMs), when the emulator has one. */
+  fabric?: Fabric;
   /** Simulated ms scaled to wall ms. */
   scaled(simMs: number): number;
 }
@@ -40,6 +45,7 @@ export interface RuntimeOptions {
   store: KubeStore;
   view(cluster: string): ClusterView | undefined;
   timeScale(): number;
+  fabric(): Fabric | undefined;
   quiet: boolean;
 }
 
@@ -182,14 +188,16 @@ export class ControllerRuntime {
         const ev = eventFor(store, cluster, about, type, reason, message, component, now);
         if (ev) s.events.push(ev);
       },
-      after: (simMs) => this.timer(cluster, c.name, simMs),
+      after: (simMs) => this.timer(cluster, c.name, simMs * this.o.timeScale()),
+      afterWall: (ms) => this.timer(cluster, c.name, ms),
+      fabric: this.o.fabric(),
       scaled: (simMs) => simMs * this.o.timeScale(),
     };
   }
 
-  private timer(cluster: string, name: string, simMs: number): void {
+  private timer(cluster: string, name: string, wallMs: number): void {
     const s = this.state(cluster);
-    const ms = Math.max(0, simMs * this.o.timeScale());
+    const ms = Math.max(0, Math.ceil(wallMs));
     const at = Date.now() + ms;
     const key = name;
     const cur = s.timers.get(key);

@@ -14,6 +14,7 @@ import { isKubeError, KubeError, KubeErrors } from '../status.js';
 import type { ClusterView } from '../clusters.js';
 import { aggregated, AGGREGATED_V2, AGGREGATED_V2BETA1, apiGroup, apiGroupList, apiVersions, resourceList } from './discovery.js';
 import { openapiDoc, openapiRoot } from './openapi.js';
+import { openapiV2Json, openapiV2Proto, PROTO_V2 } from './openapiv2.js';
 import { negotiate, toPartial, toPartialList, toTable, type AcceptForm } from './table.js';
 import { serveWatch } from './watch.js';
 import { subresource } from './subresources.js';
@@ -28,6 +29,8 @@ export interface KubeHost {
   maxBodyBytes: number;
   /** Why evicting this pod would break a disruption budget (429), if it would. */
   evictionBlocked?(cluster: string, pod: KubeObject): string | undefined;
+  /** The cluster a local-account or service account credential belongs to (root paths). */
+  keyForToken?(authorization: string | undefined): string | undefined;
   /** Ends open watches at shutdown. */
   onShutdown(fn: () => void): () => void;
   quiet: boolean;
@@ -43,8 +46,14 @@ interface Target {
   watchPath: boolean;
 }
 
-export function kubeRouter(host: KubeHost) {
+export function kubeRouter(host: KubeHost, byToken = false) {
   return (req: Request, res: Response, next: NextFunction) => {
+    if (byToken) {
+      // kubectl's --raw and a few clients drop the server URL's path: the cluster is found from the credential.
+      const key = host.keyForToken?.(header(req, 'authorization'));
+      if (!key) return next();
+      (req as Request & { kubeKey?: string }).kubeKey = key;
+    }
     handle(host, req, res).catch((e) => {
       if (res.headersSent) {
         res.end();
@@ -75,8 +84,10 @@ function header(req: Request, name: string): string | undefined {
 
 async function handle(host: KubeHost, req: Request, res: Response): Promise<void> {
   const url = new URL(req.originalUrl, 'http://x');
-  const segs = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-  // segs[0] is the prefix ('k8s'), segs[1] the cluster key.
+  const raw = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  // /k8s/<key>/..., or a root path whose cluster the credential names.
+  const viaToken = (req as Request & { kubeKey?: string }).kubeKey;
+  const segs = viaToken ? ['k8s', viaToken, ...raw] : raw;
   const key = segs[1];
   const rest = segs.slice(2);
   const q = url.searchParams;
@@ -115,7 +126,15 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
     if (!doc) throw KubeErrors.pathNotFound();
     return sendJson(res, 200, doc);
   }
-  if (p === 'openapi/v2' || p === 'swagger-2.0.0.pb-v1' || p === 'swagger.json') throw KubeErrors.pathNotFound();
+  if (p === 'openapi/v2') {
+    if (accept.includes('protobuf')) {
+      res.status(200).setHeader('Content-Type', PROTO_V2);
+      res.end(openapiV2Proto(kinds));
+      return;
+    }
+    return sendJson(res, 200, openapiV2Json(kinds));
+  }
+  if (p === 'swagger-2.0.0.pb-v1' || p === 'swagger.json') throw KubeErrors.pathNotFound();
 
   // ---- discovery of one group / version --------------------------------------------------------------------
   let group = '';

@@ -4,7 +4,8 @@
 import { humanAge, isObj, type KubeObject } from '../model.js';
 import type { StatusCause } from '../status.js';
 import { podDefaults, podReady, podRestarts, podStatusText, validatePod } from './pod.js';
-import { ALL_VERBS, AGE_COLUMN, NAME_COLUMN, col, type ResourceDef } from './registry.js';
+import { ALL_VERBS, AGE_COLUMN, NAME_COLUMN, col, type KindContext, type ResourceDef } from './registry.js';
+import { inCidr, intToIp, parseCidr } from '../net.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain, immutable, intIn, invalid, labels, required, unsupported } from './validation.js';
 
 const age = (o: KubeObject, now: number) => humanAge(o.metadata.creationTimestamp, now);
@@ -181,6 +182,67 @@ export function externalIps(o: KubeObject): string {
   return ext.length ? ext.join(',') : '<none>';
 }
 
+/** Cluster IPs and node ports every other service of the cluster holds. */
+function taken(ctx: KindContext, self: KubeObject): { ips: Set<string>; ports: Set<number> } {
+  const ips = new Set<string>();
+  const ports = new Set<number>();
+  for (const x of ctx.list('', 'services')) {
+    if (x.metadata.namespace === self.metadata.namespace && x.metadata.name === self.metadata.name) continue;
+    for (const ip of x.spec?.clusterIPs ?? [x.spec?.clusterIP]) if (ip && ip !== 'None') ips.add(ip);
+    for (const p of x.spec?.ports ?? []) if (p.nodePort) ports.add(p.nodePort);
+    if (x.spec?.healthCheckNodePort) ports.add(x.spec.healthCheckNodePort);
+  }
+  return { ips, ports };
+}
+
+/** A cluster IP from the service CIDR and node ports from 30000-32767, for what the service does not name. */
+function allocateServiceAddresses(o: KubeObject, ctx: KindContext): void {
+  const s = o.spec;
+  const t = taken(ctx, o);
+  if (s.type !== 'ExternalName' && (s.clusterIP === undefined || s.clusterIP === '')) {
+    const range = parseCidr(ctx.cluster.serviceCidr) ?? parseCidr('10.0.0.0/16')!;
+    const size = range[1] - range[0] - 1;
+    const reserved = new Set([intToIp(range[0] + 1), ctx.cluster.dnsServiceIP]);
+    for (let i = 0; i < 2 * size; i++) {
+      const ip = intToIp(range[0] + 1 + Math.floor(Math.random() * size));
+      if (!t.ips.has(ip) && !reserved.has(ip)) {
+        s.clusterIP = ip;
+        break;
+      }
+    }
+  }
+  if (s.type !== 'ExternalName' && s.clusterIP) s.clusterIPs = s.clusterIP === 'None' ? ['None'] : s.clusterIPs ?? [s.clusterIP];
+  const wantsNodePorts = s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);
+  const pick = () => {
+    for (let i = 0; i < 10000; i++) {
+      const p = 30000 + Math.floor(Math.random() * 2768);
+      if (!t.ports.has(p)) {
+        t.ports.add(p);
+        return p;
+      }
+    }
+    return undefined;
+  };
+  if (wantsNodePorts && Array.isArray(s.ports)) for (const p of s.ports) if (isObj(p) && p.nodePort === undefined) p.nodePort = pick();
+  if (s.type === 'LoadBalancer' && s.externalTrafficPolicy === 'Local' && s.healthCheckNodePort === undefined) s.healthCheckNodePort = pick();
+  if (s.type === 'ClusterIP' && Array.isArray(s.ports)) for (const p of s.ports) if (isObj(p)) delete p.nodePort;
+}
+
+function checkServiceAddresses(o: KubeObject, ctx: KindContext, old?: KubeObject): StatusCause[] {
+  const s = o.spec ?? {};
+  const out: StatusCause[] = [];
+  const t = taken(ctx, o);
+  if (s.clusterIP && s.clusterIP !== 'None' && s.clusterIP !== old?.spec?.clusterIP) {
+    if (!inCidr(s.clusterIP, ctx.cluster.serviceCidr)) out.push(invalid('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: the provided IP (${s.clusterIP}) is not in the valid range. The range of valid IPs is ${ctx.cluster.serviceCidr}`));
+    else if (t.ips.has(s.clusterIP)) out.push(invalid('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: provided IP is already allocated`));
+  }
+  for (const [i, p] of (Array.isArray(s.ports) ? s.ports : []).entries()) {
+    const was = (old?.spec?.ports ?? []).some((x: any) => x.nodePort === p?.nodePort);
+    if (isObj(p) && p.nodePort && !was && t.ports.has(p.nodePort)) out.push(invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+  }
+  return out;
+}
+
 const services: ResourceDef = {
   group: '',
   version: 'v1',
@@ -213,7 +275,7 @@ const services: ResourceDef = {
     o.spec?.selector && Object.keys(o.spec.selector).length ? Object.entries(o.spec.selector).map(([k, v]) => `${k}=${v}`).join(',') : '<none>',
   ],
   fields: { 'spec.clusterIP': (o) => o.spec?.clusterIP, 'spec.type': (o) => o.spec?.type },
-  defaults(o, _ctx, old) {
+  defaults(o, ctx, old) {
     const s = (o.spec = isObj(o.spec) ? o.spec : {});
     s.type ??= 'ClusterIP';
     if (s.type !== 'ExternalName') {
@@ -244,9 +306,11 @@ const services: ResourceDef = {
       if (s.healthCheckNodePort === undefined && old.spec?.healthCheckNodePort) s.healthCheckNodePort = old.spec.healthCheckNodePort;
     }
     if (!old) o.status = { loadBalancer: {} };
+    allocateServiceAddresses(o, ctx);
   },
-  validate(o, _ctx, old) {
+  validate(o, ctx, old) {
     const out: StatusCause[] = dns1035Label('metadata.name', o.metadata.name);
+    out.push(...checkServiceAddresses(o, ctx, old));
     const s = o.spec ?? {};
     if (!SERVICE_TYPES.includes(s.type)) out.push(unsupported('spec.type', s.type, SERVICE_TYPES));
     if (s.type === 'ExternalName') {

@@ -20,6 +20,8 @@ export interface KindContext {
   cluster: ClusterFacts;
   /** Reads another object of the same cluster (e.g. a namespace). */
   get(group: string, resource: string, namespace: string, name: string): KubeObject | undefined;
+  /** Objects of a resource (all namespaces when none is given). */
+  list(group: string, resource: string, namespace?: string): KubeObject[];
   now: number;
 }
 
