@@ -204,6 +204,9 @@ describe('README.md: every block a user would copy runs as shown', function () {
       assert.match(out, /Microsoft\.Compute\/virtualMachineScaleSets/);
       assert.match(out, /Microsoft\.Network\/loadBalancers/);
       assert.match(out, /current-context: aks1-admin$/m);
+      // kubectl against the cluster's own Kubernetes API: the scale set's VMs are Ready nodes, a deployment rolls out.
+      assert.match(out, /^aks-nodepool1-[0-9a-f]{8}-vmss000002\s+Ready\s+agent\s/m);
+      assert.match(out, /deployment "web" successfully rolled out/);
       // az aks create at the default settings: its plan takes about a second of simulated time (under 10 s)
       const ca = readFileSync(path.join(clone, '.arm-emulator', 'cert.pem'));
       const base = `https://localhost:${port}/_emulator`;

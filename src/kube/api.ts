@@ -15,6 +15,7 @@ import { parseFieldSelector, parseLabelSelector, matchesRequirements } from './s
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
 import { applyConfiguration, updateManagedFields } from './managed.js';
 import type { KubeStore, Op, StoreEvent } from './store.js';
+import type { WriteOp } from '../store/store.js';
 
 export interface UserInfo {
   username: string;
@@ -242,7 +243,7 @@ export class KubeApi {
   }
 
   /** Several changes of one cluster in one write (controllers). Each element is prepared as its verb would be. */
-  async batch(cluster: string, changes: BatchChange[], user: UserInfo = SYSTEM_USER): Promise<KubeObject[]> {
+  async batch(cluster: string, changes: BatchChange[], user: UserInfo = SYSTEM_USER, extra: WriteOp[] = []): Promise<KubeObject[]> {
     const preps: Prepared[] = [];
     for (const c of changes) {
       try {
@@ -254,7 +255,7 @@ export class KubeApi {
         throw e;
       }
     }
-    await this.commitPrepared(cluster, preps);
+    await this.commitPrepared(cluster, preps, false, extra);
     return preps.map((p) => p.result);
   }
 
@@ -408,6 +409,7 @@ export class KubeApi {
         throw KubeErrors.invalid(def.group, def.kind, name, [{ reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => `"${f}"`).join(', ')}}`, field: 'metadata.finalizers' }]);
       }
     }
+    if (Array.isArray(candidate.metadata.finalizers) && candidate.metadata.finalizers.length === 0) delete candidate.metadata.finalizers;
     if (def.generation) {
       const spec = (x: KubeObject) => canonical(Object.fromEntries(Object.entries(x).filter(([k]) => !['metadata', 'status', 'apiVersion', 'kind'].includes(k))));
       candidate.metadata.generation = (old.metadata.generation ?? 1) + (spec(candidate) !== spec(old) ? 1 : 0);
@@ -460,9 +462,12 @@ export class KubeApi {
         return { op: { put: next, gr }, result: next };
       }
       if (finalizers.length) {
-        m.deletionTimestamp ??= nowTime(now);
-        m.deletionGracePeriodSeconds = 0;
+        if (!m.deletionTimestamp) {
+          m.deletionTimestamp = nowTime(now);
+          m.deletionGracePeriodSeconds = 0;
+        }
         m.finalizers = finalizers;
+        if (canonical(next) === canonical(cur)) return { op: { put: cur, gr }, result: cur, noop: true };
         return { op: { put: next, gr }, result: next };
       }
       return { op: { delete: { namespace: ns, name }, gr }, result: cur, gone: true };
@@ -479,8 +484,10 @@ export class KubeApi {
     }
     if (finalizers.length) {
       if (m.deletionTimestamp && finalizers.length === (cur.metadata.finalizers ?? []).length) return { op: { put: cur, gr }, result: cur, noop: true };
-      m.deletionTimestamp ??= nowTime(now);
-      m.deletionGracePeriodSeconds = 0;
+      if (!m.deletionTimestamp) {
+        m.deletionTimestamp = nowTime(now);
+        m.deletionGracePeriodSeconds = 0;
+      }
       m.finalizers = finalizers;
       return { op: { put: next, gr }, result: next };
     }
@@ -488,11 +495,11 @@ export class KubeApi {
   }
 
   /** Commits prepared changes in one write (nothing for a dry run or when nothing changed). */
-  async commitPrepared(cluster: string, preps: Prepared[], dryRun = false): Promise<StoreEvent[]> {
+  async commitPrepared(cluster: string, preps: Prepared[], dryRun = false, extra: WriteOp[] = []): Promise<StoreEvent[]> {
     const ops = preps.filter((p) => !p.noop).map((p) => p.op);
-    if (dryRun || ops.length === 0) return [];
+    if (dryRun || (ops.length === 0 && extra.length === 0)) return [];
     // A change that names the same object twice keeps the last.
-    const events = await this.store.commit(cluster, ops);
+    const events = await this.store.commit(cluster, ops, { extra });
     // Deleted objects answer with the resourceVersion of their deletion.
     for (const p of preps) {
       if (p.gone) {

@@ -232,9 +232,10 @@ function mergeApplied(live: unknown, applied: unknown, type: string | undefined,
   return applied;
 }
 
-/** Removes the node at a path (a field, a list item by key, a set value). */
+/** Removes the node at a path (a field, a list item by key, a set value), and maps it leaves empty. */
 function removeAt(o: any, path: Path): void {
   const segs = path.split(SEP).filter((s) => s !== '' && s !== '.');
+  const trail: { parent: any; key: string | number }[] = [];
   let cur = o;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i];
@@ -242,21 +243,35 @@ function removeAt(o: any, path: Path): void {
     if (cur === undefined || cur === null) return;
     if (seg.startsWith('f:')) {
       if (!isObj(cur)) return;
-      if (last) delete cur[seg.slice(2)];
-      else cur = cur[seg.slice(2)];
+      const k = seg.slice(2);
+      if (last) delete cur[k];
+      else {
+        trail.push({ parent: cur, key: k });
+        cur = cur[k];
+      }
     } else if (seg.startsWith('k:')) {
       if (!Array.isArray(cur)) return;
       const [[k, val]] = Object.entries(JSON.parse(seg.slice(2)) as Record<string, unknown>);
       const idx = cur.findIndex((x) => isObj(x) && JSON.stringify(x[k]) === JSON.stringify(val));
       if (idx < 0) return;
       if (last) cur.splice(idx, 1);
-      else cur = cur[idx];
+      else {
+        trail.push({ parent: cur, key: idx });
+        cur = cur[idx];
+      }
     } else if (seg.startsWith('v:')) {
       if (!Array.isArray(cur)) return;
       const idx = cur.findIndex((x) => JSON.stringify(x) === seg.slice(2));
       if (idx >= 0) cur.splice(idx, 1);
-      return;
+      break;
     }
+  }
+  // Maps emptied by the removal go too (as omitempty fields do).
+  for (let i = trail.length - 1; i >= 0; i--) {
+    const { parent, key } = trail[i];
+    const v = parent[key];
+    if (isObj(v) && Object.keys(v).length === 0 && !Array.isArray(parent)) delete parent[key];
+    else break;
   }
 }
 

@@ -23,6 +23,8 @@ import { cronJobController, daemonSetController, jobController, statefulSetContr
 import { schedulerController } from './controllers/scheduler.js';
 import { kubeletController, nodeLifecycleController } from './controllers/kubelet.js';
 import { garbageCollector } from './controllers/gc.js';
+import { endpointsController, IPS, loadBalancerController } from './controllers/network.js';
+import { volumeController } from './controllers/volumes.js';
 import { kubeRouter, type KubeHost } from './http/router.js';
 import { KubeErrors } from './status.js';
 import { apiVersionOf, type KubeObject } from './model.js';
@@ -80,9 +82,11 @@ export class KubeService implements KubeHost {
     this.runtime = new ControllerRuntime({
       api: this.api,
       store: this.store,
-      view: (c) => this.views.get(c),
+      // Each pass sees the cluster as ARM has it now (pools just added, a stop just asked for).
+      view: (c) => this.resolve(c),
       timeScale: () => services.config.timeScale,
       fabric: () => services.fabric,
+      services,
       quiet: this.quiet,
     });
     for (const c of CONTROLLERS) this.runtime.register(c);
@@ -161,7 +165,7 @@ export class KubeService implements KubeHost {
     const seen = `${this.services.store.version()}|${this.services.fabric?.changeCount() ?? 0}`;
     if (!force && (seen === this.lastSeen || this.scanning)) return this.scanning ?? Promise.resolve();
     this.lastSeen = seen;
-    this.scanning = (async () => {
+    const run = (async () => {
       try {
         const views = allClusters(this.services);
         this.index(views);
@@ -172,7 +176,9 @@ export class KubeService implements KubeHost {
             this.runtime.forget(rec.key);
             this.views.delete(rec.key);
             this.anchors.delete(rec.key);
-            await this.store.dropCluster(rec.key);
+            // Its site addresses (LoadBalancer VIPs) are free again, in the same write.
+            const ips = [...this.services.store.entries<{ cluster: string }>(IPS)].filter(([, r]) => r.cluster === rec.key).map(([k]) => ({ collection: IPS, key: k, value: undefined }));
+            await this.store.dropCluster(rec.key, ips);
           }
         }
         for (const v of views) {
@@ -182,11 +188,13 @@ export class KubeService implements KubeHost {
         }
       } catch (e) {
         if (!this.quiet) console.error('[kube] scan:', e);
-      } finally {
-        this.scanning = undefined;
       }
     })();
-    return this.scanning;
+    this.scanning = run;
+    void run.finally(() => {
+      if (this.scanning === run) this.scanning = undefined;
+    });
+    return run;
   }
 
   /** Makes sure a serving cluster has its objects (bootstraps it the first time). */
@@ -376,6 +384,9 @@ const CONTROLLERS: Controller[] = [
   daemonSetController,
   jobController,
   cronJobController,
+  volumeController,
   schedulerController,
   kubeletController,
+  endpointsController,
+  loadBalancerController,
 ];

@@ -63,9 +63,26 @@ describe('kube: kubectl against AKS, Hub and AKS hybrid clusters', function () {
         const workers = new Set(emu.services.fabric!.ownerVms(c.id).filter((v) => v.role === 'worker').map((v) => v.name));
         assert.ok(pods.every((p: any) => workers.has(p.spec.nodeName)), 'pods run on workers (control-plane nodes are tainted)');
         assert.equal(new Set(pods.map((p: any) => p.spec.nodeName)).size, Math.min(3, workers.size), 'pods are spread over the nodes');
-        const svc = JSON.parse(await kubectlOk(c, ['get', 'service', 'web', '-o', 'json']));
+        const svc = await eventually('an external IP', async () => {
+          const s = JSON.parse(await kubectlOk(c, ['get', 'service', 'web', '-o', 'json']));
+          return s.status.loadBalancer?.ingress?.[0]?.ip ? s : undefined;
+        });
         assert.match(svc.spec.clusterIP, /^\d+\.\d+\.\d+\.\d+$/);
         assert.ok(svc.spec.ports[0].nodePort >= 30000);
+        const ip = svc.status.loadBalancer.ingress[0].ip as string;
+        if (kind === 'hybrid') {
+          // A VIP of the cluster's logical network (172.20.0.0/24), outside its node pool (.100-.199).
+          assert.match(ip, /^172\.20\.0\.\d+$/);
+          const last = Number(ip.split('.')[3]);
+          assert.ok(last < 100 || last > 199, ip);
+        } else {
+          // A public IP of the node resource group, tagged with the service (the cloud provider's).
+          const pips = emu.services.resources.listByType('microsoft.network/publicipaddresses').filter((r) => r.resource.tags?.['k8s-azure-service'] === 'default/web');
+          assert.deepEqual(pips.map((r) => r.resource.properties?.ipAddress), [ip]);
+          assert.equal(pips[0].resource.sku?.name, kind === 'hub' ? 'Basic' : 'Standard');
+        }
+        const wide = await kubectlOk(c, ['get', 'service', 'web']);
+        assert.match(wide, new RegExp(`web\\s+LoadBalancer\\s+\\S+\\s+${ip.replace(/\./g, '\\.')}\\s+80:\\d+/TCP`));
 
         await kubectlOk(c, ['scale', 'deployment/web', '--replicas=5']);
         await kubectlOk(c, ['rollout', 'status', 'deployment/web', '--timeout=60s']);
@@ -81,8 +98,9 @@ describe('kube: kubectl against AKS, Hub and AKS hybrid clusters', function () {
 
         const del = await kubectlOk(c, ['delete', '-f', '-'], DEPLOYMENT('web', 5));
         assert.match(del, /deployment.apps "web" deleted/);
-        // The replica sets and pods go with it (garbage collection, then the pods stop).
+        // The replica sets and pods go with it (garbage collection, then the pods stop); so does the address.
         await eventually('pods and replica sets gone', async () => (await kubectl(c, ['get', 'pods,rs', '-l', 'app=web', '-o', 'name'])).stdout.trim() === '');
+        if (kind !== 'hybrid') await eventually('public IP released', async () => !emu.services.resources.listByType('microsoft.network/publicipaddresses').some((r) => r.resource.tags?.['k8s-azure-service'] === 'default/web' && r.resource.id.includes(c.id.split('/')[4])));
       });
     });
   }

@@ -271,7 +271,7 @@ export const nodeLifecycleController: Controller = {
         if (isTerminating(pod) || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
         // Taint-based eviction once the pod's toleration has run out.
         let evictIn = Infinity;
-        for (const t of noExec) evictIn = Math.min(evictIn, tolerationLeft(pod.spec?.tolerations, t, now));
+        for (const t of noExec) evictIn = Math.min(evictIn, tolerationLeft(pod.spec?.tolerations, t, now, ctx.scaled));
         if (evictIn <= 0) {
           changes.push({ verb: 'delete', def: PODS, namespace: pod.metadata.namespace!, name: pod.metadata.name!, tolerate: [404] });
           ctx.event(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`, 'taint-eviction-controller');

@@ -220,13 +220,15 @@ function nodeState(ctx: ControllerContext, vm: Vm, prev: KubeObject | undefined,
   // A restart on another host (its host failed): the VM reboots.
   const restarts = Number(vm.restarts ?? 0);
   const seen = Number(ann[ANN.restarts] ?? restarts);
-  if (prev && restarts > seen) ann[ANN.rebootUntil] = String(now + ctx.scaled(NODE_TIMES.reboot));
+  // Just restarted: NotReady for the boot, and at least until the controllers have seen it (a boot takes no time at --time-scale 0).
+  const justRestarted = !!prev && restarts > seen;
+  if (justRestarted) ann[ANN.rebootUntil] = String(now + ctx.scaled(NODE_TIMES.reboot));
   ann[ANN.restarts] = String(restarts);
   ann[ANN.host] = `${vm.site}/${vm.host ?? ''}`;
   const rebootUntil = Number(ann[ANN.rebootUntil] ?? 0);
-  const rebooting = rebootUntil > now;
+  const rebooting = justRestarted || rebootUntil > now;
   if (!rebooting) delete ann[ANN.rebootUntil];
-  else wakeIn = rebootUntil - now;
+  else wakeIn = Math.max(0, rebootUntil - now);
   let ready: { status: string; reason: string; message: string };
   let unknown = false;
   if (reason) {

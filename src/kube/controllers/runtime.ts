@@ -10,6 +10,8 @@ import type { ClusterView } from '../clusters.js';
 import { clone, grKey, microTime, nowTime, randomSuffix, type KubeObject } from '../model.js';
 import { BUILTINS } from '../kinds/index.js';
 import type { Fabric } from '../../fabric/fabric.js';
+import type { Services } from '../../framework/services.js';
+import type { WriteOp } from '../../store/store.js';
 
 export interface ControllerContext {
   cluster: string;
@@ -19,8 +21,8 @@ export interface ControllerContext {
   now: number;
   list(gr: string, namespace?: string): KubeObject[];
   get(gr: string, namespace: string, name: string): KubeObject | undefined;
-  /** Commits changes in one write (as the system); errors of the kinds listed in `tolerate` are skipped. */
-  commit(changes: BatchChange[]): Promise<void>;
+  /** Commits changes in one write (as the system); errors of the kinds listed in `tolerate` are skipped. Extra records go in the same write. */
+  commit(changes: BatchChange[], extra?: WriteOp[]): Promise<void>;
   /** Records an event about an object (committed with the next commit, or on its own). */
   event(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void;
   /** Wakes this controller again after a simulated delay (ms at time scale 1). */
@@ -29,8 +31,15 @@ export interface ControllerContext {
   afterWall(ms: number): void;
   /** The fabric (sites, VMs), when the emulator has one. */
   fabric?: Fabric;
+  /** The emulator's services (ARM resources are read, and written only through services.core). */
+  services: Services;
   /** Simulated ms scaled to wall ms. */
   scaled(simMs: number): number;
+  /**
+   * A timeout (a deadline, not a duration) in wall ms: scaled like durations, but none at --time-scale 0, where
+   * every step takes no time and a timeout would only measure how long the controllers take to get round.
+   */
+  timeout(simMs: number): number;
 }
 
 export interface Controller {
@@ -46,6 +55,7 @@ export interface RuntimeOptions {
   view(cluster: string): ClusterView | undefined;
   timeScale(): number;
   fabric(): Fabric | undefined;
+  services: Services;
   quiet: boolean;
 }
 
@@ -59,7 +69,7 @@ interface ClusterState {
 const MAX_ROUNDS = 50;
 
 export class ControllerRuntime {
-  private readonly controllers: Controller[] = [];
+  readonly controllers: Controller[] = [];
   private readonly clusters = new Map<string, ClusterState>();
   private stopped = false;
   private readonly idleWaiters = new Map<string, (() => void)[]>();
@@ -179,10 +189,10 @@ export class ControllerRuntime {
       now,
       list: (gr, ns) => store.list(cluster, gr, ns),
       get: (gr, ns, name) => store.get(cluster, gr, ns, name),
-      commit: async (changes) => {
-        if (!changes.length && !s.events.length) return;
+      commit: async (changes, extra = []) => {
+        if (!changes.length && !s.events.length && !extra.length) return;
         const all = [...changes, ...s.events.splice(0).map((e) => ({ ...e, tolerate: [404, 409, 403] }))];
-        await api.batch(cluster, all);
+        await api.batch(cluster, all, undefined, extra);
       },
       event: (about, type, reason, message, component) => {
         const ev = eventFor(store, cluster, about, type, reason, message, component, now);
@@ -191,7 +201,9 @@ export class ControllerRuntime {
       after: (simMs) => this.timer(cluster, c.name, simMs * this.o.timeScale()),
       afterWall: (ms) => this.timer(cluster, c.name, ms),
       fabric: this.o.fabric(),
+      services: this.o.services,
       scaled: (simMs) => simMs * this.o.timeScale(),
+      timeout: (simMs) => (this.o.timeScale() === 0 ? Infinity : simMs * this.o.timeScale()),
     };
   }
 

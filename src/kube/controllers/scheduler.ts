@@ -115,7 +115,8 @@ export const schedulerController: Controller = {
         ctx.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.node.metadata.name}`, 'default-scheduler');
       } else {
         const total = all.length;
-        const parts = [...reasons].sort(([a], [b]) => a.localeCompare(b)).map(([why, n]) => `${n} ${why}`);
+        // As the scheduler writes them: "<count> <reason>" strings, sorted.
+        const parts = [...reasons].map(([why, n]) => `${n} ${why}`).sort();
         const msg = total === 0 ? 'no nodes available to schedule pods' : `0/${total} nodes are available: ${parts.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
         const prev = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
         if (prev?.status === 'False' && prev.message === msg) continue;

@@ -287,9 +287,9 @@ export const jobController: Controller = {
       const deadline = job.spec?.activeDeadlineSeconds;
       if (succeeded >= completions) cond = jobCond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', time);
       else if (failed > Number(job.spec?.backoffLimit ?? 6)) cond = jobCond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', time);
-      else if (deadline !== undefined && now >= Date.parse(status.startTime) + ctx.scaled(deadline * 1000)) cond = jobCond('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline', time);
+      else if (deadline !== undefined && now >= Date.parse(status.startTime) + ctx.timeout(deadline * 1000)) cond = jobCond('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline', time);
       else if (!job.spec?.suspend) {
-        if (deadline !== undefined) wakeAt = Math.min(wakeAt, Date.parse(status.startTime) + ctx.scaled(deadline * 1000));
+        if (deadline !== undefined) wakeAt = Math.min(wakeAt, Date.parse(status.startTime) + ctx.timeout(deadline * 1000));
         const want = Math.min(parallelism, completions - succeeded) - active.length;
         for (let i = 0; i < want; i++) {
           const pod = podFromTemplate(job.spec.template, job, { name: `${job.metadata.name}-${randomSuffix(5)}` });

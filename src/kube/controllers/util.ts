@@ -137,14 +137,17 @@ export function tolerates(tolerations: any[] | undefined, taint: any): boolean {
   });
 }
 
-/** A NoExecute taint's time left for a toleration with tolerationSeconds (Infinity when tolerated forever, 0 when not at all). */
-export function tolerationLeft(tolerations: any[] | undefined, taint: any, now: number): number {
+/**
+ * A NoExecute taint's time left (wall ms) for a toleration with tolerationSeconds (Infinity when tolerated
+ * forever, 0 when not at all); `scaled` turns simulated ms into wall ms (the emulator's time scale).
+ */
+export function tolerationLeft(tolerations: any[] | undefined, taint: any, now: number, scaled: (ms: number) => number = (ms) => ms): number {
   let best = 0;
   for (const t of tolerations ?? []) {
     if (!tolerates([t], taint)) continue;
     if (t.tolerationSeconds === undefined || t.tolerationSeconds === null) return Infinity;
     const added = Date.parse(taint.timeAdded ?? '') || now;
-    best = Math.max(best, added + Number(t.tolerationSeconds) * 1000 - now);
+    best = Math.max(best, added + scaled(Number(t.tolerationSeconds) * 1000) - now);
   }
   return best;
 }

@@ -299,13 +299,14 @@ export const deploymentController: Controller = {
         const deadline = Number(d.spec?.progressDeadlineSeconds ?? 600);
         const last = Date.parse(prevProg?.lastUpdateTime ?? '') || now;
         const progressed = statusChanged({ u: d.status?.updatedReplicas, r: d.status?.readyReplicas, a: d.status?.availableReplicas, t: d.status?.replicas }, { u: updated, r: ready, a: available, t: replicas });
-        const limit = last + ctx.scaled(deadline * 1000);
+        const limit = last + ctx.timeout(deadline * 1000);
         if (prevProg?.reason === 'ProgressDeadlineExceeded' && !progressed) prog = prevProg;
         else if (!progressed && now > limit && prevProg?.status === 'True' && prevProg.reason !== 'NewReplicaSetAvailable') prog = condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`, prevConds, time);
         else {
           prog = condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`, prevConds, time);
           if (progressed) prog.lastUpdateTime = time;
-          wakeAt = Math.min(wakeAt ?? Infinity, (Date.parse(String(prog.lastUpdateTime)) || now) + ctx.scaled(deadline * 1000) + 1);
+          const at = (Date.parse(String(prog.lastUpdateTime)) || now) + ctx.timeout(deadline * 1000) + 1;
+          if (Number.isFinite(at)) wakeAt = Math.min(wakeAt ?? Infinity, at);
         }
       }
       conds.push(prog);

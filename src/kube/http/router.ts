@@ -73,6 +73,12 @@ function sendJson(res: Response, status: number, body: unknown, contentType = 'a
   res.end(JSON.stringify(body));
 }
 
+/** A boolean query parameter as clients write it ('true', 'True' from Python, '1'). */
+export function flag(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v !== null && ['true', '1'].includes(v.toLowerCase());
+}
+
 export function sendStatus(res: Response, e: KubeError): void {
   sendJson(res, e.code, e.toStatus());
 }
@@ -181,7 +187,7 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
 
   switch (method) {
     case 'GET': {
-      const watch = t.watchPath || q.get('watch') === '1' || q.get('watch') === 'true';
+      const watch = t.watchPath || flag(q, 'watch');
       if (watch) {
         if (t.name !== undefined && t.watchPath) {
           // /watch/.../name: a watch of one object
@@ -198,8 +204,8 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
           namespace: t.namespace,
           filter,
           resourceVersion: q.get('resourceVersion') ?? undefined,
-          sendInitialEvents: q.get('sendInitialEvents') === 'true',
-          allowBookmarks: q.get('allowWatchBookmarks') === 'true',
+          sendInitialEvents: flag(q, 'sendInitialEvents'),
+          allowBookmarks: flag(q, 'allowWatchBookmarks'),
           timeoutSeconds: q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
           form,
           includeObject: q.get('includeObject') ?? undefined,
@@ -246,7 +252,7 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
       const type = patchTypeOf(header(req, 'content-type'));
       const raw = await readRaw(req, host.maxBodyBytes);
       const body = parseBody(raw, type === 'apply');
-      const force = q.get('force') === 'true';
+      const force = flag(q, 'force');
       const out = await api.patch(cluster, def, ns, t.name, type, body, { user, dryRun, fieldManager: type === 'apply' ? q.get('fieldManager') ?? undefined : fieldManager, fieldValidation, force });
       warn(res, out.warnings);
       return sendOne(res, out.created ? 201 : 200, def, out.object, form, q, present);
@@ -255,7 +261,7 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
       const raw = await readRaw(req, host.maxBodyBytes);
       const parsed = raw.toString('utf8').trim() ? parseBody(raw, false) : {};
       const opts: Record<string, any> = isObj(parsed) ? parsed : {};
-      const propagation = (q.get('propagationPolicy') ?? opts.propagationPolicy ?? (q.get('orphanDependents') === 'true' || opts.orphanDependents === true ? 'Orphan' : undefined)) as 'Background' | 'Foreground' | 'Orphan' | undefined;
+      const propagation = (q.get('propagationPolicy') ?? opts.propagationPolicy ?? (flag(q, 'orphanDependents') || opts.orphanDependents === true ? 'Orphan' : undefined)) as 'Background' | 'Foreground' | 'Orphan' | undefined;
       if (propagation !== undefined && !['Background', 'Foreground', 'Orphan'].includes(propagation)) {
         throw KubeErrors.badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan", "nil"`);
       }

@@ -14,7 +14,7 @@ import type { ClusterView } from '../clusters.js';
 import { selectorString } from '../selectors.js';
 import { applyJsonPatch, applyMergePatch } from '../patch.js';
 import type { KubeHost } from './router.js';
-import { presentFor, sendOne } from './router.js';
+import { flag, presentFor, sendOne } from './router.js';
 import type { AcceptForm } from './table.js';
 import { podLogs } from '../controllers/logs.js';
 import { serviceAccountToken } from '../auth/tokens.js';
@@ -90,12 +90,12 @@ export async function subresource(host: KubeHost, req: Request, res: Response, c
       const pod = api.get(cluster, def, ns, name);
       const text = podLogs(pod, {
         container: c.q.get('container') ?? undefined,
-        previous: c.q.get('previous') === 'true',
-        timestamps: c.q.get('timestamps') === 'true',
+        previous: flag(c.q, 'previous'),
+        timestamps: flag(c.q, 'timestamps'),
         tailLines: c.q.get('tailLines') ? Number(c.q.get('tailLines')) : undefined,
       });
       res.status(200).setHeader('Content-Type', 'text/plain');
-      if (c.q.get('follow') === 'true') {
+      if (flag(c.q, 'follow')) {
         // Nothing more is ever written by an emulated container: the stream stays open until the pod goes.
         res.setHeader('Transfer-Encoding', 'chunked');
         res.write(text);
@@ -164,7 +164,7 @@ async function patchSub(host: KubeHost, req: Request, res: Response, c: SubCall,
   const type = ct === 'application/json-patch+json' ? 'json' : ct === 'application/merge-patch+json' ? 'merge' : ct === 'application/strategic-merge-patch+json' ? 'strategic' : ct === 'application/apply-patch+yaml' ? 'apply' : undefined;
   if (!type) throw KubeErrors.unsupportedMediaType(ct);
   const body = await c.readBody();
-  const out = await host.api.patch(c.view.key, c.def, c.ns, c.name, type, body, { user: c.user, dryRun: c.dryRun, fieldManager: type === 'apply' ? c.q.get('fieldManager') ?? undefined : c.fieldManager, subresource: sub, force: c.q.get('force') === 'true' });
+  const out = await host.api.patch(c.view.key, c.def, c.ns, c.name, type, body, { user: c.user, dryRun: c.dryRun, fieldManager: type === 'apply' ? c.q.get('fieldManager') ?? undefined : c.fieldManager, subresource: sub, force: flag(c.q, 'force') });
   return sendOne(res, 200, c.def, out.object, c.form, c.q, (o) => presentFor(host.api, c.def, o));
 }
 

@@ -49,7 +49,7 @@ export function nodeRoles(o: KubeObject): string {
 
 export function nodeStatusText(o: KubeObject): string {
   const ready = (o.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
-  const parts = [ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown'];
+  const parts = [ready === undefined ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady'];
   if (o.spec?.unschedulable) parts.push('SchedulingDisabled');
   return parts.join(',');
 }
