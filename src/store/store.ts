@@ -45,20 +45,84 @@ export interface WriteOp {
   value?: unknown;
 }
 
-/** The interface the rest of the emulator sees; another engine can stand behind it later. */
+export interface WriteOptions {
+  /**
+   * The writes were not made by the code that owns these keys (a subscription reset, a snapshot import): they
+   * reach this instance's onExternalChange listeners too, so in-memory indexes follow.
+   */
+  external?: boolean;
+}
+
+/** A key whose value changed without the owning code writing it here (value undefined: deleted). */
+export interface StoreChange {
+  collection: string;
+  key: string;
+  value: unknown;
+}
+
+/** The right to drive one long-running operation; `signal` aborts when it is lost (the store went away). */
+export interface Lease {
+  readonly signal: AbortSignal;
+  release(): Promise<void>;
+}
+
+/**
+ * The interface the rest of the emulator sees: JournalStore (one process) and PgStore (several instances on one
+ * PostgreSQL database) stand behind it. Reads are synchronous, from this instance's memory.
+ */
 export interface Store {
   get<T>(collection: string, key: string): T | undefined;
   has(collection: string, key: string): boolean;
   values<T>(collection: string): IterableIterator<T>;
   entries<T>(collection: string): IterableIterator<[string, T]>;
   size(collection: string): number;
-  /** Applies the writes to memory now; resolves once they are durable. */
-  write(ops: WriteOp[]): Promise<void>;
+  /**
+   * Applies the writes to memory now; resolves once they are durable. One call is one atomic change. With
+   * several instances a write is refused (StoreConflictError, memory put back) when another instance changed
+   * one of its keys after this instance last saw it, and StoreUnavailableError when the database is away.
+   */
+  write(ops: WriteOp[], opts?: WriteOptions): Promise<void>;
   /** Resolves once everything written so far is durable. */
   flush(): Promise<void>;
-  /** Grows with every write: a cheap "has anything changed?" for watchers (the dashboard's live feed). */
+  /** Grows with every change (own or another instance's): a cheap "has anything changed?" for watchers. */
   version(): number;
+  /**
+   * Brings memory up to date with everything committed through any instance (the HTTP edge calls it before each
+   * request, so reads see writes made anywhere). Nothing to do for a single-process store.
+   */
+  sync(): Promise<void>;
+  /**
+   * Runs fn as the only holder of `name` among all instances, with memory caught up first; fn's writes are
+   * durable before another instance gets `name`. For check-then-allocate state that spans keys (fabric
+   * capacity and addresses, serial PUTs). One process: fn runs at once (its checks and memory updates are
+   * synchronous, so nothing interleaves).
+   */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Claims the right to drive operation `id` (one instance at a time); undefined while another live instance holds it. */
+  lease(id: string): Promise<Lease | undefined>;
+  /**
+   * Changes this instance's code did not write itself (another instance's commits, a refused write put back,
+   * external writes); called after memory holds them. 'all': anything may have changed, rebuild.
+   */
+  onExternalChange(listener: (changes: StoreChange[] | 'all') => void): () => void;
   close(): Promise<void>;
+}
+
+/** Another instance changed a key first: the write was not applied (409 to a client). */
+export class StoreConflictError extends Error {
+  constructor(readonly keys: { collection: string; key: string }[]) {
+    super(`another instance changed ${keys.map((k) => `${k.collection}/${k.key}`).join(', ')} first; nothing was written`);
+  }
+}
+
+/** The store's database cannot be reached: nothing was acknowledged; retry after `retryAfter` seconds (503). */
+export class StoreUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfter = 5,
+  ) {
+    super(message);
+  }
 }
 
 interface Snapshot {
@@ -175,9 +239,31 @@ export class JournalStore implements Store {
     return this.seq;
   }
 
+  // ---- one process: nothing to catch up with, no one to exclude --------------------------------------
+
+  private readonly listeners = new Set<(changes: StoreChange[] | 'all') => void>();
+  private readonly leases = new Set<string>();
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+  exclusive<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+  async lease(id: string): Promise<Lease | undefined> {
+    if (this.leases.has(id)) return undefined;
+    this.leases.add(id);
+    const ctl = new AbortController();
+    return { signal: ctl.signal, release: async () => void this.leases.delete(id) };
+  }
+  onExternalChange(listener: (changes: StoreChange[] | 'all') => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   // ---- writes ------------------------------------------------------------------------------
 
-  write(ops: WriteOp[]): Promise<void> {
+  write(ops: WriteOp[], opts?: WriteOptions): Promise<void> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (ops.length === 0) return Promise.resolve();
     const rec: JournalRecord = { s: ++this.seq, o: [] };
@@ -186,6 +272,10 @@ export class JournalStore implements Store {
       if (op.value === undefined) c.delete(op.key);
       else c.set(op.key, op.value);
       rec.o.push([op.collection, op.key, op.value === undefined ? null : op.value]);
+    }
+    if (opts?.external) {
+      const changes = ops.map((o) => ({ collection: o.collection, key: o.key, value: o.value }));
+      for (const l of this.listeners) l(changes);
     }
     if (!this.dir) return Promise.resolve();
     this.pending.push(journalLine(rec));
