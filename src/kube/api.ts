@@ -179,19 +179,45 @@ export class KubeApi {
 
   // ---- writes -------------------------------------------------------------------------------------------------
 
-  async create(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions): Promise<{ object: KubeObject; warnings: string[] }> {
+  // Every write runs as the cluster's only writer among the emulator's instances (one process: at once).
+  create(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions): Promise<{ object: KubeObject; warnings: string[] }> {
+    return this.store.exclusive(cluster, () => this.createNow(cluster, def, namespace, body, o));
+  }
+
+  update(cluster: string, def: ResourceDef, namespace: string, name: string, body: unknown, o: WriteOptions): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
+    return this.store.exclusive(cluster, () => this.updateNow(cluster, def, namespace, name, body, o));
+  }
+
+  patch(cluster: string, def: ResourceDef, namespace: string, name: string, type: PatchType, patch: unknown, o: WriteOptions): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
+    return this.store.exclusive(cluster, () => this.patchNow(cluster, def, namespace, name, type, patch, o));
+  }
+
+  delete(cluster: string, def: ResourceDef, namespace: string, name: string, o: DeleteOptions): Promise<{ object: KubeObject; gone: boolean }> {
+    return this.store.exclusive(cluster, () => this.deleteNow(cluster, def, namespace, name, o));
+  }
+
+  deleteCollection(cluster: string, def: ResourceDef, namespace: string | undefined, q: ListQuery, o: DeleteOptions): Promise<KubeObject[]> {
+    return this.store.exclusive(cluster, () => this.deleteCollectionNow(cluster, def, namespace, q, o));
+  }
+
+  batch(cluster: string, changes: BatchChange[], user: UserInfo = SYSTEM_USER, extra: WriteOp[] = []): Promise<KubeObject[]> {
+    return this.store.exclusive(cluster, () => this.batchNow(cluster, changes, user, extra));
+  }
+
+
+  private async createNow(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions): Promise<{ object: KubeObject; warnings: string[] }> {
     const p = this.prepareCreate(cluster, def, namespace, body, o);
     await this.commitPrepared(cluster, [p], o.dryRun);
     return { object: p.result, warnings: p.warnings ?? [] };
   }
 
-  async update(cluster: string, def: ResourceDef, namespace: string, name: string, body: unknown, o: WriteOptions): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
+  private async updateNow(cluster: string, def: ResourceDef, namespace: string, name: string, body: unknown, o: WriteOptions): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
     const p = this.prepareUpdate(cluster, def, namespace, name, body, o);
     await this.commitPrepared(cluster, [p], o.dryRun);
     return { object: p.result, created: false, warnings: p.warnings ?? [] };
   }
 
-  async patch(cluster: string, def: ResourceDef, namespace: string, name: string, type: PatchType, patch: unknown, o: WriteOptions): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
+  private async patchNow(cluster: string, def: ResourceDef, namespace: string, name: string, type: PatchType, patch: unknown, o: WriteOptions): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
     const ns = def.namespaced ? namespace : '';
     this.authorize(cluster, o.user, { verb: 'patch', group: def.group, resource: def.resource, subresource: o.subresource, namespace: def.namespaced ? namespace : undefined, name });
     const cur = this.store.get(cluster, storageOf(def), ns, name);
@@ -228,13 +254,13 @@ export class KubeApi {
     return { object: p.result, created: false, warnings: p.warnings ?? [] };
   }
 
-  async delete(cluster: string, def: ResourceDef, namespace: string, name: string, o: DeleteOptions): Promise<{ object: KubeObject; gone: boolean }> {
+  private async deleteNow(cluster: string, def: ResourceDef, namespace: string, name: string, o: DeleteOptions): Promise<{ object: KubeObject; gone: boolean }> {
     const p = this.prepareDelete(cluster, def, namespace, name, o);
     await this.commitPrepared(cluster, [p], o.dryRun);
     return { object: p.result, gone: p.gone === true };
   }
 
-  async deleteCollection(cluster: string, def: ResourceDef, namespace: string | undefined, q: ListQuery, o: DeleteOptions): Promise<KubeObject[]> {
+  private async deleteCollectionNow(cluster: string, def: ResourceDef, namespace: string | undefined, q: ListQuery, o: DeleteOptions): Promise<KubeObject[]> {
     this.authorize(cluster, o.user, { verb: 'deletecollection', group: def.group, resource: def.resource, namespace: def.namespaced ? namespace : undefined });
     const items = this.store.list(cluster, storageOf(def), def.namespaced ? namespace : undefined).filter(this.filterOf(def, q));
     const preps = items.map((it) => this.prepareDelete(cluster, def, it.metadata.namespace ?? '', it.metadata.name!, { ...o, user: SYSTEM_USER }));
@@ -243,7 +269,7 @@ export class KubeApi {
   }
 
   /** Several changes of one cluster in one write (controllers). Each element is prepared as its verb would be. */
-  async batch(cluster: string, changes: BatchChange[], user: UserInfo = SYSTEM_USER, extra: WriteOp[] = []): Promise<KubeObject[]> {
+  private async batchNow(cluster: string, changes: BatchChange[], user: UserInfo = SYSTEM_USER, extra: WriteOp[] = []): Promise<KubeObject[]> {
     const preps: Prepared[] = [];
     for (const c of changes) {
       try {

@@ -54,8 +54,6 @@ export interface GroupResource {
 
 export const grKey = (group: string, resource: string): string => `${group || 'core'}/${resource}`;
 
-/** Store key of one object: <cluster>/<group|core>/<resource>/<namespace>/<name>. */
-export const objectKey = (cluster: string, gr: string, namespace: string, name: string): string => `${cluster}/${gr}/${namespace}/${name}`;
 
 export const apiVersionOf = (group: string, version: string): string => (group ? `${group}/${version}` : version);
 

@@ -244,6 +244,10 @@ export class KubeService implements KubeHost {
     return u.host;
   }
 
+  sync(): Promise<void> {
+    return this.services.store.sync();
+  }
+
   onShutdown(fn: () => void): () => void {
     this.shutdown.add(fn);
     return () => this.shutdown.delete(fn);

@@ -8,12 +8,26 @@
 // resourceVersion order; the last events of each cluster are kept so a watch can resume from a
 // resourceVersion, and one older than what is kept gets 410 Expired, as from a compacted etcd.
 
-import type { Store, WriteOp } from '../store/store.js';
-import { objectKey, type KubeObject } from './model.js';
+import type { Store, StoreChange, WriteOp } from '../store/store.js';
+import type { KubeObject } from './model.js';
 import { KubeErrors } from './status.js';
 
 export const OBJECTS = 'kube.objects';
 export const CLUSTERS = 'kube.clusters';
+
+/**
+ * Keys start with the cluster's subscription (`/subscriptions/<id>/kube/<cluster>...`, lower case), so a
+ * subscription's resets and snapshots take its clusters' objects along.
+ */
+const recordKey = (sub: string, cluster: string) => `/subscriptions/${sub}/kube/${cluster}`;
+const objKey = (sub: string, cluster: string, gr: string, ns: string, name: string) => `${recordKey(sub, cluster)}/${gr}/${ns}/${name}`;
+const subOfAnchor = (anchor: string) => (anchor.split('/')[2] ?? '').toLowerCase();
+
+/** The parts of an object key (undefined for a key of another shape). */
+function parseObjKey(key: string): { sub: string; cluster: string; gr: string; ns: string; name: string } | undefined {
+  const m = /^\/subscriptions\/([^/]+)\/kube\/([^/]+)\/([^/]+\/[^/]+)\/([^/]*)\/(.+)$/.exec(key);
+  return m ? { sub: m[1], cluster: m[2], gr: m[3], ns: m[4], name: m[5] } : undefined;
+}
 
 /** What is kept per cluster besides its objects. */
 export interface ClusterRecord {
@@ -70,21 +84,88 @@ export class KubeStore {
   /** Called after every durable commit (controllers are queued from here). */
   private readonly listeners = new Set<(cluster: string, events: StoreEvent[]) => void>();
 
+  /** cluster key -> its subscription (lower case). */
+  private readonly subs = new Map<string, string>();
+
   constructor(private readonly store: Store) {
-    for (const [key, obj] of store.entries<KubeObject>(OBJECTS)) {
-      const [cluster, g, r, ns, ...rest] = key.split('/');
-      this.place(cluster, `${g}/${r}`, ns, rest.join('/'), obj);
-    }
-    for (const c of store.values<ClusterRecord>(CLUSTERS)) {
+    this.load();
+    // Another instance's commits (or a subscription reset or snapshot): the index follows, watchers hear them.
+    store.onExternalChange((changes) => this.external(changes));
+  }
+
+  private load(): void {
+    this.index.clear();
+    this.subs.clear();
+    for (const c of this.store.values<ClusterRecord>(CLUSTERS)) {
+      this.subs.set(c.key, subOfAnchor(c.anchor));
       this.historyFrom.set(c.key, c.rv);
       this.emitted.set(c.key, c.rv);
     }
+    for (const [key, obj] of this.store.entries<KubeObject>(OBJECTS)) {
+      const k = parseObjKey(key);
+      if (k) this.place(k.cluster, k.gr, k.ns, k.name, obj);
+    }
+  }
+
+  private external(changes: StoreChange[] | 'all'): void {
+    if (changes === 'all') {
+      for (const set of this.watchers.values()) for (const w of set) w.close?.();
+      this.watchers.clear();
+      this.history.clear();
+      this.load();
+      return;
+    }
+    const byCluster = new Map<string, StoreEvent[]>();
+    for (const ch of changes) {
+      if (ch.collection === CLUSTERS) {
+        const rec = ch.value as ClusterRecord | undefined;
+        const key = ch.key.split('/').at(-1)!;
+        if (rec) {
+          this.subs.set(rec.key, subOfAnchor(rec.anchor));
+          if (!this.emitted.has(rec.key)) {
+            this.historyFrom.set(rec.key, rec.rv);
+            this.emitted.set(rec.key, rec.rv);
+          }
+        } else {
+          this.index.delete(key);
+          for (const w of this.watchers.get(key) ?? []) w.close?.();
+          this.watchers.delete(key);
+        }
+        continue;
+      }
+      if (ch.collection !== OBJECTS) continue;
+      const k = parseObjKey(ch.key);
+      if (!k) continue;
+      const old = this.get(k.cluster, k.gr, k.ns, k.name);
+      const now = ch.value as KubeObject | undefined;
+      const list = byCluster.get(k.cluster) ?? [];
+      byCluster.set(k.cluster, list);
+      if (now) {
+        this.place(k.cluster, k.gr, k.ns, k.name, now);
+        list.push({ type: old ? 'MODIFIED' : 'ADDED', gr: k.gr, namespace: k.ns, object: now, old, rv: Number(now.metadata.resourceVersion ?? 0) });
+      } else if (old) {
+        this.unplace(k.cluster, k.gr, k.ns, k.name);
+        const rv = this.rv(k.cluster);
+        list.push({ type: 'DELETED', gr: k.gr, namespace: k.ns, object: { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } }, old, rv });
+      }
+    }
+    for (const [cluster, events] of byCluster) {
+      events.sort((a, b) => a.rv - b.rv);
+      this.remember(cluster, events);
+      this.emit(cluster, events);
+    }
+  }
+
+  /** Runs fn as the only writer of the cluster among the emulator's instances (one process: at once). */
+  exclusive<T>(cluster: string, fn: () => Promise<T>): Promise<T> {
+    return this.store.exclusive(`kube:${cluster}`, fn);
   }
 
   // ---- reads ------------------------------------------------------------------------------------------
 
   cluster(key: string): ClusterRecord | undefined {
-    return this.store.get<ClusterRecord>(CLUSTERS, key);
+    const sub = this.subs.get(key);
+    return sub === undefined ? undefined : this.store.get<ClusterRecord>(CLUSTERS, recordKey(sub, key));
   }
 
   clusters(): ClusterRecord[] {
@@ -142,6 +223,7 @@ export class KubeStore {
   async commit(cluster: string, ops: Op[], opts: { extra?: WriteOp[]; record?: Partial<ClusterRecord> } = {}): Promise<StoreEvent[]> {
     const rec = this.cluster(cluster);
     if (!rec && !opts.record?.anchor) throw KubeErrors.internal(`no cluster '${cluster}' in the store`);
+    const sub = this.subs.get(cluster) ?? subOfAnchor(String(opts.record?.anchor));
     let rv = rec?.rv ?? 0;
     const events: StoreEvent[] = [];
     const writes: WriteOp[] = [];
@@ -153,24 +235,25 @@ export class KubeStore {
         const old = this.get(cluster, op.gr, ns, name);
         o.metadata.resourceVersion = String(++rv);
         this.place(cluster, op.gr, ns, name, o);
-        writes.push({ collection: OBJECTS, key: objectKey(cluster, op.gr, ns, name), value: o });
+        writes.push({ collection: OBJECTS, key: objKey(sub, cluster, op.gr, ns, name), value: o });
         events.push({ type: old ? 'MODIFIED' : 'ADDED', gr: op.gr, namespace: ns, object: o, old, rv });
       } else {
         const { namespace, name } = op.delete;
         const old = this.get(cluster, op.gr, namespace, name);
         if (!old) continue;
         this.unplace(cluster, op.gr, namespace, name);
-        writes.push({ collection: OBJECTS, key: objectKey(cluster, op.gr, namespace, name), value: undefined });
+        writes.push({ collection: OBJECTS, key: objKey(sub, cluster, op.gr, namespace, name), value: undefined });
         const last = { ...old, metadata: { ...old.metadata, resourceVersion: String(++rv) } };
         events.push({ type: 'DELETED', gr: op.gr, namespace, object: last, old, rv });
       }
     }
     const next: ClusterRecord = { ...(rec ?? { key: cluster, anchor: '', createdAt: new Date().toISOString() }), ...(opts.record ?? {}), key: cluster, rv } as ClusterRecord;
     if (!rec) {
+      this.subs.set(cluster, sub);
       this.historyFrom.set(cluster, 0);
       this.emitted.set(cluster, 0);
     }
-    writes.push({ collection: CLUSTERS, key: cluster, value: next }, ...(opts.extra ?? []));
+    writes.push({ collection: CLUSTERS, key: recordKey(sub, cluster), value: next }, ...(opts.extra ?? []));
     this.remember(cluster, events);
     await this.store.write(writes);
     this.emit(cluster, events);
@@ -181,12 +264,14 @@ export class KubeStore {
   async dropCluster(cluster: string, extra: WriteOp[] = []): Promise<void> {
     const writes: WriteOp[] = [];
     const idx = this.index.get(cluster);
-    for (const [gr, byNs] of idx ?? []) for (const [ns, m] of byNs) for (const name of m.keys()) writes.push({ collection: OBJECTS, key: objectKey(cluster, gr, ns, name), value: undefined });
+    const sub = this.subs.get(cluster) ?? '';
+    for (const [gr, byNs] of idx ?? []) for (const [ns, m] of byNs) for (const name of m.keys()) writes.push({ collection: OBJECTS, key: objKey(sub, cluster, gr, ns, name), value: undefined });
     this.index.delete(cluster);
     this.history.delete(cluster);
     this.historyFrom.delete(cluster);
     this.emitted.delete(cluster);
-    if (this.cluster(cluster)) writes.push({ collection: CLUSTERS, key: cluster, value: undefined });
+    if (this.cluster(cluster)) writes.push({ collection: CLUSTERS, key: recordKey(sub, cluster), value: undefined });
+    this.subs.delete(cluster);
     writes.push(...extra);
     for (const w of this.watchers.get(cluster) ?? []) w.close?.();
     this.watchers.delete(cluster);

@@ -237,7 +237,8 @@ describe('kube: API semantics', function () {
     const key = new URL(c.server).pathname.split('/')[2];
     const del = await emu.http().delete(`${c.id}?api-version=${api}`);
     await waitForOperation(emu, del.headers['azure-asyncoperation']);
-    await eventually('objects dropped', async () => ![...emu.services.store.entries('kube.objects')].some(([k]) => k.startsWith(`${key}/`)));
+    await eventually('objects dropped', async () => ![...emu.services.store.entries('kube.objects')].some(([k]) => k.includes(`/kube/${key}/`)));
+    assert.ok(![...emu.services.store.entries('kube.clusters')].some(([k]) => k.endsWith(`/kube/${key}`)));
     const gone = await raw(c, 'GET', '/api/v1/namespaces');
     assert.equal(gone.status, 404);
   });

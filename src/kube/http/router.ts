@@ -11,6 +11,7 @@ import type { ResourceDef } from '../kinds/registry.js';
 import { storageOf } from '../kinds/registry.js';
 import { apiVersionOf, isObj, type KubeObject } from '../model.js';
 import { isKubeError, KubeError, KubeErrors } from '../status.js';
+import { StoreConflictError, StoreUnavailableError } from '../../store/store.js';
 import type { ClusterView } from '../clusters.js';
 import { aggregated, AGGREGATED_V2, AGGREGATED_V2BETA1, apiGroup, apiGroupList, apiVersions, resourceList } from './discovery.js';
 import { openapiDoc, openapiRoot } from './openapi.js';
@@ -31,6 +32,8 @@ export interface KubeHost {
   evictionBlocked?(cluster: string, pod: KubeObject): string | undefined;
   /** The cluster a local-account or service account credential belongs to (root paths). */
   keyForToken?(authorization: string | undefined): string | undefined;
+  /** Catches memory up with other instances' commits (several instances on one database). */
+  sync?(): Promise<void>;
   /** Ends open watches at shutdown. */
   onShutdown(fn: () => void): () => void;
   quiet: boolean;
@@ -58,6 +61,11 @@ export function kubeRouter(host: KubeHost, byToken = false) {
       if (res.headersSent) {
         res.end();
         return;
+      }
+      if (e instanceof StoreConflictError) return sendStatus(res, new KubeError(409, 'Conflict', `Operation cannot be fulfilled: ${e.message}; please apply your changes to the latest version and try again`));
+      if (e instanceof StoreUnavailableError) {
+        res.setHeader('Retry-After', String(e.retryAfter));
+        return sendStatus(res, KubeErrors.serviceUnavailable(e.message));
       }
       if (!isKubeError(e) && !host.quiet) console.error(`[kube] ${req.method} ${req.originalUrl}:`, e);
       sendStatus(res, isKubeError(e) ? e : KubeErrors.internal((e as Error)?.message ?? String(e)));
@@ -97,6 +105,8 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
   const key = segs[1];
   const rest = segs.slice(2);
   const q = url.searchParams;
+  // Reads see what any instance of the emulator committed.
+  await host.sync?.();
   const view = key ? host.resolve(key) : undefined;
   if (!view) throw new KubeError(404, 'NotFound', `no Kubernetes cluster is served at ${segs.slice(0, 2).join('/') || '/'}: the cluster was deleted (or never existed); get a new kubeconfig for the cluster you mean`);
   if (!view.serving) throw KubeErrors.serviceUnavailable(`${view.why ?? 'the cluster is not running'}`);
