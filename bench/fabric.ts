@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig } from '../src/config/config.js';
 import { createServices } from '../src/emulator.js';
 import type { StoredResource } from '../src/framework/types.js';
-import { initFabric } from '../src/fabric/index.js';
 import { clusterCreatePlan } from '../src/kubernetes/plans.js';
 import type { SiteDefinition } from '../src/fabric/sites.js';
 
@@ -43,10 +42,10 @@ function benchStamp(): SiteDefinition {
 export async function benchFabric(opts: { operations?: number; quiet?: boolean } = {}): Promise<FabricBenchResult> {
   const n = opts.operations ?? 200;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-fabric-'));
-  const services = await createServices(parseConfig(['--time-scale', '0', '--data-dir', dir], {}, dir), []);
-  const { store, resources, operations } = services;
+  const services = await createServices(parseConfig(['--time-scale', '0', '--data-dir', dir], {}, dir), { providers: [], fabric: { sites: [benchStamp()] } });
+  const { store, resources, asyncOperations: operations } = services;
   try {
-    const fabric = await initFabric(services, { sites: [benchStamp()], noAdmin: true });
+    const fabric = services.fabric!;
 
     const cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();

@@ -153,10 +153,10 @@ export async function benchAuthorizeCall(): Promise<{ ownerOnlyMicros: number; w
   const { parseConfig } = await import('../src/config/config.js');
   const { createServices } = await import('../src/emulator.js');
   const { authorize, authorizerOf } = await import('../src/authorization/enforce.js');
-  const { resolve } = await import('../src/arm/resolve.js');
+  const { resolve } = await import('../src/framework/routing.js');
   const { parsePath, splitPath } = await import('../src/arm/paths.js');
   const { objectIdFor } = await import('../src/identity/tokens.js');
-  const services = await createServices(parseConfig(['--in-memory', '--quiet']));
+  const services = await createServices(parseConfig(['--in-memory', '--quiet']), { fabric: false });
   const principal = { tenantId: WELL_KNOWN.tenantId, clientId: WELL_KNOWN.clientId, objectId: objectIdFor(WELL_KNOWN.clientId) };
   const pathname = `/subscriptions/${SUB}/resourceGroups/seed-7`;
   const target = resolve(services.registry, parsePath(splitPath(pathname)), 'GET');

@@ -31,8 +31,11 @@ async function main() {
     ['aks', './aks.js', 'benchAks'],
     ['arc', './arc.js', 'benchArc'],
     ['deployments', './deployments.js', 'benchDeployments'],
+    ['templates', './templates.js', 'benchTemplates'],
     ['hybrid', './hybrid.js', 'benchHybrid'],
     ['dashboard', './dashboard.js', 'benchDashboard'],
+    ['postgres', './postgres.js', 'benchPostgres'],
+    ['catalogue', './catalogue.js', 'benchCatalogue'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;

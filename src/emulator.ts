@@ -1,27 +1,34 @@
-// Assembles one emulator: store, registry, engine, providers, identity and the HTTP(S) server.
+// Assembles one emulator: store, registry, engine, fabric, providers, identity and the HTTP(S) server.
 // Tests start it in-process on port 0; main.ts starts it from the command line.
 
+import { Clock } from './framework/clock.js';
 import https from 'node:https';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { mergeConfigFile, type EmulatorConfig } from './config/config.js';
-import { JournalStore } from './store/store.js';
+import { JournalStore, StoreConflictError, type Store } from './store/store.js';
+import { PgStore } from './store/postgres.js';
 import { Registry } from './framework/registry.js';
 import { ResourceRepository } from './framework/repository.js';
-import { LocationCatalog } from './framework/locationCatalog.js';
+import { LocationCatalog } from './arm/locations.js';
 import { OperationEngine } from './lro/engine.js';
-import { ResourceOperations } from './framework/operations.js';
+import { ResourceManagerCore } from './framework/resourceManager.js';
 import { registerCascade } from './framework/cascade.js';
 import { operationTypes } from './lro/routes.js';
-import { TokenService } from './identity/tokens.js';
+import { TokenService, newSigningKey } from './identity/tokens.js';
 import { ensureCertificate } from './identity/certificate.js';
-import { createHttpApp } from './arm/http.js';
+import { createHttpApp } from './http/app.js';
 import { allProviders } from './providers/index.js';
-import type { Services } from './framework/services.js';
+import { GenericTypes } from './providers/generic/index.js';
+import { openFabric, type FabricOptions } from './fabric/index.js';
+import { Authorizer } from './authorization/authorizer.js';
+import { KubernetesTargets } from './kubernetes/targets.js';
+import type { Services } from './framework/types.js';
 import type { ResourceProvider } from './framework/types.js';
 import { KubeService } from './kube/service.js';
+import { watchEventLoop } from './framework/eventLoop.js';
 
 export interface Emulator {
   services: Services;
@@ -33,28 +40,80 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-export interface EmulatorOptions {
+export interface ServicesOptions {
+  /** The providers to serve (default: all of them). */
   providers?: ResourceProvider[];
-  /** Extra set-up after services exist (e.g. the fabric), before the server listens. */
-  extend?: (services: Services) => void | Promise<void>;
+  /** The on-prem fabric: its options, or false for none (a test of the ARM core alone). Default: the config's sites. */
+  fabric?: FabricOptions | false;
 }
 
-export async function createServices(config: EmulatorConfig, providers: ResourceProvider[] = allProviders()): Promise<Services> {
-  const dataDir = config.inMemory ? null : config.dataDir;
-  const store = await JournalStore.open({ dir: dataDir, fsync: config.fsync, recover: config.recover });
+/** The store the config names: PostgreSQL (--store postgres://…, shared by instances) or the embedded journal. */
+export async function openStore(config: EmulatorConfig): Promise<Store> {
+  if (config.store) return PgStore.open({ url: config.store, retryAfter: Math.max(1, config.retryAfter) });
+  return JournalStore.open({ dir: config.inMemory ? null : config.dataDir, fsync: config.fsync, recover: config.recover });
+}
+
+const SECRETS = 'secrets';
+/** Origins of the instances of a farm (their tokens are accepted by all). */
+const FARM_ORIGINS = 'farmOrigins';
+
+/** The token-signing key every instance of a farm shares (kept in the database), made by whichever instance starts first. */
+async function sharedSigningKey(store: Store): Promise<string> {
+  for (let i = 0; ; i++) {
+    await store.sync();
+    const have = store.get<{ pem: string }>(SECRETS, 'token-signing-key');
+    if (have) return have.pem;
+    const pem = newSigningKey();
+    try {
+      await store.write([{ collection: SECRETS, key: 'token-signing-key', value: { pem, createdAt: new Date().toISOString() } }]);
+      return pem;
+    } catch (e) {
+      if (!(e instanceof StoreConflictError) || i > 5) throw e; // another instance made it first: use theirs
+    }
+  }
+}
+
+export type EmulatorOptions = ServicesOptions;
+
+/**
+ * Builds Services once, complete: the store, registry, repository, locations, the operation engine, the
+ * fabric and the role index exist before any provider starts, so providers only read them (their init
+ * registers task kinds and seeds data through the resource manager; none assigns a service).
+ */
+export async function createServices(config: EmulatorConfig, opts: ServicesOptions = {}, opened?: Store): Promise<Services> {
+  const providers = opts.providers ?? allProviders();
+  const store = opened ?? (await openStore(config));
   const registry = new Registry();
   const resources = new ResourceRepository(store);
-  const operations = new OperationEngine(store, registry, resources, config.timeScale);
+  const asyncOperations = new OperationEngine(store, registry, resources, config.timeScale, () => services);
   // Azure regions; the fabric adds its Azure Stack Hub stamps (each is an ARM location).
   const locations = LocationCatalog.withAzureRegions();
-  const services = { config, store, registry, resources, operations, locations, adminRouter: express.Router() } as Omit<Services, 'core'> as Services;
-  services.core = new ResourceOperations(services);
-  operations.attach(services);
+  const fabric = opts.fabric === false ? undefined : await openFabric({ config, store, locations, tasks: asyncOperations }, opts.fabric);
+  // Role assignments are enforced where they can exist: when Microsoft.Authorization is served (and unless the
+  // benchmark's baseline turns enforcement off; --no-auth is the switch for users).
+  const authorizer = new Authorizer(resources, store);
+  authorizer.enforce = providers.some((p) => p.namespace.toLowerCase() === 'microsoft.authorization') && process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
+  const services: Services = {
+    config,
+    store,
+    registry,
+    resources,
+    locations,
+    clock: new Clock(store),
+    asyncOperations,
+    resourceManager: new ResourceManagerCore(() => services),
+    targets: new KubernetesTargets({ resources, registry, locations, fabric }),
+    fabric,
+    authorizer,
+    onClose: fabric ? [() => fabric.close()] : [],
+  };
   registerCascade(services);
   for (const p of providers) {
     registry.addProvider(p);
     registry.addProvider({ namespace: p.namespace, types: operationTypes(p) });
   }
+  // Every other type of the public catalogue, read on first use (src/providers/generic).
+  if (config.catalogue !== false) registry.setSource(new GenericTypes(services));
   for (const p of providers) await p.init?.(services);
   services.kube = new KubeService(services);
   return services;
@@ -62,9 +121,19 @@ export async function createServices(config: EmulatorConfig, providers: Resource
 
 export async function startEmulator(config: EmulatorConfig, opts: EmulatorOptions = {}): Promise<Emulator> {
   if (config.configFile) config = mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8')));
-  const services = await createServices(config, opts.providers);
-  await opts.extend?.(services);
-  const tokens = new TokenService(config, config.inMemory ? null : config.dataDir);
+  watchEventLoop();
+  const store = await openStore(config);
+  let services!: Services;
+  try {
+    // Instances starting together on one database seed one after the other (each sees the other's seeds).
+    await store.exclusive('startup', async () => {
+      services = await createServices(config, opts, store);
+    });
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  const tokens = new TokenService(config, config.inMemory ? null : config.dataDir, services.store instanceof PgStore ? await sharedSigningKey(services.store) : undefined);
   const app = createHttpApp(services, tokens);
   let server: http.Server | https.Server;
   // ARM-like timeouts: a client gets --request-timeout seconds (default 60) to send a whole request, and at
@@ -99,11 +168,21 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   const listenOrigins = [url];
   if (host === 'localhost') listenOrigins.push(`${config.tls ? 'https' : 'http'}://127.0.0.1:${port}`);
   tokens.setOrigins([config.publicUrl, ...listenOrigins]);
+  if (services.store instanceof PgStore) {
+    // A farm: every instance accepts the tokens the others issue (their origins are in the database).
+    const mine = tokens.origins();
+    const missing = mine.filter((o) => !services.store.has(FARM_ORIGINS, o));
+    if (missing.length) await services.store.write(missing.map((o) => ({ collection: FARM_ORIGINS, key: o, value: { since: new Date().toISOString() } }))).catch(() => undefined);
+    tokens.setPeerOrigins(function* () {
+      for (const [origin] of services.store.entries<unknown>(FARM_ORIGINS)) yield origin;
+    });
+  }
   // Resume what a previous run left in flight, now that every task kind is registered.
-  await services.operations.resumeAll();
+  await services.asyncOperations.resumeAll();
   // Kubernetes API servers of the clusters: they know where they are served and which certificate clients trust.
-  services.kube?.attach({ tokens, caPem });
-  await services.kube?.start();
+  const kube = services.kube instanceof KubeService ? services.kube : undefined;
+  kube?.attach({ tokens, caPem });
+  await kube?.start();
   return {
     services,
     tokens,
@@ -112,13 +191,14 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     url,
     caPath,
     async close() {
-      services.operations.stop();
-      await services.kube?.close();
+      services.asyncOperations.stop();
+      await kube?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as any).closeAllConnections?.();
       });
-      for (const hook of services.onClose ?? []) await hook();
+      for (const hook of services.onClose) await hook();
+  await services.asyncOperations.stoppedCleanly();
       await services.store.close();
       // a config started again (next port) derives its public URL again
       if (derivedPublicUrl) config.publicUrl = undefined;

@@ -3,21 +3,34 @@
 
 import { ConfigError, parseConfig } from './config/config.js';
 import { startEmulator } from './emulator.js';
-import { startupExtensions } from './extensions.js';
+import { redactUrl } from './store/postgres.js';
+import { readSnapshotFile, writeSnapshotFile, SnapshotError } from './farm/snapshotFile.js';
+import { exportState, importState } from './farm/state.js';
+import { createServices, openStore } from './emulator.js';
+import type { Services } from './framework/types.js';
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'snapshot') {
+    try {
+      console.log(await snapshotCommand(process.argv.slice(3)));
+      process.exit(0);
+    } catch (e) {
+      console.error(`arm-emulator: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(e instanceof ConfigError ? 2 : 1);
+    }
+  }
   let config;
   try {
     config = parseConfig(process.argv.slice(2));
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`arm-emulator: ${e.message}`);
-      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --recover  --public-url URL  --request-timeout S');
+      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --recover  --public-url URL  --request-timeout S  --store postgres://…  --no-catalogue');
       process.exit(2);
     }
     throw e;
   }
-  const emu = await startEmulator(config, { extend: startupExtensions });
+  const emu = await startEmulator(config);
   // What start-up had to repair or recover (torn journal tail, snapshot fallback, --recover): always said.
   for (const n of (emu.services.store as { notices?: string[] }).notices ?? []) console.error(`arm-emulator: ${n}`);
   const sp = config.servicePrincipals[0];
@@ -25,7 +38,7 @@ async function main(): Promise<void> {
   const lines = [
     `ARM emulator listening on ${emu.url}`,
     ...(config.publicUrl && config.publicUrl !== emu.url ? [`  public URL:   ${config.publicUrl}`] : []),
-    `  store:        ${config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
+    `  store:        ${config.store ? `PostgreSQL ${redactUrl(config.store)} (shared by every instance started with it)` : config.inMemory ? 'in memory (nothing is written)' : config.dataDir}`,
     `  time scale:   ${config.timeScale}${timeScaleNote(config.timeScale)}${config.auth ? '' : '   AUTH DISABLED (--no-auth)'}`,
     emu.caPath ? `  CA cert:      ${emu.caPath}   (export REQUESTS_CA_BUNDLE=... for az, NODE_EXTRA_CA_CERTS=... for Node)` : '  TLS:          off (--http)',
     `  tenant:       ${sub.tenantId}`,
@@ -61,3 +74,52 @@ main().catch((e) => {
   console.error('arm-emulator failed to start:', e instanceof Error ? e.message : e);
   process.exit(1);
 });
+
+// ---- `arm-emulator snapshot export FILE [--subscription ID]` / `arm-emulator snapshot import FILE` ----------------
+// The same snapshots as /_emulator/snapshots, straight against the store the usual options name (--store
+// postgres://… or --data-dir). With PostgreSQL, running instances follow an import at once; the embedded journal
+// store belongs to one process, so stop the emulator using that data directory first.
+
+export const SNAPSHOT_USAGE = 'usage: arm-emulator snapshot export FILE [--subscription ID] | arm-emulator snapshot import FILE   (plus --store postgres://… or --data-dir DIR)';
+
+export async function snapshotCommand(argv: string[]): Promise<string> {
+  const [verb, file, ...rest] = argv;
+  if ((verb !== 'export' && verb !== 'import') || !file || file.startsWith('--')) throw new ConfigError(SNAPSHOT_USAGE);
+  let subscription: string | undefined;
+  const opts: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--subscription') subscription = rest[++i];
+    else if (rest[i].startsWith('--subscription=')) subscription = rest[i].slice('--subscription='.length);
+    else opts.push(rest[i]);
+  }
+  if (verb === 'import' && subscription) throw new ConfigError('import takes the subscription from the snapshot: drop --subscription');
+  const config = parseConfig([...opts, '--quiet']);
+  let doc;
+  try {
+    doc = verb === 'import' ? await readSnapshotFile(file) : undefined; // refused before anything is opened
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new ConfigError(e.message);
+    throw e;
+  }
+  const store = await openStore(config);
+  let services: Services | undefined;
+  try {
+    await store.exclusive('startup', async () => {
+      services = await createServices(config, {}, store);
+    });
+    if (verb === 'export') {
+      const out = exportState(services!, subscription);
+      await writeSnapshotFile(file, out);
+      return `exported ${Object.values(out.collections).reduce((n, c) => n + Object.keys(c).length, 0)} keys${subscription ? ` of subscription ${subscription}` : ''} to ${file}`;
+    }
+    const r = await importState(services!, doc!);
+    return `imported ${r.written} keys${r.subscriptionId ? ` into subscription ${r.subscriptionId}` : ''} (${r.deleted} removed) from ${file}`;
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new ConfigError(e.message);
+    throw e;
+  } finally {
+    services?.asyncOperations.stop();
+    for (const hook of services?.onClose ?? []) await hook();
+    await store.close();
+  }
+}

@@ -1,14 +1,7 @@
-// Request bodies: read with a size limit, parsed as JSON, and validated against schemas/ with ajv.
-// Every failure is a 4xx ARM error naming what is wrong.
+// Request bodies on the wire: JSON read strictly (a BOM allowed), every failure a 400 naming what is wrong.
+// Schema validation of a parsed body lives in the framework (src/framework/schema.ts).
 
-import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-import AjvModule from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Errors } from './errors.js';
-
-const Ajv = (AjvModule as any).default ?? AjvModule;
 
 export function parseJsonBody(raw: Buffer | undefined): unknown {
   if (!raw || raw.length === 0) return undefined;
@@ -19,93 +12,4 @@ export function parseJsonBody(raw: Buffer | undefined): unknown {
   } catch (e) {
     throw Errors.invalidRequestContent(`The request content was invalid and could not be deserialized: '${(e as Error).message}'.`);
   }
-}
-
-export const SCHEMAS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../schemas');
-
-const ajv = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
-
-// ---- formats: every provider schema gets these by writing "format": "<name>" ---------------------------------
-
-const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-export function isIPv4(v: string): boolean {
-  return IPV4_RE.test(v);
-}
-export function isIPv6(v: string): boolean {
-  if (!/^[0-9a-fA-F:.]+$/.test(v) || v.length > 45) return false;
-  let s = v;
-  if (s.includes('.')) {
-    // an IPv4 tail (::ffff:1.2.3.4) counts as two groups
-    const at = s.lastIndexOf(':');
-    if (!isIPv4(s.slice(at + 1))) return false;
-    s = `${s.slice(0, at + 1)}0:0`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groups = (h: string) => (h === '' ? [] : h.split(':'));
-  const [a, b] = [groups(halves[0]), halves.length === 2 ? groups(halves[1]) : []];
-  if (![...a, ...b].every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
-  return halves.length === 2 ? a.length + b.length <= 7 : a.length === 8;
-}
-export function isCidr(v: string): boolean {
-  const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
-  if (!m) return false;
-  const bits = Number(m[2]);
-  if (isIPv4(m[1])) return bits <= 32;
-  return isIPv6(m[1]) && bits <= 128;
-}
-const ARM_ID_RE = /^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?\/providers\/[A-Za-z0-9][\w.-]*(\/[^/]+\/[^/]+)+$/i;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The formats and how an error names them. */
-export const FORMATS: Record<string, { validate: (v: string) => boolean; says: string }> = {
-  ipv4: { validate: isIPv4, says: 'an IPv4 address (e.g. 10.0.0.10)' },
-  ipv6: { validate: isIPv6, says: 'an IPv6 address' },
-  ip: { validate: (v) => isIPv4(v) || isIPv6(v), says: 'an IP address' },
-  cidr: { validate: isCidr, says: 'an IP range in CIDR notation (e.g. 10.244.0.0/16)' },
-  'ipv4-cidr': { validate: (v) => isCidr(v) && !v.includes(':'), says: 'an IPv4 range in CIDR notation (e.g. 10.244.0.0/16)' },
-  'ip-or-cidr': { validate: (v) => isIPv4(v) || isIPv6(v) || isCidr(v), says: 'an IP address or a range in CIDR notation (e.g. 20.1.2.0/24)' },
-  'arm-id': { validate: (v) => ARM_ID_RE.test(v), says: 'an ARM resource id (/subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name})' },
-  uuid: { validate: (v) => UUID_RE.test(v), says: 'a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)' },
-};
-for (const [name, f] of Object.entries(FORMATS)) ajv.addFormat(name, { type: 'string', validate: f.validate });
-
-const compiled = new Map<string, ValidateFunction>();
-
-function validatorFor(file: string): ValidateFunction {
-  let v = compiled.get(file);
-  if (!v) {
-    const full = path.join(SCHEMAS_DIR, file);
-    if (!existsSync(full)) throw new Error(`schema ${file} not found in ${SCHEMAS_DIR}`);
-    v = ajv.compile(JSON.parse(readFileSync(full, 'utf8'))) as ValidateFunction;
-    compiled.set(file, v);
-  }
-  return v;
-}
-
-/** Throws 400 InvalidRequestContent with the failing property in `target`. */
-export function validateAgainst(file: string, body: unknown): void {
-  const v = validatorFor(file);
-  if (v(body)) return;
-  const err = (v.errors ?? [])[0] as ErrorObject | undefined;
-  if (!err) throw Errors.invalidRequestContent('The request content is invalid.');
-  let target = err.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
-  if (err.keyword === 'required') target = [target, (err.params as any).missingProperty].filter(Boolean).join('.');
-  if (err.keyword === 'additionalProperties') target = [target, (err.params as any).additionalProperty].filter(Boolean).join('.');
-  const params = err.params as any;
-  const what =
-    err.keyword === 'required'
-      ? 'is required'
-      : err.keyword === 'enum'
-        ? `must be one of ${JSON.stringify(params.allowedValues.filter((v: unknown) => v !== null))}`
-        : err.keyword === 'format' && FORMATS[params.format]
-          ? `must be ${FORMATS[params.format].says}; got ${JSON.stringify(err.data ?? valueAt(body, err.instancePath))}`
-          : err.message;
-  throw Errors.invalidRequestContent(`The request content is invalid: property '${target || '(body)'}' ${what}.`, target || undefined);
-}
-
-function valueAt(body: unknown, pointer: string): unknown {
-  let v: any = body;
-  for (const part of pointer.split('/').slice(1)) v = v?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  return v;
 }

@@ -172,6 +172,11 @@ export const Errors = {
   invalidExtendedLocation: (message: string, target = 'extendedLocation') => new ArmError(400, 'InvalidExtendedLocation', message, { target }),
   requestTooLarge: (message: string) => new ArmError(413, 'RequestEntityTooLarge', message),
   internal: (message: string) => new ArmError(500, 'InternalServerError', message),
+  /** 503 while the store's database is away: nothing was changed; the client retries after Retry-After. */
+  storeUnavailable: (err: { message: string; retryAfter: number }) =>
+    new ArmError(503, 'ServiceUnavailable', `The emulator cannot reach its database right now: ${err.message}. Nothing was changed; retry after ${err.retryAfter} seconds.`, {
+      headers: { 'Retry-After': String(err.retryAfter) },
+    }),
   requestEntityTooLarge: (limit: number) =>
     new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum allowed size of ${limit} bytes.`),
   forbiddenOrigin: (origin: string) =>

@@ -5,7 +5,7 @@
 // Microsoft.Resources types so they go through the same framework as every provider.
 
 import { Errors, ArmError } from './errors.js';
-import type { ParsedPath } from '../framework/types.js';
+import type { ParsedPath } from './types.js';
 
 export const RESOURCES_NS = 'Microsoft.Resources';
 

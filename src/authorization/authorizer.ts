@@ -3,13 +3,21 @@
 // keeps an in-memory index by principal and compiled roles, and re-checks each indexed entry
 // against the store when it is used, so anything deleted (directly or by a cascade) stops counting.
 
-import type { ResourceRepository } from '../framework/repository.js';
-import type { ArmResource, StoredResource } from '../framework/types.js';
+import type { ArmResource, StoredResource } from '../arm/types.js';
+import type { Store } from '../store/store.js';
 import { builtinRole, BUILTIN_ROLES, type RoleDefinitionData } from './builtin-roles.js';
 import { compileRole, normScope, type AssignmentRef, type CompiledRole, type RoleSource } from './evaluator.js';
 
 export const ASSIGNMENT_TYPE_KEY = 'microsoft.authorization/roleassignments';
 export const DEFINITION_TYPE_KEY = 'microsoft.authorization/roledefinitions';
+
+/** What the index reads of the resource store (the framework's ResourceRepository). */
+export interface ResourceReader {
+  get(id: string): StoredResource | undefined;
+  listByType(typeKey: string): StoredResource[];
+  /** Resources changed elsewhere (another instance, a reset, an import). */
+  onExternalChange?(listener: (changes: { key: string; resource: StoredResource | undefined }[] | 'all') => void): () => void;
+}
 
 const BUILTIN_COMPILED = new Map(BUILTIN_ROLES.map((r) => [r.name, compileRole(r)]));
 
@@ -41,10 +49,26 @@ export class Authorizer implements RoleSource {
    * (ARM_EMULATOR_RBAC_ENFORCEMENT=off); --no-auth is the switch for users.
    */
   enforce = true;
+  /** Set by Microsoft.Management: the management groups above a scope (see RoleSource). */
+  managementGroupsAbove?: (target: string) => string[];
 
-  constructor(private readonly resources: ResourceRepository) {
-    for (const s of resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
-    for (const s of resources.listByType(DEFINITION_TYPE_KEY)) this.noteDefinition(s.resource);
+  constructor(private readonly resources: ResourceReader, store?: Pick<Store, 'onExternalChange'>) {
+    const all = () => {
+      for (const s of resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
+      for (const s of resources.listByType(DEFINITION_TYPE_KEY)) this.noteDefinition(s.resource);
+    };
+    all();
+    // Assignments and roles written by another instance (several emulators on one database) count here too;
+    // deleted ones stop counting anyway (every use re-checks the store).
+    store?.onExternalChange((changes) => {
+      if (changes === 'all') return all();
+      for (const c of changes) {
+        const v = c.value as StoredResource | undefined;
+        if (c.collection !== 'resources' || !v?.resource) continue;
+        if (v.typeKey === ASSIGNMENT_TYPE_KEY) this.noteAssignment(v.resource);
+        else if (v.typeKey === DEFINITION_TYPE_KEY) this.noteDefinition(v.resource);
+      }
+    });
   }
 
   /** Indexes an assignment about to be stored (or already stored). */

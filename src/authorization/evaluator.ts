@@ -67,12 +67,31 @@ export interface RoleSource {
   role(guid: string): CompiledRole | undefined;
   /** Assignments currently held by a principal (already checked against the store). */
   assignmentsOf(principalId: string): AssignmentRef[];
+  /**
+   * The management groups above a scope (normalised group scopes, nearest first): a subscription's
+   * group and that group's ancestors, or a group's ancestors. Assignments there apply below them too.
+   */
+  managementGroupsAbove?(target: string): string[];
+}
+
+const MG_PREFIX = '/providers/microsoft.management/managementgroups/';
+
+/**
+ * Does the assignment apply at the target? By its id (the same scope or an ancestor), or through the
+ * management-group hierarchy (asked only for assignments at a management group, so never on the common path).
+ */
+function applies(src: RoleSource, a: AssignmentRef, target: string, above: { list?: string[] }): boolean {
+  if (covers(a.scope, target)) return true;
+  if (!src.managementGroupsAbove || !a.scope.startsWith(MG_PREFIX)) return false;
+  above.list ??= src.managementGroupsAbove(target);
+  return above.list.some((g) => covers(a.scope, g));
 }
 
 export function isAllowed(src: RoleSource, principalId: string, action: string, scope: string): boolean {
   const target = normScope(scope);
+  const above: { list?: string[] } = {};
   for (const a of src.assignmentsOf(principalId)) {
-    if (!covers(a.scope, target)) continue;
+    if (!applies(src, a, target, above)) continue;
     const role = src.role(a.roleDefinitionGuid);
     if (role && roleAllows(role, action)) return true;
   }
@@ -88,15 +107,17 @@ export function hasAccessBelow(src: RoleSource, principalId: string, scope: stri
 /** Some assignment applies at, above or below the scope (a subscription the caller can see). */
 export function hasAnyAccess(src: RoleSource, principalId: string, scope: string): boolean {
   const target = normScope(scope);
-  return src.assignmentsOf(principalId).some((a) => covers(a.scope, target) || below(a.scope, target));
+  const above: { list?: string[] } = {};
+  return src.assignmentsOf(principalId).some((a) => applies(src, a, target, above) || below(a.scope, target));
 }
 
 /** Effective permission blocks at a scope (GET .../providers/Microsoft.Authorization/permissions). */
 export function permissionsAt(src: RoleSource, principalId: string, scope: string): Permission[] {
   const target = normScope(scope);
   const out: Permission[] = [];
+  const above: { list?: string[] } = {};
   for (const a of src.assignmentsOf(principalId)) {
-    if (!covers(a.scope, target)) continue;
+    if (!applies(src, a, target, above)) continue;
     const role = src.role(a.roleDefinitionGuid);
     if (role) out.push(...role.permissions);
   }

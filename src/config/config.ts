@@ -51,6 +51,12 @@ export interface EmulatorConfig {
   publicUrl?: string;
   /** Seconds a client may take to send a whole request (headers and body) before the connection is closed. */
   requestTimeout: number;
+  /** postgres://… : the state lives in that PostgreSQL database, shared by every instance started with it. */
+  store?: string;
+  /** Serve every type of the public catalogue (the generic provider) besides the hand-built ones; default on. */
+  catalogue?: boolean;
+  /** Seconds one stretch of template expression evaluation may run before the deployment fails. */
+  templateTimeLimit: number;
 }
 
 export const WELL_KNOWN = {
@@ -79,6 +85,9 @@ const FLAGS: Record<string, { env: string; kind: 'number' | 'string' | 'bool' }>
   recover: { env: 'ARM_EMULATOR_RECOVER', kind: 'bool' },
   'public-url': { env: 'ARM_EMULATOR_PUBLIC_URL', kind: 'string' },
   'request-timeout': { env: 'ARM_EMULATOR_REQUEST_TIMEOUT', kind: 'number' },
+  store: { env: 'ARM_EMULATOR_STORE', kind: 'string' },
+  'no-catalogue': { env: 'ARM_EMULATOR_NO_CATALOGUE', kind: 'bool' },
+  'template-time-limit': { env: 'ARM_EMULATOR_TEMPLATE_TIME_LIMIT', kind: 'number' },
 };
 
 export class ConfigError extends Error {}
@@ -142,6 +151,9 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     recover: bool('recover'),
     publicUrl: raw['public-url'] === undefined ? undefined : publicUrl(raw['public-url']),
     requestTimeout: num('request-timeout', 60, 0.1),
+    store: raw.store === undefined ? undefined : storeUrl(raw.store),
+    catalogue: !bool('no-catalogue'),
+    templateTimeLimit: num('template-time-limit', 10, 0.1),
     tenantId,
     subscriptions: [
       {
@@ -161,6 +173,16 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     tokenLifetime: 3600,
     maxBodyBytes: 4 * 1024 * 1024,
   };
+}
+
+function storeUrl(v: string): string {
+  if (!/^postgres(ql)?:\/\/./i.test(v)) throw new ConfigError(`--store must be a PostgreSQL URL such as postgres://user:password@host:5432/database, got '${v.replace(/:[^:@/]*@/, ':***@')}'`);
+  try {
+    new URL(v);
+  } catch {
+    throw new ConfigError(`--store is not a valid URL: '${v.replace(/:[^:@/]*@/, ':***@')}'`);
+  }
+  return v;
 }
 
 function publicUrl(v: string): string {

@@ -1,13 +1,13 @@
 // The dashboard's routes under /_emulator: the page and its assets (public/, served as they are), the read
 // model (state.ts) and the live feed (events.ts). Its controls use the admin API's own routes, so a
-// change from the page passes the same guard (a service principal's token when auth is on) as one from a script.
+// change from the page passes the same guard (a trusted principal's token when auth is on) as one from a script.
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
 import { Errors } from '../arm/errors.js';
-import { redactSecrets, wrap } from '../fabric/admin.js';
-import type { Services } from '../framework/services.js';
+import { redactSecrets, wrap } from '../admin/routes.js';
+import type { Services } from '../framework/types.js';
 import { findSubscription } from '../framework/registration.js';
 import { LiveFeed } from './events.js';
 import { dashboardState, resourceRows } from './state.js';
@@ -41,7 +41,7 @@ export function mountDashboard(router: Router, services: Services): LiveFeed {
     return services.store.version() + (services.fabric?.changeCount() ?? 0) + bumps;
   };
   const feed = new LiveFeed(version);
-  (services.onClose ??= []).push(() => feed.close());
+  services.onClose.push(() => feed.close());
 
   const page = (req: Request, res: Response) => {
     // Relative links need the trailing slash: /_emulator → /_emulator/.
@@ -73,7 +73,7 @@ export function mountDashboard(router: Router, services: Services): LiveFeed {
       const id = query(req, 'id');
       if (!id || !id.startsWith('/subscriptions/')) throw Errors.invalidRequestContent("pass the resource's ARM id as ?id=/subscriptions/...");
       // As ARM's GET shows it (the provider's view at its default api-version), with anything secret-looking masked.
-      const out = await services.core.get(id);
+      const out = await services.resourceManager.get(id);
       return redactSecrets(out.body);
     }),
   );

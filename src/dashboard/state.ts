@@ -2,11 +2,12 @@
 // operation engine and the resources (the page asks again when the live feed says something changed).
 // Small pure functions over plain data; nothing here writes.
 
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
+import { allSubscriptions } from '../framework/registration.js';
 import type { StoredResource } from '../framework/types.js';
-import type { OperationRecord } from '../lro/types.js';
+import type { OperationRecord } from '../arm/asyncOperations.js';
 import { describeSite, type SiteSnapshot, type VmView } from '../fabric/model.js';
-import { operationSummary } from '../fabric/admin.js';
+import { operationSummary } from '../admin/routes.js';
 
 /** How many finished operations the page lists (every one in flight is listed too). */
 export const RECENT_OPERATIONS = 50;
@@ -126,7 +127,7 @@ export function operationsView(services: Services): { inProgress: number; value:
   const running: OperationRecord[] = [];
   const recent: OperationRecord[] = []; // newest first, at most RECENT_OPERATIONS
   const ended = (op: OperationRecord) => op.endTime ?? op.startTime;
-  for (const op of services.operations.list()) {
+  for (const op of services.asyncOperations.list()) {
     if (!TERMINAL.has(op.status)) {
       running.push(op);
       continue;
@@ -147,7 +148,7 @@ export function operationsView(services: Services): { inProgress: number; value:
  * while its Resources tab is open, so an open Fabric tab costs nothing per stored group).
  */
 export function subscriptionsView(services: Services, groups = false) {
-  return services.config.subscriptions.map((s) => {
+  return allSubscriptions(services).map((s) => {
     const subId = `/subscriptions/${s.subscriptionId}`;
     const count = services.resources.countByParent(subId, RESOURCE_GROUPS);
     const view: Record<string, unknown> = {

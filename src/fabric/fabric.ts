@@ -4,7 +4,7 @@
 // providers talk to this interface only, so they do not care where a site runs.
 
 import { Errors } from '../arm/errors.js';
-import type { FabricSnapshot, FaultReport, LogicalNetwork, OwnerStatus, PackageInstall, PackageRequest, SiteSnapshot, Vm, VmChange, VmRequest } from './model.js';
+import type { AddressReservation, FabricSnapshot, FaultReport, LogicalNetwork, OwnerStatus, PackageInstall, PackageRequest, SiteSnapshot, Vm, VmChange, VmRequest } from './model.js';
 import type { SiteDefinition } from './sites.js';
 
 export type PowerAction = 'start' | 'stop' | 'deallocate';
@@ -20,6 +20,8 @@ export interface FabricBackend {
   close(): Promise<void>;
 
   connected(): boolean;
+  /** When the site lost its link to Azure (ISO time), while it is disconnected. */
+  disconnectedSince(): string | undefined;
   getVm(name: string): Vm | undefined;
   vmsOf(owner: string): Vm[];
   allVms(): Vm[];
@@ -46,6 +48,12 @@ export interface FabricBackend {
   undoAddNetwork(name: string, opId: string): Promise<void>;
   /** Removes a network added at run time; refuses (409) while VMs hold addresses on it. */
   removeNetwork(name: string, owner: string): Promise<void>;
+  /** Holds an address of a network for an owner (a network interface); idempotent per owner and network. */
+  reserveAddress(req: { network: string; owner: string; ip?: string }, opId: string): Promise<AddressReservation>;
+  /** Undo of reserveAddress: gives back the address if this operation took it. */
+  undoReserveAddress(owner: string, network: string, opId: string): Promise<void>;
+  /** Gives an owner's address back; 409 while a VM uses it. */
+  releaseAddress(owner: string, network: string): Promise<void>;
   /** Installs (or updates) a package on a cluster of the site. */
   installPackage(req: PackageRequest, opId: string): Promise<PackageInstall>;
   undoInstallPackage(name: string, opId: string): Promise<void>;

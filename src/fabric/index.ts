@@ -1,11 +1,13 @@
-// Wiring: loads the sites, makes each a backend (in process, or a client of its own process),
-// adds Hub stamps to the ARM locations, registers the fabric's task kinds with the operation
-// engine, mounts the admin API, and sets services.fabric.
-// Call initFabric before engine.resumeAll(), so resumed tasks find their sites.
+// Wiring: loads the sites, makes each a backend (in process, or a client of its own process), adds
+// Hub stamps to the ARM locations and registers the fabric's task kinds with the operation engine.
+// createServices (src/emulator.ts) opens it before the providers start and before operations resume,
+// so resumed tasks find their sites. Its admin API is mounted by the HTTP edge (src/admin).
 
-import type { Services } from '../framework/services.js';
+import type { EmulatorConfig } from '../config/config.js';
+import type { Store } from '../store/store.js';
+import type { LocationCatalog } from '../arm/locations.js';
+import type { TaskKindRegistry } from '../arm/asyncOperations.js';
 import { Fabric, type FabricBackend } from './fabric.js';
-import { mountFabricAdmin } from './admin.js';
 import { RemoteSiteFabric, type RemoteOptions } from './remote.js';
 import { LocalSiteFabric } from './site.js';
 import { loadSites, type SiteDefinition } from './sites.js';
@@ -17,17 +19,24 @@ export interface FabricOptions {
   /** How long a task waits for a disconnected site at time-scale 1 (default 30 s). */
   disconnectWaitMs?: number;
   remote?: RemoteOptions;
-  /** What the admin API shows as a site's capabilities (the Kubernetes providers' view of it). */
-  describeSite?: (site: SiteDefinition) => unknown;
-  /** Skip mounting the admin routes (a second fabric in one process). */
-  noAdmin?: boolean;
 }
 
-export async function initFabric(services: Services, options: FabricOptions = {}): Promise<Fabric> {
-  const defs = options.sites ?? loadSites(services.config);
+/** What the fabric is opened with: all of it below the framework. */
+export interface FabricDeps {
+  config: EmulatorConfig;
+  store: Store;
+  /** ARM locations: the fabric adds its Azure Stack Hub stamps (each is an ARM location). */
+  locations: LocationCatalog;
+  /** The operation engine, where the fabric registers its VM task kinds. */
+  tasks: TaskKindRegistry;
+}
+
+export async function openFabric(deps: FabricDeps, options: FabricOptions = {}): Promise<Fabric> {
+  const { config, store, locations } = deps;
+  const defs = options.sites ?? loadSites(config);
   for (const d of defs) {
-    if (!d.location || services.locations.get(d.location)) continue;
-    services.locations.add({
+    if (!d.location || locations.get(d.location)) continue;
+    locations.add({
       name: d.location,
       displayName: d.kind === 'AzureStackHub' ? d.location : d.displayName,
       regionalDisplayName: d.kind === 'AzureStackHub' ? `(Azure Stack Hub) ${d.displayName}` : undefined,
@@ -36,22 +45,14 @@ export async function initFabric(services: Services, options: FabricOptions = {}
       longitude: d.longitude,
     });
   }
-  const backends: FabricBackend[] = defs.map((d) => (d.remote ? new RemoteSiteFabric(d, services.store, options.remote) : new LocalSiteFabric(d, services.store)));
+  const backends: FabricBackend[] = defs.map((d) => (d.remote ? new RemoteSiteFabric(d, store, options.remote) : new LocalSiteFabric(d, store)));
   const fabric = new Fabric(backends);
   await fabric.open();
-  registerFabricTasks(services.operations, fabric, {
+  registerFabricTasks(deps.tasks, fabric, {
     disconnectWaitMs: options.disconnectWaitMs ?? DEFAULT_DISCONNECT_WAIT_MS,
-    timeScale: () => services.config.timeScale,
+    timeScale: () => config.timeScale,
   });
-  if (!options.noAdmin) mountFabricAdmin(services.adminRouter, services, fabric, options.describeSite ?? ((s) => ({ name: s.name, kind: s.kind })));
-  services.fabric = fabric;
   return fabric;
-}
-
-export function getFabric(services: Services): Fabric {
-  const f = services.fabric;
-  if (!f) throw new Error('the fabric is not initialised (call initFabric first)');
-  return f;
 }
 
 export { Fabric, ownerStatusOf, type FabricBackend, type PowerAction } from './fabric.js';

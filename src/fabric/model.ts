@@ -4,8 +4,11 @@
 
 export type SiteKind = 'AzureRegion' | 'AzureStackHub' | 'AzureStackHCI';
 
-/** What a VM is for in an AKS (hybrid) deployment; the roles come from the AKS hybrid architecture. */
-export type VmRole = 'controlPlane' | 'worker' | 'loadBalancer' | 'managementCluster' | 'appliance';
+/**
+ * What a VM is for: the roles of an AKS (hybrid) deployment (from the AKS hybrid architecture), and
+ * 'virtualMachine' for a workload VM someone created on the site for itself.
+ */
+export type VmRole = 'controlPlane' | 'worker' | 'loadBalancer' | 'managementCluster' | 'appliance' | 'virtualMachine';
 
 /**
  * Creating: placed and holding capacity, not yet booted.  Running / Stopped: allocated on a host.
@@ -107,6 +110,8 @@ export interface Vm {
   state: VmState;
   ip?: string;
   logicalNetwork?: string;
+  /** The VM's address is one reserved by this owner (a network interface), not one the VM took itself. */
+  addressOwner?: string;
   kubernetesVersion?: string;
   /** A worker has joined its cluster (is a Ready node). */
   joined?: boolean;
@@ -115,8 +120,11 @@ export interface Vm {
   createdAt: string;
   /** The VM this one replaces in a rolling upgrade. */
   replaces?: string;
-  /** Last power change and the state before it, so an undo reverts only its own change. */
-  lastChange?: { op: string; from: VmState };
+  /**
+   * Last power change and the state before the operation first changed it (an operation may change a VM
+   * twice: a restart stops then starts it), so an undo reverts only its own change.
+   */
+  lastChange?: { op: string; from: VmState; action?: string };
   /** State to return to when a Failed VM is restarted. */
   failedFrom?: VmState;
   restarts?: number;
@@ -134,6 +142,21 @@ export interface VmRequest {
   kubernetesVersion?: string;
   logicalNetwork?: string;
   replaces?: string;
+  /** For vmSize 'Custom': the VM's own cores, memory and OS disk (a workload VM sized by its creator). */
+  custom?: { cores: number; memoryGB: number; storageGB: number };
+  /** Use this address of logicalNetwork, reserved beforehand by addressOwner (reserveAddress). */
+  ip?: string;
+  addressOwner?: string;
+}
+
+/** An address of a logical network held for an owner (a network interface) whether or not a VM uses it. */
+export interface AddressReservation {
+  site: string;
+  network: string;
+  ip: string;
+  owner: string;
+  createdBy: string;
+  rev: number;
 }
 
 /** Durable per-site facts other than VMs (one small store key per site). */
@@ -177,6 +200,8 @@ export interface SiteSnapshot {
   name: string;
   kind: SiteKind;
   connected: boolean;
+  /** While disconnected: since when (ISO time). */
+  disconnectedAt?: string;
   /** Azure regions have no capacity limit. */
   elastic: boolean;
   /** The ARM location a Hub stamp or region answers to. */
@@ -187,7 +212,7 @@ export interface SiteSnapshot {
   reachable?: boolean;
   hosts: HostView[];
   capacity: { cores: number; freeCores: number; memoryGB: number; freeMemoryGB: number; storageGB: number; freeStorageGB: number } | null;
-  logicalNetworks: (LogicalNetwork & { usedIps: number; freeIps: number })[];
+  logicalNetworks: (LogicalNetwork & { usedIps: number; freeIps: number; reservedIps?: { ip: string; owner: string }[] })[];
   vms: VmView[];
   /** Packages installed on the site's clusters (cluster extensions). */
   packages?: Omit<PackageInstall, 'rev' | 'previous' | 'createdBy'>[];

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Errors, ArmError } from '../arm/errors.js';
 import type { Store } from '../store/store.js';
 import type { FabricBackend, PowerAction } from './fabric.js';
-import { describeSite, vmView, type FaultReport, type LogicalNetwork, type PackageInstall, type PackageRequest, type SiteSnapshot, type Vm, type VmChange, type VmRequest } from './model.js';
+import { describeSite, vmView, type AddressReservation, type FaultReport, type LogicalNetwork, type PackageInstall, type PackageRequest, type SiteSnapshot, type Vm, type VmChange, type VmRequest } from './model.js';
 import { FABRIC_COLLECTION, type LocalSiteFabric } from './site.js';
 import type { SiteDefinition } from './sites.js';
 
@@ -39,6 +39,9 @@ const METHODS = new Set([
   'installPackage',
   'undoInstallPackage',
   'uninstallPackage',
+  'reserveAddress',
+  'undoReserveAddress',
+  'releaseAddress',
 ]);
 
 const LOG_LIMIT = 20_000;
@@ -50,6 +53,7 @@ interface Envelope<T> {
   changes?: VmChange[];
   upTo: number;
   connected: boolean;
+  disconnectedAt?: string;
   resync?: boolean;
 }
 
@@ -68,7 +72,7 @@ export function siteApp(site: LocalSiteFabric): { app: express.Express; detach: 
   const instance = randomUUID();
   const envelope = <T>(req: Request, result?: T): Envelope<T> => {
     const since = Number(req.header('x-fabric-since') ?? 0);
-    const env: Envelope<T> = { result, instance, upTo: site.currentRev(), connected: site.connected() };
+    const env: Envelope<T> = { result, instance, upTo: site.currentRev(), connected: site.connected(), disconnectedAt: site.disconnectedSince() };
     if (since < floor || req.header('x-fabric-instance') !== instance) env.resync = true;
     else {
       // the log is in rev order: walk back to the first change after `since`
@@ -86,7 +90,7 @@ export function siteApp(site: LocalSiteFabric): { app: express.Express; detach: 
     res.json({ status: 'Healthy', site: site.definition.name, kind: site.definition.kind });
   });
   app.get('/vms', (_req, res) => {
-    res.json({ vms: site.allVms(), instance, upTo: site.currentRev(), connected: site.connected() });
+    res.json({ vms: site.allVms(), instance, upTo: site.currentRev(), connected: site.connected(), disconnectedAt: site.disconnectedSince() });
   });
   app.post('/rpc/:method', async (req: Request, res: Response, next: NextFunction) => {
     const method = String(req.params.method);
@@ -137,7 +141,7 @@ export function startSiteServer(site: LocalSiteFabric, opts: { port?: number; ho
 
 interface PendingCall {
   site: string;
-  method: 'undoCreate' | 'releaseOp' | 'undoAddNetwork' | 'undoInstallPackage';
+  method: 'undoCreate' | 'releaseOp' | 'undoAddNetwork' | 'undoInstallPackage' | 'undoReserveAddress';
   args: unknown[];
 }
 
@@ -159,6 +163,7 @@ export class RemoteSiteFabric implements FabricBackend {
   /** The site process's instance id as of the last sync ('' before the first). */
   private instance = '';
   private isConnected = true;
+  private disconnectedAt: string | undefined;
   private reachable = false;
   private readonly listeners = new Set<(c: VmChange) => void>();
   private timer?: NodeJS.Timeout;
@@ -242,6 +247,7 @@ export class RemoteSiteFabric implements FabricBackend {
 
   private async absorb(env: Envelope<unknown>): Promise<void> {
     this.isConnected = env.connected;
+    this.disconnectedAt = env.connected ? undefined : env.disconnectedAt;
     if (env.resync) {
       // The call itself went through; a failed resync only leaves the cache stale until the next answer.
       await this.resync().catch(() => undefined);
@@ -268,6 +274,7 @@ export class RemoteSiteFabric implements FabricBackend {
     this.since = body.upTo;
     this.instance = String(body.instance ?? '');
     this.isConnected = body.connected;
+    this.disconnectedAt = body.connected ? undefined : body.disconnectedAt;
   }
 
   private apply(c: VmChange): void {
@@ -347,6 +354,9 @@ export class RemoteSiteFabric implements FabricBackend {
 
   connected(): boolean {
     return this.isConnected;
+  }
+  disconnectedSince(): string | undefined {
+    return this.isConnected ? undefined : this.disconnectedAt;
   }
   getVm(name: string): Vm | undefined {
     return this.cache.get(name);
@@ -439,5 +449,14 @@ export class RemoteSiteFabric implements FabricBackend {
   }
   async uninstallPackage(name: string, owner: string, force = false): Promise<void> {
     await this.call('uninstallPackage', [name, owner, force]);
+  }
+  reserveAddress(req: { network: string; owner: string; ip?: string }, opId: string): Promise<AddressReservation> {
+    return this.call('reserveAddress', [req, opId]);
+  }
+  undoReserveAddress(owner: string, network: string, opId: string): Promise<void> {
+    return this.undoCall('undoReserveAddress', [owner, network, opId], `${opId}:addr:${owner.toLowerCase()}`);
+  }
+  async releaseAddress(owner: string, network: string): Promise<void> {
+    await this.call('releaseAddress', [owner, network]);
   }
 }

@@ -4,7 +4,7 @@
 // Parsing is pure; only loadSites() touches the disk.
 
 import { readFileSync } from 'node:fs';
-import { AZURE_REGIONS } from '../framework/locationCatalog.js';
+import { AZURE_REGIONS } from '../arm/locations.js';
 import { ConfigError, type EmulatorConfig } from '../config/config.js';
 import { VM_SIZES } from './vmSizes.js';
 import type { HostSpec, IpRange, LogicalNetwork, SiteKind, VmRole } from './model.js';
@@ -49,7 +49,7 @@ export interface SiteDefinition {
 }
 
 const KINDS: SiteKind[] = ['AzureRegion', 'AzureStackHub', 'AzureStackHCI'];
-const ROLES: VmRole[] = ['controlPlane', 'worker', 'loadBalancer', 'managementCluster', 'appliance'];
+const ROLES: VmRole[] = ['controlPlane', 'worker', 'loadBalancer', 'managementCluster', 'appliance', 'virtualMachine'];
 
 export const infrastructureOwner = (site: string, what: string): string =>
   `/providers/Microsoft.Emulator/fabricSites/${site}/infrastructure/${what}`;

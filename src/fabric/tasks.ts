@@ -5,8 +5,7 @@
 // an error that says which site and what to do.
 
 import { Errors, ArmError } from '../arm/errors.js';
-import type { OperationEngine } from '../lro/engine.js';
-import type { OperationRecord, TaskRecord } from '../lro/types.js';
+import type { OperationRecord, TaskKindRegistry, TaskRecord } from '../arm/asyncOperations.js';
 import type { Fabric, FabricBackend } from './fabric.js';
 import { describeSite, type LogicalNetwork, type PackageRequest, type VmRequest } from './model.js';
 
@@ -26,7 +25,7 @@ const str = (v: unknown, name: string): string => {
   return v;
 };
 
-export function registerFabricTasks(engine: OperationEngine, fabric: Fabric, opts: FabricTaskOptions): void {
+export function registerFabricTasks(engine: TaskKindRegistry, fabric: Fabric, opts: FabricTaskOptions): void {
   let closed = false;
   const sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   const sleep = (ms: number) =>
@@ -172,6 +171,27 @@ export function registerFabricTasks(engine: OperationEngine, fabric: Fabric, opt
     },
     async undo(t: TaskRecord, op: OperationRecord) {
       await fabric.site(str(p(t).site, 'site')).undoInstallPackage((p(t).package as PackageRequest).name, op.id);
+    },
+  });
+
+  // Addresses held for a network interface (whether or not a VM uses it yet).
+  engine.registerTaskKind('fabric.reserveAddress', {
+    async run(t: TaskRecord, op: OperationRecord) {
+      const req = p(t).address as { network: string; owner: string; ip?: string };
+      const a = await onSite(str(p(t).site, 'site'), `reserve an address of '${req.network}'`, (b) => b.reserveAddress(req, op.id));
+      return { ip: a.ip, network: a.network };
+    },
+    async undo(t: TaskRecord, op: OperationRecord) {
+      const req = p(t).address as { network: string; owner: string };
+      await fabric.site(str(p(t).site, 'site')).undoReserveAddress(req.owner, req.network, op.id);
+    },
+  });
+
+  engine.registerTaskKind('fabric.releaseAddress', {
+    async run(t: TaskRecord) {
+      const network = str(p(t).network, 'network');
+      await onSite(str(p(t).site, 'site'), `release the address held on '${network}'`, (b) => b.releaseAddress(str(p(t).owner, 'owner'), network));
+      return undefined;
     },
   });
 

@@ -31,7 +31,8 @@ export function checkTags(tags: unknown): Record<string, string> {
   const entries = Object.entries(tags as Record<string, unknown>);
   if (entries.length > 50) throw Errors.tagRule('InvalidTagCount', `A resource can have at most 50 tags; the request has ${entries.length}.`, 'tags');
   for (const [k, v] of entries) {
-    if (k.length === 0 || k.length > 512 || /[<>%&\\?/]/.test(k)) {
+    // 'hidden-' tags (the portal's hidden-related:/subscriptions/... links in exported templates) keep their slashes
+    if (k.length === 0 || k.length > 512 || (/[<>%&\\?/]/.test(k) && !(/^hidden-/i.test(k) && !/[<>%&\\?]/.test(k)))) {
       throw Errors.tagRule('InvalidTagNameCharacters', `The tag name '${k}' is invalid: it must be 1-512 characters without '<', '>', '%', '&', '\\', '?' or '/'.`, 'tags');
     }
     if (typeof v !== 'string') throw Errors.invalidTag(`The value of tag '${k}' must be a string.`, `tags.${k}`);
@@ -71,8 +72,10 @@ export function candidateFromBody(ctx: RequestContext): ArmResource {
   }
   if (def.tracked) {
     if (typeof body.location !== 'string' || body.location.trim() === '') throw Errors.locationRequired();
-    const loc = services.locations.normalize(body.location);
     const allowed = allowedLocations(ctx);
+    // 'global' is no region of the location catalogue, yet the location of some types (DNS zones, Front Door...)
+    const key = body.location.replace(/\s+/g, '').toLowerCase();
+    const loc = services.locations.normalize(body.location) ?? (allowed.includes(key) ? key : undefined);
     if (!loc || !allowed.includes(loc)) throw Errors.locationNotAvailable(body.location, typeName(ctx), allowed);
     r.location = loc;
     const was = ctx.existing?.resource.location;

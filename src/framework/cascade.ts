@@ -4,12 +4,12 @@
 
 import { ArmError, Errors } from '../arm/errors.js';
 import { deleteTreeOps } from './related.js';
-import type { Services } from './services.js';
+import type { Services } from './types.js';
 
 export const CASCADE_TASK = 'resources.deleteResourceGroupContents';
 
 export function registerCascade(services: Services): void {
-  services.operations.registerTaskKind(CASCADE_TASK, {
+  services.asyncOperations.registerTaskKind(CASCADE_TASK, {
     async run(task) {
       const rgId = String(task.params.resourceGroupId);
       let refused: ArmError | undefined;
@@ -19,9 +19,29 @@ export function registerCascade(services: Services): void {
         const waits: Promise<unknown>[] = [];
         refused = undefined;
         for (const m of members) {
-          const inflight = m.operationId ? services.operations.get(m.operationId) : undefined;
+          const inflight = m.operationId ? services.asyncOperations.get(m.operationId) : undefined;
           if (inflight && inflight.status === 'InProgress') {
-            waits.push(services.operations.waitFor(inflight.id));
+            waits.push(services.asyncOperations.waitFor(inflight.id));
+            continue;
+          }
+          const first = services.registry.typeByKey(m.typeKey)?.cascadeFirst;
+          const before = first?.length ? services.resources.listByParent(m.resource.id).filter((c) => first.includes(c.typeKey)) : [];
+          if (before.length) {
+            // Its extension resources that must go first, through their own deletes; the member goes next round.
+            for (const c of before) {
+              const busy = c.operationId ? services.asyncOperations.get(c.operationId) : undefined;
+              if (busy && busy.status === 'InProgress') {
+                waits.push(services.asyncOperations.waitFor(busy.id));
+                continue;
+              }
+              try {
+                const res = await services.resourceManager.delete(c.resource.id, { internal: true });
+                if (res.operation) waits.push(services.resourceManager.waitFor(res.operation.id));
+              } catch (e) {
+                if (e instanceof ArmError) refused = e;
+                else throw e;
+              }
+            }
             continue;
           }
           if (!services.registry.typeByKey(m.typeKey)) {
@@ -30,8 +50,8 @@ export function registerCascade(services: Services): void {
             continue;
           }
           try {
-            const res = await services.core.delete(m.resource.id, { internal: true });
-            if (res.operation) waits.push(services.core.waitFor(res.operation.id));
+            const res = await services.resourceManager.delete(m.resource.id, { internal: true });
+            if (res.operation) waits.push(services.resourceManager.waitFor(res.operation.id));
           } catch (e) {
             if (e instanceof ArmError) refused = e;
             else throw e;

@@ -2,12 +2,12 @@
 // the core and the operation engine commit a change the same way: one write for everything.
 
 import { parsePath, splitPath } from '../arm/paths.js';
-import { resolve } from '../arm/resolve.js';
+import { resolve } from './routing.js';
 import type { WriteOp } from '../store/store.js';
-import { typeKeyOf, type Registry } from './registry.js';
+import { typeKeyOf } from './registry.js';
 import { idKey, type ResourceRepository } from './repository.js';
 import { newEtag } from './etag.js';
-import type { ParsedPath, Related, RelatedResource, ResourceTypeDefinition, StoredResource, SystemData } from './types.js';
+import type { ParsedPath, Related, RelatedResource, ResourceTypeDefinition, StoredResource, SystemData, TypeRegistry } from './types.js';
 
 /** The scope id a resource of this path lives under (lowercased for the parent index). */
 export function parentIdOf(p: ParsedPath, def: ResourceTypeDefinition): string {
@@ -20,13 +20,13 @@ export function parentIdOf(p: ParsedPath, def: ResourceTypeDefinition): string {
 }
 
 /** Where a resource id lives: its type definition, parent scope and canonical path. */
-export function locate(registry: Registry, id: string): { def: ResourceTypeDefinition; path: ParsedPath } {
+export function locate(registry: TypeRegistry, id: string): { def: ResourceTypeDefinition; path: ParsedPath } {
   const route = resolve(registry, parsePath(splitPath(id)), 'PUT');
   return { def: route.def, path: route.path };
 }
 
 /** A related resource as stored; `operationId` marks it busy with the change's operation. */
-export function storedRelated(registry: Registry, repo: ResourceRepository, r: RelatedResource, operationId?: string, systemData?: SystemData): StoredResource {
+export function storedRelated(registry: TypeRegistry, repo: ResourceRepository, r: RelatedResource, operationId?: string, systemData?: SystemData): StoredResource {
   const { def, path } = locate(registry, r.resource.id);
   const ex = repo.get(r.resource.id);
   const resource = { ...r.resource, id: ex?.resource.id ?? path.id, name: ex?.resource.name ?? r.resource.name ?? path.names[path.names.length - 1], type: `${def.namespace}/${def.type}` };
@@ -39,7 +39,7 @@ export function storedRelated(registry: Registry, repo: ResourceRepository, r: R
 }
 
 /** The writes of a Related (puts, deletes with their descendants, side records). */
-export function relatedOps(registry: Registry, repo: ResourceRepository, related: Related | undefined, operationId?: string, systemData?: SystemData): WriteOp[] {
+export function relatedOps(registry: TypeRegistry, repo: ResourceRepository, related: Related | undefined, operationId?: string, systemData?: SystemData): WriteOp[] {
   if (!related) return [];
   const ops: WriteOp[] = [];
   for (const r of related.put ?? []) ops.push(...repo.putOps(storedRelated(registry, repo, r, operationId, systemData)));

@@ -1,12 +1,18 @@
 // Resources in the store, with the indexes listing needs (by parent scope, by type) kept in memory
 // so a list never scans everything and a write never rewrites anything but the resource.
 
-import type { Store, WriteOp } from '../store/store.js';
-import type { StoredResource } from './types.js';
+import type { Store, StoreChange, WriteOp } from '../store/store.js';
+import type { StoredResource } from '../arm/types.js';
 
 const COLLECTION = 'resources';
 
 export const idKey = (id: string): string => id.toLowerCase();
+
+/** A resource changed from elsewhere (resource undefined: deleted). */
+export interface ResourceChange {
+  key: string;
+  resource: StoredResource | undefined;
+}
 
 export class ResourceRepository {
   private readonly byParent = new Map<string, Set<string>>();
@@ -14,21 +20,66 @@ export class ResourceRepository {
   /** How many members of each type a scope has (counts without reading the members). */
   private readonly typeCounts = new Map<string, Map<string, number>>();
 
+  /** What each key is indexed under (a change from elsewhere arrives after the store dropped the old value). */
+  private readonly indexed = new Map<string, { parent: string; typeKey: string }>();
+  private readonly listeners = new Set<(changes: ResourceChange[] | 'all') => void>();
+
   constructor(private readonly store: Store) {
-    for (const [key, r] of store.entries<StoredResource>(COLLECTION)) this.index(key, r);
+    this.rebuild();
+    store.onExternalChange((changes) => this.external(changes));
+  }
+
+  private rebuild(): void {
+    this.byParent.clear();
+    this.byType.clear();
+    this.typeCounts.clear();
+    this.indexed.clear();
+    for (const [key, r] of this.store.entries<StoredResource>(COLLECTION)) this.index(key, r);
+  }
+
+  /** Resources another instance (or a reset or import) changed: the indexes follow, then the listeners hear of it. */
+  private external(changes: StoreChange[] | 'all'): void {
+    let mine: ResourceChange[] | 'all';
+    if (changes === 'all') {
+      this.rebuild();
+      mine = 'all';
+    } else {
+      mine = [];
+      for (const c of changes) {
+        if (c.collection !== COLLECTION) continue;
+        const was = this.indexed.get(c.key);
+        if (was) this.unindex(c.key, was);
+        const now = c.value as StoredResource | undefined;
+        if (now) this.index(c.key, now);
+        mine.push({ key: c.key, resource: now });
+      }
+      if (mine.length === 0) return;
+    }
+    for (const l of this.listeners) l(mine);
+  }
+
+  /** Resources changed without this instance's core writing them (another instance, a reset, an import). */
+  onExternalChange(listener: (changes: ResourceChange[] | 'all') => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private index(key: string, r: StoredResource): void {
+    const was = this.indexed.get(key);
+    if (was) this.unindex(key, was);
     add(this.byParent, r.parent, key);
     add(this.byType, r.typeKey, key);
     this.countType(r, 1);
+    this.indexed.set(key, { parent: r.parent, typeKey: r.typeKey });
   }
-  private unindex(key: string, r: StoredResource): void {
+  private unindex(key: string, r: { parent: string; typeKey: string }): void {
+    if (!this.indexed.has(key)) return;
     remove(this.byParent, r.parent, key);
     remove(this.byType, r.typeKey, key);
     this.countType(r, -1);
+    this.indexed.delete(key);
   }
-  private countType(r: StoredResource, delta: number): void {
+  private countType(r: { parent: string; typeKey: string }, delta: number): void {
     let m = this.typeCounts.get(r.parent);
     if (!m) this.typeCounts.set(r.parent, (m = new Map()));
     const n = (m.get(r.typeKey) ?? 0) + delta;
@@ -44,8 +95,6 @@ export class ResourceRepository {
   /** The write ops for putting r (apply with commit, or batch with other ops). */
   putOps(r: StoredResource): WriteOp[] {
     const key = idKey(r.resource.id);
-    const old = this.store.get<StoredResource>(COLLECTION, key);
-    if (old) this.unindex(key, old);
     this.index(key, r);
     return [{ collection: COLLECTION, key, value: r }];
   }
@@ -54,7 +103,8 @@ export class ResourceRepository {
     const key = idKey(id);
     const old = this.store.get<StoredResource>(COLLECTION, key);
     if (!old) return [];
-    this.unindex(key, old);
+    const was = this.indexed.get(key);
+    if (was) this.unindex(key, was);
     return [{ collection: COLLECTION, key, value: undefined }];
   }
 

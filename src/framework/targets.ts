@@ -1,15 +1,13 @@
-// Where work lands, resolved in one place: an ARM location (an Azure region or an Azure Stack Hub
-// stamp) or an extendedLocation (a custom location, through its host resource, the Arc resource
-// bridge on an HCI site) resolves to a fabric site. Providers derive what the site can do for them
-// (the Kubernetes providers: src/kubernetes/capabilities.ts) from the site this returns.
+// Where work lands, as the framework asks for it: an ARM location or an extendedLocation resolves to a
+// fabric site (a Target). Resolved in one place, behind TargetResolver (Services.targets), which the
+// Kubernetes side implements (src/kubernetes/targets.ts: custom locations are Arc-enabled Kubernetes).
+// The resource manager runs its extendedLocation check on every PUT and hands hooks the PUT's target
+// (ctx.target), so a custom location is read once per PUT; providers derive what the site can do for
+// them (src/kubernetes/capabilities.ts) from the Target.
 
-import { Errors } from '../arm/errors.js';
-import { describeSite, type SiteKind } from '../fabric/model.js';
-import { defaultSites, type SiteDefinition } from '../fabric/sites.js';
-import { extensionsEnabling, findExtensionType } from '../kubernetes/extensionTypes.js';
-import { typeKeyOf } from './registry.js';
-import type { Services } from './services.js';
-import type { StoredResource } from './types.js';
+import type { StoredResource } from '../arm/types.js';
+import type { SiteKind } from '../fabric/model.js';
+import type { SiteDefinition } from '../fabric/sites.js';
 
 export interface Target {
   /** The fabric site's name; undefined when no fabric runs (a test of the ARM core alone). */
@@ -21,121 +19,22 @@ export interface Target {
   where: string;
 }
 
+/** Where a resource asks to land. */
 export interface Placement {
   location?: string;
   extendedLocation?: { type?: string; name?: string } | null;
 }
 
-const CUSTOM_LOCATIONS = typeKeyOf('Microsoft.ExtendedLocation', 'customLocations');
-const EXTENSIONS = typeKeyOf('Microsoft.KubernetesConfiguration', 'extensions');
-const fallback = new Map<string, SiteDefinition>(defaultSites().filter((s) => s.location).map((s) => [s.location!.toLowerCase(), s]));
-
-export function resolveTarget(services: Services, where: Placement): Target {
-  const ext = where.extendedLocation;
-  if (ext !== undefined && ext !== null) return resolveExtendedLocation(services, ext);
-  const key = (where.location ?? '').replace(/\s+/g, '').toLowerCase();
-  const site = services.fabric?.siteForLocation(key);
-  if (site) return of(site, true);
-  const known = fallback.get(key);
-  if (known) return of(known, false);
-  const kind: SiteKind = services.locations.get(key)?.kind === 'AzureStackHub' ? 'AzureStackHub' : 'AzureRegion';
-  return of({ name: key, kind, displayName: key, location: key, elastic: kind === 'AzureRegion', hosts: [], logicalNetworks: [], infrastructureVms: [] }, false);
-}
-
-function of(definition: SiteDefinition, inFabric: boolean): Target {
-  return { site: inFabric ? definition.name : undefined, kind: definition.kind, definition, where: describeSite(definition.kind, definition.name) };
-}
-
-/** A custom location → its host resource (an appliance or connected cluster) → the site it runs on. */
-function resolveExtendedLocation(services: Services, ext: { type?: string; name?: string }): Target {
-  if (typeof ext !== 'object' || typeof ext.name !== 'string' || ext.name === '') {
-    throw Errors.invalidExtendedLocation("The extendedLocation needs 'type' (CustomLocation) and 'name' (the custom location's resource id).", 'extendedLocation.name');
-  }
-  if (String(ext.type ?? '').toLowerCase() !== 'customlocation') {
-    throw Errors.invalidExtendedLocation(`The extendedLocation type '${String(ext.type)}' is not supported here; use 'CustomLocation' with the id of a custom location.`, 'extendedLocation.type');
-  }
-  if (!services.registry.typeByKey(CUSTOM_LOCATIONS)) {
-    throw Errors.invalidExtendedLocation(
-      `Custom locations (Microsoft.ExtendedLocation/customLocations) are not available in this emulator yet, so '${ext.name}' cannot be resolved to a site; deploy to an Azure region or an Azure Stack Hub location instead.`,
-      'extendedLocation.name',
-    );
-  }
-  const cl = services.resources.get(ext.name);
-  if (!cl || cl.typeKey !== CUSTOM_LOCATIONS) {
-    throw Errors.invalidExtendedLocation(`The custom location '${ext.name}' was not found; create it (Microsoft.ExtendedLocation/customLocations) or name an existing one.`, 'extendedLocation.name');
-  }
-  const hostId = cl.resource.properties?.hostResourceId;
-  const host = typeof hostId === 'string' ? services.resources.get(hostId) : undefined;
-  const siteName = host?.internal.site as string | undefined;
-  const site = siteName && services.fabric?.hasSite(siteName) ? services.fabric.site(siteName).definition : undefined;
-  if (!site) {
-    throw Errors.invalidExtendedLocation(`The custom location '${cl.resource.name}' has no running host on a fabric site (host '${String(hostId)}').`, 'extendedLocation.name');
-  }
-  return of(site, true);
-}
-
-// ---- the extendedLocation check every resource goes through ---------------------------------------------
-
-const isCustomLocation = (ext: unknown): ext is { type?: string; name?: string } =>
-  typeof ext === 'object' && ext !== null && String((ext as { type?: unknown }).type ?? '').toLowerCase() === 'customlocation';
-
-/** What a custom location can deploy: each named extension that is installed, with the types it enables. */
-export function customLocationExtensions(services: Services, cl: StoredResource): { id: string; extensionType: string; installed: boolean; types: string[] }[] {
-  const ids: unknown[] = Array.isArray(cl.resource.properties?.clusterExtensionIds) ? cl.resource.properties!.clusterExtensionIds : [];
-  return ids.map((raw) => {
-    const id = String(raw);
-    const ext = services.resources.get(id);
-    const extensionType = String(ext?.resource.properties?.extensionType ?? '');
-    const installed = !!ext && ext.typeKey === EXTENSIONS && ext.resource.properties?.provisioningState === 'Succeeded';
-    const types = (findExtensionType(extensionType)?.enables ?? []).map((e) => `${e.resourceProviderNamespace}/${e.resourceType}`);
-    return { id, extensionType, installed, types };
-  });
-}
-
-/**
- * A resource arriving with extendedLocation {type: CustomLocation, name}: the custom location exists,
- * has succeeded, and one of its installed extensions enables the resource's type. Called by the core
- * on every PUT, so every provider gets it; refusals are 400s that name the fix.
- */
-export function checkExtendedLocation(services: Services, resourceType: string, ext: unknown): void {
-  if (ext === undefined || ext === null || !isCustomLocation(ext)) return;
-  const target = resolveExtendedLocationRecord(services, ext);
-  const state = target.resource.properties?.provisioningState;
-  if (state !== 'Succeeded') {
-    throw Errors.invalidExtendedLocation(`The custom location '${target.resource.name}' is ${state ?? 'not ready'}; resources can be deployed to it once its provisioningState is Succeeded.`, 'extendedLocation.name');
-  }
-  const exts = customLocationExtensions(services, target);
-  const k = resourceType.toLowerCase();
-  if (exts.some((e) => e.installed && e.types.some((t) => t.toLowerCase() === k))) return;
-  const would = extensionsEnabling(resourceType).map((t) => t.name);
-  const fix = would.length
-    ? `Install a cluster extension of type ${would.map((w) => `'${w}'`).join(' or ')} on its host '${String(target.resource.properties?.hostResourceId)}' and add its id to the custom location's clusterExtensionIds.`
-    : 'No cluster extension known to this emulator enables it.';
-  throw Errors.invalid(
-    'ResourceTypeNotEnabled',
-    `The resource type '${resourceType}' is not enabled on custom location '${target.resource.name}'. ${fix}`,
-    'extendedLocation.name',
-  );
-}
-
-function resolveExtendedLocationRecord(services: Services, ext: { type?: string; name?: string }): StoredResource {
-  if (typeof ext.name !== 'string' || ext.name === '') {
-    throw Errors.invalidExtendedLocation("The extendedLocation needs 'type' (CustomLocation) and 'name' (the custom location's resource id).", 'extendedLocation.name');
-  }
-  const cl = services.resources.get(ext.name);
-  if (!cl || cl.typeKey !== CUSTOM_LOCATIONS) {
-    throw Errors.invalidExtendedLocation(`The custom location '${ext.name}' was not found; create it (Microsoft.ExtendedLocation/customLocations) or name an existing one.`, 'extendedLocation.name');
-  }
-  return cl;
-}
-
-/** Resources deployed to a custom location (its delete is refused while there are any). */
-export function resourcesOnCustomLocation(services: Services, customLocationId: string): StoredResource[] {
-  const k = customLocationId.toLowerCase();
-  const out: StoredResource[] = [];
-  for (const r of services.resources.all()) {
-    const ext = r.resource.extendedLocation;
-    if (isCustomLocation(ext) && typeof ext.name === 'string' && ext.name.toLowerCase() === k) out.push(r);
-  }
-  return out;
+export interface TargetResolver {
+  /**
+   * The site a location or an extendedLocation lands on; refuses (400 InvalidExtendedLocation) a custom location
+   * that is missing or has no running host. `customLocation`: the record the PUT's check already read.
+   */
+  resolve(where: Placement, customLocation?: StoredResource): Target;
+  /**
+   * A resource arriving with extendedLocation {type: CustomLocation, name}: the custom location exists, has
+   * succeeded and enables the resource's type; returns it (undefined when the extendedLocation names no custom
+   * location). Refusals are 400s that name the fix.
+   */
+  checkExtendedLocation(resourceType: string, extendedLocation: unknown): StoredResource | undefined;
 }

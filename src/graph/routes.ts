@@ -1,14 +1,18 @@
 // Microsoft Graph v1.0, the part clients use to make service principals: applications (+ addPassword,
-// removePassword), servicePrincipals, lookups by appId and $filter, directoryObjects/getByIds.
+// removePassword, owners), servicePrincipals (+ owners, ownedObjects), lookups by appId and $filter,
+// directoryObjects/getByIds, and directory roles (roleManagement/directory). Every call is decided by the
+// directory with the caller's identity (directory.ts: owners and directory roles, else 403).
 // Mounted at /graph; /metadata/endpoints publishes '{base}/graph/' as microsoftGraphResourceId.
 // Errors use Graph's envelope {"error":{"code","message","innerError"}}.
 
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { isArmError } from '../arm/errors.js';
-import { directoryOf, GraphError, notFound, type GraphApplication, type GraphServicePrincipal } from './directory.js';
+import { StoreUnavailableError } from '../store/store.js';
+import { directoryOf, GraphError, notFound, type Caller, type DirectoryRoleAssignment, type GraphApplication, type GraphServicePrincipal } from './directory.js';
+import { roleDefinitionWire } from './roles.js';
 
 export const GRAPH_PREFIX = '/graph';
 
@@ -127,11 +131,18 @@ export function servicePrincipalWire(s: GraphServicePrincipal): Record<string, u
   };
 }
 
+export function roleAssignmentWire(a: DirectoryRoleAssignment): Record<string, unknown> {
+  return { id: a.id, principalId: a.principalId, roleDefinitionId: a.roleDefinitionId, directoryScopeId: a.directoryScopeId, appScopeId: null, condition: null };
+}
+
 export function graphRouter(services: Services, tokens: TokenService, baseUrlOf: (req: Request) => string): express.Router {
   const dir = directoryOf(services);
-  tokens.setDirectoryLookup({ authenticate: (clientId, secret) => dir.authenticate(clientId, secret), find: (clientId) => dir.find(clientId) });
+  tokens.setDirectoryLookup({ authenticate: (clientId, secret) => dir.authenticate(clientId, secret), find: (clientId) => dir.find(clientId), disabled: (clientId) => dir.disabled(clientId) });
   const r = express.Router();
   const ctxUrl = (req: Request, what: string) => `${baseUrlOf(req)}${GRAPH_PREFIX}/v1.0/$metadata#${what}`;
+  /** Who calls (set by the token check below); null with --no-auth. */
+  const callers = new WeakMap<Request, Caller>();
+  const caller = (req: Request): Caller => callers.get(req) ?? null;
 
   r.use(express.json({ limit: '1mb' }));
   // Bearer token, as for ARM (tokens minted for the Graph resource).
@@ -139,7 +150,8 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     if (!services.config.auth) return next();
     const isGraph = (aud: string) => tokens.graphAudienceAccepted(aud);
     try {
-      tokens.verify(req.headers.authorization, `${baseUrlOf(req)}/adfs`, undefined, isGraph);
+      const p = tokens.verify(req.headers.authorization, `${baseUrlOf(req)}/adfs`, undefined, isGraph);
+      callers.set(req, { objectId: p.objectId, clientId: p.clientId });
       next();
     } catch (e) {
       if (!isArmError(e)) return next(e);
@@ -161,83 +173,164 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     const top = Number(req.query.$top);
     res.json({ '@odata.context': ctxUrl(req, what), value: Number.isInteger(top) && top > 0 ? value.slice(0, top) : value });
   };
-  // '/applications(appId='...')' and '/servicePrincipals(appId='...')' alternate keys
-  const ALT = /^\(appId='([^']+)'\)$/i;
-  const app = (id: string) => {
-    const m = ALT.exec(id);
-    const a = m ? dir.applicationByAppId(m[1]) : dir.application(id);
-    if (!a) throw notFound(m ? m[1] : id);
-    return a;
+  const body = (req: Request): Record<string, any> => {
+    const b = req.body;
+    if (b === undefined || b === null || (typeof b === 'object' && !Array.isArray(b))) return b ?? {};
+    throw new GraphError(400, 'BadRequest', 'The request body must be a JSON object.');
   };
-  const sp = (id: string) => {
-    const m = ALT.exec(id);
-    const s = m ? dir.servicePrincipalByAppId(m[1]) : dir.servicePrincipal(id);
-    if (!s) throw notFound(m ? m[1] : id);
-    return s;
+  // '/applications/{id}' or the alternate key '/applications(appId='...')' (the same for servicePrincipals),
+  // then what follows; the groups are (id, appId, owner?).
+  const at = (collection: string, rest = '') => new RegExp(`^/v1\\.0/${collection}(?:/([^/()]+)|\\(appId='([^'/]+)'\\))${rest}/?$`, 'i');
+  /** The addressed object's key and whether it is an appId. */
+  const target = (req: Request): [string, boolean] => (req.params[1] !== undefined ? [String(req.params[1]), true] : [String(req.params[0]), false]);
+  const principal = (s: GraphServicePrincipal) => ({ '@odata.type': '#microsoft.graph.servicePrincipal', ...servicePrincipalWire(s) });
+  /** '@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/{id}' (any host): the object id. */
+  const refId = (req: Request): string => {
+    const ref = body(req)['@odata.id'];
+    const m = typeof ref === 'string' ? /\/directoryObjects\/([^/?#]+)\/?$/i.exec(ref) ?? /\/servicePrincipals\/([^/?#]+)\/?$/i.exec(ref) : null;
+    if (!m) throw new GraphError(400, 'Request_BadRequest', "The request body must name the owner as {\"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\"}.");
+    try {
+      return decodeURIComponent(m[1]);
+    } catch {
+      throw new GraphError(400, 'Request_BadRequest', `Invalid object identifier '${m[1]}'.`);
+    }
   };
 
-  r.get('/v1.0/applications', wrap((req, res) => list(req, res, dir.applications(), applicationWire, 'applications')));
+  // ---- applications ----
+  r.get('/v1.0/applications', wrap((req, res) => list(req, res, dir.listApplications(caller(req)), applicationWire, 'applications')));
   r.post('/v1.0/applications', wrap(async (req, res) => {
-    const a = await dir.createApplication(req.body ?? {});
+    const a = await dir.createApplication(caller(req), body(req));
     res.status(201).json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(a) });
   }));
-  r.get(/^\/v1\.0\/applications(\(appId='[^']+'\))$/i, wrap((req, res) => {
-    res.json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(app(req.params[0])) });
-  }));
-  r.get('/v1.0/applications/:id', wrap((req, res) => {
-    res.json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(app(String(req.params.id))) });
-  }));
-  r.patch('/v1.0/applications/:id', wrap(async (req, res) => {
-    await dir.updateApplication(app(String(req.params.id)).id, req.body ?? {});
-    res.status(204).end();
-  }));
-  r.delete('/v1.0/applications/:id', wrap(async (req, res) => {
-    await dir.deleteApplication(app(String(req.params.id)).id);
-    res.status(204).end();
-  }));
-  r.post('/v1.0/applications/:id/addPassword', wrap(async (req, res) => {
-    const pc = await dir.addPassword(app(String(req.params.id)).id, req.body ?? {});
-    res.json({ '@odata.context': ctxUrl(req, 'microsoft.graph.passwordCredential'), ...pc });
-  }));
-  r.post('/v1.0/applications/:id/removePassword', wrap(async (req, res) => {
-    await dir.removePassword(app(String(req.params.id)).id, (req.body ?? {}).keyId);
-    res.status(204).end();
-  }));
+  {
+    const path = (rest = '') => at('applications', rest);
+    r.get(path(), wrap((req, res) => {
+      const [id, alt] = target(req);
+      res.json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(dir.readApplication(caller(req), id, alt)) });
+    }));
+    r.patch(path(), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.updateApplication(caller(req), appKey(id, alt), body(req));
+      res.status(204).end();
+    }));
+    r.delete(path(), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.deleteApplication(caller(req), appKey(id, alt));
+      res.status(204).end();
+    }));
+    r.post(path('/addPassword'), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      const pc = await dir.addPassword(caller(req), appKey(id, alt), body(req));
+      res.json({ '@odata.context': ctxUrl(req, 'microsoft.graph.passwordCredential'), ...pc });
+    }));
+    r.post(path('/removePassword'), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.removePassword(caller(req), appKey(id, alt), body(req).keyId);
+      res.status(204).end();
+    }));
+    r.get(path('/owners'), wrap((req, res) => {
+      const [id, alt] = target(req);
+      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value: dir.owners(caller(req), 'applications', appKey(id, alt)).map(principal) });
+    }));
+    r.post(path('/owners/\\$ref'), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.addOwner(caller(req), 'applications', appKey(id, alt), refId(req));
+      res.status(204).end();
+    }));
+    r.delete(path('/owners/([^/]+)/\\$ref'), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.removeOwner(caller(req), 'applications', appKey(id, alt), String(req.params[2]));
+      res.status(204).end();
+    }));
+  }
+  /** An application's object id from either key (the alternate key is resolved only to find the object). */
+  function appKey(id: string, byAppId: boolean): string {
+    return byAppId ? (dir.applicationByAppId(id)?.id ?? id) : id;
+  }
 
-  r.get('/v1.0/servicePrincipals', wrap((req, res) => list(req, res, dir.servicePrincipals(), servicePrincipalWire, 'servicePrincipals')));
+  // ---- service principals ----
+  r.get('/v1.0/servicePrincipals', wrap((req, res) => list(req, res, dir.listServicePrincipals(caller(req)), servicePrincipalWire, 'servicePrincipals')));
   r.post('/v1.0/servicePrincipals', wrap(async (req, res) => {
-    const s = await dir.createServicePrincipal(req.body ?? {});
+    const s = await dir.createServicePrincipal(caller(req), body(req));
     res.status(201).json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(s) });
   }));
-  r.get(/^\/v1\.0\/servicePrincipals(\(appId='[^']+'\))$/i, wrap((req, res) => {
-    res.json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(sp(req.params[0])) });
-  }));
-  r.get('/v1.0/servicePrincipals/:id', wrap((req, res) => {
-    res.json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(sp(String(req.params.id))) });
-  }));
-  r.delete('/v1.0/servicePrincipals/:id', wrap(async (req, res) => {
-    await dir.deleteServicePrincipal(sp(String(req.params.id)).id);
-    res.status(204).end();
-  }));
+  {
+    const path = (rest = '') => at('servicePrincipals', rest);
+    r.get(path(), wrap((req, res) => {
+      const [id, alt] = target(req);
+      res.json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(dir.readServicePrincipal(caller(req), id, alt)) });
+    }));
+    r.patch(path(), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.updateServicePrincipal(caller(req), id, body(req), alt);
+      res.status(204).end();
+    }));
+    r.delete(path(), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.deleteServicePrincipal(caller(req), id, alt);
+      res.status(204).end();
+    }));
+    r.get(path('/owners'), wrap((req, res) => {
+      const [id, alt] = target(req);
+      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value: dir.owners(caller(req), 'servicePrincipals', spKey(id, alt)).map(principal) });
+    }));
+    r.post(path('/owners/\\$ref'), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.addOwner(caller(req), 'servicePrincipals', spKey(id, alt), refId(req));
+      res.status(204).end();
+    }));
+    r.delete(path('/owners/([^/]+)/\\$ref'), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.removeOwner(caller(req), 'servicePrincipals', spKey(id, alt), String(req.params[2]));
+      res.status(204).end();
+    }));
+    r.get(path('/ownedObjects'), wrap((req, res) => {
+      const [id, alt] = target(req);
+      const value = dir.ownedObjects(caller(req), spKey(id, alt)).map((o) =>
+        'passwordCredentials' in o ? { '@odata.type': '#microsoft.graph.application', ...applicationWire(o) } : principal(o as GraphServicePrincipal),
+      );
+      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value });
+    }));
+  }
+  function spKey(id: string, byAppId: boolean): string {
+    return byAppId ? (dir.servicePrincipalByAppId(id)?.id ?? id) : id;
+  }
 
   r.post('/v1.0/directoryObjects/getByIds', wrap((req, res) => {
-    const body = req.body ?? {};
-    if (!Array.isArray(body.ids)) throw new GraphError(400, 'Request_BadRequest', "A value is required for property 'ids'.");
-    const types: string[] | undefined = Array.isArray(body.types) ? body.types.map((t: unknown) => String(t).toLowerCase()) : undefined;
-    const value: Record<string, unknown>[] = [];
-    if (!types || types.includes('serviceprincipal') || types.includes('directoryobject')) {
-      for (const id of body.ids) {
-        const s = dir.servicePrincipal(String(id));
-        if (s) value.push({ '@odata.type': '#microsoft.graph.servicePrincipal', ...servicePrincipalWire(s) });
-      }
-    }
+    const b = body(req);
+    if (!Array.isArray(b.ids)) throw new GraphError(400, 'Request_BadRequest', "A value is required for property 'ids'.");
+    const types: string[] | undefined = Array.isArray(b.types) ? b.types.map((t: unknown) => String(t).toLowerCase()) : undefined;
+    const found = dir.getByIds(caller(req), b.ids.map(String));
+    const value = !types || types.includes('serviceprincipal') || types.includes('directoryobject') ? found.map(principal) : [];
     res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value });
+  }));
+
+  // ---- directory roles (roleManagement/directory) ----
+  const RM = '/v1.0/roleManagement/directory';
+  r.get(`${RM}/roleDefinitions`, wrap((req, res) => list(req, res, dir.roleDefinitions(caller(req)), roleDefinitionWire, 'roleManagement/directory/roleDefinitions')));
+  r.get(`${RM}/roleDefinitions/:id`, wrap((req, res) => {
+    const d = dir.roleDefinitions(caller(req)).find((x) => x.id === String(req.params.id).toLowerCase());
+    if (!d) throw notFound(String(req.params.id));
+    res.json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleDefinitions/$entity'), ...roleDefinitionWire(d) });
+  }));
+  r.get(`${RM}/roleAssignments`, wrap((req, res) => list(req, res, dir.roleAssignments(caller(req)), roleAssignmentWire, 'roleManagement/directory/roleAssignments')));
+  r.post(`${RM}/roleAssignments`, wrap(async (req, res) => {
+    const a = await dir.assignRole(caller(req), body(req));
+    res.status(201).json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleAssignments/$entity'), ...roleAssignmentWire(a) });
+  }));
+  r.get(`${RM}/roleAssignments/:id`, wrap((req, res) => {
+    res.json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleAssignments/$entity'), ...roleAssignmentWire(dir.roleAssignment(caller(req), String(req.params.id))) });
+  }));
+  r.delete(`${RM}/roleAssignments/:id`, wrap(async (req, res) => {
+    await dir.removeRoleAssignment(caller(req), String(req.params.id));
+    res.status(204).end();
   }));
 
   r.get('/v1.0/me', wrap(() => {
     throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
   }));
   r.get('/v1.0/organization', wrap((req, res) => {
+    dir.readOrganization(caller(req));
     res.json({ '@odata.context': ctxUrl(req, 'organization'), value: [{ id: dir.tenantId, displayName: 'ARM Emulator', verifiedDomains: [{ name: 'emulator.local', isDefault: true, isInitial: true, type: 'Managed', capabilities: 'None' }] }] });
   }));
 
@@ -245,13 +338,22 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').filter(Boolean).pop() ?? ''}'.`);
   }));
   r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const type = (err as any)?.type;
+    const status = (err as any)?.status ?? (err as any)?.statusCode;
     const e =
       err instanceof GraphError
         ? err
-        : (err as any)?.type === 'entity.parse.failed'
+        : err instanceof StoreUnavailableError
+          ? new GraphError(503, 'ServiceUnavailable', err.message)
+        : type === 'entity.parse.failed'
           ? new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.')
-          : new GraphError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
+          : type === 'entity.too.large'
+            ? new GraphError(413, 'Request_EntityTooLarge', 'The request is larger than the 1 MB Graph accepts.')
+            : Number.isInteger(status) && status >= 400 && status < 500
+              ? new GraphError(status, 'BadRequest', `The request is invalid: ${(err as Error).message}.`)
+              : new GraphError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
     if (e.status === 500 && !services.config.quiet) console.error('[arm-emulator] graph', req.method, req.url, err);
+    if (err instanceof StoreUnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
     res.status(e.status).json({
       error: { code: e.code, message: e.message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': randomUUID(), 'client-request-id': String(req.headers['client-request-id'] ?? req.headers['x-ms-client-request-id'] ?? randomUUID()) } },
     });

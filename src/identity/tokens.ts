@@ -8,7 +8,7 @@ import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { ArmError, Errors } from '../arm/errors.js';
 import type { EmulatorConfig, ServicePrincipalConfig } from '../config/config.js';
-import type { Principal } from '../framework/types.js';
+import type { Principal } from '../arm/types.js';
 
 /**
  * ARM's well-known resource identifiers. The emulator accepts these and its own origins (the public URL and the
@@ -71,9 +71,10 @@ export class TokenService {
   /** The emulator's own origins (public URL first), lowercase, no trailing slash. */
   private own: string[] = [];
 
-  constructor(private readonly config: EmulatorConfig, dataDir: string | null) {
-    let keyPem: string | undefined;
-    const file = dataDir ? path.join(dataDir, 'token-signing-key.pem') : undefined;
+  /** `signingKey`: a PEM shared by every instance of a farm (kept in the database); otherwise the data dir's file. */
+  constructor(private readonly config: EmulatorConfig, dataDir: string | null, signingKey?: string) {
+    let keyPem: string | undefined = signingKey;
+    const file = dataDir && !signingKey ? path.join(dataDir, 'token-signing-key.pem') : undefined;
     if (file && existsSync(file)) {
       keyPem = readFileSync(file, 'utf8');
       try {
@@ -105,11 +106,22 @@ export class TokenService {
     return this.own;
   }
 
+  /** The origins of the other instances of a farm (one database): their tokens are accepted here too. */
+  private peers: () => Iterable<string> = () => [];
+  setPeerOrigins(peers: () => Iterable<string>): void {
+    this.peers = peers;
+  }
+  private ownOrPeer(origin: string): boolean {
+    if (this.own.includes(origin)) return true;
+    for (const p of this.peers()) if (p === origin) return true;
+    return false;
+  }
+
   /** ARM's resource identifiers and the emulator's own origins, with or without a trailing slash. */
   audienceAccepted(aud: unknown): boolean {
     if (typeof aud !== 'string') return false;
     if (ARM_AUDIENCES.includes(aud)) return true;
-    return this.own.includes(aud.toLowerCase().replace(/\/$/, ''));
+    return this.ownOrPeer(aud.toLowerCase().replace(/\/$/, ''));
   }
 
   jwks() {
@@ -119,6 +131,12 @@ export class TokenService {
 
   private principal(clientId: string): ServicePrincipalConfig | undefined {
     return this.config.servicePrincipals.find((p) => p.clientId.toLowerCase() === clientId.toLowerCase());
+  }
+
+  /** Is this a service principal of the emulator's configuration (of that tenant)? The admin API trusts these. */
+  isConfigured(clientId: string, tenantId: string): boolean {
+    const sp = this.principal(clientId);
+    return !!sp && sp.tenantId.toLowerCase() === tenantId.toLowerCase();
   }
 
   /** Service principals created at run time (Microsoft Graph): checks a client's secret, gives its tenant. */
@@ -164,6 +182,9 @@ export class TokenService {
     }
     const clientId = form.client_id;
     if (!clientId) throw new OAuthError(400, 'invalid_request', "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
+    if (this.directory?.disabled?.(clientId)) {
+      throw new OAuthError(400, 'unauthorized_client', `AADSTS7000112: Application '${clientId}' is disabled.`);
+    }
     const sp = this.authenticateClient(clientId, form.client_secret ?? '');
     if (!sp) {
       throw new OAuthError(401, 'invalid_client', `AADSTS7000215: Invalid client secret provided for application '${clientId}'.`);
@@ -284,7 +305,8 @@ export class TokenService {
       throw fail('InvalidAuthenticationToken', `The access token names an application ('appid' '${appid}') that is not a service principal of tenant '${tid}' on this ARM emulator.`);
     }
     const iss = typeof claims.iss === 'string' ? claims.iss.toLowerCase() : '';
-    if (!this.own.some((o) => iss === `${o}/${tid.toLowerCase()}/`)) {
+    const issOrigin = iss.endsWith(`/${tid.toLowerCase()}/`) ? iss.slice(0, -(tid.length + 2)) : '';
+    if (!issOrigin || !this.ownOrPeer(issOrigin)) {
       throw fail('InvalidAuthenticationToken', `The access token is from the wrong issuer '${String(claims.iss)}'. It must be issued by this ARM emulator ('${this.own[0] ?? ''}/${tid}/').`);
     }
     return { tenantId: tid, clientId: String(claims.appid ?? ''), objectId: String(claims.oid ?? '') };
@@ -301,6 +323,8 @@ function safeEqual(a: string, b: string): boolean {
 export interface DirectoryLookup {
   authenticate(clientId: string, secret: string): { clientId: string; tenantId: string } | undefined;
   find(clientId: string): { clientId: string; tenantId: string } | undefined;
+  /** A principal whose service principal is disabled (accountEnabled false): no sign-in, no token accepted. */
+  disabled?(clientId: string): boolean;
 }
 
 /** A stable object id per client id, so systemData and tokens agree across restarts. */
@@ -339,4 +363,9 @@ export function writeFileDurably(file: string, text: string): void {
   } catch {
     // a directory that cannot be fsynced: the rename is still atomic
   }
+}
+
+/** New RSA signing key (PKCS#8 PEM). */
+export function newSigningKey(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }

@@ -6,7 +6,7 @@
 // new cluster with a new API path.
 
 import { createHash } from 'node:crypto';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type { StoredResource } from '../framework/types.js';
 import type { Vm } from '../fabric/model.js';
 import type { ClusterSecrets } from '../kubernetes/kubeconfig.js';
@@ -131,7 +131,7 @@ function controlPlaneDown(services: Services, owner: string): boolean {
 
 function inFlight(services: Services, s: StoredResource): { kind: string; action?: string } | undefined {
   if (!s.operationId) return undefined;
-  const op = services.operations.get(s.operationId);
+  const op = services.asyncOperations.get(s.operationId);
   return op && op.status === 'InProgress' ? { kind: op.kind, action: op.action } : undefined;
 }
 
@@ -261,14 +261,23 @@ function hybridView(services: Services, s: StoredResource): ClusterView {
   };
 }
 
-function arcView(_services: Services, s: StoredResource): ClusterView {
+function arcView(services: Services, s: StoredResource): ClusterView {
   const r = s.resource;
   const p = r.properties ?? {};
   const secrets = s.internal.secrets as ClusterSecrets | undefined;
+  // The cluster the emulator hosts behind a connected cluster (Microsoft.Kubernetes/hosting.ts): its VMs are
+  // owned by the connected cluster, on the site `internal.site` names; a cluster without VMs (no fabric) has no nodes.
+  const site = s.internal.site as string | undefined;
+  const siteKind = site && services.fabric?.hasSite(site) ? services.fabric.sites().find((d) => d.name === site)?.kind : undefined;
   let why: string | undefined;
   if (s.deleting || p.provisioningState === 'Deleting') why = `the connected cluster '${r.name}' is being deleted`;
   else if (!secrets || (p.provisioningState !== 'Succeeded' && p.provisioningState !== 'Updating')) why = `the connected cluster '${r.name}' is ${p.provisioningState ?? 'not ready'}; its API answers once it is connected`;
+  else if (site && controlPlaneDown(services, r.id)) why = `the control plane of the cluster behind connected cluster '${r.name}' is down (its VMs are not running)`;
   const aadp = p.aadProfile;
+  const version = str(s.internal.kubernetesVersion, str(p.kubernetesVersion, '1.30.4'));
+  const pools: PoolView[] = site
+    ? [{ name: 'nodepool1', mode: 'User', vmSize: services.fabric?.ownerVms(r.id).find((v) => v.role === 'worker')?.vmSize ?? 'Standard_A4_v2', osType: 'Linux', labels: {}, taints: [], maxPods: 110, version }]
+    : [];
   return {
     key: clusterKey(r.id, created(s)),
     kind: 'arc',
@@ -281,15 +290,17 @@ function arcView(_services: Services, s: StoredResource): ClusterView {
     serving: why === undefined,
     why,
     secrets,
-    kubernetesVersion: str(p.kubernetesVersion, '1.30.4'),
+    kubernetesVersion: version,
     serviceCidr: '10.96.0.0/12',
     dnsServiceIP: '10.96.0.10',
     podCidr: '10.244.0.0/16',
     networkPlugin: 'calico',
     aad: aadp ? { azureRbac: aadp.enableAzureRBAC === true, adminGroups: Array.isArray(aadp.adminGroupObjectIDs) ? aadp.adminGroupObjectIDs.map(String) : [], tenantId: aadp.tenantID } : undefined,
     localAccounts: true,
-    pools: [],
-    targetKind: 'AzureRegion',
+    vmOwner: site ? r.id : undefined,
+    site,
+    pools,
+    targetKind: (siteKind as ClusterView['targetKind'] | undefined) ?? 'AzureRegion',
   };
 }
 

@@ -3,7 +3,7 @@
 // host, the endpoint and credentials kubeconfigs carry, and the in-process API other providers use to put
 // objects into a cluster (Arc extensions, Flux configurations).
 
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type { Principal } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { KUBERNETES_AUDIENCES } from '../identity/tokens.js';

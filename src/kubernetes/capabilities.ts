@@ -61,15 +61,23 @@ export interface CapabilityDocument {
 
 // ---- Kubernetes versions --------------------------------------------------------------------------
 
-// On-prem targets lag Azure: shipping Kubernetes into customers' datacenters takes longer.
+// The Kubernetes versions each kind of target offers, as the products publish them today (a site's config entry
+// may replace them: capabilities.kubernetesVersions / defaultKubernetesVersion):
+// - AKS (Azure regions): the minors in standard support after the AKS release of 2026-07-17 (1.34, 1.35 and 1.36;
+//   1.33 is LTS-only, 1.30 deprecated), the two newest patches of each; the default is the newest patch of the
+//   previous minor, as AKS picks it.
+// - AKS on Azure Local (HCI sites): every version its releases 2411 to 2508 shipped from 1.29.4 on (AKS Arc
+//   templates use 1.29.4 and newer).
+// - AKS engine on an Azure Stack Hub stamp: 1.19 to 1.21, as the last Hub releases of AKS engine shipped.
 const VERSIONS: Record<SiteKind, { versions: string[]; default: string }> = {
-  AzureRegion: { versions: ['1.29.9', '1.29.11', '1.30.6', '1.30.7', '1.31.2', '1.31.3'], default: '1.30.7' },
+  AzureRegion: { versions: ['1.34.8', '1.34.9', '1.35.5', '1.35.6', '1.36.1', '1.36.2'], default: '1.35.6' },
   AzureStackHub: { versions: ['1.19.11', '1.20.7', '1.21.2'], default: '1.20.7' },
-  AzureStackHCI: { versions: ['1.25.11', '1.26.6', '1.27.3'], default: '1.26.6' },
+  AzureStackHCI: { versions: ['1.29.4', '1.29.7', '1.29.9', '1.29.12', '1.29.13', '1.30.3', '1.30.4', '1.30.8', '1.30.9', '1.31.4', '1.31.5'], default: '1.30.9' },
 };
 
+/** '1.30.9', '1.30' or 'v1.30.9' (AKS on Azure Local takes the v, its quickstart template writes it). */
 export function parseVersion(v: string): [number, number, number] | undefined {
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(v.trim());
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/i.exec(v.trim());
   return m ? [Number(m[1]), Number(m[2]), m[3] === undefined ? -1 : Number(m[3])] : undefined;
 }
 
@@ -97,7 +105,7 @@ export function resolveKubernetesVersion(doc: CapabilityDocument, requested: str
   if (requested === undefined || requested === '') return doc.kubernetesVersions.find((k) => k.isDefault)?.version;
   const p = parseVersion(requested);
   if (!p) return undefined;
-  if (p[2] >= 0) return doc.kubernetesVersions.find((k) => k.version === requested.trim())?.version;
+  if (p[2] >= 0) return doc.kubernetesVersions.find((k) => k.version === requested.trim().replace(/^v/i, ''))?.version;
   const candidates = doc.kubernetesVersions.filter((k) => {
     const q = parseVersion(k.version)!;
     return q[0] === p[0] && q[1] === p[1];
@@ -189,7 +197,8 @@ export function capabilityDocument(site: TargetDescription): CapabilityDocument 
     loadBalancerSkus: ['basic'],
     defaultLoadBalancerSku: 'basic',
     identityTypes: ['ServicePrincipal'],
-    clusterAutoscaler: false,
+    // AKS on Azure Local has the cluster autoscaler (release 2402) and GPU node pools (T4, A2, A16)
+    clusterAutoscaler: true,
     multipleNodePools: true,
     maxAgentPools: o.maxAgentPools ?? 16,
     maxNodesPerPool: o.maxNodesPerPool ?? 64,
@@ -204,7 +213,7 @@ export function capabilityDocument(site: TargetDescription): CapabilityDocument 
     azureAdRbac: false,
     monitoring: false,
     virtualNodes: false,
-    gpu: false,
+    gpu: true,
     windowsNodePools: true,
     networkPlugins: ['calico'],
     vmSizes,

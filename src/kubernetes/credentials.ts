@@ -5,7 +5,7 @@
 // (issued by the emulator, as kubelogin would get one).
 
 import { Errors } from '../arm/errors.js';
-import type { Services } from '../framework/services.js';
+import type { Services } from '../framework/types.js';
 import type { Principal } from '../framework/types.js';
 import { credentialResults, type ClusterSecrets, type CredentialKind, type KubeconfigInput } from './kubeconfig.js';
 

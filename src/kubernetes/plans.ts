@@ -7,7 +7,7 @@
 // VM names are deterministic from the owner and the plan (never random), so a task re-run after a
 // crash finds the VM it already made instead of making a second one.
 
-import type { TaskSpec } from '../lro/types.js';
+import type { TaskSpec } from '../arm/asyncOperations.js';
 import type { Vm, VmRequest, VmRole } from '../fabric/model.js';
 
 /** Simulated durations at time-scale 1, in ms. */

@@ -6,50 +6,55 @@
 
 import { v4 as uuidv4 } from 'uuid';
 import { Errors, ArmError, type ErrorDetail } from '../arm/errors.js';
-import type { Store, WriteOp } from '../store/store.js';
-import type { Registry } from '../framework/registry.js';
+import { StoreConflictError, StoreUnavailableError, type Lease, type Store, type StoreChange, type WriteOp } from '../store/store.js';
 import type { ResourceRepository } from '../framework/repository.js';
-import type { Completion, StoredResource } from '../framework/types.js';
 import { relatedOps, deleteTreeOps } from '../framework/related.js';
-import type { Services } from '../framework/services.js';
+import type { AsyncOperations, Completion, Services, StoredResource, TypeRegistry } from '../framework/types.js';
 import type {
   CompletionGate,
+  GateRule,
+  OperationSubject,
   OperationPlan,
   OperationRecord,
   TaskKind,
   TaskRecord,
-} from './types.js';
+} from '../arm/asyncOperations.js';
 
 const COLLECTION = 'operations';
+/** Requests to an operation from an instance that does not drive it (cancel, hold, release, polls): its driver applies them. */
+export const CONTROL_COLLECTION = 'operationControl';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+/** How often operations nobody drives are looked for (another instance died, a snapshot was imported). */
+const SWEEP_MS = 1000;
 
-export interface OperationSubject {
-  resourceId: string;
-  typeKey: string;
-  namespace: string;
-  location: string;
-  subscriptionId: string;
-  method: OperationRecord['method'];
-  apiVersion: string;
+interface OperationControl {
+  cancel?: { message: string };
+  held?: boolean;
+  polls?: number;
 }
+/**
+ * Restarts in a row an operation may be resumed without progress before it ends Failed (a crash loop ends).
+ * A process killed from outside while the operation waits looks the same as one the operation crashed,
+ * so the bound leaves room for a few such kills (the crash suite kills six times in a row).
+ */
+export const MAX_RESUME_ATTEMPTS = 10;
 
-/** A rule deciding how fast operations complete, for tests (most specific match wins). */
-export interface GateRule {
-  /** lowercase type key ('microsoft.containerservice/managedclusters') or '*' */
-  typeKey: string;
-  /** operation kind or action name, or '*' */
-  operation: string;
-  gate: CompletionGate;
-}
-
-export class OperationEngine {
+export class OperationEngine implements AsyncOperations {
   private readonly kinds = new Map<string, TaskKind>();
   private readonly waiters = new Map<string, ((op: OperationRecord) => void)[]>();
   private readonly driving = new Set<string>();
+  /** The records of the operations being driven (the same objects the drivers change). */
+  private readonly live = new Map<string, OperationRecord>();
   private readonly finishing = new Set<string>();
-  private readonly pendingSaves = new Map<string, OperationRecord>();
+  private readonly pendingSaves = new Map<string, { op: OperationRecord; done: Promise<void> }>();
   private saveBatch: Promise<void> | null = null;
-  private services!: Services;
+  /** Operations this instance holds the lease of (it alone drives them until they end). */
+  private readonly leases = new Map<string, Lease>();
+  /** Operations whose record was deleted or replaced from elsewhere (reset, import): their driver gives up. */
+  private readonly abandoned = new Set<string>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+  /** Created here and about to be run by their creator once committed: not for the sweep to take. */
+  private readonly starting = new Set<string>();
   private gateRules: GateRule[] = [];
   private stopped = false;
   /** Timers of simulated durations, so stop() can release them. */
@@ -57,19 +62,23 @@ export class OperationEngine {
 
   constructor(
     private readonly store: Store,
-    private readonly registry: Registry,
+    private readonly registry: TypeRegistry,
     private readonly resources: ResourceRepository,
     private timeScale: number,
-  ) {}
+    /** The services the completion hooks get (built with the engine in them, so read when needed). */
+    private readonly servicesOf: () => Services,
+  ) {
+    store.onExternalChange((changes) => this.external(changes));
+  }
 
-  attach(services: Services): void {
-    this.services = services;
+  private get services(): Services {
+    return this.servicesOf();
   }
 
   setTimeScale(scale: number): void {
     this.timeScale = scale;
     // Others (the fabric's bounded waits) read the scale from the config.
-    if (this.services) this.services.config.timeScale = scale;
+    this.services.config.timeScale = scale;
   }
 
   registerTaskKind(kind: string, impl: TaskKind): void {
@@ -110,12 +119,65 @@ export class OperationEngine {
   async poll(id: string): Promise<OperationRecord | undefined> {
     const op = this.get(id);
     if (!op) return undefined;
-    if (op.status === 'InProgress' && op.gate) {
+    if (op.status === 'InProgress' && op.gate?.mode === 'polls') {
+      if (!this.leases.has(op.id)) {
+        // Driven by another instance: the poll is counted in the control record its driver follows.
+        await this.control(op.id, (c) => ({ ...c, polls: (c.polls ?? 0) + 1 }));
+        return this.get(id);
+      }
+      op.gate.pollsSeen = (op.gate.pollsSeen ?? 0) + 1;
+      await this.save(op);
+      await this.maybeRelease(op);
+    } else if (op.status === 'InProgress' && op.gate && this.leases.has(op.id)) {
       op.gate.pollsSeen = (op.gate.pollsSeen ?? 0) + 1;
       await this.save(op);
       await this.maybeRelease(op);
     }
     return this.get(id);
+  }
+
+  /** Changes the control record of an operation driven elsewhere (read-modify-write, retried on a conflict). */
+  private async control(id: string, change: (c: OperationControl) => OperationControl): Promise<void> {
+    const key = id.toLowerCase();
+    for (let i = 0; ; i++) {
+      const cur = this.store.get<OperationControl>(CONTROL_COLLECTION, key) ?? {};
+      try {
+        await this.store.write([{ collection: CONTROL_COLLECTION, key, value: change(structuredClone(cur)) }]);
+        return;
+      } catch (e) {
+        if (!(e instanceof StoreConflictError) || i >= 20) throw e;
+        await this.store.sync();
+      }
+    }
+  }
+
+  /** A control record changed: the driver applies what it asks. */
+  private async applyControl(op: OperationRecord): Promise<void> {
+    const c = this.store.get<OperationControl>(CONTROL_COLLECTION, op.id.toLowerCase());
+    if (!c || op.status !== 'InProgress') return;
+    let changed = false;
+    if (c.cancel && !op.cancelRequested) {
+      op.cancelRequested = true;
+      op.error = { code: 'OperationCanceled', message: c.cancel.message };
+      changed = true;
+    }
+    if (c.held !== undefined && !!op.held !== c.held) {
+      if (c.held) op.held = true;
+      else delete op.held;
+      changed = true;
+    }
+    if (op.gate?.mode === 'polls' && (c.polls ?? 0) > 0) {
+      op.gate.pollsSeen = (op.gate.pollsSeen ?? 0) + c.polls!;
+      await this.store.write([{ collection: CONTROL_COLLECTION, key: op.id.toLowerCase(), value: { ...c, polls: 0 } }]).catch(() => undefined);
+      changed = true;
+    }
+    if (!changed) return;
+    await this.save(op);
+    if (op.cancelRequested && !this.driving.has(op.id)) this.run(op);
+    else {
+      await this.maybeRelease(op);
+      this.armTimeGate(op);
+    }
   }
 
   /** The Azure-AsyncOperation status resource. */
@@ -179,7 +241,10 @@ export class OperationEngine {
       tasks,
       data: plan.data,
     };
+    this.starting.add(op.id);
+    if (target.startedBy) op.startedBy = target.startedBy;
     if (plan.resultTask) op.resultTask = plan.resultTask;
+    if (plan.initiatedBy) op.initiatedBy = plan.initiatedBy;
     if (plan.resultIsResource) op.resultIsResource = true;
     if (gate && gate.mode !== 'immediate') {
       op.gate = { ...gate, pollsSeen: 0 };
@@ -193,22 +258,179 @@ export class OperationEngine {
   }
 
   /** Starts driving a persisted operation (does not wait for it). */
-  run(op: OperationRecord): void {
+  run(op: OperationRecord, adopt = false): void {
+    if (!adopt) this.starting.delete(op.id);
     if (this.driving.has(op.id) || this.stopped) return;
     this.driving.add(op.id);
-    this.drive(op)
+    this.live.set(op.id, op);
+    this.leased(op.id)
+      .then(async (ok) => {
+        if (!ok) return;
+        if (adopt && !(await this.adopt(op))) return;
+        await this.drive(op);
+      })
       .catch((e) => {
-        if (this.stopped || e instanceof Stopped) return undefined; // resumed at the next start
+        if (e instanceof Abandoned) return this.abandon(op);
+        if (this.stopped || e instanceof Stopped || !this.leases.has(op.id)) return undefined; // resumed at the next start, or by whoever holds it now
         // Whatever the driver threw, the operation ends Failed and what its tasks did is undone.
         return this.rollback(op, toDetail(e)).catch(() => this.finishFailed(op, toDetail(e)));
       })
+      .catch((e) => (e instanceof Abandoned ? this.abandon(op) : undefined))
       .catch(() => undefined)
-      .finally(() => this.driving.delete(op.id));
+      .finally(() => {
+        this.driving.delete(op.id);
+        this.live.delete(op.id);
+      });
+  }
+
+  /**
+   * A long task reports progress (a deployment, each resource it finished): the operation is not stuck,
+   * so restarts in a row no longer count against it.
+   */
+  progress(id: string): void {
+    const op = this.live.get(id);
+    if (!op || !op.resumeAttempts || this.stopped) return;
+    op.resumeAttempts = 0;
+    void this.save(op).catch(() => undefined);
+  }
+
+  /** Holds (or takes) the lease of an operation: only its holder drives it. */
+  private async leased(id: string): Promise<boolean> {
+    if (this.leases.has(id)) return true;
+    const lease = await this.store.lease(id);
+    if (!lease) return false;
+    if (this.stopped) {
+      await lease.release();
+      return false;
+    }
+    this.leases.set(id, lease);
+    // Lost with the database connection: stop driving; whoever gets it next resumes from the stored record.
+    lease.signal.addEventListener('abort', () => {
+      if (this.leases.get(id) === lease) this.leases.delete(id);
+    });
+    return true;
+  }
+
+  private dropLease(id: string): void {
+    const lease = this.leases.get(id);
+    if (!lease) return;
+    this.leases.delete(id);
+    void lease.release().catch(() => undefined);
+  }
+
+  /**
+   * Taking over an operation someone else was driving (this process before a restart, another instance that
+   * died, a snapshot): tasks it was running run again. The attempt is counted (and stored) before the
+   * operation runs, so one whose resumption crashes the process is not run for ever: past MAX_RESUME_ATTEMPTS
+   * takeovers in a row without progress it is undone and ends Failed, and if even undoing it never finishes,
+   * it ends Failed without. Answers whether the operation is still to be driven.
+   */
+  private async adopt(op: OperationRecord): Promise<boolean> {
+    await this.store.sync();
+    const fresh = this.get(op.id);
+    if (!fresh || TERMINAL.has(fresh.status)) throw new Abandoned();
+    if (fresh !== op) Object.assign(op, fresh);
+    for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
+    op.resumed = (op.resumed ?? 0) + 1;
+    const attempts = (op.resumeAttempts ?? 0) + 1;
+    op.resumeAttempts = attempts;
+    await this.save(op);
+    if (attempts > MAX_RESUME_ATTEMPTS) {
+      const error: ErrorDetail = {
+        code: 'OperationResumeFailed',
+        message: `The operation was interrupted ${attempts - 1} times in a row while resuming after a restart of the emulator, without progress; it was stopped and what it had done was undone.`,
+      };
+      const rollingBack = (op as any).rollingBack;
+      if (attempts === MAX_RESUME_ATTEMPTS + 1 && !rollingBack) await this.rollback(op, error).catch(() => this.finishFailed(op, error));
+      else await this.finishFailed(op, rollingBack ? op.error ?? error : error);
+      return false;
+    }
+    await this.applyControl(op);
+    return true;
+  }
+
+  /**
+   * The operation's record went away under its driver (its subscription was reset, a snapshot replaced the
+   * state): undo what its tasks did, write nothing of it, release whoever waits.
+   */
+  private async abandon(op: OperationRecord): Promise<void> {
+    this.abandoned.delete(op.id);
+    for (const t of [...op.tasks].reverse()) {
+      if (t.state !== 'done' && t.state !== 'failed' && t.state !== 'running') continue;
+      try {
+        await this.kinds.get(t.kind)?.undo?.(t, op);
+      } catch {
+        // best effort, as in a rollback
+      }
+    }
+    this.dropLease(op.id);
+    this.wake(op.id, { ...op, status: 'Canceled', error: { code: 'OperationReset', message: 'The operation was removed by a reset or a snapshot import.' } });
+  }
+
+  /** Resolves whoever waits for an operation. */
+  private wake(id: string, op: OperationRecord): void {
+    const list = this.waiters.get(id) ?? [];
+    this.waiters.delete(id);
+    for (const w of list) w(op);
+  }
+
+  /** Changes made elsewhere: waiters of operations finished by another instance, and drivers whose record vanished. */
+  private external(changes: StoreChange[] | 'all'): void {
+    if (changes === 'all') {
+      // Everything was reloaded (this instance fell far behind): only a record that is gone ends its driver.
+      for (const id of this.leases.keys()) if (!this.get(id)) this.abandoned.add(id);
+      for (const id of [...this.waiters.keys()]) {
+        const now = this.get(id);
+        if (!now) this.wake(id, { id, status: 'Canceled', error: { code: 'OperationReset', message: 'The operation was removed by a reset or a snapshot import.' } } as OperationRecord);
+        else if (TERMINAL.has(now.status)) this.wake(id, now);
+      }
+      return;
+    }
+    for (const c of changes) {
+      if (c.collection === CONTROL_COLLECTION) {
+        const op = this.get(c.key);
+        if (op && this.leases.has(op.id) && c.value) void this.applyControl(op).catch(() => undefined);
+        continue;
+      }
+      if (c.collection !== COLLECTION) continue;
+      const now = c.value as OperationRecord | undefined;
+      const id = now?.id ?? [...this.leases.keys(), ...this.waiters.keys()].find((k) => k.toLowerCase() === c.key);
+      if (!id) continue;
+      if (this.leases.has(id)) {
+        // Only this instance writes an operation it drives: any other change is a reset or an import.
+        this.abandoned.add(id);
+        continue;
+      }
+      if (!now) this.wake(id, { id, status: 'Canceled', error: { code: 'OperationReset', message: 'The operation was removed by a reset or a snapshot import.' } } as OperationRecord);
+      else if (TERMINAL.has(now.status)) this.wake(id, now);
+    }
+  }
+
+  // ---- taking over operations nobody drives ----------------------------------------------------------------
+
+  /** Starts the periodic look for operations nobody drives (after start-up has registered every task kind). */
+  startSweeping(): void {
+    if (this.sweepTimer || this.stopped) return;
+    this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** Every operation in flight that no instance drives is taken over (another instance died, or a snapshot brought it). */
+  async sweep(): Promise<void> {
+    for (const op of this.list()) {
+      if (this.stopped) return;
+      if (TERMINAL.has(op.status) || this.driving.has(op.id) || this.leases.has(op.id) || this.starting.has(op.id)) continue;
+      this.run(op, true);
+    }
   }
 
   /** Asks a running operation to stop; it rolls back and ends Canceled. */
   async cancel(id: string, message = 'The operation was canceled.'): Promise<OperationRecord> {
     const op = this.inFlight(id, 'canceled', 'OperationNotCancellable');
+    if (!this.leases.has(op.id)) {
+      await this.control(op.id, (c) => ({ ...c, cancel: { message } }));
+      return { ...op, cancelRequested: true, error: { code: 'OperationCanceled', message } };
+    }
     op.cancelRequested = true;
     op.error = { code: 'OperationCanceled', message };
     await this.save(op);
@@ -222,6 +444,10 @@ export class OperationEngine {
    */
   async hold(id: string): Promise<OperationRecord> {
     const op = this.inFlight(id, 'held');
+    if (!this.leases.has(op.id)) {
+      await this.control(op.id, (c) => ({ ...c, held: true }));
+      return { ...op, held: true };
+    }
     op.held = true;
     await this.save(op);
     return op;
@@ -230,6 +456,11 @@ export class OperationEngine {
   /** Releases a held operation: it finishes as soon as its tasks and its gate allow. */
   async release(id: string): Promise<OperationRecord> {
     const op = this.inFlight(id, 'released');
+    if (!this.leases.has(op.id)) {
+      await this.control(op.id, (c) => ({ ...c, held: false }));
+      const { held: _h, ...rest } = op;
+      return rest;
+    }
     if (!op.held) return op;
     delete op.held;
     await this.save(op);
@@ -253,16 +484,28 @@ export class OperationEngine {
    * store write, and an operation saved several times in it is serialised once.
    */
   private save(op: OperationRecord): Promise<void> {
-    this.pendingSaves.set(op.id, op);
+    if (this.abandoned.has(op.id)) return Promise.reject(new Abandoned());
+    if (!this.leases.has(op.id)) return Promise.reject(new Stopped()); // the lease was lost: whoever holds it now writes it
+    const pending = this.pendingSaves.get(op.id);
+    if (pending) return pending.done;
     if (!this.saveBatch) {
       this.saveBatch = new Promise<void>((r) => setImmediate(r)).then(() => {
-        const ops = [...this.pendingSaves.values()].map((o) => this.writeOp(o));
-        this.pendingSaves.clear();
         this.saveBatch = null;
-        return this.store.write(ops);
       });
     }
-    return this.saveBatch;
+    // Each operation is its own write (one refused write must not take others with it); the store still
+    // commits the writes of one tick together.
+    const done = this.saveBatch.then(() => {
+      this.pendingSaves.delete(op.id);
+      if (this.abandoned.has(op.id)) throw new Abandoned();
+      return this.store.write([this.writeOp(op)]).catch((e) => {
+        if (e instanceof StoreConflictError) throw new Abandoned();
+        if (e instanceof StoreUnavailableError) throw new Stopped();
+        throw e;
+      });
+    });
+    this.pendingSaves.set(op.id, { op, done });
+    return done;
   }
 
   private delay(task: TaskRecord): Promise<void> {
@@ -290,7 +533,8 @@ export class OperationEngine {
 
     const runTask = async (t: TaskRecord): Promise<void> => {
       await this.delay(t);
-      if (this.stopped) throw new Stopped();
+      if (this.stopped || !this.leases.has(op.id)) throw new Stopped();
+      if (this.abandoned.has(op.id)) throw new Abandoned();
       if (op.cancelRequested) {
         t.state = 'pending';
         return;
@@ -298,8 +542,11 @@ export class OperationEngine {
       try {
         t.result = await this.kinds.get(t.kind)!.run(t, op);
         t.state = 'done';
+        delete op.resumeAttempts; // progress: restarts in a row start counting again
       } catch (e) {
-        if (e instanceof Stopped) throw e;
+        if (e instanceof Stopped || e instanceof Abandoned) throw e;
+        // A task that fails because the emulator is shutting down did not fail: it runs again at the next start.
+        if (this.stopped) throw new Stopped();
         t.state = 'failed';
         t.error = toDetail(e);
         failure ??= t.error;
@@ -388,7 +635,8 @@ export class OperationEngine {
   private async trySave(op: OperationRecord): Promise<void> {
     try {
       await this.save(op);
-    } catch {
+    } catch (e) {
+      if (e instanceof Abandoned || e instanceof Stopped) throw e;
       /* the final write reports it */
     }
   }
@@ -453,7 +701,9 @@ export class OperationEngine {
 
   /** Resource, related resources and operation reach their terminal state in one atomic write (throws if it cannot be stored). */
   private async commitFinal(op: OperationRecord, before: StoredResource | undefined, next: Completion): Promise<void> {
+    if (this.abandoned.has(op.id)) throw new Abandoned();
     const ops = [this.writeOp(op)];
+    if (this.store.has(CONTROL_COLLECTION, op.id.toLowerCase())) ops.push({ collection: CONTROL_COLLECTION, key: op.id.toLowerCase(), value: undefined });
     if (next.resource) {
       if (next.resource.operationId === op.id) delete next.resource.operationId;
       ops.push(...this.resources.putOps(next.resource));
@@ -467,24 +717,23 @@ export class OperationEngine {
   /** The operation has reached its terminal state: release whoever waits for it. */
   private settled(op: OperationRecord): void {
     this.finishing.delete(op.id);
-    const list = this.waiters.get(op.id) ?? [];
-    this.waiters.delete(op.id);
-    for (const w of list) w(op);
+    this.dropLease(op.id);
+    this.wake(op.id, op);
   }
 
   // ---- restart -----------------------------------------------------------------------------------
 
-  /** After a restart: resume every operation that was in flight, and heal resources left mid-operation. */
+  /**
+   * After a restart: resume every operation that was in flight, and heal resources left mid-operation.
+   * The attempt is counted (and stored) before the operation runs, so one whose resumption crashes the
+   * process is not run for ever: past MAX_RESUME_ATTEMPTS restarts in a row it is undone and ends Failed,
+   * and if even undoing it never finishes, it ends Failed without.
+   */
   async resumeAll(): Promise<number> {
     let n = 0;
-    for (const op of this.list()) {
-      if (TERMINAL.has(op.status)) continue;
-      for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
-      op.resumed = (op.resumed ?? 0) + 1;
-      await this.save(op);
-      this.run(op);
-      n++;
-    }
+    for (const op of this.list()) if (!TERMINAL.has(op.status) && !this.driving.has(op.id)) n++;
+    await this.sweep();
+    this.startSweeping();
     // A resource pointing at an operation that no longer exists is stuck: settle it as failed.
     const stuck: StoredResource[] = [];
     for (const r of this.resources.all()) {
@@ -496,7 +745,9 @@ export class OperationEngine {
       if (copy.resource.properties?.provisioningState && !TERMINAL.has(copy.resource.properties.provisioningState)) {
         copy.resource.properties.provisioningState = 'Failed';
       }
-      await this.resources.put(copy);
+      await this.resources.put(copy).catch((e) => {
+        if (!(e instanceof StoreConflictError)) throw e; // another instance settled it first
+      });
     }
     return n;
   }
@@ -504,8 +755,22 @@ export class OperationEngine {
   /** Stops driving (process shutdown); persisted state lets the next start resume. */
   stop(): void {
     this.stopped = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    // Free the leases at once so another instance takes over without waiting for this one's connections to close.
+    for (const id of [...this.leases.keys()]) this.dropLease(id);
+  }
+
+  /**
+   * After stop(), on a clean shutdown: the operations that were running did not crash anything, so their
+   * restarts in a row start counting again at the next start. (A killed process never gets here.)
+   */
+  async stoppedCleanly(): Promise<void> {
+    const ops = [...this.live.values()].filter((op) => op.status === 'InProgress' && op.resumeAttempts);
+    for (const op of ops) delete op.resumeAttempts;
+    if (ops.length) await this.store.write(ops.map((op) => this.writeOp(op))).catch(() => undefined);
   }
 
   /** Operations still running in this process (for tests and shutdown). */
@@ -515,6 +780,8 @@ export class OperationEngine {
 }
 
 class Stopped extends Error {}
+/** The operation's record was removed or replaced from elsewhere (reset, import). */
+class Abandoned extends Error {}
 
 function toDetail(e: unknown): ErrorDetail {
   if (e instanceof ArmError) return e.toDetail();

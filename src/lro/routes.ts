@@ -5,11 +5,11 @@
 import { Errors } from '../arm/errors.js';
 import { lroHeaders } from './urls.js';
 import type { RequestContext, ResourceProvider, ResourceTypeDefinition } from '../framework/types.js';
-import type { OperationRecord } from './types.js';
+import type { OperationRecord } from '../arm/asyncOperations.js';
 
 function findOp(ctx: RequestContext): OperationRecord {
   const id = ctx.path.names[1];
-  const op = ctx.services.operations.get(id);
+  const op = ctx.services.asyncOperations.get(id);
   if (
     !op ||
     op.namespace.toLowerCase() !== ctx.def.namespace.toLowerCase() ||
@@ -26,7 +26,7 @@ function findOp(ctx: RequestContext): OperationRecord {
  */
 async function settle(ctx: RequestContext, op: OperationRecord): Promise<void> {
   if (op.status !== 'InProgress' || ctx.services.config.timeScale !== 0 || op.gate) return;
-  await Promise.race([ctx.services.operations.waitFor(op.id), new Promise((r) => setTimeout(r, 250))]);
+  await Promise.race([ctx.services.asyncOperations.waitFor(op.id), new Promise((r) => setTimeout(r, 250))]);
 }
 
 function allVersions(p: ResourceProvider): string[] {
@@ -49,15 +49,15 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
   const statuses = proxy('locations/operationStatuses', 'subscription', {
       get: async (ctx) => {
         await settle(ctx, findOp(ctx));
-        const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
+        const op = (await ctx.services.asyncOperations.poll(ctx.path.names[1]))!;
         const headers: Record<string, string> = op.status === 'InProgress' ? { 'Retry-After': String(ctx.services.config.retryAfter) } : {};
-        return { status: 200, headers, body: ctx.services.operations.statusBody(op, ctx.baseUrl) };
+        return { status: 200, headers, body: ctx.services.asyncOperations.statusBody(op, ctx.baseUrl) };
       },
   });
   const results = proxy('locations/operationResults', 'subscription', {
       get: async (ctx) => {
         await settle(ctx, findOp(ctx));
-        const op = (await ctx.services.operations.poll(ctx.path.names[1]))!;
+        const op = (await ctx.services.asyncOperations.poll(ctx.path.names[1]))!;
         if (op.status === 'InProgress') {
           const h = lroHeaders(ctx.baseUrl, ctx.services.config.retryAfter, op, true);
           return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
@@ -72,21 +72,26 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
         const stored = ctx.services.resources.get(op.resourceId);
         const def = ctx.services.registry.typeByKey(op.typeKey);
         if (!stored || !def) return { status: 204 };
-        return { status: 200, body: ctx.services.core.wire(stored, def, op.apiVersion) };
+        return { status: 200, body: ctx.services.resourceManager.wire(stored, def, op.apiVersion) };
       },
   });
   const operations = proxy('operations', 'tenant', {
       list: (ctx) => {
         const provider = ctx.services.registry.provider(ns)!;
-        const fields = provider.operationFields;
+        if (ctx.path.extendedParent) {
+          // {resource}/providers/{ns}/operations is another operation: the provider's own, or none.
+          if (provider.scopedOperations) return provider.scopedOperations(ctx);
+          throw Errors.routeNotFound(ctx.path.id);
+        }
+        const fields = provider.providerOperationFields;
         const value: unknown[] = [
           op(fields, ns, `${ns}/register/action`, 'Register Subscription', 'Registers the subscription for the resource provider.', ns),
           op(fields, ns, `${ns}/unregister/action`, 'Unregister Subscription', 'Unregisters the subscription for the resource provider.', ns),
         ];
         for (const t of provider.types) {
           if (t.handlers && !t.tracked && t.type.startsWith('locations/operation')) continue;
-          if (t.operations) {
-            for (const o of t.operations) value.push(op(fields, ns, `${ns}/${o.name}`, o.operation, o.description, t.type));
+          if (t.providerOperations) {
+            for (const o of t.providerOperations) value.push(op(fields, ns, `${ns}/${o.name}`, o.operation, o.description, t.type));
           } else if (t.type !== 'operations' && !t.type.startsWith('locations/operation')) {
             value.push(op(fields, ns, `${ns}/${t.type}/read`, `Get ${t.type}`, `Gets ${t.type}.`, t.type));
             if (!t.handlers) {
@@ -102,7 +107,7 @@ export function operationTypes(p: ResourceProvider): ResourceTypeDefinition[] {
   return [statuses, results, operations];
 }
 
-function op(fields: ResourceProvider['operationFields'], ns: string, name: string, operation: string, description: string, resource: string) {
+function op(fields: ResourceProvider['providerOperationFields'], ns: string, name: string, operation: string, description: string, resource: string) {
   // Only what the provider's spec declares for an operation (isDataAction and origin are not everywhere).
   const o: Record<string, unknown> = { name };
   if (fields?.includes('isDataAction')) o.isDataAction = false;

@@ -11,7 +11,9 @@ import { azureStackHciProvider } from './Microsoft.AzureStackHCI/index.js';
 import { computeProvider } from './Microsoft.Compute/index.js';
 import { kubernetesProvider } from './Microsoft.Kubernetes/index.js';
 import { hybridContainerServiceProvider } from './Microsoft.HybridContainerService/index.js';
-import { catalogueProviders } from './catalogue/index.js';
+import { managementProvider } from './Microsoft.Management/index.js';
+import { hybridComputeProvider } from './Microsoft.HybridCompute/index.js';
+import { declaredProviders } from './declared/index.js';
 
 export function allProviders(): ResourceProvider[] {
   return [
@@ -25,6 +27,8 @@ export function allProviders(): ResourceProvider[] {
     computeProvider,
     kubernetesProvider,
     hybridContainerServiceProvider,
-    ...catalogueProviders(),
+    managementProvider,
+    hybridComputeProvider,
+    ...declaredProviders(),
   ];
 }

@@ -94,10 +94,10 @@ export interface Store {
   /**
    * Runs fn as the only holder of `name` among all instances, with memory caught up first; fn's writes are
    * durable before another instance gets `name`. For check-then-allocate state that spans keys (fabric
-   * capacity and addresses, serial PUTs). One process: fn runs at once (its checks and memory updates are
-   * synchronous, so nothing interleaves).
+   * capacity and addresses, serial PUTs); several names are taken together (no order to get wrong). One
+   * process: fn runs at once (its checks and memory updates are synchronous, so nothing interleaves).
    */
-  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  exclusive<T>(name: string | string[], fn: () => Promise<T>): Promise<T>;
   /** Claims the right to drive operation `id` (one instance at a time); undefined while another live instance holds it. */
   lease(id: string): Promise<Lease | undefined>;
   /**
@@ -235,6 +235,10 @@ export class JournalStore implements Store {
   size(collection: string): number {
     return this.data.get(collection)?.size ?? 0;
   }
+  /** The collections held (for resets and snapshots, which cover collections they do not know by name). */
+  collections(): IterableIterator<string> {
+    return this.data.keys();
+  }
   version(): number {
     return this.seq;
   }
@@ -247,7 +251,7 @@ export class JournalStore implements Store {
   sync(): Promise<void> {
     return Promise.resolve();
   }
-  exclusive<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+  exclusive<T>(_name: string | string[], fn: () => Promise<T>): Promise<T> {
     return fn();
   }
   async lease(id: string): Promise<Lease | undefined> {

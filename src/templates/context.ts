@@ -18,6 +18,7 @@ export interface ScopeInfo {
   subscriptionDisplayName?: string;
   resourceGroup?: ResourceGroupInfo;
   managementGroup?: string;
+  managementGroupDisplayName?: string;
   /** Object id of the principal deploying (deployer()). */
   deployerObjectId?: string;
 }

@@ -3,6 +3,7 @@
 // custom patterns of 0 # , . (e.g. `000`, `#,##0.00`). Booleans print as True/False, objects as JSON.
 
 import { ExprErrors } from './errors.js';
+import { checkLength } from './limits.js';
 import { toArmString } from './values.js';
 
 function roundAway(x: number, digits: number): string {
@@ -96,6 +97,7 @@ export function dotnetFormat(fmt: string, args: unknown[]): string {
       let s = formatValue(args[idx], m[3]);
       if (m[2]) {
         const w = Number(m[2]);
+        checkLength(Math.abs(w), "function 'format' result");
         s = w < 0 ? s.padEnd(-w) : s.padStart(w);
       }
       out += s;

@@ -144,3 +144,9 @@ function display(v: unknown): string {
 
 export const DEPLOYMENT_FAILED_MESSAGE =
   'At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.';
+
+/** The error body for a failed validation, as `POST .../validate` answers it. */
+export function validationErrorBody(e: unknown): { error: ErrorDetail } {
+  if (e instanceof ArmError) return e.toBody();
+  return TemplateErrors.invalid((e as Error).message).toBody();
+}

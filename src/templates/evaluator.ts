@@ -1,7 +1,8 @@
 // Evaluates parsed expressions and whole template values. `evaluateValue` walks any JSON value and
 // evaluates every expression string in it (object keys too); `evaluateExpression` evaluates one
 // expression tree. Functions come from the library (functions/index.ts) or from the template's
-// user-defined `functions`; lazy functions (if, lambda, ...) receive their argument trees unevaluated.
+// user-defined `functions`; lazy functions (if, lambda, ...) receive their argument trees unevaluated,
+// and every function gets this evaluator as an argument (the functions never import it: no circle).
 
 import type { EvalContext } from './context.js';
 import { ExprErrors, ExpressionError } from './errors.js';
@@ -11,6 +12,7 @@ import { getProperty, index, isObject } from './values.js';
 import { callUserFunction } from './functions/udf.js';
 import { withCopy } from './context.js';
 import { TemplateErrors } from './errors.js';
+import { checkValue, LimitErrors, tick } from './limits.js';
 
 type PropertyCopy = { name: string; count: unknown; input: unknown };
 
@@ -50,7 +52,9 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
     case 'index':
       return index(evaluateExpression(e.object, ctx), evaluateExpression(e.index, ctx));
     case 'call': {
-      if (e.namespace) return callUserFunction(e.namespace, e.name, e.args.map((a) => evaluateExpression(a, ctx)), ctx);
+      // Every call counts against the time limit, and what it returns against the size and depth limits.
+      tick();
+      if (e.namespace) return checkValue(callUserFunction(e.namespace, e.name, e.args.map((a) => evaluateExpression(a, ctx)), ctx, evaluateValue), `function '${e.namespace}.${e.name}' result`);
       const def = lookupFunction(e.name);
       if (!def) throw ExprErrors.unknownFunction(e.name);
       const n = e.args.length;
@@ -58,9 +62,15 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
         const expected = def.max === def.min ? `${def.min}` : def.max === undefined ? `at least ${def.min}` : `${def.min} to ${def.max}`;
         throw ExprErrors.arity(e.name, expected, n);
       }
-      if (def.lazy) return def.lazy(e.args, ctx, e.name);
+      if (def.lazy) return checkValue(def.lazy(e.args, ctx, e.name, evaluateExpression), `function '${e.name}' result`);
       const args = e.args.map((a) => evaluateExpression(a, ctx));
-      return def.fn!(args, ctx, e.name);
+      try {
+        return checkValue(def.fn!(args, ctx, e.name, evaluateExpression), `function '${e.name}' result`);
+      } catch (err) {
+        // A value a function cannot take (new URL('x'), decodeURIComponent('%')) is the template's error, not the emulator's.
+        if (err instanceof TypeError || err instanceof URIError) throw new ExpressionError(`Unable to evaluate template language function '${e.name}': ${err.message}.`);
+        throw err;
+      }
     }
   }
 }
@@ -69,13 +79,19 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
 export function evaluateString(s: string, ctx: EvalContext): unknown {
   const c = classify(s);
   if ('literal' in c) return c.literal;
-  return evaluateExpression(parseExpression(c.expression), ctx);
+  try {
+    return evaluateExpression(parseExpression(c.expression), ctx);
+  } catch (e) {
+    // An expression nested thousands deep (within the length limit) overflows the stack: say so.
+    if (e instanceof RangeError) throw /call stack/i.test(e.message) ? LimitErrors.nesting() : ExprErrors.generic(e.message);
+    throw e;
+  }
 }
 
 /** Evaluates every expression in a JSON value; returns a new value (the input is not modified). */
 export function evaluateValue(v: unknown, ctx: EvalContext): unknown {
   if (typeof v === 'string') return evaluateString(v, ctx);
-  if (Array.isArray(v)) return v.map((x) => evaluateValue(x, ctx));
+  if (Array.isArray(v)) return checkValue(v.map((x) => evaluateValue(x, ctx)));
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
@@ -86,7 +102,7 @@ export function evaluateValue(v: unknown, ctx: EvalContext): unknown {
       const key = typeof k === 'string' && k.startsWith('[') ? String(evaluateString(k, ctx)) : k;
       out[key] = evaluateValue(x, ctx);
     }
-    return out;
+    return checkValue(out);
   }
   return v;
 }

@@ -34,6 +34,18 @@ export interface DeployOptions {
    * `start` before it runs, `end` with its outcome; `onOperation` inside it reports its own operations.
    */
   onNestedDeployment?(e: { phase: 'start' | 'end'; name: string; scopeId: string; result?: DeploymentResult; }): void;
+  /**
+   * After a crash: the writes this deployment had already started, by lower-cased resource id. A resource
+   * whose write is still running is waited for, one whose write ended is taken as it ended; neither is
+   * written again (a second PUT would collide with the first: AnotherOperationInProgress).
+   */
+  adopt?: Record<string, AdoptedWrite>;
+}
+
+export interface AdoptedWrite {
+  operationId: string;
+  status: 'InProgress' | 'Succeeded' | 'Failed' | 'Canceled';
+  error?: HostError;
 }
 
 type Outcome = 'succeeded' | 'failed' | 'skipped' | 'canceled';
@@ -118,6 +130,8 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
   };
 
   const runNested = async (inst: Instance, op: DeploymentOperation, body: Record<string, unknown>): Promise<Outcome> => {
+    // The nested deployment is a write in its target scope (another group, a subscription): allowed there or refused.
+    await host.checkWrite?.(inst.id, inst.apiVersion);
     const props = (body.properties ?? {}) as Record<string, unknown>;
     const evalScope = String((props.expressionEvaluationOptions as Record<string, unknown> | undefined)?.scope ?? 'outer').toLowerCase();
     const target = { ...inst.target! };
@@ -190,9 +204,10 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
         throw e;
       }
       if (inst.isDeployment) return await runNested(inst, op, body);
-      const put = await host.put(inst.id, inst.apiVersion, resourceBody(body));
+      const adopted = options.adopt?.[inst.id.toLowerCase()];
+      const put = adopted ? { status: 201, operationId: adopted.operationId } : await host.put(inst.id, inst.apiVersion, resourceBody(body));
       if (put.operationId) {
-        const done = await waitOrAbort(host, put.operationId, signal);
+        const done = adopted && adopted.status !== 'InProgress' ? { status: adopted.status, error: adopted.error } : await waitOrAbort(host, put.operationId, signal);
         if (done.status === 'Succeeded') {
           finish(op, 'Succeeded', 200);
           return 'succeeded';

@@ -279,10 +279,13 @@ function resolveDependencies(exp: Expansion, prefix: string): void {
         throw e;
       }
       for (const d of Array.isArray(list) ? list : [list]) {
-        if (typeof d !== 'string' || d === '') continue;
+        if (d === '' || d === null) continue;
+        if (typeof d !== 'string') throw TemplateErrors.notDefined(String(d));
         const targets = findTargets(exp, d, prefix);
         if (!targets.length) throw TemplateErrors.notDefined(d);
-        for (const tg of targets) if (tg.key !== inst.key) inst.dependsOn.add(tg.key);
+        // A resource that names itself (or its own copy loop) waits for itself: ARM refuses it as a cycle.
+        if (targets.some((tg) => tg.key === inst.key)) throw TemplateErrors.circular(inst.id);
+        for (const tg of targets) inst.dependsOn.add(tg.key);
       }
     }
     // Implicit dependencies: reference()/references()/list*() naming a template resource by name or symbol.

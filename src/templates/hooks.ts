@@ -47,20 +47,8 @@ function notFound(id: string): ArmError {
   );
 }
 
-export function deploymentProperties(r: DeploymentResult): Record<string, unknown> {
-  return {
-    templateHash: r.templateHash,
-    parameters: r.parameters,
-    mode: r.mode,
-    provisioningState: r.provisioningState,
-    timestamp: r.timestamp,
-    duration: r.duration,
-    outputs: r.outputs ?? {},
-    outputResources: r.outputResources,
-    dependencies: r.dependencies,
-    ...(r.error ? { error: r.error } : {}),
-  };
-}
+import { deploymentProperties } from './results.js';
+export { deploymentProperties };
 
 export function createHooks(state: HookState, cache: Map<string, unknown>): ResourceHooks {
   const resolve = (target: string): { id: string; inst?: Instance } => {

@@ -1,5 +1,5 @@
 // What the template engine needs from the emulator, injected by the deployment API: resource
-// operations by id (the in-process resource-operations core), the type catalogue, and fetching
+// operations by id (the in-process resource manager), the type catalogue, and fetching
 // linked templates. The engine never talks HTTP to the emulator itself.
 
 export interface HostError {
@@ -28,6 +28,16 @@ export interface TemplateHost {
    * at once with InvalidTemplateDeployment, as ARM's preflight does.
    */
   preflight?(id: string, apiVersion: string, body: unknown): Promise<void>;
+  /**
+   * Optional, for what-if: the resource as a GET would show it once this PUT is done (the provider's
+   * defaults filled in, secrets hidden), without changing anything; undefined when it cannot tell.
+   */
+  predict?(id: string, apiVersion: string, body: unknown): Promise<unknown | undefined>;
+  /**
+   * Optional: may the deployer write this id (a nested deployment's own record in its target scope)? Throws
+   * the refusal (403 AuthorizationFailed, DenyAssignmentAuthorizationFailed); changes nothing.
+   */
+  checkWrite?(id: string, apiVersion: string): Promise<void>;
   /** GET a resource (reference(), what-if); undefined when it does not exist. */
   get(id: string, apiVersion?: string): Promise<any | undefined>;
   /** POST an action (list*()); throws an ArmError on refusal. */

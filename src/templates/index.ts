@@ -18,7 +18,7 @@
 export type { TemplateHost, PutResult, HostError } from './host.js';
 export type { ScopeInfo, ResourceGroupInfo, EvalContext } from './context.js';
 export { prepareDeployment, templateHash, calculateTemplateHash, type DeploymentRequest, type PreparedDeployment, type TemplateLink } from './prepare.js';
-export { deploy, executeDeployment, type DeployOptions } from './executor.js';
+export { deploy, executeDeployment, type DeployOptions, type AdoptedWrite } from './executor.js';
 export { preflightDeployment } from './preflight.js';
 export { validateDeployment, validationErrorBody, type ValidationResult } from './validate.js';
 export { whatIf, diff, type WhatIfResult, type WhatIfChange, type WhatIfPropertyChange } from './whatif.js';
@@ -32,3 +32,5 @@ export { azureCloudEnvironment, azureStackEnvironment } from './environment.js';
 export { API_PROFILES, profileApiVersion } from './api-profiles.js';
 export { uniqueString } from './unique-string.js';
 export { evaluateString, evaluateValue } from './evaluator.js';
+export { TemplateWorkers, type PoolOptions } from './worker/pool.js';
+export { MAX_VALUE_DEPTH, MAX_VALUE_SIZE, setEvaluationTimeLimit } from './limits.js';

@@ -2,6 +2,11 @@
 // file's raw text). Strips them outside strings, then JSON.parse.
 
 export function parseTemplateText(text: string): unknown {
+  return JSON.parse(stripComments(text));
+}
+
+/** The text without comments, trailing commas and a byte-order mark: plain JSON. */
+export function stripComments(text: string): string {
   let out = '';
   let i = 0;
   const n = text.length;
@@ -31,5 +36,5 @@ export function parseTemplateText(text: string): unknown {
     out += c;
     i++;
   }
-  return JSON.parse(out.charCodeAt(0) === 0xfeff ? out.slice(1) : out);
+  return out.charCodeAt(0) === 0xfeff ? out.slice(1) : out;
 }

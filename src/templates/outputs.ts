@@ -7,6 +7,7 @@ import { ExpressionError, TemplateErrors } from './errors.js';
 import { copyCount, evaluateValue } from './evaluator.js';
 import { section, type NormalizedTemplate } from './template.js';
 import { armType } from './values.js';
+import { checkValue } from './limits.js';
 
 const LABEL: Record<string, string> = { string: 'String', int: 'Int', bool: 'Bool', object: 'Object', array: 'Array', securestring: 'SecureString', secureobject: 'SecureObject' };
 const ARM_LABEL: Record<string, string> = { String: 'String', Integer: 'Int', Float: 'Int', Boolean: 'Bool', Object: 'Object', Array: 'Array' };
@@ -27,7 +28,7 @@ export function evaluateOutputs(t: NormalizedTemplate, ctx: EvalContext): Record
         const n = copyCount(section(copy, 'count'), octx, name);
         const items: unknown[] = [];
         for (let i = 0; i < n; i++) items.push(evaluateValue(section(copy, 'input'), withCopy(octx, name, i)));
-        value = items;
+        value = checkValue(items, 'output value');
       } else {
         value = evaluateValue(section(o, 'value'), octx);
       }
@@ -41,6 +42,13 @@ export function evaluateOutputs(t: NormalizedTemplate, ctx: EvalContext): Record
       if (e instanceof ExpressionError) throw TemplateErrors.outputFailed(name, e.message);
       throw e;
     }
+  }
+  // Together, too: the outputs are kept with the deployment.
+  try {
+    checkValue(out, 'deployment outputs');
+  } catch (e) {
+    if (e instanceof ExpressionError) throw TemplateErrors.outputFailed(Object.keys(out).pop() ?? '', e.message);
+    throw e;
   }
   return out;
 }

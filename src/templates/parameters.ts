@@ -9,6 +9,7 @@ import { evaluateValue } from './evaluator.js';
 import type { NormalizedTemplate } from './template.js';
 import { section } from './template.js';
 import { armType, deepEqual, isObject } from './values.js';
+import { typeLabel } from './redact.js';
 
 export interface ParameterInfo {
   name: string;
@@ -20,16 +21,11 @@ export interface ParameterInfo {
   fromKeyVault?: boolean;
 }
 
-const TYPE_LABEL: Record<string, string> = {
-  string: 'String', securestring: 'SecureString', int: 'Int', bool: 'Bool', object: 'Object', secureobject: 'SecureObject', array: 'Array',
-};
 const JTOKEN: Record<string, string> = {
   string: 'String', securestring: 'String', int: 'Integer', bool: 'Boolean', object: 'Object', secureobject: 'Object', array: 'Array',
 };
 
-export function typeLabel(type: string): string {
-  return TYPE_LABEL[type.toLowerCase()] ?? (type || 'Object');
-}
+export { typeLabel };
 
 function resolveDef(t: NormalizedTemplate, def: Record<string, unknown>, seen = 0): Record<string, unknown> {
   const ref = section<string>(def, '$ref');

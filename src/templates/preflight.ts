@@ -18,7 +18,17 @@ export async function preflightDeployment(host: TemplateHost, prepared: Prepared
   const state: HookState = { host, exp: prepared.exp, prefix: prepared.prefix, nested: new Map() };
   const details: ErrorDetail[] = [];
   await Promise.all(prepared.exp.instances.map(async (inst) => {
-    if (!inst.condition || inst.existing || inst.isDeployment) return;
+    if (!inst.condition || inst.existing) return;
+    if (inst.isDeployment) {
+      // A nested deployment's own write in its target scope is checked now; its resources when it runs.
+      try {
+        await host.checkWrite?.(inst.id, inst.apiVersion);
+      } catch (e) {
+        if (e instanceof ArmError) details.push({ ...e.toDetail(), target: e.target ?? inst.id });
+        else throw e;
+      }
+      return;
+    }
     let body: Record<string, unknown>;
     try {
       body = await evaluateWithFetch((c) => {

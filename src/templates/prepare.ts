@@ -14,8 +14,10 @@ import { lintTemplate } from './lint.js';
 import type { TemplateHost } from './host.js';
 import { bindParameters, suppliedValues, type ParameterInfo } from './parameters.js';
 import { scopePrefix } from './scope.js';
-import { readTemplate, section, type NormalizedTemplate } from './template.js';
+import { readTemplate, section, TEMPLATE_TYPES, type NormalizedTemplate } from './template.js';
 import { murmurHash64 } from './unique-string.js';
+import { parseJsonLimited } from './limits.js';
+import { stripComments } from './json-text.js';
 import { isObject } from './values.js';
 import { VariableTable } from './variables.js';
 
@@ -74,24 +76,41 @@ export interface PrepareOptions {
   parentTemplateUri?: string;
 }
 
+/**
+ * ARM's template hash: MurmurHash64 (the uniqueString variant) of the UTF-8 bytes of the template's
+ * minified JSON in upper case, as an unsigned decimal. Checked against the REST spec's example
+ * (CalculateTemplateHash.json: 695440707931307747).
+ */
 export function templateHash(template: unknown): string {
-  return BigInt.asUintN(63, murmurHash64(new TextEncoder().encode(JSON.stringify(template)))).toString();
+  return murmurHash64(new TextEncoder().encode(minified(template))).toString();
+}
+
+function minified(template: unknown): string {
+  return JSON.stringify(template).toUpperCase();
 }
 
 /** POST /providers/Microsoft.Resources/calculateTemplateHash: the minified template and its hash. */
 export function calculateTemplateHash(template: unknown): { minifiedTemplate: string; templateHash: string } {
   const t = typeof template === 'string' ? readTemplate(template).raw : template;
-  return { minifiedTemplate: JSON.stringify(t), templateHash: templateHash(t) };
+  return { minifiedTemplate: minified(t), templateHash: templateHash(t) };
 }
 
 async function fetchLinked(host: TemplateHost, uri: string): Promise<unknown> {
   if (!host.fetchTemplate) {
     throw new TemplateError(400, 'InvalidContentLink', `Unable to download deployment content from '${uri}'. Linked templates are not available here.`);
   }
+  let content: unknown;
   try {
-    return await host.fetchTemplate(uri);
+    content = await host.fetchTemplate(uri);
   } catch (e) {
     throw new TemplateError(400, 'InvalidContentLink', `Unable to download deployment content from '${uri}'. ${(e as Error).message ?? ''}`.trim());
+  }
+  if (typeof content !== 'string') return content;
+  // Text (as the emulator's host hands it over): parsed here, comments allowed, at most 64 levels deep.
+  try {
+    return parseJsonLimited(stripComments(content), 'linked content');
+  } catch (e) {
+    throw new TemplateError(400, 'InvalidContentLink', `The content downloaded from '${uri}' is not a valid template or parameters file: ${(e as Error).message}`);
   }
 }
 
@@ -117,6 +136,7 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   if (p.template !== undefined && p.templateLink !== undefined) {
     throw new TemplateError(400, 'InvalidDeployment', "The deployment must have either 'template' or 'templateLink', not both.");
   }
+  checkRequestShape(p);
   let rawTemplate = p.template;
   let templateUri: string | undefined;
   if (rawTemplate === undefined) {
@@ -131,7 +151,8 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   const kv = await resolveKeyVaultReferences(host, parameters);
   parameters = kv.parameters;
   const template = readTemplate(rawTemplate);
-  lintTemplate(template);
+  // An outer-scope nested template uses its parent's parameters and variables: they are not its own.
+  lintTemplate(template, { ownScope: !opts.outerContext });
   if (template.languageVersion?.startsWith('2') && req.apiVersion && req.apiVersion < '2020-09-01') {
     throw new TemplateError(
       400,
@@ -196,6 +217,25 @@ export async function prepareDeployment(host: TemplateHost, req: DeploymentReque
   return { request: req, template, ctx, declared, exp, prefix, target, mode, templateHash: deployment.templateHash!, templateUri, secrets };
 }
 
+function contentError(message: string, path: string): TemplateError {
+  return new TemplateError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: '${message}. Path '${path}''.`, { target: path });
+}
+
+/** What ARM refuses when it reads the request, before it looks at the template. */
+function checkRequestShape(p: DeploymentRequest['properties']): void {
+  const mode = p.mode as unknown;
+  if (mode !== undefined && mode !== null && !(typeof mode === 'string' && /^(incremental|complete)$/i.test(mode))) {
+    throw contentError(`Error converting value ${JSON.stringify(mode)} to type 'DeploymentMode'; the allowed values are 'Incremental' and 'Complete'`, 'properties.mode');
+  }
+  const params = p.parameters as unknown;
+  if (params !== undefined && params !== null && (typeof params !== 'object' || Array.isArray(params))) {
+    throw contentError('The deployment parameters must be a JSON object of {"name": {"value": ...}}', 'properties.parameters');
+  }
+  if (params !== undefined && params !== null && p.parametersLink !== undefined) {
+    throw new TemplateError(400, 'InvalidDeployment', "The deployment must have either 'parameters' or 'parametersLink', not both.");
+  }
+}
+
 /** Replaces Key Vault parameter references by the secret's value (read through the host). */
 async function resolveKeyVaultReferences(host: TemplateHost, parameters: unknown): Promise<{ parameters: unknown; secrets: string[]; names: string[] }> {
   const supplied = suppliedValues(parameters);
@@ -223,7 +263,8 @@ async function resolveKeyVaultReferences(host: TemplateHost, parameters: unknown
 
 function checkTypes(host: TemplateHost, exp: Expansion): void {
   for (const i of exp.instances) {
-    if (i.isDeployment) continue;
+    // a resource with condition false is never deployed, so never refused, whatever its type or api-version
+    if (i.isDeployment || !i.condition) continue;
     const [ns, ...rest] = i.type.split('/');
     const type = rest.join('/');
     const known = host.knownType(ns, type);
@@ -255,6 +296,10 @@ function checkOutputs(t: NormalizedTemplate): void {
   for (const [name, o] of Object.entries(t.outputs)) {
     if (!isObject(o) || (!('value' in o) && !('copy' in o))) {
       throw TemplateErrors.invalidOutput(name, "The output must have a 'value' or a 'copy'.");
+    }
+    const type = section<unknown>(o, 'type');
+    if (type !== undefined && !(typeof type === 'string' && (TEMPLATE_TYPES.has(type.toLowerCase()) || type.startsWith('[')))) {
+      throw TemplateErrors.invalidOutput(name, `The output type '${String(type)}' is not valid. The valid types are 'string', 'securestring', 'int', 'bool', 'object', 'secureobject' and 'array'`);
     }
   }
 }

@@ -2,14 +2,26 @@
 // type; `scrub` replaces any secure value found inside something about to be shown (an RP error that
 // echoes a password, an operation's status message, a log line) with a fixed mask.
 
-import { typeLabel } from './parameters.js';
-import type { PreparedDeployment } from './prepare.js';
 import { isObject } from './values.js';
+
+/** What redaction needs of a prepared deployment (structurally: no import of prepare.ts, which imports this). */
+interface Declared {
+  declared: { name: string; type: string; secure: boolean; fromKeyVault?: boolean }[];
+}
+
+const TYPE_LABEL: Record<string, string> = {
+  string: 'String', securestring: 'SecureString', int: 'Int', bool: 'Bool', object: 'Object', secureobject: 'SecureObject', array: 'Array',
+};
+
+/** A declared parameter type as ARM shows it ('securestring' → 'SecureString'). */
+export function typeLabel(type: string): string {
+  return TYPE_LABEL[type.toLowerCase()] ?? (type || 'Object');
+}
 
 export const MASK = '***';
 
 /** Parameters as the deployment's GET, operations and export show them. */
-export function redactParameters(p: Pick<PreparedDeployment, 'declared' | 'ctx'>): Record<string, { type: string; value?: unknown }> {
+export function redactParameters(p: Declared & { ctx: { parameters: Map<string, unknown> } }): Record<string, { type: string; value?: unknown }> {
   const out: Record<string, { type: string; value?: unknown }> = {};
   for (const d of p.declared) {
     if (d.secure || d.fromKeyVault) out[d.name] = { type: typeLabel(d.type) };
@@ -35,7 +47,7 @@ export function scrub<T>(v: T, secrets: string[]): T {
 }
 
 /** A redactor for everything about one deployment (the API applies it to GET, operations, export, logs). */
-export function redactorFor(p: Pick<PreparedDeployment, 'secrets'>): <T>(v: T) => T {
+export function redactorFor(p: { secrets: string[] }): <T>(v: T) => T {
   return <T>(v: T) => scrub(v, p.secrets);
 }
 
@@ -43,7 +55,7 @@ export function redactorFor(p: Pick<PreparedDeployment, 'secrets'>): <T>(v: T) =
  * The parameters a client sent, with secure ones reduced to their type: for storing a deployment's
  * request (so GET/export never echo a secret that was only ever in the request body).
  */
-export function redactSuppliedParameters(p: Pick<PreparedDeployment, 'declared'>, supplied: Record<string, unknown>): Record<string, unknown> {
+export function redactSuppliedParameters(p: Declared, supplied: Record<string, unknown>): Record<string, unknown> {
   const secure = new Set(p.declared.filter((d) => d.secure).map((d) => d.name.toLowerCase()));
   // Key Vault references stay as they were sent (they carry no secret).
   return Object.fromEntries(Object.entries(supplied).map(([k, v]) => [k, secure.has(k.toLowerCase()) ? { type: 'SecureString' } : v]));

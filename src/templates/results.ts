@@ -65,3 +65,19 @@ const STATUS_NAMES: Record<number, string> = {
 export function statusName(status: number): string {
   return STATUS_NAMES[status] ?? String(status);
 }
+
+/** A deployment's outcome as its GET shows it (reference() to a nested deployment reads it too). */
+export function deploymentProperties(r: DeploymentResult): Record<string, unknown> {
+  return {
+    templateHash: r.templateHash,
+    parameters: r.parameters,
+    mode: r.mode,
+    provisioningState: r.provisioningState,
+    timestamp: r.timestamp,
+    duration: r.duration,
+    outputs: r.outputs ?? {},
+    outputResources: r.outputResources,
+    dependencies: r.dependencies,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}

@@ -7,6 +7,7 @@ import type { UserFunction } from './context.js';
 import { TemplateError, TemplateErrors } from './errors.js';
 import { parseTemplateText } from './json-text.js';
 import { findKey, isObject } from './values.js';
+import { API_PROFILES, knownProfile } from './api-profiles.js';
 
 export interface RawResource {
   body: Record<string, unknown>;
@@ -56,6 +57,14 @@ export function readTemplate(input: unknown): NormalizedTemplate {
     throw contentError("Required property 'resources' not found in JSON. Path 'properties.template'");
   }
   const languageVersion = section<string>(raw, 'languageVersion');
+  if (languageVersion !== undefined && !(typeof languageVersion === 'string' && /^[12](\.\d+)?(-experimental)?$/i.test(languageVersion))) {
+    throw TemplateErrors.invalid(`The template language version '${String(languageVersion)}' is not supported. The supported versions are '1.0' and '2.0'.`, 'properties.template.languageVersion');
+  }
+  const apiProfile = section<unknown>(raw, 'apiProfile');
+  if (apiProfile !== undefined && !(typeof apiProfile === 'string' && knownProfile(apiProfile))) {
+    throw TemplateErrors.invalid(`The template API profile '${String(apiProfile)}' is not valid. The supported profiles are '${Object.keys(API_PROFILES).join("', '")}'.`, 'properties.template.apiProfile');
+  }
+  const v2 = typeof languageVersion === 'string' && languageVersion.startsWith('2');
   const resourcesRaw = section<unknown>(raw, 'resources') ?? [];
   const resources: RawResource[] = [];
   let index = 0;
@@ -67,6 +76,7 @@ export function readTemplate(input: unknown): NormalizedTemplate {
     if (Array.isArray(children)) children.forEach((c, i) => add(c, `${path}.resources[${i}]`, undefined, r));
   };
   if (Array.isArray(resourcesRaw)) {
+    if (v2) throw TemplateErrors.invalid("The template 'resources' must be an object keyed by symbolic name when 'languageVersion' is '2.0'.", 'properties.template.resources');
     resourcesRaw.forEach((r, i) => add(r, `resources[${i}]`));
   } else if (isObject(resourcesRaw)) {
     if (languageVersion === undefined || !languageVersion.startsWith('2')) {
@@ -83,7 +93,9 @@ export function readTemplate(input: unknown): NormalizedTemplate {
     const members = section<Record<string, unknown>>(ns, 'members') ?? {};
     for (const [name, def] of Object.entries(members)) {
       if (!isObject(def)) continue;
-      const parameters = (section<unknown[]>(def, 'parameters') ?? []).map((p) => {
+      const declared = section<unknown[]>(def, 'parameters') ?? [];
+      if (!Array.isArray(declared) || declared.some((p) => !isObject(p))) throw TemplateErrors.invalidFunction(`${namespace}.${name}`, "The function's 'parameters' must be an array of {name, type}.");
+      const parameters = declared.map((p) => {
         const po = p as Record<string, unknown>;
         return { name: String(section(po, 'name')), type: String(section(po, 'type') ?? 'string') };
       });
@@ -92,18 +104,39 @@ export function readTemplate(input: unknown): NormalizedTemplate {
       functions.set(`${namespace}.${name}`.toLowerCase(), { namespace, name, parameters, output: { type: String(output.type ?? 'string'), value: output.value } });
     }
   }
+  const parameters = section<Record<string, Record<string, unknown>>>(raw, 'parameters') ?? {};
+  const definitions = section<Record<string, unknown>>(raw, 'definitions') ?? {};
+  for (const [name, d] of Object.entries(parameters)) checkType(d, `parameters.${name}`, `The template parameter '${name}'`);
+  for (const [name, d] of Object.entries(isObject(definitions) ? definitions : {})) checkType(d, `definitions.${name}`, `The type definition '${name}'`);
   return {
     raw,
     languageVersion,
     apiProfile: section<string>(raw, 'apiProfile'),
     contentVersion: section<string>(raw, 'contentVersion'),
-    parameters: (section<Record<string, Record<string, unknown>>>(raw, 'parameters') ?? {}),
+    parameters,
     variables: section<Record<string, unknown>>(raw, 'variables') ?? {},
     functions,
-    definitions: section<Record<string, unknown>>(raw, 'definitions') ?? {},
+    definitions,
     resources,
     outputs: section<Record<string, Record<string, unknown>>>(raw, 'outputs') ?? {},
   };
+}
+
+/** The types a parameter, a type definition or an output may declare. */
+export const TEMPLATE_TYPES = new Set(['string', 'securestring', 'int', 'bool', 'object', 'secureobject', 'array']);
+
+/** A declaration's `type`: one of the template types (a `$ref` to a definition needs none). */
+function checkType(d: unknown, path: string, what: string): void {
+  if (!isObject(d)) throw TemplateErrors.invalid(`${what} must be an object.`, `properties.template.${path}`);
+  const type = section<unknown>(d, 'type');
+  if (type === undefined && section(d, '$ref') !== undefined) return;
+  if (type === undefined && path.startsWith('definitions.')) return;
+  if (typeof type !== 'string' || !TEMPLATE_TYPES.has(type.toLowerCase())) {
+    throw TemplateErrors.invalid(
+      `${what} has the type '${String(type)}', which is not valid. The valid types are 'string', 'securestring', 'int', 'bool', 'object', 'secureobject' and 'array'. Please see https://aka.ms/arm-syntax-parameters for usage details.`,
+      `properties.template.${path}.type`,
+    );
+  }
 }
 
 function parseText(text: string): unknown {

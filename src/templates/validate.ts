@@ -71,8 +71,4 @@ async function validateInto(host: TemplateHost, prepared: PreparedDeployment, ou
   }
 }
 
-/** The error body for a failed validation, as `POST .../validate` answers it. */
-export function validationErrorBody(e: unknown): { error: ErrorDetail } {
-  if (e instanceof ArmError) return e.toBody();
-  return TemplateErrors.invalid((e as Error).message).toBody();
-}
+export { validationErrorBody } from './errors.js';

@@ -114,8 +114,8 @@ describe('Arc platform: site faults and restarts', function () {
       }
       emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0']);
       try {
-        const op = emu.services.operations.list().find((o) => o.resourceId.toLowerCase() === id.toLowerCase())!;
-        const done = await emu.services.core.waitFor(op.id);
+        const op = emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === id.toLowerCase())!;
+        const done = await emu.services.resourceManager.waitFor(op.id);
         assert.ok(['Succeeded', 'Failed'].includes(done.status), done.status);
         const v = what === 'bridge' ? V.appliance : V.extension;
         const r = (await emu.http().get(`${id}?api-version=${v}`)).body;
@@ -127,7 +127,7 @@ describe('Arc platform: site faults and restarts', function () {
         } else {
           assert.equal(s.packages.filter((p: any) => p.owner === id).length, done.status === 'Succeeded' ? 1 : 0);
         }
-        assert.equal(emu.services.operations.list().filter((o) => o.status === 'InProgress').length, 0);
+        assert.equal(emu.services.asyncOperations.list().filter((o) => o.status === 'InProgress').length, 0);
       } finally {
         await emu.close();
       }

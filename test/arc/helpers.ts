@@ -84,7 +84,7 @@ export async function buildPlatform(emu: TestEmulator, opts: { lnet?: boolean } 
   await settle(emu, await put(emu, aks, V.extension, extensionBody('Microsoft.HybridAKSOperator', { configurationProtectedSettings: { token: 's3cret' } }), 201), aks, V.extension);
   await settle(emu, await put(emu, hci, V.extension, extensionBody('Microsoft.AZStackHCI.Operator'), 201), hci, V.extension);
   const cl = customLocationId();
-  await put(emu, cl, V.customLocation, customLocationBody(app, [aks, hci]), 201);
+  await settle(emu, await put(emu, cl, V.customLocation, customLocationBody(app, [aks, hci]), 201), cl, V.customLocation);
   if (opts.lnet) await settle(emu, await put(emu, lnetId(), V.lnet, lnetBody(cl), 201), lnetId(), V.lnet);
   return { app, aks, hci, cl, lnet: lnetId() };
 }

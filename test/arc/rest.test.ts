@@ -77,8 +77,15 @@ describe('Arc platform on an HCI site (REST)', function () {
     // 3. the custom location
     const cl = customLocationId();
     const r3 = await put(emu, cl, V.customLocation, customLocationBody(app, [aks, hci]), 201);
-    assert.equal(r3.body.properties.provisioningState, 'Succeeded');
-    assert.equal(r3.body.properties.hostType, 'Kubernetes');
+    // asynchronous, as real ARM answers it: Creating with Azure-AsyncOperation, then Succeeded
+    assert.equal(r3.body.properties.provisioningState, 'Creating');
+    assert.ok(r3.headers['azure-asyncoperation']);
+    const c3 = await settle(emu, r3, cl, V.customLocation);
+    assert.equal(c3.properties.provisioningState, 'Succeeded');
+    assert.equal(c3.properties.hostType, 'Kubernetes');
+    const u3 = await put(emu, cl, V.customLocation, customLocationBody(app, [aks, hci]), 200);
+    assert.equal(u3.body.properties.provisioningState, 'Updating');
+    assert.equal((await settle(emu, u3, cl, V.customLocation)).properties.provisioningState, 'Succeeded');
     const types = await emu.http().get(`${cl}/enabledResourceTypes?api-version=${V.customLocation}`);
     assert.equal(types.status, 200);
     const all = types.body.value.flatMap((t: any) => t.properties.typesMetadata.map((m: any) => `${m.resourceProviderNamespace}/${m.resourceType}`));
@@ -88,9 +95,15 @@ describe('Arc platform on an HCI site (REST)', function () {
     // 4. a logical network on it, backed by the site's IP allocation
     const ln = lnetId();
     const r4 = await put(emu, ln, V.lnet, lnetBody(cl), 201);
-    assert.equal(r4.body.properties.provisioningState, 'Creating');
+    // the service's enum has no Creating: Accepted, with status.provisioningStatus InProgress
+    assert.equal(r4.body.properties.provisioningState, 'Accepted');
+    assert.equal(r4.body.properties.status.provisioningStatus.status, 'InProgress');
     const n = await settle(emu, r4, ln, V.lnet);
     assert.equal(n.properties.provisioningState, 'Succeeded');
+    assert.deepEqual(n.properties.status, { errorCode: '', errorMessage: '', provisioningStatus: { operationId: n.properties.status.provisioningStatus.operationId, status: 'Succeeded' } });
+    assert.deepEqual(n.properties.dhcpOptions, { dnsServers: ['172.16.0.1'] });
+    assert.equal(n.properties.subnets[0].properties.vlan, 10);
+    assert.equal(n.properties.subnets[0].properties.routeTable.properties.routes[0].properties.nextHopIpAddress, '172.16.0.1');
     s = await site(emu);
     const fnet = s.logicalNetworks.find((x: any) => x.name === 'lnet1');
     assert.equal(fnet.addressPrefix, '172.16.0.0/24');
@@ -175,7 +188,7 @@ describe('Arc platform on an HCI site (REST)', function () {
     assert.equal(r.body.error.target, 'properties.clusterExtensionIds[1]');
     assert.match(r.body.error.message, /missing/);
     // a custom location with only the AKS hybrid extension does not enable logical networks
-    await put(emu, customLocationId('aks-only'), V.customLocation, customLocationBody(app, [aks]), 201);
+    await settle(emu, await put(emu, customLocationId('aks-only'), V.customLocation, customLocationBody(app, [aks]), 201), customLocationId('aks-only'), V.customLocation);
     r = await put(emu, lnetId('ln-x'), V.lnet, lnetBody(customLocationId('aks-only')), 400);
     assert.equal(r.body.error.code, 'ResourceTypeNotEnabled');
     assert.match(r.body.error.message, /'Microsoft\.AzureStackHCI\/logicalNetworks'.*'Microsoft\.AZStackHCI\.Operator'/);
@@ -229,7 +242,22 @@ describe('Arc platform on an HCI site (REST)', function () {
     const opId = opUrl.pathname.split('/').pop();
     const st = await emu.http().get(`${flux}/operations/${opId}?api-version=${V.extension}`);
     assert.equal(st.status, 200);
-    assert.equal(st.body.status, 'Succeeded');
+    // OperationStatusResult: id, name, status, properties (and error)
+    assert.deepEqual(st.body, { id: `${flux}/operations/${opId}`, name: opId, status: 'Succeeded', properties: {} });
+    // the host's operations: those in progress on its configuration (none now); 404 for a host that does not exist
+    const ops = await emu.http().get(`${app}/providers/Microsoft.KubernetesConfiguration/operations?api-version=${V.extension}`);
+    assert.equal(ops.status, 200);
+    assert.deepEqual(ops.body, { value: [] });
+    // an update held open (the emulator's time control) shows as in progress there
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.kubernetesconfiguration/extensions', operation: 'update', gate: { mode: 'polls', polls: 2 } }]);
+    const hold = await emu.http().patch(`${flux}?api-version=${V.extension}`).send({ properties: { configurationSettings: { a: '2' } } });
+    const busy = await emu.http().get(`${app}/providers/Microsoft.KubernetesConfiguration/operations?api-version=${V.extension}`);
+    assert.deepEqual(busy.body.value.map((o: any) => [o.id.split('/operations/')[0], o.status]), [[flux, 'InProgress']]);
+    emu.services.asyncOperations.setGateRules([]);
+    await settle(emu, hold, flux, V.extension); // its polls open the gate
+    const ghost = await emu.http().get(`${applianceId('ghost')}/providers/Microsoft.KubernetesConfiguration/operations?api-version=${V.extension}`);
+    assert.equal(ghost.status, 404);
+    assert.equal(ghost.body.error.code, 'ParentResourceNotFound');
     const s = await site(emu);
     assert.equal(s.packages.find((p: any) => p.owner === flux).version, '0.4.7');
     // forceDelete
@@ -249,6 +277,8 @@ describe('Arc platform on an HCI site (REST)', function () {
     r = await emu.http().post(`${app}/listkeys?api-version=${V.appliance}&artifactType=LogsArtifactType`).send({});
     assert.equal(r.status, 200);
     assert.ok(r.body.sshKeys.SSHCustomerUser.publicKey);
+    assert.deepEqual(Object.keys(r.body.sshKeys).sort(), ['LogsKey', 'ManagementCAKey', 'SSHCustomerUser']);
+    assert.match(r.body.sshKeys.ManagementCAKey.publicKey, /ManagementCAKey$/);
     r = await emu.http().get(`${app}/upgradeGraphs/stable?api-version=${V.appliance}`);
     assert.equal(r.status, 200);
     assert.equal(r.body.properties.applianceVersion, '1.0.18');
@@ -328,5 +358,23 @@ describe('Arc platform on an HCI site (REST)', function () {
     assert.equal(outcomes.filter((o) => o === 'Succeeded').length, 1, outcomes.join());
     const s = await site(emu);
     assert.equal(s.vms.filter((v: any) => v.role === 'appliance').length, 1);
+  });
+
+  it('a Dynamic logical network: the properties real responses carry (vlan 0, empty routes and DNS); pools given with it are its DHCP scope', async () => {
+    const p = await buildPlatform(emu);
+    const bare = lnetId('dyn-bare');
+    const b = { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { subnets: [{ name: 'default', properties: { ipAllocationMethod: 'Dynamic' } }], vmSwitchName: 'ComputeSwitch' } };
+    const n = await settle(emu, await put(emu, bare, V.lnet, b, 201), bare, V.lnet);
+    assert.deepEqual(n.properties.dhcpOptions, { dnsServers: [] });
+    assert.deepEqual(n.properties.subnets[0].properties, { ipAllocationMethod: 'Dynamic', vlan: 0, ipPools: [], routeTable: { properties: { routes: [] } }, ipConfigurationReferences: [] });
+    // as the HCI VM quickstart's prerequisites write it: Dynamic with a pool
+    const scoped = lnetId('dyn-scope');
+    const body = lnetBody(p.cl, '172.18.0.0/22', 0, { start: '172.18.1.100', end: '172.18.1.200' });
+    body.properties.subnets[0].properties.ipAllocationMethod = 'Dynamic';
+    const d = await settle(emu, await put(emu, scoped, V.lnet, body, 201), scoped, V.lnet);
+    assert.equal(d.properties.provisioningState, 'Succeeded');
+    const net = (await site(emu)).logicalNetworks.find((x: any) => x.name === 'dyn-scope');
+    assert.equal(net.dhcp, true);
+    assert.equal(net.freeIps, 101);
   });
 });

@@ -24,7 +24,7 @@ describe('framework: resource-provider contract', () => {
     assert.deepEqual(serial.map((r) => r.body.properties.slot).sort((a, b) => a - b), [...Array(12).keys()]);
     // In process, 12 creates started in one tick interleave the same way every run: with serialPuts they
     // still take distinct slots; the same hook without it shows the race the option closes.
-    const inProcess = (type: string) => Promise.all(Array.from({ length: 12 }, (_, i) => emu.services.core.put(`${rgPath('fw')}/providers/${TEST_NS}/${type}/p${i}`, { properties: {} }, { apiVersion: '2024-01-01' })));
+    const inProcess = (type: string) => Promise.all(Array.from({ length: 12 }, (_, i) => emu.services.resourceManager.put(`${rgPath('fw')}/providers/${TEST_NS}/${type}/p${i}`, { properties: {} }, { apiVersion: '2024-01-01' })));
     const serialSlots = (await inProcess('slots')).map((r: any) => r.body.properties.slot);
     assert.deepEqual(serialSlots.sort((a: number, b: number) => a - b), [...Array(24).keys()].slice(12));
     const looseSlots = (await inProcess('looseSlots')).map((r: any) => r.body.properties.slot);
@@ -53,7 +53,7 @@ describe('framework: resource-provider contract', () => {
   });
 
   it('the Location URL answers 202 while the operation runs, and the status resource 200 InProgress', async () => {
-    emu.services.operations.setTimeScale(1);
+    emu.services.asyncOperations.setTimeScale(1);
     try {
       const r = await emu.http().put(`${W('slow')}?${V}`).send({ location: 'eastus', properties: { workMs: 300 } });
       const loc = await emu.http().get(path(r.headers.location));
@@ -69,7 +69,7 @@ describe('framework: resource-provider contract', () => {
       assert.equal(busy.body.error.code, 'AnotherOperationInProgress');
       await waitForOperation(emu, r.headers['azure-asyncoperation']);
     } finally {
-      emu.services.operations.setTimeScale(0);
+      emu.services.asyncOperations.setTimeScale(0);
     }
   });
 
@@ -223,17 +223,17 @@ describe('framework: resource-provider contract', () => {
   });
 
   it('an operation can be canceled: it rolls back and ends Canceled', async () => {
-    emu.services.operations.setTimeScale(1);
+    emu.services.asyncOperations.setTimeScale(1);
     try {
       const r = await emu.http().put(`${W('cancel-me')}?${V}`).send({ location: 'eastus', properties: { workMs: 400 } });
       const opId = r.headers['azure-asyncoperation'].split('/').pop()!.split('?')[0];
-      await emu.services.operations.cancel(opId);
+      await emu.services.asyncOperations.cancel(opId);
       const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
       assert.equal(st.status, 'Canceled');
       assert.equal(st.error.code, 'OperationCanceled');
       assert.equal((await emu.http().get(`${W('cancel-me')}?${V}`)).body.properties.provisioningState, 'Canceled');
     } finally {
-      emu.services.operations.setTimeScale(0);
+      emu.services.asyncOperations.setTimeScale(0);
     }
   });
 });

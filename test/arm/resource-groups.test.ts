@@ -120,7 +120,7 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
     const slow = await emu.http().put(`${rg}/providers/${TEST_NS}/widgets/slow?api-version=2024-01-01`).send({ location: 'eastus', properties: { workMs: 0 } });
     await waitForOperation(emu, slow.headers['azure-asyncoperation']);
     // make the widget's delete take a while
-    emu.services.operations.setTimeScale(1);
+    emu.services.asyncOperations.setTimeScale(1);
     const stored = emu.services.resources.get(`${rg}/providers/${TEST_NS}/widgets/slow`)!;
     stored.resource.properties!.workMs = 400;
     const d = await emu.http().delete(`${rg}?${V}`);
@@ -132,7 +132,7 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
     const g = await emu.http().get(`${rg}?${V}`);
     assert.equal(g.body.properties.provisioningState, 'Deleting');
     await waitForOperation(emu, d.headers['azure-asyncoperation']);
-    emu.services.operations.setTimeScale(0);
+    emu.services.asyncOperations.setTimeScale(0);
   });
 
   it('lists resources in a subscription and a group with $filter, $top and $expand', async () => {

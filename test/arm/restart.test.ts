@@ -4,20 +4,20 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
-import { startTestEmulator, rgPath, tmpDir, waitForOperation, TLS_DIR, CLIENT_ID, SECRET, TENANT } from '../support/emulator.js';
+import { startTestEmulator, rgPath, waitForOperation, durableStore, STORE_KINDS, TLS_DIR, CLIENT_ID, SECRET, TENANT } from '../support/emulator.js';
 import { testProvider, TEST_NS } from '../support/test-provider.js';
 import { allProviders } from '../../src/providers/index.js';
 
 const V = 'api-version=2024-01-01';
 const RV = 'api-version=2021-04-01';
 
-describe('restart and crash recovery', () => {
+for (const kind of STORE_KINDS) describe(`restart and crash recovery (${kind} store)`, () => {
   it('state survives a restart', async () => {
-    const dir = tmpDir();
-    let emu = await startTestEmulator(['--data-dir', dir]);
+    const store = await durableStore(kind);
+    let emu = await startTestEmulator([...store]);
     for (let i = 0; i < 20; i++) await emu.http().put(`${rgPath(`keep-${i}`)}?${RV}`).send({ location: 'eastus', tags: { i: String(i) } });
     await emu.close();
-    emu = await startTestEmulator(['--data-dir', dir]);
+    emu = await startTestEmulator([...store]);
     try {
       const r = await emu.http().get(`${rgPath('KEEP-7')}?${RV}`);
       assert.equal(r.status, 200);
@@ -29,20 +29,20 @@ describe('restart and crash recovery', () => {
   });
 
   it('an operation interrupted by a stop resumes and completes at the next start', async () => {
-    const dir = tmpDir();
+    const store = await durableStore(kind);
     const providers = () => [...allProviders(), testProvider()];
-    let emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '1'], { providers: providers() });
+    let emu = await startTestEmulator([...store, '--time-scale', '1'], { providers: providers() });
     await emu.http().put(`${rgPath('r')}?${RV}`).send({ location: 'eastus' });
     const put = await emu.http().put(`${rgPath('r')}/providers/${TEST_NS}/widgets/w?${V}`).send({ location: 'eastus', properties: { workMs: 60_000 } });
     assert.equal(put.status, 201);
     await emu.close(); // mid-operation
-    emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0'], { providers: providers() });
+    emu = await startTestEmulator([...store, '--time-scale', '0'], { providers: providers() });
     try {
       const st = await waitForOperation(emu, put.headers['azure-asyncoperation']);
       assert.equal(st.status, 'Succeeded');
       const g = await emu.http().get(`${rgPath('r')}/providers/${TEST_NS}/widgets/w?${V}`);
       assert.equal(g.body.properties.provisioningState, 'Succeeded');
-      assert.equal(emu.services.operations.get(st.name)!.resumed, 1);
+      assert.equal(emu.services.asyncOperations.get(st.name)!.resumed, 1);
     } finally {
       await emu.close();
     }
@@ -50,10 +50,10 @@ describe('restart and crash recovery', () => {
 
   it('a resource group delete interrupted by SIGKILL of the emulator process completes after restart', async function () {
     this.timeout(60_000);
-    const dir = tmpDir();
+    const store = await durableStore(kind);
     const main = path.resolve('dist/src/main.js');
     const start = (scale: string) => {
-      const child = spawn(process.execPath, [main, '--port', '0', '--quiet', '--data-dir', dir, '--time-scale', scale, '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [main, '--port', '0', '--quiet', ...store, '--time-scale', scale, '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
       return new Promise<{ child: typeof child; url: string }>((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (d) => {

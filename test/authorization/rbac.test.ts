@@ -135,6 +135,13 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
 
     const del = await emu.http().delete(`${rgPath('ops-rg')}/providers/${AUTH}/roleAssignments/${name}?api-version=${API}`);
     assert.equal(del.status, 200);
+    // the spec's RoleAssignments_Delete returns the deleted assignment; it is gone after (RoleAssignmentNotFound)
+    assert.equal(del.body.name, name);
+    assert.equal(del.body.properties.principalId, op.oid);
+    const gone = await emu.http().get(`${rgPath('ops-rg')}/providers/${AUTH}/roleAssignments/${name}?api-version=${API}`);
+    assert.equal(gone.status, 404);
+    assert.equal(gone.body.error.code, 'RoleAssignmentNotFound');
+    assert.equal((await emu.http().delete(`${rgPath('ops-rg')}/providers/${AUTH}/roleAssignments/${name}?api-version=${API}`)).status, 204);
     const after = await op.http().get(`${clusterPath('ops-rg', 'op1')}?api-version=2022-11-01`);
     assert.equal(after.status, 403);
     assert.equal(after.body.error.code, 'AuthorizationFailed');
@@ -234,6 +241,16 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     const dup = await emu.http().put(`/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions/${guid()}?api-version=2022-04-01`).send({ properties: { roleName: 'Cluster Reader No Creds', permissions: [{ actions: [] }], assignableScopes: [`/subscriptions/${SUB}`] } });
     assert.equal(dup.status, 409);
     assert.equal(dup.body.error.code, 'RoleDefinitionWithSameNameExists');
+    // RoleDefinitions_Delete answers 200 with the deleted definition, then 204
+    const spare = guid();
+    const rd = `/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions/${spare}?api-version=2022-04-01`;
+    assert.equal((await emu.http().put(rd).send({ properties: { roleName: 'Spare', permissions: [{ actions: [] }], assignableScopes: [`/subscriptions/${SUB}`] } })).status, 201);
+    const gone = await emu.http().delete(rd);
+    assert.equal(gone.status, 200);
+    assert.equal(gone.body.name, spare);
+    assert.equal(gone.body.properties.roleName, 'Spare');
+    assert.equal(gone.body.properties.type, 'CustomRole');
+    assert.equal((await emu.http().delete(rd)).status, 204);
   });
 
   it('deleting a scope deletes its role assignments (resource group cascade and resource delete)', async () => {

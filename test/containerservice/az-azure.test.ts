@@ -30,8 +30,8 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
     assert.equal(c.networkProfile.loadBalancerSku, 'standard');
     assert.equal(c.networkProfile.loadBalancerProfile.managedOutboundIPs.count, 1);
     assert.equal(c.networkProfile.loadBalancerProfile.effectiveOutboundIPs.length, 1);
-    assert.equal(c.kubernetesVersion, '1.30.7');
-    assert.equal(c.currentKubernetesVersion, '1.30.7');
+    assert.equal(c.kubernetesVersion, '1.35.6');
+    assert.equal(c.currentKubernetesVersion, '1.35.6');
     assert.equal(c.maxAgentPools, 100);
     assert.match(c.fqdn, /^a1-az-rg-[0-9a-z]+-[0-9a-f]{8}\.hcp\.eastus\.azmk8s\.io$/);
     assert.equal(c.nodeResourceGroup, 'MC_az-rg_a1_eastus');
@@ -64,11 +64,11 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
     assert.deepEqual(vmSummary(fabric, c.id).workers, { nodepool1: 3 });
 
     const upgrades = await az.ok(['aks', 'get-upgrades', '-g', 'az-rg', '-n', 'a1']);
-    assert.deepEqual(upgrades.controlPlaneProfile.upgrades.map((x: any) => x.kubernetesVersion), ['1.31.2', '1.31.3']);
-    const up = await az.ok(['aks', 'upgrade', '-g', 'az-rg', '-n', 'a1', '-k', '1.31.2', '--yes']);
-    assert.equal(up.currentKubernetesVersion, '1.31.2');
-    assert.equal(up.agentPoolProfiles[0].currentOrchestratorVersion, '1.31.2');
-    assert.deepEqual([...new Set(fabric.ownerVms(c.id).map((v) => v.kubernetesVersion))], ['1.31.2']);
+    assert.deepEqual(upgrades.controlPlaneProfile.upgrades.map((x: any) => x.kubernetesVersion), ['1.36.1', '1.36.2']);
+    const up = await az.ok(['aks', 'upgrade', '-g', 'az-rg', '-n', 'a1', '-k', '1.36.1', '--yes']);
+    assert.equal(up.currentKubernetesVersion, '1.36.1');
+    assert.equal(up.agentPoolProfiles[0].currentOrchestratorVersion, '1.36.1');
+    assert.deepEqual([...new Set(fabric.ownerVms(c.id).map((v) => v.kubernetesVersion))], ['1.36.1']);
 
     const upd = await az.ok(['aks', 'update', '-g', 'az-rg', '-n', 'a1', '--api-server-authorized-ip-ranges', '20.40.60.0/24']);
     assert.deepEqual(upd.apiServerAccessProfile.authorizedIpRanges, ['20.40.60.0/24']);
@@ -93,7 +93,7 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
 
   it('private cluster with autoscaler and zones; the version graph refuses skipping a minor', async () => {
     const c = await az.ok([
-      'aks', 'create', '-g', 'az-rg', '-n', 'a2', '--no-ssh-key', '--node-count', '1', '-k', '1.29.11',
+      'aks', 'create', '-g', 'az-rg', '-n', 'a2', '--no-ssh-key', '--node-count', '1', '-k', '1.34.9',
       '--enable-private-cluster', '--enable-cluster-autoscaler', '--min-count', '1', '--max-count', '3', '--zones', '1', '2', '3',
     ]);
     assert.equal(c.apiServerAccessProfile.enablePrivateCluster, true);
@@ -102,11 +102,11 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
     assert.equal(c.agentPoolProfiles[0].enableAutoScaling, true);
     const creds = await az.run(['aks', 'get-credentials', '-g', 'az-rg', '-n', 'a2', '--file', '-']);
     checkKubeconfig(creds.stdout, kubeServer(emu), 'user');
-    const skip = await az.run(['aks', 'upgrade', '-g', 'az-rg', '-n', 'a2', '-k', '1.31.3', '--yes']);
+    const skip = await az.run(['aks', 'upgrade', '-g', 'az-rg', '-n', 'a2', '-k', '1.36.2', '--yes']);
     assert.notEqual(skip.code, 0);
     assert.match(skip.stderr, /InvalidUpgradePath/);
     assert.match(skip.stderr, /skips a minor version/);
     const versions = await az.ok(['aks', 'get-versions', '-l', 'eastus']);
-    assert.ok(versions.orchestrators.some((o: any) => o.orchestratorVersion === '1.30.7' && o.default === true));
+    assert.ok(versions.orchestrators.some((o: any) => o.orchestratorVersion === '1.35.6' && o.default === true));
   });
 });

@@ -46,7 +46,7 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     await refused(az, create('x6', ...SP, '--api-server-authorized-ip-ranges', '1.2.3.4/32'), 'basic load balancer', 'does not support API server authorized IP ranges');
     await refused(az, create('x7', ...SP, '--load-balancer-sku', 'basic', '--zones', '1', '2'), 'has no availability zones');
     await refused(az, create('x8', ...SP, '--load-balancer-sku', 'basic', '--vm-set-type', 'AvailabilitySet'), 'does not support availability sets', 'VirtualMachineScaleSets');
-    await refused(az, create('x9', ...SP, '--load-balancer-sku', 'basic', '--kubernetes-version', '1.30.7'), 'KubernetesVersionNotSupported', '1.19.11, 1.20.7, 1.21.2');
+    await refused(az, create('x9', ...SP, '--load-balancer-sku', 'basic', '--kubernetes-version', '1.35.6'), 'KubernetesVersionNotSupported', '1.19.11, 1.20.7, 1.21.2');
     await refused(az, create('x10', ...SP, '--load-balancer-sku', 'standard', '--load-balancer-managed-outbound-ip-count', '2'), 'basic load balancer', 'managed outbound IPs');
     const list = await az.ok(['aks', 'list', '-g', 'hub-rg']);
     assert.deepEqual(list, []);

@@ -149,7 +149,7 @@ describe('the node resource group (real az CLI)', function () {
     await hub.ok(['group', 'create', '-n', 'fasthub', '-l', 'local']);
     await hub.ok(['aks', 'create', '-g', 'fasthub', '-n', 'f2', ...SP, '--load-balancer-sku', 'basic', '--node-count', '2', '--no-ssh-key']);
     for (const id of ['fast/providers/Microsoft.ContainerService/managedClusters/f1', 'fasthub/providers/Microsoft.ContainerService/managedClusters/f2']) {
-      const ops = emu.services.operations.list().filter((o) => o.resourceId.toLowerCase().endsWith(id.toLowerCase()) && o.kind === 'create');
+      const ops = emu.services.asyncOperations.list().filter((o) => o.resourceId.toLowerCase().endsWith(id.toLowerCase()) && o.kind === 'create');
       assert.equal(ops.length, 1);
       const real = criticalPathMs(ops[0].tasks);
       assert.ok(real > 30_000, `at time scale 1 a create takes minutes (${real} ms)`);

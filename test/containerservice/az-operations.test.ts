@@ -44,7 +44,7 @@ describe('az aks operations beyond CRUD (real az CLI): command invoke, node imag
 
     // az aks nodepool get-upgrades / upgrade --node-image-only
     const ups = await az.ok(['aks', 'nodepool', 'get-upgrades', '-g', 'azops', '--cluster-name', 'k1', '--nodepool-name', 'nodepool1']);
-    assert.equal(ups.kubernetesVersion, '1.30.7');
+    assert.equal(ups.kubernetesVersion, '1.35.6');
     assert.ok(ups.latestNodeImageVersion);
     await az.ok(['aks', 'nodepool', 'upgrade', '-g', 'azops', '--cluster-name', 'k1', '-n', 'nodepool1', '--node-image-only']);
     const after = workers();
@@ -56,13 +56,13 @@ describe('az aks operations beyond CRUD (real az CLI): command invoke, node imag
 
     // az aks nodepool snapshot create / list / show, a pool from it, delete
     const snap = await az.ok(['aks', 'nodepool', 'snapshot', 'create', '-g', 'azops', '-n', 'snap1', '--nodepool-id', pool.id]);
-    assert.equal(snap.kubernetesVersion, '1.30.7');
+    assert.equal(snap.kubernetesVersion, '1.35.6');
     assert.equal(snap.nodeImageVersion, pool.nodeImageVersion);
     assert.deepEqual((await az.ok(['aks', 'nodepool', 'snapshot', 'list', '-g', 'azops'])).map((s: any) => s.name), ['snap1']);
     assert.equal((await az.ok(['aks', 'nodepool', 'snapshot', 'show', '-g', 'azops', '-n', 'snap1'])).id, snap.id);
     const p2 = await az.ok(['aks', 'nodepool', 'add', '-g', 'azops', '--cluster-name', 'k1', '-n', 'fromsnap', '--node-count', '1', '--snapshot-id', snap.id]);
     assert.equal(p2.creationData.sourceResourceId, snap.id);
-    assert.equal(p2.currentOrchestratorVersion, '1.30.7');
+    assert.equal(p2.currentOrchestratorVersion, '1.35.6');
     await az.ok(['aks', 'nodepool', 'snapshot', 'delete', '-g', 'azops', '-n', 'snap1', '--yes']);
     assert.deepEqual(await az.ok(['aks', 'nodepool', 'snapshot', 'list', '-g', 'azops']), []);
   });

@@ -2,9 +2,7 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { initFabric } from '../../src/fabric/index.js';
 import type { Fabric } from '../../src/fabric/fabric.js';
-import { startupExtensions } from '../../src/extensions.js';
 import { startTestEmulator, rgPath, waitForOperation, SUB, CA_PATH, type TestEmulator } from '../support/emulator.js';
 
 export { SUB, rgPath, waitForOperation };
@@ -13,14 +11,9 @@ export const NS = 'Microsoft.ContainerService';
 export const AZ_API = '2022-11-01';
 export const HUB_API = '2020-11-01';
 
-/** An emulator with the fabric up (whether or not start-up extensions already start it). */
+/** An emulator with the fabric up. */
 export async function startAksEmulator(args: string[] = []): Promise<TestEmulator> {
-  return startTestEmulator(args, {
-    extend: async (s) => {
-      await startupExtensions(s);
-      if (!s.fabric) await initFabric(s);
-    },
-  });
+  return startTestEmulator(args);
 }
 
 export function fabricOf(emu: TestEmulator): Fabric {

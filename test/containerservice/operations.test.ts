@@ -30,7 +30,7 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.equal(h.status.status, 'Succeeded', JSON.stringify(h.status));
   });
   after(async () => emu?.close());
-  afterEach(() => emu.services.operations.setGateRules([]));
+  afterEach(() => emu.services.asyncOperations.setGateRules([]));
 
   const get = (path: string, v = V) => emu.http().get(`${path}${path.includes('?') ? '&' : '?'}api-version=${v}`);
   const put = (path: string, body: unknown, v = V) => emu.http().put(`${path}?api-version=${v}`).send(body as object);
@@ -47,11 +47,15 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.equal(c.body.properties.provisioningState, undefined);
     const w = await put(`${mc}/aksManagedAutoUpgradeSchedule`, { properties: { maintenanceWindow: { schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Sunday' } }, durationHours: 4, startTime: '00:00', utcOffset: '+01:00' } } });
     assert.equal(w.status, 200, JSON.stringify(w.body));
+    // any other name is a timeInWeek window too, as AKS accepts it
+    const n = await put(`${mc}/nightly`, body);
+    assert.equal(n.status, 200, JSON.stringify(n.body));
+    assert.equal(n.body.name, 'nightly');
     const list = (await get(mc)).body.value.map((x: any) => x.name).sort();
-    assert.deepEqual(list, ['aksManagedAutoUpgradeSchedule', 'default']);
+    assert.deepEqual(list, ['aksManagedAutoUpgradeSchedule', 'default', 'nightly']);
     assert.equal((await get(`${mc}/default`)).body.properties.notAllowedTime[0].end, '2026-12-27T00:00:00Z');
     // the AKS rules
-    expectError(await put(`${mc}/nightly`, body), 400, 'InvalidParameter', /name 'nightly' is invalid/);
+    expectError(await put(`${mc}/nightly`, { properties: { maintenanceWindow: { schedule: { daily: { intervalDays: 1 } }, startTime: '01:00' } } }), 400, 'InvalidParameter', /maintenanceWindow is for 'aksManagedAutoUpgradeSchedule'/);
     expectError(await put(`${mc}/default`, { properties: {} }), 400, 'InvalidParameter', /at least one of/);
     expectError(await put(`${mc}/default`, { properties: { timeInWeek: [{ day: 'Someday' }] } }), 400, 'InvalidParameter', /not a weekday/);
     expectError(await put(`${mc}/default`, { properties: { timeInWeek: [{ day: 'Monday', hourSlots: [24] }] } }), 400, 'InvalidParameter', /0 to 23/);
@@ -120,7 +124,7 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.equal(o.properties.exitCode, 1);
     assert.match(o.properties.logs, /not emulated/);
     const ver = await post(`${az()}/runCommand`, { command: 'kubectl version' });
-    assert.match((await emu.http().get(new URL(ver.headers.location, emu.url).pathname + `?api-version=${V}`)).body.properties.logs, /Server Version: v1\.30\.7/);
+    assert.match((await emu.http().get(new URL(ver.headers.location, emu.url).pathname + `?api-version=${V}`)).body.properties.logs, /Server Version: v1\.35\.6/);
     expectError(await post(`${az()}/runCommand`, {}), 400, 'InvalidParameter', /command/);
     expectError(await get(`${az()}/commandResults/0123456789abcdef0123456789abcdef`), 404, 'ResourceNotFound');
     expectError(await post(`${hub()}/runCommand`, { command: 'kubectl get nodes' }), 400, 'FeatureNotSupportedOnTarget', /run command/);
@@ -153,7 +157,7 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     expectError(await post(`${az()}/agentPools/nodepool1/deleteMachines`, { machineNames: [after[1]] }, '2022-11-01'), 404, 'InvalidResourceType');
 
     // abort: a scale held open, then aborted
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters/agentpools', operation: 'update', gate: { mode: 'polls', polls: 1000 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters/agentpools', operation: 'update', gate: { mode: 'polls', polls: 1000 } }]);
     expectError(await post(`${az()}/agentPools/nodepool1/abort`), 409, 'OperationNotAllowed', /no operation in progress/);
     const scale = await put(`${az()}/agentPools/nodepool1`, { properties: { count: 2 } });
     assert.equal(scale.status, 200);
@@ -170,11 +174,11 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
 
   it('reads: available pool versions, OS options, trusted access roles, outbound endpoints, private link, mesh profiles', async () => {
     const av = (await get(`${az()}/availableAgentPoolVersions`)).body;
-    assert.ok(av.properties.agentPoolVersions.some((v: any) => v.default === true && v.kubernetesVersion === '1.30.7'));
-    assert.ok(av.properties.agentPoolVersions.every((v: any) => v.kubernetesVersion <= '1.30.7'));
+    assert.ok(av.properties.agentPoolVersions.some((v: any) => v.default === true && v.kubernetesVersion === '1.35.6'));
+    assert.ok(av.properties.agentPoolVersions.every((v: any) => v.kubernetesVersion <= '1.35.6'));
     expectError(await get(`${hub()}/availableAgentPoolVersions`, '2020-11-01'), 400, 'FeatureNotSupportedOnTarget', /az aks get-upgrades/);
     const os = (await get(`/subscriptions/${SUB}/providers/${NS}/locations/eastus/osOptions/default`, '2022-11-01')).body;
-    assert.deepEqual(os.properties.osOptionPropertyList.map((o: any) => o['os-type']), ['Linux', 'Windows']);
+    assert.deepEqual(os.properties.osOptionPropertyList.map((o: any) => `${o['os-type']}/${o['os-sku']}`), ['Linux/Ubuntu', 'Linux/AzureLinux', 'Windows/Windows2019', 'Windows/Windows2022']);
     const roles = (await get(`/subscriptions/${SUB}/providers/${NS}/locations/eastus/trustedAccessRoles`)).body.value;
     assert.ok(roles.length > 0 && roles[0].sourceResourceType && roles[0].rules.length);
     expectError(await get(`/subscriptions/${SUB}/providers/${NS}/locations/local/trustedAccessRoles`), 400, 'FeatureNotSupportedOnTarget');

@@ -23,7 +23,7 @@ describe('Microsoft.ContainerService over REST', function () {
     await createGroup(emu, 'az', 'eastus');
   });
   after(async () => emu?.close());
-  afterEach(() => emu.services.operations.setGateRules([]));
+  afterEach(() => emu.services.asyncOperations.setGateRules([]));
 
   const put = (path: string, body: unknown, v = V) => writeAndWait(emu, 'put', `${path}?api-version=${v}`, body);
   const get = (path: string, v = V) => emu.http().get(`${path}?api-version=${v}`);
@@ -103,7 +103,7 @@ describe('Microsoft.ContainerService over REST', function () {
     expectError((await put(clusterPath('az', 'b1'), pool({ count: 'three' }))).res, 400, 'InvalidRequestContent', /count/);
     expectError((await put(clusterPath('az', 'b1'), { ...body(), properties: { ...body().properties, dnsPrefix: '-x' } })).res, 400, 'InvalidDNSPrefix');
     expectError((await put(clusterPath('az', 'b1'), { ...body(), identity: { type: 'Magic' } })).res, 400, 'InvalidParameter', /identity type/);
-    expectError((await put(clusterPath('az', 'b1'), { ...body(), properties: { ...body().properties, kubernetesVersion: '1.28' } })).res, 400, 'KubernetesVersionNotSupported');
+    expectError((await put(clusterPath('az', 'b1'), { ...body(), properties: { ...body().properties, kubernetesVersion: '1.33' } })).res, 400, 'KubernetesVersionNotSupported');
     expectError((await put(clusterPath('az', 'b1'), { ...body(), properties: { ...body().properties, servicePrincipalProfile: { clientId: 'x' } } })).res, 400, 'InvalidParameter', /secret/);
     expectError((await put(clusterPath('az', 'b1'), { ...body(), properties: { ...body().properties, disableLocalAccounts: true } })).res, 400, 'BadRequest', /Local accounts/);
     const priv = { ...body(), properties: { ...body().properties, networkProfile: { loadBalancerSku: 'standard' }, apiServerAccessProfile: { enablePrivateCluster: true, authorizedIPRanges: ['20.1.2.0/24'] } } };
@@ -151,7 +151,7 @@ describe('Microsoft.ContainerService over REST', function () {
       [b({ extra: { apiServerAccessProfile: { authorizedIPRanges: ['20.1.2.0/24'] } } }), /authorized IP ranges/, 'properties.apiServerAccessProfile.authorizedIPRanges'],
       [b({ pool: { availabilityZones: ['1'] } }), /availability zones/, 'properties.agentPoolProfiles[0].availabilityZones'],
       [b({ pool: { type: 'AvailabilitySet' } }), /availability sets/, 'properties.agentPoolProfiles[0].type'],
-      [b({ version: '1.31.2' }), /not supported on Azure Stack Hub/, 'properties.kubernetesVersion'],
+      [b({ version: '1.36.1' }), /not supported on Azure Stack Hub/, 'properties.kubernetesVersion'],
     ];
     for (const [body, msg, target] of cases) {
       const { res } = await put(clusterPath('hub', 'lim'), body);
@@ -223,7 +223,7 @@ describe('Microsoft.ContainerService over REST', function () {
   });
 
   it('abort cancels the operation in flight: the cluster ends Canceled and the fabric undoes its VMs', async () => {
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1000 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1000 } }]);
     const res = await emu.http().put(`${clusterPath('hub', 'ab1')}?api-version=${V}`).send(clusterBody('local'));
     assert.equal(res.status, 201);
     // the tasks have run (VMs exist), the gate holds the operation open
@@ -246,21 +246,21 @@ describe('Microsoft.ContainerService over REST', function () {
 
   it('agent pools and the cluster stay in step both ways; the last System pool cannot go', async () => {
     await put(clusterPath('az', 'p1'), clusterBody('eastus', { lb: 'standard' }));
-    const add = await put(`${clusterPath('az', 'p1')}/agentPools/user1`, { properties: { count: 2, vmSize: 'Standard_D4s_v3', mode: 'User', orchestratorVersion: '1.30' } });
+    const add = await put(`${clusterPath('az', 'p1')}/agentPools/user1`, { properties: { count: 2, vmSize: 'Standard_D4s_v3', mode: 'User', orchestratorVersion: '1.35' } });
     assert.equal(add.res.status, 201);
     assert.equal(add.res.body.properties.provisioningState, 'Creating');
     assert.equal(add.status.status, 'Succeeded');
     let c = (await get(clusterPath('az', 'p1'))).body;
     assert.deepEqual(c.properties.agentPoolProfiles.map((p: any) => [p.name, p.count, p.provisioningState]), [['nodepool1', 1, 'Succeeded'], ['user1', 2, 'Succeeded']]);
-    assert.equal(c.properties.agentPoolProfiles[1].currentOrchestratorVersion, '1.30.7');
+    assert.equal(c.properties.agentPoolProfiles[1].currentOrchestratorVersion, '1.35.6');
     c.properties.agentPoolProfiles[1].count = 3;
     await put(clusterPath('az', 'p1'), c);
     assert.equal((await get(`${clusterPath('az', 'p1')}/agentPools/user1`)).body.properties.count, 3);
     assert.deepEqual(vmSummary(fabricOf(emu), c.id).workers, { nodepool1: 1, user1: 3 });
     expectError((await put(`${clusterPath('az', 'p1')}/agentPools/user1`, { properties: { vmSize: 'Standard_D8s_v3', count: 3 } })).res, 400, 'PropertyChangeNotAllowed');
-    expectError((await put(`${clusterPath('az', 'p1')}/agentPools/user1`, { properties: { count: 3, orchestratorVersion: '1.31.2' } })).res, 400, 'NodePoolMcVersionIncompatible');
+    expectError((await put(`${clusterPath('az', 'p1')}/agentPools/user1`, { properties: { count: 3, orchestratorVersion: '1.36.1' } })).res, 400, 'NodePoolMcVersionIncompatible');
     const prof = (await get(`${clusterPath('az', 'p1')}/agentPools/user1/upgradeProfiles/default`)).body;
-    assert.equal(prof.properties.kubernetesVersion, '1.30.7');
+    assert.equal(prof.properties.kubernetesVersion, '1.35.6');
     assert.deepEqual(prof.properties.upgrades, [], 'a pool cannot pass its control plane');
     expectError(await emu.http().delete(`${clusterPath('az', 'p1')}/agentPools/nodepool1?api-version=${V}`), 400, 'OperationNotAllowed', /at least one system agent pool/);
     const del = await writeAndWait(emu, 'delete', `${clusterPath('az', 'p1')}/agentPools/user1?api-version=${V}`);
@@ -288,7 +288,7 @@ describe('Microsoft.ContainerService over REST', function () {
     assert.ok(fabricOf(emu).ownerVms(c.id).every((v) => v.state === 'Running'));
     await writeAndWait(emu, 'delete', `${clusterPath('az', 'p1')}/agentPools/spare?api-version=${V}`);
     // downgrade is refused
-    c.properties.kubernetesVersion = '1.29.11';
+    c.properties.kubernetesVersion = '1.34.9';
     expectError((await put(clusterPath('az', 'p1'), c)).res, 400, 'InvalidUpgradePath', /Downgrading/);
   });
 
@@ -368,8 +368,8 @@ describe('Microsoft.ContainerService over REST', function () {
 
   it('lists versions by location (kubernetesVersions and orchestrators) and the operations', async () => {
     const kv = (await emu.http().get(`/subscriptions/${SUB}/providers/${NS}/locations/eastus/kubernetesVersions?api-version=${V}`)).body;
-    assert.deepEqual(kv.values.map((v: any) => v.version), ['1.29', '1.30', '1.31']);
-    assert.deepEqual(kv.values[1].patchVersions['1.30.7'].upgrades, ['1.31.2', '1.31.3']);
+    assert.deepEqual(kv.values.map((v: any) => v.version), ['1.34', '1.35', '1.36']);
+    assert.deepEqual(kv.values[1].patchVersions['1.35.6'].upgrades, ['1.36.1', '1.36.2']);
     const orch = (await emu.http().get(`/subscriptions/${SUB}/providers/${NS}/locations/local/orchestrators?api-version=${HUB_API}&resource-type=managedClusters`)).body;
     assert.deepEqual(orch.properties.orchestrators.map((o: any) => o.orchestratorVersion), ['1.19.11', '1.20.7', '1.21.2']);
     assert.equal(orch.properties.orchestrators.find((o: any) => o.default).orchestratorVersion, '1.20.7');

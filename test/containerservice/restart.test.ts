@@ -1,20 +1,20 @@
 // A cluster create interrupted by an emulator stop resumes at the next start: the fabric's VMs,
 // the cluster's credentials and its final state all come through the restart.
 import assert from 'node:assert/strict';
-import { tmpDir, waitForOperation } from '../support/emulator.js';
+import { durableStore, STORE_KINDS, waitForOperation } from '../support/emulator.js';
 import { clusterBody, clusterPath, createGroup, fabricOf, startAksEmulator, vmSummary } from './helpers.js';
 
-describe('Microsoft.ContainerService across a restart', function () {
+for (const kind of STORE_KINDS) describe(`Microsoft.ContainerService across a restart (${kind} store)`, function () {
   this.timeout(60_000);
   it('a create interrupted mid-operation completes after restart with its VMs and credentials', async () => {
-    const dir = tmpDir();
-    let emu = await startAksEmulator(['--data-dir', dir, '--time-scale', '1']);
+    const store = await durableStore(kind);
+    let emu = await startAksEmulator([...store, '--time-scale', '1']);
     await createGroup(emu, 'rs', 'local');
     const put = await emu.http().put(`${clusterPath('rs', 'r1')}?api-version=2022-11-01`).send(clusterBody('local', { count: 2 }));
     assert.equal(put.status, 201);
     await new Promise((r) => setTimeout(r, 100));
     await emu.close(); // mid-operation: the control plane takes a minute at time-scale 1
-    emu = await startAksEmulator(['--data-dir', dir, '--time-scale', '0']);
+    emu = await startAksEmulator([...store, '--time-scale', '0']);
     try {
       const st = await waitForOperation(emu, put.headers['azure-asyncoperation']);
       assert.equal(st.status, 'Succeeded');

@@ -70,7 +70,7 @@ describe('@azure/arm-containerservice 25.5.0: the operations beyond CRUD', funct
     assert.equal((await client.agentPools.get('sdkops', 'k1', 'system')).count, 2);
 
     const av = await client.agentPools.getAvailableAgentPoolVersions('sdkops', 'k1');
-    assert.ok(av.agentPoolVersions!.some((v) => v.default && v.kubernetesVersion === '1.30.7'));
+    assert.ok(av.agentPoolVersions!.some((v) => v.default && v.kubernetesVersion === '1.35.6'));
   });
 
   it('trusted access roles, outbound endpoints, private link resources, mesh revisions, snapshots', async () => {

@@ -46,8 +46,8 @@ describe('@azure/arm-containerservice 25.3.0 against the emulator', function () 
     );
     assert.ok(seen.some((s) => s.startsWith('PUT ') && s.includes('api-version=2026-04-01')));
     assert.equal(mc.provisioningState, 'Succeeded');
-    assert.equal(mc.kubernetesVersion, '1.30.7');
-    assert.equal(mc.currentKubernetesVersion, '1.30.7');
+    assert.equal(mc.kubernetesVersion, '1.35.6');
+    assert.equal(mc.currentKubernetesVersion, '1.35.6');
     assert.equal(mc.type, 'Microsoft.ContainerService/ManagedClusters');
     assert.equal(mc.identity?.type, 'SystemAssigned');
     assert.equal(mc.servicePrincipalProfile?.clientId, 'msi');
@@ -57,7 +57,7 @@ describe('@azure/arm-containerservice 25.3.0 against the emulator', function () 
     assert.equal(mc.maxAgentPools, 100);
     assert.equal(mc.sku?.name, 'Base');
     assert.ok(mc.eTag, 'eTag in the 2026-04-01 shape');
-    assert.equal(mc.agentPoolProfiles?.[0].currentOrchestratorVersion, '1.30.7');
+    assert.equal(mc.agentPoolProfiles?.[0].currentOrchestratorVersion, '1.35.6');
     assert.ok(mc.agentPoolProfiles?.[0].nodeImageVersion);
     assert.deepEqual(vmSummary(fabricOf(emu), mc.id!).workers, { system: 2 });
 
@@ -112,8 +112,8 @@ describe('@azure/arm-containerservice 25.3.0 against the emulator', function () 
     await client.managedClusters.beginStartAndWait('sdk-rg', 'sdk2', poll);
     assert.equal((await client.managedClusters.get('sdk-rg', 'sdk2')).powerState?.code, 'Running');
     const prof = await client.managedClusters.getUpgradeProfile('sdk-rg', 'sdk2');
-    assert.equal(prof.controlPlaneProfile.kubernetesVersion, '1.30.7');
-    assert.deepEqual(prof.controlPlaneProfile.upgrades?.map((u) => u.kubernetesVersion), ['1.31.2', '1.31.3']);
+    assert.equal(prof.controlPlaneProfile.kubernetesVersion, '1.35.6');
+    assert.deepEqual(prof.controlPlaneProfile.upgrades?.map((u) => u.kubernetesVersion), ['1.36.1', '1.36.2']);
     const kv = await client.managedClusters.listKubernetesVersions('local');
     assert.deepEqual(kv.values?.map((v) => v.version), ['1.19', '1.20', '1.21']);
     assert.equal(kv.values?.find((v) => v.isDefault)?.version, '1.20');

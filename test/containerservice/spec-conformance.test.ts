@@ -34,6 +34,12 @@ interface Spec {
 /** Paths the emulator serves that are not in managedClusters.json (another spec file of the namespace). */
 const OUTSIDE_MANAGED_CLUSTERS_JSON = [/\/locations\/[^/]+\/orchestrators$/i];
 
+/**
+ * Properties real AKS returns (seen in recorded traffic) that the spec's model leaves out: allowed beside
+ * the declared ones, so that the emulator may match real ARM rather than the spec where they disagree.
+ */
+const REAL_BEYOND_SPEC: Record<string, string[]> = { OSOptionProperty: ['os-sku'] };
+
 /** A definition as a strict JSON Schema: closed objects, nullable leaves, refs into `definitions`. */
 function strict(s: any): any {
   if (s === null || typeof s !== 'object') return s;
@@ -54,7 +60,14 @@ function strict(s: any): any {
 
 function compile(spec: Spec): (model: string) => ValidateFunction {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  const definitions = Object.fromEntries(Object.entries(spec.definitions).map(([k, v]) => [k, strict(v)]));
+  const definitions = Object.fromEntries(
+    Object.entries(spec.definitions).map(([k, v]) => {
+      const extra = REAL_BEYOND_SPEC[k];
+      const d = strict(v);
+      if (extra) for (const p of extra) d.properties[p] ??= {};
+      return [k, d];
+    }),
+  );
   const cache = new Map<string, ValidateFunction>();
   return (model) => {
     let v = cache.get(model);

@@ -193,7 +193,7 @@ describe('holding an operation (/_emulator/operations/{id}/hold, /release)', fun
   /** Waits (on the engine's state, not a clock) until every task of the operation has run. */
   async function tasksDone(e: TestEmulator, opId: string): Promise<void> {
     for (let i = 0; i < 2000; i++) {
-      if (e.services.operations.get(opId)!.tasks.every((t) => t.state === 'done')) return;
+      if (e.services.asyncOperations.get(opId)!.tasks.every((t) => t.state === 'done')) return;
       await new Promise((r) => setTimeout(r, 5));
     }
     throw new Error('the tasks did not run');
@@ -206,7 +206,7 @@ describe('holding an operation (/_emulator/operations/{id}/hold, /release)', fun
     assert.equal(held.body.held, true);
     await tasksDone(emu, opId);
     for (let i = 0; i < 4; i++) assert.equal((await poll(emu, asyncUrl)).status, 'InProgress');
-    const op = emu.services.operations.get(opId)!;
+    const op = emu.services.asyncOperations.get(opId)!;
     assert.ok(op.tasks.every((t) => t.state === 'done'), 'its tasks ran');
     assert.equal(op.percentComplete, 99);
     const released = await emu.http().post(`/_emulator/operations/${opId}/release`).expect(200);
@@ -231,6 +231,6 @@ describe('holding an operation (/_emulator/operations/{id}/hold, /release)', fun
     const s = (await emu.http().get('/_emulator/dashboard/state').expect(200)).body;
     assert.equal(s.operations.value.find((o: any) => o.id === opId).held, true);
     await emu.http().post(`/_emulator/operations/${opId}/release`).expect(200);
-    assert.equal((await emu.services.operations.waitFor(opId)).status, 'Succeeded');
+    assert.equal((await emu.services.asyncOperations.waitFor(opId)).status, 'Succeeded');
   });
 });

@@ -164,10 +164,10 @@ describe('dashboard in a real browser (/_emulator/, headless chromium)', functio
     const row = page.locator(`[data-operation="${opId}"]`);
     await textOf(row.locator('[data-testid="operation-status"]'), /InProgress/);
     await row.locator('[data-action="hold"]').click();
-    await until('the operation is held', () => emu.services.operations.get(opId)?.held === true);
+    await until('the operation is held', () => emu.services.asyncOperations.get(opId)?.held === true);
     for (let i = 0; i < 3; i++) await emu.http().get(asyncUrl.pathname + asyncUrl.search).expect(200);
-    await until("the pool's tasks ran", () => emu.services.operations.get(opId)!.tasks.every((t) => t.state === 'done'), 60_000);
-    assert.equal(emu.services.operations.get(opId)!.status, 'InProgress', 'held: not finished');
+    await until("the pool's tasks ran", () => emu.services.asyncOperations.get(opId)!.tasks.every((t) => t.state === 'done'), 60_000);
+    assert.equal(emu.services.asyncOperations.get(opId)!.status, 'InProgress', 'held: not finished');
     await row.locator('[data-action="release"]').click();
     await textOf(row.locator('[data-testid="operation-status"]'), /Succeeded/, 30_000);
     await emu.http().delete('/_emulator/operations/gates').expect(200);

@@ -1,8 +1,8 @@
 // The dashboard's read model as pure functions: which operations it lists, and how it names resources.
 import assert from 'node:assert/strict';
 import { displayName, operationsView, RECENT_OPERATIONS } from '../../src/dashboard/state.js';
-import type { OperationRecord } from '../../src/lro/types.js';
-import type { Services } from '../../src/framework/services.js';
+import type { OperationRecord } from '../../src/arm/asyncOperations.js';
+import type { Services } from '../../src/framework/types.js';
 
 function op(i: number, status: OperationRecord['status'], endMinute?: number): OperationRecord {
   const t = (m: number) => new Date(Date.UTC(2026, 0, 1, 0, m)).toISOString();
@@ -29,7 +29,7 @@ describe('dashboard read model', () => {
     // 2,000 finished in a shuffled order of end times, 3 in flight.
     const ends = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 2000);
     const ops = [...ends.map((m, i) => op(i, i % 5 === 0 ? 'Failed' : 'Succeeded', m)), op(9001, 'InProgress'), op(9002, 'InProgress'), op(9003, 'InProgress')];
-    const services = { operations: { list: () => ops }, registry: { typeByKey: () => ({ namespace: 'Microsoft.ContainerService', type: 'managedClusters' }) } } as unknown as Services;
+    const services = { asyncOperations: { list: () => ops }, registry: { typeByKey: () => ({ namespace: 'Microsoft.ContainerService', type: 'managedClusters' }) } } as unknown as Services;
     const v = operationsView(services);
     assert.equal(v.inProgress, 3);
     assert.equal(v.value.length, 3 + RECENT_OPERATIONS);

@@ -58,7 +58,7 @@ describe('az deployment (real az CLI, default profile)', function () {
   });
 
   it('group cancel stops a running deployment (create --no-wait, then cancel, then show: Canceled)', async () => {
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1_000_000 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1_000_000 } }]);
     try {
       await az.ok(['deployment', 'group', 'create', '-g', 'dep', '-n', 'held', '--no-wait', '--template-file', T('aks-azure.json'), '--parameters', 'clusterName=held']);
       const r = await az.run(['deployment', 'group', 'cancel', '-g', 'dep', '-n', 'held']);
@@ -67,7 +67,7 @@ describe('az deployment (real az CLI, default profile)', function () {
       for (let i = 0; i < 50 && state !== 'Canceled'; i++) state = (await az.ok(['deployment', 'group', 'show', '-g', 'dep', '-n', 'held'])).properties.provisioningState;
       assert.equal(state, 'Canceled');
     } finally {
-      emu.services.operations.setGateRules([]);
+      emu.services.asyncOperations.setGateRules([]);
     }
   });
 

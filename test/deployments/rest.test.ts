@@ -52,7 +52,9 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     const r = await emu.http().put(`${dep('d1', 'bad')}?${V}`).send({ properties: { mode: 'Incremental', template } });
     assert.equal(r.status, 400);
     assert.equal(r.body.error.code, 'InvalidTemplate');
-    assert.equal((await emu.http().get(`${dep('d1', 'bad')}?${V}`)).status, 404);
+    const notThere = await emu.http().get(`${dep('d1', 'bad')}?${V}`);
+    assert.equal(notThere.status, 404);
+    assert.equal(notThere.body.error.code, 'DeploymentNotFound');
     const missing = await emu.http().put(`${dep('d1', 'bad2')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-hub.json') } });
     assert.equal(missing.status, 400);
     assert.match(JSON.stringify(missing.body.error), /servicePrincipalClientId/);
@@ -166,7 +168,7 @@ describe('deployments: the ARM template deployment API (REST)', function () {
   });
 
   it('cancel stops a running deployment (Canceled); a finished one cannot be canceled', async () => {
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1_000_000 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1_000_000 } }]);
     try {
       const r = await emu.http().put(`${dep('d1', 'slow')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'held' } } } });
       assert.equal(r.status, 201);
@@ -182,7 +184,7 @@ describe('deployments: the ARM template deployment API (REST)', function () {
       const again = await emu.http().post(`${dep('d1', 'slow')}/cancel?${V}`);
       assert.equal(again.status, 409);
     } finally {
-      emu.services.operations.setGateRules([]);
+      emu.services.asyncOperations.setGateRules([]);
     }
   });
 

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import request from 'supertest';
 import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
+import { capabilityDocument } from '../../src/kubernetes/capabilities.js';
+import { mountFabricAdmin } from '../../src/admin/routes.js';
 import { MODES, World, clusterId, until } from './harness.js';
 
 const plan = (owner: string) =>
@@ -22,7 +24,9 @@ for (const mode of MODES) {
     beforeEach(async () => {
       w = await World.create(mode);
       app = express();
-      app.use('/_emulator', w.services.adminRouter);
+      const admin = express.Router();
+      mountFabricAdmin(admin, w.services, w.fabric, capabilityDocument);
+      app.use('/_emulator', admin);
     });
     afterEach(async () => {
       await w?.close();

@@ -7,13 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConfig } from '../../src/config/config.js';
 import { createServices } from '../../src/emulator.js';
-import type { Services } from '../../src/framework/services.js';
-import { OperationEngine } from '../../src/lro/engine.js';
-import type { OperationRecord, TaskSpec } from '../../src/lro/types.js';
+import type { AsyncOperations, Services } from '../../src/framework/types.js';
+import type { OperationRecord, TaskSpec } from '../../src/arm/asyncOperations.js';
 import { JournalStore } from '../../src/store/store.js';
 import type { Fabric } from '../../src/fabric/fabric.js';
-import { initFabric, type FabricOptions } from '../../src/fabric/index.js';
-import { capabilityDocument } from '../../src/kubernetes/capabilities.js';
+import type { FabricOptions } from '../../src/fabric/index.js';
 import { LocalSiteFabric } from '../../src/fabric/site.js';
 import { startSiteServer, type RunningSiteServer } from '../../src/fabric/remote.js';
 import { azureRegionSite, type SiteDefinition } from '../../src/fabric/sites.js';
@@ -50,10 +48,12 @@ export function testSites(): SiteDefinition[] {
   ];
 }
 
-export async function makeServices(opts: { dir: string | null; timeScale?: number }): Promise<Services> {
+/** Services with no provider and the fabric (its sites from `fabric.sites`, else from the config file). */
+export async function makeServices(opts: { dir: string | null; timeScale?: number; configFile?: string; fabric?: FabricOptions }): Promise<Services> {
   const store = opts.dir ? ['--data-dir', opts.dir] : ['--in-memory'];
   const config = parseConfig([...store, '--no-fsync', '--time-scale', String(opts.timeScale ?? 0)], {}, os.tmpdir());
-  return createServices(config, []);
+  config.configFile = opts.configFile;
+  return createServices(config, { providers: [], fabric: opts.fabric ?? {} });
 }
 
 interface SiteProcess {
@@ -123,27 +123,26 @@ export class World {
   }
 
   async startFrontDoor(): Promise<void> {
-    this.services = await makeServices({ dir: this.dirFor('arm'), timeScale: this.opts.timeScale });
-    this.fabric = await initFabric(this.services, {
-      ...this.opts.fabric,
-      sites: this.defsForFrontDoor(),
-      remote: { retryMs: 50, ...this.opts.fabric.remote },
-      describeSite: (site) => capabilityDocument(site),
+    this.services = await makeServices({
+      dir: this.dirFor('arm'),
+      timeScale: this.opts.timeScale,
+      fabric: { ...this.opts.fabric, sites: this.defsForFrontDoor(), remote: { retryMs: 50, ...this.opts.fabric.remote } },
     });
+    this.fabric = this.services.fabric!;
   }
 
   /** A crash of the front door: stop driving, close, reopen from disk, resume. */
   async restartFrontDoor(beforeResume?: () => Promise<void>): Promise<void> {
-    this.services.operations.stop();
+    this.services.asyncOperations.stop();
     await this.fabric.close();
     await this.services.store.close();
     await this.startFrontDoor();
     if (beforeResume) await beforeResume();
-    await this.services.operations.resumeAll();
+    await this.services.asyncOperations.resumeAll();
   }
 
-  get engine(): OperationEngine {
-    return this.services.operations;
+  get engine(): AsyncOperations {
+    return this.services.asyncOperations;
   }
 
   /** Starts an operation on a resource the way a provider does (record + resource in one write). */
@@ -175,7 +174,7 @@ export class World {
   }
 
   async close(): Promise<void> {
-    this.services.operations.stop();
+    this.services.asyncOperations.stop();
     await this.fabric.close();
     await this.services.store.close().catch(() => undefined);
     for (const s of this.sites) {

@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initFabric } from '../../src/fabric/index.js';
 import type { Fabric } from '../../src/fabric/fabric.js';
 import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
-import type { Services } from '../../src/framework/services.js';
+import type { Services } from '../../src/framework/types.js';
 import { makeServices, clusterId, SUB } from './harness.js';
 
 const SITE_MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/fabric/site-main.js');
@@ -41,7 +40,7 @@ describe('fabric site as its own process', function () {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'site-proc-'));
   });
   afterEach(async () => {
-    services?.operations.stop();
+    services?.asyncOperations.stop();
     await fabric?.close();
     await services?.store.close();
     child?.kill('SIGKILL');
@@ -64,9 +63,8 @@ describe('fabric site as its own process', function () {
     const port = new URL(p.url).port;
     // the front door reads the same file, where the site now says where its process listens
     writeFileSync(configFile, JSON.stringify({ subscriptions: [{ subscriptionId: SUB }], sites: [{ ...site, remote: p.url }] }));
-    services = await makeServices({ dir: null });
-    services.config.configFile = configFile;
-    fabric = await initFabric(services);
+    services = await makeServices({ dir: null, configFile });
+    fabric = services.fabric!;
 
     const owner = clusterId('edge-cluster');
     const tasks = clusterCreatePlan({
@@ -76,13 +74,13 @@ describe('fabric site as its own process', function () {
       loadBalancer: { count: 1, vmSize: 'Standard_K8S3_v1' },
       pools: [{ name: 'linux', count: 2, vmSize: 'Standard_K8S3_v1' }],
     });
-    const op = services.operations.create(
+    const op = services.asyncOperations.create(
       { kind: 'create', tasks },
       { resourceId: owner, typeKey: 'microsoft.hybridcontainerservice/provisionedclusterinstances', namespace: 'Microsoft.HybridContainerService', location: 'eastus', subscriptionId: SUB, method: 'PUT', apiVersion: '2024-01-01' },
     );
-    await services.store.write([services.operations.writeOp(op)]);
-    services.operations.run(op);
-    const done = await services.operations.waitFor(op.id);
+    await services.store.write([services.asyncOperations.writeOp(op)]);
+    services.asyncOperations.run(op);
+    const done = await services.asyncOperations.waitFor(op.id);
     assert.equal(done.status, 'Succeeded', JSON.stringify(done.error));
     assert.deepEqual(fabric.ownerStatus(owner).nodeCounts, { linux: 2 });
     let snap = (await fabric.snapshot({ site: 'edge-1' })).sites[0];
@@ -110,9 +108,8 @@ describe('fabric site as its own process', function () {
     child = p.child;
     const port = new URL(p.url).port;
     writeFileSync(configFile, JSON.stringify({ subscriptions: [{ subscriptionId: SUB }], sites: [{ ...site, remote: p.url }] }));
-    services = await makeServices({ dir: null });
-    services.config.configFile = configFile;
-    fabric = await initFabric(services);
+    services = await makeServices({ dir: null, configFile });
+    fabric = services.fabric!;
     const b = fabric.site('edge-2');
     await b.addNetwork({ name: 'lnet-run', addressPrefix: '10.9.0.0/24', vlan: 9, ipPools: [{ start: '10.9.0.10', end: '10.9.0.11' }], owner: '/lnet' }, 'op-net');
     await assert.rejects(b.addNetwork({ name: 'other', addressPrefix: '10.9.0.128/25', vlan: 9, ipPools: [{ start: '10.9.0.130', end: '10.9.0.131' }], owner: '/o' }, 'op-2'), /overlaps logical network 'lnet-run'/);

@@ -1,11 +1,10 @@
-// The resource-operations core: a provider folder that exists only in tests (Microsoft.Sample)
+// The resource manager: a provider folder that exists only in tests (Microsoft.Sample)
 // gets a long-running PUT with children and a fabric plan, over HTTP and in process; operations
 // always end, whatever a task throws, with what they allocated undone, also across a restart;
 // bodies nested too deep are refused before anything is stored; concurrent creates of one name
 // get one 201 and 409s.
 import assert from 'node:assert/strict';
 import { startTestEmulator, rgPath, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
-import { startupExtensions } from '../../src/extensions.js';
 import { allProviders } from '../../src/providers/index.js';
 import { sampleProvider, SAMPLE_API, SAMPLE_NS } from '../support/providers/Microsoft.Sample/index.js';
 
@@ -13,7 +12,7 @@ const machine = (rg: string, n: string) => `${rgPath(rg)}/providers/${SAMPLE_NS}
 const Q = `api-version=${SAMPLE_API}`;
 
 async function start(args: string[] = []): Promise<TestEmulator> {
-  return startTestEmulator(args, { providers: [...allProviders(), sampleProvider()], extend: startupExtensions });
+  return startTestEmulator(args, { providers: [...allProviders(), sampleProvider()] });
 }
 
 async function freeCores(emu: TestEmulator, site = 'local'): Promise<number> {
@@ -21,7 +20,7 @@ async function freeCores(emu: TestEmulator, site = 'local'): Promise<number> {
   return snap.sites[0].hosts.reduce((s, h) => s + h.freeCores, 0);
 }
 
-describe('framework: the resource-operations core', function () {
+describe('framework: the resource manager', function () {
   this.timeout(60_000);
   let emu: TestEmulator;
   before(async () => {
@@ -54,15 +53,15 @@ describe('framework: the resource-operations core', function () {
 
   it('in process: the core changes resources by id with no HTTP request, and waitFor ends with the operation', async () => {
     const id = machine('core', 'inproc');
-    const res = await emu.services.core.put(id, { location: 'local', properties: { vmCount: 1, diskCount: 1 } });
+    const res = await emu.services.resourceManager.put(id, { location: 'local', properties: { vmCount: 1, diskCount: 1 } });
     assert.equal(res.status, 201);
     assert.ok(res.operation);
-    const op = await emu.services.core.waitFor(res.operation!.id);
+    const op = await emu.services.resourceManager.waitFor(res.operation!.id);
     assert.equal(op.status, 'Succeeded');
-    const got = await emu.services.core.get(id);
+    const got = await emu.services.resourceManager.get(id);
     assert.equal((got.body as any).properties.provisioningState, 'Succeeded');
-    const del = await emu.services.core.delete(id);
-    await emu.services.core.waitFor(del.operation!.id);
+    const del = await emu.services.resourceManager.delete(id);
+    await emu.services.resourceManager.waitFor(del.operation!.id);
     assert.equal((await emu.http().get(`${id}?${Q}`)).status, 404);
   });
 
@@ -96,15 +95,15 @@ describe('framework: the resource-operations core', function () {
   });
 
   it('concurrent creates of one new name: the first gets 201, the rest 409 while its operation runs', async () => {
-    emu.services.operations.setGateRules([{ typeKey: 'microsoft.sample/machines', operation: 'create', gate: { mode: 'polls', polls: 1000 } }]);
+    emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.sample/machines', operation: 'create', gate: { mode: 'polls', polls: 1000 } }]);
     try {
       const rs = await Promise.all(Array.from({ length: 6 }, () => emu.http().put(`${machine('core', 'race')}?${Q}`).send({ location: 'local', properties: { vmCount: 0 } })));
       const codes = rs.map((r) => r.status).sort();
       assert.deepEqual(codes, [201, 409, 409, 409, 409, 409]);
       for (const r of rs.filter((x) => x.status === 409)) assert.equal(r.body.error.code, 'AnotherOperationInProgress');
-      assert.equal(emu.services.operations.list().filter((o) => o.resourceId.toLowerCase() === machine('core', 'race').toLowerCase()).length, 1);
+      assert.equal(emu.services.asyncOperations.list().filter((o) => o.resourceId.toLowerCase() === machine('core', 'race').toLowerCase()).length, 1);
     } finally {
-      emu.services.operations.setGateRules([]);
+      emu.services.asyncOperations.setGateRules([]);
     }
   });
 
@@ -158,8 +157,8 @@ describe('framework: operations end across a restart', function () {
     }
     emu = await start(['--data-dir', dir, '--time-scale', '0']);
     try {
-      const op = emu.services.operations.list().find((o) => o.resourceId.toLowerCase() === machine('rs', 'm').toLowerCase())!;
-      const done = await emu.services.core.waitFor(op.id);
+      const op = emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === machine('rs', 'm').toLowerCase())!;
+      const done = await emu.services.resourceManager.waitFor(op.id);
       assert.equal(done.status, 'Failed');
       assert.equal(done.error?.code, 'InternalOperationError');
       assert.equal((await emu.http().get(`${machine('rs', 'm')}?${Q}`)).body.properties.provisioningState, 'Failed');

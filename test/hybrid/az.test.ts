@@ -48,7 +48,7 @@ describe('real az CLI: AKS hybrid clusters with az resource and az rest', functi
     const kv = await az.ok(['resource', 'show', '--id', `${p.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions/default`, '--api-version', V]);
     assert.ok(kv.properties.values.length > 0);
     const up = await az.ok(['rest', '--method', 'get', '--url', `${pci}/upgradeProfiles/default?api-version=${V}`]);
-    assert.equal(up.properties.controlPlaneProfile.kubernetesVersion, '1.26.6');
+    assert.equal(up.properties.controlPlaneProfile.kubernetesVersion, '1.30.9');
     // the asynchronous kubeconfig action: az resource invoke-action waits and prints the result
     const kc = await az.ok(['resource', 'invoke-action', '--ids', pci, '--action', 'listAdminKubeconfig', '--api-version', V]);
     const yaml = Buffer.from(kc.properties.kubeconfigs[0].value, 'base64').toString('utf8');

@@ -11,6 +11,7 @@ import { ensureAz } from '../support/az.js';
 import { runPython } from '../support/python.js';
 import { put, rg, settle, V } from '../arc/helpers.js';
 import { connectedCluster, HV, pciBody, pciId, platform } from './helpers.js';
+import { AGENT_VERSION } from '../../src/providers/Microsoft.Kubernetes/agent.js';
 
 async function action(emu: TestEmulator, url: string, body: unknown = {}) {
   const r = await emu.http().post(url).send(body as object);
@@ -37,7 +38,7 @@ describe('connected-cluster clients and kubectl', function () {
     const out = await runPython(emu, 'hybrid_clients.py', { RG: 'py' });
     assert.deepEqual(out.created, { state: 'Succeeded', connectivity: 'Connected', identity: 'SystemAssigned', principal: true });
     assert.deepEqual(out.updated, { team: 'ops' });
-    assert.deepEqual(out.get, { name: 'py-cc', distribution: 'k3s', agentVersion: '1.18.3' });
+    assert.deepEqual(out.get, { name: 'py-cc', distribution: 'k3s', agentVersion: AGENT_VERSION });
     assert.deepEqual(out.list, ['py-cc']);
     assert.deepEqual(out.creds, ['credentialForClusterClient']);
     // The connected cluster's API on the emulator's own origin (no local proxy to start).

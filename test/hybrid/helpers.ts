@@ -20,7 +20,7 @@ export function pciBody(cl: string, lnet: string, opts: { cp?: number; pools?: a
     extendedLocation: { type: 'CustomLocation', name: cl },
     properties: {
       controlPlane,
-      kubernetesVersion: opts.version ?? 'v1.26.6',
+      kubernetesVersion: opts.version ?? 'v1.30.9',
       networkProfile: { networkPolicy: 'calico', podCidr: '10.244.0.0/16' },
       clusterVMAccessProfile: { authorizedIPRanges: '127.0.0.1,127.0.0.2' },
       agentPoolProfiles: opts.pools ?? [

@@ -22,10 +22,12 @@ describe('AKS hybrid: custom location offerings, virtual networks, hybrid identi
     assert.equal((await emu.http().get(`${kv}?api-version=${HV.hcs}`)).status, 404);
     const v = await settle(emu, await put(emu, kv, HV.hcs, { extendedLocation: { type: 'CustomLocation', name: p.cl } }, 201), kv, HV.hcs);
     assert.equal(v.properties.provisioningState, 'Succeeded');
-    assert.deepEqual(v.properties.values.map((x: any) => x.version), ['1.25', '1.26', '1.27']);
-    const v126 = v.properties.values.find((x: any) => x.version === '1.26');
-    assert.deepEqual(v126.patchVersions['1.26.6'].upgrades, ['1.27.3']);
-    assert.ok(v126.patchVersions['1.26.6'].readiness.some((r: any) => r.osType === 'Windows' && r.ready));
+    assert.deepEqual(v.properties.values.map((x: any) => x.version), ['1.29', '1.30', '1.31'], 'what AKS on Azure Local offers (1.29.4 and newer)');
+    const v130 = v.properties.values.find((x: any) => x.version === '1.30');
+    assert.deepEqual(Object.keys(v130.patchVersions), ['1.30.3', '1.30.4', '1.30.8', '1.30.9']);
+    assert.deepEqual(v130.patchVersions['1.30.9'].upgrades, ['1.31.4', '1.31.5']);
+    assert.deepEqual(v130.patchVersions['1.30.4'].upgrades, ['1.30.8', '1.30.9', '1.31.4', '1.31.5']);
+    assert.ok(v130.patchVersions['1.30.9'].readiness.some((r: any) => r.osType === 'Windows' && r.ready));
     const s = await settle(emu, await put(emu, sk, HV.hcs, { extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: {} }, 201), sk, HV.hcs);
     const a4 = s.properties.values.find((x: any) => x.name === 'Standard_A4_v2');
     assert.equal(a4.resourceType, 'VirtualMachines');
@@ -79,7 +81,7 @@ describe('AKS hybrid: custom location offerings, virtual networks, hybrid identi
     assert.ok(!s.logicalNetworks.some((n: any) => n.name === 'vnet-test-vnet-static'));
   });
 
-  it('hybridIdentityMetadata/default: synchronous PUT, GET, list', async () => {
+  it('hybridIdentityMetadata/default: synchronous PUT, GET, list; long-running DELETE (202, then gone)', async () => {
     const p = await platform(emu);
     const cc = await connectedCluster(emu);
     const pci = pciId(cc);
@@ -89,6 +91,12 @@ describe('AKS hybrid: custom location offerings, virtual networks, hybrid identi
     assert.equal(r.body.properties.provisioningState, 'Succeeded');
     const list = await emu.http().get(`${pci}/hybridIdentityMetadata?api-version=${HV.hcs}`);
     assert.equal(list.body.value[0].properties.resourceUid, 'f8b82dff-38ef-4220-99ef-43a6a2a2db56');
+    const hd = await emu.http().delete(`${id}?api-version=${HV.hcs}`);
+    assert.equal(hd.status, 202);
+    assert.equal((await waitForOperation(emu, hd.headers['azure-asyncoperation'])).status, 'Succeeded');
+    assert.equal((await emu.http().get(`${id}?api-version=${HV.hcs}`)).status, 404);
+    assert.equal((await emu.http().delete(`${id}?api-version=${HV.hcs}`)).status, 204);
+    await put(emu, id, HV.hcs, { properties: { resourceUid: 'f8b82dff-38ef-4220-99ef-43a6a2a2db56' } }, 201);
     const d = await emu.http().delete(`${pci}?api-version=${HV.hcs}`);
     assert.equal(d.status, 202);
     assert.equal((await waitForOperation(emu, d.headers['azure-asyncoperation'])).status, 'Succeeded');

@@ -42,13 +42,13 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     await refuse(noExt, 400, 'InvalidExtendedLocation', /custom location/);
     // a network on another custom location
     const cl2 = customLocationId('cl2');
-    await put(emu, cl2, '2021-08-15', { ...customLocationBody(p.app, [p.aks, p.hci]), properties: { ...customLocationBody(p.app, [p.aks, p.hci]).properties, namespace: 'cl2-ns' } }, 201);
+    await settle(emu, await put(emu, cl2, '2021-08-15', { ...customLocationBody(p.app, [p.aks, p.hci]), properties: { ...customLocationBody(p.app, [p.aks, p.hci]).properties, namespace: 'cl2-ns' } }, 201), cl2, '2021-08-15');
     const other = `${rg()}/providers/Microsoft.AzureStackHCI/logicalNetworks/other`;
     await settle(emu, await put(emu, other, '2024-01-01', lnetBody(cl2, '172.30.0.0/24', 30, { start: '172.30.0.10', end: '172.30.0.20' }), 201), other, '2024-01-01');
     await refuse(pciBody(p.cl, other), 400, 'NetworkOnAnotherCustomLocation', /custom location.*cl2.*not on the cluster's custom location/);
     // a custom location without the AKS hybrid extension
     const cl3 = customLocationId('cl3');
-    await put(emu, cl3, '2021-08-15', { ...customLocationBody(p.app, [p.hci]), properties: { ...customLocationBody(p.app, [p.hci]).properties, namespace: 'cl3-ns' } }, 201);
+    await settle(emu, await put(emu, cl3, '2021-08-15', { ...customLocationBody(p.app, [p.hci]), properties: { ...customLocationBody(p.app, [p.hci]).properties, namespace: 'cl3-ns' } }, 201), cl3, '2021-08-15');
     await refuse(pciBody(cl3, p.lnet), 400, 'ResourceTypeNotEnabled', /Microsoft\.HybridAKSOperator/);
     // a connected cluster that is not kind ProvisionedCluster
     const plain = ccId('plain');
@@ -160,8 +160,8 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     assert.ok(emu.services.fabric!.ownerVms(pci).length > 0);
     await emu.close();
     emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0']);
-    const op = emu.services.operations.list().find((o) => o.resourceId.toLowerCase() === pci.toLowerCase())!;
-    const done = await emu.services.core.waitFor(op.id);
+    const op = emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === pci.toLowerCase())!;
+    const done = await emu.services.resourceManager.waitFor(op.id);
     assert.ok(['Succeeded', 'Failed'].includes(done.status), done.status);
     const g = (await emu.http().get(`${pci}?api-version=${HV.hcs}`)).body;
     assert.equal(g.properties.provisioningState, done.status);

@@ -37,8 +37,9 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     const c1 = await settle(emu, r1, pci, HV.hcs);
     assert.equal(c1.properties.provisioningState, 'Succeeded');
     assert.equal(c1.type, 'Microsoft.HybridContainerService/provisionedClusterInstances');
-    assert.equal(c1.properties.kubernetesVersion, '1.26.6');
+    assert.equal(c1.properties.kubernetesVersion, '1.30.9');
     assert.deepEqual(c1.properties.agentPoolProfiles.map((a: any) => [a.name, a.count, a.osType]), [['linux1', 2, 'Linux']]);
+    assert.deepEqual(c1.properties.status.controlPlaneStatus.map((x: any) => [x.phase, x.ready]), [['provisioned', true], ['provisioned', true], ['provisioned', true]]);
     const ep = c1.properties.controlPlane.controlPlaneEndpoint.hostIP;
     assert.match(ep, /^172\.20\.0\.\d+$/);
     const last = Number(ep.split('.')[3]);
@@ -55,7 +56,7 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.equal(g.properties.connectivityStatus, 'Connected');
     assert.equal(g.properties.totalNodeCount, 5);
     assert.equal(g.properties.totalCoreCount, cores(vms));
-    assert.equal(g.properties.kubernetesVersion, '1.26.6');
+    assert.equal(g.properties.kubernetesVersion, '1.30.9');
 
     // 2. a Windows pool (PutAgentPool.json)
     const win = poolId('win1', cc);
@@ -65,6 +66,8 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.equal(w.properties.provisioningState, 'Succeeded');
     assert.equal(w.properties.osSKU, 'Windows2022');
     assert.equal(w.properties.status.readyReplicas[0].count, 1);
+    assert.equal(w.properties.status.currentState, 'Succeeded');
+    assert.equal(r2.body.properties.status.currentState, 'Creating');
     s = await site(emu);
     assert.equal(mine(s, pci).filter((v: any) => v.pool === 'win1').length, 1);
     assert.equal(lnetUse(s, 'aks-lnet'), 6);
@@ -85,17 +88,18 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     // 4. upgrade (upgradeProfiles says where to)
     const up = await emu.http().get(`${pci}/upgradeProfiles/default?api-version=${HV.hcs}`);
     assert.equal(up.status, 200);
-    assert.equal(up.body.properties.controlPlaneProfile.kubernetesVersion, '1.26.6');
-    assert.ok(up.body.properties.controlPlaneProfile.upgrades.some((u: any) => u.kubernetesVersion === '1.27.3'));
-    const r4 = await put(emu, pci, HV.hcs, { ...body, properties: { ...body.properties, kubernetesVersion: '1.27.3', agentPoolProfiles: undefined } }, 200);
+    assert.equal(up.body.properties.controlPlaneProfile.kubernetesVersion, '1.30.9');
+    assert.equal(up.body.systemData.createdAt, c1.systemData.createdAt);
+    assert.ok(up.body.properties.controlPlaneProfile.upgrades.some((u: any) => u.kubernetesVersion === '1.31.5'));
+    const r4 = await put(emu, pci, HV.hcs, { ...body, properties: { ...body.properties, kubernetesVersion: '1.31.5', agentPoolProfiles: undefined } }, 200);
     assert.equal(r4.body.properties.provisioningState, 'Upgrading');
     const c4 = await settle(emu, r4, pci, HV.hcs);
-    assert.equal(c4.properties.kubernetesVersion, '1.27.3');
-    assert.ok(c4.properties.agentPoolProfiles.every((a: any) => a.kubernetesVersion === '1.27.3'));
+    assert.equal(c4.properties.kubernetesVersion, '1.31.5');
+    assert.ok(c4.properties.agentPoolProfiles.every((a: any) => a.kubernetesVersion === '1.31.5'));
     s = await site(emu);
     vms = mine(s, pci);
     assert.equal(vms.length, 8);
-    assert.ok(vms.every((v: any) => v.kubernetesVersion === '1.27.3' && v.state === 'Running'));
+    assert.ok(vms.every((v: any) => v.kubernetesVersion === '1.31.5' && v.state === 'Running'));
     assert.equal(lnetUse(s, 'aks-lnet'), 8);
     assert.equal(s.capacity.freeCores, base.capacity.freeCores - cores(vms));
 
@@ -121,7 +125,7 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.match(Buffer.from(cred.body.kubeconfigs[0].value, 'base64').toString(), new RegExp(`server: ${emu.url}/k8s/[0-9a-f]{20}\n`));
 
     // a pool scaled through the cluster's own PUT (agentPoolProfiles), and a pool deleted
-    const r5 = await put(emu, pci, HV.hcs, { ...body, properties: { ...body.properties, kubernetesVersion: '1.27.3', agentPoolProfiles: [{ name: 'linux1', count: 3, vmSize: 'Standard_K8S3_v1' }] } }, 200);
+    const r5 = await put(emu, pci, HV.hcs, { ...body, properties: { ...body.properties, kubernetesVersion: '1.31.5', agentPoolProfiles: [{ name: 'linux1', count: 3, vmSize: 'Standard_K8S3_v1' }] } }, 200);
     const c5 = await settle(emu, r5, pci, HV.hcs);
     assert.deepEqual(c5.properties.agentPoolProfiles.map((a: any) => [a.name, a.count]), [['linux1', 3], ['win1', 1]]);
     await del(emu, win, HV.hcs);

@@ -69,7 +69,7 @@ export async function hybridCluster(emu: TestEmulator, name = 'hybrid1', workers
   const p = await platform(emu);
   const cc = await connectedCluster(emu, name);
   const id = pciId(cc);
-  const body = pciBody(p.cl, p.lnet, { pools: [{ name: 'linux1', count: workers, vmSize: 'Standard_A4_v2', osType: 'Linux' }], version: '1.27.3' });
+  const body = pciBody(p.cl, p.lnet, { pools: [{ name: 'linux1', count: workers, vmSize: 'Standard_A4_v2', osType: 'Linux' }], version: '1.30.4' });
   await settle(emu, await put(emu, id, HV.hcs, body, 201), id, HV.hcs);
   const r = await emu.http().post(`${id}/listAdminKubeconfig?api-version=${HV.hcs}`).send({});
   assert.equal(r.status, 202, JSON.stringify(r.body));

@@ -59,7 +59,7 @@ describe('fabric capability documents', () => {
   it('checks Kubernetes versions and the upgrade graph (no skipping minors)', () => {
     assert.equal(resolveKubernetesVersion(hub, '1.20'), '1.20.7');
     assert.equal(resolveKubernetesVersion(hub, undefined), '1.20.7');
-    assert.equal(checkCapabilities(hub, { kubernetesVersion: '1.31.3' })[0].code, 'KubernetesVersionNotSupported');
+    assert.equal(checkCapabilities(hub, { kubernetesVersion: '1.36.2' })[0].code, 'KubernetesVersionNotSupported');
     assert.deepEqual(checkCapabilities(hub, { upgrade: { from: '1.19.11', to: '1.20.7' } }), []);
     const skip = checkCapabilities(hub, { upgrade: { from: '1.19.11', to: '1.21.2' } });
     assert.equal(skip[0].code, 'InvalidUpgradePath');

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import request from 'supertest';
 import { parseConfig, WELL_KNOWN, type EmulatorConfig } from '../../src/config/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator.js';
-import { startupExtensions } from '../../src/extensions.js';
 
 export const TLS_DIR = path.resolve('.test-tls');
 export const CA_PATH = path.join(TLS_DIR, 'cert.pem');
@@ -45,7 +44,7 @@ export async function startTestEmulator(args: string[] = [], opts: EmulatorOptio
   const hasStore = args.some((a) => a.startsWith('--data-dir') || a === '--in-memory');
   const all = ['--port', '0', '--quiet', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem'), ...(hasStore ? [] : ['--in-memory']), ...(args.some((a) => a.startsWith('--time-scale')) ? [] : ['--time-scale', '0']), ...args];
   const config = parseConfig(all, { ...(opts.env ?? {}) });
-  const emu = await startEmulator(config, { extend: opts.extend ?? startupExtensions, providers: opts.providers });
+  const emu = await startEmulator(config, { providers: opts.providers, fabric: opts.fabric });
   const token = emu.tokens.issue({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' }, TENANT, emu.url).access_token;
   const http = () => request.agent(emu.url).set('Authorization', `Bearer ${token}`);
   return Object.assign(emu, { token, http, config });
@@ -63,4 +62,18 @@ export async function waitForOperation(emu: TestEmulator, asyncUrl: string, maxP
     await new Promise((res) => setTimeout(res, 10));
   }
   throw new Error(`operation ${asyncUrl} did not finish`);
+}
+
+/** The stores the store-facing suites run against (ARM_EMULATOR_TEST_STORES=journal,postgres narrows it). */
+export type StoreKind = 'journal' | 'postgres';
+export const STORE_KINDS: StoreKind[] = (process.env.ARM_EMULATOR_TEST_STORES ?? 'journal,postgres').split(',').map((s) => s.trim() as StoreKind).filter((s) => s === 'journal' || s === 'postgres');
+
+/**
+ * Flags naming a fresh durable store of this kind: emulators started (or restarted) with the same flags share it.
+ * Journal: a temp data directory; PostgreSQL: a new database on the test run's own server.
+ */
+export async function durableStore(kind: StoreKind): Promise<string[]> {
+  if (kind === 'journal') return ['--data-dir', tmpDir()];
+  const { sharedPostgres } = await import('./postgres.js');
+  return ['--store', await (await sharedPostgres()).createDatabase('t')];
 }

@@ -67,7 +67,7 @@ export function testProvider(): ResourceProvider {
       slotType('looseSlots', false),
     ],
     init(services) {
-      services.operations.registerTaskKind('test.work', {
+      services.asyncOperations.registerTaskKind('test.work', {
         run(task, op) {
           runs.push({ task: task.id, op: op.id });
           if (task.params.fail) throw new ArmError(409, 'WidgetJammed', 'The widget jammed while being built.');

@@ -1,5 +1,5 @@
 // The emulator's time model, for tests that assert how long an operation takes without racing a clock.
-import type { TaskSpec } from '../../src/lro/types.js';
+import type { TaskSpec } from '../../src/arm/asyncOperations.js';
 
 /** Longest chain of simulated task durations (ms at time scale 1): how long the plan takes. */
 export function criticalPathMs(tasks: TaskSpec[]): number {

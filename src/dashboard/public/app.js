@@ -58,7 +58,7 @@
     return `${m} min ${Math.round(s - m * 60)} s`;
   }
   const KIND_LABEL = { AzureRegion: 'Azure region', AzureStackHub: 'Azure Stack Hub stamp', AzureStackHCI: 'Azure Stack HCI site' };
-  const ROLE_LABEL = { controlPlane: 'Control plane', worker: 'Workers', loadBalancer: 'Load balancer', managementCluster: 'Management cluster', appliance: 'Appliance' };
+  const ROLE_LABEL = { controlPlane: 'Control plane', worker: 'Workers', loadBalancer: 'Load balancer', managementCluster: 'Management cluster', appliance: 'Appliance', virtualMachine: 'Virtual machines' };
   /** A tone for a state word, used only for colour (the word itself is always shown). */
   function tone(word) {
     switch (String(word ?? '').toLowerCase()) {

@@ -3,7 +3,7 @@
 // the caller's Azure role assignments on the cluster (as Azure RBAC for Kubernetes decides: either allows).
 // system:masters is always allowed. A refusal is the API server's 403.
 
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import { covers, normScope, pattern } from '../../authorization/evaluator.js';
 import type { Attributes, UserInfo } from '../api.js';
 import type { ClusterView } from '../clusters.js';

@@ -131,7 +131,7 @@ function pipId(ctx: ControllerContext, svc: KubeObject): string | undefined {
 async function azurePublicIp(ctx: ControllerContext, svc: KubeObject): Promise<string | undefined> {
   const id = pipId(ctx, svc);
   if (!id) return undefined;
-  const core = ctx.services.core;
+  const core = ctx.services.resourceManager;
   const existing = ctx.services.resources.get(id);
   if (existing?.resource.properties?.ipAddress) return existing.resource.properties.ipAddress;
   const hub = ctx.view.targetKind === 'AzureStackHub';
@@ -149,8 +149,8 @@ async function azurePublicIp(ctx: ControllerContext, svc: KubeObject): Promise<s
 async function releaseAzureIp(ctx: ControllerContext, id: string): Promise<void> {
   if (!ctx.services.resources.get(id)) return;
   try {
-    const r = await ctx.services.core.delete(id, { apiVersion: PIP_API, internal: true });
-    if (r.operation) await ctx.services.core.waitFor(r.operation.id);
+    const r = await ctx.services.resourceManager.delete(id, { apiVersion: PIP_API, internal: true });
+    if (r.operation) await ctx.services.resourceManager.waitFor(r.operation.id);
   } catch {
     // the node resource group is going away with its cluster
   }

@@ -10,7 +10,7 @@ import type { ClusterView } from '../clusters.js';
 import { clone, grKey, microTime, nowTime, randomSuffix, type KubeObject } from '../model.js';
 import { BUILTINS } from '../kinds/index.js';
 import type { Fabric } from '../../fabric/fabric.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { WriteOp } from '../../store/store.js';
 
 export interface ControllerContext {
@@ -31,7 +31,7 @@ export interface ControllerContext {
   afterWall(ms: number): void;
   /** The fabric (sites, VMs), when the emulator has one. */
   fabric?: Fabric;
-  /** The emulator's services (ARM resources are read, and written only through services.core). */
+  /** The emulator's services (ARM resources are read, and written only through services.resourceManager). */
   services: Services;
   /** Simulated ms scaled to wall ms. */
   scaled(simMs: number): number;

@@ -5,14 +5,15 @@
 
 import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
-import { pageOf } from '../../arm/paging.js';
+import { pageOf } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
 import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource, Related } from '../../framework/types.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import { Authorizer, ASSIGNMENT_TYPE_KEY, DEFINITION_TYPE_KEY, assignmentRef, customRoleData, roleGuidOf } from '../../authorization/authorizer.js';
-import { BUILTIN_ROLES, OWNER_ID, type RoleDefinitionData } from '../../authorization/builtin-roles.js';
+import { BUILTIN_ROLES, OWNER_ID, USER_ACCESS_ADMINISTRATOR_ID, type RoleDefinitionData } from '../../authorization/builtin-roles.js';
 import { below, covers, normScope, permissionsAt } from '../../authorization/evaluator.js';
-import { authorizerOf } from '../../authorization/enforce.js';
+import { authorizationFailed, authorizerOf } from '../../authorization/enforce.js';
+import { relatedOps } from '../../framework/related.js';
 import { directoryOf } from '../../graph/directory.js';
 import { objectIdFor } from '../../identity/tokens.js';
 
@@ -80,7 +81,7 @@ const roleDefinitions: ResourceTypeDefinition = {
   scope: 'extension',
   tracked: false,
   apiVersions: AUTHORIZATION_API_VERSIONS,
-  operations: [
+  providerOperations: [
     { name: 'roleDefinitions/read', operation: 'Get role definition', description: 'Get information about a role definition.' },
     { name: 'roleDefinitions/write', operation: 'Create or update custom role definition', description: 'Create or update a custom role definition with specified permissions and assignable scopes.' },
     { name: 'roleDefinitions/delete', operation: 'Delete custom role definition', description: 'Delete the specified custom role definition.' },
@@ -142,6 +143,8 @@ const roleDefinitions: ResourceTypeDefinition = {
   toWire(s) {
     return roleDefinitionWire(customRoleData(s), s.resource.id.match(/^\/subscriptions\/([^/]+)/i)?.[1], s) as unknown as ArmResource;
   },
+  // The spec's RoleDefinitions_Delete answers 200 with the deleted role definition.
+  deleteReturnsResource: true,
 };
 
 // ---- role assignments ------------------------------------------------------------------------
@@ -199,7 +202,7 @@ const roleAssignments: ResourceTypeDefinition = {
   scope: 'extension',
   tracked: false,
   apiVersions: AUTHORIZATION_API_VERSIONS,
-  operations: [
+  providerOperations: [
     { name: 'roleAssignments/read', operation: 'Get role assignment', description: 'Get information about a role assignment.' },
     { name: 'roleAssignments/write', operation: 'Create role assignment', description: 'Create a role assignment at the specified scope.' },
     { name: 'roleAssignments/delete', operation: 'Delete role assignment', description: 'Delete a role assignment at the specified scope.' },
@@ -270,6 +273,9 @@ const roleAssignments: ResourceTypeDefinition = {
   toWire(s, apiVersion) {
     return assignmentWire(s, apiVersion) as unknown as ArmResource;
   },
+  // RoleAssignments_Delete answers 200 with the deleted assignment; a missing one is RoleAssignmentNotFound.
+  deleteReturnsResource: true,
+  notFound: (path) => Errors.withStatus(404, 'RoleAssignmentNotFound', `The role assignment '${path.names[path.names.length - 1]}' is not found.`),
 };
 
 // ---- permissions ----------------------------------------------------------------------------------
@@ -291,6 +297,54 @@ const permissions: ResourceTypeDefinition = {
           }))
         : [{ actions: ['*'], notActions: [], dataActions: [], notDataActions: [] }];
       return { status: 200, body: { value } };
+    },
+  },
+};
+
+// ---- elevateAccess ------------------------------------------------------------------------------------
+
+/**
+ * POST /providers/Microsoft.Authorization/elevateAccess: a Global Administrator of the directory (the
+ * configured service principals, or a principal given the role through Graph) gets User Access
+ * Administrator at the root scope '/', from where it can assign any role anywhere (Owner of '/' included),
+ * as in Azure. Everyone else: 403 AuthorizationFailed.
+ */
+const elevateAccess: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'elevateAccess',
+  scope: 'tenant',
+  tracked: false,
+  apiVersions: ['2017-05-01', '2016-07-01', '2015-07-01'],
+  providerOperations: [{ name: 'elevateAccess/action', operation: 'Elevate access', description: "Grants the caller User Access Administrator access at the tenant scope." }],
+  handlers: {
+    post: (ctx) => {
+      if (!ctx.services.config.auth) return { status: 200 };
+      const oid = ctx.principal.objectId;
+      if (!directoryOf(ctx.services).isGlobalAdministrator(oid)) throw authorizationFailed(ctx, 'Microsoft.Authorization/elevateAccess/action', `/providers/${NS}`);
+      const held = authz(ctx).assignmentsOf(oid).some((a) => a.scope === '/' && a.roleDefinitionGuid === USER_ACCESS_ADMINISTRATOR_ID);
+      if (held) return { status: 200 };
+      const name = derivedGuid(`elevate:${oid.toLowerCase()}`);
+      const now = new Date().toISOString();
+      const resource: ArmResource = {
+        id: `/providers/${NS}/roleAssignments/${name}`,
+        name,
+        type: `${NS}/roleAssignments`,
+        properties: {
+          roleDefinitionId: roleDefinitionId(undefined, USER_ACCESS_ADMINISTRATOR_ID),
+          principalId: oid,
+          principalType: 'ServicePrincipal',
+          scope: '/',
+          condition: null,
+          conditionVersion: null,
+          description: 'elevateAccess: a Global Administrator of the directory manages access at the root scope.',
+          createdBy: oid,
+          updatedBy: oid,
+          provisioningState: 'Succeeded',
+        },
+        systemData: { createdBy: ctx.principal.clientId, createdByType: 'Application', createdAt: now, lastModifiedBy: ctx.principal.clientId, lastModifiedByType: 'Application', lastModifiedAt: now },
+      };
+      authz(ctx).noteAssignment(resource);
+      return { status: 200, records: relatedOps(ctx.services.registry, ctx.services.resources, { put: [{ resource }] }) };
     },
   },
 };
@@ -346,14 +400,11 @@ function bootstrapOwners(services: Services, authorizer: Authorizer): Related {
 export const authorizationProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
-  types: [roleDefinitions, roleAssignments, permissions],
+  types: [roleDefinitions, roleAssignments, permissions, elevateAccess],
   async init(services) {
-    const authorizer = new Authorizer(services.resources);
-    authorizer.enforce = process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
-    services.authorizer = authorizer;
     // The core commits the seed (provider modules never write the store).
-    const seed = bootstrapOwners(services, authorizer);
-    if (seed.put?.length) await services.core.seed(seed);
+    const seed = bootstrapOwners(services, services.authorizer);
+    if (seed.put?.length) await services.resourceManager.seed(seed);
   },
 };
 

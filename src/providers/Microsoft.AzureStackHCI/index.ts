@@ -1,215 +1,35 @@
-// Microsoft.AzureStackHCI logical networks: the on-premises networks an infrastructure administrator
-// creates on a custom location, so that clusters deployed there get their addresses. Each is
-// validated (one subnet, CIDR, IP pools inside the prefix, gateway and DNS servers, VLAN, no
-// overlap with another network on the same site and VLAN) and backed by the fabric's IP
-// allocation: creating it adds the network to the site behind the custom location, and VMs later
-// draw addresses from its pools. Deleting a network that VMs or resources still use is refused.
+// Microsoft.AzureStackHCI: what an infrastructure administrator and its users create on a custom
+// location of an HCI site: logical networks (logicalNetworks.ts), network interfaces on them
+// (networkInterfaces.ts), gallery images and storage containers (images.ts) and Arc VMs
+// (virtualMachineInstances.ts, on Microsoft.HybridCompute machines). What they share: common.ts.
 
 import { Errors } from '../../arm/errors.js';
-import { resolveTarget } from '../../framework/targets.js';
-import type { Services } from '../../framework/services.js';
-import type { ArmResource, Completion, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { LogicalNetwork, IpRange } from '../../fabric/model.js';
-import { ipToInt, parseCidr } from '../../fabric/placement.js';
+import type { ResourceProvider } from '../../framework/types.js';
+import { describeSite } from '../../fabric/model.js';
+import { NS, STEP } from './common.js';
+import { galleryImages, storageContainers } from './images.js';
+import { logicalNetworks } from './logicalNetworks.js';
+import { networkInterfaces } from './networkInterfaces.js';
+import { virtualMachineInstances } from './virtualMachineInstances.js';
 
-export const NS = 'Microsoft.AzureStackHCI';
-const API_VERSIONS = ['2024-01-01', '2023-09-01-preview'];
-const ADD_MS = 5_000;
-
-const bad = (message: string, target: string) => Errors.invalidParameter(message, target);
-
-function ip(v: unknown, target: string): number {
-  const n = typeof v === 'string' ? ipToInt(v) : undefined;
-  if (n === undefined) throw bad(`'${String(v)}' is not an IPv4 address.`, target);
-  return n;
-}
-
-/** The fabric network a logical network's body describes, after every check that needs no site. */
-export function networkFromBody(name: string, owner: string, p: Record<string, any>): LogicalNetwork {
-  const subnets = p.subnets;
-  if (!Array.isArray(subnets) || subnets.length !== 1) {
-    throw bad('properties.subnets must hold exactly one subnet (an Azure Stack HCI logical network maps one VM network on one VLAN).', 'properties.subnets');
-  }
-  const s = subnets[0] ?? {};
-  const sp = (s.properties ?? {}) as Record<string, any>;
-  const at = 'properties.subnets[0].properties';
-  const method = String(sp.ipAllocationMethod ?? 'Dynamic');
-  if (!['static', 'dynamic'].includes(method.toLowerCase())) throw bad(`ipAllocationMethod '${method}' is not one of Static, Dynamic.`, `${at}.ipAllocationMethod`);
-  const isStatic = method.toLowerCase() === 'static';
-  const vlan = sp.vlan ?? 0;
-  if (!Number.isInteger(vlan) || vlan < 0 || vlan > 4094) throw bad(`vlan must be a whole number from 0 to 4094, got ${JSON.stringify(vlan)}.`, `${at}.vlan`);
-  const prefixText = sp.addressPrefix ?? (Array.isArray(sp.addressPrefixes) ? sp.addressPrefixes[0] : undefined);
-  let prefix: [number, number] | undefined;
-  if (prefixText !== undefined) {
-    prefix = typeof prefixText === 'string' ? parseCidr(prefixText) : undefined;
-    if (!prefix) throw bad(`addressPrefix '${String(prefixText)}' is not an IPv4 CIDR such as 172.16.0.0/24.`, `${at}.addressPrefix`);
-    const bits = Number(String(prefixText).split('/')[1]);
-    const base = ipToInt(String(prefixText).split('/')[0])!;
-    if (bits < 32 && base !== prefix[0]) throw bad(`addressPrefix '${prefixText}' has host bits set; the network address is ${intToIp(prefix[0])}/${bits}.`, `${at}.addressPrefix`);
-  }
-  if (isStatic && !prefix) throw bad('A Static logical network needs an addressPrefix (and usually ipPools, a gateway route and DNS servers).', `${at}.addressPrefix`);
-  const inside = (n: number) => !prefix || (n >= prefix[0] && n <= prefix[1]);
-  // IP pools
-  const pools: IpRange[] = [];
-  const vipPools: IpRange[] = [];
-  const rawPools = sp.ipPools ?? [];
-  if (!Array.isArray(rawPools)) throw bad('ipPools must be an array of {start, end}.', `${at}.ipPools`);
-  if (rawPools.length && !isStatic) throw bad('ipPools are only allowed with ipAllocationMethod Static (a Dynamic network takes its addresses from DHCP).', `${at}.ipPools`);
-  const seen: [number, number, number][] = [];
-  rawPools.forEach((pool: any, i: number) => {
-    const where = `${at}.ipPools[${i}]`;
-    const a = ip(pool?.start, `${where}.start`);
-    const b = ip(pool?.end, `${where}.end`);
-    if (b < a) throw bad(`IP pool ${i} ends (${pool.end}) before it starts (${pool.start}).`, where);
-    if (!inside(a) || !inside(b)) throw bad(`IP pool ${i} (${pool.start}-${pool.end}) lies outside the address prefix ${prefixText}.`, where);
-    for (const [x, y, j] of seen) if (a <= y && x <= b) throw bad(`IP pools ${j} and ${i} overlap.`, where);
-    seen.push([a, b, i]);
-    const type = String(pool.ipPoolType ?? 'vm').toLowerCase();
-    if (type !== 'vm' && type !== 'vippool') throw bad(`ipPoolType '${pool.ipPoolType}' is not one of vm, vippool.`, `${where}.ipPoolType`);
-    (type === 'vippool' ? vipPools : pools).push({ start: intToIp(a), end: intToIp(b) });
-  });
-  if (isStatic && pools.length === 0 && prefix) {
-    // No pool: every host address of the prefix but the first (kept for the gateway).
-    if (prefix[1] - prefix[0] < 3) throw bad(`addressPrefix ${prefixText} is too small to hand out addresses; give an ipPool.`, `${at}.addressPrefix`);
-    pools.push({ start: intToIp(prefix[0] + 2), end: intToIp(prefix[1] - 1) });
-  }
-  // routes: the default route's next hop is the gateway
-  let gateway: string | undefined;
-  const routes = sp.routeTable?.properties?.routes ?? sp.routeTable?.routes ?? [];
-  if (!Array.isArray(routes)) throw bad('routeTable.properties.routes must be an array.', `${at}.routeTable`);
-  routes.forEach((r: any, i: number) => {
-    const rp = r?.properties ?? r ?? {};
-    const where = `${at}.routeTable.properties.routes[${i}].properties`;
-    if (rp.addressPrefix === undefined || !parseCidr(String(rp.addressPrefix))) throw bad(`Route ${i}: addressPrefix '${String(rp.addressPrefix)}' is not an IPv4 CIDR.`, `${where}.addressPrefix`);
-    const hop = ip(rp.nextHopIpAddress, `${where}.nextHopIpAddress`);
-    if (!inside(hop)) throw bad(`Route ${i}: next hop ${rp.nextHopIpAddress} is not inside the address prefix ${prefixText}.`, `${where}.nextHopIpAddress`);
-    if (rp.addressPrefix === '0.0.0.0/0') gateway = intToIp(hop);
-  });
-  if (gateway) {
-    const g = ipToInt(gateway)!;
-    for (const pool of [...pools, ...vipPools]) if (g >= ipToInt(pool.start)! && g <= ipToInt(pool.end)!) throw bad(`The gateway ${gateway} lies inside IP pool ${pool.start}-${pool.end}.`, `${at}.ipPools`);
-  }
-  const dns = p.dhcpOptions?.dnsServers ?? [];
-  if (!Array.isArray(dns)) throw bad('dhcpOptions.dnsServers must be an array of IPv4 addresses.', 'properties.dhcpOptions.dnsServers');
-  dns.forEach((d: unknown, i: number) => ip(d, `properties.dhcpOptions.dnsServers[${i}]`));
-  const net: LogicalNetwork = { name, addressPrefix: prefixText ?? '', vlan, ipPools: pools, owner };
-  if (!prefixText) delete (net as Partial<LogicalNetwork>).addressPrefix;
-  if (!isStatic) net.dhcp = true;
-  if (vipPools.length) net.vipPools = vipPools;
-  if (gateway) net.gateway = gateway;
-  if (dns.length) net.dnsServers = dns.map(String);
-  return net;
-}
-
-function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-/** Other resources that point at this network (by id) or VMs holding addresses on it. */
-function usersOf(services: Services, s: StoredResource): string[] {
-  const id = s.resource.id.toLowerCase();
-  const out: string[] = [];
-  for (const r of services.resources.all()) {
-    if (r.resource.id.toLowerCase() === id) continue;
-    if (JSON.stringify(r.resource.properties ?? {}).toLowerCase().includes(id)) out.push(r.resource.id);
-  }
-  const site = s.internal.site as string | undefined;
-  if (site && services.fabric?.hasSite(site)) {
-    const name = String(s.internal.network ?? '').toLowerCase();
-    for (const vm of services.fabric.site(site).allVms()) if (vm.logicalNetwork?.toLowerCase() === name) out.push(`VM ${vm.name}${vm.ip ? ` (${vm.ip})` : ''} of ${vm.owner}`);
-  }
-  return out;
-}
-
-async function plan(ctx: RequestContext, candidate: ArmResource, ex?: StoredResource) {
-  if (!candidate.extendedLocation) {
-    throw Errors.invalid('InvalidExtendedLocation', 'A logical network is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"}.', 'extendedLocation');
-  }
-  if (ex && String(ex.resource.extendedLocation?.name ?? '').toLowerCase() !== String(candidate.extendedLocation.name ?? '').toLowerCase()) {
-    throw Errors.propertyChangeNotAllowed('extendedLocation', String(ex.resource.extendedLocation?.name), 'extendedLocation.name');
-  }
-  const target = resolveTarget(ctx.services, { extendedLocation: candidate.extendedLocation });
-  if (target.kind !== 'AzureStackHCI' || !target.site) throw Errors.invalid('InvalidExtendedLocation', `Logical networks live on Azure Stack HCI sites; the custom location resolves to ${target.where}.`, 'extendedLocation.name');
-  const name = ctx.path.names[0];
-  const net = networkFromBody(name, ctx.path.id, candidate.properties ?? {});
-  // Checks against the site, before anything is created (the fabric checks again when it adds it).
-  const snap = await ctx.services.fabric!.site(target.site).snapshot();
-  for (const other of snap.logicalNetworks) {
-    if (other.name.toLowerCase() === name.toLowerCase()) {
-      if (!other.owner || other.owner.toLowerCase() !== ctx.path.id.toLowerCase()) {
-        throw Errors.conflictWith('LogicalNetworkNameConflict', `${target.where} already has a logical network named '${other.name}'${other.owner ? ` ('${other.owner}')` : ' (configured on the site)'}; choose another name.`);
-      }
-      continue;
-    }
-    if ((other.vlan ?? 0) !== (net.vlan ?? 0) || !net.addressPrefix || !other.addressPrefix) continue;
-    const a = parseCidr(net.addressPrefix)!;
-    const b = parseCidr(other.addressPrefix);
-    if (b && a[0] <= b[1] && b[0] <= a[1]) {
-      throw Errors.invalid(
-        'LogicalNetworkOverlap',
-        `The address prefix ${net.addressPrefix} on VLAN ${net.vlan ?? 0} overlaps logical network '${other.name}' (${other.addressPrefix}, VLAN ${other.vlan ?? 0}) on ${target.where}; choose another prefix or VLAN.`,
-        'properties.subnets[0].properties.addressPrefix',
-      );
-    }
-  }
-  const resource: ArmResource = {
-    ...candidate,
-    properties: { ...(candidate.properties ?? {}), provisioningState: ex ? 'Updating' : 'Creating', status: { provisioningStatus: { status: 'InProgress' } } },
-  };
-  return {
-    resource,
-    internal: { site: target.site, network: name },
-    operation: { kind: ex ? ('update' as const) : ('create' as const), tasks: [{ id: 'network', kind: 'fabric.addNetwork', params: { site: target.site, network: net }, durationMs: ADD_MS }] },
-  };
-}
-
-function settle(stored: StoredResource | undefined, state: string, status: Record<string, unknown>): Completion {
-  if (!stored) return { resource: undefined };
-  const s = structuredClone(stored);
-  s.resource.properties = { ...(s.resource.properties ?? {}), provisioningState: state, status };
-  return { resource: s };
-}
-
-const logicalNetworks: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'logicalNetworks',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: API_VERSIONS,
-  listBySubscription: true,
-  patch: 'tags',
-  operations: [
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/read', operation: 'Get logical network', description: 'Gets a logical network' },
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/write', operation: 'Create or update logical network', description: 'Creates or updates a logical network' },
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/delete', operation: 'Delete logical network', description: 'Deletes a logical network' },
-  ],
-  onPut(ctx, candidate) {
-    return plan(ctx, candidate, ctx.existing);
-  },
-  onDelete(ctx) {
-    const users = usersOf(ctx.services, ctx.existing);
-    if (users.length) {
-      throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${ctx.existing.resource.name}' is in use by ${users.join(', ')}; delete them first.`);
-    }
-    const site = ctx.existing.internal.site as string | undefined;
-    const tasks = site && ctx.services.fabric?.hasSite(site)
-      ? [{ id: 'network', kind: 'fabric.removeNetwork', params: { site, name: String(ctx.existing.internal.network), owner: ctx.existing.resource.id }, durationMs: ADD_MS }]
-      : [];
-    return { operation: { kind: 'delete', tasks } };
-  },
-  onOperationSucceeded(op, stored) {
-    if (op.kind === 'delete') return { resource: undefined };
-    return settle(stored, 'Succeeded', { provisioningStatus: { operationId: op.id, status: 'Succeeded' } });
-  },
-  onOperationFailed(op, stored, error) {
-    if (op.kind === 'delete') return settle(stored, 'Failed', { errorCode: error.code, errorMessage: error.message });
-    return settle(stored, op.cancelRequested ? 'Canceled' : 'Failed', { errorCode: error.code, errorMessage: error.message, provisioningStatus: { operationId: op.id, status: 'Failed' } });
-  },
-};
+export { NS } from './common.js';
+export { networkFromBody } from './logicalNetworks.js';
 
 export const azureStackHciProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
-  types: [logicalNetworks],
+  types: [logicalNetworks, networkInterfaces, galleryImages, storageContainers, virtualMachineInstances],
+  init(services) {
+    // The HCI VM operator's own work on the site (not fabric VMs): it needs the site reachable.
+    services.asyncOperations.registerTaskKind(STEP, {
+      run(t) {
+        const site = String(t.params.site ?? '');
+        if (site && services.fabric?.hasSite(site) && !services.fabric.site(site).connected()) {
+          const d = services.fabric.site(site).definition;
+          throw Errors.withStatus(503, 'SiteDisconnected', `${describeSite(d.kind, d.name)} is disconnected from Azure: the HCI VM operator cannot reach it. Reconnect the site and retry.`);
+        }
+        return undefined;
+      },
+    });
+  },
 };

@@ -3,7 +3,7 @@
 // the node resource group), declared as minimal stored types so that GET, `az resource list` and
 // `az resource show` work on them. There is no compute behaviour behind them: a PUT by a user stores
 // the body as given (Succeeded); in a node resource group user writes are refused by the group's
-// deny assignment (see src/framework/operations.ts, refuseDenied).
+// deny assignment (see src/framework/resourceManager.ts, refuseDenied).
 
 import type { ResourceProvider, ResourceTypeDefinition } from '../../framework/types.js';
 

@@ -2,9 +2,9 @@
 // Pools are kept once, as these child resources; a cluster shows them as agentPoolProfiles.
 
 import { ArmError, Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { RequestContext, ResourceTypeDefinition, StoredResource, ArmResource, Completion, WriteOutcome } from '../../framework/types.js';
-import type { OperationRecord, TaskSpec } from '../../lro/types.js';
+import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { parseVersion } from '../../kubernetes/capabilities.js';
 import { clusterStatus, poolPowerTasks, poolUpgradeTasks, scalePlan } from './work.js';
 import { applyFabricStatus, credentials, assertFits, nextPoolOrder, nodeGroupSync, poolFeatures } from './clusters.js';

@@ -3,10 +3,9 @@
 // the actions (clusterActions, runCommand, poolActions) need not import the cluster hooks that use them.
 
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { StoredResource } from '../../framework/types.js';
-import { resolveTarget } from '../../framework/targets.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { kubernetesTarget, type KubernetesTarget } from '../../kubernetes/capabilities.js';
 import { POOL_TYPE_KEY } from './shape.js';
 
@@ -41,7 +40,7 @@ export function refuseIfBusy(services: Services, clusterId: string, what: string
   const candidates = [cluster, ...services.resources.listByParent(clusterId)];
   for (const s of candidates) {
     if (!s?.operationId) continue;
-    const op = services.operations.get(s.operationId);
+    const op = services.asyncOperations.get(s.operationId);
     if (op && op.status === 'InProgress') {
       const running = op.kind === 'action' ? op.action : `${op.kind}${s.typeKey === POOL_TYPE_KEY ? ` of agent pool '${s.resource.name}'` : ''}`;
       throw Errors.operationNotAllowed(`Operation is not allowed because there's an in progress ${running} operation on managed cluster '${cluster?.resource.name ?? clusterId.split('/').pop()}'. Wait for it to finish before ${what}.`);
@@ -55,7 +54,7 @@ export function isStopped(s: StoredResource): boolean {
 
 /** Where a location lands, with what it can do for a Kubernetes cluster. */
 export function targetFor(services: Services, location: string): KubernetesTarget {
-  return kubernetesTarget(resolveTarget(services, { location }));
+  return kubernetesTarget(services.targets.resolve({ location }));
 }
 
 export function targetOfStored(services: Services, s: StoredResource): KubernetesTarget {

@@ -11,7 +11,7 @@
 import { Errors } from '../../arm/errors.js';
 import type { CustomResult, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { parseVersion, type CapabilityDocument } from '../../kubernetes/capabilities.js';
-import { assertOperationOffered } from '../../kubernetes/operations.js';
+import { assertOperationOffered } from '../../kubernetes/clusterOperations.js';
 import { targetFor, targetOfStored } from './clusterCommon.js';
 import { NS } from './shape.js';
 import { versionsOf } from './versions.js';
@@ -209,9 +209,12 @@ export const privateEndpointConnections: ResourceTypeDefinition = {
 
 // ---- service mesh (Istio add-on) revisions --------------------------------------------------------------------
 
+// The Istio add-on revisions AKS offers after its release of 2026-07-17 (asm-1-28 to asm-1-30), each upgradable
+// to the next one, on the Kubernetes minors of the Azure regions' catalogue (src/kubernetes/capabilities.ts).
 const MESH_REVISIONS = [
-  { revision: 'asm-1-23', upgrades: ['asm-1-24'], kubernetes: ['1.29', '1.30', '1.31'] },
-  { revision: 'asm-1-24', upgrades: [] as string[], kubernetes: ['1.29', '1.30', '1.31'] },
+  { revision: 'asm-1-28', upgrades: ['asm-1-29'], kubernetes: ['1.34', '1.35', '1.36'] },
+  { revision: 'asm-1-29', upgrades: ['asm-1-30'], kubernetes: ['1.34', '1.35', '1.36'] },
+  { revision: 'asm-1-30', upgrades: [] as string[], kubernetes: ['1.34', '1.35', '1.36'] },
 ];
 
 function revisionWire(r: (typeof MESH_REVISIONS)[number]) {
@@ -272,11 +275,14 @@ export const osOptions: ResourceTypeDefinition = {
         name: 'default',
         type: `${NS}/locations/osOptions`,
         properties: {
+          // Real AKS names the OS SKU of each entry ('os-sku'), which the spec's OSOptionProperty leaves out.
           osOptionPropertyList: hub
-            ? [{ 'os-type': 'Linux', 'enable-fips-image': false }]
+            ? [{ 'os-type': 'Linux', 'os-sku': 'Ubuntu', 'enable-fips-image': false }]
             : [
-                { 'os-type': 'Linux', 'enable-fips-image': true },
-                { 'os-type': 'Windows', 'enable-fips-image': true },
+                { 'os-type': 'Linux', 'os-sku': 'Ubuntu', 'enable-fips-image': true },
+                { 'os-type': 'Linux', 'os-sku': 'AzureLinux', 'enable-fips-image': true },
+                { 'os-type': 'Windows', 'os-sku': 'Windows2019', 'enable-fips-image': true },
+                { 'os-type': 'Windows', 'os-sku': 'Windows2022', 'enable-fips-image': true },
               ],
         },
       });

@@ -6,10 +6,9 @@
 // cluster's agentPoolProfiles are built from them when it is shown) and the plan; the core writes.
 
 import { ArmError, Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ActionOutcome, ArmResource, Completion, RelatedResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
-import { resolveTarget } from '../../framework/targets.js';
-import type { OperationRecord, TaskSpec } from '../../lro/types.js';
+import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { capabilityError, checkCapabilities, kubernetesTarget, resolveKubernetesVersion, type CapabilityDocument, type FeatureRequest, type KubernetesTarget, type Refusal } from '../../kubernetes/capabilities.js';
 import { clusterStatus, createPlan, deleteTasks, poolUpgradeTasks, scalePlan, startTasks, stopTasks, upgradeTasks } from './work.js';
 import { newClusterSecrets, type ClusterSecrets, type CredentialKind } from './kubeconfig.js';
@@ -712,7 +711,7 @@ function abort(ctx: ActionCtx): ActionOutcome {
   const candidates = [s, ...services.resources.listByParent(s.resource.id)];
   let found: { res: StoredResource; op: OperationRecord } | undefined;
   for (const c of candidates) {
-    const op = c.operationId ? services.operations.get(c.operationId) : undefined;
+    const op = c.operationId ? services.asyncOperations.get(c.operationId) : undefined;
     if (op && op.status === 'InProgress' && !op.cancelRequested) found = { res: c, op };
   }
   if (!found) throw Errors.operationNotAllowed(`There is no operation in progress on managed cluster '${s.resource.name}' to abort.`);
@@ -741,7 +740,7 @@ export const managedClusters: ResourceTypeDefinition = {
     pattern: /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/,
     message: 'It must be 1-63 characters of letters, digits, underscores and hyphens, starting and ending with a letter or digit.',
   },
-  operations: [
+  providerOperations: [
     { name: 'managedClusters/read', operation: 'Get Managed Cluster', description: 'Gets a managed cluster.' },
     { name: 'managedClusters/write', operation: 'Create or Update Managed Cluster', description: 'Creates a new managed cluster or updates an existing one.' },
     { name: 'managedClusters/delete', operation: 'Delete Managed Cluster', description: 'Deletes a managed cluster.' },

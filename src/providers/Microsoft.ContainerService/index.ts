@@ -28,7 +28,7 @@ export const containerServiceProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
   // OperationValue in the AKS spec: origin, name, display (no isDataAction)
-  operationFields: ['origin'],
+  providerOperationFields: ['origin'],
   types: [
     managedClusters,
     agentPools,
@@ -51,6 +51,6 @@ export const containerServiceProvider: ResourceProvider = {
     meshRevisionProfiles,
   ],
   init(services) {
-    services.operations.registerTaskKind(SETTLE_TASK, { run: () => undefined });
+    services.asyncOperations.registerTaskKind(SETTLE_TASK, { run: () => undefined });
   },
 };

@@ -5,7 +5,7 @@
 
 import { Errors } from '../../arm/errors.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import { assertOperationOffered } from '../../kubernetes/operations.js';
+import { assertOperationOffered } from '../../kubernetes/clusterOperations.js';
 import { targetOfStored } from './clusterCommon.js';
 import { isObj, NS } from './shape.js';
 import { atLeast, shapeFor, versionsOf } from './versions.js';
@@ -13,7 +13,10 @@ import { atLeast, shapeFor, versionsOf } from './versions.js';
 export const MAINTENANCE_TYPE = `${NS}/managedClusters/maintenanceConfigurations`;
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-/** Names AKS gives a meaning to: 'default' (timeInWeek) and the two auto-upgrade schedules (maintenanceWindow). */
+/**
+ * The two names AKS gives a meaning to: the auto-upgrade schedules, which take a maintenanceWindow. Any
+ * other name (AKS accepts any, 'default' is only the usual one) is a timeInWeek / notAllowedTime window.
+ */
 const SCHEDULE_NAMES = ['aksManagedAutoUpgradeSchedule', 'aksManagedNodeOSUpgradeSchedule'];
 
 function bad(message: string, target: string): never {
@@ -112,10 +115,6 @@ function maintenanceWindow(v: unknown): Record<string, any> {
 export function maintenanceProperties(name: string, raw: unknown, apiVersion: string): Record<string, any> {
   const p = isObj(raw) ? raw : {};
   const isSchedule = SCHEDULE_NAMES.some((n) => n.toLowerCase() === name.toLowerCase());
-  if (name.toLowerCase() !== 'default' && !isSchedule) {
-    const allowed = atLeast(apiVersion, '2023-05-01') ? ['default', ...SCHEDULE_NAMES] : ['default'];
-    bad(`The maintenance configuration name '${name}' is invalid; use ${allowed.join(', ')}.`, 'name');
-  }
   const out: Record<string, any> = {};
   if (p.timeInWeek !== undefined && p.timeInWeek !== null) out.timeInWeek = timeInWeek(p.timeInWeek);
   if (p.notAllowedTime !== undefined && p.notAllowedTime !== null) out.notAllowedTime = spans(p.notAllowedTime, 'properties.notAllowedTime', 'time');
@@ -126,8 +125,8 @@ export function maintenanceProperties(name: string, raw: unknown, apiVersion: st
     if (out.timeInWeek || out.notAllowedTime) bad(`The maintenance configuration '${name}' takes only properties.maintenanceWindow; timeInWeek and notAllowedTime belong to 'default'.`, 'properties.timeInWeek');
     out.maintenanceWindow = maintenanceWindow(p.maintenanceWindow);
   } else {
-    if (hasWindow) bad("properties.maintenanceWindow is for 'aksManagedAutoUpgradeSchedule' and 'aksManagedNodeOSUpgradeSchedule'; the 'default' configuration takes timeInWeek and notAllowedTime.", 'properties.maintenanceWindow');
-    if (!out.timeInWeek?.length && !out.notAllowedTime?.length) bad("The 'default' maintenance configuration needs at least one of properties.timeInWeek and properties.notAllowedTime.", 'properties.timeInWeek');
+    if (hasWindow) bad(`properties.maintenanceWindow is for 'aksManagedAutoUpgradeSchedule' and 'aksManagedNodeOSUpgradeSchedule'; the configuration '${name}' takes timeInWeek and notAllowedTime.`, 'properties.maintenanceWindow');
+    if (!out.timeInWeek?.length && !out.notAllowedTime?.length) bad(`The maintenance configuration '${name}' needs at least one of properties.timeInWeek and properties.notAllowedTime.`, 'properties.timeInWeek');
   }
   return out;
 }
@@ -147,7 +146,7 @@ export const maintenanceConfigurations: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: versionsOf('managedClusters/maintenanceConfigurations'),
   patch: false,
-  operations: [
+  providerOperations: [
     { name: 'managedClusters/maintenanceConfigurations/read', operation: 'Get maintenance configuration', description: 'Gets a maintenance configuration of a managed cluster.' },
     { name: 'managedClusters/maintenanceConfigurations/write', operation: 'Create or update maintenance configuration', description: 'Creates or updates a maintenance configuration of a managed cluster.' },
     { name: 'managedClusters/maintenanceConfigurations/delete', operation: 'Delete maintenance configuration', description: 'Deletes a maintenance configuration of a managed cluster.' },

@@ -8,11 +8,11 @@
 // refuses each up front (no node pool commands there).
 
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ActionOutcome, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { OperationRecord } from '../../lro/types.js';
+import type { OperationRecord } from '../../arm/asyncOperations.js';
 import type { Vm } from '../../fabric/model.js';
-import { assertOperationOffered } from '../../kubernetes/operations.js';
+import { assertOperationOffered } from '../../kubernetes/clusterOperations.js';
 import { clusterIdOf, isStopped, refuseIfBusy, settleTask, targetOfStored, type OpData } from './clusterCommon.js';
 import { deleteMachinesTasks, nodeImageTasks, poolVms } from './work.js';
 import { isObj, nodeImageVersion, NS } from './shape.js';
@@ -73,7 +73,7 @@ export function abortPool(ctx: ActionCtx): ActionOutcome {
   const cluster = clusterOf(ctx);
   assertOperationOffered(targetOfStored(services, cluster).doc, 'poolAbort');
   const s = ctx.existing;
-  const op: OperationRecord | undefined = s.operationId ? services.operations.get(s.operationId) : undefined;
+  const op: OperationRecord | undefined = s.operationId ? services.asyncOperations.get(s.operationId) : undefined;
   if (!op || op.status !== 'InProgress' || op.cancelRequested) {
     throw Errors.operationNotAllowed(`There is no operation in progress on agent pool '${s.resource.name}' to abort.`);
   }

@@ -9,10 +9,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ActionOutcome, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { Vm } from '../../fabric/model.js';
-import { assertOperationOffered } from '../../kubernetes/operations.js';
+import { assertOperationOffered } from '../../kubernetes/clusterOperations.js';
 import { isStopped, targetOfStored } from './clusterCommon.js';
 import { clusterVms } from './work.js';
 import { isObj, NS, poolsOf, shortHash } from './shape.js';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Errors, ArmError } from '../../arm/errors.js';
 import { bareEtag } from '../../framework/etag.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, StoredResource } from '../../framework/types.js';
 import { parseVersion, resolveKubernetesVersion, type CapabilityDocument } from '../../kubernetes/capabilities.js';
 import { atLeast, shapeFor } from './versions.js';

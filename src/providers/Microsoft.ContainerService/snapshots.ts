@@ -4,10 +4,10 @@
 // resources of the resource group, synchronous as at AKS. An Azure Stack Hub stamp refuses them.
 
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { idKey } from '../../framework/repository.js';
-import { assertOperationOffered } from '../../kubernetes/operations.js';
+import { assertOperationOffered } from '../../kubernetes/clusterOperations.js';
 import { targetFor } from './clusterCommon.js';
 import { isObj, NS, POOL_TYPE_KEY, type Profile } from './shape.js';
 import { shapeFor, versionsOf } from './versions.js';
@@ -68,7 +68,7 @@ export const snapshots: ResourceTypeDefinition = {
     pattern: /^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$/,
     message: 'It must be 1-63 characters of letters, digits, underscores and hyphens, starting and ending with a letter or digit.',
   },
-  operations: [
+  providerOperations: [
     { name: 'snapshots/read', operation: 'Get Snapshot', description: 'Gets a snapshot.' },
     { name: 'snapshots/write', operation: 'Create or Update Snapshot', description: 'Creates a new snapshot or updates an existing one.' },
     { name: 'snapshots/delete', operation: 'Delete Snapshot', description: 'Deletes a snapshot.' },

@@ -5,8 +5,8 @@
 // Without a fabric (a test that starts the ARM core alone) plans are empty, so the provider behaves
 // the same minus the VMs.
 
-import type { Services } from '../../framework/services.js';
-import type { TaskSpec } from '../../lro/types.js';
+import type { Services } from '../../framework/types.js';
+import type { TaskSpec } from '../../arm/asyncOperations.js';
 import type { OwnerStatus, Vm } from '../../fabric/model.js';
 import type { KubernetesTarget } from '../../kubernetes/capabilities.js';
 import { clusterCreatePlan, deleteMachinesPlan, deletePlan, poolScalePlan, startPlan, stopPlan, upgradePlan } from '../../kubernetes/plans.js';

@@ -2,13 +2,15 @@
 // bridge, later a connected cluster) and its installed cluster extensions make. The types a custom
 // location can deploy come from its extensions (src/kubernetes/extensionTypes.ts); the check on
 // every resource arriving with an extendedLocation, and where its work lands, are the framework's
-// (src/framework/targets.ts). A custom location is a record, not fabric work: PUT and PATCH are
-// synchronous; DELETE answers 202 as the service does.
+// (src/framework/targets.ts). A custom location is a record, not fabric work, yet the service
+// answers a PUT asynchronously (201/200 with Creating/Updating and Azure-AsyncOperation, as real
+// ARM does: it sets up the namespace on the host); PATCH is synchronous; DELETE answers 202.
 
+import { atApiVersion } from '../versionShapes.js';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import { customLocationExtensions, resourcesOnCustomLocation } from '../../framework/targets.js';
-import type { Services } from '../../framework/services.js';
+import { customLocationExtensions, resourcesOnCustomLocation } from '../../kubernetes/targets.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { APPLIANCE_KEY, CONNECTED_CLUSTER_KEY, findExtensionType } from '../../kubernetes/extensionTypes.js';
 
@@ -16,6 +18,7 @@ export const NS = 'Microsoft.ExtendedLocation';
 const EXTENSIONS = typeKeyOf('Microsoft.KubernetesConfiguration', 'extensions');
 const API_VERSIONS = ['2024-09-15-preview', '2021-08-31-preview', '2021-08-15', '2021-03-15-preview'];
 const HOSTS = [APPLIANCE_KEY, CONNECTED_CLUSTER_KEY];
+const SETUP = 'extendedLocation.setup';
 
 function checkHost(services: Services, raw: unknown): StoredResource {
   if (typeof raw !== 'string' || raw === '') {
@@ -50,7 +53,11 @@ function checkExtensions(services: Services, host: StoredResource, raw: unknown)
   });
 }
 
-function build(ctx: RequestContext, candidate: ArmResource, prev?: StoredResource): { resource: ArmResource; internal: Record<string, any> } {
+/** Simulated time the service takes to set a custom location up on its host (ms at time-scale 1). */
+const CREATE_MS = 10_000;
+const UPDATE_MS = 5_000;
+
+function build(ctx: RequestContext, candidate: ArmResource, prev: StoredResource | undefined, state: string): { resource: ArmResource; internal: Record<string, any> } {
   const p = { ...(candidate.properties ?? {}) };
   if (prev && String(p.hostResourceId ?? '').toLowerCase() !== String(prev.resource.properties?.hostResourceId ?? '').toLowerCase()) {
     throw Errors.propertyChangeNotAllowed('hostResourceId', String(prev.resource.properties?.hostResourceId), 'properties.hostResourceId', 'create a new custom location for another host');
@@ -71,7 +78,7 @@ function build(ctx: RequestContext, candidate: ArmResource, prev?: StoredResourc
       displayName: typeof p.displayName === 'string' && p.displayName !== '' ? p.displayName : name,
       clusterExtensionIds: ids,
       authentication: {},
-      provisioningState: 'Succeeded',
+      provisioningState: state,
     },
   };
   if (resource.identity && String(resource.identity.type).toLowerCase() === 'systemassigned') {
@@ -89,17 +96,22 @@ const customLocations: ResourceTypeDefinition = {
   apiVersions: API_VERSIONS,
   listBySubscription: true,
   patch: 'merge',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.ExtendedLocation/customLocations/read', operation: 'Get custom location', description: 'Gets a custom location' },
     { name: 'Microsoft.ExtendedLocation/customLocations/write', operation: 'Create or update custom location', description: 'Creates or updates a custom location' },
     { name: 'Microsoft.ExtendedLocation/customLocations/delete', operation: 'Delete custom location', description: 'Deletes a custom location' },
     { name: 'Microsoft.ExtendedLocation/customLocations/deploy/action', operation: 'Deploy to custom location', description: 'Deploys resources to a custom location' },
   ],
   onPut(ctx, candidate) {
-    return build(ctx, candidate, ctx.existing);
+    const ex = ctx.existing;
+    const out = build(ctx, candidate, ex, ex ? 'Updating' : 'Creating');
+    return { ...out, operation: { kind: ex ? 'update' : 'create', tasks: [{ id: 'setup', kind: SETUP, params: {}, durationMs: ex ? UPDATE_MS : CREATE_MS }] } };
   },
   onPatch(ctx, candidate) {
-    return build(ctx, candidate, ctx.existing);
+    if (ctx.existing.resource.properties?.provisioningState !== 'Succeeded') {
+      throw Errors.conflictWith('CustomLocationNotReady', `Custom location '${ctx.existing.resource.name}' is ${ctx.existing.resource.properties?.provisioningState}; update it once its provisioningState is Succeeded.`);
+    }
+    return build(ctx, candidate, ctx.existing, 'Succeeded');
   },
   onDelete(ctx) {
     const users = resourcesOnCustomLocation(ctx.services, ctx.existing.resource.id);
@@ -113,7 +125,16 @@ const customLocations: ResourceTypeDefinition = {
     return { operation: { kind: 'delete', tasks: [] } };
   },
   onOperationSucceeded(op, stored) {
-    return op.kind === 'delete' ? { resource: undefined } : { resource: stored };
+    if (op.kind === 'delete' || !stored) return { resource: undefined };
+    const s = structuredClone(stored);
+    s.resource.properties = { ...(s.resource.properties ?? {}), provisioningState: 'Succeeded' };
+    return { resource: s };
+  },
+  onOperationFailed(op, stored) {
+    if (!stored) return { resource: undefined };
+    const s = structuredClone(stored);
+    s.resource.properties = { ...(s.resource.properties ?? {}), provisioningState: op.cancelRequested ? 'Canceled' : 'Failed' };
+    return { resource: s };
   },
   actions: {
     findTargetResourceGroup(ctx) {
@@ -122,10 +143,11 @@ const customLocations: ResourceTypeDefinition = {
       return { status: 200, body: {} };
     },
   },
-  toWire(s) {
+  toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
     if (r.properties) r.properties.authentication = {};
-    return r;
+    if (s.deleting && r.properties) r.properties.provisioningState = 'Deleting';
+    return atApiVersion('Microsoft.ExtendedLocation/customLocations', apiVersion, r);
   },
 };
 
@@ -161,4 +183,7 @@ export const extendedLocationProvider: ResourceProvider = {
   namespace: NS,
   registeredByDefault: true,
   types: [customLocations, enabledResourceTypes],
+  init(services) {
+    services.asyncOperations.registerTaskKind(SETUP, { run: () => undefined });
+  },
 };

@@ -6,11 +6,10 @@
 // commits what they return.
 
 import { Errors } from '../../arm/errors.js';
-import { resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RelatedResource, RequestContext, StoredResource, WriteOutcome } from '../../framework/types.js';
-import type { OperationRecord, TaskSpec } from '../../lro/types.js';
+import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import {
   assertCapabilities,
   capabilityDocument,
@@ -44,12 +43,13 @@ export interface HybridTarget {
   customLocation: string;
 }
 
-export function targetOf(services: Services, extendedLocation: unknown): HybridTarget {
+/** Where an AKS hybrid resource lands; in a PUT hook pass its ctx, so the target the core resolved once is used. */
+export function targetOf(services: Services, extendedLocation: unknown, put?: RequestContext): HybridTarget {
   const ext = extendedLocation as { type?: string; name?: string } | undefined;
   if (!isObj(ext)) {
     throw Errors.invalidExtendedLocation('An AKS hybrid cluster is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"} (a custom location with the Microsoft.HybridAKSOperator extension).');
   }
-  const t = resolveTarget(services, { extendedLocation: ext });
+  const t = put?.target ? put.target() : services.targets.resolve({ extendedLocation: ext });
   if (t.kind !== 'AzureStackHCI' || !t.site) {
     throw Errors.invalidExtendedLocation(`AKS hybrid clusters run on Azure Stack HCI sites; the custom location resolves to ${t.where}.`, 'extendedLocation.name');
   }
@@ -103,6 +103,25 @@ export function normalizePool(raw: Props, name: string, doc: CapabilityDocument,
   }
   p.maxPods = typeof p.maxPods === 'number' ? p.maxPods : ex?.maxPods ?? 110;
   p.enableAutoScaling = p.enableAutoScaling === true;
+  if (p.enableAutoScaling) {
+    // AKS on Azure Local's autoscaler: minCount and maxCount bound the pool, and its count starts inside them
+    const bound = (k: 'minCount' | 'maxCount') => {
+      const v = p[k] ?? ex?.[k];
+      if (!Number.isInteger(v) || v < 1 || v > doc.maxNodesPerPool) {
+        throw Errors.invalidParameter(`${where}.${k} must be a whole number from 1 to ${doc.maxNodesPerPool} when enableAutoScaling is true; got ${JSON.stringify(v)}.`, `${where}.${k}`);
+      }
+      return v as number;
+    };
+    const min = bound('minCount');
+    const max = bound('maxCount');
+    if (min > max) throw Errors.invalidParameter(`${where}.minCount (${min}) is larger than maxCount (${max}).`, `${where}.minCount`);
+    p.minCount = min;
+    p.maxCount = max;
+    p.count = Math.min(Math.max(p.count, min), max);
+  } else {
+    delete p.minCount;
+    delete p.maxCount;
+  }
   if (p.nodeLabels === undefined && ex?.nodeLabels) p.nodeLabels = ex.nodeLabels;
   if (p.nodeTaints === undefined && ex?.nodeTaints) p.nodeTaints = ex.nodeTaints;
   return p;
@@ -138,7 +157,7 @@ export function refuseIfBusy(services: Services, instanceId: string, what: strin
   const inst = services.resources.get(instanceId);
   for (const s of [inst, ...services.resources.listByParent(instanceId)]) {
     if (!s?.operationId) continue;
-    const op = services.operations.get(s.operationId);
+    const op = services.asyncOperations.get(s.operationId);
     if (op && op.status === 'InProgress') {
       const running = op.kind === 'action' ? op.action : `${op.kind}${s.typeKey === POOLS ? ` of agent pool '${s.resource.name}'` : ''}`;
       throw Errors.operationNotAllowed(`There is an ${running} operation in progress on the AKS hybrid cluster '${instanceId.split('/')[8] ?? instanceId}'. Wait for it to finish before ${what}.`);
@@ -201,7 +220,7 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
       throw Errors.propertyChangeNotAllowed('extendedLocation', was, 'extendedLocation.name', 'an AKS hybrid cluster stays on its custom location');
     }
   }
-  const t = targetOf(services, candidate.extendedLocation);
+  const t = targetOf(services, candidate.extendedLocation, ctx);
   const doc = t.doc;
   const raw: Props = { ...(candidate.properties ?? {}) };
   for (const k of ['provisioningState', 'status']) delete raw[k];
@@ -308,7 +327,7 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   };
   delete props.agentPoolProfiles;
   const related: RelatedResource[] = changes.map((c) => ({
-    resource: poolResource(id, c.name, { ...c.props, kubernetesVersion: c.before?.kubernetesVersion ?? v, provisioningState: c.before ? 'Updating' : 'Creating', status: c.before?.status ?? {} }, candidate.extendedLocation),
+    resource: poolResource(id, c.name, { ...c.props, kubernetesVersion: c.before?.kubernetesVersion ?? v, provisioningState: c.before ? 'Updating' : 'Creating', status: { ...(c.before?.status ?? {}), currentState: c.before ? 'Updating' : 'Creating' } }, candidate.extendedLocation),
     internal: { order: c.order },
     busy: true,
   }));
@@ -334,7 +353,10 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
 
 function fabricPoolStatus(services: Services, owner: string, pool: string, props: Props): Props {
   const vms = (services.fabric?.ownerVms(owner) ?? []).filter((x) => x.role === 'worker' && (x.pool ?? '').toLowerCase() === pool.toLowerCase() && x.state === 'Running' && x.joined !== false);
-  return { readyReplicas: vms.length ? [{ count: vms.length, vmSize: props.vmSize, kubernetesVersion: props.kubernetesVersion }] : [] };
+  const out: Props = { readyReplicas: vms.length ? [{ count: vms.length, vmSize: props.vmSize, kubernetesVersion: props.kubernetesVersion }] : [] };
+  // The pool's own state, as the service reports it beside its provisioningState.
+  if (typeof props.provisioningState === 'string') out.currentState = props.provisioningState;
+  return out;
 }
 
 /**
@@ -418,7 +440,7 @@ export function putPool(ctx: RequestContext, candidate: ArmResource): WriteOutco
   const resource: ArmResource = {
     ...candidate,
     extendedLocation: inst.resource.extendedLocation,
-    properties: { ...props, kubernetesVersion: iv, provisioningState: ex ? 'Updating' : 'Creating', status: ex?.resource.properties?.status ?? {} },
+    properties: { ...props, kubernetesVersion: iv, provisioningState: ex ? 'Updating' : 'Creating', status: { ...(ex?.resource.properties?.status ?? {}), currentState: ex ? 'Updating' : 'Creating' } },
   };
   if (typeof ctx.body?.location === 'string') resource.location = ctx.body.location;
   return {
@@ -463,6 +485,6 @@ export function deleteInstanceTasks(services: Services, s: StoredResource): Task
 }
 
 export const registerHybridTasks = (services: Services) => {
-  services.operations.registerTaskKind(STEP, { run: () => undefined });
+  services.asyncOperations.registerTaskKind(STEP, { run: () => undefined });
 };
 

@@ -4,12 +4,12 @@
 // object a cluster may name. Cluster work is fabric work on the custom location's HCI site
 // (clusters.ts); the network rules are in network.ts.
 
+import { atApiVersion } from '../versionShapes.js';
 import { Errors } from '../../arm/errors.js';
-import { checkExtendedLocation, resolveTarget } from '../../framework/targets.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, Principal, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { OperationRecord } from '../../lro/types.js';
+import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { capabilityDocument } from '../../kubernetes/capabilities.js';
 import type { ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 import { kubeconfigResults } from '../../kubernetes/credentials.js';
@@ -39,7 +39,23 @@ const op = (name: string, operation: string) => ({ name: `${NS}/${name}`, operat
 
 // ---- provisionedClusterInstances ---------------------------------------------------------------------
 
-function instanceWire(s: StoredResource, _v: string, services: Services): ArmResource {
+/** A control-plane VM's state in the service's words (AddonStatusProfile.phase). */
+function controlPlanePhase(state: string): string {
+  switch (state) {
+    case 'Running':
+      return 'provisioned';
+    case 'Creating':
+      return 'provisioning';
+    case 'Deleting':
+      return 'deleting';
+    case 'Failed':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
+
+function instanceWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
   const r = structuredClone(s.resource);
   r.type = INSTANCE_WIRE_TYPE;
   const p = (r.properties ??= {});
@@ -53,14 +69,14 @@ function instanceWire(s: StoredResource, _v: string, services: Services): ArmRes
     p.status = { ...(p.status ?? {}) };
     p.status.controlPlaneStatus = st.vms
       .filter((v) => v.role === 'controlPlane')
-      .map((v) => ({ name: v.name, ready: v.state === 'Running', ...(v.state === 'Running' ? {} : { errorMessage: `VM ${v.name} is ${v.state}` }) }));
+      .map((v) => ({ name: v.name, phase: controlPlanePhase(v.state), ready: v.state === 'Running', ...(v.state === 'Running' ? {} : { errorMessage: `VM ${v.name} is ${v.state}` }) }));
     if (st.degraded) p.status.errorMessage = `Degraded: VM(s) ${st.failedVms.join(', ')} are down (their host failed and no other host had room); they restart when capacity comes back.`;
   }
   const site = s.internal.site as string | undefined;
   if (site && services.fabric?.hasSite(site) && !services.fabric.site(site).connected()) {
     p.status = { ...(p.status ?? {}), errorMessage: `The Azure Stack HCI site '${site}' is disconnected from Azure; the cluster state shown is the last one reported.` };
   }
-  return r;
+  return atApiVersion(INSTANCE_WIRE_TYPE, apiVersion, r);
 }
 
 function kubeconfigFor(services: Services, inst: StoredResource, which: 'admin' | 'user', principal?: Principal): { kubeconfigs: { name: string; value: string }[] } {
@@ -99,7 +115,7 @@ const instances: ResourceTypeDefinition = {
   patch: false,
   // Its PUT picks a free control-plane endpoint on the logical network from the clusters stored there.
   serialPuts: true,
-  operations: [
+  providerOperations: [
     op('provisionedClusterInstances/read', 'Get provisioned cluster instance'),
     op('provisionedClusterInstances/write', 'Create or update provisioned cluster instance'),
     op('provisionedClusterInstances/delete', 'Delete provisioned cluster instance'),
@@ -124,14 +140,14 @@ const agentPools: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: API_VERSIONS,
   patch: false,
-  operations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
+  providerOperations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
   onPut: putPool,
   onDelete: deletePool,
-  toWire(s) {
+  toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
     r.type = 'Microsoft.HybridContainerService/provisionedClusterInstances/agentPools';
     if (s.deleting) r.properties = { ...r.properties, provisioningState: 'Deleting' };
-    return r;
+    return atApiVersion(r.type, apiVersion, r);
   },
   onOperationSucceeded: (o, s, services) => settlePool(o, s, services, true),
   onOperationFailed: (o, s, e, services) => settlePool(o, s, services, false, e.message),
@@ -148,22 +164,24 @@ const upgradeProfiles: ResourceTypeDefinition = {
   handlers: {
     get(ctx) {
       const inst = instanceOf(ctx.services, ctx.path.id);
-      if (!inst) throw Errors.notFound(`The AKS hybrid cluster '${ctx.path.id.replace(/\/upgradeProfiles.*$/i, '')}' was not found.`);
+      if (!inst) throw Errors.parentResourceNotFound('read', `${NS}/provisionedClusterInstances/upgradeProfiles`, ctx.path.id.replace(/\/upgradeProfiles.*$/i, ''));
       const doc = targetOf(ctx.services, inst.resource.extendedLocation).doc;
       const v = String(inst.resource.properties?.kubernetesVersion);
       const ups = (doc.kubernetesVersions.find((k) => k.version === v)?.upgrades ?? []).map((u) => ({ kubernetesVersion: u, isPreview: false }));
       return {
         status: 200,
-        body: {
+        body: atApiVersion(`${NS}/provisionedClusterInstances/upgradeProfiles`, ctx.apiVersion, {
           id: `${inst.resource.id}/upgradeProfiles/default`,
           name: 'default',
           type: 'Microsoft.HybridContainerService/provisionedClusterInstances/upgradeProfiles',
+          // The service answers with the cluster's systemData (the profile is computed from it).
+          ...(inst.resource.systemData ? { systemData: { ...inst.resource.systemData } } : {}),
           properties: {
             provisioningState: 'Succeeded',
             controlPlaneProfile: { kubernetesVersion: v, name: 'control-plane', osType: 'Linux', upgrades: ups },
             agentPoolProfiles: poolsOf(ctx.services, inst.resource.id).map((p) => ({ kubernetesVersion: p.resource.properties?.kubernetesVersion ?? v, name: p.resource.name, osType: p.resource.properties?.osType, upgrades: ups })),
           },
-        },
+        }),
       };
     },
   },
@@ -183,6 +201,13 @@ const hybridIdentityMetadata: ResourceTypeDefinition = {
     if (p.publicKey !== undefined && typeof p.publicKey !== 'string') throw Errors.invalidParameter('properties.publicKey must be a string.', 'properties.publicKey');
     return { resource: { ...candidate, properties: { resourceUid: p.resourceUid ?? ctx.parent.resource.id, ...p, provisioningState: 'Succeeded' } } };
   },
+  toWire: (s, apiVersion) => atApiVersion('Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata', apiVersion, { ...structuredClone(s.resource), type: 'Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata' }),
+  // The spec's HybridIdentityMetadata_Delete is long-running (202, then 204 once gone).
+  onDelete() {
+    return { operation: { kind: 'delete', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] } };
+  },
+  onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
+  onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),
 };
 
 // ---- what a custom location offers ----------------------------------------------------------------------
@@ -201,13 +226,13 @@ function offerings(kind: 'kubernetesVersions' | 'skus'): ResourceTypeDefinition 
     tracked: false,
     apiVersions: API_VERSIONS,
     patch: false,
-    operations: [op(`${kind}/read`, `Get ${kind}`), op(`${kind}/write`, `Put ${kind}`), op(`${kind}/delete`, `Delete ${kind}`)],
+    providerOperations: [op(`${kind}/read`, `Get ${kind}`), op(`${kind}/write`, `Put ${kind}`), op(`${kind}/delete`, `Delete ${kind}`)],
     onPut(ctx, candidate) {
       if (ctx.path.names.at(-1)?.toLowerCase() !== 'default') throw Errors.invalid('InvalidResourceName', `${kind} is always named 'default'.`, 'name');
       const cl = requireCustomLocation(ctx, kind);
       const ext = { type: 'CustomLocation', name: cl.resource.id };
-      checkExtendedLocation(ctx.services, `${NS}/${kind}`, ext);
-      const t = resolveTarget(ctx.services, { extendedLocation: ext });
+      const checked = ctx.services.targets.checkExtendedLocation(`${NS}/${kind}`, ext);
+      const t = ctx.services.targets.resolve({ extendedLocation: ext }, checked);
       const doc = capabilityDocument(t.definition);
       const values =
         kind === 'kubernetesVersions'
@@ -243,13 +268,14 @@ function offerings(kind: 'kubernetesVersions' | 'skus'): ResourceTypeDefinition 
               ],
             }));
       return {
-        resource: { ...candidate, extendedLocation: ext, properties: { values, provisioningState: 'Pending' } },
+        resource: { ...candidate, extendedLocation: ext, properties: { values, provisioningState: ctx.existing ? 'Updating' : 'Creating' } },
         operation: { kind: ctx.existing ? 'update' : 'create', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] },
       };
     },
     onDelete() {
       return { operation: { kind: 'delete', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] } };
     },
+    toWire: (s, apiVersion) => atApiVersion(`${NS}/${kind}`, apiVersion, { ...structuredClone(s.resource), type: `${NS}/${kind}` }),
     onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
     onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),
   };
@@ -273,7 +299,7 @@ const virtualNetworks: ResourceTypeDefinition = {
   apiVersions: API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  operations: [op('virtualNetworks/read', 'Get virtual network'), op('virtualNetworks/write', 'Create or update virtual network'), op('virtualNetworks/delete', 'Delete virtual network')],
+  providerOperations: [op('virtualNetworks/read', 'Get virtual network'), op('virtualNetworks/write', 'Create or update virtual network'), op('virtualNetworks/delete', 'Delete virtual network')],
   async onPut(ctx, candidate) {
     if (!candidate.extendedLocation) {
       throw Errors.invalidExtendedLocation('A virtual network is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"}.');
@@ -282,7 +308,7 @@ const virtualNetworks: ResourceTypeDefinition = {
     if (ex && String(ex.resource.extendedLocation?.name).toLowerCase() !== String(candidate.extendedLocation.name).toLowerCase()) {
       throw Errors.propertyChangeNotAllowed('extendedLocation', String(ex.resource.extendedLocation?.name), 'extendedLocation.name');
     }
-    const t = targetOf(ctx.services, candidate.extendedLocation);
+    const t = targetOf(ctx.services, candidate.extendedLocation, ctx);
     const fabricName = `vnet-${ctx.path.names[0]}`.toLowerCase();
     const p = { ...(candidate.properties ?? {}) };
     if (p.infraVnetProfile?.vmware) throw Errors.invalidParameter('infraVnetProfile.vmware is for VMware private clouds, which this emulator does not model; use infraVnetProfile.hci.', 'properties.infraVnetProfile');
@@ -291,7 +317,8 @@ const virtualNetworks: ResourceTypeDefinition = {
     const clash = snap.logicalNetworks.find((n) => n.name.toLowerCase() === fabricName && (!n.owner || n.owner.toLowerCase() !== ctx.path.id.toLowerCase()));
     if (clash) throw Errors.conflictWith('VirtualNetworkNameConflict', `${t.where} already has a network named '${clash.name}'; choose another name.`);
     return {
-      resource: { ...candidate, properties: { ...p, provisioningState: ex ? 'Updating' : 'Creating', status: {} } },
+      // Accepted: in both versions' enums (2023-11-15-preview's has no Creating for networks)
+      resource: { ...candidate, properties: { ...p, provisioningState: ex ? 'Updating' : 'Accepted', status: {} } },
       internal: { site: t.site, network: fabricName },
       operation: { kind: ex ? 'update' : 'create', tasks: [{ id: 'network', kind: 'fabric.addNetwork', params: { site: t.site, network: net }, durationMs: 5000 }] },
     };
@@ -305,10 +332,11 @@ const virtualNetworks: ResourceTypeDefinition = {
       : [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }];
     return { operation: { kind: 'delete', tasks } };
   },
-  toWire(s) {
+  toWire(s, apiVersion) {
     const r = structuredClone(s.resource);
     r.type = 'Microsoft.HybridContainerService/virtualNetworks';
-    return r;
+    if (s.deleting) r.properties = { ...r.properties, provisioningState: 'Deleting' };
+    return atApiVersion(r.type, apiVersion, r);
   },
   onOperationSucceeded: (o, s) => settleSimple(o, s, 'Succeeded'),
   onOperationFailed: (o, s) => settleSimple(o, s, 'Failed'),
@@ -320,7 +348,7 @@ export const hybridContainerServiceProvider: ResourceProvider = {
   types: [instances, agentPools, upgradeProfiles, hybridIdentityMetadata, offerings('kubernetesVersions'), offerings('skus'), virtualNetworks],
   init(services) {
     registerHybridTasks(services);
-    services.operations.registerTaskKind(KUBECONFIG_TASK, {
+    services.asyncOperations.registerTaskKind(KUBECONFIG_TASK, {
       run(t, o) {
         const inst = services.resources.get(o.resourceId);
         if (!inst) throw Errors.notFound(`The AKS hybrid cluster '${o.resourceId}' no longer exists.`);

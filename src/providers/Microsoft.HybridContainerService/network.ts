@@ -5,12 +5,12 @@
 // its node pools, held by one cluster at a time.
 
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { StoredResource } from '../../framework/types.js';
 import type { LogicalNetwork } from '../../fabric/model.js';
 import { intToIp, ipToInt, parseCidr } from '../../fabric/placement.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import { networkFromBody } from '../Microsoft.AzureStackHCI/index.js';
+import { networkFromBody } from '../Microsoft.AzureStackHCI/logicalNetworks.js';
 
 export const LOGICAL_NETWORKS = typeKeyOf('Microsoft.AzureStackHCI', 'logicalNetworks');
 export const VIRTUAL_NETWORKS = typeKeyOf('Microsoft.HybridContainerService', 'virtualNetworks');

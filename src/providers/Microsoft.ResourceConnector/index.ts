@@ -6,12 +6,13 @@
 // operation's tasks, and reads Offline while the site is disconnected. Deleting it removes its VM,
 // its cluster extensions and what they installed.
 
+import { atApiVersion } from '../versionShapes.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { OperationRecord, TaskSpec } from '../../lro/types.js';
+import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { describeSite } from '../../fabric/model.js';
 import { newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 import { kubeconfigResults } from '../../kubernetes/credentials.js';
@@ -85,11 +86,10 @@ function statusFromOperation(op: OperationRecord | undefined): string | undefine
 function toWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
   const r = structuredClone(s.resource);
   const p = (r.properties ??= {});
-  const live = statusFromOperation(s.operationId ? services.operations.get(s.operationId) : undefined);
+  const live = statusFromOperation(s.operationId ? services.asyncOperations.get(s.operationId) : undefined);
   if (live) p.status = live;
   if (!siteConnected(services, s.internal.site) && p.provisioningState !== 'Failed') p.status = 'Offline';
-  if (apiVersion < '2022-10-27') delete p.publicKey;
-  return r;
+  return atApiVersion('Microsoft.ResourceConnector/appliances', apiVersion, r);
 }
 
 function settle(stored: StoredResource | undefined, state: string, status: string): Completion {
@@ -118,7 +118,7 @@ const appliances: ResourceTypeDefinition = {
   listBySubscription: true,
   nameRule: NAME_RULE,
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'Microsoft.ResourceConnector/appliances/read', operation: 'Get Appliance', description: 'Gets an Appliance resource' },
     { name: 'Microsoft.ResourceConnector/appliances/write', operation: 'Create or Update Appliance', description: 'Creates or Updates an Appliance resource' },
     { name: 'Microsoft.ResourceConnector/appliances/delete', operation: 'Delete Appliance', description: 'Deletes an Appliance resource' },
@@ -202,6 +202,7 @@ const appliances: ResourceTypeDefinition = {
       };
     },
     async listkeys(ctx) {
+      if (ctx.apiVersion < SINCE_2022_10_27) throw Errors.actionNotFound('appliances/listkeys', NS, ctx.apiVersion);
       const s = ctx.existing;
       const now = new Date();
       const later = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
@@ -211,7 +212,7 @@ const appliances: ResourceTypeDefinition = {
         body: {
           artifactProfiles: { LogsArtifactType: { endpoint: `https://${String(s.internal.vm ?? BRIDGE_VM)}.${String(s.internal.site ?? 'site')}.local:50000/logs` } },
           kubeconfigs: await kubeconfig(s, ctx.services),
-          sshKeys: { SSHCustomerUser: key('SSHCustomerUser'), LogsKey: key('LogsKey') },
+          sshKeys: { SSHCustomerUser: key('SSHCustomerUser'), ManagementCAKey: key('ManagementCAKey'), LogsKey: key('LogsKey') },
         },
       };
     },
@@ -239,6 +240,7 @@ const upgradeGraphs: ResourceTypeDefinition = {
   apiVersions: API_VERSIONS,
   handlers: {
     get(ctx) {
+      if (ctx.apiVersion < SINCE_2022_10_27) throw Errors.actionNotFound('appliances/upgradeGraphs', NS, ctx.apiVersion);
       const parent = ctx.services.resources.get(ctx.path.id.split('/upgradeGraphs/')[0]) ?? ctx.parent;
       if (!parent) throw Errors.resourceNotFound(`${NS}/appliances/${ctx.path.names[0]}`, ctx.path.resourceGroup);
       const train = ctx.path.names[1];
@@ -251,13 +253,22 @@ const upgradeGraphs: ResourceTypeDefinition = {
           name: train,
           properties: {
             applianceVersion: current,
-            supportedVersions: next.map((version) => ({ version, metadata: { upgradeGraph: { properties: { applianceVersion: version } } } })),
+            // the catalog entry each version comes from, as SupportedVersionMetadata has it
+            supportedVersions: next.map((version) => ({ version, metadata: { catalogVersion: { name: 'arc-appliance-stable-catalogs-ext', namespace: 'arc-appliance', data: { audience: train, catalog: 'arc-appliance-stable-catalogs-ext', offer: 'arc-appliance', version } } } })),
           },
         },
       };
     },
   },
 };
+
+/** listkeys, upgradeGraphs and telemetryconfig are in 2022-10-27, not in the previews before it. */
+const SINCE_2022_10_27 = '2022-10-27';
+
+function telemetry(apiVersion: string) {
+  if (apiVersion < SINCE_2022_10_27) throw Errors.actionNotFound('telemetryconfig', NS, apiVersion);
+  return { status: 200, body: { telemetryInstrumentationKey: '00000000-0000-0000-0000-0000000e0001' } };
+}
 
 const telemetryConfig: ResourceTypeDefinition = {
   namespace: NS,
@@ -266,8 +277,8 @@ const telemetryConfig: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: API_VERSIONS,
   handlers: {
-    list: () => ({ status: 200, body: { telemetryInstrumentationKey: '00000000-0000-0000-0000-0000000e0001' } }),
-    get: () => ({ status: 200, body: { telemetryInstrumentationKey: '00000000-0000-0000-0000-0000000e0001' } }),
+    list: (ctx) => telemetry(ctx.apiVersion),
+    get: (ctx) => telemetry(ctx.apiVersion),
   },
 };
 
@@ -276,6 +287,6 @@ export const resourceConnectorProvider: ResourceProvider = {
   registeredByDefault: true,
   types: [appliances, upgradeGraphs, telemetryConfig],
   init(services) {
-    services.operations.registerTaskKind(STEP, { run: () => undefined });
+    services.asyncOperations.registerTaskKind(STEP, { run: () => undefined });
   },
 };

@@ -1,35 +1,40 @@
-// Microsoft.Resources/deployments at resource-group and subscription scope: the ARM template
-// deployment API over the template engine (src/templates). A PUT validates the template at once
+// Microsoft.Resources/deployments at every scope (resource group, subscription, management group,
+// tenant), and calculateTemplateHash: the ARM template deployment API over the template engine
+// (src/templates), whose evaluation runs in worker threads. A PUT validates the template at once
 // (400 InvalidTemplate before anything is written), then runs it as a long-running operation whose
-// one task deploys through the resource-operations core in process (templateHost.ts); the outcome
+// one task deploys through the resource manager in process (templateHost.ts); the outcome
 // (outputs, per-resource operations, error) is kept on the deployment as ARM keeps its history.
 // validate, whatIf (long-running, result at the Location URL), cancel, exportTemplate and the
 // operations list are served here too. Secure parameters and outputs are never shown.
 
 import { Errors } from '../../arm/errors.js';
-import { pageOf } from '../../arm/paging.js';
-import { findSubscription } from '../../framework/registration.js';
-import type { Services } from '../../framework/services.js';
-import type { ActionOutcome, ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
-import type { OperationRecord } from '../../lro/types.js';
+import { pageOf } from '../../framework/paging.js';
+import type { Services } from '../../framework/types.js';
+import type { ActionOutcome, ArmResource, Completion, Principal, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { lroHeaders } from '../../lro/urls.js';
-import {
-  deploymentProperties,
-  executeDeployment,
-  prepareDeployment,
-  preflightDeployment,
-  redactSuppliedParameters,
-  redactorFor,
-  validateDeployment,
-  validationErrorBody,
-  whatIf,
-  azureStackEnvironment,
-  type DeploymentOperation,
-  type DeploymentRequest,
-  type DeploymentResult,
-  type ScopeInfo,
-} from '../../templates/index.js';
+// Only the engine's light modules load here (at start); the engine itself loads in the worker threads.
+import { deploymentProperties, type DeploymentOperation, type DeploymentResult } from '../../templates/results.js';
+import { redactorFor } from '../../templates/redact.js';
+import { validationErrorBody } from '../../templates/errors.js';
+import { azureStackEnvironment } from '../../templates/environment.js';
+import { TemplateWorkers } from '../../templates/worker/pool.js';
+import type { AdoptedWrite, DeploymentRequest, ScopeInfo } from '../../templates/index.js';
 import { hostFor } from './templateHost.js';
+
+/** Each emulator's template workers: evaluation runs there, never on the event loop. */
+const pools = new WeakMap<Services, TemplateWorkers>();
+
+export function templateWorkers(services: Services): TemplateWorkers {
+  let p = pools.get(services);
+  if (!p) {
+    p = new TemplateWorkers({ timeLimitMs: Math.round(services.config.templateTimeLimit * 1000) });
+    pools.set(services, p);
+    const pool = p;
+    (services.onClose ??= []).push(() => pool.close());
+  }
+  return p;
+}
 
 export const DEPLOY_TASK = 'resources.deploy';
 export const WHATIF_TASK = 'resources.whatIf';
@@ -41,9 +46,9 @@ const HISTORY_LIMIT = 800;
 /** Live per-resource records of running deployments (by operation id), for the operations list while they run. */
 const live = new Map<string, DeploymentOperation[]>();
 
-function scopeOf(ctx: { path: RequestContext['path']; services: Services; principal: RequestContext['principal'] }): ScopeInfo {
+function scopeOf(ctx: Pick<RequestContext, 'path' | 'services' | 'principal' | 'subscription'>): ScopeInfo {
   const { services, path } = ctx;
-  const sub = path.subscriptionId ? findSubscription(services, path.subscriptionId) : undefined;
+  const sub = ctx.subscription; // looked up once, by the core
   const scope: ScopeInfo = { tenantId: sub?.tenantId ?? services.config.tenantId, deployerObjectId: ctx.principal.objectId };
   if (sub) {
     scope.subscriptionId = sub.subscriptionId;
@@ -53,7 +58,20 @@ function scopeOf(ctx: { path: RequestContext['path']; services: Services; princi
     const rg = services.resources.get(`/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`)!;
     scope.resourceGroup = { name: rg.resource.name, location: rg.resource.location!, tags: rg.resource.tags, managedBy: rg.resource.managedBy };
   }
+  const mg = managementGroupOf(path);
+  if (mg) {
+    const g = services.resources.get(`/providers/Microsoft.Management/managementGroups/${mg}`);
+    scope.managementGroup = g?.resource.name ?? mg;
+    if (g?.resource.properties?.displayName) scope.managementGroupDisplayName = String(g.resource.properties.displayName);
+  }
   return scope;
+}
+
+/** The management group a deployment path lives in (`/providers/Microsoft.Management/managementGroups/{g}/providers/...`). */
+function managementGroupOf(path: RequestContext['path']): string | undefined {
+  const p = path.extendedParent;
+  if (!p || p.namespace.toLowerCase() !== 'microsoft.management' || p.types[0]?.toLowerCase() !== 'managementgroups') return undefined;
+  return p.names[0];
 }
 
 function requestOf(ctx: RequestContext, name: string): DeploymentRequest {
@@ -63,7 +81,8 @@ function requestOf(ctx: RequestContext, name: string): DeploymentRequest {
     throw Errors.invalidRequestContent("The request content is invalid: property 'properties' is required.", 'properties');
   }
   if (ctx.path.resourceGroup === undefined && (typeof body.location !== 'string' || body.location === '')) {
-    throw Errors.invalid('InvalidDeploymentLocation', 'The location of a deployment at subscription scope is required: pass --location (the body\'s location).', 'location');
+    const at = managementGroupOf(ctx.path) ? 'management group' : ctx.path.subscriptionId ? 'subscription' : 'tenant';
+    throw Errors.invalid('InvalidDeploymentLocation', `The location of a deployment at ${at} scope is required: pass --location (the body's location).`, 'location');
   }
   const isHub = (ctx.path.resourceGroup !== undefined ? scopeOf(ctx).resourceGroup?.location : body.location) === 'local' || ctx.services.locations.get(String(body.location ?? ''))?.kind === 'AzureStackHub';
   return {
@@ -125,11 +144,10 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const req = requestOf(ctx, name);
   // Validation errors (bad template, missing parameter, cycle...) are synchronous 400s, as at ARM.
   const host = hostFor(services, ctx.principal, ctx.baseUrl);
-  const prepared = await prepareDeployment(host, req);
-  // Preflight: what a provider would refuse is refused now, for the whole deployment (InvalidTemplateDeployment).
-  await preflightDeployment(host, prepared);
+  // Preflight too: what a provider would refuse is refused now, for the whole deployment (InvalidTemplateDeployment).
+  const accepted = await templateWorkers(services).accept(host, { request: req, preflight: true });
   const correlationId = ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID();
-  const shown = { templateHash: prepared.templateHash, mode: prepared.mode, parameters: redactSuppliedParameters(prepared, (req.properties.parameters as Record<string, unknown>) ?? {}) };
+  const shown = { templateHash: accepted.templateHash, mode: accepted.mode, parameters: accepted.parameters };
   const resource: ArmResource = { ...candidate, properties: runningProperties(req, shown, correlationId) };
   if (req.location) resource.location = req.location;
   if (ctx.body?.tags) resource.tags = ctx.body.tags;
@@ -139,7 +157,8 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const drop = excess > 0 ? siblings.sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt))).slice(0, excess).map((s) => s.resource.id) : [];
   return {
     resource,
-    internal: { request: { ...req, environment: undefined }, secrets: prepared.secrets, correlationId },
+    // The deployment writes as its deployer (RBAC, deny assignments), also when it resumes after a restart.
+    internal: { request: req, secrets: accepted.secrets, correlationId, deployer: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } },
     related: drop.length ? { delete: drop } : undefined,
     operation: { kind: ctx.existing ? ('update' as const) : ('create' as const), tasks: [{ id: 'deploy', kind: DEPLOY_TASK, params: {}, durationMs: 0 }] },
   };
@@ -147,34 +166,37 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
 
 /** The one task of a deployment's operation: prepare again (so a restart can resume) and execute. */
 function registerDeployTask(services: Services): void {
-  services.operations.registerTaskKind(DEPLOY_TASK, {
+  services.asyncOperations.registerTaskKind(DEPLOY_TASK, {
     async run(_task, op) {
       const stored = services.resources.get(op.resourceId);
       if (!stored) throw Errors.conflictWith('DeploymentNotFound', `The deployment '${op.resourceId}' no longer exists.`);
       const req = stored.internal.request as DeploymentRequest;
-      const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
-      const prepared = await prepareDeployment(host, req);
+      const deployer = (stored.internal.deployer as Principal | undefined) ?? { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' };
+      const host = hostFor(services, deployer, '', op.id);
       const abort = new AbortController();
       const watch = setInterval(() => op.cancelRequested && abort.abort(), 20);
       const records: DeploymentOperation[] = [];
       live.set(op.id, records);
       try {
-        const result = await executeDeployment(host, prepared, {
+        // Prepared again in the worker (so that a restart can resume), then executed; the result comes back scrubbed.
+        const result = await templateWorkers(services).deploy(host, { request: req, adopt: op.resumed ? adoptable(services, op.id) : undefined }, {
           signal: abort.signal,
           onOperation: (o) => {
             const i = records.findIndex((x) => x.operationId === o.operationId);
             if (i >= 0) records[i] = o;
             else records.push(o);
+            // A resource done is progress: restarts in a row no longer count against the deployment.
+            if (o.provisioningState !== 'Running') services.asyncOperations.progress(op.id);
           },
         });
         if (result.provisioningState === 'Canceled') throw Errors.conflictWith('DeploymentCanceled', `The deployment '${req.name}' was canceled.`);
         if (result.provisioningState === 'Failed') {
           const e = Errors.refused(result.error?.code ?? 'DeploymentFailed', result.error?.message ?? 'The deployment failed.', undefined, result.error?.details);
           (e as any).result = result;
-          op.data = { ...(op.data ?? {}), result: redactorFor(prepared)(result) as unknown as Record<string, unknown> };
+          op.data = { ...(op.data ?? {}), result: result as unknown as Record<string, unknown> };
           throw e;
         }
-        op.data = { ...(op.data ?? {}), result: redactorFor(prepared)(result) as unknown as Record<string, unknown> };
+        op.data = { ...(op.data ?? {}), result: result as unknown as Record<string, unknown> };
         return { outputs: Object.keys(result.outputs ?? {}).length };
       } finally {
         clearInterval(watch);
@@ -182,17 +204,32 @@ function registerDeployTask(services: Services): void {
       }
     },
   });
-  services.operations.registerTaskKind(WHATIF_TASK, {
+  services.asyncOperations.registerTaskKind(WHATIF_TASK, {
     async run(task) {
       const req = task.params.request as DeploymentRequest;
       const host = hostFor(services, { tenantId: req.scope.tenantId, clientId: 'Microsoft.Resources', objectId: req.scope.deployerObjectId ?? '' }, '');
       try {
-        return await whatIf(host, req, { resultFormat: task.params.resultFormat as 'FullResourcePayloads' | undefined });
+        return await templateWorkers(services).whatIf(host, { request: req, resultFormat: task.params.resultFormat as 'FullResourcePayloads' | undefined });
       } catch (e) {
         return { status: 'Failed', error: validationErrorBody(e).error };
       }
     },
   });
+}
+
+/**
+ * After a crash, the writes a deployment's operation had started (the operations its PUTs began, newest
+ * per resource): the resumed deployment waits for them instead of writing those resources again.
+ */
+function adoptable(services: Services, deploymentOpId: string): Record<string, AdoptedWrite> {
+  const out: Record<string, AdoptedWrite & { startTime: string }> = {};
+  for (const o of services.asyncOperations.list()) {
+    if (o.initiatedBy !== deploymentOpId || (o.kind !== 'create' && o.kind !== 'update')) continue;
+    const k = o.resourceId.toLowerCase();
+    if (out[k] && out[k].startTime >= o.startTime) continue;
+    out[k] = { operationId: o.id, status: o.status, startTime: o.startTime, ...(o.error ? { error: o.error } : {}) };
+  }
+  return out;
 }
 
 /** Nested deployments are kept as deployments of their own, where they ran. */
@@ -239,7 +276,7 @@ async function validateAction(ctx: RequestContext & { existing?: StoredResource 
   const req = requestOf(ctx, name);
   const host = hostFor(ctx.services, ctx.principal, ctx.baseUrl);
   try {
-    const v = await validateDeployment(host, req);
+    const v = await templateWorkers(ctx.services).validate(host, { request: req });
     const id = ctx.path.id;
     const body: Record<string, unknown> = {
       id,
@@ -247,13 +284,13 @@ async function validateAction(ctx: RequestContext & { existing?: StoredResource 
       type: TYPE,
       properties: {
         templateHash: v.templateHash,
-        parameters: redactSuppliedParameters(v.prepared, (req.properties.parameters as Record<string, unknown>) ?? {}),
+        parameters: v.parameters,
         mode: v.mode,
         provisioningState: 'Succeeded',
         timestamp: new Date().toISOString(),
         duration: 'PT0S',
         correlationId: ctx.headers['x-ms-correlation-request-id'] ?? crypto.randomUUID(),
-        validatedResources: v.validatedResources.map((r) => ({ id: r.id })),
+        validatedResources: v.validatedResources,
       },
     };
     if (req.location) body.location = req.location;
@@ -275,24 +312,24 @@ async function postHandler(ctx: RequestContext) {
     case 'whatif': {
       const req = requestOf(ctx, ctx.path.names[ctx.path.names.length - 1]);
       // Fail fast on what is wrong with the template itself, as ARM does before accepting.
-      await prepareDeployment(hostFor(ctx.services, ctx.principal, ctx.baseUrl), req);
-      const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: { ...req, environment: undefined }, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
+      await templateWorkers(ctx.services).accept(hostFor(ctx.services, ctx.principal, ctx.baseUrl), { request: req, preflight: false });
+      const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: req, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
       // The what-if runs as an operation of its own; its result is served at the Location URL.
-      const op = await ctx.services.core.startDetached(ctx, `${id}/whatIf`, plan);
+      const op = await ctx.services.resourceManager.startDetached(ctx, `${id}/whatIf`, plan);
       const h = lroHeaders(ctx.baseUrl, ctx.services.config.retryAfter, op, true);
       return { status: 202, headers: { Location: h.Location, 'Retry-After': h['Retry-After'] } };
     }
     case 'cancel': {
-      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
-      const op = existing.operationId ? ctx.services.operations.get(existing.operationId) : undefined;
+      if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
+      const op = existing.operationId ? ctx.services.asyncOperations.get(existing.operationId) : undefined;
       if (!op || op.status !== 'InProgress') {
         throw Errors.conflictWith('DeploymentCannotBeCancelled', `The deployment '${existing.resource.name}' cannot be cancelled: it is not running (provisioning state '${existing.resource.properties?.provisioningState}').`);
       }
-      await ctx.services.operations.cancel(op.id, `The deployment '${existing.resource.name}' was canceled.`);
+      await ctx.services.asyncOperations.cancel(op.id, `The deployment '${existing.resource.name}' was canceled.`);
       return { status: 204 };
     }
     case 'exporttemplate': {
-      if (!existing) throw Errors.notFound(`Deployment '${ctx.path.names[ctx.path.names.length - 1]}' could not be found.`);
+      if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const req = existing.internal.request as DeploymentRequest | undefined;
       const template = req?.properties.template ?? {};
       return { status: 200, body: { template: redactorFor({ secrets: (existing.internal.secrets as string[]) ?? [] })(template) } };
@@ -301,6 +338,9 @@ async function postHandler(ctx: RequestContext) {
       throw Errors.actionNotFound(`deployments/${ctx.path.action}`, NS, ctx.apiVersion);
   }
 }
+
+/** ARM's 404 for a deployment that does not exist. */
+const deploymentNotFound = (name: string) => Errors.withStatus(404, 'DeploymentNotFound', `Deployment '${name}' could not be found.`);
 
 export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[] {
   const deployments: ResourceTypeDefinition = {
@@ -311,7 +351,7 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
     apiVersions,
     patch: false,
     nameRule: { pattern: /^[-\w._()]{1,64}$/, message: 'A deployment name is 1-64 letters, digits, and -._() characters.' },
-    operations: [
+    providerOperations: [
       { name: 'deployments/read', operation: 'Get Deployment', description: 'Gets or lists deployments.' },
       { name: 'deployments/write', operation: 'Create Deployment', description: 'Creates or updates a deployment.' },
       { name: 'deployments/delete', operation: 'Delete Deployment', description: 'Deletes a deployment.' },
@@ -321,8 +361,9 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
       { name: 'deployments/exportTemplate/action', operation: 'Export Template', description: 'Exports the template of a deployment.' },
     ],
     onPut: putDeployment,
+    notFound: (path) => deploymentNotFound(path.names[path.names.length - 1]),
     onDelete(ctx) {
-      const op = ctx.existing.operationId ? ctx.services.operations.get(ctx.existing.operationId) : undefined;
+      const op = ctx.existing.operationId ? ctx.services.asyncOperations.get(ctx.existing.operationId) : undefined;
       if (op && op.status === 'InProgress') {
         throw Errors.conflictWith('DeploymentActive', `The deployment '${ctx.existing.resource.name}' is running; cancel it or wait for it to finish before deleting it.`);
       }
@@ -353,13 +394,31 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
       },
     },
   };
-  return [deployments, operations];
+  // POST /providers/Microsoft.Resources/calculateTemplateHash: the template's minified form and hash.
+  const calculateTemplateHash: ResourceTypeDefinition = {
+    namespace: NS,
+    type: 'calculateTemplateHash',
+    scope: 'tenant',
+    tracked: false,
+    apiVersions,
+    providerOperations: [{ name: 'calculateTemplateHash/action', operation: 'Calculate Template Hash', description: 'Calculates the hash of a template.' }],
+    handlers: {
+      post: async (ctx) => {
+        const t = ctx.body;
+        if (t === undefined || t === null || typeof t !== 'object' || Array.isArray(t)) {
+          throw Errors.invalidRequestContent('The request content must be a template: a JSON object.');
+        }
+        return { status: 200, body: await templateWorkers(ctx.services).hash(hostFor(ctx.services, ctx.principal, ctx.baseUrl), { template: t }) };
+      },
+    },
+  };
+  return [deployments, operations, calculateTemplateHash];
 }
 
 function findDeployment(ctx: RequestContext): StoredResource {
   const id = ctx.path.id.replace(/\/operations(\/[^/]*)?$/i, '');
   const dep = ctx.services.resources.get(id);
-  if (!dep) throw Errors.notFound(`Deployment '${ctx.path.names[0]}' could not be found.`);
+  if (!dep) throw deploymentNotFound(ctx.path.names[0]);
   return dep;
 }
 

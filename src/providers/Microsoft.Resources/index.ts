@@ -3,12 +3,13 @@
 // provider. Resource groups are stored resources whose DELETE is a long-running cascade.
 
 import { Errors } from '../../arm/errors.js';
-import { pageOf } from '../../arm/paging.js';
+import { pageOf } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
-import { findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
+import { allSubscriptions, findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
 import { filterResources, parseFilter } from '../../framework/filter.js';
-import type { Services } from '../../framework/services.js';
+import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
+import { mergeVersions } from '../../catalogue/versions.js';
 import { deploymentTypes, initDeployments } from './deployments.js';
 import type { ArmResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 
@@ -45,14 +46,14 @@ const subscriptions: ResourceTypeDefinition = {
     list: (ctx) => ({
       status: 200,
       body: {
-        value: ctx.services.config.subscriptions
+        value: allSubscriptions(ctx.services)
           .filter((s) => !ctx.services.config.auth || s.tenantId.toLowerCase() === ctx.principal.tenantId.toLowerCase())
           .map(subscriptionBody),
-        count: { type: 'Total', value: ctx.services.config.subscriptions.length },
+        count: { type: 'Total', value: allSubscriptions(ctx.services).length },
       },
     }),
     get: (ctx) => {
-      const s = findSubscription(ctx.services, ctx.path.names[0]);
+      const s = ctx.subscription; // the core looked it up (and refused a subscription that does not exist)
       if (!s) throw Errors.subscriptionNotFound(ctx.path.names[0]);
       return { status: 200, body: subscriptionBody(s) };
     },
@@ -67,7 +68,7 @@ const tenants: ResourceTypeDefinition = {
   apiVersions: RESOURCES_API_VERSIONS,
   handlers: {
     list: (ctx) => {
-      const ids = [...new Set(ctx.services.config.subscriptions.map((s) => s.tenantId))];
+      const ids = [...new Set(allSubscriptions(ctx.services).map((s) => s.tenantId))];
       return {
         status: 200,
         body: {
@@ -120,7 +121,7 @@ const resourceGroups: ResourceTypeDefinition = {
   apiVersions: RESOURCES_API_VERSIONS,
   schema: 'Microsoft.Resources/resourceGroup.json',
   patch: 'tags',
-  operations: [
+  providerOperations: [
     { name: 'subscriptions/resourceGroups/read', operation: 'Get Resource Group', description: 'Gets or lists resource groups.' },
     { name: 'subscriptions/resourceGroups/write', operation: 'Update Resource Group', description: 'Creates or updates a resource group.' },
     { name: 'subscriptions/resourceGroups/delete', operation: 'Delete Resource Group', description: 'Deletes a resource group and all its resources.' },
@@ -164,15 +165,24 @@ function providerDocument(services: Services, ns: string, subscriptionId?: strin
   const p = services.registry.provider(ns);
   if (!p) return undefined;
   const state = subscriptionId ? registrationState(services, subscriptionId, p.namespace) : 'Registered';
-  const resourceTypes = p.types
+  // A hand-built namespace lists the catalogue's other types of it too, and every api-version the catalogue has
+  // for its own types (they are accepted, shaped by the nearest version modelled).
+  const catalogue = services.registry.catalogue();
+  const handBuilt = catalogue !== undefined && services.registry.handBuiltProvider(ns) === p;
+  const types = handBuilt ? [...p.types, ...catalogue.typesBeside(p)] : p.types;
+  const regions = services.locations.list().map((l) => l.displayName);
+  const resourceTypes = types
     .filter((t) => !t.type.startsWith('operation') || t.type === 'operations')
-    .map((t) => ({
-      resourceType: t.type,
-      locations: t.locations === '*' || !t.locations ? services.locations.list().map((l) => l.displayName) : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
-      apiVersions: t.apiVersions,
-      defaultApiVersion: t.apiVersions.find((v) => !v.includes('-preview')) ?? t.apiVersions[0],
-      capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),
-    }));
+    .map((t) => {
+      const apiVersions = handBuilt && !t.generic ? mergeVersions(t.apiVersions, catalogue.apiVersions(t.namespace, t.type) ?? []) : t.apiVersions;
+      return {
+        resourceType: t.type,
+        locations: t.locations === '*' || !t.locations ? regions : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
+        apiVersions,
+        defaultApiVersion: apiVersions.find((v) => !v.includes('-preview')) ?? apiVersions[0],
+        capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),
+      };
+    });
   return {
     id: `${subscriptionId ? `/subscriptions/${subscriptionId}` : ''}/providers/${p.namespace}`,
     namespace: p.namespace,
@@ -191,6 +201,9 @@ const providers: ResourceTypeDefinition = {
   handlers: {
     list: (ctx) => {
       const docs = ctx.services.registry.providerList().map((p) => providerDocument(ctx.services, p.namespace, ctx.path.subscriptionId)!);
+      // ARM answers the whole list at once; $top pages it
+      const paged = ctx.query.$top !== undefined || ctx.query.$skipToken !== undefined || ctx.query.$skiptoken !== undefined;
+      if (!paged) return { status: 200, body: { value: docs.sort((a, b) => (a.namespace.toLowerCase() < b.namespace.toLowerCase() ? -1 : 1)) } };
       return pageOf(ctx, docs, (d) => d, (d) => d.namespace.toLowerCase());
     },
     get: (ctx) => {
@@ -233,20 +246,28 @@ const resources: ResourceTypeDefinition = {
   handlers: {
     list: (ctx) => {
       const { services, path } = ctx;
-      let items: StoredResource[];
+      // Tracked resources of the group, child resources included (a SQL database, a VM extension), as ARM lists
+      // them; extension resources (locks, diagnostic settings) and proxy children (subnets) are not listed.
+      const tracked = (r: StoredResource) => {
+        const def = services.registry.typeByKey(r.typeKey);
+        return !!def?.tracked && def.type !== 'resourceGroups' && (def.type.includes('/') || !r.parent.includes('/providers/'));
+      };
+      let items: StoredResource[] = [];
       if (path.resourceGroup !== undefined) {
         const rgId = `/subscriptions/${path.subscriptionId}/resourceGroups/${path.resourceGroup}`;
         if (!services.resources.get(rgId)) throw Errors.resourceGroupNotFound(path.resourceGroup);
-        items = services.resources.listByParent(rgId);
+        const walk = (id: string) => {
+          for (const r of services.resources.listByParent(id)) {
+            if (!tracked(r)) continue;
+            items.push(r);
+            walk(r.resource.id);
+          }
+        };
+        walk(rgId);
       } else {
         const prefix = idKey(`/subscriptions/${path.subscriptionId}/resourcegroups/`);
-        items = [];
-        for (const r of services.resources.all()) {
-          const def = services.registry.typeByKey(r.typeKey);
-          if (def?.tracked && def.type !== 'resourceGroups' && r.parent.startsWith(prefix) && !r.parent.includes('/providers/')) items.push(r);
-        }
+        for (const r of services.resources.all()) if (r.parent.startsWith(prefix) && tracked(r)) items.push(r);
       }
-      items = items.filter((r) => services.registry.typeByKey(r.typeKey)?.tracked);
       const filter = parseFilter(ctx.query.$filter);
       items = filterResources(items, filter);
       const expand = new Set((ctx.query.$expand ?? '').split(',').map((s) => s.trim().toLowerCase()));
@@ -255,9 +276,17 @@ const resources: ResourceTypeDefinition = {
   },
 };
 
+/** A child resource is listed by its full name, 'server/database', as ARM lists it. */
+function nameInList(r: StoredResource['resource']): string {
+  const segs = r.id.split('/');
+  const at = segs.map((x) => x.toLowerCase()).lastIndexOf('providers');
+  const names = segs.slice(at + 2).filter((_, i) => i % 2 === 1);
+  return names.length > 1 ? names.join('/') : r.name;
+}
+
 function genericShape(s: StoredResource, expand: Set<string>) {
   const r = s.resource;
-  const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
+  const out: Record<string, unknown> = { id: r.id, name: nameInList(r), type: r.type, location: r.location };
   for (const k of ['kind', 'sku', 'identity', 'managedBy', 'extendedLocation', 'plan']) if (r[k] !== undefined) out[k] = r[k];
   out.tags = r.tags ?? {};
   if (expand.has('createdtime')) out.createdTime = r.systemData?.createdAt;

@@ -3,6 +3,7 @@
 // shallowMerge skip take tryGet tryIndexFromEnd union.
 
 import { ExprErrors } from '../errors.js';
+import { checkLength, parseJsonLimited } from '../limits.js';
 import { armType, deepEqual, findKey, isObject, toArmString } from '../values.js';
 import { expectArray, expectInt, expectObject, expectString, type Library } from './types.js';
 
@@ -52,18 +53,25 @@ export const collections: Library = {
     min: 1,
     fn: (args) => {
       if (Array.isArray(args[0]) || (args[0] === null && args.some(Array.isArray))) {
-        const out: unknown[] = [];
+        let total = 0;
         for (const a of args) {
           if (a === null) continue;
           if (!Array.isArray(a)) throw ExprErrors.argType('concat', 'Array', armType(a));
-          out.push(...a);
+          total += a.length;
         }
+        // Element by element: spreading a large array into push() overflows the stack.
+        checkLength(total, "function 'concat' result");
+        const out: unknown[] = new Array(total);
+        let i = 0;
+        for (const a of args) if (a !== null) for (const x of a as unknown[]) out[i++] = x;
         return out;
       }
-      return args.map((a) => {
+      const parts = args.map((a) => {
         if (Array.isArray(a) || isObject(a)) throw ExprErrors.argType('concat', 'String', armType(a));
         return toArmString(a);
-      }).join('');
+      });
+      checkLength(parts.reduce((n, s) => n + s.length, 0), "function 'concat' result");
+      return parts.join('');
     },
   },
   contains: {
@@ -163,16 +171,21 @@ export const collections: Library = {
   },
   join: {
     min: 2, max: 2,
-    fn: ([a, d]) => expectArray(a, 'join').map((x) => {
-      if (Array.isArray(x) || isObject(x)) throw ExprErrors.argType('join', 'String', armType(x));
-      return toArmString(x);
-    }).join(expectString(d, 'join')),
+    fn: ([a, d]) => {
+      const parts = expectArray(a, 'join').map((x) => {
+        if (Array.isArray(x) || isObject(x)) throw ExprErrors.argType('join', 'String', armType(x));
+        return toArmString(x);
+      });
+      const sep = expectString(d, 'join');
+      checkLength(parts.reduce((n, s) => n + s.length, 0) + sep.length * Math.max(0, parts.length - 1), "function 'join' result");
+      return parts.join(sep);
+    },
   },
   json: {
     min: 1, max: 1,
     fn: ([s]) => {
       try {
-        return JSON.parse(expectString(s, 'json'));
+        return parseJsonLimited(expectString(s, 'json'));
       } catch (e) {
         if (e instanceof SyntaxError) throw ExprErrors.generic(`The template language function 'json' expects a valid JSON string. The provided value '${String(s)}' is not valid.`);
         throw e;

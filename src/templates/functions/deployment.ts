@@ -73,7 +73,9 @@ export const deploymentFunctions: Library = {
     fn: ([n], ctx) => {
       const mg = n === undefined ? ctx.scope.managementGroup : expectString(n, 'managementGroup');
       if (!mg) throw scopeError('managementGroup', scopeName(ctx));
-      return { id: `/providers/Microsoft.Management/managementGroups/${mg}`, name: mg, type: 'Microsoft.Management/managementGroups', properties: { tenantId: ctx.scope.tenantId, displayName: mg } };
+      const own = n === undefined || mg.toLowerCase() === String(ctx.scope.managementGroup ?? '').toLowerCase();
+      const displayName = own && ctx.scope.managementGroupDisplayName ? ctx.scope.managementGroupDisplayName : mg;
+      return { id: `/providers/Microsoft.Management/managementGroups/${mg}`, name: mg, type: 'Microsoft.Management/managementGroups', properties: { tenantId: ctx.scope.tenantId, displayName } };
     },
   },
   deployment: {

@@ -2,7 +2,6 @@
 // and bool false if (lazy: only the chosen branch is evaluated) not or true; add sub mul div mod int
 // float. and/or short-circuit as ARM does (a false `and` never evaluates the rest).
 
-import { evaluateExpression } from '../evaluator.js';
 import { ExprErrors } from '../errors.js';
 import { armType, deepEqual } from '../values.js';
 import { expectBool, expectInt, expectNumber, type Library } from './types.js';
@@ -33,22 +32,22 @@ export const logic: Library = {
   lessorequals: { min: 2, max: 2, fn: ([a, b], _c, fn) => compare(a, b, fn) <= 0 },
   and: {
     min: 2,
-    lazy: (args, ctx, fn) => {
-      for (const a of args) if (!expectBool(evaluateExpression(a, ctx), fn)) return false;
+    lazy: (args, ctx, fn, evaluate) => {
+      for (const a of args) if (!expectBool(evaluate(a, ctx), fn)) return false;
       return true;
     },
   },
   or: {
     min: 2,
-    lazy: (args, ctx, fn) => {
-      for (const a of args) if (expectBool(evaluateExpression(a, ctx), fn)) return true;
+    lazy: (args, ctx, fn, evaluate) => {
+      for (const a of args) if (expectBool(evaluate(a, ctx), fn)) return true;
       return false;
     },
   },
   not: { min: 1, max: 1, fn: ([a], _c, fn) => !expectBool(a, fn) },
   if: {
     min: 3, max: 3,
-    lazy: ([c, t, f], ctx, fn) => (expectBool(evaluateExpression(c, ctx), fn) ? evaluateExpression(t, ctx) : evaluateExpression(f, ctx)),
+    lazy: ([c, t, f], ctx, fn, evaluate) => (expectBool(evaluate(c, ctx), fn) ? evaluate(t, ctx) : evaluate(f, ctx)),
   },
   true: { min: 0, max: 0, fn: () => true },
   false: { min: 0, max: 0, fn: () => false },

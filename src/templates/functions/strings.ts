@@ -8,7 +8,8 @@ import { v5 as uuidv5 } from 'uuid';
 import type { EvalContext } from '../context.js';
 import { addDuration, DEFAULT_UTCNOW_FORMAT, formatDate, formatOf, parseDate } from '../datetime.js';
 import { dotnetFormat } from '../dotnet-format.js';
-import { ExprErrors } from '../errors.js';
+import { ExprErrors, ExpressionError } from '../errors.js';
+import { checkLength, parseJsonLimited } from '../limits.js';
 import { uniqueString } from '../unique-string.js';
 import { armType, isObject, toArmString } from '../values.js';
 import { expectInt, expectObject, expectString, type Library } from './types.js';
@@ -34,7 +35,11 @@ export const strings: Library = {
   base64tojson: {
     min: 1, max: 1,
     fn: ([s], _c, fn) => {
-      try { return JSON.parse(unb64(expectString(s, fn))); } catch { throw ExprErrors.generic(`The template language function '${fn}' expects a base64 encoded JSON value.`); }
+      const text = unb64(expectString(s, fn));
+      try { return parseJsonLimited(text); } catch (e) {
+        if (e instanceof ExpressionError) throw e;
+        throw ExprErrors.generic(`The template language function '${fn}' expects a base64 encoded JSON value.`);
+      }
     },
   },
   datauri: { min: 1, max: 1, fn: ([s], _c, fn) => `data:text/plain;charset=utf8;base64,${b64(toArmString(expectStringish(s, fn)))}` },
@@ -57,10 +62,22 @@ export const strings: Library = {
       const s = typeof v === 'number' ? String(v) : expectString(v, fn);
       const pad = ch === undefined ? ' ' : expectString(ch, fn);
       if (pad.length !== 1) throw ExprErrors.generic(`The template language function '${fn}' expects a single padding character.`);
-      return s.padStart(expectInt(n, fn), pad);
+      const width = expectInt(n, fn);
+      checkLength(width, `function '${fn}' result`);
+      return s.padStart(width, pad);
     },
   },
-  replace: { min: 3, max: 3, fn: (args, _c, fn) => { const [s, a, b] = strArgs(args, fn); return a === '' ? s : s.split(a).join(b); } },
+  replace: {
+    min: 3, max: 3,
+    fn: (args, _c, fn) => {
+      const [s, a, b] = strArgs(args, fn);
+      if (a === '') return s;
+      const parts = s.split(a);
+      // Know the result's length before building it: replacing into a large string can explode.
+      checkLength(s.length + (parts.length - 1) * (b.length - a.length), `function '${fn}' result`);
+      return parts.join(b);
+    },
+  },
   split: {
     min: 2, max: 2,
     fn: ([s, d], _c, fn) => {

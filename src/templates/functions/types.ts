@@ -6,11 +6,14 @@ import { ExprErrors } from '../errors.js';
 import type { Expr } from '../parser.js';
 import { armType } from '../values.js';
 
+/** Evaluates an expression tree: the evaluator hands itself to the functions that need it (lazy ones, lambdas). */
+export type Evaluate = (e: Expr, ctx: EvalContext) => unknown;
+
 export interface FunctionDef {
   min: number;
   max?: number;
-  fn?: (args: unknown[], ctx: EvalContext, name: string) => unknown;
-  lazy?: (args: Expr[], ctx: EvalContext, name: string) => unknown;
+  fn?: (args: unknown[], ctx: EvalContext, name: string, evaluate: Evaluate) => unknown;
+  lazy?: (args: Expr[], ctx: EvalContext, name: string, evaluate: Evaluate) => unknown;
 }
 
 export type Library = Record<string, FunctionDef>;

@@ -4,9 +4,9 @@
 
 import type { EvalContext } from '../context.js';
 import { ExprErrors } from '../errors.js';
-import { evaluateValue } from '../evaluator.js';
 
-export function callUserFunction(ns: string, name: string, args: unknown[], ctx: EvalContext): unknown {
+/** evaluateValue: the evaluator's, handed in (the functions never import the evaluator). */
+export function callUserFunction(ns: string, name: string, args: unknown[], ctx: EvalContext, evaluateValue: (v: unknown, ctx: EvalContext) => unknown): unknown {
   const f = ctx.functions.get(`${ns}.${name}`.toLowerCase());
   if (!f) throw ExprErrors.unknownFunction(`${ns}.${name}`);
   if (args.length !== f.parameters.length) {

@@ -5,10 +5,9 @@
 // always end.
 
 import { Errors } from '../../../../src/arm/errors.js';
-import { resolveTarget } from '../../../../src/framework/targets.js';
-import type { Services } from '../../../../src/framework/services.js';
+import type { Services } from '../../../../src/framework/types.js';
 import type { Completion, ResourceProvider, StoredResource } from '../../../../src/framework/types.js';
-import type { TaskSpec } from '../../../../src/lro/types.js';
+import type { TaskSpec } from '../../../../src/arm/asyncOperations.js';
 
 export const SAMPLE_NS = 'Microsoft.Sample';
 export const SAMPLE_API = '2025-01-01';
@@ -48,7 +47,7 @@ export function sampleProvider(): ResourceProvider {
           const p = candidate.properties ?? {};
           const count = Number(p.vmCount ?? 1);
           if (!Number.isInteger(count) || count < 0 || count > 20) throw Errors.invalidParameter('vmCount must be a whole number from 0 to 20.', 'properties.vmCount');
-          const target = resolveTarget(ctx.services, { location: candidate.location, extendedLocation: candidate.extendedLocation });
+          const target = ctx.target!();
           const id = ctx.path.id;
           const tasks: TaskSpec[] = [];
           if (target.site) {
@@ -81,7 +80,7 @@ export function sampleProvider(): ResourceProvider {
       { namespace: SAMPLE_NS, type: 'machines/disks', scope: 'resourceGroup', tracked: false, apiVersions: [SAMPLE_API] },
     ],
     init(services) {
-      services.operations.registerTaskKind(EXPLODE, {
+      services.asyncOperations.registerTaskKind(EXPLODE, {
         run(task) {
           // An unexpected bug, not an ARM error: the engine must still end the operation and undo its work.
           if (task.params.explode) (undefined as unknown as { boom(): void }).boom();

@@ -1,0 +1,166 @@
+// The layers of src/, declared once (LAYERS below), checked over the import graph on every `npm test`:
+// an import may stay in its own folder or point to a folder of a lower layer, never sideways or up (type-only
+// imports and dynamic import() count too), and no files import each other in a circle. A folder of src/
+// that no layer names fails the check: a new folder is placed in a layer when it is made.
+// The imports are read with TypeScript's own pre-processor (ts.preProcessFile), so what tsc sees is checked.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+/** Bottom first. A name is a folder of src/ or a file at src/'s top. README.md "How it is built" draws this. */
+export const LAYERS: { layer: string; parts: string[] }[] = [
+  { layer: 'foundation', parts: ['config', 'store'] },
+  { layer: 'wire types', parts: ['arm'] },
+  { layer: 'below the framework', parts: ['identity', 'authorization', 'fabric', 'templates', 'catalogue'] },
+  { layer: 'framework', parts: ['framework'] },
+  { layer: 'on the framework', parts: ['lro', 'kubernetes', 'graph'] },
+  { layer: 'Kubernetes API server', parts: ['kube'] },
+  { layer: 'providers', parts: ['providers'] },
+  { layer: 'admin API', parts: ['admin'] },
+  { layer: 'CI farm admin (subscriptions, resets, snapshots)', parts: ['farm'] },
+  { layer: 'dashboard', parts: ['dashboard'] },
+  { layer: 'HTTP edge', parts: ['http'] },
+  { layer: 'assembly', parts: ['emulator.ts'] },
+  { layer: 'command line', parts: ['main.ts'] },
+];
+
+export interface Finding {
+  from: string;
+  to: string;
+  why: string;
+}
+
+/** The part of src/ a file belongs to: its top folder, or the file itself at src/'s top. */
+export function partOf(file: string): string {
+  return file.split('/')[1];
+}
+
+/** Imports that point sideways or up, and files no layer names. `imports`: file -> files it imports (src/-relative paths). */
+export function layerFindings(imports: Map<string, string[]>, layers = LAYERS): Finding[] {
+  const rank = new Map<string, number>();
+  layers.forEach((l, i) => l.parts.forEach((p) => rank.set(p, i)));
+  const out: Finding[] = [];
+  for (const [from, targets] of imports) {
+    const a = partOf(from);
+    const ra = rank.get(a);
+    if (ra === undefined) {
+      out.push({ from, to: '', why: `src/${a} is in no layer: add it to LAYERS in test/layers.test.ts (and to README's "How it is built")` });
+      continue;
+    }
+    for (const to of targets) {
+      const b = partOf(to);
+      if (a === b) continue;
+      const rb = rank.get(b);
+      if (rb === undefined) continue; // reported for its own files
+      if (rb >= ra) {
+        const dir = rb === ra ? 'sideways' : 'up';
+        out.push({ from, to, why: `${a} (${layers[ra].layer}) imports ${b} (${layers[rb].layer}): ${dir}` });
+      }
+    }
+  }
+  return out;
+}
+
+/** Every set of files that import each other in a circle (strongly connected components of more than one file, or a file importing itself). */
+export function circles(imports: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next);
+    next++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of imports.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, index.get(w)!));
+      }
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1 || (imports.get(v) ?? []).includes(v)) out.push(scc.sort());
+    }
+  };
+  for (const v of imports.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
+/** The import graph of src/: every relative import, export-from, import type and import(), resolved to the file. */
+export function importGraph(root: string): Map<string, string[]> {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+      const rel = `${dir}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) files.push(rel);
+    }
+  };
+  walk('src');
+  const known = new Set(files);
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    const info = ts.preProcessFile(readFileSync(path.join(root, f), 'utf8'), true, true);
+    const targets: string[] = [];
+    for (const { fileName } of info.importedFiles) {
+      if (!fileName.startsWith('.')) continue; // packages and node: built-ins
+      const to = path.posix.normalize(path.posix.join(path.posix.dirname(f), fileName)).replace(/\.js$/, '.ts');
+      if (!known.has(to)) throw new Error(`${f} imports '${fileName}', which is no .ts file of src/`);
+      if (!targets.includes(to)) targets.push(to);
+    }
+    graph.set(f, targets);
+  }
+  return graph;
+}
+
+describe('layers: imports in src/ only point down, and no circles', function () {
+  const graph = importGraph(process.cwd());
+
+  it('every import stays in its folder or points to a lower layer', () => {
+    const found = layerFindings(graph);
+    assert.deepEqual(
+      found.map((f) => (f.to ? `${f.from} -> ${f.to}: ${f.why}` : `${f.from}: ${f.why}`)),
+      [],
+      'imports that break the layers (declared in test/layers.test.ts)',
+    );
+  });
+
+  it('no files import each other in a circle (type-only imports included)', () => {
+    assert.deepEqual(circles(graph), []);
+  });
+
+  it('the check itself catches an upward import, a sideways one, an undeclared folder and a circle', () => {
+    const g = new Map<string, string[]>([
+      ['src/arm/errors.ts', ['src/framework/types.ts']], // wire -> framework: up
+      ['src/framework/types.ts', ['src/arm/errors.ts']],
+      ['src/lro/engine.ts', ['src/graph/routes.ts']], // same layer, other folder: sideways
+      ['src/graph/routes.ts', []],
+      ['src/kubeapi/server.ts', ['src/arm/errors.ts']], // no layer names src/kubeapi
+      ['src/framework/a.ts', ['src/framework/b.ts']],
+      ['src/framework/b.ts', ['src/framework/a.ts']],
+    ]);
+    const why = layerFindings(g).map((f) => `${f.from} -> ${f.to || '?'}`);
+    assert.deepEqual(why, ['src/arm/errors.ts -> src/framework/types.ts', 'src/lro/engine.ts -> src/graph/routes.ts', 'src/kubeapi/server.ts -> ?']);
+    const found = circles(g).map((c) => c.join(' ')).sort();
+    assert.deepEqual(found, ['src/arm/errors.ts src/framework/types.ts', 'src/framework/a.ts src/framework/b.ts']);
+  });
+
+  it('reads type-only and dynamic imports too', () => {
+    const info = ts.preProcessFile("import type { A } from './a.js';\nexport * from './b.js';\nconst c = await import('./c.js');\n", true, true);
+    assert.deepEqual(info.importedFiles.map((f) => f.fileName), ['./a.js', './b.js', './c.js']);
+  });
+});
