@@ -267,6 +267,11 @@ export interface KubeApiServer {
   listObjects(armId: string, apiVersion: string, kind: string, namespace?: string): KubeObjectJson[];
   /** The cluster's key, server URL and serving state (undefined: no Kubernetes API behind this id). */
   describe(armId: string): { key: string; server: string; serving: boolean; why?: string } | undefined;
+  /**
+   * `<cluster id>/namespaces/<name>` is a scope Azure RBAC for Kubernetes assigns roles at: the cluster's stored
+   * resource when the id names one with a Kubernetes API, else undefined.
+   */
+  namespaceScope?(scopeId: string): StoredResource | undefined;
   /** The HTTP edge under /k8s/<cluster key>/ and for root paths (/api, /apis, /version...). */
   router(): import('express').RequestHandler;
   rootRouter(): import('express').RequestHandler;

@@ -365,7 +365,8 @@ export class KubeApi {
       }
     }
     if (!m.name) throw KubeErrors.invalid(def.group, def.kind, '', [required('metadata.name', 'name or generateName is required')]);
-    this.authorize(cluster, o.user, { verb: 'create', group: def.group, resource: def.resource, subresource: o.subresource, namespace: def.namespaced ? m.namespace : undefined, name: m.name });
+    // A create is authorized by its URL, which names no object (resourceNames rules never allow a create).
+    this.authorize(cluster, o.user, { verb: 'create', group: def.group, resource: def.resource, subresource: o.subresource, namespace: def.namespaced ? m.namespace : undefined, name: o.subresource ? m.name : undefined });
     this.requireNamespace(cluster, def, m.namespace ?? '', m.name, true);
     if (this.store.get(cluster, storageOf(def), m.namespace ?? '', m.name)) throw KubeErrors.alreadyExists(def.group, def.resource, m.name);
     if (m.resourceVersion !== undefined && m.resourceVersion !== '') throw KubeErrors.badRequest('resourceVersion should not be set on objects to be created');

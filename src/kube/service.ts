@@ -4,14 +4,15 @@
 // objects into a cluster (Arc extensions, Flux configurations).
 
 import type { Services } from '../framework/types.js';
-import type { Principal } from '../framework/types.js';
+import type { Principal, StoredResource } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
 import { KUBERNETES_AUDIENCES } from '../identity/tokens.js';
 import { KubeApi, SYSTEM_USER, type UserInfo, type BatchChange } from './api.js';
 import { KubeStore } from './store.js';
 import { allClusters, clusterOfArmId, KUBE_PREFIX, localTokens, type ClusterView } from './clusters.js';
-import { BUILTINS } from './kinds/index.js';
-import type { KindRegistry, ResourceDef } from './kinds/registry.js';
+import { BUILTINS, BUILTIN_KINDS } from './kinds/index.js';
+import { KindRegistry, type ResourceDef } from './kinds/registry.js';
+import { crdEstablished, crdResources } from './kinds/crd.js';
 import { storageOf } from './kinds/registry.js';
 import { authenticate } from './auth/authn.js';
 import { bootstrapObjects, BOOTSTRAP_VERSION } from './bootstrap.js';
@@ -25,6 +26,7 @@ import { kubeletController, nodeLifecycleController } from './controllers/kubele
 import { garbageCollector } from './controllers/gc.js';
 import { endpointsController, IPS, loadBalancerController } from './controllers/network.js';
 import { volumeController } from './controllers/volumes.js';
+import { crdController } from './controllers/crds.js';
 import { kubeRouter, type KubeHost } from './http/router.js';
 import { KubeErrors } from './status.js';
 import { apiVersionOf, type KubeObject } from './model.js';
@@ -120,8 +122,18 @@ export class KubeService implements KubeHost {
     this.runtime.register(c);
   }
 
-  kinds(_cluster: string): KindRegistry {
-    return BUILTINS;
+  private readonly kindCache = new Map<string, { sig: string; kinds: KindRegistry }>();
+
+  /** What the cluster serves: the built-in kinds and the resources of its established CustomResourceDefinitions. */
+  kinds(cluster: string): KindRegistry {
+    const crds = this.store.list(cluster, 'apiextensions.k8s.io/customresourcedefinitions').filter(crdEstablished);
+    if (!crds.length) return BUILTINS;
+    const sig = crds.map((c) => `${c.metadata.uid}@${c.metadata.resourceVersion}`).join(',');
+    const hit = this.kindCache.get(cluster);
+    if (hit && hit.sig === sig) return hit.kinds;
+    const kinds = new KindRegistry([...BUILTIN_KINDS, ...crds.flatMap(crdResources)]);
+    this.kindCache.set(cluster, { sig, kinds });
+    return kinds;
   }
 
   // ---- the cluster registry ------------------------------------------------------------------------------
@@ -321,13 +333,19 @@ export class KubeService implements KubeHost {
     const v = this.serving(armId);
     await this.ensure(v);
     const out: KubeObject[] = [];
-    const kinds = this.kinds(v.key);
-    const nsDef = kinds.get('', 'v1', 'namespaces')!;
+    const nsDef = BUILTINS.get('', 'v1', 'namespaces')!;
     for (const ns of new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n))) {
       if (!this.api.find(v.key, nsDef, '', ns)) await this.api.patch(v.key, nsDef, '', ns, 'apply', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { user: SYSTEM_USER, fieldManager, force: true });
     }
+    let definitions = false;
     for (const o of objects) {
-      const def = this.defForObject(kinds, o);
+      if (o.kind === 'CustomResourceDefinition') definitions = true;
+      else if (definitions) {
+        // Custom resources after their definitions: once the definitions are established (the CRD controller's pass).
+        definitions = false;
+        await this.runtime.idle(v.key);
+      }
+      const def = this.defForObject(this.kinds(v.key), o);
       const r = await this.api.patch(v.key, def, o.metadata.namespace ?? '', o.metadata.name!, 'apply', o, { user: SYSTEM_USER, fieldManager, force: true });
       out.push(r.object);
     }
@@ -348,6 +366,12 @@ export class KubeService implements KubeHost {
     if (!v) return [];
     const def = this.defForObject(this.kinds(v.key), { apiVersion, kind, metadata: {} });
     return this.store.list(v.key, storageOf(def), def.namespaced ? namespace : undefined).map((o) => this.api.present(def, o));
+  }
+
+  namespaceScope(scopeId: string): StoredResource | undefined {
+    const m = /^(.*)\/namespaces\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/i.exec(scopeId);
+    if (!m || !this.clusterOf(m[1])) return undefined;
+    return this.services.resources.get(m[1]);
   }
 
   /** The cluster's key and serving state (undefined: no Kubernetes API behind this id). */
@@ -378,6 +402,7 @@ function defOf(kinds: KindRegistry, gr: string, o: KubeObject): ResourceDef {
 }
 
 const CONTROLLERS: Controller[] = [
+  crdController,
   namespaceController,
   nodeController,
   nodeLifecycleController,

@@ -27,6 +27,9 @@ export class KubeError extends Error {
     super(message);
   }
 
+  /** An authorizer's own reason for a 403 (what an access review reports; RBAC gives none). */
+  reasonOfDenial?: string;
+
   toStatus(): Record<string, unknown> {
     const s: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason };
     if (this.details) s.details = this.details;
@@ -74,7 +77,9 @@ export const KubeErrors = {
     let msg = `${opts.name !== undefined ? `${q} "${opts.name}"` : q} is forbidden: User "${user}" cannot ${verb} resource "${res}" in API group "${group}"`;
     msg += opts.namespace ? ` in the namespace "${opts.namespace}"` : ' at the cluster scope';
     if (opts.why) msg += `: ${opts.why}`;
-    return new KubeError(403, 'Forbidden', msg, details(group, resource, opts.name));
+    const e = new KubeError(403, 'Forbidden', msg, details(group, resource, opts.name));
+    e.reasonOfDenial = opts.why;
+    return e;
   },
   forbiddenPath: (user: string, verb: string, path: string) =>
     new KubeError(403, 'Forbidden', `forbidden: User "${user}" cannot ${verb} path "${path}"`, {}),

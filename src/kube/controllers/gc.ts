@@ -8,7 +8,8 @@ import { clone, type KubeObject } from '../model.js';
 import type { Controller } from './runtime.js';
 
 function defOfStorage(defs: ResourceDef[], gr: string): ResourceDef | undefined {
-  return defs.find((d) => storageOf(d) === gr && !d.virtual && d.storageGroup === undefined);
+  // A resource served under another group's storage (events.k8s.io's events are core events) is not its own.
+  return defs.find((d) => storageOf(d) === gr && !d.virtual && (d.storageGroup === undefined || d.storageGroup === d.group));
 }
 
 export const garbageCollector: Controller = {

@@ -18,6 +18,7 @@ import { openapiDoc, openapiRoot } from './openapi.js';
 import { openapiV2Json, openapiV2Proto, PROTO_V2 } from './openapiv2.js';
 import { negotiate, toPartialList, toTable, type AcceptForm } from './table.js';
 import { serveWatch } from './watch.js';
+import { isProtobuf, protobufToJson } from './protobuf.js';
 import { subresource } from './subresources.js';
 import { flag, presentFor, sendJson, sendOne, sendStatus, type KubeHost } from './respond.js';
 
@@ -358,6 +359,7 @@ function parseBody(raw: Buffer, yamlAllowed: boolean): unknown {
 export async function readJsonBody(req: Request, limit: number): Promise<unknown> {
   const raw = await readRaw(req, limit);
   const ct = (header(req, 'content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
+  if (isProtobuf(ct)) return protobufToJson(raw);
   return parseBody(raw, ct === 'application/yaml' || ct === 'application/apply-patch+yaml');
 }
 
@@ -412,6 +414,8 @@ function review(host: KubeHost, view: ClusterView, user: UserInfo, def: Resource
       host.api.authorize(view.key, u, { verb: String(a.verb ?? ''), group: String(a.group ?? ''), resource: String(a.resource ?? ''), subresource: a.subresource || undefined, namespace: a.namespace || undefined, name: a.name || undefined });
       return { allowed: true };
     } catch (e) {
+      // RBAC denies without a reason (kubectl auth can-i prints a bare "no"); Azure RBAC says why.
+      if (e instanceof KubeError && e.code === 403) return { allowed: false, reason: e.reasonOfDenial };
       return { allowed: false, reason: e instanceof KubeError ? e.message : String(e) };
     }
   };
@@ -426,7 +430,7 @@ function review(host: KubeHost, view: ClusterView, user: UserInfo, def: Resource
         break;
       }
       const r = can(subject, isObj(spec.resourceAttributes) ? spec.resourceAttributes : {});
-      out.status = r.allowed ? { allowed: true, reason: 'allowed by the cluster\'s authorization' } : { allowed: false, reason: r.reason };
+      out.status = r.allowed ? { allowed: true, reason: 'allowed by the cluster\'s authorization' } : { allowed: false, ...(r.reason ? { reason: r.reason } : {}) };
       break;
     }
     case 'selfsubjectrulesreviews':

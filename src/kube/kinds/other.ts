@@ -7,6 +7,7 @@ import type { StatusCause } from '../status.js';
 import { ALL_VERBS, AGE_COLUMN, NAME_COLUMN, col, type ResourceDef } from './registry.js';
 import { formatSelector } from './apps.js';
 import { dns1123Subdomain, invalid, pathSegmentName, required, unsupported } from './validation.js';
+import { validateCrd } from './crd.js';
 
 const age = (o: KubeObject, now: number) => humanAge(o.metadata.creationTimestamp, now);
 const CREATED_AT = col('Created At', 'date', 'Creation timestamp');
@@ -268,6 +269,15 @@ export const CRDS: ResourceDef = {
   schema: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
   columns: [NAME_COLUMN, CREATED_AT],
   row: (o) => [o.metadata.name, o.metadata.creationTimestamp],
+  defaults(o) {
+    const s = (o.spec = isObj(o.spec) ? o.spec : {});
+    s.conversion ??= { strategy: 'None' };
+    if (isObj(s.names)) {
+      s.names.singular ??= String(s.names.kind ?? '').toLowerCase();
+      s.names.listKind ??= `${s.names.kind}List`;
+    }
+  },
+  validate: (o, ctx, old) => validateCrd(o, ctx, old),
 };
 
 // ---- reviews (create-only, answered from the authorizer) -----------------------------------------------------------
