@@ -102,7 +102,8 @@ export class KubeService implements KubeHost {
 
   /** Starts following the resource store and the fabric (controllers of every cluster wake once). */
   async start(): Promise<void> {
-    await this.scan(true);
+    // Not awaited: a cluster's first pass must never hold up the emulator's start (requests ensure their cluster).
+    void this.scan(true);
     this.scanTimer = setInterval(() => void this.scan(false), SCAN_MS);
     this.scanTimer.unref();
     this.services.fabric?.onOwnerChanged((owner) => {
@@ -115,7 +116,8 @@ export class KubeService implements KubeHost {
     this.runtime.stop();
     for (const fn of [...this.shutdown]) fn();
     this.shutdown.clear();
-    await this.scanning;
+    // A scan in flight may wait on a store write; shutdown does not wait for it longer than a moment.
+    await Promise.race([this.scanning, new Promise((r) => setTimeout(r, 1_000).unref())]);
   }
 
   registerController(c: Controller): void {
