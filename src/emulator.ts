@@ -26,6 +26,7 @@ import { Authorizer } from './authorization/authorizer.js';
 import { KubernetesTargets } from './kubernetes/targets.js';
 import type { Services } from './framework/types.js';
 import type { ResourceProvider } from './framework/types.js';
+import { KubeService } from './kube/service.js';
 import { watchEventLoop } from './framework/eventLoop.js';
 
 export interface Emulator {
@@ -126,6 +127,7 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
   // Every other type of the public catalogue, read on first use (src/providers/generic).
   if (config.catalogue !== false) registry.setSource(new GenericTypes(services));
   for (const p of providers) await p.init?.(services);
+  services.kube = new KubeService(services);
   return services;
 }
 
@@ -158,9 +160,11 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestMs / 4))),
   };
   let caPath: string | undefined;
+  let caPem: string | undefined;
   if (config.tls) {
     const tls = await ensureCertificate({ dataDir: config.inMemory ? null : config.dataDir, certPath: config.certPath, keyPath: config.keyPath });
     caPath = tls.caPath;
+    caPem = tls.cert;
     server = https.createServer({ cert: tls.cert, key: tls.key, ...timeouts }, app);
   } else {
     server = http.createServer(timeouts, app);
@@ -190,6 +194,10 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
   }
   // Resume what a previous run left in flight, now that every task kind is registered.
   await services.asyncOperations.resumeAll();
+  // Kubernetes API servers of the clusters: they know where they are served and which certificate clients trust.
+  const kube = services.kube instanceof KubeService ? services.kube : undefined;
+  kube?.attach({ tokens, caPem });
+  await kube?.start();
   if (!opts.answerBeforeKeys) await tokens.ready;
   return {
     services,
@@ -200,6 +208,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     caPath,
     async close() {
       services.asyncOperations.stop();
+      await kube?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as any).closeAllConnections?.();

@@ -18,6 +18,7 @@ export const LAYERS: { layer: string; parts: string[] }[] = [
   { layer: 'below the framework', parts: ['identity', 'authorization', 'fabric', 'templates', 'catalogue'] },
   { layer: 'framework', parts: ['framework'] },
   { layer: 'on the framework', parts: ['lro', 'kubernetes', 'graph'] },
+  { layer: 'Kubernetes API server', parts: ['kube'] },
   { layer: 'providers', parts: ['providers'] },
   { layer: 'admin API', parts: ['admin'] },
   { layer: 'CI farm admin (subscriptions, resets, snapshots)', parts: ['farm'] },
@@ -150,12 +151,12 @@ describe('layers: imports in src/ only point down, and no circles', function () 
       ['src/framework/types.ts', ['src/arm/errors.ts']],
       ['src/lro/engine.ts', ['src/graph/routes.ts']], // same layer, other folder: sideways
       ['src/graph/routes.ts', []],
-      ['src/kube/server.ts', ['src/arm/errors.ts']], // no layer names src/kube
+      ['src/kubeapi/server.ts', ['src/arm/errors.ts']], // no layer names src/kubeapi
       ['src/framework/a.ts', ['src/framework/b.ts']],
       ['src/framework/b.ts', ['src/framework/a.ts']],
     ]);
     const why = layerFindings(g).map((f) => `${f.from} -> ${f.to || '?'}`);
-    assert.deepEqual(why, ['src/arm/errors.ts -> src/framework/types.ts', 'src/lro/engine.ts -> src/graph/routes.ts', 'src/kube/server.ts -> ?']);
+    assert.deepEqual(why, ['src/arm/errors.ts -> src/framework/types.ts', 'src/lro/engine.ts -> src/graph/routes.ts', 'src/kubeapi/server.ts -> ?']);
     const found = circles(g).map((c) => c.join(' ')).sort();
     assert.deepEqual(found, ['src/arm/errors.ts src/framework/types.ts', 'src/framework/a.ts src/framework/b.ts']);
   });

@@ -230,7 +230,8 @@ export class ResourceManagerCore implements ResourceManager {
     }
     const parentId = def.type.includes('/') ? parentIdOf(path, def) : path.extendedParent ? idKey(path.scopeId) : undefined;
     if (parentId) {
-      const parent = services.resources.get(parentId);
+      // A Kubernetes namespace of a cluster is a scope (Azure RBAC for Kubernetes) though no ARM resource stores it.
+      const parent = services.resources.get(parentId) ?? (path.extendedParent ? services.kube?.namespaceScope?.(path.scopeId) : undefined);
       if (!parent) throw Errors.parentResourceNotFound(write ? 'write' : 'read', typeName(ctx), path.extendedParent ? path.scopeId : parentId);
       ctx.parent = parent;
     }

@@ -230,6 +230,51 @@ export interface Services {
   authorizer: Authorizer;
   /** Run at shutdown, before the store closes (the fabric's close; the dashboard's feed). */
   onClose: (() => void | Promise<void>)[];
+  /** The Kubernetes API behind every cluster (implemented by src/kube/service.ts); absent in hand-built test services. */
+  kube?: KubeApiServer;
+}
+
+/** A Kubernetes object as plain JSON (the kube API's own model is src/kube/model.ts). */
+export interface KubeObjectJson {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  [k: string]: any;
+}
+
+/** A reference to one Kubernetes object. */
+export interface KubeObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/**
+ * What the rest of the emulator calls on the Kubernetes API server (src/kube): the endpoint and credentials a
+ * kubeconfig carries, the in-process object API (Arc extensions, Flux), and its HTTP routers.
+ */
+export interface KubeApiServer {
+  /** What a kubeconfig of the cluster an ARM id names carries; undefined before it has credentials. */
+  credentials(armId: string): { server: string; caPem?: string; adminToken: string; userToken: string; monitoringToken: string } | undefined;
+  /** A token of the caller for an Azure AD cluster's API (what kubelogin would get). */
+  userToken(principal: Principal, audience?: string): string;
+  /** Server-side apply (forced) of objects into the cluster an ARM id names; 503 while it does not serve. */
+  applyObjects(armId: string, objects: KubeObjectJson[], fieldManager: string): Promise<KubeObjectJson[]>;
+  /** Deletes objects (missing ones are fine). */
+  deleteObjects(armId: string, refs: KubeObjectRef[]): Promise<void>;
+  /** Objects of a kind in a cluster. */
+  listObjects(armId: string, apiVersion: string, kind: string, namespace?: string): KubeObjectJson[];
+  /** The cluster's key, server URL and serving state (undefined: no Kubernetes API behind this id). */
+  describe(armId: string): { key: string; server: string; serving: boolean; why?: string } | undefined;
+  /**
+   * `<cluster id>/namespaces/<name>` is a scope Azure RBAC for Kubernetes assigns roles at: the cluster's stored
+   * resource when the id names one with a Kubernetes API, else undefined.
+   */
+  namespaceScope?(scopeId: string): StoredResource | undefined;
+  /** The HTTP edge under /k8s/<cluster key>/ and for root paths (/api, /apis, /version...). */
+  router(): import('express').RequestHandler;
+  rootRouter(): import('express').RequestHandler;
 }
 
 // ---- the services the framework's own classes provide, as Services shows them ---------------------------

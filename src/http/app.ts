@@ -10,6 +10,7 @@ import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
+import { KUBE_PREFIX } from '../kube/clusters.js';
 import { StoreConflictError, StoreUnavailableError } from '../store/store.js';
 import { mountFarmAdmin, SNAPSHOT_MAX_BODY_BYTES } from '../farm/routes.js';
 import { isRootOwner } from '../authorization/enforce.js';
@@ -60,6 +61,11 @@ export function createHttpApp(services: Services, tokens: TokenService): express
   mountDashboard(admin, services);
   app.use('/_emulator', adminGuard(services, tokens, baseUrlOf), admin);
   app.use(GRAPH_PREFIX, graphRouter(services, tokens, baseUrlOf)); // Microsoft Graph v1.0 subset (src/graph)
+  if (services.kube) {
+    app.use(KUBE_PREFIX, services.kube.router()); // the clusters' Kubernetes APIs (src/kube)
+    // Root paths ARM never serves, for clients that drop the server URL's path (kubectl get --raw).
+    app.use(['/api', '/apis', '/version', '/openapi', '/healthz', '/livez', '/readyz'], services.kube.rootRouter());
+  }
 
   app.use(async (req, res, next) => {
     try {

@@ -30,6 +30,13 @@ export const ARM_AUDIENCES = [
   'https://management.azure.com',
 ];
 
+/**
+ * The Azure AD server applications of Kubernetes clusters: AKS (AAD-integrated clusters) and Azure Arc
+ * (connected clusters). Tokens for them are issued too (what kubelogin asks for), for the clusters' own
+ * Kubernetes API; ARM never accepts them.
+ */
+export const KUBERNETES_AUDIENCES = ['6dae42f8-4368-4678-94ff-3960e28e3630', '6256c85f-0aad-4d50-b960-e6e9b21efe35'];
+
 export class OAuthError extends Error {
   constructor(
     readonly status: number,
@@ -222,15 +229,30 @@ export class TokenService {
       throw new OAuthError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
     }
     const resource = resourceFromRequest(form);
-    if (!this.audienceAccepted(resource) && !this.graphAudienceAccepted(resource)) {
+    if (!this.audienceAccepted(resource) && !this.graphAudienceAccepted(resource) && !KUBERNETES_AUDIENCES.includes(resource.replace(/\/+$/, ''))) {
       throw new OAuthError(
         400,
         'invalid_resource',
         `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant. (The ARM emulator issues tokens for ARM only: ${[...ARM_AUDIENCES.filter((a) => a.endsWith('/')), ...this.own.map((o) => `${o}/`)].join(', ')}.)`,
       );
     }
+    return this.sign(sp, resource, issuerBase, this.config.tokenLifetime);
+  }
+
+  /**
+   * A token of a known service principal for another audience, issued without its secret: what the
+   * emulator hands a caller of listClusterUserCredential for an Azure AD cluster (the token kubelogin
+   * would get for it). Throws for an unknown principal.
+   */
+  issueFor(clientId: string, audience: string, lifetime = this.config.tokenLifetime): TokenResponse {
+    const sp = this.knownClient(clientId);
+    if (!sp) throw new OAuthError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${clientId}' was not found.`);
+    return this.sign(sp, audience, this.own[0] ?? this.config.publicUrl ?? '', lifetime);
+  }
+
+  private sign(sp: { clientId: string; tenantId: string }, resource: string, issuerBase: string, lifetime: number): TokenResponse {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.config.tokenLifetime;
+    const exp = now + lifetime;
     const token = jwt().sign(
       {
         aud: resource,
@@ -250,7 +272,7 @@ export class TokenService {
       this.signingKey().privatePem,
       { algorithm: 'RS256', keyid: this.kid, header: { alg: 'RS256', typ: 'JWT', x5t: this.kid } as any },
     );
-    return { token_type: 'Bearer', expires_in: this.config.tokenLifetime, ext_expires_in: this.config.tokenLifetime, expires_on: exp, not_before: now, resource, access_token: token };
+    return { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, expires_on: exp, not_before: now, resource, access_token: token };
   }
 
   /** Checks an Authorization header; throws ArmError 401 with the code for what is wrong. */

@@ -48,10 +48,13 @@ export interface KubeconfigInput {
   kind: CredentialKind;
   clusterName: string;
   resourceGroup: string;
+  /** The cluster's Kubernetes API on the emulator's own origin (<public URL>/k8s/<cluster key>). */
   server: string;
   secrets: ClusterSecrets;
-  /** AAD-integrated clusters give users an exec (kubelogin) entry instead of a token. */
-  aad?: { tenantId: string; environment: string };
+  /** PEM the client trusts for the server (the emulator's TLS certificate); omitted over plain HTTP. */
+  caPem?: string;
+  /** The bearer token of the user entry (the admin, user or monitoring token; for an Azure AD cluster the caller's token). */
+  token: string;
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -61,16 +64,18 @@ function y(s: string): string {
   return /^[A-Za-z0-9_./:@-][A-Za-z0-9_./:@()-]*$/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) ? s : `'${s.replace(/'/g, "''")}'`;
 }
 
-/** A kubeconfig as AKS returns it (YAML, apiVersion v1, kind Config). */
+/**
+ * A kubeconfig as AKS returns it (YAML, apiVersion v1, kind Config), pointing at the emulator's API server of
+ * the cluster. Credentials are ones kubectl uses by itself: a bearer token (the admin entry also carries the
+ * cluster's admin client certificate, as AKS's does); never an exec plugin the machine may not have.
+ */
 export function kubeconfigYaml(k: KubeconfigInput): string {
   const user = `${k.kind}_${k.resourceGroup}_${k.clusterName}`;
   // AKS names every context after the cluster; `az aks get-credentials --admin` appends '-admin' itself when merging.
   const context = k.clusterName;
-  const lines = [
-    'apiVersion: v1',
-    'clusters:',
-    '- cluster:',
-    `    certificate-authority-data: ${b64(k.secrets.caCert)}`,
+  const lines = ['apiVersion: v1', 'clusters:', '- cluster:'];
+  if (k.caPem) lines.push(`    certificate-authority-data: ${b64(k.caPem)}`);
+  lines.push(
     `    server: ${y(k.server)}`,
     `  name: ${y(k.clusterName)}`,
     'contexts:',
@@ -84,32 +89,11 @@ export function kubeconfigYaml(k: KubeconfigInput): string {
     'users:',
     `- name: ${y(user)}`,
     '  user:',
-  ];
+  );
   if (k.kind === 'clusterAdmin') {
     lines.push(`    client-certificate-data: ${b64(k.secrets.adminCert)}`, `    client-key-data: ${b64(k.secrets.adminKey)}`);
-  } else if (k.kind === 'clusterUser' && k.aad) {
-    lines.push(
-      '    exec:',
-      '      apiVersion: client.authentication.k8s.io/v1beta1',
-      '      args:',
-      '      - get-token',
-      '      - --environment',
-      `      - ${k.aad.environment}`,
-      '      - --server-id',
-      '      - 6dae42f8-4368-4678-94ff-3960e28e3630',
-      '      - --client-id',
-      '      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a',
-      '      - --tenant-id',
-      `      - ${k.aad.tenantId}`,
-      '      - --login',
-      '      - devicecode',
-      '      command: kubelogin',
-      '      env: null',
-      '      provideClusterInfo: false',
-    );
-  } else {
-    lines.push(`    token: ${k.kind === 'clusterUser' ? k.secrets.userToken : k.secrets.monitoringToken}`);
   }
+  lines.push(`    token: ${y(k.token)}`);
   return lines.join('\n') + '\n';
 }
 

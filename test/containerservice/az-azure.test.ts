@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { AzSession, ensureAz } from '../support/az.js';
 import type { TestEmulator } from '../support/emulator.js';
-import { checkKubeconfig, fabricOf, startAksEmulator, vmSummary } from './helpers.js';
+import { checkKubeconfig, kubeServer, fabricOf, startAksEmulator, vmSummary } from './helpers.js';
 
 describe('az aks on an Azure region (real az CLI, default profile)', function () {
   this.timeout(300_000);
@@ -43,8 +43,8 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
 
     const user = await az.run(['aks', 'get-credentials', '-g', 'az-rg', '-n', 'a1', '--file', '-']);
     const admin = await az.run(['aks', 'get-credentials', '-g', 'az-rg', '-n', 'a1', '--admin', '--file', '-']);
-    checkKubeconfig(user.stdout, `https://${c.fqdn}:443`, 'user');
-    checkKubeconfig(admin.stdout, `https://${c.fqdn}:443`, 'admin');
+    checkKubeconfig(user.stdout, kubeServer(emu), 'user');
+    checkKubeconfig(admin.stdout, kubeServer(emu), 'admin');
 
     const p2 = await az.ok(['aks', 'nodepool', 'add', '-g', 'az-rg', '--cluster-name', 'a1', '-n', 'pool2', '--node-count', '1']);
     assert.equal(p2.provisioningState, 'Succeeded');
@@ -101,7 +101,7 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
     assert.deepEqual(c.agentPoolProfiles[0].availabilityZones, ['1', '2', '3']);
     assert.equal(c.agentPoolProfiles[0].enableAutoScaling, true);
     const creds = await az.run(['aks', 'get-credentials', '-g', 'az-rg', '-n', 'a2', '--file', '-']);
-    checkKubeconfig(creds.stdout, `https://${c.privateFqdn}:443`, 'user');
+    checkKubeconfig(creds.stdout, kubeServer(emu), 'user');
     const skip = await az.run(['aks', 'upgrade', '-g', 'az-rg', '-n', 'a2', '-k', '1.36.2', '--yes']);
     assert.notEqual(skip.code, 0);
     assert.match(skip.stderr, /InvalidUpgradePath/);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { AzSession, ensureAz } from '../support/az.js';
 import type { TestEmulator } from '../support/emulator.js';
-import { checkKubeconfig, fabricOf, freeCores, startAksEmulator, vmSummary } from './helpers.js';
+import { checkKubeconfig, kubeServer, fabricOf, freeCores, startAksEmulator, vmSummary } from './helpers.js';
 
 const SP = ['--service-principal', 'dddddddd-0000-0000-0000-000000000001', '--client-secret', 'sp-secret-1'];
 const BASE = ['--no-ssh-key', '--node-count', '1'];
@@ -82,8 +82,8 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     assert.equal(user.code, 0, user.stderr);
     const admin = await az.run(['aks', 'get-credentials', '-g', 'hub-rg', '-n', 'h1', '--admin', '--file', '-']);
     assert.equal(admin.code, 0, admin.stderr);
-    const u = checkKubeconfig(user.stdout, `https://${c.fqdn}:443`, 'user');
-    const a = checkKubeconfig(admin.stdout, `https://${c.fqdn}:443`, 'admin');
+    const u = checkKubeconfig(user.stdout, kubeServer(emu), 'user');
+    const a = checkKubeconfig(admin.stdout, kubeServer(emu), 'admin');
     assert.notEqual(user.stdout, admin.stdout);
     assert.equal(u.ca.fingerprint256, a.ca.fingerprint256, 'one cluster CA');
     // AKS names both contexts after the cluster; az appends '-admin' when it merges the admin one
@@ -162,9 +162,9 @@ describe('az aks with the 2020-09-01-hybrid profile on a Hub stamp (api-version 
     assert.equal((await az.ok(['aks', 'show', '-g', 'hy-rg', '-n', 'y1'])).fqdn, c.fqdn);
     assert.equal((await az.ok(['aks', 'list'])).length, 1);
     const user = await az.run(['aks', 'get-credentials', '-g', 'hy-rg', '-n', 'y1', '--file', '-']);
-    checkKubeconfig(user.stdout, `https://${c.fqdn}:443`, 'user');
+    checkKubeconfig(user.stdout, kubeServer(emu), 'user');
     const admin = await az.run(['aks', 'get-credentials', '-g', 'hy-rg', '-n', 'y1', '--admin', '--file', '-']);
-    checkKubeconfig(admin.stdout, `https://${c.fqdn}:443`, 'admin');
+    checkKubeconfig(admin.stdout, kubeServer(emu), 'admin');
     assert.equal((await az.ok(['aks', 'nodepool', 'list', '-g', 'hy-rg', '--cluster-name', 'y1'])).length, 1);
     const scaled = await az.ok(['aks', 'scale', '-g', 'hy-rg', '-n', 'y1', '--node-count', '2']);
     assert.equal(scaled.agentPoolProfiles[0].count, 2);

@@ -1,8 +1,9 @@
 // Shared set-up for the AKS tests: an emulator with the fabric, ARM paths, and a poller.
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Fabric } from '../../src/fabric/fabric.js';
-import { startTestEmulator, rgPath, waitForOperation, SUB, type TestEmulator } from '../support/emulator.js';
+import { startTestEmulator, rgPath, waitForOperation, SUB, CA_PATH, type TestEmulator } from '../support/emulator.js';
 
 export { SUB, rgPath, waitForOperation };
 
@@ -57,28 +58,36 @@ export async function writeAndWait(emu: TestEmulator, method: 'put' | 'post' | '
 }
 
 
-/** Checks a kubeconfig is AKS-shaped YAML for the server; returns its decoded pieces. */
-export function checkKubeconfig(yaml: string, server: string, kind: 'admin' | 'user' | 'monitoring'): { ca: X509Certificate; clientCert?: X509Certificate; token?: string } {
+/** The server a kubeconfig of this emulator names: the cluster's Kubernetes API on the emulator's own origin. */
+export function kubeServer(emu: TestEmulator): RegExp {
+  return new RegExp(`^${emu.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/k8s/[0-9a-f]{20}$`);
+}
+
+/** Checks a kubeconfig is AKS-shaped YAML for the server, trusting the emulator's certificate; returns its decoded pieces. */
+export function checkKubeconfig(yaml: string, server: string | RegExp, kind: 'admin' | 'user' | 'monitoring'): { ca: X509Certificate; clientCert?: X509Certificate; token?: string; server: string } {
   assert.match(yaml, /^apiVersion: v1$/m);
   assert.match(yaml, /^kind: Config$/m);
   assert.match(yaml, /^current-context: \S+$/m);
-  const srv = /^\s+server: (\S+)$/m.exec(yaml);
-  assert.equal(srv?.[1], server);
+  const srv = /^\s+server: (\S+)$/m.exec(yaml)?.[1] ?? '';
+  if (typeof server === 'string') assert.equal(srv, server);
+  else assert.match(srv, server);
   const caB64 = /certificate-authority-data: (\S+)/.exec(yaml)![1];
   const ca = new X509Certificate(Buffer.from(caB64, 'base64'));
-  assert.ok(ca.ca, 'the cluster CA is a CA certificate');
+  assert.equal(ca.fingerprint256, new X509Certificate(readFileSync(CA_PATH)).fingerprint256, 'the CA is the emulator\'s own certificate');
+  assert.doesNotMatch(yaml, /exec:/, 'no exec plugin');
+  const token = /^\s+token: (\S+)$/m.exec(yaml)?.[1];
+  assert.ok(token, 'a bearer token');
   if (kind === 'admin') {
     const cert = new X509Certificate(Buffer.from(/client-certificate-data: (\S+)/.exec(yaml)![1], 'base64'));
-    assert.ok(cert.verify(ca.publicKey), 'the admin client certificate is signed by the cluster CA');
+    assert.match(cert.subject, /CN=masterclient/);
     assert.match(Buffer.from(/client-key-data: (\S+)/.exec(yaml)![1], 'base64').toString(), /BEGIN PRIVATE KEY/);
     assert.match(yaml, /name: clusterAdmin_/);
-    return { ca, clientCert: cert };
+    return { ca, clientCert: cert, token, server: srv };
   }
   assert.doesNotMatch(yaml, /client-key-data/);
-  const token = /^\s+token: ([0-9a-f]{64})$/m.exec(yaml)?.[1];
-  assert.ok(token, 'a bearer token');
+  assert.match(token!, /^[0-9a-f]{64}$/);
   assert.match(yaml, kind === 'user' ? /name: clusterUser_/ : /name: clusterMonitoringUser_/);
-  return { ca, token };
+  return { ca, token, server: srv };
 }
 
 export function vmSummary(fabric: Fabric, owner: string): { controlPlane: number; loadBalancer: number; workers: Record<string, number>; states: string[] } {

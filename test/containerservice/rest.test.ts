@@ -178,7 +178,7 @@ describe('Microsoft.ContainerService over REST', function () {
     expectError((await put(`${clusterPath('hub', 'd1')}/agentPools/pool2`, { properties: { count: 1, mode: 'User' } })).res, 400, 'FeatureNotSupportedOnTarget', /single node pool/);
   });
 
-  it('credentials: admin refused with disableLocalAccounts; AAD users get kubelogin; rotation replaces certificates', async () => {
+  it('credentials: admin refused with disableLocalAccounts; AAD users get their own token; rotation replaces certificates', async () => {
     const aad = clusterBody('eastus', { lb: 'standard', extra: { disableLocalAccounts: true, aadProfile: { managed: true, enableAzureRBAC: true } } });
     delete aad.properties.servicePrincipalProfile;
     aad.identity = { type: 'SystemAssigned' };
@@ -187,18 +187,26 @@ describe('Microsoft.ContainerService over REST', function () {
     expectError(admin, 400, 'BadRequest', /disable local accounts/);
     const user = await emu.http().post(`${clusterPath('az', 'aad1')}/listClusterUserCredential?api-version=${V}`);
     assert.equal(user.status, 200);
-    assert.match(Buffer.from(user.body.kubeconfigs[0].value, 'base64').toString(), /command: kubelogin/);
+    const userYaml = Buffer.from(user.body.kubeconfigs[0].value, 'base64').toString();
+    assert.doesNotMatch(userYaml, /kubelogin|exec:/, 'no exec plugin the machine may not have');
+    // The token is the caller's, issued by the emulator for AKS's Azure AD server application.
+    const jwt = /token: (\S+)/.exec(userYaml)![1];
+    const claims = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString());
+    assert.equal(claims.aud, '6dae42f8-4368-4678-94ff-3960e28e3630');
+    assert.equal(claims.appid, 'cccccccc-0000-0000-0000-000000000001');
 
     await put(clusterPath('az', 'rot'), clusterBody('eastus', { lb: 'standard' }));
     const cred = async () => Buffer.from((await emu.http().post(`${clusterPath('az', 'rot')}/listClusterAdminCredential?api-version=${V}`)).body.kubeconfigs[0].value, 'base64').toString();
-    const ca = (y: string) => new X509Certificate(Buffer.from(/certificate-authority-data: (\S+)/.exec(y)![1], 'base64')).fingerprint256;
+    const ca = (y: string) => new X509Certificate(Buffer.from(/client-certificate-data: (\S+)/.exec(y)![1], 'base64')).fingerprint256;
+    const token = (y: string) => /token: (\S+)/.exec(y)![1];
     const before = await cred();
     const rot = await writeAndWait(emu, 'post', `${clusterPath('az', 'rot')}/rotateClusterCertificates?api-version=${V}`);
     assert.equal(rot.res.status, 202);
     assert.ok(rot.res.headers.location);
     assert.equal(rot.status.status, 'Succeeded');
     const after = await cred();
-    assert.notEqual(ca(after), ca(before), 'a new cluster CA');
+    assert.notEqual(ca(after), ca(before), 'a new admin certificate (from a new cluster CA)');
+    assert.notEqual(token(after), token(before), 'a new admin token');
     assert.equal((await get(clusterPath('az', 'rot'))).body.properties.provisioningState, 'Succeeded');
     const bad = await emu.http().post(`${clusterPath('az', 'rot')}/listClusterUserCredential?api-version=${V}&server-fqdn=evil.example.com`);
     expectError(bad, 400, 'InvalidParameter');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TestEmulator } from '../support/emulator.js';
-import { SUB, checkKubeconfig, clusterPath, createGroup, fabricOf, freeCores, startAksEmulator, vmSummary } from './helpers.js';
+import { SUB, checkKubeconfig, kubeServer, clusterPath, createGroup, fabricOf, freeCores, startAksEmulator, vmSummary } from './helpers.js';
 
 describe('@azure/arm-containerservice 25.3.0 against the emulator', function () {
   this.timeout(120_000);
@@ -94,12 +94,12 @@ describe('@azure/arm-containerservice 25.3.0 against the emulator', function () 
     assert.equal(admin.kubeconfigs?.[0].name, 'clusterAdmin');
     assert.equal(mon.kubeconfigs?.[0].name, 'clusterMonitoringUser');
     const text = (r: typeof user) => Buffer.from(r.kubeconfigs![0].value!).toString('utf8');
-    const u = checkKubeconfig(text(user), `https://${mc.fqdn}:443`, 'user');
-    checkKubeconfig(text(admin), `https://${mc.fqdn}:443`, 'admin');
-    const m = checkKubeconfig(text(mon), `https://${mc.fqdn}:443`, 'monitoring');
+    const u = checkKubeconfig(text(user), kubeServer(emu), 'user');
+    checkKubeconfig(text(admin), kubeServer(emu), 'admin');
+    const m = checkKubeconfig(text(mon), kubeServer(emu), 'monitoring');
     assert.notEqual(u.token, m.token);
     const access = await client.managedClusters.getAccessProfile('sdk-rg', 'sdk1', 'clusterAdmin');
-    checkKubeconfig(Buffer.from(access.kubeConfig!).toString('utf8'), `https://${mc.fqdn}:443`, 'admin');
+    checkKubeconfig(Buffer.from(access.kubeConfig!).toString('utf8'), kubeServer(emu), 'admin');
     const other = await client.managedClusters.listClusterAdminCredentials('sdk-rg', 'sdk2');
     assert.notEqual(text(other), text(admin), 'each cluster has its own certificates');
   });

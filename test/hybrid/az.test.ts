@@ -52,7 +52,7 @@ describe('real az CLI: AKS hybrid clusters with az resource and az rest', functi
     // the asynchronous kubeconfig action: az resource invoke-action waits and prints the result
     const kc = await az.ok(['resource', 'invoke-action', '--ids', pci, '--action', 'listAdminKubeconfig', '--api-version', V]);
     const yaml = Buffer.from(kc.properties.kubeconfigs[0].value, 'base64').toString('utf8');
-    assert.match(yaml, /server: https:\/\/172\.20\.0\.\d+:6443/);
+    assert.match(yaml, /server: https:\/\/(localhost|127\.0\.0\.1):\d+\/k8s\/[0-9a-f]{20}\n/);
     const list = await az.ok(['resource', 'list', '-g', RG, '--resource-type', 'Microsoft.Kubernetes/connectedClusters']);
     assert.deepEqual(list.map((x: any) => x.name), ['aks-az']);
     await az.ok(['resource', 'delete', '--id', cc, '--api-version', V]);

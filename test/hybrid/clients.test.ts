@@ -41,7 +41,8 @@ describe('connected-cluster clients and kubectl', function () {
     assert.deepEqual(out.get, { name: 'py-cc', distribution: 'k3s', agentVersion: AGENT_VERSION });
     assert.deepEqual(out.list, ['py-cc']);
     assert.deepEqual(out.creds, ['credentialForClusterClient']);
-    assert.match(out.kubeconfig, /server: https:\/\/127\.0\.0\.1:47011/);
+    // The connected cluster's API on the emulator's own origin (no local proxy to start).
+    assert.match(out.kubeconfig, new RegExp(`server: ${emu.url}/k8s/[0-9a-f]{20}`));
     assert.equal(out.noIdentity, 'InvalidIdentity');
     assert.deepEqual(out.afterDelete, []);
   });
@@ -90,22 +91,29 @@ describe('connected-cluster clients and kubectl', function () {
     const admin = view('admin', (await action(emu, `${pci}/listAdminKubeconfig?api-version=${HV.hcs}`)).properties.kubeconfigs[0].value);
     const user = view('user', (await action(emu, `${pci}/listUserKubeconfig?api-version=${HV.hcs}`)).properties.kubeconfigs[0].value);
     const proxy = view('cc', (await action(emu, `${cc}/listClusterUserCredential?api-version=${HV.cc}`, { authenticationMethod: 'Token', clientProxy: false })).kubeconfigs[0].value);
+    void ep;
+    // The instance and its connected cluster are one cluster: one API on the emulator's origin.
+    const server = admin.clusters[0].cluster.server;
+    assert.match(server, new RegExp(`^${emu.url}/k8s/[0-9a-f]{20}$`));
     for (const k of [admin, user, proxy]) {
-      assert.equal(k.clusters[0].cluster.server, `https://${ep}:6443`);
+      assert.equal(k.clusters[0].cluster.server, server);
       assert.ok(k.clusters[0].cluster['certificate-authority-data']);
     }
     assert.ok(admin.users[0].user['client-certificate-data'] && admin.users[0].user['client-key-data']);
     assert.ok(user.users[0].user.token);
     assert.notEqual(admin.users[0].name, user.users[0].name);
-    // A second cluster has its own CA.
+    // A second cluster has its own API path and credentials.
     const cc2 = await connectedCluster(emu, 'kc2');
     const pci2 = pciId(cc2);
     const body2 = pciBody(p.cl, p.lnet);
     (body2.properties as any).disableLocalAccounts = true;
     await settle(emu, await put(emu, pci2, HV.hcs, body2, 201), pci2, HV.hcs);
     const user2 = view('user2', (await action(emu, `${pci2}/listUserKubeconfig?api-version=${HV.hcs}`)).properties.kubeconfigs[0].value);
-    assert.notEqual(user2.clusters[0].cluster['certificate-authority-data'], admin.clusters[0].cluster['certificate-authority-data']);
-    assert.equal(user2.users[0].user.exec.command, 'kubelogin');
+    assert.notEqual(user2.clusters[0].cluster.server, server);
+    // disableLocalAccounts: an Azure AD user, with a token of the caller issued by the emulator (no exec plugin).
+    assert.equal(user2.users[0].user.exec, undefined);
+    const claims = JSON.parse(Buffer.from(String(user2.users[0].user.token).split('.')[1], 'base64url').toString());
+    assert.equal(claims.aud, '6dae42f8-4368-4678-94ff-3960e28e3630');
     const refused = await emu.http().post(`${pci2}/listAdminKubeconfig?api-version=${HV.hcs}`).send({});
     assert.equal(refused.status, 400);
     assert.match(refused.body.error.message, /disable local accounts/);

@@ -11,7 +11,8 @@ import type { ActionOutcome, ArmResource, Completion, RelatedResource, RequestCo
 import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { capabilityError, checkCapabilities, kubernetesTarget, resolveKubernetesVersion, type CapabilityDocument, type FeatureRequest, type KubernetesTarget, type Refusal } from '../../kubernetes/capabilities.js';
 import { clusterStatus, createPlan, deleteTasks, poolUpgradeTasks, scalePlan, startTasks, stopTasks, upgradeTasks } from './work.js';
-import { credentialResults, newClusterSecrets, type ClusterSecrets, type CredentialKind } from './kubeconfig.js';
+import { newClusterSecrets, type ClusterSecrets, type CredentialKind } from './kubeconfig.js';
+import { kubeconfigResults } from '../../kubernetes/credentials.js';
 import {
   clusterWire,
   CLUSTER_TYPE_KEY,
@@ -644,21 +645,17 @@ export function credentials(kinds: CredentialKind[]) {
     }
     const secrets = s.internal.secrets as ClusterSecrets | undefined;
     if (!secrets) throw Errors.operationNotAllowed(`The credentials of managed cluster '${s.resource.name}' are not ready yet.`);
-    let host = props.fqdn ?? props.privateFQDN;
     const asked = ctx.query['server-fqdn'] ?? ctx.query.serverFqdn;
     if (asked) {
+      // The FQDN is the cluster's name in Azure; the kubeconfig always points at the emulator's API server of it.
       const allowed = [props.fqdn, props.privateFQDN, props.azurePortalFQDN].filter(Boolean).map((x: string) => x.toLowerCase());
       if (!allowed.includes(asked.toLowerCase())) throw Errors.invalidParameter(`The server FQDN '${asked}' is not one of the cluster's FQDNs (${allowed.join(', ')}).`, 'server-fqdn');
-      host = asked;
     }
     const format = ctx.query.format;
     if (format !== undefined && !['azure', 'exec'].includes(format.toLowerCase())) {
       throw Errors.invalidParameter(`The credential format '${format}' is invalid; use azure or exec.`, 'format');
     }
-    const aad = props.aadProfile ? { tenantId: props.aadProfile.tenantID ?? ctx.services.config.tenantId, environment: 'AzurePublicCloud' } : undefined;
-    const body = credentialResults(
-      kinds.map((kind) => ({ kind, clusterName: s.resource.name, resourceGroup: ctx.path.resourceGroup!, server: `https://${host}:443`, secrets, aad })),
-    );
+    const body = kubeconfigResults(ctx.services, s.resource.id, kinds, { clusterName: s.resource.name, resourceGroup: ctx.path.resourceGroup!, secrets, principal: ctx.principal, aad: !!props.aadProfile });
     return { status: 200, body };
   };
 }

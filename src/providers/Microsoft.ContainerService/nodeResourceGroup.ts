@@ -284,7 +284,8 @@ export function nodeGroupResources(i: NodeGroupInput): RelatedResource[] {
 }
 
 /** Ids of resources in the group that `resources` no longer holds (a removed pool's scale set, a dropped IP). */
-export function staleIds(existing: { resource: { id: string } }[], resources: RelatedResource[]): string[] {
+export function staleIds(existing: { resource: { id: string; tags?: Record<string, string> } }[], resources: RelatedResource[]): string[] {
   const keep = new Set(resources.map((r) => r.resource.id.toLowerCase()));
-  return existing.map((e) => e.resource.id).filter((id) => !keep.has(id.toLowerCase()));
+  // The cluster's cloud provider adds public IPs for its LoadBalancer services (tagged with the service): they are its own.
+  return existing.filter((e) => !e.resource.tags?.['k8s-azure-service']).map((e) => e.resource.id).filter((id) => !keep.has(id.toLowerCase()));
 }

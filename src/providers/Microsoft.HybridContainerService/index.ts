@@ -8,10 +8,11 @@ import { atApiVersion } from '../versionShapes.js';
 import { Errors } from '../../arm/errors.js';
 import { typeKeyOf } from '../../framework/registry.js';
 import type { Services } from '../../framework/types.js';
-import type { ArmResource, Completion, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { ArmResource, Completion, Principal, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { capabilityDocument } from '../../kubernetes/capabilities.js';
-import { kubeconfigYaml, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
+import type { ClusterSecrets } from '../../kubernetes/kubeconfig.js';
+import { kubeconfigResults } from '../../kubernetes/credentials.js';
 import {
   API_VERSIONS,
   deleteInstanceTasks,
@@ -78,25 +79,19 @@ function instanceWire(s: StoredResource, apiVersion: string, services: Services)
   return atApiVersion(INSTANCE_WIRE_TYPE, apiVersion, r);
 }
 
-function kubeconfigFor(services: Services, inst: StoredResource, which: 'admin' | 'user'): { kubeconfigs: { name: string; value: string }[] } {
+function kubeconfigFor(services: Services, inst: StoredResource, which: 'admin' | 'user', principal?: Principal): { kubeconfigs: { name: string; value: string }[] } {
   const secrets = inst.internal.secrets as ClusterSecrets;
   const ccId = inst.resource.id.split(/\/providers\/Microsoft\.HybridContainerService\//i)[0];
   const cc = services.resources.get(ccId);
   const name = cc?.resource.name ?? 'cluster';
   const rg = ccId.split('/')[4] ?? '';
-  const server = `https://${inst.resource.properties?.controlPlane?.controlPlaneEndpoint?.hostIP}:6443`;
   const aadp = cc?.resource.properties?.aadProfile;
-  const aad = aadp && (aadp.enableAzureRBAC === true || (Array.isArray(aadp.adminGroupObjectIDs) && aadp.adminGroupObjectIDs.length) || inst.resource.properties?.disableLocalAccounts === true)
-    ? { tenantId: String(aadp.tenantID ?? services.config.tenantId), environment: 'AzurePublicCloud' }
-    : inst.resource.properties?.disableLocalAccounts === true
-      ? { tenantId: services.config.tenantId, environment: 'AzurePublicCloud' }
-      : undefined;
-  const yaml = kubeconfigYaml({ kind: which === 'admin' ? 'clusterAdmin' : 'clusterUser', clusterName: name, resourceGroup: rg, server, secrets, aad: which === 'user' ? aad : undefined });
-  return { kubeconfigs: [{ name: which === 'admin' ? 'clusterAdmin' : 'clusterUser', value: Buffer.from(yaml, 'utf8').toString('base64') }] };
+  const aad = !!aadp && (aadp.enableAzureRBAC === true || (Array.isArray(aadp.adminGroupObjectIDs) && aadp.adminGroupObjectIDs.length > 0)) || inst.resource.properties?.disableLocalAccounts === true;
+  return kubeconfigResults(services, inst.resource.id, [which === 'admin' ? 'clusterAdmin' : 'clusterUser'], { clusterName: name, resourceGroup: rg, secrets, principal, aad: which === 'user' && aad });
 }
 
 function kubeconfigAction(which: 'admin' | 'user') {
-  return (ctx: { existing: StoredResource; services: Services }) => {
+  return (ctx: { existing: StoredResource; services: Services; principal: Principal }) => {
     const inst = ctx.existing;
     const state = inst.resource.properties?.provisioningState;
     if (state !== 'Succeeded' && state !== 'Updating' && state !== 'Upgrading') {
@@ -105,7 +100,9 @@ function kubeconfigAction(which: 'admin' | 'user') {
     if (which === 'admin' && inst.resource.properties?.disableLocalAccounts === true) {
       throw Errors.invalid('BadRequest', 'Getting static credential is not allowed because this cluster is set to disable local accounts; use listUserKubeconfig (Azure AD) instead.');
     }
-    return { operation: { kind: 'action' as const, tasks: [{ id: 'kubeconfig', kind: KUBECONFIG_TASK, params: { which }, durationMs: 1000 }], resultTask: 'kubeconfig' } };
+    // The caller rides along: an Azure AD user kubeconfig carries its token.
+    const params = { which, principal: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } };
+    return { operation: { kind: 'action' as const, tasks: [{ id: 'kubeconfig', kind: KUBECONFIG_TASK, params, durationMs: 1000 }], resultTask: 'kubeconfig' } };
   };
 }
 
@@ -361,7 +358,7 @@ export const hybridContainerServiceProvider: ResourceProvider = {
           name: o.id,
           resourceId: inst.resource.id,
           status: 'Succeeded',
-          properties: kubeconfigFor(services, inst, (t.params as { which: 'admin' | 'user' }).which),
+          properties: kubeconfigFor(services, inst, (t.params as { which: 'admin' | 'user' }).which, (t.params as { principal?: Principal }).principal),
         };
       },
     });

@@ -15,7 +15,9 @@ import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RelatedResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { deletePlan } from '../../kubernetes/plans.js';
-import { kubeconfigYaml, newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
+import { newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
+import { kubeconfigResults } from '../../kubernetes/credentials.js';
+import { KUBERNETES_AUDIENCES } from '../../identity/tokens.js';
 import { atApiVersion } from '../versionShapes.js';
 import { AGENT_MS } from './agent.js';
 import { agentReport, hostedClusterPlan, hostingSite, instanceOf, isProvisioned } from './hosting.js';
@@ -174,16 +176,22 @@ const connectedClusters: ResourceTypeDefinition = {
       if (!['token', 'aad'].includes(method.toLowerCase())) throw Errors.invalidParameter(`authenticationMethod '${method}' is not one of Token, AAD.`, 'authenticationMethod');
       const inst = instanceOf(ctx.services, s.resource.id);
       const secrets = (inst?.internal.secrets ?? s.internal.secrets) as ClusterSecrets;
-      // Through the cluster connect proxy (clientProxy) the server is the local proxy; otherwise the API server.
-      const ep = inst?.resource.properties?.controlPlane?.controlPlaneEndpoint?.hostIP;
-      const server = ctx.body?.clientProxy === true || !ep ? 'https://127.0.0.1:47011' : `https://${ep}:6443`;
-      const aad = method.toLowerCase() === 'aad' ? { tenantId: ctx.services.config.tenantId, environment: 'AzurePublicCloud' } : undefined;
-      const yaml = kubeconfigYaml({ kind: 'clusterUser', clusterName: s.resource.name, resourceGroup: s.resource.id.split('/')[4] ?? '', server, secrets, aad });
+      // Through the cluster connect proxy (clientProxy) or directly: either way the cluster's API on the emulator's origin.
+      const aad = method.toLowerCase() === 'aad';
+      const results = kubeconfigResults(ctx.services, inst?.resource.id ?? s.resource.id, ['clusterUser'], {
+        clusterName: s.resource.name,
+        resourceGroup: s.resource.id.split('/')[4] ?? '',
+        secrets,
+        principal: ctx.principal,
+        aad,
+        audience: inst ? undefined : KUBERNETES_AUDIENCES[1],
+      });
+      const value = results.kubeconfigs[0].value;
       return {
         status: 200,
         body: {
           hybridConnectionConfig: { expirationTime: Date.now() + 3 * 3600 * 1000, hybridConnectionName: `cc-${s.resource.name}`, relay: 'azgnrelay-eastus-l1.servicebus.windows.net', token: randomBytes(24).toString('base64') },
-          kubeconfigs: [{ name: 'credentialForClusterClient', value: Buffer.from(yaml, 'utf8').toString('base64') }],
+          kubeconfigs: [{ name: 'credentialForClusterClient', value }],
         },
       };
     },

@@ -14,7 +14,8 @@ import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { describeSite } from '../../fabric/model.js';
-import { kubeconfigYaml, newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
+import { newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
+import { kubeconfigResults } from '../../kubernetes/credentials.js';
 
 export const NS = 'Microsoft.ResourceConnector';
 export const APPLIANCES = typeKeyOf(NS, 'appliances');
@@ -98,17 +99,13 @@ function settle(stored: StoredResource | undefined, state: string, status: strin
   return { resource: s };
 }
 
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 async function kubeconfig(s: StoredResource, services: Services): Promise<{ name: string; value: string }[]> {
   const secrets = s.internal.secrets as ClusterSecrets | undefined;
   if (!secrets) return [];
   const rg = s.resource.id.split('/')[4] ?? '';
-  const server = `https://${String(s.internal.vm ?? BRIDGE_VM)}.${String(s.internal.site ?? 'site')}.local:6443`;
-  void services;
-  return [
-    { name: 'clusterUser', value: b64(kubeconfigYaml({ kind: 'clusterUser', clusterName: s.resource.name, resourceGroup: rg, server, secrets })) },
-  ];
+  // The bridge's own Kubernetes cluster, served by the emulator like every other cluster.
+  return kubeconfigResults(services, s.resource.id, ['clusterUser'], { clusterName: s.resource.name, resourceGroup: rg, secrets }).kubeconfigs;
 }
 
 const appliances: ResourceTypeDefinition = {

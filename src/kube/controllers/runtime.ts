@@ -1,0 +1,267 @@
+// The controller runtime: each cluster's controllers run one after another (never two at once for a
+// cluster, so none races another), woken by the changes they watch and by timers on the emulator's time
+// scale (a simulated delay of d ms waits d × --time-scale; 0 runs at once, still asynchronously).
+// Controllers are level-triggered: each run looks at the cluster as it is and commits what differs, so a
+// restart only has to wake every controller once.
+
+import type { KubeApi, BatchChange } from '../api.js';
+import type { KubeStore, StoreEvent } from '../store.js';
+import type { ClusterView } from '../clusters.js';
+import { clone, grKey, microTime, nowTime, randomSuffix, type KubeObject } from '../model.js';
+import { BUILTINS } from '../kinds/index.js';
+import type { Fabric } from '../../fabric/fabric.js';
+import type { Services } from '../../framework/types.js';
+import type { WriteOp } from '../../store/store.js';
+
+export interface ControllerContext {
+  cluster: string;
+  view: ClusterView;
+  api: KubeApi;
+  store: KubeStore;
+  now: number;
+  list(gr: string, namespace?: string): KubeObject[];
+  get(gr: string, namespace: string, name: string): KubeObject | undefined;
+  /** Commits changes in one write (as the system); errors of the kinds listed in `tolerate` are skipped. Extra records go in the same write. */
+  commit(changes: BatchChange[], extra?: WriteOp[]): Promise<void>;
+  /** Records an event about an object (committed with the next commit, or on its own). */
+  event(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void;
+  /** Wakes this controller again after a simulated delay (ms at time scale 1). */
+  after(simMs: number): void;
+  /** Wakes this controller again after wall-clock ms (a deadline computed from stored times). */
+  afterWall(ms: number): void;
+  /** The fabric (sites, VMs), when the emulator has one. */
+  fabric?: Fabric;
+  /** The emulator's services (ARM resources are read, and written only through services.resourceManager). */
+  services: Services;
+  /** Simulated ms scaled to wall ms. */
+  scaled(simMs: number): number;
+  /**
+   * A timeout (a deadline, not a duration) in wall ms: scaled like durations, but none at --time-scale 0, where
+   * every step takes no time and a timeout would only measure how long the controllers take to get round.
+   */
+  timeout(simMs: number): number;
+}
+
+export interface Controller {
+  name: string;
+  /** Storage group/resources whose changes wake it ('*' for every change). */
+  watches: string[];
+  run(ctx: ControllerContext): void | Promise<void>;
+}
+
+export interface RuntimeOptions {
+  api: KubeApi;
+  store: KubeStore;
+  view(cluster: string): ClusterView | undefined;
+  timeScale(): number;
+  fabric(): Fabric | undefined;
+  services: Services;
+  quiet: boolean;
+}
+
+interface ClusterState {
+  dirty: Set<string>;
+  running: boolean;
+  timers: Map<string, { at: number; t: NodeJS.Timeout }>;
+  events: BatchChange[];
+}
+
+const MAX_ROUNDS = 50;
+
+export class ControllerRuntime {
+  readonly controllers: Controller[] = [];
+  private readonly clusters = new Map<string, ClusterState>();
+  private stopped = false;
+  private readonly idleWaiters = new Map<string, (() => void)[]>();
+
+  constructor(private readonly o: RuntimeOptions) {
+    o.store.onChange((cluster, events) => this.changed(cluster, events));
+  }
+
+  register(c: Controller): void {
+    this.controllers.push(c);
+  }
+
+  private state(cluster: string): ClusterState {
+    let s = this.clusters.get(cluster);
+    if (!s) this.clusters.set(cluster, (s = { dirty: new Set(), running: false, timers: new Map(), events: [] }));
+    return s;
+  }
+
+  private changed(cluster: string, events: StoreEvent[]): void {
+    const grs = new Set(events.map((e) => e.gr));
+    for (const c of this.controllers) if (c.watches.includes('*') || c.watches.some((w) => grs.has(w))) this.wake(cluster, c.name);
+  }
+
+  /** Marks controllers of a cluster to run (all of them without a name). */
+  wake(cluster: string, name?: string): void {
+    if (this.stopped) return;
+    const s = this.state(cluster);
+    if (name) s.dirty.add(name);
+    else for (const c of this.controllers) s.dirty.add(c.name);
+    if (!s.running) {
+      s.running = true;
+      setImmediate(() => void this.drain(cluster));
+    }
+  }
+
+  /** Forgets a cluster (deleted): its timers end. */
+  forget(cluster: string): void {
+    const s = this.clusters.get(cluster);
+    if (!s) return;
+    for (const t of s.timers.values()) clearTimeout(t.t);
+    this.clusters.delete(cluster);
+  }
+
+  /** Resolves once the cluster's controllers have nothing left to do right now (tests, benchmarks). */
+  idle(cluster: string): Promise<void> {
+    const s = this.clusters.get(cluster);
+    if (!s || (!s.running && s.dirty.size === 0)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const list = this.idleWaiters.get(cluster) ?? [];
+      list.push(resolve);
+      this.idleWaiters.set(cluster, list);
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.clusters.values()) for (const t of s.timers.values()) clearTimeout(t.t);
+    this.clusters.clear();
+  }
+
+  private async drain(cluster: string): Promise<void> {
+    const s = this.state(cluster);
+    let rounds = 0;
+    try {
+      while (s.dirty.size && !this.stopped) {
+        const view = this.o.view(cluster);
+        if (!view || !view.serving || !this.o.store.cluster(cluster)) {
+          s.dirty.clear();
+          break;
+        }
+        if (++rounds > MAX_ROUNDS) {
+          // Let requests in; carry on next turn.
+          setImmediate(() => void this.drain(cluster));
+          return;
+        }
+        for (const c of this.controllers) {
+          if (!s.dirty.has(c.name) || this.stopped) continue;
+          s.dirty.delete(c.name);
+          try {
+            await c.run(this.context(cluster, view, c, s));
+            if (s.events.length) await this.flushEvents(cluster, s);
+          } catch (e) {
+            if (!this.o.quiet) console.error(`[kube] controller ${c.name} in cluster ${cluster}:`, e);
+          }
+        }
+      }
+      s.running = false;
+    } catch (e) {
+      s.running = false;
+      throw e;
+    }
+    const waiters = this.idleWaiters.get(cluster);
+    if (waiters && s.dirty.size === 0) {
+      this.idleWaiters.delete(cluster);
+      for (const w of waiters) w();
+    }
+  }
+
+  private async flushEvents(cluster: string, s: ClusterState): Promise<void> {
+    const evs = s.events.splice(0);
+    if (!evs.length) return;
+    try {
+      await this.o.api.batch(cluster, evs.map((e) => ({ ...e, tolerate: [404, 409, 403] })));
+    } catch (e) {
+      if (!this.o.quiet) console.error(`[kube] events in cluster ${cluster}:`, e);
+    }
+  }
+
+  private context(cluster: string, view: ClusterView, c: Controller, s: ClusterState): ControllerContext {
+    const { api, store } = this.o;
+    const now = Date.now();
+    return {
+      cluster,
+      view,
+      api,
+      store,
+      now,
+      list: (gr, ns) => store.list(cluster, gr, ns),
+      get: (gr, ns, name) => store.get(cluster, gr, ns, name),
+      commit: async (changes, extra = []) => {
+        if (!changes.length && !s.events.length && !extra.length) return;
+        const all = [...changes, ...s.events.splice(0).map((e) => ({ ...e, tolerate: [404, 409, 403] }))];
+        await api.batch(cluster, all, undefined, extra);
+      },
+      event: (about, type, reason, message, component) => {
+        const ev = eventFor(store, cluster, about, type, reason, message, component, now);
+        if (ev) s.events.push(ev);
+      },
+      after: (simMs) => this.timer(cluster, c.name, simMs * this.o.timeScale()),
+      afterWall: (ms) => this.timer(cluster, c.name, ms),
+      fabric: this.o.fabric(),
+      services: this.o.services,
+      scaled: (simMs) => simMs * this.o.timeScale(),
+      timeout: (simMs) => (this.o.timeScale() === 0 ? Infinity : simMs * this.o.timeScale()),
+    };
+  }
+
+  private timer(cluster: string, name: string, wallMs: number): void {
+    const s = this.state(cluster);
+    const ms = Math.max(0, Math.ceil(wallMs));
+    const at = Date.now() + ms;
+    const key = name;
+    const cur = s.timers.get(key);
+    if (cur && cur.at <= at) return;
+    if (cur) clearTimeout(cur.t);
+    const t = setTimeout(() => {
+      s.timers.delete(key);
+      this.wake(cluster, name);
+    }, ms);
+    t.unref?.();
+    s.timers.set(key, { at, t });
+  }
+}
+
+const EVENTS = BUILTINS.get('', 'v1', 'events')!;
+
+/** An event about an object: a new one, or the same one seen again (count and lastTimestamp grow). */
+function eventFor(store: KubeStore, cluster: string, about: KubeObject, type: string, reason: string, message: string, component: string, now: number): BatchChange | undefined {
+  const ns = about.metadata.namespace || 'default';
+  const existing = store
+    .list(cluster, grKey('', 'events'), ns)
+    .find((e) => e.involvedObject?.uid === about.metadata.uid && e.reason === reason && e.message === message && e.source?.component === component);
+  const time = nowTime(now);
+  if (existing) {
+    const next = clone(existing);
+    next.count = Number(next.count ?? 1) + 1;
+    next.lastTimestamp = time;
+    return { verb: 'update', def: EVENTS, namespace: ns, object: next };
+  }
+  const involved: Record<string, unknown> = { kind: about.kind, namespace: about.metadata.namespace, name: about.metadata.name, uid: about.metadata.uid, apiVersion: about.apiVersion, resourceVersion: about.metadata.resourceVersion };
+  if (!about.metadata.namespace) delete involved.namespace;
+  return {
+    verb: 'create',
+    def: EVENTS,
+    namespace: ns,
+    object: {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${about.metadata.name}.${(now * 1000 + Math.floor(Math.random() * 1000)).toString(16)}${randomSuffix(2)}`, namespace: ns },
+      involvedObject: involved,
+      reason,
+      message,
+      source: { component },
+      firstTimestamp: time,
+      lastTimestamp: time,
+      count: 1,
+      type,
+      eventTime: null,
+      reportingComponent: component,
+      reportingInstance: '',
+    },
+  };
+}
+
+export { microTime };

@@ -1,0 +1,106 @@
+// meta.k8s.io Table answers (what `kubectl get` prints: the server decides the columns) and the
+// PartialObjectMetadata forms clients ask for with `as=...` in their Accept header.
+
+import { AGE_COLUMN, NAME_COLUMN, type ColumnDefinition, type ResourceDef } from '../kinds/registry.js';
+import { humanAge, type KubeObject } from '../model.js';
+
+export interface AcceptForm {
+  /** 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList' | undefined (the object itself). */
+  as?: string;
+  version?: string;
+}
+
+/** The form a client asks for: the first entry of its Accept header we can give (JSON only). */
+export function negotiate(accept: string | undefined): AcceptForm | 'unacceptable' {
+  if (!accept) return {};
+  for (const raw of accept.split(',')) {
+    const [type, ...params] = raw.trim().split(';').map((x) => x.trim());
+    if (!['application/json', '*/*', 'application/*', 'application/json-seq'].includes(type.toLowerCase())) continue;
+    const p: Record<string, string> = {};
+    for (const kv of params) {
+      const [k, v] = kv.split('=');
+      if (k && v !== undefined) p[k.toLowerCase()] = v;
+    }
+    if (p.as) {
+      if (p.g && p.g !== 'meta.k8s.io') continue;
+      if (!['Table', 'PartialObjectMetadata', 'PartialObjectMetadataList'].includes(p.as)) continue;
+      if (p.v && !['v1', 'v1beta1'].includes(p.v)) continue;
+      return { as: p.as, version: p.v ?? 'v1' };
+    }
+    return {};
+  }
+  return 'unacceptable';
+}
+
+function metadataOf(o: KubeObject, version: string) {
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: o.metadata };
+}
+
+export function columnsOf(def: ResourceDef): ColumnDefinition[] {
+  if (def.custom?.printerColumns?.length) {
+    return [
+      NAME_COLUMN,
+      ...def.custom.printerColumns.map((c) => ({ name: c.name, type: (c.type === 'date' ? 'date' : c.type) as ColumnDefinition['type'], format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
+      ...(def.custom.printerColumns.some((c) => c.name === 'Age') ? [] : [AGE_COLUMN]),
+    ];
+  }
+  return def.columns ?? [NAME_COLUMN, AGE_COLUMN];
+}
+
+function cellsOf(def: ResourceDef, o: KubeObject, now: number): unknown[] {
+  if (def.custom?.printerColumns?.length) {
+    const cols = def.custom.printerColumns;
+    const out: unknown[] = [o.metadata.name];
+    for (const c of cols) {
+      const v = jsonPath(o, c.jsonPath);
+      out.push(c.type === 'date' && typeof v === 'string' ? humanAge(v, now) : v === undefined ? '<none>' : v);
+    }
+    if (!cols.some((c) => c.name === 'Age')) out.push(humanAge(o.metadata.creationTimestamp, now));
+    return out;
+  }
+  if (def.row) return def.row(o, now);
+  return [o.metadata.name, humanAge(o.metadata.creationTimestamp, now)];
+}
+
+/** A simple JSONPath (.a.b[0].c) as CRD printer columns use. */
+export function jsonPath(o: unknown, path: string): unknown {
+  let cur: any = o;
+  const parts = path.replace(/^\./, '').replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  for (const p of parts) {
+    if (cur === undefined || cur === null) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+
+export interface TableOptions {
+  version: string;
+  includeObject?: string;
+  noHeaders?: boolean;
+  now: number;
+  listMeta?: Record<string, unknown>;
+  /** Present objects as the client's version shows them. */
+  present: (o: KubeObject) => KubeObject;
+}
+
+export function toTable(def: ResourceDef, objects: KubeObject[], t: TableOptions): Record<string, unknown> {
+  const include = t.includeObject ?? 'Metadata';
+  const rows = objects.map((o) => {
+    const row: Record<string, unknown> = { cells: cellsOf(def, o, t.now) };
+    if (include === 'Object') row.object = t.present(o);
+    else if (include !== 'None') row.object = metadataOf(o, t.version);
+    return row;
+  });
+  const table: Record<string, unknown> = { kind: 'Table', apiVersion: `meta.k8s.io/${t.version}`, metadata: t.listMeta ?? {} };
+  table.columnDefinitions = t.noHeaders ? null : columnsOf(def);
+  table.rows = rows;
+  return table;
+}
+
+export function toPartialList(objects: KubeObject[], version: string, listMeta: Record<string, unknown>) {
+  return { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${version}`, metadata: listMeta, items: objects.map((o) => metadataOf(o, version)) };
+}
+
+export function toPartial(o: KubeObject, version: string) {
+  return metadataOf(o, version);
+}

@@ -1,0 +1,334 @@
+// Field ownership (metadata.managedFields) and server-side apply. Every write records which manager set
+// which fields (FieldsV1: f:<field>, k:<list item key>, v:<set value>); an apply merges the applied
+// configuration into the object, removes the fields the manager applied before and no longer does, and
+// refuses (409, FieldManagerConflict causes) to change a field another manager owns unless forced.
+// Lists merged by key in strategic merge patch are list maps here too (the same table, patch.ts).
+
+import { isObj, type KubeObject, type ManagedFieldsEntry } from './model.js';
+import { KubeError } from './status.js';
+import { listMapKey, smpRootOf } from './patch.js';
+import type { ResourceDef } from './kinds/registry.js';
+import { canonical } from './kinds/pod.js';
+
+type Path = string; // segments joined by '\n'
+const SEP = '\n';
+
+/** Metadata fields a manager can own. */
+const OWNED_META = new Set(['labels', 'annotations', 'finalizers', 'ownerReferences']);
+
+function keyOfItem(item: Record<string, any>, key: string): string {
+  return `k:${JSON.stringify({ [key]: item[key] })}`;
+}
+
+/** Every leaf path of a value (the nodes a manager owns), under a prefix. */
+function walk(v: unknown, type: string | undefined, prefix: string[], out: Set<Path>): void {
+  if (isObj(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 0) {
+      out.add(prefix.join(SEP));
+      return;
+    }
+    for (const k of keys) {
+      const child = v[k];
+      const seg = `f:${k}`;
+      const lm = listMapKey(type, k);
+      if (Array.isArray(child)) {
+        if (lm?.key) {
+          for (const item of child) {
+            if (!isObj(item)) continue;
+            const ip = [...prefix, seg, keyOfItem(item, lm.key)];
+            out.add([...ip, '.'].join(SEP));
+            walk(Object.fromEntries(Object.entries(item)), lm.type, ip, out);
+          }
+          if (child.length === 0) out.add([...prefix, seg].join(SEP));
+        } else if (lm?.set) {
+          for (const item of child) out.add([...prefix, seg, `v:${JSON.stringify(item)}`].join(SEP));
+          if (child.length === 0) out.add([...prefix, seg].join(SEP));
+        } else out.add([...prefix, seg].join(SEP));
+        continue;
+      }
+      walk(child, lm?.type, [...prefix, seg], out);
+    }
+    return;
+  }
+  out.add(prefix.join(SEP));
+}
+
+/** The fields of an object a write can own (metadata other than labels, annotations, finalizers, owners excluded). */
+export function fieldsOf(o: Record<string, any>, kind: string, part: 'main' | 'status' | 'all' = 'all'): Set<Path> {
+  const out = new Set<Path>();
+  const root = smpRootOf(kind);
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'apiVersion' || k === 'kind') continue;
+    if (k === 'metadata') {
+      if (!isObj(v)) continue;
+      for (const [mk, mv] of Object.entries(v)) {
+        if (!OWNED_META.has(mk)) continue;
+        const sub: Record<string, unknown> = { [mk]: mv };
+        const tmp = new Set<Path>();
+        walk(sub, 'ObjectMeta', ['f:metadata'], tmp);
+        for (const p of tmp) out.add(p);
+      }
+      continue;
+    }
+    if (part === 'main' && k === 'status') continue;
+    if (part === 'status' && k !== 'status') continue;
+    const lm = listMapKey(root, k);
+    const tmp = new Set<Path>();
+    walk({ [k]: v }, root, [], tmp);
+    void lm;
+    for (const p of tmp) out.add(p);
+  }
+  return out;
+}
+
+/** The value at a path (undefined when absent). */
+function valueAt(o: unknown, path: Path): unknown {
+  let cur: any = o;
+  for (const seg of path.split(SEP)) {
+    if (seg === '.' || seg === '') continue;
+    if (cur === undefined || cur === null) return undefined;
+    if (seg.startsWith('f:')) cur = isObj(cur) ? cur[seg.slice(2)] : undefined;
+    else if (seg.startsWith('k:')) {
+      const key = JSON.parse(seg.slice(2)) as Record<string, unknown>;
+      const [[k, val]] = Object.entries(key);
+      cur = Array.isArray(cur) ? cur.find((x) => isObj(x) && JSON.stringify(x[k]) === JSON.stringify(val)) : undefined;
+    } else if (seg.startsWith('v:')) {
+      const val = seg.slice(2);
+      cur = Array.isArray(cur) && cur.some((x) => JSON.stringify(x) === val) ? JSON.parse(val) : undefined;
+    }
+  }
+  return cur;
+}
+
+/** FieldsV1 JSON from a set of paths. */
+export function toFieldsV1(paths: Set<Path>): Record<string, unknown> {
+  const root: Record<string, any> = {};
+  for (const p of paths) {
+    let cur = root;
+    for (const seg of p.split(SEP)) {
+      if (seg === '') continue;
+      cur[seg] ??= {};
+      cur = cur[seg];
+    }
+  }
+  return root;
+}
+
+export function fromFieldsV1(tree: unknown): Set<Path> {
+  const out = new Set<Path>();
+  const go = (node: unknown, prefix: string[]) => {
+    if (!isObj(node) || Object.keys(node).length === 0) {
+      if (prefix.length) out.add(prefix.join(SEP));
+      return;
+    }
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '.') out.add([...prefix, '.'].join(SEP));
+      else go(v, [...prefix, k]);
+    }
+  };
+  go(tree, []);
+  return out;
+}
+
+/** '.spec.replicas' / '.spec.template.spec.containers[name="web"].image' as conflict messages write a path. */
+export function humanPath(path: Path): string {
+  let s = '';
+  for (const seg of path.split(SEP)) {
+    if (seg === '.' || seg === '') continue;
+    if (seg.startsWith('f:')) s += `.${seg.slice(2)}`;
+    else if (seg.startsWith('k:')) {
+      const key = JSON.parse(seg.slice(2)) as Record<string, unknown>;
+      s += `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+    } else if (seg.startsWith('v:')) s += `[${seg.slice(2)}]`;
+  }
+  return s;
+}
+
+function changedPaths(old: KubeObject | undefined, next: KubeObject, kind: string, part: 'main' | 'status' | 'all'): Set<Path> {
+  const now = fieldsOf(next, kind, part);
+  if (!old) return now;
+  const out = new Set<Path>();
+  for (const p of now) if (canonical(valueAt(old, p)) !== canonical(valueAt(next, p))) out.add(p);
+  return out;
+}
+
+interface ManagedUpdate {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  time: string;
+  /** For an apply: the applied configuration (its fields are what the manager owns). */
+  applied?: unknown;
+}
+
+/** managedFields after a write: the writer owns what it set or changed; nobody owns what is gone. */
+export function updateManagedFields(old: KubeObject | undefined, next: KubeObject, u: ManagedUpdate): ManagedFieldsEntry[] {
+  const part = u.subresource === 'status' ? 'status' : u.subresource ? 'all' : 'main';
+  const entries = (old?.metadata.managedFields ?? []).map((e) => ({ ...e, set: fromFieldsV1(e.fieldsV1) }));
+  const mine = u.applied !== undefined ? fieldsOf(u.applied as KubeObject, next.kind, 'all') : changedPaths(old, next, next.kind, part);
+  const present = fieldsOf(next, next.kind, 'all');
+  for (const e of entries) {
+    for (const p of [...e.set]) {
+      if (mine.has(p) && !(e.manager === u.manager && e.operation === u.operation && (e.subresource ?? '') === (u.subresource ?? ''))) e.set.delete(p);
+      else if (!present.has(p) && !p.endsWith(`${SEP}.`) && valueAt(next, p) === undefined) e.set.delete(p);
+    }
+  }
+  let own = entries.find((e) => e.manager === u.manager && e.operation === u.operation && (e.subresource ?? '') === (u.subresource ?? ''));
+  if (!own) {
+    own = { manager: u.manager, operation: u.operation, apiVersion: u.apiVersion, time: u.time, fieldsType: 'FieldsV1', fieldsV1: {}, set: new Set() };
+    if (u.subresource) own.subresource = u.subresource;
+    entries.push(own);
+  }
+  if (u.applied !== undefined) own.set = new Set(mine);
+  else for (const p of mine) own.set.add(p);
+  if (mine.size) own.time = u.time;
+  own.apiVersion = u.apiVersion;
+  return entries
+    .filter((e) => e.set.size > 0)
+    .map(({ set, ...e }) => {
+      const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(set) };
+      if (e.subresource) out.subresource = e.subresource;
+      return out;
+    });
+}
+
+// ---- server-side apply ---------------------------------------------------------------------------------------
+
+/** Merges an applied configuration into a value: maps merged, list maps merged by key, sets unioned, the rest replaced. */
+function mergeApplied(live: unknown, applied: unknown, type: string | undefined, field?: string, parentType?: string): unknown {
+  if (Array.isArray(applied)) {
+    const lm = field ? listMapKey(parentType, field) : undefined;
+    if (lm?.key && Array.isArray(live)) {
+      const out = live.map((x) => x);
+      for (const item of applied) {
+        if (!isObj(item)) continue;
+        const i = out.findIndex((x) => isObj(x) && JSON.stringify(x[lm.key!]) === JSON.stringify(item[lm.key!]));
+        if (i >= 0) out[i] = mergeApplied(out[i], item, lm.type);
+        else out.push(structuredClone(item));
+      }
+      return out;
+    }
+    if (lm?.set && Array.isArray(live)) {
+      const out = [...live];
+      for (const v of applied) if (!out.some((x) => JSON.stringify(x) === JSON.stringify(v))) out.push(v);
+      return out;
+    }
+    return structuredClone(applied);
+  }
+  if (isObj(applied)) {
+    const out: Record<string, unknown> = isObj(live) ? { ...live } : {};
+    for (const [k, v] of Object.entries(applied)) {
+      if (v === null) {
+        delete out[k];
+        continue;
+      }
+      const lm = listMapKey(type, k);
+      out[k] = mergeApplied(out[k], v, lm?.type, k, type);
+    }
+    return out;
+  }
+  return applied;
+}
+
+/** Removes the node at a path (a field, a list item by key, a set value), and maps it leaves empty. */
+function removeAt(o: any, path: Path): void {
+  const segs = path.split(SEP).filter((s) => s !== '' && s !== '.');
+  const trail: { parent: any; key: string | number }[] = [];
+  let cur = o;
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i];
+    const last = i === segs.length - 1;
+    if (cur === undefined || cur === null) return;
+    if (seg.startsWith('f:')) {
+      if (!isObj(cur)) return;
+      const k = seg.slice(2);
+      if (last) delete cur[k];
+      else {
+        trail.push({ parent: cur, key: k });
+        cur = cur[k];
+      }
+    } else if (seg.startsWith('k:')) {
+      if (!Array.isArray(cur)) return;
+      const [[k, val]] = Object.entries(JSON.parse(seg.slice(2)) as Record<string, unknown>);
+      const idx = cur.findIndex((x) => isObj(x) && JSON.stringify(x[k]) === JSON.stringify(val));
+      if (idx < 0) return;
+      if (last) cur.splice(idx, 1);
+      else {
+        trail.push({ parent: cur, key: idx });
+        cur = cur[idx];
+      }
+    } else if (seg.startsWith('v:')) {
+      if (!Array.isArray(cur)) return;
+      const idx = cur.findIndex((x) => JSON.stringify(x) === seg.slice(2));
+      if (idx >= 0) cur.splice(idx, 1);
+      break;
+    }
+  }
+  // Maps emptied by the removal go too (as omitempty fields do).
+  for (let i = trail.length - 1; i >= 0; i--) {
+    const { parent, key } = trail[i];
+    const v = parent[key];
+    if (isObj(v) && Object.keys(v).length === 0 && !Array.isArray(parent)) delete parent[key];
+    else break;
+  }
+}
+
+/**
+ * Server-side apply of `applied` by `manager` onto `live` (undefined: create). Returns the object to store
+ * and its managedFields; throws 409 with the conflicts when another manager owns a field whose value the
+ * configuration changes (unless forced).
+ */
+export function applyConfiguration(live: KubeObject | undefined, applied: Record<string, any>, def: ResourceDef, manager: string, force: boolean, subresource?: string): { object: KubeObject; managedFields: ManagedFieldsEntry[] } {
+  const kind = def.kind;
+  const mine = fieldsOf(applied, kind, 'all');
+  if (!live) {
+    const object = structuredClone(applied) as KubeObject;
+    return { object, managedFields: [] };
+  }
+  const entries = (live.metadata.managedFields ?? []).map((e) => ({ ...e, set: fromFieldsV1(e.fieldsV1) }));
+  const isMe = (e: { manager: string; operation: string; subresource?: string }) => e.manager === manager && e.operation === 'Apply' && (e.subresource ?? '') === (subresource ?? '');
+  const conflicts: { manager: string; apiVersion: string; path: Path }[] = [];
+  for (const e of entries) {
+    if (isMe(e)) continue;
+    for (const p of mine) {
+      if (!e.set.has(p) || p.endsWith(`${SEP}.`)) continue;
+      if (canonical(valueAt(live, p)) !== canonical(valueAt(applied, p))) conflicts.push({ manager: e.manager, apiVersion: e.apiVersion, path: p });
+    }
+  }
+  if (conflicts.length && !force) {
+    const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`, field: humanPath(c.path) }));
+    const lines = conflicts.map((c) => `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}: ${humanPath(c.path)}`);
+    const msg = conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+    throw new KubeError(409, 'Conflict', msg, { causes });
+  }
+  // Merge, then drop what this manager applied before and nobody owns any more.
+  const object = mergeApplied(structuredClone(live), applied, smpRootOf(kind)) as KubeObject;
+  object.metadata = { ...object.metadata, managedFields: live.metadata.managedFields };
+  const before = entries.find(isMe)?.set ?? new Set<Path>();
+  const othersOwn = (p: Path) => entries.some((e) => !isMe(e) && e.set.has(p));
+  const dropped = [...before].filter((p) => !mine.has(p) && !othersOwn(p)).sort((a, b) => b.length - a.length);
+  for (const p of dropped) removeAt(object, p);
+  // Forced fields leave their former owners.
+  for (const e of entries) if (!isMe(e)) for (const p of mine) e.set.delete(p);
+  let me = entries.find(isMe);
+  const time = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const apiVersion = String(applied.apiVersion ?? live.apiVersion);
+  if (!me) {
+    me = { manager, operation: 'Apply', apiVersion, time, fieldsType: 'FieldsV1', fieldsV1: {}, set: new Set() };
+    if (subresource) me.subresource = subresource;
+    entries.push(me);
+  }
+  me.set = mine;
+  me.time = time;
+  me.apiVersion = apiVersion;
+  const managedFields = entries
+    .filter((e) => e.set.size > 0)
+    .map(({ set, ...e }) => {
+      const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(set) };
+      if (e.subresource) out.subresource = e.subresource;
+      return out;
+    });
+  return { object, managedFields };
+}

@@ -1,0 +1,389 @@
+// The Kubernetes object store: every cluster's objects in the emulator's Store, behind one writer.
+//
+// commit() is the only way an object changes: it takes a batch of puts and deletes for one cluster, gives
+// each the next resourceVersion from the cluster's durable counter, and makes them and the counter one
+// Store.write (so a change is all there or not at all after a crash). Reads answer from memory: an index
+// by cluster, group/resource, namespace and name over the same objects the Store holds (never mutated
+// after they are written, so nothing is copied). Watch events are sent once a change is durable, in
+// resourceVersion order; the last events of each cluster are kept so a watch can resume from a
+// resourceVersion, and one older than what is kept gets 410 Expired, as from a compacted etcd.
+
+import type { Store, StoreChange, WriteOp } from '../store/store.js';
+import type { KubeObject } from './model.js';
+import { KubeErrors } from './status.js';
+
+export const OBJECTS = 'kube.objects';
+export const CLUSTERS = 'kube.clusters';
+
+/**
+ * Keys start with the cluster's subscription (`/subscriptions/<id>/kube/<cluster>...`, lower case), so a
+ * subscription's resets and snapshots take its clusters' objects along.
+ */
+const recordKey = (sub: string, cluster: string) => `/subscriptions/${sub}/kube/${cluster}`;
+const objKey = (sub: string, cluster: string, gr: string, ns: string, name: string) => `${recordKey(sub, cluster)}/${gr}/${ns}/${name}`;
+const subOfAnchor = (anchor: string) => (anchor.split('/')[2] ?? '').toLowerCase();
+
+/** The parts of an object key (undefined for a key of another shape). */
+function parseObjKey(key: string): { sub: string; cluster: string; gr: string; ns: string; name: string } | undefined {
+  const m = /^\/subscriptions\/([^/]+)\/kube\/([^/]+)\/([^/]+\/[^/]+)\/([^/]*)\/(.+)$/.exec(key);
+  return m ? { sub: m[1], cluster: m[2], gr: m[3], ns: m[4], name: m[5] } : undefined;
+}
+
+/** What is kept per cluster besides its objects. */
+export interface ClusterRecord {
+  key: string;
+  /** ARM id of the resource the cluster belongs to. */
+  anchor: string;
+  /** The last resourceVersion handed out. */
+  rv: number;
+  createdAt: string;
+  /** Version of the bootstrap objects written (system namespaces, roles...). */
+  bootstrap?: number;
+  /** Free-form facts the controllers keep (allocations...). */
+  [k: string]: unknown;
+}
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: EventType;
+  /** Storage group/resource ('apps/deployments', 'core/pods'). */
+  gr: string;
+  namespace: string;
+  object: KubeObject;
+  /** The object before the change (MODIFIED and DELETED). */
+  old?: KubeObject;
+  rv: number;
+}
+
+export type Op = { put: KubeObject; gr: string } | { delete: { namespace: string; name: string }; gr: string };
+
+export interface Watcher {
+  gr: string;
+  /** undefined: every namespace. */
+  namespace?: string;
+  /** Only events after this resourceVersion. */
+  after: number;
+  send(ev: StoreEvent): void;
+  /** The cluster went away: the watch ends. */
+  close?(): void;
+}
+
+const HISTORY = 4000;
+
+type Index = Map<string, Map<string, Map<string, KubeObject>>>; // gr -> namespace -> name -> object
+
+export class KubeStore {
+  private readonly index = new Map<string, Index>();
+  private readonly history = new Map<string, StoreEvent[]>();
+  /** The lowest resourceVersion whose events are all still in history (per cluster). */
+  private readonly historyFrom = new Map<string, number>();
+  /** The highest resourceVersion whose events were sent (per cluster). */
+  private readonly emitted = new Map<string, number>();
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  /** Called after every durable commit (controllers are queued from here). */
+  private readonly listeners = new Set<(cluster: string, events: StoreEvent[]) => void>();
+
+  /** cluster key -> its subscription (lower case). */
+  private readonly subs = new Map<string, string>();
+
+  constructor(private readonly store: Store) {
+    this.load();
+    // Another instance's commits (or a subscription reset or snapshot): the index follows, watchers hear them.
+    store.onExternalChange((changes) => this.external(changes));
+  }
+
+  private load(): void {
+    this.index.clear();
+    this.subs.clear();
+    for (const c of this.store.values<ClusterRecord>(CLUSTERS)) {
+      this.subs.set(c.key, subOfAnchor(c.anchor));
+      this.historyFrom.set(c.key, c.rv);
+      this.emitted.set(c.key, c.rv);
+    }
+    for (const [key, obj] of this.store.entries<KubeObject>(OBJECTS)) {
+      const k = parseObjKey(key);
+      if (k) this.place(k.cluster, k.gr, k.ns, k.name, obj);
+    }
+  }
+
+  private external(changes: StoreChange[] | 'all'): void {
+    if (changes === 'all') {
+      for (const set of this.watchers.values()) for (const w of set) w.close?.();
+      this.watchers.clear();
+      this.history.clear();
+      this.load();
+      return;
+    }
+    const byCluster = new Map<string, StoreEvent[]>();
+    for (const ch of changes) {
+      if (ch.collection === CLUSTERS) {
+        const rec = ch.value as ClusterRecord | undefined;
+        const key = ch.key.split('/').at(-1)!;
+        if (rec) {
+          this.subs.set(rec.key, subOfAnchor(rec.anchor));
+          if (!this.emitted.has(rec.key)) {
+            this.historyFrom.set(rec.key, rec.rv);
+            this.emitted.set(rec.key, rec.rv);
+          }
+        } else {
+          this.index.delete(key);
+          for (const w of this.watchers.get(key) ?? []) w.close?.();
+          this.watchers.delete(key);
+        }
+        continue;
+      }
+      if (ch.collection !== OBJECTS) continue;
+      const k = parseObjKey(ch.key);
+      if (!k) continue;
+      const old = this.get(k.cluster, k.gr, k.ns, k.name);
+      const now = ch.value as KubeObject | undefined;
+      const list = byCluster.get(k.cluster) ?? [];
+      byCluster.set(k.cluster, list);
+      if (now) {
+        this.place(k.cluster, k.gr, k.ns, k.name, now);
+        list.push({ type: old ? 'MODIFIED' : 'ADDED', gr: k.gr, namespace: k.ns, object: now, old, rv: Number(now.metadata.resourceVersion ?? 0) });
+      } else if (old) {
+        this.unplace(k.cluster, k.gr, k.ns, k.name);
+        const rv = this.rv(k.cluster);
+        list.push({ type: 'DELETED', gr: k.gr, namespace: k.ns, object: { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } }, old, rv });
+      }
+    }
+    for (const [cluster, events] of byCluster) {
+      events.sort((a, b) => a.rv - b.rv);
+      this.remember(cluster, events);
+      this.emit(cluster, events);
+    }
+  }
+
+  /** Runs fn as the only writer of the cluster among the emulator's instances (one process: at once). */
+  exclusive<T>(cluster: string, fn: () => Promise<T>): Promise<T> {
+    return this.store.exclusive(`kube:${cluster}`, fn);
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------------
+
+  cluster(key: string): ClusterRecord | undefined {
+    const sub = this.subs.get(key);
+    return sub === undefined ? undefined : this.store.get<ClusterRecord>(CLUSTERS, recordKey(sub, key));
+  }
+
+  clusters(): ClusterRecord[] {
+    return [...this.store.values<ClusterRecord>(CLUSTERS)];
+  }
+
+  /** The cluster's current resourceVersion (0 before anything was written). */
+  rv(cluster: string): number {
+    return this.cluster(cluster)?.rv ?? 0;
+  }
+
+  get(cluster: string, gr: string, namespace: string, name: string): KubeObject | undefined {
+    return this.index.get(cluster)?.get(gr)?.get(namespace)?.get(name);
+  }
+
+  /** Objects of a resource, in one namespace or all; sorted by namespace then name (etcd key order). */
+  list(cluster: string, gr: string, namespace?: string): KubeObject[] {
+    const byNs = this.index.get(cluster)?.get(gr);
+    if (!byNs) return [];
+    const out: KubeObject[] = [];
+    if (namespace !== undefined) {
+      const m = byNs.get(namespace);
+      if (m) for (const o of m.values()) out.push(o);
+      return out.sort(byName);
+    }
+    for (const ns of [...byNs.keys()].sort()) {
+      const m = byNs.get(ns)!;
+      const part = [...m.values()].sort(byName);
+      for (const o of part) out.push(o);
+    }
+    return out;
+  }
+
+  count(cluster: string, gr: string, namespace?: string): number {
+    const byNs = this.index.get(cluster)?.get(gr);
+    if (!byNs) return 0;
+    if (namespace !== undefined) return byNs.get(namespace)?.size ?? 0;
+    let n = 0;
+    for (const m of byNs.values()) n += m.size;
+    return n;
+  }
+
+  /** Every group/resource the cluster holds objects of. */
+  resources(cluster: string): string[] {
+    return [...(this.index.get(cluster)?.keys() ?? [])];
+  }
+
+  // ---- writes -------------------------------------------------------------------------------------------
+
+  /**
+   * One change: puts and deletes of one cluster, the cluster's counter and any extra records, in one
+   * Store.write. Objects put get metadata.resourceVersion set (pass fresh objects; they are stored as
+   * they are). Resolves with the events once durable (after watchers got them).
+   */
+  async commit(cluster: string, ops: Op[], opts: { extra?: WriteOp[]; record?: Partial<ClusterRecord> } = {}): Promise<StoreEvent[]> {
+    const rec = this.cluster(cluster);
+    if (!rec && !opts.record?.anchor) throw KubeErrors.internal(`no cluster '${cluster}' in the store`);
+    const sub = this.subs.get(cluster) ?? subOfAnchor(String(opts.record?.anchor));
+    let rv = rec?.rv ?? 0;
+    const events: StoreEvent[] = [];
+    const writes: WriteOp[] = [];
+    for (const op of ops) {
+      if ('put' in op) {
+        const o = op.put;
+        const ns = o.metadata.namespace ?? '';
+        const name = o.metadata.name!;
+        const old = this.get(cluster, op.gr, ns, name);
+        o.metadata.resourceVersion = String(++rv);
+        this.place(cluster, op.gr, ns, name, o);
+        writes.push({ collection: OBJECTS, key: objKey(sub, cluster, op.gr, ns, name), value: o });
+        events.push({ type: old ? 'MODIFIED' : 'ADDED', gr: op.gr, namespace: ns, object: o, old, rv });
+      } else {
+        const { namespace, name } = op.delete;
+        const old = this.get(cluster, op.gr, namespace, name);
+        if (!old) continue;
+        this.unplace(cluster, op.gr, namespace, name);
+        writes.push({ collection: OBJECTS, key: objKey(sub, cluster, op.gr, namespace, name), value: undefined });
+        const last = { ...old, metadata: { ...old.metadata, resourceVersion: String(++rv) } };
+        events.push({ type: 'DELETED', gr: op.gr, namespace, object: last, old, rv });
+      }
+    }
+    const next: ClusterRecord = { ...(rec ?? { key: cluster, anchor: '', createdAt: new Date().toISOString() }), ...(opts.record ?? {}), key: cluster, rv } as ClusterRecord;
+    if (!rec) {
+      this.subs.set(cluster, sub);
+      this.historyFrom.set(cluster, 0);
+      this.emitted.set(cluster, 0);
+    }
+    writes.push({ collection: CLUSTERS, key: recordKey(sub, cluster), value: next }, ...(opts.extra ?? []));
+    this.remember(cluster, events);
+    await this.store.write(writes);
+    this.emit(cluster, events);
+    return events;
+  }
+
+  /** Removes a cluster and everything in it, in one write (its watchers are ended). */
+  async dropCluster(cluster: string, extra: WriteOp[] = []): Promise<void> {
+    const writes: WriteOp[] = [];
+    const idx = this.index.get(cluster);
+    const sub = this.subs.get(cluster) ?? '';
+    for (const [gr, byNs] of idx ?? []) for (const [ns, m] of byNs) for (const name of m.keys()) writes.push({ collection: OBJECTS, key: objKey(sub, cluster, gr, ns, name), value: undefined });
+    this.index.delete(cluster);
+    this.history.delete(cluster);
+    this.historyFrom.delete(cluster);
+    this.emitted.delete(cluster);
+    if (this.cluster(cluster)) writes.push({ collection: CLUSTERS, key: recordKey(sub, cluster), value: undefined });
+    this.subs.delete(cluster);
+    writes.push(...extra);
+    for (const w of this.watchers.get(cluster) ?? []) w.close?.();
+    this.watchers.delete(cluster);
+    if (writes.length) await this.store.write(writes);
+  }
+
+  // ---- watch ----------------------------------------------------------------------------------------------
+
+  /**
+   * Starts a watch from a resourceVersion: replays what happened after it (410 Expired when that is no
+   * longer known), then sends changes as they become durable. Returns the function that ends it.
+   */
+  watch(cluster: string, w: Watcher): () => void {
+    const sent = this.emitted.get(cluster) ?? this.rv(cluster);
+    const from = this.historyFrom.get(cluster) ?? sent;
+    if (w.after < sent) {
+      if (w.after < from) {
+        throw KubeErrors.expired(`too old resource version: ${w.after} (${sent})`);
+      }
+      for (const ev of this.history.get(cluster) ?? []) {
+        if (ev.rv <= w.after || ev.rv > sent) continue;
+        if (matches(w, ev)) w.send(ev);
+      }
+    }
+    w.after = Math.max(w.after, sent);
+    let set = this.watchers.get(cluster);
+    if (!set) this.watchers.set(cluster, (set = new Set()));
+    set.add(w);
+    return () => {
+      set!.delete(w);
+    };
+  }
+
+  /** Called with each durable change (controllers enqueue work from it). */
+  onChange(fn: (cluster: string, events: StoreEvent[]) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  watcherCount(cluster?: string): number {
+    if (cluster) return this.watchers.get(cluster)?.size ?? 0;
+    let n = 0;
+    for (const s of this.watchers.values()) n += s.size;
+    return n;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------------
+
+  private place(cluster: string, gr: string, ns: string, name: string, o: KubeObject): void {
+    let idx = this.index.get(cluster);
+    if (!idx) this.index.set(cluster, (idx = new Map()));
+    let byNs = idx.get(gr);
+    if (!byNs) idx.set(gr, (byNs = new Map()));
+    let m = byNs.get(ns);
+    if (!m) byNs.set(ns, (m = new Map()));
+    m.set(name, o);
+  }
+
+  private unplace(cluster: string, gr: string, ns: string, name: string): void {
+    const byNs = this.index.get(cluster)?.get(gr);
+    const m = byNs?.get(ns);
+    if (!m) return;
+    m.delete(name);
+    if (m.size === 0) byNs!.delete(ns);
+  }
+
+  private remember(cluster: string, events: StoreEvent[]): void {
+    if (!events.length) return;
+    let h = this.history.get(cluster);
+    if (!h) this.history.set(cluster, (h = []));
+    h.push(...events);
+    if (h.length > HISTORY) {
+      const drop = h.length - HISTORY;
+      this.historyFrom.set(cluster, h[drop - 1].rv);
+      h.splice(0, drop);
+    }
+  }
+
+  private emit(cluster: string, events: StoreEvent[]): void {
+    if (!events.length) return;
+    const last = events[events.length - 1].rv;
+    if (last > (this.emitted.get(cluster) ?? 0)) this.emitted.set(cluster, last);
+    const set = this.watchers.get(cluster);
+    if (set) {
+      for (const ev of events) {
+        for (const w of set) {
+          if (ev.rv <= w.after || !matches(w, ev)) continue;
+          w.after = ev.rv;
+          try {
+            w.send(ev);
+          } catch {
+            set.delete(w);
+          }
+        }
+      }
+    }
+    for (const l of this.listeners) {
+      try {
+        l(cluster, events);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
+  }
+}
+
+function matches(w: Watcher, ev: StoreEvent): boolean {
+  return ev.gr === w.gr && (w.namespace === undefined || w.namespace === ev.namespace);
+}
+
+function byName(a: KubeObject, b: KubeObject): number {
+  const x = a.metadata.name ?? '';
+  const y = b.metadata.name ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
