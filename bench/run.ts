@@ -36,6 +36,7 @@ async function main() {
     ['dashboard', './dashboard.js', 'benchDashboard'],
     ['postgres', './postgres.js', 'benchPostgres'],
     ['catalogue', './catalogue.js', 'benchCatalogue'],
+    ['kube', './kube.js', 'benchKube'],
   ] as const) {
     if (only && only !== name) continue;
     let m: any;
