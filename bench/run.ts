@@ -38,6 +38,7 @@ async function main() {
     ['dashboard', './dashboard.js', 'benchDashboard'],
     ['postgres', './postgres.js', 'benchPostgres'],
     ['catalogue', './catalogue.js', 'benchCatalogue'],
+    ['kube', './kube.js', 'benchKube'],
   ] as const) {
     if (only && only !== name) continue;
     if (!only && name === 'scale') continue; // minutes: only as `npm run bench scale`

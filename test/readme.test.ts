@@ -420,7 +420,9 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
         case 'hybrid-rest':
           assert.match(out, /^linux1\s+3\s+Succeeded$/m);
           assert.match(out, /^Succeeded\s+1\.31\.5$/m); // upgraded
-          assert.match(out, /^https:\/\/172\.20\.0\.\d+:6443$/m);
+          // kubectl through the admin kubeconfig: the cluster's VMs as nodes, from the emulator's own Kubernetes API
+          assert.match(out, /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\s+INTERNAL-IP/m);
+          assert.ok((out.match(/^\S+\s+Ready\s/gm) ?? []).length >= 3, out);
           break;
         case 'arc-teardown': {
           const left = await getJson(`${admin}/fabric?site=hci-site-1`, ca);

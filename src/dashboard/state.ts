@@ -32,6 +32,33 @@ export interface OwnerView {
   /** A sentence saying why. */
   stateText: string;
   vmCount: number;
+  /** A cluster's Kubernetes API: its nodes and pods (what `kubectl get nodes,pods -A` shows). */
+  kube?: KubeSummary;
+}
+
+export interface KubeSummary {
+  nodes: { name: string; ready: boolean }[];
+  pods: number;
+  runningPods: number;
+  /** The first PODS_SHOWN pods: namespace/name, phase, node. */
+  podList: { name: string; phase: string; node?: string }[];
+}
+
+/** Pods one owner row lists by name (the rest are counted). */
+export const PODS_SHOWN = 50;
+
+/** The nodes and pods of the cluster an ARM id names, when it has a Kubernetes API. */
+export function kubeSummary(services: Services, id: string): KubeSummary | undefined {
+  const kube = services.kube;
+  if (!kube?.describe(id)) return undefined;
+  const nodes = kube.listObjects(id, 'v1', 'Node').map((n) => ({
+    name: String(n.metadata.name),
+    ready: (n.status?.conditions ?? []).some((c: { type?: string; status?: string }) => c.type === 'Ready' && c.status === 'True'),
+  }));
+  const pods = kube.listObjects(id, 'v1', 'Pod');
+  const running = pods.filter((p) => p.status?.phase === 'Running').length;
+  const podList = pods.slice(0, PODS_SHOWN).map((p) => ({ name: `${p.metadata.namespace}/${p.metadata.name}`, phase: String(p.status?.phase ?? 'Pending'), ...(p.spec?.nodeName ? { node: String(p.spec.nodeName) } : {}) }));
+  return { nodes, pods: pods.length, runningPods: running, podList };
 }
 
 export type SiteView = SiteSnapshot & { displayName: string; owners: OwnerView[] };
@@ -106,6 +133,8 @@ function ownersOf(services: Services, site: SiteSnapshot): OwnerView[] {
     };
     const ps = stored?.resource.properties?.provisioningState;
     if (typeof ps === 'string') view.provisioningState = ps;
+    const kube = stored && (kind === 'cluster' || kind === 'bridge') ? kubeSummary(services, id) : undefined;
+    if (kube) view.kube = kube;
     return view;
   });
 }

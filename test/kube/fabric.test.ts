@@ -96,6 +96,23 @@ describe('kube: nodes follow the fabric and ARM', function () {
     assert.equal(after.length, 4);
   });
 
+  it('the dashboard shows each cluster\'s nodes and pods from its Kubernetes API', async () => {
+    await raw(hyb, 'POST', '/api/v1/namespaces/default/pods', podBody('dash'));
+    const row = await eventually('the hybrid cluster\'s row with its pod running', async () => {
+      const st = await emu.http().get('/_emulator/dashboard/state');
+      assert.equal(st.status, 200);
+      const owners = st.body.sites.flatMap((s: any) => s.owners ?? []);
+      const o = owners.find((x: any) => x.id.toLowerCase() === hyb.id.toLowerCase());
+      return o?.kube?.podList.some((p: any) => p.name === 'default/dash' && p.phase === 'Running' && p.node) ? o : undefined;
+    });
+    const kubeNodes = (await nodes(hyb)).map((n) => n.metadata.name).sort();
+    assert.deepEqual(row.kube.nodes.map((n: any) => n.name).sort(), kubeNodes);
+    assert.equal(row.kube.pods, (await raw(hyb, 'GET', '/api/v1/pods')).json.items.length);
+    const aksRow = (await emu.http().get('/_emulator/dashboard/state')).body.sites.flatMap((s: any) => s.owners ?? []).find((x: any) => x.id.toLowerCase() === aks.id.toLowerCase());
+    assert.ok(aksRow?.kube?.nodes.length >= 1, 'an AKS cluster on a region shows its nodes too');
+    await raw(hyb, 'DELETE', '/api/v1/namespaces/default/pods/dash');
+  });
+
   it('a failed host reboots its nodes; pods that do not tolerate NotReady move to other nodes', async () => {
     const D = '/apis/apps/v1/namespaces/default/deployments';
     const tol = [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }];

@@ -763,6 +763,18 @@
     return out;
   }
 
+  // A cluster's nodes and pods from its Kubernetes API (names and states in the tooltip).
+  function kubeCell(k) {
+    if (!k) return '';
+    const ready = k.nodes.filter((n) => n.ready).length;
+    const title = [
+      ...k.nodes.map((n) => `node ${n.name}: ${n.ready ? 'Ready' : 'NotReady'}`),
+      ...k.podList.map((p) => `pod ${p.name}: ${p.phase}${p.node ? ` on ${p.node}` : ''}`),
+      k.pods > k.podList.length ? `... and ${k.pods - k.podList.length} more pods` : '',
+    ].filter(Boolean).join('\n');
+    return h('span', { title }, `${ready}/${k.nodes.length} nodes Ready · ${k.runningPods}/${k.pods} pods Running`);
+  }
+
   function ownersTable(site) {
     const owners = site.owners ?? [];
     const wrap = h('div', { class: 'block' }, h('h4', { class: 'sub-head' }, `Owners (${owners.length})`));
@@ -778,12 +790,13 @@
         h('td', null, h('span', { title: o.type }, ownerKindLabel(o))),
         h('td', null, pill(o.state, { 'data-testid': 'owner-state' })),
         h('td', { class: 'state-text' }, o.stateText ?? ''),
-        h('td', { class: 'num' }, fmt(o.vmCount)));
+        h('td', { class: 'num' }, fmt(o.vmCount)),
+        h('td', { 'data-testid': 'owner-kube' }, kubeCell(o.kube)));
     });
     wrap.append(h('div', { class: 'table-wrap' },
       h('table', { class: 'data' },
         h('caption', { class: 'visually-hidden' }, `Owners on ${site.name}`),
-        h('thead', null, h('tr', null, ['Name', 'Type', 'State', 'Why', 'VMs'].map((c) => h('th', { scope: 'col', class: c === 'VMs' ? 'num' : null }, c)))),
+        h('thead', null, h('tr', null, ['Name', 'Type', 'State', 'Why', 'VMs', 'Kubernetes'].map((c) => h('th', { scope: 'col', class: c === 'VMs' ? 'num' : null }, c)))),
         h('tbody', null, rows))));
     return wrap;
   }

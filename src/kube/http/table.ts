@@ -62,15 +62,47 @@ function cellsOf(def: ResourceDef, o: KubeObject, now: number): unknown[] {
   return [o.metadata.name, humanAge(o.metadata.creationTimestamp, now)];
 }
 
-/** A simple JSONPath (.a.b[0].c) as CRD printer columns use. */
+/**
+ * The JSONPath of a CRD's printer column: fields (`.a.b`, `['a.b']`), indexes (`[0]`, `[-1]`), `[*]` and
+ * filters (`[?(@.type=="Ready")]`, `!=`, or a field's presence). Like the API server, the first result is shown.
+ */
 export function jsonPath(o: unknown, path: string): unknown {
-  let cur: any = o;
-  const parts = path.replace(/^\./, '').replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
-  for (const p of parts) {
-    if (cur === undefined || cur === null) return undefined;
-    cur = cur[p];
+  let cur: unknown[] = [o];
+  const p = path.trim().replace(/^\{(.*)\}$/, '$1').replace(/^\$/, '');
+  let i = 0;
+  const step = (f: (x: any) => unknown[]) => (cur = cur.flatMap((x) => (x === undefined || x === null ? [] : f(x))));
+  while (i < p.length) {
+    if (p[i] === '.') {
+      i++;
+      const m = /^[^.[\]]*/.exec(p.slice(i))![0];
+      i += m.length;
+      if (m === '*') step((x) => (typeof x === 'object' ? Object.values(x) : []));
+      else if (m) step((x) => (typeof x === 'object' && m in x ? [x[m]] : []));
+    } else if (p[i] === '[') {
+      const end = p.indexOf(']', p[i + 1] === '?' ? p.indexOf(')', i) : i);
+      if (end < 0) return undefined;
+      const inner = p.slice(i + 1, end).trim();
+      i = end + 1;
+      const quoted = /^['"](.*)['"]$/.exec(inner);
+      if (quoted) step((x) => (typeof x === 'object' && quoted[1] in x ? [x[quoted[1]]] : []));
+      else if (inner === '*') step((x) => (Array.isArray(x) ? x : typeof x === 'object' ? Object.values(x) : []));
+      else if (/^-?\d+$/.test(inner)) step((x) => (Array.isArray(x) && x.at(Number(inner)) !== undefined ? [x.at(Number(inner))] : []));
+      else if (inner.startsWith('?(') && inner.endsWith(')')) {
+        const f = /^@((?:\.[\w-]+)+)\s*(?:(==|!=)\s*(?:"([^"]*)"|'([^']*)'|(-?[\d.]+|true|false)))?$/.exec(inner.slice(2, -1).trim());
+        if (!f) return undefined;
+        const fields = f[1].split('.').filter(Boolean);
+        const want = f[3] ?? f[4] ?? f[5];
+        const test = (x: any) => {
+          const v = fields.reduce((a: any, k) => (a === undefined || a === null ? undefined : a[k]), x);
+          if (!f[2]) return v !== undefined;
+          const eq = v !== undefined && String(v) === want;
+          return f[2] === '==' ? eq : !eq;
+        };
+        step((x) => (Array.isArray(x) ? x.filter(test) : []));
+      } else return undefined;
+    } else return undefined;
   }
-  return cur;
+  return cur[0];
 }
 
 export interface TableOptions {
