@@ -3,7 +3,8 @@
 
 import { ConfigError, parseConfig } from './config/config.js';
 import { startEmulator } from './emulator.js';
-import { redactUrl } from './store/postgres.js';
+import { redactUrl } from './store/url.js';
+import { releaseMemoryWhenIdle } from './framework/idleMemory.js';
 import { readSnapshotFile, writeSnapshotFile, SnapshotError } from './farm/snapshotFile.js';
 import { exportState, importState } from './farm/state.js';
 import { createServices, openStore } from './emulator.js';
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
     throw e;
   }
   const emu = await startEmulator(config, { answerBeforeKeys: true });
+  // an idle emulator gives back the young generation start-up or a burst of requests grew
+  releaseMemoryWhenIdle();
   emu.tokens.ready.catch((e) => {
     console.error('arm-emulator: the token-signing key could not be generated:', e instanceof Error ? e.message : e);
     process.exit(1);
