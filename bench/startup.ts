@@ -28,12 +28,25 @@ const IDLE_ROUNDS = 3;
 export interface Started {
   /** ms from spawn to the first 200. */
   firstAnswerMs: number;
+  /** CPU the process used up to its first answer (user + system, ms; 10 ms ticks): what the machine's load does not change. */
+  cpuMs: number;
   /** ms from spawn to the first 200 of an authenticated ARM GET (token from an earlier run), when asked. */
   firstArmMs?: number;
   /** resident set right after the first answer, MB. */
   rssMB?: number;
   /** resident set after IDLE_MS idle, MB. */
   idleRssMB?: number;
+}
+
+/** CPU time a process has used so far (user + system), ms. */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return NaN;
+  }
 }
 
 export function rssMB(pid: number | undefined): number {
@@ -77,7 +90,7 @@ export async function timeStart(script: string, args: string[], caFile: () => st
     const first = await get(`${url}/metadata/endpoints?api-version=2022-09-01`, ca);
     if (first.status !== 200) throw new Error(`first answer ${first.status}: ${first.body}`);
     const firstAnswerMs = performance.now() - t0;
-    const out: Started = { firstAnswerMs };
+    const out: Started = { firstAnswerMs, cpuMs: cpuMs(child.pid) };
     if (opts.arm) {
       const r = await get(`${url}${opts.arm.path}`, ca, { authorization: `Bearer ${opts.arm.token}` });
       if (r.status !== 200) throw new Error(`authenticated GET ${r.status}: ${r.body}`);
@@ -186,6 +199,7 @@ export async function benchStartup(): Promise<Record<string, number | string>> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   const ratio = (k: 'existing' | 'fresh') => rounds.map((r) => r[k].firstAnswerMs / r.bare.firstAnswerMs);
+  const cpuRatio = (k: 'existing' | 'fresh') => rounds.map((r) => r[k].cpuMs / r.bare.cpuMs);
   const existing = ratio('existing');
   const fresh = ratio('fresh');
   const idle = rounds.slice(0, IDLE_ROUNDS).map((r) => r.existing.idleRssMB!);
@@ -198,6 +212,7 @@ export async function benchStartup(): Promise<Record<string, number | string>> {
     existingFirstAnswerMs: `${median(rounds.map((r) => r.existing.firstAnswerMs)).toFixed(0)} (${range(rounds.map((r) => r.existing.firstAnswerMs), 0)})`,
     freshFirstAnswerMs: `${median(rounds.map((r) => r.fresh.firstAnswerMs)).toFixed(0)} (${range(rounds.map((r) => r.fresh.firstAnswerMs), 0)})`,
     existingFirstArmAnswerMs: `${median(rounds.map((r) => r.existing.firstArmMs!)).toFixed(0)} (authenticated GET of a resource group, token from an earlier run)`,
+    cpuToFirstAnswerMs: `bare ${median(rounds.map((r) => r.bare.cpuMs)).toFixed(0)}, existing ${median(rounds.map((r) => r.existing.cpuMs)).toFixed(0)}, fresh ${median(rounds.map((r) => r.fresh.cpuMs)).toFixed(0)} (process CPU, user + system, to the first answer: what the machine's load does not move); ratios existing ${median(cpuRatio('existing')).toFixed(2)} (rounds ${range(cpuRatio('existing'))}), fresh ${median(cpuRatio('fresh')).toFixed(2)} (rounds ${range(cpuRatio('fresh'))})`,
     startupRatio: `${median(existing).toFixed(2)} (rounds ${range(existing)}; target <= 1.3: ${median(existing) <= 1.3 ? 'meets target' : 'BELOW TARGET'})`,
     freshStartupRatio: `${median(fresh).toFixed(2)} (rounds ${range(fresh)}; target <= 1.5: ${median(fresh) <= 1.5 ? 'meets target' : 'BELOW TARGET'})`,
     idleRssMB: `${median(idle).toFixed(1)} after ${IDLE_MS / 1000} s idle (rounds ${range(idle, 1)}; target <= 60: ${median(idle) <= 60 ? 'meets target' : 'BELOW TARGET'}); the bare server: ${median(bareIdle).toFixed(1)}; right after the first answer: ${median(atStart).toFixed(1)}`,

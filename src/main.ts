@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ConfigError, parseConfig } from './config/config.js';
 import { CLI_GROUPS, runCli } from './cli/index.js';
 import { removeEndpointFile, writeEndpointFile } from './cli/endpoint.js';
+import { releaseMemoryWhenIdle } from './framework/idleMemory.js';
 import type { Services } from './framework/types.js';
 
 async function main(): Promise<void> {
@@ -35,8 +36,10 @@ async function main(): Promise<void> {
     throw e;
   }
   const { startEmulator } = await import('./emulator.js');
-  const { redactUrl } = await import('./store/postgres.js');
+  const { redactUrl } = await import('./store/url.js');
   const emu = await startEmulator(config, { answerBeforeKeys: true });
+  // an idle emulator gives back the young generation start-up or a burst of requests grew
+  releaseMemoryWhenIdle();
   emu.tokens.ready.catch((e) => {
     console.error('arm-emulator: the token-signing key could not be generated:', e instanceof Error ? e.message : e);
     process.exit(1);

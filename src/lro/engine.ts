@@ -4,7 +4,7 @@
 // After a restart, resumeAll() reruns interrupted tasks (task kinds are idempotent) or finishes an
 // interrupted rollback, so no resource is left in a non-terminal state.
 
-import { v4 as uuidv4 } from 'uuid';
+import { randomUUID } from 'node:crypto';
 import { Errors, ArmError, type ErrorDetail } from '../arm/errors.js';
 import { StoreConflictError, StoreUnavailableError, type Lease, type Store, type StoreChange, type WriteOp } from '../store/store.js';
 import type { ResourceRepository } from '../framework/repository.js';
@@ -276,7 +276,7 @@ export class OperationEngine implements AsyncOperations {
     // status first: a restart finds the unfinished ones from the head of each stored text
     const op: OperationRecord = {
       status: 'InProgress',
-      id: uuidv4(),
+      id: randomUUID(),
       namespace: target.namespace,
       location: plan.location ?? target.location,
       subscriptionId: target.subscriptionId,

@@ -26,6 +26,9 @@ import { createHash } from 'node:crypto';
 import type { Lease, Store, StoreChange, WriteOp, WriteOptions } from './types.js';
 import { StoreConflictError, StoreUnavailableError } from './types.js';
 import { MemoryTable, serialise } from './memory.js';
+import { redactUrl } from './url.js';
+
+export { redactUrl };
 
 /** Bumped whenever the tables or the commit function change shape; an instance refuses a database of another version. */
 export const PG_SCHEMA_VERSION = 1;
@@ -47,16 +50,6 @@ export interface PgStoreOptions {
 /** Refused at start: the database holds a store of another schema version, or is not reachable. */
 export class PgStoreError extends Error {}
 
-/** postgres://user:secret@host/db -> postgres://user@host/db (for messages). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return u.toString().replace(/^(postgres(?:ql)?:\/\/[^@/]*?):?@/, '$1@');
-  } catch {
-    return 'the given postgres:// URL';
-  }
-}
 
 const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS arm_emulator_meta (key text PRIMARY KEY, value text NOT NULL);
