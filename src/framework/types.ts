@@ -6,7 +6,7 @@
 // the HTTP edge.
 
 import type { ArmError, ErrorDetail } from '../arm/errors.js';
-import type { CompletionGate, GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKind, TaskKindRegistry } from '../arm/asyncOperations.js';
+import type { GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKindRegistry } from '../arm/asyncOperations.js';
 import type { WriteOp } from '../store/store.js';
 import type { EmulatorConfig, SubscriptionConfig } from '../config/config.js';
 import type { Store } from '../store/store.js';

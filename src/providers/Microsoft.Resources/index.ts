@@ -5,7 +5,7 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
-import { allSubscriptions, findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
+import { allSubscriptions, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
 import { filterResources, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
