@@ -1,4 +1,4 @@
-// Types never hand-built (Microsoft.Web/sites, Microsoft.Sql/servers/databases, Microsoft.HybridCompute/machines)
+// Types never hand-built (Microsoft.Web/sites, Microsoft.Sql/servers/databases, Microsoft.HybridCompute/privateLinkScopes; machines are hand-built since the Arc VMs)
 // through the real clients: az 2.45's generic `az resource` commands (which find the api-version in the provider
 // document), @azure/arm-resources' generic calls, and Debian's python3-azure (generic calls and the typed App
 // Service and SQL SDKs).
@@ -66,7 +66,7 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     assert.equal(zone.location, 'global');
     const vault = await az.ok(['resource', 'create', '-g', 'az-gen-hub', '-n', 'hubsite', '--resource-type', 'Microsoft.Web/sites', '-l', 'local', '--properties', '{}']);
     assert.equal(vault.location, 'local', 'App Service runs on a Hub stamp');
-    const refused = await az.run(['resource', 'create', '-g', 'az-gen-hub', '-n', 'm1', '--resource-type', 'Microsoft.HybridCompute/machines', '-l', 'local', '--properties', '{}']);
+    const refused = await az.run(['resource', 'create', '-g', 'az-gen-hub', '-n', 'pls1', '--resource-type', 'Microsoft.HybridCompute/privateLinkScopes', '-l', 'local', '--properties', '{}']);
     assert.match(refused.stderr, /LocationNotAvailableForResourceType/);
     assert.equal((await az.ok(['resource', 'show', '--ids', zone.id])).name, 'hub.example');
     assert.equal((await az.run(['resource', 'delete', '--ids', zone.id, vault.id])).code, 0);
@@ -102,7 +102,7 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     assert.deepEqual(out.machine, { type: 'Microsoft.HybridCompute/machines', location: 'westeurope', state: 'Succeeded', principal: true });
     assert.equal(out.machineGet, 'py-machine');
     assert.deepEqual(out.listed, ['Microsoft.HybridCompute/machines']);
-    assert.deepEqual(out.badBody, { status: 400, code: 'InvalidRequestContent', target: 'properties.osType' });
+    assert.deepEqual(out.badBody, { status: 400, code: 'InvalidRequestContent', target: 'properties.publicNetworkAccess' });
     assert.equal(out.site.type, 'Microsoft.Web/sites');
     assert.equal(out.site.plan, true);
     assert.equal(out.site.httpsOnly, true);

@@ -45,7 +45,10 @@ function unstamped(v: unknown): unknown {
 
 /** What a resource is, without what every write changes (its etag and last-modified stamp). */
 function essence(s: StoredResource): unknown {
-  const { etag: _e, systemData, ...rest } = s.resource;
+  const { etag: _e, systemData, ...rest } = structuredClone(s.resource);
+  // HCI resources name the last operation that ran on them (a redeploy's PUT is one, as in Azure): bookkeeping, not content.
+  const status = (rest.properties as any)?.status;
+  if (status?.provisioningStatus?.operationId) delete status.provisioningStatus.operationId;
   return { ...rest, createdAt: systemData?.createdAt };
 }
 

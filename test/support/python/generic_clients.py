@@ -29,7 +29,9 @@ out["machine"] = {"type": m.type, "location": m.location, "state": m.properties.
 out["machineGet"] = res.resources.get_by_id(machine_id, "2024-07-10").name
 out["listed"] = sorted(r.type for r in res.resources.list_by_resource_group(rg))
 try:
-    res.resources.begin_create_or_update_by_id(machine_id, "2024-07-10", {"location": "westeurope", "properties": {"osType": ["not", "a", "string"]}}).result()
+    # a never-modelled type (a private link scope of Arc) with a body its schema refuses
+    scope_id = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.HybridCompute/privateLinkScopes/py-scope"
+    res.resources.begin_create_or_update_by_id(scope_id, "2024-07-10", {"location": "westeurope", "properties": {"publicNetworkAccess": ["not", "a", "string"]}}).result()
     out["badBody"] = "accepted"
 except HttpResponseError as e:
     out["badBody"] = {"status": e.status_code, "code": e.error.code, "target": e.error.target}
