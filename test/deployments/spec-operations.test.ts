@@ -35,7 +35,7 @@ describe('deployments: every operation of the REST spec, at every scope', functi
     emu = await startTestEmulator([]);
     // Tenant and management-group scopes need rights at the root, as in Azure: a Global Administrator
     // elevates (User Access Administrator at '/') and makes itself Owner there.
-    const me = (await emu.http().get(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?${V}`)).body.value[0].properties.principalId;
+    const me = (await emu.http().get(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`)).body.value[0].properties.principalId;
     assert.equal((await emu.http().post('/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01')).status, 200);
     const owner = `/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`;
     const ra = await emu.http().put(`/providers/Microsoft.Authorization/roleAssignments/11111111-2222-3333-4444-555555555555?api-version=2022-04-01`).send({ properties: { roleDefinitionId: owner, principalId: me } });
