@@ -16,9 +16,9 @@ const path = require('node:path');
 const DIST = path.join(__dirname, 'dist', 'test');
 // A compiled test file using any of these runs real clients or child processes: not in the fast set.
 const SLOW = [/support\/(az|python|browser)\.js/, /\bkubectl\b/, /\bspawn\(|\bexecFile\(|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
-// In-process but minutes of CPU: the bad-input corpus (thousands of generated requests) and lint (eslint builds the
-// whole typed program) are not in the fast set.
-const SLOW_PATHS = [/[\\/]reliability[\\/]/, /[\\/]lint\.test\.js$/];
+// In-process but minutes of CPU: the bad-input corpus (thousands of generated requests) lint and the scaffold test (each
+// builds a typed program) are not in the fast set.
+const SLOW_PATHS = [/[\\/]reliability[\\/]/, /[\\/](lint|scaffold)\.test\.js$/];
 
 function testFiles(dir) {
   if (!fs.existsSync(dir)) return [];
