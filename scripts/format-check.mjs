@@ -38,7 +38,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       .filter((f) => f && !f.endsWith('.generated.ts'));
     const ok = [];
     for (const f of files) if (await formatted(f)) ok.push(f);
-    const head = readFileSync(listFile, 'utf8').split('\n').filter((l) => l.startsWith('#'));
+    const head = readFileSync(listFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('#'));
     writeFileSync(listFile, [...head, ...ok, ''].join('\n'));
     console.log(`${ok.length} of ${files.length} files listed as formatted`);
   } else {

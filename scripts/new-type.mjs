@@ -113,7 +113,9 @@ function main(argv) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, text);
   writeFileSync(indexFile, index);
-  console.log(`created src/providers/${namespace}/${type}.ts and listed it in src/providers/index.ts\nnext: npm run build && npm start, then PUT /subscriptions/{sub}/resourceGroups/{rg}/providers/${namespace}/${type}/{name}?api-version=${apiVersion ?? '2024-01-01'}`);
+  console.log(
+    `created src/providers/${namespace}/${type}.ts and listed it in src/providers/index.ts\nnext: npm run build && npm start, then PUT /subscriptions/{sub}/resourceGroups/{rg}/providers/${namespace}/${type}/{name}?api-version=${apiVersion ?? '2024-01-01'}`,
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -38,7 +38,10 @@ describe('npm run new-type: a scaffolded resource type with a long-running PUT',
     const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
     const program = ts.createProgram([file], { ...parsed.options, noEmit: true, incremental: false, rootDir: undefined, outDir: undefined, tsBuildInfoFile: undefined });
     const diags = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === file || !d.file);
-    assert.deepEqual(diags.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), []);
+    assert.deepEqual(
+      diags.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+      [],
+    );
     // the build: the file compiled next to this checkout's built sources
     const js = ts.transpileModule(text, { compilerOptions: parsed.options, fileName: 'gizmos.ts' }).outputText;
     const dist = tree(path.join(ROOT, 'dist', 'src'), 'gizmos.js', js);
@@ -48,10 +51,17 @@ describe('npm run new-type: a scaffolded resource type with a long-running PUT',
 
     const emu = await startTestEmulator([], { providers: [...allProviders(), provider] });
     try {
-      await emu.http().put(`${rgPath('gz')}?api-version=2021-04-01`).send({ location: 'eastus' }).expect(201);
+      await emu
+        .http()
+        .put(`${rgPath('gz')}?api-version=2021-04-01`)
+        .send({ location: 'eastus' })
+        .expect(201);
       const id = `${rgPath('gz')}/providers/Contoso.Gizmos/gizmos/g1`;
       const q = `api-version=${spec.apiVersion}`;
-      const put = await emu.http().put(`${id}?${q}`).send({ location: 'eastus', tags: { team: 'a' }, properties: { size: 3 } });
+      const put = await emu
+        .http()
+        .put(`${id}?${q}`)
+        .send({ location: 'eastus', tags: { team: 'a' }, properties: { size: 3 } });
       assert.equal(put.status, 201, JSON.stringify(put.body));
       assert.equal(put.body.properties.provisioningState, 'Creating');
       assert.ok(put.headers['azure-asyncoperation'], 'long-running: an Azure-AsyncOperation to poll');
@@ -59,8 +69,14 @@ describe('npm run new-type: a scaffolded resource type with a long-running PUT',
       const got = await emu.http().get(`${id}?${q}`);
       assert.equal(got.status, 200);
       assert.deepEqual([got.body.properties.provisioningState, got.body.properties.size, got.body.tags.team, got.body.type], ['Succeeded', 3, 'a', 'Contoso.Gizmos/gizmos']);
-      assert.deepEqual((await emu.http().get(`${rgPath('gz')}/providers/Contoso.Gizmos/gizmos?${q}`)).body.value.map((r: any) => r.name), ['g1']);
-      const bad = await emu.http().put(`${id}?${q}`).send({ location: 'eastus', properties: [1] });
+      assert.deepEqual(
+        (await emu.http().get(`${rgPath('gz')}/providers/Contoso.Gizmos/gizmos?${q}`)).body.value.map((r: any) => r.name),
+        ['g1'],
+      );
+      const bad = await emu
+        .http()
+        .put(`${id}?${q}`)
+        .send({ location: 'eastus', properties: [1] });
       assert.equal(bad.status, 400);
       assert.equal((await emu.http().put(`${id}?api-version=2020-01-01`).send({ location: 'eastus' })).body.error.code, 'NoRegisteredProviderFound');
       const del = await emu.http().delete(`${id}?${q}`);

@@ -12,9 +12,15 @@ describe('request and operation log; operation retention', function () {
     const lines: string[] = [];
     const emu = await startTestEmulator(['--log-level', 'info'], { logSink: (l) => lines.push(l) });
     try {
-      const put = await emu.http().put(`${rgPath('logged')}?${V}`).send({ location: 'eastus' });
+      const put = await emu
+        .http()
+        .put(`${rgPath('logged')}?${V}`)
+        .send({ location: 'eastus' });
       assert.equal(put.status, 201);
-      const bad = await emu.http().put(`${rgPath('logged')}?${V}`).send({ location: 'westus' });
+      const bad = await emu
+        .http()
+        .put(`${rgPath('logged')}?${V}`)
+        .send({ location: 'westus' });
       assert.equal(bad.status, 409);
       const del = await emu.http().delete(`${rgPath('logged')}?${V}`);
       assert.equal(del.status, 202);
@@ -23,7 +29,10 @@ describe('request and operation log; operation retention', function () {
 
       const reqLine = (id: string) => lines.find((l) => l.includes(` request ${id} `));
       const created = reqLine(put.headers['x-ms-request-id']);
-      assert.match(created ?? '', new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z info  request ${put.headers['x-ms-request-id']} PUT /subscriptions/[^ ]+/resourceGroups/logged\\?${V} 201 \\d+\\.\\dms$`));
+      assert.match(
+        created ?? '',
+        new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z info  request ${put.headers['x-ms-request-id']} PUT /subscriptions/[^ ]+/resourceGroups/logged\\?${V} 201 \\d+\\.\\dms$`),
+      );
       assert.match(reqLine(bad.headers['x-ms-request-id']) ?? '', / PUT \S+ 409 /);
       assert.match(reqLine(del.headers['x-ms-request-id']) ?? '', / DELETE \S+ 202 /);
       const opId = new URL(del.headers['azure-asyncoperation']).pathname.split('/').pop()!;
@@ -43,7 +52,15 @@ describe('request and operation log; operation retention', function () {
     const lines: string[] = [];
     const emu = await startTestEmulator(['--log-level', 'warn'], { logSink: (l) => lines.push(l) });
     try {
-      assert.equal((await emu.http().put(`${rgPath('quiet')}?${V}`).send({ location: 'eastus' })).status, 201);
+      assert.equal(
+        (
+          await emu
+            .http()
+            .put(`${rgPath('quiet')}?${V}`)
+            .send({ location: 'eastus' })
+        ).status,
+        201,
+      );
       assert.deepEqual(lines, []);
     } finally {
       await emu.close();
@@ -51,21 +68,35 @@ describe('request and operation log; operation retention', function () {
     assert.equal(parseConfig([]).logLevel, 'warn');
     assert.equal(parseConfig(['--quiet']).logLevel, 'error');
     assert.equal(parseConfig([], { ARM_EMULATOR_LOG_LEVEL: 'DEBUG' }).logLevel, 'debug');
-    assert.throws(() => parseConfig(['--log-level', 'verbose']), (e: Error) => e instanceof ConfigError && /--log-level must be one of error, warn, info, debug/.test(e.message));
+    assert.throws(
+      () => parseConfig(['--log-level', 'verbose']),
+      (e: Error) => e instanceof ConfigError && /--log-level must be one of error, warn, info, debug/.test(e.message),
+    );
     assert.equal(parseConfig([]).operationRetentionHours, 24);
     assert.throws(() => parseConfig(['--operation-retention', '-1']), ConfigError);
   });
 
   it('a finished operation is kept 24 hours (emulator clock), then its status URL answers 404; --operation-retention 0 keeps it', async () => {
-    for (const [flags, keptAfterTwoDays] of [[[], false], [['--operation-retention', '0'], true]] as const) {
+    for (const [flags, keptAfterTwoDays] of [
+      [[], false],
+      [['--operation-retention', '0'], true],
+    ] as const) {
       const emu = await startTestEmulator([...flags]);
       try {
-        await emu.http().put(`${rgPath('old')}?${V}`).send({ location: 'eastus' }).expect(201);
+        await emu
+          .http()
+          .put(`${rgPath('old')}?${V}`)
+          .send({ location: 'eastus' })
+          .expect(201);
         const del = await emu.http().delete(`${rgPath('old')}?${V}`);
         const status = new URL(del.headers['azure-asyncoperation']);
         assert.equal((await waitForOperation(emu, status.href)).status, 'Succeeded');
         // 23 hours later it is still there
-        await emu.http().post('/_emulator/clock/advance').send({ seconds: 23 * 3600 }).expect(200);
+        await emu
+          .http()
+          .post('/_emulator/clock/advance')
+          .send({ seconds: 23 * 3600 })
+          .expect(200);
         assert.equal((await emu.http().get(status.pathname + status.search)).status, 200);
         // two days later it is gone (unless kept for ever)
         await emu.http().post('/_emulator/clock/advance').send({ days: 2 }).expect(200);
