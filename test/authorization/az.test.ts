@@ -4,26 +4,9 @@
 // secret, creates a cluster in its group, gets 403 (AuthorizationFailed) elsewhere through `az aks
 // create`, and loses access when the assignment is deleted. Both az profiles.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { AzSession, ensureAz } from '../support/az.js';
+import { RbacAz, ensureAz } from '../support/az.js';
 import { startTestEmulator, rgPath, CLIENT_ID, SECRET, TENANT, type TestEmulator } from '../support/emulator.js';
 import { objectIdFor } from '../../src/identity/tokens.js';
-
-/** Debian's az 2.45 needs this shim for `az role` (a packaging bug, see the file). */
-export const AZ_RBAC_FIX = path.resolve('tools/az-debian-rbac-fix');
-
-export class RbacAz extends AzSession {
-  override env(): NodeJS.ProcessEnv {
-    return { ...super.env(), PYTHONPATH: AZ_RBAC_FIX };
-  }
-  /** Registers the cloud with the Graph endpoint (az does not read it from the metadata on register), then signs in. */
-  async loginAs(clientId: string, secret: string, profile?: string): Promise<void> {
-    const cfg = { endpoints: { resourceManager: `${this.emu.url}/`, microsoftGraphResourceId: `${this.emu.url}/graph/` }, ...(profile ? { profile } : {}) };
-    await this.ok(['cloud', 'register', '-n', 'Emu', '--cloud-config', JSON.stringify(cfg)]);
-    await this.ok(['cloud', 'set', '-n', 'Emu']);
-    await this.ok(['login', '--service-principal', '-u', clientId, '-p', secret, '--tenant', TENANT]);
-  }
-}
 
 describe('az role and az ad sp against the emulator (real az CLI)', function () {
   this.timeout(300_000);

@@ -10,8 +10,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AzSession, ensureAz } from '../support/az.js';
-import { SUB, tmpDir, type TestEmulator } from '../support/emulator.js';
+import { RbacAz, ensureAz } from '../support/az.js';
+import { SUB, CLIENT_ID, SECRET, tmpDir, type TestEmulator } from '../support/emulator.js';
 import { startAksEmulator } from '../containerservice/helpers.js';
 
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -21,7 +21,7 @@ const MG_SCHEMA = 'https://schema.management.azure.com/schemas/2019-08-01/manage
 describe('az at tenant and management-group scope, linked templates, nullable parameters (real az CLI)', function () {
   this.timeout(300_000);
   let emu: TestEmulator;
-  let az: AzSession;
+  let az: RbacAz;
   let dir: string;
   const file = (name: string, content: unknown) => {
     const p = path.join(dir, name);
@@ -32,8 +32,9 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
     ensureAz();
     dir = tmpDir();
     emu = await startAksEmulator();
-    az = new AzSession(emu);
-    await az.login();
+    // az role needs Debian's shim, and az ad the cloud's Graph endpoint: the RBAC session has both
+    az = new RbacAz(emu);
+    await az.loginAs(CLIENT_ID, SECRET);
     await az.ok(['group', 'create', '-n', 'links', '-l', 'eastus']);
   });
   after(async () => emu?.close());

@@ -77,7 +77,7 @@ describe('real SDK clients: deployments', function () {
     const m = await client.deployments.createOrUpdateAtManagementGroupScope('sdk-mg', 'jsmg', { location: 'eastus', properties: { mode: 'Incremental', template } } as any);
     assert.equal(m.properties?.provisioningState, 'Succeeded');
     assert.equal((m.properties?.outputs as any).mg.value, 'sdk-mg');
-    assert.equal(await client.deployments.checkExistenceAtManagementGroupScope('sdk-mg', 'jsmg'), true);
+    assert.equal((await client.deployments.checkExistenceAtManagementGroupScope('sdk-mg', 'jsmg')).body, true);
     const tenantTemplate = { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.Management/managementGroups', apiVersion: '2021-04-01', name: 'sdk-child', properties: { details: { parent: { id: '/providers/Microsoft.Management/managementGroups/sdk-mg' } } } }] };
     const wi = await client.deployments.whatIfAtTenantScope('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
     assert.deepEqual(wi.changes?.map((c: any) => [c.changeType, c.resourceId]), [['Create', '/providers/Microsoft.Management/managementGroups/sdk-child']]);

@@ -4,7 +4,7 @@
 // cluster shows degraded); a crash mid-create ends terminal after restart with nothing leaked.
 import assert from 'node:assert/strict';
 import { startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
-import { customLocationBody, customLocationId, lnetBody, put, rg, settle, site } from '../arc/helpers.js';
+import { customLocationBody, customLocationId, extensionId, lnetBody, put, rg, settle, site } from '../arc/helpers.js';
 import { ccBody, ccId, connectedCluster, HV, pciBody, pciId, platform, poolBody, poolId } from './helpers.js';
 
 const mine = (s: any, owner: string) => s.vms.filter((v: any) => v.owner.toLowerCase() === owner.toLowerCase());
@@ -32,7 +32,7 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     await refuse(b({ cp: 2 }), 400, 'InvalidParameter', /1, 3, 5 control-plane nodes.*has 2/);
     await refuse(b({ cp: 4 }), 400, 'InvalidParameter', /odd number/);
     await refuse(b({ pools: [{ name: 'big', count: 1, vmSize: 'Standard_NC6' }] }), 400, 'VMSizeNotSupported', /Standard_NC6.*Available sizes: .*Standard_A4_v2/);
-    await refuse(b({ version: '1.19.0' }), 400, 'KubernetesVersionNotSupported', /1\.19\.0' is not offered .*Versions offered by its custom location: \d+\.\d+\.\d+/);
+    await refuse(b({ version: '1.19.0' }), 400, 'KubernetesVersionNotSupported', /1\.19\.0.*1\.29\.4, .*1\.31\.5 /);
     await refuse(b({ pools: [{ name: 'many', count: 65 }] }), 400, 'MaxNodeCountExceeded', /at most 64 nodes/);
     await refuse(b({ pools: Array.from({ length: 17 }, (_, i) => ({ name: `p${i}`, count: 1 })) }), 400, 'MaxAgentPoolCountExceeded', /at most 16 node pools/);
     await refuse(b({ pools: [{ name: 'windows1', count: 1, osType: 'Windows' }] }), 400, 'InvalidParameter', /6 for Windows/);

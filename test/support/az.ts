@@ -98,3 +98,19 @@ export class AzSession {
     await this.ok(['login', '--service-principal', '-u', CLIENT_ID, '-p', SECRET, '--tenant', TENANT]);
   }
 }
+
+/** Debian's az 2.45 needs this shim for `az role` (a packaging bug, see the file). */
+export const AZ_RBAC_FIX = path.resolve('tools/az-debian-rbac-fix');
+
+export class RbacAz extends AzSession {
+  override env(): NodeJS.ProcessEnv {
+    return { ...super.env(), PYTHONPATH: AZ_RBAC_FIX };
+  }
+  /** Registers the cloud with the Graph endpoint (az does not read it from the metadata on register), then signs in. */
+  async loginAs(clientId: string, secret: string, profile?: string): Promise<void> {
+    const cfg = { endpoints: { resourceManager: `${this.emu.url}/`, microsoftGraphResourceId: `${this.emu.url}/graph/` }, ...(profile ? { profile } : {}) };
+    await this.ok(['cloud', 'register', '-n', 'Emu', '--cloud-config', JSON.stringify(cfg)]);
+    await this.ok(['cloud', 'set', '-n', 'Emu']);
+    await this.ok(['login', '--service-principal', '-u', clientId, '-p', secret, '--tenant', TENANT]);
+  }
+}
