@@ -71,5 +71,5 @@ export async function benchDeployments(): Promise<DeploymentBench> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  benchDeployments().then((r) => console.log(r));
+  void benchDeployments().then((r) => console.log(r));
 }

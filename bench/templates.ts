@@ -105,5 +105,5 @@ export async function benchTemplates(): Promise<TemplateLoopBench> {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  benchTemplates().then((r) => console.log(r));
+  void benchTemplates().then((r) => console.log(r));
 }

@@ -1,6 +1,7 @@
 // Assembles one emulator: store, registry, engine, fabric, providers, identity and the HTTP(S) server.
 // Tests start it in-process on port 0; main.ts starts it from the command line.
 
+import { createLogger, type LogSink } from './config/log.js';
 import { Clock } from './framework/clock.js';
 import https from 'node:https';
 import http from 'node:http';
@@ -44,6 +45,8 @@ export interface ServicesOptions {
   providers?: ResourceProvider[];
   /** The on-prem fabric: its options, or false for none (a test of the ARM core alone). Default: the config's sites. */
   fabric?: FabricOptions | false;
+  /** Where log lines go (default: stdout, warn and error on stderr). */
+  logSink?: LogSink;
 }
 
 /** The store the config names: PostgreSQL (--store postgres://…, shared by instances) or the embedded journal. */
@@ -107,6 +110,7 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
   authorizer.enforce = providers.some((p) => p.namespace.toLowerCase() === 'microsoft.authorization') && process.env.ARM_EMULATOR_RBAC_ENFORCEMENT !== 'off';
   const services: Services = {
     config,
+    log: createLogger(config.logLevel, opts.logSink),
     store,
     registry,
     resources,

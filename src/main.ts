@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`arm-emulator: ${e.message}`);
-      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --recover  --public-url URL  --request-timeout S  --store postgres://…  --no-catalogue');
+      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --log-level error|warn|info|debug  --operation-retention HOURS  --recover  --public-url URL  --request-timeout S  --store postgres://…  --no-catalogue');
       process.exit(2);
     }
     throw e;

@@ -5,6 +5,7 @@
 
 import { Errors } from './errors.js';
 import { parseJsonBody } from './body.js';
+import { plainJson } from './jsonc.js';
 
 export function parseTolerantJson(raw: Buffer | undefined): unknown {
   try {
@@ -12,7 +13,7 @@ export function parseTolerantJson(raw: Buffer | undefined): unknown {
   } catch (strictError) {
     const text = raw!.toString('utf8').replace(/^\uFEFF/, '');
     try {
-      return JSON.parse(quoteBareKeys(stripComments(text)));
+      return JSON.parse(quoteBareKeys(plainJson(text)));
     } catch {
       throw strictError instanceof Error ? strictError : Errors.invalidRequestContent('The request content could not be deserialized.');
     }
@@ -24,33 +25,6 @@ function stringEnd(text: string, start: number): number {
   let i = start + 1;
   while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
   return i;
-}
-
-/** Removes // and /* *\/ comments outside strings, and trailing commas before } or ]. */
-function stripComments(text: string): string {
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      const end = stringEnd(text, i);
-      out += text.slice(i, end + 1);
-      i = end;
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      i += 2;
-      while (i < text.length && !(text[i] === '*' && text[i + 1] === '/')) i++;
-      i++;
-      continue;
-    }
-    out += c;
-  }
-  return out.replace(/,(\s*[}\]])/g, '$1');
 }
 
 /** Quotes object keys written as bare identifiers (`{template: ...}` → `{"template": ...}`), outside strings. */

@@ -2,6 +2,7 @@
 // argv is read by Node's util.parseArgs (the one argv parser); each flag also has an environment variable.
 
 import { parseArgs } from 'node:util';
+import { LOG_LEVELS, type LogLevel } from './log.js';
 
 export interface SubscriptionConfig {
   subscriptionId: string;
@@ -41,6 +42,10 @@ export interface EmulatorConfig {
   maxBodyBytes: number;
   /** Lines to the console. */
   quiet: boolean;
+  /** What the request and operation log writes (config/log.ts); default warn, error with --quiet. */
+  logLevel: LogLevel;
+  /** Hours a finished operation's record (its Azure-AsyncOperation status) is kept, on the emulator's clock; 0 keeps them for ever. */
+  operationRetentionHours: number;
   /** Start even if the journal or snapshot is damaged: keep what precedes the damage, move the damaged files aside. */
   recover: boolean;
   /**
@@ -82,6 +87,8 @@ const FLAGS: Record<string, { env: string; kind: 'number' | 'string' | 'bool' }>
   config: { env: 'ARM_EMULATOR_CONFIG', kind: 'string' },
   'no-fsync': { env: 'ARM_EMULATOR_NO_FSYNC', kind: 'bool' },
   quiet: { env: 'ARM_EMULATOR_QUIET', kind: 'bool' },
+  'log-level': { env: 'ARM_EMULATOR_LOG_LEVEL', kind: 'string' },
+  'operation-retention': { env: 'ARM_EMULATOR_OPERATION_RETENTION', kind: 'number' },
   recover: { env: 'ARM_EMULATOR_RECOVER', kind: 'bool' },
   'public-url': { env: 'ARM_EMULATOR_PUBLIC_URL', kind: 'string' },
   'request-timeout': { env: 'ARM_EMULATOR_REQUEST_TIMEOUT', kind: 'number' },
@@ -133,6 +140,8 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
   const bool = (name: string) => (raw[name] === undefined ? false : truthy(raw[name]));
   const tenantId = env.ARM_EMULATOR_TENANT_ID || WELL_KNOWN.tenantId;
   const port = num('port', 8443, 0);
+  const logLevel = (raw['log-level'] ?? (bool('quiet') ? 'error' : 'warn')).toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${raw['log-level']}'`);
   if (!Number.isInteger(port) || port > 65535) throw new ConfigError(`--port must be an integer 0-65535`);
   return {
     port,
@@ -148,6 +157,8 @@ export function parseConfig(argv: string[], env: Env = process.env, cwd = proces
     configFile: raw.config,
     fsync: !bool('no-fsync'),
     quiet: bool('quiet'),
+    logLevel,
+    operationRetentionHours: num('operation-retention', 24, 0),
     recover: bool('recover'),
     publicUrl: raw['public-url'] === undefined ? undefined : publicUrl(raw['public-url']),
     requestTimeout: num('request-timeout', 60, 0.1),

@@ -211,7 +211,7 @@ export class LocalSiteFabric implements FabricBackend {
     try {
       vms = this.placeNew(reqs, SETUP_OP, 'Running');
     } catch (e) {
-      throw new Error(`${this.where}: its infrastructure VMs (${missing.map((v) => v.name).join(', ')}) do not fit on its hosts: ${(e as Error).message}`);
+      throw new Error(`${this.where}: its infrastructure VMs (${missing.map((v) => v.name).join(', ')}) do not fit on its hosts: ${(e as Error).message}`, { cause: e });
     }
     await this.commit(vms.map((vm) => this.put(vm)));
   }
@@ -307,7 +307,10 @@ export class LocalSiteFabric implements FabricBackend {
     if (vm.ip && vm.logicalNetwork && !vm.addressOwner) {
       const used = this.usedIps.get(vm.logicalNetwork);
       const n = ipToInt(vm.ip);
-      if (used && n !== undefined) sign > 0 ? used.add(n) : used.delete(n);
+      if (used && n !== undefined) {
+        if (sign > 0) used.add(n);
+        else used.delete(n);
+      }
     }
     if (!holdsCapacity(vm) || this.definition.elastic) return;
     const h = this.hosts.get(vm.host!);

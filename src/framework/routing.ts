@@ -1,6 +1,6 @@
 // Finds the type definition a parsed path addresses and checks the api-version against it.
 
-import { ArmError, Errors } from '../arm/errors.js';
+import { Errors } from '../arm/errors.js';
 import { RESOURCES_NS, buildId } from '../arm/paths.js';
 import { mergeVersions, nearestVersion } from '../catalogue/versions.js';
 import type { ParsedPath, ResourceTypeDefinition, TypeRegistry } from './types.js';

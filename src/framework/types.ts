@@ -6,9 +6,10 @@
 // the HTTP edge.
 
 import type { ArmError, ErrorDetail } from '../arm/errors.js';
-import type { CompletionGate, GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKind, TaskKindRegistry } from '../arm/asyncOperations.js';
+import type { GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKindRegistry } from '../arm/asyncOperations.js';
 import type { WriteOp } from '../store/store.js';
 import type { EmulatorConfig, SubscriptionConfig } from '../config/config.js';
+import type { Logger } from '../config/log.js';
 import type { Store } from '../store/store.js';
 import type { LocationCatalog } from '../arm/locations.js';
 import type { Fabric } from '../fabric/fabric.js';
@@ -212,6 +213,8 @@ export interface ResourceProvider {
  */
 export interface Services {
   config: EmulatorConfig;
+  /** The request and operation log (--log-level). */
+  log: Logger;
   store: Store;
   resources: ResourceRepository;
   registry: TypeRegistry;
@@ -374,6 +377,8 @@ export interface AsyncOperations extends TaskKindRegistry {
   progress(id: string): void;
   /** Operations being driven now. */
   active(): number;
+  /** Deletes the records of operations finished longer ago than --operation-retention (on the emulator's clock); how many. */
+  prune(): Promise<number>;
 }
 
 /** The served providers and types, looked up case-insensitively (framework/registry.ts). */

@@ -352,7 +352,7 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
             : Number.isInteger(status) && status >= 400 && status < 500
               ? new GraphError(status, 'BadRequest', `The request is invalid: ${(err as Error).message}.`)
               : new GraphError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
-    if (e.status === 500 && !services.config.quiet) console.error('[arm-emulator] graph', req.method, req.url, err);
+    if (e.status === 500) services.log.error('request', `${res.getHeader('x-ms-request-id')} ${req.method} ${req.url} failed (Graph): ${(err as Error)?.stack ?? String(err)}`);
     if (err instanceof StoreUnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
     res.status(e.status).json({
       error: { code: e.code, message: e.message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': randomUUID(), 'client-request-id': String(req.headers['client-request-id'] ?? req.headers['x-ms-client-request-id'] ?? randomUUID()) } },

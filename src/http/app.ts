@@ -43,6 +43,17 @@ export function createHttpApp(services: Services, tokens: TokenService): express
     const clientId = header(req, 'x-ms-client-request-id');
     if (clientId) res.setHeader('x-ms-client-request-id', clientId);
     res.setHeader('Cache-Control', 'no-cache');
+    // The request log: one line when the answer has been sent (or the client went away first).
+    if (services.log.enabled('info')) {
+      const started = process.hrtime.bigint();
+      const line = () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        const status = res.writableFinished ? String(res.statusCode) : `${res.statusCode} (client gone)`;
+        const extra = services.log.enabled('debug') ? ` correlation=${correlation}${clientId ? ` client=${clientId}` : ''}` : '';
+        services.log.info('request', `${requestId} ${req.method} ${req.originalUrl} ${status} ${ms.toFixed(1)}ms${extra}`);
+      };
+      res.once('close', line);
+    }
     next();
   });
 
@@ -96,7 +107,7 @@ export function createHttpApp(services: Services, tokens: TokenService): express
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = isArmError(err) ? err : fromUnknown(err);
-    if (!isArmError(err) && !(err instanceof StoreUnavailableError) && !(err instanceof StoreConflictError) && !services.config.quiet) console.error(`[arm-emulator] ${req.method} ${req.url}:`, err);
+    if (!isArmError(err) && !(err instanceof StoreUnavailableError) && !(err instanceof StoreConflictError)) services.log.error('request', `${res.getHeader('x-ms-request-id')} ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? String(err)}`);
     if (res.headersSent) {
       res.end();
       return;

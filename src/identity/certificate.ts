@@ -56,11 +56,11 @@ function checkPem(certFile: string, cert: string, keyFile: string, key: string, 
   try {
     x509 = new X509Certificate(cert);
   } catch (e) {
-    throw new Error(`the TLS certificate ${certFile} is damaged (${(e as Error).message}); ${fix}.`);
+    throw new Error(`the TLS certificate ${certFile} is damaged (${(e as Error).message}); ${fix}.`, { cause: e });
   }
   try {
     if (!x509.checkPrivateKey(createPrivateKey(key))) throw new Error(`it does not belong to ${certFile}`);
   } catch (e) {
-    throw new Error(`the TLS private key ${keyFile} is damaged (${(e as Error).message}); ${fix}.`);
+    throw new Error(`the TLS private key ${keyFile} is damaged (${(e as Error).message}); ${fix}.`, { cause: e });
   }
 }

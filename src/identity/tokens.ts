@@ -97,6 +97,7 @@ export class TokenService {
       } catch (e) {
         throw new Error(
           `the token-signing key ${file} is damaged (${(e as Error).message}). Delete it to have a new key generated at the next start (tokens issued with the old key stop working: sign in again, e.g. az login).`,
+          { cause: e },
         );
       }
       this.useKey(keyPem);

@@ -319,6 +319,7 @@ export class OperationEngine implements AsyncOperations {
     if (this.driving.has(op.id) || this.stopped) return;
     if (TERMINAL.has(op.status)) return;
     this.live.set(op.id.toLowerCase(), op);
+    if (!adopt) this.logTransition(op, 'Accepted', 'InProgress');
     this.driving.add(op.id);
     this.leased(op.id)
       .then(async (ok) => {
@@ -389,6 +390,7 @@ export class OperationEngine implements AsyncOperations {
     Object.assign(op, fresh);
     for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
     op.resumed = (op.resumed ?? 0) + 1;
+    this.logTransition(op, 'InProgress', 'InProgress', `resumed (takeover ${op.resumed})`);
     const attempts = (op.resumeAttempts ?? 0) + 1;
     op.resumeAttempts = attempts;
     await this.save(op);
@@ -471,7 +473,7 @@ export class OperationEngine implements AsyncOperations {
   /** Starts the periodic look for operations nobody drives (after start-up has registered every task kind). */
   startSweeping(): void {
     if (this.sweepTimer || this.stopped) return;
-    this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_MS);
+    this.sweepTimer = setInterval(() => void this.sweep().then(() => this.prune()).catch(() => undefined), SWEEP_MS);
     this.sweepTimer.unref();
   }
 
@@ -607,6 +609,7 @@ export class OperationEngine implements AsyncOperations {
       try {
         t.result = await this.kinds.get(t.kind)!.run(t, op);
         t.state = 'done';
+        if (this.services.log.enabled('debug')) this.services.log.debug('task', `${op.id} ${t.id} (${t.kind}) done`);
         delete op.resumeAttempts; // progress: restarts in a row start counting again
       } catch (e) {
         if (e instanceof Stopped || e instanceof Abandoned) throw e;
@@ -614,6 +617,7 @@ export class OperationEngine implements AsyncOperations {
         if (this.stopped) throw new Stopped();
         t.state = 'failed';
         t.error = toDetail(e);
+        this.services.log.debug('task', `${op.id} ${t.id} (${t.kind}) failed: ${t.error.code}`);
         failure ??= t.error;
       }
       this.updatePercent(op);
@@ -677,6 +681,7 @@ export class OperationEngine implements AsyncOperations {
   }
 
   private async rollback(op: OperationRecord, error: ErrorDetail, status: 'Failed' | 'Canceled' = 'Failed'): Promise<void> {
+    if (!(op as any).rollingBack) this.logTransition(op, 'InProgress', 'InProgress', `rolling back: ${error.code}`);
     (op as any).rollingBack = (op as any).rollingBack ?? status;
     op.error = error;
     await this.trySave(op);
@@ -779,8 +784,42 @@ export class OperationEngine implements AsyncOperations {
     await this.store.write(ops);
   }
 
+  /** One line of the operation log: `<id> <kind or action> <resource id> <from> -> <to> <ms since start> [note]`. */
+  private logTransition(op: OperationRecord, from: string, to: string, note?: string): void {
+    const log = this.services.log;
+    if (!log.enabled('info')) return;
+    const ms = Date.now() - Date.parse(op.startTime);
+    log.info('operation', `${op.id} ${op.action ?? op.kind} ${op.resourceId} ${from} -> ${to} ${ms}ms${note ? ` ${note}` : ''}`);
+  }
+
+  // ---- retention ------------------------------------------------------------------------------------
+
+  /**
+   * ARM keeps a finished operation's status for a documented period (Azure's API guidelines: at least 24
+   * hours), then its Azure-AsyncOperation URL answers 404. Records finished longer ago than
+   * --operation-retention hours on the emulator's clock (so advancing the clock ages them) are deleted,
+   * with their control records; 0 keeps them for ever. Run with the sweep and after each clock advance.
+   */
+  async prune(): Promise<number> {
+    const hours = this.services.config.operationRetentionHours;
+    if (!(hours > 0) || this.stopped) return 0;
+    const cutoff = this.services.clock.now() - hours * 3_600_000;
+    const old = this.list().filter((op) => TERMINAL.has(op.status) && op.endTime && Date.parse(op.endTime) < cutoff && !this.driving.has(op.id));
+    if (old.length === 0) return 0;
+    const writes: WriteOp[] = [];
+    for (const op of old) {
+      const key = op.id.toLowerCase();
+      writes.push({ collection: COLLECTION, key, value: undefined });
+      if (this.store.get(CONTROL_COLLECTION, key) !== undefined) writes.push({ collection: CONTROL_COLLECTION, key, value: undefined });
+    }
+    await this.store.write(writes);
+    this.services.log.info('operation', `pruned ${old.length} operation record(s) finished more than ${hours} h ago`);
+    return old.length;
+  }
+
   /** The operation has reached its terminal state: release whoever waits for it. */
   private settled(op: OperationRecord): void {
+    this.logTransition(op, 'InProgress', op.status, op.error && op.status !== 'Succeeded' ? op.error.code : undefined);
     this.finishing.delete(op.id);
     this.dropLease(op.id);
     this.wake(op.id, op);

@@ -721,7 +721,7 @@ export class PgStore implements Store {
   exclusive<T>(name: string | string[], fn: () => Promise<T>): Promise<T> {
     const names = [...new Set(Array.isArray(name) ? name : [name])].sort();
     // One local caller at a time per name (so waiters do not each hold a connection), then the database locks.
-    const before = Promise.all(names.map((n) => this.locals.get(n)?.catch(() => undefined)));
+    const before = Promise.all(names.map((n) => this.locals.get(n)?.catch(() => undefined) ?? Promise.resolve()));
     const run = before.then(() => this.exclusiveNow(names, fn));
     const tail = run.catch(() => undefined);
     for (const n of names) this.locals.set(n, tail);

@@ -278,7 +278,7 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
         const inst = ready.shift()!;
         if (outcome.has(inst.key)) continue;
         running++;
-        runOne(inst).catch((): Outcome => 'failed').then((o) => {
+        void runOne(inst).catch((): Outcome => 'failed').then((o) => {
           running--;
           outcome.set(inst.key, o);
           settled++;

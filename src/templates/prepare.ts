@@ -270,7 +270,7 @@ function checkTypes(host: TemplateHost, exp: Expansion): void {
     const known = host.knownType(ns, type);
     if (known) {
       if (known.apiVersions.length && !known.apiVersions.some((v) => v.toLowerCase() === i.apiVersion.toLowerCase())) {
-        let location = '';
+        let location: string;
         try {
           location = String(evaluateValue(section(i.raw.body, 'location') ?? '', { ...i.ctx, site: 'resourceHeader' }));
         } catch {

@@ -2,10 +2,9 @@
 // variables, expansion, dependencies, types), with no side effects. Inline nested deployments whose
 // properties can be evaluated without reading resources are validated too.
 
-import type { ErrorDetail } from '../arm/errors.js';
 import { ArmError } from '../arm/errors.js';
 import type { EvalContext } from './context.js';
-import { ExpressionError, TemplateErrors } from './errors.js';
+import { ExpressionError } from './errors.js';
 import { evaluateValue } from './evaluator.js';
 import type { TemplateHost } from './host.js';
 import { preflightDeployment } from './preflight.js';

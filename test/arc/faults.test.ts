@@ -3,6 +3,7 @@
 // install ends, after a restart, in a terminal state with nothing leaked.
 import assert from 'node:assert/strict';
 import { startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { waitUntil } from '../support/wait.js';
 import { applianceBody, applianceId, buildPlatform, extensionBody, extensionId, put, rg, site, V } from './helpers.js';
 
 const admin = (emu: TestEmulator, what: 'disconnect' | 'connect') => emu.http().post(`/_emulator/fabric/sites/hci-site-1/${what}`);
@@ -89,43 +90,57 @@ describe('Arc platform: site faults and restarts', function () {
   });
 
   for (const what of ['bridge', 'extension'] as const) {
-    it(`a crash in the middle of a ${what} install ends, after restart, in a terminal state with nothing leaked`, async () => {
+    it(`a crash in the middle of a ${what} install: after restart the operation is resumed and finishes it, with nothing leaked`, async () => {
       const dir = tmpDir();
       let emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0']);
       let id: string;
+      const opOf = (e: TestEmulator) => e.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === id.toLowerCase());
       try {
         if (what === 'extension') {
           const { app } = await buildPlatform(emu);
-          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.05 });
           id = extensionId(app, 'crashy');
-          await put(emu, id, V.extension, extensionBody('Microsoft.AZStackHCI.Operator'), 201);
-          await new Promise((r) => setTimeout(r, 300)); // inside the install's simulated second
         } else {
           await put(emu, rg(), V.rg, { location: 'eastus' }, 201);
-          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.02 });
           id = applianceId();
+        }
+        // Simulated time drives where the crash lands, whatever the machine's load.
+        if (what === 'extension') {
+          // The install is one 20 s task (its wait comes before its work): at time scale 1 the crash lands inside it.
+          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 1 });
+          await put(emu, id, V.extension, extensionBody('Microsoft.AZStackHCI.Operator'), 201);
+          await waitUntil(() => opOf(emu)?.tasks.some((t) => t.state === 'running'), { what: 'the install to start' });
+        } else {
+          // The bridge: its VM (30 s), then validate and connect (10 s each). The VM's wait is taken at 0.1 (3 s),
+          // then the scale goes to 1, so the crash lands in the 10 s after the VM is up, before the bridge connects.
+          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.1 });
           await put(emu, id, V.appliance, applianceBody(), 201);
-          // crash once its VM is up, before the bridge has connected
-          for (let i = 0; i < 400 && emu.services.fabric!.ownerVms(id).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 1 });
+          await waitUntil(() => emu.services.fabric!.ownerVms(id).length > 0, { what: "the bridge's VM" });
           assert.equal(emu.services.fabric!.ownerVms(id).length, 1);
         }
+        const mid = opOf(emu)!;
+        assert.equal(mid.status, 'InProgress', 'the crash comes in the middle of the install');
+        assert.ok(mid.tasks.some((t) => t.state !== 'done'), 'tasks remain when the emulator stops');
       } finally {
         await emu.close();
       }
       emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0']);
       try {
-        const op = emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === id.toLowerCase())!;
+        const op = opOf(emu);
+        assert.ok(op, 'the interrupted operation survives the restart');
         const done = await emu.services.resourceManager.waitFor(op.id);
-        assert.ok(['Succeeded', 'Failed'].includes(done.status), done.status);
+        // resumed by the engine (not dropped, not failed for want of a driver), and the install completed
+        assert.ok((done.resumed ?? 0) >= 1, `resumed ${done.resumed}`);
+        assert.equal(done.status, 'Succeeded', JSON.stringify(done.error));
         const v = what === 'bridge' ? V.appliance : V.extension;
         const r = (await emu.http().get(`${id}?api-version=${v}`)).body;
-        assert.equal(r.properties.provisioningState, done.status);
+        assert.equal(r.properties.provisioningState, 'Succeeded');
         const s = await site(emu);
         if (what === 'bridge') {
-          assert.equal(s.vms.filter((x: any) => x.role === 'appliance').length, done.status === 'Succeeded' ? 1 : 0);
-          if (done.status === 'Succeeded') assert.equal(r.properties.status, 'Running');
+          assert.equal(s.vms.filter((x: any) => x.role === 'appliance' && x.owner === id).length, 1, 'one VM: the resumed install did not make a second');
+          assert.equal(r.properties.status, 'Running');
         } else {
-          assert.equal(s.packages.filter((p: any) => p.owner === id).length, done.status === 'Succeeded' ? 1 : 0);
+          assert.equal(s.packages.filter((p: any) => p.owner === id).length, 1, 'one package: the resumed install did not make a second');
         }
         assert.equal(emu.services.asyncOperations.list().filter((o) => o.status === 'InProgress').length, 0);
       } finally {

@@ -93,7 +93,7 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     await az.ok(['aks', 'get-credentials', '-g', 'hub-rg', '-n', 'h1', '--admin', '--file', kc]);
     const merged = readFileSync(kc, 'utf8');
     assert.match(merged, /^current-context: h1-admin$/m);
-    assert.match(merged, /^  name: h1$/m);
+    assert.match(merged, /^ {2}name: h1$/m);
     assert.doesNotMatch(merged, /h1-admin-admin/);
 
     const pools = await az.ok(['aks', 'nodepool', 'list', '-g', 'hub-rg', '--cluster-name', 'h1']);

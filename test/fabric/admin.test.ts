@@ -72,11 +72,11 @@ for (const { mode, store, name } of MATRIX) {
       const owner = clusterId('moved');
       await w.run(owner, plan(owner));
       const host = w.fabric.ownerVms(owner)[0].host!;
-      let res = await request(app).post(`/_emulator/fabric/sites/local/hosts/${host}/fail`).expect(200);
+      const res = await request(app).post(`/_emulator/fabric/sites/local/hosts/${host}/fail`).expect(200);
       assert.ok(res.body.restarted.length >= 1);
       let snap = await request(app).get('/_emulator/fabric?site=local').expect(200);
       assert.equal(snap.body.sites[0].hosts.find((h: any) => h.name === host).state, 'Failed');
-      res = await request(app).post(`/_emulator/fabric/sites/local/hosts/${host}/recover`).expect(200);
+      await request(app).post(`/_emulator/fabric/sites/local/hosts/${host}/recover`).expect(200);
       snap = await request(app).get('/_emulator/fabric?site=local').expect(200);
       assert.equal(snap.body.sites[0].hosts.find((h: any) => h.name === host).state, 'Up');
     });
@@ -116,7 +116,7 @@ for (const { mode, store, name } of MATRIX) {
       res = await request(app).put('/_emulator/operations/gates').set('content-type', 'application/json').send('{oops').expect(400);
       assert.equal(res.body.error.code, 'InvalidRequestContent');
       await request(app).put('/_emulator/operations/time-scale').send({ timeScale: -1 }).expect(400);
-      res = await request(app).put('/_emulator/operations/time-scale').send({ timeScale: 0.5 }).expect(200);
+      await request(app).put('/_emulator/operations/time-scale').send({ timeScale: 0.5 }).expect(200);
       assert.equal(w.services.config.timeScale, 0.5);
     });
   });

@@ -143,7 +143,7 @@ describe('framework: operations end across a restart', function () {
   it('an operation whose task throws after a restart ends Failed with its VMs undone', async () => {
     const dir = tmpDir();
     let emu = await start(['--data-dir', dir, '--time-scale', '1']);
-    let before = 0;
+    let before: number | undefined;
     try {
       await emu.http().put(`${rgPath('rs')}?api-version=2021-04-01`).send({ location: 'local' });
       before = await freeCores(emu);

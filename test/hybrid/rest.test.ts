@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { startTestEmulator, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { del, put, settle, site } from '../arc/helpers.js';
-import { ccId, connectedCluster, HV, pciBody, pciId, platform, poolBody, poolId } from './helpers.js';
+import { connectedCluster, HV, pciBody, pciId, platform, poolBody, poolId } from './helpers.js';
 
 const mine = (s: any, owner: string) => s.vms.filter((v: any) => v.owner.toLowerCase() === owner.toLowerCase());
 const lnetUse = (s: any, name: string) => s.logicalNetworks.find((n: any) => n.name === name).usedIps;

@@ -1,7 +1,7 @@
 // Runs the real az CLI (Debian's azure-cli 2.45) against a test emulator, in its own config dir.
 // When az is missing, installs it if it can (root + apt-get); otherwise fails saying how.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { CA_PATH, CLIENT_ID, SECRET, TENANT, tmpDir, type TestEmulator } from './emulator.js';
 
@@ -28,9 +28,34 @@ export interface AzResult {
   json?: any;
 }
 
+/**
+ * az builds its command index (commandIndex.json, loading every command module: seconds of CPU) the first time
+ * it runs in a config dir. Build it once per test process and copy it into each session's fresh config dir.
+ */
+let commandIndex: Promise<string | undefined> | undefined;
+function builtCommandIndex(): Promise<string | undefined> {
+  commandIndex ??= new Promise((resolve) => {
+    const dir = tmpDir('az-index-');
+    const env = { ...process.env, AZURE_CONFIG_DIR: dir, AZURE_CORE_COLLECT_TELEMETRY: 'false' };
+    execFile('az', ['cloud', 'list', '-o', 'none'], { env, timeout: 120_000 }, () => {
+      const f = path.join(dir, 'commandIndex.json');
+      resolve(existsSync(f) ? f : undefined);
+    });
+  });
+  return commandIndex;
+}
+
 export class AzSession {
   readonly configDir = tmpDir('az-config-');
+  private seeded?: Promise<void>;
   constructor(readonly emu: TestEmulator) {}
+
+  private seed(): Promise<void> {
+    this.seeded ??= builtCommandIndex().then((f) => {
+      if (f) copyFileSync(f, path.join(this.configDir, 'commandIndex.json'));
+    });
+    return this.seeded;
+  }
 
   env(): NodeJS.ProcessEnv {
     return {
@@ -43,7 +68,8 @@ export class AzSession {
     };
   }
 
-  run(args: string[], timeoutMs = 120_000): Promise<AzResult> {
+  async run(args: string[], timeoutMs = 120_000): Promise<AzResult> {
+    await this.seed();
     return new Promise((resolve) => {
       execFile('az', args, { env: this.env(), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0;

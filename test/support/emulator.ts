@@ -44,7 +44,7 @@ export async function startTestEmulator(args: string[] = [], opts: EmulatorOptio
   const hasStore = args.some((a) => a.startsWith('--data-dir') || a === '--in-memory');
   const all = ['--port', '0', '--quiet', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem'), ...(hasStore ? [] : ['--in-memory']), ...(args.some((a) => a.startsWith('--time-scale')) ? [] : ['--time-scale', '0']), ...args];
   const config = parseConfig(all, { ...(opts.env ?? {}) });
-  const emu = await startEmulator(config, { providers: opts.providers, fabric: opts.fabric });
+  const emu = await startEmulator(config, { providers: opts.providers, fabric: opts.fabric, logSink: opts.logSink });
   const token = emu.tokens.issue({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' }, TENANT, emu.url).access_token;
   const http = () => request.agent(emu.url).set('Authorization', `Bearer ${token}`);
   return Object.assign(emu, { token, http, config });

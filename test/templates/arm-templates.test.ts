@@ -50,8 +50,14 @@ describe('arm-templates/', () => {
     assert.deepEqual(r.parameters.servicePrincipalClientSecret, { type: 'SecureString' });
     assert.ok(!JSON.stringify(r).includes('emulator-secret'));
     assert.match(String(r.outputs!.controlPlaneFQDN.value), /\.hcp\.local\.azmk8s\.io$/);
+    // What-if after the deployment: both resources are there (an empty list would pass `every`), none to create.
     const plan = await whatIf(host, rq);
-    assert.ok(plan.properties!.changes.every((c) => c.changeType === 'NoChange' || c.changeType === 'Modify'));
+    const changes = plan.properties!.changes;
+    assert.deepEqual(
+      changes.map((c) => c.resourceId.toLowerCase()).sort(),
+      [`${hub}/providers/Microsoft.ContainerService/managedClusters/aks-hub-1`, `${hub}/providers/Microsoft.Network/virtualNetworks/aks-hub-1-vnet`].map((id) => id.toLowerCase()).sort(),
+    );
+    assert.ok(changes.every((c) => c.changeType === 'NoChange' || c.changeType === 'Modify'), JSON.stringify(changes.map((c) => c.changeType)));
   });
 
   it('identities-200.json expands to 200 identities and deploys them', async () => {

@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
-import { idKey } from '../../framework/repository.js';
 import type { ArmResource, RequestContext, ResourceProvider, ResourceTypeDefinition, StoredResource, Related } from '../../framework/types.js';
 import type { Services } from '../../framework/types.js';
 import { Authorizer, ASSIGNMENT_TYPE_KEY, DEFINITION_TYPE_KEY, assignmentRef, customRoleData, roleGuidOf } from '../../authorization/authorizer.js';

@@ -1,7 +1,7 @@
 // managedClusters/agentPools: PUT (add, scale, upgrade, stop/start a pool), GET, list, DELETE.
 // Pools are kept once, as these child resources; a cluster shows them as agentPoolProfiles.
 
-import { ArmError, Errors } from '../../arm/errors.js';
+import { Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { RequestContext, ResourceTypeDefinition, StoredResource, ArmResource, Completion, WriteOutcome } from '../../framework/types.js';
 import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';

@@ -5,17 +5,16 @@
 // Hooks are pure: they return the cluster, its agent pools (kept once, as child resources; the
 // cluster's agentPoolProfiles are built from them when it is shown) and the plan; the core writes.
 
-import { ArmError, Errors } from '../../arm/errors.js';
+import { Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { ActionOutcome, ArmResource, Completion, RelatedResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
 import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
-import { capabilityError, checkCapabilities, kubernetesTarget, resolveKubernetesVersion, type CapabilityDocument, type FeatureRequest, type KubernetesTarget, type Refusal } from '../../kubernetes/capabilities.js';
+import { capabilityError, checkCapabilities, resolveKubernetesVersion, type CapabilityDocument, type FeatureRequest, type KubernetesTarget, type Refusal } from '../../kubernetes/capabilities.js';
 import { clusterStatus, createPlan, deleteTasks, poolUpgradeTasks, scalePlan, startTasks, stopTasks, upgradeTasks } from './work.js';
 import { newClusterSecrets, type ClusterSecrets, type CredentialKind } from './kubeconfig.js';
 import { kubeconfigResults } from '../../kubernetes/credentials.js';
 import {
   clusterWire,
-  CLUSTER_TYPE_KEY,
   checkPoolName,
   guidFrom,
   isObj,
@@ -34,7 +33,7 @@ import { nodeGroupResources, nodeResourceGroupId, staleIds, type NodeGroupInput 
 import { runCommand } from './runCommand.js';
 import { resetAADProfile, rotateServiceAccountSigningKeys } from './clusterActions.js';
 
-import { SETTLE_TASK, clusterIdOf, isStopped, refuseIfBusy, settleTask, targetFor, targetOfStored, type OpData } from './clusterCommon.js';
+import { isStopped, refuseIfBusy, settleTask, targetFor, targetOfStored, type OpData } from './clusterCommon.js';
 
 /** A pool as a child resource to store with a cluster change; `order` keeps agentPoolProfiles in creation order. */
 export function poolResource(clusterId: string, p: Profile, opts: { busy?: boolean; order?: number } = {}): RelatedResource {

@@ -2,7 +2,7 @@
 // dropped from requests, and the per-api-version wire shape of responses.
 
 import { createHash } from 'node:crypto';
-import { Errors, ArmError } from '../../arm/errors.js';
+import { Errors } from '../../arm/errors.js';
 import { bareEtag } from '../../framework/etag.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, StoredResource } from '../../framework/types.js';

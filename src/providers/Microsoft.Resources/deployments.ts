@@ -10,7 +10,7 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf } from '../../framework/paging.js';
 import type { Services } from '../../framework/types.js';
-import type { ActionOutcome, ArmResource, Completion, Principal, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
+import type { ArmResource, Completion, Principal, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
 import { lroHeaders } from '../../lro/urls.js';
 // Only the engine's light modules load here (at start); the engine itself loads in the worker threads.

@@ -23,7 +23,7 @@ export function typeAndNames(fn: string, type: string, names: string[]): string 
 /** Splits `[prefix args..., type, names...]` at the first argument that looks like a type. */
 function splitArgs(fn: string, args: unknown[], maxPrefix: number): { prefix: string[]; type: string; names: string[] } {
   const strs = args.map((a) => expectString(a, fn));
-  let t = strs.findIndex((s, i) => i <= maxPrefix && s.includes('/') && !s.startsWith('/'));
+  const t = strs.findIndex((s, i) => i <= maxPrefix && s.includes('/') && !s.startsWith('/'));
   if (t < 0) {
     throw ExprErrors.generic(`Unable to evaluate template language function '${fn}': the resource type is missing or not valid. Please see https://aka.ms/arm-template-expressions/#${fn.toLowerCase()} for usage details.`);
   }

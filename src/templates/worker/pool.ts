@@ -190,7 +190,7 @@ export class TemplateWorkers {
         break;
       }
       case 'sync': {
-        let text = '';
+        let text: string;
         try {
           const fn = (job?.host as unknown as Record<string, (...a: unknown[]) => unknown> | undefined)?.[m.method];
           const v = typeof fn === 'function' ? fn.apply(job!.host, m.args) : undefined;
