@@ -235,7 +235,7 @@ function render(e: Environment): string {
 /** A line that puts `dir` first on a colon-separated variable once, keeping what the shell has. */
 function prependLine(name: string, dir: string): string {
   const q = shellQuote(dir);
-  return `case ":\${${name}:-}:" in *:${q}:*) ;; *) export ${name}=${q}"\${${name}:+:\$${name}}" ;; esac`;
+  return `case ":\${${name}:-}:" in *:${q}:*) ;; *) export ${name}=${q}"\${${name}:+:$${name}}" ;; esac`;
 }
 
 export function shellQuote(s: string): string {

@@ -148,6 +148,7 @@ interface BatchArrays {
 }
 
 /** Neither empty nor holding the separators: can travel in a joined text (see commitQuery). */
+// eslint-disable-next-line no-control-regex -- the batch encoder joins texts with these two control characters on purpose
 const joinable = (s: string) => s.length > 0 && !/[\u0001\u0002]/.test(s);
 
 /**

@@ -121,8 +121,7 @@ export function createHooks(state: HookState, cache: Map<string, unknown>): Reso
     return full ? fullObject(body, id, inst, api) : (body.properties ?? {});
   };
   const outer = state.outer ? createHooks(state.outer, cache) : undefined;
-  const declaredHere = (target: string) =>
-    target.startsWith('/') || findTargets(state.exp, target, state.prefix).length > 0 || (target.includes('/') && target.split('/')[0].includes('.'));
+  const declaredHere = (target: string) => target.startsWith('/') || findTargets(state.exp, target, state.prefix).length > 0 || (target.includes('/') && target.split('/')[0].includes('.'));
   return {
     reference: (ctx, target, apiVersion, full) => (outer && !declaredHere(target) ? outer.reference(ctx, target, apiVersion, full) : reference(ctx, target, apiVersion, full)),
     references(ctx, target, full) {

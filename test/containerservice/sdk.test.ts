@@ -86,7 +86,7 @@ describe('@azure/arm-containerservice 25.3.0 against the emulator', function () 
   });
 
   it('credentials: user and admin kubeconfigs differ and point at the cluster', async () => {
-    const mc = await client.managedClusters.get('sdk-rg', 'sdk1');
+    await client.managedClusters.get('sdk-rg', 'sdk1');
     const user = await client.managedClusters.listClusterUserCredentials('sdk-rg', 'sdk1');
     const admin = await client.managedClusters.listClusterAdminCredentials('sdk-rg', 'sdk1');
     const mon = await client.managedClusters.listClusterMonitoringUserCredentials('sdk-rg', 'sdk1');

@@ -123,7 +123,7 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
 
   // ---- discovery of one group / version --------------------------------------------------------------------
   let group = '';
-  let version = '';
+  let version: string;
   let tail: string[];
   if (rest[0] === 'api') {
     if (rest.length === 1) throw KubeErrors.pathNotFound();

@@ -100,6 +100,7 @@ export async function subresource(host: KubeHost, req: Request, res: Response, c
         res.setHeader('Transfer-Encoding', 'chunked');
         res.write(text);
         const gr = storageOf(def);
+        // eslint-disable-next-line prefer-const -- end() (declared next) needs it before the watch that sets it exists
         let stop: (() => void) | undefined;
         const end = () => {
           stop?.();

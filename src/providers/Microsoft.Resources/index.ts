@@ -5,8 +5,8 @@
 import { Errors } from '../../arm/errors.js';
 import { pageOf, pageOfKeys } from '../../framework/paging.js';
 import { idKey } from '../../framework/repository.js';
-import { allSubscriptions, findSubscription, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
-import { filterResources, matchesFilter, parseFilter } from '../../framework/filter.js';
+import { allSubscriptions, registrationKey, registrationState, REGISTRATIONS } from '../../framework/registration.js';
+import { matchesFilter, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
 import { mergeVersions } from '../../catalogue/versions.js';
