@@ -4,7 +4,7 @@
 // cluster shows degraded); a crash mid-create ends terminal after restart with nothing leaked.
 import assert from 'node:assert/strict';
 import { startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
-import { customLocationBody, customLocationId, extensionId, lnetBody, put, rg, settle, site } from '../arc/helpers.js';
+import { customLocationBody, customLocationId, lnetBody, put, rg, settle, site } from '../arc/helpers.js';
 import { ccBody, ccId, connectedCluster, HV, pciBody, pciId, platform, poolBody, poolId } from './helpers.js';
 
 const mine = (s: any, owner: string) => s.vms.filter((v: any) => v.owner.toLowerCase() === owner.toLowerCase());
