@@ -24,6 +24,8 @@ const COLLECTION = 'operations';
 /** Requests to an operation from an instance that does not drive it (cancel, hold, release, polls): its driver applies them. */
 export const CONTROL_COLLECTION = 'operationControl';
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+/** The head of a finished operation's stored text (see writeOp): its end time. */
+const FINISHED_HEAD = /^\{"status":"(?:Succeeded|Failed|Canceled)","endTime":"([^"]+)"/;
 /** How often operations nobody drives are looked for (another instance died, a snapshot was imported). */
 const SWEEP_MS = 1000;
 
@@ -804,11 +806,16 @@ export class OperationEngine implements AsyncOperations {
     const hours = this.services.config.operationRetentionHours;
     if (!(hours > 0) || this.stopped) return 0;
     const cutoff = this.services.clock.now() - hours * 3_600_000;
-    const old = this.list().filter((op) => TERMINAL.has(op.status) && op.endTime && Date.parse(op.endTime) < cutoff && !this.driving.has(op.id));
+    // Read from the head of each stored text (writeOp puts status and endTime first): parsing every record
+    // each second held the event loop for hundreds of milliseconds once thousands of operations were kept.
+    const old: string[] = [];
+    for (const [key, text] of this.store.texts(COLLECTION)) {
+      const head = FINISHED_HEAD.exec(text);
+      if (head && Date.parse(head[1]) < cutoff && !this.live.has(key)) old.push(key);
+    }
     if (old.length === 0) return 0;
     const writes: WriteOp[] = [];
-    for (const op of old) {
-      const key = op.id.toLowerCase();
+    for (const key of old) {
       writes.push({ collection: COLLECTION, key, value: undefined });
       if (this.store.get(CONTROL_COLLECTION, key) !== undefined) writes.push({ collection: CONTROL_COLLECTION, key, value: undefined });
     }
