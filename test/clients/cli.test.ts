@@ -220,7 +220,8 @@ describe('arm-emulator client commands', function () {
       assert.equal((await cli('aksarc', 'nodepool', 'show', '-g', 'arc', '--cluster-name', 'c1', '-n', 'win1')).code, 1);
       const creds = await ok('aksarc', 'get-credentials', '-g', 'arc', '-n', 'c1', '--admin');
       assert.match(creds.err, /Merged "c1" as current context in .*kubeconfig/);
-      assert.match(readFileSync(process.env.KUBECONFIG!, 'utf8'), /server: https:\/\/172\.20\.0\.\d+:6443/);
+      // the emulator's own Kubernetes API for the cluster, on loopback (never the simulated 172.20.0.x endpoint)
+      assert.match(readFileSync(process.env.KUBECONFIG!, 'utf8'), /server: https:\/\/localhost:\d+\/k8s\/[0-9a-f]+\n/);
       assert.match((await ok('aksarc', 'get-credentials', '-g', 'arc', '-n', 'c1', '--admin', '--file', '-')).out, /^apiVersion: v1/m);
     });
 
