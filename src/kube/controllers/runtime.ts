@@ -67,6 +67,9 @@ interface ClusterState {
 }
 
 const MAX_ROUNDS = 50;
+/** The longest a drain keeps the event loop before letting requests in (the controllers' awaits are microtasks). */
+const SLICE_MS = 15;
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class ControllerRuntime {
   readonly controllers: Controller[] = [];
@@ -133,6 +136,7 @@ export class ControllerRuntime {
   private async drain(cluster: string): Promise<void> {
     const s = this.state(cluster);
     let rounds = 0;
+    let sliceStart = performance.now();
     try {
       while (s.dirty.size && !this.stopped) {
         const view = this.o.view(cluster);
@@ -146,13 +150,17 @@ export class ControllerRuntime {
           return;
         }
         for (const c of this.controllers) {
-          if (!s.dirty.has(c.name) || this.stopped) continue;
+          if (!s.dirty.has(c.name) || this.stopped || !this.o.store.cluster(cluster)) continue;
           s.dirty.delete(c.name);
           try {
             await c.run(this.context(cluster, view, c, s));
             if (s.events.length) await this.flushEvents(cluster, s);
           } catch (e) {
             if (!this.o.quiet) console.error(`[kube] controller ${c.name} in cluster ${cluster}:`, e);
+          }
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await yieldToLoop();
+            sliceStart = performance.now();
           }
         }
       }
