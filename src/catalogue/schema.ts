@@ -32,9 +32,20 @@ export interface Shaped {
   secrets: string[];
 }
 
+const walkers = new WeakMap<SchemaNode[], SchemaWalker>();
+
+/** One walker per node table (a namespace's schemas), so its caches are shared by every type of the namespace. */
+export function walkerFor(nodes: SchemaNode[]): SchemaWalker {
+  let w = walkers.get(nodes);
+  if (!w) walkers.set(nodes, (w = new SchemaWalker(nodes)));
+  return w;
+}
+
 export class SchemaWalker {
   private readonly props = new Map<number, Map<string, PropInfo>>();
   private readonly patterns = new Map<string, RegExp | null>();
+  /** A PATCH body: what is there is checked, nothing is required (not even a discriminator). */
+  private partial = false;
 
   constructor(private readonly nodes: SchemaNode[]) {}
 
@@ -43,6 +54,16 @@ export class SchemaWalker {
     const secrets: string[] = [];
     const value = this.walk(root, body, '', secrets, skipRequired) as Record<string, unknown>;
     return { value, secrets };
+  }
+
+  /** Validates a partial body (a PATCH): the values sent must fit, nothing is required. */
+  checkPartial(root: number, body: Record<string, unknown>): void {
+    this.partial = true;
+    try {
+      this.walk(root, body, '', [], new Set());
+    } finally {
+      this.partial = false;
+    }
   }
 
   /** The properties of an object node by lowercased name (cached). */
@@ -180,7 +201,7 @@ export class SchemaWalker {
       }
       // anything else is not part of this api-version: a provider's deserializer drops it
     }
-    for (const list of extra ? [props, extra] : [props]) {
+    for (const list of this.partial ? [] : extra ? [props, extra] : [props]) {
       for (const [lower, p] of list) {
         if (!(p.flags & REQUIRED) || p.flags & READ_ONLY || seen.has(lower)) continue;
         const at = path ? `${path}.${p.name}` : p.name;
@@ -200,6 +221,7 @@ export class SchemaWalker {
     const at = path ? `${path}.${discriminator}` : discriminator;
     const value = key === '' ? undefined : input[key];
     const names = Object.keys(elements);
+    if ((value === undefined || value === null) && this.partial) return this.object(id, undefined, input, path, secrets, skipRequired, false); // the base's properties only
     if (value === undefined || value === null) throw Errors.invalidRequestContent(`The request content is invalid: property '${at}' is required (one of ${JSON.stringify(names)}).`, at);
     const hit = names.find((e) => typeof value === 'string' && e.toLowerCase() === value.toLowerCase());
     if (!hit) throw invalid(at, `must be one of ${JSON.stringify(names)}; got ${JSON.stringify(value)}`);

@@ -8,8 +8,7 @@
 import { Errors } from '../../arm/errors.js';
 import type { CatalogueType, Catalogue } from '../../catalogue/catalogue.js';
 import { SCOPE } from '../../catalogue/catalogue.js';
-import { SchemaWalker } from '../../catalogue/schema.js';
-import type { SchemaNode } from '../../catalogue/schema.js';
+import { SchemaWalker, walkerFor } from '../../catalogue/schema.js';
 import { keyOf, guidOf } from '../declared/declare.js';
 import type { Services } from '../../framework/types.js';
 import type { ActionHandler, ArmResource, RequestContext, ResourceTypeDefinition, Scope, StoredResource } from '../../framework/types.js';
@@ -25,12 +24,6 @@ const HUB_NAMESPACES = new Set(
     'Microsoft.Web', 'Microsoft.EventHub', 'Microsoft.ServiceBus', 'Microsoft.Devices', 'Microsoft.DataBoxEdge', 'Microsoft.ContainerRegistry', 'Microsoft.ContainerService', 'Microsoft.Insights'].map((n) => n.toLowerCase()),
 );
 
-const walkers = new WeakMap<SchemaNode[], SchemaWalker>();
-export function walkerFor(nodes: SchemaNode[]): SchemaWalker {
-  let w = walkers.get(nodes);
-  if (!w) walkers.set(nodes, (w = new SchemaWalker(nodes)));
-  return w;
-}
 
 /** The single scope the core checks, or 'extension' when the type lives at several (the hook checks those). */
 function primaryScope(bits: number): Scope {
