@@ -1,7 +1,8 @@
 // The public spec's request schema for hand-built types: every PUT and PATCH body of a type a provider builds by
-// hand is checked, before its hooks run and before anything is written, against the schema the catalogue has for
-// that type and api-version (generated from Azure/azure-rest-api-specs), as the generic provider checks its own
-// types, with the same error: 400 InvalidRequestContent naming the property. What a deserializer forgives is
+// hand is checked, before anything is written, against the schema the catalogue has for that type and api-version
+// (generated from Azure/azure-rest-api-specs), as the generic provider checks its own types, with the same error:
+// 400 InvalidRequestContent naming the property. Kinds before the provider's hooks run; enums, required
+// properties, patterns and ranges once they have accepted the body (checkSpecBody says why). What a deserializer forgives is
 // forgiven: read-only properties a client sends back (provisioningState, fqdn, powerState...), properties the
 // api-version does not know, names and enum values in any casing, explicit nulls. A PATCH body is checked for what
 // it holds (nothing is required). An api-version the spec does not publish is checked against the nearest
@@ -50,16 +51,21 @@ function lookup(source: TypeSource, def: ResourceTypeDefinition, apiVersion: str
 /**
  * Checks a PUT or PATCH body of a hand-built type against its spec schema (the api-version the caller asked for,
  * not the one the type models it by). Throws the generic provider's 400 InvalidRequestContent.
+ *
+ * In two steps, as a resource provider meets a body: 'deserialize', before the provider's hooks, refuses what no
+ * deserializer reads (a value of the wrong kind: a list where a string goes, a word where a number goes);
+ * 'validate', once the hooks have accepted the body and before anything is written, refuses what the hooks left
+ * (an enum value outside a closed list, a missing required property, a pattern, length or range broken), so that
+ * a provider's own refusal (AKS's InvalidParameter naming its rule) comes first, as it does at the real service.
  */
-export function checkSpecBody(ctx: RequestContext, source: TypeSource | undefined): void {
+export function checkSpecBody(ctx: RequestContext, source: TypeSource | undefined, step: 'deserialize' | 'validate'): void {
   if (ctx.def.generic) return; // the generic provider checks (and shapes) its own bodies
   const body = ctx.body;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) return; // the core answers a body that is no object
   const schema = specSchemaFor(source, ctx.def, ctx.requestedApiVersion ?? ctx.apiVersion);
   if (schema.apiVersion === undefined) return;
-  const walker = walkerFor(schema.nodes);
   const inner: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (!ENVELOPE.has(k.toLowerCase())) inner[k] = v;
-  if (ctx.method === 'PATCH') walker.checkPartial(schema.root, inner);
-  else walker.shape(schema.root, inner, new Set(['name', 'location']));
+  const full = step === 'validate';
+  walkerFor(schema.nodes).check(schema.root, inner, { required: full && ctx.method !== 'PATCH', constraints: full, skipRequired: new Set(['name', 'location']) });
 }

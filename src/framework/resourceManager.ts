@@ -83,7 +83,11 @@ export class ResourceManagerCore implements ResourceManager {
     const verb = route.kind === 'action' || collectionPost ? 'post' : (call.method.toLowerCase() as 'get');
     const handler = route.kind !== 'collection' || collectionPost ? custom?.[verb] : undefined;
     if (handler) {
-      if (route.kind === 'instance' && (call.method === 'PUT' || call.method === 'PATCH') && !call.internal) checkSpecBody(ctx, this.services.registry.catalogue());
+      if (route.kind === 'instance' && (call.method === 'PUT' || call.method === 'PATCH') && !call.internal) {
+        // a custom handler writes as it answers: both steps of the spec check come first
+        checkSpecBody(ctx, this.services.registry.catalogue(), 'deserialize');
+        checkSpecBody(ctx, this.services.registry.catalogue(), 'validate');
+      }
       if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
       if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`, ['POST']);
       return this.custom(handler, ctx);
@@ -303,7 +307,7 @@ export class ResourceManagerCore implements ResourceManager {
     if (ctx.existing?.deleting) throw Errors.conflict(`The resource '${ctx.existing.resource.name}' is being deleted.`);
     const schema = typeof def.schema === 'function' ? def.schema(ctx.apiVersion) : def.schema;
     // the public spec's schema first (the generic provider's wording), then what a hand-written one adds (formats, ranges)
-    if (!internal) checkSpecBody(ctx, services.registry.catalogue());
+    if (!internal) checkSpecBody(ctx, services.registry.catalogue(), 'deserialize');
     if (schema) validateAgainst(schema, ctx.body ?? {});
     const candidate = candidateFromBody(ctx);
     // Every resource deployed to a custom location: it exists, has succeeded and enables this type. The custom
@@ -313,6 +317,7 @@ export class ResourceManagerCore implements ResourceManager {
     ctx.target = () => (target ??= services.targets.resolve(candidate, customLocation));
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
+    if (!internal) checkSpecBody(ctx, services.registry.catalogue(), 'validate');
     const created = !ctx.existing;
     const createdStatus = 'createdStatus' in outcome && outcome.createdStatus ? outcome.createdStatus : 201;
     if (dryRun) {
@@ -333,7 +338,7 @@ export class ResourceManagerCore implements ResourceManager {
     const mode = def.patch ?? (def.tracked ? 'tags' : false);
     if (mode === false) throw Errors.methodNotAllowed('PATCH', typeName(ctx), allowedOn(def));
     const body = requireObject(ctx.body);
-    if (!internal) checkSpecBody(ctx, this.services.registry.catalogue());
+    if (!internal) checkSpecBody(ctx, this.services.registry.catalogue(), 'deserialize');
     const candidate = structuredClone(ctx.existing.resource);
     // Tags are replaced as a whole (RPC); everything in properties is a JSON merge patch.
     if (body.tags !== undefined) candidate.tags = checkTags(body.tags);
@@ -343,6 +348,7 @@ export class ResourceManagerCore implements ResourceManager {
     }
     const existing = ctx.existing;
     const outcome = def.onPatch ? await def.onPatch(ctx as RequestContext & { existing: StoredResource }, candidate) : { resource: candidate };
+    if (!internal) checkSpecBody(ctx, this.services.registry.catalogue(), 'validate');
     const r = await this.commitWrite(ctx, outcome.resource, outcome.internal ?? existing.internal, outcome.operation, outcome.related, 200, 'update');
     return outcome.operation ? { ...r, status: 202 } : r;
   }
