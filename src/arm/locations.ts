@@ -18,8 +18,23 @@ export interface LocationInfo {
  * running on a stamp is an Azure resource in an Azure region).
  */
 export const STAMP_NAMESPACES: ReadonlySet<string> = new Set(
-  ['Microsoft.Compute', 'Microsoft.Network', 'Microsoft.Storage', 'Microsoft.KeyVault', 'Microsoft.ManagedIdentity', 'Microsoft.Authorization', 'Microsoft.Resources',
-    'Microsoft.Web', 'Microsoft.EventHub', 'Microsoft.ServiceBus', 'Microsoft.Devices', 'Microsoft.DataBoxEdge', 'Microsoft.ContainerRegistry', 'Microsoft.ContainerService', 'Microsoft.Insights'].map((n) => n.toLowerCase()),
+  [
+    'Microsoft.Compute',
+    'Microsoft.Network',
+    'Microsoft.Storage',
+    'Microsoft.KeyVault',
+    'Microsoft.ManagedIdentity',
+    'Microsoft.Authorization',
+    'Microsoft.Resources',
+    'Microsoft.Web',
+    'Microsoft.EventHub',
+    'Microsoft.ServiceBus',
+    'Microsoft.Devices',
+    'Microsoft.DataBoxEdge',
+    'Microsoft.ContainerRegistry',
+    'Microsoft.ContainerService',
+    'Microsoft.Insights',
+  ].map((n) => n.toLowerCase()),
 );
 
 export const servedOnStamp = (namespace: string): boolean => STAMP_NAMESPACES.has(namespace.toLowerCase());

@@ -87,7 +87,10 @@ export function validateAgainst(file: string, body: unknown): void {
   if (!err) throw Errors.invalidRequestContent('The request content is invalid.');
   // a JSON path as ARM writes it: properties.agentPoolProfiles[0].count
   const join = (parts: string[]) => parts.filter(Boolean).reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
-  const parts = err.instancePath.replace(/^\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = err.instancePath
+    .replace(/^\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (err.keyword === 'required') parts.push((err.params as any).missingProperty);
   if (err.keyword === 'additionalProperties') parts.push((err.params as any).additionalProperty);
   const target = join(parts);
