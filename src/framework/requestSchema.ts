@@ -6,7 +6,7 @@
 // forgiven: read-only properties a client sends back (provisioningState, fqdn, powerState...), properties the
 // api-version does not know, names and enum values in any casing, explicit nulls. A PATCH body is checked for what
 // it holds (nothing is required). An api-version the spec does not publish is checked against the nearest
-// published one (the same stability first: a stable version by a stable one); a type the spec does not describe
+// published one (the same stability when one is as near: a stable version by a stable one); a type the spec does not describe
 // keeps its hand-written schema (schemas/, ResourceTypeDefinition.schema) or its hooks' checks.
 
 import { nearestVersion } from '../catalogue/versions.js';
@@ -43,9 +43,14 @@ function lookup(source: TypeSource, def: ResourceTypeDefinition, apiVersion: str
   if (!listed?.length) return { reason: `the public specs have no ${def.namespace}/${def.type}` };
   const published = listed.filter((v) => source.schema(def.namespace, def.type, v)?.body !== undefined);
   if (!published.length) return { reason: `the public specs give no request body for ${def.namespace}/${def.type} (known from the SDKs only)` };
+  // the newest published version not newer than the one asked for; one of the same stability (a stable one for a
+  // stable one) when it is at most a quarter older than that
+  const best = nearestVersion(published, apiVersion);
   const preview = (v: string) => /preview/i.test(v);
   const same = published.filter((v) => preview(v) === preview(apiVersion));
-  return at(nearestVersion(same.length ? same : published, apiVersion))!;
+  const sameBest = same.length ? nearestVersion(same, apiVersion) : undefined;
+  const days = (a: string, b: string) => Math.abs(Date.parse(a.slice(0, 10)) - Date.parse(b.slice(0, 10))) / 86_400_000;
+  return at(sameBest !== undefined && days(sameBest, best) <= 92 ? sameBest : best)!;
 }
 
 /**
