@@ -78,13 +78,15 @@ describe('request schemas of hand-built types (framework)', function () {
       await refused(await put(ext, '2023-05-01', { properties: { extensionType: 'microsoft.flux', aksAssignedIdentity: { type: 'Borrowed' } } }), 'properties.aksAssignedIdentity.type', /must be one of \["SystemAssigned","UserAssigned"\]; got "Borrowed"/, ext, '2023-05-01');
     });
 
-    it('an agent pool, a connected cluster, a cluster extension, a custom location, an appliance, a logical network', async () => {
+    it('an agent pool, a connected cluster, a cluster extension, a custom location, an appliance, a management group, a logical network', async () => {
       const cases: [string, string, unknown, string, RegExp][] = [
         [`${cluster}/agentPools/p1`, AKS, { properties: { count: 'three' } }, 'properties.count', /must be a number/],
         [`${rg()}/providers/Microsoft.Kubernetes/connectedClusters/cc1`, '2024-01-01', { location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '', privateLinkState: ['Enabled'] } }, 'properties.privateLinkState', /got an array/],
         [`${cluster}/providers/Microsoft.KubernetesConfiguration/extensions/flux`, '2023-05-01', { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: 'maybe' } }, 'properties.autoUpgradeMinorVersion', /must be a boolean/],
         [`${rg()}/providers/Microsoft.ExtendedLocation/customLocations/cl1`, '2021-08-15', { location: 'eastus', properties: { hostType: 'Kubernetes', hostResourceId: cluster, namespace: 'ns', clusterExtensionIds: 'flux' } }, 'properties.clusterExtensionIds', /must be an array; got string "flux"/],
         [`${rg()}/providers/Microsoft.ResourceConnector/appliances/b1`, '2022-10-27', { location: 'eastus', properties: { distro: 'AKSEdge', infrastructureConfig: { provider: 'HCI' }, publicKey: { pem: 'x' } } }, 'properties.publicKey', /must be a string; got an object/],
+        // a type served by custom handlers (written as it answers): both steps come first
+        ['/providers/Microsoft.Management/managementGroups/mg-schemas', '2021-04-01', { properties: { displayName: ['Schemas'] } }, 'properties.displayName', /must be a string; got an array/],
         [`${rg()}/providers/Microsoft.AzureStackHCI/logicalNetworks/l1`, '2024-01-01', { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: 'x' }, properties: { subnets: { name: 's' } } }, 'properties.subnets', /must be an array/],
       ];
       for (const [id, v, body, target, says] of cases) await refused(await put(id, v, body), target, says);
