@@ -12,6 +12,33 @@ export interface LocationInfo {
   longitude?: string;
 }
 
+/**
+ * The namespaces an Azure Stack Hub stamp's ARM serves (az's 2020-09-01-hybrid profile, plus AKS and monitoring):
+ * only their types take a stamp's location ('local'); the others live in Azure regions only (a connected cluster
+ * running on a stamp is an Azure resource in an Azure region).
+ */
+export const STAMP_NAMESPACES: ReadonlySet<string> = new Set(
+  [
+    'Microsoft.Compute',
+    'Microsoft.Network',
+    'Microsoft.Storage',
+    'Microsoft.KeyVault',
+    'Microsoft.ManagedIdentity',
+    'Microsoft.Authorization',
+    'Microsoft.Resources',
+    'Microsoft.Web',
+    'Microsoft.EventHub',
+    'Microsoft.ServiceBus',
+    'Microsoft.Devices',
+    'Microsoft.DataBoxEdge',
+    'Microsoft.ContainerRegistry',
+    'Microsoft.ContainerService',
+    'Microsoft.Insights',
+  ].map((n) => n.toLowerCase()),
+);
+
+export const servedOnStamp = (namespace: string): boolean => STAMP_NAMESPACES.has(namespace.toLowerCase());
+
 export const AZURE_REGIONS: [string, string, string, string][] = [
   ['eastus', 'East US', '37.3719', '-79.8164'],
   ['eastus2', 'East US 2', '36.6681', '-78.3889'],

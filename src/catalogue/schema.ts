@@ -32,9 +32,22 @@ export interface Shaped {
   secrets: string[];
 }
 
+const walkers = new WeakMap<SchemaNode[], SchemaWalker>();
+
+/** One walker per node table (a namespace's schemas), so its caches are shared by every type of the namespace. */
+export function walkerFor(nodes: SchemaNode[]): SchemaWalker {
+  let w = walkers.get(nodes);
+  if (!w) walkers.set(nodes, (w = new SchemaWalker(nodes)));
+  return w;
+}
+
 export class SchemaWalker {
   private readonly props = new Map<number, Map<string, PropInfo>>();
   private readonly patterns = new Map<string, RegExp | null>();
+  /** Whether missing required properties (and a missing discriminator) are refused: not in a PATCH body. */
+  private required = true;
+  /** Whether enums, patterns, lengths, ranges and item counts are checked, or only kinds (what no deserializer reads). */
+  private constraints = true;
 
   constructor(private readonly nodes: SchemaNode[]) {}
 
@@ -43,6 +56,22 @@ export class SchemaWalker {
     const secrets: string[] = [];
     const value = this.walk(root, body, '', secrets, skipRequired) as Record<string, unknown>;
     return { value, secrets };
+  }
+
+  /**
+   * Validates a body without shaping it. `required: false` for a PATCH body (nothing is required, not even a
+   * discriminator); `constraints: false` checks only what no deserializer reads (a value of the wrong kind: a list
+   * for a string, a word for a number), leaving enums, patterns, lengths, ranges and required properties.
+   */
+  check(root: number, body: Record<string, unknown>, opts: { required: boolean; constraints: boolean; skipRequired?: Set<string> }): void {
+    this.required = opts.required;
+    this.constraints = opts.constraints;
+    try {
+      this.walk(root, body, '', [], opts.skipRequired ?? new Set());
+    } finally {
+      this.required = true;
+      this.constraints = true;
+    }
   }
 
   /** The properties of an object node by lowercased name (cached). */
@@ -92,7 +121,7 @@ export class SchemaWalker {
       case 's': {
         const s = str(v, path);
         const [, pattern, min, max, sensitive] = n as [string, string | null, number | null, number | null, number?];
-        if (typeof s === 'string') {
+        if (typeof s === 'string' && this.constraints) {
           if (typeof min === 'number' && s.length < min) throw invalid(path, `must be at least ${min} characters long`);
           if (typeof max === 'number' && s.length > max) throw invalid(path, `must be at most ${max} characters long`);
           const re = pattern ? this.regex(pattern) : null;
@@ -104,14 +133,15 @@ export class SchemaWalker {
       case 'i': {
         const x = int(v, path);
         const [, min, max] = n as [string, number | null, number | null];
-        if (typeof min === 'number' && x < min) throw invalid(path, `must be at least ${min}; got ${x}`);
-        if (typeof max === 'number' && x > max) throw invalid(path, `must be at most ${max}; got ${x}`);
+        if (this.constraints && typeof min === 'number' && x < min) throw invalid(path, `must be at least ${min}; got ${x}`);
+        if (this.constraints && typeof max === 'number' && x > max) throw invalid(path, `must be at most ${max}; got ${x}`);
         return x;
       }
       case 'l': {
         const lit = n[1];
         if (typeof lit === 'string' && typeof v === 'string' && v.toLowerCase() === lit.toLowerCase()) return v;
         if (v === lit) return v;
+        if (!this.constraints && typeof v === typeof lit) return v; // a value outside the enum is the provider's to refuse first
         throw invalid(path, `must be ${JSON.stringify(lit)}; got ${JSON.stringify(v)}`);
       }
       case 'u':
@@ -119,8 +149,8 @@ export class SchemaWalker {
       case 'r': {
         if (!Array.isArray(v)) throw invalid(path, `must be an array; got ${kind(v)}`);
         const [, item, min, max] = n as [string, number, number | null, number | null];
-        if (typeof min === 'number' && v.length < min) throw invalid(path, `must have at least ${min} items`);
-        if (typeof max === 'number' && v.length > max) throw invalid(path, `must have at most ${max} items`);
+        if (this.constraints && typeof min === 'number' && v.length < min) throw invalid(path, `must have at least ${min} items`);
+        if (this.constraints && typeof max === 'number' && v.length > max) throw invalid(path, `must have at most ${max} items`);
         return v.map((x, i) => this.walk(item, x, `${path}[${i}]`, secrets, skipRequired));
       }
       case 'o':
@@ -153,6 +183,7 @@ export class SchemaWalker {
       if (!err) return this.walk(m, v, path, secrets, skipRequired);
       first ??= err;
     }
+    if (literals.length && !this.constraints && literals.some((l) => typeof l === typeof v)) return v; // likewise
     if (literals.length && (typeof v === 'string' || !others.length) && !open) {
       throw invalid(path, `must be one of ${JSON.stringify(literals)}; got ${JSON.stringify(v)}`);
     }
@@ -180,7 +211,7 @@ export class SchemaWalker {
       }
       // anything else is not part of this api-version: a provider's deserializer drops it
     }
-    for (const list of extra ? [props, extra] : [props]) {
+    for (const list of !this.required ? [] : extra ? [props, extra] : [props]) {
       for (const [lower, p] of list) {
         if (!(p.flags & REQUIRED) || p.flags & READ_ONLY || seen.has(lower)) continue;
         const at = path ? `${path}.${p.name}` : p.name;
@@ -200,8 +231,10 @@ export class SchemaWalker {
     const at = path ? `${path}.${discriminator}` : discriminator;
     const value = key === '' ? undefined : input[key];
     const names = Object.keys(elements);
+    if ((value === undefined || value === null) && !this.required) return this.object(id, undefined, input, path, secrets, skipRequired, false); // the base's properties only
     if (value === undefined || value === null) throw Errors.invalidRequestContent(`The request content is invalid: property '${at}' is required (one of ${JSON.stringify(names)}).`, at);
     const hit = names.find((e) => typeof value === 'string' && e.toLowerCase() === value.toLowerCase());
+    if (!hit && !this.constraints) return this.object(id, undefined, input, path, secrets, skipRequired, false); // likewise: the base's properties only
     if (!hit) throw invalid(at, `must be one of ${JSON.stringify(names)}; got ${JSON.stringify(value)}`);
     const element = elements[hit];
     const elementNode = this.nodes[element];

@@ -2,7 +2,8 @@
 // limits every body must keep (depth) before a hook sees it. Pure.
 
 import { Errors } from '../arm/errors.js';
-import type { ArmResource, RequestContext } from './types.js';
+import { servedOnStamp } from '../arm/locations.js';
+import type { ArmResource, RequestContext, Services } from './types.js';
 
 /** Bodies nested deeper than this are refused before anything is stored (ARM refuses far shallower ones). */
 export const MAX_BODY_DEPTH = 64;
@@ -57,8 +58,18 @@ export const typeName = (ctx: { def: { namespace: string; type: string } }): str
 
 export function allowedLocations(ctx: RequestContext): string[] {
   const l = ctx.def.locations;
-  if (!l || l === '*') return ctx.services.locations.names();
+  if (!l || l === '*') return everyLocation(ctx.services, ctx.def);
   return l;
+}
+
+/**
+ * What a type that takes 'every location' takes: every Azure region, and the Azure Stack Hub stamps when its
+ * namespace is one a stamp serves. A namespace the public catalogue does not know (a test's own) takes them all.
+ */
+export function everyLocation(services: Services, def: { namespace: string; type: string }): string[] {
+  const all = services.locations.list();
+  const stamps = servedOnStamp(def.namespace) || services.registry.catalogue()?.apiVersions(def.namespace, def.type) === undefined;
+  return (stamps ? all : all.filter((x) => x.kind === 'AzureRegion')).map((x) => x.name);
 }
 
 /** The candidate resource of a PUT: the top-level envelope plus properties. */

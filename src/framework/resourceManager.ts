@@ -8,6 +8,7 @@ import { Errors, type ArmError } from '../arm/errors.js';
 import { parsePath, splitPath, RESOURCES_NS } from '../arm/paths.js';
 import { resolve, checkApiVersion, type Route } from './routing.js';
 import { validateAgainst } from './schema.js';
+import { checkSpecBody } from './requestSchema.js';
 import { checkName } from './names.js';
 import { pageOfKeys } from './paging.js';
 import { StoreConflictError, type WriteOp } from '../store/store.js';
@@ -82,6 +83,11 @@ export class ResourceManagerCore implements ResourceManager {
     const verb = route.kind === 'action' || collectionPost ? 'post' : (call.method.toLowerCase() as 'get');
     const handler = route.kind !== 'collection' || collectionPost ? custom?.[verb] : undefined;
     if (handler) {
+      if (route.kind === 'instance' && (call.method === 'PUT' || call.method === 'PATCH') && !call.internal) {
+        // a custom handler writes as it answers: both steps of the spec check come first
+        checkSpecBody(ctx, this.services.registry.catalogue(), 'deserialize');
+        checkSpecBody(ctx, this.services.registry.catalogue(), 'validate');
+      }
       if (call.dryRun) return { status: 200 }; // custom handlers act at once: nothing to preflight
       if (route.kind === 'action' && call.method !== 'POST') throw Errors.methodNotAllowed(call.method, `${typeName(ctx)}/${route.action}`, ['POST']);
       return this.custom(handler, ctx);
@@ -107,6 +113,7 @@ export class ResourceManagerCore implements ResourceManager {
     const ctx: RequestContext = {
       method: call.method,
       apiVersion,
+      ...(call.apiVersion !== undefined && call.apiVersion !== apiVersion ? { requestedApiVersion: call.apiVersion } : {}),
       path: route.path,
       def: route.def,
       query: call.query ?? {},
@@ -163,10 +170,10 @@ export class ResourceManagerCore implements ResourceManager {
       case 'HEAD':
         return { status: ctx.existing ? 204 : 404 };
       case 'PUT':
-        if (dryRun) return this.putStored(ctx, true);
-        return this.exclusive(ctx, () => (ctx.def.serialPuts ? this.serially(typeKeyOf(ctx.def.namespace, ctx.def.type), () => this.putStored(ctx)) : this.putStored(ctx)));
+        if (dryRun) return this.putStored(ctx, true, internal);
+        return this.exclusive(ctx, () => (ctx.def.serialPuts ? this.serially(typeKeyOf(ctx.def.namespace, ctx.def.type), () => this.putStored(ctx, false, internal)) : this.putStored(ctx, false, internal)));
       case 'PATCH':
-        return this.exclusive(ctx, () => this.patchStored(ctx));
+        return this.exclusive(ctx, () => this.patchStored(ctx, internal));
       case 'DELETE':
         return this.exclusive(ctx, () => this.deleteStored(ctx));
       default:
@@ -292,13 +299,15 @@ export class ResourceManagerCore implements ResourceManager {
 
   // ---- PUT / PATCH -----------------------------------------------------------------------------------
 
-  private async putStored(ctx: RequestContext, dryRun = false): Promise<Result> {
+  private async putStored(ctx: RequestContext, dryRun = false, internal = false): Promise<Result> {
     const { def, path, services } = ctx;
     checkName(def, path.names[path.names.length - 1]);
     this.checkConditions(ctx);
     this.refuseWhileBusy(ctx.existing);
     if (ctx.existing?.deleting) throw Errors.conflict(`The resource '${ctx.existing.resource.name}' is being deleted.`);
     const schema = typeof def.schema === 'function' ? def.schema(ctx.apiVersion) : def.schema;
+    // the public spec's schema first (the generic provider's wording), then what a hand-written one adds (formats, ranges)
+    if (!internal) checkSpecBody(ctx, services.registry.catalogue(), 'deserialize');
     if (schema) validateAgainst(schema, ctx.body ?? {});
     const candidate = candidateFromBody(ctx);
     // Every resource deployed to a custom location: it exists, has succeeded and enables this type. The custom
@@ -308,6 +317,7 @@ export class ResourceManagerCore implements ResourceManager {
     ctx.target = () => (target ??= services.targets.resolve(candidate, customLocation));
     if (def.validate) await def.validate(ctx, candidate);
     const outcome = def.onPut ? await def.onPut(ctx, candidate) : { resource: { ...candidate, properties: { ...candidate.properties, provisioningState: 'Succeeded' } } };
+    if (!internal) checkSpecBody(ctx, services.registry.catalogue(), 'validate');
     const created = !ctx.existing;
     const createdStatus = 'createdStatus' in outcome && outcome.createdStatus ? outcome.createdStatus : 201;
     if (dryRun) {
@@ -320,7 +330,7 @@ export class ResourceManagerCore implements ResourceManager {
     return this.commitWrite(ctx, outcome.resource, outcome.internal, outcome.operation, outcome.related, created ? createdStatus : 200, created ? 'create' : 'update');
   }
 
-  private async patchStored(ctx: RequestContext): Promise<Result> {
+  private async patchStored(ctx: RequestContext, internal = false): Promise<Result> {
     const { def } = ctx;
     this.checkConditions(ctx);
     if (!ctx.existing) throw notFound(ctx);
@@ -328,6 +338,7 @@ export class ResourceManagerCore implements ResourceManager {
     const mode = def.patch ?? (def.tracked ? 'tags' : false);
     if (mode === false) throw Errors.methodNotAllowed('PATCH', typeName(ctx), allowedOn(def));
     const body = requireObject(ctx.body);
+    if (!internal) checkSpecBody(ctx, this.services.registry.catalogue(), 'deserialize');
     const candidate = structuredClone(ctx.existing.resource);
     // Tags are replaced as a whole (RPC); everything in properties is a JSON merge patch.
     if (body.tags !== undefined) candidate.tags = checkTags(body.tags);
@@ -337,6 +348,7 @@ export class ResourceManagerCore implements ResourceManager {
     }
     const existing = ctx.existing;
     const outcome = def.onPatch ? await def.onPatch(ctx as RequestContext & { existing: StoredResource }, candidate) : { resource: candidate };
+    if (!internal) checkSpecBody(ctx, this.services.registry.catalogue(), 'validate');
     const r = await this.commitWrite(ctx, outcome.resource, outcome.internal ?? existing.internal, outcome.operation, outcome.related, 200, 'update');
     return outcome.operation ? { ...r, status: 202 } : r;
   }

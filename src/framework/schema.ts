@@ -85,9 +85,15 @@ export function validateAgainst(file: string, body: unknown): void {
   if (v(body)) return;
   const err = (v.errors ?? [])[0] as ErrorObject | undefined;
   if (!err) throw Errors.invalidRequestContent('The request content is invalid.');
-  let target = err.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
-  if (err.keyword === 'required') target = [target, (err.params as any).missingProperty].filter(Boolean).join('.');
-  if (err.keyword === 'additionalProperties') target = [target, (err.params as any).additionalProperty].filter(Boolean).join('.');
+  // a JSON path as ARM writes it: properties.agentPoolProfiles[0].count
+  const join = (parts: string[]) => parts.filter(Boolean).reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
+  const parts = err.instancePath
+    .replace(/^\//, '')
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (err.keyword === 'required') parts.push((err.params as any).missingProperty);
+  if (err.keyword === 'additionalProperties') parts.push((err.params as any).additionalProperty);
+  const target = join(parts);
   const params = err.params as any;
   const what =
     err.keyword === 'required'

@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import type { LocationCatalog } from '../arm/locations.js';
 import type { Fabric } from '../fabric/fabric.js';
 import type { Authorizer } from '../authorization/authorizer.js';
+import type { VersionSchema } from '../catalogue/catalogue.js';
 import type { ResourceRepository } from './repository.js';
 import type { Clock } from './clock.js';
 import type { Target, TargetResolver } from './targets.js';
@@ -30,7 +31,10 @@ export type Scope =
 
 export interface RequestContext {
   method: string;
+  /** The api-version the type models (the nearest one when the caller asked for one only the catalogue lists). */
   apiVersion: string;
+  /** The api-version the caller asked for, when it differs from apiVersion. */
+  requestedApiVersion?: string;
   path: ParsedPath;
   def: ResourceTypeDefinition;
   query: Record<string, string>;
@@ -409,4 +413,6 @@ export interface TypeSource {
   apiVersions(namespace: string, type: string): string[] | undefined;
   /** The catalogue's types of a namespace that a hand-built provider leaves out, as definitions. */
   typesBeside(provider: ResourceProvider): ResourceTypeDefinition[];
+  /** The public spec's body schema of a type (hand-built or not) at one api-version, when the catalogue has it. */
+  schema(namespace: string, type: string, apiVersion: string): VersionSchema | undefined;
 }

@@ -9,6 +9,7 @@ import { allSubscriptions, registrationKey, registrationState, REGISTRATIONS } f
 import { matchesFilter, parseFilter } from '../../framework/filter.js';
 import type { Services } from '../../framework/types.js';
 import { CASCADE_TASK } from '../../framework/cascade.js';
+import { everyLocation } from '../../framework/candidate.js';
 import { mergeVersions } from '../../catalogue/versions.js';
 import { deploymentTypes, initDeployments } from './deployments.js';
 import type { ArmResource, ResourceProvider, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
@@ -170,14 +171,13 @@ function providerDocument(services: Services, ns: string, subscriptionId?: strin
   const catalogue = services.registry.catalogue();
   const handBuilt = catalogue !== undefined && services.registry.handBuiltProvider(ns) === p;
   const types = handBuilt ? [...p.types, ...catalogue.typesBeside(p)] : p.types;
-  const regions = services.locations.list().map((l) => l.displayName);
   const resourceTypes = types
     .filter((t) => !t.type.startsWith('operation') || t.type === 'operations')
     .map((t) => {
       const apiVersions = handBuilt && !t.generic ? mergeVersions(t.apiVersions, catalogue.apiVersions(t.namespace, t.type) ?? []) : t.apiVersions;
       return {
         resourceType: t.type,
-        locations: t.locations === '*' || !t.locations ? regions : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
+        locations: t.locations === '*' || !t.locations ? everyLocation(services, t).map((l) => services.locations.get(l)?.displayName ?? l) : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
         apiVersions,
         defaultApiVersion: apiVersions.find((v) => !v.includes('-preview')) ?? apiVersions[0],
         capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),

@@ -6,10 +6,10 @@
 // provisioningState Succeeded.
 
 import { Errors } from '../../arm/errors.js';
+import { servedOnStamp } from '../../arm/locations.js';
 import type { CatalogueType, Catalogue } from '../../catalogue/catalogue.js';
 import { SCOPE } from '../../catalogue/catalogue.js';
-import { SchemaWalker } from '../../catalogue/schema.js';
-import type { SchemaNode } from '../../catalogue/schema.js';
+import { SchemaWalker, walkerFor } from '../../catalogue/schema.js';
 import { keyOf, guidOf } from '../declared/declare.js';
 import type { Services } from '../../framework/types.js';
 import type { ActionHandler, ArmResource, RequestContext, ResourceTypeDefinition, Scope, StoredResource } from '../../framework/types.js';
@@ -18,19 +18,6 @@ import { withComputed } from './computed.js';
 
 /** Keys of a body the framework owns: never taken from the schema walk. */
 const ENVELOPE = new Set(['id', 'name', 'type', 'apiversion', 'location', 'tags', 'etag', 'systemdata']);
-
-/** Namespaces an Azure Stack Hub stamp serves (az's 2020-09-01-hybrid profile, plus monitoring): only these get its locations. */
-const HUB_NAMESPACES = new Set(
-  ['Microsoft.Compute', 'Microsoft.Network', 'Microsoft.Storage', 'Microsoft.KeyVault', 'Microsoft.ManagedIdentity', 'Microsoft.Authorization', 'Microsoft.Resources',
-    'Microsoft.Web', 'Microsoft.EventHub', 'Microsoft.ServiceBus', 'Microsoft.Devices', 'Microsoft.DataBoxEdge', 'Microsoft.ContainerRegistry', 'Microsoft.ContainerService', 'Microsoft.Insights'].map((n) => n.toLowerCase()),
-);
-
-const walkers = new WeakMap<SchemaNode[], SchemaWalker>();
-export function walkerFor(nodes: SchemaNode[]): SchemaWalker {
-  let w = walkers.get(nodes);
-  if (!w) walkers.set(nodes, (w = new SchemaWalker(nodes)));
-  return w;
-}
 
 /** The single scope the core checks, or 'extension' when the type lives at several (the hook checks those). */
 function primaryScope(bits: number): Scope {
@@ -257,7 +244,7 @@ function locationsFor(ct: CatalogueType, services: Services): string[] {
   if (ct.global === 'only') return ['global'];
   const all = services.locations.list();
   const out = all.filter((l) => l.kind === 'AzureRegion').map((l) => l.name);
-  if (HUB_NAMESPACES.has(ct.namespace.toLowerCase())) out.push(...all.filter((l) => l.kind !== 'AzureRegion').map((l) => l.name));
+  if (servedOnStamp(ct.namespace)) out.push(...all.filter((l) => l.kind !== 'AzureRegion').map((l) => l.name));
   if (ct.global === 'also') out.push('global');
   return out;
 }

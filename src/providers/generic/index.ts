@@ -3,7 +3,7 @@
 // hand-built provider always wins, in whole namespaces and type by type. Definitions are made on first use
 // and kept; nothing of the catalogue is read before the first type the hand-built providers do not know.
 
-import { Catalogue } from '../../catalogue/catalogue.js';
+import { Catalogue, type VersionSchema } from '../../catalogue/catalogue.js';
 import { typeKeyOf, type TypeSource } from '../../framework/registry.js';
 import type { Services } from '../../framework/types.js';
 import type { ResourceProvider, ResourceTypeDefinition } from '../../framework/types.js';
@@ -62,6 +62,10 @@ export class GenericTypes implements TypeSource {
 
   apiVersions(namespace: string, type: string): string[] | undefined {
     return this.catalogue.type(namespace, type)?.apiVersions;
+  }
+
+  schema(namespace: string, type: string, apiVersion: string): VersionSchema | undefined {
+    return this.catalogue.schema(namespace, type, apiVersion);
   }
 
   typesBeside(provider: ResourceProvider): ResourceTypeDefinition[] {
