@@ -7,8 +7,9 @@ import type { RequestContext, ResourceTypeDefinition, StoredResource, ArmResourc
 import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { parseVersion } from '../../kubernetes/capabilities.js';
 import { clusterStatus, poolPowerTasks, poolUpgradeTasks, scalePlan } from './work.js';
-import { applyFabricStatus, credentials, assertFits, nextPoolOrder, nodeGroupSync, poolFeatures } from './clusters.js';
-import { clusterIdOf, isStopped, refuseIfBusy, settleTask, targetOfStored, type OpData } from './clusterCommon.js';
+import { credentials } from './clusterActions.js';
+import { assertFits, poolFeatures } from './clusterCapabilities.js';
+import { applyFabricStatus, clusterIdOf, isStopped, nextPoolOrder, nodeGroupSync, refuseIfBusy, settleTask, targetOfStored, type OpData } from './clusterCommon.js';
 import { checkPoolName, nodeImageVersion, normalizePool, NS, poolsOf, poolWire, stripReadOnly, type Profile } from './shape.js';
 import { AKS_API_VERSIONS, atLeast, shapeFor, UPGRADE_OBJECTS_SINCE } from './versions.js';
 import { poolFromSnapshot } from './snapshots.js';

@@ -1,13 +1,15 @@
 // What the managed-cluster hooks and the cluster and pool actions share: the settle task, the data an
-// operation carries to its completion, the busy check, and where a cluster's location lands. Kept apart so
-// the actions (clusterActions, runCommand, poolActions) need not import the cluster hooks that use them.
+// operation carries to its completion, the busy check, where a cluster's location lands, its pools as child
+// resources and its node resource group as it now is. Kept apart so the actions (clusterActions, runCommand,
+// poolActions) and the agent pools need not import the cluster hooks that use them.
 
 import { Errors } from '../../arm/errors.js';
-import type { Services } from '../../framework/types.js';
-import type { StoredResource } from '../../framework/types.js';
+import type { ArmResource, RelatedResource, Services, StoredResource } from '../../framework/types.js';
 import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { kubernetesTarget, type KubernetesTarget } from '../../kubernetes/capabilities.js';
-import { POOL_TYPE_KEY } from './shape.js';
+import { POOL_TYPE, POOL_TYPE_KEY, type Profile } from './shape.js';
+import { clusterStatus } from './work.js';
+import { nodeGroupResources, nodeResourceGroupId, staleIds, type NodeGroupInput } from './nodeResourceGroup.js';
 
 export const SETTLE_TASK = 'containerservice.settle';
 
@@ -59,4 +61,72 @@ export function targetFor(services: Services, location: string): KubernetesTarge
 
 export function targetOfStored(services: Services, s: StoredResource): KubernetesTarget {
   return targetFor(services, s.resource.location ?? 'eastus');
+}
+
+// ---- the pools, as child resources ------------------------------------------------------------------------
+
+/** A pool as a child resource to store with a cluster change; `order` keeps agentPoolProfiles in creation order. */
+export function poolResource(clusterId: string, p: Profile, opts: { busy?: boolean; order?: number } = {}): RelatedResource {
+  const { name, ...props } = p;
+  const r: RelatedResource = { resource: { id: `${clusterId}/agentPools/${name}`, name, type: POOL_TYPE, properties: props }, busy: opts.busy };
+  if (opts.order !== undefined) r.internal = { order: opts.order };
+  return r;
+}
+
+/** The next free position for a new pool of a cluster. */
+export function nextPoolOrder(services: Services, clusterId: string): number {
+  let max = -1;
+  for (const c of services.resources.listByParent(clusterId)) if (c.typeKey === POOL_TYPE_KEY) max = Math.max(max, Number(c.internal.order ?? 0));
+  return max + 1;
+}
+
+/** Node counts and power state from what the fabric actually runs for the cluster (updates `props` and `pools`). */
+export function applyFabricStatus(services: Services, clusterId: string, props: Record<string, any>, pools: Profile[]): void {
+  const status = clusterStatus(services, clusterId);
+  if (!status || status.vms.length === 0) return;
+  for (const p of pools) {
+    const n = status.workerCounts[p.name] ?? Object.entries(status.workerCounts).find(([k]) => k.toLowerCase() === p.name.toLowerCase())?.[1];
+    if (n !== undefined) p.count = n;
+  }
+  if (status.powerState === 'Running' || status.powerState === 'Stopped') {
+    props.powerState = { code: status.powerState };
+    for (const p of pools) p.powerState = { code: status.powerState };
+  }
+}
+
+// ---- the node resource group ------------------------------------------------------------------------------
+
+export function nodeGroupInput(services: Services, s: { resource: ArmResource }, pools: Profile[], target?: KubernetesTarget): NodeGroupInput {
+  const r = s.resource;
+  const parts = r.id.split('/');
+  return {
+    subscriptionId: parts[2],
+    clusterId: r.id,
+    clusterName: r.name,
+    clusterResourceGroup: parts[4],
+    location: r.location ?? 'eastus',
+    props: r.properties ?? {},
+    pools,
+    target: target ?? targetFor(services, r.location ?? 'eastus'),
+  };
+}
+
+/** The node resource group as the cluster now is: its resources to put, and those it no longer holds. */
+export function nodeGroupSync(services: Services, s: { resource: ArmResource }, pools: Profile[]): { put: RelatedResource[]; delete: string[] } {
+  const input = nodeGroupInput(services, s, pools);
+  if (!input.props.nodeResourceGroup) return { put: [], delete: [] };
+  const put = nodeGroupResources(input);
+  const groupId = nodeResourceGroupId(input.subscriptionId, input.props.nodeResourceGroup);
+  const group = services.resources.get(groupId);
+  if (group && String(group.internal.managedByCluster ?? '').toLowerCase() !== s.resource.id.toLowerCase()) return { put: [], delete: [] };
+  return { put, delete: group ? staleIds(services.resources.listByParent(groupId), put) : [] };
+}
+
+/** The node resource group and everything in it, when it is this cluster's. */
+export function nodeGroupOf(services: Services, s: StoredResource): string[] {
+  const nodeRg = s.resource.properties?.nodeResourceGroup;
+  if (!nodeRg) return [];
+  const groupId = nodeResourceGroupId(s.resource.id.split('/')[2], nodeRg);
+  const group = services.resources.get(groupId);
+  return group && String(group.internal.managedByCluster ?? '').toLowerCase() === s.resource.id.toLowerCase() ? [group.resource.id] : [];
 }

@@ -4,7 +4,7 @@
 // time-scaled tail so polling clients see it in progress.
 
 import type { ResourceProvider } from '../../framework/types.js';
-import { managedClusters } from './clusters.js';
+import { managedClusters } from './managedClusters.js';
 import { SETTLE_TASK } from './clusterCommon.js';
 import { accessProfiles, agentPools, clusterUpgradeProfiles, poolUpgradeProfiles } from './agentPools.js';
 import { kubernetesVersions, orchestrators } from './locationVersions.js';
