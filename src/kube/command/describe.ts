@@ -70,7 +70,8 @@ function events(l: Lines, evs: KubeObject[], now: number): void {
     const count = Number(e.count ?? e.series?.count ?? 1);
     const first = e.firstTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp;
     const age = count > 1 ? `${humanAge(last(e), now)} (x${count} over ${humanAge(first, Date.parse(last(e)))})` : humanAge(last(e), now);
-    const from = [e.source?.component ?? e.reportingComponent ?? '', e.source?.host ?? ''].filter(Boolean).join(', ');
+    // As kubectl 1.32 prints it: the component alone.
+    const from = e.source?.component || e.reportingComponent || '';
     l.add(1, e.type ?? 'Normal', e.reason ?? '', age, from, String(e.message ?? '').trim());
   }
 }
