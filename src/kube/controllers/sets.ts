@@ -106,7 +106,6 @@ export const daemonSetController: Controller = {
       const minReady = Number(ds.spec?.minReadySeconds ?? 0);
       let unavailableBudget = Math.max(1, typeof ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable === 'number' ? ds.spec.updateStrategy.rollingUpdate.maxUnavailable : 1);
       let misscheduled = 0;
-      let created = 0;
       for (const n of eligible) {
         const name = n.metadata.name!;
         const mine = onNode.get(name) ?? [];
@@ -118,7 +117,6 @@ export const daemonSetController: Controller = {
           const pod = podFromTemplate(t, ds, { name: `${ds.metadata.name}-${randomSuffix(5)}` }, { 'controller-revision-hash': hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) });
           changes.push({ verb: 'create', def: PODS, namespace: ns, object: pod, tolerate: [409] });
           ctx.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
-          created++;
           continue;
         }
         for (const extra of mine.slice(1)) {
