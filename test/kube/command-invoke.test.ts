@@ -8,11 +8,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { tmpDir, type TestEmulator } from '../support/emulator.js';
-import { AzSession, ensureAz } from '../support/az.js';
+import { SUB, TENANT, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { clusterBody, clusterPath, createGroup } from '../containerservice/helpers.js';
+import { objectIdFor } from '../../src/identity/tokens.js';
+import { AzSession, ensureAz, RbacAz } from '../support/az.js';
 import { aksCluster, DEPLOYMENT, kubectl, kubectlOk, requireKubectl, startAksEmulator, type TestCluster } from './helpers.js';
 
 const API = '2024-02-01';
+const DEV = { clientId: 'dddddddd-0000-0000-0000-000000000002', clientSecret: 'dev-secret' };
+/** The AKS server application az asks a cluster token for (the same for every cloud). */
+const AKS_SERVER_APP = '6dae42f8-4368-4678-94ff-3960e28e3630';
 
 /** A zip of files as az builds `context` (Python's zipfile, deflated). */
 function zipOf(files: Record<string, string>): string {
@@ -31,8 +36,10 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
   let c: TestCluster;
 
   /** POST runCommand, poll commandResults until it answers 200; the result's properties. */
-  async function invoke(command: string, files?: Record<string, string>): Promise<{ exitCode: number; logs: string; provisioningState: string; reason?: string }> {
-    const r = await emu.http().post(`${c.id}/runCommand?api-version=${API}`).send({ command, context: files ? zipOf(files) : '' });
+  async function invoke(command: string, files?: Record<string, string>, o: { cluster?: string; token?: string; clusterToken?: string } = {}): Promise<{ exitCode: number; logs: string; provisioningState: string; reason?: string }> {
+    let req = emu.http().post(`${o.cluster ?? c.id}/runCommand?api-version=${API}`);
+    if (o.token) req = req.set('Authorization', `Bearer ${o.token}`);
+    const r = await req.send({ command, context: files ? zipOf(files) : '', ...(o.clusterToken ? { clusterToken: o.clusterToken } : {}) });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const loc = new URL(r.headers.location);
     for (;;) {
@@ -58,7 +65,9 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
 
   before(async () => {
     requireKubectl();
-    emu = await startAksEmulator(['--time-scale', '0.01']);
+    const cfg = path.join(tmpDir(), 'emulator.json');
+    writeFileSync(cfg, JSON.stringify({ servicePrincipals: [DEV] }));
+    emu = await startAksEmulator(['--time-scale', '0.01', '--config', cfg]);
     c = await aksCluster(emu, 'region', 'invoke1', 2);
   });
   after(async () => emu?.close());
@@ -160,6 +169,43 @@ kubectl get configmap settings -n team-a -o name`);
     assert.match(version.logs, /^Client Version: v1\.\d+\.\d+\nKustomize Version: \S+\nServer Version: v1\.\d+\.\d+\n$/);
   });
 
+  it('an Azure AD cluster: the command runs as the caller of clusterToken, whose Azure RBAC data roles decide; a bad token is refused', async () => {
+    await createGroup(emu, 'invokeaad', 'eastus');
+    const id = clusterPath('invokeaad', 'aad1');
+    const body = clusterBody('eastus', { count: 1, lb: 'standard', extra: { aadProfile: { managed: true, enableAzureRBAC: true } } });
+    delete body.properties.servicePrincipalProfile;
+    body.identity = { type: 'SystemAssigned' };
+    const created = await emu.http().put(`${id}?api-version=${API}`).send(body);
+    assert.equal((await waitForOperation(emu, created.headers['azure-asyncoperation'])).status, 'Succeeded');
+    const issue = (scope: string) => emu.tokens.issue({ grant_type: 'client_credentials', client_id: DEV.clientId, client_secret: DEV.clientSecret, scope }, TENANT, emu.url).access_token;
+    const armToken = issue('https://management.azure.com/.default');
+    const clusterToken = issue(`${AKS_SERVER_APP}/.default`);
+    const assign = async (scope: string, role: string) => {
+      const r = await emu.http().put(`${scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`).send({ properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId: objectIdFor(DEV.clientId), principalType: 'ServicePrincipal' } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    };
+    await assign(id, 'b24988ac-6180-42a0-ab88-20f7382dd24c'); // Contributor: may POST runCommand (no data actions)
+    const as = { cluster: id, token: armToken, clusterToken };
+    const oid = objectIdFor(DEV.clientId);
+    const denied = await invoke('kubectl get pods', undefined, as);
+    assert.equal(denied.exitCode, 1);
+    assert.equal(denied.logs, `Error from server (Forbidden): pods is forbidden: User "${oid}" cannot list resource "pods" in API group "" in the namespace "default": User does not have access to the resource in Azure. Update role assignment to allow access.\n`);
+    await assign(id, '7f6c6a51-bcf8-42ba-9220-52d62157d7db'); // Azure Kubernetes Service RBAC Reader
+    const read = await invoke('kubectl get pods', undefined, as);
+    assert.equal(read.exitCode, 0, read.logs);
+    assert.equal(read.logs, 'No resources found in default namespace.\n');
+    const write = await invoke('kubectl create namespace x', undefined, as);
+    assert.equal(write.exitCode, 1);
+    assert.match(write.logs, new RegExp(`^Error from server \\(Forbidden\\): namespaces is forbidden: User "${oid}" cannot create resource "namespaces"`));
+    // Without a cluster token (local accounts enabled): the cluster admin.
+    const admin = await invoke('kubectl create namespace x', undefined, { cluster: id });
+    assert.equal(admin.logs, 'namespace/x created\n');
+    const bad = await emu.http().post(`${id}/runCommand?api-version=${API}`).send({ command: 'kubectl get pods', clusterToken: 'not-a-token' });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    assert.equal(bad.body.error.code, 'InvalidParameter');
+    assert.equal(bad.body.error.target, 'clusterToken');
+  });
+
   describe('with the real az CLI', () => {
     let az: AzSession;
     before(async () => {
@@ -188,6 +234,14 @@ kubectl get configmap settings -n team-a -o name`);
       assert.equal(failed.code, 0, failed.stderr);
       assert.match(failed.stdout, /with exitcode=1/);
       assert.match(failed.stdout, /Error from server \(NotFound\): deployments\.apps "nope" not found/);
+    });
+
+    it('on an Azure AD cluster az sends the signed-in identity\'s cluster token: the command runs as that identity', async () => {
+      const dev = new RbacAz(emu);
+      await dev.loginAs(DEV.clientId, DEV.clientSecret);
+      const who = await dev.ok(['aks', 'command', 'invoke', '-g', 'invokeaad', '-n', 'aad1', '--command', 'kubectl get pods -n x; kubectl delete namespace x']);
+      assert.equal(who.exitCode, 1);
+      assert.match(who.logs, new RegExp(`^No resources found in x namespace\\.\\nError from server \\(Forbidden\\): namespaces "x" is forbidden: User "${objectIdFor(DEV.clientId)}" cannot delete resource "namespaces" in API group "" .*: User does not have access to the resource in Azure\\. Update role assignment to allow access\\.\\n$`));
     });
   });
 });
