@@ -6,7 +6,7 @@
 // the HTTP edge.
 
 import type { ArmError, ErrorDetail } from '../arm/errors.js';
-import type { GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKindRegistry } from '../arm/asyncOperations.js';
+import type { GateRule, OperationPlan, OperationRecord, OperationSubject, TaskKindRegistry, TaskSpec } from '../arm/asyncOperations.js';
 import type { WriteOp } from '../store/store.js';
 import type { EmulatorConfig, SubscriptionConfig } from '../config/config.js';
 import type { Logger } from '../config/log.js';
@@ -279,6 +279,13 @@ export interface KubeApiServer {
    * resource when the id names one with a Kubernetes API, else undefined.
    */
   namespaceScope?(scopeId: string): StoredResource | undefined;
+  /**
+   * `az aks command invoke`: the operation task that runs a command line (kubectl...) in the cluster, with the
+   * attached files (`context`, a base64 zip), as the identity of `clusterToken` or else the cluster admin. Its
+   * result is `{ exitCode, logs, startedAt, finishedAt }`. Throws a Kubernetes error (code 401, 404 or 503) or
+   * a ZipError when the command cannot run at all.
+   */
+  commandTask?(armId: string, request: { command: string; context?: string; clusterToken?: string }, durationMs: number): TaskSpec;
   /** The HTTP edge under /k8s/<cluster key>/ and for root paths (/api, /apis, /version...). */
   router(): import('express').RequestHandler;
   rootRouter(): import('express').RequestHandler;

@@ -14,7 +14,7 @@ import { BUILTINS, BUILTIN_KINDS } from './kinds/index.js';
 import { KindRegistry, type ResourceDef } from './kinds/registry.js';
 import { crdEstablished, crdResources } from './kinds/crd.js';
 import { storageOf } from './kinds/registry.js';
-import { authenticate } from './auth/authn.js';
+import { ADMIN_USER, authenticate } from './auth/authn.js';
 import { bootstrapObjects, BOOTSTRAP_VERSION } from './bootstrap.js';
 import { ControllerRuntime, type Controller } from './controllers/runtime.js';
 import { namespaceController } from './controllers/namespaces.js';
@@ -31,6 +31,12 @@ import { kubeRouter, type KubeHost } from './http/router.js';
 import { KubeErrors } from './status.js';
 import { apiVersionOf, type KubeObject } from './model.js';
 import { authorizer } from './auth/authz.js';
+import type { KubectlHost } from './command/kubectl.js';
+import { runInPod, unpackContext, type CommandResult } from './command/pod.js';
+import type { OperationRecord, TaskRecord, TaskSpec } from '../arm/asyncOperations.js';
+
+/** The task kind that runs `az aks command invoke`'s command line in a cluster (its result is the command's). */
+export const RUN_COMMAND_TASK = 'kube.runCommand';
 
 /** How often the registry looks for clusters that appeared, went or changed (wall ms; a change check only). */
 const SCAN_MS = 200;
@@ -92,6 +98,8 @@ export class KubeService implements KubeHost {
       quiet: this.quiet,
     });
     for (const c of CONTROLLERS) this.runtime.register(c);
+    // Registered before operations resume, so a command in flight at a restart runs again.
+    services.asyncOperations?.registerTaskKind(RUN_COMMAND_TASK, { run: (t, op) => this.runCommandTask(t, op) });
   }
 
   /** The serving identity, once the server listens (the TLS certificate clients trust, the token service). */
@@ -380,6 +388,47 @@ export class KubeService implements KubeHost {
   describe(armId: string): { key: string; server: string; serving: boolean; why?: string } | undefined {
     const v = this.clusterOf(armId);
     return v ? { key: v.key, server: this.serverUrl(v.key), serving: v.serving, why: v.why } : undefined;
+  }
+
+  // ---- az aks command invoke ------------------------------------------------------------------------------------
+
+  /**
+   * The task that runs a command line in the cluster an ARM id names, as `az aks command invoke` asks: as the
+   * identity of `clusterToken` (an Azure AD cluster's user token: RBAC decides) or, without one, as the cluster
+   * admin. Throws (KubeError 401/404/503, ZipError) when the command cannot run at all.
+   */
+  commandTask(armId: string, req: { command: string; context?: string; clusterToken?: string }, durationMs: number): TaskSpec {
+    const v = this.serving(armId);
+    let user: UserInfo;
+    if (req.clusterToken) user = this.authenticate(v, `Bearer ${req.clusterToken}`);
+    else if (!v.localAccounts) throw KubeErrors.unauthorized(`the cluster's local accounts are disabled: the command runs as the caller, so the request needs clusterToken (a token for the cluster's Azure AD server application ${KUBERNETES_AUDIENCES[0]})`);
+    else user = ADMIN_USER();
+    unpackContext(req.context, this.maxBodyBytes * 4);
+    return { id: 'command', kind: RUN_COMMAND_TASK, params: { cluster: armId, command: req.command, context: req.context ?? '', user }, durationMs };
+  }
+
+  private async runCommandTask(t: TaskRecord, op: OperationRecord): Promise<CommandResult & { startedAt: string; finishedAt: string }> {
+    const p = t.params as { cluster: string; command: string; context: string; user: UserInfo };
+    const v = this.serving(p.cluster);
+    await this.ensure(v);
+    const r = await runInPod(this.commandHost(v), v.key, p.user, p.command, unpackContext(p.context, this.maxBodyBytes * 4));
+    return { ...r, startedAt: op.startTime, finishedAt: new Date().toISOString() };
+  }
+
+  private commandHost(v: ClusterView): KubectlHost {
+    const props = this.services.resources.get(v.anchor)?.resource.properties ?? {};
+    const fqdn = props.fqdn ?? props.privateFQDN;
+    const scale = () => this.services.config.timeScale ?? 1;
+    return {
+      api: this.api,
+      kinds: (c) => this.kinds(c),
+      server: fqdn ? `https://${fqdn}:443` : this.serverUrl(v.key),
+      version: `v${v.kubernetesVersion}`,
+      // At --time-scale 0 simulated time takes none; a poll still gives the controllers a turn.
+      sleep: (simMs) => new Promise((r) => setTimeout(r, scale() === 0 ? Math.min(simMs, 10) : simMs * scale())),
+      now: () => Date.now(),
+      settle: () => this.runtime.idle(v.key),
+    };
   }
 
   private serving(armId: string): ClusterView {

@@ -103,16 +103,27 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     expectError(await put(`${rgPath('opshub')}/providers/${NS}/snapshots/s2`, { location: 'local', properties: { creationData: { sourceResourceId: `${hub()}/agentPools/nodepool1` } } }), 400, 'FeatureNotSupportedOnTarget', /snapshots/);
   });
 
-  it('run command: 202 with a Location; the result lists the fabric\'s VMs for kubectl get nodes; other commands answered or refused clearly', async () => {
+  it('run command: 202 with a Location; the result (202 while the command runs) lists the fabric\'s VMs for kubectl get nodes; errors come back as kubectl prints them', async () => {
+    /** Polls a command's result until it has ended. */
+    const result = async (location: string) => {
+      const u = new URL(location, emu.url);
+      for (;;) {
+        const res = await emu.http().get(u.pathname + u.search);
+        if (res.status === 200) return res;
+        assert.equal(res.status, 202, JSON.stringify(res.body));
+        assert.equal(new URL(res.headers.location, emu.url).pathname, u.pathname);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
     const r = await post(`${az()}/runCommand`, { command: 'kubectl get nodes', context: '' });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const loc = new URL(r.headers.location, emu.url);
     assert.match(loc.pathname, /\/commandResults\/[0-9a-f]{32}$/);
     assert.ok(r.headers['retry-after']);
-    const res = await emu.http().get(loc.pathname + loc.search);
-    assert.equal(res.status, 200);
+    const res = await result(r.headers.location);
     assert.equal(res.body.properties.provisioningState, 'Succeeded');
     assert.equal(res.body.properties.exitCode, 0);
+    assert.ok(Date.parse(res.body.properties.finishedAt) >= Date.parse(res.body.properties.startedAt));
     const vms = fabricOf(emu).ownerVms((await get(az())).body.id).filter((v) => v.role === 'worker');
     assert.equal(vms.length, 2);
     const lines = res.body.properties.logs.trim().split('\n');
@@ -120,11 +131,12 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.deepEqual(lines.slice(1).map((l: string) => l.split(/\s+/)[0]).sort(), vms.map((v) => v.name).sort());
     for (const l of lines.slice(1)) assert.match(l, /\sReady\s+agent\s+\S+\s+v1\.\d+\.\d+$/);
     const other = await post(`${az()}/runCommand`, { command: 'kubectl delete ns default' });
-    const o = (await emu.http().get(new URL(other.headers.location, emu.url).pathname + `?api-version=${V}`)).body;
+    const o = (await result(other.headers.location)).body;
     assert.equal(o.properties.exitCode, 1);
-    assert.match(o.properties.logs, /not emulated/);
+    assert.equal(o.properties.logs, 'Error from server (Forbidden): namespaces "default" is forbidden: this namespace may not be deleted\n');
     const ver = await post(`${az()}/runCommand`, { command: 'kubectl version' });
-    assert.match((await emu.http().get(new URL(ver.headers.location, emu.url).pathname + `?api-version=${V}`)).body.properties.logs, /Server Version: v1\.35\.6/);
+    assert.match((await result(ver.headers.location)).body.properties.logs, /Server Version: v1\.35\.6/);
+    expectError(await post(`${az()}/runCommand`, { command: 'kubectl get pods', context: 'bm90IGEgemlw' }), 400, 'InvalidParameter', /not a zip archive/);
     expectError(await post(`${az()}/runCommand`, {}), 400, 'InvalidParameter', /command/);
     expectError(await get(`${az()}/commandResults/0123456789abcdef0123456789abcdef`), 404, 'ResourceNotFound');
     expectError(await post(`${hub()}/runCommand`, { command: 'kubectl get nodes' }), 400, 'FeatureNotSupportedOnTarget', /run command/);

@@ -284,6 +284,7 @@ export const nodeLifecycleController: Controller = {
           st.conditions = st.conditions.map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: time, ...(c.type === 'Ready' ? { reason: 'NodeNotReady' } : {}) } : c));
           st.containerStatuses = (st.containerStatuses ?? []).map((c: any) => ({ ...c, ready: false }));
           changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: { ...clone(pod), status: st }, subresource: 'status', fieldManager: 'node-controller', tolerate: [404, 409] });
+          ctx.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready', 'node-controller');
         }
       }
     }

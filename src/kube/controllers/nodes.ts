@@ -13,6 +13,7 @@ import { BUILTINS } from '../kinds/index.js';
 import { clone, nowTime, type KubeObject } from '../model.js';
 import { nodePodCidr } from '../net.js';
 import type { Controller, ControllerContext } from './runtime.js';
+import { nodeRef } from './events.js';
 import { findVmSize, VM_SIZES } from '../../fabric/vmSizes.js';
 
 const NODES = BUILTINS.get('', 'v1', 'nodes')!;
@@ -273,6 +274,19 @@ function sameButHeartbeat(a: KubeObject, b: KubeObject): boolean {
   return strip(a) === strip(b);
 }
 
+/** What the kubelet and the node controller record as a node registers and changes readiness. */
+function nodeEvents(ctx: ControllerContext, node: KubeObject, prev: KubeObject | undefined): void {
+  const ready = (n: KubeObject | undefined) => (n?.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status === 'True';
+  const name = node.metadata.name!;
+  const ref = nodeRef(node);
+  if (!prev) {
+    // Created without its status (the status subresource): its readiness is written, and recorded, next pass.
+    ctx.event(ref, 'Normal', 'Starting', 'Starting kubelet.', 'kubelet', name);
+    ctx.event(ref, 'Normal', 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`, 'node-controller');
+  } else if (ready(node) && !ready(prev)) ctx.event(ref, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, 'kubelet', name);
+  else if (ready(prev) && !ready(node)) ctx.event(ref, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`, 'node-controller');
+}
+
 export const nodeController: Controller = {
   name: 'nodes',
   watches: ['core/nodes'],
@@ -319,6 +333,7 @@ export const nodeController: Controller = {
       if (taints.length) node.spec.taints = taints;
       else delete node.spec.taints;
       node.status.conditions = st.conditions;
+      nodeEvents(ctx, node, prev);
       if (!prev) changes.push({ verb: 'create', def: NODES, namespace: '', object: node, tolerate: [409] });
       else if (!sameButHeartbeat(node, prev)) changes.push({ verb: 'update', def: NODES, namespace: '', object: node, whole: true, tolerate: [404, 409] });
     }

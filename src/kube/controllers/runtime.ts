@@ -7,8 +7,8 @@
 import type { KubeApi, BatchChange } from '../api.js';
 import type { KubeStore, StoreEvent } from '../store.js';
 import type { ClusterView } from '../clusters.js';
-import { clone, grKey, microTime, nowTime, randomSuffix, type KubeObject } from '../model.js';
-import { BUILTINS } from '../kinds/index.js';
+import { microTime, type KubeObject } from '../model.js';
+import { recordEvent } from './events.js';
 import type { Fabric } from '../../fabric/fabric.js';
 import type { Services } from '../../framework/types.js';
 import type { WriteOp } from '../../store/store.js';
@@ -23,8 +23,8 @@ export interface ControllerContext {
   get(gr: string, namespace: string, name: string): KubeObject | undefined;
   /** Commits changes in one write (as the system); errors of the kinds listed in `tolerate` are skipped. Extra records go in the same write. */
   commit(changes: BatchChange[], extra?: WriteOp[]): Promise<void>;
-  /** Records an event about an object (committed with the next commit, or on its own). */
-  event(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void;
+  /** Records an event about an object (committed with the next commit, or on its own); repeats are counted (events.ts). */
+  event(about: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string, host?: string): void;
   /** Wakes this controller again after a simulated delay (ms at time scale 1). */
   after(simMs: number): void;
   /** Wakes this controller again after wall-clock ms (a deadline computed from stored times). */
@@ -202,8 +202,8 @@ export class ControllerRuntime {
         const all = [...changes, ...s.events.splice(0).map((e) => ({ ...e, tolerate: [404, 409, 403] }))];
         await api.batch(cluster, all, undefined, extra);
       },
-      event: (about, type, reason, message, component) => {
-        const ev = eventFor(store, cluster, about, type, reason, message, component, now);
+      event: (about, type, reason, message, component, host) => {
+        const ev = recordEvent(store, cluster, s.events, about, type, reason, message, { component, host }, now);
         if (ev) s.events.push(ev);
       },
       after: (simMs) => this.timer(cluster, c.name, simMs * this.o.timeScale()),
@@ -230,46 +230,6 @@ export class ControllerRuntime {
     t.unref?.();
     s.timers.set(key, { at, t });
   }
-}
-
-const EVENTS = BUILTINS.get('', 'v1', 'events')!;
-
-/** An event about an object: a new one, or the same one seen again (count and lastTimestamp grow). */
-function eventFor(store: KubeStore, cluster: string, about: KubeObject, type: string, reason: string, message: string, component: string, now: number): BatchChange | undefined {
-  const ns = about.metadata.namespace || 'default';
-  const existing = store
-    .list(cluster, grKey('', 'events'), ns)
-    .find((e) => e.involvedObject?.uid === about.metadata.uid && e.reason === reason && e.message === message && e.source?.component === component);
-  const time = nowTime(now);
-  if (existing) {
-    const next = clone(existing);
-    next.count = Number(next.count ?? 1) + 1;
-    next.lastTimestamp = time;
-    return { verb: 'update', def: EVENTS, namespace: ns, object: next };
-  }
-  const involved: Record<string, unknown> = { kind: about.kind, namespace: about.metadata.namespace, name: about.metadata.name, uid: about.metadata.uid, apiVersion: about.apiVersion, resourceVersion: about.metadata.resourceVersion };
-  if (!about.metadata.namespace) delete involved.namespace;
-  return {
-    verb: 'create',
-    def: EVENTS,
-    namespace: ns,
-    object: {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name: `${about.metadata.name}.${(now * 1000 + Math.floor(Math.random() * 1000)).toString(16)}${randomSuffix(2)}`, namespace: ns },
-      involvedObject: involved,
-      reason,
-      message,
-      source: { component },
-      firstTimestamp: time,
-      lastTimestamp: time,
-      count: 1,
-      type,
-      eventTime: null,
-      reportingComponent: component,
-      reportingInstance: '',
-    },
-  };
 }
 
 export { microTime };

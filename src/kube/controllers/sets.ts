@@ -106,7 +106,6 @@ export const daemonSetController: Controller = {
       const minReady = Number(ds.spec?.minReadySeconds ?? 0);
       let unavailableBudget = Math.max(1, typeof ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable === 'number' ? ds.spec.updateStrategy.rollingUpdate.maxUnavailable : 1);
       let misscheduled = 0;
-      let created = 0;
       for (const n of eligible) {
         const name = n.metadata.name!;
         const mine = onNode.get(name) ?? [];
@@ -117,14 +116,18 @@ export const daemonSetController: Controller = {
           t.spec.affinity = { ...(t.spec.affinity ?? {}), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [name] }] }] } } };
           const pod = podFromTemplate(t, ds, { name: `${ds.metadata.name}-${randomSuffix(5)}` }, { 'controller-revision-hash': hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) });
           changes.push({ verb: 'create', def: PODS, namespace: ns, object: pod, tolerate: [409] });
-          created++;
+          ctx.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
           continue;
         }
-        for (const extra of mine.slice(1)) changes.push({ verb: 'delete', def: PODS, namespace: ns, name: extra.metadata.name!, tolerate: [404] });
+        for (const extra of mine.slice(1)) {
+          changes.push({ verb: 'delete', def: PODS, namespace: ns, name: extra.metadata.name!, tolerate: [404] });
+          ctx.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${extra.metadata.name}`, 'daemonset-controller');
+        }
         // Rolling update: an old pod goes when the budget of unavailable pods allows.
         const p = mine[0];
         if (p.metadata.labels?.['controller-revision-hash'] !== hash && (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && unavailableBudget > 0) {
           changes.push({ verb: 'delete', def: PODS, namespace: ns, name: p.metadata.name!, tolerate: [404] });
+          ctx.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'daemonset-controller');
           unavailableBudget--;
         } else if (!podAvailable(p, minReady, now)) unavailableBudget--;
       }
@@ -132,9 +135,9 @@ export const daemonSetController: Controller = {
         for (const p of extra) {
           misscheduled++;
           changes.push({ verb: 'delete', def: PODS, namespace: ns, name: p.metadata.name!, tolerate: [404] });
+          ctx.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'daemonset-controller');
         }
       }
-      if (created) ctx.event(ds, 'Normal', 'SuccessfulCreate', `Created ${created} pod(s)`, 'daemonset-controller');
       const scheduled = eligible.filter((n) => pods.some((p) => p.spec?.nodeName === n.metadata.name));
       const readyN = scheduled.filter((n) => pods.some((p) => p.spec?.nodeName === n.metadata.name && podReady(p))).length;
       const availN = scheduled.filter((n) => pods.some((p) => p.spec?.nodeName === n.metadata.name && podAvailable(p, minReady, now))).length;
@@ -298,7 +301,10 @@ export const jobController: Controller = {
         }
       }
       if (cond) {
-        for (const p of active) changes.push({ verb: 'delete', def: PODS, namespace: ns, name: p.metadata.name!, tolerate: [404] });
+        for (const p of active) {
+          changes.push({ verb: 'delete', def: PODS, namespace: ns, name: p.metadata.name!, tolerate: [404] });
+          ctx.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'job-controller');
+        }
         status.conditions = cond.type === 'Complete' ? [jobCond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods', time), cond] : [jobCond('FailureTarget', cond.reason, cond.message, time), cond];
         if (cond.type === 'Complete') status.completionTime = time;
         ctx.event(job, cond.type === 'Complete' ? 'Normal' : 'Warning', cond.type === 'Complete' ? 'Completed' : cond.reason, cond.type === 'Complete' ? 'Job completed' : cond.message, 'job-controller');

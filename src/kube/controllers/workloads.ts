@@ -83,15 +83,15 @@ export const replicaSetController: Controller = {
           const name = `${rs.metadata.name}-${randomSuffix(5)}`;
           const pod = podFromTemplate(rs.spec.template, rs, { name });
           changes.push({ verb: 'create', def: PODS, namespace: ns, object: pod, tolerate: [409] });
+          ctx.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, 'replicaset-controller');
           created++;
         }
-        if (created) ctx.event(rs, 'Normal', 'SuccessfulCreate', created === 1 ? `Created pod: ${changes[changes.length - 1].verb === 'create' ? (changes[changes.length - 1] as any).object.metadata.name : ''}` : `Created ${created} pods`, 'replicaset-controller');
       } else if (active.length > desired) {
         const extra = [...active].sort((a, b) => compareRank(deletionRank(a), deletionRank(b))).slice(0, active.length - desired);
         for (const p of extra) {
           changes.push({ verb: 'delete', def: PODS, namespace: ns, name: p.metadata.name!, tolerate: [404] });
+          ctx.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'replicaset-controller');
         }
-        ctx.event(rs, 'Normal', 'SuccessfulDelete', extra.length === 1 ? `Deleted pod: ${extra[0].metadata.name}` : `Deleted ${extra.length} pods`, 'replicaset-controller');
       }
       const minReady = Number(rs.spec?.minReadySeconds ?? 0);
       const ready = active.filter(podReady).length;
