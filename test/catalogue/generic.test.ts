@@ -284,7 +284,7 @@ describe('generic provider: every catalogued type through the core (REST)', func
       'NoChange Microsoft.Web/serverfarms/tplan',
       'NoChange Microsoft.Web/sites/tsite',
     ]);
-    const bigger = structuredClone(template);
+    const bigger: any = structuredClone(template);
     bigger.resources[0].sku = { name: 'B2' };
     const changed = (await whatIf(bigger)).filter((c) => c.changeType !== 'NoChange' && c.changeType !== 'Ignore');
     assert.deepEqual(changed.map((c) => [c.changeType, c.resourceId.split('/').pop(), c.delta.filter((d: any) => d.propertyChangeType !== 'NoEffect').map((d: any) => d.path)]), [['Modify', 'tplan', ['sku.name']]]);
