@@ -8,7 +8,9 @@ import { isObj, type KubeObject, type ManagedFieldsEntry } from './model.js';
 import { KubeError } from './status.js';
 import { listMapKey, smpRootOf } from './patch.js';
 import type { ResourceDef } from './kinds/registry.js';
-import { canonical } from './kinds/pod.js';
+import { canonical, sameJson } from './kinds/pod.js';
+
+export { sameJson };
 
 type Path = string; // segments joined by '\n'
 const SEP = '\n';
@@ -143,28 +145,6 @@ export function humanPath(path: Path): string {
     } else if (seg.startsWith('v:')) s += `[${seg.slice(2)}]`;
   }
   return s;
-}
-
-/**
- * The same JSON once keys are sorted (what comparing canonical() texts decides), without building texts;
- * identical references are equal at once, so the parts a write shares with what is stored cost nothing.
- */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (isObj(a)) {
-    if (!isObj(b)) return false;
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson(a[k], b[k])) return false;
-    return true;
-  }
-  if (Array.isArray(b) || isObj(b)) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 type Tree = Record<string, any>; // FieldsV1: f:<field>, k:<key>, v:<value>, '.'; {} at the leaves

@@ -237,9 +237,13 @@ const EVENTS = BUILTINS.get('', 'v1', 'events')!;
 /** An event about an object: a new one, or the same one seen again (count and lastTimestamp grow). */
 function eventFor(store: KubeStore, cluster: string, about: KubeObject, type: string, reason: string, message: string, component: string, now: number): BatchChange | undefined {
   const ns = about.metadata.namespace || 'default';
-  const existing = store
-    .list(cluster, grKey('', 'events'), ns)
-    .find((e) => e.involvedObject?.uid === about.metadata.uid && e.reason === reason && e.message === message && e.source?.component === component);
+  let existing: KubeObject | undefined;
+  for (const e of store.values(cluster, grKey('', 'events'), ns)) {
+    if (e.involvedObject?.uid === about.metadata.uid && e.reason === reason && e.message === message && e.source?.component === component) {
+      existing = e;
+      break;
+    }
+  }
   const time = nowTime(now);
   if (existing) {
     const next = clone(existing);
