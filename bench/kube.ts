@@ -16,7 +16,7 @@ import path from 'node:path';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
-import { startProcess } from './process.js';
+import { cpuSeconds, startProcess } from './process.js';
 import { armClient, type BenchClient } from './client.js';
 import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
@@ -150,20 +150,24 @@ export async function benchKube(): Promise<KubeBench> {
     // 2. 500 replicas: from the scale request until every pod is bound to a node.
     if (PARTS.has('schedule')) {
       const t0 = process.hrtime.bigint();
+      const cpu0 = cpuSeconds(emu.child.pid);
       const sc = await kubeCall(emu.url, ca, agent, c1.token, 'PATCH', `${c1.prefix}/apis/apps/v1/namespaces/default/deployments/web/scale`, { spec: { replicas: 500 } }, 'application/merge-patch+json');
       if (sc.status !== 200) throw new Error(`scale answered ${sc.status}: ${JSON.stringify(sc.body)}`);
-      // Polled cheaply (a one-item page gives the count; the unscheduled pods are few once it is done), so the
-      // measurement does not load the emulator with lists of 500 pods.
+      // Polled cheaply (one-item pages give the counts), so the measurement does not load the emulator with lists
+      // of 500 pods.
       for (;;) {
         const page = await kubeCall(emu.url, ca, agent, c1.token, 'GET', `${c1.prefix}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&limit=1`);
         const total = (page.body.items?.length ?? 0) + Number(page.body.metadata?.remainingItemCount ?? 0);
-        const pending = await kubeCall(emu.url, ca, agent, c1.token, 'GET', `${c1.prefix}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&fieldSelector=spec.nodeName%3D`);
-        if (total >= 500 && (pending.body.items ?? []).length === 0) break;
-        if (Number(process.hrtime.bigint() - t0) / 1e9 > 120) throw new Error(`pods not all scheduled after 120 s (${total} made, ${pending.body.items?.length} pending)`);
+        const pending = await kubeCall(emu.url, ca, agent, c1.token, 'GET', `${c1.prefix}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&fieldSelector=spec.nodeName%3D&limit=1`);
+        const unbound = (pending.body.items?.length ?? 0) + Number(pending.body.metadata?.remainingItemCount ?? 0);
+        if (total >= 500 && unbound === 0) break;
+        if (Number(process.hrtime.bigint() - t0) / 1e9 > 120) throw new Error(`pods not all scheduled after 120 s (${total} made, ${unbound} pending)`);
         await new Promise((res) => setTimeout(res, 20));
       }
       const scheduleSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
       out.schedule500ReplicasSeconds = scheduleSeconds;
+      // CPU the emulator spent meanwhile (its polling answers included): the figure load on the machine does not inflate.
+      out.schedule500ReplicasEmulatorCpuSeconds = cpuSeconds(emu.child.pid) - cpu0;
       targets.push(`scheduling a 500-replica deployment: ${scheduleSeconds.toFixed(2)} s (goal <= ${TARGET_SCHEDULE_S} s): ${verdict(scheduleSeconds <= TARGET_SCHEDULE_S)}`);
     }
     await kubeCall(emu.url, ca, agent, c1.token, 'DELETE', `${c1.prefix}/apis/apps/v1/namespaces/default/deployments/web`);

@@ -278,7 +278,7 @@ export class KubeApi {
     const preps: Prepared[] = [];
     for (const c of changes) {
       try {
-        if (c.verb === 'create') preps.push(this.prepareCreate(cluster, c.def, c.namespace, c.object, { user, fieldManager: c.fieldManager }));
+        if (c.verb === 'create') preps.push(this.prepareCreate(cluster, c.def, c.namespace, c.object, { user, fieldManager: c.fieldManager, owned: c.owned }));
         else if (c.verb === 'update') preps.push(this.prepareUpdate(cluster, c.def, c.namespace, c.object.metadata.name!, c.object, { user, fieldManager: c.fieldManager, subresource: c.subresource, whole: c.whole, owned: c.owned }));
         else preps.push(this.prepareDelete(cluster, c.def, c.namespace, c.name, { user, propagationPolicy: c.propagationPolicy, gracePeriodSeconds: c.gracePeriodSeconds, preconditions: c.preconditions }));
       } catch (e) {
@@ -350,7 +350,8 @@ export class KubeApi {
   prepareCreate(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions, extra: { apply?: unknown } = {}): Prepared {
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     if (def.virtual) throw KubeErrors.methodNotAllowed();
-    const obj = clone(body) as KubeObject;
+    // An owned body is made for this write: it becomes the stored object as it is.
+    const obj = (o.owned ? body : clone(body)) as KubeObject;
     this.checkTypeMeta(def, obj);
     obj.metadata = isObj(obj.metadata) ? obj.metadata : {};
     const m = obj.metadata;
@@ -551,7 +552,7 @@ export class KubeApi {
 }
 
 export type BatchChange =
-  | { verb: 'create'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; tolerate?: number[] }
+  | { verb: 'create'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; owned?: boolean; tolerate?: number[] }
   | { verb: 'update'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; subresource?: string; whole?: boolean; owned?: boolean; tolerate?: number[] }
   | { verb: 'delete'; def: ResourceDef; namespace: string; name: string; propagationPolicy?: DeleteOptions['propagationPolicy']; gracePeriodSeconds?: number; preconditions?: DeleteOptions['preconditions']; tolerate?: number[] };
 

@@ -151,11 +151,6 @@ type Tree = Record<string, any>; // FieldsV1: f:<field>, k:<key>, v:<value>, '.'
 
 const isLeaf = (n: unknown) => !isObj(n) || Object.keys(n).length === 0;
 
-function addPath(tree: Tree, segs: string[], last?: string): void {
-  let cur = tree;
-  for (const seg of segs) cur = cur[seg] ??= {};
-  if (last !== undefined) cur[last] ??= {};
-}
 
 /** The item of a list map with a key value (its JSON), the first one as a path lookup finds it. */
 function itemByKey(list: unknown, key: string, json: string, cache: Map<unknown[], Map<string, unknown>>): unknown {
@@ -180,27 +175,44 @@ function itemByKey(list: unknown, key: string, json: string, cache: Map<unknown[
 function changedFields(old: KubeObject | undefined, next: KubeObject, kind: string, part: 'main' | 'status' | 'all'): Tree {
   const out: Tree = {};
   const all = old === undefined;
+  // The path walked, and the tree node made for each of its prefixes (undefined until a field under it changed).
   const segs: string[] = [];
+  const made: (Tree | undefined)[] = [];
+  const push = (seg: string) => {
+    segs.push(seg);
+    made.push(undefined);
+  };
+  const pop = () => {
+    segs.pop();
+    made.pop();
+  };
+  const addPath = (last?: string) => {
+    let i = made.length - 1;
+    while (i >= 0 && made[i] === undefined) i--;
+    let cur = i >= 0 ? made[i]! : out;
+    for (let j = i + 1; j < segs.length; j++) made[j] = cur = cur[segs[j]] ??= {};
+    if (last !== undefined) cur[last] ??= {};
+  };
   const cache = new Map<unknown[], Map<string, unknown>>();
   const value = (o: unknown, v: unknown, type: string | undefined) => {
     if (isObj(v)) {
       if (o === v && !all) return;
       const keys = Object.keys(v);
       if (keys.length === 0) {
-        if (all || !sameJson(o, v)) addPath(out, segs);
+        if (all || !sameJson(o, v)) addPath();
         return;
       }
       for (const k of keys) field(o, v, k, type);
       return;
     }
-    if (all || !sameJson(o, v)) addPath(out, segs);
+    if (all || !sameJson(o, v)) addPath();
   };
   const field = (oParent: unknown, parent: Record<string, any>, k: string, type: string | undefined) => {
     const v = parent[k];
     const o = isObj(oParent) ? oParent[k] : undefined;
     const seg = `f:${k}`;
     const lm = listMapKey(type, k);
-    segs.push(seg);
+    push(seg);
     if (Array.isArray(v)) {
       if (lm?.key) {
         const seen = new Set<string>();
@@ -211,21 +223,21 @@ function changedFields(old: KubeObject | undefined, next: KubeObject, kind: stri
           if (seen.has(kseg)) continue; // a duplicate key: the path names the first item
           seen.add(kseg);
           const oItem = itemByKey(o, lm.key, json, cache);
-          segs.push(kseg);
-          if (all || !sameJson(oItem, item)) addPath(out, segs, '.');
+          push(kseg);
+          if (all || !sameJson(oItem, item)) addPath('.');
           value(oItem, item, lm.type);
-          segs.pop();
+          pop();
         }
-        if (v.length === 0 && (all || !sameJson(o, v))) addPath(out, segs);
+        if (v.length === 0 && (all || !sameJson(o, v))) addPath();
       } else if (lm?.set) {
         for (const item of v) {
           const text = JSON.stringify(item);
-          if (all || !(Array.isArray(o) && o.some((x) => JSON.stringify(x) === text))) addPath(out, segs, `v:${text}`);
+          if (all || !(Array.isArray(o) && o.some((x) => JSON.stringify(x) === text))) addPath(`v:${text}`);
         }
-        if (v.length === 0 && (all || !sameJson(o, v))) addPath(out, segs);
-      } else if (all || !sameJson(o, v)) addPath(out, segs);
+        if (v.length === 0 && (all || !sameJson(o, v))) addPath();
+      } else if (all || !sameJson(o, v)) addPath();
     } else value(o, v, lm?.type);
-    segs.pop();
+    pop();
   };
   const root = smpRootOf(kind);
   for (const k of Object.keys(next)) {
@@ -234,9 +246,9 @@ function changedFields(old: KubeObject | undefined, next: KubeObject, kind: stri
       const m = next.metadata;
       if (!isObj(m)) continue;
       const om = isObj(old) ? old.metadata : undefined;
-      segs.push('f:metadata');
+      push('f:metadata');
       for (const mk of Object.keys(m)) if (OWNED_META.has(mk)) field(om, m, mk, 'ObjectMeta');
-      segs.pop();
+      pop();
       continue;
     }
     if (part === 'main' && k === 'status') continue;

@@ -257,6 +257,7 @@ function eventFor(store: KubeStore, cluster: string, about: KubeObject, type: st
     verb: 'create',
     def: EVENTS,
     namespace: ns,
+    owned: true,
     object: {
       apiVersion: 'v1',
       kind: 'Event',
