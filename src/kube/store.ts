@@ -209,6 +209,13 @@ export class KubeStore {
     return this.index.get(cluster)?.get(gr)?.get(namespace)?.get(name);
   }
 
+  /** The stored JSON text of an object (what JSON.stringify of get()'s answer gives), unparsed. */
+  text(cluster: string, gr: string, namespace: string, name: string): string | undefined {
+    const sub = this.subs.get(cluster);
+    if (sub === undefined || !this.get(cluster, gr, namespace, name)) return undefined;
+    return this.store.text(OBJECTS, objKey(sub, cluster, gr, namespace, name));
+  }
+
   /** Objects of a resource, in one namespace or all; sorted by namespace then name (etcd key order). */
   list(cluster: string, gr: string, namespace?: string): KubeObject[] {
     const byNs = this.index.get(cluster)?.get(gr);
