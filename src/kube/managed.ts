@@ -151,6 +151,20 @@ type Tree = Record<string, any>; // FieldsV1: f:<field>, k:<key>, v:<value>, '.'
 
 const isLeaf = (n: unknown) => !isObj(n) || Object.keys(n).length === 0;
 
+/**
+ * Every leaf of the trees made here is this one empty object: a pod's managed fields have hundreds of
+ * leaves, and objects are never changed once stored (frozen, so nothing can).
+ */
+const LEAF: Tree = Object.freeze({});
+
+/** A copy of a tree whose leaves are LEAF. */
+function copyTree(t: Tree): Tree {
+  if (isLeaf(t)) return LEAF;
+  const out: Tree = {};
+  for (const [k, v] of Object.entries(t)) out[k] = copyTree(v);
+  return out;
+}
+
 
 /** The item of a list map with a key value (its JSON), the first one as a path lookup finds it. */
 function itemByKey(list: unknown, key: string, json: string, cache: Map<unknown[], Map<string, unknown>>): unknown {
@@ -190,8 +204,15 @@ function changedFields(old: KubeObject | undefined, next: KubeObject, kind: stri
     let i = made.length - 1;
     while (i >= 0 && made[i] === undefined) i--;
     let cur = i >= 0 ? made[i]! : out;
-    for (let j = i + 1; j < segs.length; j++) made[j] = cur = cur[segs[j]] ??= {};
-    if (last !== undefined) cur[last] ??= {};
+    // The node of the last segment is a leaf unless `last` goes under it (nothing is ever added below a leaf).
+    const end = last === undefined ? segs.length - 1 : segs.length;
+    for (let j = i + 1; j < end; j++) {
+      let n = cur[segs[j]];
+      if (n === undefined || n === LEAF) n = cur[segs[j]] = {};
+      made[j] = cur = n;
+    }
+    if (last !== undefined) cur[last] ??= LEAF;
+    else if (end >= 0 && end > i) cur[segs[end]] ??= LEAF;
   };
   const cache = new Map<unknown[], Map<string, unknown>>();
   const value = (o: unknown, v: unknown, type: string | undefined) => {
@@ -299,13 +320,13 @@ function pruneFields(node: Tree, v: unknown, mine: Tree | undefined, keepMine: b
     const k = keys[i];
     const child = node[k];
     let kept: Tree | undefined;
-    if (k === '.') kept = !keepMine && mine !== undefined && mine['.'] !== undefined ? undefined : isLeaf(child) && isObj(child) ? child : {};
+    if (k === '.') kept = !keepMine && mine !== undefined && mine['.'] !== undefined ? undefined : isLeaf(child) && isObj(child) ? child : LEAF;
     else {
       const s = step(v, k);
       const m = mine?.[k];
       if (isLeaf(child)) {
         const taken = !keepMine && m !== undefined && isLeaf(m);
-        kept = taken || !s.found ? undefined : isObj(child) ? child : {};
+        kept = taken || !s.found ? undefined : isObj(child) ? child : LEAF;
       } else kept = pruneFields(child, s.value, m, keepMine);
     }
     if (kept !== child) changed = true;
@@ -317,9 +338,9 @@ function pruneFields(node: Tree, v: unknown, mine: Tree | undefined, keepMine: b
 
 /** Adds the fields of `add` to a tree (a copy where it changes). */
 function mergeFields(into: Tree | undefined, add: Tree): Tree {
-  if (into === undefined || isLeaf(into)) return structuredClone(add);
+  if (into === undefined || isLeaf(into)) return copyTree(add);
   const out: Tree = { ...into };
-  for (const [k, v] of Object.entries(add)) out[k] = out[k] === undefined ? structuredClone(v) : isLeaf(v) ? out[k] : mergeFields(out[k], v);
+  for (const [k, v] of Object.entries(add)) out[k] = out[k] === undefined ? copyTree(v) : isLeaf(v) ? out[k] : mergeFields(out[k], v);
   return out;
 }
 

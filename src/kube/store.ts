@@ -71,7 +71,9 @@ export interface Watcher {
   close?(): void;
 }
 
+/** Past events kept per cluster, and across the emulator (the oldest go first; a watch from before them gets 410). */
 const HISTORY = 4000;
+const HISTORY_ALL = 10_000;
 
 /** A past event as kept for watches that resume: the object's stored texts (parsed again if replayed). */
 interface PastEvent {
@@ -101,6 +103,10 @@ type Index = Map<string, Map<string, Map<string, KubeObject>>>; // gr -> namespa
 export class KubeStore {
   private readonly index = new Map<string, Index>();
   private readonly history = new Map<string, PastEvent[]>();
+  /** The cluster of every past event kept, oldest first (from `pastHead` on), for the emulator-wide bound. */
+  private past: string[] = [];
+  private pastHead = 0;
+  private pastKept = 0;
   /** The lowest resourceVersion whose events are all still in history (per cluster). */
   private readonly historyFrom = new Map<string, number>();
   /** The highest resourceVersion whose events were sent (per cluster). */
@@ -137,6 +143,9 @@ export class KubeStore {
       for (const set of this.watchers.values()) for (const w of set) w.close?.();
       this.watchers.clear();
       this.history.clear();
+      this.past = [];
+      this.pastHead = 0;
+      this.pastKept = 0;
       this.load();
       return;
     }
@@ -329,6 +338,7 @@ export class KubeStore {
     const sub = this.subs.get(cluster) ?? '';
     for (const [gr, byNs] of idx ?? []) for (const [ns, m] of byNs) for (const name of m.keys()) writes.push({ collection: OBJECTS, key: objKey(sub, cluster, gr, ns, name), value: undefined });
     this.index.delete(cluster);
+    this.pastKept -= this.history.get(cluster)?.length ?? 0;
     this.history.delete(cluster);
     this.historyFrom.delete(cluster);
     this.emitted.delete(cluster);
@@ -405,11 +415,37 @@ export class KubeStore {
     let h = this.history.get(cluster);
     if (!h) this.history.set(cluster, (h = []));
     h.push(...events);
-    if (h.length > HISTORY) {
-      const drop = h.length - HISTORY;
-      this.historyFrom.set(cluster, h[drop - 1].rv);
-      h.splice(0, drop);
+    this.pastKept += events.length;
+    for (let i = 0; i < events.length; i++) this.past.push(cluster);
+    if (h.length > HISTORY) this.forget(cluster, h.length - HISTORY);
+    if (this.pastKept > HISTORY_ALL) {
+      // Down to 90% at once (each cluster's list is cut once), oldest events first whatever their cluster.
+      const drop = new Map<string, number>();
+      let n = this.pastKept - Math.floor(HISTORY_ALL * 0.9);
+      while (n > 0 && this.pastHead < this.past.length) {
+        const c = this.past[this.pastHead++];
+        const want = (drop.get(c) ?? 0) + 1;
+        // Tags of events already gone (their cluster's own bound, a dropped cluster) are skipped.
+        if (want > (this.history.get(c)?.length ?? 0)) continue;
+        drop.set(c, want);
+        n--;
+      }
+      for (const [c, k] of drop) this.forget(c, k);
     }
+    if (this.pastHead > 4096 && this.pastHead * 2 > this.past.length) {
+      this.past = this.past.slice(this.pastHead);
+      this.pastHead = 0;
+    }
+  }
+
+  /** Drops a cluster's oldest past events: a watch from before them gets 410 Expired. */
+  private forget(cluster: string, count: number): void {
+    const h = this.history.get(cluster);
+    if (!h || count <= 0) return;
+    const k = Math.min(count, h.length);
+    this.historyFrom.set(cluster, h[k - 1].rv);
+    h.splice(0, k);
+    this.pastKept -= k;
   }
 
   private emit(cluster: string, events: StoreEvent[]): void {
