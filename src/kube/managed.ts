@@ -380,7 +380,44 @@ export function updateManagedFields(old: KubeObject | undefined, next: KubeObjec
     if (u.subresource) own.subresource = u.subresource;
     out.push(own);
   }
-  return out.filter((e) => Object.keys(e.fieldsV1).length > 0);
+  const kept = out.filter((e) => Object.keys(e.fieldsV1).length > 0);
+  for (const e of kept) e.fieldsV1 = intern(e.fieldsV1);
+  return kept;
+}
+
+// ---- shared trees ---------------------------------------------------------------------------------------------
+
+/**
+ * Managed-fields trees are much alike (pods of one template, every event, every kubelet status): equal
+ * subtrees are kept once (stored objects are never changed, so sharing is safe). Each subtree is known by its
+ * keys and its children's numbers; the table starts again when it grows large.
+ */
+const interned = new Map<string, { id: number; tree: Tree }>();
+const ids = new WeakMap<Tree, number>();
+ids.set(LEAF, 0);
+let nextId = 1;
+const INTERN_MAX = 100_000;
+
+function intern(t: Tree): Tree {
+  if (isLeaf(t)) return LEAF;
+  if (ids.has(t)) return t;
+  let key = '';
+  let same = true;
+  const kids: [string, Tree][] = [];
+  for (const k of Object.keys(t)) {
+    const c = intern(t[k]);
+    if (c !== t[k]) same = false;
+    kids.push([k, c]);
+    key += `${k}\u0000${ids.get(c)}\u0001`;
+  }
+  const hit = interned.get(key);
+  if (hit) return hit.tree;
+  const tree = same ? t : Object.fromEntries(kids);
+  if (interned.size >= INTERN_MAX) interned.clear();
+  const id = nextId++;
+  interned.set(key, { id, tree });
+  ids.set(tree, id);
+  return tree;
 }
 
 // ---- server-side apply ---------------------------------------------------------------------------------------
