@@ -401,15 +401,17 @@ const INTERN_MAX = 100_000;
 function intern(t: Tree): Tree {
   if (isLeaf(t)) return LEAF;
   if (ids.has(t)) return t;
-  let key = '';
   let same = true;
   const kids: [string, Tree][] = [];
+  const parts: (string | number | undefined)[] = [];
   for (const k of Object.keys(t)) {
     const c = intern(t[k]);
     if (c !== t[k]) same = false;
     kids.push([k, c]);
-    key += `${k}\u0000${ids.get(c)}\u0001`;
+    parts.push(k, ids.get(c));
   }
+  // One flat string (a chain of concatenations would be kept as such).
+  const key = parts.join('\u0000');
   const hit = interned.get(key);
   if (hit) return hit.tree;
   const tree = same ? t : Object.fromEntries(kids);

@@ -72,8 +72,8 @@ export interface Watcher {
 }
 
 /** Past events kept per cluster, and across the emulator (the oldest go first; a watch from before them gets 410). */
-const HISTORY = 4000;
-const HISTORY_ALL = 10_000;
+const HISTORY = 2000;
+const HISTORY_ALL = 5000;
 
 /** A past event as kept for watches that resume: the object's stored texts (parsed again if replayed). */
 interface PastEvent {
