@@ -320,9 +320,10 @@ export class KubeApi {
     }
   }
 
-  private validateMeta(def: ResourceDef, o: KubeObject): StatusCause[] {
+  private validateMeta(def: ResourceDef, o: KubeObject, old?: KubeObject): StatusCause[] {
     const m = o.metadata;
-    const out: StatusCause[] = [...validateLabels('metadata.labels', m.labels), ...validateAnnotations('metadata.annotations', m.annotations)];
+    // Labels and annotations kept as stored (the same maps) were valid when stored.
+    const out: StatusCause[] = [...(old && m.labels === old.metadata.labels ? [] : validateLabels('metadata.labels', m.labels)), ...(old && m.annotations === old.metadata.annotations ? [] : validateAnnotations('metadata.annotations', m.annotations))];
     if (Array.isArray(m.finalizers)) m.finalizers.forEach((f, i) => out.push(...(typeof f === 'string' && !f.includes('/') && ['orphan', 'foregroundDeletion', 'kubernetes'].includes(f) ? [] : qualifiedName(`metadata.finalizers[${i}]`, String(f)))));
     if (m.ownerReferences !== undefined) {
       if (!Array.isArray(m.ownerReferences)) out.push(required('metadata.ownerReferences'));
@@ -343,7 +344,7 @@ export class KubeApi {
   private runHooks(cluster: string, def: ResourceDef, o: KubeObject, old: KubeObject | undefined): void {
     const ctx = this.ctx(cluster);
     def.defaults?.(o, ctx, old);
-    const causes = [...this.validateMeta(def, o), ...(def.validate?.(o, ctx, old) ?? [])];
+    const causes = [...this.validateMeta(def, o, old), ...(def.validate?.(o, ctx, old) ?? [])];
     if (causes.length) throw KubeErrors.invalid(def.group, def.kind, o.metadata.name ?? '', causes);
   }
 

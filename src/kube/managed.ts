@@ -312,7 +312,10 @@ function step(v: unknown, seg: string): { found: boolean; value: unknown } {
  * field no longer in the object goes. Answers the same tree when nothing goes (stored objects are never
  * mutated, so versions share it), undefined when nothing is left.
  */
-function pruneFields(node: Tree, v: unknown, mine: Tree | undefined, keepMine: boolean): Tree | undefined {
+function pruneFields(node: Tree, v: unknown, o: unknown, mine: Tree | undefined, keepMine: boolean): Tree | undefined {
+  // The write kept this part of the object as it was (the same value, shared) and took none of it: every
+  // field the entry owns there is still there (each write leaves entries only fields present).
+  if (v !== undefined && v === o && (mine === undefined || keepMine)) return node;
   let out: Tree | undefined;
   let changed = false;
   const keys = Object.keys(node);
@@ -327,7 +330,7 @@ function pruneFields(node: Tree, v: unknown, mine: Tree | undefined, keepMine: b
       if (isLeaf(child)) {
         const taken = !keepMine && m !== undefined && isLeaf(m);
         kept = taken || !s.found ? undefined : isObj(child) ? child : LEAF;
-      } else kept = pruneFields(child, s.value, m, keepMine);
+      } else kept = pruneFields(child, s.value, o === undefined ? undefined : step(o, k).value, m, keepMine);
     }
     if (kept !== child) changed = true;
     if (kept !== undefined) (out ??= {})[k] = kept;
@@ -364,7 +367,7 @@ export function updateManagedFields(old: KubeObject | undefined, next: KubeObjec
   let own: ManagedFieldsEntry | undefined;
   for (const e of old?.metadata.managedFields ?? []) {
     const writer = isWriter(e);
-    const tree = isObj(e.fieldsV1) ? pruneFields(e.fieldsV1, next, mine, writer) : undefined;
+    const tree = isObj(e.fieldsV1) ? pruneFields(e.fieldsV1, next, old, mine, writer) : undefined;
     const entry: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, fieldsType: 'FieldsV1', fieldsV1: tree ?? {} };
     if (e.subresource) entry.subresource = e.subresource;
     if (writer && !own) {

@@ -210,7 +210,7 @@ export function validatePod(pod: KubeObject, _ctx: KindContext, old?: KubeObject
     else if (a.nodeName === undefined) a.nodeName = old.spec.nodeName;
     if (deepDiff(a, old.spec)) out.push(forbidden('spec', MUTABLE_HINT));
     const newTol: any[] = Array.isArray(pod.spec.tolerations) ? pod.spec.tolerations : [];
-    const kept = ((old.spec.tolerations ?? []) as any[]).every((t) => newTol.some((n) => canonical({ ...n, tolerationSeconds: 0 }) === canonical({ ...t, tolerationSeconds: 0 })));
+    const kept = newTol === old.spec.tolerations || ((old.spec.tolerations ?? []) as any[]).every((t) => newTol.some((n) => canonical({ ...n, tolerationSeconds: 0 }) === canonical({ ...t, tolerationSeconds: 0 })));
     if (!kept) out.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
   }
   return out;
