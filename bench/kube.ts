@@ -171,6 +171,12 @@ export async function benchKube(): Promise<KubeBench> {
       targets.push(`scheduling a 500-replica deployment: ${scheduleSeconds.toFixed(2)} s (goal <= ${TARGET_SCHEDULE_S} s): ${verdict(scheduleSeconds <= TARGET_SCHEDULE_S)}`);
     }
     await kubeCall(emu.url, ca, agent, c1.token, 'DELETE', `${c1.prefix}/apis/apps/v1/namespaces/default/deployments/web`);
+    // The memory part starts once that teardown is over (its pods gone), so it measures only its own clusters.
+    for (let i = 0; i < 600; i++) {
+      const page = await kubeCall(emu.url, ca, agent, c1.token, 'GET', `${c1.prefix}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&limit=1`);
+      if (!(page.body.items ?? []).length) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
 
     // 3. Many clusters, PODS pods in all: RSS growth.
     if (PARTS.has('memory')) {
