@@ -49,7 +49,7 @@ async function main() {
       continue; // that part of the emulator is not built yet
     }
     if (typeof m[fn] !== 'function') continue;
-    console.log(`\n== ${name} ==`);
+    console.log(`\n== ${name} ==${name === 'kube' ? ' (emulator in its own process, --time-scale 0, durable store)' : ''}`);
     const r = await m[fn]();
     for (const [k, v] of Object.entries(r)) console.log(`${k}: ${typeof v === 'number' ? fmt(v as number, 3) : v}`);
   }

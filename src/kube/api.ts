@@ -10,10 +10,9 @@ import { apiVersionOf, clone, grKey, isObj, nowTime, randomSuffix, type KubeObje
 import { KubeError, KubeErrors, type StatusCause } from './status.js';
 import { storageOf, type ClusterFacts, type KindContext, type KindRegistry, type ResourceDef } from './kinds/registry.js';
 import { annotations as validateAnnotations, labels as validateLabels, qualifiedName, required } from './kinds/validation.js';
-import { canonical } from './kinds/pod.js';
 import { parseFieldSelector, parseLabelSelector, matchesRequirements } from './selectors.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
-import { applyConfiguration, updateManagedFields } from './managed.js';
+import { applyConfiguration, sameJson, updateManagedFields } from './managed.js';
 import type { KubeStore, Op, StoreEvent } from './store.js';
 import type { WriteOp } from '../store/store.js';
 
@@ -54,6 +53,12 @@ export interface WriteOptions {
   force?: boolean;
   /** Controllers: write spec and status together (no subresource split). */
   whole?: boolean;
+  /**
+   * The body is the caller's to give away (controllers build each one for the write): it is not copied, only
+   * its top level and metadata. Parts it shares with the stored object are never changed (stored objects are
+   * immutable; defaults only fill what is missing, and what is stored was defaulted already).
+   */
+  owned?: boolean;
 }
 
 export interface DeleteOptions {
@@ -273,8 +278,8 @@ export class KubeApi {
     const preps: Prepared[] = [];
     for (const c of changes) {
       try {
-        if (c.verb === 'create') preps.push(this.prepareCreate(cluster, c.def, c.namespace, c.object, { user, fieldManager: c.fieldManager }));
-        else if (c.verb === 'update') preps.push(this.prepareUpdate(cluster, c.def, c.namespace, c.object.metadata.name!, c.object, { user, fieldManager: c.fieldManager, subresource: c.subresource, whole: c.whole }));
+        if (c.verb === 'create') preps.push(this.prepareCreate(cluster, c.def, c.namespace, c.object, { user, fieldManager: c.fieldManager, owned: c.owned }));
+        else if (c.verb === 'update') preps.push(this.prepareUpdate(cluster, c.def, c.namespace, c.object.metadata.name!, c.object, { user, fieldManager: c.fieldManager, subresource: c.subresource, whole: c.whole, owned: c.owned }));
         else preps.push(this.prepareDelete(cluster, c.def, c.namespace, c.name, { user, propagationPolicy: c.propagationPolicy, gracePeriodSeconds: c.gracePeriodSeconds, preconditions: c.preconditions }));
       } catch (e) {
         if (c.tolerate && e instanceof KubeError && c.tolerate.includes(e.code)) continue;
@@ -315,9 +320,10 @@ export class KubeApi {
     }
   }
 
-  private validateMeta(def: ResourceDef, o: KubeObject): StatusCause[] {
+  private validateMeta(def: ResourceDef, o: KubeObject, old?: KubeObject): StatusCause[] {
     const m = o.metadata;
-    const out: StatusCause[] = [...validateLabels('metadata.labels', m.labels), ...validateAnnotations('metadata.annotations', m.annotations)];
+    // Labels and annotations kept as stored (the same maps) were valid when stored.
+    const out: StatusCause[] = [...(old && m.labels === old.metadata.labels ? [] : validateLabels('metadata.labels', m.labels)), ...(old && m.annotations === old.metadata.annotations ? [] : validateAnnotations('metadata.annotations', m.annotations))];
     if (Array.isArray(m.finalizers)) m.finalizers.forEach((f, i) => out.push(...(typeof f === 'string' && !f.includes('/') && ['orphan', 'foregroundDeletion', 'kubernetes'].includes(f) ? [] : qualifiedName(`metadata.finalizers[${i}]`, String(f)))));
     if (m.ownerReferences !== undefined) {
       if (!Array.isArray(m.ownerReferences)) out.push(required('metadata.ownerReferences'));
@@ -338,14 +344,15 @@ export class KubeApi {
   private runHooks(cluster: string, def: ResourceDef, o: KubeObject, old: KubeObject | undefined): void {
     const ctx = this.ctx(cluster);
     def.defaults?.(o, ctx, old);
-    const causes = [...this.validateMeta(def, o), ...(def.validate?.(o, ctx, old) ?? [])];
+    const causes = [...this.validateMeta(def, o, old), ...(def.validate?.(o, ctx, old) ?? [])];
     if (causes.length) throw KubeErrors.invalid(def.group, def.kind, o.metadata.name ?? '', causes);
   }
 
   prepareCreate(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions, extra: { apply?: unknown } = {}): Prepared {
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     if (def.virtual) throw KubeErrors.methodNotAllowed();
-    const obj = clone(body) as KubeObject;
+    // An owned body is made for this write: it becomes the stored object as it is.
+    const obj = (o.owned ? body : clone(body)) as KubeObject;
     this.checkTypeMeta(def, obj);
     obj.metadata = isObj(obj.metadata) ? obj.metadata : {};
     const m = obj.metadata;
@@ -390,7 +397,13 @@ export class KubeApi {
     const ns = def.namespaced ? namespace : '';
     if (!extra.patched) this.authorize(cluster, o.user, { verb: 'update', group: def.group, resource: def.resource, subresource: o.subresource, namespace: def.namespaced ? namespace : undefined, name });
     const old = this.store.get(cluster, storageOf(def), ns, name);
-    const obj = clone(body) as KubeObject;
+    // A status write keeps only the body's status, labels and annotations: nothing else is copied.
+    const statusOnly = o.subresource === 'status' && !o.whole;
+    const obj = (o.owned || statusOnly ? { ...body, metadata: isObj(body.metadata) ? { ...body.metadata } : body.metadata } : clone(body)) as KubeObject;
+    if (statusOnly && !o.owned) {
+      obj.status = clone(obj.status);
+      if (isObj(obj.metadata)) for (const k of ['labels', 'annotations'] as const) if (obj.metadata[k] !== undefined) obj.metadata[k] = clone(obj.metadata[k]);
+    }
     this.checkTypeMeta(def, obj);
     obj.metadata = isObj(obj.metadata) ? obj.metadata : {};
     const m = obj.metadata;
@@ -421,12 +434,13 @@ export class KubeApi {
     let candidate = obj;
     if ((def.statusSubresource || o.subresource === 'status') && !o.whole) {
       if (o.subresource === 'status') {
-        // Only status changes through /status (metadata other than labels and annotations stays).
-        candidate = { ...clone(old), apiVersion: obj.apiVersion, kind: obj.kind, status: obj.status };
+        // Only status changes through /status (metadata other than labels and annotations stays); the rest is
+        // the stored object's own (shared, never changed).
+        candidate = { ...old, apiVersion: obj.apiVersion, kind: obj.kind, status: obj.status };
         candidate.metadata = { ...candidate.metadata, labels: m.labels ?? old.metadata.labels, annotations: m.annotations ?? old.metadata.annotations };
         if (candidate.metadata.labels === undefined) delete candidate.metadata.labels;
         if (candidate.metadata.annotations === undefined) delete candidate.metadata.annotations;
-      } else if (old.status !== undefined) candidate.status = clone(old.status);
+      } else if (old.status !== undefined) candidate.status = old.status;
       else delete candidate.status;
     }
     // A terminating object may lose finalizers, not gain them.
@@ -438,8 +452,8 @@ export class KubeApi {
     }
     if (Array.isArray(candidate.metadata.finalizers) && candidate.metadata.finalizers.length === 0) delete candidate.metadata.finalizers;
     if (def.generation) {
-      const spec = (x: KubeObject) => canonical(Object.fromEntries(Object.entries(x).filter(([k]) => !['metadata', 'status', 'apiVersion', 'kind'].includes(k))));
-      candidate.metadata.generation = (old.metadata.generation ?? 1) + (spec(candidate) !== spec(old) ? 1 : 0);
+      const spec = (x: KubeObject) => Object.fromEntries(Object.entries(x).filter(([k]) => !['metadata', 'status', 'apiVersion', 'kind'].includes(k)));
+      candidate.metadata.generation = (old.metadata.generation ?? 1) + (sameJson(spec(candidate), spec(old)) ? 0 : 1);
     }
     this.runHooks(cluster, def, candidate, old);
     candidate.metadata.managedFields = extra.managed ?? updateManagedFields(old, candidate, { manager: o.fieldManager ?? managerOf(o.user), operation: 'Update', apiVersion: candidate.apiVersion, subresource: o.subresource, time: nowTime(this.now()) });
@@ -448,9 +462,10 @@ export class KubeApi {
     if (old.metadata.deletionTimestamp && (old.metadata.finalizers ?? []).length > 0 && !(candidate.metadata.finalizers ?? []).length && !def.graceful) {
       return { op: { delete: { namespace: ns, name }, gr: storageOf(def) }, result: candidate, gone: true };
     }
-    candidate.metadata.resourceVersion = old.metadata.resourceVersion;
+    // (sameObject leaves resourceVersion out; the commit sets it. Not deleted: a deleted key turns the stored
+    // metadata into a slow dictionary-mode object, several times larger.)
     if (sameObject(candidate, old)) return { op: { put: old, gr: storageOf(def) }, result: old, noop: true };
-    delete candidate.metadata.resourceVersion;
+    candidate.metadata.resourceVersion = undefined;
     return { op: { put: candidate, gr: storageOf(def) }, result: candidate };
   }
 
@@ -494,7 +509,7 @@ export class KubeApi {
           m.deletionGracePeriodSeconds = 0;
         }
         m.finalizers = finalizers;
-        if (canonical(next) === canonical(cur)) return { op: { put: cur, gr }, result: cur, noop: true };
+        if (sameJson(next, cur)) return { op: { put: cur, gr }, result: cur, noop: true };
         return { op: { put: next, gr }, result: next };
       }
       return { op: { delete: { namespace: ns, name }, gr }, result: cur, gone: true };
@@ -539,8 +554,8 @@ export class KubeApi {
 }
 
 export type BatchChange =
-  | { verb: 'create'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; tolerate?: number[] }
-  | { verb: 'update'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; subresource?: string; whole?: boolean; tolerate?: number[] }
+  | { verb: 'create'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; owned?: boolean; tolerate?: number[] }
+  | { verb: 'update'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; subresource?: string; whole?: boolean; owned?: boolean; tolerate?: number[] }
   | { verb: 'delete'; def: ResourceDef; namespace: string; name: string; propagationPolicy?: DeleteOptions['propagationPolicy']; gracePeriodSeconds?: number; preconditions?: DeleteOptions['preconditions']; tolerate?: number[] };
 
 function managerOf(user: UserInfo): string {
@@ -550,7 +565,7 @@ function managerOf(user: UserInfo): string {
 
 function sameObject(a: KubeObject, b: KubeObject): boolean {
   const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, resourceVersion: undefined } });
-  return canonical(strip(a)) === canonical(strip(b));
+  return sameJson(strip(a), strip(b));
 }
 
 function keyOf(o: KubeObject): string {

@@ -8,7 +8,9 @@ import { isObj, type KubeObject, type ManagedFieldsEntry } from './model.js';
 import { KubeError } from './status.js';
 import { listMapKey, smpRootOf } from './patch.js';
 import type { ResourceDef } from './kinds/registry.js';
-import { canonical } from './kinds/pod.js';
+import { canonical, sameJson } from './kinds/pod.js';
+
+export { sameJson };
 
 type Path = string; // segments joined by '\n'
 const SEP = '\n';
@@ -145,11 +147,203 @@ export function humanPath(path: Path): string {
   return s;
 }
 
-function changedPaths(old: KubeObject | undefined, next: KubeObject, kind: string, part: 'main' | 'status' | 'all'): Set<Path> {
-  const now = fieldsOf(next, kind, part);
-  if (!old) return now;
-  const out = new Set<Path>();
-  for (const p of now) if (canonical(valueAt(old, p)) !== canonical(valueAt(next, p))) out.add(p);
+type Tree = Record<string, any>; // FieldsV1: f:<field>, k:<key>, v:<value>, '.'; {} at the leaves
+
+const isLeaf = (n: unknown) => !isObj(n) || Object.keys(n).length === 0;
+
+/**
+ * Every leaf of the trees made here is this one empty object: a pod's managed fields have hundreds of
+ * leaves, and objects are never changed once stored (frozen, so nothing can).
+ */
+const LEAF: Tree = Object.freeze({});
+
+/** A copy of a tree whose leaves are LEAF. */
+function copyTree(t: Tree): Tree {
+  if (isLeaf(t)) return LEAF;
+  const out: Tree = {};
+  for (const [k, v] of Object.entries(t)) out[k] = copyTree(v);
+  return out;
+}
+
+
+/** The item of a list map with a key value (its JSON), the first one as a path lookup finds it. */
+function itemByKey(list: unknown, key: string, json: string, cache: Map<unknown[], Map<string, unknown>>): unknown {
+  if (!Array.isArray(list)) return undefined;
+  if (list.length <= 8) return list.find((x) => isObj(x) && JSON.stringify(x[key]) === json);
+  let m = cache.get(list);
+  if (!m) {
+    cache.set(list, (m = new Map()));
+    for (const x of list) if (isObj(x)) {
+      const j = JSON.stringify(x[key]);
+      if (!m.has(j)) m.set(j, x);
+    }
+  }
+  return m.get(json);
+}
+
+/**
+ * The fields a write changed, as a FieldsV1 tree: every field of `next` that fieldsOf() lists (for the part
+ * written) whose value differs from `old`'s at the same path; everything when there is no old object. One
+ * walk over both objects, skipping what they share.
+ */
+function changedFields(old: KubeObject | undefined, next: KubeObject, kind: string, part: 'main' | 'status' | 'all'): Tree {
+  const out: Tree = {};
+  const all = old === undefined;
+  // The path walked, and the tree node made for each of its prefixes (undefined until a field under it changed).
+  const segs: string[] = [];
+  const made: (Tree | undefined)[] = [];
+  const push = (seg: string) => {
+    segs.push(seg);
+    made.push(undefined);
+  };
+  const pop = () => {
+    segs.pop();
+    made.pop();
+  };
+  const addPath = (last?: string) => {
+    let i = made.length - 1;
+    while (i >= 0 && made[i] === undefined) i--;
+    let cur = i >= 0 ? made[i]! : out;
+    // The node of the last segment is a leaf unless `last` goes under it (nothing is ever added below a leaf).
+    const end = last === undefined ? segs.length - 1 : segs.length;
+    for (let j = i + 1; j < end; j++) {
+      let n = cur[segs[j]];
+      if (n === undefined || n === LEAF) n = cur[segs[j]] = {};
+      made[j] = cur = n;
+    }
+    if (last !== undefined) cur[last] ??= LEAF;
+    else if (end >= 0 && end > i) cur[segs[end]] ??= LEAF;
+  };
+  const cache = new Map<unknown[], Map<string, unknown>>();
+  const value = (o: unknown, v: unknown, type: string | undefined) => {
+    if (isObj(v)) {
+      if (o === v && !all) return;
+      const keys = Object.keys(v);
+      if (keys.length === 0) {
+        if (all || !sameJson(o, v)) addPath();
+        return;
+      }
+      for (const k of keys) field(o, v, k, type);
+      return;
+    }
+    if (all || !sameJson(o, v)) addPath();
+  };
+  const field = (oParent: unknown, parent: Record<string, any>, k: string, type: string | undefined) => {
+    const v = parent[k];
+    const o = isObj(oParent) ? oParent[k] : undefined;
+    const seg = `f:${k}`;
+    const lm = listMapKey(type, k);
+    push(seg);
+    if (Array.isArray(v)) {
+      if (lm?.key) {
+        const seen = new Set<string>();
+        for (const item of v) {
+          if (!isObj(item)) continue;
+          const json = JSON.stringify(item[lm.key]);
+          const kseg = keyOfItem(item, lm.key);
+          if (seen.has(kseg)) continue; // a duplicate key: the path names the first item
+          seen.add(kseg);
+          const oItem = itemByKey(o, lm.key, json, cache);
+          push(kseg);
+          if (all || !sameJson(oItem, item)) addPath('.');
+          value(oItem, item, lm.type);
+          pop();
+        }
+        if (v.length === 0 && (all || !sameJson(o, v))) addPath();
+      } else if (lm?.set) {
+        for (const item of v) {
+          const text = JSON.stringify(item);
+          if (all || !(Array.isArray(o) && o.some((x) => JSON.stringify(x) === text))) addPath(`v:${text}`);
+        }
+        if (v.length === 0 && (all || !sameJson(o, v))) addPath();
+      } else if (all || !sameJson(o, v)) addPath();
+    } else value(o, v, lm?.type);
+    pop();
+  };
+  const root = smpRootOf(kind);
+  for (const k of Object.keys(next)) {
+    if (k === 'apiVersion' || k === 'kind') continue;
+    if (k === 'metadata') {
+      const m = next.metadata;
+      if (!isObj(m)) continue;
+      const om = isObj(old) ? old.metadata : undefined;
+      push('f:metadata');
+      for (const mk of Object.keys(m)) if (OWNED_META.has(mk)) field(om, m, mk, 'ObjectMeta');
+      pop();
+      continue;
+    }
+    if (part === 'main' && k === 'status') continue;
+    if (part === 'status' && k !== 'status') continue;
+    field(old, next, k, root);
+  }
+  return out;
+}
+
+/** The value one FieldsV1 segment leads to (`found` false when nothing is there), as valueAt() resolves it. */
+function step(v: unknown, seg: string): { found: boolean; value: unknown } {
+  if (seg.startsWith('f:')) {
+    const k = seg.slice(2);
+    return isObj(v) && Object.hasOwn(v, k) ? { found: true, value: v[k] } : { found: false, value: undefined };
+  }
+  if (seg.startsWith('k:')) {
+    if (!Array.isArray(v)) return { found: false, value: undefined };
+    let key: Record<string, unknown>;
+    try {
+      key = JSON.parse(seg.slice(2));
+    } catch {
+      return { found: false, value: undefined };
+    }
+    const [k, val] = Object.entries(isObj(key) ? key : {})[0] ?? [];
+    if (k === undefined) return { found: false, value: undefined };
+    const json = JSON.stringify(val);
+    const item = v.find((x) => isObj(x) && JSON.stringify(x[k]) === json);
+    return { found: item !== undefined, value: item };
+  }
+  if (seg.startsWith('v:')) {
+    const text = seg.slice(2);
+    const found = Array.isArray(v) && v.some((x) => JSON.stringify(x) === text);
+    return { found, value: found ? JSON.parse(text) : undefined };
+  }
+  return { found: v !== undefined, value: v };
+}
+
+/**
+ * An entry's fields after a write: a field another writer just set leaves it (`mine`, unless `keepMine`), a
+ * field no longer in the object goes. Answers the same tree when nothing goes (stored objects are never
+ * mutated, so versions share it), undefined when nothing is left.
+ */
+function pruneFields(node: Tree, v: unknown, o: unknown, mine: Tree | undefined, keepMine: boolean): Tree | undefined {
+  // The write kept this part of the object as it was (the same value, shared) and took none of it: every
+  // field the entry owns there is still there (each write leaves entries only fields present).
+  if (v !== undefined && v === o && (mine === undefined || keepMine)) return node;
+  let out: Tree | undefined;
+  let changed = false;
+  const keys = Object.keys(node);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const child = node[k];
+    let kept: Tree | undefined;
+    if (k === '.') kept = !keepMine && mine !== undefined && mine['.'] !== undefined ? undefined : isLeaf(child) && isObj(child) ? child : LEAF;
+    else {
+      const s = step(v, k);
+      const m = mine?.[k];
+      if (isLeaf(child)) {
+        const taken = !keepMine && m !== undefined && isLeaf(m);
+        kept = taken || !s.found ? undefined : isObj(child) ? child : LEAF;
+      } else kept = pruneFields(child, s.value, o === undefined ? undefined : step(o, k).value, m, keepMine);
+    }
+    if (kept !== child) changed = true;
+    if (kept !== undefined) (out ??= {})[k] = kept;
+  }
+  if (!changed) return node;
+  return out;
+}
+
+/** Adds the fields of `add` to a tree (a copy where it changes). */
+function mergeFields(into: Tree | undefined, add: Tree): Tree {
+  if (into === undefined || isLeaf(into)) return copyTree(add);
+  const out: Tree = { ...into };
+  for (const [k, v] of Object.entries(add)) out[k] = out[k] === undefined ? copyTree(v) : isLeaf(v) ? out[k] : mergeFields(out[k], v);
   return out;
 }
 
@@ -166,32 +360,69 @@ interface ManagedUpdate {
 /** managedFields after a write: the writer owns what it set or changed; nobody owns what is gone. */
 export function updateManagedFields(old: KubeObject | undefined, next: KubeObject, u: ManagedUpdate): ManagedFieldsEntry[] {
   const part = u.subresource === 'status' ? 'status' : u.subresource ? 'all' : 'main';
-  const entries = (old?.metadata.managedFields ?? []).map((e) => ({ ...e, set: fromFieldsV1(e.fieldsV1) }));
-  const mine = u.applied !== undefined ? fieldsOf(u.applied as KubeObject, next.kind, 'all') : changedPaths(old, next, next.kind, part);
-  const present = fieldsOf(next, next.kind, 'all');
-  for (const e of entries) {
-    for (const p of [...e.set]) {
-      if (mine.has(p) && !(e.manager === u.manager && e.operation === u.operation && (e.subresource ?? '') === (u.subresource ?? ''))) e.set.delete(p);
-      else if (!present.has(p) && !p.endsWith(`${SEP}.`) && valueAt(next, p) === undefined) e.set.delete(p);
+  const mine = u.applied !== undefined ? toFieldsV1(fieldsOf(u.applied as KubeObject, next.kind, 'all')) : changedFields(old, next, next.kind, part);
+  const isWriter = (e: ManagedFieldsEntry) => e.manager === u.manager && e.operation === u.operation && (e.subresource ?? '') === (u.subresource ?? '');
+  const any = Object.keys(mine).length > 0;
+  const out: ManagedFieldsEntry[] = [];
+  let own: ManagedFieldsEntry | undefined;
+  for (const e of old?.metadata.managedFields ?? []) {
+    const writer = isWriter(e);
+    const tree = isObj(e.fieldsV1) ? pruneFields(e.fieldsV1, next, old, mine, writer) : undefined;
+    const entry: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, fieldsType: 'FieldsV1', fieldsV1: tree ?? {} };
+    if (e.subresource) entry.subresource = e.subresource;
+    if (writer && !own) {
+      own = entry;
+      entry.fieldsV1 = u.applied !== undefined ? mine : any ? mergeFields(tree, mine) : tree ?? {};
+      if (any) entry.time = u.time;
+      entry.apiVersion = u.apiVersion;
     }
+    out.push(entry);
   }
-  let own = entries.find((e) => e.manager === u.manager && e.operation === u.operation && (e.subresource ?? '') === (u.subresource ?? ''));
   if (!own) {
-    own = { manager: u.manager, operation: u.operation, apiVersion: u.apiVersion, time: u.time, fieldsType: 'FieldsV1', fieldsV1: {}, set: new Set() };
+    own = { manager: u.manager, operation: u.operation, apiVersion: u.apiVersion, time: u.time, fieldsType: 'FieldsV1', fieldsV1: mine };
     if (u.subresource) own.subresource = u.subresource;
-    entries.push(own);
+    out.push(own);
   }
-  if (u.applied !== undefined) own.set = new Set(mine);
-  else for (const p of mine) own.set.add(p);
-  if (mine.size) own.time = u.time;
-  own.apiVersion = u.apiVersion;
-  return entries
-    .filter((e) => e.set.size > 0)
-    .map(({ set, ...e }) => {
-      const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(set) };
-      if (e.subresource) out.subresource = e.subresource;
-      return out;
-    });
+  const kept = out.filter((e) => Object.keys(e.fieldsV1).length > 0);
+  for (const e of kept) e.fieldsV1 = intern(e.fieldsV1);
+  return kept;
+}
+
+// ---- shared trees ---------------------------------------------------------------------------------------------
+
+/**
+ * Managed-fields trees are much alike (pods of one template, every event, every kubelet status): equal
+ * subtrees are kept once (stored objects are never changed, so sharing is safe). Each subtree is known by its
+ * keys and its children's numbers; the table starts again when it grows large.
+ */
+const interned = new Map<string, { id: number; tree: Tree }>();
+const ids = new WeakMap<Tree, number>();
+ids.set(LEAF, 0);
+let nextId = 1;
+const INTERN_MAX = 100_000;
+
+function intern(t: Tree): Tree {
+  if (isLeaf(t)) return LEAF;
+  if (ids.has(t)) return t;
+  let same = true;
+  const kids: [string, Tree][] = [];
+  const parts: (string | number | undefined)[] = [];
+  for (const k of Object.keys(t)) {
+    const c = intern(t[k]);
+    if (c !== t[k]) same = false;
+    kids.push([k, c]);
+    parts.push(k, ids.get(c));
+  }
+  // One flat string (a chain of concatenations would be kept as such).
+  const key = parts.join('\u0000');
+  const hit = interned.get(key);
+  if (hit) return hit.tree;
+  const tree = same ? t : Object.fromEntries(kids);
+  if (interned.size >= INTERN_MAX) interned.clear();
+  const id = nextId++;
+  interned.set(key, { id, tree });
+  ids.set(tree, id);
+  return tree;
 }
 
 // ---- server-side apply ---------------------------------------------------------------------------------------

@@ -67,8 +67,16 @@ export function labelsOf(o: KubeObject | undefined): Record<string, string> {
 
 /** RFC 3339 with second precision, as the API writes timestamps. */
 export function nowTime(ms = Date.now()): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const sec = Math.floor(ms / 1000);
+  // One string per second: the objects written in it share it (thousands of pods and events in a burst).
+  if (sec !== lastSecond) {
+    lastSecond = sec;
+    lastTime = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastTime;
 }
+let lastSecond = NaN;
+let lastTime = '';
 
 /** RFC 3339 with microseconds (metav1.MicroTime: events' eventTime, leases). */
 export function microTime(ms = Date.now()): string {

@@ -150,6 +150,19 @@ export class KubeService implements KubeHost {
 
   /** The cluster served under a key, as ARM has it now (undefined when gone). */
   resolve(key: string): ClusterView | undefined {
+    // Every request resolves its cluster: the view is kept until the store or the fabric changes.
+    const seen = `${this.services.store.version()}|${this.services.fabric?.changeCount() ?? 0}`;
+    const hit = this.resolved.get(key);
+    if (hit && hit.seen === seen && this.anchors.has(key)) return hit.view;
+    const v = this.resolveNow(key);
+    if (v) this.resolved.set(key, { seen, view: v });
+    else this.resolved.delete(key);
+    return v;
+  }
+
+  private readonly resolved = new Map<string, { seen: string; view: ClusterView }>();
+
+  private resolveNow(key: string): ClusterView | undefined {
     let anchor = this.anchors.get(key);
     if (!anchor) {
       this.index(allClusters(this.services));

@@ -6,7 +6,9 @@
 // by cluster, group/resource, namespace and name over the same objects the Store holds (never mutated
 // after they are written, so nothing is copied). Watch events are sent once a change is durable, in
 // resourceVersion order; the last events of each cluster are kept so a watch can resume from a
-// resourceVersion, and one older than what is kept gets 410 Expired, as from a compacted etcd.
+// resourceVersion, and one older than what is kept gets 410 Expired, as from a compacted etcd. They are
+// kept as the JSON texts the Store holds (the same strings: a version costs memory only once it is
+// superseded, and then a text, not an object graph).
 
 import type { Store, StoreChange, WriteOp } from '../store/store.js';
 import type { KubeObject } from './model.js';
@@ -69,13 +71,42 @@ export interface Watcher {
   close?(): void;
 }
 
-const HISTORY = 4000;
+/** Past events kept per cluster, and across the emulator (the oldest go first; a watch from before them gets 410). */
+const HISTORY = 2000;
+const HISTORY_ALL = 5000;
+
+/** A past event as kept for watches that resume: the object's stored texts (parsed again if replayed). */
+interface PastEvent {
+  type: EventType;
+  gr: string;
+  namespace: string;
+  rv: number;
+  /** The object after the change (absent for DELETED: the object before it, at the deletion's resourceVersion). */
+  text?: string;
+  /** The object before the change (MODIFIED and DELETED). */
+  oldText?: string;
+}
+
+function replay(p: PastEvent): StoreEvent {
+  const old = p.oldText === undefined ? undefined : (JSON.parse(p.oldText) as KubeObject);
+  let object: KubeObject;
+  if (p.text !== undefined) object = JSON.parse(p.text) as KubeObject;
+  else {
+    object = JSON.parse(p.oldText!) as KubeObject;
+    object.metadata.resourceVersion = String(p.rv);
+  }
+  return { type: p.type, gr: p.gr, namespace: p.namespace, object, old, rv: p.rv };
+}
 
 type Index = Map<string, Map<string, Map<string, KubeObject>>>; // gr -> namespace -> name -> object
 
 export class KubeStore {
   private readonly index = new Map<string, Index>();
-  private readonly history = new Map<string, StoreEvent[]>();
+  private readonly history = new Map<string, PastEvent[]>();
+  /** The cluster of every past event kept, oldest first (from `pastHead` on), for the emulator-wide bound. */
+  private past: string[] = [];
+  private pastHead = 0;
+  private pastKept = 0;
   /** The lowest resourceVersion whose events are all still in history (per cluster). */
   private readonly historyFrom = new Map<string, number>();
   /** The highest resourceVersion whose events were sent (per cluster). */
@@ -112,6 +143,9 @@ export class KubeStore {
       for (const set of this.watchers.values()) for (const w of set) w.close?.();
       this.watchers.clear();
       this.history.clear();
+      this.past = [];
+      this.pastHead = 0;
+      this.pastKept = 0;
       this.load();
       return;
     }
@@ -151,7 +185,10 @@ export class KubeStore {
     }
     for (const [cluster, events] of byCluster) {
       events.sort((a, b) => a.rv - b.rv);
-      this.remember(cluster, events);
+      this.remember(
+        cluster,
+        events.map((ev) => ({ type: ev.type, gr: ev.gr, namespace: ev.namespace, rv: ev.rv, text: ev.type === 'DELETED' ? undefined : JSON.stringify(ev.object), oldText: ev.old && JSON.stringify(ev.old) })),
+      );
       this.emit(cluster, events);
     }
   }
@@ -181,6 +218,13 @@ export class KubeStore {
     return this.index.get(cluster)?.get(gr)?.get(namespace)?.get(name);
   }
 
+  /** The stored JSON text of an object (what JSON.stringify of get()'s answer gives), unparsed. */
+  text(cluster: string, gr: string, namespace: string, name: string): string | undefined {
+    const sub = this.subs.get(cluster);
+    if (sub === undefined || !this.get(cluster, gr, namespace, name)) return undefined;
+    return this.store.text(OBJECTS, objKey(sub, cluster, gr, namespace, name));
+  }
+
   /** Objects of a resource, in one namespace or all; sorted by namespace then name (etcd key order). */
   list(cluster: string, gr: string, namespace?: string): KubeObject[] {
     const byNs = this.index.get(cluster)?.get(gr);
@@ -197,6 +241,11 @@ export class KubeStore {
       for (const o of part) out.push(o);
     }
     return out;
+  }
+
+  /** The objects of a resource in one namespace, in no particular order (nothing sorted or copied). */
+  values(cluster: string, gr: string, namespace: string): IterableIterator<KubeObject> | KubeObject[] {
+    return this.index.get(cluster)?.get(gr)?.get(namespace)?.values() ?? [];
   }
 
   count(cluster: string, gr: string, namespace?: string): number {
@@ -227,24 +276,34 @@ export class KubeStore {
     let rv = rec?.rv ?? 0;
     const events: StoreEvent[] = [];
     const writes: WriteOp[] = [];
+    // The texts of the objects before the change (the Store's strings, not copies), for the history.
+    const oldTexts: (string | undefined)[] = [];
+    const putHere = new Set<string>();
+    const textBefore = (key: string, old: KubeObject) => (putHere.has(key) ? JSON.stringify(old) : this.store.text(OBJECTS, key) ?? JSON.stringify(old));
     for (const op of ops) {
       if ('put' in op) {
         const o = op.put;
         const ns = o.metadata.namespace ?? '';
         const name = o.metadata.name!;
         const old = this.get(cluster, op.gr, ns, name);
+        const key = objKey(sub, cluster, op.gr, ns, name);
         o.metadata.resourceVersion = String(++rv);
         this.place(cluster, op.gr, ns, name, o);
-        writes.push({ collection: OBJECTS, key: objKey(sub, cluster, op.gr, ns, name), value: o });
+        writes.push({ collection: OBJECTS, key, value: o });
         events.push({ type: old ? 'MODIFIED' : 'ADDED', gr: op.gr, namespace: ns, object: o, old, rv });
+        oldTexts.push(old ? textBefore(key, old) : undefined);
+        putHere.add(key);
       } else {
         const { namespace, name } = op.delete;
         const old = this.get(cluster, op.gr, namespace, name);
         if (!old) continue;
+        const key = objKey(sub, cluster, op.gr, namespace, name);
         this.unplace(cluster, op.gr, namespace, name);
-        writes.push({ collection: OBJECTS, key: objKey(sub, cluster, op.gr, namespace, name), value: undefined });
+        writes.push({ collection: OBJECTS, key, value: undefined });
         const last = { ...old, metadata: { ...old.metadata, resourceVersion: String(++rv) } };
         events.push({ type: 'DELETED', gr: op.gr, namespace, object: last, old, rv });
+        oldTexts.push(textBefore(key, old));
+        putHere.add(key);
       }
     }
     const next: ClusterRecord = { ...(rec ?? { key: cluster, anchor: '', createdAt: new Date().toISOString() }), ...(opts.record ?? {}), key: cluster, rv } as ClusterRecord;
@@ -254,8 +313,20 @@ export class KubeStore {
       this.emitted.set(cluster, 0);
     }
     writes.push({ collection: CLUSTERS, key: recordKey(sub, cluster), value: next }, ...(opts.extra ?? []));
-    this.remember(cluster, events);
-    await this.store.write(writes);
+    // The Store holds the new texts as soon as write() returns (it resolves once they are durable).
+    const durable = this.store.write(writes);
+    const seen = new Set<string>();
+    const past: PastEvent[] = new Array(events.length);
+    for (let i = events.length - 1; i >= 0; i--) {
+      const ev = events[i];
+      const w = writes[i];
+      // An object named twice in one change: only its last put is the stored text.
+      const text = ev.type === 'DELETED' ? undefined : seen.has(w.key) ? JSON.stringify(ev.object) : this.store.text(OBJECTS, w.key) ?? JSON.stringify(ev.object);
+      seen.add(w.key);
+      past[i] = { type: ev.type, gr: ev.gr, namespace: ev.namespace, rv: ev.rv, text, oldText: oldTexts[i] };
+    }
+    this.remember(cluster, past);
+    await durable;
     this.emit(cluster, events);
     return events;
   }
@@ -267,6 +338,7 @@ export class KubeStore {
     const sub = this.subs.get(cluster) ?? '';
     for (const [gr, byNs] of idx ?? []) for (const [ns, m] of byNs) for (const name of m.keys()) writes.push({ collection: OBJECTS, key: objKey(sub, cluster, gr, ns, name), value: undefined });
     this.index.delete(cluster);
+    this.pastKept -= this.history.get(cluster)?.length ?? 0;
     this.history.delete(cluster);
     this.historyFrom.delete(cluster);
     this.emitted.delete(cluster);
@@ -291,9 +363,9 @@ export class KubeStore {
       if (w.after < from) {
         throw KubeErrors.expired(`too old resource version: ${w.after} (${sent})`);
       }
-      for (const ev of this.history.get(cluster) ?? []) {
-        if (ev.rv <= w.after || ev.rv > sent) continue;
-        if (matches(w, ev)) w.send(ev);
+      for (const p of this.history.get(cluster) ?? []) {
+        if (p.rv <= w.after || p.rv > sent) continue;
+        if (matches(w, p)) w.send(replay(p));
       }
     }
     w.after = Math.max(w.after, sent);
@@ -338,16 +410,42 @@ export class KubeStore {
     if (m.size === 0) byNs!.delete(ns);
   }
 
-  private remember(cluster: string, events: StoreEvent[]): void {
+  private remember(cluster: string, events: PastEvent[]): void {
     if (!events.length) return;
     let h = this.history.get(cluster);
     if (!h) this.history.set(cluster, (h = []));
     h.push(...events);
-    if (h.length > HISTORY) {
-      const drop = h.length - HISTORY;
-      this.historyFrom.set(cluster, h[drop - 1].rv);
-      h.splice(0, drop);
+    this.pastKept += events.length;
+    for (let i = 0; i < events.length; i++) this.past.push(cluster);
+    if (h.length > HISTORY) this.forget(cluster, h.length - HISTORY);
+    if (this.pastKept > HISTORY_ALL) {
+      // Down to 90% at once (each cluster's list is cut once), oldest events first whatever their cluster.
+      const drop = new Map<string, number>();
+      let n = this.pastKept - Math.floor(HISTORY_ALL * 0.9);
+      while (n > 0 && this.pastHead < this.past.length) {
+        const c = this.past[this.pastHead++];
+        const want = (drop.get(c) ?? 0) + 1;
+        // Tags of events already gone (their cluster's own bound, a dropped cluster) are skipped.
+        if (want > (this.history.get(c)?.length ?? 0)) continue;
+        drop.set(c, want);
+        n--;
+      }
+      for (const [c, k] of drop) this.forget(c, k);
     }
+    if (this.pastHead > 4096 && this.pastHead * 2 > this.past.length) {
+      this.past = this.past.slice(this.pastHead);
+      this.pastHead = 0;
+    }
+  }
+
+  /** Drops a cluster's oldest past events: a watch from before them gets 410 Expired. */
+  private forget(cluster: string, count: number): void {
+    const h = this.history.get(cluster);
+    if (!h || count <= 0) return;
+    const k = Math.min(count, h.length);
+    this.historyFrom.set(cluster, h[k - 1].rv);
+    h.splice(0, k);
+    this.pastKept -= k;
   }
 
   private emit(cluster: string, events: StoreEvent[]): void {
@@ -378,7 +476,7 @@ export class KubeStore {
   }
 }
 
-function matches(w: Watcher, ev: StoreEvent): boolean {
+function matches(w: Watcher, ev: { gr: string; namespace: string }): boolean {
   return ev.gr === w.gr && (w.namespace === undefined || w.namespace === ev.namespace);
 }
 

@@ -47,7 +47,7 @@ export function recordEvent(store: KubeStore, cluster: string, pending: BatchCha
     next.count = Number(next.count ?? 1) + 1;
     next.lastTimestamp = time;
     next.message = msg;
-    return { verb: 'update', def: EVENTS, namespace: ns, object: next };
+    return { verb: 'update', def: EVENTS, namespace: ns, object: next, owned: true };
   };
   const same = seen.find((e) => e.message === message);
   if (same) return bump(same, message);
@@ -64,6 +64,7 @@ export function recordEvent(store: KubeStore, cluster: string, pending: BatchCha
     verb: 'create',
     def: EVENTS,
     namespace: ns,
+    owned: true,
     object: {
       apiVersion: 'v1',
       kind: 'Event',

@@ -7,7 +7,7 @@
 
 import type { BatchChange } from '../api.js';
 import { BUILTINS } from '../kinds/index.js';
-import { clone, hashSuffix, nowTime, type KubeObject } from '../model.js';
+import { hashSuffix, nowTime, type KubeObject } from '../model.js';
 import { intToIp, ipToInt, parseCidr } from '../net.js';
 import type { Controller } from './runtime.js';
 import { isTerminating, nodeReady, tolerationLeft } from './util.js';
@@ -129,7 +129,8 @@ export const kubeletController: Controller = {
       const boot = bootOf(node);
       const kubeletReady = nodeReady(node);
       const restartAlways = (pod.spec?.restartPolicy ?? 'Always') === 'Always';
-      const st = clone(pod.status ?? {});
+      // A shallow copy: every change below replaces a field of status (never edits one in place).
+      const st: Record<string, any> = { ...(pod.status ?? {}) };
       const prevConds: any[] = pod.status?.conditions ?? [];
       const containers: any[] = pod.spec?.containers ?? [];
       const inits: any[] = pod.spec?.initContainers ?? [];
@@ -153,7 +154,7 @@ export const kubeletController: Controller = {
           ...prevConds.filter((c) => c.type === 'PodScheduled'),
         ];
         for (const c of containers) ctx.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, 'kubelet');
-        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...clone(pod), status: st }, subresource: 'status', fieldManager: 'kubelet', tolerate: [404, 409] });
+        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...pod, status: st }, subresource: 'status', fieldManager: 'kubelet', owned: true, tolerate: [404, 409] });
         wake(now + ctx.scaled(POD_TIMES.start));
         continue;
       }
@@ -191,7 +192,7 @@ export const kubeletController: Controller = {
           ...prevConds.filter((c) => c.type === 'PodScheduled'),
         ];
         st.qosClass = pod.status?.qosClass;
-        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...clone(pod), status: st }, subresource: 'status', fieldManager: 'kubelet', tolerate: [404, 409] });
+        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...pod, status: st }, subresource: 'status', fieldManager: 'kubelet', owned: true, tolerate: [404, 409] });
         if (!restartAlways) wake(now + ctx.scaled(POD_TIMES.run));
         continue;
       }
@@ -210,14 +211,14 @@ export const kubeletController: Controller = {
           };
         });
         ctx.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.', 'kubelet');
-        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...clone(pod), status: st }, subresource: 'status', fieldManager: 'kubelet', tolerate: [404, 409] });
+        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...pod, status: st }, subresource: 'status', fieldManager: 'kubelet', owned: true, tolerate: [404, 409] });
         continue;
       }
       // Ready again after the node lifecycle controller marked it not ready.
       if (!(prevConds.find((c) => c.type === 'Ready')?.status === 'True') && statuses.every((c) => c.state?.running)) {
         st.conditions = prevConds.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? podCond(c.type, 'True', time) : c));
         st.containerStatuses = statuses.map((c) => ({ ...c, ready: true }));
-        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...clone(pod), status: st }, subresource: 'status', fieldManager: 'kubelet', tolerate: [404, 409] });
+        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...pod, status: st }, subresource: 'status', fieldManager: 'kubelet', owned: true, tolerate: [404, 409] });
         continue;
       }
       // A job's containers complete.
@@ -237,7 +238,7 @@ export const kubeletController: Controller = {
           podCond('ContainersReady', 'False', time, { reason: 'PodCompleted' }),
           ...prevConds.filter((c) => c.type === 'PodScheduled'),
         ];
-        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...clone(pod), status: st }, subresource: 'status', fieldManager: 'kubelet', tolerate: [404, 409] });
+        changes.push({ verb: 'update', def: PODS, namespace: ns, object: { ...pod, status: st }, subresource: 'status', fieldManager: 'kubelet', owned: true, tolerate: [404, 409] });
       }
     }
     if (changes.length) await ctx.commit(changes);
@@ -280,10 +281,10 @@ export const nodeLifecycleController: Controller = {
         if (Number.isFinite(evictIn)) wakeAt = Math.min(wakeAt, now + evictIn);
         // A node that stopped posting status: its pods are not ready.
         if (unknown && (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')) {
-          const st = clone(pod.status);
+          const st = { ...pod.status };
           st.conditions = st.conditions.map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: time, ...(c.type === 'Ready' ? { reason: 'NodeNotReady' } : {}) } : c));
           st.containerStatuses = (st.containerStatuses ?? []).map((c: any) => ({ ...c, ready: false }));
-          changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: { ...clone(pod), status: st }, subresource: 'status', fieldManager: 'node-controller', tolerate: [404, 409] });
+          changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: { ...pod, status: st }, subresource: 'status', fieldManager: 'node-controller', owned: true, tolerate: [404, 409] });
           ctx.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready', 'node-controller');
         }
       }

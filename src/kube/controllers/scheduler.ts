@@ -7,7 +7,7 @@
 
 import type { BatchChange } from '../api.js';
 import { BUILTINS } from '../kinds/index.js';
-import { clone, nowTime, type KubeObject } from '../model.js';
+import { nowTime, type KubeObject } from '../model.js';
 import type { Controller } from './runtime.js';
 import { controllerOf, nodeAllocatable, nodeReady, nodeSelectorMatches, podRequests, tolerates, type Amounts } from './util.js';
 
@@ -105,13 +105,14 @@ export const schedulerController: Controller = {
           bestScore = sc;
         }
       }
-      const next = clone(pod);
+      // Copies of what changes; the rest is the stored pod's (never changed).
+      const next: KubeObject = { ...pod, spec: { ...pod.spec } };
       const conds = ((next.status?.conditions ?? []) as any[]).filter((c) => c.type !== 'PodScheduled');
       if (best) {
         place(best, pod, req);
         next.spec.nodeName = best.node.metadata.name;
         next.status = { ...(next.status ?? {}), conditions: [...conds, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: time }] };
-        changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: next, whole: true, fieldManager: 'kube-scheduler', tolerate: [404, 409, 422] });
+        changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: next, whole: true, owned: true, fieldManager: 'kube-scheduler', tolerate: [404, 409, 422] });
         ctx.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${best.node.metadata.name}`, 'default-scheduler');
       } else {
         const total = all.length;
@@ -121,7 +122,7 @@ export const schedulerController: Controller = {
         const prev = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
         if (prev?.status === 'False' && prev.message === msg) continue;
         next.status = { ...(next.status ?? {}), phase: 'Pending', conditions: [...conds, { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: time, reason: 'Unschedulable', message: msg }] };
-        changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: next, subresource: 'status', fieldManager: 'kube-scheduler', tolerate: [404, 409] });
+        changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: next, subresource: 'status', owned: true, fieldManager: 'kube-scheduler', tolerate: [404, 409] });
         ctx.event(pod, 'Warning', 'FailedScheduling', msg, 'default-scheduler');
       }
     }

@@ -82,7 +82,7 @@ export const replicaSetController: Controller = {
         for (let i = 0; i < n; i++) {
           const name = `${rs.metadata.name}-${randomSuffix(5)}`;
           const pod = podFromTemplate(rs.spec.template, rs, { name });
-          changes.push({ verb: 'create', def: PODS, namespace: ns, object: pod, tolerate: [409] });
+          changes.push({ verb: 'create', def: PODS, namespace: ns, object: pod, owned: true, tolerate: [409] });
           ctx.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${name}`, 'replicaset-controller');
           created++;
         }

@@ -35,6 +35,14 @@ export function sendJson(res: Response, status: number, body: unknown, contentTy
   res.end(JSON.stringify(body));
 }
 
+/** A JSON answer already serialised (an object's stored text). */
+export function sendJsonText(res: Response, status: number, text: string): void {
+  res.status(status);
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Cache-Control', 'no-cache, private');
+  res.end(text);
+}
+
 /** A boolean query parameter as clients write it ('true', 'True' from Python, '1'). */
 export function flag(q: URLSearchParams, name: string): boolean {
   const v = q.get(name);

@@ -20,7 +20,7 @@ import { negotiate, toPartialList, toTable, type AcceptForm } from './table.js';
 import { serveWatch } from './watch.js';
 import { isProtobuf, protobufToJson } from './protobuf.js';
 import { subresource } from './subresources.js';
-import { flag, presentFor, sendJson, sendOne, sendStatus, type KubeHost } from './respond.js';
+import { flag, presentFor, sendJson, sendJsonText, sendOne, sendStatus, type KubeHost } from './respond.js';
 
 export type { KubeHost } from './respond.js';
 export { flag, presentFor, sendOne, sendStatus } from './respond.js';
@@ -204,6 +204,9 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
           return sendOne(res, 200, def, o, form, q, present);
         }
         const o = api.get(cluster, def, ns, t.name, user);
+        // The object as stored: the Store's JSON text is its answer (nothing to serialise again).
+        const text = form.as === undefined && present(o) === o ? api.store.text(cluster, storageOf(def), def.namespaced ? ns : '', t.name) : undefined;
+        if (text !== undefined) return sendJsonText(res, 200, text);
         return sendOne(res, 200, def, o, form, q, present);
       }
       if (def.virtual) throw KubeErrors.methodNotAllowed();

@@ -201,15 +201,16 @@ const MUTABLE_HINT =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
 export function validatePod(pod: KubeObject, _ctx: KindContext, old?: KubeObject): StatusCause[] {
-  const out = validatePodSpec(pod.spec, 'spec');
-  if (old && isObj(pod.spec) && isObj(old.spec)) {
+  const out = old && pod.spec === old.spec ? [] : validatePodSpec(pod.spec, 'spec');
+  // A write that keeps the stored spec (a status update) changes nothing there.
+  if (old && isObj(pod.spec) && isObj(old.spec) && pod.spec !== old.spec) {
     // Only images, deadlines and added tolerations may change (and nodeName once, by a binding).
-    const a = structuredClone(pod.spec);
+    const a = { ...pod.spec };
     if (old.spec.nodeName === undefined) delete a.nodeName;
     else if (a.nodeName === undefined) a.nodeName = old.spec.nodeName;
     if (deepDiff(a, old.spec)) out.push(forbidden('spec', MUTABLE_HINT));
     const newTol: any[] = Array.isArray(pod.spec.tolerations) ? pod.spec.tolerations : [];
-    const kept = ((old.spec.tolerations ?? []) as any[]).every((t) => newTol.some((n) => canonical({ ...n, tolerationSeconds: 0 }) === canonical({ ...t, tolerationSeconds: 0 })));
+    const kept = newTol === old.spec.tolerations || ((old.spec.tolerations ?? []) as any[]).every((t) => newTol.some((n) => canonical({ ...n, tolerationSeconds: 0 }) === canonical({ ...t, tolerationSeconds: 0 })));
     if (!kept) out.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
   }
   return out;
@@ -218,12 +219,34 @@ export function validatePod(pod: KubeObject, _ctx: KindContext, old?: KubeObject
 /** True when specs differ in anything an update may not change (beyond what strip() hides). */
 function deepDiff(a: Record<string, any>, b: Record<string, any>): boolean {
   const norm = (s: Record<string, any>) => {
-    const c = structuredClone(s);
-    for (const k of ['containers', 'initContainers']) if (Array.isArray(c[k])) c[k] = c[k].map((x: any) => ({ ...x, image: '' }));
+    const c = { ...s };
+    for (const k of ['containers', 'initContainers']) if (Array.isArray(c[k])) c[k] = c[k].map((x: any) => (isObj(x) ? { ...x, image: '' } : x));
     for (const k of ['activeDeadlineSeconds', 'tolerations', 'terminationGracePeriodSeconds']) delete c[k];
-    return canonical(c);
+    return c;
   };
-  return norm(a) !== norm(b);
+  return !sameJson(norm(a), norm(b));
+}
+
+/**
+ * The same JSON once keys are sorted (what comparing canonical() texts decides), without building texts;
+ * identical references are equal at once, so what a write shares with the stored object costs nothing.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (isObj(a)) {
+    if (!isObj(b)) return false;
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    for (const k of ka) if (!Object.hasOwn(b, k) || !sameJson(a[k], b[k])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || isObj(b)) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** JSON with object keys sorted (for comparisons). */
