@@ -123,6 +123,13 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
     assert.match(described.logs, /^Status:\s+Running$/m);
     assert.match(described.logs, /^Controlled By:\s+ReplicaSet\/web-/m);
     for (const reason of ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']) assert.match(described.logs, new RegExp(`^  Normal\\s+${reason}\\s`, 'm'), described.logs);
+    // describe lays out what kubectl's describers print, byte for byte
+    await same(['describe', 'pod', pod]);
+    await same(['describe', 'deployment', 'web']);
+    await same(['describe', 'rs', '-l', 'app=web']);
+    await same(['describe', 'service', 'web']);
+    await same(['describe', 'node', JSON.parse(await kubectlOk(c, ['get', 'pod', pod, '-o', 'json'])).spec.nodeName]);
+    await same(['describe', 'namespace', 'default']);
     const logs = await invoke(`kubectl logs ${pod}`);
     assert.equal(logs.exitCode, 0, logs.logs);
     assert.equal(logs.logs, await kubectlOk(c, ['logs', pod]));

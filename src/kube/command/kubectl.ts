@@ -567,7 +567,13 @@ async function scale(inv: Invocation, f: Flags): Promise<Output> {
   for (const t of targets) {
     if (!(t.def.subresources ?? []).includes('scale')) throw new CliError(`error: no scaler has been implemented for {${t.def.group} ${t.def.kind}}`);
     for (const n of t.names) {
-      const cur = inv.host.api.get(inv.cluster, t.def, ns, n, inv.user);
+      let cur: KubeObject;
+      try {
+        cur = inv.host.api.get(inv.cluster, t.def, ns, n, inv.user);
+      } catch (e) {
+        if (isKubeError(e) && e.code === 404) throw new CliError(`error: no objects passed to scale ${e.message}`);
+        throw e;
+      }
       const want = one(f, 'current-replicas');
       if (want !== undefined && String(cur.spec?.replicas ?? 0) !== want) throw new CliError(`error: Expected replicas to be ${want}, was ${cur.spec?.replicas ?? 0}`);
       await inv.host.api.patch(inv.cluster, t.def, ns, n, 'merge', { spec: { replicas: Number(replicas) } }, { user: inv.user, subresource: 'scale', fieldManager: 'kubectl-scale' });
@@ -685,7 +691,14 @@ async function logs(inv: Invocation, f: Flags): Promise<Output> {
       if (!list.length) throw new CliError(`error: timed out waiting for the condition`);
       pod = list[0];
     }
-  } else pod = inv.host.api.get(inv.cluster, pods, ns, ref, inv.user);
+  } else {
+    try {
+      pod = inv.host.api.get(inv.cluster, pods, ns, ref, inv.user);
+    } catch (e) {
+      if (isKubeError(e) && e.code === 404) throw new CliError(`error: error from server (NotFound): pods "${ref}" not found in namespace "${ns}"`);
+      throw e;
+    }
+  }
   inv.host.api.authorize(inv.cluster, inv.user, { verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: ns, name: pod.metadata.name });
   const tail = one(f, 'tail');
   let stdout = '';
