@@ -101,6 +101,12 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
     assert.equal(rows.length, 3, pods);
     for (const r of rows) assert.match(r, /^web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+\S+$/);
     await same(['get', 'deploy,rs,svc', '-o', 'wide']);
+    await same(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.phase}']);
+    const ip = await invoke(`kubectl get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}{"\\n"}'`);
+    assert.equal(ip.logs, `${JSON.parse(await kubectlOk(c, ['get', 'svc', 'web', '-o', 'json'])).status.loadBalancer.ingress[0].ip}\n`);
+    const waited = await invoke("kubectl wait --for=condition=Available deployment/web --timeout=60s && kubectl label deployment web tier=frontend && kubectl get deploy -l tier=frontend -o name");
+    assert.equal(waited.logs, 'deployment.apps/web condition met\ndeployment.apps/web labeled\ndeployment.apps/web\n');
+    assert.equal(JSON.parse(await kubectlOk(c, ['get', 'deployment', 'web', '-o', 'json'])).metadata.labels.tier, 'frontend');
     // again: unchanged
     const again = await invoke('kubectl apply -f .', { 'deploy.yaml': DEPLOYMENT('web', 3) });
     assert.equal(again.logs, 'deployment.apps/web unchanged\nservice/web unchanged\n');
