@@ -257,4 +257,40 @@ kubectl get configmap settings -n team-a -o name`);
       assert.match(who.logs, new RegExp(`^No resources found in x namespace\\.\\nError from server \\(Forbidden\\): namespaces "x" is forbidden: User "${objectIdFor(DEV.clientId)}" cannot delete resource "namespaces" in API group "" .*: User does not have access to the resource in Azure\\. Update role assignment to allow access\\.\\n$`));
     });
   });
+
+  it('a command still to run when the emulator stops runs after it starts again; its result is kept', async () => {
+    const dir = tmpDir('invoke-restart-');
+    let first: TestEmulator | undefined = await startAksEmulator(['--data-dir', dir]);
+    let second: TestEmulator | undefined;
+    try {
+      const r = await first.http().put(`${clusterPath('invokerestart', 'r1').replace(/\/providers\/.*$/, '')}?api-version=2021-04-01`).send({ location: 'eastus' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const id = clusterPath('invokerestart', 'r1');
+      const put = await first.http().put(`${id}?api-version=${API}`).send(clusterBody('eastus', { count: 1, lb: 'standard' }));
+      assert.equal((await waitForOperation(first, put.headers['azure-asyncoperation'])).status, 'Succeeded');
+      // The command pod takes its (simulated) 2 s to start: slowed down, the emulator stops before it runs.
+      assert.equal((await first.http().put('/_emulator/operations/time-scale').send({ timeScale: 1000 })).status, 200);
+      const post = await first.http().post(`${id}/runCommand?api-version=${API}`).send({ command: 'kubectl create namespace after-restart && kubectl get ns after-restart -o name' });
+      assert.equal(post.status, 202, JSON.stringify(post.body));
+      const loc = new URL(post.headers.location);
+      assert.equal((await first.http().get(loc.pathname + loc.search)).status, 202, 'still running');
+      await first.close();
+      first = undefined;
+      second = await startAksEmulator(['--data-dir', dir]);
+      for (;;) {
+        const res = await second.http().get(loc.pathname + loc.search);
+        if (res.status === 200) {
+          assert.equal(res.body.properties.provisioningState, 'Succeeded');
+          assert.equal(res.body.properties.exitCode, 0, res.body.properties.logs);
+          assert.equal(res.body.properties.logs, 'namespace/after-restart created\nnamespace/after-restart\n');
+          break;
+        }
+        assert.equal(res.status, 202, JSON.stringify(res.body));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await first?.close();
+      await second?.close();
+    }
+  });
 });
