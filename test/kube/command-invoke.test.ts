@@ -102,6 +102,7 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
     for (const r of rows) assert.match(r, /^web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+\S+$/);
     await same(['get', 'deploy,rs,svc', '-o', 'wide']);
     await same(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.phase}']);
+    await same(['get', 'pods', '-A', '--sort-by=.metadata.name']);
     const ip = await invoke(`kubectl get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}{"\\n"}'`);
     assert.equal(ip.logs, `${JSON.parse(await kubectlOk(c, ['get', 'svc', 'web', '-o', 'json'])).status.loadBalancer.ingress[0].ip}\n`);
     const waited = await invoke("kubectl wait --for=condition=Available deployment/web --timeout=60s && kubectl label deployment web tier=frontend && kubectl get deploy -l tier=frontend -o name");

@@ -275,6 +275,17 @@ async function get(inv: Invocation, f: Flags): Promise<Output> {
     const list = api.list(inv.cluster, def, def.namespaced && !allNs ? ns : undefined, { labelSelector: selector, fieldSelector }, inv.user);
     for (const o of list.items) objects.push({ def, o });
   }
+  const sortBy = one(f, 'sort-by');
+  if (sortBy) {
+    // kubectl --sort-by: a JSONPath ({.a.b} or .a.b); numbers by value, the rest as text (RFC 3339 times sort so).
+    const path = sortBy.replace(/^\{(.*)\}$/, '$1');
+    const key = (o: KubeObject) => jsonPathAll(o, path.startsWith('.') ? path : `.${path}`)?.[0];
+    const keyed = objects.map((x) => ({ x, k: key(x.o) }));
+    const text = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    // byte order, as Go compares strings
+    keyed.sort((a, b) => (typeof a.k === 'number' && typeof b.k === 'number' ? a.k - b.k : text(a.k) < text(b.k) ? -1 : text(a.k) > text(b.k) ? 1 : 0));
+    objects.splice(0, objects.length, ...keyed.map((y) => y.x));
+  }
   if (format === 'name') {
     stdout.push(objects.map(({ def, o }) => `${kindName(def)}/${o.metadata.name}\n`).join(''));
   } else if (format === 'json' || format === 'yaml') {
