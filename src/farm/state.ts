@@ -127,18 +127,17 @@ function fabricLocks(services: Services): string[] {
   return (services.fabric?.sites() ?? []).map((s) => `fabric:${s.name.toLowerCase()}`);
 }
 
-/** Applies a change as one external write, computed again if another instance changed one of its keys meanwhile. */
+/**
+ * Applies a change as one external write over whatever is committed: computed from the state as of now (caught
+ * up with the other instances first), and written unconditionally, so controllers still writing on another
+ * instance (a cluster's Kubernetes objects converging) cannot keep an administrator's reset or import from
+ * landing. Whatever another instance writes after it comes after it.
+ */
 async function commitExternal(services: Services, compute: () => WriteOp[]): Promise<number> {
-  for (let i = 0; ; i++) {
-    await services.store.sync();
-    const ops = compute();
-    try {
-      await services.store.write(ops, { external: true });
-      return ops.length;
-    } catch (e) {
-      if (!(e instanceof StoreConflictError) || i >= 10) throw e;
-    }
-  }
+  await services.store.sync();
+  const ops = compute();
+  await services.store.write(ops, { external: true, unconditional: true });
+  return ops.length;
 }
 
 /** Resets one subscription (everything in it, its operations and fabric allocations) or everything, atomically. */

@@ -12,6 +12,7 @@
 // of the same batch it builds on. A write whose key another instance changed meanwhile is refused as a whole
 // (StoreConflictError) and its keys are read back, so memory never keeps a value that was not committed. Writes
 // arriving while a batch is in flight go out together in the next one (group commit, as in the journal store).
+// An administrator's reset or import is unconditional (NULL expectation): it replaces whatever is committed.
 //
 // Coordination: exclusive(name) is a session advisory lock (released by the server if the holder dies);
 // lease(id) is one too, held on a connection of its own for as long as this instance drives the operation, so
@@ -131,6 +132,8 @@ interface WriteEntry {
 interface PendingWrite {
   entries: WriteEntry[];
   state: 'queued' | 'sending' | 'ok' | 'failed';
+  /** Written whatever is committed (WriteOptions.unconditional). */
+  unconditional?: boolean;
   /** Index within the batch being sent. */
   idx?: number;
   seq?: number;
@@ -144,7 +147,8 @@ interface BatchArrays {
   c: string[];
   k: string[];
   v: (string | null)[];
-  e: number[];
+  /** Per key: the seq expected, -(i + 1) for "builds on write i of the batch", null for no expectation. */
+  e: (number | null)[];
 }
 
 /** Neither empty nor holding the separators: can travel in a joined text (see commitQuery). */
@@ -560,7 +564,7 @@ export class PgStore implements Store {
       resolve = res;
       reject = rej;
     });
-    const w: PendingWrite = { entries: [], state: 'queued', resolve, reject };
+    const w: PendingWrite = { entries: [], state: 'queued', unconditional: opts?.unconditional, resolve, reject };
     ops.forEach((op, i) => {
       const k = ck(op.collection, op.key);
       this.data.set(op.collection, op.key, texts[i]);
@@ -619,14 +623,16 @@ export class PgStore implements Store {
    */
   private encode(w: PendingWrite, idx: number, out: BatchArrays): number | undefined {
     const vs: (string | null)[] = [];
-    const es: number[] = [];
+    const es: (number | null)[] = [];
     let bytes = 0;
     for (const e of w.entries) {
-      if (e.prev && e.prev.state === 'failed') {
+      if (w.unconditional) {
+        // NULL: the commit function checks nothing for this key (neither `e >= 0` nor `e < 0` holds).
+        es.push(null);
+      } else if (e.prev && e.prev.state === 'failed') {
         this.settleFailed(w, new StoreConflictError([{ collection: e.c, key: e.k }]));
         return undefined;
-      }
-      es.push(e.prev && e.prev.state === 'sending' ? -(e.prev.idx! + 1) : (this.seqs.get(e.ck) ?? 0));
+      } else es.push(e.prev && e.prev.state === 'sending' ? -(e.prev.idx! + 1) : (this.seqs.get(e.ck) ?? 0));
       const v = e.v ?? null; // serialised (and checked) when written
       vs.push(v);
       bytes += e.c.length + e.k.length + (v?.length ?? 0) + 16;

@@ -13,6 +13,11 @@ export interface WriteOptions {
    * reach this instance's onExternalChange listeners too, so in-memory indexes follow.
    */
   external?: boolean;
+  /**
+   * The write replaces whatever is committed, whoever changed it last (an administrator's reset or import): with
+   * several instances it is never refused because another instance wrote one of its keys meanwhile.
+   */
+  unconditional?: boolean;
 }
 
 /** A key whose value changed without the owning code writing it here (value undefined: deleted). */

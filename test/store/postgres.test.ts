@@ -55,6 +55,21 @@ describe('store: PostgreSQL, several instances', function () {
     assert.equal(a.get('c', 'k'), 'b2');
   });
 
+  it("an unconditional write (an administrator's reset or import) lands over keys another instance changed first", async () => {
+    const a = await open();
+    const b = await open();
+    await a.write([{ collection: 'c', key: 'k', value: 'a1' }]);
+    // b has not caught up, as in the test above: a conditional write would be refused; this one is not
+    await b.write([{ collection: 'c', key: 'k', value: 'import' }, { collection: 'c', key: 'gone', value: undefined }], { external: true, unconditional: true });
+    assert.equal(b.get('c', 'k'), 'import');
+    await a.sync();
+    assert.equal(a.get('c', 'k'), 'import', 'the other instance follows it');
+    // and later conditional writes build on it
+    await a.write([{ collection: 'c', key: 'k', value: 'a2' }]);
+    await b.sync();
+    assert.equal(b.get('c', 'k'), 'a2');
+  });
+
   it('in one batch, a write building on a refused one is refused with it, and the others are applied', async () => {
     const a = await open();
     const b = await open();

@@ -68,7 +68,7 @@ interface ClusterState {
 
 const MAX_ROUNDS = 50;
 /** The longest a drain keeps the event loop before letting requests in (the controllers' awaits are microtasks). */
-const SLICE_MS = 15;
+const SLICE_MS = 8;
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class ControllerRuntime {
