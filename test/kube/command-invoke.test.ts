@@ -101,6 +101,13 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
     assert.equal(rows.length, 3, pods);
     for (const r of rows) assert.match(r, /^web-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+\S+$/);
     await same(['get', 'deploy,rs,svc', '-o', 'wide']);
+    await same(['get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].status.phase}']);
+    await same(['get', 'pods', '-A', '--sort-by=.metadata.name']);
+    const ip = await invoke(`kubectl get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}{"\\n"}'`);
+    assert.equal(ip.logs, `${JSON.parse(await kubectlOk(c, ['get', 'svc', 'web', '-o', 'json'])).status.loadBalancer.ingress[0].ip}\n`);
+    const waited = await invoke("kubectl wait --for=condition=Available deployment/web --timeout=60s && kubectl label deployment web tier=frontend && kubectl get deploy -l tier=frontend -o name");
+    assert.equal(waited.logs, 'deployment.apps/web condition met\ndeployment.apps/web labeled\ndeployment.apps/web\n');
+    assert.equal(JSON.parse(await kubectlOk(c, ['get', 'deployment', 'web', '-o', 'json'])).metadata.labels.tier, 'frontend');
     // again: unchanged
     const again = await invoke('kubectl apply -f .', { 'deploy.yaml': DEPLOYMENT('web', 3) });
     assert.equal(again.logs, 'deployment.apps/web unchanged\nservice/web unchanged\n');
@@ -123,6 +130,13 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
     assert.match(described.logs, /^Status:\s+Running$/m);
     assert.match(described.logs, /^Controlled By:\s+ReplicaSet\/web-/m);
     for (const reason of ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']) assert.match(described.logs, new RegExp(`^  Normal\\s+${reason}\\s`, 'm'), described.logs);
+    // describe lays out what kubectl's describers print, byte for byte
+    await same(['describe', 'pod', pod]);
+    await same(['describe', 'deployment', 'web']);
+    await same(['describe', 'rs', '-l', 'app=web']);
+    await same(['describe', 'service', 'web']);
+    await same(['describe', 'node', JSON.parse(await kubectlOk(c, ['get', 'pod', pod, '-o', 'json'])).spec.nodeName]);
+    await same(['describe', 'namespace', 'default']);
     const logs = await invoke(`kubectl logs ${pod}`);
     assert.equal(logs.exitCode, 0, logs.logs);
     assert.equal(logs.logs, await kubectlOk(c, ['logs', pod]));
@@ -243,5 +257,41 @@ kubectl get configmap settings -n team-a -o name`);
       assert.equal(who.exitCode, 1);
       assert.match(who.logs, new RegExp(`^No resources found in x namespace\\.\\nError from server \\(Forbidden\\): namespaces "x" is forbidden: User "${objectIdFor(DEV.clientId)}" cannot delete resource "namespaces" in API group "" .*: User does not have access to the resource in Azure\\. Update role assignment to allow access\\.\\n$`));
     });
+  });
+
+  it('a command still to run when the emulator stops runs after it starts again; its result is kept', async () => {
+    const dir = tmpDir('invoke-restart-');
+    let first: TestEmulator | undefined = await startAksEmulator(['--data-dir', dir]);
+    let second: TestEmulator | undefined;
+    try {
+      const r = await first.http().put(`${clusterPath('invokerestart', 'r1').replace(/\/providers\/.*$/, '')}?api-version=2021-04-01`).send({ location: 'eastus' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const id = clusterPath('invokerestart', 'r1');
+      const put = await first.http().put(`${id}?api-version=${API}`).send(clusterBody('eastus', { count: 1, lb: 'standard' }));
+      assert.equal((await waitForOperation(first, put.headers['azure-asyncoperation'])).status, 'Succeeded');
+      // The command pod takes its (simulated) 2 s to start: slowed down, the emulator stops before it runs.
+      assert.equal((await first.http().put('/_emulator/operations/time-scale').send({ timeScale: 1000 })).status, 200);
+      const post = await first.http().post(`${id}/runCommand?api-version=${API}`).send({ command: 'kubectl create namespace after-restart && kubectl get ns after-restart -o name' });
+      assert.equal(post.status, 202, JSON.stringify(post.body));
+      const loc = new URL(post.headers.location);
+      assert.equal((await first.http().get(loc.pathname + loc.search)).status, 202, 'still running');
+      await first.close();
+      first = undefined;
+      second = await startAksEmulator(['--data-dir', dir]);
+      for (;;) {
+        const res = await second.http().get(loc.pathname + loc.search);
+        if (res.status === 200) {
+          assert.equal(res.body.properties.provisioningState, 'Succeeded');
+          assert.equal(res.body.properties.exitCode, 0, res.body.properties.logs);
+          assert.equal(res.body.properties.logs, 'namespace/after-restart created\nnamespace/after-restart\n');
+          break;
+        }
+        assert.equal(res.status, 202, JSON.stringify(res.body));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await first?.close();
+      await second?.close();
+    }
   });
 });

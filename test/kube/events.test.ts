@@ -13,6 +13,7 @@ const deployment = (name: string, replicas: number) =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, labels: {app: ${name}}}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: web, image: "nginx:1.27"}]}\n`;
 
 interface Ev {
+  metadata: { name: string };
   reason: string;
   message: string;
   type: string;
@@ -138,5 +139,25 @@ describe('kube: events recorded by the controllers, as kubectl shows them', func
     assert.match(started.note, /^Started container /);
     assert.equal(started.deprecatedSource.component, 'kubelet');
     assert.equal(started.deprecatedCount, 1);
+    // written through events.k8s.io/v1 (as client-go's new recorder writes): kubectl shows it as any other event
+    const w = await raw(c, 'POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      metadata: { name: 'custom.1' },
+      eventTime: '2026-01-01T00:00:00.000000Z',
+      reportingController: 'example.com/operator',
+      reportingInstance: 'operator-0',
+      action: 'Reconcile',
+      reason: 'Synced',
+      type: 'Normal',
+      note: 'synced the widget',
+      regarding: { kind: 'Deployment', namespace: 'default', name: 'web', apiVersion: 'apps/v1' },
+    });
+    assert.equal(w.status, 201, JSON.stringify(w.json));
+    assert.equal(w.json.note, 'synced the widget');
+    assert.equal(w.json.regarding.name, 'web');
+    const asCore = (await events()).find((e) => e.metadata.name === 'custom.1')!;
+    assert.equal(asCore.message, 'synced the widget');
+    assert.equal(asCore.involvedObject.kind, 'Deployment');
+    assert.equal(asCore.source.component, 'example.com/operator');
+    assert.match(await kubectlOk(c, ['get', 'events', '--field-selector', 'reason=Synced']), /Normal\s+Synced\s+deployment\/web\s+synced the widget/);
   });
 });

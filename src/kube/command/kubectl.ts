@@ -8,10 +8,10 @@
 import { parseAllDocuments } from 'yaml';
 import type { KubeApi, UserInfo } from '../api.js';
 import type { KindRegistry, ResourceDef } from '../kinds/registry.js';
-import { columnsOf, toTable } from '../http/table.js';
+import { columnsOf, jsonPathAll, toTable } from '../http/table.js';
 import { podLogs } from '../controllers/logs.js';
 import { apiVersionOf, isObj, type KubeObject } from '../model.js';
-import { isKubeError, KubeError } from '../status.js';
+import { isKubeError, KubeError, KubeErrors } from '../status.js';
 import { presentFor } from '../http/respond.js';
 import { describeObject } from './describe.js';
 import { cellText, forOutput, getTable, listOf, toJson, toYaml } from './print.js';
@@ -54,7 +54,7 @@ const VALUE_FLAGS = new Set([
   'n', 'namespace', 'o', 'output', 'l', 'selector', 'f', 'filename', 'field-selector', 'replicas', 'c', 'container', 'tail', 'timeout',
   'since', 'grace-period', 'sort-by', 'template', 'dry-run', 'field-manager', 'image', 'cascade', 'current-replicas', 'resource-version',
   'for', 'type', 'from-literal', 'from-file', 'port', 'revision', 'max-log-requests', 'request-timeout', 'chunk-size', 'L', 'label-columns', 'k', 'kustomize',
-  'validate', 'subresource',
+  'validate', 'subresource', 'for',
 ]);
 const SHORT_BOOLS = new Set(['A', 'w', 'p', 'R', 'h']);
 
@@ -128,6 +128,11 @@ export async function kubectl(inv: Invocation, args: string[], stdin: string): P
         return await rollout(inv, parseFlags(rest, 'rollout'));
       case 'logs':
         return await logs(inv, parseFlags(rest, 'logs'));
+      case 'wait':
+        return await wait(inv, parseFlags(rest, 'wait'));
+      case 'label':
+      case 'annotate':
+        return await labelOrAnnotate(inv, parseFlags(rest, command), command);
       case 'version':
         return version(inv, parseFlags(rest, 'version'));
       case 'cluster-info':
@@ -270,14 +275,29 @@ async function get(inv: Invocation, f: Flags): Promise<Output> {
     const list = api.list(inv.cluster, def, def.namespaced && !allNs ? ns : undefined, { labelSelector: selector, fieldSelector }, inv.user);
     for (const o of list.items) objects.push({ def, o });
   }
+  const sortBy = one(f, 'sort-by');
+  if (sortBy) {
+    // kubectl --sort-by: a JSONPath ({.a.b} or .a.b); numbers by value, the rest as text (RFC 3339 times sort so).
+    const path = sortBy.replace(/^\{(.*)\}$/, '$1');
+    const key = (o: KubeObject) => jsonPathAll(o, path.startsWith('.') ? path : `.${path}`)?.[0];
+    const keyed = objects.map((x) => ({ x, k: key(x.o) }));
+    const text = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+    // byte order, as Go compares strings
+    keyed.sort((a, b) => (typeof a.k === 'number' && typeof b.k === 'number' ? a.k - b.k : text(a.k) < text(b.k) ? -1 : text(a.k) > text(b.k) ? 1 : 0));
+    objects.splice(0, objects.length, ...keyed.map((y) => y.x));
+  }
   if (format === 'name') {
     stdout.push(objects.map(({ def, o }) => `${kindName(def)}/${o.metadata.name}\n`).join(''));
   } else if (format === 'json' || format === 'yaml') {
     const shown = objects.map(({ def, o }) => forOutput(presentFor(api, def, o)));
     const v = named && shown.length === 1 && targets.length === 1 && targets[0].names.length === 1 ? shown[0] : listOf(shown);
     if (!(named && shown.length === 0)) stdout.push(format === 'json' ? toJson(v) : toYaml(v));
-  } else if (format === 'jsonpath' || format === 'custom-columns') {
-    throw new CliError(`error: -o ${format} is not supported by the emulated kubectl of the command pod; use -o json or -o yaml`);
+  } else if (format === 'jsonpath') {
+    const shown = objects.map(({ def, o }) => forOutput(presentFor(api, def, o)));
+    const v = named && shown.length === 1 && targets.length === 1 && targets[0].names.length === 1 ? shown[0] : listOf(shown);
+    stdout.push(jsonPathTemplate(out.slice(out.indexOf('=') + 1), v));
+  } else if (format === 'custom-columns') {
+    throw new CliError(`error: -o ${format} is not supported by the emulated kubectl of the command pod; use -o json, -o yaml or -o jsonpath`);
   } else {
     const multi = targets.length > 1;
     const blocks: string[] = [];
@@ -567,7 +587,13 @@ async function scale(inv: Invocation, f: Flags): Promise<Output> {
   for (const t of targets) {
     if (!(t.def.subresources ?? []).includes('scale')) throw new CliError(`error: no scaler has been implemented for {${t.def.group} ${t.def.kind}}`);
     for (const n of t.names) {
-      const cur = inv.host.api.get(inv.cluster, t.def, ns, n, inv.user);
+      let cur: KubeObject;
+      try {
+        cur = inv.host.api.get(inv.cluster, t.def, ns, n, inv.user);
+      } catch (e) {
+        if (isKubeError(e) && e.code === 404) throw new CliError(`error: no objects passed to scale ${e.message}`);
+        throw e;
+      }
       const want = one(f, 'current-replicas');
       if (want !== undefined && String(cur.spec?.replicas ?? 0) !== want) throw new CliError(`error: Expected replicas to be ${want}, was ${cur.spec?.replicas ?? 0}`);
       await inv.host.api.patch(inv.cluster, t.def, ns, n, 'merge', { spec: { replicas: Number(replicas) } }, { user: inv.user, subresource: 'scale', fieldManager: 'kubectl-scale' });
@@ -665,6 +691,116 @@ function parseDuration(v: string | undefined): number | undefined {
   return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
 }
 
+/**
+ * kubectl's JSONPath template: text with {expressions}; an expression's results are joined by spaces, objects
+ * print as JSON, a missing field prints nothing (--allow-missing-template-keys), {"\\n"} is literal text.
+ */
+function jsonPathTemplate(template: string, data: unknown): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const open = template.indexOf('{', i);
+    if (open < 0) {
+      out += template.slice(i);
+      break;
+    }
+    out += template.slice(i, open);
+    const close = template.indexOf('}', open);
+    if (close < 0) throw new CliError(`error: error parsing jsonpath ${template}, unclosed action`);
+    const expr = template.slice(open + 1, close).trim();
+    i = close + 1;
+    const lit = /^"((?:[^"\\]|\\.)*)"$/.exec(expr);
+    if (lit) {
+      out += lit[1].replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\"/g, '"');
+      continue;
+    }
+    if (/^(range|end)\b/.test(expr)) throw new CliError('error: {range} in -o jsonpath is not supported by the emulated kubectl of the command pod; use {.items[*].field}');
+    const results = jsonPathAll(data, expr.startsWith('.') || expr.startsWith('$') ? expr : `.${expr}`);
+    if (results === undefined) throw new CliError(`error: error parsing jsonpath ${template}, unrecognized character in action: ${expr}`);
+    out += results.map((r) => (r !== null && typeof r === 'object' ? JSON.stringify(r) : String(r))).join(' ');
+  }
+  return out;
+}
+
+/** kubectl wait --for=condition=X[=value] | delete | jsonpath='{...}'=value: "<kind>/<name> condition met". */
+async function wait(inv: Invocation, f: Flags): Promise<Output> {
+  const cond = one(f, 'for');
+  if (!cond) throw new CliError("error: --for must be specified");
+  const ns = namespaceOf(inv, f);
+  const timeout = parseDuration(one(f, 'timeout')) ?? 30_000;
+  let targets = targetsOf(inv, f.positional, 'wait');
+  const selector = one(f, 'l', 'selector');
+  if (targets.length && targets.every((t) => !t.names.length)) {
+    if (!selector && !has(f, 'all')) throw new CliError('error: resource(s) were provided, but no name was specified');
+    targets = targets.map((t) => ({ def: t.def, names: inv.host.api.list(inv.cluster, t.def, t.def.namespaced ? ns : undefined, { labelSelector: selector }, inv.user).items.map((o) => o.metadata.name!) }));
+    if (targets.every((t) => !t.names.length)) throw new CliError('error: no matching resources found');
+  }
+  if (!targets.length) throw new CliError('error: resource(s) were provided, but no name was specified');
+  const met = (o: KubeObject | undefined): boolean => {
+    if (cond === 'delete') return !o;
+    if (!o) return false;
+    const c = /^condition=([^=]+)(?:=(.*))?$/i.exec(cond);
+    if (c) {
+      const want = (c[2] ?? 'true').toLowerCase();
+      return (o.status?.conditions ?? []).some((x: any) => String(x.type).toLowerCase() === c[1].toLowerCase() && String(x.status).toLowerCase() === want);
+    }
+    const j = /^jsonpath=(\{.*\})(?:=(.*))?$/.exec(cond);
+    if (j) {
+      const v = jsonPathAll(o, j[1].slice(1, -1));
+      return j[2] === undefined ? !!v?.length : v?.[0] !== undefined && String(v[0]) === j[2];
+    }
+    throw new CliError(`error: unrecognized condition: "${cond}"`);
+  };
+  let stdout = '';
+  for (const t of targets) {
+    for (const n of t.names) {
+      const first = inv.host.api.find(inv.cluster, t.def, ns, n);
+      if (!first && cond !== 'delete') throw KubeErrors.notFound(t.def.group, t.def.resource, n);
+      inv.host.api.authorize(inv.cluster, inv.user, { verb: 'get', group: t.def.group, resource: t.def.resource, namespace: t.def.namespaced ? ns : undefined, name: n });
+      const ok2 = await waitUntil(inv, timeout, () => {
+        const o = inv.host.api.find(inv.cluster, t.def, ns, n);
+        return met(o && first && o.metadata.uid === first.metadata.uid ? o : cond === 'delete' ? undefined : o);
+      });
+      if (!ok2) return { code: 1, stdout, stderr: `error: timed out waiting for the condition on ${resourceName(t.def)}/${n}\n` };
+      stdout += `${kindName(t.def)}/${n} condition met\n`;
+    }
+  }
+  return ok(stdout);
+}
+
+/** kubectl label / annotate <type> <name> k=v k2- [--overwrite]. */
+async function labelOrAnnotate(inv: Invocation, f: Flags, command: 'label' | 'annotate'): Promise<Output> {
+  const ns = namespaceOf(inv, f);
+  const pairs = f.positional.filter((p) => p.includes('=') || (p.endsWith('-') && !p.includes('/')));
+  const refs = f.positional.filter((p) => !pairs.includes(p));
+  if (!pairs.length) throw new CliError(`error: at least one ${command === 'label' ? 'label' : 'annotation'} update is required`);
+  const targets = targetsOf(inv, refs, command);
+  if (!targets.length || targets.some((t) => !t.names.length)) throw new CliError('error: one or more resources must be specified as <resource> <name> or <resource>/<name>');
+  const field = command === 'label' ? 'labels' : 'annotations';
+  let stdout = '';
+  for (const t of targets) {
+    for (const n of t.names) {
+      const cur = inv.host.api.get(inv.cluster, t.def, ns, n, inv.user);
+      const have: Record<string, string> = (cur.metadata[field] as Record<string, string>) ?? {};
+      const patch: Record<string, string | null> = {};
+      for (const p of pairs) {
+        if (p.endsWith('-') && !p.includes('=')) {
+          patch[p.slice(0, -1)] = null;
+          continue;
+        }
+        const i = p.indexOf('=');
+        const k = p.slice(0, i);
+        const v = p.slice(i + 1);
+        if (have[k] !== undefined && have[k] !== v && !has(f, 'overwrite')) throw new CliError(`error: '${k}' already has a value (${have[k]}), and --overwrite is false`);
+        patch[k] = v;
+      }
+      await inv.host.api.patch(inv.cluster, t.def, ns, n, 'merge', { metadata: { [field]: patch } }, { user: inv.user, fieldManager: `kubectl-${command}` });
+      stdout += `${kindName(t.def)}/${n} ${command === 'label' ? 'labeled' : 'annotated'}\n`;
+    }
+  }
+  return ok(stdout);
+}
+
 // ---- logs, describe, version, api-resources ---------------------------------------------------------------------
 
 async function logs(inv: Invocation, f: Flags): Promise<Output> {
@@ -685,7 +821,14 @@ async function logs(inv: Invocation, f: Flags): Promise<Output> {
       if (!list.length) throw new CliError(`error: timed out waiting for the condition`);
       pod = list[0];
     }
-  } else pod = inv.host.api.get(inv.cluster, pods, ns, ref, inv.user);
+  } else {
+    try {
+      pod = inv.host.api.get(inv.cluster, pods, ns, ref, inv.user);
+    } catch (e) {
+      if (isKubeError(e) && e.code === 404) throw new CliError(`error: error from server (NotFound): pods "${ref}" not found in namespace "${ns}"`);
+      throw e;
+    }
+  }
   inv.host.api.authorize(inv.cluster, inv.user, { verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: ns, name: pod.metadata.name });
   const tail = one(f, 'tail');
   let stdout = '';

@@ -67,6 +67,11 @@ function cellsOf(def: ResourceDef, o: KubeObject, now: number): unknown[] {
  * filters (`[?(@.type=="Ready")]`, `!=`, or a field's presence). Like the API server, the first result is shown.
  */
 export function jsonPath(o: unknown, path: string): unknown {
+  return jsonPathAll(o, path)?.[0];
+}
+
+/** Every result of a JSONPath (undefined when the path is not understood). */
+export function jsonPathAll(o: unknown, path: string): unknown[] | undefined {
   let cur: unknown[] = [o];
   const p = path.trim().replace(/^\{(.*)\}$/, '$1').replace(/^\$/, '');
   let i = 0;
@@ -102,7 +107,7 @@ export function jsonPath(o: unknown, path: string): unknown {
       } else return undefined;
     } else return undefined;
   }
-  return cur[0];
+  return cur;
 }
 
 export interface TableOptions {

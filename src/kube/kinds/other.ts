@@ -249,7 +249,33 @@ export const EVENTS_V1: ResourceDef = {
   storageGroup: 'core',
   storageResource: 'events',
   schema: 'io.k8s.api.events.v1.Event',
+  // Stored as core/v1 events are (the read side turns them back: http/respond.ts), so kubectl get events and
+  // kubectl describe show events written through either API.
+  defaults: (o) => coreEventFromV1(o),
 };
+
+const V1_TO_CORE: [string, string][] = [
+  ['regarding', 'involvedObject'],
+  ['note', 'message'],
+  ['deprecatedSource', 'source'],
+  ['deprecatedFirstTimestamp', 'firstTimestamp'],
+  ['deprecatedLastTimestamp', 'lastTimestamp'],
+  ['deprecatedCount', 'count'],
+  ['reportingController', 'reportingComponent'],
+];
+
+/** An events.k8s.io/v1 Event in the core/v1 shape (fields renamed; the rest is shared). */
+function coreEventFromV1(o: KubeObject): void {
+  for (const [v1, core] of V1_TO_CORE) {
+    if (o[v1] !== undefined) {
+      o[core] = o[v1];
+      delete o[v1];
+    }
+  }
+  if (!o.source && o.reportingComponent) o.source = { component: o.reportingComponent };
+  if (o.series && !o.lastTimestamp && o.series.lastObservedTime) o.lastTimestamp = String(o.series.lastObservedTime).replace(/\.\d+Z$/, 'Z');
+  if (o.series && o.count === undefined && o.series.count !== undefined) o.count = o.series.count;
+}
 
 // ---- apiextensions ---------------------------------------------------------------------------------------------
 

@@ -33,7 +33,11 @@ export async function startCommand(ctx: RequestContext, cluster: StoredResource,
 /** The command result as commandResults answers it: undefined while the command runs. */
 export function commandOutcome(services: Services, stored: StoredResource): Record<string, unknown> | undefined {
   const op = services.asyncOperations.get(String(stored.internal.operationId ?? ''));
-  if (!op) return stored.resource.properties ?? {};
+  if (!op) {
+    // The operation record is gone (past --operation-retention): what is left is the state it ended in.
+    const props = stored.resource.properties ?? {};
+    return { ...props, provisioningState: props.provisioningState === 'Running' ? 'Failed' : props.provisioningState, reason: "The command's output is no longer kept (results are kept as long as operations, --operation-retention)." };
+  }
   if (op.status === 'InProgress') return undefined;
   if (op.status === 'Succeeded') {
     const r = (op.result?.body ?? {}) as { exitCode?: number; logs?: string; startedAt?: string; finishedAt?: string };
