@@ -236,11 +236,15 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     out.cleanStopMs = (performance.now() - stopT0).toFixed(0);
     out.dataDirAfterStopMB = du(dir).toFixed(0);
     const restarts: string[] = [];
+    const restartFirst: number[] = [];
     for (const kind of ['clean', 'after kill -9'] as const) {
-      const bare = await timeStart(path.join(here, 'bare-server.js'), [cert, path.join(dir, 'key.pem')], () => cert);
-      // started with a probe of the snapshot write too, when the restart has a journal tail to fold in
-      const started = await timeStart(MAIN, ['--port', PORT, '--quiet', '--time-scale', '0', '--data-dir', dir], () => cert, { idle: true, arm: { path: `/subscriptions/${SUB}/resourcegroups/scale-5?${RV}`, token } });
-      restarts.push(`${kind}: ${started.firstAnswerMs.toFixed(0)} ms to the first answer (bare server ${bare.firstAnswerMs.toFixed(0)} ms, ratio ${(started.firstAnswerMs / bare.firstAnswerMs).toFixed(2)}), first authenticated GET at ${started.firstArmMs!.toFixed(0)} ms, RSS ${started.idleRssMB!.toFixed(0)} MB`);
+      const bp = await freePort();
+      const bare = await timeStart(path.join(here, 'bare-server.js'), [cert, path.join(dir, 'key.pem'), String(bp)], () => cert, { port: bp });
+      const started = await timeStart(MAIN, ['--port', PORT, '--quiet', '--time-scale', '0', '--data-dir', dir], () => cert, { port: Number(PORT), idle: true, arm: { path: `/subscriptions/${SUB}/resourcegroups/scale-5?${RV}`, token } });
+      restartFirst.push(started.firstAnswerMs);
+      restarts.push(
+        `${kind}: first answer ${started.firstAnswerMs.toFixed(0)} ms (bare server ${bare.firstAnswerMs.toFixed(0)} ms, ratio ${(started.firstAnswerMs / bare.firstAnswerMs).toFixed(2)}), ready (state loaded, every request served) ${started.readyMs.toFixed(0)} ms, first authenticated GET ${started.firstArmMs!.toFixed(0)} ms, process CPU to the first answer ${started.cpuMs.toFixed(0)} ms and to ready ${started.cpuReadyMs.toFixed(0)} ms, RSS ${started.idleRssMB!.toFixed(0)} MB after ${25} s idle`,
+      );
       if (kind === 'clean') {
         // leave a journal tail (10,000 writes) and kill -9 for the second restart
         emu = await startEmu(dir);
@@ -250,6 +254,7 @@ export async function benchScale(): Promise<Record<string, number | string>> {
       }
     }
     out.restart = restarts.join('; ');
+    out.restartFirstAnswer = `${Math.max(...restartFirst).toFixed(0)} ms, the slower of the two restarts (goal <= 1000: ${Math.max(...restartFirst) <= 1000 ? 'met' : 'MISSED'})`;
     // after the last restart: the first page again, and memory with the page read
     emu = await startEmu(dir);
     const a2 = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
