@@ -17,7 +17,7 @@
 // one are moved aside (renamed `*.damaged-<time>`, never deleted) and `notices` says what was dropped.
 //
 // Snapshots: the journal tail is folded into `snapshot.json` once it has grown past the size of the last
-// snapshot (at least minCompactBytes), and at a clean close. The texts are written in 1 MB chunks, so
+// snapshot (at least minCompactBytes), and at a clean close. The texts are written in 256 KB chunks, so
 // requests keep flowing, with the CRC-32 of the whole file in its trailer. A new snapshot is written to
 // `snapshot.json.tmp`, fsynced, the current one is renamed to `snapshot.prev.json`, the new one renamed into
 // place and the directory fsynced; only then are journals deleted, and only those the *previous* snapshot
@@ -82,7 +82,7 @@ const JOURNAL_RE = /^journal-(\d{12})\.jsonl$/;
 /** The journal tail may grow to this many times the snapshot before it is folded in (replay stays bounded). */
 const COMPACT_FACTOR = 1;
 /** Bytes of snapshot text written per chunk (between chunks other work runs). */
-const SNAPSHOT_CHUNK = 1 << 20;
+const SNAPSHOT_CHUNK = 1 << 18;
 
 const journalName = (seq: number) => `journal-${String(seq).padStart(12, '0')}.jsonl`;
 
