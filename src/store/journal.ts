@@ -372,7 +372,7 @@ export class JournalStore implements Store {
   }
 
   /** Reads one snapshot file into the table; returns its seq and size, or why it is damaged (the table is then cleared). */
-  private readSnapshot(file: string): { seq: number; bytes: number } | { error: string } {
+  private async readSnapshot(file: string): Promise<{ seq: number; bytes: number } | { error: string }> {
     let head: Buffer;
     try {
       const fd = openSync(file, 'r');
@@ -385,12 +385,12 @@ export class JournalStore implements Store {
     } catch (e) {
       return { error: (e as Error).message };
     }
-    const out = head.toString('latin1').startsWith('{"format":3,') ? this.readSnapshot3(file) : this.readLegacySnapshot(file);
+    const out = head.toString('latin1').startsWith('{"format":3,') ? await this.readSnapshot3(file) : this.readLegacySnapshot(file);
     if ('error' in out) this.table.clear();
     return out;
   }
 
-  private readSnapshot3(file: string): { seq: number; bytes: number } | { error: string } {
+  private async readSnapshot3(file: string): Promise<{ seq: number; bytes: number } | { error: string }> {
     let seq = -1;
     let crc = 0;
     let records = 0;
@@ -405,7 +405,7 @@ export class JournalStore implements Store {
       return false;
     };
     try {
-      const tail = forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
+      const tail = await forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
         bytes = offset + byteEnd - byteStart + 1;
         if (trailer) return fail('there is data after its trailer');
         const first = text.charCodeAt(start);
@@ -483,18 +483,18 @@ export class JournalStore implements Store {
   }
 
   /** Loads snapshot.json, or the previous one; `lost` when neither could be used (journals alone then). */
-  private loadSnapshot(dir: string): { seq: number; lost: boolean } {
+  private async loadSnapshot(dir: string): Promise<{ seq: number; lost: boolean }> {
     const curPath = path.join(dir, SNAPSHOT);
     const prevPath = path.join(dir, SNAPSHOT_PREV);
     const hasCur = existsSync(curPath);
     const hasPrev = existsSync(prevPath);
     if (!hasCur && !hasPrev) return { seq: 0, lost: false };
-    const cur = hasCur ? this.readSnapshot(curPath) : undefined;
+    const cur = hasCur ? await this.readSnapshot(curPath) : undefined;
     if (cur && 'seq' in cur) {
       this.snapshotBytes = cur.bytes;
       return { seq: cur.seq, lost: false };
     }
-    const prev = hasPrev ? this.readSnapshot(prevPath) : undefined;
+    const prev = hasPrev ? await this.readSnapshot(prevPath) : undefined;
     if (prev && 'seq' in prev) {
       if (cur) {
         this.asideAfterLoad.push(SNAPSHOT);
@@ -533,7 +533,7 @@ export class JournalStore implements Store {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     tightenModes(dir);
     const mark = this.readMark(dir);
-    const snap = this.loadSnapshot(dir);
+    const snap = await this.loadSnapshot(dir);
     this.snapshotSeq = snap.seq;
     this.seq = snap.seq;
     const snapSeq = snap.seq;
@@ -566,7 +566,7 @@ export class JournalStore implements Store {
       let fileFormat = 0;
       let li = 0;
       let problem: { line: number; error: string; offset: number; torn?: number } | undefined;
-      const tail = forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
+      const tail = await forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
         li++;
         const rec = decodeJournalLine(text.slice(start, end), region.subarray(byteStart, byteEnd), reserialise);
         if ('error' in rec) {
