@@ -1,7 +1,7 @@
 // Memory a burst of work leaves committed. V8 grows the young generation while a burst allocates (start-up,
 // a bulk load: from 1 MB up to 16 MB) and sizes it down again only at a collection, which a process that has
 // gone idle never gets: so an idle emulator kept start-up's young generation for good (about 15 MB of its
-// resident set). Once the process has been idle for a while (event loop busy less than 1 % of the last 5 s)
+// resident set). Once the process has been idle for a while (event loop busy less than 5 % of the last 5 s)
 // and the young generation is larger than it starts, one minor collection lets V8 shrink it: a few
 // milliseconds, since by then nearly everything in it is garbage. The old generation the same: a bulk load
 // (100,000 resource groups through the front door) leaves it at 320 MB committed of which 120 MB is live, and
@@ -15,7 +15,8 @@ import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
 
 const CHECK_MS = 5000;
-const IDLE_UTILISATION = 0.01;
+/** Idle: the event loop busy less than this share of the last CHECK_MS (clusters' controllers tick now and then). */
+const IDLE_UTILISATION = 0.05;
 /** The young generation's size at start (two 1 MB semi-spaces): larger than this, it grew during a burst. */
 const YOUNG_AT_START = 2 * 1024 * 1024;
 /** Growth of the old generation since the last idle major collection beyond which the next idle one is major. */

@@ -267,7 +267,7 @@ export class JournalStore implements Store {
     this.journalPath = path.join(this.dir!, journalName(seq));
     this.journalFd = await fsp.open(this.journalPath, 'a', 0o600);
     // A new file's directory entry must be durable too, or an acknowledged write could vanish with it.
-    if (this.fsync) fsyncDir(this.dir!);
+    if (this.fsync) await fsyncDirAsync(this.dir!);
     return this.journalFd;
   }
 
@@ -345,7 +345,7 @@ export class JournalStore implements Store {
     const cur = path.join(dir, SNAPSHOT);
     if (existsSync(cur)) await fsp.rename(cur, path.join(dir, SNAPSHOT_PREV));
     await fsp.rename(tmp, cur);
-    if (this.fsync) fsyncDir(dir);
+    if (this.fsync) await fsyncDirAsync(dir);
     // snapshot.prev.json covers up to the old snapshotSeq: only journals opened before it are no longer needed.
     const prevSeq = this.snapshotSeq;
     this.snapshotSeq = covered;
@@ -869,6 +869,19 @@ function fsyncDir(dir: string): void {
     // some file systems cannot fsync a directory; the rename is still atomic
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** fsyncDir off the event loop (a directory fsync on a busy disk takes tens to hundreds of ms). */
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // some file systems cannot fsync a directory; the rename is still atomic
+  } finally {
+    await fh?.close();
   }
 }
 
