@@ -30,6 +30,8 @@ const GENERIC = Math.round(GROUPS / 20); // 5,000 at 100,000 groups
 const RV = 'api-version=2021-04-01';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** 'met' or 'MISSED' against an upper bound. */
+const goal = (v: number, max: number) => `goal <= ${max}: ${v <= max ? 'met' : 'MISSED'}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Emu {
@@ -109,6 +111,8 @@ async function waitSucceeded(c: BenchClient, paths: string[], apiVersion: string
   }
 }
 
+/** Seconds probed right after a restart. */
+const AFTER_START_S = 5;
 /** Seconds of idleness before memory is read "idle". */
 const IDLE_S = 30;
 async function idleRss(pid: number | undefined): Promise<number> {
@@ -181,7 +185,11 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     c.close();
 
     // ---- after loading: at once, and once idle (V8 gives back what the build left behind when idle) ---------
-    out.rssAfterLoadingMB = `${rssMB(emu.child.pid).toFixed(0)} at once, ${(await idleRss(emu.child.pid)).toFixed(0)} after ${IDLE_S} s idle (target <= 250)`;
+    {
+      const now = rssMB(emu.child.pid);
+      const idleMB = await idleRss(emu.child.pid);
+      out.rssAfterLoadingMB = `${idleMB.toFixed(0)} after ${IDLE_S} s idle (${goal(idleMB, 250)}); ${now.toFixed(0)} at once`;
+    }
     const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
     const listUrl = `${emu.url}/subscriptions/${SUB}/resourcegroups?${RV}`;
     const firstPage = async (url: string) => {
@@ -206,7 +214,7 @@ export async function benchScale(): Promise<Record<string, number | string>> {
       }
     })();
     const listed = await firstPage(listUrl);
-    out.firstPageMs = `${median(listed).toFixed(1)} (worst of 21: ${Math.max(...listed).toFixed(1)}; target <= 20: ${median(listed) <= 20 ? 'meets target' : 'BELOW TARGET'})`;
+    out.firstPageMs = `${median(listed).toFixed(1)} median of 21 (${goal(median(listed), 20)}; worst ${Math.max(...listed).toFixed(1)})`;
     out.bareRequestMs = `${median(bareTimes).toFixed(1)} (the same GET loop against a bare Express HTTPS server: ratio ${(median(listed) / median(bareTimes)).toFixed(1)})`;
     out.dataDirMB = du(dir).toFixed(0);
 
@@ -218,14 +226,14 @@ export async function benchScale(): Promise<Record<string, number | string>> {
       ['genericListFiltered', `${emu.url}/subscriptions/${SUB}/resources?${RV}&$filter=${encodeURIComponent("resourceType eq 'Microsoft.Storage/storageAccounts'")}&$top=1000`],
       ['dashboardStateWithGroups', `${emu.url}/_emulator/dashboard/state?resourceGroups=true`],
     ];
-    const holds: string[] = [];
+    const holds: number[] = [];
     for (const [name, url] of heavy) {
       const a = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
       const p = await probeDuring(emu.url, ca, () => timedGet(a, url, auth));
       a.destroy();
       if (p.result.status !== 200) throw new Error(`${name}: ${p.result.status} ${p.result.body.slice(0, 200)}`);
       out[`${name}Ms`] = `${p.workMs.toFixed(0)} (worst probe meanwhile ${p.worstProbeMs.toFixed(1)} ms, ${p.probes} probes)`;
-      holds.push(`${name} ${p.worstProbeMs.toFixed(0)}`);
+      holds.push(p.worstProbeMs);
     }
     agent.destroy();
 
@@ -236,11 +244,15 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     out.cleanStopMs = (performance.now() - stopT0).toFixed(0);
     out.dataDirAfterStopMB = du(dir).toFixed(0);
     const restarts: string[] = [];
+    const restartFirst: number[] = [];
     for (const kind of ['clean', 'after kill -9'] as const) {
-      const bare = await timeStart(path.join(here, 'bare-server.js'), [cert, path.join(dir, 'key.pem')], () => cert);
-      // started with a probe of the snapshot write too, when the restart has a journal tail to fold in
-      const started = await timeStart(MAIN, ['--port', PORT, '--quiet', '--time-scale', '0', '--data-dir', dir], () => cert, { idle: true, arm: { path: `/subscriptions/${SUB}/resourcegroups/scale-5?${RV}`, token } });
-      restarts.push(`${kind}: ${started.firstAnswerMs.toFixed(0)} ms to the first answer (bare server ${bare.firstAnswerMs.toFixed(0)} ms, ratio ${(started.firstAnswerMs / bare.firstAnswerMs).toFixed(2)}), first authenticated GET at ${started.firstArmMs!.toFixed(0)} ms, RSS ${started.idleRssMB!.toFixed(0)} MB`);
+      const bp = await freePort();
+      const bare = await timeStart(path.join(here, 'bare-server.js'), [cert, path.join(dir, 'key.pem'), String(bp)], () => cert, { port: bp });
+      const started = await timeStart(MAIN, ['--port', PORT, '--quiet', '--time-scale', '0', '--data-dir', dir], () => cert, { port: Number(PORT), idle: true, arm: { path: `/subscriptions/${SUB}/resourcegroups/scale-5?${RV}`, token } });
+      restartFirst.push(started.firstAnswerMs);
+      restarts.push(
+        `${kind}: first answer ${started.firstAnswerMs.toFixed(0)} ms (bare server ${bare.firstAnswerMs.toFixed(0)} ms, ratio ${(started.firstAnswerMs / bare.firstAnswerMs).toFixed(2)}), ready (state loaded, every request served) ${started.readyMs.toFixed(0)} ms, first authenticated GET ${started.firstArmMs!.toFixed(0)} ms, process CPU to the first answer ${started.cpuMs.toFixed(0)} ms and to ready ${started.cpuReadyMs.toFixed(0)} ms, RSS ${started.idleRssMB!.toFixed(0)} MB after ${25} s idle`,
+      );
       if (kind === 'clean') {
         // leave a journal tail (10,000 writes) and kill -9 for the second restart
         emu = await startEmu(dir);
@@ -250,14 +262,21 @@ export async function benchScale(): Promise<Record<string, number | string>> {
       }
     }
     out.restart = restarts.join('; ');
-    // after the last restart: the first page again, and memory with the page read
+    out.restartFirstAnswer = `${Math.max(...restartFirst).toFixed(0)} ms, the slower of the two restarts (goal <= 1000: ${Math.max(...restartFirst) <= 1000 ? 'met' : 'MISSED'})`;
+    // after the last restart: the loop in the first seconds (what start-up leaves running), the first page
+    // again, and memory with the page read
     emu = await startEmu(dir);
+    const afterStart = await probeDuring(emu.url, ca, () => sleep(AFTER_START_S * 1000));
     const a2 = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
     const after: number[] = [];
     for (let i = 0; i < 21; i++) after.push((await timedGet(a2, listUrl, { authorization: `Bearer ${token}` })).ms);
     a2.destroy();
-    out.firstPageAfterRestartMs = `${median(after).toFixed(1)} (worst ${Math.max(...after).toFixed(1)}; the first one ${after[0].toFixed(1)})`;
-    out.rssAfterRestartMB = `${rssMB(emu.child.pid).toFixed(0)} at once, ${(await idleRss(emu.child.pid)).toFixed(0)} after ${IDLE_S} s idle (target <= 250)`;
+    out.firstPageAfterRestartMs = `${median(after).toFixed(1)} (${goal(median(after), 20)}; worst ${Math.max(...after).toFixed(1)}; the first one ${after[0].toFixed(1)})`;
+    {
+      const now = rssMB(emu.child.pid);
+      const idleMB = await idleRss(emu.child.pid);
+      out.rssAfterRestartMB = `${idleMB.toFixed(0)} after ${IDLE_S} s idle (${goal(idleMB, 250)}); ${now.toFixed(0)} at once`;
+    }
     await stop(emu);
     // the store alone, in this process: how long loading takes, and how long writing a snapshot holds the loop
     const t1 = performance.now();
@@ -271,8 +290,9 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     h.disable();
     await store.close({ snapshot: false });
     out.storeLoadMs = loadMs.toFixed(0);
-    out.snapshotWrite = `${compactMs.toFixed(0)} ms, event loop held at most ${(h.max / 1e6).toFixed(1)} ms at a time`;
-    out.worstProbeMs = holds.join(', ');
+    out.snapshotWrite = `${compactMs.toFixed(0)} ms, event loop held at most ${(h.max / 1e6).toFixed(1)} ms at a time (${goal(h.max / 1e6, 100)})`;
+    const worst = Math.max(...holds, afterStart.worstProbeMs);
+    out.worstProbeMs = `${heavy.map(([name], i) => `${name} ${holds[i].toFixed(0)}`).join(', ')}, the first ${AFTER_START_S} s after a restart ${afterStart.worstProbeMs.toFixed(0)}: worst ${worst.toFixed(0)} (${goal(worst, 100)})`;
     out.loadAverageAtEnd = os.loadavg()[0].toFixed(2);
     return out;
   } finally {

@@ -8,10 +8,14 @@
 // src alone, a sixth of the whole build's), which is most of a fresh clone's `npm install` on a busy machine.
 // Type errors are still caught by `npm run build` and `npm test` (the full tsc build above). A full build
 // counts as a src build too.
+//
+// Either way, a build is followed by the bundle (scripts/bundle.mjs) that dist/src/main.js starts, and a
+// missing or stale bundle is made again even when nothing else was.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundle } from './bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const mtime = (f) => {
@@ -50,6 +54,9 @@ if (process.argv.includes('--src')) {
     writeFileSync(fullStamp, `${new Date().toISOString()}\n`);
   }
 }
+// the bundle, when it is older than what any build wrote last (tsc alone writes dist/.tsbuildinfo)
+const lastBuild = Math.max(mtime(fullStamp), mtime(srcStamp), mtime(path.join(root, 'dist/.tsbuildinfo')));
+if (mtime(path.join(root, 'dist/src/bundle/main.js')) < lastBuild) await bundle({ quiet: true });
 
 /** src/**.ts -> dist/src/**.js (+ .map) with tsconfig's options, each file on its own, as ES modules. */
 async function transpile(files) {

@@ -3,11 +3,10 @@
 
 import { createLogger, type LogSink } from './config/log.js';
 import { Clock } from './framework/clock.js';
-import https from 'node:https';
-import http from 'node:http';
+import type https from 'node:https';
+import type http from 'node:http';
 import { readFileSync } from 'node:fs';
-import express from 'express';
-import type { AddressInfo } from 'node:net';
+import type express from 'express';
 import { mergeConfigFile, type EmulatorConfig } from './config/config.js';
 import { JournalStore, StoreConflictError, type Store } from './store/store.js';
 import { Registry } from './framework/registry.js';
@@ -18,8 +17,8 @@ import { ResourceManagerCore } from './framework/resourceManager.js';
 import { registerCascade } from './framework/cascade.js';
 import { operationTypes } from './lro/routes.js';
 import { TokenService, newSigningKey } from './identity/tokens.js';
-import { ensureCertificate } from './identity/certificate.js';
 import { createHttpApp } from './http/app.js';
+import { listen, type Listening } from './http/listen.js';
 import { allProviders } from './providers/index.js';
 import { GenericTypes } from './providers/generic/index.js';
 import { openFabric, type FabricOptions } from './fabric/index.js';
@@ -88,6 +87,11 @@ export interface EmulatorOptions extends ServicesOptions {
    * token endpoint waits for it). The command line does this; in-process callers get a ready TokenService.
    */
   answerBeforeKeys?: boolean;
+  /**
+   * A server listening already (src/http/listen.ts): the command line listens before the state is read, so the
+   * cloud metadata is answered at once and other requests wait for the emulator (or a 503 if it cannot start).
+   */
+  listening?: Listening;
 }
 
 /**
@@ -149,38 +153,23 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
       services = await createServices(config, opts, store);
     });
   } catch (e) {
+    opts.listening?.fail(e);
     await store.close().catch(() => undefined);
     throw e;
   }
-  tokens ??= new TokenService(config, null, await sharedSigningKey(services.store));
-  const app = createHttpApp(services, tokens);
-  let server: http.Server | https.Server;
-  // ARM-like timeouts: a client gets --request-timeout seconds (default 60) to send a whole request, and at
-  // most 30 s for its headers; a half-sent body no longer holds a connection for Node's 300 s default.
-  const requestMs = Math.round(config.requestTimeout * 1000);
-  const timeouts = {
-    requestTimeout: requestMs,
-    headersTimeout: Math.min(requestMs, 30_000),
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(requestMs / 4))),
-  };
-  let caPath: string | undefined;
-  let caPem: string | undefined;
-  if (config.tls) {
-    const tls = await ensureCertificate({ dataDir: config.inMemory ? null : config.dataDir, certPath: config.certPath, keyPath: config.keyPath });
-    caPath = tls.caPath;
-    caPem = tls.cert;
-    server = https.createServer({ cert: tls.cert, key: tls.key, ...timeouts }, app);
-  } else {
-    server = http.createServer(timeouts, app);
+  let listening = opts.listening;
+  let kube: KubeService | undefined;
+  try {
+    tokens ??= new TokenService(config, null, await sharedSigningKey(services.store));
+    listening ??= await listen(config);
+  } catch (e) {
+    opts.listening?.fail(e);
+    await store.close().catch(() => undefined);
+    throw e;
   }
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
-  const url = `${config.tls ? 'https' : 'http'}://${host}:${port}`;
+  const app = createHttpApp(services, tokens);
+  const { server, url, caPath, caPem } = listening;
+  const { hostname: host, port } = new URL(url);
   // Absolute URLs handed to clients come from the public URL (default: the listen URL), never a Host header.
   const derivedPublicUrl = config.publicUrl === undefined;
   config.publicUrl ??= url;
@@ -196,13 +185,20 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
       for (const [origin] of services.store.entries<unknown>(FARM_ORIGINS)) yield origin;
     });
   }
-  // Resume what a previous run left in flight, now that every task kind is registered.
-  await services.asyncOperations.resumeAll();
-  // Kubernetes API servers of the clusters: they know where they are served and which certificate clients trust.
-  const kube = services.kube instanceof KubeService ? services.kube : undefined;
-  kube?.attach({ tokens, caPem });
-  await kube?.start();
-  if (!opts.answerBeforeKeys) await tokens.ready;
+  try {
+    // Resume what a previous run left in flight, now that every task kind is registered.
+    await services.asyncOperations.resumeAll();
+    // Kubernetes API servers of the clusters: they know where they are served and which certificate clients trust.
+    kube = services.kube instanceof KubeService ? services.kube : undefined;
+    kube?.attach({ tokens, caPem });
+    await kube?.start();
+    if (!opts.answerBeforeKeys) await tokens.ready;
+  } catch (e) {
+    listening.fail(e);
+    throw e;
+  }
+  // every request from now on (and those that arrived while the state was read) goes to the app
+  listening.serve(app);
   return {
     services,
     tokens,

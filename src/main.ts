@@ -3,15 +3,42 @@
 // the emulator; `arm-emulator env|aksarc|connectedk8s|k8s-extension|customlocation ...` runs a client command
 // (src/cli) without loading the emulator.
 
+//
+// Nothing but Node's own modules is imported statically here: when the bundle (scripts/bundle.mjs, built by
+// `npm install`, `npm start` and `npm run build`) is fresh, this file only hands over to it, and a start then
+// reads a few files instead of resolving and compiling ~900 modules one at a time.
+
 import path from 'node:path';
-import { ConfigError, parseConfig } from './config/config.js';
-import { CLI_GROUPS, runCli } from './cli/index.js';
-import { removeEndpointFile, writeEndpointFile } from './cli/endpoint.js';
-import { releaseMemoryWhenIdle } from './framework/idleMemory.js';
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Services } from './framework/types.js';
 
+/** True inside the bundle (esbuild defines it); undeclared when these modules run as they are. */
+declare const ARM_EMULATOR_BUNDLE: boolean | undefined;
+
+/** dist/src/bundle/main.js, when it was built after the last build of dist/src (else the modules run as they are). */
+export function freshBundle(): URL | undefined {
+  if (typeof ARM_EMULATOR_BUNDLE !== 'undefined' || process.env.ARM_EMULATOR_NO_BUNDLE) return undefined;
+  const url = new URL('./bundle/main.js', import.meta.url);
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const mtime = (f: string) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+  const bundled = mtime(fileURLToPath(url));
+  if (bundled < 0) return undefined;
+  // what each way of building writes last: tsc (incremental), scripts/build-if-stale.mjs (full and --src)
+  const built = Math.max(...['.tsbuildinfo', '.build-stamp', '.build-stamp-src'].map((f) => mtime(path.join(dist, f))));
+  return bundled >= built ? url : undefined;
+}
+
 async function main(): Promise<void> {
+  const bundle = freshBundle();
+  if (bundle) {
+    await import(bundle.href);
+    return;
+  }
+  const { ConfigError, parseConfig } = await import('./config/config.js');
+  const { CLI_GROUPS } = await import('./cli/groups.js');
   if (CLI_GROUPS.has(process.argv[2] ?? '')) {
+    const { runCli } = await import('./cli/index.js');
     process.exitCode = await runCli(process.argv.slice(2));
     return;
   }
@@ -35,9 +62,20 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (config.configFile) {
+    const { readFileSync } = await import('node:fs');
+    const { mergeConfigFile } = await import('./config/config.js');
+    config = { ...mergeConfigFile(config, JSON.parse(readFileSync(config.configFile, 'utf8'))), configFile: undefined };
+  }
+  // Listening first: the cloud metadata is answered while the emulator is loaded and its state read; other
+  // requests wait for it (src/http/listen.ts). The banner below comes once everything answers.
+  const { listen } = await import('./http/listen.js');
+  const listening = await listen(config);
   const { startEmulator } = await import('./emulator.js');
   const { redactUrl } = await import('./store/url.js');
-  const emu = await startEmulator(config, { answerBeforeKeys: true });
+  const { removeEndpointFile, writeEndpointFile } = await import('./cli/endpoint.js');
+  const { releaseMemoryWhenIdle } = await import('./framework/idleMemory.js');
+  const emu = await startEmulator(config, { answerBeforeKeys: true, listening });
   // an idle emulator gives back the young generation start-up or a burst of requests grew
   releaseMemoryWhenIdle();
   emu.tokens.ready.catch((e) => {
@@ -118,6 +156,7 @@ function timeScaleNote(scale: number): string {
 export const SNAPSHOT_USAGE = 'usage: arm-emulator snapshot export FILE [--subscription ID] | arm-emulator snapshot import FILE   (plus --store postgres://… or --data-dir DIR)';
 
 export async function snapshotCommand(argv: string[]): Promise<string> {
+  const { ConfigError, parseConfig } = await import('./config/config.js');
   const [verb, file, ...rest] = argv;
   if ((verb !== 'export' && verb !== 'import') || !file || file.startsWith('--')) throw new ConfigError(SNAPSHOT_USAGE);
   let subscription: string | undefined;

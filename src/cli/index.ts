@@ -10,8 +10,8 @@ import { envCommand } from './env.js';
 import { ArmClient } from './http.js';
 import { HYBRID_COMMANDS, type Command } from './hybrid.js';
 
-/** First words that name a client command (anything else starts the emulator). */
-export const CLI_GROUPS = new Set(['env', 'aksarc', 'connectedk8s', 'k8s-extension', 'customlocation', 'help', '--help', '-h']);
+/** First words that name a client command (anything else starts the emulator): cli/groups.ts. */
+export { CLI_GROUPS } from './groups.js';
 
 export interface Io {
   out: (s: string) => void;

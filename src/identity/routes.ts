@@ -3,7 +3,8 @@
 // endpoints (ADFS style, AAD v1 and v2), and the signing keys. Only service principals are served.
 
 import express, { type Request, type Response, type NextFunction } from 'express';
-import { OAuthError, ARM_AUDIENCES, type TokenService } from './tokens.js';
+import { OAuthError, type TokenService } from './tokens.js';
+import { metadataEndpoints } from './metadata.js';
 
 const OPENID_RE = /^(.*)\/\.well-known\/openid-configuration$/i;
 const TOKEN_RE = /^\/([^/]+)\/oauth2\/(v2\.0\/)?token$/i;
@@ -16,22 +17,7 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
   r.get('/metadata/endpoints', (req, res) => {
-    const base = baseUrlOf(req);
-    const doc = {
-      galleryEndpoint: `${base}/`,
-      graphEndpoint: `${base}/graph/`,
-      microsoftGraphResourceId: `${base}/graph/`,
-      portalEndpoint: `${base}/`,
-      resourceManagerEndpoint: `${base}/`,
-      authentication: { loginEndpoint: `${base}/adfs`, audiences: [ARM_AUDIENCES[2]], tenant: 'adfs', identityProvider: 'ADFS' },
-    };
-    const v = String(req.query['api-version'] ?? '');
-    if (v >= '2019-05-01') {
-      // newer clients ask for the list of clouds
-      res.json([{ name: 'ArmEmulator', resourceManager: `${base}/`, authentication: doc.authentication, graph: doc.graphEndpoint, microsoftGraphResourceId: doc.microsoftGraphResourceId, gallery: doc.galleryEndpoint, portal: doc.portalEndpoint, suffixes: {} }]);
-      return;
-    }
-    res.json(doc);
+    res.json(metadataEndpoints(baseUrlOf(req), String(req.query['api-version'] ?? '')));
   });
 
   r.get(OPENID_RE, (req, res) => {

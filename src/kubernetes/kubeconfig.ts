@@ -18,8 +18,10 @@ export interface ClusterSecrets {
 
 export async function newClusterSecrets(clusterName: string): Promise<ClusterSecrets> {
   const now = Date.now();
-  // loaded on the first cluster create, not at start-up (two hundred modules)
-  const { generate } = await import('selfsigned');
+  // loaded on the first cluster create, not at start-up (two hundred modules). A CommonJS package: its
+  // module.exports is the default export both in Node and in the bundle (where named exports of an
+  // import()ed CommonJS chunk are not kept).
+  const { generate } = (await import('selfsigned')).default;
   const pems = await generate([{ name: 'commonName', value: `ca-${clusterName}` }], {
     keyType: 'ec',
     algorithm: 'sha256',

@@ -269,20 +269,21 @@ export async function forEachLineAsync(file: string, fn: LineFn): Promise<void> 
 }
 
 /**
- * forEachLine for readers that keep what they read: each 4 MB region of complete lines is decoded to one
+ * forEachLine for readers that keep what they read: each 1 MB region of complete lines is decoded to one
  * string, and a line is [start, end) of it, so the keys and values a reader slices from it are views of that
  * one string (no copy, nothing for the young generation to move) instead of two new strings per line.
  * `byteStart` is where the line's bytes start in `bytes` (the region's bytes), for checksums.
  */
 export type TextLineFn = (text: string, start: number, end: number, bytes: Buffer, byteStart: number, byteEnd: number, fileOffset: number) => boolean | void;
 
-const REGION = 4 << 20;
+const REGION = 1 << 20;
 
 /**
  * Returns the offset and length of an unterminated last line, if the file ends with one. `onRegion` gets each
- * region's bytes once its lines are done (a checksum over the whole file costs one call per region).
+ * region's bytes once its lines are done (a checksum over the whole file costs one call per region). Between
+ * regions the event loop runs (a 100 MB snapshot is read while the command line answers the cloud metadata).
  */
-export function forEachTextLine(file: string, fn: TextLineFn, onRegion?: (bytes: Buffer) => void): { offset: number; length: number } | undefined {
+export async function forEachTextLine(file: string, fn: TextLineFn, onRegion?: (bytes: Buffer) => void): Promise<{ offset: number; length: number } | undefined> {
   const fd = openSync(file, 'r');
   try {
     let buf = Buffer.allocUnsafe(REGION);
@@ -318,6 +319,7 @@ export function forEachTextLine(file: string, fn: TextLineFn, onRegion?: (bytes:
       buf.copy(buf, 0, lastNl + 1, end);
       fileOffset += lastNl + 1;
       end -= lastNl + 1;
+      await new Promise((r) => setImmediate(r));
     }
   } finally {
     closeSync(fd);

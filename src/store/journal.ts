@@ -17,7 +17,7 @@
 // one are moved aside (renamed `*.damaged-<time>`, never deleted) and `notices` says what was dropped.
 //
 // Snapshots: the journal tail is folded into `snapshot.json` once it has grown past the size of the last
-// snapshot (at least minCompactBytes), and at a clean close. The texts are written in 1 MB chunks, so
+// snapshot (at least minCompactBytes), and at a clean close. The texts are written in 256 KB chunks, so
 // requests keep flowing, with the CRC-32 of the whole file in its trailer. A new snapshot is written to
 // `snapshot.json.tmp`, fsynced, the current one is renamed to `snapshot.prev.json`, the new one renamed into
 // place and the directory fsynced; only then are journals deleted, and only those the *previous* snapshot
@@ -82,7 +82,7 @@ const JOURNAL_RE = /^journal-(\d{12})\.jsonl$/;
 /** The journal tail may grow to this many times the snapshot before it is folded in (replay stays bounded). */
 const COMPACT_FACTOR = 1;
 /** Bytes of snapshot text written per chunk (between chunks other work runs). */
-const SNAPSHOT_CHUNK = 1 << 20;
+const SNAPSHOT_CHUNK = 1 << 18;
 
 const journalName = (seq: number) => `journal-${String(seq).padStart(12, '0')}.jsonl`;
 
@@ -267,7 +267,7 @@ export class JournalStore implements Store {
     this.journalPath = path.join(this.dir!, journalName(seq));
     this.journalFd = await fsp.open(this.journalPath, 'a', 0o600);
     // A new file's directory entry must be durable too, or an acknowledged write could vanish with it.
-    if (this.fsync) fsyncDir(this.dir!);
+    if (this.fsync) await fsyncDirAsync(this.dir!);
     return this.journalFd;
   }
 
@@ -345,7 +345,7 @@ export class JournalStore implements Store {
     const cur = path.join(dir, SNAPSHOT);
     if (existsSync(cur)) await fsp.rename(cur, path.join(dir, SNAPSHOT_PREV));
     await fsp.rename(tmp, cur);
-    if (this.fsync) fsyncDir(dir);
+    if (this.fsync) await fsyncDirAsync(dir);
     // snapshot.prev.json covers up to the old snapshotSeq: only journals opened before it are no longer needed.
     const prevSeq = this.snapshotSeq;
     this.snapshotSeq = covered;
@@ -372,7 +372,7 @@ export class JournalStore implements Store {
   }
 
   /** Reads one snapshot file into the table; returns its seq and size, or why it is damaged (the table is then cleared). */
-  private readSnapshot(file: string): { seq: number; bytes: number } | { error: string } {
+  private async readSnapshot(file: string): Promise<{ seq: number; bytes: number } | { error: string }> {
     let head: Buffer;
     try {
       const fd = openSync(file, 'r');
@@ -385,12 +385,12 @@ export class JournalStore implements Store {
     } catch (e) {
       return { error: (e as Error).message };
     }
-    const out = head.toString('latin1').startsWith('{"format":3,') ? this.readSnapshot3(file) : this.readLegacySnapshot(file);
+    const out = head.toString('latin1').startsWith('{"format":3,') ? await this.readSnapshot3(file) : this.readLegacySnapshot(file);
     if ('error' in out) this.table.clear();
     return out;
   }
 
-  private readSnapshot3(file: string): { seq: number; bytes: number } | { error: string } {
+  private async readSnapshot3(file: string): Promise<{ seq: number; bytes: number } | { error: string }> {
     let seq = -1;
     let crc = 0;
     let records = 0;
@@ -405,7 +405,7 @@ export class JournalStore implements Store {
       return false;
     };
     try {
-      const tail = forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
+      const tail = await forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
         bytes = offset + byteEnd - byteStart + 1;
         if (trailer) return fail('there is data after its trailer');
         const first = text.charCodeAt(start);
@@ -483,18 +483,18 @@ export class JournalStore implements Store {
   }
 
   /** Loads snapshot.json, or the previous one; `lost` when neither could be used (journals alone then). */
-  private loadSnapshot(dir: string): { seq: number; lost: boolean } {
+  private async loadSnapshot(dir: string): Promise<{ seq: number; lost: boolean }> {
     const curPath = path.join(dir, SNAPSHOT);
     const prevPath = path.join(dir, SNAPSHOT_PREV);
     const hasCur = existsSync(curPath);
     const hasPrev = existsSync(prevPath);
     if (!hasCur && !hasPrev) return { seq: 0, lost: false };
-    const cur = hasCur ? this.readSnapshot(curPath) : undefined;
+    const cur = hasCur ? await this.readSnapshot(curPath) : undefined;
     if (cur && 'seq' in cur) {
       this.snapshotBytes = cur.bytes;
       return { seq: cur.seq, lost: false };
     }
-    const prev = hasPrev ? this.readSnapshot(prevPath) : undefined;
+    const prev = hasPrev ? await this.readSnapshot(prevPath) : undefined;
     if (prev && 'seq' in prev) {
       if (cur) {
         this.asideAfterLoad.push(SNAPSHOT);
@@ -533,7 +533,7 @@ export class JournalStore implements Store {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     tightenModes(dir);
     const mark = this.readMark(dir);
-    const snap = this.loadSnapshot(dir);
+    const snap = await this.loadSnapshot(dir);
     this.snapshotSeq = snap.seq;
     this.seq = snap.seq;
     const snapSeq = snap.seq;
@@ -566,7 +566,7 @@ export class JournalStore implements Store {
       let fileFormat = 0;
       let li = 0;
       let problem: { line: number; error: string; offset: number; torn?: number } | undefined;
-      const tail = forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
+      const tail = await forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
         li++;
         const rec = decodeJournalLine(text.slice(start, end), region.subarray(byteStart, byteEnd), reserialise);
         if ('error' in rec) {
@@ -869,6 +869,19 @@ function fsyncDir(dir: string): void {
     // some file systems cannot fsync a directory; the rename is still atomic
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** fsyncDir off the event loop (a directory fsync on a busy disk takes tens to hundreds of ms). */
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let fh: fsp.FileHandle | undefined;
+  try {
+    fh = await fsp.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // some file systems cannot fsync a directory; the rename is still atomic
+  } finally {
+    await fh?.close();
   }
 }
 
