@@ -2,9 +2,10 @@
 //
 // - `npx mocha dist/test/arm/framework.test.js` (or `npm test -- <file>`) runs only the files named: the whole
 //   list below is used only when no test file is named on the command line.
-// - ARM_EMULATOR_TEST_JOBS=N runs a whole run in N parallel workers (3 suits a quiet 2-core machine: most of a
-//   run waits on child processes such as az); the default is one process. Each test file owns its emulators,
-//   ports (0), temp folders and PostgreSQL server, so files do not share state across workers.
+// - A whole run uses 3 parallel workers (most of a run waits on child processes such as az, so 3 suits a 2-core
+//   machine); ARM_EMULATOR_TEST_JOBS=N sets the number, and ARM_EMULATOR_TEST_JOBS=1 runs every file in this one
+//   process, in order (for debugging). Each test file owns its emulators, ports (0), temp folders and PostgreSQL
+//   server (one per worker process), so files do not share state across workers.
 // - ARM_EMULATOR_TEST_SET=fast (`npm run test:fast`) keeps the unit and in-process files: no real az, python,
 //   kubectl, npm, browser or emulator child process (the markers below), not the bad-input corpus, and no
 //   PostgreSQL variants (the script sets ARM_EMULATOR_TEST_STORES=journal).
@@ -15,7 +16,7 @@ const path = require('node:path');
 
 const DIST = path.join(__dirname, 'dist', 'test');
 // A compiled test file using any of these runs real clients or child processes: not in the fast set.
-const SLOW = [/support\/(az|python|browser)\.js/, /\bkubectl\b/, /\bspawn\(|\bexecFile\(|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
+const SLOW = [/support\/(az|python|browser|ansible)\.js/, /\bkubectl\b/, /\bspawn\(|\bexecFile\b|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
 // In-process but minutes of CPU: the bad-input corpus (thousands of generated requests) lint and the scaffold test (each
 // builds a typed program) are not in the fast set.
 const SLOW_PATHS = [/[\\/]reliability[\\/]/, /[\\/](lint|scaffold)\.test\.js$/];
@@ -37,9 +38,9 @@ if (!named) {
   const files = testFiles(DIST).map((f) => ({ f, slow: SLOW_PATHS.some((re) => re.test(f)) || SLOW.some((re) => re.test(fs.readFileSync(f, 'utf8'))) }));
   const fast = process.env.ARM_EMULATOR_TEST_SET === 'fast';
   config.spec = fast ? files.filter((x) => !x.slow).map((x) => x.f) : [...files.filter((x) => x.slow), ...files.filter((x) => !x.slow)].map((x) => x.f);
-  // Parallel only when asked: under heavy load (load average 20 on 2 cores) three workers running az at once made
-  // each az test 4-5 times slower than alone, past its hang guard. ARM_EMULATOR_TEST_JOBS=3 on a quiet machine.
-  const jobs = Number(process.env.ARM_EMULATOR_TEST_JOBS) || 1;
+  // Under heavy load from elsewhere (load average 20 on 2 cores) three workers running az at once made each az test
+  // 4-5 times slower than alone: ARM_EMULATOR_TEST_JOBS=1 there.
+  const jobs = Math.max(1, Math.floor(Number(process.env.ARM_EMULATOR_TEST_JOBS ?? 3)) || 1);
   if (jobs > 1) {
     config.parallel = true;
     config.jobs = jobs;
