@@ -2,6 +2,7 @@
 // see writes made through any instance, tokens of one are accepted by all, ETags hold across them, fabric
 // capacity stays exact under concurrent creates split over both, and admin resets and snapshots reach all.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { startTestEmulator, rgPath, waitForOperation, SUB, CA_PATH, type TestEmulator } from '../support/emulator.js';
@@ -182,12 +183,7 @@ describe('a single instance on PostgreSQL', function () {
       const write = await emu.http().put(`${rgPath('lost')}?${RV}`).send({ location: 'eastus' });
       assert.equal(write.status, 503);
       await server.resume();
-      let back = 0;
-      for (let i = 0; i < 200 && back !== 200; i++) {
-        back = (await emu.http().get(`${rgPath('kept')}?${RV}`)).status;
-        if (back !== 200) await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.equal(back, 200);
+      await waitUntil(async () => (await emu.http().get(`${rgPath('kept')}?${RV}`)).status === 200, { what: 'the emulator to read from the database again', everyMs: 50 });
       assert.equal((await emu.http().get(`${rgPath('lost')}?${RV}`)).status, 404, 'the refused write did not happen');
       assert.equal((await emu.http().put(`${rgPath('after')}?${RV}`).send({ location: 'eastus' })).status, 201);
     } finally {
