@@ -9,7 +9,8 @@
 // - ARM_EMULATOR_TEST_SET=fast (`npm run test:fast`) keeps the unit and in-process files: no real az, python,
 //   kubectl, npm, browser or emulator child process (the markers below), not the bad-input corpus, and no
 //   PostgreSQL variants (the script sets ARM_EMULATOR_TEST_STORES=journal).
-// - Real-client files run first in a whole run: they are the longest, and starting them first keeps the tail short.
+// - Real-client files run first in a whole run (az files first, bigger files first): they are the longest, and starting
+//   them first keeps the tail short.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -35,9 +36,20 @@ function testFiles(dir) {
 const named = process.argv.slice(2).some((a) => !a.startsWith('-') && (/\.test\.[cm]?[jt]s$/.test(a) || a.includes('*')));
 const config = { reporter: 'test/support/reporter.cjs', timeout: 30000, exit: true };
 if (!named) {
-  const files = testFiles(DIST).map((f) => ({ f, slow: SLOW_PATHS.some((re) => re.test(f)) || SLOW.some((re) => re.test(fs.readFileSync(f, 'utf8'))) }));
+  const files = testFiles(DIST).map((f) => {
+    const text = fs.readFileSync(f, 'utf8');
+    const slow = SLOW_PATHS.some((re) => re.test(f)) || SLOW.some((re) => re.test(text));
+    // Longest first keeps a parallel run's tail short: az files (seconds per az start) and the minutes of CPU of lint,
+    // scaffold and the bad-input corpus, then the other real-client and child-process files, then the in-process
+    // ones; within each group, the bigger file first.
+    const weight = (slow ? 1e9 : 0) + (/support\/az\.js/.test(text) || SLOW_PATHS.some((re) => re.test(f)) ? 1e8 : 0) + text.length;
+    return { f, slow, weight };
+  });
   const fast = process.env.ARM_EMULATOR_TEST_SET === 'fast';
-  config.spec = fast ? files.filter((x) => !x.slow).map((x) => x.f) : [...files.filter((x) => x.slow), ...files.filter((x) => !x.slow)].map((x) => x.f);
+  config.spec = files
+    .filter((x) => !fast || !x.slow)
+    .sort((a, b) => b.weight - a.weight)
+    .map((x) => x.f);
   // Under heavy load from elsewhere (load average 20 on 2 cores) three workers running az at once made each az test
   // 4-5 times slower than alone: ARM_EMULATOR_TEST_JOBS=1 there.
   const jobs = Math.max(1, Math.floor(Number(process.env.ARM_EMULATOR_TEST_JOBS ?? 3)) || 1);
