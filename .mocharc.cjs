@@ -13,6 +13,7 @@
 //   them first keeps the tail short.
 'use strict';
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const DIST = path.join(__dirname, 'dist', 'test');
@@ -51,8 +52,15 @@ if (!named) {
     .sort((a, b) => b.weight - a.weight)
     .map((x) => x.f);
   // Under heavy load from elsewhere (load average 20 on 2 cores) three workers running az at once made each az test
-  // 4-5 times slower than alone: ARM_EMULATOR_TEST_JOBS=1 there.
-  const jobs = Math.max(1, Math.floor(Number(process.env.ARM_EMULATOR_TEST_JOBS ?? 3)) || 1);
+  // 4-5 times slower than alone, past its hang guard: unless the number is set, a machine already loaded past four
+  // runnable processes per core gets one worker (and says so).
+  const cores = os.cpus().length || 1;
+  const load = os.loadavg()[0];
+  let jobs = Math.max(1, Math.floor(Number(process.env.ARM_EMULATOR_TEST_JOBS ?? 3)) || 1);
+  if (process.env.ARM_EMULATOR_TEST_JOBS === undefined && load > 4 * cores) {
+    jobs = 1;
+    console.error(`test run: load average ${load.toFixed(1)} on ${cores} cores, so one worker (ARM_EMULATOR_TEST_JOBS=3 to run 3 anyway)`);
+  }
   if (jobs > 1) {
     config.parallel = true;
     config.jobs = jobs;
