@@ -3,6 +3,7 @@
 // install ends, after a restart, in a terminal state with nothing leaked.
 import assert from 'node:assert/strict';
 import { startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { onFirstRefusal } from '../support/refusals.js';
 import { waitUntil } from '../support/wait.js';
 import { applianceBody, applianceId, buildPlatform, extensionBody, extensionId, put, rg, site, V } from './helpers.js';
 
@@ -55,15 +56,24 @@ describe('Arc platform: site faults and restarts', function () {
     const emu = await startTestEmulator();
     try {
       const { app } = await buildPlatform(emu);
-      // install: 20 s x 0.05 = 1 s of work; the wait for a disconnected site: 30 s x 0.05 = 1.5 s
+      // install: 20 s x 0.05 = 1 s of work, then the site; at time scale 1 from then on, the wait for a disconnected
+      // site is 30 s
       await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.05 });
       await admin(emu, 'disconnect');
       const ext = extensionId(app, 'patient');
+      // when the site first refuses the install, the operation is in its wait: the extension is still Creating,
+      // and the site reconnects then
+      let during: string | undefined;
+      const reconnected = onFirstRefusal(emu.services.fabric!.site('hci-site-1'), 'SiteDisconnected', async () => {
+        during = (await emu.http().get(`${ext}?api-version=${V.extension}`)).body.properties.provisioningState;
+        emu.services.asyncOperations.setTimeScale(0);
+        assert.equal((await admin(emu, 'connect')).status, 200);
+      });
       const r = await put(emu, ext, V.extension, extensionBody('Microsoft.HybridAKSOperator'), 201);
-      await new Promise((res) => setTimeout(res, 1500));
-      assert.equal((await emu.http().get(`${ext}?api-version=${V.extension}`)).body.properties.provisioningState, 'Creating');
-      await admin(emu, 'connect');
-      const st = await waitForOperation(emu, r.headers['azure-asyncoperation'], 2000);
+      emu.services.asyncOperations.setTimeScale(1);
+      await reconnected;
+      assert.equal(during, 'Creating');
+      const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
       assert.equal(st.status, 'Succeeded', JSON.stringify(st.error));
     } finally {
       await emu.close();
@@ -77,12 +87,14 @@ describe('Arc platform: site faults and restarts', function () {
       const id = applianceId();
       const first = await put(emu, id, V.appliance, applianceBody(), 201);
       const seen = [first.body.properties.status];
-      for (let i = 0; i < 500; i++) {
-        const g = (await emu.http().get(`${id}?api-version=${V.appliance}`)).body.properties;
-        if (seen[seen.length - 1] !== g.status) seen.push(g.status);
-        if (g.provisioningState === 'Succeeded') break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await waitUntil(
+        async () => {
+          const g = (await emu.http().get(`${id}?api-version=${V.appliance}`)).body.properties;
+          if (seen[seen.length - 1] !== g.status) seen.push(g.status);
+          return g.provisioningState === 'Succeeded';
+        },
+        { what: 'the bridge to be Succeeded' },
+      );
       assert.deepEqual(seen.filter((x, i) => seen.indexOf(x) === i), ['WaitingForHeartbeat', 'Validating', 'Connecting', 'Running']);
     } finally {
       await emu.close();
@@ -110,11 +122,12 @@ describe('Arc platform: site faults and restarts', function () {
           await put(emu, id, V.extension, extensionBody('Microsoft.AZStackHCI.Operator'), 201);
           await waitUntil(() => opOf(emu)?.tasks.some((t) => t.state === 'running'), { what: 'the install to start' });
         } else {
-          // The bridge: its VM (30 s), then validate and connect (10 s each). The VM's wait is taken at 0.1 (3 s),
-          // then the scale goes to 1, so the crash lands in the 10 s after the VM is up, before the bridge connects.
-          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.1 });
+          // The bridge: its VM (30 s), then validate and connect (10 s each). The VM's wait is taken at 0.02 (0.6 s),
+          // then the scale goes to 1 (in this process, as the PUT returns), so the crash lands in the 10 s after the VM
+          // is up, before the bridge connects.
+          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.02 });
           await put(emu, id, V.appliance, applianceBody(), 201);
-          await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 1 });
+          emu.services.asyncOperations.setTimeScale(1);
           await waitUntil(() => emu.services.fabric!.ownerVms(id).length > 0, { what: "the bridge's VM" });
           assert.equal(emu.services.fabric!.ownerVms(id).length, 1);
         }

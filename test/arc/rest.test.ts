@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { startTestEmulator, tmpDir, waitForLocation, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import {
   applianceBody,
   applianceId,
@@ -316,15 +316,8 @@ describe('Arc platform on an HCI site (REST)', function () {
     await buildPlatform(emu, { lnet: true });
     const r = await emu.http().delete(`${rg()}?api-version=${V.rg}`);
     assert.equal(r.status, 202);
-    const loc = new URL(r.headers.location);
-    for (let i = 0; i < 500; i++) {
-      const p = await emu.http().get(loc.pathname + loc.search);
-      if (p.status !== 202) {
-        assert.ok(p.status === 200 || p.status === 204, JSON.stringify(p.body));
-        break;
-      }
-      await new Promise((res) => setTimeout(res, 10));
-    }
+    const p = await waitForLocation(emu, r.headers.location);
+    assert.ok(p.status === 200 || p.status === 204, JSON.stringify(p.body));
     assert.equal((await emu.http().get(`${rg()}?api-version=${V.rg}`)).status, 404);
     const s = await site(emu);
     assert.deepEqual(s.packages, []);

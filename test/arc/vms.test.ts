@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SUB, startTestEmulator, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { SUB, startTestEmulator, waitForLocation, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { buildPlatform, del, put, rg, settle } from './helpers.js';
 
 const HV = '2023-09-01-preview';
@@ -218,13 +218,7 @@ describe('Arc VMs on the HCI site', function () {
     assert.equal((await fabricSite(emu)).capacity.freeCores, before.capacity.freeCores - 2);
     const r = await emu.http().delete(`${rg()}?api-version=2021-04-01`);
     assert.equal(r.status, 202);
-    const loc = new URL(r.headers.location);
-    let code = 202;
-    for (let i = 0; i < 500 && code === 202; i++) {
-      code = (await emu.http().get(loc.pathname + loc.search)).status;
-      if (code === 202) await new Promise((res) => setTimeout(res, 10));
-    }
-    assert.equal(code, 200);
+    assert.equal((await waitForLocation(emu, r.headers.location)).status, 200);
     const s = await fabricSite(emu);
     assert.ok(!s.vms.some((v: any) => v.role === 'virtualMachine'));
     assert.ok(!s.logicalNetworks.some((x: any) => x.name === 'vnet-compute'));

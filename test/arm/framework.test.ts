@@ -1,6 +1,7 @@
 // The provider framework's contract: ETags, systemData, async PUT/DELETE/POST, failures, children,
 // registration and the operations list, using the test-only Microsoft.Test provider.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { startTestEmulator, rgPath, SUB, CLIENT_ID, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { testProvider, TEST_NS, runs } from '../support/test-provider.js';
 import { allProviders } from '../../src/providers/index.js';
@@ -120,7 +121,7 @@ describe('framework: resource-provider contract', () => {
     const first = (await emu.http().get(`${W('sd')}?${V}`)).body.systemData;
     assert.equal(first.createdBy, CLIENT_ID);
     assert.equal(first.createdByType, 'Application');
-    await new Promise((res) => setTimeout(res, 5));
+    await waitUntil(() => Date.now() > Date.parse(first.lastModifiedAt), { what: 'the next millisecond' });
     const p = await emu.http().patch(`${W('sd')}?${V}`).send({ tags: { x: 'y' } });
     assert.equal(p.status, 200);
     assert.equal(p.body.systemData.createdAt, first.createdAt);

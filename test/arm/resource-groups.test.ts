@@ -125,13 +125,16 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
     stored.resource.properties!.workMs = 400;
     const d = await emu.http().delete(`${rg}?${V}`);
     assert.equal(d.status, 202);
-    await new Promise((r) => setTimeout(r, 50));
+    // held open (in this process, while the widget's 400 ms delete runs) until the checks below are done
+    const opId = new URL(d.headers['azure-asyncoperation']).pathname.split('/').pop()!;
+    await emu.services.asyncOperations.hold(opId);
     const w = await emu.http().put(`${rg}/providers/${TEST_NS}/widgets/late?api-version=2024-01-01`).send({ location: 'eastus' });
     assert.equal(w.status, 409);
     assert.equal(w.body.error.code, 'ResourceGroupBeingDeleted');
     const g = await emu.http().get(`${rg}?${V}`);
     assert.equal(g.body.properties.provisioningState, 'Deleting');
-    await waitForOperation(emu, d.headers['azure-asyncoperation']);
+    await emu.services.asyncOperations.release(opId);
+    assert.equal((await waitForOperation(emu, d.headers['azure-asyncoperation'])).status, 'Succeeded');
     emu.services.asyncOperations.setTimeScale(0);
   });
 

@@ -1,6 +1,7 @@
 // Nothing lost: state survives a restart, and an operation in flight when the process stopped (or
 // was killed) completes after the next start, never leaving its resource in a non-terminal state.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
@@ -81,11 +82,13 @@ for (const kind of STORE_KINDS) describe(`restart and crash recovery (${kind} st
     t = await token(url);
     try {
       const opPath = new URL(d.headers['azure-asyncoperation']);
-      let status = '';
-      for (let i = 0; i < 200 && !['Succeeded', 'Failed'].includes(status); i++) {
-        status = (await api().get(opPath.pathname + opPath.search)).body.status;
-        if (status === 'InProgress') await new Promise((r) => setTimeout(r, 20));
-      }
+      const status = await waitUntil(
+        async () => {
+          const s: string = (await api().get(opPath.pathname + opPath.search)).body.status;
+          return s === 'InProgress' ? undefined : s;
+        },
+        { what: 'the resumed delete to finish', everyMs: 20 },
+      );
       assert.equal(status, 'Succeeded');
       assert.equal((await api().get(`${rgPath('crash')}?${RV}`)).status, 404);
     } finally {

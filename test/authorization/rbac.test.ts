@@ -2,6 +2,7 @@
 // Graph starts with nothing, role assignments grant (and, deleted, take back) access down the scope
 // tree, Contributor cannot hand out roles, linked checks, list narrowing, cascades, --no-auth.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import request from 'supertest';
 import { objectIdFor } from '../../src/identity/tokens.js';
 import { newPrincipal, graphToken } from './helpers.js';
@@ -272,7 +273,7 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     assert.equal(emu.services.resources.get(`${clusterPath('doomed-rg', 'c8')}/providers/${AUTH}/roleAssignments/${n3}`), undefined);
     const del = await emu.http().delete(`${rgPath('doomed-rg')}?api-version=2021-04-01`);
     assert.equal(del.status, 202);
-    for (let i = 0; i < 400 && emu.services.resources.get(rgPath('doomed-rg')); i++) await new Promise((r) => setTimeout(r, 25));
+    await waitUntil(() => !emu.services.resources.get(rgPath('doomed-rg')), { what: 'the group to be deleted' });
     const left = await emu.http().get(`/subscriptions/${SUB}/providers/${AUTH}/roleAssignments?api-version=${API}&$filter=principalId%20eq%20'${op.oid}'`);
     assert.deepEqual(left.body.value, []);
     assert.equal(emu.services.resources.get(`${rgPath('doomed-rg')}/providers/${AUTH}/roleAssignments/${n1}`), undefined);

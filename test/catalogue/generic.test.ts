@@ -3,7 +3,8 @@
 // are served from the public catalogue in ARM's shape, checked against the schema of the api-version asked
 // for; hand-built types still win and accept every api-version the catalogue lists for them.
 import assert from 'node:assert/strict';
-import { startTestEmulator, rgPath, SUB, type TestEmulator } from '../support/emulator.js';
+import { waitUntil } from '../support/wait.js';
+import { startTestEmulator, rgPath, SUB, waitForLocation, type TestEmulator } from '../support/emulator.js';
 import { newPrincipal } from '../authorization/helpers.js';
 
 const WEB = '2022-09-01';
@@ -167,7 +168,7 @@ describe('generic provider: every catalogued type through the core (REST)', func
     assert.deepEqual(byRg.body.value.map((r: any) => r.name).sort(), ['l1', 'l2']);
     const del = await emu.http().delete(`${rgPath('gen2')}?api-version=2021-04-01`);
     assert.equal(del.status, 202);
-    for (let i = 0; i < 200 && emu.services.resources.get(rgPath('gen2')); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(() => !emu.services.resources.get(rgPath('gen2')), { what: 'the group to be deleted' });
     assert.equal(emu.services.resources.get(rgPath('gen2')), undefined);
     assert.equal(emu.services.resources.get(site('l1', 'gen2')), undefined);
     assert.equal(emu.services.resources.get(`${rgPath('gen2')}/providers/Microsoft.Authorization/locks/rglock`), undefined);
@@ -251,12 +252,13 @@ describe('generic provider: every catalogued type through the core (REST)', func
     const url = `${rgPath('gen')}/providers/Microsoft.Resources/deployments/generic-tpl?api-version=2021-04-01`;
     const r = await emu.http().put(url).send({ properties: { mode: 'Incremental', template } });
     assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
-    let d: any;
-    for (let i = 0; i < 500; i++) {
-      d = (await emu.http().get(url)).body;
-      if (!['Accepted', 'Running'].includes(d.properties.provisioningState)) break;
-      await new Promise((res) => setTimeout(res, 10));
-    }
+    const d = await waitUntil(
+      async () => {
+        const b = (await emu.http().get(url)).body;
+        return ['Accepted', 'Running'].includes(b.properties.provisioningState) ? undefined : b;
+      },
+      { what: 'the deployment to finish', everyMs: 10 },
+    );
     assert.equal(d.properties.provisioningState, 'Succeeded', JSON.stringify(d.properties.error));
     assert.deepEqual(d.properties.outputs, { host: { type: 'String', value: 'tsite.azurewebsites.net' }, fqdn: { type: 'String', value: 'tsql.database.windows.net' } });
     assert.equal((await get(`${rgPath('gen')}/providers/Microsoft.Sql/servers/tsql/databases/tdb`, SQL)).status, 200);
@@ -265,13 +267,9 @@ describe('generic provider: every catalogued type through the core (REST)', func
     const whatIf = async (t: object) => {
       const w = await emu.http().post(`${rgPath('gen')}/providers/Microsoft.Resources/deployments/generic-tpl/whatIf?api-version=2021-04-01`).send({ properties: { mode: 'Incremental', template: t } });
       assert.equal(w.status, 202, JSON.stringify(w.body));
-      const loc = new URL(w.headers.location);
-      for (let i = 0; i < 500; i++) {
-        const res = await emu.http().get(loc.pathname + loc.search);
-        if (res.status === 200) return res.body.properties.changes as any[];
-        await new Promise((ok) => setTimeout(ok, 10));
-      }
-      throw new Error('what-if did not finish');
+      const res = await waitForLocation(emu, w.headers.location);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return res.body.properties.changes as any[];
     };
     // (the group's other resources, not in the template, are Ignore too)
     const same = (await whatIf(template)).filter((c) => c.changeType !== 'Ignore' || ['never', 'neverEither', 'noIdentity'].includes(c.resourceId.split('/').pop()));

@@ -4,6 +4,7 @@
 // pool versions, OS options, trusted access roles, outbound endpoints, private link resources and
 // private endpoint connections, mesh revision and upgrade profiles; and the Allow header of a 405.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { NS, SUB, clusterBody, clusterPath, createGroup, fabricOf, rgPath, startAksEmulator, waitForOperation, writeAndWait } from './helpers.js';
 
@@ -173,7 +174,8 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     expectError(await post(`${az()}/agentPools/nodepool1/abort`), 409, 'OperationNotAllowed', /no operation in progress/);
     const scale = await put(`${az()}/agentPools/nodepool1`, { properties: { count: 2 } });
     assert.equal(scale.status, 200);
-    await new Promise((r) => setTimeout(r, 50));
+    const scaleOp = new URL(scale.headers['azure-asyncoperation']).pathname.split('/').pop()!;
+    await waitUntil(() => emu.services.asyncOperations.get(scaleOp)?.tasks.every((t) => t.state === 'done'), { what: "the scale's tasks" });
     assert.equal((await post(`${az()}/agentPools/nodepool1/abort`)).status, 204);
     assert.equal((await waitForOperation(emu, scale.headers['azure-asyncoperation'])).status, 'Canceled');
     const ab = (await get(`${az()}/agentPools/nodepool1`)).body.properties;

@@ -2,8 +2,9 @@
 // limits beyond what az can send, credentials rules, abort, certificate rotation, service principal
 // reset, busy clusters, the agent pool <-> cluster sync, and the fabric's capacity on a Hub stamp.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { X509Certificate } from 'node:crypto';
-import type { TestEmulator } from '../support/emulator.js';
+import { waitForLocation, type TestEmulator } from '../support/emulator.js';
 import { AZ_API, HUB_API, NS, SUB, clusterBody, clusterPath, createGroup, fabricOf, freeCores, rgPath, startAksEmulator, vmSummary, waitForOperation, writeAndWait } from './helpers.js';
 
 const V = '2024-02-01';
@@ -227,8 +228,9 @@ describe('Microsoft.ContainerService over REST', function () {
     const res = await emu.http().put(`${clusterPath('hub', 'ab1')}?api-version=${V}`).send(clusterBody('local'));
     assert.equal(res.status, 201);
     // the tasks have run (VMs exist), the gate holds the operation open
-    await new Promise((r) => setTimeout(r, 50));
     const id = res.body.id;
+    const held = await waitUntil(() => emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === id.toLowerCase() && o.tasks.every((t) => t.state === 'done')), { what: "the create's tasks" });
+    assert.equal(held.status, 'InProgress');
     assert.ok(fabricOf(emu).ownerVms(id).length > 0);
     // busy: other writes wait
     expectError(await emu.http().put(`${clusterPath('hub', 'ab1')}/agentPools/nodepool1?api-version=${V}`).send({ properties: { count: 2 } }), 409, 'OperationNotAllowed');
@@ -332,7 +334,8 @@ describe('Microsoft.ContainerService over REST', function () {
     // deleting the group deletes both clusters and frees everything they held
     const rg = await emu.http().delete(`${rgPath('cap')}?api-version=2021-04-01`);
     assert.equal(rg.status, 202);
-    for (let i = 0; i < 200 && (await emu.http().get(`${rgPath('cap')}?api-version=2021-04-01`)).status !== 404; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitForLocation(emu, rg.headers.location);
+    assert.equal((await emu.http().get(`${rgPath('cap')}?api-version=2021-04-01`)).status, 404);
     assert.equal(fabric.ownerVms(ca.id).length + fabric.ownerVms(cb.id).length, 0);
     assert.equal(total - (await freeCores(fabric, 'local')), used0);
   });

@@ -1,6 +1,7 @@
 // A cluster create interrupted by an emulator stop resumes at the next start: the fabric's VMs,
 // the cluster's credentials and its final state all come through the restart.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { durableStore, STORE_KINDS, waitForOperation } from '../support/emulator.js';
 import { clusterBody, clusterPath, createGroup, fabricOf, startAksEmulator, vmSummary } from './helpers.js';
 
@@ -12,8 +13,11 @@ for (const kind of STORE_KINDS) describe(`Microsoft.ContainerService across a re
     await createGroup(emu, 'rs', 'local');
     const put = await emu.http().put(`${clusterPath('rs', 'r1')}?api-version=2022-11-01`).send(clusterBody('local', { count: 2 }));
     assert.equal(put.status, 201);
-    await new Promise((r) => setTimeout(r, 100));
-    await emu.close(); // mid-operation: the control plane takes a minute at time-scale 1
+    // stop mid-operation: once a task runs (the control plane takes a minute at time-scale 1)
+    const first = emu;
+    const op = await waitUntil(() => first.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === put.body.id.toLowerCase() && o.tasks.some((t) => t.state === 'running')), { what: 'a task of the create to run' });
+    assert.equal(op.status, 'InProgress');
+    await emu.close();
     emu = await startAksEmulator([...store, '--time-scale', '0']);
     try {
       const st = await waitForOperation(emu, put.headers['azure-asyncoperation']);

@@ -2,6 +2,7 @@
 // resources), the live feed, hold/release of an operation (also across a restart), and the guard on changes.
 
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { startAksEmulator, clusterBody, clusterPath, createGroup, writeAndWait, HUB_API, SUB } from '../containerservice/helpers.js';
@@ -192,11 +193,7 @@ describe('holding an operation (/_emulator/operations/{id}/hold, /release)', fun
   const poll = async (e: TestEmulator, url: string) => (await e.http().get(url).expect(200)).body;
   /** Waits (on the engine's state, not a clock) until every task of the operation has run. */
   async function tasksDone(e: TestEmulator, opId: string): Promise<void> {
-    for (let i = 0; i < 2000; i++) {
-      if (e.services.asyncOperations.get(opId)!.tasks.every((t) => t.state === 'done')) return;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    throw new Error('the tasks did not run');
+    await waitUntil(() => e.services.asyncOperations.get(opId)!.tasks.every((t) => t.state === 'done'), { what: 'the tasks to run' });
   }
 
   it('a held operation stays InProgress after its tasks are done and its gate is met, until released', async () => {

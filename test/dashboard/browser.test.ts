@@ -9,31 +9,31 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchBrowser } from '../support/browser.js';
+import { waitUntil } from '../support/wait.js';
 import { CLIENT_ID, SECRET, type TestEmulator } from '../support/emulator.js';
 import { startAksEmulator, clusterBody, clusterPath, createGroup, writeAndWait, HUB_API } from '../containerservice/helpers.js';
 
 export const OUTPUT_DIR = path.resolve('test-output');
 
-/** Waits until the locator's text matches (the page updates on its own: live feed or polling). */
-async function textOf(loc: Locator, want: RegExp, ms = 15_000): Promise<string> {
-  const until = Date.now() + ms;
+/** Waits until the locator's text matches (the page updates on its own: live feed or polling); ms guards a hang. */
+async function textOf(loc: Locator, want: RegExp, ms = 30_000): Promise<string> {
   let last = '';
-  while (Date.now() < until) {
-    last = ((await loc.first().textContent({ timeout: ms }).catch(() => null)) ?? '').trim();
-    if (want.test(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    return await waitUntil(
+      async () => {
+        last = ((await loc.first().textContent({ timeout: ms }).catch(() => null)) ?? '').trim();
+        return want.test(last) ? last : undefined;
+      },
+      { what: `text ${want}`, timeoutMs: ms, everyMs: 50 },
+    );
+  } catch (e) {
+    throw new Error(`expected text ${want}, last saw '${last}'`, { cause: e });
   }
-  throw new Error(`expected text ${want}, last saw '${last}'`);
 }
 
 /** Waits for a condition on the emulator's side (what a click must have caused). */
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting until ${what}`);
+async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+  await waitUntil(check, { what, timeoutMs: ms, everyMs: 20 });
 }
 
 describe('dashboard in a real browser (/_emulator/, headless chromium)', function () {

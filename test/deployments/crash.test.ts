@@ -5,6 +5,7 @@
 // - an operation whose resumption is interrupted again and again (a crash loop) ends Failed after a
 //   bounded number of restarts in a row, its work undone, instead of being resumed for ever.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
@@ -47,16 +48,9 @@ async function kill9(c: Child): Promise<void> {
   await gone;
 }
 const api = (c: Child) => request.agent(c.url).set('Authorization', `Bearer ${c.token}`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, polls = 600): Promise<T> {
-  for (let i = 0; i < polls; i++) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** waitUntil with the hang guard these child-process tests need under load. */
+const until = <T>(what: string, fn: () => Promise<T | undefined>): Promise<NonNullable<T>> => waitUntil(fn, { what, timeoutMs: 90_000, everyMs: 50 });
 
 async function operations(c: Child): Promise<any[]> {
   const r = await api(c).get('/_emulator/operations');
@@ -96,13 +90,19 @@ describe('deployments and kill -9', function () {
     // is still in flight when the deployment resumes, whatever the time scale.
     const clusterOp = await until('the cluster create', async () => (await operations(c)).find((o) => o.typeKey === 'microsoft.containerservice/managedclusters' && o.status === 'InProgress'));
     assert.equal((await api(c).post(`/_emulator/operations/${clusterOp.id}/hold`)).status, 200);
+    const deploymentOp = (await operations(c)).find((o) => o.typeKey === 'microsoft.resources/deployments' && o.status === 'InProgress');
+    assert.ok(deploymentOp, 'the deployment is in flight at the kill');
     await kill9(c);
 
     c = await start(dir, '0');
     children.push(c);
-    // The resumed deployment must not write the cluster again: a second PUT would be refused while the
-    // first create is in flight, and the deployment would fail. Give it the time to try.
-    await sleep(1500);
+    // The resumed deployment must not write the cluster again: a second PUT would be refused while the first create
+    // is in flight (the deployment would fail), or after the release it would be a second create (counted below).
+    // Checked once the deployment has been taken over and runs again.
+    await until('the deployment to be resumed', async () => {
+      const op = (await api(c).get(`/_emulator/operations/${deploymentOp.id}`)).body;
+      return (op.resumed ?? 0) >= 1 && op.tasks.some((t: any) => t.state === 'running') ? op : undefined;
+    });
     const during = await api(c).get(`${rgPath('crashdep')}/providers/Microsoft.Resources/deployments/dep?${RV}`);
     assert.equal(during.status, 200);
     assert.ok(['Accepted', 'Running'].includes(during.body.properties.provisioningState), `while the cluster is still being created the deployment runs: ${JSON.stringify(during.body.properties.error ?? during.body.properties.provisioningState)}`);

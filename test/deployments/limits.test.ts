@@ -6,6 +6,8 @@
 
 import assert from 'node:assert/strict';
 import { rgPath, startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { waitUntil } from '../support/wait.js';
+import { templateWorkers } from '../../src/providers/Microsoft.Resources/deployments.js';
 
 const V = 'api-version=2021-04-01';
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -55,8 +57,8 @@ describe('deployments: limits on what expressions build and how long they run', 
       settled = true;
       return r;
     });
-    // While the PUT's validation evaluates the loop (seconds), other requests are answered.
-    await new Promise((r) => setTimeout(r, 200));
+    // While the PUT's validation evaluates the loop (seconds, in a template worker), other requests are answered.
+    await waitUntil(() => templateWorkers(emu.services).active() > 0, { what: "the PUT's template job to run" });
     for (let i = 0; i < 3; i++) {
       const g = await emu.http().get(`${rgPath('lim')}?${V}`);
       assert.equal(g.status, 200);

@@ -3,6 +3,7 @@
 // Owner; under another group it needs write there; a role assigned at a group applies to the groups and
 // subscriptions below it; a group with children is not deleted; a subscription sits in one group.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { rgPath, startTestEmulator, SUB, TENANT, type TestEmulator } from '../support/emulator.js';
 import { newPrincipal } from '../authorization/helpers.js';
 
@@ -65,7 +66,7 @@ describe('management groups', function () {
   it('deletes a group without children, with what was deployed at its scope', async () => {
     const dep = await emu.http().put(`${MG('team-b')}/providers/Microsoft.Resources/deployments/d?${V}`).send({ location: 'eastus', properties: { mode: 'Incremental', template: { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [] } } });
     assert.equal(dep.status, 201, JSON.stringify(dep.body));
-    for (let i = 0; i < 100 && (await emu.http().get(`${MG('team-b')}/providers/Microsoft.Resources/deployments/d?${V}`)).body.properties.provisioningState !== 'Succeeded'; i++) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil(async () => (await emu.http().get(`${MG('team-b')}/providers/Microsoft.Resources/deployments/d?${V}`)).body.properties.provisioningState === 'Succeeded', { what: 'the deployment to succeed' });
     assert.equal((await emu.http().delete(`${MG('team-b')}?${V}`)).status, 204);
     // Gone, and with it the creator's Owner assignment: reading it again is not allowed (nor would Azure say more).
     assert.equal((await emu.http().get(`${MG('team-b')}?${V}`)).status, 403);

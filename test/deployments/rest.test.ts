@@ -4,13 +4,12 @@
 // subscription-scope deployments.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { rgPath, SUB, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { rgPath, SUB, waitForLocation, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { startAksEmulator, createGroup } from '../containerservice/helpers.js';
 
 const V = 'api-version=2021-04-01';
 const dep = (rg: string, n: string) => `${rgPath(rg)}/providers/Microsoft.Resources/deployments/${n}`;
 const file = (f: string) => JSON.parse(readFileSync(`arm-templates/${f}`, 'utf8'));
-const path = (u: string) => { const x = new URL(u); return x.pathname + x.search; };
 
 describe('deployments: the ARM template deployment API (REST)', function () {
   this.timeout(60_000);
@@ -75,24 +74,15 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     const body = { properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'wi1' } } } };
     const r = await emu.http().post(`${dep('d1', 'wi')}/whatIf?${V}`).send(body);
     assert.equal(r.status, 202, JSON.stringify(r.body));
-    let res: any;
-    for (let i = 0; i < 200; i++) {
-      res = await emu.http().get(path(r.headers.location));
-      if (res.status !== 202) break;
-      await new Promise((x) => setTimeout(x, 10));
-    }
+    const res = await waitForLocation(emu, r.headers.location);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.status, 'Succeeded');
     const c = res.body.properties.changes.find((x: any) => /managedClusters\/wi1$/i.test(x.resourceId));
     assert.equal(c.changeType, 'Create');
     // the existing cluster from the first test is NoChange/Modify when redeployed
     const again = await emu.http().post(`${dep('d1', 'wi2')}/whatIf?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: file('aks-azure.parameters.json').parameters } });
-    let res2: any;
-    for (let i = 0; i < 200; i++) {
-      res2 = await emu.http().get(path(again.headers.location));
-      if (res2.status !== 202) break;
-      await new Promise((x) => setTimeout(x, 10));
-    }
+    const res2 = await waitForLocation(emu, again.headers.location);
+    assert.equal(res2.status, 200, JSON.stringify(res2.body));
     const c2 = res2.body.properties.changes.find((x: any) => /managedClusters\//i.test(x.resourceId));
     assert.notEqual(c2.changeType, 'Create');
   });

@@ -4,6 +4,7 @@
 // `/{scope}` (the same four, reached through the generic path), plus calculateTemplateHash and the
 // older `/resourcegroups/{rg}/deployments/...` operation paths az 2.45 still uses.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { rgPath, SUB, startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 const V = 'api-version=2021-04-01';
@@ -20,12 +21,13 @@ const SCOPES: { name: string; prefix: string; location: boolean; whatIf: boolean
 
 async function poll(emu: TestEmulator, url: string): Promise<any> {
   const u = new URL(url);
-  for (let i = 0; i < 500; i++) {
-    const r = await emu.http().get(u.pathname + u.search);
-    if (r.status === 200 && !['InProgress', 'Accepted', 'Running'].includes(r.body?.status)) return r.body;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`${url} did not finish`);
+  return waitUntil(
+    async () => {
+      const r = await emu.http().get(u.pathname + u.search);
+      return r.status === 200 && !['InProgress', 'Accepted', 'Running'].includes(r.body?.status) ? r.body : undefined;
+    },
+    { what: `${url} to finish`, everyMs: 10 },
+  );
 }
 
 describe('deployments: every operation of the REST spec, at every scope', function () {

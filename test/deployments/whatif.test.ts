@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { rgPath, SUB, type TestEmulator } from '../support/emulator.js';
 import { startAksEmulator, createGroup } from '../containerservice/helpers.js';
-import { waitForOperation } from '../support/emulator.js';
+import { waitForLocation, waitForOperation } from '../support/emulator.js';
 
 const V = 'api-version=2021-04-01';
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
@@ -16,16 +16,10 @@ const file = (f: string) => JSON.parse(readFileSync(`arm-templates/${f}`, 'utf8'
 async function whatIf(emu: TestEmulator, deployment: string, body: object): Promise<any[]> {
   const w = await emu.http().post(`${deployment}/whatIf?${V}`).send(body);
   assert.equal(w.status, 202, JSON.stringify(w.body));
-  const loc = new URL(w.headers.location);
-  for (let i = 0; i < 500; i++) {
-    const r = await emu.http().get(loc.pathname + loc.search);
-    if (r.status === 200) {
-      assert.equal(r.body.status, 'Succeeded', JSON.stringify(r.body));
-      return r.body.properties.changes;
-    }
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new Error('what-if did not finish');
+  const r = await waitForLocation(emu, w.headers.location);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.status, 'Succeeded', JSON.stringify(r.body));
+  return r.body.properties.changes;
 }
 
 const summary = (changes: any[]) => changes.map((c) => `${c.changeType} ${c.resourceId.split('/').slice(-2).join('/')}`).sort();

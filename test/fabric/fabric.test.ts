@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { ArmError } from '../../src/arm/errors.js';
 import { clusterCreatePlan, deletePlan, poolScalePlan, startPlan, stopPlan, upgradePlan } from '../../src/kubernetes/plans.js';
-import { MATRIX, World, clusterId, sleep, until } from './harness.js';
+import { MATRIX, World, clusterId, until } from './harness.js';
+import { onFirstRefusal } from '../support/refusals.js';
+import { waitUntil } from '../support/wait.js';
 
 const hubCluster = (owner: string, workers = 3, vmSize = 'Standard_D4s_v3') =>
   clusterCreatePlan({
@@ -55,10 +57,14 @@ for (const { mode, store, name } of MATRIX) {
       const owner = clusterId('c-progress');
       const op = await w.start(owner, hubCluster(owner));
       const seen: number[] = [];
-      while (w.engine.get(op.id)!.status === 'InProgress') {
-        seen.push(w.engine.get(op.id)!.percentComplete);
-        await sleep(5);
-      }
+      await waitUntil(
+        () => {
+          const now = w.engine.get(op.id)!;
+          if (now.status === 'InProgress') seen.push(now.percentComplete);
+          return now.status !== 'InProgress';
+        },
+        { what: 'the fan-out to finish', everyMs: 2 },
+      );
       assert.equal(w.engine.get(op.id)!.status, 'Succeeded');
       assert.ok(seen.some((p) => p > 0 && p < 100), `saw ${seen.join(',')}`);
       for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1]);
@@ -250,9 +256,10 @@ for (const { mode, store, name } of MATRIX) {
         w = await World.create(mode, { store, timeScale: 0.01 });
         await w.fabric.disconnect('local');
         const owner = clusterId('patient');
+        // reconnect when the site first refuses the operation's work: it is then waiting for the site
+        const reconnected = onFirstRefusal(w.fabric.site('local'), 'SiteDisconnected', () => w.fabric.connect('local'));
         const op = await w.start(owner, hubCluster(owner, 1));
-        await sleep(100);
-        await w.fabric.connect('local');
+        await reconnected;
         assert.equal((await w.engine.waitFor(op.id)).status, 'Succeeded');
       });
 

@@ -16,6 +16,7 @@ import { LocalSiteFabric } from '../../src/fabric/site.js';
 import { startSiteServer, type RunningSiteServer } from '../../src/fabric/remote.js';
 import { azureRegionSite, type SiteDefinition } from '../../src/fabric/sites.js';
 import { STORE_KINDS, durableStore, type StoreKind } from '../support/emulator.js';
+import { waitUntil } from '../support/wait.js';
 
 export type Mode = 'local' | 'remote';
 export const MODES: Mode[] = ['local', 'remote'];
@@ -200,12 +201,7 @@ export class World {
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
+/** waitUntil (test/support/wait.ts) with this folder's argument order; the guard is never below waitUntil's default. */
+export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  await waitUntil(cond, { timeoutMs: Math.max(timeoutMs, 20_000), what });
 }

@@ -2,6 +2,7 @@
 // see writes made through any instance, tokens of one are accepted by all, ETags hold across them, fabric
 // capacity stays exact under concurrent creates split over both, and admin resets and snapshots reach all.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { startTestEmulator, rgPath, waitForOperation, SUB, CA_PATH, type TestEmulator } from '../support/emulator.js';
@@ -160,7 +161,15 @@ describe('two instances on one PostgreSQL database', function () {
     assert.equal((await b.http().get(`${rgPath('after-export')}?${RV}`)).status, 200, 'nothing changed');
     const foreign = await b.http().post('/_emulator/snapshots').set('Content-Type', 'application/json').send(JSON.stringify({ format: 'something-else', version: 1 }));
     assert.equal(foreign.status, 400);
-    const imp = await b.http().post('/_emulator/snapshots').set('Content-Type', 'application/json').send(text);
+    // The import replaces the subscription in one write; a write through the other instance at that moment (its
+    // background work on what earlier tests made) refuses it with a retryable 409, and the client retries, as told.
+    const imp = await waitUntil(
+      async () => {
+        const r = await b.http().post('/_emulator/snapshots').set('Content-Type', 'application/json').send(text);
+        return r.status === 409 && r.body?.error?.code === 'AnotherOperationInProgress' ? undefined : r;
+      },
+      { what: 'the import to get past concurrent writes', everyMs: 100 },
+    );
     assert.equal(imp.status, 200, JSON.stringify(imp.body));
     assert.deepEqual((await a.http().get(`${rgPath('snap')}?${RV}`)).body.tags, { at: 'export' });
     assert.equal((await a.http().get(`${rgPath('after-export')}?${RV}`)).status, 404);
@@ -182,12 +191,7 @@ describe('a single instance on PostgreSQL', function () {
       const write = await emu.http().put(`${rgPath('lost')}?${RV}`).send({ location: 'eastus' });
       assert.equal(write.status, 503);
       await server.resume();
-      let back = 0;
-      for (let i = 0; i < 200 && back !== 200; i++) {
-        back = (await emu.http().get(`${rgPath('kept')}?${RV}`)).status;
-        if (back !== 200) await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.equal(back, 200);
+      await waitUntil(async () => (await emu.http().get(`${rgPath('kept')}?${RV}`)).status === 200, { what: 'the emulator to read from the database again', everyMs: 50 });
       assert.equal((await emu.http().get(`${rgPath('lost')}?${RV}`)).status, 404, 'the refused write did not happen');
       assert.equal((await emu.http().put(`${rgPath('after')}?${RV}`).send({ location: 'eastus' })).status, 201);
     } finally {

@@ -1,6 +1,7 @@
 // kill -9 of the instance driving an operation: another instance on the same database takes the operation
 // over and finishes it, nothing lost (emulators as real processes, so the kill is real).
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,13 +60,14 @@ describe('kill -9 of the instance driving an operation (PostgreSQL store)', func
     assert.equal(during.body.status, 'InProgress');
     driver.child.kill('SIGKILL');
     await new Promise((r) => driver.child.once('exit', r));
-    let st: any;
-    // polled until it ends, however loaded the machine (the test's timeout bounds it, not a poll count)
-    for (;;) {
-      st = (await B().get(opUrl.pathname + opUrl.search)).body;
-      if (st.status !== 'InProgress') break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // polled until it ends, however loaded the machine (the guard is against a hang, not a poll count)
+    const st = await waitUntil(
+      async () => {
+        const b = (await B().get(opUrl.pathname + opUrl.search)).body;
+        return b.status === 'InProgress' ? undefined : b;
+      },
+      { what: 'the other instance to take the operation over and finish it', timeoutMs: 120_000, everyMs: 50 },
+    );
     assert.equal(st.status, 'Succeeded', JSON.stringify(st));
     const c = await B().get(`/subscriptions/${SUB}/resourceGroups/tk/providers/Microsoft.ContainerService/managedClusters/k1?${AKS}`);
     assert.equal(c.body.properties.provisioningState, 'Succeeded');

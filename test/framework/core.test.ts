@@ -4,6 +4,7 @@
 // bodies nested too deep are refused before anything is stored; concurrent creates of one name
 // get one 201 and 409s.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { startTestEmulator, rgPath, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { allProviders } from '../../src/providers/index.js';
 import { sampleProvider, SAMPLE_API, SAMPLE_NS } from '../support/providers/Microsoft.Sample/index.js';
@@ -150,7 +151,8 @@ describe('framework: operations end across a restart', function () {
       // the VMs are made at once; the exploding task waits a minute of simulated time
       const r = await emu.http().put(`${machine('rs', 'm')}?${Q}`).send({ location: 'local', properties: { vmCount: 2, explode: true, finishMs: 60_000 } });
       assert.equal(r.status, 201);
-      for (let i = 0; i < 100 && emu.services.fabric!.ownerVms(r.body.id).length < 2; i++) await new Promise((res) => setImmediate(res));
+      const running = emu;
+      await waitUntil(() => running.services.fabric!.ownerVms(r.body.id).length >= 2, { what: 'the two VMs', everyMs: 1 });
       assert.equal(emu.services.fabric!.ownerVms(r.body.id).length, 2);
     } finally {
       await emu.close();

@@ -3,6 +3,7 @@
 // cluster (disconnect → Offline and SiteDisconnected, failed host → VMs restart elsewhere or the
 // cluster shows degraded); a crash mid-create ends terminal after restart with nothing leaked.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { startTestEmulator, tmpDir, waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { customLocationBody, customLocationId, lnetBody, put, rg, settle, site } from '../arc/helpers.js';
 import { ccBody, ccId, connectedCluster, HV, pciBody, pciId, platform, poolBody, poolId } from './helpers.js';
@@ -156,8 +157,7 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     const pci = pciId(cc);
     await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.02 });
     await put(emu, pci, HV.hcs, pciBody(p.cl, p.lnet, { cp: 3, pools: [{ name: 'lin', count: 2 }] }), 201);
-    for (let i = 0; i < 400 && emu.services.fabric!.ownerVms(pci).length === 0; i++) await new Promise((r) => setTimeout(r, 5));
-    assert.ok(emu.services.fabric!.ownerVms(pci).length > 0);
+    await waitUntil(() => emu.services.fabric!.ownerVms(pci).length > 0, { what: 'the first VM of the cluster' });
     await emu.close();
     emu = await startTestEmulator(['--data-dir', dir, '--time-scale', '0']);
     const op = emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === pci.toLowerCase())!;

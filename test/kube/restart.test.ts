@@ -3,6 +3,7 @@
 // balancer address, controllers that carry on, and watches that tell a client its resourceVersion is
 // too old (410) so it lists again.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
@@ -60,14 +61,14 @@ const arm = (c: Child) => request.agent(c.url).set('Authorization', `Bearer ${c.
 
 async function waitOp(c: Child, url: string): Promise<void> {
   const u = new URL(url);
-  for (let i = 0; i < 2000; i++) {
-    const r = await arm(c).get(u.pathname + u.search);
-    if (['Succeeded', 'Failed', 'Canceled'].includes(r.body.status)) {
-      assert.equal(r.body.status, 'Succeeded', JSON.stringify(r.body));
-      return;
-    }
-    await new Promise((res) => setTimeout(res, 10));
-  }
+  const body = await waitUntil(
+    async () => {
+      const r = await arm(c).get(u.pathname + u.search);
+      return ['Succeeded', 'Failed', 'Canceled'].includes(r.body.status) ? r.body : undefined;
+    },
+    { what: `operation ${url} to finish`, timeoutMs: 60_000, everyMs: 10 },
+  );
+  assert.equal(body.status, 'Succeeded', JSON.stringify(body));
 }
 
 describe('kube: objects survive kill -9 and restart', function () {

@@ -3,6 +3,7 @@
 // Asserts: no acknowledged write is lost, no operation stays in flight, damage is reported naming the file
 // (start-up refused unless --recover), a torn tail is not damage, and nothing is ever deleted.
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync, appendFileSync, truncateSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -113,7 +114,7 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
       // kill once the burst is under way (some writes acknowledged, whatever the machine's load), at a
       // different point in each round
       const before = acknowledged.size;
-      for (let i = 0; i < 3000 && acknowledged.size < before + 8; i++) await sleep(20);
+      await waitUntil(() => acknowledged.size >= before + 8, { what: 'a few writes of the burst acknowledged', timeoutMs: 60_000, everyMs: 10 });
       await sleep(round * 40);
       await kill9(c);
       kills++;
@@ -124,10 +125,13 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
     const c = await start(dir, ['--time-scale', '0']);
     try {
       let names = await groupNames(c);
-      for (let i = 0; i < 200 && [...deleted].some((g) => names.has(g)); i++) {
-        await sleep(25);
-        names = await groupNames(c);
-      }
+      await waitUntil(
+        async () => {
+          names = await groupNames(c);
+          return ![...deleted].some((g) => names.has(g));
+        },
+        { what: 'the acknowledged deletes to finish', everyMs: 25 },
+      );
       for (const g of acknowledged) if (!deleted.has(g)) assert.ok(names.has(g), `acknowledged group ${g} lost`);
       for (const g of deleted) assert.ok(!names.has(g), `group ${g} whose delete was acknowledged still exists`);
       const ops = (await request(c.url).get('/_emulator/operations?status=InProgress')).body.value;

@@ -1,6 +1,7 @@
 // The PostgreSQL store: two instances on one database stay exact (conditional writes, the change feed,
 // exclusive sections, leases), and the faults of issue 23 (down at start, gone while running, foreign schema).
 import assert from 'node:assert/strict';
+import { waitUntil } from '../support/wait.js';
 import pg from 'pg';
 import { PgStore, PgStoreError, PG_SCHEMA_VERSION } from '../../src/store/postgres.js';
 import { StoreConflictError, StoreUnavailableError, type StoreChange } from '../../src/store/store.js';
@@ -190,15 +191,18 @@ describe('store: PostgreSQL, several instances', function () {
       await assert.rejects(a.write([{ collection: 'c', key: 'during', value: 2 }]), StoreUnavailableError);
       await assert.rejects(a.sync(), (e: unknown) => e instanceof StoreUnavailableError && e.retryAfter > 0);
       await server.resume();
-      for (let i = 0; i < 100; i++) {
-        try {
-          await a.sync();
-          await b.sync();
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
+      await waitUntil(
+        async () => {
+          try {
+            await a.sync();
+            await b.sync();
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { what: 'both instances to reach the database again', everyMs: 50 },
+      );
       await a.write([{ collection: 'c', key: 'after', value: 3 }]);
       await b.sync();
       assert.equal(b.get('c', 'before'), 1);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import request from 'supertest';
 import { parseConfig, WELL_KNOWN, type EmulatorConfig } from '../../src/config/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator.js';
+import { waitUntil } from './wait.js';
 
 export const TLS_DIR = path.resolve('.test-tls');
 export const CA_PATH = path.join(TLS_DIR, 'cert.pem');
@@ -52,16 +53,29 @@ export async function startTestEmulator(args: string[] = [], opts: EmulatorOptio
 
 export const rgPath = (rg: string) => `/subscriptions/${SUB}/resourceGroups/${rg}`;
 
-/** Polls an Azure-AsyncOperation URL until the status is terminal. */
-export async function waitForOperation(emu: TestEmulator, asyncUrl: string, maxPolls = 500): Promise<any> {
+/** Polls an Azure-AsyncOperation URL until the status is terminal (the guard is against a hang, not a timing check). */
+export async function waitForOperation(emu: TestEmulator, asyncUrl: string, timeoutMs = 25_000): Promise<any> {
   const u = new URL(asyncUrl);
-  for (let i = 0; i < maxPolls; i++) {
-    const r = await emu.http().get(u.pathname + u.search);
-    if (r.status !== 200) throw new Error(`operation status returned ${r.status}: ${JSON.stringify(r.body)}`);
-    if (['Succeeded', 'Failed', 'Canceled'].includes(r.body.status)) return r.body;
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`operation ${asyncUrl} did not finish`);
+  return waitUntil(
+    async () => {
+      const r = await emu.http().get(u.pathname + u.search);
+      if (r.status !== 200) throw new Error(`operation status returned ${r.status}: ${JSON.stringify(r.body)}`);
+      return ['Succeeded', 'Failed', 'Canceled'].includes(r.body.status) ? r.body : undefined;
+    },
+    { what: `operation ${asyncUrl} to finish`, timeoutMs, everyMs: 10 },
+  );
+}
+
+/** Polls a Location URL (operationResults, a group delete) until it answers something other than 202; that response. */
+export async function waitForLocation(emu: TestEmulator, location: string, timeoutMs = 25_000): Promise<request.Response> {
+  const u = new URL(location);
+  return waitUntil(
+    async () => {
+      const r = await emu.http().get(u.pathname + u.search);
+      return r.status === 202 ? undefined : r;
+    },
+    { what: `${location} to answer other than 202`, timeoutMs, everyMs: 10 },
+  );
 }
 
 /** The stores the store-facing suites run against (ARM_EMULATOR_TEST_STORES=journal,postgres narrows it). */

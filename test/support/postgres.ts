@@ -44,7 +44,7 @@ export class TestPostgres {
   private dbs = 0;
   private constructor(
     readonly dir: string,
-    readonly port: number,
+    public port: number,
     private readonly fsync: boolean,
   ) {}
 
@@ -61,7 +61,17 @@ export class TestPostgres {
     const [cmd, args] = asPostgres(path.join(bin, 'initdb'), ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale', 'C']);
     execFileSync(cmd, args, { stdio: 'ignore' });
     const t = new TestPostgres(dir, await freePort(), opts.fsync ?? false);
-    await t.resume();
+    // The free port is free when picked, not when postgres binds it: another worker of a parallel run may take it
+    // in between (its own server or an emulator on port 0). Then this server exits: pick another port.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await t.resume();
+        break;
+      } catch (e) {
+        if (attempt >= 5 || !(e instanceof PortTaken)) throw e;
+        t.port = await freePort();
+      }
+    }
     const stop = () => t.kill('SIGQUIT');
     process.on('exit', () => {
       stop();
@@ -107,16 +117,18 @@ export class TestPostgres {
     ]);
     const child = spawn(cmd, args, { stdio: 'ignore', detached: false });
     this.child = child;
-    for (let i = 0; i < 200; i++) {
-      if (child.exitCode !== null) throw new Error(`postgres exited with ${child.exitCode}`);
-      const c = new pg.Client({ connectionString: this.url() });
+    for (let i = 0; i < 800; i++) {
+      if (child.exitCode !== null) throw new PortTaken(`postgres exited with ${child.exitCode} (port ${this.port} taken?)`);
+      // Ready when its own socket (in its own folder) answers: a server of another worker listening on this TCP
+      // port must not pass for this one.
+      const c = new pg.Client({ host: this.dir, port: this.port, user: 'postgres', database: 'postgres' });
       try {
         await c.connect();
         await c.end();
         return;
       } catch {
         await c.end().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 25));
       }
     }
     throw new Error('postgres did not start');
@@ -143,6 +155,8 @@ export class TestPostgres {
     this.child = null;
   }
 }
+
+class PortTaken extends Error {}
 
 let shared: Promise<TestPostgres> | undefined;
 /** One server for the whole test process (started on first use). */

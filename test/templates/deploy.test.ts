@@ -240,9 +240,14 @@ describe('template executor: failures', () => {
     host.delay = 30;
     const ac = new AbortController();
     const t = { resources: [thing('first'), thing('second', { dependsOn: ['first'] })] };
-    const p = deploy(host, request(t), { signal: ac.signal });
-    setTimeout(() => ac.abort(), 5);
-    const r = await p;
+    // abort while the first resource's operation is in flight (as it is accepted), not after a guessed time
+    const put = host.put.bind(host);
+    host.put = async (id, apiVersion, body) => {
+      const out = await put(id, apiVersion, body);
+      if (id === tid('first')) ac.abort();
+      return out;
+    };
+    const r = await deploy(host, request(t), { signal: ac.signal });
     assert.equal(r.provisioningState, 'Canceled');
     assert.ok(!host.putOrder.includes(tid('second')));
     assert.equal(r.operations[0].provisioningState, 'Canceled');
