@@ -10,6 +10,7 @@ import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
 import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, referenced, sameId, settleHci, STEP } from './common.js';
+import { crudOperations } from '../providerOperations.js';
 
 const VM_INSTANCES = hciKey('virtualMachineInstances');
 /** Simulated durations at time-scale 1 (ms): copying an OS image into the cluster's storage takes minutes. */
@@ -80,11 +81,7 @@ export const galleryImages: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/galleryImages/read', operation: 'Get gallery image', description: 'Gets a gallery image' },
-    { name: 'Microsoft.AzureStackHCI/galleryImages/write', operation: 'Create or update gallery image', description: 'Creates or updates a gallery image' },
-    { name: 'Microsoft.AzureStackHCI/galleryImages/delete', operation: 'Delete gallery image', description: 'Deletes a gallery image' },
-  ],
+  providerOperations: crudOperations(NS, 'galleryImages', 'gallery image'),
   onPut: planImage,
   onDelete(ctx) {
     const users = usedBy(ctx.services, ctx.existing.resource.id, (p) => [p.storageProfile?.imageReference?.id]);
@@ -133,11 +130,7 @@ export const storageContainers: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/storageContainers/read', operation: 'Get storage container', description: 'Gets a storage container' },
-    { name: 'Microsoft.AzureStackHCI/storageContainers/write', operation: 'Create or update storage container', description: 'Creates or updates a storage container' },
-    { name: 'Microsoft.AzureStackHCI/storageContainers/delete', operation: 'Delete storage container', description: 'Deletes a storage container' },
-  ],
+  providerOperations: crudOperations(NS, 'storageContainers', 'storage container'),
   onPut: planContainer,
   onDelete(ctx) {
     const { services } = ctx;

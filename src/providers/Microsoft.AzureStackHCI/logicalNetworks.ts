@@ -12,6 +12,7 @@ import { atApiVersion } from '../versionShapes.js';
 import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, sameId, settleHci } from './common.js';
 import type { LogicalNetwork, IpRange } from '../../fabric/model.js';
 import { ipToInt, parseCidr } from '../../fabric/placement.js';
+import { crudOperations } from '../providerOperations.js';
 
 const ADD_MS = 5_000;
 const TYPE = `${NS}/logicalNetworks`;
@@ -206,11 +207,7 @@ export const logicalNetworks: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/read', operation: 'Get logical network', description: 'Gets a logical network' },
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/write', operation: 'Create or update logical network', description: 'Creates or updates a logical network' },
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/delete', operation: 'Delete logical network', description: 'Deletes a logical network' },
-  ],
+  providerOperations: crudOperations(NS, 'logicalNetworks', 'logical network'),
   onPut(ctx, candidate) {
     return plan(ctx, candidate, ctx.existing);
   },

@@ -12,6 +12,7 @@ import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResourc
 import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { atApiVersion } from '../versionShapes.js';
 import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, referenced, sameId, settleHci } from './common.js';
+import { crudOperations } from '../providerOperations.js';
 
 const TYPE = `${NS}/networkInterfaces`;
 const VM_INSTANCES = hciKey('virtualMachineInstances');
@@ -92,11 +93,7 @@ export const networkInterfaces: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   listBySubscription: true,
   patch: 'tags',
-  providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/networkInterfaces/read', operation: 'Get network interface', description: 'Gets a network interface' },
-    { name: 'Microsoft.AzureStackHCI/networkInterfaces/write', operation: 'Create or update network interface', description: 'Creates or updates a network interface' },
-    { name: 'Microsoft.AzureStackHCI/networkInterfaces/delete', operation: 'Delete network interface', description: 'Deletes a network interface' },
-  ],
+  providerOperations: crudOperations(NS, 'networkInterfaces', 'network interface'),
   onPut: plan,
   onDelete(ctx) {
     const vm = instanceUsing(ctx.services, ctx.existing.resource.id);

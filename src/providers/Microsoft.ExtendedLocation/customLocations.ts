@@ -13,6 +13,7 @@ import { resourcesOnCustomLocation } from '../../kubernetes/targets.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { APPLIANCE_KEY, CONNECTED_CLUSTER_KEY } from '../../kubernetes/extensionTypes.js';
+import { crudOperations } from '../providerOperations.js';
 
 export const NS = 'Microsoft.ExtendedLocation';
 const EXTENSIONS = typeKeyOf('Microsoft.KubernetesConfiguration', 'extensions');
@@ -99,9 +100,7 @@ export const customLocations: ResourceTypeDefinition = {
   listBySubscription: true,
   patch: 'merge',
   providerOperations: [
-    { name: 'Microsoft.ExtendedLocation/customLocations/read', operation: 'Get custom location', description: 'Gets a custom location' },
-    { name: 'Microsoft.ExtendedLocation/customLocations/write', operation: 'Create or update custom location', description: 'Creates or updates a custom location' },
-    { name: 'Microsoft.ExtendedLocation/customLocations/delete', operation: 'Delete custom location', description: 'Deletes a custom location' },
+    ...crudOperations(NS, 'customLocations', 'custom location'),
     { name: 'Microsoft.ExtendedLocation/customLocations/deploy/action', operation: 'Deploy to custom location', description: 'Deploys resources to a custom location' },
   ],
   onPut(ctx, candidate) {
