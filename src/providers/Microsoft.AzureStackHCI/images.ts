@@ -9,8 +9,7 @@ import { Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
-import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, referenced, sameId, settleHci, STEP } from './common.js';
-import { crudOperations } from '../providerOperations.js';
+import { hciKey, hciTrackedType, hciTarget, inProgress, NS, referenced, sameId, settleHci, STEP } from './common.js';
 
 const VM_INSTANCES = hciKey('virtualMachineInstances');
 /** Simulated durations at time-scale 1 (ms): copying an OS image into the cluster's storage takes minutes. */
@@ -73,15 +72,7 @@ function planImage(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
 }
 
 export const galleryImages: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'galleryImages',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: HCI_API_VERSIONS,
-  listBySubscription: true,
-  patch: 'tags',
-  providerOperations: crudOperations(NS, 'galleryImages', 'gallery image'),
+  ...hciTrackedType('galleryImages', 'gallery image'),
   onPut: planImage,
   onDelete(ctx) {
     const users = usedBy(ctx.services, ctx.existing.resource.id, (p) => [p.storageProfile?.imageReference?.id]);
@@ -122,15 +113,7 @@ function planContainer(ctx: RequestContext, candidate: ArmResource): WriteOutcom
 }
 
 export const storageContainers: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'storageContainers',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: HCI_API_VERSIONS,
-  listBySubscription: true,
-  patch: 'tags',
-  providerOperations: crudOperations(NS, 'storageContainers', 'storage container'),
+  ...hciTrackedType('storageContainers', 'storage container'),
   onPut: planContainer,
   onDelete(ctx) {
     const { services } = ctx;

@@ -9,10 +9,9 @@ import { Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
-import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, sameId, settleHci } from './common.js';
+import { hciKey, hciTrackedType, hciTarget, inProgress, NS, sameId, settleHci } from './common.js';
 import type { LogicalNetwork, IpRange } from '../../fabric/model.js';
 import { ipToInt, parseCidr } from '../../fabric/placement.js';
-import { crudOperations } from '../providerOperations.js';
 
 const ADD_MS = 5_000;
 const TYPE = `${NS}/logicalNetworks`;
@@ -199,15 +198,7 @@ function toWire(s: StoredResource, apiVersion: string, services: Services): ArmR
 }
 
 export const logicalNetworks: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'logicalNetworks',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: HCI_API_VERSIONS,
-  listBySubscription: true,
-  patch: 'tags',
-  providerOperations: crudOperations(NS, 'logicalNetworks', 'logical network'),
+  ...hciTrackedType('logicalNetworks', 'logical network'),
   onPut(ctx, candidate) {
     return plan(ctx, candidate, ctx.existing);
   },
