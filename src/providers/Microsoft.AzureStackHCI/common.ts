@@ -9,7 +9,7 @@ import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RequestContext, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
 import type { ResourceTypeDefinition } from '../../framework/types.js';
-import { crudOperations } from '../providerOperations.js';
+import { crudOperations, trackedType } from '../typeParts.js';
 
 export const NS = 'Microsoft.AzureStackHCI';
 export const HCI_API_VERSIONS = ['2024-01-01', '2023-09-01-preview'];
@@ -19,17 +19,7 @@ export const hciKey = (type: string) => typeKeyOf(NS, type);
 
 /** What every tracked HCI type declares alike: resource-group scope, any location, tags PATCH, listed by subscription, its catalogue entries. */
 export function hciTrackedType(type: string, noun: string) {
-  return {
-    namespace: NS,
-    type,
-    scope: 'resourceGroup',
-    tracked: true,
-    locations: '*',
-    apiVersions: HCI_API_VERSIONS,
-    listBySubscription: true,
-    patch: 'tags',
-    providerOperations: crudOperations(NS, type, noun),
-  } satisfies Partial<ResourceTypeDefinition>;
+  return { ...trackedType(NS, type, HCI_API_VERSIONS), patch: 'tags', providerOperations: crudOperations(NS, type, noun) } satisfies Partial<ResourceTypeDefinition>;
 }
 
 export interface HciTarget {

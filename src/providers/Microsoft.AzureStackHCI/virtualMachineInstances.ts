@@ -18,7 +18,7 @@ import { VM_SIZES } from '../../fabric/vmSizes.js';
 import { atApiVersion } from '../versionShapes.js';
 import { HCI_API_VERSIONS, hciTarget, inProgress, NS, referenced, sameId, settleHci } from './common.js';
 import { instanceUsing } from './networkInterfaces.js';
-import { crudOperations } from '../providerOperations.js';
+import { crudOperations } from '../typeParts.js';
 
 const TYPE = `${NS}/virtualMachineInstances`;
 export const MACHINES = typeKeyOf('Microsoft.HybridCompute', 'machines');

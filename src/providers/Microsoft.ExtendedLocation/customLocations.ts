@@ -13,7 +13,7 @@ import { resourcesOnCustomLocation } from '../../kubernetes/targets.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { APPLIANCE_KEY, CONNECTED_CLUSTER_KEY } from '../../kubernetes/extensionTypes.js';
-import { crudOperations } from '../providerOperations.js';
+import { crudOperations, trackedType } from '../typeParts.js';
 
 export const NS = 'Microsoft.ExtendedLocation';
 const EXTENSIONS = typeKeyOf('Microsoft.KubernetesConfiguration', 'extensions');
@@ -91,13 +91,7 @@ function build(ctx: RequestContext, candidate: ArmResource, prev: StoredResource
 }
 
 export const customLocations: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'customLocations',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: API_VERSIONS,
-  listBySubscription: true,
+  ...trackedType(NS, 'customLocations', API_VERSIONS),
   patch: 'merge',
   providerOperations: [
     ...crudOperations(NS, 'customLocations', 'custom location'),

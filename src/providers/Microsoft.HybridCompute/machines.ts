@@ -12,6 +12,7 @@ import { typeKeyOf } from '../../framework/registry.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
+import { trackedType } from '../typeParts.js';
 
 export const NS = 'Microsoft.HybridCompute';
 const TYPE = `${NS}/machines`;
@@ -62,13 +63,7 @@ function toWire(s: StoredResource, apiVersion: string, services: Services): ArmR
 }
 
 export const machines: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'machines',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: API_VERSIONS,
-  listBySubscription: true,
+  ...trackedType(NS, 'machines', API_VERSIONS),
   nameRule: NAME_RULE,
   patch: 'merge',
   providerOperations: [

@@ -21,6 +21,7 @@ import { KUBERNETES_AUDIENCES } from '../../identity/tokens.js';
 import { atApiVersion } from '../versionShapes.js';
 import { AGENT_MS } from './agent.js';
 import { agentReport, hostedClusterPlan, hostingSite, instanceOf, isProvisioned } from './hosting.js';
+import { trackedType } from '../typeParts.js';
 
 export const NS = 'Microsoft.Kubernetes';
 export const CONNECTED_CLUSTERS = typeKeyOf(NS, 'connectedClusters');
@@ -64,13 +65,7 @@ const settle = (s: StoredResource | undefined, state: string, internal: Record<s
 };
 
 export const connectedClusters: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'connectedClusters',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: API_VERSIONS,
-  listBySubscription: true,
+  ...trackedType(NS, 'connectedClusters', API_VERSIONS),
   nameRule: NAME_RULE,
   patch: 'merge',
   providerOperations: [

@@ -16,6 +16,7 @@ import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
 import { describeSite } from '../../fabric/model.js';
 import { newClusterSecrets, type ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 import { kubeconfigResults } from '../../kubernetes/credentials.js';
+import { trackedType } from '../typeParts.js';
 
 export const NS = 'Microsoft.ResourceConnector';
 export const APPLIANCES = typeKeyOf(NS, 'appliances');
@@ -109,13 +110,7 @@ async function kubeconfig(s: StoredResource, services: Services): Promise<{ name
 }
 
 export const appliances: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'appliances',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: API_VERSIONS,
-  listBySubscription: true,
+  ...trackedType(NS, 'appliances', API_VERSIONS),
   nameRule: NAME_RULE,
   patch: 'tags',
   providerOperations: [
