@@ -166,3 +166,65 @@ describe('layers: imports in src/ only point down, and no circles', function () 
     assert.deepEqual(info.importedFiles.map((f) => f.fileName), ['./a.js', './b.js', './c.js']);
   });
 });
+
+/** The hooks of a ResourceTypeDefinition (src/framework/types.ts): behaviour that lives in a type's own file. */
+const HOOKS = new Set(['validate', 'onPut', 'onPatch', 'onDelete', 'actions', 'handlers', 'toWire', 'onOperationSucceeded', 'onOperationFailed', 'generic']);
+
+/**
+ * What a provider folder's index.ts defines beyond listing: a resource type (a declaration typed
+ * ResourceTypeDefinition, or an object holding a hook) or a function of its own. The convention (src/providers/README.md):
+ * one file per resource type, named after it; index.ts imports the types and lists them in the provider.
+ */
+/** A function whose body only returns a list of names (`return [a, b, c]`) lists; it defines nothing. */
+function listsOnly(f: ts.FunctionDeclaration): boolean {
+  const body = f.body?.statements ?? [];
+  if (body.length !== 1 || !ts.isReturnStatement(body[0]) || !body[0].expression || !ts.isArrayLiteralExpression(body[0].expression)) return false;
+  return body[0].expression.elements.every((e) => ts.isIdentifier(e));
+}
+
+export function indexDefinitions(file: string, text: string): string[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out: string[] = [];
+  const line = (n: ts.Node) => sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1;
+  const visit = (n: ts.Node) => {
+    if (ts.isFunctionDeclaration(n) && !listsOnly(n)) out.push(`${file}:${line(n)}: function ${n.name?.text ?? '(anonymous)'}`);
+    if (ts.isVariableDeclaration(n) && n.type && /\bResourceTypeDefinition\b/.test(n.type.getText(sf))) out.push(`${file}:${line(n)}: resource type ${n.name.getText(sf)}`);
+    if ((ts.isPropertyAssignment(n) || ts.isMethodDeclaration(n) || ts.isShorthandPropertyAssignment(n)) && HOOKS.has(n.name.getText(sf))) {
+      out.push(`${file}:${line(n)}: hook ${n.name.getText(sf)}`);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+describe('provider folders: one file per resource type, index.ts only lists them', function () {
+  it('no src/providers/*/index.ts defines a resource type, a hook or a function', () => {
+    const root = path.join(process.cwd(), 'src', 'providers');
+    const found: string[] = [];
+    for (const e of readdirSync(root, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue;
+      const file = `src/providers/${e.name}/index.ts`;
+      let text: string;
+      try {
+        text = readFileSync(path.join(process.cwd(), file), 'utf8');
+      } catch {
+        continue; // a folder without an index (a scaffolded namespace before its second type) lists nothing
+      }
+      found.push(...indexDefinitions(file, text));
+    }
+    assert.deepEqual(found, [], 'move these into a file of their own (one file per resource type; see src/providers/README.md)');
+  });
+
+  it('the check itself catches a type, a hook and a helper defined in an index', () => {
+    const text = [
+      "import type { ResourceProvider, ResourceTypeDefinition } from '../../framework/types.js';",
+      "import { gizmos } from './gizmos.js';",
+      "const widgets: ResourceTypeDefinition = { namespace: 'X', type: 'widgets', scope: 'resourceGroup', apiVersions: [], onPut: (_c, r) => ({ resource: r }) };",
+      'function helper() { return 1; }',
+      "export const p: ResourceProvider = { namespace: 'X', types: [gizmos, widgets], init() { helper(); } };",
+    ].join('\n');
+    assert.deepEqual(indexDefinitions('x/index.ts', text), ['x/index.ts:3: resource type widgets', 'x/index.ts:3: hook onPut', 'x/index.ts:4: function helper']);
+    assert.deepEqual(indexDefinitions('y/index.ts', "import { gizmos } from './gizmos.js';\nexport const p = { namespace: 'X', types: [gizmos] };\n"), []);
+  });
+});

@@ -13,13 +13,13 @@ import { rgPath, startTestEmulator, tmpDir, waitForOperation } from './support/e
 const ROOT = process.cwd();
 const spec = { namespace: 'Contoso.Gizmos', type: 'gizmos', apiVersion: '2024-05-01' };
 
-/** A tree like this checkout's `from` folder, its providers/ a real folder holding the scaffolded file. */
-function tree(from: string, file: string, text: string): string {
+/** A tree like this checkout's `from` folder, its providers/ a real folder holding the scaffolded files (name -> text). */
+function tree(from: string, files: Record<string, string>): string {
   const root = path.join(tmpDir('scaffold-'), 'src');
   mkdirSync(path.join(root, 'providers', spec.namespace), { recursive: true });
   for (const e of readdirSync(from)) if (e !== 'providers') symlinkSync(path.join(from, e), path.join(root, e));
   for (const e of readdirSync(path.join(from, 'providers'))) symlinkSync(path.join(from, 'providers', e), path.join(root, 'providers', e));
-  writeFileSync(path.join(root, 'providers', spec.namespace, file), text);
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(root, 'providers', spec.namespace, file), text);
   return root;
 }
 
@@ -32,20 +32,21 @@ describe('npm run new-type: a scaffolded resource type with a long-running PUT',
 
   it('type-checks, builds, and serves PUT (201, polled to Succeeded), GET, list and DELETE (202, then 404)', async () => {
     const text: string = mod.typeSource(spec);
+    const indexText: string = mod.indexSource(spec);
     // the type check, against this checkout's sources (strict, as tsconfig.json)
-    const src = tree(path.join(ROOT, 'src'), 'gizmos.ts', text);
-    const file = path.join(src, 'providers', spec.namespace, 'gizmos.ts');
+    const src = tree(path.join(ROOT, 'src'), { 'gizmos.ts': text, 'index.ts': indexText });
+    const files = ['gizmos.ts', 'index.ts'].map((f) => path.join(src, 'providers', spec.namespace, f));
     const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-    const program = ts.createProgram([file], { ...parsed.options, noEmit: true, incremental: false, rootDir: undefined, outDir: undefined, tsBuildInfoFile: undefined });
-    const diags = ts.getPreEmitDiagnostics(program).filter((d) => d.file?.fileName === file || !d.file);
+    const program = ts.createProgram(files, { ...parsed.options, noEmit: true, incremental: false, rootDir: undefined, outDir: undefined, tsBuildInfoFile: undefined });
+    const diags = ts.getPreEmitDiagnostics(program).filter((d) => files.includes(d.file?.fileName ?? '') || !d.file);
     assert.deepEqual(
       diags.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
       [],
     );
-    // the build: the file compiled next to this checkout's built sources
-    const js = ts.transpileModule(text, { compilerOptions: parsed.options, fileName: 'gizmos.ts' }).outputText;
-    const dist = tree(path.join(ROOT, 'dist', 'src'), 'gizmos.js', js);
-    const built = await import(pathToFileURL(path.join(dist, 'providers', spec.namespace, 'gizmos.js')).href);
+    // the build: the files compiled next to this checkout's built sources
+    const js = (t: string, fileName: string) => ts.transpileModule(t, { compilerOptions: parsed.options, fileName }).outputText;
+    const dist = tree(path.join(ROOT, 'dist', 'src'), { 'gizmos.js': js(text, 'gizmos.ts'), 'index.js': js(indexText, 'index.ts') });
+    const built = await import(pathToFileURL(path.join(dist, 'providers', spec.namespace, 'index.js')).href);
     const provider = built.contosoGizmosProvider;
     assert.equal(provider.namespace, 'Contoso.Gizmos');
 
@@ -91,10 +92,19 @@ describe('npm run new-type: a scaffolded resource type with a long-running PUT',
   it('lists the provider in src/providers/index.ts, and refuses bad names', () => {
     const index = readFileSync(path.join(ROOT, 'src/providers/index.ts'), 'utf8');
     const out: string = mod.registered(index, spec);
-    assert.ok(out.includes("import { contosoGizmosProvider } from './Contoso.Gizmos/gizmos.js';"));
+    assert.ok(out.includes("import { contosoGizmosProvider } from './Contoso.Gizmos/index.js';"));
     assert.match(out, /contosoGizmosProvider,\s+\.\.\.declaredProviders\(\)/);
     assert.equal(mod.registered(out, spec), out, 'idempotent');
     assert.throws(() => mod.typeSource({ namespace: 'contoso', type: 'gizmos' }), /Contoso\.Gizmos/);
     assert.throws(() => mod.typeSource({ namespace: 'Contoso.Gizmos', type: 'Giz/mos' }), /camelCase/);
+  });
+
+  it("adds a type to an existing namespace: its file, and a line in that namespace's index.ts (types and init)", () => {
+    const index = readFileSync(path.join(ROOT, 'src/providers/Microsoft.Kubernetes/index.ts'), 'utf8');
+    const out: string = mod.listedInNamespace(index, { namespace: 'Microsoft.Kubernetes', type: 'widgets' });
+    assert.ok(out.includes("import { widgetsType, registerWidgetsTasks } from './widgets.js';"));
+    assert.match(out, /types: \[connectedClusters, widgetsType\]/);
+    assert.match(out, /init\(services\) \{\n\s+registerWidgetsTasks\(services\);/);
+    assert.equal(mod.listedInNamespace(out, { namespace: 'Microsoft.Kubernetes', type: 'widgets' }), out, 'idempotent');
   });
 });

@@ -517,26 +517,36 @@ const connect: Command = {
   },
 };
 
-const ccShow: Command = {
-  name: 'connectedk8s show',
-  summary: 'show a connected cluster',
-  options: [NAME('name of the connected cluster'), GROUP],
-  async run(ctx) {
-    const r = await ctx.arm.get(connectedCluster(ctx), ctx.log);
-    if (!r) throw new CliError(`(ResourceNotFound) The Resource 'Microsoft.Kubernetes/connectedClusters/${s(ctx.opts, 'name')}' under resource group '${s(ctx.opts, 'resource-group')}' was not found.`);
-    return r;
-  },
-};
+/** `<group> show`: GET the named resource of the group; az's ResourceNotFound when it is not there. */
+function showCommand(name: string, what: string, type: string, pathOf: (ctx: Ctx) => string): Command {
+  return {
+    name,
+    summary: `show a ${what}`,
+    options: [NAME(`name of the ${what}`), GROUP],
+    async run(ctx) {
+      const r = await ctx.arm.get(pathOf(ctx), ctx.log);
+      if (!r) throw new CliError(`(ResourceNotFound) The Resource '${type}/${s(ctx.opts, 'name')}' under resource group '${s(ctx.opts, 'resource-group')}' was not found.`);
+      return r;
+    },
+  };
+}
 
-const ccList: Command = {
-  name: 'connectedk8s list',
-  summary: 'list connected clusters',
-  options: [GROUP_OPTIONAL],
-  async run(ctx) {
-    const scope = s(ctx.opts, 'resource-group') ? groupPath(ctx) : `/subscriptions/${sub(ctx)}`;
-    return ctx.arm.list(`${scope}/providers/Microsoft.Kubernetes/connectedClusters?api-version=${V.kubernetes}`, ctx.log);
-  },
-};
+/** `<group> list`: the type's resources in the resource group given, else in the subscription. */
+function listCommand(name: string, what: string, type: string, apiVersion: () => string): Command {
+  return {
+    name,
+    summary: `list ${what}`,
+    options: [GROUP_OPTIONAL],
+    async run(ctx) {
+      const scope = s(ctx.opts, 'resource-group') ? groupPath(ctx) : `/subscriptions/${sub(ctx)}`;
+      return ctx.arm.list(`${scope}/providers/${type}?api-version=${apiVersion()}`, ctx.log);
+    },
+  };
+}
+
+const ccShow = showCommand('connectedk8s show', 'connected cluster', 'Microsoft.Kubernetes/connectedClusters', connectedCluster);
+
+const ccList = listCommand('connectedk8s list', 'connected clusters', 'Microsoft.Kubernetes/connectedClusters', () => V.kubernetes);
 
 const ccDelete: Command = {
   name: 'connectedk8s delete',
@@ -683,26 +693,9 @@ const clCreate: Command = {
   },
 };
 
-const clShow: Command = {
-  name: 'customlocation show',
-  summary: 'show a custom location',
-  options: [NAME('name of the custom location'), GROUP],
-  async run(ctx) {
-    const r = await ctx.arm.get(customLocationPath(ctx), ctx.log);
-    if (!r) throw new CliError(`(ResourceNotFound) The Resource 'Microsoft.ExtendedLocation/customLocations/${s(ctx.opts, 'name')}' under resource group '${s(ctx.opts, 'resource-group')}' was not found.`);
-    return r;
-  },
-};
+const clShow = showCommand('customlocation show', 'custom location', 'Microsoft.ExtendedLocation/customLocations', customLocationPath);
 
-const clList: Command = {
-  name: 'customlocation list',
-  summary: 'list custom locations',
-  options: [GROUP_OPTIONAL],
-  async run(ctx) {
-    const scope = s(ctx.opts, 'resource-group') ? groupPath(ctx) : `/subscriptions/${sub(ctx)}`;
-    return ctx.arm.list(`${scope}/providers/Microsoft.ExtendedLocation/customLocations?api-version=${V.extendedLocation}`, ctx.log);
-  },
-};
+const clList = listCommand('customlocation list', 'custom locations', 'Microsoft.ExtendedLocation/customLocations', () => V.extendedLocation);
 
 const clEnabled: Command = {
   name: 'customlocation list-enabled-resource-types',

@@ -196,6 +196,24 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     }
   };
 
+  /** GET, POST and DELETE .../owners of an application or a service principal (`key`: its object id from either key). */
+  const ownerRoutes = (kind: 'applications' | 'servicePrincipals', path: (rest?: string) => RegExp, key: (id: string, byAltKey: boolean) => string) => {
+    r.get(path('/owners'), wrap((req, res) => {
+      const [id, alt] = target(req);
+      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value: dir.owners(caller(req), kind, key(id, alt)).map(principal) });
+    }));
+    r.post(path('/owners/\\$ref'), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.addOwner(caller(req), kind, key(id, alt), refId(req));
+      res.status(204).end();
+    }));
+    r.delete(path('/owners/([^/]+)/\\$ref'), wrap(async (req, res) => {
+      const [id, alt] = target(req);
+      await dir.removeOwner(caller(req), kind, key(id, alt), String(req.params[2]));
+      res.status(204).end();
+    }));
+  };
+
   // ---- applications ----
   r.get('/v1.0/applications', wrap((req, res) => list(req, res, dir.listApplications(caller(req)), applicationWire, 'applications')));
   r.post('/v1.0/applications', wrap(async (req, res) => {
@@ -228,20 +246,7 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
       await dir.removePassword(caller(req), appKey(id, alt), body(req).keyId);
       res.status(204).end();
     }));
-    r.get(path('/owners'), wrap((req, res) => {
-      const [id, alt] = target(req);
-      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value: dir.owners(caller(req), 'applications', appKey(id, alt)).map(principal) });
-    }));
-    r.post(path('/owners/\\$ref'), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.addOwner(caller(req), 'applications', appKey(id, alt), refId(req));
-      res.status(204).end();
-    }));
-    r.delete(path('/owners/([^/]+)/\\$ref'), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.removeOwner(caller(req), 'applications', appKey(id, alt), String(req.params[2]));
-      res.status(204).end();
-    }));
+    ownerRoutes('applications', path, appKey);
   }
   /** An application's object id from either key (the alternate key is resolved only to find the object). */
   function appKey(id: string, byAppId: boolean): string {
@@ -270,20 +275,7 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
       await dir.deleteServicePrincipal(caller(req), id, alt);
       res.status(204).end();
     }));
-    r.get(path('/owners'), wrap((req, res) => {
-      const [id, alt] = target(req);
-      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value: dir.owners(caller(req), 'servicePrincipals', spKey(id, alt)).map(principal) });
-    }));
-    r.post(path('/owners/\\$ref'), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.addOwner(caller(req), 'servicePrincipals', spKey(id, alt), refId(req));
-      res.status(204).end();
-    }));
-    r.delete(path('/owners/([^/]+)/\\$ref'), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.removeOwner(caller(req), 'servicePrincipals', spKey(id, alt), String(req.params[2]));
-      res.status(204).end();
-    }));
+    ownerRoutes('servicePrincipals', path, spKey);
     r.get(path('/ownedObjects'), wrap((req, res) => {
       const [id, alt] = target(req);
       const value = dir.ownedObjects(caller(req), spKey(id, alt)).map((o) =>

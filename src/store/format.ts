@@ -168,40 +168,62 @@ export type LineFn = (buf: Buffer, start: number, end: number, offset: number, t
 const CHUNK = 1 << 20;
 
 /**
+ * The read buffer of forEachLine(Async): hands out the whole lines it holds and keeps the partial last line at
+ * its front for the next read (a longer line than the buffer doubles it).
+ */
+class LineBuffer {
+  buf = Buffer.allocUnsafe(CHUNK);
+  /** First byte of the current line in buf. */
+  start = 0;
+  /** Bytes of buf filled. */
+  end = 0;
+  /** File offset of buf[0]. */
+  fileOffset = 0;
+
+  /** Calls fn for every whole line held, then makes room for the next read; false when fn stopped. */
+  drain(fn: LineFn): boolean {
+    const buf = this.buf;
+    const view = buf.subarray(0, this.end);
+    for (let nl = view.indexOf(0x0a, this.start); nl >= 0; nl = view.indexOf(0x0a, this.start)) {
+      if (fn(buf, this.start, nl, this.fileOffset + this.start, true) === false) return false;
+      this.start = nl + 1;
+    }
+    if (this.start > 0) {
+      buf.copy(buf, 0, this.start, this.end);
+      this.fileOffset += this.start;
+      this.end -= this.start;
+      this.start = 0;
+    }
+    if (this.end === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, this.end);
+      this.buf = bigger;
+    }
+    return true;
+  }
+
+  /** After a read of n bytes; at the end of the file (n = 0) fn gets the unterminated last line, if any, and false comes back. */
+  filled(n: number, fn: LineFn): boolean {
+    if (n === 0) {
+      if (this.end > 0) fn(this.buf, 0, this.end, this.fileOffset, false);
+      return false;
+    }
+    this.end += n;
+    return true;
+  }
+}
+
+/**
  * Calls fn for each line of a file, reading it in 1 MB chunks (a longer line is assembled as needed). fn
  * returns false to stop. An empty file has no lines; a file ending with LF has no unterminated last line.
  */
 export function forEachLine(file: string, fn: LineFn): void {
   const fd = openSync(file, 'r');
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let start = 0; // first byte of the current line in buf
-    let end = 0; // bytes of buf filled
-    let fileOffset = 0; // file offset of buf[0]
+    const lines = new LineBuffer();
     for (;;) {
-      const view = buf.subarray(0, end);
-      for (let nl = view.indexOf(0x0a, start); nl >= 0; nl = view.indexOf(0x0a, start)) {
-        if (fn(buf, start, nl, fileOffset + start, true) === false) return;
-        start = nl + 1;
-      }
-      // keep the partial line at the front, grow the buffer if one line fills it, read on
-      if (start > 0) {
-        buf.copy(buf, 0, start, end);
-        fileOffset += start;
-        end -= start;
-        start = 0;
-      }
-      if (end === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, end);
-        buf = bigger;
-      }
-      const n = readSync(fd, buf, end, buf.length - end, null);
-      if (n === 0) {
-        if (end > 0) fn(buf, 0, end, fileOffset, false);
-        return;
-      }
-      end += n;
+      if (!lines.drain(fn)) return;
+      if (!lines.filled(readSync(fd, lines.buf, lines.end, lines.buf.length - lines.end, null), fn)) return;
     }
   } finally {
     closeSync(fd);
@@ -235,33 +257,11 @@ export function lastLine(file: string): Buffer | undefined {
 export async function forEachLineAsync(file: string, fn: LineFn): Promise<void> {
   const fh = await fsp.open(file, 'r');
   try {
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let start = 0;
-    let end = 0;
-    let fileOffset = 0;
+    const lines = new LineBuffer();
     for (;;) {
-      const view = buf.subarray(0, end);
-      for (let nl = view.indexOf(0x0a, start); nl >= 0; nl = view.indexOf(0x0a, start)) {
-        if (fn(buf, start, nl, fileOffset + start, true) === false) return;
-        start = nl + 1;
-      }
-      if (start > 0) {
-        buf.copy(buf, 0, start, end);
-        fileOffset += start;
-        end -= start;
-        start = 0;
-      }
-      if (end === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, end);
-        buf = bigger;
-      }
-      const { bytesRead } = await fh.read(buf, end, buf.length - end, null);
-      if (bytesRead === 0) {
-        if (end > 0) fn(buf, 0, end, fileOffset, false);
-        return;
-      }
-      end += bytesRead;
+      if (!lines.drain(fn)) return;
+      const { bytesRead } = await fh.read(lines.buf, lines.end, lines.buf.length - lines.end, null);
+      if (!lines.filled(bytesRead, fn)) return;
     }
   } finally {
     await fh.close();

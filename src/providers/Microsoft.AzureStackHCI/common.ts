@@ -8,12 +8,19 @@ import { typeKeyOf } from '../../framework/registry.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, Completion, RequestContext, StoredResource } from '../../framework/types.js';
 import type { OperationRecord } from '../../arm/asyncOperations.js';
+import type { ResourceTypeDefinition } from '../../framework/types.js';
+import { crudOperations, trackedType } from '../typeParts.js';
 
 export const NS = 'Microsoft.AzureStackHCI';
 export const HCI_API_VERSIONS = ['2024-01-01', '2023-09-01-preview'];
 /** A step of the HCI VM operator that is not fabric work (downloading an image, setting up a container). */
 export const STEP = 'azurestackhci.step';
 export const hciKey = (type: string) => typeKeyOf(NS, type);
+
+/** What every tracked HCI type declares alike: resource-group scope, any location, tags PATCH, listed by subscription, its catalogue entries. */
+export function hciTrackedType(type: string, noun: string) {
+  return { ...trackedType(NS, type, HCI_API_VERSIONS), patch: 'tags', providerOperations: crudOperations(NS, type, noun) } satisfies Partial<ResourceTypeDefinition>;
+}
 
 export interface HciTarget {
   site: string;

@@ -9,7 +9,7 @@ import { Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
-import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, referenced, sameId, settleHci, STEP } from './common.js';
+import { hciKey, hciTrackedType, hciTarget, inProgress, NS, referenced, sameId, settleHci, STEP } from './common.js';
 
 const VM_INSTANCES = hciKey('virtualMachineInstances');
 /** Simulated durations at time-scale 1 (ms): copying an OS image into the cluster's storage takes minutes. */
@@ -72,19 +72,7 @@ function planImage(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
 }
 
 export const galleryImages: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'galleryImages',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: HCI_API_VERSIONS,
-  listBySubscription: true,
-  patch: 'tags',
-  providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/galleryImages/read', operation: 'Get gallery image', description: 'Gets a gallery image' },
-    { name: 'Microsoft.AzureStackHCI/galleryImages/write', operation: 'Create or update gallery image', description: 'Creates or updates a gallery image' },
-    { name: 'Microsoft.AzureStackHCI/galleryImages/delete', operation: 'Delete gallery image', description: 'Deletes a gallery image' },
-  ],
+  ...hciTrackedType('galleryImages', 'gallery image'),
   onPut: planImage,
   onDelete(ctx) {
     const users = usedBy(ctx.services, ctx.existing.resource.id, (p) => [p.storageProfile?.imageReference?.id]);
@@ -125,19 +113,7 @@ function planContainer(ctx: RequestContext, candidate: ArmResource): WriteOutcom
 }
 
 export const storageContainers: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'storageContainers',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: HCI_API_VERSIONS,
-  listBySubscription: true,
-  patch: 'tags',
-  providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/storageContainers/read', operation: 'Get storage container', description: 'Gets a storage container' },
-    { name: 'Microsoft.AzureStackHCI/storageContainers/write', operation: 'Create or update storage container', description: 'Creates or updates a storage container' },
-    { name: 'Microsoft.AzureStackHCI/storageContainers/delete', operation: 'Delete storage container', description: 'Deletes a storage container' },
-  ],
+  ...hciTrackedType('storageContainers', 'storage container'),
   onPut: planContainer,
   onDelete(ctx) {
     const { services } = ctx;

@@ -9,7 +9,7 @@ import { Errors } from '../../arm/errors.js';
 import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource } from '../../framework/types.js';
 import { atApiVersion } from '../versionShapes.js';
-import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, sameId, settleHci } from './common.js';
+import { hciKey, hciTrackedType, hciTarget, inProgress, NS, sameId, settleHci } from './common.js';
 import type { LogicalNetwork, IpRange } from '../../fabric/model.js';
 import { ipToInt, parseCidr } from '../../fabric/placement.js';
 
@@ -198,19 +198,7 @@ function toWire(s: StoredResource, apiVersion: string, services: Services): ArmR
 }
 
 export const logicalNetworks: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'logicalNetworks',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: HCI_API_VERSIONS,
-  listBySubscription: true,
-  patch: 'tags',
-  providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/read', operation: 'Get logical network', description: 'Gets a logical network' },
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/write', operation: 'Create or update logical network', description: 'Creates or updates a logical network' },
-    { name: 'Microsoft.AzureStackHCI/logicalNetworks/delete', operation: 'Delete logical network', description: 'Deletes a logical network' },
-  ],
+  ...hciTrackedType('logicalNetworks', 'logical network'),
   onPut(ctx, candidate) {
     return plan(ctx, candidate, ctx.existing);
   },

@@ -11,7 +11,7 @@ import type { Services } from '../../framework/types.js';
 import type { ArmResource, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
 import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { atApiVersion } from '../versionShapes.js';
-import { HCI_API_VERSIONS, hciKey, hciTarget, inProgress, NS, referenced, sameId, settleHci } from './common.js';
+import { hciKey, hciTrackedType, hciTarget, inProgress, NS, referenced, sameId, settleHci } from './common.js';
 
 const TYPE = `${NS}/networkInterfaces`;
 const VM_INSTANCES = hciKey('virtualMachineInstances');
@@ -84,19 +84,7 @@ function toWire(s: StoredResource, apiVersion: string): ArmResource {
 }
 
 export const networkInterfaces: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'networkInterfaces',
-  scope: 'resourceGroup',
-  tracked: true,
-  locations: '*',
-  apiVersions: HCI_API_VERSIONS,
-  listBySubscription: true,
-  patch: 'tags',
-  providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/networkInterfaces/read', operation: 'Get network interface', description: 'Gets a network interface' },
-    { name: 'Microsoft.AzureStackHCI/networkInterfaces/write', operation: 'Create or update network interface', description: 'Creates or updates a network interface' },
-    { name: 'Microsoft.AzureStackHCI/networkInterfaces/delete', operation: 'Delete network interface', description: 'Deletes a network interface' },
-  ],
+  ...hciTrackedType('networkInterfaces', 'network interface'),
   onPut: plan,
   onDelete(ctx) {
     const vm = instanceUsing(ctx.services, ctx.existing.resource.id);

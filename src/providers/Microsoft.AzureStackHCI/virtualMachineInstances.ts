@@ -18,6 +18,7 @@ import { VM_SIZES } from '../../fabric/vmSizes.js';
 import { atApiVersion } from '../versionShapes.js';
 import { HCI_API_VERSIONS, hciTarget, inProgress, NS, referenced, sameId, settleHci } from './common.js';
 import { instanceUsing } from './networkInterfaces.js';
+import { crudOperations } from '../typeParts.js';
 
 const TYPE = `${NS}/virtualMachineInstances`;
 export const MACHINES = typeKeyOf('Microsoft.HybridCompute', 'machines');
@@ -211,9 +212,7 @@ export const virtualMachineInstances: ResourceTypeDefinition = {
   apiVersions: HCI_API_VERSIONS,
   patch: 'merge',
   providerOperations: [
-    { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/read', operation: 'Get virtual machine instance', description: 'Gets a virtual machine instance' },
-    { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/write', operation: 'Create or update virtual machine instance', description: 'Creates or updates a virtual machine instance' },
-    { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/delete', operation: 'Delete virtual machine instance', description: 'Deletes a virtual machine instance' },
+    ...crudOperations(NS, 'virtualMachineInstances', 'virtual machine instance'),
     { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/start/action', operation: 'Start virtual machine instance', description: 'Starts a virtual machine instance' },
     { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/stop/action', operation: 'Stop virtual machine instance', description: 'Stops a virtual machine instance' },
     { name: 'Microsoft.AzureStackHCI/virtualMachineInstances/restart/action', operation: 'Restart virtual machine instance', description: 'Restarts a virtual machine instance' },

@@ -5,178 +5,17 @@
 // are kept once, as agentPools children, and shown in agentPoolProfiles. Hooks only read; the core
 // commits what they return.
 
-import { Errors } from '../../arm/errors.js';
-import { typeKeyOf } from '../../framework/registry.js';
-import type { Services } from '../../framework/types.js';
-import type { ArmResource, Completion, RelatedResource, RequestContext, StoredResource, WriteOutcome } from '../../framework/types.js';
 import type { OperationRecord, TaskSpec } from '../../arm/asyncOperations.js';
-import {
-  assertCapabilities,
-  capabilityDocument,
-  defaultKubernetesVersion,
-  resolveKubernetesVersion,
-  type CapabilityDocument,
-  type FeatureRequest,
-} from '../../kubernetes/capabilities.js';
-import { clusterCreatePlan, deletePlan, poolScalePlan, upgradePlan } from '../../kubernetes/plans.js';
+import { Errors } from '../../arm/errors.js';
+import type { ArmResource, Completion, Principal, RelatedResource, RequestContext, ResourceTypeDefinition, Services, StoredResource, WriteOutcome } from '../../framework/types.js';
+import { assertCapabilities, type FeatureRequest } from '../../kubernetes/capabilities.js';
+import { kubeconfigResults } from '../../kubernetes/credentials.js';
+import type { ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 import { newClusterSecrets } from '../../kubernetes/kubeconfig.js';
-import { clusterNetwork, controlPlaneEndpoint, INSTANCES, type ClusterNetwork } from './network.js';
-
-export const NS = 'Microsoft.HybridContainerService';
-export const API_VERSIONS = ['2024-01-01', '2023-11-15-preview'];
-export const CONNECTED_CLUSTERS = typeKeyOf('Microsoft.Kubernetes', 'connectedClusters');
-export const POOLS = typeKeyOf(NS, 'provisionedClusterInstances/agentPools');
-export const INSTANCE_TYPE = 'microsoft.hybridcontainerservice/provisionedclusterinstances';
-export const POOL_TYPE = 'microsoft.hybridcontainerservice/provisionedclusterinstances/agentpools';
-export const KUBECONFIG_TASK = 'hybridaks.kubeconfig';
-const STEP = 'hybridaks.step';
-
-type Props = Record<string, any>;
-const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-// ---- the target -----------------------------------------------------------------------------------------
-
-export interface HybridTarget {
-  site: string;
-  where: string;
-  doc: CapabilityDocument;
-  customLocation: string;
-}
-
-/** Where an AKS hybrid resource lands; in a PUT hook pass its ctx, so the target the core resolved once is used. */
-export function targetOf(services: Services, extendedLocation: unknown, put?: RequestContext): HybridTarget {
-  const ext = extendedLocation as { type?: string; name?: string } | undefined;
-  if (!isObj(ext)) {
-    throw Errors.invalidExtendedLocation('An AKS hybrid cluster is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"} (a custom location with the Microsoft.HybridAKSOperator extension).');
-  }
-  const t = put?.target ? put.target() : services.targets.resolve({ extendedLocation: ext });
-  if (t.kind !== 'AzureStackHCI' || !t.site) {
-    throw Errors.invalidExtendedLocation(`AKS hybrid clusters run on Azure Stack HCI sites; the custom location resolves to ${t.where}.`, 'extendedLocation.name');
-  }
-  return { site: t.site, where: t.where, doc: capabilityDocument(t.definition), customLocation: String(ext.name) };
-}
-
-const storedTarget = (services: Services, s: StoredResource): HybridTarget => targetOf(services, s.resource.extendedLocation);
-
-/** 'v1.26.6' (as the spec's examples write it) or '1.26.6' or '1.26'. */
-function version(doc: CapabilityDocument, asked: unknown, target: string): string {
-  if (asked === undefined || asked === null || asked === '') return defaultKubernetesVersion(doc);
-  const v = String(asked).trim().replace(/^v/i, '');
-  const full = resolveKubernetesVersion(doc, v);
-  if (!full) {
-    throw Errors.invalid(
-      'KubernetesVersionNotSupported',
-      `Kubernetes version '${String(asked)}' is not offered on ${doc.target.description}. Versions offered by its custom location: ${doc.kubernetesVersions.map((k) => k.version).join(', ')} (see kubernetesVersions/default on the custom location).`,
-      target,
-    );
-  }
-  return full;
-}
-
-// ---- pools ------------------------------------------------------------------------------------------------
-
-const POOL_NAME = /^[a-z][a-z0-9-]{0,61}[a-z0-9]$|^[a-z]$/;
-const OS_SKUS: Record<string, string[]> = { Linux: ['CBLMariner', 'AzureLinux'], Windows: ['Windows2019', 'Windows2022'] };
-
-/** A pool's properties with AKS hybrid's defaults (read-only fields dropped). */
-export function normalizePool(raw: Props, name: string, doc: CapabilityDocument, where: string, ex?: Props): Props {
-  if (!isObj(raw)) throw Errors.invalidRequestContent(`${where} must be an object.`, where);
-  if (!POOL_NAME.test(name) || (String(raw.osType ?? ex?.osType ?? '').toLowerCase() === 'windows' && name.length > 6)) {
-    throw Errors.invalidParameter(`The agent pool name '${name}' is invalid: lowercase letters, digits and dashes, starting with a letter, at most 63 characters (6 for Windows pools, whose node names carry it).`, `${where}.name`);
-  }
-  const p: Props = { ...raw };
-  for (const k of ['provisioningState', 'status', 'kubernetesVersion', 'name']) delete p[k];
-  const os = String(p.osType ?? ex?.osType ?? 'Linux');
-  if (!['linux', 'windows'].includes(os.toLowerCase())) throw Errors.invalidParameter(`osType '${os}' of ${where} must be Linux or Windows.`, `${where}.osType`);
-  p.osType = os.toLowerCase() === 'windows' ? 'Windows' : 'Linux';
-  if (ex && ex.osType !== p.osType) throw Errors.propertyChangeNotAllowed('osType', ex.osType, `${where}.osType`, 'add a new pool instead');
-  const sku = String(p.osSKU ?? ex?.osSKU ?? OS_SKUS[p.osType][0]);
-  const okSku = OS_SKUS[p.osType].find((s) => s.toLowerCase() === sku.toLowerCase());
-  if (!okSku) throw Errors.invalidParameter(`osSKU '${sku}' is not available for ${p.osType} pools; use one of ${OS_SKUS[p.osType].join(', ')}.`, `${where}.osSKU`);
-  p.osSKU = okSku;
-  const count = p.count ?? ex?.count ?? 1;
-  if (!Number.isInteger(count) || count < 0) throw Errors.invalidParameter(`${where}.count must be a whole number of at least 0; got ${JSON.stringify(count)}.`, `${where}.count`);
-  p.count = count;
-  p.vmSize = typeof p.vmSize === 'string' && p.vmSize !== '' ? p.vmSize : ex?.vmSize ?? doc.defaults.workerVmSize;
-  if (ex && String(ex.vmSize).toLowerCase() !== String(p.vmSize).toLowerCase()) {
-    throw Errors.propertyChangeNotAllowed('vmSize', ex.vmSize, `${where}.vmSize`, 'add a new pool with the new size instead');
-  }
-  p.maxPods = typeof p.maxPods === 'number' ? p.maxPods : ex?.maxPods ?? 110;
-  p.enableAutoScaling = p.enableAutoScaling === true;
-  if (p.enableAutoScaling) {
-    // AKS on Azure Local's autoscaler: minCount and maxCount bound the pool, and its count starts inside them
-    const bound = (k: 'minCount' | 'maxCount') => {
-      const v = p[k] ?? ex?.[k];
-      if (!Number.isInteger(v) || v < 1 || v > doc.maxNodesPerPool) {
-        throw Errors.invalidParameter(`${where}.${k} must be a whole number from 1 to ${doc.maxNodesPerPool} when enableAutoScaling is true; got ${JSON.stringify(v)}.`, `${where}.${k}`);
-      }
-      return v as number;
-    };
-    const min = bound('minCount');
-    const max = bound('maxCount');
-    if (min > max) throw Errors.invalidParameter(`${where}.minCount (${min}) is larger than maxCount (${max}).`, `${where}.minCount`);
-    p.minCount = min;
-    p.maxCount = max;
-    p.count = Math.min(Math.max(p.count, min), max);
-  } else {
-    delete p.minCount;
-    delete p.maxCount;
-  }
-  if (p.nodeLabels === undefined && ex?.nodeLabels) p.nodeLabels = ex.nodeLabels;
-  if (p.nodeTaints === undefined && ex?.nodeTaints) p.nodeTaints = ex.nodeTaints;
-  return p;
-}
-
-function poolFeatures(p: Props, where: string): FeatureRequest[] {
-  const f: FeatureRequest[] = [
-    { feature: 'vmSize', value: p.vmSize, target: `${where}.vmSize` },
-    { feature: 'nodeCount', value: p.count, target: `${where}.count` },
-    { feature: 'clusterAutoscaler', value: p.enableAutoScaling, target: `${where}.enableAutoScaling` },
-  ];
-  if (p.osType === 'Windows') f.push({ feature: 'windows', value: true, target: `${where}.osType` });
-  return f;
-}
-
-/** The cluster's pools (children), in creation order. */
-export function poolsOf(services: Services, instanceId: string): StoredResource[] {
-  return services.resources
-    .listByParent(instanceId)
-    .filter((c) => c.typeKey === POOLS)
-    .sort((a, b) => Number(a.internal.order ?? 0) - Number(b.internal.order ?? 0) || (a.resource.name < b.resource.name ? -1 : 1));
-}
-
-const poolId = (instanceId: string, name: string) => `${instanceId}/agentPools/${name}`;
-
-function poolResource(instanceId: string, name: string, props: Props, extendedLocation: unknown, extra: Partial<ArmResource> = {}): ArmResource {
-  return { id: poolId(instanceId, name), name, type: 'Microsoft.HybridContainerService/provisionedClusterInstances/agentPools', extendedLocation, ...extra, properties: props };
-}
-
-// ---- busy ------------------------------------------------------------------------------------------------
-
-export function refuseIfBusy(services: Services, instanceId: string, what: string): void {
-  const inst = services.resources.get(instanceId);
-  for (const s of [inst, ...services.resources.listByParent(instanceId)]) {
-    if (!s?.operationId) continue;
-    const op = services.asyncOperations.get(s.operationId);
-    if (op && op.status === 'InProgress') {
-      const running = op.kind === 'action' ? op.action : `${op.kind}${s.typeKey === POOLS ? ` of agent pool '${s.resource.name}'` : ''}`;
-      throw Errors.operationNotAllowed(`There is an ${running} operation in progress on the AKS hybrid cluster '${instanceId.split('/')[8] ?? instanceId}'. Wait for it to finish before ${what}.`);
-    }
-  }
-}
-
-// ---- plans -------------------------------------------------------------------------------------------------
-
-const hasFabric = (services: Services, site: string) => !!services.fabric?.hasSite(site);
-
-function scaleTasks(services: Services, owner: string, t: HybridTarget, pool: { name: string; vmSize: string; count: number }, versionNow: string, net: string): TaskSpec[] {
-  if (!hasFabric(services, t.site)) return [];
-  const tasks = poolScalePlan({ owner, site: t.site, pool: pool.name, vmSize: pool.vmSize, count: pool.count, current: services.fabric!.ownerVms(owner), kubernetesVersion: versionNow, logicalNetwork: net });
-  return tasks.map((x) => ({ ...x, id: `${pool.name}/${x.id}`, dependsOn: x.dependsOn?.map((d) => `${pool.name}/${d}`) }));
-}
-
-/** One settle task so an operation with no fabric work still runs through the engine. */
-const settleTask = (): TaskSpec => ({ id: 'settle', kind: STEP, params: {}, durationMs: 500 });
+import { clusterCreatePlan, deletePlan, upgradePlan } from '../../kubernetes/plans.js';
+import { atApiVersion } from '../versionShapes.js';
+import { API_VERSIONS, CONNECTED_CLUSTERS, fabricPoolStatus, hasFabric, isObj, KUBECONFIG_TASK, normalizePool, NS, op, poolFeatures, poolResource, poolsOf, Props, refuseIfBusy, scaleTasks, settleTask, targetOf, version } from './common.js';
+import { clusterNetwork, controlPlaneEndpoint, type ClusterNetwork } from './network.js';
 
 // ---- PUT of the cluster ----------------------------------------------------------------------------------
 
@@ -349,16 +188,6 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   };
 }
 
-// ---- completion --------------------------------------------------------------------------------------------
-
-function fabricPoolStatus(services: Services, owner: string, pool: string, props: Props): Props {
-  const vms = (services.fabric?.ownerVms(owner) ?? []).filter((x) => x.role === 'worker' && (x.pool ?? '').toLowerCase() === pool.toLowerCase() && x.state === 'Running' && x.joined !== false);
-  const out: Props = { readyReplicas: vms.length ? [{ count: vms.length, vmSize: props.vmSize, kubernetesVersion: props.kubernetesVersion }] : [] };
-  // The pool's own state, as the service reports it beside its provisioningState.
-  if (typeof props.provisioningState === 'string') out.currentState = props.provisioningState;
-  return out;
-}
-
 /**
  * A created cluster gets its CA and credentials (kept in internal, only ever shown in kubeconfigs):
  * those of its connected cluster, which is the same Kubernetes cluster seen by Arc (so the connected
@@ -407,75 +236,6 @@ export function settleInstance(op: OperationRecord, stored: StoredResource | und
   return { resource: s, related: { put: puts } };
 }
 
-// ---- agent pools --------------------------------------------------------------------------------------
-
-function requireInstance(ctx: RequestContext): StoredResource {
-  const inst = ctx.parent;
-  if (!inst || inst.typeKey !== INSTANCES) throw Errors.parentResourceNotFound('write', `${NS}/provisionedClusterInstances/agentPools`, ctx.path.id.split('/agentPools/')[0]);
-  if (inst.deleting) throw Errors.conflict('The AKS hybrid cluster is being deleted.');
-  const state = inst.resource.properties?.provisioningState;
-  if (state === 'Failed' || state === 'Canceled') {
-    throw Errors.operationNotAllowed(`The AKS hybrid cluster is ${state}; delete it (or put it again) before changing its pools.`);
-  }
-  return inst;
-}
-
-export function putPool(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
-  const { services } = ctx;
-  const inst = requireInstance(ctx);
-  const id = inst.resource.id;
-  refuseIfBusy(services, id, `changing agent pool '${candidate.name}'`);
-  const t = storedTarget(services, inst);
-  const ex = ctx.existing;
-  const name = ctx.path.names.at(-1)!;
-  const props = normalizePool({ ...(candidate.properties ?? {}) }, name, t.doc, 'properties', ex?.resource.properties);
-  const pools = poolsOf(services, id);
-  const features = poolFeatures(props, 'properties');
-  if (!ex) features.push({ feature: 'nodePoolCount', value: pools.length + 1, target: 'name' });
-  assertCapabilities(t.doc, features);
-  const iv = String(inst.resource.properties?.kubernetesVersion);
-  const tasks = !ex || ex.resource.properties?.count !== props.count
-    ? scaleTasks(services, id, t, { name, vmSize: props.vmSize, count: props.count }, iv, String(inst.internal.network))
-    : [];
-  const resource: ArmResource = {
-    ...candidate,
-    extendedLocation: inst.resource.extendedLocation,
-    properties: { ...props, kubernetesVersion: iv, provisioningState: ex ? 'Updating' : 'Creating', status: { ...(ex?.resource.properties?.status ?? {}), currentState: ex ? 'Updating' : 'Creating' } },
-  };
-  if (typeof ctx.body?.location === 'string') resource.location = ctx.body.location;
-  return {
-    resource,
-    internal: { ...(ex?.internal ?? {}), order: ex?.internal.order ?? Math.max(0, ...pools.map((p) => Number(p.internal.order ?? 0))) + 1 },
-    operation: { kind: ex ? 'update' : 'create', tasks: tasks.length ? tasks : [settleTask()], data: { before: ex ? { count: ex.resource.properties?.count } : null } },
-  };
-}
-
-export function deletePool(ctx: RequestContext & { existing: StoredResource }) {
-  const { services } = ctx;
-  const inst = ctx.parent!;
-  refuseIfBusy(services, inst.resource.id, `deleting agent pool '${ctx.existing.resource.name}'`);
-  const t = storedTarget(services, inst);
-  const p = ctx.existing.resource.properties ?? {};
-  const tasks = scaleTasks(services, inst.resource.id, t, { name: ctx.existing.resource.name, vmSize: p.vmSize, count: 0 }, String(inst.resource.properties?.kubernetesVersion), String(inst.internal.network));
-  return { operation: { kind: 'delete' as const, tasks: tasks.length ? tasks : [settleTask()] } };
-}
-
-export function settlePool(op: OperationRecord, stored: StoredResource | undefined, services: Services, ok: boolean, message?: string): Completion {
-  if (!stored) return { resource: undefined };
-  if (op.kind === 'delete') {
-    if (ok) return { resource: undefined };
-  }
-  const s = structuredClone(stored);
-  const p = s.resource.properties ?? {};
-  const before = (op.data as { before?: { count: number } | null } | undefined)?.before;
-  if (!ok && before) p.count = before.count;
-  p.provisioningState = ok ? 'Succeeded' : op.cancelRequested ? 'Canceled' : 'Failed';
-  const owner = stored.resource.id.split('/agentPools/')[0];
-  p.status = { ...fabricPoolStatus(services, owner, stored.resource.name, p), ...(message ? { errorMessage: message } : {}) };
-  s.resource.properties = p;
-  return { resource: s };
-}
-
 // ---- delete ----------------------------------------------------------------------------------------------
 
 export function deleteInstanceTasks(services: Services, s: StoredResource): TaskSpec[] {
@@ -483,8 +243,118 @@ export function deleteInstanceTasks(services: Services, s: StoredResource): Task
   if (!site || !hasFabric(services, site)) return [settleTask()];
   return deletePlan({ owner: s.resource.id, site, current: services.fabric!.ownerVms(s.resource.id) });
 }
+const INSTANCE_WIRE_TYPE = 'Microsoft.HybridContainerService/provisionedClusterInstances';
 
-export const registerHybridTasks = (services: Services) => {
-  services.asyncOperations.registerTaskKind(STEP, { run: () => undefined });
+// ---- provisionedClusterInstances ---------------------------------------------------------------------
+
+/** A control-plane VM's state in the service's words (AddonStatusProfile.phase). */
+function controlPlanePhase(state: string): string {
+  switch (state) {
+    case 'Running':
+      return 'provisioned';
+    case 'Creating':
+      return 'provisioning';
+    case 'Deleting':
+      return 'deleting';
+    case 'Failed':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
+
+function instanceWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
+  const r = structuredClone(s.resource);
+  r.type = INSTANCE_WIRE_TYPE;
+  const p = (r.properties ??= {});
+  p.agentPoolProfiles = poolsOf(services, s.resource.id).map((c) => {
+    const { provisioningState: _p, status: _s, ...rest } = c.resource.properties ?? {};
+    return { name: c.resource.name, ...rest };
+  });
+  if (s.deleting) p.provisioningState = 'Deleting';
+  const st = services.fabric?.ownerStatus(s.resource.id);
+  if (st && st.vms.length) {
+    p.status = { ...(p.status ?? {}) };
+    p.status.controlPlaneStatus = st.vms
+      .filter((v) => v.role === 'controlPlane')
+      .map((v) => ({ name: v.name, phase: controlPlanePhase(v.state), ready: v.state === 'Running', ...(v.state === 'Running' ? {} : { errorMessage: `VM ${v.name} is ${v.state}` }) }));
+    if (st.degraded) p.status.errorMessage = `Degraded: VM(s) ${st.failedVms.join(', ')} are down (their host failed and no other host had room); they restart when capacity comes back.`;
+  }
+  const site = s.internal.site as string | undefined;
+  if (site && services.fabric?.hasSite(site) && !services.fabric.site(site).connected()) {
+    p.status = { ...(p.status ?? {}), errorMessage: `The Azure Stack HCI site '${site}' is disconnected from Azure; the cluster state shown is the last one reported.` };
+  }
+  return atApiVersion(INSTANCE_WIRE_TYPE, apiVersion, r);
+}
+
+export function kubeconfigFor(services: Services, inst: StoredResource, which: 'admin' | 'user', principal?: Principal): { kubeconfigs: { name: string; value: string }[] } {
+  const secrets = inst.internal.secrets as ClusterSecrets;
+  const ccId = inst.resource.id.split(/\/providers\/Microsoft\.HybridContainerService\//i)[0];
+  const cc = services.resources.get(ccId);
+  const name = cc?.resource.name ?? 'cluster';
+  const rg = ccId.split('/')[4] ?? '';
+  const aadp = cc?.resource.properties?.aadProfile;
+  const aad = !!aadp && (aadp.enableAzureRBAC === true || (Array.isArray(aadp.adminGroupObjectIDs) && aadp.adminGroupObjectIDs.length > 0)) || inst.resource.properties?.disableLocalAccounts === true;
+  return kubeconfigResults(services, inst.resource.id, [which === 'admin' ? 'clusterAdmin' : 'clusterUser'], { clusterName: name, resourceGroup: rg, secrets, principal, aad: which === 'user' && aad });
+}
+
+function kubeconfigAction(which: 'admin' | 'user') {
+  return (ctx: { existing: StoredResource; services: Services; principal: Principal }) => {
+    const inst = ctx.existing;
+    const state = inst.resource.properties?.provisioningState;
+    if (state !== 'Succeeded' && state !== 'Updating' && state !== 'Upgrading') {
+      throw Errors.operationNotAllowed(`The AKS hybrid cluster is ${state}; its kubeconfig is available once it has been created.`, undefined, 400);
+    }
+    if (which === 'admin' && inst.resource.properties?.disableLocalAccounts === true) {
+      throw Errors.invalid('BadRequest', 'Getting static credential is not allowed because this cluster is set to disable local accounts; use listUserKubeconfig (Azure AD) instead.');
+    }
+    // The caller rides along: an Azure AD user kubeconfig carries its token.
+    const params = { which, principal: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } };
+    return { operation: { kind: 'action' as const, tasks: [{ id: 'kubeconfig', kind: KUBECONFIG_TASK, params, durationMs: 1000 }], resultTask: 'kubeconfig' } };
+  };
+}
+
+export const instances: ResourceTypeDefinition = {
+  namespace: NS,
+  type: 'provisionedClusterInstances',
+  scope: 'extension',
+  tracked: false,
+  apiVersions: API_VERSIONS,
+  patch: false,
+  // Its PUT picks a free control-plane endpoint on the logical network from the clusters stored there.
+  serialPuts: true,
+  providerOperations: [
+    op('provisionedClusterInstances/read', 'Get provisioned cluster instance'),
+    op('provisionedClusterInstances/write', 'Create or update provisioned cluster instance'),
+    op('provisionedClusterInstances/delete', 'Delete provisioned cluster instance'),
+    op('provisionedClusterInstances/listAdminKubeconfig/action', 'List admin kubeconfig'),
+    op('provisionedClusterInstances/listUserKubeconfig/action', 'List user kubeconfig'),
+  ],
+  onPut: putInstance,
+  onDelete(ctx) {
+    refuseIfBusy(ctx.services, ctx.existing.resource.id, 'deleting the cluster');
+    return { operation: { kind: 'delete', tasks: deleteInstanceTasks(ctx.services, ctx.existing) } };
+  },
+  actions: { listAdminKubeconfig: kubeconfigAction('admin'), listUserKubeconfig: kubeconfigAction('user') },
+  toWire: instanceWire,
+  onOperationSucceeded: (o, s, services) => withSecrets(settleInstance(o, s, services, true), services),
+  onOperationFailed: (o, s, e, services) => settleInstance(o, s, services, false, e.message),
 };
 
+/** The task behind listAdminKubeconfig / listUserKubeconfig: its result is the operation's final body. */
+export function registerKubeconfigTask(services: Services): void {
+  services.asyncOperations.registerTaskKind(KUBECONFIG_TASK, {
+    run(t, o) {
+      const inst = services.resources.get(o.resourceId);
+      if (!inst) throw Errors.notFound(`The AKS hybrid cluster '${o.resourceId}' no longer exists.`);
+      // The final body is shaped like an operation status with the kubeconfigs in properties (as the spec's example).
+      return {
+        id: `/providers/${NS}/locations/${o.location}/operationStatuses/${o.id}`,
+        name: o.id,
+        resourceId: inst.resource.id,
+        status: 'Succeeded',
+        properties: kubeconfigFor(services, inst, (t.params as { which: 'admin' | 'user' }).which, (t.params as { principal?: Principal }).principal),
+      };
+    },
+  });
+}
