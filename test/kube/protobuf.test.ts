@@ -37,7 +37,12 @@ const envelope = (apiVersion: string, kind: string, raw: Buffer) =>
 describe('kube: protobuf request bodies (decoder)', () => {
   it('reads bytes as base64, a zero creationTimestamp as absent, Time as RFC 3339', () => {
     const meta = msg(bytesField(1, 's1'), bytesField(3, 'default'), bytesField(8, msg()), bytesField(9, msg(intField(1, 1_700_000_000))), bytesField(11, msg(bytesField(1, 'a'), bytesField(2, 'b'))));
-    const secret = msg(bytesField(1, meta), bytesField(2, msg(bytesField(1, 'pw'), bytesField(2, Buffer.from([0, 1, 2, 255])))), bytesField(3, 'Opaque'), bytesField(4, msg(bytesField(1, 'user'), bytesField(2, 'admin'))));
+    const secret = msg(
+      bytesField(1, meta),
+      bytesField(2, msg(bytesField(1, 'pw'), bytesField(2, Buffer.from([0, 1, 2, 255])))),
+      bytesField(3, 'Opaque'),
+      bytesField(4, msg(bytesField(1, 'user'), bytesField(2, 'admin'))),
+    );
     const json = protobufToJson(envelope('v1', 'Secret', secret)) as any;
     assert.deepEqual(json, {
       apiVersion: 'v1',
@@ -77,7 +82,10 @@ describe('kube: protobuf request bodies (decoder)', () => {
   it('keeps zero values of pointer fields (replicas: 0) and answers 415 for a kind it has no schema for', () => {
     const dep = msg(bytesField(1, msg(bytesField(1, 'd'))), bytesField(2, msg(intField(1, 0))));
     assert.equal((protobufToJson(envelope('apps/v1', 'Deployment', dep)) as any).spec.replicas, 0);
-    assert.throws(() => protobufToJson(envelope('example.com/v1', 'Widget', msg())), (e: any) => e.code === 415 && /example.com\/v1 Widget is not accepted in application\/vnd.kubernetes.protobuf here; send it as application\/json/.test(e.message));
+    assert.throws(
+      () => protobufToJson(envelope('example.com/v1', 'Widget', msg())),
+      (e: any) => e.code === 415 && /example.com\/v1 Widget is not accepted in application\/vnd.kubernetes.protobuf here; send it as application\/json/.test(e.message),
+    );
   });
 });
 
@@ -108,12 +116,18 @@ const CREATES: ReadonlyArray<readonly [resource: string, args: readonly string[]
   ['priorityclass', ['create', 'priorityclass', 'NAME', '--value=1000', '--description=high', '--preemption-policy=Never']],
   ['poddisruptionbudget', ['create', 'poddisruptionbudget', 'NAME', '--selector=app=web', '--min-available=50%']],
   ['poddisruptionbudget', ['create', 'poddisruptionbudget', 'NAME', '--selector=app=web', '--max-unavailable=1']],
-  ['ingress', ['create', 'ingress', 'NAME', '--class=nginx', '--rule=foo.example.com/bar*=svc1:8080,tls=my-cert', '--rule=/api=svc2:http', '--default-backend=defsvc:80', '--annotation=a.example.com/x=1']],
+  [
+    'ingress',
+    ['create', 'ingress', 'NAME', '--class=nginx', '--rule=foo.example.com/bar*=svc1:8080,tls=my-cert', '--rule=/api=svc2:http', '--default-backend=defsvc:80', '--annotation=a.example.com/x=1'],
+  ],
 ];
 
 /** What `kubectl get -o json` shows, without what the server assigns per object. */
 function comparable(obj: any, name: string): any {
-  const text = JSON.stringify(obj).replaceAll(obj.metadata.uid, 'UID').replaceAll(name, 'NAME').replace(/kube-api-access-\w+/g, 'kube-api-access');
+  const text = JSON.stringify(obj)
+    .replaceAll(obj.metadata.uid, 'UID')
+    .replaceAll(name, 'NAME')
+    .replace(/kube-api-access-\w+/g, 'kube-api-access');
   // A `null` the JSON manifest carries (ClusterRole rules with an aggregation rule) is kept by the API core
   // where Kubernetes drops it; the protobuf body has no such field. Compare without nulls.
   const o = JSON.parse(text, (_k, v) => (v === null ? undefined : v));
@@ -188,7 +202,11 @@ describe('kube: kubectl create sends protobuf bodies that store what JSON stores
       new Promise<{ status: number; json: any }>((resolve, reject) => {
         const req = https.request(
           new URL(`${c.server}/api/v1/namespaces/default/configmaps/upd${query}`),
-          { method: 'PUT', ca: readFileSync(CA_PATH), headers: { Authorization: `Bearer ${c.token}`, Accept: 'application/json', 'Content-Type': 'application/vnd.kubernetes.protobuf', 'Content-Length': data.length } },
+          {
+            method: 'PUT',
+            ca: readFileSync(CA_PATH),
+            headers: { Authorization: `Bearer ${c.token}`, Accept: 'application/json', 'Content-Type': 'application/vnd.kubernetes.protobuf', 'Content-Length': data.length },
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (ch) => chunks.push(ch));
@@ -206,7 +224,10 @@ describe('kube: kubectl create sends protobuf bodies that store what JSON stores
     assert.equal(real.status, 200, JSON.stringify(real.json));
     const after = JSON.parse(await kubectlOk(c, ['get', 'configmap', 'upd', '-o', 'json', '--show-managed-fields']));
     assert.equal(after.data.a, '3');
-    assert.ok(after.metadata.managedFields.some((m: any) => m.manager === 'pb-writer' && m.operation === 'Update'), JSON.stringify(after.metadata.managedFields));
+    assert.ok(
+      after.metadata.managedFields.some((m: any) => m.manager === 'pb-writer' && m.operation === 'Update'),
+      JSON.stringify(after.metadata.managedFields),
+    );
     const stale = await put('', body('4'));
     assert.equal(stale.status, 409, 'the old resourceVersion conflicts, as with JSON');
   });

@@ -16,7 +16,28 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
 /** The message read for each apiVersion: its schemas' package and the kinds accepted. */
 const GROUPS: ReadonlyArray<readonly [apiVersion: string, pkg: string, kinds: readonly string[]]> = [
-  ['v1', 'core.v1', ['Namespace', 'Service', 'ConfigMap', 'Secret', 'ServiceAccount', 'ResourceQuota', 'Pod', 'LimitRange', 'Endpoints', 'PersistentVolumeClaim', 'PersistentVolume', 'ReplicationController', 'PodTemplate', 'Node', 'Binding', 'Event']],
+  [
+    'v1',
+    'core.v1',
+    [
+      'Namespace',
+      'Service',
+      'ConfigMap',
+      'Secret',
+      'ServiceAccount',
+      'ResourceQuota',
+      'Pod',
+      'LimitRange',
+      'Endpoints',
+      'PersistentVolumeClaim',
+      'PersistentVolume',
+      'ReplicationController',
+      'PodTemplate',
+      'Node',
+      'Binding',
+      'Event',
+    ],
+  ],
   ['apps/v1', 'apps.v1', ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision']],
   ['batch/v1', 'batch.v1', ['Job', 'CronJob']],
   ['rbac.authorization.k8s.io/v1', 'rbac.v1', ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']],
