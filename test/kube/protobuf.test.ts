@@ -182,7 +182,6 @@ describe('kube: kubectl create sends protobuf bodies that store what JSON stores
       const sent = await kubectl(c, ['-v=8', ...sub('pbrun-obj')]);
       assert.equal(sent.code, 0, sent.stderr);
       // kubectl 1.32 sends these two as JSON (its -v=8 log shows it); they are compared all the same.
-      sent.stderr.match(/Request Body|Content-Type: .*/g)?.forEach((l) => l.includes('protobuf') && console.log(args[0], l));
       await kubectlOk(c, ['create', '-f', '-'], await kubectlOk(c, [...sub('jsrun-obj'), '--dry-run=client', '-o', 'json']));
       const got = async (n: string) => {
         const o = comparable(JSON.parse(await kubectlOk(c, ['get', resource, n, '-o', 'json'])), n);
@@ -230,6 +229,27 @@ describe('kube: kubectl create sends protobuf bodies that store what JSON stores
     );
     const stale = await put('', body('4'));
     assert.equal(stale.status, 409, 'the old resourceVersion conflicts, as with JSON');
+  });
+
+  it('the other typed kubectl commands succeed (scale, set, rollout restart, cordon, drain, create token)', async () => {
+    await kubectlOk(c, ['create', 'deployment', 'typed', '--image=nginx:1.27', '--replicas=2']);
+    await kubectlOk(c, ['rollout', 'status', 'deployment/typed', '--timeout=60s']);
+    const node = JSON.parse(await kubectlOk(c, ['get', 'pods', '-l', 'app=typed', '-o', 'json'])).items[0].spec.nodeName as string;
+    const commands = [
+      ['scale', 'deployment/typed', '--replicas=3'],
+      ['set', 'image', 'deployment/typed', 'nginx=nginx:1.28'],
+      ['set', 'env', 'deployment/typed', 'MODE=x'],
+      ['set', 'resources', 'deployment/typed', '--limits=cpu=200m,memory=256Mi'],
+      ['rollout', 'restart', 'deployment/typed'],
+      ['create', 'token', 'default', '--duration=10m'],
+      ['cordon', node],
+      ['drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=60s'],
+      ['uncordon', node],
+    ];
+    for (const args of commands) {
+      const r = await kubectl(c, ['-v=8', ...args]);
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr.split('\n').slice(-5).join('\n')}`);
+    }
   });
 
   it('kubectl create deployment web --image=nginx --replicas=3 rolls out 3 ready replicas', async () => {

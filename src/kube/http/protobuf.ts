@@ -45,6 +45,7 @@ const GROUPS: ReadonlyArray<readonly [apiVersion: string, pkg: string, kinds: re
   ['policy/v1', 'policy.v1', ['PodDisruptionBudget', 'Eviction']],
   ['scheduling.k8s.io/v1', 'scheduling.v1', ['PriorityClass']],
   ['autoscaling/v1', 'autoscaling.v1', ['Scale', 'HorizontalPodAutoscaler']],
+  ['autoscaling/v2', 'autoscaling.v2', ['HorizontalPodAutoscaler']],
   ['certificates.k8s.io/v1', 'certificates.v1', ['CertificateSigningRequest']],
   ['authorization.k8s.io/v1', 'authorization.v1', ['SelfSubjectAccessReview', 'SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectRulesReview']],
   ['authentication.k8s.io/v1', 'authentication.v1', ['SelfSubjectReview', 'TokenRequest', 'TokenReview']],
