@@ -54,7 +54,6 @@ const GROUPS: ReadonlyArray<readonly [apiVersion: string, pkg: string, kinds: re
 ];
 const MESSAGES: ReadonlyMap<string, string> = new Map(GROUPS.flatMap(([apiVersion, pkg, kinds]) => kinds.map((kind) => [`${apiVersion} ${kind}`, `${pkg}.${kind}`] as const)));
 
-const UNKNOWN: Schema = { 1: ['typeMeta', 'runtime.TypeMeta'], 2: ['raw', 'y', 'p'], 3: ['contentEncoding', 's'], 4: ['contentType', 's'] };
 const TYPE_META: Schema = { 1: ['apiVersion', 's'], 2: ['kind', 's'] };
 
 const bad = (why: string) => new KubeError(400, 'BadRequest', `the protobuf request body could not be read: ${why}`);
@@ -130,7 +129,7 @@ function timeString(m: { seconds?: number; nanos?: number }, micro: boolean): st
 
 /** A message's value in JSON: the well-known apimachinery types take their JSON forms. */
 function message(buf: Buffer, type: string): unknown {
-  const schema = SCHEMAS[type] ?? (type === 'runtime.TypeMeta' ? TYPE_META : undefined);
+  const schema = SCHEMAS[type];
   if (!schema) throw bad(`no schema for ${type}`);
   const m = decode(buf, schema) as Record<string, any>;
   switch (type) {
@@ -227,12 +226,18 @@ export const isProtobuf = (contentType: string): boolean => contentType === 'app
 /** The JSON object a protobuf request body carries. */
 export function protobufToJson(raw: Buffer): Record<string, unknown> {
   if (raw.length < 4 || !raw.subarray(0, 4).equals(MAGIC)) throw bad('it does not start with the Kubernetes protobuf prefix');
-  const unknown = decode(raw.subarray(4), UNKNOWN) as { typeMeta?: { apiVersion?: string; kind?: string }; raw?: string };
-  const tm = unknown.typeMeta ?? {};
+  const r = new Reader(raw.subarray(4));
+  let tm: { apiVersion?: string; kind?: string } = {};
+  let body: Buffer = Buffer.alloc(0);
+  while (!r.done()) {
+    const tag = Number(r.varint());
+    if (tag === ((1 << 3) | 2)) tm = decode(r.bytes(), TYPE_META);
+    else if (tag === ((2 << 3) | 2)) body = r.bytes();
+    else r.skip(tag & 7);
+  }
   const type = MESSAGES.get(`${tm.apiVersion} ${tm.kind}`);
   if (!type) {
     throw new KubeError(415, 'UnsupportedMediaType', `${tm.apiVersion ?? '?'} ${tm.kind ?? '?'} is not accepted in application/vnd.kubernetes.protobuf here; send it as application/json`);
   }
-  const body = Buffer.from(unknown.raw ?? '', 'base64');
   return { apiVersion: tm.apiVersion, kind: tm.kind, ...(message(body, type) as Record<string, unknown>) };
 }
