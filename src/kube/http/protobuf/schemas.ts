@@ -1,7 +1,7 @@
 // Field numbers and types of the Kubernetes messages a protobuf request body may carry, generated from the
 // kubernetes/api and kubernetes/apimachinery generated.proto files (field number, JSON name, type) and their
 // types.go (which Go fields are pointers, whose zero values are meaningful, and which structs are inlined in
-// JSON). Generator: /work/notes/kproto-gen.mjs; messages reachable from the kinds in ../protobuf.ts only.
+// JSON). Generator: scripts/kube-protobuf-schemas.mjs; messages reachable from the kinds in ../protobuf.ts only.
 // A field: [json name, type, flags]; type 's' string, 'i' int32/int64, 'b' bool, 'y' bytes, 'd' double, else
 // the key of another message here; flags 'r' repeated, 'm' map<string, type>, 'p' a Go pointer (zero kept),
 // 'n' inlined into the parent object.
