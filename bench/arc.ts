@@ -29,7 +29,19 @@ export async function benchArc(): Promise<ArcBench> {
   const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-arc-tls-'));
   const tls = await ensureCertificate({ dataDir: tlsDir });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-arc-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
+  const emu = await startProcess(path.join(here, '../src/main.js'), [
+    '--port',
+    '0',
+    '--quiet',
+    '--time-scale',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--cert',
+    path.join(tlsDir, 'cert.pem'),
+    '--key',
+    path.join(tlsDir, 'key.pem'),
+  ]);
   const client = await armClient(emu.url, readFileSync(tls.caPath));
   const call = (method: string, p: string, body?: unknown) => client.call(method, p, body);
   try {

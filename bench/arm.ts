@@ -46,7 +46,18 @@ export async function benchArm(): Promise<ArmBench> {
     // warm-up both
     await load({ url: bare.url, method: 'GET', concurrency: CONCURRENCY, seconds: 1, ca, path: () => '/x' });
     const seed = async (from: number, to: number) => {
-      const r = await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: 600, maxRequests: to - from, ca, headers: auth, path: (i) => rg(`seed-${from + i}`), body: putBody, expect: [201] });
+      const r = await load({
+        url: emu.url,
+        method: 'PUT',
+        concurrency: CONCURRENCY,
+        seconds: 600,
+        maxRequests: to - from,
+        ca,
+        headers: auth,
+        path: (i) => rg(`seed-${from + i}`),
+        body: putBody,
+        expect: [201],
+      });
       if (r.errors) throw new Error(`seeding failed: ${r.errors} errors`);
     };
     await seed(0, 100);
@@ -59,7 +70,11 @@ export async function benchArm(): Promise<ArmBench> {
     const stored = 100 + put100.requests;
     if (stored < 10_000) await seed(stored, 10_000);
     const put10k = await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: auth, path: (i) => rg(`p10k-${i}`), body: putBody, expect: [201] });
-    for (const [name, r] of [['get', getR], ['put100', put100], ['put10k', put10k]] as const) {
+    for (const [name, r] of [
+      ['get', getR],
+      ['put100', put100],
+      ['put10k', put10k],
+    ] as const) {
       if (r.errors) throw new Error(`${name}: ${r.errors} unexpected responses`);
     }
     return {

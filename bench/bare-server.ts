@@ -7,7 +7,14 @@ import type { AddressInfo } from 'node:net';
 const [certPath, keyPath, port = '0'] = process.argv.slice(2);
 const app = express();
 app.set('etag', false); // the emulator does not hash bodies either: keep the baseline as fast as it can be
-const body = JSON.stringify({ id: '/subscriptions/x/resourceGroups/rg', name: 'rg', type: 'Microsoft.Resources/resourceGroups', location: 'eastus', tags: {}, properties: { provisioningState: 'Succeeded' } });
+const body = JSON.stringify({
+  id: '/subscriptions/x/resourceGroups/rg',
+  name: 'rg',
+  type: 'Microsoft.Resources/resourceGroups',
+  location: 'eastus',
+  tags: {},
+  properties: { provisioningState: 'Succeeded' },
+});
 app.all(/.*/, (_req, res) => {
   res.type('application/json').send(body);
 });

@@ -84,7 +84,8 @@ export async function benchCatalogue() {
     client.close();
     const site = (i: number) => `/subscriptions/${SUB}/resourceGroups/bench/providers/Microsoft.Web/sites/site${i % 200}?api-version=2022-09-01`;
     const identity = (i: number) => `/subscriptions/${SUB}/resourceGroups/bench/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id${i % 200}?api-version=2023-01-31`;
-    const siteBody = () => JSON.stringify({ location: 'eastus', kind: 'app', tags: { bench: 'true' }, properties: { httpsOnly: true, siteConfig: { alwaysOn: true, appSettings: [{ name: 'A', value: '1' }] } } });
+    const siteBody = () =>
+      JSON.stringify({ location: 'eastus', kind: 'app', tags: { bench: 'true' }, properties: { httpsOnly: true, siteConfig: { alwaysOn: true, appSettings: [{ name: 'A', value: '1' }] } } });
     const idBody = () => JSON.stringify({ location: 'eastus', tags: { bench: 'true' } });
     // warm both paths (and load the catalogue) before measuring
     await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: 1, ca, headers: auth, path: site, body: siteBody });
@@ -92,7 +93,17 @@ export async function benchCatalogue() {
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 ? ['id', 'site'] : ['site', 'id'];
       for (const which of order) {
-        const r = await load({ url: emu.url, method: 'PUT', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: auth, path: which === 'site' ? site : identity, body: which === 'site' ? siteBody : idBody, expect: [200, 201] });
+        const r = await load({
+          url: emu.url,
+          method: 'PUT',
+          concurrency: CONCURRENCY,
+          seconds: SECONDS,
+          ca,
+          headers: auth,
+          path: which === 'site' ? site : identity,
+          body: which === 'site' ? siteBody : idBody,
+          expect: [200, 201],
+        });
         if (r.errors) throw new Error(`${which}: ${r.errors} unexpected responses`);
         (which === 'site' ? generic : handBuilt).push(r.perSecond);
       }

@@ -33,7 +33,12 @@ export async function armClient(url: string, ca: string | Buffer, maxSockets = 1
       if (data) req.write(data);
       req.end();
     });
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://management.azure.com/.default' }).toString();
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: WELL_KNOWN.clientId,
+    client_secret: WELL_KNOWN.clientSecret,
+    scope: 'https://management.azure.com/.default',
+  }).toString();
   const tok = await send('POST', `/${WELL_KNOWN.tenantId}/oauth2/v2.0/token`, form, { 'content-type': 'application/x-www-form-urlencoded' });
   const token = tok.body.access_token as string;
   return {

@@ -81,7 +81,19 @@ export async function benchDashboard(): Promise<Record<string, number | string>>
   const tls = await ensureCertificate({ dataDir: tlsDir });
   const ca = readFileSync(tls.caPath, 'utf8');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
+  const emu = await startProcess(path.join(here, '../src/main.js'), [
+    '--port',
+    '0',
+    '--quiet',
+    '--time-scale',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--cert',
+    path.join(tlsDir, 'cert.pem'),
+    '--key',
+    path.join(tlsDir, 'key.pem'),
+  ]);
   let browser: any;
   try {
     const client = await armClient(emu.url, ca);

@@ -28,7 +28,19 @@ export async function benchDeployments(): Promise<DeploymentBench> {
   const tls = await ensureCertificate({ dataDir: tlsDir });
   const ca = readFileSync(tls.caPath, 'utf8');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-dep-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
+  const emu = await startProcess(path.join(here, '../src/main.js'), [
+    '--port',
+    '0',
+    '--quiet',
+    '--time-scale',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--cert',
+    path.join(tlsDir, 'cert.pem'),
+    '--key',
+    path.join(tlsDir, 'key.pem'),
+  ]);
   try {
     const client = await armClient(emu.url, ca);
     const token = client.token;
@@ -50,7 +62,9 @@ export async function benchDeployments(): Promise<DeploymentBench> {
 
     const template = JSON.parse(readFileSync(path.join(here, '../../arm-templates/identities-200.json'), 'utf8'));
     const t0 = process.hrtime.bigint();
-    const put = await client.call('PUT', `${rg('template')}/providers/Microsoft.Resources/deployments/ids?api-version=2021-04-01`, { properties: { mode: 'Incremental', template, parameters: { count: { value: COUNT } } } });
+    const put = await client.call('PUT', `${rg('template')}/providers/Microsoft.Resources/deployments/ids?api-version=2021-04-01`, {
+      properties: { mode: 'Incremental', template, parameters: { count: { value: COUNT } } },
+    });
     if (put.status !== 201) throw new Error(`deployment PUT answered ${put.status}: ${JSON.stringify(put.body)}`);
     const poll = new URL(String(put.headers['azure-asyncoperation']));
     for (;;) {

@@ -64,7 +64,15 @@ export async function benchFabric(opts: { operations?: number; quiet?: boolean }
       tasks += plan.length;
       const op = operations.create(
         { kind: 'create', tasks: plan },
-        { resourceId: owner, typeKey: 'microsoft.containerservice/managedclusters', namespace: 'Microsoft.ContainerService', location: 'bench', subscriptionId: SUB, method: 'PUT', apiVersion: '2024-01-01' },
+        {
+          resourceId: owner,
+          typeKey: 'microsoft.containerservice/managedclusters',
+          namespace: 'Microsoft.ContainerService',
+          location: 'bench',
+          subscriptionId: SUB,
+          method: 'PUT',
+          apiVersion: '2024-01-01',
+        },
       );
       // as a provider does: the resource (Creating) and its operation in one write
       const resource: StoredResource = {

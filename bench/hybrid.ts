@@ -33,11 +33,34 @@ export async function benchHybrid(): Promise<HybridBench> {
   const tls = await ensureCertificate({ dataDir: tlsDir });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-hybrid-data-'));
   const config = path.join(dataDir, 'config.json');
-  writeFileSync(config, JSON.stringify({
-    sites: [{ name: 'hci-site-1', kind: 'AzureStackHCI', hosts: { count: 16, cores: 64, memoryGB: 512, storageGB: 16384 },
-      logicalNetworks: [{ name: 'lnet-compute', addressPrefix: '192.168.0.0/24', gateway: '192.168.0.1', ipPools: [{ start: '192.168.0.100', end: '192.168.0.199' }] }] }],
-  }));
-  const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--config', config, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      sites: [
+        {
+          name: 'hci-site-1',
+          kind: 'AzureStackHCI',
+          hosts: { count: 16, cores: 64, memoryGB: 512, storageGB: 16384 },
+          logicalNetworks: [{ name: 'lnet-compute', addressPrefix: '192.168.0.0/24', gateway: '192.168.0.1', ipPools: [{ start: '192.168.0.100', end: '192.168.0.199' }] }],
+        },
+      ],
+    }),
+  );
+  const emu = await startProcess(path.join(here, '../src/main.js'), [
+    '--port',
+    '0',
+    '--quiet',
+    '--time-scale',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--config',
+    config,
+    '--cert',
+    path.join(tlsDir, 'cert.pem'),
+    '--key',
+    path.join(tlsDir, 'key.pem'),
+  ]);
   const client = await armClient(emu.url, readFileSync(tls.caPath), 16);
   const call = (method: string, p: string, body?: unknown) => client.call(method, p, body);
   try {
@@ -64,10 +87,12 @@ export async function benchHybrid(): Promise<HybridBench> {
       await settle(id, v);
     }
     const ccs = Array.from({ length: CLUSTERS }, (_, i) => `${rg}/providers/Microsoft.Kubernetes/connectedClusters/c${i}`);
-    await Promise.all(ccs.map(async (id) => {
-      await put(id, '2024-01-01', { location: 'eastus', kind: 'ProvisionedCluster', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '' } });
-      await settle(id, '2024-01-01');
-    }));
+    await Promise.all(
+      ccs.map(async (id) => {
+        await put(id, '2024-01-01', { location: 'eastus', kind: 'ProvisionedCluster', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '' } });
+        await settle(id, '2024-01-01');
+      }),
+    );
     const body = {
       extendedLocation: { type: 'CustomLocation', name: cl },
       properties: {
@@ -77,17 +102,24 @@ export async function benchHybrid(): Promise<HybridBench> {
       },
     };
     const t0 = process.hrtime.bigint();
-    await Promise.all(ccs.map(async (cc) => {
-      const id = `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default`;
-      await put(id, '2024-01-01', body);
-      await settle(id, '2024-01-01');
-    }));
+    await Promise.all(
+      ccs.map(async (cc) => {
+        const id = `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default`;
+        await put(id, '2024-01-01', body);
+        await settle(id, '2024-01-01');
+      }),
+    );
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     // every cluster has its VMs and its own endpoint
     const snap = await call('GET', '/_emulator/fabric?site=hci-site-1');
     const vms = snap.body.sites[0].vms.filter((v: any) => v.owner.includes('provisionedClusterInstances'));
     if (vms.length !== CLUSTERS * 2) throw new Error(`expected ${CLUSTERS * 2} cluster VMs, found ${vms.length}`);
-    const eps = await Promise.all(ccs.map(async (cc) => (await call('GET', `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default?api-version=2024-01-01`)).body.properties.controlPlane.controlPlaneEndpoint.hostIP));
+    const eps = await Promise.all(
+      ccs.map(
+        async (cc) =>
+          (await call('GET', `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default?api-version=2024-01-01`)).body.properties.controlPlane.controlPlaneEndpoint.hostIP,
+      ),
+    );
     if (new Set(eps).size !== CLUSTERS) throw new Error(`control-plane endpoints are not distinct: ${eps.join(', ')}`);
     const rate = CLUSTERS / seconds;
     return { clusters: CLUSTERS, createSeconds: seconds, clustersPerSecond: rate, target: `>= ${TARGET}/s: ${rate >= TARGET ? 'meets target' : 'BELOW TARGET'}` };

@@ -38,7 +38,11 @@ const TARGET_RSS_MB = 150;
 export type KubeBench = Record<string, number | string>;
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
-const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(', ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -96,7 +100,11 @@ const deployment = (name: string, replicas: number) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name },
-  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] } },
+  },
 });
 
 export async function benchKube(): Promise<KubeBench> {
@@ -104,7 +112,19 @@ export async function benchKube(): Promise<KubeBench> {
   const tls = await ensureCertificate({ dataDir: tlsDir });
   const ca = readFileSync(tls.caPath, 'utf8');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-kube-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
+  const emu = await startProcess(path.join(here, '../src/main.js'), [
+    '--port',
+    '0',
+    '--quiet',
+    '--time-scale',
+    '0',
+    '--data-dir',
+    dataDir,
+    '--cert',
+    path.join(tlsDir, 'cert.pem'),
+    '--key',
+    path.join(tlsDir, 'key.pem'),
+  ]);
   const agent = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca });
   try {
     const client = await armClient(emu.url, ca);
@@ -128,7 +148,8 @@ export async function benchKube(): Promise<KubeBench> {
       const armAuth = { authorization: `Bearer ${client.token}` };
       const kubeAuth = { authorization: `Bearer ${c1.token}` };
       const armGet = () => load({ url: emu.url, method: 'GET', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: armAuth, path: () => rgPath, expect: [200] });
-      const kubeGet = () => load({ url: emu.url, method: 'GET', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: kubeAuth, path: () => `${c1.prefix}/api/v1/namespaces/default/pods/${pod}`, expect: [200] });
+      const kubeGet = () =>
+        load({ url: emu.url, method: 'GET', concurrency: CONCURRENCY, seconds: SECONDS, ca, headers: kubeAuth, path: () => `${c1.prefix}/api/v1/namespaces/default/pods/${pod}`, expect: [200] });
       await armGet();
       await kubeGet();
       const arm: number[] = [];
@@ -151,7 +172,16 @@ export async function benchKube(): Promise<KubeBench> {
     if (PARTS.has('schedule')) {
       const t0 = process.hrtime.bigint();
       const cpu0 = cpuSeconds(emu.child.pid);
-      const sc = await kubeCall(emu.url, ca, agent, c1.token, 'PATCH', `${c1.prefix}/apis/apps/v1/namespaces/default/deployments/web/scale`, { spec: { replicas: 500 } }, 'application/merge-patch+json');
+      const sc = await kubeCall(
+        emu.url,
+        ca,
+        agent,
+        c1.token,
+        'PATCH',
+        `${c1.prefix}/apis/apps/v1/namespaces/default/deployments/web/scale`,
+        { spec: { replicas: 500 } },
+        'application/merge-patch+json',
+      );
       if (sc.status !== 200) throw new Error(`scale answered ${sc.status}: ${JSON.stringify(sc.body)}`);
       // Polled cheaply (one-item pages give the counts), so the measurement does not load the emulator with lists
       // of 500 pods.

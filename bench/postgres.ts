@@ -39,11 +39,14 @@ function storedGroup(i: number, prefix: string) {
 function post(url: string, p: string, body: string, ca: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = https.request({ hostname: u.hostname, port: u.port, method: 'POST', path: p, ca, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = https.request(
+      { hostname: u.hostname, port: u.port, method: 'POST', path: p, ca, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -75,8 +78,21 @@ export async function benchPostgres(): Promise<Record<string, number | string>> 
     const authJ = await token(journal.url);
     const authP = await token(pgA.url);
     const run = (url: string, auth: Record<string, string>, method: 'GET' | 'PUT', prefix: string, seconds = SECONDS) =>
-      load({ url, method, concurrency: CONCURRENCY, seconds, ca, headers: auth, path: (i) => rg(method === 'GET' ? `seed-${i % 100}` : `${prefix}-${i}`), body: method === 'PUT' ? putBody : undefined, expect: method === 'GET' ? [200] : [201] });
-    for (const [url, auth] of [[journal.url, authJ], [pgA.url, authP]] as const) {
+      load({
+        url,
+        method,
+        concurrency: CONCURRENCY,
+        seconds,
+        ca,
+        headers: auth,
+        path: (i) => rg(method === 'GET' ? `seed-${i % 100}` : `${prefix}-${i}`),
+        body: method === 'PUT' ? putBody : undefined,
+        expect: method === 'GET' ? [200] : [201],
+      });
+    for (const [url, auth] of [
+      [journal.url, authJ],
+      [pgA.url, authP],
+    ] as const) {
       await load({ url, method: 'PUT', concurrency: CONCURRENCY, seconds: 600, maxRequests: 100, ca, headers: auth, path: (i) => rg(`seed-${i}`), body: putBody, expect: [201] });
       await run(url, auth, 'GET', 'warm', 1);
     }
@@ -111,14 +127,27 @@ export async function benchPostgres(): Promise<Record<string, number | string>> 
         keys.push(g.resource.id.toLowerCase());
         texts.push(JSON.stringify(g));
       }
-      await c.query(`INSERT INTO arm_emulator_kv (collection, key, value, seq) SELECT 'resources', k, v::json, nextval('arm_emulator_seq') FROM unnest($1::text[], $2::text[]) AS t(k, v)`, [keys, texts]);
+      await c.query(`INSERT INTO arm_emulator_kv (collection, key, value, seq) SELECT 'resources', k, v::json, nextval('arm_emulator_seq') FROM unnest($1::text[], $2::text[]) AS t(k, v)`, [
+        keys,
+        texts,
+      ]);
     }
     await c.end();
     const firstAnswer = async (args: string[], group: string) => {
       const t0 = process.hrtime.bigint();
       const p = await start(args);
       const auth = await token(p.url);
-      const r = await load({ url: p.url, method: 'GET', concurrency: 1, seconds: 60, maxRequests: 1, ca, headers: auth, path: () => (group ? rg(group) : `/subscriptions/${SUB}?api-version=2021-04-01`), expect: [200] });
+      const r = await load({
+        url: p.url,
+        method: 'GET',
+        concurrency: 1,
+        seconds: 60,
+        maxRequests: 1,
+        ca,
+        headers: auth,
+        path: () => (group ? rg(group) : `/subscriptions/${SUB}?api-version=2021-04-01`),
+        expect: [200],
+      });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       procs.pop()!.child.kill('SIGTERM');
       if (r.errors) throw new Error('the restarted instance did not answer 200');

@@ -25,7 +25,14 @@ function call(url: string, ca: string, method: string, p: string, body?: unknown
   const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { hostname: u.hostname, port: u.port, path: u.pathname + u.search, method, ca, headers: { ...headers, ...(data ? { 'content-type': typeof body === 'string' ? 'application/x-www-form-urlencoded' : 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } },
+      {
+        hostname: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        method,
+        ca,
+        headers: { ...headers, ...(data ? { 'content-type': typeof body === 'string' ? 'application/x-www-form-urlencoded' : 'application/json', 'content-length': Buffer.byteLength(data) } : {}) },
+      },
       (res) => {
         let d = '';
         res.on('data', (c) => (d += c));
@@ -68,7 +75,19 @@ export async function benchRbac(): Promise<RbacBench> {
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
-      return await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
+      return await startProcess(path.join(here, '../src/main.js'), [
+        '--port',
+        '0',
+        '--quiet',
+        '--time-scale',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--cert',
+        path.join(tlsDir, 'cert.pem'),
+        '--key',
+        path.join(tlsDir, 'key.pem'),
+      ]);
     } finally {
       process.env = saved;
     }
@@ -83,7 +102,18 @@ export async function benchRbac(): Promise<RbacBench> {
     for (const p of procs) {
       const h = { authorization: `Bearer ${await token(p.url, ca)}` };
       auth.push(h);
-      const r = await load({ url: p.url, method: 'PUT', concurrency: CONCURRENCY, seconds: 600, maxRequests: 100, ca, headers: h, path: (i) => rg(i), body: () => JSON.stringify({ location: 'eastus' }), expect: [201] });
+      const r = await load({
+        url: p.url,
+        method: 'PUT',
+        concurrency: CONCURRENCY,
+        seconds: 600,
+        maxRequests: 100,
+        ca,
+        headers: h,
+        path: (i) => rg(i),
+        body: () => JSON.stringify({ location: 'eastus' }),
+        expect: [201],
+      });
       if (r.errors) throw new Error(`seeding groups failed: ${r.errors}`);
     }
     // 1,000 role assignments on the loaded emulator: 50 service principals made through Graph, 20 groups each
@@ -105,7 +135,10 @@ export async function benchRbac(): Promise<RbacBench> {
       ca,
       headers: h,
       path: (i) => `/subscriptions/${SUB}/resourceGroups/seed-${Math.floor(i / 50)}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?api-version=2022-04-01`,
-      body: (i) => JSON.stringify({ properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${READER}`, principalId: principals[i % 50], principalType: 'ServicePrincipal' } }),
+      body: (i) =>
+        JSON.stringify({
+          properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${READER}`, principalId: principals[i % 50], principalType: 'ServicePrincipal' },
+        }),
       expect: [201],
     });
     if (seeded.errors) throw new Error(`seeding role assignments failed: ${seeded.errors}`);

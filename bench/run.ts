@@ -20,8 +20,12 @@ async function main() {
     const r = await benchRbac();
     console.log(`GET resource group, enforcement off:            ${fmt(r.getEnforcementOffRps, 0)} req/s`);
     console.log(`GET resource group, enforcement on (Owner only): ${fmt(r.getOwnerOnlyRps, 0)} req/s`);
-    console.log(`GET resource group, 1,000 more assignments:     ${fmt(r.get1000AssignmentsRps, 0)} req/s   ratio to off ${fmt(r.ratio1000VsOff)} (target >= 0.9: ${verdict(r.ratio1000VsOff >= 0.9)})`);
-    console.log(`emulator CPU per GET (median of rounds):        ${fmt(r.cpuPerGetOffMicros, 0)} us off, ${fmt(r.cpuPerGetOwnerOnlyMicros, 0)} us Owner only, ${fmt(r.cpuPerGet1000Micros, 0)} us with 1,000 assignments   ratio off/1,000 ${fmt(r.cpuPerGetOffMicros / r.cpuPerGet1000Micros)} (target >= 0.9: ${verdict(r.cpuPerGetOffMicros / r.cpuPerGet1000Micros >= 0.9)})`);
+    console.log(
+      `GET resource group, 1,000 more assignments:     ${fmt(r.get1000AssignmentsRps, 0)} req/s   ratio to off ${fmt(r.ratio1000VsOff)} (target >= 0.9: ${verdict(r.ratio1000VsOff >= 0.9)})`,
+    );
+    console.log(
+      `emulator CPU per GET (median of rounds):        ${fmt(r.cpuPerGetOffMicros, 0)} us off, ${fmt(r.cpuPerGetOwnerOnlyMicros, 0)} us Owner only, ${fmt(r.cpuPerGet1000Micros, 0)} us with 1,000 assignments   ratio off/1,000 ${fmt(r.cpuPerGetOffMicros / r.cpuPerGet1000Micros)} (target >= 0.9: ${verdict(r.cpuPerGetOffMicros / r.cpuPerGet1000Micros >= 0.9)})`,
+    );
     const c = await benchAuthorizeCall();
     console.log(`authorize() CPU per GET, in process:            ${fmt(c.ownerOnlyMicros, 2)} us (Owner only), ${fmt(c.with1000Micros, 2)} us (1,000 assignments stored, 20 of them the caller's)`);
     console.log(`  = ${fmt((c.with1000Micros / (1e6 / r.getEnforcementOffRps)) * 100, 2)} % of one GET's wall time at the baseline rate`);

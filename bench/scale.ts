@@ -135,7 +135,18 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     // ---- build -----------------------------------------------------------------------------------
     const t0 = performance.now();
     const rg = (i: number) => `/subscriptions/${SUB}/resourcegroups/scale-${i}?${RV}`;
-    const built = await load({ url: emu.url, method: 'PUT', concurrency: 16, seconds: 3600, maxRequests: GROUPS, ca, headers: auth, path: rg, body: (i) => JSON.stringify({ location: 'eastus', tags: { bench: 'scale', n: String(i) } }), expect: [201] });
+    const built = await load({
+      url: emu.url,
+      method: 'PUT',
+      concurrency: 16,
+      seconds: 3600,
+      maxRequests: GROUPS,
+      ca,
+      headers: auth,
+      path: rg,
+      body: (i) => JSON.stringify({ location: 'eastus', tags: { bench: 'scale', n: String(i) } }),
+      expect: [201],
+    });
     if (built.errors) throw new Error(`building groups: ${built.errors} errors`);
     out.buildGroupsPerSecond = Math.round(built.perSecond);
     // clusters with a second pool, in the first groups; generic resources spread over the groups
@@ -152,18 +163,22 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     const AKS = '2024-01-01';
     const clusters = Array.from({ length: CLUSTERS }, (_, i) => clusterPath(i));
     for (let i = 0; i < CLUSTERS; i += 8) {
-      await Promise.all(clusters.slice(i, i + 8).map(async (p, j) => {
-        const r = await c.call('PUT', `${p}?api-version=${AKS}`, clusterBody(i + j));
-        if (r.status !== 201 && r.status !== 200) throw new Error(`cluster PUT ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
-      }));
+      await Promise.all(
+        clusters.slice(i, i + 8).map(async (p, j) => {
+          const r = await c.call('PUT', `${p}?api-version=${AKS}`, clusterBody(i + j));
+          if (r.status !== 201 && r.status !== 200) throw new Error(`cluster PUT ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        }),
+      );
     }
     await waitSucceeded(c, clusters, AKS);
     const pools = clusters.map((p) => `${p}/agentPools/user1`);
     for (let i = 0; i < pools.length; i += 8) {
-      await Promise.all(pools.slice(i, i + 8).map(async (p) => {
-        const r = await c.call('PUT', `${p}?api-version=${AKS}`, { properties: { count: 1, vmSize: 'Standard_DS2_v2', mode: 'User', type: 'VirtualMachineScaleSets', osType: 'Linux' } });
-        if (r.status !== 201 && r.status !== 200) throw new Error(`pool PUT ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
-      }));
+      await Promise.all(
+        pools.slice(i, i + 8).map(async (p) => {
+          const r = await c.call('PUT', `${p}?api-version=${AKS}`, { properties: { count: 1, vmSize: 'Standard_DS2_v2', mode: 'User', type: 'VirtualMachineScaleSets', osType: 'Linux' } });
+          if (r.status !== 201 && r.status !== 200) throw new Error(`pool PUT ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+        }),
+      );
     }
     await waitSucceeded(c, pools, AKS);
     const generic = (i: number) => {
@@ -177,7 +192,18 @@ export async function benchScale(): Promise<Record<string, number | string>> {
           return { path: `${g}/Microsoft.Storage/storageAccounts/st${i}?api-version=2023-01-01`, body: { location: 'eastus', kind: 'StorageV2', sku: { name: 'Standard_LRS' } } };
       }
     };
-    const gen = await load({ url: emu.url, method: 'PUT', concurrency: 16, seconds: 3600, maxRequests: GENERIC, ca, headers: auth, path: (i) => generic(i).path, body: (i) => JSON.stringify(generic(i).body), expect: [200, 201, 202] });
+    const gen = await load({
+      url: emu.url,
+      method: 'PUT',
+      concurrency: 16,
+      seconds: 3600,
+      maxRequests: GENERIC,
+      ca,
+      headers: auth,
+      path: (i) => generic(i).path,
+      body: (i) => JSON.stringify(generic(i).body),
+      expect: [200, 201, 202],
+    });
     if (gen.errors) throw new Error(`building generic resources: ${gen.errors} errors`);
     out.buildSeconds = Math.round((performance.now() - t0) / 1000);
     const count = (await c.call('GET', `/_emulator/dashboard/state`)).body?.subscriptions?.[0];
@@ -248,7 +274,11 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     for (const kind of ['clean', 'after kill -9'] as const) {
       const bp = await freePort();
       const bare = await timeStart(path.join(here, 'bare-server.js'), [cert, path.join(dir, 'key.pem'), String(bp)], () => cert, { port: bp });
-      const started = await timeStart(MAIN, ['--port', PORT, '--quiet', '--time-scale', '0', '--data-dir', dir], () => cert, { port: Number(PORT), idle: true, arm: { path: `/subscriptions/${SUB}/resourcegroups/scale-5?${RV}`, token } });
+      const started = await timeStart(MAIN, ['--port', PORT, '--quiet', '--time-scale', '0', '--data-dir', dir], () => cert, {
+        port: Number(PORT),
+        idle: true,
+        arm: { path: `/subscriptions/${SUB}/resourcegroups/scale-5?${RV}`, token },
+      });
       restartFirst.push(started.firstAnswerMs);
       restarts.push(
         `${kind}: first answer ${started.firstAnswerMs.toFixed(0)} ms (bare server ${bare.firstAnswerMs.toFixed(0)} ms, ratio ${(started.firstAnswerMs / bare.firstAnswerMs).toFixed(2)}), ready (state loaded, every request served) ${started.readyMs.toFixed(0)} ms, first authenticated GET ${started.firstArmMs!.toFixed(0)} ms, process CPU to the first answer ${started.cpuMs.toFixed(0)} ms and to ready ${started.cpuReadyMs.toFixed(0)} ms, RSS ${started.idleRssMB!.toFixed(0)} MB after ${25} s idle`,
@@ -256,7 +286,18 @@ export async function benchScale(): Promise<Record<string, number | string>> {
       if (kind === 'clean') {
         // leave a journal tail (10,000 writes) and kill -9 for the second restart
         emu = await startEmu(dir);
-        const w = await load({ url: emu.url, method: 'PUT', concurrency: 16, seconds: 3600, maxRequests: Math.min(10_000, GROUPS), ca, headers: { authorization: `Bearer ${token}` }, path: (i) => rg(i), body: (i) => JSON.stringify({ location: 'eastus', tags: { bench: 'scale', n: String(i), round: '2' } }), expect: [200] });
+        const w = await load({
+          url: emu.url,
+          method: 'PUT',
+          concurrency: 16,
+          seconds: 3600,
+          maxRequests: Math.min(10_000, GROUPS),
+          ca,
+          headers: { authorization: `Bearer ${token}` },
+          path: (i) => rg(i),
+          body: (i) => JSON.stringify({ location: 'eastus', tags: { bench: 'scale', n: String(i), round: '2' } }),
+          expect: [200],
+        });
         if (w.errors) throw new Error(`rewrites: ${w.errors} errors`);
         await stop(emu, 'SIGKILL');
       }

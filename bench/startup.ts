@@ -135,7 +135,12 @@ export async function timeStart(script: string, args: string[], caFile: () => st
 
 /** A token from the emulator's own token endpoint (valid across restarts of the same data directory). */
 export async function tokenFrom(url: string, ca: string): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: WELL_KNOWN.clientId, client_secret: WELL_KNOWN.clientSecret, scope: 'https://management.azure.com/.default' }).toString();
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: WELL_KNOWN.clientId,
+    client_secret: WELL_KNOWN.clientSecret,
+    scope: 'https://management.azure.com/.default',
+  }).toString();
   return new Promise((resolve, reject) => {
     const req = https.request(`${url}/${WELL_KNOWN.tenantId}/oauth2/v2.0/token`, { method: 'POST', ca, agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
       let body = '';
@@ -238,7 +243,11 @@ export async function benchStartup(): Promise<Record<string, number | string>> {
   const idle = rounds.slice(0, IDLE_ROUNDS).map((r) => r.existing.idleRssMB!);
   const bareIdle = rounds.slice(0, IDLE_ROUNDS).map((r) => r.bare.idleRssMB!);
   const atStart = rounds.map((r) => r.existing.rssMB!);
-  const ms = (k: 'bare' | 'existing' | 'fresh', f: 'firstAnswerMs' | 'readyMs' = 'firstAnswerMs') => `${median(rounds.map((r) => r[k][f])).toFixed(0)} (${range(rounds.map((r) => r[k][f]), 0)})`;
+  const ms = (k: 'bare' | 'existing' | 'fresh', f: 'firstAnswerMs' | 'readyMs' = 'firstAnswerMs') =>
+    `${median(rounds.map((r) => r[k][f])).toFixed(0)} (${range(
+      rounds.map((r) => r[k][f]),
+      0,
+    )})`;
   const goal = (xs: number[], max: number) => `${median(xs).toFixed(2)} (rounds ${range(xs)}; goal <= ${max}: ${median(xs) <= max ? 'met' : 'MISSED'})`;
   return {
     rounds: ROUNDS,

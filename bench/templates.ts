@@ -47,7 +47,21 @@ export async function benchTemplates(): Promise<TemplateLoopBench> {
   const tls = await ensureCertificate({ dataDir: tlsDir });
   const ca = readFileSync(tls.caPath, 'utf8');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tpl-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), ['--port', '0', '--quiet', '--time-scale', '0', '--template-time-limit', '5', '--data-dir', dataDir, '--cert', path.join(tlsDir, 'cert.pem'), '--key', path.join(tlsDir, 'key.pem')]);
+  const emu = await startProcess(path.join(here, '../src/main.js'), [
+    '--port',
+    '0',
+    '--quiet',
+    '--time-scale',
+    '0',
+    '--template-time-limit',
+    '5',
+    '--data-dir',
+    dataDir,
+    '--cert',
+    path.join(tlsDir, 'cert.pem'),
+    '--key',
+    path.join(tlsDir, 'key.pem'),
+  ]);
   try {
     const client = await armClient(emu.url, ca);
     const rg = `/subscriptions/${SUB}/resourcegroups/tpl`;
@@ -65,24 +79,35 @@ export async function benchTemplates(): Promise<TemplateLoopBench> {
     const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
     const heavy: [string, unknown, unknown?][] = [
       ['ids', JSON.parse(readFileSync(path.join(here, '../../arm-templates/identities-200.json'), 'utf8')), { count: { value: 200 } }],
-      ['replace', t({ variables: { v: "[reduce(range(0, 10000), padLeft('', 1000000, 'a'), lambda('s', 'i', replace(replace(lambdaVariables('s'), 'a', 'b'), 'b', 'a')))]" }, outputs: { o: { type: 'int', value: "[length(variables('v'))]" } } })],
-      ['doubling', t({ outputs: { o: { type: 'object', value: "[reduce(range(0, 30), createObject('x', 1), lambda('a', 'i', createObject('l', lambdaVariables('a'), 'r', lambdaVariables('a'))))]" } } })],
+      [
+        'replace',
+        t({
+          variables: { v: "[reduce(range(0, 10000), padLeft('', 1000000, 'a'), lambda('s', 'i', replace(replace(lambdaVariables('s'), 'a', 'b'), 'b', 'a')))]" },
+          outputs: { o: { type: 'int', value: "[length(variables('v'))]" } },
+        }),
+      ],
+      [
+        'doubling',
+        t({ outputs: { o: { type: 'object', value: "[reduce(range(0, 30), createObject('x', 1), lambda('a', 'i', createObject('l', lambdaVariables('a'), 'r', lambdaVariables('a'))))]" } } }),
+      ],
       ['deep', t({ parameters: { s: { type: 'string' } }, outputs: { o: { type: 'array', value: "[json(parameters('s'))]" } } }), { s: { value: deep } }],
       ['concat', t({ outputs: { o: { type: 'array', value: "[reduce(range(0, 40), createArray(1), lambda('a', 'i', concat(lambdaVariables('a'), lambdaVariables('a'))))]" } } })],
     ];
     let loadDone = false;
     const loadProbe = probe(client, () => loadDone);
     const t0 = performance.now();
-    await Promise.all(heavy.map(async ([name, template, parameters]) => {
-      const put = await client.call('PUT', `${rg}/providers/Microsoft.Resources/deployments/${name}?api-version=2021-04-01`, { properties: { mode: 'Incremental', template, parameters } });
-      if (put.status !== 201) return; // refused at validation: its evaluation is over
-      const poll = new URL(String(put.headers['azure-asyncoperation']));
-      for (;;) {
-        const st = await client.call('GET', poll.pathname + poll.search);
-        if (st.body.status !== 'InProgress') return;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }));
+    await Promise.all(
+      heavy.map(async ([name, template, parameters]) => {
+        const put = await client.call('PUT', `${rg}/providers/Microsoft.Resources/deployments/${name}?api-version=2021-04-01`, { properties: { mode: 'Incremental', template, parameters } });
+        if (put.status !== 201) return; // refused at validation: its evaluation is over
+        const poll = new URL(String(put.headers['azure-asyncoperation']));
+        for (;;) {
+          const st = await client.call('GET', poll.pathname + poll.search);
+          if (st.body.status !== 'InProgress') return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }),
+    );
     const loadSeconds = (performance.now() - t0) / 1000;
     loadDone = true;
     const loadProbeMax = await loadProbe;

@@ -214,7 +214,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
         (server as any).closeAllConnections?.();
       });
       for (const hook of services.onClose) await hook();
-  await services.asyncOperations.stoppedCleanly();
+      await services.asyncOperations.stoppedCleanly();
       await services.store.close();
       // a config started again (next port) derives its public URL again
       if (derivedPublicUrl) config.publicUrl = undefined;

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`arm-emulator: ${e.message}`);
-      console.error('options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --log-level error|warn|info|debug  --operation-retention HOURS  --recover  --public-url URL  --request-timeout S  --store postgres://…  --no-catalogue');
+      console.error(
+        'options: --port N  --host H  --data-dir DIR  --in-memory  --time-scale F  --retry-after S  --no-auth  --http  --cert FILE --key FILE  --config FILE  --no-fsync  --quiet  --log-level error|warn|info|debug  --operation-retention HOURS  --recover  --public-url URL  --request-timeout S  --store postgres://…  --no-catalogue',
+      );
       process.exit(2);
     }
     throw e;
@@ -146,7 +148,6 @@ function timeScaleNote(scale: number): string {
   if (scale < 1) return `   (operations take ${scale} x their real duration; --time-scale 1 for real durations)`;
   return `   (real durations: az aks create takes about two minutes)`;
 }
-
 
 // ---- `arm-emulator snapshot export FILE [--subscription ID]` / `arm-emulator snapshot import FILE` ----------------
 // The same snapshots as /_emulator/snapshots, straight against the store the usual options name (--store

@@ -157,13 +157,18 @@ describe('layers: imports in src/ only point down, and no circles', function () 
     ]);
     const why = layerFindings(g).map((f) => `${f.from} -> ${f.to || '?'}`);
     assert.deepEqual(why, ['src/arm/errors.ts -> src/framework/types.ts', 'src/lro/engine.ts -> src/graph/routes.ts', 'src/kubeapi/server.ts -> ?']);
-    const found = circles(g).map((c) => c.join(' ')).sort();
+    const found = circles(g)
+      .map((c) => c.join(' '))
+      .sort();
     assert.deepEqual(found, ['src/arm/errors.ts src/framework/types.ts', 'src/framework/a.ts src/framework/b.ts']);
   });
 
   it('reads type-only and dynamic imports too', () => {
     const info = ts.preProcessFile("import type { A } from './a.js';\nexport * from './b.js';\nconst c = await import('./c.js');\n", true, true);
-    assert.deepEqual(info.importedFiles.map((f) => f.fileName), ['./a.js', './b.js', './c.js']);
+    assert.deepEqual(
+      info.importedFiles.map((f) => f.fileName),
+      ['./a.js', './b.js', './c.js'],
+    );
   });
 });
 

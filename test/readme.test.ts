@@ -241,13 +241,16 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
 
   it('marks every code block a user would run: run by this test or skipped with a reason', () => {
     const unmarked = blocks.filter((b) => RUNNABLE.has(b.lang) && !b.marker);
-    assert.deepEqual(unmarked.map((b) => `README.md:${b.line}`), []);
+    assert.deepEqual(
+      unmarked.map((b) => `README.md:${b.line}`),
+      [],
+    );
     for (const name of ['start', ...CHAIN]) assert.ok(named(name).length > 0, `a '${name}' block`);
     const order = [...new Set(chain.map((b) => b.marker!))].filter((m) => CHAIN.includes(m));
-    assert.deepEqual(order, CHAIN, 'the second terminal\'s sections, in this order');
+    assert.deepEqual(order, CHAIN, "the second terminal's sections, in this order");
   });
 
-  it('keeps the emulator\'s URL out of the blocks (env finds it), but for one variable line where a block names a port', () => {
+  it("keeps the emulator's URL out of the blocks (env finds it), but for one variable line where a block names a port", () => {
     for (const b of chain) {
       const rest = PORT_LINES[b.marker!] ? b.code.replace(PORT_LINES[b.marker!], '') : b.code;
       assert.ok(!/localhost:84\d\d/.test(rest), `README.md:${b.line} (${b.marker}) names a port outside its one variable line`);
@@ -357,7 +360,10 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
           assert.ok(simulatedMs < 10_000, `az aks create takes ${simulatedMs} ms of simulated time at time scale ${timeScale}`);
           // env set up az in a config folder of its own, in the data directory, and left the user's alone
           assert.ok(readdirSync(path.join(clone, '.arm-emulator', 'az')).includes('azureProfile.json'));
-          assert.deepEqual(readdirSync(home).filter((f) => f === '.azure'), []);
+          assert.deepEqual(
+            readdirSync(home).filter((f) => f === '.azure'),
+            [],
+          );
           break;
         }
         case 'by-hand':
@@ -389,12 +395,15 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
         case 'ansible': {
           const recaps = [...out.matchAll(/^localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)].map((m) => m.slice(1).map(Number));
           assert.equal(recaps.length, 2, out);
-          assert.ok(recaps.every(([, , unreachable, failed]) => unreachable === 0 && failed === 0), out);
+          assert.ok(
+            recaps.every(([, , unreachable, failed]) => unreachable === 0 && failed === 0),
+            out,
+          );
           assert.match(out, /aks-region in eastus: Succeeded, Kubernetes [\d.]+, 2 nodes, load balancer standard/);
           assert.match(out, /aks-hub in local: Succeeded, Kubernetes [\d.]+, 2 nodes, load balancer basic/);
           assert.match(out, /TASK \[Role assignment on the region's cluster[^\n]*\]\s*\*+\s*\nchanged: \[localhost\]/);
-          assert.match(out, /changed: \[localhost\] => \(item=ansible-region\)/, 'the teardown deleted the region\'s group');
-          assert.match(out, /changed: \[localhost\] => \(item=ansible-hub\)/, 'the teardown deleted the Hub\'s group');
+          assert.match(out, /changed: \[localhost\] => \(item=ansible-region\)/, "the teardown deleted the region's group");
+          assert.match(out, /changed: \[localhost\] => \(item=ansible-hub\)/, "the teardown deleted the Hub's group");
           break;
         }
         case 'az-ops':
@@ -427,7 +436,11 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
         case 'arc-teardown': {
           const left = await getJson(`${admin}/fabric?site=hci-site-1`, ca);
           const site = left.sites.find((s: any) => s.name === 'hci-site-1');
-          assert.deepEqual(site.vms.filter((v: any) => /\/resourceGroups\/arc\//i.test(v.owner ?? '')).map((v: any) => v.name), [], 'no VM of the arc group is left on the site');
+          assert.deepEqual(
+            site.vms.filter((v: any) => /\/resourceGroups\/arc\//i.test(v.owner ?? '')).map((v: any) => v.name),
+            [],
+            'no VM of the arc group is left on the site',
+          );
           assert.ok(!JSON.stringify(site.logicalNetworks ?? []).includes('lnet-vlan20'), 'the logical network is gone from the site');
           break;
         }

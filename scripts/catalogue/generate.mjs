@@ -18,9 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 if (!args['bicep-types']) {
   console.error('usage: generate.mjs --bicep-types <Azure/bicep-types-az checkout or git dir> [--python-azure DIR] [--out DIR]');
   process.exit(2);
@@ -99,7 +97,9 @@ async function* bicepFiles(dir) {
 function sourceCommit(dir) {
   try {
     const gitDir = existsSync(path.join(dir, 'generated')) ? ['-C', dir] : ['--git-dir', dir];
-    return execFileSync('git', [...gitDir, 'log', '-1', '--format=%H %cI'], { encoding: 'utf8' }).trim().split(' ');
+    return execFileSync('git', [...gitDir, 'log', '-1', '--format=%H %cI'], { encoding: 'utf8' })
+      .trim()
+      .split(' ');
   } catch {
     return ['unknown', 'unknown'];
   }
@@ -270,7 +270,7 @@ function readTypesJson(text) {
         g.name = ns;
       }
       v.scopesR |= t.readableScopes ?? t.scopeType ?? 0;
-      v.scopesW |= t.writableScopes ?? (t.flags & 1 ? 0 : t.scopeType ?? 0);
+      v.scopesW |= t.writableScopes ?? (t.flags & 1 ? 0 : (t.scopeType ?? 0));
       if (v.body === undefined || (t.writableScopes ?? 0)) v.body = convertBody(g, file, types, refIndex(t.body));
     } else if (t.$type === 'ResourceFunctionType') {
       const [ns, ...rest] = t.resourceType.split('/');
@@ -361,7 +361,10 @@ function readPython(dir) {
       const verb = (build?.method ?? /self\._client\.(put|delete)\(/.exec(c)?.[1] ?? '').toUpperCase();
       if (verb !== 'PUT' && verb !== 'DELETE') continue;
       const url = /\.metadata = \{\s*["']url["']:\s*["']([^"']+)["']/.exec(c)?.[1] ?? build?.url;
-      const statuses = /status_code not in \[([\d,\s]+)\]/.exec(c)?.[1].split(',').map((x) => Number(x.trim()));
+      const statuses = /status_code not in \[([\d,\s]+)\]/
+        .exec(c)?.[1]
+        .split(',')
+        .map((x) => Number(x.trim()));
       const version = folderVersion ?? build?.version ?? VERSION_RE.exec(c)?.[1] ?? fileVersion;
       if (!url || !version) continue;
       const t = typeOfUrl(url);
@@ -522,10 +525,11 @@ async function main() {
   let typeVersionCount = 0;
   for (const g of [...namespaces.values()].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1))) {
     const roots = [];
-    for (const e of g.types.values()) for (const v of e.versions.values()) {
-      if (v.body !== undefined) roots.push(v.body);
-      for (const o of v.functions.values()) if (o !== undefined) roots.push(o);
-    }
+    for (const e of g.types.values())
+      for (const v of e.versions.values()) {
+        if (v.body !== undefined) roots.push(v.body);
+        for (const o of v.functions.values()) if (o !== undefined) roots.push(o);
+      }
     const shared = share(g, roots);
     const nsTypes = [];
     const fileTypes = {};
@@ -549,9 +553,11 @@ async function main() {
       for (const v of e.versions.values()) for (const f of v.functions.keys()) fnNames.add(f);
       // [type, scopes (readable or writable), writable scopes, flags, version indexes, functions]
       let flags = 0;
-      if (loc === REQUIRED) flags |= 1; // tracked
+      if (loc === REQUIRED)
+        flags |= 1; // tracked
       else if (loc === 2) flags |= 2; // location accepted, not required
-      if (global === 2) flags |= 4; // 'global' is its only location
+      if (global === 2)
+        flags |= 4; // 'global' is its only location
       else if (global === 1) flags |= 8; // 'global' besides the regions
       if (!e.sources.has('bicep')) flags |= 16; // known from the SDKs only: no schema
       // What a typed client accepts, from the newest SDK version that says: a create answered 200 (no 201

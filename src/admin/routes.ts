@@ -144,7 +144,7 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
     '/fabric/owners',
     wrap((req) => {
       const owner = String(req.query.id ?? '');
-      if (!owner) throw badRequest("pass the ARM id of the resource as ?id=");
+      if (!owner) throw badRequest('pass the ARM id of the resource as ?id=');
       const s = fabric.ownerStatus(owner);
       return { ...s, vms: s.vms.map((v) => ({ name: v.name, role: v.role, pool: v.pool, host: v.host, state: v.state, ip: v.ip, joined: v.joined, kubernetesVersion: v.kubernetesVersion })) };
     }),
@@ -178,7 +178,10 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
 
   // ---- time control -------------------------------------------------------------------------------------
 
-  router.get('/operations/gates', wrap(() => ({ rules: services.asyncOperations.getGateRules() })));
+  router.get(
+    '/operations/gates',
+    wrap(() => ({ rules: services.asyncOperations.getGateRules() })),
+  );
   router.put(
     '/operations/gates',
     json,
@@ -222,7 +225,10 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
   );
   // The calendar: periods no work shortens (a certificate's lifetime) pass by advancing it.
   const clockView = () => ({ now: new Date(services.clock.now()).toISOString(), offsetSeconds: services.clock.offsetMs() / 1000 });
-  router.get('/clock', wrap(() => clockView()));
+  router.get(
+    '/clock',
+    wrap(() => clockView()),
+  );
   router.post(
     '/clock/advance',
     json,
@@ -277,13 +283,13 @@ export function mountFabricAdmin(router: Router, services: Services, fabric: Fab
           ? Errors.storeUnavailable(err)
           : err instanceof StoreConflictError
             ? Errors.conflictWith('Conflict', `Another request changed the same state at the same time: ${err.message}. Retry the request.`)
-        : (err as any)?.type === 'entity.parse.failed'
-          ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
-          : (err as any)?.type === 'entity.too.large'
-            ? Errors.requestEntityTooLarge(1024 * 1024)
-            : clientErrorStatus(err)
-              ? Errors.withStatus(clientErrorStatus(err)!, 'BadRequest', (err as Error).message)
-              : Errors.withStatus(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
+            : (err as any)?.type === 'entity.parse.failed'
+              ? badRequest(`The request body is not valid JSON: ${(err as Error).message}`)
+              : (err as any)?.type === 'entity.too.large'
+                ? Errors.requestEntityTooLarge(1024 * 1024)
+                : clientErrorStatus(err)
+                  ? Errors.withStatus(clientErrorStatus(err)!, 'BadRequest', (err as Error).message)
+                  : Errors.withStatus(500, 'InternalServerError', err instanceof Error ? err.message : String(err));
     for (const [k, v] of Object.entries(e.headers)) res.setHeader(k, v);
     if (e.status === 413) res.setHeader('Connection', 'close');
     res.status(e.status).json(e.toBody());

@@ -31,10 +31,7 @@ export interface TaskRecord extends TaskSpec {
 export type OperationKind = 'create' | 'update' | 'delete' | 'action';
 
 /** When the engine may report an operation finished (tests drive this; moto's state manager idea). */
-export type CompletionGate =
-  | { mode: 'immediate' }
-  | { mode: 'polls'; polls: number }
-  | { mode: 'time'; seconds: number };
+export type CompletionGate = { mode: 'immediate' } | { mode: 'polls'; polls: number } | { mode: 'time'; seconds: number };
 
 export interface OperationRecord {
   id: string;

@@ -17,12 +17,7 @@ export class ArmError extends Error {
   readonly details?: ErrorDetail[];
   readonly headers: Record<string, string>;
 
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    opts: { target?: string; details?: ErrorDetail[]; headers?: Record<string, string> } = {},
-  ) {
+  constructor(status: number, code: string, message: string, opts: { target?: string; details?: ErrorDetail[]; headers?: Record<string, string> } = {}) {
     super(message);
     this.status = status;
     this.code = code;
@@ -50,17 +45,10 @@ export function isArmError(e: unknown): e is ArmError {
 /** Factories for the codes the front door uses; wording follows real ARM responses. */
 export const Errors = {
   badRequest: (message: string, target?: string) => new ArmError(400, 'BadRequest', message, { target }),
-  invalidRequestContent: (message: string, target?: string) =>
-    new ArmError(400, 'InvalidRequestContent', message, { target }),
+  invalidRequestContent: (message: string, target?: string) => new ArmError(400, 'InvalidRequestContent', message, { target }),
   invalidParameter: (message: string, target?: string) => new ArmError(400, 'InvalidParameter', message, { target }),
-  missingApiVersion: () =>
-    new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.'),
-  invalidApiVersion: (v: string, supported: string[]) =>
-    new ArmError(
-      400,
-      'InvalidApiVersionParameter',
-      `The api-version '${v}' is invalid. The supported versions are '${supported.join(',')}'.`,
-    ),
+  missingApiVersion: () => new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.'),
+  invalidApiVersion: (v: string, supported: string[]) => new ArmError(400, 'InvalidApiVersionParameter', `The api-version '${v}' is invalid. The supported versions are '${supported.join(',')}'.`),
   noRegisteredProvider: (location: string, v: string, type: string, versions: string[], locations: string[]) =>
     new ArmError(
       400,
@@ -68,18 +56,11 @@ export const Errors = {
       `No registered resource provider found for location '${location}' and API version '${v}' for type '${type}'. ` +
         `The supported api-versions are '${versions.join(', ')}'. The supported locations are '${locations.join(', ')}'.`,
     ),
-  invalidResourceNamespace: (ns: string) =>
-    new ArmError(400, 'InvalidResourceNamespace', `The resource namespace '${ns}' is invalid.`),
+  invalidResourceNamespace: (ns: string) => new ArmError(400, 'InvalidResourceNamespace', `The resource namespace '${ns}' is invalid.`),
   invalidResourceType: (type: string, ns: string, v: string) =>
-    new ArmError(
-      400,
-      'InvalidResourceType',
-      `The resource type '${type}' could not be found in the namespace '${ns}' for api version '${v}'.`,
-    ),
-  subscriptionNotFound: (sub: string) =>
-    new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`),
-  resourceGroupNotFound: (rg: string) =>
-    new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`),
+    new ArmError(400, 'InvalidResourceType', `The resource type '${type}' could not be found in the namespace '${ns}' for api version '${v}'.`),
+  subscriptionNotFound: (sub: string) => new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`),
+  resourceGroupNotFound: (rg: string) => new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`),
   resourceNotFound: (typeAndName: string, rg?: string) =>
     new ArmError(
       404,
@@ -90,39 +71,23 @@ export const Errors = {
     ),
   notFound: (message: string) => new ArmError(404, 'NotFound', message),
   missingSubscriptionRegistration: (ns: string) =>
-    new ArmError(
-      409,
-      'MissingSubscriptionRegistration',
-      `The subscription is not registered to use namespace '${ns}'. See https://aka.ms/rps-not-found for how to register subscriptions.`,
-      {
-        details: [
-          {
-            code: 'MissingSubscriptionRegistration',
-            target: ns,
-            message: `The subscription is not registered to use namespace '${ns}'. See https://aka.ms/rps-not-found for how to register subscriptions.`,
-          },
-        ],
-      },
-    ),
+    new ArmError(409, 'MissingSubscriptionRegistration', `The subscription is not registered to use namespace '${ns}'. See https://aka.ms/rps-not-found for how to register subscriptions.`, {
+      details: [
+        {
+          code: 'MissingSubscriptionRegistration',
+          target: ns,
+          message: `The subscription is not registered to use namespace '${ns}'. See https://aka.ms/rps-not-found for how to register subscriptions.`,
+        },
+      ],
+    }),
   conflict: (message: string) => new ArmError(409, 'Conflict', message),
   anotherOperationInProgress: (message: string) => new ArmError(409, 'AnotherOperationInProgress', message),
-  resourceGroupBeingDeleted: (rg: string) =>
-    new ArmError(
-      409,
-      'ResourceGroupBeingDeleted',
-      `The resource group '${rg}' is in deprovisioning state and cannot perform this operation.`,
-    ),
+  resourceGroupBeingDeleted: (rg: string) => new ArmError(409, 'ResourceGroupBeingDeleted', `The resource group '${rg}' is in deprovisioning state and cannot perform this operation.`),
   preconditionFailed: (message: string) => new ArmError(412, 'PreconditionFailed', message),
-  invalidResourceName: (name: string, type: string, rule: string) =>
-    new ArmError(400, 'InvalidResourceName', `The resource name '${name}' is invalid for type '${type}'. ${rule}`),
+  invalidResourceName: (name: string, type: string, rule: string) => new ArmError(400, 'InvalidResourceName', `The resource name '${name}' is invalid for type '${type}'. ${rule}`),
   /** A 405 always names what is allowed (RFC 9110 Allow header). */
   methodNotAllowed: (method: string, type: string, allow: string[] = ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST']) =>
-    new ArmError(
-      405,
-      'MethodNotAllowed',
-      `The requested method '${method}' is not allowed for resource type '${type}'.`,
-      { headers: { Allow: allow.join(', ') } },
-    ),
+    new ArmError(405, 'MethodNotAllowed', `The requested method '${method}' is not allowed for resource type '${type}'.`, { headers: { Allow: allow.join(', ') } }),
   locationNotAvailable: (location: string, type: string, locations: string[]) =>
     new ArmError(
       400,
@@ -177,8 +142,7 @@ export const Errors = {
     new ArmError(503, 'ServiceUnavailable', `The emulator cannot reach its database right now: ${err.message}. Nothing was changed; retry after ${err.retryAfter} seconds.`, {
       headers: { 'Retry-After': String(err.retryAfter) },
     }),
-  requestEntityTooLarge: (limit: number) =>
-    new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum allowed size of ${limit} bytes.`),
+  requestEntityTooLarge: (limit: number) => new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum allowed size of ${limit} bytes.`),
   forbiddenOrigin: (origin: string) =>
     new ArmError(
       403,

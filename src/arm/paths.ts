@@ -78,12 +78,7 @@ function builtin(scopeId: string, types: string[], names: string[]): ParsedPath 
 }
 
 /** Parses from segs[i] === 'providers'. */
-function parseProviders(
-  segs: string[],
-  i: number,
-  scopeId: string,
-  base: { subscriptionId?: string; resourceGroup?: string },
-): ParsedPath {
+function parseProviders(segs: string[], i: number, scopeId: string, base: { subscriptionId?: string; resourceGroup?: string }): ParsedPath {
   const ns = segs[i + 1];
   const rest = segs.slice(i + 2);
   const inResourceGroup = base.resourceGroup !== undefined;

@@ -52,7 +52,10 @@ export class Authorizer implements RoleSource {
   /** Set by Microsoft.Management: the management groups above a scope (see RoleSource). */
   managementGroupsAbove?: (target: string) => string[];
 
-  constructor(private readonly resources: ResourceReader, store?: Pick<Store, 'onExternalChange'>) {
+  constructor(
+    private readonly resources: ResourceReader,
+    store?: Pick<Store, 'onExternalChange'>,
+  ) {
     const all = () => {
       for (const s of resources.listByType(ASSIGNMENT_TYPE_KEY)) this.noteAssignment(s.resource);
       for (const s of resources.listByType(DEFINITION_TYPE_KEY)) this.noteDefinition(s.resource);

@@ -22,9 +22,7 @@ export interface RoleDefinitionData {
   assignableScopes: string[];
 }
 
-const p = (actions: string[], notActions: string[] = [], dataActions: string[] = [], notDataActions: string[] = []): Permission[] => [
-  { actions, notActions, dataActions, notDataActions },
-];
+const p = (actions: string[], notActions: string[] = [], dataActions: string[] = [], notDataActions: string[] = []): Permission[] => [{ actions, notActions, dataActions, notDataActions }];
 
 const builtin = (name: string, roleName: string, description: string, permissions: Permission[]): RoleDefinitionData => ({
   name,
@@ -164,12 +162,17 @@ export const BUILTIN_ROLES: RoleDefinitionData[] = [
     '3498e952-d568-435e-9b2c-8d77e338d7f7',
     'Azure Kubernetes Service RBAC Admin',
     'Lets you manage all resources under cluster/namespace, except update or delete resource quotas and namespaces.',
-    p([...ARM_READS, 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action'], [], ['Microsoft.ContainerService/managedClusters/*'], [
-      'Microsoft.ContainerService/managedClusters/resourcequotas/write',
-      'Microsoft.ContainerService/managedClusters/resourcequotas/delete',
-      'Microsoft.ContainerService/managedClusters/namespaces/write',
-      'Microsoft.ContainerService/managedClusters/namespaces/delete',
-    ]),
+    p(
+      [...ARM_READS, 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action'],
+      [],
+      ['Microsoft.ContainerService/managedClusters/*'],
+      [
+        'Microsoft.ContainerService/managedClusters/resourcequotas/write',
+        'Microsoft.ContainerService/managedClusters/resourcequotas/delete',
+        'Microsoft.ContainerService/managedClusters/namespaces/write',
+        'Microsoft.ContainerService/managedClusters/namespaces/delete',
+      ],
+    ),
   ),
   builtin(
     '7f6c6a51-bcf8-42ba-9220-52d62157d7db',

@@ -19,7 +19,12 @@ export interface AccessRequest {
   path: ParsedPath;
   principal: Principal;
   body?: unknown;
-  services: { config: { auth: boolean }; authorizer?: Authorizer; asyncOperations?: { get(id: string): { startedBy?: string; typeKey: string; resourceId: string } | undefined }; resources?: { get(id: string): { internal: Record<string, unknown> } | undefined } };
+  services: {
+    config: { auth: boolean };
+    authorizer?: Authorizer;
+    asyncOperations?: { get(id: string): { startedBy?: string; typeKey: string; resourceId: string } | undefined };
+    resources?: { get(id: string): { internal: Record<string, unknown> } | undefined };
+  };
 }
 
 /** The type (and action) a request was routed to. */
@@ -40,11 +45,19 @@ export interface Access {
 const PASS: Access = { filter: (r) => r };
 
 export function authorizationFailed(ctx: Pick<AccessRequest, 'principal'>, action: string, scope: string): ArmError {
-  return Errors.withStatus(403, 'AuthorizationFailed', `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`);
+  return Errors.withStatus(
+    403,
+    'AuthorizationFailed',
+    `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
 }
 
 export function linkedAuthorizationFailed(ctx: Pick<AccessRequest, 'principal'>, action: string, scope: string, linked: { action: string; scope: string }[]): ArmError {
-  return Errors.withStatus(403, 'LinkedAuthorizationFailed', `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action(s) '${linked.map((l) => l.action).join(',')}' on the linked scope(s) '${linked.map((l) => l.scope).join(',')}' (respectively) or the linked scope(s) are invalid.`);
+  return Errors.withStatus(
+    403,
+    'LinkedAuthorizationFailed',
+    `The client '${ctx.principal.clientId}' with object id '${ctx.principal.objectId}' has permission to perform action '${action}' on scope '${scope}'; however, it does not have permission to perform action(s) '${linked.map((l) => l.action).join(',')}' on the linked scope(s) '${linked.map((l) => l.scope).join(',')}' (respectively) or the linked scope(s) are invalid.`,
+  );
 }
 
 const lower = (s: string | undefined) => (s ?? '').toLowerCase();
@@ -211,4 +224,3 @@ export function linkedScopes(body: Record<string, any>): { action: string; scope
   visit(body.properties, 0);
   return out;
 }
-

@@ -26,7 +26,13 @@ const cache = new Map<string, RegExp>();
 export function pattern(p: string): RegExp {
   let re = cache.get(p);
   if (!re) {
-    re = new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+    re = new RegExp(
+      `^${p
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+      'i',
+    );
     cache.set(p, re);
   }
   return re;

@@ -190,7 +190,16 @@ export class SchemaWalker {
     throw first ?? invalid(path, `has a value of the wrong kind (${kind(v)})`);
   }
 
-  private object(id: number, additional: number | undefined, v: unknown, path: string, secrets: string[], skipRequired: Set<string>, sensitive: boolean, extra?: Map<string, PropInfo>): Record<string, unknown> {
+  private object(
+    id: number,
+    additional: number | undefined,
+    v: unknown,
+    path: string,
+    secrets: string[],
+    skipRequired: Set<string>,
+    sensitive: boolean,
+    extra?: Map<string, PropInfo>,
+  ): Record<string, unknown> {
     if (typeof v !== 'object' || Array.isArray(v)) throw invalid(path, `must be an object; got ${kind(v)}`);
     const props = this.propertiesOf(id);
     const out: Record<string, unknown> = {};

@@ -30,7 +30,7 @@ export type Parsed = Record<string, string | number | boolean | string[] | undef
 export const COMMON_OPTIONS: OptionSpec[] = [
   { name: 'output', kind: 'string', aliases: ['-o'], help: 'json (default), jsonc, tsv, none' },
   { name: 'query', kind: 'string', help: 'a JMESPath query, as az --query' },
-  { name: 'subscription', kind: 'string', help: 'subscription id (default: AZURE_SUBSCRIPTION_ID, else the emulator\'s)' },
+  { name: 'subscription', kind: 'string', help: "subscription id (default: AZURE_SUBSCRIPTION_ID, else the emulator's)" },
   { name: 'only-show-errors', kind: 'switch', help: 'accepted for az compatibility' },
   { name: 'verbose', kind: 'switch', help: 'print each request' },
   { name: 'debug', kind: 'switch', help: 'print each request and response' },
@@ -119,7 +119,10 @@ export function keyValues(command: string, flag: string, words: string[] | undef
 
 /** Id lists may come space- or comma-separated (az accepts both for --vnet-ids, --cluster-extension-ids). */
 export function idList(words: string[] | undefined): string[] | undefined {
-  return words?.flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean);
+  return words
+    ?.flatMap((w) => w.split(','))
+    .map((w) => w.trim())
+    .filter(Boolean);
 }
 
 /** The help text of a command: its synopsis and options, az's way. */

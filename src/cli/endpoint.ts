@@ -89,7 +89,16 @@ export function findEmulator(opts: FindOptions = {}): Target {
   const explicit = opts.url ? normaliseUrl(opts.url) : undefined;
   if (file && (!explicit || sameOrigin(explicit, file.url))) {
     const ca = file.ca && existsSync(file.ca) ? file.ca : undefined;
-    return { url: normaliseUrl(file.url), ca, dataDir, source: path.join(dataDir, ENDPOINT_FILE), tenantId: file.tenantId, subscriptionId: file.subscriptionId, clientId: file.clientId, clientSecret: file.clientSecret };
+    return {
+      url: normaliseUrl(file.url),
+      ca,
+      dataDir,
+      source: path.join(dataDir, ENDPOINT_FILE),
+      tenantId: file.tenantId,
+      subscriptionId: file.subscriptionId,
+      clientId: file.clientId,
+      clientSecret: file.clientSecret,
+    };
   }
   const url = explicit ?? `${defaults.tls ? 'https' : 'http'}://localhost:${defaults.port || 8443}`;
   // the certificate `npm start` generates (data dir), or the one an --in-memory emulator keeps in the temp folder

@@ -21,8 +21,8 @@ export const HYBRID_PROFILE = '2020-09-01-hybrid';
 const CLOUD_NAME = 'Emulator';
 
 const OPTIONS: OptionSpec[] = [
-  { name: 'url', kind: 'string', help: 'the emulator\'s URL (default: from endpoint.json in the data directory, else https://localhost:8443)' },
-  { name: 'data-dir', kind: 'string', help: 'the emulator\'s data directory (default: ARM_EMULATOR_DATA_DIR, else ./.arm-emulator)' },
+  { name: 'url', kind: 'string', help: "the emulator's URL (default: from endpoint.json in the data directory, else https://localhost:8443)" },
+  { name: 'data-dir', kind: 'string', help: "the emulator's data directory (default: ARM_EMULATOR_DATA_DIR, else ./.arm-emulator)" },
   { name: 'profile', kind: 'string', help: `az's API profile: latest (default) or ${HYBRID_PROFILE} (the api-versions of Azure Stack Hub)` },
   { name: 'no-login', kind: 'switch', help: 'print the exports only; leave az alone' },
 ];
@@ -40,7 +40,13 @@ export interface Environment {
 export async function envCommand(argv: string[], out: (s: string) => void): Promise<void> {
   const opts = parseOptions('arm-emulator env', argv, OPTIONS);
   if (opts.help) {
-    out(usage('arm-emulator env', 'print the shell exports for the running emulator; use as: eval "$(npm run -s env)"', OPTIONS, ['eval "$(npm run -s env)"', `eval "$(npm run -s env -- --profile ${HYBRID_PROFILE})"`, 'eval "$(arm-emulator env --url https://localhost:9443)"']));
+    out(
+      usage('arm-emulator env', 'print the shell exports for the running emulator; use as: eval "$(npm run -s env)"', OPTIONS, [
+        'eval "$(npm run -s env)"',
+        `eval "$(npm run -s env -- --profile ${HYBRID_PROFILE})"`,
+        'eval "$(arm-emulator env --url https://localhost:9443)"',
+      ]),
+    );
     return;
   }
   const profile = (opts.profile as string | undefined) ?? 'latest';
@@ -71,7 +77,7 @@ async function probe(target: Target): Promise<void> {
     const why = e instanceof Error ? e.message : String(e);
     throw new CliError(
       `arm-emulator env: no emulator answers at ${target.url} (${target.source}): ${why}.\n` +
-        'Start it first with `npm start` (in the emulator\'s folder, another terminal), or pass --url / --data-dir.',
+        "Start it first with `npm start` (in the emulator's folder, another terminal), or pass --url / --data-dir.",
     );
   }
 }
@@ -146,11 +152,7 @@ function azLogin(az: string, dir: string, target: Target, profile: string, extra
   for (const k of ['AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_TENANT_ID']) delete env[k];
   const cloud = { ...(profile === 'latest' ? {} : { profile }), endpoints: { resourceManager: `${target.url}/`, microsoftGraphResourceId: `${target.url}/graph/` } };
   const login = ['login', '--service-principal', '-u', target.clientId, '-p', target.clientSecret, '--tenant', target.tenantId, '-o', 'none'];
-  const commands = [
-    ['cloud', 'register', '-n', CLOUD_NAME, '--cloud-config', JSON.stringify(cloud), '-o', 'none'],
-    ['cloud', 'set', '-n', CLOUD_NAME, '--only-show-errors', '-o', 'none'],
-    login,
-  ];
+  const commands = [['cloud', 'register', '-n', CLOUD_NAME, '--cloud-config', JSON.stringify(cloud), '-o', 'none'], ['cloud', 'set', '-n', CLOUD_NAME, '--only-show-errors', '-o', 'none'], login];
   const shown = (args: string[]) => args.map((a) => (a === target.clientSecret ? '***' : a)).join(' ');
   const failed = (what: string, r: ReturnType<typeof spawnSync>) =>
     new CliError(`arm-emulator env: \`${what}\` failed (exit ${r.status ?? r.signal}):\n${String(r.stderr || r.stdout || r.error || '').trim()}`);

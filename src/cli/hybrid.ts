@@ -44,12 +44,12 @@ const GROUP_OPTIONAL: OptionSpec = { ...GROUP, required: false, help: 'the resou
 const NO_WAIT: OptionSpec = { name: 'no-wait', kind: 'switch', help: 'return once the request is accepted; do not wait for the long-running operation' };
 const YES: OptionSpec = { name: 'yes', kind: 'switch', aliases: ['-y'], help: 'do not prompt for confirmation' };
 const TAGS: OptionSpec = { name: 'tags', kind: 'list', help: 'space-separated tags: key[=value] [key[=value] ...]' };
-const LOCATION: OptionSpec = { name: 'location', kind: 'string', aliases: ['-l'], help: 'location (default: the resource group\'s)' };
+const LOCATION: OptionSpec = { name: 'location', kind: 'string', aliases: ['-l'], help: "location (default: the resource group's)" };
 
 const s = (o: Parsed, k: string) => o[k] as string | undefined;
 const n = (o: Parsed, k: string) => o[k] as number | undefined;
 const b = (o: Parsed, k: string) => o[k] as boolean | undefined;
-const sub = (ctx: Ctx) => (s(ctx.opts, 'subscription') ?? ctx.arm.subscriptionId);
+const sub = (ctx: Ctx) => s(ctx.opts, 'subscription') ?? ctx.arm.subscriptionId;
 const groupPath = (ctx: Ctx, group = s(ctx.opts, 'resource-group')!) => `/subscriptions/${sub(ctx)}/resourceGroups/${group}`;
 
 function tags(o: Parsed): Record<string, string> | undefined {
@@ -144,8 +144,8 @@ const aksarcCreate: Command = {
     { name: 'vnet-ids', kind: 'list', required: true, help: 'ids (or names in the resource group) of the logical networks' },
     { name: 'control-plane-count', kind: 'int', aliases: ['--control-plane-node-count'], help: 'control-plane nodes: 1, 3 or 5 (default 1)' },
     { name: 'control-plane-vm-size', kind: 'string', help: 'VM size of the control-plane nodes (default Standard_A4_v2)' },
-    { name: 'control-plane-ip', kind: 'string', help: 'the API server\'s address on the logical network (default: the first free one)' },
-    { name: 'kubernetes-version', kind: 'string', help: 'Kubernetes version (default: the custom location\'s newest ready one)' },
+    { name: 'control-plane-ip', kind: 'string', help: "the API server's address on the logical network (default: the first free one)" },
+    { name: 'kubernetes-version', kind: 'string', help: "Kubernetes version (default: the custom location's newest ready one)" },
     { name: 'node-count', kind: 'int', aliases: ['-c'], help: 'nodes in the first pool (default 1)' },
     { name: 'node-vm-size', kind: 'string', help: 'VM size of the first pool (default Standard_A4_v2)' },
     { name: 'nodepool-labels', kind: 'list', help: 'space-separated labels of the first pool: key=value ...' },
@@ -278,7 +278,7 @@ const aksarcDelete: Command = {
 
 const aksarcGetCredentials: Command = {
   name: 'aksarc get-credentials',
-  summary: 'get a kubeconfig of the cluster and merge it into KUBECONFIG\'s first file (else ~/.kube/config)',
+  summary: "get a kubeconfig of the cluster and merge it into KUBECONFIG's first file (else ~/.kube/config)",
   options: [
     CLUSTER_NAME,
     GROUP,
@@ -329,7 +329,8 @@ function mergeKubeconfig(file: string | undefined, yaml: string, opts: { context
     }
     if (!file) return { text: readFileSync(fresh, 'utf8'), context };
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const text = opts.overwrite || !existsSync(file) || readFileSync(file, 'utf8').trim() === '' ? readFileSync(fresh, 'utf8') : kubectl(['config', 'view', '--flatten'], [fresh, file].join(path.delimiter));
+    const text =
+      opts.overwrite || !existsSync(file) || readFileSync(file, 'utf8').trim() === '' ? readFileSync(fresh, 'utf8') : kubectl(['config', 'view', '--flatten'], [fresh, file].join(path.delimiter));
     writeFileSync(file, text, { mode: 0o600 });
     return { text, context };
   } finally {
@@ -340,7 +341,10 @@ function mergeKubeconfig(file: string | undefined, yaml: string, opts: { context
 const aksarcGetVersions: Command = {
   name: 'aksarc get-versions',
   summary: 'the Kubernetes versions a custom location offers (with their upgrades and OS readiness)',
-  options: [{ name: 'custom-location', kind: 'string', required: true, help: 'name (in --resource-group) or id of the custom location' }, { ...GROUP_OPTIONAL, help: 'the custom location\'s resource group, when it is given by name' }],
+  options: [
+    { name: 'custom-location', kind: 'string', required: true, help: 'name (in --resource-group) or id of the custom location' },
+    { ...GROUP_OPTIONAL, help: "the custom location's resource group, when it is given by name" },
+  ],
   async run(ctx) {
     return ensureOffer(ctx, idOf(ctx, s(ctx.opts, 'custom-location')!, 'Microsoft.ExtendedLocation/customLocations'), 'kubernetesVersions');
   },
@@ -392,11 +396,7 @@ function writable(current: any, change: Record<string, unknown>): any {
 
 // nodepools
 
-const POOL_OPTIONS: OptionSpec[] = [
-  { name: 'cluster-name', kind: 'string', required: true, help: 'the provisioned cluster' },
-  NAME('name of the node pool'),
-  GROUP,
-];
+const POOL_OPTIONS: OptionSpec[] = [{ name: 'cluster-name', kind: 'string', required: true, help: 'the provisioned cluster' }, NAME('name of the node pool'), GROUP];
 const poolPath = (ctx: Ctx) => hcs(`${pciPath(ctx, s(ctx.opts, 'cluster-name'))}/agentPools/${s(ctx.opts, 'name')}`);
 
 const nodepoolAdd: Command = {
@@ -444,7 +444,12 @@ const nodepoolScale: Command = {
     const count = n(ctx.opts, 'node-count');
     const vmSize = s(ctx.opts, 'node-vm-size');
     if (count === undefined && vmSize === undefined) throw new CliError('aksarc nodepool scale: error: give --node-count or --node-vm-size', 2);
-    return ctx.arm.write('PUT', poolPath(ctx), { properties: { ...props, ...(count !== undefined ? { count } : {}), ...(vmSize ? { vmSize } : {}) } }, { log: ctx.log, noWait: !!b(ctx.opts, 'no-wait') });
+    return ctx.arm.write(
+      'PUT',
+      poolPath(ctx),
+      { properties: { ...props, ...(count !== undefined ? { count } : {}), ...(vmSize ? { vmSize } : {}) } },
+      { log: ctx.log, noWait: !!b(ctx.opts, 'no-wait') },
+    );
   },
 };
 
@@ -576,7 +581,13 @@ const EXT_TARGET: OptionSpec[] = [
 
 function extensionsPath(ctx: Ctx): string {
   const type = CLUSTER_TYPES[String(s(ctx.opts, 'cluster-type')).toLowerCase()];
-  if (!type) throw new CliError(`k8s-extension: error: argument --cluster-type/-t: invalid choice: '${s(ctx.opts, 'cluster-type')}' (choose from ${Object.values(CLUSTER_TYPES).map((t) => t.split('/')[1]).join(', ')})`, 2);
+  if (!type)
+    throw new CliError(
+      `k8s-extension: error: argument --cluster-type/-t: invalid choice: '${s(ctx.opts, 'cluster-type')}' (choose from ${Object.values(CLUSTER_TYPES)
+        .map((t) => t.split('/')[1])
+        .join(', ')})`,
+      2,
+    );
   return `${groupPath(ctx)}/providers/${type}/${s(ctx.opts, 'cluster-name')}/providers/Microsoft.KubernetesConfiguration/extensions`;
 }
 const extensionPath = (ctx: Ctx) => `${extensionsPath(ctx)}/${s(ctx.opts, 'name')}?api-version=${V.kubernetesConfiguration}`;
@@ -610,7 +621,8 @@ const extCreate: Command = {
   async run(ctx) {
     const o = ctx.opts;
     const scope = s(o, 'scope')?.toLowerCase();
-    if (scope && scope !== 'cluster' && scope !== 'namespace') throw new CliError(`k8s-extension create: error: argument --scope: invalid choice: '${s(o, 'scope')}' (choose from 'cluster', 'namespace')`, 2);
+    if (scope && scope !== 'cluster' && scope !== 'namespace')
+      throw new CliError(`k8s-extension create: error: argument --scope: invalid choice: '${s(o, 'scope')}' (choose from 'cluster', 'namespace')`, 2);
     const properties = {
       extensionType: s(o, 'extension-type'),
       ...(o['auto-upgrade-minor-version'] !== undefined ? { autoUpgradeMinorVersion: b(o, 'auto-upgrade-minor-version') } : {}),
@@ -668,7 +680,7 @@ const clCreate: Command = {
     GROUP,
     { name: 'host-resource-id', kind: 'string', required: true, help: 'the appliance or connected cluster' },
     { name: 'namespace', kind: 'string', aliases: ['--ns'], required: true, help: 'the namespace on the host the custom location maps to' },
-    { name: 'cluster-extension-ids', kind: 'list', aliases: ['-c'], required: true, help: 'ids of the host\'s extensions it offers (space- or comma-separated)' },
+    { name: 'cluster-extension-ids', kind: 'list', aliases: ['-c'], required: true, help: "ids of the host's extensions it offers (space- or comma-separated)" },
     LOCATION,
     { name: 'kubeconfig', kind: 'string', aliases: ['-k'], help: 'accepted for compatibility: the emulator reaches the host itself' },
     { name: 'assign-identity', kind: 'string', help: 'SystemAssigned or None' },
@@ -699,7 +711,7 @@ const clList = listCommand('customlocation list', 'custom locations', 'Microsoft
 
 const clEnabled: Command = {
   name: 'customlocation list-enabled-resource-types',
-  summary: 'the resource types a custom location\'s extensions enable',
+  summary: "the resource types a custom location's extensions enable",
   options: [NAME('name of the custom location'), GROUP],
   async run(ctx) {
     const p = customLocationPath(ctx).replace('?', '/enabledResourceTypes?');

@@ -83,7 +83,7 @@ export async function runCli(argv: string[], io: Io = stdio): Promise<number> {
       io.err(`ERROR: ${e.message}\n`);
       return e.exitCode;
     }
-    io.err(`ERROR: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    io.err(`ERROR: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
   }
 }
@@ -127,7 +127,14 @@ const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 
 function tsv(value: unknown): string {
   const rows = Array.isArray(value) ? value : [value];
   const row = (v: unknown): string =>
-    scalar(v) ? cell(v) : Array.isArray(v) ? v.filter(scalar).map(cell).join('\t') : Object.values(v as object).filter(scalar).map(cell).join('\t');
+    scalar(v)
+      ? cell(v)
+      : Array.isArray(v)
+        ? v.filter(scalar).map(cell).join('\t')
+        : Object.values(v as object)
+            .filter(scalar)
+            .map(cell)
+            .join('\t');
   return rows.length ? `${rows.map(row).join('\n')}\n` : '';
 }
 
@@ -141,7 +148,11 @@ function table(value: unknown): string {
   const head = cols.map((c) => c.charAt(0).toUpperCase() + c.slice(1));
   const data = objects.map((o) => cols.map((c) => cell(o[c])));
   const width = cols.map((_, i) => Math.max(head[i].length, ...data.map((d) => d[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(width[i]))
+      .join('  ')
+      .trimEnd();
   return `${[line(head), width.map((w) => '-'.repeat(w)).join('  '), ...data.map(line)].join('\n')}\n`;
 }
 
@@ -182,9 +193,11 @@ function overview(): string {
     '',
     'Stand-ins for az extensions that cannot be installed offline (same arguments; they call the emulator over HTTPS',
     'as the signed-in service principal of AZURE_CLIENT_ID / AZURE_CLIENT_SECRET, which env exports):',
-    ...Object.keys(STAND_IN).map((g) => `    arm-emulator ${g.padEnd(14)} ${[...new Set(HYBRID_COMMANDS.filter((c) => c.name.startsWith(`${g} `)).map((c) => c.name.slice(g.length + 1).split(' ')[0]))].join(', ')}`),
+    ...Object.keys(STAND_IN).map(
+      (g) => `    arm-emulator ${g.padEnd(14)} ${[...new Set(HYBRID_COMMANDS.filter((c) => c.name.startsWith(`${g} `)).map((c) => c.name.slice(g.length + 1).split(' ')[0]))].join(', ')}`,
+    ),
     '',
-    "Each command takes -h for its arguments.",
+    'Each command takes -h for its arguments.',
     '',
   ].join('\n');
 }

@@ -228,8 +228,7 @@ export function mergeConfigFile(cfg: EmulatorConfig, file: any): EmulatorConfig 
     if (!Array.isArray(file.servicePrincipals)) throw new ConfigError('config: servicePrincipals must be an array');
     out.servicePrincipals = [...cfg.servicePrincipals];
     for (const p of file.servicePrincipals) {
-      if (typeof p?.clientId !== 'string' || typeof p?.clientSecret !== 'string')
-        throw new ConfigError('config: each service principal needs clientId and clientSecret');
+      if (typeof p?.clientId !== 'string' || typeof p?.clientSecret !== 'string') throw new ConfigError('config: each service principal needs clientId and clientSecret');
       out.servicePrincipals.push({
         clientId: p.clientId,
         clientSecret: p.clientSecret,

@@ -52,7 +52,10 @@ export function mountDashboard(router: Router, services: Services): LiveFeed {
   router.get('/', page);
   router.get('/dashboard', page);
 
-  router.get('/dashboard/state', wrap((req) => dashboardState(services, { allRegions: query(req, 'allRegions') === 'true', resourceGroups: query(req, 'resourceGroups') === 'true', version: version() })));
+  router.get(
+    '/dashboard/state',
+    wrap((req) => dashboardState(services, { allRegions: query(req, 'allRegions') === 'true', resourceGroups: query(req, 'resourceGroups') === 'true', version: version() })),
+  );
   router.get(
     '/dashboard/resources',
     wrap((req) => {

@@ -57,7 +57,9 @@ export function kubeSummary(services: Services, id: string): KubeSummary | undef
   }));
   const pods = kube.listObjects(id, 'v1', 'Pod');
   const running = pods.filter((p) => p.status?.phase === 'Running').length;
-  const podList = pods.slice(0, PODS_SHOWN).map((p) => ({ name: `${p.metadata.namespace}/${p.metadata.name}`, phase: String(p.status?.phase ?? 'Pending'), ...(p.spec?.nodeName ? { node: String(p.spec.nodeName) } : {}) }));
+  const podList = pods
+    .slice(0, PODS_SHOWN)
+    .map((p) => ({ name: `${p.metadata.namespace}/${p.metadata.name}`, phase: String(p.status?.phase ?? 'Pending'), ...(p.spec?.nodeName ? { node: String(p.spec.nodeName) } : {}) }));
   return { nodes, pods: pods.length, runningPods: running, podList };
 }
 
@@ -87,7 +89,7 @@ export function displayName(id: string): string {
 /** The type as Azure spells it ('Microsoft.ContainerService/managedClusters'). */
 function typeName(services: Services, typeKey: string, fallback?: string): string {
   const def = services.registry.typeByKey(typeKey);
-  return def ? `${def.namespace}/${def.type}` : fallback ?? typeKey;
+  return def ? `${def.namespace}/${def.type}` : (fallback ?? typeKey);
 }
 
 /** What a resource's VMs on one site say about it, in one word and a sentence. */
@@ -122,7 +124,7 @@ function ownersOf(services: Services, site: SiteSnapshot): OwnerView[] {
   return [...byOwner].map(([id, vms]) => {
     const stored = id.startsWith('/subscriptions/') ? services.resources.get(id) : undefined;
     const name = stored?.resource.name && stored.resource.name.toLowerCase() !== 'default' ? stored.resource.name : displayName(id);
-    const kind: OwnerKind = stored ? OWNER_KINDS[stored.typeKey] ?? 'other' : vms.every((v) => v.role === 'appliance') ? 'bridge' : 'infrastructure';
+    const kind: OwnerKind = stored ? (OWNER_KINDS[stored.typeKey] ?? 'other') : vms.every((v) => v.role === 'appliance') ? 'bridge' : 'infrastructure';
     const view: OwnerView = {
       id,
       name,

@@ -114,7 +114,15 @@ export class Fabric {
   /** The backend of a site; 404 with the known names when unknown. */
   site(name: string): FabricBackend {
     const b = this.backends.get(String(name).toLowerCase());
-    if (!b) throw Errors.withStatus(404, 'SiteNotFound', `The fabric has no site named '${name}'. Known sites: ${[...this.backends.values()].filter((x) => x.definition.kind !== 'AzureRegion').map((x) => x.definition.name).join(', ')} and the Azure regions.`);
+    if (!b)
+      throw Errors.withStatus(
+        404,
+        'SiteNotFound',
+        `The fabric has no site named '${name}'. Known sites: ${[...this.backends.values()]
+          .filter((x) => x.definition.kind !== 'AzureRegion')
+          .map((x) => x.definition.name)
+          .join(', ')} and the Azure regions.`,
+      );
     return b;
   }
 
@@ -123,7 +131,6 @@ export class Fabric {
     const name = this.byLocation.get(location.replace(/\s+/g, '').toLowerCase());
     return name ? this.backends.get(name)!.definition : undefined;
   }
-
 
   // ---- what a provider reads -----------------------------------------------------------------------------
 

@@ -40,8 +40,7 @@ export const freeOf = (h: Host): Demand => ({
   storageGB: h.storageGB - h.usedStorageGB,
 });
 
-const fits = (h: Host, d: Demand): boolean =>
-  h.state === 'Up' && h.cores - h.usedCores >= d.cores && h.memoryGB - h.usedMemoryGB >= d.memoryGB && h.storageGB - h.usedStorageGB >= d.storageGB;
+const fits = (h: Host, d: Demand): boolean => h.state === 'Up' && h.cores - h.usedCores >= d.cores && h.memoryGB - h.usedMemoryGB >= d.memoryGB && h.storageGB - h.usedStorageGB >= d.storageGB;
 
 /** The best Up host for a VM, or undefined when none has room. */
 export function chooseHost(hosts: readonly Host[], req: PlacementRequest, peers: PeerCounter, exclude?: string): Host | undefined {
@@ -129,11 +128,7 @@ export function shortfallMessage(site: string, s: Shortfall): string {
  * Places a set of VMs on a copy of the hosts (a dry run); returns each VM's host, or the shortfall
  * of the whole set at the first VM that does not fit.
  */
-export function placeAll(
-  hosts: readonly Host[],
-  reqs: readonly PlacementRequest[],
-  peers: PeerCounter,
-): { ok: true; placements: Map<string, string> } | { ok: false; shortfall: Shortfall } {
+export function placeAll(hosts: readonly Host[], reqs: readonly PlacementRequest[], peers: PeerCounter): { ok: true; placements: Map<string, string> } | { ok: false; shortfall: Shortfall } {
   const sim = hosts.map((h) => ({ ...h }));
   const extra: PeerIndex = new Map(); // peers added by this dry run
   const simPeers: PeerCounter = (host, owner, role) => {

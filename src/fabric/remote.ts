@@ -15,7 +15,19 @@ import { randomUUID } from 'node:crypto';
 import { Errors, ArmError } from '../arm/errors.js';
 import type { Store } from '../store/store.js';
 import type { FabricBackend, PowerAction } from './fabric.js';
-import { describeSite, vmView, type AddressReservation, type FaultReport, type LogicalNetwork, type PackageInstall, type PackageRequest, type SiteSnapshot, type Vm, type VmChange, type VmRequest } from './model.js';
+import {
+  describeSite,
+  vmView,
+  type AddressReservation,
+  type FaultReport,
+  type LogicalNetwork,
+  type PackageInstall,
+  type PackageRequest,
+  type SiteSnapshot,
+  type Vm,
+  type VmChange,
+  type VmRequest,
+} from './model.js';
 import { FABRIC_COLLECTION, type LocalSiteFabric } from './site.js';
 import type { SiteDefinition } from './sites.js';
 

@@ -62,7 +62,13 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const sites = loadSites({ configFile: args.config });
   const def = sites.find((s) => s.name.toLowerCase() === args.site!.toLowerCase());
-  if (!def) throw new Error(`site '${args.site}' is not in ${args.config ?? 'the default sites'}; known: ${sites.filter((s) => s.kind !== 'AzureRegion').map((s) => s.name).join(', ')}`);
+  if (!def)
+    throw new Error(
+      `site '${args.site}' is not in ${args.config ?? 'the default sites'}; known: ${sites
+        .filter((s) => s.kind !== 'AzureRegion')
+        .map((s) => s.name)
+        .join(', ')}`,
+    );
   const dir = args.inMemory ? null : path.resolve(args.dataDir ?? `.arm-emulator-site-${def.name}`);
   const store = await JournalStore.open({ dir, fsync: args.fsync });
   const site = new LocalSiteFabric({ ...def, remote: undefined }, store);

@@ -267,10 +267,7 @@ export class LocalSiteFabric implements FabricBackend {
       freeStorageGB: h.state === 'Up' ? h.storageGB - h.usedStorageGB : 0,
       vmCount: this.peers.get(h.name) ? [...this.peers.get(h.name)!.values()].reduce((s, p) => s + p.all, 0) : 0,
     }));
-    const total = (k: 'cores' | 'memoryGB' | 'storageGB', f: 'freeCores' | 'freeMemoryGB' | 'freeStorageGB') => [
-      hostViews.reduce((s, h) => s + h[k], 0),
-      hostViews.reduce((s, h) => s + h[f], 0),
-    ];
+    const total = (k: 'cores' | 'memoryGB' | 'storageGB', f: 'freeCores' | 'freeMemoryGB' | 'freeStorageGB') => [hostViews.reduce((s, h) => s + h[k], 0), hostViews.reduce((s, h) => s + h[f], 0)];
     const [cores, freeCores] = total('cores', 'freeCores');
     const [memoryGB, freeMemoryGB] = total('memoryGB', 'freeMemoryGB');
     const [storageGB, freeStorageGB] = total('storageGB', 'freeStorageGB');
@@ -383,14 +380,14 @@ export class LocalSiteFabric implements FabricBackend {
   // ---- checks ------------------------------------------------------------------------------------------
 
   private requireConnected(what: string): void {
-    if (!this.state.connected)
-      throw Errors.withStatus(503, 'SiteDisconnected', `${this.where} is disconnected from Azure; cannot ${what}.`);
+    if (!this.state.connected) throw Errors.withStatus(503, 'SiteDisconnected', `${this.where} is disconnected from Azure; cannot ${what}.`);
   }
 
   private sizeOf(req: VmRequest): { cores: number; memoryGB: number; storageGB: number } {
     if (req.custom) {
       const c = req.custom;
-      if (![c.cores, c.memoryGB, c.storageGB].every((x) => Number.isFinite(x) && x > 0)) throw Errors.invalid('VMSizeNotSupported', `A custom VM size needs cores, memory and storage above 0 (got ${c.cores} cores, ${c.memoryGB} GB, ${c.storageGB} GB).`);
+      if (![c.cores, c.memoryGB, c.storageGB].every((x) => Number.isFinite(x) && x > 0))
+        throw Errors.invalid('VMSizeNotSupported', `A custom VM size needs cores, memory and storage above 0 (got ${c.cores} cores, ${c.memoryGB} GB, ${c.storageGB} GB).`);
       return { cores: c.cores, memoryGB: c.memoryGB, storageGB: c.storageGB };
     }
     const s = findVmSize(this.vmSizes, req.vmSize);
@@ -399,8 +396,7 @@ export class LocalSiteFabric implements FabricBackend {
   }
 
   private ownedBy(vm: Vm, owner: string): void {
-    if (vm.owner.toLowerCase() !== owner.toLowerCase())
-      throw Errors.conflictWith('VmNameConflict', `A VM named '${vm.name}' already exists on ${this.where} and belongs to '${vm.owner}'.`);
+    if (vm.owner.toLowerCase() !== owner.toLowerCase()) throw Errors.conflictWith('VmNameConflict', `A VM named '${vm.name}' already exists on ${this.where} and belongs to '${vm.owner}'.`);
   }
 
   private capacityError(s: ReturnType<typeof diagnose>): ArmError {
@@ -416,8 +412,7 @@ export class LocalSiteFabric implements FabricBackend {
   private network(req: VmRequest) {
     const nets = this.networks();
     const net = req.logicalNetwork ? nets.find((n) => n.name.toLowerCase() === req.logicalNetwork!.toLowerCase()) : this.definition.logicalNetworks[0];
-    if (!net)
-      throw Errors.withStatus(404, 'LogicalNetworkNotFound', `${this.where} has no logical network '${req.logicalNetwork}'. Networks: ${nets.map((n) => n.name).join(', ') || 'none'}.`);
+    if (!net) throw Errors.withStatus(404, 'LogicalNetworkNotFound', `${this.where} has no logical network '${req.logicalNetwork}'. Networks: ${nets.map((n) => n.name).join(', ') || 'none'}.`);
     return net;
   }
 
@@ -438,7 +433,10 @@ export class LocalSiteFabric implements FabricBackend {
     const used = this.usedIps.get(net.name)!;
     const ip = allocateIp(this.ipRanges.get(net.name)!, used, this.ipCursor.get(net.name));
     if (ip === undefined)
-      throw Errors.conflictWith('InsufficientIpAddresses', `Logical network '${net.name}' on ${this.where} has no free IP addresses: all ${poolSize(net.ipPools)} addresses of its IP pools are in use.`);
+      throw Errors.conflictWith(
+        'InsufficientIpAddresses',
+        `Logical network '${net.name}' on ${this.where} has no free IP addresses: all ${poolSize(net.ipPools)} addresses of its IP pools are in use.`,
+      );
     used.add(ip); // reserved now so parallel requests get distinct addresses
     this.ipCursor.set(net.name, ip + 1);
     return { ip: intToIp(ip), logicalNetwork: net.name };
@@ -531,7 +529,10 @@ export class LocalSiteFabric implements FabricBackend {
           const host = this.findHost(existing);
           if (!host) {
             const s = diagnose([...this.hosts.values()], [{ ...existing }], { ...existing });
-            throw Errors.conflictWith('HostFailed', `VM '${existing.name}' could not be created on ${this.where}: its host '${existing.host}' failed and no other host has room. ${shortfallMessage(this.where, s)}`);
+            throw Errors.conflictWith(
+              'HostFailed',
+              `VM '${existing.name}' could not be created on ${this.where}: its host '${existing.host}' failed and no other host has room. ${shortfallMessage(this.where, s)}`,
+            );
           }
           await this.commit([this.put({ ...existing, host, state: 'Running', restarts: (existing.restarts ?? 0) + 1, failedFrom: undefined })]);
         } else if (existing.state === 'Deleting') {
@@ -665,8 +666,7 @@ export class LocalSiteFabric implements FabricBackend {
       this.requireConnected(`join VM '${name}' to its cluster`);
       const vm = this.requireVm(name);
       if (vm.joined) return vm;
-      if (vm.state !== 'Running')
-        throw Errors.conflictWith('NodeNotReady', `VM '${name}' on ${this.where} is ${vm.state}, so it cannot join its cluster.`);
+      if (vm.state !== 'Running') throw Errors.conflictWith('NodeNotReady', `VM '${name}' on ${this.where} is ${vm.state}, so it cannot join its cluster.`);
       const next: Vm = { ...vm, joined: true };
       void opId; // joining is idempotent by itself
       await this.commit([this.put(next)]);
@@ -713,7 +713,10 @@ export class LocalSiteFabric implements FabricBackend {
       this.requireConnected(`add logical network '${net.name}'`);
       const existing = this.findNet(net.name);
       if (existing && (!existing.owner || !net.owner || !sameId(existing.owner, net.owner))) {
-        throw Errors.conflictWith('LogicalNetworkNameConflict', `${this.where} already has a logical network named '${existing.name}'${existing.owner ? ` (it belongs to '${existing.owner}')` : ''}; choose another name.`);
+        throw Errors.conflictWith(
+          'LogicalNetworkNameConflict',
+          `${this.where} already has a logical network named '${existing.name}'${existing.owner ? ` (it belongs to '${existing.owner}')` : ''}; choose another name.`,
+        );
       }
       this.checkNetwork(net);
       if (existing) {
@@ -746,7 +749,11 @@ export class LocalSiteFabric implements FabricBackend {
       if (!net) return;
       if (net.owner && !sameId(net.owner, owner)) throw Errors.conflictWith('LogicalNetworkNameConflict', `Logical network '${net.name}' on ${this.where} belongs to '${net.owner}'.`);
       const users = this.vmsOnNet(name);
-      if (users.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} is in use by ${users.length} VM(s): ${users.map((v) => `${v.name} (${v.ip}, ${v.owner})`).join(', ')}.`);
+      if (users.length)
+        throw Errors.conflictWith(
+          'LogicalNetworkInUse',
+          `Logical network '${net.name}' on ${this.where} is in use by ${users.length} VM(s): ${users.map((v) => `${v.name} (${v.ip}, ${v.owner})`).join(', ')}.`,
+        );
       const held = this.reservationsOn(name);
       if (held.length) throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${net.name}' on ${this.where} has addresses held by ${held.map((a) => `${a.owner} (${a.ip})`).join(', ')}.`);
       this.requireConnected(`remove logical network '${net.name}'`);
@@ -794,14 +801,19 @@ export class LocalSiteFabric implements FabricBackend {
     if (req.ip) {
       const n = ipToInt(req.ip);
       const prefix = net.addressPrefix ? parseCidr(net.addressPrefix) : undefined;
-      if (n === undefined || (prefix && (n < prefix[0] || n > prefix[1]))) throw Errors.invalid('InvalidPrivateIPAddress', `${req.ip} is not an address of logical network '${net.name}' (${net.addressPrefix || 'DHCP'}).`);
+      if (n === undefined || (prefix && (n < prefix[0] || n > prefix[1])))
+        throw Errors.invalid('InvalidPrivateIPAddress', `${req.ip} is not an address of logical network '${net.name}' (${net.addressPrefix || 'DHCP'}).`);
       if (used.has(n)) throw Errors.conflictWith('PrivateIPAddressInUse', `Address ${req.ip} of logical network '${net.name}' on ${this.where} is already in use.`);
       if (net.gateway && ipToInt(net.gateway) === n) throw Errors.invalid('InvalidPrivateIPAddress', `${req.ip} is the gateway of logical network '${net.name}'.`);
       ip = n;
     } else {
       if (net.ipPools.length === 0) throw Errors.invalid('NoIpPool', `Logical network '${net.name}' on ${this.where} has no IP pool to take an address from (its addresses come from DHCP).`);
       ip = allocateIp(this.ipRanges.get(net.name)!, used, this.ipCursor.get(net.name));
-      if (ip === undefined) throw Errors.conflictWith('InsufficientIpAddresses', `Logical network '${net.name}' on ${this.where} has no free IP addresses: all ${poolSize(net.ipPools)} addresses of its IP pools are in use.`);
+      if (ip === undefined)
+        throw Errors.conflictWith(
+          'InsufficientIpAddresses',
+          `Logical network '${net.name}' on ${this.where} has no free IP addresses: all ${poolSize(net.ipPools)} addresses of its IP pools are in use.`,
+        );
       this.ipCursor.set(net.name, ip + 1);
     }
     const ops: (WriteOp | undefined)[] = [];

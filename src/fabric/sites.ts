@@ -51,8 +51,7 @@ export interface SiteDefinition {
 const KINDS: SiteKind[] = ['AzureRegion', 'AzureStackHub', 'AzureStackHCI'];
 const ROLES: VmRole[] = ['controlPlane', 'worker', 'loadBalancer', 'managementCluster', 'appliance', 'virtualMachine'];
 
-export const infrastructureOwner = (site: string, what: string): string =>
-  `/providers/Microsoft.Emulator/fabricSites/${site}/infrastructure/${what}`;
+export const infrastructureOwner = (site: string, what: string): string => `/providers/Microsoft.Emulator/fabricSites/${site}/infrastructure/${what}`;
 
 function hosts(prefix: string, count: number, cores: number, memoryGB: number, storageGB: number): HostSpec[] {
   return Array.from({ length: count }, (_, i) => ({ name: `${prefix}-host-${String(i + 1).padStart(2, '0')}`, cores, memoryGB, storageGB }));
@@ -118,11 +117,7 @@ export function defaultHciSite(name = 'hci-site-1'): SiteDefinition {
 }
 
 export function defaultSites(): SiteDefinition[] {
-  return [
-    ...AZURE_REGIONS.map(([name, displayName, lat, lon]) => azureRegionSite(name, displayName, lat, lon)),
-    defaultHubStamp(),
-    defaultHciSite(),
-  ];
+  return [...AZURE_REGIONS.map(([name, displayName, lat, lon]) => azureRegionSite(name, displayName, lat, lon)), defaultHubStamp(), defaultHciSite()];
 }
 
 // ---- parsing a config file's "sites" ----------------------------------------------------------------
@@ -137,8 +132,7 @@ function parseHosts(raw: unknown, site: string, at: string): HostSpec[] {
   if (isObj(raw)) {
     const { count, cores, memoryGB, storageGB = 4096 } = raw;
     if (!posInt(count)) throw new ConfigError(`config: ${at}.count must be a positive integer`);
-    for (const [k, v] of Object.entries({ cores, memoryGB, storageGB }))
-      if (!posInt(v)) throw new ConfigError(`config: ${at}.${k} must be a positive integer, got ${JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries({ cores, memoryGB, storageGB })) if (!posInt(v)) throw new ConfigError(`config: ${at}.${k} must be a positive integer, got ${JSON.stringify(v)}`);
     return hosts(site, count, cores, memoryGB, storageGB);
   }
   if (!Array.isArray(raw)) throw new ConfigError(`config: ${at} must be an array of hosts or {count, cores, memoryGB, storageGB}`);

@@ -61,8 +61,12 @@ export function registerFabricTasks(engine: TaskKindRegistry, fabric: Fabric, op
           const waited = Math.round(opts.disconnectWaitMs / 1000);
           if (code === 'SiteUnreachable')
             throw Errors.withStatus(503, 'SiteUnreachable', `${where} could not be reached to ${what}; the operation waited ${waited} s for it and gave up. ${(e as Error).message}`);
-          throw Errors.withStatus(503, 'SiteDisconnected', `${where} is disconnected from Azure: the operation waited ${waited} s for it to reconnect to ${what}, then gave up. ` +
-              `Reconnect the site (POST /_emulator/fabric/sites/${site.definition.name}/connect) and retry the operation.`);
+          throw Errors.withStatus(
+            503,
+            'SiteDisconnected',
+            `${where} is disconnected from Azure: the operation waited ${waited} s for it to reconnect to ${what}, then gave up. ` +
+              `Reconnect the site (POST /_emulator/fabric/sites/${site.definition.name}/connect) and retry the operation.`,
+          );
         }
         await sleep(Math.min(interval, Math.max(1, deadline - Date.now())));
       }

@@ -12,15 +12,13 @@ export interface VmSize {
   gpu?: boolean;
 }
 
-
 // ---- VM sizes (real Azure sizes: vCPUs, memory) -------------------------------------------------
 // The families and their vCPU/memory steps are Azure's published VM size tables (general purpose B, Av2, Dv2-Dv6,
 // memory optimised Ev3-Ev5, compute optimised Fsv2, storage optimised Lsv3, GPU NCv3/NCasT4_v3/NCadsA100_v4),
 // plus AKS on Azure Local's own sizes (K8S, and its GPU sizes NK (T4), NC_A2, NC_A16).
 
 const OS_DISK_GB = 128;
-const size = (name: string, cores: number, memoryGB: number, gpu = false): VmSize =>
-  gpu ? { name, cores, memoryGB, storageGB: OS_DISK_GB, gpu } : { name, cores, memoryGB, storageGB: OS_DISK_GB };
+const size = (name: string, cores: number, memoryGB: number, gpu = false): VmSize => (gpu ? { name, cores, memoryGB, storageGB: OS_DISK_GB, gpu } : { name, cores, memoryGB, storageGB: OS_DISK_GB });
 
 /** One family: 'Standard_D{n}s_v5' over vCPU counts, memory = vCPUs x GiB per vCPU (or a table). */
 function family(pattern: string, steps: number[], memory: number | ((n: number) => number), gpu = false): VmSize[] {
@@ -91,7 +89,12 @@ export const VM_SIZES: Record<string, VmSize> = Object.fromEntries(
     size('Standard_K8S5_v1', 8, 8),
     size('Standard_NK6', 6, 12, true),
     size('Standard_NK12', 12, 24, true),
-    ...['A2', 'A16'].flatMap((g) => [size(`Standard_NC4_${g}`, 4, 8, true), size(`Standard_NC8_${g}`, 8, 16, true), size(`Standard_NC16_${g}`, 16, 64, true), size(`Standard_NC32_${g}`, 32, 128, true)]),
+    ...['A2', 'A16'].flatMap((g) => [
+      size(`Standard_NC4_${g}`, 4, 8, true),
+      size(`Standard_NC8_${g}`, 8, 16, true),
+      size(`Standard_NC16_${g}`, 16, 64, true),
+      size(`Standard_NC32_${g}`, 32, 128, true),
+    ]),
   ].map((s) => [s.name, s]),
 );
 

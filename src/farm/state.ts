@@ -151,7 +151,8 @@ export async function reset(services: Services, sub?: string): Promise<{ deleted
 /** Imports a snapshot: a whole-state one replaces everything, a subscription's replaces that subscription. */
 export async function importState(services: Services, doc: SnapshotDocument): Promise<{ subscriptionId?: string; written: number; deleted: number }> {
   const sub = doc.subscriptionId;
-  if (sub !== undefined && (typeof sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(sub))) throw new SnapshotError(`the snapshot's subscriptionId '${String(sub)}' is not a subscription id. Nothing was changed.`);
+  if (sub !== undefined && (typeof sub !== 'string' || !/^[0-9a-f-]{36}$/i.test(sub)))
+    throw new SnapshotError(`the snapshot's subscriptionId '${String(sub)}' is not a subscription id. Nothing was changed.`);
   for (const c of Object.keys(doc.collections)) if (KEPT.has(c)) throw new SnapshotError(`the snapshot holds collection '${c}', which is never imported. Nothing was changed.`);
   if (sub) {
     const known = isConfigured(services, sub) || !!doc.collections[SUBSCRIPTIONS]?.[sub.toLowerCase()] || services.store.has(SUBSCRIPTIONS, sub.toLowerCase());
@@ -213,7 +214,11 @@ function checkFabric(services: Services, ops: WriteOp[]): void {
     if (vm.ip && vm.logicalNetwork && ipToInt(vm.ip) !== undefined) {
       const a = `${site.name}/${vm.logicalNetwork.toLowerCase()}/${vm.ip}`;
       const other = ips.get(a);
-      if (other) throw Errors.conflictWith('IpAddressInUse', `The snapshot's VM '${vm.name}' holds ${vm.ip} on logical network '${vm.logicalNetwork}' of '${site.name}', which VM '${other}' holds already. Nothing was changed.`);
+      if (other)
+        throw Errors.conflictWith(
+          'IpAddressInUse',
+          `The snapshot's VM '${vm.name}' holds ${vm.ip} on logical network '${vm.logicalNetwork}' of '${site.name}', which VM '${other}' holds already. Nothing was changed.`,
+        );
       ips.set(a, vm.name);
     }
     if (site.elastic || !holdsCapacity(vm)) continue;

@@ -62,7 +62,10 @@ export function registerCascade(services: Services): void {
       const left = services.resources.listByParent(rgId);
       if (left.length) {
         if (refused) throw refused;
-        throw Errors.conflictWith('ResourceGroupDeletionBlocked', `Deletion of resource group '${rgId.split('/').pop()}' failed as resources could not be deleted: ${left.map((l) => l.resource.id).join(', ')}.`);
+        throw Errors.conflictWith(
+          'ResourceGroupDeletionBlocked',
+          `Deletion of resource group '${rgId.split('/').pop()}' failed as resources could not be deleted: ${left.map((l) => l.resource.id).join(', ')}.`,
+        );
       }
       return { deleted: true };
     },

@@ -24,7 +24,10 @@ export function parseFilter(filter: string | undefined): Clause[] {
       clauses.push({ field: 'name', value: m[1].replace(/''/g, "'"), op: 'substringof' });
       continue;
     }
-    throw Errors.invalid('InvalidFilterInQueryString', `Invalid $filter '${filter}': the clause '${part.trim()}' is not supported. Use "<resourceType|name|resourceGroup|location|tagName|tagValue> eq '<value>'" or "substringof('<text>', name)", joined by 'and'.`);
+    throw Errors.invalid(
+      'InvalidFilterInQueryString',
+      `Invalid $filter '${filter}': the clause '${part.trim()}' is not supported. Use "<resourceType|name|resourceGroup|location|tagName|tagValue> eq '<value>'" or "substringof('<text>', name)", joined by 'and'.`,
+    );
   }
   return clauses;
 }
@@ -41,21 +44,32 @@ export function matchesFilter(s: StoredResource, clauses: Clause[]): boolean {
   for (const c of clauses) {
     const eq = (a: string | undefined) => (a ?? '').toLowerCase() === c.value.toLowerCase();
     switch (c.field) {
-      case 'resourcetype': if (!eq(r.type)) return false; break;
+      case 'resourcetype':
+        if (!eq(r.type)) return false;
+        break;
       case 'name':
         if (c.op === 'substringof' ? !r.name.toLowerCase().includes(c.value.toLowerCase()) : !eq(r.name)) return false;
         break;
-      case 'resourcegroup': if (!eq(r.id.split('/')[4])) return false; break;
-      case 'location': if (!eq(r.location)) return false; break;
-      case 'provisioningstate': if (!eq(r.properties?.provisioningState)) return false; break;
-      case 'tagname': if (!Object.keys(r.tags ?? {}).some((k) => k.toLowerCase() === c.value.toLowerCase())) return false; break;
+      case 'resourcegroup':
+        if (!eq(r.id.split('/')[4])) return false;
+        break;
+      case 'location':
+        if (!eq(r.location)) return false;
+        break;
+      case 'provisioningstate':
+        if (!eq(r.properties?.provisioningState)) return false;
+        break;
+      case 'tagname':
+        if (!Object.keys(r.tags ?? {}).some((k) => k.toLowerCase() === c.value.toLowerCase())) return false;
+        break;
       case 'tagvalue': {
         const entries = Object.entries(r.tags ?? {});
         const ok = entries.some(([k, v]) => (!tagName || k.toLowerCase() === tagName.toLowerCase()) && v === c.value);
         if (!ok) return false;
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
   return true;

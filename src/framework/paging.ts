@@ -9,7 +9,12 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 
 /** A page of an in-memory list (small lists: they are sorted whole). */
-export function pageOf<T>(ctx: RequestContext, items: T[], shape: (t: T) => unknown, sortKey: (t: T) => string = (t: any) => (t.resource?.id ?? t.id ?? '').toLowerCase()): { status: number; body: unknown } {
+export function pageOf<T>(
+  ctx: RequestContext,
+  items: T[],
+  shape: (t: T) => unknown,
+  sortKey: (t: T) => string = (t: any) => (t.resource?.id ?? t.id ?? '').toLowerCase(),
+): { status: number; body: unknown } {
   const keyed = items.map((t) => [sortKey(t), t] as const);
   keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const { offset, size, after } = pageWindow(ctx);

@@ -13,7 +13,10 @@ import type { ParsedPath, Related, RelatedResource, ResourceTypeDefinition, Stor
 export function parentIdOf(p: ParsedPath, def: ResourceTypeDefinition): string {
   const ts = def.type.split('/');
   if (ts.length > 1) {
-    const parts = ts.slice(0, -1).map((t, i) => `${t}/${p.names[i]}`).join('/');
+    const parts = ts
+      .slice(0, -1)
+      .map((t, i) => `${t}/${p.names[i]}`)
+      .join('/');
     return idKey(`${p.scopeId}/providers/${def.namespace}/${parts}`);
   }
   return idKey(p.scopeId);

@@ -209,7 +209,7 @@ export class ResourceRepository {
   countByParent(parentId: string, typeKey?: string): { all: number; ofType: number } {
     const key = idKey(parentId);
     const all = this.byParent.get(key)?.size ?? 0;
-    return { all, ofType: typeKey ? this.byParentType.get(key)?.get(typeKey)?.size ?? 0 : 0 };
+    return { all, ofType: typeKey ? (this.byParentType.get(key)?.get(typeKey)?.size ?? 0) : 0 };
   }
 
   /** Everything below a resource, deepest first (the order a cascade deletes in). */

@@ -171,7 +171,9 @@ export class ResourceManagerCore implements ResourceManager {
         return { status: ctx.existing ? 204 : 404 };
       case 'PUT':
         if (dryRun) return this.putStored(ctx, true, internal);
-        return this.exclusive(ctx, () => (ctx.def.serialPuts ? this.serially(typeKeyOf(ctx.def.namespace, ctx.def.type), () => this.putStored(ctx, false, internal)) : this.putStored(ctx, false, internal)));
+        return this.exclusive(ctx, () =>
+          ctx.def.serialPuts ? this.serially(typeKeyOf(ctx.def.namespace, ctx.def.type), () => this.putStored(ctx, false, internal)) : this.putStored(ctx, false, internal),
+        );
       case 'PATCH':
         return this.exclusive(ctx, () => this.patchStored(ctx, internal));
       case 'DELETE':
@@ -208,7 +210,8 @@ export class ResourceManagerCore implements ResourceManager {
       // Another instance changed the resource between this request's checks and its commit: the first writer
       // wins, as at ARM; with If-Match the caller's ETag is the one that no longer holds.
       if (e instanceof StoreConflictError) {
-        if (ctx.headers['if-match']) throw Errors.preconditionFailed(`The resource was changed by another request while this one was being processed; its ETag no longer matches '${ctx.headers['if-match']}'.`);
+        if (ctx.headers['if-match'])
+          throw Errors.preconditionFailed(`The resource was changed by another request while this one was being processed; its ETag no longer matches '${ctx.headers['if-match']}'.`);
         throw Errors.anotherOperationInProgress(`Operation is not allowed because another request is changing resource '${ctx.path.names[ctx.path.names.length - 1]}'. Retry after it completes.`);
       }
       throw e;
@@ -410,7 +413,10 @@ export class ResourceManagerCore implements ResourceManager {
       const stored: StoredResource = structuredClone(existing);
       stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
       stored.deleting = true;
-      const op = services.asyncOperations.create({ ...outcome.operation, kind: 'delete', initiatedBy: outcome.operation.initiatedBy ?? ctx.initiatedBy }, { ...subjectOf(ctx, stored), method: 'DELETE' });
+      const op = services.asyncOperations.create(
+        { ...outcome.operation, kind: 'delete', initiatedBy: outcome.operation.initiatedBy ?? ctx.initiatedBy },
+        { ...subjectOf(ctx, stored), method: 'DELETE' },
+      );
       stored.operationId = op.id;
       await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
       services.asyncOperations.run(op);
@@ -436,7 +442,8 @@ export class ResourceManagerCore implements ResourceManager {
     }
     this.refuseWhileBusy(existing);
     const stored: StoredResource = structuredClone(existing);
-    if (outcome.resource) stored.resource = { ...outcome.resource, id: existing.resource.id, name: existing.resource.name, type: existing.resource.type, etag: newEtag(), systemData: existing.resource.systemData };
+    if (outcome.resource)
+      stored.resource = { ...outcome.resource, id: existing.resource.id, name: existing.resource.name, type: existing.resource.type, etag: newEtag(), systemData: existing.resource.systemData };
     const op = services.asyncOperations.create({ ...outcome.operation, kind: 'action', action: entry[0] }, { ...subjectOf(ctx, stored), method: 'POST' });
     stored.operationId = op.id;
     await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
@@ -449,7 +456,10 @@ export class ResourceManagerCore implements ResourceManager {
     const { services } = ctx;
     const ops: WriteOp[] = [];
     if (outcome.resource && ctx.existing) {
-      const stored: StoredResource = { ...ctx.existing, resource: { ...outcome.resource, id: ctx.existing.resource.id, name: ctx.existing.resource.name, type: ctx.existing.resource.type, etag: newEtag() } };
+      const stored: StoredResource = {
+        ...ctx.existing,
+        resource: { ...outcome.resource, id: ctx.existing.resource.id, name: ctx.existing.resource.name, type: ctx.existing.resource.type, etag: newEtag() },
+      };
       ops.push(...services.resources.putOps(stored));
     }
     ops.push(...relatedOps(services.registry, services.resources, outcome.related));

@@ -334,7 +334,11 @@ export class Directory {
     const app = this.appFor(caller, id, [`${APPS}/credentials/update`]);
     if (app.builtIn) throw configured();
     const cred = body.passwordCredential ?? body ?? {};
-    const secret = randomBytes(30).toString('base64').replace(/[+/=]/g, '').slice(0, 40).replace(/^(...)/, '$1~');
+    const secret = randomBytes(30)
+      .toString('base64')
+      .replace(/[+/=]/g, '')
+      .slice(0, 40)
+      .replace(/^(...)/, '$1~');
     const start = typeof cred.startDateTime === 'string' ? cred.startDateTime : new Date().toISOString();
     const end = typeof cred.endDateTime === 'string' ? cred.endDateTime : new Date(Date.now() + 2 * 365 * 86400_000).toISOString();
     const pc: PasswordCredential = {
@@ -355,7 +359,8 @@ export class Directory {
   async removePassword(caller: Caller, id: string, keyId: unknown): Promise<void> {
     const app = this.appFor(caller, id, [`${APPS}/credentials/update`]);
     if (app.builtIn) throw configured();
-    if (typeof keyId !== 'string' || !GUID.test(keyId)) throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'keyId' of resource 'PasswordCredential': a GUID is required.");
+    if (typeof keyId !== 'string' || !GUID.test(keyId))
+      throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'keyId' of resource 'PasswordCredential': a GUID is required.");
     const before = app.passwordCredentials.length;
     app.passwordCredentials = app.passwordCredentials.filter((p) => p.keyId.toLowerCase() !== String(keyId).toLowerCase());
     if (app.passwordCredentials.length === before) {
@@ -468,7 +473,10 @@ export class Directory {
       this.assignments.delete(a.id);
       ops.push(this.op('roleAssignments', a.id, undefined));
     }
-    for (const [kind, list] of [['applications', this.applications()], ['servicePrincipals', this.servicePrincipals()]] as const) {
+    for (const [kind, list] of [
+      ['applications', this.applications()],
+      ['servicePrincipals', this.servicePrincipals()],
+    ] as const) {
       for (const o of list) {
         if (!o.owners?.some((x) => x.toLowerCase() === oid)) continue;
         o.owners = o.owners.filter((x) => x.toLowerCase() !== oid);
@@ -497,7 +505,8 @@ export class Directory {
     const scope = body.directoryScopeId ?? '/';
     if (!GUID.test(principalId)) throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'principalId' of resource 'UnifiedRoleAssignment'.");
     if (!GUID.test(roleId)) throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'roleDefinitionId' of resource 'UnifiedRoleAssignment'.");
-    if (scope !== '/') throw new GraphError(400, 'Request_BadRequest', `The directory scope '${String(scope)}' is not supported: the emulator assigns directory roles at the directory scope '/' only.`);
+    if (scope !== '/')
+      throw new GraphError(400, 'Request_BadRequest', `The directory scope '${String(scope)}' is not supported: the emulator assigns directory roles at the directory scope '/' only.`);
     const role = directoryRole(roleId);
     if (!role) throw new GraphError(404, 'Request_ResourceNotFound', `Resource '${roleId}' does not exist or one of its queried reference-property objects are not present.`);
     const sp = this.servicePrincipal(principalId);
@@ -558,7 +567,6 @@ export class Directory {
 function configured(): GraphError {
   return new GraphError(403, 'Authorization_RequestDenied', `${DENIED} The object comes from the emulator's configuration (--config); change it there.`);
 }
-
 
 export function notFound(id: string): GraphError {
   return new GraphError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);

@@ -36,7 +36,10 @@ export function parseGraphFilter(f: string | undefined): Filter {
     if (m) {
       const [, prop, v] = m;
       const val = v.replace(/''/g, "'").toLowerCase();
-      return (o) => String(o[key(o, prop)] ?? '').toLowerCase().startsWith(val);
+      return (o) =>
+        String(o[key(o, prop)] ?? '')
+          .toLowerCase()
+          .startsWith(val);
     }
     m = /^(\w+)\/any\(\s*(\w+)\s*:\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*\)$/i.exec(p);
     if (m) {
@@ -187,8 +190,8 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
   /** '@odata.id': 'https://graph.microsoft.com/v1.0/directoryObjects/{id}' (any host): the object id. */
   const refId = (req: Request): string => {
     const ref = body(req)['@odata.id'];
-    const m = typeof ref === 'string' ? /\/directoryObjects\/([^/?#]+)\/?$/i.exec(ref) ?? /\/servicePrincipals\/([^/?#]+)\/?$/i.exec(ref) : null;
-    if (!m) throw new GraphError(400, 'Request_BadRequest', "The request body must name the owner as {\"@odata.id\": \"https://graph.microsoft.com/v1.0/directoryObjects/{id}\"}.");
+    const m = typeof ref === 'string' ? (/\/directoryObjects\/([^/?#]+)\/?$/i.exec(ref) ?? /\/servicePrincipals\/([^/?#]+)\/?$/i.exec(ref)) : null;
+    if (!m) throw new GraphError(400, 'Request_BadRequest', 'The request body must name the owner as {"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}.');
     try {
       return decodeURIComponent(m[1]);
     } catch {
@@ -198,54 +201,84 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
 
   /** GET, POST and DELETE .../owners of an application or a service principal (`key`: its object id from either key). */
   const ownerRoutes = (kind: 'applications' | 'servicePrincipals', path: (rest?: string) => RegExp, key: (id: string, byAltKey: boolean) => string) => {
-    r.get(path('/owners'), wrap((req, res) => {
-      const [id, alt] = target(req);
-      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value: dir.owners(caller(req), kind, key(id, alt)).map(principal) });
-    }));
-    r.post(path('/owners/\\$ref'), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.addOwner(caller(req), kind, key(id, alt), refId(req));
-      res.status(204).end();
-    }));
-    r.delete(path('/owners/([^/]+)/\\$ref'), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.removeOwner(caller(req), kind, key(id, alt), String(req.params[2]));
-      res.status(204).end();
-    }));
+    r.get(
+      path('/owners'),
+      wrap((req, res) => {
+        const [id, alt] = target(req);
+        res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value: dir.owners(caller(req), kind, key(id, alt)).map(principal) });
+      }),
+    );
+    r.post(
+      path('/owners/\\$ref'),
+      wrap(async (req, res) => {
+        const [id, alt] = target(req);
+        await dir.addOwner(caller(req), kind, key(id, alt), refId(req));
+        res.status(204).end();
+      }),
+    );
+    r.delete(
+      path('/owners/([^/]+)/\\$ref'),
+      wrap(async (req, res) => {
+        const [id, alt] = target(req);
+        await dir.removeOwner(caller(req), kind, key(id, alt), String(req.params[2]));
+        res.status(204).end();
+      }),
+    );
   };
 
   // ---- applications ----
-  r.get('/v1.0/applications', wrap((req, res) => list(req, res, dir.listApplications(caller(req)), applicationWire, 'applications')));
-  r.post('/v1.0/applications', wrap(async (req, res) => {
-    const a = await dir.createApplication(caller(req), body(req));
-    res.status(201).json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(a) });
-  }));
+  r.get(
+    '/v1.0/applications',
+    wrap((req, res) => list(req, res, dir.listApplications(caller(req)), applicationWire, 'applications')),
+  );
+  r.post(
+    '/v1.0/applications',
+    wrap(async (req, res) => {
+      const a = await dir.createApplication(caller(req), body(req));
+      res.status(201).json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(a) });
+    }),
+  );
   {
     const path = (rest = '') => at('applications', rest);
-    r.get(path(), wrap((req, res) => {
-      const [id, alt] = target(req);
-      res.json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(dir.readApplication(caller(req), id, alt)) });
-    }));
-    r.patch(path(), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.updateApplication(caller(req), appKey(id, alt), body(req));
-      res.status(204).end();
-    }));
-    r.delete(path(), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.deleteApplication(caller(req), appKey(id, alt));
-      res.status(204).end();
-    }));
-    r.post(path('/addPassword'), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      const pc = await dir.addPassword(caller(req), appKey(id, alt), body(req));
-      res.json({ '@odata.context': ctxUrl(req, 'microsoft.graph.passwordCredential'), ...pc });
-    }));
-    r.post(path('/removePassword'), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.removePassword(caller(req), appKey(id, alt), body(req).keyId);
-      res.status(204).end();
-    }));
+    r.get(
+      path(),
+      wrap((req, res) => {
+        const [id, alt] = target(req);
+        res.json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(dir.readApplication(caller(req), id, alt)) });
+      }),
+    );
+    r.patch(
+      path(),
+      wrap(async (req, res) => {
+        const [id, alt] = target(req);
+        await dir.updateApplication(caller(req), appKey(id, alt), body(req));
+        res.status(204).end();
+      }),
+    );
+    r.delete(
+      path(),
+      wrap(async (req, res) => {
+        const [id, alt] = target(req);
+        await dir.deleteApplication(caller(req), appKey(id, alt));
+        res.status(204).end();
+      }),
+    );
+    r.post(
+      path('/addPassword'),
+      wrap(async (req, res) => {
+        const [id, alt] = target(req);
+        const pc = await dir.addPassword(caller(req), appKey(id, alt), body(req));
+        res.json({ '@odata.context': ctxUrl(req, 'microsoft.graph.passwordCredential'), ...pc });
+      }),
+    );
+    r.post(
+      path('/removePassword'),
+      wrap(async (req, res) => {
+        const [id, alt] = target(req);
+        await dir.removePassword(caller(req), appKey(id, alt), body(req).keyId);
+        res.status(204).end();
+      }),
+    );
     ownerRoutes('applications', path, appKey);
   }
   /** An application's object id from either key (the alternate key is resolved only to find the object). */
@@ -254,81 +287,131 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
   }
 
   // ---- service principals ----
-  r.get('/v1.0/servicePrincipals', wrap((req, res) => list(req, res, dir.listServicePrincipals(caller(req)), servicePrincipalWire, 'servicePrincipals')));
-  r.post('/v1.0/servicePrincipals', wrap(async (req, res) => {
-    const s = await dir.createServicePrincipal(caller(req), body(req));
-    res.status(201).json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(s) });
-  }));
+  r.get(
+    '/v1.0/servicePrincipals',
+    wrap((req, res) => list(req, res, dir.listServicePrincipals(caller(req)), servicePrincipalWire, 'servicePrincipals')),
+  );
+  r.post(
+    '/v1.0/servicePrincipals',
+    wrap(async (req, res) => {
+      const s = await dir.createServicePrincipal(caller(req), body(req));
+      res.status(201).json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(s) });
+    }),
+  );
   {
     const path = (rest = '') => at('servicePrincipals', rest);
-    r.get(path(), wrap((req, res) => {
-      const [id, alt] = target(req);
-      res.json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(dir.readServicePrincipal(caller(req), id, alt)) });
-    }));
-    r.patch(path(), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.updateServicePrincipal(caller(req), id, body(req), alt);
-      res.status(204).end();
-    }));
-    r.delete(path(), wrap(async (req, res) => {
-      const [id, alt] = target(req);
-      await dir.deleteServicePrincipal(caller(req), id, alt);
-      res.status(204).end();
-    }));
+    r.get(
+      path(),
+      wrap((req, res) => {
+        const [id, alt] = target(req);
+        res.json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(dir.readServicePrincipal(caller(req), id, alt)) });
+      }),
+    );
+    r.patch(
+      path(),
+      wrap(async (req, res) => {
+        const [id, alt] = target(req);
+        await dir.updateServicePrincipal(caller(req), id, body(req), alt);
+        res.status(204).end();
+      }),
+    );
+    r.delete(
+      path(),
+      wrap(async (req, res) => {
+        const [id, alt] = target(req);
+        await dir.deleteServicePrincipal(caller(req), id, alt);
+        res.status(204).end();
+      }),
+    );
     ownerRoutes('servicePrincipals', path, spKey);
-    r.get(path('/ownedObjects'), wrap((req, res) => {
-      const [id, alt] = target(req);
-      const value = dir.ownedObjects(caller(req), spKey(id, alt)).map((o) =>
-        'passwordCredentials' in o ? { '@odata.type': '#microsoft.graph.application', ...applicationWire(o) } : principal(o as GraphServicePrincipal),
-      );
-      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value });
-    }));
+    r.get(
+      path('/ownedObjects'),
+      wrap((req, res) => {
+        const [id, alt] = target(req);
+        const value = dir
+          .ownedObjects(caller(req), spKey(id, alt))
+          .map((o) => ('passwordCredentials' in o ? { '@odata.type': '#microsoft.graph.application', ...applicationWire(o) } : principal(o as GraphServicePrincipal)));
+        res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value });
+      }),
+    );
   }
   function spKey(id: string, byAppId: boolean): string {
     return byAppId ? (dir.servicePrincipalByAppId(id)?.id ?? id) : id;
   }
 
-  r.post('/v1.0/directoryObjects/getByIds', wrap((req, res) => {
-    const b = body(req);
-    if (!Array.isArray(b.ids)) throw new GraphError(400, 'Request_BadRequest', "A value is required for property 'ids'.");
-    const types: string[] | undefined = Array.isArray(b.types) ? b.types.map((t: unknown) => String(t).toLowerCase()) : undefined;
-    const found = dir.getByIds(caller(req), b.ids.map(String));
-    const value = !types || types.includes('serviceprincipal') || types.includes('directoryobject') ? found.map(principal) : [];
-    res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value });
-  }));
+  r.post(
+    '/v1.0/directoryObjects/getByIds',
+    wrap((req, res) => {
+      const b = body(req);
+      if (!Array.isArray(b.ids)) throw new GraphError(400, 'Request_BadRequest', "A value is required for property 'ids'.");
+      const types: string[] | undefined = Array.isArray(b.types) ? b.types.map((t: unknown) => String(t).toLowerCase()) : undefined;
+      const found = dir.getByIds(caller(req), b.ids.map(String));
+      const value = !types || types.includes('serviceprincipal') || types.includes('directoryobject') ? found.map(principal) : [];
+      res.json({ '@odata.context': ctxUrl(req, 'directoryObjects'), value });
+    }),
+  );
 
   // ---- directory roles (roleManagement/directory) ----
   const RM = '/v1.0/roleManagement/directory';
-  r.get(`${RM}/roleDefinitions`, wrap((req, res) => list(req, res, dir.roleDefinitions(caller(req)), roleDefinitionWire, 'roleManagement/directory/roleDefinitions')));
-  r.get(`${RM}/roleDefinitions/:id`, wrap((req, res) => {
-    const d = dir.roleDefinitions(caller(req)).find((x) => x.id === String(req.params.id).toLowerCase());
-    if (!d) throw notFound(String(req.params.id));
-    res.json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleDefinitions/$entity'), ...roleDefinitionWire(d) });
-  }));
-  r.get(`${RM}/roleAssignments`, wrap((req, res) => list(req, res, dir.roleAssignments(caller(req)), roleAssignmentWire, 'roleManagement/directory/roleAssignments')));
-  r.post(`${RM}/roleAssignments`, wrap(async (req, res) => {
-    const a = await dir.assignRole(caller(req), body(req));
-    res.status(201).json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleAssignments/$entity'), ...roleAssignmentWire(a) });
-  }));
-  r.get(`${RM}/roleAssignments/:id`, wrap((req, res) => {
-    res.json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleAssignments/$entity'), ...roleAssignmentWire(dir.roleAssignment(caller(req), String(req.params.id))) });
-  }));
-  r.delete(`${RM}/roleAssignments/:id`, wrap(async (req, res) => {
-    await dir.removeRoleAssignment(caller(req), String(req.params.id));
-    res.status(204).end();
-  }));
+  r.get(
+    `${RM}/roleDefinitions`,
+    wrap((req, res) => list(req, res, dir.roleDefinitions(caller(req)), roleDefinitionWire, 'roleManagement/directory/roleDefinitions')),
+  );
+  r.get(
+    `${RM}/roleDefinitions/:id`,
+    wrap((req, res) => {
+      const d = dir.roleDefinitions(caller(req)).find((x) => x.id === String(req.params.id).toLowerCase());
+      if (!d) throw notFound(String(req.params.id));
+      res.json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleDefinitions/$entity'), ...roleDefinitionWire(d) });
+    }),
+  );
+  r.get(
+    `${RM}/roleAssignments`,
+    wrap((req, res) => list(req, res, dir.roleAssignments(caller(req)), roleAssignmentWire, 'roleManagement/directory/roleAssignments')),
+  );
+  r.post(
+    `${RM}/roleAssignments`,
+    wrap(async (req, res) => {
+      const a = await dir.assignRole(caller(req), body(req));
+      res.status(201).json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleAssignments/$entity'), ...roleAssignmentWire(a) });
+    }),
+  );
+  r.get(
+    `${RM}/roleAssignments/:id`,
+    wrap((req, res) => {
+      res.json({ '@odata.context': ctxUrl(req, 'roleManagement/directory/roleAssignments/$entity'), ...roleAssignmentWire(dir.roleAssignment(caller(req), String(req.params.id))) });
+    }),
+  );
+  r.delete(
+    `${RM}/roleAssignments/:id`,
+    wrap(async (req, res) => {
+      await dir.removeRoleAssignment(caller(req), String(req.params.id));
+      res.status(204).end();
+    }),
+  );
 
-  r.get('/v1.0/me', wrap(() => {
-    throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
-  }));
-  r.get('/v1.0/organization', wrap((req, res) => {
-    dir.readOrganization(caller(req));
-    res.json({ '@odata.context': ctxUrl(req, 'organization'), value: [{ id: dir.tenantId, displayName: 'ARM Emulator', verifiedDomains: [{ name: 'emulator.local', isDefault: true, isInitial: true, type: 'Managed', capabilities: 'None' }] }] });
-  }));
+  r.get(
+    '/v1.0/me',
+    wrap(() => {
+      throw new GraphError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+    }),
+  );
+  r.get(
+    '/v1.0/organization',
+    wrap((req, res) => {
+      dir.readOrganization(caller(req));
+      res.json({
+        '@odata.context': ctxUrl(req, 'organization'),
+        value: [{ id: dir.tenantId, displayName: 'ARM Emulator', verifiedDomains: [{ name: 'emulator.local', isDefault: true, isInitial: true, type: 'Managed', capabilities: 'None' }] }],
+      });
+    }),
+  );
 
-  r.use(wrap((req) => {
-    throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').filter(Boolean).pop() ?? ''}'.`);
-  }));
+  r.use(
+    wrap((req) => {
+      throw new GraphError(400, 'BadRequest', `Resource not found for the segment '${req.path.split('/').filter(Boolean).pop() ?? ''}'.`);
+    }),
+  );
   r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const type = (err as any)?.type;
     const status = (err as any)?.status ?? (err as any)?.statusCode;
@@ -337,17 +420,25 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
         ? err
         : err instanceof StoreUnavailableError
           ? new GraphError(503, 'ServiceUnavailable', err.message)
-        : type === 'entity.parse.failed'
-          ? new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.')
-          : type === 'entity.too.large'
-            ? new GraphError(413, 'Request_EntityTooLarge', 'The request is larger than the 1 MB Graph accepts.')
-            : Number.isInteger(status) && status >= 400 && status < 500
-              ? new GraphError(status, 'BadRequest', `The request is invalid: ${(err as Error).message}.`)
-              : new GraphError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
+          : type === 'entity.parse.failed'
+            ? new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.')
+            : type === 'entity.too.large'
+              ? new GraphError(413, 'Request_EntityTooLarge', 'The request is larger than the 1 MB Graph accepts.')
+              : Number.isInteger(status) && status >= 400 && status < 500
+                ? new GraphError(status, 'BadRequest', `The request is invalid: ${(err as Error).message}.`)
+                : new GraphError(500, 'InternalServerError', 'The emulator hit an internal error; see its log.');
     if (e.status === 500) services.log.error('request', `${res.getHeader('x-ms-request-id')} ${req.method} ${req.url} failed (Graph): ${(err as Error)?.stack ?? String(err)}`);
     if (err instanceof StoreUnavailableError) res.setHeader('Retry-After', String(err.retryAfter));
     res.status(e.status).json({
-      error: { code: e.code, message: e.message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': randomUUID(), 'client-request-id': String(req.headers['client-request-id'] ?? req.headers['x-ms-client-request-id'] ?? randomUUID()) } },
+      error: {
+        code: e.code,
+        message: e.message,
+        innerError: {
+          date: new Date().toISOString().replace(/\.\d+Z$/, ''),
+          'request-id': randomUUID(),
+          'client-request-id': String(req.headers['client-request-id'] ?? req.headers['x-ms-client-request-id'] ?? randomUUID()),
+        },
+      },
     });
   });
   return r;

@@ -107,7 +107,8 @@ export function createHttpApp(services: Services, tokens: TokenService): express
 
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = isArmError(err) ? err : fromUnknown(err);
-    if (!isArmError(err) && !(err instanceof StoreUnavailableError) && !(err instanceof StoreConflictError)) services.log.error('request', `${res.getHeader('x-ms-request-id')} ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? String(err)}`);
+    if (!isArmError(err) && !(err instanceof StoreUnavailableError) && !(err instanceof StoreConflictError))
+      services.log.error('request', `${res.getHeader('x-ms-request-id')} ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? String(err)}`);
     if (res.headersSent) {
       res.end();
       return;
@@ -191,7 +192,7 @@ function fromUnknown(err: unknown): ArmError {
 
 /** Reads the request body up to `limit` bytes; past it, answers 413 without buffering the rest. */
 export function readBody(req: Request, limit: number): Promise<Buffer | undefined> {
-  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE' && !req.headers['content-length']) return Promise.resolve(undefined);
+  if (req.method === 'GET' || req.method === 'HEAD' || (req.method === 'DELETE' && !req.headers['content-length'])) return Promise.resolve(undefined);
   const declared = Number(req.headers['content-length'] ?? NaN);
   const tooLarge = () => Errors.requestEntityTooLarge(limit);
   if (Number.isFinite(declared) && declared > limit) {
@@ -220,4 +221,3 @@ export function readBody(req: Request, limit: number): Promise<Buffer | undefine
     });
   });
 }
-

@@ -44,7 +44,18 @@ export async function handleArm(req: ArmRequest, services: Services, tokens: Tok
   const parse = deployment ? parseTolerantJson : parseJsonBody;
   const body = method === 'PUT' || method === 'PATCH' || method === 'POST' ? parse(req.rawBody) : undefined;
 
-  const out = await services.resourceManager.execute({ method: method as Method, path: req.pathname, parsed, subscription: sub ?? null, apiVersion, query: req.query, headers: req.headers, body, principal, baseUrl: req.baseUrl });
+  const out = await services.resourceManager.execute({
+    method: method as Method,
+    path: req.pathname,
+    parsed,
+    subscription: sub ?? null,
+    apiVersion,
+    query: req.query,
+    headers: req.headers,
+    body,
+    principal,
+    baseUrl: req.baseUrl,
+  });
   const headers = { ...(out.headers ?? {}) };
   if (out.operation) Object.assign(headers, lroHeaders(req.baseUrl, services.config.retryAfter, out.operation, out.location !== false));
   return { status: out.status, headers, body: out.body };

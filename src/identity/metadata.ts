@@ -14,7 +14,18 @@ export function metadataEndpoints(base: string, apiVersion: string): unknown {
   };
   // newer clients ask for the list of clouds
   if (apiVersion >= '2019-05-01') {
-    return [{ name: 'ArmEmulator', resourceManager: `${base}/`, authentication: doc.authentication, graph: doc.graphEndpoint, microsoftGraphResourceId: doc.microsoftGraphResourceId, gallery: doc.galleryEndpoint, portal: doc.portalEndpoint, suffixes: {} }];
+    return [
+      {
+        name: 'ArmEmulator',
+        resourceManager: `${base}/`,
+        authentication: doc.authentication,
+        graph: doc.graphEndpoint,
+        microsoftGraphResourceId: doc.microsoftGraphResourceId,
+        gallery: doc.galleryEndpoint,
+        portal: doc.portalEndpoint,
+        suffixes: {},
+      },
+    ];
   }
   return doc;
 }

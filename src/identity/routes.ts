@@ -68,7 +68,8 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
       const body: Record<string, string> = {};
       for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {
         // A field sent twice arrives as an array: AAD answers invalid_request, never a server error.
-        if (typeof v !== 'string') throw new OAuthError(400, 'invalid_request', `AADSTS90014: The request parameter '${k}' must appear once; it was sent ${Array.isArray(v) ? v.length : 'several'} times.`);
+        if (typeof v !== 'string')
+          throw new OAuthError(400, 'invalid_request', `AADSTS90014: The request parameter '${k}' must appear once; it was sent ${Array.isArray(v) ? v.length : 'several'} times.`);
         body[k] = v;
       }
       // client_secret_basic: base64(urlencode(id) ':' urlencode(secret)), RFC 6749 2.3.1

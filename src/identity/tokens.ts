@@ -23,12 +23,7 @@ const jwt = (): typeof import('jsonwebtoken') => (jwtModule ??= requireCjs('json
  * names ('https://management.azure.com/', scope 'https://management.azure.com//.default'); @azure/identity with
  * an ARM SDK client and Python azure-identity ask for '<endpoint>/.default', i.e. the emulator's own origin.
  */
-export const ARM_AUDIENCES = [
-  'https://management.core.windows.net/',
-  'https://management.core.windows.net',
-  'https://management.azure.com/',
-  'https://management.azure.com',
-];
+export const ARM_AUDIENCES = ['https://management.core.windows.net/', 'https://management.core.windows.net', 'https://management.azure.com/', 'https://management.azure.com'];
 
 /**
  * The Azure AD server applications of Kubernetes clusters: AKS (AAD-integrated clusters) and Azure Arc
@@ -82,7 +77,11 @@ export class TokenService {
   private own: string[] = [];
 
   /** `signingKey`: a PEM shared by every instance of a farm (kept in the database); otherwise the data dir's file. */
-  constructor(private readonly config: EmulatorConfig, dataDir: string | null, signingKey?: string) {
+  constructor(
+    private readonly config: EmulatorConfig,
+    dataDir: string | null,
+    signingKey?: string,
+  ) {
     const file = dataDir && !signingKey ? path.join(dataDir, 'token-signing-key.pem') : undefined;
     if (config.publicUrl) this.setOrigins([config.publicUrl]);
     if (signingKey) {
@@ -199,7 +198,13 @@ export class TokenService {
 
   knownTenant(tenant: string): boolean {
     const t = tenant.toLowerCase();
-    return t === 'adfs' || t === 'common' || t === 'organizations' || this.config.servicePrincipals.some((p) => p.tenantId.toLowerCase() === t) || this.config.subscriptions.some((s) => s.tenantId.toLowerCase() === t);
+    return (
+      t === 'adfs' ||
+      t === 'common' ||
+      t === 'organizations' ||
+      this.config.servicePrincipals.some((p) => p.tenantId.toLowerCase() === t) ||
+      this.config.subscriptions.some((s) => s.tenantId.toLowerCase() === t)
+    );
   }
 
   /** The client-credentials grant. `tenant` is the path segment ('adfs' for the ADFS authority). */
@@ -282,8 +287,7 @@ export class TokenService {
     const challenge = (error: string, desc: string) => ({
       'WWW-Authenticate': `Bearer authorization_uri="${authorizationUri}", error="${error}", error_description="${desc.replace(/"/g, "'")}"`,
     });
-    const fail = (code: string, message: string, error = 'invalid_token') =>
-      Errors.unauthorized(code, message, challenge(error, message));
+    const fail = (code: string, message: string, error = 'invalid_token') => Errors.unauthorized(code, message, challenge(error, message));
     if (!header) throw fail('AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", 'invalid_request');
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw fail('AuthenticationFailedInvalidHeader', "Authentication failed. The 'Authorization' header is provided in an invalid format.", 'invalid_request');
@@ -307,10 +311,7 @@ export class TokenService {
       claims = jwt().verify(token, this.publicKey, { algorithms: ['RS256'], clockTolerance: 60 }) as JwtPayload;
     } catch (e) {
       if (e instanceof jwt().TokenExpiredError) {
-        throw fail(
-          'ExpiredAuthenticationToken',
-          `The access token expiry UTC time '${e.expiredAt.toUTCString()}' is earlier than current UTC time '${new Date().toUTCString()}'.`,
-        );
+        throw fail('ExpiredAuthenticationToken', `The access token expiry UTC time '${e.expiredAt.toUTCString()}' is earlier than current UTC time '${new Date().toUTCString()}'.`);
       }
       if (e instanceof jwt().NotBeforeError) throw fail('InvalidAuthenticationToken', 'The access token is not yet valid.');
       throw fail('InvalidAuthenticationTokenSignature', 'The access token has an invalid signature: it was not issued by this ARM emulator.');
@@ -320,7 +321,12 @@ export class TokenService {
     return claims;
   }
 
-  private checkClaims(claims: JwtPayload, fail: (code: string, message: string) => ArmError, subscriptionTenant?: string, audience: (aud: string) => boolean = (x) => this.audienceAccepted(x)): Principal {
+  private checkClaims(
+    claims: JwtPayload,
+    fail: (code: string, message: string) => ArmError,
+    subscriptionTenant?: string,
+    audience: (aud: string) => boolean = (x) => this.audienceAccepted(x),
+  ): Principal {
     const aud = claims.aud;
     if (typeof aud !== 'string' || !audience(aud)) {
       throw fail(
@@ -405,6 +411,8 @@ export function writeFileDurably(file: string, text: string): void {
 /** New RSA signing key (PKCS#8 PEM). */
 export function newSigningKey(): Promise<string> {
   return new Promise<string>((resolve, reject) =>
-    generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }, (e, _pub, priv) => (e ? reject(e) : resolve(priv))),
+    generateKeyPair('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }, (e, _pub, priv) =>
+      e ? reject(e) : resolve(priv),
+    ),
   );
 }

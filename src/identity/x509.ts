@@ -68,7 +68,9 @@ export function selfSignedCertificate(opts: { commonName: string; dnsName: strin
   const name = seq(set(seq(oid('2.5.4.3'), utf8(opts.commonName))));
   const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
   // the subject key identifier: SHA-1 of the public key bits (the last 65 bytes of a P-256 SPKI)
-  const keyId = createHash('sha1').update(spki.subarray(spki.length - 65)).digest();
+  const keyId = createHash('sha1')
+    .update(spki.subarray(spki.length - 65))
+    .digest();
   const tbs = seq(
     explicit(0, int(Buffer.from([2]))), // v3
     int(randomBytes(16)),

@@ -175,7 +175,7 @@ export class KubeApi {
     return (o) => {
       if (labels.length && !matchesRequirements(labels, o.metadata.labels ?? {})) return false;
       for (const f of fields) {
-        const v = f.field === 'metadata.name' ? o.metadata.name : f.field === 'metadata.namespace' ? o.metadata.namespace ?? '' : def.fields![f.field](o) ?? '';
+        const v = f.field === 'metadata.name' ? o.metadata.name : f.field === 'metadata.namespace' ? (o.metadata.namespace ?? '') : (def.fields![f.field](o) ?? '');
         if ((v === f.value) !== (f.op === '=')) return false;
       }
       return true;
@@ -209,7 +209,6 @@ export class KubeApi {
     return this.store.exclusive(cluster, () => this.batchNow(cluster, changes, user, extra));
   }
 
-
   private async createNow(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions): Promise<{ object: KubeObject; warnings: string[] }> {
     const p = this.prepareCreate(cluster, def, namespace, body, o);
     await this.commitPrepared(cluster, [p], o.dryRun);
@@ -222,7 +221,15 @@ export class KubeApi {
     return { object: p.result, created: false, warnings: p.warnings ?? [] };
   }
 
-  private async patchNow(cluster: string, def: ResourceDef, namespace: string, name: string, type: PatchType, patch: unknown, o: WriteOptions): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
+  private async patchNow(
+    cluster: string,
+    def: ResourceDef,
+    namespace: string,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    o: WriteOptions,
+  ): Promise<{ object: KubeObject; created: boolean; warnings: string[] }> {
     const ns = def.namespaced ? namespace : '';
     this.authorize(cluster, o.user, { verb: 'patch', group: def.group, resource: def.resource, subresource: o.subresource, namespace: def.namespaced ? namespace : undefined, name });
     const cur = this.store.get(cluster, storageOf(def), ns, name);
@@ -279,8 +286,14 @@ export class KubeApi {
     for (const c of changes) {
       try {
         if (c.verb === 'create') preps.push(this.prepareCreate(cluster, c.def, c.namespace, c.object, { user, fieldManager: c.fieldManager, owned: c.owned }));
-        else if (c.verb === 'update') preps.push(this.prepareUpdate(cluster, c.def, c.namespace, c.object.metadata.name!, c.object, { user, fieldManager: c.fieldManager, subresource: c.subresource, whole: c.whole, owned: c.owned }));
-        else preps.push(this.prepareDelete(cluster, c.def, c.namespace, c.name, { user, propagationPolicy: c.propagationPolicy, gracePeriodSeconds: c.gracePeriodSeconds, preconditions: c.preconditions }));
+        else if (c.verb === 'update')
+          preps.push(
+            this.prepareUpdate(cluster, c.def, c.namespace, c.object.metadata.name!, c.object, { user, fieldManager: c.fieldManager, subresource: c.subresource, whole: c.whole, owned: c.owned }),
+          );
+        else
+          preps.push(
+            this.prepareDelete(cluster, c.def, c.namespace, c.name, { user, propagationPolicy: c.propagationPolicy, gracePeriodSeconds: c.gracePeriodSeconds, preconditions: c.preconditions }),
+          );
       } catch (e) {
         if (c.tolerate && e instanceof KubeError && c.tolerate.includes(e.code)) continue;
         throw e;
@@ -306,7 +319,9 @@ export class KubeApi {
       if (g !== def.group) throw KubeErrors.badRequest(`the API version in the data (${body.apiVersion}) does not match the expected API version (${want})`);
     }
     if (body.kind !== undefined && body.kind !== '' && body.kind !== def.kind) {
-      throw KubeErrors.badRequest(`${body.kind} in version "${def.version}" cannot be handled as a ${def.kind}: no kind "${body.kind}" is registered for version "${want}" in scheme "pkg/runtime/scheme.go:100"`);
+      throw KubeErrors.badRequest(
+        `${body.kind} in version "${def.version}" cannot be handled as a ${def.kind}: no kind "${body.kind}" is registered for version "${want}" in scheme "pkg/runtime/scheme.go:100"`,
+      );
     }
   }
 
@@ -323,8 +338,14 @@ export class KubeApi {
   private validateMeta(def: ResourceDef, o: KubeObject, old?: KubeObject): StatusCause[] {
     const m = o.metadata;
     // Labels and annotations kept as stored (the same maps) were valid when stored.
-    const out: StatusCause[] = [...(old && m.labels === old.metadata.labels ? [] : validateLabels('metadata.labels', m.labels)), ...(old && m.annotations === old.metadata.annotations ? [] : validateAnnotations('metadata.annotations', m.annotations))];
-    if (Array.isArray(m.finalizers)) m.finalizers.forEach((f, i) => out.push(...(typeof f === 'string' && !f.includes('/') && ['orphan', 'foregroundDeletion', 'kubernetes'].includes(f) ? [] : qualifiedName(`metadata.finalizers[${i}]`, String(f)))));
+    const out: StatusCause[] = [
+      ...(old && m.labels === old.metadata.labels ? [] : validateLabels('metadata.labels', m.labels)),
+      ...(old && m.annotations === old.metadata.annotations ? [] : validateAnnotations('metadata.annotations', m.annotations)),
+    ];
+    if (Array.isArray(m.finalizers))
+      m.finalizers.forEach((f, i) =>
+        out.push(...(typeof f === 'string' && !f.includes('/') && ['orphan', 'foregroundDeletion', 'kubernetes'].includes(f) ? [] : qualifiedName(`metadata.finalizers[${i}]`, String(f)))),
+      );
     if (m.ownerReferences !== undefined) {
       if (!Array.isArray(m.ownerReferences)) out.push(required('metadata.ownerReferences'));
       else
@@ -373,7 +394,14 @@ export class KubeApi {
     }
     if (!m.name) throw KubeErrors.invalid(def.group, def.kind, '', [required('metadata.name', 'name or generateName is required')]);
     // A create is authorized by its URL, which names no object (resourceNames rules never allow a create).
-    this.authorize(cluster, o.user, { verb: 'create', group: def.group, resource: def.resource, subresource: o.subresource, namespace: def.namespaced ? m.namespace : undefined, name: o.subresource ? m.name : undefined });
+    this.authorize(cluster, o.user, {
+      verb: 'create',
+      group: def.group,
+      resource: def.resource,
+      subresource: o.subresource,
+      namespace: def.namespaced ? m.namespace : undefined,
+      name: o.subresource ? m.name : undefined,
+    });
     this.requireNamespace(cluster, def, m.namespace ?? '', m.name, true);
     if (this.store.get(cluster, storageOf(def), m.namespace ?? '', m.name)) throw KubeErrors.alreadyExists(def.group, def.resource, m.name);
     if (m.resourceVersion !== undefined && m.resourceVersion !== '') throw KubeErrors.badRequest('resourceVersion should not be set on objects to be created');
@@ -387,15 +415,31 @@ export class KubeApi {
     obj.apiVersion = apiVersionOf(def.group, def.version);
     obj.kind = def.kind;
     this.runHooks(cluster, def, obj, undefined);
-    m.managedFields = updateManagedFields(undefined, obj, { manager: o.fieldManager ?? managerOf(o.user), operation: extra.apply ? 'Apply' : 'Update', apiVersion: obj.apiVersion, subresource: o.subresource, applied: extra.apply, time: nowTime(now) });
+    m.managedFields = updateManagedFields(undefined, obj, {
+      manager: o.fieldManager ?? managerOf(o.user),
+      operation: extra.apply ? 'Apply' : 'Update',
+      apiVersion: obj.apiVersion,
+      subresource: o.subresource,
+      applied: extra.apply,
+      time: nowTime(now),
+    });
     if (!m.managedFields.length) delete m.managedFields;
     return { op: { put: obj, gr: storageOf(def) }, result: obj };
   }
 
-  prepareUpdate(cluster: string, def: ResourceDef, namespace: string, name: string, body: unknown, o: WriteOptions, extra: { patched?: boolean; managed?: KubeObject['metadata']['managedFields'] } = {}): Prepared {
+  prepareUpdate(
+    cluster: string,
+    def: ResourceDef,
+    namespace: string,
+    name: string,
+    body: unknown,
+    o: WriteOptions,
+    extra: { patched?: boolean; managed?: KubeObject['metadata']['managedFields'] } = {},
+  ): Prepared {
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     const ns = def.namespaced ? namespace : '';
-    if (!extra.patched) this.authorize(cluster, o.user, { verb: 'update', group: def.group, resource: def.resource, subresource: o.subresource, namespace: def.namespaced ? namespace : undefined, name });
+    if (!extra.patched)
+      this.authorize(cluster, o.user, { verb: 'update', group: def.group, resource: def.resource, subresource: o.subresource, namespace: def.namespaced ? namespace : undefined, name });
     const old = this.store.get(cluster, storageOf(def), ns, name);
     // A status write keeps only the body's status, labels and annotations: nothing else is copied.
     const statusOnly = o.subresource === 'status' && !o.whole;
@@ -447,7 +491,13 @@ export class KubeApi {
     if (old.metadata.deletionTimestamp) {
       const added = (candidate.metadata.finalizers ?? []).filter((f) => !(old.metadata.finalizers ?? []).includes(f));
       if (added.length) {
-        throw KubeErrors.invalid(def.group, def.kind, name, [{ reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => `"${f}"`).join(', ')}}`, field: 'metadata.finalizers' }]);
+        throw KubeErrors.invalid(def.group, def.kind, name, [
+          {
+            reason: 'FieldValueForbidden',
+            message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => `"${f}"`).join(', ')}}`,
+            field: 'metadata.finalizers',
+          },
+        ]);
       }
     }
     if (Array.isArray(candidate.metadata.finalizers) && candidate.metadata.finalizers.length === 0) delete candidate.metadata.finalizers;
@@ -456,7 +506,15 @@ export class KubeApi {
       candidate.metadata.generation = (old.metadata.generation ?? 1) + (sameJson(spec(candidate), spec(old)) ? 0 : 1);
     }
     this.runHooks(cluster, def, candidate, old);
-    candidate.metadata.managedFields = extra.managed ?? updateManagedFields(old, candidate, { manager: o.fieldManager ?? managerOf(o.user), operation: 'Update', apiVersion: candidate.apiVersion, subresource: o.subresource, time: nowTime(this.now()) });
+    candidate.metadata.managedFields =
+      extra.managed ??
+      updateManagedFields(old, candidate, {
+        manager: o.fieldManager ?? managerOf(o.user),
+        operation: 'Update',
+        apiVersion: candidate.apiVersion,
+        subresource: o.subresource,
+        time: nowTime(this.now()),
+      });
     if (!candidate.metadata.managedFields?.length) delete candidate.metadata.managedFields;
     // Finalizers all gone on a terminating object: it goes now.
     if (old.metadata.deletionTimestamp && (old.metadata.finalizers ?? []).length > 0 && !(candidate.metadata.finalizers ?? []).length && !def.graceful) {
@@ -475,9 +533,15 @@ export class KubeApi {
     const cur = this.store.get(cluster, storageOf(def), ns, name);
     if (!cur) throw KubeErrors.notFound(def.group, def.resource, name);
     const pre = o.preconditions;
-    if (pre?.uid && pre.uid !== cur.metadata.uid) throw KubeErrors.conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
+    if (pre?.uid && pre.uid !== cur.metadata.uid)
+      throw KubeErrors.conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
     if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
-      throw KubeErrors.conflict(def.group, def.resource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
+      throw KubeErrors.conflict(
+        def.group,
+        def.resource,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
+      );
     }
     if (def.group === '' && def.resource === 'namespaces' && SYSTEM_NAMESPACES.has(name)) {
       throw KubeErrors.forbiddenMessage('', 'namespaces', name, 'this namespace may not be deleted');
@@ -556,7 +620,16 @@ export class KubeApi {
 export type BatchChange =
   | { verb: 'create'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; owned?: boolean; tolerate?: number[] }
   | { verb: 'update'; def: ResourceDef; namespace: string; object: KubeObject; fieldManager?: string; subresource?: string; whole?: boolean; owned?: boolean; tolerate?: number[] }
-  | { verb: 'delete'; def: ResourceDef; namespace: string; name: string; propagationPolicy?: DeleteOptions['propagationPolicy']; gracePeriodSeconds?: number; preconditions?: DeleteOptions['preconditions']; tolerate?: number[] };
+  | {
+      verb: 'delete';
+      def: ResourceDef;
+      namespace: string;
+      name: string;
+      propagationPolicy?: DeleteOptions['propagationPolicy'];
+      gracePeriodSeconds?: number;
+      preconditions?: DeleteOptions['preconditions'];
+      tolerate?: number[];
+    };
 
 function managerOf(user: UserInfo): string {
   if (user === SYSTEM_USER) return 'kube-controller-manager';

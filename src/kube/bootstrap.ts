@@ -40,11 +40,43 @@ function clusterRoles(): KubeObject[] {
   const bootstrapLabels = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
   const aggregate = (to: string) => ({ [`rbac.authorization.k8s.io/aggregate-to-${to}`]: 'true' });
   const viewRules = [
-    rule([''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status'], READ),
+    rule(
+      [''],
+      [
+        'configmaps',
+        'endpoints',
+        'persistentvolumeclaims',
+        'persistentvolumeclaims/status',
+        'pods',
+        'replicationcontrollers',
+        'replicationcontrollers/scale',
+        'serviceaccounts',
+        'services',
+        'services/status',
+      ],
+      READ,
+    ),
     rule([''], ['bindings', 'events', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status'], READ),
     rule([''], ['namespaces'], READ),
     rule(['discovery.k8s.io'], ['endpointslices'], READ),
-    rule(['apps'], ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status'], READ),
+    rule(
+      ['apps'],
+      [
+        'controllerrevisions',
+        'daemonsets',
+        'daemonsets/status',
+        'deployments',
+        'deployments/scale',
+        'deployments/status',
+        'replicasets',
+        'replicasets/scale',
+        'replicasets/status',
+        'statefulsets',
+        'statefulsets/scale',
+        'statefulsets/status',
+      ],
+      READ,
+    ),
     rule(['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], READ),
     rule(['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'], READ),
     rule(['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status'], READ),
@@ -75,7 +107,10 @@ function clusterRoles(): KubeObject[] {
     role('view', viewRules, aggregate('edit'), { aggregationRule: { clusterRoleSelectors: [{ matchLabels: aggregate('view') }] } }),
     role('system:discovery', [{ nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'], verbs: ['get'] }]),
     role('system:public-info-viewer', [{ nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] }]),
-    role('system:basic-user', [rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']), rule(['authentication.k8s.io'], ['selfsubjectreviews'], ['create'])]),
+    role('system:basic-user', [
+      rule(['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], ['create']),
+      rule(['authentication.k8s.io'], ['selfsubjectreviews'], ['create']),
+    ]),
     role('system:monitoring', [{ nonResourceURLs: ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'], verbs: ['get'] }]),
     role('system:auth-delegator', [rule(['authentication.k8s.io'], ['tokenreviews'], ['create']), rule(['authorization.k8s.io'], ['subjectaccessreviews'], ['create'])]),
   ];
@@ -98,7 +133,14 @@ function clusterRoleBindings(): KubeObject[] {
 
 function storageClasses(view: ClusterView): KubeObject[] {
   const sc = (name: string, provisioner: string, isDefault: boolean, parameters: Record<string, string>, expand = true, binding = 'WaitForFirstConsumer') =>
-    o('storage.k8s.io/v1', 'StorageClass', name, undefined, { provisioner, parameters, reclaimPolicy: 'Delete', volumeBindingMode: binding, allowVolumeExpansion: expand }, { 'addonmanager.kubernetes.io/mode': 'EnsureExists', 'kubernetes.io/cluster-service': 'true' });
+    o(
+      'storage.k8s.io/v1',
+      'StorageClass',
+      name,
+      undefined,
+      { provisioner, parameters, reclaimPolicy: 'Delete', volumeBindingMode: binding, allowVolumeExpansion: expand },
+      { 'addonmanager.kubernetes.io/mode': 'EnsureExists', 'kubernetes.io/cluster-service': 'true' },
+    );
   const mark = (x: KubeObject) => {
     x.metadata.annotations = { 'storageclass.kubernetes.io/is-default-class': 'true' };
     return x;
@@ -122,38 +164,58 @@ function storageClasses(view: ClusterView): KubeObject[] {
 const CRITICAL = [{ key: 'CriticalAddonsOnly', operator: 'Exists' }];
 
 function systemDeployment(name: string, replicas: number, image: string, cpu: string, memory: string, labels: Record<string, string>, extra: Record<string, unknown> = {}): KubeObject {
-  return o('apps/v1', 'Deployment', name, 'kube-system', {
-    spec: {
-      replicas,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels: { ...labels, 'kubernetes.azure.com/managedby': 'aks' } },
-        spec: {
-          priorityClassName: 'system-cluster-critical',
-          tolerations: CRITICAL,
-          containers: [{ name: name.split('-')[0] === 'konnectivity' ? 'konnectivity-agent' : name, image, resources: { requests: { cpu, memory }, limits: { memory: String(Number(memory.replace('Mi', '')) * 4) + 'Mi' } } }],
-          ...extra,
+  return o(
+    'apps/v1',
+    'Deployment',
+    name,
+    'kube-system',
+    {
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels: { ...labels, 'kubernetes.azure.com/managedby': 'aks' } },
+          spec: {
+            priorityClassName: 'system-cluster-critical',
+            tolerations: CRITICAL,
+            containers: [
+              {
+                name: name.split('-')[0] === 'konnectivity' ? 'konnectivity-agent' : name,
+                image,
+                resources: { requests: { cpu, memory }, limits: { memory: String(Number(memory.replace('Mi', '')) * 4) + 'Mi' } },
+              },
+            ],
+            ...extra,
+          },
         },
       },
     },
-  }, { ...labels, 'addonmanager.kubernetes.io/mode': 'Reconcile', 'kubernetes.io/cluster-service': 'true' });
+    { ...labels, 'addonmanager.kubernetes.io/mode': 'Reconcile', 'kubernetes.io/cluster-service': 'true' },
+  );
 }
 
 function systemDaemonSet(name: string, image: string, cpu: string, memory: string, labels: Record<string, string>): KubeObject {
-  return o('apps/v1', 'DaemonSet', name, 'kube-system', {
-    spec: {
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          priorityClassName: 'system-node-critical',
-          tolerations: [{ operator: 'Exists' }],
-          hostNetwork: true,
-          containers: [{ name, image, resources: { requests: { cpu, memory } } }],
+  return o(
+    'apps/v1',
+    'DaemonSet',
+    name,
+    'kube-system',
+    {
+      spec: {
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            priorityClassName: 'system-node-critical',
+            tolerations: [{ operator: 'Exists' }],
+            hostNetwork: true,
+            containers: [{ name, image, resources: { requests: { cpu, memory } } }],
+          },
         },
       },
     },
-  }, { ...labels, 'addonmanager.kubernetes.io/mode': 'Reconcile' });
+    { ...labels, 'addonmanager.kubernetes.io/mode': 'Reconcile' },
+  );
 }
 
 function systemWorkloads(view: ClusterView): BootObject[] {
@@ -190,39 +252,93 @@ export function bootstrapObjects(view: ClusterView, apiServerAddress: { ip: stri
   for (const r of clusterRoles()) out.push({ gr: 'rbac.authorization.k8s.io/clusterroles', object: r });
   for (const b of clusterRoleBindings()) out.push({ gr: 'rbac.authorization.k8s.io/clusterrolebindings', object: b });
   out.push(
-    { gr: 'scheduling.k8s.io/priorityclasses', object: o('scheduling.k8s.io/v1', 'PriorityClass', 'system-cluster-critical', undefined, { value: 2000000000, description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.' }) },
-    { gr: 'scheduling.k8s.io/priorityclasses', object: o('scheduling.k8s.io/v1', 'PriorityClass', 'system-node-critical', undefined, { value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' }) },
+    {
+      gr: 'scheduling.k8s.io/priorityclasses',
+      object: o('scheduling.k8s.io/v1', 'PriorityClass', 'system-cluster-critical', undefined, {
+        value: 2000000000,
+        description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+      }),
+    },
+    {
+      gr: 'scheduling.k8s.io/priorityclasses',
+      object: o('scheduling.k8s.io/v1', 'PriorityClass', 'system-node-critical', undefined, {
+        value: 2000001000,
+        description: 'Used for system critical pods that must not be moved from their current node.',
+      }),
+    },
   );
   for (const sc of storageClasses(view)) out.push({ gr: 'storage.k8s.io/storageclasses', object: sc });
   const kubernetesIp = firstIp(view.serviceCidr);
   out.push({
     gr: 'core/services',
-    object: o('v1', 'Service', 'kubernetes', 'default', {
-      spec: { type: 'ClusterIP', clusterIP: kubernetesIp, clusterIPs: [kubernetesIp], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiServerAddress.port }], sessionAffinity: 'None' },
-    }, { component: 'apiserver', provider: 'kubernetes' }),
+    object: o(
+      'v1',
+      'Service',
+      'kubernetes',
+      'default',
+      {
+        spec: {
+          type: 'ClusterIP',
+          clusterIP: kubernetesIp,
+          clusterIPs: [kubernetesIp],
+          ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiServerAddress.port }],
+          sessionAffinity: 'None',
+        },
+      },
+      { component: 'apiserver', provider: 'kubernetes' },
+    ),
   });
   out.push({
     gr: 'core/endpoints',
-    object: o('v1', 'Endpoints', 'kubernetes', 'default', { subsets: [{ addresses: [{ ip: apiServerAddress.ip }], ports: [{ name: 'https', port: apiServerAddress.port, protocol: 'TCP' }] }] }, { 'endpointslice.kubernetes.io/skip-mirror': 'true' }),
+    object: o(
+      'v1',
+      'Endpoints',
+      'kubernetes',
+      'default',
+      { subsets: [{ addresses: [{ ip: apiServerAddress.ip }], ports: [{ name: 'https', port: apiServerAddress.port, protocol: 'TCP' }] }] },
+      { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    ),
   });
   out.push({
     gr: 'core/services',
-    object: o('v1', 'Service', 'kube-dns', 'kube-system', {
-      spec: {
-        type: 'ClusterIP',
-        clusterIP: view.dnsServiceIP,
-        clusterIPs: [view.dnsServiceIP],
-        selector: { 'k8s-app': 'kube-dns' },
-        ports: [
-          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
-          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
-        ],
+    object: o(
+      'v1',
+      'Service',
+      'kube-dns',
+      'kube-system',
+      {
+        spec: {
+          type: 'ClusterIP',
+          clusterIP: view.dnsServiceIP,
+          clusterIPs: [view.dnsServiceIP],
+          selector: { 'k8s-app': 'kube-dns' },
+          ports: [
+            { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+            { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+          ],
+        },
       },
-    }, { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' }),
+      { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+    ),
   });
   out.push({
     gr: 'core/services',
-    object: o('v1', 'Service', 'metrics-server', 'kube-system', { spec: { type: 'ClusterIP', clusterIP: nthIp(view.serviceCidr, 2), clusterIPs: [nthIp(view.serviceCidr, 2)], selector: { 'k8s-app': 'metrics-server' }, ports: [{ port: 443, protocol: 'TCP', targetPort: 4443 }] } }, { 'k8s-app': 'metrics-server' }),
+    object: o(
+      'v1',
+      'Service',
+      'metrics-server',
+      'kube-system',
+      {
+        spec: {
+          type: 'ClusterIP',
+          clusterIP: nthIp(view.serviceCidr, 2),
+          clusterIPs: [nthIp(view.serviceCidr, 2)],
+          selector: { 'k8s-app': 'metrics-server' },
+          ports: [{ port: 443, protocol: 'TCP', targetPort: 4443 }],
+        },
+      },
+      { 'k8s-app': 'metrics-server' },
+    ),
   });
   out.push(...systemWorkloads(view));
   return out;

@@ -70,7 +70,10 @@ export interface ClusterView {
 }
 
 export function clusterKey(anchorId: string, createdAt: string | undefined): string {
-  return createHash('sha256').update(`${anchorId.toLowerCase()}|${createdAt ?? ''}`).digest('hex').slice(0, 20);
+  return createHash('sha256')
+    .update(`${anchorId.toLowerCase()}|${createdAt ?? ''}`)
+    .digest('hex')
+    .slice(0, 20);
 }
 
 const created = (s: StoredResource) => s.resource.systemData?.createdAt as string | undefined;
@@ -175,7 +178,11 @@ function aksView(services: Services, s: StoredResource): ClusterView {
       } as PoolView;
     });
   const aad = p.aadProfile
-    ? { azureRbac: p.aadProfile.enableAzureRBAC === true, adminGroups: Array.isArray(p.aadProfile.adminGroupObjectIDs) ? p.aadProfile.adminGroupObjectIDs.map(String) : [], tenantId: p.aadProfile.tenantID }
+    ? {
+        azureRbac: p.aadProfile.enableAzureRBAC === true,
+        adminGroups: Array.isArray(p.aadProfile.adminGroupObjectIDs) ? p.aadProfile.adminGroupObjectIDs.map(String) : [],
+        tenantId: p.aadProfile.tenantID,
+      }
     : undefined;
   return {
     key: clusterKey(r.id, created(s)),
@@ -234,7 +241,9 @@ function hybridView(services: Services, s: StoredResource): ClusterView {
       } as PoolView;
     });
   const aadp = cc?.resource.properties?.aadProfile;
-  const aad = aadp ? { azureRbac: aadp.enableAzureRBAC === true, adminGroups: Array.isArray(aadp.adminGroupObjectIDs) ? aadp.adminGroupObjectIDs.map(String) : [], tenantId: aadp.tenantID } : undefined;
+  const aad = aadp
+    ? { azureRbac: aadp.enableAzureRBAC === true, adminGroups: Array.isArray(aadp.adminGroupObjectIDs) ? aadp.adminGroupObjectIDs.map(String) : [], tenantId: aadp.tenantID }
+    : undefined;
   return {
     key: clusterKey(r.id, created(s)),
     kind: 'hybrid',
@@ -271,12 +280,24 @@ function arcView(services: Services, s: StoredResource): ClusterView {
   const siteKind = site && services.fabric?.hasSite(site) ? services.fabric.sites().find((d) => d.name === site)?.kind : undefined;
   let why: string | undefined;
   if (s.deleting || p.provisioningState === 'Deleting') why = `the connected cluster '${r.name}' is being deleted`;
-  else if (!secrets || (p.provisioningState !== 'Succeeded' && p.provisioningState !== 'Updating')) why = `the connected cluster '${r.name}' is ${p.provisioningState ?? 'not ready'}; its API answers once it is connected`;
+  else if (!secrets || (p.provisioningState !== 'Succeeded' && p.provisioningState !== 'Updating'))
+    why = `the connected cluster '${r.name}' is ${p.provisioningState ?? 'not ready'}; its API answers once it is connected`;
   else if (site && controlPlaneDown(services, r.id)) why = `the control plane of the cluster behind connected cluster '${r.name}' is down (its VMs are not running)`;
   const aadp = p.aadProfile;
   const version = str(s.internal.kubernetesVersion, str(p.kubernetesVersion, '1.30.4'));
   const pools: PoolView[] = site
-    ? [{ name: 'nodepool1', mode: 'User', vmSize: services.fabric?.ownerVms(r.id).find((v) => v.role === 'worker')?.vmSize ?? 'Standard_A4_v2', osType: 'Linux', labels: {}, taints: [], maxPods: 110, version }]
+    ? [
+        {
+          name: 'nodepool1',
+          mode: 'User',
+          vmSize: services.fabric?.ownerVms(r.id).find((v) => v.role === 'worker')?.vmSize ?? 'Standard_A4_v2',
+          osType: 'Linux',
+          labels: {},
+          taints: [],
+          maxPods: 110,
+          version,
+        },
+      ]
     : [];
   return {
     key: clusterKey(r.id, created(s)),

@@ -141,7 +141,9 @@ export function humanPath(path: Path): string {
     if (seg.startsWith('f:')) s += `.${seg.slice(2)}`;
     else if (seg.startsWith('k:')) {
       const key = JSON.parse(seg.slice(2)) as Record<string, unknown>;
-      s += `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      s += `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     } else if (seg.startsWith('v:')) s += `[${seg.slice(2)}]`;
   }
   return s;
@@ -165,7 +167,6 @@ function copyTree(t: Tree): Tree {
   return out;
 }
 
-
 /** The item of a list map with a key value (its JSON), the first one as a path lookup finds it. */
 function itemByKey(list: unknown, key: string, json: string, cache: Map<unknown[], Map<string, unknown>>): unknown {
   if (!Array.isArray(list)) return undefined;
@@ -173,10 +174,11 @@ function itemByKey(list: unknown, key: string, json: string, cache: Map<unknown[
   let m = cache.get(list);
   if (!m) {
     cache.set(list, (m = new Map()));
-    for (const x of list) if (isObj(x)) {
-      const j = JSON.stringify(x[key]);
-      if (!m.has(j)) m.set(j, x);
-    }
+    for (const x of list)
+      if (isObj(x)) {
+        const j = JSON.stringify(x[key]);
+        if (!m.has(j)) m.set(j, x);
+      }
   }
   return m.get(json);
 }
@@ -372,7 +374,7 @@ export function updateManagedFields(old: KubeObject | undefined, next: KubeObjec
     if (e.subresource) entry.subresource = e.subresource;
     if (writer && !own) {
       own = entry;
-      entry.fieldsV1 = u.applied !== undefined ? mine : any ? mergeFields(tree, mine) : tree ?? {};
+      entry.fieldsV1 = u.applied !== undefined ? mine : any ? mergeFields(tree, mine) : (tree ?? {});
       if (any) entry.time = u.time;
       entry.apiVersion = u.apiVersion;
     }
@@ -511,7 +513,14 @@ function removeAt(o: any, path: Path): void {
  * and its managedFields; throws 409 with the conflicts when another manager owns a field whose value the
  * configuration changes (unless forced).
  */
-export function applyConfiguration(live: KubeObject | undefined, applied: Record<string, any>, def: ResourceDef, manager: string, force: boolean, subresource?: string): { object: KubeObject; managedFields: ManagedFieldsEntry[] } {
+export function applyConfiguration(
+  live: KubeObject | undefined,
+  applied: Record<string, any>,
+  def: ResourceDef,
+  manager: string,
+  force: boolean,
+  subresource?: string,
+): { object: KubeObject; managedFields: ManagedFieldsEntry[] } {
   const kind = def.kind;
   const mine = fieldsOf(applied, kind, 'all');
   if (!live) {

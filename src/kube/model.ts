@@ -54,7 +54,6 @@ export interface GroupResource {
 
 export const grKey = (group: string, resource: string): string => `${group || 'core'}/${resource}`;
 
-
 export const apiVersionOf = (group: string, version: string): string => (group ? `${group}/${version}` : version);
 
 export function isObj(v: unknown): v is Record<string, any> {

@@ -5,10 +5,7 @@ import { isObj } from './model.js';
 import { KubeErrors } from './status.js';
 
 export type Requirement =
-  | { key: string; op: '=' | '!='; value: string }
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | '!' }
-  | { key: string; op: 'gt' | 'lt'; value: number };
+  { key: string; op: '=' | '!='; value: string } | { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | '!' } | { key: string; op: 'gt' | 'lt'; value: number };
 
 /** Parses a label selector query (labelSelector=...); throws 400 on a malformed one. */
 export function parseLabelSelector(text: string | undefined): Requirement[] {
@@ -53,7 +50,7 @@ export function parseLabelSelector(text: string | undefined): Requirement[] {
       const op = s[i] === '>' ? 'gt' : 'lt';
       i += 1;
       const v = Number(ident());
-      if (!Number.isInteger(v)) throw bad('for \'gt\', \'lt\' operators, the value must be an integer');
+      if (!Number.isInteger(v)) throw bad("for 'gt', 'lt' operators, the value must be an integer");
       out.push({ key, op, value: v });
     } else if (/^(in|notin)\s*\(/.test(s.slice(i))) {
       const op = s.startsWith('notin', i) ? 'notin' : 'in';

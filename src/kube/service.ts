@@ -249,7 +249,13 @@ export class KubeService implements KubeHost {
     if (!this.store.cluster(view.key)) await this.store.commit(view.key, [], { record: { anchor: view.anchor, createdAt: new Date().toISOString() } });
     const objs = bootstrapObjects(view, this.apiServerAddress(view));
     const kinds = this.kinds(view.key);
-    const change = (o: { gr: string; object: KubeObject }): BatchChange => ({ verb: 'create', def: defOf(kinds, o.gr, o.object), namespace: o.object.metadata.namespace ?? '', object: o.object, tolerate: [409] });
+    const change = (o: { gr: string; object: KubeObject }): BatchChange => ({
+      verb: 'create',
+      def: defOf(kinds, o.gr, o.object),
+      namespace: o.object.metadata.namespace ?? '',
+      object: o.object,
+      tolerate: [409],
+    });
     await this.api.batch(view.key, objs.filter((o) => o.gr === 'core/namespaces').map(change));
     await this.api.batch(view.key, objs.filter((o) => o.gr !== 'core/namespaces').map(change));
     await this.store.commit(view.key, [], { record: { bootstrap: BOOTSTRAP_VERSION } });
@@ -265,7 +271,7 @@ export class KubeService implements KubeHost {
       if (typeof ip === 'string') return { ip, port: 6443 };
     }
     const h = parseInt(view.key.slice(0, 6), 16);
-    return { ip: `20.${(h >> 16) & 255}.${(h >> 8) & 255}.${(h & 255) || 1}`, port: 443 };
+    return { ip: `20.${(h >> 16) & 255}.${(h >> 8) & 255}.${h & 255 || 1}`, port: 443 };
   }
 
   // ---- the HTTP host ----------------------------------------------------------------------------------------
@@ -358,7 +364,8 @@ export class KubeService implements KubeHost {
     const out: KubeObject[] = [];
     const nsDef = BUILTINS.get('', 'v1', 'namespaces')!;
     for (const ns of new Set(objects.map((o) => o.metadata.namespace).filter((n): n is string => !!n))) {
-      if (!this.api.find(v.key, nsDef, '', ns)) await this.api.patch(v.key, nsDef, '', ns, 'apply', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { user: SYSTEM_USER, fieldManager, force: true });
+      if (!this.api.find(v.key, nsDef, '', ns))
+        await this.api.patch(v.key, nsDef, '', ns, 'apply', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { user: SYSTEM_USER, fieldManager, force: true });
     }
     let definitions = false;
     for (const o of objects) {
@@ -380,7 +387,16 @@ export class KubeService implements KubeHost {
     const v = this.clusterOf(armId);
     if (!v || !this.store.cluster(v.key)) return;
     const kinds = this.kinds(v.key);
-    await this.api.batch(v.key, refs.map((r) => ({ verb: 'delete' as const, def: this.defForObject(kinds, { apiVersion: r.apiVersion, kind: r.kind, metadata: {} }), namespace: r.namespace ?? '', name: r.name, tolerate: [404] })));
+    await this.api.batch(
+      v.key,
+      refs.map((r) => ({
+        verb: 'delete' as const,
+        def: this.defForObject(kinds, { apiVersion: r.apiVersion, kind: r.kind, metadata: {} }),
+        namespace: r.namespace ?? '',
+        name: r.name,
+        tolerate: [404],
+      })),
+    );
   }
 
   /** Lists objects of a kind in a cluster (e.g. the dashboard's nodes and pods). */
@@ -414,7 +430,10 @@ export class KubeService implements KubeHost {
     const v = this.serving(armId);
     let user: UserInfo;
     if (req.clusterToken) user = this.authenticate(v, `Bearer ${req.clusterToken}`);
-    else if (!v.localAccounts) throw KubeErrors.unauthorized(`the cluster's local accounts are disabled: the command runs as the caller, so the request needs clusterToken (a token for the cluster's Azure AD server application ${KUBERNETES_AUDIENCES[0]})`);
+    else if (!v.localAccounts)
+      throw KubeErrors.unauthorized(
+        `the cluster's local accounts are disabled: the command runs as the caller, so the request needs clusterToken (a token for the cluster's Azure AD server application ${KUBERNETES_AUDIENCES[0]})`,
+      );
     else user = ADMIN_USER();
     unpackContext(req.context, this.maxBodyBytes * 4);
     return { id: 'command', kind: RUN_COMMAND_TASK, params: { cluster: armId, command: req.command, context: req.context ?? '', user }, durationMs };

@@ -54,11 +54,9 @@ const details = (group: string, resource: string, name?: string): StatusDetails 
 };
 
 export const KubeErrors = {
-  notFound: (group: string, resource: string, name: string) =>
-    new KubeError(404, 'NotFound', `${qualified(group, resource)} "${name}" not found`, details(group, resource, name)),
+  notFound: (group: string, resource: string, name: string) => new KubeError(404, 'NotFound', `${qualified(group, resource)} "${name}" not found`, details(group, resource, name)),
   namespaceNotFound: (ns: string) => new KubeError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' }),
-  alreadyExists: (group: string, resource: string, name: string) =>
-    new KubeError(409, 'AlreadyExists', `${qualified(group, resource)} "${name}" already exists`, details(group, resource, name)),
+  alreadyExists: (group: string, resource: string, name: string) => new KubeError(409, 'AlreadyExists', `${qualified(group, resource)} "${name}" already exists`, details(group, resource, name)),
   conflict: (group: string, resource: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again') =>
     new KubeError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(group, resource)} "${name}": ${why}`, details(group, resource, name)),
   /** 422 with field causes: `Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be ...`. */
@@ -81,13 +79,17 @@ export const KubeErrors = {
     e.reasonOfDenial = opts.why;
     return e;
   },
-  forbiddenPath: (user: string, verb: string, path: string) =>
-    new KubeError(403, 'Forbidden', `forbidden: User "${user}" cannot ${verb} path "${path}"`, {}),
+  forbiddenPath: (user: string, verb: string, path: string) => new KubeError(403, 'Forbidden', `forbidden: User "${user}" cannot ${verb} path "${path}"`, {}),
   forbiddenMessage: (group: string, resource: string, name: string | undefined, message: string) =>
     new KubeError(403, 'Forbidden', `${name !== undefined ? `${qualified(group, resource)} "${name}"` : qualified(group, resource)} is forbidden: ${message}`, details(group, resource, name)),
   methodNotAllowed: (message = 'the server does not allow this method on the requested resource') => new KubeError(405, 'MethodNotAllowed', message),
   notAcceptable: (message: string) => new KubeError(406, 'NotAcceptable', message),
-  unsupportedMediaType: (type: string) => new KubeError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${type || 'none'})`),
+  unsupportedMediaType: (type: string) =>
+    new KubeError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got ${type || 'none'})`,
+    ),
   expired: (message: string) => new KubeError(410, 'Expired', message),
   gone: (message: string) => new KubeError(410, 'Gone', message),
   tooLarge: (message = 'the request is too large') => new KubeError(413, 'RequestEntityTooLarge', message),

@@ -187,7 +187,14 @@ export class KubeStore {
       events.sort((a, b) => a.rv - b.rv);
       this.remember(
         cluster,
-        events.map((ev) => ({ type: ev.type, gr: ev.gr, namespace: ev.namespace, rv: ev.rv, text: ev.type === 'DELETED' ? undefined : JSON.stringify(ev.object), oldText: ev.old && JSON.stringify(ev.old) })),
+        events.map((ev) => ({
+          type: ev.type,
+          gr: ev.gr,
+          namespace: ev.namespace,
+          rv: ev.rv,
+          text: ev.type === 'DELETED' ? undefined : JSON.stringify(ev.object),
+          oldText: ev.old && JSON.stringify(ev.old),
+        })),
       );
       this.emit(cluster, events);
     }
@@ -279,7 +286,7 @@ export class KubeStore {
     // The texts of the objects before the change (the Store's strings, not copies), for the history.
     const oldTexts: (string | undefined)[] = [];
     const putHere = new Set<string>();
-    const textBefore = (key: string, old: KubeObject) => (putHere.has(key) ? JSON.stringify(old) : this.store.text(OBJECTS, key) ?? JSON.stringify(old));
+    const textBefore = (key: string, old: KubeObject) => (putHere.has(key) ? JSON.stringify(old) : (this.store.text(OBJECTS, key) ?? JSON.stringify(old)));
     for (const op of ops) {
       if ('put' in op) {
         const o = op.put;
@@ -321,7 +328,7 @@ export class KubeStore {
       const ev = events[i];
       const w = writes[i];
       // An object named twice in one change: only its last put is the stored text.
-      const text = ev.type === 'DELETED' ? undefined : seen.has(w.key) ? JSON.stringify(ev.object) : this.store.text(OBJECTS, w.key) ?? JSON.stringify(ev.object);
+      const text = ev.type === 'DELETED' ? undefined : seen.has(w.key) ? JSON.stringify(ev.object) : (this.store.text(OBJECTS, w.key) ?? JSON.stringify(ev.object));
       seen.add(w.key);
       past[i] = { type: ev.type, gr: ev.gr, namespace: ev.namespace, rv: ev.rv, text, oldText: oldTexts[i] };
     }

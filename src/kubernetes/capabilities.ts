@@ -58,7 +58,6 @@ export interface CapabilityDocument {
   kubernetesVersions: KubernetesVersion[];
 }
 
-
 // ---- Kubernetes versions --------------------------------------------------------------------------
 
 // The Kubernetes versions each kind of target offers, as the products publish them today (a site's config entry
@@ -266,7 +265,9 @@ const RULES: Record<string, Rule> = {
       if (typeof v !== 'string' || v === '') return undefined;
       if (doc.loadBalancerSkus.includes(v.toLowerCase())) return undefined;
       if (doc.loadBalancerSkus.length === 1)
-        return notSupported(`${where} supports only the ${doc.loadBalancerSkus[0]} load balancer; set {property} to '${doc.loadBalancerSkus[0]}' (az: pass --load-balancer-sku ${doc.loadBalancerSkus[0]}).`);
+        return notSupported(
+          `${where} supports only the ${doc.loadBalancerSkus[0]} load balancer; set {property} to '${doc.loadBalancerSkus[0]}' (az: pass --load-balancer-sku ${doc.loadBalancerSkus[0]}).`,
+        );
       return { code: 'InvalidParameter', message: `The load balancer SKU '${v}' ({property}, az: --load-balancer-sku) is not valid on ${where}; use one of: ${doc.loadBalancerSkus.join(', ')}.` };
     },
   },
@@ -282,13 +283,38 @@ const RULES: Record<string, Rule> = {
       return { code: 'InvalidParameter', message: `The identity type '${v}' ({property}) is not valid on ${where}; use one of: ${doc.identityTypes.join(', ')}.` };
     },
   },
-  clusterAutoscaler: flag('clusterAutoscaler', 'properties.agentPoolProfiles.enableAutoScaling', 'the cluster autoscaler', 'set {property} to false (az: remove --enable-cluster-autoscaler) and scale node pools with az aks scale.'),
+  clusterAutoscaler: flag(
+    'clusterAutoscaler',
+    'properties.agentPoolProfiles.enableAutoScaling',
+    'the cluster autoscaler',
+    'set {property} to false (az: remove --enable-cluster-autoscaler) and scale node pools with az aks scale.',
+  ),
   privateCluster: flag('privateCluster', 'properties.apiServerAccessProfile.enablePrivateCluster', 'private clusters', 'set {property} to false (az: remove --enable-private-cluster).'),
-  authorizedIpRanges: flag('authorizedIpRanges', 'properties.apiServerAccessProfile.authorizedIPRanges', 'API server authorized IP ranges', 'leave out {property} (az: remove --api-server-authorized-ip-ranges).'),
-  managedOutboundIpCount: flag('managedOutboundIps', 'properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count', 'managed outbound IPs for the load balancer (they need the standard load balancer)', 'leave out {property} (az: remove --load-balancer-managed-outbound-ip-count).'),
-  availabilitySet: flag('availabilitySets', 'properties.agentPoolProfiles.type', 'availability sets', "use virtual machine scale sets: set {property} to 'VirtualMachineScaleSets' (az: --vm-set-type VirtualMachineScaleSets)."),
-  update: flag('aksUpdate', 'properties', 'updating a cluster in place (az aks update); only tags can be changed', 'the request changes {property}. Change node counts and versions with az aks scale or az aks upgrade, or recreate the cluster with the new settings.'),
-  azureAdRbac: flag('azureAdRbac', 'properties.aadProfile', 'Azure AD integration', 'leave out {property} (az: remove --enable-aad) and use Kubernetes RBAC with the cluster\'s client certificates.'),
+  authorizedIpRanges: flag(
+    'authorizedIpRanges',
+    'properties.apiServerAccessProfile.authorizedIPRanges',
+    'API server authorized IP ranges',
+    'leave out {property} (az: remove --api-server-authorized-ip-ranges).',
+  ),
+  managedOutboundIpCount: flag(
+    'managedOutboundIps',
+    'properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count',
+    'managed outbound IPs for the load balancer (they need the standard load balancer)',
+    'leave out {property} (az: remove --load-balancer-managed-outbound-ip-count).',
+  ),
+  availabilitySet: flag(
+    'availabilitySets',
+    'properties.agentPoolProfiles.type',
+    'availability sets',
+    "use virtual machine scale sets: set {property} to 'VirtualMachineScaleSets' (az: --vm-set-type VirtualMachineScaleSets).",
+  ),
+  update: flag(
+    'aksUpdate',
+    'properties',
+    'updating a cluster in place (az aks update); only tags can be changed',
+    'the request changes {property}. Change node counts and versions with az aks scale or az aks upgrade, or recreate the cluster with the new settings.',
+  ),
+  azureAdRbac: flag('azureAdRbac', 'properties.aadProfile', 'Azure AD integration', "leave out {property} (az: remove --enable-aad) and use Kubernetes RBAC with the cluster's client certificates."),
   monitoring: flag('monitoring', 'properties.addonProfiles.omsagent', 'the monitoring add-on (Azure Log Analytics)', 'disable {property} (az: remove monitoring from --enable-addons).'),
   virtualNodes: flag('virtualNodes', 'properties.addonProfiles.aciConnectorLinux', 'virtual nodes (Azure Container Instances)', 'disable {property} (az: remove virtual-node from --enable-addons).'),
   gpu: flag('gpu', 'properties.agentPoolProfiles.vmSize', 'GPU node pools', 'set {property} to a VM size without a GPU (az: --node-vm-size).'),
@@ -306,7 +332,9 @@ const RULES: Record<string, Rule> = {
       if (!Array.isArray(v) || v.length === 0) return undefined;
       if (doc.availabilityZones.length === 0) return notSupported(`${where} has no availability zones; leave out {property} (az: remove --zones).`);
       const bad = v.map(String).filter((z) => !doc.availabilityZones.includes(z));
-      return bad.length ? { code: 'InvalidParameter', message: `Availability zone(s) ${bad.join(', ')} ({property}, az: --zones) do not exist in ${where}; use ${doc.availabilityZones.join(', ')}.` } : undefined;
+      return bad.length
+        ? { code: 'InvalidParameter', message: `Availability zone(s) ${bad.join(', ')} ({property}, az: --zones) do not exist in ${where}; use ${doc.availabilityZones.join(', ')}.` }
+        : undefined;
     },
   },
   nodePoolCount: {
@@ -316,7 +344,9 @@ const RULES: Record<string, Rule> = {
       if (!Number.isFinite(n) || n <= 1) return undefined;
       if (!doc.multipleNodePools)
         return notSupported(`${where} supports a single node pool per cluster (multiple node pools are not available); the request has ${n} ({property}, az: az aks nodepool add).`);
-      return n > doc.maxAgentPools ? { code: 'MaxAgentPoolCountExceeded', message: `${where} supports at most ${doc.maxAgentPools} node pools per cluster; the request has ${n} ({property}, az: az aks nodepool add).` } : undefined;
+      return n > doc.maxAgentPools
+        ? { code: 'MaxAgentPoolCountExceeded', message: `${where} supports at most ${doc.maxAgentPools} node pools per cluster; the request has ${n} ({property}, az: az aks nodepool add).` }
+        : undefined;
     },
   },
   nodeCount: {
@@ -325,7 +355,9 @@ const RULES: Record<string, Rule> = {
       const n = Number(v);
       if (!Number.isFinite(n)) return undefined;
       if (!Number.isInteger(n) || n < 0) return { code: 'InvalidParameter', message: `The node count ({property}, az: --node-count) must be a whole number of at least 0; got ${String(v)}.` };
-      return n > doc.maxNodesPerPool ? { code: 'MaxNodeCountExceeded', message: `${where} supports at most ${doc.maxNodesPerPool} nodes per node pool; the request has ${n} ({property}, az: --node-count).` } : undefined;
+      return n > doc.maxNodesPerPool
+        ? { code: 'MaxNodeCountExceeded', message: `${where} supports at most ${doc.maxNodesPerPool} nodes per node pool; the request has ${n} ({property}, az: --node-count).` }
+        : undefined;
     },
   },
   controlPlaneCount: {
@@ -333,7 +365,9 @@ const RULES: Record<string, Rule> = {
     check: (doc, v, where) => {
       const n = Number(v);
       if (!Number.isFinite(n) || doc.hiddenControlPlane) return undefined;
-      return doc.controlPlaneCounts.includes(n) ? undefined : { code: 'InvalidParameter', message: `A cluster on ${where} needs ${doc.controlPlaneCounts.join(', ')} control-plane nodes (an odd number, for etcd quorum); the request has ${n}.` };
+      return doc.controlPlaneCounts.includes(n)
+        ? undefined
+        : { code: 'InvalidParameter', message: `A cluster on ${where} needs ${doc.controlPlaneCounts.join(', ')} control-plane nodes (an odd number, for etcd quorum); the request has ${n}.` };
     },
   },
   vmSize: {
@@ -342,7 +376,10 @@ const RULES: Record<string, Rule> = {
       const names = Array.isArray(v) ? v : [v];
       const bad = names.filter((n) => typeof n === 'string' && n !== '' && !vmSizeOf(doc, n));
       return bad.length
-        ? { code: 'VMSizeNotSupported', message: `The VM size '${bad[0]}' ({property}, az: --node-vm-size) is not available on ${where}. Available sizes: ${doc.vmSizes.map((s) => s.name).join(', ')}.` }
+        ? {
+            code: 'VMSizeNotSupported',
+            message: `The VM size '${bad[0]}' ({property}, az: --node-vm-size) is not available on ${where}. Available sizes: ${doc.vmSizes.map((s) => s.name).join(', ')}.`,
+          }
         : undefined;
     },
   },
@@ -370,8 +407,7 @@ const RULES: Record<string, Rule> = {
       if (node?.upgrades.includes(target)) return undefined;
       const pf = parseVersion(from);
       const pt = parseVersion(target)!;
-      if (pf && compareVersions(target, from) < 0)
-        return { code: 'InvalidUpgradePath', message: `Downgrading Kubernetes from ${from} to ${target} is not supported on ${where}.` };
+      if (pf && compareVersions(target, from) < 0) return { code: 'InvalidUpgradePath', message: `Downgrading Kubernetes from ${from} to ${target} is not supported on ${where}.` };
       if (pf && pt[1] > pf[1] + 1) {
         const step = doc.kubernetesVersions.filter((k) => parseVersion(k.version)![1] === pf[1] + 1).at(-1)?.version;
         return {
@@ -399,9 +435,7 @@ export const CAPABILITY_FEATURES = Object.keys(RULES);
  * refusal, empty when the request fits. A feature set to undefined/false/empty is not requested.
  */
 export function checkCapabilities(doc: CapabilityDocument, request: FeatureRequest[] | Record<string, unknown>): Refusal[] {
-  const list: FeatureRequest[] = Array.isArray(request)
-    ? request
-    : Object.entries(request).map(([feature, value]) => ({ feature, value }));
+  const list: FeatureRequest[] = Array.isArray(request) ? request : Object.entries(request).map(([feature, value]) => ({ feature, value }));
   const out: Refusal[] = [];
   for (const r of list) {
     if (r.value === undefined || r.value === null) continue;

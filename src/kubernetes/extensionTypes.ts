@@ -68,13 +68,7 @@ export const EXTENSION_TYPES: ExtensionType[] = [
     defaultScope: 'cluster',
     defaultReleaseNamespace: 'hybridaks-operator',
     hosts: [APPLIANCE_KEY],
-    enables: [
-      hybridAks('provisionedClusters', '2022-09-01-preview'),
-      hybridAks('provisionedClusterInstances'),
-      hybridAks('virtualNetworks'),
-      hybridAks('kubernetesVersions'),
-      hybridAks('skus'),
-    ],
+    enables: [hybridAks('provisionedClusters', '2022-09-01-preview'), hybridAks('provisionedClusterInstances'), hybridAks('virtualNetworks'), hybridAks('kubernetesVersions'), hybridAks('skus')],
   },
   {
     name: 'Microsoft.AZStackHCI.Operator',

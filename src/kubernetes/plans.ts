@@ -60,7 +60,13 @@ export function ownerHash(owner: string): string {
 
 function shortName(owner: string): string {
   const last = owner.split('/').filter(Boolean).at(-1) ?? 'cluster';
-  return last.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 20).replace(/-+$/, '') || 'cluster';
+  return (
+    last
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 20)
+      .replace(/-+$/, '') || 'cluster'
+  );
 }
 
 /** The name of the VM at `index` of a role (and pool) of an owner. */
@@ -174,7 +180,13 @@ export function poolScalePlan(spec: PoolScaleSpec): TaskSpec[] {
     if (spec.logicalNetwork) r.logicalNetwork = spec.logicalNetwork;
     adds.push(r);
   }
-  const tasks: TaskSpec[] = [reserveTask(spec.site, spec.owner, adds.map((a) => a.name))];
+  const tasks: TaskSpec[] = [
+    reserveTask(
+      spec.site,
+      spec.owner,
+      adds.map((a) => a.name),
+    ),
+  ];
   for (const r of adds) {
     const c = createTask(spec.site, r, ['reserve']);
     tasks.push(c, joinTask(spec.site, r.name, [c.id]));
@@ -186,7 +198,15 @@ export function poolScalePlan(spec: PoolScaleSpec): TaskSpec[] {
 export function deletePlan(spec: { owner: string; site: string; current: Vm[] }): TaskSpec[] {
   const vms = spec.current.filter((v) => v.site.toLowerCase() === spec.site.toLowerCase());
   const first = vms.filter((v) => v.role !== 'controlPlane').map((v) => deleteTask(spec.site, v));
-  const cp = vms.filter((v) => v.role === 'controlPlane').map((v) => deleteTask(spec.site, v, first.map((t) => t.id)));
+  const cp = vms
+    .filter((v) => v.role === 'controlPlane')
+    .map((v) =>
+      deleteTask(
+        spec.site,
+        v,
+        first.map((t) => t.id),
+      ),
+    );
   const all = [...first, ...cp];
   const sweep: TaskSpec = {
     id: 'sweep',
@@ -214,7 +234,15 @@ export function stopPlan(spec: { owner: string; site: string; current: Vm[]; dea
     weight: weightOf(DURATIONS.stopVm),
   });
   const workers = vms.filter((v) => v.role === 'worker').map((v) => task(v, true, []));
-  const rest = vms.filter((v) => v.role !== 'worker').map((v) => task(v, !!spec.deallocateControlPlane, workers.map((w) => w.id)));
+  const rest = vms
+    .filter((v) => v.role !== 'worker')
+    .map((v) =>
+      task(
+        v,
+        !!spec.deallocateControlPlane,
+        workers.map((w) => w.id),
+      ),
+    );
   return [...workers, ...rest];
 }
 
@@ -230,7 +258,14 @@ export function startPlan(spec: { owner: string; site: string; current: Vm[] }):
     weight: weightOf(DURATIONS.startVm),
   });
   const front = vms.filter((v) => v.role !== 'worker').map((v) => task(v, []));
-  const workers = vms.filter((v) => v.role === 'worker').map((v) => task(v, front.map((t) => t.id)));
+  const workers = vms
+    .filter((v) => v.role === 'worker')
+    .map((v) =>
+      task(
+        v,
+        front.map((t) => t.id),
+      ),
+    );
   return [...front, ...workers];
 }
 
@@ -241,9 +276,7 @@ export function startPlan(spec: { owner: string; site: string; current: Vm[] }):
  */
 export function upgradePlan(spec: { owner: string; site: string; current: Vm[]; kubernetesVersion: string; controlPlaneOnly?: boolean; reimage?: boolean }): TaskSpec[] {
   // reimage: every VM is replaced, whatever its version (a node image upgrade).
-  const vms = spec.current.filter(
-    (v) => v.site.toLowerCase() === spec.site.toLowerCase() && v.state !== 'Deleting' && (spec.reimage === true || v.kubernetesVersion !== spec.kubernetesVersion),
-  );
+  const vms = spec.current.filter((v) => v.site.toLowerCase() === spec.site.toLowerCase() && v.state !== 'Deleting' && (spec.reimage === true || v.kubernetesVersion !== spec.kubernetesVersion));
   const order = [
     ...vms.filter((v) => v.role === 'controlPlane'),
     ...(spec.controlPlaneOnly ? [] : vms.filter((v) => v.role === 'worker').sort((a, b) => (a.pool ?? '').localeCompare(b.pool ?? '') || vmIndex(a.name) - vmIndex(b.name))),

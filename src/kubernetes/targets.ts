@@ -27,7 +27,11 @@ export interface TargetSources {
 
 const CUSTOM_LOCATIONS = typeKeyOf('Microsoft.ExtendedLocation', 'customLocations');
 const EXTENSIONS = typeKeyOf('Microsoft.KubernetesConfiguration', 'extensions');
-const fallback = new Map<string, SiteDefinition>(defaultSites().filter((s) => s.location).map((s) => [s.location!.toLowerCase(), s]));
+const fallback = new Map<string, SiteDefinition>(
+  defaultSites()
+    .filter((s) => s.location)
+    .map((s) => [s.location!.toLowerCase(), s]),
+);
 
 function resolveTarget(services: TargetSources, where: Placement, customLocation?: StoredResource): Target {
   const ext = where.extendedLocation;
@@ -111,7 +115,10 @@ function checkExtendedLocation(services: TargetSources, resourceType: string, ex
   const target = resolveExtendedLocationRecord(services, ext);
   const state = target.resource.properties?.provisioningState;
   if (state !== 'Succeeded') {
-    throw Errors.invalidExtendedLocation(`The custom location '${target.resource.name}' is ${state ?? 'not ready'}; resources can be deployed to it once its provisioningState is Succeeded.`, 'extendedLocation.name');
+    throw Errors.invalidExtendedLocation(
+      `The custom location '${target.resource.name}' is ${state ?? 'not ready'}; resources can be deployed to it once its provisioningState is Succeeded.`,
+      'extendedLocation.name',
+    );
   }
   const exts = customLocationExtensions(services, target);
   const k = resourceType.toLowerCase();
@@ -120,11 +127,7 @@ function checkExtendedLocation(services: TargetSources, resourceType: string, ex
   const fix = would.length
     ? `Install a cluster extension of type ${would.map((w) => `'${w}'`).join(' or ')} on its host '${String(target.resource.properties?.hostResourceId)}' and add its id to the custom location's clusterExtensionIds.`
     : 'No cluster extension known to this emulator enables it.';
-  throw Errors.invalid(
-    'ResourceTypeNotEnabled',
-    `The resource type '${resourceType}' is not enabled on custom location '${target.resource.name}'. ${fix}`,
-    'extendedLocation.name',
-  );
+  throw Errors.invalid('ResourceTypeNotEnabled', `The resource type '${resourceType}' is not enabled on custom location '${target.resource.name}'. ${fix}`, 'extendedLocation.name');
 }
 
 function resolveExtendedLocationRecord(services: TargetSources, ext: { type?: string; name?: string }): StoredResource {

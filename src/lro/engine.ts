@@ -10,15 +10,7 @@ import { StoreConflictError, StoreUnavailableError, type Lease, type Store, type
 import type { ResourceRepository } from '../framework/repository.js';
 import { relatedOps, deleteTreeOps } from '../framework/related.js';
 import type { AsyncOperations, Completion, Services, StoredResource, TypeRegistry } from '../framework/types.js';
-import type {
-  CompletionGate,
-  GateRule,
-  OperationSubject,
-  OperationPlan,
-  OperationRecord,
-  TaskKind,
-  TaskRecord,
-} from '../arm/asyncOperations.js';
+import type { CompletionGate, GateRule, OperationSubject, OperationPlan, OperationRecord, TaskKind, TaskRecord } from '../arm/asyncOperations.js';
 
 const COLLECTION = 'operations';
 /** Requests to an operation from an instance that does not drive it (cancel, hold, release, polls): its driver applies them. */
@@ -273,7 +265,7 @@ export class OperationEngine implements AsyncOperations {
         if (!tasks.some((x) => x.id === d)) throw new Error(`task ${t.id} depends on unknown task ${d}`);
       }
     }
-    const opName = plan.kind === 'action' ? plan.action ?? 'action' : plan.kind;
+    const opName = plan.kind === 'action' ? (plan.action ?? 'action') : plan.kind;
     const gate = this.gateFor(target.typeKey, opName);
     // status first: a restart finds the unfinished ones from the head of each stored text
     const op: OperationRecord = {
@@ -403,7 +395,7 @@ export class OperationEngine implements AsyncOperations {
       };
       const rollingBack = (op as any).rollingBack;
       if (attempts === MAX_RESUME_ATTEMPTS + 1 && !rollingBack) await this.rollback(op, error).catch(() => this.finishFailed(op, error));
-      else await this.finishFailed(op, rollingBack ? op.error ?? error : error);
+      else await this.finishFailed(op, rollingBack ? (op.error ?? error) : error);
       return false;
     }
     await this.applyControl(op);
@@ -475,7 +467,13 @@ export class OperationEngine implements AsyncOperations {
   /** Starts the periodic look for operations nobody drives (after start-up has registered every task kind). */
   startSweeping(): void {
     if (this.sweepTimer || this.stopped) return;
-    this.sweepTimer = setInterval(() => void this.sweep().then(() => this.prune()).catch(() => undefined), SWEEP_MS);
+    this.sweepTimer = setInterval(
+      () =>
+        void this.sweep()
+          .then(() => this.prune())
+          .catch(() => undefined),
+      SWEEP_MS,
+    );
     this.sweepTimer.unref();
   }
 
@@ -597,8 +595,7 @@ export class OperationEngine implements AsyncOperations {
     let failure: ErrorDetail | undefined;
     const running = new Map<string, Promise<void>>();
     const byId = new Map(op.tasks.map((t) => [t.id, t]));
-    const ready = () =>
-      op.tasks.filter((t) => t.state === 'pending' && (t.dependsOn ?? []).every((d) => byId.get(d)?.state === 'done'));
+    const ready = () => op.tasks.filter((t) => t.state === 'pending' && (t.dependsOn ?? []).every((d) => byId.get(d)?.state === 'done'));
 
     const runTask = async (t: TaskRecord): Promise<void> => {
       await this.delay(t);
@@ -631,7 +628,10 @@ export class OperationEngine implements AsyncOperations {
       if (op.cancelRequested || failure) break;
       for (const t of ready()) {
         t.state = 'running';
-        running.set(t.id, runTask(t).finally(() => running.delete(t.id)));
+        running.set(
+          t.id,
+          runTask(t).finally(() => running.delete(t.id)),
+        );
       }
       if (running.size === 0) break;
       await this.save(op);
@@ -655,12 +655,15 @@ export class OperationEngine implements AsyncOperations {
     // A held operation re-arms when released (release() calls this), not in a loop while held.
     if (op.status !== 'InProgress' || op.gate?.mode !== 'time' || op.held || this.stopped) return;
     const wait = Date.parse(op.gate.readyAt!) - Date.now();
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      this.maybeRelease(op)
-        .then(() => this.armTimeGate(op))
-        .catch(() => undefined);
-    }, Math.max(0, wait) + 1);
+    const t = setTimeout(
+      () => {
+        this.timers.delete(t);
+        this.maybeRelease(op)
+          .then(() => this.armTimeGate(op))
+          .catch(() => undefined);
+      },
+      Math.max(0, wait) + 1,
+    );
     this.timers.add(t);
   }
 

@@ -307,7 +307,7 @@ export async function forEachTextLine(file: string, fn: TextLineFn, onRegion?: (
       const text = region.toString('utf8');
       const ascii = text.length === region.length;
       let byte = 0;
-      for (let pos = 0; pos < text.length; ) {
+      for (let pos = 0; pos < text.length;) {
         const nl = text.indexOf('\n', pos);
         const byteEnd = ascii ? nl : byte + Buffer.byteLength(text.slice(pos, nl));
         if (fn(text, pos, nl, region, ascii ? pos : byte, byteEnd, fileOffset + (ascii ? pos : byte)) === false) return undefined;

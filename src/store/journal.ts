@@ -238,7 +238,9 @@ export class JournalStore implements Store {
           this.writeMark(lastSeq);
           for (const w of waiters) w.resolve();
         } catch (e) {
-          this.failed = new Error(`the journal ${this.journalPath} could not be written (${(e as Error).message}): no write is accepted any more; restart the emulator (every acknowledged write is kept)`);
+          this.failed = new Error(
+            `the journal ${this.journalPath} could not be written (${(e as Error).message}): no write is accepted any more; restart the emulator (every acknowledged write is kept)`,
+          );
           for (const w of waiters) w.reject(this.failed);
         }
         this.maybeCompact();
@@ -360,7 +362,10 @@ export class JournalStore implements Store {
   // ---- loading -----------------------------------------------------------------------------
 
   private stamp(): string {
-    return new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    return new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
   }
 
   /** Renames a damaged file aside (never deletes); returns the new name. */
@@ -405,35 +410,39 @@ export class JournalStore implements Store {
       return false;
     };
     try {
-      const tail = await forEachTextLine(file, (text, start, end, region, byteStart, byteEnd, offset) => {
-        bytes = offset + byteEnd - byteStart + 1;
-        if (trailer) return fail('there is data after its trailer');
-        const first = text.charCodeAt(start);
-        if (seq < 0) {
-          const h = JSON.parse(text.slice(start, end)) as { format: number; seq: number };
-          if (h.format !== 3 || !Number.isSafeInteger(h.seq) || h.seq < 0) return fail('its header is not a snapshot header');
-          seq = h.seq;
-        } else if (first === 0x7b /* { */) {
-          trailer = JSON.parse(text.slice(start, end));
-          trailerAt = byteStart;
+      const tail = await forEachTextLine(
+        file,
+        (text, start, end, region, byteStart, byteEnd, offset) => {
+          bytes = offset + byteEnd - byteStart + 1;
+          if (trailer) return fail('there is data after its trailer');
+          const first = text.charCodeAt(start);
+          if (seq < 0) {
+            const h = JSON.parse(text.slice(start, end)) as { format: number; seq: number };
+            if (h.format !== 3 || !Number.isSafeInteger(h.seq) || h.seq < 0) return fail('its header is not a snapshot header');
+            seq = h.seq;
+          } else if (first === 0x7b /* { */) {
+            trailer = JSON.parse(text.slice(start, end));
+            trailerAt = byteStart;
+            return true;
+          } else if (first === 0x09 /* TAB */) {
+            const name = jsonString(text.slice(start + 1, end));
+            if (name === undefined) return fail(`the line at byte ${offset} is not a collection name`);
+            coll = this.table.collection(name);
+          } else {
+            const tab = text.indexOf('\t', start);
+            const key = tab > start && tab < end - 1 ? keyIn(text, start, tab) : undefined;
+            if (key === undefined || coll === undefined) return fail(`the line at byte ${offset} is not a record`);
+            // the key and the value stay views of the region's text: nothing copied
+            coll.set(key, text.slice(tab + 1, end));
+            records++;
+          }
           return true;
-        } else if (first === 0x09 /* TAB */) {
-          const name = jsonString(text.slice(start + 1, end));
-          if (name === undefined) return fail(`the line at byte ${offset} is not a collection name`);
-          coll = this.table.collection(name);
-        } else {
-          const tab = text.indexOf('\t', start);
-          const key = tab > start && tab < end - 1 ? keyIn(text, start, tab) : undefined;
-          if (key === undefined || coll === undefined) return fail(`the line at byte ${offset} is not a record`);
-          // the key and the value stay views of the region's text: nothing copied
-          coll.set(key, text.slice(tab + 1, end));
-          records++;
-        }
-        return true;
-      }, (region) => {
-        crc = crc32(trailerAt === undefined ? region : region.subarray(0, trailerAt), crc);
-        trailerAt = undefined;
-      });
+        },
+        (region) => {
+          crc = crc32(trailerAt === undefined ? region : region.subarray(0, trailerAt), crc);
+          trailerAt = undefined;
+        },
+      );
       if (tail && !error) error = 'it ends in the middle of a line (truncated)';
     } catch (e) {
       error ??= (e as Error).message;
@@ -498,7 +507,9 @@ export class JournalStore implements Store {
     if (prev && 'seq' in prev) {
       if (cur) {
         this.asideAfterLoad.push(SNAPSHOT);
-        this.notices.push(`snapshot ${curPath} is damaged (${cur.error}); fell back to the previous snapshot ${prevPath} (seq ${prev.seq}) and the journals after it, nothing lost. The damaged file is moved aside to ${curPath}.damaged-<time>.`);
+        this.notices.push(
+          `snapshot ${curPath} is damaged (${cur.error}); fell back to the previous snapshot ${prevPath} (seq ${prev.seq}) and the journals after it, nothing lost. The damaged file is moved aside to ${curPath}.damaged-<time>.`,
+        );
       } else {
         this.notices.push(`snapshot ${curPath} is missing (a snapshot was being replaced); used the previous snapshot ${prevPath} (seq ${prev.seq}) and the journals after it.`);
       }
@@ -573,7 +584,7 @@ export class JournalStore implements Store {
           problem = { line: li, error: rec.error, offset };
           return false;
         }
-        if ((rec.format === 1) !== (fileFormat <= 1) && fileFormat !== 0) {
+        if ((rec.format === 1) !== fileFormat <= 1 && fileFormat !== 0) {
           problem = { line: li, error: rec.format === 1 ? 'record without a checksum in a checksummed journal' : 'checksummed record in a journal without checksums', offset };
           return false;
         }
@@ -619,12 +630,16 @@ export class JournalStore implements Store {
           );
         }
         cut = { file, offset: problem.offset };
-        this.notices.push(`--recover: ${file} line ${problem.line} was cut short and acknowledged record(s) ${lost} are lost; cut the torn record off and kept the ${replayed} record(s) before it (state up to seq ${this.seq}).`);
+        this.notices.push(
+          `--recover: ${file} line ${problem.line} was cut short and acknowledged record(s) ${lost} are lost; cut the torn record off and kept the ${replayed} record(s) before it (state up to seq ${this.seq}).`,
+        );
         stopped = true;
         continue;
       }
       if (!snap.lost && this.coveredBySnapshot(dir, journals, fi, problem.line, snapSeq)) {
-        this.notices.push(`journal ${file} line ${problem.line} is damaged (${problem.error}), but every record in it is already in ${path.join(dir, SNAPSHOT)}: nothing is lost (the file is only needed to rebuild from the previous snapshot, and is dropped at the next snapshot).`);
+        this.notices.push(
+          `journal ${file} line ${problem.line} is damaged (${problem.error}), but every record in it is already in ${path.join(dir, SNAPSHOT)}: nothing is lost (the file is only needed to rebuild from the previous snapshot, and is dropped at the next snapshot).`,
+        );
         continue;
       }
       this.damaged(dir, journals, fi, problem.line, problem.error, replayed);
@@ -674,7 +689,10 @@ export class JournalStore implements Store {
         if (!existsSync(file)) continue; // dropped by a snapshot meanwhile
         problem = (e as Error).message;
       }
-      if (problem) this.notice(`journal ${file} line ${li} is damaged (${problem}), but every record in it is already in ${path.join(dir, SNAPSHOT)}: nothing is lost (the file is only needed to rebuild from the previous snapshot, and is dropped at the next snapshot).`);
+      if (problem)
+        this.notice(
+          `journal ${file} line ${li} is damaged (${problem}), but every record in it is already in ${path.join(dir, SNAPSHOT)}: nothing is lost (the file is only needed to rebuild from the previous snapshot, and is dropped at the next snapshot).`,
+        );
     }
   }
 
@@ -727,7 +745,9 @@ export class JournalStore implements Store {
     const where = existsSync(journal) ? `${journal} ends before it (a journal cut short or emptied)` : `${journal} is missing (deleted)`;
     const count = mark.seq - this.seq;
     if (!mark.fsync) {
-      this.notices.push(`${count} record(s) (${lost}) written with --no-fsync are missing: ${markFile} says seq ${mark.seq} was written to ${mark.journal}, and ${where}. That is what --no-fsync loses in a power cut; the state is the one up to seq ${this.seq}.`);
+      this.notices.push(
+        `${count} record(s) (${lost}) written with --no-fsync are missing: ${markFile} says seq ${mark.seq} was written to ${mark.journal}, and ${where}. That is what --no-fsync loses in a power cut; the state is the one up to seq ${this.seq}.`,
+      );
       return;
     }
     if (!this.recover) {
@@ -742,7 +762,9 @@ export class JournalStore implements Store {
   private openMark(dir: string): void {
     const file = path.join(dir, MARK);
     const fd = openSync(file, existsSync(file) ? 'r+' : 'w', 0o600);
-    const journals = readdirSync(dir).filter((f) => JOURNAL_RE.test(f)).sort();
+    const journals = readdirSync(dir)
+      .filter((f) => JOURNAL_RE.test(f))
+      .sort();
     this.journalPath = path.join(dir, journals.at(-1) ?? journalName(this.seq));
     this.markFd = fd;
     this.writeMark(this.seq);

@@ -51,7 +51,6 @@ export interface PgStoreOptions {
 /** Refused at start: the database holds a store of another schema version, or is not reachable. */
 export class PgStoreError extends Error {}
 
-
 const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS arm_emulator_meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS arm_emulator_seq;
@@ -293,7 +292,9 @@ export class PgStore implements Store {
       // parsed here). In key order (byte order, as JavaScript compares these keys): the repository's index build
       // then takes each bucket as it comes instead of sorting it (it checks the order, so another order is only slower).
       await c.query(`SET LOCAL work_mem = '256MB'`);
-      const rows = (await c.query({ text: 'SELECT collection, key, value::text, seq::float8 AS seq FROM arm_emulator_kv WHERE value IS NOT NULL ORDER BY collection, key COLLATE "C"', rowMode: 'array' })).rows as [string, string, string, number][];
+      const rows = (
+        await c.query({ text: 'SELECT collection, key, value::text, seq::float8 AS seq FROM arm_emulator_kv WHERE value IS NOT NULL ORDER BY collection, key COLLATE "C"', rowMode: 'array' })
+      ).rows as [string, string, string, number][];
       await c.query('COMMIT');
       this.data.clear();
       this.seqs.clear();
@@ -841,7 +842,10 @@ export class PgStore implements Store {
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
-      await c.query(`INSERT INTO arm_emulator_meta (key, value) VALUES ('pruned_below', $1) ON CONFLICT (key) DO UPDATE SET value = GREATEST(arm_emulator_meta.value::bigint, EXCLUDED.value::bigint)::text`, [String(belowSeq)]);
+      await c.query(
+        `INSERT INTO arm_emulator_meta (key, value) VALUES ('pruned_below', $1) ON CONFLICT (key) DO UPDATE SET value = GREATEST(arm_emulator_meta.value::bigint, EXCLUDED.value::bigint)::text`,
+        [String(belowSeq)],
+      );
       await c.query('DELETE FROM arm_emulator_kv WHERE value IS NULL AND seq < $1', [belowSeq]);
       await c.query('COMMIT');
     } catch {

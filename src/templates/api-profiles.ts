@@ -4,14 +4,45 @@
 
 type Profile = Record<string, Record<string, string[]>>;
 
-const compute2017 = ['availabilitySets', 'images', 'locations', 'disks', 'snapshots', 'virtualMachines', 'virtualMachines/extensions',
-  'virtualMachineScaleSets', 'virtualMachineScaleSets/extensions', 'virtualMachineScaleSets/networkInterfaces',
-  'virtualMachineScaleSets/virtualMachines', 'virtualMachineScaleSets/virtualMachines/networkInterfaces'];
-const network = ['connections', 'loadBalancers', 'localNetworkGateways', 'locations', 'networkInterfaces', 'networkSecurityGroups',
-  'operations', 'publicIpAddresses', 'routeTables', 'virtualNetworkGateways', 'virtualNetworks'];
+const compute2017 = [
+  'availabilitySets',
+  'images',
+  'locations',
+  'disks',
+  'snapshots',
+  'virtualMachines',
+  'virtualMachines/extensions',
+  'virtualMachineScaleSets',
+  'virtualMachineScaleSets/extensions',
+  'virtualMachineScaleSets/networkInterfaces',
+  'virtualMachineScaleSets/virtualMachines',
+  'virtualMachineScaleSets/virtualMachines/networkInterfaces',
+];
+const network = [
+  'connections',
+  'loadBalancers',
+  'localNetworkGateways',
+  'locations',
+  'networkInterfaces',
+  'networkSecurityGroups',
+  'operations',
+  'publicIpAddresses',
+  'routeTables',
+  'virtualNetworkGateways',
+  'virtualNetworks',
+];
 const resources = ['deployments', 'deployments/operations', 'links', 'locations', 'operations', 'providers', 'resourceGroups', 'resources'];
-const web = ['certificates', 'sites', 'sites/domainOwnershipIdentifiers', 'sites/extensions', 'sites/hostNameBindings', 'sites/instances',
-  'sites/slots', 'sites/slots/hostNameBindings', 'serverFarms'];
+const web = [
+  'certificates',
+  'sites',
+  'sites/domainOwnershipIdentifiers',
+  'sites/extensions',
+  'sites/hostNameBindings',
+  'sites/instances',
+  'sites/slots',
+  'sites/slots/hostNameBindings',
+  'serverFarms',
+];
 
 export const API_PROFILES: Record<string, Profile> = {
   '2018-03-01-hybrid': {
@@ -39,7 +70,10 @@ export const API_PROFILES: Record<string, Profile> = {
     'microsoft.compute': { '2020-06-01': compute2017.filter((t) => t !== 'disks' && t !== 'snapshots'), '2019-07-01': ['disks', 'snapshots'] },
     'microsoft.databoxedge': { '2019-08-01': ['dataBoxEdgeDevices'] },
     'microsoft.devices': { '2019-07-01-preview': ['IotHubs'] },
-    'microsoft.eventhub': { '2018-01-01-preview': ['clusters', 'namespaces'], '2017-04-01': ['namespaces/authorizationRules', 'namespaces/eventhubs', 'namespaces/eventhubs/authorizationRules', 'namespaces/eventhubs/consumerGroups'] },
+    'microsoft.eventhub': {
+      '2018-01-01-preview': ['clusters', 'namespaces'],
+      '2017-04-01': ['namespaces/authorizationRules', 'namespaces/eventhubs', 'namespaces/eventhubs/authorizationRules', 'namespaces/eventhubs/consumerGroups'],
+    },
     'microsoft.insights': { '2017-05-01-preview': ['diagnosticSettings'], '2018-01-01': ['metricDefinitions', 'metrics'] },
     'microsoft.keyvault': { '2019-09-01': ['vaults', 'vaults/accessPolicies', 'vaults/secrets'] },
     'microsoft.network': { '2018-11-01': network, '2016-04-01': ['dnsZones'] },

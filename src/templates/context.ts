@@ -97,7 +97,10 @@ export function withCopy(ctx: EvalContext, loop: string, i: number): EvalContext
 
 /** Thrown by hooks when a value must be fetched first; the caller fetches and evaluates again. */
 export class NeedData extends Error {
-  constructor(readonly key: string, readonly fetch: () => Promise<unknown>) {
+  constructor(
+    readonly key: string,
+    readonly fetch: () => Promise<unknown>,
+  ) {
     super(`need ${key}`);
   }
 }

@@ -8,18 +8,32 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const STANDARD: Record<string, string> = {
-  d: 'M/d/yyyy', D: 'dddd, MMMM d, yyyy', f: 'dddd, MMMM d, yyyy h:mm tt', F: 'dddd, MMMM d, yyyy h:mm:ss tt',
-  g: 'M/d/yyyy h:mm tt', G: 'M/d/yyyy h:mm:ss tt', m: 'MMMM d', M: 'MMMM d', o: "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
-  O: "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK", r: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'", R: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
-  s: "yyyy'-'MM'-'dd'T'HH':'mm':'ss", t: 'h:mm tt', T: 'h:mm:ss tt', u: "yyyy'-'MM'-'dd HH':'mm':'ss'Z'",
-  U: 'dddd, MMMM d, yyyy h:mm:ss tt', y: 'MMMM yyyy', Y: 'MMMM yyyy',
+  d: 'M/d/yyyy',
+  D: 'dddd, MMMM d, yyyy',
+  f: 'dddd, MMMM d, yyyy h:mm tt',
+  F: 'dddd, MMMM d, yyyy h:mm:ss tt',
+  g: 'M/d/yyyy h:mm tt',
+  G: 'M/d/yyyy h:mm:ss tt',
+  m: 'MMMM d',
+  M: 'MMMM d',
+  o: "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
+  O: "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffffK",
+  r: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+  R: "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+  s: "yyyy'-'MM'-'dd'T'HH':'mm':'ss",
+  t: 'h:mm tt',
+  T: 'h:mm:ss tt',
+  u: "yyyy'-'MM'-'dd HH':'mm':'ss'Z'",
+  U: 'dddd, MMMM d, yyyy h:mm:ss tt',
+  y: 'MMMM yyyy',
+  Y: 'MMMM yyyy',
 };
 
 export const DEFAULT_UTCNOW_FORMAT = 'yyyyMMddTHHmmssZ';
 
 /** Formats a UTC date with a .NET standard or custom format string; `ticks` adds sub-millisecond digits. */
 export function formatDate(d: Date, format: string): string {
-  const f = format.length === 1 ? STANDARD[format] ?? format : format;
+  const f = format.length === 1 ? (STANDARD[format] ?? format) : format;
   let out = '';
   let i = 0;
   const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -31,27 +45,53 @@ export function formatDate(d: Date, format: string): string {
       i = end < 0 ? f.length : end + 1;
       continue;
     }
-    if (c === '\\') { out += f[i + 1] ?? ''; i += 2; continue; }
+    if (c === '\\') {
+      out += f[i + 1] ?? '';
+      i += 2;
+      continue;
+    }
     let n = 1;
     while (f[i + n] === c) n++;
     const h = d.getUTCHours();
     switch (c) {
-      case 'y': out += n === 2 ? pad(d.getUTCFullYear() % 100, 2) : n === 1 ? String(d.getUTCFullYear() % 100) : pad(d.getUTCFullYear(), n); break;
-      case 'M': out += n >= 4 ? MONTHS[d.getUTCMonth()] : n === 3 ? MONTHS[d.getUTCMonth()].slice(0, 3) : pad(d.getUTCMonth() + 1, n); break;
-      case 'd': out += n >= 4 ? DAYS[d.getUTCDay()] : n === 3 ? DAYS[d.getUTCDay()].slice(0, 3) : pad(d.getUTCDate(), n); break;
-      case 'H': out += pad(h, n); break;
-      case 'h': out += pad(h % 12 === 0 ? 12 : h % 12, n); break;
-      case 'm': out += pad(d.getUTCMinutes(), n); break;
-      case 's': out += pad(d.getUTCSeconds(), n); break;
-      case 'f': case 'F': {
+      case 'y':
+        out += n === 2 ? pad(d.getUTCFullYear() % 100, 2) : n === 1 ? String(d.getUTCFullYear() % 100) : pad(d.getUTCFullYear(), n);
+        break;
+      case 'M':
+        out += n >= 4 ? MONTHS[d.getUTCMonth()] : n === 3 ? MONTHS[d.getUTCMonth()].slice(0, 3) : pad(d.getUTCMonth() + 1, n);
+        break;
+      case 'd':
+        out += n >= 4 ? DAYS[d.getUTCDay()] : n === 3 ? DAYS[d.getUTCDay()].slice(0, 3) : pad(d.getUTCDate(), n);
+        break;
+      case 'H':
+        out += pad(h, n);
+        break;
+      case 'h':
+        out += pad(h % 12 === 0 ? 12 : h % 12, n);
+        break;
+      case 'm':
+        out += pad(d.getUTCMinutes(), n);
+        break;
+      case 's':
+        out += pad(d.getUTCSeconds(), n);
+        break;
+      case 'f':
+      case 'F': {
         const digits = pad(d.getUTCMilliseconds(), 3).padEnd(7, '0').slice(0, n);
         out += c === 'F' ? digits.replace(/0+$/, '') : digits;
         break;
       }
-      case 't': out += (h < 12 ? 'AM' : 'PM').slice(0, n >= 2 ? 2 : 1); break;
-      case 'K': out += 'Z'; break;
-      case 'z': out += n >= 3 ? '+00:00' : n === 2 ? '+00' : '+0'; break;
-      default: out += c.repeat(n);
+      case 't':
+        out += (h < 12 ? 'AM' : 'PM').slice(0, n >= 2 ? 2 : 1);
+        break;
+      case 'K':
+        out += 'Z';
+        break;
+      case 'z':
+        out += n >= 3 ? '+00:00' : n === 2 ? '+00' : '+0';
+        break;
+      default:
+        out += c.repeat(n);
     }
     i += n;
   }

@@ -8,7 +8,7 @@ import { toArmString } from './values.js';
 
 function roundAway(x: number, digits: number): string {
   const f = 10 ** digits;
-  const r = Math.sign(x) * Math.round(Math.abs(x) * f + 1e-9) / f;
+  const r = (Math.sign(x) * Math.round(Math.abs(x) * f + 1e-9)) / f;
   return Math.abs(r).toFixed(digits);
 }
 
@@ -33,7 +33,8 @@ function standard(v: number, spec: string): string | undefined {
       const h = (v < 0 ? BigInt.asUintN(64, BigInt(v)) : BigInt(v)).toString(16).padStart(prec ?? 0, '0');
       return letter === 'X' ? h.toUpperCase() : h;
     }
-    case 'F': return sign(roundAway(v, prec ?? 2));
+    case 'F':
+      return sign(roundAway(v, prec ?? 2));
     case 'N': {
       const [i, f] = roundAway(v, prec ?? 2).split('.');
       return sign(group(i) + (f ? '.' + f : ''));
@@ -53,7 +54,8 @@ function standard(v: number, spec: string): string | undefined {
       const e = (exp.startsWith('-') ? '-' : '+') + exp.replace(/^[-+]/, '').padStart(3, '0');
       return sign(mant + (letter === 'E' ? 'E' : 'e') + e);
     }
-    case 'G': return String(prec ? Number(v.toPrecision(prec)) : v);
+    case 'G':
+      return String(prec ? Number(v.toPrecision(prec)) : v);
   }
   return undefined;
 }
@@ -85,7 +87,11 @@ export function dotnetFormat(fmt: string, args: unknown[]): string {
   while (i < fmt.length) {
     const c = fmt[i];
     if (c === '{') {
-      if (fmt[i + 1] === '{') { out += '{'; i += 2; continue; }
+      if (fmt[i + 1] === '{') {
+        out += '{';
+        i += 2;
+        continue;
+      }
       const end = fmt.indexOf('}', i);
       if (end < 0) throw ExprErrors.generic('Input string was not in a correct format.');
       const m = /^\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?(?::(.*))?$/.exec(fmt.slice(i + 1, end));
@@ -105,7 +111,11 @@ export function dotnetFormat(fmt: string, args: unknown[]): string {
       continue;
     }
     if (c === '}') {
-      if (fmt[i + 1] === '}') { out += '}'; i += 2; continue; }
+      if (fmt[i + 1] === '}') {
+        out += '}';
+        i += 2;
+        continue;
+      }
       throw ExprErrors.generic('Input string was not in a correct format.');
     }
     out += c;

@@ -6,12 +6,7 @@ import { ArmError, type ErrorDetail } from '../arm/errors.js';
 
 export class TemplateError extends ArmError {
   readonly additionalInfo?: { type: string; info: unknown }[];
-  constructor(
-    status: number,
-    code: string,
-    message: string,
-    opts: { target?: string; details?: ErrorDetail[]; path?: string } = {},
-  ) {
+  constructor(status: number, code: string, message: string, opts: { target?: string; details?: ErrorDetail[]; path?: string } = {}) {
     super(status, code, message, { target: opts.target, details: opts.details });
     if (opts.path !== undefined) {
       this.additionalInfo = [{ type: 'TemplateViolation', info: { lineNumber: 0, linePosition: 0, path: opts.path } }];
@@ -36,32 +31,19 @@ const USAGE_FUNCS = 'Please see https://aka.ms/arm-functions for usage details.'
 
 export const ExprErrors = {
   unknownFunction: (name: string) => new ExpressionError(`The template function '${name}' is not valid. ${USAGE_EXPR}`),
-  notExpectedHere: (name: string, extra = '') =>
-    new ExpressionError(`The template function '${name}' is not expected at this location.${extra} ${USAGE_FUNCS}`),
+  notExpectedHere: (name: string, extra = '') => new ExpressionError(`The template function '${name}' is not expected at this location.${extra} ${USAGE_FUNCS}`),
   arity: (name: string, expected: string, actual: number) =>
-    new ExpressionError(
-      `Unable to evaluate template language function '${name}': function requires ${expected} argument(s) while ${actual} were provided. ${USAGE_FUNCS}`,
-    ),
+    new ExpressionError(`Unable to evaluate template language function '${name}': function requires ${expected} argument(s) while ${actual} were provided. ${USAGE_FUNCS}`),
   argType: (name: string, expected: string, actual: string) =>
-    new ExpressionError(
-      `Unable to evaluate template language function '${name}': the argument is of type '${actual}', expected '${expected}'. ${USAGE_FUNCS}`,
-    ),
+    new ExpressionError(`Unable to evaluate template language function '${name}': the argument is of type '${actual}', expected '${expected}'. ${USAGE_FUNCS}`),
   /** Lexical errors: ARM quotes the expression without its brackets. */
-  syntax: (expr: string, detail: string) =>
-    new ExpressionError(`The language expression '${expr}' is not valid: ${detail}`),
+  syntax: (expr: string, detail: string) => new ExpressionError(`The language expression '${expr}' is not valid: ${detail}`),
   /** Grammar errors ("Unable to parse language expression '': expected token 'Identifier' and actual 'EndOfData'."). */
-  parse: (expr: string, expected: string, actual: string) =>
-    new ExpressionError(`Unable to parse language expression '${expr}': expected token '${expected}' and actual '${actual}'.`),
-  noProperty: (name: string, available: string[]) =>
-    new ExpressionError(
-      `The language expression property '${name}' doesn't exist, available properties are '${available.join(', ')}'.`,
-    ),
-  indexOutOfBounds: (i: number) =>
-    new ExpressionError(`The language expression property array index '${i}' is out of bounds.`),
-  badAccess: (what: string, _on: string) =>
-    new ExpressionError(`The language expression property '${what}' can't be evaluated, property name must be a string.`),
-  notIndexable: (type: string) =>
-    new ExpressionError(`The language expression property access is not valid on a value of type '${type}'.`),
+  parse: (expr: string, expected: string, actual: string) => new ExpressionError(`Unable to parse language expression '${expr}': expected token '${expected}' and actual '${actual}'.`),
+  noProperty: (name: string, available: string[]) => new ExpressionError(`The language expression property '${name}' doesn't exist, available properties are '${available.join(', ')}'.`),
+  indexOutOfBounds: (i: number) => new ExpressionError(`The language expression property array index '${i}' is out of bounds.`),
+  badAccess: (what: string, _on: string) => new ExpressionError(`The language expression property '${what}' can't be evaluated, property name must be a string.`),
+  notIndexable: (type: string) => new ExpressionError(`The language expression property access is not valid on a value of type '${type}'.`),
   generic: (message: string) => new ExpressionError(message),
 };
 
@@ -70,26 +52,25 @@ function wrap(inner: string): string {
 }
 
 const typeNames: Record<string, string> = {
-  string: 'String', number: 'Integer', boolean: 'Boolean', object: 'Object', array: 'Array', null: 'Null',
+  string: 'String',
+  number: 'Integer',
+  boolean: 'Boolean',
+  object: 'Object',
+  array: 'Array',
+  null: 'Null',
 };
 
 export const TemplateErrors = {
   /** InvalidTemplate at validation time ("Deployment template validation failed: '...'."). */
   invalid: (inner: string, path?: string) => new TemplateError(400, 'InvalidTemplate', wrap(inner), { path }),
   // ARM appends its own ". Please see ..." to the inner message (hence "details.. Please see").
-  invalidResource: (name: string, inner: string, path: string) =>
-    TemplateErrors.invalid(`The template resource '${name}' at line '0' and column '0' is not valid: ${inner}. ${USAGE_EXPR}`, path),
-  invalidVariable: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template variable '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.variables.${name}`),
-  invalidOutput: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template output '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.outputs.${name}`),
+  invalidResource: (name: string, inner: string, path: string) => TemplateErrors.invalid(`The template resource '${name}' at line '0' and column '0' is not valid: ${inner}. ${USAGE_EXPR}`, path),
+  invalidVariable: (name: string, inner: string) => TemplateErrors.invalid(`The template variable '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.variables.${name}`),
+  invalidOutput: (name: string, inner: string) => TemplateErrors.invalid(`The template output '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.outputs.${name}`),
   /** An output that fails at deploy time (inside DeploymentOutputEvaluationFailed). */
-  outputFailed: (name: string, inner: string) =>
-    new TemplateError(400, 'InvalidTemplate', `The template output '${name}' is not valid: ${inner}`, { target: name }),
-  invalidParameter: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template parameter '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.parameters.${name}`),
-  invalidFunction: (name: string, inner: string) =>
-    TemplateErrors.invalid(`The template function '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.functions`),
+  outputFailed: (name: string, inner: string) => new TemplateError(400, 'InvalidTemplate', `The template output '${name}' is not valid: ${inner}`, { target: name }),
+  invalidParameter: (name: string, inner: string) => TemplateErrors.invalid(`The template parameter '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.parameters.${name}`),
+  invalidFunction: (name: string, inner: string) => TemplateErrors.invalid(`The template function '${name}' is not valid: ${inner}. ${USAGE_EXPR}`, `properties.template.functions`),
   missingParameter: (name: string) =>
     TemplateErrors.invalid(
       `The value for the template parameter '${name}' at line '0' and column '0' is not provided. Please see https://aka.ms/arm-create-parameter-file for usage details.`,
@@ -116,19 +97,12 @@ export const TemplateErrors = {
       `Template parameter JToken type is not valid. Expected '${expected}'. Actual '${jtokenType(actual)}'. Please see https://aka.ms/arm-create-parameter-file for usage details.`,
       `properties.parameters.${name}`,
     ),
-  circular: (id: string) =>
-    TemplateErrors.invalid(`Circular dependency detected on resource: '${id}'. Please see https://aka.ms/arm-syntax-resources for usage details.`),
-  notDefined: (ref: string) =>
-    TemplateErrors.invalid(`The resource '${ref}' is not defined in the template. Please see https://aka.ms/arm-syntax for usage details.`),
+  circular: (id: string) => TemplateErrors.invalid(`Circular dependency detected on resource: '${id}'. Please see https://aka.ms/arm-syntax-resources for usage details.`),
+  notDefined: (ref: string) => TemplateErrors.invalid(`The resource '${ref}' is not defined in the template. Please see https://aka.ms/arm-syntax for usage details.`),
   /** Deploy-time evaluation failure (properties, reference()). */
   processing: (resourceId: string, inner: string) =>
-    new TemplateError(
-      400,
-      'InvalidTemplate',
-      `Unable to process template language expressions for resource '${resourceId}' at line '0' and column '0'. '${inner}'`,
-    ),
-  language: (inner: string) =>
-    new TemplateError(400, 'InvalidTemplate', `Deployment template language expression evaluation failed: '${inner}'. ${USAGE_EXPR}`),
+    new TemplateError(400, 'InvalidTemplate', `Unable to process template language expressions for resource '${resourceId}' at line '0' and column '0'. '${inner}'`),
+  language: (inner: string) => new TemplateError(400, 'InvalidTemplate', `Deployment template language expression evaluation failed: '${inner}'. ${USAGE_EXPR}`),
 };
 
 export function jtokenType(v: unknown): string {

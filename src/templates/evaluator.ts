@@ -26,9 +26,7 @@ export const MAX_COPY_COUNT = 800;
 export function copyCount(raw: unknown, ctx: EvalContext, name: string): number {
   const n = typeof raw === 'string' ? evaluateString(raw, ctx) : raw;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_COPY_COUNT) {
-    throw TemplateErrors.invalid(
-      `The copy count for '${name}' must be a non-negative integer no greater than ${MAX_COPY_COUNT}; found '${JSON.stringify(n)}'.`,
-    );
+    throw TemplateErrors.invalid(`The copy count for '${name}' must be a non-negative integer no greater than ${MAX_COPY_COUNT}; found '${JSON.stringify(n)}'.`);
   }
   return n;
 }
@@ -54,7 +52,17 @@ export function evaluateExpression(e: Expr, ctx: EvalContext): unknown {
     case 'call': {
       // Every call counts against the time limit, and what it returns against the size and depth limits.
       tick();
-      if (e.namespace) return checkValue(callUserFunction(e.namespace, e.name, e.args.map((a) => evaluateExpression(a, ctx)), ctx, evaluateValue), `function '${e.namespace}.${e.name}' result`);
+      if (e.namespace)
+        return checkValue(
+          callUserFunction(
+            e.namespace,
+            e.name,
+            e.args.map((a) => evaluateExpression(a, ctx)),
+            ctx,
+            evaluateValue,
+          ),
+          `function '${e.namespace}.${e.name}' result`,
+        );
       const def = lookupFunction(e.name);
       if (!def) throw ExprErrors.unknownFunction(e.name);
       const n = e.args.length;

@@ -16,10 +16,7 @@ import { evaluateOutputs } from './outputs.js';
 import { prepareDeployment, type DeploymentRequest, type PreparedDeployment } from './prepare.js';
 import { preflightDeployment } from './preflight.js';
 import { redactParameters, scrub } from './redact.js';
-import {
-  isoDuration, newOperationId, statusName,
-  type DeploymentDependency, type DeploymentOperation, type DeploymentResult,
-} from './results.js';
+import { isoDuration, newOperationId, statusName, type DeploymentDependency, type DeploymentOperation, type DeploymentResult } from './results.js';
 import { parseResourceId, scopePrefix } from './scope.js';
 import { isObject } from './values.js';
 
@@ -33,7 +30,7 @@ export interface DeployOptions {
    * Nested deployments as they start and end (ARM keeps each as a deployment of its own in its scope):
    * `start` before it runs, `end` with its outcome; `onOperation` inside it reports its own operations.
    */
-  onNestedDeployment?(e: { phase: 'start' | 'end'; name: string; scopeId: string; result?: DeploymentResult; }): void;
+  onNestedDeployment?(e: { phase: 'start' | 'end'; name: string; scopeId: string; result?: DeploymentResult }): void;
   /**
    * After a crash: the writes this deployment had already started, by lower-cased resource id. A resource
    * whose write is still running is waited for, one whose write ended is taken as it ended; neither is
@@ -66,7 +63,6 @@ function errorDetail(e: unknown): ErrorDetail {
   if (e instanceof ExpressionError) return { code: 'InvalidTemplate', message: e.message };
   return { code: 'InternalServerError', message: (e as Error)?.message ?? String(e) };
 }
-
 
 export async function executeDeployment(host: TemplateHost, prepared: PreparedDeployment, options: DeployOptions = {}): Promise<DeploymentResult> {
   const start = Date.now();
@@ -138,8 +134,8 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
     const evalScope = String((props.expressionEvaluationOptions as Record<string, unknown> | undefined)?.scope ?? 'outer').toLowerCase();
     const target = { ...inst.target! };
     if (target.resourceGroup && !target.resourceGroup.location) {
-      const sameGroup = prepared.target.resourceGroup && target.subscriptionId === prepared.target.subscriptionId &&
-        target.resourceGroup.name.toLowerCase() === prepared.target.resourceGroup.name.toLowerCase();
+      const sameGroup =
+        prepared.target.resourceGroup && target.subscriptionId === prepared.target.subscriptionId && target.resourceGroup.name.toLowerCase() === prepared.target.resourceGroup.name.toLowerCase();
       if (sameGroup) target.resourceGroup = { ...prepared.target.resourceGroup! };
       else if (host.resourceGroup) {
         const rg = await host.resourceGroup(target.subscriptionId!, target.resourceGroup.name);
@@ -278,22 +274,24 @@ export async function executeDeployment(host: TemplateHost, prepared: PreparedDe
         const inst = ready.shift()!;
         if (outcome.has(inst.key)) continue;
         running++;
-        void runOne(inst).catch((): Outcome => 'failed').then((o) => {
-          running--;
-          outcome.set(inst.key, o);
-          settled++;
-          if (o === 'succeeded' || o === 'skipped') {
-            for (const k of dependents.get(inst.key) ?? []) {
-              const n = remaining.get(k)! - 1;
-              remaining.set(k, n);
-              if (n === 0 && !outcome.has(k)) ready.push(exp.byKey.get(k)!);
+        void runOne(inst)
+          .catch((): Outcome => 'failed')
+          .then((o) => {
+            running--;
+            outcome.set(inst.key, o);
+            settled++;
+            if (o === 'succeeded' || o === 'skipped') {
+              for (const k of dependents.get(inst.key) ?? []) {
+                const n = remaining.get(k)! - 1;
+                remaining.set(k, n);
+                if (n === 0 && !outcome.has(k)) ready.push(exp.byKey.get(k)!);
+              }
+            } else {
+              blocked(inst.key, o);
             }
-          } else {
-            blocked(inst.key, o);
-          }
-          if (settled >= total && running === 0) resolve();
-          else pump();
-        });
+            if (settled >= total && running === 0) resolve();
+            else pump();
+          });
       }
       if (settled >= total && running === 0) resolve();
     };
@@ -366,8 +364,14 @@ async function waitOrAbort(host: TemplateHost, operationId: string, signal?: Abo
     const onAbort = () => reject(new AbortedError('aborted'));
     signal.addEventListener('abort', onAbort, { once: true });
     host.waitFor(operationId, signal).then(
-      (r) => { signal.removeEventListener('abort', onAbort); resolve(r); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
     );
   });
 }
@@ -389,28 +393,30 @@ async function completeModeDeletes(
     return true;
   });
   const errors: ErrorDetail[] = [];
-  await Promise.all(doomed.map(async (r) => {
-    if (signal?.aborted) return;
-    const p = parseResourceId(r.id);
-    const op = newOp({ id: r.id, type: r.type ?? p?.type ?? '', name: r.name ?? p?.name ?? '' }, 'Delete');
-    try {
-      const d = await host.delete(r.id);
-      if (d.operationId) {
-        const done = await host.waitFor(d.operationId, signal);
-        if (done.status !== 'Succeeded') {
-          const e = (done.error as ErrorDetail) ?? { code: 'ResourceDeletionFailure', message: `Deleting '${r.id}' failed.` };
-          finish(op, 'Failed', 409, e);
-          errors.push(e);
-          return;
+  await Promise.all(
+    doomed.map(async (r) => {
+      if (signal?.aborted) return;
+      const p = parseResourceId(r.id);
+      const op = newOp({ id: r.id, type: r.type ?? p?.type ?? '', name: r.name ?? p?.name ?? '' }, 'Delete');
+      try {
+        const d = await host.delete(r.id);
+        if (d.operationId) {
+          const done = await host.waitFor(d.operationId, signal);
+          if (done.status !== 'Succeeded') {
+            const e = (done.error as ErrorDetail) ?? { code: 'ResourceDeletionFailure', message: `Deleting '${r.id}' failed.` };
+            finish(op, 'Failed', 409, e);
+            errors.push(e);
+            return;
+          }
         }
+        finish(op, 'Succeeded', d.status);
+      } catch (e) {
+        const detail = errorDetail(e);
+        finish(op, 'Failed', e instanceof ArmError ? e.status : 500, detail);
+        errors.push(detail);
       }
-      finish(op, 'Succeeded', d.status);
-    } catch (e) {
-      const detail = errorDetail(e);
-      finish(op, 'Failed', e instanceof ArmError ? e.status : 500, detail);
-      errors.push(detail);
-    }
-  }));
+    }),
+  );
   return errors;
 }
 
@@ -427,5 +433,3 @@ function dependencyList(prepared: PreparedDeployment): DeploymentDependency[] {
   }
   return out;
 }
-
-

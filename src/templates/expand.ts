@@ -84,11 +84,7 @@ function isRelativeChildType(t: string): boolean {
   return !first.includes('.');
 }
 
-export function expandResources(
-  t: NormalizedTemplate,
-  ctx: EvalContext,
-  target: ScopeInfo,
-): Expansion {
+export function expandResources(t: NormalizedTemplate, ctx: EvalContext, target: ScopeInfo): Expansion {
   const instances: Instance[] = [];
   const byKey = new Map<string, Instance>();
   const groups = new Map<string, Instance[]>();
@@ -104,7 +100,7 @@ export function expandResources(
   };
 
   for (const r of t.resources) {
-    const parents = r.parent ? byRaw.get(r.parent) ?? [] : [undefined];
+    const parents = r.parent ? (byRaw.get(r.parent) ?? []) : [undefined];
     const made: Instance[] = [];
     for (const parent of parents) {
       const from = parent ? parent.ctx : ctx;
@@ -154,9 +150,7 @@ export function expandResources(
         if (!apiVersion) {
           throw TemplateErrors.invalidResource(
             displayName,
-            t.apiProfile
-              ? `The api-version for resource type '${type}' is not found in the API profile '${t.apiProfile}'.`
-              : "The resource 'apiVersion' property is required.",
+            t.apiProfile ? `The api-version for resource type '${type}' is not found in the API profile '${t.apiProfile}'.` : "The resource 'apiVersion' property is required.",
             `properties.template.${r.path}`,
           );
         }
@@ -198,9 +192,22 @@ export function expandResources(
         }
         const key = (r.symbolicName ?? `#${r.index}`) + (it.loop ? `[${it.loop.index}]` : '') + (parent ? `@${parent.key}` : '');
         const inst: Instance = {
-          key, raw: r, symbolicName: r.symbolicName, loop: it.loop, ctx: ictx, type, apiVersion, name, localName, id,
-          condition: cond === undefined ? true : cond === true, existing: section(r.body, 'existing') === true,
-          isDeployment, target: nestedTarget, dependsOn: new Set(), parentKey: parent?.key,
+          key,
+          raw: r,
+          symbolicName: r.symbolicName,
+          loop: it.loop,
+          ctx: ictx,
+          type,
+          apiVersion,
+          name,
+          localName,
+          id,
+          condition: cond === undefined ? true : cond === true,
+          existing: section(r.body, 'existing') === true,
+          isDeployment,
+          target: nestedTarget,
+          dependsOn: new Set(),
+          parentKey: parent?.key,
         };
         if (cond !== undefined && typeof cond !== 'boolean') {
           throw TemplateErrors.invalidResource(displayName, `The 'condition' property must evaluate to a boolean; found '${JSON.stringify(cond)}'.`, `properties.template.${r.path}`);
@@ -218,7 +225,9 @@ export function expandResources(
   }
   const deployable = instances.filter((i) => !i.existing).length;
   if (deployable > MAX_RESOURCES) {
-    throw TemplateErrors.invalid(`The number of template resources limit exceeded. Limit: '${MAX_RESOURCES}' and actual '${deployable}'. Please see https://aka.ms/arm-resource-limits for usage details.`);
+    throw TemplateErrors.invalid(
+      `The number of template resources limit exceeded. Limit: '${MAX_RESOURCES}' and actual '${deployable}'. Please see https://aka.ms/arm-resource-limits for usage details.`,
+    );
   }
   for (const p of pendingScopes) {
     const scopeId = p.sc.startsWith('/') ? p.sc : resolveScope(p.sc, instances, prefix);
@@ -229,7 +238,9 @@ export function expandResources(
     if (!i.condition || i.existing) continue;
     const k = i.id.toLowerCase();
     if (seen.has(k)) {
-      throw TemplateErrors.invalid(`The resource '${i.type}/${i.name}' at line '0' and column '0' is defined multiple times in a template. Please see https://aka.ms/arm-syntax-resources/#resources for usage details.`);
+      throw TemplateErrors.invalid(
+        `The resource '${i.type}/${i.name}' at line '0' and column '0' is defined multiple times in a template. Please see https://aka.ms/arm-syntax-resources/#resources for usage details.`,
+      );
     }
     seen.set(k, i);
   }
@@ -321,7 +332,11 @@ function referencedNames(inst: Instance): string[] {
       const c = classify(v);
       if (!('expression' in c)) return;
       let e;
-      try { e = parseExpression(c.expression); } catch { return; }
+      try {
+        e = parseExpression(c.expression);
+      } catch {
+        return;
+      }
       walkCalls(e, (call) => {
         const n = call.name.toLowerCase();
         if (call.namespace || !(n === 'reference' || n === 'references' || n.startsWith('list')) || !call.args.length) return;
@@ -339,7 +354,9 @@ function referencedNames(inst: Instance): string[] {
     if (isHeaderKey(k)) continue;
     if (inst.isDeployment && k.toLowerCase() === 'properties' && isObject(v)) {
       // An inner-scope template's expressions name its own resources, not ours.
-      const inner = JSON.stringify(section(v, 'expressionEvaluationOptions') ?? {}).toLowerCase().includes('"inner"');
+      const inner = JSON.stringify(section(v, 'expressionEvaluationOptions') ?? {})
+        .toLowerCase()
+        .includes('"inner"');
       for (const [pk, pv] of Object.entries(v)) if (!(inner && pk.toLowerCase() === 'template')) visit(pv);
       continue;
     }
@@ -351,10 +368,15 @@ function referencedNames(inst: Instance): string[] {
 /** Prints an expression tree back as expression text. */
 export function exprText(e: Expr): string {
   switch (e.kind) {
-    case 'string': return `'${e.value.replace(/'/g, "''")}'`;
-    case 'number': return String(e.value);
-    case 'member': return `${exprText(e.object)}.${e.name}`;
-    case 'index': return `${exprText(e.object)}[${exprText(e.index)}]`;
-    case 'call': return `${e.namespace ? e.namespace + '.' : ''}${e.name}(${e.args.map(exprText).join(', ')})`;
+    case 'string':
+      return `'${e.value.replace(/'/g, "''")}'`;
+    case 'number':
+      return String(e.value);
+    case 'member':
+      return `${exprText(e.object)}.${e.name}`;
+    case 'index':
+      return `${exprText(e.object)}[${exprText(e.index)}]`;
+    case 'call':
+      return `${e.namespace ? e.namespace + '.' : ''}${e.name}(${e.args.map(exprText).join(', ')})`;
   }
 }

@@ -27,14 +27,13 @@ export function evaluationTimeLimit(): number {
 }
 
 export const LimitErrors = {
-  depth: (what: string) =>
-    new ExpressionError(`The template language ${what} exceeded the nesting limit. Limit: '${MAX_VALUE_DEPTH}' levels of arrays and objects.`),
-  size: (what: string, actual: number) =>
-    new ExpressionError(`The template language ${what} exceeded the size limit. Limit: '${MAX_VALUE_SIZE}' characters and actual: '${actual}'.`),
-  nesting: () =>
-    new ExpressionError('The language expression is nested too deeply to be evaluated. Split it into variables.'),
+  depth: (what: string) => new ExpressionError(`The template language ${what} exceeded the nesting limit. Limit: '${MAX_VALUE_DEPTH}' levels of arrays and objects.`),
+  size: (what: string, actual: number) => new ExpressionError(`The template language ${what} exceeded the size limit. Limit: '${MAX_VALUE_SIZE}' characters and actual: '${actual}'.`),
+  nesting: () => new ExpressionError('The language expression is nested too deeply to be evaluated. Split it into variables.'),
   time: () =>
-    new ExpressionError(`The template language expression evaluation exceeded the time limit. Limit: '${timeLimitMs}' milliseconds. Simplify the expression (loops over large values, repeated replace or concat).`),
+    new ExpressionError(
+      `The template language expression evaluation exceeded the time limit. Limit: '${timeLimitMs}' milliseconds. Simplify the expression (loops over large values, repeated replace or concat).`,
+    ),
 };
 
 // ---- time -------------------------------------------------------------------------------------------

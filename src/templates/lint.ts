@@ -104,10 +104,16 @@ export function lintTemplate(t: NormalizedTemplate, opts: { ownScope?: boolean }
     }
   };
   for (const [name, def] of Object.entries(t.parameters)) {
-    guard(() => walk(section(def, 'defaultValue'), fns, names), (m) => TemplateErrors.invalidParameter(name, m));
+    guard(
+      () => walk(section(def, 'defaultValue'), fns, names),
+      (m) => TemplateErrors.invalidParameter(name, m),
+    );
   }
   for (const [name, v] of Object.entries(t.variables)) {
-    guard(() => walk(v, fns, names), (m) => TemplateErrors.invalidVariable(name, m));
+    guard(
+      () => walk(v, fns, names),
+      (m) => TemplateErrors.invalidVariable(name, m),
+    );
   }
   for (const r of t.resources) {
     const isDeployment = String(section(r.body, 'type') ?? '').toLowerCase() === 'microsoft.resources/deployments';
@@ -118,17 +124,29 @@ export function lintTemplate(t: NormalizedTemplate, opts: { ownScope?: boolean }
       if (isDeployment && k.toLowerCase() === 'properties' && isObject(v)) {
         for (const [pk, pv] of Object.entries(v)) {
           if (pk.toLowerCase() === 'template') continue;
-          guard(() => walk(pv, fns, names), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}`));
+          guard(
+            () => walk(pv, fns, names),
+            (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}`),
+          );
         }
         continue;
       }
-      guard(() => walk(v, fns, names), (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}`));
+      guard(
+        () => walk(v, fns, names),
+        (m) => TemplateErrors.invalidResource(name, m, `properties.template.${r.path}`),
+      );
     }
   }
   for (const [name, o] of Object.entries(t.outputs)) {
-    guard(() => walk(o, fns, names), (m) => TemplateErrors.invalidOutput(name, m));
+    guard(
+      () => walk(o, fns, names),
+      (m) => TemplateErrors.invalidOutput(name, m),
+    );
   }
   for (const [key, f] of fns) {
-    guard(() => walk(f.output.value, fns), (m) => TemplateErrors.invalidFunction(key, m));
+    guard(
+      () => walk(f.output.value, fns),
+      (m) => TemplateErrors.invalidFunction(key, m),
+    );
   }
 }

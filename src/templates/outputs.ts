@@ -37,7 +37,7 @@ export function evaluateOutputs(t: NormalizedTemplate, ctx: EvalContext): Record
         throw new ExpressionError(`Template output JToken type is not valid. Expected '${expected[0]}'. Actual '${armType(value)}'.`);
       }
       if (type === 'securestring' || type === 'secureobject') continue;
-      out[name] = { type: LABEL[type] ?? (value === null ? 'Object' : ARM_LABEL[armType(value)] ?? 'Object'), value };
+      out[name] = { type: LABEL[type] ?? (value === null ? 'Object' : (ARM_LABEL[armType(value)] ?? 'Object')), value };
     } catch (e) {
       if (e instanceof ExpressionError) throw TemplateErrors.outputFailed(name, e.message);
       throw e;

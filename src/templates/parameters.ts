@@ -22,7 +22,13 @@ export interface ParameterInfo {
 }
 
 const JTOKEN: Record<string, string> = {
-  string: 'String', securestring: 'String', int: 'Integer', bool: 'Boolean', object: 'Object', secureobject: 'Object', array: 'Array',
+  string: 'String',
+  securestring: 'String',
+  int: 'Integer',
+  bool: 'Boolean',
+  object: 'Object',
+  secureobject: 'Object',
+  array: 'Array',
 };
 
 export { typeLabel };
@@ -90,16 +96,16 @@ function checkValue(p: ParameterInfo, v: unknown): void {
  * Binds and checks every parameter. `base` is the context defaults are evaluated in; the returned map
  * is the `parameters` of the template's context (lower-cased names).
  */
-export function bindParameters(
-  t: NormalizedTemplate,
-  input: unknown,
-  base: Omit<EvalContext, 'parameters' | 'site'>,
-): { values: Map<string, unknown>; declared: ParameterInfo[] } {
+export function bindParameters(t: NormalizedTemplate, input: unknown, base: Omit<EvalContext, 'parameters' | 'site'>): { values: Map<string, unknown>; declared: ParameterInfo[] } {
   const declared = declaredParameters(t);
   const supplied = suppliedValues(input);
   const byLower = new Map(declared.map((p) => [p.name.toLowerCase(), p]));
   const undeclared = Object.keys(supplied).filter((k) => !byLower.has(k.toLowerCase()));
-  if (undeclared.length) throw TemplateErrors.undeclaredParameters(undeclared, declared.map((p) => p.name));
+  if (undeclared.length)
+    throw TemplateErrors.undeclaredParameters(
+      undeclared,
+      declared.map((p) => p.name),
+    );
   const suppliedLower = new Map(Object.entries(supplied).map(([k, v]) => [k.toLowerCase(), v]));
 
   const values = new Map<string, unknown>();

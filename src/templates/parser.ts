@@ -48,7 +48,10 @@ export function parseExpression(text: string): Expr {
 
 class Parser {
   private i = 0;
-  constructor(private readonly tokens: Token[], private readonly whole: string) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly whole: string,
+  ) {}
 
   peek(): Token {
     return this.tokens[this.i];
@@ -98,7 +101,10 @@ class Parser {
       if (this.peek().kind !== ')') {
         for (;;) {
           args.push(this.expr());
-          if (this.peek().kind === ',') { this.next(); continue; }
+          if (this.peek().kind === ',') {
+            this.next();
+            continue;
+          }
           break;
         }
       }

@@ -17,36 +17,38 @@ export async function preflightDeployment(host: TemplateHost, prepared: Prepared
   if (!host.preflight) return;
   const state: HookState = { host, exp: prepared.exp, prefix: prepared.prefix, nested: new Map() };
   const details: ErrorDetail[] = [];
-  await Promise.all(prepared.exp.instances.map(async (inst) => {
-    if (!inst.condition || inst.existing) return;
-    if (inst.isDeployment) {
-      // A nested deployment's own write in its target scope is checked now; its resources when it runs.
+  await Promise.all(
+    prepared.exp.instances.map(async (inst) => {
+      if (!inst.condition || inst.existing) return;
+      if (inst.isDeployment) {
+        // A nested deployment's own write in its target scope is checked now; its resources when it runs.
+        try {
+          await host.checkWrite?.(inst.id, inst.apiVersion);
+        } catch (e) {
+          if (e instanceof ArmError) details.push({ ...e.toDetail(), target: e.target ?? inst.id });
+          else throw e;
+        }
+        return;
+      }
+      let body: Record<string, unknown>;
       try {
-        await host.checkWrite?.(inst.id, inst.apiVersion);
+        body = await evaluateWithFetch((c) => {
+          const ctx: EvalContext = { ...inst.ctx, site: 'resourceBody', hooks: createHooks(state, c) };
+          const out: Record<string, unknown> = {};
+          for (const [k, v] of Object.entries(inst.raw.body)) if (!isHeaderKey(k)) out[k] = evaluateValue(v, ctx);
+          return out;
+        });
+      } catch {
+        return; // needs runtime values: checked when it is written
+      }
+      try {
+        await host.preflight!(inst.id, inst.apiVersion, resourceBody(body));
       } catch (e) {
         if (e instanceof ArmError) details.push({ ...e.toDetail(), target: e.target ?? inst.id });
         else throw e;
       }
-      return;
-    }
-    let body: Record<string, unknown>;
-    try {
-      body = await evaluateWithFetch((c) => {
-        const ctx: EvalContext = { ...inst.ctx, site: 'resourceBody', hooks: createHooks(state, c) };
-        const out: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(inst.raw.body)) if (!isHeaderKey(k)) out[k] = evaluateValue(v, ctx);
-        return out;
-      });
-    } catch {
-      return; // needs runtime values: checked when it is written
-    }
-    try {
-      await host.preflight!(inst.id, inst.apiVersion, resourceBody(body));
-    } catch (e) {
-      if (e instanceof ArmError) details.push({ ...e.toDetail(), target: e.target ?? inst.id });
-      else throw e;
-    }
-  }));
+    }),
+  );
   if (details.length) {
     throw new ArmError(
       400,

@@ -249,11 +249,7 @@ async function resolveKeyVaultReferences(host: TemplateHost, parameters: unknown
     const secretName = String(ref.secretName ?? '');
     const secret = host.keyVaultSecret ? await host.keyVaultSecret(vaultId, secretName, ref.secretVersion as string | undefined) : undefined;
     if (secret === undefined) {
-      throw new TemplateError(
-        400,
-        'KeyVaultParameterReferenceSecretRetrieveFailed',
-        `Unable to retrieve secret '${secretName}' from key vault '${vaultId}' for the template parameter '${name}'.`,
-      );
+      throw new TemplateError(400, 'KeyVaultParameterReferenceSecretRetrieveFailed', `Unable to retrieve secret '${secretName}' from key vault '${vaultId}' for the template parameter '${name}'.`);
     }
     out[name] = { value: secret };
     secrets.push(secret);

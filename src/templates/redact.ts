@@ -10,7 +10,13 @@ interface Declared {
 }
 
 const TYPE_LABEL: Record<string, string> = {
-  string: 'String', securestring: 'SecureString', int: 'Int', bool: 'Bool', object: 'Object', secureobject: 'SecureObject', array: 'Array',
+  string: 'String',
+  securestring: 'SecureString',
+  int: 'Int',
+  bool: 'Bool',
+  object: 'Object',
+  secureobject: 'SecureObject',
+  array: 'Array',
 };
 
 /** A declared parameter type as ARM shows it ('securestring' → 'SecureString'). */

@@ -57,9 +57,21 @@ export function isoDuration(ms: number): string {
 }
 
 const STATUS_NAMES: Record<number, string> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'NoContent', 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden',
-  404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict', 412: 'PreconditionFailed', 413: 'RequestEntityTooLarge',
-  429: 'TooManyRequests', 500: 'InternalServerError', 503: 'ServiceUnavailable',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'NoContent',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  412: 'PreconditionFailed',
+  413: 'RequestEntityTooLarge',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  503: 'ServiceUnavailable',
 };
 
 export function statusName(status: number): string {

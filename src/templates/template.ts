@@ -37,8 +37,21 @@ export function section<T>(obj: Record<string, unknown>, name: string): T | unde
 }
 
 const TEMPLATE_MEMBERS = new Set([
-  '$schema', 'contentversion', 'apiprofile', 'languageversion', 'definitions', 'functions', 'parameters', 'variables',
-  'resources', 'outputs', 'metadata', 'imports', 'extensions', 'asserts', '$comment',
+  '$schema',
+  'contentversion',
+  'apiprofile',
+  'languageversion',
+  'definitions',
+  'functions',
+  'parameters',
+  'variables',
+  'resources',
+  'outputs',
+  'metadata',
+  'imports',
+  'extensions',
+  'asserts',
+  '$comment',
 ]);
 
 function contentError(message: string): TemplateError {
@@ -62,7 +75,10 @@ export function readTemplate(input: unknown): NormalizedTemplate {
   }
   const apiProfile = section<unknown>(raw, 'apiProfile');
   if (apiProfile !== undefined && !(typeof apiProfile === 'string' && knownProfile(apiProfile))) {
-    throw TemplateErrors.invalid(`The template API profile '${String(apiProfile)}' is not valid. The supported profiles are '${Object.keys(API_PROFILES).join("', '")}'.`, 'properties.template.apiProfile');
+    throw TemplateErrors.invalid(
+      `The template API profile '${String(apiProfile)}' is not valid. The supported profiles are '${Object.keys(API_PROFILES).join("', '")}'.`,
+      'properties.template.apiProfile',
+    );
   }
   const v2 = typeof languageVersion === 'string' && languageVersion.startsWith('2');
   const resourcesRaw = section<unknown>(raw, 'resources') ?? [];

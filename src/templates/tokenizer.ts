@@ -14,8 +14,16 @@ export interface Token {
 
 /** ARM's names for token kinds, used in parse errors ("expected token 'RightParenthesis'"). */
 export const TOKEN_NAMES: Record<TokenKind, string> = {
-  identifier: 'Identifier', string: 'Literal', number: 'Integer', '(': 'LeftParenthesis', ')': 'RightParenthesis',
-  '[': 'LeftSquareBracket', ']': 'RightSquareBracket', ',': 'Comma', '.': 'Dot', end: 'EndOfData',
+  identifier: 'Identifier',
+  string: 'Literal',
+  number: 'Integer',
+  '(': 'LeftParenthesis',
+  ')': 'RightParenthesis',
+  '[': 'LeftSquareBracket',
+  ']': 'RightSquareBracket',
+  ',': 'Comma',
+  '.': 'Dot',
+  end: 'EndOfData',
 };
 
 const isIdStart = (c: string) => /[A-Za-z_$]/.test(c);
@@ -27,7 +35,10 @@ export function tokenize(text: string, whole: string = text): Token[] {
   let i = 0;
   while (i < text.length) {
     const c = text[i];
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') { i++; continue; }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') {
+      i++;
+      continue;
+    }
     if ('()[],.'.includes(c)) {
       tokens.push({ kind: c as TokenKind, value: c, pos: i });
       i++;
@@ -42,7 +53,11 @@ export function tokenize(text: string, whole: string = text): Token[] {
           throw ExprErrors.syntax(whole, `the string character ''' at position '${start}' is not terminated.`);
         }
         if (text[i] === "'") {
-          if (text[i + 1] === "'") { out += "'"; i += 2; continue; }
+          if (text[i + 1] === "'") {
+            out += "'";
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }

@@ -9,11 +9,16 @@ export function armType(v: unknown): string {
   if (v === null || v === undefined) return 'Null';
   if (Array.isArray(v)) return 'Array';
   switch (typeof v) {
-    case 'string': return 'String';
-    case 'number': return Number.isInteger(v) ? 'Integer' : 'Float';
-    case 'boolean': return 'Boolean';
-    case 'function': return 'Lambda';
-    default: return isLambda(v) ? 'Lambda' : 'Object';
+    case 'string':
+      return 'String';
+    case 'number':
+      return Number.isInteger(v) ? 'Integer' : 'Float';
+    case 'boolean':
+      return 'Boolean';
+    case 'function':
+      return 'Lambda';
+    default:
+      return isLambda(v) ? 'Lambda' : 'Object';
   }
 }
 

@@ -104,11 +104,7 @@ function significant(delta: WhatIfPropertyChange[]): boolean {
   return delta.some((d) => d.propertyChangeType !== 'NoEffect');
 }
 
-export async function whatIf(
-  host: TemplateHost,
-  request: DeploymentRequest,
-  opts: { resultFormat?: 'FullResourcePayloads' | 'ResourceIdOnly' } = {},
-): Promise<WhatIfResult> {
+export async function whatIf(host: TemplateHost, request: DeploymentRequest, opts: { resultFormat?: 'FullResourcePayloads' | 'ResourceIdOnly' } = {}): Promise<WhatIfResult> {
   const prepared = await prepareDeployment(host, request);
   const changes: WhatIfChange[] = [];
   await planInto(host, prepared, changes, 0);
@@ -121,9 +117,7 @@ export async function whatIf(
       changes.push(prepared.mode === 'Complete' ? { resourceId: id, changeType: 'Delete', before: r } : { resourceId: id, changeType: 'Ignore', before: r });
     }
   }
-  const shown = opts.resultFormat === 'ResourceIdOnly'
-    ? changes.map((c) => ({ resourceId: c.resourceId, changeType: c.changeType }))
-    : changes;
+  const shown = opts.resultFormat === 'ResourceIdOnly' ? changes.map((c) => ({ resourceId: c.resourceId, changeType: c.changeType })) : changes;
   return { status: 'Succeeded', properties: { changes: scrub(shown, prepared.secrets) } };
 }
 
@@ -132,7 +126,11 @@ async function planInto(host: TemplateHost, prepared: PreparedDeployment, change
   for (const inst of prepared.exp.instances) {
     if (inst.existing) continue;
     if (unknownIds?.has(inst.key)) {
-      changes.push({ resourceId: inst.id, changeType: 'Unsupported', unsupportedReason: 'The resource id depends on a value only the deployment produces (reference(), list*()): it cannot be known before the deployment runs.' });
+      changes.push({
+        resourceId: inst.id,
+        changeType: 'Unsupported',
+        unsupportedReason: 'The resource id depends on a value only the deployment produces (reference(), list*()): it cannot be known before the deployment runs.',
+      });
       continue;
     }
     if (!inst.condition) {
@@ -158,11 +156,7 @@ async function planInto(host: TemplateHost, prepared: PreparedDeployment, change
     // defaults and the values it never shows from real changes.
     const predicted = host.predict && !hasUnevaluated(after) ? await host.predict(inst.id, inst.apiVersion, resourceBody(after)) : undefined;
     const delta = isObject(predicted) ? withoutNoise(diff(before, payload), predicted, '') : diff(before, payload);
-    changes.push(
-      significant(delta)
-        ? { resourceId: inst.id, changeType: 'Modify', before, after: payload, delta }
-        : { resourceId: inst.id, changeType: 'NoChange', before, after: payload },
-    );
+    changes.push(significant(delta) ? { resourceId: inst.id, changeType: 'Modify', before, after: payload, delta } : { resourceId: inst.id, changeType: 'NoChange', before, after: payload });
   }
 }
 
@@ -174,7 +168,10 @@ function asksForDefault(v: unknown): boolean {
 /** The same scalar written another way: as text ('80', 'true'), or in another case or with a 'v' prefix. */
 function spelling(after: unknown, before: unknown): boolean {
   if (isObject(after) || Array.isArray(after) || isObject(before) || Array.isArray(before)) return false;
-  const norm = (v: unknown) => String(v).toLowerCase().replace(/^v(?=\d)/, '');
+  const norm = (v: unknown) =>
+    String(v)
+      .toLowerCase()
+      .replace(/^v(?=\d)/, '');
   return norm(after) === norm(before);
 }
 
@@ -254,11 +251,17 @@ async function lenient(v: unknown, inst: Instance, state: HookState): Promise<un
 /** A value what-if cannot know before the deployment runs, as a stand-in of the declared type (two different ones). */
 function standIn(type: string, text: unknown, second: boolean): unknown {
   switch (type.toLowerCase()) {
-    case 'int': return second ? 2 : 1;
-    case 'bool': return second;
-    case 'object': case 'secureobject': return second ? { unknown: true } : {};
-    case 'array': return second ? ['unknown'] : [];
-    default: return second ? `${String(text)} ` : String(text);
+    case 'int':
+      return second ? 2 : 1;
+    case 'bool':
+      return second;
+    case 'object':
+    case 'secureobject':
+      return second ? { unknown: true } : {};
+    case 'array':
+      return second ? ['unknown'] : [];
+    default:
+      return second ? `${String(text)} ` : String(text);
   }
 }
 
@@ -286,7 +289,10 @@ async function nestedPlan(host: TemplateHost, parent: PreparedDeployment, inst: 
     target.resourceGroup = { name: target.resourceGroup.name, location: rg?.location ?? parent.target.resourceGroup?.location ?? '' };
   }
   const supplied = inner && isObject(props.parameters) ? (props.parameters as Record<string, unknown>) : undefined;
-  const declared = isObject(props.template) && isObject((props.template as Record<string, unknown>).parameters) ? ((props.template as Record<string, unknown>).parameters as Record<string, Record<string, unknown>>) : {};
+  const declared =
+    isObject(props.template) && isObject((props.template as Record<string, unknown>).parameters)
+      ? ((props.template as Record<string, unknown>).parameters as Record<string, Record<string, unknown>>)
+      : {};
   const unknown = Object.entries(supplied ?? {}).filter(([, v]) => isObject(v) && 'value' in v && hasUnevaluated(v.value));
   const prepare = (parameters: unknown) =>
     prepareDeployment(

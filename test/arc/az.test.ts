@@ -26,12 +26,32 @@ describe('real az CLI: the Arc platform with az resource and az rest', function 
 
   it('bridge → extensions → custom location → logical network, then deleted in reverse', async () => {
     await az.ok(['group', 'create', '-n', RG, '-l', 'eastus']);
-    const a = await az.ok(['resource', 'create', '--id', app, '--api-version', '2022-10-27', '--is-full-object', '--properties',
-      JSON.stringify({ location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { distro: 'AKSEdge', infrastructureConfig: { provider: 'HCI' } } })]);
+    const a = await az.ok([
+      'resource',
+      'create',
+      '--id',
+      app,
+      '--api-version',
+      '2022-10-27',
+      '--is-full-object',
+      '--properties',
+      JSON.stringify({ location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { distro: 'AKSEdge', infrastructureConfig: { provider: 'HCI' } } }),
+    ]);
     assert.equal(a.properties.provisioningState, 'Succeeded');
     assert.equal(a.properties.status, 'Running');
-    for (const [name, type] of [['hybridaks', 'Microsoft.HybridAKSOperator'], ['vm-operator', 'Microsoft.AZStackHCI.Operator']]) {
-      const e = await az.ok(['rest', '--method', 'put', '--url', `${ext(name)}?api-version=2023-05-01`, '--body', JSON.stringify({ properties: { extensionType: type, autoUpgradeMinorVersion: true, releaseTrain: 'Stable' } })]);
+    for (const [name, type] of [
+      ['hybridaks', 'Microsoft.HybridAKSOperator'],
+      ['vm-operator', 'Microsoft.AZStackHCI.Operator'],
+    ]) {
+      const e = await az.ok([
+        'rest',
+        '--method',
+        'put',
+        '--url',
+        `${ext(name)}?api-version=2023-05-01`,
+        '--body',
+        JSON.stringify({ properties: { extensionType: type, autoUpgradeMinorVersion: true, releaseTrain: 'Stable' } }),
+      ]);
       assert.equal(e.properties.provisioningState, 'Creating');
     }
     // az rest does not wait: the user polls with az resource show (or az rest get)
@@ -40,17 +60,37 @@ describe('real az CLI: the Arc platform with az resource and az rest', function 
       for (let i = 0; i < 20 && state !== 'Succeeded'; i++) state = (await az.ok(['resource', 'show', '--id', ext(name), '--api-version', '2023-05-01'])).properties.provisioningState;
       assert.equal(state, 'Succeeded');
     }
-    const c = await az.ok(['resource', 'create', '--id', cl, '--api-version', '2021-08-15', '--is-full-object', '--properties',
-      JSON.stringify({ location: 'eastus', properties: { hostResourceId: app, namespace: 'hci-cl', clusterExtensionIds: [ext('hybridaks'), ext('vm-operator')], hostType: 'Kubernetes' } })]);
+    const c = await az.ok([
+      'resource',
+      'create',
+      '--id',
+      cl,
+      '--api-version',
+      '2021-08-15',
+      '--is-full-object',
+      '--properties',
+      JSON.stringify({ location: 'eastus', properties: { hostResourceId: app, namespace: 'hci-cl', clusterExtensionIds: [ext('hybridaks'), ext('vm-operator')], hostType: 'Kubernetes' } }),
+    ]);
     assert.equal(c.properties.provisioningState, 'Succeeded');
     const types = await az.ok(['rest', '--method', 'get', '--url', `${cl}/enabledResourceTypes?api-version=2021-08-15`]);
     assert.equal(types.value.length, 2);
-    const n = await az.ok(['resource', 'create', '--id', ln, '--api-version', '2024-01-01', '--is-full-object', '--properties',
+    const n = await az.ok([
+      'resource',
+      'create',
+      '--id',
+      ln,
+      '--api-version',
+      '2024-01-01',
+      '--is-full-object',
+      '--properties',
       JSON.stringify({
         location: 'eastus',
         extendedLocation: { type: 'CustomLocation', name: cl },
-        properties: { subnets: [{ name: 'default', properties: { addressPrefix: '172.20.0.0/24', ipAllocationMethod: 'Static', vlan: 20, ipPools: [{ start: '172.20.0.100', end: '172.20.0.199' }] } }] },
-      })]);
+        properties: {
+          subnets: [{ name: 'default', properties: { addressPrefix: '172.20.0.0/24', ipAllocationMethod: 'Static', vlan: 20, ipPools: [{ start: '172.20.0.100', end: '172.20.0.199' }] } }],
+        },
+      }),
+    ]);
     assert.equal(n.properties.provisioningState, 'Succeeded');
     const list = await az.ok(['resource', 'list', '-g', RG]);
     const listed = list.map((r: any) => r.type).sort();
@@ -66,7 +106,13 @@ describe('real az CLI: the Arc platform with az resource and az rest', function 
     const busy2 = await az.run(['resource', 'delete', '--id', cl, '--api-version', '2021-08-15']);
     assert.notEqual(busy2.code, 0);
 
-    for (const [id, v] of [[ln, '2024-01-01'], [cl, '2021-08-15'], [ext('vm-operator'), '2023-05-01'], [ext('hybridaks'), '2023-05-01'], [app, '2022-10-27']]) {
+    for (const [id, v] of [
+      [ln, '2024-01-01'],
+      [cl, '2021-08-15'],
+      [ext('vm-operator'), '2023-05-01'],
+      [ext('hybridaks'), '2023-05-01'],
+      [app, '2022-10-27'],
+    ]) {
       const d = await az.run(['resource', 'delete', '--id', id, '--api-version', v]);
       assert.equal(d.code, 0, `${id}: ${d.stderr}`);
     }
@@ -81,7 +127,17 @@ describe('real az CLI: the Arc platform with az resource and az rest', function 
     await hub.login('2020-09-01-hybrid');
     await hub.ok(['group', 'create', '-n', 'arc-hub', '-l', 'eastus']);
     const id = `/subscriptions/${SUB}/resourceGroups/arc-hub/providers/Microsoft.ResourceConnector/appliances/hub-bridge`;
-    const a = await hub.ok(['resource', 'create', '--id', id, '--api-version', '2022-10-27', '--is-full-object', '--properties', JSON.stringify({ location: 'eastus', properties: { infrastructureConfig: { provider: 'HCI' } } })]);
+    const a = await hub.ok([
+      'resource',
+      'create',
+      '--id',
+      id,
+      '--api-version',
+      '2022-10-27',
+      '--is-full-object',
+      '--properties',
+      JSON.stringify({ location: 'eastus', properties: { infrastructureConfig: { provider: 'HCI' } } }),
+    ]);
     assert.equal(a.properties.status, 'Running');
     const shown = await hub.ok(['resource', 'show', '--id', id, '--api-version', '2022-10-27']);
     assert.equal(shown.name, 'hub-bridge');

@@ -21,7 +21,14 @@ function arcTypes(rg: string): [string, string, Record<string, string>][] {
   };
   return EXTENSION_TYPES.filter((t) => t.hosts.includes('microsoft.kubernetes/connectedclusters') && !t.connectedClusterKind)
     .sort((a, b) => order.indexOf(a.name.toLowerCase()) - order.indexOf(b.name.toLowerCase()))
-    .map((t) => [t.name.toLowerCase().replace(/^microsoft\./, '').replace(/\./g, '-'), t.name, settings[t.name.toLowerCase()] ?? {}]);
+    .map((t) => [
+      t.name
+        .toLowerCase()
+        .replace(/^microsoft\./, '')
+        .replace(/\./g, '-'),
+      t.name,
+      settings[t.name.toLowerCase()] ?? {},
+    ]);
 }
 
 describe('real clients: connected clusters, extensions and GitOps', function () {
@@ -41,8 +48,17 @@ describe('real clients: connected clusters, extensions and GitOps', function () 
       await az.ok(['group', 'create', '-n', rg, '-l', 'eastus']);
       const cc = `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.Kubernetes/connectedClusters/k3s-1`;
       const kc = `${cc}/providers/Microsoft.KubernetesConfiguration`;
-      const c = await az.ok(['resource', 'create', '--id', cc, '--api-version', '2024-01-01', '--is-full-object', '--properties',
-        JSON.stringify({ location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: 'YWdlbnQta2V5', distribution: 'k3s', infrastructure: 'generic' } })]);
+      const c = await az.ok([
+        'resource',
+        'create',
+        '--id',
+        cc,
+        '--api-version',
+        '2024-01-01',
+        '--is-full-object',
+        '--properties',
+        JSON.stringify({ location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: 'YWdlbnQta2V5', distribution: 'k3s', infrastructure: 'generic' } }),
+      ]);
       assert.equal(c.properties.provisioningState, 'Succeeded');
       const shown = await az.ok(['resource', 'show', '--id', cc, '--api-version', '2024-01-01']);
       assert.equal(shown.properties.connectivityStatus, 'Connected');
@@ -56,29 +72,65 @@ describe('real clients: connected clusters, extensions and GitOps', function () 
       // every catalogued type in the default profile; Flux and one more in the hybrid profile (az's own time is the cost)
       const types = profile === 'latest' ? arcTypes(rg) : arcTypes(rg).filter(([, t]) => ['microsoft.flux', 'microsoft.certmanagement'].includes(t));
       for (const [name, type, settings] of types) {
-        const e = await az.ok(['rest', '--method', 'put', '--url', `${kc}/extensions/${name}?api-version=2023-05-01`, '--body', JSON.stringify({ properties: { extensionType: type, releaseTrain: 'Stable', configurationSettings: settings } })]);
+        const e = await az.ok([
+          'rest',
+          '--method',
+          'put',
+          '--url',
+          `${kc}/extensions/${name}?api-version=2023-05-01`,
+          '--body',
+          JSON.stringify({ properties: { extensionType: type, releaseTrain: 'Stable', configurationSettings: settings } }),
+        ]);
         assert.equal(e.properties.provisioningState, 'Creating');
         await waitFor(`${kc}/extensions/${name}`, '2023-05-01');
       }
       const list = await az.ok(['rest', '--method', 'get', '--url', `${kc}/extensions?api-version=2023-05-01`]);
       assert.equal(list.value.length, types.length);
-      const f = await az.ok(['rest', '--method', 'put', '--url', `${kc}/fluxConfigurations/cluster-config?api-version=2023-05-01`, '--body', JSON.stringify({
-        properties: { scope: 'cluster', namespace: 'cluster-config', sourceKind: 'GitRepository', gitRepository: { url: 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', repositoryRef: { branch: 'main' } }, kustomizations: { infra: { path: './infrastructure' }, apps: { path: './apps/staging', dependsOn: ['infra'] } } },
-      })]);
+      const f = await az.ok([
+        'rest',
+        '--method',
+        'put',
+        '--url',
+        `${kc}/fluxConfigurations/cluster-config?api-version=2023-05-01`,
+        '--body',
+        JSON.stringify({
+          properties: {
+            scope: 'cluster',
+            namespace: 'cluster-config',
+            sourceKind: 'GitRepository',
+            gitRepository: { url: 'https://github.com/Azure/gitops-flux2-kustomize-helm-mt', repositoryRef: { branch: 'main' } },
+            kustomizations: { infra: { path: './infrastructure' }, apps: { path: './apps/staging', dependsOn: ['infra'] } },
+          },
+        }),
+      ]);
       assert.equal(f.properties.complianceState, 'Pending');
       await waitFor(`${kc}/fluxConfigurations/cluster-config`, '2023-05-01');
       const fc = await az.ok(['resource', 'show', '--id', `${kc}/fluxConfigurations/cluster-config`, '--api-version', '2023-05-01']);
       assert.equal(fc.properties.complianceState, 'Compliant');
       assert.equal(fc.properties.statuses.length, 3);
       // a refusal reads as ARM's error in az's output
-      const dup = await az.run(['rest', '--method', 'put', '--url', `${kc}/extensions/flux-again?api-version=2023-05-01`, '--body', JSON.stringify({ properties: { extensionType: 'microsoft.flux' } })]);
+      const dup = await az.run([
+        'rest',
+        '--method',
+        'put',
+        '--url',
+        `${kc}/extensions/flux-again?api-version=2023-05-01`,
+        '--body',
+        JSON.stringify({ properties: { extensionType: 'microsoft.flux' } }),
+      ]);
       assert.notEqual(dup.code, 0);
       assert.match(dup.stderr, /ExtensionTypeAlreadyInstalled/);
       const d = await az.run(['resource', 'delete', '--id', cc, '--api-version', '2024-01-01']);
       assert.equal(d.code, 0, d.stderr);
       const region = (await emu.http().get('/_emulator/fabric?site=eastus')).body.sites[0];
-      assert.deepEqual(region.packages.filter((p: any) => p.host === cc), []);
-      assert.deepEqual(region.vms.filter((v: any) => v.owner === cc), []);
+      assert.deepEqual(
+        region.packages.filter((p: any) => p.host === cc),
+        [],
+      );
+      assert.deepEqual(
+        region.vms.filter((v: any) => v.owner === cc),
+        [],
+      );
     });
   }
 
@@ -91,8 +143,14 @@ describe('real clients: connected clusters, extensions and GitOps', function () 
     assert.equal(out.cluster.connectivity, 'Connected');
     assert.equal(out.cluster.nodes, 3);
     assert.ok(out.cluster.agent && out.cluster.k8s);
-    assert.deepEqual(out.extensions.map((e: any) => [e[0], e[1]]), types.map(([n]) => [n, 'Succeeded']));
-    assert.ok(out.extensions.every((e: any) => typeof e[2] === 'string' && e[2].length > 0), 'installedVersion at 2022-03-01');
+    assert.deepEqual(
+      out.extensions.map((e: any) => [e[0], e[1]]),
+      types.map(([n]) => [n, 'Succeeded']),
+    );
+    assert.ok(
+      out.extensions.every((e: any) => typeof e[2] === 'string' && e[2].length > 0),
+      'installedVersion at 2022-03-01',
+    );
     assert.deepEqual(out.extensionList, types.map(([n]) => n).sort());
     assert.deepEqual(out.flux, { state: 'Succeeded', compliance: 'Compliant', kinds: ['GitRepository', 'Kustomization'], commit: out.flux.commit });
     assert.match(out.flux.commit, /^main@sha1:/);

@@ -147,9 +147,26 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
     r = await put(emu, extensionId(cc, 'sse'), V.extension, { properties: { extensionType: 'microsoft.azure.secretstore' } }, 400);
     assert.match(r.body.error.message, /'microsoft\.certmanagement'/);
     // settings are checked as the charts read them
-    r = await put(emu, extensionId(cc, 'kv'), V.extension, { properties: { extensionType: 'Microsoft.AzureKeyVaultSecretsProvider', configurationSettings: { 'secrets-store-csi-driver.enableSecretRotation': 'yes' } } }, 400);
+    r = await put(
+      emu,
+      extensionId(cc, 'kv'),
+      V.extension,
+      { properties: { extensionType: 'Microsoft.AzureKeyVaultSecretsProvider', configurationSettings: { 'secrets-store-csi-driver.enableSecretRotation': 'yes' } } },
+      400,
+    );
     assert.equal(r.body.error.target, 'properties.configurationSettings.secrets-store-csi-driver.enableSecretRotation');
-    r = await put(emu, extensionId(cc, 'mon'), V.extension, { properties: { extensionType: 'microsoft.azuremonitor.containers', configurationSettings: { logAnalyticsWorkspaceResourceID: `/subscriptions/${SUB}/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/y` } } }, 400);
+    r = await put(
+      emu,
+      extensionId(cc, 'mon'),
+      V.extension,
+      {
+        properties: {
+          extensionType: 'microsoft.azuremonitor.containers',
+          configurationSettings: { logAnalyticsWorkspaceResourceID: `/subscriptions/${SUB}/resourceGroups/x/providers/Microsoft.Storage/storageAccounts/y` },
+        },
+      },
+      400,
+    );
     assert.match(r.body.error.message, /Microsoft\.OperationalInsights\/workspaces/);
     // MetalLB is for AKS hybrid clusters only
     r = await put(emu, extensionId(cc, 'lb'), V.extension, { properties: { extensionType: 'microsoft.arcnetworking' } }, 400);
@@ -157,18 +174,28 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
     // in dependency order, every Arc type with valid settings
     const settings: Record<string, Record<string, string>> = {
       'microsoft.flux': { 'multiTenancy.enforce': 'false', 'helm-controller.enabled': 'true' },
-      'microsoft.azuremonitor.containers': { logAnalyticsWorkspaceResourceID: `/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.OperationalInsights/workspaces/logs1`, 'amalogs.useAADAuth': 'true' },
+      'microsoft.azuremonitor.containers': {
+        logAnalyticsWorkspaceResourceID: `/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.OperationalInsights/workspaces/logs1`,
+        'amalogs.useAADAuth': 'true',
+      },
       'microsoft.certmanagement': { AgentOperationTimeoutInMinutes: '20', 'cert-manager.config.enableGatewayAPI': 'true' },
       'microsoft.azure.secretstore': { rotationPollIntervalInSeconds: '3600' },
       'microsoft.iotoperations': { trustSource: 'SelfSigned' },
       'microsoft.openservicemesh': { 'osm.osm.enablePermissiveTrafficPolicy': 'true' },
-      'microsoft.azuredefender.kubernetes': { logAnalyticsWorkspaceResourceID: `/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.OperationalInsights/workspaces/logs1`, auditLogPath: '/var/log/kube-apiserver/audit.log' },
+      'microsoft.azuredefender.kubernetes': {
+        logAnalyticsWorkspaceResourceID: `/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.OperationalInsights/workspaces/logs1`,
+        auditLogPath: '/var/log/kube-apiserver/audit.log',
+      },
       'microsoft.azurekeyvaultsecretsprovider': { 'secrets-store-csi-driver.enableSecretRotation': 'true', 'secrets-store-csi-driver.rotationPollInterval': '2m' },
     };
     const order = ['microsoft.certmanagement', 'microsoft.azure.secretstore', 'microsoft.iotoperations'];
     const sorted = [...arcTypes].sort((a, b) => order.indexOf(a.name.toLowerCase()) - order.indexOf(b.name.toLowerCase()));
     for (const t of sorted) {
-      const name = t.name.toLowerCase().replace(/^microsoft\./, '').replace(/\./g, '-').slice(0, 30);
+      const name = t.name
+        .toLowerCase()
+        .replace(/^microsoft\./, '')
+        .replace(/\./g, '-')
+        .slice(0, 30);
       const id = await install(emu, cc, name, t.name, { configurationSettings: settings[t.name.toLowerCase()] ?? {} });
       const e = await get(emu, id, V.extension);
       const train = Object.keys(t.releaseTrains)[0];
@@ -177,13 +204,21 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
       assert.deepEqual(e.properties.configurationSettings, settings[t.name.toLowerCase()] ?? {});
     }
     const site = await fabricSite(emu, 'eastus');
-    const pkgs = site.packages.filter((p: any) => p.host === cc).map((p: any) => p.packageType.toLowerCase()).sort();
+    const pkgs = site.packages
+      .filter((p: any) => p.host === cc)
+      .map((p: any) => p.packageType.toLowerCase())
+      .sort();
     assert.deepEqual(pkgs, arcTypes.map((t) => t.name.toLowerCase()).sort());
     // one per type; a pinned version from another train
     r = await put(emu, extensionId(cc, 'flux2'), V.extension, { properties: { extensionType: 'microsoft.flux' } }, 409);
     assert.equal(r.body.error.code, 'ExtensionTypeAlreadyInstalled');
     const osm = extensionId(cc, 'openservicemesh');
-    const pinned = await settle(emu, await put(emu, osm, V.extension, { properties: { extensionType: 'Microsoft.openservicemesh', releaseTrain: 'pilot', autoUpgradeMinorVersion: false, version: '1.2.11' } }, 200), osm, V.extension);
+    const pinned = await settle(
+      emu,
+      await put(emu, osm, V.extension, { properties: { extensionType: 'Microsoft.openservicemesh', releaseTrain: 'pilot', autoUpgradeMinorVersion: false, version: '1.2.11' } }, 200),
+      osm,
+      V.extension,
+    );
     assert.equal(pinned.properties.currentVersion, '1.2.11');
     // what others need cannot go first
     r = await emu.http().delete(`${extensionId(cc, 'certmanagement')}?api-version=${V.extension}`);
@@ -192,7 +227,10 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
     // deleting the cluster takes its extensions and what they installed
     await del(emu, cc, CV);
     assert.equal((await emu.http().get(`${extensionId(cc, 'flux')}?api-version=${V.extension}`)).status, 404);
-    assert.deepEqual((await fabricSite(emu, 'eastus')).packages.filter((p: any) => p.host === cc), []);
+    assert.deepEqual(
+      (await fabricSite(emu, 'eastus')).packages.filter((p: any) => p.host === cc),
+      [],
+    );
   });
 
   it('extensions: every api-version from 2021-09-01 on, each with its own model', async () => {
@@ -246,18 +284,24 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
     assert.equal(f.properties.provisioningState, 'Succeeded');
     assert.equal(f.properties.complianceState, 'Compliant');
     assert.match(f.properties.sourceSyncedCommitId, /^main@sha1:[0-9a-f]{40}$/);
-    assert.deepEqual(f.properties.statuses.map((s: any) => [s.kind, s.name, s.complianceState]), [
-      ['GitRepository', 'cluster-config', 'Compliant'],
-      ['Kustomization', 'cluster-config-infra', 'Compliant'],
-      ['Kustomization', 'cluster-config-apps', 'Compliant'],
-    ]);
+    assert.deepEqual(
+      f.properties.statuses.map((s: any) => [s.kind, s.name, s.complianceState]),
+      [
+        ['GitRepository', 'cluster-config', 'Compliant'],
+        ['Kustomization', 'cluster-config-infra', 'Compliant'],
+        ['Kustomization', 'cluster-config-apps', 'Compliant'],
+      ],
+    );
     assert.equal(f.properties.kustomizations.apps.name, 'apps');
     assert.equal(f.properties.kustomizations.apps.syncIntervalInSeconds, 600);
     assert.deepEqual(f.properties.kustomizations.apps.dependsOn, ['infra']);
     assert.equal(f.properties.gitRepository.syncIntervalInSeconds, 120);
     assert.ok((await fabricSite(emu, 'eastus')).packages.some((p: any) => p.owner === fc && p.packageType === 'fluxConfiguration'));
     // PATCH: suspend, then a kustomization removed (null)
-    r = await emu.http().patch(`${fc}?api-version=${FV}`).send({ properties: { suspend: true, kustomizations: { apps: null } } });
+    r = await emu
+      .http()
+      .patch(`${fc}?api-version=${FV}`)
+      .send({ properties: { suspend: true, kustomizations: { apps: null } } });
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const p = await settle(emu, r, fc, FV);
     assert.equal(p.properties.complianceState, 'Suspended');
@@ -281,11 +325,36 @@ describe('Arc-connected clusters: onboarding, agents, extensions and GitOps (RES
 
   it('GitOps on an AKS cluster and the older api-versions of fluxConfigurations', async () => {
     const mc = `${rg()}/providers/Microsoft.ContainerService/managedClusters/aks-gitops`;
-    const c = await emu.http().put(`${mc}?api-version=2024-02-01`).send({ location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { dnsPrefix: 'aksg', agentPoolProfiles: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_DS2_v2', mode: 'System' }] } });
+    const c = await emu
+      .http()
+      .put(`${mc}?api-version=2024-02-01`)
+      .send({
+        location: 'eastus',
+        identity: { type: 'SystemAssigned' },
+        properties: { dnsPrefix: 'aksg', agentPoolProfiles: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_DS2_v2', mode: 'System' }] },
+      });
     assert.equal((await waitForOperation(emu, c.headers['azure-asyncoperation'])).status, 'Succeeded');
     await install(emu, mc, 'flux', 'microsoft.flux');
     const fc = fluxId(mc, 'bucket-config');
-    const b = await settle(emu, await put(emu, fc, '2022-03-01', { properties: { sourceKind: 'Bucket', bucket: { url: 'https://minio.contoso.com', bucketName: 'manifests', accessKey: 'minio' }, configurationProtectedSettings: { bucketSecretKey: 'c2VjcmV0' }, kustomizations: { all: { path: './' } } } }, 201), fc, '2022-03-01');
+    const b = await settle(
+      emu,
+      await put(
+        emu,
+        fc,
+        '2022-03-01',
+        {
+          properties: {
+            sourceKind: 'Bucket',
+            bucket: { url: 'https://minio.contoso.com', bucketName: 'manifests', accessKey: 'minio' },
+            configurationProtectedSettings: { bucketSecretKey: 'c2VjcmV0' },
+            kustomizations: { all: { path: './' } },
+          },
+        },
+        201,
+      ),
+      fc,
+      '2022-03-01',
+    );
     assert.equal(b.properties.complianceState, 'Compliant');
     assert.equal(b.properties.statuses[0].kind, 'Bucket');
     assert.ok(!JSON.stringify(b).includes('c2VjcmV0'));

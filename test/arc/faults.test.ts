@@ -31,7 +31,13 @@ describe('Arc platform: site faults and restarts', function () {
       assert.equal(e.properties.provisioningState, 'Failed');
       assert.equal(e.properties.errorInfo.code, 'SiteDisconnected');
       // a custom location cannot be made on an offline bridge
-      const cl = await put(emu, `${rg()}/providers/Microsoft.ExtendedLocation/customLocations/cl-off`, V.customLocation, { location: 'eastus', properties: { hostResourceId: app, namespace: 'x' } }, 400);
+      const cl = await put(
+        emu,
+        `${rg()}/providers/Microsoft.ExtendedLocation/customLocations/cl-off`,
+        V.customLocation,
+        { location: 'eastus', properties: { hostResourceId: app, namespace: 'x' } },
+        400,
+      );
       assert.match(cl.body.error.message, /offline/);
       // an update of the bridge fails the same way
       const u = await put(emu, app, V.appliance, applianceBody(), 200);
@@ -95,7 +101,10 @@ describe('Arc platform: site faults and restarts', function () {
         },
         { what: 'the bridge to be Succeeded' },
       );
-      assert.deepEqual(seen.filter((x, i) => seen.indexOf(x) === i), ['WaitingForHeartbeat', 'Validating', 'Connecting', 'Running']);
+      assert.deepEqual(
+        seen.filter((x, i) => seen.indexOf(x) === i),
+        ['WaitingForHeartbeat', 'Validating', 'Connecting', 'Running'],
+      );
     } finally {
       await emu.close();
     }
@@ -133,7 +142,10 @@ describe('Arc platform: site faults and restarts', function () {
         }
         const mid = opOf(emu)!;
         assert.equal(mid.status, 'InProgress', 'the crash comes in the middle of the install');
-        assert.ok(mid.tasks.some((t) => t.state !== 'done'), 'tasks remain when the emulator stops');
+        assert.ok(
+          mid.tasks.some((t) => t.state !== 'done'),
+          'tasks remain when the emulator stops',
+        );
       } finally {
         await emu.close();
       }

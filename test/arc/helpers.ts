@@ -43,7 +43,10 @@ export const lnetBody = (cl: string, prefix = '172.16.0.0/24', vlan = 10, pool =
 });
 
 export async function put(emu: TestEmulator, id: string, v: string, body: unknown, expect?: number) {
-  const r = await emu.http().put(`${id}?api-version=${v}`).send(body as object);
+  const r = await emu
+    .http()
+    .put(`${id}?api-version=${v}`)
+    .send(body as object);
   if (expect !== undefined) assert.equal(r.status, expect, `PUT ${id}: ${r.status} ${JSON.stringify(r.body)}`);
   return r;
 }

@@ -4,23 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startTestEmulator, tmpDir, waitForLocation, waitForOperation, type TestEmulator } from '../support/emulator.js';
-import {
-  applianceBody,
-  applianceId,
-  buildPlatform,
-  customLocationBody,
-  customLocationId,
-  del,
-  extensionBody,
-  extensionId,
-  lnetBody,
-  lnetId,
-  put,
-  rg,
-  settle,
-  site,
-  V,
-} from './helpers.js';
+import { applianceBody, applianceId, buildPlatform, customLocationBody, customLocationId, del, extensionBody, extensionId, lnetBody, lnetId, put, rg, settle, site, V } from './helpers.js';
 
 describe('Arc platform on an HCI site (REST)', function () {
   this.timeout(60_000);
@@ -143,14 +127,20 @@ describe('Arc platform on an HCI site (REST)', function () {
     await del(emu, cl, V.customLocation);
     await del(emu, hci, V.extension);
     s = await site(emu);
-    assert.deepEqual(s.packages.map((p: any) => p.packageType), ['Microsoft.HybridAKSOperator']);
+    assert.deepEqual(
+      s.packages.map((p: any) => p.packageType),
+      ['Microsoft.HybridAKSOperator'],
+    );
     await del(emu, app, V.appliance);
     assert.equal((await emu.http().get(`${aks}?api-version=${V.extension}`)).status, 404, "the host's extensions go with it");
     s = await site(emu);
     assert.deepEqual(s.packages, []);
     assert.ok(!s.vms.some((v: any) => v.role === 'appliance'));
     assert.deepEqual(s.capacity, before.capacity);
-    assert.deepEqual(s.logicalNetworks.map((x: any) => [x.name, x.usedIps]), before.logicalNetworks.map((x: any) => [x.name, x.usedIps]));
+    assert.deepEqual(
+      s.logicalNetworks.map((x: any) => [x.name, x.usedIps]),
+      before.logicalNetworks.map((x: any) => [x.name, x.usedIps]),
+    );
   });
 
   it('refuses what cannot work, synchronously, naming the thing and the fix, leaving nothing behind', async () => {
@@ -214,22 +204,41 @@ describe('Arc platform on an HCI site (REST)', function () {
     r = await emu.http().delete(`${hci}?api-version=${V.extension}`);
     assert.equal(r.status, 409);
     assert.ok(r.body.error.message.includes(cl));
-    for (const [id, v] of [[lnetId('ln-x'), V.lnet], [extensionId(app, 'x'), V.extension], [customLocationId('cl2'), V.customLocation], [applianceId('bridge2'), V.appliance]]) {
+    for (const [id, v] of [
+      [lnetId('ln-x'), V.lnet],
+      [extensionId(app, 'x'), V.extension],
+      [customLocationId('cl2'), V.customLocation],
+      [applianceId('bridge2'), V.appliance],
+    ]) {
       assert.equal((await emu.http().get(`${id}?api-version=${v}`)).status, 404, `${id} was left behind`);
     }
   });
 
   it('PATCH: appliance and custom location tags synchronously, extension 202 with a body; version pinning', async () => {
     const { app, aks, cl } = await buildPlatform(emu);
-    let r = await emu.http().patch(`${app}?api-version=${V.appliance}`).send({ tags: { env: 'lab' } });
+    let r = await emu
+      .http()
+      .patch(`${app}?api-version=${V.appliance}`)
+      .send({ tags: { env: 'lab' } });
     assert.equal(r.status, 200);
     assert.deepEqual(r.body.tags, { env: 'lab' });
-    r = await emu.http().patch(`${cl}?api-version=${V.customLocation}`).send({ tags: { a: 'b' }, properties: { displayName: 'renamed' } });
+    r = await emu
+      .http()
+      .patch(`${cl}?api-version=${V.customLocation}`)
+      .send({ tags: { a: 'b' }, properties: { displayName: 'renamed' } });
     assert.equal(r.status, 200);
     assert.equal(r.body.properties.displayName, 'renamed');
     const flux = extensionId(app, 'aks2');
-    await settle(emu, await put(emu, flux, V.extension, extensionBody('Microsoft.HybridAKSOperator', { autoUpgradeMinorVersion: false, version: '0.4.5', configurationSettings: { a: '1' } }), 201), flux, V.extension);
-    r = await emu.http().patch(`${flux}?api-version=${V.extension}`).send({ properties: { version: '0.4.7', configurationProtectedSettings: { k: 'v' } } });
+    await settle(
+      emu,
+      await put(emu, flux, V.extension, extensionBody('Microsoft.HybridAKSOperator', { autoUpgradeMinorVersion: false, version: '0.4.5', configurationSettings: { a: '1' } }), 201),
+      flux,
+      V.extension,
+    );
+    r = await emu
+      .http()
+      .patch(`${flux}?api-version=${V.extension}`)
+      .send({ properties: { version: '0.4.7', configurationProtectedSettings: { k: 'v' } } });
     assert.equal(r.status, 202);
     assert.equal(r.body.properties.provisioningState, 'Updating');
     assert.ok(r.headers['azure-asyncoperation']);
@@ -250,9 +259,15 @@ describe('Arc platform on an HCI site (REST)', function () {
     assert.deepEqual(ops.body, { value: [] });
     // an update held open (the emulator's time control) shows as in progress there
     emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.kubernetesconfiguration/extensions', operation: 'update', gate: { mode: 'polls', polls: 2 } }]);
-    const hold = await emu.http().patch(`${flux}?api-version=${V.extension}`).send({ properties: { configurationSettings: { a: '2' } } });
+    const hold = await emu
+      .http()
+      .patch(`${flux}?api-version=${V.extension}`)
+      .send({ properties: { configurationSettings: { a: '2' } } });
     const busy = await emu.http().get(`${app}/providers/Microsoft.KubernetesConfiguration/operations?api-version=${V.extension}`);
-    assert.deepEqual(busy.body.value.map((o: any) => [o.id.split('/operations/')[0], o.status]), [[flux, 'InProgress']]);
+    assert.deepEqual(
+      busy.body.value.map((o: any) => [o.id.split('/operations/')[0], o.status]),
+      [[flux, 'InProgress']],
+    );
     emu.services.asyncOperations.setGateRules([]);
     await settle(emu, hold, flux, V.extension); // its polls open the gate
     const ghost = await emu.http().get(`${applianceId('ghost')}/providers/Microsoft.KubernetesConfiguration/operations?api-version=${V.extension}`);
@@ -286,7 +301,11 @@ describe('Arc platform on an HCI site (REST)', function () {
     assert.equal(r.status, 200);
     assert.ok(r.body.telemetryInstrumentationKey);
     for (const ns of ['Microsoft.ResourceConnector', 'Microsoft.KubernetesConfiguration', 'Microsoft.ExtendedLocation', 'Microsoft.AzureStackHCI']) {
-      r = await emu.http().get(`/providers/${ns}/operations?api-version=${ns === 'Microsoft.ResourceConnector' ? V.appliance : ns === 'Microsoft.ExtendedLocation' ? V.customLocation : ns === 'Microsoft.AzureStackHCI' ? V.lnet : V.extension}`);
+      r = await emu
+        .http()
+        .get(
+          `/providers/${ns}/operations?api-version=${ns === 'Microsoft.ResourceConnector' ? V.appliance : ns === 'Microsoft.ExtendedLocation' ? V.customLocation : ns === 'Microsoft.AzureStackHCI' ? V.lnet : V.extension}`,
+        );
       assert.equal(r.status, 200, ns);
       assert.ok(r.body.value.length > 0, ns);
     }
@@ -295,7 +314,11 @@ describe('Arc platform on an HCI site (REST)', function () {
     const c = await emu
       .http()
       .put(`${mc}?api-version=2024-02-01`)
-      .send({ location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { dnsPrefix: 'aks1', agentPoolProfiles: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_DS2_v2', mode: 'System' }] } });
+      .send({
+        location: 'eastus',
+        identity: { type: 'SystemAssigned' },
+        properties: { dnsPrefix: 'aks1', agentPoolProfiles: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_DS2_v2', mode: 'System' }] },
+      });
     assert.equal(c.status, 201, JSON.stringify(c.body));
     await settle(emu, c, mc, '2024-02-01');
     r = await put(emu, extensionId(mc, 'hci'), V.extension, extensionBody('Microsoft.AZStackHCI.Operator'), 400);
@@ -322,7 +345,10 @@ describe('Arc platform on an HCI site (REST)', function () {
     const s = await site(emu);
     assert.deepEqual(s.packages, []);
     assert.deepEqual(s.capacity, before.capacity);
-    assert.deepEqual(s.logicalNetworks.map((x: any) => x.name), ['lnet-compute']);
+    assert.deepEqual(
+      s.logicalNetworks.map((x: any) => x.name),
+      ['lnet-compute'],
+    );
   });
 
   it('binds each bridge deterministically: the site whose config names it, else the first free HCI site', async () => {
@@ -333,8 +359,14 @@ describe('Arc platform on an HCI site (REST)', function () {
     await put(emu, rg(), V.rg, { location: 'eastus' }, 201);
     await settle(emu, await put(emu, applianceId('first'), V.appliance, applianceBody(), 201), applianceId('first'), V.appliance);
     await settle(emu, await put(emu, applianceId('edge-bridge'), V.appliance, applianceBody(), 201), applianceId('edge-bridge'), V.appliance);
-    assert.ok((await site(emu, 'hci-site-1')).vms.some((v: any) => v.owner === applianceId('first')), "'first' is on the first HCI site that reserves no names");
-    assert.ok((await site(emu, 'branch-a')).vms.some((v: any) => v.owner === applianceId('edge-bridge')), "'edge-bridge' is on the site that names it");
+    assert.ok(
+      (await site(emu, 'hci-site-1')).vms.some((v: any) => v.owner === applianceId('first')),
+      "'first' is on the first HCI site that reserves no names",
+    );
+    assert.ok(
+      (await site(emu, 'branch-a')).vms.some((v: any) => v.owner === applianceId('edge-bridge')),
+      "'edge-bridge' is on the site that names it",
+    );
     const r = await put(emu, applianceId('third'), V.appliance, applianceBody(), 409);
     assert.equal(r.body.error.code, 'ApplianceAlreadyExists');
     assert.match(r.body.error.message, /'hci-site-1' has .*first'; 'branch-a' has .*edge-bridge'/);
@@ -356,7 +388,11 @@ describe('Arc platform on an HCI site (REST)', function () {
   it('a Dynamic logical network: the properties real responses carry (vlan 0, empty routes and DNS); pools given with it are its DHCP scope', async () => {
     const p = await buildPlatform(emu);
     const bare = lnetId('dyn-bare');
-    const b = { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { subnets: [{ name: 'default', properties: { ipAllocationMethod: 'Dynamic' } }], vmSwitchName: 'ComputeSwitch' } };
+    const b = {
+      location: 'eastus',
+      extendedLocation: { type: 'CustomLocation', name: p.cl },
+      properties: { subnets: [{ name: 'default', properties: { ipAllocationMethod: 'Dynamic' } }], vmSwitchName: 'ComputeSwitch' },
+    };
     const n = await settle(emu, await put(emu, bare, V.lnet, b, 201), bare, V.lnet);
     assert.deepEqual(n.properties.dhcpOptions, { dnsServers: [] });
     assert.deepEqual(n.properties.subnets[0].properties, { ipAllocationMethod: 'Dynamic', vlan: 0, ipPools: [], routeTable: { properties: { routes: [] } }, ipConfigurationReferences: [] });

@@ -28,7 +28,12 @@ describe('@azure/arm-kubernetesconfiguration 6.1.0 and @azure/arm-extendedlocati
     await settle(emu, await put(emu, app, V.appliance, applianceBody(), 201), app, V.appliance);
 
     const args = ['sdk', 'Microsoft.ResourceConnector', 'appliances', 'sdk-bridge'] as const;
-    const e = await kc.extensions.beginCreateAndWait(...args, 'hci-operator', { extensionType: 'Microsoft.AZStackHCI.Operator', autoUpgradeMinorVersion: false, version: '1.7.0', releaseTrain: 'Stable', configurationProtectedSettings: { k: 'v' } }, poll);
+    const e = await kc.extensions.beginCreateAndWait(
+      ...args,
+      'hci-operator',
+      { extensionType: 'Microsoft.AZStackHCI.Operator', autoUpgradeMinorVersion: false, version: '1.7.0', releaseTrain: 'Stable', configurationProtectedSettings: { k: 'v' } },
+      poll,
+    );
     assert.ok(seen.some((s) => s.startsWith('PUT ') && s.includes('api-version=2023-05-01')));
     assert.equal(e.provisioningState, 'Succeeded');
     assert.equal(e.currentVersion, '1.7.0');
@@ -41,7 +46,10 @@ describe('@azure/arm-kubernetesconfiguration 6.1.0 and @azure/arm-extendedlocati
     const up = await kc.extensions.beginUpdateAndWait(...args, 'hci-operator', { version: '1.8.1' }, poll);
     assert.equal(up.currentVersion, '1.8.1');
     // an unknown type surfaces ARM's error code
-    await assert.rejects(kc.extensions.beginCreateAndWait(...args, 'bad', { extensionType: 'contoso.nope' }, poll), (err: any) => err.code === 'ExtensionTypeRegistrationGetFailed' && err.statusCode === 400);
+    await assert.rejects(
+      kc.extensions.beginCreateAndWait(...args, 'bad', { extensionType: 'contoso.nope' }, poll),
+      (err: any) => err.code === 'ExtensionTypeRegistrationGetFailed' && err.statusCode === 400,
+    );
 
     const cl = await el.customLocations.beginCreateOrUpdateAndWait(
       'sdk',

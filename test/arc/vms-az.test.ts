@@ -24,9 +24,27 @@ describe('real az CLI: an Arc VM from the HCI quickstart', function () {
     const p = await buildPlatform(emu);
     // the quickstart's prerequisites (prereq.main.bicep): an image and a Dynamic logical network with a pool
     const img = `${rg()}/providers/Microsoft.AzureStackHCI/galleryImages/ubuntu-01`;
-    await settle(emu, await put(emu, img, HV, { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_01\\ubuntu-01.vhdx' } }, 201), img, HV);
+    await settle(
+      emu,
+      await put(
+        emu,
+        img,
+        HV,
+        { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_01\\ubuntu-01.vhdx' } },
+        201,
+      ),
+      img,
+      HV,
+    );
     const ln = `${rg()}/providers/Microsoft.AzureStackHCI/logicalNetworks/vnet-compute`;
-    const body = { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { subnets: [{ name: 'default', properties: { addressPrefix: '172.16.0.0/22', ipAllocationMethod: 'Dynamic', ipPools: [{ start: '172.16.1.100', end: '172.16.1.200' }] } }], vmSwitchName: 'ComputeSwitch(compute)' } };
+    const body = {
+      location: 'eastus',
+      extendedLocation: { type: 'CustomLocation', name: p.cl },
+      properties: {
+        subnets: [{ name: 'default', properties: { addressPrefix: '172.16.0.0/22', ipAllocationMethod: 'Dynamic', ipPools: [{ start: '172.16.1.100', end: '172.16.1.200' }] } }],
+        vmSwitchName: 'ComputeSwitch(compute)',
+      },
+    };
     await settle(emu, await put(emu, ln, HV, body, 201), ln, HV);
   });
   after(async () => emu?.close());
@@ -37,8 +55,27 @@ describe('real az CLI: an Arc VM from the HCI quickstart', function () {
       await az.login(profile === 'latest' ? undefined : profile);
       const name = profile === 'latest' ? 'vm-az' : 'vm-hub';
       const before = await fabricSite(emu);
-      const d = await az.ok(['deployment', 'group', 'create', '-g', 'arc', '-n', `quickstart-${name}`, '--template-file', TEMPLATE, '--parameters',
-        `name=${name}`, 'location=eastus', 'adminUsername=admin-quickstart', 'adminPassword=P@ssw0rd-quick1', 'vCPUCount=2', 'memoryMB=4096', 'imageName=ubuntu-01', 'hciLogicalNetworkName=vnet-compute', 'customLocationName=cl1']);
+      const d = await az.ok([
+        'deployment',
+        'group',
+        'create',
+        '-g',
+        'arc',
+        '-n',
+        `quickstart-${name}`,
+        '--template-file',
+        TEMPLATE,
+        '--parameters',
+        `name=${name}`,
+        'location=eastus',
+        'adminUsername=admin-quickstart',
+        'adminPassword=P@ssw0rd-quick1',
+        'vCPUCount=2',
+        'memoryMB=4096',
+        'imageName=ubuntu-01',
+        'hciLogicalNetworkName=vnet-compute',
+        'customLocationName=cl1',
+      ]);
       assert.equal(d.properties.provisioningState, 'Succeeded');
       const vmi = `${rg()}/providers/Microsoft.HybridCompute/machines/${name}/providers/Microsoft.AzureStackHCI/virtualMachineInstances/default`;
       const shown = await az.ok(['resource', 'show', '--id', vmi, '--api-version', '2024-01-01']);

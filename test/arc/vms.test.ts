@@ -22,14 +22,40 @@ async function fabricSite(emu: TestEmulator) {
 /** prereq.main.bicep of the quickstart, as REST: a gallery image and a logical network (Dynamic with a pool). */
 async function prerequisites(emu: TestEmulator, cl: string) {
   const img = id('Microsoft.AzureStackHCI/galleryImages', 'ubuntu-01');
-  const g = await settle(emu, await put(emu, img, HV, { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: cl }, properties: { hyperVGeneration: 'V2', osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_01\\ubuntu-01.vhdx' } }, 201), img, HV);
+  const g = await settle(
+    emu,
+    await put(
+      emu,
+      img,
+      HV,
+      {
+        location: 'eastus',
+        extendedLocation: { type: 'CustomLocation', name: cl },
+        properties: { hyperVGeneration: 'V2', osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_01\\ubuntu-01.vhdx' },
+      },
+      201,
+    ),
+    img,
+    HV,
+  );
   assert.equal(g.properties.provisioningState, 'Succeeded');
   const ln = id('Microsoft.AzureStackHCI/logicalNetworks', 'vnet-compute');
   const body = {
     location: 'eastus',
     extendedLocation: { type: 'CustomLocation', name: cl },
     properties: {
-      subnets: [{ name: 'default', properties: { addressPrefix: '172.16.0.0/22', ipAllocationMethod: 'Dynamic', vlan: 0, ipPools: [{ start: '172.16.1.100', end: '172.16.1.200' }], routeTable: { properties: { routes: [{ name: 'default', properties: { addressPrefix: '0.0.0.0/0', nextHopIpAddress: '172.16.0.1' } }] } } } }],
+      subnets: [
+        {
+          name: 'default',
+          properties: {
+            addressPrefix: '172.16.0.0/22',
+            ipAllocationMethod: 'Dynamic',
+            vlan: 0,
+            ipPools: [{ start: '172.16.1.100', end: '172.16.1.200' }],
+            routeTable: { properties: { routes: [{ name: 'default', properties: { addressPrefix: '0.0.0.0/0', nextHopIpAddress: '172.16.0.1' } }] } },
+          },
+        },
+      ],
       vmSwitchName: 'ComputeSwitch(compute)',
       dhcpOptions: { dnsServers: ['1.1.1.1', '8.8.8.8'] },
     },
@@ -41,7 +67,10 @@ async function prerequisites(emu: TestEmulator, cl: string) {
 
 async function deploy(emu: TestEmulator, name: string, parameters: Record<string, unknown>) {
   const dep = `${rg()}/providers/Microsoft.Resources/deployments/${name}`;
-  const r = await emu.http().put(`${dep}?api-version=2021-04-01`).send({ properties: { mode: 'Incremental', template: QUICKSTART, parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, { value: v }])) } });
+  const r = await emu
+    .http()
+    .put(`${dep}?api-version=2021-04-01`)
+    .send({ properties: { mode: 'Incremental', template: QUICKSTART, parameters: Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k, { value: v }])) } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
   return { status: st, deployment: (await emu.http().get(`${dep}?api-version=2021-04-01`)).body };
@@ -71,7 +100,17 @@ describe('Arc VMs on the HCI site', function () {
     const p = await buildPlatform(emu);
     await prerequisites(emu, p.cl);
     const before = await fabricSite(emu);
-    const { status, deployment } = await deploy(emu, 'vm-simple', { name: 'vm-sampledeploy', location: 'eastus', adminUsername: 'admin-quickstart', adminPassword: 'P@ssw0rd-quick1', vCPUCount: 2, memoryMB: 4096, imageName: 'ubuntu-01', hciLogicalNetworkName: 'vnet-compute', customLocationName: 'cl1' });
+    const { status, deployment } = await deploy(emu, 'vm-simple', {
+      name: 'vm-sampledeploy',
+      location: 'eastus',
+      adminUsername: 'admin-quickstart',
+      adminPassword: 'P@ssw0rd-quick1',
+      vCPUCount: 2,
+      memoryMB: 4096,
+      imageName: 'ubuntu-01',
+      hciLogicalNetworkName: 'vnet-compute',
+      customLocationName: 'cl1',
+    });
     assert.equal(status.status, 'Succeeded', JSON.stringify(status));
     assert.equal(deployment.properties.provisioningState, 'Succeeded');
     assert.equal(deployment.properties.outputResources.length, 3);
@@ -140,11 +179,36 @@ describe('Arc VMs on the HCI site', function () {
     const p = await buildPlatform(emu, { lnet: true });
     const { img } = await prerequisites(emu, p.cl);
     const nic = id('Microsoft.AzureStackHCI/networkInterfaces', 'nic-a');
-    const n = await settle(emu, await put(emu, nic, HV, { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: p.lnet }, privateIPAddress: '172.16.0.55' } }] } }, 201), nic, HV);
+    const n = await settle(
+      emu,
+      await put(
+        emu,
+        nic,
+        HV,
+        {
+          location: 'eastus',
+          extendedLocation: { type: 'CustomLocation', name: p.cl },
+          properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: p.lnet }, privateIPAddress: '172.16.0.55' } }] },
+        },
+        201,
+      ),
+      nic,
+      HV,
+    );
     assert.equal(n.properties.ipConfigurations[0].properties.privateIPAddress, '172.16.0.55');
     // the address asked for is taken now
     const clash = id('Microsoft.AzureStackHCI/networkInterfaces', 'nic-b');
-    const c = await put(emu, clash, HV, { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: p.lnet }, privateIPAddress: '172.16.0.55' } }] } }, 201);
+    const c = await put(
+      emu,
+      clash,
+      HV,
+      {
+        location: 'eastus',
+        extendedLocation: { type: 'CustomLocation', name: p.cl },
+        properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: p.lnet }, privateIPAddress: '172.16.0.55' } }] },
+      },
+      201,
+    );
     const cst = await waitForOperation(emu, c.headers['azure-asyncoperation']);
     assert.equal(cst.status, 'Failed');
     assert.equal(cst.error.code, 'PrivateIPAddressInUse');
@@ -213,7 +277,15 @@ describe('Arc VMs on the HCI site', function () {
     const p = await buildPlatform(emu);
     const before = await fabricSite(emu);
     await prerequisites(emu, p.cl);
-    const { status } = await deploy(emu, 'vm-rg', { name: 'vm-gone', location: 'eastus', adminUsername: 'u', adminPassword: 'P@ssw0rd-2', imageName: 'ubuntu-01', hciLogicalNetworkName: 'vnet-compute', customLocationName: 'cl1' });
+    const { status } = await deploy(emu, 'vm-rg', {
+      name: 'vm-gone',
+      location: 'eastus',
+      adminUsername: 'u',
+      adminPassword: 'P@ssw0rd-2',
+      imageName: 'ubuntu-01',
+      hciLogicalNetworkName: 'vnet-compute',
+      customLocationName: 'cl1',
+    });
     assert.equal(status.status, 'Succeeded', JSON.stringify(status));
     assert.equal((await fabricSite(emu)).capacity.freeCores, before.capacity.freeCores - 2);
     const r = await emu.http().delete(`${rg()}?api-version=2021-04-01`);

@@ -19,7 +19,10 @@ describe('front door: bad input', () => {
   const W = (n: string) => `${rgPath('bad')}/providers/${TEST_NS}/widgets/${n}`;
   before(async () => {
     emu = await startTestEmulator([], { providers: [...allProviders(), testProvider()] });
-    await emu.http().put(`${rgPath('bad')}?${V}`).send({ location: 'eastus' });
+    await emu
+      .http()
+      .put(`${rgPath('bad')}?${V}`)
+      .send({ location: 'eastus' });
   });
   after(async () => emu.close());
 
@@ -46,57 +49,171 @@ describe('front door: bad input', () => {
   });
 
   it('malformed JSON -> 400 InvalidRequestContent', async () => {
-    const r = await emu.http().put(`${rgPath('json')}?${V}`).set('Content-Type', 'application/json').send('{"location": "eastus",');
+    const r = await emu
+      .http()
+      .put(`${rgPath('json')}?${V}`)
+      .set('Content-Type', 'application/json')
+      .send('{"location": "eastus",');
     envelope(r, 400, 'InvalidRequestContent');
-    const arr = await emu.http().put(`${W('arr')}?api-version=2024-01-01`).set('Content-Type', 'application/json').send('[1,2]');
+    const arr = await emu
+      .http()
+      .put(`${W('arr')}?api-version=2024-01-01`)
+      .set('Content-Type', 'application/json')
+      .send('[1,2]');
     envelope(arr, 400, 'InvalidRequestContent');
   });
 
   it('oversized body -> 413 RequestEntityTooLarge, and the server keeps serving', async () => {
     const big = JSON.stringify({ location: 'eastus', tags: { a: 'x'.repeat(200) }, properties: { pad: 'y'.repeat(5 * 1024 * 1024) } });
-    const r = await request(emu.url).put(`${rgPath('big')}?${V}`).set('Authorization', `Bearer ${emu.token}`).set('Content-Type', 'application/json').send(big).catch((e) => e.response ?? e);
+    const r = await request(emu.url)
+      .put(`${rgPath('big')}?${V}`)
+      .set('Authorization', `Bearer ${emu.token}`)
+      .set('Content-Type', 'application/json')
+      .send(big)
+      .catch((e) => e.response ?? e);
     if (r.status !== undefined) envelope(r, 413, 'RequestEntityTooLarge');
     assert.equal((await emu.http().get(`${rgPath('big')}?${V}`)).status, 404, 'nothing was created');
     assert.equal((await emu.http().get(`${rgPath('bad')}?${V}`)).status, 200);
   });
 
   it('invalid names -> 400 with ARM rules (resource group and resource)', async () => {
-    envelope(await emu.http().put(`${rgPath('ends.')}?${V}`).send({ location: 'eastus' }), 400, 'InvalidResourceGroupName');
-    envelope(await emu.http().put(`${rgPath('has*star')}?${V}`).send({ location: 'eastus' }), 400, 'InvalidResourceGroupName');
-    envelope(await emu.http().put(`${rgPath('x'.repeat(91))}?${V}`).send({ location: 'eastus' }), 400, 'InvalidResourceGroupName');
-    envelope(await emu.http().put(`${W('Bad_Name')}?api-version=2024-01-01`).send({ location: 'eastus' }), 400, 'InvalidResourceName');
-    envelope(await emu.http().put(`${W(encodeURIComponent('a<b'))}?api-version=2024-01-01`).send({ location: 'eastus' }), 400, 'InvalidResourceName');
+    envelope(
+      await emu
+        .http()
+        .put(`${rgPath('ends.')}?${V}`)
+        .send({ location: 'eastus' }),
+      400,
+      'InvalidResourceGroupName',
+    );
+    envelope(
+      await emu
+        .http()
+        .put(`${rgPath('has*star')}?${V}`)
+        .send({ location: 'eastus' }),
+      400,
+      'InvalidResourceGroupName',
+    );
+    envelope(
+      await emu
+        .http()
+        .put(`${rgPath('x'.repeat(91))}?${V}`)
+        .send({ location: 'eastus' }),
+      400,
+      'InvalidResourceGroupName',
+    );
+    envelope(
+      await emu
+        .http()
+        .put(`${W('Bad_Name')}?api-version=2024-01-01`)
+        .send({ location: 'eastus' }),
+      400,
+      'InvalidResourceName',
+    );
+    envelope(
+      await emu
+        .http()
+        .put(`${W(encodeURIComponent('a<b'))}?api-version=2024-01-01`)
+        .send({ location: 'eastus' }),
+      400,
+      'InvalidResourceName',
+    );
   });
 
   it('unknown or missing location -> 400', async () => {
-    envelope(await emu.http().put(`${rgPath('where')}?${V}`).send({ location: 'atlantis' }), 400, 'LocationNotAvailableForResourceType');
-    envelope(await emu.http().put(`${W('noloc')}?api-version=2024-01-01`).send({ properties: {} }), 400, 'InvalidRequestContent');
+    envelope(
+      await emu
+        .http()
+        .put(`${rgPath('where')}?${V}`)
+        .send({ location: 'atlantis' }),
+      400,
+      'LocationNotAvailableForResourceType',
+    );
+    envelope(
+      await emu
+        .http()
+        .put(`${W('noloc')}?api-version=2024-01-01`)
+        .send({ properties: {} }),
+      400,
+      'InvalidRequestContent',
+    );
   });
 
   it('schema failures name the offending property in target', async () => {
-    const e = envelope(await emu.http().put(`${W('w')}?api-version=2024-01-01`).send({ location: 'eastus', properties: { size: 'big' } }), 400, 'InvalidRequestContent');
+    const e = envelope(
+      await emu
+        .http()
+        .put(`${W('w')}?api-version=2024-01-01`)
+        .send({ location: 'eastus', properties: { size: 'big' } }),
+      400,
+      'InvalidRequestContent',
+    );
     assert.equal(e.target, 'properties.size');
-    const e2 = envelope(await emu.http().put(`${W('w')}?api-version=2024-01-01`).send({ location: 'eastus', properties: { color: 'mauve' } }), 400, 'InvalidRequestContent');
+    const e2 = envelope(
+      await emu
+        .http()
+        .put(`${W('w')}?api-version=2024-01-01`)
+        .send({ location: 'eastus', properties: { color: 'mauve' } }),
+      400,
+      'InvalidRequestContent',
+    );
     assert.equal(e2.target, 'properties.color');
-    const e3 = envelope(await emu.http().put(`${rgPath('t')}?${V}`).send({ location: 'eastus', tags: { a: 5 } }), 400, 'InvalidRequestContent');
+    const e3 = envelope(
+      await emu
+        .http()
+        .put(`${rgPath('t')}?${V}`)
+        .send({ location: 'eastus', tags: { a: 5 } }),
+      400,
+      'InvalidRequestContent',
+    );
     assert.equal(e3.target, 'tags.a');
   });
 
   it('a provider validation failure refuses before anything is created', async () => {
-    const e = envelope(await emu.http().put(`${W('thirteen')}?api-version=2024-01-01`).send({ location: 'eastus', properties: { size: 13 } }), 400, 'UnluckySize');
+    const e = envelope(
+      await emu
+        .http()
+        .put(`${W('thirteen')}?api-version=2024-01-01`)
+        .send({ location: 'eastus', properties: { size: 13 } }),
+      400,
+      'UnluckySize',
+    );
     assert.equal(e.target, 'properties.size');
     assert.equal((await emu.http().get(`${W('thirteen')}?api-version=2024-01-01`)).status, 404);
   });
 
   it('a differing provisioningState in a PUT body is refused; a matching one is ignored', async () => {
-    const c = await emu.http().put(`${rgPath('ps')}?${V}`).send({ location: 'eastus', properties: { provisioningState: 'Succeeded' } });
+    const c = await emu
+      .http()
+      .put(`${rgPath('ps')}?${V}`)
+      .send({ location: 'eastus', properties: { provisioningState: 'Succeeded' } });
     assert.equal(c.status, 201);
-    envelope(await emu.http().put(`${rgPath('ps')}?${V}`).send({ location: 'eastus', properties: { provisioningState: 'Failed' } }), 400, 'InvalidRequestContent');
+    envelope(
+      await emu
+        .http()
+        .put(`${rgPath('ps')}?${V}`)
+        .send({ location: 'eastus', properties: { provisioningState: 'Failed' } }),
+      400,
+      'InvalidRequestContent',
+    );
   });
 
   it('resources in a missing resource group -> 404 ResourceGroupNotFound; missing parent -> 404 ParentResourceNotFound', async () => {
-    envelope(await emu.http().put(`${rgPath('ghost')}/providers/${TEST_NS}/widgets/w?api-version=2024-01-01`).send({ location: 'eastus' }), 404, 'ResourceGroupNotFound');
-    envelope(await emu.http().put(`${W('none')}/gadgets/g?api-version=2024-01-01`).send({}), 404, 'ParentResourceNotFound');
+    envelope(
+      await emu
+        .http()
+        .put(`${rgPath('ghost')}/providers/${TEST_NS}/widgets/w?api-version=2024-01-01`)
+        .send({ location: 'eastus' }),
+      404,
+      'ResourceGroupNotFound',
+    );
+    envelope(
+      await emu
+        .http()
+        .put(`${W('none')}/gadgets/g?api-version=2024-01-01`)
+        .send({}),
+      404,
+      'ParentResourceNotFound',
+    );
     const nf = envelope(await emu.http().get(`${W('none')}?api-version=2024-01-01`), 404, 'ResourceNotFound');
     assert.match(nf.message, /The Resource 'Microsoft.Test\/widgets\/none' under resource group 'bad' was not found/);
   });
@@ -107,18 +224,35 @@ describe('front door: bad input', () => {
 
   it('wrong verbs -> 405 MethodNotAllowed; unknown actions -> 404', async () => {
     envelope(await emu.http().post(`/subscriptions/${SUB}/resourcegroups?${V}`).send({}), 405, 'MethodNotAllowed');
-    const w = await emu.http().put(`${W('acts')}?api-version=2024-01-01`).send({ location: 'eastus' });
+    const w = await emu
+      .http()
+      .put(`${W('acts')}?api-version=2024-01-01`)
+      .send({ location: 'eastus' });
     assert.equal(w.status, 201);
-    envelope(await emu.http().post(`${W('acts')}/explode?api-version=2024-01-01`).send({}), 404, 'InvalidResourceType');
+    envelope(
+      await emu
+        .http()
+        .post(`${W('acts')}/explode?api-version=2024-01-01`)
+        .send({}),
+      404,
+      'InvalidResourceType',
+    );
   });
 
   it('stamps request ids and echoes the client and correlation ids', async () => {
-    const r = await emu.http().get(`${rgPath('bad')}?${V}`).set('x-ms-client-request-id', 'client-1').set('x-ms-correlation-request-id', 'corr-1');
+    const r = await emu
+      .http()
+      .get(`${rgPath('bad')}?${V}`)
+      .set('x-ms-client-request-id', 'client-1')
+      .set('x-ms-correlation-request-id', 'corr-1');
     assert.match(r.headers['x-ms-request-id'], /^[0-9a-f-]{36}$/);
     assert.equal(r.headers['x-ms-client-request-id'], 'client-1');
     assert.equal(r.headers['x-ms-correlation-request-id'], 'corr-1');
     assert.ok(r.headers['x-ms-routing-request-id']);
-    const err = await emu.http().get(`${rgPath('nope')}?${V}`).set('x-ms-client-request-id', 'client-2');
+    const err = await emu
+      .http()
+      .get(`${rgPath('nope')}?${V}`)
+      .set('x-ms-client-request-id', 'client-2');
     assert.equal(err.headers['x-ms-client-request-id'], 'client-2');
   });
 
@@ -127,9 +261,23 @@ describe('front door: bad input', () => {
   });
 
   it('tags: bad names and too many are refused', async () => {
-    envelope(await emu.http().put(`${rgPath('tg')}?${V}`).send({ location: 'eastus', tags: { 'a/b': 'x' } }), 400, 'InvalidTagNameCharacters');
+    envelope(
+      await emu
+        .http()
+        .put(`${rgPath('tg')}?${V}`)
+        .send({ location: 'eastus', tags: { 'a/b': 'x' } }),
+      400,
+      'InvalidTagNameCharacters',
+    );
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
-    envelope(await emu.http().put(`${rgPath('tg')}?${V}`).send({ location: 'eastus', tags: many }), 400, 'InvalidTagCount');
+    envelope(
+      await emu
+        .http()
+        .put(`${rgPath('tg')}?${V}`)
+        .send({ location: 'eastus', tags: many }),
+      400,
+      'InvalidTagCount',
+    );
   });
 
   it('bad $top and $skipToken -> 400', async () => {

@@ -58,7 +58,15 @@ describe('hardening (issue 11)', () => {
     const anon = () => request(emu.url);
     const privateKey = () => (emu.tokens as any).privateKey as string;
     const sign = (claims: Record<string, unknown>) => {
-      const all: Record<string, unknown> = { aud: 'https://management.azure.com/', iss: `${emu.url}/${TENANT}/`, tid: TENANT, appid: CLIENT_ID, oid: objectIdFor(CLIENT_ID), exp: Math.floor(Date.now() / 1000) + 600, ...claims };
+      const all: Record<string, unknown> = {
+        aud: 'https://management.azure.com/',
+        iss: `${emu.url}/${TENANT}/`,
+        tid: TENANT,
+        appid: CLIENT_ID,
+        oid: objectIdFor(CLIENT_ID),
+        exp: Math.floor(Date.now() / 1000) + 600,
+        ...claims,
+      };
       for (const k of Object.keys(all)) if (all[k] === undefined) delete all[k];
       return jwt.sign(all, privateKey(), { algorithm: 'RS256' });
     };
@@ -68,7 +76,9 @@ describe('hardening (issue 11)', () => {
       armError(await anon().post('/_emulator/fabric/sites/local/disconnect'), 401, 'AuthenticationFailed');
       armError(await anon().put('/_emulator/operations/gates').send({ rules: [] }), 401, 'AuthenticationFailed');
       armError(await anon().post('/_emulator/fabric/sites/local/disconnect').set('Authorization', 'Bearer not.a.jwt'), 401);
-      const foreign = jwt.sign({ aud: 'https://management.azure.com/' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { algorithm: 'RS256' });
+      const foreign = jwt.sign({ aud: 'https://management.azure.com/' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), {
+        algorithm: 'RS256',
+      });
       armError(await anon().post('/_emulator/fabric/sites/local/disconnect').set('Authorization', `Bearer ${foreign}`), 401);
       assert.equal(emu.services.fabric && (await anon().get('/_emulator/health')).body.disconnectedSites.length, 0, 'nothing was disconnected');
       assert.equal((await anon().get('/_emulator/health')).status, 200);
@@ -79,7 +89,7 @@ describe('hardening (issue 11)', () => {
       assert.equal((await anon().post('/_emulator/fabric/sites/local/connect').set('Authorization', `Bearer ${emu.token}`)).status, 200);
     });
 
-    it('3: a request with an Origin that is not the emulator\'s is refused (403), even with a token; its own origin is not', async () => {
+    it("3: a request with an Origin that is not the emulator's is refused (403), even with a token; its own origin is not", async () => {
       for (const origin of ['https://evil.example.com', 'null', 'http://localhost:1']) {
         armError(await anon().post('/_emulator/fabric/sites/local/disconnect').set('Origin', origin).set('Authorization', `Bearer ${emu.token}`), 403, 'ForbiddenOrigin');
         armError(await anon().put('/_emulator/operations/time-scale').set('Origin', origin).set('content-type', 'text/plain').send('{"timeScale":5}'), 403, 'ForbiddenOrigin');
@@ -93,7 +103,10 @@ describe('hardening (issue 11)', () => {
       await createGroup(emu, 'adm', 'local');
       const c = await writeAndWait(emu, 'put', `${clusterPath('adm', 'c1')}?api-version=${HUB_API}`, clusterBody('local'));
       assert.equal(c.status.status, 'Succeeded');
-      const r = await writeAndWait(emu, 'post', `${clusterPath('adm', 'c1')}/resetServicePrincipalProfile?api-version=${HUB_API}`, { clientId: 'eeeeeeee-0000-0000-0000-000000000001', secret: 'TOP-SECRET-VALUE' });
+      const r = await writeAndWait(emu, 'post', `${clusterPath('adm', 'c1')}/resetServicePrincipalProfile?api-version=${HUB_API}`, {
+        clientId: 'eeeeeeee-0000-0000-0000-000000000001',
+        secret: 'TOP-SECRET-VALUE',
+      });
       assert.equal(r.status.status, 'Succeeded');
       const opId = r.status.name;
       const one = await anon().get(`/_emulator/operations/${opId}`);
@@ -134,14 +147,22 @@ describe('hardening (issue 11)', () => {
       assert.equal((await anon().get('/_emulator/health')).status, 200);
     });
 
-    it('4: the token endpoint refuses scopes for unknown resources with AAD\'s invalid_resource (AADSTS500011)', async () => {
-      const tok = (form: Record<string, string>) => anon().post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, ...form });
+    it("4: the token endpoint refuses scopes for unknown resources with AAD's invalid_resource (AADSTS500011)", async () => {
+      const tok = (form: Record<string, string>) =>
+        anon()
+          .post(`/${TENANT}/oauth2/v2.0/token`)
+          .type('form')
+          .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, ...form });
       for (const scope of ['https://vault.azure.net/.default', 'https://127.evil.example.com/.default', 'https://localhost.evil.example/.default', 'https://graph.microsoft.com/.default']) {
         const b = oauthError(await tok({ scope }), 400, 'invalid_resource');
         assert.match(b.error_description, /^AADSTS500011: The resource principal named/);
         assert.deepEqual(b.error_codes, [500011]);
       }
-      oauthError(await anon().post(`/${TENANT}/oauth2/token`).type('form').send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, resource: 'https://vault.azure.net' }), 400, 'invalid_resource');
+      oauthError(
+        await anon().post(`/${TENANT}/oauth2/token`).type('form').send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, resource: 'https://vault.azure.net' }),
+        400,
+        'invalid_resource',
+      );
       // what real clients ask for still works: az (management.azure.com/), SDKs ('<endpoint>/.default')
       for (const scope of ['https://management.azure.com//.default', 'https://management.core.windows.net//.default', `${emu.url}/.default`, `${emu.url}//.default`]) {
         const r = await tok({ scope });
@@ -169,12 +190,23 @@ describe('hardening (issue 11)', () => {
     });
 
     it('5: a repeated client_id and a Basic header that is not form-urlencoded are OAuth invalid_request, not 500', async () => {
-      const r1 = await anon().post(`/${TENANT}/oauth2/v2.0/token`).type('form').send(`grant_type=client_credentials&client_id=${CLIENT_ID}&client_id=x&client_secret=${SECRET}&scope=https%3A%2F%2Fmanagement.azure.com%2F.default`);
+      const r1 = await anon()
+        .post(`/${TENANT}/oauth2/v2.0/token`)
+        .type('form')
+        .send(`grant_type=client_credentials&client_id=${CLIENT_ID}&client_id=x&client_secret=${SECRET}&scope=https%3A%2F%2Fmanagement.azure.com%2F.default`);
       oauthError(r1, 400, 'invalid_request');
-      const r2 = await anon().post(`/${TENANT}/oauth2/v2.0/token`).type('form').set('Authorization', `Basic ${Buffer.from('%zz:x').toString('base64')}`).send('grant_type=client_credentials&scope=https%3A%2F%2Fmanagement.azure.com%2F.default');
+      const r2 = await anon()
+        .post(`/${TENANT}/oauth2/v2.0/token`)
+        .type('form')
+        .set('Authorization', `Basic ${Buffer.from('%zz:x').toString('base64')}`)
+        .send('grant_type=client_credentials&scope=https%3A%2F%2Fmanagement.azure.com%2F.default');
       oauthError(r2, 400, 'invalid_request');
       // a secret with ':' in it survives Basic decoding
-      const r3 = await anon().post(`/${TENANT}/oauth2/v2.0/token`).type('form').set('Authorization', `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}`).send('grant_type=client_credentials&scope=https%3A%2F%2Fmanagement.azure.com%2F.default');
+      const r3 = await anon()
+        .post(`/${TENANT}/oauth2/v2.0/token`)
+        .type('form')
+        .set('Authorization', `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}`)
+        .send('grant_type=client_credentials&scope=https%3A%2F%2Fmanagement.azure.com%2F.default');
       assert.equal(r3.status, 200);
     });
 
@@ -193,11 +225,23 @@ describe('hardening (issue 11)', () => {
     const emu = await startTestEmulator(['--public-url', 'https://arm.example.test:9443/'], { providers: [...allProviders(), testProvider()] });
     try {
       assert.equal(emu.config.publicUrl, 'https://arm.example.test:9443');
-      await emu.http().put(`${rgPath('p')}?${RV}`).send({ location: 'eastus' });
-      const put = await forgedHost(emu, 'PUT', `${rgPath('p')}/providers/${TEST_NS}/widgets/w?${V}`, { Authorization: `Bearer ${emu.token}`, 'Content-Type': 'application/json' }, JSON.stringify({ location: 'eastus', properties: { workMs: 10 } }));
+      await emu
+        .http()
+        .put(`${rgPath('p')}?${RV}`)
+        .send({ location: 'eastus' });
+      const put = await forgedHost(
+        emu,
+        'PUT',
+        `${rgPath('p')}/providers/${TEST_NS}/widgets/w?${V}`,
+        { Authorization: `Bearer ${emu.token}`, 'Content-Type': 'application/json' },
+        JSON.stringify({ location: 'eastus', properties: { workMs: 10 } }),
+      );
       assert.equal(put.status, 201, put.body);
       assert.match(String(put.headers['azure-asyncoperation']), /^https:\/\/arm\.example\.test:9443\/subscriptions\//);
-      const t = await request(emu.url).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://arm.example.test:9443/.default' });
+      const t = await request(emu.url)
+        .post(`/${TENANT}/oauth2/v2.0/token`)
+        .type('form')
+        .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://arm.example.test:9443/.default' });
       assert.equal(t.status, 200, t.text);
       const claims = jwt.decode(t.body.access_token) as jwt.JwtPayload;
       assert.equal(claims.iss, `https://arm.example.test:9443/${TENANT}/`);
@@ -260,20 +304,38 @@ describe('hardening (issue 11)', () => {
     ];
     for (const [what, body, target] of cases) {
       it(`${what} -> 400, target ${target}`, async () => {
-        const r = await emu.http().put(`${clusterPath('v', 'bad')}?api-version=${AZ_API}`).send(body);
+        const r = await emu
+          .http()
+          .put(`${clusterPath('v', 'bad')}?api-version=${AZ_API}`)
+          .send(body);
         const e = armError(r, 400);
         assert.equal(e.target, target, e.message);
         assert.equal((await emu.http().get(`${clusterPath('v', 'bad')}?api-version=${AZ_API}`)).status, 404, 'nothing stored');
       });
     }
     it('good values still pass (CIDRs, an IP and a CIDR as authorized ranges)', async () => {
-      const r = await writeAndWait(emu, 'put', `${clusterPath('v', 'good')}?api-version=${AZ_API}`, withProps({ apiServerAccessProfile: { authorizedIPRanges: ['20.1.2.3', '20.1.2.0/24'] }, networkProfile: { ...base().properties.networkProfile, podCidr: '10.244.0.0/16', dockerBridgeCidr: '172.17.0.1/16' } }));
+      const r = await writeAndWait(
+        emu,
+        'put',
+        `${clusterPath('v', 'good')}?api-version=${AZ_API}`,
+        withProps({
+          apiServerAccessProfile: { authorizedIPRanges: ['20.1.2.3', '20.1.2.0/24'] },
+          networkProfile: { ...base().properties.networkProfile, podCidr: '10.244.0.0/16', dockerBridgeCidr: '172.17.0.1/16' },
+        }),
+      );
       assert.equal(r.res.status, 201, JSON.stringify(r.res.body));
       assert.equal(r.status.status, 'Succeeded');
     });
     it('an agent pool PUT is checked the same way', async () => {
-      for (const [props, target] of [[{ count: 1, osDiskSizeGB: -1 }, 'properties.osDiskSizeGB'], [{ count: 1, vnetSubnetID: 'not-an-id' }, 'properties.vnetSubnetID'], [{ count: 1, scaleSetPriority: 'Bogus' }, 'properties.scaleSetPriority']] as const) {
-        const r = await emu.http().put(`${clusterPath('v', 'good')}/agentPools/p1?api-version=${AZ_API}`).send({ properties: props });
+      for (const [props, target] of [
+        [{ count: 1, osDiskSizeGB: -1 }, 'properties.osDiskSizeGB'],
+        [{ count: 1, vnetSubnetID: 'not-an-id' }, 'properties.vnetSubnetID'],
+        [{ count: 1, scaleSetPriority: 'Bogus' }, 'properties.scaleSetPriority'],
+      ] as const) {
+        const r = await emu
+          .http()
+          .put(`${clusterPath('v', 'good')}/agentPools/p1?api-version=${AZ_API}`)
+          .send({ properties: props });
         assert.equal(r.status, 400, r.text);
         assert.equal(r.body.error.target, target);
       }
@@ -284,10 +346,16 @@ describe('hardening (issue 11)', () => {
   it('6: the data directory is 0700 and its files 0600 (journal, snapshot, token key, TLS key)', async () => {
     const dir = path.join(tmpDir(), 'data');
     const emu = await startTestEmulator(['--data-dir', dir]);
-    await emu.http().put(`${rgPath('perm')}?${RV}`).send({ location: 'eastus' });
+    await emu
+      .http()
+      .put(`${rgPath('perm')}?${RV}`)
+      .send({ location: 'eastus' });
     await emu.close();
     const again = await startTestEmulator(['--data-dir', dir]); // folds the journal into a snapshot
-    await again.http().put(`${rgPath('perm2')}?${RV}`).send({ location: 'eastus' });
+    await again
+      .http()
+      .put(`${rgPath('perm2')}?${RV}`)
+      .send({ location: 'eastus' });
     await again.close();
     assert.equal(statSync(dir).mode & 0o777, 0o700);
     const files = readdirSync(dir);
@@ -321,7 +389,10 @@ describe('hardening (issue 11)', () => {
     const d3 = tmpDir();
     mkdirSync(d3, { recursive: true });
     writeFileSync(path.join(d3, 'token-signing-key.pem'), '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n');
-    assert.throws(() => new TokenService(parseConfig([], {}), d3), (e: Error) => e.message.includes(path.join(d3, 'token-signing-key.pem')) && /Delete it/.test(e.message));
+    assert.throws(
+      () => new TokenService(parseConfig([], {}), d3),
+      (e: Error) => e.message.includes(path.join(d3, 'token-signing-key.pem')) && /Delete it/.test(e.message),
+    );
     assert.ok(CA_PATH);
   });
 });

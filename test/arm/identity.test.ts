@@ -59,7 +59,10 @@ describe('identity: login surface and bearer tokens', () => {
     ['authorization_code', { code: 'x' }],
   ] as const) {
     it(`refuses the ${grant} grant, saying only service principals are supported`, async () => {
-      const r = await anon().post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: grant, client_id: CLIENT_ID, ...extra });
+      const r = await anon()
+        .post(`/${TENANT}/oauth2/v2.0/token`)
+        .type('form')
+        .send({ grant_type: grant, client_id: CLIENT_ID, ...extra });
       assert.equal(r.status, 400);
       assert.equal(r.body.error, 'unsupported_grant_type');
       assert.match(r.body.error_description, /Only service principals are supported/);
@@ -83,7 +86,11 @@ describe('identity: login surface and bearer tokens', () => {
       ['missing', () => undefined, 'AuthenticationFailed'],
       ['not a Bearer header', () => 'Basic abc', 'AuthenticationFailedInvalidHeader'],
       ['malformed', () => 'Bearer not.a.jwt', 'InvalidAuthenticationToken'],
-      ['forged (signed by another key)', () => `Bearer ${signWith(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), {})}`, 'InvalidAuthenticationTokenSignature'],
+      [
+        'forged (signed by another key)',
+        () => `Bearer ${signWith(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), {})}`,
+        'InvalidAuthenticationTokenSignature',
+      ],
       ['expired', () => `Bearer ${signWith((emu.tokens as any).privateKey, { exp: Math.floor(Date.now() / 1000) - 3600 })}`, 'ExpiredAuthenticationToken'],
       ['for the wrong tenant', () => `Bearer ${signWith((emu.tokens as any).privateKey, { tid: 'dddddddd-0000-0000-0000-000000000009' })}`, 'InvalidAuthenticationTokenTenant'],
       ['for the wrong audience', () => `Bearer ${signWith((emu.tokens as any).privateKey, { aud: 'https://vault.azure.net' })}`, 'InvalidAuthenticationTokenAudience'],

@@ -16,7 +16,10 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
   it('lists and gets subscriptions and tenants', async () => {
     const l = await emu.http().get('/subscriptions?api-version=2019-11-01');
     assert.equal(l.status, 200);
-    assert.deepEqual(l.body.value.map((s: any) => s.subscriptionId), [SUB]);
+    assert.deepEqual(
+      l.body.value.map((s: any) => s.subscriptionId),
+      [SUB],
+    );
     assert.equal(l.body.value[0].state, 'Enabled');
     assert.equal(l.body.value[0].tenantId, TENANT);
     const g = await emu.http().get(`/subscriptions/${SUB}?api-version=2016-06-01`);
@@ -35,13 +38,19 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
   });
 
   it('PUT creates (201) then updates (200), keeping the casing last sent; GET and HEAD are case-insensitive', async () => {
-    const c = await emu.http().put(`/subscriptions/${SUB}/resourcegroups/MyGroup?${V}`).send({ location: 'East US', tags: { a: '1' } });
+    const c = await emu
+      .http()
+      .put(`/subscriptions/${SUB}/resourcegroups/MyGroup?${V}`)
+      .send({ location: 'East US', tags: { a: '1' } });
     assert.equal(c.status, 201);
     assert.equal(c.body.id, `/subscriptions/${SUB}/resourceGroups/MyGroup`);
     assert.equal(c.body.location, 'eastus');
     assert.equal(c.body.type, 'Microsoft.Resources/resourceGroups');
     assert.equal(c.body.properties.provisioningState, 'Succeeded');
-    const u = await emu.http().put(`/subscriptions/${SUB}/resourceGroups/mygroup?${V}`).send({ location: 'eastus', tags: { b: '2' } });
+    const u = await emu
+      .http()
+      .put(`/subscriptions/${SUB}/resourceGroups/mygroup?${V}`)
+      .send({ location: 'eastus', tags: { b: '2' } });
     assert.equal(u.status, 200);
     assert.equal(u.body.name, 'mygroup');
     const g = await emu.http().get(`/SUBSCRIPTIONS/${SUB}/RESOURCEGROUPS/MYGROUP?${V}`);
@@ -55,21 +64,37 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
   });
 
   it('refuses to move a resource group to another location', async () => {
-    await emu.http().put(`${rgPath('fixed')}?${V}`).send({ location: 'westus' });
-    const r = await emu.http().put(`${rgPath('fixed')}?${V}`).send({ location: 'eastus' });
+    await emu
+      .http()
+      .put(`${rgPath('fixed')}?${V}`)
+      .send({ location: 'westus' });
+    const r = await emu
+      .http()
+      .put(`${rgPath('fixed')}?${V}`)
+      .send({ location: 'eastus' });
     assert.equal(r.status, 409);
     assert.equal(r.body.error.code, 'InvalidResourceGroupLocation');
   });
 
   it('PATCH replaces tags as a whole', async () => {
-    await emu.http().put(`${rgPath('tagged')}?${V}`).send({ location: 'eastus', tags: { t1: 'a', t2: 'b' } });
-    const p = await emu.http().patch(`${rgPath('tagged')}?${V}`).send({ tags: { t3: 'c' } });
+    await emu
+      .http()
+      .put(`${rgPath('tagged')}?${V}`)
+      .send({ location: 'eastus', tags: { t1: 'a', t2: 'b' } });
+    const p = await emu
+      .http()
+      .patch(`${rgPath('tagged')}?${V}`)
+      .send({ tags: { t3: 'c' } });
     assert.equal(p.status, 200);
     assert.deepEqual(p.body.tags, { t3: 'c' });
   });
 
   it('lists with $top and an absolute nextLink that walks every page', async () => {
-    for (let i = 0; i < 7; i++) await emu.http().put(`${rgPath(`page-${i}`)}?${V}`).send({ location: 'eastus' });
+    for (let i = 0; i < 7; i++)
+      await emu
+        .http()
+        .put(`${rgPath(`page-${i}`)}?${V}`)
+        .send({ location: 'eastus' });
     const seen: string[] = [];
     let url: string | undefined = `/subscriptions/${SUB}/resourcegroups?${V}&$top=3`;
     let pages = 0;
@@ -94,7 +119,10 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
     const rg = rgPath('doomed');
     await emu.http().put(`${rg}?${V}`).send({ location: 'eastus' });
     const w = `${rg}/providers/${TEST_NS}/widgets/w1?api-version=2024-01-01`;
-    const put = await emu.http().put(w).send({ location: 'eastus', properties: { size: 1 } });
+    const put = await emu
+      .http()
+      .put(w)
+      .send({ location: 'eastus', properties: { size: 1 } });
     assert.equal(put.status, 201);
     await waitForOperation(emu, put.headers['azure-asyncoperation']);
     const gadget = await emu.http().put(`${rg}/providers/${TEST_NS}/widgets/w1/gadgets/g1?api-version=2024-01-01`).send({ properties: {} });
@@ -117,7 +145,10 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
   it('refuses writes into a resource group that is being deleted (409)', async () => {
     const rg = rgPath('going');
     await emu.http().put(`${rg}?${V}`).send({ location: 'eastus' });
-    const slow = await emu.http().put(`${rg}/providers/${TEST_NS}/widgets/slow?api-version=2024-01-01`).send({ location: 'eastus', properties: { workMs: 0 } });
+    const slow = await emu
+      .http()
+      .put(`${rg}/providers/${TEST_NS}/widgets/slow?api-version=2024-01-01`)
+      .send({ location: 'eastus', properties: { workMs: 0 } });
     await waitForOperation(emu, slow.headers['azure-asyncoperation']);
     // make the widget's delete take a while
     emu.services.asyncOperations.setTimeScale(1);
@@ -141,16 +172,28 @@ describe('Microsoft.Resources: subscriptions, locations, resource groups', () =>
   it('lists resources in a subscription and a group with $filter, $top and $expand', async () => {
     const rg = rgPath('inventory');
     await emu.http().put(`${rg}?${V}`).send({ location: 'westeurope' });
-    for (const [n, tags] of [['alpha', { env: 'dev' }], ['beta', { env: 'prod' }], ['gamma', {}]] as const) {
+    for (const [n, tags] of [
+      ['alpha', { env: 'dev' }],
+      ['beta', { env: 'prod' }],
+      ['gamma', {}],
+    ] as const) {
       const r = await emu.http().put(`${rg}/providers/${TEST_NS}/widgets/${n}?api-version=2024-01-01`).send({ location: 'westeurope', tags });
       await waitForOperation(emu, r.headers['azure-asyncoperation']);
     }
     const all = await emu.http().get(`${rg}/resources?${V}`);
     assert.deepEqual(all.body.value.map((r: any) => r.name).sort(), ['alpha', 'beta', 'gamma']);
     const byTag = await emu.http().get(`${rg}/resources?${V}&$filter=${encodeURIComponent("tagName eq 'env' and tagValue eq 'prod'")}`);
-    assert.deepEqual(byTag.body.value.map((r: any) => r.name), ['beta']);
-    const sub = await emu.http().get(`/subscriptions/${SUB}/resources?${V}&$filter=${encodeURIComponent(`resourceType eq '${TEST_NS}/widgets' and substringof('amm', name)`)}&$expand=createdTime,provisioningState`);
-    assert.deepEqual(sub.body.value.map((r: any) => r.name), ['gamma']);
+    assert.deepEqual(
+      byTag.body.value.map((r: any) => r.name),
+      ['beta'],
+    );
+    const sub = await emu
+      .http()
+      .get(`/subscriptions/${SUB}/resources?${V}&$filter=${encodeURIComponent(`resourceType eq '${TEST_NS}/widgets' and substringof('amm', name)`)}&$expand=createdTime,provisioningState`);
+    assert.deepEqual(
+      sub.body.value.map((r: any) => r.name),
+      ['gamma'],
+    );
     assert.ok(sub.body.value[0].createdTime);
     assert.equal(sub.body.value[0].provisioningState, 'Succeeded');
     const top = await emu.http().get(`${rg}/resources?${V}&$top=2`);

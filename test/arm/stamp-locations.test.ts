@@ -9,7 +9,11 @@ import { startTestEmulator, rgPath, SUB, type TestEmulator } from '../support/em
 describe('Azure Stack Hub stamp locations: only the namespaces a stamp serves', function () {
   this.timeout(120_000);
   let emu: TestEmulator;
-  const put = (id: string, v: string, body: unknown) => emu.http().put(`${id}?api-version=${v}`).send(body as object);
+  const put = (id: string, v: string, body: unknown) =>
+    emu
+      .http()
+      .put(`${id}?api-version=${v}`)
+      .send(body as object);
   const rg = rgPath('stamp');
 
   before(async () => {
@@ -22,7 +26,11 @@ describe('Azure Stack Hub stamp locations: only the namespaces a stamp serves', 
   const refusedOnStamp: [string, string, unknown][] = [
     [`${rg}/providers/Microsoft.Kubernetes/connectedClusters/cc1`, '2024-01-01', { location: 'local', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '' } }],
     [`${rg}/providers/Microsoft.HybridCompute/machines/m1`, '2024-07-10', { location: 'local', kind: 'HCI' }],
-    [`${rg}/providers/Microsoft.ExtendedLocation/customLocations/cl1`, '2021-08-15', { location: 'local', properties: { hostType: 'Kubernetes', hostResourceId: `${rg}/providers/Microsoft.Kubernetes/connectedClusters/cc1`, namespace: 'ns', clusterExtensionIds: [] } }],
+    [
+      `${rg}/providers/Microsoft.ExtendedLocation/customLocations/cl1`,
+      '2021-08-15',
+      { location: 'local', properties: { hostType: 'Kubernetes', hostResourceId: `${rg}/providers/Microsoft.Kubernetes/connectedClusters/cc1`, namespace: 'ns', clusterExtensionIds: [] } },
+    ],
     [`${rg}/providers/Microsoft.ResourceConnector/appliances/b1`, '2022-10-27', { location: 'local', properties: { distro: 'AKSEdge', infrastructureConfig: { provider: 'HCI' } } }],
     [`${rg}/providers/Microsoft.OperationalInsights/workspaces/w1`, '2022-10-01', { location: 'local', properties: {} }],
   ];

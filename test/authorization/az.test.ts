@@ -49,7 +49,10 @@ describe('az role and az ad sp against the emulator (real az CLI)', function () 
     assert.equal(c.provisioningState, 'Succeeded');
     const refused = await op.run(['aks', 'create', '-g', 'site-rg', '-n', 'op2', '--no-ssh-key', '--node-count', '1']);
     assert.notEqual(refused.code, 0);
-    assert.match(refused.stderr, /\(AuthorizationFailed\) The client '[0-9a-f-]+' with object id '[0-9a-f-]+' does not have authorization to perform action 'Microsoft.ContainerService\/managedClusters\/write' over scope '\/subscriptions\/[^/]+\/resourceGroups\/site-rg\/providers\/Microsoft.ContainerService\/managedClusters\/op2'/);
+    assert.match(
+      refused.stderr,
+      /\(AuthorizationFailed\) The client '[0-9a-f-]+' with object id '[0-9a-f-]+' does not have authorization to perform action 'Microsoft.ContainerService\/managedClusters\/write' over scope '\/subscriptions\/[^/]+\/resourceGroups\/site-rg\/providers\/Microsoft.ContainerService\/managedClusters\/op2'/,
+    );
     const groups = await op.ok(['group', 'list']);
     assert.deepEqual(groups.map((g: any) => g.name).sort(), ['ops-rg', 'site-rg']);
 
@@ -58,7 +61,10 @@ describe('az role and az ad sp against the emulator (real az CLI)', function () 
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /AuthorizationFailed.*Microsoft.Resources\/subscriptions\/resourceGroups\/read|AuthorizationFailed.*managedClusters\/read/);
     const left = await admin.ok(['role', 'assignment', 'list', '--assignee', sp.appId, '--all']);
-    assert.deepEqual(left.map((a: any) => a.roleDefinitionName), ['Reader']);
+    assert.deepEqual(
+      left.map((a: any) => a.roleDefinitionName),
+      ['Reader'],
+    );
   });
 
   it('Azure Stack Hub profile (2020-09-01-hybrid, api-version 2015-07-01): role definitions and assignments', async () => {
@@ -69,6 +75,9 @@ describe('az role and az ad sp against the emulator (real az CLI)', function () 
     const sp = await hub.ok(['ad', 'sp', 'create-for-rbac', '-n', 'hub-operator', '--role', 'Reader', '--scopes', rgPath('site-rg')]);
     const listed = await hub.ok(['role', 'assignment', 'list', '-g', 'site-rg']);
     // 2015-07-01 role assignments are not flattened: az shows the names inside 'properties'
-    assert.ok(listed.some((a: any) => a.properties.principalName === sp.appId && a.properties.roleDefinitionName === 'Reader'), JSON.stringify(listed));
+    assert.ok(
+      listed.some((a: any) => a.properties.principalName === sp.appId && a.properties.roleDefinitionName === 'Reader'),
+      JSON.stringify(listed),
+    );
   });
 });

@@ -79,7 +79,24 @@ describe('RBAC evaluator (pure)', () => {
   it('the built-in catalogue: unique ids and names, the roles the personas need', () => {
     assert.equal(new Set(BUILTIN_ROLES.map((r) => r.name)).size, BUILTIN_ROLES.length);
     assert.equal(new Set(BUILTIN_ROLES.map((r) => r.roleName)).size, BUILTIN_ROLES.length);
-    for (const n of ['Owner', 'Contributor', 'Reader', 'User Access Administrator', 'Azure Kubernetes Service Cluster Admin Role', 'Azure Kubernetes Service Cluster User Role', 'Azure Kubernetes Service Contributor Role', 'Azure Kubernetes Service RBAC Cluster Admin', 'Azure Arc Kubernetes Admin', 'Azure Arc Kubernetes Cluster Admin', 'Azure Arc Kubernetes Viewer', 'Azure Arc Kubernetes Writer', 'Azure Stack HCI Administrator', 'Azure Stack HCI VM Contributor', 'Azure Stack HCI VM Reader', 'Azure Resource Bridge Deployment Role']) {
+    for (const n of [
+      'Owner',
+      'Contributor',
+      'Reader',
+      'User Access Administrator',
+      'Azure Kubernetes Service Cluster Admin Role',
+      'Azure Kubernetes Service Cluster User Role',
+      'Azure Kubernetes Service Contributor Role',
+      'Azure Kubernetes Service RBAC Cluster Admin',
+      'Azure Arc Kubernetes Admin',
+      'Azure Arc Kubernetes Cluster Admin',
+      'Azure Arc Kubernetes Viewer',
+      'Azure Arc Kubernetes Writer',
+      'Azure Stack HCI Administrator',
+      'Azure Stack HCI VM Contributor',
+      'Azure Stack HCI VM Reader',
+      'Azure Resource Bridge Deployment Role',
+    ]) {
       assert.ok(builtinRoleByName(n), n);
     }
     const hci = compileRole(builtinRoleByName('Azure Stack HCI VM Contributor')!);

@@ -14,7 +14,9 @@ export async function newPrincipal(emu: TestEmulator, name: string): Promise<{ a
   const g = () => request.agent(emu.url).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json');
   const app = await g().post('/graph/v1.0/applications').send({ displayName: name });
   assert.equal(app.status, 201, JSON.stringify(app.body));
-  const pw = await g().post(`/graph/v1.0/applications/${app.body.id}/addPassword`).send({ passwordCredential: { displayName: 'rbac' } });
+  const pw = await g()
+    .post(`/graph/v1.0/applications/${app.body.id}/addPassword`)
+    .send({ passwordCredential: { displayName: 'rbac' } });
   assert.equal(pw.status, 200, JSON.stringify(pw.body));
   const sp = await g().post('/graph/v1.0/servicePrincipals').send({ appId: app.body.appId });
   assert.equal(sp.status, 201, JSON.stringify(sp.body));
@@ -26,4 +28,3 @@ export async function newPrincipal(emu: TestEmulator, name: string): Promise<{ a
   const armToken = tok.body.access_token;
   return { appId: app.body.appId, oid: sp.body.id, secret: pw.body.secretText, http: () => request.agent(emu.url).set('Authorization', `Bearer ${armToken}`) };
 }
-

@@ -18,7 +18,10 @@ const roleId = (g: string) => `/subscriptions/${SUB}/providers/${AUTH}/roleDefin
 const guid = () => crypto.randomUUID();
 
 async function assign(emu: TestEmulator, scope: string, role: string, principalId: string, name: string = guid()) {
-  const r = await emu.http().put(`${scope}/providers/${AUTH}/roleAssignments/${name}?api-version=${API}`).send({ properties: { roleDefinitionId: roleId(role), principalId, principalType: 'ServicePrincipal' } });
+  const r = await emu
+    .http()
+    .put(`${scope}/providers/${AUTH}/roleAssignments/${name}?api-version=${API}`)
+    .send({ properties: { roleDefinitionId: roleId(role), principalId, principalType: 'ServicePrincipal' } });
   return r;
 }
 
@@ -37,7 +40,17 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     const all = await emu.http().get(`/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions?api-version=${API}`);
     assert.equal(all.status, 200);
     const byName = new Map(all.body.value.map((d: any) => [d.properties.roleName, d]));
-    for (const [n, id] of [['Owner', OWNER], ['Contributor', CONTRIBUTOR], ['Reader', READER], ['User Access Administrator', '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9'], ['Azure Kubernetes Service Cluster Admin Role', '0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8'], ['Azure Kubernetes Service Cluster User Role', '4abbcc35-e782-43d8-92c5-2d3f1bd2253f'], ['Azure Arc Kubernetes Viewer', '63f0a09d-1495-4db4-a681-037d84835eb4'], ['Azure Stack HCI VM Contributor', '874d1c73-6003-4e60-a13a-cb31ea190a85'], ['Azure Resource Bridge Deployment Role', '7b1f81f9-4196-4058-8aae-762e593270df']]) {
+    for (const [n, id] of [
+      ['Owner', OWNER],
+      ['Contributor', CONTRIBUTOR],
+      ['Reader', READER],
+      ['User Access Administrator', '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9'],
+      ['Azure Kubernetes Service Cluster Admin Role', '0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8'],
+      ['Azure Kubernetes Service Cluster User Role', '4abbcc35-e782-43d8-92c5-2d3f1bd2253f'],
+      ['Azure Arc Kubernetes Viewer', '63f0a09d-1495-4db4-a681-037d84835eb4'],
+      ['Azure Stack HCI VM Contributor', '874d1c73-6003-4e60-a13a-cb31ea190a85'],
+      ['Azure Resource Bridge Deployment Role', '7b1f81f9-4196-4058-8aae-762e593270df'],
+    ]) {
       const d: any = byName.get(n);
       assert.ok(d, n);
       assert.equal(d.name, id);
@@ -50,7 +63,10 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     assert.deepEqual(c.properties.permissions[0].actions, ['*']);
     assert.ok(c.properties.permissions[0].notActions.includes('Microsoft.Authorization/*/Write'));
     const f = await emu.http().get(`/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions?api-version=2018-01-01-preview&$filter=roleName%20eq%20'Reader'`);
-    assert.deepEqual(f.body.value.map((d: any) => d.name), [READER]);
+    assert.deepEqual(
+      f.body.value.map((d: any) => d.name),
+      [READER],
+    );
     const one = await emu.http().get(`${rgPath('ops-rg')}/providers/${AUTH}/roleDefinitions/${OWNER}?api-version=2015-07-01`);
     assert.equal(one.status, 200);
     assert.equal(one.body.properties.roleName, 'Owner');
@@ -94,11 +110,22 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     const armOnGraph = await emu.http().get('/graph/v1.0/servicePrincipals');
     assert.equal(armOnGraph.status, 401);
     assert.deepEqual([armOnGraph.body.error.code, armOnGraph.body.error.message], ['InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.']);
-    const byAppId = await request(emu.url).get(`/graph/v1.0/servicePrincipals(appId='${op.appId}')`).set('Authorization', `Bearer ${graphToken(emu)}`);
+    const byAppId = await request(emu.url)
+      .get(`/graph/v1.0/servicePrincipals(appId='${op.appId}')`)
+      .set('Authorization', `Bearer ${graphToken(emu)}`);
     assert.equal(byAppId.status, 200);
     assert.equal(byAppId.body.id, op.oid);
-    const byIds = await request(emu.url).post('/graph/v1.0/directoryObjects/getByIds').set('Authorization', `Bearer ${graphToken(emu)}`).send({ ids: [op.oid, objectIdFor(CLIENT_ID)], types: ['servicePrincipal'] });
-    assert.deepEqual(byIds.body.value.map((o: any) => [o['@odata.type'], o.appId]), [['#microsoft.graph.servicePrincipal', op.appId], ['#microsoft.graph.servicePrincipal', CLIENT_ID]]);
+    const byIds = await request(emu.url)
+      .post('/graph/v1.0/directoryObjects/getByIds')
+      .set('Authorization', `Bearer ${graphToken(emu)}`)
+      .send({ ids: [op.oid, objectIdFor(CLIENT_ID)], types: ['servicePrincipal'] });
+    assert.deepEqual(
+      byIds.body.value.map((o: any) => [o['@odata.type'], o.appId]),
+      [
+        ['#microsoft.graph.servicePrincipal', op.appId],
+        ['#microsoft.graph.servicePrincipal', CLIENT_ID],
+      ],
+    );
   });
 
   it('Contributor on one group: create there, 403 elsewhere, lists narrowed, no role assignments; access ends with the assignment', async () => {
@@ -114,23 +141,41 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(status.status, 'Succeeded');
 
-    const other = await op.http().put(`${clusterPath('admin-rg', 'op2')}?api-version=2022-11-01`).send(clusterBody('eastus'));
+    const other = await op
+      .http()
+      .put(`${clusterPath('admin-rg', 'op2')}?api-version=2022-11-01`)
+      .send(clusterBody('eastus'));
     assert.equal(other.status, 403);
-    assert.match(other.body.error.message, /'Microsoft.ContainerService\/managedClusters\/write' over scope '\/subscriptions\/[^/]+\/resourceGroups\/admin-rg\/providers\/Microsoft.ContainerService\/managedClusters\/op2'/);
+    assert.match(
+      other.body.error.message,
+      /'Microsoft.ContainerService\/managedClusters\/write' over scope '\/subscriptions\/[^/]+\/resourceGroups\/admin-rg\/providers\/Microsoft.ContainerService\/managedClusters\/op2'/,
+    );
     assert.equal((await op.http().post(`${clusterPath('ops-rg', 'op1')}/listClusterAdminCredential?api-version=2022-11-01`)).status, 200);
 
     // lists show the part the caller may read
     const groups = await op.http().get(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`);
     assert.equal(groups.status, 200);
-    assert.deepEqual(groups.body.value.map((g: any) => g.name), ['ops-rg']);
+    assert.deepEqual(
+      groups.body.value.map((g: any) => g.name),
+      ['ops-rg'],
+    );
     const subs = await op.http().get('/subscriptions?api-version=2019-11-01');
-    assert.deepEqual(subs.body.value.map((s: any) => s.subscriptionId), [SUB]);
+    assert.deepEqual(
+      subs.body.value.map((s: any) => s.subscriptionId),
+      [SUB],
+    );
     const clusters = await op.http().get(`/subscriptions/${SUB}/providers/Microsoft.ContainerService/managedClusters?api-version=2022-11-01`);
     assert.equal(clusters.status, 200);
-    assert.deepEqual(clusters.body.value.map((c: any) => c.name), ['op1']);
+    assert.deepEqual(
+      clusters.body.value.map((c: any) => c.name),
+      ['op1'],
+    );
 
     // Contributor's NotActions: no role assignments
-    const grant = await op.http().put(`${rgPath('ops-rg')}/providers/${AUTH}/roleAssignments/${guid()}?api-version=${API}`).send({ properties: { roleDefinitionId: roleId(READER), principalId: op.oid } });
+    const grant = await op
+      .http()
+      .put(`${rgPath('ops-rg')}/providers/${AUTH}/roleAssignments/${guid()}?api-version=${API}`)
+      .send({ properties: { roleDefinitionId: roleId(READER), principalId: op.oid } });
     assert.equal(grant.status, 403);
     assert.match(grant.body.error.message, /'Microsoft.Authorization\/roleAssignments\/write'/);
 
@@ -172,7 +217,15 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     assert.equal(badName.body.error.code, 'InvalidRoleAssignmentId');
     // Reader: reads, no writes
     assert.equal((await op.http().get(`${rgPath('admin-rg')}?api-version=2021-04-01`)).status, 200);
-    assert.equal((await op.http().patch(`${rgPath('admin-rg')}?api-version=2021-04-01`).send({ tags: { a: 'b' } })).status, 403);
+    assert.equal(
+      (
+        await op
+          .http()
+          .patch(`${rgPath('admin-rg')}?api-version=2021-04-01`)
+          .send({ tags: { a: 'b' } })
+      ).status,
+      403,
+    );
   });
 
   it('atScope() and principalId filters; inherited assignments apply below their scope', async () => {
@@ -186,8 +239,24 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     assert.equal(atSub.body.value.filter((a: any) => a.properties.principalId === op.oid).length, 1);
     assert.equal(atSub.body.value[0].properties.principalType, undefined, '2015-07-01 has no principalType');
     assert.equal((await op.http().get(`${rgPath('admin-rg')}?api-version=2021-04-01`)).status, 200, 'subscription Reader reads every group');
-    assert.equal((await op.http().put(`${rgPath('net-rg')}?api-version=2021-04-01`).send({ location: 'eastus' })).status, 200);
-    assert.equal((await op.http().put(`${rgPath('admin-rg')}?api-version=2021-04-01`).send({ location: 'eastus' })).status, 403);
+    assert.equal(
+      (
+        await op
+          .http()
+          .put(`${rgPath('net-rg')}?api-version=2021-04-01`)
+          .send({ location: 'eastus' })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (
+        await op
+          .http()
+          .put(`${rgPath('admin-rg')}?api-version=2021-04-01`)
+          .send({ location: 'eastus' })
+      ).status,
+      403,
+    );
   });
 
   it('linked checks: a subnet needs join/action, a custom location needs deploy/action (LinkedAuthorizationFailed)', async () => {
@@ -195,7 +264,10 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     await assign(emu, rgPath('ops-rg'), CONTRIBUTOR, op.oid);
     const subnet = `${rgPath('net-rg')}/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/aks`;
     const body = clusterBody('eastus', { pool: { vnetSubnetID: subnet } });
-    const r = await op.http().put(`${clusterPath('ops-rg', 'linked1')}?api-version=2022-11-01`).send(body);
+    const r = await op
+      .http()
+      .put(`${clusterPath('ops-rg', 'linked1')}?api-version=2022-11-01`)
+      .send(body);
     assert.equal(r.status, 403);
     assert.equal(r.body.error.code, 'LinkedAuthorizationFailed');
     assert.equal(
@@ -203,31 +275,48 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
       `The client '${op.appId}' with object id '${op.oid}' has permission to perform action 'Microsoft.ContainerService/managedClusters/write' on scope '${clusterPath('ops-rg', 'linked1')}'; however, it does not have permission to perform action(s) 'Microsoft.Network/virtualNetworks/subnets/join/action' on the linked scope(s) '${subnet}' (respectively) or the linked scope(s) are invalid.`,
     );
     const cl = `${rgPath('net-rg')}/providers/Microsoft.ExtendedLocation/customLocations/site1`;
-    const r2 = await op.http().put(`${clusterPath('ops-rg', 'linked2')}?api-version=2022-11-01`).send({ ...clusterBody('eastus'), extendedLocation: { type: 'CustomLocation', name: cl } });
+    const r2 = await op
+      .http()
+      .put(`${clusterPath('ops-rg', 'linked2')}?api-version=2022-11-01`)
+      .send({ ...clusterBody('eastus'), extendedLocation: { type: 'CustomLocation', name: cl } });
     assert.equal(r2.status, 403);
     assert.match(r2.body.error.message, /'Microsoft.ExtendedLocation\/customLocations\/deploy\/action' on the linked scope\(s\) '[^']+customLocations\/site1'/);
     // the network and custom-location roles on the admin's group lift both
     await assign(emu, rgPath('net-rg'), '4d97b98b-1d4f-4787-a291-c67834d212e7', op.oid);
     await assign(emu, cl, '874d1c73-6003-4e60-a13a-cb31ea190a85', op.oid).catch(() => undefined);
-    const ok = await op.http().put(`${clusterPath('ops-rg', 'linked1')}?api-version=2022-11-01`).send(body);
+    const ok = await op
+      .http()
+      .put(`${clusterPath('ops-rg', 'linked1')}?api-version=2022-11-01`)
+      .send(body);
     assert.notEqual(ok.status, 403, JSON.stringify(ok.body));
   });
 
   it('custom roles: assignable scopes, NotActions honoured', async () => {
     const id = guid();
-    const def = await emu.http().put(`/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions/${id}?api-version=2022-04-01`).send({
-      properties: {
-        roleName: 'Cluster Reader No Creds',
-        description: 'reads clusters',
-        type: 'CustomRole',
-        permissions: [{ actions: ['Microsoft.ContainerService/*/read', 'Microsoft.ContainerService/managedClusters/list*/action', 'Microsoft.Resources/subscriptions/resourceGroups/read'], notActions: ['Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action'] }],
-        assignableScopes: [rgPath('ops-rg')],
-      },
-    });
+    const def = await emu
+      .http()
+      .put(`/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions/${id}?api-version=2022-04-01`)
+      .send({
+        properties: {
+          roleName: 'Cluster Reader No Creds',
+          description: 'reads clusters',
+          type: 'CustomRole',
+          permissions: [
+            {
+              actions: ['Microsoft.ContainerService/*/read', 'Microsoft.ContainerService/managedClusters/list*/action', 'Microsoft.Resources/subscriptions/resourceGroups/read'],
+              notActions: ['Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action'],
+            },
+          ],
+          assignableScopes: [rgPath('ops-rg')],
+        },
+      });
     assert.equal(def.status, 201, JSON.stringify(def.body));
     assert.equal(def.body.properties.type, 'CustomRole');
     const listed = await emu.http().get(`/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions?api-version=${API}&$filter=type%20eq%20'CustomRole'`);
-    assert.deepEqual(listed.body.value.map((d: any) => d.name), [id]);
+    assert.deepEqual(
+      listed.body.value.map((d: any) => d.name),
+      [id],
+    );
     const op = await newPrincipal(emu, 'custom');
     const outside = await assign(emu, rgPath('admin-rg'), id, op.oid);
     assert.equal(outside.status, 403);
@@ -239,13 +328,24 @@ describe('RBAC: role definitions, assignments and enforcement (REST)', function 
     const admin = await op.http().post(`${clusterPath('ops-rg', 'cr1')}/listClusterAdminCredential?api-version=2022-11-01`);
     assert.equal(admin.status, 403);
     assert.match(admin.body.error.message, /listClusterAdminCredential\/action/);
-    const dup = await emu.http().put(`/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions/${guid()}?api-version=2022-04-01`).send({ properties: { roleName: 'Cluster Reader No Creds', permissions: [{ actions: [] }], assignableScopes: [`/subscriptions/${SUB}`] } });
+    const dup = await emu
+      .http()
+      .put(`/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions/${guid()}?api-version=2022-04-01`)
+      .send({ properties: { roleName: 'Cluster Reader No Creds', permissions: [{ actions: [] }], assignableScopes: [`/subscriptions/${SUB}`] } });
     assert.equal(dup.status, 409);
     assert.equal(dup.body.error.code, 'RoleDefinitionWithSameNameExists');
     // RoleDefinitions_Delete answers 200 with the deleted definition, then 204
     const spare = guid();
     const rd = `/subscriptions/${SUB}/providers/${AUTH}/roleDefinitions/${spare}?api-version=2022-04-01`;
-    assert.equal((await emu.http().put(rd).send({ properties: { roleName: 'Spare', permissions: [{ actions: [] }], assignableScopes: [`/subscriptions/${SUB}`] } })).status, 201);
+    assert.equal(
+      (
+        await emu
+          .http()
+          .put(rd)
+          .send({ properties: { roleName: 'Spare', permissions: [{ actions: [] }], assignableScopes: [`/subscriptions/${SUB}`] } })
+      ).status,
+      201,
+    );
     const gone = await emu.http().delete(rd);
     assert.equal(gone.status, 200);
     assert.equal(gone.body.name, spare);
@@ -284,7 +384,9 @@ describe('RBAC with --no-auth', function () {
   it('turns enforcement off; role assignment APIs still answer', async () => {
     const emu = await startTestEmulator(['--no-auth']);
     try {
-      const r = await request(emu.url).put(`${rgPath('free')}?api-version=2021-04-01`).send({ location: 'eastus' });
+      const r = await request(emu.url)
+        .put(`${rgPath('free')}?api-version=2021-04-01`)
+        .send({ location: 'eastus' });
       assert.equal(r.status, 201);
       const l = await request(emu.url).get(`/subscriptions/${SUB}/providers/${AUTH}/roleAssignments?api-version=${API}`);
       assert.equal(l.status, 200);
@@ -301,7 +403,10 @@ describe('RBAC state across a restart', function () {
     let emu = await startTestEmulator(['--data-dir', dir]);
     let op: Awaited<ReturnType<typeof newPrincipal>>;
     try {
-      await emu.http().put(`${rgPath('keep')}?api-version=2021-04-01`).send({ location: 'eastus' });
+      await emu
+        .http()
+        .put(`${rgPath('keep')}?api-version=2021-04-01`)
+        .send({ location: 'eastus' });
       op = await newPrincipal(emu, 'persisted');
       assert.equal((await assign(emu, rgPath('keep'), READER, op.oid)).status, 201);
     } finally {
@@ -316,7 +421,14 @@ describe('RBAC state across a restart', function () {
       assert.equal(tok.status, 200, JSON.stringify(tok.body));
       const agent = () => request.agent(emu.url).set('Authorization', `Bearer ${tok.body.access_token}`);
       assert.equal((await agent().get(`${rgPath('keep')}?api-version=2021-04-01`)).status, 200);
-      assert.equal((await agent().put(`${rgPath('keep')}?api-version=2021-04-01`).send({ location: 'eastus' })).status, 403);
+      assert.equal(
+        (
+          await agent()
+            .put(`${rgPath('keep')}?api-version=2021-04-01`)
+            .send({ location: 'eastus' })
+        ).status,
+        403,
+      );
       const owners = await emu.http().get(`/subscriptions/${SUB}/providers/${AUTH}/roleAssignments?api-version=${API}&$filter=principalId%20eq%20'${objectIdFor(CLIENT_ID)}'`);
       assert.equal(owners.body.value.length, 1, 'the Owner bootstrap is not repeated');
     } finally {

@@ -39,8 +39,11 @@ describe('README: the RBAC personas from a fresh npm start (real az CLI)', funct
       assert.match(script, /^ARM=https:\/\/localhost:8443$/m);
       script = script.replace(/^ARM=https:\/\/localhost:8443$/m, `ARM=${url}`).replaceAll('$PWD/.arm-emulator', dataDir);
       const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile('bash', ['-c', `set -eu\n${script}`], { cwd: process.cwd(), timeout: 280_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, AZURE_CORE_NO_COLOR: 'true' } }, (err, stdout, stderr) =>
-          resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }),
+        execFile(
+          'bash',
+          ['-c', `set -eu\n${script}`],
+          { cwd: process.cwd(), timeout: 280_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, AZURE_CORE_NO_COLOR: 'true' } },
+          (err, stdout, stderr) => resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }),
         );
       });
       assert.equal(r.code, 0, `script failed:\n${r.stdout}\n${r.stderr}`);
@@ -49,7 +52,13 @@ describe('README: the RBAC personas from a fresh npm start (real az CLI)', funct
       assert.match(r.stdout, /^Succeeded$/m);
       assert.equal((r.stdout.match(/\(AuthorizationFailed\)/g) ?? []).length, 3);
       assert.match(r.stdout, /managedClusters\/write'/);
-      assert.deepEqual(r.stdout.split('\n').filter((l) => l === 'site' || l === 'team-a').sort(), ['site', 'team-a']);
+      assert.deepEqual(
+        r.stdout
+          .split('\n')
+          .filter((l) => l === 'site' || l === 'team-a')
+          .sort(),
+        ['site', 'team-a'],
+      );
     } finally {
       child.kill();
     }

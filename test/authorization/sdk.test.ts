@@ -44,7 +44,11 @@ describe('real SDK clients on Microsoft.Authorization', function () {
   let emu: TestEmulator;
   before(async () => {
     emu = await startTestEmulator();
-    for (const rg of ['js-rg', 'py-rg']) await emu.http().put(`${rgPath(rg)}?api-version=2021-04-01`).send({ location: 'eastus' });
+    for (const rg of ['js-rg', 'py-rg'])
+      await emu
+        .http()
+        .put(`${rgPath(rg)}?api-version=2021-04-01`)
+        .send({ location: 'eastus' });
   });
   after(async () => emu?.close());
 
@@ -84,7 +88,10 @@ describe('real SDK clients on Microsoft.Authorization', function () {
     assert.ok(perms[0].notActions.includes('Microsoft.Authorization/*/Write'));
 
     await client.roleAssignments.delete(scope, name);
-    await assert.rejects(() => client.roleAssignments.get(scope, name), (e: any) => e.statusCode === 404);
+    await assert.rejects(
+      () => client.roleAssignments.get(scope, name),
+      (e: any) => e.statusCode === 404,
+    );
   });
 
   it('Python azure-mgmt-authorization (Debian): list definitions, create/get/list/delete an assignment, permissions', async () => {

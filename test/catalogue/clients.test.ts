@@ -23,21 +23,71 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     await az.login();
     const rg = 'az-gen';
     await az.ok(['group', 'create', '-n', rg, '-l', 'eastus']);
-    const site = await az.ok(['resource', 'create', '-g', rg, '-n', 'site1', '--resource-type', 'Microsoft.Web/sites', '-l', 'eastus', '--properties', '{"httpsOnly":true,"siteConfig":{"alwaysOn":true}}']);
+    const site = await az.ok([
+      'resource',
+      'create',
+      '-g',
+      rg,
+      '-n',
+      'site1',
+      '--resource-type',
+      'Microsoft.Web/sites',
+      '-l',
+      'eastus',
+      '--properties',
+      '{"httpsOnly":true,"siteConfig":{"alwaysOn":true}}',
+    ]);
     assert.equal(site.type, 'Microsoft.Web/sites');
     assert.equal(site.properties.provisioningState, 'Succeeded');
     assert.equal(site.properties.httpsOnly, true);
-    const server = await az.ok(['resource', 'create', '-g', rg, '-n', 'sqlsrv', '--resource-type', 'Microsoft.Sql/servers', '-l', 'eastus', '--properties', '{"administratorLogin":"a","administratorLoginPassword":"P@ssw0rd-1"}']);
+    const server = await az.ok([
+      'resource',
+      'create',
+      '-g',
+      rg,
+      '-n',
+      'sqlsrv',
+      '--resource-type',
+      'Microsoft.Sql/servers',
+      '-l',
+      'eastus',
+      '--properties',
+      '{"administratorLogin":"a","administratorLoginPassword":"P@ssw0rd-1"}',
+    ]);
     assert.equal(server.properties.administratorLoginPassword, undefined);
     const dbId = `${server.id}/databases/db1`;
-    const db = await az.ok(['resource', 'create', '--id', dbId, '--is-full-object', '--properties', '{"location":"eastus","sku":{"name":"Basic"},"properties":{"collation":"SQL_Latin1_General_CP1_CI_AS"}}']);
+    const db = await az.ok([
+      'resource',
+      'create',
+      '--id',
+      dbId,
+      '--is-full-object',
+      '--properties',
+      '{"location":"eastus","sku":{"name":"Basic"},"properties":{"collation":"SQL_Latin1_General_CP1_CI_AS"}}',
+    ]);
     assert.equal(db.type, 'Microsoft.Sql/servers/databases');
-    const machine = await az.ok(['resource', 'create', '-g', rg, '-n', 'm1', '--resource-type', 'Microsoft.HybridCompute/machines', '--is-full-object', '--properties', '{"location":"eastus","kind":"HCI","identity":{"type":"SystemAssigned"},"properties":{}}']);
+    const machine = await az.ok([
+      'resource',
+      'create',
+      '-g',
+      rg,
+      '-n',
+      'm1',
+      '--resource-type',
+      'Microsoft.HybridCompute/machines',
+      '--is-full-object',
+      '--properties',
+      '{"location":"eastus","kind":"HCI","identity":{"type":"SystemAssigned"},"properties":{}}',
+    ]);
     assert.match(machine.identity.principalId, /^[0-9a-f-]{36}$/);
     const shown = await az.ok(['resource', 'show', '--ids', dbId]);
     assert.equal(shown.sku.name, 'Basic');
     const listed = await az.ok(['resource', 'list', '-g', rg]);
-    assert.deepEqual(listed.map((r: any) => `${r.type} ${r.name}`).sort(), ['Microsoft.HybridCompute/machines m1', 'Microsoft.Sql/servers sqlsrv', 'Microsoft.Sql/servers/databases sqlsrv/db1', 'Microsoft.Web/sites site1'], 'tracked child resources are listed, by their full name');
+    assert.deepEqual(
+      listed.map((r: any) => `${r.type} ${r.name}`).sort(),
+      ['Microsoft.HybridCompute/machines m1', 'Microsoft.Sql/servers sqlsrv', 'Microsoft.Sql/servers/databases sqlsrv/db1', 'Microsoft.Web/sites site1'],
+      'tracked child resources are listed, by their full name',
+    );
     const byType = await az.ok(['resource', 'list', '--resource-type', 'Microsoft.Web/sites']);
     assert.ok(byType.some((r: any) => r.name === 'site1'));
     const updated = await az.ok(['resource', 'update', '--ids', site.id, '--set', 'properties.clientAffinityEnabled=false']);
@@ -81,7 +131,12 @@ describe('generic provider: real clients (az 2.45, @azure/arm-resources, python3
     assert.equal(created.type, 'Microsoft.Web/sites');
     assert.equal((created.properties as any).provisioningState, 'Succeeded');
     const dbServer = `${rgPath('js-gen')}/providers/Microsoft.Sql/servers/js-sql`;
-    await client.resources.beginCreateOrUpdateByIdAndWait(dbServer, '2021-11-01', { location: 'eastus', properties: { administratorLogin: 'a', administratorLoginPassword: 'x' } }, { updateIntervalInMs: 10 });
+    await client.resources.beginCreateOrUpdateByIdAndWait(
+      dbServer,
+      '2021-11-01',
+      { location: 'eastus', properties: { administratorLogin: 'a', administratorLoginPassword: 'x' } },
+      { updateIntervalInMs: 10 },
+    );
     const db = await client.resources.beginCreateOrUpdateByIdAndWait(`${dbServer}/databases/js-db`, '2021-11-01', { location: 'eastus', sku: { name: 'S1' } }, { updateIntervalInMs: 10 });
     assert.equal(db.sku?.name, 'S1');
     const got = await client.resources.getById(id, '2022-09-01');

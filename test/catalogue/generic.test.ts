@@ -14,7 +14,11 @@ describe('generic provider: every catalogued type through the core (REST)', func
   this.timeout(60_000);
   let emu: TestEmulator;
   const site = (name: string, rg = 'gen') => `${rgPath(rg)}/providers/Microsoft.Web/sites/${name}`;
-  const put = (path: string, body: unknown, v: string) => emu.http().put(`${path}?api-version=${v}`).send(body as object);
+  const put = (path: string, body: unknown, v: string) =>
+    emu
+      .http()
+      .put(`${path}?api-version=${v}`)
+      .send(body as object);
   const get = (path: string, v: string) => emu.http().get(`${path}?api-version=${v}`);
   /** A create answers 201, or 200 where the type's spec declares no 201. */
   const created = (r: { status: number; body: any }) => assert.ok([200, 201].includes(r.status), `${r.status} ${JSON.stringify(r.body)}`);
@@ -32,13 +36,22 @@ describe('generic provider: every catalogued type through the core (REST)', func
 
   it("PUT/GET of a tracked type in ARM's shape: type casing, location, tags, systemData, read-only dropped, Succeeded", async () => {
     // the path's casing is the client's; the type is the catalogue's
-    const r = await put(`${rgPath('gen')}/providers/microsoft.web/SITES/app1`, {
-      location: 'East US',
-      kind: 'app,linux',
-      tags: { env: 'dev' },
-      properties: { serverFarmId: `${rgPath('gen')}/providers/Microsoft.Web/serverfarms/plan1`, httpsOnly: 'true', defaultHostName: 'forged.example', siteConfig: { linuxFxVersion: 'NODE|18-lts', appSettings: [{ name: 'A', value: '1' }] } },
-      unknownTopLevel: 1,
-    }, WEB);
+    const r = await put(
+      `${rgPath('gen')}/providers/microsoft.web/SITES/app1`,
+      {
+        location: 'East US',
+        kind: 'app,linux',
+        tags: { env: 'dev' },
+        properties: {
+          serverFarmId: `${rgPath('gen')}/providers/Microsoft.Web/serverfarms/plan1`,
+          httpsOnly: 'true',
+          defaultHostName: 'forged.example',
+          siteConfig: { linuxFxVersion: 'NODE|18-lts', appSettings: [{ name: 'A', value: '1' }] },
+        },
+        unknownTopLevel: 1,
+      },
+      WEB,
+    );
     assert.equal(r.status, 200, 'the status the spec declares for a create (Web declares 200 and 202, no 201)');
     assert.equal(r.body.id, `${rgPath('gen')}/providers/Microsoft.Web/sites/app1`);
     assert.equal(r.body.type, 'Microsoft.Web/sites');
@@ -91,7 +104,11 @@ describe('generic provider: every catalogued type through the core (REST)', func
     const blob = await put(`${rgPath('gen')}/providers/Microsoft.Storage/storageAccounts/genstore1/blobServices/mine`, { properties: {} }, '2023-01-01');
     error(blob, 400, 'InvalidResourceName');
     assert.match(blob.body.error.message, /'default'/);
-    const ok = await put(`${rgPath('gen')}/providers/Microsoft.Storage/storageAccounts/genstore1/blobServices/default`, { properties: { deleteRetentionPolicy: { enabled: true, days: 7 } } }, '2023-01-01');
+    const ok = await put(
+      `${rgPath('gen')}/providers/Microsoft.Storage/storageAccounts/genstore1/blobServices/default`,
+      { properties: { deleteRetentionPolicy: { enabled: true, days: 7 } } },
+      '2023-01-01',
+    );
     created(ok);
     assert.equal(ok.body.type, 'Microsoft.Storage/storageAccounts/blobServices');
   });
@@ -109,9 +126,15 @@ describe('generic provider: every catalogued type through the core (REST)', func
     assert.equal(db.body.type, 'Microsoft.Sql/servers/databases');
     assert.deepEqual(db.body.sku, { name: 'S0', tier: 'Standard' });
     const list = await get(`${server}/databases`, SQL);
-    assert.deepEqual(list.body.value.map((d: any) => d.name), ['db1']);
+    assert.deepEqual(
+      list.body.value.map((d: any) => d.name),
+      ['db1'],
+    );
     // PATCH merges and is checked like a PUT; the secret survives it (still hidden)
-    const p = await emu.http().patch(`${server}?api-version=${SQL}`).send({ tags: { a: 'b' }, properties: { minimalTlsVersion: '1.2' } });
+    const p = await emu
+      .http()
+      .patch(`${server}?api-version=${SQL}`)
+      .send({ tags: { a: 'b' }, properties: { minimalTlsVersion: '1.2' } });
     assert.equal(p.status, 200, JSON.stringify(p.body));
     assert.equal(p.body.properties.minimalTlsVersion, '1.2');
     assert.equal(p.body.properties.administratorLogin, 'sqladmin');
@@ -124,7 +147,11 @@ describe('generic provider: every catalogued type through the core (REST)', func
   });
 
   it('managed identities get their ids (an Automation account, never modelled)', async () => {
-    const m = await put(`${rgPath('gen')}/providers/Microsoft.Automation/automationAccounts/auto1`, { location: 'eastus', identity: { type: 'SystemAssigned', principalId: 'forged' }, properties: { sku: { name: 'Basic' } } }, '2023-11-01');
+    const m = await put(
+      `${rgPath('gen')}/providers/Microsoft.Automation/automationAccounts/auto1`,
+      { location: 'eastus', identity: { type: 'SystemAssigned', principalId: 'forged' }, properties: { sku: { name: 'Basic' } } },
+      '2023-11-01',
+    );
     assert.equal(emu.services.registry.isHandBuilt('Microsoft.Automation', 'automationAccounts'), false);
     created(m);
     assert.match(m.body.identity.principalId, /^[0-9a-f-]{36}$/);
@@ -141,7 +168,11 @@ describe('generic provider: every catalogued type through the core (REST)', func
   it('extension resources (locks, diagnostic settings) at every scope they live at, deleted with what they extend', async () => {
     await put(site('diag'), { location: 'eastus' }, WEB);
     const ds = `${site('diag')}/providers/Microsoft.Insights/diagnosticSettings/toLogs`;
-    const d = await put(ds, { properties: { workspaceId: `${rgPath('gen')}/providers/Microsoft.OperationalInsights/workspaces/w`, logs: [{ category: 'AppServiceHTTPLogs', enabled: true }] } }, '2021-05-01-preview');
+    const d = await put(
+      ds,
+      { properties: { workspaceId: `${rgPath('gen')}/providers/Microsoft.OperationalInsights/workspaces/w`, logs: [{ category: 'AppServiceHTTPLogs', enabled: true }] } },
+      '2021-05-01-preview',
+    );
     created(d);
     assert.equal(d.body.id, ds);
     assert.equal(d.body.type, 'Microsoft.Insights/diagnosticSettings');
@@ -198,7 +229,10 @@ describe('generic provider: every catalogued type through the core (REST)', func
     const p = await get(`/subscriptions/${SUB}/providers/Microsoft.ContainerService`, '2021-04-01');
     const mc = p.body.resourceTypes.find((t: any) => t.resourceType === 'managedClusters');
     assert.ok(mc.apiVersions.includes('2021-11-01-preview') && mc.apiVersions.includes('2023-07-02-preview'), 'the provider document lists every api-version it accepts');
-    assert.ok(p.body.resourceTypes.some((t: any) => t.resourceType === 'fleets'), "and the catalogue's other types of the namespace");
+    assert.ok(
+      p.body.resourceTypes.some((t: any) => t.resourceType === 'fleets'),
+      "and the catalogue's other types of the namespace",
+    );
   });
 
   it('providers: az provider show / list answer from the catalogue; /operations gives the RBAC actions', async () => {
@@ -221,15 +255,28 @@ describe('generic provider: every catalogued type through the core (REST)', func
 
   it('RBAC: the actions of a generic type are derived as for any type ({ns}/{type}/write, .../read)', async () => {
     const reader = await newPrincipal(emu, 'generic-reader');
-    const assign = await emu.http().put(`${rgPath('gen')}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`).send({
-      properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`, principalId: reader.oid, principalType: 'ServicePrincipal' },
-    });
+    const assign = await emu
+      .http()
+      .put(`${rgPath('gen')}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`)
+      .send({
+        properties: {
+          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+          principalId: reader.oid,
+          principalType: 'ServicePrincipal',
+        },
+      });
     assert.equal(assign.status, 201, JSON.stringify(assign.body));
     assert.equal((await reader.http().get(`${site('app1')}?api-version=${WEB}`)).status, 200, 'Reader reads Microsoft.Web/sites');
-    const w = await reader.http().put(`${site('byreader')}?api-version=${WEB}`).send({ location: 'eastus' });
+    const w = await reader
+      .http()
+      .put(`${site('byreader')}?api-version=${WEB}`)
+      .send({ location: 'eastus' });
     error(w, 403, 'AuthorizationFailed');
     assert.match(w.body.error.message, /'Microsoft\.Web\/sites\/write'/);
-    const d = await reader.http().put(`${rgPath('gen')}/providers/Microsoft.Sql/servers/sqlx/databases/d?api-version=${SQL}`).send({ location: 'eastus' });
+    const d = await reader
+      .http()
+      .put(`${rgPath('gen')}/providers/Microsoft.Sql/servers/sqlx/databases/d?api-version=${SQL}`)
+      .send({ location: 'eastus' });
     error(d, 403, 'AuthorizationFailed');
     assert.match(d.body.error.message, /'Microsoft\.Sql\/servers\/databases\/write'/);
   });
@@ -240,7 +287,14 @@ describe('generic provider: every catalogued type through the core (REST)', func
       contentVersion: '1.0.0.0',
       resources: [
         { type: 'Microsoft.Web/serverfarms', apiVersion: '2022-09-01', name: 'tplan', location: 'eastus', sku: { name: 'B1' }, kind: 'linux', properties: { reserved: true } },
-        { type: 'Microsoft.Web/sites', apiVersion: '2022-09-01', name: 'tsite', location: 'eastus', dependsOn: ['tplan'], properties: { serverFarmId: "[resourceId('Microsoft.Web/serverfarms', 'tplan')]" } },
+        {
+          type: 'Microsoft.Web/sites',
+          apiVersion: '2022-09-01',
+          name: 'tsite',
+          location: 'eastus',
+          dependsOn: ['tplan'],
+          properties: { serverFarmId: "[resourceId('Microsoft.Web/serverfarms', 'tplan')]" },
+        },
         { type: 'Microsoft.Sql/servers', apiVersion: '2021-11-01', name: 'tsql', location: 'eastus', properties: { administratorLogin: 'a', administratorLoginPassword: 'P@ssw0rd-1' } },
         { type: 'Microsoft.Sql/servers/databases', apiVersion: '2021-11-01', name: 'tsql/tdb', location: 'eastus', dependsOn: ['tsql'], sku: { name: 'S0' } },
         { condition: false, type: 'Microsoft.Nope/things', apiVersion: '2099-01-01', name: 'never' },
@@ -250,7 +304,10 @@ describe('generic provider: every catalogued type through the core (REST)', func
       outputs: { host: { type: 'string', value: "[reference('tsite').defaultHostName]" }, fqdn: { type: 'string', value: "[reference('tsql').fullyQualifiedDomainName]" } },
     };
     const url = `${rgPath('gen')}/providers/Microsoft.Resources/deployments/generic-tpl?api-version=2021-04-01`;
-    const r = await emu.http().put(url).send({ properties: { mode: 'Incremental', template } });
+    const r = await emu
+      .http()
+      .put(url)
+      .send({ properties: { mode: 'Incremental', template } });
     assert.ok([200, 201].includes(r.status), JSON.stringify(r.body));
     const d = await waitUntil(
       async () => {
@@ -265,7 +322,10 @@ describe('generic provider: every catalogued type through the core (REST)', func
     // what-if (evaluated in a template worker, judged against a dry-run PUT of each generic type): the same template
     // changes nothing, the condition-false resources are ignored; another SKU is a Modify naming it
     const whatIf = async (t: object) => {
-      const w = await emu.http().post(`${rgPath('gen')}/providers/Microsoft.Resources/deployments/generic-tpl/whatIf?api-version=2021-04-01`).send({ properties: { mode: 'Incremental', template: t } });
+      const w = await emu
+        .http()
+        .post(`${rgPath('gen')}/providers/Microsoft.Resources/deployments/generic-tpl/whatIf?api-version=2021-04-01`)
+        .send({ properties: { mode: 'Incremental', template: t } });
       assert.equal(w.status, 202, JSON.stringify(w.body));
       const res = await waitForLocation(emu, w.headers.location);
       assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -285,7 +345,10 @@ describe('generic provider: every catalogued type through the core (REST)', func
     const bigger: any = structuredClone(template);
     bigger.resources[0].sku = { name: 'B2' };
     const changed = (await whatIf(bigger)).filter((c) => c.changeType !== 'NoChange' && c.changeType !== 'Ignore');
-    assert.deepEqual(changed.map((c) => [c.changeType, c.resourceId.split('/').pop(), c.delta.filter((d: any) => d.propertyChangeType !== 'NoEffect').map((d: any) => d.path)]), [['Modify', 'tplan', ['sku.name']]]);
+    assert.deepEqual(
+      changed.map((c) => [c.changeType, c.resourceId.split('/').pop(), c.delta.filter((d: any) => d.propertyChangeType !== 'NoEffect').map((d: any) => d.path)]),
+      [['Modify', 'tplan', ['sku.name']]],
+    );
   });
 
   it('POST functions of the spec answer in its shape, with stable placeholders', async () => {

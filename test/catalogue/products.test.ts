@@ -25,16 +25,22 @@ describe('product catalogues: Kubernetes versions, VM sizes, the AKS on Azure Lo
     });
     after(async () => emu?.close());
 
-    it("AKS offers the minors in standard support today (1.34-1.36), two patches each, and upgrades one minor at a time", async () => {
+    it('AKS offers the minors in standard support today (1.34-1.36), two patches each, and upgrades one minor at a time', async () => {
       const kv = await emu.http().get(`/subscriptions/${SUB}/providers/${CS}/locations/eastus/kubernetesVersions?api-version=2024-02-01`);
       assert.equal(kv.status, 200, JSON.stringify(kv.body));
-      assert.deepEqual(kv.body.values.map((v: any) => v.version), ['1.34', '1.35', '1.36']);
+      assert.deepEqual(
+        kv.body.values.map((v: any) => v.version),
+        ['1.34', '1.35', '1.36'],
+      );
       const v135 = kv.body.values.find((v: any) => v.version === '1.35');
       assert.equal(v135.isDefault, true);
       assert.deepEqual(v135.patchVersions['1.35.5'].upgrades, ['1.35.6', '1.36.1', '1.36.2']);
       const v134 = kv.body.values.find((v: any) => v.version === '1.34');
       assert.deepEqual(v134.patchVersions['1.34.9'].upgrades, ['1.35.5', '1.35.6'], 'no minor is skipped');
-      const old = await writeAndWait(emu, 'put', `${clusterPath('prod', 'old')}?api-version=2024-02-01`, { ...clusterBody('eastus'), properties: { ...clusterBody('eastus').properties, kubernetesVersion: '1.29.9' } });
+      const old = await writeAndWait(emu, 'put', `${clusterPath('prod', 'old')}?api-version=2024-02-01`, {
+        ...clusterBody('eastus'),
+        properties: { ...clusterBody('eastus').properties, kubernetesVersion: '1.29.9' },
+      });
       assert.equal(old.res.status, 400);
       assert.equal(old.res.body.error.code, 'KubernetesVersionNotSupported');
       assert.match(old.res.body.error.message, /1\.34\.8, 1\.34\.9, 1\.35\.5, 1\.35\.6, 1\.36\.1, 1\.36\.2/);
@@ -46,8 +52,15 @@ describe('product catalogues: Kubernetes versions, VM sizes, the AKS on Azure Lo
       const c = await writeAndWait(emu, 'put', `${clusterPath('prod', 'd2v3')}?api-version=2024-02-01`, body);
       assert.equal(c.status?.status, 'Succeeded', JSON.stringify(c.res.body));
       const doc = capabilityDocument({ name: 'eastus', kind: 'AzureRegion', location: 'eastus' });
-      assert.deepEqual(doc.vmSizes.find((s) => s.name === 'Standard_D2_v3'), { name: 'Standard_D2_v3', cores: 2, memoryGB: 8, storageGB: 128 });
-      for (const s of ['Standard_E64_v3', 'Standard_D96ds_v5', 'Standard_F72s_v2', 'Standard_NC4as_T4_v3']) assert.ok(doc.vmSizes.some((x) => x.name === s), s);
+      assert.deepEqual(
+        doc.vmSizes.find((s) => s.name === 'Standard_D2_v3'),
+        { name: 'Standard_D2_v3', cores: 2, memoryGB: 8, storageGB: 128 },
+      );
+      for (const s of ['Standard_E64_v3', 'Standard_D96ds_v5', 'Standard_F72s_v2', 'Standard_NC4as_T4_v3'])
+        assert.ok(
+          doc.vmSizes.some((x) => x.name === s),
+          s,
+        );
       assert.ok(!doc.vmSizes.some((x) => x.name === 'Standard_K8S3_v1'), 'AKS on Azure Local sizes are not Azure sizes');
     });
 
@@ -63,14 +76,23 @@ describe('product catalogues: Kubernetes versions, VM sizes, the AKS on Azure Lo
       const pool = done.properties.agentPoolProfiles.find((a: any) => a.name === 'auto1');
       assert.deepEqual([pool.enableAutoScaling, pool.minCount, pool.maxCount], [true, 1, 3]);
       // autoscaling without its bounds is refused, naming the property
-      const bad = await emu.http().put(`${pci}/agentPools/auto2?api-version=${HV.hcs}`).send({ properties: { count: 1, vmSize: 'Standard_A4_v2', osType: 'Linux', enableAutoScaling: true } });
+      const bad = await emu
+        .http()
+        .put(`${pci}/agentPools/auto2?api-version=${HV.hcs}`)
+        .send({ properties: { count: 1, vmSize: 'Standard_A4_v2', osType: 'Linux', enableAutoScaling: true } });
       assert.equal(bad.status, 400, JSON.stringify(bad.body));
       assert.equal(bad.body.error.target, 'properties.minCount');
-      const sizes = await emu.http().put(`${p.cl}/providers/Microsoft.HybridContainerService/skus/default?api-version=${HV.hcs}`).send({ extendedLocation: { type: 'CustomLocation', name: p.cl } });
+      const sizes = await emu
+        .http()
+        .put(`${p.cl}/providers/Microsoft.HybridContainerService/skus/default?api-version=${HV.hcs}`)
+        .send({ extendedLocation: { type: 'CustomLocation', name: p.cl } });
       assert.ok([200, 201].includes(sizes.status), JSON.stringify(sizes.body));
       const names = sizes.body.properties.values.map((v: any) => v.name);
       for (const s of ['Standard_A4_v2', 'Standard_D16s_v3', 'Standard_NK6', 'Standard_NC4_A2', 'Standard_NC32_A16']) assert.ok(names.includes(s), s);
-      const versions = await emu.http().put(`${p.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions/default?api-version=${HV.hcs}`).send({ extendedLocation: { type: 'CustomLocation', name: p.cl } });
+      const versions = await emu
+        .http()
+        .put(`${p.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions/default?api-version=${HV.hcs}`)
+        .send({ extendedLocation: { type: 'CustomLocation', name: p.cl } });
       const patches = versions.body.properties.values.flatMap((v: any) => Object.keys(v.patchVersions));
       assert.deepEqual(patches, ['1.29.4', '1.29.7', '1.29.9', '1.29.12', '1.29.13', '1.30.3', '1.30.4', '1.30.8', '1.30.9', '1.31.4', '1.31.5']);
     });
@@ -91,12 +113,20 @@ describe('product catalogues: Kubernetes versions, VM sizes, the AKS on Azure Lo
   it("a site's config entry overrides its Kubernetes versions and VM sizes", async () => {
     const dir = tmpDir();
     const file = path.join(dir, 'config.json');
-    writeFileSync(file, JSON.stringify({ sites: [{ name: 'westeurope', kind: 'AzureRegion', capabilities: { kubernetesVersions: ['1.35.6', '1.36.2'], defaultKubernetesVersion: '1.36.2', vmSizes: ['Standard_D2_v3'] } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        sites: [{ name: 'westeurope', kind: 'AzureRegion', capabilities: { kubernetesVersions: ['1.35.6', '1.36.2'], defaultKubernetesVersion: '1.36.2', vmSizes: ['Standard_D2_v3'] } }],
+      }),
+    );
     const emu = await startAksEmulator(['--config', file]);
     try {
       await createGroup(emu, 'we', 'westeurope');
       const kv = await emu.http().get(`/subscriptions/${SUB}/providers/${CS}/locations/westeurope/kubernetesVersions?api-version=2024-02-01`);
-      assert.deepEqual(kv.body.values.map((v: any) => v.version), ['1.35', '1.36']);
+      assert.deepEqual(
+        kv.body.values.map((v: any) => v.version),
+        ['1.35', '1.36'],
+      );
       const body = clusterBody('westeurope');
       const refused = await writeAndWait(emu, 'put', `${clusterPath('we', 'c1')}?api-version=2024-02-01`, body);
       assert.equal(refused.res.body.error?.code, 'VMSizeNotSupported', JSON.stringify(refused.res.body));

@@ -99,13 +99,18 @@ describe('real public templates deploy with az 2.45, their outputs as ARM docume
     // Rights at the root for tenant and management-group deployments, the documented way: elevate, then Owner at '/'.
     await az.ok(['rest', '--method', 'post', '--url', '/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01']);
     principalId = emu.tokens.verify(`Bearer ${emu.token}`, `${emu.url}/adfs`).objectId;
-    const owner = await emu.http().put('/providers/Microsoft.Authorization/roleAssignments/0f1e2d3c-0000-4000-8000-00000000beef?api-version=2022-04-01')
+    const owner = await emu
+      .http()
+      .put('/providers/Microsoft.Authorization/roleAssignments/0f1e2d3c-0000-4000-8000-00000000beef?api-version=2022-04-01')
       .send({ properties: { roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635', principalId, principalType: 'ServicePrincipal' } });
     assert.equal(owner.status, 201, JSON.stringify(owner.body));
     const p = await platform(emu);
     // the gallery image the Azure Local VM quickstart boots from (its imageName parameter), made as a user would
     const image = `${rgPath('arc')}/providers/Microsoft.AzureStackHCI/galleryImages/ubuntu-01`;
-    const img = await emu.http().put(`${image}?api-version=2024-01-01`).send({ location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { osType: 'Linux', imagePath: 'C:\\images\\ubuntu-01.vhdx' } });
+    const img = await emu
+      .http()
+      .put(`${image}?api-version=2024-01-01`)
+      .send({ location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { osType: 'Linux', imagePath: 'C:\\images\\ubuntu-01.vhdx' } });
     assert.ok([200, 201].includes(img.status), JSON.stringify(img.body));
     if (img.headers['azure-asyncoperation']) await waitForOperation(emu, img.headers['azure-asyncoperation']);
     hci = { customLocationId: p.cl, customLocationName: p.cl.split('/').pop()!, logicalNetworkId: p.lnet, logicalNetworkName: p.lnet.split('/').pop()!, location: 'eastus' };
@@ -118,7 +123,10 @@ describe('real public templates deploy with az 2.45, their outputs as ARM docume
   /** Makes a management group (under the tenant root, or under parent) as a user would, waiting for it. */
   const managementGroup = async (name: string, parent?: string) => {
     const details = parent ? { details: { parent: { id: `/providers/Microsoft.Management/managementGroups/${parent}` } } } : {};
-    const r = await emu.http().put(`/providers/Microsoft.Management/managementGroups/${name}?api-version=2021-04-01`).send({ properties: { displayName: name, ...details } });
+    const r = await emu
+      .http()
+      .put(`/providers/Microsoft.Management/managementGroups/${name}?api-version=2021-04-01`)
+      .send({ properties: { displayName: name, ...details } });
     assert.ok([200, 201, 202].includes(r.status), JSON.stringify(r.body));
     if (r.headers['azure-asyncoperation']) await waitForOperation(emu, r.headers['azure-asyncoperation']);
   };
@@ -183,7 +191,10 @@ describe('real public templates deploy with az 2.45, their outputs as ARM docume
     const env = envFor(t);
     const group = env.group;
     if (t.scope === 'group' && t.needs !== 'hci') {
-      const g = await emu.http().put(`${rgPath(group)}?api-version=2021-04-01`).send({ location: t.location });
+      const g = await emu
+        .http()
+        .put(`${rgPath(group)}?api-version=2021-04-01`)
+        .send({ location: t.location });
       assert.ok([200, 201].includes(g.status), JSON.stringify(g.body));
     }
     if (t.scope === 'managementGroup') {
@@ -255,8 +266,16 @@ describe('real public templates deploy with az 2.45, their outputs as ARM docume
       assert.equal(r.whatIf!.json.status, 'Succeeded', JSON.stringify(r.whatIf!.json));
       const changes: any[] = r.whatIf!.json.changes;
       const changed = changes.filter((c) => c.changeType !== 'NoChange' && c.changeType !== 'Ignore');
-      assert.deepEqual(changed.map((c) => `${c.changeType} ${c.resourceId} ${JSON.stringify(c.delta ?? c.unsupportedReason ?? '')}`), [], 'what-if of a redeploy changes nothing');
-      for (const type of t.resources ?? []) assert.ok(changes.some((c) => c.changeType === 'NoChange' && typeOf(c.resourceId) === type.toLowerCase()), `${type} NoChange in what-if`);
+      assert.deepEqual(
+        changed.map((c) => `${c.changeType} ${c.resourceId} ${JSON.stringify(c.delta ?? c.unsupportedReason ?? '')}`),
+        [],
+        'what-if of a redeploy changes nothing',
+      );
+      for (const type of t.resources ?? [])
+        assert.ok(
+          changes.some((c) => c.changeType === 'NoChange' && typeOf(c.resourceId) === type.toLowerCase()),
+          `${type} NoChange in what-if`,
+        );
       for (const id of t.whatIf?.(env) ?? []) {
         const hit = changes.some((c) => c.changeType === 'NoChange' && (id instanceof RegExp ? id.test(c.resourceId) : c.resourceId.toLowerCase() === id.toLowerCase()));
         assert.ok(hit, `${id} NoChange in what-if: ${JSON.stringify(changes.map((c) => `${c.changeType} ${c.resourceId}`))}`);

@@ -148,7 +148,12 @@ export const PUBLIC_TEMPLATES: PublicTemplate[] = [
   },
   // ---- Azure Stack Hub quickstarts (apiProfile 2018-03-01-hybrid) ----
   { name: 'hub-storage-account', scope: 'group', location: 'local', parametersFile: true, resources: ['Microsoft.Storage/storageAccounts'] },
-  { name: 'hub-vnet-full', scope: 'group', location: 'local', resources: ['Microsoft.Network/networkInterfaces', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Network/publicIPAddresses', 'Microsoft.Network/virtualNetworks'] },
+  {
+    name: 'hub-vnet-full',
+    scope: 'group',
+    location: 'local',
+    resources: ['Microsoft.Network/networkInterfaces', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Network/publicIPAddresses', 'Microsoft.Network/virtualNetworks'],
+  },
   { name: 'hub-nsg', scope: 'group', location: 'local', resources: ['Microsoft.Network/networkSecurityGroups'] },
   {
     name: 'hub-dnszones',
@@ -162,13 +167,29 @@ export const PUBLIC_TEMPLATES: PublicTemplate[] = [
     scope: 'group',
     location: 'local',
     parametersFile: true,
-    resources: ['Microsoft.Compute/virtualMachines', 'Microsoft.Network/networkInterfaces', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Network/virtualNetworks', 'Microsoft.Storage/storageAccounts'],
+    resources: [
+      'Microsoft.Compute/virtualMachines',
+      'Microsoft.Network/networkInterfaces',
+      'Microsoft.Network/networkSecurityGroups',
+      'Microsoft.Network/virtualNetworks',
+      'Microsoft.Storage/storageAccounts',
+    ],
   },
   {
     name: 'hub-webapp-and-serviceplan',
     scope: 'group',
     location: 'local',
-    parameters: (e) => ({ appname: 'hubapp1', hostingPlanName: 'hubplan1', hostingEnvironment: '', location: 'local', sku: 'Shared', skuCode: 'D1', workerSize: '0', serverFarmResourceGroup: e.group, subscriptionId: e.subscriptionId }),
+    parameters: (e) => ({
+      appname: 'hubapp1',
+      hostingPlanName: 'hubplan1',
+      hostingEnvironment: '',
+      location: 'local',
+      sku: 'Shared',
+      skuCode: 'D1',
+      workerSize: '0',
+      serverFarmResourceGroup: e.group,
+      subscriptionId: e.subscriptionId,
+    }),
     resources: ['Microsoft.Web/serverfarms', 'Microsoft.Web/sites'],
   },
   {
@@ -176,13 +197,28 @@ export const PUBLIC_TEMPLATES: PublicTemplate[] = [
     scope: 'group',
     location: 'local',
     parameters: () => ({ adminPassword: 'P@ssw0rd-1234', numberOfInstances: 2 }),
-    resources: ['Microsoft.Compute/availabilitySets', 'Microsoft.Compute/virtualMachines', 'Microsoft.Network/loadBalancers', 'Microsoft.Network/networkInterfaces', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Network/publicIPAddresses', 'Microsoft.Network/virtualNetworks', 'Microsoft.Storage/storageAccounts'],
+    resources: [
+      'Microsoft.Compute/availabilitySets',
+      'Microsoft.Compute/virtualMachines',
+      'Microsoft.Network/loadBalancers',
+      'Microsoft.Network/networkInterfaces',
+      'Microsoft.Network/networkSecurityGroups',
+      'Microsoft.Network/publicIPAddresses',
+      'Microsoft.Network/virtualNetworks',
+      'Microsoft.Storage/storageAccounts',
+    ],
   },
   {
     name: 'hub-vm-windows-api-profile',
     scope: 'group',
     location: 'local',
-    resources: ['Microsoft.Compute/virtualMachines', 'Microsoft.Network/networkInterfaces', 'Microsoft.Network/networkSecurityGroups', 'Microsoft.Network/virtualNetworks', 'Microsoft.Storage/storageAccounts'],
+    resources: [
+      'Microsoft.Compute/virtualMachines',
+      'Microsoft.Network/networkInterfaces',
+      'Microsoft.Network/networkSecurityGroups',
+      'Microsoft.Network/virtualNetworks',
+      'Microsoft.Storage/storageAccounts',
+    ],
   },
   // ---- Azure Resource Manager documentation samples (Azure/azure-docs-json-samples) ----
   {
@@ -215,7 +251,14 @@ export const PUBLIC_TEMPLATES: PublicTemplate[] = [
     parameters: (e) => ({ storageAccountName: `ref${e.group.replace(/[^a-z0-9]/g, '')}`.slice(0, 24) }),
     // reference() gives the properties; 'Full' the whole resource (the documented example output, in part)
     outputs: () => {
-      const properties = { __some: true, primaryEndpoints: endpoints('__storage__'), primaryLocation: 'eastus', statusOfPrimary: 'available', provisioningState: 'Succeeded', supportsHttpsTrafficOnly: true };
+      const properties = {
+        __some: true,
+        primaryEndpoints: endpoints('__storage__'),
+        primaryLocation: 'eastus',
+        statusOfPrimary: 'available',
+        provisioningState: 'Succeeded',
+        supportsHttpsTrafficOnly: true,
+      };
       return { referenceOutput: properties, fullReferenceOutput: { __some: true, location: 'eastus', kind: 'Storage', sku: { __some: true, name: 'Standard_LRS' }, properties } };
     },
     resources: ['Microsoft.Storage/storageAccounts'],

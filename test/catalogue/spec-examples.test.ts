@@ -49,13 +49,24 @@ describe("the REST specs' examples (x-ms-examples) replayed: status codes and th
   const group = 'spec-examples';
   before(async () => {
     emu = await startTestEmulator();
-    const g = await emu.http().put(`${rgPath(group)}?api-version=2021-04-01`).send({ location: 'eastus' });
+    const g = await emu
+      .http()
+      .put(`${rgPath(group)}?api-version=2021-04-01`)
+      .send({ location: 'eastus' });
     assert.ok([200, 201].includes(g.status), JSON.stringify(g.body));
   });
   after(async () => emu?.close());
 
   it('the sample covers at least 25 types of at least 20 namespaces', () => {
-    const types = new Set(examples.map((e) => e.path.split('/').filter((_, i) => i === 0 || i % 2 === 1).join('/').toLowerCase()));
+    const types = new Set(
+      examples.map((e) =>
+        e.path
+          .split('/')
+          .filter((_, i) => i === 0 || i % 2 === 1)
+          .join('/')
+          .toLowerCase(),
+      ),
+    );
     const namespaces = new Set(examples.map((e) => e.path.split('/')[0].toLowerCase()));
     assert.ok(types.size >= 25 && namespaces.size >= 20, `${types.size} types, ${namespaces.size} namespaces`);
   });
@@ -63,7 +74,10 @@ describe("the REST specs' examples (x-ms-examples) replayed: status codes and th
   for (const ex of examples) {
     it(`${ex.path} @ ${ex.apiVersion} (${path.basename(ex.source)})`, async () => {
       const id = `${rgPath(group)}/providers/${ex.path}`;
-      const put = await emu.http().put(`${id}?api-version=${ex.apiVersion}`).send(ours(ex.request) as object);
+      const put = await emu
+        .http()
+        .put(`${id}?api-version=${ex.apiVersion}`)
+        .send(ours(ex.request) as object);
       const codes = [...new Set([...ex.responses, ...(ex.specResponses ?? [])])];
       assert.ok(codes.includes(put.status), `PUT answered ${put.status} (the example declares ${codes.join(', ')}): ${JSON.stringify(put.body)}`);
       if (put.headers['azure-asyncoperation']) await waitForOperation(emu, put.headers['azure-asyncoperation']);
@@ -80,7 +94,13 @@ describe("the REST specs' examples (x-ms-examples) replayed: status codes and th
       assert.equal(body.id.toLowerCase(), id.toLowerCase());
       assert.equal(body.name, ex.path.split('/').pop());
       const segs = ex.path.split('/');
-      assert.equal(body.type.toLowerCase(), segs.filter((_, i) => i === 0 || i % 2 === 1).join('/').toLowerCase());
+      assert.equal(
+        body.type.toLowerCase(),
+        segs
+          .filter((_, i) => i === 0 || i % 2 === 1)
+          .join('/')
+          .toLowerCase(),
+      );
       // what the request gave and the example's response returns comes back
       const given = Object.keys((ex.request.properties as Record<string, unknown> | undefined) ?? {});
       for (const k of given.filter((p) => ex.responseProperties.includes(p))) assert.ok(has(body.properties, k), `properties.${k} missing from ${JSON.stringify(Object.keys(body.properties ?? {}))}`);

@@ -37,7 +37,7 @@ describe("Ansible's azure.azcollection against Debian's python3-azure (tools/ans
     assert.deepEqual(fixed, { has_azure: true, error: [], client: 'RecoveryServicesBackupClient', rbac_fix: true });
   });
 
-  it('without it, Debian\'s SDK disables every module (the reason the fix exists), unless a later package fixed it', async () => {
+  it("without it, Debian's SDK disables every module (the reason the fix exists), unless a later package fixed it", async () => {
     const bare = await probe();
     if (bare.has_azure) return; // a newer collection or SDK: the fix is then a no-op (first test)
     assert.match(bare.error.join(''), /cannot import name 'RecoveryServicesBackupClient'/);

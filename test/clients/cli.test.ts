@@ -111,7 +111,7 @@ describe('arm-emulator client commands', function () {
       assert.match(out, new RegExp(`^${url}/graph/$`, 'm'));
       assert.match(out, /data\/cert\.pem \S+data\/kubeconfig/);
       assert.match(out, /\{"status":"Healthy"/);
-      assert.ok(!existsSync(path.join(dir, '.azure')), 'the user\'s own ~/.azure is untouched');
+      assert.ok(!existsSync(path.join(dir, '.azure')), "the user's own ~/.azure is untouched");
     });
 
     it('a second call reuses the signed-in folder instead of logging in again', async () => {
@@ -176,18 +176,48 @@ describe('arm-emulator client commands', function () {
       emu = await startTestEmulator();
       p = await platform(emu);
       // what `eval "$(npm run -s env)"` leaves in the shell; the test's NODE_EXTRA_CA_CERTS trusts the test certificate
-      for (const k of ['ARM_EMULATOR_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_SUBSCRIPTION_ID', 'ARM_EMULATOR_DATA_DIR', 'HOME', 'KUBECONFIG']) saved[k] = process.env[k];
+      for (const k of ['ARM_EMULATOR_URL', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID', 'AZURE_CLIENT_SECRET', 'AZURE_SUBSCRIPTION_ID', 'ARM_EMULATOR_DATA_DIR', 'HOME', 'KUBECONFIG'])
+        saved[k] = process.env[k];
       const home = tmpDir('cli-home-');
-      Object.assign(process.env, { ARM_EMULATOR_URL: emu.url, AZURE_TENANT_ID: 'adfs', AZURE_CLIENT_ID: 'cccccccc-0000-0000-0000-000000000001', AZURE_CLIENT_SECRET: 'emulator-secret', AZURE_SUBSCRIPTION_ID: SUB, ARM_EMULATOR_DATA_DIR: path.join(home, 'none'), HOME: home, KUBECONFIG: path.join(home, 'kubeconfig') });
+      Object.assign(process.env, {
+        ARM_EMULATOR_URL: emu.url,
+        AZURE_TENANT_ID: 'adfs',
+        AZURE_CLIENT_ID: 'cccccccc-0000-0000-0000-000000000001',
+        AZURE_CLIENT_SECRET: 'emulator-secret',
+        AZURE_SUBSCRIPTION_ID: SUB,
+        ARM_EMULATOR_DATA_DIR: path.join(home, 'none'),
+        HOME: home,
+        KUBECONFIG: path.join(home, 'kubeconfig'),
+      });
     });
     after(async () => {
-      for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
       await emu?.close();
     });
 
     it('aksarc create: the connected cluster, the offers of the custom location, then the cluster, as az aksarc sends them', async () => {
-      const r = await ok('aksarc', 'create', '-g', 'arc', '-n', 'c1', '--custom-location', p.cl, '--vnet-ids', 'aks-lnet', '--control-plane-count', '1', '--node-count', '2', '--generate-ssh-keys', '--enable-ahub', '--nodepool-labels', 'tier=web');
+      const r = await ok(
+        'aksarc',
+        'create',
+        '-g',
+        'arc',
+        '-n',
+        'c1',
+        '--custom-location',
+        p.cl,
+        '--vnet-ids',
+        'aks-lnet',
+        '--control-plane-count',
+        '1',
+        '--node-count',
+        '2',
+        '--generate-ssh-keys',
+        '--enable-ahub',
+        '--nodepool-labels',
+        'tier=web',
+      );
       const c = r.json();
       assert.equal(c.properties.provisioningState, 'Succeeded');
       assert.equal(c.extendedLocation.name, p.cl);
@@ -200,12 +230,19 @@ describe('arm-emulator client commands', function () {
       const versions = await emu.http().get(`${p.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions/default?api-version=2024-01-01`);
       assert.equal(versions.status, 200);
       // the default version: the newest ready one the custom location offers
-      const newest = (await ok('aksarc', 'get-versions', '-g', 'arc', '--custom-location', 'cl1', '--query', 'properties.values[].patchVersions.keys(@)[]', '-o', 'tsv')).out.trim().split('\n').sort().pop();
+      const newest = (await ok('aksarc', 'get-versions', '-g', 'arc', '--custom-location', 'cl1', '--query', 'properties.values[].patchVersions.keys(@)[]', '-o', 'tsv')).out
+        .trim()
+        .split('\n')
+        .sort()
+        .pop();
       assert.equal(c.properties.kubernetesVersion, newest);
       const cc = (await emu.http().get(`/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.Kubernetes/connectedClusters/c1?api-version=2024-01-01`)).body;
       assert.equal(cc.kind, 'ProvisionedCluster');
       const pools = (await ok('aksarc', 'nodepool', 'list', '-g', 'arc', '--cluster-name', 'c1')).json();
-      assert.deepEqual(pools.map((x: any) => [x.name, x.properties.count, x.properties.osSKU, x.properties.nodeLabels]), [['nodepool1', 2, 'CBLMariner', { tier: 'web' }]]);
+      assert.deepEqual(
+        pools.map((x: any) => [x.name, x.properties.count, x.properties.osSKU, x.properties.nodeLabels]),
+        [['nodepool1', 2, 'CBLMariner', { tier: 'web' }]],
+      );
     });
 
     it('show / list with --query and -o tsv|table; nodepool add, scale, delete; get-credentials into KUBECONFIG', async () => {
@@ -214,7 +251,13 @@ describe('arm-emulator client commands', function () {
       await ok('aksarc', 'nodepool', 'add', '-g', 'arc', '--cluster-name', 'c1', '-n', 'win1', '--os-type', 'Windows', '-o', 'none');
       assert.equal((await ok('aksarc', 'nodepool', 'scale', '-g', 'arc', '--cluster-name', 'c1', '-n', 'nodepool1', '--node-count', '3', '--query', 'properties.count', '-o', 'tsv')).out, '3\n');
       assert.equal((await ok('aksarc', 'nodepool', 'show', '-g', 'arc', '--cluster-name', 'c1', '-n', 'win1', '--query', 'properties.osSKU', '-o', 'tsv')).out, 'Windows2022\n');
-      const owners = (await emu.http().get(`/_emulator/fabric/owners?id=${encodeURIComponent(`/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.Kubernetes/connectedClusters/c1/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default`)}`)).body;
+      const owners = (
+        await emu
+          .http()
+          .get(
+            `/_emulator/fabric/owners?id=${encodeURIComponent(`/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.Kubernetes/connectedClusters/c1/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default`)}`,
+          )
+      ).body;
       assert.equal(JSON.stringify(owners).match(/"role":"worker"/g)?.length, 4, JSON.stringify(owners));
       await ok('aksarc', 'nodepool', 'delete', '-g', 'arc', '--cluster-name', 'c1', '-n', 'win1', '--yes');
       assert.equal((await cli('aksarc', 'nodepool', 'show', '-g', 'arc', '--cluster-name', 'c1', '-n', 'win1')).code, 1);
@@ -233,10 +276,29 @@ describe('arm-emulator client commands', function () {
       assert.equal((await ok('aksarc', 'upgrade', '-g', 'arc', '-n', 'c2', '--yes', '--query', 'properties.kubernetesVersion', '-o', 'tsv')).out, '1.31.5\n');
     });
 
-    it('connectedk8s, k8s-extension and customlocation: the basics, and ARM\'s errors as az prints them', async () => {
+    it("connectedk8s, k8s-extension and customlocation: the basics, and ARM's errors as az prints them", async () => {
       const cc = (await ok('connectedk8s', 'show', '-g', 'arc', '-n', 'c2')).json();
       assert.equal(cc.properties.connectivityStatus, 'Connected');
-      const ext = (await ok('k8s-extension', 'create', '-g', 'arc', '-c', 'c2', '-t', 'connectedClusters', '-n', 'flux', '--extension-type', 'microsoft.flux', '--scope', 'cluster', '--configuration-settings', 'multiTenancy.enforce=false')).json();
+      const ext = (
+        await ok(
+          'k8s-extension',
+          'create',
+          '-g',
+          'arc',
+          '-c',
+          'c2',
+          '-t',
+          'connectedClusters',
+          '-n',
+          'flux',
+          '--extension-type',
+          'microsoft.flux',
+          '--scope',
+          'cluster',
+          '--configuration-settings',
+          'multiTenancy.enforce=false',
+        )
+      ).json();
       assert.equal(ext.properties.provisioningState, 'Succeeded');
       assert.equal(ext.properties.scope.cluster.releaseNamespace, 'flux');
       assert.deepEqual((await ok('k8s-extension', 'list', '-g', 'arc', '-c', 'c2', '-t', 'connectedClusters', '--query', '[].name', '-o', 'tsv')).out, 'flux\n');
@@ -246,7 +308,20 @@ describe('arm-emulator client commands', function () {
       assert.match((await cli('k8s-extension', 'list', '-g', 'arc', '-c', 'c2', '-t', 'clusters')).err, /invalid choice: 'clusters'/);
       assert.match((await ok('customlocation', 'list-enabled-resource-types', '-g', 'arc', '-n', 'cl1', '-o', 'tsv', '--query', '[].properties.extensionType')).out, /Microsoft\.HybridAKSOperator/);
       assert.deepEqual((await ok('customlocation', 'list', '-g', 'arc', '--query', '[].name', '-o', 'tsv')).out, 'cl1\n');
-      const refused = await cli('customlocation', 'create', '-g', 'arc', '-n', 'cl2', '--namespace', 'ns', '--host-resource-id', `/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.ResourceConnector/appliances/none`, '--cluster-extension-ids', 'x');
+      const refused = await cli(
+        'customlocation',
+        'create',
+        '-g',
+        'arc',
+        '-n',
+        'cl2',
+        '--namespace',
+        'ns',
+        '--host-resource-id',
+        `/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.ResourceConnector/appliances/none`,
+        '--cluster-extension-ids',
+        'x',
+      );
       assert.equal(refused.code, 1);
       assert.match(refused.err, /appliances\/none/);
       const connected = (await ok('connectedk8s', 'connect', '-g', 'arc', '-n', 'k3s', '--distribution', 'k3s')).json();

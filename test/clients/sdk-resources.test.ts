@@ -13,8 +13,7 @@ describe('real SDK clients: @azure/identity and @azure/arm-resources', function 
   });
   after(async () => emu.close());
 
-  const credential = () =>
-    new ClientSecretCredential(TENANT, CLIENT_ID, SECRET, { authorityHost: emu.url, disableInstanceDiscovery: true });
+  const credential = () => new ClientSecretCredential(TENANT, CLIENT_ID, SECRET, { authorityHost: emu.url, disableInstanceDiscovery: true });
 
   it('ClientSecretCredential gets a token from the emulator (AAD-style authority)', async () => {
     const t = await credential().getToken('https://management.azure.com/.default');
@@ -48,12 +47,21 @@ describe('real SDK clients: @azure/identity and @azure/arm-resources', function 
     assert.deepEqual(updated.tags, { owner: 'someone-else' });
     const poller = await client.resourceGroups.beginDelete('sdk-rg', { updateIntervalInMs: 10 } as any);
     await poller.pollUntilDone();
-    await assert.rejects(() => client.resourceGroups.get('sdk-rg'), (e: any) => e.statusCode === 404 && e.code === 'ResourceGroupNotFound');
+    await assert.rejects(
+      () => client.resourceGroups.get('sdk-rg'),
+      (e: any) => e.statusCode === 404 && e.code === 'ResourceGroupNotFound',
+    );
   });
 
   it('ARM errors surface as RestError with code and status', async () => {
     const client = new ResourceManagementClient(credential(), SUB, { endpoint: emu.url, retryOptions: { maxRetries: 0 } } as any);
-    await assert.rejects(() => client.resourceGroups.createOrUpdate('bad.', { location: 'eastus' }), (e: any) => e.statusCode === 400 && e.code === 'InvalidResourceGroupName');
-    await assert.rejects(() => client.resourceGroups.createOrUpdate('nowhere', { location: 'atlantis' }), (e: any) => e.statusCode === 400 && e.code === 'LocationNotAvailableForResourceType');
+    await assert.rejects(
+      () => client.resourceGroups.createOrUpdate('bad.', { location: 'eastus' }),
+      (e: any) => e.statusCode === 400 && e.code === 'InvalidResourceGroupName',
+    );
+    await assert.rejects(
+      () => client.resourceGroups.createOrUpdate('nowhere', { location: 'atlantis' }),
+      (e: any) => e.statusCode === 400 && e.code === 'LocationNotAvailableForResourceType',
+    );
   });
 });

@@ -5,7 +5,32 @@ import { parseConfig, ConfigError } from '../../src/config/config.js';
 describe('config: flags and environment variables', () => {
   it('reads every flag, with a value after it or after =, and booleans with or without a value', () => {
     const c = parseConfig(
-      ['--port', '9000', '--host=0.0.0.0', '--data-dir', '/d', '--in-memory', '--time-scale', '0.5', '--retry-after=3', '--no-auth', '--http', '--cert', 'c.pem', '--key', 'k.pem', '--config', 'x.json', '--no-fsync', '--quiet=false', '--recover', '--public-url', 'https://arm.example.test:9443/', '--request-timeout', '5'],
+      [
+        '--port',
+        '9000',
+        '--host=0.0.0.0',
+        '--data-dir',
+        '/d',
+        '--in-memory',
+        '--time-scale',
+        '0.5',
+        '--retry-after=3',
+        '--no-auth',
+        '--http',
+        '--cert',
+        'c.pem',
+        '--key',
+        'k.pem',
+        '--config',
+        'x.json',
+        '--no-fsync',
+        '--quiet=false',
+        '--recover',
+        '--public-url',
+        'https://arm.example.test:9443/',
+        '--request-timeout',
+        '5',
+      ],
       {},
       '/cwd',
     );
@@ -18,7 +43,16 @@ describe('config: flags and environment variables', () => {
   });
 
   it('takes each option from its environment variable; a flag wins over the environment', () => {
-    const env = { ARM_EMULATOR_PORT: '7000', ARM_EMULATOR_NO_AUTH: '1', ARM_EMULATOR_QUIET: 'off', ARM_EMULATOR_RECOVER: 'yes', ARM_EMULATOR_PUBLIC_URL: 'http://h:1', ARM_EMULATOR_REQUEST_TIMEOUT: '2', ARM_EMULATOR_TENANT_ID: 't1', ARM_EMULATOR_CLIENT_SECRET: 's' };
+    const env = {
+      ARM_EMULATOR_PORT: '7000',
+      ARM_EMULATOR_NO_AUTH: '1',
+      ARM_EMULATOR_QUIET: 'off',
+      ARM_EMULATOR_RECOVER: 'yes',
+      ARM_EMULATOR_PUBLIC_URL: 'http://h:1',
+      ARM_EMULATOR_REQUEST_TIMEOUT: '2',
+      ARM_EMULATOR_TENANT_ID: 't1',
+      ARM_EMULATOR_CLIENT_SECRET: 's',
+    };
     const c = parseConfig(['--port', '7001'], env);
     assert.deepEqual([c.port, c.auth, c.quiet, c.recover, c.publicUrl, c.requestTimeout, c.tenantId, c.servicePrincipals[0].clientSecret], [7001, false, false, true, 'http://h:1', 2, 't1', 's']);
   });
@@ -34,6 +68,11 @@ describe('config: flags and environment variables', () => {
       [['--public-url', 'https://h/path'], /--public-url must be an http\(s\) origin/],
       [['--public-url', 'ftp://h'], /--public-url must be an http\(s\) origin/],
     ];
-    for (const [argv, re] of bad) assert.throws(() => parseConfig(argv, {}), (e: Error) => e instanceof ConfigError && re.test(e.message), argv.join(' '));
+    for (const [argv, re] of bad)
+      assert.throws(
+        () => parseConfig(argv, {}),
+        (e: Error) => e instanceof ConfigError && re.test(e.message),
+        argv.join(' '),
+      );
   });
 });

@@ -39,7 +39,10 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
     assert.deepEqual(vmSummary(fabric, c.id), { controlPlane: 0, loadBalancer: 0, workers: { nodepool1: 2 }, states: ['Running'] });
 
     assert.equal((await az.ok(['aks', 'show', '-g', 'az-rg', '-n', 'a1'])).id, c.id);
-    assert.deepEqual((await az.ok(['aks', 'list', '-g', 'az-rg'])).map((x: any) => x.name), ['a1']);
+    assert.deepEqual(
+      (await az.ok(['aks', 'list', '-g', 'az-rg'])).map((x: any) => x.name),
+      ['a1'],
+    );
 
     const user = await az.run(['aks', 'get-credentials', '-g', 'az-rg', '-n', 'a1', '--file', '-']);
     const admin = await az.run(['aks', 'get-credentials', '-g', 'az-rg', '-n', 'a1', '--admin', '--file', '-']);
@@ -53,18 +56,38 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
     assert.equal(p2s.count, 2);
     assert.deepEqual(vmSummary(fabric, c.id).workers, { nodepool1: 2, pool2: 2 });
     const cl = await az.ok(['aks', 'show', '-g', 'az-rg', '-n', 'a1']);
-    assert.deepEqual(cl.agentPoolProfiles.map((p: any) => [p.name, p.count]), [['nodepool1', 2], ['pool2', 2]], 'the cluster follows a pool PUT');
+    assert.deepEqual(
+      cl.agentPoolProfiles.map((p: any) => [p.name, p.count]),
+      [
+        ['nodepool1', 2],
+        ['pool2', 2],
+      ],
+      'the cluster follows a pool PUT',
+    );
     const scaled = await az.ok(['aks', 'scale', '-g', 'az-rg', '-n', 'a1', '--nodepool-name', 'nodepool1', '--node-count', '3']);
     assert.equal(scaled.agentPoolProfiles.find((p: any) => p.name === 'nodepool1').count, 3);
     const pools = await az.ok(['aks', 'nodepool', 'list', '-g', 'az-rg', '--cluster-name', 'a1']);
-    assert.deepEqual(pools.map((p: any) => [p.name, p.count]).sort(), [['nodepool1', 3], ['pool2', 2]], 'the pools follow a cluster PUT');
+    assert.deepEqual(
+      pools.map((p: any) => [p.name, p.count]).sort(),
+      [
+        ['nodepool1', 3],
+        ['pool2', 2],
+      ],
+      'the pools follow a cluster PUT',
+    );
     assert.deepEqual(vmSummary(fabric, c.id).workers, { nodepool1: 3, pool2: 2 });
     await az.ok(['aks', 'nodepool', 'delete', '-g', 'az-rg', '--cluster-name', 'a1', '-n', 'pool2']);
-    assert.deepEqual((await az.ok(['aks', 'nodepool', 'list', '-g', 'az-rg', '--cluster-name', 'a1'])).map((p: any) => p.name), ['nodepool1']);
+    assert.deepEqual(
+      (await az.ok(['aks', 'nodepool', 'list', '-g', 'az-rg', '--cluster-name', 'a1'])).map((p: any) => p.name),
+      ['nodepool1'],
+    );
     assert.deepEqual(vmSummary(fabric, c.id).workers, { nodepool1: 3 });
 
     const upgrades = await az.ok(['aks', 'get-upgrades', '-g', 'az-rg', '-n', 'a1']);
-    assert.deepEqual(upgrades.controlPlaneProfile.upgrades.map((x: any) => x.kubernetesVersion), ['1.36.1', '1.36.2']);
+    assert.deepEqual(
+      upgrades.controlPlaneProfile.upgrades.map((x: any) => x.kubernetesVersion),
+      ['1.36.1', '1.36.2'],
+    );
     const up = await az.ok(['aks', 'upgrade', '-g', 'az-rg', '-n', 'a1', '-k', '1.36.1', '--yes']);
     assert.equal(up.currentKubernetesVersion, '1.36.1');
     assert.equal(up.agentPoolProfiles[0].currentOrchestratorVersion, '1.36.1');
@@ -93,8 +116,27 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
 
   it('private cluster with autoscaler and zones; the version graph refuses skipping a minor', async () => {
     const c = await az.ok([
-      'aks', 'create', '-g', 'az-rg', '-n', 'a2', '--no-ssh-key', '--node-count', '1', '-k', '1.34.9',
-      '--enable-private-cluster', '--enable-cluster-autoscaler', '--min-count', '1', '--max-count', '3', '--zones', '1', '2', '3',
+      'aks',
+      'create',
+      '-g',
+      'az-rg',
+      '-n',
+      'a2',
+      '--no-ssh-key',
+      '--node-count',
+      '1',
+      '-k',
+      '1.34.9',
+      '--enable-private-cluster',
+      '--enable-cluster-autoscaler',
+      '--min-count',
+      '1',
+      '--max-count',
+      '3',
+      '--zones',
+      '1',
+      '2',
+      '3',
     ]);
     assert.equal(c.apiServerAccessProfile.enablePrivateCluster, true);
     assert.match(c.privateFqdn, /\.privatelink\.eastus\.azmk8s\.io$/);

@@ -39,8 +39,18 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     const create = (name: string, ...extra: string[]) => ['aks', 'create', '-g', 'hub-rg', '-n', name, ...BASE, ...extra];
     // az's defaults: managed identity and the standard load balancer
     await refused(az, create('x1'), 'FeatureNotSupportedOnTarget', 'does not support managed identities', '--service-principal and --client-secret', 'supports only the basic load balancer');
-    await refused(az, create('x2', ...SP), 'FeatureNotSupportedOnTarget', "supports only the basic load balancer; set properties.networkProfile.loadBalancerSku to 'basic' (az: pass --load-balancer-sku basic)");
-    await refused(az, create('x4', ...SP, '--load-balancer-sku', 'basic', '--enable-cluster-autoscaler', '--min-count', '1', '--max-count', '3'), 'does not support the cluster autoscaler', 'set properties.agentPoolProfiles[0].enableAutoScaling to false (az: remove --enable-cluster-autoscaler)');
+    await refused(
+      az,
+      create('x2', ...SP),
+      'FeatureNotSupportedOnTarget',
+      "supports only the basic load balancer; set properties.networkProfile.loadBalancerSku to 'basic' (az: pass --load-balancer-sku basic)",
+    );
+    await refused(
+      az,
+      create('x4', ...SP, '--load-balancer-sku', 'basic', '--enable-cluster-autoscaler', '--min-count', '1', '--max-count', '3'),
+      'does not support the cluster autoscaler',
+      'set properties.agentPoolProfiles[0].enableAutoScaling to false (az: remove --enable-cluster-autoscaler)',
+    );
     // az itself insists on the standard load balancer for these two; the stamp names both limits
     await refused(az, create('x5', ...SP, '--enable-private-cluster'), 'basic load balancer', 'does not support private clusters');
     await refused(az, create('x6', ...SP, '--api-server-authorized-ip-ranges', '1.2.3.4/32'), 'basic load balancer', 'does not support API server authorized IP ranges');
@@ -97,7 +107,10 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     assert.doesNotMatch(merged, /h1-admin-admin/);
 
     const pools = await az.ok(['aks', 'nodepool', 'list', '-g', 'hub-rg', '--cluster-name', 'h1']);
-    assert.deepEqual(pools.map((p: any) => [p.name, p.count, p.mode]), [['nodepool1', 2, 'System']]);
+    assert.deepEqual(
+      pools.map((p: any) => [p.name, p.count, p.mode]),
+      [['nodepool1', 2, 'System']],
+    );
     await refused(az, ['aks', 'nodepool', 'add', '-g', 'hub-rg', '--cluster-name', 'h1', '-n', 'pool2', '--node-count', '1'], 'FeatureNotSupportedOnTarget', 'single node pool', 'az aks scale');
     await refused(az, ['aks', 'update', '-g', 'hub-rg', '-n', 'h1', '--auto-upgrade-channel', 'stable'], 'FeatureNotSupportedOnTarget', 'az aks update', 'only tags can be changed');
 
@@ -108,11 +121,19 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     assert.equal(pool.count, 3, 'the agentPools resource follows a cluster PUT');
 
     const upgrades = await az.ok(['aks', 'get-upgrades', '-g', 'hub-rg', '-n', 'h1']);
-    assert.deepEqual(upgrades.controlPlaneProfile.upgrades.map((x: any) => x.kubernetesVersion), ['1.21.2']);
+    assert.deepEqual(
+      upgrades.controlPlaneProfile.upgrades.map((x: any) => x.kubernetesVersion),
+      ['1.21.2'],
+    );
     const up = await az.ok(['aks', 'upgrade', '-g', 'hub-rg', '-n', 'h1', '-k', '1.21.2', '--yes']);
     assert.equal(up.currentKubernetesVersion, '1.21.2');
     assert.equal(up.agentPoolProfiles[0].currentOrchestratorVersion, '1.21.2');
-    const versions = new Set(fabric.ownerVms(c.id).filter((v) => v.role !== 'loadBalancer').map((v) => v.kubernetesVersion));
+    const versions = new Set(
+      fabric
+        .ownerVms(c.id)
+        .filter((v) => v.role !== 'loadBalancer')
+        .map((v) => v.kubernetesVersion),
+    );
     assert.deepEqual([...versions], ['1.21.2'], 'control plane and workers were replaced on the new version');
     assert.deepEqual(vmSummary(fabric, c.id).workers, { nodepool1: 3 });
 
@@ -121,7 +142,12 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
     const stopped = await az.ok(['aks', 'show', '-g', 'hub-rg', '-n', 'h1']);
     assert.equal(stopped.powerState.code, 'Stopped');
     assert.equal(await freeCores(fabric, 'local'), before + 3 * 2, 'a stopped cluster frees its workers');
-    assert.ok(fabric.ownerVms(c.id).filter((v) => v.role === 'worker').every((v) => v.state === 'Deallocated'));
+    assert.ok(
+      fabric
+        .ownerVms(c.id)
+        .filter((v) => v.role === 'worker')
+        .every((v) => v.state === 'Deallocated'),
+    );
     await refused(az, ['aks', 'scale', '-g', 'hub-rg', '-n', 'h1', '--node-count', '4'], 'is stopped');
     await az.ok(['aks', 'start', '-g', 'hub-rg', '-n', 'h1']);
     const started = await az.ok(['aks', 'show', '-g', 'hub-rg', '-n', 'h1']);

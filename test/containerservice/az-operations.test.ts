@@ -26,7 +26,12 @@ describe('az aks operations beyond CRUD (real az CLI): command invoke, node imag
   it('on an Azure region: command invoke lists the VMs as nodes; node image upgrade replaces them; get-upgrades; snapshot and a pool from it', async () => {
     const fabric = fabricOf(emu);
     const c = await az.ok(['aks', 'create', '-g', 'azops', '-n', 'k1', '--no-ssh-key', '--node-count', '2']);
-    const workers = () => fabric.ownerVms(c.id).filter((v) => v.role === 'worker').map((v) => v.name).sort();
+    const workers = () =>
+      fabric
+        .ownerVms(c.id)
+        .filter((v) => v.role === 'worker')
+        .map((v) => v.name)
+        .sort();
     const before = workers();
     assert.equal(before.length, 2);
 
@@ -39,7 +44,10 @@ describe('az aks operations beyond CRUD (real az CLI): command invoke, node imag
     const json = await az.ok(['aks', 'command', 'invoke', '-g', 'azops', '-n', 'k1', '--command', 'kubectl get nodes -o name']);
     assert.equal(json.exitCode, 0);
     assert.equal(json.provisioningState, 'Succeeded');
-    assert.deepEqual(json.logs.trim().split('\n').sort(), before.map((n) => `node/${n}`));
+    assert.deepEqual(
+      json.logs.trim().split('\n').sort(),
+      before.map((n) => `node/${n}`),
+    );
     const other = await az.ok(['aks', 'command', 'invoke', '-g', 'azops', '-n', 'k1', '--command', 'helm install x y']);
     assert.equal(other.exitCode, 127);
 
@@ -50,7 +58,10 @@ describe('az aks operations beyond CRUD (real az CLI): command invoke, node imag
     await az.ok(['aks', 'nodepool', 'upgrade', '-g', 'azops', '--cluster-name', 'k1', '-n', 'nodepool1', '--node-image-only']);
     const after = workers();
     assert.equal(after.length, 2);
-    assert.ok(after.every((n) => !before.includes(n)), 'the node image upgrade replaced every VM of the pool');
+    assert.ok(
+      after.every((n) => !before.includes(n)),
+      'the node image upgrade replaced every VM of the pool',
+    );
     const pool = await az.ok(['aks', 'nodepool', 'show', '-g', 'azops', '--cluster-name', 'k1', '-n', 'nodepool1']);
     assert.equal(pool.provisioningState, 'Succeeded');
     assert.equal(pool.nodeImageVersion, ups.latestNodeImageVersion);
@@ -59,7 +70,10 @@ describe('az aks operations beyond CRUD (real az CLI): command invoke, node imag
     const snap = await az.ok(['aks', 'nodepool', 'snapshot', 'create', '-g', 'azops', '-n', 'snap1', '--nodepool-id', pool.id]);
     assert.equal(snap.kubernetesVersion, '1.35.6');
     assert.equal(snap.nodeImageVersion, pool.nodeImageVersion);
-    assert.deepEqual((await az.ok(['aks', 'nodepool', 'snapshot', 'list', '-g', 'azops'])).map((s: any) => s.name), ['snap1']);
+    assert.deepEqual(
+      (await az.ok(['aks', 'nodepool', 'snapshot', 'list', '-g', 'azops'])).map((s: any) => s.name),
+      ['snap1'],
+    );
     assert.equal((await az.ok(['aks', 'nodepool', 'snapshot', 'show', '-g', 'azops', '-n', 'snap1'])).id, snap.id);
     const p2 = await az.ok(['aks', 'nodepool', 'add', '-g', 'azops', '--cluster-name', 'k1', '-n', 'fromsnap', '--node-count', '1', '--snapshot-id', snap.id]);
     assert.equal(p2.creationData.sourceResourceId, snap.id);

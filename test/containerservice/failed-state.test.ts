@@ -14,7 +14,10 @@ describe('Microsoft.ContainerService: the state a failed create reports', functi
   after(async () => emu.close());
 
   it('a create that does not fit ends Failed with powerState Stopped and no VMs', async () => {
-    const r = await emu.http().put(`${clusterPath('full', 'big')}?api-version=2020-11-01`).send(clusterBody('local', { count: 20, vmSize: 'Standard_DS5_v2' }));
+    const r = await emu
+      .http()
+      .put(`${clusterPath('full', 'big')}?api-version=2020-11-01`)
+      .send(clusterBody('local', { count: 20, vmSize: 'Standard_DS5_v2' }));
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
     assert.equal(st.status, 'Failed');

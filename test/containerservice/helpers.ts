@@ -23,7 +23,10 @@ export function fabricOf(emu: TestEmulator): Fabric {
 export const clusterPath = (rg: string, name: string) => `${rgPath(rg)}/providers/${NS}/managedClusters/${name}`;
 
 export async function createGroup(emu: TestEmulator, rg: string, location: string): Promise<void> {
-  const r = await emu.http().put(`${rgPath(rg)}?api-version=2021-04-01`).send({ location });
+  const r = await emu
+    .http()
+    .put(`${rgPath(rg)}?api-version=2021-04-01`)
+    .send({ location });
   if (r.status !== 200 && r.status !== 201) throw new Error(`rg create failed ${r.status} ${JSON.stringify(r.body)}`);
 }
 
@@ -35,7 +38,17 @@ export function clusterBody(location: string, opts: { count?: number; lb?: strin
       kubernetesVersion: opts.version ?? '',
       dnsPrefix: 'c1-rg-bbbbbb',
       agentPoolProfiles: [
-        { name: 'nodepool1', count: opts.count ?? 1, vmSize: opts.vmSize ?? 'Standard_DS2_v2', osDiskSizeGB: 0, osType: 'Linux', type: 'VirtualMachineScaleSets', mode: 'System', orchestratorVersion: '', ...(opts.pool ?? {}) },
+        {
+          name: 'nodepool1',
+          count: opts.count ?? 1,
+          vmSize: opts.vmSize ?? 'Standard_DS2_v2',
+          osDiskSizeGB: 0,
+          osType: 'Linux',
+          type: 'VirtualMachineScaleSets',
+          mode: 'System',
+          orchestratorVersion: '',
+          ...(opts.pool ?? {}),
+        },
       ],
       servicePrincipalProfile: { clientId: 'cccccccc-0000-0000-0000-000000000001', secret: 'emulator-secret' },
       addonProfiles: {},
@@ -57,7 +70,6 @@ export async function writeAndWait(emu: TestEmulator, method: 'put' | 'post' | '
   return { res, status };
 }
 
-
 /** The server a kubeconfig of this emulator names: the cluster's Kubernetes API on the emulator's own origin. */
 export function kubeServer(emu: TestEmulator): RegExp {
   return new RegExp(`^${emu.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/k8s/[0-9a-f]{20}$`);
@@ -73,7 +85,7 @@ export function checkKubeconfig(yaml: string, server: string | RegExp, kind: 'ad
   else assert.match(srv, server);
   const caB64 = /certificate-authority-data: (\S+)/.exec(yaml)![1];
   const ca = new X509Certificate(Buffer.from(caB64, 'base64'));
-  assert.equal(ca.fingerprint256, new X509Certificate(readFileSync(CA_PATH)).fingerprint256, 'the CA is the emulator\'s own certificate');
+  assert.equal(ca.fingerprint256, new X509Certificate(readFileSync(CA_PATH)).fingerprint256, "the CA is the emulator's own certificate");
   assert.doesNotMatch(yaml, /exec:/, 'no exec plugin');
   const token = /^\s+token: (\S+)$/m.exec(yaml)?.[1];
   assert.ok(token, 'a bearer token');

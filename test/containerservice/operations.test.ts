@@ -34,8 +34,16 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
   afterEach(() => emu.services.asyncOperations.setGateRules([]));
 
   const get = (path: string, v = V) => emu.http().get(`${path}${path.includes('?') ? '&' : '?'}api-version=${v}`);
-  const put = (path: string, body: unknown, v = V) => emu.http().put(`${path}?api-version=${v}`).send(body as object);
-  const post = (path: string, body?: unknown, v = V) => emu.http().post(`${path}?api-version=${v}`).send((body ?? {}) as object);
+  const put = (path: string, body: unknown, v = V) =>
+    emu
+      .http()
+      .put(`${path}?api-version=${v}`)
+      .send(body as object);
+  const post = (path: string, body?: unknown, v = V) =>
+    emu
+      .http()
+      .post(`${path}?api-version=${v}`)
+      .send((body ?? {}) as object);
 
   it('maintenance configurations: validated, created, listed, shown, replaced, deleted; refused on the Hub stamp', async () => {
     const mc = `${az()}/maintenanceConfigurations`;
@@ -46,7 +54,9 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.deepEqual(c.body.properties.timeInWeek, [{ day: 'Monday', hourSlots: [1, 2, 3] }]);
     assert.ok(c.body.systemData?.createdAt);
     assert.equal(c.body.properties.provisioningState, undefined);
-    const w = await put(`${mc}/aksManagedAutoUpgradeSchedule`, { properties: { maintenanceWindow: { schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Sunday' } }, durationHours: 4, startTime: '00:00', utcOffset: '+01:00' } } });
+    const w = await put(`${mc}/aksManagedAutoUpgradeSchedule`, {
+      properties: { maintenanceWindow: { schedule: { weekly: { intervalWeeks: 1, dayOfWeek: 'Sunday' } }, durationHours: 4, startTime: '00:00', utcOffset: '+01:00' } },
+    });
     assert.equal(w.status, 200, JSON.stringify(w.body));
     // any other name is a timeInWeek window too, as AKS accepts it
     const n = await put(`${mc}/nightly`, body);
@@ -56,13 +66,25 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.deepEqual(list, ['aksManagedAutoUpgradeSchedule', 'default', 'nightly']);
     assert.equal((await get(`${mc}/default`)).body.properties.notAllowedTime[0].end, '2026-12-27T00:00:00Z');
     // the AKS rules
-    expectError(await put(`${mc}/nightly`, { properties: { maintenanceWindow: { schedule: { daily: { intervalDays: 1 } }, startTime: '01:00' } } }), 400, 'InvalidParameter', /maintenanceWindow is for 'aksManagedAutoUpgradeSchedule'/);
+    expectError(
+      await put(`${mc}/nightly`, { properties: { maintenanceWindow: { schedule: { daily: { intervalDays: 1 } }, startTime: '01:00' } } }),
+      400,
+      'InvalidParameter',
+      /maintenanceWindow is for 'aksManagedAutoUpgradeSchedule'/,
+    );
     expectError(await put(`${mc}/default`, { properties: {} }), 400, 'InvalidParameter', /at least one of/);
     expectError(await put(`${mc}/default`, { properties: { timeInWeek: [{ day: 'Someday' }] } }), 400, 'InvalidParameter', /not a weekday/);
     expectError(await put(`${mc}/default`, { properties: { timeInWeek: [{ day: 'Monday', hourSlots: [24] }] } }), 400, 'InvalidParameter', /0 to 23/);
     expectError(await put(`${mc}/default`, { properties: { notAllowedTime: [{ start: '2026-12-27T00:00:00Z', end: '2026-12-24T00:00:00Z' }] } }), 400, 'InvalidParameter', /after its start/);
     expectError(await put(`${mc}/aksManagedNodeOSUpgradeSchedule`, body), 400, 'InvalidParameter', /needs properties.maintenanceWindow/);
-    expectError(await put(`${mc}/aksManagedNodeOSUpgradeSchedule`, { properties: { maintenanceWindow: { schedule: { daily: { intervalDays: 1 }, weekly: { intervalWeeks: 1, dayOfWeek: 'Monday' } }, startTime: '01:00' } } }), 400, 'InvalidParameter', /exactly one/);
+    expectError(
+      await put(`${mc}/aksManagedNodeOSUpgradeSchedule`, {
+        properties: { maintenanceWindow: { schedule: { daily: { intervalDays: 1 }, weekly: { intervalWeeks: 1, dayOfWeek: 'Monday' } }, startTime: '01:00' } },
+      }),
+      400,
+      'InvalidParameter',
+      /exactly one/,
+    );
     // an older api-version has no maintenanceWindow; 2020-11-01 has no maintenance configurations at all
     const v2022 = (await get(`${mc}/aksManagedAutoUpgradeSchedule`, '2022-11-01')).body;
     assert.equal(v2022.properties.maintenanceWindow, undefined);
@@ -85,9 +107,18 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.equal(s.body.properties.nodeImageVersion, pool.nodeImageVersion);
     assert.equal(s.body.properties.snapshotType, 'NodePool');
     assert.equal(s.body.properties.osSku, 'Ubuntu');
-    assert.deepEqual((await get(`${rgPath('ops')}/providers/${NS}/snapshots`)).body.value.map((x: any) => x.name), ['snap1']);
-    assert.deepEqual((await get(`/subscriptions/${SUB}/providers/${NS}/snapshots`)).body.value.map((x: any) => x.name), ['snap1']);
-    const tagged = await emu.http().patch(`${snapPath}?api-version=${V}`).send({ tags: { t: '2' } });
+    assert.deepEqual(
+      (await get(`${rgPath('ops')}/providers/${NS}/snapshots`)).body.value.map((x: any) => x.name),
+      ['snap1'],
+    );
+    assert.deepEqual(
+      (await get(`/subscriptions/${SUB}/providers/${NS}/snapshots`)).body.value.map((x: any) => x.name),
+      ['snap1'],
+    );
+    const tagged = await emu
+      .http()
+      .patch(`${snapPath}?api-version=${V}`)
+      .send({ tags: { t: '2' } });
     assert.equal(tagged.status, 200);
     assert.deepEqual(tagged.body.tags, { t: '2' });
     // a pool from the snapshot
@@ -98,13 +129,23 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.equal(p2.currentOrchestratorVersion, s.body.properties.kubernetesVersion);
     assert.equal(p2.nodeImageVersion, s.body.properties.nodeImageVersion);
     assert.equal(p2.vmSize, s.body.properties.vmSize);
-    expectError(await put(`${az()}/agentPools/bad`, { properties: { count: 1, creationData: { sourceResourceId: `${rgPath('ops')}/providers/${NS}/snapshots/nope` } } }), 400, 'InvalidParameter', /does not exist/);
+    expectError(
+      await put(`${az()}/agentPools/bad`, { properties: { count: 1, creationData: { sourceResourceId: `${rgPath('ops')}/providers/${NS}/snapshots/nope` } } }),
+      400,
+      'InvalidParameter',
+      /does not exist/,
+    );
     await writeAndWait(emu, 'delete', `${az()}/agentPools/fromsnap?api-version=${V}`);
     assert.equal((await emu.http().delete(`${snapPath}?api-version=${V}`)).status, 200);
-    expectError(await put(`${rgPath('opshub')}/providers/${NS}/snapshots/s2`, { location: 'local', properties: { creationData: { sourceResourceId: `${hub()}/agentPools/nodepool1` } } }), 400, 'FeatureNotSupportedOnTarget', /snapshots/);
+    expectError(
+      await put(`${rgPath('opshub')}/providers/${NS}/snapshots/s2`, { location: 'local', properties: { creationData: { sourceResourceId: `${hub()}/agentPools/nodepool1` } } }),
+      400,
+      'FeatureNotSupportedOnTarget',
+      /snapshots/,
+    );
   });
 
-  it('run command: 202 with a Location; the result (202 while the command runs) lists the fabric\'s VMs for kubectl get nodes; errors come back as kubectl prints them', async () => {
+  it("run command: 202 with a Location; the result (202 while the command runs) lists the fabric's VMs for kubectl get nodes; errors come back as kubectl prints them", async () => {
     /** Polls a command's result until it has ended. */
     const result = async (location: string) => {
       const u = new URL(location, emu.url);
@@ -125,11 +166,19 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.equal(res.body.properties.provisioningState, 'Succeeded');
     assert.equal(res.body.properties.exitCode, 0);
     assert.ok(Date.parse(res.body.properties.finishedAt) >= Date.parse(res.body.properties.startedAt));
-    const vms = fabricOf(emu).ownerVms((await get(az())).body.id).filter((v) => v.role === 'worker');
+    const vms = fabricOf(emu)
+      .ownerVms((await get(az())).body.id)
+      .filter((v) => v.role === 'worker');
     assert.equal(vms.length, 2);
     const lines = res.body.properties.logs.trim().split('\n');
     assert.match(lines[0], /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION$/);
-    assert.deepEqual(lines.slice(1).map((l: string) => l.split(/\s+/)[0]).sort(), vms.map((v) => v.name).sort());
+    assert.deepEqual(
+      lines
+        .slice(1)
+        .map((l: string) => l.split(/\s+/)[0])
+        .sort(),
+      vms.map((v) => v.name).sort(),
+    );
     for (const l of lines.slice(1)) assert.match(l, /\sReady\s+agent\s+\S+\s+v1\.\d+\.\d+$/);
     const other = await post(`${az()}/runCommand`, { command: 'kubectl delete ns default' });
     const o = (await result(other.headers.location)).body;
@@ -143,16 +192,27 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     expectError(await post(`${hub()}/runCommand`, { command: 'kubectl get nodes' }), 400, 'FeatureNotSupportedOnTarget', /run command/);
   });
 
-  it('node image upgrade replaces the pool\'s VMs on the fabric; delete-machines removes the named ones; pool abort cancels', async () => {
+  it("node image upgrade replaces the pool's VMs on the fabric; delete-machines removes the named ones; pool abort cancels", async () => {
     const fabric = fabricOf(emu);
     const id = (await get(az())).body.id;
-    const before = fabric.ownerVms(id).filter((v) => v.pool === 'nodepool1').map((v) => v.name).sort();
+    const before = fabric
+      .ownerVms(id)
+      .filter((v) => v.pool === 'nodepool1')
+      .map((v) => v.name)
+      .sort();
     const up = await post(`${az()}/agentPools/nodepool1/upgradeNodeImageVersion`);
     assert.equal(up.status, 202, JSON.stringify(up.body));
     assert.equal((await waitForOperation(emu, up.headers['azure-asyncoperation'])).status, 'Succeeded');
-    const after = fabric.ownerVms(id).filter((v) => v.pool === 'nodepool1').map((v) => v.name).sort();
+    const after = fabric
+      .ownerVms(id)
+      .filter((v) => v.pool === 'nodepool1')
+      .map((v) => v.name)
+      .sort();
     assert.equal(after.length, before.length);
-    assert.ok(after.every((n) => !before.includes(n)), 'every VM was replaced');
+    assert.ok(
+      after.every((n) => !before.includes(n)),
+      'every VM was replaced',
+    );
     const pool = (await get(`${az()}/agentPools/nodepool1`)).body.properties;
     assert.equal(pool.provisioningState, 'Succeeded');
     assert.ok(pool.nodeImageVersion);
@@ -163,7 +223,13 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     const del = await post(`${az()}/agentPools/nodepool1/deleteMachines`, { machineNames: [after[0]] });
     assert.equal(del.status, 202, JSON.stringify(del.body));
     assert.equal((await waitForOperation(emu, del.headers['azure-asyncoperation'])).status, 'Succeeded');
-    assert.deepEqual(fabric.ownerVms(id).filter((v) => v.pool === 'nodepool1').map((v) => v.name), after.slice(1));
+    assert.deepEqual(
+      fabric
+        .ownerVms(id)
+        .filter((v) => v.pool === 'nodepool1')
+        .map((v) => v.name),
+      after.slice(1),
+    );
     assert.equal((await get(`${az()}/agentPools/nodepool1`)).body.properties.count, 1);
     assert.equal((await get(az())).body.properties.agentPoolProfiles[0].count, 1);
     expectError(await post(`${az()}/agentPools/nodepool1/deleteMachines`, { machineNames: [after[1]] }), 400, 'OperationNotAllowed', /without nodes/);
@@ -192,7 +258,10 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
     assert.ok(av.properties.agentPoolVersions.every((v: any) => v.kubernetesVersion <= '1.35.6'));
     expectError(await get(`${hub()}/availableAgentPoolVersions`, '2020-11-01'), 400, 'FeatureNotSupportedOnTarget', /az aks get-upgrades/);
     const os = (await get(`/subscriptions/${SUB}/providers/${NS}/locations/eastus/osOptions/default`, '2022-11-01')).body;
-    assert.deepEqual(os.properties.osOptionPropertyList.map((o: any) => `${o['os-type']}/${o['os-sku']}`), ['Linux/Ubuntu', 'Linux/AzureLinux', 'Windows/Windows2019', 'Windows/Windows2022']);
+    assert.deepEqual(
+      os.properties.osOptionPropertyList.map((o: any) => `${o['os-type']}/${o['os-sku']}`),
+      ['Linux/Ubuntu', 'Linux/AzureLinux', 'Windows/Windows2019', 'Windows/Windows2022'],
+    );
     const roles = (await get(`/subscriptions/${SUB}/providers/${NS}/locations/eastus/trustedAccessRoles`)).body.value;
     assert.ok(roles.length > 0 && roles[0].sourceResourceType && roles[0].rules.length);
     expectError(await get(`/subscriptions/${SUB}/providers/${NS}/locations/local/trustedAccessRoles`), 400, 'FeatureNotSupportedOnTarget');
@@ -219,7 +288,10 @@ describe('Microsoft.ContainerService: the operations beyond CRUD', function () {
   });
 
   it('a 405 always carries Allow', async () => {
-    const collection = await emu.http().post(`${rgPath('ops')}/providers/${NS}/managedClusters/c1/agentPools?api-version=${V}`).send({});
+    const collection = await emu
+      .http()
+      .post(`${rgPath('ops')}/providers/${NS}/managedClusters/c1/agentPools?api-version=${V}`)
+      .send({});
     assert.equal(collection.status, 405, JSON.stringify(collection.body));
     assert.equal(collection.headers.allow, 'GET');
     const patchPool = await emu.http().patch(`${az()}/agentPools/nodepool1?api-version=${V}`).send({});

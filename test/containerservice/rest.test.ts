@@ -107,7 +107,10 @@ describe('Microsoft.ContainerService over REST', function () {
     expectError((await put(clusterPath('az', 'b1'), { ...body(), properties: { ...body().properties, kubernetesVersion: '1.33' } })).res, 400, 'KubernetesVersionNotSupported');
     expectError((await put(clusterPath('az', 'b1'), { ...body(), properties: { ...body().properties, servicePrincipalProfile: { clientId: 'x' } } })).res, 400, 'InvalidParameter', /secret/);
     expectError((await put(clusterPath('az', 'b1'), { ...body(), properties: { ...body().properties, disableLocalAccounts: true } })).res, 400, 'BadRequest', /Local accounts/);
-    const priv = { ...body(), properties: { ...body().properties, networkProfile: { loadBalancerSku: 'standard' }, apiServerAccessProfile: { enablePrivateCluster: true, authorizedIPRanges: ['20.1.2.0/24'] } } };
+    const priv = {
+      ...body(),
+      properties: { ...body().properties, networkProfile: { loadBalancerSku: 'standard' }, apiServerAccessProfile: { enablePrivateCluster: true, authorizedIPRanges: ['20.1.2.0/24'] } },
+    };
     expectError((await put(clusterPath('az', 'b1'), priv)).res, 400, 'BadRequest', /private cluster/);
     expectError(await get(clusterPath('az', 'nope')), 404, 'ResourceNotFound');
     expectError(await get(`${clusterPath('az', 'nope')}/upgradeProfiles/default`), 404, 'ResourceNotFound');
@@ -132,7 +135,10 @@ describe('Microsoft.ContainerService over REST', function () {
       'text',
     ];
     for (const m of malformed) {
-      const r = await emu.http().put(`${clusterPath('az', 'b2')}?api-version=${V}`).send(m);
+      const r = await emu
+        .http()
+        .put(`${clusterPath('az', 'b2')}?api-version=${V}`)
+        .send(m);
       assert.equal(r.status, 400, `${JSON.stringify(m)} -> ${r.status} ${JSON.stringify(r.body)}`);
       assert.ok(r.body.error?.code && r.body.error?.message, JSON.stringify(r.body));
     }
@@ -143,10 +149,18 @@ describe('Microsoft.ContainerService over REST', function () {
   it('on a Hub stamp refuses each limit with 400 and a code naming it', async () => {
     const b = (opts: Parameters<typeof clusterBody>[1], top: Record<string, unknown> = {}) => ({ ...clusterBody('local', opts), ...top });
     const cases: [any, RegExp, string][] = [
-      [b({}, { identity: { type: 'UserAssigned', userAssignedIdentities: { '/subscriptions/x/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u': {} } } }), /managed identities/, 'identity.type'],
+      [
+        b({}, { identity: { type: 'UserAssigned', userAssignedIdentities: { '/subscriptions/x/resourceGroups/r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u': {} } } }),
+        /managed identities/,
+        'identity.type',
+      ],
       [{ ...b({}), properties: { ...b({}).properties, servicePrincipalProfile: undefined } }, /names no service principal.*--service-principal/, 'properties.servicePrincipalProfile'],
       [b({ lb: 'standard' }), /--load-balancer-sku basic/, 'properties.networkProfile.loadBalancerSku'],
-      [b({ extra: { networkProfile: { loadBalancerSku: 'basic', loadBalancerProfile: { managedOutboundIPs: { count: 2 } } } } }), /managed outbound IPs/, 'properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count'],
+      [
+        b({ extra: { networkProfile: { loadBalancerSku: 'basic', loadBalancerProfile: { managedOutboundIPs: { count: 2 } } } } }),
+        /managed outbound IPs/,
+        'properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count',
+      ],
       [b({ pool: { enableAutoScaling: true, minCount: 1, maxCount: 3 } }), /cluster autoscaler/, 'properties.agentPoolProfiles[0].enableAutoScaling'],
       [b({ extra: { apiServerAccessProfile: { enablePrivateCluster: true } } }), /private clusters/, 'properties.apiServerAccessProfile.enablePrivateCluster'],
       [b({ extra: { apiServerAccessProfile: { authorizedIPRanges: ['20.1.2.0/24'] } } }), /authorized IP ranges/, 'properties.apiServerAccessProfile.authorizedIPRanges'],
@@ -166,9 +180,15 @@ describe('Microsoft.ContainerService over REST', function () {
     expectError((await put(clusterPath('hub', 'lim'), two)).res, 400, 'FeatureNotSupportedOnTarget', /single node pool/);
     expectError(await get(clusterPath('hub', 'lim')), 404, 'ResourceNotFound');
     // PATCH of anything but tags
-    const patch = await emu.http().patch(`${clusterPath('hub', 'd1')}?api-version=${V}`).send({ tags: { a: 'b' }, properties: { enableRBAC: false } });
+    const patch = await emu
+      .http()
+      .patch(`${clusterPath('hub', 'd1')}?api-version=${V}`)
+      .send({ tags: { a: 'b' }, properties: { enableRBAC: false } });
     expectError(patch, 400, 'FeatureNotSupportedOnTarget', /az aks update/);
-    const tags = await emu.http().patch(`${clusterPath('hub', 'd1')}?api-version=${V}`).send({ tags: { a: 'b' } });
+    const tags = await emu
+      .http()
+      .patch(`${clusterPath('hub', 'd1')}?api-version=${V}`)
+      .send({ tags: { a: 'b' } });
     assert.equal(tags.status, 200);
     assert.deepEqual(tags.body.tags, { a: 'b' });
     // a full PUT that changes settings is `az aks update`
@@ -219,21 +239,48 @@ describe('Microsoft.ContainerService over REST', function () {
     const c = (await get(clusterPath('hub', 'd1'))).body;
     assert.equal(c.properties.servicePrincipalProfile.clientId, 'eeeeeeee-0000-0000-0000-000000000001');
     assert.ok(!JSON.stringify(c).includes('new-secret'));
-    expectError(await emu.http().post(`${clusterPath('az', 'aad1')}/resetServicePrincipalProfile?api-version=${V}`).send({ clientId: 'x', secret: 'y' }), 400, 'BadRequest', /managed identity/);
-    expectError(await emu.http().post(`${clusterPath('hub', 'd1')}/resetServicePrincipalProfile?api-version=${V}`).send({}), 400, 'InvalidParameter');
+    expectError(
+      await emu
+        .http()
+        .post(`${clusterPath('az', 'aad1')}/resetServicePrincipalProfile?api-version=${V}`)
+        .send({ clientId: 'x', secret: 'y' }),
+      400,
+      'BadRequest',
+      /managed identity/,
+    );
+    expectError(
+      await emu
+        .http()
+        .post(`${clusterPath('hub', 'd1')}/resetServicePrincipalProfile?api-version=${V}`)
+        .send({}),
+      400,
+      'InvalidParameter',
+    );
   });
 
   it('abort cancels the operation in flight: the cluster ends Canceled and the fabric undoes its VMs', async () => {
     emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1000 } }]);
-    const res = await emu.http().put(`${clusterPath('hub', 'ab1')}?api-version=${V}`).send(clusterBody('local'));
+    const res = await emu
+      .http()
+      .put(`${clusterPath('hub', 'ab1')}?api-version=${V}`)
+      .send(clusterBody('local'));
     assert.equal(res.status, 201);
     // the tasks have run (VMs exist), the gate holds the operation open
     const id = res.body.id;
-    const held = await waitUntil(() => emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === id.toLowerCase() && o.tasks.every((t) => t.state === 'done')), { what: "the create's tasks" });
+    const held = await waitUntil(() => emu.services.asyncOperations.list().find((o) => o.resourceId.toLowerCase() === id.toLowerCase() && o.tasks.every((t) => t.state === 'done')), {
+      what: "the create's tasks",
+    });
     assert.equal(held.status, 'InProgress');
     assert.ok(fabricOf(emu).ownerVms(id).length > 0);
     // busy: other writes wait
-    expectError(await emu.http().put(`${clusterPath('hub', 'ab1')}/agentPools/nodepool1?api-version=${V}`).send({ properties: { count: 2 } }), 409, 'OperationNotAllowed');
+    expectError(
+      await emu
+        .http()
+        .put(`${clusterPath('hub', 'ab1')}/agentPools/nodepool1?api-version=${V}`)
+        .send({ properties: { count: 2 } }),
+      409,
+      'OperationNotAllowed',
+    );
     expectError(await emu.http().post(`${clusterPath('hub', 'ab1')}/stop?api-version=${V}`), 409, 'OperationNotAllowed');
     const abort = await emu.http().post(`${clusterPath('hub', 'ab1')}/abort?api-version=${V}`);
     assert.equal(abort.status, 204);
@@ -253,7 +300,13 @@ describe('Microsoft.ContainerService over REST', function () {
     assert.equal(add.res.body.properties.provisioningState, 'Creating');
     assert.equal(add.status.status, 'Succeeded');
     let c = (await get(clusterPath('az', 'p1'))).body;
-    assert.deepEqual(c.properties.agentPoolProfiles.map((p: any) => [p.name, p.count, p.provisioningState]), [['nodepool1', 1, 'Succeeded'], ['user1', 2, 'Succeeded']]);
+    assert.deepEqual(
+      c.properties.agentPoolProfiles.map((p: any) => [p.name, p.count, p.provisioningState]),
+      [
+        ['nodepool1', 1, 'Succeeded'],
+        ['user1', 2, 'Succeeded'],
+      ],
+    );
     assert.equal(c.properties.agentPoolProfiles[1].currentOrchestratorVersion, '1.35.6');
     c.properties.agentPoolProfiles[1].count = 3;
     await put(clusterPath('az', 'p1'), c);
@@ -269,7 +322,10 @@ describe('Microsoft.ContainerService over REST', function () {
     assert.equal(del.res.status, 202);
     assert.equal(del.status.status, 'Succeeded');
     c = (await get(clusterPath('az', 'p1'))).body;
-    assert.deepEqual(c.properties.agentPoolProfiles.map((p: any) => p.name), ['nodepool1']);
+    assert.deepEqual(
+      c.properties.agentPoolProfiles.map((p: any) => p.name),
+      ['nodepool1'],
+    );
     assert.deepEqual(vmSummary(fabricOf(emu), c.id).workers, { nodepool1: 1 });
     // az aks nodepool stop / start: a pool PUT with the power state asked for
     await put(`${clusterPath('az', 'p1')}/agentPools/spare`, { properties: { count: 2, mode: 'User' } });
@@ -278,7 +334,9 @@ describe('Microsoft.ContainerService over REST', function () {
     const stop = await put(`${clusterPath('az', 'p1')}/agentPools/spare`, spare);
     assert.equal(stop.res.body.properties.provisioningState, 'Stopping');
     assert.equal(stop.status.status, 'Succeeded');
-    const sp = fabricOf(emu).ownerVms(c.id).filter((v) => v.pool === 'spare');
+    const sp = fabricOf(emu)
+      .ownerVms(c.id)
+      .filter((v) => v.pool === 'spare');
     assert.deepEqual([...new Set(sp.map((v) => v.state))], ['Deallocated']);
     assert.equal((await get(`${clusterPath('az', 'p1')}/agentPools/spare`)).body.properties.powerState.code, 'Stopped');
     assert.deepEqual(vmSummary(fabricOf(emu), c.id).workers, { nodepool1: 1, spare: 2 });
@@ -287,7 +345,11 @@ describe('Microsoft.ContainerService over REST', function () {
     expectError((await put(`${clusterPath('az', 'p1')}/agentPools/nodepool1`, np1)).res, 400, 'OperationNotAllowed', /only running System pool/);
     spare.properties.powerState = { code: 'Running' };
     assert.equal((await put(`${clusterPath('az', 'p1')}/agentPools/spare`, spare)).status.status, 'Succeeded');
-    assert.ok(fabricOf(emu).ownerVms(c.id).every((v) => v.state === 'Running'));
+    assert.ok(
+      fabricOf(emu)
+        .ownerVms(c.id)
+        .every((v) => v.state === 'Running'),
+    );
     await writeAndWait(emu, 'delete', `${clusterPath('az', 'p1')}/agentPools/spare?api-version=${V}`);
     // downgrade is refused
     c.properties.kubernetesVersion = '1.34.9';
@@ -299,7 +361,10 @@ describe('Microsoft.ContainerService over REST', function () {
     const fabric = fabricOf(emu);
     const total = 4 * 48;
     const used0 = total - (await freeCores(fabric, 'local'));
-    const big = (name: string) => ({ ...clusterBody('local', { count: 8, vmSize: 'Standard_DS5_v2' }), properties: { ...clusterBody('local', { count: 8, vmSize: 'Standard_DS5_v2' }).properties, dnsPrefix: name } });
+    const big = (name: string) => ({
+      ...clusterBody('local', { count: 8, vmSize: 'Standard_DS5_v2' }),
+      properties: { ...clusterBody('local', { count: 8, vmSize: 'Standard_DS5_v2' }).properties, dnsPrefix: name },
+    });
     const a = await put(clusterPath('cap', 'ca'), big('ca'));
     assert.equal(a.status.status, 'Succeeded');
     assert.equal(total - (await freeCores(fabric, 'local')), used0 + 8 + 8 * 16);
@@ -344,7 +409,14 @@ describe('Microsoft.ContainerService over REST', function () {
     await put(clusterPath('hub', 'u1'), clusterBody('local', { count: 2 }));
     const fabric = fabricOf(emu);
     let c = (await get(clusterPath('hub', 'u1'))).body;
-    const versions = (role: string) => [...new Set(fabric.ownerVms(c.id).filter((v) => v.role === role).map((v) => v.kubernetesVersion))];
+    const versions = (role: string) => [
+      ...new Set(
+        fabric
+          .ownerVms(c.id)
+          .filter((v) => v.role === role)
+          .map((v) => v.kubernetesVersion),
+      ),
+    ];
     c.properties.kubernetesVersion = '1.21.2'; // pools keep orchestratorVersion 1.20.7
     const cp = await put(clusterPath('hub', 'u1'), c);
     assert.equal(cp.res.body.properties.provisioningState, 'Upgrading');
@@ -355,7 +427,10 @@ describe('Microsoft.ContainerService over REST', function () {
     assert.deepEqual(versions('controlPlane'), ['1.21.2']);
     assert.deepEqual(versions('worker'), ['1.20.7']);
     const prof = (await get(`${clusterPath('hub', 'u1')}/agentPools/nodepool1/upgradeProfiles/default`)).body;
-    assert.deepEqual(prof.properties.upgrades.map((u: any) => u.kubernetesVersion), ['1.21.2']);
+    assert.deepEqual(
+      prof.properties.upgrades.map((u: any) => u.kubernetesVersion),
+      ['1.21.2'],
+    );
     const pool = (await get(`${clusterPath('hub', 'u1')}/agentPools/nodepool1`)).body;
     pool.properties.orchestratorVersion = '1.21.2';
     const pu = await put(`${clusterPath('hub', 'u1')}/agentPools/nodepool1`, pool);
@@ -371,10 +446,16 @@ describe('Microsoft.ContainerService over REST', function () {
 
   it('lists versions by location (kubernetesVersions and orchestrators) and the operations', async () => {
     const kv = (await emu.http().get(`/subscriptions/${SUB}/providers/${NS}/locations/eastus/kubernetesVersions?api-version=${V}`)).body;
-    assert.deepEqual(kv.values.map((v: any) => v.version), ['1.34', '1.35', '1.36']);
+    assert.deepEqual(
+      kv.values.map((v: any) => v.version),
+      ['1.34', '1.35', '1.36'],
+    );
     assert.deepEqual(kv.values[1].patchVersions['1.35.6'].upgrades, ['1.36.1', '1.36.2']);
     const orch = (await emu.http().get(`/subscriptions/${SUB}/providers/${NS}/locations/local/orchestrators?api-version=${HUB_API}&resource-type=managedClusters`)).body;
-    assert.deepEqual(orch.properties.orchestrators.map((o: any) => o.orchestratorVersion), ['1.19.11', '1.20.7', '1.21.2']);
+    assert.deepEqual(
+      orch.properties.orchestrators.map((o: any) => o.orchestratorVersion),
+      ['1.19.11', '1.20.7', '1.21.2'],
+    );
     assert.equal(orch.properties.orchestrators.find((o: any) => o.default).orchestratorVersion, '1.20.7');
     const ops = (await emu.http().get(`/providers/${NS}/operations?api-version=${V}`)).body;
     assert.ok(ops.value.some((o: any) => o.name === `${NS}/managedClusters/listClusterAdminCredential/action`));

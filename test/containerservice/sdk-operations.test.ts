@@ -34,7 +34,13 @@ describe('@azure/arm-containerservice 25.5.0: the operations beyond CRUD', funct
     const mc = await client.maintenanceConfigurations.createOrUpdate('sdkops', 'k1', 'default', { timeInWeek: [{ day: 'Tuesday', hourSlots: [1, 2] }] });
     assert.deepEqual(mc.timeInWeek, [{ day: 'Tuesday', hourSlots: [1, 2] }]);
     const sched = await client.maintenanceConfigurations.createOrUpdate('sdkops', 'k1', 'aksManagedNodeOSUpgradeSchedule', {
-      maintenanceWindow: { schedule: { relativeMonthly: { intervalMonths: 1, weekIndex: 'First', dayOfWeek: 'Saturday' } }, durationHours: 6, startTime: '22:00', utcOffset: '+00:00', notAllowedDates: [{ start: new Date('2026-12-24') as any, end: new Date('2026-12-26') as any }] },
+      maintenanceWindow: {
+        schedule: { relativeMonthly: { intervalMonths: 1, weekIndex: 'First', dayOfWeek: 'Saturday' } },
+        durationHours: 6,
+        startTime: '22:00',
+        utcOffset: '+00:00',
+        notAllowedDates: [{ start: new Date('2026-12-24') as any, end: new Date('2026-12-26') as any }],
+      },
     });
     assert.equal(sched.maintenanceWindow?.durationHours, 6);
     assert.equal((await client.maintenanceConfigurations.get('sdkops', 'k1', 'default')).name, 'default');
@@ -43,12 +49,20 @@ describe('@azure/arm-containerservice 25.5.0: the operations beyond CRUD', funct
     assert.deepEqual(names.sort(), ['aksManagedNodeOSUpgradeSchedule', 'default']);
     await client.maintenanceConfigurations.delete('sdkops', 'k1', 'default');
     await assert.rejects(client.maintenanceConfigurations.get('sdkops', 'k1', 'default'), (e: any) => e.statusCode === 404);
-    await assert.rejects(client.maintenanceConfigurations.createOrUpdate('sdkopshub', 'h1', 'default', { timeInWeek: [{ day: 'Monday' }] }), (e: any) => e.statusCode === 400 && e.code === 'FeatureNotSupportedOnTarget');
+    await assert.rejects(
+      client.maintenanceConfigurations.createOrUpdate('sdkopshub', 'h1', 'default', { timeInWeek: [{ day: 'Monday' }] }),
+      (e: any) => e.statusCode === 400 && e.code === 'FeatureNotSupportedOnTarget',
+    );
   });
 
   it('run command and its result; node image upgrade; delete-machines and machines; pool versions', async () => {
     const id = (await client.managedClusters.get('sdkops', 'k1')).id!;
-    const vms = () => fabricOf(emu).ownerVms(id).filter((v) => v.role === 'worker').map((v) => v.name).sort();
+    const vms = () =>
+      fabricOf(emu)
+        .ownerVms(id)
+        .filter((v) => v.role === 'worker')
+        .map((v) => v.name)
+        .sort();
     const r = await client.managedClusters.beginRunCommandAndWait('sdkops', 'k1', { command: 'kubectl get nodes' }, poll);
     assert.equal(r.exitCode, 0);
     assert.equal(r.provisioningState, 'Succeeded');
@@ -60,7 +74,10 @@ describe('@azure/arm-containerservice 25.5.0: the operations beyond CRUD', funct
     const p = await client.agentPools.beginUpgradeNodeImageVersionAndWait('sdkops', 'k1', 'system', poll);
     void p;
     const after = vms();
-    assert.ok(after.every((n) => !before.includes(n)), 'the VMs were replaced');
+    assert.ok(
+      after.every((n) => !before.includes(n)),
+      'the VMs were replaced',
+    );
 
     const machines: string[] = [];
     for await (const m of client.machines.list('sdkops', 'k1', 'system')) machines.push(m.name!);

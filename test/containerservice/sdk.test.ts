@@ -113,9 +113,15 @@ describe('@azure/arm-containerservice 25.3.0 against the emulator', function () 
     assert.equal((await client.managedClusters.get('sdk-rg', 'sdk2')).powerState?.code, 'Running');
     const prof = await client.managedClusters.getUpgradeProfile('sdk-rg', 'sdk2');
     assert.equal(prof.controlPlaneProfile.kubernetesVersion, '1.35.6');
-    assert.deepEqual(prof.controlPlaneProfile.upgrades?.map((u) => u.kubernetesVersion), ['1.36.1', '1.36.2']);
+    assert.deepEqual(
+      prof.controlPlaneProfile.upgrades?.map((u) => u.kubernetesVersion),
+      ['1.36.1', '1.36.2'],
+    );
     const kv = await client.managedClusters.listKubernetesVersions('local');
-    assert.deepEqual(kv.values?.map((v) => v.version), ['1.19', '1.20', '1.21']);
+    assert.deepEqual(
+      kv.values?.map((v) => v.version),
+      ['1.19', '1.20', '1.21'],
+    );
     assert.equal(kv.values?.find((v) => v.isDefault)?.version, '1.20');
     const ops: string[] = [];
     for await (const o of client.operations.list()) ops.push(o.name!);
@@ -124,7 +130,12 @@ describe('@azure/arm-containerservice 25.3.0 against the emulator', function () 
 
   it('a refused request is a RestError with the limit as its code; a failed operation surfaces its error code and leaks nothing', async () => {
     await assert.rejects(
-      client.managedClusters.beginCreateOrUpdateAndWait('sdk-hub', 'h1', { location: 'local', identity: { type: 'SystemAssigned' }, dnsPrefix: 'h1', agentPoolProfiles: [{ name: 'np', count: 1, mode: 'System' }] }, poll),
+      client.managedClusters.beginCreateOrUpdateAndWait(
+        'sdk-hub',
+        'h1',
+        { location: 'local', identity: { type: 'SystemAssigned' }, dnsPrefix: 'h1', agentPoolProfiles: [{ name: 'np', count: 1, mode: 'System' }] },
+        poll,
+      ),
       (e: any) => e.statusCode === 400 && e.code === 'FeatureNotSupportedOnTarget' && /managed identities/.test(e.message),
     );
     const fabric = fabricOf(emu);

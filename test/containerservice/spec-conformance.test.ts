@@ -49,7 +49,8 @@ function strict(s: any): any {
     if (k === 'readOnly' || k === 'format') continue;
     if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, strict(pv)]));
     else if (k === 'items' || k === 'additionalProperties') out[k] = strict(v);
-    else if (k === 'required') continue; // what a request must send; responses may leave it out
+    else if (k === 'required')
+      continue; // what a request must send; responses may leave it out
     else out[k] = v;
   }
   if (out.type === 'object' && out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
@@ -160,7 +161,16 @@ describe('Microsoft.ContainerService conforms to its spec, per api-version', fun
         if (model && hasBody) {
           const validate = modelOf(model);
           if (!validate(res.body)) {
-            failures.push(`${method} ${p} (${op.operationId}, ${model}): ${validate.errors!.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.message === 'must be null')).slice(0, 12).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`).join('; ')}`);
+            failures.push(
+              `${method} ${p} (${op.operationId}, ${model}): ${validate
+                .errors!.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.message === 'must be null'))
+                .slice(0, 12)
+                .map(
+                  (e) =>
+                    `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`,
+                )
+                .join('; ')}`,
+            );
           }
         }
         if (op.longRunning && (res.status === 201 || res.status === 202) && !res.headers['azure-asyncoperation'] && !res.headers.location) {

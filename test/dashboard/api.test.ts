@@ -53,7 +53,12 @@ describe('dashboard API (/_emulator/dashboard)', function () {
   before(async () => {
     emu = await startAksEmulator();
     await createGroup(emu, 'dash', 'local');
-    const { status } = await writeAndWait(emu, 'put', `${cluster}?api-version=${HUB_API}`, clusterBody('local', { count: 2, extra: { windowsProfile: { adminUsername: 'azureuser', adminPassword: 'P@ssw0rd-not-to-be-shown-1234' } } }));
+    const { status } = await writeAndWait(
+      emu,
+      'put',
+      `${cluster}?api-version=${HUB_API}`,
+      clusterBody('local', { count: 2, extra: { windowsProfile: { adminUsername: 'azureuser', adminPassword: 'P@ssw0rd-not-to-be-shown-1234' } } }),
+    );
     assert.equal(status.status, 'Succeeded');
   });
   after(async () => emu?.close());
@@ -108,12 +113,25 @@ describe('dashboard API (/_emulator/dashboard)', function () {
     assert.equal(sub.resourceGroupCount, sub.resourceGroups.length);
     const groups = sub.resourceGroups.map((g: any) => g.name);
     assert.ok(groups.includes('dash') && groups.includes('MC_dash_c1_local'), groups.join());
-    const rows = (await emu.http().get('/_emulator/dashboard/resources').query({ scope: `/subscriptions/${SUB}/resourceGroups/dash` }).expect(200)).body.value;
+    const rows = (
+      await emu
+        .http()
+        .get('/_emulator/dashboard/resources')
+        .query({ scope: `/subscriptions/${SUB}/resourceGroups/dash` })
+        .expect(200)
+    ).body.value;
     const c = rows.find((r: any) => r.name === 'c1');
     assert.deepEqual([c.type, c.location, c.provisioningState, c.depth], ['Microsoft.ContainerService/managedClusters', 'local', 'Succeeded', 0]);
-    assert.ok(rows.some((r: any) => r.type === 'Microsoft.ContainerService/managedClusters/agentPools' && r.depth === 1), 'pools follow their cluster');
+    assert.ok(
+      rows.some((r: any) => r.type === 'Microsoft.ContainerService/managedClusters/agentPools' && r.depth === 1),
+      'pools follow their cluster',
+    );
     await emu.http().get('/_emulator/dashboard/resources').query({ scope: 'nope' }).expect(400);
-    const gone = await emu.http().get('/_emulator/dashboard/resources').query({ scope: `/subscriptions/${SUB}/resourceGroups/none` }).expect(404);
+    const gone = await emu
+      .http()
+      .get('/_emulator/dashboard/resources')
+      .query({ scope: `/subscriptions/${SUB}/resourceGroups/none` })
+      .expect(404);
     assert.equal(gone.body.error.code, 'ResourceGroupNotFound');
     await emu.http().get('/_emulator/dashboard/resources').query({ scope: '/subscriptions/00000000-0000-0000-0000-00000000dead' }).expect(404);
   });
@@ -124,7 +142,14 @@ describe('dashboard API (/_emulator/dashboard)', function () {
     const id = `${rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/lnet`;
     // The read model only: stored directly, as the Arc chain would have stored it.
     await emu.services.resources.put({
-      resource: { id, name: 'lnet', type: 'Microsoft.AzureStackHCI/logicalNetworks', location: 'eastus', extendedLocation: { type: 'CustomLocation', name: cl }, properties: { provisioningState: 'Succeeded' } } as any,
+      resource: {
+        id,
+        name: 'lnet',
+        type: 'Microsoft.AzureStackHCI/logicalNetworks',
+        location: 'eastus',
+        extendedLocation: { type: 'CustomLocation', name: cl },
+        properties: { provisioningState: 'Succeeded' },
+      } as any,
       internal: {},
       parent: rg.toLowerCase(),
       typeKey: 'microsoft.azurestackhci/logicalnetworks',
@@ -142,7 +167,11 @@ describe('dashboard API (/_emulator/dashboard)', function () {
     assert.equal(r.body.name, 'c1');
     assert.equal(r.body.properties.windowsProfile.adminUsername, 'azureuser');
     assert.doesNotMatch(r.text, /P@ssw0rd-not-to-be-shown|emulator-secret/);
-    const missing = await emu.http().get('/_emulator/dashboard/resource').query({ id: clusterPath('dash', 'none') }).expect(404);
+    const missing = await emu
+      .http()
+      .get('/_emulator/dashboard/resource')
+      .query({ id: clusterPath('dash', 'none') })
+      .expect(404);
     assert.equal(missing.body.error.code, 'ResourceNotFound');
     await emu.http().get('/_emulator/dashboard/resource').expect(400);
   });
@@ -184,9 +213,17 @@ describe('holding an operation (/_emulator/operations/{id}/hold, /release)', fun
 
   /** A create gated on two polls, so it is InProgress until the test polls. */
   async function gatedCreate(e: TestEmulator, name: string): Promise<{ opId: string; asyncUrl: string }> {
-    await e.http().put('/_emulator/operations/gates').send({ rules: [{ typeKey: 'Microsoft.ContainerService/managedClusters', operation: 'create', gate: { mode: 'polls', polls: 2 } }] }).expect(200);
+    await e
+      .http()
+      .put('/_emulator/operations/gates')
+      .send({ rules: [{ typeKey: 'Microsoft.ContainerService/managedClusters', operation: 'create', gate: { mode: 'polls', polls: 2 } }] })
+      .expect(200);
     await createGroup(e, 'dash', 'local');
-    const res = await e.http().put(`${clusterPath('dash', name)}?api-version=${HUB_API}`).send(clusterBody('local')).expect(201);
+    const res = await e
+      .http()
+      .put(`${clusterPath('dash', name)}?api-version=${HUB_API}`)
+      .send(clusterBody('local'))
+      .expect(201);
     const asyncUrl = new URL(res.headers['azure-asyncoperation']);
     return { opId: asyncUrl.pathname.split('/').pop()!, asyncUrl: asyncUrl.pathname + asyncUrl.search };
   }
@@ -204,7 +241,10 @@ describe('holding an operation (/_emulator/operations/{id}/hold, /release)', fun
     await tasksDone(emu, opId);
     for (let i = 0; i < 4; i++) assert.equal((await poll(emu, asyncUrl)).status, 'InProgress');
     const op = emu.services.asyncOperations.get(opId)!;
-    assert.ok(op.tasks.every((t) => t.state === 'done'), 'its tasks ran');
+    assert.ok(
+      op.tasks.every((t) => t.state === 'done'),
+      'its tasks ran',
+    );
     assert.equal(op.percentComplete, 99);
     const released = await emu.http().post(`/_emulator/operations/${opId}/release`).expect(200);
     assert.equal(released.body.status, 'Succeeded');

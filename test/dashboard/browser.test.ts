@@ -21,7 +21,12 @@ async function textOf(loc: Locator, want: RegExp, ms = 30_000): Promise<string> 
   try {
     return await waitUntil(
       async () => {
-        last = ((await loc.first().textContent({ timeout: ms }).catch(() => null)) ?? '').trim();
+        last = (
+          (await loc
+            .first()
+            .textContent({ timeout: ms })
+            .catch(() => null)) ?? ''
+        ).trim();
         return want.test(last) ? last : undefined;
       },
       { what: `text ${want}`, timeoutMs: ms, everyMs: 50 },
@@ -155,8 +160,15 @@ describe('dashboard in a real browser (/_emulator/, headless chromium)', functio
     await until('the time scale is 0.02', () => emu.services.config.timeScale === 0.02);
 
     // An operation that waits for two polls: in flight long enough to hold from the page.
-    await emu.http().put('/_emulator/operations/gates').send({ rules: [{ typeKey: 'Microsoft.ContainerService/managedClusters/agentPools', operation: '*', gate: { mode: 'polls', polls: 2 } }] }).expect(200);
-    const res = await emu.http().put(`${cluster}/agentPools/nodepool1?api-version=${HUB_API}`).send({ properties: { count: 3, vmSize: 'Standard_DS2_v2', mode: 'System', type: 'VirtualMachineScaleSets' } });
+    await emu
+      .http()
+      .put('/_emulator/operations/gates')
+      .send({ rules: [{ typeKey: 'Microsoft.ContainerService/managedClusters/agentPools', operation: '*', gate: { mode: 'polls', polls: 2 } }] })
+      .expect(200);
+    const res = await emu
+      .http()
+      .put(`${cluster}/agentPools/nodepool1?api-version=${HUB_API}`)
+      .send({ properties: { count: 3, vmSize: 'Standard_DS2_v2', mode: 'System', type: 'VirtualMachineScaleSets' } });
     assert.ok([200, 201].includes(res.status), JSON.stringify(res.body));
     const asyncUrl = new URL(res.headers['azure-asyncoperation']);
     const opId = asyncUrl.pathname.split('/').pop()!;
@@ -165,7 +177,11 @@ describe('dashboard in a real browser (/_emulator/, headless chromium)', functio
     await textOf(row.locator('[data-testid="operation-status"]'), /InProgress/);
     await row.locator('[data-action="hold"]').click();
     await until('the operation is held', () => emu.services.asyncOperations.get(opId)?.held === true);
-    for (let i = 0; i < 3; i++) await emu.http().get(asyncUrl.pathname + asyncUrl.search).expect(200);
+    for (let i = 0; i < 3; i++)
+      await emu
+        .http()
+        .get(asyncUrl.pathname + asyncUrl.search)
+        .expect(200);
     await until("the pool's tasks ran", () => emu.services.asyncOperations.get(opId)!.tasks.every((t) => t.state === 'done'), 60_000);
     assert.equal(emu.services.asyncOperations.get(opId)!.status, 'InProgress', 'held: not finished');
     await row.locator('[data-action="release"]').click();

@@ -37,9 +37,17 @@ describe('dashboard read model', () => {
     const v = operationsView(services);
     assert.equal(v.inProgress, 3);
     assert.equal(v.value.length, 3 + RECENT_OPERATIONS);
-    assert.deepEqual(v.value.slice(0, 3).map((o) => o.status), ['InProgress', 'InProgress', 'InProgress']);
+    assert.deepEqual(
+      v.value.slice(0, 3).map((o) => o.status),
+      ['InProgress', 'InProgress', 'InProgress'],
+    );
     const finished = v.value.slice(3).map((o) => o.endTime!);
-    const newest = ops.filter((o) => o.endTime).map((o) => o.endTime!).sort().reverse().slice(0, RECENT_OPERATIONS);
+    const newest = ops
+      .filter((o) => o.endTime)
+      .map((o) => o.endTime!)
+      .sort()
+      .reverse()
+      .slice(0, RECENT_OPERATIONS);
     assert.deepEqual(finished, newest);
     assert.equal(v.value[3].resourceType, 'Microsoft.ContainerService/managedClusters');
   });
@@ -49,20 +57,48 @@ describe('dashboard read model', () => {
     const ends = Array.from({ length: 2000 }, (_, i) => (i * 7919) % 2000);
     const ops = [...ends.map((m, i) => op(i, i % 5 === 0 ? 'Failed' : 'Succeeded', m)), op(9001, 'InProgress'), op(9002, 'InProgress')];
     // the newest finished with task results that mention times of their own, as the engine writes it
-    const last = ops.findIndex((o) => o.endTime === ops.map((x) => x.endTime ?? '').sort().at(-1));
+    const last = ops.findIndex(
+      (o) =>
+        o.endTime ===
+        ops
+          .map((x) => x.endTime ?? '')
+          .sort()
+          .at(-1),
+    );
     ops[last] = { ...ops[last], tasks: [{ id: 't', kind: 'k', state: 'done', result: { endTime: '1999-01-01T00:00:00.000Z', status: 'InProgress' } }] } as OperationRecord;
     const engine = new OperationEngine(store, new Registry(), new ResourceRepository(store), 0, () => ({}) as Services);
     // half as the engine writes them (status and endTime first), half in the older shape
     await store.write(ops.map((o, i) => (i % 2 ? engine.writeOp(o) : { collection: 'operations', key: o.id, value: o })));
     const got = engine.listRecent(RECENT_OPERATIONS);
-    assert.deepEqual(got.filter((o) => o.status === 'InProgress').map((o) => o.id).sort(), ['op-9001', 'op-9002']);
-    const newest = ops.filter((o) => o.endTime).map((o) => o.endTime!).sort().reverse().slice(0, RECENT_OPERATIONS);
-    assert.deepEqual(got.filter((o) => o.endTime).map((o) => o.endTime!).sort().reverse(), newest);
+    assert.deepEqual(
+      got
+        .filter((o) => o.status === 'InProgress')
+        .map((o) => o.id)
+        .sort(),
+      ['op-9001', 'op-9002'],
+    );
+    const newest = ops
+      .filter((o) => o.endTime)
+      .map((o) => o.endTime!)
+      .sort()
+      .reverse()
+      .slice(0, RECENT_OPERATIONS);
+    assert.deepEqual(
+      got
+        .filter((o) => o.endTime)
+        .map((o) => o.endTime!)
+        .sort()
+        .reverse(),
+      newest,
+    );
   });
 
   it('names a child with its parent and a singleton by the resource it extends', () => {
     assert.equal(displayName('/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/web/agentPools/nodepool1'), 'web/nodepool1');
-    assert.equal(displayName('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/cc1/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default'), 'cc1/default');
+    assert.equal(
+      displayName('/subscriptions/s/resourceGroups/rg/providers/Microsoft.Kubernetes/connectedClusters/cc1/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default'),
+      'cc1/default',
+    );
     assert.equal(displayName('/subscriptions/s/resourceGroups/rg'), 'rg');
   });
 });

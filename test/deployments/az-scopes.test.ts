@@ -51,12 +51,18 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
     const list = await az.ok(['account', 'management-group', 'list', '--no-register']);
     assert.deepEqual(list.map((g: any) => g.name).sort(), ['mg-a', 'mg-b']);
     const shown = await az.ok(['account', 'management-group', 'show', '--name', 'mg-a', '--expand', '--recurse', '--no-register']);
-    assert.deepEqual(shown.children.map((c: any) => c.name), ['mg-b']);
+    assert.deepEqual(
+      shown.children.map((c: any) => c.name),
+      ['mg-b'],
+    );
     const updated = await az.ok(['account', 'management-group', 'update', '--name', 'mg-b', '--display-name', 'Group B']);
     assert.equal(updated.displayName, 'Group B');
     await az.ok(['account', 'management-group', 'subscription', 'add', '--name', 'mg-b', '--subscription', SUB]);
     const withSub = await az.ok(['account', 'management-group', 'show', '--name', 'mg-b', '--expand', '--no-register']);
-    assert.deepEqual(withSub.children.map((c: any) => c.name), [SUB]);
+    assert.deepEqual(
+      withSub.children.map((c: any) => c.name),
+      [SUB],
+    );
     const refused = await az.run(['account', 'management-group', 'delete', '--name', 'mg-a', '--no-register']);
     assert.notEqual(refused.code, 0, 'a group with children is not deleted');
     await az.ok(['account', 'management-group', 'subscription', 'remove', '--name', 'mg-b', '--subscription', SUB]);
@@ -72,7 +78,8 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
     await az.ok(['role', 'assignment', 'create', '--assignee-object-id', me, '--assignee-principal-type', 'ServicePrincipal', '--role', 'Owner', '--scope', '/']);
 
     const tenantTemplate = file('tenant.json', {
-      $schema: TENANT_SCHEMA, contentVersion: '1.0.0.0',
+      $schema: TENANT_SCHEMA,
+      contentVersion: '1.0.0.0',
       parameters: { mg: { type: 'string' } },
       resources: [{ type: 'Microsoft.Management/managementGroups', apiVersion: '2021-04-01', name: "[parameters('mg')]", properties: { displayName: 'From a template' } }],
       outputs: { tenant: { type: 'string', value: '[tenant().tenantId]' }, mgId: { type: 'string', value: "[tenantResourceId('Microsoft.Management/managementGroups', parameters('mg'))]" } },
@@ -81,7 +88,10 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
     assert.equal(v.properties.provisioningState, 'Succeeded');
     const wi = await az.run(['deployment', 'tenant', 'what-if', '-l', 'eastus', '--template-file', tenantTemplate, '--parameters', 'mg=mg-t', '--no-pretty-print', '-o', 'json']);
     assert.equal(wi.code, 0, wi.stderr);
-    assert.deepEqual(JSON.parse(wi.stdout).changes.map((c: any) => [c.changeType, c.resourceId]), [['Create', '/providers/Microsoft.Management/managementGroups/mg-t']]);
+    assert.deepEqual(
+      JSON.parse(wi.stdout).changes.map((c: any) => [c.changeType, c.resourceId]),
+      [['Create', '/providers/Microsoft.Management/managementGroups/mg-t']],
+    );
     const t = await az.ok(['deployment', 'tenant', 'create', '-l', 'eastus', '-n', 'tdep', '--template-file', tenantTemplate, '--parameters', 'mg=mg-t']);
     assert.equal(t.properties.provisioningState, 'Succeeded');
     assert.equal(t.properties.outputs.tenant.value, 'aaaaaaaa-0000-0000-0000-000000000001');
@@ -90,7 +100,8 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
     assert.ok((await az.ok(['deployment', 'tenant', 'list'])).some((d: any) => d.name === 'tdep'));
 
     const mgTemplate = file('mg.json', {
-      $schema: MG_SCHEMA, contentVersion: '1.0.0.0',
+      $schema: MG_SCHEMA,
+      contentVersion: '1.0.0.0',
       resources: [],
       outputs: { mg: { type: 'string', value: '[managementGroup().name]' }, shown: { type: 'string', value: '[managementGroup().properties.displayName]' } },
     });
@@ -102,7 +113,10 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
     assert.equal(m.properties.outputs.mg.value, 'mg-t');
     assert.equal(m.properties.outputs.shown.value, 'From a template');
     assert.equal((await az.ok(['deployment', 'mg', 'show', '-m', 'mg-t', '-n', 'mdep'])).id, '/providers/Microsoft.Management/managementGroups/mg-t/providers/Microsoft.Resources/deployments/mdep');
-    assert.deepEqual((await az.ok(['deployment', 'mg', 'list', '-m', 'mg-t'])).map((d: any) => d.name), ['mdep']);
+    assert.deepEqual(
+      (await az.ok(['deployment', 'mg', 'list', '-m', 'mg-t'])).map((d: any) => d.name),
+      ['mdep'],
+    );
     await az.ok(['deployment', 'mg', 'delete', '-m', 'mg-t', '-n', 'mdep']);
     assert.deepEqual(await az.ok(['deployment', 'mg', 'list', '-m', 'mg-t']), []);
     await az.ok(['deployment', 'tenant', 'delete', '-n', 'tdep']);
@@ -111,16 +125,22 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
 
   it('--template-uri over http on loopback, with a nested template linked by relativePath', async () => {
     const main = {
-      $schema: SCHEMA, contentVersion: '1.0.0.0',
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
       parameters: { prefix: { type: 'string' } },
-      resources: [{
-        type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'child',
-        properties: { mode: 'Incremental', templateLink: { relativePath: 'nested/child.json' }, parameters: { name: { value: "[concat(parameters('prefix'), '-id')]" } } },
-      }],
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2021-04-01',
+          name: 'child',
+          properties: { mode: 'Incremental', templateLink: { relativePath: 'nested/child.json' }, parameters: { name: { value: "[concat(parameters('prefix'), '-id')]" } } },
+        },
+      ],
       outputs: { link: { type: 'string', value: '[deployment().properties.templateLink.uri]' }, childId: { type: 'string', value: "[reference('child').outputs.id.value]" } },
     };
     const child = {
-      $schema: SCHEMA, contentVersion: '1.0.0.0',
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
       parameters: { name: { type: 'string' } },
       resources: [{ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: "[parameters('name')]", location: '[resourceGroup().location]' }],
       outputs: { id: { type: 'string', value: "[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('name'))]" } },
@@ -149,13 +169,18 @@ describe('az at tenant and management-group scope, linked templates, nullable pa
 
   it('an explicit null for a nullable parameter with allowed values is accepted (and its default-less absence too)', async () => {
     const t = file('nullable.json', {
-      $schema: SCHEMA, contentVersion: '1.0.0.0',
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
       parameters: { tier: { type: 'string', nullable: true, allowedValues: ['basic', 'premium'] } },
       resources: [],
       outputs: { tier: { type: 'string', value: "[coalesce(parameters('tier'), 'none')]" } },
     });
     // az sends key=value as a string ('null' is the text null): an explicit null comes from a parameters file or JSON.
-    const params = file('nullable.parameters.json', { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#', contentVersion: '1.0.0.0', parameters: { tier: { value: null } } });
+    const params = file('nullable.parameters.json', {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#',
+      contentVersion: '1.0.0.0',
+      parameters: { tier: { value: null } },
+    });
     const d = await az.ok(['deployment', 'group', 'create', '-g', 'links', '-n', 'nullable', '--template-file', t, '--parameters', `@${params}`]);
     assert.equal(d.properties.provisioningState, 'Succeeded');
     assert.equal(d.properties.outputs.tier.value, 'none');

@@ -34,7 +34,10 @@ describe('az deployment (real az CLI, default profile)', function () {
     const shown = await az.ok(['deployment', 'group', 'show', '-g', 'dep', '-n', 'aks']);
     assert.equal(shown.properties.outputs.clusterId.value, d.properties.outputs.clusterId.value);
     const list = await az.ok(['deployment', 'group', 'list', '-g', 'dep']);
-    assert.deepEqual(list.map((x: any) => x.name), ['aks']);
+    assert.deepEqual(
+      list.map((x: any) => x.name),
+      ['aks'],
+    );
     const ops = await az.ok(['deployment', 'operation', 'group', 'list', '-g', 'dep', '-n', 'aks']);
     assert.ok(ops.some((o: any) => o.properties.targetResource?.resourceType === 'Microsoft.ContainerService/managedClusters' && o.properties.provisioningState === 'Succeeded'));
     const wi = await az.run(['deployment', 'group', 'what-if', '-g', 'dep', '--template-file', T('aks-azure.json'), '--parameters', 'clusterName=other', '--no-pretty-print', '-o', 'json']);
@@ -48,7 +51,15 @@ describe('az deployment (real az CLI, default profile)', function () {
   it('a bad template and a disallowed value fail as ARM fails them', async () => {
     const dir = tmpDir();
     const bad = path.join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [], outputs: { o: { type: 'string', value: "[nope()]" } } }));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+        contentVersion: '1.0.0.0',
+        resources: [],
+        outputs: { o: { type: 'string', value: '[nope()]' } },
+      }),
+    );
     const r = await az.run(['deployment', 'group', 'create', '-g', 'dep', '--template-file', bad]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /InvalidTemplate/);
@@ -74,13 +85,16 @@ describe('az deployment (real az CLI, default profile)', function () {
   it('sub create deploys at subscription scope', async () => {
     const dir = tmpDir();
     const t = path.join(dir, 'sub.json');
-    writeFileSync(t, JSON.stringify({
-      $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
-      contentVersion: '1.0.0.0',
-      parameters: { rg: { type: 'string' } },
-      resources: [{ type: 'Microsoft.Resources/resourceGroups', apiVersion: '2021-04-01', name: "[parameters('rg')]", location: 'westus' }],
-      outputs: { id: { type: 'string', value: "[subscriptionResourceId('Microsoft.Resources/resourceGroups', parameters('rg'))]" } },
-    }));
+    writeFileSync(
+      t,
+      JSON.stringify({
+        $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
+        contentVersion: '1.0.0.0',
+        parameters: { rg: { type: 'string' } },
+        resources: [{ type: 'Microsoft.Resources/resourceGroups', apiVersion: '2021-04-01', name: "[parameters('rg')]", location: 'westus' }],
+        outputs: { id: { type: 'string', value: "[subscriptionResourceId('Microsoft.Resources/resourceGroups', parameters('rg'))]" } },
+      }),
+    );
     const d = await az.ok(['deployment', 'sub', 'create', '-l', 'eastus', '-n', 'subdep', '--template-file', t, '--parameters', 'rg=from-sub']);
     assert.equal(d.properties.provisioningState, 'Succeeded');
     assert.match(d.properties.outputs.id.value, /resourceGroups\/from-sub$/);

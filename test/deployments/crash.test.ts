@@ -23,7 +23,11 @@ interface Child {
 }
 
 function start(dir: string, scale: string): Promise<Child> {
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--quiet', '--data-dir', dir, '--time-scale', scale, '--no-fsync', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [MAIN, '--port', '0', '--quiet', '--data-dir', dir, '--time-scale', scale, '--no-fsync', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -33,7 +37,10 @@ function start(dir: string, scale: string): Promise<Child> {
       const m = /listening on (https:\/\/\S+)/.exec(out);
       if (m && !(child as any).started) {
         (child as any).started = true;
-        const t = await request(m[1]).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
+        const t = await request(m[1])
+          .post(`/${TENANT}/oauth2/v2.0/token`)
+          .type('form')
+          .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
         resolve({ child, url: m[1], token: t.body.access_token });
       }
     });
@@ -70,21 +77,35 @@ describe('deployments and kill -9', function () {
     // At time scale 1 a cluster takes minutes to create: the kill lands inside it.
     let c = await start(dir, '1');
     children.push(c);
-    assert.equal((await api(c).put(`${rgPath('crashdep')}?${RV}`).send({ location: 'eastus' })).status, 201);
+    assert.equal(
+      (
+        await api(c)
+          .put(`${rgPath('crashdep')}?${RV}`)
+          .send({ location: 'eastus' })
+      ).status,
+      201,
+    );
     const cluster = `${rgPath('crashdep')}/providers/Microsoft.ContainerService/managedClusters/aks1`;
     const identity = `${rgPath('crashdep')}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/after-aks`;
     const template = {
-      $schema: SCHEMA, contentVersion: '1.0.0.0',
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
       resources: [
         {
-          type: 'Microsoft.ContainerService/managedClusters', apiVersion: '2022-11-01', name: 'aks1', location: 'eastus', identity: { type: 'SystemAssigned' },
+          type: 'Microsoft.ContainerService/managedClusters',
+          apiVersion: '2022-11-01',
+          name: 'aks1',
+          location: 'eastus',
+          identity: { type: 'SystemAssigned' },
           properties: { dnsPrefix: 'aks1', agentPoolProfiles: [{ name: 'agentpool', count: 1, vmSize: 'Standard_D2s_v3', osType: 'Linux', mode: 'System' }] },
         },
         { type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: 'after-aks', location: 'eastus', dependsOn: ['aks1'] },
       ],
       outputs: { fqdn: { type: 'string', value: "[reference('aks1').fqdn]" } },
     };
-    const put = await api(c).put(`${rgPath('crashdep')}/providers/Microsoft.Resources/deployments/dep?${RV}`).send({ properties: { mode: 'Incremental', template } });
+    const put = await api(c)
+      .put(`${rgPath('crashdep')}/providers/Microsoft.Resources/deployments/dep?${RV}`)
+      .send({ properties: { mode: 'Incremental', template } });
     assert.equal(put.status, 201, put.text);
     // The cluster's create is under way: hold it (held survives the restart), so that after the restart it
     // is still in flight when the deployment resumes, whatever the time scale.
@@ -105,7 +126,10 @@ describe('deployments and kill -9', function () {
     });
     const during = await api(c).get(`${rgPath('crashdep')}/providers/Microsoft.Resources/deployments/dep?${RV}`);
     assert.equal(during.status, 200);
-    assert.ok(['Accepted', 'Running'].includes(during.body.properties.provisioningState), `while the cluster is still being created the deployment runs: ${JSON.stringify(during.body.properties.error ?? during.body.properties.provisioningState)}`);
+    assert.ok(
+      ['Accepted', 'Running'].includes(during.body.properties.provisioningState),
+      `while the cluster is still being created the deployment runs: ${JSON.stringify(during.body.properties.error ?? during.body.properties.provisioningState)}`,
+    );
     assert.equal((await api(c).get(`${identity}?api-version=2023-01-31`)).status, 404, 'the dependent waits for the cluster');
     assert.equal((await api(c).post(`/_emulator/operations/${clusterOp.id}/release`)).status, 200);
 
@@ -120,14 +144,24 @@ describe('deployments and kill -9', function () {
     assert.equal((await api(c).get(`${identity}?api-version=2023-01-31`)).status, 200, 'what depended on the cluster was created');
     // One create of the cluster, the one started before the kill.
     const creates = (await operations(c)).filter((o) => o.typeKey === 'microsoft.containerservice/managedclusters' && (o.kind === 'create' || o.kind === 'update'));
-    assert.deepEqual(creates.map((o) => [o.id, o.status]), [[clusterOp.id, 'Succeeded']]);
+    assert.deepEqual(
+      creates.map((o) => [o.id, o.status]),
+      [[clusterOp.id, 'Succeeded']],
+    );
   });
 
   it('an operation interrupted on every resume ends Failed after ten restarts in a row, its work undone', async () => {
     const dir = tmpDir('arm-emu-resumeloop-');
     let c = await start(dir, '1');
     children.push(c);
-    assert.equal((await api(c).put(`${rgPath('loop')}?${RV}`).send({ location: 'eastus' })).status, 201);
+    assert.equal(
+      (
+        await api(c)
+          .put(`${rgPath('loop')}?${RV}`)
+          .send({ location: 'eastus' })
+      ).status,
+      201,
+    );
     // A group's delete takes 5 s of simulated time at time scale 1: every start below is killed inside it.
     const del = await api(c).delete(`${rgPath('loop')}?${RV}`);
     assert.equal(del.status, 202);
@@ -157,15 +191,28 @@ describe('deployments and kill -9', function () {
   it('a deployment interrupted by a clean stop resumes at the next start and succeeds (a stop is not a failure)', async () => {
     const dir = tmpDir('arm-emu-depstop-');
     let emu = await startTestEmulator(['--data-dir', dir, '--no-fsync', '--time-scale', '1']);
-    await emu.http().put(`${rgPath('stopdep')}?${RV}`).send({ location: 'eastus' });
+    await emu
+      .http()
+      .put(`${rgPath('stopdep')}?${RV}`)
+      .send({ location: 'eastus' });
     const template = {
-      $schema: SCHEMA, contentVersion: '1.0.0.0',
-      resources: [{
-        type: 'Microsoft.ContainerService/managedClusters', apiVersion: '2022-11-01', name: 'aks1', location: 'eastus', identity: { type: 'SystemAssigned' },
-        properties: { dnsPrefix: 'aks1', agentPoolProfiles: [{ name: 'agentpool', count: 1, vmSize: 'Standard_D2s_v3', osType: 'Linux', mode: 'System' }] },
-      }],
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.ContainerService/managedClusters',
+          apiVersion: '2022-11-01',
+          name: 'aks1',
+          location: 'eastus',
+          identity: { type: 'SystemAssigned' },
+          properties: { dnsPrefix: 'aks1', agentPoolProfiles: [{ name: 'agentpool', count: 1, vmSize: 'Standard_D2s_v3', osType: 'Linux', mode: 'System' }] },
+        },
+      ],
     };
-    const put = await emu.http().put(`${rgPath('stopdep')}/providers/Microsoft.Resources/deployments/dep?${RV}`).send({ properties: { mode: 'Incremental', template } });
+    const put = await emu
+      .http()
+      .put(`${rgPath('stopdep')}/providers/Microsoft.Resources/deployments/dep?${RV}`)
+      .send({ properties: { mode: 'Incremental', template } });
     assert.equal(put.status, 201, put.text);
     await until('the cluster create', async () => emu.services.asyncOperations.list().find((o) => o.typeKey === 'microsoft.containerservice/managedclusters' && o.status === 'InProgress'));
     await emu.close();

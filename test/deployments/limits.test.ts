@@ -24,7 +24,15 @@ describe('deployments: limits on what expressions build and how long they run', 
   before(async () => {
     dir = tmpDir();
     emu = await startTestEmulator(['--data-dir', dir, '--no-fsync', '--template-time-limit', '4']);
-    assert.equal((await emu.http().put(`${rgPath('lim')}?${V}`).send({ location: 'eastus' })).status, 201);
+    assert.equal(
+      (
+        await emu
+          .http()
+          .put(`${rgPath('lim')}?${V}`)
+          .send({ location: 'eastus' })
+      ).status,
+      201,
+    );
   });
   after(async () => emu?.close());
 
@@ -33,16 +41,25 @@ describe('deployments: limits on what expressions build and how long they run', 
       variables: { big: "[reduce(range(0, 30), createObject('x', 1), lambda('a', 'i', createObject('l', lambdaVariables('a'), 'r', lambdaVariables('a'))))]" },
       outputs: { o: { type: 'object', value: "[variables('big')]" } },
     });
-    const r = await emu.http().put(`${dep('lim', 'doubling')}?${V}`).send({ properties: { mode: 'Incremental', template: t } });
+    const r = await emu
+      .http()
+      .put(`${dep('lim', 'doubling')}?${V}`)
+      .send({ properties: { mode: 'Incremental', template: t } });
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.equal(r.body.error.code, 'InvalidTemplate');
     assert.match(r.body.error.message, /exceeded the size limit\. Limit: '4194304' characters/);
   });
 
   it('concat doubling of strings and arrays in outputs fails the deployment (DeploymentOutputEvaluationFailed), no 500', async () => {
-    for (const [name, seed] of [['strings', "'ab'"], ['arrays', 'createArray(1)']]) {
+    for (const [name, seed] of [
+      ['strings', "'ab'"],
+      ['arrays', 'createArray(1)'],
+    ]) {
       const t = template({ outputs: { o: { type: 'object', value: `[createObject('v', reduce(range(0, 40), ${seed}, lambda('a', 'i', concat(lambdaVariables('a'), lambdaVariables('a')))))]` } } });
-      const r = await emu.http().put(`${dep('lim', `concat-${name}`)}?${V}`).send({ properties: { mode: 'Incremental', template: t } });
+      const r = await emu
+        .http()
+        .put(`${dep('lim', `concat-${name}`)}?${V}`)
+        .send({ properties: { mode: 'Incremental', template: t } });
       // Outputs are checked up front when they need nothing from the deployment: either way, no 500.
       assert.ok(r.status === 400 || r.status === 201, `${r.status} ${JSON.stringify(r.body)}`);
       const err = r.status === 400 ? r.body.error : (await waitForOperation(emu, r.headers['azure-asyncoperation'])).error;
@@ -53,10 +70,14 @@ describe('deployments: limits on what expressions build and how long they run', 
   it('the emulator keeps answering while a runaway replace loop is evaluated; the loop ends with the time limit named', async () => {
     const t = template({ variables: { loop: REPLACE_LOOP }, outputs: { o: { type: 'int', value: "[length(variables('loop'))]" } } });
     let settled = false;
-    const put = emu.http().put(`${dep('lim', 'replace')}?${V}`).send({ properties: { mode: 'Incremental', template: t } }).then((r) => {
-      settled = true;
-      return r;
-    });
+    const put = emu
+      .http()
+      .put(`${dep('lim', 'replace')}?${V}`)
+      .send({ properties: { mode: 'Incremental', template: t } })
+      .then((r) => {
+        settled = true;
+        return r;
+      });
     // While the PUT's validation evaluates the loop (seconds, in a template worker), other requests are answered.
     await waitUntil(() => templateWorkers(emu.services).active() > 0, { what: "the PUT's template job to run" });
     for (let i = 0; i < 3; i++) {
@@ -70,9 +91,12 @@ describe('deployments: limits on what expressions build and how long they run', 
     assert.match(r.body.error.message, /exceeded the time limit\. Limit: '4000' milliseconds/);
   });
 
-  it("a deployment whose output is json() of a 10,000-deep array fails, and the emulator restarts from its data", async () => {
+  it('a deployment whose output is json() of a 10,000-deep array fails, and the emulator restarts from its data', async () => {
     const t = template({ outputs: { deep: { type: 'array', value: `[json(parameters('text'))]` } }, parameters: { text: { type: 'string' } } });
-    const r = await emu.http().put(`${dep('lim', 'deep')}?${V}`).send({ properties: { mode: 'Incremental', template: t, parameters: { text: { value: DEEP_JSON } } } });
+    const r = await emu
+      .http()
+      .put(`${dep('lim', 'deep')}?${V}`)
+      .send({ properties: { mode: 'Incremental', template: t, parameters: { text: { value: DEEP_JSON } } } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
     assert.equal(st.status, 'Failed');

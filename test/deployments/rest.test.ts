@@ -23,7 +23,10 @@ describe('deployments: the ARM template deployment API (REST)', function () {
 
   it('deploys the shipped AKS template: 201 Accepted, then Succeeded with the outputs the template reads back', async () => {
     const body = { properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: file('aks-azure.parameters.json').parameters } };
-    const r = await emu.http().put(`${dep('d1', 'aks')}?${V}`).send(body);
+    const r = await emu
+      .http()
+      .put(`${dep('d1', 'aks')}?${V}`)
+      .send(body);
     assert.equal(r.status, 201, JSON.stringify(r.body));
     assert.equal(r.body.properties.provisioningState, 'Accepted');
     assert.ok(r.headers['azure-asyncoperation']);
@@ -34,7 +37,10 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     const cluster = await emu.http().get(`${g.body.properties.outputs.clusterId.value}?api-version=2022-11-01`);
     assert.equal(cluster.status, 200);
     assert.equal(g.body.properties.outputs.controlPlaneFQDN.value, cluster.body.properties.fqdn);
-    assert.deepEqual(g.body.properties.outputResources.map((o: any) => o.id.toLowerCase()), [cluster.body.id.toLowerCase()]);
+    assert.deepEqual(
+      g.body.properties.outputResources.map((o: any) => o.id.toLowerCase()),
+      [cluster.body.id.toLowerCase()],
+    );
     const ops = await emu.http().get(`${dep('d1', 'aks')}/operations?${V}`);
     assert.equal(ops.status, 200);
     const create = ops.body.value.find((o: any) => o.properties.targetResource?.resourceType === 'Microsoft.ContainerService/managedClusters');
@@ -43,25 +49,42 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     const one = await emu.http().get(`${dep('d1', 'aks')}/operations/${create.operationId}?${V}`);
     assert.equal(one.body.operationId, create.operationId);
     const list = await emu.http().get(`${rgPath('d1')}/providers/Microsoft.Resources/deployments?${V}`);
-    assert.deepEqual(list.body.value.map((d: any) => d.name), ['aks']);
+    assert.deepEqual(
+      list.body.value.map((d: any) => d.name),
+      ['aks'],
+    );
   });
 
   it('a template error is a synchronous 400 (InvalidTemplate) and stores nothing', async () => {
-    const template = { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [], outputs: { x: { type: 'string', value: "[nosuchfunction('a')]" } } };
-    const r = await emu.http().put(`${dep('d1', 'bad')}?${V}`).send({ properties: { mode: 'Incremental', template } });
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [],
+      outputs: { x: { type: 'string', value: "[nosuchfunction('a')]" } },
+    };
+    const r = await emu
+      .http()
+      .put(`${dep('d1', 'bad')}?${V}`)
+      .send({ properties: { mode: 'Incremental', template } });
     assert.equal(r.status, 400);
     assert.equal(r.body.error.code, 'InvalidTemplate');
     const notThere = await emu.http().get(`${dep('d1', 'bad')}?${V}`);
     assert.equal(notThere.status, 404);
     assert.equal(notThere.body.error.code, 'DeploymentNotFound');
-    const missing = await emu.http().put(`${dep('d1', 'bad2')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-hub.json') } });
+    const missing = await emu
+      .http()
+      .put(`${dep('d1', 'bad2')}?${V}`)
+      .send({ properties: { mode: 'Incremental', template: file('aks-hub.json') } });
     assert.equal(missing.status, 400);
     assert.match(JSON.stringify(missing.body.error), /servicePrincipalClientId/);
   });
 
   it('validate answers 200 with the validated resources, or 400 with the error; nothing is deployed', async () => {
     const body = { properties: { mode: 'Incremental', template: file('aks-hub.json'), parameters: file('aks-hub.parameters.json').parameters } };
-    const v = await emu.http().post(`${dep('hub', 'v')}/validate?${V}`).send(body);
+    const v = await emu
+      .http()
+      .post(`${dep('hub', 'v')}/validate?${V}`)
+      .send(body);
     assert.equal(v.status, 200, JSON.stringify(v.body));
     assert.equal(v.body.properties.provisioningState, 'Succeeded');
     assert.ok(v.body.properties.validatedResources.length >= 1);
@@ -72,7 +95,10 @@ describe('deployments: the ARM template deployment API (REST)', function () {
 
   it('whatIf is long-running and its Location answers the predicted changes', async () => {
     const body = { properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'wi1' } } } };
-    const r = await emu.http().post(`${dep('d1', 'wi')}/whatIf?${V}`).send(body);
+    const r = await emu
+      .http()
+      .post(`${dep('d1', 'wi')}/whatIf?${V}`)
+      .send(body);
     assert.equal(r.status, 202, JSON.stringify(r.body));
     const res = await waitForLocation(emu, r.headers.location);
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -80,7 +106,10 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     const c = res.body.properties.changes.find((x: any) => /managedClusters\/wi1$/i.test(x.resourceId));
     assert.equal(c.changeType, 'Create');
     // the existing cluster from the first test is NoChange/Modify when redeployed
-    const again = await emu.http().post(`${dep('d1', 'wi2')}/whatIf?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: file('aks-azure.parameters.json').parameters } });
+    const again = await emu
+      .http()
+      .post(`${dep('d1', 'wi2')}/whatIf?${V}`)
+      .send({ properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: file('aks-azure.parameters.json').parameters } });
     const res2 = await waitForLocation(emu, again.headers.location);
     assert.equal(res2.status, 200, JSON.stringify(res2.body));
     const c2 = res2.body.properties.changes.find((x: any) => /managedClusters\//i.test(x.resourceId));
@@ -92,18 +121,35 @@ describe('deployments: the ARM template deployment API (REST)', function () {
       $schema: 'https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#',
       contentVersion: '1.0.0.0',
       parameters: { names: { type: 'array', defaultValue: ['sa', 'sb'] } },
-      resources: [{ type: 'Microsoft.Resources/resourceGroups', apiVersion: '2021-04-01', name: "[parameters('names')[copyIndex()]]", location: 'eastus', copy: { name: 'g', count: "[length(parameters('names'))]" } }],
+      resources: [
+        {
+          type: 'Microsoft.Resources/resourceGroups',
+          apiVersion: '2021-04-01',
+          name: "[parameters('names')[copyIndex()]]",
+          location: 'eastus',
+          copy: { name: 'g', count: "[length(parameters('names'))]" },
+        },
+      ],
       outputs: { first: { type: 'string', value: "[parameters('names')[0]]" } },
     };
-    const noLoc = await emu.http().put(`/subscriptions/${SUB}/providers/Microsoft.Resources/deployments/s1?${V}`).send({ properties: { mode: 'Incremental', template } });
+    const noLoc = await emu
+      .http()
+      .put(`/subscriptions/${SUB}/providers/Microsoft.Resources/deployments/s1?${V}`)
+      .send({ properties: { mode: 'Incremental', template } });
     assert.equal(noLoc.status, 400);
-    const r = await emu.http().put(`/subscriptions/${SUB}/providers/Microsoft.Resources/deployments/s1?${V}`).send({ location: 'eastus', properties: { mode: 'Incremental', template } });
+    const r = await emu
+      .http()
+      .put(`/subscriptions/${SUB}/providers/Microsoft.Resources/deployments/s1?${V}`)
+      .send({ location: 'eastus', properties: { mode: 'Incremental', template } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
     assert.equal(st.status, 'Succeeded', JSON.stringify(st));
     for (const n of ['sa', 'sb']) assert.equal((await emu.http().get(`${rgPath(n)}?${V}`)).status, 200);
     const list = await emu.http().get(`/subscriptions/${SUB}/providers/Microsoft.Resources/deployments?${V}`);
-    assert.deepEqual(list.body.value.map((d: any) => d.name), ['s1']);
+    assert.deepEqual(
+      list.body.value.map((d: any) => d.name),
+      ['s1'],
+    );
   });
 
   it('what a provider refuses is refused at once by preflight (400 InvalidTemplateDeployment), nothing stored', async () => {
@@ -111,10 +157,23 @@ describe('deployments: the ARM template deployment API (REST)', function () {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',
       resources: [
-        { type: 'Microsoft.ContainerService/managedClusters', apiVersion: '2020-11-01', name: 'hubbad', location: 'local', properties: { dnsPrefix: 'hubbad', agentPoolProfiles: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_DS2_v2', mode: 'System', enableAutoScaling: true, minCount: 1, maxCount: 3 }], servicePrincipalProfile: { clientId: 'x', secret: 'y' } } },
+        {
+          type: 'Microsoft.ContainerService/managedClusters',
+          apiVersion: '2020-11-01',
+          name: 'hubbad',
+          location: 'local',
+          properties: {
+            dnsPrefix: 'hubbad',
+            agentPoolProfiles: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_DS2_v2', mode: 'System', enableAutoScaling: true, minCount: 1, maxCount: 3 }],
+            servicePrincipalProfile: { clientId: 'x', secret: 'y' },
+          },
+        },
       ],
     };
-    const r = await emu.http().put(`${dep('hub', 'refused')}?${V}`).send({ properties: { mode: 'Incremental', template } });
+    const r = await emu
+      .http()
+      .put(`${dep('hub', 'refused')}?${V}`)
+      .send({ properties: { mode: 'Incremental', template } });
     assert.equal(r.status, 400, JSON.stringify(r.body));
     assert.equal(r.body.error.code, 'InvalidTemplateDeployment');
     assert.match(JSON.stringify(r.body.error.details), /autoscaler/i);
@@ -130,10 +189,25 @@ describe('deployments: the ARM template deployment API (REST)', function () {
       resources: [
         ident,
         // passes preflight, then does not fit on the stamp's hosts
-        { type: 'Microsoft.ContainerService/managedClusters', apiVersion: '2020-11-01', name: 'toobig', location: 'local', dependsOn: ['kept'], properties: { dnsPrefix: 'toobig', agentPoolProfiles: [{ name: 'nodepool1', count: 20, vmSize: 'Standard_DS5_v2', mode: 'System' }], servicePrincipalProfile: { clientId: 'x', secret: 'y' }, networkProfile: { loadBalancerSku: 'basic' } } },
+        {
+          type: 'Microsoft.ContainerService/managedClusters',
+          apiVersion: '2020-11-01',
+          name: 'toobig',
+          location: 'local',
+          dependsOn: ['kept'],
+          properties: {
+            dnsPrefix: 'toobig',
+            agentPoolProfiles: [{ name: 'nodepool1', count: 20, vmSize: 'Standard_DS5_v2', mode: 'System' }],
+            servicePrincipalProfile: { clientId: 'x', secret: 'y' },
+            networkProfile: { loadBalancerSku: 'basic' },
+          },
+        },
       ],
     };
-    const r = await emu.http().put(`${dep('hub', 'fails')}?${V}`).send({ properties: { mode: 'Incremental', template } });
+    const r = await emu
+      .http()
+      .put(`${dep('hub', 'fails')}?${V}`)
+      .send({ properties: { mode: 'Incremental', template } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
     assert.equal(st.status, 'Failed');
@@ -160,7 +234,10 @@ describe('deployments: the ARM template deployment API (REST)', function () {
   it('cancel stops a running deployment (Canceled); a finished one cannot be canceled', async () => {
     emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.containerservice/managedclusters', operation: 'create', gate: { mode: 'polls', polls: 1_000_000 } }]);
     try {
-      const r = await emu.http().put(`${dep('d1', 'slow')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'held' } } } });
+      const r = await emu
+        .http()
+        .put(`${dep('d1', 'slow')}?${V}`)
+        .send({ properties: { mode: 'Incremental', template: file('aks-azure.json'), parameters: { clusterName: { value: 'held' } } } });
       assert.equal(r.status, 201);
       const running = await emu.http().get(`${dep('d1', 'slow')}?${V}`);
       assert.ok(['Accepted', 'Running'].includes(running.body.properties.provisioningState));
@@ -179,7 +256,16 @@ describe('deployments: the ARM template deployment API (REST)', function () {
   });
 
   it('secure parameters are never shown: not in GET, operations, export or the operation status', async () => {
-    const r = await emu.http().put(`${dep('hub', 'sec')}?${V}`).send({ properties: { mode: 'Incremental', template: file('aks-hub.json'), parameters: { ...file('aks-hub.parameters.json').parameters, servicePrincipalClientSecret: { value: 'top-secret-value-42' }, clusterName: { value: 'sec1' } } } });
+    const r = await emu
+      .http()
+      .put(`${dep('hub', 'sec')}?${V}`)
+      .send({
+        properties: {
+          mode: 'Incremental',
+          template: file('aks-hub.json'),
+          parameters: { ...file('aks-hub.parameters.json').parameters, servicePrincipalClientSecret: { value: 'top-secret-value-42' }, clusterName: { value: 'sec1' } },
+        },
+      });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
     assert.equal(st.status, 'Succeeded', JSON.stringify(st));
@@ -196,11 +282,23 @@ describe('deployments: the ARM template deployment API (REST)', function () {
     await createGroup(emu, 'cm', 'eastus');
     const ident = (n: string) => ({ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: n, location: 'eastus' });
     const t = (names: string[]) => ({ $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: names.map(ident) });
-    for (const [name, mode, names] of [['one', 'Incremental', ['a', 'b']], ['two', 'Complete', ['b']]] as const) {
-      const r = await emu.http().put(`${dep('cm', name)}?${V}`).send({ properties: { mode, template: t([...names]) } });
-      { const st = await waitForOperation(emu, r.headers["azure-asyncoperation"]); assert.equal(st.status, "Succeeded", JSON.stringify(st)); }
+    for (const [name, mode, names] of [
+      ['one', 'Incremental', ['a', 'b']],
+      ['two', 'Complete', ['b']],
+    ] as const) {
+      const r = await emu
+        .http()
+        .put(`${dep('cm', name)}?${V}`)
+        .send({ properties: { mode, template: t([...names]) } });
+      {
+        const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
+        assert.equal(st.status, 'Succeeded', JSON.stringify(st));
+      }
     }
     const left = await emu.http().get(`${rgPath('cm')}/resources?${V}`);
-    assert.deepEqual(left.body.value.map((x: any) => x.name), ['b']);
+    assert.deepEqual(
+      left.body.value.map((x: any) => x.name),
+      ['b'],
+    );
   });
 });

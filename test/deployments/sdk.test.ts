@@ -70,18 +70,48 @@ describe('real SDK clients: deployments', function () {
     // Rights at the root for the tenant calls, the documented way (elevate, then Owner at '/').
     const me = (await emu.http().get(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`)).body.value[0].properties.principalId;
     assert.equal((await emu.http().post('/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01')).status, 200);
-    await emu.http().put('/providers/Microsoft.Authorization/roleAssignments/33333333-0000-0000-0000-000000000001?api-version=2022-04-01').send({ properties: { roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635', principalId: me } });
-    assert.equal((await emu.http().put('/providers/Microsoft.Management/managementGroups/sdk-mg?api-version=2021-04-01').send({ properties: { displayName: 'SDK' } })).status, 200);
+    await emu
+      .http()
+      .put('/providers/Microsoft.Authorization/roleAssignments/33333333-0000-0000-0000-000000000001?api-version=2022-04-01')
+      .send({ properties: { roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635', principalId: me } });
+    assert.equal(
+      (
+        await emu
+          .http()
+          .put('/providers/Microsoft.Management/managementGroups/sdk-mg?api-version=2021-04-01')
+          .send({ properties: { displayName: 'SDK' } })
+      ).status,
+      200,
+    );
     const credential = new ClientSecretCredential(TENANT, CLIENT_ID, SECRET, { authorityHost: emu.url, disableInstanceDiscovery: true });
     const client = new ResourceManagementClient(credential, SUB, { endpoint: emu.url, credentialScopes: [`${emu.url}/.default`], retryOptions: { maxRetries: 0 } } as any);
-    const template = { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [], outputs: { mg: { type: 'string', value: '[managementGroup().name]' } } };
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [],
+      outputs: { mg: { type: 'string', value: '[managementGroup().name]' } },
+    };
     const m = await client.deployments.beginCreateOrUpdateAtManagementGroupScopeAndWait('sdk-mg', 'jsmg', { location: 'eastus', properties: { mode: 'Incremental', template } } as any);
     assert.equal(m.properties?.provisioningState, 'Succeeded');
     assert.equal((m.properties?.outputs as any).mg.value, 'sdk-mg');
     assert.equal((await client.deployments.checkExistenceAtManagementGroupScope('sdk-mg', 'jsmg')).body, true);
-    const tenantTemplate = { $schema: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.Management/managementGroups', apiVersion: '2021-04-01', name: 'sdk-child', properties: { details: { parent: { id: '/providers/Microsoft.Management/managementGroups/sdk-mg' } } } }] };
+    const tenantTemplate = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      resources: [
+        {
+          type: 'Microsoft.Management/managementGroups',
+          apiVersion: '2021-04-01',
+          name: 'sdk-child',
+          properties: { details: { parent: { id: '/providers/Microsoft.Management/managementGroups/sdk-mg' } } },
+        },
+      ],
+    };
     const wi = await client.deployments.beginWhatIfAtTenantScopeAndWait('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
-    assert.deepEqual(wi.changes?.map((c: any) => [c.changeType, c.resourceId]), [['Create', '/providers/Microsoft.Management/managementGroups/sdk-child']]);
+    assert.deepEqual(
+      wi.changes?.map((c: any) => [c.changeType, c.resourceId]),
+      [['Create', '/providers/Microsoft.Management/managementGroups/sdk-child']],
+    );
     const t = await client.deployments.beginCreateOrUpdateAtTenantScopeAndWait('jst', { location: 'eastus', properties: { mode: 'Incremental', template: tenantTemplate } } as any);
     assert.equal(t.properties?.provisioningState, 'Succeeded');
     const tenants: any[] = [];

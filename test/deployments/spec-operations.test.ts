@@ -40,10 +40,29 @@ describe('deployments: every operation of the REST spec, at every scope', functi
     const me = (await emu.http().get(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01`)).body.value[0].properties.principalId;
     assert.equal((await emu.http().post('/providers/Microsoft.Authorization/elevateAccess?api-version=2016-07-01')).status, 200);
     const owner = `/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635`;
-    const ra = await emu.http().put(`/providers/Microsoft.Authorization/roleAssignments/11111111-2222-3333-4444-555555555555?api-version=2022-04-01`).send({ properties: { roleDefinitionId: owner, principalId: me } });
+    const ra = await emu
+      .http()
+      .put(`/providers/Microsoft.Authorization/roleAssignments/11111111-2222-3333-4444-555555555555?api-version=2022-04-01`)
+      .send({ properties: { roleDefinitionId: owner, principalId: me } });
     assert.ok([200, 201].includes(ra.status), JSON.stringify(ra.body));
-    assert.equal((await emu.http().put(`${rgPath('spec')}?${V}`).send({ location: 'eastus' })).status, 201);
-    assert.equal((await emu.http().put(`${MG}?${V}`).send({ properties: { displayName: 'Spec MG' } })).status, 200);
+    assert.equal(
+      (
+        await emu
+          .http()
+          .put(`${rgPath('spec')}?${V}`)
+          .send({ location: 'eastus' })
+      ).status,
+      201,
+    );
+    assert.equal(
+      (
+        await emu
+          .http()
+          .put(`${MG}?${V}`)
+          .send({ properties: { displayName: 'Spec MG' } })
+      ).status,
+      200,
+    );
   });
   after(async () => emu.close());
 
@@ -97,9 +116,16 @@ describe('deployments: every operation of the REST spec, at every scope', functi
   }
 
   it('a deployment operation by id, at each scope and on the older resource-group path', async () => {
-    const template = { $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [{ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: 'spec-id', location: 'eastus' }] };
+    const template = {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      resources: [{ type: 'Microsoft.ManagedIdentity/userAssignedIdentities', apiVersion: '2023-01-31', name: 'spec-id', location: 'eastus' }],
+    };
     const dep = `${rgPath('spec')}/providers/Microsoft.Resources/deployments/withop`;
-    const put = await emu.http().put(`${dep}?${V}`).send({ properties: { mode: 'Incremental', template } });
+    const put = await emu
+      .http()
+      .put(`${dep}?${V}`)
+      .send({ properties: { mode: 'Incremental', template } });
     assert.equal((await poll(emu, put.headers['azure-asyncoperation'])).status, 'Succeeded');
     const ops = (await emu.http().get(`${dep}/operations?${V}`)).body.value;
     assert.equal(ops.length, 1);
@@ -112,7 +138,7 @@ describe('deployments: every operation of the REST spec, at every scope', functi
     assert.equal((await emu.http().get(`/subscriptions/${SUB}/resourcegroups/spec/deployments/withop/operations?${V}`)).body.value.length, 1);
   });
 
-  it('calculateTemplateHash: the minified template and ARM\'s hash (the spec\'s own example)', async () => {
+  it("calculateTemplateHash: the minified template and ARM's hash (the spec's own example)", async () => {
     const template = {
       $schema: 'http://schemas.management.azure.com/deploymentTemplate?api-version=2014-04-01-preview',
       contentVersion: '1.0.0.0',

@@ -52,7 +52,10 @@ for (const { mode, store, name } of MATRIX) {
       assert.ok(hub.vms.every((v: any) => v.owner === owner));
       assert.deepEqual(new Set(hub.vms.map((v: any) => v.role)), new Set(['controlPlane', 'loadBalancer', 'worker']));
       const only = await request(app).get('/_emulator/fabric?kind=AzureStackHCI').expect(200);
-      assert.deepEqual(only.body.sites.map((s: any) => s.name), ['hci-test']);
+      assert.deepEqual(
+        only.body.sites.map((s: any) => s.name),
+        ['hci-test'],
+      );
       const one = await request(app).get('/_emulator/fabric/sites/local').expect(200);
       assert.deepEqual(one.body.capabilities.loadBalancerSkus, ['basic']);
       const o = await request(app).get('/_emulator/fabric/owners').query({ id: owner }).expect(200);
@@ -110,7 +113,10 @@ for (const { mode, store, name } of MATRIX) {
     });
 
     it('refuses a bad gate and a bad time scale with 400', async () => {
-      let res = await request(app).put('/_emulator/operations/gates').send({ rules: [{ typeKey: '*', operation: '*', gate: { mode: 'later' } }] }).expect(400);
+      let res = await request(app)
+        .put('/_emulator/operations/gates')
+        .send({ rules: [{ typeKey: '*', operation: '*', gate: { mode: 'later' } }] })
+        .expect(400);
       assert.equal(res.body.error.code, 'InvalidRequestContent');
       assert.match(res.body.error.message, /rules\[0\]\.gate\.mode/);
       res = await request(app).put('/_emulator/operations/gates').set('content-type', 'application/json').send('{oops').expect(400);

@@ -66,7 +66,10 @@ for (const { mode, store, name } of MATRIX) {
         { what: 'the fan-out to finish', everyMs: 2 },
       );
       assert.equal(w.engine.get(op.id)!.status, 'Succeeded');
-      assert.ok(seen.some((p) => p > 0 && p < 100), `saw ${seen.join(',')}`);
+      assert.ok(
+        seen.some((p) => p > 0 && p < 100),
+        `saw ${seen.join(',')}`,
+      );
       for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1]);
     });
 
@@ -165,8 +168,15 @@ for (const { mode, store, name } of MATRIX) {
       const up = await w.run(owner, poolScalePlan({ owner, site: 'local', pool: 'nodepool1', vmSize: 'Standard_D4s_v3', count: 4, current: w.fabric.ownerVms(owner) }), 'update');
       assert.equal(up.status, 'Succeeded');
       assert.deepEqual(w.fabric.ownerStatus(owner).nodeCounts, { nodepool1: 4 });
-      const names = w.fabric.ownerVms(owner).filter((v) => v.role === 'worker').map((v) => v.name).sort();
-      assert.deepEqual(names.map((n) => n.slice(-2)), ['00', '01', '02', '03']);
+      const names = w.fabric
+        .ownerVms(owner)
+        .filter((v) => v.role === 'worker')
+        .map((v) => v.name)
+        .sort();
+      assert.deepEqual(
+        names.map((n) => n.slice(-2)),
+        ['00', '01', '02', '03'],
+      );
       const down = await w.run(owner, poolScalePlan({ owner, site: 'local', pool: 'nodepool1', vmSize: 'Standard_D4s_v3', count: 1, current: w.fabric.ownerVms(owner) }), 'update');
       assert.equal(down.status, 'Succeeded');
       assert.deepEqual(w.fabric.ownerStatus(owner).nodeCounts, { nodepool1: 1 });
@@ -286,7 +296,10 @@ for (const { mode, store, name } of MATRIX) {
         const owner = clusterId('resilient');
         await w.run(owner, hubCluster(owner, 3));
         const victim = w.fabric.ownerVms(owner)[0].host!;
-        const onVictim = w.fabric.ownerVms(owner).filter((v) => v.host === victim).map((v) => v.name);
+        const onVictim = w.fabric
+          .ownerVms(owner)
+          .filter((v) => v.host === victim)
+          .map((v) => v.name);
         const report = await w.fabric.failHost('local', victim);
         assert.deepEqual(report.restarted.map((r) => r.vm).sort(), onVictim.sort());
         assert.deepEqual(report.failed, []);
@@ -394,7 +407,10 @@ for (const { mode, store, name } of MATRIX) {
       it('unknown sites and hosts are 404s', async () => {
         w = await World.create(mode, { store });
         await assert.rejects(w.fabric.failHost('local', 'nope'), (e: any) => e.status === 404 && e.code === 'HostNotFound');
-        assert.throws(() => w.fabric.site('atlantis'), (e: any) => e.code === 'SiteNotFound');
+        assert.throws(
+          () => w.fabric.site('atlantis'),
+          (e: any) => e.code === 'SiteNotFound',
+        );
       });
     });
 

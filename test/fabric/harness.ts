@@ -90,10 +90,7 @@ export class World {
   /** The front door's store on PostgreSQL: its flags (a fresh database, the same across restarts). */
   private storeFlags?: string[];
 
-  static async create(
-    mode: Mode,
-    opts: { durable?: boolean; timeScale?: number; sites?: SiteDefinition[]; fabric?: FabricOptions; store?: StoreKind } = {},
-  ): Promise<World> {
+  static async create(mode: Mode, opts: { durable?: boolean; timeScale?: number; sites?: SiteDefinition[]; fabric?: FabricOptions; store?: StoreKind } = {}): Promise<World> {
     const w = new World(mode, { durable: !!opts.durable, timeScale: opts.timeScale ?? 0, defs: opts.sites ?? testSites(), fabric: opts.fabric ?? {} });
     if (w.opts.durable) w.tmp = mkdtempSync(path.join(os.tmpdir(), 'fabric-test-'));
     if (opts.store === 'postgres') w.storeFlags = await durableStore('postgres');

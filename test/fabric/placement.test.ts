@@ -42,10 +42,7 @@ describe('fabric placement', () => {
     assert.equal(res.shortfall.kind, 'cores');
     assert.equal(res.shortfall.needed, 8);
     assert.equal(res.shortfall.free, 6);
-    assert.equal(
-      shortfallMessage("Azure Stack Hub stamp 'local'", res.shortfall),
-      "Not enough cores on Azure Stack Hub stamp 'local': the operation needs 8 more cores, 6 are free.",
-    );
+    assert.equal(shortfallMessage("Azure Stack Hub stamp 'local'", res.shortfall), "Not enough cores on Azure Stack Hub stamp 'local': the operation needs 8 more cores, 6 are free.");
   });
 
   it('tells fragmentation apart from a lack of cores', () => {

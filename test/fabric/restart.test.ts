@@ -29,7 +29,10 @@ for (const { mode, store, name } of MATRIX) {
       const op = await w.start(owner, plan(owner));
       // some VMs booted, others not yet
       await until(() => w.fabric.ownerVms(owner).some((v) => v.state === 'Running') && w.engine.get(op.id)!.status === 'InProgress', 5000, 'mid fan-out');
-      const reserved = w.fabric.ownerVms(owner).map((v) => `${v.name}@${v.host}/${v.ip}`).sort();
+      const reserved = w.fabric
+        .ownerVms(owner)
+        .map((v) => `${v.name}@${v.host}/${v.ip}`)
+        .sort();
       assert.equal(reserved.length, 7);
       await w.restartFrontDoor();
       const done = await w.engine.waitFor(op.id);

@@ -76,7 +76,15 @@ describe('fabric site as its own process', function () {
     });
     const op = services.asyncOperations.create(
       { kind: 'create', tasks },
-      { resourceId: owner, typeKey: 'microsoft.hybridcontainerservice/provisionedclusterinstances', namespace: 'Microsoft.HybridContainerService', location: 'eastus', subscriptionId: SUB, method: 'PUT', apiVersion: '2024-01-01' },
+      {
+        resourceId: owner,
+        typeKey: 'microsoft.hybridcontainerservice/provisionedclusterinstances',
+        namespace: 'Microsoft.HybridContainerService',
+        location: 'eastus',
+        subscriptionId: SUB,
+        method: 'PUT',
+        apiVersion: '2024-01-01',
+      },
     );
     await services.store.write([services.asyncOperations.writeOp(op)]);
     services.asyncOperations.run(op);
@@ -112,7 +120,10 @@ describe('fabric site as its own process', function () {
     fabric = services.fabric!;
     const b = fabric.site('edge-2');
     await b.addNetwork({ name: 'lnet-run', addressPrefix: '10.9.0.0/24', vlan: 9, ipPools: [{ start: '10.9.0.10', end: '10.9.0.11' }], owner: '/lnet' }, 'op-net');
-    await assert.rejects(b.addNetwork({ name: 'other', addressPrefix: '10.9.0.128/25', vlan: 9, ipPools: [{ start: '10.9.0.130', end: '10.9.0.131' }], owner: '/o' }, 'op-2'), /overlaps logical network 'lnet-run'/);
+    await assert.rejects(
+      b.addNetwork({ name: 'other', addressPrefix: '10.9.0.128/25', vlan: 9, ipPools: [{ start: '10.9.0.130', end: '10.9.0.131' }], owner: '/o' }, 'op-2'),
+      /overlaps logical network 'lnet-run'/,
+    );
     const vm = await b.createVm({ name: 'bridge-vm', owner: '/bridge', role: 'appliance', vmSize: 'Standard_A4_v2', logicalNetwork: 'lnet-run' }, 'op-vm');
     assert.equal(vm.ip, '10.9.0.10');
     await b.installPackage({ name: 'pkg-1', owner: '/ext', host: '/bridge', packageType: 'microsoft.flux', version: '1.0.0' }, 'op-pkg');
@@ -123,8 +134,14 @@ describe('fabric site as its own process', function () {
     p = await startProcess(['--config', configFile, '--site', 'edge-2', '--data-dir', dataDir, '--port', port, '--no-fsync']);
     child = p.child;
     let snap = (await fabric.snapshot({ site: 'edge-2' })).sites[0];
-    assert.deepEqual(snap.logicalNetworks.filter((n) => n.owner).map((n) => [n.name, n.usedIps, n.freeIps]), [['lnet-run', 1, 1]]);
-    assert.deepEqual(snap.packages!.map((x) => x.name), ['pkg-1']);
+    assert.deepEqual(
+      snap.logicalNetworks.filter((n) => n.owner).map((n) => [n.name, n.usedIps, n.freeIps]),
+      [['lnet-run', 1, 1]],
+    );
+    assert.deepEqual(
+      snap.packages!.map((x) => x.name),
+      ['pkg-1'],
+    );
     // deleting the host's VMs takes its packages; then the network can go
     await b.deleteOwner('/bridge');
     await b.removeNetwork('lnet-run', '/lnet');

@@ -37,13 +37,26 @@ describe('fabric sites', () => {
   });
 
   it('refuses bad entries with a clear message', () => {
-    const bad = (sites: unknown, re: RegExp) => assert.throws(() => parseSites({ sites }), (e: any) => e instanceof ConfigError && re.test(e.message));
+    const bad = (sites: unknown, re: RegExp) =>
+      assert.throws(
+        () => parseSites({ sites }),
+        (e: any) => e instanceof ConfigError && re.test(e.message),
+      );
     bad([{ name: 'x', kind: 'Cloud' }], /sites\[0\]\.kind must be one of AzureRegion, AzureStackHub, AzureStackHCI/);
     bad([{ name: 'x', kind: 'AzureStackHCI', hosts: [{ cores: 0, memoryGB: 1 }] }], /sites\[0\]\.hosts\[0\]\.cores must be a positive integer/);
-    bad([{ name: 'x', kind: 'AzureStackHCI', logicalNetworks: [{ name: 'n', addressPrefix: '10.0.0.0/24', ipPools: [{ start: '10.0.1.1', end: '10.0.1.9' }] }] }], /outside the network's address prefix/);
+    bad(
+      [{ name: 'x', kind: 'AzureStackHCI', logicalNetworks: [{ name: 'n', addressPrefix: '10.0.0.0/24', ipPools: [{ start: '10.0.1.1', end: '10.0.1.9' }] }] }],
+      /outside the network's address prefix/,
+    );
     bad([{ name: 'x', kind: 'AzureStackHCI', location: 'x' }], /not an ARM location/);
     bad([{ name: 'x', kind: 'AzureStackHub', location: 'eastus' }], /both claim ARM location 'eastus'/);
-    bad([{ name: 'x', kind: 'AzureStackHub' }, { name: 'X', kind: 'AzureStackHub' }], /declared twice/);
+    bad(
+      [
+        { name: 'x', kind: 'AzureStackHub' },
+        { name: 'X', kind: 'AzureStackHub' },
+      ],
+      /declared twice/,
+    );
     bad([{ name: 'x', kind: 'AzureStackHCI', remote: 'ftp://h' }], /http:\/\//);
     bad([{ name: 'x', kind: 'AzureStackHCI', capabilities: { vmSizes: ['Standard_Nope'] } }], /unknown VM size/);
   });

@@ -33,11 +33,30 @@ describe('real az CLI on two instances sharing one PostgreSQL database', functio
 
   it('az aks create on one instance; az aks show, list and delete on the other', async () => {
     await azA.ok(['group', 'create', '-n', 'farm', '-l', 'local']);
-    const made = await azA.ok(['aks', 'create', '-g', 'farm', '-n', 'k1', '--node-count', '2', '--service-principal', 'cccccccc-0000-0000-0000-000000000001', '--client-secret', 'emulator-secret', '--generate-ssh-keys', '--load-balancer-sku', 'basic']);
+    const made = await azA.ok([
+      'aks',
+      'create',
+      '-g',
+      'farm',
+      '-n',
+      'k1',
+      '--node-count',
+      '2',
+      '--service-principal',
+      'cccccccc-0000-0000-0000-000000000001',
+      '--client-secret',
+      'emulator-secret',
+      '--generate-ssh-keys',
+      '--load-balancer-sku',
+      'basic',
+    ]);
     assert.equal(made.provisioningState, 'Succeeded');
     const shown = await azB.ok(['aks', 'show', '-g', 'farm', '-n', 'k1']);
     assert.equal(shown.agentPoolProfiles[0].count, 2);
-    assert.deepEqual((await azB.ok(['aks', 'list', '-g', 'farm'])).map((c: any) => c.name), ['k1']);
+    assert.deepEqual(
+      (await azB.ok(['aks', 'list', '-g', 'farm'])).map((c: any) => c.name),
+      ['k1'],
+    );
     await azB.ok(['aks', 'delete', '-g', 'farm', '-n', 'k1', '--yes']);
     assert.notEqual((await azA.run(['aks', 'show', '-g', 'farm', '-n', 'k1'])).code, 0);
     assert.equal(a.services.fabric!.ownerVms(`${rgPath('farm')}/providers/Microsoft.ContainerService/managedClusters/k1`).length, 0);
@@ -47,8 +66,26 @@ describe('real az CLI on two instances sharing one PostgreSQL database', functio
     const p = await platform(a);
     const cc = `/subscriptions/${SUB}/resourceGroups/arc/providers/Microsoft.Kubernetes/connectedClusters/farm-hybrid`;
     const pci = `${cc}/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default`;
-    await azA.ok(['resource', 'create', '--id', cc, '--api-version', V, '--is-full-object', '--properties', JSON.stringify({ location: 'eastus', kind: 'ProvisionedCluster', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '' } })]);
-    await azA.ok(['rest', '--method', 'put', '--url', `${pci}?api-version=${V}`, '--body', JSON.stringify(pciBody(p.cl, p.lnet, { cp: 1, pools: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_A4_v2', osType: 'Linux' }] }))]);
+    await azA.ok([
+      'resource',
+      'create',
+      '--id',
+      cc,
+      '--api-version',
+      V,
+      '--is-full-object',
+      '--properties',
+      JSON.stringify({ location: 'eastus', kind: 'ProvisionedCluster', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '' } }),
+    ]);
+    await azA.ok([
+      'rest',
+      '--method',
+      'put',
+      '--url',
+      `${pci}?api-version=${V}`,
+      '--body',
+      JSON.stringify(pciBody(p.cl, p.lnet, { cp: 1, pools: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_A4_v2', osType: 'Linux' }] })),
+    ]);
     let state = '';
     for (let i = 0; i < 30 && state !== 'Succeeded'; i++) state = (await azB.ok(['resource', 'show', '--id', pci, '--api-version', V])).properties.provisioningState;
     assert.equal(state, 'Succeeded');
@@ -65,7 +102,16 @@ describe('real az CLI on two instances sharing one PostgreSQL database', functio
     const id = sub.subscriptionId;
     // az rest picks its token by the subscription in the URL: az learns the new one at its next login
     for (const az of [azA, azB]) await az.ok(['login', '--service-principal', '-u', CLIENT_ID, '-p', SECRET, '--tenant', TENANT]);
-    await azB.ok(['rest', '--method', 'put', '--url', `${b.url}/subscriptions/${id}/resourceGroups/work?api-version=2021-04-01`, ...resource, '--body', JSON.stringify({ location: 'eastus', tags: { v: '1' } })]);
+    await azB.ok([
+      'rest',
+      '--method',
+      'put',
+      '--url',
+      `${b.url}/subscriptions/${id}/resourceGroups/work?api-version=2021-04-01`,
+      ...resource,
+      '--body',
+      JSON.stringify({ location: 'eastus', tags: { v: '1' } }),
+    ]);
     const file = path.join(tmpDir(), 'job.json');
     const snap = await azB.run(['rest', '--method', 'get', '--url', adminUrl(b, `/snapshots?subscriptionId=${id}`), ...resource, '--output-file', file]);
     assert.equal(snap.code, 0, snap.stderr);

@@ -28,13 +28,19 @@ describe('two instances on one PostgreSQL database', function () {
   });
 
   it('reads on one instance see writes made through the other, and a token of one is accepted by the other', async () => {
-    const put = await a.http().put(`${rgPath('shared')}?${RV}`).send({ location: 'eastus', tags: { by: 'a' } });
+    const put = await a
+      .http()
+      .put(`${rgPath('shared')}?${RV}`)
+      .send({ location: 'eastus', tags: { by: 'a' } });
     assert.equal(put.status, 201);
     const got = await b.http().get(`${rgPath('shared')}?${RV}`);
     assert.equal(got.status, 200);
     assert.deepEqual(got.body.tags, { by: 'a' });
     // b's own client, with a's token
-    const withA = await b.http().get(`${rgPath('shared')}?${RV}`).set('Authorization', `Bearer ${a.token}`);
+    const withA = await b
+      .http()
+      .get(`${rgPath('shared')}?${RV}`)
+      .set('Authorization', `Bearer ${a.token}`);
     assert.equal(withA.status, 200);
     const del = await b.http().delete(`${rgPath('shared')}?${RV}`);
     assert.ok([200, 202].includes(del.status));
@@ -57,7 +63,15 @@ describe('two instances on one PostgreSQL database', function () {
       const next = () => new Promise<void>((r) => (more = r));
       while (versions.length === 0) await next();
       const first = versions[0];
-      assert.equal((await a.http().put(`${rgPath('live')}?${RV}`).send({ location: 'eastus' })).status, 201);
+      assert.equal(
+        (
+          await a
+            .http()
+            .put(`${rgPath('live')}?${RV}`)
+            .send({ location: 'eastus' })
+        ).status,
+        201,
+      );
       while (!versions.some((v) => v > first)) await next();
     } finally {
       req.destroy();
@@ -65,12 +79,23 @@ describe('two instances on one PostgreSQL database', function () {
   });
 
   it('If-Match holds across instances: an ETag superseded through one instance is refused on the other', async () => {
-    const first = await a.http().put(`${rgPath('etag')}?${RV}`).send({ location: 'eastus' });
+    const first = await a
+      .http()
+      .put(`${rgPath('etag')}?${RV}`)
+      .send({ location: 'eastus' });
     const etag = first.headers.etag;
     assert.ok(etag);
-    const second = await b.http().put(`${rgPath('etag')}?${RV}`).set('If-Match', etag).send({ location: 'eastus', tags: { v: '2' } });
+    const second = await b
+      .http()
+      .put(`${rgPath('etag')}?${RV}`)
+      .set('If-Match', etag)
+      .send({ location: 'eastus', tags: { v: '2' } });
     assert.equal(second.status, 200);
-    const stale = await a.http().put(`${rgPath('etag')}?${RV}`).set('If-Match', etag).send({ location: 'eastus', tags: { v: '3' } });
+    const stale = await a
+      .http()
+      .put(`${rgPath('etag')}?${RV}`)
+      .set('If-Match', etag)
+      .send({ location: 'eastus', tags: { v: '3' } });
     assert.equal(stale.status, 412);
     assert.equal(stale.body.error.code, 'PreconditionFailed');
     assert.deepEqual((await a.http().get(`${rgPath('etag')}?${RV}`)).body.tags, { v: '2' });
@@ -79,7 +104,14 @@ describe('two instances on one PostgreSQL database', function () {
   it('20 concurrent cluster creates split over both instances use exactly the capacity of the ones that succeeded', async () => {
     await createGroup(a, 'cap', 'local');
     const names = Array.from({ length: 20 }, (_, i) => `c${i}`);
-    const puts = await Promise.all(names.map((n, i) => (i % 2 ? b : a).http().put(`${clusterPath('cap', n)}?${AKS}`).send(clusterBody('local', { count: 3 }))));
+    const puts = await Promise.all(
+      names.map((n, i) =>
+        (i % 2 ? b : a)
+          .http()
+          .put(`${clusterPath('cap', n)}?${AKS}`)
+          .send(clusterBody('local', { count: 3 })),
+      ),
+    );
     const started = names.filter((_, i) => puts[i].status === 201);
     for (const [i, r] of puts.entries()) assert.ok([201, 409].includes(r.status), `${names[i]}: ${r.status} ${JSON.stringify(r.body)}`);
     const finals = await Promise.all(
@@ -121,7 +153,11 @@ describe('two instances on one PostgreSQL database', function () {
     const { subscriptionId, servicePrincipal } = made.body;
     assert.ok(servicePrincipal.clientSecret);
     // the job's principal signs in on b and works in its subscription
-    const tok = await b.http().post(`/${servicePrincipal.tenantId}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: servicePrincipal.clientId, client_secret: servicePrincipal.clientSecret, scope: `${b.url}/.default` });
+    const tok = await b
+      .http()
+      .post(`/${servicePrincipal.tenantId}/oauth2/v2.0/token`)
+      .type('form')
+      .send({ grant_type: 'client_credentials', client_id: servicePrincipal.clientId, client_secret: servicePrincipal.clientSecret, scope: `${b.url}/.default` });
     assert.equal(tok.status, 200, JSON.stringify(tok.body));
     const job = (emu: TestEmulator) => (m: 'get' | 'put' | 'delete', p: string) => emu.http()[m](p).set('Authorization', `Bearer ${tok.body.access_token}`);
     const rg = `/subscriptions/${subscriptionId}/resourceGroups/work`;
@@ -138,28 +174,51 @@ describe('two instances on one PostgreSQL database', function () {
     assert.equal((await job(a)('get', `${rg}?${RV}`)).status, 404);
     const freed = (await b.services.fabric!.site('local').snapshot()).capacity!.freeCores;
     assert.ok(freed > usedBefore, 'its fabric allocations are released');
-    assert.equal(b.services.fabric!.site('local').allVms().filter((v) => v.owner.toLowerCase().startsWith(`/subscriptions/${subscriptionId}`)).length, 0);
+    assert.equal(
+      b.services
+        .fabric!.site('local')
+        .allVms()
+        .filter((v) => v.owner.toLowerCase().startsWith(`/subscriptions/${subscriptionId}`)).length,
+      0,
+    );
     // the subscription and its principal stay usable
     assert.equal((await job(b)('put', `${rg}?${RV}`).send({ location: 'eastus' })).status, 201);
   });
 
   it('a snapshot exported through one instance imports through the other; a damaged one is refused and changes nothing', async () => {
-    await a.http().put(`${rgPath('snap')}?${RV}`).send({ location: 'eastus', tags: { at: 'export' } });
-    const exp = await a.http().get(`/_emulator/snapshots?subscriptionId=${SUB}`).buffer(true).parse((res, cb) => {
-      let t = '';
-      res.on('data', (c) => (t += c));
-      res.on('end', () => cb(null, t));
-    });
+    await a
+      .http()
+      .put(`${rgPath('snap')}?${RV}`)
+      .send({ location: 'eastus', tags: { at: 'export' } });
+    const exp = await a
+      .http()
+      .get(`/_emulator/snapshots?subscriptionId=${SUB}`)
+      .buffer(true)
+      .parse((res, cb) => {
+        let t = '';
+        res.on('data', (c) => (t += c));
+        res.on('end', () => cb(null, t));
+      });
     assert.equal(exp.status, 200);
     const text = exp.body as string;
-    await a.http().put(`${rgPath('snap')}?${RV}`).send({ location: 'eastus', tags: { at: 'later' } });
-    await a.http().put(`${rgPath('after-export')}?${RV}`).send({ location: 'eastus' });
+    await a
+      .http()
+      .put(`${rgPath('snap')}?${RV}`)
+      .send({ location: 'eastus', tags: { at: 'later' } });
+    await a
+      .http()
+      .put(`${rgPath('after-export')}?${RV}`)
+      .send({ location: 'eastus' });
     const damaged = text.replace('"export"', '"exporT"');
     const bad = await b.http().post('/_emulator/snapshots').set('Content-Type', 'application/json').send(damaged);
     assert.equal(bad.status, 400);
     assert.match(bad.body.error.message, /checksum/);
     assert.equal((await b.http().get(`${rgPath('after-export')}?${RV}`)).status, 200, 'nothing changed');
-    const foreign = await b.http().post('/_emulator/snapshots').set('Content-Type', 'application/json').send(JSON.stringify({ format: 'something-else', version: 1 }));
+    const foreign = await b
+      .http()
+      .post('/_emulator/snapshots')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ format: 'something-else', version: 1 }));
     assert.equal(foreign.status, 400);
     // The import replaces the subscription in one write, whatever the other instance's background work (the
     // Kubernetes controllers of the clusters earlier tests made) writes meanwhile: never a 409.
@@ -176,18 +235,37 @@ describe('a single instance on PostgreSQL', function () {
     const server = await TestPostgres.start();
     const emu = await startTestEmulator(['--store', await server.createDatabase('away')]);
     try {
-      assert.equal((await emu.http().put(`${rgPath('kept')}?${RV}`).send({ location: 'eastus' })).status, 201);
+      assert.equal(
+        (
+          await emu
+            .http()
+            .put(`${rgPath('kept')}?${RV}`)
+            .send({ location: 'eastus' })
+        ).status,
+        201,
+      );
       await server.stop();
       const during = await emu.http().get(`${rgPath('kept')}?${RV}`);
       assert.equal(during.status, 503);
       assert.equal(during.body.error.code, 'ServiceUnavailable');
       assert.ok(Number(during.headers['retry-after']) > 0);
-      const write = await emu.http().put(`${rgPath('lost')}?${RV}`).send({ location: 'eastus' });
+      const write = await emu
+        .http()
+        .put(`${rgPath('lost')}?${RV}`)
+        .send({ location: 'eastus' });
       assert.equal(write.status, 503);
       await server.resume();
       await waitUntil(async () => (await emu.http().get(`${rgPath('kept')}?${RV}`)).status === 200, { what: 'the emulator to read from the database again', everyMs: 50 });
       assert.equal((await emu.http().get(`${rgPath('lost')}?${RV}`)).status, 404, 'the refused write did not happen');
-      assert.equal((await emu.http().put(`${rgPath('after')}?${RV}`).send({ location: 'eastus' })).status, 201);
+      assert.equal(
+        (
+          await emu
+            .http()
+            .put(`${rgPath('after')}?${RV}`)
+            .send({ location: 'eastus' })
+        ).status,
+        201,
+      );
     } finally {
       await emu.close();
       await server.stop();
@@ -195,6 +273,9 @@ describe('a single instance on PostgreSQL', function () {
   });
 
   it('starts with a clear error naming a database that is down', async () => {
-    await assert.rejects(startTestEmulator(['--store', 'postgres://nobody:pw@127.0.0.1:1/none']), (e: Error) => /postgres:\/\/nobody@127\.0\.0\.1:1\/none/.test(e.message) && !e.message.includes(':pw@'));
+    await assert.rejects(
+      startTestEmulator(['--store', 'postgres://nobody:pw@127.0.0.1:1/none']),
+      (e: Error) => /postgres:\/\/nobody@127\.0\.0\.1:1\/none/.test(e.message) && !e.message.includes(':pw@'),
+    );
   });
 });

@@ -18,7 +18,11 @@ describe('snapshots through the CLI, across stores', function () {
   it('exports a subscription from the journal store and imports it into PostgreSQL; damaged and foreign files change nothing', async () => {
     const dir = tmpDir();
     let emu = await startTestEmulator(['--data-dir', dir]);
-    for (let i = 0; i < 5; i++) await emu.http().put(`${rgPath(`job-${i}`)}?${RV}`).send({ location: 'eastus', tags: { i: String(i) } });
+    for (let i = 0; i < 5; i++)
+      await emu
+        .http()
+        .put(`${rgPath(`job-${i}`)}?${RV}`)
+        .send({ location: 'eastus', tags: { i: String(i) } });
     await emu.close();
     const file = path.join(tmpDir(), 'prepared.json');
     const ex = cli(['export', file, '--subscription', SUB, '--data-dir', dir]);

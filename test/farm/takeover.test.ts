@@ -15,7 +15,9 @@ const AKS = 'api-version=2022-11-01';
 
 function startProcess(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.js');
-  const child = spawn(process.execPath, [main, '--port', '0', '--quiet', '--in-memory', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [main, '--port', '0', '--quiet', '--in-memory', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -30,7 +32,10 @@ function startProcess(args: string[]): Promise<{ child: ChildProcess; url: strin
 }
 
 async function tokenFor(url: string): Promise<string> {
-  const r = await request(url).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
+  const r = await request(url)
+    .post(`/${TENANT}/oauth2/v2.0/token`)
+    .type('form')
+    .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
   return r.body.access_token;
 }
 
@@ -52,7 +57,9 @@ describe('kill -9 of the instance driving an operation (PostgreSQL store)', func
     const A = () => request.agent(driver.url).set('Authorization', `Bearer ${ta}`);
     const B = () => request.agent(other.url).set('Authorization', `Bearer ${ta}`); // a's token works on b
     assert.equal((await A().put(`/subscriptions/${SUB}/resourceGroups/tk?${RV}`).send({ location: 'local' })).status, 201);
-    const put = await A().put(`/subscriptions/${SUB}/resourceGroups/tk/providers/Microsoft.ContainerService/managedClusters/k1?${AKS}`).send(clusterBody('local', { count: 2 }));
+    const put = await A()
+      .put(`/subscriptions/${SUB}/resourceGroups/tk/providers/Microsoft.ContainerService/managedClusters/k1?${AKS}`)
+      .send(clusterBody('local', { count: 2 }));
     assert.equal(put.status, 201, JSON.stringify(put.body));
     const opUrl = new URL(put.headers['azure-asyncoperation']);
     // the other instance sees it in progress (it is not driving it: the lease is held)

@@ -26,18 +26,27 @@ describe('framework: the resource manager', function () {
   let emu: TestEmulator;
   before(async () => {
     emu = await start();
-    await emu.http().put(`${rgPath('core')}?api-version=2021-04-01`).send({ location: 'local' });
+    await emu
+      .http()
+      .put(`${rgPath('core')}?api-version=2021-04-01`)
+      .send({ location: 'local' });
   });
   after(async () => emu.close());
 
   it('a new type with a long-running PUT, children and a fabric plan works from its own folder alone', async () => {
     const before = await freeCores(emu);
-    const r = await emu.http().put(`${machine('core', 'm1')}?${Q}`).send({ location: 'local', properties: { vmCount: 2, diskCount: 2 } });
+    const r = await emu
+      .http()
+      .put(`${machine('core', 'm1')}?${Q}`)
+      .send({ location: 'local', properties: { vmCount: 2, diskCount: 2 } });
     assert.equal(r.status, 201);
     assert.equal(r.body.properties.provisioningState, 'Creating');
     // children were stored in the same write as the machine
     const kids = await emu.http().get(`${machine('core', 'm1')}/disks?${Q}`);
-    assert.deepEqual(kids.body.value.map((d: any) => d.name), ['disk0', 'disk1']);
+    assert.deepEqual(
+      kids.body.value.map((d: any) => d.name),
+      ['disk0', 'disk1'],
+    );
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
     assert.equal(st.status, 'Succeeded');
     const d0 = await emu.http().get(`${machine('core', 'm1')}/disks/disk0?${Q}`);
@@ -68,7 +77,10 @@ describe('framework: the resource manager', function () {
 
   it('a task that throws ends its operation Failed (InternalOperationError), the resource Failed, capacity back', async () => {
     const before = await freeCores(emu);
-    const r = await emu.http().put(`${machine('core', 'boom')}?${Q}`).send({ location: 'local', properties: { vmCount: 3, diskCount: 1, explode: true } });
+    const r = await emu
+      .http()
+      .put(`${machine('core', 'boom')}?${Q}`)
+      .send({ location: 'local', properties: { vmCount: 3, diskCount: 1, explode: true } });
     assert.equal(r.status, 201);
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
     assert.equal(st.status, 'Failed');
@@ -88,7 +100,11 @@ describe('framework: the resource manager', function () {
     let kind: any = 'x';
     for (let i = 0; i < 2000; i++) kind = { k: kind };
     const path = `${rgPath('core')}/providers/Microsoft.ContainerService/managedClusters/deep?api-version=2022-11-01`;
-    const r = await emu.http().put(path).set('Content-Type', 'application/json').send(JSON.stringify({ location: 'local', kind, properties: {} }));
+    const r = await emu
+      .http()
+      .put(path)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ location: 'local', kind, properties: {} }));
     assert.equal(r.status, 400);
     assert.equal(r.body.error.code, 'InvalidRequestContent');
     assert.match(r.body.error.message, /64 levels/);
@@ -98,7 +114,14 @@ describe('framework: the resource manager', function () {
   it('concurrent creates of one new name: the first gets 201, the rest 409 while its operation runs', async () => {
     emu.services.asyncOperations.setGateRules([{ typeKey: 'microsoft.sample/machines', operation: 'create', gate: { mode: 'polls', polls: 1000 } }]);
     try {
-      const rs = await Promise.all(Array.from({ length: 6 }, () => emu.http().put(`${machine('core', 'race')}?${Q}`).send({ location: 'local', properties: { vmCount: 0 } })));
+      const rs = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          emu
+            .http()
+            .put(`${machine('core', 'race')}?${Q}`)
+            .send({ location: 'local', properties: { vmCount: 0 } }),
+        ),
+      );
       const codes = rs.map((r) => r.status).sort();
       assert.deepEqual(codes, [201, 409, 409, 409, 409, 409]);
       for (const r of rs.filter((x) => x.status === 409)) assert.equal(r.body.error.code, 'AnotherOperationInProgress');
@@ -109,10 +132,16 @@ describe('framework: the resource manager', function () {
   });
 
   it('resource-group lists honour $filter and refuse a malformed one', async () => {
-    await emu.http().put(`${rgPath('tagged')}?api-version=2021-04-01`).send({ location: 'eastus', tags: { team: 'a' } });
+    await emu
+      .http()
+      .put(`${rgPath('tagged')}?api-version=2021-04-01`)
+      .send({ location: 'eastus', tags: { team: 'a' } });
     const f = await emu.http().get(`/subscriptions/${rgPath('x').split('/')[2]}/resourcegroups?api-version=2021-04-01&$filter=${encodeURIComponent("tagName eq 'team'")}`);
     assert.equal(f.status, 200);
-    assert.deepEqual(f.body.value.map((g: any) => g.name), ['tagged']);
+    assert.deepEqual(
+      f.body.value.map((g: any) => g.name),
+      ['tagged'],
+    );
     const bad = await emu.http().get(`/subscriptions/${rgPath('x').split('/')[2]}/resourcegroups?api-version=2021-04-01&$filter=(((`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'InvalidFilterInQueryString');
@@ -124,9 +153,15 @@ describe('framework: operations end across a restart', function () {
   it('a completion that cannot be stored ends the operation Failed with its VMs undone, not InProgress forever', async () => {
     const emu = await start(['--data-dir', tmpDir()]);
     try {
-      await emu.http().put(`${rgPath('uns')}?api-version=2021-04-01`).send({ location: 'local' });
+      await emu
+        .http()
+        .put(`${rgPath('uns')}?api-version=2021-04-01`)
+        .send({ location: 'local' });
       const before = await freeCores(emu);
-      const r = await emu.http().put(`${machine('uns', 'm')}?${Q}`).send({ location: 'local', properties: { vmCount: 2, unstorable: true } });
+      const r = await emu
+        .http()
+        .put(`${machine('uns', 'm')}?${Q}`)
+        .send({ location: 'local', properties: { vmCount: 2, unstorable: true } });
       assert.equal(r.status, 201);
       const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
       assert.equal(st.status, 'Failed');
@@ -146,10 +181,16 @@ describe('framework: operations end across a restart', function () {
     let emu = await start(['--data-dir', dir, '--time-scale', '1']);
     let before: number | undefined;
     try {
-      await emu.http().put(`${rgPath('rs')}?api-version=2021-04-01`).send({ location: 'local' });
+      await emu
+        .http()
+        .put(`${rgPath('rs')}?api-version=2021-04-01`)
+        .send({ location: 'local' });
       before = await freeCores(emu);
       // the VMs are made at once; the exploding task waits a minute of simulated time
-      const r = await emu.http().put(`${machine('rs', 'm')}?${Q}`).send({ location: 'local', properties: { vmCount: 2, explode: true, finishMs: 60_000 } });
+      const r = await emu
+        .http()
+        .put(`${machine('rs', 'm')}?${Q}`)
+        .send({ location: 'local', properties: { vmCount: 2, explode: true, finishMs: 60_000 } });
       assert.equal(r.status, 201);
       const running = emu;
       await waitUntil(() => running.services.fabric!.ownerVms(r.body.id).length >= 2, { what: 'the two VMs', everyMs: 1 });

@@ -18,8 +18,16 @@ const AKS = '2024-05-01';
 describe('request schemas of hand-built types (framework)', function () {
   this.timeout(120_000);
   let emu: TestEmulator;
-  const put = (id: string, v: string, body: unknown) => emu.http().put(`${id}?api-version=${v}`).send(body as object);
-  const patch = (id: string, v: string, body: unknown) => emu.http().patch(`${id}?api-version=${v}`).send(body as object);
+  const put = (id: string, v: string, body: unknown) =>
+    emu
+      .http()
+      .put(`${id}?api-version=${v}`)
+      .send(body as object);
+  const patch = (id: string, v: string, body: unknown) =>
+    emu
+      .http()
+      .patch(`${id}?api-version=${v}`)
+      .send(body as object);
   const get = (id: string, v: string) => emu.http().get(`${id}?api-version=${v}`);
   /** A 400 InvalidRequestContent naming the property, and nothing made. */
   const refused = async (r: { status: number; body: any }, target: string, says: RegExp, id?: string, v?: string) => {
@@ -75,19 +83,55 @@ describe('request schemas of hand-built types (framework)', function () {
       const machine = `${rg()}/providers/Microsoft.HybridCompute/machines/m3`;
       await refused(await put(machine, '2024-07-10', { location: 'eastus', properties: { locationData: { city: 'Oslo' } } }), 'properties.locationData.name', /is required/, machine, '2024-07-10');
       const ext = `${cluster}/providers/Microsoft.KubernetesConfiguration/extensions/flux`;
-      await refused(await put(ext, '2023-05-01', { properties: { extensionType: 'microsoft.flux', aksAssignedIdentity: { type: 'Borrowed' } } }), 'properties.aksAssignedIdentity.type', /must be one of \["SystemAssigned","UserAssigned"\]; got "Borrowed"/, ext, '2023-05-01');
+      await refused(
+        await put(ext, '2023-05-01', { properties: { extensionType: 'microsoft.flux', aksAssignedIdentity: { type: 'Borrowed' } } }),
+        'properties.aksAssignedIdentity.type',
+        /must be one of \["SystemAssigned","UserAssigned"\]; got "Borrowed"/,
+        ext,
+        '2023-05-01',
+      );
     });
 
     it('an agent pool, a connected cluster, a cluster extension, a custom location, an appliance, a management group, a logical network', async () => {
       const cases: [string, string, unknown, string, RegExp][] = [
         [`${cluster}/agentPools/p1`, AKS, { properties: { count: 'three' } }, 'properties.count', /must be a number/],
-        [`${rg()}/providers/Microsoft.Kubernetes/connectedClusters/cc1`, '2024-01-01', { location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '', privateLinkState: ['Enabled'] } }, 'properties.privateLinkState', /got an array/],
-        [`${cluster}/providers/Microsoft.KubernetesConfiguration/extensions/flux`, '2023-05-01', { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: 'maybe' } }, 'properties.autoUpgradeMinorVersion', /must be a boolean/],
-        [`${rg()}/providers/Microsoft.ExtendedLocation/customLocations/cl1`, '2021-08-15', { location: 'eastus', properties: { hostType: 'Kubernetes', hostResourceId: cluster, namespace: 'ns', clusterExtensionIds: 'flux' } }, 'properties.clusterExtensionIds', /must be an array; got string "flux"/],
-        [`${rg()}/providers/Microsoft.ResourceConnector/appliances/b1`, '2022-10-27', { location: 'eastus', properties: { distro: 'AKSEdge', infrastructureConfig: { provider: 'HCI' }, publicKey: { pem: 'x' } } }, 'properties.publicKey', /must be a string; got an object/],
+        [
+          `${rg()}/providers/Microsoft.Kubernetes/connectedClusters/cc1`,
+          '2024-01-01',
+          { location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '', privateLinkState: ['Enabled'] } },
+          'properties.privateLinkState',
+          /got an array/,
+        ],
+        [
+          `${cluster}/providers/Microsoft.KubernetesConfiguration/extensions/flux`,
+          '2023-05-01',
+          { properties: { extensionType: 'microsoft.flux', autoUpgradeMinorVersion: 'maybe' } },
+          'properties.autoUpgradeMinorVersion',
+          /must be a boolean/,
+        ],
+        [
+          `${rg()}/providers/Microsoft.ExtendedLocation/customLocations/cl1`,
+          '2021-08-15',
+          { location: 'eastus', properties: { hostType: 'Kubernetes', hostResourceId: cluster, namespace: 'ns', clusterExtensionIds: 'flux' } },
+          'properties.clusterExtensionIds',
+          /must be an array; got string "flux"/,
+        ],
+        [
+          `${rg()}/providers/Microsoft.ResourceConnector/appliances/b1`,
+          '2022-10-27',
+          { location: 'eastus', properties: { distro: 'AKSEdge', infrastructureConfig: { provider: 'HCI' }, publicKey: { pem: 'x' } } },
+          'properties.publicKey',
+          /must be a string; got an object/,
+        ],
         // a type served by custom handlers (written as it answers): both steps come first
         ['/providers/Microsoft.Management/managementGroups/mg-schemas', '2021-04-01', { properties: { displayName: ['Schemas'] } }, 'properties.displayName', /must be a string; got an array/],
-        [`${rg()}/providers/Microsoft.AzureStackHCI/logicalNetworks/l1`, '2024-01-01', { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: 'x' }, properties: { subnets: { name: 's' } } }, 'properties.subnets', /must be an array/],
+        [
+          `${rg()}/providers/Microsoft.AzureStackHCI/logicalNetworks/l1`,
+          '2024-01-01',
+          { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: 'x' }, properties: { subnets: { name: 's' } } },
+          'properties.subnets',
+          /must be an array/,
+        ],
       ];
       for (const [id, v, body, target, says] of cases) await refused(await put(id, v, body), target, says);
     });
@@ -96,7 +140,12 @@ describe('request schemas of hand-built types (framework)', function () {
   describe('what real clients send passes', () => {
     it('read-only properties sent back on update (provisioningState, fqdn, powerState, currentOrchestratorVersion...), unknown ones, other casings', async () => {
       const id = `${rg()}/providers/Microsoft.HybridCompute/machines/m2`;
-      const r = await put(id, '2024-07-10', { location: 'eastus', kind: 'HCI', properties: { osType: 'linux', provisioningState: 'Creating', status: 7, agentVersion: { forged: true }, notInTheSpec: [1, 2] }, Identity: { TYPE: 'systemassigned' } });
+      const r = await put(id, '2024-07-10', {
+        location: 'eastus',
+        kind: 'HCI',
+        properties: { osType: 'linux', provisioningState: 'Creating', status: 7, agentVersion: { forged: true }, notInTheSpec: [1, 2] },
+        Identity: { TYPE: 'systemassigned' },
+      });
       ok(r);
       const g = await get(id, '2024-07-10');
       ok(await put(id, '2024-07-10', g.body)); // the whole GET sent back, as `az resource update` does

@@ -22,7 +22,10 @@ export function graphClient(emu: TestEmulator, token: string) {
 }
 
 export async function graphTokenOf(emu: TestEmulator, appId: string, secret: string): Promise<string> {
-  const tok = await request(emu.url).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: appId, client_secret: secret, scope: `${emu.url}/graph/.default` });
+  const tok = await request(emu.url)
+    .post(`/${TENANT}/oauth2/v2.0/token`)
+    .type('form')
+    .send({ grant_type: 'client_credentials', client_id: appId, client_secret: secret, scope: `${emu.url}/graph/.default` });
   assert.equal(tok.status, 200, JSON.stringify(tok.body));
   return tok.body.access_token;
 }
@@ -82,14 +85,21 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     assert.equal((await admin('post', `/applications/${app.id}/owners/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${owner.oid}` })).status, 204);
     const again = await admin('post', `/applications/${app.id}/owners/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${owner.oid}` });
     assert.equal(again.status, 400);
-    assert.deepEqual((await g('get', `/applications/${app.id}/owners`)).body.value.map((o: any) => o.id), [owner.oid]);
+    assert.deepEqual(
+      (await g('get', `/applications/${app.id}/owners`)).body.value.map((o: any) => o.id),
+      [owner.oid],
+    );
     assert.equal((await g('get', `/applications/${app.id}`)).body.displayName, 'owned');
     const pw = await g('post', `/applications/${app.id}/addPassword`, { passwordCredential: { displayName: 'ci' } });
     assert.equal(pw.status, 200, pw.text);
     assert.equal((await g('patch', `/applications/${app.id}`, { displayName: 'renamed', tags: ['x'] })).status, 204);
     const sp = await g('post', '/servicePrincipals', { appId: app.appId });
     assert.equal(sp.status, 201, 'the owner of an application creates its service principal');
-    assert.deepEqual((await g('get', `/servicePrincipals/${sp.body.id}/owners`)).body.value.map((o: any) => o.id), [owner.oid], 'and owns it');
+    assert.deepEqual(
+      (await g('get', `/servicePrincipals/${sp.body.id}/owners`)).body.value.map((o: any) => o.id),
+      [owner.oid],
+      'and owns it',
+    );
     const owned = await g('get', `/servicePrincipals/${owner.oid}/ownedObjects`);
     assert.deepEqual(owned.body.value.map((o: any) => o['@odata.type']).sort(), ['#microsoft.graph.application', '#microsoft.graph.servicePrincipal']);
     assertDenied(await g('get', '/applications'), 'owning something is no directory read');
@@ -104,7 +114,11 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     const dev = await newPrincipal(emu, 'developer');
     const appAdmin = await newPrincipal(emu, 'app-admin');
     const reader = await newPrincipal(emu, 'reader');
-    for (const [p, role] of [[dev, APP_DEVELOPER], [appAdmin, CLOUD_APP_ADMIN], [reader, DIRECTORY_READERS]] as const) {
+    for (const [p, role] of [
+      [dev, APP_DEVELOPER],
+      [appAdmin, CLOUD_APP_ADMIN],
+      [reader, DIRECTORY_READERS],
+    ] as const) {
       const a = await admin('post', '/roleManagement/directory/roleAssignments', { principalId: p.oid, roleDefinitionId: role, directoryScopeId: '/' });
       assert.equal(a.status, 201, a.text);
       assert.equal(a.body.roleDefinitionId, role);
@@ -115,8 +129,16 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     const d = graphClient(emu, await graphTokenOf(emu, dev.appId, dev.secret));
     const made = await d('post', '/applications', { displayName: 'dev-app' });
     assert.equal(made.status, 201, made.text);
-    assert.deepEqual((await d('get', `/applications/${made.body.id}/owners`)).body.value.map((o: any) => o.id), [dev.oid], 'the developer is the first owner');
-    assert.deepEqual((await d('get', '/applications')).body.value.map((a: any) => a.displayName), ['dev-app'], 'a developer lists what it owns');
+    assert.deepEqual(
+      (await d('get', `/applications/${made.body.id}/owners`)).body.value.map((o: any) => o.id),
+      [dev.oid],
+      'the developer is the first owner',
+    );
+    assert.deepEqual(
+      (await d('get', '/applications')).body.value.map((a: any) => a.displayName),
+      ['dev-app'],
+      'a developer lists what it owns',
+    );
     assertDenied(await d('get', `/applications(appId='${reader.appId}')`), 'a developer reads no one else');
 
     const r = graphClient(emu, await graphTokenOf(emu, reader.appId, reader.secret));
@@ -142,9 +164,15 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     const defs = await p('get', '/roleManagement/directory/roleDefinitions');
     assert.ok(defs.body.value.some((x: any) => x.displayName === 'Application Developer' && x.templateId === APP_DEVELOPER && x.isBuiltIn));
     const mine = await p('get', `/roleManagement/directory/roleAssignments?$filter=principalId eq '${pra.oid}'`);
-    assert.deepEqual(mine.body.value.map((x: any) => x.roleDefinitionId), [PRIVILEGED_ROLE_ADMIN]);
+    assert.deepEqual(
+      mine.body.value.map((x: any) => x.roleDefinitionId),
+      [PRIVILEGED_ROLE_ADMIN],
+    );
     const ga = await admin('get', `/roleManagement/directory/roleAssignments?$filter=principalId eq '${objectIdFor(CLIENT_ID)}'`);
-    assert.deepEqual(ga.body.value.map((x: any) => x.roleDefinitionId), [GLOBAL_ADMIN]);
+    assert.deepEqual(
+      ga.body.value.map((x: any) => x.roleDefinitionId),
+      [GLOBAL_ADMIN],
+    );
     assert.equal((await admin('delete', `/roleManagement/directory/roleAssignments/${ga.body.value[0].id}`)).status, 403, 'the configuration decides who the administrators are');
     // a Privileged Role Administrator assigns roles (to itself too, as in Entra), and removes them
     const dev = await p('post', '/roleManagement/directory/roleAssignments', { principalId: pra.oid, roleDefinitionId: APP_DEVELOPER, directoryScopeId: '/' });
@@ -174,7 +202,10 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     const off = await admin('patch', `/servicePrincipals/${p.oid}`, { accountEnabled: false });
     assert.equal(off.status, 204, off.text);
     assert.equal((await admin('get', `/servicePrincipals/${p.oid}`)).body.accountEnabled, false);
-    const token = await request(emu.url).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: p.appId, client_secret: p.secret, scope: 'https://management.azure.com/.default' });
+    const token = await request(emu.url)
+      .post(`/${TENANT}/oauth2/v2.0/token`)
+      .type('form')
+      .send({ grant_type: 'client_credentials', client_id: p.appId, client_secret: p.secret, scope: 'https://management.azure.com/.default' });
     assert.equal(token.status, 400);
     assert.equal(token.body.error, 'unauthorized_client');
     assert.match(token.body.error_description, /^AADSTS7000112: /);
@@ -198,8 +229,20 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     const arm = p.http();
     assert.equal((await arm.get(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`)).status, 403);
     const id = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}`;
-    const resource = { id, name: id.split('/').pop(), type: 'Microsoft.Authorization/roleAssignments', properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`, principalId: p.oid, scope: `/subscriptions/${SUB}` } };
-    await emu.services.store.write([{ collection: 'resources', key: id.toLowerCase(), value: { resource, internal: {}, parent: `/subscriptions/${SUB}`.toLowerCase(), typeKey: 'microsoft.authorization/roleassignments' } }], { external: true });
+    const resource = {
+      id,
+      name: id.split('/').pop(),
+      type: 'Microsoft.Authorization/roleAssignments',
+      properties: {
+        roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+        principalId: p.oid,
+        scope: `/subscriptions/${SUB}`,
+      },
+    };
+    await emu.services.store.write(
+      [{ collection: 'resources', key: id.toLowerCase(), value: { resource, internal: {}, parent: `/subscriptions/${SUB}`.toLowerCase(), typeKey: 'microsoft.authorization/roleassignments' } }],
+      { external: true },
+    );
     assert.equal((await arm.get(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`)).status, 200, 'the authorizer saw the assignment');
   });
 
@@ -215,7 +258,11 @@ describe('Graph: Microsoft Entra rules for applications, service principals and 
     const second = await startTestEmulator(['--data-dir', dir]);
     try {
       const d = graphClient(second, await graphTokenOf(second, dev.appId, dev.secret));
-      assert.deepEqual((await d('get', `/applications/${made.body.id}/owners`)).body.value.map((o: any) => o.id), [dev.oid], 'still the owner');
+      assert.deepEqual(
+        (await d('get', `/applications/${made.body.id}/owners`)).body.value.map((o: any) => o.id),
+        [dev.oid],
+        'still the owner',
+      );
       assert.equal((await d('post', '/applications', { displayName: 'still a developer' })).status, 201, 'still an Application Developer');
     } finally {
       await second.close();

@@ -25,12 +25,29 @@ describe('real az CLI: AKS hybrid clusters with az resource and az rest', functi
 
   it('connected cluster → cluster → pool → offerings → kubeconfig → delete', async () => {
     const p = await platform(emu);
-    const c = await az.ok(['resource', 'create', '--id', cc, '--api-version', V, '--is-full-object', '--properties',
-      JSON.stringify({ location: 'eastus', kind: 'ProvisionedCluster', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '' } })]);
+    const c = await az.ok([
+      'resource',
+      'create',
+      '--id',
+      cc,
+      '--api-version',
+      V,
+      '--is-full-object',
+      '--properties',
+      JSON.stringify({ location: 'eastus', kind: 'ProvisionedCluster', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: '' } }),
+    ]);
     assert.equal(c.properties.provisioningState, 'Succeeded');
     assert.equal(c.kind, 'ProvisionedCluster');
     // az rest does not wait for the operation: poll with az resource show
-    const made = await az.ok(['rest', '--method', 'put', '--url', `${pci}?api-version=${V}`, '--body', JSON.stringify(pciBody(p.cl, p.lnet, { cp: 1, pools: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_A4_v2', osType: 'Linux' }] }))]);
+    const made = await az.ok([
+      'rest',
+      '--method',
+      'put',
+      '--url',
+      `${pci}?api-version=${V}`,
+      '--body',
+      JSON.stringify(pciBody(p.cl, p.lnet, { cp: 1, pools: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_A4_v2', osType: 'Linux' }] })),
+    ]);
     assert.equal(made.properties.provisioningState, 'Creating');
     let state = '';
     for (let i = 0; i < 30 && state !== 'Succeeded'; i++) state = (await az.ok(['resource', 'show', '--id', pci, '--api-version', V])).properties.provisioningState;
@@ -40,11 +57,22 @@ describe('real az CLI: AKS hybrid clusters with az resource and az rest', functi
     for (let i = 0; i < 30 && state !== 'Succeeded'; i++) state = (await az.ok(['resource', 'show', '--id', `${pci}/agentPools/win1`, '--api-version', V])).properties.provisioningState;
     assert.equal(state, 'Succeeded');
     const pools = await az.ok(['rest', '--method', 'get', '--url', `${pci}/agentPools?api-version=${V}`]);
-    assert.deepEqual(pools.value.map((x: any) => x.name), ['nodepool1', 'win1']);
+    assert.deepEqual(
+      pools.value.map((x: any) => x.name),
+      ['nodepool1', 'win1'],
+    );
     const shown = await az.ok(['resource', 'show', '--id', cc, '--api-version', V]);
     assert.equal(shown.properties.totalNodeCount, 3);
     assert.equal(shown.properties.connectivityStatus, 'Connected');
-    await az.ok(['rest', '--method', 'put', '--url', `${p.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions/default?api-version=${V}`, '--body', JSON.stringify({ extendedLocation: { type: 'CustomLocation', name: p.cl } })]);
+    await az.ok([
+      'rest',
+      '--method',
+      'put',
+      '--url',
+      `${p.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions/default?api-version=${V}`,
+      '--body',
+      JSON.stringify({ extendedLocation: { type: 'CustomLocation', name: p.cl } }),
+    ]);
     const kv = await az.ok(['resource', 'show', '--id', `${p.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions/default`, '--api-version', V]);
     assert.ok(kv.properties.values.length > 0);
     const up = await az.ok(['rest', '--method', 'get', '--url', `${pci}/upgradeProfiles/default?api-version=${V}`]);
@@ -54,7 +82,10 @@ describe('real az CLI: AKS hybrid clusters with az resource and az rest', functi
     const yaml = Buffer.from(kc.properties.kubeconfigs[0].value, 'base64').toString('utf8');
     assert.match(yaml, /server: https:\/\/(localhost|127\.0\.0\.1):\d+\/k8s\/[0-9a-f]{20}\n/);
     const list = await az.ok(['resource', 'list', '-g', RG, '--resource-type', 'Microsoft.Kubernetes/connectedClusters']);
-    assert.deepEqual(list.map((x: any) => x.name), ['aks-az']);
+    assert.deepEqual(
+      list.map((x: any) => x.name),
+      ['aks-az'],
+    );
     await az.ok(['resource', 'delete', '--id', cc, '--api-version', V]);
     const gone = await az.run(['resource', 'show', '--id', pci, '--api-version', V]);
     assert.notEqual(gone.code, 0);

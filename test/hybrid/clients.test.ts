@@ -14,7 +14,10 @@ import { connectedCluster, HV, pciBody, pciId, platform } from './helpers.js';
 import { AGENT_VERSION } from '../../src/providers/Microsoft.Kubernetes/agent.js';
 
 async function action(emu: TestEmulator, url: string, body: unknown = {}) {
-  const r = await emu.http().post(url).send(body as object);
+  const r = await emu
+    .http()
+    .post(url)
+    .send(body as object);
   if (r.status === 200) return r.body;
   assert.equal(r.status, 202, JSON.stringify(r.body));
   const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
@@ -53,13 +56,18 @@ describe('connected-cluster clients and kubectl', function () {
     const seen: string[] = [];
     c.pipeline.addPolicy({ name: 'capture', sendRequest: (req, next) => (seen.push(`${req.method} ${req.url}`), next(req)) });
     await put(emu, rg('js'), V.rg, { location: 'eastus' }, 201);
-    const made = await c.connectedClusterOperations.beginCreateAndWait('js', 'js-cc', {
-      location: 'eastus',
-      identity: { type: 'SystemAssigned' },
-      agentPublicKeyCertificate: Buffer.from('agent-key').toString('base64'),
-      distribution: 'AKS',
-      infrastructure: 'azure',
-    }, { updateIntervalInMs: 10 });
+    const made = await c.connectedClusterOperations.beginCreateAndWait(
+      'js',
+      'js-cc',
+      {
+        location: 'eastus',
+        identity: { type: 'SystemAssigned' },
+        agentPublicKeyCertificate: Buffer.from('agent-key').toString('base64'),
+        distribution: 'AKS',
+        infrastructure: 'azure',
+      },
+      { updateIntervalInMs: 10 },
+    );
     assert.ok(seen.some((s) => s.startsWith('PUT ') && s.includes('api-version=2021-10-01')));
     assert.equal(made.provisioningState, 'Succeeded');
     assert.equal(made.connectivityStatus, 'Connected');

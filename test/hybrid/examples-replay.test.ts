@@ -278,7 +278,16 @@ describe('the hybrid providers answer as the public spec examples show', functio
     await t.send('PUT', fc('srs-bucket'), V, F, 'CreateFluxConfigurationWithBucket.json', { body: example(F, 'CreateFluxConfigurationWithBucket.json').request });
     // what a client sends to get GetFluxConfiguration's resource: its writable properties
     const got = example(F, 'GetFluxConfiguration.json').responses['200'];
-    const body = writable(got, ['properties.statuses', 'properties.repositoryPublicKey', 'properties.sourceSyncedCommitId', 'properties.sourceUpdatedAt', 'properties.statusUpdatedAt', 'properties.complianceState', 'properties.provisioningState', 'properties.errorMessage']);
+    const body = writable(got, [
+      'properties.statuses',
+      'properties.repositoryPublicKey',
+      'properties.sourceSyncedCommitId',
+      'properties.sourceUpdatedAt',
+      'properties.statusUpdatedAt',
+      'properties.complianceState',
+      'properties.provisioningState',
+      'properties.errorMessage',
+    ]);
     for (const k of Object.values(body.properties.kustomizations) as any[]) delete k.name;
     const gid = fc('srs-get');
     await settle(emu, await put(emu, gid, V, body), gid, V);
@@ -295,7 +304,11 @@ describe('the hybrid providers answer as the public spec examples show', functio
     const id = `${rg()}/providers/Microsoft.ExtendedLocation/customLocations/customLocation01`;
     const req = structuredClone(example(F, 'CustomLocationsCreate_Update.json').request);
     Object.assign(req, { location: 'eastus' });
-    Object.assign(req.properties, { hostResourceId: p.app, clusterExtensionIds: [p.aks], authentication: { type: 'KubeConfig', value: Buffer.from('apiVersion: v1\nkind: Config\n').toString('base64') } });
+    Object.assign(req.properties, {
+      hostResourceId: p.app,
+      clusterExtensionIds: [p.aks],
+      authentication: { type: 'KubeConfig', value: Buffer.from('apiVersion: v1\nkind: Config\n').toString('base64') },
+    });
     await t.send('PUT', id, V, F, 'CustomLocationsCreate_Update.json', { body: req, final: [[F, 'CustomLocationsGet.json']] });
     await t.send('GET', id, V, F, 'CustomLocationsGet.json');
     const patch = structuredClone(example(F, 'CustomLocationsPatch.json').request);
@@ -320,7 +333,7 @@ describe('the hybrid providers answer as the public spec examples show', functio
     t.done(5);
   });
 
-  it('Microsoft.HybridContainerService 2024-01-01: a provisioned cluster, its pools, upgrade profile, identity metadata; the custom location\'s versions and sizes', async () => {
+  it("Microsoft.HybridContainerService 2024-01-01: a provisioned cluster, its pools, upgrade profile, identity metadata; the custom location's versions and sizes", async () => {
     const t = new Replay(emu);
     const F = 'Microsoft.HybridContainerService-2024-01-01';
     const V = '2024-01-01';
@@ -332,7 +345,10 @@ describe('the hybrid providers answer as the public spec examples show', functio
     await t.send('GET', `${pci}/upgradeProfiles/default`, V, F, 'ProvisionedClusterInstanceGetUpgradeProfile.json');
     await put(emu, `${pci}/hybridIdentityMetadata/default`, V, { properties: { resourceUid: 'f8b82dff-38ef-4220-99ef-d3a3f86ddc6c', publicKey: '8ec7d60c-9700-40b1-8e6e-e5b2f6f477f2' } });
     await t.send('GET', `${pci}/hybridIdentityMetadata/default`, V, F, 'GetHybridIdentityMetadata.json');
-    for (const [kind, name] of [['kubernetesVersions', 'GetKubernetesVersions.json'], ['skus', 'GetVmSkus.json']]) {
+    for (const [kind, name] of [
+      ['kubernetesVersions', 'GetKubernetesVersions.json'],
+      ['skus', 'GetVmSkus.json'],
+    ]) {
       const id = `${p.cl}/providers/Microsoft.HybridContainerService/${kind}/default`;
       await settle(emu, await put(emu, id, V, { extendedLocation: { type: 'CustomLocation', name: p.cl } }), id, V);
       await t.send('GET', id, V, F, name);
@@ -351,11 +367,32 @@ describe('the hybrid providers answer as the public spec examples show', functio
     Object.assign(scReq, { location: 'eastus', extendedLocation: ext });
     await t.send('PUT', sc, V, F, 'PutStorageContainer.json', { body: scReq });
     const img = at('galleryImages', 'test-gallery-image');
-    await settle(emu, await put(emu, img, V, { location: 'eastus', extendedLocation: ext, properties: { osType: 'Windows', hyperVGeneration: 'V1', cloudInitDataSource: 'NoCloud', identifier: { publisher: 'myPublisherName', offer: 'myOfferName', sku: 'mySkuName' }, imagePath: 'C:\\ClusterStorage\\UserStorage_1\\win.vhdx', containerId: sc } }), img, V);
+    await settle(
+      emu,
+      await put(emu, img, V, {
+        location: 'eastus',
+        extendedLocation: ext,
+        properties: {
+          osType: 'Windows',
+          hyperVGeneration: 'V1',
+          cloudInitDataSource: 'NoCloud',
+          identifier: { publisher: 'myPublisherName', offer: 'myOfferName', sku: 'mySkuName' },
+          imagePath: 'C:\\ClusterStorage\\UserStorage_1\\win.vhdx',
+          containerId: sc,
+        },
+      }),
+      img,
+      V,
+    );
     await t.send('GET', img, V, F, 'GetGalleryImage.json');
     await t.send('PATCH', p.lnet, V, F, 'UpdateLogicalNetwork.json', { body: example(F, 'UpdateLogicalNetwork.json').request });
     const nic = at('networkInterfaces', 'test-nic');
-    await settle(emu, await put(emu, nic, V, { location: 'eastus', extendedLocation: ext, properties: { ipConfigurations: [{ name: 'ipconfig-sample', properties: { subnet: { id: p.lnet } } }] } }), nic, V);
+    await settle(
+      emu,
+      await put(emu, nic, V, { location: 'eastus', extendedLocation: ext, properties: { ipConfigurations: [{ name: 'ipconfig-sample', properties: { subnet: { id: p.lnet } } }] } }),
+      nic,
+      V,
+    );
     await t.send('PATCH', nic, V, F, 'UpdateNetworkInterface.json', { body: example(F, 'UpdateNetworkInterface.json').request });
 
     const H = 'Microsoft.HybridCompute-2024-07-10';
@@ -375,6 +412,9 @@ describe('the hybrid providers answer as the public spec examples show', functio
   it('every example in the fixtures was replayed (the cases above run first, in order)', () => {
     const all = Object.entries(fixtures).flatMap(([file, f]) => Object.keys(f.examples).map((n) => `${file}/${n}`));
     assert.ok(all.length >= 30, `${all.length} examples`);
-    assert.deepEqual(all.filter((e) => !SEEN.has(e)), []);
+    assert.deepEqual(
+      all.filter((e) => !SEEN.has(e)),
+      [],
+    );
   });
 });

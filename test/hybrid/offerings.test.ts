@@ -22,7 +22,11 @@ describe('AKS hybrid: custom location offerings, virtual networks, hybrid identi
     assert.equal((await emu.http().get(`${kv}?api-version=${HV.hcs}`)).status, 404);
     const v = await settle(emu, await put(emu, kv, HV.hcs, { extendedLocation: { type: 'CustomLocation', name: p.cl } }, 201), kv, HV.hcs);
     assert.equal(v.properties.provisioningState, 'Succeeded');
-    assert.deepEqual(v.properties.values.map((x: any) => x.version), ['1.29', '1.30', '1.31'], 'what AKS on Azure Local offers (1.29.4 and newer)');
+    assert.deepEqual(
+      v.properties.values.map((x: any) => x.version),
+      ['1.29', '1.30', '1.31'],
+      'what AKS on Azure Local offers (1.29.4 and newer)',
+    );
     const v130 = v.properties.values.find((x: any) => x.version === '1.30');
     assert.deepEqual(Object.keys(v130.patchVersions), ['1.30.3', '1.30.4', '1.30.8', '1.30.9']);
     assert.deepEqual(v130.patchVersions['1.30.9'].upgrades, ['1.31.4', '1.31.5']);
@@ -31,7 +35,10 @@ describe('AKS hybrid: custom location offerings, virtual networks, hybrid identi
     const s = await settle(emu, await put(emu, sk, HV.hcs, { extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: {} }, 201), sk, HV.hcs);
     const a4 = s.properties.values.find((x: any) => x.name === 'Standard_A4_v2');
     assert.equal(a4.resourceType, 'VirtualMachines');
-    assert.deepEqual(a4.capabilities.find((c: any) => c.name === 'vCpu'), { name: 'vCpu', value: '4' });
+    assert.deepEqual(
+      a4.capabilities.find((c: any) => c.name === 'vCpu'),
+      { name: 'vCpu', value: '4' },
+    );
     const list = await emu.http().get(`${p.cl}/providers/Microsoft.HybridContainerService/kubernetesVersions?api-version=${HV.hcs}`);
     assert.equal(list.body.value.length, 1);
     // not on something that is not a custom location

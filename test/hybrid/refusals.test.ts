@@ -43,13 +43,23 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     await refuse(noExt, 400, 'InvalidExtendedLocation', /custom location/);
     // a network on another custom location
     const cl2 = customLocationId('cl2');
-    await settle(emu, await put(emu, cl2, '2021-08-15', { ...customLocationBody(p.app, [p.aks, p.hci]), properties: { ...customLocationBody(p.app, [p.aks, p.hci]).properties, namespace: 'cl2-ns' } }, 201), cl2, '2021-08-15');
+    await settle(
+      emu,
+      await put(emu, cl2, '2021-08-15', { ...customLocationBody(p.app, [p.aks, p.hci]), properties: { ...customLocationBody(p.app, [p.aks, p.hci]).properties, namespace: 'cl2-ns' } }, 201),
+      cl2,
+      '2021-08-15',
+    );
     const other = `${rg()}/providers/Microsoft.AzureStackHCI/logicalNetworks/other`;
     await settle(emu, await put(emu, other, '2024-01-01', lnetBody(cl2, '172.30.0.0/24', 30, { start: '172.30.0.10', end: '172.30.0.20' }), 201), other, '2024-01-01');
     await refuse(pciBody(p.cl, other), 400, 'NetworkOnAnotherCustomLocation', /custom location.*cl2.*not on the cluster's custom location/);
     // a custom location without the AKS hybrid extension
     const cl3 = customLocationId('cl3');
-    await settle(emu, await put(emu, cl3, '2021-08-15', { ...customLocationBody(p.app, [p.hci]), properties: { ...customLocationBody(p.app, [p.hci]).properties, namespace: 'cl3-ns' } }, 201), cl3, '2021-08-15');
+    await settle(
+      emu,
+      await put(emu, cl3, '2021-08-15', { ...customLocationBody(p.app, [p.hci]), properties: { ...customLocationBody(p.app, [p.hci]).properties, namespace: 'cl3-ns' } }, 201),
+      cl3,
+      '2021-08-15',
+    );
     await refuse(pciBody(cl3, p.lnet), 400, 'ResourceTypeNotEnabled', /Microsoft\.HybridAKSOperator/);
     // a connected cluster that is not kind ProvisionedCluster
     const plain = ccId('plain');
@@ -180,7 +190,10 @@ describe('AKS hybrid: refusals, failures and faults', function () {
     const p = await platform(emu);
     const ccs = await Promise.all(Array.from({ length: 5 }, (_, i) => connectedCluster(emu, `par${i}`)));
     const rs = await Promise.all(ccs.map((cc) => put(emu, pciId(cc), HV.hcs, pciBody(p.cl, p.lnet, { pools: [{ name: 'lin', count: 1 }] }))));
-    assert.ok(rs.every((r) => r.status === 201), JSON.stringify(rs.map((r) => r.status)));
+    assert.ok(
+      rs.every((r) => r.status === 201),
+      JSON.stringify(rs.map((r) => r.status)),
+    );
     const done = await Promise.all(ccs.map((cc, i) => settle(emu, rs[i], pciId(cc), HV.hcs)));
     const eps = done.map((d) => d.properties.controlPlane.controlPlaneEndpoint.hostIP);
     assert.equal(new Set(eps).size, 5, eps.join(', '));

@@ -38,8 +38,18 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.equal(c1.properties.provisioningState, 'Succeeded');
     assert.equal(c1.type, 'Microsoft.HybridContainerService/provisionedClusterInstances');
     assert.equal(c1.properties.kubernetesVersion, '1.30.9');
-    assert.deepEqual(c1.properties.agentPoolProfiles.map((a: any) => [a.name, a.count, a.osType]), [['linux1', 2, 'Linux']]);
-    assert.deepEqual(c1.properties.status.controlPlaneStatus.map((x: any) => [x.phase, x.ready]), [['provisioned', true], ['provisioned', true], ['provisioned', true]]);
+    assert.deepEqual(
+      c1.properties.agentPoolProfiles.map((a: any) => [a.name, a.count, a.osType]),
+      [['linux1', 2, 'Linux']],
+    );
+    assert.deepEqual(
+      c1.properties.status.controlPlaneStatus.map((x: any) => [x.phase, x.ready]),
+      [
+        ['provisioned', true],
+        ['provisioned', true],
+        ['provisioned', true],
+      ],
+    );
     const ep = c1.properties.controlPlane.controlPlaneEndpoint.hostIP;
     assert.match(ep, /^172\.20\.0\.\d+$/);
     const last = Number(ep.split('.')[3]);
@@ -72,7 +82,10 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.equal(mine(s, pci).filter((v: any) => v.pool === 'win1').length, 1);
     assert.equal(lnetUse(s, 'aks-lnet'), 6);
     const list = await emu.http().get(`${pci}/agentPools?api-version=${HV.hcs}`);
-    assert.deepEqual(list.body.value.map((x: any) => x.name), ['linux1', 'win1']);
+    assert.deepEqual(
+      list.body.value.map((x: any) => x.name),
+      ['linux1', 'win1'],
+    );
     assert.equal((await emu.http().get(`${pci}?api-version=${HV.hcs}`)).body.properties.agentPoolProfiles.length, 2);
 
     // 3. scale the Linux pool to 4
@@ -125,13 +138,28 @@ describe('AKS hybrid clusters on a custom location (REST)', function () {
     assert.match(Buffer.from(cred.body.kubeconfigs[0].value, 'base64').toString(), new RegExp(`server: ${emu.url}/k8s/[0-9a-f]{20}\n`));
 
     // a pool scaled through the cluster's own PUT (agentPoolProfiles), and a pool deleted
-    const r5 = await put(emu, pci, HV.hcs, { ...body, properties: { ...body.properties, kubernetesVersion: '1.31.5', agentPoolProfiles: [{ name: 'linux1', count: 3, vmSize: 'Standard_K8S3_v1' }] } }, 200);
+    const r5 = await put(
+      emu,
+      pci,
+      HV.hcs,
+      { ...body, properties: { ...body.properties, kubernetesVersion: '1.31.5', agentPoolProfiles: [{ name: 'linux1', count: 3, vmSize: 'Standard_K8S3_v1' }] } },
+      200,
+    );
     const c5 = await settle(emu, r5, pci, HV.hcs);
-    assert.deepEqual(c5.properties.agentPoolProfiles.map((a: any) => [a.name, a.count]), [['linux1', 3], ['win1', 1]]);
+    assert.deepEqual(
+      c5.properties.agentPoolProfiles.map((a: any) => [a.name, a.count]),
+      [
+        ['linux1', 3],
+        ['win1', 1],
+      ],
+    );
     await del(emu, win, HV.hcs);
     s = await site(emu);
     vms = mine(s, pci);
-    assert.deepEqual(vms.filter((v: any) => v.role === 'worker').map((v: any) => v.pool), ['linux1', 'linux1', 'linux1']);
+    assert.deepEqual(
+      vms.filter((v: any) => v.role === 'worker').map((v: any) => v.pool),
+      ['linux1', 'linux1', 'linux1'],
+    );
     assert.equal(lnetUse(s, 'aks-lnet'), 6);
     assert.equal(s.capacity.freeCores, base.capacity.freeCores - cores(vms));
     assert.equal((await emu.http().get(`${cc}?api-version=${HV.cc}`)).body.properties.totalNodeCount, 6);

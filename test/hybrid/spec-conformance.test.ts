@@ -118,7 +118,15 @@ class Tour {
     const validate = this.modelOf(model);
     if (!validate(body)) {
       const errs = validate.errors!.filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.message === 'must be null'));
-      this.failures.push(`${where} (${model}): ${errs.slice(0, 12).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`).join('; ')}`);
+      this.failures.push(
+        `${where} (${model}): ${errs
+          .slice(0, 12)
+          .map(
+            (e) =>
+              `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${e.params.additionalProperty}'` : ''}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`,
+          )
+          .join('; ')}`,
+      );
     }
   }
   async call(method: Verb, p: string, body?: unknown, query = '') {
@@ -186,12 +194,25 @@ describe('the hybrid providers conform to their specs, per api-version', functio
     emu = await startTestEmulator();
     p = await platform(emu);
     plainCc = `${rg()}/providers/Microsoft.Kubernetes/connectedClusters/conf-plain`;
-    await settle(emu, await put(emu, plainCc, '2024-01-01', { location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: 'a2V5', infrastructure: 'azure_stack_hci' } }, 201), plainCc, '2024-01-01');
+    await settle(
+      emu,
+      await put(emu, plainCc, '2024-01-01', { location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: 'a2V5', infrastructure: 'azure_stack_hci' } }, 201),
+      plainCc,
+      '2024-01-01',
+    );
   });
   after(async () => emu?.close());
 
   it('has a fixture for every api-version each hybrid provider serves', () => {
-    for (const ns of ['Microsoft.Kubernetes', 'Microsoft.KubernetesConfiguration', 'Microsoft.ExtendedLocation', 'Microsoft.ResourceConnector', 'Microsoft.HybridContainerService', 'Microsoft.AzureStackHCI', 'Microsoft.HybridCompute']) {
+    for (const ns of [
+      'Microsoft.Kubernetes',
+      'Microsoft.KubernetesConfiguration',
+      'Microsoft.ExtendedLocation',
+      'Microsoft.ResourceConnector',
+      'Microsoft.HybridContainerService',
+      'Microsoft.AzureStackHCI',
+      'Microsoft.HybridCompute',
+    ]) {
       const have = new Set(loadSpecs(ns).map((s) => s.apiVersion));
       const missing = [...served(emu, ns)].filter((v) => !have.has(v));
       assert.deepEqual(missing, [], `${ns} serves api-versions without a spec fixture`);
@@ -204,7 +225,12 @@ describe('the hybrid providers conform to their specs, per api-version', functio
       const cc = `${rg()}/providers/Microsoft.Kubernetes/connectedClusters/cc${tag(t.v)}`;
       await t.settle('PUT', cc, { location: 'eastus', identity: { type: 'SystemAssigned' }, properties: { agentPublicKeyCertificate: 'a2V5', distribution: 'k3s', infrastructure: 'generic' } });
       await t.call('GET', cc);
-      await t.settle('PUT', cc, { location: 'eastus', identity: { type: 'SystemAssigned' }, tags: { a: 'b' }, properties: { agentPublicKeyCertificate: 'a2V5', distribution: 'k3s', infrastructure: 'generic' } });
+      await t.settle('PUT', cc, {
+        location: 'eastus',
+        identity: { type: 'SystemAssigned' },
+        tags: { a: 'b' },
+        properties: { agentPublicKeyCertificate: 'a2V5', distribution: 'k3s', infrastructure: 'generic' },
+      });
       await t.call('PATCH', cc, { tags: { tour: t.v } });
       await t.call('GET', `${rg()}/providers/Microsoft.Kubernetes/connectedClusters`);
       await t.call('GET', `/subscriptions/${SUB}/providers/Microsoft.Kubernetes/connectedClusters`);
@@ -223,7 +249,9 @@ describe('the hybrid providers conform to their specs, per api-version', functio
       // extensions, where the version has them
       const ext = `${kc}/extensions/mon${tag(t.v)}`;
       if (t.has('PUT', ext)) {
-        const r = await t.settle('PUT', ext, { properties: { extensionType: 'microsoft.azuremonitor.containers', configurationSettings: { 'amalogs.useAADAuth': 'true' }, configurationProtectedSettings: { secret: 'x' } } });
+        const r = await t.settle('PUT', ext, {
+          properties: { extensionType: 'microsoft.azuremonitor.containers', configurationSettings: { 'amalogs.useAADAuth': 'true' }, configurationProtectedSettings: { secret: 'x' } },
+        });
         await t.call('GET', ext);
         await t.call('GET', `${kc}/extensions`);
         const opId = new URL(r.headers['azure-asyncoperation']).pathname.split('/').pop();
@@ -235,9 +263,18 @@ describe('the hybrid providers conform to their specs, per api-version', functio
       }
       // Flux configurations, where the version has them (Flux installed first)
       const flux = `${kc}/extensions/flux`;
-      if ((await emu.http().get(`${flux}?api-version=2023-05-01`)).status === 404) await settle(emu, await put(emu, flux, '2023-05-01', { properties: { extensionType: 'microsoft.flux' } }, 201), flux, '2023-05-01');
+      if ((await emu.http().get(`${flux}?api-version=2023-05-01`)).status === 404)
+        await settle(emu, await put(emu, flux, '2023-05-01', { properties: { extensionType: 'microsoft.flux' } }, 201), flux, '2023-05-01');
       const fc = `${kc}/fluxConfigurations/fc${tag(t.v)}`;
-      const body = { properties: { scope: 'cluster', namespace: 'fc-ns', sourceKind: 'GitRepository', gitRepository: { url: 'https://github.com/Azure/arc-k8s-demo', repositoryRef: { branch: 'main' } }, kustomizations: { app: { path: './', prune: true } } } };
+      const body = {
+        properties: {
+          scope: 'cluster',
+          namespace: 'fc-ns',
+          sourceKind: 'GitRepository',
+          gitRepository: { url: 'https://github.com/Azure/arc-k8s-demo', repositoryRef: { branch: 'main' } },
+          kustomizations: { app: { path: './', prune: true } },
+        },
+      };
       if (t.has('PUT', fc)) {
         const r = await t.settle('PUT', fc, body);
         await t.call('GET', fc);
@@ -324,7 +361,19 @@ describe('the hybrid providers conform to their specs, per api-version', functio
       }
       const vnet = `${rg()}/providers/Microsoft.HybridContainerService/virtualNetworks/vn${tag(t.v)}`;
       const net = t.v.startsWith('2024') ? 40 : 41;
-      await t.settle('PUT', vnet, { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { infraVnetProfile: { hci: { mocGroup: 'target-group', mocLocation: 'MocLocation', mocVnetName: `vnet-${tag(t.v)}` } }, vipPool: [{ startIP: `172.28.${net}.10`, endIP: `172.28.${net}.20` }], vmipPool: [{ startIP: `172.28.${net}.110`, endIP: `172.28.${net}.130` }], dnsServers: [`172.28.${net}.1`], gateway: `172.28.${net}.1`, ipAddressPrefix: `172.28.${net}.0/24`, vlanID: net } });
+      await t.settle('PUT', vnet, {
+        location: 'eastus',
+        extendedLocation: { type: 'CustomLocation', name: p.cl },
+        properties: {
+          infraVnetProfile: { hci: { mocGroup: 'target-group', mocLocation: 'MocLocation', mocVnetName: `vnet-${tag(t.v)}` } },
+          vipPool: [{ startIP: `172.28.${net}.10`, endIP: `172.28.${net}.20` }],
+          vmipPool: [{ startIP: `172.28.${net}.110`, endIP: `172.28.${net}.130` }],
+          dnsServers: [`172.28.${net}.1`],
+          gateway: `172.28.${net}.1`,
+          ipAddressPrefix: `172.28.${net}.0/24`,
+          vlanID: net,
+        },
+      });
       await t.call('GET', vnet);
       await t.settle('PATCH', vnet, { tags: { tour: t.v } });
       await t.call('GET', `${rg()}/providers/Microsoft.HybridContainerService/virtualNetworks`);
@@ -348,11 +397,35 @@ describe('the hybrid providers conform to their specs, per api-version', functio
       const img = at('galleryImages', `img${x}`);
       const nic = at('networkInterfaces', `nic${x}`);
       const second = Number(x.replace(/\D/g, '').slice(-3)) % 200;
-      await t.settle('PUT', lnet, { location: 'eastus', extendedLocation: ext, properties: { subnets: [{ name: 'default', properties: { addressPrefix: `172.29.${second}.0/24`, ipAllocationMethod: 'Static', vlan: 29, ipPools: [{ start: `172.29.${second}.10`, end: `172.29.${second}.50` }], routeTable: { properties: { routes: [{ name: 'default', properties: { addressPrefix: '0.0.0.0/0', nextHopIpAddress: `172.29.${second}.1` } }] } } } }], dhcpOptions: { dnsServers: [`172.29.${second}.1`] }, vmSwitchName: 'ComputeSwitch' } });
+      await t.settle('PUT', lnet, {
+        location: 'eastus',
+        extendedLocation: ext,
+        properties: {
+          subnets: [
+            {
+              name: 'default',
+              properties: {
+                addressPrefix: `172.29.${second}.0/24`,
+                ipAllocationMethod: 'Static',
+                vlan: 29,
+                ipPools: [{ start: `172.29.${second}.10`, end: `172.29.${second}.50` }],
+                routeTable: { properties: { routes: [{ name: 'default', properties: { addressPrefix: '0.0.0.0/0', nextHopIpAddress: `172.29.${second}.1` } }] } },
+              },
+            },
+          ],
+          dhcpOptions: { dnsServers: [`172.29.${second}.1`] },
+          vmSwitchName: 'ComputeSwitch',
+        },
+      });
       await t.settle('PUT', sc, { location: 'eastus', extendedLocation: ext, properties: { path: `C:\\ClusterStorage\\UserStorage_1\\tour${x}` } });
       await t.settle('PUT', img, { location: 'eastus', extendedLocation: ext, properties: { osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_1\\ubuntu.vhdx', containerId: sc } });
       await t.settle('PUT', nic, { location: 'eastus', extendedLocation: ext, properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: lnet } } }] } });
-      for (const [type, id] of [['logicalNetworks', lnet], ['storageContainers', sc], ['galleryImages', img], ['networkInterfaces', nic]]) {
+      for (const [type, id] of [
+        ['logicalNetworks', lnet],
+        ['storageContainers', sc],
+        ['galleryImages', img],
+        ['networkInterfaces', nic],
+      ]) {
         await t.call('GET', id);
         await t.call('PATCH', id, { tags: { tour: t.v } });
         await t.call('GET', `${rg()}/providers/Microsoft.AzureStackHCI/${type}`);
@@ -362,7 +435,15 @@ describe('the hybrid providers conform to their specs, per api-version', functio
       const machine = `${rg()}/providers/Microsoft.HybridCompute/machines/vm${x}`;
       await put(emu, machine, '2024-07-10', { location: 'eastus', kind: 'HCI', identity: { type: 'SystemAssigned' } }, 200);
       const vmi = `${machine}/providers/Microsoft.AzureStackHCI/virtualMachineInstances/default`;
-      await t.settle('PUT', vmi, { extendedLocation: ext, properties: { hardwareProfile: { vmSize: 'Custom', processors: 2, memoryMB: 2048 }, osProfile: { adminUsername: 'u', adminPassword: 'P@ssw0rd-1', computerName: `vm${x}`.slice(0, 15), linuxConfiguration: { provisionVMConfigAgent: true } }, storageProfile: { imageReference: { id: img }, vmConfigStoragePathId: sc }, networkProfile: { networkInterfaces: [{ id: nic }] } } });
+      await t.settle('PUT', vmi, {
+        extendedLocation: ext,
+        properties: {
+          hardwareProfile: { vmSize: 'Custom', processors: 2, memoryMB: 2048 },
+          osProfile: { adminUsername: 'u', adminPassword: 'P@ssw0rd-1', computerName: `vm${x}`.slice(0, 15), linuxConfiguration: { provisionVMConfigAgent: true } },
+          storageProfile: { imageReference: { id: img }, vmConfigStoragePathId: sc },
+          networkProfile: { networkInterfaces: [{ id: nic }] },
+        },
+      });
       await t.call('GET', vmi);
       await t.call('GET', `${machine}/providers/Microsoft.AzureStackHCI/virtualMachineInstances`);
       for (const a of ['stop', 'start', 'restart']) await t.call('POST', `${vmi}/${a}`);

@@ -28,7 +28,8 @@ describe('kube: API semantics', function () {
     assert.deepEqual(api.json.versions, ['v1']);
     const v1 = await raw(c, 'GET', '/api/v1');
     const names = v1.json.resources.map((r: any) => r.name);
-    for (const n of ['pods', 'pods/status', 'pods/log', 'nodes', 'services', 'configmaps', 'secrets', 'namespaces', 'events', 'serviceaccounts', 'serviceaccounts/token']) assert.ok(names.includes(n), n);
+    for (const n of ['pods', 'pods/status', 'pods/log', 'nodes', 'services', 'configmaps', 'secrets', 'namespaces', 'events', 'serviceaccounts', 'serviceaccounts/token'])
+      assert.ok(names.includes(n), n);
     const apps = await raw(c, 'GET', '/apis/apps/v1');
     const scale = apps.json.resources.find((r: any) => r.name === 'deployments/scale');
     assert.deepEqual([scale.group, scale.version, scale.kind], ['autoscaling', 'v1', 'Scale']);
@@ -83,12 +84,21 @@ describe('kube: API semantics', function () {
   it('lists with label and field selectors, pages with limit/continue', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await raw(c, 'POST', CM, { metadata: { name: `p${i}`, labels: { tier: i % 2 ? 'odd' : 'even' } } })).status, 201);
     const even = await raw(c, 'GET', `${CM}?labelSelector=tier%3Deven`);
-    assert.deepEqual(even.json.items.map((x: any) => x.metadata.name), ['p0', 'p2', 'p4']);
+    assert.deepEqual(
+      even.json.items.map((x: any) => x.metadata.name),
+      ['p0', 'p2', 'p4'],
+    );
     assert.equal(even.json.kind, 'ConfigMapList');
     const notIn = await raw(c, 'GET', `${CM}?labelSelector=${encodeURIComponent('tier notin (even),tier')}`);
-    assert.deepEqual(notIn.json.items.map((x: any) => x.metadata.name), ['p1', 'p3']);
+    assert.deepEqual(
+      notIn.json.items.map((x: any) => x.metadata.name),
+      ['p1', 'p3'],
+    );
     const byName = await raw(c, 'GET', `${CM}?fieldSelector=metadata.name%3Dp3`);
-    assert.deepEqual(byName.json.items.map((x: any) => x.metadata.name), ['p3']);
+    assert.deepEqual(
+      byName.json.items.map((x: any) => x.metadata.name),
+      ['p3'],
+    );
     assert.equal((await raw(c, 'GET', `${CM}?fieldSelector=spec.nope%3Dx`)).status, 400);
     const seen: string[] = [];
     let cont = '';
@@ -110,24 +120,56 @@ describe('kube: API semantics', function () {
     await raw(c, 'PATCH', `${CM}/w1`, { data: { a: 'b' } }, { 'Content-Type': 'application/merge-patch+json' });
     await raw(c, 'DELETE', `${CM}/w1`);
     const got = (await events).filter((e) => e.object.metadata.name === 'w1');
-    assert.deepEqual(got.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+    assert.deepEqual(
+      got.map((e) => e.type),
+      ['ADDED', 'MODIFIED', 'DELETED'],
+    );
     assert.deepEqual(got[1].object.data, { a: 'b' });
     const rvs = got.map((e) => Number(e.object.metadata.resourceVersion));
     assert.ok(rvs[0] < rvs[1] && rvs[1] < rvs[2], 'resourceVersions grow');
     // Replay of what happened after rv (a reconnecting client).
     const replay = await watchEvents(c, `${CM}?watch=1&resourceVersion=${rv}`, (evs) => evs.filter((e) => e.object.metadata.name === 'w1').length === 3);
-    assert.deepEqual(replay.filter((e) => e.object.metadata.name === 'w1').map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
+    assert.deepEqual(
+      replay.filter((e) => e.object.metadata.name === 'w1').map((e) => e.type),
+      ['ADDED', 'MODIFIED', 'DELETED'],
+    );
   });
 
   it('patches: JSON merge, JSON patch (test failures are 422), strategic merge by key, server-side apply with conflicts', async () => {
     const D = '/apis/apps/v1/namespaces/default/deployments';
-    const dep = (containers: any[]) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'pt' }, spec: { replicas: 1, selector: { matchLabels: { app: 'pt' } }, template: { metadata: { labels: { app: 'pt' } }, spec: { containers } } } });
-    assert.equal((await raw(c, 'POST', D, dep([{ name: 'a', image: 'nginx' }, { name: 'b', image: 'busybox' }]))).status, 201);
+    const dep = (containers: any[]) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'pt' },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'pt' } }, template: { metadata: { labels: { app: 'pt' } }, spec: { containers } } },
+    });
+    assert.equal(
+      (
+        await raw(
+          c,
+          'POST',
+          D,
+          dep([
+            { name: 'a', image: 'nginx' },
+            { name: 'b', image: 'busybox' },
+          ]),
+        )
+      ).status,
+      201,
+    );
     const smp = await raw(c, 'PATCH', `${D}/pt`, { spec: { template: { spec: { containers: [{ name: 'b', image: 'busybox:2' }] } } } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
     assert.equal(smp.status, 200);
-    assert.deepEqual(smp.json.spec.template.spec.containers.map((x: any) => `${x.name}=${x.image}`), ['a=nginx', 'b=busybox:2'], 'merged by name');
+    assert.deepEqual(
+      smp.json.spec.template.spec.containers.map((x: any) => `${x.name}=${x.image}`),
+      ['a=nginx', 'b=busybox:2'],
+      'merged by name',
+    );
     const merge = await raw(c, 'PATCH', `${D}/pt`, { spec: { template: { spec: { containers: [{ name: 'c', image: 'redis' }] } } } }, { 'Content-Type': 'application/merge-patch+json' });
-    assert.deepEqual(merge.json.spec.template.spec.containers.map((x: any) => x.name), ['c'], 'a merge patch replaces lists');
+    assert.deepEqual(
+      merge.json.spec.template.spec.containers.map((x: any) => x.name),
+      ['c'],
+      'a merge patch replaces lists',
+    );
     assert.equal(merge.json.metadata.generation, 3);
     const jp = await raw(c, 'PATCH', `${D}/pt`, [{ op: 'replace', path: '/spec/replicas', value: 2 }], { 'Content-Type': 'application/json-patch+json' });
     assert.equal(jp.json.spec.replicas, 2);
@@ -136,7 +178,12 @@ describe('kube: API semantics', function () {
     assert.equal((await raw(c, 'PATCH', `${D}/pt`, '{}', { 'Content-Type': 'text/plain' })).status, 415);
     // Server-side apply: a field another manager set conflicts, unless forced.
     const A = `${D}/ssa?fieldManager=tool-a`;
-    const body = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa' }, spec: { replicas: 2, selector: { matchLabels: { app: 's' } }, template: { metadata: { labels: { app: 's' } }, spec: { containers: [{ name: 'x', image: 'nginx' }] } } } };
+    const body = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'ssa' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 's' } }, template: { metadata: { labels: { app: 's' } }, spec: { containers: [{ name: 'x', image: 'nginx' }] } } },
+    };
     const applied = await raw(c, 'PATCH', A, body, { 'Content-Type': 'application/apply-patch+yaml' });
     assert.equal(applied.status, 201);
     assert.ok(applied.json.metadata.managedFields.some((m: any) => m.manager === 'tool-a' && m.operation === 'Apply'));
@@ -159,7 +206,10 @@ describe('kube: API semantics', function () {
   it('answers Table requests with the server-side columns', async () => {
     const t = await raw(c, 'GET', '/api/v1/nodes', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
     assert.equal(t.json.kind, 'Table');
-    assert.deepEqual(t.json.columnDefinitions.map((x: any) => x.name), ['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
+    assert.deepEqual(
+      t.json.columnDefinitions.map((x: any) => x.name),
+      ['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'External-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime'],
+    );
     assert.equal(t.json.rows.length, 2);
     assert.equal(t.json.rows[0].cells[1], 'Ready');
     assert.equal(t.json.rows[0].object.kind, 'PartialObjectMetadata');
@@ -176,7 +226,10 @@ describe('kube: API semantics', function () {
     assert.equal((await raw(c, 'GET', `${CM}/fin`)).status, 404);
 
     const D = '/apis/apps/v1/namespaces/default/deployments';
-    await raw(c, 'POST', D, { metadata: { name: 'fg' }, spec: { replicas: 2, selector: { matchLabels: { app: 'fg' } }, template: { metadata: { labels: { app: 'fg' } }, spec: { containers: [{ name: 'x', image: 'nginx' }] } } } });
+    await raw(c, 'POST', D, {
+      metadata: { name: 'fg' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'fg' } }, template: { metadata: { labels: { app: 'fg' } }, spec: { containers: [{ name: 'x', image: 'nginx' }] } } },
+    });
     await eventually('fg pods', async () => (await raw(c, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dfg')).json.items.length === 2);
     const fg = await raw(c, 'DELETE', `${D}/fg`, { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Foreground' });
     assert.equal(fg.status, 202);

@@ -12,14 +12,19 @@ import { aksCluster, hybridCluster, startAksEmulator, type TestCluster } from '.
 
 function python(c: TestCluster, name: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    execFile('/usr/bin/python3', [path.resolve('test/support/python/kube_clients.py')], { timeout: 180_000, env: { ...process.env, KUBECONFIG: c.file, HOME: c.home, NAME: name } }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`python3 kube_clients.py failed: ${stderr || err.message}`));
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(new Error(`no JSON: ${stdout}\n${stderr}`));
-      }
-    });
+    execFile(
+      '/usr/bin/python3',
+      [path.resolve('test/support/python/kube_clients.py')],
+      { timeout: 180_000, env: { ...process.env, KUBECONFIG: c.file, HOME: c.home, NAME: name } },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`python3 kube_clients.py failed: ${stderr || err.message}`));
+        try {
+          resolve(JSON.parse(stdout));
+        } catch {
+          reject(new Error(`no JSON: ${stdout}\n${stderr}`));
+        }
+      },
+    );
   });
 }
 
@@ -76,7 +81,10 @@ describe('kube: @kubernetes/client-node and python3-kubernetes', function () {
       const name = `js-${kind}`;
       await apps.createNamespacedDeployment({
         namespace: 'default',
-        body: { metadata: { name }, spec: { replicas: 3, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } } },
+        body: {
+          metadata: { name },
+          spec: { replicas: 3, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+        },
       });
       await core.createNamespacedService({ namespace: 'default', body: { metadata: { name }, spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ port: 80, targetPort: 80 as any }] } } });
       await rolledOut(kc, name, 3);

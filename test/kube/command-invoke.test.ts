@@ -26,17 +26,24 @@ function zipOf(files: Record<string, string>): string {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
   }
-  const script = 'import base64,io,os,sys,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED)\nfor n in sys.argv[2:]: z.write(os.path.join(sys.argv[1],n),n)\nz.close()\nprint(base64.b64encode(b.getvalue()).decode())';
-  return execFileSync('python3', ['-c', script, dir, ...Object.keys(files)]).toString().trim();
+  const script =
+    'import base64,io,os,sys,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED)\nfor n in sys.argv[2:]: z.write(os.path.join(sys.argv[1],n),n)\nz.close()\nprint(base64.b64encode(b.getvalue()).decode())';
+  return execFileSync('python3', ['-c', script, dir, ...Object.keys(files)])
+    .toString()
+    .trim();
 }
 
-describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubernetes API', function () {
+describe("kube: az aks command invoke runs kubectl against the cluster's Kubernetes API", function () {
   this.timeout(300_000);
   let emu: TestEmulator;
   let c: TestCluster;
 
   /** POST runCommand, poll commandResults until it answers 200; the result's properties. */
-  async function invoke(command: string, files?: Record<string, string>, o: { cluster?: string; token?: string; clusterToken?: string } = {}): Promise<{ exitCode: number; logs: string; provisioningState: string; reason?: string }> {
+  async function invoke(
+    command: string,
+    files?: Record<string, string>,
+    o: { cluster?: string; token?: string; clusterToken?: string } = {},
+  ): Promise<{ exitCode: number; logs: string; provisioningState: string; reason?: string }> {
     let req = emu.http().post(`${o.cluster ?? c.id}/runCommand?api-version=${API}`);
     if (o.token) req = req.set('Authorization', `Bearer ${o.token}`);
     const r = await req.send({ command, context: files ? zipOf(files) : '', ...(o.clusterToken ? { clusterToken: o.clusterToken } : {}) });
@@ -75,7 +82,15 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
   it('prints what kubectl prints: nodes (wide), namespaces, system pods, services; empty lists and missing objects', async () => {
     const nodes = await same(['get', 'nodes']);
     const vms = emu.services.fabric!.ownerVms(c.id).filter((v) => v.role === 'worker');
-    assert.deepEqual(nodes.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]).sort(), vms.map((v) => v.name).sort());
+    assert.deepEqual(
+      nodes
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(/\s+/)[0])
+        .sort(),
+      vms.map((v) => v.name).sort(),
+    );
     await same(['get', 'nodes', '-o', 'wide']);
     await same(['get', 'nodes', '-o', 'name']);
     await same(['get', 'namespaces']);
@@ -105,7 +120,7 @@ describe('kube: az aks command invoke runs kubectl against the cluster\'s Kubern
     await same(['get', 'pods', '-A', '--sort-by=.metadata.name']);
     const ip = await invoke(`kubectl get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}{"\\n"}'`);
     assert.equal(ip.logs, `${JSON.parse(await kubectlOk(c, ['get', 'svc', 'web', '-o', 'json'])).status.loadBalancer.ingress[0].ip}\n`);
-    const waited = await invoke("kubectl wait --for=condition=Available deployment/web --timeout=60s && kubectl label deployment web tier=frontend && kubectl get deploy -l tier=frontend -o name");
+    const waited = await invoke('kubectl wait --for=condition=Available deployment/web --timeout=60s && kubectl label deployment web tier=frontend && kubectl get deploy -l tier=frontend -o name');
     assert.equal(waited.logs, 'deployment.apps/web condition met\ndeployment.apps/web labeled\ndeployment.apps/web\n');
     assert.equal(JSON.parse(await kubectlOk(c, ['get', 'deployment', 'web', '-o', 'json'])).metadata.labels.tier, 'frontend');
     // again: unchanged
@@ -195,7 +210,16 @@ kubectl get configmap settings -n team-a -o name`);
     const armToken = issue('https://management.azure.com/.default');
     const clusterToken = issue(`${AKS_SERVER_APP}/.default`);
     const assign = async (scope: string, role: string) => {
-      const r = await emu.http().put(`${scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`).send({ properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId: objectIdFor(DEV.clientId), principalType: 'ServicePrincipal' } });
+      const r = await emu
+        .http()
+        .put(`${scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`)
+        .send({
+          properties: {
+            roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+            principalId: objectIdFor(DEV.clientId),
+            principalType: 'ServicePrincipal',
+          },
+        });
       assert.equal(r.status, 201, JSON.stringify(r.body));
     };
     await assign(id, 'b24988ac-6180-42a0-ab88-20f7382dd24c'); // Contributor: may POST runCommand (no data actions)
@@ -203,7 +227,10 @@ kubectl get configmap settings -n team-a -o name`);
     const oid = objectIdFor(DEV.clientId);
     const denied = await invoke('kubectl get pods', undefined, as);
     assert.equal(denied.exitCode, 1);
-    assert.equal(denied.logs, `Error from server (Forbidden): pods is forbidden: User "${oid}" cannot list resource "pods" in API group "" in the namespace "default": User does not have access to the resource in Azure. Update role assignment to allow access.\n`);
+    assert.equal(
+      denied.logs,
+      `Error from server (Forbidden): pods is forbidden: User "${oid}" cannot list resource "pods" in API group "" in the namespace "default": User does not have access to the resource in Azure. Update role assignment to allow access.\n`,
+    );
     await assign(id, '7f6c6a51-bcf8-42ba-9220-52d62157d7db'); // Azure Kubernetes Service RBAC Reader
     const read = await invoke('kubectl get pods', undefined, as);
     assert.equal(read.exitCode, 0, read.logs);
@@ -233,7 +260,19 @@ kubectl get configmap settings -n team-a -o name`);
       writeFileSync(path.join(dir, 'app.yaml'), DEPLOYMENT('app', 2));
       const rg = c.id.split('/')[4];
       const name = c.id.split('/').at(-1)!;
-      const applied = await az.run(['aks', 'command', 'invoke', '-g', rg, '-n', name, '--command', 'kubectl apply -f app.yaml && kubectl rollout status deployment/app', '--file', path.join(dir, 'app.yaml')]);
+      const applied = await az.run([
+        'aks',
+        'command',
+        'invoke',
+        '-g',
+        rg,
+        '-n',
+        name,
+        '--command',
+        'kubectl apply -f app.yaml && kubectl rollout status deployment/app',
+        '--file',
+        path.join(dir, 'app.yaml'),
+      ]);
       assert.equal(applied.code, 0, applied.stderr);
       assert.match(applied.stdout, /with exitcode=0/);
       assert.match(applied.stdout, /deployment\.apps\/app created\nservice\/app created\n/);
@@ -250,12 +289,17 @@ kubectl get configmap settings -n team-a -o name`);
       assert.match(failed.stdout, /Error from server \(NotFound\): deployments\.apps "nope" not found/);
     });
 
-    it('on an Azure AD cluster az sends the signed-in identity\'s cluster token: the command runs as that identity', async () => {
+    it("on an Azure AD cluster az sends the signed-in identity's cluster token: the command runs as that identity", async () => {
       const dev = new RbacAz(emu);
       await dev.loginAs(DEV.clientId, DEV.clientSecret);
       const who = await dev.ok(['aks', 'command', 'invoke', '-g', 'invokeaad', '-n', 'aad1', '--command', 'kubectl get pods -n x; kubectl delete namespace x']);
       assert.equal(who.exitCode, 1);
-      assert.match(who.logs, new RegExp(`^No resources found in x namespace\\.\\nError from server \\(Forbidden\\): namespaces "x" is forbidden: User "${objectIdFor(DEV.clientId)}" cannot delete resource "namespaces" in API group "" .*: User does not have access to the resource in Azure\\. Update role assignment to allow access\\.\\n$`));
+      assert.match(
+        who.logs,
+        new RegExp(
+          `^No resources found in x namespace\\.\\nError from server \\(Forbidden\\): namespaces "x" is forbidden: User "${objectIdFor(DEV.clientId)}" cannot delete resource "namespaces" in API group "" .*: User does not have access to the resource in Azure\\. Update role assignment to allow access\\.\\n$`,
+        ),
+      );
     });
   });
 
@@ -264,10 +308,16 @@ kubectl get configmap settings -n team-a -o name`);
     let first: TestEmulator | undefined = await startAksEmulator(['--data-dir', dir]);
     let second: TestEmulator | undefined;
     try {
-      const r = await first.http().put(`${clusterPath('invokerestart', 'r1').replace(/\/providers\/.*$/, '')}?api-version=2021-04-01`).send({ location: 'eastus' });
+      const r = await first
+        .http()
+        .put(`${clusterPath('invokerestart', 'r1').replace(/\/providers\/.*$/, '')}?api-version=2021-04-01`)
+        .send({ location: 'eastus' });
       assert.equal(r.status, 201, JSON.stringify(r.body));
       const id = clusterPath('invokerestart', 'r1');
-      const put = await first.http().put(`${id}?api-version=${API}`).send(clusterBody('eastus', { count: 1, lb: 'standard' }));
+      const put = await first
+        .http()
+        .put(`${id}?api-version=${API}`)
+        .send(clusterBody('eastus', { count: 1, lb: 'standard' }));
       assert.equal((await waitForOperation(first, put.headers['azure-asyncoperation'])).status, 'Succeeded');
       // The command pod takes its (simulated) 2 s to start: slowed down, the emulator stops before it runs.
       assert.equal((await first.http().put('/_emulator/operations/time-scale').send({ timeScale: 1000 })).status, 200);

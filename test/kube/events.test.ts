@@ -49,14 +49,21 @@ describe('kube: events recorded by the controllers, as kubectl shows them', func
       return pods.every((p: any) => about(all, 'Pod', p.metadata.name).some((e) => e.reason === 'Started')) ? all : undefined;
     });
     const scaling = about(evs, 'Deployment', 'web');
-    assert.deepEqual(scaling.map((e) => [e.type, e.reason, e.message, e.source.component]), [['Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs} from 0 to 3`, 'deployment-controller']]);
+    assert.deepEqual(
+      scaling.map((e) => [e.type, e.reason, e.message, e.source.component]),
+      [['Normal', 'ScalingReplicaSet', `Scaled up replica set ${rs} from 0 to 3`, 'deployment-controller']],
+    );
     const created = about(evs, 'ReplicaSet', rs).filter((e) => e.reason === 'SuccessfulCreate');
     assert.deepEqual(created.map((e) => e.message).sort(), pods.map((p: any) => `Created pod: ${p.metadata.name}`).sort());
     assert.ok(created.every((e) => e.source.component === 'replicaset-controller' && e.count === 1));
     for (const p of pods) {
       const mine = about(evs, 'Pod', p.metadata.name);
       assert.equal(mine[0].involvedObject.uid, p.metadata.uid);
-      assert.deepEqual(mine.map((e) => e.reason), ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started'], JSON.stringify(mine));
+      assert.deepEqual(
+        mine.map((e) => e.reason),
+        ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started'],
+        JSON.stringify(mine),
+      );
       assert.equal(mine[0].message, `Successfully assigned default/${p.metadata.name} to ${p.spec.nodeName}`);
       assert.equal(mine[0].source.component, 'default-scheduler');
       assert.ok(mine.slice(1).every((e) => e.source.component === 'kubelet'));
@@ -112,7 +119,10 @@ describe('kube: events recorded by the controllers, as kubectl shows them', func
     assert.deepEqual(evs.map((e) => `${e.reason} ${e.source.component}`).sort(), ['NodeReady kubelet', 'RegisteredNode node-controller', 'Starting kubelet']);
     assert.equal(evs.find((e) => e.reason === 'NodeReady')!.message, `Node ${name} status is now: NodeReady`);
     assert.equal(evs.find((e) => e.reason === 'Starting')!.source.host, name);
-    assert.ok(evs.every((e) => e.involvedObject.uid === name), 'node events name the node in their uid, as the kubelet does');
+    assert.ok(
+      evs.every((e) => e.involvedObject.uid === name),
+      'node events name the node in their uid, as the kubelet does',
+    );
     const vm = emu.services.fabric!.ownerVms(c.id).find((v) => v.name === name)!;
     const fail = await emu.http().post(`/_emulator/fabric/sites/local/hosts/${vm.host}/fail`).send({});
     assert.equal(fail.status, 200, JSON.stringify(fail.body));

@@ -15,7 +15,10 @@ async function nodes(c: TestCluster): Promise<any[]> {
 const ready = (n: any) => n.status.conditions.find((x: any) => x.type === 'Ready')?.status === 'True';
 
 async function armWrite(emu: TestEmulator, method: 'put' | 'delete' | 'post', path: string, body?: unknown) {
-  const r = await emu.http()[method](`${path}?api-version=${API}`).send((body ?? {}) as object);
+  const r = await emu
+    .http()
+    [method](`${path}?api-version=${API}`)
+    .send((body ?? {}) as object);
   assert.ok([200, 201, 202].includes(r.status), `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
   if (r.headers['azure-asyncoperation']) {
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
@@ -46,7 +49,9 @@ describe('kube: nodes follow the fabric and ARM', function () {
   it('scales, adds, deletes and upgrades node pools through ARM', async () => {
     await armWrite(emu, 'put', `${aks.id}/agentPools/nodepool1`, { properties: { count: 4, vmSize: 'Standard_DS2_v2', mode: 'System', osType: 'Linux' } });
     await eventually('4 Ready nodes', async () => (await nodes(aks)).filter(ready).length === 4);
-    await armWrite(emu, 'put', `${aks.id}/agentPools/gpu`, { properties: { count: 1, vmSize: 'Standard_DS3_v2', mode: 'User', osType: 'Linux', nodeLabels: { sku: 'gpu' }, nodeTaints: ['sku=gpu:NoSchedule'] } });
+    await armWrite(emu, 'put', `${aks.id}/agentPools/gpu`, {
+      properties: { count: 1, vmSize: 'Standard_DS3_v2', mode: 'User', osType: 'Linux', nodeLabels: { sku: 'gpu' }, nodeTaints: ['sku=gpu:NoSchedule'] },
+    });
     const gpu = await eventually('the gpu node', async () => (await nodes(aks)).find((n) => n.metadata.labels.agentpool === 'gpu' && ready(n)));
     assert.equal(gpu.metadata.labels.sku, 'gpu');
     assert.equal(gpu.metadata.labels['kubernetes.azure.com/mode'], 'user');
@@ -56,7 +61,12 @@ describe('kube: nodes follow the fabric and ARM', function () {
     assert.equal(gpu.status.allocatable.cpu, '3860m');
 
     // The scheduler: a pod for the gpu node tolerates its taint; one that does not cannot go there.
-    await raw(aks, 'POST', '/api/v1/namespaces/default/pods', podBody('on-gpu', { nodeSelector: { sku: 'gpu' }, tolerations: [{ key: 'sku', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] }));
+    await raw(
+      aks,
+      'POST',
+      '/api/v1/namespaces/default/pods',
+      podBody('on-gpu', { nodeSelector: { sku: 'gpu' }, tolerations: [{ key: 'sku', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }] }),
+    );
     await raw(aks, 'POST', '/api/v1/namespaces/default/pods', podBody('no-toleration', { nodeSelector: { sku: 'gpu' } }));
     const huge = { ...podBody('huge'), spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '64' } } }] } };
     await raw(aks, 'POST', '/api/v1/namespaces/default/pods', huge);
@@ -70,8 +80,13 @@ describe('kube: nodes follow the fabric and ARM', function () {
       return p.status.conditions?.find((x: any) => x.type === 'PodScheduled' && x.reason === 'Unschedulable') ? p : undefined;
     });
     assert.equal(stuck.status.phase, 'Pending');
-    assert.match(stuck.status.conditions.find((x: any) => x.type === 'PodScheduled').message, /^0\/5 nodes are available: 1 node\(s\) had untolerated taint \{sku: gpu\}, 4 node\(s\) didn't match Pod's node affinity\/selector\./);
-    const tooBig = await eventually('huge unschedulable', async () => (await raw(aks, 'GET', '/api/v1/namespaces/default/pods/huge')).json.status.conditions?.find((x: any) => x.reason === 'Unschedulable'));
+    assert.match(
+      stuck.status.conditions.find((x: any) => x.type === 'PodScheduled').message,
+      /^0\/5 nodes are available: 1 node\(s\) had untolerated taint \{sku: gpu\}, 4 node\(s\) didn't match Pod's node affinity\/selector\./,
+    );
+    const tooBig = await eventually('huge unschedulable', async () =>
+      (await raw(aks, 'GET', '/api/v1/namespaces/default/pods/huge')).json.status.conditions?.find((x: any) => x.reason === 'Unschedulable'),
+    );
     assert.match(tooBig.message, /Insufficient cpu/);
     const events = (await raw(aks, 'GET', '/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dhuge,reason%3DFailedScheduling')).json.items;
     assert.equal(events.length, 1);
@@ -88,7 +103,10 @@ describe('kube: nodes follow the fabric and ARM', function () {
     const ups = (await emu.http().get(`${aks.id}/upgradeProfiles/default?api-version=${API}`)).body.properties.controlPlaneProfile.upgrades;
     const to = ups[0].kubernetesVersion;
     // As az aks upgrade sends it: the control plane and every pool to the new version.
-    await armWrite(emu, 'put', aks.id, { ...c, properties: { ...c.properties, kubernetesVersion: to, agentPoolProfiles: c.properties.agentPoolProfiles.map((p: any) => ({ ...p, orchestratorVersion: to })) } });
+    await armWrite(emu, 'put', aks.id, {
+      ...c,
+      properties: { ...c.properties, kubernetesVersion: to, agentPoolProfiles: c.properties.agentPoolProfiles.map((p: any) => ({ ...p, orchestratorVersion: to })) },
+    });
     const after = await eventually('upgraded nodes', async () => {
       const ns = await nodes(aks);
       return ns.length === 4 && ns.every((n) => n.status.nodeInfo.kubeletVersion === `v${to}` && ready(n)) ? ns : undefined;
@@ -96,9 +114,9 @@ describe('kube: nodes follow the fabric and ARM', function () {
     assert.equal(after.length, 4);
   });
 
-  it('the dashboard shows each cluster\'s nodes and pods from its Kubernetes API', async () => {
+  it("the dashboard shows each cluster's nodes and pods from its Kubernetes API", async () => {
     await raw(hyb, 'POST', '/api/v1/namespaces/default/pods', podBody('dash'));
-    const row = await eventually('the hybrid cluster\'s row with its pod running', async () => {
+    const row = await eventually("the hybrid cluster's row with its pod running", async () => {
       const st = await emu.http().get('/_emulator/dashboard/state');
       assert.equal(st.status, 200);
       const owners = st.body.sites.flatMap((s: any) => s.owners ?? []);
@@ -116,7 +134,10 @@ describe('kube: nodes follow the fabric and ARM', function () {
   it('a failed host reboots its nodes; pods that do not tolerate NotReady move to other nodes', async () => {
     const D = '/apis/apps/v1/namespaces/default/deployments';
     const tol = [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 0 }];
-    await raw(hub, 'POST', D, { metadata: { name: 'mover' }, spec: { replicas: 3, selector: { matchLabels: { app: 'mover' } }, template: { metadata: { labels: { app: 'mover' } }, spec: { tolerations: tol, containers: [{ name: 'c', image: 'nginx' }] } } } });
+    await raw(hub, 'POST', D, {
+      metadata: { name: 'mover' },
+      spec: { replicas: 3, selector: { matchLabels: { app: 'mover' } }, template: { metadata: { labels: { app: 'mover' } }, spec: { tolerations: tol, containers: [{ name: 'c', image: 'nginx' }] } } },
+    });
     const before = await eventually('3 running', async () => {
       const ps = (await raw(hub, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dmover')).json.items;
       return ps.length === 3 && ps.every((p: any) => p.status.phase === 'Running') ? ps : undefined;
@@ -125,7 +146,10 @@ describe('kube: nodes follow the fabric and ARM', function () {
     const vm = emu.services.fabric!.ownerVms(hub.id).find((v) => v.name === victim.spec.nodeName)!;
     const fail = await emu.http().post(`/_emulator/fabric/sites/local/hosts/${vm.host}/fail`).send({});
     assert.equal(fail.status, 200, JSON.stringify(fail.body));
-    assert.ok(fail.body.restarted.some((r: any) => r.vm === vm.name), 'the VM restarted on another host');
+    assert.ok(
+      fail.body.restarted.some((r: any) => r.vm === vm.name),
+      'the VM restarted on another host',
+    );
     // The node reboots: NotReady (not-ready taint), and the pod is evicted and replaced elsewhere.
     await eventually('the victim evicted', async () => {
       const p = await raw(hub, 'GET', `/api/v1/namespaces/default/pods/${victim.metadata.name}`);
@@ -145,15 +169,27 @@ describe('kube: nodes follow the fabric and ARM', function () {
 
   it('a disconnected site turns its nodes NotReady; their pods are evicted and come back when it reconnects', async () => {
     const D = '/apis/apps/v1/namespaces/default/deployments';
-    await raw(hyb, 'POST', D, { metadata: { name: 'edge' }, spec: { replicas: 2, selector: { matchLabels: { app: 'edge' } }, template: { metadata: { labels: { app: 'edge' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } });
-    await eventually('2 running', async () => (await raw(hyb, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dedge')).json.items.filter((p: any) => p.status.phase === 'Running').length === 2);
+    await raw(hyb, 'POST', D, {
+      metadata: { name: 'edge' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 'edge' } }, template: { metadata: { labels: { app: 'edge' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    });
+    await eventually(
+      '2 running',
+      async () => (await raw(hyb, 'GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dedge')).json.items.filter((p: any) => p.status.phase === 'Running').length === 2,
+    );
     assert.equal((await emu.http().post('/_emulator/fabric/sites/hci-site-1/disconnect').send({})).status, 200);
     const down = await eventually('nodes NotReady', async () => {
       const ns = await nodes(hyb);
       return ns.every((n) => n.status.conditions.find((x: any) => x.type === 'Ready').status === 'Unknown') ? ns : undefined;
     });
     for (const n of down) {
-      assert.deepEqual(n.spec.taints.filter((t: any) => t.key.startsWith('node.kubernetes.io/')).map((t: any) => `${t.key}:${t.effect}`).sort(), ['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
+      assert.deepEqual(
+        n.spec.taints
+          .filter((t: any) => t.key.startsWith('node.kubernetes.io/'))
+          .map((t: any) => `${t.key}:${t.effect}`)
+          .sort(),
+        ['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule'],
+      );
       assert.match(n.status.conditions.find((x: any) => x.type === 'Ready').message, /disconnected/);
     }
     assert.match((await raw(hyb, 'GET', '/api/v1/nodes', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json.rows[0].cells[1], /^NotReady/);

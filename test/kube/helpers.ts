@@ -51,7 +51,10 @@ export async function aksCluster(emu: TestEmulator, kind: 'region' | 'hub', name
   await createGroup(emu, rg, location);
   const id = clusterPath(rg, name);
   const api = kind === 'hub' ? '2020-11-01' : '2024-02-01';
-  const r = await emu.http().put(`${id}?api-version=${api}`).send(clusterBody(location, { count, lb: kind === 'hub' ? 'basic' : 'standard' }));
+  const r = await emu
+    .http()
+    .put(`${id}?api-version=${api}`)
+    .send(clusterBody(location, { count, lb: kind === 'hub' ? 'basic' : 'standard' }));
   assert.ok(r.status === 201 || r.status === 200, JSON.stringify(r.body));
   const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
   assert.equal(st.status, 'Succeeded', JSON.stringify(st));
@@ -97,11 +100,8 @@ export interface RunResult {
 
 export function kubectl(c: TestCluster, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(
-      KUBECTL,
-      args,
-      { timeout: opts.timeoutMs ?? 90_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, KUBECONFIG: c.file, HOME: c.home } },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+    const child = execFile(KUBECTL, args, { timeout: opts.timeoutMs ?? 90_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, KUBECONFIG: c.file, HOME: c.home } }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
     );
     if (opts.input !== undefined) {
       child.stdin!.end(opts.input);

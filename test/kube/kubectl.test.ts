@@ -47,7 +47,11 @@ describe('kube: kubectl against AKS, Hub and AKS hybrid clusters', function () {
           if (vm.ip) assert.equal(n[5], vm.ip);
         }
         if (kind === 'region') assert.ok(!vms.some((v) => v.role === 'controlPlane'), 'AKS on Azure shows no control-plane nodes');
-        if (kind === 'hybrid') assert.ok(nodes.some((n) => n[2] === 'control-plane'), 'AKS hybrid shows its control plane');
+        if (kind === 'hybrid')
+          assert.ok(
+            nodes.some((n) => n[2] === 'control-plane'),
+            'AKS hybrid shows its control plane',
+          );
       });
 
       it('applies a deployment and a LoadBalancer service, rolls it out, scales it and deletes it', async () => {
@@ -60,8 +64,16 @@ describe('kube: kubectl against AKS, Hub and AKS hybrid clusters', function () {
         const pods = JSON.parse(await kubectlOk(c, ['get', 'pods', '-l', 'app=web', '-o', 'json'])).items;
         assert.equal(pods.length, 3);
         assert.ok(pods.every((p: any) => p.status.phase === 'Running' && p.status.podIP && p.spec.nodeName));
-        const workers = new Set(emu.services.fabric!.ownerVms(c.id).filter((v) => v.role === 'worker').map((v) => v.name));
-        assert.ok(pods.every((p: any) => workers.has(p.spec.nodeName)), 'pods run on workers (control-plane nodes are tainted)');
+        const workers = new Set(
+          emu.services
+            .fabric!.ownerVms(c.id)
+            .filter((v) => v.role === 'worker')
+            .map((v) => v.name),
+        );
+        assert.ok(
+          pods.every((p: any) => workers.has(p.spec.nodeName)),
+          'pods run on workers (control-plane nodes are tainted)',
+        );
         assert.equal(new Set(pods.map((p: any) => p.spec.nodeName)).size, Math.min(3, workers.size), 'pods are spread over the nodes');
         const svc = await eventually('an external IP', async () => {
           const s = JSON.parse(await kubectlOk(c, ['get', 'service', 'web', '-o', 'json']));
@@ -78,7 +90,10 @@ describe('kube: kubectl against AKS, Hub and AKS hybrid clusters', function () {
         } else {
           // A public IP of the node resource group, tagged with the service (the cloud provider's).
           const pips = emu.services.resources.listByType('microsoft.network/publicipaddresses').filter((r) => r.resource.tags?.['k8s-azure-service'] === 'default/web');
-          assert.deepEqual(pips.map((r) => r.resource.properties?.ipAddress), [ip]);
+          assert.deepEqual(
+            pips.map((r) => r.resource.properties?.ipAddress),
+            [ip],
+          );
           assert.equal(pips[0].resource.sku?.name, kind === 'hub' ? 'Basic' : 'Standard');
         }
         const wide = await kubectlOk(c, ['get', 'service', 'web']);
@@ -100,7 +115,14 @@ describe('kube: kubectl against AKS, Hub and AKS hybrid clusters', function () {
         assert.match(del, /deployment.apps "web" deleted/);
         // The replica sets and pods go with it (garbage collection, then the pods stop); so does the address.
         await eventually('pods and replica sets gone', async () => (await kubectl(c, ['get', 'pods,rs', '-l', 'app=web', '-o', 'name'])).stdout.trim() === '');
-        if (kind !== 'hybrid') await eventually('public IP released', async () => !emu.services.resources.listByType('microsoft.network/publicipaddresses').some((r) => r.resource.tags?.['k8s-azure-service'] === 'default/web' && r.resource.id.includes(c.id.split('/')[4])));
+        if (kind !== 'hybrid')
+          await eventually(
+            'public IP released',
+            async () =>
+              !emu.services.resources
+                .listByType('microsoft.network/publicipaddresses')
+                .some((r) => r.resource.tags?.['k8s-azure-service'] === 'default/web' && r.resource.id.includes(c.id.split('/')[4])),
+          );
       });
     });
   }

@@ -31,13 +31,20 @@ describe('kube: RBAC and Azure RBAC', function () {
     writeFileSync(cfg, JSON.stringify({ servicePrincipals: [DEV] }));
     emu = await startAksEmulator(['--config', cfg]);
     plain = await aksCluster(emu, 'region', 'rb1', 1);
-    devToken = emu.tokens.issue({ grant_type: 'client_credentials', client_id: DEV.clientId, client_secret: DEV.clientSecret, scope: 'https://management.azure.com/.default' }, TENANT, emu.url).access_token;
+    devToken = emu.tokens.issue(
+      { grant_type: 'client_credentials', client_id: DEV.clientId, client_secret: DEV.clientSecret, scope: 'https://management.azure.com/.default' },
+      TENANT,
+      emu.url,
+    ).access_token;
   });
   after(async () => emu?.close());
 
   async function assign(scope: string, role: string, principal = objectIdFor(DEV.clientId)) {
     const id = `${scope}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}`;
-    const r = await emu.http().put(`${id}?api-version=2022-04-01`).send({ properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId: principal, principalType: 'ServicePrincipal' } });
+    const r = await emu
+      .http()
+      .put(`${id}?api-version=2022-04-01`)
+      .send({ properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${role}`, principalId: principal, principalType: 'ServicePrincipal' } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   }
 
@@ -53,10 +60,17 @@ describe('kube: RBAC and Azure RBAC', function () {
 
     await raw(plain, 'POST', '/api/v1/namespaces', { metadata: { name: 'team' } });
     await raw(plain, 'POST', '/api/v1/namespaces/team/serviceaccounts', { metadata: { name: 'ci' } });
-    await raw(plain, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings', { metadata: { name: 'ci-edit' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'team' }] });
+    await raw(plain, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings', {
+      metadata: { name: 'ci-edit' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: 'team' }],
+    });
     const tok = (await raw(plain, 'POST', '/api/v1/namespaces/team/serviceaccounts/ci/token', { spec: {} })).json.status.token;
     const asCi = { ...plain, token: tok };
-    const dep = { metadata: { name: 'd' }, spec: { replicas: 1, selector: { matchLabels: { a: 'd' } }, template: { metadata: { labels: { a: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
+    const dep = {
+      metadata: { name: 'd' },
+      spec: { replicas: 1, selector: { matchLabels: { a: 'd' } }, template: { metadata: { labels: { a: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    };
     assert.equal((await raw(asCi, 'POST', '/apis/apps/v1/namespaces/team/deployments', dep)).status, 201);
     const other = await raw(asCi, 'POST', '/apis/apps/v1/namespaces/default/deployments', dep);
     assert.equal(other.status, 403);
@@ -72,7 +86,7 @@ describe('kube: RBAC and Azure RBAC', function () {
     assert.match(await kubectlOk(ci, ['auth', 'whoami']), /system:serviceaccount:team:ci/);
   });
 
-  it('an Azure AD cluster with Azure RBAC: the caller\'s role assignments on the cluster and its namespaces decide', async () => {
+  it("an Azure AD cluster with Azure RBAC: the caller's role assignments on the cluster and its namespaces decide", async () => {
     await createGroup(emu, 'aadrg', 'eastus');
     const id = clusterPath('aadrg', 'aad1');
     const body = clusterBody('eastus', { count: 1, lb: 'standard', extra: { aadProfile: { managed: true, enableAzureRBAC: true } } });
@@ -102,7 +116,11 @@ describe('kube: RBAC and Azure RBAC', function () {
     assert.equal((await raw(dev, 'POST', '/api/v1/namespaces/dev/configmaps', { metadata: { name: 'c' } })).status, 201);
     assert.equal((await raw(dev, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'c' } })).status, 403);
     // Kubernetes RBAC still counts for an Azure AD identity.
-    await raw(admin, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { metadata: { name: 'dev-admin' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'User', name: objectIdFor(DEV.clientId) }] });
+    await raw(admin, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      metadata: { name: 'dev-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'User', name: objectIdFor(DEV.clientId) }],
+    });
     assert.equal((await raw(dev, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'c' } })).status, 201);
   });
 });

@@ -32,7 +32,11 @@ function freePort(): Promise<number> {
 }
 
 function start(dir: string, port: number): Promise<Child> {
-  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--quiet', '--data-dir', dir, '--time-scale', '0', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [MAIN, '--port', String(port), '--quiet', '--data-dir', dir, '--time-scale', '0', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
@@ -42,7 +46,10 @@ function start(dir: string, port: number): Promise<Child> {
       const m = /listening on (https:\/\/\S+)/.exec(out);
       if (m && !(child as any).started) {
         (child as any).started = true;
-        const t = await request(m[1]).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
+        const t = await request(m[1])
+          .post(`/${TENANT}/oauth2/v2.0/token`)
+          .type('form')
+          .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
         resolve({ child, url: m[1], token: t.body.access_token });
       }
     });
@@ -86,7 +93,9 @@ describe('kube: objects survive kill -9 and restart', function () {
     const rg = `/subscriptions/bbbbbbbb-0000-0000-0000-000000000001/resourceGroups/rk`;
     await arm(proc).put(`${rg}?api-version=2021-04-01`).send({ location: 'eastus' });
     const id = clusterPath('rk', 'rk1');
-    const put = await arm(proc).put(`${id}?api-version=2024-02-01`).send(clusterBody('eastus', { count: 2, lb: 'standard' }));
+    const put = await arm(proc)
+      .put(`${id}?api-version=2024-02-01`)
+      .send(clusterBody('eastus', { count: 2, lb: 'standard' }));
     await waitOp(proc, put.headers['azure-asyncoperation']);
     const cred = await arm(proc).post(`${id}/listClusterAdminCredential?api-version=2024-02-01`);
     const c = fromKubeconfig('region', id, Buffer.from(cred.body.kubeconfigs[0].value, 'base64').toString());

@@ -53,7 +53,10 @@ describe('fabric capability documents', () => {
       assert.ok(x.message.includes(x.target) || x.message.includes('properties.servicePrincipalProfile'), `'${x.message}' names ${x.target}`);
       assert.match(x.message, /\baz\b/, `'${x.message}' names the az flag`);
     }
-    assert.throws(() => assertCapabilities(hub, { clusterAutoscaler: true }), (e: any) => e.status === 400 && /autoscaler/.test(e.message));
+    assert.throws(
+      () => assertCapabilities(hub, { clusterAutoscaler: true }),
+      (e: any) => e.status === 400 && /autoscaler/.test(e.message),
+    );
   });
 
   it('checks Kubernetes versions and the upgrade graph (no skipping minors)', () => {
@@ -78,9 +81,15 @@ describe('fabric capability documents', () => {
 
   it('applies a site’s overrides', () => {
     const d = capabilityDocument({ name: 's', kind: 'AzureStackHCI', capabilities: { kubernetesVersions: ['1.26.3', '1.27.1'], vmSizes: ['Standard_K8S3_v1'] } });
-    assert.deepEqual(d.kubernetesVersions.map((k) => k.version), ['1.26.3', '1.27.1']);
+    assert.deepEqual(
+      d.kubernetesVersions.map((k) => k.version),
+      ['1.26.3', '1.27.1'],
+    );
     assert.equal(d.kubernetesVersions.find((k) => k.isDefault)!.version, '1.27.1');
-    assert.deepEqual(d.vmSizes.map((s) => s.name), ['Standard_K8S3_v1']);
+    assert.deepEqual(
+      d.vmSizes.map((s) => s.name),
+      ['Standard_K8S3_v1'],
+    );
   });
 
   it('throws on a feature name it does not know (a provider bug, not a user error)', () => {

@@ -28,7 +28,7 @@ const CS = 'api-version=2022-11-01';
 /** The longest the emulator may hold its event loop (issue 22: no request may keep it from answering longer). */
 const HOLD_BUDGET_MS = 100;
 
-describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering throughout, nothing stored by a refusal', function () {
+describe("bad-input corpus: no 5xx, always the surface's error shape, answering throughout, nothing stored by a refusal", function () {
   this.timeout(600_000);
   let emu: TestEmulator;
   const probe = new LoopProbe();
@@ -41,8 +41,20 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
   before(async () => {
     // A short evaluation time limit: the corpus's runaway replace loop ends in seconds.
     emu = await startTestEmulator(['--template-time-limit', '3'], { providers: [...allProviders(), testProvider()] });
-    for (const g of ['corpus', 'corpus-t']) assert.equal((await emu.http().put(`${rgPath(g)}?${RV}`).send({ location: 'eastus' })).status, 201);
-    const base = await emu.http().put(`${rgPath('corpus')}/providers/Microsoft.ContainerService/managedClusters/base?${CS}`).send(clusterBody('eastus', { lb: 'standard' }));
+    for (const g of ['corpus', 'corpus-t'])
+      assert.equal(
+        (
+          await emu
+            .http()
+            .put(`${rgPath(g)}?${RV}`)
+            .send({ location: 'eastus' })
+        ).status,
+        201,
+      );
+    const base = await emu
+      .http()
+      .put(`${rgPath('corpus')}/providers/Microsoft.ContainerService/managedClusters/base?${CS}`)
+      .send(clusterBody('eastus', { lb: 'standard' }));
     assert.equal(base.status, 201, base.text);
     await emu.services.asyncOperations.waitFor(emu.services.asyncOperations.list().find((o) => o.resourceId.endsWith('/base'))!.id);
 
@@ -52,13 +64,27 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     const nobody = await newPrincipal(emu, 'corpus-nobody');
     const reader = await newPrincipal(emu, 'corpus-reader');
     const readerAssignment = `/subscriptions/${emu.config.subscriptions[0].subscriptionId}/providers/Microsoft.Authorization/roleAssignments/${crypto.randomUUID()}`;
-    const ra = await emu.http().put(`${readerAssignment}?api-version=2022-04-01`).send({ properties: { roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7', principalId: reader.oid, principalType: 'ServicePrincipal' } });
+    const ra = await emu
+      .http()
+      .put(`${readerAssignment}?api-version=2022-04-01`)
+      .send({
+        properties: { roleDefinitionId: '/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7', principalId: reader.oid, principalType: 'ServicePrincipal' },
+      });
     assert.equal(ra.status, 201, ra.text);
     const armTokenOf = (p: { http: () => any }) => String(p.http().get('/')._header?.authorization ?? '');
     void armTokenOf;
-    const tokenFor = async (appId: string, secret: string, scope: string) => (await emu.http().post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: appId, client_secret: secret, scope })).body.access_token as string;
+    const tokenFor = async (appId: string, secret: string, scope: string) =>
+      (await emu.http().post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: appId, client_secret: secret, scope })).body.access_token as string;
     const app = (await emu.http().get(`/graph/v1.0/applications(appId='${victim.appId}')`).set('Authorization', `Bearer ${admin}`)).body;
-    graph = { admin, nobody: await tokenFor(nobody.appId, nobody.secret, `${emu.url}/graph/.default`), armToken: emu.token, appId: victim.appId, appObjectId: app.id, spId: victim.oid, keyId: app.passwordCredentials[0].keyId };
+    graph = {
+      admin,
+      nobody: await tokenFor(nobody.appId, nobody.secret, `${emu.url}/graph/.default`),
+      armToken: emu.token,
+      appId: victim.appId,
+      appObjectId: app.id,
+      spId: victim.oid,
+      keyId: app.passwordCredentials[0].keyId,
+    };
     untrusted = await tokenFor(nobody.appId, nobody.secret, 'https://management.azure.com/.default');
     rbac = { principalId: victim.oid, nobodyToken: untrusted, readerToken: await tokenFor(reader.appId, reader.secret, 'https://management.azure.com/.default'), assignmentId: readerAssignment };
 
@@ -68,9 +94,35 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     await settle(emu, await put(emu, pciId(cc), HV.hcs, pciBody(p.cl, p.lnet), 201), pciId(cc), HV.hcs);
     // an Arc VM's prerequisites: a gallery image, a network interface, a machine of kind HCI
     const image = `${rg()}/providers/Microsoft.AzureStackHCI/galleryImages/corpus-image`;
-    await settle(emu, await put(emu, image, '2023-09-01-preview', { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { hyperVGeneration: 'V2', osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_01\\corpus.vhdx' } }, 201), image, '2023-09-01-preview');
+    await settle(
+      emu,
+      await put(
+        emu,
+        image,
+        '2023-09-01-preview',
+        {
+          location: 'eastus',
+          extendedLocation: { type: 'CustomLocation', name: p.cl },
+          properties: { hyperVGeneration: 'V2', osType: 'Linux', imagePath: 'C:\\ClusterStorage\\UserStorage_01\\corpus.vhdx' },
+        },
+        201,
+      ),
+      image,
+      '2023-09-01-preview',
+    );
     const nic = `${rg()}/providers/Microsoft.AzureStackHCI/networkInterfaces/corpus-nic`;
-    await settle(emu, await put(emu, nic, '2023-09-01-preview', { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: p.lnet } } }] } }, 201), nic, '2023-09-01-preview');
+    await settle(
+      emu,
+      await put(
+        emu,
+        nic,
+        '2023-09-01-preview',
+        { location: 'eastus', extendedLocation: { type: 'CustomLocation', name: p.cl }, properties: { ipConfigurations: [{ name: 'ip', properties: { subnet: { id: p.lnet } } }] } },
+        201,
+      ),
+      nic,
+      '2023-09-01-preview',
+    );
     const machine = `${rg()}/providers/Microsoft.HybridCompute/machines/corpus-machine`;
     await put(emu, machine, '2023-10-03-preview', { location: 'eastus', kind: 'HCI', identity: { type: 'SystemAssigned' } }, 200);
     hybrid = { app: p.app, cl: p.cl, lnet: p.lnet, cc, image, nic, machine };
@@ -79,17 +131,31 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
 
   after(async () => {
     const r = probe.stop();
-    console.log(`      (${stats.requests} bad requests in ${stats.batches} batches: ${Object.entries(stats.bySurface).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-    console.log(`      (event loop: held at most ${r.maxHeldMs.toFixed(1)} ms of main-thread CPU over ${r.gaps} gaps; wall clock: longest gap ${r.maxWallGapMs.toFixed(1)} ms, delay p99 ${r.delayP99Ms.toFixed(1)} ms, max ${r.delayMaxMs.toFixed(1)} ms)`);
+    console.log(
+      `      (${stats.requests} bad requests in ${stats.batches} batches: ${Object.entries(stats.bySurface)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
+    console.log(
+      `      (event loop: held at most ${r.maxHeldMs.toFixed(1)} ms of main-thread CPU over ${r.gaps} gaps; wall clock: longest gap ${r.maxWallGapMs.toFixed(1)} ms, delay p99 ${r.delayP99Ms.toFixed(1)} ms, max ${r.delayMaxMs.toFixed(1)} ms)`,
+    );
     await emu?.close();
   });
 
   /** Admin state a refused or bad request must never change. */
   const adminState = async () => {
     const fabric = (await send(emu, { what: 'fabric', method: 'GET', path: '/_emulator/fabric?site=hci-site-1', kind: 'admin' })).text;
-    const hosts = JSON.parse(fabric).sites[0].hosts.map((h: any) => `${h.name}:${h.state}`).join(',');
+    const hosts = JSON.parse(fabric)
+      .sites[0].hosts.map((h: any) => `${h.name}:${h.state}`)
+      .join(',');
     const health = JSON.parse((await send(emu, { what: 'health', method: 'GET', path: '/_emulator/health', kind: 'admin' })).text);
-    return JSON.stringify({ gates: emu.services.asyncOperations.getGateRules(), timeScale: emu.services.config.timeScale, clock: emu.services.clock.offsetMs(), disconnected: health.disconnectedSites, hosts });
+    return JSON.stringify({
+      gates: emu.services.asyncOperations.getGateRules(),
+      timeScale: emu.services.config.timeScale,
+      clock: emu.services.clock.offsetMs(),
+      disconnected: health.disconnectedSites,
+      hosts,
+    });
   };
 
   async function runBatch(surface: string, cases: Case[]): Promise<void> {
@@ -127,7 +193,11 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     // every operation started ends, and none ends with an internal error
     for (const op of emu.services.asyncOperations.list().filter((o) => o.status === 'InProgress')) await emu.services.asyncOperations.waitFor(op.id);
     const internal = emu.services.asyncOperations.list().filter((o) => codesIn(o.error).includes('InternalServerError') || codesIn(o.result).includes('InternalServerError'));
-    assert.deepEqual(internal.map((o) => `${o.resourceId}: ${JSON.stringify(o.error).slice(0, 300)}`), [], 'no operation failed with an internal error');
+    assert.deepEqual(
+      internal.map((o) => `${o.resourceId}: ${JSON.stringify(o.error).slice(0, 300)}`),
+      [],
+      'no operation failed with an internal error',
+    );
     assert.equal(await adminState(), adminBefore, 'admin state unchanged');
   }
 
@@ -157,7 +227,7 @@ describe('bad-input corpus: no 5xx, always the surface\'s error shape, answering
     await inBatches('templates', functionOutputCases('corpus-t'));
   });
 
-  it('templates: broken structure, parameters, loops, nested deployments, links, and the deployment API\'s actions', async () => {
+  it("templates: broken structure, parameters, loops, nested deployments, links, and the deployment API's actions", async () => {
     await inBatches('templates', structureCases('corpus-t'));
     await inBatches('templates', budgetCases('corpus-t'));
   });

@@ -113,7 +113,8 @@ export function schemaLeaves(schema: any, at: string[] = []): Leaf[] {
 /** Every leaf of a sample body (for types without a schema): its path and a schema-like description of its value. */
 export function bodyLeaves(body: unknown, at: string[] = []): Leaf[] {
   const out: Leaf[] = [];
-  if (at.length) out.push({ path: at, schema: { type: Array.isArray(body) ? 'array' : body === null ? 'null' : typeof body === 'number' ? (Number.isInteger(body) ? 'integer' : 'number') : typeof body } });
+  if (at.length)
+    out.push({ path: at, schema: { type: Array.isArray(body) ? 'array' : body === null ? 'null' : typeof body === 'number' ? (Number.isInteger(body) ? 'integer' : 'number') : typeof body } });
   if (Array.isArray(body)) body.forEach((v, i) => out.push(...bodyLeaves(v, [...at, String(i)])));
   else if (body && typeof body === 'object') for (const [k, v] of Object.entries(body)) out.push(...bodyLeaves(v, [...at, k]));
   return out;

@@ -19,12 +19,18 @@ const MI = 'Microsoft.ManagedIdentity/userAssignedIdentities';
 
 async function assign(emu: TestEmulator, scope: string, role: string, principalId: string) {
   const at = scope === '/' ? '' : scope;
-  const r = await emu.http().put(`${at}/providers/${AUTH}/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`).send({ properties: { roleDefinitionId: `/providers/${AUTH}/roleDefinitions/${role}`, principalId, principalType: 'ServicePrincipal' } });
+  const r = await emu
+    .http()
+    .put(`${at}/providers/${AUTH}/roleAssignments/${crypto.randomUUID()}?api-version=2022-04-01`)
+    .send({ properties: { roleDefinitionId: `/providers/${AUTH}/roleDefinitions/${role}`, principalId, principalType: 'ServicePrincipal' } });
   assert.equal(r.status, 201, r.text);
 }
 
 async function armToken(emu: TestEmulator, appId: string, secret: string): Promise<string> {
-  const t = await request(emu.url).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: appId, client_secret: secret, scope: 'https://management.azure.com/.default' });
+  const t = await request(emu.url)
+    .post(`/${TENANT}/oauth2/v2.0/token`)
+    .type('form')
+    .send({ grant_type: 'client_credentials', client_id: appId, client_secret: secret, scope: 'https://management.azure.com/.default' });
   assert.equal(t.status, 200, t.text);
   return t.body.access_token;
 }
@@ -35,7 +41,11 @@ const nested = (name: string, extra: Record<string, unknown>, resources: unknown
   apiVersion: '2021-04-01',
   name,
   ...extra,
-  properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources } },
+  properties: {
+    mode: 'Incremental',
+    expressionEvaluationOptions: { scope: 'inner' },
+    template: { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources },
+  },
 });
 const template = (resources: unknown[], schema = 'deploymentTemplate') => ({ $schema: `https://schema.management.azure.com/schemas/2019-04-01/${schema}.json#`, contentVersion: '1.0.0.0', resources });
 
@@ -61,29 +71,51 @@ describe('issue 22: the holes stay closed', function () {
       const victim = await newPrincipal(emu, 'deployer');
       await assign(emu, rgPath('other'), CONTRIBUTOR, victim.oid);
       const attacker = await newPrincipal(emu, 'intruder');
-      const g = (await request(emu.url).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: attacker.appId, client_secret: attacker.secret, scope: `${emu.url}/graph/.default` })).body.access_token;
+      const g = (
+        await request(emu.url)
+          .post(`/${TENANT}/oauth2/v2.0/token`)
+          .type('form')
+          .send({ grant_type: 'client_credentials', client_id: attacker.appId, client_secret: attacker.secret, scope: `${emu.url}/graph/.default` })
+      ).body.access_token;
       const graph = (m: 'post' | 'patch' | 'delete' | 'get', p: string, b?: object) => request(emu.url)[m](`/graph/v1.0${p}`).set('Authorization', `Bearer ${g}`).send(b);
-      const before = (await request(emu.url).get(`/graph/v1.0/applications(appId='${victim.appId}')`).set('Authorization', `Bearer ${graphToken(emu)}`)).body;
+      const before = (
+        await request(emu.url)
+          .get(`/graph/v1.0/applications(appId='${victim.appId}')`)
+          .set('Authorization', `Bearer ${graphToken(emu)}`)
+      ).body;
       const pw = await graph('post', `/applications(appId='${victim.appId}')/addPassword`, { passwordCredential: { displayName: 'mine now' } });
       assert.equal(pw.status, 403, pw.text);
       assert.equal(pw.body.error.code, 'Authorization_RequestDenied');
       assert.equal(pw.body.secretText, undefined);
-      for (const [m, p, b] of [['post', `/applications/${before.id}/addPassword`, {}], ['patch', `/applications/${before.id}`, { displayName: 'x' }], ['delete', `/applications/${before.id}`, undefined], ['post', `/applications/${before.id}/owners/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${attacker.oid}` }], ['delete', `/servicePrincipals/${victim.oid}`, undefined]] as const) {
+      for (const [m, p, b] of [
+        ['post', `/applications/${before.id}/addPassword`, {}],
+        ['patch', `/applications/${before.id}`, { displayName: 'x' }],
+        ['delete', `/applications/${before.id}`, undefined],
+        ['post', `/applications/${before.id}/owners/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${attacker.oid}` }],
+        ['delete', `/servicePrincipals/${victim.oid}`, undefined],
+      ] as const) {
         const r = await graph(m, p, b as object | undefined);
         assert.equal(r.status, 403, `${m} ${p}: ${r.text}`);
         assert.equal(r.body.error.code, 'Authorization_RequestDenied');
       }
-      const after = (await request(emu.url).get(`/graph/v1.0/applications/${before.id}`).set('Authorization', `Bearer ${graphToken(emu)}`)).body;
+      const after = (
+        await request(emu.url)
+          .get(`/graph/v1.0/applications/${before.id}`)
+          .set('Authorization', `Bearer ${graphToken(emu)}`)
+      ).body;
       assert.deepEqual(after.passwordCredentials, before.passwordCredentials, 'no credential added');
       // the victim still signs in with its own secret; the attacker's ARM token can create nothing
       await armToken(emu, victim.appId, victim.secret);
-      const create = await attacker.http().put(`${rgPath('other')}/providers/${MI}/stolen?api-version=2023-01-31`).send({ location: 'eastus' });
+      const create = await attacker
+        .http()
+        .put(`${rgPath('other')}/providers/${MI}/stolen?api-version=2023-01-31`)
+        .send({ location: 'eastus' });
       assert.equal(create.status, 403);
     });
   });
 
   describe('item 3: the admin API trusts only configured service principals and Owners of the root scope', () => {
-    it('a principal with no rights changes nothing: 403 AuthorizationFailed with the reason, for every change and from the dashboard\'s origin', async () => {
+    it("a principal with no rights changes nothing: 403 AuthorizationFailed with the reason, for every change and from the dashboard's origin", async () => {
       const nobody = await newPrincipal(emu, 'nobody-admin');
       const t = await armToken(emu, nobody.appId, nobody.secret);
       const scaleBefore = emu.services.config.timeScale;
@@ -118,7 +150,9 @@ describe('issue 22: the holes stay closed', function () {
       const fabric = await request(emu.url).get('/_emulator/fabric?site=local');
       assert.ok(fabric.body.sites[0].hosts.every((h: any) => h.state === 'Up'));
       // a Graph token is not an ARM token: 401, not 403
-      const g = await request(emu.url).post('/_emulator/fabric/sites/local/disconnect').set('Authorization', `Bearer ${graphToken(emu)}`);
+      const g = await request(emu.url)
+        .post('/_emulator/fabric/sites/local/disconnect')
+        .set('Authorization', `Bearer ${graphToken(emu)}`);
       assert.equal(g.status, 401);
     });
 
@@ -148,7 +182,10 @@ describe('issue 22: the holes stay closed', function () {
       // Owner at a subscription is not Owner of the root
       const subOwner = await newPrincipal(emu, 'sub-owner');
       await assign(emu, `/subscriptions/${SUB}`, OWNER, subOwner.oid);
-      const st = await request(emu.url).put('/_emulator/operations/time-scale').set('Authorization', `Bearer ${await armToken(emu, subOwner.appId, subOwner.secret)}`).send({ timeScale: 1 });
+      const st = await request(emu.url)
+        .put('/_emulator/operations/time-scale')
+        .set('Authorization', `Bearer ${await armToken(emu, subOwner.appId, subOwner.secret)}`)
+        .send({ timeScale: 1 });
       assert.equal(st.status, 403);
     });
 
@@ -170,16 +207,25 @@ describe('issue 22: the holes stay closed', function () {
     const inMc = async () => (await emu.http().get(`${rgPath(mc)}/resources?${RV}`)).body.value.map((r: any) => r.type);
 
     it('a direct write into the node resource group is refused, also on types with their own handlers (deployments validate)', async () => {
-      const put = await emu.http().put(`${rgPath(mc)}/providers/${MI}/direct?api-version=2023-01-31`).send({ location: 'eastus' });
+      const put = await emu
+        .http()
+        .put(`${rgPath(mc)}/providers/${MI}/direct?api-version=2023-01-31`)
+        .send({ location: 'eastus' });
       assert.equal(put.status, 403);
       assert.equal(put.body.error.code, 'DenyAssignmentAuthorizationFailed');
-      const validate = await emu.http().post(`${dep(rgPath(mc), 'v')}/validate?${RV}`).send({ properties: { mode: 'Incremental', template: template([identity('v')]) } });
+      const validate = await emu
+        .http()
+        .post(`${dep(rgPath(mc), 'v')}/validate?${RV}`)
+        .send({ properties: { mode: 'Incremental', template: template([identity('v')]) } });
       assert.equal(validate.status, 403, validate.text);
       assert.equal(validate.body.error.code, 'DenyAssignmentAuthorizationFailed');
     });
 
     it("a deployment in the cluster's group with a nested deployment into the node resource group is refused at once, nothing created", async () => {
-      const r = await emu.http().put(`${dep(rgPath('cl'), 'sneak')}?${RV}`).send({ properties: { mode: 'Incremental', template: template([nested('into-mc', { resourceGroup: mc }, [identity('planted')])]) } });
+      const r = await emu
+        .http()
+        .put(`${dep(rgPath('cl'), 'sneak')}?${RV}`)
+        .send({ properties: { mode: 'Incremental', template: template([nested('into-mc', { resourceGroup: mc }, [identity('planted')])]) } });
       assert.equal(r.status, 400, r.text);
       assert.equal(r.body.error.code, 'InvalidTemplateDeployment');
       assert.equal(r.body.error.details[0].code, 'DenyAssignmentAuthorizationFailed', JSON.stringify(r.body));
@@ -191,7 +237,10 @@ describe('issue 22: the holes stay closed', function () {
 
     it('a nested deployment two levels down (checked only when it runs) fails the deployment with DenyAssignmentAuthorizationFailed, nothing created', async () => {
       const outer = nested('outer', {}, [nested('inner', { resourceGroup: mc }, [identity('planted2')])]);
-      const r = await emu.http().put(`${dep(rgPath('cl'), 'deep')}?${RV}`).send({ properties: { mode: 'Incremental', template: template([outer]) } });
+      const r = await emu
+        .http()
+        .put(`${dep(rgPath('cl'), 'deep')}?${RV}`)
+        .send({ properties: { mode: 'Incremental', template: template([outer]) } });
       assert.equal(r.status, 201, r.text);
       const u = new URL(r.headers['azure-asyncoperation']);
       const st = await emu.http().get(u.pathname + u.search);
@@ -204,7 +253,13 @@ describe('issue 22: the holes stay closed', function () {
     });
 
     it('cross-scope: a subscription deployment with a nested deployment into the node resource group is refused', async () => {
-      const r = await emu.http().put(`${dep(`/subscriptions/${SUB}`, 'sub-sneak')}?${RV}`).send({ location: 'eastus', properties: { mode: 'Incremental', template: template([nested('sub-into-mc', { resourceGroup: mc }, [identity('planted3')])], 'subscriptionDeploymentTemplate') } });
+      const r = await emu
+        .http()
+        .put(`${dep(`/subscriptions/${SUB}`, 'sub-sneak')}?${RV}`)
+        .send({
+          location: 'eastus',
+          properties: { mode: 'Incremental', template: template([nested('sub-into-mc', { resourceGroup: mc }, [identity('planted3')])], 'subscriptionDeploymentTemplate') },
+        });
       assert.equal(r.status, 400, r.text);
       assert.equal(r.body.error.details[0].code, 'DenyAssignmentAuthorizationFailed');
       assert.ok(!(await inMc()).includes(MI));
@@ -213,12 +268,18 @@ describe('issue 22: the holes stay closed', function () {
     it('deployments write as their deployer: a Contributor of one group cannot reach another through a nested deployment', async () => {
       const dev = await newPrincipal(emu, 'group-dev');
       await assign(emu, rgPath('cl'), CONTRIBUTOR, dev.oid);
-      const r = await dev.http().put(`${dep(rgPath('cl'), 'reach')}?${RV}`).send({ properties: { mode: 'Incremental', template: template([nested('to-other', { resourceGroup: 'other' }, [identity('reached')])]) } });
+      const r = await dev
+        .http()
+        .put(`${dep(rgPath('cl'), 'reach')}?${RV}`)
+        .send({ properties: { mode: 'Incremental', template: template([nested('to-other', { resourceGroup: 'other' }, [identity('reached')])]) } });
       assert.equal(r.status, 400, r.text);
       assert.equal(r.body.error.details[0].code, 'AuthorizationFailed');
       assert.equal((await emu.http().get(`${rgPath('other')}/providers/${MI}/reached?api-version=2023-01-31`)).status, 404);
       // and its own group still works, with systemData naming it
-      const own = await dev.http().put(`${dep(rgPath('cl'), 'mine')}?${RV}`).send({ properties: { mode: 'Incremental', template: template([identity('mine')]) } });
+      const own = await dev
+        .http()
+        .put(`${dep(rgPath('cl'), 'mine')}?${RV}`)
+        .send({ properties: { mode: 'Incremental', template: template([identity('mine')]) } });
       assert.equal(own.status, 201, own.text);
       const u = new URL(own.headers['azure-asyncoperation']);
       let status = (await dev.http().get(u.pathname + u.search)).body;
@@ -230,7 +291,7 @@ describe('issue 22: the holes stay closed', function () {
   });
 
   describe('operation results are read by who may read the resource', () => {
-    it('a principal without a role cannot poll another principal\'s operation; the starter and a Reader can', async () => {
+    it("a principal without a role cannot poll another principal's operation; the starter and a Reader can", async () => {
       const stranger = await newPrincipal(emu, 'stranger');
       const r = await stranger.http().get(clusterOp);
       assert.equal(r.status, 403, r.text);

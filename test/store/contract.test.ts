@@ -26,7 +26,10 @@ for (const kind of STORE_KINDS) {
     it('reads its own writes at once, keeps them across a reopen, deletes included', async () => {
       const { store, again } = await fresh(kind);
       open.push(store);
-      const w = store.write([{ collection: 'c', key: 'a', value: { n: 1 } }, { collection: 'c', key: 'b', value: { n: 2 } }]);
+      const w = store.write([
+        { collection: 'c', key: 'a', value: { n: 1 } },
+        { collection: 'c', key: 'b', value: { n: 2 } },
+      ]);
       assert.deepEqual(store.get('c', 'a'), { n: 1 }, 'memory holds it before it is durable');
       await w;
       await store.write([{ collection: 'c', key: 'a', value: undefined }]);
@@ -58,7 +61,13 @@ for (const kind of STORE_KINDS) {
       store.onExternalChange((ch) => ch !== 'all' && heard.push(...ch));
       await store.write([{ collection: 'c', key: 'own', value: 1 }]);
       assert.equal(heard.length, 0);
-      await store.write([{ collection: 'c', key: 'own', value: undefined }, { collection: 'c', key: 'imported', value: 2 }], { external: true });
+      await store.write(
+        [
+          { collection: 'c', key: 'own', value: undefined },
+          { collection: 'c', key: 'imported', value: 2 },
+        ],
+        { external: true },
+      );
       assert.deepEqual(
         heard.map((c) => [c.key, c.value]),
         [
@@ -73,7 +82,10 @@ for (const kind of STORE_KINDS) {
       open.push(store);
       // index fields first, as the repository writes them: the stored text keeps that order byte for byte
       const value = { parent: '/subscriptions/s', typeKey: 'microsoft.resources/resourcegroups', resource: { name: 'rg', tags: {} } };
-      await store.write([{ collection: 'r', key: 'k1', value }, { collection: 'r', key: 'k2', value: { n: 2 } }]);
+      await store.write([
+        { collection: 'r', key: 'k1', value },
+        { collection: 'r', key: 'k2', value: { n: 2 } },
+      ]);
       const a = store.get<typeof value>('r', 'k1')!;
       a.resource.name = 'changed';
       assert.equal(store.get<typeof value>('r', 'k1')!.resource.name, 'rg', 'mutating a read changes nothing stored');
@@ -98,7 +110,13 @@ for (const kind of STORE_KINDS) {
       const circular: Record<string, unknown> = {};
       circular.self = circular;
       for (const bad of [deep, circular, { n: 1n }]) {
-        await assert.rejects(store.write([{ collection: 'c', key: 'ok', value: 1 }, { collection: 'c', key: 'bad', value: bad }]), StoreValueError);
+        await assert.rejects(
+          store.write([
+            { collection: 'c', key: 'ok', value: 1 },
+            { collection: 'c', key: 'bad', value: bad },
+          ]),
+          StoreValueError,
+        );
         assert.equal(store.has('c', 'ok'), false, 'the good half of the write is not applied either');
       }
       await store.write([{ collection: 'c', key: 'after', value: 2 }]);

@@ -34,7 +34,10 @@ function start(dir: string, extra: string[] = []): Promise<Child> {
       const m = /listening on (https:\/\/\S+)/.exec(out);
       if (m && !(child as any).started) {
         (child as any).started = true;
-        const t = await request(m[1]).post(`/${TENANT}/oauth2/v2.0/token`).type('form').send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
+        const t = await request(m[1])
+          .post(`/${TENANT}/oauth2/v2.0/token`)
+          .type('form')
+          .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
         resolve({ child, url: m[1], token: t.body.access_token, stderr: () => err });
       }
     });
@@ -103,7 +106,9 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
         while (!stopBurst) {
           const name = `g${round}-${n++}`;
           try {
-            const r = await api(c).put(`${rgPath(name)}?${RV}`).send({ location: 'eastus', tags: { round: String(round) } });
+            const r = await api(c)
+              .put(`${rgPath(name)}?${RV}`)
+              .send({ location: 'eastus', tags: { round: String(round) } });
             if (r.status === 201 || r.status === 200) acknowledged.add(name);
           } catch {
             refusedWrites++; // cut off by the kill: never acknowledged, may or may not exist
@@ -137,7 +142,14 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
       const ops = (await request(c.url).get('/_emulator/operations?status=InProgress')).body.value;
       assert.deepEqual(ops ?? [], [], 'no operation left in flight');
       // one more burst, stopped cleanly: a clean stop folds the journal into a snapshot
-      await Promise.all(Array.from({ length: 40 }, (_, i) => api(c).put(`${rgPath(`tail-${i}`)}?${RV}`).send({ location: 'eastus' }).then((r) => assert.equal(r.status, 201))));
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          api(c)
+            .put(`${rgPath(`tail-${i}`)}?${RV}`)
+            .send({ location: 'eastus' })
+            .then((r) => assert.equal(r.status, 201)),
+        ),
+      );
       for (let i = 0; i < 40; i++) acknowledged.add(`tail-${i}`);
       assert.ok(acknowledged.size >= 40 + 10, `only ${acknowledged.size - 40} writes acknowledged during the bursts`);
     } finally {
@@ -145,9 +157,19 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
     }
     // a second clean stop (a second snapshot, the first becomes the previous one), then a burst killed with
     // -9, so the journal has many records after the snapshot
-    for (const [round, clean] of [['more', true], ['last', false]] as const) {
+    for (const [round, clean] of [
+      ['more', true],
+      ['last', false],
+    ] as const) {
       const d = await start(dir, ['--time-scale', '0']);
-      await Promise.all(Array.from({ length: 40 }, (_, i) => api(d).put(`${rgPath(`${round}-${i}`)}?${RV}`).send({ location: 'eastus' }).then((r) => assert.equal(r.status, 201))));
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          api(d)
+            .put(`${rgPath(`${round}-${i}`)}?${RV}`)
+            .send({ location: 'eastus' })
+            .then((r) => assert.equal(r.status, 201)),
+        ),
+      );
       for (let i = 0; i < 40; i++) acknowledged.add(`${round}-${i}`);
       if (clean) await stop(d);
       else await kill9(d);
@@ -155,7 +177,10 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
     console.log(`      (${kills} kills, ${acknowledged.size} acknowledged writes, ${deleted.size} deletes in flight at a kill, ${refusedWrites} writes cut off)`);
   });
 
-  const journalsOf = (d: string) => readdirSync(d).filter((f) => /^journal-\d+\.jsonl$/.test(f)).sort();
+  const journalsOf = (d: string) =>
+    readdirSync(d)
+      .filter((f) => /^journal-\d+\.jsonl$/.test(f))
+      .sort();
   const copy = () => {
     const d = tmpDir('arm-emu-damage-');
     cpSync(dir, d, { recursive: true });
@@ -206,7 +231,10 @@ describe('crash and damage (kill -9, torn / flipped / appended journal and snaps
     const c = await start(d, ['--recover']);
     try {
       assert.match(c.stderr(), new RegExp(`--recover: .*line ${at + 1} is damaged.*dropped the damaged record and the ${follow} after it\\. Moved aside, not deleted`));
-      assert.ok(readdirSync(d).some((f) => f.startsWith(`${name}.damaged-`)), 'the damaged journal is kept');
+      assert.ok(
+        readdirSync(d).some((f) => f.startsWith(`${name}.damaged-`)),
+        'the damaged journal is kept',
+      );
       assert.equal((await api(c).get(`/subscriptions/${SUB}/resourcegroups?${RV}`)).status, 200);
     } finally {
       await stop(c);

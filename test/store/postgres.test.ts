@@ -25,19 +25,22 @@ describe('store: PostgreSQL, several instances', function () {
 
   it('keeps what was acknowledged, and a second instance loads it and follows later writes', async () => {
     const a = await open();
-    await a.write([{ collection: 'c', key: 'x', value: { n: 1 } }, { collection: 'c', key: 'y', value: { n: 2 } }]);
+    await a.write([
+      { collection: 'c', key: 'x', value: { n: 1 } },
+      { collection: 'c', key: 'y', value: { n: 2 } },
+    ]);
     const b = await open();
     assert.deepEqual(b.get('c', 'x'), { n: 1 });
     const seen: StoreChange[] = [];
     b.onExternalChange((ch) => ch !== 'all' && seen.push(...ch));
-    await a.write([{ collection: 'c', key: 'x', value: undefined }, { collection: 'c', key: 'z', value: 3 }]);
+    await a.write([
+      { collection: 'c', key: 'x', value: undefined },
+      { collection: 'c', key: 'z', value: 3 },
+    ]);
     await b.sync();
     assert.equal(b.get('c', 'x'), undefined);
     assert.equal(b.get('c', 'z'), 3);
-    assert.deepEqual(
-      seen.map((c) => `${c.key}=${JSON.stringify(c.value ?? null)}`).sort(),
-      ['x=null', 'z=3'],
-    );
+    assert.deepEqual(seen.map((c) => `${c.key}=${JSON.stringify(c.value ?? null)}`).sort(), ['x=null', 'z=3']);
   });
 
   it('refuses a write whose key another instance changed first, and puts memory back', async () => {
@@ -61,7 +64,13 @@ describe('store: PostgreSQL, several instances', function () {
     const b = await open();
     await a.write([{ collection: 'c', key: 'k', value: 'a1' }]);
     // b has not caught up, as in the test above: a conditional write would be refused; this one is not
-    await b.write([{ collection: 'c', key: 'k', value: 'import' }, { collection: 'c', key: 'gone', value: undefined }], { external: true, unconditional: true });
+    await b.write(
+      [
+        { collection: 'c', key: 'k', value: 'import' },
+        { collection: 'c', key: 'gone', value: undefined },
+      ],
+      { external: true, unconditional: true },
+    );
     assert.equal(b.get('c', 'k'), 'import');
     await a.sync();
     assert.equal(a.get('c', 'k'), 'import', 'the other instance follows it');
@@ -78,7 +87,10 @@ describe('store: PostgreSQL, several instances', function () {
     // b has not caught up: its first write on k is refused; the second builds on it (same batch) and goes with
     // it, its other key included; the third touches other keys only and is applied.
     const w1 = b.write([{ collection: 'c', key: 'k', value: 'b1' }]);
-    const w2 = b.write([{ collection: 'c', key: 'k', value: 'b2' }, { collection: 'c', key: 'other', value: 'b2' }]);
+    const w2 = b.write([
+      { collection: 'c', key: 'k', value: 'b2' },
+      { collection: 'c', key: 'other', value: 'b2' },
+    ]);
     const w3 = b.write([{ collection: 'c', key: 'free', value: 'b3' }]);
     const [r1, r2, r3] = await Promise.allSettled([w1, w2, w3]);
     assert.ok(r1.status === 'rejected' && r1.reason instanceof StoreConflictError, 'the stale write is refused');
@@ -110,7 +122,10 @@ describe('store: PostgreSQL, several instances', function () {
     const odd = ['a\u0001b', '\u0002', '', 'plain'];
     await a.write(odd.map((key, i) => ({ collection: 'c', key, value: { i, s: 'x\u0001y\u0002' } })));
     await a.write([{ collection: 'c', key: 'gone', value: 1 }]);
-    await a.write([{ collection: 'c', key: 'gone', value: undefined }, { collection: 'c', key: 'kept', value: '\u0002' }]);
+    await a.write([
+      { collection: 'c', key: 'gone', value: undefined },
+      { collection: 'c', key: 'kept', value: '\u0002' },
+    ]);
     const b = await open();
     for (const [i, key] of odd.entries()) assert.deepEqual(b.get('c', key), { i, s: 'x\u0001y\u0002' });
     assert.equal(b.has('c', 'gone'), false, 'a delete in a joined batch is a delete');
@@ -119,7 +134,14 @@ describe('store: PostgreSQL, several instances', function () {
 
   it('writes on the same key in one instance build on each other (group commit), across batches too', async () => {
     const a = await open();
-    await Promise.all(Array.from({ length: 50 }, (_, i) => a.write([{ collection: 'c', key: 'same', value: i }, { collection: 'c', key: `k${i}`, value: i }])));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        a.write([
+          { collection: 'c', key: 'same', value: i },
+          { collection: 'c', key: `k${i}`, value: i },
+        ]),
+      ),
+    );
     const b = await open();
     assert.equal(b.get('c', 'same'), 49);
     assert.equal(b.size('c'), 51);

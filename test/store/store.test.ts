@@ -10,7 +10,10 @@ describe('store: journal + snapshots', () => {
   it('keeps what was acknowledged across a reopen, including deletes', async () => {
     const dir = tmpDir();
     const s = await JournalStore.open({ dir });
-    await s.write([{ collection: 'c', key: 'a', value: { n: 1 } }, { collection: 'c', key: 'b', value: { n: 2 } }]);
+    await s.write([
+      { collection: 'c', key: 'a', value: { n: 1 } },
+      { collection: 'c', key: 'b', value: { n: 2 } },
+    ]);
     await s.write([{ collection: 'c', key: 'a', value: undefined }]);
     await s.write([{ collection: 'd', key: 'x', value: [1, 2, 3] }]);
     // no close(): a crash after acknowledgement
@@ -68,7 +71,10 @@ describe('store: journal + snapshots', () => {
   });
 
   describe('damage (issue 11, items 1 and 2)', () => {
-    const journals = (dir: string) => readdirSync(dir).filter((f) => /^journal-\d+\.jsonl$/.test(f)).sort();
+    const journals = (dir: string) =>
+      readdirSync(dir)
+        .filter((f) => /^journal-\d+\.jsonl$/.test(f))
+        .sort();
     /** 50 acknowledged writes, then a crash (no close: nothing folded into a snapshot). */
     async function fifty(dir: string): Promise<void> {
       const s = await JournalStore.open({ dir });
@@ -210,7 +216,10 @@ describe('store: journal + snapshots', () => {
     });
   });
   describe('missing records (issue 22, item 6): contiguous seqs and journal.mark', () => {
-    const journals = (dir: string) => readdirSync(dir).filter((f) => /^journal-\d+\.jsonl$/.test(f)).sort();
+    const journals = (dir: string) =>
+      readdirSync(dir)
+        .filter((f) => /^journal-\d+\.jsonl$/.test(f))
+        .sort();
     const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
     /** n acknowledged writes (seq 1..n), then a crash. */
     async function written(dir: string, n: number, from = 0): Promise<void> {
@@ -219,14 +228,22 @@ describe('store: journal + snapshots', () => {
       await s.close({ snapshot: false });
     }
     const refused = async (dir: string, re: RegExp) => {
-      const before = readdirSync(dir).map((f) => `${f}:${statSync(path.join(dir, f)).size}`).sort();
+      const before = readdirSync(dir)
+        .map((f) => `${f}:${statSync(path.join(dir, f)).size}`)
+        .sort();
       await assert.rejects(JournalStore.open({ dir }), (e: Error) => {
         assert.ok(e instanceof StoreDamagedError, e.message);
         assert.match(e.message, re);
         assert.match(e.message, /Nothing was changed.*--recover/);
         return true;
       });
-      assert.deepEqual(readdirSync(dir).map((f) => `${f}:${statSync(path.join(dir, f)).size}`).sort(), before, 'a refused start changes nothing');
+      assert.deepEqual(
+        readdirSync(dir)
+          .map((f) => `${f}:${statSync(path.join(dir, f)).size}`)
+          .sort(),
+        before,
+        'a refused start changes nothing',
+      );
     };
 
     it('line: a deleted journal line is a gap in the seqs, reported like damage; --recover keeps what precedes it', async () => {
@@ -360,11 +377,17 @@ describe('store: journal + snapshots', () => {
       const s = await JournalStore.open({ dir });
       await s.write([{ collection: 'c', key: 'a', value: 1 }]);
       for (const value of [deep(10_000), deep(600)]) {
-        await assert.rejects(s.write([{ collection: 'c', key: 'b', value: 2 }, { collection: 'c', key: 'a', value }]), (e: Error) => {
-          assert.ok(e instanceof StoreValueError, String(e));
-          assert.match(e.message, /the value of c\/a cannot be stored: it is nested (too deeply|more than 512 levels deep)/);
-          return true;
-        });
+        await assert.rejects(
+          s.write([
+            { collection: 'c', key: 'b', value: 2 },
+            { collection: 'c', key: 'a', value },
+          ]),
+          (e: Error) => {
+            assert.ok(e instanceof StoreValueError, String(e));
+            assert.match(e.message, /the value of c\/a cannot be stored: it is nested (too deeply|more than 512 levels deep)/);
+            return true;
+          },
+        );
       }
       const cyclic: any = {};
       cyclic.self = cyclic;

@@ -43,7 +43,18 @@ export interface TestEmulator extends Emulator {
 /** Flags as on the command line; by default in memory, time scale 0, quiet. */
 export async function startTestEmulator(args: string[] = [], opts: EmulatorOptions & { env?: Record<string, string> } = {}): Promise<TestEmulator> {
   const hasStore = args.some((a) => a.startsWith('--data-dir') || a === '--in-memory');
-  const all = ['--port', '0', '--quiet', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem'), ...(hasStore ? [] : ['--in-memory']), ...(args.some((a) => a.startsWith('--time-scale')) ? [] : ['--time-scale', '0']), ...args];
+  const all = [
+    '--port',
+    '0',
+    '--quiet',
+    '--cert',
+    path.join(TLS_DIR, 'cert.pem'),
+    '--key',
+    path.join(TLS_DIR, 'key.pem'),
+    ...(hasStore ? [] : ['--in-memory']),
+    ...(args.some((a) => a.startsWith('--time-scale')) ? [] : ['--time-scale', '0']),
+    ...args,
+  ];
   const config = parseConfig(all, { ...(opts.env ?? {}) });
   const emu = await startEmulator(config, { providers: opts.providers, fabric: opts.fabric, logSink: opts.logSink });
   const token = emu.tokens.issue({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' }, TENANT, emu.url).access_token;
@@ -80,7 +91,10 @@ export async function waitForLocation(emu: TestEmulator, location: string, timeo
 
 /** The stores the store-facing suites run against (ARM_EMULATOR_TEST_STORES=journal,postgres narrows it). */
 export type StoreKind = 'journal' | 'postgres';
-export const STORE_KINDS: StoreKind[] = (process.env.ARM_EMULATOR_TEST_STORES ?? 'journal,postgres').split(',').map((s) => s.trim() as StoreKind).filter((s) => s === 'journal' || s === 'postgres');
+export const STORE_KINDS: StoreKind[] = (process.env.ARM_EMULATOR_TEST_STORES ?? 'journal,postgres')
+  .split(',')
+  .map((s) => s.trim() as StoreKind)
+  .filter((s) => s === 'journal' || s === 'postgres');
 
 /**
  * Flags naming a fresh durable store of this kind: emulators started (or restarted) with the same flags share it.

@@ -22,7 +22,10 @@ describe('arm-templates/', () => {
   it('aks-azure.json deploys and outputs the cluster FQDN read through reference()', async () => {
     const host = new FakeHost();
     const v = await validateDeployment(host, req('aks-azure.json', 'rgtmpl', 'eastus'));
-    assert.deepEqual(v.validatedResources.map((r) => r.id), [`${RG_ID}/providers/Microsoft.ContainerService/managedClusters/aks-azure-1`]);
+    assert.deepEqual(
+      v.validatedResources.map((r) => r.id),
+      [`${RG_ID}/providers/Microsoft.ContainerService/managedClusters/aks-azure-1`],
+    );
     const r = await deploy(host, req('aks-azure.json', 'rgtmpl', 'eastus'));
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
     const body = (await host.get(`${RG_ID}/providers/Microsoft.ContainerService/managedClusters/aks-azure-1`)) as any;
@@ -46,7 +49,9 @@ describe('arm-templates/', () => {
     assert.equal(aks.properties.networkProfile.loadBalancerSku, 'basic');
     assert.equal(aks.properties.servicePrincipalProfile.clientId, 'cccccccc-0000-0000-0000-000000000001');
     assert.equal(aks.properties.agentPoolProfiles[0].vnetSubnetID, `${hub}/providers/Microsoft.Network/virtualNetworks/aks-hub-1-vnet/subnets/aks-subnet`);
-    assert.ok(host.log.indexOf(`PUT ${hub}/providers/Microsoft.ContainerService/managedClusters/aks-hub-1`) > host.log.indexOf(`DONE ${hub}/providers/Microsoft.Network/virtualNetworks/aks-hub-1-vnet`));
+    assert.ok(
+      host.log.indexOf(`PUT ${hub}/providers/Microsoft.ContainerService/managedClusters/aks-hub-1`) > host.log.indexOf(`DONE ${hub}/providers/Microsoft.Network/virtualNetworks/aks-hub-1-vnet`),
+    );
     assert.deepEqual(r.parameters.servicePrincipalClientSecret, { type: 'SecureString' });
     assert.ok(!JSON.stringify(r).includes('emulator-secret'));
     assert.match(String(r.outputs!.controlPlaneFQDN.value), /\.hcp\.local\.azmk8s\.io$/);
@@ -57,7 +62,10 @@ describe('arm-templates/', () => {
       changes.map((c) => c.resourceId.toLowerCase()).sort(),
       [`${hub}/providers/Microsoft.ContainerService/managedClusters/aks-hub-1`, `${hub}/providers/Microsoft.Network/virtualNetworks/aks-hub-1-vnet`].map((id) => id.toLowerCase()).sort(),
     );
-    assert.ok(changes.every((c) => c.changeType === 'NoChange' || c.changeType === 'Modify'), JSON.stringify(changes.map((c) => c.changeType)));
+    assert.ok(
+      changes.every((c) => c.changeType === 'NoChange' || c.changeType === 'Modify'),
+      JSON.stringify(changes.map((c) => c.changeType)),
+    );
   });
 
   it('identities-200.json expands to 200 identities and deploys them', async () => {

@@ -42,10 +42,12 @@ async function main() {
     bare.push(performance.now() - t0);
   }
   const b = median(bare);
-  console.log(`200-copy template (median of ${N}): full deploy, synchronous host ${b.toFixed(2)} ms (${(b / 200 * 1000).toFixed(1)} µs per resource; min ${Math.min(...bare).toFixed(2)} ms)`);
+  console.log(`200-copy template (median of ${N}): full deploy, synchronous host ${b.toFixed(2)} ms (${((b / 200) * 1000).toFixed(1)} µs per resource; min ${Math.min(...bare).toFixed(2)} ms)`);
   const p = median(prep);
   const d = median(dep);
-  console.log(`200-copy template (median of ${N}): prepare ${p.toFixed(2)} ms, full deploy against an instant host ${d.toFixed(2)} ms (${(d / 200 * 1000).toFixed(1)} µs per resource; min ${Math.min(...dep).toFixed(2)} ms)`);
+  console.log(
+    `200-copy template (median of ${N}): prepare ${p.toFixed(2)} ms, full deploy against an instant host ${d.toFixed(2)} ms (${((d / 200) * 1000).toFixed(1)} µs per resource; min ${Math.min(...dep).toFixed(2)} ms)`,
+  );
 }
 
 void main();

@@ -27,11 +27,7 @@ describe('template executor: ordering, copy, condition', () => {
   it('deploys in dependency order, independent resources in parallel', async () => {
     const host = new FakeHost();
     host.delay = 20;
-    const t = { $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [
-      thing('c', { dependsOn: ['a', "[resourceId('Microsoft.Test/things', 'b')]"] }),
-      thing('a'),
-      thing('b'),
-    ] };
+    const t = { $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [thing('c', { dependsOn: ['a', "[resourceId('Microsoft.Test/things', 'b')]"] }), thing('a'), thing('b')] };
     const seen: string[] = [];
     const r = await deploy(host, request(t), { onOperation: (op) => seen.push(`${op.targetResource.resourceName}:${op.provisioningState}`) });
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
@@ -49,7 +45,7 @@ describe('template executor: ordering, copy, condition', () => {
 
   it('random dependency graphs: every resource starts only after all it depends on are done', async () => {
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let round = 0; round < 5; round++) {
       const host = new FakeHost();
       host.delay = 1 + Math.floor(rnd() * 4);
@@ -94,11 +90,13 @@ describe('template executor: ordering, copy, condition', () => {
 
   it('parallel copy, dependsOn the loop name waits for the whole loop, count 0 is fine', async () => {
     const host = new FakeHost();
-    const t = { resources: [
-      thing("[concat('p', copyIndex())]", { copy: { name: 'many', count: 5 } }),
-      thing('after', { dependsOn: ['many'] }),
-      thing("[concat('none', copyIndex())]", { copy: { name: 'zero', count: 0 } }),
-    ] };
+    const t = {
+      resources: [
+        thing("[concat('p', copyIndex())]", { copy: { name: 'many', count: 5 } }),
+        thing('after', { dependsOn: ['many'] }),
+        thing("[concat('none', copyIndex())]", { copy: { name: 'zero', count: 0 } }),
+      ],
+    };
     const r = await deploy(host, request(t));
     assert.equal(r.provisioningState, 'Succeeded');
     assert.equal(host.maxActive, 5);
@@ -107,10 +105,7 @@ describe('template executor: ordering, copy, condition', () => {
 
   it('condition false: not deployed, and dependents still run', async () => {
     const host = new FakeHost();
-    const t = { parameters: { make: { type: 'bool', defaultValue: false } }, resources: [
-      thing('maybe', { condition: "[parameters('make')]" }),
-      thing('always', { dependsOn: ['maybe'] }),
-    ] };
+    const t = { parameters: { make: { type: 'bool', defaultValue: false } }, resources: [thing('maybe', { condition: "[parameters('make')]" }), thing('always', { dependsOn: ['maybe'] })] };
     const r = await deploy(host, request(t));
     assert.equal(r.provisioningState, 'Succeeded');
     assert.deepEqual(host.putOrder, [tid('always')]);
@@ -124,7 +119,11 @@ describe('template executor: ordering, copy, condition', () => {
         copy: [{ name: 'names', count: 3, input: "[concat('n', copyIndex('names'))]" }],
         disks: { copy: [{ name: 'list', count: 2, input: { lun: "[copyIndex('list')]" } }] },
       },
-      resources: [thing('pc', { properties: { copy: [{ name: 'subnets', count: 2, input: { name: "[concat('sn', copyIndex('subnets'))]" } }], names: "[variables('names')]", disks: "[variables('disks').list]" } })],
+      resources: [
+        thing('pc', {
+          properties: { copy: [{ name: 'subnets', count: 2, input: { name: "[concat('sn', copyIndex('subnets'))]" } }], names: "[variables('names')]", disks: "[variables('disks').list]" },
+        }),
+      ],
     };
     const r = await deploy(host, request(t));
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
@@ -162,10 +161,7 @@ describe('template executor: outputs, reference(), list*()', () => {
   it('reference() by name in properties makes an implicit dependency', async () => {
     const host = new FakeHost();
     host.delay = 15;
-    const t = { resources: [
-      thing('reader', { properties: { seen: "[reference('source').provisioningState]" } }),
-      thing('source'),
-    ] };
+    const t = { resources: [thing('reader', { properties: { seen: "[reference('source').provisioningState]" } }), thing('source')] };
     const r = await deploy(host, request(t));
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
     assert.equal(((await host.get(tid('reader'))) as any).properties.seen, 'Succeeded');
@@ -188,7 +184,10 @@ describe('template executor: failures', () => {
     const r = await deploy(host, request(t));
     assert.equal(r.provisioningState, 'Failed');
     assert.equal(r.error!.code, 'DeploymentFailed');
-    assert.equal(r.error!.message, 'At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.');
+    assert.equal(
+      r.error!.message,
+      'At least one resource deployment operation failed. Please list deployment operations for details. Please see https://aka.ms/arm-deployment-operations for usage details.',
+    );
     assert.equal(r.error!.details!.length, 1);
     const d = r.error!.details![0];
     assert.equal(d.code, 'ResourceDeploymentFailure');
@@ -216,12 +215,24 @@ describe('template executor: failures', () => {
     const host = new FakeHost();
     (host as any).preflight = async (_id: string, _api: string, body: any) => {
       if (body.properties?.lb === 'standard') {
-        throw new ArmError(400, 'FeatureNotSupportedOnTarget', "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.", { target: 'properties.networkProfile.loadBalancerSku' });
+        throw new ArmError(400, 'FeatureNotSupportedOnTarget', "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.", {
+          target: 'properties.networkProfile.loadBalancerSku',
+        });
       }
     };
     const t = { resources: [thing('ok'), thing('hub', { properties: { lb: 'standard' } }), thing('later', { properties: { x: "[reference('ok').provisioningState]" } })] };
-    const e = await rejects(validateDeployment(host, request(t)), 'InvalidTemplateDeployment', /^The template deployment 'dep1' is not valid according to the validation procedure. The tracking id is '[0-9a-f-]{36}'. See inner errors for details.$/);
-    assert.deepEqual(e.details, [{ code: 'FeatureNotSupportedOnTarget', message: "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.", target: 'properties.networkProfile.loadBalancerSku' }]);
+    const e = await rejects(
+      validateDeployment(host, request(t)),
+      'InvalidTemplateDeployment',
+      /^The template deployment 'dep1' is not valid according to the validation procedure. The tracking id is '[0-9a-f-]{36}'. See inner errors for details.$/,
+    );
+    assert.deepEqual(e.details, [
+      {
+        code: 'FeatureNotSupportedOnTarget',
+        message: "Azure Stack Hub stamp 'local' supports only the basic load balancer; pass --load-balancer-sku basic.",
+        target: 'properties.networkProfile.loadBalancerSku',
+      },
+    ]);
     await rejects(deploy(host, request(t)), 'InvalidTemplateDeployment', /not valid according to the validation procedure/);
     assert.equal(host.putOrder.length, 0);
   });
@@ -266,7 +277,13 @@ describe('template executor: Complete mode', () => {
     assert.ok(host.log.includes(`DELETE ${tid('stray')}`));
     assert.ok(host.log.includes(`DELETE ${tid('off')}`));
     assert.ok(!host.log.includes(`DELETE ${tid('keep')}`));
-    assert.deepEqual(r.operations.filter((o) => o.provisioningOperation === 'Delete').map((o) => o.targetResource.resourceName).sort(), ['off', 'stray']);
+    assert.deepEqual(
+      r.operations
+        .filter((o) => o.provisioningOperation === 'Delete')
+        .map((o) => o.targetResource.resourceName)
+        .sort(),
+      ['off', 'stray'],
+    );
   });
   it('Incremental leaves other resources alone', async () => {
     const host = new FakeHost();
@@ -283,17 +300,23 @@ describe('template executor: nested deployments', () => {
       variables: { prefix: 'px' },
       resources: [
         {
-          type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'outerDep',
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2021-04-01',
+          name: 'outerDep',
           properties: { mode: 'Incremental', template: { $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [thing("[concat(variables('prefix'), '-outer')]")] } },
         },
         {
-          type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'innerDep', resourceGroup: 'other-rg',
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2021-04-01',
+          name: 'innerDep',
+          resourceGroup: 'other-rg',
           properties: {
             mode: 'Incremental',
             expressionEvaluationOptions: { scope: 'inner' },
             parameters: { n: { value: "[concat(variables('prefix'), '-inner')]" } },
             template: {
-              $schema: SCHEMA, contentVersion: '1.0.0.0',
+              $schema: SCHEMA,
+              contentVersion: '1.0.0.0',
               parameters: { n: { type: 'string' } },
               variables: { prefix: 'shadowed' },
               resources: [thing("[parameters('n')]", { location: '[resourceGroup().location]' })],
@@ -322,9 +345,23 @@ describe('template executor: nested deployments', () => {
   it('into another subscription and group', async () => {
     const host = new FakeHost();
     host.groups.set('cccccccc-0000-0000-0000-000000000009/far-rg', { location: 'northeurope' });
-    const t = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'far', subscriptionId: 'cccccccc-0000-0000-0000-000000000009', resourceGroup: 'far-rg',
-      properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('remote', { location: '[resourceGroup().location]' })], outputs: { sub: { type: 'string', value: '[subscription().subscriptionId]' } } } } }],
-      outputs: { sub: { type: 'string', value: "[reference('far').outputs.sub.value]" } } };
+    const t = {
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2021-04-01',
+          name: 'far',
+          subscriptionId: 'cccccccc-0000-0000-0000-000000000009',
+          resourceGroup: 'far-rg',
+          properties: {
+            mode: 'Incremental',
+            expressionEvaluationOptions: { scope: 'inner' },
+            template: { resources: [thing('remote', { location: '[resourceGroup().location]' })], outputs: { sub: { type: 'string', value: '[subscription().subscriptionId]' } } },
+          },
+        },
+      ],
+      outputs: { sub: { type: 'string', value: "[reference('far').outputs.sub.value]" } },
+    };
     const r = await deploy(host, request(t));
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
     const remote = (await host.get('/subscriptions/cccccccc-0000-0000-0000-000000000009/resourceGroups/far-rg/providers/Microsoft.Test/things/remote')) as any;
@@ -351,7 +388,11 @@ describe('template executor: nested deployments', () => {
     const r = await deploy(host, { ...request(undefined), properties: { templateLink: { uri: 'https://example.com/t/main.json?sv=1' } } });
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
     assert.ok(await host.get(tid('linked')));
-    await rejects(prepareDeployment(host, { ...request(undefined), properties: { templateLink: { uri: 'https://example.com/missing.json' } } }), 'InvalidContentLink', /Unable to download deployment content from 'https:\/\/example.com\/missing.json'/);
+    await rejects(
+      prepareDeployment(host, { ...request(undefined), properties: { templateLink: { uri: 'https://example.com/missing.json' } } }),
+      'InvalidContentLink',
+      /Unable to download deployment content from 'https:\/\/example.com\/missing.json'/,
+    );
   });
 });
 
@@ -365,8 +406,17 @@ describe('template executor: more language', () => {
   });
   it('a copied nested deployment with outer scope sees its copyIndex()', async () => {
     const host = new FakeHost();
-    const t = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: "[concat('nd', copyIndex())]", copy: { name: 'nds', count: 2 },
-      properties: { mode: 'Incremental', template: { resources: [thing("[concat('from-nested-', copyIndex('nds'))]")] } } }] };
+    const t = {
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2021-04-01',
+          name: "[concat('nd', copyIndex())]",
+          copy: { name: 'nds', count: 2 },
+          properties: { mode: 'Incremental', template: { resources: [thing("[concat('from-nested-', copyIndex('nds'))]")] } },
+        },
+      ],
+    };
     const r = await deploy(host, request(t));
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
     assert.ok(await host.get(tid('from-nested-0')));
@@ -379,10 +429,13 @@ describe('template executor: more language', () => {
   });
   it('child resources nested in their parent: type and name qualified, reachable by their own name', async () => {
     const host = new FakeHost();
-    const t = { resources: [
-      thing('parent', { resources: [{ type: 'children', apiVersion: '2020-01-01', name: 'kid', properties: { n: 1 } }] }),
-      { type: 'Microsoft.Test/things/children', apiVersion: '2020-01-01', name: 'parent/kid2', dependsOn: ["[resourceId('Microsoft.Test/things/children', 'parent', 'kid')]"], properties: {} },
-    ], outputs: { n: { type: 'int', value: "[reference('kid').n]" } } };
+    const t = {
+      resources: [
+        thing('parent', { resources: [{ type: 'children', apiVersion: '2020-01-01', name: 'kid', properties: { n: 1 } }] }),
+        { type: 'Microsoft.Test/things/children', apiVersion: '2020-01-01', name: 'parent/kid2', dependsOn: ["[resourceId('Microsoft.Test/things/children', 'parent', 'kid')]"], properties: {} },
+      ],
+      outputs: { n: { type: 'int', value: "[reference('kid').n]" } },
+    };
     const r = await deploy(host, request(t));
     assert.equal(r.provisioningState, 'Succeeded', JSON.stringify(r.error));
     assert.deepEqual(host.putOrder, [tid('parent'), `${tid('parent')}/children/kid`, `${tid('parent')}/children/kid2`]);
@@ -391,7 +444,12 @@ describe('template executor: more language', () => {
   it('user-defined functions in a template', async () => {
     const host = new FakeHost();
     const t = {
-      functions: [{ namespace: 'contoso', members: { uniqueName: { parameters: [{ name: 'namePrefix', type: 'string' }], output: { type: 'string', value: "[concat(toLower(parameters('namePrefix')), 'x')]" } } } }],
+      functions: [
+        {
+          namespace: 'contoso',
+          members: { uniqueName: { parameters: [{ name: 'namePrefix', type: 'string' }], output: { type: 'string', value: "[concat(toLower(parameters('namePrefix')), 'x')]" } } },
+        },
+      ],
       resources: [thing("[contoso.uniqueName('ABC')]")],
     };
     const r = await deploy(host, request(t));
@@ -401,11 +459,19 @@ describe('template executor: more language', () => {
   it('subscription-scope deployment creating a resource group and deploying into it', async () => {
     const host = new FakeHost();
     host.groups.set(`${SUB}/newrg`.toLowerCase(), { location: 'westus' });
-    const t = { resources: [
-      { type: 'Microsoft.Resources/resourceGroups', apiVersion: '2021-04-01', name: 'newrg', location: 'westus' },
-      { type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'intoRg', resourceGroup: 'newrg', dependsOn: ["[subscriptionResourceId('Microsoft.Resources/resourceGroups', 'newrg')]"],
-        properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('in-new-rg', { location: '[resourceGroup().location]' })] } } },
-    ] };
+    const t = {
+      resources: [
+        { type: 'Microsoft.Resources/resourceGroups', apiVersion: '2021-04-01', name: 'newrg', location: 'westus' },
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2021-04-01',
+          name: 'intoRg',
+          resourceGroup: 'newrg',
+          dependsOn: ["[subscriptionResourceId('Microsoft.Resources/resourceGroups', 'newrg')]"],
+          properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('in-new-rg', { location: '[resourceGroup().location]' })] } },
+        },
+      ],
+    };
     const rq = { ...request(t), scope: { tenantId: 'aaaaaaaa-0000-0000-0000-000000000001', subscriptionId: SUB }, location: 'westus' };
     const knownType = host.knownType.bind(host);
     host.knownType = (ns: string, type: string) => (`${ns}/${type}`.toLowerCase() === 'microsoft.resources/resourcegroups' ? { apiVersions: ['2021-04-01'], locations: [] } : knownType(ns, type));
@@ -420,44 +486,78 @@ describe('template validation errors (ARM codes and messages)', () => {
   const host = new FakeHost();
   it('circular dependency', async () => {
     const t = { resources: [thing('a', { dependsOn: ['b'] }), thing('b', { dependsOn: ['a'] })] };
-    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate',
-      /^Deployment template validation failed: 'Circular dependency detected on resource: '\/subscriptions\/.*\/providers\/Microsoft.Test\/things\/[ab]'. Please see https:\/\/aka.ms\/arm-syntax-resources for usage details.'.$/);
+    await rejects(
+      prepareDeployment(host, request(t)),
+      'InvalidTemplate',
+      /^Deployment template validation failed: 'Circular dependency detected on resource: '\/subscriptions\/.*\/providers\/Microsoft.Test\/things\/[ab]'. Please see https:\/\/aka.ms\/arm-syntax-resources for usage details.'.$/,
+    );
   });
   it('missing parameter', async () => {
     const t = { parameters: { adminPassword: { type: 'securestring' } }, resources: [] };
-    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate',
-      /^Deployment template validation failed: 'The value for the template parameter 'adminPassword' at line '\d+' and column '\d+' is not provided. Please see https:\/\/aka.ms\/arm-create-parameter-file for usage details.'.$/);
+    await rejects(
+      prepareDeployment(host, request(t)),
+      'InvalidTemplate',
+      /^Deployment template validation failed: 'The value for the template parameter 'adminPassword' at line '\d+' and column '\d+' is not provided. Please see https:\/\/aka.ms\/arm-create-parameter-file for usage details.'.$/,
+    );
   });
   it('disallowed value, type mismatch, range, undeclared parameter', async () => {
     const t = { parameters: { sku: { type: 'string', allowedValues: ['Standard_LRS', 'Premium_LRS'] }, n: { type: 'int', defaultValue: 1, minValue: 1, maxValue: 3 } }, resources: [] };
-    await rejects(prepareDeployment(host, request(t, { sku: 'Basic' })), 'InvalidTemplate',
-      /The provided value 'Basic' for the template parameter 'sku' at line '\d+' and column '\d+' is not valid. The parameter value is not part of the allowed value\(s\): 'Standard_LRS,Premium_LRS'./);
+    await rejects(
+      prepareDeployment(host, request(t, { sku: 'Basic' })),
+      'InvalidTemplate',
+      /The provided value 'Basic' for the template parameter 'sku' at line '\d+' and column '\d+' is not valid. The parameter value is not part of the allowed value\(s\): 'Standard_LRS,Premium_LRS'./,
+    );
     assert.ok(await prepareDeployment(host, request(t, { sku: 'standard_lrs' })), 'allowedValues compare strings case-insensitively');
     await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: '2' })), 'InvalidTemplate', /Template parameter JToken type is not valid. Expected 'Integer'. Actual 'String'./);
-    await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: 9 })), 'InvalidTemplate', /The provided value for the template parameter 'n' at line '\d+' and column '\d+' is not valid. Value should be less than or equal to '3'/);
+    await rejects(
+      prepareDeployment(host, request(t, { sku: 'Standard_LRS', n: 9 })),
+      'InvalidTemplate',
+      /The provided value for the template parameter 'n' at line '\d+' and column '\d+' is not valid. Value should be less than or equal to '3'/,
+    );
     const long = { parameters: { vmssName: { type: 'string', maxLength: 9 } }, resources: [] };
-    await rejects(prepareDeployment(host, request(long, { vmssName: 'muchtoolongname' })), 'InvalidTemplate', /The provided value for the template parameter 'vmssName' at line '\d+' and column '\d+' is not valid. Length of the value should be less than '9'./);
-    await rejects(prepareDeployment(host, request(t, { sku: 'Standard_LRS', extra: 1 })), 'InvalidTemplate',
-      /The template parameters 'extra' in the parameters file are not valid; they are not present in the original template/);
+    await rejects(
+      prepareDeployment(host, request(long, { vmssName: 'muchtoolongname' })),
+      'InvalidTemplate',
+      /The provided value for the template parameter 'vmssName' at line '\d+' and column '\d+' is not valid. Length of the value should be less than '9'./,
+    );
+    await rejects(
+      prepareDeployment(host, request(t, { sku: 'Standard_LRS', extra: 1 })),
+      'InvalidTemplate',
+      /The template parameters 'extra' in the parameters file are not valid; they are not present in the original template/,
+    );
   });
   it('unknown function', async () => {
     const t = { resources: [thing('a', { properties: { x: "[fooBar('x')]" } })] };
-    const e = await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate',
-      /^Deployment template validation failed: 'The template resource 'a' at line '\d+' and column '\d+' is not valid: The template function 'fooBar' is not valid. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.'.$/);
+    const e = await rejects(
+      prepareDeployment(host, request(t)),
+      'InvalidTemplate',
+      /^Deployment template validation failed: 'The template resource 'a' at line '\d+' and column '\d+' is not valid: The template function 'fooBar' is not valid. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.. Please see https:\/\/aka.ms\/arm-template-expressions for usage details.'.$/,
+    );
     assert.deepEqual((e.toDetail() as any).additionalInfo[0].info.path, 'properties.template.resources[0]');
   });
   it('bad expression syntax', async () => {
     const t = { resources: [thing("[concat('a', ]")] };
-    await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /The template resource .* is not valid: Unable to parse language expression 'concat\('a', ': expected token 'Identifier' and actual 'EndOfData'.. Please see/);
+    await rejects(
+      prepareDeployment(host, request(t)),
+      'InvalidTemplate',
+      /The template resource .* is not valid: Unable to parse language expression 'concat\('a', ': expected token 'Identifier' and actual 'EndOfData'.. Please see/,
+    );
   });
   it('reference() where it is not allowed', async () => {
     const t = { resources: [thing("[reference('x').name]")] };
     await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /The template function 'reference' is not expected at this location/);
   });
   it('unknown resource type and namespace, unsupported api-version', async () => {
-    await rejects(prepareDeployment(host, request({ resources: [{ type: 'Microsoft.Test/nothing', apiVersion: '2020-01-01', name: 'x' }] })), 'InvalidResourceType',
-      /The resource type 'nothing' could not be found in the namespace 'Microsoft.Test' for api version '2020-01-01'./);
-    await rejects(prepareDeployment(host, request({ resources: [{ type: 'Microsoft.Nope/things', apiVersion: '2020-01-01', name: 'x' }] })), 'InvalidResourceNamespace', /The resource namespace 'Microsoft.Nope' is invalid./);
+    await rejects(
+      prepareDeployment(host, request({ resources: [{ type: 'Microsoft.Test/nothing', apiVersion: '2020-01-01', name: 'x' }] })),
+      'InvalidResourceType',
+      /The resource type 'nothing' could not be found in the namespace 'Microsoft.Test' for api version '2020-01-01'./,
+    );
+    await rejects(
+      prepareDeployment(host, request({ resources: [{ type: 'Microsoft.Nope/things', apiVersion: '2020-01-01', name: 'x' }] })),
+      'InvalidResourceNamespace',
+      /The resource namespace 'Microsoft.Nope' is invalid./,
+    );
     await rejects(prepareDeployment(host, request({ resources: [thing('x', { apiVersion: '1999-01-01' })] })), 'NoRegisteredProviderFound', /API version '1999-01-01'/);
   });
   it('unknown template members and a missing resources section are InvalidRequestContent', async () => {
@@ -472,20 +572,35 @@ describe('template validation errors (ARM codes and messages)', () => {
     await rejects(prepareDeployment(host, request(t)), 'InvalidTemplate', /resources limit exceeded. Limit: '800' and actual '801'/);
   });
   it('copy count beyond 800 is refused', async () => {
-    await rejects(prepareDeployment(host, request({ resources: [thing("[string(copyIndex())]", { copy: { name: 'big', count: 801 } })] })), 'InvalidTemplate', /copy count/);
+    await rejects(prepareDeployment(host, request({ resources: [thing('[string(copyIndex())]', { copy: { name: 'big', count: 801 } })] })), 'InvalidTemplate', /copy count/);
   });
   it('validate checks inline nested templates too', async () => {
-    const t = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('x', { properties: { y: "[nope()]" } })] } } }] };
+    const t = {
+      resources: [
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2021-04-01',
+          name: 'n',
+          properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' }, template: { resources: [thing('x', { properties: { y: '[nope()]' } })] } },
+        },
+      ],
+    };
     await rejects(validateDeployment(host, request(t)), 'InvalidTemplate', /The template function 'nope' is not valid/);
     const ok = { resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', properties: { mode: 'Incremental', template: { resources: [thing('x')] } } }] };
     const v = await validateDeployment(host, request(ok));
-    assert.deepEqual(v.validatedResources.map((x) => x.type), ['Microsoft.Resources/deployments', 'Microsoft.Test/things']);
+    assert.deepEqual(
+      v.validatedResources.map((x) => x.type),
+      ['Microsoft.Resources/deployments', 'Microsoft.Test/things'],
+    );
   });
   it('validate has no side effects and lists what it validated', async () => {
     const h = new FakeHost();
     const v = await validateDeployment(h, request({ resources: [thing('a'), thing('b', { dependsOn: ['a'] })] }));
     assert.equal(v.provisioningState, 'Succeeded');
-    assert.deepEqual(v.validatedResources.map((x) => x.id), [tid('a'), tid('b')]);
+    assert.deepEqual(
+      v.validatedResources.map((x) => x.id),
+      [tid('a'), tid('b')],
+    );
     assert.equal(h.log.length, 0);
   });
 });

@@ -11,7 +11,10 @@ import { RG_ID, SUB, TENANT, baseContext, ev } from './helpers.js';
 const vectors = JSON.parse(readFileSync(join(process.cwd(), 'test/templates/fixtures/template-function-vectors.json'), 'utf8'));
 
 const throwsExpr = (expr: string, re: RegExp, patch = {}) =>
-  assert.throws(() => ev(expr, patch), (e: unknown) => e instanceof ExpressionError && re.test((e as Error).message));
+  assert.throws(
+    () => ev(expr, patch),
+    (e: unknown) => e instanceof ExpressionError && re.test((e as Error).message),
+  );
 
 describe('template functions: reference vectors (must pass)', () => {
   it('vectors context matches the test context', () => {
@@ -46,7 +49,7 @@ describe('template functions: array and object', () => {
   });
   it('concat strings and arrays', () => {
     assert.equal(ev("[concat('a', 1, 'b', true())]"), 'a1bTrue');
-    assert.deepEqual(ev("[concat(createArray(1, 2), createArray(3))]"), [1, 2, 3]);
+    assert.deepEqual(ev('[concat(createArray(1, 2), createArray(3))]'), [1, 2, 3]);
   });
   it('contains: strings and arrays case-sensitive, object keys not', () => {
     assert.equal(ev("[contains('OneTwoThree', 'e')]"), true);
@@ -67,7 +70,7 @@ describe('template functions: array and object', () => {
     assert.equal(ev("[last(createArray('one', 'two'))]"), 'two');
     assert.equal(ev("[last('One Two')]"), 'o');
     assert.equal(ev("[length('abc')]"), 3);
-    assert.equal(ev("[length(createArray(1, 2))]"), 2);
+    assert.equal(ev('[length(createArray(1, 2))]'), 2);
     assert.equal(ev("[length(createObject('a', 1))]"), 1);
   });
   it('indexOf and lastIndexOf (strings case-insensitive, arrays by value)', () => {
@@ -77,16 +80,17 @@ describe('template functions: array and object', () => {
     assert.equal(ev("[indexOf('abcdef', 'z')]"), -1);
     assert.equal(ev("[indexOf(createArray('a', 'b', 'a'), 'a')]"), 0);
     assert.equal(ev("[lastIndexOf(createArray('a', 'b', 'a'), 'a')]"), 2);
-    assert.equal(ev("[indexOf(createArray(1, 2), 3)]"), -1);
+    assert.equal(ev('[indexOf(createArray(1, 2), 3)]'), -1);
   });
   it('intersection and union', () => {
     assert.deepEqual(ev("[intersection(createArray('one', 'two', 'three'), createArray('two', 'three'))]"), ['two', 'three']);
     assert.deepEqual(ev("[intersection(createObject('one', 'a', 'two', 'b'), createObject('one', 'a', 'two', 'z'))]"), { one: 'a' });
     assert.deepEqual(ev("[union(createArray('one', 'two'), createArray('two', 'three'))]"), ['one', 'two', 'three']);
-    assert.deepEqual(
-      ev("[union(createObject('a', 1, 'n', createObject('x', 1, 'arr', createArray(1))), createObject('b', 2, 'n', createObject('y', 2, 'arr', createArray(2))))]"),
-      { a: 1, n: { x: 1, arr: [2], y: 2 }, b: 2 },
-    );
+    assert.deepEqual(ev("[union(createObject('a', 1, 'n', createObject('x', 1, 'arr', createArray(1))), createObject('b', 2, 'n', createObject('y', 2, 'arr', createArray(2))))]"), {
+      a: 1,
+      n: { x: 1, arr: [2], y: 2 },
+      b: 2,
+    });
   });
   it('min, max, range, skip, take', () => {
     assert.equal(ev('[min(createArray(0, 3, 2, 5, 4))]'), 0);
@@ -96,10 +100,13 @@ describe('template functions: array and object', () => {
     assert.equal(ev("[skip('one two three', 4)]"), 'two three');
     assert.deepEqual(ev("[take(createArray('one', 'two', 'three'), 2)]"), ['one', 'two']);
     assert.equal(ev("[take('one two', 3)]"), 'one');
-    assert.deepEqual(ev("[take(createArray(1), 5)]"), [1]);
+    assert.deepEqual(ev('[take(createArray(1), 5)]'), [1]);
   });
   it('items (sorted by key), join, json, null, objectKeys, shallowMerge', () => {
-    assert.deepEqual(ev("[items(createObject('b', 2, 'a', 1))]"), [{ key: 'a', value: 1 }, { key: 'b', value: 2 }]);
+    assert.deepEqual(ev("[items(createObject('b', 2, 'a', 1))]"), [
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+    ]);
     assert.equal(ev("[join(createArray('a', 'b', 'c'), ',')]"), 'a,b,c');
     assert.deepEqual(ev(`[json('{"a": [1, true, null]}')]`), { a: [1, true, null] });
     assert.equal(ev("[json('null')]"), null);
@@ -110,11 +117,11 @@ describe('template functions: array and object', () => {
   it('tryGet, tryIndexFromEnd, distinct, flatten', () => {
     assert.equal(ev("[tryGet(createObject('a', 1), 'b')]"), null);
     assert.equal(ev("[tryGet(createObject('a', createObject('b', 2)), 'a', 'b')]"), 2);
-    assert.equal(ev("[tryGet(createArray(1, 2), 5)]"), null);
-    assert.equal(ev("[tryIndexFromEnd(createArray(1, 2, 3), 1)]"), 3);
-    assert.equal(ev("[tryIndexFromEnd(createArray(1, 2, 3), 4)]"), null);
-    assert.deepEqual(ev("[distinct(createArray(1, 2, 1))]"), [1, 2]);
-    assert.deepEqual(ev("[flatten(createArray(createArray(1), createArray(2, 3)))]"), [1, 2, 3]);
+    assert.equal(ev('[tryGet(createArray(1, 2), 5)]'), null);
+    assert.equal(ev('[tryIndexFromEnd(createArray(1, 2, 3), 1)]'), 3);
+    assert.equal(ev('[tryIndexFromEnd(createArray(1, 2, 3), 4)]'), null);
+    assert.deepEqual(ev('[distinct(createArray(1, 2, 1))]'), [1, 2]);
+    assert.deepEqual(ev('[flatten(createArray(createArray(1), createArray(2, 3)))]'), [1, 2, 3]);
   });
 });
 
@@ -239,10 +246,24 @@ describe('template functions: strings', () => {
   it('like, parseUri/buildUri', () => {
     assert.equal(ev("[buildUri(createObject('scheme', 'https', 'host', 'example.com', 'port', 8443, 'path', '/a', 'query', '?b=1'))]"), 'https://example.com:8443/a?b=1');
     assert.equal(ev("[like('abcdef', 'a*F')]"), true);
-    assert.deepEqual(ev("[parseUri('https://example.com:8443/path?x=1')]"), { scheme: 'https', host: 'example.com', port: 8443, path: '/path', query: '?x=1', absoluteUri: 'https://example.com:8443/path?x=1' });
+    assert.deepEqual(ev("[parseUri('https://example.com:8443/path?x=1')]"), {
+      scheme: 'https',
+      host: 'example.com',
+      port: 8443,
+      path: '/path',
+      query: '?x=1',
+      absoluteUri: 'https://example.com:8443/path?x=1',
+    });
   });
   it('parseCidr, cidrSubnet, cidrHost', () => {
-    assert.deepEqual(ev("[parseCidr('10.144.0.0/20')]"), { network: '10.144.0.0', netmask: '255.255.240.0', broadcast: '10.144.15.255', firstUsable: '10.144.0.1', lastUsable: '10.144.15.254', cidr: 20 });
+    assert.deepEqual(ev("[parseCidr('10.144.0.0/20')]"), {
+      network: '10.144.0.0',
+      netmask: '255.255.240.0',
+      broadcast: '10.144.15.255',
+      firstUsable: '10.144.0.1',
+      lastUsable: '10.144.15.254',
+      cidr: 20,
+    });
     assert.equal(ev("[cidrSubnet('10.144.0.0/20', 24, 3)]"), '10.144.3.0/24');
     assert.equal(ev("[cidrHost('10.144.3.0/24', 0)]"), '10.144.3.1');
   });
@@ -288,7 +309,10 @@ describe('template functions: resource ids', () => {
     throwsExpr("[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet')]", /requires '2' resource name/);
   });
   it('resourceId at subscription and tenant scope', () => {
-    assert.equal(ev("[resourceId('Microsoft.Authorization/policyDefinitions', 'p')]", { scope: { tenantId: TENANT, subscriptionId: SUB } }), `/subscriptions/${SUB}/providers/Microsoft.Authorization/policyDefinitions/p`);
+    assert.equal(
+      ev("[resourceId('Microsoft.Authorization/policyDefinitions', 'p')]", { scope: { tenantId: TENANT, subscriptionId: SUB } }),
+      `/subscriptions/${SUB}/providers/Microsoft.Authorization/policyDefinitions/p`,
+    );
     assert.equal(ev("[resourceId('Microsoft.Management/managementGroups', 'mg')]", { scope: { tenantId: TENANT } }), '/providers/Microsoft.Management/managementGroups/mg');
   });
   it('subscriptionResourceId, tenantResourceId, extensionResourceId, managementGroupResourceId', () => {
@@ -299,7 +323,10 @@ describe('template functions: resource ids', () => {
       ev("[extensionResourceId(resourceId('Microsoft.Kubernetes/connectedClusters', 'c'), 'Microsoft.HybridContainerService/provisionedClusterInstances', 'default')]"),
       `${RG_ID}/providers/Microsoft.Kubernetes/connectedClusters/c/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default`,
     );
-    assert.equal(ev("[managementGroupResourceId('mg1', 'Microsoft.Authorization/policyDefinitions', 'p')]"), '/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/p');
+    assert.equal(
+      ev("[managementGroupResourceId('mg1', 'Microsoft.Authorization/policyDefinitions', 'p')]"),
+      '/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/policyDefinitions/p',
+    );
   });
   it('reference() and list*() are not allowed outside resource bodies and outputs', () => {
     throwsExpr("[reference('x')]", /The template function 'reference' is not expected at this location/);
@@ -311,7 +338,10 @@ describe('template functions: resource ids', () => {
     assert.deepEqual(ev("[pickZones('Microsoft.Compute', 'virtualMachines', 'local')]"), []);
   });
   it('copyIndex with loop name and offset', () => {
-    const copy = new Map([['outer', 2], ['inner', 5]]);
+    const copy = new Map([
+      ['outer', 2],
+      ['inner', 5],
+    ]);
     assert.equal(ev('[copyIndex()]', { copy, innermostCopy: 'inner' }), 5);
     assert.equal(ev("[copyIndex('outer', 1)]", { copy, innermostCopy: 'inner' }), 3);
     assert.equal(ev('[copyIndex(10)]', { copy, innermostCopy: 'inner' }), 15);
@@ -326,10 +356,7 @@ describe('template functions: lambdas', () => {
     assert.deepEqual(ev("[map(createArray('a', 'b'), lambda('x', 'i', concat(lambdaVariables('x'), string(lambdaVariables('i')))))]"), ['a0', 'b1']);
     assert.equal(ev("[reduce(createArray(1, 2, 3), 0, lambda('cur', 'next', add(lambdaVariables('cur'), lambdaVariables('next'))))]"), 6);
     assert.deepEqual(ev("[sort(createArray(3, 1, 2), lambda('a', 'b', less(lambdaVariables('a'), lambdaVariables('b'))))]"), [1, 2, 3]);
-    assert.deepEqual(
-      ev("[toObject(createArray(createObject('n', 'a', 'v', 1)), lambda('e', lambdaVariables('e').n), lambda('e', lambdaVariables('e').v))]"),
-      { a: 1 },
-    );
+    assert.deepEqual(ev("[toObject(createArray(createObject('n', 'a', 'v', 1)), lambda('e', lambdaVariables('e').n), lambda('e', lambdaVariables('e').v))]"), { a: 1 });
     assert.deepEqual(ev("[groupBy(createArray('ab', 'ac', 'b'), lambda('x', substring(lambdaVariables('x'), 0, 1)))]"), { a: ['ab', 'ac'], b: ['b'] });
     assert.deepEqual(ev("[mapValues(createObject('a', 1), lambda('v', add(lambdaVariables('v'), 1)))]"), { a: 2 });
   });
@@ -360,20 +387,17 @@ describe('template language: parsing and access', () => {
     throwsExpr("[concat('a']", /^Unable to parse language expression 'concat\('a'': expected token 'RightParenthesis' and actual 'EndOfData'.$/);
     throwsExpr('[]', /^Unable to parse language expression '': expected token 'Identifier' and actual 'EndOfData'.$/);
     throwsExpr("[concat('a)]", /the string character ''' at position '7' is not terminated/);
-    throwsExpr("[ {x} ]", /^The language expression ' \{x\} ' is not valid: the string character '\{' at position '1' is not expected.$/);
+    throwsExpr('[ {x} ]', /^The language expression ' \{x\} ' is not valid: the string character '\{' at position '1' is not expected.$/);
   });
   it('user-defined functions see only their own parameters', () => {
-    const functions = new Map([[
-      'ns.greet',
-      { namespace: 'ns', name: 'greet', parameters: [{ name: 'who', type: 'string' }], output: { type: 'string', value: "[concat('Hello ', parameters('who'))]" } },
-    ], [
-      'ns.leak',
-      { namespace: 'ns', name: 'leak', parameters: [], output: { type: 'string', value: "[parameters('location')]" } },
-    ]]);
+    const functions = new Map([
+      ['ns.greet', { namespace: 'ns', name: 'greet', parameters: [{ name: 'who', type: 'string' }], output: { type: 'string', value: "[concat('Hello ', parameters('who'))]" } }],
+      ['ns.leak', { namespace: 'ns', name: 'leak', parameters: [], output: { type: 'string', value: "[parameters('location')]" } }],
+    ]);
     const parameters = new Map<string, unknown>([['location', 'eastus']]);
     assert.equal(ev("[ns.greet('you')]", { functions }), 'Hello you');
     throwsExpr('[ns.leak()]', /The template parameter 'location' is not found/, { functions, parameters });
-    throwsExpr("[ns.nope()]", /The template function 'ns.nope' is not valid/, { functions });
+    throwsExpr('[ns.nope()]', /The template function 'ns.nope' is not valid/, { functions });
   });
   it('arity errors', () => {
     throwsExpr("[substring('a')]", /function requires 2 to 3 argument\(s\) while 1 were provided/);

@@ -72,7 +72,10 @@ export class FakeHost implements TemplateHost {
   failAsync = new Set<string>();
   refuse = new Set<string>();
   templates = new Map<string, unknown>();
-  groups = new Map<string, { location: string }>([[`${SUB}/${RG}`.toLowerCase(), { location: 'eastus' }], [`${SUB}/other-rg`.toLowerCase(), { location: 'westus' }]]);
+  groups = new Map<string, { location: string }>([
+    [`${SUB}/${RG}`.toLowerCase(), { location: 'eastus' }],
+    [`${SUB}/other-rg`.toLowerCase(), { location: 'westus' }],
+  ]);
   private ops = new Map<string, Promise<{ status: 'Succeeded' | 'Failed' | 'Canceled'; error?: HostError }>>();
   private n = 0;
 
@@ -90,7 +93,11 @@ export class FakeHost implements TemplateHost {
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     const opId = `op-${++this.n}`;
-    const type = id.split('/providers/').pop()!.split('/').filter((_, i) => i % 2 === 0 || i === 0);
+    const type = id
+      .split('/providers/')
+      .pop()!
+      .split('/')
+      .filter((_, i) => i % 2 === 0 || i === 0);
     const stored = { id, name: id.split('/').pop(), type: typeOf(id), ...body, properties: { ...(body.properties ?? {}), provisioningState: 'Succeeded' } };
     if (typeOf(id).toLowerCase() === 'microsoft.containerservice/managedclusters') {
       stored.properties.fqdn = `${body.properties?.dnsPrefix ?? 'aks'}-abc123.hcp.${body.location}.azmk8s.io`;
@@ -100,16 +107,21 @@ export class FakeHost implements TemplateHost {
       stored.properties.clientId = '22222222-0000-0000-0000-000000000002';
     }
     void type;
-    this.ops.set(opId, new Promise((resolve) => setTimeout(() => {
-      this.active--;
-      if (this.matches(this.failAsync, id)) {
-        resolve({ status: 'Failed', error: { code: 'InternalOperationError', message: `Creating '${id.split('/').pop()}' failed.` } });
-        return;
-      }
-      this.resources.set(id.toLowerCase(), { id, apiVersion, body: stored });
-      this.log.push(`DONE ${id}`);
-      resolve({ status: 'Succeeded' });
-    }, this.delay)));
+    this.ops.set(
+      opId,
+      new Promise((resolve) =>
+        setTimeout(() => {
+          this.active--;
+          if (this.matches(this.failAsync, id)) {
+            resolve({ status: 'Failed', error: { code: 'InternalOperationError', message: `Creating '${id.split('/').pop()}' failed.` } });
+            return;
+          }
+          this.resources.set(id.toLowerCase(), { id, apiVersion, body: stored });
+          this.log.push(`DONE ${id}`);
+          resolve({ status: 'Succeeded' });
+        }, this.delay),
+      ),
+    );
     return { status: 201, body: stored, operationId: opId };
   }
   async waitFor(operationId: string) {

@@ -20,7 +20,14 @@ describe('languageVersion 2.0', () => {
       resources: {
         pre: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'pre', existing: true },
         missing: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'never', existing: true },
-        second: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'second', location: 'eastus', dependsOn: ['first'], properties: { from: "[reference('first').size]", color: "[reference('pre').color]" } },
+        second: {
+          type: 'Microsoft.Test/things',
+          apiVersion: '2020-01-01',
+          name: 'second',
+          location: 'eastus',
+          dependsOn: ['first'],
+          properties: { from: "[reference('first').size]", color: "[reference('pre').color]" },
+        },
         first: { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'first', location: 'eastus', properties: { size: "[parameters('cfg').size]" } },
         many: { copy: { name: 'many', count: 2 }, type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: "[format('m{0}', copyIndex())]", location: 'eastus', properties: {} },
       },
@@ -62,7 +69,10 @@ describe('languageVersion 2.0', () => {
     assert.equal(ras.length, 2);
     assert.ok(ras.every((id) => id.startsWith(`${sa}/providers/Microsoft.Authorization/roleAssignments/`)));
     const bodies = await Promise.all(ras.map((id) => host.get(id)));
-    assert.ok(bodies.some((b: any) => b.properties.principalId === 42), 'reference() read the existing resource in the other group');
+    assert.ok(
+      bodies.some((b: any) => b.properties.principalId === 42),
+      'reference() read the existing resource in the other group',
+    );
     assert.deepEqual(r.outputs!.untyped, { type: 'Int', value: 42 });
   });
 
@@ -80,9 +90,12 @@ describe('languageVersion 2.0', () => {
       },
       resources: {
         mod: {
-          type: 'Microsoft.Resources/deployments', apiVersion: '2022-09-01', name: 'mod',
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2022-09-01',
+          name: 'mod',
           properties: {
-            mode: 'Incremental', expressionEvaluationOptions: { scope: 'inner' },
+            mode: 'Incremental',
+            expressionEvaluationOptions: { scope: 'inner' },
             parameters: { side: { value: "[parameters('side')]" } },
             template: { languageVersion: '2.0', parameters: { side: { type: 'string' } }, resources: {}, outputs: { echoed: { type: 'string', value: "[parameters('side')]" } } },
           },
@@ -129,8 +142,10 @@ describe('secure parameters', () => {
   it('are never echoed: GET parameters show only the type; errors that echo them are scrubbed', async () => {
     const host = new FakeHost();
     host.refuse.add('/things/pw');
-    const t = { parameters: { pw: { type: 'securestring' }, obj: { type: 'secureObject' }, plain: { type: 'string' } },
-      resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'pw', location: 'eastus', properties: { password: "[parameters('pw')]" } }] };
+    const t = {
+      parameters: { pw: { type: 'securestring' }, obj: { type: 'secureObject' }, plain: { type: 'string' } },
+      resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'pw', location: 'eastus', properties: { password: "[parameters('pw')]" } }],
+    };
     const r = await deploy(host, request(t, { pw: 'S3cret-Passw0rd', obj: { k: 'hidden-value' }, plain: 'visible' }));
     assert.deepEqual(r.parameters, { pw: { type: 'SecureString' }, obj: { type: 'SecureObject' }, plain: { type: 'String', value: 'visible' } });
     assert.ok(!JSON.stringify(r).includes('S3cret-Passw0rd'));
@@ -145,7 +160,10 @@ describe('Key Vault parameter references', () => {
     const host = new FakeHost();
     const vault = `${RG_ID}/providers/Microsoft.KeyVault/vaults/kv1`;
     (host as any).keyVaultSecret = async (id: string, name: string) => (id === vault && name === 'adminPassword' ? 'from-the-vault-123' : undefined);
-    const t = { parameters: { pw: { type: 'string' } }, resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'kvuser', location: 'eastus', properties: { p: "[parameters('pw')]" } }] };
+    const t = {
+      parameters: { pw: { type: 'string' } },
+      resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'kvuser', location: 'eastus', properties: { p: "[parameters('pw')]" } }],
+    };
     const rq = request(t);
     rq.properties.parameters = { pw: { reference: { keyVault: { id: vault }, secretName: 'adminPassword' } } };
     const r = await deploy(host, rq);
@@ -171,8 +189,14 @@ describe('what-if', () => {
     assert.equal(by(inc, 'same').changeType, 'NoChange');
     assert.equal(by(inc, 'changed').changeType, 'Modify');
     const props = by(inc, 'changed').delta!;
-    assert.deepEqual(props.find((d) => d.path === 'properties.size'), { path: 'properties.size', propertyChangeType: 'Modify', before: 1, after: 2 });
-    assert.deepEqual(props.find((d) => d.path === 'properties.tags'), { path: 'properties.tags', propertyChangeType: 'Array', children: [{ path: '1', propertyChangeType: 'Create', after: 'b' }] });
+    assert.deepEqual(
+      props.find((d) => d.path === 'properties.size'),
+      { path: 'properties.size', propertyChangeType: 'Modify', before: 1, after: 2 },
+    );
+    assert.deepEqual(
+      props.find((d) => d.path === 'properties.tags'),
+      { path: 'properties.tags', propertyChangeType: 'Array', children: [{ path: '1', propertyChangeType: 'Create', after: 'b' }] },
+    );
     assert.equal(by(inc, 'off').changeType, 'Ignore');
     assert.equal(by(inc, 'stray').changeType, 'Ignore');
     const complete = await whatIf(host, request(t, {}, { mode: 'Complete' }), { resultFormat: 'ResourceIdOnly' });
@@ -185,14 +209,28 @@ describe('what-if', () => {
   });
   it('expands inline nested deployments and keeps unevaluable properties as their expressions', async () => {
     const host = new FakeHost();
-    const t = { resources: [
-      { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'src', location: 'eastus', properties: {} },
-      { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'dst', location: 'eastus', dependsOn: ['src'], properties: { from: "[reference('src').provisioningState]" } },
-      { type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'nest', properties: { mode: 'Incremental', template: { resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'innerThing', location: 'eastus', properties: {} }] } } },
-    ] };
+    const t = {
+      resources: [
+        { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'src', location: 'eastus', properties: {} },
+        { type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'dst', location: 'eastus', dependsOn: ['src'], properties: { from: "[reference('src').provisioningState]" } },
+        {
+          type: 'Microsoft.Resources/deployments',
+          apiVersion: '2021-04-01',
+          name: 'nest',
+          properties: { mode: 'Incremental', template: { resources: [{ type: 'Microsoft.Test/things', apiVersion: '2020-01-01', name: 'innerThing', location: 'eastus', properties: {} }] } },
+        },
+      ],
+    };
     const res = await whatIf(host, request(t));
     const changes = res.properties!.changes;
-    assert.deepEqual(changes.map((c) => [c.resourceId.split('/').pop(), c.changeType]), [['src', 'Create'], ['dst', 'Create'], ['innerThing', 'Create']]);
+    assert.deepEqual(
+      changes.map((c) => [c.resourceId.split('/').pop(), c.changeType]),
+      [
+        ['src', 'Create'],
+        ['dst', 'Create'],
+        ['innerThing', 'Create'],
+      ],
+    );
     assert.equal((changes[1].after as any).properties.from, "[reference('src').provisioningState]");
   });
 });

@@ -55,7 +55,10 @@ describe('template value limits', () => {
     const before = evaluationTimeLimit();
     setEvaluationTimeLimit(300);
     try {
-      throwsLimit("[reduce(range(0, 10000), padLeft('', 1000000, 'a'), lambda('a', 'i', replace(replace(lambdaVariables('a'), 'a', 'b'), 'b', 'a')))]", /exceeded the time limit\. Limit: '300' milliseconds/);
+      throwsLimit(
+        "[reduce(range(0, 10000), padLeft('', 1000000, 'a'), lambda('a', 'i', replace(replace(lambdaVariables('a'), 'a', 'b'), 'b', 'a')))]",
+        /exceeded the time limit\. Limit: '300' milliseconds/,
+      );
     } finally {
       setEvaluationTimeLimit(before);
     }
@@ -71,7 +74,13 @@ describe('template value limits', () => {
   });
   it('a variable that builds too much is a 400 InvalidTemplate at validation', async () => {
     const host = new FakeHost();
-    const t = { $schema: SCHEMA, contentVersion: '1.0.0.0', variables: { big: "[reduce(range(0, 30), createObject('x', 1), lambda('a', 'i', createObject('l', lambdaVariables('a'), 'r', lambdaVariables('a'))))]" }, resources: [], outputs: { o: { type: 'object', value: "[variables('big')]" } } };
+    const t = {
+      $schema: SCHEMA,
+      contentVersion: '1.0.0.0',
+      variables: { big: "[reduce(range(0, 30), createObject('x', 1), lambda('a', 'i', createObject('l', lambdaVariables('a'), 'r', lambdaVariables('a'))))]" },
+      resources: [],
+      outputs: { o: { type: 'object', value: "[variables('big')]" } },
+    };
     await assert.rejects(prepareDeployment(host, request(t)), (e: any) => e.status === 400 && e.code === 'InvalidTemplate' && size.test(e.message));
   });
 });

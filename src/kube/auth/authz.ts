@@ -63,7 +63,8 @@ export function rbacAllows(store: KubeStore, cluster: string, user: UserInfo, a:
   if (a.namespace) {
     for (const b of store.list(cluster, `${RBAC}/rolebindings`, a.namespace)) {
       if (!(b.subjects ?? []).some((s: any) => subjectMatches(s, user, a.namespace))) continue;
-      const rules: any[] = b.roleRef?.kind === 'Role' ? (store.get(cluster, `${RBAC}/roles`, a.namespace, b.roleRef.name) as KubeObject | undefined)?.rules ?? [] : rulesOfClusterRole(store, cluster, b.roleRef?.name);
+      const rules: any[] =
+        b.roleRef?.kind === 'Role' ? ((store.get(cluster, `${RBAC}/roles`, a.namespace, b.roleRef.name) as KubeObject | undefined)?.rules ?? []) : rulesOfClusterRole(store, cluster, b.roleRef?.name);
       if (rules.some((r) => ruleAllows(r, a))) return true;
     }
   }
@@ -73,10 +74,19 @@ export function rbacAllows(store: KubeStore, cluster: string, user: UserInfo, a:
 /** The Azure data action of a Kubernetes request (Azure RBAC for Kubernetes). */
 export function dataAction(view: ClusterView, a: Attributes): { action: string; scope: string } {
   const base = view.kind === 'aks' ? 'Microsoft.ContainerService/managedClusters' : 'Microsoft.Kubernetes/connectedClusters';
-  const clusterId = view.kind === 'aks' ? view.anchor : view.connectedCluster ?? view.anchor;
-  const verb = ['get', 'list', 'watch'].includes(a.verb) ? 'read' : ['create', 'update', 'patch'].includes(a.verb) ? 'write' : ['delete', 'deletecollection'].includes(a.verb) ? 'delete' : `${a.verb}/action`;
+  const clusterId = view.kind === 'aks' ? view.anchor : (view.connectedCluster ?? view.anchor);
+  const verb = ['get', 'list', 'watch'].includes(a.verb)
+    ? 'read'
+    : ['create', 'update', 'patch'].includes(a.verb)
+      ? 'write'
+      : ['delete', 'deletecollection'].includes(a.verb)
+        ? 'delete'
+        : `${a.verb}/action`;
   const path = [a.group, a.resource].filter((x) => x !== undefined && x !== '').join('/');
-  const action = a.subresource && ['exec', 'attach', 'portforward', 'proxy'].includes(a.subresource) ? `${base}/${[a.group, a.resource, a.subresource].filter(Boolean).join('/')}/action` : `${base}/${path}/${verb}`;
+  const action =
+    a.subresource && ['exec', 'attach', 'portforward', 'proxy'].includes(a.subresource)
+      ? `${base}/${[a.group, a.resource, a.subresource].filter(Boolean).join('/')}/action`
+      : `${base}/${path}/${verb}`;
   const scope = a.namespace ? `${clusterId}/namespaces/${a.namespace}` : clusterId;
   return { action, scope };
 }

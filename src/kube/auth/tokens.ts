@@ -15,7 +15,16 @@ export function serviceAccountToken(view: ClusterView, sa: KubeObject, audiences
   const k8s: Record<string, unknown> = { namespace: sa.metadata.namespace, serviceaccount: { name: sa.metadata.name, uid: sa.metadata.uid } };
   if (bound?.kind === 'Pod' && bound.name) k8s.pod = { name: bound.name, uid: bound.uid ?? '' };
   const token = jwt.sign(
-    { aud: audiences, exp, iat: now, nbf: now, iss: SA_ISSUER, sub: `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`, 'kubernetes.io': k8s, jti: `${view.key}-${now}-${Math.random().toString(36).slice(2)}` },
+    {
+      aud: audiences,
+      exp,
+      iat: now,
+      nbf: now,
+      iss: SA_ISSUER,
+      sub: `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`,
+      'kubernetes.io': k8s,
+      jti: `${view.key}-${now}-${Math.random().toString(36).slice(2)}`,
+    },
     view.secrets!.caKey,
     { algorithm: 'ES256', keyid: view.key },
   );

@@ -127,7 +127,10 @@ function containers(l: Lines, level: number, title: string, list: any[], statuse
       l.add(f, 'Ready:', st.ready ? 'True' : 'False');
       l.add(f, 'Restart Count:', String(st.restartCount ?? 0));
     }
-    for (const [name, m] of [['Limits', c.resources?.limits], ['Requests', c.resources?.requests]] as const) {
+    for (const [name, m] of [
+      ['Limits', c.resources?.limits],
+      ['Requests', c.resources?.requests],
+    ] as const) {
       if (!m || !Object.keys(m).length) continue;
       l.add(f, `${name}:`);
       for (const k of Object.keys(m).sort()) l.add(f + 1, `${k}:`, String(m[k]));
@@ -196,7 +199,10 @@ function volumes(l: Lines, level: number, vols: any[]): void {
 }
 
 function tolerations(l: Lines, t: any[] | undefined): void {
-  const list = (t ?? []).map((x) => `${x.key ?? ''}${x.value ? `=${x.value}` : ''}${x.effect ? `:${x.effect}` : ''}${x.operator === 'Exists' ? ' op=Exists' : ''}${x.tolerationSeconds !== undefined ? ` for ${x.tolerationSeconds}s` : ''}`);
+  const list = (t ?? []).map(
+    (x) =>
+      `${x.key ?? ''}${x.value ? `=${x.value}` : ''}${x.effect ? `:${x.effect}` : ''}${x.operator === 'Exists' ? ' op=Exists' : ''}${x.tolerationSeconds !== undefined ? ` for ${x.tolerationSeconds}s` : ''}`,
+  );
   if (!list.length) return l.add(0, 'Tolerations:', '<none>');
   list.forEach((x, i) => l.add(0, i === 0 ? 'Tolerations:' : '', x));
 }
@@ -255,7 +261,11 @@ function describeWorkload(l: Lines, o: KubeObject, def: ResourceDef, ctx: Descri
   l.map(0, 'Annotations', withoutLastApplied(o.metadata.annotations), ': ');
   if (def.resource === 'deployments') l.add(0, 'Selector:', formatSelector(spec.selector));
   if (def.resource === 'deployments') {
-    l.add(0, 'Replicas:', `${spec.replicas ?? 0} desired | ${s.updatedReplicas ?? 0} updated | ${s.replicas ?? 0} total | ${s.availableReplicas ?? 0} available | ${s.unavailableReplicas ?? 0} unavailable`);
+    l.add(
+      0,
+      'Replicas:',
+      `${spec.replicas ?? 0} desired | ${s.updatedReplicas ?? 0} updated | ${s.replicas ?? 0} total | ${s.availableReplicas ?? 0} available | ${s.unavailableReplicas ?? 0} unavailable`,
+    );
     l.add(0, 'StrategyType:', spec.strategy?.type ?? 'RollingUpdate');
     l.add(0, 'MinReadySeconds:', String(spec.minReadySeconds ?? 0));
     if (spec.strategy?.rollingUpdate) l.add(0, 'RollingUpdateStrategy:', `${spec.strategy.rollingUpdate.maxUnavailable} max unavailable, ${spec.strategy.rollingUpdate.maxSurge} max surge`);
@@ -274,7 +284,13 @@ function describeWorkload(l: Lines, o: KubeObject, def: ResourceDef, ctx: Descri
   if (t.metadata?.annotations) l.map(1, 'Annotations', t.metadata.annotations, ': ');
   containers(l, 1, 'Containers', t.spec?.containers ?? [], [], true);
   l.add(1, 'Volumes:', (t.spec?.volumes ?? []).length ? (t.spec.volumes as any[]).map((v) => v.name).join(', ') : '<none>');
-  l.add(1, 'Node-Selectors:', Object.entries(t.spec?.nodeSelector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>');
+  l.add(
+    1,
+    'Node-Selectors:',
+    Object.entries(t.spec?.nodeSelector ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '<none>',
+  );
   l.add(1, 'Tolerations:', (t.spec?.tolerations ?? []).length ? (t.spec.tolerations as any[]).map((x) => `${x.key ?? ''}${x.effect ? `:${x.effect}` : ''}`).join(', ') : '<none>');
   const conds: any[] = s.conditions ?? [];
   if (conds.length) {
@@ -294,8 +310,22 @@ function describeWorkload(l: Lines, o: KubeObject, def: ResourceDef, ctx: Descri
 
 // ---- quantities (what kubectl prints of resource amounts: canonical, summed, as a share of allocatable) -------
 
-const BIN: [string, number][] = [['Ei', 2 ** 60], ['Pi', 2 ** 50], ['Ti', 2 ** 40], ['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]];
-const DEC: [string, number][] = [['E', 1e18], ['P', 1e15], ['T', 1e12], ['G', 1e9], ['M', 1e6], ['k', 1e3]];
+const BIN: [string, number][] = [
+  ['Ei', 2 ** 60],
+  ['Pi', 2 ** 50],
+  ['Ti', 2 ** 40],
+  ['Gi', 2 ** 30],
+  ['Mi', 2 ** 20],
+  ['Ki', 2 ** 10],
+];
+const DEC: [string, number][] = [
+  ['E', 1e18],
+  ['P', 1e15],
+  ['T', 1e12],
+  ['G', 1e9],
+  ['M', 1e6],
+  ['k', 1e3],
+];
 
 interface Amount {
   /** Base units (bytes, or millicores for cpu). */
@@ -375,13 +405,28 @@ function describeNode(l: Lines, o: KubeObject, ctx: DescribeContext): void {
   for (const c of conds) l.add(1, `${c.type} `, `${c.status} `, `${when(c.lastHeartbeatTime)} `, `${when(c.lastTransitionTime)} `, `${c.reason ?? ''} `, c.message ?? '');
   l.add(0, 'Addresses:');
   for (const a of s.addresses ?? []) l.add(1, `${a.type}:`, a.address);
-  for (const [title, m] of [['Capacity', s.capacity], ['Allocatable', s.allocatable]] as const) {
+  for (const [title, m] of [
+    ['Capacity', s.capacity],
+    ['Allocatable', s.allocatable],
+  ] as const) {
     l.add(0, `${title}:`);
     for (const [k, v] of Object.entries(m ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) l.add(1, `${k}:`, canonical(v, k));
   }
   const info = s.nodeInfo ?? {};
   l.add(0, 'System Info:');
-  for (const [k, label] of [['machineID', 'Machine ID'], ['systemUUID', 'System UUID'], ['bootID', 'Boot ID'], ['kernelVersion', 'Kernel Version'], ['osImage', 'OS Image'], ['operatingSystem', 'Operating System'], ['architecture', 'Architecture'], ['containerRuntimeVersion', 'Container Runtime Version'], ['kubeletVersion', 'Kubelet Version'], ['kubeProxyVersion', 'Kube-Proxy Version']]) l.add(1, `${label}:`, String(info[k] ?? ''));
+  for (const [k, label] of [
+    ['machineID', 'Machine ID'],
+    ['systemUUID', 'System UUID'],
+    ['bootID', 'Boot ID'],
+    ['kernelVersion', 'Kernel Version'],
+    ['osImage', 'OS Image'],
+    ['operatingSystem', 'Operating System'],
+    ['architecture', 'Architecture'],
+    ['containerRuntimeVersion', 'Container Runtime Version'],
+    ['kubeletVersion', 'Kubelet Version'],
+    ['kubeProxyVersion', 'Kube-Proxy Version'],
+  ])
+    l.add(1, `${label}:`, String(info[k] ?? ''));
   if (o.spec?.podCIDR) l.add(0, 'PodCIDR:', o.spec.podCIDR);
   if (o.spec?.podCIDRs?.length || o.spec?.podCIDR) l.add(0, 'PodCIDRs:', (o.spec.podCIDRs ?? [o.spec.podCIDR]).join(','));
   if (o.spec?.providerID) l.add(0, 'ProviderID:', o.spec.providerID);
@@ -397,7 +442,12 @@ function describeNode(l: Lines, o: KubeObject, ctx: DescribeContext): void {
   };
   for (const p of pods) {
     const cells: string[] = [];
-    for (const [field, r] of [['requests', 'cpu'], ['limits', 'cpu'], ['requests', 'memory'], ['limits', 'memory']] as const) {
+    for (const [field, r] of [
+      ['requests', 'cpu'],
+      ['limits', 'cpu'],
+      ['requests', 'memory'],
+      ['limits', 'memory'],
+    ] as const) {
       const a = podAmount(p, field, r);
       addTo(totals[field], r, a);
       cells.push(share(a, r, alloc));
@@ -408,7 +458,9 @@ function describeNode(l: Lines, o: KubeObject, ctx: DescribeContext): void {
   l.add(1, '(Total limits may be over 100 percent, i.e., overcommitted.)');
   l.add(1, 'Resource', 'Requests', 'Limits');
   l.add(1, '--------', '--------', '------');
-  const extra = Object.keys(alloc).filter((k) => k.startsWith('hugepages-')).sort();
+  const extra = Object.keys(alloc)
+    .filter((k) => k.startsWith('hugepages-'))
+    .sort();
   for (const r of ['cpu', 'memory', 'ephemeral-storage', ...extra]) {
     const zero = { v: 0, binary: false };
     l.add(1, r, share(totals.requests.get(r) ?? zero, r, alloc), share(totals.limits.get(r) ?? zero, r, alloc));
@@ -432,7 +484,13 @@ function describeNamespace(l: Lines, o: KubeObject, ctx: DescribeContext): strin
 function describeService(l: Lines, o: KubeObject, def: ResourceDef, ctx: DescribeContext): void {
   const spec = o.spec ?? {};
   meta(l, o, def);
-  l.add(0, 'Selector:', Object.entries(spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>');
+  l.add(
+    0,
+    'Selector:',
+    Object.entries(spec.selector ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',') || '<none>',
+  );
   l.add(0, 'Type:', spec.type ?? 'ClusterIP');
   l.add(0, 'IP Family Policy:', spec.ipFamilyPolicy ?? 'SingleStack');
   l.add(0, 'IP Families:', (spec.ipFamilies ?? ['IPv4']).join(','));

@@ -51,10 +51,46 @@ interface Flags {
 
 /** Flags that take a value (the rest are switches). */
 const VALUE_FLAGS = new Set([
-  'n', 'namespace', 'o', 'output', 'l', 'selector', 'f', 'filename', 'field-selector', 'replicas', 'c', 'container', 'tail', 'timeout',
-  'since', 'grace-period', 'sort-by', 'template', 'dry-run', 'field-manager', 'image', 'cascade', 'current-replicas', 'resource-version',
-  'for', 'type', 'from-literal', 'from-file', 'port', 'revision', 'max-log-requests', 'request-timeout', 'chunk-size', 'L', 'label-columns', 'k', 'kustomize',
-  'validate', 'subresource', 'for',
+  'n',
+  'namespace',
+  'o',
+  'output',
+  'l',
+  'selector',
+  'f',
+  'filename',
+  'field-selector',
+  'replicas',
+  'c',
+  'container',
+  'tail',
+  'timeout',
+  'since',
+  'grace-period',
+  'sort-by',
+  'template',
+  'dry-run',
+  'field-manager',
+  'image',
+  'cascade',
+  'current-replicas',
+  'resource-version',
+  'for',
+  'type',
+  'from-literal',
+  'from-file',
+  'port',
+  'revision',
+  'max-log-requests',
+  'request-timeout',
+  'chunk-size',
+  'L',
+  'label-columns',
+  'k',
+  'kustomize',
+  'validate',
+  'subresource',
+  'for',
 ]);
 const SHORT_BOOLS = new Set(['A', 'w', 'p', 'R', 'h']);
 
@@ -136,7 +172,9 @@ export async function kubectl(inv: Invocation, args: string[], stdin: string): P
       case 'version':
         return version(inv, parseFlags(rest, 'version'));
       case 'cluster-info':
-        return ok(`Kubernetes control plane is running at ${inv.host.server}\nCoreDNS is running at ${inv.host.server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`);
+        return ok(
+          `Kubernetes control plane is running at ${inv.host.server}\nCoreDNS is running at ${inv.host.server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n`,
+        );
       case 'api-resources':
         return apiResources(inv);
       case 'exec':
@@ -243,14 +281,18 @@ async function get(inv: Invocation, f: Flags): Promise<Output> {
   const out = one(f, 'o', 'output') ?? '';
   const format = out.split('=')[0];
   if (!['', 'wide', 'name', 'json', 'yaml', 'jsonpath', 'custom-columns'].includes(format)) {
-    throw new CliError(`error: unable to match a printer suitable for the output format "${out}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml`);
+    throw new CliError(
+      `error: unable to match a printer suitable for the output format "${out}", allowed formats are: custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,templatefile,wide,yaml`,
+    );
   }
   if (has(f, 'w', 'watch')) throw new CliError('error: kubectl get --watch does not end, so the command pod cannot return its output; use kubectl rollout status or kubectl wait instead');
   let targets: Target[];
   if (all(f, 'f', 'filename').length) targets = objectsToTargets(inv, await readManifests(inv, f, ''), ns);
   else targets = targetsOf(inv, f.positional, 'get');
   if (!targets.length) {
-    throw new CliError(`You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples`);
+    throw new CliError(
+      `You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a detailed description of that resource (e.g. kubectl explain pods).\nSee 'kubectl get -h' for help and examples`,
+    );
   }
   const selector = one(f, 'l', 'selector');
   const fieldSelector = one(f, 'field-selector');
@@ -324,7 +366,11 @@ function table(def: ResourceDef, objects: KubeObject[], o: { wide: boolean; allN
   const rows = t.rows.map((r, j) => {
     const cells = r.cells.filter((_, i) => keep[i]).map(cellText);
     if (o.withKind) cells[0] = `${kindName(def)}/${cells[0]}`;
-    const labels = Object.entries(objects[j].metadata.labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(',') || '<none>';
+    const labels =
+      Object.entries(objects[j].metadata.labels ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || '<none>';
     return [...(o.allNs ? [objects[j].metadata.namespace ?? ''] : []), ...cells, ...(o.showLabels ? [labels] : [])];
   });
   return getTable(o.noHeaders ? undefined : header, rows);
@@ -366,14 +412,20 @@ function parseManifests(text: string, source: string): Manifest[] {
   const out: Manifest[] = [];
   const add = (v: unknown) => {
     if (v === null || v === undefined) return;
-    if (!isObj(v)) throw new CliError(`error: error validating "${source}": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false`);
+    if (!isObj(v))
+      throw new CliError(`error: error validating "${source}": error validating data: invalid object to validate; if you choose to ignore these errors, turn validation off with --validate=false`);
     if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
       for (const i of v.items) add(i);
       return;
     }
     if (!v.apiVersion || !v.kind) {
       const missing = [!v.apiVersion ? 'apiVersion' : '', !v.kind ? 'kind' : ''].filter(Boolean).join(', ');
-      throw new CliError(`error: error validating "${source}": error validating data: [${missing.split(', ').map((m) => `${m} not set`).join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`);
+      throw new CliError(
+        `error: error validating "${source}": error validating data: [${missing
+          .split(', ')
+          .map((m) => `${m} not set`)
+          .join(', ')}]; if you choose to ignore these errors, turn validation off with --validate=false`,
+      );
     }
     out.push({ source, object: v as KubeObject });
   };
@@ -401,7 +453,9 @@ function defOfObject(inv: Invocation, m: Manifest): ResourceDef {
   const def = inv.host.kinds(inv.cluster).byKind(group, o.kind);
   const served = def && inv.host.kinds(inv.cluster).get(group, version, def.resource);
   if (!served) {
-    throw new CliError(`error: resource mapping not found for name: "${o.metadata?.name ?? ''}" namespace: "${o.metadata?.namespace ?? ''}" from "${m.source}": no matches for kind "${o.kind}" in version "${o.apiVersion}"\nensure CRDs are installed first`);
+    throw new CliError(
+      `error: resource mapping not found for name: "${o.metadata?.name ?? ''}" namespace: "${o.metadata?.namespace ?? ''}" from "${m.source}": no matches for kind "${o.kind}" in version "${o.apiVersion}"\nensure CRDs are installed first`,
+    );
   }
   return served;
 }
@@ -447,7 +501,9 @@ async function apply(inv: Invocation, f: Flags, stdin: string, verb: 'apply'): P
     const ns = objectNamespace(def, m, f);
     const name = m.object.metadata?.name;
     if (!name) {
-      errors.push(`error: error when retrieving current configuration of:\nResource: "${resourceName(def)}", GroupVersionKind: "${def.group ? `${def.group}/` : ''}${def.version}, Kind=${def.kind}"\nName: "", Namespace: "${ns}"\nfrom server for: "${m.source}": resource name may not be empty`);
+      errors.push(
+        `error: error when retrieving current configuration of:\nResource: "${resourceName(def)}", GroupVersionKind: "${def.group ? `${def.group}/` : ''}${def.version}, Kind=${def.kind}"\nName: "", Namespace: "${ns}"\nfrom server for: "${m.source}": resource name may not be empty`,
+      );
       continue;
     }
     const body = structuredClone(m.object);
@@ -493,7 +549,7 @@ async function create(inv: Invocation, f: Flags, stdin: string): Promise<Output>
     return { code: errors.length ? 1 : 0, stdout, stderr: errors.map((e) => `${e}\n`).join('') };
   }
   if (what === 'namespace' || what === 'ns') {
-    if (!name) throw new CliError('error: exactly one NAME is required, got 0\nSee \'kubectl create namespace -h\' for help and examples');
+    if (!name) throw new CliError("error: exactly one NAME is required, got 0\nSee 'kubectl create namespace -h' for help and examples");
     const def = typeOrFail(inv, 'namespaces');
     await inv.host.api.create(inv.cluster, def, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { user: inv.user, fieldManager: 'kubectl-create' });
     return ok(`namespace/${name} created\n`);
@@ -507,7 +563,13 @@ async function create(inv: Invocation, f: Flags, stdin: string): Promise<Output>
       data[kv.slice(0, i)] = kv.slice(i + 1);
     }
     const ns = namespaceOf(inv, f);
-    await inv.host.api.create(inv.cluster, typeOrFail(inv, 'configmaps'), ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data }, { user: inv.user, fieldManager: 'kubectl-create' });
+    await inv.host.api.create(
+      inv.cluster,
+      typeOrFail(inv, 'configmaps'),
+      ns,
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data },
+      { user: inv.user, fieldManager: 'kubectl-create' },
+    );
     return ok(`configmap/${name} created\n`);
   }
   if (what === 'deployment' || what === 'deploy') {
@@ -515,8 +577,17 @@ async function create(inv: Invocation, f: Flags, stdin: string): Promise<Output>
     if (!name || !image) throw new CliError('error: required flag(s) "image" not set');
     const ns = namespaceOf(inv, f);
     const replicas = Number(one(f, 'replicas') ?? 1);
-    const c = image.split('/').pop()!.split(/[:@]/)[0].replace(/[^a-z0-9-]/g, '-');
-    const body = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns, labels: { app: name } }, spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: c, image }] } } } };
+    const c = image
+      .split('/')
+      .pop()!
+      .split(/[:@]/)[0]
+      .replace(/[^a-z0-9-]/g, '-');
+    const body = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: ns, labels: { app: name } },
+      spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: c, image }] } } },
+    };
     await inv.host.api.create(inv.cluster, typeOrFail(inv, 'deployments.apps'), ns, body, { user: inv.user, fieldManager: 'kubectl-create' });
     return ok(`deployment.apps/${name} created\n`);
   }
@@ -537,12 +608,16 @@ async function del(inv: Invocation, f: Flags, stdin: string): Promise<Output> {
     }
   } else {
     const targets = targetsOf(inv, f.positional, 'delete');
-    if (!targets.length) throw new CliError('error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   \'-f rsrc.yaml\'\n   \'--filename=rsrc.json\'\n   \'<resource> <name>\'\n   \'<resource>\'');
+    if (!targets.length)
+      throw new CliError(
+        "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'",
+      );
     const selector = one(f, 'l', 'selector');
     for (const t of targets) {
       if (t.names.length) for (const n of t.names) items.push({ def: t.def, ns, name: n });
       else if (has(f, 'all') || selector) {
-        for (const o of api.list(inv.cluster, t.def, t.def.namespaced && !has(f, 'A', 'all-namespaces') ? ns : undefined, { labelSelector: selector }, inv.user).items) items.push({ def: t.def, ns: o.metadata.namespace ?? '', name: o.metadata.name! });
+        for (const o of api.list(inv.cluster, t.def, t.def.namespaced && !has(f, 'A', 'all-namespaces') ? ns : undefined, { labelSelector: selector }, inv.user).items)
+          items.push({ def: t.def, ns: o.metadata.namespace ?? '', name: o.metadata.name! });
       } else throw new CliError('error: resource(s) were provided, but no name was specified');
     }
   }
@@ -554,7 +629,11 @@ async function del(inv: Invocation, f: Flags, stdin: string): Promise<Output> {
   const deleted: { def: ResourceDef; ns: string; name: string; uid?: string }[] = [];
   for (const it of items) {
     try {
-      const r = await api.delete(inv.cluster, it.def, it.ns, it.name, { user: inv.user, propagationPolicy, gracePeriodSeconds: has(f, 'force') && gracePeriodSeconds === undefined ? 0 : gracePeriodSeconds });
+      const r = await api.delete(inv.cluster, it.def, it.ns, it.name, {
+        user: inv.user,
+        propagationPolicy,
+        gracePeriodSeconds: has(f, 'force') && gracePeriodSeconds === undefined ? 0 : gracePeriodSeconds,
+      });
       stdout += `${kindName(it.def)} "${it.name}" deleted\n`;
       deleted.push({ ...it, uid: r.object.metadata.uid });
     } catch (e) {
@@ -567,10 +646,12 @@ async function del(inv: Invocation, f: Flags, stdin: string): Promise<Output> {
   // kubectl waits for what it deleted to be gone (--wait=true), up to its timeout.
   if (one(f, 'wait') !== 'false' && !f.bools.has('wait=false')) {
     const timeoutSim = parseDuration(one(f, 'timeout')) ?? 60_000;
-    await waitUntil(inv, timeoutSim, () => deleted.every((d) => {
-      const o = api.find(inv.cluster, d.def, d.ns, d.name);
-      return !o || o.metadata.uid !== d.uid;
-    }));
+    await waitUntil(inv, timeoutSim, () =>
+      deleted.every((d) => {
+        const o = api.find(inv.cluster, d.def, d.ns, d.name);
+        return !o || o.metadata.uid !== d.uid;
+      }),
+    );
   }
   return { code: errors.length ? 1 : 0, stdout, stderr: errors.map((e) => `${e}\n`).join('') };
 }
@@ -630,7 +711,15 @@ async function rollout(inv: Invocation, f: Flags): Promise<Output> {
         });
         if (!done) return { code: 1, stdout, stderr: 'error: timed out waiting for the condition\n' };
       } else if (sub === 'restart') {
-        await inv.host.api.patch(inv.cluster, t.def, ns, n, 'strategic', { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date(inv.host.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') } } } } }, { user: inv.user, fieldManager: 'kubectl-rollout' });
+        await inv.host.api.patch(
+          inv.cluster,
+          t.def,
+          ns,
+          n,
+          'strategic',
+          { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date(inv.host.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') } } } } },
+          { user: inv.user, fieldManager: 'kubectl-rollout' },
+        );
         stdout += `${kindName(t.def)}/${n} restarted\n`;
       } else if (sub === 'pause' || sub === 'resume') {
         if (t.def.resource !== 'deployments') throw new CliError(`error: ${sub} is not supported for ${t.def.kind}`);
@@ -664,8 +753,10 @@ function rolloutStatus(def: ResourceDef, o: KubeObject): { done: boolean; messag
   if (def.resource === 'daemonsets') {
     if ((o.metadata.generation ?? 0) > (s.observedGeneration ?? 0)) return { done: false, message: 'Waiting for daemon set spec update to be observed...' };
     const desired = Number(s.desiredNumberScheduled ?? 0);
-    if (Number(s.updatedNumberScheduled ?? 0) < desired) return { done: false, message: `Waiting for daemon set "${n}" rollout to finish: ${s.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...` };
-    if (Number(s.numberAvailable ?? 0) < desired) return { done: false, message: `Waiting for daemon set "${n}" rollout to finish: ${s.numberAvailable ?? 0} of ${desired} updated pods are available...` };
+    if (Number(s.updatedNumberScheduled ?? 0) < desired)
+      return { done: false, message: `Waiting for daemon set "${n}" rollout to finish: ${s.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...` };
+    if (Number(s.numberAvailable ?? 0) < desired)
+      return { done: false, message: `Waiting for daemon set "${n}" rollout to finish: ${s.numberAvailable ?? 0} of ${desired} updated pods are available...` };
     return { done: true, message: `daemon set "${n}" successfully rolled out` };
   }
   if ((o.metadata.generation ?? 0) > (s.observedGeneration ?? 0)) return { done: false, message: 'Waiting for statefulset spec update to be observed...' };
@@ -725,14 +816,17 @@ function jsonPathTemplate(template: string, data: unknown): string {
 /** kubectl wait --for=condition=X[=value] | delete | jsonpath='{...}'=value: "<kind>/<name> condition met". */
 async function wait(inv: Invocation, f: Flags): Promise<Output> {
   const cond = one(f, 'for');
-  if (!cond) throw new CliError("error: --for must be specified");
+  if (!cond) throw new CliError('error: --for must be specified');
   const ns = namespaceOf(inv, f);
   const timeout = parseDuration(one(f, 'timeout')) ?? 30_000;
   let targets = targetsOf(inv, f.positional, 'wait');
   const selector = one(f, 'l', 'selector');
   if (targets.length && targets.every((t) => !t.names.length)) {
     if (!selector && !has(f, 'all')) throw new CliError('error: resource(s) were provided, but no name was specified');
-    targets = targets.map((t) => ({ def: t.def, names: inv.host.api.list(inv.cluster, t.def, t.def.namespaced ? ns : undefined, { labelSelector: selector }, inv.user).items.map((o) => o.metadata.name!) }));
+    targets = targets.map((t) => ({
+      def: t.def,
+      names: inv.host.api.list(inv.cluster, t.def, t.def.namespaced ? ns : undefined, { labelSelector: selector }, inv.user).items.map((o) => o.metadata.name!),
+    }));
     if (targets.every((t) => !t.names.length)) throw new CliError('error: no matching resources found');
   }
   if (!targets.length) throw new CliError('error: resource(s) were provided, but no name was specified');
@@ -806,7 +900,8 @@ async function labelOrAnnotate(inv: Invocation, f: Flags, command: 'label' | 'an
 async function logs(inv: Invocation, f: Flags): Promise<Output> {
   const ns = namespaceOf(inv, f);
   const [ref, containerArg] = f.positional;
-  if (!ref) throw new CliError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
+  if (!ref)
+    throw new CliError("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples");
   const pods = typeOrFail(inv, 'pods');
   let pod: KubeObject;
   if (ref.includes('/')) {
@@ -816,7 +911,9 @@ async function logs(inv: Invocation, f: Flags): Promise<Output> {
     if (def === pods) pod = o;
     else {
       const sel = o.spec?.selector?.matchLabels ?? {};
-      const selector = Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',');
+      const selector = Object.entries(sel)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
       const list = inv.host.api.list(inv.cluster, pods, ns, { labelSelector: selector }, inv.user).items.filter((p) => p.status?.phase === 'Running');
       if (!list.length) throw new CliError(`error: timed out waiting for the condition`);
       pod = list[0];
@@ -842,7 +939,8 @@ async function logs(inv: Invocation, f: Flags): Promise<Output> {
   }
   try {
     const names = has(f, 'all-containers') ? containers.map((c) => c.name) : [container];
-    for (const c of names) stdout += podLogs(pod, { container: c, previous: has(f, 'p', 'previous'), timestamps: has(f, 'timestamps'), tailLines: tail !== undefined && Number(tail) >= 0 ? Number(tail) : undefined });
+    for (const c of names)
+      stdout += podLogs(pod, { container: c, previous: has(f, 'p', 'previous'), timestamps: has(f, 'timestamps'), tailLines: tail !== undefined && Number(tail) >= 0 ? Number(tail) : undefined });
   } catch (e) {
     if (e instanceof KubeError) return { code: 1, stdout: '', stderr: `${stderr}Error from server (BadRequest): ${e.message}\n` };
     throw e;
@@ -878,7 +976,9 @@ async function describe(inv: Invocation, f: Flags): Promise<Output> {
       let evs: KubeObject[] = [];
       if (!has(f, 'show-events=false')) {
         try {
-          evs = inv.host.api.list(inv.cluster, events, t.def.namespaced ? o.metadata.namespace : undefined, {}, inv.user).items.filter((e) => e.involvedObject?.uid === o.metadata.uid || (!t.def.namespaced && e.involvedObject?.kind === t.def.kind && e.involvedObject?.name === o.metadata.name));
+          evs = inv.host.api
+            .list(inv.cluster, events, t.def.namespaced ? o.metadata.namespace : undefined, {}, inv.user)
+            .items.filter((e) => e.involvedObject?.uid === o.metadata.uid || (!t.def.namespaced && e.involvedObject?.kind === t.def.kind && e.involvedObject?.name === o.metadata.name));
         } catch {
           evs = [];
         }
@@ -903,7 +1003,17 @@ function relatedObjects(inv: Invocation, group: string, resource: string, ns: st
 function version(inv: Invocation, f: Flags): Output {
   const v = inv.host.version;
   const o = one(f, 'o', 'output');
-  const info = (git: string) => ({ major: git.slice(1).split('.')[0], minor: git.slice(1).split('.')[1], gitVersion: git, gitCommit: '', gitTreeState: 'clean', buildDate: '', goVersion: 'go1.23.4', compiler: 'gc', platform: 'linux/amd64' });
+  const info = (git: string) => ({
+    major: git.slice(1).split('.')[0],
+    minor: git.slice(1).split('.')[1],
+    gitVersion: git,
+    gitCommit: '',
+    gitTreeState: 'clean',
+    buildDate: '',
+    goVersion: 'go1.23.4',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  });
   if (o === 'json' || o === 'yaml') {
     const body = { clientVersion: info(v), kustomizeVersion: 'v5.5.0', serverVersion: info(v) };
     return ok(o === 'json' ? `${JSON.stringify(body, null, 2)}\n` : toYaml(body));
@@ -922,4 +1032,3 @@ function apiResources(inv: Invocation): Output {
   }
   return ok(getTable(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND'], rows));
 }
-

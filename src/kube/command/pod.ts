@@ -54,7 +54,10 @@ async function program(host: KubectlHost, cluster: string, user: UserInfo, files
       return { code: stderr ? 1 : 0, stdout, stderr };
     }
     case 'ls': {
-      const names = [...files.keys()].filter((k) => !k.includes('/')).concat([...new Set([...files.keys()].filter((k) => k.includes('/')).map((k) => k.split('/')[0]))]).sort();
+      const names = [...files.keys()]
+        .filter((k) => !k.includes('/'))
+        .concat([...new Set([...files.keys()].filter((k) => k.includes('/')).map((k) => k.split('/')[0]))])
+        .sort();
       return { code: 0, stdout: names.map((n) => `${n}\n`).join(''), stderr: '' };
     }
     case 'true':

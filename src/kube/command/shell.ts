@@ -61,7 +61,7 @@ export function parseScript(text: string): Pipeline[] {
       i++;
       continue;
     }
-    if (c === '#' ) {
+    if (c === '#') {
       while (i < n && text[i] !== '\n') i++;
       continue;
     }
@@ -93,7 +93,8 @@ export function parseScript(text: string): Pipeline[] {
       i += redir[0].length;
       continue;
     }
-    if (c === '>' || c === '<' || /^\d[<>]/.test(text.slice(i, i + 2))) throw new ShellSyntaxError('sh: 1: redirection to or from files is not supported by the command pod (attach files with --file)');
+    if (c === '>' || c === '<' || /^\d[<>]/.test(text.slice(i, i + 2)))
+      throw new ShellSyntaxError('sh: 1: redirection to or from files is not supported by the command pod (attach files with --file)');
     const w = readWord(text, i);
     tokens.push({ t: 'word', v: w.word });
     i = w.end;

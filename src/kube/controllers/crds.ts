@@ -34,7 +34,17 @@ export const crdController: Controller = {
           const def = defs[0];
           if (def) for (const o of left) if (!o.metadata.deletionTimestamp) changes.push({ verb: 'delete', def, namespace: o.metadata.namespace ?? '', name: o.metadata.name!, tolerate: [404, 409] });
           if (!prev.some((c) => c.type === 'Terminating')) {
-            changes.push({ verb: 'update', def: CRDS, namespace: '', object: { ...clone(crd), status: { ...crd.status, conditions: [...prev, cond('Terminating', 'True', 'InstanceDeletionInProgress', 'CustomResource deletion is in progress', prev, time)] } }, subresource: 'status', tolerate: [404, 409] });
+            changes.push({
+              verb: 'update',
+              def: CRDS,
+              namespace: '',
+              object: {
+                ...clone(crd),
+                status: { ...crd.status, conditions: [...prev, cond('Terminating', 'True', 'InstanceDeletionInProgress', 'CustomResource deletion is in progress', prev, time)] },
+              },
+              subresource: 'status',
+              tolerate: [404, 409],
+            });
           }
           ctx.after(1_000);
           continue;
@@ -53,17 +63,25 @@ export const crdController: Controller = {
         continue;
       }
       // Names conflict with another definition of the same group and plural (created first)?
-      const clash = crds.find((o) => o !== crd && o.spec?.group === crd.spec?.group && o.spec?.names?.plural === crd.spec?.names?.plural && String(o.metadata.creationTimestamp) < String(crd.metadata.creationTimestamp));
+      const clash = crds.find(
+        (o) => o !== crd && o.spec?.group === crd.spec?.group && o.spec?.names?.plural === crd.spec?.names?.plural && String(o.metadata.creationTimestamp) < String(crd.metadata.creationTimestamp),
+      );
       const storage = (crd.spec?.versions ?? []).find((v: any) => v.storage)?.name;
       const status = {
         ...(crd.status ?? {}),
-        acceptedNames: clash ? crd.status?.acceptedNames ?? {} : { ...crd.spec.names, singular: crd.spec.names.singular ?? String(crd.spec.names.kind).toLowerCase(), listKind: crd.spec.names.listKind ?? `${crd.spec.names.kind}List` },
+        acceptedNames: clash
+          ? (crd.status?.acceptedNames ?? {})
+          : { ...crd.spec.names, singular: crd.spec.names.singular ?? String(crd.spec.names.kind).toLowerCase(), listKind: crd.spec.names.listKind ?? `${crd.spec.names.kind}List` },
         conditions: clash
-          ? [cond('NamesAccepted', 'False', 'NameConflict', `"${crd.spec.names.plural}" is already in use`, prev, time), cond('Established', 'False', 'NotAccepted', 'not all names are accepted', prev, time)]
+          ? [
+              cond('NamesAccepted', 'False', 'NameConflict', `"${crd.spec.names.plural}" is already in use`, prev, time),
+              cond('Established', 'False', 'NotAccepted', 'not all names are accepted', prev, time),
+            ]
           : [cond('NamesAccepted', 'True', 'NoConflicts', 'no conflicts found', prev, time), cond('Established', 'True', 'InitialNamesAccepted', 'the initial names have been accepted', prev, time)],
         storedVersions: [...new Set([...(crd.status?.storedVersions ?? []), ...(storage ? [storage] : [])])],
       };
-      if (JSON.stringify(status) !== JSON.stringify(crd.status)) changes.push({ verb: 'update', def: CRDS, namespace: '', object: { ...clone(crd), status }, subresource: 'status', tolerate: [404, 409] });
+      if (JSON.stringify(status) !== JSON.stringify(crd.status))
+        changes.push({ verb: 'update', def: CRDS, namespace: '', object: { ...clone(crd), status }, subresource: 'status', tolerate: [404, 409] });
     }
     if (changes.length) await ctx.commit(changes);
   },

@@ -26,10 +26,21 @@ export interface EventSource {
  * The change that records an event (undefined when it was folded into one already waiting in `pending`).
  * Never throws for a missing object: an event about something gone is still recorded.
  */
-export function recordEvent(store: KubeStore, cluster: string, pending: BatchChange[], about: KubeObject, type: string, reason: string, message: string, source: EventSource, now: number): BatchChange | undefined {
+export function recordEvent(
+  store: KubeStore,
+  cluster: string,
+  pending: BatchChange[],
+  about: KubeObject,
+  type: string,
+  reason: string,
+  message: string,
+  source: EventSource,
+  now: number,
+): BatchChange | undefined {
   const ns = about.metadata.namespace || 'default';
   const uid = about.metadata.uid ?? about.metadata.name;
-  const similar = (e: KubeObject) => e.involvedObject?.uid === uid && e.involvedObject?.name === about.metadata.name && e.reason === reason && e.type === type && e.source?.component === source.component;
+  const similar = (e: KubeObject) =>
+    e.involvedObject?.uid === uid && e.involvedObject?.name === about.metadata.name && e.reason === reason && e.type === type && e.source?.component === source.component;
   // Waiting in this pass first (the newest state of an event), then stored.
   const waiting = pending.filter((c) => c.verb !== 'delete' && c.def === EVENTS && similar(c.object)).map((c) => (c as { object: KubeObject }).object);
   const names = new Set(waiting.map((e) => e.metadata.name));
@@ -58,7 +69,14 @@ export function recordEvent(store: KubeStore, cluster: string, pending: BatchCha
     const combined = seen.find((e) => String(e.message).startsWith(COMBINED));
     if (combined) return bump(combined, text);
   }
-  const involved: Record<string, unknown> = { kind: about.kind, namespace: about.metadata.namespace, name: about.metadata.name, uid, apiVersion: about.apiVersion, resourceVersion: about.metadata.resourceVersion };
+  const involved: Record<string, unknown> = {
+    kind: about.kind,
+    namespace: about.metadata.namespace,
+    name: about.metadata.name,
+    uid,
+    apiVersion: about.apiVersion,
+    resourceVersion: about.metadata.resourceVersion,
+  };
   for (const k of Object.keys(involved)) if (involved[k] === undefined || involved[k] === '') delete involved[k];
   return {
     verb: 'create',

@@ -27,7 +27,11 @@ export const POD_TIMES = {
 const hex = (s: string, n: number) => {
   let out = '';
   let i = 0;
-  while (out.length < n) out += hashSuffix(`${s}|${i++}`, 10).split('').map((c) => c.charCodeAt(0).toString(16).slice(-1)).join('');
+  while (out.length < n)
+    out += hashSuffix(`${s}|${i++}`, 10)
+      .split('')
+      .map((c) => c.charCodeAt(0).toString(16).slice(-1))
+      .join('');
   return out.slice(0, n);
 };
 
@@ -144,11 +148,34 @@ export const kubeletController: Controller = {
         st.podIP = podIp(node, used, pod);
         st.podIPs = [{ ip: st.podIP }];
         st.phase = 'Pending';
-        if (inits.length) st.initContainerStatuses = inits.map((c) => ({ name: c.name, image: fullImage(c.image), imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'PodInitializing' } } }));
-        st.containerStatuses = containers.map((c) => ({ name: c.name, image: fullImage(c.image), imageID: '', ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'ContainerCreating' } }, lastState: {} }));
+        if (inits.length)
+          st.initContainerStatuses = inits.map((c) => ({
+            name: c.name,
+            image: fullImage(c.image),
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            started: false,
+            state: { waiting: { reason: 'PodInitializing' } },
+          }));
+        st.containerStatuses = containers.map((c) => ({
+          name: c.name,
+          image: fullImage(c.image),
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          started: false,
+          state: { waiting: { reason: 'ContainerCreating' } },
+          lastState: {},
+        }));
         st.conditions = [
           podCond('PodReadyToStartContainers', 'False', time),
-          podCond('Initialized', inits.length ? 'False' : 'True', time, inits.length ? { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${inits.map((c) => c.name).join(' ')}]` } : {}),
+          podCond(
+            'Initialized',
+            inits.length ? 'False' : 'True',
+            time,
+            inits.length ? { reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${inits.map((c) => c.name).join(' ')}]` } : {},
+          ),
           podCond('Ready', 'False', time, { reason: 'ContainersNotReady', message: `containers with unready status: [${containers.map((c) => c.name).join(' ')}]` }),
           podCond('ContainersReady', 'False', time, { reason: 'ContainersNotReady', message: `containers with unready status: [${containers.map((c) => c.name).join(' ')}]` }),
           ...prevConds.filter((c) => c.type === 'PodScheduled'),
@@ -174,13 +201,32 @@ export const kubeletController: Controller = {
           ctx.event(pod, 'Normal', 'Started', `Started container ${c.name}`, 'kubelet');
         }
         st.initContainerStatuses = inits.length
-          ? inits.map((c) => ({ name: c.name, image: fullImage(c.image), imageID: imageId(c.image), containerID: containerId(pod, c.name, boot, 0), ready: true, restartCount: 0, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: started, finishedAt: started, containerID: containerId(pod, c.name, boot, 0) } } }))
+          ? inits.map((c) => ({
+              name: c.name,
+              image: fullImage(c.image),
+              imageID: imageId(c.image),
+              containerID: containerId(pod, c.name, boot, 0),
+              ready: true,
+              restartCount: 0,
+              started: false,
+              state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: started, finishedAt: started, containerID: containerId(pod, c.name, boot, 0) } },
+            }))
           : undefined;
         if (!st.initContainerStatuses) delete st.initContainerStatuses;
         st.containerStatuses = containers.map((c) => {
           const prev = statuses.find((x) => x.name === c.name);
           const restarts = Number(prev?.restartCount ?? 0);
-          const out: Record<string, unknown> = { name: c.name, image: fullImage(c.image), imageID: imageId(c.image), containerID: containerId(pod, c.name, boot, restarts), ready: true, restartCount: restarts, started: true, state: { running: { startedAt: started } }, lastState: prev?.lastState ?? {} };
+          const out: Record<string, unknown> = {
+            name: c.name,
+            image: fullImage(c.image),
+            imageID: imageId(c.image),
+            containerID: containerId(pod, c.name, boot, restarts),
+            ready: true,
+            restartCount: restarts,
+            started: true,
+            state: { running: { startedAt: started } },
+            lastState: prev?.lastState ?? {},
+          };
           return out;
         });
         st.phase = 'Running';
@@ -229,7 +275,12 @@ export const kubeletController: Controller = {
           wake(doneAt);
           continue;
         }
-        st.containerStatuses = statuses.map((c) => ({ ...c, ready: false, started: false, state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: c.state?.running?.startedAt, finishedAt: time, containerID: c.containerID } } }));
+        st.containerStatuses = statuses.map((c) => ({
+          ...c,
+          ready: false,
+          started: false,
+          state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: c.state?.running?.startedAt, finishedAt: time, containerID: c.containerID } },
+        }));
         st.phase = 'Succeeded';
         st.conditions = [
           podCond('PodReadyToStartContainers', 'False', time),
@@ -282,9 +333,20 @@ export const nodeLifecycleController: Controller = {
         // A node that stopped posting status: its pods are not ready.
         if (unknown && (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')) {
           const st = { ...pod.status };
-          st.conditions = st.conditions.map((c: any) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: time, ...(c.type === 'Ready' ? { reason: 'NodeNotReady' } : {}) } : c));
+          st.conditions = st.conditions.map((c: any) =>
+            c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: time, ...(c.type === 'Ready' ? { reason: 'NodeNotReady' } : {}) } : c,
+          );
           st.containerStatuses = (st.containerStatuses ?? []).map((c: any) => ({ ...c, ready: false }));
-          changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: { ...pod, status: st }, subresource: 'status', fieldManager: 'node-controller', owned: true, tolerate: [404, 409] });
+          changes.push({
+            verb: 'update',
+            def: PODS,
+            namespace: pod.metadata.namespace!,
+            object: { ...pod, status: st },
+            subresource: 'status',
+            fieldManager: 'node-controller',
+            owned: true,
+            tolerate: [404, 409],
+          });
           ctx.event(pod, 'Warning', 'NodeNotReady', 'Node is not ready', 'node-controller');
         }
       }

@@ -35,7 +35,14 @@ export function podLogs(pod: KubeObject, o: LogOptions): string {
     [started, `note: the emulator simulates pods without running their containers, so no application output is captured`],
   ];
   if (st.state?.terminated) lines.push([st.state.terminated.finishedAt ?? started, `container exited with code ${st.state.terminated.exitCode} (${st.state.terminated.reason ?? 'Completed'})`]);
-  let out = lines.map(([t, l]) => (o.timestamps ? `${new Date(t).toISOString().replace('Z', '000000Z').replace(/\.(\d{3})000000Z$/, '.$1000000Z')} ${l}` : l));
+  let out = lines.map(([t, l]) =>
+    o.timestamps
+      ? `${new Date(t)
+          .toISOString()
+          .replace('Z', '000000Z')
+          .replace(/\.(\d{3})000000Z$/, '.$1000000Z')} ${l}`
+      : l,
+  );
   if (o.tailLines !== undefined && o.tailLines >= 0) out = out.slice(Math.max(0, out.length - o.tailLines));
   return out.map((l) => `${l}\n`).join('');
 }

@@ -53,7 +53,9 @@ export const endpointsController: Controller = {
       const sel = svc.spec?.selector;
       if (!sel || !Object.keys(sel).length || svc.spec?.type === 'ExternalName' || isTerminating(svc)) continue;
       const ns = svc.metadata.namespace!;
-      const pods = ctx.list('core/pods', ns).filter((p) => p.status?.podIP && selectorMatches({ matchLabels: sel }, p.metadata.labels ?? {}) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+      const pods = ctx
+        .list('core/pods', ns)
+        .filter((p) => p.status?.podIP && selectorMatches({ matchLabels: sel }, p.metadata.labels ?? {}) && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
       const ready = pods.filter((p) => podReady(p) && !isTerminating(p));
       const notReady = pods.filter((p) => !ready.includes(p));
       const address = (p: KubeObject) => ({ ip: p.status.podIP, nodeName: p.spec.nodeName, targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid } });
@@ -68,7 +70,11 @@ export const endpointsController: Controller = {
       const cur = ctx.get('core/endpoints', ns, svc.metadata.name!);
       const labels = { ...(svc.metadata.labels ?? {}), 'service.kubernetes.io/headless': svc.spec?.clusterIP === 'None' ? '' : undefined } as Record<string, string | undefined>;
       for (const k of Object.keys(labels)) if (labels[k] === undefined) delete labels[k];
-      const want: KubeObject = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: svc.metadata.name, namespace: ns, labels: labels as Record<string, string>, annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': time } } };
+      const want: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: svc.metadata.name, namespace: ns, labels: labels as Record<string, string>, annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': time } },
+      };
       if (subsets) want.subsets = subsets;
       if (!cur) changes.push({ verb: 'create', def: ENDPOINTS, namespace: ns, object: want, tolerate: [409] });
       else if (!sameContent(cur.subsets, want.subsets) || !sameContent(cur.metadata.labels ?? {}, want.metadata.labels)) {
@@ -102,12 +108,14 @@ export const endpointsController: Controller = {
       };
       const curSlice = ctx.get('discovery.k8s.io/endpointslices', ns, sliceName);
       if (!curSlice) changes.push({ verb: 'create', def: SLICES, namespace: ns, object: slice, tolerate: [409] });
-      else if (!sameContent(curSlice.endpoints, slice.endpoints) || !sameContent(curSlice.ports, slice.ports)) changes.push({ verb: 'update', def: SLICES, namespace: ns, object: { ...clone(curSlice), endpoints: slice.endpoints, ports: slice.ports }, tolerate: [404, 409] });
+      else if (!sameContent(curSlice.endpoints, slice.endpoints) || !sameContent(curSlice.ports, slice.ports))
+        changes.push({ verb: 'update', def: SLICES, namespace: ns, object: { ...clone(curSlice), endpoints: slice.endpoints, ports: slice.ports }, tolerate: [404, 409] });
     }
     // Endpoints of services that are gone (slices go with their service's garbage collection).
     for (const ep of ctx.list('core/endpoints')) {
       const key = `${ep.metadata.namespace}/${ep.metadata.name}`;
-      if (!live.has(key) && !(ep.metadata.namespace === 'default' && ep.metadata.name === 'kubernetes')) changes.push({ verb: 'delete', def: ENDPOINTS, namespace: ep.metadata.namespace!, name: ep.metadata.name!, tolerate: [404] });
+      if (!live.has(key) && !(ep.metadata.namespace === 'default' && ep.metadata.name === 'kubernetes'))
+        changes.push({ verb: 'delete', def: ENDPOINTS, namespace: ep.metadata.namespace!, name: ep.metadata.name!, tolerate: [404] });
     }
     if (changes.length) await ctx.commit(changes);
   },
@@ -234,7 +242,13 @@ export const loadBalancerController: Controller = {
           break;
         }
         if (!ip) {
-          ctx.event(svc, 'Warning', 'AllocationFailed', `Failed to allocate IP for "${ns}/${svc.metadata.name}": no available IPs in the VIP pool of the cluster's logical network`, 'metallb-controller');
+          ctx.event(
+            svc,
+            'Warning',
+            'AllocationFailed',
+            `Failed to allocate IP for "${ns}/${svc.metadata.name}": no available IPs in the VIP pool of the cluster's logical network`,
+            'metallb-controller',
+          );
           continue;
         }
         const rec: IpRecord = { scope: vips.scope, ip, cluster: ctx.cluster, namespace: ns, name: svc.metadata.name!, uid: svc.metadata.uid! };

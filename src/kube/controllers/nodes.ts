@@ -34,7 +34,8 @@ const ANN = {
 };
 
 /** Labels the node controller owns (others, a user's, are kept). */
-const OWNED_LABEL = /^(kubernetes\.io\/(hostname|os|arch|role)|beta\.kubernetes\.io\/|node\.kubernetes\.io\/instance-type|topology\.kubernetes\.io\/|failure-domain\.beta\.kubernetes\.io\/|kubernetes\.azure\.com\/|agentpool$|node-role\.kubernetes\.io\/control-plane|msft\.microsoft\/)/;
+const OWNED_LABEL =
+  /^(kubernetes\.io\/(hostname|os|arch|role)|beta\.kubernetes\.io\/|node\.kubernetes\.io\/instance-type|topology\.kubernetes\.io\/|failure-domain\.beta\.kubernetes\.io\/|kubernetes\.azure\.com\/|agentpool$|node-role\.kubernetes\.io\/control-plane|msft\.microsoft\/)/;
 
 /** The node's reserved share (AKS's kube-reserved CPU by cores, memory by its tiers plus the eviction threshold). */
 export function allocatableOf(cores: number, memoryGB: number): { cpuMilli: number; memoryKi: number } {
@@ -141,7 +142,12 @@ function nodeFor(view: ClusterView, vm: Vm, pool: PoolView | undefined, podCidrI
     metadata: {
       name: vm.name,
       labels,
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true', [ANN.host]: `${vm.site}/${vm.host ?? ''}`, [ANN.restarts]: String(vm.restarts ?? 0) },
+      annotations: {
+        'node.alpha.kubernetes.io/ttl': '0',
+        'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+        [ANN.host]: `${vm.site}/${vm.host ?? ''}`,
+        [ANN.restarts]: String(vm.restarts ?? 0),
+      },
     },
     spec,
     status: {
@@ -212,7 +218,12 @@ const PRESSURE = [
 ] as const;
 
 /** The node's conditions and lifecycle taints for its VM now. */
-function nodeState(ctx: ControllerContext, vm: Vm, prev: KubeObject | undefined, now: number): { conditions: any[]; taints: { key: string; effect: string; timeAdded?: string }[]; annotations: Record<string, string | undefined>; wakeIn?: number } {
+function nodeState(
+  ctx: ControllerContext,
+  vm: Vm,
+  prev: KubeObject | undefined,
+  now: number,
+): { conditions: any[]; taints: { key: string; effect: string; timeAdded?: string }[]; annotations: Record<string, string | undefined>; wakeIn?: number } {
   const time = nowTime(now);
   const prevConds: any[] | undefined = prev?.status?.conditions;
   const ann = { ...(prev?.metadata.annotations ?? {}) } as Record<string, string | undefined>;
@@ -248,7 +259,9 @@ function nodeState(ctx: ControllerContext, vm: Vm, prev: KubeObject | undefined,
     if (rebooting) ready = { status: 'False', reason: 'KubeletNotReady', message: 'container runtime network not ready: the node is rebooting after its VM was restarted on another host' };
     else ready = { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
   }
-  const conditions = PRESSURE.map(([t, r, m]) => (unknown ? condition(t, 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.', prevConds, time) : condition(t, 'False', r, m, prevConds, time)));
+  const conditions = PRESSURE.map(([t, r, m]) =>
+    unknown ? condition(t, 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.', prevConds, time) : condition(t, 'False', r, m, prevConds, time),
+  );
   conditions.push(condition('Ready', ready.status, ready.reason, ready.message, prevConds, time));
   // The node lifecycle controller's taints for a node that is not ready.
   const taints: { key: string; effect: string; timeAdded?: string }[] = [];

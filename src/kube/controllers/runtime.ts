@@ -180,7 +180,10 @@ export class ControllerRuntime {
     const evs = s.events.splice(0);
     if (!evs.length) return;
     try {
-      await this.o.api.batch(cluster, evs.map((e) => ({ ...e, tolerate: [404, 409, 403] })));
+      await this.o.api.batch(
+        cluster,
+        evs.map((e) => ({ ...e, tolerate: [404, 409, 403] })),
+      );
     } catch (e) {
       if (!this.o.quiet) console.error(`[kube] events in cluster ${cluster}:`, e);
     }

@@ -53,7 +53,7 @@ function score(pod: KubeObject, req: Amounts, s: NodeSlot): number {
   const cpu = s.alloc.cpu ? (s.free.cpu - req.cpu) / s.alloc.cpu : 0;
   const mem = s.alloc.memory ? (s.free.memory - req.memory) / s.alloc.memory : 0;
   const owner = controllerOf(pod)?.uid;
-  const same = owner ? s.owners.get(owner) ?? 0 : 0;
+  const same = owner ? (s.owners.get(owner) ?? 0) : 0;
   return (cpu + mem) * 50 - same * 100 - s.pods * 0.01;
 }
 
@@ -62,7 +62,10 @@ export const schedulerController: Controller = {
   watches: ['core/pods', 'core/nodes'],
   async run(ctx) {
     const pods = ctx.list('core/pods');
-    const pending = pods.filter((p) => !p.spec?.nodeName && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler' && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    const pending = pods.filter(
+      (p) =>
+        !p.spec?.nodeName && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler' && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
+    );
     if (!pending.length) return;
     const slots = new Map<string, NodeSlot>();
     for (const n of ctx.list('core/nodes')) {
@@ -118,10 +121,17 @@ export const schedulerController: Controller = {
         const total = all.length;
         // As the scheduler writes them: "<count> <reason>" strings, sorted.
         const parts = [...reasons].map(([why, n]) => `${n} ${why}`).sort();
-        const msg = total === 0 ? 'no nodes available to schedule pods' : `0/${total} nodes are available: ${parts.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+        const msg =
+          total === 0
+            ? 'no nodes available to schedule pods'
+            : `0/${total} nodes are available: ${parts.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
         const prev = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
         if (prev?.status === 'False' && prev.message === msg) continue;
-        next.status = { ...(next.status ?? {}), phase: 'Pending', conditions: [...conds, { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: time, reason: 'Unschedulable', message: msg }] };
+        next.status = {
+          ...(next.status ?? {}),
+          phase: 'Pending',
+          conditions: [...conds, { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: time, reason: 'Unschedulable', message: msg }],
+        };
         changes.push({ verb: 'update', def: PODS, namespace: pod.metadata.namespace!, object: next, subresource: 'status', owned: true, fieldManager: 'kube-scheduler', tolerate: [404, 409] });
         ctx.event(pod, 'Warning', 'FailedScheduling', msg, 'default-scheduler');
       }

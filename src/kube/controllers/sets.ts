@@ -51,7 +51,13 @@ function revision(ctx: ControllerContext, owner: KubeObject, hash: string, chang
     verb: 'create',
     def: REVISIONS,
     namespace: ns,
-    object: { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name, namespace: ns, labels: { ...(owner.spec?.selector?.matchLabels ?? {}), 'controller-revision-hash': hash }, ownerReferences: [ownerRef(owner)] }, data: { spec: { template: { ...clone(owner.spec.template), $patch: 'replace' } } }, revision: max + 1 },
+    object: {
+      apiVersion: 'apps/v1',
+      kind: 'ControllerRevision',
+      metadata: { name, namespace: ns, labels: { ...(owner.spec?.selector?.matchLabels ?? {}), 'controller-revision-hash': hash }, ownerReferences: [ownerRef(owner)] },
+      data: { spec: { template: { ...clone(owner.spec.template), $patch: 'replace' } } },
+      revision: max + 1,
+    },
     tolerate: [409],
   });
   // History beyond revisionHistoryLimit goes.
@@ -113,7 +119,10 @@ export const daemonSetController: Controller = {
         if (mine.length === 0) {
           const t = clone(ds.spec.template);
           t.spec = { ...t.spec, tolerations: [...(t.spec?.tolerations ?? []), ...DS_TOLERATIONS.filter((x) => !(t.spec?.tolerations ?? []).some((y: any) => y.key === x.key))] };
-          t.spec.affinity = { ...(t.spec.affinity ?? {}), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [name] }] }] } } };
+          t.spec.affinity = {
+            ...(t.spec.affinity ?? {}),
+            nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [name] }] }] } },
+          };
           const pod = podFromTemplate(t, ds, { name: `${ds.metadata.name}-${randomSuffix(5)}` }, { 'controller-revision-hash': hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) });
           changes.push({ verb: 'create', def: PODS, namespace: ns, object: pod, tolerate: [409] });
           ctx.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, 'daemonset-controller');
@@ -206,9 +215,17 @@ export const statefulSetController: Controller = {
           const t = clone(sts.spec.template);
           t.spec = { ...t.spec, hostname: podName, ...(sts.spec.serviceName ? { subdomain: sts.spec.serviceName } : {}) };
           if (claims.length) {
-            t.spec.volumes = [...(t.spec.volumes ?? []).filter((v: any) => !claims.some((c) => c.metadata?.name === v.name)), ...claims.map((c) => ({ name: c.metadata?.name, persistentVolumeClaim: { claimName: `${c.metadata?.name}-${name}-${i}` } }))];
+            t.spec.volumes = [
+              ...(t.spec.volumes ?? []).filter((v: any) => !claims.some((c) => c.metadata?.name === v.name)),
+              ...claims.map((c) => ({ name: c.metadata?.name, persistentVolumeClaim: { claimName: `${c.metadata?.name}-${name}-${i}` } })),
+            ];
           }
-          const pod = podFromTemplate(t, sts, { name: podName }, { 'controller-revision-hash': updateRevision, 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': String(i) });
+          const pod = podFromTemplate(
+            t,
+            sts,
+            { name: podName },
+            { 'controller-revision-hash': updateRevision, 'statefulset.kubernetes.io/pod-name': podName, 'apps.kubernetes.io/pod-index': String(i) },
+          );
           changes.push({ verb: 'create', def: PODS, namespace: ns, object: pod, tolerate: [409] });
           ctx.event(sts, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${name} successful`, 'statefulset-controller');
           if (!parallel) blocked = true;
@@ -239,7 +256,7 @@ export const statefulSetController: Controller = {
         readyReplicas: live.filter(podReady).length,
         currentReplicas: updated === live.length ? updated : current,
         updatedReplicas: updated,
-        currentRevision: updated === live.length ? updateRevision : sts.status?.currentRevision ?? updateRevision,
+        currentRevision: updated === live.length ? updateRevision : (sts.status?.currentRevision ?? updateRevision),
         updateRevision,
         collisionCount: 0,
         availableReplicas: live.filter((p) => podAvailable(p, Number(sts.spec?.minReadySeconds ?? 0), now)).length,
@@ -290,7 +307,8 @@ export const jobController: Controller = {
       const deadline = job.spec?.activeDeadlineSeconds;
       if (succeeded >= completions) cond = jobCond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods', time);
       else if (failed > Number(job.spec?.backoffLimit ?? 6)) cond = jobCond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit', time);
-      else if (deadline !== undefined && now >= Date.parse(status.startTime) + ctx.timeout(deadline * 1000)) cond = jobCond('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline', time);
+      else if (deadline !== undefined && now >= Date.parse(status.startTime) + ctx.timeout(deadline * 1000))
+        cond = jobCond('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline', time);
       else if (!job.spec?.suspend) {
         if (deadline !== undefined) wakeAt = Math.min(wakeAt, Date.parse(status.startTime) + ctx.timeout(deadline * 1000));
         const want = Math.min(parallelism, completions - succeeded) - active.length;
@@ -305,9 +323,18 @@ export const jobController: Controller = {
           changes.push({ verb: 'delete', def: PODS, namespace: ns, name: p.metadata.name!, tolerate: [404] });
           ctx.event(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'job-controller');
         }
-        status.conditions = cond.type === 'Complete' ? [jobCond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods', time), cond] : [jobCond('FailureTarget', cond.reason, cond.message, time), cond];
+        status.conditions =
+          cond.type === 'Complete'
+            ? [jobCond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods', time), cond]
+            : [jobCond('FailureTarget', cond.reason, cond.message, time), cond];
         if (cond.type === 'Complete') status.completionTime = time;
-        ctx.event(job, cond.type === 'Complete' ? 'Normal' : 'Warning', cond.type === 'Complete' ? 'Completed' : cond.reason, cond.type === 'Complete' ? 'Job completed' : cond.message, 'job-controller');
+        ctx.event(
+          job,
+          cond.type === 'Complete' ? 'Normal' : 'Warning',
+          cond.type === 'Complete' ? 'Completed' : cond.reason,
+          cond.type === 'Complete' ? 'Job completed' : cond.message,
+          'job-controller',
+        );
         status.active = 0;
       } else status.active = Math.max(active.length, Math.min(parallelism, completions - succeeded));
       status.succeeded = succeeded;
@@ -325,7 +352,15 @@ export const jobController: Controller = {
 
 // ---- cron jobs (wall-clock calendar time, as cron is) ----------------------------------------------------------------
 
-const MACROS: Record<string, string> = { '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *', '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *' };
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
 
 function field(spec: string, min: number, max: number): Set<number> {
   const out = new Set<number>();
@@ -387,7 +422,13 @@ export const cronJobController: Controller = {
             const job: KubeObject = {
               apiVersion: 'batch/v1',
               kind: 'Job',
-              metadata: { name: `${cj.metadata.name}-${Math.floor(next / 60_000)}`, namespace: ns, labels: jt.metadata?.labels, annotations: { ...(jt.metadata?.annotations ?? {}), 'batch.kubernetes.io/cronjob-scheduled-timestamp': new Date(next).toISOString().replace(/\.\d{3}Z$/, 'Z') }, ownerReferences: [ownerRef(cj)] },
+              metadata: {
+                name: `${cj.metadata.name}-${Math.floor(next / 60_000)}`,
+                namespace: ns,
+                labels: jt.metadata?.labels,
+                annotations: { ...(jt.metadata?.annotations ?? {}), 'batch.kubernetes.io/cronjob-scheduled-timestamp': new Date(next).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+                ownerReferences: [ownerRef(cj)],
+              },
               spec: jt.spec ?? {},
             };
             if (!job.metadata.labels) delete job.metadata.labels;
@@ -400,10 +441,17 @@ export const cronJobController: Controller = {
         } else wakeAt = Math.min(wakeAt, next);
       }
       // Finished jobs beyond the history limits go.
-      const done = (type: string) => jobs.filter((j) => (j.status?.conditions ?? []).some((c: any) => c.type === type && c.status === 'True')).sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
-      for (const [type, limit] of [['Complete', cj.spec?.successfulJobsHistoryLimit ?? 3], ['Failed', cj.spec?.failedJobsHistoryLimit ?? 1]] as const) {
+      const done = (type: string) =>
+        jobs
+          .filter((j) => (j.status?.conditions ?? []).some((c: any) => c.type === type && c.status === 'True'))
+          .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
+      for (const [type, limit] of [
+        ['Complete', cj.spec?.successfulJobsHistoryLimit ?? 3],
+        ['Failed', cj.spec?.failedJobsHistoryLimit ?? 1],
+      ] as const) {
         const list = done(type);
-        for (const j of list.slice(0, Math.max(0, list.length - Number(limit)))) changes.push({ verb: 'delete', def: JOBS, namespace: ns, name: j.metadata.name!, propagationPolicy: 'Background', tolerate: [404] });
+        for (const j of list.slice(0, Math.max(0, list.length - Number(limit))))
+          changes.push({ verb: 'delete', def: JOBS, namespace: ns, name: j.metadata.name!, propagationPolicy: 'Background', tolerate: [404] });
       }
       const succ = done('Complete').at(-1);
       if (succ?.status?.completionTime) status.lastSuccessfulTime = succ.status.completionTime;

@@ -58,7 +58,13 @@ export const volumeController: Controller = {
       const scName = pvc.spec?.storageClassName;
       const sc = scName ? ctx.get('storage.k8s.io/storageclasses', '', scName) : undefined;
       if (!sc) {
-        ctx.event(pvc, 'Normal', 'FailedBinding', scName ? `storageclass.storage.k8s.io "${scName}" not found` : 'no persistent volumes available for this claim and no storage class is set', 'persistentvolume-controller');
+        ctx.event(
+          pvc,
+          'Normal',
+          'FailedBinding',
+          scName ? `storageclass.storage.k8s.io "${scName}" not found` : 'no persistent volumes available for this claim and no storage class is set',
+          'persistentvolume-controller',
+        );
         continue;
       }
       const scheduled = users.find((p) => p.spec?.nodeName);
@@ -75,14 +81,23 @@ export const volumeController: Controller = {
           kind: 'PersistentVolume',
           metadata: {
             name,
-            annotations: { 'pv.kubernetes.io/provisioned-by': sc.provisioner, 'volume.kubernetes.io/provisioner-deletion-secret-name': '', 'volume.kubernetes.io/provisioner-deletion-secret-namespace': '' },
+            annotations: {
+              'pv.kubernetes.io/provisioned-by': sc.provisioner,
+              'volume.kubernetes.io/provisioner-deletion-secret-name': '',
+              'volume.kubernetes.io/provisioner-deletion-secret-namespace': '',
+            },
             finalizers: [PV_PROTECT],
           },
           spec: {
             accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'],
             capacity: { storage: size },
             claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: ns, name: pvc.metadata.name, uid: pvc.metadata.uid, resourceVersion: pvc.metadata.resourceVersion },
-            csi: { driver: sc.provisioner, volumeHandle: handle, fsType: 'ext4', volumeAttributes: { 'csi.storage.k8s.io/pv/name': name, 'csi.storage.k8s.io/pvc/name': pvc.metadata.name, 'csi.storage.k8s.io/pvc/namespace': ns, ...(sc.parameters ?? {}) } },
+            csi: {
+              driver: sc.provisioner,
+              volumeHandle: handle,
+              fsType: 'ext4',
+              volumeAttributes: { 'csi.storage.k8s.io/pv/name': name, 'csi.storage.k8s.io/pvc/name': pvc.metadata.name, 'csi.storage.k8s.io/pvc/namespace': ns, ...(sc.parameters ?? {}) },
+            },
             persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
             storageClassName: scName,
             volumeMode: pvc.spec?.volumeMode ?? 'Filesystem',
@@ -97,7 +112,13 @@ export const volumeController: Controller = {
       }
       const next = clone(pvc);
       next.spec.volumeName = name;
-      next.metadata.annotations = { ...(next.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes', 'volume.beta.kubernetes.io/storage-provisioner': sc.provisioner, 'volume.kubernetes.io/storage-provisioner': sc.provisioner };
+      next.metadata.annotations = {
+        ...(next.metadata.annotations ?? {}),
+        'pv.kubernetes.io/bind-completed': 'yes',
+        'pv.kubernetes.io/bound-by-controller': 'yes',
+        'volume.beta.kubernetes.io/storage-provisioner': sc.provisioner,
+        'volume.kubernetes.io/storage-provisioner': sc.provisioner,
+      };
       if (scheduled) next.metadata.annotations['volume.kubernetes.io/selected-node'] = scheduled.spec.nodeName;
       next.status = { phase: 'Bound', accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'], capacity: { storage: pvc.spec?.resources?.requests?.storage ?? '1Gi' } };
       changes.push({ verb: 'update', def: PVCS, namespace: ns, object: next, whole: true, tolerate: [404, 409] });
@@ -107,13 +128,21 @@ export const volumeController: Controller = {
       const ref = pv.spec?.claimRef;
       if (!ref || isTerminating(pv)) {
         if (isTerminating(pv) && (pv.metadata.finalizers ?? []).includes(PV_PROTECT) && pv.status?.phase !== 'Bound') {
-          changes.push({ verb: 'update', def: PVS, namespace: '', object: { ...clone(pv), metadata: { ...clone(pv.metadata), finalizers: (pv.metadata.finalizers ?? []).filter((f) => f !== PV_PROTECT) } }, whole: true, tolerate: [404, 409] });
+          changes.push({
+            verb: 'update',
+            def: PVS,
+            namespace: '',
+            object: { ...clone(pv), metadata: { ...clone(pv.metadata), finalizers: (pv.metadata.finalizers ?? []).filter((f) => f !== PV_PROTECT) } },
+            whole: true,
+            tolerate: [404, 409],
+          });
         }
         continue;
       }
       const claim = ctx.get('core/persistentvolumeclaims', ref.namespace, ref.name);
       if (claim && claim.metadata.uid === ref.uid) {
-        if (pv.status?.phase !== 'Bound') changes.push({ verb: 'update', def: PVS, namespace: '', object: { ...clone(pv), status: { phase: 'Bound', lastPhaseTransitionTime: time } }, whole: true, tolerate: [404, 409] });
+        if (pv.status?.phase !== 'Bound')
+          changes.push({ verb: 'update', def: PVS, namespace: '', object: { ...clone(pv), status: { phase: 'Bound', lastPhaseTransitionTime: time } }, whole: true, tolerate: [404, 409] });
         continue;
       }
       if (pv.spec?.persistentVolumeReclaimPolicy === 'Delete') {

@@ -186,7 +186,12 @@ export const deploymentController: Controller = {
           const template = clone(d.spec.template);
           template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': hash } };
           const oldTotal = old.reduce((n, rs) => n + Number(rs.spec?.replicas ?? 0), 0);
-          const initial = strategy === 'Recreate' ? (old.some((rs) => Number(rs.spec?.replicas ?? 0) > 0 || Number(rs.status?.replicas ?? 0) > 0) ? 0 : desired) : Math.max(0, Math.min(desired, desired + maxSurge - oldTotal));
+          const initial =
+            strategy === 'Recreate'
+              ? old.some((rs) => Number(rs.spec?.replicas ?? 0) > 0 || Number(rs.status?.replicas ?? 0) > 0)
+                ? 0
+                : desired
+              : Math.max(0, Math.min(desired, desired + maxSurge - oldTotal));
           const rs: KubeObject = {
             apiVersion: 'apps/v1',
             kind: 'ReplicaSet',
@@ -288,7 +293,16 @@ export const deploymentController: Controller = {
       const prevConds: any[] = d.status?.conditions ?? [];
       const conds: any[] = [];
       const availOk = available >= desired - maxUnavailable;
-      conds.push(condition('Available', availOk ? 'True' : 'False', availOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', availOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.', prevConds, time));
+      conds.push(
+        condition(
+          'Available',
+          availOk ? 'True' : 'False',
+          availOk ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+          availOk ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
+          prevConds,
+          time,
+        ),
+      );
       const rsName = newRS?.metadata.name ?? '';
       const prevProg = prevConds.find((c) => c.type === 'Progressing');
       let prog: Record<string, unknown>;
@@ -298,10 +312,14 @@ export const deploymentController: Controller = {
       else {
         const deadline = Number(d.spec?.progressDeadlineSeconds ?? 600);
         const last = Date.parse(prevProg?.lastUpdateTime ?? '') || now;
-        const progressed = statusChanged({ u: d.status?.updatedReplicas, r: d.status?.readyReplicas, a: d.status?.availableReplicas, t: d.status?.replicas }, { u: updated, r: ready, a: available, t: replicas });
+        const progressed = statusChanged(
+          { u: d.status?.updatedReplicas, r: d.status?.readyReplicas, a: d.status?.availableReplicas, t: d.status?.replicas },
+          { u: updated, r: ready, a: available, t: replicas },
+        );
         const limit = last + ctx.timeout(deadline * 1000);
         if (prevProg?.reason === 'ProgressDeadlineExceeded' && !progressed) prog = prevProg;
-        else if (!progressed && now > limit && prevProg?.status === 'True' && prevProg.reason !== 'NewReplicaSetAvailable') prog = condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`, prevConds, time);
+        else if (!progressed && now > limit && prevProg?.status === 'True' && prevProg.reason !== 'NewReplicaSetAvailable')
+          prog = condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`, prevConds, time);
         else {
           prog = condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`, prevConds, time);
           if (progressed) prog.lastUpdateTime = time;

@@ -42,7 +42,14 @@ function groupDoc(group: string, versions: string[]) {
 }
 
 export function apiGroupList(kinds: KindRegistry) {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: kinds.groupVersions().filter((g) => g.group !== '').map((g) => groupDoc(g.group, g.versions)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: kinds
+      .groupVersions()
+      .filter((g) => g.group !== '')
+      .map((g) => groupDoc(g.group, g.versions)),
+  };
 }
 
 export function apiGroup(kinds: KindRegistry, group: string) {

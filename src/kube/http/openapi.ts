@@ -13,7 +13,10 @@ const param = (name: string, description: string) => ({ name, in: 'query', descr
 const WRITE_PARAMS = [
   param('dryRun', 'When present, indicates that modifications should not be persisted.'),
   param('fieldManager', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
-  param('fieldValidation', 'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict'),
+  param(
+    'fieldValidation',
+    'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore - Warn - Strict',
+  ),
 ];
 
 function gvPath(group: string, version: string): string {
@@ -38,7 +41,14 @@ function docFor(kinds: KindRegistry, group: string, version: string) {
     const ns = d.namespaced ? '/namespaces/{namespace}' : '';
     const coll = `${base}${ns}/${d.resource}`;
     const item = `${coll}/{name}`;
-    const idBase = `${group ? group.split('.').map((x, i) => (i === 0 ? x : x[0].toUpperCase() + x.slice(1))).join('') : 'core'}${version[0].toUpperCase()}${version.slice(1)}${d.namespaced ? 'Namespaced' : ''}${name}`;
+    const idBase = `${
+      group
+        ? group
+            .split('.')
+            .map((x, i) => (i === 0 ? x : x[0].toUpperCase() + x.slice(1)))
+            .join('')
+        : 'core'
+    }${version[0].toUpperCase()}${version.slice(1)}${d.namespaced ? 'Namespaced' : ''}${name}`;
     if (d.virtual) {
       paths[coll] = { post: op('post', `create${idBase}`, { parameters: WRITE_PARAMS }) };
       continue;
@@ -95,7 +105,11 @@ function signature(kinds: KindRegistry, group: string, version: string): string 
 }
 
 function hashOf(kinds: KindRegistry, group: string, version: string): string {
-  return createHash('sha512').update(`${apiVersionOf(group, version)}|${signature(kinds, group, version)}`).digest('hex').slice(0, 128).toUpperCase();
+  return createHash('sha512')
+    .update(`${apiVersionOf(group, version)}|${signature(kinds, group, version)}`)
+    .digest('hex')
+    .slice(0, 128)
+    .toUpperCase();
 }
 
 /** The document of one group version ('api/v1', 'apis/apps/v1'), or undefined. */

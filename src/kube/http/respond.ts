@@ -84,7 +84,12 @@ function wantsListTable(form: AcceptForm): boolean {
 }
 
 export function sendOne(res: Response, status: number, def: ResourceDef, o: KubeObject, form: AcceptForm, q: URLSearchParams, present: (o: KubeObject) => KubeObject): void {
-  if (wantsListTable(form)) return sendJson(res, status, toTable(def, [o], { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: { resourceVersion: o.metadata.resourceVersion } }));
+  if (wantsListTable(form))
+    return sendJson(
+      res,
+      status,
+      toTable(def, [o], { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: { resourceVersion: o.metadata.resourceVersion } }),
+    );
   if (form.as === 'PartialObjectMetadata') return sendJson(res, status, toPartial(o, form.version ?? 'v1'));
   sendJson(res, status, present(o));
 }

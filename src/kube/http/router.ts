@@ -48,7 +48,8 @@ export function kubeRouter(host: KubeHost, byToken = false) {
         res.end();
         return;
       }
-      if (e instanceof StoreConflictError) return sendStatus(res, new KubeError(409, 'Conflict', `Operation cannot be fulfilled: ${e.message}; please apply your changes to the latest version and try again`));
+      if (e instanceof StoreConflictError)
+        return sendStatus(res, new KubeError(409, 'Conflict', `Operation cannot be fulfilled: ${e.message}; please apply your changes to the latest version and try again`));
       if (e instanceof StoreUnavailableError) {
         res.setHeader('Retry-After', String(e.retryAfter));
         return sendStatus(res, KubeErrors.serviceUnavailable(e.message));
@@ -77,7 +78,12 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
   // Reads see what any instance of the emulator committed.
   await host.sync?.();
   const view = key ? host.resolve(key) : undefined;
-  if (!view) throw new KubeError(404, 'NotFound', `no Kubernetes cluster is served at ${segs.slice(0, 2).join('/') || '/'}: the cluster was deleted (or never existed); get a new kubeconfig for the cluster you mean`);
+  if (!view)
+    throw new KubeError(
+      404,
+      'NotFound',
+      `no Kubernetes cluster is served at ${segs.slice(0, 2).join('/') || '/'}: the cluster was deleted (or never existed); get a new kubeconfig for the cluster you mean`,
+    );
   if (!view.serving) throw KubeErrors.serviceUnavailable(`${view.why ?? 'the cluster is not running'}`);
   const user = host.authenticate(view, header(req, 'authorization'));
   await host.ensure(view);
@@ -177,20 +183,25 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
         let close: (() => void) | undefined;
         const off = host.onShutdown(() => close?.());
         res.on('close', off);
-        serveWatch(api.store, res, {
-          cluster,
-          def,
-          namespace: t.namespace,
-          filter,
-          resourceVersion: q.get('resourceVersion') ?? undefined,
-          sendInitialEvents: flag(q, 'sendInitialEvents'),
-          allowBookmarks: flag(q, 'allowWatchBookmarks'),
-          timeoutSeconds: q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
-          form,
-          includeObject: q.get('includeObject') ?? undefined,
-          present,
-          initial: () => api.store.list(cluster, storageOf(def), def.namespaced ? t.namespace : undefined),
-        }, (fn) => (close = fn));
+        serveWatch(
+          api.store,
+          res,
+          {
+            cluster,
+            def,
+            namespace: t.namespace,
+            filter,
+            resourceVersion: q.get('resourceVersion') ?? undefined,
+            sendInitialEvents: flag(q, 'sendInitialEvents'),
+            allowBookmarks: flag(q, 'allowWatchBookmarks'),
+            timeoutSeconds: q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
+            form,
+            includeObject: q.get('includeObject') ?? undefined,
+            present,
+            initial: () => api.store.list(cluster, storageOf(def), def.namespaced ? t.namespace : undefined),
+          },
+          (fn) => (close = fn),
+        );
         return;
       }
       if (def.virtual && t.name === undefined && def.resource === 'componentstatuses') {
@@ -211,7 +222,13 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
       }
       if (def.virtual) throw KubeErrors.methodNotAllowed();
       const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
-      const r = api.list(cluster, def, t.namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined, limit, continue: q.get('continue') ?? undefined }, user);
+      const r = api.list(
+        cluster,
+        def,
+        t.namespace,
+        { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined, limit, continue: q.get('continue') ?? undefined },
+        user,
+      );
       return sendList(res, def, r.items, r.resourceVersion, form, q, present, r.continue, r.remainingItemCount);
     }
     case 'POST': {
@@ -235,7 +252,7 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
       const raw = await readRaw(req, host.maxBodyBytes);
       const body = parseBody(raw, type === 'apply');
       const force = flag(q, 'force');
-      const out = await api.patch(cluster, def, ns, t.name, type, body, { user, dryRun, fieldManager: type === 'apply' ? q.get('fieldManager') ?? undefined : fieldManager, fieldValidation, force });
+      const out = await api.patch(cluster, def, ns, t.name, type, body, { user, dryRun, fieldManager: type === 'apply' ? (q.get('fieldManager') ?? undefined) : fieldManager, fieldValidation, force });
       warn(res, out.warnings);
       return sendOne(res, out.created ? 201 : 200, def, out.object, form, q, present);
     }
@@ -243,7 +260,8 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
       const raw = await readRaw(req, host.maxBodyBytes);
       const parsed = raw.toString('utf8').trim() ? parseBody(raw, false) : {};
       const opts: Record<string, any> = isObj(parsed) ? parsed : {};
-      const propagation = (q.get('propagationPolicy') ?? opts.propagationPolicy ?? (flag(q, 'orphanDependents') || opts.orphanDependents === true ? 'Orphan' : undefined)) as 'Background' | 'Foreground' | 'Orphan' | undefined;
+      const propagation = (q.get('propagationPolicy') ?? opts.propagationPolicy ?? (flag(q, 'orphanDependents') || opts.orphanDependents === true ? 'Orphan' : undefined)) as
+        'Background' | 'Foreground' | 'Orphan' | undefined;
       if (propagation !== undefined && !['Background', 'Foreground', 'Orphan'].includes(propagation)) {
         throw KubeErrors.badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${propagation}": supported values: "Foreground", "Background", "Orphan", "nil"`);
       }
@@ -366,11 +384,22 @@ export async function readJsonBody(req: Request, limit: number): Promise<unknown
   return parseBody(raw, ct === 'application/yaml' || ct === 'application/apply-patch+yaml');
 }
 
-function sendList(res: Response, def: ResourceDef, items: KubeObject[], rv: string, form: AcceptForm, q: URLSearchParams, present: (o: KubeObject) => KubeObject, cont?: string, remaining?: number): void {
+function sendList(
+  res: Response,
+  def: ResourceDef,
+  items: KubeObject[],
+  rv: string,
+  form: AcceptForm,
+  q: URLSearchParams,
+  present: (o: KubeObject) => KubeObject,
+  cont?: string,
+  remaining?: number,
+): void {
   const meta: Record<string, unknown> = { resourceVersion: rv };
   if (cont) meta.continue = cont;
   if (remaining !== undefined) meta.remainingItemCount = remaining;
-  if (form.as === 'Table') return sendJson(res, 200, toTable(def, items, { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: meta }));
+  if (form.as === 'Table')
+    return sendJson(res, 200, toTable(def, items, { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: meta }));
   if (form.as === 'PartialObjectMetadataList' || form.as === 'PartialObjectMetadata') return sendJson(res, 200, toPartialList(items, form.version ?? 'v1', meta));
   const apiVersion = apiVersionOf(def.group, def.version);
   // Items of a built-in list carry no apiVersion and kind (custom resources do).
@@ -414,7 +443,14 @@ function review(host: KubeHost, view: ClusterView, user: UserInfo, def: Resource
   const out: Record<string, unknown> = { kind: def.kind, apiVersion: apiVersionOf(def.group, def.version), metadata: { creationTimestamp: null }, spec };
   const can = (u: UserInfo, a: Record<string, any>): { allowed: boolean; reason?: string } => {
     try {
-      host.api.authorize(view.key, u, { verb: String(a.verb ?? ''), group: String(a.group ?? ''), resource: String(a.resource ?? ''), subresource: a.subresource || undefined, namespace: a.namespace || undefined, name: a.name || undefined });
+      host.api.authorize(view.key, u, {
+        verb: String(a.verb ?? ''),
+        group: String(a.group ?? ''),
+        resource: String(a.resource ?? ''),
+        subresource: a.subresource || undefined,
+        namespace: a.namespace || undefined,
+        name: a.name || undefined,
+      });
       return { allowed: true };
     } catch (e) {
       // RBAC denies without a reason (kubectl auth can-i prints a bare "no"); Azure RBAC says why.
@@ -433,11 +469,15 @@ function review(host: KubeHost, view: ClusterView, user: UserInfo, def: Resource
         break;
       }
       const r = can(subject, isObj(spec.resourceAttributes) ? spec.resourceAttributes : {});
-      out.status = r.allowed ? { allowed: true, reason: 'allowed by the cluster\'s authorization' } : { allowed: false, ...(r.reason ? { reason: r.reason } : {}) };
+      out.status = r.allowed ? { allowed: true, reason: "allowed by the cluster's authorization" } : { allowed: false, ...(r.reason ? { reason: r.reason } : {}) };
       break;
     }
     case 'selfsubjectrulesreviews':
-      out.status = { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }].filter(() => can(user, { verb: '*', group: '*', resource: '*' }).allowed), nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'] }], incomplete: false };
+      out.status = {
+        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }].filter(() => can(user, { verb: '*', group: '*', resource: '*' }).allowed),
+        nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/'] }],
+        incomplete: false,
+      };
       break;
     case 'selfsubjectreviews':
       out.status = { userInfo: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: user.groups, ...(user.extra ? { extra: user.extra } : {}) } };

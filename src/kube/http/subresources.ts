@@ -69,7 +69,13 @@ export async function subresource(host: KubeHost, req: Request, res: Response, c
       if (pod.spec?.nodeName) throw KubeErrors.conflict('', 'pods/binding', name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
       const next = structuredClone(pod);
       next.spec.nodeName = target.name;
-      next.status = { ...(next.status ?? {}), conditions: [...((next.status?.conditions ?? []) as any[]).filter((x) => x.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }] };
+      next.status = {
+        ...(next.status ?? {}),
+        conditions: [
+          ...((next.status?.conditions ?? []) as any[]).filter((x) => x.type !== 'PodScheduled'),
+          { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+        ],
+      };
       await api.batch(cluster, [{ verb: 'update', def, namespace: ns, object: next, whole: true }], SYSTEM_USER);
       return json(res, 201, success(201));
     }
@@ -126,7 +132,11 @@ export async function subresource(host: KubeHost, req: Request, res: Response, c
       const what = { exec: 'exec', attach: 'attach', portforward: 'port-forward', proxy: 'proxy' }[sub];
       // Answered before any upgrade: clients print the message and exit instead of waiting.
       res.setHeader('Connection', 'close');
-      throw new KubeError(400, 'BadRequest', `${what} is not available in the emulated cluster: its pods are simulated and run no containers, so there is no process or port to connect to (${def.resource}/${name} in cluster '${view.name}')`);
+      throw new KubeError(
+        400,
+        'BadRequest',
+        `${what} is not available in the emulated cluster: its pods are simulated and run no containers, so there is no process or port to connect to (${def.resource}/${name} in cluster '${view.name}')`,
+      );
     }
     case 'token': {
       if (method !== 'POST') throw KubeErrors.methodNotAllowed();
@@ -161,11 +171,29 @@ export async function subresource(host: KubeHost, req: Request, res: Response, c
 }
 
 async function patchSub(host: KubeHost, req: Request, res: Response, c: SubCall, sub: string): Promise<void> {
-  const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  const type = ct === 'application/json-patch+json' ? 'json' : ct === 'application/merge-patch+json' ? 'merge' : ct === 'application/strategic-merge-patch+json' ? 'strategic' : ct === 'application/apply-patch+yaml' ? 'apply' : undefined;
+  const ct = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  const type =
+    ct === 'application/json-patch+json'
+      ? 'json'
+      : ct === 'application/merge-patch+json'
+        ? 'merge'
+        : ct === 'application/strategic-merge-patch+json'
+          ? 'strategic'
+          : ct === 'application/apply-patch+yaml'
+            ? 'apply'
+            : undefined;
   if (!type) throw KubeErrors.unsupportedMediaType(ct);
   const body = await c.readBody();
-  const out = await host.api.patch(c.view.key, c.def, c.ns, c.name, type, body, { user: c.user, dryRun: c.dryRun, fieldManager: type === 'apply' ? c.q.get('fieldManager') ?? undefined : c.fieldManager, subresource: sub, force: flag(c.q, 'force') });
+  const out = await host.api.patch(c.view.key, c.def, c.ns, c.name, type, body, {
+    user: c.user,
+    dryRun: c.dryRun,
+    fieldManager: type === 'apply' ? (c.q.get('fieldManager') ?? undefined) : c.fieldManager,
+    subresource: sub,
+    force: flag(c.q, 'force'),
+  });
   return sendOne(res, 200, c.def, out.object, c.form, c.q, (o) => presentFor(host.api, c.def, o));
 }
 
@@ -173,7 +201,11 @@ async function patchSub(host: KubeHost, req: Request, res: Response, c: SubCall,
 function replicasOf(def: ResourceDef, o: KubeObject): { spec: number; status: number; selector: string } {
   if (def.custom?.scaleSpec) {
     const s = def.custom.scaleSpec;
-    const get = (p: string) => p.replace(/^\./, '').split('.').reduce((x: any, k) => (x === undefined || x === null ? undefined : x[k]), o);
+    const get = (p: string) =>
+      p
+        .replace(/^\./, '')
+        .split('.')
+        .reduce((x: any, k) => (x === undefined || x === null ? undefined : x[k]), o);
     return { spec: Number(get(s.specReplicasPath) ?? 0), status: Number(get(s.statusReplicasPath) ?? 0), selector: s.labelSelectorPath ? String(get(s.labelSelectorPath) ?? '') : '' };
   }
   return { spec: Number(o.spec?.replicas ?? 0), status: Number(o.status?.replicas ?? 0), selector: selectorString(o.spec?.selector) };
@@ -212,7 +244,10 @@ async function scale(host: KubeHost, req: Request, res: Response, c: SubCall): P
   let next: any;
   if (method === 'PUT') next = body;
   else {
-    const ct = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const ct = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (ct === 'application/json-patch+json') next = applyJsonPatch(sc, body);
     else if (ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json' || ct === 'application/apply-patch+yaml') next = applyMergePatch(sc, body);
     else throw KubeErrors.unsupportedMediaType(ct);
@@ -220,7 +255,9 @@ async function scale(host: KubeHost, req: Request, res: Response, c: SubCall): P
   if (!isObj(next) || !isObj(next.spec)) throw KubeErrors.badRequest('the body must be a Scale object');
   const n = next.spec.replicas;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    throw KubeErrors.invalid('autoscaling', 'Scale', name, [{ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(n)}: must be greater than or equal to 0`, field: 'spec.replicas' }]);
+    throw KubeErrors.invalid('autoscaling', 'Scale', name, [
+      { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(n)}: must be greater than or equal to 0`, field: 'spec.replicas' },
+    ]);
   }
   const rv = next.metadata?.resourceVersion;
   if (method === 'PUT' && rv && rv !== cur.metadata.resourceVersion) throw KubeErrors.conflict(def.group, def.resource, name);

@@ -14,7 +14,10 @@ export interface AcceptForm {
 export function negotiate(accept: string | undefined): AcceptForm | 'unacceptable' {
   if (!accept) return {};
   for (const raw of accept.split(',')) {
-    const [type, ...params] = raw.trim().split(';').map((x) => x.trim());
+    const [type, ...params] = raw
+      .trim()
+      .split(';')
+      .map((x) => x.trim());
     if (!['application/json', '*/*', 'application/*', 'application/json-seq'].includes(type.toLowerCase())) continue;
     const p: Record<string, string> = {};
     for (const kv of params) {
@@ -40,7 +43,13 @@ export function columnsOf(def: ResourceDef): ColumnDefinition[] {
   if (def.custom?.printerColumns?.length) {
     return [
       NAME_COLUMN,
-      ...def.custom.printerColumns.map((c) => ({ name: c.name, type: (c.type === 'date' ? 'date' : c.type) as ColumnDefinition['type'], format: c.format ?? '', description: c.description ?? '', priority: c.priority ?? 0 })),
+      ...def.custom.printerColumns.map((c) => ({
+        name: c.name,
+        type: (c.type === 'date' ? 'date' : c.type) as ColumnDefinition['type'],
+        format: c.format ?? '',
+        description: c.description ?? '',
+        priority: c.priority ?? 0,
+      })),
       ...(def.custom.printerColumns.some((c) => c.name === 'Age') ? [] : [AGE_COLUMN]),
     ];
   }
@@ -73,7 +82,10 @@ export function jsonPath(o: unknown, path: string): unknown {
 /** Every result of a JSONPath (undefined when the path is not understood). */
 export function jsonPathAll(o: unknown, path: string): unknown[] | undefined {
   let cur: unknown[] = [o];
-  const p = path.trim().replace(/^\{(.*)\}$/, '$1').replace(/^\$/, '');
+  const p = path
+    .trim()
+    .replace(/^\{(.*)\}$/, '$1')
+    .replace(/^\$/, '');
   let i = 0;
   const step = (f: (x: any) => unknown[]) => (cur = cur.flatMap((x) => (x === undefined || x === null ? [] : f(x))));
   while (i < p.length) {

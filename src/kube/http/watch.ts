@@ -113,6 +113,9 @@ export function serveWatch(store: KubeStore, res: Response, w: WatchRequest, onC
 function bookmark(w: WatchRequest, rv: string, initialEnd: boolean): string {
   const metadata: Record<string, unknown> = { resourceVersion: rv };
   if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-  const object = w.form.as === 'Table' ? { kind: 'Table', apiVersion: `meta.k8s.io/${w.form.version ?? 'v1'}`, metadata, columnDefinitions: null, rows: [] } : { kind: w.def.kind, apiVersion: w.def.group ? `${w.def.group}/${w.def.version}` : w.def.version, metadata };
+  const object =
+    w.form.as === 'Table'
+      ? { kind: 'Table', apiVersion: `meta.k8s.io/${w.form.version ?? 'v1'}`, metadata, columnDefinitions: null, rows: [] }
+      : { kind: w.def.kind, apiVersion: w.def.group ? `${w.def.group}/${w.def.version}` : w.def.version, metadata };
   return `${JSON.stringify({ type: 'BOOKMARK', object })}\n`;
 }

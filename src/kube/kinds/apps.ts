@@ -86,7 +86,16 @@ export const deployments: ResourceDef = {
     col('Images', 'string', 'Images referenced by each container in the template.', 1),
     col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1),
   ],
-  row: (o, now) => [o.metadata.name, `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`, o.status?.updatedReplicas ?? 0, o.status?.availableReplicas ?? 0, age(o, now), containers(o), images(o), formatSelector(o.spec?.selector)],
+  row: (o, now) => [
+    o.metadata.name,
+    `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`,
+    o.status?.updatedReplicas ?? 0,
+    o.status?.availableReplicas ?? 0,
+    age(o, now),
+    containers(o),
+    images(o),
+    formatSelector(o.spec?.selector),
+  ],
   defaults(o) {
     templateDefaults(o);
     const s = o.spec;
@@ -106,19 +115,25 @@ export const deployments: ResourceDef = {
     const s = o.spec ?? {};
     out.push(...intIn('spec.replicas', s.replicas, 0));
     if (s.strategy?.type !== undefined && !['RollingUpdate', 'Recreate'].includes(s.strategy.type)) out.push(unsupported('spec.strategy.type', s.strategy.type, ['Recreate', 'RollingUpdate']));
-    if (s.strategy?.type === 'Recreate' && s.strategy.rollingUpdate) out.push({ reason: 'FieldValueForbidden', message: "Forbidden: may not be specified when strategy `type` is 'Recreate'", field: 'spec.strategy.rollingUpdate' });
+    if (s.strategy?.type === 'Recreate' && s.strategy.rollingUpdate)
+      out.push({ reason: 'FieldValueForbidden', message: "Forbidden: may not be specified when strategy `type` is 'Recreate'", field: 'spec.strategy.rollingUpdate' });
     const ru = s.strategy?.rollingUpdate;
     if (isObj(ru)) {
       for (const k of ['maxUnavailable', 'maxSurge']) {
         const v = ru[k];
-        if (typeof v === 'string' && !/^\d+%$/.test(v)) out.push(invalid(`spec.strategy.rollingUpdate.${k}`, v, 'a valid percent string must be a numeric string followed by an ending \'%\' (e.g. \'1%\',  or \'93%\', regex used for validation is \'[0-9]+%\')'));
+        if (typeof v === 'string' && !/^\d+%$/.test(v))
+          out.push(
+            invalid(`spec.strategy.rollingUpdate.${k}`, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"),
+          );
         if (typeof v === 'number' && v < 0) out.push(invalid(`spec.strategy.rollingUpdate.${k}`, v, 'must be greater than or equal to 0'));
       }
-      if ((ru.maxUnavailable === 0 || ru.maxUnavailable === '0%') && (ru.maxSurge === 0 || ru.maxSurge === '0%')) out.push(invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
+      if ((ru.maxUnavailable === 0 || ru.maxUnavailable === '0%') && (ru.maxSurge === 0 || ru.maxSurge === '0%'))
+        out.push(invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
     }
     out.push(...intIn('spec.revisionHistoryLimit', s.revisionHistoryLimit, 0));
     out.push(...intIn('spec.minReadySeconds', s.minReadySeconds, 0));
-    if (s.progressDeadlineSeconds !== undefined && s.minReadySeconds !== undefined && s.progressDeadlineSeconds <= s.minReadySeconds) out.push(invalid('spec.progressDeadlineSeconds', s.progressDeadlineSeconds, 'must be greater than minReadySeconds'));
+    if (s.progressDeadlineSeconds !== undefined && s.minReadySeconds !== undefined && s.progressDeadlineSeconds <= s.minReadySeconds)
+      out.push(invalid('spec.progressDeadlineSeconds', s.progressDeadlineSeconds, 'must be greater than minReadySeconds'));
     return out;
   },
 };
@@ -207,13 +222,19 @@ export const statefulsets: ResourceDef = {
   validate(o, _ctx, old) {
     const out = validateTemplate(o, { restartPolicies: ['Always'], old });
     out.push(...intIn('spec.replicas', o.spec?.replicas, 0));
-    if (o.spec?.podManagementPolicy && !['OrderedReady', 'Parallel'].includes(o.spec.podManagementPolicy)) out.push(unsupported('spec.podManagementPolicy', o.spec.podManagementPolicy, ['OrderedReady', 'Parallel']));
+    if (o.spec?.podManagementPolicy && !['OrderedReady', 'Parallel'].includes(o.spec.podManagementPolicy))
+      out.push(unsupported('spec.podManagementPolicy', o.spec.podManagementPolicy, ['OrderedReady', 'Parallel']));
     if (old) {
       // Only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds may change.
       const keep = ['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
       const rest = (s: any) => canonical(Object.fromEntries(Object.entries(s ?? {}).filter(([k]) => !keep.includes(k))));
       if (rest(o.spec) !== rest(old.spec)) {
-        out.push({ reason: 'FieldValueForbidden', message: "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden", field: 'spec' });
+        out.push({
+          reason: 'FieldValueForbidden',
+          message:
+            "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+          field: 'spec',
+        });
       }
     }
     return out;
@@ -243,7 +264,7 @@ export const daemonsets: ResourceDef = {
     col('Ready', 'integer', 'numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.'),
     col('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'),
     col('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
-    col('Node Selector', 'string', 'NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node\'s labels for the pod to be scheduled on that node.'),
+    col('Node Selector', 'string', "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
     AGE_COLUMN,
     col('Containers', 'string', 'Names of each container in the template.', 1),
     col('Images', 'string', 'Images referenced by each container in the template.', 1),
@@ -258,7 +279,11 @@ export const daemonsets: ResourceDef = {
       o.status?.numberReady ?? 0,
       o.status?.updatedNumberScheduled ?? 0,
       o.status?.numberAvailable ?? 0,
-      ns && Object.keys(ns).length ? Object.entries(ns).map(([k, v]) => `${k}=${v}`).join(',') : '<none>',
+      ns && Object.keys(ns).length
+        ? Object.entries(ns)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')
+        : '<none>',
       age(o, now),
       containers(o),
       images(o),
@@ -355,10 +380,22 @@ export const jobs: ResourceDef = {
       // The job controller's labels and selector (manualSelector off): controller-uid and job-name.
       const uid = o.metadata.uid!;
       if (s.manualSelector !== true) {
-        t.metadata.labels = { ...(t.metadata.labels ?? {}), 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': o.metadata.name!, 'controller-uid': uid, 'job-name': o.metadata.name! };
+        t.metadata.labels = {
+          ...(t.metadata.labels ?? {}),
+          'batch.kubernetes.io/controller-uid': uid,
+          'batch.kubernetes.io/job-name': o.metadata.name!,
+          'controller-uid': uid,
+          'job-name': o.metadata.name!,
+        };
         s.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
       }
-      o.metadata.labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': o.metadata.name!, 'controller-uid': uid, 'job-name': o.metadata.name!, ...(o.metadata.labels ?? {}) };
+      o.metadata.labels = {
+        'batch.kubernetes.io/controller-uid': uid,
+        'batch.kubernetes.io/job-name': o.metadata.name!,
+        'controller-uid': uid,
+        'job-name': o.metadata.name!,
+        ...(o.metadata.labels ?? {}),
+      };
     }
     s.parallelism ??= 1;
     if (s.completions === undefined && s.parallelism !== undefined) s.completions = s.completionMode === 'Indexed' ? undefined : 1;
@@ -437,7 +474,8 @@ export const cronjobs: ResourceDef = {
     if (String(o.metadata.name ?? '').length > 52) out.push(invalid('metadata.name', o.metadata.name, 'must be no more than 52 characters'));
     const sched = o.spec?.schedule;
     if (typeof sched !== 'string' || sched.trim() === '') out.push(required('spec.schedule'));
-    else if (!/^@(yearly|annually|monthly|weekly|daily|midnight|hourly|every \S+)$/.test(sched.trim()) && sched.trim().split(/\s+/).length !== 5) out.push(invalid('spec.schedule', sched, 'unparseable schedule: expected exactly 5 fields'));
+    else if (!/^@(yearly|annually|monthly|weekly|daily|midnight|hourly|every \S+)$/.test(sched.trim()) && sched.trim().split(/\s+/).length !== 5)
+      out.push(invalid('spec.schedule', sched, 'unparseable schedule: expected exactly 5 fields'));
     out.push(...validatePodSpec(o.spec?.jobTemplate?.spec?.template?.spec, 'spec.jobTemplate.spec.template.spec'));
     return out;
   },

@@ -70,7 +70,7 @@ const nodes: ResourceDef = {
   schema: 'io.k8s.api.core.v1.Node',
   columns: [
     NAME_COLUMN,
-    col('Status', 'string', "The status of the node"),
+    col('Status', 'string', 'The status of the node'),
     col('Roles', 'string', 'The roles of the node'),
     AGE_COLUMN,
     col('Version', 'string', 'Kubelet Version reported by the node.'),
@@ -101,7 +101,8 @@ const nodes: ResourceDef = {
     if (Array.isArray(o.spec?.taints)) {
       o.spec.taints.forEach((t: any, i: number) => {
         if (!isObj(t) || typeof t.key !== 'string' || t.key === '') out.push(required(`spec.taints[${i}].key`));
-        if (!isObj(t) || !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) out.push(unsupported(`spec.taints[${i}].effect`, t?.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
+        if (!isObj(t) || !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect))
+          out.push(unsupported(`spec.taints[${i}].effect`, t?.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
       });
     }
     return out;
@@ -144,7 +145,9 @@ const pods: ResourceDef = {
     o.status?.podIP ?? '<none>',
     o.spec?.nodeName ?? '<none>',
     o.status?.nominatedNodeName ?? '<none>',
-    (o.spec?.readinessGates ?? []).length ? `${(o.status?.conditions ?? []).filter((c: any) => (o.spec.readinessGates as any[]).some((g) => g.conditionType === c.type) && c.status === 'True').length}/${o.spec.readinessGates.length}` : '<none>',
+    (o.spec?.readinessGates ?? []).length
+      ? `${(o.status?.conditions ?? []).filter((c: any) => (o.spec.readinessGates as any[]).some((g) => g.conditionType === c.type) && c.status === 'True').length}/${o.spec.readinessGates.length}`
+      : '<none>',
   ],
   fields: {
     'spec.nodeName': (o) => o.spec?.nodeName ?? '',
@@ -211,7 +214,7 @@ function allocateServiceAddresses(o: KubeObject, ctx: KindContext): void {
       }
     }
   }
-  if (s.type !== 'ExternalName' && s.clusterIP) s.clusterIPs = s.clusterIP === 'None' ? ['None'] : s.clusterIPs ?? [s.clusterIP];
+  if (s.type !== 'ExternalName' && s.clusterIP) s.clusterIPs = s.clusterIP === 'None' ? ['None'] : (s.clusterIPs ?? [s.clusterIP]);
   const wantsNodePorts = s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);
   const pick = () => {
     for (let i = 0; i < 10000; i++) {
@@ -233,7 +236,14 @@ function checkServiceAddresses(o: KubeObject, ctx: KindContext, old?: KubeObject
   const out: StatusCause[] = [];
   const t = taken(ctx, o);
   if (s.clusterIP && s.clusterIP !== 'None' && s.clusterIP !== old?.spec?.clusterIP) {
-    if (!inCidr(s.clusterIP, ctx.cluster.serviceCidr)) out.push(invalid('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: the provided IP (${s.clusterIP}) is not in the valid range. The range of valid IPs is ${ctx.cluster.serviceCidr}`));
+    if (!inCidr(s.clusterIP, ctx.cluster.serviceCidr))
+      out.push(
+        invalid(
+          'spec.clusterIPs',
+          [s.clusterIP],
+          `failed to allocate IP ${s.clusterIP}: the provided IP (${s.clusterIP}) is not in the valid range. The range of valid IPs is ${ctx.cluster.serviceCidr}`,
+        ),
+      );
     else if (t.ips.has(s.clusterIP)) out.push(invalid('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: provided IP is already allocated`));
   }
   for (const [i, p] of (Array.isArray(s.ports) ? s.ports : []).entries()) {
@@ -272,7 +282,11 @@ const services: ResourceDef = {
     externalIps(o),
     servicePorts(o),
     age(o, now),
-    o.spec?.selector && Object.keys(o.spec.selector).length ? Object.entries(o.spec.selector).map(([k, v]) => `${k}=${v}`).join(',') : '<none>',
+    o.spec?.selector && Object.keys(o.spec.selector).length
+      ? Object.entries(o.spec.selector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')
+      : '<none>',
   ],
   fields: { 'spec.clusterIP': (o) => o.spec?.clusterIP, 'spec.type': (o) => o.spec?.type },
   defaults(o, ctx, old) {
@@ -372,7 +386,14 @@ function dataKeys(field: string, m: unknown): StatusCause[] {
   if (!isObj(m)) return [invalid(field, m, 'must be a map')];
   const out: StatusCause[] = [];
   for (const k of Object.keys(m)) {
-    if (!KEY.test(k) || k.length > 253) out.push(invalid(field, k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+    if (!KEY.test(k) || k.length > 253)
+      out.push(
+        invalid(
+          field,
+          k,
+          "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+        ),
+      );
   }
   return out;
 }
@@ -392,7 +413,8 @@ const configmaps: ResourceDef = {
   validate(o, _ctx, old) {
     const out = [...dns1123Subdomain('metadata.name', o.metadata.name), ...dataKeys('data', o.data), ...dataKeys('binaryData', o.binaryData)];
     if (isObj(o.data)) for (const [k, v] of Object.entries(o.data)) if (typeof v !== 'string') out.push(invalid(`data[${k}]`, v, 'must be a string'));
-    if (old?.immutable === true && JSON.stringify([o.data, o.binaryData]) !== JSON.stringify([old.data, old.binaryData])) out.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'data' });
+    if (old?.immutable === true && JSON.stringify([o.data, o.binaryData]) !== JSON.stringify([old.data, old.binaryData]))
+      out.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'data' });
     return out;
   },
 };
@@ -435,9 +457,11 @@ const secrets: ResourceDef = {
     }
     const needs = SECRET_TYPES_WITH_KEYS[o.type];
     for (const k of needs ?? []) if (!isObj(o.data) || o.data[k] === undefined) out.push(required(`data[${k}]`));
-    if (o.type === 'kubernetes.io/service-account-token' && !o.metadata.annotations?.['kubernetes.io/service-account.name']) out.push(required('metadata.annotations[kubernetes.io/service-account.name]'));
+    if (o.type === 'kubernetes.io/service-account-token' && !o.metadata.annotations?.['kubernetes.io/service-account.name'])
+      out.push(required('metadata.annotations[kubernetes.io/service-account.name]'));
     if (old && (old.type ?? 'Opaque') !== (o.type ?? 'Opaque')) out.push(immutable('type', o.type));
-    if (old?.immutable === true && JSON.stringify(o.data) !== JSON.stringify(old.data)) out.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'data' });
+    if (old?.immutable === true && JSON.stringify(o.data) !== JSON.stringify(old.data))
+      out.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'data' });
     return out;
   },
 };
@@ -478,7 +502,7 @@ const events: ResourceDef = {
   columns: [
     col('Last Seen', 'string', 'The last time the event was observed'),
     col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
-    col('Reason', 'string', 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+    col('Reason', 'string', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
     col('Object', 'string', 'The object that this event is about.'),
     col('Subobject', 'string', 'The subobject (container) within the object', 1),
     col('Source', 'string', 'The component reporting this event.', 1),
@@ -528,7 +552,8 @@ const events: ResourceDef = {
   validate(o) {
     const out: StatusCause[] = [];
     if (!isObj(o.involvedObject)) out.push(required('involvedObject'));
-    else if (o.involvedObject.namespace && o.metadata.namespace && o.involvedObject.namespace !== o.metadata.namespace) out.push(invalid('involvedObject.namespace', o.involvedObject.namespace, 'does not match event.namespace'));
+    else if (o.involvedObject.namespace && o.metadata.namespace && o.involvedObject.namespace !== o.metadata.namespace)
+      out.push(invalid('involvedObject.namespace', o.involvedObject.namespace, 'does not match event.namespace'));
     if (o.type && !['Normal', 'Warning'].includes(o.type)) out.push(unsupported('type', o.type, ['Normal', 'Warning']));
     return out;
   },
@@ -537,8 +562,7 @@ const events: ResourceDef = {
 // ---- storage ------------------------------------------------------------------------------------------------
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
-export const accessModes = (m: string[] | undefined): string =>
-  (m ?? []).map((x) => ({ ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' })[x] ?? x).join(',');
+export const accessModes = (m: string[] | undefined): string => (m ?? []).map((x) => ({ ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' })[x] ?? x).join(',');
 
 const persistentvolumeclaims: ResourceDef = {
   group: '',
@@ -565,7 +589,7 @@ const persistentvolumeclaims: ResourceDef = {
   ],
   row: (o, now) => [
     o.metadata.name,
-    o.metadata.deletionTimestamp ? 'Terminating' : o.status?.phase ?? 'Pending',
+    o.metadata.deletionTimestamp ? 'Terminating' : (o.status?.phase ?? 'Pending'),
     o.spec?.volumeName ?? '',
     o.status?.capacity?.storage ?? '',
     accessModes(o.status?.accessModes),
@@ -621,7 +645,7 @@ const persistentvolumes: ResourceDef = {
   schema: 'io.k8s.api.core.v1.PersistentVolume',
   columns: [
     NAME_COLUMN,
-    col('Capacity', 'string', 'capacity is the description of the persistent volume\'s resources and capacity.'),
+    col('Capacity', 'string', "capacity is the description of the persistent volume's resources and capacity."),
     col('Access Modes', 'string', 'accessModes contains all ways the volume can be mounted.'),
     col('Reclaim Policy', 'string', 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim.'),
     col('Status', 'string', 'phase indicates if a volume is available, bound to a claim, or released by a claim.'),
@@ -637,7 +661,7 @@ const persistentvolumes: ResourceDef = {
     o.spec?.capacity?.storage ?? '',
     accessModes(o.spec?.accessModes),
     o.spec?.persistentVolumeReclaimPolicy ?? 'Retain',
-    o.metadata.deletionTimestamp ? 'Terminating' : o.status?.phase ?? 'Pending',
+    o.metadata.deletionTimestamp ? 'Terminating' : (o.status?.phase ?? 'Pending'),
     o.spec?.claimRef ? `${o.spec.claimRef.namespace}/${o.spec.claimRef.name}` : '',
     o.spec?.storageClassName ?? '',
     o.spec?.volumeAttributesClassName ?? '<unset>',
@@ -687,7 +711,12 @@ const componentstatuses: ResourceDef = {
   verbs: ['get', 'list'],
   virtual: true,
   schema: 'io.k8s.api.core.v1.ComponentStatus',
-  columns: [NAME_COLUMN, col('Status', 'string', 'Status of the component conditions'), col('Message', 'string', 'Message of the component conditions'), col('Error', 'string', 'Error of the component conditions')],
+  columns: [
+    NAME_COLUMN,
+    col('Status', 'string', 'Status of the component conditions'),
+    col('Message', 'string', 'Message of the component conditions'),
+    col('Error', 'string', 'Error of the component conditions'),
+  ],
   row: (o) => [o.metadata.name, o.conditions?.[0]?.status === 'True' ? 'Healthy' : 'Unhealthy', o.conditions?.[0]?.message ?? '', o.conditions?.[0]?.error ?? ''],
 };
 

@@ -51,11 +51,18 @@ function validatorFor(key: string, schema: unknown): ValidateFunction | undefine
   return v;
 }
 
-const fieldOf = (e: ErrorObject) => e.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+const fieldOf = (e: ErrorObject) =>
+  e.instancePath
+    .replace(/^\//, '')
+    .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+    .replace(/\//g, '.');
 
 function causeOf(e: ErrorObject, obj: unknown): StatusCause {
   const field = fieldOf(e);
-  const value = e.instancePath.split('/').slice(1).reduce((x: any, k) => (x === undefined || x === null ? undefined : x[k]), obj);
+  const value = e.instancePath
+    .split('/')
+    .slice(1)
+    .reduce((x: any, k) => (x === undefined || x === null ? undefined : x[k]), obj);
   switch (e.keyword) {
     case 'required': {
       const f = field ? `${field}.${(e.params as any).missingProperty}` : (e.params as any).missingProperty;
@@ -169,7 +176,14 @@ export function validateCrd(o: KubeObject, _ctx: unknown, old?: KubeObject): Sta
   if (!['Namespaced', 'Cluster'].includes(spec.scope)) out.push(unsupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
   const versions: any[] = Array.isArray(spec.versions) ? spec.versions : [];
   if (!versions.length) out.push(required('spec.versions'));
-  if (versions.filter((v) => v?.storage).length !== 1) out.push(invalid('spec.versions', versions.map((v) => v?.name), 'must have exactly one version marked as storage version'));
+  if (versions.filter((v) => v?.storage).length !== 1)
+    out.push(
+      invalid(
+        'spec.versions',
+        versions.map((v) => v?.name),
+        'must have exactly one version marked as storage version',
+      ),
+    );
   versions.forEach((v, i) => {
     if (!v?.name) out.push(required(`spec.versions[${i}].name`));
     if (!isObj(v?.schema?.openAPIV3Schema)) out.push(required(`spec.versions[${i}].schema.openAPIV3Schema`, 'schemas are required'));

@@ -5,17 +5,7 @@ import { APPS_KINDS, BATCH_KINDS } from './apps.js';
 import { CRDS, EVENTS_V1, MISC_KINDS, RBAC_KINDS, REVIEW_KINDS, STORAGE_KINDS } from './other.js';
 import { KindRegistry, type ResourceDef } from './registry.js';
 
-export const BUILTIN_KINDS: ResourceDef[] = [
-  ...CORE_KINDS,
-  ...APPS_KINDS,
-  ...BATCH_KINDS,
-  ...RBAC_KINDS,
-  ...STORAGE_KINDS,
-  ...MISC_KINDS,
-  EVENTS_V1,
-  CRDS,
-  ...REVIEW_KINDS,
-];
+export const BUILTIN_KINDS: ResourceDef[] = [...CORE_KINDS, ...APPS_KINDS, ...BATCH_KINDS, ...RBAC_KINDS, ...STORAGE_KINDS, ...MISC_KINDS, EVENTS_V1, CRDS, ...REVIEW_KINDS];
 
 export const BUILTINS = new KindRegistry(BUILTIN_KINDS);
 

@@ -40,7 +40,8 @@ function validateRules(rules: unknown): StatusCause[] {
     if (!isObj(r)) return void out.push(invalid(f, r, 'must be a policy rule'));
     if (!Array.isArray(r.verbs) || r.verbs.length === 0) out.push(required(`${f}.verbs`, 'verbs must contain at least one value'));
     const nonResource = Array.isArray(r.nonResourceURLs) && r.nonResourceURLs.length > 0;
-    if (nonResource && ((r.apiGroups ?? []).length || (r.resources ?? []).length)) out.push(invalid(`${f}.nonResourceURLs`, r.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'));
+    if (nonResource && ((r.apiGroups ?? []).length || (r.resources ?? []).length))
+      out.push(invalid(`${f}.nonResourceURLs`, r.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'));
     if (!nonResource && !Array.isArray(r.apiGroups)) out.push(required(`${f}.apiGroups`, 'resource rules must supply at least one api group'));
     if (!nonResource && (!Array.isArray(r.resources) || r.resources.length === 0)) out.push(required(`${f}.resources`, 'resource rules must supply at least one resource'));
   });
@@ -52,7 +53,8 @@ function validateBinding(o: KubeObject, namespaced: boolean, old?: KubeObject): 
   const ref = o.roleRef;
   if (!isObj(ref)) out.push(required('roleRef'));
   else {
-    if (!['Role', 'ClusterRole'].includes(ref.kind) || (!namespaced && ref.kind !== 'ClusterRole')) out.push(unsupported('roleRef.kind', ref.kind, namespaced ? ['Role', 'ClusterRole'] : ['ClusterRole']));
+    if (!['Role', 'ClusterRole'].includes(ref.kind) || (!namespaced && ref.kind !== 'ClusterRole'))
+      out.push(unsupported('roleRef.kind', ref.kind, namespaced ? ['Role', 'ClusterRole'] : ['ClusterRole']));
     if (ref.apiGroup !== RBAC) out.push(unsupported('roleRef.apiGroup', ref.apiGroup, [RBAC]));
     if (!ref.name) out.push(required('roleRef.name'));
   }
@@ -81,7 +83,14 @@ const bindingColumns = [
   col('Groups', 'string', 'Groups in the binding', 1),
   col('ServiceAccounts', 'string', 'ServiceAccounts in the binding', 1),
 ];
-const bindingRow = (o: KubeObject, now: number) => [o.metadata.name, `${o.roleRef?.kind}/${o.roleRef?.name}`, age(o, now), subjectsOf(o, 'User'), subjectsOf(o, 'Group'), subjectsOf(o, 'ServiceAccount')];
+const bindingRow = (o: KubeObject, now: number) => [
+  o.metadata.name,
+  `${o.roleRef?.kind}/${o.roleRef?.name}`,
+  age(o, now),
+  subjectsOf(o, 'User'),
+  subjectsOf(o, 'Group'),
+  subjectsOf(o, 'ServiceAccount'),
+];
 
 export const RBAC_KINDS: ResourceDef[] = [
   simple(RBAC, 'v1', 'clusterroles', 'ClusterRole', false, {
@@ -166,7 +175,13 @@ export const MISC_KINDS: ResourceDef[] = [
   }),
   simple('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true, {
     schema: 'io.k8s.api.discovery.v1.EndpointSlice',
-    columns: [NAME_COLUMN, col('AddressType', 'string', 'The IP protocol for this slice'), col('Ports', 'string', 'The ports for this slice'), col('Endpoints', 'string', 'The endpoints of this slice'), AGE_COLUMN],
+    columns: [
+      NAME_COLUMN,
+      col('AddressType', 'string', 'The IP protocol for this slice'),
+      col('Ports', 'string', 'The ports for this slice'),
+      col('Endpoints', 'string', 'The endpoints of this slice'),
+      AGE_COLUMN,
+    ],
     row: (o, now) => [o.metadata.name, o.addressType ?? '', slicePorts(o), sliceEndpoints(o), age(o, now)],
     fields: {},
   }),
@@ -175,7 +190,14 @@ export const MISC_KINDS: ResourceDef[] = [
     subresources: ['status'],
     statusSubresource: true,
     schema: 'io.k8s.api.networking.v1.Ingress',
-    columns: [NAME_COLUMN, col('Class', 'string', 'The name of the IngressClass resource'), col('Hosts', 'string', 'Hosts that incoming requests are matched against before the ingress rule'), col('Address', 'string', 'Address is a list containing ingress points for the load-balancer'), col('Ports', 'string', 'Ports of TLS configurations that open'), AGE_COLUMN],
+    columns: [
+      NAME_COLUMN,
+      col('Class', 'string', 'The name of the IngressClass resource'),
+      col('Hosts', 'string', 'Hosts that incoming requests are matched against before the ingress rule'),
+      col('Address', 'string', 'Address is a list containing ingress points for the load-balancer'),
+      col('Ports', 'string', 'Ports of TLS configurations that open'),
+      AGE_COLUMN,
+    ],
     row: (o, now) => [
       o.metadata.name,
       o.spec?.ingressClassName ?? '<none>',
@@ -187,7 +209,12 @@ export const MISC_KINDS: ResourceDef[] = [
   }),
   simple('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false, {
     schema: 'io.k8s.api.networking.v1.IngressClass',
-    columns: [NAME_COLUMN, col('Controller', 'string', 'Controller that is responsible for handling this class'), col('Parameters', 'string', 'A reference to a resource with additional parameters'), AGE_COLUMN],
+    columns: [
+      NAME_COLUMN,
+      col('Controller', 'string', 'Controller that is responsible for handling this class'),
+      col('Parameters', 'string', 'A reference to a resource with additional parameters'),
+      AGE_COLUMN,
+    ],
     row: (o, now) => [o.metadata.name, o.spec?.controller ?? '', o.spec?.parameters ? `${o.spec.parameters.kind}/${o.spec.parameters.name}` : '<none>', age(o, now)],
   }),
   simple('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, {
@@ -202,7 +229,13 @@ export const MISC_KINDS: ResourceDef[] = [
     statusSubresource: true,
     generation: true,
     schema: 'io.k8s.api.policy.v1.PodDisruptionBudget',
-    columns: [NAME_COLUMN, col('Min Available', 'string', 'The minimum number of pods that must be available simultaneously.'), col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable simultaneously.'), col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'), AGE_COLUMN],
+    columns: [
+      NAME_COLUMN,
+      col('Min Available', 'string', 'The minimum number of pods that must be available simultaneously.'),
+      col('Max Unavailable', 'string', 'The maximum number of pods that may be unavailable simultaneously.'),
+      col('Allowed Disruptions', 'integer', 'Calculated number of pods that may be disrupted at this time.'),
+      AGE_COLUMN,
+    ],
     row: (o, now) => [o.metadata.name, o.spec?.minAvailable ?? 'N/A', o.spec?.maxUnavailable ?? 'N/A', o.status?.disruptionsAllowed ?? 0, age(o, now)],
   }),
   simple('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
@@ -211,13 +244,35 @@ export const MISC_KINDS: ResourceDef[] = [
     subresources: ['status'],
     statusSubresource: true,
     schema: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler',
-    columns: [NAME_COLUMN, col('Reference', 'string', 'Reference to the target object'), col('Targets', 'string', 'Current and target metric values'), col('MinPods', 'string', 'Lower limit for the number of pods'), col('MaxPods', 'string', 'Upper limit for the number of pods'), col('Replicas', 'string', 'Current number of replicas'), AGE_COLUMN],
-    row: (o, now) => [o.metadata.name, `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`, '<unknown>', o.spec?.minReplicas ?? 1, o.spec?.maxReplicas ?? 0, o.status?.currentReplicas ?? 0, age(o, now)],
+    columns: [
+      NAME_COLUMN,
+      col('Reference', 'string', 'Reference to the target object'),
+      col('Targets', 'string', 'Current and target metric values'),
+      col('MinPods', 'string', 'Lower limit for the number of pods'),
+      col('MaxPods', 'string', 'Upper limit for the number of pods'),
+      col('Replicas', 'string', 'Current number of replicas'),
+      AGE_COLUMN,
+    ],
+    row: (o, now) => [
+      o.metadata.name,
+      `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`,
+      '<unknown>',
+      o.spec?.minReplicas ?? 1,
+      o.spec?.maxReplicas ?? 0,
+      o.status?.currentReplicas ?? 0,
+      age(o, now),
+    ],
   }),
   simple('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, {
     shortNames: ['pc'],
     schema: 'io.k8s.api.scheduling.v1.PriorityClass',
-    columns: [NAME_COLUMN, col('Value', 'integer', 'Value of the priority class'), col('Global-Default', 'boolean', 'Whether this is the default priority class'), AGE_COLUMN, col('PreemptionPolicy', 'string', 'PreemptionPolicy of the priority class')],
+    columns: [
+      NAME_COLUMN,
+      col('Value', 'integer', 'Value of the priority class'),
+      col('Global-Default', 'boolean', 'Whether this is the default priority class'),
+      AGE_COLUMN,
+      col('PreemptionPolicy', 'string', 'PreemptionPolicy of the priority class'),
+    ],
     row: (o, now) => [o.metadata.name, o.value ?? 0, o.globalDefault === true, age(o, now), o.preemptionPolicy ?? 'PreemptLowerPriority'],
     defaults(o) {
       o.preemptionPolicy ??= 'PreemptLowerPriority';

@@ -135,7 +135,7 @@ function validateContainers(list: unknown, field: string, needOne: boolean, seen
           if (p.hostPort !== undefined) out.push(...intIn(`${pf}.hostPort`, p.hostPort, 1, 65535));
           if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol)) out.push(unsupported(`${pf}.protocol`, p.protocol, PROTOCOLS));
           if (p.name !== undefined && (typeof p.name !== 'string' || p.name.length > 15 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) || !/[a-z]/.test(p.name))) {
-            out.push(invalid(`${pf}.name`, p.name, "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-), must contain at least one letter (a-z) and be no more than 15 characters"));
+            out.push(invalid(`${pf}.name`, p.name, 'must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-), must contain at least one letter (a-z) and be no more than 15 characters'));
           }
         });
     }
@@ -190,8 +190,9 @@ export function validatePodSpec(spec: unknown, field: string): StatusCause[] {
       const f = `${field}.tolerations[${i}]`;
       if (!isObj(t)) return;
       if (t.operator !== undefined && !['Exists', 'Equal'].includes(t.operator)) out.push(unsupported(`${f}.operator`, t.operator, ['Equal', 'Exists']));
-      if (t.effect !== undefined && t.effect !== '' && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect)) out.push(unsupported(`${f}.effect`, t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
-      if (t.operator === 'Exists' && t.value) out.push(invalid(`${f}.operator`, t.operator, 'value must be empty when `operator` is \'Exists\''));
+      if (t.effect !== undefined && t.effect !== '' && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(t.effect))
+        out.push(unsupported(`${f}.effect`, t.effect, ['NoSchedule', 'PreferNoSchedule', 'NoExecute']));
+      if (t.operator === 'Exists' && t.value) out.push(invalid(`${f}.operator`, t.operator, "value must be empty when `operator` is 'Exists'"));
     });
   }
   return out;
@@ -210,7 +211,9 @@ export function validatePod(pod: KubeObject, _ctx: KindContext, old?: KubeObject
     else if (a.nodeName === undefined) a.nodeName = old.spec.nodeName;
     if (deepDiff(a, old.spec)) out.push(forbidden('spec', MUTABLE_HINT));
     const newTol: any[] = Array.isArray(pod.spec.tolerations) ? pod.spec.tolerations : [];
-    const kept = newTol === old.spec.tolerations || ((old.spec.tolerations ?? []) as any[]).every((t) => newTol.some((n) => canonical({ ...n, tolerationSeconds: 0 }) === canonical({ ...t, tolerationSeconds: 0 })));
+    const kept =
+      newTol === old.spec.tolerations ||
+      ((old.spec.tolerations ?? []) as any[]).every((t) => newTol.some((n) => canonical({ ...n, tolerationSeconds: 0 }) === canonical({ ...t, tolerationSeconds: 0 })));
     if (!kept) out.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
   }
   return out;
@@ -252,7 +255,11 @@ export function sameJson(a: unknown, b: unknown): boolean {
 /** JSON with object keys sorted (for comparisons). */
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  if (isObj(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 

@@ -71,7 +71,12 @@ export interface ResourceDef {
   /** Create-only review types (SelfSubjectAccessReview...): answered, never stored. */
   virtual?: boolean;
   /** A custom resource (served from a CRD). */
-  custom?: { crd: string; schema?: unknown; printerColumns?: { name: string; type: string; jsonPath: string; description?: string; priority?: number; format?: string }[]; scaleSpec?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
+  custom?: {
+    crd: string;
+    schema?: unknown;
+    printerColumns?: { name: string; type: string; jsonPath: string; description?: string; priority?: number; format?: string }[];
+    scaleSpec?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  };
 }
 
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -85,8 +90,18 @@ export const col = (name: string, type: ColumnDefinition['type'], description: s
   priority,
 });
 
-export const NAME_COLUMN = col('Name', 'string', 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', 0, 'name');
-export const AGE_COLUMN = col('Age', 'string', 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata');
+export const NAME_COLUMN = col(
+  'Name',
+  'string',
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  0,
+  'name',
+);
+export const AGE_COLUMN = col(
+  'Age',
+  'string',
+  'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
+);
 
 /** The storage key of a resource ('core/events' for events.k8s.io events too). */
 export function storageOf(d: ResourceDef): string {

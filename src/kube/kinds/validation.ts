@@ -37,7 +37,13 @@ export function dns1123Label(field: string, v: unknown): StatusCause[] {
   const out: StatusCause[] = [];
   if (s.length > 63) out.push(invalid(field, s, 'must be no more than 63 characters'));
   if (!DNS1123_LABEL.test(s)) {
-    out.push(invalid(field, s, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"));
+    out.push(
+      invalid(
+        field,
+        s,
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+      ),
+    );
   }
   return out;
 }
@@ -47,7 +53,13 @@ export function dns1123Subdomain(field: string, v: unknown): StatusCause[] {
   const out: StatusCause[] = [];
   if (s.length > 253) out.push(invalid(field, s, 'must be no more than 253 characters'));
   if (!DNS1123_SUBDOMAIN.test(s)) {
-    out.push(invalid(field, s, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
+    out.push(
+      invalid(
+        field,
+        s,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      ),
+    );
   }
   return out;
 }
@@ -57,7 +69,13 @@ export function dns1035Label(field: string, v: unknown): StatusCause[] {
   const out: StatusCause[] = [];
   if (s.length > 63) out.push(invalid(field, s, 'must be no more than 63 characters'));
   if (!DNS1035_LABEL.test(s)) {
-    out.push(invalid(field, s, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"));
+    out.push(
+      invalid(
+        field,
+        s,
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+      ),
+    );
   }
   return out;
 }
@@ -67,14 +85,35 @@ export function qualifiedName(field: string, key: string): StatusCause[] {
   const parts = key.split('/');
   const name = parts.length === 2 ? parts[1] : parts[0];
   const out: StatusCause[] = [];
-  if (parts.length > 2) return [invalid(field, key, "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')")];
+  if (parts.length > 2)
+    return [
+      invalid(
+        field,
+        key,
+        "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+      ),
+    ];
   if (parts.length === 2) {
     if (parts[0] === '') out.push(invalid(field, key, 'prefix part must be non-empty'));
-    else if (parts[0].length > 253 || !DNS1123_SUBDOMAIN.test(parts[0])) out.push(invalid(field, key, "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"));
+    else if (parts[0].length > 253 || !DNS1123_SUBDOMAIN.test(parts[0]))
+      out.push(
+        invalid(
+          field,
+          key,
+          "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+        ),
+      );
   }
   if (name.length === 0) out.push(invalid(field, key, 'name part must be non-empty'));
   else if (name.length > 63) out.push(invalid(field, key, 'name part must be no more than 63 characters'));
-  else if (!QUALIFIED_NAME.test(name)) out.push(invalid(field, key, "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+  else if (!QUALIFIED_NAME.test(name))
+    out.push(
+      invalid(
+        field,
+        key,
+        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      ),
+    );
   return out;
 }
 
@@ -86,7 +125,14 @@ export function labels(field: string, v: unknown): StatusCause[] {
     out.push(...qualifiedName(field, k));
     if (typeof val !== 'string') out.push(invalid(`${field}[${k}]`, val, 'must be a string'));
     else if (val.length > 63) out.push(invalid(field, val, 'must be no more than 63 characters'));
-    else if (!LABEL_VALUE.test(val)) out.push(invalid(field, val, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+    else if (!LABEL_VALUE.test(val))
+      out.push(
+        invalid(
+          field,
+          val,
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        ),
+      );
   }
   return out;
 }
@@ -120,7 +166,7 @@ export function labelSelector(field: string, sel: unknown): StatusCause[] {
       const op = e.operator;
       if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(op)) out.push(unsupported(`${f}.operator`, op, ['In', 'NotIn', 'Exists', 'DoesNotExist']));
       const vals = Array.isArray(e.values) ? e.values : [];
-      if ((op === 'In' || op === 'NotIn') && vals.length === 0) out.push(required(`${f}.values`, 'must be specified when `operator` is \'In\' or \'NotIn\''));
+      if ((op === 'In' || op === 'NotIn') && vals.length === 0) out.push(required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
       if ((op === 'Exists' || op === 'DoesNotExist') && vals.length > 0) out.push(forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
     });
   }
@@ -142,7 +188,7 @@ export function parseQuantity(q: unknown): number | undefined {
 }
 
 export function quantity(field: string, q: unknown): StatusCause[] {
-  if (parseQuantity(q) === undefined) return [invalid(field, q, "must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")];
+  if (parseQuantity(q) === undefined) return [invalid(field, q, 'must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$')];
   if ((parseQuantity(q) ?? 0) < 0) return [invalid(field, q, 'must be greater than or equal to 0')];
   return [];
 }

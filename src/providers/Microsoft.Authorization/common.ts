@@ -11,9 +11,23 @@ export const NS = 'Microsoft.Authorization';
 
 /** Newest first. az 2.45 sends 2020-04-01-preview / 2018-01-01-preview (latest) and 2015-07-01 (hybrid). */
 export const AUTHORIZATION_API_VERSIONS = [
-  '2022-04-01', '2022-05-01-preview', '2022-01-01-preview', '2021-04-01-preview', '2020-10-01-preview', '2020-08-01-preview',
-  '2020-10-01', '2020-04-01-preview', '2020-03-01-preview', '2018-09-01-preview', '2018-07-01', '2018-01-01-preview', '2017-10-01-preview',
-  '2017-05-01', '2016-09-01', '2015-07-01', '2015-06-01',
+  '2022-04-01',
+  '2022-05-01-preview',
+  '2022-01-01-preview',
+  '2021-04-01-preview',
+  '2020-10-01-preview',
+  '2020-08-01-preview',
+  '2020-10-01',
+  '2020-04-01-preview',
+  '2020-03-01-preview',
+  '2018-09-01-preview',
+  '2018-07-01',
+  '2018-01-01-preview',
+  '2017-10-01-preview',
+  '2017-05-01',
+  '2016-09-01',
+  '2015-07-01',
+  '2015-06-01',
 ];
 
 export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -22,13 +22,15 @@ export const elevateAccess: ResourceTypeDefinition = {
   scope: 'tenant',
   tracked: false,
   apiVersions: ['2017-05-01', '2016-07-01', '2015-07-01'],
-  providerOperations: [{ name: 'elevateAccess/action', operation: 'Elevate access', description: "Grants the caller User Access Administrator access at the tenant scope." }],
+  providerOperations: [{ name: 'elevateAccess/action', operation: 'Elevate access', description: 'Grants the caller User Access Administrator access at the tenant scope.' }],
   handlers: {
     post: (ctx) => {
       if (!ctx.services.config.auth) return { status: 200 };
       const oid = ctx.principal.objectId;
       if (!directoryOf(ctx.services).isGlobalAdministrator(oid)) throw authorizationFailed(ctx, 'Microsoft.Authorization/elevateAccess/action', `/providers/${NS}`);
-      const held = authz(ctx).assignmentsOf(oid).some((a) => a.scope === '/' && a.roleDefinitionGuid === USER_ACCESS_ADMINISTRATOR_ID);
+      const held = authz(ctx)
+        .assignmentsOf(oid)
+        .some((a) => a.scope === '/' && a.roleDefinitionGuid === USER_ACCESS_ADMINISTRATOR_ID);
       if (held) return { status: 200 };
       const name = derivedGuid(`elevate:${oid.toLowerCase()}`);
       const now = new Date().toISOString();

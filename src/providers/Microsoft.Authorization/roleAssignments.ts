@@ -100,7 +100,10 @@ export const roleAssignments: ResourceTypeDefinition = {
       throw Errors.invalid('InvalidPrincipalId', 'A valid principal ID must be specified.', 'properties.principalId');
     }
     if (!directoryOf(ctx.services).principalType(p.principalId)) {
-      throw Errors.invalid('PrincipalNotFound', `Principal ${p.principalId.replace(/-/g, '')} does not exist in the directory ${ctx.principal.tenantId || ctx.services.config.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`);
+      throw Errors.invalid(
+        'PrincipalNotFound',
+        `Principal ${p.principalId.replace(/-/g, '')} does not exist in the directory ${ctx.principal.tenantId || ctx.services.config.tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+      );
     }
     const pid = p.principalId.toLowerCase();
     const existing = ctx.existing ? assignmentRef(ctx.existing.resource) : undefined;
@@ -108,7 +111,11 @@ export const roleAssignments: ResourceTypeDefinition = {
       throw Errors.invalid('RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.');
     }
     const self = ctx.path.id.toLowerCase();
-    if (authz(ctx).assignmentsOf(pid).some((a) => a.key !== self && a.roleDefinitionGuid === guid && a.scope === scope)) {
+    if (
+      authz(ctx)
+        .assignmentsOf(pid)
+        .some((a) => a.key !== self && a.roleDefinitionGuid === guid && a.scope === scope)
+    ) {
       throw Errors.conflictWith('RoleAssignmentExists', 'The role assignment already exists.');
     }
   },

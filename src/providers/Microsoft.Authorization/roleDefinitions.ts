@@ -76,7 +76,12 @@ export const roleDefinitions: ResourceTypeDefinition = {
         const data = customRoleData(s);
         if (data.assignableScopes.some((a) => covers(normScope(a), scope) || below(normScope(a), scope))) items.push({ data, stored: s });
       }
-      return pageOf(ctx, items.filter((i) => keep(i.data)), (i) => roleDefinitionWire(i.data, ctx.path.subscriptionId, i.stored), (i) => i.data.name);
+      return pageOf(
+        ctx,
+        items.filter((i) => keep(i.data)),
+        (i) => roleDefinitionWire(i.data, ctx.path.subscriptionId, i.stored),
+        (i) => i.data.name,
+      );
     },
   },
   validate(ctx, candidate) {
@@ -94,7 +99,12 @@ export const roleDefinitions: ResourceTypeDefinition = {
       throw Errors.invalid('InvalidRoleDefinition', "The role definition's permissions must be an array of {actions, notActions, dataActions, notDataActions}.");
     }
     const name = p.roleName.toLowerCase();
-    if (BUILTIN_ROLES.some((r) => r.roleName.toLowerCase() === name) || authz(ctx).customDefinitions().some((d) => d.resource.name.toLowerCase() !== guid.toLowerCase() && String(d.resource.properties?.roleName ?? '').toLowerCase() === name)) {
+    if (
+      BUILTIN_ROLES.some((r) => r.roleName.toLowerCase() === name) ||
+      authz(ctx)
+        .customDefinitions()
+        .some((d) => d.resource.name.toLowerCase() !== guid.toLowerCase() && String(d.resource.properties?.roleName ?? '').toLowerCase() === name)
+    ) {
       throw Errors.conflictWith('RoleDefinitionWithSameNameExists', 'A custom role with the same name already exists in this directory. Use a different name.');
     }
   },

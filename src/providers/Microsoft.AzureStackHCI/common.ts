@@ -34,12 +34,14 @@ export const sameId = (a: unknown, b: unknown) => lower(a) === lower(b);
 /** The HCI site behind the resource's custom location; refuses a resource without one, or one that moves. */
 export function hciTarget(ctx: RequestContext, candidate: ArmResource, what: string): HciTarget {
   const ext = candidate.extendedLocation;
-  if (!ext) throw Errors.invalid('InvalidExtendedLocation', `${what} is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"}.`, 'extendedLocation');
+  if (!ext)
+    throw Errors.invalid('InvalidExtendedLocation', `${what} is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"}.`, 'extendedLocation');
   const ex = ctx.existing;
   if (ex && !sameId(ex.resource.extendedLocation?.name, ext.name)) throw Errors.propertyChangeNotAllowed('extendedLocation', String(ex.resource.extendedLocation?.name), 'extendedLocation.name');
   // resolved once for the PUT (the custom location the core already checked)
   const t = ctx.target ? ctx.target() : ctx.services.targets.resolve({ extendedLocation: ext });
-  if (t.kind !== 'AzureStackHCI' || !t.site) throw Errors.invalid('InvalidExtendedLocation', `${what} lives on Azure Stack HCI sites; the custom location resolves to ${t.where}.`, 'extendedLocation.name');
+  if (t.kind !== 'AzureStackHCI' || !t.site)
+    throw Errors.invalid('InvalidExtendedLocation', `${what} lives on Azure Stack HCI sites; the custom location resolves to ${t.where}.`, 'extendedLocation.name');
   return { site: t.site, where: t.where, customLocation: String(ext.name) };
 }
 

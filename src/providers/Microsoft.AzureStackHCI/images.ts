@@ -49,8 +49,13 @@ function planImage(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
   const os = ['windows', 'linux'].find((x) => x === osType.toLowerCase());
   if (!os) throw Errors.invalidParameter(`properties.osType is required: Windows or Linux${osType ? ` (got '${osType}')` : ''}.`, 'properties.osType');
   const hasPath = typeof p.imagePath === 'string' && p.imagePath !== '';
-  if (!hasPath && !p.containerId) throw Errors.invalidParameter('properties.imagePath is required: the image file on the cluster\'s storage (for example C:\\ClusterStorage\\UserStorage_1\\ubuntu.vhdx) or a URL it is downloaded from.', 'properties.imagePath');
-  if (hasPath && !/\.(vhdx?|iso)$/i.test(String(p.imagePath).split('?')[0])) throw Errors.invalidParameter(`properties.imagePath '${p.imagePath}' is not a VHD, VHDX or ISO file.`, 'properties.imagePath');
+  if (!hasPath && !p.containerId)
+    throw Errors.invalidParameter(
+      "properties.imagePath is required: the image file on the cluster's storage (for example C:\\ClusterStorage\\UserStorage_1\\ubuntu.vhdx) or a URL it is downloaded from.",
+      'properties.imagePath',
+    );
+  if (hasPath && !/\.(vhdx?|iso)$/i.test(String(p.imagePath).split('?')[0]))
+    throw Errors.invalidParameter(`properties.imagePath '${p.imagePath}' is not a VHD, VHDX or ISO file.`, 'properties.imagePath');
   if (p.containerId) referenced(ctx.services, p.containerId, 'storageContainers', 'storage container', 'properties.containerId', t.customLocation);
   const gen = String(p.hyperVGeneration ?? 'V2').toUpperCase();
   if (gen !== 'V1' && gen !== 'V2') throw Errors.invalidParameter(`properties.hyperVGeneration '${p.hyperVGeneration}' is not one of V1, V2.`, 'properties.hyperVGeneration');
@@ -101,9 +106,12 @@ function planContainer(ctx: RequestContext, candidate: ArmResource): WriteOutcom
   const ex = ctx.existing;
   const p: Props = { ...(candidate.properties ?? {}) };
   const path = p.path;
-  if (typeof path !== 'string' || !/^[A-Za-z]:\\|^\\\\|^\//.test(path)) throw Errors.invalidParameter("properties.path is required: an absolute path on the cluster's storage, for example C:\\ClusterStorage\\UserStorage_1\\Volume1.", 'properties.path');
+  if (typeof path !== 'string' || !/^[A-Za-z]:\\|^\\\\|^\//.test(path))
+    throw Errors.invalidParameter("properties.path is required: an absolute path on the cluster's storage, for example C:\\ClusterStorage\\UserStorage_1\\Volume1.", 'properties.path');
   if (ex && String(ex.resource.properties?.path) !== path) throw Errors.propertyChangeNotAllowed('path', String(ex.resource.properties?.path), 'properties.path');
-  const clash = ctx.services.resources.listByType(hciKey('storageContainers')).find((c) => !sameId(c.resource.id, ctx.path.id) && sameId(c.resource.extendedLocation?.name, t.customLocation) && sameId(c.resource.properties?.path, path));
+  const clash = ctx.services.resources
+    .listByType(hciKey('storageContainers'))
+    .find((c) => !sameId(c.resource.id, ctx.path.id) && sameId(c.resource.extendedLocation?.name, t.customLocation) && sameId(c.resource.properties?.path, path));
   if (clash) throw Errors.conflictWith('StorageContainerPathInUse', `The path '${path}' is already the storage container '${clash.resource.id}'.`);
   return {
     resource: { ...candidate, properties: { path, provisioningState: 'Accepted', status: inProgress() } },
@@ -120,7 +128,10 @@ export const storageContainers: ResourceTypeDefinition = {
     const id = ctx.existing.resource.id;
     const users = [
       ...usedBy(services, id, (p) => [p.storageProfile?.vmConfigStoragePathId]),
-      ...services.resources.listByType(hciKey('galleryImages')).filter((g) => sameId(g.resource.properties?.containerId, id)).map((g) => g.resource.id),
+      ...services.resources
+        .listByType(hciKey('galleryImages'))
+        .filter((g) => sameId(g.resource.properties?.containerId, id))
+        .map((g) => g.resource.id),
     ];
     if (users.length) throw Errors.conflictWith('StorageContainerInUse', `Storage container '${ctx.existing.resource.name}' holds files of ${users.join(', ')}; delete them first.`);
     return { operation: { kind: 'delete', tasks: step(String(ctx.existing.internal.site), CONTAINER_MS) } };
@@ -128,7 +139,12 @@ export const storageContainers: ResourceTypeDefinition = {
   toWire: wire('storageContainers'),
   onOperationSucceeded: (op, s, services) => {
     // What the images in it occupy, out of the volume's size.
-    const used = s ? services.resources.listByType(hciKey('galleryImages')).filter((g) => sameId(g.resource.properties?.containerId, s.resource.id)).reduce((n, g) => n + Number(g.internal.sizeMB ?? 0), 0) : 0;
+    const used = s
+      ? services.resources
+          .listByType(hciKey('galleryImages'))
+          .filter((g) => sameId(g.resource.properties?.containerId, s.resource.id))
+          .reduce((n, g) => n + Number(g.internal.sizeMB ?? 0), 0)
+      : 0;
     return settleHci(op, s, true, undefined, { containerSizeMB: CONTAINER_MB, availableSizeMB: CONTAINER_MB - used });
   },
   onOperationFailed: (op, s, e) => settleHci(op, s, false, e),

@@ -89,7 +89,8 @@ export function networkFromBody(name: string, owner: string, p: Record<string, a
   });
   if (gateway) {
     const g = ipToInt(gateway)!;
-    for (const pool of [...pools, ...vipPools]) if (g >= ipToInt(pool.start)! && g <= ipToInt(pool.end)!) throw bad(`The gateway ${gateway} lies inside IP pool ${pool.start}-${pool.end}.`, `${at}.ipPools`);
+    for (const pool of [...pools, ...vipPools])
+      if (g >= ipToInt(pool.start)! && g <= ipToInt(pool.end)!) throw bad(`The gateway ${gateway} lies inside IP pool ${pool.start}-${pool.end}.`, `${at}.ipPools`);
   }
   const dns = p.dhcpOptions?.dnsServers ?? [];
   if (!Array.isArray(dns)) throw bad('dhcpOptions.dnsServers must be an array of IPv4 addresses.', 'properties.dhcpOptions.dnsServers');
@@ -114,7 +115,11 @@ async function usersOf(services: Services, s: StoredResource): Promise<string[]>
   const named = new RegExp(id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'), 'i');
   const users = await services.resources.scan(
     (t) => named.test(t),
-    (r) => r.resource.id.toLowerCase() !== id && JSON.stringify(r.resource.properties ?? {}).toLowerCase().includes(id),
+    (r) =>
+      r.resource.id.toLowerCase() !== id &&
+      JSON.stringify(r.resource.properties ?? {})
+        .toLowerCase()
+        .includes(id),
   );
   const out = users.map((r) => r.resource.id);
   const site = s.internal.site as string | undefined;
@@ -134,7 +139,10 @@ async function plan(ctx: RequestContext, candidate: ArmResource, ex?: StoredReso
   for (const other of snap.logicalNetworks) {
     if (other.name.toLowerCase() === name.toLowerCase()) {
       if (!other.owner || other.owner.toLowerCase() !== ctx.path.id.toLowerCase()) {
-        throw Errors.conflictWith('LogicalNetworkNameConflict', `${target.where} already has a logical network named '${other.name}'${other.owner ? ` ('${other.owner}')` : ' (configured on the site)'}; choose another name.`);
+        throw Errors.conflictWith(
+          'LogicalNetworkNameConflict',
+          `${target.where} already has a logical network named '${other.name}'${other.owner ? ` ('${other.owner}')` : ' (configured on the site)'}; choose another name.`,
+        );
       }
       continue;
     }
@@ -208,9 +216,10 @@ export const logicalNetworks: ResourceTypeDefinition = {
       throw Errors.conflictWith('LogicalNetworkInUse', `Logical network '${ctx.existing.resource.name}' is in use by ${users.join(', ')}; delete them first.`);
     }
     const site = ctx.existing.internal.site as string | undefined;
-    const tasks = site && ctx.services.fabric?.hasSite(site)
-      ? [{ id: 'network', kind: 'fabric.removeNetwork', params: { site, name: String(ctx.existing.internal.network), owner: ctx.existing.resource.id }, durationMs: ADD_MS }]
-      : [];
+    const tasks =
+      site && ctx.services.fabric?.hasSite(site)
+        ? [{ id: 'network', kind: 'fabric.removeNetwork', params: { site, name: String(ctx.existing.internal.network), owner: ctx.existing.resource.id }, durationMs: ADD_MS }]
+        : [];
     return { operation: { kind: 'delete', tasks } };
   },
   toWire,

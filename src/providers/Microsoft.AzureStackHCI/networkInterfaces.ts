@@ -36,21 +36,31 @@ function plan(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
   const ex = ctx.existing;
   const p: Props = { ...(candidate.properties ?? {}) };
   const configs = p.ipConfigurations;
-  if (!Array.isArray(configs) || configs.length !== 1) throw Errors.invalidParameter('properties.ipConfigurations must hold exactly one IP configuration (an Azure Stack HCI network interface has one address on one logical network).', 'properties.ipConfigurations');
+  if (!Array.isArray(configs) || configs.length !== 1)
+    throw Errors.invalidParameter(
+      'properties.ipConfigurations must hold exactly one IP configuration (an Azure Stack HCI network interface has one address on one logical network).',
+      'properties.ipConfigurations',
+    );
   const c = configs[0] ?? {};
   const at = 'properties.ipConfigurations[0].properties';
   const lnet = referenced(services, c.properties?.subnet?.id, 'logicalNetworks', 'logical network', `${at}.subnet.id`, t.customLocation);
   const wanted = c.properties?.privateIPAddress;
-  if (wanted !== undefined && wanted !== null && wanted !== '' && typeof wanted !== 'string') throw Errors.invalidParameter(`${at}.privateIPAddress must be an IPv4 address.`, `${at}.privateIPAddress`);
+  if (wanted !== undefined && wanted !== null && wanted !== '' && typeof wanted !== 'string')
+    throw Errors.invalidParameter(`${at}.privateIPAddress must be an IPv4 address.`, `${at}.privateIPAddress`);
   if (ex) {
     const before = ex.resource.properties?.ipConfigurations?.[0]?.properties ?? {};
-    if (!sameId(before.subnet?.id, lnet.resource.id)) throw Errors.propertyChangeNotAllowed('subnet', String(before.subnet?.id), `${at}.subnet.id`, 'create another network interface for another network');
+    if (!sameId(before.subnet?.id, lnet.resource.id))
+      throw Errors.propertyChangeNotAllowed('subnet', String(before.subnet?.id), `${at}.subnet.id`, 'create another network interface for another network');
     if (wanted && wanted !== before.privateIPAddress && instanceUsing(services, ex.resource.id)) {
-      throw Errors.conflictWith('NetworkInterfaceInUse', `The network interface '${ex.resource.name}' is used by '${instanceUsing(services, ex.resource.id)!.resource.id}'; its address cannot change while a VM uses it.`);
+      throw Errors.conflictWith(
+        'NetworkInterfaceInUse',
+        `The network interface '${ex.resource.name}' is used by '${instanceUsing(services, ex.resource.id)!.resource.id}'; its address cannot change while a VM uses it.`,
+      );
     }
   }
   const dns = p.dnsSettings?.dnsServers ?? [];
-  if (!Array.isArray(dns) || dns.some((d: unknown) => typeof d !== 'string')) throw Errors.invalidParameter('properties.dnsSettings.dnsServers must be an array of IPv4 addresses.', 'properties.dnsSettings.dnsServers');
+  if (!Array.isArray(dns) || dns.some((d: unknown) => typeof d !== 'string'))
+    throw Errors.invalidParameter('properties.dnsSettings.dnsServers must be an array of IPv4 addresses.', 'properties.dnsSettings.dnsServers');
   const network = String(lnet.internal.network);
   const sub = lnet.resource.properties?.subnets?.[0]?.properties ?? {};
   const dhcpOnly = sub.ipAllocationMethod === 'Dynamic' && !(sub.ipPools ?? []).length;
@@ -60,7 +70,17 @@ function plan(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
   const resource: ArmResource = {
     ...candidate,
     properties: {
-      ipConfigurations: [{ name: String(c.name ?? 'ipconfig1'), properties: { subnet: { id: lnet.resource.id }, privateIPAddress: ex?.resource.properties?.ipConfigurations?.[0]?.properties?.privateIPAddress ?? '', gateway, prefixLength: prefix.includes('/') ? prefix.split('/')[1] : '' } }],
+      ipConfigurations: [
+        {
+          name: String(c.name ?? 'ipconfig1'),
+          properties: {
+            subnet: { id: lnet.resource.id },
+            privateIPAddress: ex?.resource.properties?.ipConfigurations?.[0]?.properties?.privateIPAddress ?? '',
+            gateway,
+            prefixLength: prefix.includes('/') ? prefix.split('/')[1] : '',
+          },
+        },
+      ],
       macAddress: typeof p.macAddress === 'string' && p.macAddress ? p.macAddress : (ex?.resource.properties?.macAddress ?? macFor(ctx.path.id)),
       dnsSettings: { dnsServers: dns.length ? dns : (lnet.resource.properties?.dhcpOptions?.dnsServers ?? []) },
       provisioningState: 'Accepted',

@@ -46,8 +46,10 @@ function hardware(h: Props | undefined): { vmSize: string; processors: number; m
   if (vmSize.toLowerCase() === 'custom') {
     const processors = h?.processors;
     const memoryMB = h?.memoryMB;
-    if (!Number.isInteger(processors) || processors < 1 || processors > 64) throw Errors.invalidParameter(`${at}.processors must be a whole number from 1 to 64 with vmSize Custom; got ${JSON.stringify(processors)}.`, `${at}.processors`);
-    if (!Number.isInteger(memoryMB) || memoryMB < 512 || memoryMB % 2 !== 0) throw Errors.invalidParameter(`${at}.memoryMB must be an even number of MB, 512 or more, with vmSize Custom; got ${JSON.stringify(memoryMB)}.`, `${at}.memoryMB`);
+    if (!Number.isInteger(processors) || processors < 1 || processors > 64)
+      throw Errors.invalidParameter(`${at}.processors must be a whole number from 1 to 64 with vmSize Custom; got ${JSON.stringify(processors)}.`, `${at}.processors`);
+    if (!Number.isInteger(memoryMB) || memoryMB < 512 || memoryMB % 2 !== 0)
+      throw Errors.invalidParameter(`${at}.memoryMB must be an even number of MB, 512 or more, with vmSize Custom; got ${JSON.stringify(memoryMB)}.`, `${at}.memoryMB`);
     return { vmSize: 'Custom', processors, memoryMB, custom: true };
   }
   if (vmSize.toLowerCase() === 'default') return { vmSize: 'Default', ...DEFAULT_SIZE, custom: true };
@@ -59,8 +61,10 @@ function hardware(h: Props | undefined): { vmSize: string; processors: number; m
 function requireMachine(ctx: RequestContext): StoredResource {
   const m = ctx.parent;
   if (!m) throw Errors.parentResourceNotFound(ctx.method === 'GET' ? 'read' : 'write', TYPE, ctx.path.scopeId);
-  if (m.typeKey !== MACHINES) throw Errors.invalid('InvalidParentResource', `A virtual machine instance is an extension resource of an Arc machine (Microsoft.HybridCompute/machines); '${m.resource.type}' is not one.`);
-  if (String(m.resource.kind ?? '').toLowerCase() !== 'hci') throw Errors.invalid('InvalidMachineKind', `The machine '${m.resource.name}' is of kind '${String(m.resource.kind ?? 'none')}'; a virtual machine instance needs a machine of kind HCI.`, 'kind');
+  if (m.typeKey !== MACHINES)
+    throw Errors.invalid('InvalidParentResource', `A virtual machine instance is an extension resource of an Arc machine (Microsoft.HybridCompute/machines); '${m.resource.type}' is not one.`);
+  if (String(m.resource.kind ?? '').toLowerCase() !== 'hci')
+    throw Errors.invalid('InvalidMachineKind', `The machine '${m.resource.name}' is of kind '${String(m.resource.kind ?? 'none')}'; a virtual machine instance needs a machine of kind HCI.`, 'kind');
   return m;
 }
 
@@ -80,8 +84,10 @@ function plan(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
   if (sp.vmConfigStoragePathId) referenced(services, sp.vmConfigStoragePathId, 'storageContainers', 'storage container', 'properties.storageProfile.vmConfigStoragePathId', t.customLocation);
   // the OS profile matches the image's OS
   const os: Props = p.osProfile ?? {};
-  if (osType === 'Linux' && os.windowsConfiguration && !os.linuxConfiguration) throw Errors.invalidParameter(`The image '${image?.resource.name}' is Linux: give osProfile.linuxConfiguration, not windowsConfiguration.`, 'properties.osProfile.windowsConfiguration');
-  if (osType === 'Windows' && os.linuxConfiguration && !os.windowsConfiguration) throw Errors.invalidParameter(`The image '${image?.resource.name}' is Windows: give osProfile.windowsConfiguration, not linuxConfiguration.`, 'properties.osProfile.linuxConfiguration');
+  if (osType === 'Linux' && os.windowsConfiguration && !os.linuxConfiguration)
+    throw Errors.invalidParameter(`The image '${image?.resource.name}' is Linux: give osProfile.linuxConfiguration, not windowsConfiguration.`, 'properties.osProfile.windowsConfiguration');
+  if (osType === 'Windows' && os.linuxConfiguration && !os.windowsConfiguration)
+    throw Errors.invalidParameter(`The image '${image?.resource.name}' is Windows: give osProfile.windowsConfiguration, not linuxConfiguration.`, 'properties.osProfile.linuxConfiguration');
   if (!ex) {
     if (typeof os.adminUsername !== 'string' || os.adminUsername === '') throw Errors.invalidParameter('properties.osProfile.adminUsername is required.', 'properties.osProfile.adminUsername');
     const keys = (os.linuxConfiguration ?? os.windowsConfiguration)?.ssh?.publicKeys;
@@ -90,7 +96,8 @@ function plan(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
     }
   }
   const computerName = String(os.computerName ?? machine.resource.name);
-  if (osType === 'Windows' && computerName.length > 15) throw Errors.invalidParameter(`properties.osProfile.computerName '${computerName}' is longer than 15 characters, the Windows limit.`, 'properties.osProfile.computerName');
+  if (osType === 'Windows' && computerName.length > 15)
+    throw Errors.invalidParameter(`properties.osProfile.computerName '${computerName}' is longer than 15 characters, the Windows limit.`, 'properties.osProfile.computerName');
   // network: interfaces of the same custom location, each used by this VM only
   const nics = p.networkProfile?.networkInterfaces ?? [];
   if (!Array.isArray(nics)) throw Errors.invalidParameter('properties.networkProfile.networkInterfaces must be an array of {id}.', 'properties.networkProfile.networkInterfaces');
@@ -98,12 +105,14 @@ function plan(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
     const at = `properties.networkProfile.networkInterfaces[${i}].id`;
     const nic = referenced(services, n?.id, 'networkInterfaces', 'network interface', at, t.customLocation);
     const user = instanceUsing(services, nic.resource.id);
-    if (user && !sameId(user.resource.id, ctx.path.id)) throw Errors.conflictWith('NetworkInterfaceInUse', `The network interface '${nic.resource.name}' is used by '${user.resource.id}'; a network interface belongs to one VM.`, at);
+    if (user && !sameId(user.resource.id, ctx.path.id))
+      throw Errors.conflictWith('NetworkInterfaceInUse', `The network interface '${nic.resource.name}' is used by '${user.resource.id}'; a network interface belongs to one VM.`, at);
     return nic;
   });
   if (ex) {
     const before = ex.resource.properties ?? {};
-    if (!sameId(before.storageProfile?.imageReference?.id, sp.imageReference?.id) && sp.imageReference?.id) throw Errors.propertyChangeNotAllowed('storageProfile.imageReference', String(before.storageProfile?.imageReference?.id), 'properties.storageProfile.imageReference.id');
+    if (!sameId(before.storageProfile?.imageReference?.id, sp.imageReference?.id) && sp.imageReference?.id)
+      throw Errors.propertyChangeNotAllowed('storageProfile.imageReference', String(before.storageProfile?.imageReference?.id), 'properties.storageProfile.imageReference.id');
   }
   const secrets = { adminPassword: typeof os.adminPassword === 'string' ? os.adminPassword : ex?.internal.adminPassword };
   const { adminPassword: _pw, ...osShown } = os;
@@ -126,7 +135,11 @@ function plan(ctx: RequestContext, candidate: ArmResource): WriteOutcome {
     // Only what a running VM can take without a rebuild: tags and names; size changes are refused as Azure Local refuses them.
     const before = ex.resource.properties?.hardwareProfile ?? {};
     if (before.processors !== hw.processors || before.memoryMB !== hw.memoryMB) {
-      throw Errors.invalid('VmResizeNotSupported', `Changing the size of '${machine.resource.name}' (${before.processors} vCPU, ${before.memoryMB} MB to ${hw.processors} vCPU, ${hw.memoryMB} MB) needs the VM stopped and recreated in this emulator: delete the VM instance and create it again with the new size.`, 'properties.hardwareProfile');
+      throw Errors.invalid(
+        'VmResizeNotSupported',
+        `Changing the size of '${machine.resource.name}' (${before.processors} vCPU, ${before.memoryMB} MB to ${hw.processors} vCPU, ${hw.memoryMB} MB) needs the VM stopped and recreated in this emulator: delete the VM instance and create it again with the new size.`,
+        'properties.hardwareProfile',
+      );
     }
     return { resource, internal, operation: { kind: 'update', tasks: [{ id: 'update', kind: 'azurestackhci.step', params: { site: t.site }, durationMs: 5_000 }] } };
   }
@@ -191,7 +204,8 @@ function toWire(s: StoredResource, apiVersion: string, services: Services): ArmR
 function power(action: 'start' | 'stop' | 'restart'): ActionHandler {
   return (ctx) => {
     const s = ctx.existing;
-    if (s.resource.properties?.provisioningState !== 'Succeeded') throw Errors.conflictWith('OperationNotAllowed', `The VM instance is ${s.resource.properties?.provisioningState}; ${action} it once it has been created.`);
+    if (s.resource.properties?.provisioningState !== 'Succeeded')
+      throw Errors.conflictWith('OperationNotAllowed', `The VM instance is ${s.resource.properties?.provisioningState}; ${action} it once it has been created.`);
     const site = String(s.internal.site);
     const vmName = String(s.internal.vm);
     const vm = ctx.services.fabric?.site(site).getVm(vmName);
@@ -221,16 +235,18 @@ export const virtualMachineInstances: ResourceTypeDefinition = {
   onPatch(ctx, candidate) {
     const body = (ctx.body ?? {}) as Props;
     for (const k of Object.keys(body.properties ?? {})) {
-      if (!['hardwareProfile', 'osProfile', 'storageProfile', 'networkProfile', 'httpProxyConfig'].includes(k)) throw Errors.invalidParameter(`Property '${k}' cannot be changed by PATCH.`, `properties.${k}`);
+      if (!['hardwareProfile', 'osProfile', 'storageProfile', 'networkProfile', 'httpProxyConfig'].includes(k))
+        throw Errors.invalidParameter(`Property '${k}' cannot be changed by PATCH.`, `properties.${k}`);
     }
     return plan({ ...ctx, existing: ctx.existing }, candidate);
   },
   onDelete(ctx) {
     const site = ctx.existing.internal.site as string | undefined;
     const vmName = String(ctx.existing.internal.vm);
-    const tasks: TaskSpec[] = site && ctx.services.fabric?.hasSite(site) && ctx.services.fabric.site(site).getVm(vmName)
-      ? [{ id: 'delete', kind: 'fabric.deleteVm', params: { site, vmName, owner: ctx.existing.resource.id }, durationMs: MS.delete }]
-      : [{ id: 'delete', kind: 'azurestackhci.step', params: { site: site ?? '' }, durationMs: 1_000 }];
+    const tasks: TaskSpec[] =
+      site && ctx.services.fabric?.hasSite(site) && ctx.services.fabric.site(site).getVm(vmName)
+        ? [{ id: 'delete', kind: 'fabric.deleteVm', params: { site, vmName, owner: ctx.existing.resource.id }, durationMs: MS.delete }]
+        : [{ id: 'delete', kind: 'azurestackhci.step', params: { site: site ?? '' }, durationMs: 1_000 }];
     return { operation: { kind: 'delete', tasks } };
   },
   actions: { start: power('start'), stop: power('stop'), restart: power('restart') },
@@ -240,7 +256,10 @@ export const virtualMachineInstances: ResourceTypeDefinition = {
     if (op.kind !== 'action' || !s) return settleHci(op, s, false, e);
     // A power action that failed leaves the VM as it was (the fabric undid its part): the error shows in status.
     const c = structuredClone(s);
-    c.resource.properties = { ...c.resource.properties, status: { ...(c.resource.properties?.status ?? {}), errorCode: e.code, errorMessage: e.message, provisioningStatus: { operationId: op.id, status: 'Failed' } } };
+    c.resource.properties = {
+      ...c.resource.properties,
+      status: { ...(c.resource.properties?.status ?? {}), errorCode: e.code, errorMessage: e.message, provisioningStatus: { operationId: op.id, status: 'Failed' } },
+    };
     return { resource: c };
   },
 };

@@ -259,22 +259,25 @@ export const poolUpgradeProfiles: ResourceTypeDefinition = {
       const kind = targetOfStored(ctx.services, c).kind;
       return {
         status: 200,
-        body: shapeFor('poolUpgradeProfile', {
-          id: `${c.resource.id}/agentPools/${pool.name}/upgradeProfiles/default`,
-          name: 'default',
-          type: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles',
-          properties: {
-            kubernetesVersion: pool.currentOrchestratorVersion,
-            osType: pool.osType ?? 'Linux',
-            upgrades: poolUpgrades(doc, pool.currentOrchestratorVersion, cp).map((v) => ({ kubernetesVersion: v, isPreview: false })),
-            latestNodeImageVersion: nodeImageVersion(pool.osType ?? 'Linux', pool.osSKU ?? 'Ubuntu', pool.currentOrchestratorVersion, kind),
+        body: shapeFor(
+          'poolUpgradeProfile',
+          {
+            id: `${c.resource.id}/agentPools/${pool.name}/upgradeProfiles/default`,
+            name: 'default',
+            type: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles',
+            properties: {
+              kubernetesVersion: pool.currentOrchestratorVersion,
+              osType: pool.osType ?? 'Linux',
+              upgrades: poolUpgrades(doc, pool.currentOrchestratorVersion, cp).map((v) => ({ kubernetesVersion: v, isPreview: false })),
+              latestNodeImageVersion: nodeImageVersion(pool.osType ?? 'Linux', pool.osSKU ?? 'Ubuntu', pool.currentOrchestratorVersion, kind),
+            },
           },
-        }, ctx.apiVersion),
+          ctx.apiVersion,
+        ),
       };
     },
   },
 };
-
 
 /** The deprecated POST .../accessProfiles/{clusterAdmin|clusterUser}/listCredential. */
 export const accessProfiles: ResourceTypeDefinition = {

@@ -45,7 +45,13 @@ export function credentials(kinds: CredentialKind[]) {
     if (format !== undefined && !['azure', 'exec'].includes(format.toLowerCase())) {
       throw Errors.invalidParameter(`The credential format '${format}' is invalid; use azure or exec.`, 'format');
     }
-    const body = kubeconfigResults(ctx.services, s.resource.id, kinds, { clusterName: s.resource.name, resourceGroup: ctx.path.resourceGroup!, secrets, principal: ctx.principal, aad: !!props.aadProfile });
+    const body = kubeconfigResults(ctx.services, s.resource.id, kinds, {
+      clusterName: s.resource.name,
+      resourceGroup: ctx.path.resourceGroup!,
+      secrets,
+      principal: ctx.principal,
+      aad: !!props.aadProfile,
+    });
     return { status: 200, body };
   };
 }
@@ -69,7 +75,10 @@ export function rotate(ctx: ActionCtx): ActionOutcome {
   refuseIfBusy(ctx.services, ctx.existing.resource.id, 'rotating certificates');
   if (isStopped(ctx.existing)) throw Errors.operationNotAllowed(`Managed cluster '${ctx.existing.resource.name}' is stopped; start it before rotating its certificates.`);
   const data: OpData = { verb: 'rotate' };
-  return { resource: marked(ctx, 'RotatingClusterCertificates'), operation: { kind: 'action', action: 'rotateClusterCertificates', tasks: [settleTask([], 10_000)], data: data as Record<string, unknown> } };
+  return {
+    resource: marked(ctx, 'RotatingClusterCertificates'),
+    operation: { kind: 'action', action: 'rotateClusterCertificates', tasks: [settleTask([], 10_000)], data: data as Record<string, unknown> },
+  };
 }
 
 export function resetServicePrincipal(ctx: ActionCtx): ActionOutcome {
@@ -133,7 +142,11 @@ export function rotateServiceAccountSigningKeys(ctx: ActionCtx): ActionOutcome {
   if (!offeredAt('managedClusters/rotateServiceAccountSigningKeys', ctx.apiVersion)) throw Errors.actionNotFound('managedClusters/rotateServiceAccountSigningKeys', NS, ctx.apiVersion);
   const s = ctx.existing;
   if (targetOfStored(ctx.services, s).kind !== 'AzureRegion') {
-    throw Errors.refused('FeatureNotSupportedOnTarget', `${targetOfStored(ctx.services, s).doc.target.description} does not support rotating service account signing keys: its AKS API (2020-11-01) has no workload identity.`, 'id');
+    throw Errors.refused(
+      'FeatureNotSupportedOnTarget',
+      `${targetOfStored(ctx.services, s).doc.target.description} does not support rotating service account signing keys: its AKS API (2020-11-01) has no workload identity.`,
+      'id',
+    );
   }
   if (isStopped(s)) throw Errors.operationNotAllowed(`Managed cluster '${s.resource.name}' is stopped; start it before rotating its service account signing keys.`);
   refuseIfBusy(ctx.services, s.resource.id, 'rotating the service account signing keys');

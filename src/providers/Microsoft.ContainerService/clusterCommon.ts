@@ -45,7 +45,9 @@ export function refuseIfBusy(services: Services, clusterId: string, what: string
     const op = services.asyncOperations.get(s.operationId);
     if (op && op.status === 'InProgress') {
       const running = op.kind === 'action' ? op.action : `${op.kind}${s.typeKey === POOL_TYPE_KEY ? ` of agent pool '${s.resource.name}'` : ''}`;
-      throw Errors.operationNotAllowed(`Operation is not allowed because there's an in progress ${running} operation on managed cluster '${cluster?.resource.name ?? clusterId.split('/').pop()}'. Wait for it to finish before ${what}.`);
+      throw Errors.operationNotAllowed(
+        `Operation is not allowed because there's an in progress ${running} operation on managed cluster '${cluster?.resource.name ?? clusterId.split('/').pop()}'. Wait for it to finish before ${what}.`,
+      );
     }
   }
 }

@@ -31,7 +31,11 @@ function locationOf(ctx: RequestContext): { location: string; doc: CapabilityDoc
   const loc = ctx.path.names[0];
   const known = ctx.services.locations.normalize(loc);
   if (!known) {
-    throw Errors.withStatus(404, 'LocationNotFound', `The location '${loc}' is not available for resource type '${NS}/managedClusters'. Available locations: ${ctx.services.locations.names().join(', ')}.`);
+    throw Errors.withStatus(
+      404,
+      'LocationNotFound',
+      `The location '${loc}' is not available for resource type '${NS}/managedClusters'. Available locations: ${ctx.services.locations.names().join(', ')}.`,
+    );
   }
   return { location: known, doc: targetFor(ctx.services, known).doc };
 }
@@ -100,7 +104,7 @@ function endpointGroups(c: StoredResource, kind: string): { category: string; en
             ['mcr.microsoft.com', 443, 'Https', 'Microsoft Container Registry'],
             ['*.data.mcr.microsoft.com', 443, 'Https', 'MCR storage backed by the CDN'],
           ],
-          'packages': [
+          packages: [
             ['packages.microsoft.com', 443, 'Https', 'Microsoft packages (kubectl, azure-cli...)'],
             ['acs-mirror.azureedge.net', 443, 'Https', 'Kubernetes and CNI binaries'],
           ],
@@ -195,7 +199,11 @@ export const privateEndpointConnections: ResourceTypeDefinition = {
         throw Errors.invalidParameter(`The connection status '${String(status)}' is invalid; use Approved, Rejected, Pending or Disconnected.`, 'properties.privateLinkServiceConnectionState.status');
       }
       if (status !== undefined && status !== 'Approved') {
-        throw Errors.invalid('OperationNotAllowed', "The private endpoint of a private cluster's API server is managed by AKS; its connection stays Approved while the cluster is private.", 'properties.privateLinkServiceConnectionState.status');
+        throw Errors.invalid(
+          'OperationNotAllowed',
+          "The private endpoint of a private cluster's API server is managed by AKS; its connection stays Approved while the cluster is private.",
+          'properties.privateLinkServiceConnectionState.status',
+        );
       }
       return ok(connectionOf(c));
     },

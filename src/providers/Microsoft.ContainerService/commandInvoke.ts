@@ -13,7 +13,13 @@ interface KubeFailure {
 }
 
 /** Starts the command's operation; what the command result keeps to find it. */
-export async function startCommand(ctx: RequestContext, cluster: StoredResource, resultId: string, body: { command: string; context?: string; clusterToken?: string }, durationMs: number): Promise<Record<string, unknown>> {
+export async function startCommand(
+  ctx: RequestContext,
+  cluster: StoredResource,
+  resultId: string,
+  body: { command: string; context?: string; clusterToken?: string },
+  durationMs: number,
+): Promise<Record<string, unknown>> {
   const kube = ctx.services.kube;
   if (!kube?.commandTask) throw Errors.operationNotAllowed(`Managed cluster '${cluster.resource.name}' has no Kubernetes API in this emulator (started without one), so it cannot run commands.`);
   let task;
@@ -21,8 +27,13 @@ export async function startCommand(ctx: RequestContext, cluster: StoredResource,
     task = kube.commandTask(cluster.resource.id, { command: body.command, context: body.context ?? undefined, clusterToken: body.clusterToken ?? undefined }, durationMs);
   } catch (e) {
     const err = e as KubeFailure;
-    if (err.name === 'ZipError' || e?.constructor?.name === 'ZipError') throw Errors.invalidParameter(`context must be a base64-encoded zip file of the files the command needs: ${err.message}.`, 'context');
-    if (err.code === 401) throw Errors.invalidParameter(`clusterToken is not a token the cluster accepts (${err.message}); az aks command invoke sends the signed-in user's token for the cluster's Azure AD server application.`, 'clusterToken');
+    if (err.name === 'ZipError' || e?.constructor?.name === 'ZipError')
+      throw Errors.invalidParameter(`context must be a base64-encoded zip file of the files the command needs: ${err.message}.`, 'context');
+    if (err.code === 401)
+      throw Errors.invalidParameter(
+        `clusterToken is not a token the cluster accepts (${err.message}); az aks command invoke sends the signed-in user's token for the cluster's Azure AD server application.`,
+        'clusterToken',
+      );
     if (err.code === 503 || err.code === 404) throw Errors.operationNotAllowed(`Managed cluster '${cluster.resource.name}' cannot run commands now: ${err.message}.`);
     throw e;
   }
@@ -36,7 +47,11 @@ export function commandOutcome(services: Services, stored: StoredResource): Reco
   if (!op) {
     // The operation record is gone (past --operation-retention): what is left is the state it ended in.
     const props = stored.resource.properties ?? {};
-    return { ...props, provisioningState: props.provisioningState === 'Running' ? 'Failed' : props.provisioningState, reason: "The command's output is no longer kept (results are kept as long as operations, --operation-retention)." };
+    return {
+      ...props,
+      provisioningState: props.provisioningState === 'Running' ? 'Failed' : props.provisioningState,
+      reason: "The command's output is no longer kept (results are kept as long as operations, --operation-retention).",
+    };
   }
   if (op.status === 'InProgress') return undefined;
   if (op.status === 'Succeeded') {

@@ -44,7 +44,8 @@ function timeInWeek(v: unknown): Record<string, any>[] {
     if (t.hourSlots !== undefined && t.hourSlots !== null) {
       if (!Array.isArray(t.hourSlots)) bad(`${where}.hourSlots must be an array of hours.`, `${where}.hourSlots`);
       for (const h of t.hourSlots) {
-        if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h > 23) bad(`The hour slot '${String(h)}' of ${where}.hourSlots is invalid: it must be a whole number from 0 to 23.`, `${where}.hourSlots`);
+        if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h > 23)
+          bad(`The hour slot '${String(h)}' of ${where}.hourSlots is invalid: it must be a whole number from 0 to 23.`, `${where}.hourSlots`);
       }
       out.hourSlots = [...new Set(t.hourSlots as number[])].sort((a, b) => a - b);
     }
@@ -89,7 +90,8 @@ function maintenanceWindow(v: unknown): Record<string, any> {
   let schedule: Record<string, any>;
   if (k === 'daily') schedule = { daily: { intervalDays: intIn(s?.intervalDays, 1, 7, `${sw}.intervalDays`) } };
   else if (k === 'weekly') schedule = { weekly: { intervalWeeks: intIn(s?.intervalWeeks, 1, 4, `${sw}.intervalWeeks`), dayOfWeek: day(s?.dayOfWeek, `${sw}.dayOfWeek`) } };
-  else if (k === 'absoluteMonthly') schedule = { absoluteMonthly: { intervalMonths: intIn(s?.intervalMonths, 1, 6, `${sw}.intervalMonths`), dayOfMonth: intIn(s?.dayOfMonth, 1, 31, `${sw}.dayOfMonth`) } };
+  else if (k === 'absoluteMonthly')
+    schedule = { absoluteMonthly: { intervalMonths: intIn(s?.intervalMonths, 1, 6, `${sw}.intervalMonths`), dayOfMonth: intIn(s?.dayOfMonth, 1, 31, `${sw}.dayOfMonth`) } };
   else {
     const weeks = ['First', 'Second', 'Third', 'Fourth', 'Last'];
     const wi = weeks.find((x) => typeof s?.weekIndex === 'string' && x.toLowerCase() === s.weekIndex.toLowerCase());
@@ -122,11 +124,17 @@ export function maintenanceProperties(name: string, raw: unknown, apiVersion: st
   if (hasWindow && !atLeast(apiVersion, '2023-05-01')) bad(`properties.maintenanceWindow is not defined in api-version ${apiVersion}; use 2023-05-01 or later.`, 'properties.maintenanceWindow');
   if (isSchedule) {
     if (!hasWindow) bad(`The maintenance configuration '${name}' needs properties.maintenanceWindow.`, 'properties.maintenanceWindow');
-    if (out.timeInWeek || out.notAllowedTime) bad(`The maintenance configuration '${name}' takes only properties.maintenanceWindow; timeInWeek and notAllowedTime belong to 'default'.`, 'properties.timeInWeek');
+    if (out.timeInWeek || out.notAllowedTime)
+      bad(`The maintenance configuration '${name}' takes only properties.maintenanceWindow; timeInWeek and notAllowedTime belong to 'default'.`, 'properties.timeInWeek');
     out.maintenanceWindow = maintenanceWindow(p.maintenanceWindow);
   } else {
-    if (hasWindow) bad(`properties.maintenanceWindow is for 'aksManagedAutoUpgradeSchedule' and 'aksManagedNodeOSUpgradeSchedule'; the configuration '${name}' takes timeInWeek and notAllowedTime.`, 'properties.maintenanceWindow');
-    if (!out.timeInWeek?.length && !out.notAllowedTime?.length) bad(`The maintenance configuration '${name}' needs at least one of properties.timeInWeek and properties.notAllowedTime.`, 'properties.timeInWeek');
+    if (hasWindow)
+      bad(
+        `properties.maintenanceWindow is for 'aksManagedAutoUpgradeSchedule' and 'aksManagedNodeOSUpgradeSchedule'; the configuration '${name}' takes timeInWeek and notAllowedTime.`,
+        'properties.maintenanceWindow',
+      );
+    if (!out.timeInWeek?.length && !out.notAllowedTime?.length)
+      bad(`The maintenance configuration '${name}' needs at least one of properties.timeInWeek and properties.notAllowedTime.`, 'properties.timeInWeek');
   }
   return out;
 }
@@ -148,7 +156,11 @@ export const maintenanceConfigurations: ResourceTypeDefinition = {
   patch: false,
   providerOperations: [
     { name: 'managedClusters/maintenanceConfigurations/read', operation: 'Get maintenance configuration', description: 'Gets a maintenance configuration of a managed cluster.' },
-    { name: 'managedClusters/maintenanceConfigurations/write', operation: 'Create or update maintenance configuration', description: 'Creates or updates a maintenance configuration of a managed cluster.' },
+    {
+      name: 'managedClusters/maintenanceConfigurations/write',
+      operation: 'Create or update maintenance configuration',
+      description: 'Creates or updates a maintenance configuration of a managed cluster.',
+    },
     { name: 'managedClusters/maintenanceConfigurations/delete', operation: 'Delete maintenance configuration', description: 'Deletes a maintenance configuration of a managed cluster.' },
   ],
   validate(ctx: RequestContext, candidate: ArmResource) {

@@ -130,7 +130,11 @@ export const managedClusters: ResourceTypeDefinition = {
     { name: 'managedClusters/abort/action', operation: 'Abort Operation', description: 'Aborts the latest operation on a managed cluster.' },
     { name: 'managedClusters/listClusterAdminCredential/action', operation: 'List clusterAdmin credential', description: 'Lists the clusterAdmin credential of a managed cluster.' },
     { name: 'managedClusters/listClusterUserCredential/action', operation: 'List clusterUser credential', description: 'Lists the clusterUser credential of a managed cluster.' },
-    { name: 'managedClusters/listClusterMonitoringUserCredential/action', operation: 'List clusterMonitoringUser credential', description: 'Lists the clusterMonitoringUser credential of a managed cluster.' },
+    {
+      name: 'managedClusters/listClusterMonitoringUserCredential/action',
+      operation: 'List clusterMonitoringUser credential',
+      description: 'Lists the clusterMonitoringUser credential of a managed cluster.',
+    },
     { name: 'managedClusters/rotateClusterCertificates/action', operation: 'Rotate certificates', description: 'Rotates the certificates of a managed cluster.' },
     { name: 'managedClusters/resetServicePrincipalProfile/action', operation: 'Reset service principal profile', description: 'Resets the service principal of a managed cluster.' },
   ],

@@ -90,7 +90,7 @@ export function poolScaleSet(i: NodeGroupInput, p: Profile): RelatedResource {
     location: i.location,
     tags,
     // A stopped pool (az aks stop, az aks nodepool stop) has its instances removed; the scale set stays.
-    sku: { name: p.vmSize, tier: 'Standard', capacity: p.powerState?.code === 'Stopped' ? 0 : p.count ?? 0 },
+    sku: { name: p.vmSize, tier: 'Standard', capacity: p.powerState?.code === 'Stopped' ? 0 : (p.count ?? 0) },
     properties: {
       singlePlacementGroup: false,
       orchestrationMode: 'Uniform',
@@ -231,7 +231,13 @@ export function nodeGroupResources(i: NodeGroupInput): RelatedResource[] {
     out.push(
       r(`${NETWORK}/publicIPAddresses`, ip, {
         sku: { name: 'Basic', tier: 'Regional' },
-        properties: { provisioningState: 'Succeeded', publicIPAddressVersion: 'IPv4', publicIPAllocationMethod: 'Static', ipAddress: publicAddress(ipId), dnsSettings: { domainNameLabel: i.props.dnsPrefix, fqdn: i.props.fqdn } },
+        properties: {
+          provisioningState: 'Succeeded',
+          publicIPAddressVersion: 'IPv4',
+          publicIPAllocationMethod: 'Static',
+          ipAddress: publicAddress(ipId),
+          dnsSettings: { domainNameLabel: i.props.dnsPrefix, fqdn: i.props.fqdn },
+        },
       }),
     );
     const lb = `k8s-master-lb-${n}`;
@@ -259,7 +265,13 @@ export function nodeGroupResources(i: NodeGroupInput): RelatedResource[] {
         r(`${NETWORK}/publicIPAddresses`, name, {
           tags: { 'aks-managed-cluster-name': i.clusterName, 'aks-managed-cluster-rg': i.clusterResourceGroup, 'aks-managed-type': 'aks-slb-managed-outbound-ip' },
           sku: { name: 'Standard', tier: 'Regional' },
-          properties: { provisioningState: 'Succeeded', publicIPAddressVersion: 'IPv4', publicIPAllocationMethod: 'Static', ipAddress: publicAddress(id), ipConfiguration: { id: `${net.rgId}/providers/${NETWORK}/loadBalancers/kubernetes/frontendIPConfigurations/${name}` } },
+          properties: {
+            provisioningState: 'Succeeded',
+            publicIPAddressVersion: 'IPv4',
+            publicIPAllocationMethod: 'Static',
+            ipAddress: publicAddress(id),
+            ipConfiguration: { id: `${net.rgId}/providers/${NETWORK}/loadBalancers/kubernetes/frontendIPConfigurations/${name}` },
+          },
         }),
       );
     }
@@ -287,5 +299,8 @@ export function nodeGroupResources(i: NodeGroupInput): RelatedResource[] {
 export function staleIds(existing: { resource: { id: string; tags?: Record<string, string> } }[], resources: RelatedResource[]): string[] {
   const keep = new Set(resources.map((r) => r.resource.id.toLowerCase()));
   // The cluster's cloud provider adds public IPs for its LoadBalancer services (tagged with the service): they are its own.
-  return existing.filter((e) => !e.resource.tags?.['k8s-azure-service']).map((e) => e.resource.id).filter((id) => !keep.has(id.toLowerCase()));
+  return existing
+    .filter((e) => !e.resource.tags?.['k8s-azure-service'])
+    .map((e) => e.resource.id)
+    .filter((id) => !keep.has(id.toLowerCase()));
 }

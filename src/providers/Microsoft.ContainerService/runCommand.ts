@@ -37,7 +37,13 @@ export async function runCommand(ctx: ActionCtx): Promise<ActionOutcome> {
   const commandId = randomBytes(16).toString('hex');
   const started = Date.now();
   const id = `${cluster.resource.id}/commandResults/${commandId}`;
-  const internal = await startCommand(ctx, cluster, id, { command: body.command, context: body.context ?? undefined, clusterToken: typeof body.clusterToken === 'string' ? body.clusterToken : undefined }, RUN_MS);
+  const internal = await startCommand(
+    ctx,
+    cluster,
+    id,
+    { command: body.command, context: body.context ?? undefined, clusterToken: typeof body.clusterToken === 'string' ? body.clusterToken : undefined },
+    RUN_MS,
+  );
   const result = {
     id,
     name: commandId,

@@ -67,7 +67,10 @@ const POOL_NAME = /^[a-z][a-z0-9]{0,11}$/;
 
 export function checkPoolName(name: unknown, osType: string, where: string): string {
   if (typeof name !== 'string' || !POOL_NAME.test(name)) {
-    throw Errors.invalidParameter(`The agent pool name '${String(name)}' at ${where} is invalid: it must start with a lowercase letter and hold only lowercase letters and digits, at most 12 characters (6 for Windows pools).`, where);
+    throw Errors.invalidParameter(
+      `The agent pool name '${String(name)}' at ${where} is invalid: it must start with a lowercase letter and hold only lowercase letters and digits, at most 12 characters (6 for Windows pools).`,
+      where,
+    );
   }
   if (osType.toLowerCase() === 'windows' && name.length > 6) {
     throw Errors.invalidParameter(`The Windows agent pool name '${name}' is longer than 6 characters.`, where);
@@ -105,20 +108,24 @@ export function normalizePool(raw: Record<string, any>, name: string, pc: PoolCo
   const osType = String(p.osType ?? ex?.osType ?? 'Linux');
   if (!['linux', 'windows'].includes(osType.toLowerCase())) throw Errors.invalidParameter(`The osType '${osType}' of ${pc.where} must be Linux or Windows.`, `${pc.where}.osType`);
   p.osType = osType.toLowerCase() === 'windows' ? 'Windows' : 'Linux';
-  p.count = p.count === undefined || p.count === null ? ex?.count ?? 1 : intIn(p.count, 0, 1000, `${pc.where}.count`, `${pc.where}.count`);
+  p.count = p.count === undefined || p.count === null ? (ex?.count ?? 1) : intIn(p.count, 0, 1000, `${pc.where}.count`, `${pc.where}.count`);
   const mode = String(p.mode ?? ex?.mode ?? pc.defaultMode);
   if (!['system', 'user', 'gateway'].includes(mode.toLowerCase())) throw Errors.invalidParameter(`The mode '${mode}' of ${pc.where} must be System or User.`, `${pc.where}.mode`);
   p.mode = mode.toLowerCase() === 'system' ? 'System' : mode.toLowerCase() === 'user' ? 'User' : 'Gateway';
   if (p.mode === 'System' && p.count < 1) throw Errors.invalidParameter(`The System agent pool '${name}' needs at least 1 node; ${pc.where}.count is 0.`, `${pc.where}.count`);
   if (p.mode === 'System' && p.osType === 'Windows') throw Errors.invalidParameter(`A System agent pool must run Linux; '${name}' is a Windows pool.`, `${pc.where}.mode`);
-  p.vmSize = typeof p.vmSize === 'string' && p.vmSize !== '' ? p.vmSize : ex?.vmSize ?? pc.doc.defaults.workerVmSize;
+  p.vmSize = typeof p.vmSize === 'string' && p.vmSize !== '' ? p.vmSize : (ex?.vmSize ?? pc.doc.defaults.workerVmSize);
   if (ex && ex.vmSize && String(ex.vmSize).toLowerCase() !== String(p.vmSize).toLowerCase()) {
-    throw Errors.invalid('PropertyChangeNotAllowed', `Changing property 'vmSize' of agent pool '${name}' is not allowed (it is '${ex.vmSize}'); add a new node pool with the new size instead.`, `${pc.where}.vmSize`);
+    throw Errors.invalid(
+      'PropertyChangeNotAllowed',
+      `Changing property 'vmSize' of agent pool '${name}' is not allowed (it is '${ex.vmSize}'); add a new node pool with the new size instead.`,
+      `${pc.where}.vmSize`,
+    );
   }
-  p.osDiskSizeGB = typeof p.osDiskSizeGB === 'number' && p.osDiskSizeGB > 0 ? p.osDiskSizeGB : ex?.osDiskSizeGB ?? 128;
+  p.osDiskSizeGB = typeof p.osDiskSizeGB === 'number' && p.osDiskSizeGB > 0 ? p.osDiskSizeGB : (ex?.osDiskSizeGB ?? 128);
   p.osDiskType = p.osDiskType ?? ex?.osDiskType ?? 'Managed';
   p.kubeletDiskType = p.kubeletDiskType ?? ex?.kubeletDiskType ?? 'OS';
-  p.maxPods = typeof p.maxPods === 'number' && p.maxPods > 0 ? intIn(p.maxPods, 10, 250, `${pc.where}.maxPods`, `${pc.where}.maxPods`) : ex?.maxPods ?? (pc.networkPlugin === 'azure' ? 30 : 110);
+  p.maxPods = typeof p.maxPods === 'number' && p.maxPods > 0 ? intIn(p.maxPods, 10, 250, `${pc.where}.maxPods`, `${pc.where}.maxPods`) : (ex?.maxPods ?? (pc.networkPlugin === 'azure' ? 30 : 110));
   p.type = p.type ?? ex?.type ?? 'VirtualMachineScaleSets';
   if (!['virtualmachinescalesets', 'availabilityset', 'virtualmachines'].includes(String(p.type).toLowerCase())) {
     throw Errors.invalidParameter(`The agent pool type '${p.type}' of ${pc.where} must be VirtualMachineScaleSets, AvailabilitySet or VirtualMachines.`, `${pc.where}.type`);
@@ -143,7 +150,11 @@ export function normalizePool(raw: Record<string, any>, name: string, pc: PoolCo
   } else {
     const full = resolveKubernetesVersion(pc.doc, asked);
     if (!full) {
-      throw Errors.invalid('KubernetesVersionNotSupported', `Kubernetes version '${asked}' of agent pool '${name}' is not supported on ${pc.doc.target.description}. Supported versions: ${pc.doc.kubernetesVersions.map((k) => k.version).join(', ')}.`, `${pc.where}.orchestratorVersion`);
+      throw Errors.invalid(
+        'KubernetesVersionNotSupported',
+        `Kubernetes version '${asked}' of agent pool '${name}' is not supported on ${pc.doc.target.description}. Supported versions: ${pc.doc.kubernetesVersions.map((k) => k.version).join(', ')}.`,
+        `${pc.where}.orchestratorVersion`,
+      );
     }
     version = full;
     p.orchestratorVersion = asked;
@@ -151,10 +162,18 @@ export function normalizePool(raw: Record<string, any>, name: string, pc: PoolCo
   const pv = parseVersion(version)!;
   const cv = parseVersion(pc.clusterVersion)!;
   if (pv[0] > cv[0] || (pv[0] === cv[0] && (pv[1] > cv[1] || (pv[1] === cv[1] && pv[2] > cv[2])))) {
-    throw Errors.invalid('NodePoolMcVersionIncompatible', `Node pool version ${version} of '${name}' is newer than the control plane version ${pc.clusterVersion}; upgrade the control plane first.`, `${pc.where}.orchestratorVersion`);
+    throw Errors.invalid(
+      'NodePoolMcVersionIncompatible',
+      `Node pool version ${version} of '${name}' is newer than the control plane version ${pc.clusterVersion}; upgrade the control plane first.`,
+      `${pc.where}.orchestratorVersion`,
+    );
   }
   if (cv[1] - pv[1] > 2) {
-    throw Errors.invalid('NodePoolMcVersionIncompatible', `Node pool version ${version} of '${name}' is more than two minor versions older than the control plane version ${pc.clusterVersion}.`, `${pc.where}.orchestratorVersion`);
+    throw Errors.invalid(
+      'NodePoolMcVersionIncompatible',
+      `Node pool version ${version} of '${name}' is more than two minor versions older than the control plane version ${pc.clusterVersion}.`,
+      `${pc.where}.orchestratorVersion`,
+    );
   }
   p.osSKU = p.osSKU ?? ex?.osSKU ?? (p.osType === 'Windows' ? 'Windows2019' : 'Ubuntu');
   p.enableNodePublicIP = p.enableNodePublicIP === true;
@@ -179,7 +198,7 @@ function skuWire(sku: Record<string, any> | undefined, apiVersion: string): Reco
   if (!sku) return undefined;
   const tier = String(sku.tier ?? 'Free');
   if (!atLeast(apiVersion, '2023-02-01')) return { name: 'Basic', tier: tier === 'Standard' || tier === 'Premium' ? 'Paid' : 'Free' };
-  return { name: atLeast(apiVersion, '2023-05-01') ? sku.name ?? 'Base' : 'Basic', tier };
+  return { name: atLeast(apiVersion, '2023-05-01') ? (sku.name ?? 'Base') : 'Basic', tier };
 }
 
 /** A managed cluster as the requested api-version shows it. */

@@ -42,7 +42,10 @@ export function poolFromSnapshot(services: Services, raw: Profile, location: str
     throw Errors.invalidParameter(`The snapshot '${src}' named in ${where}.creationData.sourceResourceId does not exist.`, `${where}.creationData.sourceResourceId`);
   }
   if (snap.resource.location !== location) {
-    throw Errors.invalidParameter(`The snapshot '${snap.resource.name}' is in ${snap.resource.location}; a node pool in ${location} cannot be created from it.`, `${where}.creationData.sourceResourceId`);
+    throw Errors.invalidParameter(
+      `The snapshot '${snap.resource.name}' is in ${snap.resource.location}; a node pool in ${location} cannot be created from it.`,
+      `${where}.creationData.sourceResourceId`,
+    );
   }
   const sp = snap.resource.properties ?? {};
   if (raw.orchestratorVersion === undefined || raw.orchestratorVersion === null || raw.orchestratorVersion === '') raw.orchestratorVersion = sp.kubernetesVersion;
@@ -84,7 +87,11 @@ export const snapshots: ResourceTypeDefinition = {
       const was = ctx.existing.resource.properties?.creationData?.sourceResourceId;
       const now = props.creationData?.sourceResourceId;
       if (now !== undefined && idKey(String(now)) !== idKey(String(was))) {
-        throw Errors.invalid('PropertyChangeNotAllowed', `Changing property 'creationData.sourceResourceId' of snapshot '${candidate.name}' is not allowed; create a new snapshot instead.`, 'properties.creationData.sourceResourceId');
+        throw Errors.invalid(
+          'PropertyChangeNotAllowed',
+          `Changing property 'creationData.sourceResourceId' of snapshot '${candidate.name}' is not allowed; create a new snapshot instead.`,
+          'properties.creationData.sourceResourceId',
+        );
       }
       return;
     }

@@ -194,7 +194,7 @@ export const OPERATIONS: Record<string, Span> = {
   'managedClusters/privateEndpointConnections': { since: '2020-06-01' },
   'locations/meshRevisionProfiles': { since: '2023-10-01' },
   'managedClusters/meshUpgradeProfiles': { since: '2023-10-01' },
-  };
+};
 
 /** Upgrade lists in upgrade profiles are objects ({kubernetesVersion, isPreview}) from this version; plain versions before. */
 export const UPGRADE_OBJECTS_SINCE = '2019-04-01';

@@ -23,12 +23,18 @@ export const SETUP = 'extendedLocation.setup';
 
 function checkHost(services: Services, raw: unknown): StoredResource {
   if (typeof raw !== 'string' || raw === '') {
-    throw Errors.invalidParameter('properties.hostResourceId is required: the id of the Arc resource bridge (Microsoft.ResourceConnector/appliances) or connected cluster the custom location runs on.', 'properties.hostResourceId');
+    throw Errors.invalidParameter(
+      'properties.hostResourceId is required: the id of the Arc resource bridge (Microsoft.ResourceConnector/appliances) or connected cluster the custom location runs on.',
+      'properties.hostResourceId',
+    );
   }
   const host = services.resources.get(raw);
   if (!host) throw Errors.invalidParameter(`The host resource '${raw}' was not found; create the Arc resource bridge (or connected cluster) first.`, 'properties.hostResourceId');
   if (!HOSTS.includes(host.typeKey)) {
-    throw Errors.invalidParameter(`The host resource '${raw}' is a ${host.resource.type}; a custom location's host must be an Arc resource bridge (Microsoft.ResourceConnector/appliances) or a connected cluster (Microsoft.Kubernetes/connectedClusters).`, 'properties.hostResourceId');
+    throw Errors.invalidParameter(
+      `The host resource '${raw}' is a ${host.resource.type}; a custom location's host must be an Arc resource bridge (Microsoft.ResourceConnector/appliances) or a connected cluster (Microsoft.Kubernetes/connectedClusters).`,
+      'properties.hostResourceId',
+    );
   }
   const state = host.resource.properties?.provisioningState;
   if (state !== 'Succeeded') throw Errors.invalidParameter(`The host resource '${raw}' is ${state}; wait until its provisioningState is Succeeded.`, 'properties.hostResourceId');
@@ -47,7 +53,8 @@ function checkExtensions(services: Services, host: StoredResource, raw: unknown)
     const ext = services.resources.get(id);
     const target = `properties.clusterExtensionIds[${i}]`;
     if (!ext || ext.typeKey !== EXTENSIONS) throw Errors.invalidParameter(`The cluster extension '${id}' was not found; install it on '${host.resource.id}' first.`, target);
-    if (ext.parent !== host.resource.id.toLowerCase()) throw Errors.invalidParameter(`The cluster extension '${id}' is not installed on the host '${host.resource.id}'; name extensions of the custom location's own host.`, target);
+    if (ext.parent !== host.resource.id.toLowerCase())
+      throw Errors.invalidParameter(`The cluster extension '${id}' is not installed on the host '${host.resource.id}'; name extensions of the custom location's own host.`, target);
     const state = ext.resource.properties?.provisioningState;
     if (state !== 'Succeeded') throw Errors.invalidParameter(`The cluster extension '${id}' is ${state}, not installed; wait until its provisioningState is Succeeded.`, target);
     return ext.resource.id;
@@ -70,7 +77,8 @@ function build(ctx: RequestContext, candidate: ArmResource, prev: StoredResource
   // a new kubeconfig replaces the kept one; the shown (value-less) authentication of a PATCH keeps it
   const auth = p.authentication;
   if (auth && typeof auth === 'object' && !Array.isArray(auth) && (auth.type !== undefined || auth.value !== undefined)) internal.authentication = auth;
-  if (typeof p.hostType === 'string' && p.hostType.toLowerCase() !== 'kubernetes') throw Errors.invalidParameter(`hostType '${p.hostType}' is not supported; the only host type is 'Kubernetes'.`, 'properties.hostType');
+  if (typeof p.hostType === 'string' && p.hostType.toLowerCase() !== 'kubernetes')
+    throw Errors.invalidParameter(`hostType '${p.hostType}' is not supported; the only host type is 'Kubernetes'.`, 'properties.hostType');
   const resource: ArmResource = {
     ...candidate,
     properties: {
@@ -104,7 +112,10 @@ export const customLocations: ResourceTypeDefinition = {
   },
   onPatch(ctx, candidate) {
     if (ctx.existing.resource.properties?.provisioningState !== 'Succeeded') {
-      throw Errors.conflictWith('CustomLocationNotReady', `Custom location '${ctx.existing.resource.name}' is ${ctx.existing.resource.properties?.provisioningState}; update it once its provisioningState is Succeeded.`);
+      throw Errors.conflictWith(
+        'CustomLocationNotReady',
+        `Custom location '${ctx.existing.resource.name}' is ${ctx.existing.resource.properties?.provisioningState}; update it once its provisioningState is Succeeded.`,
+      );
     }
     return build(ctx, candidate, ctx.existing, 'Succeeded');
   },

@@ -23,7 +23,25 @@ const KINDS = ['AVS', 'HCI', 'SCVMM', 'VMware', 'EPS', 'GCP', 'AWS'];
 const AGENT_VERSION = '1.46.02897.1757';
 const NAME_RULE = { pattern: /^[a-zA-Z0-9-_.]{1,54}$/, message: 'A machine name is 1-54 letters, digits, dashes, underscores and dots.' };
 /** Properties the machine's agent reports; a PUT's values for them are ignored. */
-const REPORTED = ['status', 'lastStatusChange', 'agentVersion', 'displayName', 'machineFqdn', 'osName', 'osVersion', 'vmUuid', 'osSku', 'osEdition', 'domainName', 'adFqdn', 'dnsFqdn', 'detectedProperties', 'networkProfile', 'errorDetails', 'agentConfiguration'];
+const REPORTED = [
+  'status',
+  'lastStatusChange',
+  'agentVersion',
+  'displayName',
+  'machineFqdn',
+  'osName',
+  'osVersion',
+  'vmUuid',
+  'osSku',
+  'osEdition',
+  'domainName',
+  'adFqdn',
+  'dnsFqdn',
+  'detectedProperties',
+  'networkProfile',
+  'errorDetails',
+  'agentConfiguration',
+];
 
 const instanceOf = (services: Services, machineId: string): StoredResource | undefined => services.resources.listByParent(machineId.toLowerCase()).find((r) => r.typeKey === VM_INSTANCES);
 
@@ -51,7 +69,13 @@ function report(services: Services, s: StoredResource): Record<string, unknown> 
     osVersion: linux ? '5.15.0-1064-azure' : '10.0.20348.2527',
     osSku: linux ? 'Ubuntu 22.04.4 LTS' : 'Windows Server 2022 Datacenter',
     vmUuid: ip?.vmId,
-    detectedProperties: { manufacturer: 'Microsoft Corporation', model: 'Virtual Machine', cloudprovider: 'N/A', totalPhysicalMemoryInGigabytes: String(Math.round(vm.memoryGB)), logicalCoreCount: String(vm.cores) },
+    detectedProperties: {
+      manufacturer: 'Microsoft Corporation',
+      model: 'Virtual Machine',
+      cloudprovider: 'N/A',
+      totalPhysicalMemoryInGigabytes: String(Math.round(vm.memoryGB)),
+      logicalCoreCount: String(vm.cores),
+    },
     ...(vm.ip ? { networkProfile: { networkInterfaces: [{ ipAddresses: [{ address: vm.ip, ipAddressVersion: 'IPv4', subnet: { addressPrefix: '' } }] }] } } : {}),
   };
 }

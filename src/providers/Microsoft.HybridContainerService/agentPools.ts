@@ -36,13 +36,16 @@ export function putPool(ctx: RequestContext, candidate: ArmResource): WriteOutco
   if (!ex) features.push({ feature: 'nodePoolCount', value: pools.length + 1, target: 'name' });
   assertCapabilities(t.doc, features);
   const iv = String(inst.resource.properties?.kubernetesVersion);
-  const tasks = !ex || ex.resource.properties?.count !== props.count
-    ? scaleTasks(services, id, t, { name, vmSize: props.vmSize, count: props.count }, iv, String(inst.internal.network))
-    : [];
+  const tasks = !ex || ex.resource.properties?.count !== props.count ? scaleTasks(services, id, t, { name, vmSize: props.vmSize, count: props.count }, iv, String(inst.internal.network)) : [];
   const resource: ArmResource = {
     ...candidate,
     extendedLocation: inst.resource.extendedLocation,
-    properties: { ...props, kubernetesVersion: iv, provisioningState: ex ? 'Updating' : 'Creating', status: { ...(ex?.resource.properties?.status ?? {}), currentState: ex ? 'Updating' : 'Creating' } },
+    properties: {
+      ...props,
+      kubernetesVersion: iv,
+      provisioningState: ex ? 'Updating' : 'Creating',
+      status: { ...(ex?.resource.properties?.status ?? {}), currentState: ex ? 'Updating' : 'Creating' },
+    },
   };
   if (typeof ctx.body?.location === 'string') resource.location = ctx.body.location;
   return {
@@ -58,7 +61,14 @@ export function deletePool(ctx: RequestContext & { existing: StoredResource }) {
   refuseIfBusy(services, inst.resource.id, `deleting agent pool '${ctx.existing.resource.name}'`);
   const t = storedTarget(services, inst);
   const p = ctx.existing.resource.properties ?? {};
-  const tasks = scaleTasks(services, inst.resource.id, t, { name: ctx.existing.resource.name, vmSize: p.vmSize, count: 0 }, String(inst.resource.properties?.kubernetesVersion), String(inst.internal.network));
+  const tasks = scaleTasks(
+    services,
+    inst.resource.id,
+    t,
+    { name: ctx.existing.resource.name, vmSize: p.vmSize, count: 0 },
+    String(inst.resource.properties?.kubernetesVersion),
+    String(inst.internal.network),
+  );
   return { operation: { kind: 'delete' as const, tasks: tasks.length ? tasks : [settleTask()] } };
 }
 
@@ -85,7 +95,11 @@ export const agentPools: ResourceTypeDefinition = {
   tracked: false,
   apiVersions: API_VERSIONS,
   patch: false,
-  providerOperations: [op('provisionedClusterInstances/agentPools/read', 'Get agent pool'), op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'), op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool')],
+  providerOperations: [
+    op('provisionedClusterInstances/agentPools/read', 'Get agent pool'),
+    op('provisionedClusterInstances/agentPools/write', 'Create or update agent pool'),
+    op('provisionedClusterInstances/agentPools/delete', 'Delete agent pool'),
+  ],
   onPut: putPool,
   onDelete: deletePool,
   toWire(s, apiVersion) {

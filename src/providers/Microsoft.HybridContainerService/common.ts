@@ -33,7 +33,9 @@ export interface HybridTarget {
 export function targetOf(services: Services, extendedLocation: unknown, put?: RequestContext): HybridTarget {
   const ext = extendedLocation as { type?: string; name?: string } | undefined;
   if (!isObj(ext)) {
-    throw Errors.invalidExtendedLocation('An AKS hybrid cluster is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"} (a custom location with the Microsoft.HybridAKSOperator extension).');
+    throw Errors.invalidExtendedLocation(
+      'An AKS hybrid cluster is created on a custom location: give extendedLocation {"type": "CustomLocation", "name": "<custom location id>"} (a custom location with the Microsoft.HybridAKSOperator extension).',
+    );
   }
   const t = put?.target ? put.target() : services.targets.resolve({ extendedLocation: ext });
   if (t.kind !== 'AzureStackHCI' || !t.site) {
@@ -68,7 +70,10 @@ const OS_SKUS: Record<string, string[]> = { Linux: ['CBLMariner', 'AzureLinux'],
 export function normalizePool(raw: Props, name: string, doc: CapabilityDocument, where: string, ex?: Props): Props {
   if (!isObj(raw)) throw Errors.invalidRequestContent(`${where} must be an object.`, where);
   if (!POOL_NAME.test(name) || (String(raw.osType ?? ex?.osType ?? '').toLowerCase() === 'windows' && name.length > 6)) {
-    throw Errors.invalidParameter(`The agent pool name '${name}' is invalid: lowercase letters, digits and dashes, starting with a letter, at most 63 characters (6 for Windows pools, whose node names carry it).`, `${where}.name`);
+    throw Errors.invalidParameter(
+      `The agent pool name '${name}' is invalid: lowercase letters, digits and dashes, starting with a letter, at most 63 characters (6 for Windows pools, whose node names carry it).`,
+      `${where}.name`,
+    );
   }
   const p: Props = { ...raw };
   for (const k of ['provisioningState', 'status', 'kubernetesVersion', 'name']) delete p[k];
@@ -83,11 +88,11 @@ export function normalizePool(raw: Props, name: string, doc: CapabilityDocument,
   const count = p.count ?? ex?.count ?? 1;
   if (!Number.isInteger(count) || count < 0) throw Errors.invalidParameter(`${where}.count must be a whole number of at least 0; got ${JSON.stringify(count)}.`, `${where}.count`);
   p.count = count;
-  p.vmSize = typeof p.vmSize === 'string' && p.vmSize !== '' ? p.vmSize : ex?.vmSize ?? doc.defaults.workerVmSize;
+  p.vmSize = typeof p.vmSize === 'string' && p.vmSize !== '' ? p.vmSize : (ex?.vmSize ?? doc.defaults.workerVmSize);
   if (ex && String(ex.vmSize).toLowerCase() !== String(p.vmSize).toLowerCase()) {
     throw Errors.propertyChangeNotAllowed('vmSize', ex.vmSize, `${where}.vmSize`, 'add a new pool with the new size instead');
   }
-  p.maxPods = typeof p.maxPods === 'number' ? p.maxPods : ex?.maxPods ?? 110;
+  p.maxPods = typeof p.maxPods === 'number' ? p.maxPods : (ex?.maxPods ?? 110);
   p.enableAutoScaling = p.enableAutoScaling === true;
   if (p.enableAutoScaling) {
     // AKS on Azure Local's autoscaler: minCount and maxCount bound the pool, and its count starts inside them
@@ -157,7 +162,16 @@ export const hasFabric = (services: Services, site: string) => !!services.fabric
 
 export function scaleTasks(services: Services, owner: string, t: HybridTarget, pool: { name: string; vmSize: string; count: number }, versionNow: string, net: string): TaskSpec[] {
   if (!hasFabric(services, t.site)) return [];
-  const tasks = poolScalePlan({ owner, site: t.site, pool: pool.name, vmSize: pool.vmSize, count: pool.count, current: services.fabric!.ownerVms(owner), kubernetesVersion: versionNow, logicalNetwork: net });
+  const tasks = poolScalePlan({
+    owner,
+    site: t.site,
+    pool: pool.name,
+    vmSize: pool.vmSize,
+    count: pool.count,
+    current: services.fabric!.ownerVms(owner),
+    kubernetesVersion: versionNow,
+    logicalNetwork: net,
+  });
   return tasks.map((x) => ({ ...x, id: `${pool.name}/${x.id}`, dependsOn: x.dependsOn?.map((d) => `${pool.name}/${d}`) }));
 }
 

@@ -20,7 +20,11 @@ export const hybridIdentityMetadata: ResourceTypeDefinition = {
     if (p.publicKey !== undefined && typeof p.publicKey !== 'string') throw Errors.invalidParameter('properties.publicKey must be a string.', 'properties.publicKey');
     return { resource: { ...candidate, properties: { resourceUid: p.resourceUid ?? ctx.parent.resource.id, ...p, provisioningState: 'Succeeded' } } };
   },
-  toWire: (s, apiVersion) => atApiVersion('Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata', apiVersion, { ...structuredClone(s.resource), type: 'Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata' }),
+  toWire: (s, apiVersion) =>
+    atApiVersion('Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata', apiVersion, {
+      ...structuredClone(s.resource),
+      type: 'Microsoft.HybridContainerService/provisionedClusterInstances/hybridIdentityMetadata',
+    }),
   // The spec's HybridIdentityMetadata_Delete is long-running (202, then 204 once gone).
   onDelete() {
     return { operation: { kind: 'delete', tasks: [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }] } };

@@ -84,7 +84,11 @@ export function clusterNetwork(services: Services, props: Record<string, any>, c
     );
   }
   if (s.resource.properties?.provisioningState !== 'Succeeded' || !s.internal.site) {
-    throw Errors.invalid('InvalidNetwork', `The network '${s.resource.name}' is ${s.resource.properties?.provisioningState ?? 'not ready'}; use it once its provisioningState is Succeeded.`, NET_TARGET);
+    throw Errors.invalid(
+      'InvalidNetwork',
+      `The network '${s.resource.name}' is ${s.resource.properties?.provisioningState ?? 'not ready'}; use it once its provisioningState is Succeeded.`,
+      NET_TARGET,
+    );
   }
   if (String(s.internal.site).toLowerCase() !== site.toLowerCase()) {
     throw Errors.invalid('NetworkOnAnotherCustomLocation', `The network '${s.resource.name}' is on site '${s.internal.site}', the custom location's site is '${site}'.`, NET_TARGET);
@@ -127,15 +131,28 @@ export function controlPlaneEndpoint(services: Services, cn: ClusterNetwork, ask
     const n = typeof asked === 'string' ? ipToInt(asked) : undefined;
     if (n === undefined) throw Errors.invalidParameter(`'${String(asked)}' is not an IPv4 address.`, EP_TARGET);
     if (n <= lo || n >= hi) {
-      throw Errors.invalid('InvalidControlPlaneEndpoint', `The control-plane endpoint ${asked} is outside the address prefix ${cn.net.addressPrefix} of network '${cn.net.name}'; pick an address inside it and outside its IP pools.`, EP_TARGET);
+      throw Errors.invalid(
+        'InvalidControlPlaneEndpoint',
+        `The control-plane endpoint ${asked} is outside the address prefix ${cn.net.addressPrefix} of network '${cn.net.name}'; pick an address inside it and outside its IP pools.`,
+        EP_TARGET,
+      );
     }
     if (inRanges(n, cn.net.ipPools) || inRanges(n, cn.net.vipPools)) {
       const pools = [...cn.net.ipPools, ...(cn.net.vipPools ?? [])].map((p) => `${p.start}-${p.end}`).join(', ');
-      throw Errors.invalid('InvalidControlPlaneEndpoint', `The control-plane endpoint ${asked} lies inside an IP pool of network '${cn.net.name}' (${pools}), where node addresses are handed out; pick an address of ${cn.net.addressPrefix} outside the pools.`, EP_TARGET);
+      throw Errors.invalid(
+        'InvalidControlPlaneEndpoint',
+        `The control-plane endpoint ${asked} lies inside an IP pool of network '${cn.net.name}' (${pools}), where node addresses are handed out; pick an address of ${cn.net.addressPrefix} outside the pools.`,
+        EP_TARGET,
+      );
     }
-    if (reserved.has(asked as string)) throw Errors.invalid('InvalidControlPlaneEndpoint', `The control-plane endpoint ${asked} is the gateway or a DNS server of network '${cn.net.name}'; pick another address.`, EP_TARGET);
+    if (reserved.has(asked as string))
+      throw Errors.invalid('InvalidControlPlaneEndpoint', `The control-plane endpoint ${asked} is the gateway or a DNS server of network '${cn.net.name}'; pick another address.`, EP_TARGET);
     const holder = taken.get(asked as string);
-    if (holder) throw Errors.conflictWith('ControlPlaneEndpointInUse', `The control-plane endpoint ${asked} is already used by the cluster '${holder}'; pick another address of ${cn.net.addressPrefix} outside the IP pools.`);
+    if (holder)
+      throw Errors.conflictWith(
+        'ControlPlaneEndpointInUse',
+        `The control-plane endpoint ${asked} is already used by the cluster '${holder}'; pick another address of ${cn.net.addressPrefix} outside the IP pools.`,
+      );
     return asked as string;
   }
   // Start at an offset from the cluster's id, so clusters created at the same moment do not all
@@ -149,7 +166,11 @@ export function controlPlaneEndpoint(services: Services, cn: ClusterNetwork, ask
     if (inRanges(n, cn.net.ipPools) || inRanges(n, cn.net.vipPools) || reserved.has(ip) || taken.has(ip)) continue;
     return ip;
   }
-  throw Errors.invalid('NoControlPlaneEndpoint', `Network '${cn.net.name}' (${cn.net.addressPrefix}) has no free address outside its IP pools for the control-plane endpoint; give controlPlane.controlPlaneEndpoint.hostIP or free one.`, EP_TARGET);
+  throw Errors.invalid(
+    'NoControlPlaneEndpoint',
+    `Network '${cn.net.name}' (${cn.net.addressPrefix}) has no free address outside its IP pools for the control-plane endpoint; give controlPlane.controlPlaneEndpoint.hostIP or free one.`,
+    EP_TARGET,
+  );
 }
 
 /** Every cluster on a network (its delete is refused while any exists). */

@@ -14,7 +14,8 @@ const CUSTOM_LOCATIONS = typeKeyOf('Microsoft.ExtendedLocation', 'customLocation
 
 function requireCustomLocation(ctx: { parent?: StoredResource; path: { scopeId: string } }, what: string): StoredResource {
   const cl = ctx.parent;
-  if (!cl || cl.typeKey !== CUSTOM_LOCATIONS) throw Errors.invalid('InvalidParentResource', `${what}/default is an extension resource of a custom location (Microsoft.ExtendedLocation/customLocations); '${ctx.path.scopeId}' is not one.`);
+  if (!cl || cl.typeKey !== CUSTOM_LOCATIONS)
+    throw Errors.invalid('InvalidParentResource', `${what}/default is an extension resource of a custom location (Microsoft.ExtendedLocation/customLocations); '${ctx.path.scopeId}' is not one.`);
   return cl;
 }
 

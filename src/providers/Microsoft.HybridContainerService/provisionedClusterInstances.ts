@@ -14,7 +14,26 @@ import type { ClusterSecrets } from '../../kubernetes/kubeconfig.js';
 import { newClusterSecrets } from '../../kubernetes/kubeconfig.js';
 import { clusterCreatePlan, deletePlan, upgradePlan } from '../../kubernetes/plans.js';
 import { atApiVersion } from '../versionShapes.js';
-import { API_VERSIONS, CONNECTED_CLUSTERS, fabricPoolStatus, hasFabric, isObj, KUBECONFIG_TASK, normalizePool, NS, op, poolFeatures, poolResource, poolsOf, Props, refuseIfBusy, scaleTasks, settleTask, targetOf, version } from './common.js';
+import {
+  API_VERSIONS,
+  CONNECTED_CLUSTERS,
+  fabricPoolStatus,
+  hasFabric,
+  isObj,
+  KUBECONFIG_TASK,
+  normalizePool,
+  NS,
+  op,
+  poolFeatures,
+  poolResource,
+  poolsOf,
+  Props,
+  refuseIfBusy,
+  scaleTasks,
+  settleTask,
+  targetOf,
+  version,
+} from './common.js';
 import { clusterNetwork, controlPlaneEndpoint, type ClusterNetwork } from './network.js';
 
 // ---- PUT of the cluster ----------------------------------------------------------------------------------
@@ -23,7 +42,10 @@ function requireConnectedCluster(ctx: RequestContext): StoredResource {
   const cc = ctx.parent;
   if (!cc) throw Errors.parentResourceNotFound('write', `${NS}/provisionedClusterInstances`, ctx.path.scopeId);
   if (cc.typeKey !== CONNECTED_CLUSTERS) {
-    throw Errors.invalid('InvalidParentResource', `An AKS hybrid cluster (provisionedClusterInstances/default) lives on a connected cluster (Microsoft.Kubernetes/connectedClusters); '${cc.resource.type}' is not one.`);
+    throw Errors.invalid(
+      'InvalidParentResource',
+      `An AKS hybrid cluster (provisionedClusterInstances/default) lives on a connected cluster (Microsoft.Kubernetes/connectedClusters); '${cc.resource.type}' is not one.`,
+    );
   }
   if (String(cc.resource.kind ?? '').toLowerCase() !== 'provisionedcluster') {
     throw Errors.invalid(
@@ -48,7 +70,11 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   const cc = requireConnectedCluster(ctx);
   const id = ctx.path.id;
   if (ctx.path.names.at(-1)?.toLowerCase() !== 'default') {
-    throw Errors.invalid('InvalidResourceName', `An AKS hybrid cluster is always named 'default' (…/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default); got '${ctx.path.names.at(-1)}'.`, 'name');
+    throw Errors.invalid(
+      'InvalidResourceName',
+      `An AKS hybrid cluster is always named 'default' (…/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default); got '${ctx.path.names.at(-1)}'.`,
+      'name',
+    );
   }
   const ex = ctx.existing;
   if (ex) {
@@ -70,15 +96,25 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   cp.count = cp.count ?? doc.defaults.controlPlaneCount;
   cp.vmSize = cp.vmSize ?? doc.defaults.controlPlaneVmSize;
   if (ex && cp.count !== exProps.controlPlane?.count) {
-    throw Errors.propertyChangeNotAllowed('controlPlane.count', String(exProps.controlPlane?.count), 'properties.controlPlane.count', 'the control-plane node count is set when the cluster is created');
+    throw Errors.propertyChangeNotAllowed(
+      'controlPlane.count',
+      String(exProps.controlPlane?.count),
+      'properties.controlPlane.count',
+      'the control-plane node count is set when the cluster is created',
+    );
   }
   if (ex && String(cp.vmSize).toLowerCase() !== String(exProps.controlPlane?.vmSize).toLowerCase()) {
     throw Errors.propertyChangeNotAllowed('controlPlane.vmSize', String(exProps.controlPlane?.vmSize), 'properties.controlPlane.vmSize');
   }
   const lbCount = raw.networkProfile?.loadBalancerProfile?.count ?? exProps.networkProfile?.loadBalancerProfile?.count ?? 0;
-  if (!Number.isInteger(lbCount) || lbCount < 0 || lbCount > 5) throw Errors.invalidParameter(`networkProfile.loadBalancerProfile.count must be 0 to 5 (HAProxy VMs in front of the API server); got ${JSON.stringify(lbCount)}.`, 'properties.networkProfile.loadBalancerProfile.count');
+  if (!Number.isInteger(lbCount) || lbCount < 0 || lbCount > 5)
+    throw Errors.invalidParameter(
+      `networkProfile.loadBalancerProfile.count must be 0 to 5 (HAProxy VMs in front of the API server); got ${JSON.stringify(lbCount)}.`,
+      'properties.networkProfile.loadBalancerProfile.count',
+    );
   const networkPolicy = raw.networkProfile?.networkPolicy ?? 'calico';
-  if (String(networkPolicy).toLowerCase() !== 'calico') throw Errors.invalidParameter(`networkProfile.networkPolicy '${networkPolicy}' is not supported; the only value is 'calico'.`, 'properties.networkProfile.networkPolicy');
+  if (String(networkPolicy).toLowerCase() !== 'calico')
+    throw Errors.invalidParameter(`networkProfile.networkPolicy '${networkPolicy}' is not supported; the only value is 'calico'.`, 'properties.networkProfile.networkPolicy');
 
   // Kubernetes version (a change is an upgrade)
   const v = version(doc, raw.kubernetesVersion ?? exProps.kubernetesVersion, 'properties.kubernetesVersion');
@@ -96,7 +132,11 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   const cn: ClusterNetwork = clusterNetwork(services, netProps, t.customLocation, t.site);
   const askedEp = cp.controlPlaneEndpoint?.hostIP;
   if (ex && askedEp !== undefined && askedEp !== exProps.controlPlane?.controlPlaneEndpoint?.hostIP) {
-    throw Errors.propertyChangeNotAllowed('controlPlane.controlPlaneEndpoint.hostIP', String(exProps.controlPlane?.controlPlaneEndpoint?.hostIP), 'properties.controlPlane.controlPlaneEndpoint.hostIP');
+    throw Errors.propertyChangeNotAllowed(
+      'controlPlane.controlPlaneEndpoint.hostIP',
+      String(exProps.controlPlane?.controlPlaneEndpoint?.hostIP),
+      'properties.controlPlane.controlPlaneEndpoint.hostIP',
+    );
   }
   const endpoint = ex ? exProps.controlPlane.controlPlaneEndpoint.hostIP : controlPlaneEndpoint(services, cn, askedEp, id);
   cp.controlPlaneEndpoint = { ...(cp.controlPlaneEndpoint ?? {}), hostIP: endpoint };
@@ -106,7 +146,20 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   const existingPools = ex ? poolsOf(services, id) : [];
   const profiles = raw.agentPoolProfiles;
   if (profiles !== undefined && !Array.isArray(profiles)) throw Errors.invalidParameter('properties.agentPoolProfiles must be an array.', 'properties.agentPoolProfiles');
-  const asked: Props[] = profiles ?? (ex ? [] : [{ name: `${cc.resource.name.toLowerCase().replace(/[^a-z0-9-]/g, '').slice(0, 50) || 'cluster'}-nodepool1` }]);
+  const asked: Props[] =
+    profiles ??
+    (ex
+      ? []
+      : [
+          {
+            name: `${
+              cc.resource.name
+                .toLowerCase()
+                .replace(/[^a-z0-9-]/g, '')
+                .slice(0, 50) || 'cluster'
+            }-nodepool1`,
+          },
+        ]);
   if (!ex && asked.length === 0) throw Errors.invalidParameter('properties.agentPoolProfiles needs at least one pool.', 'properties.agentPoolProfiles');
   const seen = new Set<string>();
   const changes: { name: string; props: Props; before?: Props; order: number }[] = [];
@@ -146,7 +199,11 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   } else {
     for (const c of changes) tasks.push(...scaleTasks(services, owner, t, { name: c.name, vmSize: c.props.vmSize, count: c.props.count }, exProps.kubernetesVersion, cn.fabricName));
     if (v !== exProps.kubernetesVersion && fabric) {
-      const up = upgradePlan({ owner, site: t.site, current: services.fabric!.ownerVms(owner), kubernetesVersion: v }).map((x) => ({ ...x, id: `upgrade/${x.id}`, dependsOn: x.dependsOn?.map((d) => `upgrade/${d}`) }));
+      const up = upgradePlan({ owner, site: t.site, current: services.fabric!.ownerVms(owner), kubernetesVersion: v }).map((x) => ({
+        ...x,
+        id: `upgrade/${x.id}`,
+        dependsOn: x.dependsOn?.map((d) => `upgrade/${d}`),
+      }));
       if (up.length && tasks.length) up[0].dependsOn = [...(up[0].dependsOn ?? []), ...tasks.map((x) => x.id)];
       tasks.push(...up);
     }
@@ -158,7 +215,13 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
     ...raw,
     controlPlane: cp,
     kubernetesVersion: v,
-    networkProfile: { ...(exProps.networkProfile ?? {}), ...(raw.networkProfile ?? {}), networkPolicy: 'calico', podCidr: raw.networkProfile?.podCidr ?? exProps.networkProfile?.podCidr ?? '10.244.0.0/16', loadBalancerProfile: { count: lbCount } },
+    networkProfile: {
+      ...(exProps.networkProfile ?? {}),
+      ...(raw.networkProfile ?? {}),
+      networkPolicy: 'calico',
+      podCidr: raw.networkProfile?.podCidr ?? exProps.networkProfile?.podCidr ?? '10.244.0.0/16',
+      loadBalancerProfile: { count: lbCount },
+    },
     cloudProviderProfile: { infraNetworkProfile: { vnetSubnetIds: [cn.id] } },
     licenseProfile: { azureHybridBenefit: raw.licenseProfile?.azureHybridBenefit ?? exProps.licenseProfile?.azureHybridBenefit ?? 'NotApplicable' },
     provisioningState: ex ? (v !== exProps.kubernetesVersion ? 'Upgrading' : 'Updating') : 'Creating',
@@ -166,7 +229,17 @@ export function putInstance(ctx: RequestContext, candidate: ArmResource): WriteO
   };
   delete props.agentPoolProfiles;
   const related: RelatedResource[] = changes.map((c) => ({
-    resource: poolResource(id, c.name, { ...c.props, kubernetesVersion: c.before?.kubernetesVersion ?? v, provisioningState: c.before ? 'Updating' : 'Creating', status: { ...(c.before?.status ?? {}), currentState: c.before ? 'Updating' : 'Creating' } }, candidate.extendedLocation),
+    resource: poolResource(
+      id,
+      c.name,
+      {
+        ...c.props,
+        kubernetesVersion: c.before?.kubernetesVersion ?? v,
+        provisioningState: c.before ? 'Updating' : 'Creating',
+        status: { ...(c.before?.status ?? {}), currentState: c.before ? 'Updating' : 'Creating' },
+      },
+      candidate.extendedLocation,
+    ),
     internal: { order: c.order },
     busy: true,
   }));
@@ -294,8 +367,15 @@ export function kubeconfigFor(services: Services, inst: StoredResource, which: '
   const name = cc?.resource.name ?? 'cluster';
   const rg = ccId.split('/')[4] ?? '';
   const aadp = cc?.resource.properties?.aadProfile;
-  const aad = !!aadp && (aadp.enableAzureRBAC === true || (Array.isArray(aadp.adminGroupObjectIDs) && aadp.adminGroupObjectIDs.length > 0)) || inst.resource.properties?.disableLocalAccounts === true;
-  return kubeconfigResults(services, inst.resource.id, [which === 'admin' ? 'clusterAdmin' : 'clusterUser'], { clusterName: name, resourceGroup: rg, secrets, principal, aad: which === 'user' && aad });
+  const aad =
+    (!!aadp && (aadp.enableAzureRBAC === true || (Array.isArray(aadp.adminGroupObjectIDs) && aadp.adminGroupObjectIDs.length > 0))) || inst.resource.properties?.disableLocalAccounts === true;
+  return kubeconfigResults(services, inst.resource.id, [which === 'admin' ? 'clusterAdmin' : 'clusterUser'], {
+    clusterName: name,
+    resourceGroup: rg,
+    secrets,
+    principal,
+    aad: which === 'user' && aad,
+  });
 }
 
 function kubeconfigAction(which: 'admin' | 'user') {

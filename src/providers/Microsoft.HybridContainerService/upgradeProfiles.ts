@@ -29,7 +29,12 @@ export const upgradeProfiles: ResourceTypeDefinition = {
           properties: {
             provisioningState: 'Succeeded',
             controlPlaneProfile: { kubernetesVersion: v, name: 'control-plane', osType: 'Linux', upgrades: ups },
-            agentPoolProfiles: poolsOf(ctx.services, inst.resource.id).map((p) => ({ kubernetesVersion: p.resource.properties?.kubernetesVersion ?? v, name: p.resource.name, osType: p.resource.properties?.osType, upgrades: ups })),
+            agentPoolProfiles: poolsOf(ctx.services, inst.resource.id).map((p) => ({
+              kubernetesVersion: p.resource.properties?.kubernetesVersion ?? v,
+              name: p.resource.name,
+              osType: p.resource.properties?.osType,
+              upgrades: ups,
+            })),
           },
         }),
       };

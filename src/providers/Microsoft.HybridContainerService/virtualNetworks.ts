@@ -37,7 +37,8 @@ export const virtualNetworks: ResourceTypeDefinition = {
     const t = targetOf(ctx.services, candidate.extendedLocation, ctx);
     const fabricName = `vnet-${ctx.path.names[0]}`.toLowerCase();
     const p = { ...(candidate.properties ?? {}) };
-    if (p.infraVnetProfile?.vmware) throw Errors.invalidParameter('infraVnetProfile.vmware is for VMware private clouds, which this emulator does not model; use infraVnetProfile.hci.', 'properties.infraVnetProfile');
+    if (p.infraVnetProfile?.vmware)
+      throw Errors.invalidParameter('infraVnetProfile.vmware is for VMware private clouds, which this emulator does not model; use infraVnetProfile.hci.', 'properties.infraVnetProfile');
     const net = networkFromVnet(fabricName, ctx.path.id, p);
     const snap = await ctx.services.fabric!.site(t.site).snapshot();
     const clash = snap.logicalNetworks.find((n) => n.name.toLowerCase() === fabricName && (!n.owner || n.owner.toLowerCase() !== ctx.path.id.toLowerCase()));
@@ -53,9 +54,10 @@ export const virtualNetworks: ResourceTypeDefinition = {
     const users = clustersOn(ctx.services, ctx.existing);
     if (users.length) throw Errors.conflictWith('VirtualNetworkInUse', `Virtual network '${ctx.existing.resource.name}' is used by AKS hybrid cluster(s) ${users.join(', ')}; delete them first.`);
     const site = ctx.existing.internal.site as string | undefined;
-    const tasks = site && ctx.services.fabric?.hasSite(site)
-      ? [{ id: 'network', kind: 'fabric.removeNetwork', params: { site, name: String(ctx.existing.internal.network), owner: ctx.existing.resource.id }, durationMs: 5000 }]
-      : [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }];
+    const tasks =
+      site && ctx.services.fabric?.hasSite(site)
+        ? [{ id: 'network', kind: 'fabric.removeNetwork', params: { site, name: String(ctx.existing.internal.network), owner: ctx.existing.resource.id }, durationMs: 5000 }]
+        : [{ id: 'settle', kind: STEP, params: {}, durationMs: 500 }];
     return { operation: { kind: 'delete', tasks } };
   },
   toWire(s, apiVersion) {

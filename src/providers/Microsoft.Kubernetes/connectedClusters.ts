@@ -28,9 +28,22 @@ export const CONNECTED_CLUSTERS = typeKeyOf(NS, 'connectedClusters');
 export const STEP = 'kubernetes.connect';
 const TYPE = 'Microsoft.Kubernetes/connectedClusters';
 const API_VERSIONS = ['2026-05-01', '2024-01-01', '2021-10-01', '2021-03-01', '2024-07-01-preview'];
-const NAME_RULE = { pattern: /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/, message: 'Connected cluster names are 1-63 letters, digits, dashes, underscores and dots, starting and ending with a letter or digit.' };
+const NAME_RULE = {
+  pattern: /^[a-zA-Z0-9]([-_.a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/,
+  message: 'Connected cluster names are 1-63 letters, digits, dashes, underscores and dots, starting and ending with a letter or digit.',
+};
 /** Properties the agents (not the user) set: a PUT's values for them are ignored. */
-const REPORTED = ['connectivityStatus', 'totalNodeCount', 'totalCoreCount', 'agentVersion', 'kubernetesVersion', 'lastConnectivityTime', 'managedIdentityCertificateExpirationTime', 'offering', 'miscellaneousProperties'];
+const REPORTED = [
+  'connectivityStatus',
+  'totalNodeCount',
+  'totalCoreCount',
+  'agentVersion',
+  'kubernetesVersion',
+  'lastConnectivityTime',
+  'managedIdentityCertificateExpirationTime',
+  'offering',
+  'miscellaneousProperties',
+];
 
 function toWire(s: StoredResource, apiVersion: string, services: Services): ArmResource {
   const r = structuredClone(s.resource);
@@ -78,7 +91,7 @@ export const connectedClusters: ResourceTypeDefinition = {
     const ex = ctx.existing;
     const id = candidate.identity;
     if (!id || typeof id !== 'object' || typeof id.type !== 'string') {
-      throw Errors.invalid('InvalidIdentity', "A connected cluster needs 'identity': {\"type\": \"SystemAssigned\"} (the Arc agents authenticate to Azure with it).", 'identity');
+      throw Errors.invalid('InvalidIdentity', 'A connected cluster needs \'identity\': {"type": "SystemAssigned"} (the Arc agents authenticate to Azure with it).', 'identity');
     }
     const type = ['systemassigned', 'none'].includes(id.type.toLowerCase()) ? (id.type.toLowerCase() === 'none' ? 'None' : 'SystemAssigned') : undefined;
     if (!type) throw Errors.invalidParameter(`identity.type '${id.type}' is not one of SystemAssigned, None.`, 'identity.type');
@@ -93,10 +106,11 @@ export const connectedClusters: ResourceTypeDefinition = {
     const p: Record<string, any> = { ...(candidate.properties ?? {}) };
     for (const k of REPORTED) delete p[k];
     const provisioned = isProvisioned(candidate);
-    if (candidate.kind !== undefined && !provisioned) throw Errors.invalidParameter(`kind '${String(candidate.kind)}' is not supported; use 'ProvisionedCluster' for an AKS hybrid cluster, or leave kind out.`, 'kind');
+    if (candidate.kind !== undefined && !provisioned)
+      throw Errors.invalidParameter(`kind '${String(candidate.kind)}' is not supported; use 'ProvisionedCluster' for an AKS hybrid cluster, or leave kind out.`, 'kind');
     if (provisioned) candidate.kind = 'ProvisionedCluster';
     if (typeof p.agentPublicKeyCertificate !== 'string') {
-      if (!provisioned) throw Errors.invalidParameter('properties.agentPublicKeyCertificate is required: the base64 public key of the cluster\'s Arc agent.', 'properties.agentPublicKeyCertificate');
+      if (!provisioned) throw Errors.invalidParameter("properties.agentPublicKeyCertificate is required: the base64 public key of the cluster's Arc agent.", 'properties.agentPublicKeyCertificate');
       p.agentPublicKeyCertificate = '';
     }
     for (const k of ['distribution', 'infrastructure', 'distributionVersion']) {
@@ -126,8 +140,19 @@ export const connectedClusters: ResourceTypeDefinition = {
         internal.site = site.name;
         internal.kubernetesVersion = plan.kubernetesVersion;
       }
-    } else if (!provisioned && ex && p.infrastructure !== undefined && ex.resource.properties?.infrastructure !== undefined && String(p.infrastructure).toLowerCase() !== String(ex.resource.properties.infrastructure).toLowerCase()) {
-      throw Errors.propertyChangeNotAllowed('infrastructure', String(ex.resource.properties.infrastructure), 'properties.infrastructure', 'the cluster cannot move; delete the connected cluster and connect it again');
+    } else if (
+      !provisioned &&
+      ex &&
+      p.infrastructure !== undefined &&
+      ex.resource.properties?.infrastructure !== undefined &&
+      String(p.infrastructure).toLowerCase() !== String(ex.resource.properties.infrastructure).toLowerCase()
+    ) {
+      throw Errors.propertyChangeNotAllowed(
+        'infrastructure',
+        String(ex.resource.properties.infrastructure),
+        'properties.infrastructure',
+        'the cluster cannot move; delete the connected cluster and connect it again',
+      );
     }
     tasks.push({ id: 'connect', kind: STEP, params: {}, dependsOn: tasks.map((t) => t.id), durationMs: ex ? 500 : provisioned ? 5_000 : AGENT_MS.install });
     return {
@@ -149,7 +174,13 @@ export const connectedClusters: ResourceTypeDefinition = {
       }
       const site = inst.internal.site as string | undefined;
       if (site && services.fabric?.hasSite(site)) {
-        tasks.push(...deletePlan({ owner: inst.resource.id, site, current: services.fabric.ownerVms(inst.resource.id) }).map((t) => ({ ...t, id: `instance/${t.id}`, dependsOn: t.dependsOn?.map((d) => `instance/${d}`) })));
+        tasks.push(
+          ...deletePlan({ owner: inst.resource.id, site, current: services.fabric.ownerVms(inst.resource.id) }).map((t) => ({
+            ...t,
+            id: `instance/${t.id}`,
+            dependsOn: t.dependsOn?.map((d) => `instance/${d}`),
+          })),
+        );
       }
       related.push({ resource: { ...inst.resource, properties: { ...inst.resource.properties, provisioningState: 'Deleting' } }, internal: inst.internal, busy: true });
     }
@@ -185,7 +216,12 @@ export const connectedClusters: ResourceTypeDefinition = {
       return {
         status: 200,
         body: {
-          hybridConnectionConfig: { expirationTime: Date.now() + 3 * 3600 * 1000, hybridConnectionName: `cc-${s.resource.name}`, relay: 'azgnrelay-eastus-l1.servicebus.windows.net', token: randomBytes(24).toString('base64') },
+          hybridConnectionConfig: {
+            expirationTime: Date.now() + 3 * 3600 * 1000,
+            hybridConnectionName: `cc-${s.resource.name}`,
+            relay: 'azgnrelay-eastus-l1.servicebus.windows.net',
+            token: randomBytes(24).toString('base64'),
+          },
           kubeconfigs: [{ name: 'credentialForClusterClient', value }],
         },
       };

@@ -26,8 +26,7 @@ const WORKERS = 2;
 
 export const isProvisioned = (r: { [k: string]: any }): boolean => String(r.kind ?? '').toLowerCase() === 'provisionedcluster';
 
-export const instanceOf = (services: Services, ccId: string): StoredResource | undefined =>
-  services.resources.listByParent(ccId).find((r) => r.typeKey === INSTANCES);
+export const instanceOf = (services: Services, ccId: string): StoredResource | undefined => services.resources.listByParent(ccId).find((r) => r.typeKey === INSTANCES);
 
 /** What `infrastructure` a site kind is, as the agents detect it. */
 const INFRASTRUCTURE: Record<string, string> = { AzureStackHCI: 'azure_stack_hci', AzureStackHub: 'azure_stack_hub', AzureRegion: 'generic' };
@@ -40,12 +39,20 @@ export function hostingSite(services: Services, infrastructure: string | undefin
   const ofKind = (kind: string) => fabric.sites().find((s) => s.kind === kind);
   if (infra === 'azure_stack_hci') {
     const hci = ofKind('AzureStackHCI');
-    if (!hci) throw Errors.invalidParameter("properties.infrastructure is 'azure_stack_hci', but this emulator has no Azure Stack HCI site; add one to the config's sites, or connect a cluster of another infrastructure.", 'properties.infrastructure');
+    if (!hci)
+      throw Errors.invalidParameter(
+        "properties.infrastructure is 'azure_stack_hci', but this emulator has no Azure Stack HCI site; add one to the config's sites, or connect a cluster of another infrastructure.",
+        'properties.infrastructure',
+      );
     return hci;
   }
   if (infra === 'azure_stack_hub') {
     const hub = ofKind('AzureStackHub');
-    if (!hub) throw Errors.invalidParameter("properties.infrastructure is 'azure_stack_hub', but this emulator has no Azure Stack Hub stamp; add one to the config's sites, or connect a cluster of another infrastructure.", 'properties.infrastructure');
+    if (!hub)
+      throw Errors.invalidParameter(
+        "properties.infrastructure is 'azure_stack_hub', but this emulator has no Azure Stack Hub stamp; add one to the config's sites, or connect a cluster of another infrastructure.",
+        'properties.infrastructure',
+      );
     return hub;
   }
   const region = fabric.siteForLocation(location);
@@ -87,7 +94,10 @@ export function agentReport(services: Services, s: StoredResource, now = Date.no
   let installedAt = s.internal.agentInstalledAt as string | undefined;
   if (provisioned) {
     // The agents come up with the AKS hybrid cluster's control plane.
-    const cp = vms.filter((v) => v.role === 'controlPlane').map((v) => v.createdAt).sort();
+    const cp = vms
+      .filter((v) => v.role === 'controlPlane')
+      .map((v) => v.createdAt)
+      .sort();
     installedAt = inst && (running || inst.resource.properties?.provisioningState !== 'Creating') ? (cp[0] ?? inst.resource.systemData?.createdAt) : undefined;
   }
   const state = agentState({
@@ -103,7 +113,8 @@ export function agentReport(services: Services, s: StoredResource, now = Date.no
   if (!state.reported) return out;
   const nodes = nodesOf(vms);
   out.agentVersion = AGENT_VERSION;
-  out.kubernetesVersion = (provisioned ? inst?.resource.properties?.kubernetesVersion : undefined) ?? vms.find((v) => v.role === 'controlPlane')?.kubernetesVersion ?? (s.internal.kubernetesVersion as string | undefined);
+  out.kubernetesVersion =
+    (provisioned ? inst?.resource.properties?.kubernetesVersion : undefined) ?? vms.find((v) => v.role === 'controlPlane')?.kubernetesVersion ?? (s.internal.kubernetesVersion as string | undefined);
   out.totalNodeCount = nodes.length;
   out.totalCoreCount = nodes.reduce((n, v) => n + v.cores, 0);
   return out;

@@ -16,7 +16,18 @@ import { fluxConfigurationsOn, HOST_NAMES, hostSite, installedExtensions, NS, pa
 import { applyTask, deleteTask, extensionObjects, extensionRefs, hasKubeApi, releaseNamespace } from './inCluster.js';
 
 const TYPE = `${NS}/extensions`;
-export const EXTENSION_API_VERSIONS = ['2025-03-01', '2024-11-01', '2023-05-01', '2022-11-01', '2022-07-01', '2022-03-01', '2021-09-01', '2022-04-02-preview', '2022-01-01-preview', '2021-11-01-preview'];
+export const EXTENSION_API_VERSIONS = [
+  '2025-03-01',
+  '2024-11-01',
+  '2023-05-01',
+  '2022-11-01',
+  '2022-07-01',
+  '2022-03-01',
+  '2021-09-01',
+  '2022-04-02-preview',
+  '2022-01-01-preview',
+  '2021-11-01-preview',
+];
 const CUSTOM_LOCATIONS = typeKeyOf('Microsoft.ExtendedLocation', 'customLocations');
 const INSTALL_MS = 20_000;
 
@@ -36,7 +47,11 @@ function checkType(raw: unknown, host: StoredResource): ExtensionType {
   const kindOk = !t.connectedClusterKind || host.typeKey !== 'microsoft.kubernetes/connectedclusters' || String(host.resource.kind ?? '').toLowerCase() === t.connectedClusterKind.toLowerCase();
   if (!t.hosts.includes(host.typeKey) || !kindOk) {
     const where = t.hosts.map((h) => HOST_NAMES[h] ?? h).join(', ') + (t.connectedClusterKind ? ` (connected clusters of kind ${t.connectedClusterKind} only)` : '');
-    throw Errors.invalid('ExtensionTypeNotSupportedOnCluster', `Extension type '${t.name}' cannot be installed on ${HOST_NAMES[host.typeKey]}${kindOk ? '' : ` of kind '${String(host.resource.kind ?? 'none')}'`}; it installs on ${where}.`, 'properties.extensionType');
+    throw Errors.invalid(
+      'ExtensionTypeNotSupportedOnCluster',
+      `Extension type '${t.name}' cannot be installed on ${HOST_NAMES[host.typeKey]}${kindOk ? '' : ` of kind '${String(host.resource.kind ?? 'none')}'`}; it installs on ${where}.`,
+      'properties.extensionType',
+    );
   }
   return t;
 }
@@ -45,13 +60,19 @@ function checkType(raw: unknown, host: StoredResource): ExtensionType {
 function resolveVersion(t: ExtensionType, p: Record<string, any>): { releaseTrain: string; version: string; pinned: boolean } {
   const train = typeof p.releaseTrain === 'string' && p.releaseTrain !== '' ? p.releaseTrain : 'Stable';
   const key = trainKey(t, train);
-  if (!key) throw Errors.invalidParameter(`Release train '${train}' does not exist for extension type '${t.name}'. Release trains: ${Object.keys(t.releaseTrains).join(', ')}.`, 'properties.releaseTrain');
+  if (!key)
+    throw Errors.invalidParameter(`Release train '${train}' does not exist for extension type '${t.name}'. Release trains: ${Object.keys(t.releaseTrains).join(', ')}.`, 'properties.releaseTrain');
   const versions = t.releaseTrains[key];
   const auto = p.autoUpgradeMinorVersion !== false;
   if (p.version !== undefined && p.version !== null) {
-    if (auto) throw Errors.invalidParameter('A version can be specified only when autoUpgradeMinorVersion is false; set autoUpgradeMinorVersion to false to pin it, or leave version out.', 'properties.version');
+    if (auto)
+      throw Errors.invalidParameter(
+        'A version can be specified only when autoUpgradeMinorVersion is false; set autoUpgradeMinorVersion to false to pin it, or leave version out.',
+        'properties.version',
+      );
     const v = String(p.version);
-    if (!versions.includes(v)) throw Errors.invalidParameter(`Version '${v}' of extension type '${t.name}' does not exist in release train '${key}'. Versions: ${versions.join(', ')}.`, 'properties.version');
+    if (!versions.includes(v))
+      throw Errors.invalidParameter(`Version '${v}' of extension type '${t.name}' does not exist in release train '${key}'. Versions: ${versions.join(', ')}.`, 'properties.version');
     return { releaseTrain: train, version: v, pinned: true };
   }
   return { releaseTrain: train, version: versions[versions.length - 1], pinned: false };
@@ -111,7 +132,11 @@ function checkCluster(ctx: RequestContext, host: StoredResource, t: ExtensionTyp
   const others = installedExtensions(ctx.services, host.resource.id).filter((e) => e.resource.id.toLowerCase() !== ctx.path.id.toLowerCase());
   if (t.singleton) {
     const twin = others.find((e) => typeOf(e) === t.name.toLowerCase());
-    if (twin) throw Errors.conflictWith('ExtensionTypeAlreadyInstalled', `An extension of type '${t.name}' is already installed on '${host.resource.name}' ('${twin.resource.name}'); a cluster takes one. Update that one instead.`);
+    if (twin)
+      throw Errors.conflictWith(
+        'ExtensionTypeAlreadyInstalled',
+        `An extension of type '${t.name}' is already installed on '${host.resource.name}' ('${twin.resource.name}'); a cluster takes one. Update that one instead.`,
+      );
   }
   const missing = (t.requires ?? []).filter((need) => !others.some((e) => typeOf(e) === need.toLowerCase() && e.resource.properties?.provisioningState === 'Succeeded'));
   if (missing.length) {
@@ -185,7 +210,8 @@ export const extensions: ResourceTypeDefinition = {
       throw Errors.propertyChangeNotAllowed('extensionType', String(ex.resource.properties?.extensionType), 'properties.extensionType', 'delete the extension and create it again');
     }
     const scope = checkScope(t, ctx.path.names[ctx.path.names.length - 1], p.scope);
-    if (ex && JSON.stringify(scope) !== JSON.stringify(ex.resource.properties?.scope)) throw Errors.propertyChangeNotAllowed('scope', JSON.stringify(ex.resource.properties?.scope), 'properties.scope');
+    if (ex && JSON.stringify(scope) !== JSON.stringify(ex.resource.properties?.scope))
+      throw Errors.propertyChangeNotAllowed('scope', JSON.stringify(ex.resource.properties?.scope), 'properties.scope');
     const v = resolveVersion(t, p);
     const settings = settingsOf(t, p.configurationSettings, 'properties.configurationSettings') ?? {};
     const secrets = settingsOf(t, p.configurationProtectedSettings, 'properties.configurationProtectedSettings');
@@ -237,7 +263,14 @@ export const extensions: ResourceTypeDefinition = {
     delete p.configurationProtectedSettings;
     const resource: ArmResource = {
       ...candidate,
-      properties: { ...p, configurationSettings: settings, releaseTrain: v.releaseTrain, autoUpgradeMinorVersion: p.autoUpgradeMinorVersion !== false, version: v.pinned ? v.version : null, provisioningState: 'Updating' },
+      properties: {
+        ...p,
+        configurationSettings: settings,
+        releaseTrain: v.releaseTrain,
+        autoUpgradeMinorVersion: p.autoUpgradeMinorVersion !== false,
+        version: v.pinned ? v.version : null,
+        provisioningState: 'Updating',
+      },
     };
     const scope = before.scope ?? {};
     return {
@@ -250,9 +283,7 @@ export const extensions: ResourceTypeDefinition = {
     const { services } = ctx;
     const id = ctx.existing.resource.id;
     const force = String(ctx.query.forceDelete ?? ctx.query.forcedelete ?? '').toLowerCase() === 'true';
-    const users = services.resources
-      .listByType(CUSTOM_LOCATIONS)
-      .filter((c) => (c.resource.properties?.clusterExtensionIds ?? []).some((x: unknown) => String(x).toLowerCase() === id.toLowerCase()));
+    const users = services.resources.listByType(CUSTOM_LOCATIONS).filter((c) => (c.resource.properties?.clusterExtensionIds ?? []).some((x: unknown) => String(x).toLowerCase() === id.toLowerCase()));
     const host = ctx.parent;
     const mine = typeOf(ctx.existing);
     // What still needs it: extensions that require its type, flux configurations that need Flux.
@@ -271,13 +302,17 @@ export const extensions: ResourceTypeDefinition = {
     }
     const site = host?.internal.site as string | undefined;
     const tasks: TaskSpec[] =
-      site && services.fabric?.hasSite(site) ? [{ id: 'uninstall', kind: 'fabric.uninstallPackage', params: { site, name: packageName(id), owner: id, force }, durationMs: force ? 0 : INSTALL_MS / 2 }] : [];
+      site && services.fabric?.hasSite(site)
+        ? [{ id: 'uninstall', kind: 'fabric.uninstallPackage', params: { site, name: packageName(id), owner: id, force }, durationMs: force ? 0 : INSTALL_MS / 2 }]
+        : [];
     const t = findExtensionType(mine);
     if (host && t && hasKubeApi(services, host.resource.id)) {
       // Its release goes from the cluster; the namespace stays while another extension releases into it.
       const p = ctx.existing.resource.properties ?? {};
       const ns = releaseNamespace(p.scope, t.defaultReleaseNamespace);
-      const shared = installedExtensions(services, host.resource.id).some((e) => e.resource.id.toLowerCase() !== id.toLowerCase() && releaseNamespace(e.resource.properties?.scope, findExtensionType(typeOf(e))?.defaultReleaseNamespace ?? '') === ns);
+      const shared = installedExtensions(services, host.resource.id).some(
+        (e) => e.resource.id.toLowerCase() !== id.toLowerCase() && releaseNamespace(e.resource.properties?.scope, findExtensionType(typeOf(e))?.defaultReleaseNamespace ?? '') === ns,
+      );
       tasks.unshift(deleteTask('kubernetes', host.resource.id, extensionRefs(ctx.existing.resource.name, t, String(p.currentVersion ?? ''), ns, shared)));
     }
     return { operation: { kind: 'delete', tasks } };

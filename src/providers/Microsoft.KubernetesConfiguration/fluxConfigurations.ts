@@ -71,7 +71,8 @@ function gitSource(g: Props, at: string, secrets: Record<string, string>): Props
   if (httpsUser && !secrets.httpsKey && !str(g.localAuthRef, `${at}.localAuthRef`)) {
     throw bad(`${at}.httpsUser needs its password or token in configurationProtectedSettings.httpsKey (base64).`, 'properties.configurationProtectedSettings.httpsKey');
   }
-  if (secrets.sshPrivateKey && https) throw bad(`configurationProtectedSettings.sshPrivateKey is for SSH URLs; '${url}' is https:// (use httpsUser and httpsKey).`, 'properties.configurationProtectedSettings.sshPrivateKey');
+  if (secrets.sshPrivateKey && https)
+    throw bad(`configurationProtectedSettings.sshPrivateKey is for SSH URLs; '${url}' is https:// (use httpsUser and httpsKey).`, 'properties.configurationProtectedSettings.sshPrivateKey');
   const provider = str(g.provider, `${at}.provider`);
   if (provider && !['azure', 'generic'].includes(provider.toLowerCase())) throw bad(`${at}.provider '${provider}' is not one of Azure, Generic.`, `${at}.provider`);
   const out: Props = {
@@ -94,7 +95,8 @@ function bucketSource(b: Props, at: string, secrets: Record<string, string>): Pr
   const bucketName = str(b.bucketName, `${at}.bucketName`);
   if (!bucketName) throw bad(`${at}.bucketName is required.`, `${at}.bucketName`);
   const accessKey = str(b.accessKey, `${at}.accessKey`);
-  if (accessKey && !secrets.bucketSecretKey && !str(b.localAuthRef, '')) throw bad(`${at}.accessKey needs its secret in configurationProtectedSettings.bucketSecretKey (base64).`, 'properties.configurationProtectedSettings.bucketSecretKey');
+  if (accessKey && !secrets.bucketSecretKey && !str(b.localAuthRef, ''))
+    throw bad(`${at}.accessKey needs its secret in configurationProtectedSettings.bucketSecretKey (base64).`, 'properties.configurationProtectedSettings.bucketSecretKey');
   if (b.insecure !== undefined && b.insecure !== null && typeof b.insecure !== 'boolean') throw bad(`${at}.insecure must be true or false.`, `${at}.insecure`);
   return {
     url,
@@ -109,7 +111,8 @@ function bucketSource(b: Props, at: string, secrets: Record<string, string>): Pr
 
 function azureBlobSource(a: Props, at: string, secrets: Record<string, string>): Props {
   const url = str(a.url, `${at}.url`);
-  if (!url || !/^https:\/\/[a-z0-9]{3,24}\.blob\.[^\s/]+\/?$/i.test(url)) throw bad(`${at}.url is required: the storage account's blob endpoint (https://<account>.blob.core.windows.net).`, `${at}.url`);
+  if (!url || !/^https:\/\/[a-z0-9]{3,24}\.blob\.[^\s/]+\/?$/i.test(url))
+    throw bad(`${at}.url is required: the storage account's blob endpoint (https://<account>.blob.core.windows.net).`, `${at}.url`);
   const containerName = str(a.containerName, `${at}.containerName`);
   if (!containerName) throw bad(`${at}.containerName is required.`, `${at}.containerName`);
   const ways = [
@@ -184,7 +187,8 @@ function kustomizations(raw: unknown, at = 'properties.kustomizations'): Props {
     };
     if (isObj(k.postBuild)) {
       const sub = k.postBuild.substitute;
-      if (sub !== undefined && sub !== null && (!isObj(sub) || Object.values(sub).some((x) => typeof x !== 'string'))) throw bad(`${w}.postBuild.substitute must be an object of strings.`, `${w}.postBuild.substitute`);
+      if (sub !== undefined && sub !== null && (!isObj(sub) || Object.values(sub).some((x) => typeof x !== 'string')))
+        throw bad(`${w}.postBuild.substitute must be an object of strings.`, `${w}.postBuild.substitute`);
       entry.postBuild = { substitute: sub ?? {}, substituteFrom: Array.isArray(k.postBuild.substituteFrom) ? k.postBuild.substituteFrom : [] };
     }
     out[name] = entry;
@@ -223,16 +227,19 @@ function build(ctx: RequestContext, p: Props, secrets: Record<string, string>): 
   if (!block) throw bad(`sourceKind '${kindRaw}' is not one of GitRepository, Bucket, AzureBlob, OCIRepository.`, 'properties.sourceKind');
   if (!versionHas(v, ['properties', block])) throw bad(`sourceKind ${KIND_NAMES[kind]} is not in api-version ${v}; use a newer api-version.`, 'properties.sourceKind');
   for (const [k, other] of Object.entries(SOURCES)) {
-    if (k !== kind && p[other] !== undefined && p[other] !== null) throw bad(`properties.${other} is given, but sourceKind is ${KIND_NAMES[kind]}; give only properties.${block}.`, `properties.${other}`);
+    if (k !== kind && p[other] !== undefined && p[other] !== null)
+      throw bad(`properties.${other} is given, but sourceKind is ${KIND_NAMES[kind]}; give only properties.${block}.`, `properties.${other}`);
   }
   const src = p[block];
   if (!isObj(src)) throw bad(`sourceKind ${KIND_NAMES[kind]} needs properties.${block}.`, `properties.${block}`);
   const at = `properties.${block}`;
-  const source = kind === 'gitrepository' ? gitSource(src, at, secrets) : kind === 'bucket' ? bucketSource(src, at, secrets) : kind === 'azureblob' ? azureBlobSource(src, at, secrets) : ociSource(src, at);
+  const source =
+    kind === 'gitrepository' ? gitSource(src, at, secrets) : kind === 'bucket' ? bucketSource(src, at, secrets) : kind === 'azureblob' ? azureBlobSource(src, at, secrets) : ociSource(src, at);
   const scope = String(p.scope ?? 'cluster').toLowerCase();
   if (scope !== 'cluster' && scope !== 'namespace') throw bad(`scope '${String(p.scope)}' is not one of cluster, namespace.`, 'properties.scope');
   const namespace = String(p.namespace ?? 'default');
-  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(namespace)) throw bad(`namespace '${namespace}' must be up to 253 lowercase letters, digits, dashes and dots, starting and ending with a letter or digit.`, 'properties.namespace');
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(namespace))
+    throw bad(`namespace '${namespace}' must be up to 253 lowercase letters, digits, dashes and dots, starting and ending with a letter or digit.`, 'properties.namespace');
   if (p.suspend !== undefined && p.suspend !== null && typeof p.suspend !== 'boolean') throw bad('properties.suspend must be true or false.', 'properties.suspend');
   const out: Props = {
     scope,
@@ -248,7 +255,8 @@ function build(ctx: RequestContext, p: Props, secrets: Record<string, string>): 
   }
   const wait = str(p.reconciliationWaitDuration, 'properties.reconciliationWaitDuration');
   if (wait !== undefined) {
-    if (!/^PT(\d+H)?(\d+M)?(\d+S)?$/.test(wait) || wait === 'PT') throw bad(`properties.reconciliationWaitDuration '${wait}' is not an ISO 8601 duration such as PT30M.`, 'properties.reconciliationWaitDuration');
+    if (!/^PT(\d+H)?(\d+M)?(\d+S)?$/.test(wait) || wait === 'PT')
+      throw bad(`properties.reconciliationWaitDuration '${wait}' is not an ISO 8601 duration such as PT30M.`, 'properties.reconciliationWaitDuration');
     out.reconciliationWaitDuration = wait;
   }
   return out;
@@ -269,7 +277,9 @@ function requireFlux(ctx: RequestContext, host: StoredResource): void {
 function syncedCommit(p: Props): string {
   const src = p[SOURCES[String(p.sourceKind).toLowerCase()]] ?? {};
   const ref = src.repositoryRef ?? {};
-  const sha = createHash('sha1').update(JSON.stringify([src.url, ref, src.bucketName, src.containerName])).digest('hex');
+  const sha = createHash('sha1')
+    .update(JSON.stringify([src.url, ref, src.bucketName, src.containerName]))
+    .digest('hex');
   const name = ref.branch ?? ref.tag ?? ref.semver ?? ref.digest ?? (p.sourceKind === 'GitRepository' ? 'HEAD' : 'latest');
   return p.sourceKind === 'GitRepository' ? `${name}@sha1:${ref.commit ?? sha}` : `sha256:${createHash('sha256').update(sha).digest('hex')}`;
 }
@@ -284,9 +294,7 @@ const unreachable = (p: Props): string | undefined => {
 function reconciled(name: string, p: Props, now: string): Props {
   const commit = syncedCommit(p);
   const host = unreachable(p);
-  const cond = (ok: boolean, message: string) => [
-    { lastTransitionTime: now, message, reason: ok ? 'Succeeded' : 'GitOperationFailed', status: ok ? 'True' : 'False', type: 'Ready' },
-  ];
+  const cond = (ok: boolean, message: string) => [{ lastTransitionTime: now, message, reason: ok ? 'Succeeded' : 'GitOperationFailed', status: ok ? 'True' : 'False', type: 'Ready' }];
   const sourceKind = p.sourceKind === 'AzureBlob' ? 'Bucket' : p.sourceKind;
   const statuses: Props[] = [
     {
@@ -432,7 +440,8 @@ export const fluxConfigurations: ResourceTypeDefinition = {
     const p = build(ctx, raw, secrets);
     if (ex) {
       for (const k of ['scope', 'namespace']) {
-        if (String(ex.resource.properties?.[k]) !== String(p[k])) throw Errors.propertyChangeNotAllowed(k, String(ex.resource.properties?.[k]), `properties.${k}`, 'delete the configuration and create it again');
+        if (String(ex.resource.properties?.[k]) !== String(p[k]))
+          throw Errors.propertyChangeNotAllowed(k, String(ex.resource.properties?.[k]), `properties.${k}`, 'delete the configuration and create it again');
       }
     }
     return outcome(ctx, host, p, secrets, ex);
@@ -461,7 +470,9 @@ export const fluxConfigurations: ResourceTypeDefinition = {
     const force = String(ctx.query.forceDelete ?? ctx.query.forcedelete ?? '').toLowerCase() === 'true';
     const site = host?.internal.site as string | undefined;
     const tasks: TaskSpec[] =
-      site && ctx.services.fabric?.hasSite(site) ? [{ id: 'prune', kind: 'fabric.uninstallPackage', params: { site, name: packageName(id, 'flux'), owner: id, force }, durationMs: force ? 0 : RECONCILE_MS / 2 }] : [];
+      site && ctx.services.fabric?.hasSite(site)
+        ? [{ id: 'prune', kind: 'fabric.uninstallPackage', params: { site, name: packageName(id, 'flux'), owner: id, force }, durationMs: force ? 0 : RECONCILE_MS / 2 }]
+        : [];
     if (host && hasKubeApi(ctx.services, host.resource.id)) tasks.unshift(deleteTask('kubernetes', host.resource.id, fluxRefs(ctx.existing.resource.name, ctx.existing.resource.properties ?? {})));
     return { operation: { kind: 'delete', tasks } };
   },

@@ -94,13 +94,20 @@ export function releaseNamespace(scope: Record<string, any> | undefined, fallbac
 
 /** What an installed extension shows in its cluster. */
 export function extensionObjects(name: string, t: ExtensionType, version: string, ns: string): Obj[] {
-  const chart = t.name.toLowerCase().replace(/^microsoft\./, '').replace(/\./g, '-');
+  const chart = t.name
+    .toLowerCase()
+    .replace(/^microsoft\./, '')
+    .replace(/\./g, '-');
   const out: Obj[] = [];
   if (t.name.toLowerCase() === 'microsoft.flux') out.push(...FLUX_CRDS);
   for (const d of t.deployments ?? []) out.push(workload('Deployment', d, ns, name, chart, version));
   for (const d of t.daemonSets ?? []) out.push(workload('DaemonSet', d, ns, name, chart, version));
   if (!SHARED_NAMESPACES.has(ns)) {
-    out.unshift({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': name, 'meta.helm.sh/release-namespace': ns } } });
+    out.unshift({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': name, 'meta.helm.sh/release-namespace': ns } },
+    });
   }
   return out;
 }
@@ -162,7 +169,13 @@ function sourceSpec(kind: string, src: Record<string, any>, name: string): Recor
     });
   }
   const ref = src.repositoryRef ?? {};
-  return clean({ ...common, url: src.url, ref: clean({ tag: ref.tag, semver: ref.semver, digest: ref.digest }), insecure: src.insecure, secretRef: src.localAuthRef ? { name: src.localAuthRef } : undefined });
+  return clean({
+    ...common,
+    url: src.url,
+    ref: clean({ tag: ref.tag, semver: ref.semver, digest: ref.digest }),
+    insecure: src.insecure,
+    secretRef: src.localAuthRef ? { name: src.localAuthRef } : undefined,
+  });
 }
 
 /** The Flux objects of a configuration, with the statuses its ARM resource reports (`statuses`). */
@@ -236,8 +249,22 @@ export const hasKubeApi = (services: Services, clusterId: string): boolean => !!
  * Applies objects (or what a registered builder makes of `build` when the task runs) and removes `remove`
  * (what an update no longer has). A created resource's objects are removed again if its operation fails.
  */
-export function applyTask(o: { id: string; cluster: string; fieldManager: string; dependsOn: string[]; objects?: Obj[]; build?: { kind: string; args: unknown }; remove?: ObjectRef[]; created: boolean }): TaskSpec {
-  return { id: o.id, kind: KUBE_APPLY, params: { cluster: o.cluster, fieldManager: o.fieldManager, objects: o.objects, build: o.build, remove: o.remove ?? [], created: o.created }, dependsOn: o.dependsOn };
+export function applyTask(o: {
+  id: string;
+  cluster: string;
+  fieldManager: string;
+  dependsOn: string[];
+  objects?: Obj[];
+  build?: { kind: string; args: unknown };
+  remove?: ObjectRef[];
+  created: boolean;
+}): TaskSpec {
+  return {
+    id: o.id,
+    kind: KUBE_APPLY,
+    params: { cluster: o.cluster, fieldManager: o.fieldManager, objects: o.objects, build: o.build, remove: o.remove ?? [], created: o.created },
+    dependsOn: o.dependsOn,
+  };
 }
 
 export const deleteTask = (id: string, cluster: string, refs: ObjectRef[]): TaskSpec => ({ id, kind: KUBE_DELETE, params: { cluster, refs } });
@@ -260,13 +287,21 @@ export function registerKubeTasks(services: Services, builders: Record<string, (
         if (gone.length) await kube.deleteObjects(cluster, gone);
       } catch (e) {
         const err = e as { code?: number; message?: string };
-        throw Errors.withStatus(err.code === 503 ? 409 : 400, err.code === 503 ? 'ClusterNotReachable' : 'KubernetesApplyFailed', `Applying to the cluster's Kubernetes API failed: ${err.message ?? String(e)}`);
+        throw Errors.withStatus(
+          err.code === 503 ? 409 : 400,
+          err.code === 503 ? 'ClusterNotReachable' : 'KubernetesApplyFailed',
+          `Applying to the cluster's Kubernetes API failed: ${err.message ?? String(e)}`,
+        );
       }
       return { refs: t.params.created ? objects.map(refOf).reverse() : [] };
     },
     async undo(t) {
       const refs = (t.result as { refs?: ObjectRef[] } | undefined)?.refs;
-      if (refs?.length) await kubeOf(services)?.deleteObjects(String(t.params.cluster), refs.filter((r) => r.kind !== 'Namespace' || !SHARED_NAMESPACES.has(r.name)));
+      if (refs?.length)
+        await kubeOf(services)?.deleteObjects(
+          String(t.params.cluster),
+          refs.filter((r) => r.kind !== 'Namespace' || !SHARED_NAMESPACES.has(r.name)),
+        );
     },
   });
   services.asyncOperations.registerTaskKind(KUBE_DELETE, {

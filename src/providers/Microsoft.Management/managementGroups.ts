@@ -67,7 +67,11 @@ function childGroups(services: Services, s: StoredResource): StoredResource[] {
 export function subscriptionsIn(services: Services, s: StoredResource): string[] {
   const own = (s.internal.subscriptions as string[] | undefined) ?? [];
   if (!isRoot(s)) return own;
-  const elsewhere = new Set(groups(services).filter((g) => !isRoot(g)).flatMap((g) => ((g.internal.subscriptions as string[] | undefined) ?? []).map((x) => x.toLowerCase())));
+  const elsewhere = new Set(
+    groups(services)
+      .filter((g) => !isRoot(g))
+      .flatMap((g) => ((g.internal.subscriptions as string[] | undefined) ?? []).map((x) => x.toLowerCase())),
+  );
   const tenant = String(s.resource.properties?.tenantId ?? '').toLowerCase();
   return services.config.subscriptions.filter((x) => x.tenantId.toLowerCase() === tenant && !elsewhere.has(x.subscriptionId.toLowerCase())).map((x) => x.subscriptionId);
 }
@@ -170,7 +174,7 @@ export const managementGroups: ResourceTypeDefinition = {
       ...candidate,
       properties: {
         tenantId: existing?.resource.properties?.tenantId ?? tenantOf(services, ctx),
-        displayName: typeof props.displayName === 'string' && props.displayName !== '' ? props.displayName : existing?.resource.properties?.displayName ?? name,
+        displayName: typeof props.displayName === 'string' && props.displayName !== '' ? props.displayName : (existing?.resource.properties?.displayName ?? name),
         details: { version, updatedTime: new Date().toISOString(), updatedBy: ctx.principal.objectId },
       },
     };
@@ -188,14 +192,24 @@ export const managementGroups: ResourceTypeDefinition = {
       body: {
         value: groups(ctx.services)
           .sort((a, b) => a.resource.name.localeCompare(b.resource.name))
-          .map((s) => ({ id: s.resource.id, type: TYPE, name: s.resource.name, properties: { tenantId: s.resource.properties?.tenantId, displayName: s.resource.properties?.displayName ?? s.resource.name } })),
+          .map((s) => ({
+            id: s.resource.id,
+            type: TYPE,
+            name: s.resource.name,
+            properties: { tenantId: s.resource.properties?.tenantId, displayName: s.resource.properties?.displayName ?? s.resource.name },
+          })),
         nextLink: null,
       },
     }),
     get: (ctx) => {
       const s = group(ctx.services, ctx.path.names[0]);
       if (!s) throw notFound(ctx.path.names[0]);
-      const expand = new Set(String(ctx.query.$expand ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean));
+      const expand = new Set(
+        String(ctx.query.$expand ?? '')
+          .split(',')
+          .map((x) => x.trim().toLowerCase())
+          .filter(Boolean),
+      );
       return { status: 200, body: wire(ctx.services, s, expand, String(ctx.query.$recurse ?? '').toLowerCase() === 'true') };
     },
     patch: (ctx) => {
@@ -221,7 +235,10 @@ export const managementGroups: ResourceTypeDefinition = {
       if (isRoot(s)) throw Errors.invalid('BadRequest', 'The root management group cannot be deleted.');
       const children = [...childGroups(services, s).map((c) => c.resource.id), ...subscriptionsIn(services, s).map((x) => `/subscriptions/${x}`)];
       if (children.length) {
-        throw Errors.invalid('BadRequest', `The management group '${s.resource.name}' has children (${children.join(', ')}); move or delete them first. If a management group contains child resources, the request fails.`);
+        throw Errors.invalid(
+          'BadRequest',
+          `The management group '${s.resource.name}' has children (${children.join(', ')}); move or delete them first. If a management group contains child resources, the request fails.`,
+        );
       }
       // The group goes with what was deployed at its scope (deployments, role assignments: its extension resources).
       const ops: WriteOp[] = [];

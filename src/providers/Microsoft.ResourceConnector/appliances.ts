@@ -47,20 +47,27 @@ function bindSite(services: Services, id: string, name: string): string {
   const fabric = services.fabric;
   if (!fabric) throw Errors.invalid('NoFabric', 'This emulator runs without a fabric, so there is no Azure Stack HCI site for an Arc resource bridge.');
   const hci = fabric.sites().filter((s) => s.kind === 'AzureStackHCI');
-  if (hci.length === 0) throw Errors.invalid('NoHciSite', "This emulator has no Azure Stack HCI site; declare one in the config file's \"sites\" to deploy an Arc resource bridge.");
+  if (hci.length === 0) throw Errors.invalid('NoHciSite', 'This emulator has no Azure Stack HCI site; declare one in the config file\'s "sites" to deploy an Arc resource bridge.');
   const taken = new Map<string, string>();
   for (const a of services.resources.listByType(APPLIANCES)) if (a.internal.site && a.resource.id.toLowerCase() !== id.toLowerCase()) taken.set(String(a.internal.site).toLowerCase(), a.resource.id);
   const named = hci.find((s) => (s.capabilities?.arcResourceBridges ?? []).some((n) => n.toLowerCase() === name.toLowerCase()));
   if (named) {
     const holder = taken.get(named.name.toLowerCase());
     if (holder) {
-      throw Errors.conflictWith('ApplianceAlreadyExists', `Azure Stack HCI site '${named.name}', which the config names for '${name}', already has the Arc resource bridge '${holder}'. A site takes one resource bridge; delete that one first.`);
+      throw Errors.conflictWith(
+        'ApplianceAlreadyExists',
+        `Azure Stack HCI site '${named.name}', which the config names for '${name}', already has the Arc resource bridge '${holder}'. A site takes one resource bridge; delete that one first.`,
+      );
     }
     return named.name;
   }
   const free = hci.find((s) => !taken.has(s.name.toLowerCase()) && !(s.capabilities?.arcResourceBridges ?? []).length);
   if (!free) {
-    const why = hci.map((s) => (taken.has(s.name.toLowerCase()) ? `'${s.name}' has '${taken.get(s.name.toLowerCase())}'` : `'${s.name}' is reserved for ${(s.capabilities?.arcResourceBridges ?? []).map((n) => `'${n}'`).join(', ')}`));
+    const why = hci.map((s) =>
+      taken.has(s.name.toLowerCase())
+        ? `'${s.name}' has '${taken.get(s.name.toLowerCase())}'`
+        : `'${s.name}' is reserved for ${(s.capabilities?.arcResourceBridges ?? []).map((n) => `'${n}'`).join(', ')}`,
+    );
     throw Errors.conflictWith(
       'ApplianceAlreadyExists',
       `No Azure Stack HCI site is free for the Arc resource bridge '${name}': ${why.join('; ')}. A site takes one resource bridge; delete the existing one, or add an HCI site (or name '${name}' in a site's capabilities.arcResourceBridges) in the config.`,
@@ -100,7 +107,6 @@ function settle(stored: StoredResource | undefined, state: string, status: strin
   return { resource: s };
 }
 
-
 async function kubeconfig(s: StoredResource, services: Services): Promise<{ name: string; value: string }[]> {
   const secrets = s.internal.secrets as ClusterSecrets | undefined;
   if (!secrets) return [];
@@ -125,7 +131,10 @@ export const appliances: ResourceTypeDefinition = {
     const ex = ctx.existing;
     const provider = p.infrastructureConfig?.provider;
     if (typeof provider !== 'string' || provider === '') {
-      throw Errors.invalidParameter(`properties.infrastructureConfig.provider is required: the private cloud the bridge connects (${PROVIDERS.join(', ')}); use 'HCI' for an Azure Stack HCI site.`, 'properties.infrastructureConfig.provider');
+      throw Errors.invalidParameter(
+        `properties.infrastructureConfig.provider is required: the private cloud the bridge connects (${PROVIDERS.join(', ')}); use 'HCI' for an Azure Stack HCI site.`,
+        'properties.infrastructureConfig.provider',
+      );
     }
     const known = PROVIDERS.find((x) => x.toLowerCase() === provider.toLowerCase());
     if (!known) throw Errors.invalidParameter(`The infrastructure provider '${provider}' is not one of ${PROVIDERS.join(', ')}.`, 'properties.infrastructureConfig.provider');
@@ -133,7 +142,8 @@ export const appliances: ResourceTypeDefinition = {
     if (String(distro).toLowerCase() !== 'aksedge') throw Errors.invalidParameter(`The distro '${String(distro)}' is not supported; the only distro is 'AKSEdge'.`, 'properties.distro');
     if (ex) {
       const was = ex.resource.properties?.infrastructureConfig?.provider;
-      if (String(was).toLowerCase() !== provider.toLowerCase()) throw Errors.propertyChangeNotAllowed('infrastructureConfig.provider', String(was), 'properties.infrastructureConfig.provider', 'delete the appliance and create it again');
+      if (String(was).toLowerCase() !== provider.toLowerCase())
+        throw Errors.propertyChangeNotAllowed('infrastructureConfig.provider', String(was), 'properties.infrastructureConfig.provider', 'delete the appliance and create it again');
     }
     const site = ex?.internal.site ?? bindSite(ctx.services, ctx.path.id, ctx.path.names[0]);
     const def = ctx.services.fabric!.site(site).definition;
@@ -152,12 +162,17 @@ export const appliances: ResourceTypeDefinition = {
         infrastructureConfig: { ...p.infrastructureConfig, provider: 'HCI' },
         version: ex?.resource.properties?.version ?? p.version ?? APPLIANCE_VERSION,
         provisioningState: ex ? 'Updating' : 'Creating',
-        status: ex ? ex.resource.properties?.status ?? 'Running' : 'WaitingForHeartbeat',
+        status: ex ? (ex.resource.properties?.status ?? 'Running') : 'WaitingForHeartbeat',
       },
     };
     if (!resource.identity) resource.identity = { type: 'None' };
     if (String(resource.identity.type).toLowerCase() === 'systemassigned') {
-      resource.identity = { ...resource.identity, type: 'SystemAssigned', principalId: ex?.resource.identity?.principalId ?? cryptoUuid(), tenantId: ctx.principal.tenantId || ctx.services.config.tenantId };
+      resource.identity = {
+        ...resource.identity,
+        type: 'SystemAssigned',
+        principalId: ex?.resource.identity?.principalId ?? cryptoUuid(),
+        tenantId: ctx.principal.tenantId || ctx.services.config.tenantId,
+      };
     }
     const internal: Record<string, any> = { ...(ex?.internal ?? {}), site, vm: ex?.internal.vm ?? BRIDGE_VM };
     if (!internal.secrets) internal.secrets = await newClusterSecrets(ctx.path.names[0]);
@@ -191,7 +206,12 @@ export const appliances: ResourceTypeDefinition = {
       return {
         status: 200,
         body: {
-          hybridConnectionConfig: { expirationTime: Date.parse(exp), hybridConnectionName: `arc-bridge-${s.resource.name}`, relay: `relay-${String(s.internal.site ?? 'site')}.servicebus.windows.net`, token: randomBytes(24).toString('base64') },
+          hybridConnectionConfig: {
+            expirationTime: Date.parse(exp),
+            hybridConnectionName: `arc-bridge-${s.resource.name}`,
+            relay: `relay-${String(s.internal.site ?? 'site')}.servicebus.windows.net`,
+            token: randomBytes(24).toString('base64'),
+          },
           kubeconfigs: await kubeconfig(s, ctx.services),
         },
       };
@@ -201,7 +221,13 @@ export const appliances: ResourceTypeDefinition = {
       const s = ctx.existing;
       const now = new Date();
       const later = new Date(now.getTime() + 365 * 24 * 3600 * 1000);
-      const key = (k: string) => ({ certificate: '', privateKey: '', publicKey: `ssh-rsa ${createHash('sha256').update(`${s.resource.id}:${k}`).digest('base64')} ${k}`, creationTimeStamp: now.getTime(), expirationTimeStamp: later.getTime() });
+      const key = (k: string) => ({
+        certificate: '',
+        privateKey: '',
+        publicKey: `ssh-rsa ${createHash('sha256').update(`${s.resource.id}:${k}`).digest('base64')} ${k}`,
+        creationTimeStamp: now.getTime(),
+        expirationTimeStamp: later.getTime(),
+      });
       return {
         status: 200,
         body: {
@@ -219,7 +245,7 @@ export const appliances: ResourceTypeDefinition = {
   },
   onOperationFailed(op, stored) {
     if (op.kind === 'delete') return settle(stored, 'Failed', stored?.resource.properties?.status ?? 'None');
-    return settle(stored, op.cancelRequested ? 'Canceled' : 'Failed', op.kind === 'create' ? 'None' : stored?.resource.properties?.status ?? 'None');
+    return settle(stored, op.cancelRequested ? 'Canceled' : 'Failed', op.kind === 'create' ? 'None' : (stored?.resource.properties?.status ?? 'None'));
   },
 };
 

@@ -26,7 +26,16 @@ export const upgradeGraphs: ResourceTypeDefinition = {
           properties: {
             applianceVersion: current,
             // the catalog entry each version comes from, as SupportedVersionMetadata has it
-            supportedVersions: next.map((version) => ({ version, metadata: { catalogVersion: { name: 'arc-appliance-stable-catalogs-ext', namespace: 'arc-appliance', data: { audience: train, catalog: 'arc-appliance-stable-catalogs-ext', offer: 'arc-appliance', version } } } })),
+            supportedVersions: next.map((version) => ({
+              version,
+              metadata: {
+                catalogVersion: {
+                  name: 'arc-appliance-stable-catalogs-ext',
+                  namespace: 'arc-appliance',
+                  data: { audience: train, catalog: 'arc-appliance-stable-catalogs-ext', offer: 'arc-appliance', version },
+                },
+              },
+            })),
           },
         },
       };

@@ -84,11 +84,12 @@ function requestOf(ctx: RequestContext, name: string): DeploymentRequest {
     const at = managementGroupOf(ctx.path) ? 'management group' : ctx.path.subscriptionId ? 'subscription' : 'tenant';
     throw Errors.invalid('InvalidDeploymentLocation', `The location of a deployment at ${at} scope is required: pass --location (the body's location).`, 'location');
   }
-  const isHub = (ctx.path.resourceGroup !== undefined ? scopeOf(ctx).resourceGroup?.location : body.location) === 'local' || ctx.services.locations.get(String(body.location ?? ''))?.kind === 'AzureStackHub';
+  const isHub =
+    (ctx.path.resourceGroup !== undefined ? scopeOf(ctx).resourceGroup?.location : body.location) === 'local' || ctx.services.locations.get(String(body.location ?? ''))?.kind === 'AzureStackHub';
   return {
     name,
     scope: scopeOf(ctx),
-    location: typeof body.location === 'string' ? ctx.services.locations.normalize(body.location) ?? body.location : undefined,
+    location: typeof body.location === 'string' ? (ctx.services.locations.normalize(body.location) ?? body.location) : undefined,
     properties: body.properties,
     apiVersion: ctx.apiVersion,
     environment: isHub ? azureStackEnvironment(`${ctx.baseUrl || 'https://localhost'}/`) : undefined,
@@ -152,13 +153,30 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   if (req.location) resource.location = req.location;
   if (ctx.body?.tags) resource.tags = ctx.body.tags;
   // History as ARM keeps it: beyond the limit the oldest deployments of the scope go.
-  const siblings = services.resources.listByParent(ctx.parent?.resource.id ?? (ctx.path.resourceGroup !== undefined ? `/subscriptions/${ctx.path.subscriptionId}/resourceGroups/${ctx.path.resourceGroup}` : `/subscriptions/${ctx.path.subscriptionId}`)).filter((r) => r.typeKey === 'microsoft.resources/deployments' && r.resource.name.toLowerCase() !== name.toLowerCase());
+  const siblings = services.resources
+    .listByParent(
+      ctx.parent?.resource.id ??
+        (ctx.path.resourceGroup !== undefined ? `/subscriptions/${ctx.path.subscriptionId}/resourceGroups/${ctx.path.resourceGroup}` : `/subscriptions/${ctx.path.subscriptionId}`),
+    )
+    .filter((r) => r.typeKey === 'microsoft.resources/deployments' && r.resource.name.toLowerCase() !== name.toLowerCase());
   const excess = siblings.length + 1 - HISTORY_LIMIT;
-  const drop = excess > 0 ? siblings.sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt))).slice(0, excess).map((s) => s.resource.id) : [];
+  const drop =
+    excess > 0
+      ? siblings
+          .sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt)))
+          .slice(0, excess)
+          .map((s) => s.resource.id)
+      : [];
   return {
     resource,
     // The deployment writes as its deployer (RBAC, deny assignments), also when it resumes after a restart.
-    internal: { request: req, secrets: accepted.secrets, linkedTemplate: accepted.linkedTemplate, correlationId, deployer: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId } },
+    internal: {
+      request: req,
+      secrets: accepted.secrets,
+      linkedTemplate: accepted.linkedTemplate,
+      correlationId,
+      deployer: { tenantId: ctx.principal.tenantId, clientId: ctx.principal.clientId, objectId: ctx.principal.objectId },
+    },
     related: drop.length ? { delete: drop } : undefined,
     operation: { kind: ctx.existing ? ('update' as const) : ('create' as const), tasks: [{ id: 'deploy', kind: DEPLOY_TASK, params: {}, durationMs: 0 }] },
   };
@@ -179,16 +197,20 @@ function registerDeployTask(services: Services): void {
       live.set(op.id, records);
       try {
         // Prepared again in the worker (so that a restart can resume), then executed; the result comes back scrubbed.
-        const result = await templateWorkers(services).deploy(host, { request: req, adopt: op.resumed ? adoptable(services, op.id) : undefined }, {
-          signal: abort.signal,
-          onOperation: (o) => {
-            const i = records.findIndex((x) => x.operationId === o.operationId);
-            if (i >= 0) records[i] = o;
-            else records.push(o);
-            // A resource done is progress: restarts in a row no longer count against the deployment.
-            if (o.provisioningState !== 'Running') services.asyncOperations.progress(op.id);
+        const result = await templateWorkers(services).deploy(
+          host,
+          { request: req, adopt: op.resumed ? adoptable(services, op.id) : undefined },
+          {
+            signal: abort.signal,
+            onOperation: (o) => {
+              const i = records.findIndex((x) => x.operationId === o.operationId);
+              if (i >= 0) records[i] = o;
+              else records.push(o);
+              // A resource done is progress: restarts in a row no longer count against the deployment.
+              if (o.provisioningState !== 'Running') services.asyncOperations.progress(op.id);
+            },
           },
-        });
+        );
         if (result.provisioningState === 'Canceled') throw Errors.conflictWith('DeploymentCanceled', `The deployment '${req.name}' was canceled.`);
         if (result.provisioningState === 'Failed') {
           const e = Errors.refused(result.error?.code ?? 'DeploymentFailed', result.error?.message ?? 'The deployment failed.', undefined, result.error?.details);
@@ -313,7 +335,12 @@ async function postHandler(ctx: RequestContext) {
       const req = requestOf(ctx, ctx.path.names[ctx.path.names.length - 1]);
       // Fail fast on what is wrong with the template itself, as ARM does before accepting.
       await templateWorkers(ctx.services).accept(hostFor(ctx.services, ctx.principal, ctx.baseUrl), { request: req, preflight: false });
-      const plan = { kind: 'action' as const, action: 'whatIf', resultTask: 'whatif', tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: req, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }] };
+      const plan = {
+        kind: 'action' as const,
+        action: 'whatIf',
+        resultTask: 'whatif',
+        tasks: [{ id: 'whatif', kind: WHATIF_TASK, params: { request: req, resultFormat: ctx.query.resultFormat ?? ctx.body?.properties?.whatIfSettings?.resultFormat }, durationMs: 0 }],
+      };
       // The what-if runs as an operation of its own; its result is served at the Location URL.
       const op = await ctx.services.resourceManager.startDetached(ctx, `${id}/whatIf`, plan);
       const h = lroHeaders(ctx.baseUrl, ctx.services.config.retryAfter, op, true);
@@ -323,7 +350,10 @@ async function postHandler(ctx: RequestContext) {
       if (!existing) throw deploymentNotFound(ctx.path.names[ctx.path.names.length - 1]);
       const op = existing.operationId ? ctx.services.asyncOperations.get(existing.operationId) : undefined;
       if (!op || op.status !== 'InProgress') {
-        throw Errors.conflictWith('DeploymentCannotBeCancelled', `The deployment '${existing.resource.name}' cannot be cancelled: it is not running (provisioning state '${existing.resource.properties?.provisioningState}').`);
+        throw Errors.conflictWith(
+          'DeploymentCannotBeCancelled',
+          `The deployment '${existing.resource.name}' cannot be cancelled: it is not running (provisioning state '${existing.resource.properties?.provisioningState}').`,
+        );
       }
       await ctx.services.asyncOperations.cancel(op.id, `The deployment '${existing.resource.name}' was canceled.`);
       return { status: 204 };
@@ -384,7 +414,12 @@ export function deploymentTypes(apiVersions: string[]): ResourceTypeDefinition[]
     handlers: {
       list(ctx) {
         const dep = findDeployment(ctx);
-        return pageOf(ctx, operationsOf(ctx.services, dep), (o) => operationWire(dep.resource.id, o), (o) => o.startTime + o.operationId);
+        return pageOf(
+          ctx,
+          operationsOf(ctx.services, dep),
+          (o) => operationWire(dep.resource.id, o),
+          (o) => o.startTime + o.operationId,
+        );
       },
       get(ctx) {
         const dep = findDeployment(ctx);

@@ -26,7 +26,10 @@ function providerDocument(services: Services, ns: string, subscriptionId?: strin
       const apiVersions = handBuilt && !t.generic ? mergeVersions(t.apiVersions, catalogue.apiVersions(t.namespace, t.type) ?? []) : t.apiVersions;
       return {
         resourceType: t.type,
-        locations: t.locations === '*' || !t.locations ? everyLocation(services, t).map((l) => services.locations.get(l)?.displayName ?? l) : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
+        locations:
+          t.locations === '*' || !t.locations
+            ? everyLocation(services, t).map((l) => services.locations.get(l)?.displayName ?? l)
+            : t.locations.map((l) => services.locations.get(l)?.displayName ?? l),
         apiVersions,
         defaultApiVersion: apiVersions.find((v) => !v.includes('-preview')) ?? apiVersions[0],
         capabilities: t.capabilities ?? (t.tracked ? 'SupportsTags, SupportsLocation' : 'None'),
@@ -59,7 +62,12 @@ export const providers: ResourceTypeDefinition = {
       // ARM answers the whole list at once; $top pages it
       const paged = ctx.query.$top !== undefined || ctx.query.$skipToken !== undefined || ctx.query.$skiptoken !== undefined;
       if (!paged) return { status: 200, body: { value: docs.sort((a, b) => (a.namespace.toLowerCase() < b.namespace.toLowerCase() ? -1 : 1)) } };
-      return pageOf(ctx, docs, (d) => d, (d) => d.namespace.toLowerCase());
+      return pageOf(
+        ctx,
+        docs,
+        (d) => d,
+        (d) => d.namespace.toLowerCase(),
+      );
     },
     get: (ctx) => {
       const doc = providerDocument(ctx.services, ctx.path.names[0], ctx.path.subscriptionId);

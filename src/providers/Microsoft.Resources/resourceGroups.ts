@@ -30,7 +30,7 @@ export const resourceGroups: ResourceTypeDefinition = {
     const out: Record<string, unknown> = { id: r.id, name: r.name, type: r.type, location: r.location };
     if (r.managedBy) out.managedBy = r.managedBy;
     out.tags = r.tags ?? {};
-    out.properties = { provisioningState: s.deleting ? 'Deleting' : r.properties?.provisioningState ?? 'Succeeded' };
+    out.properties = { provisioningState: s.deleting ? 'Deleting' : (r.properties?.provisioningState ?? 'Succeeded') };
     return out as any;
   },
   onDelete(ctx) {

@@ -67,7 +67,10 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
     },
     async list(scopeId) {
       // What the scope's /resources list shows (tracked resources), never its deployment history.
-      return resources.listByParent(scopeId).filter((s) => registry.typeByKey(s.typeKey)?.tracked).map((s: StoredResource) => ({ id: s.resource.id, name: s.resource.name, type: s.resource.type, location: s.resource.location }));
+      return resources
+        .listByParent(scopeId)
+        .filter((s) => registry.typeByKey(s.typeKey)?.tracked)
+        .map((s: StoredResource) => ({ id: s.resource.id, name: s.resource.name, type: s.resource.type, location: s.resource.location }));
     },
     knownType(namespace, type) {
       const def = registry.type(namespace, type);

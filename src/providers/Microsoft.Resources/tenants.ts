@@ -16,7 +16,15 @@ export const tenants: ResourceTypeDefinition = {
       return {
         status: 200,
         body: {
-          value: ids.map((t) => ({ id: `/tenants/${t}`, tenantId: t, tenantCategory: 'Home', displayName: 'ARM Emulator', defaultDomain: 'emulator.local', domains: ['emulator.local'], tenantType: 'AAD' })),
+          value: ids.map((t) => ({
+            id: `/tenants/${t}`,
+            tenantId: t,
+            tenantCategory: 'Home',
+            displayName: 'ARM Emulator',
+            defaultDomain: 'emulator.local',
+            domains: ['emulator.local'],
+            tenantType: 'AAD',
+          })),
         },
       };
     },

@@ -24,7 +24,11 @@ const COMPUTED: Record<string, Fill> = {
     state: 'Running',
   }),
   'microsoft.web/sites/slots': (r) => {
-    const [site, slot] = r.id.split('/').filter(Boolean).slice(-3).filter((_, i) => i !== 1);
+    const [site, slot] = r.id
+      .split('/')
+      .filter(Boolean)
+      .slice(-3)
+      .filter((_, i) => i !== 1);
     const host = `${site.toLowerCase()}-${slot.toLowerCase()}.azurewebsites.net`;
     return { defaultHostName: host, hostNames: [host], state: 'Running' };
   },

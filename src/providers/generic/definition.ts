@@ -21,7 +21,12 @@ const ENVELOPE = new Set(['id', 'name', 'type', 'apiversion', 'location', 'tags'
 
 /** The single scope the core checks, or 'extension' when the type lives at several (the hook checks those). */
 function primaryScope(bits: number): Scope {
-  const scopes: [number, Scope][] = [[SCOPE.resourceGroup, 'resourceGroup'], [SCOPE.subscription, 'subscription'], [SCOPE.tenant, 'tenant'], [SCOPE.extension, 'extension']];
+  const scopes: [number, Scope][] = [
+    [SCOPE.resourceGroup, 'resourceGroup'],
+    [SCOPE.subscription, 'subscription'],
+    [SCOPE.tenant, 'tenant'],
+    [SCOPE.extension, 'extension'],
+  ];
   const present = scopes.filter(([b]) => bits & b);
   if (present.length === 1) return present[0][1];
   return 'extension';
@@ -41,7 +46,13 @@ function scopeOfPath(ctx: RequestContext): number {
   return SCOPE.tenant;
 }
 
-const SCOPE_NAMES: [number, string][] = [[SCOPE.tenant, 'tenant (/providers/...)'], [SCOPE.managementGroup, 'management group'], [SCOPE.subscription, 'subscription'], [SCOPE.resourceGroup, 'resource group'], [SCOPE.extension, 'another resource (/{resourceId}/providers/...)']];
+const SCOPE_NAMES: [number, string][] = [
+  [SCOPE.tenant, 'tenant (/providers/...)'],
+  [SCOPE.managementGroup, 'management group'],
+  [SCOPE.subscription, 'subscription'],
+  [SCOPE.resourceGroup, 'resource group'],
+  [SCOPE.extension, 'another resource (/{resourceId}/providers/...)'],
+];
 
 export function genericDefinition(ct: CatalogueType, catalogue: Catalogue, services: Services): ResourceTypeDefinition {
   const typeName = `${ct.namespace}/${ct.type}`;
@@ -61,7 +72,9 @@ export function genericDefinition(ct: CatalogueType, catalogue: Catalogue, servi
       if (!ct.writableScopes) throw Errors.methodNotAllowed('PUT', typeName, ['GET']);
       const at = scopeOfPath(ctx);
       if (at && !(at & ct.writableScopes)) {
-        const where = SCOPE_NAMES.filter(([b]) => ct.writableScopes & b).map(([, n]) => n).join(', ');
+        const where = SCOPE_NAMES.filter(([b]) => ct.writableScopes & b)
+          .map(([, n]) => n)
+          .join(', ');
         throw Errors.invalid('InvalidResourceType', `The resource type '${typeName}' cannot be created at this scope ('${ctx.path.scopeId || '/'}'); it lives at: ${where}.`);
       }
     },

@@ -16,7 +16,8 @@ const str = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
 export const cidr: Library = {
   parsecidr: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([s], _c, fn) => {
       const { ip, bits } = parse(expectString(s, fn), fn);
       const net = (ip & mask(bits)) >>> 0;
@@ -26,7 +27,8 @@ export const cidr: Library = {
     },
   },
   cidrsubnet: {
-    min: 3, max: 3,
+    min: 3,
+    max: 3,
     fn: ([s, n, i], _c, fn) => {
       const { ip, bits } = parse(expectString(s, fn), fn);
       const nb = expectInt(n, fn);
@@ -39,7 +41,8 @@ export const cidr: Library = {
     },
   },
   cidrhost: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([s, i], _c, fn) => {
       const { ip, bits } = parse(expectString(s, fn), fn);
       const idx = expectInt(i, fn);

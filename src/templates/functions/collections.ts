@@ -70,12 +70,16 @@ export const collections: Library = {
         if (Array.isArray(a) || isObject(a)) throw ExprErrors.argType('concat', 'String', armType(a));
         return toArmString(a);
       });
-      checkLength(parts.reduce((n, s) => n + s.length, 0), "function 'concat' result");
+      checkLength(
+        parts.reduce((n, s) => n + s.length, 0),
+        "function 'concat' result",
+      );
       return parts.join('');
     },
   },
   contains: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([c, item], _ctx, fn) => {
       if (typeof c === 'string') return c.includes(toArmString(item));
       if (Array.isArray(c)) return c.some((x) => deepEqual(x, item));
@@ -94,7 +98,8 @@ export const collections: Library = {
     },
   },
   distinct: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([a]) => {
       const out: unknown[] = [];
       for (const x of expectArray(a, 'distinct')) if (!out.some((y) => deepEqual(x, y))) out.push(x);
@@ -102,11 +107,13 @@ export const collections: Library = {
     },
   },
   empty: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([v]) => v === null || v === undefined || (typeof v === 'string' || Array.isArray(v) ? v.length === 0 : isObject(v) ? Object.keys(v).length === 0 : false),
   },
   first: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([v], _c, fn) => {
       if (typeof v === 'string') return v.slice(0, 1);
       const a = expectArray(v, fn);
@@ -114,7 +121,8 @@ export const collections: Library = {
     },
   },
   last: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([v], _c, fn) => {
       if (typeof v === 'string') return v.slice(-1);
       const a = expectArray(v, fn);
@@ -122,11 +130,13 @@ export const collections: Library = {
     },
   },
   flatten: {
-    min: 1, max: 1,
-    fn: ([a]) => expectArray(a, 'flatten').flatMap((x) => {
-      if (!Array.isArray(x)) throw ExprErrors.argType('flatten', 'Array', armType(x));
-      return x;
-    }),
+    min: 1,
+    max: 1,
+    fn: ([a]) =>
+      expectArray(a, 'flatten').flatMap((x) => {
+        if (!Array.isArray(x)) throw ExprErrors.argType('flatten', 'Array', armType(x));
+        return x;
+      }),
   },
   indexof: { min: 2, max: 2, fn: indexOfFn(false) },
   lastindexof: { min: 2, max: 2, fn: indexOfFn(true) },
@@ -145,7 +155,13 @@ export const collections: Library = {
       const rest = args.slice(1).map((a) => expectObject(a, fn));
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(first)) {
-        if (rest.every((r) => { const rk = findKey(r, k); return rk !== undefined && deepEqual(v, r[rk]); })) out[k] = v;
+        if (
+          rest.every((r) => {
+            const rk = findKey(r, k);
+            return rk !== undefined && deepEqual(v, r[rk]);
+          })
+        )
+          out[k] = v;
       }
       return out;
     },
@@ -164,13 +180,16 @@ export const collections: Library = {
     },
   },
   items: {
-    min: 1, max: 1,
-    fn: ([o]) => Object.keys(expectObject(o, 'items'))
-      .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
-      .map((key) => ({ key, value: (o as Record<string, unknown>)[key] })),
+    min: 1,
+    max: 1,
+    fn: ([o]) =>
+      Object.keys(expectObject(o, 'items'))
+        .sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+        .map((key) => ({ key, value: (o as Record<string, unknown>)[key] })),
   },
   join: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([a, d]) => {
       const parts = expectArray(a, 'join').map((x) => {
         if (Array.isArray(x) || isObject(x)) throw ExprErrors.argType('join', 'String', armType(x));
@@ -182,7 +201,8 @@ export const collections: Library = {
     },
   },
   json: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([s]) => {
       try {
         return parseJsonLimited(expectString(s, 'json'));
@@ -193,7 +213,8 @@ export const collections: Library = {
     },
   },
   length: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([v], _c, fn) => {
       if (typeof v === 'string' || Array.isArray(v)) return v.length;
       if (isObject(v)) return Object.keys(v).length;
@@ -205,7 +226,8 @@ export const collections: Library = {
   null: { min: 0, max: 0, fn: () => null },
   objectkeys: { min: 1, max: 1, fn: ([o]) => Object.keys(expectObject(o, 'objectKeys')) },
   range: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([s, c]) => {
       const start = expectInt(s, 'range');
       const count = expectInt(c, 'range');
@@ -214,11 +236,13 @@ export const collections: Library = {
     },
   },
   shallowmerge: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([a]) => Object.assign({}, ...expectArray(a, 'shallowMerge').map((o) => expectObject(o, 'shallowMerge'))),
   },
   skip: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([v, n], _c, fn) => {
       const k = Math.max(0, expectInt(n, fn));
       if (typeof v === 'string') return v.slice(k);
@@ -226,7 +250,8 @@ export const collections: Library = {
     },
   },
   take: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([v, n], _c, fn) => {
       const k = Math.max(0, expectInt(n, fn));
       if (typeof v === 'string') return v.slice(0, k);
@@ -239,15 +264,18 @@ export const collections: Library = {
       let cur: unknown = v;
       for (const k of keys) {
         if (Array.isArray(cur) && typeof k === 'number') cur = k >= 0 && k < cur.length ? cur[k] : null;
-        else if (isObject(cur) && typeof k === 'string') { const key = findKey(cur, k); cur = key === undefined ? null : cur[key]; }
-        else return null;
+        else if (isObject(cur) && typeof k === 'string') {
+          const key = findKey(cur, k);
+          cur = key === undefined ? null : cur[key];
+        } else return null;
         if (cur === null || cur === undefined) return null;
       }
       return cur ?? null;
     },
   },
   tryindexfromend: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([a, i]) => {
       const arr = expectArray(a, 'tryIndexFromEnd');
       const k = expectInt(i, 'tryIndexFromEnd');

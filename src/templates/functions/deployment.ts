@@ -33,7 +33,8 @@ export function resourceGroupObject(ctx: EvalContext): Record<string, unknown> {
 
 export const deploymentFunctions: Library = {
   parameters: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([n], ctx, fn) => {
       const name = expectString(n, fn);
       const table = ctx.udfParams ?? ctx.parameters;
@@ -45,7 +46,8 @@ export const deploymentFunctions: Library = {
     },
   },
   variables: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([n], ctx, fn) => {
       const name = expectString(n, fn);
       if (ctx.udfParams) throw ExprErrors.notExpectedHere('variables', ' User-defined functions can only use their own parameters.');
@@ -57,7 +59,8 @@ export const deploymentFunctions: Library = {
   },
   resourcegroup: { min: 0, max: 0, fn: (_a, ctx) => resourceGroupObject(ctx) },
   subscription: {
-    min: 0, max: 0,
+    min: 0,
+    max: 0,
     fn: (_a, ctx) => {
       const s = ctx.scope.subscriptionId;
       if (!s) throw scopeError('subscription', scopeName(ctx));
@@ -65,11 +68,13 @@ export const deploymentFunctions: Library = {
     },
   },
   tenant: {
-    min: 0, max: 0,
+    min: 0,
+    max: 0,
     fn: (_a, ctx) => ({ countryCode: 'US', displayName: 'Emulator', id: `/tenants/${ctx.scope.tenantId}`, tenantId: ctx.scope.tenantId }),
   },
   managementgroup: {
-    min: 0, max: 1,
+    min: 0,
+    max: 1,
     fn: ([n], ctx) => {
       const mg = n === undefined ? ctx.scope.managementGroup : expectString(n, 'managementGroup');
       if (!mg) throw scopeError('managementGroup', scopeName(ctx));
@@ -79,7 +84,8 @@ export const deploymentFunctions: Library = {
     },
   },
   deployment: {
-    min: 0, max: 0,
+    min: 0,
+    max: 0,
     fn: (_a, ctx) => {
       const d = ctx.deployment;
       const properties: Record<string, unknown> = {};
@@ -95,7 +101,8 @@ export const deploymentFunctions: Library = {
     },
   },
   deployer: {
-    min: 0, max: 0,
+    min: 0,
+    max: 0,
     fn: (_a, ctx) => ({ objectId: ctx.scope.deployerObjectId ?? '00000000-0000-0000-0000-000000000000', tenantId: ctx.scope.tenantId }),
   },
   environment: { min: 0, max: 0, fn: (_a, ctx) => ctx.environment },

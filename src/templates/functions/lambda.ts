@@ -25,7 +25,8 @@ export const lambdas: Library = {
     },
   },
   lambdavariables: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([n], ctx, fn) => {
       const name = expectString(n, fn);
       const key = name.toLowerCase();
@@ -37,7 +38,8 @@ export const lambdas: Library = {
   map: { min: 2, max: 2, fn: ([a, l], _c, fn, evaluate) => expectArray(a, fn).map((x, i) => call(l, [x, i], fn, evaluate)) },
   reduce: { min: 3, max: 3, fn: ([a, init, l], _c, fn, evaluate) => expectArray(a, fn).reduce((acc, x, i) => call(l, [acc, x, i], fn, evaluate), init) },
   sort: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([a, l], _c, fn, evaluate) => {
       // Stable merge sort with the lambda as "a comes before b".
       const arr = [...expectArray(a, fn)];
@@ -57,7 +59,8 @@ export const lambdas: Library = {
     },
   },
   toobject: {
-    min: 2, max: 3,
+    min: 2,
+    max: 3,
     fn: ([a, k, v], _c, fn, evaluate) => {
       const o: Record<string, unknown> = {};
       for (const x of expectArray(a, fn)) o[expectString(call(k, [x], fn, evaluate), fn)] = v === undefined ? x : call(v, [x], fn, evaluate);
@@ -66,7 +69,8 @@ export const lambdas: Library = {
   },
   // groupBy(array, keyLambda[, valueLambda]): the optional third maps each element before it is grouped.
   groupby: {
-    min: 2, max: 3,
+    min: 2,
+    max: 3,
     fn: ([a, k, v], _c, fn, evaluate) => {
       const o: Record<string, unknown[]> = {};
       for (const x of expectArray(a, fn)) (o[expectString(call(k, [x], fn, evaluate), fn)] ??= []).push(v === undefined ? x : call(v, [x], fn, evaluate));
@@ -74,7 +78,8 @@ export const lambdas: Library = {
     },
   },
   mapvalues: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([obj, l], _c, fn, evaluate) => Object.fromEntries(Object.entries(expectObject(obj, fn)).map(([key, x]) => [key, call(l, [x], fn, evaluate)])),
   },
 };

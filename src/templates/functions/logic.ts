@@ -12,9 +12,7 @@ const collator = new Intl.Collator('en-US');
 function compare(a: unknown, b: unknown, fn: string): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'string' && typeof b === 'string') return collator.compare(a, b);
-  throw ExprErrors.generic(
-    `The template language function '${fn}' expects two parameters of the same type: Integer or String. Found '${armType(a)}' and '${armType(b)}'.`,
-  );
+  throw ExprErrors.generic(`The template language function '${fn}' expects two parameters of the same type: Integer or String. Found '${armType(a)}' and '${armType(b)}'.`);
 }
 
 function toInt(v: unknown, fn: string): number {
@@ -46,13 +44,15 @@ export const logic: Library = {
   },
   not: { min: 1, max: 1, fn: ([a], _c, fn) => !expectBool(a, fn) },
   if: {
-    min: 3, max: 3,
+    min: 3,
+    max: 3,
     lazy: ([c, t, f], ctx, fn, evaluate) => (expectBool(evaluate(c, ctx), fn) ? evaluate(t, ctx) : evaluate(f, ctx)),
   },
   true: { min: 0, max: 0, fn: () => true },
   false: { min: 0, max: 0, fn: () => false },
   bool: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([v], _c, fn) => {
       if (typeof v === 'boolean') return v;
       if (typeof v === 'number') return v !== 0;
@@ -66,7 +66,8 @@ export const logic: Library = {
   },
   int: { min: 1, max: 1, fn: ([v], _c, fn) => toInt(v, fn) },
   float: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([v], _c, fn) => {
       if (typeof v === 'number') return v;
       if (typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v))) return Number(v);
@@ -77,7 +78,8 @@ export const logic: Library = {
   sub: { min: 2, max: 2, fn: ([a, b], _c, fn) => expectNumber(a, fn) - expectNumber(b, fn) },
   mul: { min: 2, max: 2, fn: ([a, b], _c, fn) => expectNumber(a, fn) * expectNumber(b, fn) },
   div: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([a, b], _c, fn) => {
       const d = expectInt(b, fn);
       if (d === 0) throw ExprErrors.generic(`The template language function '${fn}' cannot divide by zero.`);
@@ -85,7 +87,8 @@ export const logic: Library = {
     },
   },
   mod: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([a, b], _c, fn) => {
       const d = expectInt(b, fn);
       if (d === 0) throw ExprErrors.generic(`The template language function '${fn}' cannot divide by zero.`);

@@ -25,7 +25,9 @@ function splitArgs(fn: string, args: unknown[], maxPrefix: number): { prefix: st
   const strs = args.map((a) => expectString(a, fn));
   const t = strs.findIndex((s, i) => i <= maxPrefix && s.includes('/') && !s.startsWith('/'));
   if (t < 0) {
-    throw ExprErrors.generic(`Unable to evaluate template language function '${fn}': the resource type is missing or not valid. Please see https://aka.ms/arm-template-expressions/#${fn.toLowerCase()} for usage details.`);
+    throw ExprErrors.generic(
+      `Unable to evaluate template language function '${fn}': the resource type is missing or not valid. Please see https://aka.ms/arm-template-expressions/#${fn.toLowerCase()} for usage details.`,
+    );
   }
   return { prefix: strs.slice(0, t), type: strs[t], names: strs.slice(t + 1) };
 }
@@ -49,10 +51,12 @@ function allowed(ctx: EvalContext, fn: string): void {
 }
 
 const ZONAL = new Set(
-  ('eastus eastus2 westus2 westus3 centralus southcentralus northeurope westeurope uksouth francecentral germanywestcentral ' +
+  (
+    'eastus eastus2 westus2 westus3 centralus southcentralus northeurope westeurope uksouth francecentral germanywestcentral ' +
     'swedencentral japaneast koreacentral southeastasia australiaeast canadacentral brazilsouth eastasia centralindia ' +
     'southafricanorth norwayeast switzerlandnorth uaenorth qatarcentral polandcentral italynorth israelcentral mexicocentral ' +
-    'newzealandnorth spaincentral usgovvirginia chinanorth3').split(' '),
+    'newzealandnorth spaincentral usgovvirginia chinanorth3'
+  ).split(' '),
 );
 
 export const resourceFunctions: Library = {
@@ -92,7 +96,8 @@ export const resourceFunctions: Library = {
     },
   },
   reference: {
-    min: 1, max: 3,
+    min: 1,
+    max: 3,
     fn: ([t, api, full], ctx, fn) => {
       allowed(ctx, fn);
       const target = expectString(t, fn);
@@ -102,7 +107,8 @@ export const resourceFunctions: Library = {
     },
   },
   references: {
-    min: 1, max: 2,
+    min: 1,
+    max: 2,
     fn: ([t, full], ctx, fn) => {
       allowed(ctx, fn);
       if (!ctx.hooks!.references) throw ExprErrors.notExpectedHere(fn);
@@ -110,14 +116,16 @@ export const resourceFunctions: Library = {
     },
   },
   resourceinfo: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([s], ctx, fn) => {
       if (!ctx.hooks?.resourceInfo) throw ExprErrors.notExpectedHere(fn);
       return ctx.hooks.resourceInfo(ctx, expectString(s, fn));
     },
   },
   providers: {
-    min: 1, max: 2,
+    min: 1,
+    max: 2,
     fn: ([ns, type], ctx, fn) => {
       const namespace = expectString(ns, fn);
       if (type === undefined) return { namespace, resourceTypes: [] };
@@ -130,7 +138,8 @@ export const resourceFunctions: Library = {
     },
   },
   pickzones: {
-    min: 3, max: 5,
+    min: 3,
+    max: 5,
     fn: ([ns, type, loc, n, off], _ctx, fn) => {
       expectString(ns, fn);
       expectString(type, fn);
@@ -148,7 +157,8 @@ export const resourceFunctions: Library = {
   tologicalzones: { min: 4, max: 4, fn: ([, , , z]) => expectArray(z, 'toLogicalZones') },
   tophysicalzones: { min: 4, max: 4, fn: ([, , , z]) => expectArray(z, 'toPhysicalZones') },
   copyindex: {
-    min: 0, max: 2,
+    min: 0,
+    max: 2,
     fn: (args, ctx, fn) => {
       let loop: string | undefined;
       let offset = 0;
@@ -169,7 +179,8 @@ export const resourceFunctions: Library = {
 
 /** list{Something}(resourceIdOrName, apiVersion, [body]): a POST action on the resource. */
 export const listFunction = {
-  min: 2, max: 3,
+  min: 2,
+  max: 3,
   fn: ([t, api, body]: unknown[], ctx: EvalContext, fn: string) => {
     allowed(ctx, fn);
     return ctx.hooks!.list(ctx, expectString(t, fn), fn, expectString(api, fn), body);

@@ -33,10 +33,13 @@ export const strings: Library = {
   base64: { min: 1, max: 1, fn: ([s], _c, fn) => b64(expectString(s, fn)) },
   base64tostring: { min: 1, max: 1, fn: ([s], _c, fn) => unb64(expectString(s, fn)) },
   base64tojson: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([s], _c, fn) => {
       const text = unb64(expectString(s, fn));
-      try { return parseJsonLimited(text); } catch (e) {
+      try {
+        return parseJsonLimited(text);
+      } catch (e) {
         if (e instanceof ExpressionError) throw e;
         throw ExprErrors.generic(`The template language function '${fn}' expects a base64 encoded JSON value.`);
       }
@@ -44,20 +47,43 @@ export const strings: Library = {
   },
   datauri: { min: 1, max: 1, fn: ([s], _c, fn) => `data:text/plain;charset=utf8;base64,${b64(toArmString(expectStringish(s, fn)))}` },
   datauritostring: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([s], _c, fn) => {
       const m = /^data:([^,]*?)(;base64)?,(.*)$/s.exec(expectString(s, fn));
       if (!m) throw ExprErrors.generic(`The template language function '${fn}' expects a valid data URI. The provided value '${String(s)}' is not valid.`);
       return m[2] ? unb64(m[3]) : decodeURIComponent(m[3]);
     },
   },
-  endswith: { min: 2, max: 2, fn: (args, _c, fn) => { const [a, b] = strArgs(args, fn); return a.toLowerCase().endsWith(b.toLowerCase()); } },
-  startswith: { min: 2, max: 2, fn: (args, _c, fn) => { const [a, b] = strArgs(args, fn); return a.toLowerCase().startsWith(b.toLowerCase()); } },
+  endswith: {
+    min: 2,
+    max: 2,
+    fn: (args, _c, fn) => {
+      const [a, b] = strArgs(args, fn);
+      return a.toLowerCase().endsWith(b.toLowerCase());
+    },
+  },
+  startswith: {
+    min: 2,
+    max: 2,
+    fn: (args, _c, fn) => {
+      const [a, b] = strArgs(args, fn);
+      return a.toLowerCase().startsWith(b.toLowerCase());
+    },
+  },
   format: { min: 1, fn: ([f, ...rest], _c, fn) => dotnetFormat(expectString(f, fn), rest) },
   guid: { min: 1, fn: (args, _c, fn) => uuidv5(strArgs(args, fn).join('-'), GUID_NAMESPACE) },
-  newguid: { min: 0, max: 0, fn: (_a, ctx, fn) => { onlyInDefaults(ctx, fn); return randomUUID(); } },
+  newguid: {
+    min: 0,
+    max: 0,
+    fn: (_a, ctx, fn) => {
+      onlyInDefaults(ctx, fn);
+      return randomUUID();
+    },
+  },
   padleft: {
-    min: 2, max: 3,
+    min: 2,
+    max: 3,
     fn: ([v, n, ch], _c, fn) => {
       const s = typeof v === 'number' ? String(v) : expectString(v, fn);
       const pad = ch === undefined ? ' ' : expectString(ch, fn);
@@ -68,7 +94,8 @@ export const strings: Library = {
     },
   },
   replace: {
-    min: 3, max: 3,
+    min: 3,
+    max: 3,
     fn: (args, _c, fn) => {
       const [s, a, b] = strArgs(args, fn);
       if (a === '') return s;
@@ -79,7 +106,8 @@ export const strings: Library = {
     },
   },
   split: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: ([s, d], _c, fn) => {
       const str = expectString(s, fn);
       const delims = Array.isArray(d) ? d.map((x) => expectString(x, fn)) : [expectString(d, fn)];
@@ -87,7 +115,13 @@ export const strings: Library = {
       let cur = '';
       for (let i = 0; i < str.length;) {
         const hit = delims.find((x) => x !== '' && str.startsWith(x, i));
-        if (hit !== undefined) { parts.push(cur); cur = ''; i += hit.length; } else { cur += str[i++]; }
+        if (hit !== undefined) {
+          parts.push(cur);
+          cur = '';
+          i += hit.length;
+        } else {
+          cur += str[i++];
+        }
       }
       parts.push(cur);
       return parts;
@@ -95,16 +129,21 @@ export const strings: Library = {
   },
   string: { min: 1, max: 1, fn: ([v]) => toArmString(v) },
   substring: {
-    min: 2, max: 3,
+    min: 2,
+    max: 3,
     fn: ([s, st, len], _c, fn) => {
       const str = expectString(s, fn);
       const start = expectInt(st, fn);
       const n = len === undefined ? str.length - start : expectInt(len, fn);
       if (start < 0 || start > str.length) {
-        throw ExprErrors.generic(`The index and length parameters must refer to a location within the string. The index parameter: '${start}', the length parameter: '${n}', the length of the string parameter: '${str.length}'. Please see https://aka.ms/arm-template-expressions#substring for usage details.`);
+        throw ExprErrors.generic(
+          `The index and length parameters must refer to a location within the string. The index parameter: '${start}', the length parameter: '${n}', the length of the string parameter: '${str.length}'. Please see https://aka.ms/arm-template-expressions#substring for usage details.`,
+        );
       }
       if (n < 0 || start + n > str.length) {
-        throw ExprErrors.generic(`The index and length parameters must refer to a location within the string. The index parameter: '${start}', the length parameter: '${n}', the length of the string parameter: '${str.length}'. Please see https://aka.ms/arm-template-expressions#substring for usage details.`);
+        throw ExprErrors.generic(
+          `The index and length parameters must refer to a location within the string. The index parameter: '${start}', the length parameter: '${n}', the length of the string parameter: '${str.length}'. Please see https://aka.ms/arm-template-expressions#substring for usage details.`,
+        );
       }
       return str.substr(start, n);
     },
@@ -114,28 +153,44 @@ export const strings: Library = {
   trim: { min: 1, max: 1, fn: ([s], _c, fn) => expectString(s, fn).trim() },
   uniquestring: { min: 1, fn: (args, _c, fn) => uniqueString(...strArgs(args, fn)) },
   uri: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: (args, _c, fn) => {
       const [base, rel] = strArgs(args, fn);
-      try { return new URL(rel, base).toString(); } catch { throw ExprErrors.generic(`The template language function '${fn}' expects an absolute base URI. The provided value '${base}' is not valid.`); }
+      try {
+        return new URL(rel, base).toString();
+      } catch {
+        throw ExprErrors.generic(`The template language function '${fn}' expects an absolute base URI. The provided value '${base}' is not valid.`);
+      }
     },
   },
   // Uri.EscapeDataString: everything but the RFC 3986 unreserved characters is escaped.
   uricomponent: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([s], _c, fn) => encodeURIComponent(expectString(s, fn)).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase()),
   },
   uricomponenttostring: { min: 1, max: 1, fn: ([s], _c, fn) => decodeURIComponent(expectString(s, fn)) },
   like: {
-    min: 2, max: 2,
+    min: 2,
+    max: 2,
     fn: (args, _c, fn) => {
       const [s, p] = strArgs(args, fn);
-      const re = new RegExp('^' + p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'is');
+      const re = new RegExp(
+        '^' +
+          p
+            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+            .replace(/\*/g, '.*')
+            .replace(/\?/g, '.') +
+          '$',
+        'is',
+      );
       return re.test(s);
     },
   },
   parseuri: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([s], _c, fn) => {
       const u = new URL(expectString(s, fn));
       const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : u.protocol === 'http:' ? 80 : null;
@@ -143,7 +198,8 @@ export const strings: Library = {
     },
   },
   builduri: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([o], _c, fn) => {
       const c = expectObject(o, fn);
       const u = new URL(`${String(c.scheme ?? 'https')}://${String(c.host)}`);
@@ -154,11 +210,16 @@ export const strings: Library = {
     },
   },
   utcnow: {
-    min: 0, max: 1,
-    fn: ([f], ctx, fn) => { onlyInDefaults(ctx, fn); return formatDate(ctx.now, f === undefined ? DEFAULT_UTCNOW_FORMAT : expectString(f, fn)); },
+    min: 0,
+    max: 1,
+    fn: ([f], ctx, fn) => {
+      onlyInDefaults(ctx, fn);
+      return formatDate(ctx.now, f === undefined ? DEFAULT_UTCNOW_FORMAT : expectString(f, fn));
+    },
   },
   datetimeadd: {
-    min: 2, max: 3,
+    min: 2,
+    max: 3,
     fn: ([b, d, f], _c, fn) => {
       const base = expectString(b, fn);
       const r = addDuration(parseDate(base), expectString(d, fn));
@@ -166,7 +227,8 @@ export const strings: Library = {
     },
   },
   datetimefromepoch: {
-    min: 1, max: 1,
+    min: 1,
+    max: 1,
     fn: ([e], _c, fn) => formatDate(new Date(expectInt(e, fn) * 1000), 'yyyy-MM-ddTHH:mm:ssZ'),
   },
   datetimetoepoch: { min: 1, max: 1, fn: ([s], _c, fn) => Math.floor(parseDate(expectString(s, fn)).getTime() / 1000) },
@@ -177,4 +239,3 @@ function expectStringish(v: unknown, fn: string): unknown {
   if (v === undefined) throw ExprErrors.argType(fn, 'String', armType(v));
   return v;
 }
-

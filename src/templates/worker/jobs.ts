@@ -53,11 +53,7 @@ export interface DeployArgs {
 }
 
 /** Deploys; the result and every operation record are already scrubbed of secure values. */
-export async function deployJob(
-  host: TemplateHost,
-  args: DeployArgs,
-  opts: { signal?: AbortSignal; onOperation?: (op: DeploymentOperation) => void } = {},
-): Promise<DeploymentResult> {
+export async function deployJob(host: TemplateHost, args: DeployArgs, opts: { signal?: AbortSignal; onOperation?: (op: DeploymentOperation) => void } = {}): Promise<DeploymentResult> {
   const prepared = await prepareDeployment(host, args.request);
   const redact = redactorFor(prepared);
   const result = await executeDeployment(host, prepared, {

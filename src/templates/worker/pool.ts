@@ -100,8 +100,14 @@ export class TemplateWorkers {
         else signal.addEventListener('abort', cancel, { once: true });
       }
       const done = () => signal?.removeEventListener('abort', cancel);
-      job.resolve = (v) => { done(); resolve(v); };
-      job.reject = (e) => { done(); reject(e); };
+      job.resolve = (v) => {
+        done();
+        resolve(v);
+      };
+      job.reject = (e) => {
+        done();
+        reject(e);
+      };
       const optional = OPTIONAL.filter((m) => typeof (host as unknown as Record<string, unknown>)[m] === 'function');
       this.post(slot, { t: 'job', id, job: name, args, timeLimitMs: this.timeLimitMs, optional });
     });
@@ -142,7 +148,13 @@ export class TemplateWorkers {
         slot.jobs.delete(j.id);
         j.abort.abort();
         // Only a template can make the engine run out of memory: it is the template's error (never a 5xx).
-        j.reject(new ArmError(400, 'InvalidTemplate', `Deployment template validation failed: 'The template engine stopped while evaluating the template (${why}). Simplify the template's expressions and try again.'.`));
+        j.reject(
+          new ArmError(
+            400,
+            'InvalidTemplate',
+            `Deployment template validation failed: 'The template engine stopped while evaluating the template (${why}). Simplify the template's expressions and try again.'.`,
+          ),
+        );
       }
     };
     worker.on('error', (e) => gone(/memory/i.test(e.message) ? 'it ran out of memory' : e.message));
@@ -186,7 +198,10 @@ export class TemplateWorkers {
         const args = m.method === 'waitFor' ? [m.args[0], job.abort.signal] : m.args;
         Promise.resolve()
           .then(() => fn.apply(job.host, args))
-          .then((v) => reply(true, v), (e) => reply(false, undefined, e));
+          .then(
+            (v) => reply(true, v),
+            (e) => reply(false, undefined, e),
+          );
         break;
       }
       case 'sync': {

@@ -35,7 +35,12 @@ export interface SerializedError {
 export function encodeError(e: unknown): SerializedError {
   if (e instanceof ArmError) {
     return {
-      kind: 'arm', message: e.message, status: e.status, code: e.code, target: e.target, details: e.details,
+      kind: 'arm',
+      message: e.message,
+      status: e.status,
+      code: e.code,
+      target: e.target,
+      details: e.details,
       additionalInfo: (e as TemplateError).additionalInfo,
     };
   }

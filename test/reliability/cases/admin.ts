@@ -65,7 +65,17 @@ export function adminCases(untrusted: string): Case[] {
   ];
   for (const [method, p, body] of changes) {
     for (const origin of [undefined, 'SELF']) {
-      out.push({ what: `admin: untrusted principal ${method} ${p}${origin ? ' from the page' : ''}`, method, path: p, kind: 'admin', body, token: untrusted, headers: origin ? { Origin: origin } : undefined, status: 403, code: 'AuthorizationFailed' });
+      out.push({
+        what: `admin: untrusted principal ${method} ${p}${origin ? ' from the page' : ''}`,
+        method,
+        path: p,
+        kind: 'admin',
+        body,
+        token: untrusted,
+        headers: origin ? { Origin: origin } : undefined,
+        status: 403,
+        code: 'AuthorizationFailed',
+      });
     }
   }
   return out;

@@ -19,11 +19,18 @@ export function schemaCases(): Case[] {
   const bases: { file: string; path: (n: string) => string; body: () => any; skip?: RegExp }[] = [
     { file: 'Microsoft.Resources/resourceGroup.json', path: (n) => `${rgPath(n)}?${RV}`, body: () => ({ location: 'eastus' }), skip: /^(id|name|type|managedBy|properties)$/ },
     { file: 'Microsoft.ContainerService/managedCluster.json', path: (n) => `${rgPath('corpus')}/providers/${NS_CS}/managedClusters/${n}?${CS}`, body: () => clusterBody('eastus', { lb: 'standard' }) },
-    { file: 'Microsoft.ContainerService/agentPool.json', path: (n) => `${rgPath('corpus')}/providers/${NS_CS}/managedClusters/base/agentPools/${n}?${CS}`, body: () => ({ properties: { count: 1, vmSize: 'Standard_DS2_v2', mode: 'User' } }) },
+    {
+      file: 'Microsoft.ContainerService/agentPool.json',
+      path: (n) => `${rgPath('corpus')}/providers/${NS_CS}/managedClusters/base/agentPools/${n}?${CS}`,
+      body: () => ({ properties: { count: 1, vmSize: 'Standard_DS2_v2', mode: 'User' } }),
+    },
     { file: 'Microsoft.Test/widget.json', path: (n) => `${rgPath('corpus')}/providers/${TEST_NS}/widgets/${n}?${WV}`, body: () => ({ location: 'eastus' }) },
   ];
   // every schema in schemas/ is covered
-  const all = readdirSync(SCHEMAS_DIR, { recursive: true }).map(String).filter((f) => f.endsWith('.json')).sort();
+  const all = readdirSync(SCHEMAS_DIR, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   assert.deepEqual(all, bases.map((b) => b.file).sort(), 'a new schema needs a base body in the bad-input corpus');
   const out: Case[] = [];
   let n = 0;
@@ -33,11 +40,30 @@ export function schemaCases(): Case[] {
       if (b.skip?.test(leaf.path.join('.'))) continue;
       for (const v of badValues(leaf.schema)) {
         const name = b.file.includes('resourceGroup') ? `corpus-rg-${n++}` : `c${n++}`;
-        out.push({ what: `${b.file} ${leaf.path.join('.')} = ${JSON.stringify(v).slice(0, 40)}`, method: 'PUT', path: b.path(name), body: JSON.stringify(setDeep(b.body(), leaf.path, v)), kind: 'arm', refuse: true, absent: b.path(name) });
+        out.push({
+          what: `${b.file} ${leaf.path.join('.')} = ${JSON.stringify(v).slice(0, 40)}`,
+          method: 'PUT',
+          path: b.path(name),
+          body: JSON.stringify(setDeep(b.body(), leaf.path, v)),
+          kind: 'arm',
+          refuse: true,
+          absent: b.path(name),
+        });
       }
     }
     // whole-body shapes
-    for (const body of ['[]', '"text"', '42', 'null', 'true', '{}', '{"location":null}', '{"location":""}', '{"__proto__":{"polluted":1},"location":"eastus"}', '{"constructor":{"prototype":{"polluted":1}},"location":1}']) {
+    for (const body of [
+      '[]',
+      '"text"',
+      '42',
+      'null',
+      'true',
+      '{}',
+      '{"location":null}',
+      '{"location":""}',
+      '{"__proto__":{"polluted":1},"location":"eastus"}',
+      '{"constructor":{"prototype":{"polluted":1}},"location":1}',
+    ]) {
       const name = b.file.includes('resourceGroup') ? `corpus-rg-${n++}` : `c${n++}`;
       // not an object: always refused; an object without what the schema requires: refused when it requires something
       const notObject = !body.startsWith('{') && body !== 'null';
@@ -54,10 +80,26 @@ export function hostileArm(): Case[] {
   const W = `${rgPath('corpus')}/providers/${TEST_NS}/widgets`;
   const deep = '['.repeat(100_000) + ']'.repeat(100_000);
   const cases: Case[] = [
-    ...['{', '{"location":', '{"location":"eastus",}', "{'location':'eastus'}", '\u0000\u0001', '{"a":1}{"b":2}', 'NaN', '{"location":"eastus"', deep].map((body, i) => ({ what: `malformed JSON #${i}`, method: 'PUT', path: `${W}/mal${i}?${WV}`, body, kind: 'arm' as Kind, refuse: true, absent: `${W}/mal${i}?${WV}` })),
+    ...['{', '{"location":', '{"location":"eastus",}', "{'location':'eastus'}", '\u0000\u0001', '{"a":1}{"b":2}', 'NaN', '{"location":"eastus"', deep].map((body, i) => ({
+      what: `malformed JSON #${i}`,
+      method: 'PUT',
+      path: `${W}/mal${i}?${WV}`,
+      body,
+      kind: 'arm' as Kind,
+      refuse: true,
+      absent: `${W}/mal${i}?${WV}`,
+    })),
     { what: 'invalid UTF-8', method: 'PUT', path: `${W}/utf?${WV}`, body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), kind: 'arm', refuse: true, absent: `${W}/utf?${WV}` },
     { what: 'text/plain body', method: 'PUT', path: `${W}/tp?${WV}`, body: 'location=eastus', headers: { 'Content-Type': 'text/plain' }, kind: 'arm', refuse: true, absent: `${W}/tp?${WV}` },
-    { what: 'body over 4 MB', method: 'PUT', path: `${W}/big?${WV}`, body: JSON.stringify({ location: 'eastus', tags: { a: 'x'.repeat(4 * 1024 * 1024) } }), kind: 'arm', refuse: true, absent: `${W}/big?${WV}` },
+    {
+      what: 'body over 4 MB',
+      method: 'PUT',
+      path: `${W}/big?${WV}`,
+      body: JSON.stringify({ location: 'eastus', tags: { a: 'x'.repeat(4 * 1024 * 1024) } }),
+      kind: 'arm',
+      refuse: true,
+      absent: `${W}/big?${WV}`,
+    },
     { what: 'name 10k chars', method: 'PUT', path: `${W}/${'a'.repeat(10_000)}?${WV}`, body: '{"location":"eastus"}', kind: 'arm', refuse: true },
     { what: 'name with unicode', method: 'PUT', path: `${W}/${encodeURIComponent('wïdget☃')}?${WV}`, body: '{"location":"eastus"}', kind: 'arm', refuse: true },
     { what: 'bad percent-encoding in a name', method: 'PUT', path: `${W}/%zz?${WV}`, body: '{"location":"eastus"}', kind: 'arm', refuse: true },
@@ -75,14 +117,46 @@ export function hostileArm(): Case[] {
     { what: '$skipToken garbage', method: 'GET', path: `/subscriptions/${SUB}/resourcegroups?${RV}&$skipToken=%00%ff`, kind: 'arm' },
     { what: 'TRACE', method: 'TRACE', path: `${rgPath('corpus')}?${RV}`, kind: 'arm' },
     { what: 'OPTIONS', method: 'OPTIONS', path: `${rgPath('corpus')}?${RV}`, kind: 'arm' },
-    { what: 'If-Match garbage', method: 'PUT', path: `${W}/ifm?${WV}`, body: '{"location":"eastus"}', headers: { 'If-Match': '"nope", W/"x", *,,' }, kind: 'arm', refuse: true, absent: `${W}/ifm?${WV}` },
+    {
+      what: 'If-Match garbage',
+      method: 'PUT',
+      path: `${W}/ifm?${WV}`,
+      body: '{"location":"eastus"}',
+      headers: { 'If-Match': '"nope", W/"x", *,,' },
+      kind: 'arm',
+      refuse: true,
+      absent: `${W}/ifm?${WV}`,
+    },
     { what: 'POST unknown action', method: 'POST', path: `${rgPath('corpus')}/providers/${NS_CS}/managedClusters/base/explode?${CS}`, body: '{}', kind: 'arm', refuse: true },
-    { what: 'action with a non-object body', method: 'POST', path: `${rgPath('corpus')}/providers/${NS_CS}/managedClusters/base/resetServicePrincipalProfile?${CS}`, body: '[1,2]', kind: 'arm', refuse: true },
+    {
+      what: 'action with a non-object body',
+      method: 'POST',
+      path: `${rgPath('corpus')}/providers/${NS_CS}/managedClusters/base/resetServicePrincipalProfile?${CS}`,
+      body: '[1,2]',
+      kind: 'arm',
+      refuse: true,
+    },
     { what: 'operation status of an unknown id', method: 'GET', path: `/subscriptions/${SUB}/providers/${NS_CS}/locations/eastus/operationStatuses/%27%3Bdrop?${CS}`, kind: 'arm', refuse: true },
     { what: 'no Authorization', method: 'GET', path: `${rgPath('corpus')}?${RV}`, headers: { Authorization: '' }, kind: 'arm', refuse: true },
     { what: 'Bearer of garbage', method: 'GET', path: `${rgPath('corpus')}?${RV}`, headers: { Authorization: 'Bearer ' + 'A'.repeat(8000) }, kind: 'arm', refuse: true },
-    { what: 'Bearer alg none', method: 'GET', path: `${rgPath('corpus')}?${RV}`, headers: { Authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(`{"aud":"https://management.azure.com/","tid":"${TENANT}","appid":"${CLIENT_ID}","exp":9999999999}`).toString('base64url')}.` }, kind: 'arm', refuse: true },
-    { what: 'Bearer HS256 with the public key', method: 'GET', path: `${rgPath('corpus')}?${RV}`, headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyJ9.c2ln' }, kind: 'arm', refuse: true },
+    {
+      what: 'Bearer alg none',
+      method: 'GET',
+      path: `${rgPath('corpus')}?${RV}`,
+      headers: {
+        Authorization: `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(`{"aud":"https://management.azure.com/","tid":"${TENANT}","appid":"${CLIENT_ID}","exp":9999999999}`).toString('base64url')}.`,
+      },
+      kind: 'arm',
+      refuse: true,
+    },
+    {
+      what: 'Bearer HS256 with the public key',
+      method: 'GET',
+      path: `${rgPath('corpus')}?${RV}`,
+      headers: { Authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJodHRwczovL21hbmFnZW1lbnQuYXp1cmUuY29tLyJ9.c2ln' },
+      kind: 'arm',
+      refuse: true,
+    },
   ];
   return cases;
 }
@@ -118,4 +192,3 @@ export function hostileOauth(): Case[] {
   ];
   return list.map(([what, p, extra]) => ({ what: `token: ${what}`, method: 'POST', path: p, kind: 'oauth' as Kind, refuse: true, ...extra }));
 }
-

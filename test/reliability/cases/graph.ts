@@ -19,7 +19,14 @@ export function graphCases(c: GraphCtx): Case[] {
   const out: Case[] = [];
   const add = (what: string, method: string, path: string, body: unknown, extra: Partial<Case> = {}) =>
     out.push({ what: `graph: ${what}`, method, path: `${G}${path}`, body: body === undefined ? undefined : j(body), kind: 'graph', token: c.admin, refuse: true, ...extra });
-  const badBodies: [string, unknown][] = [['not JSON', '{oops'], ['an array', '[1]'], ['a string', '"x"'], ['a number', '42'], ['null', 'null'], ['deeply nested', `${'{"a":'.repeat(300)}1${'}'.repeat(300)}`]];
+  const badBodies: [string, unknown][] = [
+    ['not JSON', '{oops'],
+    ['an array', '[1]'],
+    ['a string', '"x"'],
+    ['a number', '42'],
+    ['null', 'null'],
+    ['deeply nested', `${'{"a":'.repeat(300)}1${'}'.repeat(300)}`],
+  ];
   // applications
   for (const [w, b] of badBodies) add(`create application, body ${w}`, 'POST', '/applications', b);
   for (const v of [undefined, '', '   ', 1, true, [], {}, null]) add(`create application, displayName ${JSON.stringify(v)}`, 'POST', '/applications', { displayName: v });
@@ -36,7 +43,15 @@ export function graphCases(c: GraphCtx): Case[] {
   for (const [w, b] of badBodies) add(`patch application, body ${w}`, 'PATCH', `/applications/${c.appObjectId}`, b, { refuse: w !== 'deeply nested' });
   for (const [w, b] of badBodies.slice(0, 4)) add(`addPassword, body ${w}`, 'POST', `/applications/${c.appObjectId}/addPassword`, b);
   for (const k of [undefined, '', 'nope', 1, null, [c.keyId]]) add(`removePassword keyId ${JSON.stringify(k)}`, 'POST', `/applications/${c.appObjectId}/removePassword`, { keyId: k });
-  for (const ref of [undefined, '', 1, 'https://graph.microsoft.com/v1.0/directoryObjects/', 'https://graph.microsoft.com/v1.0/directoryObjects/00000000-0000-0000-0000-000000000000', 'https://graph.microsoft.com/v1.0/directoryObjects/%zz', 'not a url']) {
+  for (const ref of [
+    undefined,
+    '',
+    1,
+    'https://graph.microsoft.com/v1.0/directoryObjects/',
+    'https://graph.microsoft.com/v1.0/directoryObjects/00000000-0000-0000-0000-000000000000',
+    'https://graph.microsoft.com/v1.0/directoryObjects/%zz',
+    'not a url',
+  ]) {
     add(`add owner ${JSON.stringify(ref)}`, 'POST', `/applications/${c.appObjectId}/owners/$ref`, { '@odata.id': ref });
   }
   add('remove an owner that is none', 'DELETE', `/applications/${c.appObjectId}/owners/00000000-0000-0000-0000-000000000000/$ref`, undefined);
@@ -56,12 +71,22 @@ export function graphCases(c: GraphCtx): Case[] {
   add('disable a configured service principal', 'PATCH', `/servicePrincipals(appId='cccccccc-0000-0000-0000-000000000001')`, { accountEnabled: false });
   add('delete a configured service principal', 'DELETE', `/servicePrincipals(appId='cccccccc-0000-0000-0000-000000000001')`, undefined);
   // lists and filters
-  for (const f of ["displayName eq 'a", 'displayName gt 1', "displayName eq 'a' or 1 eq 1", 'startswith(displayName)', "tags/any(t:t ne 'x')", '((', "' ; DROP"]) add(`filter ${f}`, 'GET', `/applications?$filter=${encodeURIComponent(f)}`, undefined);
+  for (const f of ["displayName eq 'a", 'displayName gt 1', "displayName eq 'a' or 1 eq 1", 'startswith(displayName)', "tags/any(t:t ne 'x')", '((', "' ; DROP"])
+    add(`filter ${f}`, 'GET', `/applications?$filter=${encodeURIComponent(f)}`, undefined);
   add('$top garbage', 'GET', '/servicePrincipals?$top=-5', undefined, { refuse: false });
   // directory objects and roles
   for (const b of [{}, { ids: 'x' }, { ids: null }, '[]']) add(`getByIds ${j(b)}`, 'POST', '/directoryObjects/getByIds', b);
   add('getByIds with odd ids and types', 'POST', '/directoryObjects/getByIds', { ids: [1, null, {}, 'x'], types: [1, 'user'] }, { refuse: false });
-  for (const b of [{}, { principalId: c.spId }, { principalId: 'x', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10' }, { principalId: c.spId, roleDefinitionId: 'nope' }, { principalId: c.spId, roleDefinitionId: '00000000-0000-0000-0000-000000000000' }, { principalId: '00000000-0000-0000-0000-000000000000', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10' }, { principalId: c.spId, roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/administrativeUnits/x' }, '"x"']) {
+  for (const b of [
+    {},
+    { principalId: c.spId },
+    { principalId: 'x', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10' },
+    { principalId: c.spId, roleDefinitionId: 'nope' },
+    { principalId: c.spId, roleDefinitionId: '00000000-0000-0000-0000-000000000000' },
+    { principalId: '00000000-0000-0000-0000-000000000000', roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10' },
+    { principalId: c.spId, roleDefinitionId: '62e90394-69f5-4237-9190-012177145e10', directoryScopeId: '/administrativeUnits/x' },
+    '"x"',
+  ]) {
     add(`role assignment ${j(b).slice(0, 60)}`, 'POST', '/roleManagement/directory/roleAssignments', b);
   }
   add('role definition unknown', 'GET', '/roleManagement/directory/roleDefinitions/nope', undefined);

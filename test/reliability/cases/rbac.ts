@@ -27,21 +27,40 @@ export function rbacCases(c: RbacCtx): Case[] {
   const roleId = (g: string) => `/subscriptions/${SUB}/providers/${A}/roleDefinitions/${g}`;
   const good = { roleDefinitionId: roleId(READER), principalId: c.principalId, principalType: 'ServicePrincipal' };
   for (const scope of scopes) {
-    for (const [w, b] of [['not JSON', '{'], ['array', '[]'], ['no properties', {}], ['properties a string', { properties: 'x' }], ['empty properties', { properties: {} }]] as [string, unknown][]) add(`assignment body ${w}`, 'PUT', ra(scope), b);
+    for (const [w, b] of [
+      ['not JSON', '{'],
+      ['array', '[]'],
+      ['no properties', {}],
+      ['properties a string', { properties: 'x' }],
+      ['empty properties', { properties: {} }],
+    ] as [string, unknown][])
+      add(`assignment body ${w}`, 'PUT', ra(scope), b);
     add('assignment name not a GUID', 'PUT', ra(scope, 'not-a-guid'), { properties: good });
     add('assignment name a path', 'PUT', ra(scope, '..%2F..'), { properties: good });
-    for (const v of [undefined, '', 1, 'nope', roleId(guid()), '/providers/Microsoft.Authorization/roleDefinitions/%zz', [roleId(READER)]]) add(`roleDefinitionId ${JSON.stringify(v)}`, 'PUT', ra(scope), { properties: { ...good, roleDefinitionId: v } });
+    for (const v of [undefined, '', 1, 'nope', roleId(guid()), '/providers/Microsoft.Authorization/roleDefinitions/%zz', [roleId(READER)]])
+      add(`roleDefinitionId ${JSON.stringify(v)}`, 'PUT', ra(scope), { properties: { ...good, roleDefinitionId: v } });
     for (const v of [undefined, '', 1, 'nope', guid(), null, {}]) add(`principalId ${JSON.stringify(v)}`, 'PUT', ra(scope), { properties: { ...good, principalId: v } });
     add('principalType bogus', 'PUT', ra(scope), { properties: { ...good, principalType: 'Dragon' } }, { refuse: false });
     add('condition without version', 'PUT', ra(scope), { properties: { ...good, condition: 1 } }, { refuse: false });
     add('assignment GET unknown', 'GET', ra(scope), undefined);
     add('assignment DELETE unknown', 'DELETE', ra(scope), undefined, { refuse: false });
-    for (const f of ["principalId eq 'x' or 1 eq 1", 'atScope(', "assignedTo('x", 'roleName eq 1', "principalId eq ''", '%zz']) add(`assignment filter ${f}`, 'GET', `${scope}/providers/${A}/roleAssignments?${V}&$filter=${encodeURIComponent(f)}`, undefined, { refuse: false });
+    for (const f of ["principalId eq 'x' or 1 eq 1", 'atScope(', "assignedTo('x", 'roleName eq 1', "principalId eq ''", '%zz'])
+      add(`assignment filter ${f}`, 'GET', `${scope}/providers/${A}/roleAssignments?${V}&$filter=${encodeURIComponent(f)}`, undefined, { refuse: false });
     // custom roles
     const def = { roleName: `corpus-${guid()}`, description: 'x', assignableScopes: [scope], permissions: [{ actions: ['*/read'], notActions: [] }] };
     add('custom role over a built-in one', 'PUT', rd(scope, OWNER), { properties: def });
     add('custom role name not a GUID', 'PUT', rd(scope, 'reader2'), { properties: def });
-    for (const [w, p] of [['no roleName', { ...def, roleName: undefined }], ['roleName empty', { ...def, roleName: ' ' }], ['roleName a number', { ...def, roleName: 7 }], ['no assignableScopes', { ...def, assignableScopes: [] }], ['assignableScopes a string', { ...def, assignableScopes: scope }], ['permissions a string', { ...def, permissions: '*' }], ['actions a string', { ...def, permissions: [{ actions: '*' }] }], ['permission null', { ...def, permissions: [null] }], ['type BuiltInRole', { ...def, type: 'BuiltInRole' }]] as [string, unknown][]) {
+    for (const [w, p] of [
+      ['no roleName', { ...def, roleName: undefined }],
+      ['roleName empty', { ...def, roleName: ' ' }],
+      ['roleName a number', { ...def, roleName: 7 }],
+      ['no assignableScopes', { ...def, assignableScopes: [] }],
+      ['assignableScopes a string', { ...def, assignableScopes: scope }],
+      ['permissions a string', { ...def, permissions: '*' }],
+      ['actions a string', { ...def, permissions: [{ actions: '*' }] }],
+      ['permission null', { ...def, permissions: [null] }],
+      ['type BuiltInRole', { ...def, type: 'BuiltInRole' }],
+    ] as [string, unknown][]) {
       add(`custom role ${w}`, 'PUT', rd(scope), { properties: p });
     }
     add('role definition filter unsupported', 'GET', `${scope}/providers/${A}/roleDefinitions?${V}&$filter=${encodeURIComponent("description eq 'x'")}`, undefined);
@@ -58,9 +77,27 @@ export function rbacCases(c: RbacCtx): Case[] {
   add('elevateAccess without a role', 'POST', `/providers/${A}/elevateAccess?api-version=2016-07-01`, undefined, { token: c.nobodyToken, status: 403, code: 'AuthorizationFailed' });
   add('elevateAccess as a Reader', 'POST', `/providers/${A}/elevateAccess?api-version=2016-07-01`, undefined, { token: c.readerToken, status: 403, code: 'AuthorizationFailed' });
   add('elevateAccess GET', 'GET', `/providers/${A}/elevateAccess?api-version=2016-07-01`, undefined, { refuse: false });
-  add('no role: create a group', 'PUT', `${rgPath('corpus-nobody')}?api-version=2021-04-01`, { location: 'eastus' }, { token: c.nobodyToken, status: 403, absent: `${rgPath('corpus-nobody')}?api-version=2021-04-01` });
-  add('Reader: create a group', 'PUT', `${rgPath('corpus-reader')}?api-version=2021-04-01`, { location: 'eastus' }, { token: c.readerToken, status: 403, absent: `${rgPath('corpus-reader')}?api-version=2021-04-01` });
+  add(
+    'no role: create a group',
+    'PUT',
+    `${rgPath('corpus-nobody')}?api-version=2021-04-01`,
+    { location: 'eastus' },
+    { token: c.nobodyToken, status: 403, absent: `${rgPath('corpus-nobody')}?api-version=2021-04-01` },
+  );
+  add(
+    'Reader: create a group',
+    'PUT',
+    `${rgPath('corpus-reader')}?api-version=2021-04-01`,
+    { location: 'eastus' },
+    { token: c.readerToken, status: 403, absent: `${rgPath('corpus-reader')}?api-version=2021-04-01` },
+  );
   add('no role: register a provider', 'POST', `/subscriptions/${SUB}/providers/Microsoft.ContainerService/register?api-version=2021-04-01`, undefined, { token: c.nobodyToken, status: 403 });
-  add('no role: a deployment', 'PUT', `${rgPath('corpus')}/providers/Microsoft.Resources/deployments/nobody?api-version=2021-04-01`, { properties: { mode: 'Incremental', template: { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [] } } }, { token: c.nobodyToken, status: 403 });
+  add(
+    'no role: a deployment',
+    'PUT',
+    `${rgPath('corpus')}/providers/Microsoft.Resources/deployments/nobody?api-version=2021-04-01`,
+    { properties: { mode: 'Incremental', template: { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [] } } },
+    { token: c.nobodyToken, status: 403 },
+  );
   return out;
 }

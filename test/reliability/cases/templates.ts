@@ -11,7 +11,7 @@ const dep = (scope: string, n: string) => `${scope}/providers/Microsoft.Resource
 const tpl = (t: Record<string, unknown>) => ({ $schema: SCHEMA, contentVersion: '1.0.0.0', resources: [], ...t });
 
 /** Argument lists for a function: none, one of each JSON kind, and two mixed pairs. */
-const ARGS = ["", "'x'", '1', 'true()', 'createArray()', 'createObject()', 'null()', "'x', 1", "1, 'x'"];
+const ARGS = ['', "'x'", '1', 'true()', 'createArray()', 'createObject()', 'null()', "'x', 1", "1, 'x'"];
 
 let n = 0;
 const name = (p: string) => `${p}${n++}`;
@@ -26,7 +26,11 @@ export function functionVariableCases(rg: string): Case[] {
   const out: Case[] = [];
   for (const f of functionNames()) {
     for (const a of ARGS) {
-      out.push(put(rg, `variable ${f}(${a})`, { properties: { mode: 'Incremental', template: tpl({ variables: { v: `[${f}(${a})]` }, outputs: { o: { type: 'object', value: "[createObject('v', variables('v'))]" } } }) } }));
+      out.push(
+        put(rg, `variable ${f}(${a})`, {
+          properties: { mode: 'Incremental', template: tpl({ variables: { v: `[${f}(${a})]` }, outputs: { o: { type: 'object', value: "[createObject('v', variables('v'))]" } } }) },
+        }),
+      );
     }
   }
   return out;
@@ -50,7 +54,9 @@ export function functionOutputCases(rg: string): Case[] {
  */
 export const ACCEPTED = new Set([
   // not errors before the deployment runs, in ARM either
-  'resource name an expression error', 'unterminated expression', 'nested deployment into a missing group',
+  'resource name an expression error',
+  'unterminated expression',
+  'nested deployment into a missing group',
 ]);
 
 /** Structure, parameters, loops, conditions, dependencies, nested deployments, links: refused with a 400 (but ACCEPTED). */
@@ -97,7 +103,7 @@ export function structureCases(rg: string): Case[] {
     ['copy without a name', { properties: { mode: 'Incremental', template: tpl({ resources: [r({ name: "[concat('i', copyIndex())]", copy: { count: 2 } })] }) } }],
     ['copy mode bogus', { properties: { mode: 'Incremental', template: tpl({ resources: [r({ name: "[concat('i', copyIndex())]", copy: { name: 'c', count: 2, mode: 'Random' } })] }) } }],
     ['copyIndex outside a loop', { properties: { mode: 'Incremental', template: tpl({ resources: [r({ name: '[copyIndex()]' })] }) } }],
-    ['property copy count over 800', { properties: { mode: 'Incremental', template: tpl({ variables: { copy: [{ name: 'v', count: 801, input: '[copyIndex(\'v\')]' }] } }) } }],
+    ['property copy count over 800', { properties: { mode: 'Incremental', template: tpl({ variables: { copy: [{ name: 'v', count: 801, input: "[copyIndex('v')]" }] } }) } }],
     ['missing required parameter', { properties: { mode: 'Incremental', template: tpl({ parameters: { p: { type: 'string' } } }) } }],
     ['parameter of unknown type', { properties: { mode: 'Incremental', template: tpl({ parameters: { p: { type: 'float', defaultValue: 1 } } }) } }],
     ['parameter wrong type', { properties: { mode: 'Incremental', template: tpl({ parameters: { p: { type: 'int' } } }), parameters: { p: { value: 'one' } } } }],
@@ -106,7 +112,16 @@ export function structureCases(rg: string): Case[] {
     ['parameter over maxLength', { properties: { mode: 'Incremental', template: tpl({ parameters: { p: { type: 'string', maxLength: 2 } } }), parameters: { p: { value: 'abc' } } } }],
     ['parameter not declared', { properties: { mode: 'Incremental', template: tpl({}), parameters: { nope: { value: 1 } } } }],
     ['parameter value missing', { properties: { mode: 'Incremental', template: tpl({ parameters: { p: { type: 'string' } } }), parameters: { p: {} } } }],
-    ['parameter a Key Vault reference to nothing', { properties: { mode: 'Incremental', template: tpl({ parameters: { p: { type: 'securestring' } } }), parameters: { p: { reference: { keyVault: { id: '/subscriptions/x/resourceGroups/y/providers/Microsoft.KeyVault/vaults/z' }, secretName: 's' } } } } }],
+    [
+      'parameter a Key Vault reference to nothing',
+      {
+        properties: {
+          mode: 'Incremental',
+          template: tpl({ parameters: { p: { type: 'securestring' } } }),
+          parameters: { p: { reference: { keyVault: { id: '/subscriptions/x/resourceGroups/y/providers/Microsoft.KeyVault/vaults/z' }, secretName: 's' } } },
+        },
+      },
+    ],
     ['parameters() of an unknown one', { properties: { mode: 'Incremental', template: tpl({ outputs: { o: { type: 'string', value: "[parameters('nope')]" } } }) } }],
     ['variables() of an unknown one', { properties: { mode: 'Incremental', template: tpl({ outputs: { o: { type: 'string', value: "[variables('nope')]" } } }) } }],
     ['variable refers to itself', { properties: { mode: 'Incremental', template: tpl({ variables: { a: "[variables('a')]" } }) } }],
@@ -117,37 +132,149 @@ export function structureCases(rg: string): Case[] {
     ['unterminated expression', { properties: { mode: 'Incremental', template: tpl({ outputs: { o: { type: 'string', value: "[concat('a', 'b'" } } }) } }],
     ['unbalanced quotes', { properties: { mode: 'Incremental', template: tpl({ outputs: { o: { type: 'string', value: "[concat('a, 'b')]" } } }) } }],
     ['user function namespace unknown', { properties: { mode: 'Incremental', template: tpl({ outputs: { o: { type: 'string', value: "[nope.fn('a')]" } } }) } }],
-    ['user function with bad parameters', { properties: { mode: 'Incremental', template: tpl({ functions: [{ namespace: 'ns', members: { f: { parameters: 'x', output: { type: 'string', value: 'a' } } } }] }) } }],
+    [
+      'user function with bad parameters',
+      { properties: { mode: 'Incremental', template: tpl({ functions: [{ namespace: 'ns', members: { f: { parameters: 'x', output: { type: 'string', value: 'a' } } } }] }) } },
+    ],
     ['languageVersion unknown', { properties: { mode: 'Incremental', template: tpl({ languageVersion: '9.9' }) } }],
     ['languageVersion 2.0 resources an array', { properties: { mode: 'Incremental', template: tpl({ languageVersion: '2.0', resources: [r()] }) } }],
     ['languageVersion 2.0 bad definitions', { properties: { mode: 'Incremental', template: tpl({ languageVersion: '2.0', definitions: { t: { type: 'nope' } }, resources: {} }) } }],
     ['apiProfile unknown', { properties: { mode: 'Incremental', template: tpl({ apiProfile: '1999-01-01-hybrid' }) } }],
-    ['nested deployment into a missing group', { properties: { mode: 'Incremental', template: tpl({ resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', resourceGroup: 'no-such-group', properties: { mode: 'Incremental', template: tpl({}) } }] }) } }],
-    ['nested deployment without a template', { properties: { mode: 'Incremental', template: tpl({ resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', properties: { mode: 'Incremental' } }] }) } }],
-    ['nested deployment evaluation scope bogus', { properties: { mode: 'Incremental', template: tpl({ resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'sideways' }, template: tpl({}) } }] }) } }],
-    ['nested deployment into an unknown subscription', { properties: { mode: 'Incremental', template: tpl({ resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', subscriptionId: '00000000-0000-0000-0000-00000000dead', resourceGroup: 'x', properties: { mode: 'Incremental', template: tpl({}) } }] }) } }],
+    [
+      'nested deployment into a missing group',
+      {
+        properties: {
+          mode: 'Incremental',
+          template: tpl({
+            resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', resourceGroup: 'no-such-group', properties: { mode: 'Incremental', template: tpl({}) } }],
+          }),
+        },
+      },
+    ],
+    [
+      'nested deployment without a template',
+      { properties: { mode: 'Incremental', template: tpl({ resources: [{ type: 'Microsoft.Resources/deployments', apiVersion: '2021-04-01', name: 'n', properties: { mode: 'Incremental' } }] }) } },
+    ],
+    [
+      'nested deployment evaluation scope bogus',
+      {
+        properties: {
+          mode: 'Incremental',
+          template: tpl({
+            resources: [
+              {
+                type: 'Microsoft.Resources/deployments',
+                apiVersion: '2021-04-01',
+                name: 'n',
+                properties: { mode: 'Incremental', expressionEvaluationOptions: { scope: 'sideways' }, template: tpl({}) },
+              },
+            ],
+          }),
+        },
+      },
+    ],
+    [
+      'nested deployment into an unknown subscription',
+      {
+        properties: {
+          mode: 'Incremental',
+          template: tpl({
+            resources: [
+              {
+                type: 'Microsoft.Resources/deployments',
+                apiVersion: '2021-04-01',
+                name: 'n',
+                subscriptionId: '00000000-0000-0000-0000-00000000dead',
+                resourceGroup: 'x',
+                properties: { mode: 'Incremental', template: tpl({}) },
+              },
+            ],
+          }),
+        },
+      },
+    ],
   ];
   const out: Case[] = bad.map(([what, body]) => put(rg, what, body, { refuse: !ACCEPTED.has(what) }));
   const D = dep(rgPath(rg), 'base');
   out.push(
-    { what: 'template: deployment name invalid', method: 'PUT', path: `${dep(rgPath(rg), 'bad%20name!')}?${V}`, body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({}) } }), kind: 'arm', refuse: true },
-    { what: 'template: deployment name 65 chars', method: 'PUT', path: `${dep(rgPath(rg), 'a'.repeat(65))}?${V}`, body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({}) } }), kind: 'arm', refuse: true },
-    { what: 'template: subscription deployment without location', method: 'PUT', path: `${dep(`/subscriptions/${SUB}`, name('s'))}?${V}`, body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({}) } }), kind: 'arm', refuse: true },
-    { what: 'template: subscription deployment in Complete mode', method: 'PUT', path: `${dep(`/subscriptions/${SUB}`, name('s'))}?${V}`, body: JSON.stringify({ location: 'eastus', properties: { mode: 'Complete', template: tpl({}) } }), kind: 'arm' },
+    {
+      what: 'template: deployment name invalid',
+      method: 'PUT',
+      path: `${dep(rgPath(rg), 'bad%20name!')}?${V}`,
+      body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({}) } }),
+      kind: 'arm',
+      refuse: true,
+    },
+    {
+      what: 'template: deployment name 65 chars',
+      method: 'PUT',
+      path: `${dep(rgPath(rg), 'a'.repeat(65))}?${V}`,
+      body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({}) } }),
+      kind: 'arm',
+      refuse: true,
+    },
+    {
+      what: 'template: subscription deployment without location',
+      method: 'PUT',
+      path: `${dep(`/subscriptions/${SUB}`, name('s'))}?${V}`,
+      body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({}) } }),
+      kind: 'arm',
+      refuse: true,
+    },
+    {
+      what: 'template: subscription deployment in Complete mode',
+      method: 'PUT',
+      path: `${dep(`/subscriptions/${SUB}`, name('s'))}?${V}`,
+      body: JSON.stringify({ location: 'eastus', properties: { mode: 'Complete', template: tpl({}) } }),
+      kind: 'arm',
+    },
     { what: 'template: validate garbage', method: 'POST', path: `${D}/validate?${V}`, body: '{"properties":', kind: 'arm', refuse: true },
     { what: 'template: validate no template', method: 'POST', path: `${D}/validate?${V}`, body: '{"properties":{}}', kind: 'arm', refuse: true },
-    { what: 'template: validate bad expression', method: 'POST', path: `${D}/validate?${V}`, body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({ outputs: { o: { type: 'string', value: '[nosuch()]' } } }) } }), kind: 'arm', refuse: true },
+    {
+      what: 'template: validate bad expression',
+      method: 'POST',
+      path: `${D}/validate?${V}`,
+      body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({ outputs: { o: { type: 'string', value: '[nosuch()]' } } }) } }),
+      kind: 'arm',
+      refuse: true,
+    },
     { what: 'template: whatIf garbage', method: 'POST', path: `${D}/whatIf?${V}`, body: '[]', kind: 'arm', refuse: true },
-    { what: 'template: whatIf bad template', method: 'POST', path: `${D}/whatIf?${V}`, body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({ resources: 1 }) } }), kind: 'arm', refuse: true },
-    { what: 'template: whatIf resultFormat bogus', method: 'POST', path: `${D}/whatIf?${V}&resultFormat=Sideways`, body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({}) } }), kind: 'arm' },
+    {
+      what: 'template: whatIf bad template',
+      method: 'POST',
+      path: `${D}/whatIf?${V}`,
+      body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({ resources: 1 }) } }),
+      kind: 'arm',
+      refuse: true,
+    },
+    {
+      what: 'template: whatIf resultFormat bogus',
+      method: 'POST',
+      path: `${D}/whatIf?${V}&resultFormat=Sideways`,
+      body: JSON.stringify({ properties: { mode: 'Incremental', template: tpl({}) } }),
+      kind: 'arm',
+    },
     { what: 'template: cancel a missing deployment', method: 'POST', path: `${dep(rgPath(rg), 'missing')}/cancel?${V}`, kind: 'arm', refuse: true },
     { what: 'template: export a missing deployment', method: 'POST', path: `${dep(rgPath(rg), 'missing')}/exportTemplate?${V}`, kind: 'arm', refuse: true },
     { what: 'template: unknown action', method: 'POST', path: `${D}/explode?${V}`, body: '{}', kind: 'arm', refuse: true },
     { what: 'template: operations of a missing deployment', method: 'GET', path: `${dep(rgPath(rg), 'missing')}/operations?${V}`, kind: 'arm' },
     { what: 'template: PATCH a deployment', method: 'PATCH', path: `${D}?${V}`, body: '{}', kind: 'arm', refuse: true },
     { what: 'template: calculateTemplateHash garbage', method: 'POST', path: `/providers/Microsoft.Resources/calculateTemplateHash?${V}`, body: '"x"', kind: 'arm' },
-    { what: 'template: deep JSON in a template', method: 'PUT', path: `${dep(rgPath(rg), name('deep'))}?${V}`, body: `{"properties":{"mode":"Incremental","template":${'{"a":'.repeat(200)}1${'}'.repeat(200)}}}`, kind: 'arm', refuse: true },
-    { what: 'template: // comments and trailing commas', method: 'PUT', path: `${dep(rgPath(rg), name('c'))}?${V}`, body: '{"properties":{"mode":"Incremental", // a comment\n "template":{"$schema":"' + SCHEMA + '","contentVersion":"1.0.0.0","resources":[],},}}', kind: 'arm' },
+    {
+      what: 'template: deep JSON in a template',
+      method: 'PUT',
+      path: `${dep(rgPath(rg), name('deep'))}?${V}`,
+      body: `{"properties":{"mode":"Incremental","template":${'{"a":'.repeat(200)}1${'}'.repeat(200)}}}`,
+      kind: 'arm',
+      refuse: true,
+    },
+    {
+      what: 'template: // comments and trailing commas',
+      method: 'PUT',
+      path: `${dep(rgPath(rg), name('c'))}?${V}`,
+      body: '{"properties":{"mode":"Incremental", // a comment\n "template":{"$schema":"' + SCHEMA + '","contentVersion":"1.0.0.0","resources":[],},}}',
+      kind: 'arm',
+    },
   );
   return out;
 }
@@ -162,15 +289,26 @@ export function budgetCases(rg: string): Case[] {
   const doubling = "reduce(range(0, 30), createObject('x', 1), lambda('a', 'i', createObject('l', lambdaVariables('a'), 'r', lambdaVariables('a'))))";
   const replaceLoop = "reduce(range(0, 10000), padLeft('', 1000000, 'a'), lambda('s', 'i', replace(replace(lambdaVariables('s'), 'a', 'b'), 'b', 'a')))";
   const concat = (seed: string) => `reduce(range(0, 40), ${seed}, lambda('a', 'i', concat(lambdaVariables('a'), lambdaVariables('a'))))`;
-  const variable = (what: string, expr: string) => put(rg, `budget: variable ${what}`, { properties: { mode: 'Incremental', template: tpl({ variables: { v: `[${expr}]` }, outputs: { o: { type: 'int', value: "[length(string(variables('v')))]" } } }) } }, { refuse: true });
+  const variable = (what: string, expr: string) =>
+    put(
+      rg,
+      `budget: variable ${what}`,
+      { properties: { mode: 'Incremental', template: tpl({ variables: { v: `[${expr}]` }, outputs: { o: { type: 'int', value: "[length(string(variables('v')))]" } } }) } },
+      { refuse: true },
+    );
   return [
     variable('json() of a 10,000-deep array', `json('${deep}')`),
     variable('createObject doubling 30 times', doubling),
     variable('replace loop', replaceLoop),
     variable('concat doubling of strings', concat("'ab'")),
     variable('concat doubling of arrays', concat('createArray(1)')),
-    put(rg, 'budget: output json() of a 10,000-deep array', { properties: { mode: 'Incremental', template: tpl({ parameters: { s: { type: 'string' } }, outputs: { o: { type: 'array', value: "[json(parameters('s'))]" } } }), parameters: { s: { value: deep } } } }),
+    put(rg, 'budget: output json() of a 10,000-deep array', {
+      properties: {
+        mode: 'Incremental',
+        template: tpl({ parameters: { s: { type: 'string' } }, outputs: { o: { type: 'array', value: "[json(parameters('s'))]" } } }),
+        parameters: { s: { value: deep } },
+      },
+    }),
     put(rg, 'budget: output createObject doubling', { properties: { mode: 'Incremental', template: tpl({ outputs: { o: { type: 'object', value: `[${doubling}]` } } }) } }),
   ];
 }
-

@@ -52,7 +52,12 @@ export function sampleProvider(): ResourceProvider {
           const tasks: TaskSpec[] = [];
           if (target.site) {
             for (let i = 0; i < count; i++) {
-              tasks.push({ id: `vm${i}`, kind: 'fabric.createVm', params: { site: target.site, vm: { name: vmName(id, i), owner: id, role: 'worker', vmSize: String(p.vmSize ?? 'Standard_DS2_v2') } }, durationMs: 0 });
+              tasks.push({
+                id: `vm${i}`,
+                kind: 'fabric.createVm',
+                params: { site: target.site, vm: { name: vmName(id, i), owner: id, role: 'worker', vmSize: String(p.vmSize ?? 'Standard_DS2_v2') } },
+                durationMs: 0,
+              });
             }
           }
           tasks.push({ id: 'finish', kind: EXPLODE, params: { explode: p.explode === true }, dependsOn: tasks.map((t) => t.id), durationMs: Number(p.finishMs ?? 0) });
