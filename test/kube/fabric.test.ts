@@ -15,10 +15,8 @@ async function nodes(c: TestCluster): Promise<any[]> {
 const ready = (n: any) => n.status.conditions.find((x: any) => x.type === 'Ready')?.status === 'True';
 
 async function armWrite(emu: TestEmulator, method: 'put' | 'delete' | 'post', path: string, body?: unknown) {
-  const r = await emu
-    .http()
-    [method](`${path}?api-version=${API}`)
-    .send((body ?? {}) as object);
+  const client = emu.http();
+  const r = await client[method](`${path}?api-version=${API}`).send((body ?? {}) as object);
   assert.ok([200, 201, 202].includes(r.status), `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
   if (r.headers['azure-asyncoperation']) {
     const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
