@@ -110,6 +110,13 @@ describe('kube: kubectl against AKS, Hub and AKS hybrid clusters', function () {
         const rs = JSON.parse(await kubectlOk(c, ['get', 'rs', '-l', 'app=web', '-o', 'json'])).items;
         assert.equal(rs.length, 2);
         assert.deepEqual(rs.map((x: any) => x.spec.replicas).sort(), [0, 5]);
+        // the revisions: history lists both, undo rolls back to the first template (a third revision)
+        assert.match(await kubectlOk(c, ['rollout', 'history', 'deployment/web']), /^1\s+<none>\s*\n2\s+<none>/m);
+        await kubectlOk(c, ['rollout', 'undo', 'deployment/web']);
+        await kubectlOk(c, ['rollout', 'status', 'deployment/web', '--timeout=60s']);
+        const undone = JSON.parse(await kubectlOk(c, ['get', 'deployment', 'web', '-o', 'json']));
+        assert.equal(undone.spec.template.spec.containers[0].image, 'nginx:1.27');
+        assert.equal(undone.metadata.annotations['deployment.kubernetes.io/revision'], '3');
 
         const del = await kubectlOk(c, ['delete', '-f', '-'], DEPLOYMENT('web', 5));
         assert.match(del, /deployment.apps "web" deleted/);

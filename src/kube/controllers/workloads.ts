@@ -340,7 +340,14 @@ export const deploymentController: Controller = {
       for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']) if (!status[k]) delete status[k];
       if (d.status?.collisionCount) status.collisionCount = d.status.collisionCount;
       const strip = (s: any) => ({ ...s, conditions: (s?.conditions ?? []).map((c: any) => ({ ...c, lastUpdateTime: undefined, lastTransitionTime: undefined })) });
-      if (statusChanged(strip(d.status), strip(status))) {
+      // The deployment carries its newest revision, as Kubernetes' controller writes it (`kubectl rollout undo`
+      // patches these annotations, `rollout history` reads them); the status follows on the next run.
+      const revision = newRS && !d.spec?.paused ? String(revisionOf(updates.get(newRS) ?? newRS)) : undefined;
+      if (revision && revision !== '0' && d.metadata.annotations?.[REVISION] !== revision) {
+        const next = clone(d);
+        next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION]: revision };
+        changes.push({ verb: 'update', def: DEPLOYMENTS, namespace: ns, object: next, fieldManager: 'kube-controller-manager', tolerate: [404, 409] });
+      } else if (statusChanged(strip(d.status), strip(status))) {
         const next = clone(d);
         next.status = status;
         changes.push({ verb: 'update', def: DEPLOYMENTS, namespace: ns, object: next, subresource: 'status', tolerate: [404, 409] });
