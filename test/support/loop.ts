@@ -6,7 +6,7 @@
 // figure, so a busy machine cannot fail them; the wall figures are reported (with Node's event-loop delay
 // histogram) to show what a client saw.
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
 
 /** CPU time of the calling (main) thread in ns: /proc/thread-self/schedstat on Linux, else the process's. */
 function threadCpuNs(): bigint {
@@ -30,6 +30,9 @@ export interface LoopReport {
   delayMaxMs: number;
   /** The source of the CPU figure ('thread' on Linux, 'process' elsewhere). */
   cpuSource: 'thread' | 'process';
+  /** What the test said it was doing (`probe.during`) when the longest hold ended, and the GC time in that gap. */
+  maxHeldDuring?: string;
+  maxHeldGcMs: number;
 }
 
 export class LoopProbe {
@@ -37,6 +40,12 @@ export class LoopProbe {
   private lastWall = 0n;
   private lastCpu = 0n;
   private maxHeld = 0n;
+  private maxHeldDuring?: string;
+  private maxHeldGcMs = 0;
+  private gcMs = 0;
+  private gcObserver?: PerformanceObserver;
+  /** Set by the test to what it is doing now; reported with the longest hold (to find its cause). */
+  during?: string;
   private maxWall = 0n;
   private gaps = 0;
   private hist?: IntervalHistogram;
@@ -57,6 +66,10 @@ export class LoopProbe {
     this.hist.enable();
     this.lastWall = process.hrtime.bigint();
     this.lastCpu = threadCpuNs();
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) this.gcMs += e.duration;
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
     this.timer = setInterval(() => this.tick(), this.everyMs);
   }
 
@@ -65,7 +78,12 @@ export class LoopProbe {
     const cpu = threadCpuNs();
     const held = cpu - this.lastCpu;
     const gap = wall - this.lastWall;
-    if (held > this.maxHeld) this.maxHeld = held;
+    if (held > this.maxHeld) {
+      this.maxHeld = held;
+      this.maxHeldDuring = this.during;
+      this.maxHeldGcMs = this.gcMs;
+    }
+    this.gcMs = 0;
     if (gap > this.maxWall) this.maxWall = gap;
     this.gaps++;
     this.lastWall = wall;
@@ -82,12 +100,15 @@ export class LoopProbe {
       delayP99Ms: h.percentile(99) / 1e6,
       delayMaxMs: h.max / 1e6,
       cpuSource: this.source,
+      maxHeldDuring: this.maxHeldDuring,
+      maxHeldGcMs: this.maxHeldGcMs,
     };
   }
 
   stop(): LoopReport {
     this.tick();
     if (this.timer) clearInterval(this.timer);
+    this.gcObserver?.disconnect();
     const r = this.report();
     this.hist?.disable();
     return r;
