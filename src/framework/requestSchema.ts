@@ -54,6 +54,13 @@ function lookup(source: TypeSource, def: ResourceTypeDefinition, apiVersion: str
 }
 
 /**
+ * Never required by the spec check: name and location come from the path and the core; a missing `properties`
+ * is the provider's to judge (its hooks accepted the body: az 2.45's hybrid profile sends a 2015-07-01 role
+ * assignment's roleDefinitionId and principalId at the top level, as Azure Stack Hub accepts).
+ */
+const SKIP_REQUIRED = new Set(['name', 'location', 'properties']);
+
+/**
  * Checks a PUT or PATCH body of a hand-built type against its spec schema (the api-version the caller asked for,
  * not the one the type models it by). Throws the generic provider's 400 InvalidRequestContent.
  *
@@ -72,5 +79,5 @@ export function checkSpecBody(ctx: RequestContext, source: TypeSource | undefine
   const inner: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (!ENVELOPE.has(k.toLowerCase())) inner[k] = v;
   const full = step === 'validate';
-  walkerFor(schema.nodes).check(schema.root, inner, { required: full && ctx.method !== 'PATCH', constraints: full, skipRequired: new Set(['name', 'location']) });
+  walkerFor(schema.nodes).check(schema.root, inner, { required: full && ctx.method !== 'PATCH', constraints: full, skipRequired: SKIP_REQUIRED });
 }
