@@ -411,7 +411,12 @@ export class KubeApi {
     for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'resourceVersion']) delete m[k];
     if (def.generation) m.generation = 1;
     else delete m.generation;
-    if (def.statusSubresource) delete obj.status;
+    // What a client sends as status is not kept; a built-in kind starts with an empty one (as the API server's
+    // create strategies reset it: clients read `status` of a fresh deployment), a custom resource with none.
+    if (def.statusSubresource) {
+      if (def.custom) delete obj.status;
+      else obj.status = {};
+    }
     obj.apiVersion = apiVersionOf(def.group, def.version);
     obj.kind = def.kind;
     this.runHooks(cluster, def, obj, undefined);
