@@ -83,6 +83,21 @@ function str(v: unknown, d: string): string {
   return typeof v === 'string' && v !== '' ? v : d;
 }
 
+/** What every kind of cluster view starts with: who it is, where its ARM resource lives, whether it serves. */
+function viewHead(s: StoredResource, kind: ClusterView['kind'], scopeId: string, location: unknown, why: string | undefined, secrets: ClusterView['secrets']) {
+  return {
+    key: clusterKey(s.resource.id, created(s)),
+    kind,
+    anchor: s.resource.id,
+    resourceGroup: parts(scopeId)[4] ?? '',
+    subscriptionId: parts(scopeId)[2] ?? '',
+    location: str(location, 'eastus'),
+    serving: why === undefined,
+    why,
+    secrets,
+  };
+}
+
 function labelsOf(v: unknown): Record<string, string> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
   const out: Record<string, string> = {};
@@ -185,16 +200,8 @@ function aksView(services: Services, s: StoredResource): ClusterView {
       }
     : undefined;
   return {
-    key: clusterKey(r.id, created(s)),
-    kind: 'aks',
-    anchor: r.id,
+    ...viewHead(s, 'aks', r.id, r.location, why, secrets),
     name: r.name,
-    resourceGroup: parts(r.id)[4] ?? '',
-    subscriptionId: parts(r.id)[2] ?? '',
-    location: str(r.location, 'eastus'),
-    serving: why === undefined,
-    why,
-    secrets,
     vmOwner: r.id,
     site,
     kubernetesVersion: str(p.currentKubernetesVersion ?? p.kubernetesVersion, '1.30.0'),
@@ -245,17 +252,9 @@ function hybridView(services: Services, s: StoredResource): ClusterView {
     ? { azureRbac: aadp.enableAzureRBAC === true, adminGroups: Array.isArray(aadp.adminGroupObjectIDs) ? aadp.adminGroupObjectIDs.map(String) : [], tenantId: aadp.tenantID }
     : undefined;
   return {
-    key: clusterKey(r.id, created(s)),
-    kind: 'hybrid',
-    anchor: r.id,
+    ...viewHead(s, 'hybrid', ccId, cc?.resource.location, why, secrets),
     connectedCluster: ccId,
     name,
-    resourceGroup: parts(ccId)[4] ?? '',
-    subscriptionId: parts(ccId)[2] ?? '',
-    location: str(cc?.resource.location, 'eastus'),
-    serving: why === undefined,
-    why,
-    secrets,
     vmOwner: r.id,
     site: s.internal.site as string | undefined,
     kubernetesVersion: str(p.kubernetesVersion, '1.29.4'),
@@ -300,17 +299,9 @@ function arcView(services: Services, s: StoredResource): ClusterView {
       ]
     : [];
   return {
-    key: clusterKey(r.id, created(s)),
-    kind: 'arc',
-    anchor: r.id,
+    ...viewHead(s, 'arc', r.id, r.location, why, secrets),
     connectedCluster: r.id,
     name: r.name,
-    resourceGroup: parts(r.id)[4] ?? '',
-    subscriptionId: parts(r.id)[2] ?? '',
-    location: str(r.location, 'eastus'),
-    serving: why === undefined,
-    why,
-    secrets,
     kubernetesVersion: version,
     serviceCidr: '10.96.0.0/12',
     dnsServiceIP: '10.96.0.10',
@@ -334,16 +325,8 @@ function applianceView(services: Services, s: StoredResource): ClusterView {
   else if (!secrets || p.provisioningState !== 'Succeeded') why = `the Arc resource bridge '${r.name}' is ${p.provisioningState ?? 'not ready'}; its cluster answers once it is running`;
   else if (controlPlaneDown(services, r.id)) why = `the appliance VM of Arc resource bridge '${r.name}' is not running`;
   return {
-    key: clusterKey(r.id, created(s)),
-    kind: 'appliance',
-    anchor: r.id,
+    ...viewHead(s, 'appliance', r.id, r.location, why, secrets),
     name: r.name,
-    resourceGroup: parts(r.id)[4] ?? '',
-    subscriptionId: parts(r.id)[2] ?? '',
-    location: str(r.location, 'eastus'),
-    serving: why === undefined,
-    why,
-    secrets,
     vmOwner: r.id,
     site: s.internal.site as string | undefined,
     kubernetesVersion: '1.28.5',
