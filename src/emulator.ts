@@ -26,7 +26,7 @@ import { Authorizer } from './authorization/authorizer.js';
 import { KubernetesTargets } from './kubernetes/targets.js';
 import type { Services } from './framework/types.js';
 import type { ResourceProvider } from './framework/types.js';
-import { KubeService } from './kube/service.js';
+import { kubeServer, type KubeServer } from './kube/lazy.js';
 import { watchEventLoop } from './framework/eventLoop.js';
 
 export interface Emulator {
@@ -135,7 +135,8 @@ export async function createServices(config: EmulatorConfig, opts: ServicesOptio
   // Every other type of the public catalogue, read on first use (src/providers/generic).
   if (config.catalogue !== false) registry.setSource(new GenericTypes(services));
   for (const p of providers) await p.init?.(services);
-  services.kube = new KubeService(services);
+  // The Kubernetes API server: loaded now when the store has clusters, else when the first one appears (src/kube/lazy.ts).
+  services.kube = await kubeServer(services);
   return services;
 }
 
@@ -158,7 +159,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     throw e;
   }
   let listening = opts.listening;
-  let kube: KubeService | undefined;
+  let kube: KubeServer | undefined;
   try {
     tokens ??= new TokenService(config, null, await sharedSigningKey(services.store));
     listening ??= await listen(config);
@@ -189,7 +190,7 @@ export async function startEmulator(config: EmulatorConfig, opts: EmulatorOption
     // Resume what a previous run left in flight, now that every task kind is registered.
     await services.asyncOperations.resumeAll();
     // Kubernetes API servers of the clusters: they know where they are served and which certificate clients trust.
-    kube = services.kube instanceof KubeService ? services.kube : undefined;
+    kube = services.kube as KubeServer | undefined;
     kube?.attach({ tokens, caPem });
     await kube?.start();
     if (!opts.answerBeforeKeys) await tokens.ready;

@@ -345,3 +345,31 @@ export function localTokens(secrets: ClusterSecrets): { admin: string; user: str
   const admin = (secrets as ClusterSecrets & { adminToken?: string }).adminToken ?? createHash('sha256').update(`clusterAdmin|${secrets.caKey}`).digest('hex');
   return { admin, user: secrets.userToken, monitoring: secrets.monitoringToken };
 }
+
+/** The task kind that runs `az aks command invoke`'s command line in a cluster (its result is the command's). */
+export const RUN_COMMAND_TASK = 'kube.runCommand';
+
+/** The API server URL of a cluster, on the emulator's own origin. */
+export function kubeServerUrl(services: Services, key: string): string {
+  const base = (services.config.publicUrl ?? `${services.config.tls ? 'https' : 'http'}://localhost:${services.config.port}`).replace(/\/+$/, '');
+  return `${base}${KUBE_PREFIX}/${key}`;
+}
+
+/** What a kubeconfig of a cluster carries; undefined before it has credentials. */
+export function clusterCredentials(services: Services, v: ClusterView | undefined, caPem: string | undefined) {
+  if (!v?.secrets) return undefined;
+  const t = localTokens(v.secrets);
+  return { server: kubeServerUrl(services, v.key), caPem: services.config.tls ? caPem : undefined, adminToken: t.admin, userToken: t.user, monitoringToken: t.monitoring };
+}
+
+/** A cluster's key, server URL and serving state (undefined: no Kubernetes API behind the id). */
+export function describeCluster(services: Services, v: ClusterView | undefined): { key: string; server: string; serving: boolean; why?: string } | undefined {
+  return v ? { key: v.key, server: kubeServerUrl(services, v.key), serving: v.serving, why: v.why } : undefined;
+}
+
+/** `<cluster id>/namespaces/<name>` as a scope of Azure RBAC for Kubernetes: the cluster's stored resource, when `clusterOf` knows it. */
+export function namespaceScopeOf(services: Services, scopeId: string, clusterOf: (armId: string) => ClusterView | undefined): StoredResource | undefined {
+  const m = /^(.*)\/namespaces\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/i.exec(scopeId);
+  if (!m || !clusterOf(m[1])) return undefined;
+  return services.resources.get(m[1]);
+}

@@ -9,7 +9,7 @@ import type { TokenService } from '../identity/tokens.js';
 import { KUBERNETES_AUDIENCES } from '../identity/tokens.js';
 import { KubeApi, SYSTEM_USER, type UserInfo, type BatchChange } from './api.js';
 import { KubeStore } from './store.js';
-import { allClusters, clusterOfArmId, KUBE_PREFIX, localTokens, type ClusterView } from './clusters.js';
+import { allClusters, clusterCredentials, clusterOfArmId, describeCluster, kubeServerUrl, localTokens, namespaceScopeOf, RUN_COMMAND_TASK, type ClusterView } from './clusters.js';
 import { BUILTINS, BUILTIN_KINDS } from './kinds/index.js';
 import { KindRegistry, type ResourceDef } from './kinds/registry.js';
 import { crdEstablished, crdResources } from './kinds/crd.js';
@@ -35,8 +35,7 @@ import type { KubectlHost } from './command/kubectl.js';
 import { runInPod, unpackContext, type CommandResult } from './command/pod.js';
 import type { OperationRecord, TaskRecord, TaskSpec } from '../arm/asyncOperations.js';
 
-/** The task kind that runs `az aks command invoke`'s command line in a cluster (its result is the command's). */
-export const RUN_COMMAND_TASK = 'kube.runCommand';
+export { RUN_COMMAND_TASK };
 
 /** How often the registry looks for clusters that appeared, went or changed (wall ms; a change check only). */
 const SCAN_MS = 200;
@@ -68,8 +67,12 @@ export class KubeService implements KubeHost {
   readonly maxBodyBytes: number;
   readonly quiet: boolean;
 
-  constructor(private readonly services: Services) {
-    this.store = new KubeStore(services.store);
+  /** `store`: one read already (KubeStore.open reads a large one in slices); by default it is read here. */
+  constructor(
+    private readonly services: Services,
+    store?: KubeStore,
+  ) {
+    this.store = store ?? new KubeStore(services.store);
     this.maxBodyBytes = Math.min(services.config.maxBodyBytes, 3 * 1024 * 1024);
     this.quiet = services.config.quiet;
     this.api = new KubeApi(this.store, {
@@ -330,16 +333,12 @@ export class KubeService implements KubeHost {
 
   /** The API server URL of a cluster, on the emulator's own origin. */
   serverUrl(key: string): string {
-    const base = (this.services.config.publicUrl ?? `${this.services.config.tls ? 'https' : 'http'}://localhost:${this.services.config.port}`).replace(/\/+$/, '');
-    return `${base}${KUBE_PREFIX}/${key}`;
+    return kubeServerUrl(this.services, key);
   }
 
   /** What a kubeconfig of the cluster an ARM id names carries; undefined before it has credentials. */
   credentials(armId: string): Credentials | undefined {
-    const v = this.clusterOf(armId);
-    if (!v?.secrets) return undefined;
-    const t = localTokens(v.secrets);
-    return { server: this.serverUrl(v.key), caPem: this.services.config.tls ? this.caPem : undefined, adminToken: t.admin, userToken: t.user, monitoringToken: t.monitoring };
+    return clusterCredentials(this.services, this.clusterOf(armId), this.caPem);
   }
 
   /**
@@ -408,15 +407,12 @@ export class KubeService implements KubeHost {
   }
 
   namespaceScope(scopeId: string): StoredResource | undefined {
-    const m = /^(.*)\/namespaces\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/i.exec(scopeId);
-    if (!m || !this.clusterOf(m[1])) return undefined;
-    return this.services.resources.get(m[1]);
+    return namespaceScopeOf(this.services, scopeId, (id) => this.clusterOf(id));
   }
 
   /** The cluster's key and serving state (undefined: no Kubernetes API behind this id). */
   describe(armId: string): { key: string; server: string; serving: boolean; why?: string } | undefined {
-    const v = this.clusterOf(armId);
-    return v ? { key: v.key, server: this.serverUrl(v.key), serving: v.serving, why: v.why } : undefined;
+    return describeCluster(this.services, this.clusterOf(armId));
   }
 
   // ---- az aks command invoke ------------------------------------------------------------------------------------
@@ -439,7 +435,8 @@ export class KubeService implements KubeHost {
     return { id: 'command', kind: RUN_COMMAND_TASK, params: { cluster: armId, command: req.command, context: req.context ?? '', user }, durationMs };
   }
 
-  private async runCommandTask(t: TaskRecord, op: OperationRecord): Promise<CommandResult & { startedAt: string; finishedAt: string }> {
+  /** Runs a command task (public for the lazy front, src/kube/lazy.ts, which may receive it before this service exists). */
+  async runCommandTask(t: TaskRecord, op: OperationRecord): Promise<CommandResult & { startedAt: string; finishedAt: string }> {
     const p = t.params as { cluster: string; command: string; context: string; user: UserInfo };
     const v = this.serving(p.cluster);
     await this.ensure(v);

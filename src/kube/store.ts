@@ -118,13 +118,39 @@ export class KubeStore {
   /** cluster key -> its subscription (lower case). */
   private readonly subs = new Map<string, string>();
 
-  constructor(private readonly store: Store) {
-    this.load();
+  constructor(
+    private readonly store: Store,
+    opts: { load?: boolean } = {},
+  ) {
+    if (opts.load !== false) this.load();
     // Another instance's commits (or a subscription reset or snapshot): the index follows, watchers hear them.
     store.onExternalChange((changes) => this.external(changes));
   }
 
+  /**
+   * A store whose objects are read in slices of at most `sliceMs`, letting the event loop in between: a restart
+   * with tens of thousands of kube objects parses each of them, half a second and more in one piece otherwise.
+   * Nothing reads the store before it resolves (the Kubernetes API is built on it afterwards).
+   */
+  static async open(store: Store, sliceMs = 8): Promise<KubeStore> {
+    const ks = new KubeStore(store, { load: false });
+    let start = performance.now();
+    for (const step of ks.loading()) {
+      void step;
+      if (performance.now() - start > sliceMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        start = performance.now();
+      }
+    }
+    return ks;
+  }
+
   private load(): void {
+    for (const step of this.loading()) void step;
+  }
+
+  /** Reads the clusters and objects into the index, one object per step (a changed store seen between steps is fine: Map iteration sees every key not yet visited as it is then, and changes to visited ones arrive through external()). */
+  private *loading(): Generator<void> {
     this.index.clear();
     this.subs.clear();
     for (const c of this.store.values<ClusterRecord>(CLUSTERS)) {
@@ -135,6 +161,7 @@ export class KubeStore {
     for (const [key, obj] of this.store.entries<KubeObject>(OBJECTS)) {
       const k = parseObjKey(key);
       if (k) this.place(k.cluster, k.gr, k.ns, k.name, obj);
+      yield;
     }
   }
 

@@ -69,7 +69,26 @@ interface ClusterState {
 const MAX_ROUNDS = 50;
 /** The longest a drain keeps the event loop before letting requests in (the controllers' awaits are microtasks). */
 const SLICE_MS = 8;
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+// Turns of the event loop, shared by every cluster's drain: one drain starts or resumes per turn, in the order
+// they asked. With one setImmediate each, fifty clusters woken together (a restart) would each run a slice in
+// the same turn, holding the loop for fifty slices; here requests get in between any two slices.
+const turns: (() => void)[] = [];
+let turning = false;
+function nextTurn(fn: () => void): void {
+  turns.push(fn);
+  if (!turning) {
+    turning = true;
+    setImmediate(turn);
+  }
+}
+function turn(): void {
+  const fn = turns.shift();
+  if (turns.length) setImmediate(turn);
+  else turning = false;
+  fn?.();
+}
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => nextTurn(resolve));
 
 export class ControllerRuntime {
   readonly controllers: Controller[] = [];
@@ -104,7 +123,7 @@ export class ControllerRuntime {
     else for (const c of this.controllers) s.dirty.add(c.name);
     if (!s.running) {
       s.running = true;
-      setImmediate(() => void this.drain(cluster));
+      nextTurn(() => void this.drain(cluster));
     }
   }
 
@@ -146,7 +165,7 @@ export class ControllerRuntime {
         }
         if (++rounds > MAX_ROUNDS) {
           // Let requests in; carry on next turn.
-          setImmediate(() => void this.drain(cluster));
+          nextTurn(() => void this.drain(cluster));
           return;
         }
         for (const c of this.controllers) {
