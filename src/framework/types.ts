@@ -286,6 +286,11 @@ export interface KubeApiServer {
    * a ZipError when the command cannot run at all.
    */
   commandTask?(armId: string, request: { command: string; context?: string; clusterToken?: string }, durationMs: number): TaskSpec;
+  /**
+   * Resolves once the server that answers for the cluster an ARM id names is loaded (src/kube is loaded when
+   * a cluster exists): a synchronous call above (commandTask) right after the cluster's creation awaits it first.
+   */
+  ready?(armId: string): Promise<void>;
   /** The HTTP edge under /k8s/<cluster key>/ and for root paths (/api, /apis, /version...). */
   router(): import('express').RequestHandler;
   rootRouter(): import('express').RequestHandler;

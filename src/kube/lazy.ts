@@ -150,6 +150,10 @@ class LazyKube implements KubeServer {
     throw KubeErrors.serviceUnavailable(v.serving ? "the cluster's Kubernetes API is starting: try again in a moment" : (v.why ?? 'the cluster is not running'));
   }
 
+  async ready(armId: string): Promise<void> {
+    if (!this.real && clusterOfArmId(this.services, armId)) await this.load();
+  }
+
   private handler(which: 'main' | 'root'): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       const serve = () => this.routers![which](req, res, next);

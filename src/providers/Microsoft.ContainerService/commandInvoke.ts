@@ -22,6 +22,7 @@ export async function startCommand(
 ): Promise<Record<string, unknown>> {
   const kube = ctx.services.kube;
   if (!kube?.commandTask) throw Errors.operationNotAllowed(`Managed cluster '${cluster.resource.name}' has no Kubernetes API in this emulator (started without one), so it cannot run commands.`);
+  await kube.ready?.(cluster.resource.id);
   let task;
   try {
     task = kube.commandTask(cluster.resource.id, { command: body.command, context: body.context ?? undefined, clusterToken: body.clusterToken ?? undefined }, durationMs);
