@@ -72,8 +72,12 @@ async function main(): Promise<void> {
   // Listening first: the cloud metadata is answered while the emulator is loaded and its state read; other
   // requests wait for it (src/http/listen.ts). The banner below comes once everything answers.
   const { listen } = await import('./http/listen.js');
+  // the emulator's code is read and compiled while the certificate is read or made (its disk syncs wait on
+  // libuv's threads); a failed import is reported where it is awaited
+  const emulator = import('./emulator.js');
+  emulator.catch(() => undefined);
   const listening = await listen(config);
-  const { startEmulator } = await import('./emulator.js');
+  const { startEmulator } = await emulator;
   const { redactUrl } = await import('./store/url.js');
   const { removeEndpointFile, writeEndpointFile } = await import('./cli/endpoint.js');
   const { releaseMemoryWhenIdle } = await import('./framework/idleMemory.js');

@@ -5,7 +5,7 @@
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { writeFileDurably } from './tokens.js';
+import { writeFileDurablyAsync } from './tokens.js';
 import path from 'node:path';
 import os from 'node:os';
 import { selfSignedCertificate } from './x509.js';
@@ -44,9 +44,10 @@ export async function ensureCertificate(opts: { dataDir: string | null; certPath
     notBefore: new Date(now - 60_000),
     notAfter: new Date(now + 825 * 24 * 3600 * 1000),
   });
-  // The key first: a cert.pem without its key.pem is regenerated, never served with a missing key.
-  writeFileDurably(keyFile, pems.key);
-  writeFileDurably(certFile, pems.cert);
+  // The key first: a cert.pem without its key.pem is regenerated, never served with a missing key. Written
+  // without holding the thread: the command line compiles the emulator's code while the disk syncs.
+  await writeFileDurablyAsync(keyFile, pems.key);
+  await writeFileDurablyAsync(certFile, pems.cert);
   return { cert: pems.cert, key: pems.key, caPath: certFile };
 }
 

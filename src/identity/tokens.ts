@@ -5,6 +5,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, randomUUID, createHash, timingSafeEqual } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import fsp from 'node:fs/promises';
 import type { JwtPayload } from 'jsonwebtoken';
 import { createRequire } from 'node:module';
 import { ArmError, Errors } from '../arm/errors.js';
@@ -386,6 +387,29 @@ export function resourceFromRequest(form: Record<string, string>): string {
 }
 
 /** Writes a file 0600 through a temp file: fsynced, renamed into place, directory fsynced. */
+/** writeFileDurably with the writes and syncs on libuv's threads (the same steps, in the same order). */
+export async function writeFileDurablyAsync(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const fh = await fsp.open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, file);
+  try {
+    const d = await fsp.open(path.dirname(file), 'r');
+    try {
+      await d.sync();
+    } finally {
+      await d.close();
+    }
+  } catch {
+    // a folder that cannot be opened or synced (some file systems): the rename stands
+  }
+}
+
 export function writeFileDurably(file: string, text: string): void {
   const tmp = `${file}.tmp`;
   const fd = openSync(tmp, 'w', 0o600);

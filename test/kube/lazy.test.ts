@@ -31,10 +31,13 @@ describe('kube: the API server is loaded when a cluster exists', () => {
     assert.ok(d?.serving, JSON.stringify(d));
     assert.equal(c.server, d.server);
     // the cluster's API: nodes from its pool, as with the server loaded from the start
-    await waitUntil(async () => {
-      const r = await raw(c, 'GET', '/api/v1/nodes');
-      return r.status === 200 && r.json.items.length === 2;
-    }, { what: 'two nodes listed through the lazily loaded API' });
+    await waitUntil(
+      async () => {
+        const r = await raw(c, 'GET', '/api/v1/nodes');
+        return r.status === 200 && r.json.items.length === 2;
+      },
+      { what: 'two nodes listed through the lazily loaded API' },
+    );
     assert.equal(emu.services.kube!.listObjects(c.id, 'v1', 'Node').length, 2);
     await emu.close();
     started.pop();
