@@ -258,9 +258,10 @@ export async function benchStartup(): Promise<Record<string, number | string>> {
     existingFirstArmAnswerMs: `${median(rounds.map((r) => r.existing.firstArmMs!)).toFixed(0)} (authenticated GET of a resource group, token from an earlier run)`,
     cpuToFirstAnswerMs: `bare ${median(rounds.map((r) => r.bare.cpuMs)).toFixed(0)}, existing ${median(rounds.map((r) => r.existing.cpuMs)).toFixed(0)} (ready ${median(rounds.map((r) => r.existing.cpuReadyMs)).toFixed(0)}), fresh ${median(rounds.map((r) => r.fresh.cpuMs)).toFixed(0)} (ready ${median(rounds.map((r) => r.fresh.cpuReadyMs)).toFixed(0)}) (process CPU, user + system: what the machine's load does not move); ratios to the bare server's: existing ${median(cpuRatio('existing')).toFixed(2)}, ready ${median(cpuRatio('existing', 'cpuReadyMs')).toFixed(2)}; fresh ${median(cpuRatio('fresh')).toFixed(2)}, ready ${median(cpuRatio('fresh', 'cpuReadyMs')).toFixed(2)}`,
     startupRatio: `first answer / bare server's, existing data dir: ${goal(existing, 1.3)}`,
-    startupReadyRatio: `ready / bare server's first answer, existing data dir: ${median(existingReady).toFixed(2)} (rounds ${range(existingReady)}; the same goal: ${median(existingReady) <= 1.3 ? 'met' : 'missed'})`,
+    // the goal is met when every request is served that soon, not only the metadata
+    startupReadyRatio: `ready / bare server's first answer, existing data dir: ${goal(existingReady, 1.3)}`,
     freshStartupRatio: `first answer / bare server's, fresh data dir (certificate and keys made): ${goal(fresh, 1.5)}`,
-    freshStartupReadyRatio: `ready / bare server's first answer, fresh data dir: ${median(freshReady).toFixed(2)} (rounds ${range(freshReady)}; the same goal: ${median(freshReady) <= 1.5 ? 'met' : 'missed'})`,
+    freshStartupReadyRatio: `ready / bare server's first answer, fresh data dir: ${goal(freshReady, 1.5)}`,
     idleRssMB: `${median(idle).toFixed(1)} after ${IDLE_MS / 1000} s idle (rounds ${range(idle, 1)}; goal <= 60: ${median(idle) <= 60 ? 'met' : 'MISSED'}); the bare server: ${median(bareIdle).toFixed(1)}; right when ready: ${median(atStart).toFixed(1)}`,
   };
 }
