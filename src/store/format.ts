@@ -121,7 +121,8 @@ function decodeJson(json: string, format: 1 | 2, reserialise: (v: unknown) => st
 
 export const SNAPSHOT3_HEADER = (seq: number) => `{"format":3,"seq":${seq}}\n`;
 export const snapshot3Collection = (name: string) => `\t${JSON.stringify(name)}\n`;
-export const snapshot3Record = (key: string, text: string) => `${JSON.stringify(key)}\t${text}\n`;
+/** A record's line up to its value: the key and the tab. */
+export const snapshot3RecordHead = (key: string) => `${JSON.stringify(key)}\t`;
 export const snapshot3Trailer = (records: number, crc: number) => `{"records":${records},"crc32":"${hex8(crc)}"}\n`;
 
 // ---- journal.mark ------------------------------------------------------------------------------------------
