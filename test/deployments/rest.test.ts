@@ -301,4 +301,40 @@ describe('deployments: the ARM template deployment API (REST)', function () {
       ['b'],
     );
   });
+
+  it('history: a scope keeps at most 800 deployments, the oldest goes first; redeploying a name does not count it twice', async () => {
+    await createGroup(emu, 'hist', 'eastus');
+    const empty = {
+      properties: { mode: 'Incremental', template: { $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#', contentVersion: '1.0.0.0', resources: [] } },
+    };
+    const deploy = async (n: string) => {
+      const r = await emu
+        .http()
+        .put(`${dep('hist', n)}?${V}`)
+        .send(empty);
+      assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+      assert.equal((await waitForOperation(emu, r.headers['azure-asyncoperation'])).status, 'Succeeded');
+    };
+    await deploy('first');
+    // 799 older deployments beside it (stored directly: 800 template runs would take the test's whole budget)
+    const stored = emu.services.resources.get(dep('hist', 'first'))!;
+    const older = (i: number) => `old-${String(i).padStart(3, '0')}`;
+    for (let i = 0; i < 799; i++) {
+      const copy = JSON.parse(JSON.stringify(stored));
+      delete copy.operationId;
+      copy.resource.id = dep('hist', older(i));
+      copy.resource.name = older(i);
+      copy.resource.systemData = { ...copy.resource.systemData, createdAt: new Date(Date.UTC(2000, 0, 1, 0, 0, i)).toISOString() };
+      await emu.services.resources.put(copy);
+    }
+    const count = () => emu.services.resources.countByParent(rgPath('hist'), 'microsoft.resources/deployments').ofType;
+    assert.equal(count(), 800);
+    await deploy('first'); // a redeploy at the limit: nothing goes
+    assert.equal(count(), 800);
+    assert.equal((await emu.http().get(`${dep('hist', older(0))}?${V}`)).status, 200);
+    await deploy('second'); // one too many: the oldest goes
+    assert.equal(count(), 800);
+    assert.equal((await emu.http().get(`${dep('hist', older(0))}?${V}`)).status, 404);
+    for (const n of [older(1), 'first', 'second']) assert.equal((await emu.http().get(`${dep('hist', n)}?${V}`)).status, 200, n);
+  });
 });

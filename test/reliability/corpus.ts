@@ -33,22 +33,42 @@ export interface Answer {
   text: string;
 }
 
+// One kept-alive connection per emulator, as real clients (az, the SDKs) send their requests: every case is framed
+// correctly (no case plays with Content-Length or chunking), so one case's answer cannot be mistaken for the next's,
+// and the emulator must go on serving a connection after any hostile request on it. A new TLS connection per case
+// (a fresh client context with the root store loaded again, a full handshake, the certificate checked again) was
+// half of the corpus's CPU.
+const agents = new WeakMap<TestEmulator, https.Agent>();
+
 /** Raw HTTPS, so that malformed paths, headers and bodies reach the server exactly as written. */
-export function send(emu: TestEmulator, c: Case): Promise<Answer> {
+export async function send(emu: TestEmulator, c: Case): Promise<Answer> {
+  let agent = agents.get(emu);
+  if (!agent) agents.set(emu, (agent = new https.Agent({ keepAlive: true, maxSockets: 1 })));
+  try {
+    return await sendOn(emu, c, agent);
+  } catch (e) {
+    // The server closed the kept-alive connection as this request went out (its idle timeout, or it ended the
+    // connection after the previous answer): the request never reached it, so send it again on a new one.
+    if ((e as { reusedSocket?: boolean }).reusedSocket && ['ECONNRESET', 'EPIPE'].includes((e as NodeJS.ErrnoException).code ?? '')) return sendOn(emu, c, agent);
+    throw e;
+  }
+}
+
+function sendOn(emu: TestEmulator, c: Case, agent: https.Agent): Promise<Answer> {
   const u = new URL(emu.url);
   const token = c.token ?? (c.kind === 'oauth' ? '' : emu.token);
   const headers: Record<string, string | number> = { ...(token && c.headers?.Authorization === undefined ? { Authorization: `Bearer ${token}` } : {}), ...(c.headers ?? {}) };
   if (headers.Authorization === '') delete headers.Authorization;
   if (c.body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port: Number(u.port), servername: 'localhost', method: c.method, path: c.path, headers, agent: false }, (res) => {
+    const req = https.request({ host: '127.0.0.1', port: Number(u.port), servername: 'localhost', method: c.method, path: c.path, headers, agent }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
     req.end(c.body);
   });
 }

@@ -42,6 +42,8 @@ const NS = 'Microsoft.Resources';
 const TYPE = `${NS}/deployments`;
 /** ARM keeps at most this many deployments per scope and removes the oldest beyond it. */
 const HISTORY_LIMIT = 800;
+/** The index key of the type (as services.resources files deployments at every scope). */
+const DEPLOYMENTS_TYPE_KEY = 'microsoft.resources/deployments';
 
 /** Live per-resource records of running deployments (by operation id), for the operations list while they run. */
 const live = new Map<string, DeploymentOperation[]>();
@@ -152,17 +154,19 @@ async function putDeployment(ctx: RequestContext, candidate: ArmResource) {
   const resource: ArmResource = { ...candidate, properties: runningProperties(req, shown, correlationId) };
   if (req.location) resource.location = req.location;
   if (ctx.body?.tags) resource.tags = ctx.body.tags;
-  // History as ARM keeps it: beyond the limit the oldest deployments of the scope go.
-  const siblings = services.resources
-    .listByParent(
-      ctx.parent?.resource.id ??
-        (ctx.path.resourceGroup !== undefined ? `/subscriptions/${ctx.path.subscriptionId}/resourceGroups/${ctx.path.resourceGroup}` : `/subscriptions/${ctx.path.subscriptionId}`),
-    )
-    .filter((r) => r.typeKey === 'microsoft.resources/deployments' && r.resource.name.toLowerCase() !== name.toLowerCase());
-  const excess = siblings.length + 1 - HISTORY_LIMIT;
+  // History as ARM keeps it: beyond the limit the oldest deployments of the scope go. Counted from the index; the
+  // siblings are read only when some must go (reading every one on each PUT held the event loop for 100 ms once a
+  // resource group had a few thousand).
+  const scope =
+    ctx.parent?.resource.id ??
+    (ctx.path.resourceGroup !== undefined ? `/subscriptions/${ctx.path.subscriptionId}/resourceGroups/${ctx.path.resourceGroup}` : `/subscriptions/${ctx.path.subscriptionId}`);
+  const others = services.resources.countByParent(scope, DEPLOYMENTS_TYPE_KEY).ofType - (ctx.existing ? 1 : 0);
+  const excess = others + 1 - HISTORY_LIMIT;
   const drop =
     excess > 0
-      ? siblings
+      ? services.resources
+          .listByParent(scope)
+          .filter((r) => r.typeKey === DEPLOYMENTS_TYPE_KEY && r.resource.name.toLowerCase() !== name.toLowerCase())
           .sort((a, b) => String(a.resource.systemData?.createdAt).localeCompare(String(b.resource.systemData?.createdAt)))
           .slice(0, excess)
           .map((s) => s.resource.id)
