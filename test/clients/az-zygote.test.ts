@@ -71,6 +71,8 @@ describe('az zygote: the same az 2.45 commands as /usr/bin/az, one fresh process
       zygoteAz(a, ['cloud', 'show', '-o', 'json']),
       zygoteAz(b, ['cloud', 'show', '-o', 'json']),
       zygoteAz(a, ['group', 'list', '-o', 'tsv', '--query', '[].name']),
+      zygoteAz(b, ['cloud', 'list', '-o', 'tsv', '--query', '[].name']),
+      zygoteAz(a, ['cloud', 'list', '-o', 'tsv', '--query', '[].name']),
     ]);
     assert.equal(runs[0].code, 0, runs[0].stderr);
     assert.equal(JSON.parse(runs[0].stdout).id, SUB);
@@ -79,6 +81,10 @@ describe('az zygote: the same az 2.45 commands as /usr/bin/az, one fresh process
     assert.equal(JSON.parse(runs[2].stdout).name, 'Emu');
     assert.equal(JSON.parse(runs[3].stdout).name, 'AzureCloud');
     assert.match(runs[4].stdout, /^zyg-rg$/m);
+    // registered clouds live in the config dir's clouds.config (az reads its path at import: a zygote that had
+    // imported azure.cli with a's environment would show a's cloud to b)
+    assert.doesNotMatch(runs[5].stdout, /^Emu$/m);
+    assert.match(runs[6].stdout, /^Emu$/m);
     // the environment of the command, not of the zygote or of an earlier command: output format from the env
     const table = await new Promise<Out>((resolve) => execAz(['group', 'list', '--query', '[].name'], { ...a.env(), AZURE_CORE_OUTPUT: 'tsv' }, 60_000, result(resolve)));
     assert.match(table.stdout, /^zyg-rg$/m);
