@@ -36,6 +36,13 @@ PRELOAD = [
     'azure.mgmt.resource.policy.v2021_06_01', 'azure.mgmt.resource.managedapplications.v2018_06_01',
     'azure.mgmt.containerservice', 'azure.mgmt.authorization', 'azure.mgmt.msi',
     'applicationinsights', 'psutil',  # az's telemetry module imports them on every run
+    'msrestazure.azure_exceptions', 'unittest.mock', 'multiprocessing', 'difflib', 'webbrowser', 'getpass', 'netrc',
+    'humanfriendly.terminal.spinners', 'humanfriendly.usage',
+    # the api-versions of az 2.45's default ('latest') and 2020-09-01-hybrid profiles for what the tests run most
+    'azure.mgmt.containerservice.v2022_11_01', 'azure.mgmt.containerservice.v2020_11_01',
+    'azure.mgmt.resource.resources.v2019_10_01', 'azure.mgmt.resource.templatespecs',
+    'azure.mgmt.authorization.v2015_07_01', 'azure.mgmt.authorization.v2020_04_01_preview',
+    'azure.mgmt.authorization.v2022_04_01', 'azure.mgmt.msi.v2018_11_30', 'azure.mgmt.msi.v2022_01_31_preview',
 ]
 # Read by Python before any import (site, the encodings of stdio, the import path): the zygote's identity.
 def key(env):
