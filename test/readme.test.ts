@@ -23,7 +23,7 @@ import path from 'node:path';
 import { mergeConfigFile, parseConfig } from '../src/config/config.js';
 import { parseSites } from '../src/fabric/sites.js';
 import { ensureAnsible } from './support/ansible.js';
-import { ensureAz } from './support/az.js';
+import { azPathEnv, ensureAz } from './support/az.js';
 import { tmpDir } from './support/emulator.js';
 import { criticalPathMs } from './support/time.js';
 
@@ -279,6 +279,8 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
     let adminPort = 0;
     let banner = '';
     const outputs = new Map<string, string>();
+    /** The second terminal's environment: a user's, with az's zygote client first on PATH (see below). */
+    let terminalEnv: NodeJS.ProcessEnv;
 
     before(async function () {
       ensureAz();
@@ -306,6 +308,18 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
         });
         emulator!.on('exit', (c) => reject(new Error(`npm start exited ${c}:\n${banner}\n${err}`)));
       });
+      // `az` in the blocks is az 2.45 forked from a zygote that has its libraries imported (test/support/az.ts):
+      // the same code as /usr/bin/az, about a third of the CPU per command. The zygote must start as Python
+      // starts for the blocks' az, i.e. with the PYTHONPATH `eval "$(npm run -s env)"` exports (the Ansible and
+      // RBAC fixes); `env --no-login` says which, and leaves az alone for the blocks to log in.
+      const pythonPath = await new Promise<string>((resolve, reject) => {
+        const probe = spawn('bash', ['-c', 'eval "$(npm run -s env -- --no-login)" && printf %s "$PYTHONPATH"'], { cwd: clone, env: userEnv(home) });
+        let out = '';
+        probe.stdout.on('data', (d) => (out += d));
+        probe.on('exit', (c) => (c === 0 ? resolve(out) : reject(new Error(`npm run -s env -- --no-login exited ${c}`))));
+      });
+      const { PYTHONPATH: _fixes, ...withZygote } = await azPathEnv({ ...userEnv(home), PYTHONPATH: pythonPath });
+      terminalEnv = withZygote;
     });
     after(async () => {
       session?.kill();
@@ -335,7 +349,7 @@ describe('README.md: every block a user would copy runs as shown, in order', fun
         let code = b.code;
         if (b.marker === 'by-hand') code = code.replace(PORT_LINES['by-hand'], `ARM=https://localhost:${port}`);
         if (b.marker === 'admin') code = code.replace(PORT_LINES.admin, `ADMIN_PORT=${adminPort}`);
-        if (!session?.alive) session = new Session(clone, userEnv(home), scratch());
+        if (!session?.alive) session = new Session(clone, terminalEnv, scratch());
         const r = await session.run(code, b.marker === 'ansible' ? 1_500_000 : 600_000);
         outputs.set(b.marker!, (outputs.get(b.marker!) ?? '') + r.stdout);
         assert.equal(r.code, 0, `README.md:${b.line} exited ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureAz } from '../support/az.js';
+import { AZ_RBAC_FIX, azPathEnv, ensureAz } from '../support/az.js';
 import { tmpDir } from '../support/emulator.js';
 
 function personasScript(): string {
@@ -38,12 +38,14 @@ describe('README: the RBAC personas from a fresh npm start (real az CLI)', funct
       let script = personasScript();
       assert.match(script, /^ARM=https:\/\/localhost:8443$/m);
       script = script.replace(/^ARM=https:\/\/localhost:8443$/m, `ARM=${url}`).replaceAll('$PWD/.arm-emulator', dataDir);
+      // az in the script is az 2.45 forked from the tests' zygote (test/support/az.ts), started as Python starts for
+      // the script's az: with the PYTHONPATH the script exports
+      const base = { ...process.env, AZURE_CORE_NO_COLOR: 'true' };
+      const zygote = await azPathEnv({ ...base, PYTHONPATH: AZ_RBAC_FIX });
+      const env = { ...base, PATH: zygote.PATH, ARM_EMULATOR_AZ_ZYGOTE: zygote.ARM_EMULATOR_AZ_ZYGOTE };
       const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          'bash',
-          ['-c', `set -eu\n${script}`],
-          { cwd: process.cwd(), timeout: 280_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, AZURE_CORE_NO_COLOR: 'true' } },
-          (err, stdout, stderr) => resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }),
+        execFile('bash', ['-c', `set -eu\n${script}`], { cwd: process.cwd(), timeout: 280_000, maxBuffer: 16 * 1024 * 1024, env }, (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }),
         );
       });
       assert.equal(r.code, 0, `script failed:\n${r.stdout}\n${r.stderr}`);

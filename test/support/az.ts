@@ -1,7 +1,17 @@
 // Runs the real az CLI (Debian's azure-cli 2.45) against a test emulator, in its own config dir.
 // When az is missing, installs it if it can (root + apt-get); otherwise fails saying how.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+//
+// Each az command is a fresh az 2.45 process, started cheaply: a "zygote" (az-zygote/zygote.py, one per test
+// process, started on first use) has imported once the libraries az imports on every run (about two thirds of
+// the CPU second a command costs) and forks one child per command; the child takes the command's argv,
+// environment, working directory and stdio and runs az's own entry point as /usr/bin/az does. azure.cli and knack
+// themselves are imported in the child, from the command's own environment (they read AZURE_CONFIG_DIR at import).
+// The small client az-zygote/az does the asking; bash scripts get it as `az` on their PATH (azPathEnv).
+// ARM_EMULATOR_TEST_AZ=exec runs /usr/bin/az itself for every command (and so does any failure to start the
+// zygote).
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { CA_PATH, CLIENT_ID, SECRET, TENANT, tmpDir, type TestEmulator } from './emulator.js';
 
@@ -21,6 +31,97 @@ export function ensureAz(): void {
   ensured = true;
 }
 
+const REAL_AZ = '/usr/bin/az';
+const ZYGOTE_DIR = path.resolve('test/support/az-zygote');
+/** The client that asks the zygote to run a command (falls back to exec'ing /usr/bin/az by itself). */
+export const AZ_CLIENT = path.join(ZYGOTE_DIR, 'az');
+
+/** What Python reads at start-up, before any import: one zygote per distinct set (zygote.py's key). */
+function zygoteKey(env: NodeJS.ProcessEnv): string {
+  const k = Object.keys(env)
+    .filter((n) => n.startsWith('PYTHON') || n.startsWith('LC_') || n === 'HOME' || n === 'LANG')
+    .sort();
+  return JSON.stringify(k.map((n) => [n, env[n]]));
+}
+
+/** Only when `az` is Debian's launcher, whose every line zygote.py repeats. */
+function zygoteFits(): boolean {
+  if (process.env.ARM_EMULATOR_TEST_AZ === 'exec') return false;
+  try {
+    const onPath = spawnSync('sh', ['-c', 'command -v az'], { encoding: 'utf8' }).stdout.trim();
+    if (!onPath || realpathSync(onPath) !== REAL_AZ) return false;
+    const text = readFileSync(REAL_AZ, 'utf8');
+    return text.startsWith('#!/usr/bin/python3\n') && text.includes("runpy.run_module('azure.cli')") && existsSync(path.join(ZYGOTE_DIR, 'zygote.py'));
+  } catch {
+    return false;
+  }
+}
+
+let fits: boolean | undefined;
+const zygotes = new Map<string, Promise<string | undefined>>();
+const zygotePids = new Map<string, number>();
+
+/** The zygote's process id for this environment, once started (for the tests of the zygote itself). */
+export function azZygotePid(env: NodeJS.ProcessEnv): number | undefined {
+  return zygotePids.get(zygoteKey(env));
+}
+
+/** The socket of a ready zygote for this environment, or undefined (then run /usr/bin/az). */
+export function azZygote(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  fits ??= zygoteFits();
+  if (!fits) return Promise.resolve(undefined);
+  const key = zygoteKey(env);
+  let z = zygotes.get(key);
+  if (!z) {
+    z = startZygote(env, key);
+    zygotes.set(key, z);
+  }
+  return z;
+}
+
+function startZygote(env: NodeJS.ProcessEnv, key: string): Promise<string | undefined> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'az-zygote-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const socket = path.join(dir, 's');
+  return new Promise((resolve) => {
+    // stdin stays open: the zygote exits (with its commands) when this process has gone
+    const child = spawn('/usr/bin/python3', [path.join(ZYGOTE_DIR, 'zygote.py'), socket], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    if (child.pid) zygotePids.set(key, child.pid);
+    let out = '';
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      child.stdout!.removeAllListeners('data');
+      if (!ok) child.kill('SIGKILL');
+      child.unref();
+      (child.stdin as any)?.unref?.();
+      (child.stdout as any)?.unref?.();
+      resolve(ok ? socket : undefined);
+    };
+    const timer = setTimeout(() => done(false), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('ready\n')) done(true);
+    });
+    child.once('error', () => done(false));
+    child.once('exit', () => done(false));
+  });
+}
+
+/** env for a shell script whose `az` should be the zygote's (PATH and socket); unchanged when there is none. */
+export async function azPathEnv(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const socket = await azZygote(env);
+  if (!socket) return env;
+  return { ...env, PATH: `${ZYGOTE_DIR}${path.delimiter}${env.PATH ?? ''}`, ARM_EMULATOR_AZ_ZYGOTE: socket };
+}
+
+/** execFile of one az command: through the zygote when there is one. */
+export function execAz(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, done: (err: Error | null, stdout: string, stderr: string) => void): void {
+  void azZygote(env).then((socket) => {
+    const file = socket ? AZ_CLIENT : 'az';
+    execFile(file, args, { env: socket ? { ...env, ARM_EMULATOR_AZ_ZYGOTE: socket } : env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => done(err, stdout, stderr));
+  });
+}
+
 export interface AzResult {
   code: number;
   stdout: string;
@@ -37,7 +138,7 @@ function builtCommandIndex(): Promise<string | undefined> {
   commandIndex ??= new Promise((resolve) => {
     const dir = tmpDir('az-index-');
     const env = { ...process.env, AZURE_CONFIG_DIR: dir, AZURE_CORE_COLLECT_TELEMETRY: 'false' };
-    execFile('az', ['cloud', 'list', '-o', 'none'], { env, timeout: 120_000 }, () => {
+    execAz(['cloud', 'list', '-o', 'none'], env, 120_000, () => {
       const f = path.join(dir, 'commandIndex.json');
       resolve(existsSync(f) ? f : undefined);
     });
@@ -71,7 +172,7 @@ export class AzSession {
   async run(args: string[], timeoutMs = 120_000): Promise<AzResult> {
     await this.seed();
     return new Promise((resolve) => {
-      execFile('az', args, { env: this.env(), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      execAz(args, this.env(), timeoutMs, (err, stdout, stderr) => {
         const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0;
         let json: any;
         try {
