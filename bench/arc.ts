@@ -5,16 +5,12 @@
 //
 //   node dist/bench/arc.js            (or through npm run bench arc)
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startProcess } from './process.js';
+import { benchTls, startEmulator } from './process.js';
 import { armClient, arcPlatformSteps } from './client.js';
-import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const RUNS = 5;
 
 export interface ArcBench {
@@ -26,23 +22,9 @@ export interface ArcBench {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchArc(): Promise<ArcBench> {
-  const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-arc-tls-'));
-  const tls = await ensureCertificate({ dataDir: tlsDir });
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-arc-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), [
-    '--port',
-    '0',
-    '--quiet',
-    '--time-scale',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--cert',
-    path.join(tlsDir, 'cert.pem'),
-    '--key',
-    path.join(tlsDir, 'key.pem'),
-  ]);
-  const client = await armClient(emu.url, readFileSync(tls.caPath));
+  const tls = await benchTls('arc');
+  const emu = await startEmulator('arc', tls);
+  const client = await armClient(emu.url, tls.ca);
   const call = (method: string, p: string, body?: unknown) => client.call(method, p, body);
   try {
     const rg = `/subscriptions/${WELL_KNOWN.subscriptionId}/resourceGroups/bench-arc`;
@@ -80,8 +62,8 @@ export async function benchArc(): Promise<ArcBench> {
     return { adminPathUpSeconds: median(up), adminPathDownSeconds: median(down), requestsPerPath: perPath };
   } finally {
     client.close();
-    emu.child.kill();
-    for (const d of [dataDir, tlsDir]) rmSync(d, { recursive: true, force: true });
+    await emu.stop();
+    tls.remove();
   }
 }
 

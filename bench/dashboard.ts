@@ -4,21 +4,16 @@
 // durable store with fsync, 16 connections) in alternating rounds without a page, with a page as the server
 // sees it (the live feed open and the state re-read on every change event, as app.js does) and with the real
 // page open; medians of the rounds, and the noise between two sets of rounds without a page to compare with.
-import path from 'node:path';
-import os from 'node:os';
 import https from 'node:https';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
-import { startProcess, cpuSeconds } from './process.js';
+import { benchTls, cpuSeconds, startEmulator } from './process.js';
 import { armClient } from './client.js';
-import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 // The same browser and flags as the dashboard's browser test (chromium is not installed here if missing).
 import { CHROMIUM, CHROMIUM_FLAGS } from '../test/support/browser.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const SUB = WELL_KNOWN.subscriptionId;
 const CONCURRENCY = 16;
 const SECONDS = 2;
@@ -77,23 +72,9 @@ function chromiumCpu(): number {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchDashboard(): Promise<Record<string, number | string>> {
-  const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tls-'));
-  const tls = await ensureCertificate({ dataDir: tlsDir });
-  const ca = readFileSync(tls.caPath, 'utf8');
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), [
-    '--port',
-    '0',
-    '--quiet',
-    '--time-scale',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--cert',
-    path.join(tlsDir, 'cert.pem'),
-    '--key',
-    path.join(tlsDir, 'key.pem'),
-  ]);
+  const tls = await benchTls('dashboard');
+  const ca = tls.ca;
+  const emu = await startEmulator('dashboard', tls);
   let browser: any;
   try {
     const client = await armClient(emu.url, ca);
@@ -224,8 +205,7 @@ export async function benchDashboard(): Promise<Record<string, number | string>>
     return out;
   } finally {
     await browser?.close().catch(() => undefined);
-    emu.child.kill();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(tlsDir, { recursive: true, force: true });
+    await emu.stop();
+    tls.remove();
   }
 }

@@ -3,13 +3,11 @@
 // against the same 200 PUTs sent directly over HTTPS (16 keep-alive connections), against the
 // emulator in its own process at --time-scale 0 with a durable store. Target: ratio >= 0.5.
 import path from 'node:path';
-import os from 'node:os';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
-import { startProcess } from './process.js';
+import { benchTls, startEmulator } from './process.js';
 import { armClient } from './client.js';
-import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,23 +22,9 @@ export interface DeploymentBench {
 }
 
 export async function benchDeployments(): Promise<DeploymentBench> {
-  const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-dep-tls-'));
-  const tls = await ensureCertificate({ dataDir: tlsDir });
-  const ca = readFileSync(tls.caPath, 'utf8');
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-dep-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), [
-    '--port',
-    '0',
-    '--quiet',
-    '--time-scale',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--cert',
-    path.join(tlsDir, 'cert.pem'),
-    '--key',
-    path.join(tlsDir, 'key.pem'),
-  ]);
+  const tls = await benchTls('dep');
+  const ca = tls.ca;
+  const emu = await startEmulator('dep', tls);
   try {
     const client = await armClient(emu.url, ca);
     const token = client.token;
@@ -78,9 +62,8 @@ export async function benchDeployments(): Promise<DeploymentBench> {
     client.close();
     return { directPutsPerSecond: direct.perSecond, templatePutsPerSecond: templateRate, ratio: templateRate / direct.perSecond, templateSeconds: seconds };
   } finally {
-    emu.child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(tlsDir, { recursive: true, force: true });
+    await emu.stop();
+    tls.remove();
   }
 }
 

@@ -12,16 +12,13 @@
 
 import https from 'node:https';
 import os from 'node:os';
-import path from 'node:path';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { load } from './load.js';
-import { cpuSeconds, startProcess } from './process.js';
+import { benchTls, cpuSeconds, startEmulator } from './process.js';
 import { armClient, type BenchClient } from './client.js';
-import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const SUB = WELL_KNOWN.subscriptionId;
 const CONCURRENCY = 16;
 const SECONDS = 2;
@@ -108,23 +105,9 @@ const deployment = (name: string, replicas: number) => ({
 });
 
 export async function benchKube(): Promise<KubeBench> {
-  const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-kube-tls-'));
-  const tls = await ensureCertificate({ dataDir: tlsDir });
-  const ca = readFileSync(tls.caPath, 'utf8');
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-kube-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), [
-    '--port',
-    '0',
-    '--quiet',
-    '--time-scale',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--cert',
-    path.join(tlsDir, 'cert.pem'),
-    '--key',
-    path.join(tlsDir, 'key.pem'),
-  ]);
+  const tls = await benchTls('kube');
+  const ca = tls.ca;
+  const emu = await startEmulator('kube', tls);
   const agent = new https.Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca });
   try {
     const client = await armClient(emu.url, ca);
@@ -249,13 +232,8 @@ export async function benchKube(): Promise<KubeBench> {
   } finally {
     agent.destroy();
     // Its store is removed below: wait until it has shut down.
-    await new Promise((res) => {
-      if (emu.child.exitCode !== null) return res(undefined);
-      emu.child.once('exit', res);
-      emu.child.kill();
-    });
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(tlsDir, { recursive: true, force: true });
+    await emu.stop();
+    tls.remove();
   }
 }
 

@@ -2,18 +2,13 @@
 // enforcement on and only the bootstrap Owner assignment, and with enforcement on and 1,000 role
 // assignments stored (50 Graph service principals x 20 groups). Three emulator processes, measured
 // in alternating rounds so machine noise hits all three alike; the medians are reported.
-import path from 'node:path';
-import os from 'node:os';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+
 import { load } from './load.js';
-import { startProcess, cpuSeconds } from './process.js';
-import { ensureCertificate } from '../src/identity/certificate.js';
+import { benchTls, cpuSeconds, startEmulator, type BenchEmulator } from './process.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const SUB = WELL_KNOWN.subscriptionId;
 const CONCURRENCY = 16;
 const ROUND_SECONDS = 2;
@@ -65,32 +60,13 @@ export interface RbacBench {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchRbac(): Promise<RbacBench> {
-  const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tls-'));
-  const tls = await ensureCertificate({ dataDir: tlsDir });
-  const ca = readFileSync(tls.caPath, 'utf8');
-  const dirs: string[] = [];
+  const tls = await benchTls('rbac');
+  const ca = tls.ca;
+  const emus: BenchEmulator[] = [];
   const start = async (env: Record<string, string>) => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-rbac-'));
-    dirs.push(dataDir);
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    try {
-      return await startProcess(path.join(here, '../src/main.js'), [
-        '--port',
-        '0',
-        '--quiet',
-        '--time-scale',
-        '0',
-        '--data-dir',
-        dataDir,
-        '--cert',
-        path.join(tlsDir, 'cert.pem'),
-        '--key',
-        path.join(tlsDir, 'key.pem'),
-      ]);
-    } finally {
-      process.env = saved;
-    }
+    const emu = await startEmulator('rbac', tls, { env });
+    emus.push(emu);
+    return emu;
   };
   const off = await start({ ARM_EMULATOR_RBAC_ENFORCEMENT: 'off' });
   const owner = await start({});
@@ -172,8 +148,8 @@ export async function benchRbac(): Promise<RbacBench> {
       cpuPerGet1000Micros: cl,
     };
   } finally {
-    for (const p of procs) p.child.kill();
-    for (const d of [...dirs, tlsDir]) rmSync(d, { recursive: true, force: true });
+    for (const e of emus) await e.stop();
+    tls.remove();
   }
 }
 

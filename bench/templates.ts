@@ -5,12 +5,10 @@
 // monitorEventLoopDelay, reported by the health answer) and the probe's slowest answer, idle and
 // under that load. Target: the longest event-loop delay under load below 100 ms.
 import path from 'node:path';
-import os from 'node:os';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startProcess } from './process.js';
+import { benchTls, startEmulator } from './process.js';
 import { armClient, type BenchClient } from './client.js';
-import { ensureCertificate } from '../src/identity/certificate.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,25 +41,9 @@ async function health(client: BenchClient, reset: boolean) {
 }
 
 export async function benchTemplates(): Promise<TemplateLoopBench> {
-  const tlsDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tpl-tls-'));
-  const tls = await ensureCertificate({ dataDir: tlsDir });
-  const ca = readFileSync(tls.caPath, 'utf8');
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-tpl-data-'));
-  const emu = await startProcess(path.join(here, '../src/main.js'), [
-    '--port',
-    '0',
-    '--quiet',
-    '--time-scale',
-    '0',
-    '--template-time-limit',
-    '5',
-    '--data-dir',
-    dataDir,
-    '--cert',
-    path.join(tlsDir, 'cert.pem'),
-    '--key',
-    path.join(tlsDir, 'key.pem'),
-  ]);
+  const tls = await benchTls('tpl');
+  const ca = tls.ca;
+  const emu = await startEmulator('tpl', tls, { args: ['--template-time-limit', '5'] });
   try {
     const client = await armClient(emu.url, ca);
     const rg = `/subscriptions/${SUB}/resourcegroups/tpl`;
@@ -123,9 +105,8 @@ export async function benchTemplates(): Promise<TemplateLoopBench> {
       target: `event-loop delay under load < 100 ms: ${load.maxMs < 100 ? 'meets target' : 'BELOW TARGET'}`,
     };
   } finally {
-    emu.child.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(tlsDir, { recursive: true, force: true });
+    await emu.stop();
+    tls.remove();
   }
 }
 

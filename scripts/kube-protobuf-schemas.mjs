@@ -1,9 +1,10 @@
-// Generates the SCHEMAS table of src/kube/http/protobuf/schemas.ts (printed on stdout; paste it between the braces)
+// Generates schemas/kube/protobuf.json (one message a line), the data src/kube/http/protobuf/schemas.ts reads,
 // from local clones of kubernetes/api and kubernetes/apimachinery (KUBE_API_REPO, KUBE_APIMACHINERY_REPO: git
 // directories; HEAD is read): generated.proto gives field numbers and types, types.go which fields are Go pointers
 // (zero values kept) and which structs are inlined in JSON. Usage: node scripts/kube-protobuf-schemas.mjs apps.v1.Deployment core.v1.Service … (the
 // messages the kinds in src/kube/http/protobuf.ts name; everything they reach is included).
 import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 const API = process.env.KUBE_API_REPO ?? '../kubernetes-api.git',
   AM = process.env.KUBE_APIMACHINERY_REPO ?? '../kubernetes-apimachinery.git';
 const show = (repo, p) => execSync(`git -C ${repo} show HEAD:${p}`, { maxBuffer: 1 << 28 }).toString();
@@ -102,8 +103,8 @@ for (const full of [...need].sort()) {
       const r = resolve(fl.type, msg.pkg);
       const t = r ? `${short(messages[r].pkg)}.${r.split('.').pop()}` : SCALAR[fl.type];
       const flags = (fl.label === 'repeated' ? 'r' : fl.label === 'map' ? 'm' : '') + (pointers.has(`${key}.${fl.name}`) ? 'p' : '') + (inline.has(`${key}.${fl.name}`) ? 'n' : '');
-      return `${fl.num}: ['${fl.name}', '${t}'${flags ? `, '${flags}'` : ''}]`;
+      return [fl.num, flags ? [fl.name, t, flags] : [fl.name, t]];
     });
-  out.push(`  '${key}': { ${fields.join(', ')} },`);
+  out.push(`  ${JSON.stringify(key)}: ${JSON.stringify(Object.fromEntries(fields))}`);
 }
-console.log(out.join('\n'));
+writeFileSync(new URL('../schemas/kube/protobuf.json', import.meta.url), `{\n${out.join(',\n')}\n}\n`);

@@ -30,6 +30,7 @@ import {
 } from './model.js';
 import { FABRIC_COLLECTION, type LocalSiteFabric } from './site.js';
 import type { SiteDefinition } from './sites.js';
+import { VmIndex } from './vmIndex.js';
 
 const METHODS = new Set([
   'snapshot',
@@ -165,19 +166,16 @@ export interface RemoteOptions {
 }
 
 /** A site running in its own process, reached over HTTP. */
-export class RemoteSiteFabric implements FabricBackend {
+export class RemoteSiteFabric extends VmIndex implements FabricBackend {
   readonly definition: SiteDefinition;
   private readonly url: string;
   private readonly where: string;
-  private readonly cache = new Map<string, Vm>();
-  private readonly byOwner = new Map<string, Set<string>>();
   private since = 0;
   /** The site process's instance id as of the last sync ('' before the first). */
   private instance = '';
   private isConnected = true;
   private disconnectedAt: string | undefined;
   private reachable = false;
-  private readonly listeners = new Set<(c: VmChange) => void>();
   private timer?: NodeJS.Timeout;
   private closed = false;
   private flushing?: Promise<void>;
@@ -190,6 +188,7 @@ export class RemoteSiteFabric implements FabricBackend {
     private readonly store: Store,
     private readonly opts: RemoteOptions = {},
   ) {
+    super();
     if (!definition.remote) throw new Error(`site '${definition.name}' has no remote URL`);
     this.definition = definition;
     this.url = definition.remote.replace(/\/$/, '');
@@ -279,10 +278,10 @@ export class RemoteSiteFabric implements FabricBackend {
     const seen = new Set<string>();
     for (const vm of body.vms as Vm[]) {
       seen.add(vm.name);
-      const had = this.cache.get(vm.name);
+      const had = this.vms.get(vm.name);
       if (!had || had.rev !== vm.rev) this.apply({ type: 'upsert', vm });
     }
-    for (const [name, vm] of [...this.cache]) if (!seen.has(name)) this.apply({ type: 'delete', site: vm.site, name, owner: vm.owner, rev: body.upTo });
+    for (const [name, vm] of [...this.vms]) if (!seen.has(name)) this.apply({ type: 'delete', site: vm.site, name, owner: vm.owner, rev: body.upTo });
     this.since = body.upTo;
     this.instance = String(body.instance ?? '');
     this.isConnected = body.connected;
@@ -290,24 +289,9 @@ export class RemoteSiteFabric implements FabricBackend {
   }
 
   private apply(c: VmChange): void {
-    if (c.type === 'upsert') {
-      const prev = this.cache.get(c.vm.name);
-      if (prev && prev.owner.toLowerCase() !== c.vm.owner.toLowerCase()) this.byOwner.get(prev.owner.toLowerCase())?.delete(prev.name);
-      this.cache.set(c.vm.name, c.vm);
-      const o = c.vm.owner.toLowerCase();
-      let set = this.byOwner.get(o);
-      if (!set) this.byOwner.set(o, (set = new Set()));
-      set.add(c.vm.name);
-    } else {
-      const prev = this.cache.get(c.name);
-      if (!prev) return;
-      this.cache.delete(c.name);
-      const o = prev.owner.toLowerCase();
-      const set = this.byOwner.get(o);
-      set?.delete(c.name);
-      if (set?.size === 0) this.byOwner.delete(o);
-    }
-    for (const l of this.listeners) l(c);
+    if (c.type === 'upsert') this.indexVm(c.vm);
+    else if (!this.unindexVm(c.name)) return;
+    this.emit(c);
   }
 
   // ---- undo calls that must not be lost --------------------------------------------------------------------
@@ -369,20 +353,6 @@ export class RemoteSiteFabric implements FabricBackend {
   }
   disconnectedSince(): string | undefined {
     return this.isConnected ? undefined : this.disconnectedAt;
-  }
-  getVm(name: string): Vm | undefined {
-    return this.cache.get(name);
-  }
-  vmsOf(owner: string): Vm[] {
-    const names = this.byOwner.get(owner.toLowerCase());
-    return names ? [...names].map((n) => this.cache.get(n)!) : [];
-  }
-  allVms(): Vm[] {
-    return [...this.cache.values()];
-  }
-  onChange(listener: (c: VmChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   async snapshot(): Promise<SiteSnapshot> {

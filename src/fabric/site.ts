@@ -21,7 +21,6 @@ import {
   type SiteSnapshot,
   type SiteState,
   type Vm,
-  type VmChange,
   type VmRequest,
 } from './model.js';
 import {
@@ -43,6 +42,7 @@ import {
 
 const NO_PEERS = Object.freeze({ sameRole: 0, sameOwner: 0 });
 import type { SiteDefinition } from './sites.js';
+import { VmIndex } from './vmIndex.js';
 
 export const FABRIC_COLLECTION = 'fabric';
 const ELASTIC_HOST = 'elastic';
@@ -55,14 +55,12 @@ const pkgKey = (site: string, name: string) => `pkg:${site.toLowerCase()}:${name
 const addrKey = (site: string, net: string, ip: string) => `addr:${site.toLowerCase()}:${net.toLowerCase()}:${ip}`;
 const sameId = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-export class LocalSiteFabric implements FabricBackend {
+export class LocalSiteFabric extends VmIndex implements FabricBackend {
   readonly definition: SiteDefinition;
   private readonly vmSizes: VmSize[];
   private readonly where: string;
   private state: SiteState;
   private readonly hosts = new Map<string, Host>();
-  private readonly vms = new Map<string, Vm>();
-  private readonly byOwner = new Map<string, Set<string>>();
   /** host -> owner (lowercase) -> VMs in all and by role, for spreading a cluster's VMs. */
   private readonly peers: PeerIndex = new Map();
   /** Each network's IP pools, parsed once. */
@@ -77,13 +75,13 @@ export class LocalSiteFabric implements FabricBackend {
   private readonly reservations = new Map<string, AddressReservation>();
   private failedCount = 0;
   private lastRev = 0;
-  private readonly listeners = new Set<(c: VmChange) => void>();
   private detachStore?: () => void;
 
   constructor(
     definition: SiteDefinition,
     private readonly store: Store,
   ) {
+    super();
     this.definition = definition;
     this.vmSizes = siteVmSizes(definition);
     this.where = describeSite(definition.kind, definition.name);
@@ -234,21 +232,6 @@ export class LocalSiteFabric implements FabricBackend {
   disconnectedSince(): string | undefined {
     return this.state.connected ? undefined : this.state.disconnectedAt;
   }
-  getVm(name: string): Vm | undefined {
-    return this.vms.get(name);
-  }
-  vmsOf(owner: string): Vm[] {
-    const names = this.byOwner.get(owner.toLowerCase());
-    return names ? [...names].map((n) => this.vms.get(n)!) : [];
-  }
-  allVms(): Vm[] {
-    return [...this.vms.values()];
-  }
-
-  onChange(listener: (c: VmChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 
   async snapshot(): Promise<SiteSnapshot> {
     return this.snapshotSync();
@@ -319,25 +302,14 @@ export class LocalSiteFabric implements FabricBackend {
   }
 
   private index(vm: Vm): void {
-    const prev = this.vms.get(vm.name);
+    const prev = this.indexVm(vm);
     if (prev) this.account(prev, -1);
-    this.vms.set(vm.name, vm);
     this.account(vm, 1);
-    const o = vm.owner.toLowerCase();
-    let set = this.byOwner.get(o);
-    if (!set) this.byOwner.set(o, (set = new Set()));
-    set.add(vm.name);
   }
 
   private unindex(name: string): Vm | undefined {
-    const prev = this.vms.get(name);
-    if (!prev) return undefined;
-    this.account(prev, -1);
-    this.vms.delete(name);
-    const o = prev.owner.toLowerCase();
-    const set = this.byOwner.get(o);
-    set?.delete(name);
-    if (set?.size === 0) this.byOwner.delete(o);
+    const prev = this.unindexVm(name);
+    if (prev) this.account(prev, -1);
     return prev;
   }
 
@@ -361,10 +333,6 @@ export class LocalSiteFabric implements FabricBackend {
     if (!prev) return undefined;
     this.emit({ type: 'delete', site: this.definition.name, name, owner: prev.owner, rev: this.rev() });
     return { collection: FABRIC_COLLECTION, key: vmKey(this.definition.name, name), value: undefined };
-  }
-
-  private emit(c: VmChange): void {
-    for (const l of this.listeners) l(c);
   }
 
   private commit(ops: (WriteOp | undefined)[]): Promise<void> {

@@ -226,32 +226,45 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
     );
   };
 
-  // ---- applications ----
-  r.get(
-    '/v1.0/applications',
-    wrap((req, res) => list(req, res, dir.listApplications(caller(req)), applicationWire, 'applications')),
-  );
-  r.post(
-    '/v1.0/applications',
-    wrap(async (req, res) => {
-      const a = await dir.createApplication(caller(req), body(req));
-      res.status(201).json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(a) });
-    }),
-  );
-  {
-    const path = (rest = '') => at('applications', rest);
+  /**
+   * The routes every directory entity collection has: list and create (201) at /v1.0/{collection}; read, update
+   * (PATCH, 204) and delete (204) at one object, by id or by appId. Returns the object path for further routes.
+   */
+  function entityRoutes<T>(
+    collection: string,
+    wire: (o: T) => Record<string, unknown>,
+    ops: {
+      list: (c: Caller) => T[];
+      create: (c: Caller, b: Record<string, any>) => Promise<T>;
+      read: (c: Caller, id: string, byAppId: boolean) => T;
+      update: (c: Caller, id: string, byAppId: boolean, b: Record<string, any>) => Promise<void>;
+      remove: (c: Caller, id: string, byAppId: boolean) => Promise<void>;
+    },
+  ): (rest?: string) => RegExp {
+    r.get(
+      `/v1.0/${collection}`,
+      wrap((req, res) => list(req, res, ops.list(caller(req)), wire, collection)),
+    );
+    r.post(
+      `/v1.0/${collection}`,
+      wrap(async (req, res) => {
+        const o = await ops.create(caller(req), body(req));
+        res.status(201).json({ '@odata.context': ctxUrl(req, `${collection}/$entity`), ...wire(o) });
+      }),
+    );
+    const path = (rest = '') => at(collection, rest);
     r.get(
       path(),
       wrap((req, res) => {
         const [id, alt] = target(req);
-        res.json({ '@odata.context': ctxUrl(req, 'applications/$entity'), ...applicationWire(dir.readApplication(caller(req), id, alt)) });
+        res.json({ '@odata.context': ctxUrl(req, `${collection}/$entity`), ...wire(ops.read(caller(req), id, alt)) });
       }),
     );
     r.patch(
       path(),
       wrap(async (req, res) => {
         const [id, alt] = target(req);
-        await dir.updateApplication(caller(req), appKey(id, alt), body(req));
+        await ops.update(caller(req), id, alt, body(req));
         res.status(204).end();
       }),
     );
@@ -259,10 +272,22 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
       path(),
       wrap(async (req, res) => {
         const [id, alt] = target(req);
-        await dir.deleteApplication(caller(req), appKey(id, alt));
+        await ops.remove(caller(req), id, alt);
         res.status(204).end();
       }),
     );
+    return path;
+  }
+
+  // ---- applications ----
+  {
+    const path = entityRoutes('applications', applicationWire, {
+      list: (c) => dir.listApplications(c),
+      create: (c, b) => dir.createApplication(c, b),
+      read: (c, id, alt) => dir.readApplication(c, id, alt),
+      update: (c, id, alt, b) => dir.updateApplication(c, appKey(id, alt), b),
+      remove: (c, id, alt) => dir.deleteApplication(c, appKey(id, alt)),
+    });
     r.post(
       path('/addPassword'),
       wrap(async (req, res) => {
@@ -287,42 +312,14 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
   }
 
   // ---- service principals ----
-  r.get(
-    '/v1.0/servicePrincipals',
-    wrap((req, res) => list(req, res, dir.listServicePrincipals(caller(req)), servicePrincipalWire, 'servicePrincipals')),
-  );
-  r.post(
-    '/v1.0/servicePrincipals',
-    wrap(async (req, res) => {
-      const s = await dir.createServicePrincipal(caller(req), body(req));
-      res.status(201).json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(s) });
-    }),
-  );
   {
-    const path = (rest = '') => at('servicePrincipals', rest);
-    r.get(
-      path(),
-      wrap((req, res) => {
-        const [id, alt] = target(req);
-        res.json({ '@odata.context': ctxUrl(req, 'servicePrincipals/$entity'), ...servicePrincipalWire(dir.readServicePrincipal(caller(req), id, alt)) });
-      }),
-    );
-    r.patch(
-      path(),
-      wrap(async (req, res) => {
-        const [id, alt] = target(req);
-        await dir.updateServicePrincipal(caller(req), id, body(req), alt);
-        res.status(204).end();
-      }),
-    );
-    r.delete(
-      path(),
-      wrap(async (req, res) => {
-        const [id, alt] = target(req);
-        await dir.deleteServicePrincipal(caller(req), id, alt);
-        res.status(204).end();
-      }),
-    );
+    const path = entityRoutes('servicePrincipals', servicePrincipalWire, {
+      list: (c) => dir.listServicePrincipals(c),
+      create: (c, b) => dir.createServicePrincipal(c, b),
+      read: (c, id, alt) => dir.readServicePrincipal(c, id, alt),
+      update: (c, id, alt, b) => dir.updateServicePrincipal(c, id, b, alt),
+      remove: (c, id, alt) => dir.deleteServicePrincipal(c, id, alt),
+    });
     ownerRoutes('servicePrincipals', path, spKey);
     r.get(
       path('/ownedObjects'),

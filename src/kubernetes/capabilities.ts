@@ -125,6 +125,26 @@ export interface TargetDescription {
   capabilities?: SiteOfferings;
 }
 
+/** What both on-prem targets (the Hub, AKS on Azure Local) lack or fix alike: the basic load balancer, service
+ * principals only, a visible control plane of 1, 3 or 5, none of Azure's network, zone and Entra features. */
+function onPrem() {
+  return {
+    loadBalancerSkus: ['basic'],
+    defaultLoadBalancerSku: 'basic',
+    identityTypes: ['ServicePrincipal'],
+    hiddenControlPlane: false,
+    controlPlaneCounts: [1, 3, 5],
+    privateCluster: false,
+    authorizedIpRanges: false,
+    managedOutboundIps: false,
+    availabilityZones: [],
+    availabilitySets: false,
+    azureAdRbac: false,
+    monitoring: false,
+    virtualNodes: false,
+  } satisfies Partial<CapabilityDocument>;
+}
+
 /** The capability document of a target: a pure function of its kind and its config. */
 export function capabilityDocument(site: TargetDescription): CapabilityDocument {
   const o = site.capabilities ?? {};
@@ -165,24 +185,12 @@ export function capabilityDocument(site: TargetDescription): CapabilityDocument 
   if (site.kind === 'AzureStackHub') {
     return {
       target,
-      loadBalancerSkus: ['basic'],
-      defaultLoadBalancerSku: 'basic',
-      identityTypes: ['ServicePrincipal'],
+      ...onPrem(),
       clusterAutoscaler: false,
       multipleNodePools: false,
       maxAgentPools: 1,
       maxNodesPerPool: o.maxNodesPerPool ?? 50,
-      hiddenControlPlane: false,
-      controlPlaneCounts: [1, 3, 5],
-      privateCluster: false,
-      authorizedIpRanges: false,
-      managedOutboundIps: false,
-      availabilityZones: [],
-      availabilitySets: false,
       aksUpdate: false,
-      azureAdRbac: false,
-      monitoring: false,
-      virtualNodes: false,
       gpu: false,
       windowsNodePools: false,
       networkPlugins: ['kubenet', 'azure'],
@@ -193,25 +201,13 @@ export function capabilityDocument(site: TargetDescription): CapabilityDocument 
   }
   return {
     target,
-    loadBalancerSkus: ['basic'],
-    defaultLoadBalancerSku: 'basic',
-    identityTypes: ['ServicePrincipal'],
+    ...onPrem(),
     // AKS on Azure Local has the cluster autoscaler (release 2402) and GPU node pools (T4, A2, A16)
     clusterAutoscaler: true,
     multipleNodePools: true,
     maxAgentPools: o.maxAgentPools ?? 16,
     maxNodesPerPool: o.maxNodesPerPool ?? 64,
-    hiddenControlPlane: false,
-    controlPlaneCounts: [1, 3, 5],
-    privateCluster: false,
-    authorizedIpRanges: false,
-    managedOutboundIps: false,
-    availabilityZones: [],
-    availabilitySets: false,
     aksUpdate: true,
-    azureAdRbac: false,
-    monitoring: false,
-    virtualNodes: false,
     gpu: true,
     windowsNodePools: true,
     networkPlugins: ['calico'],

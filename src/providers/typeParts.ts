@@ -10,6 +10,24 @@ export function trackedType(namespace: string, type: string, apiVersions: string
   return { namespace, type, scope: 'resourceGroup', tracked: true, locations: '*', apiVersions, listBySubscription: true } satisfies Partial<ResourceTypeDefinition>;
 }
 
+/** A type below whatever resource its URL names (role assignments, cluster extensions): untracked. */
+export function extensionType(namespace: string, type: string, apiVersions: string[]) {
+  return { namespace, type, scope: 'extension', tracked: false, apiVersions } satisfies Partial<ResourceTypeDefinition>;
+}
+
+type Words = readonly [operation: string, description: string];
+
+/** The read / write / delete entries of `name` (a type, or namespace/type) in its catalogue's own words. */
+export function ownOperations(name: string, read: Words, write: Words, del: Words): NonNullable<ResourceTypeDefinition['providerOperations']> {
+  return (
+    [
+      ['read', read],
+      ['write', write],
+      ['delete', del],
+    ] as const
+  ).map(([verb, [operation, description]]) => ({ name: `${name}/${verb}`, operation, description }));
+}
+
 export function crudOperations(namespace: string, type: string, noun: string): NonNullable<ResourceTypeDefinition['providerOperations']> {
   return [
     { name: `${namespace}/${type}/read`, operation: `Get ${noun}`, description: `Gets a ${noun}` },

@@ -36,7 +36,7 @@
 import { promises as fsp, mkdirSync, readdirSync, readFileSync, existsSync, statSync, chmodSync, renameSync, truncateSync, openSync, fsyncSync, closeSync, writeSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { MemoryTable, serialise, StoreValueError } from './memory.js';
+import { serialise, StoreValueError, TableReads } from './memory.js';
 import {
   decodeJournalBytes,
   decodeJournalLine,
@@ -88,8 +88,7 @@ const SLICE_MS = 8;
 
 const journalName = (seq: number) => `journal-${String(seq).padStart(12, '0')}.jsonl`;
 
-export class JournalStore implements Store {
-  private readonly table = new MemoryTable();
+export class JournalStore extends TableReads implements Store {
   private seq = 0;
   private readonly dir: string | null;
   private readonly fsync: boolean;
@@ -118,6 +117,7 @@ export class JournalStore implements Store {
   private asideAfterLoad: string[] = [];
 
   private constructor(opts: StoreOptions) {
+    super();
     this.dir = opts.dir;
     this.fsync = opts.fsync ?? true;
     this.minCompactBytes = opts.minCompactBytes ?? 4 * 1024 * 1024;
@@ -130,36 +130,8 @@ export class JournalStore implements Store {
     return s;
   }
 
-  // ---- reads (from memory; each returns a fresh copy) ------------------------------------------
+  // ---- reads: TableReads (from memory; each returns a fresh copy) ------------------------------
 
-  get<T>(collection: string, key: string): T | undefined {
-    return this.table.get<T>(collection, key);
-  }
-  has(collection: string, key: string): boolean {
-    return this.table.has(collection, key);
-  }
-  values<T>(collection: string): IterableIterator<T> {
-    return this.table.values<T>(collection);
-  }
-  entries<T>(collection: string): IterableIterator<[string, T]> {
-    return this.table.entries<T>(collection);
-  }
-  keys(collection: string): IterableIterator<string> {
-    return this.table.keys(collection);
-  }
-  text(collection: string, key: string): string | undefined {
-    return this.table.text(collection, key);
-  }
-  texts(collection: string): IterableIterator<[string, string]> {
-    return this.table.texts(collection);
-  }
-  size(collection: string): number {
-    return this.table.size(collection);
-  }
-  /** The collections held (for resets and snapshots, which cover collections they do not know by name). */
-  collections(): IterableIterator<string> {
-    return this.table.collections();
-  }
   version(): number {
     return this.seq;
   }

@@ -113,3 +113,37 @@ export class MemoryTable {
     this.data.clear();
   }
 }
+
+/** The reads a store answers from its MemoryTable, the same in the journal store and the PostgreSQL store. */
+export abstract class TableReads {
+  protected readonly table = new MemoryTable();
+
+  get<T>(collection: string, key: string): T | undefined {
+    return this.table.get<T>(collection, key);
+  }
+  has(collection: string, key: string): boolean {
+    return this.table.has(collection, key);
+  }
+  values<T>(collection: string): IterableIterator<T> {
+    return this.table.values<T>(collection);
+  }
+  entries<T>(collection: string): IterableIterator<[string, T]> {
+    return this.table.entries<T>(collection);
+  }
+  keys(collection: string): IterableIterator<string> {
+    return this.table.keys(collection);
+  }
+  text(collection: string, key: string): string | undefined {
+    return this.table.text(collection, key);
+  }
+  texts(collection: string): IterableIterator<[string, string]> {
+    return this.table.texts(collection);
+  }
+  size(collection: string): number {
+    return this.table.size(collection);
+  }
+  /** The collections held (for resets and snapshots, which cover collections they do not know by name). */
+  collections(): IterableIterator<string> {
+    return this.table.collections();
+  }
+}

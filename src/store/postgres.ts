@@ -26,7 +26,7 @@ import pg from 'pg';
 import { createHash } from 'node:crypto';
 import type { Lease, Store, StoreChange, WriteOp, WriteOptions } from './types.js';
 import { StoreConflictError, StoreUnavailableError } from './types.js';
-import { MemoryTable, serialise } from './memory.js';
+import { serialise, TableReads } from './memory.js';
 import { redactUrl } from './url.js';
 
 export { redactUrl };
@@ -186,9 +186,8 @@ function lockKey(name: string): string {
   return createHash('sha1').update(name).digest().readBigInt64BE(0).toString();
 }
 
-export class PgStore implements Store {
+export class PgStore extends TableReads implements Store {
   /** Every value as its JSON text (the text the database's json column holds, byte for byte). */
-  private readonly data = new MemoryTable();
   /** Seq of the commit that wrote each present key. */
   private readonly seqs = new Map<string, number>();
   /** Seq of deletes this instance applied, so an older feed row cannot bring the key back (dropped once seen past). */
@@ -223,6 +222,7 @@ export class PgStore implements Store {
   private readonly retryAfter: number;
 
   private constructor(private readonly opts: PgStoreOptions) {
+    super();
     this.where = redactUrl(opts.url);
     this.probeMs = opts.probeMs ?? 1000;
     this.retryAfter = opts.retryAfter ?? 2;
@@ -296,13 +296,13 @@ export class PgStore implements Store {
         await c.query({ text: 'SELECT collection, key, value::text, seq::float8 AS seq FROM arm_emulator_kv WHERE value IS NOT NULL ORDER BY collection, key COLLATE "C"', rowMode: 'array' })
       ).rows as [string, string, string, number][];
       await c.query('COMMIT');
-      this.data.clear();
+      this.table.clear();
       this.seqs.clear();
       this.tombs.clear();
       let table: Map<string, string> | undefined;
       let tableName = '';
       for (const [col, key, value, seq] of rows) {
-        if (col !== tableName || !table) table = this.data.collection((tableName = col));
+        if (col !== tableName || !table) table = this.table.collection((tableName = col));
         table.set(key, value);
         this.seqs.set(ck(col, key), seq);
       }
@@ -330,35 +330,7 @@ export class PgStore implements Store {
 
   // ---- reads ------------------------------------------------------------------------------------------------
 
-  // Reads parse a fresh copy from the stored text (the caller owns it), as in the journal store.
-  get<T>(collection: string, key: string): T | undefined {
-    return this.data.get<T>(collection, key);
-  }
-  has(collection: string, key: string): boolean {
-    return this.data.has(collection, key);
-  }
-  values<T>(collection: string): IterableIterator<T> {
-    return this.data.values<T>(collection);
-  }
-  entries<T>(collection: string): IterableIterator<[string, T]> {
-    return this.data.entries<T>(collection);
-  }
-  keys(collection: string): IterableIterator<string> {
-    return this.data.keys(collection);
-  }
-  text(collection: string, key: string): string | undefined {
-    return this.data.text(collection, key);
-  }
-  texts(collection: string): IterableIterator<[string, string]> {
-    return this.data.texts(collection);
-  }
-  size(collection: string): number {
-    return this.data.size(collection);
-  }
-  /** The collections held (for resets and snapshots, which cover collections they do not know by name). */
-  collections(): IterableIterator<string> {
-    return this.data.collections();
-  }
+  // Reads (TableReads) parse a fresh copy from the stored text (the caller owns it), as in the journal store.
   version(): number {
     return this.changes;
   }
@@ -511,11 +483,11 @@ export class PgStore implements Store {
 
   private applyCommitted(k: string, col: string, key: string, value: string | null, seq: number): void {
     if (value === null) {
-      this.data.set(col, key, undefined);
+      this.table.set(col, key, undefined);
       this.seqs.delete(k);
       this.tombs.set(k, seq);
     } else {
-      this.data.set(col, key, value);
+      this.table.set(col, key, value);
       this.seqs.set(k, seq);
       this.tombs.delete(k);
     }
@@ -568,7 +540,7 @@ export class PgStore implements Store {
     const w: PendingWrite = { entries: [], state: 'queued', unconditional: opts?.unconditional, resolve, reject };
     ops.forEach((op, i) => {
       const k = ck(op.collection, op.key);
-      this.data.set(op.collection, op.key, texts[i]);
+      this.table.set(op.collection, op.key, texts[i]);
       const prev = this.unsettled.get(k);
       w.entries.push({ c: op.collection, k: op.key, ck: k, v: texts[i], prev: prev && prev !== w ? prev : undefined });
       this.unsettled.set(k, w);

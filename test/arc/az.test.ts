@@ -2,8 +2,9 @@
 // customlocation) cannot be installed here, so this is what a user has: az resource and az rest,
 // with the default profile and the Azure Stack Hub hybrid profile. The commands are the README's.
 import assert from 'node:assert/strict';
-import { startTestEmulator, SUB, type TestEmulator } from '../support/emulator.js';
-import { AzSession, ensureAz } from '../support/az.js';
+import { SUB, type TestEmulator } from '../support/emulator.js';
+import { AzSession } from '../support/az.js';
+import { azOnEmulator } from '../support/azSuite.js';
 
 const RG = 'arc-az';
 const base = `/subscriptions/${SUB}/resourceGroups/${RG}/providers`;
@@ -16,12 +17,7 @@ describe('real az CLI: the Arc platform with az resource and az rest', function 
   this.timeout(300_000);
   let emu: TestEmulator;
   let az: AzSession;
-  before(async () => {
-    ensureAz();
-    emu = await startTestEmulator();
-    az = new AzSession(emu);
-    await az.login();
-  });
+  before(async () => ({ emu, az } = await azOnEmulator()));
   after(async () => emu?.close());
 
   it('bridge → extensions → custom location → logical network, then deleted in reverse', async () => {

@@ -17,6 +17,7 @@ function envelope(r: request.Response, status: number, code: string) {
 describe('front door: bad input', () => {
   let emu: TestEmulator;
   const W = (n: string) => `${rgPath('bad')}/providers/${TEST_NS}/widgets/${n}`;
+  const put = (url: string, body: string | object) => emu.http().put(url).send(body);
   before(async () => {
     emu = await startTestEmulator([], { providers: [...allProviders(), testProvider()] });
     await emu
@@ -77,106 +78,29 @@ describe('front door: bad input', () => {
   });
 
   it('invalid names -> 400 with ARM rules (resource group and resource)', async () => {
-    envelope(
-      await emu
-        .http()
-        .put(`${rgPath('ends.')}?${V}`)
-        .send({ location: 'eastus' }),
-      400,
-      'InvalidResourceGroupName',
-    );
-    envelope(
-      await emu
-        .http()
-        .put(`${rgPath('has*star')}?${V}`)
-        .send({ location: 'eastus' }),
-      400,
-      'InvalidResourceGroupName',
-    );
-    envelope(
-      await emu
-        .http()
-        .put(`${rgPath('x'.repeat(91))}?${V}`)
-        .send({ location: 'eastus' }),
-      400,
-      'InvalidResourceGroupName',
-    );
-    envelope(
-      await emu
-        .http()
-        .put(`${W('Bad_Name')}?api-version=2024-01-01`)
-        .send({ location: 'eastus' }),
-      400,
-      'InvalidResourceName',
-    );
-    envelope(
-      await emu
-        .http()
-        .put(`${W(encodeURIComponent('a<b'))}?api-version=2024-01-01`)
-        .send({ location: 'eastus' }),
-      400,
-      'InvalidResourceName',
-    );
+    envelope(await put(`${rgPath('ends.')}?${V}`, { location: 'eastus' }), 400, 'InvalidResourceGroupName');
+    envelope(await put(`${rgPath('has*star')}?${V}`, { location: 'eastus' }), 400, 'InvalidResourceGroupName');
+    envelope(await put(`${rgPath('x'.repeat(91))}?${V}`, { location: 'eastus' }), 400, 'InvalidResourceGroupName');
+    envelope(await put(`${W('Bad_Name')}?api-version=2024-01-01`, { location: 'eastus' }), 400, 'InvalidResourceName');
+    envelope(await put(`${W(encodeURIComponent('a<b'))}?api-version=2024-01-01`, { location: 'eastus' }), 400, 'InvalidResourceName');
   });
 
   it('unknown or missing location -> 400', async () => {
-    envelope(
-      await emu
-        .http()
-        .put(`${rgPath('where')}?${V}`)
-        .send({ location: 'atlantis' }),
-      400,
-      'LocationNotAvailableForResourceType',
-    );
-    envelope(
-      await emu
-        .http()
-        .put(`${W('noloc')}?api-version=2024-01-01`)
-        .send({ properties: {} }),
-      400,
-      'InvalidRequestContent',
-    );
+    envelope(await put(`${rgPath('where')}?${V}`, { location: 'atlantis' }), 400, 'LocationNotAvailableForResourceType');
+    envelope(await put(`${W('noloc')}?api-version=2024-01-01`, { properties: {} }), 400, 'InvalidRequestContent');
   });
 
   it('schema failures name the offending property in target', async () => {
-    const e = envelope(
-      await emu
-        .http()
-        .put(`${W('w')}?api-version=2024-01-01`)
-        .send({ location: 'eastus', properties: { size: 'big' } }),
-      400,
-      'InvalidRequestContent',
-    );
+    const e = envelope(await put(`${W('w')}?api-version=2024-01-01`, { location: 'eastus', properties: { size: 'big' } }), 400, 'InvalidRequestContent');
     assert.equal(e.target, 'properties.size');
-    const e2 = envelope(
-      await emu
-        .http()
-        .put(`${W('w')}?api-version=2024-01-01`)
-        .send({ location: 'eastus', properties: { color: 'mauve' } }),
-      400,
-      'InvalidRequestContent',
-    );
+    const e2 = envelope(await put(`${W('w')}?api-version=2024-01-01`, { location: 'eastus', properties: { color: 'mauve' } }), 400, 'InvalidRequestContent');
     assert.equal(e2.target, 'properties.color');
-    const e3 = envelope(
-      await emu
-        .http()
-        .put(`${rgPath('t')}?${V}`)
-        .send({ location: 'eastus', tags: { a: 5 } }),
-      400,
-      'InvalidRequestContent',
-    );
+    const e3 = envelope(await put(`${rgPath('t')}?${V}`, { location: 'eastus', tags: { a: 5 } }), 400, 'InvalidRequestContent');
     assert.equal(e3.target, 'tags.a');
   });
 
   it('a provider validation failure refuses before anything is created', async () => {
-    const e = envelope(
-      await emu
-        .http()
-        .put(`${W('thirteen')}?api-version=2024-01-01`)
-        .send({ location: 'eastus', properties: { size: 13 } }),
-      400,
-      'UnluckySize',
-    );
+    const e = envelope(await put(`${W('thirteen')}?api-version=2024-01-01`, { location: 'eastus', properties: { size: 13 } }), 400, 'UnluckySize');
     assert.equal(e.target, 'properties.size');
     assert.equal((await emu.http().get(`${W('thirteen')}?api-version=2024-01-01`)).status, 404);
   });
@@ -187,33 +111,12 @@ describe('front door: bad input', () => {
       .put(`${rgPath('ps')}?${V}`)
       .send({ location: 'eastus', properties: { provisioningState: 'Succeeded' } });
     assert.equal(c.status, 201);
-    envelope(
-      await emu
-        .http()
-        .put(`${rgPath('ps')}?${V}`)
-        .send({ location: 'eastus', properties: { provisioningState: 'Failed' } }),
-      400,
-      'InvalidRequestContent',
-    );
+    envelope(await put(`${rgPath('ps')}?${V}`, { location: 'eastus', properties: { provisioningState: 'Failed' } }), 400, 'InvalidRequestContent');
   });
 
   it('resources in a missing resource group -> 404 ResourceGroupNotFound; missing parent -> 404 ParentResourceNotFound', async () => {
-    envelope(
-      await emu
-        .http()
-        .put(`${rgPath('ghost')}/providers/${TEST_NS}/widgets/w?api-version=2024-01-01`)
-        .send({ location: 'eastus' }),
-      404,
-      'ResourceGroupNotFound',
-    );
-    envelope(
-      await emu
-        .http()
-        .put(`${W('none')}/gadgets/g?api-version=2024-01-01`)
-        .send({}),
-      404,
-      'ParentResourceNotFound',
-    );
+    envelope(await put(`${rgPath('ghost')}/providers/${TEST_NS}/widgets/w?api-version=2024-01-01`, { location: 'eastus' }), 404, 'ResourceGroupNotFound');
+    envelope(await put(`${W('none')}/gadgets/g?api-version=2024-01-01`, {}), 404, 'ParentResourceNotFound');
     const nf = envelope(await emu.http().get(`${W('none')}?api-version=2024-01-01`), 404, 'ResourceNotFound');
     assert.match(nf.message, /The Resource 'Microsoft.Test\/widgets\/none' under resource group 'bad' was not found/);
   });
@@ -261,23 +164,9 @@ describe('front door: bad input', () => {
   });
 
   it('tags: bad names and too many are refused', async () => {
-    envelope(
-      await emu
-        .http()
-        .put(`${rgPath('tg')}?${V}`)
-        .send({ location: 'eastus', tags: { 'a/b': 'x' } }),
-      400,
-      'InvalidTagNameCharacters',
-    );
+    envelope(await put(`${rgPath('tg')}?${V}`, { location: 'eastus', tags: { 'a/b': 'x' } }), 400, 'InvalidTagNameCharacters');
     const many = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v']));
-    envelope(
-      await emu
-        .http()
-        .put(`${rgPath('tg')}?${V}`)
-        .send({ location: 'eastus', tags: many }),
-      400,
-      'InvalidTagCount',
-    );
+    envelope(await put(`${rgPath('tg')}?${V}`, { location: 'eastus', tags: many }), 400, 'InvalidTagCount');
   });
 
   it('bad $top and $skipToken -> 400', async () => {

@@ -1,19 +1,15 @@
 // The real az CLI (Debian's azure-cli 2.45) against the emulator: cloud register, service-principal
 // login, resource groups, providers and az rest.
 import assert from 'node:assert/strict';
-import { startTestEmulator, SUB, TENANT, type TestEmulator } from '../support/emulator.js';
-import { AzSession, ensureAz } from '../support/az.js';
+import { SUB, TENANT, type TestEmulator } from '../support/emulator.js';
+import { AzSession } from '../support/az.js';
+import { azOnEmulator } from '../support/azSuite.js';
 
 describe('real az CLI: login, resource groups, providers, az rest', function () {
   this.timeout(180_000);
   let emu: TestEmulator;
   let az: AzSession;
-  before(async () => {
-    ensureAz();
-    emu = await startTestEmulator();
-    az = new AzSession(emu);
-    await az.login();
-  });
+  before(async () => ({ emu, az } = await azOnEmulator()));
   after(async () => emu?.close());
 
   it('logs in with the service principal and shows the subscription', async () => {

@@ -2,7 +2,8 @@
 // full `az aks` flow with managed identity and the standard load balancer, several node pools,
 // the autoscaler, authorized IP ranges and a private cluster, with the fabric's worker VMs checked.
 import assert from 'node:assert/strict';
-import { AzSession, ensureAz } from '../support/az.js';
+import { AzSession } from '../support/az.js';
+import { azOnEmulator } from '../support/azSuite.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { checkKubeconfig, kubeServer, fabricOf, startAksEmulator, vmSummary } from './helpers.js';
 
@@ -11,10 +12,7 @@ describe('az aks on an Azure region (real az CLI, default profile)', function ()
   let emu: TestEmulator;
   let az: AzSession;
   before(async () => {
-    ensureAz();
-    emu = await startAksEmulator();
-    az = new AzSession(emu);
-    await az.login();
+    ({ emu, az } = await azOnEmulator(startAksEmulator));
     await az.ok(['group', 'create', '-n', 'az-rg', '-l', 'eastus']);
   });
   after(async () => emu?.close());

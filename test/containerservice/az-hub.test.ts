@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AzSession, ensureAz } from '../support/az.js';
+import type { AzSession } from '../support/az.js';
+import { azOnEmulator } from '../support/azSuite.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { checkKubeconfig, kubeServer, fabricOf, freeCores, startAksEmulator, vmSummary } from './helpers.js';
 
@@ -27,10 +28,7 @@ describe('az aks on an Azure Stack Hub stamp (real az CLI, default profile)', fu
   let az: AzSession;
   const TOTAL = 4 * 48;
   before(async () => {
-    ensureAz();
-    emu = await startAksEmulator();
-    az = new AzSession(emu);
-    await az.login();
+    ({ emu, az } = await azOnEmulator(startAksEmulator));
     await az.ok(['group', 'create', '-n', 'hub-rg', '-l', 'local']);
   });
   after(async () => emu?.close());
@@ -167,10 +165,7 @@ describe('az aks with the 2020-09-01-hybrid profile on a Hub stamp (api-version 
   let emu: TestEmulator;
   let az: AzSession;
   before(async () => {
-    ensureAz();
-    emu = await startAksEmulator();
-    az = new AzSession(emu);
-    await az.login('2020-09-01-hybrid');
+    ({ emu, az } = await azOnEmulator(startAksEmulator, '2020-09-01-hybrid'));
     await az.ok(['group', 'create', '-n', 'hy-rg', '-l', 'local']);
   });
   after(async () => emu?.close());

@@ -5,7 +5,8 @@
 // finishes within seconds by the emulator's own time model.
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/config.js';
-import { AzSession, ensureAz } from '../support/az.js';
+import { AzSession } from '../support/az.js';
+import { azOnEmulator } from '../support/azSuite.js';
 import type { TestEmulator } from '../support/emulator.js';
 import { startAksEmulator } from './helpers.js';
 import { criticalPathMs } from '../support/time.js';
@@ -19,12 +20,7 @@ describe('the node resource group (real az CLI)', function () {
   this.timeout(300_000);
   let emu: TestEmulator;
   let az: AzSession;
-  before(async () => {
-    ensureAz();
-    emu = await startAksEmulator();
-    az = new AzSession(emu);
-    await az.login();
-  });
+  before(async () => ({ emu, az } = await azOnEmulator(startAksEmulator)));
   after(async () => emu?.close());
 
   it('on an Azure region: created with the cluster, managed by it, holding its infrastructure, following scale and node pools, refusing users, gone with it', async () => {

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AzSession, ensureAz } from '../support/az.js';
+import type { AzSession } from '../support/az.js';
+import { azOnEmulator } from '../support/azSuite.js';
 import { tmpDir, type TestEmulator } from '../support/emulator.js';
 import { startAksEmulator } from '../containerservice/helpers.js';
 
@@ -15,10 +16,7 @@ describe('az deployment (real az CLI, default profile)', function () {
   let emu: TestEmulator;
   let az: AzSession;
   before(async () => {
-    ensureAz();
-    emu = await startAksEmulator();
-    az = new AzSession(emu);
-    await az.login();
+    ({ emu, az } = await azOnEmulator(startAksEmulator));
     await az.ok(['group', 'create', '-n', 'dep', '-l', 'eastus']);
   });
   after(async () => emu?.close());
@@ -107,10 +105,7 @@ describe('az deployment (real az CLI, 2020-09-01-hybrid profile, Azure Stack Hub
   let emu: TestEmulator;
   let az: AzSession;
   before(async () => {
-    ensureAz();
-    emu = await startAksEmulator();
-    az = new AzSession(emu);
-    await az.login('2020-09-01-hybrid');
+    ({ emu, az } = await azOnEmulator(startAksEmulator, '2020-09-01-hybrid'));
     await az.ok(['group', 'create', '-n', 'hubdep', '-l', 'local']);
   });
   after(async () => emu?.close());

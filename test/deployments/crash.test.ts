@@ -6,54 +6,18 @@
 //   bounded number of restarts in a row, its work undone, instead of being resumed for ever.
 import assert from 'node:assert/strict';
 import { waitUntil } from '../support/wait.js';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import request from 'supertest';
 import { MAX_RESUME_ATTEMPTS } from '../../src/lro/engine.js';
-import { rgPath, startTestEmulator, tmpDir, waitForOperation, TLS_DIR, CLIENT_ID, SECRET, TENANT } from '../support/emulator.js';
+import { rgPath, startTestEmulator, tmpDir, waitForOperation } from '../support/emulator.js';
+import { kill9, startEmulatorProcess, type EmulatorProcess } from '../support/process.js';
 
 const RV = 'api-version=2021-04-01';
-const MAIN = path.resolve('dist/src/main.js');
 const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#';
 
-interface Child {
-  child: ChildProcess;
-  url: string;
-  token: string;
-}
+type Child = EmulatorProcess;
 
-function start(dir: string, scale: string): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    [MAIN, '--port', '0', '--quiet', '--data-dir', dir, '--time-scale', scale, '--no-fsync', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', async (d) => {
-      out += d;
-      const m = /listening on (https:\/\/\S+)/.exec(out);
-      if (m && !(child as any).started) {
-        (child as any).started = true;
-        const t = await request(m[1])
-          .post(`/${TENANT}/oauth2/v2.0/token`)
-          .type('form')
-          .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
-        resolve({ child, url: m[1], token: t.body.access_token });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`emulator exited ${code}: ${err}`)));
-  });
-}
+const start = (dir: string, scale: string) => startEmulatorProcess(dir, ['--port', '0', '--time-scale', scale, '--no-fsync']);
 
-async function kill9(c: Child): Promise<void> {
-  if (c.child.exitCode !== null || c.child.signalCode !== null) return;
-  const gone = new Promise((r) => c.child.once('exit', r));
-  c.child.kill('SIGKILL');
-  await gone;
-}
 const api = (c: Child) => request.agent(c.url).set('Authorization', `Bearer ${c.token}`);
 
 /** waitUntil with the hang guard these child-process tests need under load. */

@@ -1,8 +1,9 @@
 // The real az CLI 2.45 on the operator's AKS hybrid path: the aksarc and connectedk8s extensions
 // cannot be installed here, so az resource and az rest for every type (the README's commands).
 import assert from 'node:assert/strict';
-import { startTestEmulator, SUB, type TestEmulator } from '../support/emulator.js';
-import { AzSession, ensureAz } from '../support/az.js';
+import { SUB, type TestEmulator } from '../support/emulator.js';
+import type { AzSession } from '../support/az.js';
+import { azOnEmulator } from '../support/azSuite.js';
 import { platform, pciBody } from './helpers.js';
 
 const RG = 'arc';
@@ -15,12 +16,7 @@ describe('real az CLI: AKS hybrid clusters with az resource and az rest', functi
   this.timeout(300_000);
   let emu: TestEmulator;
   let az: AzSession;
-  before(async () => {
-    ensureAz();
-    emu = await startTestEmulator();
-    az = new AzSession(emu);
-    await az.login();
-  });
+  before(async () => ({ emu, az } = await azOnEmulator()));
   after(async () => emu?.close());
 
   it('connected cluster → cluster → pool → offerings → kubeconfig → delete', async () => {

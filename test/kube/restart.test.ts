@@ -4,22 +4,15 @@
 // too old (410) so it lists again.
 import assert from 'node:assert/strict';
 import { waitUntil } from '../support/wait.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import request from 'supertest';
 import { after, describe, it } from 'mocha';
-import { CLIENT_ID, SECRET, TENANT, TLS_DIR, tmpDir } from '../support/emulator.js';
+import { tmpDir } from '../support/emulator.js';
+import { kill9, startEmulatorProcess, type EmulatorProcess } from '../support/process.js';
 import { clusterBody, clusterPath } from '../containerservice/helpers.js';
 import { DEPLOYMENT, eventually, fromKubeconfig, kubectlOk, raw, requireKubectl, watchEvents } from './helpers.js';
 
-const MAIN = path.resolve('dist/src/main.js');
-
-interface Child {
-  child: ChildProcess;
-  url: string;
-  token: string;
-}
+type Child = EmulatorProcess;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -31,38 +24,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function start(dir: string, port: number): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    [MAIN, '--port', String(port), '--quiet', '--data-dir', dir, '--time-scale', '0', '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', async (d) => {
-      out += d;
-      const m = /listening on (https:\/\/\S+)/.exec(out);
-      if (m && !(child as any).started) {
-        (child as any).started = true;
-        const t = await request(m[1])
-          .post(`/${TENANT}/oauth2/v2.0/token`)
-          .type('form')
-          .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
-        resolve({ child, url: m[1], token: t.body.access_token });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
-  });
-}
-
-async function kill9(c: Child): Promise<void> {
-  if (c.child.exitCode !== null) return;
-  const gone = new Promise((r) => c.child.once('exit', r));
-  c.child.kill('SIGKILL');
-  await gone;
-}
+const start = (dir: string, port: number) => startEmulatorProcess(dir, ['--port', String(port), '--time-scale', '0']);
 
 const arm = (c: Child) => request.agent(c.url).set('Authorization', `Bearer ${c.token}`);
 

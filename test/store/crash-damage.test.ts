@@ -4,53 +4,19 @@
 // (start-up refused unless --recover), a torn tail is not damage, and nothing is ever deleted.
 import assert from 'node:assert/strict';
 import { waitUntil } from '../support/wait.js';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync, appendFileSync, truncateSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { rgPath, tmpDir, TLS_DIR, CLIENT_ID, SECRET, TENANT, SUB } from '../support/emulator.js';
+import { rgPath, tmpDir, SUB } from '../support/emulator.js';
+import { kill9, startEmulatorProcess, type EmulatorProcess } from '../support/process.js';
 
 const RV = 'api-version=2021-04-01';
-const MAIN = path.resolve('dist/src/main.js');
 
-interface Child {
-  child: ChildProcess;
-  url: string;
-  token: string;
-  stderr: () => string;
-}
+type Child = EmulatorProcess;
 
 /** Starts `node dist/src/main.js` on the data dir; rejects with the exit code and stderr if it refuses to start. */
-function start(dir: string, extra: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [MAIN, '--port', '0', '--quiet', '--data-dir', dir, '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem'), ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', async (d) => {
-      out += d;
-      const m = /listening on (https:\/\/\S+)/.exec(out);
-      if (m && !(child as any).started) {
-        (child as any).started = true;
-        const t = await request(m[1])
-          .post(`/${TENANT}/oauth2/v2.0/token`)
-          .type('form')
-          .send({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' });
-        resolve({ child, url: m[1], token: t.body.access_token, stderr: () => err });
-      }
-    });
-    child.once('exit', (code) => reject(Object.assign(new Error(`exited ${code}: ${err}`), { code, stderr: err })));
-  });
-}
+const start = (dir: string, extra: string[] = []) => startEmulatorProcess(dir, ['--port', '0', ...extra]);
 
-async function kill9(c: Child): Promise<void> {
-  if (c.child.exitCode !== null) return;
-  const gone = new Promise((r) => c.child.once('exit', r));
-  c.child.kill('SIGKILL');
-  await gone;
-}
 async function stop(c: Child): Promise<void> {
   const gone = new Promise((r) => c.child.once('exit', r));
   c.child.kill('SIGTERM');

@@ -10,6 +10,10 @@ import { RG_ID, SUB, TENANT, baseContext, ev } from './helpers.js';
 
 const vectors = JSON.parse(readFileSync(join(process.cwd(), 'test/templates/fixtures/template-function-vectors.json'), 'utf8'));
 
+/** Each expression evaluates to its value. */
+const evaluates = (cases: [string, unknown][]) => {
+  for (const [expr, want] of cases) assert.equal(ev(expr), want, expr);
+};
 const throwsExpr = (expr: string, re: RegExp, patch = {}) =>
   assert.throws(
     () => ev(expr, patch),
@@ -52,35 +56,41 @@ describe('template functions: array and object', () => {
     assert.deepEqual(ev('[concat(createArray(1, 2), createArray(3))]'), [1, 2, 3]);
   });
   it('contains: strings and arrays case-sensitive, object keys not', () => {
-    assert.equal(ev("[contains('OneTwoThree', 'e')]"), true);
-    assert.equal(ev("[contains('OneTwoThree', 'z')]"), false);
-    assert.equal(ev("[contains('abc', 'B')]"), false);
-    assert.equal(ev("[contains(createObject('one', 'a'), 'ONE')]"), true);
-    assert.equal(ev("[contains(createArray('one', 'two'), 'two')]"), true);
-    assert.equal(ev("[contains(createArray('one', 'two'), 'TWO')]"), false);
+    evaluates([
+      ["[contains('OneTwoThree', 'e')]", true],
+      ["[contains('OneTwoThree', 'z')]", false],
+      ["[contains('abc', 'B')]", false],
+      ["[contains(createObject('one', 'a'), 'ONE')]", true],
+      ["[contains(createArray('one', 'two'), 'two')]", true],
+      ["[contains(createArray('one', 'two'), 'TWO')]", false],
+    ]);
   });
   it('empty, first, last, length', () => {
-    assert.equal(ev('[empty(createArray())]'), true);
-    assert.equal(ev("[empty('')]"), true);
-    assert.equal(ev('[empty(createObject())]'), true);
-    assert.equal(ev('[empty(null())]'), true);
-    assert.equal(ev("[empty('a')]"), false);
-    assert.equal(ev("[first(createArray('one', 'two'))]"), 'one');
-    assert.equal(ev("[first('One Two')]"), 'O');
-    assert.equal(ev("[last(createArray('one', 'two'))]"), 'two');
-    assert.equal(ev("[last('One Two')]"), 'o');
-    assert.equal(ev("[length('abc')]"), 3);
-    assert.equal(ev('[length(createArray(1, 2))]'), 2);
-    assert.equal(ev("[length(createObject('a', 1))]"), 1);
+    evaluates([
+      ['[empty(createArray())]', true],
+      ["[empty('')]", true],
+      ['[empty(createObject())]', true],
+      ['[empty(null())]', true],
+      ["[empty('a')]", false],
+      ["[first(createArray('one', 'two'))]", 'one'],
+      ["[first('One Two')]", 'O'],
+      ["[last(createArray('one', 'two'))]", 'two'],
+      ["[last('One Two')]", 'o'],
+      ["[length('abc')]", 3],
+      ['[length(createArray(1, 2))]', 2],
+      ["[length(createObject('a', 1))]", 1],
+    ]);
   });
   it('indexOf and lastIndexOf (strings case-insensitive, arrays by value)', () => {
-    assert.equal(ev("[indexOf('test', 't')]"), 0);
-    assert.equal(ev("[lastIndexOf('test', 't')]"), 3);
-    assert.equal(ev("[indexOf('abcdef', 'CD')]"), 2);
-    assert.equal(ev("[indexOf('abcdef', 'z')]"), -1);
-    assert.equal(ev("[indexOf(createArray('a', 'b', 'a'), 'a')]"), 0);
-    assert.equal(ev("[lastIndexOf(createArray('a', 'b', 'a'), 'a')]"), 2);
-    assert.equal(ev('[indexOf(createArray(1, 2), 3)]'), -1);
+    evaluates([
+      ["[indexOf('test', 't')]", 0],
+      ["[lastIndexOf('test', 't')]", 3],
+      ["[indexOf('abcdef', 'CD')]", 2],
+      ["[indexOf('abcdef', 'z')]", -1],
+      ["[indexOf(createArray('a', 'b', 'a'), 'a')]", 0],
+      ["[lastIndexOf(createArray('a', 'b', 'a'), 'a')]", 2],
+      ['[indexOf(createArray(1, 2), 3)]', -1],
+    ]);
   });
   it('intersection and union', () => {
     assert.deepEqual(ev("[intersection(createArray('one', 'two', 'three'), createArray('two', 'three'))]"), ['two', 'three']);
@@ -115,11 +125,13 @@ describe('template functions: array and object', () => {
     assert.deepEqual(ev("[shallowMerge(createArray(createObject('a', 1, 'n', createObject('x', 1)), createObject('n', createObject('y', 2))))]"), { a: 1, n: { y: 2 } });
   });
   it('tryGet, tryIndexFromEnd, distinct, flatten', () => {
-    assert.equal(ev("[tryGet(createObject('a', 1), 'b')]"), null);
-    assert.equal(ev("[tryGet(createObject('a', createObject('b', 2)), 'a', 'b')]"), 2);
-    assert.equal(ev('[tryGet(createArray(1, 2), 5)]'), null);
-    assert.equal(ev('[tryIndexFromEnd(createArray(1, 2, 3), 1)]'), 3);
-    assert.equal(ev('[tryIndexFromEnd(createArray(1, 2, 3), 4)]'), null);
+    evaluates([
+      ["[tryGet(createObject('a', 1), 'b')]", null],
+      ["[tryGet(createObject('a', createObject('b', 2)), 'a', 'b')]", 2],
+      ['[tryGet(createArray(1, 2), 5)]', null],
+      ['[tryIndexFromEnd(createArray(1, 2, 3), 1)]', 3],
+      ['[tryIndexFromEnd(createArray(1, 2, 3), 4)]', null],
+    ]);
     assert.deepEqual(ev('[distinct(createArray(1, 2, 1))]'), [1, 2]);
     assert.deepEqual(ev('[flatten(createArray(createArray(1), createArray(2, 3)))]'), [1, 2, 3]);
   });
@@ -136,20 +148,24 @@ describe('template functions: comparison and logical', () => {
     assert.equal(ev('[less(1, 2)]'), true);
     assert.equal(ev("[less('a', 'b')]"), true);
     // MS docs examples: greater('A', 'a') and greaterOrEquals('A', 'a') are true, less('A', 'a') false.
-    assert.equal(ev("[greater('A', 'a')]"), true);
-    assert.equal(ev("[greaterOrEquals('A', 'a')]"), true);
-    assert.equal(ev("[less('A', 'a')]"), false);
-    assert.equal(ev("[lessOrEquals('A', 'a')]"), false);
-    assert.equal(ev('[lessOrEquals(2, 2)]'), true);
-    assert.equal(ev('[greater(3, 2)]'), true);
-    assert.equal(ev('[greaterOrEquals(1, 2)]'), false);
+    evaluates([
+      ["[greater('A', 'a')]", true],
+      ["[greaterOrEquals('A', 'a')]", true],
+      ["[less('A', 'a')]", false],
+      ["[lessOrEquals('A', 'a')]", false],
+      ['[lessOrEquals(2, 2)]', true],
+      ['[greater(3, 2)]', true],
+      ['[greaterOrEquals(1, 2)]', false],
+    ]);
   });
   it('and, or, not, bool, true, false', () => {
-    assert.equal(ev('[and(true(), false())]'), false);
-    assert.equal(ev('[or(true(), false())]'), true);
-    assert.equal(ev('[not(true())]'), false);
-    assert.equal(ev("[bool('TRUE')]"), true);
-    assert.equal(ev('[bool(0)]'), false);
+    evaluates([
+      ['[and(true(), false())]', false],
+      ['[or(true(), false())]', true],
+      ['[not(true())]', false],
+      ["[bool('TRUE')]", true],
+      ['[bool(0)]', false],
+    ]);
   });
   it('if is lazy: the branch not taken is never evaluated', () => {
     assert.equal(ev("[if(true(), 'yes', fail())]".replace('fail()', "json('not json')")), 'yes');
@@ -160,21 +176,25 @@ describe('template functions: comparison and logical', () => {
 
 describe('template functions: numeric and conversion', () => {
   it('add sub mul div mod', () => {
-    assert.equal(ev('[add(5, 3)]'), 8);
-    assert.equal(ev('[sub(7, 3)]'), 4);
-    assert.equal(ev('[mul(5, 3)]'), 15);
-    assert.equal(ev('[div(8, 3)]'), 2);
-    assert.equal(ev('[div(-7, 2)]'), -3);
-    assert.equal(ev('[mod(7, 3)]'), 1);
-    assert.equal(ev('[mod(-7, 3)]'), -1);
+    evaluates([
+      ['[add(5, 3)]', 8],
+      ['[sub(7, 3)]', 4],
+      ['[mul(5, 3)]', 15],
+      ['[div(8, 3)]', 2],
+      ['[div(-7, 2)]', -3],
+      ['[mod(7, 3)]', 1],
+      ['[mod(-7, 3)]', -1],
+    ]);
     throwsExpr('[div(1, 0)]', /divide by zero/);
   });
   it('int, float, string', () => {
-    assert.equal(ev("[int('4')]"), 4);
-    assert.equal(ev("[float('1.5')]"), 1.5);
-    assert.equal(ev('[string(true())]'), 'True');
-    assert.equal(ev("[string(createObject('a', 1))]"), '{"a":1}');
-    assert.equal(ev('[string(5)]'), '5');
+    evaluates([
+      ["[int('4')]", 4],
+      ["[float('1.5')]", 1.5],
+      ['[string(true())]', 'True'],
+      ["[string(createObject('a', 1))]", '{"a":1}'],
+      ['[string(5)]', '5'],
+    ]);
   });
 });
 
@@ -194,14 +214,16 @@ describe('template functions: strings', () => {
     assert.equal(ev("[endsWith('abcdef', 'e')]"), false);
   });
   it('format: .NET composite format with numeric specifiers', () => {
-    assert.equal(ev("[format('{0}, {1}. Formatted number: {2:N0}', 'Hello', 'User', 8175133)]"), 'Hello, User. Formatted number: 8,175,133');
-    assert.equal(ev("[format('{0:N2}', 1234.5)]"), '1,234.50');
-    assert.equal(ev("[format('{0:D4}', 42)]"), '0042');
-    assert.equal(ev("[format('{0:X}', 255)]"), 'FF');
-    assert.equal(ev("[format('{0:000}', 7)]"), '007');
-    assert.equal(ev("[format('{{{0}}}', 'x')]"), '{x}');
-    assert.equal(ev("[format('{0}', true())]"), 'True');
-    assert.equal(ev("[format('{0,5}|{1,-3}|', 'ab', 'c')]"), '   ab|c  |');
+    evaluates([
+      ["[format('{0}, {1}. Formatted number: {2:N0}', 'Hello', 'User', 8175133)]", 'Hello, User. Formatted number: 8,175,133'],
+      ["[format('{0:N2}', 1234.5)]", '1,234.50'],
+      ["[format('{0:D4}', 42)]", '0042'],
+      ["[format('{0:X}', 255)]", 'FF'],
+      ["[format('{0:000}', 7)]", '007'],
+      ["[format('{{{0}}}', 'x')]", '{x}'],
+      ["[format('{0}', true())]", 'True'],
+      ["[format('{0,5}|{1,-3}|', 'ab', 'c')]", '   ab|c  |'],
+    ]);
   });
   it('padLeft, replace, split, substring, toLower, toUpper, trim', () => {
     assert.equal(ev("[padLeft('123', 10, '0')]"), '0000000123');
@@ -216,11 +238,13 @@ describe('template functions: strings', () => {
     assert.equal(ev("[trim('    one two three   ')]"), 'one two three');
   });
   it('uri, uriComponent, uriComponentToString', () => {
-    assert.equal(ev("[uri('http://contoso.org/firstpath', 'myscript.sh')]"), 'http://contoso.org/myscript.sh');
-    assert.equal(ev("[uri('http://contoso.org/firstpath/', 'myscript.sh')]"), 'http://contoso.org/firstpath/myscript.sh');
-    assert.equal(ev("[uriComponent('http://contoso.com/resources/nested/azuredeploy.json')]"), 'http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json');
-    assert.equal(ev("[uriComponentToString('http%3A%2F%2Fcontoso.com')]"), 'http://contoso.com');
-    assert.equal(ev("[uriComponent('a b!(c)')]"), 'a%20b%21%28c%29');
+    evaluates([
+      ["[uri('http://contoso.org/firstpath', 'myscript.sh')]", 'http://contoso.org/myscript.sh'],
+      ["[uri('http://contoso.org/firstpath/', 'myscript.sh')]", 'http://contoso.org/firstpath/myscript.sh'],
+      ["[uriComponent('http://contoso.com/resources/nested/azuredeploy.json')]", 'http%3A%2F%2Fcontoso.com%2Fresources%2Fnested%2Fazuredeploy.json'],
+      ["[uriComponentToString('http%3A%2F%2Fcontoso.com')]", 'http://contoso.com'],
+      ["[uriComponent('a b!(c)')]", 'a%20b%21%28c%29'],
+    ]);
   });
   it('newGuid and utcNow only in parameter defaults', () => {
     throwsExpr('[utcNow()]', /can only be used with parameter default value/);
@@ -231,13 +255,15 @@ describe('template functions: strings', () => {
     assert.match(String(ev('[newGuid()]', { site: 'parameterDefault' })), /^[0-9a-f-]{36}$/);
   });
   it('dateTimeAdd, dateTimeFromEpoch, dateTimeToEpoch', () => {
-    assert.equal(ev("[dateTimeAdd('2020-04-07 14:53:14Z', 'P3Y')]"), '4/7/2023 2:53:14 PM');
-    assert.equal(ev("[dateTimeAdd('2020-04-07 14:53:14Z', '-P9D')]"), '3/29/2020 2:53:14 PM');
-    assert.equal(ev("[dateTimeAdd('2020-04-07 14:53:14Z', 'PT1H')]"), '4/7/2020 3:53:14 PM');
-    assert.equal(ev("[dateTimeAdd('20200407T145314Z', 'PT1H')]"), '20200407T155314Z');
-    assert.equal(ev("[dateTimeAdd('2020-04-07T14:53:14Z', 'P1D', 'yyyy-MM-dd')]"), '2020-04-08');
-    assert.equal(ev('[dateTimeFromEpoch(1683040573)]'), '2023-05-02T15:16:13Z');
-    assert.equal(ev("[dateTimeToEpoch('2023-05-02T15:16:13Z')]"), 1683040573);
+    evaluates([
+      ["[dateTimeAdd('2020-04-07 14:53:14Z', 'P3Y')]", '4/7/2023 2:53:14 PM'],
+      ["[dateTimeAdd('2020-04-07 14:53:14Z', '-P9D')]", '3/29/2020 2:53:14 PM'],
+      ["[dateTimeAdd('2020-04-07 14:53:14Z', 'PT1H')]", '4/7/2020 3:53:14 PM'],
+      ["[dateTimeAdd('20200407T145314Z', 'PT1H')]", '20200407T155314Z'],
+      ["[dateTimeAdd('2020-04-07T14:53:14Z', 'P1D', 'yyyy-MM-dd')]", '2020-04-08'],
+      ['[dateTimeFromEpoch(1683040573)]', '2023-05-02T15:16:13Z'],
+      ["[dateTimeToEpoch('2023-05-02T15:16:13Z')]", 1683040573],
+    ]);
   });
   it('toLogicalZone(s)/toPhysicalZone(s) answer the zone given (one zone mapping in the emulator)', () => {
     assert.equal(ev("[toLogicalZone(subscription().subscriptionId, 'eastus', 'eastus-az1', '1')]"), '1');

@@ -8,7 +8,6 @@
 #
 # Python imports one `sitecustomize` only: this one then runs the next sitecustomize.py found on sys.path (the
 # az RBAC fix beside it, the system's), so it can be combined with them.
-import importlib.abc
 import importlib.util
 import os
 import sys
@@ -16,38 +15,30 @@ import sys
 _PACKAGE = 'azure.mgmt.recoveryservicesbackup'
 
 
-class _RecoveryServicesBackupTopLevel(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path, target=None):
-        if name != _PACKAGE:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, 'find_spec'):
-                continue
-            spec = finder.find_spec(name, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
-        original = spec.loader.exec_module
-
-        def exec_module(module):
-            original(module)
-            if hasattr(module, 'RecoveryServicesBackupClient'):
-                return  # an SDK that still has it: nothing to do
-            try:
-                from azure.mgmt.recoveryservicesbackup import activestamp
-                from azure.mgmt.recoveryservicesbackup.activestamp import models
-            except ImportError:
-                return
-            module.RecoveryServicesBackupClient = activestamp.RecoveryServicesBackupClient
-            module.models = models
-            sys.modules.setdefault(_PACKAGE + '.models', models)
-
-        spec.loader.exec_module = exec_module
-        return spec
+def _load_patch_helper():
+    # beside the az fix, which may or may not be on sys.path
+    here = os.path.dirname(os.path.abspath(__file__))
+    helper = os.path.join(here, '..', 'az-debian-rbac-fix', '_arm_emulator_import_patch.py')
+    spec = importlib.util.spec_from_file_location('_arm_emulator_import_patch_for_ansible_fix', helper)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.patch_after_import
 
 
-sys.meta_path.insert(0, _RecoveryServicesBackupTopLevel())
+def _top_level_names(module):
+    if hasattr(module, 'RecoveryServicesBackupClient'):
+        return  # an SDK that still has it: nothing to do
+    try:
+        from azure.mgmt.recoveryservicesbackup import activestamp
+        from azure.mgmt.recoveryservicesbackup.activestamp import models
+    except ImportError:
+        return
+    module.RecoveryServicesBackupClient = activestamp.RecoveryServicesBackupClient
+    module.models = models
+    sys.modules.setdefault(_PACKAGE + '.models', models)
+
+
+_load_patch_helper()(lambda name: name == _PACKAGE, _top_level_names)
 
 
 def _run_next_sitecustomize():

@@ -5,32 +5,23 @@
 # anything: "'RoleAssignmentsOperations' object has no attribute 'config'" (Azure/azure-cli#24959,
 # #20546, #22868). Put this directory on PYTHONPATH for az and those commands work, against the
 # emulator as against Azure. Nothing else is changed.
-import importlib.abc
+import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _arm_emulator_import_patch import patch_after_import  # noqa: E402
 
-class _AuthorizationOperationsConfig(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path, target=None):
-        if not (name.startswith('azure.mgmt.authorization.') and '.operations.' in name and name.endswith('_operations')):
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, 'find_spec'):
-                continue
-            spec = finder.find_spec(name, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
-        original = spec.loader.exec_module
-
-        def exec_module(module):
-            original(module)
-            for value in list(vars(module).values()):
-                if isinstance(value, type) and value.__name__.endswith('Operations') and not hasattr(value, 'config'):
-                    value.config = property(lambda self: self._config)
-
-        spec.loader.exec_module = exec_module
-        return spec
+sys.path.pop(0)
 
 
-sys.meta_path.insert(0, _AuthorizationOperationsConfig())
+def _is_operations_module(name):
+    return name.startswith('azure.mgmt.authorization.') and '.operations.' in name and name.endswith('_operations')
+
+
+def _add_config(module):
+    for value in list(vars(module).values()):
+        if isinstance(value, type) and value.__name__.endswith('Operations') and not hasattr(value, 'config'):
+            value.config = property(lambda self: self._config)
+
+
+patch_after_import(_is_operations_module, _add_config)

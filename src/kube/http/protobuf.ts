@@ -2,7 +2,7 @@
 // clients send them for every `kubectl create <subcommand>`, `kubectl run`, `expose`, `rollout`, `drain`
 // (Eviction), `create token` (TokenRequest), `auth can-i` / `whoami` (reviews) and the like. The envelope is
 // the magic "k8s\0" then a runtime.Unknown (typeMeta, raw); the raw message is read by the field numbers of
-// the kind's generated.proto (protobuf/schemas.ts, one shared schema per message type) into the JSON the API
+// the kind's generated.proto (schemas/kube/protobuf.json, one shared schema per message type) into the JSON the API
 // core takes, as the same object sent as JSON would read: bytes as base64, IntOrString as a number or a
 // string, Quantity as its string, Time/MicroTime as RFC 3339 (a zero time stays absent), inlined structs
 // merged into their parent, zero scalars of non-pointer Go fields left out (they are `omitempty` in JSON).
@@ -10,7 +10,7 @@
 // with 415, never misread.
 
 import { KubeError } from '../status.js';
-import { SCHEMAS, type Field, type Schema } from './protobuf/schemas.js';
+import { schemaOf, type Field, type Schema } from './protobuf/schemas.js';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
@@ -129,7 +129,7 @@ function timeString(m: { seconds?: number; nanos?: number }, micro: boolean): st
 
 /** A message's value in JSON: the well-known apimachinery types take their JSON forms. */
 function message(buf: Buffer, type: string): unknown {
-  const schema = SCHEMAS[type];
+  const schema = schemaOf(type);
   if (!schema) throw bad(`no schema for ${type}`);
   const m = decode(buf, schema) as Record<string, any>;
   switch (type) {

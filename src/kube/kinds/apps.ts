@@ -4,7 +4,7 @@
 import { humanAge, isObj, type KubeObject } from '../model.js';
 import type { StatusCause } from '../status.js';
 import { podSpecDefaults, validatePodSpec, canonical } from './pod.js';
-import { ALL_VERBS, AGE_COLUMN, NAME_COLUMN, col, type ResourceDef } from './registry.js';
+import { AGE_COLUMN, builtin, NAME_COLUMN, col, type ResourceDef } from './registry.js';
 import { dns1123Subdomain, immutable, intIn, invalid, labelSelector, labels, required, unsupported } from './validation.js';
 import { selectorMatches } from '../selectors.js';
 
@@ -27,6 +27,8 @@ export function formatSelector(sel: any): string {
 
 const containers = (o: KubeObject) => (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.name).join(',');
 const images = (o: KubeObject) => (o.spec?.template?.spec?.containers ?? []).map((c: any) => c.image).join(',');
+/** The wide columns of every kind with a pod template (cells: containers(o), images(o)). */
+const TEMPLATE_COLUMNS = [col('Containers', 'string', 'Names of each container in the template.', 1), col('Images', 'string', 'Images referenced by each container in the template.', 1)];
 
 /** Template and selector rules every workload shares. */
 function validateTemplate(o: KubeObject, opts: { restartPolicies: string[]; old?: KubeObject; selectorRequired?: boolean }): StatusCause[] {
@@ -63,27 +65,14 @@ function templateDefaults(o: KubeObject): void {
 // ---- deployments -----------------------------------------------------------------------------------------
 
 export const deployments: ResourceDef = {
-  group: 'apps',
-  version: 'v1',
-  resource: 'deployments',
-  kind: 'Deployment',
-  singular: 'deployment',
-  namespaced: true,
-  shortNames: ['deploy'],
-  categories: ['all'],
-  verbs: ALL_VERBS,
-  subresources: ['status', 'scale'],
-  statusSubresource: true,
-  generation: true,
-  schema: 'io.k8s.api.apps.v1.Deployment',
+  ...builtin('apps', 'v1', 'deployments', 'Deployment', { shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'], generation: true }),
   columns: [
     NAME_COLUMN,
     col('Ready', 'string', 'Number of the pod with ready state'),
     col('Up-to-date', 'integer', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
     col('Available', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
     AGE_COLUMN,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
+    ...TEMPLATE_COLUMNS,
     col('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.', 1),
   ],
   row: (o, now) => [
@@ -141,27 +130,14 @@ export const deployments: ResourceDef = {
 // ---- replica sets --------------------------------------------------------------------------------------------
 
 export const replicasets: ResourceDef = {
-  group: 'apps',
-  version: 'v1',
-  resource: 'replicasets',
-  kind: 'ReplicaSet',
-  singular: 'replicaset',
-  namespaced: true,
-  shortNames: ['rs'],
-  categories: ['all'],
-  verbs: ALL_VERBS,
-  subresources: ['status', 'scale'],
-  statusSubresource: true,
-  generation: true,
-  schema: 'io.k8s.api.apps.v1.ReplicaSet',
+  ...builtin('apps', 'v1', 'replicasets', 'ReplicaSet', { shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'], generation: true }),
   columns: [
     NAME_COLUMN,
     col('Desired', 'integer', 'Replicas is the number of desired pods.'),
     col('Current', 'integer', 'Replicas is the most recently observed number of replicas.'),
     col('Ready', 'integer', 'The number of ready replicas for this replica set.'),
     AGE_COLUMN,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
+    ...TEMPLATE_COLUMNS,
     col('Selector', 'string', 'Label selector for pods.', 1),
   ],
   row: (o, now) => [o.metadata.name, o.spec?.replicas ?? 0, o.status?.replicas ?? 0, o.status?.readyReplicas ?? 0, age(o, now), containers(o), images(o), formatSelector(o.spec?.selector)],
@@ -177,26 +153,8 @@ export const replicasets: ResourceDef = {
 // ---- stateful sets -----------------------------------------------------------------------------------------------
 
 export const statefulsets: ResourceDef = {
-  group: 'apps',
-  version: 'v1',
-  resource: 'statefulsets',
-  kind: 'StatefulSet',
-  singular: 'statefulset',
-  namespaced: true,
-  shortNames: ['sts'],
-  categories: ['all'],
-  verbs: ALL_VERBS,
-  subresources: ['status', 'scale'],
-  statusSubresource: true,
-  generation: true,
-  schema: 'io.k8s.api.apps.v1.StatefulSet',
-  columns: [
-    NAME_COLUMN,
-    col('Ready', 'string', 'Number of the pod with ready state'),
-    AGE_COLUMN,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
-  ],
+  ...builtin('apps', 'v1', 'statefulsets', 'StatefulSet', { shortNames: ['sts'], categories: ['all'], subresources: ['status', 'scale'], generation: true }),
+  columns: [NAME_COLUMN, col('Ready', 'string', 'Number of the pod with ready state'), AGE_COLUMN, ...TEMPLATE_COLUMNS],
   row: (o, now) => [o.metadata.name, `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`, age(o, now), containers(o), images(o)],
   defaults(o) {
     templateDefaults(o);
@@ -244,19 +202,7 @@ export const statefulsets: ResourceDef = {
 // ---- daemon sets ---------------------------------------------------------------------------------------------------
 
 export const daemonsets: ResourceDef = {
-  group: 'apps',
-  version: 'v1',
-  resource: 'daemonsets',
-  kind: 'DaemonSet',
-  singular: 'daemonset',
-  namespaced: true,
-  shortNames: ['ds'],
-  categories: ['all'],
-  verbs: ALL_VERBS,
-  subresources: ['status'],
-  statusSubresource: true,
-  generation: true,
-  schema: 'io.k8s.api.apps.v1.DaemonSet',
+  ...builtin('apps', 'v1', 'daemonsets', 'DaemonSet', { shortNames: ['ds'], categories: ['all'], subresources: ['status'], generation: true }),
   columns: [
     NAME_COLUMN,
     col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).'),
@@ -266,8 +212,7 @@ export const daemonsets: ResourceDef = {
     col('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available (ready for at least spec.minReadySeconds)'),
     col('Node Selector', 'string', "NodeSelector is a selector which must be true for the pod to fit on a node. Selector which must match a node's labels for the pod to be scheduled on that node."),
     AGE_COLUMN,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
+    ...TEMPLATE_COLUMNS,
     col('Selector', 'string', 'A label query over pods that are managed by the daemon set.', 1),
   ],
   row: (o, now) => {
@@ -302,14 +247,7 @@ export const daemonsets: ResourceDef = {
 };
 
 export const controllerrevisions: ResourceDef = {
-  group: 'apps',
-  version: 'v1',
-  resource: 'controllerrevisions',
-  kind: 'ControllerRevision',
-  singular: 'controllerrevision',
-  namespaced: true,
-  verbs: ALL_VERBS,
-  schema: 'io.k8s.api.apps.v1.ControllerRevision',
+  ...builtin('apps', 'v1', 'controllerrevisions', 'ControllerRevision'),
   columns: [NAME_COLUMN, col('Controller', 'string', 'Controller of the object'), col('Revision', 'string', 'Revision of the ControllerRevision'), AGE_COLUMN],
   row: (o, now) => {
     const c = (o.metadata.ownerReferences ?? []).find((r) => r.controller);
@@ -345,26 +283,14 @@ function duration(o: KubeObject, now: number): string {
 }
 
 export const jobs: ResourceDef = {
-  group: 'batch',
-  version: 'v1',
-  resource: 'jobs',
-  kind: 'Job',
-  singular: 'job',
-  namespaced: true,
-  categories: ['all'],
-  verbs: ALL_VERBS,
-  subresources: ['status'],
-  statusSubresource: true,
-  generation: true,
-  schema: 'io.k8s.api.batch.v1.Job',
+  ...builtin('batch', 'v1', 'jobs', 'Job', { categories: ['all'], subresources: ['status'], generation: true }),
   columns: [
     NAME_COLUMN,
     col('Status', 'string', 'Status of the job.'),
     col('Completions', 'string', 'The completion status of the job.'),
     col('Duration', 'string', 'Time required to complete the job.'),
     AGE_COLUMN,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
+    ...TEMPLATE_COLUMNS,
     col('Selector', 'string', 'Label selector for pods.', 1),
   ],
   row: (o, now) => {
@@ -419,19 +345,7 @@ export const jobs: ResourceDef = {
 };
 
 export const cronjobs: ResourceDef = {
-  group: 'batch',
-  version: 'v1',
-  resource: 'cronjobs',
-  kind: 'CronJob',
-  singular: 'cronjob',
-  namespaced: true,
-  shortNames: ['cj'],
-  categories: ['all'],
-  verbs: ALL_VERBS,
-  subresources: ['status'],
-  statusSubresource: true,
-  generation: true,
-  schema: 'io.k8s.api.batch.v1.CronJob',
+  ...builtin('batch', 'v1', 'cronjobs', 'CronJob', { shortNames: ['cj'], categories: ['all'], subresources: ['status'], generation: true }),
   columns: [
     NAME_COLUMN,
     col('Schedule', 'string', 'The schedule in Cron format.'),
@@ -440,8 +354,7 @@ export const cronjobs: ResourceDef = {
     col('Active', 'integer', 'A list of pointers to currently running jobs.'),
     col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
     AGE_COLUMN,
-    col('Containers', 'string', 'Names of each container in the template.', 1),
-    col('Images', 'string', 'Images referenced by each container in the template.', 1),
+    ...TEMPLATE_COLUMNS,
     col('Selector', 'string', 'Label selector for pods.', 1),
   ],
   row: (o, now) => [

@@ -4,7 +4,7 @@
 import { humanAge, isObj, type KubeObject } from '../model.js';
 import type { StatusCause } from '../status.js';
 import { podDefaults, podReady, podRestarts, podStatusText, validatePod } from './pod.js';
-import { ALL_VERBS, AGE_COLUMN, NAME_COLUMN, col, type KindContext, type ResourceDef } from './registry.js';
+import { AGE_COLUMN, builtin, NAME_COLUMN, col, type KindContext, type ResourceDef } from './registry.js';
 import { inCidr, intToIp, parseCidr } from '../net.js';
 import { dns1035Label, dns1123Label, dns1123Subdomain, immutable, intIn, invalid, labels, required, unsupported } from './validation.js';
 
@@ -13,17 +13,12 @@ const age = (o: KubeObject, now: number) => humanAge(o.metadata.creationTimestam
 // ---- namespaces ------------------------------------------------------------------------------------------
 
 const namespaces: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'namespaces',
-  kind: 'Namespace',
-  singular: 'namespace',
-  namespaced: false,
-  shortNames: ['ns'],
-  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: ['status', 'finalize'],
-  statusSubresource: true,
-  schema: 'io.k8s.api.core.v1.Namespace',
+  ...builtin('', 'v1', 'namespaces', 'Namespace', {
+    namespaced: false,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    shortNames: ['ns'],
+    subresources: ['status', 'finalize'],
+  }),
   columns: [NAME_COLUMN, col('Status', 'string', 'The status of the namespace'), AGE_COLUMN],
   row: (o, now) => [o.metadata.name, o.status?.phase ?? 'Active', age(o, now)],
   fields: { 'status.phase': (o) => o.status?.phase },
@@ -57,17 +52,7 @@ export function nodeStatusText(o: KubeObject): string {
 const addr = (o: KubeObject, type: string) => (o.status?.addresses ?? []).find((a: any) => a.type === type)?.address ?? '<none>';
 
 const nodes: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'nodes',
-  kind: 'Node',
-  singular: 'node',
-  namespaced: false,
-  shortNames: ['no'],
-  verbs: ALL_VERBS,
-  subresources: ['status', 'proxy'],
-  statusSubresource: true,
-  schema: 'io.k8s.api.core.v1.Node',
+  ...builtin('', 'v1', 'nodes', 'Node', { namespaced: false, shortNames: ['no'], subresources: ['status', 'proxy'] }),
   columns: [
     NAME_COLUMN,
     col('Status', 'string', 'The status of the node'),
@@ -112,19 +97,7 @@ const nodes: ResourceDef = {
 // ---- pods -----------------------------------------------------------------------------------------------------
 
 const pods: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'pods',
-  kind: 'Pod',
-  singular: 'pod',
-  namespaced: true,
-  shortNames: ['po'],
-  categories: ['all'],
-  verbs: ALL_VERBS,
-  subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'],
-  statusSubresource: true,
-  graceful: true,
-  schema: 'io.k8s.api.core.v1.Pod',
+  ...builtin('', 'v1', 'pods', 'Pod', { shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'proxy'], graceful: true }),
   columns: [
     NAME_COLUMN,
     col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
@@ -254,18 +227,7 @@ function checkServiceAddresses(o: KubeObject, ctx: KindContext, old?: KubeObject
 }
 
 const services: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'services',
-  kind: 'Service',
-  singular: 'service',
-  namespaced: true,
-  shortNames: ['svc'],
-  categories: ['all'],
-  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: ['status', 'proxy'],
-  statusSubresource: true,
-  schema: 'io.k8s.api.core.v1.Service',
+  ...builtin('', 'v1', 'services', 'Service', { shortNames: ['svc'], categories: ['all'], subresources: ['status', 'proxy'] }),
   columns: [
     NAME_COLUMN,
     col('Type', 'string', 'type determines how the Service is exposed.'),
@@ -360,15 +322,7 @@ const services: ResourceDef = {
 };
 
 const endpoints: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'endpoints',
-  kind: 'Endpoints',
-  singular: 'endpoints',
-  namespaced: true,
-  shortNames: ['ep'],
-  verbs: ALL_VERBS,
-  schema: 'io.k8s.api.core.v1.Endpoints',
+  ...builtin('', 'v1', 'endpoints', 'Endpoints', { shortNames: ['ep'] }),
   columns: [NAME_COLUMN, col('Endpoints', 'string', 'Endpoints of the service'), AGE_COLUMN],
   row: (o, now) => {
     const list: string[] = [];
@@ -399,15 +353,7 @@ function dataKeys(field: string, m: unknown): StatusCause[] {
 }
 
 const configmaps: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'configmaps',
-  kind: 'ConfigMap',
-  singular: 'configmap',
-  namespaced: true,
-  shortNames: ['cm'],
-  verbs: ALL_VERBS,
-  schema: 'io.k8s.api.core.v1.ConfigMap',
+  ...builtin('', 'v1', 'configmaps', 'ConfigMap', { shortNames: ['cm'] }),
   columns: [NAME_COLUMN, col('Data', 'string', 'Data contains the configuration data.'), AGE_COLUMN],
   row: (o, now) => [o.metadata.name, Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, age(o, now)],
   validate(o, _ctx, old) {
@@ -428,14 +374,7 @@ const SECRET_TYPES_WITH_KEYS: Record<string, string[]> = {
 };
 
 const secrets: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'secrets',
-  kind: 'Secret',
-  singular: 'secret',
-  namespaced: true,
-  verbs: ALL_VERBS,
-  schema: 'io.k8s.api.core.v1.Secret',
+  ...builtin('', 'v1', 'secrets', 'Secret'),
   columns: [NAME_COLUMN, col('Type', 'string', 'Used to facilitate programmatic handling of secret data.'), col('Data', 'string', 'Data contains the secret data.'), AGE_COLUMN],
   row: (o, now) => [o.metadata.name, o.type ?? 'Opaque', Object.keys(o.data ?? {}).length, age(o, now)],
   fields: { type: (o) => o.type },
@@ -467,16 +406,7 @@ const secrets: ResourceDef = {
 };
 
 const serviceaccounts: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'serviceaccounts',
-  kind: 'ServiceAccount',
-  singular: 'serviceaccount',
-  namespaced: true,
-  shortNames: ['sa'],
-  verbs: ALL_VERBS,
-  subresources: ['token'],
-  schema: 'io.k8s.api.core.v1.ServiceAccount',
+  ...builtin('', 'v1', 'serviceaccounts', 'ServiceAccount', { shortNames: ['sa'], subresources: ['token'] }),
   columns: [NAME_COLUMN, col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), AGE_COLUMN],
   row: (o, now) => [o.metadata.name, (o.secrets ?? []).length, age(o, now)],
   validate: (o) => dns1123Subdomain('metadata.name', o.metadata.name),
@@ -490,15 +420,7 @@ export function eventObject(o: KubeObject): string {
 }
 
 const events: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'events',
-  kind: 'Event',
-  singular: 'event',
-  namespaced: true,
-  shortNames: ['ev'],
-  verbs: ALL_VERBS,
-  schema: 'io.k8s.api.core.v1.Event',
+  ...builtin('', 'v1', 'events', 'Event', { shortNames: ['ev'] }),
   columns: [
     col('Last Seen', 'string', 'The last time the event was observed'),
     col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
@@ -565,17 +487,7 @@ const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWri
 export const accessModes = (m: string[] | undefined): string => (m ?? []).map((x) => ({ ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' })[x] ?? x).join(',');
 
 const persistentvolumeclaims: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'persistentvolumeclaims',
-  kind: 'PersistentVolumeClaim',
-  singular: 'persistentvolumeclaim',
-  namespaced: true,
-  shortNames: ['pvc'],
-  verbs: ALL_VERBS,
-  subresources: ['status'],
-  statusSubresource: true,
-  schema: 'io.k8s.api.core.v1.PersistentVolumeClaim',
+  ...builtin('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', { shortNames: ['pvc'], subresources: ['status'] }),
   columns: [
     NAME_COLUMN,
     col('Status', 'string', 'Status of the claim'),
@@ -632,17 +544,7 @@ function findDefaultStorageClass(ctx: { get: (g: string, r: string, ns: string, 
 }
 
 const persistentvolumes: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'persistentvolumes',
-  kind: 'PersistentVolume',
-  singular: 'persistentvolume',
-  namespaced: false,
-  shortNames: ['pv'],
-  verbs: ALL_VERBS,
-  subresources: ['status'],
-  statusSubresource: true,
-  schema: 'io.k8s.api.core.v1.PersistentVolume',
+  ...builtin('', 'v1', 'persistentvolumes', 'PersistentVolume', { namespaced: false, shortNames: ['pv'], subresources: ['status'] }),
   columns: [
     NAME_COLUMN,
     col('Capacity', 'string', "capacity is the description of the persistent volume's resources and capacity."),
@@ -686,14 +588,7 @@ const persistentvolumes: ResourceDef = {
 // ---- smaller kinds, stored as they are ------------------------------------------------------------------------
 
 const plain = (resource: string, kind: string, opts: Partial<ResourceDef> = {}): ResourceDef => ({
-  group: '',
-  version: 'v1',
-  resource,
-  kind,
-  singular: kind.toLowerCase(),
-  namespaced: true,
-  verbs: ALL_VERBS,
-  schema: `io.k8s.api.core.v1.${kind}`,
+  ...builtin('', 'v1', resource, kind),
   columns: [NAME_COLUMN, AGE_COLUMN],
   row: (o, now) => [o.metadata.name, age(o, now)],
   validate: (o) => dns1123Subdomain('metadata.name', o.metadata.name),
@@ -701,16 +596,7 @@ const plain = (resource: string, kind: string, opts: Partial<ResourceDef> = {}):
 });
 
 const componentstatuses: ResourceDef = {
-  group: '',
-  version: 'v1',
-  resource: 'componentstatuses',
-  kind: 'ComponentStatus',
-  singular: 'componentstatus',
-  namespaced: false,
-  shortNames: ['cs'],
-  verbs: ['get', 'list'],
-  virtual: true,
-  schema: 'io.k8s.api.core.v1.ComponentStatus',
+  ...builtin('', 'v1', 'componentstatuses', 'ComponentStatus', { namespaced: false, shortNames: ['cs'], verbs: ['get', 'list'], virtual: true }),
   columns: [
     NAME_COLUMN,
     col('Status', 'string', 'Status of the component conditions'),

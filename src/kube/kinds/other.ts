@@ -4,7 +4,7 @@
 
 import { humanAge, isObj, type KubeObject } from '../model.js';
 import type { StatusCause } from '../status.js';
-import { ALL_VERBS, AGE_COLUMN, NAME_COLUMN, col, type ResourceDef } from './registry.js';
+import { AGE_COLUMN, builtin, NAME_COLUMN, col, type ResourceDef } from './registry.js';
 import { formatSelector } from './apps.js';
 import { dns1123Subdomain, invalid, pathSegmentName, required, unsupported } from './validation.js';
 import { validateCrd } from './crd.js';
@@ -13,14 +13,7 @@ const age = (o: KubeObject, now: number) => humanAge(o.metadata.creationTimestam
 const CREATED_AT = col('Created At', 'date', 'Creation timestamp');
 
 const simple = (group: string, version: string, resource: string, kind: string, namespaced: boolean, opts: Partial<ResourceDef> = {}): ResourceDef => ({
-  group,
-  version,
-  resource,
-  kind,
-  singular: kind.toLowerCase(),
-  namespaced,
-  verbs: ALL_VERBS,
-  schema: `io.k8s.api.${group.split('.')[0]}.${version}.${kind}`,
+  ...builtin(group, version, resource, kind, { namespaced }),
   columns: [NAME_COLUMN, AGE_COLUMN],
   row: (o, now) => [o.metadata.name, age(o, now)],
   validate: (o) => dns1123Subdomain('metadata.name', o.metadata.name),
@@ -293,17 +286,7 @@ export const MISC_KINDS: ResourceDef[] = [
 // ---- events.k8s.io (the same events as core/v1, another shape) ------------------------------------------------
 
 export const EVENTS_V1: ResourceDef = {
-  group: 'events.k8s.io',
-  version: 'v1',
-  resource: 'events',
-  kind: 'Event',
-  singular: 'event',
-  namespaced: true,
-  shortNames: ['ev'],
-  verbs: ALL_VERBS,
-  storageGroup: 'core',
-  storageResource: 'events',
-  schema: 'io.k8s.api.events.v1.Event',
+  ...builtin('events.k8s.io', 'v1', 'events', 'Event', { shortNames: ['ev'], storageGroup: 'core', storageResource: 'events' }),
   // Stored as core/v1 events are (the read side turns them back: http/respond.ts), so kubectl get events and
   // kubectl describe show events written through either API.
   defaults: (o) => coreEventFromV1(o),
@@ -335,19 +318,14 @@ function coreEventFromV1(o: KubeObject): void {
 // ---- apiextensions ---------------------------------------------------------------------------------------------
 
 export const CRDS: ResourceDef = {
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  resource: 'customresourcedefinitions',
-  kind: 'CustomResourceDefinition',
-  singular: 'customresourcedefinition',
-  namespaced: false,
-  shortNames: ['crd', 'crds'],
-  categories: ['api-extensions'],
-  verbs: ALL_VERBS,
-  subresources: ['status'],
-  statusSubresource: true,
-  generation: true,
-  schema: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
+  ...builtin('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', {
+    namespaced: false,
+    schema: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+    generation: true,
+  }),
   columns: [NAME_COLUMN, CREATED_AT],
   row: (o) => [o.metadata.name, o.metadata.creationTimestamp],
   defaults(o) {
@@ -363,17 +341,7 @@ export const CRDS: ResourceDef = {
 
 // ---- reviews (create-only, answered from the authorizer) -----------------------------------------------------------
 
-const review = (group: string, resource: string, kind: string, namespaced = false): ResourceDef => ({
-  group,
-  version: 'v1',
-  resource,
-  kind,
-  singular: kind.toLowerCase(),
-  namespaced,
-  verbs: ['create'],
-  virtual: true,
-  schema: `io.k8s.api.${group.split('.')[0]}.v1.${kind}`,
-});
+const review = (group: string, resource: string, kind: string, namespaced = false): ResourceDef => builtin(group, 'v1', resource, kind, { namespaced, verbs: ['create'], virtual: true });
 
 export const REVIEW_KINDS: ResourceDef[] = [
   review('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),

@@ -82,6 +82,26 @@ export interface ResourceDef {
 export const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 export const READ_VERBS = ['get', 'list', 'watch'];
 
+/**
+ * The head of a built-in kind's definition: what the API server derives from group, version, plural and kind
+ * (the singular, the OpenAPI definition io.k8s.api.<group>.<version>.<Kind>, every verb, namespaced unless said,
+ * writes that keep the status when a status subresource is served); `opts` adds to it or overrides it.
+ */
+export function builtin(group: string, version: string, resource: string, kind: string, opts: Partial<ResourceDef> = {}): ResourceDef {
+  return {
+    group,
+    version,
+    resource,
+    kind,
+    singular: kind.toLowerCase(),
+    namespaced: true,
+    verbs: ALL_VERBS,
+    schema: `io.k8s.api.${group.split('.')[0] || 'core'}.${version}.${kind}`,
+    ...(opts.subresources?.includes('status') ? { statusSubresource: true } : {}),
+    ...opts,
+  };
+}
+
 export const col = (name: string, type: ColumnDefinition['type'], description: string, priority = 0, format = ''): ColumnDefinition => ({
   name,
   type,

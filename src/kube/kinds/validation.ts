@@ -32,53 +32,32 @@ export function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function dns1123Label(field: string, v: unknown): StatusCause[] {
-  const s = String(v ?? '');
-  const out: StatusCause[] = [];
-  if (s.length > 63) out.push(invalid(field, s, 'must be no more than 63 characters'));
-  if (!DNS1123_LABEL.test(s)) {
-    out.push(
-      invalid(
-        field,
-        s,
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-      ),
-    );
-  }
-  return out;
+/** One of Kubernetes' name formats: at most `max` characters matching `re`, with the API server's messages. */
+function nameFormat(max: number, re: RegExp, explain: string): (field: string, v: unknown) => StatusCause[] {
+  return (field, v) => {
+    const s = String(v ?? '');
+    const out: StatusCause[] = [];
+    if (s.length > max) out.push(invalid(field, s, `must be no more than ${max} characters`));
+    if (!re.test(s)) out.push(invalid(field, s, explain));
+    return out;
+  };
 }
 
-export function dns1123Subdomain(field: string, v: unknown): StatusCause[] {
-  const s = String(v ?? '');
-  const out: StatusCause[] = [];
-  if (s.length > 253) out.push(invalid(field, s, 'must be no more than 253 characters'));
-  if (!DNS1123_SUBDOMAIN.test(s)) {
-    out.push(
-      invalid(
-        field,
-        s,
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-      ),
-    );
-  }
-  return out;
-}
-
-export function dns1035Label(field: string, v: unknown): StatusCause[] {
-  const s = String(v ?? '');
-  const out: StatusCause[] = [];
-  if (s.length > 63) out.push(invalid(field, s, 'must be no more than 63 characters'));
-  if (!DNS1035_LABEL.test(s)) {
-    out.push(
-      invalid(
-        field,
-        s,
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
-      ),
-    );
-  }
-  return out;
-}
+export const dns1123Label = nameFormat(
+  63,
+  DNS1123_LABEL,
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+);
+export const dns1123Subdomain = nameFormat(
+  253,
+  DNS1123_SUBDOMAIN,
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+);
+export const dns1035Label = nameFormat(
+  63,
+  DNS1035_LABEL,
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+);
 
 /** A qualified name ('prefix/name'), as label and annotation keys are. */
 export function qualifiedName(field: string, key: string): StatusCause[] {
@@ -117,36 +96,51 @@ export function qualifiedName(field: string, key: string): StatusCause[] {
   return out;
 }
 
-export function labels(field: string, v: unknown): StatusCause[] {
+/** A map of string keys to string values (labels, annotations): every key a qualified name (as `keyOf` gives
+ * it), every value a string that `value` checks. */
+function stringMap(field: string, v: unknown, keyOf: (k: string) => string, value: (val: string, k: string) => StatusCause[]): StatusCause[] {
   if (v === undefined || v === null) return [];
   if (!isObj(v)) return [invalid(field, v, 'must be a map of string keys to string values')];
   const out: StatusCause[] = [];
   for (const [k, val] of Object.entries(v)) {
-    out.push(...qualifiedName(field, k));
+    out.push(...qualifiedName(field, keyOf(k)));
     if (typeof val !== 'string') out.push(invalid(`${field}[${k}]`, val, 'must be a string'));
-    else if (val.length > 63) out.push(invalid(field, val, 'must be no more than 63 characters'));
-    else if (!LABEL_VALUE.test(val))
-      out.push(
-        invalid(
-          field,
-          val,
-          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
-        ),
-      );
+    else out.push(...value(val, k));
   }
   return out;
 }
 
+export function labels(field: string, v: unknown): StatusCause[] {
+  return stringMap(
+    field,
+    v,
+    (k) => k,
+    (val) => {
+      if (val.length > 63) return [invalid(field, val, 'must be no more than 63 characters')];
+      if (!LABEL_VALUE.test(val))
+        return [
+          invalid(
+            field,
+            val,
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+          ),
+        ];
+      return [];
+    },
+  );
+}
+
 export function annotations(field: string, v: unknown): StatusCause[] {
-  if (v === undefined || v === null) return [];
-  if (!isObj(v)) return [invalid(field, v, 'must be a map of string keys to string values')];
-  const out: StatusCause[] = [];
   let size = 0;
-  for (const [k, val] of Object.entries(v)) {
-    out.push(...qualifiedName(field, k.toLowerCase()));
-    if (typeof val !== 'string') out.push(invalid(`${field}[${k}]`, val, 'must be a string'));
-    else size += k.length + val.length;
-  }
+  const out = stringMap(
+    field,
+    v,
+    (k) => k.toLowerCase(),
+    (val, k) => {
+      size += k.length + val.length;
+      return [];
+    },
+  );
   if (size > 256 * 1024) out.push(tooLong(field, 256 * 1024));
   return out;
 }

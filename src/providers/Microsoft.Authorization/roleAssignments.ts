@@ -7,6 +7,7 @@ import { ASSIGNMENT_TYPE_KEY, assignmentRef, roleGuidOf } from '../../authorizat
 import { below, covers, normScope } from '../../authorization/evaluator.js';
 import { directoryOf } from '../../graph/directory.js';
 import { NS, AUTHORIZATION_API_VERSIONS, GUID_RE, authz, scopeOf } from './common.js';
+import { extensionType, ownOperations } from '../typeParts.js';
 import { roleDefinitionId } from './roleDefinitions.js';
 
 // ---- role assignments ------------------------------------------------------------------------
@@ -59,16 +60,13 @@ function assignmentInput(ctx: RequestContext, candidate: ArmResource): Record<st
 }
 
 export const roleAssignments: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'roleAssignments',
-  scope: 'extension',
-  tracked: false,
-  apiVersions: AUTHORIZATION_API_VERSIONS,
-  providerOperations: [
-    { name: 'roleAssignments/read', operation: 'Get role assignment', description: 'Get information about a role assignment.' },
-    { name: 'roleAssignments/write', operation: 'Create role assignment', description: 'Create a role assignment at the specified scope.' },
-    { name: 'roleAssignments/delete', operation: 'Delete role assignment', description: 'Delete a role assignment at the specified scope.' },
-  ],
+  ...extensionType(NS, 'roleAssignments', AUTHORIZATION_API_VERSIONS),
+  providerOperations: ownOperations(
+    'roleAssignments',
+    ['Get role assignment', 'Get information about a role assignment.'],
+    ['Create role assignment', 'Create a role assignment at the specified scope.'],
+    ['Delete role assignment', 'Delete a role assignment at the specified scope.'],
+  ),
   handlers: {
     list: (ctx) => {
       const scope = normScope(scopeOf(ctx));

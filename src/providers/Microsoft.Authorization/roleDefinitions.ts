@@ -7,6 +7,7 @@ import { customRoleData } from '../../authorization/authorizer.js';
 import { BUILTIN_ROLES, type RoleDefinitionData } from '../../authorization/builtin-roles.js';
 import { below, covers, normScope } from '../../authorization/evaluator.js';
 import { NS, AUTHORIZATION_API_VERSIONS, GUID_RE, authz, scopeOf } from './common.js';
+import { extensionType, ownOperations } from '../typeParts.js';
 
 /** Role definition ids are always written at subscription level inside a subscription, at the root otherwise. */
 export function roleDefinitionId(subscriptionId: string | undefined, guid: string): string {
@@ -51,16 +52,13 @@ function roleFilter(f: string | undefined): (d: RoleDefinitionData) => boolean {
 }
 
 export const roleDefinitions: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'roleDefinitions',
-  scope: 'extension',
-  tracked: false,
-  apiVersions: AUTHORIZATION_API_VERSIONS,
-  providerOperations: [
-    { name: 'roleDefinitions/read', operation: 'Get role definition', description: 'Get information about a role definition.' },
-    { name: 'roleDefinitions/write', operation: 'Create or update custom role definition', description: 'Create or update a custom role definition with specified permissions and assignable scopes.' },
-    { name: 'roleDefinitions/delete', operation: 'Delete custom role definition', description: 'Delete the specified custom role definition.' },
-  ],
+  ...extensionType(NS, 'roleDefinitions', AUTHORIZATION_API_VERSIONS),
+  providerOperations: ownOperations(
+    'roleDefinitions',
+    ['Get role definition', 'Get information about a role definition.'],
+    ['Create or update custom role definition', 'Create or update a custom role definition with specified permissions and assignable scopes.'],
+    ['Delete custom role definition', 'Delete the specified custom role definition.'],
+  ),
   handlers: {
     get: (ctx) => {
       const guid = ctx.path.names[0];

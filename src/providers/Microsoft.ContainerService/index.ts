@@ -13,16 +13,14 @@ import { maintenanceConfigurations } from './maintenanceConfigurations.js';
 import { snapshots } from './snapshots.js';
 import { commandResults } from './runCommand.js';
 import { machines } from './poolActions.js';
-import {
-  availableAgentPoolVersions,
-  meshRevisionProfiles,
-  meshUpgradeProfiles,
-  osOptions,
-  outboundNetworkDependenciesEndpoints,
-  privateEndpointConnections,
-  privateLinkResources,
-  trustedAccessRoles,
-} from './clusterReads.js';
+import { availableAgentPoolVersions } from './availableAgentPoolVersions.js';
+import { outboundNetworkDependenciesEndpoints } from './outboundNetworkDependenciesEndpoints.js';
+import { privateLinkResources } from './privateLinkResources.js';
+import { privateEndpointConnections } from './privateEndpointConnections.js';
+import { meshUpgradeProfiles } from './meshUpgradeProfiles.js';
+import { osOptions } from './osOptions.js';
+import { trustedAccessRoles } from './trustedAccessRoles.js';
+import { meshRevisionProfiles } from './meshRevisionProfiles.js';
 
 export const containerServiceProvider: ResourceProvider = {
   namespace: NS,

@@ -3,24 +3,11 @@
 // Both come from the target's capability document, so a Hub stamp lists its own (older) versions.
 
 import { Errors } from '../../arm/errors.js';
-import type { RequestContext, ResourceTypeDefinition } from '../../framework/types.js';
+import type { ResourceTypeDefinition } from '../../framework/types.js';
 import { parseVersion } from '../../kubernetes/capabilities.js';
-import { targetFor } from './clusterCommon.js';
 import { NS } from './shape.js';
 import { AKS_API_VERSIONS, versionsOf } from './versions.js';
-
-function docFor(ctx: RequestContext) {
-  const loc = ctx.path.names[0];
-  const known = ctx.services.locations.normalize(loc);
-  if (!known) {
-    throw Errors.withStatus(
-      404,
-      'LocationNotFound',
-      `The location '${loc}' is not available for resource type '${NS}/managedClusters'. Available locations: ${ctx.services.locations.names().join(', ')}.`,
-    );
-  }
-  return { location: known, doc: targetFor(ctx.services, known).doc };
-}
+import { locationOf } from './readLookups.js';
 
 export const kubernetesVersions: ResourceTypeDefinition = {
   namespace: NS,
@@ -30,7 +17,7 @@ export const kubernetesVersions: ResourceTypeDefinition = {
   apiVersions: versionsOf('locations/kubernetesVersions'),
   handlers: {
     list(ctx) {
-      const { doc } = docFor(ctx);
+      const { doc } = locationOf(ctx);
       const byMinor = new Map<string, { version: string; isDefault?: boolean; isPreview: boolean; capabilities: unknown; patchVersions: Record<string, { upgrades: string[] }> }>();
       for (const k of doc.kubernetesVersions) {
         const [maj, min] = parseVersion(k.version)!;
@@ -56,7 +43,7 @@ export const orchestrators: ResourceTypeDefinition = {
   apiVersions: AKS_API_VERSIONS,
   handlers: {
     list(ctx) {
-      const { location, doc } = docFor(ctx);
+      const { location, doc } = locationOf(ctx);
       const rt = ctx.query['resource-type'];
       if (rt !== undefined && rt.toLowerCase() !== 'managedclusters') {
         throw Errors.invalidParameter(`The resource type '${rt}' is invalid; use managedClusters.`, 'resource-type');

@@ -12,6 +12,7 @@ import type { ArmResource, Completion, RequestContext, ResourceTypeDefinition, S
 import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { EXTENSION_TYPES, findExtensionType, type ExtensionType, type SettingSpec } from '../../kubernetes/extensionTypes.js';
 import { atApiVersion } from '../versionShapes.js';
+import { extensionType, ownOperations } from '../typeParts.js';
 import { fluxConfigurationsOn, HOST_NAMES, hostSite, installedExtensions, NS, packageName, requireHost } from './hosts.js';
 import { applyTask, deleteTask, extensionObjects, extensionRefs, hasKubeApi, releaseNamespace } from './inCluster.js';
 
@@ -190,17 +191,14 @@ function toWire(s: StoredResource, apiVersion: string): ArmResource {
 }
 
 export const extensions: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'extensions',
-  scope: 'extension',
-  tracked: false,
-  apiVersions: EXTENSION_API_VERSIONS,
+  ...extensionType(NS, 'extensions', EXTENSION_API_VERSIONS),
   patch: 'merge',
-  providerOperations: [
-    { name: 'Microsoft.KubernetesConfiguration/extensions/read', operation: 'Get extension', description: 'Gets an extension resource' },
-    { name: 'Microsoft.KubernetesConfiguration/extensions/write', operation: 'Create or update extension', description: 'Creates or updates an extension resource' },
-    { name: 'Microsoft.KubernetesConfiguration/extensions/delete', operation: 'Delete extension', description: 'Deletes an extension resource' },
-  ],
+  providerOperations: ownOperations(
+    `${NS}/extensions`,
+    ['Get extension', 'Gets an extension resource'],
+    ['Create or update extension', 'Creates or updates an extension resource'],
+    ['Delete extension', 'Deletes an extension resource'],
+  ),
   onPut(ctx, candidate) {
     const host = requireHost(ctx, 'extensions');
     const ex = ctx.existing;

@@ -14,6 +14,7 @@ import type { ArmResource, Completion, RequestContext, ResourceTypeDefinition, S
 import type { TaskSpec } from '../../arm/asyncOperations.js';
 import { HYBRID_SHAPES } from '../hybridShapes.generated.js';
 import { atApiVersion } from '../versionShapes.js';
+import { extensionType, ownOperations } from '../typeParts.js';
 import { hostSite, installedExtensions, NS, packageName, requireHost } from './hosts.js';
 import { applyTask, deleteTask, fluxObjects, fluxRefs, hasKubeApi } from './inCluster.js';
 
@@ -419,17 +420,14 @@ function settle(s: StoredResource | undefined, op: { kind: string; cancelRequest
 }
 
 export const fluxConfigurations: ResourceTypeDefinition = {
-  namespace: NS,
-  type: 'fluxConfigurations',
-  scope: 'extension',
-  tracked: false,
-  apiVersions: FLUX_API_VERSIONS,
+  ...extensionType(NS, 'fluxConfigurations', FLUX_API_VERSIONS),
   patch: 'merge',
-  providerOperations: [
-    { name: 'Microsoft.KubernetesConfiguration/fluxConfigurations/read', operation: 'Get fluxConfiguration', description: 'Gets a Flux configuration' },
-    { name: 'Microsoft.KubernetesConfiguration/fluxConfigurations/write', operation: 'Create or update fluxConfiguration', description: 'Creates or updates a Flux configuration' },
-    { name: 'Microsoft.KubernetesConfiguration/fluxConfigurations/delete', operation: 'Delete fluxConfiguration', description: 'Deletes a Flux configuration' },
-  ],
+  providerOperations: ownOperations(
+    `${NS}/fluxConfigurations`,
+    ['Get fluxConfiguration', 'Gets a Flux configuration'],
+    ['Create or update fluxConfiguration', 'Creates or updates a Flux configuration'],
+    ['Delete fluxConfiguration', 'Deletes a Flux configuration'],
+  ),
   nameRule: { pattern: /^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$/, message: 'A Flux configuration name is 1-30 lowercase letters, digits and dashes, starting and ending with a letter or digit.' },
   onPut(ctx, candidate) {
     const host = requireHost(ctx, 'fluxConfigurations');
