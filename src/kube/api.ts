@@ -243,7 +243,7 @@ export class KubeApi {
         await this.commitPrepared(cluster, [p], o.dryRun);
         return { object: p.result, created: true, warnings: p.warnings ?? [] };
       }
-      const applied = applyConfiguration(cur, patch, def, o.fieldManager, o.force === true, o.subresource);
+      const applied = applyConfiguration(def.convert ? this.present(def, cur) : cur, patch, def, o.fieldManager, o.force === true, o.subresource);
       const p = this.prepareUpdate(cluster, def, namespace, name, applied.object, { ...o }, { managed: applied.managedFields, patched: true });
       await this.commitPrepared(cluster, [p], o.dryRun);
       return { object: p.result, created: false, warnings: p.warnings ?? [] };
@@ -308,8 +308,18 @@ export class KubeApi {
   /** The object as a client sees it (apiVersion and kind of the endpoint). */
   present(def: ResourceDef, o: KubeObject): KubeObject {
     const apiVersion = apiVersionOf(def.group, def.version);
+    if (def.convert && o.apiVersion !== apiVersion) return def.convert.fromStorage(o);
     if (o.apiVersion === apiVersion && o.kind === def.kind) return o;
     return { ...o, apiVersion, kind: def.kind };
+  }
+
+  /** A write through a converted version: the body in the stored version's shape, and that version's kind. */
+  private toStorage(cluster: string, def: ResourceDef, body: unknown): { def: ResourceDef; body: unknown } {
+    if (!def.convert || !isObj(body)) return { def, body };
+    this.checkTypeMeta(def, body);
+    const storage = this.kinds(cluster).get(def.group, def.convert.storageVersion, def.resource);
+    if (!storage) return { def, body };
+    return { def: storage, body: def.convert.toStorage(clone(body) as KubeObject) };
   }
 
   private checkTypeMeta(def: ResourceDef, body: Record<string, any>): void {
@@ -370,6 +380,7 @@ export class KubeApi {
   }
 
   prepareCreate(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions, extra: { apply?: unknown } = {}): Prepared {
+    ({ def, body } = this.toStorage(cluster, def, body));
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     if (def.virtual) throw KubeErrors.methodNotAllowed();
     // An owned body is made for this write: it becomes the stored object as it is.
@@ -441,6 +452,7 @@ export class KubeApi {
     o: WriteOptions,
     extra: { patched?: boolean; managed?: KubeObject['metadata']['managedFields'] } = {},
   ): Prepared {
+    ({ def, body } = this.toStorage(cluster, def, body));
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     const ns = def.namespaced ? namespace : '';
     if (!extra.patched)

@@ -55,6 +55,11 @@ export interface ResourceDef {
   /** Kept under another resource (events.k8s.io/events are core events). */
   storageGroup?: string;
   storageResource?: string;
+  /**
+   * Another version of a kind stored in one shape (autoscaling/v1 HorizontalPodAutoscalers are kept as v2, as the
+   * API server converts): writes are turned into `storageVersion`'s shape, reads back into this version's.
+   */
+  convert?: { storageVersion: string; toStorage(o: KubeObject): KubeObject; fromStorage(o: KubeObject): KubeObject };
   /** The OpenAPI definition of the kind (for schemas, pruning and strategic merge). */
   schema?: string;
   /** Columns of `kubectl get`; `row` gives the cells (after Name, which every table starts with, unless noName). */

@@ -1,0 +1,89 @@
+// What kubectl users met after the first Kubernetes API landed (issue 19's leftovers), each with the real
+// client: `kubectl autoscale` (autoscaling/v1 HorizontalPodAutoscalers, one object with the v2 view).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'mocha';
+import type { TestEmulator } from '../support/emulator.js';
+import { aksCluster, kubectl, kubectlOk, raw, requireKubectl, startAksEmulator, type TestCluster } from './helpers.js';
+
+describe('kube: what kubectl users met (issue 19 leftovers)', function () {
+  this.timeout(180_000);
+  let emu: TestEmulator;
+  let c: TestCluster;
+
+  before(async () => {
+    requireKubectl();
+    emu = await startAksEmulator();
+    c = await aksCluster(emu, 'region', 'gaps1', 1);
+  });
+  after(async () => emu?.close());
+
+  it('kubectl autoscale creates an autoscaling/v1 HPA; v1 and v2 are two views of one object', async () => {
+    await kubectlOk(c, ['create', 'deployment', 'web', '--image=nginx', '--replicas=1']);
+    const auto = await kubectl(c, ['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=80', '-v=6']);
+    assert.equal(auto.stdout.trim(), 'horizontalpodautoscaler.autoscaling/web autoscaled');
+    // kubectl 1.32 creates it through autoscaling/v1 (the path that answered 404)
+    assert.match(auto.stderr, /POST https:\S+\/apis\/autoscaling\/v1\/namespaces\/default\/horizontalpodautoscalers\S* 201 Created/);
+    // discovery: both versions, v2 preferred
+    const group = (await raw(c, 'GET', '/apis/autoscaling')).json;
+    assert.deepEqual(
+      group.versions.map((v: any) => v.version),
+      ['v2', 'v1'],
+    );
+    assert.equal(group.preferredVersion.version, 'v2');
+    const v1res = (await raw(c, 'GET', '/apis/autoscaling/v1')).json.resources.map((r: any) => r.name);
+    assert.ok(v1res.includes('horizontalpodautoscalers') && v1res.includes('horizontalpodautoscalers/status'), JSON.stringify(v1res));
+    // the preferred (v2) view
+    const v2 = JSON.parse(await kubectlOk(c, ['get', 'hpa', 'web', '-o', 'json']));
+    assert.equal(v2.apiVersion, 'autoscaling/v2');
+    assert.deepEqual(v2.spec, {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 2,
+      maxReplicas: 5,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+    });
+    // the v1 view of the same object
+    const v1 = JSON.parse(await kubectlOk(c, ['get', 'horizontalpodautoscalers.v1.autoscaling', 'web', '-o', 'json']));
+    assert.equal(v1.apiVersion, 'autoscaling/v1');
+    assert.equal(v1.metadata.uid, v2.metadata.uid);
+    assert.deepEqual(v1.spec, { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 80 });
+    assert.match(await kubectlOk(c, ['get', 'hpa']), /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\nweb\s+Deployment\/web\s+\S.*\s+2\s+5\s+/);
+
+    // A v2 HPA with a memory metric read and written back through v1 keeps the metric v1 cannot say.
+    await kubectlOk(
+      c,
+      ['apply', '-f', '-'],
+      `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: mem}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 4
+  metrics:
+  - type: Resource
+    resource: {name: memory, target: {type: AverageValue, averageValue: 100Mi}}
+`,
+    );
+    const m1 = (await raw(c, 'GET', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/mem')).json;
+    assert.equal(m1.spec.minReplicas, 1);
+    assert.equal(m1.spec.targetCPUUtilizationPercentage, undefined);
+    assert.deepEqual(JSON.parse(m1.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics']), [
+      { type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } },
+    ]);
+    m1.spec.maxReplicas = 6;
+    const put = await raw(c, 'PUT', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/mem', m1);
+    assert.equal(put.status, 200, put.text);
+    assert.equal(put.json.apiVersion, 'autoscaling/v1');
+    const m2 = JSON.parse(await kubectlOk(c, ['get', 'hpa', 'mem', '-o', 'json']));
+    assert.equal(m2.spec.maxReplicas, 6);
+    assert.deepEqual(m2.spec.metrics, [{ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '100Mi' } } }]);
+    assert.deepEqual(
+      Object.keys(m2.metadata.annotations).filter((k) => k.startsWith('autoscaling.alpha')),
+      [],
+    );
+    // a v1 merge patch (kubectl patch --type=merge on hpa.v1) changes the stored object
+    await kubectlOk(c, ['patch', 'horizontalpodautoscalers.v1.autoscaling', 'web', '--type=merge', '-p', '{"spec":{"targetCPUUtilizationPercentage":60}}']);
+    const p2 = JSON.parse(await kubectlOk(c, ['get', 'hpa', 'web', '-o', 'json']));
+    assert.equal(p2.spec.metrics[0].resource.target.averageUtilization, 60);
+    await kubectlOk(c, ['delete', 'hpa', 'web', 'mem']);
+  });
+});
