@@ -13,6 +13,7 @@ import { annotations as validateAnnotations, labels as validateLabels, qualified
 import { parseFieldSelector, parseLabelSelector, matchesRequirements } from './selectors.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
 import { applyConfiguration, sameJson, updateManagedFields } from './managed.js';
+import { decodeNulls } from './nulls.js';
 import type { KubeStore, Op, StoreEvent } from './store.js';
 import type { WriteOp } from '../store/store.js';
 
@@ -381,6 +382,7 @@ export class KubeApi {
 
   prepareCreate(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions, extra: { apply?: unknown } = {}): Prepared {
     ({ def, body } = this.toStorage(cluster, def, body));
+    if (!def.custom && !o.owned) body = decodeNulls(def.kind, body);
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     if (def.virtual) throw KubeErrors.methodNotAllowed();
     // An owned body is made for this write: it becomes the stored object as it is.
@@ -453,6 +455,7 @@ export class KubeApi {
     extra: { patched?: boolean; managed?: KubeObject['metadata']['managedFields'] } = {},
   ): Prepared {
     ({ def, body } = this.toStorage(cluster, def, body));
+    if (!def.custom && !o.owned) body = decodeNulls(def.kind, body);
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     const ns = def.namespaced ? namespace : '';
     if (!extra.patched)

@@ -86,4 +86,59 @@ spec:
     assert.equal(p2.spec.metrics[0].resource.target.averageUtilization, 60);
     await kubectlOk(c, ['delete', 'hpa', 'web', 'mem']);
   });
+
+  it('explicit JSON nulls: omitempty fields are dropped as the API server decodes them, non-omitempty ones read null', async () => {
+    await kubectlOk(
+      c,
+      ['create', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'nulls', labels: null, annotations: null }, rules: null, aggregationRule: null },
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nulls', labels: null }, data: null, binaryData: null },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'nulls', labels: { app: 'nulls' } },
+            spec: {
+              replicas: null,
+              strategy: null,
+              selector: { matchLabels: { app: 'nulls' } },
+              template: { metadata: { labels: { app: 'nulls' }, annotations: null }, spec: { containers: [{ name: 'c', image: 'nginx', args: null, env: null }], nodeSelector: null } },
+            },
+          },
+        ],
+      }),
+    );
+    const [role, cm, dep] = JSON.parse(await kubectlOk(c, ['get', 'clusterrole/nulls', 'configmap/nulls', 'deployment/nulls', '-o', 'json'])).items;
+    assert.equal('labels' in role.metadata, false, JSON.stringify(role.metadata));
+    assert.equal('annotations' in role.metadata, false);
+    assert.equal('aggregationRule' in role, false);
+    // ClusterRole.rules is declared without omitempty: it reads null (as from a real API server)
+    assert.equal(role.rules, null);
+    assert.ok('rules' in role);
+    assert.equal('labels' in cm.metadata, false);
+    assert.equal('data' in cm || 'binaryData' in cm, false, JSON.stringify(cm));
+    // a dropped null is then defaulted as if it had not been sent
+    assert.equal(dep.spec.replicas, 1);
+    assert.equal(dep.spec.strategy.type, 'RollingUpdate');
+    assert.equal('annotations' in dep.spec.template.metadata, false);
+    assert.equal('nodeSelector' in dep.spec.template.spec, false);
+    assert.deepEqual(Object.keys(dep.spec.template.spec.containers[0]).includes('args'), false);
+    // the stored object, read again, is the same
+    const again = JSON.parse(await kubectlOk(c, ['get', 'configmap', 'nulls', '-o', 'json']));
+    assert.equal('labels' in again.metadata, false);
+    // a PUT with a null label map drops the labels (not a stored null)
+    again.metadata.labels = null;
+    const put = await raw(c, 'PUT', '/api/v1/namespaces/default/configmaps/nulls', again);
+    assert.equal(put.status, 200, put.text);
+    assert.equal('labels' in put.json.metadata, false);
+    // a ClusterRole sent without rules reads rules: null too
+    const bare = await raw(c, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'bare' } });
+    assert.equal(bare.status, 201, bare.text);
+    assert.ok('rules' in bare.json && bare.json.rules === null, bare.text);
+    await kubectlOk(c, ['delete', 'clusterrole', 'nulls', 'bare']);
+    await kubectlOk(c, ['delete', 'configmap/nulls', 'deployment/nulls']);
+  });
 });
