@@ -125,6 +125,10 @@ export class KubeApi {
 
   authorize(cluster: string, user: UserInfo, attrs: Attributes): void {
     if (user === SYSTEM_USER) return;
+    // The API server's request info: the namespace of a request on a namespace (/api/v1/namespaces/x, its
+    // status and finalize) is that namespace, so a RoleBinding in x may allow it and a refusal says "in the
+    // namespace "x"".
+    if (attrs.group === '' && attrs.resource === 'namespaces' && attrs.name && !attrs.namespace) attrs = { ...attrs, namespace: attrs.name };
     this.opts.authorize?.(cluster, user, attrs);
   }
 

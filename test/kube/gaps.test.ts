@@ -1,6 +1,8 @@
 // What kubectl users met after the first Kubernetes API landed (issue 19's leftovers), each with the real
 // client: `kubectl autoscale` (autoscaling/v1 HorizontalPodAutoscalers, one object with the v2 view).
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import type { TestEmulator } from '../support/emulator.js';
 import { aksCluster, kubectl, kubectlOk, raw, requireKubectl, startAksEmulator, type TestCluster } from './helpers.js';
@@ -140,5 +142,28 @@ spec:
     assert.ok('rules' in bare.json && bare.json.rules === null, bare.text);
     await kubectlOk(c, ['delete', 'clusterrole', 'nulls', 'bare']);
     await kubectlOk(c, ['delete', 'configmap/nulls', 'deployment/nulls']);
+  });
+
+  it("a refusal on a namespace names the namespace (as the API server's request info does), and a RoleBinding in it counts", async () => {
+    await kubectlOk(c, ['create', 'namespace', 'team2']);
+    await kubectlOk(c, ['create', 'serviceaccount', 'ns', '-n', 'team2']);
+    const tok = (await kubectlOk(c, ['create', 'token', 'ns', '-n', 'team2'])).trim();
+    const file = path.join(c.home, 'ns.kubeconfig');
+    writeFileSync(file, c.kubeconfig.replace(/token: \S+/, `token: ${tok}`));
+    const sa = { ...c, file };
+    const del = await kubectl(sa, ['delete', 'namespace', 'team2']);
+    assert.notEqual(del.code, 0);
+    assert.equal(
+      del.stderr.trim(),
+      'Error from server (Forbidden): namespaces "team2" is forbidden: User "system:serviceaccount:team2:ns" cannot delete resource "namespaces" in API group "" in the namespace "team2"',
+    );
+    // a list names no namespace: refused at the cluster scope
+    const list = await kubectl(sa, ['get', 'namespaces']);
+    assert.match(list.stderr, /User "system:serviceaccount:team2:ns" cannot list resource "namespaces" in API group "" at the cluster scope/);
+    // a Role in team2 may allow reading namespace team2 itself (its namespace is its own name)
+    await kubectlOk(c, ['create', 'role', 'self', '-n', 'team2', '--verb=get', '--resource=namespaces']);
+    await kubectlOk(c, ['create', 'rolebinding', 'self', '-n', 'team2', '--role=self', '--serviceaccount=team2:ns']);
+    assert.match(await kubectlOk(sa, ['get', 'namespace', 'team2']), /^NAME\s+STATUS\s+AGE\nteam2\s+Active\s+/);
+    assert.equal((await kubectl(sa, ['get', 'namespace', 'default'])).code, 1);
   });
 });
