@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import type { TestEmulator } from '../support/emulator.js';
-import { aksCluster, kubectl, kubectlOk, raw, requireKubectl, startAksEmulator, type TestCluster } from './helpers.js';
+import { aksCluster, eventually, kubectl, kubectlOk, raw, requireKubectl, startAksEmulator, type TestCluster } from './helpers.js';
 
 describe('kube: what kubectl users met (issue 19 leftovers)', function () {
   this.timeout(180_000);
@@ -165,5 +165,36 @@ spec:
     await kubectlOk(c, ['create', 'rolebinding', 'self', '-n', 'team2', '--role=self', '--serviceaccount=team2:ns']);
     assert.match(await kubectlOk(sa, ['get', 'namespace', 'team2']), /^NAME\s+STATUS\s+AGE\nteam2\s+Active\s+/);
     assert.equal((await kubectl(sa, ['get', 'namespace', 'default'])).code, 1);
+  });
+
+  it('FailedScheduling: an unschedulable pod is tried again when room appears and every 5 minutes (time scale), its event counted', async () => {
+    const node = JSON.parse(await kubectlOk(c, ['get', 'nodes', '-o', 'json'])).items[0];
+    const cpu = String(node.status.allocatable.cpu);
+    const milli = cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Number(cpu) * 1000;
+    const pod = (name: string, m: number) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}}\nspec:\n  containers: [{name: c, image: nginx, resources: {requests: {cpu: ${m}m}}}]\n`;
+    await kubectlOk(c, ['apply', '-f', '-'], pod('hog', Math.floor(milli * 0.6)));
+    await kubectlOk(c, ['apply', '-f', '-'], pod('filler', 10));
+    await kubectlOk(c, ['wait', '--for=condition=Ready', 'pod/hog', 'pod/filler', '--timeout=60s']);
+    await kubectlOk(c, ['apply', '-f', '-'], pod('waiter', Math.floor(milli * 0.6)));
+    const failed = async () => (JSON.parse(await kubectlOk(c, ['get', 'events', '-o', 'json'])).items as any[]).filter((e) => e.involvedObject.name === 'waiter' && e.reason === 'FailedScheduling');
+    const count = async () => (await failed()).reduce((n, e) => n + Number(e.count ?? 1), 0);
+    await eventually('the first FailedScheduling', async () => (await count()) === 1);
+    assert.match((await failed())[0].message, /^0\/1 nodes are available: 1 Insufficient cpu\./);
+    // Room freed on the node (not enough): tried again, the same answer counted again.
+    await kubectlOk(c, ['delete', 'pod', 'filler', '--wait=true']);
+    await eventually('a retry after a pod was deleted', async () => (await count()) === 2);
+    // Time passes (5 simulated minutes = 300 ms at time scale 0.001): tried again with nothing else changing.
+    assert.equal((await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.001 })).status, 200);
+    try {
+      await kubectlOk(c, ['apply', '-f', '-'], pod('poke', 1));
+      await eventually('periodic retries', async () => (await count()) >= 5, 60_000);
+    } finally {
+      await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0 });
+    }
+    assert.equal((await failed()).length, 1, 'one event, counted');
+    // Room enough: the waiting pod is scheduled.
+    await kubectlOk(c, ['delete', 'pod', 'hog', '--wait=true']);
+    await kubectlOk(c, ['wait', '--for=condition=PodScheduled', 'pod/waiter', '--timeout=60s']);
+    await kubectlOk(c, ['delete', 'pod', 'waiter', 'poke']);
   });
 });
