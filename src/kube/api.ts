@@ -436,6 +436,7 @@ export class KubeApi {
     }
     obj.apiVersion = apiVersionOf(def.group, def.version);
     obj.kind = def.kind;
+    def.requestor?.(obj, o.user);
     this.runHooks(cluster, def, obj, undefined);
     m.managedFields = updateManagedFields(undefined, obj, {
       manager: o.fieldManager ?? managerOf(o.user),
@@ -501,7 +502,11 @@ export class KubeApi {
     obj.kind = def.kind;
     let candidate = obj;
     if ((def.statusSubresource || o.subresource === 'status') && !o.whole) {
-      if (o.subresource === 'status') {
+      if (o.subresource === 'approval') {
+        // /approval changes the conditions only (CertificateSigningRequests: approve, deny).
+        candidate = { ...old, apiVersion: obj.apiVersion, kind: obj.kind, status: { ...(old.status ?? {}), conditions: obj.status?.conditions } };
+        if (candidate.status.conditions === undefined) delete candidate.status.conditions;
+      } else if (o.subresource === 'status') {
         // Only status changes through /status (metadata other than labels and annotations stays); the rest is
         // the stored object's own (shared, never changed).
         candidate = { ...old, apiVersion: obj.apiVersion, kind: obj.kind, status: obj.status };

@@ -1,10 +1,12 @@
 // What kubectl users met after the first Kubernetes API landed (issue 19's leftovers), each with the real
 // client: `kubectl autoscale` (autoscaling/v1 HorizontalPodAutoscalers, one object with the v2 view).
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import type { TestEmulator } from '../support/emulator.js';
+import { tmpDir, type TestEmulator } from '../support/emulator.js';
 import { aksCluster, eventually, kubectl, kubectlOk, raw, requireKubectl, startAksEmulator, type TestCluster } from './helpers.js';
 
 describe('kube: what kubectl users met (issue 19 leftovers)', function () {
@@ -196,5 +198,65 @@ spec:
     await kubectlOk(c, ['delete', 'pod', 'hog', '--wait=true']);
     await kubectlOk(c, ['wait', '--for=condition=PodScheduled', 'pod/waiter', '--timeout=60s']);
     await kubectlOk(c, ['delete', 'pod', 'waiter', 'poke']);
+  });
+
+  it('CertificateSigningRequests: kubectl certificate approve issues a client certificate signed by the cluster CA; deny and a bad usage do not', async () => {
+    const dir = tmpDir('csr-');
+    const request = (cn: string) => {
+      execFileSync(
+        'openssl',
+        ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, `${cn}.key`), '-subj', `/CN=${cn}/O=dev`, '-out', path.join(dir, `${cn}.csr`)],
+        {
+          stdio: 'ignore',
+        },
+      );
+      return readFileSync(path.join(dir, `${cn}.csr`)).toString('base64');
+    };
+    const csr = (name: string, usages: string[]) =>
+      `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: ${name}}\nspec:\n  request: ${request(name)}\n  signerName: kubernetes.io/kube-apiserver-client\n  expirationSeconds: 86400\n  usages: [${usages.map((u) => JSON.stringify(u)).join(', ')}]\n`;
+    assert.match(await kubectlOk(c, ['apply', '-f', '-'], csr('jane', ['client auth'])), /certificatesigningrequest.certificates.k8s.io\/jane created/);
+    await kubectlOk(c, ['apply', '-f', '-'], csr('joe', ['client auth']));
+    await kubectlOk(c, ['apply', '-f', '-'], csr('srv', ['server auth']));
+    const table = await kubectlOk(c, ['get', 'csr']);
+    assert.match(table, /^NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION\n/);
+    assert.match(table, /\njane\s+\S+\s+kubernetes.io\/kube-apiserver-client\s+masterclient\s+24h\s+Pending\n/);
+    // who asked is the caller, whatever the body said
+    const jane = JSON.parse(await kubectlOk(c, ['get', 'csr', 'jane', '-o', 'json']));
+    assert.equal(jane.spec.username, 'masterclient');
+    assert.ok(jane.spec.groups.includes('system:masters'));
+
+    assert.equal((await kubectlOk(c, ['certificate', 'approve', 'jane'])).trim(), 'certificatesigningrequest.certificates.k8s.io/jane approved');
+    assert.equal((await kubectlOk(c, ['certificate', 'deny', 'joe'])).trim(), 'certificatesigningrequest.certificates.k8s.io/joe denied');
+    await kubectlOk(c, ['certificate', 'approve', 'srv']);
+    const issued = await eventually('the certificate', async () => JSON.parse(await kubectlOk(c, ['get', 'csr', 'jane', '-o', 'json'])).status.certificate as string | undefined);
+    const cert = new X509Certificate(Buffer.from(issued, 'base64'));
+    const ca = JSON.parse(await kubectlOk(c, ['get', 'configmap', 'kube-root-ca.crt', '-o', 'json'])).data['ca.crt'];
+    assert.ok(cert.verify(new X509Certificate(ca).publicKey), 'signed by the cluster CA');
+    assert.equal(cert.subject, 'CN=jane\nO=dev');
+    assert.equal(cert.issuer, new X509Certificate(ca).subject);
+    assert.ok(cert.checkPrivateKey(createPrivateKey(readFileSync(path.join(dir, 'jane.key')))));
+    const life = (Date.parse(cert.validTo) - Date.parse(cert.validFrom)) / 1000;
+    assert.ok(life > 86_000 && life <= 86_400 + 5 * 60 + 1, String(life));
+    assert.match(cert.keyUsage?.join(',') ?? '', /1\.3\.6\.1\.5\.5\.7\.3\.2/, 'extended key usage: client auth');
+    const approved = JSON.parse(await kubectlOk(c, ['get', 'csr', 'jane', '-o', 'json'])).status.conditions[0];
+    assert.deepEqual([approved.type, approved.status, approved.reason, approved.message], ['Approved', 'True', 'KubectlApprove', 'This CSR was approved by kubectl certificate approve.']);
+    // denied: no certificate; a server-auth request to the client signer fails
+    const srv = await eventually('the signer refusing srv', async () => {
+      const o = JSON.parse(await kubectlOk(c, ['get', 'csr', 'srv', '-o', 'json']));
+      return (o.status.conditions ?? []).some((x: any) => x.type === 'Failed') ? o : undefined;
+    });
+    assert.equal(srv.status.certificate, undefined);
+    const after = await kubectlOk(c, ['get', 'csr']);
+    assert.match(after, /\njane\s.*\sApproved,Issued\n/);
+    assert.match(after, /\njoe\s.*\sDenied\n/);
+    assert.match(after, /\nsrv\s.*\sApproved,Failed\n/);
+    assert.equal(JSON.parse(await kubectlOk(c, ['get', 'csr', 'joe', '-o', 'json'])).status.certificate, undefined);
+    // approving a denied request is refused (Approved and Denied are mutually exclusive)
+    const joe = (await raw(c, 'GET', '/apis/certificates.k8s.io/v1/certificatesigningrequests/joe')).json;
+    joe.status.conditions.push({ type: 'Approved', status: 'True', reason: 'Mine' });
+    const both = await raw(c, 'PUT', '/apis/certificates.k8s.io/v1/certificatesigningrequests/joe/approval', joe);
+    assert.equal(both.status, 422, both.text);
+    assert.match(both.json.message, /Approved and Denied conditions are mutually exclusive/);
+    await kubectlOk(c, ['delete', 'csr', 'jane', 'joe', 'srv']);
   });
 });

@@ -67,6 +67,8 @@ export interface ResourceDef {
   row?: (o: KubeObject, now: number) => unknown[];
   /** Fields a field selector may name besides metadata.name and metadata.namespace. */
   fields?: Record<string, (o: KubeObject) => string | undefined>;
+  /** On create: records who asks (CertificateSigningRequests' spec.username...: the request's user, not the body). */
+  requestor?: (o: KubeObject, user: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> }) => void;
   /** Fills defaults on create and update (mutates the copy it is given). */
   defaults?: (o: KubeObject, ctx: KindContext, old?: KubeObject) => void;
   /** Problems with the object (422 causes); `old` on update. */
