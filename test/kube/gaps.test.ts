@@ -1,7 +1,7 @@
 // What kubectl users met after the first Kubernetes API landed (issue 19's leftovers), each with the real
 // client: `kubectl autoscale` (autoscaling/v1 HorizontalPodAutoscalers, one object with the v2 view).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -258,5 +258,43 @@ spec:
     assert.equal(both.status, 422, both.text);
     assert.match(both.json.message, /Approved and Denied conditions are mutually exclusive/);
     await kubectlOk(c, ['delete', 'csr', 'jane', 'joe', 'srv']);
+  });
+
+  it('python3-kubernetes: AutoscalingV1Api creates an HPA the v1 and v2 views agree on; CertificatesV1Api creates, approves and reads a CSR', async () => {
+    const dir = tmpDir('py-csr-');
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', path.join(dir, 'k'), '-subj', '/CN=py', '-out', path.join(dir, 'csr')], {
+      stdio: 'ignore',
+    });
+    const script = `
+import base64, json, sys, time
+from kubernetes import client, config
+config.load_kube_config(sys.argv[1])
+a = client.AutoscalingV1Api()
+h = client.V1HorizontalPodAutoscaler(metadata=client.V1ObjectMeta(name='pyhpa'), spec=client.V1HorizontalPodAutoscalerSpec(
+    scale_target_ref=client.V1CrossVersionObjectReference(api_version='apps/v1', kind='Deployment', name='web'), min_replicas=1, max_replicas=3, target_cpu_utilization_percentage=50))
+made = a.create_namespaced_horizontal_pod_autoscaler('default', h)
+c = client.CertificatesV1Api()
+req = base64.b64encode(open(sys.argv[2], 'rb').read()).decode()
+c.create_certificate_signing_request(client.V1CertificateSigningRequest(metadata=client.V1ObjectMeta(name='py'), spec=client.V1CertificateSigningRequestSpec(
+    request=req, signer_name='kubernetes.io/kube-apiserver-client', usages=['client auth'])))
+cur = c.read_certificate_signing_request('py')
+cur.status.conditions = [client.V1CertificateSigningRequestCondition(type='Approved', status='True', reason='PyApprove', message='approved from python')]
+c.replace_certificate_signing_request_approval('py', cur)
+print(json.dumps({'target': made.spec.target_cpu_utilization_percentage, 'kind': made.kind, 'requestor': cur.spec.username}))
+`;
+    // (asynchronously: the emulator answers in this process)
+    const run = await new Promise<string>((resolve, reject) =>
+      execFile('/usr/bin/python3', ['-c', script, c.file, path.join(dir, 'csr')], { env: { ...process.env, HOME: c.home }, timeout: 60_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(String(stdout)),
+      ),
+    );
+    const out = JSON.parse(run);
+    assert.deepEqual(out, { target: 50, kind: 'HorizontalPodAutoscaler', requestor: 'masterclient' });
+    const v2 = JSON.parse(await kubectlOk(c, ['get', 'hpa', 'pyhpa', '-o', 'json']));
+    assert.equal(v2.spec.metrics[0].resource.target.averageUtilization, 50);
+    const issued = await eventually('the certificate', async () => JSON.parse(await kubectlOk(c, ['get', 'csr', 'py', '-o', 'json'])).status.certificate as string | undefined);
+    assert.equal(new X509Certificate(Buffer.from(issued, 'base64')).subject, 'CN=py');
+    await kubectlOk(c, ['delete', 'hpa', 'pyhpa']);
+    await kubectlOk(c, ['delete', 'csr', 'py']);
   });
 });

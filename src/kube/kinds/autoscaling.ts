@@ -22,6 +22,9 @@ const cpuUtilization = (m: any) => isCpu(m) && m.resource?.target?.type === 'Uti
 export function hpaDefaults(o: KubeObject): void {
   if (!isObj(o.spec)) return;
   o.spec.minReplicas ??= 1;
+  // desiredReplicas is declared without omitempty (v2): it reads 0 until the autoscaler sets it
+  // (a new status object: the one given may be the stored object's, which is never changed)
+  if (isObj(o.status) && o.status.desiredReplicas === undefined) o.status = { ...o.status, desiredReplicas: 0 };
   if (!Array.isArray(o.spec.metrics) || o.spec.metrics.length === 0) {
     o.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: DEFAULT_CPU_UTILIZATION } } }];
   }
@@ -102,7 +105,10 @@ export function hpaV2ToV1(o: KubeObject): KubeObject {
   const out: KubeObject = { ...o, apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata, spec: v1spec };
   if (o.status !== undefined) {
     const status: Record<string, unknown> = {};
-    for (const k of ['observedGeneration', 'lastScaleTime', 'currentReplicas', 'desiredReplicas']) if (st[k] !== undefined) status[k] = st[k];
+    for (const k of ['observedGeneration', 'lastScaleTime']) if (st[k] !== undefined) status[k] = st[k];
+    // v1 declares both without omitempty: a fresh HPA reads 0 (python3-kubernetes refuses a missing one)
+    status.currentReplicas = st.currentReplicas ?? 0;
+    status.desiredReplicas = st.desiredReplicas ?? 0;
     const cur = (Array.isArray(st.currentMetrics) ? st.currentMetrics : []).find(isCpu);
     if (typeof cur?.resource?.current?.averageUtilization === 'number') status.currentCPUUtilizationPercentage = cur.resource.current.averageUtilization;
     out.status = status;
