@@ -97,7 +97,6 @@ export class KubeService implements KubeHost {
       fabric: () => services.fabric,
       services,
       quiet: this.quiet,
-      lease: (c) => services.store.lease(`kube-controllers:${c}`),
     });
     for (const c of CONTROLLERS) this.runtime.register(c);
     // Registered before operations resume, so a command in flight at a restart runs again.

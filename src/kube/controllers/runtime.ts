@@ -3,10 +3,6 @@
 // scale (a simulated delay of d ms waits d × --time-scale; 0 runs at once, still asynchronously).
 // Controllers are level-triggered: each run looks at the cluster as it is and commits what differs, so a
 // restart only has to wake every controller once.
-// With several instances on one database, one instance drives each cluster, as kube-controller-manager's leader
-// election makes one replica the leader: the instance that holds the cluster's lease in the store (released by
-// the database when its holder dies) runs its controllers; the others try again every few seconds and take over.
-// The holder is shown as kube-controller-manager does: the Lease kube-system/kube-controller-manager.
 
 import type { KubeApi, BatchChange } from '../api.js';
 import type { KubeStore, StoreEvent } from '../store.js';
@@ -15,10 +11,7 @@ import { microTime, type KubeObject } from '../model.js';
 import { recordEvent } from './events.js';
 import type { Fabric } from '../../fabric/fabric.js';
 import type { Services } from '../../framework/types.js';
-import type { Lease, WriteOp } from '../../store/store.js';
-import { BUILTINS } from '../kinds/index.js';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import type { WriteOp } from '../../store/store.js';
 
 export interface ControllerContext {
   cluster: string;
@@ -64,8 +57,6 @@ export interface RuntimeOptions {
   fabric(): Fabric | undefined;
   services: Services;
   quiet: boolean;
-  /** The right to drive a cluster's controllers (absent: always this instance's). */
-  lease?(cluster: string): Promise<Lease | undefined>;
 }
 
 interface ClusterState {
@@ -73,17 +64,7 @@ interface ClusterState {
   running: boolean;
   timers: Map<string, { at: number; t: NodeJS.Timeout }>;
   events: BatchChange[];
-  /** This instance drives the cluster while it holds this. */
-  lease?: Lease;
-  /** The Lease object names this instance. */
-  recorded?: boolean;
-  /** A try for the lease is waiting (another instance holds it). */
-  retry?: NodeJS.Timeout;
 }
-
-/** How often an instance that does not drive a cluster asks for its lease again (wall ms). */
-const LEASE_RETRY_MS = 2_000;
-const LEASES = BUILTINS.get('coordination.k8s.io', 'v1', 'leases')!;
 
 const MAX_ROUNDS = 50;
 /** The longest a drain keeps the event loop before letting requests in (the controllers' awaits are microtasks). */
@@ -94,8 +75,6 @@ export class ControllerRuntime {
   readonly controllers: Controller[] = [];
   private readonly clusters = new Map<string, ClusterState>();
   private stopped = false;
-  /** This instance, as a leader election's holderIdentity names it. */
-  readonly identity = `${hostname()}_${process.pid}_${randomUUID()}`;
   private readonly idleWaiters = new Map<string, (() => void)[]>();
 
   constructor(private readonly o: RuntimeOptions) {
@@ -134,8 +113,6 @@ export class ControllerRuntime {
     const s = this.clusters.get(cluster);
     if (!s) return;
     for (const t of s.timers.values()) clearTimeout(t.t);
-    if (s.retry) clearTimeout(s.retry);
-    void s.lease?.release();
     this.clusters.delete(cluster);
   }
 
@@ -152,11 +129,7 @@ export class ControllerRuntime {
 
   stop(): void {
     this.stopped = true;
-    for (const s of this.clusters.values()) {
-      for (const t of s.timers.values()) clearTimeout(t.t);
-      if (s.retry) clearTimeout(s.retry);
-      void s.lease?.release();
-    }
+    for (const s of this.clusters.values()) for (const t of s.timers.values()) clearTimeout(t.t);
     this.clusters.clear();
   }
 
@@ -165,7 +138,6 @@ export class ControllerRuntime {
     let rounds = 0;
     let sliceStart = performance.now();
     try {
-      if (!(await this.holds(cluster, s))) s.dirty.clear();
       while (s.dirty.size && !this.stopped) {
         const view = this.o.view(cluster);
         if (!view || !view.serving || !this.o.store.cluster(cluster)) {
@@ -202,78 +174,6 @@ export class ControllerRuntime {
       this.idleWaiters.delete(cluster);
       for (const w of waiters) w();
     }
-  }
-
-  /** Whether this instance drives the cluster (asking for its lease when it does not hold it yet). */
-  private async holds(cluster: string, s: ClusterState): Promise<boolean> {
-    if (!this.o.lease) return true;
-    if (s.lease && !s.lease.signal.aborted) {
-      if (!s.recorded) await this.recordLeader(cluster, s);
-      return true;
-    }
-    // A cluster not serving yet (or gone) is left to the drain, which stops at once.
-    if (!this.o.view(cluster)?.serving || !this.o.store.cluster(cluster)) return true;
-    s.lease = undefined;
-    if (s.retry) return false;
-    const lease = await this.o.lease(cluster).catch(() => undefined);
-    if (this.stopped || this.clusters.get(cluster) !== s) {
-      void lease?.release();
-      return false;
-    }
-    if (!lease) {
-      // Another instance drives it: ask again later (it may have died); wake everything then (level-triggered).
-      s.retry = setTimeout(() => {
-        s.retry = undefined;
-        this.wake(cluster);
-      }, LEASE_RETRY_MS);
-      s.retry.unref?.();
-      return false;
-    }
-    s.lease = lease;
-    lease.signal.addEventListener('abort', () => {
-      if (s.lease === lease) s.lease = undefined;
-      if (!this.stopped) this.wake(cluster);
-    });
-    s.recorded = false;
-    // What happened while another instance drove the cluster (or before this one asked) is looked at afresh.
-    for (const c of this.controllers) s.dirty.add(c.name);
-    await this.recordLeader(cluster, s);
-    return true;
-  }
-
-  /** The Lease kube-system/kube-controller-manager names this instance (as leader election records it). */
-  private async recordLeader(cluster: string, s: ClusterState): Promise<void> {
-    try {
-      await this.writeLeader(cluster);
-      s.recorded = true;
-    } catch (e) {
-      // (tried again on the next pass: kube-system may not be there yet)
-      if (!this.o.quiet) console.error(`[kube] leader lease of cluster ${cluster}:`, e);
-    }
-  }
-
-  private async writeLeader(cluster: string): Promise<void> {
-    const cur = this.o.store.get(cluster, 'coordination.k8s.io/leases', 'kube-system', 'kube-controller-manager');
-    if (cur?.spec?.holderIdentity === this.identity) return;
-    const time = microTime(Date.now());
-    const spec = {
-      holderIdentity: this.identity,
-      leaseDurationSeconds: 15,
-      acquireTime: time,
-      renewTime: time,
-      leaseTransitions: cur ? Number(cur.spec?.leaseTransitions ?? 0) + 1 : 0,
-    };
-    const change: BatchChange = cur
-      ? { verb: 'update', def: LEASES, namespace: 'kube-system', object: { ...cur, spec }, owned: true, fieldManager: 'kube-controller-manager' }
-      : {
-          verb: 'create',
-          def: LEASES,
-          namespace: 'kube-system',
-          object: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'kube-controller-manager', namespace: 'kube-system' }, spec },
-          owned: true,
-          fieldManager: 'kube-controller-manager',
-        };
-    await this.o.api.batch(cluster, [change]);
   }
 
   private async flushEvents(cluster: string, s: ClusterState): Promise<void> {
