@@ -13,6 +13,7 @@ import { annotations as validateAnnotations, labels as validateLabels, qualified
 import { parseFieldSelector, parseLabelSelector, matchesRequirements } from './selectors.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch.js';
 import { applyConfiguration, sameJson, updateManagedFields } from './managed.js';
+import { decodeNulls } from './nulls.js';
 import type { KubeStore, Op, StoreEvent } from './store.js';
 import type { WriteOp } from '../store/store.js';
 
@@ -124,6 +125,10 @@ export class KubeApi {
 
   authorize(cluster: string, user: UserInfo, attrs: Attributes): void {
     if (user === SYSTEM_USER) return;
+    // The API server's request info: the namespace of a request on a namespace (/api/v1/namespaces/x, its
+    // status and finalize) is that namespace, so a RoleBinding in x may allow it and a refusal says "in the
+    // namespace "x"".
+    if (attrs.group === '' && attrs.resource === 'namespaces' && attrs.name && !attrs.namespace) attrs = { ...attrs, namespace: attrs.name };
     this.opts.authorize?.(cluster, user, attrs);
   }
 
@@ -243,7 +248,7 @@ export class KubeApi {
         await this.commitPrepared(cluster, [p], o.dryRun);
         return { object: p.result, created: true, warnings: p.warnings ?? [] };
       }
-      const applied = applyConfiguration(cur, patch, def, o.fieldManager, o.force === true, o.subresource);
+      const applied = applyConfiguration(def.convert ? this.present(def, cur) : cur, patch, def, o.fieldManager, o.force === true, o.subresource);
       const p = this.prepareUpdate(cluster, def, namespace, name, applied.object, { ...o }, { managed: applied.managedFields, patched: true });
       await this.commitPrepared(cluster, [p], o.dryRun);
       return { object: p.result, created: false, warnings: p.warnings ?? [] };
@@ -308,8 +313,18 @@ export class KubeApi {
   /** The object as a client sees it (apiVersion and kind of the endpoint). */
   present(def: ResourceDef, o: KubeObject): KubeObject {
     const apiVersion = apiVersionOf(def.group, def.version);
+    if (def.convert && o.apiVersion !== apiVersion) return def.convert.fromStorage(o);
     if (o.apiVersion === apiVersion && o.kind === def.kind) return o;
     return { ...o, apiVersion, kind: def.kind };
+  }
+
+  /** A write through a converted version: the body in the stored version's shape, and that version's kind. */
+  private toStorage(cluster: string, def: ResourceDef, body: unknown): { def: ResourceDef; body: unknown } {
+    if (!def.convert || !isObj(body)) return { def, body };
+    this.checkTypeMeta(def, body);
+    const storage = this.kinds(cluster).get(def.group, def.convert.storageVersion, def.resource);
+    if (!storage) return { def, body };
+    return { def: storage, body: def.convert.toStorage(clone(body) as KubeObject) };
   }
 
   private checkTypeMeta(def: ResourceDef, body: Record<string, any>): void {
@@ -370,6 +385,8 @@ export class KubeApi {
   }
 
   prepareCreate(cluster: string, def: ResourceDef, namespace: string, body: unknown, o: WriteOptions, extra: { apply?: unknown } = {}): Prepared {
+    ({ def, body } = this.toStorage(cluster, def, body));
+    if (!def.custom && !o.owned) body = decodeNulls(def.kind, body);
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     if (def.virtual) throw KubeErrors.methodNotAllowed();
     // An owned body is made for this write: it becomes the stored object as it is.
@@ -419,6 +436,7 @@ export class KubeApi {
     }
     obj.apiVersion = apiVersionOf(def.group, def.version);
     obj.kind = def.kind;
+    def.requestor?.(obj, o.user);
     this.runHooks(cluster, def, obj, undefined);
     m.managedFields = updateManagedFields(undefined, obj, {
       manager: o.fieldManager ?? managerOf(o.user),
@@ -441,6 +459,8 @@ export class KubeApi {
     o: WriteOptions,
     extra: { patched?: boolean; managed?: KubeObject['metadata']['managedFields'] } = {},
   ): Prepared {
+    ({ def, body } = this.toStorage(cluster, def, body));
+    if (!def.custom && !o.owned) body = decodeNulls(def.kind, body);
     if (!isObj(body)) throw KubeErrors.badRequest('the body of the request must be a JSON object');
     const ns = def.namespaced ? namespace : '';
     if (!extra.patched)
@@ -482,7 +502,11 @@ export class KubeApi {
     obj.kind = def.kind;
     let candidate = obj;
     if ((def.statusSubresource || o.subresource === 'status') && !o.whole) {
-      if (o.subresource === 'status') {
+      if (o.subresource === 'approval') {
+        // /approval changes the conditions only (CertificateSigningRequests: approve, deny).
+        candidate = { ...old, apiVersion: obj.apiVersion, kind: obj.kind, status: { ...(old.status ?? {}), conditions: obj.status?.conditions } };
+        if (candidate.status.conditions === undefined) delete candidate.status.conditions;
+      } else if (o.subresource === 'status') {
         // Only status changes through /status (metadata other than labels and annotations stays); the rest is
         // the stored object's own (shared, never changed).
         candidate = { ...old, apiVersion: obj.apiVersion, kind: obj.kind, status: obj.status };

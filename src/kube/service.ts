@@ -22,6 +22,7 @@ import { nodeController } from './controllers/nodes.js';
 import { deploymentController, replicaSetController } from './controllers/workloads.js';
 import { cronJobController, daemonSetController, jobController, statefulSetController } from './controllers/sets.js';
 import { schedulerController } from './controllers/scheduler.js';
+import { certificateSigner } from './controllers/certificates.js';
 import { kubeletController, nodeLifecycleController } from './controllers/kubelet.js';
 import { garbageCollector } from './controllers/gc.js';
 import { endpointsController, IPS, loadBalancerController } from './controllers/network.js';
@@ -496,6 +497,7 @@ const CONTROLLERS: Controller[] = [
   volumeController,
   schedulerController,
   kubeletController,
+  certificateSigner,
   endpointsController,
   loadBalancerController,
 ];

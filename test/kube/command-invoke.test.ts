@@ -161,6 +161,51 @@ describe("kube: az aks command invoke runs kubectl against the cluster's Kuberne
     assert.equal((await kubectl(c, ['get', 'deployment', 'web'])).code, 1);
   });
 
+  it('-o custom-columns and -o jsonpath with {range}...{end} print what kubectl prints, byte for byte', async () => {
+    // (the shell command as a user types it, the same arguments to the real kubectl)
+    const cases: [string, string[]][] = [
+      [
+        `kubectl get pods -n kube-system -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}'`,
+        ['get', 'pods', '-n', 'kube-system', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}'],
+      ],
+      [
+        `kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{": "}{range .status.conditions[*]}{.type}={.status}{" "}{end}{"\\n"}{end}'`,
+        ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}{": "}{range .status.conditions[*]}{.type}={.status}{" "}{end}{"\\n"}{end}'],
+      ],
+      [`kubectl get nodes -o jsonpath='{.items[0].status.allocatable}'`, ['get', 'nodes', '-o', 'jsonpath={.items[0].status.allocatable}']],
+      [
+        `kubectl get nodes -o jsonpath='{.items[0].metadata.labels}{"\\n"}{.items[*].status.nodeInfo.kubeletVersion}'`,
+        ['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.labels}{"\\n"}{.items[*].status.nodeInfo.kubeletVersion}'],
+      ],
+      [
+        'kubectl get pods -n kube-system -o custom-columns=NAME:.metadata.name,Node:.spec.nodeName,PORTS:.spec.containers[*].ports[*].containerPort,LABELS:.metadata.labels,CPU:{.spec.containers[*].resources.requests.cpu}',
+        [
+          'get',
+          'pods',
+          '-n',
+          'kube-system',
+          '-o',
+          'custom-columns=NAME:.metadata.name,Node:.spec.nodeName,PORTS:.spec.containers[*].ports[*].containerPort,LABELS:.metadata.labels,CPU:{.spec.containers[*].resources.requests.cpu}',
+        ],
+      ],
+      [
+        'kubectl get deploy,svc -n kube-system -o custom-columns=KIND:.kind,NAME:metadata.name,REPLICAS:.spec.replicas',
+        ['get', 'deploy,svc', '-n', 'kube-system', '-o', 'custom-columns=KIND:.kind,NAME:metadata.name,REPLICAS:.spec.replicas'],
+      ],
+      [
+        `kubectl get nodes --no-headers -o 'custom-columns=NAME:.metadata.name,TAINTS:.spec.taints,READY:.status.conditions[?(@.type=="Ready")].status'`,
+        ['get', 'nodes', '--no-headers', '-o', 'custom-columns=NAME:.metadata.name,TAINTS:.spec.taints,READY:.status.conditions[?(@.type=="Ready")].status'],
+      ],
+    ];
+    for (const [cmd, args] of cases) {
+      const mine = await invoke(cmd);
+      const real = await kubectl(c, args);
+      assert.equal(real.code, 0, `${args.join(' ')}: ${real.stderr}`);
+      assert.equal(mine.exitCode, 0, `${cmd}: ${mine.logs}`);
+      assert.equal(mine.logs, real.stdout, cmd);
+    }
+  });
+
   it('namespaces, here-documents, && and ;, errors as kubectl prints them, helm and other programs refused', async () => {
     const r = await invoke(`kubectl create namespace team-a && kubectl apply -n team-a -f - <<EOF
 apiVersion: v1

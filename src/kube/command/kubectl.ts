@@ -14,6 +14,7 @@ import { apiVersionOf, isObj, type KubeObject } from '../model.js';
 import { isKubeError, KubeError, KubeErrors } from '../status.js';
 import { presentFor } from '../http/respond.js';
 import { describeObject } from './describe.js';
+import { customColumns, jsonPathTemplate, PrintError } from './jsonpath.js';
 import { cellText, forOutput, getTable, listOf, toJson, toYaml } from './print.js';
 import type { Files } from './zip.js';
 import type { Output } from './shell.js';
@@ -40,6 +41,16 @@ export interface Invocation {
 
 /** kubectl's own failure: printed to stderr with exit code 1. */
 class CliError extends Error {}
+
+/** A template printer's error as kubectl reports it. */
+function printing(f: () => string): string {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof PrintError) throw new CliError(`error: ${e.message}`);
+    throw e;
+  }
+}
 
 const ok = (stdout: string, stderr = ''): Output => ({ code: 0, stdout, stderr });
 
@@ -337,9 +348,10 @@ async function get(inv: Invocation, f: Flags): Promise<Output> {
   } else if (format === 'jsonpath') {
     const shown = objects.map(({ def, o }) => forOutput(presentFor(api, def, o)));
     const v = named && shown.length === 1 && targets.length === 1 && targets[0].names.length === 1 ? shown[0] : listOf(shown);
-    stdout.push(jsonPathTemplate(out.slice(out.indexOf('=') + 1), v));
+    stdout.push(printing(() => jsonPathTemplate(out.slice(out.indexOf('=') + 1), v)));
   } else if (format === 'custom-columns') {
-    throw new CliError(`error: -o ${format} is not supported by the emulated kubectl of the command pod; use -o json, -o yaml or -o jsonpath`);
+    const shown = objects.map(({ def, o }) => forOutput(presentFor(api, def, o)));
+    stdout.push(printing(() => customColumns(out.slice(out.indexOf('=') + 1), shown, has(f, 'no-headers'))));
   } else {
     const multi = targets.length > 1;
     const blocks: string[] = [];
@@ -780,37 +792,6 @@ function parseDuration(v: string | undefined): number | undefined {
   if (!m) throw new CliError(`error: invalid argument "${v}" for "--timeout" flag: time: invalid duration "${v}"`);
   const n = Number(m[1]);
   return n * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] ?? 1000);
-}
-
-/**
- * kubectl's JSONPath template: text with {expressions}; an expression's results are joined by spaces, objects
- * print as JSON, a missing field prints nothing (--allow-missing-template-keys), {"\\n"} is literal text.
- */
-function jsonPathTemplate(template: string, data: unknown): string {
-  let out = '';
-  let i = 0;
-  while (i < template.length) {
-    const open = template.indexOf('{', i);
-    if (open < 0) {
-      out += template.slice(i);
-      break;
-    }
-    out += template.slice(i, open);
-    const close = template.indexOf('}', open);
-    if (close < 0) throw new CliError(`error: error parsing jsonpath ${template}, unclosed action`);
-    const expr = template.slice(open + 1, close).trim();
-    i = close + 1;
-    const lit = /^"((?:[^"\\]|\\.)*)"$/.exec(expr);
-    if (lit) {
-      out += lit[1].replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\"/g, '"');
-      continue;
-    }
-    if (/^(range|end)\b/.test(expr)) throw new CliError('error: {range} in -o jsonpath is not supported by the emulated kubectl of the command pod; use {.items[*].field}');
-    const results = jsonPathAll(data, expr.startsWith('.') || expr.startsWith('$') ? expr : `.${expr}`);
-    if (results === undefined) throw new CliError(`error: error parsing jsonpath ${template}, unrecognized character in action: ${expr}`);
-    out += results.map((r) => (r !== null && typeof r === 'object' ? JSON.stringify(r) : String(r))).join(' ');
-  }
-  return out;
 }
 
 /** kubectl wait --for=condition=X[=value] | delete | jsonpath='{...}'=value: "<kind>/<name> condition met". */

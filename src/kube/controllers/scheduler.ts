@@ -2,8 +2,12 @@
 // schedulable, its taints are tolerated, the pod's nodeSelector and required node affinity match, host
 // ports are free and the pod's requests fit what is left of its allocatable CPU, memory and pod slots.
 // Among fitting nodes the least requested wins, with pods of one owner spread over nodes. A pod that fits
-// nowhere stays Pending with PodScheduled=False (Unschedulable) and a FailedScheduling event saying why,
-// and is tried again when nodes or pods change.
+// nowhere stays Pending with PodScheduled=False (Unschedulable) and a FailedScheduling event saying why.
+// As the scheduler's queue does, an unschedulable pod is tried again when the cluster changes in a way that may
+// help it (a node added, a node's allocatable, readiness, taints, labels or schedulability changed, room freed
+// on a node: a pod deleted or finished) and at least every podMaxInUnschedulablePodsDuration (5 minutes on the
+// time scale; none at --time-scale 0, where it would never stop); each failed try records FailedScheduling
+// again (its count rises).
 
 import type { BatchChange } from '../api.js';
 import { BUILTINS } from '../kinds/index.js';
@@ -57,6 +61,34 @@ function score(pod: KubeObject, req: Amounts, s: NodeSlot): number {
   return (cpu + mem) * 50 - same * 100 - s.pods * 0.01;
 }
 
+/** podMaxInUnschedulablePodsDuration: the longest an unschedulable pod waits for its next try. */
+const MAX_UNSCHEDULABLE_MS = 5 * 60_000;
+
+/** What the scheduler remembers of a cluster between runs (this process only: a restart tries every pod again). */
+interface Memory {
+  /** Per node: what decides fitting besides its pods, and the room left on it. */
+  nodes: Map<string, { fixed: string; free: Amounts }>;
+  /** Unschedulable pods (uid): wall ms of their last try. */
+  tried: Map<string, number>;
+}
+const memories = new Map<string, Memory>();
+
+const fixedOf = (n: KubeObject) =>
+  JSON.stringify([n.status?.allocatable, nodeReady(n), n.spec?.unschedulable === true, n.spec?.taints ?? [], n.metadata.labels ?? {}, n.metadata.deletionTimestamp ?? null]);
+
+/** Whether the cluster changed since the last run in a way that may let an unschedulable pod fit now. */
+function mayHelp(prev: Memory | undefined, slots: Map<string, NodeSlot>): { helps: boolean; nodes: Memory['nodes'] } {
+  const nodes: Memory['nodes'] = new Map();
+  let helps = prev === undefined;
+  for (const [name, s] of slots) {
+    const fixed = fixedOf(s.node);
+    nodes.set(name, { fixed, free: { ...s.free } });
+    const before = prev?.nodes.get(name);
+    if (!before || before.fixed !== fixed || s.free.cpu > before.free.cpu || s.free.memory > before.free.memory || s.free.pods > before.free.pods) helps = true;
+  }
+  return { helps, nodes };
+}
+
 export const schedulerController: Controller = {
   name: 'scheduler',
   watches: ['core/pods', 'core/nodes'],
@@ -66,7 +98,10 @@ export const schedulerController: Controller = {
       (p) =>
         !p.spec?.nodeName && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler' && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed',
     );
-    if (!pending.length) return;
+    if (!pending.length) {
+      memories.delete(ctx.cluster);
+      return;
+    }
     const slots = new Map<string, NodeSlot>();
     for (const n of ctx.list('core/nodes')) {
       const alloc = nodeAllocatable(n);
@@ -86,6 +121,12 @@ export const schedulerController: Controller = {
       if (!s || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
       place(s, p, podRequests(p));
     }
+    const prev = memories.get(ctx.cluster);
+    const { helps, nodes } = mayHelp(prev, slots);
+    const memory: Memory = { nodes, tried: new Map() };
+    memories.set(ctx.cluster, memory);
+    const period = ctx.timeout(MAX_UNSCHEDULABLE_MS);
+    let nextTry = Infinity;
     // Higher priority first, then oldest.
     pending.sort((a, b) => Number(b.spec?.priority ?? 0) - Number(a.spec?.priority ?? 0) || String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)));
     const changes: BatchChange[] = [];
@@ -125,8 +166,21 @@ export const schedulerController: Controller = {
           total === 0
             ? 'no nodes available to schedule pods'
             : `0/${total} nodes are available: ${parts.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
-        const prev = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
-        if (prev?.status === 'False' && prev.message === msg) continue;
+        const uid = pod.metadata.uid ?? pod.metadata.name!;
+        const last = prev?.tried.get(uid);
+        const cond = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
+        if (cond?.status === 'False' && cond.message === msg) {
+          // Tried again (the same answer: only the event is recorded again) when the cluster changed in a way that
+          // may help or the pod waited long enough; else it waits.
+          if (helps || last === undefined || ctx.now - last >= period) {
+            memory.tried.set(uid, ctx.now);
+            ctx.event(pod, 'Warning', 'FailedScheduling', msg, 'default-scheduler');
+          } else memory.tried.set(uid, last);
+          nextTry = Math.min(nextTry, memory.tried.get(uid)! + period);
+          continue;
+        }
+        memory.tried.set(uid, ctx.now);
+        nextTry = Math.min(nextTry, ctx.now + period);
         next.status = {
           ...(next.status ?? {}),
           phase: 'Pending',
@@ -136,6 +190,7 @@ export const schedulerController: Controller = {
         ctx.event(pod, 'Warning', 'FailedScheduling', msg, 'default-scheduler');
       }
     }
+    if (Number.isFinite(nextTry)) ctx.afterWall(Math.max(0, nextTry - ctx.now));
     if (changes.length) await ctx.commit(changes);
   },
 };

@@ -24,6 +24,7 @@ const SUBRESOURCES: Record<string, (d: ResourceDef) => SubresourceInfo> = {
   proxy: (d) => ({ kind: d.kind === 'Node' ? 'NodeProxyOptions' : d.kind === 'Service' ? 'ServiceProxyOptions' : 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }),
   token: () => ({ kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }),
   finalize: (d) => ({ kind: d.kind, verbs: ['update'] }),
+  approval: (d) => ({ kind: d.kind, verbs: ['get', 'patch', 'update'] }),
   ephemeralcontainers: (d) => ({ kind: d.kind, verbs: ['get', 'patch', 'update'] }),
   resize: (d) => ({ kind: d.kind, verbs: ['get', 'patch', 'update'] }),
 };

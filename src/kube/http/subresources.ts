@@ -57,6 +57,21 @@ export async function subresource(host: KubeHost, req: Request, res: Response, c
       if (method === 'PATCH') return patchSub(host, req, res, c, 'status');
       throw KubeErrors.methodNotAllowed();
     }
+    case 'approval': {
+      // CertificateSigningRequests: who approves or denies must also be allowed to for the request's signer.
+      if (method === 'GET') return sendOne(res, 200, def, api.get(cluster, def, ns, name, user, 'approval'), c.form, c.q, present);
+      if (method === 'PUT') {
+        const body = await c.readBody();
+        approveAllowed(host, c, body);
+        const out = await api.update(cluster, def, ns, name, body, { user, dryRun: c.dryRun, fieldManager: c.fieldManager, subresource: 'approval' });
+        return sendOne(res, 200, def, out.object, c.form, c.q, present);
+      }
+      if (method === 'PATCH') {
+        approveAllowed(host, c, undefined);
+        return patchSub(host, req, res, c, 'approval');
+      }
+      throw KubeErrors.methodNotAllowed();
+    }
     case 'scale':
       return scale(host, req, res, c);
     case 'binding': {
@@ -264,4 +279,16 @@ async function scale(host: KubeHost, req: Request, res: Response, c: SubCall): P
   const out = await api.update(cluster, def, ns, name, setReplicas(def, cur, n), { user: SYSTEM_USER, dryRun: c.dryRun, fieldManager: c.fieldManager });
   void apiVersionOf;
   return json(res, 200, scaleOf(def, out.object));
+}
+
+/** The certificates.k8s.io admission check: approving or denying needs the `approve` verb on the request's signer. */
+function approveAllowed(host: KubeHost, c: SubCall, body: unknown): void {
+  const cur = host.api.find(c.view.key, c.def, c.ns, c.name);
+  const signer = String(cur?.spec?.signerName ?? (isObj(body) && isObj(body.spec) ? body.spec.signerName : '') ?? '');
+  try {
+    host.api.authorize(c.view.key, c.user, { verb: 'approve', group: 'certificates.k8s.io', resource: 'signers', name: signer });
+  } catch (e) {
+    if (e instanceof KubeError && e.code === 403) throw KubeErrors.forbiddenMessage(c.def.group, c.def.resource, c.name, `user not permitted to approve requests with signerName "${signer}"`);
+    throw e;
+  }
 }

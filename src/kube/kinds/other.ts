@@ -8,6 +8,7 @@ import { AGE_COLUMN, builtin, NAME_COLUMN, col, type ResourceDef } from './regis
 import { formatSelector } from './apps.js';
 import { dns1123Subdomain, invalid, pathSegmentName, required, unsupported } from './validation.js';
 import { validateCrd } from './crd.js';
+import { hpaDefaults, hpaValidate } from './autoscaling.js';
 
 const age = (o: KubeObject, now: number) => humanAge(o.metadata.creationTimestamp, now);
 const CREATED_AT = col('Created At', 'date', 'Creation timestamp');
@@ -237,6 +238,8 @@ export const MISC_KINDS: ResourceDef[] = [
     subresources: ['status'],
     statusSubresource: true,
     schema: 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler',
+    defaults: hpaDefaults,
+    validate: hpaValidate,
     columns: [
       NAME_COLUMN,
       col('Reference', 'string', 'Reference to the target object'),

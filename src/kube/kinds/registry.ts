@@ -55,6 +55,11 @@ export interface ResourceDef {
   /** Kept under another resource (events.k8s.io/events are core events). */
   storageGroup?: string;
   storageResource?: string;
+  /**
+   * Another version of a kind stored in one shape (autoscaling/v1 HorizontalPodAutoscalers are kept as v2, as the
+   * API server converts): writes are turned into `storageVersion`'s shape, reads back into this version's.
+   */
+  convert?: { storageVersion: string; toStorage(o: KubeObject): KubeObject; fromStorage(o: KubeObject): KubeObject };
   /** The OpenAPI definition of the kind (for schemas, pruning and strategic merge). */
   schema?: string;
   /** Columns of `kubectl get`; `row` gives the cells (after Name, which every table starts with, unless noName). */
@@ -62,6 +67,8 @@ export interface ResourceDef {
   row?: (o: KubeObject, now: number) => unknown[];
   /** Fields a field selector may name besides metadata.name and metadata.namespace. */
   fields?: Record<string, (o: KubeObject) => string | undefined>;
+  /** On create: records who asks (CertificateSigningRequests' spec.username...: the request's user, not the body). */
+  requestor?: (o: KubeObject, user: { username: string; uid?: string; groups: string[]; extra?: Record<string, string[]> }) => void;
   /** Fills defaults on create and update (mutates the copy it is given). */
   defaults?: (o: KubeObject, ctx: KindContext, old?: KubeObject) => void;
   /** Problems with the object (422 causes); `old` on update. */
