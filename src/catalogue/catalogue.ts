@@ -138,8 +138,10 @@ export class Catalogue {
     let text: string;
     try {
       text = (await gunzipAsync(await fsp.readFile(path.join(this.dir, 'ns', `${key}.json.gz`)))).toString('utf8');
-    } catch {
-      return; // absent (a namespace without schemas) or unreadable: the synchronous lookup decides
+    } catch (e) {
+      // absent: a namespace without schemas (as the synchronous lookup finds); unreadable: that lookup decides
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !this.files.has(key)) this.files.set(key, null);
+      return;
     }
     const file = await parseNamespaceSliced(text);
     if (!this.files.has(key)) this.files.set(key, file);
