@@ -4,10 +4,11 @@
 // lookup, a namespace's schemas on the first body of that namespace, so start-up and idle memory stay as they
 // were for users who never leave the hand-built types.
 
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gunzipSync } from 'node:zlib';
 import type { SchemaNode } from './schema.js';
 
 export { versionKey, mergeVersions, nearestVersion } from './versions.js';
@@ -80,8 +81,10 @@ interface IndexFile {
 const GLOBAL_ALSO = new Set(['microsoft.maps/accounts']);
 
 export class Catalogue {
-  private index?: { file: IndexFile; byNamespace: Map<string, { name: string; types: Map<string, CatalogueType> }> };
+  private index?: Index;
   private readonly files = new Map<string, NamespaceFile | null>();
+  /** Reads under way (prepare): the index under '', a namespace's schemas under its lowercased name. */
+  private readonly reading = new Map<string, Promise<void>>();
 
   constructor(private readonly dir: string = CATALOGUE_DIR) {}
 
@@ -90,36 +93,58 @@ export class Catalogue {
     return existsSync(path.join(this.dir, 'index.json.gz'));
   }
 
-  private load() {
+  private load(): Index {
     if (this.index) return this.index;
-    const byNamespace = new Map<string, { name: string; types: Map<string, CatalogueType> }>();
     let file: IndexFile = { format: 1, generated: '', sources: {}, versions: [], namespaces: [] };
     if (this.available()) file = JSON.parse(gunzipSync(readFileSync(path.join(this.dir, 'index.json.gz'))).toString('utf8'));
-    for (const [ns, types] of file.namespaces) {
-      const m = new Map<string, CatalogueType>();
-      for (const [type, scopes, writable, flags, versions, functions] of types) {
-        m.set(type.toLowerCase(), {
-          namespace: ns,
-          type,
-          scopes,
-          writableScopes: writable,
-          // Specs often leave a tracked resource's location optional; ARM still requires it. A writable location
-          // makes a tracked type, except on extension types (a policy assignment's optional location).
-          tracked: (flags & TRACKED) !== 0 || ((flags & LOCATION_OPTIONAL) !== 0 && !(scopes & SCOPE.extension)),
-          locationOptional: (flags & LOCATION_OPTIONAL) !== 0 && (scopes & SCOPE.extension) !== 0,
-          global: flags & GLOBAL_ONLY ? 'only' : flags & GLOBAL_TOO || GLOBAL_ALSO.has(`${ns}/${type}`.toLowerCase()) ? 'also' : undefined,
-          schemaless: (flags & NO_SCHEMA) !== 0,
-          functions: functions ?? [],
-          createdStatus: flags & CREATE_200 ? 200 : 201,
-          deletedStatus: flags & DELETE_204 ? 204 : 200,
-          apiVersions: versions.map((i) => file.versions[i]),
-        });
-      }
-      byNamespace.set(ns.toLowerCase(), { name: ns, types: m });
-    }
-    file.namespaces = []; // read into byNamespace: the parsed arrays can go
-    this.index = { file, byNamespace };
+    this.index = buildIndex(file);
     return this.index;
+  }
+
+  /**
+   * Reads what a request on `namespace` will ask for (the index, the namespace's schemas) without holding the
+   * event loop long: the files are read and unzipped off the thread and the index is built in slices. Returns
+   * undefined when all is read already (the synchronous lookups then read nothing); a lookup made without it
+   * still works, reading synchronously.
+   */
+  prepare(namespace: string): Promise<void> | undefined {
+    const key = namespace.toLowerCase();
+    const steps: Promise<void>[] = [];
+    const once = (k: string, read: () => Promise<void>) => {
+      let p = this.reading.get(k);
+      if (!p) {
+        p = read().finally(() => this.reading.delete(k));
+        this.reading.set(k, p);
+      }
+      steps.push(p);
+    };
+    if (!this.index) once('', () => this.readIndex());
+    if (key && !this.files.has(key)) once(key, () => this.readNamespace(key));
+    return steps.length ? Promise.all(steps).then(() => undefined) : undefined;
+  }
+
+  private async readIndex(): Promise<void> {
+    let file: IndexFile;
+    try {
+      file = JSON.parse((await gunzipAsync(await fsp.readFile(path.join(this.dir, 'index.json.gz')))).toString('utf8')) as IndexFile;
+    } catch {
+      return; // absent or unreadable: the synchronous lookup says so, as it always did
+    }
+    const built = await buildIndexSliced(file);
+    this.index ??= built;
+  }
+
+  private async readNamespace(key: string): Promise<void> {
+    let text: string;
+    try {
+      text = (await gunzipAsync(await fsp.readFile(path.join(this.dir, 'ns', `${key}.json.gz`)))).toString('utf8');
+    } catch (e) {
+      // absent: a namespace without schemas (as the synchronous lookup finds); unreadable: that lookup decides
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !this.files.has(key)) this.files.set(key, null);
+      return;
+    }
+    const file = await parseNamespaceSliced(text);
+    if (!this.files.has(key)) this.files.set(key, file);
   }
 
   /** Where the data came from (shown in the provenance and the README). */
@@ -165,4 +190,101 @@ export class Catalogue {
     const [body, functions] = Array.isArray(e) ? e : [e, {}];
     return { nodes: f.nodes, body: body < 0 ? undefined : body, functions };
   }
+}
+
+type Index = { file: IndexFile; byNamespace: Map<string, { name: string; types: Map<string, CatalogueType> }> };
+
+const gunzipAsync = promisify(gunzip);
+/** How long one piece of the index's building holds the event loop before it yields (prepare). */
+const SLICE_MS = 8;
+
+function addNamespace(file: IndexFile, byNamespace: Index['byNamespace'], [ns, types]: IndexFile['namespaces'][number]): void {
+  const m = new Map<string, CatalogueType>();
+  for (const [type, scopes, writable, flags, versions, functions] of types) {
+    m.set(type.toLowerCase(), {
+      namespace: ns,
+      type,
+      scopes,
+      writableScopes: writable,
+      // Specs often leave a tracked resource's location optional; ARM still requires it. A writable location
+      // makes a tracked type, except on extension types (a policy assignment's optional location).
+      tracked: (flags & TRACKED) !== 0 || ((flags & LOCATION_OPTIONAL) !== 0 && !(scopes & SCOPE.extension)),
+      locationOptional: (flags & LOCATION_OPTIONAL) !== 0 && (scopes & SCOPE.extension) !== 0,
+      global: flags & GLOBAL_ONLY ? 'only' : flags & GLOBAL_TOO || GLOBAL_ALSO.has(`${ns}/${type}`.toLowerCase()) ? 'also' : undefined,
+      schemaless: (flags & NO_SCHEMA) !== 0,
+      functions: functions ?? [],
+      createdStatus: flags & CREATE_200 ? 200 : 201,
+      deletedStatus: flags & DELETE_204 ? 204 : 200,
+      apiVersions: versions.map((i) => file.versions[i]),
+    });
+  }
+  byNamespace.set(ns.toLowerCase(), { name: ns, types: m });
+}
+
+function buildIndex(file: IndexFile): Index {
+  const byNamespace: Index['byNamespace'] = new Map();
+  for (const entry of file.namespaces) addNamespace(file, byNamespace, entry);
+  file.namespaces = []; // read into byNamespace: the parsed arrays can go
+  return { file, byNamespace };
+}
+
+/** buildIndex, yielding to the event loop every SLICE_MS. */
+async function buildIndexSliced(file: IndexFile): Promise<Index> {
+  const byNamespace: Index['byNamespace'] = new Map();
+  let sliceEnd = performance.now() + SLICE_MS;
+  for (const entry of file.namespaces) {
+    addNamespace(file, byNamespace, entry);
+    if (performance.now() > sliceEnd) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceEnd = performance.now() + SLICE_MS;
+    }
+  }
+  file.namespaces = [];
+  return { file, byNamespace };
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * JSON.parse of a namespace's schemas, in pieces: its nodes (a megabyte of text for Microsoft.Network, 100 ms
+ * of parsing on a busy machine) are cut at top-level commas into pieces of about 64 KB, each parsed on its own,
+ * with a turn of the event loop whenever SLICE_MS passed. Anything else in the file is parsed as one.
+ */
+export async function parseNamespaceSliced(text: string): Promise<NamespaceFile> {
+  const start = text.indexOf('"nodes":[');
+  if (start < 0) return JSON.parse(text) as NamespaceFile;
+  const nodes: SchemaNode[] = [];
+  const take = (from: number, to: number) => {
+    for (const n of JSON.parse(`[${text.slice(from, to)}]`) as SchemaNode[]) nodes.push(n);
+  };
+  let sliceEnd = performance.now() + SLICE_MS;
+  let depth = 0;
+  let inString = false;
+  let piece = start + '"nodes":['.length;
+  let i = piece;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) depth++;
+    else if (c === 0x5d || c === 0x7d) {
+      if (depth === 0) break; // the end of nodes
+      depth--;
+    } else if (c === 0x2c && depth === 0 && i - piece > 65536) {
+      take(piece, i);
+      piece = i + 1;
+      if (performance.now() > sliceEnd) {
+        await turn();
+        sliceEnd = performance.now() + SLICE_MS;
+      }
+    }
+  }
+  if (text.slice(piece, i).trim()) take(piece, i);
+  const head = text.slice(0, start);
+  const tail = text.slice(i + 1);
+  const rest = JSON.parse(tail.startsWith(',') ? head + tail.slice(1) : head.replace(/,\s*$/, '') + tail) as NamespaceFile;
+  rest.nodes = nodes;
+  return rest;
 }

@@ -3,7 +3,7 @@
 // Small pure functions over plain data; nothing here writes.
 
 import type { Services } from '../framework/types.js';
-import { allSubscriptions } from '../framework/registration.js';
+import { allSubscriptions, type SubscriptionRecord } from '../framework/registration.js';
 import type { StoredResource } from '../framework/types.js';
 import type { OperationRecord } from '../arm/asyncOperations.js';
 import { describeSite, type SiteSnapshot, type VmView } from '../fabric/model.js';
@@ -17,6 +17,8 @@ export const RESOURCE_ROWS = 1000;
 export const RESOURCE_GROUPS_SHOWN = 500;
 
 const RESOURCE_GROUPS = 'microsoft.resources/resourcegroups';
+/** A turn of the event loop between the pieces of a state answer (other requests run in between). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
 
 export type OwnerKind = 'cluster' | 'bridge' | 'infrastructure' | 'other';
@@ -154,11 +156,11 @@ export function operationView(services: Services, op: OperationRecord): Operatio
  * Every operation in flight (newest first), then the most recent finished ones. Operation records are
  * kept, so there may be many thousands: one pass keeps the newest few, nothing sorts them all.
  */
-export function operationsView(services: Services): { inProgress: number; value: OperationView[] } {
+export function operationsView(services: Services, listed = services.asyncOperations.listRecent(RECENT_OPERATIONS)): { inProgress: number; value: OperationView[] } {
   const running: OperationRecord[] = [];
   const recent: OperationRecord[] = []; // newest first, at most RECENT_OPERATIONS
   const ended = (op: OperationRecord) => op.endTime ?? op.startTime;
-  for (const op of services.asyncOperations.listRecent(RECENT_OPERATIONS)) {
+  for (const op of listed) {
     if (!TERMINAL.has(op.status)) {
       running.push(op);
       continue;
@@ -179,34 +181,36 @@ export function operationsView(services: Services): { inProgress: number; value:
  * while its Resources tab is open, so an open Fabric tab costs nothing per stored group).
  */
 export function subscriptionsView(services: Services, groups = false) {
-  return allSubscriptions(services).map((s) => {
-    const subId = `/subscriptions/${s.subscriptionId}`;
-    const count = services.resources.countByParent(subId, RESOURCE_GROUPS);
-    const view: Record<string, unknown> = {
-      subscriptionId: s.subscriptionId,
-      displayName: s.displayName,
-      state: 'Enabled',
-      resourceGroupCount: count.ofType,
-      resourceCount: count.all - count.ofType,
-    };
-    if (!groups) return view;
-    // the first ones by name from the index (ids differ only in their names): never every group read and sorted
-    const shown: StoredResource[] = [];
-    for (const k of services.resources.keysByParent(subId, RESOURCE_GROUPS)) {
-      if (shown.length === RESOURCE_GROUPS_SHOWN) break;
-      const g = services.resources.byKey(k);
-      if (g) shown.push(g);
-    }
-    view.resourceGroups = shown.map((g) => ({
-      id: g.resource.id,
-      name: g.resource.name,
-      location: g.resource.location,
-      provisioningState: g.resource.properties?.provisioningState ?? 'Succeeded',
-      resourceCount: services.resources.countByParent(g.resource.id).all,
-    }));
-    if (count.ofType > RESOURCE_GROUPS_SHOWN) view.resourceGroupsTruncated = count.ofType - RESOURCE_GROUPS_SHOWN;
-    return view;
-  });
+  return allSubscriptions(services).map((s) => subscriptionView(services, s, groups));
+}
+
+function subscriptionView(services: Services, s: SubscriptionRecord, groups: boolean): Record<string, unknown> {
+  const subId = `/subscriptions/${s.subscriptionId}`;
+  const count = services.resources.countByParent(subId, RESOURCE_GROUPS);
+  const view: Record<string, unknown> = {
+    subscriptionId: s.subscriptionId,
+    displayName: s.displayName,
+    state: 'Enabled',
+    resourceGroupCount: count.ofType,
+    resourceCount: count.all - count.ofType,
+  };
+  if (!groups) return view;
+  // the first ones by name from the index (ids differ only in their names): never every group read and sorted
+  const shown: StoredResource[] = [];
+  for (const k of services.resources.keysByParent(subId, RESOURCE_GROUPS)) {
+    if (shown.length === RESOURCE_GROUPS_SHOWN) break;
+    const g = services.resources.byKey(k);
+    if (g) shown.push(g);
+  }
+  view.resourceGroups = shown.map((g) => ({
+    id: g.resource.id,
+    name: g.resource.name,
+    location: g.resource.location,
+    provisioningState: g.resource.properties?.provisioningState ?? 'Succeeded',
+    resourceCount: services.resources.countByParent(g.resource.id).all,
+  }));
+  if (count.ofType > RESOURCE_GROUPS_SHOWN) view.resourceGroupsTruncated = count.ofType - RESOURCE_GROUPS_SHOWN;
+  return view;
 }
 
 export interface ResourceRow {
@@ -260,21 +264,31 @@ export async function sitesView(services: Services, allRegions: boolean): Promis
   const shown = sites.filter((s) => allRegions || s.kind !== 'AzureRegion' || s.vms.length > 0);
   const order = { AzureStackHub: 0, AzureStackHCI: 1, AzureRegion: 2 } as const;
   shown.sort((a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name));
-  return {
-    sites: shown.map((s) => ({ ...s, displayName: fabric.site(s.name).definition.displayName, owners: ownersOf(services, s) })),
-    hiddenRegions: sites.length - shown.length,
-  };
+  const views: SiteView[] = [];
+  for (const s of shown) {
+    views.push({ ...s, displayName: fabric.site(s.name).definition.displayName, owners: ownersOf(services, s) });
+    await turn(); // a site's owners read each cluster's nodes and pods: one site per turn of the loop
+  }
+  return { sites: views, hiddenRegions: sites.length - shown.length };
 }
 
-/** Everything the page shows at once (resource groups' members come separately, when one is opened). */
+/**
+ * Everything the page shows at once (resource groups' members come separately, when one is opened), built in
+ * pieces with a turn of the event loop between them: with 100,000 resources and thousands of operations stored,
+ * one piece at a time holds the loop briefly where the whole held it for hundreds of ms.
+ */
 export async function dashboardState(services: Services, opts: { allRegions: boolean; resourceGroups: boolean; version: number }) {
-  return {
-    version: opts.version,
-    time: new Date().toISOString(),
-    timeScale: services.config.timeScale,
-    auth: services.config.auth,
-    ...(await sitesView(services, opts.allRegions)),
-    operations: operationsView(services),
-    subscriptions: subscriptionsView(services, opts.resourceGroups),
-  };
+  const time = new Date().toISOString();
+  const sites = await sitesView(services, opts.allRegions);
+  await turn();
+  const ops = services.asyncOperations;
+  const listed = ops.listRecentSliced ? await ops.listRecentSliced(RECENT_OPERATIONS) : ops.listRecent(RECENT_OPERATIONS);
+  const operations = operationsView(services, listed);
+  await turn();
+  const subscriptions = [];
+  for (const s of allSubscriptions(services)) {
+    subscriptions.push(subscriptionView(services, s, opts.resourceGroups));
+    await turn();
+  }
+  return { version: opts.version, time, timeScale: services.config.timeScale, auth: services.config.auth, ...sites, operations, subscriptions };
 }

@@ -72,7 +72,11 @@ export class ResourceManagerCore implements ResourceManager {
   // ---- the pipeline --------------------------------------------------------------------------------
 
   async execute(call: Call): Promise<Result> {
-    const { ctx, route, access } = this.admit(call);
+    // the catalogue's index and this namespace's schemas, read off the loop the first time they are needed
+    const parsed = call.parsed ?? parsePath(splitPath(call.path));
+    const reading = parsed.namespace ? this.services.registry.catalogue()?.prepare?.(parsed.namespace) : undefined;
+    if (reading) await reading;
+    const { ctx, route, access } = this.admit(call.parsed ? call : { ...call, parsed });
     const custom = route.def.handlers;
     if (route.kind === 'collection' && call.method === 'GET') {
       const listed = custom?.list ? await this.custom(custom.list, ctx) : await this.stored(route, ctx, call.internal === true);

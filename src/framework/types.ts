@@ -372,6 +372,8 @@ export interface AsyncOperations extends TaskKindRegistry {
   list(): OperationRecord[];
   /** Every operation in flight and the `n` that ended last (the others are not read). */
   listRecent(n: number): OperationRecord[];
+  /** listRecent without holding the event loop long (it yields every few ms). */
+  listRecentSliced?(n: number): Promise<OperationRecord[]>;
   /** A poll of the operation: counts toward a 'polls' gate, and may release a finished operation. */
   poll(id: string): Promise<OperationRecord | undefined>;
   /** The Azure-AsyncOperation status body. */
@@ -417,6 +419,11 @@ export interface TypeRegistry {
 export interface TypeSource {
   /** A definition for a type of the catalogue, or undefined. */
   type(namespace: string, type: string): ResourceTypeDefinition | undefined;
+  /**
+   * Reads what the lookups below need for a namespace without holding the event loop (undefined when read
+   * already); the lookups still work without it, reading synchronously.
+   */
+  prepare?(namespace: string): Promise<void> | undefined;
   /** A provider for a namespace no hand-built provider serves. */
   provider(namespace: string): ResourceProvider | undefined;
   /** Every namespace of the catalogue (canonical casing). */

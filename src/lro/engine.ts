@@ -127,27 +127,52 @@ export class OperationEngine implements AsyncOperations {
    * head of their stored text (status and endTime come first), so a dashboard with thousands stored parses n.
    */
   listRecent(n: number): OperationRecord[] {
+    const scan = this.recentScan(n);
+    for (const [key, text] of this.store.texts(COLLECTION)) scan.add(key, text);
+    return scan.done();
+  }
+
+  /** listRecent, yielding to the event loop every `sliceMs` (thousands of stored operations, a dashboard asking). */
+  async listRecentSliced(n: number, sliceMs = 8): Promise<OperationRecord[]> {
+    const scan = this.recentScan(n);
+    let sliceEnd = performance.now() + sliceMs;
+    let i = 0;
+    for (const [key, text] of this.store.texts(COLLECTION)) {
+      scan.add(key, text);
+      if (++i % 128 === 0 && performance.now() > sliceEnd) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceEnd = performance.now() + sliceMs;
+      }
+    }
+    return scan.done();
+  }
+
+  private recentScan(n: number): { add(key: string, text: string): void; done(): OperationRecord[] } {
     const out: OperationRecord[] = [];
     const ended: [string, string][] = []; // [endTime, key], newest first, at most n
-    for (const [key, text] of this.store.texts(COLLECTION)) {
-      const live = this.live.get(key);
-      const head = live ?? opHead(text);
-      if (!TERMINAL.has(head.status)) {
-        out.push(live ?? (JSON.parse(text) as OperationRecord));
-        continue;
-      }
-      const end = head.endTime ?? '';
-      if (ended.length === n && end <= ended[n - 1][0]) continue;
-      let i = ended.length;
-      while (i > 0 && ended[i - 1][0] < end) i--;
-      ended.splice(i, 0, [end, key]);
-      if (ended.length > n) ended.pop();
-    }
-    for (const [, key] of ended) {
-      const op = this.get(key);
-      if (op) out.push(op);
-    }
-    return out;
+    return {
+      add: (key, text) => {
+        const live = this.live.get(key);
+        const head = live ?? opHead(text);
+        if (!TERMINAL.has(head.status)) {
+          out.push(live ?? (JSON.parse(text) as OperationRecord));
+          return;
+        }
+        const end = head.endTime ?? '';
+        if (ended.length === n && end <= ended[n - 1][0]) return;
+        let i = ended.length;
+        while (i > 0 && ended[i - 1][0] < end) i--;
+        ended.splice(i, 0, [end, key]);
+        if (ended.length > n) ended.pop();
+      },
+      done: () => {
+        for (const [, key] of ended) {
+          const op = this.get(key);
+          if (op) out.push(op);
+        }
+        return out;
+      },
+    };
   }
 
   /** Keys of the stored operations not yet ended, from the head of each stored text (nothing else parsed). */

@@ -33,7 +33,23 @@
 // Secrets live in this data (service-principal secrets, cluster keys): the directory is made 0700 and every
 // file 0600.
 
-import { promises as fsp, mkdirSync, readdirSync, readFileSync, existsSync, statSync, chmodSync, renameSync, truncateSync, openSync, fsyncSync, closeSync, writeSync, readSync } from 'node:fs';
+import {
+  promises as fsp,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  existsSync,
+  statSync,
+  chmodSync,
+  renameSync,
+  truncateSync,
+  openSync,
+  fsyncSync,
+  fsync as fsyncFd,
+  closeSync,
+  writeSync,
+  readSync,
+} from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { serialise, StoreValueError, TableReads } from './memory.js';
@@ -654,7 +670,7 @@ export class JournalStore extends TableReads implements Store {
     if (!stopped) this.checkMark(dir, mark, format3, replayed);
     if (cut) truncateSync(cut.file, cut.offset);
     for (const f of this.asideAfterLoad) if (existsSync(path.join(dir, f))) this.moveAside(dir, f);
-    this.openMark(dir);
+    await this.openMark(dir);
     this.maybeCompact();
     this.verification = this.verifyCovered(dir, [...covered]);
   }
@@ -762,8 +778,12 @@ export class JournalStore extends TableReads implements Store {
     this.notices.push(`--recover: ${count} acknowledged record(s) (${lost}) are missing (${where}); went on with the state up to seq ${this.seq}.`);
   }
 
-  /** journal.mark open for in-place updates, saying the state just loaded (durably: a restart trusts it). */
-  private openMark(dir: string): void {
+  /**
+   * journal.mark open for in-place updates, saying the state just loaded (durably: a restart trusts it). The
+   * fsyncs run off the event loop (on a fresh data dir's busy disk one took 350 ms); the store opens only once
+   * they are done, so the mark is durable before any write that relies on it.
+   */
+  private async openMark(dir: string): Promise<void> {
     const file = path.join(dir, MARK);
     const fd = openSync(file, existsSync(file) ? 'r+' : 'w', 0o600);
     const journals = readdirSync(dir)
@@ -772,9 +792,9 @@ export class JournalStore extends TableReads implements Store {
     this.journalPath = path.join(dir, journals.at(-1) ?? journalName(this.seq));
     this.markFd = fd;
     this.writeMark(this.seq);
-    fsyncSync(fd);
-    if (this.fsync) fsyncDir(dir);
     this.journalPath = '';
+    await new Promise<void>((resolve, reject) => fsyncFd(fd, (err) => (err ? reject(err) : resolve())));
+    if (this.fsync) await fsyncDirAsync(dir);
   }
 
   /** A damaged record: refuse to start, or with `recover` keep what precedes it and move the rest aside. */
@@ -899,19 +919,7 @@ function startsWithBrace(file: string): boolean {
   }
 }
 
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // some file systems cannot fsync a directory; the rename is still atomic
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** fsyncDir off the event loop (a directory fsync on a busy disk takes tens to hundreds of ms). */
+/** A directory's fsync off the event loop (a directory fsync on a busy disk takes tens to hundreds of ms). */
 async function fsyncDirAsync(dir: string): Promise<void> {
   let fh: fsp.FileHandle | undefined;
   try {

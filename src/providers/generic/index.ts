@@ -56,6 +56,10 @@ export class GenericTypes implements TypeSource {
     return p;
   }
 
+  prepare(namespace: string): Promise<void> | undefined {
+    return this.catalogue.prepare(namespace);
+  }
+
   namespaces(): string[] {
     return this.catalogue.namespaces();
   }
