@@ -26,10 +26,11 @@ export function schemaCases(): Case[] {
     },
     { file: 'Microsoft.Test/widget.json', path: (n) => `${rgPath('corpus')}/providers/${TEST_NS}/widgets/${n}?${WV}`, body: () => ({ location: 'eastus' }) },
   ];
-  // every schema in schemas/ is covered
+  // every request schema in schemas/ is covered: those are <Namespace>/<type>.json under a resource provider's
+  // namespace folder (Microsoft.X); lower-case folders hold data (the catalogue, kube protobuf tables, built-in roles)
   const all = readdirSync(SCHEMAS_DIR, { recursive: true })
     .map(String)
-    .filter((f) => f.endsWith('.json'))
+    .filter((f) => f.endsWith('.json') && /^[A-Z][A-Za-z0-9]*\.[A-Za-z0-9.]+[\\/][^\\/]+$/.test(f))
     .sort();
   assert.deepEqual(all, bases.map((b) => b.file).sort(), 'a new schema needs a base body in the bad-input corpus');
   const out: Case[] = [];
