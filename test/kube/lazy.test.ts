@@ -8,6 +8,7 @@ import { startTestEmulator, tmpDir, type TestEmulator } from '../support/emulato
 import { waitUntil } from '../support/wait.js';
 import { aksCluster, raw } from './helpers.js';
 import { KubeStore } from '../../src/kube/store.js';
+import type { KubeServer } from '../../src/kube/lazy.js';
 
 const kind = (emu: TestEmulator) => (emu.services.kube as object).constructor.name;
 
@@ -51,6 +52,8 @@ describe('kube: the API server is loaded when a cluster exists', () => {
 
   it('KubeStore.open reads in slices what the constructor reads at once', async () => {
     const emu = started[0];
+    // the controllers stopped first: a read in slices yields to the loop, where they would write between the two reads
+    await (emu.services.kube as KubeServer).close();
     const a = new KubeStore(emu.services.store);
     const b = await KubeStore.open(emu.services.store, 0);
     const [cl] = a.clusters();
