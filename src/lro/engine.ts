@@ -405,7 +405,15 @@ export class OperationEngine implements AsyncOperations {
   private async adopt(op: OperationRecord): Promise<boolean> {
     await this.store.sync();
     const fresh = this.store.get<OperationRecord>(COLLECTION, op.id.toLowerCase());
-    if (!fresh || TERMINAL.has(fresh.status)) throw new Abandoned();
+    if (fresh && TERMINAL.has(fresh.status)) {
+      // Another instance finished it and let its lease go before this one heard of the end: there is nothing to
+      // drive and nothing to undo (abandoning would undo the tasks of a finished operation: a Succeeded cluster
+      // would lose its VMs).
+      this.dropLease(op.id);
+      this.wake(op.id, fresh);
+      return false;
+    }
+    if (!fresh) throw new Abandoned();
     Object.assign(op, fresh);
     for (const t of op.tasks) if (t.state === 'running') t.state = 'pending';
     op.resumed = (op.resumed ?? 0) + 1;
