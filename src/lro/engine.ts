@@ -668,7 +668,9 @@ export class OperationEngine implements AsyncOperations {
       }
       if (running.size === 0) break;
       await this.save(op);
-      await Promise.race(running.values());
+      // The tasks still running may all have finished while the save was written: a race of none never settles
+      // (the operation stayed InProgress for ever), so look again at what is ready instead.
+      if (running.size > 0) await Promise.race(running.values());
     }
     // let siblings already running settle before deciding
     await Promise.allSettled(running.values());
