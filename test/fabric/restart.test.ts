@@ -1,10 +1,29 @@
 // The fabric's state lives in the store and survives a restart: an operation interrupted in the
 // middle of its fan-out resumes (or fails and rolls back) without leaking or double-counting VMs.
+// Where the crash lands is chosen by the test, not by the clock: tasks take no simulated time (time scale 0) and a
+// barrier task, released only by the test (or by the instance after the restart), holds the plan at that point.
 
 import assert from 'node:assert/strict';
 import { ArmError } from '../../src/arm/errors.js';
 import { clusterCreatePlan } from '../../src/kubernetes/plans.js';
+import type { TaskSpec } from '../../src/arm/asyncOperations.js';
 import { MATRIX, World, clusterId, until } from './harness.js';
+
+const BARRIER = 'test.barrier';
+
+/** A task kind that ends when the test opens it (`open()`), or at once if built open. */
+function barrier(open = false): { kind: { run(): Promise<undefined> }; open(): void } {
+  let release!: () => void;
+  const gate = open ? Promise.resolve() : new Promise<void>((r) => (release = r));
+  return { kind: { run: () => gate.then(() => undefined) }, open: () => release?.() };
+}
+
+/** The plan with a barrier task 'hold' that the tasks `gated` picks must also wait for. */
+function withBarrier(tasks: TaskSpec[], gated: (t: TaskSpec) => boolean): TaskSpec[] {
+  const out = tasks.map((t) => (gated(t) ? { ...t, dependsOn: [...(t.dependsOn ?? []), 'hold'] } : t));
+  return [{ id: 'hold', kind: BARRIER, params: {} }, ...out];
+}
+const isWorkerCreate = (t: TaskSpec) => t.kind === 'fabric.createVm' && (t.params as any).vm.role === 'worker';
 
 const plan = (owner: string) =>
   clusterCreatePlan({
@@ -24,17 +43,28 @@ for (const { mode, store, name } of MATRIX) {
     });
 
     it('a front-door crash in the middle of a fan-out resumes: same VMs, counted once', async () => {
-      w = await World.create(mode, { store, durable: true, timeScale: 0.004 });
+      w = await World.create(mode, { store, durable: true });
+      w.engine.registerTaskKind(BARRIER, barrier().kind);
       const owner = clusterId('phoenix');
-      const op = await w.start(owner, plan(owner));
-      // some VMs booted, others not yet
-      await until(() => w.fabric.ownerVms(owner).some((v) => v.state === 'Running') && w.engine.get(op.id)!.status === 'InProgress', 5000, 'mid fan-out');
+      // the workers wait for the barrier, which this instance never opens: it crashes with them reserved, not booted
+      const op = await w.start(owner, withBarrier(plan(owner), isWorkerCreate));
+      const booted = (v: { role: string; state: string }) => v.role !== 'worker' && v.state === 'Running';
+      await until(() => w.fabric.ownerVms(owner).filter(booted).length === 4, 20_000, 'the control plane and load balancer booted');
+      assert.deepEqual(
+        w.fabric
+          .ownerVms(owner)
+          .filter((v) => v.role === 'worker')
+          .map((v) => v.state),
+        ['Creating', 'Creating', 'Creating'],
+      );
+      assert.equal(w.engine.get(op.id)!.status, 'InProgress');
       const reserved = w.fabric
         .ownerVms(owner)
         .map((v) => `${v.name}@${v.host}/${v.ip}`)
         .sort();
       assert.equal(reserved.length, 7);
-      await w.restartFrontDoor();
+      // the instance after the crash has the barrier open
+      await w.restartFrontDoor(async () => w.engine.registerTaskKind(BARRIER, barrier(true).kind));
       const done = await w.engine.waitFor(op.id);
       assert.equal(done.status, 'Succeeded', JSON.stringify(done.error));
       assert.equal(done.resumed, 1);
@@ -49,7 +79,8 @@ for (const { mode, store, name } of MATRIX) {
     });
 
     it('an operation that fails after a restart rolls back what was made before the crash', async () => {
-      w = await World.create(mode, { store, durable: true, timeScale: 0.004 });
+      w = await World.create(mode, { store, durable: true });
+      w.engine.registerTaskKind(BARRIER, barrier().kind);
       const fail = {
         run() {
           throw new ArmError(500, 'BootstrapFailed', 'kubeadm join failed');
@@ -59,9 +90,17 @@ for (const { mode, store, name } of MATRIX) {
       const owner = clusterId('doomed');
       const tasks = plan(owner);
       tasks.push({ id: 'fail', kind: 'test.fail', params: {}, dependsOn: tasks.filter((t) => t.kind === 'fabric.joinNode').map((t) => t.id) });
-      const op = await w.start(owner, tasks);
-      await until(() => w.fabric.ownerVms(owner).some((v) => v.state === 'Running'), 5000, 'a running VM');
-      await w.restartFrontDoor(async () => w.engine.registerTaskKind('test.fail', fail));
+      // the failing step waits for the barrier: the crash comes with every VM made and joined
+      const op = await w.start(
+        owner,
+        withBarrier(tasks, (t) => t.id === 'fail'),
+      );
+      await until(() => w.engine.get(op.id)!.tasks.filter((t) => t.kind === 'fabric.joinNode' && t.state === 'done').length === 3, 20_000, 'every node joined');
+      assert.equal(w.fabric.ownerVms(owner).filter((v) => v.state === 'Running').length, 7);
+      await w.restartFrontDoor(async () => {
+        w.engine.registerTaskKind('test.fail', fail);
+        w.engine.registerTaskKind(BARRIER, barrier(true).kind);
+      });
       const done = await w.engine.waitFor(op.id);
       assert.equal(done.status, 'Failed');
       assert.equal(done.error!.code, 'BootstrapFailed');
@@ -94,13 +133,22 @@ describe('fabric restart (remote site process)', function () {
     await w?.close();
   });
 
+  // The plan's simulated durations are dropped: what is timed here is only the site's absence.
+  const instant = (tasks: TaskSpec[]) => tasks.map((t) => ({ ...t, durationMs: 0 }));
+
   it('a site process that dies mid-operation and comes back within the wait: the operation finishes', async () => {
-    w = await World.create('remote', { durable: true, timeScale: 0.004 }); // 30 s wait -> 120 ms
+    // time scale 1: a task waits up to 30 s (real) for the site, far more than its restart takes
+    w = await World.create('remote', { durable: true, timeScale: 1 });
+    const gate = barrier();
+    w.engine.registerTaskKind(BARRIER, gate.kind);
     const owner = clusterId('bounce');
-    const op = await w.start(owner, plan(owner));
-    await until(() => w.fabric.ownerVms(owner).some((v) => v.state === 'Running'), 5000, 'a running VM');
+    const op = await w.start(owner, withBarrier(instant(plan(owner)), isWorkerCreate));
+    await until(() => w.fabric.ownerVms(owner).filter((v) => v.state === 'Running').length === 4, 20_000, 'the control plane and load balancer booted');
     const def = w.sites.find((s) => s.def.name === 'local')!.def;
     const port = await w.stopSite('local');
+    // the workers' VMs are made while the site is down: their tasks wait for it
+    gate.open();
+    await until(() => w.engine.get(op.id)!.tasks.filter((t) => isWorkerCreate(t) && t.state === 'running').length === 3, 20_000, 'the workers waiting for the site');
     await w.startSite(def, port);
     const done = await w.engine.waitFor(op.id);
     assert.equal(done.status, 'Succeeded', JSON.stringify(done.error));
@@ -110,12 +158,16 @@ describe('fabric restart (remote site process)', function () {
   });
 
   it('a site process that stays down fails the operation (SiteUnreachable); its rollback lands when the site returns', async () => {
-    w = await World.create('remote', { durable: true, timeScale: 0.004 });
+    // time scale 0: the 30 s a task waits for the site take no time, so the task gives up at its first try
+    w = await World.create('remote', { durable: true });
+    const gate = barrier();
+    w.engine.registerTaskKind(BARRIER, gate.kind);
     const owner = clusterId('stranded');
-    const op = await w.start(owner, plan(owner));
-    await until(() => w.fabric.ownerVms(owner).some((v) => v.state === 'Running'), 5000, 'a running VM');
+    const op = await w.start(owner, withBarrier(plan(owner), isWorkerCreate));
+    await until(() => w.fabric.ownerVms(owner).filter((v) => v.state === 'Running').length === 4, 20_000, 'the control plane and load balancer booted');
     const def = w.sites.find((s) => s.def.name === 'local')!.def;
     const port = await w.stopSite('local');
+    gate.open();
     const done = await w.engine.waitFor(op.id);
     assert.equal(done.status, 'Failed');
     assert.equal(done.error!.code, 'SiteUnreachable');
@@ -123,7 +175,7 @@ describe('fabric restart (remote site process)', function () {
     // the site comes back with the VMs it had; the queued undo calls reach it and remove them
     const back = await w.startSite(def, port);
     assert.ok(back.site.vmsOf(owner).length > 0);
-    await until(() => back.site.vmsOf(owner).length === 0, 5000, 'queued rollback to land');
+    await until(() => back.site.vmsOf(owner).length === 0, 20_000, 'queued rollback to land');
     const snap = back.site.snapshotSync();
     assert.equal(snap.capacity!.freeCores, snap.capacity!.cores);
   });
