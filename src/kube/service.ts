@@ -25,6 +25,7 @@ import { deploymentController, replicaSetController } from './controllers/worklo
 import { cronJobController, daemonSetController, jobController, statefulSetController } from './controllers/sets.js';
 import { schedulerController } from './controllers/scheduler.js';
 import { certificateSigner } from './controllers/certificates.js';
+import { horizontalPodAutoscaler } from './controllers/autoscaler.js';
 import { kubeletController, nodeLifecycleController } from './controllers/kubelet.js';
 import { garbageCollector } from './controllers/gc.js';
 import { endpointsController, IPS, loadBalancerController } from './controllers/network.js';
@@ -506,6 +507,7 @@ const CONTROLLERS: Controller[] = [
   schedulerController,
   kubeletController,
   certificateSigner,
+  horizontalPodAutoscaler,
   endpointsController,
   loadBalancerController,
 ];
