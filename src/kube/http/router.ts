@@ -41,8 +41,15 @@ export function kubeRouter(host: KubeHost, byToken = false) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (byToken) {
       // kubectl's --raw and a few clients drop the server URL's path: the cluster is found from the credential.
-      const key = host.keyForToken?.(header(req, 'authorization'), clientCertificate(req));
-      if (!key) return next();
+      const cert = clientCertificate(req);
+      const authorization = header(req, 'authorization');
+      const key = host.keyForToken?.(authorization, cert);
+      if (!key) {
+        // a client certificate and no token: a Kubernetes client whose certificate no cluster's CA signed (or
+        // that expired), answered as an API server answers it rather than by the ARM front door's 404
+        if (cert && !authorization) return sendStatus(res, KubeErrors.unauthorized());
+        return next();
+      }
       (req as Request & { kubeKey?: string }).kubeKey = key;
     }
     handle(host, req, res).catch((e) => {
