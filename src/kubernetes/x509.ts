@@ -63,7 +63,11 @@ export async function issueClientCertificate(o: { caCert: string; caKey: string;
     ],
   });
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', pair.privateKey as unknown as webcrypto.CryptoKey));
-  const pem = (label: string, b: Buffer) => `-----BEGIN ${label}-----\n${b.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
+  const pem = (label: string, b: Buffer) =>
+    `-----BEGIN ${label}-----\n${b
+      .toString('base64')
+      .match(/.{1,64}/g)!
+      .join('\n')}\n-----END ${label}-----\n`;
   return { cert: cert.toString('pem') + '\n', key: pem('PRIVATE KEY', der) };
 }
 

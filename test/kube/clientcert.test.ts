@@ -156,8 +156,20 @@ print(json.dumps({'names': names, 'refused': refused}))
     const secrets = emu.services.resources.get(c.id)!.internal!.secrets as ClusterSecrets;
     const now = Date.now();
     const day = 24 * 3600_000;
-    const expired = await issueClientCertificate({ caCert: secrets.caCert, caKey: secrets.caKey, subject: 'O=system:masters, CN=old', notBefore: new Date(now - 3 * day), notAfter: new Date(now - day) });
-    const early = await issueClientCertificate({ caCert: secrets.caCert, caKey: secrets.caKey, subject: 'O=system:masters, CN=early', notBefore: new Date(now + day), notAfter: new Date(now + 3 * day) });
+    const expired = await issueClientCertificate({
+      caCert: secrets.caCert,
+      caKey: secrets.caKey,
+      subject: 'O=system:masters, CN=old',
+      notBefore: new Date(now - 3 * day),
+      notAfter: new Date(now - day),
+    });
+    const early = await issueClientCertificate({
+      caCert: secrets.caCert,
+      caKey: secrets.caKey,
+      subject: 'O=system:masters, CN=early',
+      notBefore: new Date(now + day),
+      notAfter: new Date(now + 3 * day),
+    });
     const good = await issueClientCertificate({ caCert: secrets.caCert, caKey: secrets.caKey, subject: 'O=system:masters, CN=now', notBefore: new Date(now - day), notAfter: new Date(now + day) });
     assert.equal(JSON.parse(await kubectlOk(withUser(c, good), ['auth', 'whoami', '-o', 'json'])).status.userInfo.username, 'now', 'the same CA in its validity period');
 

@@ -74,7 +74,15 @@ describe('kube: horizontal pod autoscaler (kubectl, python3-kubernetes)', functi
       ),
     );
     // the pods the deployment runs follow
-    await eventually('two running pods', async () => (await kubectlOk(c, ['get', 'pods', '-l', 'app=web', '--no-headers'])).trim().split('\n').filter((l) => /Running/.test(l)).length === 2, LONG);
+    await eventually(
+      'two running pods',
+      async () =>
+        (await kubectlOk(c, ['get', 'pods', '-l', 'app=web', '--no-headers']))
+          .trim()
+          .split('\n')
+          .filter((l) => /Running/.test(l)).length === 2,
+      LONG,
+    );
   });
 
   it('maxReplicas: a deployment scaled above it is brought back; inside the bounds it stays; zero replicas disable scaling', async () => {

@@ -45,7 +45,10 @@ function metricError(m: any): { reason: string; detail: string; wrapped: string 
   switch (m?.type) {
     case 'Resource': {
       const r = m.resource?.name ?? 'cpu';
-      const inner = m.resource?.target?.type === 'Utilization' ? `failed to get ${r} utilization: unable to get metrics for resource ${r}: ${api}` : `failed to get ${r} usage: unable to get metrics for resource ${r}: ${api}`;
+      const inner =
+        m.resource?.target?.type === 'Utilization'
+          ? `failed to get ${r} utilization: unable to get metrics for resource ${r}: ${api}`
+          : `failed to get ${r} usage: unable to get metrics for resource ${r}: ${api}`;
       return { reason: 'FailedGetResourceMetric', detail: inner, wrapped: `failed to get ${r} resource metric value: ${inner}` };
     }
     case 'ContainerResource': {
@@ -146,7 +149,18 @@ function reconcile(ctx: ControllerContext, hpa: KubeObject, changes: BatchChange
     if (reported.size > 10_000) reported.clear();
     reported.set(key, ctx.now);
   }
-  if (changed) changes.push({ verb: 'update', def: HPAS, namespace: ns, object: { ...hpa, status }, subresource: 'status', whole: true, owned: true, fieldManager: 'kube-controller-manager', tolerate: [404, 409] });
+  if (changed)
+    changes.push({
+      verb: 'update',
+      def: HPAS,
+      namespace: ns,
+      object: { ...hpa, status },
+      subresource: 'status',
+      whole: true,
+      owned: true,
+      fieldManager: 'kube-controller-manager',
+      tolerate: [404, 409],
+    });
 }
 
 export const horizontalPodAutoscaler: Controller = {
