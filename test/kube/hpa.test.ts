@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'mocha';
 import type { TestEmulator } from '../support/emulator.js';
+import { hpaTargets } from '../../src/kube/kinds/autoscaling.js';
 import { aksCluster, eventually, kubectl, kubectlOk, requireKubectl, startAksEmulator, type TestCluster } from './helpers.js';
 
 const LONG = 120_000;
@@ -99,9 +100,18 @@ describe('kube: horizontal pod autoscaler (kubectl, python3-kubernetes)', functi
     assert.equal(cond(h, 'AbleToScale').status, 'True');
     assert.ok((await events('web')).some((e) => e.reason === 'SuccessfulRescale' && e.message === 'New size: 5; reason: Current number of replicas above Spec.MaxReplicas'));
 
-    // inside [min, max] without metrics the autoscaler leaves the count alone and reports it
+    // inside [min, max] without metrics the autoscaler leaves the count alone and reports it (desiredReplicas
+    // stays the last one computed, as setCurrentReplicasAndMetricsInStatus leaves it)
     await kubectlOk(c, ['scale', 'deployment', 'web', '--replicas=3']);
-    await eventually('currentReplicas 3', async () => (await hpa('web')).status?.currentReplicas === 3, LONG);
+    const inside = await eventually(
+      'currentReplicas 3',
+      async () => {
+        const o = await hpa('web');
+        return o.status?.currentReplicas === 3 ? o : undefined;
+      },
+      LONG,
+    );
+    assert.equal(inside.status.desiredReplicas, 5);
     assert.equal(await replicas('web'), 3);
     assert.match(await kubectlOk(c, ['get', 'hpa', 'web', '--no-headers']), /^web\s+Deployment\/web\s+cpu: <unknown>\/80%\s+2\s+5\s+3\s/);
 
@@ -155,6 +165,9 @@ spec:
       ['False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: deployments/scale.apps "nothing" not found`],
     );
     assert.match(await kubectlOk(c, ['get', 'hpa', 'ghost', '--no-headers']), /^ghost\s+Deployment\/nothing\s+memory: <unknown>\/100Mi\s+1\s+3\s+0\s/);
+    // an API server before 1.30 (AKS hybrid 1.29) prints no metric name
+    assert.equal(hpaTargets(g, '1.29.4'), '<unknown>/100Mi');
+    assert.equal(hpaTargets(g, '1.35.6'), 'memory: <unknown>/100Mi');
 
     // the short resource.version.group form: kubectl 1.32 expands the short name through discovery and, as
     // against a real API server, asks for the preferred version; the full plural keeps v1

@@ -90,7 +90,14 @@ export function sendOne(res: Response, status: number, def: ResourceDef, o: Kube
     return sendJson(
       res,
       status,
-      toTable(def, [o], { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: { resourceVersion: o.metadata.resourceVersion } }),
+      toTable(def, [o], {
+        version: form.version ?? 'v1',
+        includeObject: q.get('includeObject') ?? undefined,
+        now: Date.now(),
+        present,
+        listMeta: { resourceVersion: o.metadata.resourceVersion },
+        kubernetesVersion: form.kubernetesVersion,
+      }),
     );
   if (form.as === 'PartialObjectMetadata') return sendJson(res, status, toPartial(o, form.version ?? 'v1'));
   sendJson(res, status, present(o));

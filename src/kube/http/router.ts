@@ -188,6 +188,7 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
   const ns = t.namespace ?? '';
   const form = negotiate(accept);
   if (form === 'unacceptable') throw KubeErrors.notAcceptable('only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+  form.kubernetesVersion = view.kubernetesVersion;
   const present = (o: KubeObject) => presentFor(api, def, o);
   const dryRun = q.getAll('dryRun').includes('All');
   const fieldManager = q.get('fieldManager') ?? userAgentManager(header(req, 'user-agent'));
@@ -424,7 +425,11 @@ function sendList(
   if (cont) meta.continue = cont;
   if (remaining !== undefined) meta.remainingItemCount = remaining;
   if (form.as === 'Table')
-    return sendJson(res, 200, toTable(def, items, { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: meta }));
+    return sendJson(
+      res,
+      200,
+      toTable(def, items, { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: meta, kubernetesVersion: form.kubernetesVersion }),
+    );
   if (form.as === 'PartialObjectMetadataList' || form.as === 'PartialObjectMetadata') return sendJson(res, 200, toPartialList(items, form.version ?? 'v1', meta));
   const apiVersion = apiVersionOf(def.group, def.version);
   // Items of a built-in list carry no apiVersion and kind (custom resources do).

@@ -130,11 +130,13 @@ export function hpaV1(v2: ResourceDef): ResourceDef {
 }
 
 /**
- * The TARGETS cell of `kubectl get hpa` (the API server's printer, Kubernetes 1.30 and later: resource metrics
- * carry their name): "cpu: <unknown>/80%" until the autoscaler reports a current value; two metrics at most,
- * then "+ N more...".
+ * The TARGETS cell of `kubectl get hpa` (the API server's printer): "cpu: <unknown>/80%" until the autoscaler
+ * reports a current value (resource metrics carry their name from Kubernetes 1.30; before, "<unknown>/80%");
+ * two metrics at most, then "+ N more...".
  */
-export function hpaTargets(o: KubeObject): string {
+export function hpaTargets(o: KubeObject, kubernetesVersion?: string): string {
+  const [major, minor] = (kubernetesVersion ?? '').replace(/^v/, '').split('.').map(Number);
+  const named = !kubernetesVersion || major > 1 || (major === 1 && minor >= 30) || !Number.isFinite(minor);
   const specs: any[] = Array.isArray(o.spec?.metrics) ? o.spec.metrics : [];
   if (!specs.length) return '<none>';
   const statuses: any[] = Array.isArray(o.status?.currentMetrics) ? o.status.currentMetrics : [];
@@ -157,10 +159,11 @@ export function hpaTargets(o: KubeObject): string {
       case 'ContainerResource': {
         const r = s.type === 'Resource' ? s.resource : s.containerResource;
         const cur = s.type === 'Resource' ? st?.resource : st?.containerResource;
-        if (r?.target?.averageValue !== undefined) return `${r.name}: ${pair(cur ? cur.current?.averageValue : undefined, r.target.averageValue)}`;
+        const name = named ? `${r?.name}: ` : '';
+        if (r?.target?.averageValue !== undefined) return `${name}${pair(cur ? cur.current?.averageValue : undefined, r.target.averageValue)}`;
         const now = typeof cur?.current?.averageUtilization === 'number' ? `${cur.current.averageUtilization}%` : '<unknown>';
         const target = typeof r?.target?.averageUtilization === 'number' ? `${r.target.averageUtilization}%` : '<auto>';
-        return `${r?.name}: ${now}/${target}`;
+        return `${name}${now}/${target}`;
       }
       default:
         return '<unknown type>';

@@ -249,10 +249,10 @@ export const MISC_KINDS: ResourceDef[] = [
       col('Replicas', 'string', 'Current number of replicas'),
       AGE_COLUMN,
     ],
-    row: (o, now) => [
+    row: (o, now, kubernetesVersion) => [
       o.metadata.name,
       `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`,
-      hpaTargets(o),
+      hpaTargets(o, kubernetesVersion),
       o.spec?.minReplicas ?? 1,
       o.spec?.maxReplicas ?? 0,
       o.status?.currentReplicas ?? 0,
