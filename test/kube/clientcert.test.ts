@@ -75,6 +75,9 @@ describe('kube: client-certificate authentication (kubectl, python3-kubernetes)'
     assert.deepEqual(who.status.userInfo, { username: 'masterclient', groups: ['system:masters', 'system:authenticated'] });
     assert.match(await kubectlOk(certOnly, ['get', 'nodes']), /^NAME\s+STATUS\s+ROLES\s+AGE\s+VERSION\n\S+\s+Ready\s/);
     await kubectlOk(certOnly, ['create', 'namespace', 'by-cert']);
+    // kubectl get --raw drops the server URL's path (/k8s/<cluster>): the certificate names the cluster
+    const rawCm = JSON.parse(await kubectlOk(certOnly, ['get', '--raw', '/api/v1/namespaces/kube-system/configmaps/kube-root-ca.crt']));
+    assert.equal(rawCm.data['ca.crt'], ca);
     // the token alone still works (the server asks for a certificate, it does not require one)
     const tokenOnly = withUser(c, { token: admin.token });
     assert.equal(JSON.parse(await kubectlOk(tokenOnly, ['auth', 'whoami', '-o', 'json'])).status.userInfo.username, 'masterclient');
