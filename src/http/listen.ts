@@ -61,7 +61,9 @@ export async function listen(config: EmulatorConfig): Promise<Listening> {
     const tls = await ensureCertificate({ dataDir: config.inMemory ? null : config.dataDir, certPath: config.certPath, keyPath: config.keyPath });
     caPath = tls.caPath;
     caPem = tls.cert;
-    server = https.createServer({ cert: tls.cert, key: tls.key, ...timeouts }, dispatch);
+    // A client certificate is asked for, never required: the Kubernetes API authenticates one signed by a
+    // cluster's CA (its own check, per cluster); every other caller sends a token and no certificate.
+    server = https.createServer({ cert: tls.cert, key: tls.key, requestCert: true, rejectUnauthorized: false, ...timeouts }, dispatch);
   } else {
     server = http.createServer(timeouts, dispatch);
   }

@@ -3,6 +3,7 @@
 // host, the endpoint and credentials kubeconfigs carry, and the in-process API other providers use to put
 // objects into a cluster (Arc extensions, Flux configurations).
 
+import type { X509Certificate } from 'node:crypto';
 import type { Services } from '../framework/types.js';
 import type { Principal, StoredResource } from '../framework/types.js';
 import type { TokenService } from '../identity/tokens.js';
@@ -15,6 +16,7 @@ import { KindRegistry, type ResourceDef } from './kinds/registry.js';
 import { crdEstablished, crdResources } from './kinds/crd.js';
 import { storageOf } from './kinds/registry.js';
 import { ADMIN_USER, authenticate } from './auth/authn.js';
+import { certificateUser } from '../kubernetes/x509.js';
 import { bootstrapObjects, BOOTSTRAP_VERSION } from './bootstrap.js';
 import { ControllerRuntime, type Controller } from './controllers/runtime.js';
 import { namespaceController } from './controllers/namespaces.js';
@@ -23,6 +25,7 @@ import { deploymentController, replicaSetController } from './controllers/worklo
 import { cronJobController, daemonSetController, jobController, statefulSetController } from './controllers/sets.js';
 import { schedulerController } from './controllers/scheduler.js';
 import { certificateSigner } from './controllers/certificates.js';
+import { horizontalPodAutoscaler } from './controllers/autoscaler.js';
 import { kubeletController, nodeLifecycleController } from './controllers/kubelet.js';
 import { garbageCollector } from './controllers/gc.js';
 import { endpointsController, IPS, loadBalancerController } from './controllers/network.js';
@@ -280,8 +283,8 @@ export class KubeService implements KubeHost {
 
   // ---- the HTTP host ----------------------------------------------------------------------------------------
 
-  authenticate(view: ClusterView, header: string | undefined): UserInfo {
-    return authenticate(view, header, { tokens: this.tokens, open: !this.services.config.auth });
+  authenticate(view: ClusterView, header: string | undefined, cert?: X509Certificate): UserInfo {
+    return authenticate(view, header, { tokens: this.tokens, open: !this.services.config.auth }, cert);
   }
 
   serverAddress(): string {
@@ -307,9 +310,15 @@ export class KubeService implements KubeHost {
     return kubeRouter(this, true);
   }
 
-  keyForToken(authorization: string | undefined): string | undefined {
+  keyForToken(authorization: string | undefined, cert?: X509Certificate): string | undefined {
     const m = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
-    if (!m) return undefined;
+    if (!m) {
+      // a client certificate: the cluster whose CA signed it
+      if (!cert) return undefined;
+      const now = Date.now();
+      for (const v of this.views.values()) if (v.secrets && certificateUser(cert, v.secrets.caCert, now).user) return v.key;
+      return undefined;
+    }
     const token = m[1];
     const parts = token.split('.');
     if (parts.length === 3) {
@@ -498,6 +507,7 @@ const CONTROLLERS: Controller[] = [
   schedulerController,
   kubeletController,
   certificateSigner,
+  horizontalPodAutoscaler,
   endpointsController,
   loadBalancerController,
 ];

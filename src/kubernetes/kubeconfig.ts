@@ -1,9 +1,11 @@
-// Per-cluster credentials (shared by the AKS, AKS hybrid and Arc providers): a cluster CA, an admin client certificate signed by it, and bearer tokens
+// Per-cluster credentials (shared by the AKS, AKS hybrid and Arc providers): a cluster CA, an admin client certificate signed by it
+// (CN=masterclient, O=system:masters, as AKS's), and bearer tokens
 // for the user and monitoring-user kubeconfigs. Generated when a cluster is created (and again on
 // rotateClusterCertificates), kept in StoredResource.internal, never on the wire except inside the
 // kubeconfig a credential action returns.
 
 import { randomBytes } from 'node:crypto';
+import { issueClientCertificate } from './x509.js';
 
 export interface ClusterSecrets {
   caCert: string;
@@ -31,13 +33,21 @@ export async function newClusterSecrets(clusterName: string): Promise<ClusterSec
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', keyCertSign: true, digitalSignature: true, cRLSign: true, critical: true },
     ],
-    clientCertificate: { cn: 'masterclient', keyType: 'ec', notBeforeDate: new Date(now - 60_000), notAfterDate: new Date(now + 2 * 365 * 24 * 3600 * 1000) },
+  });
+  // AKS's admin credential: a client certificate of the cluster CA for user masterclient in group
+  // system:masters (the API server takes CN as the user and O as the groups).
+  const admin = await issueClientCertificate({
+    caCert: pems.cert,
+    caKey: pems.private,
+    subject: 'O=system:masters, CN=masterclient',
+    notBefore: new Date(now - 60_000),
+    notAfter: new Date(now + 2 * 365 * 24 * 3600 * 1000),
   });
   return {
     caCert: pems.cert,
     caKey: pems.private,
-    adminCert: pems.clientcert!,
-    adminKey: pems.clientprivate!,
+    adminCert: admin.cert,
+    adminKey: admin.key,
     userToken: randomBytes(32).toString('hex'),
     monitoringToken: randomBytes(32).toString('hex'),
     issuedAt: new Date(now).toISOString(),

@@ -5,12 +5,12 @@
 // request the signer refuses (a kube-apiserver-client certificate without "client auth", a bad request) gets
 // a Failed condition saying why. Other signers' requests wait for their own signer, as in Kubernetes.
 
-import { createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
 import type { BatchChange } from '../api.js';
 import { BUILTINS } from '../kinds/index.js';
 import { csrDer } from '../kinds/certificates.js';
 import { nowTime, type KubeObject } from '../model.js';
 import type { Controller } from './runtime.js';
+import { serialNumber, signingKey, x509Lib as lib, type X509Module } from '../../kubernetes/x509.js';
 
 const CSRS = BUILTINS.get('certificates.k8s.io', 'v1', 'certificatesigningrequests')!;
 const YEAR_S = 365 * 24 * 3600;
@@ -22,31 +22,6 @@ const SIGNERS: Record<string, { allowed: string[]; needed: string[] }> = {
   'kubernetes.io/kube-apiserver-client-kubelet': { allowed: ['client auth', 'digital signature', 'key encipherment'], needed: ['client auth'] },
   'kubernetes.io/kubelet-serving': { allowed: ['server auth', 'digital signature', 'key encipherment'], needed: ['server auth'] },
 };
-
-type X509Module = typeof import('@peculiar/x509');
-let x509: Promise<X509Module> | undefined;
-/** Loaded on the first signature (not at start-up). */
-function lib(): Promise<X509Module> {
-  x509 ??= import('@peculiar/x509').then((m) => {
-    m.cryptoProvider.set(webcrypto as unknown as Crypto);
-    return m;
-  });
-  return x509;
-}
-
-const CURVES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-
-async function signingKey(caKeyPem: string): Promise<{ key: CryptoKey; algorithm: Algorithm | EcdsaParams }> {
-  const k = createPrivateKey(caKeyPem);
-  const der = k.export({ format: 'der', type: 'pkcs8' });
-  if (k.asymmetricKeyType === 'ec') {
-    const namedCurve = CURVES[k.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'P-256';
-    const key = await webcrypto.subtle.importKey('pkcs8', der, { name: 'ECDSA', namedCurve }, false, ['sign']);
-    return { key: key as unknown as CryptoKey, algorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams };
-  }
-  const key = await webcrypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign']);
-  return { key: key as unknown as CryptoKey, algorithm: { name: 'RSASSA-PKCS1-v1_5' } };
-}
 
 /** The certificate for a request, or why the signer refuses it. */
 async function sign(csr: KubeObject, caCert: string, caKey: string, now: number): Promise<{ pem?: string; why?: string }> {
@@ -81,9 +56,7 @@ async function sign(csr: KubeObject, caCert: string, caKey: string, now: number)
   const san = req.getExtension('2.5.29.17');
   if (san && csr.spec.signerName === 'kubernetes.io/kubelet-serving') extensions.push(san);
   const cert = await x.X509CertificateGenerator.create({
-    serialNumber: randomBytes(16)
-      .toString('hex')
-      .replace(/^[89a-f]/, '1'),
+    serialNumber: serialNumber(),
     subject: req.subject,
     issuer: ca.subject,
     notBefore: new Date(now - BACKDATE_MS),

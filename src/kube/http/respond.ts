@@ -1,6 +1,7 @@
 // What the HTTP edge's files share: the host they serve for (KubeHost), and how an answer is written (JSON,
 // Status objects, one object in the form the client asked for: the object, a Table or partial metadata).
 
+import type { X509Certificate } from 'node:crypto';
 import type { Response } from 'express';
 import type { KubeApi, UserInfo } from '../api.js';
 import type { ResourceDef } from '../kinds/registry.js';
@@ -12,15 +13,16 @@ import { toPartial, toTable, type AcceptForm } from './table.js';
 export interface KubeHost {
   api: KubeApi;
   resolve(key: string): ClusterView | undefined;
-  authenticate(view: ClusterView, authorization: string | undefined): UserInfo;
+  /** The caller, from its TLS client certificate (if it sent one) or its Authorization header. */
+  authenticate(view: ClusterView, authorization: string | undefined, cert?: X509Certificate): UserInfo;
   ensure(view: ClusterView): Promise<void>;
   /** host:port clients reach the emulator at (for serverAddressByClientCIDRs). */
   serverAddress(): string;
   maxBodyBytes: number;
   /** Why evicting this pod would break a disruption budget (429), if it would. */
   evictionBlocked?(cluster: string, pod: KubeObject): string | undefined;
-  /** The cluster a local-account or service account credential belongs to (root paths). */
-  keyForToken?(authorization: string | undefined): string | undefined;
+  /** The cluster a local-account or service account credential, or a client certificate, belongs to (root paths). */
+  keyForToken?(authorization: string | undefined, cert?: X509Certificate): string | undefined;
   /** Catches memory up with other instances' commits (several instances on one database). */
   sync?(): Promise<void>;
   /** Ends open watches at shutdown. */
@@ -88,7 +90,14 @@ export function sendOne(res: Response, status: number, def: ResourceDef, o: Kube
     return sendJson(
       res,
       status,
-      toTable(def, [o], { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: { resourceVersion: o.metadata.resourceVersion } }),
+      toTable(def, [o], {
+        version: form.version ?? 'v1',
+        includeObject: q.get('includeObject') ?? undefined,
+        now: Date.now(),
+        present,
+        listMeta: { resourceVersion: o.metadata.resourceVersion },
+        kubernetesVersion: form.kubernetesVersion,
+      }),
     );
   if (form.as === 'PartialObjectMetadata') return sendJson(res, status, toPartial(o, form.version ?? 'v1'));
   sendJson(res, status, present(o));

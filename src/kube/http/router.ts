@@ -3,6 +3,8 @@
 // caller, then maps the request to the core (../api.ts): discovery, OpenAPI, get/list/watch, create,
 // update, patch, delete, subresources. It only parses and formats; every decision is the core's.
 
+import type { X509Certificate } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import { parse as parseYaml } from 'yaml';
 import type { PatchType, UserInfo } from '../api.js';
@@ -39,8 +41,15 @@ export function kubeRouter(host: KubeHost, byToken = false) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (byToken) {
       // kubectl's --raw and a few clients drop the server URL's path: the cluster is found from the credential.
-      const key = host.keyForToken?.(header(req, 'authorization'));
-      if (!key) return next();
+      const cert = clientCertificate(req);
+      const authorization = header(req, 'authorization');
+      const key = host.keyForToken?.(authorization, cert);
+      if (!key) {
+        // a client certificate and no token: a Kubernetes client whose certificate no cluster's CA signed (or
+        // that expired), answered as an API server answers it rather than by the ARM front door's 404
+        if (cert && !authorization) return sendStatus(res, KubeErrors.unauthorized());
+        return next();
+      }
       (req as Request & { kubeKey?: string }).kubeKey = key;
     }
     handle(host, req, res).catch((e) => {
@@ -59,6 +68,22 @@ export function kubeRouter(host: KubeHost, byToken = false) {
     });
     void next;
   };
+}
+
+const peers = new WeakMap<object, X509Certificate | null>();
+/**
+ * The certificate the client presented in the TLS handshake (the emulator's HTTPS server asks for one without
+ * requiring it), read once per connection.
+ */
+function clientCertificate(req: Request): X509Certificate | undefined {
+  const socket = req.socket as TLSSocket;
+  if (typeof socket.getPeerX509Certificate !== 'function') return undefined;
+  let c = peers.get(socket);
+  if (c === undefined) {
+    c = socket.getPeerX509Certificate() ?? null;
+    peers.set(socket, c);
+  }
+  return c ?? undefined;
 }
 
 function header(req: Request, name: string): string | undefined {
@@ -85,7 +110,7 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
       `no Kubernetes cluster is served at ${segs.slice(0, 2).join('/') || '/'}: the cluster was deleted (or never existed); get a new kubeconfig for the cluster you mean`,
     );
   if (!view.serving) throw KubeErrors.serviceUnavailable(`${view.why ?? 'the cluster is not running'}`);
-  const user = host.authenticate(view, header(req, 'authorization'));
+  const user = host.authenticate(view, header(req, 'authorization'), clientCertificate(req));
   await host.ensure(view);
   const cluster = view.key;
   const api = host.api;
@@ -163,6 +188,7 @@ async function handle(host: KubeHost, req: Request, res: Response): Promise<void
   const ns = t.namespace ?? '';
   const form = negotiate(accept);
   if (form === 'unacceptable') throw KubeErrors.notAcceptable('only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+  form.kubernetesVersion = view.kubernetesVersion;
   const present = (o: KubeObject) => presentFor(api, def, o);
   const dryRun = q.getAll('dryRun').includes('All');
   const fieldManager = q.get('fieldManager') ?? userAgentManager(header(req, 'user-agent'));
@@ -399,7 +425,11 @@ function sendList(
   if (cont) meta.continue = cont;
   if (remaining !== undefined) meta.remainingItemCount = remaining;
   if (form.as === 'Table')
-    return sendJson(res, 200, toTable(def, items, { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: meta }));
+    return sendJson(
+      res,
+      200,
+      toTable(def, items, { version: form.version ?? 'v1', includeObject: q.get('includeObject') ?? undefined, now: Date.now(), present, listMeta: meta, kubernetesVersion: form.kubernetesVersion }),
+    );
   if (form.as === 'PartialObjectMetadataList' || form.as === 'PartialObjectMetadata') return sendJson(res, 200, toPartialList(items, form.version ?? 'v1', meta));
   const apiVersion = apiVersionOf(def.group, def.version);
   // Items of a built-in list carry no apiVersion and kind (custom resources do).

@@ -8,6 +8,8 @@ export interface AcceptForm {
   /** 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList' | undefined (the object itself). */
   as?: string;
   version?: string;
+  /** The serving cluster's Kubernetes version (the printers of some columns changed between releases). */
+  kubernetesVersion?: string;
 }
 
 /** The form a client asks for: the first entry of its Accept header we can give (JSON only). */
@@ -56,7 +58,7 @@ export function columnsOf(def: ResourceDef): ColumnDefinition[] {
   return def.columns ?? [NAME_COLUMN, AGE_COLUMN];
 }
 
-function cellsOf(def: ResourceDef, o: KubeObject, now: number): unknown[] {
+function cellsOf(def: ResourceDef, o: KubeObject, now: number, kubernetesVersion?: string): unknown[] {
   if (def.custom?.printerColumns?.length) {
     const cols = def.custom.printerColumns;
     const out: unknown[] = [o.metadata.name];
@@ -67,7 +69,7 @@ function cellsOf(def: ResourceDef, o: KubeObject, now: number): unknown[] {
     if (!cols.some((c) => c.name === 'Age')) out.push(humanAge(o.metadata.creationTimestamp, now));
     return out;
   }
-  if (def.row) return def.row(o, now);
+  if (def.row) return def.row(o, now, kubernetesVersion);
   return [o.metadata.name, humanAge(o.metadata.creationTimestamp, now)];
 }
 
@@ -130,12 +132,14 @@ export interface TableOptions {
   listMeta?: Record<string, unknown>;
   /** Present objects as the client's version shows them. */
   present: (o: KubeObject) => KubeObject;
+  /** The serving cluster's Kubernetes version (newest printers when not given). */
+  kubernetesVersion?: string;
 }
 
 export function toTable(def: ResourceDef, objects: KubeObject[], t: TableOptions): Record<string, unknown> {
   const include = t.includeObject ?? 'Metadata';
   const rows = objects.map((o) => {
-    const row: Record<string, unknown> = { cells: cellsOf(def, o, t.now) };
+    const row: Record<string, unknown> = { cells: cellsOf(def, o, t.now, t.kubernetesVersion) };
     if (include === 'Object') row.object = t.present(o);
     else if (include !== 'None') row.object = metadataOf(o, t.version);
     return row;

@@ -39,7 +39,14 @@ export function serveWatch(store: KubeStore, res: Response, w: WatchRequest, onC
   const encode = (type: string, o: KubeObject): string => {
     let object: unknown = w.present(o);
     if (w.form.as === 'Table') {
-      object = toTable(w.def, [o], { version: w.form.version ?? 'v1', includeObject: w.includeObject, noHeaders: !first, now: Date.now(), present: w.present });
+      object = toTable(w.def, [o], {
+        version: w.form.version ?? 'v1',
+        includeObject: w.includeObject,
+        noHeaders: !first,
+        now: Date.now(),
+        present: w.present,
+        kubernetesVersion: w.form.kubernetesVersion,
+      });
       first = false;
     } else if (w.form.as === 'PartialObjectMetadata') object = toPartial(o, w.form.version ?? 'v1');
     return `${JSON.stringify({ type, object })}\n`;

@@ -128,3 +128,46 @@ export function hpaV1(v2: ResourceDef): ResourceDef {
     convert: { storageVersion: v2.version, toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
   };
 }
+
+/**
+ * The TARGETS cell of `kubectl get hpa` (the API server's printer): "cpu: <unknown>/80%" until the autoscaler
+ * reports a current value (resource metrics carry their name from Kubernetes 1.30; before, "<unknown>/80%");
+ * two metrics at most, then "+ N more...".
+ */
+export function hpaTargets(o: KubeObject, kubernetesVersion?: string): string {
+  const [major, minor] = (kubernetesVersion ?? '').replace(/^v/, '').split('.').map(Number);
+  const named = !kubernetesVersion || major > 1 || (major === 1 && minor >= 30) || !Number.isFinite(minor);
+  const specs: any[] = Array.isArray(o.spec?.metrics) ? o.spec.metrics : [];
+  if (!specs.length) return '<none>';
+  const statuses: any[] = Array.isArray(o.status?.currentMetrics) ? o.status.currentMetrics : [];
+  const q = (v: unknown) => (v === undefined || v === null ? '<unknown>' : String(v));
+  const list = specs.map((s, i) => {
+    const st = statuses[i];
+    const pair = (cur: unknown, target: unknown, avg = false) => `${cur === undefined ? '<unknown>' : q(cur)}/${q(target)}${avg ? ' (avg)' : ''}`;
+    switch (s?.type) {
+      case 'External':
+        return s.external?.target?.averageValue !== undefined
+          ? pair(st?.external?.current?.averageValue, s.external.target.averageValue, true)
+          : pair(st?.external ? st.external.current?.value : undefined, s.external?.target?.value);
+      case 'Pods':
+        return pair(st?.pods ? st.pods.current?.averageValue : undefined, s.pods?.target?.averageValue);
+      case 'Object':
+        return s.object?.target?.averageValue !== undefined
+          ? pair(st?.object?.current?.averageValue, s.object.target.averageValue, true)
+          : pair(st?.object ? st.object.current?.value : undefined, s.object?.target?.value);
+      case 'Resource':
+      case 'ContainerResource': {
+        const r = s.type === 'Resource' ? s.resource : s.containerResource;
+        const cur = s.type === 'Resource' ? st?.resource : st?.containerResource;
+        const name = named ? `${r?.name}: ` : '';
+        if (r?.target?.averageValue !== undefined) return `${name}${pair(cur ? cur.current?.averageValue : undefined, r.target.averageValue)}`;
+        const now = typeof cur?.current?.averageUtilization === 'number' ? `${cur.current.averageUtilization}%` : '<unknown>';
+        const target = typeof r?.target?.averageUtilization === 'number' ? `${r.target.averageUtilization}%` : '<auto>';
+        return `${name}${now}/${target}`;
+      }
+      default:
+        return '<unknown type>';
+    }
+  });
+  return list.length > 2 ? `${list.slice(0, 2).join(', ')} + ${list.length - 2} more...` : list.join(', ');
+}

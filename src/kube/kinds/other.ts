@@ -8,7 +8,7 @@ import { AGE_COLUMN, builtin, NAME_COLUMN, col, type ResourceDef } from './regis
 import { formatSelector } from './apps.js';
 import { dns1123Subdomain, invalid, pathSegmentName, required, unsupported } from './validation.js';
 import { validateCrd } from './crd.js';
-import { hpaDefaults, hpaValidate } from './autoscaling.js';
+import { hpaDefaults, hpaTargets, hpaValidate } from './autoscaling.js';
 
 const age = (o: KubeObject, now: number) => humanAge(o.metadata.creationTimestamp, now);
 const CREATED_AT = col('Created At', 'date', 'Creation timestamp');
@@ -249,10 +249,10 @@ export const MISC_KINDS: ResourceDef[] = [
       col('Replicas', 'string', 'Current number of replicas'),
       AGE_COLUMN,
     ],
-    row: (o, now) => [
+    row: (o, now, kubernetesVersion) => [
       o.metadata.name,
       `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`,
-      '<unknown>',
+      hpaTargets(o, kubernetesVersion),
       o.spec?.minReplicas ?? 1,
       o.spec?.maxReplicas ?? 0,
       o.status?.currentReplicas ?? 0,

@@ -64,7 +64,7 @@ export interface ResourceDef {
   schema?: string;
   /** Columns of `kubectl get`; `row` gives the cells (after Name, which every table starts with, unless noName). */
   columns?: ColumnDefinition[];
-  row?: (o: KubeObject, now: number) => unknown[];
+  row?: (o: KubeObject, now: number, kubernetesVersion?: string) => unknown[];
   /** Fields a field selector may name besides metadata.name and metadata.namespace. */
   fields?: Record<string, (o: KubeObject) => string | undefined>;
   /** On create: records who asks (CertificateSigningRequests' spec.username...: the request's user, not the body). */
