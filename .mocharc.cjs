@@ -9,8 +9,9 @@
 // - ARM_EMULATOR_TEST_SET=fast (`npm run test:fast`) keeps the unit and in-process files: no real az, python,
 //   kubectl, npm, browser or emulator child process (the markers below), not the bad-input corpus, and no
 //   PostgreSQL variants (the script sets ARM_EMULATOR_TEST_STORES=journal).
-// - Real-client files run first in a whole run (az files first, bigger files first): they are the longest, and starting
-//   them first keeps the tail short.
+// - A whole run starts the longest files first, so that no worker is left with a long file at the end (the tail):
+//   by the seconds each took in a measured run (test/file-times.json; ARM_EMULATOR_TEST_FILE_TIMES_SAVE=1 on a whole
+//   run rewrites it), and for a file not listed there, by a guess from what it runs (az, other clients, in-process).
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -21,7 +22,7 @@ const DIST = path.join(__dirname, 'dist', 'test');
 const SLOW = [/support\/(az|python|browser|ansible)\.js/, /\bkubectl\b/, /\bspawn\(|\bexecFile\b|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
 // In-process but minutes of CPU: the bad-input corpus (thousands of generated requests) lint and the scaffold test (each
 // builds a typed program) are not in the fast set.
-const SLOW_PATHS = [/[\\/]reliability[\\/]/, /[\\/](lint|scaffold)\.test\.js$/];
+const SLOW_PATHS = [/[\\/]reliability[\\/]/, /[\\/](lint|format|scaffold)\.test\.js$/];
 
 function testFiles(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -34,16 +35,31 @@ function testFiles(dir) {
   return out.sort();
 }
 
+/** dist/test/x.test.js -> test/x.test.ts, as test/file-times.json names files. */
+const sourcePath = (f) => path.relative(path.join(__dirname, 'dist'), f).replace(/\.js$/, '.ts').split(path.sep).join('/');
+
+/** Seconds per test file (test/x.test.ts) in a measured whole run; see test/support/reporter.cjs. */
+function measuredTimes() {
+  try {
+    const t = JSON.parse(fs.readFileSync(path.join(__dirname, 'test', 'file-times.json'), 'utf8'));
+    return t && typeof t.seconds === 'object' ? t.seconds : {};
+  } catch {
+    return {};
+  }
+}
+
 const named = process.argv.slice(2).some((a) => !a.startsWith('-') && (/\.test\.[cm]?[jt]s$/.test(a) || a.includes('*')));
 const config = { reporter: 'test/support/reporter.cjs', timeout: 30000, exit: true };
 if (!named) {
+  const measured = measuredTimes();
   const files = testFiles(DIST).map((f) => {
     const text = fs.readFileSync(f, 'utf8');
     const slow = SLOW_PATHS.some((re) => re.test(f)) || SLOW.some((re) => re.test(text));
-    // Longest first keeps a parallel run's tail short: az files (seconds per az start) and the minutes of CPU of lint,
-    // scaffold and the bad-input corpus, then the other real-client and child-process files, then the in-process
-    // ones; within each group, the bigger file first.
-    const weight = (slow ? 1e9 : 0) + (/support\/az\.js/.test(text) || SLOW_PATHS.some((re) => re.test(f)) ? 1e8 : 0) + text.length;
+    // Longest first keeps a parallel run's tail short: the measured seconds, else a guess: az files (seconds per az
+    // start) and the minutes of CPU of lint, scaffold and the bad-input corpus, then the other real-client and
+    // child-process files, then the in-process ones; within each, the bigger file first.
+    const guess = (slow ? (/support\/az\.js/.test(text) || SLOW_PATHS.some((re) => re.test(f)) ? 30 : 15) : 3) + text.length / 1e6;
+    const weight = measured[sourcePath(f)] ?? guess;
     return { f, slow, weight };
   });
   const fast = process.env.ARM_EMULATOR_TEST_SET === 'fast';
