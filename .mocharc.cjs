@@ -10,8 +10,9 @@
 //   kubectl, npm, browser or emulator child process (the markers below), not the bad-input corpus, and no
 //   PostgreSQL variants (the script sets ARM_EMULATOR_TEST_STORES=journal).
 // - A whole run starts the longest files first, so that no worker is left with a long file at the end (the tail):
-//   by the seconds each took in a measured run (test/file-times.json; ARM_EMULATOR_TEST_FILE_TIMES_SAVE=1 on a whole
-//   run rewrites it), and for a file not listed there, by a guess from what it runs (az, other clients, in-process).
+//   az files, then other real-client and child-process files, then in-process ones, each group by the seconds each
+//   file took in a measured run (test/file-times.json; ARM_EMULATOR_TEST_FILE_TIMES_SAVE=1 on a run updates it), a
+//   file not listed there by its size.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -20,6 +21,25 @@ const path = require('node:path');
 const DIST = path.join(__dirname, 'dist', 'test');
 // A compiled test file using any of these runs real clients or child processes: not in the fast set.
 const SLOW = [/support\/(az|python|browser|ansible)\.js/, /\bkubectl\b/, /\bspawn\(|\bexecFile\b|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
+// A shared helper in test/support that runs any of these (az.js, process.js) makes slow every file importing it,
+// directly or through another helper there (azSuite.js imports az.js): the markers are looked for in the helpers'
+// static imports too, so moving a spawn into a helper cannot move its files into the fast set.
+const supportSlow = new Map();
+function slowSupport(name) {
+  if (!supportSlow.has(name)) {
+    supportSlow.set(name, false); // an import circle stops here
+    let text = '';
+    try {
+      text = fs.readFileSync(path.join(DIST, 'support', `${name}.js`), 'utf8');
+    } catch {
+      text = '';
+    }
+    const viaImports = [...text.matchAll(/\bfrom '\.\/([\w.-]+)\.js'/g)].some((m) => slowSupport(m[1]));
+    supportSlow.set(name, viaImports || SLOW.some((re) => re.test(text)));
+  }
+  return supportSlow.get(name);
+}
+const importsSlowSupport = (text) => [...text.matchAll(/\bfrom '(?:\.\.\/)+support\/([\w.-]+)\.js'|\bfrom '\.\/([\w.-]+)\.js'/g)].some((m) => (m[1] ? slowSupport(m[1]) : false));
 // In-process but minutes of CPU: the bad-input corpus (thousands of generated requests) lint and the scaffold test (each
 // builds a typed program) are not in the fast set.
 const SLOW_PATHS = [/[\\/]reliability[\\/]/, /[\\/](lint|format|scaffold)\.test\.js$/];
@@ -54,12 +74,13 @@ if (!named) {
   const measured = measuredTimes();
   const files = testFiles(DIST).map((f) => {
     const text = fs.readFileSync(f, 'utf8');
-    const slow = SLOW_PATHS.some((re) => re.test(f)) || SLOW.some((re) => re.test(text));
-    // Longest first keeps a parallel run's tail short: the measured seconds, else a guess: az files (seconds per az
-    // start) and the minutes of CPU of lint, scaffold and the bad-input corpus, then the other real-client and
-    // child-process files, then the in-process ones; within each, the bigger file first.
-    const guess = (slow ? (/support\/az\.js/.test(text) || SLOW_PATHS.some((re) => re.test(f)) ? 30 : 15) : 3) + text.length / 1e6;
-    const weight = measured[sourcePath(f)] ?? guess;
+    const slow = SLOW_PATHS.some((re) => re.test(f)) || SLOW.some((re) => re.test(text)) || importsSlowSupport(text);
+    // Longest first keeps a parallel run's tail short: az files (seconds per az start) and the minutes of CPU of lint,
+    // format, scaffold and the bad-input corpus, then the other real-client and child-process files, then the
+    // in-process ones; within each group by the measured seconds (test/file-times.json), else the bigger file first.
+    // The groups come first so that times measured in different runs (a fast one, a whole one) never misorder them.
+    const group = slow ? (/support\/az(Suite)?\.js/.test(text) || SLOW_PATHS.some((re) => re.test(f)) ? 2 : 1) : 0;
+    const weight = group * 1e6 + (measured[sourcePath(f)] ?? text.length / 1e4);
     return { f, slow, weight };
   });
   const fast = process.env.ARM_EMULATOR_TEST_SET === 'fast';
