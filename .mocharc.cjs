@@ -20,7 +20,7 @@ const path = require('node:path');
 
 const DIST = path.join(__dirname, 'dist', 'test');
 // A compiled test file using any of these runs real clients or child processes: not in the fast set.
-const SLOW = [/support\/(az|python|browser|ansible)\.js/, /\bkubectl\b/, /\bspawn\(|\bexecFile\b|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
+const SLOW = [/support\/(az|python|browser|ansible)\.js/, /\bdescribeReadmeSections\b/, /\bkubectl\b/, /\bspawn\(|\bexecFile\b|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
 // A shared helper in test/support that runs any of these (az.js, process.js) makes slow every file importing it,
 // directly or through another helper there (azSuite.js imports az.js): the markers are looked for in the helpers'
 // static imports too, so moving a spawn into a helper cannot move its files into the fast set.
@@ -79,7 +79,9 @@ if (!named) {
     // format, scaffold and the bad-input corpus, then the other real-client and child-process files, then the
     // in-process ones; within each group by the measured seconds (test/file-times.json), else the bigger file first.
     // The groups come first so that times measured in different runs (a fast one, a whole one) never misorder them.
-    const group = slow ? (/support\/az(Suite)?\.js/.test(text) || SLOW_PATHS.some((re) => re.test(f)) ? 2 : 1) : 0;
+    // The README's section files (test/readme/, branch readme) are tiny and among the longest: first of all.
+    const readme = /\bdescribeReadmeSections\b/.test(text);
+    const group = readme ? 3 : slow ? (/support\/az(Suite)?\.js/.test(text) || SLOW_PATHS.some((re) => re.test(f)) ? 2 : 1) : 0;
     const weight = group * 1e6 + (measured[sourcePath(f)] ?? text.length / 1e4);
     return { f, slow, weight };
   });
