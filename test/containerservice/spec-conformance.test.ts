@@ -60,7 +60,9 @@ function strict(s: any): any {
 }
 
 function compile(spec: Spec): (model: string) => ValidateFunction {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // Each model is validated a few times at most: the generated code's optimisation passes cost more (a quarter of the
+  // compile) than they save.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
   const definitions = Object.fromEntries(
     Object.entries(spec.definitions).map(([k, v]) => {
       const extra = REAL_BEYOND_SPEC[k];

@@ -15,7 +15,7 @@ const GLOBAL_ADMIN = '62e90394-69f5-4237-9190-012177145e10';
 
 export function graphClient(emu: TestEmulator, token: string) {
   const g = (method: 'get' | 'post' | 'patch' | 'delete', p: string, body?: unknown) => {
-    const r = request(emu.url)[method](`/graph/v1.0${p}`).set('Authorization', `Bearer ${token}`);
+    const r = request(emu.url)[method](`/graph/v1.0${p}`).agent(emu.agent).set('Authorization', `Bearer ${token}`);
     return body === undefined ? r : r.send(body as object);
   };
   return g;

@@ -62,7 +62,9 @@ function strict(s: any): any {
 }
 
 function compile(spec: Spec): (model: string) => ValidateFunction {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  // Each model is validated a few times at most: the generated code's optimisation passes cost more (a quarter of the
+  // compile) than they save.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
   const definitions = Object.fromEntries(Object.entries(spec.definitions).map(([k, v]) => [k, strict(v)]));
   // One schema holds every definition, so a definition that many models reach is compiled once, not once per model.
   ajv.addSchema({ $id: 'spec', definitions });

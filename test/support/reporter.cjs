@@ -2,8 +2,11 @@
 // ("N passed, N failed, N skipped") that CI reads. A file's time is the sum of its tests' and hooks' durations (the
 // same figures in a serial and a parallel run, where events reach this process after the fact).
 // ARM_EMULATOR_TEST_FILE_TIMES=N prints the N slowest files (default 30; 0 prints none, "all" every file).
+// ARM_EMULATOR_TEST_FILE_TIMES_SAVE=1 also writes them into test/file-times.json (the files of this run replace their
+// entries), which .mocharc.cjs reads to start the longest files first: save from a whole run on the CI machine.
 // CommonJS because mocha loads reporters with require().
 'use strict';
+const fs = require('node:fs');
 const path = require('node:path');
 const Mocha = require('mocha');
 const { EVENT_TEST_END, EVENT_HOOK_END, EVENT_RUN_BEGIN, EVENT_RUN_END } = Mocha.Runner.constants;
@@ -35,9 +38,33 @@ class SpecWithSummary extends Mocha.reporters.Spec {
         for (const [f, e] of rows.slice(0, n)) console.log(`  ${(e.ms / 1000).toFixed(1).padStart(7)} s  ${String(e.tests).padStart(3)} tests  ${f}`);
         console.log('');
       }
+      if (process.env.ARM_EMULATOR_TEST_FILE_TIMES_SAVE === '1' && s.failures === 0) saveTimes(rows);
       console.log(`${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
     });
   }
+}
+
+/** Merges this run's seconds per file into test/file-times.json (keys: test/x.test.ts, as in the repository). */
+function saveTimes(rows) {
+  const file = path.join(__dirname, '..', 'file-times.json');
+  let seconds = {};
+  try {
+    seconds = JSON.parse(fs.readFileSync(file, 'utf8')).seconds ?? {};
+  } catch {
+    seconds = {};
+  }
+  for (const [f, e] of rows) {
+    const key = f
+      .replace(/^dist[\\/]/, '')
+      .replace(/\.js$/, '.ts')
+      .split(path.sep)
+      .join('/');
+    if (key.startsWith('test/')) seconds[key] = Math.round(e.ms / 100) / 10;
+  }
+  const sorted = Object.fromEntries(Object.entries(seconds).sort((a, b) => b[1] - a[1]));
+  const note = 'Seconds per test file in a whole parallel run (test/support/reporter.cjs writes it with ARM_EMULATOR_TEST_FILE_TIMES_SAVE=1); .mocharc.cjs starts the longest first.';
+  fs.writeFileSync(file, JSON.stringify({ note, seconds: sorted }, null, 2) + '\n');
+  console.log(`  seconds per file saved in ${path.relative(process.cwd(), file)}`);
 }
 
 module.exports = SpecWithSummary;
