@@ -5,7 +5,7 @@
 
 import type { ArmResource, StoredResource } from '../arm/types.js';
 import type { Store } from '../store/store.js';
-import { builtinRole, BUILTIN_ROLES, type RoleDefinitionData } from './builtin-roles.js';
+import { builtinRole, type RoleDefinitionData } from './builtin-roles.js';
 import { compileRole, normScope, type AssignmentRef, type CompiledRole, type RoleSource } from './evaluator.js';
 
 export const ASSIGNMENT_TYPE_KEY = 'microsoft.authorization/roleassignments';
@@ -19,7 +19,16 @@ export interface ResourceReader {
   onExternalChange?(listener: (changes: { key: string; resource: StoredResource | undefined }[] | 'all') => void): () => void;
 }
 
-const BUILTIN_COMPILED = new Map(BUILTIN_ROLES.map((r) => [r.name, compileRole(r)]));
+/** Built-in roles compiled on first use (a few of the hundreds are ever evaluated: start-up compiles none). */
+const BUILTIN_COMPILED = new Map<string, CompiledRole>();
+function builtinCompiled(guid: string): CompiledRole | undefined {
+  let c = BUILTIN_COMPILED.get(guid);
+  if (!c) {
+    const r = builtinRole(guid);
+    if (r) BUILTIN_COMPILED.set(guid, (c = compileRole(r)));
+  }
+  return c;
+}
 
 /** The GUID at the end of a role definition id (or the GUID itself). */
 export function roleGuidOf(roleDefinitionId: string): string {
@@ -112,7 +121,7 @@ export class Authorizer implements RoleSource {
 
   role(guid: string): CompiledRole | undefined {
     const g = guid.toLowerCase();
-    const b = BUILTIN_COMPILED.get(g);
+    const b = builtinCompiled(g);
     if (b) return b;
     const key = this.customKeys.get(g);
     if (!key) return undefined;

@@ -31,6 +31,22 @@ export const SYSTEM_PRINCIPAL: Principal = { tenantId: '', clientId: 'Microsoft.
 
 const WRITES = new Set<Method>(['PUT', 'PATCH', 'DELETE', 'POST']);
 
+/**
+ * A read the catalogue has no part in: a GET of a hand-built type at one of its own api-versions (no body to
+ * check against the spec, no catalogue versions to merge), except the lists that name catalogue types (the
+ * providers, the /resources lists). The catalogue's index (a megabyte of heap once read) then stays unread
+ * until a request needs it: a client that only reads, as the first minutes of most sessions do, never pays it.
+ * A lookup this misses still works (it reads the index synchronously, once).
+ */
+function readsWithoutCatalogue(services: Services, call: Call, parsed: ParsedPath): boolean {
+  if ((call.method !== 'GET' && call.method !== 'HEAD') || call.apiVersion === undefined || parsed.extendedParent) return false;
+  const type = parsed.types.join('/');
+  if (parsed.namespace === RESOURCES_NS && /^(providers|resources)$/i.test(type)) return false;
+  const def = services.registry.isHandBuilt(parsed.namespace, type) ? services.registry.type(parsed.namespace, type) : undefined;
+  const v = call.apiVersion.toLowerCase();
+  return def !== undefined && def.apiVersions.some((m) => m.toLowerCase() === v);
+}
+
 export class ResourceManagerCore implements ResourceManager {
   /** Ids with a change between its checks and its commit: a second writer gets 409, as at ARM. */
   private readonly changing = new Set<string>();
@@ -74,7 +90,7 @@ export class ResourceManagerCore implements ResourceManager {
   async execute(call: Call): Promise<Result> {
     // the catalogue's index and this namespace's schemas, read off the loop the first time they are needed
     const parsed = call.parsed ?? parsePath(splitPath(call.path));
-    const reading = parsed.namespace ? this.services.registry.catalogue()?.prepare?.(parsed.namespace) : undefined;
+    const reading = parsed.namespace && !readsWithoutCatalogue(this.services, call, parsed) ? this.services.registry.catalogue()?.prepare?.(parsed.namespace) : undefined;
     if (reading) await reading;
     const { ctx, route, access } = this.admit(call.parsed ? call : { ...call, parsed });
     const custom = route.def.handlers;

@@ -8,7 +8,7 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../framework/types.js';
-import type { TokenService } from '../identity/tokens.js';
+import { jwtLoading, type TokenService } from '../identity/tokens.js';
 import { isArmError } from '../arm/errors.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { directoryOf, GraphError, notFound, type Caller, type DirectoryRoleAssignment, type GraphApplication, type GraphServicePrincipal } from './directory.js';
@@ -149,8 +149,10 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
 
   r.use(express.json({ limit: '1mb' }));
   // Bearer token, as for ARM (tokens minted for the Graph resource).
-  r.use((req, _res, next) => {
+  const authenticate = (req: Request, res: Response, next: NextFunction): void => {
     if (!services.config.auth) return next();
+    const loading = jwtLoading();
+    if (loading) return void loading.then(() => authenticate(req, res, next), next);
     const isGraph = (aud: string) => tokens.graphAudienceAccepted(aud);
     try {
       const p = tokens.verify(req.headers.authorization, `${baseUrlOf(req)}/adfs`, undefined, isGraph);
@@ -161,7 +163,8 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
       const message = e.code === 'InvalidAuthenticationTokenAudience' ? 'Access token validation failure. Invalid audience.' : e.code === 'AuthenticationFailed' ? 'Access token is empty.' : e.message;
       next(new GraphError(401, 'InvalidAuthenticationToken', message));
     }
-  });
+  };
+  r.use(authenticate);
 
   const wrap = (fn: (req: Request, res: Response) => unknown) => async (req: Request, res: Response, next: NextFunction) => {
     try {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ArmError, Errors, isArmError } from '../arm/errors.js';
 import { handleArm } from './dispatcher.js';
 import type { Services } from '../framework/types.js';
-import type { TokenService } from '../identity/tokens.js';
+import { jwtLoading, type TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
@@ -133,7 +133,9 @@ export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
  * Reads stay open (the views mask secrets); bodies over 1 MB get 413.
  */
 export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: () => string) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  const guard = (req: Request, res: Response, next: NextFunction): void => {
+    const loading = req.method !== 'GET' && req.method !== 'HEAD' && services.config.auth ? jwtLoading() : undefined;
+    if (loading) return void loading.then(() => guard(req, res, next), next);
     try {
       const origin = header(req, 'origin');
       if (origin !== undefined) {
@@ -164,6 +166,7 @@ export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: 
       next(e);
     }
   };
+  return guard;
 }
 
 function header(req: Request, name: string): string | undefined {

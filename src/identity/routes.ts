@@ -2,8 +2,8 @@
 // any prefix (MSAL asks /adfs/..., /adfs/adfs/..., /{tenant}/v2.0/...), client-credentials token
 // endpoints (ADFS style, AAD v1 and v2), and the signing keys. Only service principals are served.
 
-import express, { type Request, type Response, type NextFunction } from 'express';
-import { OAuthError, type TokenService } from './tokens.js';
+import express, { type Request, type Response, type NextFunction, type RequestHandler } from 'express';
+import { OAuthError, jwtLoading, type TokenService } from './tokens.js';
 import { metadataEndpoints } from './metadata.js';
 
 const OPENID_RE = /^(.*)\/\.well-known\/openid-configuration$/i;
@@ -12,9 +12,59 @@ const KEYS_RE = /^\/([^/]+)\/discovery\/(v2\.0\/)?keys$/i;
 const DEVICE_RE = /^\/([^/]+)\/oauth2\/(v2\.0\/)?devicecode$/i;
 const AUTHORIZE_RE = /^\/([^/]+)\/oauth2\/(v2\.0\/)?authorize$/i;
 
+const FORM_RE = /^\s*application\/x-www-form-urlencoded\s*(?:;\s*charset\s*=\s*"?(utf-?8|us-ascii)"?\s*)?$/i;
+/** body-parser's limit on a form's fields (a larger form is refused with 413, as before). */
+const FORM_FIELDS = 1000;
+
+/**
+ * The token form, read here when it is what every client sends (UTF-8 or ASCII, not compressed): body-parser
+ * decodes every body through iconv-lite, whose first use loads every code page it knows (half a megabyte of
+ * heap for the life of the process, for the first token). Anything else goes through body-parser as before.
+ * A field sent twice becomes an array, as body-parser makes it (the token route refuses it).
+ */
+function utf8Form(fallback: RequestHandler, limit: number): RequestHandler {
+  return (req, res, next) => {
+    const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (!FORM_RE.test(req.headers['content-type'] ?? '') || encoding !== 'identity') return fallback(req, res, next);
+    const tooLarge = () => Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large' });
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      req.resume(); // drained, so the socket can answer
+      return next(tooLarge());
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        next(tooLarge());
+      } else chunks.push(c);
+    });
+    req.on('error', (e) => {
+      if (!done) next(Object.assign(e, { status: 400 }));
+      done = true;
+    });
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      const body: Record<string, string | string[]> = Object.create(null);
+      let fields = 0;
+      for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+        if (++fields > FORM_FIELDS) return next(Object.assign(new Error('too many parameters'), { status: 413, type: 'parameters.too.many' }));
+        const had = body[k];
+        body[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
+      }
+      req.body = body;
+      next();
+    });
+  };
+}
+
 export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) => string): express.Router {
   const r = express.Router();
-  const form = express.urlencoded({ extended: false, limit: '64kb' });
+  const form = utf8Form(express.urlencoded({ extended: false, limit: '64kb' }), 64 * 1024);
 
   r.get('/metadata/endpoints', (req, res) => {
     res.json(metadataEndpoints(baseUrlOf(req), String(req.query['api-version'] ?? '')));
@@ -64,6 +114,7 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
   r.post(TOKEN_RE, form, async (req, res) => {
     const tenant = TOKEN_RE.exec(req.path)![1];
     await tokens.ready;
+    await jwtLoading();
     try {
       const body: Record<string, string> = {};
       for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {

@@ -12,10 +12,29 @@ import { ArmError, Errors } from '../arm/errors.js';
 import type { EmulatorConfig, ServicePrincipalConfig } from '../config/config.js';
 import type { Principal } from '../arm/types.js';
 
-// jsonwebtoken (and the sixty modules it loads) is read on the first token signed or checked, not at start-up.
+// jsonwebtoken (and the sixty modules it loads) is read on the first token signed or checked, not at start-up:
+// imported (in the bundle: a chunk of its own, shared with the kube API's tokens) by the first request that
+// signs or checks one (jwtLoading below, awaited by the token route and the ARM, Graph and admin doors). A
+// synchronous use before that (a caller that did not await it) requires the package itself, as before.
 const requireCjs = createRequire(import.meta.url);
-let jwtModule: typeof import('jsonwebtoken') | undefined;
-const jwt = (): typeof import('jsonwebtoken') => (jwtModule ??= requireCjs('jsonwebtoken') as typeof import('jsonwebtoken'));
+type Jwt = typeof import('jsonwebtoken');
+let jwtModule: Jwt | undefined;
+let jwtImport: Promise<void> | undefined;
+const jwt = (): Jwt => (jwtModule ??= requireCjs('jsonwebtoken') as Jwt);
+
+/** Undefined once jsonwebtoken is loaded; else the promise of its loading (started by the first call). */
+export function jwtLoading(): Promise<void> | undefined {
+  if (jwtModule) return undefined;
+  jwtImport ??= import('jsonwebtoken').then(
+    (m) => {
+      jwtModule ??= ((m as { default?: Jwt }).default ?? m) as Jwt;
+    },
+    () => {
+      jwtModule ??= jwt(); // the error, if any, is the synchronous require's
+    },
+  );
+  return jwtImport;
+}
 
 /**
  * ARM's well-known resource identifiers. The emulator accepts these and its own origins (the public URL and the

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { Errors } from '../../arm/errors.js';
 import type { ArmResource, Completion, RequestContext, ResourceTypeDefinition, StoredResource, WriteOutcome } from '../../framework/types.js';
 import type { TaskSpec } from '../../arm/asyncOperations.js';
-import { HYBRID_SHAPES } from '../hybridShapes.generated.js';
+import { hybridShapes } from '../hybridShapes.js';
 import { atApiVersion } from '../versionShapes.js';
 import { extensionType, ownOperations } from '../typeParts.js';
 import { hostSite, installedExtensions, NS, packageName, requireHost } from './hosts.js';
@@ -33,7 +33,7 @@ const isObj = (v: unknown): v is Props => typeof v === 'object' && v !== null &&
 
 /** The properties this api-version's model has (a source kind the version lacks is refused, not dropped). */
 function versionHas(apiVersion: string, path: string[]): boolean {
-  let t: any = HYBRID_SHAPES[TYPE.toLowerCase()]?.[apiVersion];
+  let t: any = hybridShapes()[TYPE.toLowerCase()]?.[apiVersion];
   for (const k of path) {
     if (!t || t === 0 || !(k in t)) return false;
     t = t[k];

@@ -39,6 +39,12 @@ interface Slot {
 }
 
 const encoder = new TextEncoder();
+/**
+ * The worker's entry beside this file: entry.js, or in the bundle the content-hashed entry of the build this
+ * process started from (its main.js names it, scripts/bundle.mjs), so a rebuild under a running emulator
+ * never hands it a worker of other code.
+ */
+const workerEntry = (): URL => new URL((globalThis as { armEmulatorWorkerEntry?: string }).armEmulatorWorkerEntry ?? './entry.js', import.meta.url);
 /** The TemplateHost methods a host may lack (the engine then does without). */
 const OPTIONAL = ['preflight', 'predict', 'checkWrite', 'knownNamespace', 'fetchTemplate', 'keyVaultSecret', 'resourceGroup'];
 
@@ -132,7 +138,7 @@ export class TemplateWorkers {
 
   private spawn(): Slot {
     const sab = new SharedArrayBuffer(SYNC_HEADER_BYTES + SYNC_BUFFER_BYTES);
-    const worker = new Worker(new URL('./entry.js', import.meta.url), {
+    const worker = new Worker(workerEntry(), {
       workerData: { sab },
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
     });
