@@ -18,7 +18,7 @@ const path = require('node:path');
 
 const DIST = path.join(__dirname, 'dist', 'test');
 // A compiled test file using any of these runs real clients or child processes: not in the fast set.
-const SLOW = [/support\/(az|python|browser|ansible)\.js/, /\bkubectl\b/, /\bspawn\(|\bexecFile\b|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
+const SLOW = [/support\/(az|python|browser|ansible)\.js/, /\bdescribeReadmeSections\b/, /\bkubectl\b/, /\bspawn\(|\bexecFile\b|\bexecFileSync\(|\bfork\(/, /support\/postgres\.js/];
 // In-process but minutes of CPU: the bad-input corpus (thousands of generated requests) lint and the scaffold test (each
 // builds a typed program) are not in the fast set.
 const SLOW_PATHS = [/[\\/]reliability[\\/]/, /[\\/](lint|scaffold)\.test\.js$/];
@@ -43,7 +43,9 @@ if (!named) {
     // Longest first keeps a parallel run's tail short: az files (seconds per az start) and the minutes of CPU of lint,
     // scaffold and the bad-input corpus, then the other real-client and child-process files, then the in-process
     // ones; within each group, the bigger file first.
-    const weight = (slow ? 1e9 : 0) + (/support\/az\.js/.test(text) || SLOW_PATHS.some((re) => re.test(f)) ? 1e8 : 0) + text.length;
+    // The README's section files (test/readme/) are tiny and among the longest: they start first of all.
+    const readme = /\bdescribeReadmeSections\b/.test(text);
+    const weight = (slow ? 1e9 : 0) + (/support\/az\.js/.test(text) || readme || SLOW_PATHS.some((re) => re.test(f)) ? 1e8 : 0) + (readme ? 1e7 : 0) + text.length;
     return { f, slow, weight };
   });
   const fast = process.env.ARM_EMULATOR_TEST_SET === 'fast';
