@@ -1,5 +1,5 @@
 // README.md's sections run by this file: the Azure SDK for JavaScript (its own project, npm install), Debian's Python
-// SDK, and az aks beyond create/delete (command invoke, node images, snapshots).
+// SDK, az aks beyond create/delete (command invoke, node images, snapshots) and the templates of arm-templates/.
 // Against an emulator of this file's own, started as the quick start says; see test/support/readme.ts.
 import { describeReadmeSections } from '../support/readme.js';
 
