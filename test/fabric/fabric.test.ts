@@ -6,7 +6,6 @@ import { ArmError } from '../../src/arm/errors.js';
 import { clusterCreatePlan, deletePlan, poolScalePlan, startPlan, stopPlan, upgradePlan } from '../../src/kubernetes/plans.js';
 import { BARRIER, MATRIX, World, barrier, clusterId, instant, isWorkerCreate, until, withBarrier } from './harness.js';
 import { onFirstRefusal } from '../support/refusals.js';
-import { waitUntil } from '../support/wait.js';
 
 const hubCluster = (owner: string, workers = 3, vmSize = 'Standard_D4s_v3') =>
   clusterCreatePlan({
