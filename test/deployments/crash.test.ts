@@ -16,6 +16,8 @@ const SCHEMA = 'https://schema.management.azure.com/schemas/2019-04-01/deploymen
 
 type Child = EmulatorProcess;
 
+/** A time scale at which a few simulated seconds outlast any test: the operation stays where it is while observed. */
+const FROZEN = '1000';
 const start = (dir: string, scale: string) => startEmulatorProcess(dir, ['--port', '0', '--time-scale', scale, '--no-fsync']);
 
 const api = (c: Child) => request.agent(c.url).set('Authorization', `Bearer ${c.token}`);
@@ -116,7 +118,7 @@ describe('deployments and kill -9', function () {
 
   it('an operation interrupted on every resume ends Failed after ten restarts in a row, its work undone', async () => {
     const dir = tmpDir('arm-emu-resumeloop-');
-    let c = await start(dir, '1');
+    let c = await start(dir, FROZEN);
     children.push(c);
     assert.equal(
       (
@@ -126,20 +128,21 @@ describe('deployments and kill -9', function () {
       ).status,
       201,
     );
-    // A group's delete takes 5 s of simulated time at time scale 1: every start below is killed inside it.
+    // A group's delete takes 5 s of simulated time: at time scale 1000 (FROZEN) that is over an hour, so every start below is
+    // killed inside it however slow the machine (at time scale 1 a start slower than 5 s let it finish).
     const del = await api(c).delete(`${rgPath('loop')}?${RV}`);
     assert.equal(del.status, 202);
     const status = new URL(del.headers['azure-asyncoperation']);
     for (let restart = 1; restart <= MAX_RESUME_ATTEMPTS; restart++) {
       await kill9(c);
-      c = await start(dir, '1');
+      c = await start(dir, FROZEN);
       children.push(c);
       const st = await api(c).get(status.pathname + status.search);
       assert.equal(st.body.status, 'InProgress', `resumed after restart ${restart}`);
     }
     await kill9(c);
     // The next start in a row without progress does not run it again: it is undone and ends Failed.
-    c = await start(dir, '1');
+    c = await start(dir, FROZEN);
     children.push(c);
     const st = await until('the operation to end', async () => {
       const r = await api(c).get(status.pathname + status.search);

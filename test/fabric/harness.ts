@@ -202,3 +202,27 @@ export class World {
 export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
   await waitUntil(cond, { timeoutMs: Math.max(timeoutMs, 20_000), what });
 }
+
+// ---- choosing where an operation stands, without racing a clock ----------------------------------------------
+
+/** The task kind of a barrier task (register barrier().kind under it on the engine). */
+export const BARRIER = 'test.barrier';
+
+/** A task kind that ends when the test opens it (`open()`), or at once if built open. */
+export function barrier(open = false): { kind: { run(): Promise<undefined> }; open(): void } {
+  let release: (() => void) | undefined;
+  const gate = open ? Promise.resolve() : new Promise<void>((r) => (release = r));
+  return { kind: { run: () => gate.then(() => undefined) }, open: () => release?.() };
+}
+
+/** The plan with a barrier task 'hold' that the tasks `gated` picks also wait for. */
+export function withBarrier(tasks: TaskSpec[], gated: (t: TaskSpec) => boolean): TaskSpec[] {
+  const out = tasks.map((t) => (gated(t) ? { ...t, dependsOn: [...(t.dependsOn ?? []), 'hold'] } : t));
+  return [{ id: 'hold', kind: BARRIER, params: {} }, ...out];
+}
+
+/** A worker VM's creation task. */
+export const isWorkerCreate = (t: TaskSpec): boolean => t.kind === 'fabric.createVm' && (t.params as { vm: { role: string } }).vm.role === 'worker';
+
+/** The plan without its simulated durations (where only a wait for a site is timed). */
+export const instant = (tasks: TaskSpec[]): TaskSpec[] => tasks.map((t) => ({ ...t, durationMs: 0 }));
