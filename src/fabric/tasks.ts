@@ -47,10 +47,12 @@ export function registerFabricTasks(engine: TaskKindRegistry, fabric: Fabric, op
   /** Runs fn against the site, waiting (bounded) while it is disconnected or unreachable. */
   async function onSite<T>(siteName: string, what: string, fn: (b: FabricBackend) => Promise<T>): Promise<T> {
     const site = fabric.site(siteName);
-    const waitMs = opts.disconnectWaitMs * opts.timeScale();
-    const deadline = Date.now() + waitMs;
-    const interval = Math.min(250, Math.max(5, waitMs / 20));
+    const start = Date.now();
     for (;;) {
+      // The bound is taken at the time scale of each try: a change of scale during the wait applies to it.
+      const waitMs = opts.disconnectWaitMs * opts.timeScale();
+      const deadline = start + waitMs;
+      const interval = Math.min(250, Math.max(5, waitMs / 20));
       try {
         return await fn(site);
       } catch (e) {

@@ -21,6 +21,15 @@ const FINISHED_HEAD = /^\{"status":"(?:Succeeded|Failed|Canceled)","endTime":"([
 /** How often operations nobody drives are looked for (another instance died, a snapshot was imported). */
 const SWEEP_MS = 1000;
 
+/** A task's simulated duration under way: what is left of it since armedAt, at the scale it was armed with. */
+interface Delay {
+  simLeftMs: number;
+  armedAt: number;
+  scale: number;
+  resolve: () => void;
+  timer?: NodeJS.Timeout;
+}
+
 interface OperationControl {
   cancel?: { message: string };
   held?: boolean;
@@ -62,6 +71,8 @@ export class OperationEngine implements AsyncOperations {
   private stopped = false;
   /** Timers of simulated durations, so stop() can release them. */
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Tasks' simulated durations under way (re-armed when the time scale changes). */
+  private readonly delays = new Set<Delay>();
 
   constructor(
     private readonly store: Store,
@@ -81,6 +92,7 @@ export class OperationEngine implements AsyncOperations {
 
   setTimeScale(scale: number): void {
     this.timeScale = scale;
+    if (!this.stopped) this.rescaleDelays();
     // Others (the fabric's bounded waits) read the scale from the config.
     this.services.config.timeScale = scale;
   }
@@ -626,19 +638,43 @@ export class OperationEngine implements AsyncOperations {
     return done;
   }
 
+  /** A task's simulated duration, as a timer that follows changes of the time scale made while it runs. */
   private delay(task: TaskRecord): Promise<void> {
-    const ms = (task.durationMs ?? 0) * this.timeScale;
+    const simMs = task.durationMs ?? 0;
     return new Promise((resolve) => {
-      if (ms <= 0) {
+      if (simMs * this.timeScale <= 0) {
         setImmediate(resolve);
         return;
       }
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        resolve();
-      }, ms);
-      this.timers.add(t);
+      this.arm({ simLeftMs: simMs, armedAt: Date.now(), scale: this.timeScale, resolve });
     });
+  }
+
+  private arm(d: Delay): void {
+    const ms = d.simLeftMs * d.scale;
+    if (ms <= 0) {
+      setImmediate(d.resolve);
+      return;
+    }
+    d.timer = setTimeout(() => {
+      this.timers.delete(d.timer!);
+      this.delays.delete(d);
+      d.resolve();
+    }, ms);
+    this.timers.add(d.timer);
+    this.delays.add(d);
+  }
+
+  /** Re-arms the durations under way at the new scale: what is left of each (in simulated time) at the new speed. */
+  private rescaleDelays(): void {
+    const now = Date.now();
+    for (const d of [...this.delays]) {
+      clearTimeout(d.timer);
+      this.timers.delete(d.timer!);
+      this.delays.delete(d);
+      const simDone = d.scale > 0 ? (now - d.armedAt) / d.scale : d.simLeftMs;
+      this.arm({ simLeftMs: Math.max(0, d.simLeftMs - simDone), armedAt: now, scale: this.timeScale, resolve: d.resolve });
+    }
   }
 
   private async drive(op: OperationRecord): Promise<void> {
@@ -927,6 +963,7 @@ export class OperationEngine implements AsyncOperations {
     this.sweepTimer = null;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.delays.clear();
     // Free the leases at once so another instance takes over without waiting for this one's connections to close.
     for (const id of [...this.leases.keys()]) this.dropLease(id);
   }

@@ -62,8 +62,9 @@ describe('Arc platform: site faults and restarts', function () {
     const emu = await startTestEmulator();
     try {
       const { app } = await buildPlatform(emu);
-      // install: 20 s x 0.05 = 1 s of work, then the site; at time scale 1 from then on, the wait for a disconnected
-      // site is 30 s
+      // install: 20 s x 0.05 = 1 s of work, then the site. At the site's first refusal the scale goes to 1 before
+      // anything else runs (the wait for a disconnected site, 30 s then, follows the scale in force), whatever the
+      // machine's load: the test looks at the extension and reconnects the site within that wait.
       await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.05 });
       await admin(emu, 'disconnect');
       const ext = extensionId(app, 'patient');
@@ -71,12 +72,12 @@ describe('Arc platform: site faults and restarts', function () {
       // and the site reconnects then
       let during: string | undefined;
       const reconnected = onFirstRefusal(emu.services.fabric!.site('hci-site-1'), 'SiteDisconnected', async () => {
+        emu.services.asyncOperations.setTimeScale(1);
         during = (await emu.http().get(`${ext}?api-version=${V.extension}`)).body.properties.provisioningState;
-        emu.services.asyncOperations.setTimeScale(0);
         assert.equal((await admin(emu, 'connect')).status, 200);
+        emu.services.asyncOperations.setTimeScale(0);
       });
       const r = await put(emu, ext, V.extension, extensionBody('Microsoft.HybridAKSOperator'), 201);
-      emu.services.asyncOperations.setTimeScale(1);
       await reconnected;
       assert.equal(during, 'Creating');
       const st = await waitForOperation(emu, r.headers['azure-asyncoperation']);
@@ -131,12 +132,18 @@ describe('Arc platform: site faults and restarts', function () {
           await put(emu, id, V.extension, extensionBody('Microsoft.AZStackHCI.Operator'), 201);
           await waitUntil(() => opOf(emu)?.tasks.some((t) => t.state === 'running'), { what: 'the install to start' });
         } else {
-          // The bridge: its VM (30 s), then validate and connect (10 s each). The VM's wait is taken at 0.02 (0.6 s),
-          // then the scale goes to 1 (in this process, as the PUT returns), so the crash lands in the 10 s after the VM
-          // is up, before the bridge connects.
+          // The bridge: its VM (30 s), then validate and connect (10 s each). The VM's wait is taken at 0.02 (0.6 s);
+          // the moment the site has made the VM the scale goes to 1 (durations under way follow it), so the crash
+          // lands in the 10 s after the VM is up, before the bridge connects, however long the PUT's answer takes.
+          const hci = emu.services.fabric!.site('hci-site-1') as unknown as { createVm: (...a: unknown[]) => Promise<unknown> };
+          const createVm = hci.createVm.bind(hci);
+          hci.createVm = async (...a: unknown[]) => {
+            const vm = await createVm(...a);
+            emu.services.asyncOperations.setTimeScale(1);
+            return vm;
+          };
           await emu.http().put('/_emulator/operations/time-scale').send({ timeScale: 0.02 });
           await put(emu, id, V.appliance, applianceBody(), 201);
-          emu.services.asyncOperations.setTimeScale(1);
           await waitUntil(() => emu.services.fabric!.ownerVms(id).length > 0, { what: "the bridge's VM" });
           assert.equal(emu.services.fabric!.ownerVms(id).length, 1);
         }
