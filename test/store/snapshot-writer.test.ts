@@ -22,6 +22,10 @@ describe('store: snapshot writer', () => {
       big: { x: 'é'.repeat(200_000), y: '😀'.repeat(50_000) }, // more than 256 KB of UTF-8 in one record
       small: { y: 'ü€😀', 'k\t"\n': 'tab, quote and newline in a key' },
       plain: 1,
+      // keys written as they are, and keys that must be escaped (a surrogate pair, a lone surrogate, a backslash)
+      'k😀': 2,
+      'lone\ud800': 3,
+      'back\\slash': 4,
     };
     for (let i = 0; i < 3000; i++) values[`k${i}`] = { i, s: 'x'.repeat(i % 500) + (i % 7 === 0 ? 'ß😀' : '') };
     await s.write(Object.entries(values).map(([key, value]) => ({ collection: 'c', key, value })));
