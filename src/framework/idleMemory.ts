@@ -13,20 +13,23 @@
 // compaction of the fragmented pages at the end), started by a timer once the allocation rate is low. An
 // emulator with clusters never looks idle enough to it (their controllers keep allocating), so it never
 // starts; with V8 told to optimise for size it does. So: once the loop has been less than half busy for two
-// checks in a row (a burst is over), `--optimize-for-size` is set, and cleared as soon as the loop is busy
-// again (it makes V8 collect more often, which a burst should not pay). Same machine, same 100,000-group
+// checks in a row (a burst is over), `--optimize-for-size` is set for 40 s, and cleared at once if the loop is
+// busy again (it makes V8 collect more often, which a burst should not pay). Same machine, same 100,000-group
 // load: resident set 521 -> 280 MB within 15 s, the longest pause 148 ms (two collections: 93 and 148 ms,
 // incremental steps up to 53 ms, at load 17); the atomic collection reached 261 MB holding the loop 2 s.
 // Started by the command line only (a test process runs many emulators and its own collections).
 
 import v8 from 'node:v8';
 import { performance } from 'node:perf_hooks';
+import { runInNewContext } from 'node:vm';
 
 const CHECK_MS = 5000;
 /** Below this share of busy time (each check) a burst is over: clusters' controllers keep a loaded loop above "idle". */
 const QUIET_UTILISATION = 0.5;
 /** Quiet checks in a row before V8 is told to reduce the footprint (a burst pausing is not its end). */
 const QUIET_CHECKS = 2;
+/** Checks V8 is told to reduce it for (its timer starts a round within 8 s; two or three rounds follow). */
+const REDUCE_CHECKS = 8;
 
 /**
  * Whether V8 optimises for size now (its memory reducer then runs incremental, footprint-reducing collections
@@ -36,10 +39,25 @@ export function reduceFootprint(on: boolean): void {
   v8.setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size');
 }
 
-/** What the next check decides, from the quiet checks in a row so far and this check's busy share. */
+/** One ordinary major collection, through the gc() V8 offers a new context once --expose-gc is set. */
+function majorCollection(): void {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as (o: { type: 'major' }) => void)({ type: 'major' });
+  } catch {
+    // no gc(): V8's reducer starts after the first collection the process makes on its own
+  }
+}
+
+/**
+ * What the next check decides, from the quiet checks in a row so far and this check's busy share: reduce from
+ * the QUIET_CHECKS-th quiet check on, for REDUCE_CHECKS checks (V8's reducer is done by then; its flag also makes
+ * V8 collect more often, which a heavy request made meanwhile should not pay for long), then not until the loop
+ * was busy again (a new burst).
+ */
 export function footprintStep(quietChecks: number, busy: number): { quietChecks: number; reduce: boolean } {
   const quiet = busy < QUIET_UTILISATION ? quietChecks + 1 : 0;
-  return { quietChecks: quiet, reduce: quiet >= QUIET_CHECKS };
+  return { quietChecks: quiet, reduce: quiet >= QUIET_CHECKS && quiet < QUIET_CHECKS + REDUCE_CHECKS };
 }
 
 /** Starts watching; returns a function that stops it (and leaves V8 as it found it). */
@@ -47,13 +65,21 @@ export function releaseMemoryWhenIdle(): () => void {
   let last = performance.eventLoopUtilization();
   let quietChecks = 0;
   let reducing = false;
+  let started = false;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
     const step = footprintStep(quietChecks, busy);
     quietChecks = step.quietChecks;
-    if (step.reduce !== reducing) reduceFootprint((reducing = step.reduce));
+    if (step.reduce === reducing) return;
+    reduceFootprint((reducing = step.reduce));
+    if (reducing && !started) {
+      // V8's reducer waits for a major collection before its first round; start-up may not have made one yet
+      // (a heap of about 20 MB: a few milliseconds)
+      started = true;
+      majorCollection();
+    }
   }, CHECK_MS);
   timer.unref();
   return () => {
