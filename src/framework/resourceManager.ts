@@ -394,8 +394,8 @@ export class ResourceManagerCore implements ResourceManager {
     }
     ops.push(...services.resources.putOps(stored));
     ops.push(...relatedOps(services.registry, services.resources, related, op?.id, resource.systemData));
-    await services.resources.commit(ops);
-    if (op) services.asyncOperations.run(op);
+    if (op) await services.asyncOperations.launch(op, () => services.resources.commit(ops));
+    else await services.resources.commit(ops);
     return { status, headers: etagHeader(stored), body: this.wire(stored, def, ctx.apiVersion), operation: op, location: true };
   }
 
@@ -429,8 +429,9 @@ export class ResourceManagerCore implements ResourceManager {
         { ...subjectOf(ctx, stored), method: 'DELETE' },
       );
       stored.operationId = op.id;
-      await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
-      services.asyncOperations.run(op);
+      await services.asyncOperations.launch(op, () =>
+        services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]),
+      );
       return { op, status: 202 };
     }
     await services.resources.commit([...deleteTreeOps(services.resources, existing.resource.id), ...relatedOps(services.registry, services.resources, outcome.related)]);
@@ -459,8 +460,9 @@ export class ResourceManagerCore implements ResourceManager {
       stored.resource = { ...outcome.resource, id: existing.resource.id, name: existing.resource.name, type: existing.resource.type, etag: newEtag(), systemData: existing.resource.systemData };
     const op = services.asyncOperations.create({ ...outcome.operation, kind: 'action', action: entry[0] }, { ...subjectOf(ctx, stored), method: 'POST' });
     stored.operationId = op.id;
-    await services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]);
-    services.asyncOperations.run(op);
+    await services.asyncOperations.launch(op, () =>
+      services.resources.commit([services.asyncOperations.writeOp(op), ...services.resources.putOps(stored), ...relatedOps(services.registry, services.resources, outcome.related, op.id)]),
+    );
     return { status: 202, operation: op, location: true };
   }
 
@@ -503,8 +505,7 @@ export class ResourceManagerCore implements ResourceManager {
       apiVersion: ctx.apiVersion,
       startedBy: startedBy(ctx),
     });
-    await services.store.write([services.asyncOperations.writeOp(op)]);
-    services.asyncOperations.run(op);
+    await services.asyncOperations.launch(op, () => services.store.write([services.asyncOperations.writeOp(op)]));
     return op;
   }
 

@@ -385,6 +385,8 @@ export interface AsyncOperations extends TaskKindRegistry {
   writeOp(op: OperationRecord): WriteOp;
   /** Starts driving an operation whose record is stored. */
   run(op: OperationRecord): void;
+  /** Takes the new operation's lease, runs commit (which stores its record), then drives it. */
+  launch(op: OperationRecord, commit: () => Promise<void>): Promise<void>;
   cancel(id: string, message?: string): Promise<OperationRecord>;
   hold(id: string): Promise<OperationRecord>;
   release(id: string): Promise<OperationRecord>;

@@ -332,6 +332,24 @@ export class OperationEngine implements AsyncOperations {
     return { collection: COLLECTION, key, value };
   }
 
+  /**
+   * Stores a new operation (commit writes its record with what it changes, in one write) and starts driving it.
+   * The lease is taken before the record is visible: another instance on the same database, sweeping for
+   * operations nobody drives, would otherwise take one over between its commit and its creator's lease (and drive
+   * it at its own time scale). A commit that fails lets the lease go.
+   */
+  async launch(op: OperationRecord, commit: () => Promise<void>): Promise<void> {
+    await this.leased(op.id).catch(() => false); // not got (the database away): run() tries again after the commit
+    try {
+      await commit();
+    } catch (e) {
+      this.starting.delete(op.id);
+      this.dropLease(op.id);
+      throw e;
+    }
+    this.run(op);
+  }
+
   /** Starts driving a persisted operation (does not wait for it). */
   run(op: OperationRecord, adopt = false): void {
     if (!adopt) this.starting.delete(op.id);

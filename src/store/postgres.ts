@@ -46,6 +46,11 @@ export interface PgStoreOptions {
   probeMs?: number;
   /** Seconds sent in Retry-After while the database is away. */
   retryAfter?: number;
+  /**
+   * Follow other instances' commits as they are notified (the default). false: only at sync() and when a write is
+   * refused, so a test can hold an instance that has not caught up yet without racing the notification.
+   */
+  follow?: boolean;
 }
 
 /** Refused at start: the database holds a store of another schema version, or is not reachable. */
@@ -316,6 +321,7 @@ export class PgStore extends TableReads implements Store {
   private async startListening(): Promise<void> {
     const c = await this.client();
     c.on('notification', (n) => {
+      if (this.opts.follow === false) return;
       const seq = Number(n.payload);
       // The notice of this instance's own commit can arrive before the commit's answer: look again once the
       // batch in flight is settled (its seq is then known, and its rows need not be read back).

@@ -11,8 +11,8 @@ describe('store: PostgreSQL, several instances', function () {
   this.timeout(60_000);
   let url: string;
   const opened: PgStore[] = [];
-  const open = async (u = url) => {
-    const s = await PgStore.open({ url: u, probeMs: 100 });
+  const open = async (u = url, follow = true) => {
+    const s = await PgStore.open({ url: u, probeMs: 100, follow });
     opened.push(s);
     return s;
   };
@@ -45,7 +45,7 @@ describe('store: PostgreSQL, several instances', function () {
 
   it('refuses a write whose key another instance changed first, and puts memory back', async () => {
     const a = await open();
-    const b = await open();
+    const b = await open(url, false); // b follows only at sync(): it stays behind until then, whatever the timing
     await a.write([{ collection: 'c', key: 'k', value: 'a1' }]);
     // b has not caught up: its write is based on "absent"
     const back: StoreChange[] = [];
@@ -61,7 +61,7 @@ describe('store: PostgreSQL, several instances', function () {
 
   it("an unconditional write (an administrator's reset or import) lands over keys another instance changed first", async () => {
     const a = await open();
-    const b = await open();
+    const b = await open(url, false); // b follows only at sync(): it stays behind until then, whatever the timing
     await a.write([{ collection: 'c', key: 'k', value: 'a1' }]);
     // b has not caught up, as in the test above: a conditional write would be refused; this one is not
     await b.write(
@@ -82,7 +82,7 @@ describe('store: PostgreSQL, several instances', function () {
 
   it('in one batch, a write building on a refused one is refused with it, and the others are applied', async () => {
     const a = await open();
-    const b = await open();
+    const b = await open(url, false); // b follows only at sync(): it stays behind until then, whatever the timing
     await a.write([{ collection: 'c', key: 'k', value: 'a1' }]);
     // b has not caught up: its first write on k is refused; the second builds on it (same batch) and goes with
     // it, its other key included; the third touches other keys only and is applied.
