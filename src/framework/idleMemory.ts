@@ -13,7 +13,7 @@
 // compaction of the fragmented pages at the end), started by a timer once the allocation rate is low. An
 // emulator with clusters never looks idle enough to it (their controllers keep allocating), so it never
 // starts; with V8 told to optimise for size it does. So: once the loop has been less than half busy for two
-// checks in a row (a burst is over), `--optimize-for-size` is set for 40 s, and cleared at once if the loop is
+// checks in a row (a burst is over), `--optimize-for-size` is set for 15 s, and cleared at once if the loop is
 // busy again (it makes V8 collect more often, which a burst should not pay). Same machine, same 100,000-group
 // load: resident set 521 -> 280 MB within 15 s, the longest pause 148 ms (two collections: 93 and 148 ms,
 // incremental steps up to 53 ms, at load 17); the atomic collection reached 261 MB holding the loop 2 s.
@@ -28,8 +28,12 @@ const CHECK_MS = 5000;
 const QUIET_UTILISATION = 0.5;
 /** Quiet checks in a row before V8 is told to reduce the footprint (a burst pausing is not its end). */
 const QUIET_CHECKS = 2;
-/** Checks V8 is told to reduce it for (its timer starts a round within 8 s; two or three rounds follow). */
-const REDUCE_CHECKS = 8;
+/**
+ * Checks V8 is told to reduce it for: its timer starts a round within 8 s, and the rounds that follow run to
+ * their end without the flag. Not longer: with it V8 also keeps the young generation at its smallest, and a
+ * heavy request (a filter over every group) then took 1.5 - 3 times as long (bench scale, 20,000 groups).
+ */
+const REDUCE_CHECKS = 3;
 
 /**
  * Whether V8 optimises for size now (its memory reducer then runs incremental, footprint-reducing collections
@@ -51,9 +55,7 @@ function majorCollection(): void {
 
 /**
  * What the next check decides, from the quiet checks in a row so far and this check's busy share: reduce from
- * the QUIET_CHECKS-th quiet check on, for REDUCE_CHECKS checks (V8's reducer is done by then; its flag also makes
- * V8 collect more often, which a heavy request made meanwhile should not pay for long), then not until the loop
- * was busy again (a new burst).
+ * the QUIET_CHECKS-th quiet check on, for REDUCE_CHECKS checks, then not until the loop was busy again (a new burst).
  */
 export function footprintStep(quietChecks: number, busy: number): { quietChecks: number; reduce: boolean } {
   const quiet = busy < QUIET_UTILISATION ? quietChecks + 1 : 0;
