@@ -1,130 +1,92 @@
-// Memory a burst of work leaves committed, given back once the process is idle.
+// Memory a burst of work leaves committed, given back once the burst is over, without holding the event loop.
 //
-// Measured (bench/scale's bulk load through the front door, /proc/PID/smaps, heap statistics, heap snapshots):
-// after 20,000 resource groups PUT the emulator held 206 MB resident, of which the V8 heap was 150 MB (old
-// space 104 MB "used", young generation 32 MB), while a heap snapshot found 42 MB of live objects; malloc
-// arenas, Buffers and sockets were a few MB. The difference is memory an ordinary major collection keeps:
-// objects only freed by a collection that runs weak callbacks to a fixed point (several rounds) and reduces
-// the footprint (compacts, shrinks the young generation, clears compilation caches), as V8 does for a heap
-// snapshot or a low-memory notification. Nothing in the emulator holds them: the next such collection frees
-// them. That collection (the inspector's HeapProfiler.collectGarbage, reachable in-process without
-// --inspect) brought that process from 206 to 101 MB resident; an idle emulator after start-up from 72.7 to
-// 70.4 MB.
+// Measured (bench/scale's bulk load through the front door, heap statistics, --trace-gc): after 100,000
+// resource groups PUT (plus 50 clusters and 5,000 generic resources) the emulator held 460 - 520 MB resident
+// with 420 MB of V8 heap, of which 180 MB were live. An ordinary major collection frees the garbage in place
+// but gives little back: the live texts of the store sit on pages shared with garbage the burst promoted, so
+// the pages stay. What gives them back is a collection that reduces the footprint (compacts the fragmented
+// pages, shrinks the young generation). Made at once (the inspector's HeapProfiler.collectGarbage, as an
+// earlier version did) it is atomic: 0.5 s with 20,000 groups, 1.3 - 2 s with 100,000 on the loaded 2-core
+// machine, every request waiting meanwhile.
 //
-// It costs the loop one stretch (0.2 s at start-up, 0.5 s with 20,000 groups, on the loaded 2-core machine), so
-// it runs only when the process is idle (event loop busy less than 5 % of each of the last two 5 s checks) and
-// the resident set grew by more than 32 MB since the last one (or once after start-up). Where the inspector
-// is missing (a node built without it), an ordinary major collection is made instead.
-// While a loaded machine's clusters keep the loop above "idle", an ordinary major collection (about 12 ms with
-// 100,000 groups) is still made once the old generation grew by 32 MB and the loop is less than half busy, and
-// a minor one lets V8 shrink the young generation a burst grew. Started by the command line only (a test process
-// runs many emulators and its own collections).
+// V8 has its own memory reducer: incremental memory-reducing collections (marking in steps between tasks,
+// compaction of the fragmented pages at the end), started by a timer once the allocation rate is low. An
+// emulator with clusters never looks idle enough to it (their controllers keep allocating), so it never
+// starts; with V8 told to optimise for size it does. So: once the loop has been less than half busy for two
+// checks in a row (a burst is over), `--optimize-for-size` is set for 15 s, and cleared at once if the loop is
+// busy again (it makes V8 collect more often, which a burst should not pay). Same machine, same 100,000-group
+// load: resident set 521 -> 280 MB within 15 s, the longest pause 148 ms (two collections: 93 and 148 ms,
+// incremental steps up to 53 ms, at load 17); the atomic collection reached 261 MB holding the loop 2 s.
+// Started by the command line only (a test process runs many emulators and its own collections).
 
 import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { performance } from 'node:perf_hooks';
+import { runInNewContext } from 'node:vm';
 
 const CHECK_MS = 5000;
-/** Idle: the event loop busy less than this share of the last CHECK_MS (clusters' controllers tick now and then). */
-const IDLE_UTILISATION = 0.05;
-/** Checks in a row that must be idle before the footprint-reducing collection (a burst pausing is not idleness). */
-const IDLE_CHECKS_TO_RECLAIM = 2;
-/** Below this share of busy time a burst is over (see the old generation below). */
-const QUIETER_UTILISATION = 0.5;
-/** The young generation's size at start (two 1 MB semi-spaces): larger than this, it grew during a burst. */
-const YOUNG_AT_START = 2 * 1024 * 1024;
-/** Growth of the old generation since the last major collection made here beyond which the next is made. */
-const OLD_GROWTH_BYTES = 32 * 1024 * 1024;
-/** Growth of the resident set since the last footprint-reducing collection beyond which the next is made. */
-const RSS_GROWTH_BYTES = 32 * 1024 * 1024;
-
-const spaceSize = (name: string) => v8.getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0;
+/** Below this share of busy time (each check) a burst is over: clusters' controllers keep a loaded loop above "idle". */
+const QUIET_UTILISATION = 0.5;
+/** Quiet checks in a row before V8 is told to reduce the footprint (a burst pausing is not its end). */
+const QUIET_CHECKS = 2;
+/**
+ * Checks V8 is told to reduce it for: its timer starts a round within 8 s, and the rounds that follow run to
+ * their end without the flag. Not longer: with it V8 keeps the young generation at its smallest, so a heavy
+ * request made meanwhile collects more often. (Reads made after the window were as fast as before it: 20,000
+ * groups, a filtered generic list, the dashboard state, a $filter over every group.)
+ */
+const REDUCE_CHECKS = 3;
 
 /**
- * One collection that reduces the footprint, as V8 makes for a heap snapshot (weak callbacks run to a fixed
- * point, compaction, the young generation shrunk, compilation caches cleared). Resolves false where the
- * inspector is not available.
+ * Whether V8 optimises for size now (its memory reducer then runs incremental, footprint-reducing collections
+ * whenever its timer fires). A flag V8 reads where it decides, so setting it at run time takes effect at once.
  */
-export async function reduceFootprint(): Promise<boolean> {
-  let Session: typeof import('node:inspector').Session;
-  try {
-    ({ Session } = await import('node:inspector'));
-  } catch {
-    return false;
-  }
-  const session = new Session();
-  try {
-    session.connect();
-  } catch {
-    return false;
-  }
-  return new Promise((resolve) => {
-    session.post('HeapProfiler.collectGarbage', (err) => {
-      // disconnecting inside the session's own callback stalls the loop: after it
-      setImmediate(() => session.disconnect());
-      resolve(!err);
-    });
-  });
+export function reduceFootprint(on: boolean): void {
+  v8.setFlagsFromString(on ? '--optimize-for-size' : '--no-optimize-for-size');
 }
 
-/** Starts watching; returns a function that stops it. */
-export function releaseMemoryWhenIdle(): () => void {
-  let collect: ((opts: { type: 'minor' | 'major' }) => void) | undefined;
+/** One ordinary major collection, through the gc() V8 offers a new context once --expose-gc is set. */
+function majorCollection(): void {
   try {
-    // the gc() V8 offers to a new context once the flag is set: this process's own heap
     v8.setFlagsFromString('--expose-gc');
-    collect = runInNewContext('gc') as typeof collect;
+    (runInNewContext('gc') as (o: { type: 'major' }) => void)({ type: 'major' });
   } catch {
-    collect = undefined;
+    // no gc(): V8's reducer starts after the first collection the process makes on its own
   }
+}
+
+/**
+ * What the next check decides, from the quiet checks in a row so far and this check's busy share: reduce from
+ * the QUIET_CHECKS-th quiet check on, for REDUCE_CHECKS checks, then not until the loop was busy again (a new burst).
+ */
+export function footprintStep(quietChecks: number, busy: number): { quietChecks: number; reduce: boolean } {
+  const quiet = busy < QUIET_UTILISATION ? quietChecks + 1 : 0;
+  return { quietChecks: quiet, reduce: quiet >= QUIET_CHECKS && quiet < QUIET_CHECKS + REDUCE_CHECKS };
+}
+
+/** Starts watching; returns a function that stops it (and leaves V8 as it found it). */
+export function releaseMemoryWhenIdle(): () => void {
   let last = performance.eventLoopUtilization();
-  let collected = false; // since the last busy period
-  /** The old generation's size after the last major collection made here (0: none yet). */
-  let oldAfterLast = 0;
-  /** Idle checks in a row. */
-  let idleChecks = 0;
-  /** The resident set after the last footprint-reducing collection (0: none yet, so one follows start-up). */
-  let rssAfterReclaim = 0;
-  let reclaiming = false;
+  let quietChecks = 0;
+  let reducing = false;
+  let started = false;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
-    if (reclaiming) return;
-    idleChecks = busy < IDLE_UTILISATION ? idleChecks + 1 : 0;
-    if (idleChecks >= IDLE_CHECKS_TO_RECLAIM && (rssAfterReclaim === 0 || process.memoryUsage.rss() > rssAfterReclaim + RSS_GROWTH_BYTES)) {
-      reclaiming = true;
-      void reduceFootprint()
-        .then((done) => {
-          if (!done) collect?.({ type: 'major' });
-        })
-        .finally(() => {
-          reclaiming = false;
-          collected = true;
-          oldAfterLast = spaceSize('old_space');
-          // V8 hands pages back to the system on its own threads shortly after: read the resident set then
-          setTimeout(() => (rssAfterReclaim = process.memoryUsage.rss()), 1000).unref();
-          rssAfterReclaim ||= process.memoryUsage.rss();
-        });
-      return;
+    const step = footprintStep(quietChecks, busy);
+    quietChecks = step.quietChecks;
+    if (step.reduce === reducing) return;
+    reduceFootprint((reducing = step.reduce));
+    if (reducing && !started) {
+      // V8's reducer waits for a major collection before its first round; start-up may not have made one yet
+      // (a heap of about 20 MB: a few milliseconds)
+      started = true;
+      majorCollection();
     }
-    if (!collect) return;
-    // The old generation: compacted once the burst that grew it is over (the loop less than half busy), not
-    // only when idle: with clusters, their controllers keep a loaded machine's loop busier than "idle" for good.
-    if (busy < QUIETER_UTILISATION && spaceSize('old_space') > oldAfterLast + OLD_GROWTH_BYTES) {
-      collect({ type: 'major' });
-      oldAfterLast = spaceSize('old_space');
-      collected = true;
-      return;
-    }
-    if (busy > IDLE_UTILISATION) {
-      collected = false;
-      return;
-    }
-    if (collected) return;
-    collected = true;
-    if (spaceSize('new_space') > YOUNG_AT_START) collect({ type: 'minor' });
   }, CHECK_MS);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    if (reducing) reduceFootprint(false);
+  };
 }

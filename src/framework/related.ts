@@ -41,6 +41,15 @@ export function storedRelated(registry: TypeRegistry, repo: ResourceRepository, 
   return stored;
 }
 
+/**
+ * Reads, off the event loop, what locating related resources asks the public catalogue for (its index: a hook
+ * may name a type no hand-built provider declares) the first time; undefined when nothing is unread, so that a
+ * caller awaits only then. relatedOps still works without it, reading synchronously.
+ */
+export function relatedReady(registry: TypeRegistry, related: Related | undefined): Promise<void> | undefined {
+  return related?.put?.length ? registry.catalogue()?.prepare?.('') : undefined;
+}
+
 /** The writes of a Related (puts, deletes with their descendants, side records). */
 export function relatedOps(registry: TypeRegistry, repo: ResourceRepository, related: Related | undefined, operationId?: string, systemData?: SystemData): WriteOp[] {
   if (!related) return [];

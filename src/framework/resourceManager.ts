@@ -19,7 +19,7 @@ import { idKey } from './repository.js';
 import { newEtag, etagMatches } from './etag.js';
 import { systemDataFor } from './systemData.js';
 import { candidateFromBody, checkDepth, checkTags, mergePatch, requireObject, typeName } from './candidate.js';
-import { parentIdOf, relatedOps, deleteTreeOps } from './related.js';
+import { parentIdOf, relatedOps, relatedReady, deleteTreeOps } from './related.js';
 import { findSubscription, registrationState } from './registration.js';
 import { matchesFilter, parseFilter } from './filter.js';
 import { authorize } from '../authorization/enforce.js';
@@ -161,7 +161,10 @@ export class ResourceManagerCore implements ResourceManager {
    * a write would get and changes nothing. For writes the core does not route itself: a nested deployment's
    * record, kept in its target scope when the deployment ends.
    */
-  checkWrite(call: Call): void {
+  async checkWrite(call: Call): Promise<void> {
+    // the catalogue's index (routing, api-versions: all the checks read of it) off the loop the first time
+    const reading = this.services.registry.catalogue()?.prepare?.('');
+    if (reading) await reading;
     this.admit(call);
   }
 
@@ -394,6 +397,8 @@ export class ResourceManagerCore implements ResourceManager {
     resource.systemData = systemDataFor(ctx.principal, ctx.headers['x-ms-arm-resource-system-data'], existing?.resource.systemData);
     resource.etag = newEtag();
     const stored: StoredResource = { resource, internal: internal ?? existing?.internal ?? {}, parent: parentIdOf(path, def), typeKey: typeKeyOf(def.namespace, def.type) };
+    const reading = relatedReady(services.registry, related);
+    if (reading) await reading;
     const ops: WriteOp[] = [];
     let op: OperationRecord | undefined;
     if (plan) {
@@ -429,6 +434,8 @@ export class ResourceManagerCore implements ResourceManager {
   private async startDelete(ctx: RequestContext & { existing: StoredResource }): Promise<{ op?: OperationRecord; status: number }> {
     const { services, def, existing } = ctx;
     const outcome = def.onDelete ? await def.onDelete(ctx) : {};
+    const reading = relatedReady(services.registry, outcome.related);
+    if (reading) await reading;
     if (outcome.operation) {
       const stored: StoredResource = structuredClone(existing);
       stored.resource.properties = { ...(stored.resource.properties ?? {}), provisioningState: 'Deleting' };
@@ -456,6 +463,8 @@ export class ResourceManagerCore implements ResourceManager {
     if (!ctx.existing) throw notFound(ctx);
     const existing = ctx.existing;
     const outcome: ActionOutcome = await entry[1](ctx as RequestContext & { existing: StoredResource });
+    const reading = relatedReady(services.registry, outcome.related);
+    if (reading) await reading;
     if (!outcome.operation) {
       await this.commitActionState(ctx, outcome);
       if (outcome.cancel) await services.asyncOperations.cancel(outcome.cancel.operationId, outcome.cancel.message);
@@ -490,6 +499,8 @@ export class ResourceManagerCore implements ResourceManager {
 
   /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */
   async seed(related: Related): Promise<void> {
+    const reading = relatedReady(this.services.registry, related);
+    if (reading) await reading;
     const ops = relatedOps(this.services.registry, this.services.resources, related);
     if (ops.length) await this.services.store.write(ops);
   }

@@ -350,9 +350,10 @@ export interface ResourceManager {
   execute(call: Call): Promise<Result>;
   /**
    * Would this principal be allowed to write here (RBAC, linked checks, deny assignments)? Throws the refusal a
-   * write would get; changes nothing (a nested deployment's own record in its target scope).
+   * write would get; changes nothing (a nested deployment's own record in its target scope). Resolves once the
+   * catalogue data the check needs is read (off the event loop, the first time).
    */
-  checkWrite(call: Call): void;
+  checkWrite(call: Call): Promise<void>;
   /** The resource's wire shape at an api-version. */
   wire(s: StoredResource, def: ResourceTypeDefinition, apiVersion: string): ArmResource;
   /** Start-up data a provider seeds (e.g. the configured principals' Owner assignments), in one write. */

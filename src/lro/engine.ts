@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Errors, ArmError, type ErrorDetail } from '../arm/errors.js';
 import { StoreConflictError, StoreUnavailableError, type Lease, type Store, type StoreChange, type WriteOp } from '../store/store.js';
 import type { ResourceRepository } from '../framework/repository.js';
-import { relatedOps, deleteTreeOps } from '../framework/related.js';
+import { relatedOps, relatedReady, deleteTreeOps } from '../framework/related.js';
 import type { AsyncOperations, Completion, Services, StoredResource, TypeRegistry } from '../framework/types.js';
 import type { CompletionGate, GateRule, OperationSubject, OperationPlan, OperationRecord, TaskKind, TaskRecord } from '../arm/asyncOperations.js';
 
@@ -865,6 +865,8 @@ export class OperationEngine implements AsyncOperations {
 
   /** Resource, related resources and operation reach their terminal state in one atomic write (throws if it cannot be stored). */
   private async commitFinal(op: OperationRecord, before: StoredResource | undefined, next: Completion): Promise<void> {
+    const reading = relatedReady(this.registry, next.related);
+    if (reading) await reading;
     if (this.abandoned.has(op.id)) throw new Abandoned();
     const ops = [this.writeOp(op)];
     if (this.store.has(CONTROL_COLLECTION, op.id.toLowerCase())) ops.push({ collection: CONTROL_COLLECTION, key: op.id.toLowerCase(), value: undefined });

@@ -345,12 +345,16 @@ export class JournalStore extends TableReads implements Store {
         for (const k of await sortedInSlices([...this.table.keys(name)])) {
           const t = this.table.text(name, k);
           if (t === undefined) continue; // deleted meanwhile: the journal after `covered` says so
-          const head = snapshot3RecordHead(k);
-          if (used + 3 * (head.length + t.length + 1) <= buf.length) {
-            used += buf.write(head, used);
+          if (!NEEDS_ESCAPE.test(k) && used + 3 * (k.length + t.length) + 4 <= buf.length) {
+            // the record's head (snapshot3RecordHead: the key as a JSON string, a tab) written in place: no
+            // string per record (10 MB of garbage per snapshot of 100,000 records, collected while it writes)
+            buf[used++] = 0x22; // "
+            used += buf.write(k, used);
+            buf[used++] = 0x22;
+            buf[used++] = 0x09; // TAB
             used += buf.write(t, used);
-            used += buf.write('\n', used);
-          } else await append(head, t, '\n');
+            buf[used++] = 0x0a; // \n
+          } else await append(snapshot3RecordHead(k), t, '\n');
           records++;
           if ((records & 0x3f) === 0 && slices.due()) await flush();
         }
@@ -857,6 +861,10 @@ function keyIn(text: string, start: number, end: number): string | undefined {
   }
   return text.slice(start + 1, end - 1);
 }
+
+/** A key JSON.stringify would not write as it is between quotes (control characters, quote, backslash, surrogates). */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 /** Sorts strings without holding the event loop for long: slices sorted apart, then merged, yielding between steps. */
 export async function sortedInSlices(keys: string[], slice = 2048): Promise<string[]> {

@@ -50,6 +50,11 @@ export interface TemplateHost {
   knownType(namespace: string, type: string): { apiVersions: string[]; locations?: string[] } | undefined;
   /** Whether a namespace exists at all (unknown namespace → InvalidResourceNamespace, else InvalidResourceType). */
   knownNamespace?(namespace: string): boolean;
+  /**
+   * Reads off the event loop what knownType/knownNamespace will look up for a namespace (the public catalogue's
+   * index), the first time; undefined when nothing is unread. The worker pool awaits it before answering them.
+   */
+  catalogueReady?(namespace: string): Promise<void> | undefined;
   /** Fetches a linked template or parameters file (templateLink.uri, parametersLink.uri). */
   fetchTemplate?(url: string): Promise<unknown>;
   /** Reads a Key Vault secret for a parameter given as `{reference: {keyVault: {id}, secretName, secretVersion?}}`. */

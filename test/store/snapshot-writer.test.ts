@@ -1,9 +1,9 @@
 // The snapshot writer's pieces: keys sorted in runs merged across run boundaries, texts of every size and
-// script packed through its reused buffer and read back exactly, and the idle footprint reduction.
+// script packed through its reused buffer and read back exactly, and when the footprint is reduced after a burst.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { JournalStore, sortedInSlices } from '../../src/store/journal.js';
-import { reduceFootprint } from '../../src/framework/idleMemory.js';
+import { footprintStep, reduceFootprint } from '../../src/framework/idleMemory.js';
 import { tmpDir } from '../support/emulator.js';
 
 describe('store: snapshot writer', () => {
@@ -22,6 +22,10 @@ describe('store: snapshot writer', () => {
       big: { x: 'é'.repeat(200_000), y: '😀'.repeat(50_000) }, // more than 256 KB of UTF-8 in one record
       small: { y: 'ü€😀', 'k\t"\n': 'tab, quote and newline in a key' },
       plain: 1,
+      // keys written as they are, and keys that must be escaped (a surrogate pair, a lone surrogate, a backslash)
+      'k😀': 2,
+      'lone\ud800': 3,
+      'back\\slash': 4,
     };
     for (let i = 0; i < 3000; i++) values[`k${i}`] = { i, s: 'x'.repeat(i % 500) + (i % 7 === 0 ? 'ß😀' : '') };
     await s.write(Object.entries(values).map(([key, value]) => ({ collection: 'c', key, value })));
@@ -40,9 +44,20 @@ describe('store: snapshot writer', () => {
     await t.close({ snapshot: false });
   });
 
-  it('reduces the footprint in-process (the collection an idle emulator makes after a burst)', async () => {
-    assert.equal(await reduceFootprint(), true);
-    // the loop keeps turning after it (a session closed inside its own callback used to stall it)
-    await new Promise((r) => setTimeout(r, 20));
+  it('tells V8 to reduce the footprint after two quiet checks in a row, for three checks, and stops as soon as the loop is busy', () => {
+    let q = 0;
+    const run = (busy: number[]) =>
+      busy.map((b) => {
+        const s = footprintStep(q, b);
+        q = s.quietChecks;
+        return s.reduce ? 1 : 0;
+      });
+    assert.deepEqual(run([0.9, 0.3, 0.9, 0.3, 0.2, 0.1, 0.7, 0.4]), [0, 0, 0, 0, 1, 1, 0, 0]);
+    // quiet for long: three checks of it, then nothing until a burst and a quiet spell again
+    q = 0;
+    assert.deepEqual(run([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.9, 0.1, 0.1]), [0, 1, 1, 1, 0, 0, 0, 0, 0, 1]);
+    // the flag itself is one V8 reads at run time: setting and clearing it leaves the process working
+    reduceFootprint(true);
+    reduceFootprint(false);
   });
 });

@@ -44,6 +44,11 @@ function providerDocument(services: Services, ns: string, subscriptionId?: strin
   };
 }
 
+/** The catalogue's index (every namespace and type a provider document lists), read off the loop the first time. */
+async function catalogueIndex(services: Services): Promise<void> {
+  await services.registry.catalogue()?.prepare?.('');
+}
+
 export const providers: ResourceTypeDefinition = {
   namespace: NS,
   type: 'providers',
@@ -52,6 +57,7 @@ export const providers: ResourceTypeDefinition = {
   apiVersions: RESOURCES_API_VERSIONS,
   handlers: {
     list: async (ctx) => {
+      await catalogueIndex(ctx.services);
       // About 290 namespaces and 3,500 types, each with its locations: built a few namespaces at a time so that
       // building the whole list (as ARM answers it) never holds the event loop for long.
       const docs: NonNullable<ReturnType<typeof providerDocument>>[] = [];
@@ -69,12 +75,14 @@ export const providers: ResourceTypeDefinition = {
         (d) => d.namespace.toLowerCase(),
       );
     },
-    get: (ctx) => {
+    get: async (ctx) => {
+      await catalogueIndex(ctx.services);
       const doc = providerDocument(ctx.services, ctx.path.names[0], ctx.path.subscriptionId);
       if (!doc) throw Errors.invalidResourceNamespace(ctx.path.names[0]);
       return { status: 200, body: doc };
     },
     post: async (ctx) => {
+      await catalogueIndex(ctx.services);
       const ns = ctx.path.names[0];
       const p = ctx.services.registry.provider(ns);
       const action = (ctx.path.action ?? '').toLowerCase();

@@ -41,7 +41,7 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
     },
     /** A nested deployment is a write in its own scope: the deployer must be allowed it there. */
     async checkWrite(id, apiVersion) {
-      resourceManager.checkWrite({ method: 'PUT', path: id, apiVersion, principal, baseUrl });
+      await resourceManager.checkWrite({ method: 'PUT', path: id, apiVersion, principal, baseUrl });
     },
     async waitFor(operationId, signal) {
       const done = resourceManager.waitFor(operationId);
@@ -83,6 +83,10 @@ export function hostFor(services: Services, principal: Principal, baseUrl: strin
     },
     knownNamespace(namespace) {
       return !!registry.provider(namespace);
+    },
+    catalogueReady() {
+      // the index alone: what the lookups read (a namespace's schemas wait for a PUT of one of its types)
+      return registry.catalogue()?.prepare?.('');
     },
     async fetchTemplate(url) {
       let u: URL;

@@ -46,6 +46,8 @@ const encoder = new TextEncoder();
  */
 const workerEntry = (): URL => new URL((globalThis as { armEmulatorWorkerEntry?: string }).armEmulatorWorkerEntry ?? './entry.js', import.meta.url);
 /** The TemplateHost methods a host may lack (the engine then does without). */
+/** The worker's synchronous lookups of the type catalogue (their first argument is a namespace). */
+const SYNC_LOOKUPS = new Set(['knownType', 'knownNamespace']);
 const OPTIONAL = ['preflight', 'predict', 'checkWrite', 'knownNamespace', 'fetchTemplate', 'keyVaultSecret', 'resourceGroup'];
 
 export class TemplateWorkers {
@@ -176,6 +178,25 @@ export class TemplateWorkers {
     else job.reject(error!);
   }
 
+  /** Answers a worker's synchronous call (it waits on the slot's control word) with the host's value. */
+  private answerSync(slot: Slot, m: Extract<FromWorker, { t: 'sync' }>): void {
+    const job = slot.jobs.get(m.id);
+    let text: string;
+    try {
+      const fn = (job?.host as unknown as Record<string, (...a: unknown[]) => unknown> | undefined)?.[m.method];
+      const v = typeof fn === 'function' ? fn.apply(job!.host, m.args) : undefined;
+      text = v === undefined ? '' : JSON.stringify(v);
+    } catch {
+      text = '';
+    }
+    let data = encoder.encode(text);
+    if (data.length > slot.bytes.length) data = new Uint8Array(0);
+    slot.bytes.set(data);
+    Atomics.store(slot.control, 1, data.length);
+    Atomics.store(slot.control, 0, 1);
+    Atomics.notify(slot.control, 0);
+  }
+
   private onMessage(slot: Slot, m: FromWorker): void {
     const job = slot.jobs.get(m.id);
     switch (m.t) {
@@ -211,20 +232,12 @@ export class TemplateWorkers {
         break;
       }
       case 'sync': {
-        let text: string;
-        try {
-          const fn = (job?.host as unknown as Record<string, (...a: unknown[]) => unknown> | undefined)?.[m.method];
-          const v = typeof fn === 'function' ? fn.apply(job!.host, m.args) : undefined;
-          text = v === undefined ? '' : JSON.stringify(v);
-        } catch {
-          text = '';
-        }
-        let data = encoder.encode(text);
-        if (data.length > slot.bytes.length) data = new Uint8Array(0);
-        slot.bytes.set(data);
-        Atomics.store(slot.control, 1, data.length);
-        Atomics.store(slot.control, 0, 1);
-        Atomics.notify(slot.control, 0);
+        // The worker waits (Atomics.wait) for the answer, not this loop: what the type lookups need of the
+        // public catalogue is read off the loop first, the first time a template names its namespace.
+        const reading = typeof m.args[0] === 'string' && SYNC_LOOKUPS.has(m.method) ? job?.host.catalogueReady?.(m.args[0]) : undefined;
+        const answer = () => this.answerSync(slot, m);
+        if (reading) void reading.then(answer, answer);
+        else answer();
         break;
       }
     }
