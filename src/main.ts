@@ -131,7 +131,6 @@ async function main(): Promise<void> {
     '  In another terminal, in this folder: az (signed in, in a config folder of its own), curl, Node, Python, Ansible:',
     `  eval "$(npm run -s env${envArgs.length ? ` -- ${envArgs.join(' ')}` : ''})"`,
   ];
-  console.log(lines.join('\n'));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -143,6 +142,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // the banner last: a supervisor that stops the emulator as soon as it reads it gets the clean stop
+  console.log(lines.join('\n'));
 }
 
 /** What the time scale means for a user, e.g. 'az aks create' taking a second or two minutes. */
