@@ -818,6 +818,7 @@ export class OperationEngine implements AsyncOperations {
       this.finishing.delete(op.id);
       return this.rollback(op, toDetail(e));
     }
+    await this.relatedReady(next);
     op.status = 'Succeeded';
     op.percentComplete = 100;
     op.endTime = new Date().toISOString();
@@ -849,6 +850,7 @@ export class OperationEngine implements AsyncOperations {
     } catch {
       next = { resource: defaultFailed(op, stored, status) };
     }
+    await this.relatedReady(next);
     op.status = status;
     op.error = error;
     op.endTime = new Date().toISOString();
@@ -863,10 +865,19 @@ export class OperationEngine implements AsyncOperations {
     this.settled(op);
   }
 
+  /**
+   * The catalogue's schemas of the related resources' types, read off the loop before the final write locates
+   * them. Awaited before the operation's record changes: pollers read the driver's record, and must not see it
+   * ended while the resource it ends is not written yet (a cluster Succeeded with the resource still Creating).
+   */
+  private async relatedReady(next: Completion): Promise<void> {
+    const reading = relatedReady(this.registry, next.related);
+    if (reading) await reading.catch(() => undefined); // a read that fails: the write reads synchronously
+  }
+
   /** Resource, related resources and operation reach their terminal state in one atomic write (throws if it cannot be stored). */
   private async commitFinal(op: OperationRecord, before: StoredResource | undefined, next: Completion): Promise<void> {
-    const reading = relatedReady(this.registry, next.related);
-    if (reading) await reading;
+    // no await before the write: the record pollers read (live) already says how it ended
     if (this.abandoned.has(op.id)) throw new Abandoned();
     const ops = [this.writeOp(op)];
     if (this.store.has(CONTROL_COLLECTION, op.id.toLowerCase())) ops.push({ collection: CONTROL_COLLECTION, key: op.id.toLowerCase(), value: undefined });
