@@ -2,21 +2,11 @@
 // (tasks that finish when the test says, store writes held and let go one by one), never by timing.
 
 import assert from 'node:assert/strict';
-import type { OperationRecord, OperationSubject, TaskRecord } from '../../src/arm/asyncOperations.js';
-import { createLogger } from '../../src/config/log.js';
-import type { Services } from '../../src/framework/types.js';
-import { Registry } from '../../src/framework/registry.js';
-import { ResourceRepository } from '../../src/framework/repository.js';
-import { OperationEngine } from '../../src/lro/engine.js';
+import type { OperationRecord, TaskRecord } from '../../src/arm/asyncOperations.js';
+import type { OperationEngine } from '../../src/lro/engine.js';
 import { JournalStore, type Store, type WriteOp } from '../../src/store/store.js';
 import { waitUntil } from '../support/wait.js';
-
-/** A deferred: resolved when the test says. */
-function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
+import { deferred, engineOn, SUBJECT } from './helpers.js';
 
 /** Holds the store's writes of operation records until let go, in order; `passThrough` stops holding. */
 function holdOperationWrites(store: Store): { held: { ops: WriteOp[]; go: () => void }[]; passThrough: () => void } {
@@ -37,21 +27,6 @@ function holdOperationWrites(store: Store): { held: { ops: WriteOp[]; go: () => 
     },
   };
 }
-
-function engineOn(store: Store): OperationEngine {
-  const services = { log: createLogger('warn'), config: { timeScale: 0, operationRetentionHours: 0 } } as unknown as Services;
-  return new OperationEngine(store, new Registry(), new ResourceRepository(store), 0, () => services);
-}
-
-const SUBJECT: OperationSubject = {
-  resourceId: '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Sample/things/t1',
-  typeKey: 'microsoft.sample/things',
-  namespace: 'Microsoft.Sample',
-  location: 'eastus',
-  subscriptionId: '00000000-0000-0000-0000-000000000001',
-  method: 'PUT',
-  apiVersion: '2024-01-01',
-};
 
 describe('operation engine: interleavings of tasks and saves', function () {
   let store: JournalStore;

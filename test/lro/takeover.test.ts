@@ -5,25 +5,12 @@
 //      undo the finished operation's work: a Succeeded cluster left without VMs).
 
 import assert from 'node:assert/strict';
-import type { OperationRecord, OperationSubject, TaskRecord } from '../../src/arm/asyncOperations.js';
-import { createLogger } from '../../src/config/log.js';
-import type { Services } from '../../src/framework/types.js';
-import { Registry } from '../../src/framework/registry.js';
-import { ResourceRepository } from '../../src/framework/repository.js';
-import { OperationEngine } from '../../src/lro/engine.js';
+import type { OperationRecord, TaskRecord } from '../../src/arm/asyncOperations.js';
+import type { OperationEngine } from '../../src/lro/engine.js';
 import { PgStore } from '../../src/store/postgres.js';
 import { sharedPostgres } from '../support/postgres.js';
 import { waitUntil } from '../support/wait.js';
-
-const SUBJECT: OperationSubject = {
-  resourceId: '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Sample/things/t1',
-  typeKey: 'microsoft.sample/things',
-  namespace: 'Microsoft.Sample',
-  location: 'eastus',
-  subscriptionId: '00000000-0000-0000-0000-000000000001',
-  method: 'PUT',
-  apiVersion: '2024-01-01',
-};
+import { engineOn, SUBJECT } from './helpers.js';
 
 /** An instance: its own store on the shared database and its own engine (time scale 0; sweeps only when told). */
 interface Instance {
@@ -49,8 +36,7 @@ describe('operation takeover between two instances (PostgreSQL)', function () {
 
   const start = async (name: string, follow: boolean): Promise<Instance> => {
     const store = await PgStore.open({ url, probeMs: 100, follow });
-    const services = { log: createLogger('warn'), config: { timeScale: 0, operationRetentionHours: 0 } } as unknown as Services;
-    const engine = new OperationEngine(store, new Registry(), new ResourceRepository(store), 0, () => services);
+    const engine = engineOn(store);
     engine.registerTaskKind('test.make', {
       run: async (t: TaskRecord) => {
         await holds.get(t.id)?.promise;
