@@ -4,6 +4,7 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ArmError, Errors, isArmError } from '../arm/errors.js';
+import { readLimited } from '../arm/body.js';
 import { handleArm } from './dispatcher.js';
 import type { Services } from '../framework/types.js';
 import { jwtLoading, type TokenService } from '../identity/tokens.js';
@@ -196,31 +197,8 @@ function fromUnknown(err: unknown): ArmError {
 /** Reads the request body up to `limit` bytes; past it, answers 413 without buffering the rest. */
 export function readBody(req: Request, limit: number): Promise<Buffer | undefined> {
   if (req.method === 'GET' || req.method === 'HEAD' || (req.method === 'DELETE' && !req.headers['content-length'])) return Promise.resolve(undefined);
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  const tooLarge = () => Errors.requestEntityTooLarge(limit);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume(); // drain so the socket can answer
-    return Promise.reject(tooLarge());
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c: Buffer) => {
-      if (failed) return;
-      size += c.length;
-      if (size > limit) {
-        failed = true;
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(size ? Buffer.concat(chunks) : undefined);
-    });
-    req.on('error', (e) => {
-      if (!failed) reject(Errors.invalidRequestContent(`The request body could not be read: ${e.message}`));
-    });
-  });
+  return readLimited(req, limit, {
+    tooLarge: () => Errors.requestEntityTooLarge(limit),
+    unreadable: (e) => Errors.invalidRequestContent(`The request body could not be read: ${e.message}`),
+  }).then((b) => (b.length ? b : undefined));
 }

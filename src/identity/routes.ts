@@ -5,6 +5,7 @@
 import express, { type Request, type Response, type NextFunction, type RequestHandler } from 'express';
 import { OAuthError, jwtLoading, type TokenService } from './tokens.js';
 import { metadataEndpoints } from './metadata.js';
+import { readLimited } from '../arm/body.js';
 
 const OPENID_RE = /^(.*)\/\.well-known\/openid-configuration$/i;
 const TOKEN_RE = /^\/([^/]+)\/oauth2\/(v2\.0\/)?token$/i;
@@ -27,38 +28,17 @@ function utf8Form(fallback: RequestHandler, limit: number): RequestHandler {
     const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (!FORM_RE.test(req.headers['content-type'] ?? '') || encoding !== 'identity') return fallback(req, res, next);
     const tooLarge = () => Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large' });
-    if (Number(req.headers['content-length'] ?? 0) > limit) {
-      req.resume(); // drained, so the socket can answer
-      return next(tooLarge());
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        next(tooLarge());
-      } else chunks.push(c);
-    });
-    req.on('error', (e) => {
-      if (!done) next(Object.assign(e, { status: 400 }));
-      done = true;
-    });
-    req.on('end', () => {
-      if (done) return;
-      done = true;
+    readLimited(req, limit, { tooLarge, unreadable: (e) => Object.assign(e, { status: 400 }) }).then((raw) => {
       const body: Record<string, string | string[]> = Object.create(null);
       let fields = 0;
-      for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+      for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) {
         if (++fields > FORM_FIELDS) return next(Object.assign(new Error('too many parameters'), { status: 413, type: 'parameters.too.many' }));
         const had = body[k];
         body[k] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
       }
       req.body = body;
       next();
-    });
+    }, next);
   };
 }
 

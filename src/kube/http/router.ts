@@ -14,6 +14,7 @@ import { storageOf } from '../kinds/registry.js';
 import { apiVersionOf, isObj, type KubeObject } from '../model.js';
 import { isKubeError, KubeError, KubeErrors } from '../status.js';
 import { StoreConflictError, StoreUnavailableError } from '../../store/store.js';
+import { readLimited } from '../../arm/body.js';
 import type { ClusterView } from '../clusters.js';
 import { aggregated, AGGREGATED_V2, AGGREGATED_V2BETA1, apiGroup, apiGroupList, apiVersions, resourceList } from './discovery.js';
 import { openapiDoc, openapiRoot } from './openapi.js';
@@ -361,29 +362,7 @@ function warn(res: Response, warnings: string[]): void {
 }
 
 function readRaw(req: Request, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      reject(KubeErrors.tooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c: Buffer) => {
-      if (failed) return;
-      size += c.length;
-      if (size > limit) {
-        failed = true;
-        reject(KubeErrors.tooLarge());
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => !failed && resolve(Buffer.concat(chunks)));
-    req.on('error', (e) => !failed && reject(KubeErrors.badRequest(`the request body could not be read: ${e.message}`)));
-  });
+  return readLimited(req, limit, { tooLarge: () => KubeErrors.tooLarge(), unreadable: (e) => KubeErrors.badRequest(`the request body could not be read: ${e.message}`) });
 }
 
 function parseBody(raw: Buffer, yamlAllowed: boolean): unknown {
