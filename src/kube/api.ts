@@ -430,7 +430,8 @@ export class KubeApi {
     else delete m.generation;
     // What a client sends as status is not kept; a built-in kind starts with an empty one (as the API server's
     // create strategies reset it: clients read `status` of a fresh deployment), a custom resource with none.
-    if (def.statusSubresource) {
+    // Nodes keep theirs (statusOnCreate).
+    if (def.statusSubresource && !def.statusOnCreate) {
       if (def.custom) delete obj.status;
       else obj.status = {};
     }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { waitForOperation, type TestEmulator } from '../support/emulator.js';
-import { aksCluster, eventually, hybridCluster, raw, startAksEmulator, type TestCluster } from './helpers.js';
+import { aksCluster, eventually, hybridCluster, raw, startAksEmulator, watchEvents, type TestCluster } from './helpers.js';
 
 const API = '2024-02-01';
 
@@ -43,6 +43,21 @@ describe('kube: nodes follow the fabric and ARM', function () {
     hyb = await hybridCluster(emu, 'fabhyb', 3);
   });
   after(async () => emu?.close());
+
+  it('a new node registers with its status: its first watch event already says Ready (no client ever sees a node without conditions)', async () => {
+    const rv = (await raw(aks, 'GET', '/api/v1/nodes')).json.metadata.resourceVersion;
+    const before = new Set((await nodes(aks)).map((n) => n.metadata.name));
+    const added = watchEvents(aks, `/api/v1/nodes?watch=1&resourceVersion=${rv}`, (evs) => evs.some((e) => e.type === 'ADDED' && !before.has(e.object.metadata.name)));
+    await armWrite(emu, 'put', `${aks.id}/agentPools/reg`, { properties: { count: 1, vmSize: 'Standard_DS2_v2', mode: 'User', osType: 'Linux' } });
+    const first = (await added).find((e) => e.type === 'ADDED' && !before.has(e.object.metadata.name))!;
+    assert.ok(ready(first.object), JSON.stringify(first.object.status));
+    // kube-apiserver keeps a status sent with a Node's create (the kubelet registers so); a client's too (the
+    // node controller then removes this one: no VM is behind it, as the cloud node lifecycle controller does).
+    const made = await raw(aks, 'POST', '/api/v1/nodes', { metadata: { name: 'byhand' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'x' }] } });
+    assert.equal(made.status, 201, JSON.stringify(made.json));
+    assert.equal(made.json.status.conditions[0].reason, 'KubeletNotReady');
+    await armWrite(emu, 'delete', `${aks.id}/agentPools/reg`);
+  });
 
   it('scales, adds, deletes and upgrades node pools through ARM', async () => {
     await armWrite(emu, 'put', `${aks.id}/agentPools/nodepool1`, { properties: { count: 4, vmSize: 'Standard_DS2_v2', mode: 'System', osType: 'Linux' } });

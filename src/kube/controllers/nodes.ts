@@ -293,9 +293,10 @@ function nodeEvents(ctx: ControllerContext, node: KubeObject, prev: KubeObject |
   const name = node.metadata.name!;
   const ref = nodeRef(node);
   if (!prev) {
-    // Created without its status (the status subresource): its readiness is written, and recorded, next pass.
+    // Registered with its status (a node is never seen without its Ready condition).
     ctx.event(ref, 'Normal', 'Starting', 'Starting kubelet.', 'kubelet', name);
     ctx.event(ref, 'Normal', 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`, 'node-controller');
+    if (ready(node)) ctx.event(ref, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, 'kubelet', name);
   } else if (ready(node) && !ready(prev)) ctx.event(ref, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`, 'kubelet', name);
   else if (ready(prev) && !ready(node)) ctx.event(ref, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`, 'node-controller');
 }

@@ -52,7 +52,7 @@ export function nodeStatusText(o: KubeObject): string {
 const addr = (o: KubeObject, type: string) => (o.status?.addresses ?? []).find((a: any) => a.type === type)?.address ?? '<none>';
 
 const nodes: ResourceDef = {
-  ...builtin('', 'v1', 'nodes', 'Node', { namespaced: false, shortNames: ['no'], subresources: ['status', 'proxy'] }),
+  ...builtin('', 'v1', 'nodes', 'Node', { namespaced: false, shortNames: ['no'], subresources: ['status', 'proxy'], statusOnCreate: true }),
   columns: [
     NAME_COLUMN,
     col('Status', 'string', 'The status of the node'),

@@ -52,6 +52,8 @@ export interface ResourceDef {
   generation?: boolean;
   /** Writes to the main resource keep the stored status; writes to /status keep everything else. */
   statusSubresource?: boolean;
+  /** A status sent on create is kept (Nodes: the kubelet registers its node with its conditions, as kube-apiserver's node strategy allows). */
+  statusOnCreate?: boolean;
   /** Kept under another resource (events.k8s.io/events are core events). */
   storageGroup?: string;
   storageResource?: string;
