@@ -6,11 +6,13 @@
 // the CPU second a command costs) and forks one child per command; the child takes the command's argv,
 // environment, working directory and stdio and runs az's own entry point as /usr/bin/az does. azure.cli and knack
 // themselves are imported in the child, from the command's own environment (they read AZURE_CONFIG_DIR at import).
-// The small client az-zygote/az does the asking; bash scripts get it as `az` on their PATH (azPathEnv).
+// The small client (az-zygote/az.c compiled, or the Python az-zygote/az) does the asking; bash scripts get it as
+// `az` on their PATH (azPathEnv).
 // ARM_EMULATOR_TEST_AZ=exec runs /usr/bin/az itself for every command (and so does any failure to start the
 // zygote).
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CA_PATH, CLIENT_ID, SECRET, TENANT, tmpDir, type TestEmulator } from './emulator.js';
@@ -33,8 +35,31 @@ export function ensureAz(): void {
 
 const REAL_AZ = '/usr/bin/az';
 const ZYGOTE_DIR = path.resolve('test/support/az-zygote');
-/** The client that asks the zygote to run a command (falls back to exec'ing /usr/bin/az by itself). */
-export const AZ_CLIENT = path.join(ZYGOTE_DIR, 'az');
+/**
+ * The client that asks the zygote to run a command (and runs /usr/bin/az itself when there is none): az-zygote/az.c
+ * compiled once per machine (by its content, in the temp dir) when there is a C compiler, else the Python script
+ * az-zygote/az, whose start-up costs more CPU than the zygote's fork does.
+ */
+let client: string | undefined;
+export function azClient(): string {
+  if (client) return client;
+  client = path.join(ZYGOTE_DIR, 'az');
+  try {
+    const source = path.join(ZYGOTE_DIR, 'az.c');
+    const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
+    const bin = path.join(os.tmpdir(), `arm-emulator-az-client-${hash}`, 'az');
+    if (!existsSync(bin)) {
+      mkdirSync(path.dirname(bin), { recursive: true });
+      const tmp = `${bin}.${process.pid}`;
+      execFileSync('cc', ['-O2', '-o', tmp, source], { stdio: 'ignore', timeout: 120_000 });
+      renameSync(tmp, bin); // whole or not at all, for the other test processes
+    }
+    client = bin;
+  } catch {
+    // no compiler: the Python client
+  }
+  return client;
+}
 
 /** What Python reads at start-up, before any import: one zygote per distinct set (zygote.py's key). */
 function zygoteKey(env: NodeJS.ProcessEnv): string {
@@ -111,13 +136,13 @@ function startZygote(env: NodeJS.ProcessEnv, key: string): Promise<string | unde
 export async function azPathEnv(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
   const socket = await azZygote(env);
   if (!socket) return env;
-  return { ...env, PATH: `${ZYGOTE_DIR}${path.delimiter}${env.PATH ?? ''}`, ARM_EMULATOR_AZ_ZYGOTE: socket };
+  return { ...env, PATH: `${path.dirname(azClient())}${path.delimiter}${env.PATH ?? ''}`, ARM_EMULATOR_AZ_ZYGOTE: socket };
 }
 
 /** execFile of one az command: through the zygote when there is one. */
 export function execAz(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, done: (err: Error | null, stdout: string, stderr: string) => void): void {
   void azZygote(env).then((socket) => {
-    const file = socket ? AZ_CLIENT : 'az';
+    const file = socket ? azClient() : 'az';
     execFile(file, args, { env: socket ? { ...env, ARM_EMULATOR_AZ_ZYGOTE: socket } : env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => done(err, stdout, stderr));
   });
 }
