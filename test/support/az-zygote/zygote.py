@@ -201,9 +201,15 @@ def run_az():
         try:
             if stream is not None and not stream.closed:
                 stream.flush()
-        except Exception:
-            if stream is sys.stdout and code == 0:
-                code = 120  # what Python exits with when flushing stdout fails at exit
+        except Exception as e:  # as Python reports it, and its exit status then (e.g. a reader that went away)
+            if stream is sys.stdout:
+                try:
+                    import traceback
+                    sys.stderr.write(f'Exception ignored in: {stream!r}\n')
+                    traceback.print_exception(e)
+                except Exception:
+                    pass
+            code = 120
     if interrupted:  # as Python does for an uncaught KeyboardInterrupt: die of SIGINT
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.kill(os.getpid(), signal.SIGINT)
