@@ -39,7 +39,7 @@ const REAL_AZ = '/usr/bin/az';
 const ZYGOTE_DIR = path.resolve('test/support/az-zygote');
 /**
  * The client that asks the zygote to run a command (and runs /usr/bin/az itself when there is none): az-zygote/az.c
- * compiled once per machine (by its content, in the temp dir) when there is a C compiler, else the Python script
+ * compiled once per build (by its content, under dist/) when there is a C compiler, else the Python script
  * az-zygote/az, whose start-up costs more CPU than the zygote's fork does.
  */
 let client: string | undefined;
@@ -49,7 +49,9 @@ export function azClient(): string {
   try {
     const source = path.join(ZYGOTE_DIR, 'az.c');
     const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
-    const bin = path.join(os.tmpdir(), `arm-emulator-az-client-${hash}`, 'az');
+    // next to the build (a temp dir may be mounted noexec; a path under node_modules is one `arm-emulator env`
+    // would skip on PATH)
+    const bin = path.resolve('dist', 'test', 'support', `az-client-${hash}`, 'az');
     if (!existsSync(bin)) {
       mkdirSync(path.dirname(bin), { recursive: true });
       const tmp = `${bin}.${process.pid}`;
@@ -112,7 +114,9 @@ function startZygote(env: NodeJS.ProcessEnv, key: string): Promise<string | unde
   const socket = path.join(dir, 's');
   return new Promise((resolve) => {
     // stdin stays open: the zygote exits (with its commands) when this process has gone
-    const child = spawn('/usr/bin/python3', [path.join(ZYGOTE_DIR, 'zygote.py'), socket], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    // the measuring log reaches the zygotes of scripts whose environment is a user's (the README's terminal)
+    const log = process.env.ARM_EMULATOR_AZ_ZYGOTE_LOG ? { ARM_EMULATOR_AZ_ZYGOTE_LOG: process.env.ARM_EMULATOR_AZ_ZYGOTE_LOG } : {};
+    const child = spawn('/usr/bin/python3', [path.join(ZYGOTE_DIR, 'zygote.py'), socket], { env: { ...env, ...log }, stdio: ['pipe', 'pipe', 'inherit'] });
     if (child.pid) zygotePids.set(key, child.pid);
     let out = '';
     const done = (ok: boolean) => {
