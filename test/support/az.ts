@@ -14,7 +14,7 @@
 // zygote).
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CA_PATH, CLIENT_ID, SECRET, TENANT, tmpDir, type TestEmulator } from './emulator.js';
@@ -162,16 +162,35 @@ export interface AzResult {
 
 /**
  * az builds its command index (commandIndex.json, loading every command module: seconds of CPU) the first time
- * it runs in a config dir. Build it once per test process and copy it into each session's fresh config dir.
+ * it runs in a config dir. Build it once per installed az (kept next to the build, by the az launcher's mtime, for
+ * the other test processes) and copy it into each session's fresh config dir. az checks the index's version and
+ * cloud profile itself and rebuilds a stale one.
  */
 let commandIndex: Promise<string | undefined> | undefined;
 function builtCommandIndex(): Promise<string | undefined> {
   commandIndex ??= new Promise((resolve) => {
+    let kept: string | undefined;
+    try {
+      kept = path.resolve('dist', 'test', 'support', `az-command-index-${Math.round(statSync(realpathSync(REAL_AZ)).mtimeMs)}.json`);
+      if (existsSync(kept)) return resolve(kept);
+    } catch {
+      kept = undefined;
+    }
     const dir = tmpDir('az-index-');
     const env = { ...process.env, AZURE_CONFIG_DIR: dir, AZURE_CORE_COLLECT_TELEMETRY: 'false' };
     execAz(['cloud', 'list', '-o', 'none'], env, 120_000, () => {
       const f = path.join(dir, 'commandIndex.json');
-      resolve(existsSync(f) ? f : undefined);
+      if (!existsSync(f)) return resolve(undefined);
+      if (kept) {
+        try {
+          const tmp = `${kept}.${process.pid}`;
+          copyFileSync(f, tmp);
+          renameSync(tmp, kept); // whole or not at all, for the other test processes
+        } catch {
+          /* this process's copy still serves it */
+        }
+      }
+      resolve(f);
     });
   });
   return commandIndex;
