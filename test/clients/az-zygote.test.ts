@@ -4,7 +4,7 @@
 // timeout kills the command it ends.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { AZ_CLIENT, AzSession, azPathEnv, azZygote, azZygotePid, ensureAz, execAz } from '../support/az.js';
+import { AzSession, azClient, azPathEnv, azZygote, azZygotePid, ensureAz, execAz } from '../support/az.js';
 import { startTestEmulator, SUB, type TestEmulator } from '../support/emulator.js';
 import { waitUntil } from '../support/wait.js';
 
@@ -97,7 +97,7 @@ describe('az zygote: the same az 2.45 commands as /usr/bin/az, one fresh process
     const script = 'command -v az; cd /tmp; az group show -n zyg-rg --query name -o tsv; az group show -n nope >/dev/null 2>&1 || echo "code $?"; pwd';
     // async: the emulator answering az lives in this process
     const out = await new Promise<Out>((resolve) => execFile('bash', ['-c', script], { env, timeout: 120_000 }, result(resolve)));
-    assert.equal(out.stdout, `${AZ_CLIENT}\nzyg-rg\ncode 3\n/tmp\n`, out.stderr);
+    assert.equal(out.stdout, `${azClient()}\nzyg-rg\ncode 3\n/tmp\n`, out.stderr);
   });
 
   it('kills a command whose caller timed out', async () => {

@@ -2,15 +2,19 @@
 // When az is missing, installs it if it can (root + apt-get); otherwise fails saying how.
 //
 // Each az command is a fresh az 2.45 process, started cheaply: a "zygote" (az-zygote/zygote.py, one per test
-// process, started on first use) has imported once the libraries az imports on every run (about two thirds of
-// the CPU second a command costs) and forks one child per command; the child takes the command's argv,
-// environment, working directory and stdio and runs az's own entry point as /usr/bin/az does. azure.cli and knack
-// themselves are imported in the child, from the command's own environment (they read AZURE_CONFIG_DIR at import).
-// The small client az-zygote/az does the asking; bash scripts get it as `az` on their PATH (azPathEnv).
+// process, started on first use) has imported once the libraries az imports on every run and forks one child per
+// command; the child takes the command's argv, environment, working directory and stdio and runs az's own entry
+// point as /usr/bin/az does. azure.cli and knack themselves are imported in the child, from the command's own
+// environment (they read AZURE_CONFIG_DIR at import). A command costs about 0.1-0.15 s of CPU this way, against
+// about 1 s for /usr/bin/az (zygote.py says where the rest went).
+// ARM_EMULATOR_AZ_ZYGOTE_LOG=FILE logs each command's CPU and its client's (for measuring).
+// The small client (az-zygote/az.c compiled, or the Python az-zygote/az) does the asking; bash scripts get it as
+// `az` on their PATH (azPathEnv).
 // ARM_EMULATOR_TEST_AZ=exec runs /usr/bin/az itself for every command (and so does any failure to start the
 // zygote).
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CA_PATH, CLIENT_ID, SECRET, TENANT, tmpDir, type TestEmulator } from './emulator.js';
@@ -33,8 +37,33 @@ export function ensureAz(): void {
 
 const REAL_AZ = '/usr/bin/az';
 const ZYGOTE_DIR = path.resolve('test/support/az-zygote');
-/** The client that asks the zygote to run a command (falls back to exec'ing /usr/bin/az by itself). */
-export const AZ_CLIENT = path.join(ZYGOTE_DIR, 'az');
+/**
+ * The client that asks the zygote to run a command (and runs /usr/bin/az itself when there is none): az-zygote/az.c
+ * compiled once per build (by its content, under dist/) when there is a C compiler, else the Python script
+ * az-zygote/az, whose start-up costs more CPU than the zygote's fork does.
+ */
+let client: string | undefined;
+export function azClient(): string {
+  if (client) return client;
+  client = path.join(ZYGOTE_DIR, 'az');
+  try {
+    const source = path.join(ZYGOTE_DIR, 'az.c');
+    const hash = createHash('sha256').update(readFileSync(source)).digest('hex').slice(0, 16);
+    // next to the build (a temp dir may be mounted noexec; a path under node_modules is one `arm-emulator env`
+    // would skip on PATH)
+    const bin = path.resolve('dist', 'test', 'support', `az-client-${hash}`, 'az');
+    if (!existsSync(bin)) {
+      mkdirSync(path.dirname(bin), { recursive: true });
+      const tmp = `${bin}.${process.pid}`;
+      execFileSync('cc', ['-O2', '-o', tmp, source], { stdio: 'ignore', timeout: 120_000 });
+      renameSync(tmp, bin); // whole or not at all, for the other test processes
+    }
+    client = bin;
+  } catch {
+    // no compiler: the Python client
+  }
+  return client;
+}
 
 /** What Python reads at start-up, before any import: one zygote per distinct set (zygote.py's key). */
 function zygoteKey(env: NodeJS.ProcessEnv): string {
@@ -85,7 +114,9 @@ function startZygote(env: NodeJS.ProcessEnv, key: string): Promise<string | unde
   const socket = path.join(dir, 's');
   return new Promise((resolve) => {
     // stdin stays open: the zygote exits (with its commands) when this process has gone
-    const child = spawn('/usr/bin/python3', [path.join(ZYGOTE_DIR, 'zygote.py'), socket], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    // the measuring log reaches the zygotes of scripts whose environment is a user's (the README's terminal)
+    const log = process.env.ARM_EMULATOR_AZ_ZYGOTE_LOG ? { ARM_EMULATOR_AZ_ZYGOTE_LOG: process.env.ARM_EMULATOR_AZ_ZYGOTE_LOG } : {};
+    const child = spawn('/usr/bin/python3', [path.join(ZYGOTE_DIR, 'zygote.py'), socket], { env: { ...env, ...log }, stdio: ['pipe', 'pipe', 'inherit'] });
     if (child.pid) zygotePids.set(key, child.pid);
     let out = '';
     const done = (ok: boolean) => {
@@ -111,13 +142,13 @@ function startZygote(env: NodeJS.ProcessEnv, key: string): Promise<string | unde
 export async function azPathEnv(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
   const socket = await azZygote(env);
   if (!socket) return env;
-  return { ...env, PATH: `${ZYGOTE_DIR}${path.delimiter}${env.PATH ?? ''}`, ARM_EMULATOR_AZ_ZYGOTE: socket };
+  return { ...env, PATH: `${path.dirname(azClient())}${path.delimiter}${env.PATH ?? ''}`, ARM_EMULATOR_AZ_ZYGOTE: socket };
 }
 
 /** execFile of one az command: through the zygote when there is one. */
 export function execAz(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, done: (err: Error | null, stdout: string, stderr: string) => void): void {
   void azZygote(env).then((socket) => {
-    const file = socket ? AZ_CLIENT : 'az';
+    const file = socket ? azClient() : 'az';
     execFile(file, args, { env: socket ? { ...env, ARM_EMULATOR_AZ_ZYGOTE: socket } : env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => done(err, stdout, stderr));
   });
 }
@@ -131,16 +162,35 @@ export interface AzResult {
 
 /**
  * az builds its command index (commandIndex.json, loading every command module: seconds of CPU) the first time
- * it runs in a config dir. Build it once per test process and copy it into each session's fresh config dir.
+ * it runs in a config dir. Build it once per installed az (kept next to the build, by the az launcher's mtime, for
+ * the other test processes) and copy it into each session's fresh config dir. az checks the index's version and
+ * cloud profile itself and rebuilds a stale one.
  */
 let commandIndex: Promise<string | undefined> | undefined;
 function builtCommandIndex(): Promise<string | undefined> {
   commandIndex ??= new Promise((resolve) => {
+    let kept: string | undefined;
+    try {
+      kept = path.resolve('dist', 'test', 'support', `az-command-index-${Math.round(statSync(realpathSync(REAL_AZ)).mtimeMs)}.json`);
+      if (existsSync(kept)) return resolve(kept);
+    } catch {
+      kept = undefined;
+    }
     const dir = tmpDir('az-index-');
     const env = { ...process.env, AZURE_CONFIG_DIR: dir, AZURE_CORE_COLLECT_TELEMETRY: 'false' };
     execAz(['cloud', 'list', '-o', 'none'], env, 120_000, () => {
       const f = path.join(dir, 'commandIndex.json');
-      resolve(existsSync(f) ? f : undefined);
+      if (!existsSync(f)) return resolve(undefined);
+      if (kept) {
+        try {
+          const tmp = `${kept}.${process.pid}`;
+          copyFileSync(f, tmp);
+          renameSync(tmp, kept); // whole or not at all, for the other test processes
+        } catch {
+          /* this process's copy still serves it */
+        }
+      }
+      resolve(f);
     });
   });
   return commandIndex;
