@@ -85,12 +85,10 @@ export interface TokenResponse {
 
 export class TokenService {
   private key?: { privatePem: string; publicPem: string; kid: string };
-  /**
-   * Settles once the signing key is there: read at once from the data directory, or generated (RSA-2048 takes
-   * a hundred milliseconds or more) on a worker thread while the rest of start-up goes on. Until then no token
-   * of this key can exist, so verify() refuses every token and issue() must wait (the token route does).
-   */
-  readonly ready: Promise<void>;
+  /** The key's promise once it is read or its generation started (see ready). */
+  private keyPromise?: Promise<void>;
+  /** Where a generated key is kept (the data directory's), when it is kept. */
+  private readonly keyFile?: string;
   /** Bounded cache of tokens whose signature was verified (insertion order = eviction order). */
   private readonly verified = new Map<string, JwtPayload>();
   /** The emulator's own origins (public URL first), lowercase, no trailing slash. */
@@ -106,7 +104,7 @@ export class TokenService {
     if (config.publicUrl) this.setOrigins([config.publicUrl]);
     if (signingKey) {
       this.useKey(signingKey);
-      this.ready = Promise.resolve();
+      this.keyPromise = Promise.resolve();
       return;
     }
     if (file && existsSync(file)) {
@@ -120,17 +118,32 @@ export class TokenService {
         );
       }
       this.useKey(keyPem);
-      this.ready = Promise.resolve();
+      this.keyPromise = Promise.resolve();
       return;
     }
-    this.ready = newSigningKey().then((keyPem) => {
-      if (file) {
-        mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-        writeFileDurably(file, keyPem);
-      }
-      this.useKey(keyPem);
-    });
-    this.ready.catch(() => undefined); // (awaited by start-up, which reports a failure)
+    this.keyFile = file;
+  }
+
+  /**
+   * Settles once the signing key is there: read at once from the data directory (or the farm's database), or
+   * generated on a libuv thread, started by the first look at `ready`. RSA-2048 costs 50 - 400 ms of CPU (a
+   * random prime search): the command line looks once its banner is out, so a fresh start's CPU to ready does
+   * not carry it, and the token route looks (and waits) if a request comes first. Until then no token of this
+   * key can exist, so verify() refuses every token and issue() must wait (the token route does).
+   */
+  get ready(): Promise<void> {
+    if (!this.keyPromise) {
+      const file = this.keyFile;
+      this.keyPromise = newSigningKey().then((keyPem) => {
+        if (file) {
+          mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+          writeFileDurably(file, keyPem);
+        }
+        this.useKey(keyPem);
+      });
+      this.keyPromise.catch(() => undefined); // (awaited by start-up, which reports a failure)
+    }
+    return this.keyPromise;
   }
 
   private useKey(privatePem: string): void {
