@@ -58,7 +58,13 @@ export function checkRs256(token: string, key: KeyObject, nowS: number, toleranc
   const claims = jsonObject(parts[1]);
   if (!header || !claims) return { why: 'malformed' };
   if (header.alg !== 'RS256') return { why: 'signature' };
-  if (!cryptoVerify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'))) return { why: 'signature' };
+  let signed = false;
+  try {
+    signed = cryptoVerify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'));
+  } catch {
+    // OpenSSL refusing the signature's form is a bad signature too, never a 500
+  }
+  if (!signed) return { why: 'signature' };
   const { nbf, exp } = claims;
   if ((nbf !== undefined && typeof nbf !== 'number') || (exp !== undefined && typeof exp !== 'number')) return { why: 'malformed' };
   if (typeof nbf === 'number' && nbf > nowS + toleranceS) return { why: 'notBefore' };

@@ -120,6 +120,7 @@ describe('identity: login surface and bearer tokens', () => {
         },
         'InvalidAuthenticationTokenSignature',
       ],
+      ['a signature of the wrong length', () => `Bearer ${unsigned({ alg: 'RS256', typ: 'JWT' })}.c2ln`, 'InvalidAuthenticationTokenSignature'],
       ['a payload that is not JSON', () => `Bearer ${b64({ alg: 'RS256', typ: 'JWT' })}.${Buffer.from('not json').toString('base64url')}.c2ln`, 'InvalidAuthenticationToken'],
     ];
     for (const [what, header, code] of cases) {
