@@ -83,8 +83,9 @@ async function sharedSigningKey(store: Store): Promise<string> {
 
 export interface EmulatorOptions extends ServicesOptions {
   /**
-   * Resolve once listening, without waiting for a new token-signing key (generated on a worker thread; the
-   * token endpoint waits for it). The command line does this; in-process callers get a ready TokenService.
+   * Resolve once listening, without making a new token-signing key (it is made when `tokens.ready` is first
+   * looked at, on a libuv thread; the token endpoint waits for it). The command line does this, and looks once
+   * its banner is out; in-process callers get a ready TokenService.
    */
   answerBeforeKeys?: boolean;
   /**

@@ -84,10 +84,6 @@ async function main(): Promise<void> {
   const emu = await startEmulator(config, { answerBeforeKeys: true, listening });
   // an idle emulator gives back the young generation start-up or a burst of requests grew
   releaseMemoryWhenIdle();
-  emu.tokens.ready.catch((e) => {
-    console.error('arm-emulator: the token-signing key could not be generated:', e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
   // What start-up had to repair or recover (torn journal tail, snapshot fallback, --recover): always said.
   const store = emu.services.store as { notices?: string[]; onNotice?: (fn: (n: string) => void) => void };
   for (const n of store.notices ?? []) console.error(`arm-emulator: ${n}`);
@@ -144,6 +140,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   // the banner last: a supervisor that stops the emulator as soon as it reads it gets the clean stop
   console.log(lines.join('\n'));
+  // A fresh data directory's token-signing key (RSA-2048: 50 - 400 ms of CPU on a libuv thread) is made now,
+  // after the banner, so it does not compete with start-up for the CPU; a token request that comes first waits
+  // for it (the token route awaits tokens.ready, which starts it). A key read from disk is ready already.
+  emu.tokens.ready.catch((e) => {
+    console.error('arm-emulator: the token-signing key could not be generated:', e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
 }
 
 /** What the time scale means for a user, e.g. 'az aks create' taking a second or two minutes. */

@@ -8,7 +8,7 @@
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../framework/types.js';
-import { jwtLoading, type TokenService } from '../identity/tokens.js';
+import type { TokenService } from '../identity/tokens.js';
 import { isArmError } from '../arm/errors.js';
 import { StoreUnavailableError } from '../store/store.js';
 import { directoryOf, GraphError, notFound, type Caller, type DirectoryRoleAssignment, type GraphApplication, type GraphServicePrincipal } from './directory.js';
@@ -151,8 +151,6 @@ export function graphRouter(services: Services, tokens: TokenService, baseUrlOf:
   // Bearer token, as for ARM (tokens minted for the Graph resource).
   const authenticate = (req: Request, res: Response, next: NextFunction): void => {
     if (!services.config.auth) return next();
-    const loading = jwtLoading();
-    if (loading) return void loading.then(() => authenticate(req, res, next), next);
     const isGraph = (aud: string) => tokens.graphAudienceAccepted(aud);
     try {
       const p = tokens.verify(req.headers.authorization, `${baseUrlOf(req)}/adfs`, undefined, isGraph);

@@ -7,7 +7,7 @@ import { ArmError, Errors, isArmError } from '../arm/errors.js';
 import { readLimited } from '../arm/body.js';
 import { handleArm } from './dispatcher.js';
 import type { Services } from '../framework/types.js';
-import { jwtLoading, type TokenService } from '../identity/tokens.js';
+import type { TokenService } from '../identity/tokens.js';
 import { identityRouter } from '../identity/routes.js';
 import { graphRouter, GRAPH_PREFIX } from '../graph/routes.js';
 import { mountDashboard } from '../dashboard/routes.js';
@@ -135,8 +135,6 @@ export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
  */
 export function adminGuard(services: Services, tokens: TokenService, baseUrlOf: () => string) {
   const guard = (req: Request, res: Response, next: NextFunction): void => {
-    const loading = req.method !== 'GET' && req.method !== 'HEAD' && services.config.auth ? jwtLoading() : undefined;
-    if (loading) return void loading.then(() => guard(req, res, next), next);
     try {
       const origin = header(req, 'origin');
       if (origin !== undefined) {

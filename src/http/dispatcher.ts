@@ -8,7 +8,7 @@ import { parseJsonBody } from '../arm/body.js';
 import { parseTolerantJson } from '../arm/tolerantJson.js';
 import { findSubscription } from '../framework/registration.js';
 import type { Method, Principal, Services } from '../framework/types.js';
-import { jwtLoading, type TokenService } from '../identity/tokens.js';
+import type { TokenService } from '../identity/tokens.js';
 import { lroHeaders } from '../lro/urls.js';
 
 export interface ArmRequest {
@@ -36,8 +36,6 @@ export async function handleArm(req: ArmRequest, services: Services, tokens: Tok
   let principal: Principal = { tenantId: services.config.tenantId, clientId: 'anonymous', objectId: '00000000-0000-0000-0000-000000000000' };
   const sub = parsed.subscriptionId ? findSubscription(services, parsed.subscriptionId) : undefined;
   if (tokens) {
-    const loading = jwtLoading();
-    if (loading) await loading;
     principal = tokens.verify(req.headers.authorization, `${req.baseUrl}/adfs`, sub?.tenantId);
   }
 

@@ -3,7 +3,7 @@
 // endpoints (ADFS style, AAD v1 and v2), and the signing keys. Only service principals are served.
 
 import express, { type Request, type Response, type NextFunction, type RequestHandler } from 'express';
-import { OAuthError, jwtLoading, type TokenService } from './tokens.js';
+import { OAuthError, type TokenService } from './tokens.js';
 import { metadataEndpoints } from './metadata.js';
 import { readLimited } from '../arm/body.js';
 
@@ -94,7 +94,6 @@ export function identityRouter(tokens: TokenService, baseUrlOf: (req: Request) =
   r.post(TOKEN_RE, form, async (req, res) => {
     const tenant = TOKEN_RE.exec(req.path)![1];
     await tokens.ready;
-    await jwtLoading();
     try {
       const body: Record<string, string> = {};
       for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) {

@@ -1,7 +1,7 @@
 // The token service and bearer checks, as clients and attackers see them.
 import assert from 'node:assert/strict';
 import jwt from 'jsonwebtoken';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import request from 'supertest';
 import { startTestEmulator, CLIENT_ID, SECRET, TENANT, SUB, type TestEmulator } from '../support/emulator.js';
 
@@ -39,7 +39,11 @@ describe('identity: login surface and bearer tokens', () => {
       assert.equal(r.status, 200, p);
       assert.equal(r.body.token_type, 'Bearer');
       assert.ok(r.body.expires_in > 0);
-      const claims = jwt.verify(r.body.access_token, emu.tokens.publicKey) as jwt.JwtPayload;
+      // what another library checks: RS256 by the published key, with the header Entra ID's tokens carry
+      const claims = jwt.verify(r.body.access_token, emu.tokens.publicKey, { algorithms: ['RS256'] }) as jwt.JwtPayload;
+      const header = jwt.decode(r.body.access_token, { complete: true })!.header;
+      assert.deepEqual(header, { alg: 'RS256', typ: 'JWT', kid: emu.tokens.kid, x5t: emu.tokens.kid });
+      assert.equal(typeof claims.exp, 'number');
       assert.equal(claims.tid, TENANT);
       assert.equal(claims.appid, CLIENT_ID);
       const rg = await anon().get(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`).set('Authorization', `Bearer ${r.body.access_token}`);
@@ -82,6 +86,17 @@ describe('identity: login surface and bearer tokens', () => {
     const url = `/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`;
     const signWith = (key: string, claims: Record<string, unknown>, opts: jwt.SignOptions = {}) =>
       jwt.sign({ aud: 'https://management.azure.com/', tid: TENANT, appid: CLIENT_ID, oid: 'x', ...claims }, key, { algorithm: 'RS256', ...opts });
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    // claims the emulator would accept, but for the signature
+    const validClaims = () => {
+      const issued = emu.tokens.issueFor(CLIENT_ID, 'https://management.azure.com/').access_token;
+      return JSON.parse(Buffer.from(issued.split('.')[1], 'base64url').toString());
+    };
+    const unsigned = (header: Record<string, unknown>) => `${b64(header)}.${b64(validClaims())}`;
+    const hs256WithPublicKey = () => {
+      const input = unsigned({ alg: 'HS256', typ: 'JWT' });
+      return `${input}.${createHmac('sha256', emu.tokens.publicKey).update(input).digest('base64url')}`;
+    };
     const cases: [string, () => string | undefined, string][] = [
       ['missing', () => undefined, 'AuthenticationFailed'],
       ['not a Bearer header', () => 'Basic abc', 'AuthenticationFailedInvalidHeader'],
@@ -94,6 +109,19 @@ describe('identity: login surface and bearer tokens', () => {
       ['expired', () => `Bearer ${signWith((emu.tokens as any).privateKey, { exp: Math.floor(Date.now() / 1000) - 3600 })}`, 'ExpiredAuthenticationToken'],
       ['for the wrong tenant', () => `Bearer ${signWith((emu.tokens as any).privateKey, { tid: 'dddddddd-0000-0000-0000-000000000009' })}`, 'InvalidAuthenticationTokenTenant'],
       ['for the wrong audience', () => `Bearer ${signWith((emu.tokens as any).privateKey, { aud: 'https://vault.azure.net' })}`, 'InvalidAuthenticationTokenAudience'],
+      ['not valid yet (nbf an hour ahead)', () => `Bearer ${signWith((emu.tokens as any).privateKey, { nbf: Math.floor(Date.now() / 1000) + 3600 })}`, 'InvalidAuthenticationToken'],
+      ['unsigned (alg none)', () => `Bearer ${unsigned({ alg: 'none', typ: 'JWT' })}.`, 'InvalidAuthenticationTokenSignature'],
+      ['HS256 keyed with the public key (algorithm confusion)', () => `Bearer ${hs256WithPublicKey()}`, 'InvalidAuthenticationTokenSignature'],
+      [
+        'claims changed after signing',
+        () => {
+          const [h, , sig] = emu.tokens.issueFor(CLIENT_ID, 'https://management.azure.com/').access_token.split('.');
+          return `Bearer ${h}.${b64({ ...validClaims(), appid: 'someone-else' })}.${sig}`;
+        },
+        'InvalidAuthenticationTokenSignature',
+      ],
+      ['a signature of the wrong length', () => `Bearer ${unsigned({ alg: 'RS256', typ: 'JWT' })}.c2ln`, 'InvalidAuthenticationTokenSignature'],
+      ['a payload that is not JSON', () => `Bearer ${b64({ alg: 'RS256', typ: 'JWT' })}.${Buffer.from('not json').toString('base64url')}.c2ln`, 'InvalidAuthenticationToken'],
     ];
     for (const [what, header, code] of cases) {
       it(`${what} -> 401 ${code}`, async () => {
