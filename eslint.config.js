@@ -27,6 +27,9 @@ function lintProgram() {
   const parsed = ts.getParsedCommandLineOfConfigFile(path.join(import.meta.dirname, 'tsconfig.json'), { noEmit: true }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: fail });
   if (parsed.errors.length) fail(parsed.errors[0]);
   const host = ts.createCompilerHost(parsed.options, true);
+  // JSDoc is parsed only where it carries types (JavaScript files): no rule here reads a .ts or .d.ts file's JSDoc,
+  // and the type definitions the tests import (@kubernetes/client-node alone: 816 files, 8 MB) are mostly JSDoc.
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeInfo;
   const readFile = host.readFile;
   host.readFile = (file) => {
     const text = readFile.call(host, file);
