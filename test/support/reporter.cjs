@@ -19,6 +19,7 @@ class SpecWithSummary extends Mocha.reporters.Spec {
     let started = Date.now();
     const add = (r) => {
       if (!r || typeof r.duration !== 'number') return;
+      if (!r.file && r.type === 'hook') return; // a root hook (test/support/cpu.cjs): no file's
       const f = r.file ? path.relative(process.cwd(), r.file) : '(no file)';
       const e = perFile.get(f) ?? { ms: 0, tests: 0 };
       e.ms += r.duration;
