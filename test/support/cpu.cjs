@@ -27,8 +27,11 @@ function childrenMs() {
   }
 }
 
-if (!process.env.ARM_EMULATOR_TEST_CPU_DIR) {
+// The run's main process makes the folder; its workers (forked by it) write there. Any other process that inherited
+// the variables (a mocha started by a test) is a run of its own, with its own folder.
+if (!process.env.ARM_EMULATOR_TEST_CPU_DIR || process.env.ARM_EMULATOR_TEST_CPU_OWNER !== String(process.ppid)) {
   process.env.ARM_EMULATOR_TEST_CPU_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'arm-emulator-test-cpu-'));
+  process.env.ARM_EMULATOR_TEST_CPU_OWNER = String(process.pid);
 }
 const DIR = process.env.ARM_EMULATOR_TEST_CPU_DIR;
 const OUT = path.join(DIR, `${process.pid}.jsonl`);
