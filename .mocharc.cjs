@@ -70,6 +70,9 @@ function measuredTimes() {
 
 const named = process.argv.slice(2).some((a) => !a.startsWith('-') && (/\.test\.[cm]?[jt]s$/.test(a) || a.includes('*')));
 const config = { reporter: 'test/support/reporter.cjs', timeout: 30000, exit: true };
+// ARM_EMULATOR_TEST_CPU=1: a CPU column per test file (test/support/cpu.cjs), in-process and children, printed by
+// the reporter before its closing line. CPU, not wall, is what a loaded machine cannot disguise.
+if (process.env.ARM_EMULATOR_TEST_CPU === '1') config.require = [path.join(__dirname, 'test', 'support', 'cpu.cjs')];
 if (!named) {
   const measured = measuredTimes();
   const files = testFiles(DIST).map((f) => {

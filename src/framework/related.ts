@@ -47,7 +47,24 @@ export function storedRelated(registry: TypeRegistry, repo: ResourceRepository, 
  * caller awaits only then. relatedOps still works without it, reading synchronously.
  */
 export function relatedReady(registry: TypeRegistry, related: Related | undefined): Promise<void> | undefined {
-  return related?.put?.length ? registry.catalogue()?.prepare?.('') : undefined;
+  if (!related?.put?.length || related.put.every((r) => handBuiltOnly(registry, r.resource.id))) return undefined;
+  return registry.catalogue()?.prepare?.('');
+}
+
+/**
+ * Whether locating `id` asks only hand-built providers (its type and, for an extension, the extended resource's):
+ * then the catalogue's index is not needed. Every start seeds role assignments this way, and reading the index for
+ * them cost each start ~25 ms of CPU and the index's memory, for a user who may never leave the hand-built types.
+ */
+function handBuiltOnly(registry: TypeRegistry, id: string): boolean {
+  let p: ParsedPath | undefined;
+  try {
+    p = parsePath(splitPath(id));
+  } catch {
+    return false; // locate decides, as before
+  }
+  for (; p; p = p.extendedParent) if (!p.namespace || !registry.isHandBuilt(p.namespace, p.types.join('/'))) return false;
+  return true;
 }
 
 /** The writes of a Related (puts, deletes with their descendants, side records). */

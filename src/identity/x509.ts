@@ -1,8 +1,8 @@
 // A self-signed X.509 v3 certificate for the emulator's HTTPS, written with node:crypto alone: an ECDSA P-256 key
 // (generated in a millisecond, where RSA-2048 takes a hundred or more) and the few DER structures a certificate
 // needs. The selfsigned package did this before; loading it (two hundred modules) cost more than the rest of
-// a fresh start-up, so a fresh data directory now starts about as fast as an existing one. Cluster CAs
-// (src/kubernetes/kubeconfig.ts) still use selfsigned, loaded when a cluster is created.
+// a fresh start-up, so a fresh data directory now starts about as fast as an existing one. Each cluster's CA and
+// admin client certificate (src/kubernetes/kubeconfig.ts) are made here the same way.
 
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 
@@ -53,6 +53,86 @@ const ext = (id: string, critical: boolean, value: Buffer) => seq(oid(id), ...(c
 
 // ---- the certificate --------------------------------------------------------------------------------------
 
+const ecdsaWithSha256 = () => seq(oid('1.2.840.10045.4.3.2'));
+const pem = (label: string, der: Buffer) => `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END ${label}-----\n`;
+/** The subject key identifier: SHA-1 of the public key bits (RFC 5280 4.2.1.2 method 1). */
+const keyIdOf = (spki: Buffer) => {
+  // the BIT STRING is the SPKI's last element: a P-256 key's 65 bytes of point
+  return createHash('sha1')
+    .update(spki.subarray(spki.length - 65))
+    .digest();
+};
+/** A distinguished name from [attribute type, value] pairs in order ('O', 'CN'). */
+function dn(parts: [string, string][]): Buffer {
+  const TYPES: Record<string, string> = { CN: '2.5.4.3', O: '2.5.4.10', OU: '2.5.4.11' };
+  return seq(...parts.map(([t, v]) => set(seq(oid(TYPES[t]), utf8(v)))));
+}
+/** A DER certificate signed with an ECDSA P-256 key (sha256). */
+function signed(o: { subject: Buffer; issuer: Buffer; spki: Buffer; notBefore: Date; notAfter: Date; extensions: Buffer[]; signer: KeyObject }): Buffer {
+  const tbs = seq(
+    explicit(0, int(Buffer.from([2]))), // v3
+    int(randomBytes(16)),
+    ecdsaWithSha256(),
+    o.issuer,
+    seq(time(o.notBefore), time(o.notAfter)),
+    o.subject,
+    o.spki,
+    explicit(3, seq(...o.extensions)),
+  );
+  return seq(tbs, ecdsaWithSha256(), bits(sign('sha256', tbs, { key: o.signer, dsaEncoding: 'der' })));
+}
+
+/**
+ * A cluster's own CA (CA:TRUE, keyCertSign and cRLSign) and a client certificate it signs for `subject` (extended
+ * key usage client auth, as the admin credential of an AKS kubeconfig), both ECDSA P-256. Written here with
+ * node:crypto: the selfsigned and @peculiar/x509 packages took ~55 ms of CPU per cluster create (and ~300 ms to load).
+ */
+export function clusterCertificates(o: { caName: string; subject: [string, string][]; notBefore: Date; caNotAfter: Date; notAfter: Date }): {
+  caCert: string;
+  caKey: string;
+  cert: string;
+  key: string;
+} {
+  const ca = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const caSpki = ca.publicKey.export({ type: 'spki', format: 'der' });
+  const caName = dn([['CN', o.caName]]);
+  const caId = keyIdOf(caSpki);
+  const caDer = signed({
+    subject: caName,
+    issuer: caName,
+    spki: caSpki,
+    notBefore: o.notBefore,
+    notAfter: o.caNotAfter,
+    signer: ca.privateKey,
+    extensions: [
+      ext('2.5.29.19', true, seq(bool(true))), // basicConstraints CA:TRUE
+      ext('2.5.29.15', true, bits(Buffer.from([0x86]), 1)), // keyUsage digitalSignature, keyCertSign, cRLSign
+      ext('2.5.29.14', false, octets(caId)), // subjectKeyIdentifier
+    ],
+  });
+  const leaf = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const leafDer = signed({
+    subject: dn(o.subject),
+    issuer: caName,
+    spki: leaf.publicKey.export({ type: 'spki', format: 'der' }),
+    notBefore: o.notBefore,
+    notAfter: o.notAfter,
+    signer: ca.privateKey,
+    extensions: [
+      ext('2.5.29.19', true, seq()), // basicConstraints CA:FALSE
+      ext('2.5.29.15', true, bits(Buffer.from([0xa0]), 5)), // keyUsage digitalSignature, keyEncipherment
+      ext('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.2'))), // extKeyUsage clientAuth
+      ext('2.5.29.35', false, seq(tlv(0x80, caId))), // authorityKeyIdentifier
+    ],
+  });
+  return {
+    caCert: pem('CERTIFICATE', caDer),
+    caKey: ca.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    cert: pem('CERTIFICATE', leafDer),
+    key: leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
 export interface SelfSigned {
   cert: string;
   key: string;
@@ -65,36 +145,21 @@ export interface SelfSigned {
 export function selfSignedCertificate(opts: { commonName: string; dnsName: string; ip: string; notBefore: Date; notAfter: Date }): SelfSigned {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const name = seq(set(seq(oid('2.5.4.3'), utf8(opts.commonName))));
-  const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
-  // the subject key identifier: SHA-1 of the public key bits (the last 65 bytes of a P-256 SPKI)
-  const keyId = createHash('sha1')
-    .update(spki.subarray(spki.length - 65))
-    .digest();
-  const tbs = seq(
-    explicit(0, int(Buffer.from([2]))), // v3
-    int(randomBytes(16)),
-    ecdsaWithSha256,
-    name,
-    seq(time(opts.notBefore), time(opts.notAfter)),
-    name,
+  const name = dn([['CN', opts.commonName]]);
+  const der = signed({
+    subject: name,
+    issuer: name,
     spki,
-    explicit(
-      3,
-      seq(
-        ext('2.5.29.19', true, seq(bool(true))), // basicConstraints CA:TRUE
-        ext('2.5.29.15', true, bits(Buffer.from([0x84]), 2)), // keyUsage digitalSignature, keyCertSign
-        ext('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage serverAuth
-        ext('2.5.29.17', false, seq(tlv(0x82, Buffer.from(opts.dnsName)), tlv(0x87, Buffer.from(opts.ip.split('.').map(Number))))), // SAN
-        ext('2.5.29.14', false, octets(keyId)), // subjectKeyIdentifier
-      ),
-    ),
-  );
-  const signature = sign('sha256', tbs, { key: privateKey as KeyObject, dsaEncoding: 'der' });
-  const der = seq(tbs, ecdsaWithSha256, bits(signature));
-  const b64 = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n');
-  return {
-    cert: `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`,
-    key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
+    notBefore: opts.notBefore,
+    notAfter: opts.notAfter,
+    signer: privateKey,
+    extensions: [
+      ext('2.5.29.19', true, seq(bool(true))), // basicConstraints CA:TRUE
+      ext('2.5.29.15', true, bits(Buffer.from([0x84]), 2)), // keyUsage digitalSignature, keyCertSign
+      ext('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extKeyUsage serverAuth
+      ext('2.5.29.17', false, seq(tlv(0x82, Buffer.from(opts.dnsName)), tlv(0x87, Buffer.from(opts.ip.split('.').map(Number))))), // SAN
+      ext('2.5.29.14', false, octets(keyIdOf(spki))), // subjectKeyIdentifier
+    ],
+  });
+  return { cert: pem('CERTIFICATE', der), key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }

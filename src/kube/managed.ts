@@ -4,7 +4,7 @@
 // refuses (409, FieldManagerConflict causes) to change a field another manager owns unless forced.
 // Lists merged by key in strategic merge patch are list maps here too (the same table, patch.ts).
 
-import { isObj, type KubeObject, type ManagedFieldsEntry } from './model.js';
+import { clone, isObj, type KubeObject, type ManagedFieldsEntry } from './model.js';
 import { KubeError } from './status.js';
 import { listMapKey, smpRootOf } from './patch.js';
 import type { ResourceDef } from './kinds/registry.js';
@@ -439,7 +439,7 @@ function mergeApplied(live: unknown, applied: unknown, type: string | undefined,
         if (!isObj(item)) continue;
         const i = out.findIndex((x) => isObj(x) && JSON.stringify(x[lm.key!]) === JSON.stringify(item[lm.key!]));
         if (i >= 0) out[i] = mergeApplied(out[i], item, lm.type);
-        else out.push(structuredClone(item));
+        else out.push(clone(item));
       }
       return out;
     }
@@ -448,7 +448,7 @@ function mergeApplied(live: unknown, applied: unknown, type: string | undefined,
       for (const v of applied) if (!out.some((x) => JSON.stringify(x) === JSON.stringify(v))) out.push(v);
       return out;
     }
-    return structuredClone(applied);
+    return clone(applied);
   }
   if (isObj(applied)) {
     const out: Record<string, unknown> = isObj(live) ? { ...live } : {};
@@ -524,7 +524,7 @@ export function applyConfiguration(
   const kind = def.kind;
   const mine = fieldsOf(applied, kind, 'all');
   if (!live) {
-    const object = structuredClone(applied) as KubeObject;
+    const object = clone(applied) as KubeObject;
     return { object, managedFields: [] };
   }
   const entries = (live.metadata.managedFields ?? []).map((e) => ({ ...e, set: fromFieldsV1(e.fieldsV1) }));
@@ -544,7 +544,7 @@ export function applyConfiguration(
     throw new KubeError(409, 'Conflict', msg, { causes });
   }
   // Merge, then drop what this manager applied before and nobody owns any more.
-  const object = mergeApplied(structuredClone(live), applied, smpRootOf(kind)) as KubeObject;
+  const object = mergeApplied(clone(live), applied, smpRootOf(kind)) as KubeObject;
   object.metadata = { ...object.metadata, managedFields: live.metadata.managedFields };
   const before = entries.find(isMe)?.set ?? new Set<Path>();
   const othersOwn = (p: Path) => entries.some((e) => !isMe(e) && e.set.has(p));

@@ -514,7 +514,8 @@ function matches(w: Watcher, ev: { gr: string; namespace: string }): boolean {
   return ev.gr === w.gr && (w.namespace === undefined || w.namespace === ev.namespace);
 }
 
-function byName(a: KubeObject, b: KubeObject): number {
+/** Kubernetes list order within a namespace (etcd key order). */
+export function byName(a: KubeObject, b: KubeObject): number {
   const x = a.metadata.name ?? '';
   const y = b.metadata.name ?? '';
   return x < y ? -1 : x > y ? 1 : 0;

@@ -5,7 +5,7 @@
 // kubeconfig a credential action returns.
 
 import { randomBytes } from 'node:crypto';
-import { issueClientCertificate } from './x509.js';
+import { clusterCertificates } from '../identity/x509.js';
 
 export interface ClusterSecrets {
   caCert: string;
@@ -20,34 +20,23 @@ export interface ClusterSecrets {
 
 export async function newClusterSecrets(clusterName: string): Promise<ClusterSecrets> {
   const now = Date.now();
-  // loaded on the first cluster create, not at start-up (two hundred modules). A CommonJS package: its
-  // module.exports is the default export both in Node and in the bundle (where named exports of an
-  // import()ed CommonJS chunk are not kept).
-  const { generate } = (await import('selfsigned')).default;
-  const pems = await generate([{ name: 'commonName', value: `ca-${clusterName}` }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now - 60_000),
-    notAfterDate: new Date(now + 30 * 365 * 24 * 3600 * 1000),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, digitalSignature: true, cRLSign: true, critical: true },
-    ],
-  });
-  // AKS's admin credential: a client certificate of the cluster CA for user masterclient in group
+  // The cluster CA and AKS's admin credential: a client certificate of the cluster CA for user masterclient in group
   // system:masters (the API server takes CN as the user and O as the groups).
-  const admin = await issueClientCertificate({
-    caCert: pems.cert,
-    caKey: pems.private,
-    subject: 'O=system:masters, CN=masterclient',
+  const pki = clusterCertificates({
+    caName: `ca-${clusterName}`,
+    subject: [
+      ['O', 'system:masters'],
+      ['CN', 'masterclient'],
+    ],
     notBefore: new Date(now - 60_000),
+    caNotAfter: new Date(now + 30 * 365 * 24 * 3600 * 1000),
     notAfter: new Date(now + 2 * 365 * 24 * 3600 * 1000),
   });
   return {
-    caCert: pems.cert,
-    caKey: pems.private,
-    adminCert: admin.cert,
-    adminKey: admin.key,
+    caCert: pki.caCert,
+    caKey: pki.caKey,
+    adminCert: pki.cert,
+    adminKey: pki.key,
     userToken: randomBytes(32).toString('hex'),
     monitoringToken: randomBytes(32).toString('hex'),
     issuedAt: new Date(now).toISOString(),

@@ -10,8 +10,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import type { TestEmulator } from '../support/emulator.js';
+import { specModels } from '../support/specModels.js';
 import { NS, SUB, clusterBody, createGroup, rgPath, startAksEmulator, waitForOperation } from './helpers.js';
 import { AKS_API_VERSIONS } from '../../src/providers/Microsoft.ContainerService/versions.js';
 
@@ -60,9 +61,6 @@ function strict(s: any): any {
 }
 
 function compile(spec: Spec): (model: string) => ValidateFunction {
-  // Each model is validated a few times at most: the generated code's optimisation passes cost more (a quarter of the
-  // compile) than they save.
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
   const definitions = Object.fromEntries(
     Object.entries(spec.definitions).map(([k, v]) => {
       const extra = REAL_BEYOND_SPEC[k];
@@ -71,18 +69,7 @@ function compile(spec: Spec): (model: string) => ValidateFunction {
       return [k, d];
     }),
   );
-  // One schema holds every definition, so a definition that many models reach is compiled once, not once per model.
-  ajv.addSchema({ $id: 'spec', definitions });
-  const cache = new Map<string, ValidateFunction>();
-  return (model) => {
-    let v = cache.get(model);
-    if (!v) {
-      if (!spec.definitions[model]) throw new Error(`${spec.apiVersion}: no definition ${model}`);
-      v = ajv.getSchema(`spec#/definitions/${model}`)!;
-      cache.set(model, v);
-    }
-    return v;
-  };
+  return specModels(definitions, spec.apiVersion);
 }
 
 function matcher(template: string): RegExp {

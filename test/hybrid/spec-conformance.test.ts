@@ -10,8 +10,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { SUB, startTestEmulator, waitForOperation, type TestEmulator } from '../support/emulator.js';
+import { specModels } from '../support/specModels.js';
 import { put, rg, settle } from '../arc/helpers.js';
 import { connectedCluster, lnet2, pciBody, platform } from './helpers.js';
 
@@ -62,22 +63,8 @@ function strict(s: any): any {
 }
 
 function compile(spec: Spec): (model: string) => ValidateFunction {
-  // Each model is validated a few times at most: the generated code's optimisation passes cost more (a quarter of the
-  // compile) than they save.
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { optimize: false } });
   const definitions = Object.fromEntries(Object.entries(spec.definitions).map(([k, v]) => [k, strict(v)]));
-  // One schema holds every definition, so a definition that many models reach is compiled once, not once per model.
-  ajv.addSchema({ $id: 'spec', definitions });
-  const cache = new Map<string, ValidateFunction>();
-  return (model) => {
-    let v = cache.get(model);
-    if (!v) {
-      if (!spec.definitions[model]) throw new Error(`${spec.namespace} ${spec.apiVersion}: no definition ${model}`);
-      v = ajv.getSchema(`spec#/definitions/${model}`)!;
-      cache.set(model, v);
-    }
-    return v;
-  };
+  return specModels(definitions, `${spec.namespace} ${spec.apiVersion}`);
 }
 
 /** A path template as a RegExp: a parameter is one segment, except an ARM id parameter ({resourceUri}, {...ResourceUri}). */

@@ -2,8 +2,8 @@
 // an Azure region, AKS on the Hub stamp, AKS hybrid through its connected cluster), their kubeconfigs, and
 // runners for the three clients (kubectl, @kubernetes/client-node, Debian's python3-kubernetes).
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import https from 'node:https';
 import { parse as parseYaml } from 'yaml';
@@ -125,7 +125,9 @@ export interface Raw {
   json: any;
 }
 
-const ca = () => execFileSync('cat', [CA_PATH]).toString();
+// Read once per process: it was a `cat` child process (a fork of the whole test process) per request.
+let caText: string | undefined;
+const ca = () => (caText ??= readFileSync(CA_PATH, 'utf8'));
 
 export function raw(c: TestCluster, method: string, p: string, body?: unknown, headers: Record<string, string> = {}, token: string | null = c.token): Promise<Raw> {
   const u = new URL(c.server + p);

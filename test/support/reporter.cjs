@@ -4,6 +4,7 @@
 // ARM_EMULATOR_TEST_FILE_TIMES=N prints the N slowest files (default 30; 0 prints none, "all" every file).
 // ARM_EMULATOR_TEST_FILE_TIMES_SAVE=1 also writes them into test/file-times.json (the files of this run replace their
 // entries), which .mocharc.cjs reads to start the longest files first: save from a whole run on the CI machine.
+// ARM_EMULATOR_TEST_CPU=1 adds the CPU each file burnt (test/support/cpu.cjs).
 // CommonJS because mocha loads reporters with require().
 'use strict';
 const fs = require('node:fs');
@@ -18,6 +19,7 @@ class SpecWithSummary extends Mocha.reporters.Spec {
     let started = Date.now();
     const add = (r) => {
       if (!r || typeof r.duration !== 'number') return;
+      if (!r.file && r.type === 'hook') return; // a root hook (test/support/cpu.cjs): no file's
       const f = r.file ? path.relative(process.cwd(), r.file) : '(no file)';
       const e = perFile.get(f) ?? { ms: 0, tests: 0 };
       e.ms += r.duration;
@@ -39,6 +41,8 @@ class SpecWithSummary extends Mocha.reporters.Spec {
         console.log('');
       }
       if (process.env.ARM_EMULATOR_TEST_FILE_TIMES_SAVE === '1' && s.failures === 0) saveTimes(rows);
+      // ARM_EMULATOR_TEST_CPU=1 (.mocharc.cjs loads test/support/cpu.cjs): its CPU table, before the closing line.
+      if (process.env.ARM_EMULATOR_TEST_CPU_DIR) require('./cpu.cjs').printCpuTable();
       console.log(`${s.passes} passed, ${s.failures} failed, ${s.pending} skipped`);
     });
   }

@@ -6,7 +6,7 @@
 // as the kubelet writes them (kubectl describe node looks for both).
 
 import type { BatchChange } from '../api.js';
-import type { KubeStore } from '../store.js';
+import { byName, type KubeStore } from '../store.js';
 import { BUILTINS } from '../kinds/index.js';
 import { clone, grKey, nowTime, type KubeObject } from '../model.js';
 
@@ -44,7 +44,11 @@ export function recordEvent(
   // Waiting in this pass first (the newest state of an event), then stored.
   const waiting = pending.filter((c) => c.verb !== 'delete' && c.def === EVENTS && similar(c.object)).map((c) => (c as { object: KubeObject }).object);
   const names = new Set(waiting.map((e) => e.metadata.name));
-  const stored = store.list(cluster, grKey('', 'events'), ns).filter((e) => similar(e) && !names.has(e.metadata.name));
+  // The namespace's events unsorted, filtered, then the few similar ones in list order (name): every event a
+  // controller records looked through all of them, and sorting them all was most of the cost.
+  const stored: KubeObject[] = [];
+  for (const e of store.values(cluster, grKey('', 'events'), ns)) if (similar(e) && !names.has(e.metadata.name)) stored.push(e);
+  stored.sort(byName);
   const seen = [...waiting, ...stored];
   const time = nowTime(now);
   const bump = (e: KubeObject, msg: string): BatchChange | undefined => {

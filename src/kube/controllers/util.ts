@@ -1,7 +1,7 @@
 // Helpers the controllers share: owner references, pods from templates, pod readiness, resource amounts,
 // template hashes, tolerations and node selection terms.
 
-import { hashSuffix, isObj, nowTime, type KubeObject, type OwnerReference } from '../model.js';
+import { clone, hashSuffix, isObj, nowTime, type KubeObject, type OwnerReference } from '../model.js';
 import { canonical } from '../kinds/pod.js';
 import { parseQuantity } from '../kinds/validation.js';
 import { selectorMatches } from '../selectors.js';
@@ -50,7 +50,7 @@ export function templateHash(template: unknown, collisionCount = 0): string {
 
 export function stripHashLabel(template: unknown): unknown {
   if (!isObj(template)) return template;
-  const t = structuredClone(template) as Record<string, any>;
+  const t = clone(template) as Record<string, any>;
   if (isObj(t.metadata?.labels)) {
     delete t.metadata.labels['pod-template-hash'];
     delete t.metadata.labels['controller-revision-hash'];
@@ -66,7 +66,7 @@ export function sameTemplate(a: unknown, b: unknown): boolean {
 
 /** A pod object from a template (the API server fills the rest when it is created). */
 export function podFromTemplate(template: any, owner: KubeObject, name: { name?: string; generateName?: string }, extraLabels: Record<string, string> = {}): KubeObject {
-  const t = structuredClone(template ?? {});
+  const t = clone(template ?? {});
   const meta: Record<string, unknown> = {
     ...(name.name ? { name: name.name } : { generateName: name.generateName }),
     namespace: owner.metadata.namespace,

@@ -50,6 +50,53 @@ const workerEntry = (): URL => new URL((globalThis as { armEmulatorWorkerEntry?:
 const SYNC_LOOKUPS = new Set(['knownType', 'knownNamespace']);
 const OPTIONAL = ['preflight', 'predict', 'checkWrite', 'knownNamespace', 'fetchTemplate', 'keyVaultSecret', 'resourceGroup'];
 
+/**
+ * Idle workers of closed pools, kept a short while for this process's next pool with the same heap limit. Starting a
+ * worker (a new isolate loading the template engine) costs ~150-190 ms of CPU, which every emulator that evaluated a
+ * template paid again on its first deployment: embedders and test suites that start an emulator per test. A worker
+ * keeps nothing of a job once it is done (each job brings its host and time limit). Unref'd, ended after SPARE_MS.
+ */
+interface Spare {
+  worker: Worker;
+  control: Int32Array;
+  bytes: Uint8Array;
+  maxHeapMb: number;
+  timer: NodeJS.Timeout;
+}
+const spares: Spare[] = [];
+const SPARE_MS = 30_000;
+const MAX_SPARES = 4;
+
+function park(slot: Slot, maxHeapMb: number): boolean {
+  if (spares.length >= MAX_SPARES) return false;
+  const { worker, control, bytes } = slot;
+  worker.removeAllListeners('message');
+  worker.removeAllListeners('error');
+  worker.removeAllListeners('exit');
+  const spare: Spare = { worker, control, bytes, maxHeapMb, timer: setTimeout(() => drop(true), SPARE_MS) };
+  spare.timer.unref();
+  const drop = (terminate = false) => {
+    clearTimeout(spare.timer);
+    const i = spares.indexOf(spare);
+    if (i >= 0) spares.splice(i, 1);
+    if (terminate) void worker.terminate().catch(() => undefined);
+  };
+  worker.on('error', () => drop());
+  worker.on('exit', () => drop());
+  spares.push(spare);
+  return true;
+}
+
+function takeSpare(maxHeapMb: number): Spare | undefined {
+  const i = spares.findIndex((s) => s.maxHeapMb === maxHeapMb);
+  if (i < 0) return undefined;
+  const [s] = spares.splice(i, 1);
+  clearTimeout(s.timer);
+  s.worker.removeAllListeners('error');
+  s.worker.removeAllListeners('exit');
+  return s;
+}
+
 export class TemplateWorkers {
   private readonly slots: Slot[] = [];
   private nextId = 1;
@@ -87,7 +134,8 @@ export class TemplateWorkers {
 
   async close(): Promise<void> {
     this.closed = true;
-    const slots = this.slots.splice(0);
+    // Idle workers wait for the process's next pool (see park); busy ones end with their jobs.
+    const slots = this.slots.splice(0).filter((s) => s.jobs.size > 0 || !park(s, this.maxHeapMb));
     for (const s of slots) for (const j of s.jobs.values()) j.reject(new ArmError(503, 'ServiceUnavailable', 'The emulator is shutting down.'));
     await Promise.all(slots.map((s) => s.worker.terminate().catch(() => undefined)));
   }
@@ -139,14 +187,20 @@ export class TemplateWorkers {
   }
 
   private spawn(): Slot {
-    const sab = new SharedArrayBuffer(SYNC_HEADER_BYTES + SYNC_BUFFER_BYTES);
-    const worker = new Worker(workerEntry(), {
-      workerData: { sab },
-      resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
-    });
-    // Workers never keep the process alive: the emulator's server does.
-    worker.unref();
-    const slot: Slot = { worker, jobs: new Map(), control: new Int32Array(sab, 0, 2), bytes: new Uint8Array(sab, SYNC_HEADER_BYTES) };
+    let slot: Slot;
+    const spare = takeSpare(this.maxHeapMb);
+    if (spare) slot = { worker: spare.worker, jobs: new Map(), control: spare.control, bytes: spare.bytes };
+    else {
+      const sab = new SharedArrayBuffer(SYNC_HEADER_BYTES + SYNC_BUFFER_BYTES);
+      const worker = new Worker(workerEntry(), {
+        workerData: { sab },
+        resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb },
+      });
+      // Workers never keep the process alive: the emulator's server does.
+      worker.unref();
+      slot = { worker, jobs: new Map(), control: new Int32Array(sab, 0, 2), bytes: new Uint8Array(sab, SYNC_HEADER_BYTES) };
+    }
+    const worker = slot.worker;
     this.slots.push(slot);
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     const gone = (why: string) => {
