@@ -149,8 +149,9 @@ export class MemoryTable {
    * text itself. Any cut gives the text back; this one is where siblings' texts part.
    */
   private encode(text: string): string {
-    const i = text.indexOf(ID);
-    if (i < 0 || i > ID_WITHIN) return flat(text);
+    // looked for near the start only (a slice is a view: nothing copied), not through a large text without one
+    const i = text.length > ID_WITHIN ? text.slice(0, ID_WITHIN).indexOf(ID) : text.indexOf(ID);
+    if (i < 0) return flat(text);
     const end = text.indexOf('"', i + ID.length);
     const cut = text.lastIndexOf('/', end < 0 ? i + ID.length + 256 : end) + 1;
     if (cut < MIN_HEAD || cut <= i + ID.length) return flat(text);
