@@ -304,7 +304,7 @@ export class PgStore extends TableReads implements Store {
       this.table.clear();
       this.seqs.clear();
       this.tombs.clear();
-      let table: Map<string, string> | undefined;
+      let table: { set(key: string, text: string): void } | undefined;
       let tableName = '';
       for (const [col, key, value, seq] of rows) {
         if (col !== tableName || !table) table = this.table.collection((tableName = col));
