@@ -33,6 +33,8 @@ import { volumeController } from './controllers/volumes.js';
 import { crdController } from './controllers/crds.js';
 import { kubeRouter, type KubeHost } from './http/router.js';
 import { KubeErrors } from './status.js';
+import { StoreConflictError } from '../store/store.js';
+
 import { apiVersionOf, type KubeObject } from './model.js';
 import { authorizer } from './auth/authz.js';
 import type { KubectlHost } from './command/kubectl.js';
@@ -368,6 +370,26 @@ export class KubeService implements KubeHost {
    * created first. Throws 503 while the cluster does not serve, 404 for an unknown kind.
    */
   async applyObjects(armId: string, objects: KubeObject[], fieldManager: string): Promise<KubeObject[]> {
+    return this.retryingConflicts(() => this.applyNow(armId, objects, fieldManager));
+  }
+
+  /**
+   * Runs a write of the in-process API again when another instance on the same database changed the cluster
+   * first (the store has read the refused keys back; sync() brings the rest), as kube-apiserver's storage retries
+   * a conflicting update: an extension's install is not failed by a controller's write on another instance.
+   */
+  private async retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (e) {
+        if (!(e instanceof StoreConflictError) || attempt >= CONFLICT_ATTEMPTS) throw e;
+        await this.services.store.sync();
+      }
+    }
+  }
+
+  private async applyNow(armId: string, objects: KubeObject[], fieldManager: string): Promise<KubeObject[]> {
     const v = this.serving(armId);
     await this.ensure(v);
     const out: KubeObject[] = [];
@@ -393,6 +415,10 @@ export class KubeService implements KubeHost {
 
   /** Deletes objects (missing ones are fine). */
   async deleteObjects(armId: string, refs: { apiVersion: string; kind: string; namespace?: string; name: string }[]): Promise<void> {
+    return this.retryingConflicts(() => this.deleteNow(armId, refs));
+  }
+
+  private async deleteNow(armId: string, refs: { apiVersion: string; kind: string; namespace?: string; name: string }[]): Promise<void> {
     const v = this.clusterOf(armId);
     if (!v || !this.store.cluster(v.key)) return;
     const kinds = this.kinds(v.key);
@@ -490,6 +516,9 @@ function defOf(kinds: KindRegistry, gr: string, o: KubeObject): ResourceDef {
   if (!d) throw new Error(`no kind for ${gr}`);
   return d;
 }
+
+/** Attempts of an in-process write that meets another instance's change to the same cluster (see retryingConflicts). */
+const CONFLICT_ATTEMPTS = 6;
 
 const CONTROLLERS: Controller[] = [
   crdController,

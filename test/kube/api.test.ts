@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { aksCluster, eventually, raw, startAksEmulator, watchEvents, type TestCluster } from './helpers.js';
+import { StoreConflictError, type WriteOp } from '../../src/store/store.js';
 
 const CM = '/api/v1/namespaces/default/configmaps';
 
@@ -110,6 +111,29 @@ describe('kube: API semantics', function () {
       assert.ok(r.json.metadata.remainingItemCount > 0);
     }
     assert.deepEqual(seen, ['p0', 'p1', 'p2', 'p3', 'p4']);
+  });
+
+  it("an in-process apply (an extension's objects) that meets another instance's change to the cluster is run again, not failed", async () => {
+    // Another instance on the same PostgreSQL database wins the race for one write: the store refuses it whole.
+    const store = emu.services.store;
+    const write = store.write.bind(store);
+    let refused = 0;
+    store.write = (ops: WriteOp[]) => {
+      const mine = ops.find((o) => o.key.endsWith('/default/retried'));
+      if (mine && refused === 0) {
+        refused++;
+        return Promise.reject(new StoreConflictError([{ collection: mine.collection, key: mine.key }]));
+      }
+      return write(ops);
+    };
+    try {
+      await emu.services.kube!.applyObjects(c.id, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'retried', namespace: 'default' }, data: { a: '1' } }], 'extension');
+    } finally {
+      store.write = write;
+    }
+    assert.equal(refused, 1);
+    assert.deepEqual((await raw(c, 'GET', `${CM}/retried`)).json.data, { a: '1' });
+    await raw(c, 'DELETE', `${CM}/retried`);
   });
 
   it('watches from a resourceVersion (a reconnecting client gets what it missed)', async () => {
