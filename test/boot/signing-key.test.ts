@@ -2,13 +2,13 @@
 // looks at `tokens.ready`, not when the TokenService is built: the command line looks once its banner is out, so
 // a fresh start's CPU to ready does not carry it, and a token asked for before it exists waits for it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { parseConfig } from '../../src/config/config.js';
 import { TokenService } from '../../src/identity/tokens.js';
-import { CLIENT_ID, SECRET, TENANT, TLS_DIR, tmpDir } from '../support/emulator.js';
+import { CLIENT_ID, SECRET, TENANT, tmpDir } from '../support/emulator.js';
+import { startEmulatorProcess } from '../support/process.js';
 import { waitUntil } from '../support/wait.js';
 
 describe('boot: the token-signing key of a fresh data directory', () => {
@@ -30,20 +30,8 @@ describe('boot: the token-signing key of a fresh data directory', () => {
 
   it('the command line makes it after its banner without being asked, and a token request right after the banner gets a token', async () => {
     const dir = tmpDir();
-    const main = path.resolve('dist/src/main.js');
-    const child = spawn(process.execPath, [main, '--port', '0', '--quiet', '--time-scale', '0', '--data-dir', dir, '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const { child, url } = await startEmulatorProcess(dir, ['--port', '0', '--time-scale', '0'], { token: false });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (d) => {
-          out += d;
-          const m = /listening on (https:\/\/\S+)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        child.once('exit', (c) => reject(new Error(`exited ${c}`)));
-      });
       // no request yet: the key appears on its own
       await waitUntil(() => existsSync(path.join(dir, 'token-signing-key.pem')), { what: 'the signing key file' });
       const t = await request(url)

@@ -16,8 +16,11 @@ export interface EmulatorProcess {
   stderr: () => string;
 }
 
-/** Starts the emulator on `dir` with `args` (quiet, with the test certificate); rejects with the exit code and stderr if it exits before it listens. */
-export function startEmulatorProcess(dir: string, args: string[]): Promise<EmulatorProcess> {
+/**
+ * Starts the emulator on `dir` with `args` (quiet, with the test certificate); rejects with the exit code and stderr
+ * if it exits before it listens. `token: false` asks for no token (`token` is then ''): nothing is requested of it.
+ */
+export function startEmulatorProcess(dir: string, args: string[], opts: { token?: boolean } = {}): Promise<EmulatorProcess> {
   const child = spawn(process.execPath, [MAIN, ...args, '--quiet', '--data-dir', dir, '--cert', path.join(TLS_DIR, 'cert.pem'), '--key', path.join(TLS_DIR, 'key.pem')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -31,6 +34,7 @@ export function startEmulatorProcess(dir: string, args: string[]): Promise<Emula
       const m = /listening on (https:\/\/\S+)/.exec(out);
       if (m && !started) {
         started = true;
+        if (opts.token === false) return resolve({ child, url: m[1], token: '', stderr: () => err });
         const t = await request(m[1])
           .post(`/${TENANT}/oauth2/v2.0/token`)
           .type('form')
