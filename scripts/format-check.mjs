@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run format:check`: checks with prettier the files listed in scripts/formatted-files.txt (those already
 // formatted; the rest of the tree is reformatted in one go with `npm run format`, then listed with --list).
-// `node scripts/format-check.mjs --list` rewrites the list with every source file prettier now matches.
+// `node scripts/format-check.mjs --list` rewrites the list with every source file prettier now matches; `--hashes`
+// only records the hashes of the files already listed (after a merge, say).
 //
 // The list is also a record: beside each file, the sha256 of the bytes prettier found formatted when the list was
 // written, under a key line naming prettier's version and the sha256 of the prettier configuration. prettier's
@@ -99,12 +100,14 @@ export async function unformatted(dir = root) {
  * Rewrites the list: every tracked source file prettier matches, each with the sha256 of its bytes, under the key.
  * A file whose bytes match the current record is not checked again (the record proves it).
  */
-export async function writeList(dir = root) {
-  const files = execFileSync('git', ['ls-files', 'src/*.ts', 'test/*.ts', 'bench/*.ts', 'scripts/*.mjs'], { cwd: dir, encoding: 'utf8' })
-    .split('\n')
-    .filter((f) => f && !f.endsWith('.generated.ts') && existsSync(path.join(dir, f)));
+export async function writeList(dir = root, { hashesOnly = false } = {}) {
   const text = readFileSync(path.join(dir, LIST), 'utf8');
   const old = entries(text).filter((e) => existsSync(path.join(dir, e.file)));
+  const files = hashesOnly
+    ? old.map((e) => e.file).sort()
+    : execFileSync('git', ['ls-files', 'src/*.ts', 'test/*.ts', 'bench/*.ts', 'scripts/*.mjs'], { cwd: dir, encoding: 'utf8' })
+        .split('\n')
+        .filter((f) => f && !f.endsWith('.generated.ts') && existsSync(path.join(dir, f)));
   const keyLine = text.split('\n').find((l) => l.startsWith(KEY_PREFIX));
   const keyOk =
     keyLine?.slice(KEY_PREFIX.length).trim() ===
@@ -118,19 +121,20 @@ export async function writeList(dir = root) {
     const bytes = readFileSync(path.join(dir, f));
     const hash = sha256(bytes);
     if (known.get(f) === hash || (await formatted(dir, f, bytes))) ok.push({ file: f, hash });
+    else if (hashesOnly) ok.push({ file: f, hash: '' }); // stays listed, with no hash: the check goes on failing on it
   }
   const key = await recordKey(
     dir,
     ok.map((e) => e.file),
   );
   const head = text.split('\n').filter((l) => l.startsWith('#') && !l.startsWith(KEY_PREFIX));
-  writeFileSync(path.join(dir, LIST), [...head, `${KEY_PREFIX}${key}`, ...ok.map((e) => `${e.file} ${e.hash}`), ''].join('\n'));
-  return { listed: ok.length, of: files.length };
+  writeFileSync(path.join(dir, LIST), [...head, `${KEY_PREFIX}${key}`, ...ok.map((e) => (e.hash ? `${e.file} ${e.hash}` : e.file)), ''].join('\n'));
+  return { listed: ok.filter((e) => e.hash).length, of: files.length };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.argv.includes('--list')) {
-    const { listed: n, of } = await writeList();
+  if (process.argv.includes('--list') || process.argv.includes('--hashes')) {
+    const { listed: n, of } = await writeList(root, { hashesOnly: process.argv.includes('--hashes') });
     console.log(`${n} of ${of} files listed as formatted`);
   } else {
     const { bad, checked, listed: n } = await check();

@@ -216,6 +216,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       '# Written by `npm run lint` when eslint found no problem: each file eslint lints, and the sha256 of everything its',
       '# result depends on (its bytes and those of the files it imports, the globals, the lint configuration and the installed',
       '# packages; scripts/lint.mjs says what exactly). A file whose key still matches is not linted again; any other is.',
+      '# After a merge (or a conflict here: take either side), `npm run lint` brings it up to date.',
     ];
     const lines = files.filter((f) => key.has(f)).map((f) => `${f} ${key.get(f)}`);
     const next = [...head, ...lines, ''].join('\n');

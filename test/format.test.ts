@@ -6,7 +6,7 @@
 // a key (prettier's version and the configuration's hash): a file whose bytes still match is formatted without asking
 // prettier again (prettier's verdict depends on nothing else); any other listed file is checked by prettier. The
 // planted checkouts below show that an unformatted file fails the check with no hash, with a stale hash and under
-// another key, and that --list records only files prettier found formatted.
+// another key, and that --list (and --hashes) record a hash only for files prettier found formatted.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -81,5 +81,13 @@ describe('format', function () {
     assert.deepEqual(await mod.writeList(dir), { listed: 1, of: 2 });
     const key = await mod.recordKey(dir, ['src/good.ts']);
     assert.deepEqual(readFileSync(path.join(dir, 'scripts/formatted-files.txt'), 'utf8').split('\n'), ['# list', `# key: ${key}`, `src/good.ts ${sha256(GOOD)}`, '']);
+  });
+
+  it('--hashes records the hashes of the listed files only, and leaves an unformatted one listed with no hash', async () => {
+    const dir = planted(() => ['src/good.ts', 'src/bad.ts'], '');
+    assert.deepEqual(await mod.writeList(dir, { hashesOnly: true }), { listed: 1, of: 2 });
+    const key = await mod.recordKey(dir, ['src/bad.ts', 'src/good.ts']);
+    assert.deepEqual(readFileSync(path.join(dir, 'scripts/formatted-files.txt'), 'utf8').split('\n'), ['# list', `# key: ${key}`, 'src/bad.ts', `src/good.ts ${sha256(GOOD)}`, '']);
+    assert.deepEqual((await mod.check(dir)).bad, ['src/bad.ts']);
   });
 });
