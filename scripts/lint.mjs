@@ -48,13 +48,18 @@ async function lintable(eslint) {
   return out.sort();
 }
 
-/** Every installed package's name and version (node_modules, one level and scoped). */
+/**
+ * Every installed package's name and version (node_modules, one level and scoped), but those built for one platform
+ * (an `os` or `cpu` field: native binaries such as @esbuild/linux-x64, no types), so that a clean install on
+ * another platform keeps the record.
+ */
 function installed(dir) {
   const out = [];
   const nm = path.join(dir, 'node_modules');
   const add = (dir, name) => {
     try {
-      out.push(`${name}@${JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version}`);
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+      if (!pkg.os && !pkg.cpu) out.push(`${name}@${pkg.version}`);
     } catch {
       out.push(`${name}@?`);
     }
