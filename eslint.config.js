@@ -58,7 +58,21 @@ const parser = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '**/*.cjs', '**/*.mjs', 'eslint.config.js', '.arm-emulator/**', '.bench-data/**', '**/*.generated.ts', 'src/dashboard/public/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'test-output/**',
+      '**/*.cjs',
+      '**/*.mjs',
+      'eslint.config.js',
+      '.arm-emulator/**',
+      '.bench-data/**',
+      '**/*.generated.ts',
+      'src/dashboard/public/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // tsc already reports undefined names, with Node's globals known; eslint's core rule does not know them.
