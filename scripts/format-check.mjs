@@ -42,9 +42,11 @@ export function listed(dir = root) {
 
 /**
  * What a recorded hash is valid under: prettier's version and the sha256 of every configuration file prettier
- * resolves for the files (their paths and bytes), plus .editorconfig (the CLI, `npm run format`, reads it).
+ * resolves for the files (their paths and bytes), plus .editorconfig (the CLI, `npm run format`, reads it), plus
+ * package-lock.json when the configuration names plugins.
  */
 export async function recordKey(dir, files) {
+  await prettier.clearConfigCache(); // the configuration as it is now on disk, here and in the checks that follow
   const configs = new Set();
   for (const d of new Set(files.map((f) => path.dirname(path.join(dir, f))))) {
     const c = await prettier.resolveConfigFile(path.join(d, 'x'));
@@ -57,6 +59,13 @@ export async function recordKey(dir, files) {
     h.update(`${path.relative(dir, c)}\0`)
       .update(readFileSync(c))
       .update('\0');
+  // a configuration that loads plugins (none here) formats with their installed versions: package-lock.json says which
+  for (const f of files) {
+    if (!(await prettier.resolveConfig(path.join(dir, f)))?.plugins?.length) continue;
+    const lock = path.join(dir, 'package-lock.json');
+    h.update(existsSync(lock) ? readFileSync(lock) : 'no package-lock.json');
+    break;
+  }
   return `prettier ${prettier.version}, config sha256 ${h.digest('hex')}`;
 }
 

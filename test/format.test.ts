@@ -69,6 +69,15 @@ describe('format', function () {
     dir = planted((k) => [`# key: ${k}`, `src/good.ts ${sha256(GOOD)}`, `src/bad.ts ${sha256(BAD)}`], key);
     writeFileSync(path.join(dir, '.prettierrc.json'), JSON.stringify({ ...JSON.parse(readFileSync('.prettierrc.json', 'utf8')), semi: false }));
     assert.deepEqual((await mod.check(dir)).checked, ['src/good.ts', 'src/bad.ts']);
+    // package-lock.json (the installed plugins' versions) is part of the key when the configuration names plugins
+    writeFileSync(path.join(dir, 'package-lock.json'), '{"a":1}');
+    const noPlugins = await mod.recordKey(dir, ['src/good.ts']);
+    writeFileSync(path.join(dir, 'package-lock.json'), '{"a":2}');
+    assert.equal(await mod.recordKey(dir, ['src/good.ts']), noPlugins);
+    writeFileSync(path.join(dir, '.prettierrc.json'), JSON.stringify({ plugins: ['prettier-plugin-planted'] }));
+    const withPlugins = await mod.recordKey(dir, ['src/good.ts']);
+    writeFileSync(path.join(dir, 'package-lock.json'), '{"a":3}');
+    assert.notEqual(await mod.recordKey(dir, ['src/good.ts']), withPlugins);
     // the same bytes under the same key are what the record is for: not asked again
     dir = planted((k) => [`# key: ${k}`, `src/good.ts ${sha256(GOOD)}`], key);
     assert.deepEqual(await mod.check(dir), { bad: [], checked: [], listed: 1 });
