@@ -6,9 +6,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type * as TS from 'typescript';
 import { allProviders } from '../src/providers/index.js';
 import { rgPath, startTestEmulator, tmpDir, waitForOperation } from './support/emulator.js';
+
+// typescript is CommonJS: required, not imported (an ECMAScript import of it first scans its 9 MB for named exports:
+// ~0.7 s of CPU)
+const ts: typeof TS = createRequire(import.meta.url)('typescript');
 
 const ROOT = process.cwd();
 const spec = { namespace: 'Contoso.Gizmos', type: 'gizmos', apiVersion: '2024-05-01' };
