@@ -3,8 +3,9 @@
 # then forks one child per command. Each child is a fresh copy of that process: it takes the caller's stdin,
 # stdout and stderr (passed over the Unix socket), argv, environment and working directory, applies what
 # /usr/bin/az applies (PYTHONPATH, AZ_INSTALLER=DEB), and runs az's own entry point, runpy.run_module('azure.cli'),
-# exactly as /usr/bin/az does; the exit code goes back to the caller. Nothing of azure.cli or knack is imported
-# before the fork (they read AZURE_CONFIG_DIR and HOME at import time), so each command initialises az from its
+# exactly as /usr/bin/az does; the exit code goes back to the caller. Of azure.cli and knack only what reads
+# nothing but HOME at import (knack, azure.cli.core's package module) is imported before the fork; the rest (which
+# reads AZURE_CONFIG_DIR and the config files at import) in the child, so each command initialises az from its
 # own environment, and no state of one command can reach another: each is a separate process.
 #
 # What else the zygote does so that a fork costs little (about 0.05 s of CPU against 0.4 s before, and 1 s for
@@ -63,6 +64,10 @@ PRELOAD = [
     'azure.mgmt.resource.resources.v2019_10_01', 'azure.mgmt.resource.templatespecs',
     'azure.mgmt.authorization.v2015_07_01', 'azure.mgmt.authorization.v2020_04_01_preview',
     'azure.mgmt.authorization.v2022_04_01', 'azure.mgmt.msi.v2018_11_30', 'azure.mgmt.msi.v2022_01_31_preview',
+    # knack and the package module of azure.cli.core (which imports knack's modules and local_context): their import
+    # reads HOME (knack's default config dir), part of the key, and nothing else; azure.cli.core's submodules read
+    # AZURE_CONFIG_DIR and the config file (_config, cloud, _profile...): the child imports those
+    'knack', 'azure.cli.core',
 ]
 # For the tests' Python scripts (test/support/python and the kube tests' inline ones): azure-identity, the mgmt SDKs
 # and the api-versions their clients load, python3-kubernetes.
