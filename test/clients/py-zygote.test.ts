@@ -71,6 +71,13 @@ describe("Python scripts forked from the scripts' zygote: the same run as /usr/b
     assert.equal(out.user_site, path.join(home, '.local', 'lib', 'python3.11', 'site-packages'));
   });
 
+  it("logging's start time is the script's start, not the zygote's (a record's relativeCreated)", async () => {
+    const before = (Date.now() - 1) / 1000;
+    const r = await forked(['-c', 'import logging; print(logging._startTime)'], env, dir);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Number(r.stdout) >= before, `${r.stdout} >= ${before}`);
+  });
+
   it('is a child of the zygote, and another run sees nothing of the one before', async () => {
     const pid = azZygotePid(env, 'python');
     assert.ok(pid);

@@ -132,10 +132,14 @@ def watch_environ():
 
 
 def renew(env):
-    """In a child: the values the preload took from the zygote's environment, taken again from the caller's."""
+    """In a child: the values the preload took from the zygote's environment (or its start), taken again."""
     tf = sys.modules.get('tempfile')
     if tf is not None:
         tf.tempdir = None  # gettempdir() reads TMPDIR/TEMP/TMP again on its next call
+    lg = sys.modules.get('logging')
+    if lg is not None and hasattr(lg, '_startTime'):  # the process's start, for a record's relativeCreated
+        import time
+        lg._startTime = time.time_ns() if isinstance(lg._startTime, int) else time.time()
     kc = sys.modules.get('kubernetes.config.kube_config')
     if kc is not None and hasattr(kc, 'KUBE_CONFIG_DEFAULT_LOCATION'):
         kc.KUBE_CONFIG_DEFAULT_LOCATION = env.get('KUBECONFIG', '~/.kube/config')
