@@ -91,7 +91,7 @@ ZYGOTE_HOME = os.environ.get('HOME')
 # variables the preload read (WATCHED). A Python script's child may have another HOME (become() checks what Python's
 # start would have done with it); az's reads its config from HOME.
 WATCHED = {}  # variable -> its value when the preload read it (None: unset)
-# read by the preload, but taken again by each child from its own environment (RENEW), or only used to find a program
+# read by the preload, but taken again by each child from its own environment (renew()), or only to find a program
 RENEWED = ('PATH', 'KUBECONFIG', 'TMPDIR', 'TEMP', 'TMP')
 
 
