@@ -27,7 +27,7 @@ const forked = (args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Ou
 const PROBE = `
 import os, sys, site, tempfile, json
 import kubernetes.config.kube_config as kc
-print(json.dumps({'argv': sys.argv, 'path0': sys.path[0], 'name': __name__, 'file': globals().get('__file__'),
+print(json.dumps({'argv': sys.argv, 'orig_argv': sys.orig_argv, 'path0': sys.path[0], 'name': __name__, 'file': globals().get('__file__'),
   'cwd': os.getcwd(), 'var': os.environ.get('PROBE_VAR'), 'tmp': tempfile.gettempdir(), 'kubeconfig': kc.KUBE_CONFIG_DEFAULT_LOCATION,
   'user_site': site.getusersitepackages(), 'in_path': [p for p in sys.path if 'python3' in p or p == ''],
   'stdin': sys.stdin.read(), 'main_mods': sorted(k for k in vars(sys.modules['__main__']) if not k.startswith('__'))}))

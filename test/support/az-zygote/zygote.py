@@ -504,6 +504,8 @@ def become(req, fds):
         if getattr(sysconfig, '_CONFIG_VARS', None) and 'userbase' in sysconfig._CONFIG_VARS:
             sysconfig._CONFIG_VARS['userbase'] = site.USER_BASE
     sys.argv = [AZ] + list(req['args'])
+    # the interpreter's own command line, as `/usr/bin/az ARGS` (its shebang) or `/usr/bin/python3 ARGS` gives it
+    sys.orig_argv = sys.orig_argv[:1] + ([] if PYTHON_MODE else [AZ]) + list(req['args'])
     # Python picks line buffering for a terminal at start-up
     sys.stdout.reconfigure(line_buffering=os.isatty(1))
     if 'multiprocessing.process' in sys.modules:  # the one preloaded value taken from the working directory
