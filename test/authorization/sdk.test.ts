@@ -2,7 +2,7 @@
 // azure-mgmt-authorization 3.0.0 (Python), creating, listing and deleting role assignments, and the
 // JS client seeing a 403 AuthorizationFailed as a RestError.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execPython } from '../support/python.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
@@ -33,7 +33,7 @@ function python(args: string[]): Promise<{ code: number; stdout: string; stderr:
   const file = path.join(tmpDir('py-authz-'), 'authz.py');
   writeFileSync(file, PY);
   return new Promise((resolve) => {
-    execFile('/usr/bin/python3', [file, ...args], { env: { ...process.env, REQUESTS_CA_BUNDLE: CA_PATH }, timeout: 120_000 }, (err, stdout, stderr) => {
+    execPython([file, ...args], { env: { ...process.env, REQUESTS_CA_BUNDLE: CA_PATH }, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? 1 : 0, stdout, stderr });
     });
   });

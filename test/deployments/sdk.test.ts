@@ -5,13 +5,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ClientSecretCredential } from '@azure/identity';
 import { ResourceManagementClient } from 'arm-resources-6';
 import { CA_PATH, CLIENT_ID, SECRET, SUB, TENANT, tmpDir, type TestEmulator } from '../support/emulator.js';
 import { createGroup, startAksEmulator } from '../containerservice/helpers.js';
 import { ensureAz } from '../support/az.js';
+import { execPythonOk } from '../support/python.js';
 
 const file = (f: string) => JSON.parse(readFileSync(path.resolve('arm-templates', f), 'utf8'));
 
@@ -60,7 +59,7 @@ describe('real SDK clients: deployments', function () {
       ].join('\n'),
     );
     // Asynchronously: the emulator runs in this process and must keep answering.
-    const r = await promisify(execFile)('/usr/bin/python3', [script], { encoding: 'utf8', env: { ...process.env, REQUESTS_CA_BUNDLE: CA_PATH }, timeout: 90_000 });
+    const r = await execPythonOk([script], { env: { ...process.env, REQUESTS_CA_BUNDLE: CA_PATH }, timeout: 90_000 });
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
     assert.equal(out.state, 'Succeeded');
     assert.match(out.outputs.controlPlaneFQDN.value, /azmk8s\.io$/);
@@ -144,7 +143,7 @@ describe('real SDK clients: deployments', function () {
         'print(json.dumps({"name": g.name, "display": g.display_name, "parent": c.details.parent.name, "children": [x.name for x in got.children], "left": names}))',
       ].join('\n'),
     );
-    const r = await promisify(execFile)('/usr/bin/python3', [script], { encoding: 'utf8', env: { ...process.env, REQUESTS_CA_BUNDLE: CA_PATH }, timeout: 90_000 });
+    const r = await execPythonOk([script], { env: { ...process.env, REQUESTS_CA_BUNDLE: CA_PATH }, timeout: 90_000 });
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
     assert.deepEqual(out, { name: 'py-mg', display: 'Py', parent: 'py-mg', children: ['py-child'], left: out.left.filter((n: string) => n !== 'py-mg' && n !== 'py-child') });
     assert.ok(!out.left.includes('py-mg'));

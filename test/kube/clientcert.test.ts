@@ -4,7 +4,8 @@
 // certificates of another CA, expired or not yet valid get 401 Unauthorized (and leave a valid token to decide,
 // as kube-apiserver's authenticators do); callers without a certificate (ARM, token kubeconfigs) are unaffected.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { execPython } from '../support/python.js';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -42,7 +43,7 @@ function request(dir: string, name: string, subject: string): { key: string; csr
 
 function python(script: string, args: string[], home: string): Promise<string> {
   return new Promise((resolve, reject) =>
-    execFile('/usr/bin/python3', ['-c', script, ...args], { env: { ...process.env, HOME: home }, timeout: 90_000 }, (err, stdout, stderr) =>
+    execPython(['-c', script, ...args], { env: { ...process.env, HOME: home }, timeout: 90_000 }, (err, stdout, stderr) =>
       err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(String(stdout)),
     ),
   );

@@ -2,29 +2,24 @@
 // python3-kubernetes each list the nodes, create a deployment with a LoadBalancer service, watch the
 // rollout, scale it, read the external address and delete it.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import * as k8s from '@kubernetes/client-node';
 import type { TestEmulator } from '../support/emulator.js';
+import { execPython } from '../support/python.js';
 import { aksCluster, hybridCluster, startAksEmulator, type TestCluster } from './helpers.js';
 
 function python(c: TestCluster, name: string): Promise<any> {
   return new Promise((resolve, reject) => {
-    execFile(
-      '/usr/bin/python3',
-      [path.resolve('test/support/python/kube_clients.py')],
-      { timeout: 180_000, env: { ...process.env, KUBECONFIG: c.file, HOME: c.home, NAME: name } },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`python3 kube_clients.py failed: ${stderr || err.message}`));
-        try {
-          resolve(JSON.parse(stdout));
-        } catch {
-          reject(new Error(`no JSON: ${stdout}\n${stderr}`));
-        }
-      },
-    );
+    execPython([path.resolve('test/support/python/kube_clients.py')], { timeout: 180_000, env: { ...process.env, KUBECONFIG: c.file, HOME: c.home, NAME: name } }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`python3 kube_clients.py failed: ${stderr || err.message}`));
+      try {
+        resolve(JSON.parse(stdout));
+      } catch {
+        reject(new Error(`no JSON: ${stdout}\n${stderr}`));
+      }
+    });
   });
 }
 

@@ -28,7 +28,7 @@ function zipOf(files: Record<string, string>): string {
   }
   const script =
     'import base64,io,os,sys,zipfile\nb=io.BytesIO()\nz=zipfile.ZipFile(b,"w",zipfile.ZIP_DEFLATED)\nfor n in sys.argv[2:]: z.write(os.path.join(sys.argv[1],n),n)\nz.close()\nprint(base64.b64encode(b.getvalue()).decode())';
-  return execFileSync('python3', ['-c', script, dir, ...Object.keys(files)])
+  return execFileSync('/usr/bin/python3', ['-I', '-c', script, dir, ...Object.keys(files)]) // Debian's, as az's own
     .toString()
     .trim();
 }

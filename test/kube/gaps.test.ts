@@ -1,7 +1,8 @@
 // What kubectl users met after the first Kubernetes API landed (issue 19's leftovers), each with the real
 // client: `kubectl autoscale` (autoscaling/v1 HorizontalPodAutoscalers, one object with the v2 view).
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { execPython } from '../support/python.js';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -285,7 +286,7 @@ print(json.dumps({'target': made.spec.target_cpu_utilization_percentage, 'kind':
 `;
     // (asynchronously: the emulator answers in this process)
     const run = await new Promise<string>((resolve, reject) =>
-      execFile('/usr/bin/python3', ['-c', script, c.file, path.join(dir, 'csr')], { env: { ...process.env, HOME: c.home }, timeout: 60_000 }, (err, stdout, stderr) =>
+      execPython(['-c', script, c.file, path.join(dir, 'csr')], { env: { ...process.env, HOME: c.home }, timeout: 60_000 }, (err, stdout, stderr) =>
         err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(String(stdout)),
       ),
     );

@@ -3,7 +3,7 @@
 // no metrics API is served, as on a cluster without metrics-server), the events the controller records, and
 // `kubectl get hpa` / `kubectl describe hpa` show it as against Kubernetes 1.35 (TARGETS "cpu: <unknown>/80%").
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execPython } from '../support/python.js';
 import { after, before, describe, it } from 'mocha';
 import type { TestEmulator } from '../support/emulator.js';
 import { hpaTargets } from '../../src/kube/kinds/autoscaling.js';
@@ -198,7 +198,7 @@ print(json.dumps({'current': v2.status.currentReplicas, 'desired': v2.status.des
   'v1': [v1.status.current_replicas, v1.status.desired_replicas]}))
 `;
     const out = await new Promise<string>((resolve, reject) =>
-      execFile('/usr/bin/python3', ['-c', script, c.file], { env: { ...process.env, HOME: c.home }, timeout: 90_000 }, (err, stdout, stderr) =>
+      execPython(['-c', script, c.file], { env: { ...process.env, HOME: c.home }, timeout: 90_000 }, (err, stdout, stderr) =>
         err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(String(stdout)),
       ),
     );

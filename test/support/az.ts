@@ -14,7 +14,7 @@
 // zygote).
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CA_PATH, CLIENT_ID, SECRET, TENANT, tmpDir, type TestEmulator } from './emulator.js';
@@ -65,12 +65,42 @@ export function azClient(): string {
   return client;
 }
 
-/** What Python reads at start-up, before any import: one zygote per distinct set (zygote.py's key). */
-function zygoteKey(env: NodeJS.ProcessEnv): string {
+/** az's zygote, or the one for the tests' Python scripts (zygote.py --python). */
+export type ZygoteKind = 'az' | 'python';
+
+/**
+ * The same C client as `python3` (it asks a `zygote.py --python` when started under that name, and becomes
+ * /usr/bin/python3 without one), in a folder of its own (the az client's folder goes on scripts' PATH), or
+ * undefined without a C compiler.
+ */
+let pyClient: string | null | undefined;
+export function pythonClient(): string | undefined {
+  if (pyClient !== undefined) return pyClient ?? undefined;
+  pyClient = null;
+  const az = azClient();
+  if (az === path.join(ZYGOTE_DIR, 'az')) return undefined; // the Python client serves az only
+  const link = path.join(path.dirname(az), 'python', 'python3');
+  try {
+    if (!existsSync(link)) {
+      mkdirSync(path.dirname(link), { recursive: true });
+      const tmp = `${link}.${process.pid}`;
+      symlinkSync(path.join('..', 'az'), tmp);
+      renameSync(tmp, link); // whole or not at all, for the other test processes
+    }
+    pyClient = link;
+  } catch {
+    /* /usr/bin/python3 itself */
+  }
+  return pyClient ?? undefined;
+}
+
+/** What Python reads at start-up, before any import: one zygote per distinct set (zygote.py's key). A script's
+ * zygote serves another HOME too (zygote.py checks what Python's start would have made of it). */
+function zygoteKey(env: NodeJS.ProcessEnv, kind: ZygoteKind = 'az'): string {
   const k = Object.keys(env)
-    .filter((n) => n.startsWith('PYTHON') || n.startsWith('LC_') || n === 'HOME' || n === 'LANG')
+    .filter((n) => n.startsWith('PYTHON') || n.startsWith('LC_') || (n === 'HOME' && kind === 'az') || n === 'LANG')
     .sort();
-  return JSON.stringify(k.map((n) => [n, env[n]]));
+  return JSON.stringify([kind, ...k.map((n) => [n, env[n]])]);
 }
 
 /** Only when `az` is Debian's launcher, whose every line zygote.py repeats. */
@@ -91,24 +121,37 @@ const zygotes = new Map<string, Promise<string | undefined>>();
 const zygotePids = new Map<string, number>();
 
 /** The zygote's process id for this environment, once started (for the tests of the zygote itself). */
-export function azZygotePid(env: NodeJS.ProcessEnv): number | undefined {
-  return zygotePids.get(zygoteKey(env));
+export function azZygotePid(env: NodeJS.ProcessEnv, kind: ZygoteKind = 'az'): number | undefined {
+  return zygotePids.get(zygoteKey(env, kind));
 }
 
 /** The socket of a ready zygote for this environment, or undefined (then run /usr/bin/az). */
 export function azZygote(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   fits ??= zygoteFits();
   if (!fits) return Promise.resolve(undefined);
-  const key = zygoteKey(env);
+  return zygote(env, 'az');
+}
+
+function zygote(env: NodeJS.ProcessEnv, kind: ZygoteKind): Promise<string | undefined> {
+  const key = zygoteKey(env, kind);
   let z = zygotes.get(key);
   if (!z) {
-    z = startZygote(env, key);
+    z = startZygote(env, key, kind);
     zygotes.set(key, z);
   }
   return z;
 }
 
-function startZygote(env: NodeJS.ProcessEnv, key: string): Promise<string | undefined> {
+/**
+ * The socket of a ready zygote for the tests' Python scripts in this environment, or undefined (then run
+ * /usr/bin/python3). ARM_EMULATOR_TEST_PYTHON=exec runs /usr/bin/python3 itself for every script.
+ */
+export function pythonZygote(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (process.env.ARM_EMULATOR_TEST_PYTHON === 'exec' || !existsSync('/usr/bin/python3') || !existsSync(path.join(ZYGOTE_DIR, 'zygote.py'))) return Promise.resolve(undefined);
+  return zygote(env, 'python');
+}
+
+function startZygote(env: NodeJS.ProcessEnv, key: string, kind: ZygoteKind): Promise<string | undefined> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'az-zygote-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const socket = path.join(dir, 's');
@@ -116,7 +159,7 @@ function startZygote(env: NodeJS.ProcessEnv, key: string): Promise<string | unde
     // stdin stays open: the zygote exits (with its commands) when this process has gone
     // the measuring log reaches the zygotes of scripts whose environment is a user's (the README's terminal)
     const log = process.env.ARM_EMULATOR_AZ_ZYGOTE_LOG ? { ARM_EMULATOR_AZ_ZYGOTE_LOG: process.env.ARM_EMULATOR_AZ_ZYGOTE_LOG } : {};
-    const child = spawn('/usr/bin/python3', [path.join(ZYGOTE_DIR, 'zygote.py'), socket], { env: { ...env, ...log }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('/usr/bin/python3', [path.join(ZYGOTE_DIR, 'zygote.py'), ...(kind === 'python' ? ['--python'] : []), socket], { env: { ...env, ...log }, stdio: ['pipe', 'pipe', 'inherit'] });
     if (child.pid) zygotePids.set(key, child.pid);
     let out = '';
     const done = (ok: boolean) => {

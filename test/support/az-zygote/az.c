@@ -5,7 +5,9 @@
  *   -> 4-byte big-endian length with our stdin, stdout and stderr attached (SCM_RIGHTS), then that many bytes of
  *      JSON {"args": [...], "env": {...}, "cwd": "..."}
  *   <- one JSON line: {"exit": N, ...}, {"signal": N, ...} or {"refused": "why"}
- * Without a zygote, or when it refuses, this process becomes /usr/bin/az (exec: nothing was started). Strings
+ * Without a zygote, or when it refuses, this process becomes /usr/bin/az (exec: nothing was started).
+ * Started as `python3` (argv[0]), the same client asks a `zygote.py --python` (ARM_EMULATOR_PY_ZYGOTE) to run a
+ * Python script, and becomes /usr/bin/python3 without one. Strings
  * travel as Python's os.fsdecode gives them (UTF-8, undecodable bytes as lone surrogates U+DC80..U+DCFF), so the
  * child's argv and environment are the bytes this process got. */
 #define _GNU_SOURCE
@@ -21,6 +23,7 @@
 
 extern char **environ;
 static const char *REAL = "/usr/bin/az";
+static const char *SOCKET_VAR = "ARM_EMULATOR_AZ_ZYGOTE";
 
 static void real(char **argv) {
   argv[0] = (char *)REAL;
@@ -111,7 +114,10 @@ static void log_cpu(void) {
 }
 
 int main(int argc, char **argv) {
-  const char *path = getenv("ARM_EMULATOR_AZ_ZYGOTE");
+  const char *base = strrchr(argv[0], '/');
+  if (strcmp(base ? base + 1 : argv[0], "python3") == 0)  // started as python3: a zygote.py --python
+    REAL = "/usr/bin/python3", SOCKET_VAR = "ARM_EMULATOR_PY_ZYGOTE";
+  const char *path = getenv(SOCKET_VAR);
   if (!path || !*path) real(argv);
   struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (strlen(path) >= sizeof addr.sun_path) real(argv);

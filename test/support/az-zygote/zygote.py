@@ -3,8 +3,9 @@
 # then forks one child per command. Each child is a fresh copy of that process: it takes the caller's stdin,
 # stdout and stderr (passed over the Unix socket), argv, environment and working directory, applies what
 # /usr/bin/az applies (PYTHONPATH, AZ_INSTALLER=DEB), and runs az's own entry point, runpy.run_module('azure.cli'),
-# exactly as /usr/bin/az does; the exit code goes back to the caller. Nothing of azure.cli or knack is imported
-# before the fork (they read AZURE_CONFIG_DIR and HOME at import time), so each command initialises az from its
+# exactly as /usr/bin/az does; the exit code goes back to the caller. Of azure.cli and knack only what reads
+# nothing but HOME at import (knack, azure.cli.core's package module) is imported before the fork; the rest (which
+# reads AZURE_CONFIG_DIR and the config files at import) in the child, so each command initialises az from its
 # own environment, and no state of one command can reach another: each is a separate process.
 #
 # What else the zygote does so that a fork costs little (about 0.05 s of CPU against 0.4 s before, and 1 s for
@@ -17,7 +18,18 @@
 # reads at start-up (PYTHON*, HOME, LANG/LC_*) is the zygote's key: a request whose values differ is refused and
 # the client runs /usr/bin/az itself.
 #
-#   /usr/bin/python3 zygote.py SOCKET    prints "ready" when it accepts; exits when its stdin closes.
+# The same zygote serves the tests' Python scripts (`--python`): preloaded with the Azure SDKs and python3-kubernetes
+# the scripts import, it forks one child per `/usr/bin/python3 FILE ARGS...` or `/usr/bin/python3 -c CODE ARGS...`,
+# which runs the script as Python runs a script (its argv, sys.path[0], a fresh __main__), from the caller's
+# environment, working directory and stdio.
+#
+# Which environment variables the preload read (os.environ, watched while it runs) is part of the zygote's key too,
+# except the few whose value a child takes from its own environment again (KUBECONFIG's default, the temp dir), or
+# which only found a program (PATH, for `uname`), so that no module holds a value of the zygote's environment that
+# the caller's would have changed.
+#
+#   /usr/bin/python3 zygote.py SOCKET             az; prints "ready" when it accepts; exits when its stdin closes.
+#   /usr/bin/python3 zygote.py --python SOCKET    Python scripts; the same.
 #   ARM_EMULATOR_AZ_ZYGOTE_LOG=FILE      (the zygote's environment) appends one line per command: its user and
 #                                        system CPU seconds, minor page faults, exit status and arguments.
 import gc
@@ -52,15 +64,90 @@ PRELOAD = [
     'azure.mgmt.resource.resources.v2019_10_01', 'azure.mgmt.resource.templatespecs',
     'azure.mgmt.authorization.v2015_07_01', 'azure.mgmt.authorization.v2020_04_01_preview',
     'azure.mgmt.authorization.v2022_04_01', 'azure.mgmt.msi.v2018_11_30', 'azure.mgmt.msi.v2022_01_31_preview',
+    # knack and the package module of azure.cli.core (which imports knack's modules and local_context): their import
+    # reads HOME (knack's default config dir), part of the key, and nothing else; azure.cli.core's submodules read
+    # AZURE_CONFIG_DIR and the config file (_config, cloud, _profile...): the child imports those
+    'knack', 'azure.cli.core',
 ]
-# Read by Python before any import (site, the encodings of stdio, the import path): the zygote's identity.
+# For the tests' Python scripts (test/support/python and the kube tests' inline ones): azure-identity, the mgmt SDKs
+# and the api-versions their clients load, python3-kubernetes.
+PRELOAD_PYTHON = [
+    'json', 'base64', 'ssl', 'uuid', 'tempfile', 'requests', 'urllib3', 'certifi', 'msal', 'yaml', 'dateutil.parser',
+    'azure.core', 'azure.core.pipeline', 'azure.core.pipeline.policies', 'azure.core.pipeline.transport',
+    'azure.core.pipeline.transport._requests_basic', 'azure.core.polling', 'azure.core.polling.base_polling',
+    'azure.core.exceptions', 'azure.core.paging', 'azure.core.rest', 'azure.core.credentials',
+    'azure.mgmt.core', 'azure.mgmt.core.polling.arm_polling', 'azure.mgmt.core.policies', 'azure.identity',
+    'azure.identity._credentials.client_secret', 'azure.identity._internal.msal_client', 'isodate', 'msrest',
+    'azure.mgmt.resource', 'azure.mgmt.resource.resources', 'azure.mgmt.resource.resources.v2022_09_01',
+    'azure.mgmt.authorization', 'azure.mgmt.resourceconnector', 'azure.mgmt.extendedlocation',
+    'azure.mgmt.kubernetesconfiguration', 'azure.mgmt.hybridkubernetes',
+    'kubernetes', 'kubernetes.client', 'kubernetes.config', 'kubernetes.watch', 'kubernetes.dynamic',
+]
+PYTHON_MODE = len(sys.argv) > 1 and sys.argv[1] == '--python'
+ZYGOTE_HOME = os.environ.get('HOME')
+
+
+# Read by Python before any import (site, the encodings of stdio, the import path): the zygote's identity, with the
+# variables the preload read (WATCHED). A Python script's child may have another HOME (become() checks what Python's
+# start would have done with it); az's reads its config from HOME.
+WATCHED = {}  # variable -> its value when the preload read it (None: unset)
+# read by the preload, but taken again by each child from its own environment (renew()), or only to find a program
+RENEWED = ('PATH', 'KUBECONFIG', 'TMPDIR', 'TEMP', 'TMP')
+
+
 def key(env):
-    return sorted((k, v) for k, v in env.items() if k.startswith(('PYTHON', 'LC_')) or k in ('HOME', 'LANG'))
+    fixed = ('LANG',) if PYTHON_MODE else ('HOME', 'LANG')
+    own = sorted((k, v) for k, v in env.items() if k.startswith(('PYTHON', 'LC_')) or k in fixed)
+    watched = sorted((k, env.get(k)) for k in WATCHED if not k.startswith(('PYTHON', 'LC_')) and k not in fixed and k not in RENEWED and k != 'HOME')
+    return own, watched
+
+
+def watch_environ():
+    """Records the variables read from os.environ (os.getenv, .get, `in`, [...]) until the returned function is called."""
+    cls = type(os.environ)
+    get, it = cls.__getitem__, cls.__iter__
+
+    def getitem(self, k):
+        try:
+            v = get(self, k)
+        except KeyError:
+            if self is os.environ:
+                WATCHED.setdefault(k, None)
+            raise
+        if self is os.environ:
+            WATCHED.setdefault(k, v)
+        return v
+
+    def iterate(self):  # a module that walks the whole environment: all of it is then the key
+        if self is os.environ:
+            for k in list(self._data):
+                WATCHED.setdefault(self.decodekey(k), self.decodevalue(self._data[k]))
+        return it(self)
+
+    cls.__getitem__, cls.__iter__ = getitem, iterate
+
+    def stop():
+        cls.__getitem__, cls.__iter__ = get, it
+    return stop
+
+
+def renew(env):
+    """In a child: the values the preload took from the zygote's environment (or its start), taken again."""
+    tf = sys.modules.get('tempfile')
+    if tf is not None:
+        tf.tempdir = None  # gettempdir() reads TMPDIR/TEMP/TMP again on its next call
+    lg = sys.modules.get('logging')
+    if lg is not None and hasattr(lg, '_startTime'):  # the process's start, for a record's relativeCreated
+        import time
+        lg._startTime = time.time_ns() if isinstance(lg._startTime, int) else time.time()
+    kc = sys.modules.get('kubernetes.config.kube_config')
+    if kc is not None and hasattr(kc, 'KUBE_CONFIG_DEFAULT_LOCATION'):
+        kc.KUBE_CONFIG_DEFAULT_LOCATION = env.get('KUBECONFIG', '~/.kube/config')
 
 
 def preload():
     import importlib
-    for name in PRELOAD:
+    for name in (PRELOAD_PYTHON if PYTHON_MODE else PRELOAD):
         try:
             importlib.import_module(name)
         except Exception:  # an optional module missing costs its time in the child, nothing else
@@ -164,25 +251,59 @@ def precompile():
     sys.meta_path.insert(at, ReadFinder)
 
 
-def run_az():
-    """runpy.run_module('azure.cli') as /usr/bin/az runs it, and the end of a Python process as Python ends it
+def run_script(args):
+    """`python3 FILE ARGS...` or `python3 -c CODE ARGS...` as Python runs them: sys.argv, sys.path[0] (the script's
+    folder, symbolic links resolved, or '' for -c), a fresh __main__ (with __file__ the script's absolute path)."""
+    import importlib.machinery
+    import types
+    main = types.ModuleType('__main__')
+    main.__builtins__ = __builtins__
+    sys.argv = list(args)
+    if args[0] == '-c':
+        sys.argv = ['-c'] + list(args[2:])
+        sys.path[0] = ''
+        main.__loader__ = importlib.machinery.BuiltinImporter
+        code = compile(args[1], '<string>', 'exec')
+    else:
+        file = os.path.abspath(args[0])
+        sys.path[0] = os.path.dirname(os.path.realpath(args[0]))
+        with open(file, 'rb') as f:
+            source = f.read()
+        main.__file__ = file
+        main.__cached__ = None
+        main.__loader__ = importlib.machinery.SourceFileLoader('__main__', file)
+        code = compile(source, file, 'exec')
+    sys.modules['__main__'] = main
+    exec(code, main.__dict__)
+
+
+def _theirs(tb):
+    """A traceback without this file's frames at its head, as Python prints one for the script (or az) itself."""
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return tb
+
+
+def run(main):
+    """main() (runpy.run_module('azure.cli') as /usr/bin/az runs it, or a script), and the end of a Python process as Python ends it
     (non-daemon threads joined, atexit functions run, stdout and stderr flushed, SystemExit's code as the exit
     status), except that the memory is left to the kernel: freeing, at exit, every object the command inherited
     would copy each page of the zygote into it (a third of a command's page faults)."""
-    import runpy
     import threading
     import atexit
     code = 0
     interrupted = False
     try:
-        runpy.run_module('azure.cli')
+        main()
     except SystemExit as e:
         code = e.code
-    except KeyboardInterrupt:
-        sys.excepthook(*sys.exc_info())
+    except KeyboardInterrupt as e:
+        e.__traceback__ = _theirs(e.__traceback__)  # what the hook prints
+        sys.excepthook(type(e), e, e.__traceback__)
         interrupted = True
-    except BaseException:
-        sys.excepthook(*sys.exc_info())
+    except BaseException as e:
+        e.__traceback__ = _theirs(e.__traceback__)
+        sys.excepthook(type(e), e, e.__traceback__)
         code = 1
     if code is None:
         code = 0
@@ -234,6 +355,10 @@ def serve(path):
     children = {}  # pid -> connection to its client (None once the client has gone)
     log = os.environ.get('ARM_EMULATOR_AZ_ZYGOTE_LOG')
     args = {}  # pid -> the command's arguments, for the log
+    if log:  # the zygote's own start (the preload): ["zygote", "az" or "python", user, system]
+        with open(log, 'a') as f:
+            t = os.times()
+            f.write(json.dumps(['zygote', 'python' if PYTHON_MODE else 'az', round(t.user, 3), round(t.system, 3)]) + '\n')
     sys.stdout.write('ready\n')
     sys.stdout.flush()
 
@@ -257,10 +382,11 @@ def serve(path):
                     reply(conn, {'refused': f'bad request: {e}'})
                     conn.close()
                     continue
-                if len(fds) != 3 or key(req['env']) != mine:
+                why = 'no stdio' if len(fds) != 3 else 'environment differs from the zygote\'s (PYTHON*, HOME, LANG, LC_*, what the preload read)' if key(req['env']) != mine else refusal(req)
+                if why:
                     for fd in fds:
                         os.close(fd)
-                    reply(conn, {'refused': 'environment differs from the zygote\'s (PYTHON*, HOME, LANG, LC_*)'})
+                    reply(conn, {'refused': why})
                     conn.close()
                     continue
                 pid = os.fork()
@@ -325,8 +451,37 @@ def serve(path):
                     pass
 
 
+def user_site(home):
+    """The user site-packages folder Python's start puts on sys.path for this HOME (when it exists)."""
+    import site
+    if not site.ENABLE_USER_SITE or os.environ.get('PYTHONUSERBASE'):  # PYTHONUSERBASE: part of the key
+        return None
+    v = sys.version_info
+    return os.path.join(home or '~', '.local', 'lib', f'python{v[0]}.{v[1]}', 'site-packages')
+
+
+def refusal(req):
+    """Why this request cannot be a fork of this zygote (then the client starts the real program), or None."""
+    if not PYTHON_MODE:
+        return None
+    args = req['args']
+    # `python3 FILE ARGS...` or `python3 -c CODE ARGS...`: any interpreter option would change the start
+    if not args or (args[0].startswith('-') and (args[0] != '-c' or len(args) < 2)):
+        return 'only `python3 FILE ...` and `python3 -c CODE ...` are forked'
+    if args[0] != '-c' and not os.path.isfile(os.path.join(req['cwd'], args[0])):
+        return 'no such file'  # Python's own message, from Python
+    home = req['env'].get('HOME')
+    if home != os.environ.get('HOME'):
+        # another HOME changes Python's start only through the user site-packages: when neither folder exists,
+        # sys.path is the same
+        sites = [user_site(home), user_site(os.environ.get('HOME'))]
+        if any(d is None or os.path.isdir(d) for d in sites):
+            return 'another HOME, with a user site-packages folder'
+    return None
+
+
 def become(req, fds):
-    """The child: the caller's process image from here on, as /usr/bin/az would start it."""
+    """The child: the caller's process image from here on, as /usr/bin/az (or /usr/bin/python3) would start it."""
     os.setpgid(0, 0)  # its own group, so a timeout kills the command and whatever it started
     for i, fd in enumerate(fds):
         if fd != i:
@@ -334,13 +489,23 @@ def become(req, fds):
             os.close(fd)
     os.chdir(req['cwd'])
     env = dict(req['env'])
-    # /usr/bin/az's own lines
-    src = os.path.join(os.path.dirname(os.path.realpath(AZ)), 'src')
-    env['PYTHONPATH'] = src if env.get('PYTHONPATH') is None else os.pathsep.join([src, env['PYTHONPATH']])
-    env['AZ_INSTALLER'] = 'DEB'
+    if not PYTHON_MODE:  # /usr/bin/az's own lines
+        src = os.path.join(os.path.dirname(os.path.realpath(AZ)), 'src')
+        env['PYTHONPATH'] = src if env.get('PYTHONPATH') is None else os.pathsep.join([src, env['PYTHONPATH']])
+        env['AZ_INSTALLER'] = 'DEB'
     os.environ.clear()
     os.environ.update(env)
+    renew(env)
+    if PYTHON_MODE and env.get('HOME') != ZYGOTE_HOME:  # what site and sysconfig computed from HOME at start-up
+        import site
+        import sysconfig
+        site.USER_BASE = site.USER_SITE = None
+        site.getusersitepackages()
+        if getattr(sysconfig, '_CONFIG_VARS', None) and 'userbase' in sysconfig._CONFIG_VARS:
+            sysconfig._CONFIG_VARS['userbase'] = site.USER_BASE
     sys.argv = [AZ] + list(req['args'])
+    # the interpreter's own command line, as `/usr/bin/az ARGS` (its shebang) or `/usr/bin/python3 ARGS` gives it
+    sys.orig_argv = sys.orig_argv[:1] + ([] if PYTHON_MODE else [AZ]) + list(req['args'])
     # Python picks line buffering for a terminal at start-up
     sys.stdout.reconfigure(line_buffering=os.isatty(1))
     if 'multiprocessing.process' in sys.modules:  # the one preloaded value taken from the working directory
@@ -353,11 +518,18 @@ if __name__ == '__main__':
     # collections then scan only what the command itself allocates, instead of the ~100 MB of preloaded objects
     # on every full collection (about 0.25 s of a command's CPU, and a copy-on-write fault for each page touched).
     gc.disable()
+    unwatch = watch_environ()
     preload()
-    precompile()
+    unwatch()
+    if not PYTHON_MODE:
+        precompile()
     gc.freeze()
     gc.enable()
-    request, passed = serve(sys.argv[1])
+    request, passed = serve(sys.argv[-1])
     del preload, precompile, serve, recv_request
     become(request, passed)
-    run_az()
+    if PYTHON_MODE:
+        run(lambda: run_script(request['args']))
+    else:
+        import runpy
+        run(lambda: runpy.run_module('azure.cli'))
