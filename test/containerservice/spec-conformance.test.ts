@@ -72,7 +72,14 @@ function compile(spec: Spec): (model: string) => ValidateFunction {
   return specModels(definitions, spec.apiVersion);
 }
 
+/** A path template's RegExp, made once per template (every call of every tour looks through all of a version's operations). */
+const matchers = new Map<string, RegExp>();
 function matcher(template: string): RegExp {
+  let m = matchers.get(template);
+  if (!m) matchers.set(template, (m = pathRegExp(template)));
+  return m;
+}
+function pathRegExp(template: string): RegExp {
   const re = template
     .split('/')
     .map((seg) => (/^\{.+\}$/.test(seg) ? '[^/]+' : seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))

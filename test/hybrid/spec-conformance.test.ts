@@ -67,8 +67,15 @@ function compile(spec: Spec): (model: string) => ValidateFunction {
   return specModels(definitions, `${spec.namespace} ${spec.apiVersion}`);
 }
 
-/** A path template as a RegExp: a parameter is one segment, except an ARM id parameter ({resourceUri}, {...ResourceUri}). */
+/** A path template's RegExp, made once per template (every call of every tour looks through all of a version's operations). */
+const matchers = new Map<string, RegExp>();
 function matcher(template: string): RegExp {
+  let m = matchers.get(template);
+  if (!m) matchers.set(template, (m = pathRegExp(template)));
+  return m;
+}
+/** A path template as a RegExp: a parameter is one segment, except an ARM id parameter ({resourceUri}, {...ResourceUri}). */
+function pathRegExp(template: string): RegExp {
   const re = template
     .split('/')
     .map((seg) => (/^\{\w*(resourceUri|ResourceUri)\}$/.test(seg) ? '.+' : /^\{.+\}$/.test(seg) ? '[^/]+' : seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
