@@ -10,9 +10,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import type { TestEmulator } from '../support/emulator.js';
-import { specModels } from '../support/specModels.js';
+import { specModels, type SpecValidator } from '../support/specModels.js';
 import { NS, SUB, clusterBody, createGroup, rgPath, startAksEmulator, waitForOperation } from './helpers.js';
 import { AKS_API_VERSIONS } from '../../src/providers/Microsoft.ContainerService/versions.js';
 
@@ -60,7 +59,7 @@ function strict(s: any): any {
   return out;
 }
 
-function compile(spec: Spec): (model: string) => ValidateFunction {
+function compile(spec: Spec): (model: string) => SpecValidator {
   const definitions = Object.fromEntries(
     Object.entries(spec.definitions).map(([k, v]) => {
       const extra = REAL_BEYOND_SPEC[k];

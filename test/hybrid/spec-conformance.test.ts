@@ -10,9 +10,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import { SUB, startTestEmulator, waitForOperation, type TestEmulator } from '../support/emulator.js';
-import { specModels } from '../support/specModels.js';
+import { specModels, type SpecValidator } from '../support/specModels.js';
 import { put, rg, settle } from '../arc/helpers.js';
 import { connectedCluster, lnet2, pciBody, platform } from './helpers.js';
 
@@ -62,7 +61,7 @@ function strict(s: any): any {
   return out;
 }
 
-function compile(spec: Spec): (model: string) => ValidateFunction {
+function compile(spec: Spec): (model: string) => SpecValidator {
   const definitions = Object.fromEntries(Object.entries(spec.definitions).map(([k, v]) => [k, strict(v)]));
   return specModels(definitions, `${spec.namespace} ${spec.apiVersion}`);
 }
@@ -96,7 +95,7 @@ type Verb = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 class Tour {
   readonly failures: string[] = [];
   calls = 0;
-  private readonly modelOf: (m: string) => ValidateFunction;
+  private readonly modelOf: (m: string) => SpecValidator;
   constructor(
     private readonly emu: TestEmulator,
     readonly spec: Spec,
