@@ -3,19 +3,31 @@
 // tests of the key itself (test/boot/signing-key.test.ts, test/arm/hardening.test.ts) start with a data directory
 // or a child process, which make their own. The emulators of one process take turns with KEYS distinct keys, so
 // the ones alive together (or started one after another) never share a key.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 
 const KEYS = 8;
 const FILE = 'signing-keys.json';
 
-/** Makes `dir`/signing-keys.json (KEYS PKCS#8 PEMs) unless it is there already. */
+/** Makes `dir`/signing-keys.json (KEYS PKCS#8 PEMs) unless it is there already, whole and readable. */
 export function ensureTestSigningKeys(dir: string): void {
   const file = path.join(dir, FILE);
-  if (readKeys(file).length >= KEYS) return;
+  const have = readKeys(file);
+  if (have.length >= KEYS && have.every(usable)) return;
   const keys = Array.from({ length: KEYS }, () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
-  writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
+  const tmp = `${file}.${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(keys), { mode: 0o600 });
+  renameSync(tmp, file); // whole or not at all, for a test process reading it
+}
+
+function usable(pem: string): boolean {
+  try {
+    createPrivateKey(pem);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readKeys(file: string): string[] {
