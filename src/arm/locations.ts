@@ -98,6 +98,8 @@ export const AZURE_REGIONS: [string, string, string, string][] = [
 
 export class LocationCatalog {
   private readonly byKey = new Map<string, LocationInfo>();
+  /** list()'s answer until the next add: every catalogue type's definition asks for it (thousands for a provider list). */
+  private listed?: LocationInfo[];
 
   constructor(locations: LocationInfo[] = []) {
     for (const l of locations) this.add(l);
@@ -119,6 +121,7 @@ export class LocationCatalog {
   add(l: LocationInfo): void {
     this.byKey.set(LocationCatalog.key(l.name), l);
     this.byKey.set(LocationCatalog.key(l.displayName), l);
+    this.listed = undefined;
   }
 
   /** "West US", "westus" and "WestUS" are the same location. */
@@ -136,7 +139,8 @@ export class LocationCatalog {
   }
 
   list(): LocationInfo[] {
-    return [...new Set(this.byKey.values())];
+    this.listed ??= [...new Set(this.byKey.values())];
+    return this.listed.slice();
   }
 
   names(): string[] {

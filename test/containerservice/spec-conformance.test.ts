@@ -10,9 +10,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import type { TestEmulator } from '../support/emulator.js';
-import { specModels } from '../support/specModels.js';
+import { specModels, type SpecValidator } from '../support/specModels.js';
 import { NS, SUB, clusterBody, createGroup, rgPath, startAksEmulator, waitForOperation } from './helpers.js';
 import { AKS_API_VERSIONS } from '../../src/providers/Microsoft.ContainerService/versions.js';
 
@@ -60,7 +59,7 @@ function strict(s: any): any {
   return out;
 }
 
-function compile(spec: Spec): (model: string) => ValidateFunction {
+function compile(spec: Spec): (model: string) => SpecValidator {
   const definitions = Object.fromEntries(
     Object.entries(spec.definitions).map(([k, v]) => {
       const extra = REAL_BEYOND_SPEC[k];
@@ -72,7 +71,14 @@ function compile(spec: Spec): (model: string) => ValidateFunction {
   return specModels(definitions, spec.apiVersion);
 }
 
+/** A path template's RegExp, made once per template (every call of every tour looks through all of a version's operations). */
+const matchers = new Map<string, RegExp>();
 function matcher(template: string): RegExp {
+  let m = matchers.get(template);
+  if (!m) matchers.set(template, (m = pathRegExp(template)));
+  return m;
+}
+function pathRegExp(template: string): RegExp {
   const re = template
     .split('/')
     .map((seg) => (/^\{.+\}$/.test(seg) ? '[^/]+' : seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))

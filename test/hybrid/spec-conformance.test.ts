@@ -10,9 +10,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import { SUB, startTestEmulator, waitForOperation, type TestEmulator } from '../support/emulator.js';
-import { specModels } from '../support/specModels.js';
+import { specModels, type SpecValidator } from '../support/specModels.js';
 import { put, rg, settle } from '../arc/helpers.js';
 import { connectedCluster, lnet2, pciBody, platform } from './helpers.js';
 
@@ -62,13 +61,20 @@ function strict(s: any): any {
   return out;
 }
 
-function compile(spec: Spec): (model: string) => ValidateFunction {
+function compile(spec: Spec): (model: string) => SpecValidator {
   const definitions = Object.fromEntries(Object.entries(spec.definitions).map(([k, v]) => [k, strict(v)]));
   return specModels(definitions, `${spec.namespace} ${spec.apiVersion}`);
 }
 
-/** A path template as a RegExp: a parameter is one segment, except an ARM id parameter ({resourceUri}, {...ResourceUri}). */
+/** A path template's RegExp, made once per template (every call of every tour looks through all of a version's operations). */
+const matchers = new Map<string, RegExp>();
 function matcher(template: string): RegExp {
+  let m = matchers.get(template);
+  if (!m) matchers.set(template, (m = pathRegExp(template)));
+  return m;
+}
+/** A path template as a RegExp: a parameter is one segment, except an ARM id parameter ({resourceUri}, {...ResourceUri}). */
+function pathRegExp(template: string): RegExp {
   const re = template
     .split('/')
     .map((seg) => (/^\{\w*(resourceUri|ResourceUri)\}$/.test(seg) ? '.+' : /^\{.+\}$/.test(seg) ? '[^/]+' : seg.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
@@ -89,7 +95,7 @@ type Verb = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'PATCH';
 class Tour {
   readonly failures: string[] = [];
   calls = 0;
-  private readonly modelOf: (m: string) => ValidateFunction;
+  private readonly modelOf: (m: string) => SpecValidator;
   constructor(
     private readonly emu: TestEmulator,
     readonly spec: Spec,

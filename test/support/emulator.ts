@@ -7,6 +7,7 @@ import request from 'supertest';
 import { parseConfig, WELL_KNOWN, type EmulatorConfig } from '../../src/config/config.js';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator.js';
 import { waitUntil } from './wait.js';
+import { nextTestSigningKey } from './signingKeys.js';
 
 export const TLS_DIR = path.resolve('.test-tls');
 export const CA_PATH = path.join(TLS_DIR, 'cert.pem');
@@ -63,7 +64,9 @@ export async function startTestEmulator(args: string[] = [], opts: EmulatorOptio
     ...args,
   ];
   const config = parseConfig(all, { ...(opts.env ?? {}) });
-  const emu = await startEmulator(config, { providers: opts.providers, fabric: opts.fabric, logSink: opts.logSink });
+  // In memory: one of the run's prepared signing keys (npm pretest), not a new RSA key per start.
+  const signingKey = opts.signingKey ?? (config.inMemory ? nextTestSigningKey(TLS_DIR) : undefined);
+  const emu = await startEmulator(config, { providers: opts.providers, fabric: opts.fabric, logSink: opts.logSink, signingKey });
   const token = emu.tokens.issue({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: SECRET, scope: 'https://management.azure.com/.default' }, TENANT, emu.url).access_token;
   const agent = new https.Agent({ keepAlive: true });
   const http = () => withAgent(request.agent(emu.url), agent).set('Authorization', `Bearer ${token}`);
