@@ -252,7 +252,7 @@ export class MemoryTable {
     if (n < 0) return;
     this.heads.release(n);
     // token by token (a time's bytes may be any value; the text between tokens has no control character)
-    for (let i = nextToken(stored, 3); i >= 0; ) {
+    for (let i = nextToken(stored, 3); i >= 0;) {
       if (stored.charCodeAt(i) === PIECE) {
         this.pieces.release((stored.charCodeAt(i + 1) << 8) | stored.charCodeAt(i + 2));
         i = nextToken(stored, i + 3);
