@@ -84,6 +84,11 @@ describe('store: memory table', () => {
       escaped: group('e', { systemData: who('a\\"b\u0001', 'Key', '2026-12-02T20:15:39.666Z') }),
       // a time anywhere in a string, several in a row, next to a control character's escape
       anywhere: group('f', { properties: { note: 'at 2026-12-02T20:15:39.666Z and 2026-12-02T20:15:39.667Z2026-12-02T20:15:39.668Z\u0002' } }),
+      // the name: the id's last segment again, another name, one that starts with the segment, none; states
+      named: group('n', { properties: { provisioningState: 'Succeeded' } }),
+      otherName: { ...group('o'), resource: { id: `${SUB}/resourceGroups/o`, name: 'op', type: 'T', location: 'l', properties: { provisioningState: 'Failed' } } },
+      prefixName: { ...group('p'), resource: { id: `${SUB}/resourceGroups/p`, name: 'p' + '"' } },
+      noName: { ...group('q'), resource: { id: `${SUB}/resourceGroups/q`, type: 'T', location: '' } },
       // a key holding a time token's bytes (a control character) keeps its text whole
       control: { id: `${SUB}/resourceGroups/x`, note: '\u0001\u0002 2026-12-02T20:15:39.666Z' },
     };
@@ -100,15 +105,22 @@ describe('store: memory table', () => {
       t.set('times', `t${i}`, serialise(v, 't'));
       assert.equal(t.text('times', `t${i}`), JSON.stringify(v));
     }
+    // times anywhere from 1970 to 9999 rendered from the tables as toISOString() writes them
+    for (let i = 0; i < 2000; i++) {
+      const text = JSON.stringify({ id: `${SUB}/resourceGroups/r${i}`, at: new Date(Math.floor(Math.random() * 253402300800000)).toISOString() });
+      t.set('random', `r${i}`, text);
+      assert.equal(t.text('random', `r${i}`), text);
+    }
     // the stored form is smaller than the text by the runs it shares
     const stored = (t as unknown as { data: Map<string, Map<string, string>> }).data.get('resources')!.get('a')!;
     assert.ok(stored.length < JSON.stringify(values.a).length - 250, `${stored.length}`);
-    assert.ok(!/createdBy|2026-/.test(stored));
+    assert.ok(!/createdBy|2026-|"name"|"type"/.test(stored), JSON.stringify(stored));
     // pieces are counted: rewriting and deleting every text frees them
     const pieces = () => (t as unknown as { pieces: { size: number } }).pieces.size;
     assert.ok(pieces() >= 3);
     for (const k of Object.keys(values)) t.set('resources', k, undefined);
     for (let i = 0; i < 300; i++) t.set('times', `t${i}`, i % 2 ? undefined : '{}');
+    for (let i = 0; i < 2000; i++) t.set('random', `r${i}`, undefined);
     assert.equal(pieces(), 0);
     assert.equal(t.headCount, 0);
   });
