@@ -142,6 +142,7 @@ const TIME = 2;
 const NAME = 3;
 const NAME_RUN = '","name":"';
 /** A control character no JSON text holds raw (TAB, LF, CR and the rest stay possible: JSON's whitespace). */
+// eslint-disable-next-line no-control-regex -- the stored form's tokens are these control characters on purpose
 const CONTROL = /[\x00-\x08]/;
 /**
  * systemData's "who" run (optional) and an ISO time as toISOString() writes it; a type and location; a
