@@ -12,8 +12,8 @@
 // V8 has its own memory reducer: incremental memory-reducing collections (marking in steps between tasks,
 // compaction of the fragmented pages at the end), started by a timer once the allocation rate is low. An
 // emulator with clusters never looks idle enough to it (their controllers keep allocating), so it never
-// starts; with V8 told to optimise for size it does. So: once the loop has been less than half busy for three
-// 2 s checks in a row (a burst is over), `--optimize-for-size` is set for 20 s, and cleared at once if the loop is
+// starts; with V8 told to optimise for size it does. So: once the loop has been less than half busy for two
+// checks in a row (a burst is over), `--optimize-for-size` is set for 15 s, and cleared at once if the loop is
 // busy again (it makes V8 collect more often, which a burst should not pay). Same machine, same 100,000-group
 // load: resident set 521 -> 280 MB within 15 s, the longest pause 148 ms (two collections: 93 and 148 ms,
 // incremental steps up to 53 ms, at load 17); the atomic collection reached 261 MB holding the loop 2 s.
@@ -24,24 +24,18 @@ import v8 from 'node:v8';
 import { constants, performance, PerformanceObserver } from 'node:perf_hooks';
 import { runInNewContext } from 'node:vm';
 
-/**
- * How often the loop's busy share is looked at. Short, so the window opens soon after a burst ends (6 - 8 s): V8
- * then waits up to 8 s for its reducer's timer, and its rounds take seconds on a loaded machine. With 5 s checks
- * (two quiet ones) the window opened 10 - 15 s after the burst, and 30 s after a 100,000-group load the rounds had
- * not always ended (bench scale's resident set 266 MB in one run, 248 in another).
- */
-const CHECK_MS = 2000;
+const CHECK_MS = 5000;
 /** Below this share of busy time (each check) a burst is over: clusters' controllers keep a loaded loop above "idle". */
 const QUIET_UTILISATION = 0.5;
 /** Quiet checks in a row before V8 is told to reduce the footprint (a burst pausing is not its end). */
-const QUIET_CHECKS = 3;
+const QUIET_CHECKS = 2;
 /**
- * Checks V8 is told to reduce it for (20 s: after a start, to about 26 s, as the 5 s checks did): its timer
- * starts a round within 8 s, and the rounds that follow run to their end without the flag. Not longer: with it V8 keeps the young generation at its smallest, so a heavy
+ * Checks V8 is told to reduce it for: its timer starts a round within 8 s, and the rounds that follow run to
+ * their end without the flag. Not longer: with it V8 keeps the young generation at its smallest, so a heavy
  * request made meanwhile collects more often. (Reads made after the window were as fast as before it: 20,000
  * groups, a filtered generic list, the dashboard state, a $filter over every group.)
  */
-const REDUCE_CHECKS = 10;
+const REDUCE_CHECKS = 3;
 /** A heap a single atomic collection is cheap on (start-up leaves about 20 MB). */
 const SMALL_HEAP = 64 * 1024 * 1024;
 
