@@ -36,6 +36,8 @@ const QUIET_CHECKS = 2;
  * groups, a filtered generic list, the dashboard state, a $filter over every group.)
  */
 const REDUCE_CHECKS = 3;
+/** A heap a single atomic collection is cheap on (start-up leaves about 20 MB). */
+const SMALL_HEAP = 64 * 1024 * 1024;
 
 /**
  * Whether V8 optimises for size now (its memory reducer then runs incremental, footprint-reducing collections
@@ -97,10 +99,11 @@ export function releaseMemoryWhenIdle(): () => void {
     if (step.reduce === reducing) return;
     reduceFootprint((reducing = step.reduce));
     if (reducing && !started) {
-      // V8's reducer waits for a major collection before its first round; start-up may not have made one yet
-      // (a heap of about 20 MB: a few milliseconds)
+      // V8's reducer starts waiting for its timer at a major collection; after start-up it may be waiting for
+      // none (a heap of about 20 MB: one takes a few milliseconds). Not on a large heap: a burst that grew it
+      // made V8 collect (its reducer is waiting), and an atomic collection would hold the loop for seconds.
       started = true;
-      majorCollection();
+      if (v8.getHeapStatistics().used_heap_size < SMALL_HEAP) majorCollection();
     }
   }, CHECK_MS);
   timer.unref();

@@ -343,21 +343,21 @@ export class JournalStore extends TableReads implements Store {
         await append(snapshot3Collection(name));
         // In key order: a restart then builds sorted indexes without sorting anything.
         for (const k of await sortedInSlices([...this.table.keys(name)])) {
-          // the text as its shared head and the rest (memory.ts), each copied as it is: nothing joined
+          // the text as its shared head and the rest's runs (memory.ts), each copied as it is: nothing joined
           const parts = this.table.textParts(name, k);
           if (parts === undefined) continue; // deleted meanwhile: the journal after `covered` says so
-          const [h, t] = parts;
-          if (!NEEDS_ESCAPE.test(k) && used + 3 * (k.length + h.length + t.length) + 4 <= buf.length) {
+          let length = k.length;
+          for (const p of parts) length += p.length;
+          if (!NEEDS_ESCAPE.test(k) && used + 3 * length + 4 <= buf.length) {
             // the record's head (snapshot3RecordHead: the key as a JSON string, a tab) written in place: no
             // string per record (10 MB of garbage per snapshot of 100,000 records, collected while it writes)
             buf[used++] = 0x22; // "
             used += buf.write(k, used);
             buf[used++] = 0x22;
             buf[used++] = 0x09; // TAB
-            if (h) used += buf.write(h, used);
-            used += buf.write(t, used);
+            for (const p of parts) if (p) used += buf.write(p, used);
             buf[used++] = 0x0a; // \n
-          } else await append(snapshot3RecordHead(k), h, t, '\n');
+          } else await append(snapshot3RecordHead(k), ...parts, '\n');
           records++;
           if ((records & 0x3f) === 0 && slices.due()) await flush();
         }
