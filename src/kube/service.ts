@@ -14,6 +14,7 @@ import { allClusters, clusterCredentials, clusterOfArmId, describeCluster, kubeS
 import { BUILTINS, BUILTIN_KINDS } from './kinds/index.js';
 import { KindRegistry, type ResourceDef } from './kinds/registry.js';
 import { crdEstablished, crdResources } from './kinds/crd.js';
+import { ControllerLeases } from './lease.js';
 import { storageOf } from './kinds/registry.js';
 import { ADMIN_USER, authenticate } from './auth/authn.js';
 import { certificateUser } from '../kubernetes/x509.js';
@@ -59,6 +60,8 @@ export class KubeService implements KubeHost {
   readonly store: KubeStore;
   readonly api: KubeApi;
   readonly runtime: ControllerRuntime;
+  /** Several instances on one store: which clusters' controllers this one runs (undefined: one instance, all). */
+  readonly leases?: ControllerLeases;
   private tokens?: TokenService;
   private caPem?: string;
   /** key -> anchor ARM id. */
@@ -96,6 +99,15 @@ export class KubeService implements KubeHost {
       },
       authorize: (c, user, attrs) => authorizer(this.services, this.store, this.views.get(c), user, attrs),
     });
+    const leases = services.store.shared
+      ? new ControllerLeases(services.store, {
+          now: () => services.clock.now(),
+          acquired: (c) => this.acquired(c),
+          lost: (c) => this.runtime.forget(c),
+          quiet: this.quiet,
+        })
+      : undefined;
+    this.leases = leases;
     this.runtime = new ControllerRuntime({
       api: this.api,
       store: this.store,
@@ -105,6 +117,7 @@ export class KubeService implements KubeHost {
       fabric: () => services.fabric,
       services,
       quiet: this.quiet,
+      holds: leases && ((c) => leases.holds(c)),
     });
     for (const c of CONTROLLERS) this.runtime.register(c);
     // Registered before operations resume, so a command in flight at a restart runs again.
@@ -119,6 +132,7 @@ export class KubeService implements KubeHost {
 
   /** Starts following the resource store and the fabric (controllers of every cluster wake once). */
   async start(): Promise<void> {
+    this.leases?.start();
     // Not awaited: a cluster's first pass must never hold up the emulator's start (requests ensure their cluster).
     void this.scan(true);
     this.scanTimer = setInterval(() => void this.scan(false), SCAN_MS);
@@ -131,6 +145,8 @@ export class KubeService implements KubeHost {
   async close(): Promise<void> {
     if (this.scanTimer) clearInterval(this.scanTimer);
     this.runtime.stop();
+    // The controllers have stopped: another instance takes their clusters over now, not a lease duration later.
+    await this.leases?.close();
     for (const fn of [...this.shutdown]) fn();
     this.shutdown.clear();
     // A scan in flight may wait on a store write; shutdown does not wait for it longer than a moment.
@@ -214,19 +230,26 @@ export class KubeService implements KubeHost {
         const views = allClusters(this.services);
         this.index(views);
         const keys = new Set(views.map((v) => v.key));
+        // Not awaited: a lease taken calls acquired(), which bootstraps and wakes the cluster.
+        void this.leases?.want(views.filter((v) => v.serving).map((v) => v.key));
         for (const rec of this.store.clusters()) {
           if (!keys.has(rec.key)) {
+            // With several instances: the one driving the cluster drops it (anyone once nobody drives it).
+            if (this.leases && !this.leases.holds(rec.key) && !this.leases.free(rec.key)) continue;
             // Its ARM resource is gone (or was created again under another key): so is its API.
             this.runtime.forget(rec.key);
             this.views.delete(rec.key);
             this.anchors.delete(rec.key);
             // Its site addresses (LoadBalancer VIPs) are free again, in the same write.
             const ips = [...this.services.store.entries<{ cluster: string }>(IPS)].filter(([, r]) => r.cluster === rec.key).map(([k]) => ({ collection: IPS, key: k, value: undefined }));
-            await this.store.dropCluster(rec.key, ips);
+            await this.store.dropCluster(rec.key, [...ips, ...(this.leases?.forget(rec.key) ?? [])]).catch((e) => {
+              if (!(e instanceof StoreConflictError)) throw e; // another instance dropped it first
+            });
           }
         }
         for (const v of views) {
           if (!v.serving) continue;
+          if (this.leases && !this.leases.holds(v.key)) continue;
           await this.ensure(v);
           this.runtime.wake(v.key, force ? undefined : 'nodes');
         }
@@ -247,10 +270,60 @@ export class KubeService implements KubeHost {
     if (rec && (rec.bootstrap ?? 0) >= BOOTSTRAP_VERSION) return Promise.resolve();
     let p = this.ensuring.get(view.key);
     if (!p) {
-      p = this.bootstrap(view).finally(() => this.ensuring.delete(view.key));
+      p = this.bootstrapOnce(view).finally(() => this.ensuring.delete(view.key));
       this.ensuring.set(view.key, p);
     }
     return p;
+  }
+
+  private async bootstrapOnce(view: ClusterView): Promise<void> {
+    const done = () => (this.store.cluster(view.key)?.bootstrap ?? 0) >= BOOTSTRAP_VERSION;
+    while (this.leases && !(await this.leases.claim(view.key))) {
+      // Another instance drives the cluster: it bootstraps it, and this one serves it once that is done (unless
+      // the lease comes here meanwhile: then this one does it).
+      const leases = this.leases;
+      await this.until(view.key, () => done() || leases.holds(view.key), 'the instance that drives the cluster to bootstrap it');
+      if (done()) return;
+    }
+    await this.bootstrap(view);
+  }
+
+  /** This instance took a cluster's lease: its controllers run, from a first pass over everything. */
+  private acquired(key: string): void {
+    const v = this.resolve(key);
+    if (!v?.serving) return;
+    this.ensure(v).then(
+      () => this.runtime.wake(key),
+      (e) => {
+        if (!this.quiet) console.error(`[kube] cluster ${key}:`, e);
+      },
+    );
+  }
+
+  /**
+   * Waits until the cluster's controllers have done something (`done`). One instance: until they are idle. Several:
+   * the instance that drives the cluster may be another one, so until its writes arrive through the store (or
+   * this instance takes the lease over and does the work itself).
+   */
+  private async until(key: string, done: () => boolean, what: string): Promise<void> {
+    if (!this.leases) return this.runtime.idle(key);
+    const giveUp = Date.now() + UNTIL_MS;
+    for (;;) {
+      if (done()) return;
+      // This instance drives the cluster (now): once its controllers are idle, as with one instance.
+      if (this.leases.holds(key)) return this.runtime.idle(key);
+      if (Date.now() > giveUp) throw KubeErrors.serviceUnavailable(`the cluster's controllers did not get round to it: waited for ${what}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(finish, UNTIL_CHECK_MS);
+        const off = this.store.onChange((c) => c === key && finish());
+        function finish() {
+          clearTimeout(t);
+          off();
+          resolve();
+        }
+      });
+      await this.services.store.sync();
+    }
   }
 
   private async bootstrap(view: ClusterView): Promise<void> {
@@ -267,10 +340,11 @@ export class KubeService implements KubeHost {
     });
     await this.api.batch(view.key, objs.filter((o) => o.gr === 'core/namespaces').map(change));
     await this.api.batch(view.key, objs.filter((o) => o.gr !== 'core/namespaces').map(change));
-    await this.store.commit(view.key, [], { record: { bootstrap: BOOTSTRAP_VERSION } });
     // The first answer already shows the nodes and system workloads.
     this.runtime.wake(view.key);
     await this.runtime.idle(view.key);
+    // Marked once the first pass is over: another instance serving the cluster waits for this mark.
+    await this.store.commit(view.key, [], { record: { bootstrap: BOOTSTRAP_VERSION } });
   }
 
   /** Where a cluster's API server is, as its `kubernetes` endpoints show it. */
@@ -398,13 +472,21 @@ export class KubeService implements KubeHost {
       if (!this.api.find(v.key, nsDef, '', ns))
         await this.api.patch(v.key, nsDef, '', ns, 'apply', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { user: SYSTEM_USER, fieldManager, force: true });
     }
-    let definitions = false;
+    const definitions: string[] = [];
+    const established = () =>
+      definitions.every((n) => {
+        const crd = this.store.get(v.key, 'apiextensions.k8s.io/customresourcedefinitions', '', n);
+        return !!crd && crdEstablished(crd);
+      });
+    let pending = false;
     for (const o of objects) {
-      if (o.kind === 'CustomResourceDefinition') definitions = true;
-      else if (definitions) {
+      if (o.kind === 'CustomResourceDefinition') {
+        definitions.push(String(o.metadata.name));
+        pending = true;
+      } else if (pending) {
         // Custom resources after their definitions: once the definitions are established (the CRD controller's pass).
-        definitions = false;
-        await this.runtime.idle(v.key);
+        pending = false;
+        await this.until(v.key, established, 'its CustomResourceDefinitions to be established');
       }
       const def = this.defForObject(this.kinds(v.key), o);
       const r = await this.api.patch(v.key, def, o.metadata.namespace ?? '', o.metadata.name!, 'apply', o, { user: SYSTEM_USER, fieldManager, force: true });
@@ -516,6 +598,10 @@ function defOf(kinds: KindRegistry, gr: string, o: KubeObject): ResourceDef {
   if (!d) throw new Error(`no kind for ${gr}`);
   return d;
 }
+
+/** How long a write waits for another instance's controllers before answering 503 (wall ms), and how often it looks. */
+const UNTIL_MS = 120_000;
+const UNTIL_CHECK_MS = 500;
 
 /** Attempts of an in-process write that meets another instance's change to the same cluster (see retryingConflicts). */
 const CONFLICT_ATTEMPTS = 6;
