@@ -64,6 +64,8 @@ export class ControllerLeases {
   private again = false;
   private closed = false;
   private readonly off: () => void;
+  /** Changes of the store's version() that were lease records only (see quietVersion). */
+  private leaseOnly = 0;
 
   constructor(
     private readonly store: Store,
@@ -71,6 +73,7 @@ export class ControllerLeases {
   ) {
     // A release (or a record gone) is acted on at once, not at the next renewal period.
     this.off = store.onExternalChange((changes) => {
+      if (changes !== 'all' && changes.every((c) => c.collection === LEASES)) this.leaseOnly++;
       if (changes === 'all' || changes.some((c) => c.collection === LEASES && this.freed(c))) void this.tick();
     });
   }
@@ -83,6 +86,14 @@ export class ControllerLeases {
   start(): void {
     this.timer = setInterval(() => void this.tick(), RETRY_PERIOD_MS);
     this.timer.unref();
+  }
+
+  /**
+   * The store's version() without the changes that touched lease records only (renewals every RETRY_PERIOD_MS on
+   * every instance): what "has anything changed?" watchers compare, so that an idle farm stays idle.
+   */
+  quietVersion(): number {
+    return this.store.version() - this.leaseOnly;
   }
 
   /** Whether this instance runs the cluster's controllers now. */
@@ -208,7 +219,9 @@ export class ControllerLeases {
   /** Writes; false when refused (another instance wrote first) or the store is away. */
   private async write(ops: WriteOp[]): Promise<boolean> {
     try {
-      await this.store.write(ops);
+      const done = this.store.write(ops); // counts one change of version() at once (its refusal: an external one)
+      this.leaseOnly++;
+      await done;
       return true;
     } catch (e) {
       // refused: another instance wrote first; unavailable: holds() lapses after the renew deadline (503s say why)

@@ -173,10 +173,15 @@ export class KubeService implements KubeHost {
 
   // ---- the cluster registry ------------------------------------------------------------------------------
 
+  /** Grows when ARM or the fabric changes (lease renewals of a farm aside: they change no cluster). */
+  private changeMark(): string {
+    return `${this.leases ? this.leases.quietVersion() : this.services.store.version()}|${this.services.fabric?.changeCount() ?? 0}`;
+  }
+
   /** The cluster served under a key, as ARM has it now (undefined when gone). */
   resolve(key: string): ClusterView | undefined {
     // Every request resolves its cluster: the view is kept until the store or the fabric changes.
-    const seen = `${this.services.store.version()}|${this.services.fabric?.changeCount() ?? 0}`;
+    const seen = this.changeMark();
     const hit = this.resolved.get(key);
     if (hit && hit.seen === seen && this.anchors.has(key)) return hit.view;
     const v = this.resolveNow(key);
@@ -222,7 +227,7 @@ export class KubeService implements KubeHost {
 
   /** Looks at ARM and the fabric for clusters that appeared, went or changed. */
   private scan(force: boolean): Promise<void> {
-    const seen = `${this.services.store.version()}|${this.services.fabric?.changeCount() ?? 0}`;
+    const seen = this.changeMark();
     if (!force && (seen === this.lastSeen || this.scanning)) return this.scanning ?? Promise.resolve();
     this.lastSeen = seen;
     const run = (async () => {
