@@ -579,7 +579,8 @@ export class KubeService implements KubeHost {
       // At --time-scale 0 simulated time takes none; a poll still gives the controllers a turn.
       sleep: (simMs) => new Promise((r) => setTimeout(r, scale() === 0 ? Math.min(simMs, 10) : simMs * scale())),
       now: () => Date.now(),
-      settle: () => this.runtime.idle(v.key),
+      // after CustomResourceDefinitions are applied: once they are established (by whichever instance drives the cluster)
+      settle: () => this.until(v.key, () => this.store.list(v.key, 'apiextensions.k8s.io/customresourcedefinitions').every(crdEstablished), 'the CustomResourceDefinitions to be established'),
     };
   }
 
