@@ -104,6 +104,33 @@ describe('the Kubernetes controllers of a farm: one instance drives each cluster
     assert.equal((await lease())!.holderIdentity, holder.holderIdentity, 'a still holds it (renewed, never lost)');
   });
 
+  it("a cluster created while both run is driven by one of them; the other's first answer already lists its nodes", async () => {
+    const kb = await kubeOf(b!);
+    const id = clusterPath('lease', 'k2');
+    const put = await b!
+      .http()
+      .put(`${id}?${AKS}`)
+      .send(clusterBody('local', { count: 2, lb: 'basic' }));
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+    const op = new URL(put.headers['azure-asyncoperation']);
+    await waitUntil(async () => (await b!.http().get(op.pathname + op.search)).body.status === 'Succeeded', { what: 'the cluster create', everyMs: 50 });
+    const cred = await b!.http().post(`${id}/listClusterAdminCredential?${AKS}`).send({});
+    const k2 = fromKubeconfig('hub', id, Buffer.from(cred.body.kubeconfigs[0].value, 'base64').toString('utf8'));
+    const k2Key = new URL(k2.server).pathname.split('/')[2];
+    // the first request to each instance (whichever drives the cluster, and the other one waiting for its bootstrap)
+    const [onA, onB] = await Promise.all([raw(through(k2, a.url), 'GET', '/api/v1/nodes'), raw(k2, 'GET', '/api/v1/nodes')]);
+    assert.equal(onA.status, 200, onA.text);
+    assert.equal(onB.status, 200, onB.text);
+    const names = (r: typeof onA) => r.json.items.map((n: any) => n.metadata.name as string);
+    const workers = onA.json.items.filter((n: any) => !('node-role.kubernetes.io/control-plane' in n.metadata.labels));
+    assert.equal(workers.length, 2, names(onA).join(', '));
+    assert.deepEqual(names(onB), names(onA));
+    const rec = await admin.query('SELECT value FROM arm_emulator_kv WHERE collection = $1 AND key = $2', [LEASES, k2Key]);
+    const holder = rec.rows[0]?.value?.holderIdentity as string;
+    assert.ok(holder, 'an instance took the new cluster');
+    assert.equal(kb.runtime.runs(k2Key) > 0, holder === kb.leases!.identity, "b ran the cluster's controllers exactly when it holds the lease");
+  });
+
   it('kill -9 of the holder: b takes the cluster over once the lease has run out on the calendar, and drives it', async () => {
     const kb = await kubeOf(b!);
     const before = (await lease())!;
