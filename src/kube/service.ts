@@ -71,6 +71,8 @@ export class KubeService implements KubeHost {
   private readonly ensuring = new Map<string, Promise<void>>();
   private readonly shutdown = new Set<() => void>();
   private scanTimer?: NodeJS.Timeout;
+  /** Per cluster: what its nodes were last woken for (see scan). */
+  private readonly nodeMarks = new Map<string, string>();
   private lastSeen = '';
   private scanning?: Promise<void>;
   readonly maxBodyBytes: number;
@@ -243,6 +245,7 @@ export class KubeService implements KubeHost {
             if (this.leases && !this.leases.holds(rec.key) && !this.leases.free(rec.key)) continue;
             // Its ARM resource is gone (or was created again under another key): so is its API.
             this.runtime.forget(rec.key);
+            this.nodeMarks.delete(rec.key);
             this.views.delete(rec.key);
             this.anchors.delete(rec.key);
             // Its site addresses (LoadBalancer VIPs) are free again, in the same write.
@@ -252,11 +255,16 @@ export class KubeService implements KubeHost {
             });
           }
         }
+        const fabricMark = this.services.fabric?.changeCount() ?? 0;
         for (const v of views) {
           if (!v.serving) continue;
           if (this.leases && !this.leases.holds(v.key)) continue;
           await this.ensure(v);
-          this.runtime.wake(v.key, force ? undefined : 'nodes');
+          // The nodes follow the cluster as ARM has it (pools, versions) and the fabric's VMs: woken when either
+          // changed, not at every write to the store (the controllers' own writes among them).
+          const mark = `${fabricMark}|${JSON.stringify({ ...v, secrets: undefined })}`;
+          if (force || this.nodeMarks.get(v.key) !== mark) this.runtime.wake(v.key, force ? undefined : 'nodes');
+          this.nodeMarks.set(v.key, mark);
         }
       } catch (e) {
         if (!this.quiet) console.error('[kube] scan:', e);
