@@ -73,6 +73,8 @@ export class KubeService implements KubeHost {
   private scanTimer?: NodeJS.Timeout;
   /** Per cluster: what its nodes were last woken for (see scan). */
   private readonly nodeMarks = new Map<string, string>();
+  /** Clusters whose lease this instance took and whose controllers have not had their first pass here yet. */
+  private readonly firstPass = new Set<string>();
   private lastSeen = '';
   private scanning?: Promise<void>;
   readonly maxBodyBytes: number;
@@ -263,7 +265,8 @@ export class KubeService implements KubeHost {
           // The nodes follow the cluster as ARM has it (pools, versions) and the fabric's VMs: woken when either
           // changed, not at every write to the store (the controllers' own writes among them).
           const mark = `${fabricMark}|${JSON.stringify({ ...v, secrets: undefined })}`;
-          if (force || this.nodeMarks.get(v.key) !== mark) this.runtime.wake(v.key, force ? undefined : 'nodes');
+          if (force || this.firstPass.delete(v.key)) this.runtime.wake(v.key);
+          else if (this.nodeMarks.get(v.key) !== mark) this.runtime.wake(v.key, 'nodes');
           this.nodeMarks.set(v.key, mark);
         }
       } catch (e) {
@@ -303,10 +306,14 @@ export class KubeService implements KubeHost {
 
   /** This instance took a cluster's lease: its controllers run, from a first pass over everything. */
   private acquired(key: string): void {
+    this.firstPass.add(key);
     const v = this.resolve(key);
-    if (!v?.serving) return;
+    if (!v?.serving) return; // the scan runs the first pass when it serves
     this.ensure(v).then(
-      () => this.runtime.wake(key),
+      () => {
+        this.firstPass.delete(key);
+        this.runtime.wake(key);
+      },
       (e) => {
         if (!this.quiet) console.error(`[kube] cluster ${key}:`, e);
       },
