@@ -41,6 +41,7 @@ async function main() {
     ['hybrid', './hybrid.js', 'benchHybrid'],
     ['dashboard', './dashboard.js', 'benchDashboard'],
     ['postgres', './postgres.js', 'benchPostgres'],
+    ['farm', './farm.js', 'benchFarm'],
     ['catalogue', './catalogue.js', 'benchCatalogue'],
     ['kube', './kube.js', 'benchKube'],
   ] as const) {

@@ -13,8 +13,11 @@ import { holdsCapacity, type Vm } from '../fabric/model.js';
 import { ipToInt } from '../fabric/placement.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, SnapshotError, type SnapshotDocument } from './snapshotFile.js';
 
-/** Never exported, reset or imported: the farm's signing material. */
-const KEPT = new Set(['secrets']);
+/**
+ * Never exported, reset or imported: the farm's signing material, and which instance drives which cluster's
+ * controllers (src/kube/lease.ts: a snapshot taken elsewhere would name instances that are not there).
+ */
+const KEPT = new Set(['secrets', 'kube.leases']);
 
 export interface StoredSubscription {
   subscriptionId: string;

@@ -4,7 +4,7 @@
 // pass with this clock, so an administrator advances it (POST /_emulator/clock/advance) to see them
 // pass. Each advance is remembered with the real time it happened at, so a moment recorded on the
 // real clock (a site's disconnection) is placed on the calendar as it stood then. Kept in the store:
-// it survives a restart.
+// it survives a restart, and an advance made through one instance of a farm reaches the others.
 
 import type { Store } from '../store/store.js';
 
@@ -22,8 +22,15 @@ export class Clock {
   private steps: Step[];
 
   constructor(private readonly store: Store) {
-    const saved = store.get<{ steps?: Step[] }>(COLLECTION, KEY)?.steps;
-    this.steps = Array.isArray(saved) ? saved.filter((s) => Number.isFinite(s.at) && Number.isFinite(s.offsetMs)) : [];
+    this.steps = this.saved();
+    store.onExternalChange((changes) => {
+      if (changes === 'all' || changes.some((c) => c.collection === COLLECTION && c.key === KEY)) this.steps = this.saved();
+    });
+  }
+
+  private saved(): Step[] {
+    const saved = this.store.get<{ steps?: Step[] }>(COLLECTION, KEY)?.steps;
+    return Array.isArray(saved) ? saved.filter((s) => Number.isFinite(s.at) && Number.isFinite(s.offsetMs)) : [];
   }
 
   /** Milliseconds since the epoch, on the emulator's calendar. */

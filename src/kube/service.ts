@@ -14,6 +14,7 @@ import { allClusters, clusterCredentials, clusterOfArmId, describeCluster, kubeS
 import { BUILTINS, BUILTIN_KINDS } from './kinds/index.js';
 import { KindRegistry, type ResourceDef } from './kinds/registry.js';
 import { crdEstablished, crdResources } from './kinds/crd.js';
+import { ControllerLeases } from './lease.js';
 import { storageOf } from './kinds/registry.js';
 import { ADMIN_USER, authenticate } from './auth/authn.js';
 import { certificateUser } from '../kubernetes/x509.js';
@@ -59,6 +60,8 @@ export class KubeService implements KubeHost {
   readonly store: KubeStore;
   readonly api: KubeApi;
   readonly runtime: ControllerRuntime;
+  /** Several instances on one store: which clusters' controllers this one runs (undefined: one instance, all). */
+  readonly leases?: ControllerLeases;
   private tokens?: TokenService;
   private caPem?: string;
   /** key -> anchor ARM id. */
@@ -68,6 +71,10 @@ export class KubeService implements KubeHost {
   private readonly ensuring = new Map<string, Promise<void>>();
   private readonly shutdown = new Set<() => void>();
   private scanTimer?: NodeJS.Timeout;
+  /** Per cluster: what its nodes were last woken for (see scan). */
+  private readonly nodeMarks = new Map<string, string>();
+  /** Clusters whose lease this instance took and whose controllers have not had their first pass here yet. */
+  private readonly firstPass = new Set<string>();
   private lastSeen = '';
   private scanning?: Promise<void>;
   readonly maxBodyBytes: number;
@@ -96,6 +103,15 @@ export class KubeService implements KubeHost {
       },
       authorize: (c, user, attrs) => authorizer(this.services, this.store, this.views.get(c), user, attrs),
     });
+    const leases = services.store.shared
+      ? new ControllerLeases(services.store, {
+          now: () => services.clock.now(),
+          acquired: (c) => this.acquired(c),
+          lost: (c) => this.runtime.forget(c),
+          quiet: this.quiet,
+        })
+      : undefined;
+    this.leases = leases;
     this.runtime = new ControllerRuntime({
       api: this.api,
       store: this.store,
@@ -105,6 +121,7 @@ export class KubeService implements KubeHost {
       fabric: () => services.fabric,
       services,
       quiet: this.quiet,
+      holds: leases && ((c) => leases.holds(c)),
     });
     for (const c of CONTROLLERS) this.runtime.register(c);
     // Registered before operations resume, so a command in flight at a restart runs again.
@@ -119,6 +136,7 @@ export class KubeService implements KubeHost {
 
   /** Starts following the resource store and the fabric (controllers of every cluster wake once). */
   async start(): Promise<void> {
+    this.leases?.start();
     // Not awaited: a cluster's first pass must never hold up the emulator's start (requests ensure their cluster).
     void this.scan(true);
     this.scanTimer = setInterval(() => void this.scan(false), SCAN_MS);
@@ -131,6 +149,8 @@ export class KubeService implements KubeHost {
   async close(): Promise<void> {
     if (this.scanTimer) clearInterval(this.scanTimer);
     this.runtime.stop();
+    // The controllers have stopped: another instance takes their clusters over now, not a lease duration later.
+    await this.leases?.close();
     for (const fn of [...this.shutdown]) fn();
     this.shutdown.clear();
     // A scan in flight may wait on a store write; shutdown does not wait for it longer than a moment.
@@ -157,10 +177,15 @@ export class KubeService implements KubeHost {
 
   // ---- the cluster registry ------------------------------------------------------------------------------
 
+  /** Grows when ARM or the fabric changes (lease renewals of a farm aside: they change no cluster). */
+  private changeMark(): string {
+    return `${this.leases ? this.leases.quietVersion() : this.services.store.version()}|${this.services.fabric?.changeCount() ?? 0}`;
+  }
+
   /** The cluster served under a key, as ARM has it now (undefined when gone). */
   resolve(key: string): ClusterView | undefined {
     // Every request resolves its cluster: the view is kept until the store or the fabric changes.
-    const seen = `${this.services.store.version()}|${this.services.fabric?.changeCount() ?? 0}`;
+    const seen = this.changeMark();
     const hit = this.resolved.get(key);
     if (hit && hit.seen === seen && this.anchors.has(key)) return hit.view;
     const v = this.resolveNow(key);
@@ -206,7 +231,7 @@ export class KubeService implements KubeHost {
 
   /** Looks at ARM and the fabric for clusters that appeared, went or changed. */
   private scan(force: boolean): Promise<void> {
-    const seen = `${this.services.store.version()}|${this.services.fabric?.changeCount() ?? 0}`;
+    const seen = this.changeMark();
     if (!force && (seen === this.lastSeen || this.scanning)) return this.scanning ?? Promise.resolve();
     this.lastSeen = seen;
     const run = (async () => {
@@ -214,21 +239,35 @@ export class KubeService implements KubeHost {
         const views = allClusters(this.services);
         this.index(views);
         const keys = new Set(views.map((v) => v.key));
+        // Not awaited: a lease taken calls acquired(), which bootstraps and wakes the cluster.
+        void this.leases?.want(views.filter((v) => v.serving).map((v) => v.key));
         for (const rec of this.store.clusters()) {
           if (!keys.has(rec.key)) {
+            // With several instances: the one driving the cluster drops it (anyone once nobody drives it).
+            if (this.leases && !this.leases.holds(rec.key) && !this.leases.free(rec.key)) continue;
             // Its ARM resource is gone (or was created again under another key): so is its API.
             this.runtime.forget(rec.key);
+            this.nodeMarks.delete(rec.key);
             this.views.delete(rec.key);
             this.anchors.delete(rec.key);
             // Its site addresses (LoadBalancer VIPs) are free again, in the same write.
             const ips = [...this.services.store.entries<{ cluster: string }>(IPS)].filter(([, r]) => r.cluster === rec.key).map(([k]) => ({ collection: IPS, key: k, value: undefined }));
-            await this.store.dropCluster(rec.key, ips);
+            await this.store.dropCluster(rec.key, [...ips, ...(this.leases?.forget(rec.key) ?? [])]).catch((e) => {
+              if (!(e instanceof StoreConflictError)) throw e; // another instance dropped it first
+            });
           }
         }
+        const fabricMark = this.services.fabric?.changeCount() ?? 0;
         for (const v of views) {
           if (!v.serving) continue;
+          if (this.leases && !this.leases.holds(v.key)) continue;
           await this.ensure(v);
-          this.runtime.wake(v.key, force ? undefined : 'nodes');
+          // The nodes follow the cluster as ARM has it (pools, versions) and the fabric's VMs: woken when either
+          // changed, not at every write to the store (the controllers' own writes among them).
+          const mark = `${fabricMark}|${JSON.stringify({ ...v, secrets: undefined })}`;
+          if (force || this.firstPass.delete(v.key)) this.runtime.wake(v.key);
+          else if (this.nodeMarks.get(v.key) !== mark) this.runtime.wake(v.key, 'nodes');
+          this.nodeMarks.set(v.key, mark);
         }
       } catch (e) {
         if (!this.quiet) console.error('[kube] scan:', e);
@@ -247,10 +286,64 @@ export class KubeService implements KubeHost {
     if (rec && (rec.bootstrap ?? 0) >= BOOTSTRAP_VERSION) return Promise.resolve();
     let p = this.ensuring.get(view.key);
     if (!p) {
-      p = this.bootstrap(view).finally(() => this.ensuring.delete(view.key));
+      p = this.bootstrapOnce(view).finally(() => this.ensuring.delete(view.key));
       this.ensuring.set(view.key, p);
     }
     return p;
+  }
+
+  private async bootstrapOnce(view: ClusterView): Promise<void> {
+    const done = () => (this.store.cluster(view.key)?.bootstrap ?? 0) >= BOOTSTRAP_VERSION;
+    while (this.leases && !(await this.leases.claim(view.key))) {
+      // Another instance drives the cluster: it bootstraps it, and this one serves it once that is done (unless
+      // the lease comes here meanwhile: then this one does it).
+      const leases = this.leases;
+      await this.until(view.key, () => done() || leases.holds(view.key), 'the instance that drives the cluster to bootstrap it');
+      if (done()) return;
+    }
+    await this.bootstrap(view);
+  }
+
+  /** This instance took a cluster's lease: its controllers run, from a first pass over everything. */
+  private acquired(key: string): void {
+    this.firstPass.add(key);
+    const v = this.resolve(key);
+    if (!v?.serving) return; // the scan runs the first pass when it serves
+    this.ensure(v).then(
+      () => {
+        this.firstPass.delete(key);
+        this.runtime.wake(key);
+      },
+      (e) => {
+        if (!this.quiet) console.error(`[kube] cluster ${key}:`, e);
+      },
+    );
+  }
+
+  /**
+   * Waits until the cluster's controllers have done something (`done`). One instance: until they are idle. Several:
+   * the instance that drives the cluster may be another one, so until its writes arrive through the store (or
+   * this instance takes the lease over and does the work itself).
+   */
+  private async until(key: string, done: () => boolean, what: string): Promise<void> {
+    if (!this.leases) return this.runtime.idle(key);
+    const giveUp = Date.now() + UNTIL_MS;
+    for (;;) {
+      if (done()) return;
+      // This instance drives the cluster (now): once its controllers are idle, as with one instance.
+      if (this.leases.holds(key)) return this.runtime.idle(key);
+      if (Date.now() > giveUp) throw KubeErrors.serviceUnavailable(`the cluster's controllers did not get round to it: waited for ${what}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(finish, UNTIL_CHECK_MS);
+        const off = this.store.onChange((c) => c === key && finish());
+        function finish() {
+          clearTimeout(t);
+          off();
+          resolve();
+        }
+      });
+      await this.services.store.sync();
+    }
   }
 
   private async bootstrap(view: ClusterView): Promise<void> {
@@ -267,10 +360,11 @@ export class KubeService implements KubeHost {
     });
     await this.api.batch(view.key, objs.filter((o) => o.gr === 'core/namespaces').map(change));
     await this.api.batch(view.key, objs.filter((o) => o.gr !== 'core/namespaces').map(change));
-    await this.store.commit(view.key, [], { record: { bootstrap: BOOTSTRAP_VERSION } });
     // The first answer already shows the nodes and system workloads.
     this.runtime.wake(view.key);
     await this.runtime.idle(view.key);
+    // Marked once the first pass is over: another instance serving the cluster waits for this mark.
+    await this.store.commit(view.key, [], { record: { bootstrap: BOOTSTRAP_VERSION } });
   }
 
   /** Where a cluster's API server is, as its `kubernetes` endpoints show it. */
@@ -398,13 +492,21 @@ export class KubeService implements KubeHost {
       if (!this.api.find(v.key, nsDef, '', ns))
         await this.api.patch(v.key, nsDef, '', ns, 'apply', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { user: SYSTEM_USER, fieldManager, force: true });
     }
-    let definitions = false;
+    const definitions: string[] = [];
+    const established = () =>
+      definitions.every((n) => {
+        const crd = this.store.get(v.key, 'apiextensions.k8s.io/customresourcedefinitions', '', n);
+        return !!crd && crdEstablished(crd);
+      });
+    let pending = false;
     for (const o of objects) {
-      if (o.kind === 'CustomResourceDefinition') definitions = true;
-      else if (definitions) {
+      if (o.kind === 'CustomResourceDefinition') {
+        definitions.push(String(o.metadata.name));
+        pending = true;
+      } else if (pending) {
         // Custom resources after their definitions: once the definitions are established (the CRD controller's pass).
-        definitions = false;
-        await this.runtime.idle(v.key);
+        pending = false;
+        await this.until(v.key, established, 'its CustomResourceDefinitions to be established');
       }
       const def = this.defForObject(this.kinds(v.key), o);
       const r = await this.api.patch(v.key, def, o.metadata.namespace ?? '', o.metadata.name!, 'apply', o, { user: SYSTEM_USER, fieldManager, force: true });
@@ -492,7 +594,8 @@ export class KubeService implements KubeHost {
       // At --time-scale 0 simulated time takes none; a poll still gives the controllers a turn.
       sleep: (simMs) => new Promise((r) => setTimeout(r, scale() === 0 ? Math.min(simMs, 10) : simMs * scale())),
       now: () => Date.now(),
-      settle: () => this.runtime.idle(v.key),
+      // after CustomResourceDefinitions are applied: once they are established (by whichever instance drives the cluster)
+      settle: () => this.until(v.key, () => this.store.list(v.key, 'apiextensions.k8s.io/customresourcedefinitions').every(crdEstablished), 'the CustomResourceDefinitions to be established'),
     };
   }
 
@@ -516,6 +619,10 @@ function defOf(kinds: KindRegistry, gr: string, o: KubeObject): ResourceDef {
   if (!d) throw new Error(`no kind for ${gr}`);
   return d;
 }
+
+/** How long a write waits for another instance's controllers before answering 503 (wall ms), and how often it looks. */
+const UNTIL_MS = 120_000;
+const UNTIL_CHECK_MS = 500;
 
 /** Attempts of an in-process write that meets another instance's change to the same cluster (see retryingConflicts). */
 const CONFLICT_ATTEMPTS = 6;

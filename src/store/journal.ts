@@ -105,6 +105,7 @@ const SLICE_MS = 8;
 const journalName = (seq: number) => `journal-${String(seq).padStart(12, '0')}.jsonl`;
 
 export class JournalStore extends TableReads implements Store {
+  readonly shared = false;
   private seq = 0;
   private readonly dir: string | null;
   private readonly fsync: boolean;

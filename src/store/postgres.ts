@@ -192,6 +192,7 @@ function lockKey(name: string): string {
 }
 
 export class PgStore extends TableReads implements Store {
+  readonly shared = true;
   /** Every value as its JSON text (the text the database's json column holds, byte for byte). */
   /** Seq of the commit that wrote each present key. */
   private readonly seqs = new Map<string, number>();

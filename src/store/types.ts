@@ -34,6 +34,11 @@ export interface Lease {
 }
 
 export interface Store {
+  /**
+   * Other processes may commit to this store too (several instances on one PostgreSQL database); false for a
+   * store one process owns (the journal), where nothing needs coordinating between instances.
+   */
+  readonly shared: boolean;
   get<T>(collection: string, key: string): T | undefined;
   has(collection: string, key: string): boolean;
   values<T>(collection: string): IterableIterator<T>;

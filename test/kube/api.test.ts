@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'mocha';
 import { waitForOperation, type TestEmulator } from '../support/emulator.js';
 import { aksCluster, eventually, raw, startAksEmulator, watchEvents, type TestCluster } from './helpers.js';
-import { StoreConflictError, type WriteOp } from '../../src/store/store.js';
+import { StoreConflictError, type StoreChange, type WriteOp } from '../../src/store/store.js';
 
 const CM = '/api/v1/namespaces/default/configmaps';
 
@@ -134,6 +134,40 @@ describe('kube: API semantics', function () {
     assert.equal(refused, 1);
     assert.deepEqual((await raw(c, 'GET', `${CM}/retried`)).json.data, { a: '1' });
     await raw(c, 'DELETE', `${CM}/retried`);
+  });
+
+  it("a client's write that meets another instance's change to the cluster is served again (201, not 409); a stale resourceVersion is still 409", async () => {
+    // The instance driving the cluster's controllers (a farm on PostgreSQL) wins the race for one write.
+    const store = emu.services.store;
+    const write = store.write.bind(store);
+    let refused = 0;
+    store.write = (ops: WriteOp[]) => {
+      const mine = ops.find((o) => o.key.endsWith('/default/raced'));
+      if (mine && refused < 2) {
+        refused++;
+        // as PostgreSQL's store does with a refused write: nothing written, its keys read back (the committed
+        // values) and told to the store's listeners, so the Kubernetes object store forgets what it had placed
+        const listeners = (store as unknown as { listeners: Set<(c: StoreChange[]) => void> }).listeners;
+        for (const l of listeners) l(ops.map((o) => ({ collection: o.collection, key: o.key, value: store.get(o.collection, o.key) })));
+        return Promise.reject(new StoreConflictError([{ collection: mine.collection, key: mine.key }]));
+      }
+      return write(ops);
+    };
+    let made: Awaited<ReturnType<typeof raw>>;
+    let stale: Awaited<ReturnType<typeof raw>>;
+    try {
+      made = await raw(c, 'POST', CM, { metadata: { name: 'raced' }, data: { a: '1' } });
+      refused = 0;
+      stale = await raw(c, 'PUT', `${CM}/raced`, { metadata: { name: 'raced', resourceVersion: '1' }, data: { a: '2' } });
+    } finally {
+      store.write = write;
+    }
+    assert.equal(made.status, 201, made.text);
+    assert.deepEqual(made.json.data, { a: '1' });
+    assert.equal(stale.status, 409, stale.text);
+    assert.equal(stale.json.reason, 'Conflict');
+    assert.deepEqual((await raw(c, 'GET', `${CM}/raced`)).json.data, { a: '1' });
+    await raw(c, 'DELETE', `${CM}/raced`);
   });
 
   it('watches from a resourceVersion (a reconnecting client gets what it missed)', async () => {

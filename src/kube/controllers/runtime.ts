@@ -57,6 +57,11 @@ export interface RuntimeOptions {
   fabric(): Fabric | undefined;
   services: Services;
   quiet: boolean;
+  /**
+   * Whether this instance drives the cluster's controllers (several instances on one store: the lease holder,
+   * ../lease.ts); absent: always (one instance).
+   */
+  holds?(cluster: string): boolean;
 }
 
 interface ClusterState {
@@ -95,6 +100,8 @@ export class ControllerRuntime {
   private readonly clusters = new Map<string, ClusterState>();
   private stopped = false;
   private readonly idleWaiters = new Map<string, (() => void)[]>();
+  /** Controller runs per cluster since the start (which instance of a farm drives a cluster shows here). */
+  private readonly counts = new Map<string, number>();
 
   constructor(private readonly o: RuntimeOptions) {
     o.store.onChange((cluster, events) => this.changed(cluster, events));
@@ -117,7 +124,7 @@ export class ControllerRuntime {
 
   /** Marks controllers of a cluster to run (all of them without a name). */
   wake(cluster: string, name?: string): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.drives(cluster)) return;
     const s = this.state(cluster);
     if (name) s.dirty.add(name);
     else for (const c of this.controllers) s.dirty.add(c.name);
@@ -127,7 +134,16 @@ export class ControllerRuntime {
     }
   }
 
-  /** Forgets a cluster (deleted): its timers end. */
+  private drives(cluster: string): boolean {
+    return !this.o.holds || this.o.holds(cluster);
+  }
+
+  /** How many controller runs this instance made for a cluster. */
+  runs(cluster: string): number {
+    return this.counts.get(cluster) ?? 0;
+  }
+
+  /** Forgets a cluster (deleted, or driven by another instance now): its timers end. */
   forget(cluster: string): void {
     const s = this.clusters.get(cluster);
     if (!s) return;
@@ -159,7 +175,7 @@ export class ControllerRuntime {
     try {
       while (s.dirty.size && !this.stopped) {
         const view = this.o.view(cluster);
-        if (!view || !view.serving || !this.o.store.cluster(cluster)) {
+        if (!view || !view.serving || !this.o.store.cluster(cluster) || !this.drives(cluster)) {
           s.dirty.clear();
           break;
         }
@@ -170,7 +186,10 @@ export class ControllerRuntime {
         }
         for (const c of this.controllers) {
           if (!s.dirty.has(c.name) || this.stopped || !this.o.store.cluster(cluster)) continue;
+          // The lease went to another instance in the middle of a drain: the rest is its work.
+          if (!this.drives(cluster)) break;
           s.dirty.delete(c.name);
+          this.counts.set(cluster, (this.counts.get(cluster) ?? 0) + 1);
           try {
             await c.run(this.context(cluster, view, c, s));
             if (s.events.length) await this.flushEvents(cluster, s);

@@ -53,7 +53,7 @@ export function kubeRouter(host: KubeHost, byToken = false) {
       }
       (req as Request & { kubeKey?: string }).kubeKey = key;
     }
-    handle(host, req, res).catch((e) => {
+    handleRetrying(host, req, res).catch((e) => {
       if (res.headersSent) {
         res.end();
         return;
@@ -69,6 +69,25 @@ export function kubeRouter(host: KubeHost, byToken = false) {
     });
     void next;
   };
+}
+
+/** Attempts of a request that meets another instance's change to the same cluster (see handleRetrying). */
+const CONFLICT_ATTEMPTS = 6;
+
+/**
+ * Serves a request; when the store refuses its write because another instance sharing the database changed the
+ * cluster first (its controllers, another client), serves it again on the caught-up state, as kube-apiserver's
+ * storage retries an update that lost a race. Nothing was written by the refused attempt, and the request's own
+ * preconditions (a resourceVersion, a uid) are checked again against the new state: a real conflict is still 409.
+ */
+async function handleRetrying(host: KubeHost, req: Request, res: Response): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handle(host, req, res);
+    } catch (e) {
+      if (!(e instanceof StoreConflictError) || attempt >= CONFLICT_ATTEMPTS || res.headersSent) throw e;
+    }
+  }
 }
 
 const peers = new WeakMap<object, X509Certificate | null>();
@@ -361,8 +380,15 @@ function warn(res: Response, warnings: string[]): void {
   if (warnings.length) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', '));
 }
 
+const bodies = new WeakMap<Request, Promise<Buffer>>();
+/** The request's body, read once (a request served again after a conflict reads it from here). */
 function readRaw(req: Request, limit: number): Promise<Buffer> {
-  return readLimited(req, limit, { tooLarge: () => KubeErrors.tooLarge(), unreadable: (e) => KubeErrors.badRequest(`the request body could not be read: ${e.message}`) });
+  let b = bodies.get(req);
+  if (!b) {
+    b = readLimited(req, limit, { tooLarge: () => KubeErrors.tooLarge(), unreadable: (e) => KubeErrors.badRequest(`the request body could not be read: ${e.message}`) });
+    bodies.set(req, b);
+  }
+  return b;
 }
 
 function parseBody(raw: Buffer, yamlAllowed: boolean): unknown {
