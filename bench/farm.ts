@@ -9,6 +9,7 @@ import https from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { armClient, type BenchClient } from './client.js';
+import { kubeCall } from './kube.js';
 import { benchTls, cpuSeconds, startEmulator, type BenchEmulator, type BenchTls } from './process.js';
 import { WELL_KNOWN } from '../src/config/config.js';
 import { TestPostgres } from '../test/support/postgres.js';
@@ -48,18 +49,7 @@ interface Kube {
 function kubeAt(server: string, token: string, ca: string): Kube {
   const agent = new https.Agent({ keepAlive: true, ca });
   return {
-    call: (method, p, body, type = 'application/json') =>
-      new Promise((resolve, reject) => {
-        const data = body === undefined ? undefined : JSON.stringify(body);
-        const req = https.request(`${server}${p}`, { method, agent, headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(data ? { 'content-type': type } : {}) } }, (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-        });
-        req.on('error', reject);
-        if (data) req.write(data);
-        req.end();
-      }),
+    call: (method, p, body, type) => kubeCall(server, ca, agent, token, method, p, body, type),
   };
 }
 

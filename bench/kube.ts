@@ -79,7 +79,17 @@ async function cluster(client: BenchClient, rg: string, name: string, count: num
   return { prefix: new URL(server).pathname, token };
 }
 
-function kubeCall(url: string, ca: string, agent: https.Agent, token: string, method: string, p: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+/** One kube API request over the bench's HTTPS agent; the JSON body back. */
+export function kubeCall(
+  url: string,
+  ca: string,
+  agent: https.Agent,
+  token: string,
+  method: string,
+  p: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = https.request(`${url}${p}`, { method, agent, ca, headers: { authorization: `Bearer ${token}`, ...(data ? { 'content-type': contentType } : {}) } }, (res) => {
